@@ -1,0 +1,50 @@
+/*
+ * cli.h - the command table and what every subcommand shares.
+ *
+ * Each subcommand lives in its own file, src/cli/cmd_<name>.c, and exports
+ * one `const struct cli_cmd cmd_<name>_entry`; main.c lists them.  A command
+ * gets argv starting at its own name (argv[0] = "import"), parses its own
+ * options with getopt_long, and returns one of the exit codes below; those
+ * are the stable contract of DESIGN.md ("Command line").
+ */
+#ifndef BS_CLI_CLI_H
+#define BS_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum cli_exit {
+	CLI_OK = 0,
+	CLI_REJECTED = 1,    /* some records rejected or failed; the rest kept */
+	CLI_USAGE = 2,       /* usage error, or input that cannot be read at all */
+	CLI_UNREACHABLE = 3, /* target unreachable or not authorised */
+	CLI_STORE = 4,       /* store error: read-only, locked, corrupt */
+};
+
+/* What main() resolved before dispatching: global options. */
+struct cli_ctx {
+	const char *db_path; /* --db, else $BOOKSYNC_DB, else ./booksync.db */
+	bool stderr_tty;     /* progress bars only when stderr is a terminal */
+};
+
+struct cli_cmd {
+	const char *name;
+	const char *summary; /* one line for `booksync --help` */
+	const char *usage;   /* full text for `booksync CMD --help` */
+	int (*exec)(const struct cli_ctx *ctx, int argc, char **argv);
+};
+
+/*
+ * True when argv holds -h or --help (before any "--"); prints cmd->usage to
+ * stdout.  Commands call it first so every one answers --help the same way.
+ */
+bool cli_wants_help(const struct cli_cmd *cmd, int argc, char **argv);
+
+/* Print "booksync CMD: <message>" and the usage hint to stderr; return CLI_USAGE. */
+int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Map a bs_status from the store to an exit code (4 for store errors, ...). */
+int cli_exit_for(int status);
+
+#endif
