@@ -34,7 +34,7 @@ function loadDoc(file) {
 }
 
 function makeAjv(lenientDateTime) {
-	const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+	const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, verbose: true });
 	addFormats(ajv);
 	if (lenientDateTime) {
 		// xero-identity.yaml types Connection.createdDateUtc as
@@ -120,7 +120,7 @@ class Spec {
 			op: hit.op.operationId,
 			validated: true,
 			schemaRef: media.schema.$ref || '(inline)',
-			errors: ok ? [] : fn.errors.map((e) => `${e.instancePath || '/'} ${e.message}`),
+			errors: ok ? [] : fn.errors.map(fmtError),
 		};
 	}
 
@@ -128,8 +128,14 @@ class Spec {
 	validateComponent(name, body) {
 		const fn = this.ajv.getSchema(`${this.id}#/components/schemas/${name}`);
 		const ok = fn(body);
-		return ok ? [] : fn.errors.map((e) => `${e.instancePath || '/'} ${e.message}`);
+		return ok ? [] : fn.errors.map(fmtError);
 	}
+}
+
+function fmtError(e) {
+	let got = e.data === undefined ? '' : JSON.stringify(e.data);
+	if (got.length > 60) got = got.slice(0, 57) + '...';
+	return `${e.instancePath || '/'} ${e.message}${got ? ` (got ${got})` : ''}`;
 }
 
 function countParams(t) {
