@@ -53,3 +53,76 @@ int cli_exit_for(int status)
 		return CLI_REJECTED;
 	}
 }
+
+#include "core/buf.h"
+#include "core/money.h"
+#include "store/store.h"
+
+#include <time.h>
+
+int cli_fail(const struct cli_cmd *cmd, int status, const char *msg)
+{
+	fprintf(stderr, "booksync %s: %s\n", cmd->name, msg);
+	return cli_exit_for(status);
+}
+
+int cli_store_open(const struct cli_ctx *ctx, const struct cli_cmd *cmd, unsigned flags,
+		   struct store **st)
+{
+	struct bs_error err;
+	int rc;
+
+	bs_error_clear(&err);
+	rc = store_open(ctx->db_path, flags, st, &err);
+	if (rc == BS_OK)
+		return CLI_OK;
+	fprintf(stderr, "booksync %s: %s\n", cmd->name, err.msg);
+	return CLI_STORE;
+}
+
+int64_t cli_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void cli_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+int cli_money(struct buf *b, int64_t micros, const char *currency)
+{
+	int dp = currency != NULL && currency[0] != '\0' ? money_currency_exponent(currency) : 2;
+
+	if (dp < 0)
+		dp = 2;
+	return money_format(b, micros, MONEY_DP, dp);
+}

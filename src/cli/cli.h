@@ -11,6 +11,7 @@
 #define BS_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum cli_exit {
@@ -47,4 +48,26 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 /* Map a bs_status from the store to an exit code (4 for store errors, ...). */
 int cli_exit_for(int status);
 
+struct buf;
+struct store;
+
+/*
+ * Open the store named by ctx->db_path (flags: store.h).  On failure prints
+ * "booksync CMD: <message>" to stderr and returns the exit code to use
+ * (4, or 4 with a hint to run init); CLI_OK on success.
+ */
+int cli_store_open(const struct cli_ctx *ctx, const struct cli_cmd *cmd, unsigned flags,
+		   struct store **st);
+
+/* Wall-clock milliseconds: the CLI is where time enters booksync. */
+int64_t cli_now_ms(void);
+
+/* Print "booksync CMD: MSG" to stderr and return the exit code for status. */
+int cli_fail(const struct cli_cmd *cmd, int status, const char *msg);
+
+/* Write s as a JSON string literal (quotes, escapes) to f. */
+void cli_json_str(FILE *f, const char *s);
+
+/* Append micros as text at the currency's exponent ("1234.50"); "" = 2 dp. */
+int cli_money(struct buf *b, int64_t micros, const char *currency);
 #endif

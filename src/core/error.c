@@ -82,6 +82,7 @@ int bs_error_prefix(struct bs_error *e, const char *fmt, ...)
 {
 	char head[BS_ERROR_MSG_MAX];
 	char old[BS_ERROR_MSG_MAX];
+	size_t hl, ol;
 	va_list ap;
 
 	if (e == NULL)
@@ -89,7 +90,14 @@ int bs_error_prefix(struct bs_error *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(head, sizeof(head), fmt, ap);
 	va_end(ap);
+	/* head + old message, cut to fit: the end of a long message matters least. */
 	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s%s", head, old);
+	hl = strlen(head);
+	ol = strnlen(old, sizeof(old) - 1);
+	if (ol > sizeof(e->msg) - 1 - hl)
+		ol = sizeof(e->msg) - 1 - hl;
+	memcpy(e->msg, head, hl);
+	memcpy(e->msg + hl, old, ol);
+	e->msg[hl + ol] = '\0';
 	return e->code;
 }

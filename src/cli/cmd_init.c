@@ -1,0 +1,39 @@
+/*
+ * cmd_init.c - `booksync init`: create the store, or bring it up to date.
+ */
+#include "cli/cli.h"
+#include "store/store.h"
+
+static int cmd_init_exec(const struct cli_ctx *ctx, int argc, char **argv);
+
+const struct cli_cmd cmd_init_entry = {
+	"init",
+	"create the store, or migrate it to this version's schema",
+	"usage: booksync [--db PATH] init\n"
+	"\n"
+	"Creates the store (a SQLite file: --db, $BOOKSYNC_DB or ./booksync.db) when it\n"
+	"is missing and applies any schema migrations it lacks.  Safe to run again.\n",
+	cmd_init_exec,
+};
+
+static int cmd_init_exec(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct store *st = NULL;
+	struct bs_error err;
+	int version = 0, rc;
+
+	if (cli_wants_help(&cmd_init_entry, argc, argv))
+		return CLI_OK;
+	if (argc > 1)
+		return cli_usage_error(&cmd_init_entry, "unexpected argument '%s'", argv[1]);
+	rc = cli_store_open(ctx, &cmd_init_entry, STORE_OPEN_CREATE, &st);
+	if (rc != CLI_OK)
+		return rc;
+	bs_error_clear(&err);
+	if (store_schema_version(st, &version, &err) != BS_OK)
+		rc = cli_fail(&cmd_init_entry, err.code, err.msg);
+	else
+		printf("store ready: %s (schema version %d)\n", ctx->db_path, version);
+	store_close(st);
+	return rc;
+}

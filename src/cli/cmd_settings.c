@@ -1,0 +1,123 @@
+/*
+ * cmd_settings.c - `booksync settings`: show and change settings.
+ */
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "store/settings.h"
+#include "store/store.h"
+
+#include <string.h>
+
+static int cmd_settings_exec(const struct cli_ctx *ctx, int argc, char **argv);
+
+const struct cli_cmd cmd_settings_entry = {
+	"settings",
+	"show or change settings",
+	"usage: booksync [--db PATH] settings [--json]\n"
+	"       booksync [--db PATH] settings KEY\n"
+	"       booksync [--db PATH] settings KEY VALUE\n"
+	"       booksync [--db PATH] settings --unset KEY\n"
+	"\n"
+	"Without arguments lists every setting with its value, marking defaults.  With\n"
+	"KEY prints its value; with KEY VALUE checks and saves it; --unset returns it to\n"
+	"its default.\n",
+	cmd_settings_exec,
+};
+
+static int list(struct store *st, bool json)
+{
+	const struct settings_def *defs;
+	struct bs_error err;
+	struct buf v;
+	size_t n;
+	int rc = CLI_OK;
+
+	defs = settings_all(&n);
+	buf_init(&v, 4096);
+	if (json)
+		fputs("{", stdout);
+	for (size_t i = 0; i < n; i++) {
+		bool is_default;
+
+		bs_error_clear(&err);
+		int src = store_setting_get(st, defs[i].key, &v, &err);
+		if (src != BS_OK && src != BS_ENOTFOUND) {
+			rc = cli_fail(&cmd_settings_entry, src, err.msg);
+			break;
+		}
+		is_default = src == BS_ENOTFOUND;
+		if (is_default) {
+			buf_reset(&v);
+			buf_addstr(&v, defs[i].def);
+		}
+		if (json) {
+			fputs(i ? ",\n  " : "\n  ", stdout);
+			cli_json_str(stdout, defs[i].key);
+			fputs(": ", stdout);
+			cli_json_str(stdout, buf_cstr(&v));
+		} else {
+			printf("%-22s %-24s %s%s\n", defs[i].key, buf_cstr(&v),
+			       is_default ? "(default) " : "", defs[i].help);
+		}
+	}
+	if (json)
+		fputs("\n}\n", stdout);
+	buf_free(&v);
+	return rc;
+}
+
+static int cmd_settings_exec(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct store *st = NULL;
+	struct bs_error err;
+	struct buf v;
+	bool json = false, unset = false;
+	const char *args[2];
+	int nargs = 0, rc;
+
+	if (cli_wants_help(&cmd_settings_entry, argc, argv))
+		return CLI_OK;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "--unset") == 0)
+			unset = true;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_usage_error(&cmd_settings_entry, "unknown option '%s'",
+					       argv[i]);
+		else if (nargs < 2)
+			args[nargs++] = argv[i];
+		else
+			return cli_usage_error(&cmd_settings_entry, "too many arguments");
+	}
+	if (unset && nargs != 1)
+		return cli_usage_error(&cmd_settings_entry, "--unset takes one KEY");
+	bs_error_clear(&err);
+	if (nargs >= 1 && settings_find(args[0]) == NULL) {
+		settings_check(args[0], "", &err);
+		return cli_usage_error(&cmd_settings_entry, "%s", err.msg);
+	}
+	if (nargs == 2 && settings_check(args[0], args[1], &err) != BS_OK)
+		return cli_usage_error(&cmd_settings_entry, "%s", err.msg);
+	rc = cli_store_open(ctx, &cmd_settings_entry, 0, &st);
+	if (rc != CLI_OK)
+		return rc;
+	buf_init(&v, 4096);
+	if (nargs == 0) {
+		rc = list(st, json);
+	} else if (unset) {
+		rc = store_setting_unset(st, args[0], &err);
+		rc = rc == BS_OK ? CLI_OK : cli_fail(&cmd_settings_entry, rc, err.msg);
+	} else if (nargs == 1) {
+		rc = settings_get(st, args[0], &v, &err);
+		if (rc == BS_OK)
+			printf("%s\n", buf_cstr(&v));
+		rc = rc == BS_OK ? CLI_OK : cli_fail(&cmd_settings_entry, rc, err.msg);
+	} else {
+		rc = store_setting_set(st, args[0], args[1], &err);
+		rc = rc == BS_OK ? CLI_OK : cli_fail(&cmd_settings_entry, rc, err.msg);
+	}
+	buf_free(&v);
+	store_close(st);
+	return rc;
+}

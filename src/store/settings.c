@@ -1,0 +1,141 @@
+/*
+ * settings.c - the settings catalogue (see settings.h).
+ *
+ * Account defaults are the codes of Xero's default chart that the sandbox's
+ * default organisation has (DESIGN.md); connecting to a real organisation
+ * fills or overrides them from its chart.
+ */
+#include "store/settings.h"
+
+#include "core/buf.h"
+#include "core/money.h"
+#include "store/store.h"
+
+#include <string.h>
+
+static int check_choice(const struct settings_def *d, const char *value, struct bs_error *err)
+{
+	const char *p = d->choices;
+	size_t n = strlen(value);
+
+	while (p != NULL && *p != '\0') {
+		const char *bar = strchr(p, '|');
+		size_t len = bar != NULL ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && strncmp(p, value, n) == 0)
+			return BS_OK;
+		p = bar != NULL ? bar + 1 : NULL;
+	}
+	return bs_error_set(err, BS_EINVAL, "%s must be one of %s, not '%s'", d->key, d->choices,
+			    value);
+}
+
+static int check_currency(const struct settings_def *d, const char *value, struct bs_error *err)
+{
+	if (value[0] == '\0' || money_currency_exponent(value) >= 0)
+		return BS_OK;
+	return bs_error_set(err, BS_EINVAL, "%s: '%s' is not an ISO 4217 currency code", d->key,
+			    value);
+}
+
+static int check_text(const struct settings_def *d, const char *value, struct bs_error *err)
+{
+	size_t n = strlen(value);
+
+	if (n > 255)
+		return bs_error_set(err, BS_EINVAL, "%s: at most 255 bytes", d->key);
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)value[i] < 0x20)
+			return bs_error_set(err, BS_EINVAL, "%s: control characters not allowed",
+					    d->key);
+	}
+	return BS_OK;
+}
+
+static int check_account(const struct settings_def *d, const char *value, struct bs_error *err)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || n > 10)
+		return bs_error_set(err, BS_EINVAL, "%s: an account code is 1 to 10 characters",
+				    d->key);
+	for (size_t i = 0; i < n; i++) {
+		char c = value[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      c == '-' || c == '.' || c == '_'))
+			return bs_error_set(err, BS_EINVAL,
+					    "%s: '%s' is not an account code (letters, digits, "
+					    "- . _)",
+					    d->key, value);
+	}
+	return BS_OK;
+}
+
+static const struct settings_def defs[] = {
+	{"base_currency", "", "organisation's base currency (filled on connect)", check_currency,
+	 NULL},
+	{"reference_prefix", "", "prefix of invoice unique references (seeds/000)", check_text,
+	 NULL},
+	{"invoice_status", "AUTHORISED", "status of created invoices and bills", check_choice,
+	 "AUTHORISED|DRAFT"},
+	{"disable_payment_sync", "false", "do not send payments to the ledger", check_choice,
+	 "true|false"},
+	{"disable_po_sync", "false", "do not upload open purchases as purchase orders",
+	 check_choice, "true|false"},
+	{"account.sales", "200", "default sales account", check_account, NULL},
+	{"account.purchases", "429", "default purchases / expense account", check_account, NULL},
+	{"account.cogs", "310", "cost of goods sold", check_account, NULL},
+	{"account.inventory", "630", "inventory asset", check_account, NULL},
+	{"account.adjustment", "310", "stock adjustment contra account", check_account, NULL},
+	{"account.rounding", "860", "rounding corrections", check_account, NULL},
+	{"account.bank", "090", "default bank / clearing account for payments", check_account,
+	 NULL},
+	{"account.gift_voucher", "", "gift voucher liability (payments enabled)", check_account,
+	 NULL},
+	{"account.breakage", "260", "gift voucher breakage income", check_account, NULL},
+	{"money_task_contact", "booksync money tasks",
+	 "contact used for money tasks without contact_id", check_text, NULL},
+};
+
+const struct settings_def *settings_all(size_t *n)
+{
+	*n = sizeof(defs) / sizeof(defs[0]);
+	return defs;
+}
+
+const struct settings_def *settings_find(const char *key)
+{
+	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
+		if (strcmp(defs[i].key, key) == 0)
+			return &defs[i];
+	}
+	return NULL;
+}
+
+int settings_check(const char *key, const char *value, struct bs_error *err)
+{
+	const struct settings_def *d = settings_find(key);
+
+	if (d == NULL)
+		return bs_error_set(err, BS_ENOTFOUND,
+				    "unknown setting '%s' (see 'booksync settings' for the list)",
+				    key);
+	return d->check(d, value, err);
+}
+
+int settings_get(struct store *st, const char *key, struct buf *out, struct bs_error *err)
+{
+	const struct settings_def *d = settings_find(key);
+	int rc;
+
+	if (d == NULL)
+		return bs_error_set(err, BS_ENOTFOUND, "unknown setting '%s'", key);
+	rc = store_setting_get(st, key, out, err);
+	if (rc == BS_ENOTFOUND) {
+		buf_reset(out);
+		bs_error_clear(err);
+		rc = buf_addstr(out, d->def);
+	}
+	return rc;
+}

@@ -1,0 +1,230 @@
+/*
+ * store.c - the store's public functions: backend dispatch plus the logic
+ * that is the same for every backend (reference parsing, target choice).
+ */
+#include "store/store_int.h"
+
+#include <string.h>
+
+int store_open(const char *path, unsigned flags, struct store **out, struct bs_error *err)
+{
+	*out = NULL;
+	if (path == NULL || path[0] == '\0')
+		return bs_error_set(err, BS_EINVAL, "no store path given");
+	return store_sqlite_open(path, flags, out, err);
+}
+
+void store_close(struct store *st)
+{
+	if (st != NULL)
+		st->ops->close(st);
+}
+
+int store_schema_version(struct store *st, int *version, struct bs_error *err)
+{
+	return st->ops->schema_version(st, version, err);
+}
+
+int store_begin(struct store *st, struct bs_error *err)
+{
+	return st->ops->begin(st, err);
+}
+
+int store_commit(struct store *st, struct bs_error *err)
+{
+	return st->ops->commit(st, err);
+}
+
+void store_rollback(struct store *st)
+{
+	st->ops->rollback(st);
+}
+
+int store_setting_get(struct store *st, const char *key, struct buf *value, struct bs_error *err)
+{
+	return st->ops->setting_get(st, key, value, err);
+}
+
+int store_setting_set(struct store *st, const char *key, const char *value, struct bs_error *err)
+{
+	return st->ops->setting_set(st, key, value, err);
+}
+
+int store_setting_unset(struct store *st, const char *key, struct bs_error *err)
+{
+	return st->ops->setting_set(st, key, NULL, err);
+}
+
+int store_settings_each(struct store *st, store_setting_cb cb, void *arg, struct bs_error *err)
+{
+	return st->ops->settings_each(st, cb, arg, err);
+}
+
+int store_record_put(struct store *st, const struct record *r, const struct store_actor *who,
+		     enum store_put_result *result, struct bs_error *err)
+{
+	return st->ops->record_put(st, r, who, result, err);
+}
+
+int store_record_get(struct store *st, enum record_kind kind, const char *id,
+		     struct store_record_info *info, struct buf *body, struct bs_error *err)
+{
+	return st->ops->record_get(st, kind, id, info, body, err);
+}
+
+int store_record_count(struct store *st, int64_t *count, struct bs_error *err)
+{
+	return st->ops->record_count(st, count, err);
+}
+
+int store_ref_resolve(struct store *st, const char *ref, enum record_kind *kind,
+		      char id[RECORD_ID_MAX + 1], struct bs_error *err)
+{
+	const char *colon = strchr(ref, ':');
+	unsigned kinds = 0;
+	struct buf names;
+	int rc, found = -1;
+
+	if (colon != NULL) {
+		char kname[32];
+		size_t klen = (size_t)(colon - ref);
+
+		if (klen == 0 || klen >= sizeof(kname))
+			return bs_error_set(err, BS_EINVAL, "'%s' is not KIND:ID", ref);
+		memcpy(kname, ref, klen);
+		kname[klen] = '\0';
+		if (record_kind_from_name(kname, kind) != BS_OK)
+			return bs_error_set(err, BS_EINVAL, "'%s': unknown kind '%s'", ref, kname);
+		ref = colon + 1;
+	}
+	if (ref[0] == '\0' || strlen(ref) > RECORD_ID_MAX)
+		return bs_error_set(err, BS_EINVAL, "'%s' is not a record id (1 to %d bytes)", ref,
+				    RECORD_ID_MAX);
+	if (colon != NULL) {
+		rc = st->ops->record_get(st, *kind, ref, NULL, NULL, err);
+		if (rc == BS_ENOTFOUND)
+			return bs_error_set(err, rc, "no record %s:%s", record_kind_name(*kind),
+					    ref);
+		if (rc == BS_OK)
+			memcpy(id, ref, strlen(ref) + 1);
+		return rc;
+	}
+	rc = st->ops->record_kinds_of(st, ref, &kinds, err);
+	if (rc != BS_OK)
+		return rc;
+	if (kinds == 0)
+		return bs_error_set(err, BS_ENOTFOUND, "no record with id '%s'", ref);
+	buf_init(&names, 1024);
+	for (int k = 0; k < RECORD_KIND_COUNT; k++) {
+		if (!(kinds & (1u << k)))
+			continue;
+		if (found >= 0)
+			buf_addstr(&names, ", ");
+		buf_printf(&names, "%s:%s", record_kind_name((enum record_kind)k), ref);
+		if (found < 0)
+			found = k;
+		else
+			found = RECORD_KIND_COUNT;
+	}
+	if (found == RECORD_KIND_COUNT) {
+		rc = bs_error_set(err, BS_ECONFLICT, "'%s' is ambiguous: say which of %s", ref,
+				  buf_cstr(&names));
+	} else {
+		*kind = (enum record_kind)found;
+		memcpy(id, ref, strlen(ref) + 1);
+		rc = BS_OK;
+	}
+	buf_free(&names);
+	return rc;
+}
+
+int store_target_add(struct store *st, const char *target, const char *name,
+		     const struct store_actor *who, struct bs_error *err)
+{
+	return st->ops->target_add(st, target, name, who, err);
+}
+
+int store_targets_each(struct store *st, store_target_cb cb, void *arg, struct bs_error *err)
+{
+	return st->ops->targets_each(st, cb, arg, err);
+}
+
+struct pick {
+	const char *want;
+	struct buf *buf;
+	int n;
+	bool found;
+};
+
+static int pick_cb(void *arg, const char *target, const char *name)
+{
+	struct pick *p = arg;
+
+	(void)name;
+	p->n++;
+	if (p->want != NULL) {
+		if (strcmp(p->want, target) == 0)
+			p->found = true;
+		return 0;
+	}
+	if (p->n == 1) {
+		buf_reset(p->buf);
+		return buf_addstr(p->buf, target);
+	}
+	return 0;
+}
+
+int store_target_pick(struct store *st, const char *target, struct buf *buf, const char **out,
+		      struct bs_error *err)
+{
+	struct pick p = {target, buf, 0, false};
+	int rc;
+
+	*out = NULL;
+	rc = store_targets_each(st, pick_cb, &p, err);
+	if (rc != BS_OK)
+		return rc;
+	if (target != NULL) {
+		if (!p.found)
+			return bs_error_set(err, BS_ENOTFOUND, "no connected target '%s'", target);
+		buf_reset(buf);
+		if ((rc = buf_addstr(buf, target)) != BS_OK)
+			return rc;
+		*out = buf_cstr(buf);
+		return BS_OK;
+	}
+	if (p.n > 1)
+		return bs_error_set(err, BS_EINVAL,
+				    "%d ledgers are connected: name one with --target", p.n);
+	if (p.n == 1)
+		*out = buf_cstr(buf);
+	return BS_OK;
+}
+
+int store_state_apply(struct store *st, enum record_kind kind, const char *id,
+		      const char *target, enum sync_event ev, const char *reason,
+		      const struct store_actor *who, enum sync_state *new_state,
+		      struct bs_error *err)
+{
+	return st->ops->state_apply(st, kind, id, target, ev, reason, who, new_state, err);
+}
+
+int store_pending_each(struct store *st, const char *target, const char *tab, store_row_cb cb,
+		       void *arg, struct bs_error *err)
+{
+	unsigned mask = 1u << SYNC_NOT_IMPORTED | 1u << SYNC_CHANGED | 1u << SYNC_WAITING;
+
+	return st->ops->rows_each(st, target, mask, tab, cb, arg, err);
+}
+
+int store_state_each(struct store *st, const char *target, enum sync_state state, const char *tab,
+		     store_row_cb cb, void *arg, struct bs_error *err)
+{
+	return st->ops->rows_each(st, target, 1u << state, tab, cb, arg, err);
+}
+
+int store_history_each(struct store *st, const enum record_kind *kind, const char *id,
+		       int64_t limit, store_history_cb cb, void *arg, struct bs_error *err)
+{
+	return st->ops->history_each(st, kind, id, limit, cb, arg, err);
+}

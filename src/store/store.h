@@ -1,0 +1,204 @@
+/*
+ * store.h - booksync's persistent state: the storage interface.
+ *
+ * Everything booksync knows lives in the store: source records (canonical
+ * JSON, hash, version), the sync state of each record per target, the
+ * history of every transition, current errors, settings, links between
+ * source records and ledger documents, and (for the sync engine) the outbox
+ * and its frozen requests.
+ *
+ * This header is the interface; store_sqlite.c is the embedded backend
+ * (WAL, foreign keys, prepared statements, numbered migrations applied on
+ * open).  A PostgreSQL backend implements the same `struct store_ops`
+ * (store_int.h) and nothing above this header changes.
+ *
+ * Transactions: every write function runs inside the caller's transaction
+ * when one is open (store_begin), else in its own.  One logical step = one
+ * transaction: a record and its state rows and history are written
+ * together or not at all.
+ *
+ * Errors: BS_ESTORE (corrupt, schema, constraint), BS_EREADONLY, BS_EBUSY
+ * (locked past the busy timeout), BS_ENOTFOUND, BS_ECONFLICT, BS_ESTATE,
+ * with the detail in `err`.  Strings handed to callbacks are valid only
+ * during the call.
+ */
+#ifndef BS_STORE_STORE_H
+#define BS_STORE_STORE_H
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "model/record.h"
+#include "sync/state.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct store;
+
+#define STORE_SCHEMA_VERSION 1
+
+enum store_open_flags {
+	STORE_OPEN_CREATE = 1 << 0, /* create the file when missing (`booksync init`) */
+};
+
+/* Who did it and when: written to every history row. */
+struct store_actor {
+	const char *name; /* "import", "cli", "sync", "api:<user>" */
+	int64_t now_ms;	  /* Unix time in milliseconds */
+};
+
+/*
+ * Open the store at `path` (a file name, or a SQLite URI "file:x.db?mode=ro")
+ * and bring its schema up to STORE_SCHEMA_VERSION.  Without
+ * STORE_OPEN_CREATE a missing file is BS_ENOTFOUND ("run booksync init").
+ * A store written by a newer booksync is BS_ESTORE.  *out is owned by the
+ * caller and released with store_close.
+ */
+int store_open(const char *path, unsigned flags, struct store **out, struct bs_error *err);
+void store_close(struct store *st);
+
+/* The schema version the file is at. */
+int store_schema_version(struct store *st, int *version, struct bs_error *err);
+
+/* Explicit transaction around several calls; nesting is BS_ESTATE. */
+int store_begin(struct store *st, struct bs_error *err);
+int store_commit(struct store *st, struct bs_error *err);
+void store_rollback(struct store *st);
+
+/* --- settings --------------------------------------------------------- */
+
+/* Value of `key` into `value` (reset first); BS_ENOTFOUND when unset. */
+int store_setting_get(struct store *st, const char *key, struct buf *value, struct bs_error *err);
+int store_setting_set(struct store *st, const char *key, const char *value, struct bs_error *err);
+int store_setting_unset(struct store *st, const char *key, struct bs_error *err);
+typedef int (*store_setting_cb)(void *arg, const char *key, const char *value);
+int store_settings_each(struct store *st, store_setting_cb cb, void *arg, struct bs_error *err);
+
+/* --- records ---------------------------------------------------------- */
+
+enum store_put_result {
+	STORE_PUT_NEW,	     /* first time seen */
+	STORE_PUT_UNCHANGED, /* same content (same hash): nothing changed */
+	STORE_PUT_CHANGED,   /* new content: pending again on every target */
+	STORE_PUT_STALE,     /* lower version than stored: ignored */
+};
+
+/*
+ * Store a validated record.  Versions (RECORDS.md): a higher version
+ * replaces; a lower one is STORE_PUT_STALE; the same version with other
+ * content is BS_ECONFLICT (rejected, nothing written); without versions the
+ * hash decides.  New content moves the record's state on every target
+ * through SYNC_EV_NEW_VERSION, with history.
+ */
+int store_record_put(struct store *st, const struct record *r, const struct store_actor *who,
+		     enum store_put_result *result, struct bs_error *err);
+
+/* A stored record's facts.  Strings point into the struct (valid until the
+ * next call with the same struct). */
+struct store_record_info {
+	int64_t rowid;
+	enum record_kind kind;
+	char id[RECORD_ID_MAX + 1];
+	int64_t version;
+	char tab[32];
+	char date[11];
+	char currency[4];
+	bool has_total;
+	int64_t total;
+};
+
+/* Look up kind:id; its canonical JSON into `body` when non-NULL. */
+int store_record_get(struct store *st, enum record_kind kind, const char *id,
+		     struct store_record_info *info, struct buf *body, struct bs_error *err);
+
+/*
+ * Resolve a user's REF: "KIND:ID" ("sale:SO-1") or a bare ID unique across
+ * kinds.  BS_ENOTFOUND when nothing matches, BS_ECONFLICT (message listing
+ * the kinds) when a bare ID is ambiguous, BS_EINVAL for an unknown kind.
+ */
+int store_ref_resolve(struct store *st, const char *ref, enum record_kind *kind,
+		      char id[RECORD_ID_MAX + 1], struct bs_error *err);
+
+/* Number of records, all kinds. */
+int store_record_count(struct store *st, int64_t *count, struct bs_error *err);
+
+/* --- targets and sync state -------------------------------------------- */
+
+/* Register a connected ledger organisation ("xero:<tenant>"); every stored
+ * record gets state not_imported there.  Idempotent. */
+int store_target_add(struct store *st, const char *target, const char *name,
+		     const struct store_actor *who, struct bs_error *err);
+
+typedef int (*store_target_cb)(void *arg, const char *target, const char *name);
+int store_targets_each(struct store *st, store_target_cb cb, void *arg, struct bs_error *err);
+
+/*
+ * The target a command means: `target` itself when given (it must exist,
+ * else BS_ENOTFOUND); else the only one connected; NULL in *out when none is
+ * connected; BS_EINVAL ("name one with --target") when several are.
+ * *out points into `buf`.
+ */
+int store_target_pick(struct store *st, const char *target, struct buf *buf, const char **out,
+		      struct bs_error *err);
+
+/*
+ * Move kind:id on `target` through `ev` (sync/state.h), writing the state,
+ * `reason` (NULL to clear) and a history row in one transaction.
+ * BS_ESTATE with the refusal in err when the state machine says no.
+ */
+int store_state_apply(struct store *st, enum record_kind kind, const char *id,
+		      const char *target, enum sync_event ev, const char *reason,
+		      const struct store_actor *who, enum sync_state *new_state,
+		      struct bs_error *err);
+
+/* A row of `pending` / `errors` / a tab listing. */
+struct store_row {
+	enum record_kind kind;
+	const char *id;
+	const char *tab;
+	const char *date;     /* "" when none */
+	const char *currency; /* "" = base */
+	bool has_total;
+	int64_t total;
+	enum sync_state state;
+	const char *reason; /* why waiting / skipped / failed, "" when none */
+	const char *reference; /* the record's reference or name, "" when none */
+};
+
+typedef int (*store_row_cb)(void *arg, const struct store_row *row);
+
+/*
+ * What awaits upload on `target` (NULL: before any connection every record
+ * is not imported), optionally limited to tabs starting with `tab` (NULL or
+ * "" for all): states not_imported, changed, waiting.  Ordered by tab,
+ * date, kind, id.  A non-zero return from cb stops the walk and is returned.
+ */
+int store_pending_each(struct store *st, const char *target, const char *tab, store_row_cb cb,
+		       void *arg, struct bs_error *err);
+
+/* Rows in `state` on target (errors: SYNC_ERROR), same shape and order. */
+int store_state_each(struct store *st, const char *target, enum sync_state state, const char *tab,
+		     store_row_cb cb, void *arg, struct bs_error *err);
+
+/* --- history ------------------------------------------------------------ */
+
+struct store_history_row {
+	int64_t seq;
+	int64_t at_ms;
+	enum record_kind kind;
+	const char *id;
+	const char *target; /* "" for record events (ingest) */
+	const char *actor;
+	const char *from;   /* state names, or "" */
+	const char *to;
+	const char *reason;
+};
+
+typedef int (*store_history_cb)(void *arg, const struct store_history_row *row);
+
+/* History of one record (kind/id given) or of all (id NULL), oldest first,
+ * at most `limit` rows (0 = all) counted from the newest. */
+int store_history_each(struct store *st, const enum record_kind *kind, const char *id,
+		       int64_t limit, store_history_cb cb, void *arg, struct bs_error *err);
+
+#endif

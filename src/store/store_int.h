@@ -1,0 +1,54 @@
+/*
+ * store_int.h - what a storage backend implements.
+ *
+ * store.c holds the public functions; each forwards to the backend through
+ * this table.  A backend allocates a struct that begins with `struct store`
+ * and fills `ops`.  Argument checking that does not depend on the backend
+ * (NULL pointers, ref syntax) happens in store.c, once.
+ */
+#ifndef BS_STORE_STORE_INT_H
+#define BS_STORE_STORE_INT_H
+
+#include "store/store.h"
+
+struct store_ops {
+	const char *name;
+	void (*close)(struct store *st);
+	int (*schema_version)(struct store *st, int *version, struct bs_error *err);
+	int (*begin)(struct store *st, struct bs_error *err);
+	int (*commit)(struct store *st, struct bs_error *err);
+	void (*rollback)(struct store *st);
+	int (*setting_get)(struct store *st, const char *key, struct buf *value,
+			   struct bs_error *err);
+	int (*setting_set)(struct store *st, const char *key, const char *value,
+			   struct bs_error *err);
+	int (*settings_each)(struct store *st, store_setting_cb cb, void *arg,
+			     struct bs_error *err);
+	int (*record_put)(struct store *st, const struct record *r, const struct store_actor *who,
+			  enum store_put_result *result, struct bs_error *err);
+	int (*record_get)(struct store *st, enum record_kind kind, const char *id,
+			  struct store_record_info *info, struct buf *body, struct bs_error *err);
+	int (*record_kinds_of)(struct store *st, const char *id, unsigned *kinds,
+			       struct bs_error *err);
+	int (*record_count)(struct store *st, int64_t *count, struct bs_error *err);
+	int (*target_add)(struct store *st, const char *target, const char *name,
+			  const struct store_actor *who, struct bs_error *err);
+	int (*targets_each)(struct store *st, store_target_cb cb, void *arg, struct bs_error *err);
+	int (*state_apply)(struct store *st, enum record_kind kind, const char *id,
+			   const char *target, enum sync_event ev, const char *reason,
+			   const struct store_actor *who, enum sync_state *new_state,
+			   struct bs_error *err);
+	int (*rows_each)(struct store *st, const char *target, unsigned state_mask, const char *tab,
+			 store_row_cb cb, void *arg, struct bs_error *err);
+	int (*history_each)(struct store *st, const enum record_kind *kind, const char *id,
+			    int64_t limit, store_history_cb cb, void *arg, struct bs_error *err);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+/* The SQLite backend's constructor (store_sqlite.c). */
+int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct bs_error *err);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * tabs.h - the dashboard's tabs (DESIGN.md "Tabs", seeds/001).
+ *
+ * A tab is "group/name" ("sales/invoices").  Users may name a tab by its
+ * last part where that is unique ("invoices"), or a whole group ("sales").
+ * Sync All is the five tabs of seeds/001.  Static data, pure functions.
+ */
+#ifndef BS_SYNC_TABS_H
+#define BS_SYNC_TABS_H
+
+#include "core/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct tabs_def {
+	const char *name;  /* "sales/invoices" */
+	const char *label; /* "Sales > Invoices" */
+	bool sync_all;	   /* one of Sync All's five tabs */
+};
+
+/* Every tab in dependency and display order; *n receives the count. */
+const struct tabs_def *tabs_all(size_t *n);
+
+/*
+ * Resolve what a user typed: a full tab name, a unique last part, or a
+ * group ("sales").  *out is the full tab or group name (static).
+ * BS_ENOTFOUND (message lists the tabs) or BS_ECONFLICT for an ambiguous
+ * last part ("payments": sales/payments or purchases/payments).
+ */
+int tabs_resolve(const char *name, const char **out, struct bs_error *err);
+
+#endif
