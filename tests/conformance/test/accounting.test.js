@@ -390,6 +390,65 @@ describe('invoices: arithmetic (FACTS §5)', () => {
 	});
 });
 
+describe('invoices: wire form', () => {
+	it('unitdp=4 reply: Quantity echoed with 4 dp, UnitAmount 4 dp, totals 2 dp (FACTS §5)', async () => {
+		const r = await h.request('PUT', `${sb.base}/api.xro/2.0/Invoices?unitdp=4`, {
+			headers: { Authorization: `Bearer ${auth.access}`, 'xero-tenant-id': T },
+			json: {
+				Invoices: [
+					{
+						Type: 'ACCREC',
+						Contact: { ContactID: customer },
+						Date: DATE,
+						DueDate: DUE,
+						Status: 'DRAFT',
+						LineItems: [{ Description: 'A', Quantity: 3, UnitAmount: 8.4767, AccountCode: '200', TaxType: 'OUTPUT2' }],
+					},
+				],
+			},
+		});
+		assert.equal(r.status, 200, r.text.slice(0, 300));
+		assert.match(r.text, /"Quantity":\s*3\.0000[,}\s]/);
+		assert.match(r.text, /"UnitAmount":\s*8\.4767[,}\s]/);
+		assert.match(r.text, /"LineAmount":\s*25\.43[,}\s]/);
+		assert.match(r.text, /"TaxAmount":\s*3\.81[,}\s]/);
+		// Request dates are YYYY-MM-DD; replies carry MS-JSON dates and ISO twins.
+		const inv = r.json.Invoices[0];
+		assert.equal(msdate(inv.Date), DATE_MS);
+		assert.equal(inv.DateString, `${DATE}T00:00:00`);
+		assert.match(inv.UpdatedDateUTC, MSDATE);
+		// InvoiceNumber is generated for ACCREC when missing (FACTS §7).
+		assert.ok(inv.InvoiceNumber && inv.InvoiceNumber.length > 0, 'no generated InvoiceNumber');
+	});
+
+	it('POST /Invoices updates where the InvoiceNumber matches; PUT only creates (FACTS §2)', async () => {
+		const number = uniq('UPS');
+		const d = await createInvoice(accrec([line('v1', 1, 10)], { invoiceNumber: number, status: 'DRAFT' }));
+		const up = ok(
+			await call(api, 'updateOrCreateInvoices', T, {
+				invoices: [accrec([line('v2', 2, 10)], { invoiceNumber: number, status: 'DRAFT' })],
+			}),
+			'updateOrCreateInvoices'
+		).Invoices[0];
+		assert.equal(up.InvoiceID, d.InvoiceID);
+		assert.equal(cents(up.SubTotal), 2000);
+		const byId = ok(
+			await call(api, 'updateOrCreateInvoices', T, {
+				invoices: [{ invoiceID: d.InvoiceID, reference: 'by id' }],
+			}),
+			'update by id'
+		).Invoices[0];
+		assert.equal(byId.InvoiceID, d.InvoiceID);
+		assert.equal(byId.Reference, 'by id');
+		assert.equal(cents(byId.SubTotal), 2000);
+		const list = ok(
+			await call(api, 'getInvoices', T, undefined, undefined, undefined, undefined, [number]),
+			'by number'
+		);
+		assert.equal(list.Invoices.length, 1);
+	});
+});
+
 describe('invoices: status and editability (FACTS §7)', () => {
 	it('DRAFT can be deleted; AUTHORISED cannot be deleted but can be voided', async () => {
 		const draft = await createInvoice(accrec([line('d', 1, 1)], { status: 'DRAFT' }));
@@ -914,5 +973,24 @@ describe('errors', () => {
 	it('GET of an unknown invoice id is 404', async () => {
 		const res = await call(api, 'getInvoice', T, '00000000-0000-4000-8000-000000000000');
 		assert.equal(res.status, 404);
+	});
+});
+
+describe('lock dates (FACTS §7; sandbox admin API to set them)', () => {
+	it('a document dated on or before the period lock date is refused with Xero\'s message', async () => {
+		const r = await h.request('POST', `${sb.base}/sandbox/tenants/${T}/settings`, {
+			json: { PeriodLockDate: '2026-06-30' },
+			noSchema: true,
+		});
+		assert.ok(r.status >= 200 && r.status < 300, `settings: ${r.status} ${r.text.slice(0, 200)}`);
+		for (const date of ['2026-06-15', '2026-06-30']) {
+			const res = await call(api, 'createInvoices', T, { invoices: [accrec([line('locked', 1, 1)], { date, dueDate: DUE })] });
+			const msgs = validationException(res, `dated ${date}`);
+			assert.ok(
+				msgs.some((m) => /^The document date cannot be before the period lock date, currently set at /.test(m)),
+				JSON.stringify(msgs)
+			);
+		}
+		await createInvoice(accrec([line('open', 1, 1)], { date: '2026-07-01' }));
 	});
 });

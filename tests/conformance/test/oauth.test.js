@@ -145,6 +145,27 @@ describe('authentication and tenant header (FACTS §4)', () => {
 	});
 });
 
+describe('scopes (FACTS §4)', () => {
+	it('a read-only scope can GET invoices but not create them', async () => {
+		const { r } = await h.authorize(sb.base, { scope: 'offline_access accounting.invoices.read accounting.settings.read' });
+		assert.equal(r.status, 302);
+		const code = new URL(r.headers.location).searchParams.get('code');
+		const t = await h.tokenRequest(sb.base, { grant_type: 'authorization_code', code, redirect_uri: h.REDIRECT_URI });
+		assert.equal(t.status, 200, t.text);
+		const c = await h.request('GET', `${sb.base}/connections`, { headers: { Authorization: `Bearer ${t.json.access_token}` } });
+		const tenant = c.json[0].tenantId;
+		const api = h.sdk(sb.base, t.json.access_token);
+		const g = await h.call(api, 'getInvoices', tenant);
+		assert.equal(g.status, 200);
+		const p = await h.call(api, 'createInvoices', tenant, {
+			invoices: [{ type: 'ACCREC', contact: { name: 'Scope test' }, lineItems: [{ description: 'x', quantity: 1, unitAmount: 1, accountCode: '200' }] }],
+		});
+		// Xero answers a missing scope with 401 or 403 depending on the
+		// endpoint; both are refusals (FACTS §4: 403 = no permission).
+		assert.ok(p.status === 401 || p.status === 403, `write with read-only scope answered ${p.status}`);
+	});
+});
+
 describe('token expiry and disconnect (time-scaled sandbox)', () => {
 	// time-scale=900: the 30-minute access token lives 2 s of real time.
 	let fast;
