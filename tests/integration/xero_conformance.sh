@@ -71,8 +71,10 @@ if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then
 fi
 
 export BS_CONFORMANCE_PIDFILE="$pidfile"
-reporter="--test-reporter=spec"
-# --test-reporter arrived in node 18.15.
+# TAP: failure details inline, node's summary (# tests/pass/fail) last.
+# --test-reporter arrived in node 18.15; before that TAP is the default
+# when stdout is not a terminal, as under CTest.
+reporter="--test-reporter=tap"
 if [ "$major" -eq 18 ] && [ "$minor" -lt 15 ]; then reporter=""; fi
 cd "$dir"
 # shellcheck disable=SC2086
