@@ -1,0 +1,1189 @@
+/*
+ * record.c - validating a source record and writing its canonical form
+ * (see record.h).
+ *
+ * One generic walk does every kind: for each JSON object it looks each key
+ * up in that object's sorted field table (record_kinds.c), sorts the keys,
+ * and writes each member straight into out->canonical as it validates it,
+ * so a record costs one pass, one small sort per object and no allocation
+ * beyond the canonical buffer (which a reused struct record keeps).  What
+ * a kind means beyond its fields' shapes (line amounts, totals, exclusive
+ * references, tabs) lives in the kind's hooks.
+ */
+#include "model/record.h"
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/money.h"
+#include "model/record_int.h"
+
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SHOW_MAX    40 /* bytes of a bad value quoted in a message */
+#define DEPTH_MAX   64 /* nesting of unknown values we are willing to copy */
+#define ENTRY_STACK 32
+
+/* One member of an object being written: its key, value and spec. */
+struct entry {
+	const char *key;
+	struct json_object *val;  /* NULL: write the spec's default */
+	const struct rf_field *f; /* NULL: unknown field, copied verbatim */
+};
+
+static int walk_object(struct rf_state *st, struct json_object *obj, const struct rf_object *spec,
+                       const struct rf_object *common, struct rf_val *vals);
+
+/* ---- kinds ---------------------------------------------------------- */
+
+const char *record_kind_name(enum record_kind k)
+{
+	if ((unsigned)k >= RECORD_KIND_COUNT)
+		return "record";
+	return rf_kinds[k].name;
+}
+
+int record_kind_from_name(const char *name, enum record_kind *out)
+{
+	if (name == NULL)
+		return BS_ENOTFOUND;
+	for (int k = 0; k < RECORD_KIND_COUNT; k++) {
+		if (strcmp(name, rf_kinds[k].name) == 0) {
+			*out = (enum record_kind)k;
+			return BS_OK;
+		}
+	}
+	return BS_ENOTFOUND;
+}
+
+void record_init(struct record *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->canonical, 0);
+}
+
+void record_release(struct record *r)
+{
+	buf_free(&r->canonical);
+}
+
+/* ---- messages ------------------------------------------------------- */
+
+/* `s` quoted for a message: at most SHOW_MAX bytes (cut on a UTF-8
+ * boundary, "..." added), control characters, quotes and backslashes
+ * shown as '?' so a message stays one printable line. */
+static void show(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t i, o = 0, lim = n;
+	bool cut = false;
+
+	if (lim > SHOW_MAX) {
+		lim = SHOW_MAX;
+		while (lim > 0 && ((unsigned char)s[lim] & 0xC0) == 0x80)
+			lim--;
+		cut = true;
+	}
+	if (outsz < SHOW_MAX + 8)
+		lim = 0;
+	out[o++] = '"';
+	for (i = 0; i < lim; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[o++] = (c < 0x20 || c == 0x7f || c == '"' || c == '\\') ? '?' : (char)c;
+	}
+	if (cut) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+int rf_fail(struct rf_state *st, int code, const char *field, const char *fmt, ...)
+{
+	char body[BS_ERROR_MSG_MAX];
+	char where[24] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	if (st->line > 0)
+		snprintf(where, sizeof(where), " line %u", st->line);
+	return bs_error_set(st->err, code, "%s %s%s: %s%s%s%s%s", st->kind->name, st->out->id,
+	                    where, st->path ? st->path : "", st->path && field ? "." : "",
+	                    field ? field : "", field && body[0] ? " " : "", body);
+}
+
+void rf_amount_text(const struct rf_state *st, int64_t v, char *out, size_t outsz)
+{
+	struct buf b;
+
+	buf_init(&b, outsz > 0 ? outsz - 1 : 1);
+	if (money_format(&b, v, MONEY_DP, st->exp) == BS_OK)
+		snprintf(out, outsz, "%s", buf_cstr(&b));
+	else
+		snprintf(out, outsz, "?");
+	buf_free(&b);
+}
+
+/* ---- canonical JSON writing ----------------------------------------- */
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* A JSON string: quotes, backslash and control characters escaped, every
+ * other byte as is (the input's UTF-8 passes through unchanged). */
+static int put_str(struct buf *b, const char *s, size_t n)
+{
+	size_t i, run = 0;
+	int rc;
+
+	if ((rc = buf_addc(b, '"')) != BS_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6];
+		size_t en = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if ((rc = buf_add(b, s + run, i - run)) != BS_OK)
+			return rc;
+		run = i + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hexdig[c >> 4];
+			esc[5] = hexdig[c & 15];
+			en = 6;
+		}
+		if ((rc = buf_add(b, esc, en)) != BS_OK)
+			return rc;
+	}
+	if ((rc = buf_add(b, s + run, n - run)) != BS_OK)
+		return rc;
+	return buf_addc(b, '"');
+}
+
+/* ",\"key\":" (the comma unless first). */
+static int put_key(struct buf *b, bool *first, const char *key)
+{
+	int rc;
+
+	if (!*first && (rc = buf_addc(b, ',')) != BS_OK)
+		return rc;
+	*first = false;
+	if ((rc = put_str(b, key, strlen(key))) != BS_OK)
+		return rc;
+	return buf_addc(b, ':');
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
+}
+
+/* Sort by key, bytewise.  Objects are small: insertion sort beats qsort's
+ * indirect calls there; qsort takes over for big unknown objects. */
+static void sort_entries(struct entry *e, size_t n)
+{
+	if (n > 16) {
+		qsort(e, n, sizeof(*e), entry_cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct entry t = e[i];
+		size_t j = i;
+
+		while (j > 0 && strcmp(e[j - 1].key, t.key) > 0) {
+			e[j] = e[j - 1];
+			j--;
+		}
+		e[j] = t;
+	}
+}
+
+/* The text of a JSON integer, without json-c's allocating serializer. */
+static size_t int_text(struct json_object *v, char *out, size_t outsz)
+{
+	int64_t i = json_object_get_int64(v);
+	int n;
+
+	if (i == INT64_MAX)
+		n = snprintf(out, outsz, "%" PRIu64, json_object_get_uint64(v));
+	else
+		n = snprintf(out, outsz, "%" PRId64, i);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+/* The source text of a JSON double: json-c's tokener keeps it as the
+ * object's userdata (json_object_new_double_s); a double built in code has
+ * none and is printed by json-c instead. */
+static const char *double_text(struct json_object *v)
+{
+	const char *t = json_object_get_userdata(v);
+
+	return t != NULL ? t : json_object_get_string(v);
+}
+
+/* Does s follow JSON's number grammar?  (json-c also accepts NaN, Infinity.) */
+static bool json_number_ok(const char *s)
+{
+	const char *p = s;
+
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return false;
+	if (*p == '.') {
+		p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
+static int put_verbatim(struct rf_state *st, const char *key, struct json_object *v);
+
+static int put_verbatim_object(struct rf_state *st, const char *key, struct json_object *v)
+{
+	struct buf *b = &st->out->canonical;
+	struct entry stack[ENTRY_STACK], *e = stack;
+	size_t n = 0, cnt = (size_t)json_object_object_length(v);
+	bool first = true;
+	int rc;
+
+	if (cnt > ENTRY_STACK && (e = malloc(cnt * sizeof(*e))) == NULL)
+		return bs_error_set(st->err, BS_ENOMEM, "out of memory");
+	json_object_object_foreach(v, k, val)
+	{
+		e[n].key = k;
+		e[n].val = val;
+		e[n].f = NULL;
+		n++;
+	}
+	sort_entries(e, n);
+	rc = buf_addc(b, '{');
+	for (size_t i = 0; rc == BS_OK && i < n; i++) {
+		rc = put_key(b, &first, e[i].key);
+		if (rc == BS_OK)
+			rc = put_verbatim(st, key, e[i].val);
+	}
+	if (rc == BS_OK)
+		rc = buf_addc(b, '}');
+	if (e != stack)
+		free(e);
+	return rc;
+}
+
+/* An unknown field's value, as given but with object keys sorted. */
+static int put_verbatim(struct rf_state *st, const char *key, struct json_object *v)
+{
+	struct buf *b = &st->out->canonical;
+	char num[24];
+	const char *t;
+	size_t n;
+	int rc = BS_OK;
+
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return buf_add(b, "null", 4);
+	case json_type_boolean:
+		return json_object_get_boolean(v) ? buf_add(b, "true", 4) : buf_add(b, "false", 5);
+	case json_type_int:
+		n = int_text(v, num, sizeof(num));
+		return buf_add(b, num, n);
+	case json_type_double:
+		t = double_text(v);
+		if (json_number_ok(t))
+			return buf_addstr(b, t);
+		return put_str(b, t, strlen(t)); /* NaN, Infinity: not JSON */
+	case json_type_string:
+		return put_str(b, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+	case json_type_object:
+	case json_type_array:
+		if (st->depth >= DEPTH_MAX)
+			return rf_fail(st, BS_EINVAL, key, "is nested too deeply");
+		st->depth++;
+		if (json_object_get_type(v) == json_type_object) {
+			rc = put_verbatim_object(st, key, v);
+		} else {
+			size_t len = json_object_array_length(v);
+
+			rc = buf_addc(b, '[');
+			for (size_t i = 0; rc == BS_OK && i < len; i++) {
+				if (i > 0)
+					rc = buf_addc(b, ',');
+				if (rc == BS_OK)
+					rc = put_verbatim(st, key, json_object_array_get_idx(v, i));
+			}
+			if (rc == BS_OK)
+				rc = buf_addc(b, ']');
+		}
+		st->depth--;
+		return rc;
+	}
+	return BS_EINTERNAL;
+}
+
+/* ---- scalar checks -------------------------------------------------- */
+
+/* The text of a scalar: a string's bytes, a number's source text.  Returns
+ * false for anything else (bool, object, array). */
+static bool scalar_text(struct json_object *v, char *num, size_t numsz, const char **s, size_t *n)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		*s = json_object_get_string(v);
+		*n = (size_t)json_object_get_string_len(v);
+		return true;
+	case json_type_int:
+		*n = int_text(v, num, numsz);
+		*s = num;
+		return true;
+	case json_type_double:
+		*s = double_text(v);
+		*n = strlen(*s);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool has_control(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	return false;
+}
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static bool date_ok(const char *s, size_t n)
+{
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, m, d;
+
+	if (n != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (size_t i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1 || m < 1 || m > 12 || d < 1)
+		return false;
+	return d <= mdays[m - 1] + (m == 2 && is_leap(y));
+}
+
+static bool ieq(const char *a, size_t n, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < n && b[i]; i++) {
+		char x = a[i], y = b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return i == n && b[i] == '\0';
+}
+
+/* A boolean: JSON true/false, 1/0, or the text true/false/yes/no/1/0. */
+static int parse_bool(struct json_object *v, const char *s, size_t n, bool *out)
+{
+	if (json_object_get_type(v) == json_type_boolean) {
+		*out = json_object_get_boolean(v);
+		return BS_OK;
+	}
+	if (s == NULL)
+		return BS_EPARSE;
+	if (ieq(s, n, "true") || ieq(s, n, "yes") || (n == 1 && s[0] == '1')) {
+		*out = true;
+		return BS_OK;
+	}
+	if (ieq(s, n, "false") || ieq(s, n, "no") || (n == 1 && s[0] == '0')) {
+		*out = false;
+		return BS_OK;
+	}
+	return BS_EPARSE;
+}
+
+/* A decimal field at its scale, with the rule's message on failure. */
+static int parse_number(struct rf_state *st, const struct rf_field *f, const char *s, size_t n,
+                        int64_t *out)
+{
+	char q[SHOW_MAX + 8];
+	int rc, maxdp = 0;
+
+	switch (f->type) {
+	case RF_AMOUNT:
+		maxdp = st->exp;
+		rc = money_parse(s, n, maxdp, out);
+		break;
+	case RF_PRICE:
+		maxdp = MONEY_DP;
+		rc = money_parse(s, n, maxdp, out);
+		break;
+	case RF_QTY:
+		maxdp = QTY_DP;
+		rc = money_parse_qty(s, n, out);
+		break;
+	case RF_PCT:
+		maxdp = PCT_DP;
+		rc = money_parse_pct(s, n, out);
+		break;
+	case RF_FX:
+		rc = money_parse_fx(s, n, out);
+		break;
+	default:
+		return BS_EINTERNAL;
+	}
+	if (rc == BS_OK)
+		return BS_OK;
+	show(s, n, q, sizeof(q));
+	switch (rc) {
+	case BS_EPARSE:
+		return rf_fail(st, BS_EPARSE, f->name, "%s is not a decimal", q);
+	case BS_EDIGITS:
+		if (f->type == RF_FX)
+			return rf_fail(st, BS_EDIGITS, f->name,
+			               "%s has more than 10 significant digits", q);
+		if (f->type == RF_AMOUNT && st->ccy != NULL)
+			return rf_fail(st, BS_EDIGITS, f->name, "%s has more than %d decimals (%s)",
+			               q, maxdp, st->ccy);
+		return rf_fail(st, BS_EDIGITS, f->name, "%s has more than %d decimals", q, maxdp);
+	case BS_ERANGE:
+		if (f->type == RF_FX)
+			return rf_fail(st, BS_ERANGE, f->name, "%s is not a rate greater than 0",
+			               q);
+		return rf_fail(st, BS_ERANGE, f->name, "%s is out of range", q);
+	default:
+		return rf_fail(st, rc, f->name, "%s: %s", q, bs_strerror(rc));
+	}
+}
+
+/* A reference or id: 1..64 bytes, no control characters. */
+static int check_id(struct rf_state *st, const char *field, const char *s, size_t n)
+{
+	if (n == 0)
+		return rf_fail(st, BS_EINVAL, field, "is empty");
+	if (n > RECORD_ID_MAX)
+		return rf_fail(st, BS_ETOOBIG, field, "is longer than %d bytes", RECORD_ID_MAX);
+	if (has_control(s, n) || memchr(s, '\0', n) != NULL)
+		return rf_fail(st, BS_EINVAL, field, "contains a control character");
+	return BS_OK;
+}
+
+/*
+ * Check a scalar field's value into *val (val->set false when absent:
+ * missing, null, or "" for anything but a reference).  `num` holds the
+ * text of a JSON integer, so val->s may point into it.
+ */
+static int check_scalar(struct rf_state *st, const struct rf_field *f, struct json_object *v,
+                        struct rf_val *val, char num[24])
+{
+	char q[SHOW_MAX + 8];
+	const char *s = NULL;
+	size_t n = 0;
+	bool bv;
+	int rc;
+
+	memset(val, 0, sizeof(*val));
+	if (v == NULL && f->dflt != NULL) {
+		s = f->dflt;
+		n = strlen(s);
+	} else if (v == NULL || json_object_get_type(v) == json_type_null) {
+		goto absent;
+	} else if (!scalar_text(v, num, 24, &s, &n)) {
+		s = NULL;
+		if (f->type != RF_BOOL) {
+			static const char *const what[] = {
+			    [RF_TEXT] = "a string",   [RF_CODE] = "a string",
+			    [RF_REF] = "a string",    [RF_ENUM] = "a string",
+			    [RF_DATE] = "a date",     [RF_CURRENCY] = "a currency code",
+			    [RF_FX] = "a decimal",    [RF_AMOUNT] = "a decimal",
+			    [RF_PRICE] = "a decimal", [RF_QTY] = "a decimal",
+			    [RF_PCT] = "a decimal",
+			};
+			return rf_fail(st, BS_EINVAL, f->name, "is not %s",
+			               f->type < sizeof(what) / sizeof(what[0]) && what[f->type]
+			                   ? what[f->type]
+			                   : "valid");
+		}
+	}
+	if (s != NULL && n == 0 && f->type != RF_REF)
+		goto absent;
+	val->s = s;
+	val->n = n;
+	if (s != NULL)
+		show(s, n, q, sizeof(q));
+
+	switch (f->type) {
+	case RF_TEXT:
+	case RF_CODE:
+		if (n > f->max)
+			return rf_fail(st, BS_ETOOBIG, f->name, "is longer than %u bytes",
+			               (unsigned)f->max);
+		if (f->type == RF_CODE && has_control(s, n))
+			return rf_fail(st, BS_EINVAL, f->name, "contains a control character");
+		break;
+	case RF_REF:
+		if ((rc = check_id(st, f->name, s, n)) != BS_OK)
+			return rc;
+		break;
+	case RF_ENUM:
+		for (val->v = 0; f->enums[val->v] != NULL; val->v++)
+			if (ieq(s, n, f->enums[val->v]))
+				break;
+		if (f->enums[val->v] == NULL) {
+			char list[160] = "";
+			size_t o = 0;
+
+			for (size_t i = 0; f->enums[i] != NULL && o < sizeof(list); i++) {
+				int w = snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "",
+				                 f->enums[i]);
+				if (w < 0)
+					break;
+				o += (size_t)w;
+			}
+			return rf_fail(st, BS_EINVAL, f->name, "%s is not one of %s", q, list);
+		}
+		/* canonical: the table's spelling */
+		val->s = f->enums[val->v];
+		val->n = strlen(val->s);
+		break;
+	case RF_DATE:
+		if (!date_ok(s, n))
+			return rf_fail(st, BS_EINVAL, f->name,
+			               "%s is not a valid date (YYYY-MM-DD)", q);
+		break;
+	case RF_CURRENCY:
+		/* checked before the walk (prepare); written normalised */
+		val->s = st->out->currency;
+		val->n = strlen(st->out->currency);
+		break;
+	case RF_BOOL:
+		if (parse_bool(v, s, n, &bv) != BS_OK) {
+			if (s == NULL)
+				return rf_fail(st, BS_EINVAL, f->name, "is not a boolean");
+			return rf_fail(st, BS_EINVAL, f->name, "%s is not a boolean", q);
+		}
+		val->v = bv;
+		break;
+	case RF_AMOUNT:
+	case RF_PRICE:
+	case RF_QTY:
+	case RF_FX:
+	case RF_PCT:
+		if ((rc = parse_number(st, f, s, n, &val->v)) != BS_OK)
+			return rc;
+		if (f->type == RF_PCT && val->v < f->pct_min)
+			return rf_fail(st, BS_ERANGE, f->name, "%s is negative", q);
+		if (f->type == RF_PCT && f->pct_max >= 0 && val->v > f->pct_max)
+			return rf_fail(st, BS_ERANGE, f->name, "%s is not between 0 and 100", q);
+		if ((f->flags & RF_POSITIVE) && val->v <= 0)
+			return rf_fail(st, BS_ERANGE, f->name, "%s is not greater than 0", q);
+		if ((f->flags & RF_NONNEG) && val->v < 0)
+			return rf_fail(st, BS_ERANGE, f->name, "%s is negative", q);
+		break;
+	default:
+		return BS_EINTERNAL;
+	}
+	val->set = true;
+	return BS_OK;
+
+absent:
+	if (f->flags & RF_REQUIRED)
+		return rf_fail(st, BS_EINVAL, f->name, "is required");
+	return BS_OK;
+}
+
+/* Write a checked scalar as the member `f->name`. */
+static int write_scalar(struct rf_state *st, const struct rf_field *f, const struct rf_val *val,
+                        bool *first)
+{
+	struct buf *b = &st->out->canonical;
+	int rc;
+
+	if ((rc = put_key(b, first, f->name)) != BS_OK)
+		return rc;
+	switch (f->type) {
+	case RF_BOOL:
+		return val->v ? buf_add(b, "true", 4) : buf_add(b, "false", 5);
+	case RF_AMOUNT:
+	case RF_PRICE:
+	case RF_QTY:
+	case RF_PCT:
+	case RF_FX: {
+		static const signed char scale[] = {[RF_AMOUNT] = MONEY_DP,
+		                                    [RF_PRICE] = MONEY_DP,
+		                                    [RF_QTY] = QTY_DP,
+		                                    [RF_PCT] = PCT_DP,
+		                                    [RF_FX] = FX_DP};
+
+		if ((rc = buf_addc(b, '"')) != BS_OK)
+			return rc;
+		rc = money_format(b, val->v, scale[f->type], f->type == RF_AMOUNT ? st->exp : 0);
+		if (rc != BS_OK)
+			return rc;
+		return buf_addc(b, '"');
+	}
+	default:
+		return put_str(b, val->s, val->n);
+	}
+}
+
+/* ---- structured fields ---------------------------------------------- */
+
+/*
+ * A nested object or array may arrive as JSON text (a CSV cell holding
+ * `[{"sku":...}]`): parse it into *owned, which the caller puts.  Returns
+ * the value to use, or NULL with *rc set (BS_OK and NULL when absent).
+ */
+static struct json_object *structured(struct rf_state *st, const struct rf_field *f,
+                                      struct json_object *v, enum json_type want,
+                                      struct json_object **owned, int *rc)
+{
+	*rc = BS_OK;
+	*owned = NULL;
+	if (v == NULL || json_object_get_type(v) == json_type_null)
+		return NULL;
+	if (json_object_get_type(v) == json_type_string) {
+		const char *s = json_object_get_string(v);
+		int len = json_object_get_string_len(v);
+		struct json_tokener *tok;
+
+		if (len == 0)
+			return NULL;
+		if ((tok = json_tokener_new()) == NULL) {
+			*rc = bs_error_set(st->err, BS_ENOMEM, "out of memory");
+			return NULL;
+		}
+		*owned = json_tokener_parse_ex(tok, s, len);
+		if (*owned != NULL && tok->char_offset != len) {
+			json_object_put(*owned);
+			*owned = NULL;
+		}
+		json_tokener_free(tok);
+		v = *owned;
+	}
+	if (v == NULL || json_object_get_type(v) != want) {
+		*rc = rf_fail(st, BS_EINVAL, f->name, "is not %s",
+		              want == json_type_array ? "an array" : "an object");
+		return NULL;
+	}
+	return v;
+}
+
+static int put_tracking(struct rf_state *st, const struct rf_field *f, struct json_object *v,
+                        bool *first)
+{
+	struct buf *b = &st->out->canonical;
+	struct json_object *owned, *obj;
+	struct entry e[2];
+	size_t n = 0;
+	bool inner = true;
+	int rc;
+
+	obj = structured(st, f, v, json_type_object, &owned, &rc);
+	if (obj == NULL)
+		goto out;
+	if (json_object_object_length(obj) > 2) {
+		rc = rf_fail(st, BS_EINVAL, f->name, "has more than 2 categories");
+		goto out;
+	}
+	json_object_object_foreach(obj, k, val)
+	{
+		char num[24], path[300];
+		const char *s;
+		size_t len;
+
+		snprintf(path, sizeof(path), "%s.%s", f->name, k);
+		if (k[0] == '\0' || strlen(k) > 255) {
+			rc = rf_fail(st, BS_EINVAL, f->name, "has a category name of %zu bytes",
+			             strlen(k));
+			goto out;
+		}
+		if (!scalar_text(val, num, sizeof(num), &s, &len)) {
+			rc = rf_fail(st, BS_EINVAL, path, "is not a string");
+			goto out;
+		}
+		if (len == 0 || len > 255) {
+			rc = rf_fail(st, BS_EINVAL, path, "is %s",
+			             len ? "longer than 255 bytes" : "empty");
+			goto out;
+		}
+		e[n].key = k;
+		e[n].val = val;
+		e[n].f = NULL;
+		n++;
+	}
+	sort_entries(e, n);
+	if ((rc = put_key(b, first, f->name)) != BS_OK || (rc = buf_addc(b, '{')) != BS_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char num[24];
+		const char *s;
+		size_t len;
+
+		scalar_text(e[i].val, num, sizeof(num), &s, &len);
+		if ((rc = put_key(b, &inner, e[i].key)) != BS_OK ||
+		    (rc = put_str(b, s, len)) != BS_OK)
+			goto out;
+	}
+	rc = buf_addc(b, '}');
+out:
+	if (owned != NULL)
+		json_object_put(owned);
+	return rc;
+}
+
+static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_object *v,
+                     bool *first)
+{
+	struct buf *b = &st->out->canonical;
+	struct json_object *owned, *arr;
+	size_t n;
+	int rc;
+
+	arr = structured(st, f, v, json_type_array, &owned, &rc);
+	if (arr == NULL) {
+		if (rc == BS_OK && (f->flags & RF_REQUIRED))
+			rc = rf_fail(st, BS_EINVAL, f->name, "is required");
+		goto out;
+	}
+	n = json_object_array_length(arr);
+	if (n == 0 && (f->flags & RF_REQUIRED)) {
+		rc = rf_fail(st, BS_EINVAL, f->name, "is empty");
+		goto out;
+	}
+	if ((rc = put_key(b, first, f->name)) != BS_OK || (rc = buf_addc(b, '[')) != BS_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *ln = json_object_array_get_idx(arr, i);
+
+		st->line = (unsigned)(i + 1);
+		if (ln == NULL || json_object_get_type(ln) != json_type_object) {
+			rc = rf_fail(st, BS_EINVAL, NULL, "is not an object");
+			goto out;
+		}
+		if (i > 0 && (rc = buf_addc(b, ',')) != BS_OK)
+			goto out;
+		memset(st->ln, 0, sizeof(st->ln));
+		if ((rc = walk_object(st, ln, f->sub, NULL, st->ln)) != BS_OK)
+			goto out;
+		if (st->kind->line != NULL && (rc = st->kind->line(st)) != BS_OK)
+			goto out;
+	}
+	st->line = 0;
+	st->nlines = n;
+	rc = buf_addc(b, ']');
+out:
+	if (owned != NULL)
+		json_object_put(owned);
+	return rc;
+}
+
+static int put_nested(struct rf_state *st, const struct rf_field *f, struct json_object *v,
+                      bool *first)
+{
+	struct buf *b = &st->out->canonical;
+	struct json_object *owned, *obj;
+	struct rf_val scratch[S_COUNT];
+	const char *saved = st->path;
+	int rc;
+
+	memset(scratch, 0, sizeof(scratch));
+	obj = structured(st, f, v, json_type_object, &owned, &rc);
+	if (obj == NULL) {
+		if (rc == BS_OK && (f->flags & RF_REQUIRED))
+			rc = rf_fail(st, BS_EINVAL, f->name, "is required");
+		goto out;
+	}
+	if ((rc = put_key(b, first, f->name)) != BS_OK)
+		goto out;
+	st->path = f->name;
+	rc = walk_object(st, obj, f->sub, NULL, scratch);
+	st->path = saved;
+out:
+	if (owned != NULL)
+		json_object_put(owned);
+	return rc;
+}
+
+/* One known member: check it, remember it in its slot, write it. */
+static int put_field(struct rf_state *st, const struct rf_field *f, struct json_object *v,
+                     bool *first, struct rf_val *vals)
+{
+	struct rf_val val;
+	char num[24];
+	int rc;
+
+	switch (f->type) {
+	case RF_KIND:
+		if ((rc = put_key(&st->out->canonical, first, f->name)) != BS_OK)
+			return rc;
+		return put_str(&st->out->canonical, st->kind->name, strlen(st->kind->name));
+	case RF_ID:
+		if ((rc = put_key(&st->out->canonical, first, f->name)) != BS_OK)
+			return rc;
+		return put_str(&st->out->canonical, st->out->id, strlen(st->out->id));
+	case RF_VERSION:
+		return BS_OK;
+	case RF_OBJECT:
+		return put_nested(st, f, v, first);
+	case RF_LINES:
+		return put_lines(st, f, v, first);
+	case RF_TRACKING:
+		return put_tracking(st, f, v, first);
+	default:
+		break;
+	}
+	if ((rc = check_scalar(st, f, v, &val, num)) != BS_OK)
+		return rc;
+	if (!val.set)
+		return BS_OK;
+	if ((rc = write_scalar(st, f, &val, first)) != BS_OK)
+		return rc;
+	if (f->type == RF_REF && st->line == 0 && st->path == NULL) {
+		struct record_ref *r;
+
+		if (st->out->nrefs >= RECORD_REFS_MAX)
+			return bs_error_set(st->err, BS_EINTERNAL, "too many references");
+		r = &st->out->refs[st->out->nrefs++];
+		r->field = f->name;
+		r->kinds = f->ref_kinds;
+		memcpy(r->id, val.s, val.n);
+		r->id[val.n] = '\0';
+	}
+	if (val.s == num) {
+		/* num dies with this frame: keep only the parsed number */
+		val.s = NULL;
+		val.n = 0;
+	}
+	if (f->slot != S_NONE)
+		vals[f->slot] = val;
+	return BS_OK;
+}
+
+static const struct rf_field *find_field(const struct rf_object *spec, const char *key, size_t *idx)
+{
+	size_t lo = 0, hi = spec->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(key, spec->fields[mid].name);
+
+		if (c == 0) {
+			*idx = mid;
+			return &spec->fields[mid];
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Check and write one object: its members in key order, known ones
+ * validated against `spec` (then `common`), unknown ones verbatim.
+ */
+static int walk_object(struct rf_state *st, struct json_object *obj, const struct rf_object *spec,
+                       const struct rf_object *common, struct rf_val *vals)
+{
+	struct buf *b = &st->out->canonical;
+	struct entry stack[ENTRY_STACK], *e = stack;
+	size_t n = 0, cnt = (size_t)json_object_object_length(obj) + spec->n;
+	uint64_t seen = 0;
+	bool first = true;
+	int rc = BS_OK;
+
+	if (cnt > ENTRY_STACK && (e = malloc(cnt * sizeof(*e))) == NULL)
+		return bs_error_set(st->err, BS_ENOMEM, "out of memory");
+	json_object_object_foreach(obj, key, val)
+	{
+		const struct rf_field *f;
+		size_t idx;
+
+		if ((f = find_field(spec, key, &idx)) != NULL)
+			seen |= UINT64_C(1) << idx;
+		else if (common != NULL)
+			f = find_field(common, key, &idx);
+		e[n].key = key;
+		e[n].val = val;
+		e[n].f = f;
+		n++;
+	}
+	for (size_t i = 0; i < spec->n; i++) {
+		const struct rf_field *f = &spec->fields[i];
+
+		if (seen & (UINT64_C(1) << i))
+			continue;
+		if (f->flags & RF_REQUIRED) {
+			rc = rf_fail(st, BS_EINVAL, f->name, "is required");
+			goto out;
+		}
+		if (f->dflt != NULL) {
+			e[n].key = f->name;
+			e[n].val = NULL;
+			e[n].f = f;
+			n++;
+		}
+	}
+	sort_entries(e, n);
+	if ((rc = buf_addc(b, '{')) != BS_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].f == NULL) {
+			if ((rc = put_key(b, &first, e[i].key)) != BS_OK ||
+			    (rc = put_verbatim(st, e[i].key, e[i].val)) != BS_OK)
+				goto out;
+		} else if ((rc = put_field(st, e[i].f, e[i].val, &first, vals)) != BS_OK) {
+			goto out;
+		}
+	}
+	rc = buf_addc(b, '}');
+out:
+	if (e != stack)
+		free(e);
+	return rc;
+}
+
+/* ---- the record ----------------------------------------------------- */
+
+static int parse_header(struct rf_state *st, struct json_object *obj)
+{
+	struct json_object *k, *id, *ver;
+	enum record_kind kind;
+	char num[24], q[SHOW_MAX + 8];
+	const char *s;
+	size_t n;
+
+	if (obj == NULL || json_object_get_type(obj) != json_type_object)
+		return bs_error_set(st->err, BS_EINVAL, "record: %s", "not a JSON object");
+	if (!json_object_object_get_ex(obj, "kind", &k) || k == NULL)
+		return bs_error_set(st->err, BS_EINVAL, "record: %s", "kind is missing");
+	if (json_object_get_type(k) != json_type_string)
+		return bs_error_set(st->err, BS_EINVAL, "record: %s", "kind is not a string");
+	s = json_object_get_string(k);
+	n = (size_t)json_object_get_string_len(k);
+	if (n == 0)
+		return bs_error_set(st->err, BS_EINVAL, "record: %s", "kind is missing");
+	if (memchr(s, '\0', n) != NULL || record_kind_from_name(s, &kind) != BS_OK) {
+		show(s, n, q, sizeof(q));
+		return bs_error_set(st->err, BS_EUNSUPPORTED, "unknown kind %s", q);
+	}
+	st->kind = &rf_kinds[kind];
+	st->out->kind = kind;
+
+	if (!json_object_object_get_ex(obj, "id", &id) || id == NULL)
+		return bs_error_set(st->err, BS_EINVAL, "record: %s", "id is missing");
+	if (json_object_get_type(id) == json_type_string) {
+		s = json_object_get_string(id);
+		n = (size_t)json_object_get_string_len(id);
+	} else if (json_object_get_type(id) == json_type_int) {
+		n = int_text(id, num, sizeof(num));
+		s = num;
+	} else {
+		return bs_error_set(st->err, BS_EINVAL, "record: %s", "id is not a string");
+	}
+	if (n == 0)
+		return bs_error_set(st->err, BS_EINVAL, "record: %s", "id is missing");
+	if (n > RECORD_ID_MAX)
+		return bs_error_set(st->err, BS_ETOOBIG, "record: id is longer than %d bytes",
+		                    RECORD_ID_MAX);
+	if (has_control(s, n) || memchr(s, '\0', n) != NULL)
+		return bs_error_set(st->err, BS_EINVAL, "record: %s",
+		                    "id contains a control character");
+	memcpy(st->out->id, s, n);
+	st->out->id[n] = '\0';
+
+	/* version: an integer >= 1, as a JSON integer or digits */
+	if (json_object_object_get_ex(obj, "version", &ver) && ver != NULL &&
+	    json_object_get_type(ver) != json_type_null) {
+		int64_t v = 0;
+		bool ok = scalar_text(ver, num, sizeof(num), &s, &n) &&
+		          json_object_get_type(ver) != json_type_double && n > 0;
+
+		for (size_t i = 0; ok && i < n; i++) {
+			if (s[i] < '0' || s[i] > '9' || v > (INT64_MAX - (s[i] - '0')) / 10)
+				ok = false;
+			else
+				v = v * 10 + (s[i] - '0');
+		}
+		if (!ok || v < 1) {
+			if (json_object_get_type(ver) == json_type_string ||
+			    json_object_get_type(ver) == json_type_int ||
+			    json_object_get_type(ver) == json_type_double) {
+				if (json_object_get_type(ver) == json_type_double)
+					s = double_text(ver), n = strlen(s);
+				show(s, n, q, sizeof(q));
+				return rf_fail(st, BS_EINVAL, "version",
+				               "%s is not an integer >= 1", q);
+			}
+			return rf_fail(st, BS_EINVAL, "version", "is not an integer >= 1");
+		}
+		st->out->version = v;
+	}
+	return BS_OK;
+}
+
+/* The values the walk needs before it reaches them in key order: the
+ * currency (every amount's exponent) and the tax mode (every line's tax). */
+static int prepare(struct rf_state *st, struct json_object *obj)
+{
+	const struct rf_object *top = st->kind->top;
+	const struct rf_field *f;
+	struct json_object *v;
+	const char *base = st->ctx != NULL ? st->ctx->base_currency : NULL;
+	size_t idx;
+	int e;
+
+	st->exp = 2;
+	st->ccy = NULL;
+	if (base != NULL && (e = money_currency_exponent(base)) >= 0) {
+		st->exp = e;
+		st->ccy = base;
+	}
+	f = find_field(top, "currency", &idx);
+	if (f != NULL && json_object_object_get_ex(obj, "currency", &v) && v != NULL &&
+	    json_object_get_type(v) != json_type_null) {
+		char code[4], q[SHOW_MAX + 8];
+		const char *s;
+		size_t n;
+
+		if (json_object_get_type(v) != json_type_string)
+			return rf_fail(st, BS_EINVAL, "currency", "is not a currency code");
+		s = json_object_get_string(v);
+		n = (size_t)json_object_get_string_len(v);
+		if (n > 0) {
+			bool ok = n == 3;
+
+			for (size_t i = 0; ok && i < 3; i++) {
+				char c = s[i];
+
+				if (c >= 'a' && c <= 'z')
+					c = (char)(c - 'a' + 'A');
+				ok = c >= 'A' && c <= 'Z';
+				code[i] = c;
+			}
+			code[3] = '\0';
+			if (!ok || (e = money_currency_exponent(code)) < 0) {
+				show(s, n, q, sizeof(q));
+				return rf_fail(st, BS_EINVAL, "currency",
+				               "%s is not an ISO 4217 currency code", q);
+			}
+			memcpy(st->out->currency, code, 4);
+			st->exp = e;
+			st->ccy = st->out->currency;
+		}
+	}
+	st->tax_mode = MONEY_TAX_EXCLUSIVE;
+	f = find_field(top, "tax_mode", &idx);
+	if (f != NULL) {
+		struct rf_val val;
+		char num[24];
+		int rc;
+
+		if (!json_object_object_get_ex(obj, "tax_mode", &v))
+			v = NULL;
+		if ((rc = check_scalar(st, f, v, &val, num)) != BS_OK)
+			return rc;
+		if (val.set)
+			st->tax_mode = val.v == 0   ? MONEY_TAX_EXCLUSIVE
+			               : val.v == 1 ? MONEY_TAX_INCLUSIVE
+			                            : MONEY_TAX_NONE;
+	}
+	return BS_OK;
+}
+
+int record_from_json(struct json_object *obj, const struct record_ctx *ctx, struct record *out,
+                     struct bs_error *err)
+{
+	struct rf_state st;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	st.ctx = ctx;
+	st.out = out;
+	st.err = err;
+	out->kind = RECORD_KIND_COUNT;
+	out->id[0] = '\0';
+	out->version = 0;
+	out->date[0] = '\0';
+	out->currency[0] = '\0';
+	out->tab = NULL;
+	out->has_total = false;
+	out->total = 0;
+	out->nrefs = 0;
+	buf_reset(&out->canonical);
+	memset(out->hash, 0, sizeof(out->hash));
+
+	if ((rc = parse_header(&st, obj)) != BS_OK)
+		return rc;
+	if ((rc = prepare(&st, obj)) != BS_OK)
+		return rc;
+	if ((rc = walk_object(&st, obj, st.kind->top, &rf_common, st.top)) != BS_OK)
+		return rc;
+	if (st.top[S_DATE].set) {
+		memcpy(out->date, st.top[S_DATE].s, 10);
+		out->date[10] = '\0';
+	}
+	if (st.kind->finish != NULL && (rc = st.kind->finish(&st)) != BS_OK)
+		return rc;
+	crypto_hash_sha256(out->hash, (const unsigned char *)buf_cstr(&out->canonical),
+	                   out->canonical.len);
+	return BS_OK;
+}

@@ -1,0 +1,169 @@
+/*
+ * record_int.h - internals of the record model, shared by record.c (the
+ * generic validating walk and canonical writer) and record_kinds.c (the
+ * per-kind field tables and cross-field rules).  Not a public contract:
+ * only src/model/ and the model's unit tests include it.
+ *
+ * Every kind is described by data: a table of field specs per object
+ * (top level, line item, nested address/channel), sorted by name so one
+ * binary search finds a key's spec and the canonical writer can emit
+ * members in key order.  Parsed values a rule needs later (amounts, enum
+ * choices, references) land in numbered slots; per-kind hooks then compute
+ * line amounts, totals, tabs and the rules that span fields.
+ */
+#ifndef BS_MODEL_RECORD_INT_H
+#define BS_MODEL_RECORD_INT_H
+
+#include "core/money.h"
+#include "model/record.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* How a field's value is checked and written canonically. */
+enum rf_type {
+	RF_TEXT,     /* string (a JSON number counts as its text), <= max bytes */
+	RF_CODE,     /* RF_TEXT without control characters (sku, account codes) */
+	RF_REF,      /* reference to another record: 1..64 bytes, no control chars */
+	RF_ENUM,     /* one of f->enums, matched case-insensitively */
+	RF_DATE,     /* YYYY-MM-DD, a real calendar date */
+	RF_CURRENCY, /* ISO 4217 code (validated before the walk) */
+	RF_FX,       /* exchange rate, FX_DP */
+	RF_AMOUNT,   /* money, at most the currency exponent's decimals */
+	RF_PRICE,    /* money, at most 6 decimals */
+	RF_QTY,      /* quantity, at most 4 decimals */
+	RF_PCT,      /* percentage, at most 4 decimals, within f->min..f->max */
+	RF_BOOL,     /* true/false, or "true"/"false"/"yes"/"no"/"1"/"0" */
+	RF_OBJECT,   /* nested object described by f->sub */
+	RF_TRACKING, /* {category: option}, at most 2 categories */
+	RF_LINES,    /* array of objects described by f->sub */
+	RF_KIND,     /* common: written from the parsed kind */
+	RF_ID,       /* common: written from the parsed id */
+	RF_VERSION,  /* common: parsed up front, never written */
+};
+
+/* Field flags. */
+#define RF_REQUIRED 0x01u /* absent (missing, null, "") is an error */
+#define RF_POSITIVE 0x02u /* amount must be > 0 */
+#define RF_NONNEG   0x04u /* amount must be >= 0 */
+
+/*
+ * Slots: where a parsed scalar is kept for the kind's rules.  Top-level
+ * and line-level fields use separate arrays (struct rf_state), so the
+ * same slot name serves both levels.
+ */
+enum rf_slot {
+	S_NONE,
+	S_DATE,
+	S_STATUS,
+	S_EVENT,
+	S_AMOUNT,
+	S_TOTAL,
+	S_FX_RATE,
+	S_CUSTOMER_ID,
+	S_SUPPLIER_ID,
+	S_SALE_ID,
+	S_CREDIT_NOTE_ID,
+	S_PURCHASE_ID,
+	S_CONTACT_ID,
+	S_QTY,
+	S_PRICE,
+	S_DISCOUNT,
+	S_TAX_RATE,
+	S_DEBIT,
+	S_CREDIT,
+	S_COST,
+	S_SKU,
+	S_DESCRIPTION,
+	S_ACCOUNT,
+	S_COUNT
+};
+
+struct rf_object;
+
+struct rf_field {
+	const char *name;
+	unsigned char type;          /* enum rf_type */
+	unsigned char flags;         /* RF_REQUIRED ... */
+	unsigned char slot;          /* enum rf_slot */
+	unsigned short max;          /* RF_TEXT/RF_CODE: longest value in bytes */
+	const char *const *enums;    /* RF_ENUM: NULL-terminated choices */
+	const struct rf_object *sub; /* RF_OBJECT, RF_LINES: the member spec */
+	unsigned ref_kinds;          /* RF_REF: bitmask of enum record_kind */
+	const char *dflt;            /* written when absent (tax_mode) */
+	int32_t pct_min, pct_max;    /* RF_PCT bounds, PCT_DP; max < 0: none */
+};
+
+/* An object's fields, sorted bytewise by name (checked by rf_spec_check). */
+struct rf_object {
+	const struct rf_field *fields;
+	size_t n;
+};
+
+/* A parsed scalar. */
+struct rf_val {
+	bool set;
+	int64_t v;     /* number at its scale, enum index, or bool */
+	const char *s; /* text as given (points into the input object) */
+	size_t n;
+};
+
+struct rf_kind;
+
+/* Everything one record_from_json call works with. */
+struct rf_state {
+	const struct record_ctx *ctx;
+	struct record *out;
+	struct bs_error *err;
+	const struct rf_kind *kind;
+	int exp;          /* decimals of the document currency */
+	const char *ccy;  /* currency named in messages, or NULL */
+	unsigned line;    /* 1-based line item being checked, 0 outside lines */
+	const char *path; /* enclosing object for messages ("address"), or NULL */
+	enum money_tax_mode tax_mode;
+	int depth; /* nesting while writing unknown values */
+	size_t nlines;
+	int64_t sum_amount; /* Σ rounded line amounts (micros) */
+	int64_t sum_tax;    /* Σ rounded line taxes (micros) */
+	int64_t sum_debit;  /* journal */
+	int64_t sum_credit; /* journal */
+	struct rf_val top[S_COUNT];
+	struct rf_val ln[S_COUNT];
+};
+
+/* A kind: its name, top-level spec, and the hooks that give it meaning. */
+struct rf_kind {
+	enum record_kind kind;
+	const char *name;
+	const struct rf_object *top;
+	/* After each line item has been checked (st->ln filled, st->line set):
+	 * compute and accumulate its amounts.  NULL: nothing to compute. */
+	int (*line)(struct rf_state *st);
+	/* After the whole record was checked: cross-field rules, total, tab. */
+	int (*finish)(struct rf_state *st);
+};
+
+/* The kind table, indexed by enum record_kind (record_kinds.c). */
+extern const struct rf_kind rf_kinds[RECORD_KIND_COUNT];
+
+/* The common fields of every kind: date, id, kind, version. */
+extern const struct rf_object rf_common;
+
+/*
+ * Fail with "<kind> <id>[ line N]: <path.><field> <message>": field may be
+ * NULL (the message then follows the colon).  Returns `code`.
+ */
+int rf_fail(struct rf_state *st, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Write `v` (micros) at the currency exponent into a C string (for messages). */
+void rf_amount_text(const struct rf_state *st, int64_t v, char *out, size_t outsz);
+
+/*
+ * Check every spec table: sorted, unique names, slots in range, at most 64
+ * fields.  Returns BS_OK or BS_EINTERNAL with the offending table in err.
+ * For the unit tests (the tables are static data).
+ */
+int rf_spec_check(struct bs_error *err);
+
+#endif
