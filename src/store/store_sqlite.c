@@ -949,13 +949,6 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
-	/* journal_mode=WAL needs write access; a read-only store keeps its mode. */
-	if (sqlite3_db_readonly(s->db, "main") == 0)
-		sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-	rc = sq_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", err,
-		     "opening the store");
-	if (rc != BS_OK)
-		goto fail;
 	rc = sq_exec(s, "SELECT count(*) FROM sqlite_master", err, "opening the store");
 	if (rc != BS_OK) {
 		if (rc == BS_ESTORE && err != NULL) {
@@ -966,6 +959,13 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 		}
 		goto fail;
 	}
+	/* journal_mode=WAL needs write access; a read-only store keeps its mode. */
+	if (sqlite3_db_readonly(s->db, "main") == 0)
+		sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+	rc = sq_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", err,
+		     "opening the store");
+	if (rc != BS_OK)
+		goto fail;
 	if ((rc = sq_migrate(s, err)) != BS_OK)
 		goto fail;
 	*out = &s->base;

@@ -1,0 +1,461 @@
+/*
+ * test_store.c - the SQLite store: records, versions, sync state, pending,
+ * references, history, settings, transactions, read-only and corrupt files.
+ *
+ * Records are built by hand (not through src/model) so these tests pin the
+ * store's own contract.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/buf.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct store *st;
+	struct store_actor who;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct bs_error err;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-store-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	f->who.name = "test";
+	f->who.now_ms = 1700000000000;
+	if (store_open(f->path, STORE_OPEN_CREATE, &f->st, &err) != BS_OK)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[160];
+
+	store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* A record with body `body`; the hash is derived from the body's bytes. */
+static void mk(struct record *r, enum record_kind kind, const char *id, int64_t version,
+	       const char *tab, const char *body)
+{
+	record_init(r);
+	r->kind = kind;
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	r->version = version;
+	r->tab = tab;
+	snprintf(r->date, sizeof(r->date), "2026-10-01");
+	buf_addstr(&r->canonical, body);
+	memset(r->hash, 0, sizeof(r->hash));
+	for (size_t i = 0; body[i] != '\0'; i++)
+		r->hash[i % RECORD_HASH_LEN] = (unsigned char)(r->hash[i % RECORD_HASH_LEN] * 31 +
+							       (unsigned char)body[i]);
+}
+
+static int put(struct fx *f, enum record_kind kind, const char *id, int64_t version,
+	       const char *body, enum store_put_result *res)
+{
+	struct record r;
+	struct bs_error err;
+	int rc;
+
+	mk(&r, kind, id, version,
+	   kind == RECORD_CUSTOMER ? "sales/customers"
+	   : kind == RECORD_SUPPLIER ? "purchases/suppliers"
+				     : "sales/invoices",
+	   body);
+	if (kind == RECORD_SALE) {
+		r.nrefs = 1;
+		r.refs[0].field = "customer_id";
+		r.refs[0].kinds = 1u << RECORD_CUSTOMER;
+		snprintf(r.refs[0].id, sizeof(r.refs[0].id), "C-1");
+	}
+	rc = store_record_put(f->st, &r, &f->who, res, &err);
+	record_release(&r);
+	return rc;
+}
+
+static void test_open_and_schema(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = NULL;
+	struct bs_error err;
+	int v = 0;
+
+	assert_int_equal(store_schema_version(f->st, &v, &err), BS_OK);
+	assert_int_equal(v, STORE_SCHEMA_VERSION);
+	assert_int_equal(store_open("/tmp/bs-no-such-dir/x.db", 0, &st, &err), BS_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "booksync init"));
+	assert_null(st);
+}
+
+static void test_versions(void **state)
+{
+	struct fx *f = *state;
+	enum store_put_result res;
+	struct store_record_info info;
+	struct bs_error err;
+	struct buf body;
+
+	buf_init(&body, 0);
+	/* without versions the hash decides */
+	assert_int_equal(put(f, RECORD_CUSTOMER, "C-1", 0, "{\"a\":1}", &res), BS_OK);
+	assert_int_equal(res, STORE_PUT_NEW);
+	assert_int_equal(put(f, RECORD_CUSTOMER, "C-1", 0, "{\"a\":1}", &res), BS_OK);
+	assert_int_equal(res, STORE_PUT_UNCHANGED);
+	assert_int_equal(put(f, RECORD_CUSTOMER, "C-1", 0, "{\"a\":2}", &res), BS_OK);
+	assert_int_equal(res, STORE_PUT_CHANGED);
+	assert_int_equal(store_record_get(f->st, RECORD_CUSTOMER, "C-1", &info, &body, &err),
+			 BS_OK);
+	assert_string_equal(buf_cstr(&body), "{\"a\":2}");
+
+	/* with versions: higher replaces, lower is stale, same+other is a conflict */
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 2, "{\"v\":2}", &res), BS_OK);
+	assert_int_equal(res, STORE_PUT_NEW);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 1, "{\"v\":1}", &res), BS_OK);
+	assert_int_equal(res, STORE_PUT_STALE);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 2, "{\"v\":2}", &res), BS_OK);
+	assert_int_equal(res, STORE_PUT_UNCHANGED);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 2, "{\"v\":9}", &res), BS_ECONFLICT);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 3, "{\"v\":2}", &res), BS_OK);
+	assert_int_equal(res, STORE_PUT_UNCHANGED);
+	assert_int_equal(store_record_get(f->st, RECORD_SALE, "S-1", &info, &body, &err), BS_OK);
+	assert_int_equal(info.version, 3);
+	assert_string_equal(buf_cstr(&body), "{\"v\":2}");
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 4, "{\"v\":4}", &res), BS_OK);
+	assert_int_equal(res, STORE_PUT_CHANGED);
+	assert_int_equal(store_record_get(f->st, RECORD_SALE, "S-9", &info, NULL, &err),
+			 BS_ENOTFOUND);
+	buf_free(&body);
+}
+
+struct rows {
+	int n;
+	char ids[16][16];
+	enum sync_state states[16];
+	char reasons[16][128];
+};
+
+static int rows_cb(void *arg, const struct store_row *r)
+{
+	struct rows *w = arg;
+
+	if (w->n < 16) {
+		snprintf(w->ids[w->n], sizeof(w->ids[0]), "%s", r->id);
+		w->states[w->n] = r->state;
+		snprintf(w->reasons[w->n], sizeof(w->reasons[0]), "%s", r->reason);
+	}
+	w->n++;
+	return 0;
+}
+
+static void test_pending_without_target(void **state)
+{
+	struct fx *f = *state;
+	enum store_put_result res;
+	struct rows w = {0};
+	struct bs_error err;
+
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{}", &res), BS_OK);
+	assert_int_equal(store_pending_each(f->st, NULL, NULL, rows_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.states[0], SYNC_NOT_IMPORTED);
+	/* the customer is not there yet: the reason says what it will wait for */
+	assert_string_equal(w.reasons[0], "customer_id C-1");
+	/* a supplier called C-1 does not satisfy a customer reference */
+	assert_int_equal(put(f, RECORD_SUPPLIER, "C-1", 0, "{}", &res), BS_OK);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_pending_each(f->st, NULL, "sales", rows_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.reasons[0], "customer_id C-1");
+	assert_int_equal(put(f, RECORD_CUSTOMER, "C-1", 0, "{}", &res), BS_OK);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_pending_each(f->st, NULL, "sales/invoices", rows_cb, &w, &err),
+			 BS_OK);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.reasons[0], "");
+	/* group filter "sales" = customers + invoices; "purchases" = the supplier */
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_pending_each(f->st, NULL, "sales", rows_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 2);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_pending_each(f->st, NULL, "purchases", rows_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 1);
+	/* "sale" is not a prefix match for "sales/..." */
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_pending_each(f->st, NULL, "sale", rows_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 0);
+}
+
+static void test_states_and_reset(void **state)
+{
+	struct fx *f = *state;
+	enum store_put_result res;
+	enum sync_state to;
+	struct rows w = {0};
+	struct bs_error err;
+	struct buf tb;
+	const char *target = NULL;
+
+	buf_init(&tb, 0);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":1}", &res), BS_OK);
+	assert_int_equal(store_target_pick(f->st, NULL, &tb, &target, &err), BS_OK);
+	assert_null(target);
+	assert_int_equal(store_target_add(f->st, "xero:t1", "Demo", &f->who, &err), BS_OK);
+	assert_int_equal(store_target_add(f->st, "xero:t1", "Demo", &f->who, &err), BS_OK);
+	assert_int_equal(store_target_pick(f->st, NULL, &tb, &target, &err), BS_OK);
+	assert_string_equal(target, "xero:t1");
+	assert_int_equal(store_target_pick(f->st, "xero:zz", &tb, &target, &err), BS_ENOTFOUND);
+
+	/* a record added after the target also gets a state row */
+	assert_int_equal(put(f, RECORD_SALE, "S-2", 0, "{\"x\":2}", &res), BS_OK);
+	assert_int_equal(store_pending_each(f->st, "xero:t1", NULL, rows_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 2);
+
+	/* reset refuses queued, with the reason */
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1", SYNC_EV_PLAN, NULL,
+					   &f->who, &to, &err),
+			 BS_OK);
+	assert_int_equal(to, SYNC_QUEUED);
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1", SYNC_EV_RESET,
+					   NULL, &f->who, &to, &err),
+			 BS_ESTATE);
+	assert_non_null(strstr(err.msg, "queued"));
+	/* a new version while queued: posted lands in changed */
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":11}", &res), BS_OK);
+	assert_int_equal(res, STORE_PUT_CHANGED);
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1", SYNC_EV_POSTED,
+					   NULL, &f->who, &to, &err),
+			 BS_OK);
+	assert_int_equal(to, SYNC_CHANGED);
+	/* changed is pending again */
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_pending_each(f->st, "xero:t1", NULL, rows_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 2);
+	/* plan, post -> imported: no longer pending */
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1", SYNC_EV_PLAN, NULL,
+					   &f->who, &to, &err),
+			 BS_OK);
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1", SYNC_EV_POSTED,
+					   NULL, &f->who, &to, &err),
+			 BS_OK);
+	assert_int_equal(to, SYNC_IMPORTED);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_pending_each(f->st, "xero:t1", NULL, rows_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.ids[0], "S-2");
+	/* a new version of an imported record: changed */
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":12}", &res), BS_OK);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_state_each(f->st, "xero:t1", SYNC_CHANGED, NULL, rows_cb, &w, &err),
+			 BS_OK);
+	assert_int_equal(w.n, 1);
+	/* failed keeps the message on the row and in errors */
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-2", "xero:t1", SYNC_EV_PLAN, NULL,
+					   &f->who, &to, &err),
+			 BS_OK);
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-2", "xero:t1", SYNC_EV_FAILED,
+					   "Account must be valid.", &f->who, &to, &err),
+			 BS_OK);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_state_each(f->st, "xero:t1", SYNC_ERROR, NULL, rows_cb, &w, &err),
+			 BS_OK);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.reasons[0], "Account must be valid.");
+	/* reset: error -> not imported */
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-2", "xero:t1", SYNC_EV_RESET,
+					   NULL, &f->who, &to, &err),
+			 BS_OK);
+	assert_int_equal(to, SYNC_NOT_IMPORTED);
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-404", "xero:t1", SYNC_EV_RESET,
+					   NULL, &f->who, &to, &err),
+			 BS_ENOTFOUND);
+	buf_free(&tb);
+}
+
+static void test_two_targets_need_a_name(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err;
+	struct buf tb;
+	const char *target;
+
+	buf_init(&tb, 0);
+	assert_int_equal(store_target_add(f->st, "xero:a", "", &f->who, &err), BS_OK);
+	assert_int_equal(store_target_add(f->st, "qbo:b", "", &f->who, &err), BS_OK);
+	assert_int_equal(store_target_pick(f->st, NULL, &tb, &target, &err), BS_EINVAL);
+	assert_non_null(strstr(err.msg, "--target"));
+	assert_int_equal(store_target_pick(f->st, "qbo:b", &tb, &target, &err), BS_OK);
+	assert_string_equal(target, "qbo:b");
+	buf_free(&tb);
+}
+
+static void test_ref_resolve(void **state)
+{
+	struct fx *f = *state;
+	enum store_put_result res;
+	enum record_kind kind;
+	char id[RECORD_ID_MAX + 1];
+	struct bs_error err;
+
+	assert_int_equal(put(f, RECORD_CUSTOMER, "X-1", 0, "{}", &res), BS_OK);
+	assert_int_equal(put(f, RECORD_SUPPLIER, "X-1", 0, "{}", &res), BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "SO-7", 0, "{}", &res), BS_OK);
+	assert_int_equal(store_ref_resolve(f->st, "SO-7", &kind, id, &err), BS_OK);
+	assert_int_equal(kind, RECORD_SALE);
+	assert_string_equal(id, "SO-7");
+	assert_int_equal(store_ref_resolve(f->st, "sale:SO-7", &kind, id, &err), BS_OK);
+	assert_int_equal(store_ref_resolve(f->st, "X-1", &kind, id, &err), BS_ECONFLICT);
+	assert_non_null(strstr(err.msg, "customer:X-1"));
+	assert_non_null(strstr(err.msg, "supplier:X-1"));
+	assert_int_equal(store_ref_resolve(f->st, "supplier:X-1", &kind, id, &err), BS_OK);
+	assert_int_equal(kind, RECORD_SUPPLIER);
+	assert_int_equal(store_ref_resolve(f->st, "nope", &kind, id, &err), BS_ENOTFOUND);
+	assert_int_equal(store_ref_resolve(f->st, "sale:nope", &kind, id, &err), BS_ENOTFOUND);
+	assert_int_equal(store_ref_resolve(f->st, "bogus:SO-7", &kind, id, &err), BS_EINVAL);
+	assert_int_equal(store_ref_resolve(f->st, "sale:", &kind, id, &err), BS_EINVAL);
+	assert_int_equal(store_ref_resolve(f->st, ":x", &kind, id, &err), BS_EINVAL);
+}
+
+struct hist {
+	int n;
+	char last_to[32];
+};
+
+static int hist_cb(void *arg, const struct store_history_row *h)
+{
+	struct hist *s = arg;
+
+	s->n++;
+	snprintf(s->last_to, sizeof(s->last_to), "%s", h->to);
+	return 0;
+}
+
+static void test_history(void **state)
+{
+	struct fx *f = *state;
+	enum store_put_result res;
+	enum sync_state to;
+	enum record_kind k = RECORD_SALE;
+	struct hist h = {0};
+	struct bs_error err;
+
+	assert_int_equal(store_target_add(f->st, "xero:t", "", &f->who, &err), BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"a\":1}", &res), BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"a\":1}", &res), BS_OK); /* no-op */
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t", SYNC_EV_PLAN, NULL,
+					   &f->who, &to, &err),
+			 BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"a\":2}", &res), BS_OK);
+	/* new, plan, changed (record), queued->queued (target) */
+	assert_int_equal(store_history_each(f->st, &k, "S-1", 0, hist_cb, &h, &err), BS_OK);
+	assert_int_equal(h.n, 4);
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(store_history_each(f->st, &k, "S-1", 2, hist_cb, &h, &err), BS_OK);
+	assert_int_equal(h.n, 2);
+	assert_string_equal(h.last_to, "queued");
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(store_history_each(f->st, NULL, NULL, 0, hist_cb, &h, &err), BS_OK);
+	assert_int_equal(h.n, 4);
+}
+
+static void test_settings_and_tx(void **state)
+{
+	struct fx *f = *state;
+	enum store_put_result res;
+	struct bs_error err;
+	struct buf v;
+	int64_t n = -1;
+
+	buf_init(&v, 0);
+	assert_int_equal(store_setting_get(f->st, "k", &v, &err), BS_ENOTFOUND);
+	assert_int_equal(store_setting_set(f->st, "k", "v1", &err), BS_OK);
+	assert_int_equal(store_setting_set(f->st, "k", "v2", &err), BS_OK);
+	assert_int_equal(store_setting_get(f->st, "k", &v, &err), BS_OK);
+	assert_string_equal(buf_cstr(&v), "v2");
+	assert_int_equal(store_setting_unset(f->st, "k", &err), BS_OK);
+	assert_int_equal(store_setting_get(f->st, "k", &v, &err), BS_ENOTFOUND);
+
+	/* rolled back work leaves nothing */
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	assert_int_equal(store_begin(f->st, &err), BS_ESTATE);
+	assert_int_equal(put(f, RECORD_SALE, "T-1", 0, "{}", &res), BS_OK);
+	store_rollback(f->st);
+	assert_int_equal(store_record_count(f->st, &n, &err), BS_OK);
+	assert_int_equal(n, 0);
+	/* a conflict inside a batch undoes only itself */
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "T-1", 1, "{\"a\":1}", &res), BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "T-1", 1, "{\"a\":2}", &res), BS_ECONFLICT);
+	assert_int_equal(put(f, RECORD_SALE, "T-2", 1, "{}", &res), BS_OK);
+	assert_int_equal(store_commit(f->st, &err), BS_OK);
+	assert_int_equal(store_commit(f->st, &err), BS_ESTATE);
+	assert_int_equal(store_record_count(f->st, &n, &err), BS_OK);
+	assert_int_equal(n, 2);
+	buf_free(&v);
+}
+
+static void test_read_only_and_corrupt(void **state)
+{
+	struct fx *f = *state;
+	struct store *ro = NULL, *bad = NULL;
+	enum store_put_result res;
+	struct record r;
+	struct bs_error err;
+	char uri[256], junk[160];
+	FILE *fp;
+
+	snprintf(uri, sizeof(uri), "file:%s?mode=ro", f->path);
+	assert_int_equal(store_open(uri, 0, &ro, &err), BS_OK);
+	mk(&r, RECORD_CUSTOMER, "C-9", 0, "sales/customers", "{}");
+	assert_int_equal(store_record_put(ro, &r, &f->who, &res, &err), BS_EREADONLY);
+	assert_non_null(strstr(err.msg, "read-only"));
+	record_release(&r);
+	store_close(ro);
+
+	snprintf(junk, sizeof(junk), "%s/junk.db", f->dir);
+	fp = fopen(junk, "w");
+	assert_non_null(fp);
+	fputs("this is not a database, just text long enough to have a header.......", fp);
+	fclose(fp);
+	assert_int_equal(store_open(junk, 0, &bad, &err), BS_ESTORE);
+	assert_non_null(strstr(err.msg, "not a booksync store"));
+	assert_null(bad);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_and_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_without_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_states_and_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_targets_need_a_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ref_resolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_settings_and_tx, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_and_corrupt, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

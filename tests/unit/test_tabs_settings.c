@@ -1,0 +1,131 @@
+/*
+ * test_tabs_settings.c - tab name resolution and the settings catalogue.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/error.h"
+#include "store/settings.h"
+#include "sync/tabs.h"
+
+#include <string.h>
+
+static void test_tabs_resolve(void **state)
+{
+	static const struct {
+		const char *in, *out;
+		int rc;
+	} cases[] = {
+		{"sales/invoices", "sales/invoices", BS_OK},
+		{"invoices", "sales/invoices", BS_OK},
+		{"customers", "sales/customers", BS_OK},
+		{"supplier-invoices", "purchases/supplier-invoices", BS_OK},
+		{"cogs", "adjustments/cogs", BS_OK},
+		{"adjustments", "adjustments", BS_OK}, /* the group wins over its tab */
+		{"adjustments/adjustments", "adjustments/adjustments", BS_OK},
+		{"sales", "sales", BS_OK},
+		{"retail", "retail", BS_OK},
+		{"gift-vouchers", "retail/gift-vouchers", BS_OK},
+		{"journals", "other/journals", BS_OK},
+		{"payments", NULL, BS_ECONFLICT},
+		{"sales/payments", "sales/payments", BS_OK},
+		{"purchases/payments", "purchases/payments", BS_OK},
+		{"invoice", NULL, BS_ENOTFOUND},
+		{"", NULL, BS_ENOTFOUND},
+		{"sales/", NULL, BS_ENOTFOUND},
+		{"Invoices", NULL, BS_ENOTFOUND},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bs_error err;
+		const char *out = NULL;
+		int rc = tabs_resolve(cases[i].in, &out, &err);
+
+		if (rc != cases[i].rc)
+			fail_msg("'%s': rc %d, want %d", cases[i].in, rc, cases[i].rc);
+		if (rc == BS_OK)
+			assert_string_equal(out, cases[i].out);
+		else
+			assert_true(strlen(err.msg) > 0);
+	}
+}
+
+static void test_sync_all_is_five_tabs(void **state)
+{
+	size_t n, k = 0;
+	const struct tabs_def *t = tabs_all(&n);
+
+	(void)state;
+	assert_int_equal(n, 16);
+	for (size_t i = 0; i < n; i++)
+		k += t[i].sync_all;
+	assert_int_equal(k, 5); /* seeds/001: Customers, Invoices, Suppliers, Supplier Invoices, COGS */
+}
+
+static void test_settings_check(void **state)
+{
+	static const struct {
+		const char *key, *value;
+		int rc;
+	} cases[] = {
+		{"invoice_status", "AUTHORISED", BS_OK},
+		{"invoice_status", "DRAFT", BS_OK},
+		{"invoice_status", "PAID", BS_EINVAL},
+		{"invoice_status", "", BS_EINVAL},
+		{"base_currency", "NZD", BS_OK},
+		{"base_currency", "XXQ", BS_EINVAL},
+		{"base_currency", "nzd", BS_EINVAL},
+		{"disable_payment_sync", "true", BS_OK},
+		{"disable_payment_sync", "yes", BS_EINVAL},
+		{"account.sales", "200", BS_OK},
+		{"account.sales", "", BS_EINVAL},
+		{"account.sales", "2 00", BS_EINVAL},
+		{"account.sales", "12345678901", BS_EINVAL},
+		{"reference_prefix", "WEB-", BS_OK},
+		{"reference_prefix", "a\tb", BS_EINVAL},
+		{"no_such_key", "x", BS_ENOTFOUND},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bs_error err;
+		int rc = settings_check(cases[i].key, cases[i].value, &err);
+
+		if (rc != cases[i].rc)
+			fail_msg("%s=%s: rc %d, want %d", cases[i].key, cases[i].value, rc,
+				 cases[i].rc);
+		if (rc != BS_OK)
+			assert_non_null(strstr(err.msg, cases[i].key));
+	}
+}
+
+static void test_settings_defaults(void **state)
+{
+	size_t n;
+	const struct settings_def *d = settings_all(&n);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		struct bs_error err;
+
+		assert_ptr_equal(settings_find(d[i].key), &d[i]);
+		/* every non-empty default passes its own check */
+		if (d[i].def[0] != '\0' && settings_check(d[i].key, d[i].def, &err) != BS_OK)
+			fail_msg("default of %s fails its check: %s", d[i].key, err.msg);
+	}
+	assert_null(settings_find("bogus"));
+	assert_string_equal(settings_find("account.rounding")->def, "860");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tabs_resolve),
+		cmocka_unit_test(test_sync_all_is_five_tabs),
+		cmocka_unit_test(test_settings_check),
+		cmocka_unit_test(test_settings_defaults),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
