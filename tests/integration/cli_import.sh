@@ -1,0 +1,138 @@
+#!/bin/sh
+# cli_import.sh - booksync's CLI as a user meets it: init, import (good and
+# bad input of every kind), re-import, changes, pending, history, reset,
+# settings; exit codes and messages per DESIGN.md's contract.
+set -u
+B=${BOOKSYNC:?BOOKSYNC must name the booksync binary}
+T=$(mktemp -d /tmp/bs-cli-XXXXXX)
+trap 'rm -rf "$T"' EXIT INT TERM
+export BOOKSYNC_DB="$T/s.db"
+fails=0
+pass=0
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# expect CODE CMD...: run, keep stdout/stderr in $T/out $T/err, check exit code
+expect() {
+	want=$1; shift
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		bad "'$*' exited $got, want $want"
+		sed 's/^/  out: /' "$T/out" >&2; sed 's/^/  err: /' "$T/err" >&2
+		return 1
+	fi
+	ok
+}
+has() { # has FILE TEXT
+	if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks '$2'"; sed 's/^/  | /' "$1" >&2; fi
+}
+
+# --- front door -------------------------------------------------------------
+expect 0 "$B" --help && has "$T/out" "import"
+expect 0 "$B" import --help && has "$T/out" "--kind"
+expect 2 "$B" frobnicate && has "$T/err" "unknown command"
+expect 4 "$B" pending && has "$T/err" "booksync init"
+expect 0 "$B" init && has "$T/out" "schema version"
+expect 0 "$B" init
+expect 2 "$B" import && has "$T/err" "FILE"
+expect 2 "$B" import --format xml x.json
+
+# --- good records -------------------------------------------------------------
+cat >"$T/good.jsonl" <<'J'
+{"kind":"customer","id":"C-1","name":"Aroha Ltd","email":"a@example.com"}
+{"kind":"sale","id":"SO-1","reference":"SO-1","customer_id":"C-1","date":"2026-10-01","invoiced":true,"currency":"NZD","tax_mode":"exclusive","lines":[{"sku":"W-1","qty":"2","unit_price":"10.005","tax_rate":"15"}]}
+{"kind":"sale","id":"SO-2","reference":"SO-2","customer_id":"C-404","date":"2026-10-02","invoiced":true,"lines":[{"description":"Service","qty":1,"unit_price":50.00,"tax_rate":15}]}
+
+{"kind":"payment","id":"P-1","sale_id":"SO-1","date":"2026-10-03","amount":"23.01","account":"090"}
+J
+expect 0 "$B" import "$T/good.jsonl" && has "$T/out" "4 records: 4 new"
+expect 0 "$B" import "$T/good.jsonl" && has "$T/out" "4 unchanged"
+expect 0 "$B" pending && has "$T/out" "No ledger connected"
+has "$T/out" "Sales > Invoices"
+expect 0 "$B" pending --tab invoices && has "$T/out" "SO-2"
+has "$T/out" "customer_id C-404"
+expect 0 "$B" pending --json
+has "$T/out" '"total": 4'
+expect 2 "$B" pending --tab payments && has "$T/err" "ambiguous"
+
+# a changed record becomes pending again; a stale version is ignored
+sed 's/"Aroha Ltd"/"Aroha Limited"/' "$T/good.jsonl" >"$T/changed.jsonl"
+expect 0 "$B" import "$T/changed.jsonl" && has "$T/out" "1 changed"
+printf '%s\n' '{"kind":"customer","id":"C-9","version":3,"name":"V3"}' >"$T/v3.jsonl"
+printf '%s\n' '{"kind":"customer","id":"C-9","version":2,"name":"V2"}' >"$T/v2.jsonl"
+printf '%s\n' '{"kind":"customer","id":"C-9","version":3,"name":"Other"}' >"$T/v3b.jsonl"
+expect 0 "$B" import "$T/v3.jsonl"
+expect 0 "$B" import "$T/v2.jsonl" && has "$T/out" "1 stale"
+expect 1 "$B" import "$T/v3b.jsonl" && has "$T/err" "version 3 is already stored"
+
+# --- bad records: listed with file, line, field; the good ones kept ----------
+cat >"$T/bad.jsonl" <<'J'
+{"kind":"customer","id":"C-2","name":"Good One"}
+{"kind":"customer","id":"C-3","name":
+{"kind":"sale","id":"SO-3","lines":[{"sku":"A","qty":"1","unit_price":"12.3x"}]}
+{"kind":"sale","id":"SO-4","lines":[{"sku":"A","qty":"1","unit_price":"1.1234567"}]}
+{"kind":"gizmo","id":"G-1"}
+{"kind":"sale","id":"SO-5","tax_mode":"none","total":"99.00","lines":[{"sku":"A","qty":"1","unit_price":"10"}]}
+{"kind":"payment","id":"P-2","sale_id":"","amount":"1.00"}
+{"kind":"customer","id":"C-4","name":42}
+{"kind":"customer","id":"C-5","name":"Last Good"}
+J
+printf '{"kind":"customer","id":"C-6","name":"bad \377 utf8"}\n' >>"$T/bad.jsonl"
+expect 1 "$B" import "$T/bad.jsonl"
+has "$T/out" "10 records: 2 new"
+has "$T/err" "bad.jsonl: line 2:"
+has "$T/err" 'line 3: sale SO-3 line 1: unit_price "12.3x"'
+has "$T/err" "line 4: sale SO-4 line 1: unit_price"
+has "$T/err" "line 5:"
+has "$T/err" "gizmo"
+has "$T/err" "line 6: sale SO-5"
+has "$T/err" "total"
+has "$T/err" "line 7: payment P-2"
+has "$T/err" "line 8: customer C-4"
+has "$T/err" "line 10:"
+has "$T/err" "8 records rejected"
+expect 0 "$B" history customer:C-5 && has "$T/out" "customer:C-5"
+expect 1 "$B" history sale:SO-3 && has "$T/err" "no record"
+
+# an overlong line is rejected without stopping the rest
+{ printf '{"kind":"customer","id":"C-L","name":"'; head -c 5000 /dev/zero | tr '\0' 'x'; printf '"}\n'
+  printf '%s\n' '{"kind":"customer","id":"C-7","name":"After Long"}'; } >"$T/long.jsonl"
+expect 1 "$B" import --max-line 1024 "$T/long.jsonl" && has "$T/err" "line 1:"
+has "$T/out" "1 new"
+
+# CSV: quotes, embedded newline, CRLF, BOM; unbalanced quote rejected
+printf '\357\273\277id,name,address.city\r\nCU-1,"Smith, ""Jo""",Auckland\r\nCU-2,"Two\nLines",Wellington\r\n' >"$T/customers.csv"
+expect 0 "$B" import "$T/customers.csv" && has "$T/out" "2 new"
+printf 'id,name\nCU-3,"never closed\nCU-4,fine\n' >"$T/suppliers.csv"
+expect 1 "$B" import "$T/suppliers.csv" && has "$T/err" "quote"
+
+# unreadable input: exit 2, nothing written
+expect 2 "$B" import "$T/no-such-file.jsonl" && has "$T/err" "no-such-file.jsonl"
+printf 'name,email\nx,y\n' >"$T/noid.csv"
+expect 2 "$B" import "$T/noid.csv" && has "$T/err" "id"
+
+# the worst code wins across files: rejected (1) + unreadable (2) = 2
+expect 2 "$B" import "$T/bad.jsonl" "$T/no-such-file.jsonl"
+
+# a read-only store: exit 4, clear message, nothing written (re-importing
+# unchanged records writes nothing, so that alone still succeeds)
+printf '%s\n' '{"kind":"customer","id":"C-RO","name":"New"}' >"$T/new.jsonl"
+expect 0 "$B" --db "file:$T/s.db?mode=ro" import "$T/v3.jsonl"
+expect 4 "$B" --db "file:$T/s.db?mode=ro" import "$T/new.jsonl" && has "$T/err" "read-only"
+expect 1 "$B" history customer:C-RO
+
+# --- reset, settings ----------------------------------------------------------
+expect 0 "$B" reset SO-1 && has "$T/out" "no ledger is connected"
+expect 1 "$B" reset nothing-here && has "$T/err" "no record"
+expect 0 "$B" settings && has "$T/out" "invoice_status"
+expect 0 "$B" settings invoice_status DRAFT
+expect 0 "$B" settings invoice_status && has "$T/out" "DRAFT"
+expect 2 "$B" settings invoice_status PAID && has "$T/err" "AUTHORISED|DRAFT"
+expect 2 "$B" settings no_such && has "$T/err" "unknown setting"
+expect 0 "$B" settings --unset invoice_status
+expect 0 "$B" settings invoice_status && has "$T/out" "AUTHORISED"
+
+echo "$pass passed, $fails failed"
+[ "$fails" -eq 0 ]
