@@ -61,6 +61,7 @@ struct csv {
 	uint64_t pend_line;
 	struct bs_error pend_err;
 	int done;
+	uint64_t bad_line; /* with lines.* columns: line of an unreadable row just read, else 0 */
 };
 
 static void row_init(struct row *r, size_t max_record)
@@ -294,11 +295,12 @@ static int read_row(struct csv *c, struct row *r, uint64_t *line, struct bs_erro
 			                    bs_strerror(rc));
 		if (!c->has_header)
 			return 1;
-		check_row(c, r);
 		for (size_t j = 0; j < r->n && empty; j++)
 			empty = r->len[j] == 0;
-		if (!empty || r->rc != BS_OK)
-			return 1; /* a row of empty cells (",,,") is a blank line */
+		if (empty && r->rc == BS_OK)
+			continue; /* a row of empty cells (",,,", however many) is a blank line */
+		check_row(c, r);
+		return 1;
 	}
 }
 
@@ -722,6 +724,8 @@ int csv_next(struct csv *c, struct json_object **rec, uint64_t *line, struct bs_
 		if (rc <= 0) {
 			if (rc == 0 || rc == BS_EIO || rc == BS_ENOMEM)
 				c->done = 1;
+			if (rc == BS_ETOOBIG && c->has_line_cols)
+				c->bad_line = *line;
 			return rc;
 		}
 	}
@@ -734,6 +738,20 @@ int csv_next(struct csv *c, struct json_object **rec, uint64_t *line, struct bs_
 		if (err != NULL)
 			*err = first->err;
 	}
+	/*
+	 * A row too long to read may have belonged to the run that follows it
+	 * (its id is unknown): refuse the run rather than store it short of a line.
+	 */
+	if (c->bad_line != 0 && rc == BS_OK && cell(first, c->id_col, NULL)[0] != '\0') {
+		json_object_put(o);
+		o = NULL;
+		rc = bs_error_set(err, BS_EPARSE,
+		                  "line %llu: rows of id %s follow an unreadable row (line %llu) "
+		                  "that may belong to them",
+		                  (unsigned long long)first->line, cell(first, c->id_col, NULL),
+		                  (unsigned long long)c->bad_line);
+	}
+	c->bad_line = 0;
 	if (!c->has_line_cols || cell(first, c->id_col, NULL)[0] == '\0') {
 		*rec = o;
 		return rc == BS_OK ? 1 : rc;
@@ -751,6 +769,17 @@ int csv_next(struct csv *c, struct json_object **rec, uint64_t *line, struct bs_
 		if (rr < 0) {
 			c->pend_rc = rr;
 			c->pend_line = l2;
+			if (rr == BS_ETOOBIG) {
+				c->bad_line = l2;
+				if (rc == BS_OK)
+					rc = bs_error_set(
+					    err, BS_EPARSE,
+					    "line %llu: rows of id %s are followed by "
+					    "an unreadable row (line %llu) that may "
+					    "belong to them",
+					    (unsigned long long)first->line,
+					    cell(first, c->id_col, NULL), (unsigned long long)l2);
+			}
 			break;
 		}
 		if (!same_id(c, first, r)) {
