@@ -68,6 +68,73 @@ describe('minute limit', () => {
 	});
 });
 
+describe('limits are per connection (FACTS §1)', () => {
+	let sb;
+	let s;
+	before(async () => {
+		sb = await h.startSandbox(['--limits', `minute=3,day=5000,concurrent=5,app-minute=10000,time-scale=1`]);
+		s = await h.login(sb.base);
+	});
+	after(async () => {
+		if (sb) await sb.stop();
+	});
+
+	it('a second organisation keeps its own minute allowance when the first is exhausted', async () => {
+		// Second tenant through the sandbox admin API (not part of Xero).
+		const t = await h.request('POST', `${sb.base}/sandbox/tenants`, { json: { Name: 'Second Org' }, noSchema: true });
+		assert.ok(t.status === 200 || t.status === 201, `create tenant: ${t.status} ${t.text.slice(0, 200)}`);
+		const second = t.json.tenantId;
+		assert.notEqual(second, s.tenantId);
+		const get = (tenant) =>
+			h.request('GET', `${sb.base}/api.xro/2.0/Organisation`, {
+				headers: { Authorization: `Bearer ${s.access}`, 'xero-tenant-id': tenant },
+			});
+		let r;
+		for (let i = 0; i < 6 && (r = await get(s.tenantId)).status === 200; i++);
+		assert.equal(r.status, 429);
+		const other = await get(second);
+		assert.equal(other.status, 200, `second tenant limited too: ${other.status}`);
+		assert.equal(remaining(other, 'X-MinLimit-Remaining'), 2);
+	});
+});
+
+describe('concurrent limit (FACTS §1: 5 concurrent calls per tenant)', () => {
+	let sb;
+	let s;
+	before(async () => {
+		// Every call held ~400 ms by the sandbox's "slow" fault so calls overlap.
+		sb = await h.startSandbox([
+			'--limits',
+			'minute=1000,day=5000,concurrent=2,app-minute=10000,time-scale=1',
+			'--faults',
+			'rate=1,kinds=slow,slow-ms=400',
+		]);
+		s = await h.login(sb.base);
+	});
+	after(async () => {
+		if (sb) await sb.stop();
+	});
+
+	it('more overlapping calls than allowed: the excess gets 429 with Retry-After', async () => {
+		const rs = await Promise.all(
+			Array.from({ length: 6 }, () =>
+				h.request('GET', `${sb.base}/api.xro/2.0/Organisation`, {
+					headers: { Authorization: `Bearer ${s.access}`, 'xero-tenant-id': s.tenantId },
+				})
+			)
+		);
+		const okN = rs.filter((r) => r.status === 200).length;
+		const limited = rs.filter((r) => r.status === 429);
+		assert.ok(okN >= 1 && okN <= 2, `${okN} calls ran concurrently with concurrent=2`);
+		assert.equal(okN + limited.length, 6, `statuses ${rs.map((r) => r.status)}`);
+		for (const r of limited) {
+			assert.match(String(r.headers['retry-after']), /^\d+$/);
+			// The header's value for this limit is unconfirmed (FACTS §1).
+			assert.ok(r.headers['x-rate-limit-problem'], 'X-Rate-Limit-Problem missing');
+		}
+	});
+});
+
 describe('day limit', () => {
 	let sb;
 	let s;
