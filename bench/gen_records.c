@@ -2096,7 +2096,7 @@ static const struct {
 	 "[\"an array, not an object\"]\n"
 	 "{\"kind\":\"customer\",\"id\":\"BAD-C-5\",\"name\":\"Also fine\"}\n"},
 	{"wrong_types.jsonl",
-	 "{\"kind\":\"customer\",\"id\":\"BAD-C-10\",\"name\":42}\n"
+	 "{\"kind\":\"customer\",\"id\":\"BAD-C-10\",\"name\":[\"Ann\",\"Lee\"]}\n"
 	 "{\"kind\":\"customer\",\"id\":\"BAD-C-11\"}\n"
 	 "{\"kind\":\"sale\",\"id\":\"BAD-SO-1\",\"date\":\"2026-10-05\",\"customer_id\":\"C-1001\","
 	 "\"invoiced\":\"yes\",\"tax_mode\":\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\","
@@ -2159,10 +2159,10 @@ static const struct {
 	 "{\"kind\":\"customer\",\"id\":\"BAD-C-51\",\"name\":\"Truncated \xc3\"}\n"
 	 "{\"kind\":\"customer\",\"id\":\"BAD-C-52\",\"name\":\"Valid Kōwhai\"}\n"},
 	{"unbalanced_quotes.csv",
-	 "id,name,email,address.city\n"
-	 "BAD-C-60,Fine Ltd,fine@example.co.nz,Wellington\n"
-	 "BAD-C-61,\"Open quote Ltd,open@example.co.nz,Auckland\n"
-	 "BAD-C-62,Another Ltd,another@example.co.nz,Nelson\n"},
+	 "kind,id,name,email,address.city\n"
+	 "customer,BAD-C-60,Fine Ltd,fine@example.co.nz,Wellington\n"
+	 "customer,BAD-C-61,\"Open quote Ltd,open@example.co.nz,Auckland\n"
+	 "customer,BAD-C-62,Another Ltd,another@example.co.nz,Nelson\n"},
 	{"no_id_column.csv",
 	 "name,email\n"
 	 "No Id Ltd,noid@example.co.nz\n"},
