@@ -223,7 +223,7 @@ static void day_text(int day, char out[11])
 		d -= 31;
 		month = 11;
 	}
-	if (d > 30) {
+	if (month == 11 && d > 30) {
 		d -= 30;
 		month = 12;
 	}
@@ -2050,8 +2050,8 @@ static void render_journals(struct sample *s)
 		{25, 0, "Amazon AU fees", "AUD", "1.0931234",
 		 {{"429", "87.65", NULL, "Amazon referral fees"}, {"429", "12.34", NULL, "FBA fees"},
 		  {"200", NULL, "99.99", "Netted from Amazon sales"}}},
-		{31, 1, "Rounding clean-up", NULL, NULL,
-		 {{"860", "0.03", NULL, "Rounding"}, {"200", NULL, "0.03", "Sales"}}},
+		{31, 1, "Reclass tasting income", NULL, NULL,
+		 {{"200", "45.00", NULL, "Sales"}, {"260", NULL, "45.00", "Other revenue: tastings"}}},
 	};
 
 	for (size_t i = 0; i < sizeof(jn) / sizeof(jn[0]); i++) {

@@ -954,6 +954,13 @@ static void test_sample_month_is_clean(void **state)
 	dump(&r);
 	for (int p = 0; p < P_NPROBLEM; p++)
 		assert_int_equal(r.n[p], 0);
+	/* one month: every document date is in October 2026 */
+	for (size_t i = 0; i < cp.n; i++) {
+		const char *d = get_text(cp.v[i].obj, "date");
+
+		if (d != NULL && strncmp(d, "2026-10-", 8) != 0)
+			fail_msg("%s: date %s is not in 2026-10", cp.v[i].where, d);
+	}
 	/* the three deliberate forward references of examples/README.md */
 	assert_int_equal(forward, 3);
 
