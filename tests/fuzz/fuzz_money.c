@@ -167,7 +167,7 @@ static void tokens(const char *s, size_t n, const struct cfg *c)
 {
 	const char *tok[MAX_TOKENS];
 	size_t len[MAX_TOKENS], nt = 0, start = 0;
-	int64_t unit = money_unit(c->dp), a, total, x, r1, r2, w[MAX_TOKENS];
+	int64_t unit = money_unit(c->dp), a, total, x, r1 = 0, r2 = 0, w[MAX_TOKENS];
 	size_t nw = 0;
 	int rc1, rc2;
 
