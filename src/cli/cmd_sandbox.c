@@ -1,0 +1,150 @@
+/*
+ * cmd_sandbox.c - `booksync sandbox xero`: run the Xero-compatible sandbox
+ * (src/sandbox/sandbox.h) until SIGTERM or SIGINT.
+ *
+ * The first line on stdout is the base URL, printed and flushed once the
+ * server accepts connections, so a parent process can read it and go.
+ */
+#include "cli/cli.h"
+#include "sandbox/sandbox.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv);
+
+const struct cli_cmd cmd_sandbox_entry = {
+    "sandbox",
+    "run an embedded Xero-compatible ledger (demo, tests, benchmarks)",
+    "usage: booksync sandbox xero [OPTIONS]\n"
+    "\n"
+    "Serves a Xero-compatible Accounting API, OAuth2 server and admin endpoints on\n"
+    "one host.  Prints its base URL (http://127.0.0.1:PORT) as the first line on\n"
+    "stdout once ready; serves until SIGTERM or SIGINT, then exits 0 with the state\n"
+    "file consistent.  See docs/sandbox.md.\n"
+    "\n"
+    "Options:\n"
+    "  --listen ADDR:PORT   listen address (default 127.0.0.1:0 = a free port)\n"
+    "  --state FILE         keep state in this SQLite file, reloaded on restart\n"
+    "                       (default: in memory, gone on exit)\n"
+    "  --limits SPEC        rate limits, or 'off'.  SPEC is comma-separated KEY=N:\n"
+    "                         minute=60       calls per tenant per rolling minute\n"
+    "                         day=5000        calls per tenant per rolling day\n"
+    "                         concurrent=5    calls in flight per tenant\n"
+    "                         app-minute=10000 calls per minute, all tenants\n"
+    "                         time-scale=1    time runs N times faster for the windows,\n"
+    "                                         Retry-After and Idempotency-Key retention\n"
+    "                       default: minute=60,day=5000,concurrent=5,app-minute=10000\n"
+    "  --faults SPEC        inject faults into /api.xro/2.0 calls.  SPEC:\n"
+    "                         rate=R          probability 0..1 per request (6 dp)\n"
+    "                         seed=N          PRNG seed: the n-th request's fault is a\n"
+    "                                         function of (seed, n) only\n"
+    "                         kinds=K+K...    500, 503, slow (delay, then answer),\n"
+    "                                         drop (close, change nothing),\n"
+    "                                         lost (commit, then close unanswered)\n"
+    "                         slow-ms=N       delay of 'slow' (default 2000)\n"
+    "                       e.g. rate=0.1,seed=42,kinds=500+503+slow+drop+lost\n"
+    "  --rounding MODE      midpoint rule: half-away (default) or half-even\n"
+    "  --clients FILE       allowed OAuth clients, one 'id:secret' per line\n"
+    "                       (default: any client id and secret)\n"
+    "  --webhook-url URL    deliver signed webhook events to URL\n"
+    "  --webhook-key KEY    the signing key (required with --webhook-url)\n"
+    "  -h, --help           this text\n",
+    sandbox_exec,
+};
+
+static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"listen", required_argument, NULL, 'l'},
+	    {"state", required_argument, NULL, 's'},
+	    {"limits", required_argument, NULL, 'L'},
+	    {"faults", required_argument, NULL, 'f'},
+	    {"rounding", required_argument, NULL, 'r'},
+	    {"clients", required_argument, NULL, 'c'},
+	    {"webhook-url", required_argument, NULL, 'u'},
+	    {"webhook-key", required_argument, NULL, 'k'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct sandbox_config cfg;
+	struct sandbox *sb = NULL;
+	struct bs_error err;
+	sigset_t set;
+	int c, sig = 0;
+
+	(void)ctx;
+	if (cli_wants_help(&cmd_sandbox_entry, argc, argv))
+		return CLI_OK;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.rounding = MONEY_HALF_AWAY;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			cfg.listen = optarg;
+			break;
+		case 's':
+			cfg.state_path = optarg;
+			break;
+		case 'L':
+			cfg.limits = optarg;
+			break;
+		case 'f':
+			cfg.faults = optarg;
+			break;
+		case 'r':
+			if (strcmp(optarg, "half-away") == 0)
+				cfg.rounding = MONEY_HALF_AWAY;
+			else if (strcmp(optarg, "half-even") == 0)
+				cfg.rounding = MONEY_HALF_EVEN;
+			else
+				return cli_usage_error(&cmd_sandbox_entry,
+				                       "--rounding must be half-away or half-even");
+			break;
+		case 'c':
+			cfg.clients_path = optarg;
+			break;
+		case 'u':
+			cfg.webhook_url = optarg;
+			break;
+		case 'k':
+			cfg.webhook_key = optarg;
+			break;
+		default:
+			return cli_usage_error(&cmd_sandbox_entry, "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(&cmd_sandbox_entry, "which ledger? ('xero')");
+	if (strcmp(argv[optind], "xero") != 0)
+		return cli_usage_error(&cmd_sandbox_entry, "'%s' is not supported (only 'xero')",
+		                       argv[optind]);
+	if (optind + 1 < argc)
+		return cli_usage_error(&cmd_sandbox_entry, "unexpected argument '%s'",
+		                       argv[optind + 1]);
+	/* block the signals before any thread starts, so only sigwait sees them */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	bs_error_clear(&err);
+	if (sandbox_start(&cfg, &sb, &err) != BS_OK) {
+		fprintf(stderr, "booksync sandbox: %s\n",
+		        err.msg[0] ? err.msg : bs_strerror(err.code));
+		return err.code == BS_EINVAL   ? CLI_USAGE
+		       : err.code == BS_ESTORE ? CLI_STORE
+		                               : CLI_UNREACHABLE;
+	}
+	printf("%s\n", sandbox_url(sb));
+	fflush(stdout);
+	fprintf(stderr, "booksync sandbox: serving on %s, default tenant %s\n", sandbox_url(sb),
+	        sandbox_default_tenant(sb));
+	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+		;
+	sandbox_stop(sb);
+	return CLI_OK;
+}

@@ -1,0 +1,338 @@
+/*
+ * sb_int.h - the sandbox's internals, shared by the src/sandbox/ files only.
+ *
+ * Locking: one mutex (sandbox.lock) guards every field below except the
+ * immutable configuration; handlers run with it held.  The only work done
+ * outside it is the "slow" fault's sleep and the network I/O of MHD and of
+ * the webhook thread.
+ *
+ * Documents are json-c objects in Xero's own wire form (so a GET is a
+ * serialisation), wrapped in struct sb_doc for the bookkeeping Xero does not
+ * show.  Writes go through a transaction (struct sb_txn) that keeps an undo
+ * log: a failed element is rolled back, a summarised batch with any failure
+ * is rolled back whole, and on commit the touched documents are written to
+ * the state file and announced to the webhook thread.
+ */
+#ifndef BS_SANDBOX_SB_INT_H
+#define BS_SANDBOX_SB_INT_H
+
+#include "sandbox/sandbox.h"
+
+#include <json-c/json.h>
+#include <pthread.h>
+#include <sqlite3.h>
+
+/* ---- string -> pointer hash map (open addressing, owned key copies) ---- */
+
+struct sb_map_ent {
+	char *key; /* NULL = empty; &sb_map_tomb = deleted */
+	void *val;
+};
+
+struct sb_map {
+	struct sb_map_ent *ents;
+	size_t cap;  /* power of two, 0 before the first put */
+	size_t used; /* live + tombstones */
+	size_t n;    /* live */
+};
+
+void *sb_map_get(const struct sb_map *m, const char *key);
+int sb_map_put(struct sb_map *m, const char *key, void *val); /* replaces */
+void *sb_map_del(struct sb_map *m, const char *key);          /* returns old value */
+void sb_map_free(struct sb_map *m, void (*free_val)(void *));
+/* Iterate: for (size_t i = 0; i < m->cap; i++) if (sb_map_live(m, i)) ... */
+bool sb_map_live(const struct sb_map *m, size_t i);
+
+/* ---- documents and collections ---- */
+
+enum sb_kind_id {
+	SBK_ACCOUNTS,
+	SBK_TAXRATES,
+	SBK_CURRENCIES,
+	SBK_TRACKING,
+	SBK_CONTACTS,
+	SBK_ITEMS,
+	SBK_INVOICES,
+	SBK_CREDITNOTES,
+	SBK_PAYMENTS,
+	SBK_PURCHASEORDERS,
+	SBK_MANUALJOURNALS,
+	SBK_BANKTRANSACTIONS,
+	SBK_COUNT,
+};
+
+struct sb_doc {
+	json_object *obj; /* the wire form; owned (one reference) */
+	char id[40];
+	char *numkey; /* current key in the collection's by_num map, or NULL */
+	int64_t updated_ms;
+	uint64_t seq; /* creation order */
+	bool gone;    /* deleted outright (Items DELETE): invisible */
+};
+
+struct sb_coll {
+	struct sb_doc **docs; /* creation order */
+	size_t n, cap;
+	struct sb_map by_id;
+	struct sb_map by_num; /* natural key (see sb_numkey) -> doc */
+};
+
+struct sb_txn;
+struct sb_errs;
+
+/* One endpoint's description: the handlers are table-driven on this. */
+struct sb_kind {
+	const char *name;      /* URL segment and envelope key: "Invoices" */
+	const char *id_field;  /* "InvoiceID" */
+	const char *num_field; /* natural key field or NULL */
+	const char *scope;     /* broad scope needed to write ("accounting.transactions") */
+	const char *gscope;    /* granular alternative or NULL */
+	const char *errflag;   /* "HasErrors" / "HasValidationErrors" */
+	const char *webhook;   /* webhook eventCategory or NULL */
+	bool writable, paged, deletable;
+	/* Validate `in` (the merge of the stored doc and the request element on
+	 * update; `old` NULL on create) and produce the document to store.
+	 * Appends messages to errs; returns BS_OK or BS_EINVAL with errs set. */
+	int (*build)(struct sb_txn *t, json_object *in, const struct sb_doc *old, json_object **out,
+	             struct sb_errs *errs);
+};
+
+extern const struct sb_kind sb_kinds[SBK_COUNT];
+
+/* ---- rate windows: a deque of call times ---- */
+
+struct sb_window {
+	int64_t *ts;
+	size_t cap, head, n;
+};
+
+struct sb_idem {
+	uint8_t hash[16]; /* of method, path, query and body */
+	bool done;
+	int status;
+	char *body; /* stored reply (malloc) */
+	int64_t created_ms;
+};
+
+struct sb_tenant {
+	char id[40];
+	char conn_id[40];
+	json_object *org; /* the Organisation object */
+	struct sb_coll coll[SBK_COUNT];
+	struct sb_window minute, day;
+	int inflight;
+	uint64_t calls, limited;
+	uint64_t by_ep[SBK_COUNT + 2][5]; /* [kind or Organisation/other][method] */
+	struct sb_map idem;               /* key -> struct sb_idem */
+	int next_number[SBK_COUNT];       /* auto numbering (INV-0001) */
+	int64_t created_ms;
+	int64_t period_lock_ms, eoy_lock_ms; /* INT64_MIN = none */
+	bool connected;
+};
+
+enum sb_tok_kind { SBT_CODE, SBT_ACCESS, SBT_REFRESH };
+
+struct sb_token {
+	enum sb_tok_kind kind;
+	char client[128];
+	char scope[512];
+	char redirect[1024];
+	int64_t expires_ms;
+	int64_t rotated_ms; /* refresh: when it was replaced (0 = current) */
+};
+
+struct sb_log {
+	int64_t ts_ms;
+	char method[8];
+	char path[160];
+	char tenant[40];
+	char idem[132];
+	int status;
+	int elements;
+	int64_t dur_us;
+	char fault[8];
+};
+
+enum sb_fault {
+	SBF_NONE,
+	SBF_500,
+	SBF_503,
+	SBF_SLOW,
+	SBF_DROP,
+	SBF_LOST,
+};
+
+struct sb_hook_ev;
+
+struct sandbox {
+	pthread_mutex_t lock;
+	struct sandbox_clock clock;
+	enum money_round rounding;
+	char url[80];
+	char listen_addr[64];
+	int listen_port;
+	struct MHD_Daemon *mhd;
+	bool no_listen;
+
+	struct sb_tenant **tenants;
+	size_t ntenants;
+	char default_tenant[40];
+	struct sb_map tokens; /* token string -> struct sb_token */
+	uint64_t doc_seq;
+	uint8_t jwt_key[32];
+
+	/* clients file: "id:secret" lines, NULL = anyone */
+	char **clients;
+	size_t nclients;
+
+	/* limits */
+	bool limits_off;
+	int lim_minute, lim_day, lim_conc, lim_app;
+	int time_scale;
+	struct sb_window app;
+
+	/* faults */
+	uint32_t fault_ppm; /* rate in millionths */
+	uint64_t fault_seed;
+	enum sb_fault fault_kinds[6];
+	int nfault_kinds;
+	int slow_ms;
+	uint64_t fault_seq;
+
+	/* request log: a ring */
+	struct sb_log *log;
+	size_t log_cap, log_head, log_n;
+	uint64_t log_total;
+
+	/* state file */
+	sqlite3 *db;
+	sqlite3_stmt *st_put, *st_del;
+
+	/* webhooks */
+	char *hook_url, *hook_key;
+	pthread_t hook_thread;
+	bool hook_running, hook_stop;
+	pthread_cond_t hook_cond;
+	struct sb_hook_ev *hook_head, *hook_tail;
+	uint32_t hook_seq;
+	uint64_t hook_sent, hook_failed;
+};
+
+/* ---- time ---- */
+int64_t sb_now(struct sandbox *sb);
+/* "/Date(ms+0000)/" */
+void sb_msdate(char *out, size_t n, int64_t ms);
+/* "2024-01-31T00:00:00" (frac false) or with milliseconds */
+void sb_isodate(char *out, size_t n, int64_t ms, bool frac);
+/* Parse "YYYY-MM-DD[THH:MM:SS[.fff][Z|±hh:mm]]" or "/Date(ms[±hhmm])/". */
+int sb_parse_date(const char *s, int64_t *ms);
+/* Parse an RFC 1123 HTTP date or ISO date (If-Modified-Since). */
+int sb_parse_http_date(const char *s, int64_t *ms);
+
+void sb_uuid(char out[40]);
+
+/* ---- tenants and the store (sb_store.c) ---- */
+int sb_tenant_create(struct sandbox *sb, const char *name, const char *currency,
+                     const char *country, const char *id, struct sb_tenant **out);
+struct sb_tenant *sb_tenant_find(struct sandbox *sb, const char *id);
+void sb_tenant_free(struct sb_tenant *tn);
+void sb_tenants_clear(struct sandbox *sb);
+int sb_tenant_seed(struct sandbox *sb, struct sb_tenant *tn, int tax_pct_int);
+struct sb_doc *sb_find(struct sb_tenant *tn, int kind, const char *id);
+struct sb_doc *sb_find_num(struct sb_tenant *tn, int kind, const char *numkey);
+/* The natural key of a document in `kind` (lower-cased), or false. */
+bool sb_numkey(int kind, json_object *obj, char *out, size_t n);
+
+struct sb_undo {
+	struct sb_tenant *tn;
+	int kind;
+	struct sb_doc *doc;
+	json_object *old; /* previous version (owned), NULL when created */
+	int64_t old_updated;
+};
+
+struct sb_txn {
+	struct sandbox *sb;
+	struct sb_tenant *tn;
+	struct sb_undo *u;
+	size_t n, cap;
+	int64_t now;
+	bool unitdp4;
+	json_object *warnings; /* of the element being built, or NULL */
+};
+
+void sb_txn_init(struct sb_txn *t, struct sandbox *sb, struct sb_tenant *tn);
+/* Store `obj` (takes the reference) as a new doc (old == NULL) or a new version. */
+int sb_put(struct sb_txn *t, int kind, struct sb_doc *old, json_object *obj, struct sb_doc **out);
+void sb_txn_rollback_to(struct sb_txn *t, size_t mark);
+/* Persist, emit webhooks, drop undo data. */
+int sb_txn_commit(struct sb_txn *t);
+void sb_txn_free(struct sb_txn *t);
+
+/* state file */
+int sb_state_open(struct sandbox *sb, const char *path, struct bs_error *err);
+int sb_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err);
+int sb_state_put(struct sandbox *sb, const char *ns, const char *key, const char *val);
+int sb_state_del(struct sandbox *sb, const char *ns, const char *key);
+int sb_state_save_tenant(struct sandbox *sb, struct sb_tenant *tn);
+void sb_state_close(struct sandbox *sb);
+int sb_state_wipe(struct sandbox *sb);
+
+/* ---- JSON helpers (sb_docs.c) ---- */
+const char *sb_jstr(json_object *o, const char *key);
+json_object *sb_jget_path(json_object *o, const char *path);
+int sb_jdec(json_object *v, int scale_dp, int max_dp, int64_t *out);
+int sb_jset_amount(json_object *o, const char *key, int64_t micros, int dp);
+void sb_jset_str(json_object *o, const char *key, const char *val);
+void sb_jset_date(json_object *o, const char *key, const char *skey, int64_t ms);
+
+/* errors collected while building one element */
+struct sb_errs {
+	json_object *arr; /* [{Message}] */
+	int n;
+};
+void sb_err(struct sb_errs *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- endpoints (sb_api.c) ---- */
+void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbox_request *req,
+                   const char *rest, struct sandbox_response *resp, int *elements);
+/* Which sb_kinds index a path segment names, or -1 (-2 = Organisation). */
+int sb_kind_of(const char *seg, size_t n);
+
+/* ---- where / order (sb_query.c) ---- */
+struct sb_expr;
+int sb_where_parse(const char *s, struct sb_expr **out);
+bool sb_where_eval(const struct sb_expr *e, json_object *doc);
+void sb_where_free(struct sb_expr *e);
+int sb_order_cmp(const char *order, json_object *a, json_object *b);
+
+/* ---- OAuth (sb_oauth.c) ---- */
+void sb_oauth_authorize(struct sandbox *sb, const struct sandbox_request *req,
+                        struct sandbox_response *resp);
+void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
+                    struct sandbox_response *resp);
+/* Validate "Authorization: Bearer ..."; returns the token or NULL. */
+struct sb_token *sb_oauth_check(struct sandbox *sb, const char *authz);
+bool sb_scope_has(const char *scope_list, const char *scope);
+int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, struct buf *json);
+void sb_token_free(void *p);
+
+/* ---- webhooks (sb_hook.c) ---- */
+int sb_hook_start(struct sandbox *sb);
+void sb_hook_stop(struct sandbox *sb);
+void sb_hook_event(struct sandbox *sb, struct sb_tenant *tn, int kind, struct sb_doc *doc,
+                   bool created);
+void sb_hook_intent(struct sandbox *sb, struct sandbox_response *resp);
+
+/* ---- response helpers (sb_core.c) ---- */
+void sb_resp_header(struct sandbox_response *r, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sb_resp_json(struct sandbox_response *r, int status, json_object *o);
+void sb_resp_text(struct sandbox_response *r, int status, const char *ctype, const char *text);
+/* Xero's problem body for 401/403/404... */
+void sb_resp_problem(struct sandbox_response *r, int status, const char *title, const char *detail);
+const char *sb_header(const struct sandbox_request *req, const char *name);
+const char *sb_query(const struct sandbox_request *req, const char *name);
+void sb_envelope(struct sandbox *sb, json_object *env);
+
+#endif
