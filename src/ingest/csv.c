@@ -490,7 +490,8 @@ int csv_open(struct lines *l, const char *kind, size_t max_record, struct csv **
 		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
 		goto out;
 	}
-	json_tokener_set_flags(c->tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	/* Cells were checked by lines_utf8_check already (stricter than json-c's). */
+	json_tokener_set_flags(c->tok, JSON_TOKENER_STRICT);
 	rc = read_header(c, err);
 out:
 	if (rc != BS_OK) {

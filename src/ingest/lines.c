@@ -67,6 +67,19 @@ static int lines_new(const struct lines_opts *opts, struct lines **out)
 	return BS_OK;
 }
 
+/*
+ * With the default read size and a known, smaller input, size reads (and
+ * so the buffer) to the input: a small API body or file then costs a small
+ * allocation.  Only a read size: a file that grows is still read whole.
+ */
+static void fit_chunk(struct lines *l, const struct lines_opts *opts)
+{
+	if ((opts == NULL || opts->chunk == 0) && l->total + 1 < l->chunk) {
+		l->chunk = l->total < 64 ? 64 : (size_t)l->total + 1;
+		l->limit = l->max_line + 2 + l->chunk;
+	}
+}
+
 int lines_open_fd(int fd, const struct lines_opts *opts, struct lines **out)
 {
 	struct stat st;
@@ -84,6 +97,7 @@ int lines_open_fd(int fd, const struct lines_opts *opts, struct lines **out)
 		/* Progress counts from where the fd stands (0 for a fresh open). */
 		if (pos >= 0 && pos <= st.st_size)
 			(*out)->total = (uint64_t)(st.st_size - pos);
+		fit_chunk(*out, opts);
 	}
 	return BS_OK;
 }
@@ -100,6 +114,7 @@ int lines_open_mem(const void *data, size_t len, const struct lines_opts *opts, 
 	(*out)->mem = data;
 	(*out)->mem_len = len;
 	(*out)->total = len;
+	fit_chunk(*out, opts);
 	return BS_OK;
 }
 

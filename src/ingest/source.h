@@ -42,7 +42,7 @@ struct source; /* opaque */
 struct source_opts {
 	enum source_format format;
 	const char *kind; /* --kind for CSV (plural accepted: "sales"); NULL = none; copied */
-	size_t max_line;  /* longest line / CSV record / JSON array; 0 = 16 MiB */
+	size_t max_line;  /* longest line / CSV record / JSON array; 0 = 16 MiB, at most 1 GiB */
 	size_t chunk;     /* read size; 0 = 1 MiB (tests use tiny ones) */
 };
 
