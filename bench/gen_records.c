@@ -1285,7 +1285,7 @@ static void special_jpy(struct sample *s, struct doc *d)
 	d->show_total = true;
 }
 
-static void special_rounding(struct sample *s, struct doc *d, bool big)
+static void special_rounding(struct sample *s, struct doc *d, int big)
 {
 	/*
 	 * Rounding correction (seeds/000) cases, tax exclusive at 15%.  Xero
@@ -1296,7 +1296,11 @@ static void special_rounding(struct sample *s, struct doc *d, bool big)
 	 */
 	int p = find_sku(s, "EQ-FILTER-EA");
 
-	if (big) {
+	if (big == 2) {
+		/* 12 × 8.765432 = 105.185184 -> 105.19, GST 15.78; Xero:
+		 * 12 × 8.7654 = 105.1848 -> 105.18, GST 15.78: one cent under */
+		add_line(d, find_sku(s, "MER-INFUSER"), NULL, 120000, 8765432, 0, 150000);
+	} else if (big) {
 		add_line(d, p, NULL, 10000000, 123456, 0, 150000);
 		add_line(d, find_sku(s, "COF-BRA-BULK"), NULL, 127500, 38695652, 0, 150000);
 	} else {
@@ -1350,6 +1354,7 @@ static void make_sales(struct sample *s, struct retail *rt)
 		case 120:
 		case 150:
 		case 151:
+		case 152:
 		case 200:
 		case 260:
 		case 333:
@@ -1379,6 +1384,7 @@ static void make_sales(struct sample *s, struct retail *rt)
 			break;
 		case 150:
 		case 151:
+		case 152:
 		case 333:
 			cust = 36 + i % 10;
 			break;
@@ -1419,7 +1425,8 @@ static void make_sales(struct sample *s, struct retail *rt)
 			break;
 		case 150:
 		case 151:
-			special_rounding(s, d, i == 151);
+		case 152:
+			special_rounding(s, d, i - 150);
 			break;
 		case 200:
 			/* an exchange rate with all 10 significant digits */
@@ -1439,7 +1446,7 @@ static void make_sales(struct sample *s, struct retail *rt)
 		}
 		doc_compute(d);
 		/* some orders are not invoiced yet, a few are voided */
-		if (!special && (ch == CH_SHOPIFY || ch == CH_WHOLESALE) && rng_pct(&s->rng, 6)) {
+		if (!special && (ch == CH_SHOPIFY || ch == CH_WHOLESALE) && rng_pct(&s->rng, 8)) {
 			d->status = ST_OPEN;
 			continue;
 		}
@@ -2047,7 +2054,7 @@ static void render_journals(struct sample *s)
 		{20, 2, "Accrued cleaning", NULL, NULL,
 		 {{"429", "100.00", NULL, "Cleaning, October"}, {"310", "23.45", NULL, "Packaging"},
 		  {"260", NULL, "123.45", "Reversal next month"}}},
-		{25, 0, "Amazon AU fees", "AUD", "1.0931234",
+		{25, 0, "Amazon AU fees", "AUD", "1.0927815",
 		 {{"429", "87.65", NULL, "Amazon referral fees"}, {"429", "12.34", NULL, "FBA fees"},
 		  {"200", NULL, "99.99", "Netted from Amazon sales"}}},
 		{31, 1, "Reclass tasting income", NULL, NULL,
