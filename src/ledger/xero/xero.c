@@ -1,0 +1,366 @@
+/*
+ * xero.c - the connector's calls: batches, lookups, reads (see xero.h).
+ *
+ * Every call carries the bearer token and xero-tenant-id; writes carry the
+ * Idempotency-Key the dispatcher froze with the request.  Rate-limit headers
+ * are read on every answer so the governor can pace the next call.
+ */
+#include "ledger/xero/xero.h"
+
+#include "http/client.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct xero_conn {
+	struct http_client *http;
+	char *api_base;
+	char *tenant;
+	char *token;
+	long timeout_ms;
+	struct http_response resp;
+};
+
+static char *dupstr(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+
+int xero_conn_new(const struct xero_conn_config *cfg, struct xero_conn **out,
+		  struct bs_error *err)
+{
+	struct xero_conn *x = calloc(1, sizeof(*x));
+	int rc;
+
+	*out = NULL;
+	if (x == NULL)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	http_response_init(&x->resp);
+	x->timeout_ms = cfg->timeout_ms;
+	x->api_base = dupstr(cfg->api_base);
+	x->tenant = dupstr(cfg->tenant_id);
+	x->token = dupstr(cfg->access_token != NULL ? cfg->access_token : "");
+	if (x->api_base == NULL || x->tenant == NULL || x->token == NULL) {
+		xero_conn_free(x);
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	}
+	rc = http_client_new(&x->http, err);
+	if (rc != BS_OK) {
+		xero_conn_free(x);
+		return rc;
+	}
+	*out = x;
+	return BS_OK;
+}
+
+void xero_conn_free(struct xero_conn *x)
+{
+	if (x == NULL)
+		return;
+	http_client_free(x->http);
+	http_response_free(&x->resp);
+	free(x->api_base);
+	free(x->tenant);
+	if (x->token != NULL) {
+		memset(x->token, 0, strlen(x->token));
+		free(x->token);
+	}
+	free(x);
+}
+
+int xero_conn_set_token(struct xero_conn *x, const char *access_token)
+{
+	char *t = dupstr(access_token);
+
+	if (t == NULL)
+		return BS_ENOMEM;
+	memset(x->token, 0, strlen(x->token));
+	free(x->token);
+	x->token = t;
+	return BS_OK;
+}
+
+static int64_t header_int(const struct http_response *r, const char *name)
+{
+	const char *v = http_response_header(r, name);
+	char *end;
+	long long n;
+
+	if (v == NULL)
+		return -1;
+	n = strtoll(v, &end, 10);
+	return end == v ? -1 : (int64_t)n;
+}
+
+static void read_limits(const struct http_response *r, struct xero_call *call)
+{
+	const char *p = http_response_header(r, "X-Rate-Limit-Problem");
+
+	call->http_status = r->status;
+	call->min_remaining = header_int(r, "X-MinLimit-Remaining");
+	call->day_remaining = header_int(r, "X-DayLimit-Remaining");
+	call->app_min_remaining = header_int(r, "X-AppMinLimit-Remaining");
+	call->retry_after_s = header_int(r, "Retry-After");
+	snprintf(call->problem, sizeof(call->problem), "%s", p != NULL ? p : "");
+}
+
+/* One HTTP exchange with the API; maps the status to a bs_status. */
+static int call_api(struct xero_conn *x, const char *method, const char *path,
+		    const char *idem_key, const struct buf *body, struct xero_call *call,
+		    struct bs_error *err)
+{
+	struct buf url, auth, tenant, idem;
+	const char *headers[8];
+	size_t nh = 0;
+	struct http_request req = {0};
+	int rc;
+
+	memset(call, 0, sizeof(*call));
+	call->min_remaining = call->day_remaining = call->app_min_remaining = -1;
+	call->retry_after_s = -1;
+	buf_init(&url, 16384);
+	buf_init(&auth, 8192);
+	buf_init(&tenant, 256);
+	buf_init(&idem, 256);
+	rc = buf_printf(&url, "%s%s", x->api_base, path);
+	if (rc == BS_OK)
+		rc = buf_printf(&auth, "Authorization: Bearer %s", x->token);
+	if (rc == BS_OK)
+		rc = buf_printf(&tenant, "xero-tenant-id: %s", x->tenant);
+	if (rc == BS_OK && idem_key != NULL)
+		rc = buf_printf(&idem, "Idempotency-Key: %s", idem_key);
+	if (rc != BS_OK)
+		goto out;
+	headers[nh++] = buf_cstr(&auth);
+	headers[nh++] = buf_cstr(&tenant);
+	headers[nh++] = "Accept: application/json";
+	if (body != NULL)
+		headers[nh++] = "Content-Type: application/json";
+	if (idem_key != NULL)
+		headers[nh++] = buf_cstr(&idem);
+	headers[nh] = NULL;
+	req.method = method;
+	req.url = buf_cstr(&url);
+	req.headers = headers;
+	req.body = body != NULL ? buf_cstr(body) : NULL;
+	req.body_len = body != NULL ? body->len : 0;
+	req.timeout_ms = x->timeout_ms;
+	call->request_bytes = req.body_len;
+	rc = http_send(x->http, &req, &x->resp, err);
+	if (rc != BS_OK)
+		goto out; /* BS_ENET: no answer, outcome unknown */
+	read_limits(&x->resp, call);
+	switch (x->resp.status / 100) {
+	case 2:
+		rc = BS_OK;
+		break;
+	case 4:
+		if (x->resp.status == 429)
+			rc = bs_error_set(err, BS_ELIMIT, "Xero rate limit (%s): retry after %lds",
+					  call->problem[0] ? call->problem : "unknown",
+					  call->retry_after_s);
+		else if (x->resp.status == 401 || x->resp.status == 403)
+			rc = bs_error_set(err, BS_EAUTH,
+					  "Xero refused the credentials (HTTP %ld): run booksync "
+					  "connect xero",
+					  x->resp.status);
+		else if (x->resp.status == 404)
+			rc = bs_error_set(err, BS_ENOTFOUND, "Xero: not found (%s)", path);
+		else
+			rc = bs_error_set(err, BS_EINVAL, "Xero refused the request (HTTP %ld): %.300s",
+					  x->resp.status, buf_cstr(&x->resp.body));
+		break;
+	default:
+		rc = bs_error_set(err, BS_EPROTO, "Xero answered HTTP %ld: %.200s", x->resp.status,
+				  buf_cstr(&x->resp.body));
+	}
+out:
+	buf_free(&url);
+	if (auth.ptr != NULL)
+		memset(auth.ptr, 0, auth.len);
+	buf_free(&auth);
+	buf_free(&tenant);
+	buf_free(&idem);
+	return rc;
+}
+
+int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *elems, size_t n,
+	      const char *idempotency_key, xero_resolve_fn resolve, void *arg,
+	      struct xero_call *call, struct bs_error *err)
+{
+	struct buf path, body;
+	const char *method = "PUT";
+	int rc;
+
+	buf_init(&path, 4096);
+	buf_init(&body, (size_t)64 << 20);
+	rc = xero_build_request(type, elems, n, resolve, arg, &method, &path, &body, err);
+	if (rc == BS_OK)
+		rc = call_api(x, method, buf_cstr(&path), idempotency_key, &body, call, err);
+	if (rc == BS_OK)
+		rc = xero_parse_response(type, buf_cstr(&x->resp.body), x->resp.body.len, elems, n,
+					 err);
+	buf_free(&path);
+	buf_free(&body);
+	return rc;
+}
+
+int xero_get(struct xero_conn *x, const char *path, struct buf *body, struct xero_call *call,
+	     struct bs_error *err)
+{
+	int rc = call_api(x, "GET", path, NULL, NULL, call, err);
+
+	if (rc == BS_OK) {
+		buf_reset(body);
+		rc = buf_add(body, x->resp.body.ptr != NULL ? x->resp.body.ptr : "",
+			     x->resp.body.len);
+	}
+	return rc;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* A where= value: "..." with quotes and backslashes escaped, URL-encoded. */
+static int where_eq(struct buf *path, const char *field, const char *value, bool first)
+{
+	struct buf clause;
+	int rc;
+
+	buf_init(&clause, 2048);
+	rc = buf_printf(&clause, "%s%s==\"", first ? "" : " AND ", field);
+	for (const char *p = value; rc == BS_OK && *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			rc = buf_addc(&clause, '\\');
+		if (rc == BS_OK)
+			rc = buf_addc(&clause, *p);
+	}
+	if (rc == BS_OK)
+		rc = buf_addc(&clause, '"');
+	if (rc == BS_OK)
+		rc = http_url_encode(path, buf_cstr(&clause));
+	buf_free(&clause);
+	return rc;
+}
+
+/* Read one looked-up element through the batch parser; true when usable. */
+static bool lookup_take(enum ledger_doc_type type, const char *coll, struct json_object *el,
+			struct xero_elem *e, struct bs_error *err)
+{
+	struct buf one;
+	bool ok = false;
+
+	buf_init(&one, (size_t)16 << 20);
+	if (buf_printf(&one, "{\"%s\":[%s]}", coll, json_object_to_json_string(el)) == BS_OK &&
+	    xero_parse_response(type, buf_cstr(&one), one.len, e, 1, err) == BS_OK)
+		ok = e->status == BS_OK;
+	buf_free(&one);
+	return ok;
+}
+
+int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *e,
+		xero_resolve_fn resolve, void *arg, bool *found, struct xero_call *call,
+		struct bs_error *err)
+{
+	static const char *const coll[LEDGER_DOC_TYPE_COUNT] = {
+		"Contacts", "Items", "PurchaseOrders", "Invoices", "CreditNotes",
+		"ManualJournals", "BankTransactions", "Payments", "Allocations",
+	};
+	struct json_object *doc = e->doc;
+	struct buf path, body;
+	const char *field = NULL, *value = NULL;
+	int rc;
+
+	*found = false;
+	buf_init(&path, 8192);
+	buf_init(&body, (size_t)64 << 20);
+	switch (type) {
+	case LEDGER_CONTACT:
+		field = "Name", value = jstr(doc, "name");
+		break;
+	case LEDGER_ITEM:
+		field = "Code", value = jstr(doc, "code");
+		break;
+	case LEDGER_PURCHASE_ORDER:
+		field = "PurchaseOrderNumber", value = jstr(doc, "number");
+		break;
+	case LEDGER_INVOICE:
+		field = "InvoiceNumber", value = jstr(doc, "number");
+		break;
+	case LEDGER_CREDIT_NOTE:
+		field = "CreditNoteNumber", value = jstr(doc, "number");
+		break;
+	case LEDGER_MANUAL_JOURNAL:
+		field = "Narration", value = jstr(doc, "narration");
+		break;
+	case LEDGER_BANK_TRANSACTION:
+	case LEDGER_PAYMENT:
+		field = "Reference", value = jstr(doc, "reference");
+		break;
+	default:
+		break;
+	}
+	if (field == NULL || value == NULL) {
+		rc = bs_error_set(err, BS_EUNSUPPORTED, "no natural key to look up a %s",
+				  ledger_doc_type_name(type));
+		goto out;
+	}
+	rc = buf_printf(&path, "/%s?where=", coll[type]);
+	if (rc == BS_OK)
+		rc = where_eq(&path, field, value, true);
+	/* Bills are not unique by number alone: contact + number (DESIGN.md). */
+	if (rc == BS_OK && type == LEDGER_INVOICE && jstr(doc, "contact") != NULL) {
+		char cid[LEDGER_ID_MAX];
+
+		if (resolve(arg, jstr(doc, "contact"), cid) == BS_OK)
+			rc = where_eq(&path, "Contact.ContactID", cid, false);
+	}
+	if (rc == BS_OK && type == LEDGER_INVOICE)
+		rc = buf_addstr(&path, "&unitdp=4");
+	if (rc == BS_OK)
+		rc = xero_get(x, buf_cstr(&path), &body, call, err);
+	if (rc == BS_OK) {
+		struct json_object *root = json_tokener_parse(buf_cstr(&body)), *arr;
+		const char *target = type == LEDGER_PAYMENT ? jstr(doc, "document") : NULL;
+		char want_doc[LEDGER_ID_MAX] = "";
+
+		if (target != NULL)
+			resolve(arg, target, want_doc);
+		if (root != NULL && json_object_object_get_ex(root, coll[type], &arr) &&
+		    json_object_is_type(arr, json_type_array)) {
+			size_t n = json_object_array_length(arr);
+
+			for (size_t i = 0; i < n && !*found; i++) {
+				struct json_object *el = json_object_array_get_idx(arr, i);
+				const char *st = jstr(el, "Status");
+
+				if (st != NULL && (strcmp(st, "DELETED") == 0 ||
+						   strcmp(st, "VOIDED") == 0))
+					continue;
+				/* a payment's reference must be on the same document */
+				if (want_doc[0] != '\0' &&
+				    strstr(json_object_to_json_string(el), want_doc) == NULL)
+					continue;
+				*found = lookup_take(type, coll[type], el, e, err);
+			}
+		}
+		json_object_put(root);
+	}
+out:
+	buf_free(&path);
+	buf_free(&body);
+	return rc;
+}
