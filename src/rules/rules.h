@@ -1,0 +1,412 @@
+/*
+ * rules.h - the sync engine's pure decision functions.
+ *
+ * The planner (src/sync) asks these functions what to do with a record and
+ * how to express it for a ledger; it does all the I/O and fills small fact
+ * structs.  Every function here is pure: no I/O, no clock (dates are passed
+ * in), no globals, no allocation except into a caller's struct buf.  Strings
+ * handed in are borrowed for the duration of the call only, unless a
+ * function says an output points into them.
+ *
+ * Topics (one implementation file each):
+ *   eligibility  send, skip or wait, and why            rules_eligibility.c
+ *   references   unique invoice numbers, bill numbers   rules_reference.c
+ *   rounding     the ledger's rounding, corrected       rules_rounding.c
+ *   fx           journals to base currency, CurrencyRate rules_fx.c
+ *   tax/accounts tax codes and account codes            rules_tax.c
+ *   date lock    the ledger's period lock date          rules_tax.c
+ *
+ * Money follows core/money.h: amounts and prices int64 micros, quantities
+ * in 1e-4, percentages in 1e-4 %, exchange rates in 1e-10.
+ */
+#ifndef BS_RULES_RULES_H
+#define BS_RULES_RULES_H
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/money.h"
+#include "model/record.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------ */
+/* Eligibility */
+
+enum rules_verdict {
+	RULES_SEND, /* post it now (see the action) */
+	RULES_SKIP, /* never posts as it is: state `skipped`, with the reason */
+	RULES_WAIT, /* a dependency or a field is missing: state `waiting` */
+};
+
+/* What a SEND posts (RULES_ACT_NONE for SKIP and WAIT). */
+enum rules_action {
+	RULES_ACT_NONE,
+	RULES_ACT_POST,           /* create, or update the linked document */
+	RULES_ACT_VOID,           /* void the linked document (a sale voided after posting) */
+	RULES_ACT_PURCHASE_ORDER, /* an open purchase: a PurchaseOrder */
+	RULES_ACT_BILL,           /* a billed purchase: an ACCPAY invoice */
+	RULES_ACT_BILL_FROM_PO,   /* a bill, and its posted PurchaseOrder marked BILLED */
+};
+
+/* The source document status (RECORDS.md), as far as a rule cares. */
+enum rules_status {
+	RULES_ST_NONE, /* the kind has no status, or the source gave none */
+	RULES_ST_OPEN,
+	RULES_ST_INVOICED,
+	RULES_ST_PAID,
+	RULES_ST_VOID,
+	RULES_ST_BILLED,
+	RULES_ST_FINISHED,
+};
+
+/* gift_voucher and store_credit events. */
+enum rules_event {
+	RULES_EV_NONE,
+	RULES_EV_SOLD,     /* gift_voucher */
+	RULES_EV_REDEEMED, /* gift_voucher, against a sale */
+	RULES_EV_EXPIRED,  /* gift_voucher */
+	RULES_EV_ISSUED,   /* store_credit */
+	RULES_EV_USED,     /* store_credit, against a sale */
+	RULES_EV_REFUNDED, /* store_credit */
+};
+
+/* Where a record this one depends on stands for the same target. */
+enum rules_dep_state {
+	RULES_DEP_POSTED,  /* linked: the ledger holds it */
+	RULES_DEP_PENDING, /* imported into the store, not posted (pending, queued,
+	                      waiting or error) */
+	RULES_DEP_SKIPPED, /* skipped, `skip_reason` says why */
+	RULES_DEP_MISSING, /* referenced but not imported yet */
+};
+
+/* One dependency: `what` is the word for messages ("customer", "sale",
+ * "credit note", "bill", "issued store credit"), `id` the record id. */
+struct rules_dep {
+	const char *what;
+	const char *id;
+	enum rules_dep_state state;
+	const char *skip_reason; /* RULES_DEP_SKIPPED only; may be NULL */
+};
+
+#define RULES_DEPS_MAX   3
+#define RULES_REASON_MAX 256
+
+/* Settings that turn whole kinds off (seeds/002, seeds/004). */
+struct rules_settings {
+	bool disable_payment_sync; /* "Disable Syncing of Payments" */
+	bool disable_po_sync;      /* open purchases are not uploaded as POs */
+};
+
+/*
+ * What the planner knows about one record for one target.  Zero-initialise
+ * and fill what the kind has; the rest is ignored.
+ *
+ * deps[] lists what must be in the ledger first, in the order the planner
+ * wants them reported: the contact of a sale, credit note, purchase or
+ * money task; the document of a payment, COGS record, redeemed voucher or
+ * used store credit; the issued credit note of a used / refunded store
+ * credit.  A reference the record does not have is simply not listed.
+ */
+struct rules_facts {
+	enum record_kind kind;
+	const char *id; /* record id, for messages */
+	enum rules_status status;
+	enum rules_event event;
+	bool invoiced;                /* sale: the source's `invoiced` flag */
+	int64_t total;                /* documents: source total, micros */
+	int64_t amount;               /* payment, gift voucher, store credit: micros */
+	int64_t amount_paid;          /* sale: sum of its payments, micros */
+	size_t npayments;             /* sale: how many payments it has */
+	bool posted;                  /* this record is linked to a ledger document */
+	bool posted_as_po;            /* purchase: the link is a PurchaseOrder */
+	bool has_supplier_invoice_no; /* purchase */
+	bool has_invoice_date;        /* purchase */
+	size_t ndeps;
+	struct rules_dep deps[RULES_DEPS_MAX];
+};
+
+struct rules_decision {
+	enum rules_verdict verdict;
+	enum rules_action action;
+	char reason[RULES_REASON_MAX]; /* "" for a plain SEND; always NUL-terminated */
+};
+
+/*
+ * Decide whether `f`'s record is sent now, skipped or waits, and why
+ * (DESIGN.md "Mapping to Xero", seeds/000, /002, /004).  `s` may be NULL
+ * (no kind disabled).  Reasons are short sentences for the dashboard:
+ * "not invoiced yet", "customer C-1 not synced yet", "zero total",
+ * "payment sync is disabled in settings", ...
+ *
+ * Returns BS_OK with *out filled, or BS_EINVAL (message in err, *out
+ * zeroed) for facts that cannot be judged: NULL pointers, ndeps above
+ * RULES_DEPS_MAX, a dependency without `what`/`id`, a payment or COGS
+ * record without its document, a status or event the kind does not have.
+ */
+int rules_eligibility(const struct rules_facts *f, const struct rules_settings *s,
+                      struct rules_decision *out, struct bs_error *err);
+
+/* "send", "skip", "wait" (static strings). */
+const char *rules_verdict_name(enum rules_verdict v);
+
+/* ------------------------------------------------------------------ */
+/* References (seeds/000, seeds/004, DESIGN.md "Not posting twice") */
+
+/*
+ * The longest prefix of the UTF-8 string s[0..n) holding at most
+ * `max_chars` characters (code points), never cut inside a character.
+ * *nbytes gets its length in bytes, *truncated whether anything was cut.
+ * Invalid UTF-8 (bad lead or continuation byte, overlong form, surrogate,
+ * above U+10FFFF, a NUL byte) anywhere in s: BS_EINVAL.
+ */
+int rules_utf8_prefix(const char *s, size_t n, size_t max_chars, size_t *nbytes, bool *truncated);
+
+/*
+ * Append the unique document number [prefix] + serial + "-" + source_ref
+ * to `out` ("WEB-" 42 "SO-1001" -> "WEB-42-SO-1001"; no prefix:
+ * "42-SO-1001"; an empty source_ref gives "WEB-42").  prefix and
+ * source_ref may be NULL (= "").  At most `max_chars` characters (Xero
+ * InvoiceNumber: 255): when longer, the SOURCE REFERENCE is cut (at a
+ * character boundary) and *truncated set; the serial, which is what makes
+ * the number unique, is never cut.  When prefix + serial + "-" alone does
+ * not fit: BS_ETOOBIG.  Invalid UTF-8 in prefix or source_ref: BS_EINVAL.
+ * buf errors are passed on.  On any error `out` is unchanged.
+ */
+int rules_unique_reference(struct buf *out, const char *prefix, uint64_t serial,
+                           const char *source_ref, size_t max_chars, bool *truncated,
+                           struct bs_error *err);
+
+/*
+ * Append a bill's number: supplier_invoice_no + " / " + purchase_ref
+ * ("INV-77" "PO-2001" -> "INV-77 / PO-2001"; an empty purchase_ref gives
+ * the invoice number alone), cut to `max_chars` characters (QuickBooks
+ * DocNumber 21, Xero 255) at a character boundary, *truncated set when
+ * cut.  An empty supplier_invoice_no is BS_EINVAL (eligibility waits for
+ * it); invalid UTF-8: BS_EINVAL; max_chars 0: BS_EINVAL.  On any error
+ * `out` is unchanged.
+ */
+int rules_bill_number(struct buf *out, const char *supplier_invoice_no, const char *purchase_ref,
+                      size_t max_chars, bool *truncated, struct bs_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Rounding correction (DESIGN.md "Rounding correction (seeds/000), precisely") */
+
+/* One source line. */
+struct rules_line {
+	int64_t qty;             /* QTY_DP, any sign (returns are negative) */
+	int64_t unit_price;      /* micros, up to 6 dp */
+	int64_t discount_pct;    /* PCT_DP, 0..100 % */
+	int64_t tax_rate;        /* PCT_DP, >= 0 */
+	const char *description; /* may be NULL */
+};
+
+/* How the target ledger computes, and what the document is. */
+struct rules_rounding_in {
+	const struct rules_line *lines;
+	size_t nlines;
+	enum money_tax_mode tax_mode;
+	int currency_dp;               /* the document currency's exponent, 0..6 */
+	int ledger_unit_dp;            /* unit prices the ledger keeps (Xero unitdp=4: 4) */
+	int ledger_amount_dp;          /* line amounts, tax, totals (Xero: 2) */
+	enum money_round ledger_round; /* the ledger's midpoint rule for those */
+	bool fold_discount;            /* credit notes: the ledger takes no discount */
+};
+
+/* One line as it will be sent, with what the ledger will compute for it. */
+struct rules_ledger_line {
+	size_t src;              /* index of the source line */
+	int64_t qty;             /* QTY_DP */
+	int64_t unit_amount;     /* micros, a multiple of 10^-ledger_unit_dp */
+	int64_t discount_pct;    /* PCT_DP; 0 when folded or rewritten */
+	int64_t line_amount;     /* the ledger's, predicted (incl. tax when inclusive) */
+	int64_t tax;             /* the ledger's, predicted */
+	int64_t src_amount;      /* the source's line amount */
+	int64_t src_tax;         /* the source's line tax */
+	bool rewritten;          /* sent as quantity 1 at the source amount */
+	const char *description; /* input's, or the rewritten one in the out buf */
+};
+
+struct rules_rounding_out {
+	struct rules_ledger_line *lines; /* caller's array of `cap` entries */
+	size_t cap;
+	size_t nlines; /* set: == in->nlines */
+	bool has_correction;
+	int64_t correction;   /* the "Rounding correction" line: qty 1, no tax, at
+	                         ledger_amount_dp; 0 when !has_correction */
+	int64_t source_total; /* Σ amounts (+ Σ tax when exclusive), at currency_dp */
+	int64_t target_total; /* source_total rounded half away to ledger_amount_dp:
+	                         == source_total unless currency_dp > ledger_amount_dp */
+	int64_t ledger_total; /* predicted, correction included: == target_total */
+	int64_t residual;     /* source_total - target_total: what a 3-dp currency
+	                         loses at 2 dp, to report (0 otherwise) */
+	int64_t first_diff;   /* D before any rewrite: predicted - target */
+	size_t nrewritten;
+};
+
+/* The correction line's description. */
+#define RULES_ROUNDING_DESCRIPTION "Rounding correction"
+
+/*
+ * Predict what the ledger computes from `in`'s lines and make its total
+ * equal the source total (DESIGN.md, precisely):
+ *
+ *   source: amount_i = qty × price × (1 − disc) at currency_dp, half away;
+ *           tax_i per line, same rounding; total = Σ amount (+ Σ tax if
+ *           exclusive; inclusive amounts already hold their tax).
+ *   ledger: unit = price (× (1 − disc) at 6 dp, half away, when
+ *           fold_discount) rounded half away to ledger_unit_dp — we send
+ *           that exact unit amount; line amount = qty × unit × (1 − disc)
+ *           and tax per line at ledger_amount_dp with ledger_round.
+ *   D = ledger total − target total, u = one ledger minor unit.
+ *   |D| < 2u: lines as they are, correction −D.
+ *   |D| >= 2u: every line whose ledger amount differs from its source
+ *           amount is rewritten as qty 1 at unit = the source amount, no
+ *           discount, description + " (orig: QTY × PRICE[ less DISC%])";
+ *           then whatever remains is the correction.
+ *
+ * Inclusive mode: a line amount includes its tax, the total is Σ line
+ * amounts, so making amounts agree makes totals agree; the ledger's split
+ * into tax and net may still differ from the source's by a cent (reported
+ * per line in tax vs src_tax, never hidden in the total).
+ *
+ * Invariant on BS_OK: ledger_total == target_total, and ledger_total is
+ * Σ line_amount (+ Σ tax when exclusive) + correction.
+ *
+ * Rewritten descriptions are appended, NUL-separated, to `desc` (caller's,
+ * may be NULL only when nothing needs rewriting — else BS_EINVAL); each
+ * out line's `description` then points either at the input's string or
+ * into desc, valid until desc next changes or is freed.
+ *
+ * Errors: NULL pointers, nlines 0, cap < nlines, dp outside 0..6,
+ * ledger_unit_dp < ledger_amount_dp, discount outside 0..100 %, negative
+ * tax rate, unknown mode: BS_EINVAL (err names the line); overflow:
+ * BS_ERANGE; buf errors passed on.  On error *out's fields are unspecified.
+ */
+int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out *out,
+                   struct buf *desc, struct bs_error *err);
+
+/*
+ * After posting: the ledger returned `ledger_total` for a document whose
+ * source total is `source_total` (at currency_dp).  *delta = what to ADD
+ * to the correction line (creating it when there was none) so the ledger
+ * total becomes the source total rounded half away to ledger_amount_dp;
+ * 0 when they already agree.  A ledger_total that is not a multiple of
+ * the ledger's minor unit, or dp outside 0..6: BS_EINVAL; overflow BS_ERANGE.
+ */
+int rules_rounding_posthoc(int64_t ledger_total, int64_t source_total, int ledger_amount_dp,
+                           int64_t *delta);
+
+/* ------------------------------------------------------------------ */
+/* Foreign-currency journals and CurrencyRate (DESIGN.md "Mapping to Xero") */
+
+/*
+ * Convert journal lines (signed micros: + debit, − credit, summing to
+ * zero) at `fx` (base units per document unit, FX_DP) to base currency at
+ * base_dp decimals: out[i] (caller's, n entries).  Debits and credits are
+ * each converted as a whole (half away) and spread over their lines by
+ * largest remainder (money_allocate), so every line is within one minor
+ * unit of its exact conversion, signs are kept, and Σ out == 0.
+ * Unbalanced lines, n 0, NULL: BS_EINVAL (err says by how much); fx <= 0
+ * or overflow: BS_ERANGE.  out[] is written only on success.
+ */
+int rules_journal_to_base(const int64_t *amounts, size_t n, int64_t fx, int base_dp, int64_t *out,
+                          struct bs_error *err);
+
+struct rules_currency_rate {
+	int64_t rate;        /* Xero CurrencyRate = 1 / fx at 6 dp (half away), micros */
+	int64_t base_exact;  /* total × fx at base_dp (half away): what the source means */
+	int64_t base_ledger; /* total ÷ rate at base_dp (half away): what the ledger books */
+	int64_t residual;    /* base_ledger − base_exact, to report (not hidden) */
+};
+
+/*
+ * The CurrencyRate to send for a document of `total` (micros, document
+ * currency) at `fx`, and the base-currency residual the 6-dp rate leaves.
+ * fx <= 0, or a rate that rounds to 0 at 6 dp (fx > 2,000,000): BS_ERANGE;
+ * base_dp outside 0..6 or out NULL: BS_EINVAL.
+ */
+int rules_currency_rate(int64_t fx, int64_t total, int base_dp, struct rules_currency_rate *out);
+
+/* ------------------------------------------------------------------ */
+/* Tax codes and accounts (DESIGN.md "Mapping to Xero", Tax) */
+
+enum rules_direction {
+	RULES_SALES,
+	RULES_PURCHASES,
+};
+
+/* A tax rate as read from the ledger on connect. */
+struct rules_tax_rate {
+	const char *code; /* "OUTPUT2" */
+	const char *name; /* "15% GST on Income"; may be NULL */
+	int64_t rate;     /* PCT_DP */
+	bool sales, purchases, active;
+};
+
+/* A settings override: tax.<sales|purchases>.<rate> = code. */
+struct rules_tax_override {
+	int64_t rate;
+	enum rules_direction dir;
+	const char *code;
+};
+
+/*
+ * The ledger tax code for a line taxed at `rate` in direction `dir`.
+ * 1. an override for (rate, dir) wins; it must name an active ledger rate
+ *    usable in that direction, else BS_EINVAL naming the setting;
+ * 2. rate 0: `zero_code` (the zero-rate setting) if non-empty — checked
+ *    like an override — else "NONE" (the ledger's built-in no-tax code);
+ * 3. exactly one active rate of that percentage usable in `dir`: its code;
+ *    several: BS_ECONFLICT "15% on sales: OUTPUT2 or OUTPUT3 — set
+ *    tax.sales.15 to choose"; none: BS_ENOTFOUND naming the rate and the
+ *    setting.
+ * *code points into rates[]/overrides[]/zero_code or at the static
+ * "NONE": valid as long as those are.  Negative rate: BS_EINVAL.
+ */
+int rules_tax_code(int64_t rate, enum rules_direction dir, const struct rules_tax_rate *rates,
+                   size_t nrates, const struct rules_tax_override *overrides, size_t noverrides,
+                   const char *zero_code, const char **code, struct bs_error *err);
+
+/* An account of the ledger's chart. */
+struct rules_account {
+	const char *code;
+	const char *name; /* may be NULL */
+	bool active;      /* false: archived */
+};
+
+/* Where a line's account may come from, most specific first.  NULL or ""
+ * means "not given". */
+struct rules_account_sources {
+	const char *line;              /* the line's own `account` */
+	const char *product_sales;     /* its product's sales_account */
+	const char *product_purchases; /* its product's purchase_account */
+	const char *fallback;          /* the settings default for this use */
+	const char *fallback_key;      /* that setting's name, for messages */
+};
+
+/*
+ * The account code for a line: the line's, else the product's for `dir`,
+ * else the settings default.  It must be an active code of `chart`: an
+ * unknown code is BS_ENOTFOUND "account 201 (from the line) is not in the
+ * ledger's chart; nearby: 200 Sales, 260 Other Revenue"; an archived one
+ * BS_EINVAL; none given anywhere BS_ENOTFOUND naming fallback_key.
+ * *code points into `src` or `chart`.
+ */
+int rules_account_code(const struct rules_account_sources *src, enum rules_direction dir,
+                       const struct rules_account *chart, size_t nchart, const char **code,
+                       struct bs_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Period lock */
+
+/*
+ * BS_OK when `date` ("YYYY-MM-DD") is after `lock_date`, or lock_date is
+ * NULL or "" (no lock).  On or before it: BS_ESTATE "dated 2026-09-30, on
+ * or before the period lock date 2026-09-30".  A date not of the form
+ * YYYY-MM-DD with a real month and day: BS_EINVAL.
+ */
+int rules_date_lock(const char *date, const char *lock_date, struct bs_error *err);
+
+#endif
