@@ -263,9 +263,9 @@ static const struct currency {
 	int exp;
 	int64_t fx10; /* NZD per unit, 10^-10 */
 } currencies[NCUR] = {
-	{"NZD", 2, INT64_C(10000000000)}, {"AUD", 2, INT64_C(10912000000)},
-	{"USD", 2, INT64_C(16843000000)}, {"GBP", 2, INT64_C(22417000000)},
-	{"JPY", 0, INT64_C(112340000)},
+    {"NZD", 2, INT64_C(10000000000)}, {"AUD", 2, INT64_C(10912000000)},
+    {"USD", 2, INT64_C(16843000000)}, {"GBP", 2, INT64_C(22417000000)},
+    {"JPY", 0, INT64_C(112340000)},
 };
 
 enum chan { CH_POS, CH_SHOPIFY, CH_AMAZON, CH_WHOLESALE, NCHAN };
@@ -274,10 +274,10 @@ static const struct channel {
 	const char *type, *name, *store;
 	bool money_as_strings; /* how this source writes decimals */
 } channels[NCHAN] = {
-	{"POS", "Main Street", "Main Street", true},
-	{"Shopify", "MyShop", "Online", false},
-	{"Amazon", "AU", "Amazon AU", true},
-	{NULL, NULL, "Wholesale", false}, /* direct B2B orders: no channel */
+    {"POS", "Main Street", "Main Street", true},
+    {"Shopify", "MyShop", "Online", false},
+    {"Amazon", "AU", "Amazon AU", true},
+    {NULL, NULL, "Wholesale", false}, /* direct B2B orders: no channel */
 };
 
 enum seg { SEG_WALKIN, SEG_RETAIL, SEG_B2B };
@@ -301,15 +301,15 @@ struct product {
 	char name[80];
 	enum pkind pk;
 	const char *category;
-	const char *brand;  /* tracking {"Brand": ...} or NULL */
-	int64_t price6;	    /* retail price incl. GST, NZD, 10^-6 */
-	int64_t cost6;	    /* unit cost, NZD, at most 4 dp */
+	const char *brand; /* tracking {"Brand": ...} or NULL */
+	int64_t price6;    /* retail price incl. GST, NZD, 10^-6 */
+	int64_t cost6;     /* unit cost, NZD, at most 4 dp */
 };
 
 #define MAX_LINES 8
 
 struct line {
-	int prod;	  /* product index, or -1 for a description-only line */
+	int prod;         /* product index, or -1 for a description-only line */
 	const char *desc; /* description (always for prod < 0) */
 	int64_t qty4, price6, disc4, rate4;
 	const char *account;
@@ -336,7 +336,7 @@ struct doc {
 	enum status status;
 	int nlines;
 	struct line l[MAX_LINES];
-	int64_t total;	 /* minor units */
+	int64_t total;   /* minor units */
 	int64_t settled; /* paid + redeemed + credited (or refunded, for a CN) */
 	bool show_total;
 	bool omit_currency;
@@ -346,11 +346,20 @@ struct doc {
 	char supplier_inv[24];
 };
 
-enum file_id { F_CUSTOMERS, F_PRODUCTS, F_SUPPLIERS, F_SALES, F_PURCHASES, F_PAYMENTS, F_OTHER, NFILE };
+enum file_id {
+	F_CUSTOMERS,
+	F_PRODUCTS,
+	F_SUPPLIERS,
+	F_SALES,
+	F_PURCHASES,
+	F_PAYMENTS,
+	F_OTHER,
+	NFILE
+};
 
 static const char *const file_name[NFILE] = {
-	"customers.csv", "products.csv",     "suppliers.jsonl", "sales.jsonl",
-	"purchases.csv", "payments.jsonl", "other.jsonl",
+    "customers.csv", "products.csv",   "suppliers.jsonl", "sales.jsonl",
+    "purchases.csv", "payments.jsonl", "other.jsonl",
 };
 
 /* One rendered record (or a CSV record's rows), kept until the files are sorted by day. */
@@ -360,10 +369,10 @@ struct rec {
 	char *text;
 };
 
-#define N_CUSTOMERS 50
-#define N_SUPPLIERS 15
-#define N_SALES	    600
-#define N_PURCHASES 40
+#define N_CUSTOMERS  50
+#define N_SUPPLIERS  15
+#define N_SALES      600
+#define N_PURCHASES  40
 #define MAX_PRODUCTS 96
 #define MAX_DOCS     1024
 #define MAX_PAYMENTS 2048
@@ -403,7 +412,7 @@ struct sample {
 	int nrecs;
 	int seq;
 	int64_t fx_day[NCUR][32]; /* daily rates, day 1..31 */
-	struct buf tmp;		   /* record being rendered */
+	struct buf tmp;           /* record being rendered */
 	/* counts per kind, for the summary */
 	int n_cogs, n_gv, n_sc, n_mt, n_jnl, n_adj;
 };
@@ -437,7 +446,7 @@ static void kv_raw(struct sample *s, const char *key, const char *raw)
 
 /* ,"key":<decimal>, as a JSON string or a JSON number. */
 static void kv_fixed(struct sample *s, const char *key, int64_t v, int scale, int min_dp,
-		     bool as_string)
+                     bool as_string)
 {
 	out_s(s, ",\"");
 	out_s(s, key);
@@ -515,36 +524,40 @@ static void rec_end(struct sample *s, enum file_id file, int day, bool json)
 /* ---- reference data ---- */
 
 static const char *const first_names[] = {
-	"Aroha", "Liam",   "Olivia", "Noah",  "Charlotte", "Tama",  "Isla",	"Oliver",
-	"Amelia", "Jack",  "Mia",    "Leo",   "Ava",	   "Nikau", "Harper",	"Wiremu",
-	"Sophie", "Hugo",  "Grace",  "Mason", "Ruby",	   "Ari",   "Zoe",	"Finn",
-	"Mereana", "Eli",  "Ella",   "Theo",  "Lucy",	   "Manaia",
+    "Aroha",   "Liam", "Olivia", "Noah",  "Charlotte", "Tama",   "Isla",   "Oliver",
+    "Amelia",  "Jack", "Mia",    "Leo",   "Ava",       "Nikau",  "Harper", "Wiremu",
+    "Sophie",  "Hugo", "Grace",  "Mason", "Ruby",      "Ari",    "Zoe",    "Finn",
+    "Mereana", "Eli",  "Ella",   "Theo",  "Lucy",      "Manaia",
 };
 
 /* Surname and its ASCII form for the e-mail address. */
 static const char *const last_names[][2] = {
-	{"Smith", "smith"},	  {"Williams", "williams"}, {"Ngata", "ngata"},
-	{"Brown", "brown"},	  {"Wilson", "wilson"},	    {"Tāwhiri", "tawhiri"},
-	{"Taylor", "taylor"},	  {"Anderson", "anderson"}, {"Thompson", "thompson"},
-	{"Walker", "walker"},	  {"Te Rangi", "terangi"},  {"Harris", "harris"},
-	{"Clarke", "clarke"},	  {"Robinson", "robinson"}, {"Mākoare", "makoare"},
-	{"O'Brien", "obrien"},	  {"Patel", "patel"},	    {"Singh", "singh"},
-	{"Nguyen", "nguyen"},	  {"Chen", "chen"},	    {"Kim", "kim"},
-	{"Müller", "mueller"},	  {"García", "garcia"},	    {"Parata", "parata"},
+    {"Smith", "smith"},    {"Williams", "williams"}, {"Ngata", "ngata"},
+    {"Brown", "brown"},    {"Wilson", "wilson"},     {"Tāwhiri", "tawhiri"},
+    {"Taylor", "taylor"},  {"Anderson", "anderson"}, {"Thompson", "thompson"},
+    {"Walker", "walker"},  {"Te Rangi", "terangi"},  {"Harris", "harris"},
+    {"Clarke", "clarke"},  {"Robinson", "robinson"}, {"Mākoare", "makoare"},
+    {"O'Brien", "obrien"}, {"Patel", "patel"},       {"Singh", "singh"},
+    {"Nguyen", "nguyen"},  {"Chen", "chen"},         {"Kim", "kim"},
+    {"Müller", "mueller"}, {"García", "garcia"},     {"Parata", "parata"},
 };
 
 static const char *const nz_cities[][3] = {
-	/* city, region, postcode */
-	{"Wellington", "Wellington", "6011"}, {"Auckland", "Auckland", "1010"},
-	{"Christchurch", "Canterbury", "8011"}, {"Lower Hutt", "Wellington", "5010"},
-	{"Dunedin", "Otago", "9016"},		{"Hamilton", "Waikato", "3204"},
-	{"Nelson", "Nelson", "7010"},		{"Napier", "Hawke's Bay", "4110"},
-	{"Whanganui", "Manawatū-Whanganui", "4500"},
+    /* city, region, postcode */
+    {"Wellington", "Wellington", "6011"},
+    {"Auckland", "Auckland", "1010"},
+    {"Christchurch", "Canterbury", "8011"},
+    {"Lower Hutt", "Wellington", "5010"},
+    {"Dunedin", "Otago", "9016"},
+    {"Hamilton", "Waikato", "3204"},
+    {"Nelson", "Nelson", "7010"},
+    {"Napier", "Hawke's Bay", "4110"},
+    {"Whanganui", "Manawatū-Whanganui", "4500"},
 };
 
 static const char *const streets[] = {
-	"Cuba Street", "Lambton Quay", "Queen Street", "Colombo Street", "George Street",
-	"Victoria Street", "Tory Street", "Karangahape Road", "Trafalgar Street", "Emerson Street",
+    "Cuba Street",     "Lambton Quay", "Queen Street",     "Colombo Street",   "George Street",
+    "Victoria Street", "Tory Street",  "Karangahape Road", "Trafalgar Street", "Emerson Street",
 };
 
 static void set_str(char *dst, size_t cap, const char *src)
@@ -558,7 +571,8 @@ static void set_str(char *dst, size_t cap, const char *src)
 }
 
 /* Format into a fixed field (truncating; the generator's own strings fit). */
-static void fmt_into(char *dst, size_t cap, const char *f, ...) __attribute__((format(printf, 3, 4)));
+static void fmt_into(char *dst, size_t cap, const char *f, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void fmt_into(char *dst, size_t cap, const char *f, ...)
 {
@@ -573,7 +587,8 @@ static void fmt_into(char *dst, size_t cap, const char *f, ...)
 
 static void nz_address(struct sample *s, struct party *p)
 {
-	const char *const *c = nz_cities[rng_below(&s->rng, sizeof(nz_cities) / sizeof(nz_cities[0]))];
+	const char *const *c =
+	    nz_cities[rng_below(&s->rng, sizeof(nz_cities) / sizeof(nz_cities[0]))];
 
 	FMT(p->line1, "%d %s", rng_range(&s->rng, 1, 240),
 	    streets[rng_below(&s->rng, sizeof(streets) / sizeof(streets[0]))]);
@@ -592,39 +607,44 @@ struct foreign_party {
 };
 
 static const struct foreign_party foreign_customers[] = {
-	{"Chloe Martin", "chloe.martin@example.com.au", "18 Oxford Street", "Sydney", "NSW", "2010",
-	 "AU", AUD, SEG_RETAIL},
-	{"Jack O'Neill", "jack.oneill@example.com.au", "5 Brunswick Street", "Melbourne", "VIC",
-	 "3065", "AU", AUD, SEG_RETAIL},
-	{"Priya Raman", "priya.raman@example.com.au", "77 Adelaide Street", "Brisbane", "QLD",
-	 "4000", "AU", AUD, SEG_RETAIL},
-	{"Emily Johnson", "emily.j@example.com", "410 Pine Street", "Seattle", "WA", "98101", "US",
-	 USD, SEG_RETAIL},
-	{"Daniel Brooks", "dbrooks@example.com", "22 Elm Avenue", "Austin", "TX", "78701", "US",
-	 USD, SEG_RETAIL},
-	{"Harriet Ellis", "harriet.ellis@example.co.uk", "9 Camden High Street", "London", "",
-	 "NW1 7JE", "GB", GBP, SEG_RETAIL},
-	{"Owen Price", "owen.price@example.co.uk", "3 Castle Street", "Cardiff", "Wales",
-	 "CF10 1BS", "GB", GBP, SEG_RETAIL},
+    {"Chloe Martin", "chloe.martin@example.com.au", "18 Oxford Street", "Sydney", "NSW", "2010",
+     "AU", AUD, SEG_RETAIL},
+    {"Jack O'Neill", "jack.oneill@example.com.au", "5 Brunswick Street", "Melbourne", "VIC", "3065",
+     "AU", AUD, SEG_RETAIL},
+    {"Priya Raman", "priya.raman@example.com.au", "77 Adelaide Street", "Brisbane", "QLD", "4000",
+     "AU", AUD, SEG_RETAIL},
+    {"Emily Johnson", "emily.j@example.com", "410 Pine Street", "Seattle", "WA", "98101", "US", USD,
+     SEG_RETAIL},
+    {"Daniel Brooks", "dbrooks@example.com", "22 Elm Avenue", "Austin", "TX", "78701", "US", USD,
+     SEG_RETAIL},
+    {"Harriet Ellis", "harriet.ellis@example.co.uk", "9 Camden High Street", "London", "",
+     "NW1 7JE", "GB", GBP, SEG_RETAIL},
+    {"Owen Price", "owen.price@example.co.uk", "3 Castle Street", "Cardiff", "Wales", "CF10 1BS",
+     "GB", GBP, SEG_RETAIL},
 };
 
 static const struct foreign_party foreign_b2b[] = {
-	{"Bondi Beans Pty Ltd", "accounts@bondibeans.example.com.au", "2 Campbell Parade", "Bondi",
-	 "NSW", "2026", "AU", AUD, SEG_B2B},
-	{"Portland Pour LLC", "ap@portlandpour.example.com", "1200 SE Division St", "Portland", "OR",
-	 "97202", "US", USD, SEG_B2B},
-	{"Camden Cups Ltd", "finance@camdencups.example.co.uk", "40 Parkway", "London", "",
-	 "NW1 7AH", "GB", GBP, SEG_B2B},
-	{"Kyoto Kissa KK", "keiri@kyotokissa.example.jp", "Shijo-dori 123", "Kyoto", "Kyoto",
-	 "600-8001", "JP", JPY, SEG_B2B},
+    {"Bondi Beans Pty Ltd", "accounts@bondibeans.example.com.au", "2 Campbell Parade", "Bondi",
+     "NSW", "2026", "AU", AUD, SEG_B2B},
+    {"Portland Pour LLC", "ap@portlandpour.example.com", "1200 SE Division St", "Portland", "OR",
+     "97202", "US", USD, SEG_B2B},
+    {"Camden Cups Ltd", "finance@camdencups.example.co.uk", "40 Parkway", "London", "", "NW1 7AH",
+     "GB", GBP, SEG_B2B},
+    {"Kyoto Kissa KK", "keiri@kyotokissa.example.jp", "Shijo-dori 123", "Kyoto", "Kyoto",
+     "600-8001", "JP", JPY, SEG_B2B},
 };
 
 static const char *const cafes[] = {
-	"Smith, Jones & Co Ltd", /* a comma: the CSV field is quoted */
-	"The \"Daily Grind\" Café", /* a quote: doubled inside the CSV field */
-	"Kōwhai Café",		 "Harbourside Espresso Ltd", "Tūī Bakery",
-	"Cuba Street Kitchen",	 "Mount Vic Deli",	     "Southern Cross Catering Ltd",
-	"Aro Valley Co-op",	 "Petone Provisions",
+    "Smith, Jones & Co Ltd",    /* a comma: the CSV field is quoted */
+    "The \"Daily Grind\" Café", /* a quote: doubled inside the CSV field */
+    "Kōwhai Café",
+    "Harbourside Espresso Ltd",
+    "Tūī Bakery",
+    "Cuba Street Kitchen",
+    "Mount Vic Deli",
+    "Southern Cross Catering Ltd",
+    "Aro Valley Co-op",
+    "Petone Provisions",
 };
 
 static void make_customers(struct sample *s)
@@ -709,39 +729,39 @@ static void make_customers(struct sample *s)
 }
 
 static const struct foreign_party suppliers[] = {
-	{"Green Bean Traders Ltd", "orders@greenbean.example.co.nz", "14 Port Road", "Seaview",
-	 "Wellington", "5010", "NZ", NZD, SEG_B2B},
-	{"Pacific Tea Imports Ltd", "sales@pacifictea.example.co.nz", "3 Fanshawe Street",
-	 "Auckland", "Auckland", "1010", "NZ", NZD, SEG_B2B},
-	{"Auckland Packaging Ltd", "ar@aklpack.example.co.nz", "55 Great South Road", "Penrose",
-	 "Auckland", "1061", "NZ", NZD, SEG_B2B},
-	{"NZ Post", "business@nzpost.example.co.nz", "7 Waterloo Quay", "Wellington", "Wellington",
-	 "6011", "NZ", NZD, SEG_B2B},
-	{"Ceramics Aotearoa", "kia.ora@ceramics.example.co.nz", "21 Rata Street", "Nelson",
-	 "Nelson", "7010", "NZ", NZD, SEG_B2B},
-	{"Southern Milk Co", "accounts@smilk.example.co.nz", "180 Main South Road", "Christchurch",
-	 "Canterbury", "8042", "NZ", NZD, SEG_B2B},
-	{"Espresso Parts NZ", "parts@espressoparts.example.co.nz", "9 Tory Street", "Wellington",
-	 "Wellington", "6011", "NZ", NZD, SEG_B2B},
-	{"Brew Gear Wholesale Ltd", "sales@brewgear.example.co.nz", "60 Ti Rakau Drive",
-	 "Botany", "Auckland", "2013", "NZ", NZD, SEG_B2B},
-	{"Printworks Ltd", "hello@printworks.example.co.nz", "2 Marion Street", "Wellington",
-	 "Wellington", "6011", "NZ", NZD, SEG_B2B},
-	{"Clean & Green Supplies", "ap@cleangreen.example.co.nz", "41 Jackson Street", "Petone",
-	 "Wellington", "5012", "NZ", NZD, SEG_B2B},
-	{"NZ Customs Service", "", "1 Hinemoa Street", "Wellington", "Wellington", "6011", "NZ",
-	 NZD, SEG_B2B},
-	{"Melbourne Espresso Supplies Pty Ltd", "accounts@mes.example.com.au",
-	 "120 Smith Street", "Collingwood", "VIC", "3066", "AU", AUD, SEG_B2B},
-	{"Chicago Grind Co", "billing@chicagogrind.example.com", "800 W Fulton Market", "Chicago",
-	 "IL", "60607", "US", USD, SEG_B2B},
-	{"London Leaf Ltd", "ledger@londonleaf.example.co.uk", "15 Borough High Street",
-	 "London", "", "SE1 9SE", "GB", GBP, SEG_B2B},
-	{"Highland Roasters", "info@highland.example.co.nz", "4 Ruapehu Street", "Taupō",
-	 "Waikato", "3330", "NZ", NZD, SEG_B2B},
-	/* S-016: defined only in other.jsonl, after a purchase that names it */
-	{"Ōtaki Honey Co", "orders@otakihoney.example.co.nz", "12 Mill Road", "Ōtaki",
-	 "Wellington", "5512", "NZ", NZD, SEG_B2B},
+    {"Green Bean Traders Ltd", "orders@greenbean.example.co.nz", "14 Port Road", "Seaview",
+     "Wellington", "5010", "NZ", NZD, SEG_B2B},
+    {"Pacific Tea Imports Ltd", "sales@pacifictea.example.co.nz", "3 Fanshawe Street", "Auckland",
+     "Auckland", "1010", "NZ", NZD, SEG_B2B},
+    {"Auckland Packaging Ltd", "ar@aklpack.example.co.nz", "55 Great South Road", "Penrose",
+     "Auckland", "1061", "NZ", NZD, SEG_B2B},
+    {"NZ Post", "business@nzpost.example.co.nz", "7 Waterloo Quay", "Wellington", "Wellington",
+     "6011", "NZ", NZD, SEG_B2B},
+    {"Ceramics Aotearoa", "kia.ora@ceramics.example.co.nz", "21 Rata Street", "Nelson", "Nelson",
+     "7010", "NZ", NZD, SEG_B2B},
+    {"Southern Milk Co", "accounts@smilk.example.co.nz", "180 Main South Road", "Christchurch",
+     "Canterbury", "8042", "NZ", NZD, SEG_B2B},
+    {"Espresso Parts NZ", "parts@espressoparts.example.co.nz", "9 Tory Street", "Wellington",
+     "Wellington", "6011", "NZ", NZD, SEG_B2B},
+    {"Brew Gear Wholesale Ltd", "sales@brewgear.example.co.nz", "60 Ti Rakau Drive", "Botany",
+     "Auckland", "2013", "NZ", NZD, SEG_B2B},
+    {"Printworks Ltd", "hello@printworks.example.co.nz", "2 Marion Street", "Wellington",
+     "Wellington", "6011", "NZ", NZD, SEG_B2B},
+    {"Clean & Green Supplies", "ap@cleangreen.example.co.nz", "41 Jackson Street", "Petone",
+     "Wellington", "5012", "NZ", NZD, SEG_B2B},
+    {"NZ Customs Service", "", "1 Hinemoa Street", "Wellington", "Wellington", "6011", "NZ", NZD,
+     SEG_B2B},
+    {"Melbourne Espresso Supplies Pty Ltd", "accounts@mes.example.com.au", "120 Smith Street",
+     "Collingwood", "VIC", "3066", "AU", AUD, SEG_B2B},
+    {"Chicago Grind Co", "billing@chicagogrind.example.com", "800 W Fulton Market", "Chicago", "IL",
+     "60607", "US", USD, SEG_B2B},
+    {"London Leaf Ltd", "ledger@londonleaf.example.co.uk", "15 Borough High Street", "London", "",
+     "SE1 9SE", "GB", GBP, SEG_B2B},
+    {"Highland Roasters", "info@highland.example.co.nz", "4 Ruapehu Street", "Taupō", "Waikato",
+     "3330", "NZ", NZD, SEG_B2B},
+    /* S-016: defined only in other.jsonl, after a purchase that names it */
+    {"Ōtaki Honey Co", "orders@otakihoney.example.co.nz", "12 Mill Road", "Ōtaki", "Wellington",
+     "5512", "NZ", NZD, SEG_B2B},
 };
 
 static void make_suppliers(struct sample *s)
@@ -772,21 +792,25 @@ static const struct {
 	const char *code, *name;
 	int cents_250g; /* retail price incl. GST of a 250 g bag */
 } origins[] = {
-	{"ETH", "Ethiopia Yirgacheffe", 2450}, {"COL", "Colombia Huila", 2190},
-	{"GUA", "Guatemala Antigua", 2290},    {"PNG", "Papua New Guinea Sigri", 2090},
-	{"KEN", "Kenya AA", 2690},	       {"BRA", "Brazil Cerrado", 1890},
-	{"HSE", "Kōwhai House Blend", 1850},   {"DEC", "Swiss Water Decaf", 2350},
+    {"ETH", "Ethiopia Yirgacheffe", 2450},
+    {"COL", "Colombia Huila", 2190},
+    {"GUA", "Guatemala Antigua", 2290},
+    {"PNG", "Papua New Guinea Sigri", 2090},
+    {"KEN", "Kenya AA", 2690},
+    {"BRA", "Brazil Cerrado", 1890},
+    {"HSE", "Kōwhai House Blend", 1850},
+    {"DEC", "Swiss Water Decaf", 2350},
 };
 
 static const struct {
 	const char *code, *name;
 	int cents_100g;
 } teas[] = {
-	{"EGR", "Earl Grey", 1490},	   {"EBR", "English Breakfast", 1290},
-	{"SEN", "Sencha", 1790},	   {"GEN", "Genmaicha", 1590},
-	{"CHA", "Masala Chai", 1390},	   {"PEP", "Peppermint", 1190},
-	{"CHM", "Chamomile", 1290},	   {"OOL", "Tieguanyin Oolong", 1990},
-	{"ROO", "Rooibos Vanilla", 1390},  {"KAW", "Kawakawa & Lemon", 1690},
+    {"EGR", "Earl Grey", 1490},       {"EBR", "English Breakfast", 1290},
+    {"SEN", "Sencha", 1790},          {"GEN", "Genmaicha", 1590},
+    {"CHA", "Masala Chai", 1390},     {"PEP", "Peppermint", 1190},
+    {"CHM", "Chamomile", 1290},       {"OOL", "Tieguanyin Oolong", 1990},
+    {"ROO", "Rooibos Vanilla", 1390}, {"KAW", "Kawakawa & Lemon", 1690},
 };
 
 static const struct {
@@ -795,42 +819,42 @@ static const struct {
 	int cents;
 	int cost_bp; /* cost in 10^-4 NZD, 0: 40% of the ex-GST price */
 } others[] = {
-	{"EQ-GRIND-01", "Burr grinder, conical", "Equipment", PK_EQUIP, 34900, 0},
-	{"EQ-GRIND-02", "Hand grinder", "Equipment", PK_EQUIP, 12900, 0},
-	{"EQ-AERO", "AeroPress", "Equipment", PK_EQUIP, 7990, 0},
-	{"EQ-V60", "V60 dripper", "Equipment", PK_EQUIP, 3990, 0},
-	{"EQ-FILTER-100", "Filter papers, size 02 (100 pack)", "Equipment", PK_EQUIP, 1290, 0},
-	{"EQ-FILTER-EA", "Filter paper (each)", "Equipment", PK_EQUIP, 15, 123},
-	{"EQ-SCALE", "Brew scale 0.1 g", "Equipment", PK_EQUIP, 6490, 0},
-	{"EQ-KETTLE", "Gooseneck kettle", "Equipment", PK_EQUIP, 11900, 0},
-	{"EQ-TAMP", "Tamper 58 mm", "Equipment", PK_EQUIP, 4990, 0},
-	{"EQ-PRESS", "French press 1 L", "Equipment", PK_EQUIP, 5490, 0},
-	{"EQ-MILKJUG", "Milk jug 600 ml", "Equipment", PK_EQUIP, 2990, 0},
-	{"EQ-ESPRESSO", "Espresso machine, single group", "Equipment", PK_EQUIP, 64900, 2604350},
-	{"MER-MUG-350", "Mug \"Flat White\" 350ml", "Merchandise", PK_MERCH, 2490, 0},
-	{"MER-MUG-250", "Mug, stoneware 250ml", "Merchandise", PK_MERCH, 2290, 0},
-	{"MER-KEEPCUP", "KeepCup 12oz", "Merchandise", PK_MERCH, 3490, 0},
-	{"MER-TOTE", "Tote bag", "Merchandise", PK_MERCH, 1990, 0},
-	{"MER-TEE-M", "T-shirt \"Kōwhai\" M", "Merchandise", PK_MERCH, 3900, 0},
-	{"MER-TEE-L", "T-shirt \"Kōwhai\" L", "Merchandise", PK_MERCH, 3900, 0},
-	{"MER-TIN", "Tea tin 100 g", "Merchandise", PK_MERCH, 1290, 0},
-	{"MER-INFUSER", "Tea infuser", "Merchandise", PK_MERCH, 990, 0},
-	{"MER-TEAPOT", "Cast iron teapot 600ml", "Merchandise", PK_MERCH, 8900, 0},
-	{"MER-CARD", "Greeting card", "Merchandise", PK_MERCH, 650, 0},
-	{"MER-HONEY", "Mānuka honey 250 g", "Merchandise", PK_MERCH, 2850, 0},
-	{"MER-CHOC", "Dark chocolate 100 g", "Merchandise", PK_MERCH, 690, 0},
-	{"MER-BISCOTTI", "Almond biscotti", "Merchandise", PK_MERCH, 450, 0},
-	{"MER-SYRUP", "Vanilla syrup 750ml", "Merchandise", PK_MERCH, 1890, 0},
-	{"SVC-SHIP-NZ", "Shipping NZ", "Services", PK_SERVICE, 850, 0},
-	{"SVC-SHIP-RURAL", "Shipping NZ rural", "Services", PK_SERVICE, 1450, 0},
-	{"SVC-SHIP-INT", "Shipping international", "Services", PK_SERVICE, 3900, 0},
-	{"SVC-WRAP", "Gift wrapping", "Services", PK_SERVICE, 500, 0},
-	{"SVC-CLASS", "Home barista class", "Services", PK_SERVICE, 14900, 0},
-	{"SVC-CUPPING", "Cupping session", "Services", PK_SERVICE, 6500, 0},
-	{"SVC-REPAIR", "Machine service", "Services", PK_SERVICE, 18900, 0},
-	{"SVC-SUB", "Coffee subscription, monthly", "Services", PK_SERVICE, 4200, 0},
-	{"SVC-TASTING", "Corporate tasting event", "Services", PK_SERVICE, 45000, 0},
-	{"SVC-CONSULT", "Café consulting, per hour", "Services", PK_SERVICE, 12000, 0},
+    {"EQ-GRIND-01", "Burr grinder, conical", "Equipment", PK_EQUIP, 34900, 0},
+    {"EQ-GRIND-02", "Hand grinder", "Equipment", PK_EQUIP, 12900, 0},
+    {"EQ-AERO", "AeroPress", "Equipment", PK_EQUIP, 7990, 0},
+    {"EQ-V60", "V60 dripper", "Equipment", PK_EQUIP, 3990, 0},
+    {"EQ-FILTER-100", "Filter papers, size 02 (100 pack)", "Equipment", PK_EQUIP, 1290, 0},
+    {"EQ-FILTER-EA", "Filter paper (each)", "Equipment", PK_EQUIP, 15, 123},
+    {"EQ-SCALE", "Brew scale 0.1 g", "Equipment", PK_EQUIP, 6490, 0},
+    {"EQ-KETTLE", "Gooseneck kettle", "Equipment", PK_EQUIP, 11900, 0},
+    {"EQ-TAMP", "Tamper 58 mm", "Equipment", PK_EQUIP, 4990, 0},
+    {"EQ-PRESS", "French press 1 L", "Equipment", PK_EQUIP, 5490, 0},
+    {"EQ-MILKJUG", "Milk jug 600 ml", "Equipment", PK_EQUIP, 2990, 0},
+    {"EQ-ESPRESSO", "Espresso machine, single group", "Equipment", PK_EQUIP, 64900, 2604350},
+    {"MER-MUG-350", "Mug \"Flat White\" 350ml", "Merchandise", PK_MERCH, 2490, 0},
+    {"MER-MUG-250", "Mug, stoneware 250ml", "Merchandise", PK_MERCH, 2290, 0},
+    {"MER-KEEPCUP", "KeepCup 12oz", "Merchandise", PK_MERCH, 3490, 0},
+    {"MER-TOTE", "Tote bag", "Merchandise", PK_MERCH, 1990, 0},
+    {"MER-TEE-M", "T-shirt \"Kōwhai\" M", "Merchandise", PK_MERCH, 3900, 0},
+    {"MER-TEE-L", "T-shirt \"Kōwhai\" L", "Merchandise", PK_MERCH, 3900, 0},
+    {"MER-TIN", "Tea tin 100 g", "Merchandise", PK_MERCH, 1290, 0},
+    {"MER-INFUSER", "Tea infuser", "Merchandise", PK_MERCH, 990, 0},
+    {"MER-TEAPOT", "Cast iron teapot 600ml", "Merchandise", PK_MERCH, 8900, 0},
+    {"MER-CARD", "Greeting card", "Merchandise", PK_MERCH, 650, 0},
+    {"MER-HONEY", "Mānuka honey 250 g", "Merchandise", PK_MERCH, 2850, 0},
+    {"MER-CHOC", "Dark chocolate 100 g", "Merchandise", PK_MERCH, 690, 0},
+    {"MER-BISCOTTI", "Almond biscotti", "Merchandise", PK_MERCH, 450, 0},
+    {"MER-SYRUP", "Vanilla syrup 750ml", "Merchandise", PK_MERCH, 1890, 0},
+    {"SVC-SHIP-NZ", "Shipping NZ", "Services", PK_SERVICE, 850, 0},
+    {"SVC-SHIP-RURAL", "Shipping NZ rural", "Services", PK_SERVICE, 1450, 0},
+    {"SVC-SHIP-INT", "Shipping international", "Services", PK_SERVICE, 3900, 0},
+    {"SVC-WRAP", "Gift wrapping", "Services", PK_SERVICE, 500, 0},
+    {"SVC-CLASS", "Home barista class", "Services", PK_SERVICE, 14900, 0},
+    {"SVC-CUPPING", "Cupping session", "Services", PK_SERVICE, 6500, 0},
+    {"SVC-REPAIR", "Machine service", "Services", PK_SERVICE, 18900, 0},
+    {"SVC-SUB", "Coffee subscription, monthly", "Services", PK_SERVICE, 4200, 0},
+    {"SVC-TASTING", "Corporate tasting event", "Services", PK_SERVICE, 45000, 0},
+    {"SVC-CONSULT", "Café consulting, per hour", "Services", PK_SERVICE, 12000, 0},
 };
 
 /* GST-exclusive price of a GST-inclusive one, at 6 dp: 44.50 -> 38.695652. */
@@ -840,7 +864,7 @@ static int64_t ex_gst(int64_t incl6)
 }
 
 static void add_product(struct sample *s, const char *sku, const char *name, enum pkind pk,
-			const char *category, const char *brand, int64_t cents, int64_t cost_bp)
+                        const char *category, const char *brand, int64_t cents, int64_t cost_bp)
 {
 	struct product *p = &s->prod[s->nprod];
 
@@ -886,8 +910,8 @@ static void make_products(struct sample *s)
 	}
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		add_product(s, others[i].sku, others[i].name, others[i].pk, others[i].category,
-			    others[i].pk == PK_MERCH && i % 2 ? "House" : NULL, others[i].cents,
-			    others[i].cost_bp);
+		            others[i].pk == PK_MERCH && i % 2 ? "House" : NULL, others[i].cents,
+		            others[i].cost_bp);
 }
 
 static int find_sku(const struct sample *s, const char *sku)
@@ -962,15 +986,15 @@ static int64_t doc_price(const struct sample *s, const struct doc *d, const stru
 }
 
 static void add_line(struct doc *d, int prod, const char *desc, int64_t qty4, int64_t price6,
-		     int64_t disc4, int64_t rate4)
+                     int64_t disc4, int64_t rate4)
 {
 	struct line *l = &d->l[d->nlines++];
 
 	*l = (struct line){prod, desc, qty4, price6, disc4, rate4, NULL, NULL, 0, 0};
 }
 
-static const int64_t bulk_qty_wholesale[] = {25000, 50000, 72500, 100000, 127500, 200000, 5000,
-					     11250};
+static const int64_t bulk_qty_wholesale[] = {25000,  50000,  72500, 100000,
+                                             127500, 200000, 5000,  11250};
 static const int64_t bulk_qty_retail[] = {1000, 1250, 2500, 3500, 5000, 2350};
 
 static void sale_lines(struct sample *s, struct doc *d)
@@ -982,8 +1006,8 @@ static void sale_lines(struct sample *s, struct doc *d)
 	switch (d->chan) {
 	case CH_POS:
 		n = rng_range(&s->rng, 1, 3);
-		mask = 1u << PK_BEANS | 1u << PK_TEA | 1u << PK_EQUIP | 1u << PK_MERCH |
-		       1u << PK_BULK;
+		mask =
+		    1u << PK_BEANS | 1u << PK_TEA | 1u << PK_EQUIP | 1u << PK_MERCH | 1u << PK_BULK;
 		break;
 	case CH_SHOPIFY:
 		n = rng_range(&s->rng, 1, 4);
@@ -1005,13 +1029,13 @@ static void sale_lines(struct sample *s, struct doc *d)
 		struct line *l;
 
 		if (pr->pk == PK_BULK)
-			qty4 = d->chan == CH_WHOLESALE
-				       ? bulk_qty_wholesale[rng_below(&s->rng, 8)]
-				       : bulk_qty_retail[rng_below(&s->rng, 6)];
+			qty4 = d->chan == CH_WHOLESALE ? bulk_qty_wholesale[rng_below(&s->rng, 8)]
+			                               : bulk_qty_retail[rng_below(&s->rng, 6)];
 		else if (d->chan == CH_WHOLESALE)
 			qty4 = (int64_t)rng_range(&s->rng, 2, 24) * 10000;
 		else
-			qty4 = (int64_t)(rng_pct(&s->rng, 80) ? 1 : rng_range(&s->rng, 2, 3)) * 10000;
+			qty4 =
+			    (int64_t)(rng_pct(&s->rng, 80) ? 1 : rng_range(&s->rng, 2, 3)) * 10000;
 		if (d->chan == CH_WHOLESALE && rng_pct(&s->rng, 30))
 			disc4 = 50000 + 25000 * (int64_t)rng_below(&s->rng, 3);
 		else if (d->chan == CH_SHOPIFY && rng_pct(&s->rng, 10))
@@ -1027,9 +1051,9 @@ static void sale_lines(struct sample *s, struct doc *d)
 	}
 	/* Shopify and Amazon orders ship */
 	if (d->chan == CH_SHOPIFY || (d->chan == CH_WHOLESALE && d->cur != NZD)) {
-		int p = find_sku(s, d->cur == NZD ? (rng_pct(&s->rng, 15) ? "SVC-SHIP-RURAL"
-									  : "SVC-SHIP-NZ")
-						  : "SVC-SHIP-INT");
+		int p = find_sku(s, d->cur == NZD
+		                        ? (rng_pct(&s->rng, 15) ? "SVC-SHIP-RURAL" : "SVC-SHIP-NZ")
+		                        : "SVC-SHIP-INT");
 		add_line(d, p, NULL, 10000, doc_price(s, d, &s->prod[p]), 0, rate4);
 	}
 }
@@ -1072,7 +1096,7 @@ static struct doc *new_sale(struct sample *s, int idx, int day, enum chan chan, 
 /* ---- payments ---- */
 
 static void add_payment(struct sample *s, int day, const char *field, const struct doc *d,
-			int64_t amount, const char *method, bool refund)
+                        int64_t amount, const char *method, bool refund)
 {
 	struct payment *p;
 
@@ -1094,7 +1118,7 @@ static void add_payment(struct sample *s, int day, const char *field, const stru
 }
 
 static const char *const pay_method[NCHAN] = {"EFTPOS", "Shopify Payments", "Amazon",
-					      "Bank transfer"};
+                                              "Bank transfer"};
 
 /* Pay what is left of a sale (after vouchers and store credit) per channel habits. */
 static void pay_sale(struct sample *s, struct doc *d)
@@ -1130,7 +1154,7 @@ static void pay_sale(struct sample *s, struct doc *d)
 
 			add_payment(s, pday, "sale_id", d, first, "Bank transfer", false);
 			add_payment(s, pday + 1 > 31 ? 31 : pday + 1, "sale_id", d, due - first,
-				    "Bank transfer", false);
+			            "Bank transfer", false);
 		} else {
 			add_payment(s, pday, "sale_id", d, due, "Bank transfer", false);
 		}
@@ -1148,8 +1172,9 @@ static void pay_sale(struct sample *s, struct doc *d)
 		add_payment(s, d->day + 6, "sale_id", d, due - dep, "EFTPOS", false);
 	} else {
 		add_payment(s, d->day, "sale_id", d, due,
-			    d->chan == CH_POS && rng_pct(&s->rng, 20) ? "Cash" : pay_method[d->chan],
-			    false);
+		            d->chan == CH_POS && rng_pct(&s->rng, 20) ? "Cash"
+		                                                      : pay_method[d->chan],
+		            false);
 	}
 	d->settled += due;
 	d->status = ST_PAID;
@@ -1181,7 +1206,7 @@ struct retail {
 };
 
 static void rec_voucher(struct sample *s, int day, const char *code, const char *event,
-			int64_t amount, const char *sale_id)
+                        int64_t amount, const char *sale_id)
 {
 	char id[24];
 
@@ -1197,7 +1222,7 @@ static void rec_voucher(struct sample *s, int day, const char *code, const char 
 }
 
 static void rec_credit(struct sample *s, int day, const struct credit *c, const char *event,
-		       int64_t amount, const char *sale_id)
+                       int64_t amount, const char *sale_id)
 {
 	char id[24];
 
@@ -1218,7 +1243,7 @@ static void make_retail(struct sample *s, struct retail *rt)
 	static const int sold_days[N_VOUCHERS] = {2, 3, 5, 8, 10, 12, 15, 20};
 	static const int amounts[N_VOUCHERS] = {50, 100, 25, 50, 75, 100, 50, 30};
 	static const char *const origins_sc[N_CREDITS] = {"refund", "prepayment", "other",
-							  "refund"};
+	                                                  "refund"};
 	static const char alnum[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 	for (int i = 0; i < N_VOUCHERS; i++) {
@@ -1279,7 +1304,7 @@ static void special_jpy(struct sample *s, struct doc *d)
 	int a = find_sku(s, "TEA-SEN-BULK"), b = find_sku(s, "TEA-GEN-BULK");
 
 	d->tax_mode = TAX_EXCLUSIVE;
-	add_line(d, a, NULL, 52500, 1234500000, 0, 0);	  /* 5.25 kg × ¥1234.5 */
+	add_line(d, a, NULL, 52500, 1234500000, 0, 0);    /* 5.25 kg × ¥1234.5 */
 	add_line(d, b, NULL, 30000, 987654321, 50000, 0); /* 3 kg × ¥987.654321 − 5% */
 	add_line(d, find_sku(s, "SVC-SHIP-INT"), NULL, 10000, 3500000000, 0, 0);
 	d->show_total = true;
@@ -1336,7 +1361,10 @@ static void make_sales(struct sample *s, struct retail *rt)
 	for (int i = 0; i < N_SALES; i++) {
 		int day = 1 + i * 31 / N_SALES;
 		int r = rng_range(&s->rng, 0, 99);
-		enum chan ch = r < 45 ? CH_POS : r < 80 ? CH_SHOPIFY : r < 88 ? CH_AMAZON : CH_WHOLESALE;
+		enum chan ch = r < 45   ? CH_POS
+		               : r < 80 ? CH_SHOPIFY
+		               : r < 88 ? CH_AMAZON
+		                        : CH_WHOLESALE;
 		int cust;
 		struct doc *d;
 		bool special = true;
@@ -1368,12 +1396,12 @@ static void make_sales(struct sample *s, struct retail *rt)
 			cust = rng_pct(&s->rng, walkin_pct) ? 0 : 1 + (int)rng_below(&s->rng, 28);
 		else if (ch == CH_SHOPIFY)
 			cust = rng_pct(&s->rng, 85) ? 1 + (int)rng_below(&s->rng, 28)
-						    : 29 + (int)rng_below(&s->rng, 7);
+			                            : 29 + (int)rng_below(&s->rng, 7);
 		else if (ch == CH_AMAZON)
 			cust = 29 + (int)rng_below(&s->rng, 3);
 		else
 			cust = rng_pct(&s->rng, 85) ? 36 + (int)rng_below(&s->rng, 10)
-						    : 46 + (int)rng_below(&s->rng, 3);
+			                            : 46 + (int)rng_below(&s->rng, 3);
 		/* a store credit waiting to be used: its customer shops online */
 		if (!special && ch == CH_SHOPIFY && rt->used < N_CREDITS &&
 		    rt->c[rt->used].day < day)
@@ -1539,17 +1567,17 @@ static void make_credit_notes(struct sample *s)
 		sl = &sd->l[0];
 		d->nlines = 0;
 		add_line(d, sl->prod, NULL, sl->qty4 > 10000 ? 10000 : sl->qty4, sl->price6,
-			 sl->disc4, sl->rate4);
+		         sl->disc4, sl->rate4);
 		d->l[0].account = sl->account;
 		d->l[0].tracking = sl->tracking;
 		doc_compute(d);
 		linked++;
 		/* most returns are refunded to the card; one only in part */
 		if (rng_pct(&s->rng, 60))
-			add_payment(s, day, "credit_note_id", d,
-				    linked == 3 ? d->total / 2 : d->total,
-				    sd->chan == CH_WHOLESALE ? "Bank transfer" : pay_method[sd->chan],
-				    true);
+			add_payment(
+			    s, day, "credit_note_id", d, linked == 3 ? d->total / 2 : d->total,
+			    sd->chan == CH_WHOLESALE ? "Bank transfer" : pay_method[sd->chan],
+			    true);
 	}
 	/* goodwill credits, not linked to a sale */
 	for (int i = 0; i < 10; i++) {
@@ -1569,13 +1597,15 @@ static void make_credit_notes(struct sample *s)
 		d->status = ST_INVOICED;
 		d->link = -1;
 		d->show_total = i % 3 == 0;
-		add_line(d, -1, i % 2 ? "Goodwill credit: parcel delayed" : "Goodwill credit: damaged in transit",
-			 10000, (int64_t)(5 + 5 * (i % 3)) * 1000000, 0, 150000);
+		add_line(d, -1,
+		         i % 2 ? "Goodwill credit: parcel delayed"
+		               : "Goodwill credit: damaged in transit",
+		         10000, (int64_t)(5 + 5 * (i % 3)) * 1000000, 0, 150000);
 		d->l[0].account = "200";
 		doc_compute(d);
 		if (i == 4)
-			add_payment(s, d->day + 1, "credit_note_id", d, d->total, "Shopify Payments",
-				    true);
+			add_payment(s, d->day + 1, "credit_note_id", d, d->total,
+			            "Shopify Payments", true);
 	}
 }
 
@@ -1623,22 +1653,23 @@ static void make_purchases(struct sample *s)
 		}
 		for (int k = 0; k < n; k++) {
 			int p = pick_product(s, 1u << PK_BULK | 1u << PK_BEANS | 1u << PK_TEA |
-						       1u << PK_EQUIP | 1u << PK_MERCH);
+			                            1u << PK_EQUIP | 1u << PK_MERCH);
 			int64_t qty4 = s->prod[p].pk == PK_BULK
-					       ? bulk_qty_wholesale[rng_below(&s->rng, 8)] * 4
-					       : (int64_t)rng_range(&s->rng, 6, 48) * 10000;
+			                   ? bulk_qty_wholesale[rng_below(&s->rng, 8)] * 4
+			                   : (int64_t)rng_range(&s->rng, 6, 48) * 10000;
 			int64_t cost = s->prod[p].cost6;
 
 			if (d->cur != NZD) /* the supplier's price, 6 dp */
 				cost = (int64_t)div_half_away((__int128)cost * 10000000000,
-							      currencies[d->cur].fx10);
+				                              currencies[d->cur].fx10);
 			add_line(d, p, NULL, qty4, cost, 0, d->cur == NZD ? 150000 : 0);
 			d->l[k].account = "630";
 		}
 		if (rng_pct(&s->rng, 40) || d->cur != NZD)
 			add_line(d, -1, "Freight", 10000,
-				 d->cur == NZD ? 45000000 : (int64_t)rng_range(&s->rng, 60, 180) * 1000000,
-				 0, d->cur == NZD ? 150000 : 0);
+			         d->cur == NZD ? 45000000
+			                       : (int64_t)rng_range(&s->rng, 60, 180) * 1000000,
+			         0, d->cur == NZD ? 150000 : 0);
 		if (d->l[d->nlines - 1].prod < 0)
 			d->l[d->nlines - 1].account = "429";
 		doc_compute(d);
@@ -1656,7 +1687,8 @@ static void make_purchases(struct sample *s)
 		if (d->status == ST_FINISHED)
 			add_payment(s, pday, "purchase_id", d, d->total, "Bank transfer", false);
 		else if (rng_pct(&s->rng, 35))
-			add_payment(s, pday, "purchase_id", d, d->total / 2, "Bank transfer", false);
+			add_payment(s, pday, "purchase_id", d, d->total / 2, "Bank transfer",
+			            false);
 	}
 }
 
@@ -1687,7 +1719,8 @@ static void make_supplier_credits(struct sample *s)
 		/* forward reference: this refund in payments.jsonl names a credit
 		 * note that only arrives in other.jsonl */
 		if (found == 1)
-			add_payment(s, d->day, "credit_note_id", d, d->total, "Bank transfer", true);
+			add_payment(s, d->day, "credit_note_id", d, d->total, "Bank transfer",
+			            true);
 		found++;
 	}
 }
@@ -1695,7 +1728,7 @@ static void make_supplier_credits(struct sample *s)
 /* ---- rendering ---- */
 
 static void render_party(struct sample *s, const struct party *p, bool csv, const char *kind,
-			 enum file_id file, int version)
+                         enum file_id file, int version)
 {
 	if (csv) {
 		buf_reset(&s->tmp);
@@ -1840,9 +1873,9 @@ static void render_doc(struct sample *s, const struct doc *d)
 }
 
 static const char *const po_columns =
-	"kind,id,date,reference,supplier_id,status,supplier_invoice_no,invoice_date,due_date,"
-	"dispatch_date,currency,fx_rate,tax_mode,lines.sku,lines.description,lines.qty,"
-	"lines.unit_cost,lines.tax_rate,lines.account\n";
+    "kind,id,date,reference,supplier_id,status,supplier_invoice_no,invoice_date,due_date,"
+    "dispatch_date,currency,fx_rate,tax_mode,lines.sku,lines.description,lines.qty,"
+    "lines.unit_cost,lines.tax_rate,lines.account\n";
 
 /* One CSV row per line; the document's own columns repeated on each. */
 static void render_purchase(struct sample *s, const struct doc *d)
@@ -1925,8 +1958,8 @@ static void render_cogs(struct sample *s, const struct doc *d, const char *field
 		if (s->rc == BS_OK)
 			s->rc = add_json_str(&s->tmp, p->sku);
 		/* qty (4 dp) × unit cost (4 dp), kept to the source's 6 dp */
-		kv_fixed(s, "cost",
-			 (int64_t)div_half_away((__int128)l->qty4 * p->cost6, 10000), 6, 2, true);
+		kv_fixed(s, "cost", (int64_t)div_half_away((__int128)l->qty4 * p->cost6, 10000), 6,
+		         2, true);
 		out_s(s, "}");
 	}
 	out_s(s, "]");
@@ -1948,13 +1981,18 @@ static void render_adjustments(struct sample *s)
 		const char *why;
 		struct adj_line l[3];
 	} adj[] = {
-		{4, "Breakage", {{"MER-MUG-350", -20000, 0, "310"}, {"MER-TEAPOT", -10000, 0, "310"}}},
-		{9, "Green beans spoiled", {{"COF-BRA-BULK", -35000, 12345678, "310"}}},
-		{15, "Stocktake", {{"TEA-EGR-100", 30000, 0, "310"}, {"TEA-CHA-100", -20000, 0, "310"},
-			     {"MER-TOTE", 10000, 0, "310"}}},
-		{22, "Samples for cupping", {{"COF-ETH-250", -40000, 0, "429"}}},
-		{27, "Found in back room", {{"EQ-V60", 20000, 0, "310"}}},
-		{31, "Month-end stocktake", {{"COF-KEN-BULK", -12500, 0, "310"}, {"TEA-SEN-BULK", 2350, 0, "310"}}},
+	    {4, "Breakage", {{"MER-MUG-350", -20000, 0, "310"}, {"MER-TEAPOT", -10000, 0, "310"}}},
+	    {9, "Green beans spoiled", {{"COF-BRA-BULK", -35000, 12345678, "310"}}},
+	    {15,
+	     "Stocktake",
+	     {{"TEA-EGR-100", 30000, 0, "310"},
+	      {"TEA-CHA-100", -20000, 0, "310"},
+	      {"MER-TOTE", 10000, 0, "310"}}},
+	    {22, "Samples for cupping", {{"COF-ETH-250", -40000, 0, "429"}}},
+	    {27, "Found in back room", {{"EQ-V60", 20000, 0, "310"}}},
+	    {31,
+	     "Month-end stocktake",
+	     {{"COF-KEN-BULK", -12500, 0, "310"}, {"TEA-SEN-BULK", 2350, 0, "310"}}},
 	};
 
 	for (size_t i = 0; i < sizeof(adj) / sizeof(adj[0]); i++) {
@@ -1974,7 +2012,7 @@ static void render_adjustments(struct sample *s)
 				s->rc = add_json_str(&s->tmp, a->sku);
 			kv_fixed(s, "qty", a->qty4, 4, 0, false);
 			kv_fixed(s, "unit_cost", a->cost6 ? a->cost6 : s->prod[p].cost6, 6, 2,
-				 false);
+			         false);
 			kv_str(s, "account", a->account);
 			out_s(s, "}");
 		}
@@ -1992,24 +2030,37 @@ static void render_money_tasks(struct sample *s)
 		int contact; /* 0 none, >0 supplier index + 1, <0 customer -index - 1 */
 		enum tax_mode tm;
 		const char *lines[3][3]; /* account, amount, description */
-		int rate;		 /* percent, all lines */
+		int rate;                /* percent, all lines */
 	} mt[] = {
-		{2, "spend", 10, TAX_INCLUSIVE, {{"429", "86.25", "Cleaning supplies"}}, 15},
-		{5, "spend", 4, TAX_INCLUSIVE, {{"429", "143.70", "Courier tickets"}}, 15},
-		{7, "receive", 0, TAX_INCLUSIVE, {{"260", "120.00", "Sold old grinder (cash)"}}, 15},
-		{9, "spend", 11, TAX_NONE, {{"820", "412.37", "GST on imported tea"}}, 0},
-		{12, "spend", 0, TAX_EXCLUSIVE,
-		 {{"429", "24.35", "Stationery"}, {"429", "9.99", "Printer paper"}}, 15},
-		{14, "receive", 2, TAX_INCLUSIVE, {{"260", "57.50", "Volume rebate"}}, 15},
-		{16, "spend", 9, TAX_INCLUSIVE, {{"429", "230.00", "Flyers"}}, 15},
-		{19, "receive", -8, TAX_INCLUSIVE, {{"260", "45.00", "Venue hire, tasting room"}}, 15},
-		{21, "spend", 0, TAX_NONE, {{"429", "15.00", "Bank fees"}}, 0},
-		{24, "spend", 6, TAX_EXCLUSIVE,
-		 {{"429", "310.00", "Milk, October"}, {"429", "12.50", "Delivery surcharge"}}, 0},
-		{28, "receive", 0, TAX_NONE, {{"260", "3.17", "Interest"}}, 0},
-		{31, "spend", 0, TAX_INCLUSIVE,
-		 {{"429", "59.80", "Staff morning tea"}, {"429", "18.40", "Dishwashing liquid"},
-		  {"429", "7.35", "Sponges"}}, 15},
+	    {2, "spend", 10, TAX_INCLUSIVE, {{"429", "86.25", "Cleaning supplies"}}, 15},
+	    {5, "spend", 4, TAX_INCLUSIVE, {{"429", "143.70", "Courier tickets"}}, 15},
+	    {7, "receive", 0, TAX_INCLUSIVE, {{"260", "120.00", "Sold old grinder (cash)"}}, 15},
+	    {9, "spend", 11, TAX_NONE, {{"820", "412.37", "GST on imported tea"}}, 0},
+	    {12,
+	     "spend",
+	     0,
+	     TAX_EXCLUSIVE,
+	     {{"429", "24.35", "Stationery"}, {"429", "9.99", "Printer paper"}},
+	     15},
+	    {14, "receive", 2, TAX_INCLUSIVE, {{"260", "57.50", "Volume rebate"}}, 15},
+	    {16, "spend", 9, TAX_INCLUSIVE, {{"429", "230.00", "Flyers"}}, 15},
+	    {19, "receive", -8, TAX_INCLUSIVE, {{"260", "45.00", "Venue hire, tasting room"}}, 15},
+	    {21, "spend", 0, TAX_NONE, {{"429", "15.00", "Bank fees"}}, 0},
+	    {24,
+	     "spend",
+	     6,
+	     TAX_EXCLUSIVE,
+	     {{"429", "310.00", "Milk, October"}, {"429", "12.50", "Delivery surcharge"}},
+	     0},
+	    {28, "receive", 0, TAX_NONE, {{"260", "3.17", "Interest"}}, 0},
+	    {31,
+	     "spend",
+	     0,
+	     TAX_INCLUSIVE,
+	     {{"429", "59.80", "Staff morning tea"},
+	      {"429", "18.40", "Dishwashing liquid"},
+	      {"429", "7.35", "Sponges"}},
+	     15},
 	};
 
 	for (size_t i = 0; i < sizeof(mt) / sizeof(mt[0]); i++) {
@@ -2047,18 +2098,41 @@ static void render_journals(struct sample *s)
 		const char *ref, *cur, *fx;
 		const char *lines[4][4]; /* account, debit, credit, description */
 	} jn[] = {
-		{6, 0, "Tasting stock used", NULL, NULL,
-		 {{"310", "42.50", NULL, "Beans used at tastings"}, {"630", NULL, "42.50", "Inventory"}}},
-		{13, 0, "Bank fee reclass", NULL, NULL,
-		 {{"429", "12.34", NULL, "Merchant fees"}, {"090", NULL, "12.34", "Bank"}}},
-		{20, 2, "Accrued cleaning", NULL, NULL,
-		 {{"429", "100.00", NULL, "Cleaning, October"}, {"310", "23.45", NULL, "Packaging"},
-		  {"260", NULL, "123.45", "Reversal next month"}}},
-		{25, 0, "Amazon AU fees", "AUD", "1.0927815",
-		 {{"429", "87.65", NULL, "Amazon referral fees"}, {"429", "12.34", NULL, "FBA fees"},
-		  {"200", NULL, "99.99", "Netted from Amazon sales"}}},
-		{31, 1, "Reclass tasting income", NULL, NULL,
-		 {{"200", "45.00", NULL, "Sales"}, {"260", NULL, "45.00", "Other revenue: tastings"}}},
+	    {6,
+	     0,
+	     "Tasting stock used",
+	     NULL,
+	     NULL,
+	     {{"310", "42.50", NULL, "Beans used at tastings"},
+	      {"630", NULL, "42.50", "Inventory"}}},
+	    {13,
+	     0,
+	     "Bank fee reclass",
+	     NULL,
+	     NULL,
+	     {{"429", "12.34", NULL, "Merchant fees"}, {"090", NULL, "12.34", "Bank"}}},
+	    {20,
+	     2,
+	     "Accrued cleaning",
+	     NULL,
+	     NULL,
+	     {{"429", "100.00", NULL, "Cleaning, October"},
+	      {"310", "23.45", NULL, "Packaging"},
+	      {"260", NULL, "123.45", "Reversal next month"}}},
+	    {25,
+	     0,
+	     "Amazon AU fees",
+	     "AUD",
+	     "1.0927815",
+	     {{"429", "87.65", NULL, "Amazon referral fees"},
+	      {"429", "12.34", NULL, "FBA fees"},
+	      {"200", NULL, "99.99", "Netted from Amazon sales"}}},
+	    {31,
+	     1,
+	     "Reclass tasting income",
+	     NULL,
+	     NULL,
+	     {{"200", "45.00", NULL, "Sales"}, {"260", NULL, "45.00", "Other revenue: tastings"}}},
 	};
 
 	for (size_t i = 0; i < sizeof(jn) / sizeof(jn[0]); i++) {
@@ -2095,84 +2169,80 @@ static const struct {
 	const char *name;
 	const char *text;
 } bad_files[] = {
-	{"malformed.jsonl",
-	 "{\"kind\":\"customer\",\"id\":\"BAD-C-1\",\"name\":\"Fine Customer\"}\n"
-	 "{\"kind\":\"customer\",\"id\":\"BAD-C-2\",\"name\":\"Missing brace\"\n"
-	 "{\"kind\":\"customer\",\"id\":\"BAD-C-3\",\"name\":\"Trailing comma\",}\n"
-	 "{\"kind\":\"customer\",\"id\":\"BAD-C-4\",\"name\":'single quotes'}\n"
-	 "[\"an array, not an object\"]\n"
-	 "{\"kind\":\"customer\",\"id\":\"BAD-C-5\",\"name\":\"Also fine\"}\n"},
-	{"wrong_types.jsonl",
-	 "{\"kind\":\"customer\",\"id\":\"BAD-C-10\",\"name\":[\"Ann\",\"Lee\"]}\n"
-	 "{\"kind\":\"customer\",\"id\":\"BAD-C-11\"}\n"
-	 "{\"kind\":\"sale\",\"id\":\"BAD-SO-1\",\"date\":\"2026-10-05\",\"customer_id\":\"C-1001\","
-	 "\"invoiced\":\"yes\",\"tax_mode\":\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\","
-	 "\"qty\":\"two\",\"unit_price\":\"24.50\",\"tax_rate\":15}]}\n"
-	 "{\"kind\":\"sale\",\"id\":\"BAD-SO-2\",\"date\":\"2026-13-01\",\"customer_id\":\"C-1001\","
-	 "\"invoiced\":true,\"tax_mode\":\"sideways\",\"lines\":{\"sku\":\"COF-ETH-250\"}}\n"
-	 "{\"kind\":\"sale\",\"id\":\"BAD-SO-3\",\"version\":0,\"date\":\"2026-10-05\","
-	 "\"customer_id\":\"C-1001\",\"invoiced\":true,\"lines\":[{\"sku\":\"COF-ETH-250\","
-	 "\"qty\":1,\"unit_price\":\"12.3x\",\"tax_rate\":15}]}\n"
-	 "{\"kind\":\"payment\",\"id\":\"BAD-PAY-1\",\"date\":\"2026-10-05\",\"sale_id\":\"SO-1001\","
-	 "\"amount\":true,\"account\":\"090\"}\n"
-	 "{\"kind\":\"product\",\"id\":\"BAD-P-1\",\"sku\":\"THIS-SKU-IS-LONGER-THAN-30-CHARS\","
-	 "\"name\":\"Too long a SKU\",\"type\":\"gadget\"}\n"},
-	{"money_digits.jsonl",
-	 "{\"kind\":\"sale\",\"id\":\"BAD-SO-10\",\"date\":\"2026-10-06\",\"customer_id\":\"C-1001\","
-	 "\"invoiced\":true,\"tax_mode\":\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\","
-	 "\"qty\":1,\"unit_price\":\"24.5000001\",\"tax_rate\":15}]}\n"
-	 "{\"kind\":\"payment\",\"id\":\"BAD-PAY-10\",\"date\":\"2026-10-06\","
-	 "\"sale_id\":\"SO-1001\",\"amount\":\"10.005\",\"currency\":\"NZD\",\"account\":\"090\"}\n"
-	 "{\"kind\":\"payment\",\"id\":\"BAD-PAY-11\",\"date\":\"2026-10-06\","
-	 "\"sale_id\":\"SO-1121\",\"amount\":\"1500.5\",\"currency\":\"JPY\","
-	 "\"fx_rate\":\"0.01123\",\"account\":\"090\"}\n"
-	 "{\"kind\":\"sale\",\"id\":\"BAD-SO-11\",\"date\":\"2026-10-06\",\"customer_id\":\"C-1001\","
-	 "\"invoiced\":true,\"tax_mode\":\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\","
-	 "\"qty\":\"1.23456\",\"unit_price\":\"24.50\",\"tax_rate\":\"15.00001\"}]}\n"
-	 "{\"kind\":\"sale\",\"id\":\"BAD-SO-12\",\"date\":\"2026-10-06\",\"customer_id\":\"C-1030\","
-	 "\"invoiced\":true,\"currency\":\"AUD\",\"fx_rate\":\"1.09123456789\",\"tax_mode\":"
-	 "\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\",\"qty\":1,\"unit_price\":\"20.00\","
-	 "\"tax_rate\":0}]}\n"},
-	{"unknown_kind.jsonl",
-	 "{\"kind\":\"invoice\",\"id\":\"BAD-INV-1\",\"date\":\"2026-10-07\"}\n"
-	 "{\"kind\":\"Sale\",\"id\":\"BAD-SO-20\",\"date\":\"2026-10-07\"}\n"
-	 "{\"id\":\"BAD-NOKIND-1\",\"name\":\"No kind at all\"}\n"},
-	{"total_mismatch.jsonl",
-	 /* 2 × 24.50 incl. = 49.00; 49.10 is off by more than one cent per line */
-	 "{\"kind\":\"sale\",\"id\":\"BAD-SO-30\",\"date\":\"2026-10-08\",\"customer_id\":\"C-1001\","
-	 "\"invoiced\":true,\"tax_mode\":\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\","
-	 "\"qty\":2,\"unit_price\":\"24.50\",\"tax_rate\":15}],\"total\":\"49.10\"}\n"
-	 /* exclusive: 10 × 3.3333 = 33.33 + 5.00 GST = 38.33, not 33.33 */
-	 "{\"kind\":\"sale\",\"id\":\"BAD-SO-31\",\"date\":\"2026-10-08\",\"customer_id\":\"C-1037\","
-	 "\"invoiced\":true,\"tax_mode\":\"exclusive\",\"lines\":[{\"sku\":\"EQ-FILTER-100\","
-	 "\"qty\":10,\"unit_price\":\"3.3333\",\"tax_rate\":15}],\"total\":\"33.33\"}\n"
-	 /* a journal whose debits do not equal its credits */
-	 "{\"kind\":\"journal\",\"id\":\"BAD-JNL-1\",\"date\":\"2026-10-08\",\"reference\":"
-	 "\"Unbalanced\",\"lines\":[{\"account\":\"429\",\"debit\":\"10.00\"},{\"account\":\"090\","
-	 "\"credit\":\"9.99\"}]}\n"},
-	{"references.jsonl",
-	 "{\"kind\":\"payment\",\"id\":\"BAD-PAY-40\",\"date\":\"2026-10-09\",\"sale_id\":\"\","
-	 "\"amount\":\"10.00\",\"account\":\"090\"}\n"
-	 "{\"kind\":\"sale\",\"id\":\"BAD-SO-40\",\"date\":\"2026-10-09\",\"customer_id\":"
-	 "\"C-000000000000000000000000000000000000000000000000000000000000001\",\"invoiced\":true,"
-	 "\"tax_mode\":\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\",\"qty\":1,"
-	 "\"unit_price\":\"24.50\",\"tax_rate\":15}]}\n"
-	 "{\"kind\":\"customer\",\"id\":"
-	 "\"C-000000000000000000000000000000000000000000000000000000000000002\",\"name\":"
-	 "\"An id of 65 characters\"}\n"
-	 "{\"kind\":\"customer\",\"id\":\"\",\"name\":\"An empty id\"}\n"},
-	{"invalid_utf8.jsonl",
-	 "{\"kind\":\"customer\",\"id\":\"BAD-C-50\",\"name\":\"Caf\xe9 Latin-1\"}\n"
-	 "{\"kind\":\"customer\",\"id\":\"BAD-C-51\",\"name\":\"Truncated \xc3\"}\n"
-	 "{\"kind\":\"customer\",\"id\":\"BAD-C-52\",\"name\":\"Valid Kōwhai\"}\n"},
-	{"unbalanced_quotes.csv",
-	 "kind,id,name,email,address.city\n"
-	 "customer,BAD-C-60,Fine Ltd,fine@example.co.nz,Wellington\n"
-	 "customer,BAD-C-61,\"Open quote Ltd,open@example.co.nz,Auckland\n"
-	 "customer,BAD-C-62,Another Ltd,another@example.co.nz,Nelson\n"},
-	{"no_id_column.csv",
-	 "name,email\n"
-	 "No Id Ltd,noid@example.co.nz\n"},
+    {"malformed.jsonl", "{\"kind\":\"customer\",\"id\":\"BAD-C-1\",\"name\":\"Fine Customer\"}\n"
+                        "{\"kind\":\"customer\",\"id\":\"BAD-C-2\",\"name\":\"Missing brace\"\n"
+                        "{\"kind\":\"customer\",\"id\":\"BAD-C-3\",\"name\":\"Trailing comma\",}\n"
+                        "{\"kind\":\"customer\",\"id\":\"BAD-C-4\",\"name\":'single quotes'}\n"
+                        "[\"an array, not an object\"]\n"
+                        "{\"kind\":\"customer\",\"id\":\"BAD-C-5\",\"name\":\"Also fine\"}\n"},
+    {"wrong_types.jsonl",
+     "{\"kind\":\"customer\",\"id\":\"BAD-C-10\",\"name\":[\"Ann\",\"Lee\"]}\n"
+     "{\"kind\":\"customer\",\"id\":\"BAD-C-11\"}\n"
+     "{\"kind\":\"sale\",\"id\":\"BAD-SO-1\",\"date\":\"2026-10-05\",\"customer_id\":\"C-1001\","
+     "\"invoiced\":\"yes\",\"tax_mode\":\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\","
+     "\"qty\":\"two\",\"unit_price\":\"24.50\",\"tax_rate\":15}]}\n"
+     "{\"kind\":\"sale\",\"id\":\"BAD-SO-2\",\"date\":\"2026-13-01\",\"customer_id\":\"C-1001\","
+     "\"invoiced\":true,\"tax_mode\":\"sideways\",\"lines\":{\"sku\":\"COF-ETH-250\"}}\n"
+     "{\"kind\":\"sale\",\"id\":\"BAD-SO-3\",\"version\":0,\"date\":\"2026-10-05\","
+     "\"customer_id\":\"C-1001\",\"invoiced\":true,\"lines\":[{\"sku\":\"COF-ETH-250\","
+     "\"qty\":1,\"unit_price\":\"12.3x\",\"tax_rate\":15}]}\n"
+     "{\"kind\":\"payment\",\"id\":\"BAD-PAY-1\",\"date\":\"2026-10-05\",\"sale_id\":\"SO-1001\","
+     "\"amount\":true,\"account\":\"090\"}\n"
+     "{\"kind\":\"product\",\"id\":\"BAD-P-1\",\"sku\":\"THIS-SKU-IS-LONGER-THAN-30-CHARS\","
+     "\"name\":\"Too long a SKU\",\"type\":\"gadget\"}\n"},
+    {"money_digits.jsonl",
+     "{\"kind\":\"sale\",\"id\":\"BAD-SO-10\",\"date\":\"2026-10-06\",\"customer_id\":\"C-1001\","
+     "\"invoiced\":true,\"tax_mode\":\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\","
+     "\"qty\":1,\"unit_price\":\"24.5000001\",\"tax_rate\":15}]}\n"
+     "{\"kind\":\"payment\",\"id\":\"BAD-PAY-10\",\"date\":\"2026-10-06\","
+     "\"sale_id\":\"SO-1001\",\"amount\":\"10.005\",\"currency\":\"NZD\",\"account\":\"090\"}\n"
+     "{\"kind\":\"payment\",\"id\":\"BAD-PAY-11\",\"date\":\"2026-10-06\","
+     "\"sale_id\":\"SO-1121\",\"amount\":\"1500.5\",\"currency\":\"JPY\","
+     "\"fx_rate\":\"0.01123\",\"account\":\"090\"}\n"
+     "{\"kind\":\"sale\",\"id\":\"BAD-SO-11\",\"date\":\"2026-10-06\",\"customer_id\":\"C-1001\","
+     "\"invoiced\":true,\"tax_mode\":\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\","
+     "\"qty\":\"1.23456\",\"unit_price\":\"24.50\",\"tax_rate\":\"15.00001\"}]}\n"
+     "{\"kind\":\"sale\",\"id\":\"BAD-SO-12\",\"date\":\"2026-10-06\",\"customer_id\":\"C-1030\","
+     "\"invoiced\":true,\"currency\":\"AUD\",\"fx_rate\":\"1.09123456789\",\"tax_mode\":"
+     "\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\",\"qty\":1,\"unit_price\":\"20.00\","
+     "\"tax_rate\":0}]}\n"},
+    {"unknown_kind.jsonl", "{\"kind\":\"invoice\",\"id\":\"BAD-INV-1\",\"date\":\"2026-10-07\"}\n"
+                           "{\"kind\":\"Sale\",\"id\":\"BAD-SO-20\",\"date\":\"2026-10-07\"}\n"
+                           "{\"id\":\"BAD-NOKIND-1\",\"name\":\"No kind at all\"}\n"},
+    {"total_mismatch.jsonl",
+     /* 2 × 24.50 incl. = 49.00; 49.10 is off by more than one cent per line */
+     "{\"kind\":\"sale\",\"id\":\"BAD-SO-30\",\"date\":\"2026-10-08\",\"customer_id\":\"C-1001\","
+     "\"invoiced\":true,\"tax_mode\":\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\","
+     "\"qty\":2,\"unit_price\":\"24.50\",\"tax_rate\":15}],\"total\":\"49.10\"}\n"
+     /* exclusive: 10 × 3.3333 = 33.33 + 5.00 GST = 38.33, not 33.33 */
+     "{\"kind\":\"sale\",\"id\":\"BAD-SO-31\",\"date\":\"2026-10-08\",\"customer_id\":\"C-1037\","
+     "\"invoiced\":true,\"tax_mode\":\"exclusive\",\"lines\":[{\"sku\":\"EQ-FILTER-100\","
+     "\"qty\":10,\"unit_price\":\"3.3333\",\"tax_rate\":15}],\"total\":\"33.33\"}\n"
+     /* a journal whose debits do not equal its credits */
+     "{\"kind\":\"journal\",\"id\":\"BAD-JNL-1\",\"date\":\"2026-10-08\",\"reference\":"
+     "\"Unbalanced\",\"lines\":[{\"account\":\"429\",\"debit\":\"10.00\"},{\"account\":\"090\","
+     "\"credit\":\"9.99\"}]}\n"},
+    {"references.jsonl",
+     "{\"kind\":\"payment\",\"id\":\"BAD-PAY-40\",\"date\":\"2026-10-09\",\"sale_id\":\"\","
+     "\"amount\":\"10.00\",\"account\":\"090\"}\n"
+     "{\"kind\":\"sale\",\"id\":\"BAD-SO-40\",\"date\":\"2026-10-09\",\"customer_id\":"
+     "\"C-000000000000000000000000000000000000000000000000000000000000001\",\"invoiced\":true,"
+     "\"tax_mode\":\"inclusive\",\"lines\":[{\"sku\":\"COF-ETH-250\",\"qty\":1,"
+     "\"unit_price\":\"24.50\",\"tax_rate\":15}]}\n"
+     "{\"kind\":\"customer\",\"id\":"
+     "\"C-000000000000000000000000000000000000000000000000000000000000002\",\"name\":"
+     "\"An id of 65 characters\"}\n"
+     "{\"kind\":\"customer\",\"id\":\"\",\"name\":\"An empty id\"}\n"},
+    {"invalid_utf8.jsonl",
+     "{\"kind\":\"customer\",\"id\":\"BAD-C-50\",\"name\":\"Caf\xe9 Latin-1\"}\n"
+     "{\"kind\":\"customer\",\"id\":\"BAD-C-51\",\"name\":\"Truncated \xc3\"}\n"
+     "{\"kind\":\"customer\",\"id\":\"BAD-C-52\",\"name\":\"Valid Kōwhai\"}\n"},
+    {"unbalanced_quotes.csv", "kind,id,name,email,address.city\n"
+                              "customer,BAD-C-60,Fine Ltd,fine@example.co.nz,Wellington\n"
+                              "customer,BAD-C-61,\"Open quote Ltd,open@example.co.nz,Auckland\n"
+                              "customer,BAD-C-62,Another Ltd,another@example.co.nz,Nelson\n"},
+    {"no_id_column.csv", "name,email\n"
+                         "No Id Ltd,noid@example.co.nz\n"},
 };
 
 static int write_bad(const char *dir)
@@ -2221,11 +2291,11 @@ static int write_month(struct sample *s, const char *dir)
 		buf_reset(&body);
 		if (f == F_CUSTOMERS)
 			rc = buf_addstr(&body, "id,name,email,phone,tax_number,address.line1,"
-					       "address.line2,address.city,address.region,"
-					       "address.postcode,address.country,currency\n");
+			                       "address.line2,address.city,address.region,"
+			                       "address.postcode,address.country,currency\n");
 		else if (f == F_PRODUCTS)
 			rc = buf_addstr(&body, "kind,id,sku,name,type,category,sales_account,"
-					       "purchase_account,tracking.Brand\n");
+			                       "purchase_account,tracking.Brand\n");
 		else if (f == F_PURCHASES)
 			rc = buf_addstr(&body, po_columns);
 		for (; rc == BS_OK && i < s->nrecs && s->recs[i].file == (enum file_id)f; i++)
@@ -2328,17 +2398,17 @@ static int run_sample(const char *dir, uint64_t seed)
 		rc = write_bad(dir);
 	if (rc == BS_OK)
 		fprintf(stderr,
-			"gen_records: %s: %d customers, %d suppliers, %d products, %d sales "
-			"(%d open, %d void, %d paid), %d credit notes, %d purchases, %d payments, "
-			"%d cogs, %d adjustments, %d gift voucher events, %d store credit events, "
-			"%d money tasks, %d journals; records per file: customers %d, products "
-			"%d, suppliers %d, sales %d, purchases %d, payments %d, other %d\n",
-			dir, s->ncust + 1, s->nsupp + 1, s->nprod, s->nsales, n_open, n_void,
-			n_paid, s->ncns, s->npos, s->npay, s->n_cogs, s->n_adj, s->n_gv, s->n_sc,
-			s->n_mt, s->n_jnl, count_kind(s, F_CUSTOMERS), count_kind(s, F_PRODUCTS),
-			count_kind(s, F_SUPPLIERS), count_kind(s, F_SALES),
-			count_kind(s, F_PURCHASES), count_kind(s, F_PAYMENTS),
-			count_kind(s, F_OTHER));
+		        "gen_records: %s: %d customers, %d suppliers, %d products, %d sales "
+		        "(%d open, %d void, %d paid), %d credit notes, %d purchases, %d payments, "
+		        "%d cogs, %d adjustments, %d gift voucher events, %d store credit events, "
+		        "%d money tasks, %d journals; records per file: customers %d, products "
+		        "%d, suppliers %d, sales %d, purchases %d, payments %d, other %d\n",
+		        dir, s->ncust + 1, s->nsupp + 1, s->nprod, s->nsales, n_open, n_void,
+		        n_paid, s->ncns, s->npos, s->npay, s->n_cogs, s->n_adj, s->n_gv, s->n_sc,
+		        s->n_mt, s->n_jnl, count_kind(s, F_CUSTOMERS), count_kind(s, F_PRODUCTS),
+		        count_kind(s, F_SUPPLIERS), count_kind(s, F_SALES),
+		        count_kind(s, F_PURCHASES), count_kind(s, F_PAYMENTS),
+		        count_kind(s, F_OTHER));
 out:
 	if (s->recs != NULL)
 		for (int i = 0; i < s->nrecs; i++)
@@ -2448,7 +2518,8 @@ static int run_sales(const struct stream_opts *opt)
 		OUT_LIT(&o, "\",\"type\":\"product\",\"sales_account\":\"200\"}\n");
 	}
 	for (uint64_t i = 1; i <= opt->n && o.rc == BS_OK; i++) {
-		uint64_t cust = 1 + (rng_next(&r) >> 32) * opt->customers / (UINT64_C(1) << 32);
+		uint64_t cust =
+		    1 + (uint64_t)(((unsigned __int128)rng_next(&r) * opt->customers) >> 64);
 		int64_t sum = 0, tax = 0;
 
 		day_text(1 + (int)((i - 1) * 31 / opt->n), day);
@@ -2462,12 +2533,12 @@ static int run_sales(const struct stream_opts *opt)
 		OUT_LIT(&o, "\",\"customer_id\":\"C-");
 		out_u64(&o, cust);
 		OUT_LIT(&o, "\",\"channel\":{\"type\":\"Shopify\",\"name\":\"MyShop\"},"
-			    "\"invoiced\":true,\"invoice_date\":\"");
+		            "\"invoiced\":true,\"invoice_date\":\"");
 		out_mem(&o, day, 10);
 		OUT_LIT(&o, "\",\"due_date\":\"");
 		out_mem(&o, day, 10);
 		OUT_LIT(&o, "\",\"status\":\"invoiced\",\"currency\":\"NZD\","
-			    "\"tax_mode\":\"exclusive\",\"lines\":[");
+		            "\"tax_mode\":\"exclusive\",\"lines\":[");
 		for (uint64_t k = 0; k < opt->lines; k++) {
 			uint64_t x = rng_next(&r);
 			int64_t qty = 1 + (int64_t)(x & 7);
@@ -2579,7 +2650,8 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[1], "sales") == 0) {
 		if (parse_u64(argv[2], &opt.n) != BS_OK || opt.lines == 0 || opt.lines > 10000 ||
 		    (have_customers && opt.customers == 0)) {
-			fprintf(stderr, "gen_records: sales needs N >= 0, 1 <= L <= 10000, C >= 1\n");
+			fprintf(stderr,
+			        "gen_records: sales needs N >= 0, 1 <= L <= 10000, C >= 1\n");
 			return 2;
 		}
 		if (!have_customers)
@@ -2590,7 +2662,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (rc != BS_OK) {
-		fprintf(stderr, "gen_records: %s\n", bs_strerror(rc));
+		if (rc == BS_EIO)
+			fprintf(stderr, "gen_records: cannot write %s: %s\n",
+			        strcmp(argv[1], "sales") == 0 ? "standard output" : argv[2],
+			        bs_strerror(rc));
+		else
+			fprintf(stderr, "gen_records: %s\n", bs_strerror(rc));
 		return 1;
 	}
 	return 0;

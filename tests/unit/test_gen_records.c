@@ -29,21 +29,21 @@
 /* ------------------------------------------------------------ problems */
 
 enum problem {
-	P_PARSE,     /* not JSON, not an object, unreadable CSV */
-	P_UTF8,	     /* invalid UTF-8 */
-	P_KIND,	     /* missing or unknown kind */
-	P_ID,	     /* id missing, empty, longer than 64, duplicate */
-	P_TYPE,	     /* a field of the wrong type or form */
-	P_DIGITS,    /* a decimal with too many places (or significant digits) */
-	P_TOTAL,     /* `total` differs from the recomputed total */
-	P_REF,	     /* a reference of the wrong form, or one that never resolves */
-	P_OVERPAID,  /* payments (vouchers, credits) exceed the document */
+	P_PARSE,      /* not JSON, not an object, unreadable CSV */
+	P_UTF8,       /* invalid UTF-8 */
+	P_KIND,       /* missing or unknown kind */
+	P_ID,         /* id missing, empty, longer than 64, duplicate */
+	P_TYPE,       /* a field of the wrong type or form */
+	P_DIGITS,     /* a decimal with too many places (or significant digits) */
+	P_TOTAL,      /* `total` differs from the recomputed total */
+	P_REF,        /* a reference of the wrong form, or one that never resolves */
+	P_OVERPAID,   /* payments (vouchers, credits) exceed the document */
 	P_UNBALANCED, /* journal debits != credits */
 	P_NPROBLEM
 };
 
 static const char *const problem_name[P_NPROBLEM] = {
-	"parse", "utf8", "kind", "id", "type", "digits", "total", "ref", "overpaid", "unbalanced",
+    "parse", "utf8", "kind", "id", "type", "digits", "total", "ref", "overpaid", "unbalanced",
 };
 
 struct report {
@@ -128,8 +128,8 @@ static __int128 div_half_away(__int128 n, __int128 d)
 static int currency_exp(const char *code)
 {
 	static const char *const known[][2] = {{"NZD", "2"}, {"AUD", "2"}, {"USD", "2"},
-					       {"GBP", "2"}, {"EUR", "2"}, {"JPY", "0"},
-					       {"KWD", "3"}};
+	                                       {"GBP", "2"}, {"EUR", "2"}, {"JPY", "0"},
+	                                       {"KWD", "3"}};
 
 	if (code == NULL)
 		return 2; /* the base currency, NZD */
@@ -164,7 +164,7 @@ struct ctx {
  * places; malformed or too precise counts a problem.
  */
 static bool num(struct ctx *c, struct json_object *o, const char *key, int scale, int max_dp,
-		int64_t *out)
+                int64_t *out)
 {
 	const char *t = get_text(o, key);
 	int places, sig;
@@ -178,7 +178,8 @@ static bool num(struct ctx *c, struct json_object *o, const char *key, int scale
 		return false;
 	}
 	if (places > max_dp) {
-		snprintf(what, sizeof(what), "%s \"%.40s\" has more than %d decimals", key, t, max_dp);
+		snprintf(what, sizeof(what), "%s \"%.40s\" has more than %d decimals", key, t,
+		         max_dp);
 		problem(c->r, P_DIGITS, c->where, what);
 		return false;
 	}
@@ -203,8 +204,8 @@ static bool fx_ok(struct ctx *c, struct json_object *o)
 /* ------------------------------------------------------ the index */
 
 static const char *const kinds[] = {
-	"customer", "supplier", "product",   "sale",	     "credit_note",  "payment", "purchase",
-	"adjustment", "cogs",	"gift_voucher", "store_credit", "money_task", "journal",
+    "customer",   "supplier", "product",      "sale",         "credit_note", "payment", "purchase",
+    "adjustment", "cogs",     "gift_voucher", "store_credit", "money_task",  "journal",
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -236,7 +237,7 @@ enum {
 struct entry {
 	int kind;
 	char *id;
-	int file; /* import order */
+	int file;      /* import order */
 	int64_t total; /* documents: recomputed total, minor units */
 	int exp;
 	int64_t settled; /* applied payments, vouchers, credits */
@@ -366,7 +367,7 @@ static char *slurp(const char *path, size_t *len)
 }
 
 static void load_jsonl(struct corpus *c, struct report *r, const char *name, const char *text,
-		       size_t len, int file)
+                       size_t len, int file)
 {
 	size_t lineno = 0;
 
@@ -388,7 +389,8 @@ static void load_jsonl(struct corpus *c, struct report *r, const char *name, con
 				assert_non_null(tok);
 				json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 				o = json_tokener_parse_ex(tok, text + i, (int)(j - i));
-				if (o == NULL || json_tokener_get_error(tok) != json_tokener_success ||
+				if (o == NULL ||
+				    json_tokener_get_error(tok) != json_tokener_success ||
 				    json_tokener_get_parse_end(tok) != j - i ||
 				    !json_object_is_type(o, json_type_object)) {
 					problem(r, P_PARSE, where, "not one JSON object");
@@ -495,7 +497,7 @@ static void set_dotted(struct json_object *o, const char *path, const char *val)
 /* CSV as spec/RECORDS.md reads it: empty cells absent, dotted names nest,
  * consecutive rows with one id and lines.* columns fill one line each. */
 static void load_csv(struct corpus *c, struct report *r, const char *name, const char *text,
-		     size_t len, int file, const char *kind)
+                     size_t len, int file, const char *kind)
 {
 	const char *p = text, *end = text + len;
 	bool bad;
@@ -537,8 +539,8 @@ static void load_csv(struct corpus *c, struct report *r, const char *name, const
 		if (cur != NULL) {
 			struct json_object *v;
 			const char *curid = json_object_object_get_ex(cur, "id", &v)
-						    ? json_object_get_string(v)
-						    : "";
+			                        ? json_object_get_string(v)
+			                        : "";
 			if (strcmp(curid, id) != 0 || id[0] == '\0')
 				cur = NULL;
 		}
@@ -607,8 +609,10 @@ static bool doc_total(struct ctx *c, struct json_object *o, const char *price_ke
 		if (!ok)
 			return false;
 		amount = (int64_t)div_half_away((__int128)qty * price * (1000000 - disc) *
-							(c->exp == 0 ? 1 : c->exp == 2 ? 100 : 1000),
-						(__int128)10000 * 1000000 * 1000000);
+		                                    (c->exp == 0   ? 1
+		                                     : c->exp == 2 ? 100
+		                                                   : 1000),
+		                                (__int128)10000 * 1000000 * 1000000);
 		if (tm == NULL || strcmp(tm, "exclusive") == 0)
 			t = (int64_t)div_half_away((__int128)amount * rate, 1000000);
 		else if (strcmp(tm, "inclusive") == 0)
@@ -686,8 +690,8 @@ static void check_shape(struct corpus *cp, struct report *r, struct index *x)
 			int mo = 0, dd = 0;
 
 			if (strlen(d) != 10 || d[4] != '-' || d[7] != '-' ||
-			    sscanf(d + 5, "%2d-%2d", &mo, &dd) != 2 || mo < 1 || mo > 12 || dd < 1 ||
-			    dd > 31)
+			    sscanf(d + 5, "%2d-%2d", &mo, &dd) != 2 || mo < 1 || mo > 12 ||
+			    dd < 1 || dd > 31)
 				problem(r, P_TYPE, c.where, "date is not YYYY-MM-DD");
 		}
 		if (json_object_object_get_ex(o, "invoiced", &v) &&
@@ -710,7 +714,8 @@ static void check_shape(struct corpus *cp, struct report *r, struct index *x)
 				}
 				x->skus[x->nskus++] = strdup(sku);
 			}
-			if (type != NULL && strcmp(type, "product") != 0 && strcmp(type, "service") != 0)
+			if (type != NULL && strcmp(type, "product") != 0 &&
+			    strcmp(type, "service") != 0)
 				problem(r, P_TYPE, c.where, "type is neither product nor service");
 		}
 		c.exp = currency_exp(cur);
@@ -732,12 +737,13 @@ static void check_shape(struct corpus *cp, struct report *r, struct index *x)
 
 			if (doc_total(&c, o, k == K_PURCHASE ? "unit_cost" : "unit_price", &t)) {
 				e->total = t;
-				if (get_text(o, "total") != NULL && amount(&c, o, "total", &given) &&
-				    given != t) {
+				if (get_text(o, "total") != NULL &&
+				    amount(&c, o, "total", &given) && given != t) {
 					char what[96];
 
-					snprintf(what, sizeof(what), "total %s, recomputed %lld minor units",
-						 get_text(o, "total"), (long long)t);
+					snprintf(what, sizeof(what),
+					         "total %s, recomputed %lld minor units",
+					         get_text(o, "total"), (long long)t);
 					problem(r, P_TOTAL, c.where, what);
 				}
 			}
@@ -752,9 +758,9 @@ static void check_links(struct corpus *cp, struct report *r, struct index *x, in
 		const char *field;
 		int kind, kind2;
 	} refs[] = {
-		{"customer_id", K_CUSTOMER, -1}, {"supplier_id", K_SUPPLIER, -1},
-		{"sale_id", K_SALE, -1},	 {"credit_note_id", K_CN, -1},
-		{"purchase_id", K_PURCHASE, -1}, {"contact_id", K_CUSTOMER, K_SUPPLIER},
+	    {"customer_id", K_CUSTOMER, -1}, {"supplier_id", K_SUPPLIER, -1},
+	    {"sale_id", K_SALE, -1},         {"credit_note_id", K_CN, -1},
+	    {"purchase_id", K_PURCHASE, -1}, {"contact_id", K_CUSTOMER, K_SUPPLIER},
 	};
 	/* gift vouchers by code, store credits by customer: what is left */
 	struct bal {
@@ -836,7 +842,8 @@ static void check_links(struct corpus *cp, struct report *r, struct index *x, in
 			if (a < 0)
 				problem(r, P_TYPE, c.where, "negative amount");
 			if (k == K_GIFT_VOUCHER || k == K_STORE_CREDIT) {
-				const char *who = get_text(o, k == K_GIFT_VOUCHER ? "code" : "customer_id");
+				const char *who =
+				    get_text(o, k == K_GIFT_VOUCHER ? "code" : "customer_id");
 
 				snprintf(key, sizeof(key), "%d:%s", k, who != NULL ? who : "");
 				for (size_t j = 0; j < nbals; j++)
@@ -846,22 +853,28 @@ static void check_links(struct corpus *cp, struct report *r, struct index *x, in
 					b = &bals[nbals++];
 					snprintf(b->key, sizeof(b->key), "%s", key);
 				}
-				if (ev != NULL && (strcmp(ev, "sold") == 0 || strcmp(ev, "issued") == 0))
+				if (ev != NULL &&
+				    (strcmp(ev, "sold") == 0 || strcmp(ev, "issued") == 0))
 					b->left += a;
 				else if (ev != NULL && strcmp(ev, "expired") == 0)
-					b->left = b->left > a ? b->left - a : 0; /* sold before the month */
+					b->left = b->left > a ? b->left - a
+					                      : 0; /* sold before the month */
 				else if ((b->left -= a) < 0)
-					problem(r, P_OVERPAID, c.where, "more used than was sold or issued");
-				if (ev == NULL || (strcmp(ev, "redeemed") != 0 && strcmp(ev, "used") != 0))
+					problem(r, P_OVERPAID, c.where,
+					        "more used than was sold or issued");
+				if (ev == NULL ||
+				    (strcmp(ev, "redeemed") != 0 && strcmp(ev, "used") != 0))
 					continue;
 			}
 			if (target == NULL)
 				continue;
 			target->settled += a;
 			if (target->total >= 0 && target->settled > target->total)
-				problem(r, P_OVERPAID, c.where, "payments exceed the document's total");
+				problem(r, P_OVERPAID, c.where,
+				        "payments exceed the document's total");
 			if (target->exp != c.exp)
-				problem(r, P_TYPE, c.where, "payment currency differs from its document");
+				problem(r, P_TYPE, c.where,
+				        "payment currency differs from its document");
 		}
 	}
 	free(bals);
@@ -870,8 +883,8 @@ static void check_links(struct corpus *cp, struct report *r, struct index *x, in
 /* ------------------------------------------------------------- driver */
 
 static const char *const import_order[] = {
-	"customers.csv",   "products.csv",   "suppliers.jsonl", "sales.jsonl",
-	"purchases.csv",   "payments.jsonl", "other.jsonl",
+    "customers.csv", "products.csv",   "suppliers.jsonl", "sales.jsonl",
+    "purchases.csv", "payments.jsonl", "other.jsonl",
 };
 
 static char *path_of(const char *sub, const char *name)
@@ -881,12 +894,12 @@ static char *path_of(const char *sub, const char *name)
 
 	buf_init(&b, 4096);
 	assert_int_equal(buf_printf(&b, "%s/examples/%s%s", root != NULL ? root : ".", sub, name),
-			 0);
+	                 0);
 	return buf_take(&b);
 }
 
 static void load_file(struct corpus *cp, struct report *r, const char *sub, const char *name,
-		      int file)
+                      int file)
 {
 	char *path = path_of(sub, name), *text;
 	size_t len = 0;
@@ -911,11 +924,12 @@ static void dump(const struct report *r)
 {
 	for (int p = 0; p < P_NPROBLEM; p++)
 		if (r->n[p] > 0)
-			print_message("  %s x%d, first: %s\n", problem_name[p], r->n[p], r->first[p]);
+			print_message("  %s x%d, first: %s\n", problem_name[p], r->n[p],
+			              r->first[p]);
 }
 
 static int count_kind(const struct corpus *cp, const char *kind, const char *field,
-		      const char *value)
+                      const char *value)
 {
 	int n = 0;
 
@@ -995,7 +1009,7 @@ static void test_sample_month_is_clean(void **state)
 	assert_int_equal(count_kind(&cp, "store_credit", "event", "refunded"), 1);
 	assert_true(count_kind(&cp, "money_task", "contact_id", NULL) >= 3);
 	assert_true(count_kind(&cp, "money_task", NULL, NULL) >
-		    count_kind(&cp, "money_task", "contact_id", NULL));
+	            count_kind(&cp, "money_task", "contact_id", NULL));
 	assert_int_equal(count_kind(&cp, "journal", "currency", "AUD"), 1);
 	index_free(&x);
 	corpus_free(&cp);
@@ -1009,17 +1023,12 @@ static void test_bad_files_are_caught(void **state)
 		enum problem p;
 		int at_least;
 	} cases[] = {
-		{"malformed.jsonl", P_PARSE, 4},
-		{"wrong_types.jsonl", P_TYPE, 6},
-		{"money_digits.jsonl", P_DIGITS, 5},
-		{"unknown_kind.jsonl", P_KIND, 3},
-		{"total_mismatch.jsonl", P_TOTAL, 2},
-		{"total_mismatch.jsonl", P_UNBALANCED, 1},
-		{"references.jsonl", P_REF, 2},
-		{"references.jsonl", P_ID, 2},
-		{"invalid_utf8.jsonl", P_UTF8, 2},
-		{"unbalanced_quotes.csv", P_PARSE, 1},
-		{"no_id_column.csv", P_PARSE, 1},
+	    {"malformed.jsonl", P_PARSE, 4},      {"wrong_types.jsonl", P_TYPE, 6},
+	    {"money_digits.jsonl", P_DIGITS, 5},  {"unknown_kind.jsonl", P_KIND, 3},
+	    {"total_mismatch.jsonl", P_TOTAL, 2}, {"total_mismatch.jsonl", P_UNBALANCED, 1},
+	    {"references.jsonl", P_REF, 2},       {"references.jsonl", P_ID, 2},
+	    {"invalid_utf8.jsonl", P_UTF8, 2},    {"unbalanced_quotes.csv", P_PARSE, 1},
+	    {"no_id_column.csv", P_PARSE, 1},
 	};
 
 	(void)state;
@@ -1038,7 +1047,7 @@ static void test_bad_files_are_caught(void **state)
 		if (r.n[cases[i].p] < cases[i].at_least) {
 			dump(&r);
 			fail_msg("%s: %d %s problems, expected at least %d", cases[i].name,
-				 r.n[cases[i].p], problem_name[cases[i].p], cases[i].at_least);
+			         r.n[cases[i].p], problem_name[cases[i].p], cases[i].at_least);
 		}
 		index_free(&x);
 		corpus_free(&cp);
@@ -1052,24 +1061,26 @@ static void test_checker_arithmetic(void **state)
 		const char *line; /* one sale, tax_mode and one line */
 		const char *total;
 	} cases[] = {
-		/* 25 × 1.234567 = 30.864175 -> 30.86, GST 4.629 -> 4.63 */
-		{"\"tax_mode\":\"exclusive\",\"lines\":[{\"qty\":25,\"unit_price\":\"1.234567\","
-		 "\"tax_rate\":15}]",
-		 "35.49"},
-		/* 0.5 cent rounds away from zero: 1 × 0.125 -> 0.13 */
-		{"\"tax_mode\":\"none\",\"lines\":[{\"qty\":1,\"unit_price\":\"0.125\",\"tax_rate\":0}]",
-		 "0.13"},
-		/* negative: -1 × 0.125 -> -0.13 */
-		{"\"tax_mode\":\"none\",\"lines\":[{\"qty\":-1,\"unit_price\":\"0.125\",\"tax_rate\":0}]",
-		 "-0.13"},
-		/* 100% discount */
-		{"\"tax_mode\":\"inclusive\",\"lines\":[{\"qty\":1,\"unit_price\":\"34.90\","
-		 "\"discount_pct\":100,\"tax_rate\":15}]",
-		 "0.00"},
-		/* inclusive: tax inside, total = amount; 12.5% off 19.90 = 17.4125 -> 17.41 */
-		{"\"tax_mode\":\"inclusive\",\"lines\":[{\"qty\":1,\"unit_price\":\"19.90\","
-		 "\"discount_pct\":12.5,\"tax_rate\":15}]",
-		 "17.41"},
+	    /* 25 × 1.234567 = 30.864175 -> 30.86, GST 4.629 -> 4.63 */
+	    {"\"tax_mode\":\"exclusive\",\"lines\":[{\"qty\":25,\"unit_price\":\"1.234567\","
+	     "\"tax_rate\":15}]",
+	     "35.49"},
+	    /* 0.5 cent rounds away from zero: 1 × 0.125 -> 0.13 */
+	    {"\"tax_mode\":\"none\",\"lines\":[{\"qty\":1,\"unit_price\":\"0.125\",\"tax_rate\":0}"
+	     "]",
+	     "0.13"},
+	    /* negative: -1 × 0.125 -> -0.13 */
+	    {"\"tax_mode\":\"none\",\"lines\":[{\"qty\":-1,\"unit_price\":\"0.125\",\"tax_rate\":0}"
+	     "]",
+	     "-0.13"},
+	    /* 100% discount */
+	    {"\"tax_mode\":\"inclusive\",\"lines\":[{\"qty\":1,\"unit_price\":\"34.90\","
+	     "\"discount_pct\":100,\"tax_rate\":15}]",
+	     "0.00"},
+	    /* inclusive: tax inside, total = amount; 12.5% off 19.90 = 17.4125 -> 17.41 */
+	    {"\"tax_mode\":\"inclusive\",\"lines\":[{\"qty\":1,\"unit_price\":\"19.90\","
+	     "\"discount_pct\":12.5,\"tax_rate\":15}]",
+	     "17.41"},
 	};
 
 	(void)state;
@@ -1084,10 +1095,10 @@ static void test_checker_arithmetic(void **state)
 
 			buf_init(&b, 0);
 			assert_int_equal(buf_printf(&b,
-						    "{\"kind\":\"sale\",\"id\":\"T-1\",%s,"
-						    "\"total\":\"%s%s\"}\n",
-						    cases[i].line, cases[i].total, pass ? "1" : ""),
-					 0);
+			                            "{\"kind\":\"sale\",\"id\":\"T-1\",%s,"
+			                            "\"total\":\"%s%s\"}\n",
+			                            cases[i].line, cases[i].total, pass ? "1" : ""),
+			                 0);
 			load_jsonl(&cp, r, "case", buf_cstr(&b), b.len, 0);
 			check_shape(&cp, r, &x);
 			buf_free(&b);
@@ -1103,9 +1114,9 @@ static void test_checker_arithmetic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_checker_arithmetic),
-		cmocka_unit_test(test_sample_month_is_clean),
-		cmocka_unit_test(test_bad_files_are_caught),
+	    cmocka_unit_test(test_checker_arithmetic),
+	    cmocka_unit_test(test_sample_month_is_clean),
+	    cmocka_unit_test(test_bad_files_are_caught),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
