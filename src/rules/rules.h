@@ -170,8 +170,9 @@ int rules_utf8_prefix(const char *s, size_t n, size_t max_chars, size_t *nbytes,
  * source_ref may be NULL (= "").  At most `max_chars` characters (Xero
  * InvoiceNumber: 255): when longer, the SOURCE REFERENCE is cut (at a
  * character boundary) and *truncated set; the serial, which is what makes
- * the number unique, is never cut.  When prefix + serial + "-" alone does
- * not fit: BS_ETOOBIG.  Invalid UTF-8 in prefix or source_ref: BS_EINVAL.
+ * the number unique, is never cut; when not even one character of it
+ * fits, the number is prefix + serial alone.  When prefix + serial do not
+ * fit: BS_ETOOBIG.  Invalid UTF-8 in prefix or source_ref: BS_EINVAL.
  * buf errors are passed on.  On any error `out` is unchanged.
  */
 int rules_unique_reference(struct buf *out, const char *prefix, uint64_t serial,
@@ -183,9 +184,10 @@ int rules_unique_reference(struct buf *out, const char *prefix, uint64_t serial,
  * ("INV-77" "PO-2001" -> "INV-77 / PO-2001"; an empty purchase_ref gives
  * the invoice number alone), cut to `max_chars` characters (QuickBooks
  * DocNumber 21, Xero 255) at a character boundary, *truncated set when
- * cut.  An empty supplier_invoice_no is BS_EINVAL (eligibility waits for
- * it); invalid UTF-8: BS_EINVAL; max_chars 0: BS_EINVAL.  On any error
- * `out` is unchanged.
+ * cut.  A cut that would leave the " / " dangling gives the invoice number
+ * alone (itself cut when longer than max_chars).  An empty supplier_invoice_no is BS_EINVAL
+ * (eligibility waits for it); invalid UTF-8: BS_EINVAL; max_chars 0: BS_EINVAL.  On any error `out`
+ * is unchanged.
  */
 int rules_bill_number(struct buf *out, const char *supplier_invoice_no, const char *purchase_ref,
                       size_t max_chars, bool *truncated, struct bs_error *err);
