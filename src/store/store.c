@@ -228,3 +228,79 @@ int store_history_each(struct store *st, const enum record_kind *kind, const cha
 {
 	return st->ops->history_each(st, kind, id, limit, cb, arg, err);
 }
+
+int store_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
+		   const char *ledger_type, struct store_link *out, struct bs_error *err)
+{
+	return st->ops->link_get(st, target, kind, id, ledger_type, out, err);
+}
+
+int store_link_set(struct store *st, const char *target, enum record_kind kind, const char *id,
+		   const char *ledger_type, const char *ledger_id, const char *number,
+		   int64_t now_ms, struct bs_error *err)
+{
+	return st->ops->link_set(st, target, kind, id, ledger_type, ledger_id, number, now_ms,
+				 err);
+}
+
+int store_link_drop(struct store *st, const char *target, enum record_kind kind, const char *id,
+		    const char *ledger_type, struct bs_error *err)
+{
+	return st->ops->link_drop(st, target, kind, id, ledger_type, err);
+}
+
+int store_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
+		 const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
+{
+	return st->ops->serial(st, target, kind, id, ledger_type, now_ms, serial, err);
+}
+
+int store_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
+		     const char *doc_type, const char *op, const char *body, const char *deps,
+		     int64_t now_ms, int64_t *op_id, struct bs_error *err)
+{
+	return st->ops->outbox_add(st, target, kind, id, doc_type, op, body, deps, now_ms, op_id,
+				   err);
+}
+
+int store_outbox_each(struct store *st, const char *target, const char *status,
+		      const char *doc_type, int64_t request, store_op_cb cb, void *arg,
+		      struct bs_error *err)
+{
+	return st->ops->outbox_each(st, target, status, doc_type, request, cb, arg, err);
+}
+
+int store_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
+		     struct bs_error *err)
+{
+	return st->ops->outbox_set(st, op_id, status, request, err);
+}
+
+int store_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err)
+{
+	return st->ops->outbox_delete(st, op_id, err);
+}
+
+int store_outbox_has(struct store *st, const char *target, enum record_kind kind, const char *id,
+		     bool *has, struct bs_error *err)
+{
+	return st->ops->outbox_has(st, target, kind, id, has, err);
+}
+
+int store_request_create(struct store *st, const char *target, const char *doc_type,
+			 int64_t now_ms, int64_t *id, struct buf *key, struct bs_error *err)
+{
+	return st->ops->request_create(st, target, doc_type, now_ms, id, key, err);
+}
+
+int store_request_set(struct store *st, int64_t id, const char *status, int64_t now_ms,
+		      struct bs_error *err)
+{
+	return st->ops->request_set(st, id, status, now_ms, err);
+}
+
+int store_requests_each(struct store *st, const char *target, const char *status,
+			store_request_cb cb, void *arg, struct bs_error *err)
+{
+	return st->ops->requests_each(st, target, status, cb, arg, err);
+}

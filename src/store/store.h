@@ -201,4 +201,92 @@ typedef int (*store_history_cb)(void *arg, const struct store_history_row *row);
 int store_history_each(struct store *st, const enum record_kind *kind, const char *id,
 		       int64_t limit, store_history_cb cb, void *arg, struct bs_error *err);
 
+/* --- the sync engine's tables: links, serials, outbox, requests ------- */
+
+#define STORE_LEDGER_ID_MAX 64
+
+/* The ledger document a record became on a target ("Invoice", "Contact"). */
+struct store_link {
+	char ledger_id[STORE_LEDGER_ID_MAX]; /* "" while only a serial is allocated */
+	char number[256];
+	int64_t serial; /* 0 when none was allocated */
+};
+
+/* kind:id's `ledger_type` document on target; BS_ENOTFOUND when unlinked. */
+int store_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
+		   const char *ledger_type, struct store_link *out, struct bs_error *err);
+
+/* Record the ledger id and number (the serial, if any, is kept). */
+int store_link_set(struct store *st, const char *target, enum record_kind kind, const char *id,
+		   const char *ledger_type, const char *ledger_id, const char *number,
+		   int64_t now_ms, struct bs_error *err);
+
+/* Forget the ledger id (document deleted or voided in the ledger) but keep
+ * the serial history: the next serial is allocated anew. */
+int store_link_drop(struct store *st, const char *target, enum record_kind kind, const char *id,
+		    const char *ledger_type, struct bs_error *err);
+
+/*
+ * The serial of kind:id's `ledger_type` document on target (seeds/000's
+ * unique reference): allocated once, the first time, from a per-target
+ * counter, and kept so a retry carries the same number.
+ */
+int store_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
+		 const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err);
+
+/* An outbox operation as stored.  Strings valid during the callback. */
+struct store_op {
+	int64_t id;
+	enum record_kind kind;
+	const char *record_id;
+	const char *doc_type; /* ledger type name */
+	const char *op;	      /* "create", "update", "void" */
+	const char *body;     /* ledger-neutral JSON */
+	const char *deps;     /* space-separated symbols */
+	const char *status;   /* "ready", "frozen", "done", "failed" */
+	int64_t request;      /* 0 until frozen */
+};
+
+typedef int (*store_op_cb)(void *arg, const struct store_op *op);
+
+int store_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
+		     const char *doc_type, const char *op, const char *body, const char *deps,
+		     int64_t now_ms, int64_t *op_id, struct bs_error *err);
+
+/* Operations on target with `status` (NULL any), of `doc_type` (NULL any),
+ * of `request` (0 any), oldest first. */
+int store_outbox_each(struct store *st, const char *target, const char *status,
+		      const char *doc_type, int64_t request, store_op_cb cb, void *arg,
+		      struct bs_error *err);
+
+int store_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
+		     struct bs_error *err);
+int store_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err);
+
+/* Queued work of kind:id on target: true when an unfinished op exists. */
+int store_outbox_has(struct store *st, const char *target, enum record_kind kind, const char *id,
+		     bool *has, struct bs_error *err);
+
+struct store_request {
+	int64_t id;
+	const char *key;      /* idempotency key */
+	const char *doc_type;
+	const char *status;   /* "frozen", "sent", "done" */
+	int64_t created_ms;
+};
+
+typedef int (*store_request_cb)(void *arg, const struct store_request *rq);
+
+/*
+ * Freeze a request: a new row with a fresh idempotency key (this store's
+ * random id + the request number, so two stores never share a key) and
+ * status "frozen".  The key goes into key (reset first).
+ */
+int store_request_create(struct store *st, const char *target, const char *doc_type,
+			 int64_t now_ms, int64_t *id, struct buf *key, struct bs_error *err);
+int store_request_set(struct store *st, int64_t id, const char *status, int64_t now_ms,
+		      struct bs_error *err);
+int store_requests_each(struct store *st, const char *target, const char *status,
+			store_request_cb cb, void *arg, struct bs_error *err);
+
 #endif

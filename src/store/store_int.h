@@ -42,6 +42,34 @@ struct store_ops {
 			 store_row_cb cb, void *arg, struct bs_error *err);
 	int (*history_each)(struct store *st, const enum record_kind *kind, const char *id,
 			    int64_t limit, store_history_cb cb, void *arg, struct bs_error *err);
+	int (*link_get)(struct store *st, const char *target, enum record_kind kind,
+			const char *id, const char *ledger_type, struct store_link *out,
+			struct bs_error *err);
+	int (*link_set)(struct store *st, const char *target, enum record_kind kind,
+			const char *id, const char *ledger_type, const char *ledger_id,
+			const char *number, int64_t now_ms, struct bs_error *err);
+	int (*link_drop)(struct store *st, const char *target, enum record_kind kind,
+			 const char *id, const char *ledger_type, struct bs_error *err);
+	int (*serial)(struct store *st, const char *target, enum record_kind kind, const char *id,
+		      const char *ledger_type, int64_t now_ms, int64_t *serial,
+		      struct bs_error *err);
+	int (*outbox_add)(struct store *st, const char *target, enum record_kind kind,
+			  const char *id, const char *doc_type, const char *op, const char *body,
+			  const char *deps, int64_t now_ms, int64_t *op_id, struct bs_error *err);
+	int (*outbox_each)(struct store *st, const char *target, const char *status,
+			   const char *doc_type, int64_t request, store_op_cb cb, void *arg,
+			   struct bs_error *err);
+	int (*outbox_set)(struct store *st, int64_t op_id, const char *status, int64_t request,
+			  struct bs_error *err);
+	int (*outbox_delete)(struct store *st, int64_t op_id, struct bs_error *err);
+	int (*outbox_has)(struct store *st, const char *target, enum record_kind kind,
+			  const char *id, bool *has, struct bs_error *err);
+	int (*request_create)(struct store *st, const char *target, const char *doc_type,
+			      int64_t now_ms, int64_t *id, struct buf *key, struct bs_error *err);
+	int (*request_set)(struct store *st, int64_t id, const char *status, int64_t now_ms,
+			   struct bs_error *err);
+	int (*requests_each)(struct store *st, const char *target, const char *status,
+			     store_request_cb cb, void *arg, struct bs_error *err);
 };
 
 struct store {

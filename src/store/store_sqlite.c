@@ -13,44 +13,13 @@
  * upgrade).
  */
 #include "store/schema.h"
-#include "store/store_int.h"
+#include "store/store_sqlite_int.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum stmt_id {
-	Q_SETTING_GET,
-	Q_SETTING_SET,
-	Q_SETTING_DEL,
-	Q_SETTINGS_ALL,
-	Q_REC_FIND,
-	Q_REC_INSERT,
-	Q_REC_UPDATE,
-	Q_REC_VERSION,
-	Q_REC_GET,
-	Q_REC_KINDS,
-	Q_REC_COUNT,
-	Q_REFS_DEL,
-	Q_REFS_INSERT,
-	Q_TARGET_INSERT,
-	Q_TARGET_FILL,
-	Q_TARGETS_ALL,
-	Q_STATES_OF,
-	Q_STATE_GET,
-	Q_STATE_SET,
-	Q_STATE_INSERT_NEW,
-	Q_HISTORY_ADD,
-	Q_ERROR_ADD,
-	Q_TX_BEGIN,
-	Q_TX_COMMIT,
-	Q_TX_ROLLBACK,
-	Q_SP_BEGIN,
-	Q_SP_RELEASE,
-	Q_SP_ROLLBACK,
-	Q_STMT_COUNT
-};
 
 static const char *const stmt_sql[Q_STMT_COUNT] = {
 	[Q_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
@@ -96,23 +65,45 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
 	[Q_SP_BEGIN] = "SAVEPOINT step",
 	[Q_SP_RELEASE] = "RELEASE step",
 	[Q_SP_ROLLBACK] = "ROLLBACK TO step",
+	[Q_LINK_GET] = "SELECT ledger_id, ledger_number, coalesce(serial, 0) FROM links"
+		       " WHERE target = ?1 AND kind = ?2 AND source_id = ?3 AND ledger_type = ?4",
+	[Q_LINK_SET] = "INSERT INTO links(target, kind, source_id, ledger_type, ledger_id,"
+		       " ledger_number, updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+		       " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
+		       " ledger_id = excluded.ledger_id, ledger_number = excluded.ledger_number,"
+		       " updated_ms = excluded.updated_ms",
+	[Q_LINK_DROP] = "UPDATE links SET ledger_id = '', ledger_number = '', serial = NULL"
+			" WHERE target = ?1 AND kind = ?2 AND source_id = ?3 AND ledger_type = ?4",
+	[Q_LINK_SERIAL] = "INSERT INTO links(target, kind, source_id, ledger_type, serial,"
+			  " updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+			  " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
+			  " serial = excluded.serial, updated_ms = excluded.updated_ms",
+	[Q_COUNTER_NEXT] = "INSERT INTO counters(name, value) VALUES(?1, 1)"
+			   " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+	[Q_OUTBOX_ADD] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
+			 " created_ms) SELECT ?1, rowid, ?4, ?5, ?6, ?7, 'ready', ?8 FROM records"
+			 " WHERE kind = ?2 AND id = ?3",
+	[Q_OUTBOX_SET] = "UPDATE outbox SET status = ?2, request = nullif(?3, 0) WHERE id = ?1",
+	[Q_OUTBOX_DEL] = "DELETE FROM outbox WHERE id = ?1",
+	[Q_OUTBOX_HAS] = "SELECT 1 FROM outbox o JOIN records r ON r.rowid = o.record"
+			 " WHERE o.target = ?1 AND r.kind = ?2 AND r.id = ?3"
+			 " AND o.status IN ('ready', 'frozen') LIMIT 1",
+	[Q_REQ_CREATE] = "INSERT INTO requests(target, idempotency_key, doc_type, status,"
+			 " created_ms) VALUES(?1, ?2, ?3, 'frozen', ?4)",
+	[Q_REQ_KEY] = "UPDATE requests SET idempotency_key = ?2 WHERE id = ?1",
+	[Q_REQ_SET] = "UPDATE requests SET status = ?2, sent_ms = CASE WHEN ?2 = 'sent' THEN ?3"
+		      " ELSE sent_ms END, done_ms = CASE WHEN ?2 = 'done' THEN ?3 ELSE done_ms END"
+		      " WHERE id = ?1",
+	[Q_REC_ROWID] = "SELECT rowid FROM records WHERE kind = ?1 AND id = ?2",
 };
 
-struct sq_store {
-	struct store base;
-	sqlite3 *db;
-	sqlite3_stmt *stmt[Q_STMT_COUNT];
-	int tx_depth; /* 0: autocommit; 1: store_begin; more: savepoints */
-	bool user_tx;
-};
-
-static struct sq_store *sq(struct store *st)
+struct sq_store *sq(struct store *st)
 {
 	return (struct sq_store *)st;
 }
 
 /* Translate an SQLite result code into a bs_status and a message. */
-static int sq_fail(struct sq_store *s, int rc, struct bs_error *err, const char *what)
+int sq_fail(struct sq_store *s, int rc, struct bs_error *err, const char *what)
 {
 	int code;
 
@@ -140,7 +131,7 @@ static int sq_fail(struct sq_store *s, int rc, struct bs_error *err, const char 
 }
 
 /* The cached statement `id`, reset and with bindings cleared. */
-static int sq_stmt(struct sq_store *s, enum stmt_id id, sqlite3_stmt **out, struct bs_error *err)
+int sq_stmt(struct sq_store *s, enum stmt_id id, sqlite3_stmt **out, struct bs_error *err)
 {
 	int rc;
 
@@ -158,7 +149,7 @@ static int sq_stmt(struct sq_store *s, enum stmt_id id, sqlite3_stmt **out, stru
 }
 
 /* Run a statement that returns no rows (or ignore them). */
-static int sq_done(struct sq_store *s, sqlite3_stmt *q, struct bs_error *err, const char *what)
+int sq_done(struct sq_store *s, sqlite3_stmt *q, struct bs_error *err, const char *what)
 {
 	int rc = sqlite3_step(q);
 
@@ -168,7 +159,7 @@ static int sq_done(struct sq_store *s, sqlite3_stmt *q, struct bs_error *err, co
 	return BS_OK;
 }
 
-static int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const char *what)
+int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const char *what)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
@@ -184,7 +175,7 @@ static int tx_run(struct sq_store *s, enum stmt_id id, struct bs_error *err, con
 	return rc != BS_OK ? rc : sq_done(s, q, err, what);
 }
 
-static int tx_enter(struct sq_store *s, struct bs_error *err)
+int tx_enter(struct sq_store *s, struct bs_error *err)
 {
 	int rc;
 
@@ -198,7 +189,7 @@ static int tx_enter(struct sq_store *s, struct bs_error *err)
 }
 
 /* Finish what tx_enter started: commit on ok, else roll it back. */
-static int tx_leave(struct sq_store *s, int status, struct bs_error *err)
+int tx_leave(struct sq_store *s, int status, struct bs_error *err)
 {
 	int rc;
 
@@ -942,6 +933,18 @@ static const struct store_ops sqlite_ops = {
 	.state_apply = sq_state_apply,
 	.rows_each = sq_rows_each,
 	.history_each = sq_history_each,
+	.link_get = sq_link_get,
+	.link_set = sq_link_set,
+	.link_drop = sq_link_drop,
+	.serial = sq_serial,
+	.outbox_add = sq_outbox_add,
+	.outbox_each = sq_outbox_each,
+	.outbox_set = sq_outbox_set,
+	.outbox_delete = sq_outbox_delete,
+	.outbox_has = sq_outbox_has,
+	.request_create = sq_request_create,
+	.request_set = sq_request_set,
+	.requests_each = sq_requests_each,
 };
 
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct bs_error *err)

@@ -1,0 +1,115 @@
+/*
+ * store_sqlite_int.h - internals shared by the SQLite backend's files.
+ *
+ * store_sqlite.c holds records, state, history and settings;
+ * store_sqlite_sync.c the sync engine's tables (links, outbox, requests).
+ * Both use the one statement cache and transaction helpers declared here.
+ */
+#ifndef BS_STORE_STORE_SQLITE_INT_H
+#define BS_STORE_STORE_SQLITE_INT_H
+
+#include "store/store_int.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+enum stmt_id {
+	Q_SETTING_GET,
+	Q_SETTING_SET,
+	Q_SETTING_DEL,
+	Q_SETTINGS_ALL,
+	Q_REC_FIND,
+	Q_REC_INSERT,
+	Q_REC_UPDATE,
+	Q_REC_VERSION,
+	Q_REC_GET,
+	Q_REC_KINDS,
+	Q_REC_COUNT,
+	Q_REFS_DEL,
+	Q_REFS_INSERT,
+	Q_TARGET_INSERT,
+	Q_TARGET_FILL,
+	Q_TARGETS_ALL,
+	Q_STATES_OF,
+	Q_STATE_GET,
+	Q_STATE_SET,
+	Q_STATE_INSERT_NEW,
+	Q_HISTORY_ADD,
+	Q_ERROR_ADD,
+	Q_TX_BEGIN,
+	Q_TX_COMMIT,
+	Q_TX_ROLLBACK,
+	Q_SP_BEGIN,
+	Q_SP_RELEASE,
+	Q_SP_ROLLBACK,
+	Q_LINK_GET,
+	Q_LINK_SET,
+	Q_LINK_DROP,
+	Q_LINK_SERIAL,
+	Q_COUNTER_NEXT,
+	Q_OUTBOX_ADD,
+	Q_OUTBOX_SET,
+	Q_OUTBOX_DEL,
+	Q_OUTBOX_HAS,
+	Q_REQ_CREATE,
+	Q_REQ_KEY,
+	Q_REQ_SET,
+	Q_REC_ROWID,
+	Q_STMT_COUNT
+};
+
+struct sq_store {
+	struct store base;
+	sqlite3 *db;
+	sqlite3_stmt *stmt[Q_STMT_COUNT];
+	int tx_depth; /* 0: autocommit; 1: store_begin; more: savepoints */
+	bool user_tx;
+};
+
+/* The backend behind a struct store. */
+struct sq_store *sq(struct store *st);
+
+/* Map an SQLite result code to a bs_status with a message about `what`. */
+int sq_fail(struct sq_store *s, int rc, struct bs_error *err, const char *what);
+
+/* The cached statement `id`, reset, bindings cleared. */
+int sq_stmt(struct sq_store *s, enum stmt_id id, sqlite3_stmt **out, struct bs_error *err);
+
+/* Step a statement that returns no rows we need; reset it. */
+int sq_done(struct sq_store *s, sqlite3_stmt *q, struct bs_error *err, const char *what);
+
+int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const char *what);
+
+/* A transaction, or a savepoint inside the caller's: see store_sqlite.c. */
+int tx_enter(struct sq_store *s, struct bs_error *err);
+int tx_leave(struct sq_store *s, int status, struct bs_error *err);
+
+/* store_sqlite_sync.c: the sync engine's tables (see store.h). */
+int sq_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
+		const char *ledger_type, struct store_link *out, struct bs_error *err);
+int sq_link_set(struct store *st, const char *target, enum record_kind kind, const char *id,
+		const char *ledger_type, const char *ledger_id, const char *number,
+		int64_t now_ms, struct bs_error *err);
+int sq_link_drop(struct store *st, const char *target, enum record_kind kind, const char *id,
+		 const char *ledger_type, struct bs_error *err);
+int sq_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
+	      const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err);
+int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
+		  const char *doc_type, const char *op, const char *body, const char *deps,
+		  int64_t now_ms, int64_t *op_id, struct bs_error *err);
+int sq_outbox_each(struct store *st, const char *target, const char *status,
+		   const char *doc_type, int64_t request, store_op_cb cb, void *arg,
+		   struct bs_error *err);
+int sq_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
+		  struct bs_error *err);
+int sq_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err);
+int sq_outbox_has(struct store *st, const char *target, enum record_kind kind, const char *id,
+		  bool *has, struct bs_error *err);
+int sq_request_create(struct store *st, const char *target, const char *doc_type,
+		      int64_t now_ms, int64_t *id, struct buf *key, struct bs_error *err);
+int sq_request_set(struct store *st, int64_t id, const char *status, int64_t now_ms,
+		   struct bs_error *err);
+int sq_requests_each(struct store *st, const char *target, const char *status,
+		     store_request_cb cb, void *arg, struct bs_error *err);
+
+#endif

@@ -1,0 +1,337 @@
+/*
+ * store_sqlite_sync.c - the sync engine's tables in SQLite: links between
+ * records and ledger documents, serials, the outbox and frozen requests.
+ *
+ * The outbox is booksync's write-ahead log (DESIGN.md "Data flow"): an
+ * operation is written before anything is sent, frozen into a request with
+ * its idempotency key before the request leaves, and completed in the
+ * transaction that records the ledger's answer.
+ */
+#include "store/store_sqlite_int.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static void bind_key(sqlite3_stmt *q, const char *target, enum record_kind kind, const char *id,
+		     const char *ledger_type)
+{
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, (int)kind);
+	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, ledger_type, -1, SQLITE_STATIC);
+}
+
+int sq_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
+		const char *ledger_type, struct store_link *out, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_LINK_GET, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	bind_key(q, target, kind, id, ledger_type);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		snprintf(out->ledger_id, sizeof(out->ledger_id), "%s", sqlite3_column_text(q, 0));
+		snprintf(out->number, sizeof(out->number), "%s", sqlite3_column_text(q, 1));
+		out->serial = sqlite3_column_int64(q, 2);
+		sqlite3_reset(q);
+		return BS_OK;
+	}
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return BS_ENOTFOUND; /* common and expected: no message */
+	return sq_fail(s, rc, err, "reading a link");
+}
+
+int sq_link_set(struct store *st, const char *target, enum record_kind kind, const char *id,
+		const char *ledger_type, const char *ledger_id, const char *number,
+		int64_t now_ms, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_LINK_SET, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	bind_key(q, target, kind, id, ledger_type);
+	sqlite3_bind_text(q, 5, ledger_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, number != NULL ? number : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 7, now_ms);
+	return sq_done(s, q, err, "writing a link");
+}
+
+int sq_link_drop(struct store *st, const char *target, enum record_kind kind, const char *id,
+		 const char *ledger_type, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_LINK_DROP, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	bind_key(q, target, kind, id, ledger_type);
+	return sq_done(s, q, err, "dropping a link");
+}
+
+int sq_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
+	      const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	struct store_link link;
+	sqlite3_stmt *q = NULL;
+	char counter[256];
+	int rc = tx_enter(s, err);
+
+	if (rc != BS_OK)
+		return rc;
+	rc = sq_link_get(st, target, kind, id, ledger_type, &link, err);
+	if (rc == BS_OK && link.serial > 0) {
+		*serial = link.serial;
+		goto out;
+	}
+	if (rc != BS_OK && rc != BS_ENOTFOUND)
+		goto out;
+	snprintf(counter, sizeof(counter), "serial:%s", target);
+	if ((rc = sq_stmt(s, Q_COUNTER_NEXT, &q, err)) != BS_OK)
+		goto out;
+	sqlite3_bind_text(q, 1, counter, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		rc = sq_fail(s, rc, err, "allocating a serial");
+		goto out;
+	}
+	*serial = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if ((rc = sq_stmt(s, Q_LINK_SERIAL, &q, err)) != BS_OK)
+		goto out;
+	bind_key(q, target, kind, id, ledger_type);
+	sqlite3_bind_int64(q, 5, *serial);
+	sqlite3_bind_int64(q, 6, now_ms);
+	rc = sq_done(s, q, err, "allocating a serial");
+out:
+	return tx_leave(s, rc, err);
+}
+
+int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
+		  const char *doc_type, const char *op, const char *body, const char *deps,
+		  int64_t now_ms, int64_t *op_id, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_OUTBOX_ADD, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, (int)kind);
+	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, doc_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, op, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, deps != NULL ? deps : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 8, now_ms);
+	rc = sq_done(s, q, err, "writing the outbox");
+	if (rc == BS_OK && sqlite3_changes(s->db) != 1)
+		rc = bs_error_set(err, BS_ENOTFOUND, "no record %s:%s", record_kind_name(kind), id);
+	if (rc == BS_OK && op_id != NULL)
+		*op_id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int sq_outbox_each(struct store *st, const char *target, const char *status,
+		   const char *doc_type, int64_t request, store_op_cb cb, void *arg,
+		   struct bs_error *err)
+{
+	static const char sql[] =
+		"SELECT o.id, r.kind, r.id, o.doc_type, o.op, o.body, o.deps, o.status,"
+		" coalesce(o.request, 0) FROM outbox o JOIN records r ON r.rowid = o.record"
+		" WHERE o.target = ?1 AND (?2 IS NULL OR o.status = ?2)"
+		" AND (?3 IS NULL OR o.doc_type = ?3) AND (?4 = 0 OR o.request = ?4)"
+		" ORDER BY o.id";
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "reading the outbox");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	if (status != NULL)
+		sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
+	if (doc_type != NULL)
+		sqlite3_bind_text(q, 3, doc_type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, request);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_op op;
+		int k = sqlite3_column_int(q, 1);
+
+		op.id = sqlite3_column_int64(q, 0);
+		op.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
+		op.record_id = (const char *)sqlite3_column_text(q, 2);
+		op.doc_type = (const char *)sqlite3_column_text(q, 3);
+		op.op = (const char *)sqlite3_column_text(q, 4);
+		op.body = (const char *)sqlite3_column_text(q, 5);
+		op.deps = (const char *)sqlite3_column_text(q, 6);
+		op.status = (const char *)sqlite3_column_text(q, 7);
+		op.request = sqlite3_column_int64(q, 8);
+		if ((rc = cb(arg, &op)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "reading the outbox");
+out:
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int sq_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
+		  struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_OUTBOX_SET, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, op_id);
+	sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, request);
+	return sq_done(s, q, err, "updating the outbox");
+}
+
+int sq_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_OUTBOX_DEL, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, op_id);
+	return sq_done(s, q, err, "updating the outbox");
+}
+
+int sq_outbox_has(struct store *st, const char *target, enum record_kind kind, const char *id,
+		  bool *has, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_OUTBOX_HAS, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, (int)kind);
+	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	*has = rc == SQLITE_ROW;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? BS_OK
+						     : sq_fail(s, rc, err, "reading the outbox");
+}
+
+/* This store's random id, made once: keeps idempotency keys of two stores
+ * (a re-initialised demo, a second machine) from ever meeting. */
+static int store_uid(struct sq_store *s, char out[33], struct bs_error *err)
+{
+	struct buf v;
+	int rc;
+
+	buf_init(&v, 256);
+	rc = s->base.ops->setting_get(&s->base, "store.id", &v, err);
+	if (rc == BS_ENOTFOUND) {
+		unsigned char raw[16];
+
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(out, 33, raw, sizeof(raw));
+		rc = s->base.ops->setting_set(&s->base, "store.id", out, err);
+	} else if (rc == BS_OK) {
+		snprintf(out, 33, "%s", buf_cstr(&v));
+	}
+	buf_free(&v);
+	return rc;
+}
+
+int sq_request_create(struct store *st, const char *target, const char *doc_type,
+		      int64_t now_ms, int64_t *id, struct buf *key, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	char uid[33], tmp[64];
+	int rc = tx_enter(s, err);
+
+	if (rc != BS_OK)
+		return rc;
+	if ((rc = store_uid(s, uid, err)) != BS_OK)
+		goto out;
+	if ((rc = sq_stmt(s, Q_REQ_CREATE, &q, err)) != BS_OK)
+		goto out;
+	/* a placeholder key, replaced once the row id is known */
+	snprintf(tmp, sizeof(tmp), "pending-%lld", (long long)now_ms);
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, tmp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 3, doc_type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, now_ms);
+	if ((rc = sq_done(s, q, err, "freezing a request")) != BS_OK)
+		goto out;
+	*id = sqlite3_last_insert_rowid(s->db);
+	buf_reset(key);
+	if ((rc = buf_printf(key, "bs-%s-%lld", uid, (long long)*id)) != BS_OK)
+		goto out;
+	if ((rc = sq_stmt(s, Q_REQ_KEY, &q, err)) != BS_OK)
+		goto out;
+	sqlite3_bind_int64(q, 1, *id);
+	sqlite3_bind_text(q, 2, buf_cstr(key), -1, SQLITE_STATIC);
+	rc = sq_done(s, q, err, "freezing a request");
+out:
+	return tx_leave(s, rc, err);
+}
+
+int sq_request_set(struct store *st, int64_t id, const char *status, int64_t now_ms,
+		   struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_REQ_SET, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, now_ms);
+	return sq_done(s, q, err, "updating a request");
+}
+
+int sq_requests_each(struct store *st, const char *target, const char *status,
+		     store_request_cb cb, void *arg, struct bs_error *err)
+{
+	static const char sql[] = "SELECT id, idempotency_key, doc_type, status, created_ms"
+				  " FROM requests WHERE target = ?1 AND (?2 IS NULL OR status = ?2)"
+				  " ORDER BY id";
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "reading requests");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	if (status != NULL)
+		sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_request rq;
+
+		rq.id = sqlite3_column_int64(q, 0);
+		rq.key = (const char *)sqlite3_column_text(q, 1);
+		rq.doc_type = (const char *)sqlite3_column_text(q, 2);
+		rq.status = (const char *)sqlite3_column_text(q, 3);
+		rq.created_ms = sqlite3_column_int64(q, 4);
+		if ((rc = cb(arg, &rq)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "reading requests");
+out:
+	sqlite3_finalize(q);
+	return rc;
+}
