@@ -769,7 +769,7 @@ static int next_number(struct sb_txn *t, const struct doc_spec *sp, const char *
                        size_t n)
 {
 	for (int tries = 0; tries < 1000000; tries++) {
-		char key[300];
+		char key[600];
 
 		t->tn->next_number[sp->kind]++;
 		snprintf(out, n, "%s%04d", sp->num_prefix, t->tn->next_number[sp->kind]);
@@ -1523,6 +1523,7 @@ static int build_payment(struct sb_txn *t, json_object *in, const struct sb_doc 
 			if (sb_put(t, kind, target, copy, NULL) != BS_OK)
 				return BS_ENOMEM;
 		}
+		o = NULL;
 		if (json_object_deep_copy(old->obj, &o, NULL) != 0)
 			return BS_ENOMEM;
 		sb_jset_str(o, "Status", "DELETED");
