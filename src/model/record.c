@@ -38,7 +38,7 @@ struct entry {
 };
 
 static int walk_object(struct rf_state *st, struct json_object *obj, const struct rf_object *spec,
-                       const struct rf_object *common, struct rf_val *vals);
+                       struct rf_val *vals);
 
 /* ---- kinds ---------------------------------------------------------- */
 
@@ -78,7 +78,7 @@ void record_release(struct record *r)
 /* `s` quoted for a message: at most SHOW_MAX bytes (cut on a UTF-8
  * boundary, "..." added), control characters, quotes and backslashes
  * shown as '?' so a message stays one printable line. */
-static void show(const char *s, size_t n, char *out, size_t outsz)
+static const char *show(const char *s, size_t n, char *out, size_t outsz)
 {
 	size_t i, o = 0, lim = n;
 	bool cut = false;
@@ -103,6 +103,7 @@ static void show(const char *s, size_t n, char *out, size_t outsz)
 	}
 	out[o++] = '"';
 	out[o] = '\0';
+	return out;
 }
 
 int rf_fail(struct rf_state *st, int code, const char *field, const char *fmt, ...)
@@ -137,9 +138,19 @@ void rf_amount_text(const struct rf_state *st, int64_t v, char *out, size_t outs
 
 static const char hexdig[] = "0123456789abcdef";
 
-/* A JSON string: quotes, backslash and control characters escaped, every
- * other byte as is (the input's UTF-8 passes through unchanged). */
-static int put_str(struct buf *b, const char *s, size_t n)
+static bool needs_escape(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			return true;
+	}
+	return false;
+}
+
+/* A JSON string with escapes, piece by piece (the rare case). */
+static int put_str_escaped(struct buf *b, const char *s, size_t n)
 {
 	size_t i, run = 0;
 	int rc;
@@ -191,22 +202,82 @@ static int put_str(struct buf *b, const char *s, size_t n)
 	return buf_addc(b, '"');
 }
 
+/*
+ * A JSON string: quotes, backslash and control characters escaped, every
+ * other byte as is (the input's UTF-8 passes through unchanged).  `sep`
+ * (',' or 0) goes first and `tail` (':' or 0) last, so a short clean
+ * string costs one buf_add.
+ */
+static int put_str_sep(struct buf *b, char sep, const char *s, size_t n, char tail)
+{
+	char tmp[128];
+	size_t o = 0;
+	int rc;
+
+	if (n + 4 <= sizeof(tmp) && !needs_escape(s, n)) {
+		if (sep)
+			tmp[o++] = sep;
+		tmp[o++] = '"';
+		memcpy(tmp + o, s, n);
+		o += n;
+		tmp[o++] = '"';
+		if (tail)
+			tmp[o++] = tail;
+		return buf_add(b, tmp, o);
+	}
+	if (sep && (rc = buf_addc(b, sep)) != BS_OK)
+		return rc;
+	if ((rc = put_str_escaped(b, s, n)) != BS_OK)
+		return rc;
+	return tail ? buf_addc(b, tail) : BS_OK;
+}
+
+static int put_str(struct buf *b, const char *s, size_t n)
+{
+	return put_str_sep(b, 0, s, n, 0);
+}
+
 /* ",\"key\":" (the comma unless first). */
 static int put_key(struct buf *b, bool *first, const char *key)
 {
-	int rc;
+	char sep = *first ? 0 : ',';
 
-	if (!*first && (rc = buf_addc(b, ',')) != BS_OK)
-		return rc;
 	*first = false;
-	if ((rc = put_str(b, key, strlen(key))) != BS_OK)
-		return rc;
-	return buf_addc(b, ':');
+	return put_str_sep(b, sep, key, strlen(key), ':');
+}
+
+/* The same for a field name from our tables: short and clean, so no
+ * escape scan and one buf_add. */
+static int put_name(struct buf *b, bool *first, const char *name)
+{
+	char tmp[64];
+	size_t n = strlen(name), o = 0;
+
+	if (n + 4 > sizeof(tmp))
+		return put_key(b, first, name);
+	if (!*first)
+		tmp[o++] = ',';
+	*first = false;
+	tmp[o++] = '"';
+	memcpy(tmp + o, name, n);
+	o += n;
+	tmp[o++] = '"';
+	tmp[o++] = ':';
+	return buf_add(b, tmp, o);
+}
+
+/* Bytewise comparison, first byte inline: field names mostly differ there,
+ * which spares a strcmp call on most probes. */
+static inline int keycmp(const char *a, const char *b)
+{
+	if (a[0] != b[0])
+		return (unsigned char)a[0] - (unsigned char)b[0];
+	return a[0] == '\0' ? 0 : strcmp(a + 1, b + 1);
 }
 
 static int entry_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
+	return keycmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
 }
 
 /* Sort by key, bytewise.  Objects are small: insertion sort beats qsort's
@@ -221,7 +292,7 @@ static void sort_entries(struct entry *e, size_t n)
 		struct entry t = e[i];
 		size_t j = i;
 
-		while (j > 0 && strcmp(e[j - 1].key, t.key) > 0) {
+		while (j > 0 && keycmp(e[j - 1].key, t.key) > 0) {
 			e[j] = e[j - 1];
 			j--;
 		}
@@ -229,17 +300,32 @@ static void sort_entries(struct entry *e, size_t n)
 	}
 }
 
-/* The text of a JSON integer, without json-c's allocating serializer. */
+/* The text of a JSON integer, without json-c's allocating serializer or
+ * printf (this runs for every numeric field of every record). */
 static size_t int_text(struct json_object *v, char *out, size_t outsz)
 {
 	int64_t i = json_object_get_int64(v);
-	int n;
+	uint64_t u;
+	char tmp[24];
+	size_t n = 0, len = 0;
+	bool neg = i < 0;
 
 	if (i == INT64_MAX)
-		n = snprintf(out, outsz, "%" PRIu64, json_object_get_uint64(v));
+		u = json_object_get_uint64(v); /* maybe a uint64 above INT64_MAX */
 	else
-		n = snprintf(out, outsz, "%" PRId64, i);
-	return n < 0 ? 0 : (size_t)n;
+		u = neg ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (n + 2 > outsz)
+		return 0;
+	if (neg)
+		out[len++] = '-';
+	while (n > 0)
+		out[len++] = tmp[--n];
+	out[len] = '\0';
+	return len;
 }
 
 /* The source text of a JSON double: json-c's tokener keeps it as the
@@ -533,6 +619,8 @@ static int check_scalar(struct rf_state *st, const struct rf_field *f, struct js
                         struct rf_val *val, char num[24])
 {
 	char q[SHOW_MAX + 8];
+	/* the value as quoted in a message: built only on a failure path */
+#define Q show(s, n, q, sizeof(q))
 	const char *s = NULL;
 	size_t n = 0;
 	bool bv;
@@ -565,8 +653,6 @@ static int check_scalar(struct rf_state *st, const struct rf_field *f, struct js
 		goto absent;
 	val->s = s;
 	val->n = n;
-	if (s != NULL)
-		show(s, n, q, sizeof(q));
 
 	switch (f->type) {
 	case RF_TEXT:
@@ -596,7 +682,7 @@ static int check_scalar(struct rf_state *st, const struct rf_field *f, struct js
 					break;
 				o += (size_t)w;
 			}
-			return rf_fail(st, BS_EINVAL, f->name, "%s is not one of %s", q, list);
+			return rf_fail(st, BS_EINVAL, f->name, "%s is not one of %s", Q, list);
 		}
 		/* canonical: the table's spelling */
 		val->s = f->enums[val->v];
@@ -605,7 +691,7 @@ static int check_scalar(struct rf_state *st, const struct rf_field *f, struct js
 	case RF_DATE:
 		if (!date_ok(s, n))
 			return rf_fail(st, BS_EINVAL, f->name,
-			               "%s is not a valid date (YYYY-MM-DD)", q);
+			               "%s is not a valid date (YYYY-MM-DD)", Q);
 		break;
 	case RF_CURRENCY:
 		/* checked before the walk (prepare); written normalised */
@@ -616,7 +702,7 @@ static int check_scalar(struct rf_state *st, const struct rf_field *f, struct js
 		if (parse_bool(v, s, n, &bv) != BS_OK) {
 			if (s == NULL)
 				return rf_fail(st, BS_EINVAL, f->name, "is not a boolean");
-			return rf_fail(st, BS_EINVAL, f->name, "%s is not a boolean", q);
+			return rf_fail(st, BS_EINVAL, f->name, "%s is not a boolean", Q);
 		}
 		val->v = bv;
 		break;
@@ -628,13 +714,13 @@ static int check_scalar(struct rf_state *st, const struct rf_field *f, struct js
 		if ((rc = parse_number(st, f, s, n, &val->v)) != BS_OK)
 			return rc;
 		if (f->type == RF_PCT && val->v < f->pct_min)
-			return rf_fail(st, BS_ERANGE, f->name, "%s is negative", q);
+			return rf_fail(st, BS_ERANGE, f->name, "%s is negative", Q);
 		if (f->type == RF_PCT && f->pct_max >= 0 && val->v > f->pct_max)
-			return rf_fail(st, BS_ERANGE, f->name, "%s is not between 0 and 100", q);
+			return rf_fail(st, BS_ERANGE, f->name, "%s is not between 0 and 100", Q);
 		if ((f->flags & RF_POSITIVE) && val->v <= 0)
-			return rf_fail(st, BS_ERANGE, f->name, "%s is not greater than 0", q);
+			return rf_fail(st, BS_ERANGE, f->name, "%s is not greater than 0", Q);
 		if ((f->flags & RF_NONNEG) && val->v < 0)
-			return rf_fail(st, BS_ERANGE, f->name, "%s is negative", q);
+			return rf_fail(st, BS_ERANGE, f->name, "%s is negative", Q);
 		break;
 	default:
 		return BS_EINTERNAL;
@@ -647,6 +733,7 @@ absent:
 		return rf_fail(st, BS_EINVAL, f->name, "is required");
 	return BS_OK;
 }
+#undef Q
 
 /* Write a checked scalar as the member `f->name`. */
 static int write_scalar(struct rf_state *st, const struct rf_field *f, const struct rf_val *val,
@@ -655,7 +742,7 @@ static int write_scalar(struct rf_state *st, const struct rf_field *f, const str
 	struct buf *b = &st->out->canonical;
 	int rc;
 
-	if ((rc = put_key(b, first, f->name)) != BS_OK)
+	if ((rc = put_name(b, first, f->name)) != BS_OK)
 		return rc;
 	switch (f->type) {
 	case RF_BOOL:
@@ -769,7 +856,7 @@ static int put_tracking(struct rf_state *st, const struct rf_field *f, struct js
 		n++;
 	}
 	sort_entries(e, n);
-	if ((rc = put_key(b, first, f->name)) != BS_OK || (rc = buf_addc(b, '{')) != BS_OK)
+	if ((rc = put_name(b, first, f->name)) != BS_OK || (rc = buf_addc(b, '{')) != BS_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		char num[24];
@@ -807,7 +894,7 @@ static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_
 		rc = rf_fail(st, BS_EINVAL, f->name, "is empty");
 		goto out;
 	}
-	if ((rc = put_key(b, first, f->name)) != BS_OK || (rc = buf_addc(b, '[')) != BS_OK)
+	if ((rc = put_name(b, first, f->name)) != BS_OK || (rc = buf_addc(b, '[')) != BS_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *ln = json_object_array_get_idx(arr, i);
@@ -820,7 +907,7 @@ static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_
 		if (i > 0 && (rc = buf_addc(b, ',')) != BS_OK)
 			goto out;
 		memset(st->ln, 0, sizeof(st->ln));
-		if ((rc = walk_object(st, ln, f->sub, NULL, st->ln)) != BS_OK)
+		if ((rc = walk_object(st, ln, f->sub, st->ln)) != BS_OK)
 			goto out;
 		if (st->kind->line != NULL && (rc = st->kind->line(st)) != BS_OK)
 			goto out;
@@ -850,10 +937,10 @@ static int put_nested(struct rf_state *st, const struct rf_field *f, struct json
 			rc = rf_fail(st, BS_EINVAL, f->name, "is required");
 		goto out;
 	}
-	if ((rc = put_key(b, first, f->name)) != BS_OK)
+	if ((rc = put_name(b, first, f->name)) != BS_OK)
 		goto out;
 	st->path = f->name;
-	rc = walk_object(st, obj, f->sub, NULL, scratch);
+	rc = walk_object(st, obj, f->sub, scratch);
 	st->path = saved;
 out:
 	if (owned != NULL)
@@ -871,11 +958,11 @@ static int put_field(struct rf_state *st, const struct rf_field *f, struct json_
 
 	switch (f->type) {
 	case RF_KIND:
-		if ((rc = put_key(&st->out->canonical, first, f->name)) != BS_OK)
+		if ((rc = put_name(&st->out->canonical, first, f->name)) != BS_OK)
 			return rc;
 		return put_str(&st->out->canonical, st->kind->name, strlen(st->kind->name));
 	case RF_ID:
-		if ((rc = put_key(&st->out->canonical, first, f->name)) != BS_OK)
+		if ((rc = put_name(&st->out->canonical, first, f->name)) != BS_OK)
 			return rc;
 		return put_str(&st->out->canonical, st->out->id, strlen(st->out->id));
 	case RF_VERSION:
@@ -922,7 +1009,7 @@ static const struct rf_field *find_field(const struct rf_object *spec, const cha
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(key, spec->fields[mid].name);
+		int c = keycmp(key, spec->fields[mid].name);
 
 		if (c == 0) {
 			*idx = mid;
@@ -938,66 +1025,78 @@ static const struct rf_field *find_field(const struct rf_object *spec, const cha
 
 /*
  * Check and write one object: its members in key order, known ones
- * validated against `spec` (then `common`), unknown ones verbatim.
+ * validated against `spec`, unknown ones verbatim.  The spec table is
+ * sorted, so walking it in order and merging in the (sorted) unknown keys
+ * gives key order without sorting the known ones.
  */
 static int walk_object(struct rf_state *st, struct json_object *obj, const struct rf_object *spec,
-                       const struct rf_object *common, struct rf_val *vals)
+                       struct rf_val *vals)
 {
 	struct buf *b = &st->out->canonical;
-	struct entry stack[ENTRY_STACK], *e = stack;
-	size_t n = 0, cnt = (size_t)json_object_object_length(obj) + spec->n;
+	struct json_object *given[64]; /* by spec index, valid where `seen` says */
+	struct entry stack[ENTRY_STACK], *unk = stack;
+	size_t nunk = 0, cnt = (size_t)json_object_object_length(obj), i, k;
 	uint64_t seen = 0;
 	bool first = true;
 	int rc = BS_OK;
 
-	if (cnt > ENTRY_STACK && (e = malloc(cnt * sizeof(*e))) == NULL)
-		return bs_error_set(st->err, BS_ENOMEM, "out of memory");
 	json_object_object_foreach(obj, key, val)
 	{
-		const struct rf_field *f;
 		size_t idx;
 
-		if ((f = find_field(spec, key, &idx)) != NULL)
+		if (find_field(spec, key, &idx) != NULL) {
 			seen |= UINT64_C(1) << idx;
-		else if (common != NULL)
-			f = find_field(common, key, &idx);
-		e[n].key = key;
-		e[n].val = val;
-		e[n].f = f;
-		n++;
-	}
-	for (size_t i = 0; i < spec->n; i++) {
-		const struct rf_field *f = &spec->fields[i];
-
-		if (seen & (UINT64_C(1) << i))
+			given[idx] = val;
 			continue;
-		if (f->flags & RF_REQUIRED) {
-			rc = rf_fail(st, BS_EINVAL, f->name, "is required");
+		}
+		if (unk == stack && nunk == ENTRY_STACK) {
+			/* many unknown keys: move to the heap, sized for all */
+			if ((unk = malloc(cnt * sizeof(*unk))) == NULL) {
+				unk = stack;
+				rc = bs_error_set(st->err, BS_ENOMEM, "out of memory");
+				goto out;
+			}
+			memcpy(unk, stack, sizeof(stack));
+		}
+		unk[nunk].key = key;
+		unk[nunk].val = val;
+		unk[nunk].f = NULL;
+		nunk++;
+	}
+	for (i = 0; i < spec->n; i++) {
+		if (!(seen & (UINT64_C(1) << i)) && (spec->fields[i].flags & RF_REQUIRED)) {
+			rc = rf_fail(st, BS_EINVAL, spec->fields[i].name, "is required");
 			goto out;
 		}
-		if (f->dflt != NULL) {
-			e[n].key = f->name;
-			e[n].val = NULL;
-			e[n].f = f;
-			n++;
-		}
 	}
-	sort_entries(e, n);
+	sort_entries(unk, nunk);
 	if ((rc = buf_addc(b, '{')) != BS_OK)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (e[i].f == NULL) {
-			if ((rc = put_key(b, &first, e[i].key)) != BS_OK ||
-			    (rc = put_verbatim(st, e[i].key, e[i].val)) != BS_OK)
-				goto out;
-		} else if ((rc = put_field(st, e[i].f, e[i].val, &first, vals)) != BS_OK) {
-			goto out;
+	for (i = 0, k = 0; i < spec->n || k < nunk;) {
+		const struct rf_field *f = i < spec->n ? &spec->fields[i] : NULL;
+		bool have = f != NULL && ((seen & (UINT64_C(1) << i)) || f->dflt != NULL);
+
+		if (f != NULL && !have) {
+			i++;
+			continue;
 		}
+		if (f != NULL && (k == nunk || keycmp(f->name, unk[k].key) < 0)) {
+			rc = put_field(st, f, (seen & (UINT64_C(1) << i)) ? given[i] : NULL, &first,
+			               vals);
+			i++;
+		} else {
+			rc = put_key(b, &first, unk[k].key);
+			if (rc == BS_OK)
+				rc = put_verbatim(st, unk[k].key, unk[k].val);
+			k++;
+		}
+		if (rc != BS_OK)
+			goto out;
 	}
 	rc = buf_addc(b, '}');
 out:
-	if (e != stack)
-		free(e);
+	if (unk != stack)
+		free(unk);
 	return rc;
 }
 
@@ -1175,7 +1274,7 @@ int record_from_json(struct json_object *obj, const struct record_ctx *ctx, stru
 		return rc;
 	if ((rc = prepare(&st, obj)) != BS_OK)
 		return rc;
-	if ((rc = walk_object(&st, obj, st.kind->top, &rf_common, st.top)) != BS_OK)
+	if ((rc = walk_object(&st, obj, st.kind->top, st.top)) != BS_OK)
 		return rc;
 	if (st.top[S_DATE].set) {
 		memcpy(out->date, st.top[S_DATE].s, 10);

@@ -6,10 +6,11 @@
  *
  * Every kind is described by data: a table of field specs per object
  * (top level, line item, nested address/channel), sorted by name so one
- * binary search finds a key's spec and the canonical writer can emit
- * members in key order.  Parsed values a rule needs later (amounts, enum
- * choices, references) land in numbered slots; per-kind hooks then compute
- * line amounts, totals, tabs and the rules that span fields.
+ * binary search finds a key's spec and the canonical writer emits members
+ * in key order by walking the table (only unknown keys need sorting).
+ * Every top-level table lists the common fields (date, id, kind, version).  Parsed values a rule
+ * needs later (amounts, enum choices, references) land in numbered slots; per-kind hooks then
+ * compute line amounts, totals, tabs and the rules that span fields.
  */
 #ifndef BS_MODEL_RECORD_INT_H
 #define BS_MODEL_RECORD_INT_H
@@ -145,9 +146,6 @@ struct rf_kind {
 
 /* The kind table, indexed by enum record_kind (record_kinds.c). */
 extern const struct rf_kind rf_kinds[RECORD_KIND_COUNT];
-
-/* The common fields of every kind: date, id, kind, version. */
-extern const struct rf_object rf_common;
 
 /*
  * Fail with "<kind> <id>[ line N]: <path.><field> <message>": field may be
