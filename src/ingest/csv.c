@@ -638,7 +638,7 @@ static int row_to_json(struct csv *c, const struct row *r, struct json_object **
 	for (size_t j = 0; j < r->n && rc == BS_OK; j++) {
 		size_t len;
 		const char *v = cell(r, j, &len);
-		struct json_object *val;
+		struct json_object *val = NULL;
 
 		if (len == 0)
 			continue;

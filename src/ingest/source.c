@@ -437,26 +437,22 @@ static int open_common(struct source *s, const struct source_opts *opts, struct 
 	}
 }
 
-static int source_new(const char *name, const struct source_opts *opts, struct source **out,
-                      struct bs_error *err)
+/* A new source named `name`, or NULL (out of memory, message in err). */
+static struct source *source_new(const char *name, const struct source_opts *opts,
+                                 struct bs_error *err)
 {
-	struct source *s;
+	struct source *s = calloc(1, sizeof(*s));
 
-	*out = NULL;
-	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return bs_error_set(err, BS_ENOMEM, "%s: out of memory", name);
+	if (s == NULL || (s->name = strdup(name)) == NULL) {
+		free(s);
+		bs_error_set(err, BS_ENOMEM, "%s: out of memory", name);
+		return NULL;
+	}
 	s->fd = -1;
-	s->name = strdup(name);
 	s->max_line = opts && opts->max_line ? opts->max_line : LINES_MAX_DEFAULT;
 	if (s->max_line > SOURCE_MAX_LINE_CAP)
 		s->max_line = SOURCE_MAX_LINE_CAP; /* json-c takes int lengths */
-	if (s->name == NULL) {
-		free(s);
-		return bs_error_set(err, BS_ENOMEM, "%s: out of memory", name);
-	}
-	*out = s;
-	return BS_OK;
+	return s;
 }
 
 static struct lines_opts lines_opts_of(const struct source *s, const struct source_opts *opts)
@@ -475,9 +471,10 @@ int source_open_fd(int fd, const char *name, const struct source_opts *opts, str
 	struct source *s;
 	int rc;
 
-	rc = source_new(name, opts, &s, err);
-	if (rc != BS_OK)
-		return rc;
+	*out = NULL;
+	s = source_new(name, opts, err);
+	if (s == NULL)
+		return BS_ENOMEM;
 	lo = lines_opts_of(s, opts);
 	rc = lines_open_fd(fd, &lo, &s->lines);
 	if (rc == BS_OK)
@@ -498,9 +495,10 @@ int source_open_mem(const void *data, size_t len, const char *name, const struct
 	struct source *s;
 	int rc;
 
-	rc = source_new(name, opts, &s, err);
-	if (rc != BS_OK)
-		return rc;
+	*out = NULL;
+	s = source_new(name, opts, err);
+	if (s == NULL)
+		return BS_ENOMEM;
 	lo = lines_opts_of(s, opts);
 	rc = lines_open_mem(data, len, &lo, &s->lines);
 	if (rc == BS_OK)
