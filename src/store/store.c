@@ -209,6 +209,12 @@ int store_state_apply(struct store *st, enum record_kind kind, const char *id,
 	return st->ops->state_apply(st, kind, id, target, ev, reason, who, new_state, err);
 }
 
+int store_state_get(struct store *st, enum record_kind kind, const char *id, const char *target,
+		    enum sync_state *state, struct buf *reason, struct bs_error *err)
+{
+	return st->ops->state_get(st, kind, id, target, state, reason, err);
+}
+
 int store_pending_each(struct store *st, const char *target, const char *tab, store_row_cb cb,
 		       void *arg, struct bs_error *err)
 {

@@ -151,6 +151,11 @@ int store_state_apply(struct store *st, enum record_kind kind, const char *id,
 		      const struct store_actor *who, enum sync_state *new_state,
 		      struct bs_error *err);
 
+/* kind:id's state on target (not_imported when it has no row yet) and its
+ * reason into `reason` when non-NULL.  BS_ENOTFOUND when no such record. */
+int store_state_get(struct store *st, enum record_kind kind, const char *id, const char *target,
+		    enum sync_state *state, struct buf *reason, struct bs_error *err);
+
 /* A row of `pending` / `errors` / a tab listing. */
 struct store_row {
 	enum record_kind kind;

@@ -95,6 +95,9 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
 		      " ELSE sent_ms END, done_ms = CASE WHEN ?2 = 'done' THEN ?3 ELSE done_ms END"
 		      " WHERE id = ?1",
 	[Q_REC_ROWID] = "SELECT rowid FROM records WHERE kind = ?1 AND id = ?2",
+	[Q_STATE_OF] = "SELECT coalesce(s.state, 'not_imported'), coalesce(s.reason, '')"
+		       " FROM records r LEFT JOIN sync_state s ON s.record = r.rowid"
+		       " AND s.target = ?3 WHERE r.kind = ?1 AND r.id = ?2",
 };
 
 struct sq_store *sq(struct store *st)
@@ -784,6 +787,37 @@ static int sq_state_apply(struct store *st, enum record_kind kind, const char *i
 	return tx_leave(s, rc, err);
 }
 
+static int sq_state_get(struct store *st, enum record_kind kind, const char *id,
+			const char *target, enum sync_state *state, struct buf *reason,
+			struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_STATE_OF, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_int(q, 1, (int)kind);
+	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, target, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		if (sync_state_from_name((const char *)sqlite3_column_text(q, 0), state) != BS_OK)
+			*state = SYNC_NOT_IMPORTED;
+		rc = BS_OK;
+		if (reason != NULL) {
+			buf_reset(reason);
+			rc = buf_addstr(reason, (const char *)sqlite3_column_text(q, 1));
+		}
+		sqlite3_reset(q);
+		return rc;
+	}
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return BS_ENOTFOUND;
+	return sq_fail(s, rc, err, "reading sync state");
+}
+
 /*
  * The listing query.  Without a target every record is "not imported"; the
  * reason column names references to records not imported yet, so `pending`
@@ -931,6 +965,7 @@ static const struct store_ops sqlite_ops = {
 	.target_add = sq_target_add,
 	.targets_each = sq_targets_each,
 	.state_apply = sq_state_apply,
+	.state_get = sq_state_get,
 	.rows_each = sq_rows_each,
 	.history_each = sq_history_each,
 	.link_get = sq_link_get,

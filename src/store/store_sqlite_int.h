@@ -55,6 +55,7 @@ enum stmt_id {
 	Q_REQ_KEY,
 	Q_REQ_SET,
 	Q_REC_ROWID,
+	Q_STATE_OF,
 	Q_STMT_COUNT
 };
 

@@ -419,6 +419,11 @@ int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const c
 		rc = put_str(&m, "Status", type == LEDGER_PAYMENT ? "DELETED" : "VOIDED");
 		goto close;
 	}
+	if (rc == BS_OK && op != NULL && strcmp(op, "status") == 0) {
+		/* A status change alone, e.g. a purchase order marked BILLED. */
+		rc = put_str(&m, "Status", js(doc, "status"));
+		goto close;
+	}
 	if (rc != BS_OK)
 		return rc;
 	switch (type) {

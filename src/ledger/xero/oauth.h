@@ -1,0 +1,193 @@
+/*
+ * oauth.h - Xero's OAuth 2.0 authorization-code flow (FACTS.md §4): the
+ * authorize URL, the token endpoint (code exchange, refresh with rotation),
+ * the tenant list, and two ways to finish the browser leg: auto-approval
+ * (the sandbox redirects straight back) and a one-shot callback listener on
+ * 127.0.0.1 for a person with a browser.
+ *
+ * Nothing here stores anything or reads a clock: callers pass now_ms and
+ * persist the tokens they get back (sealed with core/secret.h).  Tokens and
+ * client secrets never appear in an error message.
+ */
+#ifndef BS_LEDGER_XERO_OAUTH_H
+#define BS_LEDGER_XERO_OAUTH_H
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "http/client.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Granular scopes (apps created from March 2026 must use them). */
+#define XERO_SCOPES_DEFAULT                                                                        \
+	"offline_access accounting.settings accounting.contacts accounting.invoices "              \
+	"accounting.payments accounting.banktransactions accounting.manualjournals"
+
+#define XERO_URL_MAX 512
+
+/* Where Xero (or the sandbox) answers.  Plain arrays: copy freely. */
+struct xero_endpoints {
+	char authorize_url[XERO_URL_MAX];
+	char token_url[XERO_URL_MAX];
+	char connections_url[XERO_URL_MAX];
+	char api_base[XERO_URL_MAX]; /* no trailing slash: api_base + "/Invoices" */
+};
+
+/*
+ * Fill `ep` for the real Xero (base_url NULL or "") or for a one-host
+ * emulator at base_url ("http://127.0.0.1:PORT", a trailing '/' ignored):
+ *   real:  https://login.xero.com/identity/connect/authorize,
+ *          https://identity.xero.com/connect/token,
+ *          https://api.xero.com/connections, https://api.xero.com/api.xro/2.0
+ *   base:  BASE/identity/connect/authorize, BASE/connect/token,
+ *          BASE/connections, BASE/api.xro/2.0
+ * BS_EINVAL when base_url is not http(s):// or too long.
+ */
+int xero_endpoints_init(struct xero_endpoints *ep, const char *base_url, struct bs_error *err);
+
+#define XERO_ACCESS_TOKEN_MAX  4096
+#define XERO_REFRESH_TOKEN_MAX 1024
+#define XERO_SCOPE_MAX	       1024
+
+/* A token set: plain arrays, NUL-terminated, owned by whoever holds the struct.
+ * Wipe with sodium_memzero when done. */
+struct xero_tokens {
+	char access_token[XERO_ACCESS_TOKEN_MAX];
+	char refresh_token[XERO_REFRESH_TOKEN_MAX]; /* "" without offline_access */
+	int64_t expires_at_ms;			    /* now_ms + expires_in * 1000 */
+	char scope[XERO_SCOPE_MAX];		    /* granted scopes, "" if not said */
+};
+
+/*
+ * Write `n - 1` random URL-safe characters and a NUL into out[n] (n >= 2):
+ * a fresh `state` for one connect attempt.  n = 33 gives 192 bits.
+ */
+void xero_oauth_new_state(char *out, size_t n);
+
+/*
+ * Append the authorize URL (response_type=code, client_id, redirect_uri,
+ * scope, state) to `out`.  scopes NULL = XERO_SCOPES_DEFAULT.
+ * BS_ETOOBIG / BS_ENOMEM from the buffer.
+ */
+int xero_oauth_authorize_url(const struct xero_endpoints *ep, const char *client_id,
+			     const char *redirect_uri, const char *scopes, const char *state,
+			     struct buf *out);
+
+/*
+ * Exchange an authorization code for tokens: POST ep->token_url,
+ * grant_type=authorization_code, client credentials in a Basic header.
+ * On success *out is the new token set; on any error *out is unchanged.
+ * Errors:
+ *   BS_EAUTH   invalid_grant (code used, expired, other redirect_uri) or
+ *              invalid_client / unauthorized_client (wrong id or secret);
+ *   BS_ELIMIT  429 from the token endpoint;
+ *   BS_ENET    no answer (http_send's BS_ENET), or a 5xx;
+ *   BS_EPROTO  any other status, or a reply without access_token / expires_in
+ *              or with a token longer than struct xero_tokens holds.
+ */
+int xero_oauth_exchange_code(struct http_client *http, const struct xero_endpoints *ep,
+			     const char *client_id, const char *client_secret, const char *code,
+			     const char *redirect_uri, int64_t now_ms, struct xero_tokens *out,
+			     struct bs_error *err);
+
+/*
+ * Refresh: grant_type=refresh_token.  Xero rotates the refresh token: the
+ * caller must persist out->refresh_token before using the new access token
+ * anywhere else (the old one lasts a 30-minute grace).  When a reply carries
+ * no refresh_token the old one is kept in *out.  `refresh_token` may point
+ * into *out.  Errors as xero_oauth_exchange_code; invalid_grant gives
+ * BS_EAUTH "the refresh token was refused (invalid_grant): run booksync
+ * connect again".
+ */
+int xero_oauth_refresh(struct http_client *http, const struct xero_endpoints *ep,
+		       const char *client_id, const char *client_secret, const char *refresh_token,
+		       int64_t now_ms, struct xero_tokens *out, struct bs_error *err);
+
+/*
+ * Interpret a token endpoint reply (status and body) - what the two calls
+ * above do after http_send, public for tests and fuzzing.  `refresh`
+ * selects the wording of an invalid_grant message.  Same errors.
+ */
+int xero_oauth_parse_token_response(long status, const char *body, size_t len, bool refresh,
+				    int64_t now_ms, struct xero_tokens *out,
+				    struct bs_error *err);
+
+/* One connected organisation (GET /connections). */
+struct xero_tenant {
+	char connection_id[64]; /* "id": for DELETE /connections/{id} */
+	char tenant_id[64];	/* the xero-tenant-id header value */
+	char tenant_type[32];	/* "ORGANISATION" or "PRACTICE" */
+	char tenant_name[256];	/* truncated at 255 bytes if longer */
+};
+
+#define XERO_TENANTS_MAX 1000
+
+/*
+ * List the tenants `access_token` may use.  On success *out is a malloc'd
+ * array of *n entries (NULL when 0) that the caller frees with free().
+ * BS_EAUTH on 401/403, BS_ELIMIT on 429, BS_ENET no answer or 5xx,
+ * BS_EPROTO a reply that is not an array of objects with a tenantId (or
+ * more than XERO_TENANTS_MAX), BS_ENOMEM.
+ */
+int xero_oauth_connections(struct http_client *http, const struct xero_endpoints *ep,
+			   const char *access_token, struct xero_tenant **out, size_t *n,
+			   struct bs_error *err);
+
+/*
+ * Read the authorization code out of the redirect URL `location` and
+ * append it to `code`.  An `error` parameter gives BS_EAUTH naming it
+ * (e.g. access_denied); a missing or different `state` gives BS_EAUTH (the
+ * CSRF guard: the redirect is not an answer to this attempt); no code or a
+ * malformed escape gives BS_EPROTO.
+ */
+int xero_oauth_code_from_redirect(const char *location, const char *expected_state,
+				  struct buf *code, struct bs_error *err);
+
+/*
+ * Complete authorisation without a person: GET the authorize URL without
+ * following redirects; a 3xx whose Location is redirect_uri (followed by
+ * '?', '#' or nothing) carries the code, read with the state checked
+ * (the sandbox approves this way).  BS_OK with the code appended to `code`.
+ * BS_ESTATE "the authorization page needs a person: open the URL in a
+ * browser" when no such redirect comes; BS_EAUTH when the server refuses the
+ * request (4xx) or the redirect carries an error or a wrong state; BS_ENET.
+ */
+int xero_oauth_auto_approve(struct http_client *http, const struct xero_endpoints *ep,
+			    const char *client_id, const char *redirect_uri, const char *scopes,
+			    const char *state, struct buf *code, struct bs_error *err);
+
+/*
+ * The interactive path: a one-shot HTTP listener on 127.0.0.1 that receives
+ * the browser's redirect at /callback.  Owned by the caller; free with
+ * xero_oauth_callback_free.
+ */
+struct xero_oauth_listener;
+
+/*
+ * Listen on 127.0.0.1:port (0 = a free port).  BS_EIO when the port cannot
+ * be bound, BS_ENOMEM.
+ */
+int xero_oauth_callback_listen(unsigned port, struct xero_oauth_listener **out,
+			       struct bs_error *err);
+
+/* "http://127.0.0.1:PORT/callback", the redirect_uri to send.  Owned by l. */
+const char *xero_oauth_callback_redirect_uri(const struct xero_oauth_listener *l);
+
+/*
+ * Wait up to timeout_ms for the browser to arrive at /callback, judge it as
+ * xero_oauth_code_from_redirect does, answer the browser with a short page
+ * ("booksync is connected, you may close this tab", or what went wrong),
+ * and append the code to `code`.  The first /callback request decides; any
+ * later one gets 410.  Other paths get 404 and are ignored.  BS_ESTATE when
+ * nothing arrived in time; otherwise as xero_oauth_code_from_redirect.
+ * Call at most once per listener.
+ */
+int xero_oauth_callback_wait(struct xero_oauth_listener *l, const char *expected_state,
+			     long timeout_ms, struct buf *code, struct bs_error *err);
+
+/* Stop listening and free.  NULL is a no-op. */
+void xero_oauth_callback_free(struct xero_oauth_listener *l);
+
+#endif

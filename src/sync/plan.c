@@ -1,0 +1,1458 @@
+/*
+ * plan.c - the planner (see plan.h).
+ *
+ * One pass over the candidates in dependency order.  Each record is read
+ * from the store as canonical JSON, judged by rules_eligibility, and -- if
+ * it is to be sent -- turned into ledger-neutral documents.  All amounts
+ * are decided here: line amounts and rounding corrections (rules_rounding),
+ * journal conversions (rules_journal_to_base), currency rates, tax codes and
+ * accounts.  A document that cannot be built (no tax code for a rate, an
+ * unknown account, a locked period) fails its record with the reason.
+ */
+#include "sync/plan.h"
+
+#include "core/buf.h"
+#include "core/jsonw.h"
+#include "ledger/ledger.h"
+#include "rules/rules.h"
+#include "store/settings.h"
+#include "sync/tabs.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Kinds in planning order: what others depend on comes first. */
+static const enum record_kind plan_order[] = {
+	RECORD_CUSTOMER,   RECORD_SUPPLIER, RECORD_PRODUCT,	 RECORD_PURCHASE, RECORD_SALE,
+	RECORD_CREDIT_NOTE, RECORD_ADJUSTMENT, RECORD_COGS,	 RECORD_JOURNAL,
+	RECORD_MONEY_TASK, RECORD_GIFT_VOUCHER, RECORD_STORE_CREDIT, RECORD_PAYMENT,
+};
+
+struct cand {
+	int rank; /* index in plan_order */
+	enum record_kind kind;
+	char id[RECORD_ID_MAX + 1];
+};
+
+struct planner {
+	struct store *st;
+	const struct plan_opts *o;
+	struct plan_stats *stats;
+	struct bs_error *err;
+	/* settings */
+	struct buf set[16];
+	bool no_payments, no_po;
+	int base_dp;
+	/* the ledger's chart and tax rates, read on connect */
+	struct json_object *chart_json, *tax_json;
+	struct rules_account *chart;
+	size_t nchart;
+	struct rules_tax_rate *rates;
+	size_t nrates;
+	char lock_date[11];
+	/* candidates */
+	struct cand *cands;
+	size_t ncands, capcands;
+	/* scratch, reused per record */
+	struct buf in, doc, deps, desc, why, num;
+	struct json_tokener *tok;
+};
+
+enum {
+	S_PREFIX,
+	S_STATUS,
+	S_BASE,
+	S_SALES,
+	S_PURCHASES,
+	S_COGS,
+	S_INVENTORY,
+	S_ADJUST,
+	S_ROUNDING,
+	S_BANK,
+	S_GIFT,
+	S_BREAKAGE,
+	S_MTCONTACT,
+	S_NSET
+};
+
+static const char *const set_keys[S_NSET] = {
+	"reference_prefix", "invoice_status", "base_currency",	"account.sales",
+	"account.purchases", "account.cogs",	"account.inventory", "account.adjustment",
+	"account.rounding", "account.bank",	"account.gift_voucher", "account.breakage",
+	"money_task_contact",
+};
+
+static const char *sv(const struct planner *p, int i)
+{
+	return buf_cstr(&p->set[i]);
+}
+
+/* ---- small JSON readers over canonical records ------------------------ */
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL ||
+	    json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool jbool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return o != NULL && json_object_object_get_ex(o, key, &v) &&
+	       json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+static int64_t jfixed(struct json_object *o, const char *key, int scale)
+{
+	const char *s = jstr(o, key);
+	int64_t v = 0;
+
+	if (s != NULL)
+		money_parse_fixed(s, strlen(s), scale, scale, &v);
+	return v;
+}
+
+static struct json_object *jarr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_array))
+		return NULL;
+	return v;
+}
+
+/* ---- the ledger context ------------------------------------------------ */
+
+static int load_context(struct planner *p)
+{
+	struct buf v, key;
+	int rc = BS_OK;
+
+	buf_init(&v, (size_t)16 << 20);
+	buf_init(&key, 512);
+	for (int i = 0; i < S_NSET && rc == BS_OK; i++) {
+		buf_init(&p->set[i], 4096);
+		rc = settings_get(p->st, set_keys[i], &p->set[i], p->err);
+	}
+	if (rc == BS_OK && (rc = settings_get(p->st, "disable_payment_sync", &v, p->err)) == BS_OK)
+		p->no_payments = strcmp(buf_cstr(&v), "true") == 0;
+	if (rc == BS_OK && (rc = settings_get(p->st, "disable_po_sync", &v, p->err)) == BS_OK)
+		p->no_po = strcmp(buf_cstr(&v), "true") == 0;
+	if (rc != BS_OK)
+		goto out;
+	p->base_dp = money_currency_exponent(p->set[S_BASE].len ? sv(p, S_BASE) : "NZD");
+	if (p->base_dp < 0)
+		p->base_dp = 2;
+
+	/* chart:<target> = [{"code","name","active"}] */
+	buf_printf(&key, "chart:%s", p->o->target);
+	if (store_setting_get(p->st, buf_cstr(&key), &v, NULL) == BS_OK)
+		p->chart_json = json_tokener_parse(buf_cstr(&v));
+	if (p->chart_json != NULL && json_object_is_type(p->chart_json, json_type_array)) {
+		size_t n = json_object_array_length(p->chart_json);
+
+		p->chart = calloc(n ? n : 1, sizeof(*p->chart));
+		for (size_t i = 0; p->chart != NULL && i < n; i++) {
+			struct json_object *a = json_object_array_get_idx(p->chart_json, i);
+
+			p->chart[p->nchart].code = jstr(a, "code");
+			p->chart[p->nchart].name = jstr(a, "name");
+			p->chart[p->nchart].active = !jbool(a, "archived");
+			if (p->chart[p->nchart].code != NULL)
+				p->nchart++;
+		}
+	}
+	/* taxrates:<target> = [{"code","name","rate","sales","purchases","active"}] */
+	buf_reset(&key);
+	buf_printf(&key, "taxrates:%s", p->o->target);
+	if (store_setting_get(p->st, buf_cstr(&key), &v, NULL) == BS_OK)
+		p->tax_json = json_tokener_parse(buf_cstr(&v));
+	if (p->tax_json != NULL && json_object_is_type(p->tax_json, json_type_array)) {
+		size_t n = json_object_array_length(p->tax_json);
+
+		p->rates = calloc(n ? n : 1, sizeof(*p->rates));
+		for (size_t i = 0; p->rates != NULL && i < n; i++) {
+			struct json_object *t = json_object_array_get_idx(p->tax_json, i);
+			struct rules_tax_rate *r = &p->rates[p->nrates];
+
+			r->code = jstr(t, "code");
+			r->name = jstr(t, "name");
+			r->rate = jfixed(t, "rate", PCT_DP);
+			r->sales = jbool(t, "sales");
+			r->purchases = jbool(t, "purchases");
+			r->active = jbool(t, "active");
+			if (r->code != NULL)
+				p->nrates++;
+		}
+	}
+	buf_reset(&key);
+	buf_printf(&key, "lockdate:%s", p->o->target);
+	if (store_setting_get(p->st, buf_cstr(&key), &v, NULL) == BS_OK)
+		snprintf(p->lock_date, sizeof(p->lock_date), "%s", buf_cstr(&v));
+out:
+	buf_free(&v);
+	buf_free(&key);
+	return rc;
+}
+
+/* ---- candidates --------------------------------------------------------- */
+
+static int rank_of(enum record_kind k)
+{
+	for (size_t i = 0; i < sizeof(plan_order) / sizeof(plan_order[0]); i++) {
+		if (plan_order[i] == k)
+			return (int)i;
+	}
+	return 99;
+}
+
+static int cand_add(struct planner *p, enum record_kind kind, const char *id)
+{
+	struct cand *c;
+
+	if (p->ncands == p->capcands) {
+		size_t cap = p->capcands ? p->capcands * 2 : 256;
+		struct cand *n = realloc(p->cands, cap * sizeof(*n));
+
+		if (n == NULL)
+			return bs_error_set(p->err, BS_ENOMEM, "out of memory");
+		p->cands = n;
+		p->capcands = cap;
+	}
+	c = &p->cands[p->ncands++];
+	c->kind = kind;
+	c->rank = rank_of(kind);
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	return BS_OK;
+}
+
+static int row_to_cand(void *arg, const struct store_row *r)
+{
+	return cand_add(arg, r->kind, r->id);
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return strcmp(x->id, y->id);
+}
+
+/* The contacts a document needs are synced whatever the tabs (DESIGN.md). */
+static int add_contacts(struct planner *p)
+{
+	size_t n = p->ncands;
+	int rc = BS_OK;
+
+	for (size_t i = 0; i < n && rc == BS_OK; i++) {
+		static const struct {
+			const char *field;
+			enum record_kind kind;
+		} refs[] = {{"customer_id", RECORD_CUSTOMER},
+			    {"supplier_id", RECORD_SUPPLIER},
+			    {"contact_id", RECORD_CUSTOMER},
+			    {"contact_id", RECORD_SUPPLIER}};
+		struct json_object *o;
+		enum record_kind k = p->cands[i].kind;
+
+		if (k == RECORD_CUSTOMER || k == RECORD_SUPPLIER || k == RECORD_PRODUCT)
+			continue;
+		if (store_record_get(p->st, k, p->cands[i].id, NULL, &p->in, NULL) != BS_OK)
+			continue;
+		o = json_tokener_parse(buf_cstr(&p->in));
+		for (size_t r = 0; o != NULL && r < sizeof(refs) / sizeof(refs[0]); r++) {
+			const char *id = jstr(o, refs[r].field);
+			enum sync_state s;
+
+			if (id == NULL ||
+			    store_state_get(p->st, refs[r].kind, id, p->o->target, &s, NULL, NULL) !=
+				    BS_OK)
+				continue;
+			if (s == SYNC_NOT_IMPORTED || s == SYNC_CHANGED || s == SYNC_WAITING)
+				rc = cand_add(p, refs[r].kind, id);
+		}
+		json_object_put(o);
+	}
+	return rc;
+}
+
+static int collect(struct planner *p)
+{
+	const struct plan_opts *o = p->o;
+	int rc = BS_OK;
+
+	if (o->nrefs > 0) {
+		for (size_t i = 0; i < o->nrefs && rc == BS_OK; i++)
+			rc = cand_add(p, o->refs[i].kind, o->refs[i].id);
+	} else if (o->everything || o->tab != NULL) {
+		rc = store_pending_each(p->st, o->target, o->everything ? NULL : o->tab,
+					row_to_cand, p, p->err);
+	} else {
+		size_t n;
+		const struct tabs_def *t = tabs_all(&n);
+
+		for (size_t i = 0; i < n && rc == BS_OK; i++) {
+			if (t[i].sync_all)
+				rc = store_pending_each(p->st, o->target, t[i].name, row_to_cand, p,
+							p->err);
+		}
+	}
+	if (rc == BS_OK)
+		rc = add_contacts(p);
+	if (rc != BS_OK)
+		return rc;
+	qsort(p->cands, p->ncands, sizeof(*p->cands), cand_cmp);
+	/* drop duplicates (a contact pulled in twice) */
+	if (p->ncands > 1) {
+		size_t w = 1;
+
+		for (size_t i = 1; i < p->ncands; i++) {
+			if (p->cands[i].kind != p->cands[w - 1].kind ||
+			    strcmp(p->cands[i].id, p->cands[w - 1].id) != 0)
+				p->cands[w++] = p->cands[i];
+		}
+		p->ncands = w;
+	}
+	return BS_OK;
+}
+
+/* ---- dependencies ------------------------------------------------------- */
+
+static const char *ledger_type_of(enum record_kind k)
+{
+	switch (k) {
+	case RECORD_CUSTOMER:
+	case RECORD_SUPPLIER:
+		return "Contact";
+	case RECORD_PRODUCT:
+		return "Item";
+	case RECORD_CREDIT_NOTE:
+		return "CreditNote";
+	case RECORD_PAYMENT:
+		return "Payment";
+	case RECORD_MONEY_TASK:
+		return "BankTransaction";
+	case RECORD_ADJUSTMENT:
+	case RECORD_COGS:
+	case RECORD_JOURNAL:
+		return "ManualJournal";
+	default:
+		return "Invoice";
+	}
+}
+
+static bool linked(struct planner *p, enum record_kind k, const char *id, const char *type)
+{
+	struct store_link l;
+
+	return store_link_get(p->st, p->o->target, k, id, type, &l, NULL) == BS_OK &&
+	       l.ledger_id[0] != '\0';
+}
+
+/* Fill a rules_dep for kind:id (its main ledger document). */
+static void dep_fill(struct planner *p, struct rules_dep *d, const char *what, enum record_kind k,
+		     const char *id, struct buf *reason)
+{
+	enum sync_state s;
+	bool queued = false;
+
+	d->what = what;
+	d->id = id;
+	d->skip_reason = NULL;
+	if (linked(p, k, id, ledger_type_of(k))) {
+		d->state = RULES_DEP_POSTED;
+		return;
+	}
+	if (store_state_get(p->st, k, id, p->o->target, &s, reason, NULL) != BS_OK) {
+		d->state = RULES_DEP_MISSING;
+		return;
+	}
+	/* planned earlier in this run (or still queued): it goes first */
+	store_outbox_has(p->st, p->o->target, k, id, &queued, NULL);
+	if (queued || s == SYNC_QUEUED) {
+		d->state = RULES_DEP_POSTED;
+	} else if (s == SYNC_SKIPPED) {
+		d->state = RULES_DEP_SKIPPED;
+		d->skip_reason = buf_cstr(reason);
+	} else {
+		d->state = RULES_DEP_PENDING;
+	}
+}
+
+/* Which kind a money task's contact_id names. */
+static enum record_kind contact_kind(struct planner *p, const char *id)
+{
+	return store_record_get(p->st, RECORD_CUSTOMER, id, NULL, NULL, NULL) == BS_OK
+		       ? RECORD_CUSTOMER
+		       : RECORD_SUPPLIER;
+}
+
+static enum rules_status status_of(const char *s)
+{
+	if (s == NULL)
+		return RULES_ST_NONE;
+	if (strcmp(s, "open") == 0)
+		return RULES_ST_OPEN;
+	if (strcmp(s, "invoiced") == 0)
+		return RULES_ST_INVOICED;
+	if (strcmp(s, "paid") == 0)
+		return RULES_ST_PAID;
+	if (strcmp(s, "void") == 0)
+		return RULES_ST_VOID;
+	if (strcmp(s, "billed") == 0)
+		return RULES_ST_BILLED;
+	if (strcmp(s, "finished") == 0)
+		return RULES_ST_FINISHED;
+	return RULES_ST_NONE;
+}
+
+static enum rules_event event_of(const char *s)
+{
+	static const struct {
+		const char *name;
+		enum rules_event ev;
+	} t[] = {{"sold", RULES_EV_SOLD},     {"redeemed", RULES_EV_REDEEMED},
+		 {"expired", RULES_EV_EXPIRED}, {"issued", RULES_EV_ISSUED},
+		 {"used", RULES_EV_USED},     {"refunded", RULES_EV_REFUNDED}};
+
+	for (size_t i = 0; s != NULL && i < sizeof(t) / sizeof(t[0]); i++) {
+		if (strcmp(s, t[i].name) == 0)
+			return t[i].ev;
+	}
+	return RULES_EV_NONE;
+}
+
+/* Reason buffers for dependencies (their skip reasons must outlive facts). */
+struct depbufs {
+	struct buf b[RULES_DEPS_MAX];
+};
+
+static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
+		       struct json_object *o, const struct store_record_info *info,
+		       struct rules_facts *f, struct depbufs *db)
+{
+	const char *s;
+
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->id = id;
+	f->status = status_of(jstr(o, "status"));
+	f->event = event_of(jstr(o, "event"));
+	f->invoiced = jbool(o, "invoiced");
+	f->total = info->total;
+	f->amount = jfixed(o, "amount", MONEY_DP);
+	f->amount_paid = f->status == RULES_ST_PAID ? info->total : 0;
+	f->posted = linked(p, kind, id, ledger_type_of(kind));
+	if (kind == RECORD_PURCHASE) {
+		f->posted_as_po = linked(p, kind, id, "PurchaseOrder");
+		f->has_supplier_invoice_no = jstr(o, "supplier_invoice_no") != NULL;
+		f->has_invoice_date = jstr(o, "invoice_date") != NULL;
+	}
+	if (kind == RECORD_GIFT_VOUCHER)
+		f->posted = linked(p, kind, id, f->event == RULES_EV_REDEEMED ? "Payment"
+									   : "ManualJournal");
+#define DEP(what, k, field)                                                                   \
+	do {                                                                                  \
+		if ((s = jstr(o, field)) != NULL && f->ndeps < RULES_DEPS_MAX) {              \
+			dep_fill(p, &f->deps[f->ndeps], what, k, s, &db->b[f->ndeps]);        \
+			f->ndeps++;                                                           \
+		}                                                                             \
+	} while (0)
+	DEP("customer", RECORD_CUSTOMER, "customer_id");
+	DEP("supplier", RECORD_SUPPLIER, "supplier_id");
+	if ((s = jstr(o, "contact_id")) != NULL)
+		DEP("contact", contact_kind(p, s), "contact_id");
+	if (kind != RECORD_CREDIT_NOTE) {
+		DEP("sale", RECORD_SALE, "sale_id");
+		DEP("purchase", RECORD_PURCHASE, "purchase_id");
+	}
+	DEP("credit note", RECORD_CREDIT_NOTE, "credit_note_id");
+#undef DEP
+}
+
+/* ---- document building -------------------------------------------------- */
+
+static int fmt(struct buf *b, int64_t v, int scale, int min_dp)
+{
+	buf_reset(b);
+	return money_format(b, v, scale, min_dp);
+}
+
+/* `"key":"<decimal>"` with a leading comma. */
+static int put_dec(struct buf *out, const char *key, int64_t v, int scale, int min_dp)
+{
+	struct buf t;
+	int rc;
+
+	buf_init(&t, 64);
+	rc = fmt(&t, v, scale, min_dp);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(out, 1, key, buf_cstr(&t));
+	buf_free(&t);
+	return rc;
+}
+
+static int put_opt(struct buf *out, const char *key, const char *value)
+{
+	return value != NULL ? jsonw_kv_str(out, 1, key, value) : BS_OK;
+}
+
+/* Start a document: {"type":..,"op":..,"self":"Type/kind:id","date":..} */
+static int doc_begin(struct planner *p, const char *type, const char *op, enum record_kind kind,
+		     const char *id, const char *date)
+{
+	char self[LEDGER_SYMBOL_MAX];
+	int rc;
+
+	buf_reset(&p->doc);
+	buf_reset(&p->deps);
+	snprintf(self, sizeof(self), "%s/%s:%s", type, record_kind_name(kind), id);
+	rc = buf_addc(&p->doc, '{');
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 0, "type", type);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "op", op);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "self", self);
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "date", date);
+	return rc;
+}
+
+/* A symbolic reference: written into the doc and listed in deps. */
+static int put_sym(struct planner *p, const char *key, const char *type, enum record_kind kind,
+		   const char *id)
+{
+	char sym[LEDGER_SYMBOL_MAX];
+	int rc;
+
+	snprintf(sym, sizeof(sym), "%s/%s:%s", type, record_kind_name(kind), id);
+	rc = jsonw_kv_str(&p->doc, 1, key, sym);
+	if (rc == BS_OK && p->deps.len > 0)
+		rc = buf_addc(&p->deps, ' ');
+	if (rc == BS_OK)
+		rc = buf_addstr(&p->deps, sym);
+	return rc;
+}
+
+/* Write the document into the outbox (or hand it to a dry run). */
+static int doc_emit(struct planner *p, enum record_kind kind, const char *id, const char *type,
+		    const char *op)
+{
+	int rc = buf_addc(&p->doc, '}');
+
+	if (rc != BS_OK)
+		return rc;
+	if (p->o->on_doc != NULL)
+		p->o->on_doc(p->o->arg, kind, id, type, op, buf_cstr(&p->doc));
+	p->stats->documents++;
+	return store_outbox_add(p->st, p->o->target, kind, id, type, op, buf_cstr(&p->doc),
+				buf_cstr(&p->deps), p->o->now_ms, NULL, p->err);
+}
+
+static int tax_code(struct planner *p, int64_t rate, enum rules_direction dir, const char **code)
+{
+	if (p->nrates == 0) {
+		/* before connect: the default organisation's codes (DESIGN.md) */
+		*code = rate == 0 ? "NONE" : dir == RULES_SALES ? "OUTPUT2" : "INPUT2";
+		return BS_OK;
+	}
+	return rules_tax_code(rate, dir, p->rates, p->nrates, NULL, 0, NULL, code, p->err);
+}
+
+static int account_code(struct planner *p, const char *line_account, int fallback,
+			enum rules_direction dir, const char **code)
+{
+	struct rules_account_sources src = {line_account, NULL, NULL, sv(p, fallback),
+					    set_keys[fallback]};
+
+	if (p->nchart == 0) {
+		*code = line_account != NULL ? line_account : sv(p, fallback);
+		if ((*code)[0] == '\0')
+			return bs_error_set(p->err, BS_EINVAL, "no account: set %s",
+					    set_keys[fallback]);
+		return BS_OK;
+	}
+	return rules_account_code(&src, dir, p->chart, p->nchart, code, p->err);
+}
+
+/* Document currency, its exponent, and the CurrencyRate text ("" = none). */
+static int currency_of(struct planner *p, struct json_object *o, int64_t total, const char **cur,
+		       int *dp, struct buf *rate)
+{
+	const char *c = jstr(o, "currency");
+	const char *fx = jstr(o, "fx_rate");
+
+	buf_reset(rate);
+	*cur = c != NULL ? c : (p->set[S_BASE].len ? sv(p, S_BASE) : NULL);
+	*dp = *cur != NULL ? money_currency_exponent(*cur) : p->base_dp;
+	if (*dp < 0)
+		*dp = 2;
+	if (fx != NULL && c != NULL && strcmp(c, sv(p, S_BASE)) != 0) {
+		struct rules_currency_rate cr;
+		int64_t fxv;
+		int rc = money_parse_fx(fx, strlen(fx), &fxv);
+
+		if (rc == BS_OK)
+			rc = rules_currency_rate(fxv, total, p->base_dp, &cr);
+		if (rc != BS_OK)
+			return bs_error_set(p->err, rc, "fx_rate %s cannot be used", fx);
+		return money_format(rate, cr.rate, MONEY_DP, 6);
+	}
+	return BS_OK;
+}
+
+/* The lines of an invoice / credit note / bill / PO, rounding included. */
+static int put_doc_lines(struct planner *p, struct json_object *o, const char *price_key,
+			 enum rules_direction dir, int cur_dp, bool fold, bool *corrected)
+{
+	struct json_object *lines = jarr(o, "lines");
+	size_t n = lines != NULL ? json_object_array_length(lines) : 0;
+	struct rules_line *in = calloc(n ? n : 1, sizeof(*in));
+	struct rules_ledger_line *out = calloc(n ? n : 1, sizeof(*out));
+	struct rules_rounding_in ri = {0};
+	struct rules_rounding_out ro = {0};
+	const char *mode = jstr(o, "tax_mode");
+	int rc = BS_OK;
+
+	if (in == NULL || out == NULL) {
+		rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *l = json_object_array_get_idx(lines, i);
+
+		in[i].qty = jfixed(l, "qty", QTY_DP);
+		in[i].unit_price = jfixed(l, price_key, MONEY_DP);
+		in[i].discount_pct = jfixed(l, "discount_pct", PCT_DP);
+		in[i].tax_rate = jfixed(l, "tax_rate", PCT_DP);
+		in[i].description =
+			jstr(l, "description") != NULL ? jstr(l, "description") : jstr(l, "sku");
+	}
+	ri.lines = in;
+	ri.nlines = n;
+	ri.tax_mode = mode != NULL && strcmp(mode, "inclusive") == 0 ? MONEY_TAX_INCLUSIVE
+		      : mode != NULL && strcmp(mode, "none") == 0    ? MONEY_TAX_NONE
+								     : MONEY_TAX_EXCLUSIVE;
+	ri.currency_dp = cur_dp;
+	ri.ledger_unit_dp = 4;
+	ri.ledger_amount_dp = 2;
+	ri.ledger_round = p->o->ledger_round;
+	ri.fold_discount = fold;
+	ro.lines = out;
+	ro.cap = n;
+	buf_reset(&p->desc);
+	if ((rc = rules_rounding(&ri, &ro, &p->desc, p->err)) != BS_OK)
+		goto out;
+	rc = buf_addstr(&p->doc, ",\"lines\":[");
+	for (size_t i = 0; rc == BS_OK && i < ro.nlines; i++) {
+		struct json_object *l = json_object_array_get_idx(lines, ro.lines[i].src);
+		const char *tax = NULL, *acct = NULL;
+
+		rc = tax_code(p, in[ro.lines[i].src].tax_rate, dir, &tax);
+		if (rc == BS_OK)
+			rc = account_code(p, jstr(l, "account"),
+					  dir == RULES_SALES ? S_SALES : S_PURCHASES, dir, &acct);
+		if (rc != BS_OK)
+			break;
+		rc = buf_addstr(&p->doc, i ? ",{" : "{");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 0, "description",
+					  ro.lines[i].description != NULL &&
+							  ro.lines[i].description[0] != '\0'
+						  ? ro.lines[i].description
+						  : "Item");
+		if (rc == BS_OK)
+			rc = put_dec(&p->doc, "quantity", ro.lines[i].qty, QTY_DP, 0);
+		if (rc == BS_OK)
+			rc = put_dec(&p->doc, "unit_amount", ro.lines[i].unit_amount, MONEY_DP, 2);
+		if (rc == BS_OK && ro.lines[i].discount_pct != 0)
+			rc = put_dec(&p->doc, "discount_rate", ro.lines[i].discount_pct, PCT_DP, 0);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "account", acct);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "tax_type", tax);
+		if (rc == BS_OK)
+			rc = put_dec(&p->doc, "line_amount", ro.lines[i].line_amount, MONEY_DP, 2);
+		if (rc == BS_OK)
+			rc = buf_addc(&p->doc, '}');
+	}
+	if (rc == BS_OK && ro.has_correction) {
+		const char *acct = NULL;
+
+		rc = account_code(p, NULL, S_ROUNDING, dir, &acct);
+		if (rc == BS_OK)
+			rc = buf_addstr(&p->doc, ro.nlines ? ",{" : "{");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 0, "description", RULES_ROUNDING_DESCRIPTION);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "quantity", "1");
+		if (rc == BS_OK)
+			rc = put_dec(&p->doc, "unit_amount", ro.correction, MONEY_DP, 2);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "account", acct);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "tax_type", "NONE");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "rounding", "true");
+		if (rc == BS_OK)
+			rc = buf_addc(&p->doc, '}');
+		*corrected = true;
+	}
+	if (rc == BS_OK)
+		rc = buf_addc(&p->doc, ']');
+	if (rc == BS_OK)
+		rc = put_dec(&p->doc, "expected_total", ro.ledger_total, MONEY_DP, 2);
+	if (rc == BS_OK && ro.residual != 0)
+		rc = put_dec(&p->doc, "residual", ro.residual, MONEY_DP, 2);
+out:
+	free(in);
+	free(out);
+	return rc;
+}
+
+static int check_lock(struct planner *p, const char *date)
+{
+	if (p->lock_date[0] == '\0' || date == NULL)
+		return BS_OK;
+	return rules_date_lock(date, p->lock_date, p->err);
+}
+
+/* Sales invoices, bills, credit notes and purchase orders. */
+static int build_document(struct planner *p, enum record_kind kind, const char *id,
+			  struct json_object *o, const struct store_record_info *info,
+			  const char *type, bool purchases, const char *op)
+{
+	enum rules_direction dir = purchases ? RULES_PURCHASES : RULES_SALES;
+	const char *date = jstr(o, "invoice_date") != NULL ? jstr(o, "invoice_date")
+							    : jstr(o, "date");
+	const char *cur = NULL, *mode = jstr(o, "tax_mode");
+	struct buf rate;
+	bool corrected = false, is_po = strcmp(type, "PurchaseOrder") == 0;
+	int cur_dp = 2, rc;
+
+	if (is_po)
+		date = jstr(o, "date");
+	if ((rc = check_lock(p, date)) != BS_OK)
+		return rc;
+	buf_init(&rate, 64);
+	rc = currency_of(p, o, info->total, &cur, &cur_dp, &rate);
+	if (rc == BS_OK)
+		rc = doc_begin(p, type, op, kind, id, date);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "subtype", purchases ? "purchases" : "sales");
+	if (rc == BS_OK) {
+		if (jstr(o, "customer_id") != NULL)
+			rc = put_sym(p, "contact", "Contact", RECORD_CUSTOMER,
+				     jstr(o, "customer_id"));
+		else if (jstr(o, "supplier_id") != NULL)
+			rc = put_sym(p, "contact", "Contact", RECORD_SUPPLIER,
+				     jstr(o, "supplier_id"));
+	}
+	/* The number: the unique reference for sales documents (seeds/000),
+	 * supplier invoice number / purchase reference for bills (seeds/004). */
+	if (rc == BS_OK) {
+		const char *ref = jstr(o, "reference") != NULL ? jstr(o, "reference") : id;
+		bool cut = false;
+
+		buf_reset(&p->num);
+		if (is_po) {
+			rc = buf_addstr(&p->num, ref);
+		} else if (purchases && kind == RECORD_PURCHASE) {
+			rc = rules_bill_number(&p->num, jstr(o, "supplier_invoice_no"), ref, 255,
+					       &cut, p->err);
+		} else if (purchases) {
+			rc = buf_addstr(&p->num, ref);
+		} else {
+			int64_t serial = 0;
+
+			rc = store_serial(p->st, p->o->target, kind, id, type, p->o->now_ms,
+					  &serial, p->err);
+			if (rc == BS_OK)
+				rc = rules_unique_reference(&p->num, sv(p, S_PREFIX),
+							    (uint64_t)serial, ref, 255, &cut,
+							    p->err);
+		}
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "number", buf_cstr(&p->num));
+		if (rc == BS_OK)
+			rc = put_opt(&p->doc, "reference", ref);
+	}
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "due_date", jstr(o, "due_date"));
+	if (rc == BS_OK && is_po)
+		rc = put_opt(&p->doc, "delivery_date", jstr(o, "dispatch_date"));
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "currency", cur);
+	if (rc == BS_OK && rate.len > 0)
+		rc = jsonw_kv_str(&p->doc, 1, "currency_rate", buf_cstr(&rate));
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "status", is_po ? "AUTHORISED" : sv(p, S_STATUS));
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "amounts", mode != NULL ? mode : "exclusive");
+	if (rc == BS_OK)
+		rc = put_doc_lines(p, o, purchases ? "unit_cost" : "unit_price", dir, cur_dp,
+				   strcmp(type, "CreditNote") == 0, &corrected);
+	if (rc == BS_OK && corrected)
+		p->stats->corrections++;
+	buf_free(&rate);
+	return rc;
+}
+
+/* A manual journal from signed base-currency amounts (+debit, -credit). */
+struct jline {
+	const char *account;
+	int64_t amount;
+	const char *description;
+};
+
+static int build_journal(struct planner *p, enum record_kind kind, const char *id,
+			 const char *date, const char *narration, const struct jline *l, size_t n)
+{
+	struct buf nar;
+	int rc;
+
+	if ((rc = check_lock(p, date)) != BS_OK)
+		return rc;
+	buf_init(&nar, 1024);
+	/* the record's identity in the narration is the natural key (DESIGN.md) */
+	rc = buf_printf(&nar, "%s [%s:%s]", narration, record_kind_name(kind), id);
+	if (rc == BS_OK)
+		rc = doc_begin(p, "ManualJournal", "create", kind, id, date);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "narration", buf_cstr(&nar));
+	if (rc == BS_OK)
+		rc = buf_addstr(&p->doc, ",\"lines\":[");
+	for (size_t i = 0, w = 0; rc == BS_OK && i < n; i++) {
+		if (l[i].amount == 0)
+			continue;
+		rc = buf_addstr(&p->doc, w++ ? ",{" : "{");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 0, "account", l[i].account);
+		if (rc == BS_OK)
+			rc = put_dec(&p->doc, "amount", l[i].amount, MONEY_DP, 2);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "description",
+					  l[i].description ? l[i].description : narration);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "tax_type", "NONE");
+		if (rc == BS_OK)
+			rc = buf_addc(&p->doc, '}');
+	}
+	if (rc == BS_OK)
+		rc = buf_addc(&p->doc, ']');
+	buf_free(&nar);
+	return rc;
+}
+
+static int64_t round_base(struct planner *p, int64_t v)
+{
+	int64_t r = v;
+
+	money_round(v, MONEY_DP, p->base_dp, MONEY_HALF_AWAY, &r);
+	return r;
+}
+
+static int build_adjustment(struct planner *p, const char *id, struct json_object *o)
+{
+	struct json_object *lines = jarr(o, "lines");
+	size_t n = lines ? json_object_array_length(lines) : 0;
+	struct jline *jl = calloc(2 * n + 1, sizeof(*jl));
+	const char *ref = jstr(o, "reference");
+	char nar[300];
+	int rc = BS_OK;
+
+	if (jl == NULL)
+		return bs_error_set(p->err, BS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n && rc == BS_OK; i++) {
+		struct json_object *l = json_object_array_get_idx(lines, i);
+		int64_t amt = 0;
+
+		rc = money_line_amount(jfixed(l, "qty", QTY_DP), jfixed(l, "unit_cost", MONEY_DP),
+				       0, p->base_dp, MONEY_HALF_AWAY, &amt);
+		jl[2 * i] = (struct jline){sv(p, S_INVENTORY), amt, jstr(l, "sku")};
+		jl[2 * i + 1] = (struct jline){jstr(l, "account") ? jstr(l, "account")
+								   : sv(p, S_ADJUST),
+					       -amt, jstr(l, "sku")};
+	}
+	snprintf(nar, sizeof(nar), "Stock adjustment %s", ref ? ref : id);
+	if (rc == BS_OK)
+		rc = build_journal(p, RECORD_ADJUSTMENT, id, jstr(o, "date"), nar, jl, 2 * n);
+	free(jl);
+	return rc;
+}
+
+static int build_cogs(struct planner *p, const char *id, struct json_object *o)
+{
+	struct json_object *lines = jarr(o, "lines");
+	size_t n = lines ? json_object_array_length(lines) : 0;
+	bool ret = jstr(o, "credit_note_id") != NULL;
+	int64_t total = 0;
+	char nar[300];
+	struct jline jl[2];
+
+	for (size_t i = 0; i < n; i++)
+		total += round_base(p, jfixed(json_object_array_get_idx(lines, i), "cost",
+					      MONEY_DP));
+	/* a sale moves cost from inventory to COGS; a return moves it back */
+	jl[0] = (struct jline){sv(p, S_COGS), ret ? -total : total, NULL};
+	jl[1] = (struct jline){sv(p, S_INVENTORY), ret ? total : -total, NULL};
+	snprintf(nar, sizeof(nar), "COGS for %s %s", ret ? "credit note" : "sale",
+		 ret ? jstr(o, "credit_note_id") : jstr(o, "sale_id"));
+	return build_journal(p, RECORD_COGS, id, jstr(o, "date"), nar, jl, 2);
+}
+
+static int build_source_journal(struct planner *p, const char *id, struct json_object *o)
+{
+	struct json_object *lines = jarr(o, "lines");
+	size_t n = lines ? json_object_array_length(lines) : 0;
+	int64_t *amt = calloc(n + 1, sizeof(*amt)), *base = calloc(n + 1, sizeof(*base));
+	struct jline *jl = calloc(n + 1, sizeof(*jl));
+	const char *cur = jstr(o, "currency"), *fx = jstr(o, "fx_rate");
+	const char *ref = jstr(o, "reference");
+	char nar[300];
+	int rc = BS_OK;
+
+	if (amt == NULL || base == NULL || jl == NULL) {
+		rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *l = json_object_array_get_idx(lines, i);
+
+		amt[i] = jfixed(l, "debit", MONEY_DP) - jfixed(l, "credit", MONEY_DP);
+		jl[i].account = jstr(l, "account");
+		jl[i].description = jstr(l, "description");
+	}
+	if (cur != NULL && fx != NULL && strcmp(cur, sv(p, S_BASE)) != 0) {
+		int64_t fxv;
+
+		rc = money_parse_fx(fx, strlen(fx), &fxv);
+		if (rc == BS_OK)
+			rc = rules_journal_to_base(amt, n, fxv, p->base_dp, base, p->err);
+	} else {
+		memcpy(base, amt, n * sizeof(*amt));
+	}
+	for (size_t i = 0; i < n; i++)
+		jl[i].amount = base[i];
+	snprintf(nar, sizeof(nar), "Journal %s", ref ? ref : id);
+	if (rc == BS_OK)
+		rc = build_journal(p, RECORD_JOURNAL, id, jstr(o, "date"), nar, jl, n);
+out:
+	free(amt);
+	free(base);
+	free(jl);
+	return rc;
+}
+
+static int build_payment_doc(struct planner *p, enum record_kind kind, const char *id,
+			     struct json_object *o, const char *doc_type, enum record_kind doc_kind,
+			     const char *doc_id, const char *account, int64_t amount)
+{
+	struct buf a;
+	int rc = check_lock(p, jstr(o, "date"));
+
+	buf_init(&a, 64);
+	if (rc == BS_OK)
+		rc = doc_begin(p, "Payment", "create", kind, id, jstr(o, "date"));
+	if (rc == BS_OK)
+		rc = put_sym(p, "document", doc_type, doc_kind, doc_id);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "account", account);
+	if (rc == BS_OK)
+		rc = put_dec(&p->doc, "amount", amount, MONEY_DP, 2);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "reference", id);
+	buf_free(&a);
+	return rc;
+}
+
+static int build_payment(struct planner *p, const char *id, struct json_object *o)
+{
+	const char *acct = jstr(o, "account") ? jstr(o, "account") : sv(p, S_BANK);
+	int64_t amount = jfixed(o, "amount", MONEY_DP);
+
+	if (jstr(o, "credit_note_id") != NULL)
+		return build_payment_doc(p, RECORD_PAYMENT, id, o, "CreditNote", RECORD_CREDIT_NOTE,
+					 jstr(o, "credit_note_id"), acct, amount);
+	if (jbool(o, "is_refund"))
+		return bs_error_set(p->err, BS_EINVAL,
+				    "a refund must name the credit note it pays out "
+				    "(credit_note_id): Xero takes no negative payment on an "
+				    "invoice");
+	if (jstr(o, "purchase_id") != NULL)
+		return build_payment_doc(p, RECORD_PAYMENT, id, o, "Invoice", RECORD_PURCHASE,
+					 jstr(o, "purchase_id"), acct, amount);
+	return build_payment_doc(p, RECORD_PAYMENT, id, o, "Invoice", RECORD_SALE,
+				 jstr(o, "sale_id"), acct, amount);
+}
+
+static int build_money_task(struct planner *p, const char *id, struct json_object *o)
+{
+	struct json_object *lines = jarr(o, "lines");
+	size_t n = lines ? json_object_array_length(lines) : 0;
+	const char *dir = jstr(o, "direction"), *mode = jstr(o, "tax_mode");
+	enum rules_direction rd =
+		dir != NULL && strcmp(dir, "spend") == 0 ? RULES_PURCHASES : RULES_SALES;
+	int rc = check_lock(p, jstr(o, "date"));
+
+	if (rc == BS_OK)
+		rc = doc_begin(p, "BankTransaction", "create", RECORD_MONEY_TASK, id,
+			       jstr(o, "date"));
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "direction", dir ? dir : "receive");
+	if (rc == BS_OK) {
+		const char *c = jstr(o, "contact_id");
+
+		if (c != NULL)
+			rc = put_sym(p, "contact", "Contact", contact_kind(p, c), c);
+		else
+			rc = jsonw_kv_str(&p->doc, 1, "contact_name", sv(p, S_MTCONTACT));
+	}
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "bank_account",
+				  jstr(o, "bank_account") ? jstr(o, "bank_account") : sv(p, S_BANK));
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "reference", id);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "amounts", mode ? mode : "exclusive");
+	if (rc == BS_OK)
+		rc = buf_addstr(&p->doc, ",\"lines\":[");
+	for (size_t i = 0; rc == BS_OK && i < n; i++) {
+		struct json_object *l = json_object_array_get_idx(lines, i);
+		const char *tax = NULL, *acct = NULL;
+
+		rc = tax_code(p, jfixed(l, "tax_rate", PCT_DP), rd, &tax);
+		if (rc == BS_OK)
+			rc = account_code(p, jstr(l, "account"),
+					  rd == RULES_SALES ? S_SALES : S_PURCHASES, rd, &acct);
+		if (rc == BS_OK)
+			rc = buf_addstr(&p->doc, i ? ",{" : "{");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 0, "description",
+					  jstr(l, "description") ? jstr(l, "description")
+								 : "Money task");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "account", acct);
+		if (rc == BS_OK)
+			rc = put_dec(&p->doc, "amount", jfixed(l, "amount", MONEY_DP), MONEY_DP, 2);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "tax_type", tax);
+		if (rc == BS_OK)
+			rc = buf_addc(&p->doc, '}');
+	}
+	if (rc == BS_OK)
+		rc = buf_addc(&p->doc, ']');
+	return rc;
+}
+
+static int build_gift_voucher(struct planner *p, const char *id, struct json_object *o,
+			      const char **type)
+{
+	const char *ev = jstr(o, "event"), *code = jstr(o, "code");
+	int64_t amount = jfixed(o, "amount", MONEY_DP);
+	const char *cur = jstr(o, "currency"), *fx = jstr(o, "fx_rate");
+	struct jline jl[2];
+	char nar[300];
+
+	if (p->set[S_GIFT].len == 0)
+		return bs_error_set(p->err, BS_EINVAL,
+				    "no gift voucher liability account: set account.gift_voucher");
+	if (ev != NULL && strcmp(ev, "redeemed") == 0) {
+		*type = "Payment";
+		return build_payment_doc(p, RECORD_GIFT_VOUCHER, id, o, "Invoice", RECORD_SALE,
+					 jstr(o, "sale_id"), sv(p, S_GIFT), amount);
+	}
+	*type = "ManualJournal";
+	if (cur != NULL && fx != NULL && strcmp(cur, sv(p, S_BASE)) != 0) {
+		int64_t fxv = 0;
+
+		if (money_parse_fx(fx, strlen(fx), &fxv) == BS_OK)
+			money_convert(amount, fxv, p->base_dp, MONEY_HALF_AWAY, &amount);
+	}
+	if (ev != NULL && strcmp(ev, "expired") == 0) {
+		jl[0] = (struct jline){sv(p, S_GIFT), amount, NULL};
+		jl[1] = (struct jline){sv(p, S_BREAKAGE), -amount, NULL};
+	} else {
+		jl[0] = (struct jline){sv(p, S_BANK), amount, NULL};
+		jl[1] = (struct jline){sv(p, S_GIFT), -amount, NULL};
+	}
+	snprintf(nar, sizeof(nar), "Gift voucher %s %s", code ? code : id, ev ? ev : "sold");
+	return build_journal(p, RECORD_GIFT_VOUCHER, id, jstr(o, "date"), nar, jl, 2);
+}
+
+static int build_store_credit(struct planner *p, const char *id, struct json_object *o,
+			      const char **type)
+{
+	const char *ev = jstr(o, "event");
+	int64_t amount = jfixed(o, "amount", MONEY_DP);
+	const char *acct = NULL;
+	int rc;
+
+	if (ev == NULL || strcmp(ev, "issued") != 0)
+		return bs_error_set(p->err, BS_EUNSUPPORTED,
+				    "store credit %s: which issued credit it draws on is not in "
+				    "the record (spec/RECORDS.md v1 has no link); apply it in the "
+				    "ledger",
+				    ev ? ev : "event");
+	*type = "CreditNote";
+	if ((rc = check_lock(p, jstr(o, "date"))) != BS_OK)
+		return rc;
+	rc = account_code(p, NULL, S_SALES, RULES_SALES, &acct);
+	if (rc == BS_OK)
+		rc = doc_begin(p, "CreditNote", "create", RECORD_STORE_CREDIT, id, jstr(o, "date"));
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "subtype", "sales");
+	if (rc == BS_OK)
+		rc = put_sym(p, "contact", "Contact", RECORD_CUSTOMER, jstr(o, "customer_id"));
+	if (rc == BS_OK) {
+		int64_t serial = 0;
+		bool cut;
+
+		rc = store_serial(p->st, p->o->target, RECORD_STORE_CREDIT, id, "CreditNote",
+				  p->o->now_ms, &serial, p->err);
+		buf_reset(&p->num);
+		if (rc == BS_OK)
+			rc = rules_unique_reference(&p->num, sv(p, S_PREFIX), (uint64_t)serial, id,
+						    255, &cut, p->err);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "number", buf_cstr(&p->num));
+	}
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "currency", jstr(o, "currency"));
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "status", sv(p, S_STATUS));
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "amounts", "none");
+	if (rc == BS_OK)
+		rc = buf_addstr(&p->doc, ",\"lines\":[{");
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 0, "description", "Store credit");
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "quantity", "1");
+	if (rc == BS_OK)
+		rc = put_dec(&p->doc, "unit_amount", amount, MONEY_DP, 2);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "account", acct);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "tax_type", "NONE");
+	if (rc == BS_OK)
+		rc = buf_addstr(&p->doc, "}]");
+	if (rc == BS_OK)
+		rc = put_dec(&p->doc, "expected_total", amount, MONEY_DP, 2);
+	return rc;
+}
+
+static int build_contact(struct planner *p, enum record_kind kind, const char *id,
+			 struct json_object *o, const char *op)
+{
+	struct json_object *addr;
+	int rc = doc_begin(p, "Contact", op, kind, id, NULL);
+
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "name", jstr(o, "name"));
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "email", jstr(o, "email"));
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "phone", jstr(o, "phone"));
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "tax_number", jstr(o, "tax_number"));
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "currency", jstr(o, "currency"));
+	if (rc == BS_OK && json_object_object_get_ex(o, "address", &addr) &&
+	    json_object_is_type(addr, json_type_object)) {
+		rc = buf_addstr(&p->doc, ",\"address\":");
+		if (rc == BS_OK)
+			rc = buf_addstr(&p->doc, json_object_to_json_string_ext(
+							 addr, JSON_C_TO_STRING_PLAIN));
+	}
+	return rc;
+}
+
+static int build_item(struct planner *p, const char *id, struct json_object *o, const char *op)
+{
+	const char *name = jstr(o, "name") ? jstr(o, "name") : jstr(o, "sku");
+	size_t nb = 0;
+	bool cut = false;
+	int rc = doc_begin(p, "Item", op, RECORD_PRODUCT, id, NULL);
+
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "code", jstr(o, "sku"));
+	/* Item.Name is at most 50 characters in Xero (FACTS.md §6) */
+	if (rc == BS_OK && name != NULL &&
+	    rules_utf8_prefix(name, strlen(name), 50, &nb, &cut) == BS_OK) {
+		rc = buf_addstr(&p->doc, ",\"name\":");
+		if (rc == BS_OK)
+			rc = jsonw_strn(&p->doc, name, nb);
+	}
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "description", jstr(o, "name"));
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "sales_account", jstr(o, "sales_account"));
+	if (rc == BS_OK)
+		rc = put_opt(&p->doc, "purchase_account", jstr(o, "purchase_account"));
+	return rc;
+}
+
+/* Build and write every document the decision calls for. */
+static int build(struct planner *p, enum record_kind kind, const char *id, struct json_object *o,
+		 const struct store_record_info *info, const struct rules_decision *d)
+{
+	const char *type = ledger_type_of(kind);
+	const char *op = "create";
+	int rc;
+
+	if (linked(p, kind, id, type))
+		op = "update";
+	switch (kind) {
+	case RECORD_CUSTOMER:
+	case RECORD_SUPPLIER:
+		rc = build_contact(p, kind, id, o, op);
+		break;
+	case RECORD_PRODUCT:
+		rc = build_item(p, id, o, op);
+		break;
+	case RECORD_SALE:
+		if (d->action == RULES_ACT_VOID) {
+			rc = doc_begin(p, "Invoice", "void", kind, id, jstr(o, "date"));
+			op = "void";
+			break;
+		}
+		rc = build_document(p, kind, id, o, info, "Invoice", false, op);
+		break;
+	case RECORD_CREDIT_NOTE:
+		rc = build_document(p, kind, id, o, info, "CreditNote",
+				    jstr(o, "supplier_id") != NULL, op);
+		break;
+	case RECORD_PURCHASE:
+		if (d->action == RULES_ACT_PURCHASE_ORDER) {
+			type = "PurchaseOrder";
+			op = linked(p, kind, id, type) ? "update" : "create";
+			rc = build_document(p, kind, id, o, info, type, true, op);
+			break;
+		}
+		op = linked(p, kind, id, "Invoice") ? "update" : "create";
+		rc = build_document(p, kind, id, o, info, "Invoice", true, op);
+		if (rc == BS_OK && d->action == RULES_ACT_BILL_FROM_PO) {
+			/* the bill goes out, then its purchase order is marked billed */
+			if ((rc = doc_emit(p, kind, id, "Invoice", op)) != BS_OK)
+				return rc;
+			rc = doc_begin(p, "PurchaseOrder", "status", kind, id, NULL);
+			if (rc == BS_OK)
+				rc = jsonw_kv_str(&p->doc, 1, "status", "BILLED");
+			type = "PurchaseOrder";
+			op = "status";
+		}
+		break;
+	case RECORD_PAYMENT:
+		rc = build_payment(p, id, o);
+		break;
+	case RECORD_ADJUSTMENT:
+		rc = build_adjustment(p, id, o);
+		break;
+	case RECORD_COGS:
+		rc = build_cogs(p, id, o);
+		break;
+	case RECORD_JOURNAL:
+		rc = build_source_journal(p, id, o);
+		break;
+	case RECORD_MONEY_TASK:
+		rc = build_money_task(p, id, o);
+		break;
+	case RECORD_GIFT_VOUCHER:
+		rc = build_gift_voucher(p, id, o, &type);
+		break;
+	case RECORD_STORE_CREDIT:
+		rc = build_store_credit(p, id, o, &type);
+		break;
+	default:
+		rc = bs_error_set(p->err, BS_EUNSUPPORTED, "nothing to post for %s",
+				  record_kind_name(kind));
+	}
+	if (rc == BS_OK)
+		rc = doc_emit(p, kind, id, type, op);
+	return rc;
+}
+
+/* ---- one record --------------------------------------------------------- */
+
+static void verdict(struct planner *p, enum record_kind kind, const char *id, enum sync_state s,
+		    const char *reason)
+{
+	if (p->o->on_verdict != NULL)
+		p->o->on_verdict(p->o->arg, kind, id, s, reason);
+}
+
+static int apply(struct planner *p, enum record_kind kind, const char *id, enum sync_event ev,
+		 const char *reason)
+{
+	struct store_actor who = {"sync", p->o->now_ms};
+
+	return store_state_apply(p->st, kind, id, p->o->target, ev, reason, &who, NULL, p->err);
+}
+
+static int plan_one(struct planner *p, const struct cand *c)
+{
+	struct store_record_info info;
+	struct rules_facts f;
+	struct rules_decision d;
+	struct rules_settings rs = {p->no_payments, p->no_po};
+	struct depbufs db;
+	struct json_object *o = NULL;
+	struct bs_error e;
+	enum sync_state cur;
+	int rc;
+
+	for (int i = 0; i < RULES_DEPS_MAX; i++)
+		buf_init(&db.b[i], 1024);
+	rc = store_record_get(p->st, c->kind, c->id, &info, &p->in, p->err);
+	if (rc == BS_ENOTFOUND) {
+		verdict(p, c->kind, c->id, SYNC_NOT_IMPORTED, "no such record");
+		rc = BS_OK;
+		goto out;
+	}
+	if (rc != BS_OK)
+		goto out;
+	if ((rc = store_state_get(p->st, c->kind, c->id, p->o->target, &cur, NULL, p->err)) !=
+	    BS_OK)
+		goto out;
+	p->stats->considered++;
+	if (cur == SYNC_QUEUED || cur == SYNC_CONSOLIDATED ||
+	    (!p->o->resync && (cur == SYNC_IMPORTED || cur == SYNC_ERROR || cur == SYNC_SKIPPED) &&
+	     p->o->nrefs > 0)) {
+		verdict(p, c->kind, c->id, cur,
+			cur == SYNC_ERROR ? "in error: fix it, then resync or reset it"
+					  : "nothing to upload");
+		goto out;
+	}
+	json_tokener_reset(p->tok);
+	o = json_tokener_parse_ex(p->tok, buf_cstr(&p->in), (int)p->in.len);
+	if (o == NULL) {
+		rc = bs_error_set(p->err, BS_ESTORE, "%s %s: stored body is not JSON",
+				  record_kind_name(c->kind), c->id);
+		goto out;
+	}
+	facts_fill(p, c->kind, c->id, o, &info, &f, &db);
+	bs_error_clear(&e);
+	if (rules_eligibility(&f, &rs, &d, &e) != BS_OK) {
+		d.verdict = RULES_SKIP;
+		snprintf(d.reason, sizeof(d.reason), "%.250s", e.msg);
+	}
+	if (!p->o->dry_run && (rc = store_begin(p->st, p->err)) != BS_OK)
+		goto out;
+	if (d.verdict == RULES_SKIP) {
+		rc = apply(p, c->kind, c->id, SYNC_EV_SKIP, d.reason);
+		p->stats->skipped++;
+		verdict(p, c->kind, c->id, SYNC_SKIPPED, d.reason);
+	} else if (d.verdict == RULES_WAIT) {
+		rc = apply(p, c->kind, c->id, SYNC_EV_WAIT, d.reason);
+		p->stats->waiting++;
+		verdict(p, c->kind, c->id, SYNC_WAITING, d.reason);
+	} else {
+		struct bs_error *outer = p->err;
+
+		/* build() reports into e: a record-level failure is not the run's */
+		bs_error_clear(&e);
+		p->err = &e;
+		rc = build(p, c->kind, c->id, o, &info, &d);
+		p->err = outer;
+		if (rc == BS_ENOMEM || rc == BS_ESTORE || rc == BS_EBUSY || rc == BS_EREADONLY) {
+			if (outer != NULL)
+				*outer = e;
+		} else if (rc == BS_OK) {
+			rc = apply(p, c->kind, c->id, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN,
+				   NULL);
+			if (rc == BS_OK)
+				p->stats->planned++;
+		} else {
+			/* the record cannot be built: it fails with the reason */
+			char why[BS_ERROR_MSG_MAX];
+
+			snprintf(why, sizeof(why), "%s", e.msg);
+			rc = apply(p, c->kind, c->id, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN,
+				   NULL);
+			if (rc == BS_OK)
+				rc = apply(p, c->kind, c->id, SYNC_EV_FAILED, why);
+			p->stats->failed++;
+			verdict(p, c->kind, c->id, SYNC_ERROR, why);
+		}
+	}
+	if (!p->o->dry_run) {
+		if (rc == BS_OK)
+			rc = store_commit(p->st, p->err);
+		else
+			store_rollback(p->st);
+	}
+	if (rc == BS_ESTATE) {
+		/* refused by the state machine (e.g. reset while queued): report, go on */
+		verdict(p, c->kind, c->id, cur, p->err != NULL ? p->err->msg : "refused");
+		rc = BS_OK;
+	}
+out:
+	json_object_put(o);
+	for (int i = 0; i < RULES_DEPS_MAX; i++)
+		buf_free(&db.b[i]);
+	return rc;
+}
+
+int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *stats,
+	     struct bs_error *err)
+{
+	struct planner p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.st = st;
+	p.o = opts;
+	p.stats = stats;
+	p.err = err;
+	buf_init(&p.in, (size_t)16 << 20);
+	buf_init(&p.doc, (size_t)16 << 20);
+	buf_init(&p.deps, 65536);
+	buf_init(&p.desc, 65536);
+	buf_init(&p.why, 4096);
+	buf_init(&p.num, 1024);
+	p.tok = json_tokener_new();
+	if (p.tok == NULL) {
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = load_context(&p)) != BS_OK)
+		goto out;
+	if (opts->dry_run && (rc = store_begin(st, err)) != BS_OK)
+		goto out;
+	rc = collect(&p);
+	for (size_t i = 0; rc == BS_OK && i < p.ncands; i++) {
+		p.err = err;
+		rc = plan_one(&p, &p.cands[i]);
+	}
+	if (opts->dry_run)
+		store_rollback(st);
+out:
+	for (int i = 0; i < S_NSET; i++)
+		buf_free(&p.set[i]);
+	json_object_put(p.chart_json);
+	json_object_put(p.tax_json);
+	free(p.chart);
+	free(p.rates);
+	free(p.cands);
+	buf_free(&p.in);
+	buf_free(&p.doc);
+	buf_free(&p.deps);
+	buf_free(&p.desc);
+	buf_free(&p.why);
+	buf_free(&p.num);
+	if (p.tok != NULL)
+		json_tokener_free(p.tok);
+	return rc;
+}

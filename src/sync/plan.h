@@ -1,0 +1,65 @@
+/*
+ * plan.h - the planner: pending records to ledger-neutral outbox operations.
+ *
+ * For one target, the planner takes the records a sync covers (a tab,
+ * selected records, Sync All's five tabs or everything) plus the contacts
+ * their documents need, in dependency order, and decides each one with the
+ * rules (src/rules): send, skip or wait.  A record to send becomes one or
+ * more documents (ledger/ledger.h) whose amounts are final — rounding
+ * corrections, tax codes, accounts, references — written to the outbox in
+ * the same transaction that marks it queued.  Planning never talks to the
+ * network; a dry run plans inside a transaction and rolls it back.
+ */
+#ifndef BS_SYNC_PLAN_H
+#define BS_SYNC_PLAN_H
+
+#include "core/error.h"
+#include "core/money.h"
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct plan_ref {
+	enum record_kind kind;
+	char id[RECORD_ID_MAX + 1];
+};
+
+struct plan_opts {
+	const char *target;	      /* "xero:<tenant>" */
+	const char *tab;	      /* a tab or group (sync/tabs.h); NULL with !everything = Sync All */
+	bool everything;	      /* every tab */
+	const struct plan_ref *refs;  /* Upload Selected / resync: just these (and their contacts) */
+	size_t nrefs;
+	bool resync;		      /* refs are re-sent now (update in place, or create) */
+	int64_t now_ms;
+	enum money_round ledger_round; /* the target's midpoint rule */
+	bool dry_run;		      /* plan, report, write nothing */
+	/* Called for every planned document (dry runs print them). */
+	void (*on_doc)(void *arg, enum record_kind kind, const char *id, const char *doc_type,
+		       const char *op, const char *body);
+	/* Called for every record not planned: skipped, waiting or failed. */
+	void (*on_verdict)(void *arg, enum record_kind kind, const char *id, enum sync_state state,
+			   const char *reason);
+	void *arg;
+};
+
+struct plan_stats {
+	uint64_t considered;
+	uint64_t planned;   /* records queued */
+	uint64_t documents; /* outbox operations written */
+	uint64_t skipped;
+	uint64_t waiting;
+	uint64_t failed;    /* could not be planned (no tax code, locked period, ...) */
+	uint64_t corrections; /* documents carrying a rounding correction */
+};
+
+/*
+ * Plan.  Returns BS_OK when every candidate was decided (some may be
+ * skipped, waiting or failed: see stats); a store error is fatal and leaves
+ * nothing half-planned (each record is planned in its own transaction).
+ */
+int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *stats,
+	     struct bs_error *err);
+
+#endif
