@@ -258,15 +258,21 @@ struct rules_rounding_out {
  *           tax_i per line, same rounding; total = Σ amount (+ Σ tax if
  *           exclusive; inclusive amounts already hold their tax).
  *   ledger: unit = price (× (1 − disc) at 6 dp, half away, when
- *           fold_discount) rounded half away to ledger_unit_dp — we send
- *           that exact unit amount; line amount = qty × unit × (1 − disc)
- *           and tax per line at ledger_amount_dp with ledger_round.
- *   D = ledger total − target total, u = one ledger minor unit.
+ *           fold_discount, or when the discount has more than 2 decimals,
+ *           which Xero would store rounded) rounded half away to
+ *           ledger_unit_dp — we send that exact unit amount; line amount
+ *           = qty × unit × (1 − disc) and tax per line at
+ *           ledger_amount_dp with ledger_round.
+ *   target: the source total rounded half away to ledger_amount_dp (the
+ *           source total itself unless currency_dp > ledger_amount_dp).
+ *   D = ledger total − target, u = one ledger minor unit.
  *   |D| < 2u: lines as they are, correction −D.
  *   |D| >= 2u: every line whose ledger amount differs from its source
- *           amount is rewritten as qty 1 at unit = the source amount, no
- *           discount, description + " (orig: QTY × PRICE[ less DISC%])";
- *           then whatever remains is the correction.
+ *           amount (precisely: whose amount the rewrite would change; a
+ *           3-dp line already at its 2-dp rounding is left alone) is
+ *           rewritten as qty 1 at unit = the source amount, no discount,
+ *           description + " (orig: QTY × PRICE[ less DISC%])"; then
+ *           whatever remains is the correction.
  *
  * Inclusive mode: a line amount includes its tax, the total is Σ line
  * amounts, so making amounts agree makes totals agree; the ledger's split
