@@ -106,46 +106,83 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* 10^0 .. 10^19 unsigned: digit accumulation stays below 10^19 < 2^64. */
+static const uint64_t pow10_u[20] = {
+    UINT64_C(1),
+    UINT64_C(10),
+    UINT64_C(100),
+    UINT64_C(1000),
+    UINT64_C(10000),
+    UINT64_C(100000),
+    UINT64_C(1000000),
+    UINT64_C(10000000),
+    UINT64_C(100000000),
+    UINT64_C(1000000000),
+    UINT64_C(10000000000),
+    UINT64_C(100000000000),
+    UINT64_C(1000000000000),
+    UINT64_C(10000000000000),
+    UINT64_C(100000000000000),
+    UINT64_C(1000000000000000),
+    UINT64_C(10000000000000000),
+    UINT64_C(100000000000000000),
+    UINT64_C(1000000000000000000),
+    UINT64_C(10000000000000000000),
+};
+
 /*
- * The shared parser.  Checks the grammar, then counts significant digits:
- * the text is D x 10^p with D free of leading and trailing zeros.  *sig gets
- * the number of digits of D (0 for zero).  Errors in the order EPARSE,
- * EDIGITS (more than max_dp fractional digits after dropping trailing
- * zeros), ERANGE.
+ * The shared parser, one pass: the text is D x 10^p with D free of leading
+ * and trailing zeros.  Zeros after a non-zero digit are only counted until
+ * the next non-zero digit shows they are not trailing.  *sig gets the number
+ * of digits of D (0 for zero).  Errors rank EPARSE, EDIGITS (more than
+ * max_dp fractional digits once trailing zeros are dropped), ERANGE.
  */
 static int parse_decimal(const char *s, size_t n, int scale_dp, int max_dp, int64_t *out,
                          size_t *sig)
 {
-	size_t i = 0, int0, int1, frac0, frac1, total, first = 0, last = 0, ndig, zeros;
+	size_t i = 0, seen = 0, nfrac = 0, ndig = 0, pend = 0, last_frac = 0;
 	int64_t exp = 0, p, shift;
-	bool neg = false, exp_neg = false, any = false;
+	bool neg = false, in_frac = false, last_in_frac = false;
 	uint64_t mag = 0, lim;
 
 	if (out == NULL || scale_dp < 0 || scale_dp > 18 || max_dp < 0 || max_dp > scale_dp)
 		return BS_EINVAL;
 	if (s == NULL)
 		return n == 0 ? BS_EPARSE : BS_EINVAL;
-	/* Positions below are int64 arithmetic; no real text is this long. */
+	/* Digit counts below become int64 exponents; no real text is this long. */
 	if (n > (size_t)EXP_LIMIT)
 		return BS_ERANGE;
 
 	if (i < n && (s[i] == '-' || s[i] == '+'))
 		neg = s[i++] == '-';
-	int0 = i;
-	while (i < n && is_digit(s[i]))
-		i++;
-	int1 = i;
-	frac0 = frac1 = i;
-	if (i < n && s[i] == '.') {
-		frac0 = ++i;
-		while (i < n && is_digit(s[i]))
-			i++;
-		frac1 = i;
+	for (; i < n; i++) {
+		char c = s[i];
+
+		if (c == '.' && !in_frac) {
+			in_frac = true;
+			continue;
+		}
+		if (!is_digit(c))
+			break;
+		seen++;
+		nfrac += in_frac;
+		if (c == '0') {
+			pend += ndig > 0; /* leading zeros are never significant */
+			continue;
+		}
+		/* a non-zero digit: the pending zeros were inside D after all */
+		ndig += ndig > 0 ? pend + 1 : 1;
+		if (ndig <= 19)
+			mag = mag * pow10_u[pend + 1] + (uint64_t)(c - '0');
+		pend = 0;
+		last_in_frac = in_frac;
+		last_frac = nfrac;
 	}
-	if (int1 - int0 + frac1 - frac0 == 0)
+	if (seen == 0)
 		return BS_EPARSE; /* no digits: "", "-", ".", "e5" */
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		size_t e0;
+		bool exp_neg = false;
 
 		i++;
 		if (i < n && (s[i] == '-' || s[i] == '+'))
@@ -166,46 +203,25 @@ static int parse_decimal(const char *s, size_t n, int scale_dp, int max_dp, int6
 	if (i != n)
 		return BS_EPARSE;
 
-	/* Mantissa digits are int0..int1 followed by frac0..frac1; index them
-	 * 0..total as one string to find the first and last non-zero digit. */
-	total = (int1 - int0) + (frac1 - frac0);
-	for (size_t k = 0; k < total; k++) {
-		char c = k < int1 - int0 ? s[int0 + k] : s[frac0 + k - (int1 - int0)];
-
-		if (c != '0') {
-			if (!any)
-				first = k;
-			last = k;
-			any = true;
-		}
-	}
-	if (!any) {
-		*sig = 0;
+	*sig = ndig; /* known before any digits or range error: see money_parse_fx */
+	if (ndig == 0) {
 		*out = 0;
 		return BS_OK;
 	}
-	ndig = last - first + 1;
-	*sig = ndig; /* known before any digits or range error: see money_parse_fx */
-	zeros = total - 1 - last;
-	/* value = D * 10^p */
-	p = exp - (int64_t)(frac1 - frac0) + (int64_t)zeros;
+	/* value = D * 10^p.  When D ends in the integer part every fractional
+	 * digit is a zero counted in pend, so pend - nfrac is the number of
+	 * integer zeros after it. */
+	p = last_in_frac ? exp - (int64_t)last_frac : exp + (int64_t)(pend - nfrac);
 	if (p < 0 && -p > max_dp)
 		return BS_EDIGITS;
 	shift = p + scale_dp; /* >= 0 since -p <= max_dp <= scale_dp */
 	/* D*10^shift has ndig+shift digits; 20 or more is >= 10^19 > 2^63. */
 	if (ndig > 19 || shift > 19 || (int64_t)ndig + shift > 19)
 		return BS_ERANGE;
-	for (size_t k = first; k <= last; k++) {
-		char c = k < int1 - int0 ? s[int0 + k] : s[frac0 + k - (int1 - int0)];
-
-		mag = mag * 10 + (uint64_t)(c - '0'); /* < 10^19 < 2^64 */
-	}
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (int64_t k = 0; k < shift; k++) {
-		if (mag > lim / 10)
-			return BS_ERANGE;
-		mag *= 10;
-	}
+	if (mag > lim / pow10_u[shift])
+		return BS_ERANGE;
+	mag *= pow10_u[shift];
 	if (mag > lim)
 		return BS_ERANGE;
 	/* -(2^63) is representable: negate in unsigned space, then convert. */
