@@ -142,6 +142,11 @@ void lines_progress(const struct lines *l, uint64_t *done, uint64_t *total)
 		*total = l->total;
 }
 
+size_t lines_buffer_size(const struct lines *l)
+{
+	return l->cap;
+}
+
 static int read_error(struct lines *l, struct bs_error *err)
 {
 	l->failed = 1;

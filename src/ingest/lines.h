@@ -91,6 +91,9 @@ int lines_slurp(struct lines *l, struct buf *out, struct bs_error *err);
 /* Bytes consumed so far; total input size, 0 when unknown (a pipe). */
 void lines_progress(const struct lines *l, uint64_t *done, uint64_t *total);
 
+/* Bytes of buffer allocated now: never more than max_line + 2 + one chunk. */
+size_t lines_buffer_size(const struct lines *l);
+
 /* Result of lines_utf8_check. */
 enum lines_utf8 {
 	LINES_UTF8_OK = 0,

@@ -276,9 +276,43 @@ static void test_progress_and_bounded(void **state)
 		assert_int_equal(r.len, 99);
 		count++;
 	}
+	assert_true(lines_buffer_size(l) <= 200 + 2 + 4096);
 	assert_int_equal(count, 1000);
 	lines_progress(l, &done, &total);
 	assert_int_equal(done, n);
+	lines_close(l);
+	free(in);
+}
+
+/*
+ * An overlong line is skipped without being held: a 8 MiB line with a 1000
+ * byte limit leaves the buffer at most limit + one chunk, and the lines
+ * around it come through.
+ */
+static void test_overlong_not_buffered(void **state)
+{
+	size_t big = (size_t)8 << 20, n = big + 20;
+	char *in = malloc(n);
+	struct lines_opts o = {LINES_PLAIN, 1000, 4096};
+	struct lines *l;
+	struct lines_rec r;
+	struct bs_error err;
+
+	(void)state;
+	assert_non_null(in);
+	memcpy(in, "first\n", 6);
+	memset(in + 6, 'x', big);
+	memcpy(in + 6 + big, "\nlast\n", 6);
+	assert_int_equal(lines_open_mem(in, 6 + big + 6, &o, &l), 0);
+	assert_int_equal(lines_next(l, &r, &err), 1);
+	assert_int_equal(lines_next(l, &r, &err), BS_ETOOBIG);
+	assert_string_equal(err.msg, "line 2: line is longer than 1000 bytes");
+	assert_int_equal(lines_next(l, &r, &err), 1);
+	assert_int_equal(r.line, 3);
+	assert_int_equal(r.len, 4);
+	assert_memory_equal(r.ptr, "last", 4);
+	assert_int_equal(lines_next(l, &r, &err), 0);
+	assert_true(lines_buffer_size(l) <= 1000 + 2 + 4096);
 	lines_close(l);
 	free(in);
 }
@@ -337,7 +371,7 @@ int main(void)
 	    cmocka_unit_test(test_table),      cmocka_unit_test(test_eof_sticky),
 	    cmocka_unit_test(test_read_error), cmocka_unit_test(test_peek),
 	    cmocka_unit_test(test_slurp),      cmocka_unit_test(test_progress_and_bounded),
-	    cmocka_unit_test(test_utf8),
+	    cmocka_unit_test(test_utf8),       cmocka_unit_test(test_overlong_not_buffered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
