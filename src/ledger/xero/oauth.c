@@ -29,9 +29,9 @@
 #include <time.h>
 
 #define TOKEN_TIMEOUT_MS 30000L
-#define TOKEN_REPLY_MAX	 ((size_t)256 << 10)
-#define CONN_REPLY_MAX	 ((size_t)4 << 20)
-#define EXPIRES_IN_MAX	 (INT64_C(10) * 366 * 86400) /* ten years: anything above is nonsense */
+#define TOKEN_REPLY_MAX  ((size_t)256 << 10)
+#define CONN_REPLY_MAX   ((size_t)4 << 20)
+#define EXPIRES_IN_MAX   (INT64_C(10) * 366 * 86400) /* ten years: anything above is nonsense */
 
 /* ------------------------------------------------------------- endpoints */
 
@@ -58,7 +58,7 @@ int xero_endpoints_init(struct xero_endpoints *ep, const char *base_url, struct 
 		    "https://identity.xero.com/connect/token", "https://api.xero.com/connections",
 		    "https://api.xero.com/api.xro/2.0"};
 		char *dst[4] = {ep->authorize_url, ep->token_url, ep->connections_url,
-				ep->api_base};
+		                ep->api_base};
 
 		for (int i = 0; i < 4; i++)
 			set_url(dst[i], real[i], strlen(real[i]), "", NULL);
@@ -68,7 +68,7 @@ int xero_endpoints_init(struct xero_endpoints *ep, const char *base_url, struct 
 		return bs_error_set(err, BS_EINVAL, "base URL must start with http:// or https://");
 	if (strpbrk(base_url, "?# \t\r\n") != NULL)
 		return bs_error_set(err, BS_EINVAL,
-				    "base URL must be scheme://host[:port][/path] only");
+		                    "base URL must be scheme://host[:port][/path] only");
 	blen = strlen(base_url);
 	while (blen > 0 && base_url[blen - 1] == '/')
 		blen--;
@@ -103,8 +103,8 @@ void xero_oauth_new_state(char *out, size_t n)
 }
 
 int xero_oauth_authorize_url(const struct xero_endpoints *ep, const char *client_id,
-			     const char *redirect_uri, const char *scopes, const char *state,
-			     struct buf *out)
+                             const char *redirect_uri, const char *scopes, const char *state,
+                             struct buf *out)
 {
 	size_t before = out->len;
 	int rc;
@@ -157,13 +157,13 @@ static const char *jstr(json_object *o, const char *key)
 
 /* Copy a string field into dst[cap]; BS_EPROTO when it does not fit. */
 static int copy_field(char *dst, size_t cap, const char *src, const char *name,
-		      struct bs_error *err)
+                      struct bs_error *err)
 {
 	size_t n = strlen(src);
 
 	if (n >= cap)
 		return bs_error_set(err, BS_EPROTO, "token reply: %s is %zu bytes, over %zu", name,
-				    n, cap - 1);
+		                    n, cap - 1);
 	memcpy(dst, src, n + 1);
 	return BS_OK;
 }
@@ -176,31 +176,31 @@ static int token_error(long status, json_object *o, bool refresh, struct bs_erro
 	sanitise(code, e, sizeof(e));
 	if (code != NULL && strcmp(code, "invalid_grant") == 0)
 		return refresh ? bs_error_set(err, BS_EAUTH,
-					      "the refresh token was refused (invalid_grant): run "
-					      "booksync connect again")
-			       : bs_error_set(err, BS_EAUTH,
-					      "the authorization code was refused (invalid_grant): "
-					      "it was used, expired or issued for another "
-					      "redirect URI; run booksync connect again");
+		                              "the refresh token was refused (invalid_grant): run "
+		                              "booksync connect again")
+		               : bs_error_set(err, BS_EAUTH,
+		                              "the authorization code was refused (invalid_grant): "
+		                              "it was used, expired or issued for another "
+		                              "redirect URI; run booksync connect again");
 	if (code != NULL &&
 	    (strcmp(code, "invalid_client") == 0 || strcmp(code, "unauthorized_client") == 0))
 		return bs_error_set(err, BS_EAUTH,
-				    "the token endpoint refused the client id or secret (%s): "
-				    "check the app's credentials",
-				    e);
+		                    "the token endpoint refused the client id or secret (%s): "
+		                    "check the app's credentials",
+		                    e);
 	if (status == 429)
 		return bs_error_set(err, BS_ELIMIT, "token endpoint: rate limited (HTTP 429)");
 	if (status >= 500)
 		return bs_error_set(err, BS_ENET, "token endpoint unavailable (HTTP %ld)", status);
 	if (status == 401 || status == 403)
 		return bs_error_set(err, BS_EAUTH, "token endpoint: HTTP %ld%s%s", status,
-				    e[0] ? ", " : "", e);
+		                    e[0] ? ", " : "", e);
 	return bs_error_set(err, BS_EPROTO, "token endpoint: HTTP %ld%s%s", status,
-			    e[0] ? ", error " : "", e);
+	                    e[0] ? ", error " : "", e);
 }
 
 int xero_oauth_parse_token_response(long status, const char *body, size_t len, bool refresh,
-				    int64_t now_ms, struct xero_tokens *out, struct bs_error *err)
+                                    int64_t now_ms, struct xero_tokens *out, struct bs_error *err)
 {
 	struct json_tokener *tok = NULL;
 	json_object *o = NULL, *v;
@@ -219,8 +219,8 @@ int xero_oauth_parse_token_response(long status, const char *body, size_t len, b
 	}
 	o = json_tokener_parse_ex(tok, body ? body : "", (int)len);
 	/* trailing bytes after the value, or not an object: as good as no JSON */
-	if (o != NULL && (json_tokener_get_parse_end(tok) != len ||
-			  !json_object_is_type(o, json_type_object))) {
+	if (o != NULL &&
+	    (json_tokener_get_parse_end(tok) != len || !json_object_is_type(o, json_type_object))) {
 		json_object_put(o);
 		o = NULL;
 	}
@@ -258,14 +258,14 @@ int xero_oauth_parse_token_response(long status, const char *body, size_t len, b
 	if (errno != 0 || expires_in <= 0 || expires_in > EXPIRES_IN_MAX ||
 	    now_ms > INT64_MAX - expires_in * 1000) {
 		rc = bs_error_set(err, BS_EPROTO, "token reply: expires_in %lld out of range",
-				  (long long)expires_in);
+		                  (long long)expires_in);
 		goto out;
 	}
 	t->expires_at_ms = now_ms + expires_in * 1000;
 	s = jstr(o, "refresh_token");
 	if (s != NULL) {
-		rc = copy_field(t->refresh_token, sizeof(t->refresh_token), s, "refresh_token",
-				err);
+		rc =
+		    copy_field(t->refresh_token, sizeof(t->refresh_token), s, "refresh_token", err);
 		if (rc != BS_OK)
 			goto out;
 	}
@@ -314,7 +314,7 @@ static int basic_header(struct buf *hdr, const char *id, const char *secret, str
 		goto out;
 	}
 	sodium_bin2base64(b64, cap, (const unsigned char *)raw.ptr, raw.len,
-			  sodium_base64_VARIANT_ORIGINAL);
+	                  sodium_base64_VARIANT_ORIGINAL);
 	rc = buf_addstr(hdr, "Authorization: Basic ");
 	if (rc == BS_OK)
 		rc = buf_addstr(hdr, b64);
@@ -339,18 +339,18 @@ static void wipe(struct buf *b)
 }
 
 static int token_call(struct http_client *http, const struct xero_endpoints *ep,
-		      const char *client_id, const char *client_secret, struct buf *form,
-		      bool refresh, int64_t now_ms, struct xero_tokens *out, struct bs_error *err)
+                      const char *client_id, const char *client_secret, struct buf *form,
+                      bool refresh, int64_t now_ms, struct xero_tokens *out, struct bs_error *err)
 {
 	struct buf auth;
 	struct http_response resp;
 	const char *hdrs[4];
 	struct http_request req = {.method = "POST",
-				   .url = ep->token_url,
-				   .headers = hdrs,
-				   .body = form->ptr ? form->ptr : "",
-				   .body_len = form->len,
-				   .timeout_ms = TOKEN_TIMEOUT_MS};
+	                           .url = ep->token_url,
+	                           .headers = hdrs,
+	                           .body = form->ptr ? form->ptr : "",
+	                           .body_len = form->len,
+	                           .timeout_ms = TOKEN_TIMEOUT_MS};
 	int rc;
 
 	if (sodium_init() < 0)
@@ -368,11 +368,11 @@ static int token_call(struct http_client *http, const struct xero_endpoints *ep,
 	rc = http_send(http, &req, &resp, err);
 	if (rc == BS_ETOOBIG)
 		rc = bs_error_set(err, BS_EPROTO, "token endpoint: reply over %zu bytes",
-				  TOKEN_REPLY_MAX);
+		                  TOKEN_REPLY_MAX);
 	if (rc != BS_OK)
 		goto out;
 	rc = xero_oauth_parse_token_response(resp.status, resp.body.ptr, resp.body.len, refresh,
-					     now_ms, out, err);
+	                                     now_ms, out, err);
 out:
 	wipe(&auth);
 	wipe(&resp.body);
@@ -381,9 +381,9 @@ out:
 }
 
 int xero_oauth_exchange_code(struct http_client *http, const struct xero_endpoints *ep,
-			     const char *client_id, const char *client_secret, const char *code,
-			     const char *redirect_uri, int64_t now_ms, struct xero_tokens *out,
-			     struct bs_error *err)
+                             const char *client_id, const char *client_secret, const char *code,
+                             const char *redirect_uri, int64_t now_ms, struct xero_tokens *out,
+                             struct bs_error *err)
 {
 	struct buf form;
 	int rc;
@@ -403,8 +403,8 @@ int xero_oauth_exchange_code(struct http_client *http, const struct xero_endpoin
 }
 
 int xero_oauth_refresh(struct http_client *http, const struct xero_endpoints *ep,
-		       const char *client_id, const char *client_secret, const char *refresh_token,
-		       int64_t now_ms, struct xero_tokens *out, struct bs_error *err)
+                       const char *client_id, const char *client_secret, const char *refresh_token,
+                       int64_t now_ms, struct xero_tokens *out, struct bs_error *err)
 {
 	struct xero_tokens *t = NULL;
 	char old[XERO_REFRESH_TOKEN_MAX];
@@ -458,8 +458,8 @@ static void copy_trunc(char *dst, size_t cap, const char *src)
 }
 
 int xero_oauth_connections(struct http_client *http, const struct xero_endpoints *ep,
-			   const char *access_token, struct xero_tenant **out, size_t *n,
-			   struct bs_error *err)
+                           const char *access_token, struct xero_tenant **out, size_t *n,
+                           struct bs_error *err)
 {
 	struct buf auth;
 	struct http_response resp;
@@ -467,9 +467,9 @@ int xero_oauth_connections(struct http_client *http, const struct xero_endpoints
 	json_object *o = NULL;
 	const char *hdrs[3];
 	struct http_request req = {.method = "GET",
-				   .url = ep->connections_url,
-				   .headers = hdrs,
-				   .timeout_ms = TOKEN_TIMEOUT_MS};
+	                           .url = ep->connections_url,
+	                           .headers = hdrs,
+	                           .timeout_ms = TOKEN_TIMEOUT_MS};
 	size_t count = 0;
 	int rc;
 
@@ -491,14 +491,14 @@ int xero_oauth_connections(struct http_client *http, const struct xero_endpoints
 	rc = http_send(http, &req, &resp, err);
 	if (rc == BS_ETOOBIG)
 		rc = bs_error_set(err, BS_EPROTO, "connections: reply over %zu bytes",
-				  CONN_REPLY_MAX);
+		                  CONN_REPLY_MAX);
 	if (rc != BS_OK)
 		goto out;
 	if (resp.status == 401 || resp.status == 403) {
 		rc = bs_error_set(err, BS_EAUTH,
-				  "connections: HTTP %ld, the access token was refused (expired "
-				  "or revoked)",
-				  resp.status);
+		                  "connections: HTTP %ld, the access token was refused (expired "
+		                  "or revoked)",
+		                  resp.status);
 		goto out;
 	}
 	if (resp.status == 429) {
@@ -507,7 +507,7 @@ int xero_oauth_connections(struct http_client *http, const struct xero_endpoints
 	}
 	if (resp.status >= 500) {
 		rc = bs_error_set(err, BS_ENET, "connections: server unavailable (HTTP %ld)",
-				  resp.status);
+		                  resp.status);
 		goto out;
 	}
 	if (resp.status != 200) {
@@ -522,7 +522,7 @@ int xero_oauth_connections(struct http_client *http, const struct xero_endpoints
 	count = json_object_array_length(o);
 	if (count > XERO_TENANTS_MAX) {
 		rc = bs_error_set(err, BS_EPROTO, "connections: %zu tenants, over %d", count,
-				  XERO_TENANTS_MAX);
+		                  XERO_TENANTS_MAX);
 		goto out;
 	}
 	if (count > 0) {
@@ -539,7 +539,7 @@ int xero_oauth_connections(struct http_client *http, const struct xero_endpoints
 		if (!json_object_is_type(c, json_type_object) || tid == NULL || tid[0] == '\0' ||
 		    strlen(tid) >= sizeof(arr[i].tenant_id)) {
 			rc = bs_error_set(err, BS_EPROTO,
-					  "connections: entry %zu has no usable tenantId", i);
+			                  "connections: entry %zu has no usable tenantId", i);
 			goto out;
 		}
 		copy_trunc(arr[i].tenant_id, sizeof(arr[i].tenant_id), tid);
@@ -565,7 +565,7 @@ out:
  * is the useful one), then state in constant time, then the code.
  */
 static int judge(const char *error, const char *error_desc, const char *state, const char *code,
-		 const char *expected_state, struct buf *out, struct bs_error *err)
+                 const char *expected_state, struct buf *out, struct bs_error *err)
 {
 	size_t sl, el;
 
@@ -575,7 +575,7 @@ static int judge(const char *error, const char *error_desc, const char *state, c
 		sanitise(error, e, sizeof(e));
 		sanitise(error_desc, d, sizeof(d));
 		return bs_error_set(err, BS_EAUTH, "authorization refused: %s%s%s", e,
-				    d[0] ? ": " : "", d);
+		                    d[0] ? ": " : "", d);
 	}
 	if (expected_state == NULL || expected_state[0] == '\0')
 		return bs_error_set(err, BS_EINVAL, "no expected state to check the redirect with");
@@ -583,9 +583,9 @@ static int judge(const char *error, const char *error_desc, const char *state, c
 	el = strlen(expected_state);
 	if (state == NULL || sl != el || sodium_memcmp(state, expected_state, el) != 0)
 		return bs_error_set(err, BS_EAUTH,
-				    "the redirect's state %s: it does not answer this connect "
-				    "attempt (possible forgery); run booksync connect again",
-				    state == NULL ? "is missing" : "does not match");
+		                    "the redirect's state %s: it does not answer this connect "
+		                    "attempt (possible forgery); run booksync connect again",
+		                    state == NULL ? "is missing" : "does not match");
 	if (code == NULL || code[0] == '\0')
 		return bs_error_set(err, BS_EPROTO, "the redirect carries no authorization code");
 	if (buf_addstr(out, code) != BS_OK)
@@ -595,7 +595,7 @@ static int judge(const char *error, const char *error_desc, const char *state, c
 
 /* Read one query parameter: value in b (or NULL when absent). */
 static int param(const char *url, const char *name, struct buf *b, const char **val,
-		 struct bs_error *err)
+                 struct bs_error *err)
 {
 	int rc = http_url_query_param(url, name, b);
 
@@ -610,7 +610,7 @@ static int param(const char *url, const char *name, struct buf *b, const char **
 }
 
 int xero_oauth_code_from_redirect(const char *location, const char *expected_state,
-				  struct buf *code, struct bs_error *err)
+                                  struct buf *code, struct bs_error *err)
 {
 	struct buf b[4];
 	const char *v[4];
@@ -638,8 +638,8 @@ static bool is_redirect_to(const char *loc, const char *redirect_uri)
 }
 
 int xero_oauth_auto_approve(struct http_client *http, const struct xero_endpoints *ep,
-			    const char *client_id, const char *redirect_uri, const char *scopes,
-			    const char *state, struct buf *code, struct bs_error *err)
+                            const char *client_id, const char *redirect_uri, const char *scopes,
+                            const char *state, struct buf *code, struct bs_error *err)
 {
 	struct buf url;
 	struct http_response resp;
@@ -659,8 +659,8 @@ int xero_oauth_auto_approve(struct http_client *http, const struct xero_endpoint
 	rc = http_send(http, &req, &resp, err);
 	if (rc == BS_ETOOBIG)
 		rc = bs_error_set(err, BS_ESTATE,
-				  "the authorization page needs a person: open the URL in a "
-				  "browser");
+		                  "the authorization page needs a person: open the URL in a "
+		                  "browser");
 	if (rc != BS_OK)
 		goto out;
 	loc = http_response_header(&resp, "Location");
@@ -672,15 +672,16 @@ int xero_oauth_auto_approve(struct http_client *http, const struct xero_endpoint
 
 		sanitise(buf_cstr(&resp.body), e, sizeof(e));
 		rc = bs_error_set(err, BS_EAUTH, "the authorization server refused: HTTP %ld%s%s",
-				  resp.status, e[0] ? ": " : "", e);
+		                  resp.status, e[0] ? ": " : "", e);
 	} else if (resp.status >= 500) {
-		rc = bs_error_set(err, BS_ENET, "the authorization server is unavailable (HTTP %ld)",
-				  resp.status);
+		rc =
+		    bs_error_set(err, BS_ENET, "the authorization server is unavailable (HTTP %ld)",
+		                 resp.status);
 	} else {
 		rc = bs_error_set(err, BS_ESTATE,
-				  "the authorization page needs a person: open the URL in a "
-				  "browser (HTTP %ld)",
-				  resp.status);
+		                  "the authorization page needs a person: open the URL in a "
+		                  "browser (HTTP %ld)",
+		                  resp.status);
 	}
 out:
 	buf_free(&url);
@@ -697,8 +698,8 @@ struct xero_oauth_listener {
 	char redirect_uri[64];
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* CLOCK_MONOTONIC */
-	bool arrived;	     /* the first /callback request came */
-	bool answered;	     /* and its response was sent (or the connection ended) */
+	bool arrived;        /* the first /callback request came */
+	bool answered;       /* and its response was sent (or the connection ended) */
 	bool closing;
 	enum verdict verdict;
 	struct buf p[4]; /* error, error_description, state, code as received */
@@ -718,11 +719,10 @@ static const char page_gone[] = "This connect attempt is already complete.\n";
 static const char page_404[] = "Not found.\n";
 
 static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status, const char *text,
-			      const char *type)
+                              const char *type)
 {
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text,
-					    MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	if (r == NULL)
@@ -747,8 +747,8 @@ static void deadline_in(struct timespec *ts, long ms)
 }
 
 static enum MHD_Result cb_handler(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload,
-				  size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
 	struct xero_oauth_listener *l = cls;
 	static int marker;
@@ -774,8 +774,8 @@ static enum MHD_Result cb_handler(void *cls, struct MHD_Connection *conn, const 
 	}
 	l->arrived = true;
 	for (int i = 0; i < 4; i++) {
-		const char *val = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
-							      cb_names[i]);
+		const char *val =
+		    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, cb_names[i]);
 
 		l->has[i] = val != NULL && buf_addstr(&l->p[i], val) == BS_OK;
 	}
@@ -794,7 +794,7 @@ static enum MHD_Result cb_handler(void *cls, struct MHD_Connection *conn, const 
 }
 
 static void cb_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
+                         enum MHD_RequestTerminationCode toe)
 {
 	struct xero_oauth_listener *l = cls;
 	(void)conn;
@@ -810,7 +810,7 @@ static void cb_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 int xero_oauth_callback_listen(unsigned port, struct xero_oauth_listener **out,
-			       struct bs_error *err)
+                               struct bs_error *err)
 {
 	struct xero_oauth_listener *l;
 	struct sockaddr_in sa = {.sin_family = AF_INET};
@@ -834,10 +834,10 @@ int xero_oauth_callback_listen(unsigned port, struct xero_oauth_listener **out,
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sa.sin_port = htons((uint16_t)port);
 	l->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-				(uint16_t)port, NULL, NULL, cb_handler, l, MHD_OPTION_SOCK_ADDR,
-				(struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, cb_completed,
-				l, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)16, MHD_OPTION_END);
+	                        (uint16_t)port, NULL, NULL, cb_handler, l, MHD_OPTION_SOCK_ADDR,
+	                        (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, cb_completed,
+	                        l, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)16, MHD_OPTION_END);
 	if (l->d == NULL) {
 		rc = bs_error_set(err, BS_EIO, "cannot listen on 127.0.0.1:%u (in use?)", port);
 		goto out;
@@ -848,7 +848,7 @@ int xero_oauth_callback_listen(unsigned port, struct xero_oauth_listener **out,
 		goto out;
 	}
 	snprintf(l->redirect_uri, sizeof(l->redirect_uri), "http://127.0.0.1:%u/callback",
-		 (unsigned)info->port);
+	         (unsigned)info->port);
 	*out = l;
 	l = NULL;
 out:
@@ -862,7 +862,7 @@ const char *xero_oauth_callback_redirect_uri(const struct xero_oauth_listener *l
 }
 
 int xero_oauth_callback_wait(struct xero_oauth_listener *l, const char *expected_state,
-			     long timeout_ms, struct buf *code, struct bs_error *err)
+                             long timeout_ms, struct buf *code, struct bs_error *err)
 {
 	struct timespec dl;
 	const char *v[4];
@@ -876,9 +876,9 @@ int xero_oauth_callback_wait(struct xero_oauth_listener *l, const char *expected
 	if (!l->arrived) {
 		pthread_mutex_unlock(&l->lock);
 		return bs_error_set(err, BS_ESTATE,
-				    "no browser came back to %s within %ld s: open the URL and "
-				    "approve, then try again",
-				    l->redirect_uri, timeout_ms / 1000);
+		                    "no browser came back to %s within %ld s: open the URL and "
+		                    "approve, then try again",
+		                    l->redirect_uri, timeout_ms / 1000);
 	}
 	for (int i = 0; i < 4; i++)
 		v[i] = l->has[i] ? buf_cstr(&l->p[i]) : NULL;

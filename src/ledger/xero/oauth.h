@@ -49,15 +49,15 @@ int xero_endpoints_init(struct xero_endpoints *ep, const char *base_url, struct 
 
 #define XERO_ACCESS_TOKEN_MAX  4096
 #define XERO_REFRESH_TOKEN_MAX 1024
-#define XERO_SCOPE_MAX	       1024
+#define XERO_SCOPE_MAX         1024
 
 /* A token set: plain arrays, NUL-terminated, owned by whoever holds the struct.
  * Wipe with sodium_memzero when done. */
 struct xero_tokens {
 	char access_token[XERO_ACCESS_TOKEN_MAX];
 	char refresh_token[XERO_REFRESH_TOKEN_MAX]; /* "" without offline_access */
-	int64_t expires_at_ms;			    /* now_ms + expires_in * 1000 */
-	char scope[XERO_SCOPE_MAX];		    /* granted scopes, "" if not said */
+	int64_t expires_at_ms;                      /* now_ms + expires_in * 1000 */
+	char scope[XERO_SCOPE_MAX];                 /* granted scopes, "" if not said */
 };
 
 /*
@@ -72,8 +72,8 @@ void xero_oauth_new_state(char *out, size_t n);
  * BS_ETOOBIG / BS_ENOMEM from the buffer.
  */
 int xero_oauth_authorize_url(const struct xero_endpoints *ep, const char *client_id,
-			     const char *redirect_uri, const char *scopes, const char *state,
-			     struct buf *out);
+                             const char *redirect_uri, const char *scopes, const char *state,
+                             struct buf *out);
 
 /*
  * Exchange an authorization code for tokens: POST ep->token_url,
@@ -88,9 +88,9 @@ int xero_oauth_authorize_url(const struct xero_endpoints *ep, const char *client
  *              or with a token longer than struct xero_tokens holds.
  */
 int xero_oauth_exchange_code(struct http_client *http, const struct xero_endpoints *ep,
-			     const char *client_id, const char *client_secret, const char *code,
-			     const char *redirect_uri, int64_t now_ms, struct xero_tokens *out,
-			     struct bs_error *err);
+                             const char *client_id, const char *client_secret, const char *code,
+                             const char *redirect_uri, int64_t now_ms, struct xero_tokens *out,
+                             struct bs_error *err);
 
 /*
  * Refresh: grant_type=refresh_token.  Xero rotates the refresh token: the
@@ -102,8 +102,8 @@ int xero_oauth_exchange_code(struct http_client *http, const struct xero_endpoin
  * connect again".
  */
 int xero_oauth_refresh(struct http_client *http, const struct xero_endpoints *ep,
-		       const char *client_id, const char *client_secret, const char *refresh_token,
-		       int64_t now_ms, struct xero_tokens *out, struct bs_error *err);
+                       const char *client_id, const char *client_secret, const char *refresh_token,
+                       int64_t now_ms, struct xero_tokens *out, struct bs_error *err);
 
 /*
  * Interpret a token endpoint reply (status and body) - what the two calls
@@ -111,15 +111,14 @@ int xero_oauth_refresh(struct http_client *http, const struct xero_endpoints *ep
  * selects the wording of an invalid_grant message.  Same errors.
  */
 int xero_oauth_parse_token_response(long status, const char *body, size_t len, bool refresh,
-				    int64_t now_ms, struct xero_tokens *out,
-				    struct bs_error *err);
+                                    int64_t now_ms, struct xero_tokens *out, struct bs_error *err);
 
 /* One connected organisation (GET /connections). */
 struct xero_tenant {
 	char connection_id[64]; /* "id": for DELETE /connections/{id} */
-	char tenant_id[64];	/* the xero-tenant-id header value */
-	char tenant_type[32];	/* "ORGANISATION" or "PRACTICE" */
-	char tenant_name[256];	/* truncated at 255 bytes if longer */
+	char tenant_id[64];     /* the xero-tenant-id header value */
+	char tenant_type[32];   /* "ORGANISATION" or "PRACTICE" */
+	char tenant_name[256];  /* truncated at 255 bytes if longer */
 };
 
 #define XERO_TENANTS_MAX 1000
@@ -132,8 +131,8 @@ struct xero_tenant {
  * more than XERO_TENANTS_MAX), BS_ENOMEM.
  */
 int xero_oauth_connections(struct http_client *http, const struct xero_endpoints *ep,
-			   const char *access_token, struct xero_tenant **out, size_t *n,
-			   struct bs_error *err);
+                           const char *access_token, struct xero_tenant **out, size_t *n,
+                           struct bs_error *err);
 
 /*
  * Read the authorization code out of the redirect URL `location` and
@@ -143,7 +142,7 @@ int xero_oauth_connections(struct http_client *http, const struct xero_endpoints
  * malformed escape gives BS_EPROTO.
  */
 int xero_oauth_code_from_redirect(const char *location, const char *expected_state,
-				  struct buf *code, struct bs_error *err);
+                                  struct buf *code, struct bs_error *err);
 
 /*
  * Complete authorisation without a person: GET the authorize URL without
@@ -155,8 +154,8 @@ int xero_oauth_code_from_redirect(const char *location, const char *expected_sta
  * request (4xx) or the redirect carries an error or a wrong state; BS_ENET.
  */
 int xero_oauth_auto_approve(struct http_client *http, const struct xero_endpoints *ep,
-			    const char *client_id, const char *redirect_uri, const char *scopes,
-			    const char *state, struct buf *code, struct bs_error *err);
+                            const char *client_id, const char *redirect_uri, const char *scopes,
+                            const char *state, struct buf *code, struct bs_error *err);
 
 /*
  * The interactive path: a one-shot HTTP listener on 127.0.0.1 that receives
@@ -170,7 +169,7 @@ struct xero_oauth_listener;
  * be bound, BS_ENOMEM.
  */
 int xero_oauth_callback_listen(unsigned port, struct xero_oauth_listener **out,
-			       struct bs_error *err);
+                               struct bs_error *err);
 
 /* "http://127.0.0.1:PORT/callback", the redirect_uri to send.  Owned by l. */
 const char *xero_oauth_callback_redirect_uri(const struct xero_oauth_listener *l);
@@ -185,7 +184,7 @@ const char *xero_oauth_callback_redirect_uri(const struct xero_oauth_listener *l
  * Call at most once per listener.
  */
 int xero_oauth_callback_wait(struct xero_oauth_listener *l, const char *expected_state,
-			     long timeout_ms, struct buf *code, struct bs_error *err);
+                             long timeout_ms, struct buf *code, struct bs_error *err);
 
 /* Stop listening and free.  NULL is a no-op. */
 void xero_oauth_callback_free(struct xero_oauth_listener *l);
