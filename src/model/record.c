@@ -907,9 +907,13 @@ static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_
 		if (i > 0 && (rc = buf_addc(b, ',')) != BS_OK)
 			goto out;
 		memset(st->ln, 0, sizeof(st->ln));
+		st->ln_amount = 0;
+		st->ln_tax = 0;
 		if ((rc = walk_object(st, ln, f->sub, st->ln)) != BS_OK)
 			goto out;
 		if (st->kind->line != NULL && (rc = st->kind->line(st)) != BS_OK)
+			goto out;
+		if (st->doc != NULL && (rc = rf_doc_add_line(st)) != BS_OK)
 			goto out;
 	}
 	st->line = 0;
@@ -1248,8 +1252,8 @@ static int prepare(struct rf_state *st, struct json_object *obj)
 	return BS_OK;
 }
 
-int record_from_json(struct json_object *obj, const struct record_ctx *ctx, struct record *out,
-                     struct bs_error *err)
+int rf_run(struct json_object *obj, const struct record_ctx *ctx, struct record *out,
+           struct record_doc *doc, struct bs_error *err)
 {
 	struct rf_state st;
 	int rc;
@@ -1258,6 +1262,7 @@ int record_from_json(struct json_object *obj, const struct record_ctx *ctx, stru
 	st.ctx = ctx;
 	st.out = out;
 	st.err = err;
+	st.doc = doc;
 	out->kind = RECORD_KIND_COUNT;
 	out->id[0] = '\0';
 	out->version = 0;
@@ -1282,7 +1287,19 @@ int record_from_json(struct json_object *obj, const struct record_ctx *ctx, stru
 	}
 	if (st.kind->finish != NULL && (rc = st.kind->finish(&st)) != BS_OK)
 		return rc;
+	if (doc != NULL) {
+		doc->exp = st.exp;
+		doc->tax_mode = st.tax_mode;
+		doc->fx = st.top[S_FX_RATE].set ? st.top[S_FX_RATE].v : 0;
+		return BS_OK;
+	}
 	crypto_hash_sha256(out->hash, (const unsigned char *)buf_cstr(&out->canonical),
 	                   out->canonical.len);
 	return BS_OK;
+}
+
+int record_from_json(struct json_object *obj, const struct record_ctx *ctx, struct record *out,
+                     struct bs_error *err)
+{
+	return rf_run(obj, ctx, out, NULL, err);
 }

@@ -22,6 +22,8 @@
 #include "core/buf.h"
 #include "core/error.h"
 
+#include "core/money.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,7 +47,7 @@ enum record_kind {
 	RECORD_KIND_COUNT
 };
 
-#define RECORD_ID_MAX	64 /* bytes */
+#define RECORD_ID_MAX   64 /* bytes */
 #define RECORD_REFS_MAX 4
 #define RECORD_HASH_LEN 32 /* SHA-256 */
 
@@ -76,15 +78,15 @@ struct record_ctx {
 struct record {
 	enum record_kind kind;
 	char id[RECORD_ID_MAX + 1];
-	int64_t version;     /* 0 when the source gave none */
-	char date[11];	     /* "YYYY-MM-DD", or "" when absent */
-	char currency[4];    /* document currency, "" = base currency */
-	const char *tab;     /* dashboard tab, static: "sales/invoices" (DESIGN.md "Tabs") */
-	bool has_total;	     /* documents with lines or an amount */
-	int64_t total;	     /* source total, micros (DESIGN.md "Rounding correction") */
+	int64_t version;  /* 0 when the source gave none */
+	char date[11];    /* "YYYY-MM-DD", or "" when absent */
+	char currency[4]; /* document currency, "" = base currency */
+	const char *tab;  /* dashboard tab, static: "sales/invoices" (DESIGN.md "Tabs") */
+	bool has_total;   /* documents with lines or an amount */
+	int64_t total;    /* source total, micros (DESIGN.md "Rounding correction") */
 	size_t nrefs;
 	struct record_ref refs[RECORD_REFS_MAX];
-	struct buf canonical; /* canonical JSON (owned by the record) */
+	struct buf canonical;                /* canonical JSON (owned by the record) */
 	unsigned char hash[RECORD_HASH_LEN]; /* SHA-256 of canonical */
 };
 
@@ -100,6 +102,101 @@ void record_release(struct record *r);
  * and `out` holds nothing useful.  BS_ENOMEM on allocation failure.
  */
 int record_from_json(struct json_object *obj, const struct record_ctx *ctx, struct record *out,
-		     struct bs_error *err);
+                     struct bs_error *err);
+
+/*
+ * What record_from_json accepts, beyond spec/RECORDS.md (so that readers
+ * know what they may hand it):
+ *
+ * - Every numeric or boolean field takes a JSON number/bool or a string
+ *   ("12.30"; "true"/"false"/"yes"/"no"/"1"/"0", any case), so a JSON
+ *   record and the same record from CSV give byte-identical canonical text.
+ *   Text fields (names, account codes) also take a JSON number (its text).
+ *   `lines`, `tracking`, `address` and `channel` may be JSON text in a
+ *   string (a CSV cell holding `[{"sku":...}]`).
+ * - A field that is null, or "" (except `id` and the references), is
+ *   absent.  An empty reference (`customer_id: ""`) is an error, so CSV
+ *   readers must leave out empty cells rather than pass "".
+ * - `id` and references may be JSON integers (written as strings).
+ * - Enum values match case-insensitively and are written in lower case;
+ *   currency codes are upper-cased.
+ * - Amounts of payment, gift_voucher and store_credit must be > 0; journal
+ *   debit/credit >= 0 with exactly one per line; sale, credit note and
+ *   purchase lines need qty and a price; adjustment lines sku, qty and
+ *   unit_cost; cogs lines sku and cost; journal lines an account.
+ *   A purchase needs supplier_id, a store credit customer_id.
+ * - Unknown fields are kept as given (numbers keep their source text,
+ *   json-c's NaN/Infinity become strings), with object keys sorted.
+ *
+ * out->total (micros) per kind: sale, credit_note, purchase, money_task —
+ * Σ line amounts (+ Σ tax when tax_mode is exclusive), each line rounded
+ * half away from zero to the currency exponent, or the given `total` when
+ * it agrees within one minor unit per line; payment, gift_voucher,
+ * store_credit — amount; journal — Σ debits; adjustment — Σ rounded
+ * qty × unit_cost; cogs — Σ cost, each rounded to the exponent.
+ *
+ * A record without `currency` is in the base currency: its amounts are
+ * checked and written at the base currency's exponent (2 when ctx has no
+ * base currency yet), so the same record can hash differently before and
+ * after connecting to a JPY or KWD organisation.  out->refs holds the
+ * top-level references in key order.
+ */
+
+/* ---- parsed document view (for the sync planner) -------------------- */
+
+/* One line item, with the amounts booksync computed from it. */
+struct record_doc_line {
+	const char *sku;         /* NULL when absent; owned by the doc */
+	const char *description; /* NULL when absent; owned by the doc */
+	const char *account;     /* NULL when absent; owned by the doc */
+	int64_t qty;             /* QTY_DP; 0 for kinds without qty (cogs, money_task, journal) */
+	int64_t price;           /* micros: unit_price, unit_cost or cost (cogs); else 0 */
+	int64_t discount_pct;    /* PCT_DP, 0 when none */
+	int64_t tax_rate;        /* PCT_DP, 0 when none */
+	bool has_tax_rate;
+	/* The source line amount in micros at the currency exponent: qty × price
+	 * × (1 − discount) rounded half away from zero; cogs: cost rounded;
+	 * money_task: amount; journal: debit − credit. */
+	int64_t amount;
+	int64_t tax; /* micros, per tax_mode, rounded like amount; 0 without tax */
+};
+
+/*
+ * A record's document view: the canonical text parsed back, with every
+ * line's computed amount and tax (exactly what record_from_json used for
+ * the total).  Initialise with record_doc_init, release with
+ * record_doc_release; the doc owns its lines and strings.
+ */
+struct record_doc {
+	enum record_kind kind;
+	char id[RECORD_ID_MAX + 1];
+	char date[11];                /* "" when absent */
+	char currency[4];             /* "" = base currency */
+	int exp;                      /* decimals of the document currency */
+	enum money_tax_mode tax_mode; /* exclusive when the kind has none */
+	int64_t fx;                   /* FX_DP, 0 when no fx_rate */
+	bool has_total;
+	int64_t total; /* micros, as record.total */
+	const char *tab;
+	size_t nlines;
+	struct record_doc_line *lines;
+	struct json_object *root; /* private: the parsed text the strings point into */
+};
+
+void record_doc_init(struct record_doc *d);
+void record_doc_release(struct record_doc *d);
+
+/*
+ * Parse canonical text (or any record JSON: it is validated again with
+ * `ctx`, which must name the same base currency as at import) into `out`.
+ * Errors as record_from_json, plus BS_EPARSE for text that is not one JSON
+ * object.  On failure `out` is released (empty).
+ */
+int record_doc_parse(const char *canonical, size_t len, const struct record_ctx *ctx,
+                     struct record_doc *out, struct bs_error *err);
+
+/* A top-level string field of the doc ("reference", "customer_id",
+ * "status", ...), or NULL when absent or not a string.  Owned by the doc. */
+const char *record_doc_str(const struct record_doc *d, const char *field);
 
 #endif

@@ -124,10 +124,13 @@ struct rf_state {
 	enum money_tax_mode tax_mode;
 	int depth; /* nesting while writing unknown values */
 	size_t nlines;
-	int64_t sum_amount; /* Σ rounded line amounts (micros) */
-	int64_t sum_tax;    /* Σ rounded line taxes (micros) */
-	int64_t sum_debit;  /* journal */
-	int64_t sum_credit; /* journal */
+	int64_t sum_amount;     /* Σ rounded line amounts (micros) */
+	int64_t sum_tax;        /* Σ rounded line taxes (micros) */
+	int64_t sum_debit;      /* journal */
+	int64_t sum_credit;     /* journal */
+	int64_t ln_amount;      /* the current line's rounded amount (journal: debit - credit) */
+	int64_t ln_tax;         /* the current line's rounded tax */
+	struct record_doc *doc; /* record_doc_parse collects lines here; else NULL */
 	struct rf_val top[S_COUNT];
 	struct rf_val ln[S_COUNT];
 };
@@ -156,6 +159,16 @@ int rf_fail(struct rf_state *st, int code, const char *field, const char *fmt, .
 
 /* Write `v` (micros) at the currency exponent into a C string (for messages). */
 void rf_amount_text(const struct rf_state *st, int64_t v, char *out, size_t outsz);
+
+/*
+ * record_from_json with an optional document view to fill (doc may be
+ * NULL; with a doc the hash is not computed).
+ */
+int rf_run(struct json_object *obj, const struct record_ctx *ctx, struct record *out,
+           struct record_doc *doc, struct bs_error *err);
+
+/* Append the current line (st->ln, st->ln_amount, st->ln_tax) to st->doc. */
+int rf_doc_add_line(struct rf_state *st);
 
 /*
  * Check every spec table: sorted, unique names, slots in range, at most 64

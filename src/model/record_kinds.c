@@ -185,7 +185,7 @@ static const struct rf_field channel_rows[] = {
 SPEC(channel_spec, channel_rows);
 
 static const struct rf_field sale_line_rows[] = {
-    CODE("account", NAME_MAX_LEN),
+    CODE_S("account", NAME_MAX_LEN, 0, S_ACCOUNT),
     TEXT_S("description", DESC_MAX_LEN, S_DESCRIPTION),
     DISCOUNT,
     QTY(RF_REQUIRED),
@@ -242,7 +242,7 @@ static const struct rf_field credit_note_rows[] = {
 SPEC(credit_note_spec, credit_note_rows);
 
 static const struct rf_field payment_rows[] = {
-    CODE("account", NAME_MAX_LEN),
+    CODE_S("account", NAME_MAX_LEN, 0, S_ACCOUNT),
     AMOUNT("amount", S_AMOUNT, RF_REQUIRED | RF_POSITIVE),
     REF("credit_note_id", S_CREDIT_NOTE_ID, KIND_BIT(RECORD_CREDIT_NOTE), 0),
     CURRENCY,
@@ -261,7 +261,7 @@ SPEC(payment_spec, payment_rows);
 /* ---- purchases ------------------------------------------------------ */
 
 static const struct rf_field purchase_line_rows[] = {
-    CODE("account", NAME_MAX_LEN),
+    CODE_S("account", NAME_MAX_LEN, 0, S_ACCOUNT),
     TEXT_S("description", DESC_MAX_LEN, S_DESCRIPTION),
     QTY(RF_REQUIRED),
     CODE_S("sku", SKU_MAX_LEN, 0, S_SKU),
@@ -293,7 +293,7 @@ SPEC(purchase_spec, purchase_rows);
 /* ---- stock ---------------------------------------------------------- */
 
 static const struct rf_field adjustment_line_rows[] = {
-    CODE("account", NAME_MAX_LEN),
+    CODE_S("account", NAME_MAX_LEN, 0, S_ACCOUNT),
     QTY(RF_REQUIRED),
     CODE_S("sku", SKU_MAX_LEN, RF_REQUIRED, S_SKU),
     PRICE("unit_cost", S_PRICE, RF_REQUIRED),
@@ -357,9 +357,9 @@ SPEC(store_credit_spec, store_credit_rows);
 /* ---- money tasks and journals --------------------------------------- */
 
 static const struct rf_field money_task_line_rows[] = {
-    CODE("account", NAME_MAX_LEN),
+    CODE_S("account", NAME_MAX_LEN, 0, S_ACCOUNT),
     AMOUNT("amount", S_AMOUNT, RF_REQUIRED),
-    TEXT("description", DESC_MAX_LEN),
+    TEXT_S("description", DESC_MAX_LEN, S_DESCRIPTION),
     TAX_RATE,
 };
 SPEC(money_task_line_spec, money_task_line_rows);
@@ -381,10 +381,10 @@ static const struct rf_field money_task_rows[] = {
 SPEC(money_task_spec, money_task_rows);
 
 static const struct rf_field journal_line_rows[] = {
-    CODE_F("account", NAME_MAX_LEN, RF_REQUIRED),
+    CODE_S("account", NAME_MAX_LEN, RF_REQUIRED, S_ACCOUNT),
     AMOUNT("credit", S_CREDIT, RF_NONNEG),
     AMOUNT("debit", S_DEBIT, RF_NONNEG),
-    TEXT("description", DESC_MAX_LEN),
+    TEXT_S("description", DESC_MAX_LEN, S_DESCRIPTION),
 };
 SPEC(journal_line_spec, journal_line_rows);
 
@@ -417,6 +417,8 @@ static int add_amount_and_tax(struct rf_state *st, int64_t amount)
 
 	if (money_tax(amount, rate, st->tax_mode, st->exp, MONEY_HALF_AWAY, &tax) != BS_OK)
 		return rf_fail(st, BS_ERANGE, "tax_rate", "gives a tax out of range");
+	st->ln_amount = amount;
+	st->ln_tax = tax;
 	if ((rc = add_checked(st, &st->sum_amount, amount)) != BS_OK)
 		return rc;
 	return add_checked(st, &st->sum_tax, tax);
@@ -444,6 +446,7 @@ static int adjustment_line(struct rf_state *st)
 	if (money_line_amount(st->ln[S_QTY].v, st->ln[S_PRICE].v, 0, st->exp, MONEY_HALF_AWAY,
 	                      &amount) != BS_OK)
 		return rf_fail(st, BS_ERANGE, NULL, "amount (qty x unit_cost) is out of range");
+	st->ln_amount = amount;
 	return add_checked(st, &st->sum_amount, amount);
 }
 
@@ -455,6 +458,7 @@ static int cogs_line(struct rf_state *st)
 
 	if (money_round(st->ln[S_COST].v, MONEY_DP, st->exp, MONEY_HALF_AWAY, &amount) != BS_OK)
 		return rf_fail(st, BS_ERANGE, "cost", "is out of range");
+	st->ln_amount = amount;
 	return add_checked(st, &st->sum_amount, amount);
 }
 
@@ -470,10 +474,13 @@ static int journal_line(struct rf_state *st)
 
 	if (l[S_DEBIT].set == l[S_CREDIT].set)
 		return rf_fail(st, BS_EINVAL, NULL, "needs exactly one of debit, credit");
-	if (l[S_DEBIT].set)
+	if (l[S_DEBIT].set) {
+		st->ln_amount = l[S_DEBIT].v;
 		rc = add_checked(st, &st->sum_debit, l[S_DEBIT].v);
-	else
+	} else {
+		st->ln_amount = -l[S_CREDIT].v; /* non-negative, so no overflow */
 		rc = add_checked(st, &st->sum_credit, l[S_CREDIT].v);
+	}
 	return rc;
 }
 
