@@ -314,8 +314,10 @@ int rules_rounding_posthoc(int64_t ledger_total, int64_t source_total, int ledge
  * zero) at `fx` (base units per document unit, FX_DP) to base currency at
  * base_dp decimals: out[i] (caller's, n entries).  Debits and credits are
  * each converted as a whole (half away) and spread over their lines by
- * largest remainder (money_allocate), so every line is within one minor
- * unit of its exact conversion, signs are kept, and Σ out == 0.
+ * largest remainder of each line's exact conversion (ties to the earlier
+ * line, as money_allocate; computed in place, no scratch array), so every
+ * line is within one minor unit of its exact conversion, signs are kept,
+ * a zero line stays zero, and Σ out == 0.
  * Unbalanced lines, n 0, NULL: BS_EINVAL (err says by how much); fx <= 0
  * or overflow: BS_ERANGE.  out[] is written only on success.
  */
