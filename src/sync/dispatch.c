@@ -1,0 +1,673 @@
+/*
+ * dispatch.c - the dispatcher (see dispatch.h).
+ *
+ * A batch is copied out of the store (op id, record, body, deps), its
+ * bodies parsed once, frozen, sent, and its answers written back.  Symbols
+ * resolve through the links table at send time, so a retry after a crash
+ * sees whatever the recovery lookups linked.
+ */
+#include "sync/dispatch.h"
+
+#include "core/buf.h"
+#include "core/money.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH_MAX_DEFAULT 50
+#define BYTES_MAX_DEFAULT ((size_t)3500 * 1000)
+#define ATTEMPTS_DEFAULT  6
+
+struct bop { /* one operation of a batch */
+	int64_t op_id;
+	enum record_kind kind;
+	char id[RECORD_ID_MAX + 1];
+	char op[16];
+	char *body;
+	struct json_object *doc;
+	char self_id[LEDGER_ID_MAX];
+	char blocker[LEDGER_SYMBOL_MAX]; /* the dependency that is not posted */
+};
+
+struct dsp {
+	struct store *st;
+	const struct dispatch_opts *o;
+	struct dispatch_stats *stats;
+	struct bs_error *err;
+	enum ledger_doc_type type;
+	size_t batch_max, bytes_max;
+	struct bop *ops;
+	size_t nops, bytes;
+	struct bop *blocked;
+	size_t nblocked, capblocked;
+	char alloc_cn[LEDGER_SYMBOL_MAX]; /* allocations: the credit note of this call */
+	uint64_t rng;
+};
+
+/* ---- symbols ------------------------------------------------------------ */
+
+/* "Invoice/sale:SO-1" -> ledger type, kind, id. */
+static int sym_split(const char *sym, char *type, size_t tcap, enum record_kind *kind,
+		     const char **id)
+{
+	const char *slash = strchr(sym, '/'), *colon;
+	char kname[32];
+
+	if (slash == NULL || (size_t)(slash - sym) >= tcap)
+		return BS_EINVAL;
+	colon = strchr(slash + 1, ':');
+	if (colon == NULL || (size_t)(colon - slash - 1) >= sizeof(kname))
+		return BS_EINVAL;
+	memcpy(type, sym, (size_t)(slash - sym));
+	type[slash - sym] = '\0';
+	memcpy(kname, slash + 1, (size_t)(colon - slash - 1));
+	kname[colon - slash - 1] = '\0';
+	if (record_kind_from_name(kname, kind) != BS_OK)
+		return BS_EINVAL;
+	*id = colon + 1;
+	return BS_OK;
+}
+
+static int resolve(void *arg, const char *symbol, char *out)
+{
+	struct dsp *d = arg;
+	struct store_link l;
+	enum record_kind kind;
+	const char *id;
+	char type[32];
+
+	if (sym_split(symbol, type, sizeof(type), &kind, &id) != BS_OK)
+		return BS_EINVAL;
+	if (store_link_get(d->st, d->o->target, kind, id, type, &l, NULL) != BS_OK ||
+	    l.ledger_id[0] == '\0')
+		return BS_ENOTFOUND;
+	snprintf(out, LEDGER_ID_MAX, "%s", l.ledger_id);
+	return BS_OK;
+}
+
+/* The first dependency of deps (space-separated) that is not posted. */
+static bool deps_ready(struct dsp *d, const char *deps, char *blocker, size_t cap)
+{
+	char sym[LEDGER_SYMBOL_MAX], id[LEDGER_ID_MAX];
+
+	while (deps != NULL && *deps != '\0') {
+		const char *sp = strchr(deps, ' ');
+		size_t n = sp != NULL ? (size_t)(sp - deps) : strlen(deps);
+
+		if (n > 0 && n < sizeof(sym)) {
+			memcpy(sym, deps, n);
+			sym[n] = '\0';
+			if (resolve(d, sym, id) != BS_OK) {
+				snprintf(blocker, cap, "%s", sym);
+				return false;
+			}
+		}
+		deps = sp != NULL ? sp + 1 : NULL;
+	}
+	return true;
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+static void bop_free(struct bop *b)
+{
+	free(b->body);
+	json_object_put(b->doc);
+	b->body = NULL;
+	b->doc = NULL;
+}
+
+static void batch_clear(struct dsp *d)
+{
+	for (size_t i = 0; i < d->nops; i++)
+		bop_free(&d->ops[i]);
+	for (size_t i = 0; i < d->nblocked; i++)
+		bop_free(&d->blocked[i]);
+	d->nops = d->nblocked = 0;
+	d->bytes = 0;
+	d->alloc_cn[0] = '\0';
+}
+
+static int bop_fill(struct dsp *d, struct bop *b, const struct store_op *op)
+{
+	memset(b, 0, sizeof(*b));
+	b->op_id = op->id;
+	b->kind = op->kind;
+	snprintf(b->id, sizeof(b->id), "%s", op->record_id);
+	snprintf(b->op, sizeof(b->op), "%s", op->op);
+	b->body = strdup(op->body);
+	if (b->body == NULL)
+		return bs_error_set(d->err, BS_ENOMEM, "out of memory");
+	return BS_OK;
+}
+
+/* Parse the body and find the linked id an update / void / status needs. */
+static int bop_prepare(struct dsp *d, struct bop *b)
+{
+	struct json_object *self;
+
+	b->doc = json_tokener_parse(b->body);
+	if (b->doc == NULL)
+		return bs_error_set(d->err, BS_ESTORE, "outbox operation %lld is not JSON",
+				    (long long)b->op_id);
+	if (strcmp(b->op, "create") != 0 && json_object_object_get_ex(b->doc, "self", &self)) {
+		if (resolve(d, json_object_get_string(self), b->self_id) != BS_OK)
+			b->self_id[0] = '\0';
+	}
+	return BS_OK;
+}
+
+static int gather_cb(void *arg, const struct store_op *op)
+{
+	struct dsp *d = arg;
+	char blocker[LEDGER_SYMBOL_MAX] = "";
+	size_t len = strlen(op->body);
+	int rc;
+
+	if (!deps_ready(d, op->deps, blocker, sizeof(blocker))) {
+		if (d->nblocked == d->capblocked) {
+			size_t cap = d->capblocked ? d->capblocked * 2 : 64;
+			struct bop *n = realloc(d->blocked, cap * sizeof(*n));
+
+			if (n == NULL)
+				return bs_error_set(d->err, BS_ENOMEM, "out of memory");
+			d->blocked = n;
+			d->capblocked = cap;
+		}
+		rc = bop_fill(d, &d->blocked[d->nblocked], op);
+		if (rc == BS_OK)
+			snprintf(d->blocked[d->nblocked++].blocker, LEDGER_SYMBOL_MAX, "%s",
+				 blocker);
+		return rc;
+	}
+	if (d->type == LEDGER_ALLOCATION) {
+		/* one credit note per call: its id is in the URL */
+		const char *cn = strstr(op->body, "\"credit_note\":\"");
+		char sym[LEDGER_SYMBOL_MAX];
+		size_t n;
+
+		if (cn == NULL)
+			return BS_OK;
+		cn += 15;
+		n = strcspn(cn, "\"");
+		if (n >= sizeof(sym))
+			return BS_OK;
+		memcpy(sym, cn, n);
+		sym[n] = '\0';
+		if (d->alloc_cn[0] == '\0')
+			snprintf(d->alloc_cn, sizeof(d->alloc_cn), "%s", sym);
+		else if (strcmp(sym, d->alloc_cn) != 0)
+			return BS_OK;
+	}
+	if (d->nops > 0 && d->bytes + len > d->bytes_max)
+		return 1; /* full by size */
+	rc = bop_fill(d, &d->ops[d->nops], op);
+	if (rc != BS_OK)
+		return rc;
+	d->nops++;
+	d->bytes += len;
+	return d->nops >= d->batch_max ? 1 : 0;
+}
+
+/* ---- recording answers -------------------------------------------------- */
+
+static int apply_state(struct dsp *d, const struct bop *b, enum sync_event ev, const char *why)
+{
+	struct store_actor who = {"sync", d->o->now_ms(d->o->clock)};
+	struct bs_error e;
+	int rc = store_state_apply(d->st, b->kind, b->id, d->o->target, ev, why, &who, NULL, &e);
+
+	/* a second document of one record (a PO marked billed) finds it moved on */
+	if (rc == BS_ESTATE)
+		return BS_OK;
+	if (rc != BS_OK && d->err != NULL)
+		*d->err = e;
+	return rc;
+}
+
+static const char *doc_type_name(const struct dsp *d)
+{
+	return ledger_doc_type_name(d->type);
+}
+
+/* Expected vs returned total: DESIGN.md "After posting, the Total ... compared". */
+static bool total_differs(const struct bop *b, const struct xero_elem *e, struct buf *why)
+{
+	struct json_object *v;
+	int64_t want;
+	const char *s;
+
+	if (!e->has_total || !json_object_object_get_ex(b->doc, "expected_total", &v))
+		return false;
+	s = json_object_get_string(v);
+	if (money_parse_fixed(s, strlen(s), MONEY_DP, MONEY_DP, &want) != BS_OK ||
+	    want == e->total)
+		return false;
+	buf_reset(why);
+	buf_addstr(why, "the ledger's total ");
+	money_format(why, e->total, MONEY_DP, 2);
+	buf_addstr(why, " differs from the source total ");
+	money_format(why, want, MONEY_DP, 2);
+	buf_addstr(why, ": resync it to correct the rounding line");
+	return true;
+}
+
+static int record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct buf *why)
+{
+	int64_t now = d->o->now_ms(d->o->clock);
+	int rc = BS_OK;
+
+	if (e->status == BS_OK) {
+		rc = store_link_set(d->st, d->o->target, b->kind, b->id, doc_type_name(d), e->id,
+				    e->number, now, d->err);
+		if (rc != BS_OK)
+			return rc;
+		if (e->warned) {
+			/* a warning means something was dropped: never silently */
+			rc = apply_state(d, b, SYNC_EV_FAILED, buf_cstr(&e->message));
+			d->stats->failed++;
+			if (d->o->on_failure != NULL)
+				d->o->on_failure(d->o->arg, b->kind, b->id, buf_cstr(&e->message));
+		} else if (total_differs(b, e, why)) {
+			rc = apply_state(d, b, SYNC_EV_FAILED, buf_cstr(why));
+			d->stats->failed++;
+			if (d->o->on_failure != NULL)
+				d->o->on_failure(d->o->arg, b->kind, b->id, buf_cstr(why));
+		} else {
+			rc = apply_state(d, b, SYNC_EV_POSTED, NULL);
+			d->stats->posted++;
+		}
+		if (rc == BS_OK)
+			rc = store_outbox_set(d->st, b->op_id, "done", 0, d->err);
+		return rc;
+	}
+	rc = apply_state(d, b, SYNC_EV_FAILED,
+			 e->message.len ? buf_cstr(&e->message) : "refused by the ledger");
+	d->stats->failed++;
+	if (d->o->on_failure != NULL)
+		d->o->on_failure(d->o->arg, b->kind, b->id, buf_cstr(&e->message));
+	if (rc == BS_OK)
+		rc = store_outbox_set(d->st, b->op_id, "failed", 0, d->err);
+	return rc;
+}
+
+/*
+ * A contact Xero already has under that name (created by hand, or the
+ * supplier twin of a customer: DESIGN.md "one Xero contact"): link it.
+ */
+static void adopt_existing_contacts(struct dsp *d, struct xero_elem *elems)
+{
+	for (size_t i = 0; d->type == LEDGER_CONTACT && i < d->nops; i++) {
+		struct xero_call call;
+		struct bs_error e;
+		bool found = false;
+
+		if (elems[i].status == BS_OK ||
+		    strstr(buf_cstr(&elems[i].message), "already assigned") == NULL)
+			continue;
+		if (xero_lookup(d->o->conn, d->type, &elems[i], resolve, d, &found, &call, &e) ==
+			    BS_OK &&
+		    found) {
+			elems[i].status = BS_OK;
+			elems[i].warned = false;
+			buf_reset(&elems[i].message);
+			d->stats->recovered++;
+		}
+		d->stats->calls++;
+	}
+}
+
+/* ---- sending -------------------------------------------------------------- */
+
+static void wait_turn(struct dsp *d)
+{
+	int64_t w;
+
+	while ((w = governor_wait_ms(d->o->gov, d->o->now_ms(d->o->clock))) > 0)
+		d->o->sleep_ms(d->o->clock, w);
+}
+
+static int64_t backoff_ms(struct dsp *d, int attempt)
+{
+	int64_t base = 200LL << (attempt < 8 ? attempt : 8);
+
+	/* xorshift jitter: 50% .. 150% of the step, so retries do not align */
+	d->rng ^= d->rng << 13;
+	d->rng ^= d->rng >> 7;
+	d->rng ^= d->rng << 17;
+	if (base > 30000)
+		base = 30000;
+	return base / 2 + (int64_t)(d->rng % (uint64_t)(base + 1));
+}
+
+/* Send the batch (request `key`) until Xero answers for every element. */
+static int send_batch(struct dsp *d, struct xero_elem *elems, const char *key)
+{
+	int max = d->o->max_attempts > 0 ? d->o->max_attempts : ATTEMPTS_DEFAULT;
+	int attempt = 0, rc;
+
+	for (;;) {
+		struct xero_call call;
+
+		if (d->o->before_call != NULL &&
+		    (rc = d->o->before_call(d->o->arg, d->o->conn, d->err)) != BS_OK)
+			return rc;
+		wait_turn(d);
+		governor_start(d->o->gov, d->o->now_ms(d->o->clock));
+		rc = xero_push(d->o->conn, d->type, elems, d->nops, key, resolve, d, &call, d->err);
+		governor_end(d->o->gov, d->o->now_ms(d->o->clock), call.min_remaining,
+			     call.day_remaining, call.app_min_remaining,
+			     call.http_status == 429 ? call.retry_after_s : -1);
+		d->stats->calls++;
+		d->stats->write_calls++;
+		if (rc == BS_ELIMIT) {
+			d->stats->rate_limited++;
+			continue; /* not processed: the same request, after Retry-After */
+		}
+		if (rc == BS_ENET || rc == BS_EPROTO) {
+			if (++attempt >= max)
+				return rc; /* stays frozen: the next run resumes it */
+			d->stats->retries++;
+			d->o->sleep_ms(d->o->clock, backoff_ms(d, attempt));
+			continue;
+		}
+		return rc;
+	}
+}
+
+static int freeze(struct dsp *d, int64_t *rid, struct buf *key)
+{
+	int rc = store_begin(d->st, d->err);
+
+	if (rc != BS_OK)
+		return rc;
+	rc = store_request_create(d->st, d->o->target, doc_type_name(d),
+				  d->o->now_ms(d->o->clock), rid, key, d->err);
+	for (size_t i = 0; rc == BS_OK && i < d->nops; i++)
+		rc = store_outbox_set(d->st, d->ops[i].op_id, "frozen", *rid, d->err);
+	if (rc == BS_OK)
+		return store_commit(d->st, d->err);
+	store_rollback(d->st);
+	return rc;
+}
+
+/* Write every element's answer and close the request, in one transaction. */
+static int record_batch(struct dsp *d, struct xero_elem *elems, int64_t rid, int send_rc)
+{
+	struct buf why;
+	int rc;
+
+	buf_init(&why, 1024);
+	rc = store_begin(d->st, d->err);
+	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
+		if (send_rc == BS_EINVAL || send_rc == BS_ENOTFOUND) {
+			/* the whole request was refused (400): every element fails */
+			elems[i].status = BS_EINVAL;
+			buf_reset(&elems[i].message);
+			buf_addstr(&elems[i].message, d->err != NULL ? d->err->msg : "refused");
+		}
+		rc = record_elem(d, &d->ops[i], &elems[i], &why);
+	}
+	if (rc == BS_OK)
+		rc = store_request_set(d->st, rid, "done", d->o->now_ms(d->o->clock), d->err);
+	if (rc == BS_OK)
+		rc = store_commit(d->st, d->err);
+	else
+		store_rollback(d->st);
+	buf_free(&why);
+	return rc;
+}
+
+static int run_batch(struct dsp *d, int64_t rid, const char *key)
+{
+	struct xero_elem *elems = calloc(d->nops, sizeof(*elems));
+	struct bs_error sent_err;
+	int rc = BS_OK, src;
+
+	if (elems == NULL)
+		return bs_error_set(d->err, BS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < d->nops; i++) {
+		xero_elem_init(&elems[i]);
+		elems[i].doc = d->ops[i].doc;
+		elems[i].ledger_id = d->ops[i].self_id[0] ? d->ops[i].self_id : NULL;
+	}
+	src = send_batch(d, elems, key);
+	if (src == BS_OK)
+		adopt_existing_contacts(d, elems);
+	if (src == BS_OK || src == BS_EINVAL || src == BS_ENOTFOUND) {
+		if (d->err != NULL)
+			sent_err = *d->err;
+		rc = record_batch(d, elems, rid, src);
+		if (rc == BS_OK && src != BS_OK && d->err != NULL)
+			*d->err = sent_err;
+	} else {
+		rc = src;
+	}
+	for (size_t i = 0; i < d->nops; i++)
+		xero_elem_release(&elems[i]);
+	free(elems);
+	if (d->o->on_progress != NULL)
+		d->o->on_progress(d->o->arg, d->stats->posted, d->stats->failed, d->stats->calls);
+	return rc;
+}
+
+/* Ops whose dependency did not post: the record waits, the op is dropped
+ * (nothing was sent; the next sync plans it again). */
+static int set_aside(struct dsp *d)
+{
+	int rc = BS_OK;
+
+	for (size_t i = 0; rc == BS_OK && i < d->nblocked; i++) {
+		struct bop *b = &d->blocked[i];
+		char why[LEDGER_SYMBOL_MAX + 64];
+
+		snprintf(why, sizeof(why), "%s is not in the ledger (see errors)", b->blocker);
+		rc = store_begin(d->st, d->err);
+		if (rc == BS_OK)
+			rc = store_outbox_delete(d->st, b->op_id, d->err);
+		if (rc == BS_OK)
+			rc = apply_state(d, b, SYNC_EV_WAIT, why);
+		if (rc == BS_OK)
+			rc = store_commit(d->st, d->err);
+		else
+			store_rollback(d->st);
+		d->stats->waiting++;
+	}
+	return rc;
+}
+
+/* ---- recovery ----------------------------------------------------------- */
+
+struct pending_rq {
+	int64_t id;
+	char key[160];
+	char type[32];
+};
+
+struct rq_list {
+	struct pending_rq *v;
+	size_t n, cap;
+};
+
+static int rq_cb(void *arg, const struct store_request *rq)
+{
+	struct rq_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct pending_rq *n = realloc(l->v, cap * sizeof(*n));
+
+		if (n == NULL)
+			return BS_ENOMEM;
+		l->v = n;
+		l->cap = cap;
+	}
+	l->v[l->n].id = rq->id;
+	snprintf(l->v[l->n].key, sizeof(l->v[0].key), "%s", rq->key);
+	snprintf(l->v[l->n].type, sizeof(l->v[0].type), "%s", rq->doc_type);
+	l->n++;
+	return 0;
+}
+
+static int member_cb(void *arg, const struct store_op *op)
+{
+	struct dsp *d = arg;
+	int rc = bop_fill(d, &d->ops[d->nops], op);
+
+	if (rc == BS_OK)
+		d->nops++;
+	return rc != BS_OK ? rc : d->nops >= d->batch_max ? 1 : 0;
+}
+
+/*
+ * A request frozen by an earlier run may or may not have reached the
+ * ledger.  Ask the ledger by natural key first; link what it holds.  When it
+ * holds none of them, send the same request with the same key; when it
+ * holds some, the rest go back to the outbox to be frozen anew (sending the
+ * same key with a different body would be refused as a conflict).
+ */
+static int recover_one(struct dsp *d, const struct pending_rq *rq)
+{
+	struct xero_elem *elems = NULL;
+	struct buf why;
+	size_t found = 0;
+	int rc;
+	int t = ledger_doc_type_from_name(rq->type, strlen(rq->type));
+
+	if (t < 0)
+		return bs_error_set(d->err, BS_ESTORE, "request %lld has unknown type %s",
+				    (long long)rq->id, rq->type);
+	d->type = (enum ledger_doc_type)t;
+	batch_clear(d);
+	rc = store_outbox_each(d->st, d->o->target, "frozen", NULL, rq->id, member_cb, d, d->err);
+	if (rc != BS_OK && rc != 1)
+		return rc;
+	if (d->nops == 0)
+		return store_request_set(d->st, rq->id, "done", d->o->now_ms(d->o->clock), d->err);
+	elems = calloc(d->nops, sizeof(*elems));
+	if (elems == NULL)
+		return bs_error_set(d->err, BS_ENOMEM, "out of memory");
+	buf_init(&why, 1024);
+	for (size_t i = 0; i < d->nops; i++)
+		xero_elem_init(&elems[i]);
+	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
+		struct xero_call call;
+		bool hit = false;
+
+		rc = bop_prepare(d, &d->ops[i]);
+		elems[i].doc = d->ops[i].doc;
+		elems[i].ledger_id = d->ops[i].self_id[0] ? d->ops[i].self_id : NULL;
+		if (rc != BS_OK || strcmp(d->ops[i].op, "create") != 0)
+			continue; /* updates are idempotent by id: just send again */
+		wait_turn(d);
+		governor_start(d->o->gov, d->o->now_ms(d->o->clock));
+		rc = xero_lookup(d->o->conn, d->type, &elems[i], resolve, d, &hit, &call, d->err);
+		governor_end(d->o->gov, d->o->now_ms(d->o->clock), call.min_remaining,
+			     call.day_remaining, call.app_min_remaining,
+			     call.http_status == 429 ? call.retry_after_s : -1);
+		d->stats->calls++;
+		if (rc == BS_EUNSUPPORTED) {
+			rc = BS_OK; /* no natural key (allocations): the key must do */
+			continue;
+		}
+		if (rc == BS_OK && hit) {
+			found++;
+			elems[i].status = BS_OK;
+			d->ops[i].op[0] = '\0'; /* marks "found" */
+		}
+	}
+	if (rc == BS_OK && found == 0) {
+		rc = run_batch(d, rq->id, rq->key);
+	} else if (rc == BS_OK) {
+		rc = store_begin(d->st, d->err);
+		for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
+			if (d->ops[i].op[0] == '\0') {
+				d->stats->recovered++;
+				rc = record_elem(d, &d->ops[i], &elems[i], &why);
+			} else {
+				rc = store_outbox_set(d->st, d->ops[i].op_id, "ready", 0, d->err);
+			}
+		}
+		if (rc == BS_OK)
+			rc = store_request_set(d->st, rq->id, "done", d->o->now_ms(d->o->clock),
+					       d->err);
+		if (rc == BS_OK)
+			rc = store_commit(d->st, d->err);
+		else
+			store_rollback(d->st);
+	}
+	for (size_t i = 0; i < d->nops; i++)
+		xero_elem_release(&elems[i]);
+	free(elems);
+	buf_free(&why);
+	return rc;
+}
+
+static int recover(struct dsp *d)
+{
+	struct rq_list l = {0};
+	int rc = store_requests_each(d->st, d->o->target, "frozen", rq_cb, &l, d->err);
+
+	for (size_t i = 0; rc == BS_OK && i < l.n; i++)
+		rc = recover_one(d, &l.v[i]);
+	free(l.v);
+	return rc;
+}
+
+/* ---- the run -------------------------------------------------------------- */
+
+int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatch_stats *stats,
+		 struct bs_error *err)
+{
+	struct dsp d;
+	struct buf key;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	d.st = st;
+	d.o = o;
+	d.stats = stats;
+	d.err = err;
+	d.batch_max = o->batch_max ? o->batch_max : BATCH_MAX_DEFAULT;
+	d.bytes_max = o->bytes_max ? o->bytes_max : BYTES_MAX_DEFAULT;
+	d.rng = (uint64_t)o->now_ms(o->clock) * 2654435761u + 1;
+	d.ops = calloc(d.batch_max, sizeof(*d.ops));
+	buf_init(&key, 256);
+	if (d.ops == NULL) {
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = recover(&d);
+	for (int t = 0; rc == BS_OK && t < LEDGER_DOC_TYPE_COUNT; t++) {
+		d.type = (enum ledger_doc_type)t;
+		for (;;) {
+			int64_t rid = 0;
+
+			batch_clear(&d);
+			rc = store_outbox_each(st, o->target, "ready", doc_type_name(&d), 0,
+					       gather_cb, &d, err);
+			if (rc == 1)
+				rc = BS_OK;
+			if (rc == BS_OK)
+				rc = set_aside(&d);
+			if (rc != BS_OK || d.nops == 0)
+				break;
+			for (size_t i = 0; rc == BS_OK && i < d.nops; i++)
+				rc = bop_prepare(&d, &d.ops[i]);
+			if (rc == BS_OK)
+				rc = freeze(&d, &rid, &key);
+			if (rc == BS_OK)
+				rc = run_batch(&d, rid, buf_cstr(&key));
+			if (rc != BS_OK)
+				break;
+		}
+	}
+out:
+	batch_clear(&d);
+	free(d.ops);
+	free(d.blocked);
+	buf_free(&key);
+	return rc;
+}

@@ -1,0 +1,63 @@
+/*
+ * dispatch.h - send the outbox to the ledger, exactly once.
+ *
+ * Operations whose dependencies are posted are taken in dependency order,
+ * at most 50 a call (Xero's recommendation) and never over 3.5 MB, frozen
+ * into a request with its idempotency key in one transaction, and only then
+ * sent.  Each element's answer -- its ledger id, or the ledger's message --
+ * is recorded in one transaction.  A request found frozen at start (a crash,
+ * a lost answer) is first looked up by natural key; what the ledger already
+ * holds is linked, and only what is missing is sent again.  A 429 waits for
+ * Retry-After and sends the same request again; 5xx and timeouts back off
+ * exponentially with jitter and send the same request, same key.
+ */
+#ifndef BS_SYNC_DISPATCH_H
+#define BS_SYNC_DISPATCH_H
+
+#include "core/error.h"
+#include "ledger/xero/xero.h"
+#include "store/store.h"
+#include "sync/governor.h"
+
+#include <stdint.h>
+
+struct dispatch_opts {
+	const char *target;
+	struct xero_conn *conn;
+	struct governor *gov;
+	size_t batch_max;	  /* elements per call; 0 = 50 */
+	size_t bytes_max;	  /* request body bound; 0 = 3.5 MB */
+	int max_attempts;	  /* per request on 5xx / no answer; 0 = 6 */
+	int64_t (*now_ms)(void *clock);
+	void (*sleep_ms)(void *clock, int64_t ms);
+	void *clock;
+	/* Before each call: refresh the token when it is about to expire.
+	 * Non-zero stops the run with that status.  May be NULL. */
+	int (*before_call)(void *arg, struct xero_conn *conn, struct bs_error *err);
+	/* After each request: for progress display.  May be NULL. */
+	void (*on_progress)(void *arg, uint64_t posted, uint64_t failed, uint64_t calls);
+	/* Every record that ends in error, with the ledger's words. */
+	void (*on_failure)(void *arg, enum record_kind kind, const char *id, const char *msg);
+	void *arg;
+};
+
+struct dispatch_stats {
+	uint64_t calls;	      /* every API call, reads included */
+	uint64_t write_calls; /* PUT/POST calls */
+	uint64_t posted;      /* documents the ledger accepted */
+	uint64_t failed;      /* documents refused or warned */
+	uint64_t waiting;     /* operations whose dependency failed */
+	uint64_t rate_limited; /* 429 answers (each one a governor bug) */
+	uint64_t retries;     /* requests sent again after 5xx / no answer */
+	uint64_t recovered;   /* elements found by lookup after a lost answer */
+};
+
+/*
+ * Drain the target's outbox.  BS_OK when every ready operation was sent or
+ * set aside; BS_EAUTH (re-connect), BS_ENET (the ledger stayed unreachable;
+ * frozen requests are resumed next run) and store errors stop the run.
+ */
+int dispatch_run(struct store *st, const struct dispatch_opts *opts, struct dispatch_stats *stats,
+		 struct bs_error *err);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * governor.h - pace calls so a ledger's rate limits are never exceeded.
+ *
+ * Xero allows, per tenant, 60 calls a minute, 5,000 a day and 5 at once,
+ * and 10,000 a minute across the app (FACTS.md §1).  The governor keeps its
+ * own account of the calls it started (sliding windows over their start
+ * times), believes the ledger's X-*Limit-Remaining headers when they are
+ * lower, and obeys Retry-After.  A 429 is a bug in the governor; it is
+ * still handled.  Pure: the caller passes `now` in milliseconds.
+ *
+ * `time_scale` shrinks the windows (scale 60: a "minute" lasts a second),
+ * matching a sandbox started with the same --limits time-scale, so tests of
+ * a day's worth of calls take seconds.
+ */
+#ifndef BS_SYNC_GOVERNOR_H
+#define BS_SYNC_GOVERNOR_H
+
+#include <stdint.h>
+
+struct governor_limits {
+	int per_minute;	    /* 60 */
+	int per_day;	    /* 5000 */
+	int concurrent;	    /* 5 */
+	int app_per_minute; /* 10000 */
+	int time_scale;	    /* 1 = real time */
+};
+
+struct governor;
+
+/* NULL on allocation failure.  Free with governor_free. */
+struct governor *governor_new(const struct governor_limits *limits);
+void governor_free(struct governor *g);
+
+/* Milliseconds to wait before the next call may start (0 = now). */
+int64_t governor_wait_ms(struct governor *g, int64_t now_ms);
+
+/* A call starts now. */
+void governor_start(struct governor *g, int64_t now_ms);
+
+/*
+ * A call ended.  Remaining counts (-1 = header absent) lower the budget the
+ * governor believes in; retry_after_s >= 0 on a 429 blocks every call until
+ * then (scaled like the windows).
+ */
+void governor_end(struct governor *g, int64_t now_ms, int64_t min_remaining,
+		  int64_t day_remaining, int64_t app_min_remaining, int64_t retry_after_s);
+
+/* Calls started so far. */
+int64_t governor_calls(const struct governor *g);
+
+#endif
