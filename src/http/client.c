@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 struct http_client {
 	CURL *h;
@@ -98,6 +99,55 @@ const char *http_response_header(const struct http_response *r, const char *name
 	return found;
 }
 
+int http_response_header_int(const struct http_response *r, const char *name, int64_t *out)
+{
+	const char *v = http_response_header(r, name);
+	int64_t n = 0;
+
+	if (v == NULL)
+		return BS_ENOTFOUND;
+	if (*v == '\0')
+		return BS_EPARSE;
+	for (; *v != '\0'; v++) {
+		if (*v < '0' || *v > '9')
+			return BS_EPARSE;
+		if (n > (INT64_MAX - (*v - '0')) / 10)
+			return BS_ERANGE;
+		n = n * 10 + (*v - '0');
+	}
+	*out = n;
+	return BS_OK;
+}
+
+int http_retry_after_ms(const struct http_response *r, int64_t now_ms, int64_t *out)
+{
+	const char *v = http_response_header(r, "Retry-After");
+	int64_t secs;
+	time_t when;
+	int rc;
+
+	if (v == NULL)
+		return BS_ENOTFOUND;
+	rc = http_response_header_int(r, "Retry-After", &secs);
+	if (rc == BS_OK) {
+		*out = secs > INT64_MAX / 1000 ? INT64_MAX : secs * 1000;
+		return BS_OK;
+	}
+	if (rc == BS_ERANGE) {
+		*out = INT64_MAX;
+		return BS_OK;
+	}
+	/* an HTTP-date: curl_getdate reads the IMF-fixdate and the obsolete forms */
+	when = curl_getdate(v, NULL);
+	if (when == (time_t)-1 || !(v[0] >= 'A' && v[0] <= 'Z'))
+		return BS_EPARSE;
+	if ((int64_t)when > INT64_MAX / 1000 || (int64_t)when * 1000 <= now_ms)
+		*out = (int64_t)when > INT64_MAX / 1000 ? INT64_MAX : 0;
+	else
+		*out = (int64_t)when * 1000 - now_ms;
+	return BS_OK;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 {
 	struct xfer *x = ctx;
@@ -162,14 +212,33 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-/* "METHOD url" without query and fragment, for messages (a query may carry a code). */
+/*
+ * "METHOD scheme://host/path" for messages: no user:password@, no query, no
+ * fragment (a query may carry a code).
+ */
 static void what_for_msg(const char *method, const char *url, char *out, size_t outlen)
 {
-	size_t n = strcspn(url, "?#");
+	const char *host = strstr(url, "://"), *at;
+	size_t n, pre = 0;
 
+	if (host != NULL) {
+		host += 3;
+		pre = (size_t)(host - url);
+		n = strcspn(host, "/?#");
+		at = memchr(host, '@', n);
+		if (at != NULL)
+			url = at + 1; /* print the scheme separately below */
+		else
+			host = NULL;
+	}
+	n = strcspn(url, "?#");
 	if (n > 200)
 		n = 200;
-	snprintf(out, outlen, "%.12s %.*s", method, (int)n, url);
+	if (host != NULL)
+		snprintf(out, outlen, "%.12s %.*s%.*s", method, (int)(pre < 12 ? pre : 12),
+		         host - pre, (int)n, url);
+	else
+		snprintf(out, outlen, "%.12s %.*s", method, (int)n, url);
 }
 
 static int map_curl_error(CURLcode cc, const struct xfer *x, const char *what, const char *detail,

@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HTTP_BODY_MAX        ((size_t)64 << 20) /* default response body bound: 64 MiB */
 #define HTTP_HEADERS_MAX     ((size_t)64 << 10) /* response header block bound: 64 KiB */
@@ -77,6 +78,21 @@ void http_response_free(struct http_response *r);
  * Points into r, valid until the next http_send or http_response_free.
  */
 const char *http_response_header(const struct http_response *r, const char *name);
+
+/*
+ * Header `name` as a non-negative decimal integer (X-MinLimit-Remaining,
+ * X-DayLimit-Remaining, X-AppMinLimit-Remaining, Content-Length).  BS_OK,
+ * BS_ENOTFOUND when absent, BS_EPARSE when not digits only, BS_ERANGE past
+ * INT64_MAX.
+ */
+int http_response_header_int(const struct http_response *r, const char *name, int64_t *out);
+
+/*
+ * How long Retry-After asks to wait, in ms: delay-seconds ("17"), or an
+ * HTTP-date taken relative to now_ms (the caller's clock; a past date gives
+ * 0).  BS_OK, BS_ENOTFOUND when absent, BS_EPARSE when neither form.
+ */
+int http_retry_after_ms(const struct http_response *r, int64_t now_ms, int64_t *out);
 
 /*
  * Perform one request.  BS_OK whenever an HTTP response arrived, whatever

@@ -137,6 +137,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		                                NULL};
 
 		ret = queue(conn, 429, &out, h);
+	} else if (strcmp(url, "/sethdr") == 0) {
+		const char *h[3] = {MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "n"),
+		                    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "v"),
+		                    NULL};
+
+		ret = queue(conn, 200, &out, h[0] != NULL && h[1] != NULL ? h : NULL);
 	} else if (strcmp(url, "/manyheaders") == 0) {
 		struct MHD_Response *r =
 		    MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
@@ -388,6 +394,62 @@ static void test_headers(void **state)
 	http_client_free(c);
 }
 
+static void test_header_numbers(void **state)
+{
+	/* now = Wed, 21 Oct 2015 07:28:00 GMT - 5 s */
+	static const int64_t now = INT64_C(1445412480000) - 5000;
+	static const struct {
+		const char *name, *value;
+		int rc_int;
+		int64_t want_int;
+		int rc_retry;
+		int64_t want_retry;
+	} cases[] = {
+	    {"Retry-After", "17", BS_OK, 17, BS_OK, 17000},
+	    {"Retry-After", "0", BS_OK, 0, BS_OK, 0},
+	    {"Retry-After", "66975", BS_OK, 66975, BS_OK, 66975000},
+	    {"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT", BS_EPARSE, 0, BS_OK, 5000},
+	    {"Retry-After", "Wed, 21 Oct 2015 07:27:00 GMT", BS_EPARSE, 0, BS_OK, 0},
+	    {"Retry-After", "99999999999999999999", BS_ERANGE, 0, BS_OK, INT64_MAX},
+	    {"Retry-After", "soon", BS_EPARSE, 0, BS_EPARSE, 0},
+	    {"Retry-After", "-3", BS_EPARSE, 0, BS_EPARSE, 0},
+	    {"Retry-After", "1.5", BS_EPARSE, 0, BS_EPARSE, 0},
+	    {"X-MinLimit-Remaining", "59", BS_OK, 59, BS_ENOTFOUND, 0},
+	    {"X-DayLimit-Remaining", "4999", BS_OK, 4999, BS_ENOTFOUND, 0},
+	};
+	struct server *s = *state;
+	struct http_client *c;
+	struct http_response resp;
+	struct bs_error err;
+	struct buf path;
+
+	assert_int_equal(http_client_new(&c, &err), BS_OK);
+	http_response_init(&resp);
+	buf_init(&path, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t v = -1;
+		int rc;
+
+		buf_reset(&path);
+		buf_addstr(&path, "/sethdr?n=");
+		http_url_encode(&path, cases[i].name);
+		buf_addstr(&path, "&v=");
+		http_url_encode(&path, cases[i].value);
+		assert_int_equal(send_to(s, c, "GET", buf_cstr(&path), NULL, NULL, 0, &resp, &err),
+		                 BS_OK);
+		assert_string_equal(http_response_header(&resp, cases[i].name), cases[i].value);
+		rc = http_response_header_int(&resp, cases[i].name, &v);
+		if (rc != cases[i].rc_int || (rc == BS_OK && v != cases[i].want_int))
+			fail_msg("case %zu int: rc %d v %lld", i, rc, (long long)v);
+		rc = http_retry_after_ms(&resp, now, &v);
+		if (rc != cases[i].rc_retry || (rc == BS_OK && v != cases[i].want_retry))
+			fail_msg("case %zu retry: rc %d v %lld", i, rc, (long long)v);
+	}
+	buf_free(&path);
+	http_response_free(&resp);
+	http_client_free(c);
+}
+
 static void test_big_bodies_and_bound(void **state)
 {
 	static const struct {
@@ -473,6 +535,10 @@ static void test_network_failures(void **state)
 	assert_non_null(strstr(err.msg, "refused"));
 	assert_null(strstr(err.msg, "secret")); /* the query never reaches a message */
 	assert_int_equal(resp.status, 0);
+	snprintf(url, sizeof(url), "http://user:pw@127.0.0.1:%u/x", closed_port());
+	assert_int_equal(http_send(c, &req, &resp, &err), BS_ENET);
+	assert_null(strstr(err.msg, "pw")); /* nor do credentials in the URL */
+	assert_non_null(strstr(err.msg, "GET http://127.0.0.1:"));
 
 	snprintf(url, sizeof(url), "%s/sleep", s->base);
 	req.timeout_ms = 300;
@@ -656,6 +722,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_methods_and_bodies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_big_body_without_expect_delay, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_headers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_header_numbers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_big_bodies_and_bound, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_network_failures, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_redirects, setup, teardown),

@@ -165,8 +165,10 @@ int xero_oauth_auto_approve(struct http_client *http, const struct xero_endpoint
 struct xero_oauth_listener;
 
 /*
- * Listen on 127.0.0.1:port (0 = a free port).  BS_EIO when the port cannot
- * be bound, BS_ENOMEM.
+ * Listen on 127.0.0.1:port (0 = a free port).  Xero matches redirect URIs
+ * exactly, so against the real Xero pass the fixed port registered with the
+ * app (http://127.0.0.1:PORT/callback); 0 suits the sandbox and tests.
+ * BS_EIO when the port cannot be bound, BS_EINVAL port > 65535, BS_ENOMEM.
  */
 int xero_oauth_callback_listen(unsigned port, struct xero_oauth_listener **out,
                                struct bs_error *err);
