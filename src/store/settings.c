@@ -72,6 +72,25 @@ static int check_account(const struct settings_def *d, const char *value, struct
 	return BS_OK;
 }
 
+static int check_count(const struct settings_def *d, const char *value, struct bs_error *err)
+{
+	long long v = 0;
+	size_t n = strlen(value);
+
+	if (n == 0 || n > 9)
+		return bs_error_set(err, BS_EINVAL, "%s: a whole number from 1 to 999999999",
+				    d->key);
+	for (size_t i = 0; i < n; i++) {
+		if (value[i] < '0' || value[i] > '9')
+			return bs_error_set(err, BS_EINVAL, "%s: '%s' is not a whole number",
+					    d->key, value);
+		v = v * 10 + (value[i] - '0');
+	}
+	if (v < 1)
+		return bs_error_set(err, BS_EINVAL, "%s: at least 1", d->key);
+	return BS_OK;
+}
+
 static const struct settings_def defs[] = {
 	{"base_currency", "", "organisation's base currency (filled on connect)", check_currency,
 	 NULL},
@@ -96,6 +115,15 @@ static const struct settings_def defs[] = {
 	{"account.breakage", "260", "gift voucher breakage income", check_account, NULL},
 	{"money_task_contact", "booksync money tasks",
 	 "contact used for money tasks without contact_id", check_text, NULL},
+	{"ledger_rounding", "half-away", "the ledger's midpoint rule for 2-dp amounts",
+	 check_choice, "half-away|half-even"},
+	{"limits.per_minute", "60", "calls a minute per tenant (Xero: 60)", check_count, NULL},
+	{"limits.per_day", "5000", "calls a day per tenant (Xero: 5000)", check_count, NULL},
+	{"limits.concurrent", "5", "calls at once per tenant (Xero: 5)", check_count, NULL},
+	{"limits.app_per_minute", "10000", "calls a minute for the app (Xero: 10000)",
+	 check_count, NULL},
+	{"limits.time_scale", "1", "time runs N times faster (tests against a scaled sandbox)",
+	 check_count, NULL},
 };
 
 const struct settings_def *settings_all(size_t *n)

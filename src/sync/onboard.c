@@ -1,0 +1,436 @@
+/*
+ * onboard.c - read the organisation and link what already exists there
+ * (see onboard.h).
+ */
+#include "sync/onboard.h"
+
+#include "core/jsonw.h"
+#include "core/money.h"
+#include "ledger/xero/xero.h"
+#include "store/settings.h"
+
+#include <ctype.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool jtrue(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return o != NULL && json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+/* GET path and parse; the list under `coll` into *arr (owned by *root). */
+static int get_list(struct session *s, const char *path, const char *coll,
+		    struct json_object **root, struct json_object **arr, uint64_t *calls,
+		    struct bs_error *err)
+{
+	struct xero_call call;
+	struct buf body;
+	int rc;
+
+	buf_init(&body, (size_t)64 << 20);
+	*root = NULL;
+	*arr = NULL;
+	rc = session_refresh_if_needed(s, err);
+	if (rc == BS_OK)
+		rc = xero_get(s->conn, path, &body, &call, err);
+	(*calls)++;
+	if (rc == BS_OK) {
+		*root = json_tokener_parse(buf_cstr(&body));
+		if (*root == NULL || !json_object_object_get_ex(*root, coll, arr) ||
+		    !json_object_is_type(*arr, json_type_array))
+			rc = bs_error_set(err, BS_EPROTO, "Xero's %s answer has no %s", path, coll);
+	}
+	buf_free(&body);
+	return rc;
+}
+
+/* "/Date(1539993600000+0000)/" or "2026-09-30T00:00:00" -> "YYYY-MM-DD". */
+static void date_of(const char *v, char out[11])
+{
+	out[0] = '\0';
+	if (v == NULL)
+		return;
+	if (strncmp(v, "/Date(", 6) == 0) {
+		long long ms = strtoll(v + 6, NULL, 10);
+		time_t t = (time_t)(ms / 1000);
+		struct tm tm;
+
+		if (gmtime_r(&t, &tm) != NULL)
+			strftime(out, 11, "%Y-%m-%d", &tm);
+		return;
+	}
+	if (strlen(v) >= 10)
+		snprintf(out, 11, "%.10s", v);
+}
+
+static int save_setting(struct session *s, const char *prefix, const char *value,
+			struct bs_error *err)
+{
+	struct buf k;
+	int rc;
+
+	buf_init(&k, 512);
+	rc = buf_printf(&k, "%s:%s", prefix, s->target);
+	if (rc == BS_OK)
+		rc = store_setting_set(s->st, buf_cstr(&k), value, err);
+	buf_free(&k);
+	return rc;
+}
+
+static int read_org(struct session *s, struct onboard_stats *st, struct bs_error *err)
+{
+	struct json_object *root, *arr, *org;
+	int rc = get_list(s, "/Organisation", "Organisations", &root, &arr, &st->calls, err);
+
+	if (rc != BS_OK || json_object_array_length(arr) == 0)
+		goto out;
+	org = json_object_array_get_idx(arr, 0);
+	snprintf(st->org_name, sizeof(st->org_name), "%s", jstr(org, "Name") ? jstr(org, "Name") : "");
+	snprintf(st->base_currency, sizeof(st->base_currency), "%s",
+		 jstr(org, "BaseCurrency") ? jstr(org, "BaseCurrency") : "");
+	date_of(jstr(org, "PeriodLockDate"), st->lock_date);
+	{
+		char eoy[11];
+
+		date_of(jstr(org, "EndOfYearLockDate"), eoy);
+		if (strcmp(eoy, st->lock_date) > 0)
+			memcpy(st->lock_date, eoy, sizeof(eoy));
+	}
+	/* the organisation's base currency wins over a guess made before */
+	if (st->base_currency[0] != '\0' && money_currency_exponent(st->base_currency) >= 0)
+		rc = store_setting_set(s->st, "base_currency", st->base_currency, err);
+	if (rc == BS_OK)
+		rc = save_setting(s, "lockdate", st->lock_date, err);
+out:
+	json_object_put(root);
+	return rc;
+}
+
+static int read_accounts(struct session *s, struct onboard_stats *st, struct bs_error *err)
+{
+	struct json_object *root, *arr;
+	struct buf out, cur;
+	size_t n;
+	int rc = get_list(s, "/Accounts", "Accounts", &root, &arr, &st->calls, err);
+
+	if (rc != BS_OK)
+		goto done;
+	buf_init(&out, (size_t)4 << 20);
+	buf_init(&cur, 64);
+	n = json_object_array_length(arr);
+	rc = buf_addc(&out, '[');
+	for (size_t i = 0; rc == BS_OK && i < n; i++) {
+		struct json_object *a = json_object_array_get_idx(arr, i);
+		const char *code = jstr(a, "Code"), *status = jstr(a, "Status");
+		const char *type = jstr(a, "Type");
+
+		if (code == NULL || code[0] == '\0')
+			continue;
+		rc = buf_addstr(&out, st->accounts ? ",{" : "{");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&out, 0, "code", code);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&out, 1, "name", jstr(a, "Name") ? jstr(a, "Name") : "");
+		if (rc == BS_OK)
+			rc = buf_printf(&out, ",\"archived\":%s}",
+					status != NULL && strcmp(status, "ARCHIVED") == 0 ? "true"
+											   : "false");
+		st->accounts++;
+		/* a liability that takes payments: where gift vouchers live */
+		if (st->gift_account[0] == '\0' && jtrue(a, "EnablePaymentsToAccount") &&
+		    type != NULL && strstr(type, "LIAB") != NULL)
+			snprintf(st->gift_account, sizeof(st->gift_account), "%s", code);
+	}
+	if (rc == BS_OK)
+		rc = buf_addc(&out, ']');
+	if (rc == BS_OK)
+		rc = save_setting(s, "chart", buf_cstr(&out), err);
+	if (rc == BS_OK && st->gift_account[0] != '\0' &&
+	    store_setting_get(s->st, "account.gift_voucher", &cur, NULL) == BS_ENOTFOUND)
+		rc = store_setting_set(s->st, "account.gift_voucher", st->gift_account, err);
+	buf_free(&out);
+	buf_free(&cur);
+done:
+	json_object_put(root);
+	return rc;
+}
+
+static int read_tax_rates(struct session *s, struct onboard_stats *st, struct bs_error *err)
+{
+	struct json_object *root, *arr;
+	struct buf out;
+	size_t n;
+	int rc = get_list(s, "/TaxRates", "TaxRates", &root, &arr, &st->calls, err);
+
+	if (rc != BS_OK)
+		goto done;
+	buf_init(&out, (size_t)1 << 20);
+	n = json_object_array_length(arr);
+	rc = buf_addc(&out, '[');
+	for (size_t i = 0; rc == BS_OK && i < n; i++) {
+		struct json_object *t = json_object_array_get_idx(arr, i);
+		const char *code = jstr(t, "TaxType"), *status = jstr(t, "Status");
+		const char *rate = jstr(t, "EffectiveRate") ? jstr(t, "EffectiveRate")
+							    : jstr(t, "DisplayTaxRate");
+
+		if (code == NULL)
+			continue;
+		rc = buf_addstr(&out, st->tax_rates ? ",{" : "{");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&out, 0, "code", code);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&out, 1, "name", jstr(t, "Name") ? jstr(t, "Name") : "");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&out, 1, "rate", rate ? rate : "0");
+		if (rc == BS_OK)
+			rc = buf_printf(&out, ",\"sales\":%s,\"purchases\":%s,\"active\":%s}",
+					jtrue(t, "CanApplyToRevenue") ? "true" : "false",
+					jtrue(t, "CanApplyToExpenses") ? "true" : "false",
+					status == NULL || strcmp(status, "ACTIVE") == 0 ? "true"
+											: "false");
+		st->tax_rates++;
+	}
+	if (rc == BS_OK)
+		rc = buf_addc(&out, ']');
+	if (rc == BS_OK)
+		rc = save_setting(s, "taxrates", buf_cstr(&out), err);
+	buf_free(&out);
+done:
+	json_object_put(root);
+	return rc;
+}
+
+/* ---- linking what exists -------------------------------------------------- */
+
+struct name_id {
+	char *key; /* lower-cased name or code */
+	char id[LEDGER_ID_MAX];
+};
+
+struct names {
+	struct name_id *v;
+	size_t n, cap;
+};
+
+static int names_add(struct names *l, const char *key, const char *id)
+{
+	struct name_id *e;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct name_id *n = realloc(l->v, cap * sizeof(*n));
+
+		if (n == NULL)
+			return BS_ENOMEM;
+		l->v = n;
+		l->cap = cap;
+	}
+	e = &l->v[l->n];
+	e->key = strdup(key);
+	if (e->key == NULL)
+		return BS_ENOMEM;
+	for (char *p = e->key; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	l->n++;
+	return BS_OK;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct name_id *)a)->key, ((const struct name_id *)b)->key);
+}
+
+static const char *names_find(const struct names *l, const char *key)
+{
+	struct name_id probe, *hit;
+	char low[512];
+	size_t i;
+
+	for (i = 0; key[i] != '\0' && i < sizeof(low) - 1; i++)
+		low[i] = (char)tolower((unsigned char)key[i]);
+	low[i] = '\0';
+	probe.key = low;
+	hit = bsearch(&probe, l->v, l->n, sizeof(*l->v), name_cmp);
+	return hit != NULL ? hit->id : NULL;
+}
+
+static void names_free(struct names *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].key);
+	free(l->v);
+}
+
+/* Read every page of a list endpoint into names (key field -> id field). */
+static int read_all(struct session *s, const char *coll, const char *keyf, const char *idf,
+		    struct names *out, size_t *seen, uint64_t *calls, struct bs_error *err)
+{
+	int rc = BS_OK;
+
+	for (int page = 1; rc == BS_OK; page++) {
+		struct json_object *root, *arr;
+		char path[128];
+		size_t n;
+
+		snprintf(path, sizeof(path), "/%s?page=%d&pageSize=100", coll, page);
+		rc = get_list(s, path, coll, &root, &arr, calls, err);
+		n = rc == BS_OK ? json_object_array_length(arr) : 0;
+		for (size_t i = 0; rc == BS_OK && i < n; i++) {
+			struct json_object *el = json_object_array_get_idx(arr, i);
+			const char *k = jstr(el, keyf), *id = jstr(el, idf);
+
+			if (k != NULL && id != NULL) {
+				rc = names_add(out, k, id);
+				(*seen)++;
+			}
+		}
+		json_object_put(root);
+		if (n < 100)
+			break;
+	}
+	if (rc == BS_OK)
+		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
+	return rc;
+}
+
+struct linker {
+	struct session *s;
+	const struct names *names;
+	const char *type;
+	size_t linked;
+	struct bs_error *err;
+	/* collected first: linking changes the rows being walked */
+	struct pending_link {
+		enum record_kind kind;
+		char id[RECORD_ID_MAX + 1];
+		char ledger_id[LEDGER_ID_MAX];
+	} *v;
+	size_t n, cap;
+};
+
+static int link_row(void *arg, const struct store_row *r)
+{
+	struct linker *l = arg;
+	const char *key = r->reference;
+	struct buf body;
+	struct json_object *o = NULL;
+	const char *hit;
+
+	buf_init(&body, (size_t)1 << 20);
+	if (r->kind == RECORD_PRODUCT &&
+	    store_record_get(l->s->st, r->kind, r->id, NULL, &body, NULL) == BS_OK) {
+		o = json_tokener_parse(buf_cstr(&body));
+		key = jstr(o, "sku") ? jstr(o, "sku") : key;
+	}
+	hit = key != NULL && key[0] ? names_find(l->names, key) : NULL;
+	if (hit != NULL) {
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 64;
+			struct pending_link *n = realloc(l->v, cap * sizeof(*n));
+
+			if (n == NULL) {
+				json_object_put(o);
+				buf_free(&body);
+				return BS_ENOMEM;
+			}
+			l->v = n;
+			l->cap = cap;
+		}
+		l->v[l->n].kind = r->kind;
+		snprintf(l->v[l->n].id, sizeof(l->v[0].id), "%s", r->id);
+		snprintf(l->v[l->n].ledger_id, sizeof(l->v[0].ledger_id), "%s", hit);
+		l->n++;
+	}
+	json_object_put(o);
+	buf_free(&body);
+	return 0;
+}
+
+static int link_tab(struct linker *l, const char *tab)
+{
+	struct store_actor who = {"connect", l->s->now_ms()};
+	int rc = store_pending_each(l->s->st, l->s->target, tab, link_row, l, l->err);
+
+	for (size_t i = 0; rc == BS_OK && i < l->n; i++) {
+		const struct pending_link *p = &l->v[i];
+
+		rc = store_begin(l->s->st, l->err);
+		if (rc == BS_OK)
+			rc = store_link_set(l->s->st, l->s->target, p->kind, p->id, l->type,
+					    p->ledger_id, "", who.now_ms, l->err);
+		if (rc == BS_OK)
+			rc = store_state_apply(l->s->st, p->kind, p->id, l->s->target, SYNC_EV_PLAN,
+					       NULL, &who, NULL, l->err);
+		if (rc == BS_OK)
+			rc = store_state_apply(l->s->st, p->kind, p->id, l->s->target,
+					       SYNC_EV_POSTED,
+					       "already in the ledger: linked on connect", &who,
+					       NULL, l->err);
+		if (rc == BS_OK)
+			rc = store_commit(l->s->st, l->err);
+		else
+			store_rollback(l->s->st);
+		if (rc == BS_ESTATE)
+			rc = BS_OK;
+		else if (rc == BS_OK)
+			l->linked++;
+	}
+	l->n = 0;
+	return rc;
+}
+
+int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *err)
+{
+	struct names contacts = {0}, items = {0};
+	struct linker l = {0};
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = read_org(s, st, err);
+	if (rc == BS_OK)
+		rc = read_accounts(s, st, err);
+	if (rc == BS_OK)
+		rc = read_tax_rates(s, st, err);
+	if (rc == BS_OK)
+		rc = read_all(s, "Contacts", "Name", "ContactID", &contacts, &st->contacts_seen,
+			      &st->calls, err);
+	if (rc == BS_OK)
+		rc = read_all(s, "Items", "Code", "ItemID", &items, &st->items_seen, &st->calls,
+			      err);
+	l.s = s;
+	l.err = err;
+	if (rc == BS_OK) {
+		l.names = &contacts;
+		l.type = "Contact";
+		rc = link_tab(&l, "sales/customers");
+		if (rc == BS_OK)
+			rc = link_tab(&l, "purchases/suppliers");
+		st->contacts_linked = l.linked;
+	}
+	if (rc == BS_OK) {
+		l.names = &items;
+		l.type = "Item";
+		l.linked = 0;
+		rc = link_tab(&l, "other/products");
+		st->items_linked = l.linked;
+	}
+	free(l.v);
+	names_free(&contacts);
+	names_free(&items);
+	return rc;
+}

@@ -1,0 +1,211 @@
+/*
+ * session.c - credentials at rest and token refresh (see session.h).
+ *
+ * The sealed blob is JSON: {"base_url","client_id","client_secret",
+ * "tenant_id","tenant_name","access_token","refresh_token","expires_at_ms",
+ * "scope"}, stored under the setting "cred:<target>" (not in the settings
+ * catalogue, so `booksync settings` never shows it).
+ */
+#include "sync/session.h"
+
+#include "core/jsonw.h"
+#include "core/secret.h"
+#include "http/client.h"
+
+#include <json-c/json.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+int session_key_path(const char *db_path, struct buf *out)
+{
+	const char *p = db_path;
+	size_t n;
+
+	buf_reset(out);
+	if (strncmp(p, "file:", 5) == 0)
+		p += 5;
+	n = strcspn(p, "?");
+	if (buf_add(out, p, n) != BS_OK)
+		return BS_ENOMEM;
+	return buf_addstr(out, ".key");
+}
+
+static int creds_json(const struct session_creds *c, struct buf *b)
+{
+	int rc = buf_addc(b, '{');
+
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(b, 0, "base_url", c->base_url);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(b, 1, "client_id", c->client_id);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(b, 1, "client_secret", c->client_secret);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(b, 1, "tenant_id", c->tenant_id);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(b, 1, "tenant_name", c->tenant_name);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(b, 1, "access_token", c->tokens.access_token);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(b, 1, "refresh_token", c->tokens.refresh_token);
+	if (rc == BS_OK)
+		rc = jsonw_kv_int(b, 1, "expires_at_ms", c->tokens.expires_at_ms);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(b, 1, "scope", c->tokens.scope);
+	if (rc == BS_OK)
+		rc = buf_addc(b, '}');
+	return rc;
+}
+
+int session_save(struct store *st, const unsigned char key[32], const char *target,
+		 const struct session_creds *c, struct bs_error *err)
+{
+	struct buf plain, sealed, name;
+	int rc;
+
+	buf_init(&plain, 65536);
+	buf_init(&sealed, 131072);
+	buf_init(&name, 256);
+	rc = creds_json(c, &plain);
+	if (rc == BS_OK)
+		rc = secret_seal(key, plain.ptr, plain.len, &sealed);
+	if (rc == BS_OK)
+		rc = buf_printf(&name, "cred:%s", target);
+	if (rc == BS_OK)
+		rc = store_setting_set(st, buf_cstr(&name), buf_cstr(&sealed), err);
+	else
+		bs_error_set(err, rc, "cannot seal the credentials");
+	secret_buf_wipe(&plain);
+	buf_free(&sealed);
+	buf_free(&name);
+	return rc;
+}
+
+static void copy_field(struct json_object *o, const char *key, char *dst, size_t cap)
+{
+	struct json_object *v;
+
+	dst[0] = '\0';
+	if (json_object_object_get_ex(o, key, &v) && v != NULL)
+		snprintf(dst, cap, "%s", json_object_get_string(v));
+}
+
+static int load(struct session *s, struct bs_error *err)
+{
+	struct buf name, sealed, plain;
+	struct json_object *o = NULL, *v;
+	int rc;
+
+	buf_init(&name, 256);
+	buf_init(&sealed, 131072);
+	buf_init(&plain, 65536);
+	buf_printf(&name, "cred:%s", s->target);
+	rc = store_setting_get(s->st, buf_cstr(&name), &sealed, err);
+	if (rc == BS_ENOTFOUND) {
+		rc = bs_error_set(err, BS_EAUTH, "%s is not connected: run booksync connect xero",
+				  s->target);
+		goto out;
+	}
+	if (rc == BS_OK)
+		rc = secret_open(s->key, buf_cstr(&sealed), &plain, err);
+	if (rc != BS_OK) {
+		if (rc == BS_EINVAL)
+			rc = bs_error_set(err, BS_EAUTH,
+					  "the stored credentials cannot be opened with this key "
+					  "file: run booksync connect xero");
+		goto out;
+	}
+	o = json_tokener_parse(buf_cstr(&plain));
+	if (o == NULL) {
+		rc = bs_error_set(err, BS_EAUTH, "stored credentials are damaged: reconnect");
+		goto out;
+	}
+	copy_field(o, "base_url", s->creds.base_url, sizeof(s->creds.base_url));
+	copy_field(o, "client_id", s->creds.client_id, sizeof(s->creds.client_id));
+	copy_field(o, "client_secret", s->creds.client_secret, sizeof(s->creds.client_secret));
+	copy_field(o, "tenant_id", s->creds.tenant_id, sizeof(s->creds.tenant_id));
+	copy_field(o, "tenant_name", s->creds.tenant_name, sizeof(s->creds.tenant_name));
+	copy_field(o, "access_token", s->creds.tokens.access_token,
+		   sizeof(s->creds.tokens.access_token));
+	copy_field(o, "refresh_token", s->creds.tokens.refresh_token,
+		   sizeof(s->creds.tokens.refresh_token));
+	copy_field(o, "scope", s->creds.tokens.scope, sizeof(s->creds.tokens.scope));
+	if (json_object_object_get_ex(o, "expires_at_ms", &v))
+		s->creds.tokens.expires_at_ms = json_object_get_int64(v);
+out:
+	json_object_put(o);
+	secret_buf_wipe(&plain);
+	buf_free(&sealed);
+	buf_free(&name);
+	return rc;
+}
+
+int session_refresh_if_needed(struct session *s, struct bs_error *err)
+{
+	struct xero_tokens fresh;
+	int64_t now = s->now_ms();
+	int rc;
+
+	if (s->creds.tokens.expires_at_ms - now > 120000)
+		return BS_OK;
+	if (s->creds.tokens.refresh_token[0] == '\0')
+		return bs_error_set(err, BS_EAUTH,
+				    "the access token expired and there is no refresh token: run "
+				    "booksync connect xero");
+	rc = xero_oauth_refresh(s->http, &s->ep, s->creds.client_id, s->creds.client_secret,
+				s->creds.tokens.refresh_token, now, &fresh, err);
+	if (rc != BS_OK)
+		return rc;
+	s->creds.tokens = fresh;
+	sodium_memzero(&fresh, sizeof(fresh));
+	/* the rotated refresh token replaces the old one at once, on its own */
+	rc = session_save(s->st, s->key, s->target, &s->creds, err);
+	if (rc == BS_OK)
+		rc = xero_conn_set_token(s->conn, s->creds.tokens.access_token);
+	return rc;
+}
+
+int session_open(struct session *s, struct store *st, const char *db_path, const char *target,
+		 int64_t (*now_ms)(void), struct bs_error *err)
+{
+	struct xero_conn_config cfg = {0};
+	struct buf kp;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->st = st;
+	s->now_ms = now_ms;
+	snprintf(s->target, sizeof(s->target), "%s", target);
+	buf_init(&kp, 4096);
+	rc = session_key_path(db_path, &kp);
+	if (rc == BS_OK)
+		rc = secret_key_load_or_create(buf_cstr(&kp), s->key, err);
+	buf_free(&kp);
+	if (rc == BS_OK)
+		rc = load(s, err);
+	if (rc == BS_OK)
+		rc = xero_endpoints_init(&s->ep, s->creds.base_url[0] ? s->creds.base_url : NULL,
+					 err);
+	if (rc == BS_OK)
+		rc = http_client_new(&s->http, err);
+	if (rc != BS_OK)
+		return rc;
+	cfg.api_base = s->ep.api_base;
+	cfg.tenant_id = s->creds.tenant_id;
+	cfg.access_token = s->creds.tokens.access_token;
+	rc = xero_conn_new(&cfg, &s->conn, err);
+	if (rc == BS_OK)
+		rc = session_refresh_if_needed(s, err);
+	return rc;
+}
+
+void session_close(struct session *s)
+{
+	xero_conn_free(s->conn);
+	http_client_free(s->http);
+	sodium_memzero(&s->creds, sizeof(s->creds));
+	sodium_memzero(s->key, sizeof(s->key));
+	s->conn = NULL;
+	s->http = NULL;
+}

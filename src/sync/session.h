@@ -1,0 +1,61 @@
+/*
+ * session.h - a live connection to one target: credentials, tokens, client.
+ *
+ * Credentials (client id and secret, tokens, tenant, base URL) live in the
+ * store sealed with libsodium secretbox under a key file beside the store
+ * (PATH.key, mode 0600).  A session unseals them, refreshes the access
+ * token before it expires, and writes a rotated refresh token back at once
+ * -- in its own transaction, because the old one stops working soon after
+ * (FACTS.md §4).  Secrets are never printed or logged.
+ */
+#ifndef BS_SYNC_SESSION_H
+#define BS_SYNC_SESSION_H
+
+#include "core/error.h"
+#include "ledger/xero/oauth.h"
+#include "ledger/xero/xero.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+struct session_creds {
+	char base_url[512]; /* "" = the real Xero */
+	char client_id[256];
+	char client_secret[256];
+	char tenant_id[64];
+	char tenant_name[256];
+	struct xero_tokens tokens;
+};
+
+struct session {
+	struct store *st;
+	char target[128];
+	unsigned char key[32];
+	struct session_creds creds;
+	struct xero_endpoints ep;
+	struct http_client *http;
+	struct xero_conn *conn;
+	int64_t (*now_ms)(void);
+};
+
+/* The key file of a store: "<db path>.key" (URIs: the file part). */
+int session_key_path(const char *db_path, struct buf *out);
+
+/* Seal and save creds for target (after connect). */
+int session_save(struct store *st, const unsigned char key[32], const char *target,
+		 const struct session_creds *c, struct bs_error *err);
+
+/*
+ * Open a session for target: unseal, build the client and connection,
+ * refresh the token if it expires within two minutes.  BS_EAUTH with "run
+ * booksync connect" when there are no credentials or the refresh is
+ * refused.  Release with session_close.
+ */
+int session_open(struct session *s, struct store *st, const char *db_path, const char *target,
+		 int64_t (*now_ms)(void), struct bs_error *err);
+void session_close(struct session *s);
+
+/* Refresh now if the token expires within two minutes (dispatcher hook). */
+int session_refresh_if_needed(struct session *s, struct bs_error *err);
+
+#endif
