@@ -107,7 +107,7 @@ describe('Xero accounting API conformance', () => {
 	after(async () => {
 		if (sb) await sb.stop();
 		// Visible proof that replies were validated rather than skipped.
-		console.log(`# schema-validated replies: ${h.stats.validated}, replies with no declared schema: ${h.stats.undeclared}`);
+		console.log(`schema-validated replies: ${h.stats.validated}, replies with no declared schema: ${h.stats.undeclared}`);
 	});
 
 	describe('organisation and settings', () => {
@@ -224,6 +224,15 @@ describe('Xero accounting API conformance', () => {
 			assert.equal(it0.SalesDetails.UnitPrice, 12.3456);
 			const all = ok(await call(api, 'getItems', T, undefined, undefined, undefined, 4), 'getItems');
 			assert.ok(all.Items.some((i) => i.ItemID === it0.ItemID));
+		});
+
+		it('DELETE /Items/{id} removes the item (FACTS §7)', async () => {
+			const code = uniq('DEL').slice(0, 30);
+			const it0 = ok(await call(api, 'createItems', T, { items: [{ code, name: 'Doomed' }] }), 'create').Items[0];
+			const del = await call(api, 'deleteItem', T, it0.ItemID);
+			assert.ok(del.status === 200 || del.status === 204, `delete item: ${del.status}`);
+			const all = ok(await call(api, 'getItems', T), 'getItems');
+			assert.ok(!all.Items.some((i) => i.ItemID === it0.ItemID), 'deleted item still listed');
 		});
 
 		it('Item.Code over 30 characters is rejected (FACTS §6)', async () => {
@@ -453,7 +462,110 @@ describe('Xero accounting API conformance', () => {
 		});
 	});
 
+	describe('invoices: line rules (FACTS §5)', () => {
+		it('Quantity or UnitAmount left out is worked out from LineAmount', async () => {
+			const inv = await createInvoice(
+				accrec([
+					{ description: 'no qty', unitAmount: 25, lineAmount: 50, accountCode: '200', taxType: 'OUTPUT2' },
+					{ description: 'no unit', quantity: 4, lineAmount: 10, accountCode: '200', taxType: 'OUTPUT2' },
+				])
+			);
+			assert.equal(inv.LineItems[0].Quantity, 2);
+			assert.equal(inv.LineItems[1].UnitAmount, 2.5);
+			assert.equal(cents(inv.SubTotal), 6000);
+			assert.equal(cents(inv.TotalTax), 900);
+		});
+
+		it('a supplied TaxAmount overrides the computed one', async () => {
+			const inv = await createInvoice(accrec([line('override', 1, 20, { taxAmount: 3 })]));
+			assert.equal(cents(inv.LineItems[0].TaxAmount), 300);
+			assert.equal(cents(inv.TotalTax), 300);
+			assert.equal(cents(inv.Total), 2300);
+		});
+
+		it('a description-only line is allowed and adds nothing', async () => {
+			const inv = await createInvoice(accrec([line('goods', 1, 10), { description: 'Thanks for your business' }]));
+			assert.equal(inv.LineItems.length, 2);
+			assert.equal(cents(inv.Total), 1150);
+		});
+
+		it('a line without a Description is rejected (needs at least 1 character)', async () => {
+			const res = await call(api, 'createInvoices', T, {
+				invoices: [accrec([{ quantity: 1, unitAmount: 10, accountCode: '200', taxType: 'OUTPUT2' }])],
+			});
+			validationException(res, 'no description');
+		});
+
+		it('an unknown TaxType is rejected (FACTS §6: "Tax rate must be valid.")', async () => {
+			const msgs = validationException(
+				await call(api, 'createInvoices', T, { invoices: [accrec([line('x', 1, 1, { taxType: 'NOSUCHTAX' })])] }),
+				'bad tax type'
+			);
+			assert.ok(msgs.some((m) => /Tax/i.test(m)), JSON.stringify(msgs));
+		});
+	});
+
+	describe('invoices: filters (FACTS §2)', () => {
+		it('where, Statuses, ContactIDs and IDs select the right invoices', async () => {
+			const c = ok(await call(api, 'createContacts', T, { contacts: [{ name: uniq('Filter') }] }), 'contact').Contacts[0];
+			const mk = (status) =>
+				createInvoice(
+					Object.assign(accrec([line('f', 1, 1)], { status }), { contact: { contactID: c.ContactID } })
+				);
+			const d1 = await mk('DRAFT');
+			const a1 = await mk('AUTHORISED');
+			const byContact = ok(
+				await call(api, 'getInvoices', T, undefined, undefined, undefined, undefined, undefined, [c.ContactID]),
+				'ContactIDs'
+			);
+			assert.deepEqual(byContact.Invoices.map((i) => i.InvoiceID).sort(), [d1.InvoiceID, a1.InvoiceID].sort());
+			const drafts = ok(
+				await call(api, 'getInvoices', T, undefined, undefined, undefined, undefined, undefined, [c.ContactID], ['DRAFT']),
+				'Statuses'
+			);
+			assert.deepEqual(drafts.Invoices.map((i) => i.InvoiceID), [d1.InvoiceID]);
+			const where = ok(
+				await call(api, 'getInvoices', T, undefined, `Status=="AUTHORISED" AND Contact.ContactID==guid("${c.ContactID}")`),
+				'where'
+			);
+			assert.deepEqual(where.Invoices.map((i) => i.InvoiceID), [a1.InvoiceID]);
+			const ids = ok(await call(api, 'getInvoices', T, undefined, undefined, undefined, [a1.InvoiceID]), 'IDs');
+			assert.deepEqual(ids.Invoices.map((i) => i.InvoiceID), [a1.InvoiceID]);
+		});
+	});
+
 	describe('invoices: status and editability (FACTS §7)', () => {
+		it('a deleted DRAFT frees its InvoiceNumber for reuse', async () => {
+			const number = uniq('REUSE');
+			const d = await createInvoice(accrec([line('d', 1, 1)], { status: 'DRAFT', invoiceNumber: number }));
+			ok(await call(api, 'updateInvoice', T, d.InvoiceID, { invoices: [{ status: 'DELETED' }] }), 'delete');
+			const again = await createInvoice(accrec([line('d', 1, 1)], { invoiceNumber: number }));
+			assert.notEqual(again.InvoiceID, d.InvoiceID);
+		});
+
+		it('an AUTHORISED invoice with a payment cannot be voided until the payment is deleted', async () => {
+			const inv = await createInvoice(accrec([line('p', 1, 10)]));
+			const p = ok(
+				await call(api, 'createPayment', T, { invoice: { invoiceID: inv.InvoiceID }, account: { code: '090' }, date: DATE, amount: 5 }),
+				'pay'
+			).Payments[0];
+			validationException(
+				await call(api, 'updateInvoice', T, inv.InvoiceID, { invoices: [{ status: 'VOIDED' }] }),
+				'void with payment'
+			);
+			ok(await call(api, 'deletePayment', T, p.PaymentID, { status: 'DELETED' }), 'delete payment');
+			const v = ok(await call(api, 'updateInvoice', T, inv.InvoiceID, { invoices: [{ status: 'VOIDED' }] }), 'void');
+			assert.equal(v.Invoices[0].Status, 'VOIDED');
+		});
+
+		it('a payment against a DRAFT invoice is refused', async () => {
+			const inv = await createInvoice(accrec([line('p', 1, 10)], { status: 'DRAFT' }));
+			validationException(
+				await call(api, 'createPayment', T, { invoice: { invoiceID: inv.InvoiceID }, account: { code: '090' }, date: DATE, amount: 5 }),
+				'pay draft'
+			);
+		});
+
 		it('DRAFT can be deleted; AUTHORISED cannot be deleted but can be voided', async () => {
 			const draft = await createInvoice(accrec([line('d', 1, 1)], { status: 'DRAFT' }));
 			const del = ok(
@@ -510,6 +622,43 @@ describe('Xero accounting API conformance', () => {
 			const cn2 = ok(await call(api, 'getCreditNote', T, cn.CreditNoteID), 'getCreditNote').CreditNotes[0];
 			assert.equal(cents(cn2.RemainingCredit), 0);
 			assert.equal(cn2.Status, 'PAID');
+		});
+
+		it('DELETE of an allocation restores credit and amount due', async () => {
+			const inv = await createInvoice(accrec([line('goods', 1, 100)]));
+			const cn = ok(
+				await call(api, 'createCreditNotes', T, {
+					creditNotes: [
+						{ type: 'ACCRECCREDIT', contact: { contactID: customer }, date: DATE, status: 'AUTHORISED', lineItems: [line('r', 1, 10)] },
+					],
+				}),
+				'cn'
+			).CreditNotes[0];
+			const al = ok(
+				await call(api, 'createCreditNoteAllocation', T, cn.CreditNoteID, {
+					allocations: [{ amount: 11.5, date: DATE, invoice: { invoiceID: inv.InvoiceID } }],
+				}),
+				'allocate'
+			).Allocations[0];
+			assert.match(al.AllocationID, /^[0-9a-f-]{36}$/);
+			const del = await call(api, 'deleteCreditNoteAllocations', T, cn.CreditNoteID, al.AllocationID);
+			assert.equal(del.status, 200, JSON.stringify(del.data).slice(0, 300));
+			const after = ok(await call(api, 'getInvoice', T, inv.InvoiceID), 'get').Invoices[0];
+			assert.equal(cents(after.AmountDue), 11500);
+			const cn2 = ok(await call(api, 'getCreditNote', T, cn.CreditNoteID), 'get cn').CreditNotes[0];
+			assert.equal(cents(cn2.RemainingCredit), 1150);
+			assert.equal(cn2.Status, 'AUTHORISED');
+		});
+
+		it('credit notes take no discount (FACTS §5: DiscountRate is ACCREC invoices only)', async () => {
+			const res = await call(api, 'createCreditNotes', T, {
+				creditNotes: [
+					{ type: 'ACCRECCREDIT', contact: { contactID: customer }, date: DATE, lineItems: [line('r', 1, 100, { discountRate: 10 })] },
+				],
+			});
+			// Either refused or the discount ignored; never a discounted total.
+			if (res.status === 200) assert.equal(cents(res.data.CreditNotes[0].SubTotal), 10000);
+			else validationException(res, 'discount on credit note');
 		});
 
 		it('allocating more than the remaining credit is rejected', async () => {
@@ -773,6 +922,29 @@ describe('Xero accounting API conformance', () => {
 			assert.equal(spd.Type, 'SPEND');
 			assert.equal(cents(spd.Total), 1150);
 			ok(await call(api, 'getBankTransaction', T, rcv.BankTransactionID), 'getBankTransaction');
+		});
+
+		it('RECEIVE-PREPAYMENT creates a prepayment that carries PrepaymentID (FACTS §7)', async () => {
+			const d = ok(
+				await call(api, 'createBankTransactions', T, {
+					bankTransactions: [
+						{
+							type: 'RECEIVE-PREPAYMENT',
+							contact: { contactID: customer },
+							bankAccount: { code: '090' },
+							date: DATE,
+							lineAmountTypes: 'Exclusive',
+							lineItems: [line('deposit', 1, 40)],
+						},
+					],
+				}),
+				'prepayment'
+			);
+			const bt = d.BankTransactions[0];
+			assert.match(bt.PrepaymentID || '', /^[0-9a-f-]{36}$/, 'no PrepaymentID');
+			const p = ok(await call(api, 'getPrepayment', T, bt.PrepaymentID), 'getPrepayment').Prepayments[0];
+			assert.equal(cents(p.Total), 4600);
+			assert.equal(p.Status, 'AUTHORISED');
 		});
 
 		it('BankAccount is required', async () => {
