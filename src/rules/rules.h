@@ -347,6 +347,11 @@ enum rules_direction {
 	RULES_PURCHASES,
 };
 
+/* The ledger's built-in no-tax code (Xero), and the setting naming another
+ * code for 0% lines (zero-rated exports). */
+#define RULES_TAX_NONE     "NONE"
+#define RULES_TAX_ZERO_KEY "tax.zero_code"
+
 /* A tax rate as read from the ledger on connect. */
 struct rules_tax_rate {
 	const char *code; /* "OUTPUT2" */
@@ -364,16 +369,19 @@ struct rules_tax_override {
 
 /*
  * The ledger tax code for a line taxed at `rate` in direction `dir`.
- * 1. an override for (rate, dir) wins; it must name an active ledger rate
- *    usable in that direction, else BS_EINVAL naming the setting;
- * 2. rate 0: `zero_code` (the zero-rate setting) if non-empty — checked
- *    like an override — else "NONE" (the ledger's built-in no-tax code);
+ * 1. an override for (rate, dir) wins (the first one listed); it must
+ *    name an active ledger rate of the same percentage usable in that
+ *    direction, else BS_EINVAL naming the setting ("tax.sales.15");
+ * 2. rate 0: `zero_code` (setting RULES_TAX_ZERO_KEY) if non-empty —
+ *    checked like an override — else RULES_TAX_NONE (the ledger's
+ *    built-in no-tax code, not looked up);
  * 3. exactly one active rate of that percentage usable in `dir`: its code;
  *    several: BS_ECONFLICT "15% on sales: OUTPUT2 or OUTPUT3 — set
  *    tax.sales.15 to choose"; none: BS_ENOTFOUND naming the rate and the
  *    setting.
  * *code points into rates[]/overrides[]/zero_code or at the static
- * "NONE": valid as long as those are.  Negative rate: BS_EINVAL.
+ * RULES_TAX_NONE: valid as long as those are.  Negative rate, NULL code,
+ * NULL arrays with a nonzero count: BS_EINVAL.
  */
 int rules_tax_code(int64_t rate, enum rules_direction dir, const struct rules_tax_rate *rates,
                    size_t nrates, const struct rules_tax_override *overrides, size_t noverrides,
@@ -400,9 +408,13 @@ struct rules_account_sources {
  * The account code for a line: the line's, else the product's for `dir`,
  * else the settings default.  It must be an active code of `chart`: an
  * unknown code is BS_ENOTFOUND "account 201 (from the line) is not in the
- * ledger's chart; nearby: 200 Sales, 260 Other Revenue"; an archived one
- * BS_EINVAL; none given anywhere BS_ENOTFOUND naming fallback_key.
- * *code points into `src` or `chart`.
+ * ledger's chart; nearby: 200 Sales, 260 Other Revenue, 310 Cost of Goods
+ * Sold" (up to 3 active codes: numeric codes by numeric distance, others
+ * by the longest shared prefix; ties in chart order); an archived one
+ * BS_EINVAL "account 200 (from the line) is archived in the ledger"; none
+ * given anywhere BS_ENOTFOUND naming fallback_key.  Codes compare exactly
+ * (case-sensitive).  *code points at the chart's string.  NULL src or
+ * code, or chart NULL with nchart > 0: BS_EINVAL.
  */
 int rules_account_code(const struct rules_account_sources *src, enum rules_direction dir,
                        const struct rules_account *chart, size_t nchart, const char **code,
