@@ -534,6 +534,29 @@ describe('Xero accounting API conformance', () => {
 		});
 	});
 
+	describe('multi-currency (FACTS §9)', () => {
+		it('base-currency invoices report CurrencyRate 1; an enabled foreign currency keeps the given rate', async () => {
+			const base = await createInvoice(accrec([line('nzd', 1, 10)]));
+			assert.equal(base.CurrencyCode, 'NZD');
+			assert.equal(base.CurrencyRate, 1);
+			const cur = ok(await call(api, 'getCurrencies', T), 'getCurrencies').Currencies.map((c) => c.Code);
+			assert.ok(cur.includes('NZD'), `currencies: ${cur}`);
+			const foreign = cur.find((c) => c !== 'NZD');
+			if (foreign) {
+				const inv = await createInvoice(accrec([line('fx', 2, 50)], { currencyCode: foreign, currencyRate: 0.61 }));
+				assert.equal(inv.CurrencyCode, foreign);
+				assert.equal(inv.CurrencyRate, 0.61);
+				assert.equal(cents(inv.Total), 11500); // document currency
+			}
+			// A currency the organisation has not enabled is refused.
+			const absent = ['XPF', 'ISK', 'HUF'].find((c) => !cur.includes(c));
+			validationException(
+				await call(api, 'createInvoices', T, { invoices: [accrec([line('x', 1, 1)], { currencyCode: absent, currencyRate: 2 })] }),
+				`currency ${absent}`
+			);
+		});
+	});
+
 	describe('invoices: status and editability (FACTS §7)', () => {
 		it('a deleted DRAFT frees its InvoiceNumber for reuse', async () => {
 			const number = uniq('REUSE');
