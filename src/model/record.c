@@ -75,13 +75,49 @@ void record_release(struct record *r)
 
 /* ---- messages ------------------------------------------------------- */
 
+/* Is s[0..n) well-formed UTF-8 (RFC 3629: no overlongs, surrogates or
+ * code points past U+10FFFF)?  Canonical text must be valid JSON. */
+static bool utf8_ok(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t len;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			len = 2;
+		else if (c >= 0xE0 && c <= 0xEF)
+			len = 3;
+		else if (c >= 0xF0 && c <= 0xF4)
+			len = 4;
+		else
+			return false;
+		if (n - i < len)
+			return false;
+		for (size_t k = 1; k < len; k++)
+			if ((s[i + k] & 0xC0) != 0x80)
+				return false;
+		if ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] > 0x9F) ||
+		    (c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] > 0x8F))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
 /* `s` quoted for a message: at most SHOW_MAX bytes (cut on a UTF-8
  * boundary, "..." added), control characters, quotes and backslashes
  * shown as '?' so a message stays one printable line. */
 static const char *show(const char *s, size_t n, char *out, size_t outsz)
 {
 	size_t i, o = 0, lim = n;
-	bool cut = false;
+	bool cut = false, ascii_only;
 
 	if (lim > SHOW_MAX) {
 		lim = SHOW_MAX;
@@ -92,10 +128,14 @@ static const char *show(const char *s, size_t n, char *out, size_t outsz)
 	if (outsz < SHOW_MAX + 8)
 		lim = 0;
 	out[o++] = '"';
+	ascii_only = !utf8_ok(s, lim);
 	for (i = 0; i < lim; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		out[o++] = (c < 0x20 || c == 0x7f || c == '"' || c == '\\') ? '?' : (char)c;
+		out[o++] =
+		    (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || (ascii_only && c >= 0x80))
+		        ? '?'
+		        : (char)c;
 	}
 	if (cut) {
 		memcpy(out + o, "...", 3);
@@ -117,9 +157,15 @@ int rf_fail(struct rf_state *st, int code, const char *field, const char *fmt, .
 	va_end(ap);
 	if (st->line > 0)
 		snprintf(where, sizeof(where), " line %u", st->line);
-	return bs_error_set(st->err, code, "%s %s%s: %s%s%s%s%s", st->kind->name, st->out->id,
-	                    where, st->path ? st->path : "", st->path && field ? "." : "",
-	                    field ? field : "", field && body[0] ? " " : "", body);
+	bs_error_set(st->err, code, "%s %s%s: %s%s%s%s%s", st->kind->name, st->out->id, where,
+	             st->path ? st->path : "", st->path && field ? "." : "", field ? field : "",
+	             field && body[0] ? " " : "", body);
+	/* an unknown field's name may hold control characters: keep one line */
+	if (st->err != NULL)
+		for (char *p = st->err->msg; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+	return code;
 }
 
 void rf_amount_text(const struct rf_state *st, int64_t v, char *out, size_t outsz)
@@ -390,6 +436,12 @@ static int put_verbatim_object(struct rf_state *st, const char *key, struct json
 		e[n].f = NULL;
 		n++;
 	}
+	for (size_t i = 0; i < n; i++) {
+		if (!utf8_ok(e[i].key, strlen(e[i].key))) {
+			rc = rf_fail(st, BS_EINVAL, NULL, "a field name is not valid UTF-8");
+			goto out;
+		}
+	}
 	sort_entries(e, n);
 	rc = buf_addc(b, '{');
 	for (size_t i = 0; rc == BS_OK && i < n; i++) {
@@ -399,6 +451,7 @@ static int put_verbatim_object(struct rf_state *st, const char *key, struct json
 	}
 	if (rc == BS_OK)
 		rc = buf_addc(b, '}');
+out:
 	if (e != stack)
 		free(e);
 	return rc;
@@ -427,7 +480,11 @@ static int put_verbatim(struct rf_state *st, const char *key, struct json_object
 			return buf_addstr(b, t);
 		return put_str(b, t, strlen(t)); /* NaN, Infinity: not JSON */
 	case json_type_string:
-		return put_str(b, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		t = json_object_get_string(v);
+		n = (size_t)json_object_get_string_len(v);
+		if (!utf8_ok(t, n))
+			return rf_fail(st, BS_EINVAL, key, "is not valid UTF-8");
+		return put_str(b, t, n);
 	case json_type_object:
 	case json_type_array:
 		if (st->depth >= DEPTH_MAX)
@@ -605,8 +662,10 @@ static int check_id(struct rf_state *st, const char *field, const char *s, size_
 		return rf_fail(st, BS_EINVAL, field, "is empty");
 	if (n > RECORD_ID_MAX)
 		return rf_fail(st, BS_ETOOBIG, field, "is longer than %d bytes", RECORD_ID_MAX);
-	if (has_control(s, n) || memchr(s, '\0', n) != NULL)
+	if (has_control(s, n))
 		return rf_fail(st, BS_EINVAL, field, "contains a control character");
+	if (!utf8_ok(s, n))
+		return rf_fail(st, BS_EINVAL, field, "is not valid UTF-8");
 	return BS_OK;
 }
 
@@ -662,6 +721,8 @@ static int check_scalar(struct rf_state *st, const struct rf_field *f, struct js
 			               (unsigned)f->max);
 		if (f->type == RF_CODE && has_control(s, n))
 			return rf_fail(st, BS_EINVAL, f->name, "contains a control character");
+		if (!utf8_ok(s, n))
+			return rf_fail(st, BS_EINVAL, f->name, "is not valid UTF-8");
 		break;
 	case RF_REF:
 		if ((rc = check_id(st, f->name, s, n)) != BS_OK)
@@ -836,6 +897,11 @@ static int put_tracking(struct rf_state *st, const struct rf_field *f, struct js
 		size_t len;
 
 		snprintf(path, sizeof(path), "%s.%s", f->name, k);
+		if (!utf8_ok(k, strlen(k))) {
+			rc = rf_fail(st, BS_EINVAL, f->name,
+			             "has a category name that is not valid UTF-8");
+			goto out;
+		}
 		if (k[0] == '\0' || strlen(k) > 255) {
 			rc = rf_fail(st, BS_EINVAL, f->name, "has a category name of %zu bytes",
 			             strlen(k));
@@ -848,6 +914,10 @@ static int put_tracking(struct rf_state *st, const struct rf_field *f, struct js
 		if (len == 0 || len > 255) {
 			rc = rf_fail(st, BS_EINVAL, path, "is %s",
 			             len ? "longer than 255 bytes" : "empty");
+			goto out;
+		}
+		if (!utf8_ok(s, len)) {
+			rc = rf_fail(st, BS_EINVAL, path, "is not valid UTF-8");
 			goto out;
 		}
 		e[n].key = k;
@@ -1062,6 +1132,10 @@ static int walk_object(struct rf_state *st, struct json_object *obj, const struc
 			}
 			memcpy(unk, stack, sizeof(stack));
 		}
+		if (!utf8_ok(key, strlen(key))) {
+			rc = rf_fail(st, BS_EINVAL, NULL, "a field name is not valid UTF-8");
+			goto out;
+		}
 		unk[nunk].key = key;
 		unk[nunk].val = val;
 		unk[nunk].f = NULL;
@@ -1147,9 +1221,11 @@ static int parse_header(struct rf_state *st, struct json_object *obj)
 	if (n > RECORD_ID_MAX)
 		return bs_error_set(st->err, BS_ETOOBIG, "record: id is longer than %d bytes",
 		                    RECORD_ID_MAX);
-	if (has_control(s, n) || memchr(s, '\0', n) != NULL)
+	if (has_control(s, n))
 		return bs_error_set(st->err, BS_EINVAL, "record: %s",
 		                    "id contains a control character");
+	if (!utf8_ok(s, n))
+		return bs_error_set(st->err, BS_EINVAL, "record: %s", "id is not valid UTF-8");
 	memcpy(st->out->id, s, n);
 	st->out->id[n] = '\0';
 

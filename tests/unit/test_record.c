@@ -316,7 +316,12 @@ static const struct ok_case ok_cases[] = {
      "{\"kind\":\"adjustment\",\"id\":\"A\",\"currency\":\"USD\",\"lines\":[{\"sku\":\"A\","
      "\"qty\":1,\"unit_cost\":1}]}",
      NULL, "adjustments/adjustments", true, 1 * U, ""},
-    /* 38: leap day, zero amounts on a journal */
+    /* 38: valid UTF-8 passes through unchanged (macron, emoji) */
+    {"NZD",
+     "{\"kind\":\"customer\",\"id\":\"C-\xc5\x8d\",\"name\":\"K\xc5\x8dwhai \xf0\x9f\x8c\xbc\"}",
+     "{\"id\":\"C-\xc5\x8d\",\"kind\":\"customer\",\"name\":\"K\xc5\x8dwhai \xf0\x9f\x8c\xbc\"}",
+     "sales/customers", false, 0, ""},
+    /* 39: leap day, zero amounts on a journal */
     {"NZD",
      "{\"kind\":\"journal\",\"id\":\"J-0\",\"date\":\"2000-02-29\",\"lines\":[{\"account\":\"1\","
      "\"debit\":0},{\"account\":\"2\",\"credit\":\"0.00\"}]}",
@@ -721,6 +726,30 @@ static const struct err_case err_cases[] = {
      "\"debit\":1},{\"account\":\"2\",\"credit\":1}]}",
      BS_EINVAL,
      "journal J-1: fx_rate is required when the currency (USD) is not the base currency (NZD)"},
+    /* UTF-8: canonical text must be valid JSON */
+    {"NZD", "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"Caf\xe9\"}", BS_EINVAL,
+     "customer C-1: name is not valid UTF-8"},
+    {"NZD", "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"Truncated \xc3\"}", BS_EINVAL,
+     "customer C-1: name is not valid UTF-8"},
+    {"NZD", "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"over\xc0\xaflong\"}", BS_EINVAL,
+     "customer C-1: name is not valid UTF-8"},
+    {"NZD", "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"sur\xed\xa0\x80rogate\"}", BS_EINVAL,
+     "customer C-1: name is not valid UTF-8"},
+    {"NZD", "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"big\xf4\x90\x80\x80\"}", BS_EINVAL,
+     "customer C-1: name is not valid UTF-8"},
+    {"NZD", "{\"kind\":\"customer\",\"id\":\"C\xe9\",\"name\":\"N\"}", BS_EINVAL,
+     "record: id is not valid UTF-8"},
+    {"NZD", "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"N\",\"note\":[\"ok\",\"\xff\"]}",
+     BS_EINVAL, "customer C-1: note is not valid UTF-8"},
+    {"NZD", "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"N\",\"n\xe9\":1}", BS_EINVAL,
+     "customer C-1: a field name is not valid UTF-8"},
+    {"NZD", "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"N\",\"x\":{\"n\xe9\":1}}", BS_EINVAL,
+     "customer C-1: a field name is not valid UTF-8"},
+    {"NZD", "{\"kind\":\"sale\",\"id\":\"S\",\"customer_id\":\"C\xe9\",\"lines\":[" GOOD "]}",
+     BS_EINVAL, "sale S: customer_id is not valid UTF-8"},
+    {"NZD", "{\"kind\":\"product\",\"id\":\"P\",\"sku\":\"A\",\"tracking\":{\"R\":\"N\xe9\"}}",
+     BS_EINVAL, "product P: tracking.R is not valid UTF-8"},
+    {"NZD", "{\"kind\":\"sa\xe9le\",\"id\":\"S\"}", BS_EUNSUPPORTED, "unknown kind \"sa?le\""},
     /* unknown fields nested deeper than we copy (json-c's own limit is 32, so
      * build the deep value by hand in test_deep_unknown instead) */
 };
