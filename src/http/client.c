@@ -292,9 +292,14 @@ static int map_curl_error(CURLcode cc, const struct xfer *x, const char *what, c
 		}
 		break;
 	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
 		code = BS_EINVAL;
 		why = "bad URL";
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL: /* the scheme was checked: HTTP/0.9 or a bad redirect */
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_BAD_CONTENT_ENCODING:
+		code = BS_EPROTO;
+		why = "the server's answer is not HTTP this client accepts";
 		break;
 	case CURLE_OUT_OF_MEMORY:
 		code = BS_ENOMEM;
@@ -337,6 +342,8 @@ int http_send(struct http_client *c, const struct http_request *req, struct http
 	if (req->body == NULL && req->body_len != 0)
 		return bs_error_set(err, BS_EINVAL, "HTTP request body is NULL but body_len > 0");
 	what_for_msg(method, req->url, what, sizeof(what));
+	if (strncasecmp(req->url, "http://", 7) != 0 && strncasecmp(req->url, "https://", 8) != 0)
+		return bs_error_set(err, BS_EINVAL, "%s: only http:// and https:// URLs", what);
 
 	/* Expect: off, or curl waits up to 1 s for a 100 before a big body */
 	tmp = curl_slist_append(hl, "Expect:");

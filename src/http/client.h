@@ -103,7 +103,8 @@ int http_retry_after_ms(const struct http_response *r, int64_t now_ms, int64_t *
  *   BS_ETOOBIG  the body exceeded resp->body.max, or the headers
  *               HTTP_HEADERS_MAX (the response is then incomplete);
  *   BS_EINVAL   bad request (NULL url, malformed URL, unsupported scheme,
- *               a header without ':');
+ *               a header without ':' or with CR/LF, body NULL with body_len);
+ *   BS_EPROTO   something answered that was not HTTP;
  *   BS_ENOMEM.
  * No retries.  Reuses the client's open connection to the same host.
  */
