@@ -214,6 +214,8 @@ struct rules_rounding_in {
 	int ledger_amount_dp;          /* line amounts, tax, totals (Xero: 2) */
 	enum money_round ledger_round; /* the ledger's midpoint rule for those */
 	bool fold_discount;            /* credit notes: the ledger takes no discount */
+	const char *rounding_account;  /* where the correction line posts (settings
+	                                  account.rounding; Xero 860); required */
 };
 
 /* One line as it will be sent, with what the ledger will compute for it. */
@@ -234,16 +236,20 @@ struct rules_rounding_out {
 	struct rules_ledger_line *lines; /* caller's array of `cap` entries */
 	size_t cap;
 	size_t nlines; /* set: == in->nlines */
+	/* The correction line, when has_correction: description
+	 * RULES_ROUNDING_DESCRIPTION, quantity 1, unit amount = line amount =
+	 * `correction` (a multiple of the ledger's minor unit), no tax
+	 * (RULES_TAX_NONE), account `correction_account`. */
 	bool has_correction;
-	int64_t correction;   /* the "Rounding correction" line: qty 1, no tax, at
-	                         ledger_amount_dp; 0 when !has_correction */
-	int64_t source_total; /* Σ amounts (+ Σ tax when exclusive), at currency_dp */
-	int64_t target_total; /* source_total rounded half away to ledger_amount_dp:
-	                         == source_total unless currency_dp > ledger_amount_dp */
-	int64_t ledger_total; /* predicted, correction included: == target_total */
-	int64_t residual;     /* source_total - target_total: what a 3-dp currency
-	                         loses at 2 dp, to report (0 otherwise) */
-	int64_t first_diff;   /* D before any rewrite: predicted - target */
+	int64_t correction;             /* 0 when !has_correction */
+	const char *correction_account; /* in->rounding_account */
+	int64_t source_total;           /* Σ amounts (+ Σ tax when exclusive), at currency_dp */
+	int64_t target_total;           /* source_total rounded half away to ledger_amount_dp:
+	                                   == source_total unless currency_dp > ledger_amount_dp */
+	int64_t ledger_total;           /* predicted, correction included: == target_total */
+	int64_t residual;               /* source_total - target_total: what a 3-dp currency
+	                                   loses at 2 dp, to report (0 otherwise) */
+	int64_t first_diff;             /* D before any rewrite: predicted - target */
 	size_t nrewritten;
 };
 
@@ -287,7 +293,8 @@ struct rules_rounding_out {
  * out line's `description` then points either at the input's string or
  * into desc, valid until desc next changes or is freed.
  *
- * Errors: NULL pointers, nlines 0, cap < nlines, dp outside 0..6,
+ * Errors: NULL pointers, no rounding_account, nlines 0, cap < nlines,
+ * dp outside 0..6,
  * ledger_unit_dp < ledger_amount_dp, discount outside 0..100 %, negative
  * tax rate, unknown mode: BS_EINVAL (err names the line); overflow:
  * BS_ERANGE; buf errors passed on.  On error *out's fields are unspecified.

@@ -89,6 +89,8 @@ static int check_input(const struct rules_rounding_in *in, const struct rules_ro
 {
 	if (in == NULL || out == NULL || out->lines == NULL || in->lines == NULL)
 		return bs_error_set(err, BS_EINVAL, "rounding: NULL argument");
+	if (in->rounding_account == NULL || in->rounding_account[0] == '\0')
+		return bs_error_set(err, BS_EINVAL, "rounding: no rounding account");
 	if (in->nlines == 0)
 		return bs_error_set(err, BS_EINVAL, "rounding: a document without lines");
 	if (out->cap < in->nlines)
@@ -173,6 +175,7 @@ int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out
 	out->nlines = in->nlines;
 	out->has_correction = false;
 	out->correction = 0;
+	out->correction_account = in->rounding_account;
 	out->nrewritten = 0;
 	u = money_unit(in->ledger_amount_dp);
 	two_u = 2 * u;

@@ -564,7 +564,8 @@ static void check_case(size_t ci, const struct rcase *c)
 	                               .ledger_unit_dp = 4,
 	                               .ledger_amount_dp = 2,
 	                               .ledger_round = c->rule,
-	                               .fold_discount = c->fold};
+	                               .fold_discount = c->fold,
+	                               .rounding_account = "860"};
 	struct buf desc;
 	struct bs_error err;
 	int rc;
@@ -584,6 +585,7 @@ static void check_case(size_t ci, const struct rcase *c)
 		         ci, c->name, (long long)out.source_total, (long long)out.target_total,
 		         (long long)out.first_diff, (long long)out.correction, out.has_correction,
 		         out.nrewritten, (long long)out.ledger_total, (long long)out.residual);
+	assert_string_equal(out.correction_account, "860");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct rules_ledger_line *l = &lines[i];
 		const struct want_line *w = &c->want[i];
@@ -621,7 +623,7 @@ static void test_no_buffer_when_not_rewriting(void **state)
 	struct rules_line l = {Q(300), 3333350, 0, 0, "Widget"};
 	struct rules_ledger_line lines[1];
 	struct rules_rounding_out out = {.lines = lines, .cap = 1};
-	struct rules_rounding_in in = {&l, 1, NOTAX, 2, 4, 2, AWAY, false};
+	struct rules_rounding_in in = {&l, 1, NOTAX, 2, 4, 2, AWAY, false, "860"};
 	struct bs_error err;
 
 	(void)state;
@@ -675,8 +677,9 @@ static void test_bad_input(void **state)
 		struct rules_line lines[2] = {b->line, b->line};
 		struct rules_ledger_line out_lines[2];
 		struct rules_rounding_out out = {.lines = out_lines, .cap = b->cap};
-		struct rules_rounding_in in = {lines,      b->nlines,    b->mode, b->cur_dp,
-		                               b->unit_dp, b->amount_dp, b->rule, false};
+		struct rules_rounding_in in = {lines,     b->nlines,  b->mode,
+		                               b->cur_dp, b->unit_dp, b->amount_dp,
+		                               b->rule,   false,      "860"};
 		struct buf desc;
 		int rc;
 
@@ -688,6 +691,18 @@ static void test_bad_input(void **state)
 		buf_free(&desc);
 	}
 	assert_int_equal(rules_rounding(NULL, NULL, NULL, NULL), BS_EINVAL);
+	{
+		struct rules_line l = {Q(1), 1, 0, 0, NULL};
+		struct rules_ledger_line ol[1];
+		struct rules_rounding_out out = {.lines = ol, .cap = 1};
+		struct rules_rounding_in in = {&l, 1, NOTAX, 2, 4, 2, AWAY, false, NULL};
+		struct bs_error err;
+
+		assert_int_equal(rules_rounding(&in, &out, NULL, &err), BS_EINVAL);
+		assert_string_equal(err.msg, "rounding: no rounding account");
+		in.rounding_account = "";
+		assert_int_equal(rules_rounding(&in, &out, NULL, &err), BS_EINVAL);
+	}
 }
 
 /* A description buffer that fills up: the error is passed on and the
@@ -697,7 +712,7 @@ static void test_desc_buffer_full(void **state)
 	struct rules_line l = {Q(3000), 3333350, 0, 0, "a long description of the widget"};
 	struct rules_ledger_line lines[1];
 	struct rules_rounding_out out = {.lines = lines, .cap = 1};
-	struct rules_rounding_in in = {&l, 1, NOTAX, 2, 4, 2, AWAY, false};
+	struct rules_rounding_in in = {&l, 1, NOTAX, 2, 4, 2, AWAY, false, "860"};
 	struct buf desc;
 
 	(void)state;
@@ -842,7 +857,8 @@ static void test_property(void **state)
 					    .ledger_unit_dp = 4,
 					    .ledger_amount_dp = 2,
 					    .ledger_round = rules[r],
-					    .fold_discount = rng() % 4 == 0};
+					    .fold_discount = rng() % 4 == 0,
+					    .rounding_account = "860"};
 					struct buf desc;
 					struct bs_error err;
 					int64_t sum = 0, src = 0, u = 10000;
