@@ -534,6 +534,15 @@ static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *conn, cons
 	} else if (strncmp(url, "/evil302/", 9) == 0) {
 		status = 302; /* a redirect_uri prefix that is not redirect_uri */
 		loc = REDIRECT "evil?code=C&state=S";
+	} else if (strncmp(url, "/wrongstate302/", 15) == 0) {
+		status = 302;
+		loc = REDIRECT "?code=C&state=OTHER";
+	} else if (strncmp(url, "/denied302/", 11) == 0) {
+		status = 303;
+		loc = REDIRECT "?error=access_denied&state=S";
+	} else if (strncmp(url, "/good307/", 9) == 0) {
+		status = 307;
+		loc = REDIRECT "?state=S&code=fromfake";
 	} else if (strncmp(url, "/down/", 6) == 0) {
 		status = 503;
 	} else if (strcmp(url, "/token500") == 0) {
@@ -581,6 +590,9 @@ static void test_odd_servers(void **state)
 	    {"/evil302/", BS_ESTATE, "needs a person"},
 	    {"/nothing/", BS_EAUTH, "HTTP 404"},
 	    {"/down/", BS_ENET, "HTTP 503"},
+	    {"/wrongstate302/", BS_EAUTH, "does not match"},
+	    {"/denied302/", BS_EAUTH, "access_denied"},
+	    {"/good307/", BS_OK, "fromfake"},
 	};
 	(void)state;
 
@@ -598,10 +610,13 @@ static void test_odd_servers(void **state)
 
 		assert_int_equal(xero_endpoints_init(&ep, base, &err), BS_OK);
 		snprintf(ep.authorize_url, sizeof(ep.authorize_url), "%s%s", base, az[i].authorize);
+		buf_reset(&code);
 		rc = xero_oauth_auto_approve(http, &ep, "cid", REDIRECT, NULL, "S", &code, &err);
-		if (rc != az[i].rc || strstr(err.msg, az[i].needle) == NULL)
+		if (rc != az[i].rc ||
+		    strstr(rc == BS_OK ? buf_cstr(&code) : err.msg, az[i].needle) == NULL)
 			fail_msg("case %zu: rc %d (%s)", i, rc, err.msg);
-		assert_int_equal(code.len, 0);
+		if (rc != BS_OK)
+			assert_int_equal(code.len, 0);
 	}
 	memset(&t, 0, sizeof(t));
 	snprintf(ep.token_url, sizeof(ep.token_url), "%s/token500", base);
