@@ -6,7 +6,10 @@
  * The store path comes from --db, else $BOOKSYNC_DB, else ./booksync.db.
  */
 #include "cli/cli.h"
+#include "core/error.h"
+#include "http/client.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,10 +21,15 @@ extern const struct cli_cmd cmd_history_entry;
 extern const struct cli_cmd cmd_reset_entry;
 extern const struct cli_cmd cmd_settings_entry;
 extern const struct cli_cmd cmd_sandbox_entry;
+extern const struct cli_cmd cmd_connect_entry;
+extern const struct cli_cmd cmd_sync_entry;
+extern const struct cli_cmd cmd_errors_entry;
+extern const struct cli_cmd cmd_resync_entry;
 
 static const struct cli_cmd *const commands[] = {
-	&cmd_init_entry,    &cmd_import_entry,	 &cmd_pending_entry, &cmd_history_entry,
-	&cmd_reset_entry,   &cmd_settings_entry, &cmd_sandbox_entry,
+	&cmd_init_entry,    &cmd_import_entry, &cmd_connect_entry, &cmd_settings_entry,
+	&cmd_pending_entry, &cmd_sync_entry,   &cmd_errors_entry,  &cmd_resync_entry,
+	&cmd_reset_entry,   &cmd_history_entry, &cmd_sandbox_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -81,8 +89,20 @@ int main(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	for (size_t c = 0; c < NCOMMANDS; c++) {
-		if (strcmp(argv[i], commands[c]->name) == 0)
-			return commands[c]->exec(&ctx, argc - i, argv + i);
+		if (strcmp(argv[i], commands[c]->name) == 0) {
+			struct bs_error err;
+			int rc;
+
+			/* process-wide library set-up happens here, once */
+			if (sodium_init() < 0 || http_global_init(&err) != BS_OK) {
+				fputs("booksync: cannot initialise crypto / HTTP libraries\n",
+				      stderr);
+				return CLI_STORE;
+			}
+			rc = commands[c]->exec(&ctx, argc - i, argv + i);
+			http_global_cleanup();
+			return rc;
+		}
 	}
 	fprintf(stderr, "booksync: unknown command '%s'; see 'booksync --help'\n", argv[i]);
 	return CLI_USAGE;

@@ -649,6 +649,7 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 	ri.ledger_amount_dp = 2;
 	ri.ledger_round = p->o->ledger_round;
 	ri.fold_discount = fold;
+	ri.rounding_account = sv(p, S_ROUNDING);
 	ro.lines = out;
 	ro.cap = n;
 	buf_reset(&p->desc);

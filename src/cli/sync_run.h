@@ -1,0 +1,17 @@
+/*
+ * sync_run.h - what `sync` and `resync` share: open the target's session,
+ * plan, dispatch, and print the summary (or the dry run's documents).
+ */
+#ifndef BS_CLI_SYNC_RUN_H
+#define BS_CLI_SYNC_RUN_H
+
+#include "cli/cli.h"
+#include "sync/plan.h"
+
+/* Run a sync for `opts` (target filled from --target / the only target).
+ * Returns the exit code: 0 ok, 1 some records failed, 3 unreachable or not
+ * authorised, 4 store error. */
+int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const char *want_target,
+		 struct plan_opts *opts, bool json);
+
+#endif
