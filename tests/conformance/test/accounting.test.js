@@ -1011,6 +1011,57 @@ describe('Xero accounting API conformance', () => {
 		});
 	});
 
+	describe('natural-key lookups with where/order (FACTS §2)', () => {
+		it('Contacts by Name, Payments by Reference, ManualJournals by Narration, BankTransactions by Reference', async () => {
+			const name = uniq('Lookup');
+			const c = ok(await call(api, 'createContacts', T, { contacts: [{ name }] }), 'contact').Contacts[0];
+			let d = ok(await call(api, 'getContacts', T, undefined, `Name=="${name}"`), 'contacts where');
+			assert.deepEqual(d.Contacts.map((x) => x.ContactID), [c.ContactID]);
+
+			const inv = await createInvoice(accrec([line('l', 1, 10)]));
+			const ref = uniq('PAYREF');
+			const p = ok(
+				await call(api, 'createPayment', T, { invoice: { invoiceID: inv.InvoiceID }, account: { code: '090' }, date: DATE, amount: 1, reference: ref }),
+				'pay'
+			).Payments[0];
+			d = ok(await call(api, 'getPayments', T, undefined, `Reference=="${ref}"`), 'payments where');
+			assert.deepEqual(d.Payments.map((x) => x.PaymentID), [p.PaymentID]);
+			assert.equal(d.Payments[0].Invoice.InvoiceID, inv.InvoiceID);
+
+			const narration = uniq('Narr');
+			const mj = ok(
+				await call(api, 'createManualJournals', T, {
+					manualJournals: [{ narration, date: DATE, journalLines: [{ lineAmount: 5, accountCode: '610' }, { lineAmount: -5, accountCode: '200' }] }],
+				}),
+				'mj'
+			).ManualJournals[0];
+			d = ok(await call(api, 'getManualJournals', T, undefined, `Narration=="${narration}"`), 'mj where');
+			assert.deepEqual(d.ManualJournals.map((x) => x.ManualJournalID), [mj.ManualJournalID]);
+
+			const bref = uniq('BTREF');
+			const bt = ok(
+				await call(api, 'createBankTransactions', T, {
+					bankTransactions: [{ type: 'SPEND', contact: { contactID: supplier }, bankAccount: { code: '090' }, date: DATE, reference: bref, lineItems: [line('fee', 1, 2, { accountCode: '429', taxType: 'INPUT2' })] }],
+				}),
+				'bt'
+			).BankTransactions[0];
+			d = ok(await call(api, 'getBankTransactions', T, undefined, `Reference=="${bref}"`), 'bt where');
+			assert.deepEqual(d.BankTransactions.map((x) => x.BankTransactionID), [bt.BankTransactionID]);
+		});
+
+		it('order=InvoiceNumber DESC sorts', async () => {
+			const c = ok(await call(api, 'createContacts', T, { contacts: [{ name: uniq('Order') }] }), 'contact').Contacts[0];
+			const base = uniq('ORD');
+			for (const n of ['2', '3', '1'])
+				await createInvoice(Object.assign(accrec([line('o', 1, 1)], { invoiceNumber: `${base}-${n}` }), { contact: { contactID: c.ContactID } }));
+			const d = ok(
+				await call(api, 'getInvoices', T, undefined, undefined, 'InvoiceNumber DESC', undefined, undefined, [c.ContactID]),
+				'ordered'
+			);
+			assert.deepEqual(d.Invoices.map((i) => i.InvoiceNumber), [`${base}-3`, `${base}-2`, `${base}-1`]);
+		});
+	});
+
 	describe('Idempotency-Key (FACTS §3)', () => {
 		// ACCPAY: no natural de-duplication by number, so only the key prevents a
 		// second bill.
