@@ -454,9 +454,14 @@ static int read_header(struct csv *c, struct bs_error *err)
 			return rc;
 	}
 	c->has_header = 1;
-	if (c->id_col == SIZE_MAX)
-		return bs_error_set(err, BS_EPARSE, "the CSV header (line %llu) has no id column",
-		                    (unsigned long long)r->line);
+	if (c->id_col == SIZE_MAX) {
+		/* Spreadsheets in some locales separate with ';': say so. */
+		int semi = r->n == 1 && memchr(cell(r, 0, NULL), ';', r->len[0]) != NULL;
+
+		return bs_error_set(err, BS_EPARSE, "the CSV header (line %llu) has no id column%s",
+		                    (unsigned long long)r->line,
+		                    semi ? " (it uses ';': only ',' separates CSV fields)" : "");
+	}
 	rc = check_names(c, err);
 	if (rc != BS_OK)
 		return rc;

@@ -408,6 +408,11 @@ static int open_common(struct source *s, const struct source_opts *opts, struct 
 		s->format = f == SOURCE_AUTO ? SOURCE_JSONL : f;
 		return BS_OK;
 	}
+	if (c == 0xFE || c == 0xFF || c == 0)
+		/* Never the first byte of UTF-8 text: most likely UTF-16 ("Unicode text" in Excel).
+		 */
+		return bs_error_set(err, BS_EPARSE,
+		                    "not UTF-8 text (UTF-16 or binary?): save it as UTF-8");
 	if (f == SOURCE_AUTO)
 		f = c == '{' ? SOURCE_JSONL : c == '[' ? SOURCE_JSON_ARRAY : SOURCE_CSV;
 	else if (f == SOURCE_JSON_ARRAY && by_name && c == '{')
