@@ -49,10 +49,12 @@ struct http_request {
 	const char *method;         /* "GET", "POST", "PUT", "DELETE", ...; NULL = "GET" */
 	const char *url;            /* absolute http:// or https:// URL */
 	const char *const *headers; /* "Name: value" strings, NULL-terminated; may be NULL */
-	const char *body;           /* may be NULL (no body); sent as is, may hold NULs */
-	size_t body_len;            /* bytes of body */
-	long timeout_ms;            /* whole exchange; 0 = HTTP_TIMEOUT_DEFAULT */
-	bool follow_redirects;      /* false: a 3xx is returned as the response */
+	/* body: may be NULL (no body); sent as is, may hold NULs; without a
+	 * Content-Type header libcurl labels it application/x-www-form-urlencoded */
+	const char *body;
+	size_t body_len;       /* bytes of body */
+	long timeout_ms;       /* whole exchange; 0 = HTTP_TIMEOUT_DEFAULT */
+	bool follow_redirects; /* false: a 3xx is returned as the response */
 };
 
 /*
