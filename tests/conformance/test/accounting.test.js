@@ -1192,6 +1192,29 @@ describe('Xero accounting API conformance', () => {
 			assert.equal(d.pagination.pageCount, Math.ceil(d.pagination.itemCount / 2));
 		});
 
+		it('every endpoint that declares page returns a pagination object', async () => {
+			// [operation, collection key, index of `page` and `pageSize` args after the tenant id]
+			const ops = [
+				['getPayments', 'Payments', 3, 4],
+				['getCreditNotes', 'CreditNotes', 3, 5],
+				['getManualJournals', 'ManualJournals', 3, 4],
+				['getBankTransactions', 'BankTransactions', 3, 5],
+				['getPurchaseOrders', 'PurchaseOrders', 5, 6],
+			];
+			for (const [op, key, pi, si] of ops) {
+				const args = new Array(8).fill(undefined);
+				args[pi] = 1;
+				args[si] = 1;
+				const d = ok(await call(api, op, T, ...args), op);
+				assert.ok(d.pagination, `${op}: no pagination object`);
+				assert.equal(d.pagination.page, 1, op);
+				assert.equal(d.pagination.pageSize, 1, op);
+				assert.ok(d.pagination.itemCount >= 1, `${op}: itemCount ${d.pagination.itemCount}`);
+				assert.equal(d.pagination.pageCount, d.pagination.itemCount, op);
+				assert.equal(d[key].length, 1, op);
+			}
+		});
+
 		it('If-Modified-Since returns only records created or changed since that instant', async () => {
 			const oldName = uniq('Old');
 			const old = ok(await call(api, 'createContacts', T, { contacts: [{ name: oldName }] }), 'old').Contacts[0];
