@@ -194,6 +194,16 @@ describe('Xero OAuth 2.0 conformance', () => {
 			s.refresh = t.json.refresh_token;
 		});
 
+		it('a rotated refresh token stops working after the 30-minute grace period (FACTS §4)', async () => {
+			const first = await h.tokenRequest(fast.base, { grant_type: 'refresh_token', refresh_token: s.refresh });
+			assert.equal(first.status, 200, first.text);
+			await h.sleep(2600); // > 30 scaled minutes
+			const stale = await h.tokenRequest(fast.base, { grant_type: 'refresh_token', refresh_token: s.refresh });
+			assert.equal(stale.status, 400, 'old refresh token still accepted after the grace period');
+			assert.equal(stale.json && stale.json.error, 'invalid_grant');
+			s.refresh = first.json.refresh_token;
+		});
+
 		it('DELETE /connections/{id}: 204, then the tenant is 403 and an unknown id is 404 (identity spec)', async () => {
 			const t = await h.tokenRequest(fast.base, { grant_type: 'refresh_token', refresh_token: s.refresh });
 			assert.equal(t.status, 200, t.text);
