@@ -219,11 +219,10 @@ static int parse_decimal(const char *s, size_t n, int scale_dp, int max_dp, int6
 	if (ndig > 19 || shift > 19 || (int64_t)ndig + shift > 19)
 		return BS_ERANGE;
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	/* mag <= floor(lim / 10^shift) is exactly mag * 10^shift <= lim */
 	if (mag > lim / pow10_u[shift])
 		return BS_ERANGE;
 	mag *= pow10_u[shift];
-	if (mag > lim)
-		return BS_ERANGE;
 	/* -(2^63) is representable: negate in unsigned space, then convert. */
 	*out = neg ? (int64_t)(~mag + 1) : (int64_t)mag;
 	return BS_OK;
