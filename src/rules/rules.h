@@ -293,7 +293,10 @@ struct rules_rounding_out {
  * out line's `description` then points either at the input's string or
  * into desc, valid until desc next changes or is freed.
  *
- * Errors: NULL pointers, no rounding_account, nlines 0, cap < nlines,
+ * A document without lines (nlines 0; lines and out->lines may then be
+ * NULL) has totals 0 and no correction.
+ *
+ * Errors: NULL pointers, no rounding_account, cap < nlines,
  * dp outside 0..6,
  * ledger_unit_dp < ledger_amount_dp, discount outside 0..100 %, negative
  * tax rate, unknown mode: BS_EINVAL (err names the line); overflow:

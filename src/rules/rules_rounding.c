@@ -87,12 +87,11 @@ static bool valid_dp(int dp)
 static int check_input(const struct rules_rounding_in *in, const struct rules_rounding_out *out,
                        struct bs_error *err)
 {
-	if (in == NULL || out == NULL || out->lines == NULL || in->lines == NULL)
+	if (in == NULL || out == NULL || (out->lines == NULL && out->cap > 0) ||
+	    (in->lines == NULL && in->nlines > 0))
 		return bs_error_set(err, BS_EINVAL, "rounding: NULL argument");
 	if (in->rounding_account == NULL || in->rounding_account[0] == '\0')
 		return bs_error_set(err, BS_EINVAL, "rounding: no rounding account");
-	if (in->nlines == 0)
-		return bs_error_set(err, BS_EINVAL, "rounding: a document without lines");
 	if (out->cap < in->nlines)
 		return bs_error_set(err, BS_EINVAL, "rounding: room for %zu lines, %zu given",
 		                    out->cap, in->nlines);
