@@ -5,8 +5,9 @@
  * KWD) so every exponent path is reached; the rest is the JSON text.
  * Oracles beyond "no crash, no leak": a valid record's canonical text is
  * JSON, validating that text again gives the same canonical bytes, hash,
- * total and tab (the canonical form is a fixed point), and a failure
- * always comes with a message.
+ * total and tab (the canonical form is a fixed point), the document view of
+ * that text agrees on the total and its line amounts add up to it, and a
+ * failure always comes with a message.
  */
 #include <json-c/json.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/money.h"
 #include "model/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct record_ctx ctx;
 	struct record r, again;
+	struct record_doc doc;
 	struct bs_error err;
 	struct json_object *obj, *back;
 	struct json_tokener *tok;
@@ -60,6 +63,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    again.has_total != r.has_total || strcmp(again.tab, r.tab) != 0 ||
 	    again.nrefs != r.nrefs || strcmp(again.currency, r.currency) != 0)
 		abort();
+	if (record_doc_parse(buf_cstr(&r.canonical), r.canonical.len, &ctx, &doc, &err) != BS_OK)
+		abort();
+	if (doc.kind != r.kind || doc.total != r.total || doc.has_total != r.has_total)
+		abort();
+	if (doc.nlines > 0) {
+		/* Σ amounts (+ Σ tax when exclusive; lines without tax carry 0) is
+		 * the total, or within one minor unit per line of a given `total`;
+		 * a journal's total is its debits (the positive amounts) */
+		__int128 sum = 0, diff;
+
+		for (size_t i = 0; i < doc.nlines; i++) {
+			const struct record_doc_line *l = &doc.lines[i];
+
+			if (r.kind == RECORD_JOURNAL)
+				sum += l->amount > 0 ? l->amount : 0;
+			else
+				sum +=
+				    l->amount + (doc.tax_mode == MONEY_TAX_EXCLUSIVE ? l->tax : 0);
+		}
+		diff = sum - r.total;
+		if (diff < 0)
+			diff = -diff;
+		if (diff > (__int128)money_unit(doc.exp) * (__int128)doc.nlines)
+			abort();
+	}
+	record_doc_release(&doc);
 out:
 	record_release(&r);
 	record_release(&again);
