@@ -138,7 +138,9 @@ struct rules_decision {
  * (DESIGN.md "Mapping to Xero", seeds/000, /002, /004).  `s` may be NULL
  * (no kind disabled).  Reasons are short sentences for the dashboard:
  * "not invoiced yet", "customer C-1 not synced yet", "zero total",
- * "payment sync is disabled in settings", ...
+ * "payment sync is disabled in settings", ...  A sale without a status
+ * goes by its `invoiced` flag; a purchase without one is open until it has
+ * a supplier invoice number or an invoice date (seeds/004), then billed.
  *
  * Returns BS_OK with *out filled, or BS_EINVAL (message in err, *out
  * zeroed) for facts that cannot be judged: NULL pointers, ndeps above
