@@ -94,14 +94,16 @@ static int save_setting(struct session *s, const char *prefix, const char *value
 static int read_org(struct session *s, struct onboard_stats *st, struct bs_error *err)
 {
 	struct json_object *root, *arr, *org;
+	const char *name, *base;
 	int rc = get_list(s, "/Organisation", "Organisations", &root, &arr, &st->calls, err);
 
 	if (rc != BS_OK || json_object_array_length(arr) == 0)
 		goto out;
 	org = json_object_array_get_idx(arr, 0);
-	snprintf(st->org_name, sizeof(st->org_name), "%s", jstr(org, "Name") ? jstr(org, "Name") : "");
-	snprintf(st->base_currency, sizeof(st->base_currency), "%s",
-		 jstr(org, "BaseCurrency") ? jstr(org, "BaseCurrency") : "");
+	name = jstr(org, "Name");
+	base = jstr(org, "BaseCurrency");
+	snprintf(st->org_name, sizeof(st->org_name), "%s", name != NULL ? name : "");
+	snprintf(st->base_currency, sizeof(st->base_currency), "%s", base != NULL ? base : "");
 	date_of(jstr(org, "PeriodLockDate"), st->lock_date);
 	{
 		char eoy[11];

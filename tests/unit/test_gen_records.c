@@ -53,8 +53,11 @@ struct report {
 
 static void problem(struct report *r, enum problem p, const char *where, const char *what)
 {
-	if (r->n[p]++ == 0)
-		snprintf(r->first[p], sizeof(r->first[p]), "%s: %s", where, what);
+	/* a long first example is cut: it only illustrates the count */
+	if (r->n[p]++ == 0 &&
+	    snprintf(r->first[p], sizeof(r->first[p]), "%s: %s", where, what) >=
+		    (int)sizeof(r->first[p]))
+		r->first[p][sizeof(r->first[p]) - 1] = '\0';
 }
 
 /* ------------------------------------------------------ exact decimals */
