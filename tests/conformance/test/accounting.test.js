@@ -1181,6 +1181,16 @@ describe('Xero accounting API conformance', () => {
 			assert.equal(beyond.Invoices.length, 0);
 		});
 
+		it('page without pageSize: pages of 100 (FACTS §2)', async () => {
+			const d = ok(
+				await call(api, 'getInvoices', T, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 1),
+				'page=1'
+			);
+			assert.equal(d.pagination.pageSize, 100);
+			assert.equal(d.Invoices.length, Math.min(100, d.pagination.itemCount));
+			assert.ok(d.Invoices.every((i) => Array.isArray(i.LineItems) && i.LineItems.length >= 1), 'paged invoices carry line items');
+		});
+
 		it('Contacts paging carries pagination too', async () => {
 			const d = ok(
 				await call(api, 'getContacts', T, undefined, undefined, undefined, undefined, 1, undefined, undefined, undefined, 2),
