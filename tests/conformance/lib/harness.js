@@ -149,7 +149,12 @@ function request(method, url, opts = {}) {
 						json = undefined;
 					}
 					const r = { status: res.statusCode, headers: res.headers, text, json };
-					if (!opts.noSchema) checkSchema(method, u.pathname, r);
+					try {
+						if (!opts.noSchema) checkSchema(method, u.pathname, r);
+					} catch (e) {
+						reject(e); // a schema violation fails the awaiting test
+						return;
+					}
 					resolve(r);
 				});
 			}
