@@ -617,6 +617,96 @@ static void test_cases(void **state)
 		check_case(i, &cases[i]);
 }
 
+/* Other ledger precisions: Xero without unitdp=4 (2-dp prices), and a
+ * ledger holding a 0-dp currency at 0 dp. */
+struct ledger_case {
+	const char *name;
+	struct rules_line line;
+	int cur_dp, unit_dp, amount_dp;
+	enum money_round rule;
+	int64_t unit, la, first_diff, correction;
+	bool rewritten;
+};
+
+static const struct ledger_case ledger_cases[] = {
+    /* U = 3.33; L = 9.99; S = 10.00; D = -0.01. */
+    {"2-dp prices, small",
+     {Q(3), 3333350, 0, 0, "w"},
+     2,
+     2,
+     2,
+     AWAY,
+     3330000,
+     9990000,
+     -10000,
+     10000,
+     false},
+    /* L = 999.00; S = 1000.01; D = -1.01: rewritten as 1 x 1000.01. */
+    {"2-dp prices, rewritten",
+     {Q(300), 3333350, 0, 0, "w"},
+     2,
+     2,
+     2,
+     AWAY,
+     1000010000,
+     1000010000,
+     -1010000,
+     0,
+     true},
+    /* JPY at 0 dp: U = 333.3350, L = 1000.005 -> 1000 = S. */
+    {"0-dp ledger",
+     {Q(3), 333335000, 0, 0, "y"},
+     0,
+     4,
+     0,
+     AWAY,
+     333335000,
+     1000000000,
+     0,
+     0,
+     false},
+    /* 1 x 0.5 yen: S = 1 (half away); ledger half even L = 0: D = -1 yen,
+     * less than 2 units: correction +1. */
+    {"0-dp ledger, half even",
+     {Q(1), 500000, 0, 0, "y"},
+     0,
+     4,
+     0,
+     EVEN,
+     500000,
+     0,
+     -1000000,
+     1000000,
+     false},
+    /* 6-dp prices: nothing is lost in the price; L = 10.00005 -> 10.00 = S. */
+    {"6-dp prices", {Q(3), 3333350, 0, 0, "w"}, 2, 6, 2, AWAY, 3333350, 10000000, 0, 0, false},
+};
+
+static void test_other_ledgers(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < N(ledger_cases); i++) {
+		const struct ledger_case *c = &ledger_cases[i];
+		struct rules_ledger_line ol[1];
+		struct rules_rounding_out out = {.lines = ol, .cap = 1};
+		struct rules_rounding_in in = {&c->line,     1,       NOTAX, c->cur_dp, c->unit_dp,
+		                               c->amount_dp, c->rule, false, "860"};
+		struct buf desc;
+
+		buf_init(&desc, 0);
+		assert_int_equal(rules_rounding(&in, &out, &desc, NULL), BS_OK);
+		if (ol[0].unit_amount != c->unit || ol[0].line_amount != c->la ||
+		    out.first_diff != c->first_diff || out.correction != c->correction ||
+		    ol[0].rewritten != c->rewritten || out.ledger_total != out.target_total)
+			fail_msg("ledger case %zu \"%s\": unit %lld la %lld D %lld correction %lld "
+			         "rewritten %d",
+			         i, c->name, (long long)ol[0].unit_amount,
+			         (long long)ol[0].line_amount, (long long)out.first_diff,
+			         (long long)out.correction, ol[0].rewritten);
+		buf_free(&desc);
+	}
+}
+
 /* |D| < 2u sends the lines untouched: no description buffer needed. */
 static void test_no_buffer_when_not_rewriting(void **state)
 {
@@ -855,131 +945,134 @@ static int64_t rnd_disc(void)
 
 static const int64_t tax_rates[] = {0, PCT(15), 125000, 99750, PCT(20), PCT(10), 50000};
 
+struct prop_stats {
+	size_t docs, rewritten, corrected;
+};
+
+/* One random document under `in`'s ledger settings: every line recomputed
+ * independently, and the invariant checked. */
+static void check_random_doc(struct rules_rounding_in *in, struct rules_line *lines, size_t maxp,
+                             struct prop_stats *st)
+{
+	struct rules_ledger_line ol[32];
+	struct rules_rounding_out out = {.lines = ol, .cap = N(ol)};
+	const int adp = in->ledger_amount_dp, cdp = in->currency_dp;
+	const enum money_round rule = in->ledger_round;
+	const enum money_tax_mode mode = in->tax_mode;
+	const int64_t u = money_unit(adp);
+	int64_t sum = 0, src = 0, delta = 1;
+	struct buf desc;
+	struct bs_error err;
+	int rc;
+
+	in->lines = lines;
+	in->nlines = (size_t)rng_range(1, (int64_t)maxp);
+	in->fold_discount = rng() % 4 == 0;
+	in->rounding_account = "860";
+	for (size_t i = 0; i < in->nlines; i++)
+		lines[i] = (struct rules_line){rnd_qty(), rnd_price(), rnd_disc(),
+		                               tax_rates[rng() % N(tax_rates)], "item"};
+	buf_init(&desc, 0);
+	rc = rules_rounding(in, &out, &desc, &err);
+	if (rc != BS_OK)
+		fail_msg("doc %zu: rc %d %s", st->docs, rc, err.msg);
+	st->docs++;
+	st->rewritten += out.nrewritten > 0;
+	st->corrected += out.has_correction;
+	for (size_t i = 0; i < in->nlines; i++) {
+		const struct rules_ledger_line *l = &ol[i];
+		int64_t la, tax, sa, stx;
+
+		assert_int_equal(l->src, i);
+		assert_int_equal(l->unit_amount % money_unit(in->ledger_unit_dp), 0);
+		/* what the ledger computes from what we send */
+		assert_int_equal(
+		    money_line_amount(l->qty, l->unit_amount, l->discount_pct, adp, rule, &la),
+		    BS_OK);
+		assert_int_equal(la, l->line_amount);
+		assert_int_equal(money_tax(la, lines[i].tax_rate, mode, adp, rule, &tax), BS_OK);
+		assert_int_equal(tax, l->tax);
+		/* what the source computed */
+		assert_int_equal(money_line_amount(lines[i].qty, lines[i].unit_price,
+		                                   lines[i].discount_pct, cdp, AWAY, &sa),
+		                 BS_OK);
+		assert_int_equal(sa, l->src_amount);
+		assert_int_equal(money_tax(sa, lines[i].tax_rate, mode, cdp, AWAY, &stx), BS_OK);
+		assert_int_equal(stx, l->src_tax);
+		sum += la + (mode == EXCL ? tax : 0);
+		src += sa + (mode == EXCL ? stx : 0);
+		if (l->discount_pct != 0)
+			assert_true(!in->fold_discount && l->discount_pct % 100 == 0);
+		if (l->rewritten) {
+			assert_int_equal(l->qty, QTY_SCALE);
+			assert_int_equal(l->discount_pct, 0);
+			assert_non_null(strstr(l->description, "item (orig: "));
+			if (cdp <= adp)
+				assert_int_equal(la, sa);
+		} else {
+			assert_ptr_equal(l->description, lines[i].description);
+		}
+	}
+	assert_int_equal(src, out.source_total);
+	/* the invariant */
+	assert_int_equal(sum + out.correction, out.target_total);
+	assert_int_equal(out.ledger_total, out.target_total);
+	assert_int_equal(out.correction % u, 0);
+	assert_int_equal(out.has_correction, out.correction != 0);
+	if (cdp <= adp) {
+		assert_int_equal(out.target_total, out.source_total);
+		assert_int_equal(out.residual, 0);
+	} else {
+		assert_true(out.residual >= -u / 2 && out.residual <= u / 2);
+	}
+	if (out.first_diff > -2 * u && out.first_diff < 2 * u) {
+		assert_int_equal(out.nrewritten, 0);
+		assert_int_equal(out.correction, -out.first_diff);
+	}
+	/* post-hoc agrees when the ledger computes as predicted */
+	assert_int_equal(rules_rounding_posthoc(out.ledger_total, out.source_total, adp, &delta),
+	                 BS_OK);
+	assert_int_equal(delta, 0);
+	buf_free(&desc);
+}
+
 static void test_property(void **state)
 {
 	static const enum money_round rules[] = {AWAY, EVEN};
 	static const enum money_tax_mode modes[] = {EXCL, INCL, NOTAX};
 	static const int cur_dps[] = {0, 2, 3};
-	enum { MAXP = 16, DOCS = 800 };
-	size_t rewritten_docs = 0, corrected_docs = 0, total_docs = 0;
+	/* (unit dp, amount dp): Xero unitdp=4, Xero default 2-dp prices, a
+	 * ledger taking 6-dp prices, a ledger holding amounts at 0 dp. */
+	static const int ledgers[][2] = {{4, 2}, {2, 2}, {6, 2}, {4, 0}};
+	struct rules_line lines[16];
+	struct prop_stats st = {0};
 
 	(void)state;
 	rng_state = UINT64_C(0x9e3779b97f4a7c15);
-	for (size_t r = 0; r < N(rules); r++)
-		for (size_t m = 0; m < N(modes); m++)
-			for (size_t cd = 0; cd < N(cur_dps); cd++)
-				for (int doc = 0; doc < DOCS; doc++) {
-					struct rules_line lines[MAXP];
-					struct rules_ledger_line ol[MAXP];
-					struct rules_rounding_out out = {.lines = ol, .cap = MAXP};
-					struct rules_rounding_in in = {
-					    .lines = lines,
-					    .nlines = (size_t)rng_range(1, MAXP),
-					    .tax_mode = modes[m],
-					    .currency_dp = cur_dps[cd],
-					    .ledger_unit_dp = 4,
-					    .ledger_amount_dp = 2,
-					    .ledger_round = rules[r],
-					    .fold_discount = rng() % 4 == 0,
-					    .rounding_account = "860"};
-					struct buf desc;
-					struct bs_error err;
-					int64_t sum = 0, src = 0, u = 10000;
-					int rc;
+	for (size_t lg = 0; lg < N(ledgers); lg++) {
+		struct prop_stats before = st;
 
-					for (size_t i = 0; i < in.nlines; i++)
-						lines[i] = (struct rules_line){
-						    rnd_qty(), rnd_price(), rnd_disc(),
-						    tax_rates[rng() % N(tax_rates)], "item"};
-					buf_init(&desc, 0);
-					rc = rules_rounding(&in, &out, &desc, &err);
-					if (rc != BS_OK)
-						fail_msg("doc %d: rc %d %s", doc, rc, err.msg);
-					total_docs++;
-					rewritten_docs += out.nrewritten > 0;
-					corrected_docs += out.has_correction;
-					/* The invariant, recomputed from the lines. */
-					for (size_t i = 0; i < in.nlines; i++) {
-						const struct rules_ledger_line *l = &ol[i];
-						int64_t la, tax, sa, st;
+		for (size_t r = 0; r < N(rules); r++)
+			for (size_t m = 0; m < N(modes); m++)
+				for (size_t cd = 0; cd < N(cur_dps); cd++)
+					for (int doc = 0; doc < 300; doc++) {
+						struct rules_rounding_in in = {
+						    .tax_mode = modes[m],
+						    .currency_dp = cur_dps[cd],
+						    .ledger_unit_dp = ledgers[lg][0],
+						    .ledger_amount_dp = ledgers[lg][1],
+						    .ledger_round = rules[r]};
 
-						assert_int_equal(l->src, i);
-						assert_int_equal(l->unit_amount % 100, 0);
-						assert_int_equal(
-						    money_line_amount(l->qty, l->unit_amount,
-						                      l->discount_pct, 2, rules[r],
-						                      &la),
-						    BS_OK);
-						assert_int_equal(la, l->line_amount);
-						assert_int_equal(money_tax(la, lines[i].tax_rate,
-						                           modes[m], 2, rules[r],
-						                           &tax),
-						                 BS_OK);
-						assert_int_equal(tax, l->tax);
-						assert_int_equal(
-						    money_line_amount(lines[i].qty,
-						                      lines[i].unit_price,
-						                      lines[i].discount_pct,
-						                      cur_dps[cd], AWAY, &sa),
-						    BS_OK);
-						assert_int_equal(sa, l->src_amount);
-						assert_int_equal(money_tax(sa, lines[i].tax_rate,
-						                           modes[m], cur_dps[cd],
-						                           AWAY, &st),
-						                 BS_OK);
-						assert_int_equal(st, l->src_tax);
-						sum += la + (modes[m] == EXCL ? tax : 0);
-						src += sa + (modes[m] == EXCL ? st : 0);
-						if (l->discount_pct != 0)
-							assert_true(!in.fold_discount &&
-							            l->discount_pct % 100 == 0);
-						if (l->rewritten) {
-							assert_int_equal(l->qty, QTY_SCALE);
-							assert_int_equal(l->discount_pct, 0);
-							assert_non_null(
-							    strstr(l->description, "item (orig: "));
-							if (cur_dps[cd] <= 2)
-								assert_int_equal(la, sa);
-						} else {
-							assert_ptr_equal(l->description,
-							                 lines[i].description);
-						}
+						check_random_doc(&in, lines, N(lines), &st);
 					}
-					assert_int_equal(src, out.source_total);
-					assert_int_equal(sum + out.correction, out.target_total);
-					assert_int_equal(out.ledger_total, out.target_total);
-					assert_int_equal(out.correction % u, 0);
-					assert_int_equal(out.has_correction, out.correction != 0);
-					if (cur_dps[cd] <= 2) {
-						assert_int_equal(out.target_total,
-						                 out.source_total);
-						assert_int_equal(out.residual, 0);
-					} else {
-						assert_true(out.residual > -u / 2 - 1 &&
-						            out.residual < u / 2 + 1);
-					}
-					if (out.first_diff > -2 * u && out.first_diff < 2 * u) {
-						assert_int_equal(out.nrewritten, 0);
-						assert_int_equal(out.correction, -out.first_diff);
-					}
-					/* And post-hoc agrees when the ledger computes as
-					 * predicted. */
-					{
-						int64_t delta = 1;
-
-						assert_int_equal(rules_rounding_posthoc(
-						                     out.ledger_total,
-						                     out.source_total, 2, &delta),
-						                 BS_OK);
-						assert_int_equal(delta, 0);
-					}
-					buf_free(&desc);
-				}
+		print_message("property, unit dp %d, amount dp %d: %zu documents, %zu "
+		              "rewritten, %zu with a correction line\n",
+		              ledgers[lg][0], ledgers[lg][1], st.docs - before.docs,
+		              st.rewritten - before.rewritten, st.corrected - before.corrected);
+	}
 	/* The generator must reach both branches, or the test proves little. */
-	assert_true(rewritten_docs > total_docs / 20);
-	assert_true(corrected_docs > total_docs / 20);
-	print_message("property: %zu documents, %zu rewritten, %zu with a correction line\n",
-	              total_docs, rewritten_docs, corrected_docs);
+	assert_true(st.rewritten > st.docs / 20);
+	assert_true(st.corrected > st.docs / 20);
 }
 
 int main(void)
@@ -987,8 +1080,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases),     cmocka_unit_test(test_no_buffer_when_not_rewriting),
 	    cmocka_unit_test(test_bad_input), cmocka_unit_test(test_desc_buffer_full),
-	    cmocka_unit_test(test_no_lines),  cmocka_unit_test(test_posthoc),
-	    cmocka_unit_test(test_property),
+	    cmocka_unit_test(test_no_lines),  cmocka_unit_test(test_other_ledgers),
+	    cmocka_unit_test(test_posthoc),   cmocka_unit_test(test_property),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
