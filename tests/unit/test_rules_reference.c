@@ -240,6 +240,114 @@ static void test_bill_number(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Property: random UTF-8 in, valid UTF-8 out, never over the limit. */
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * UINT64_C(2685821657736338717);
+}
+
+/* Append one random character of 1 to 4 bytes; returns its byte count. */
+static size_t rnd_char(char *p)
+{
+	static const char *const pool[] = {"A",
+	                                   "-",
+	                                   "7",
+	                                   "\xc3\xa9",
+	                                   "\xd0\x96",
+	                                   "\xe2\x82\xac",
+	                                   "\xe6\x97\xa5",
+	                                   "\xf0\x9f\x98\x80",
+	                                   "\xf4\x8f\xbf\xbf"};
+	const char *c = pool[rng() % N(pool)];
+	size_t n = strlen(c);
+
+	memcpy(p, c, n);
+	return n;
+}
+
+static size_t count_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+static void test_reference_property(void **state)
+{
+	(void)state;
+	rng_state = UINT64_C(0x853c49e6748fea9b);
+	for (int iter = 0; iter < 20000; iter++) {
+		char prefix[64], ref[256], inv[128];
+		size_t pn = 0, rn = 0, in_n = 0, pc, rc_chars, max, nb;
+		size_t nprefix = rng() % 5, nref = rng() % 40, ninv = 1 + rng() % 25;
+		uint64_t serial = rng() % 100000;
+		char num[24];
+		struct buf b;
+		bool tr, tr2;
+		int rc;
+
+		for (size_t i = 0; i < nprefix; i++)
+			pn += rnd_char(prefix + pn);
+		prefix[pn] = '\0';
+		for (size_t i = 0; i < nref; i++)
+			rn += rnd_char(ref + rn);
+		ref[rn] = '\0';
+		for (size_t i = 0; i < ninv; i++)
+			in_n += rnd_char(inv + in_n);
+		inv[in_n] = '\0';
+		pc = count_chars(prefix, pn);
+		rc_chars = count_chars(ref, rn);
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)serial);
+		max = 1 + rng() % 60;
+
+		buf_init(&b, 0);
+		rc = rules_unique_reference(&b, prefix, serial, ref, max, &tr, NULL);
+		if (pc + strlen(num) > max) {
+			assert_int_equal(rc, BS_ETOOBIG);
+		} else {
+			size_t full = pc + strlen(num) + (rn > 0 ? 1 + rc_chars : 0);
+
+			assert_int_equal(rc, BS_OK);
+			assert_int_equal(rules_utf8_prefix(b.ptr, b.len, SIZE_MAX, &nb, &tr2),
+			                 BS_OK);
+			assert_true(count_chars(b.ptr, b.len) <= max);
+			assert_int_equal(tr, full > max);
+			if (!tr)
+				assert_int_equal(count_chars(b.ptr, b.len), full);
+			/* prefix and serial always whole */
+			assert_int_equal(memcmp(b.ptr, prefix, pn), 0);
+			assert_int_equal(memcmp(b.ptr + pn, num, strlen(num)), 0);
+			/* what follows is "-" and a prefix of the source reference */
+			if (b.len > pn + strlen(num)) {
+				assert_int_equal(b.ptr[pn + strlen(num)], '-');
+				assert_int_equal(memcmp(b.ptr + pn + strlen(num) + 1, ref,
+				                        b.len - pn - strlen(num) - 1),
+				                 0);
+			}
+		}
+		buf_reset(&b);
+		rc = rules_bill_number(&b, inv, ref, max, &tr, NULL);
+		assert_int_equal(rc, BS_OK);
+		assert_int_equal(rules_utf8_prefix(b.ptr, b.len, SIZE_MAX, &nb, &tr2), BS_OK);
+		assert_true(count_chars(b.ptr, b.len) <= max);
+		assert_int_equal(tr, count_chars(inv, in_n) + (rn > 0 ? 3 + rc_chars : 0) > max);
+		/* never a dangling separator */
+		assert_true(b.len < 3 || strcmp(b.ptr + b.len - 3, " / ") != 0);
+		assert_true(b.len < 2 || strcmp(b.ptr + b.len - 2, " /") != 0);
+		assert_true(b.len < 1 || b.ptr[b.len - 1] != ' ' || inv[0] == ' ');
+		buf_free(&b);
+	}
+}
+
 /* A bounded buffer that is full: the error is passed on and out unchanged. */
 static void test_buf_full(void **state)
 {
@@ -264,6 +372,7 @@ int main(void)
 	    cmocka_unit_test(test_unique_reference),
 	    cmocka_unit_test(test_reference_serial_unique),
 	    cmocka_unit_test(test_bill_number),
+	    cmocka_unit_test(test_reference_property),
 	    cmocka_unit_test(test_buf_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
