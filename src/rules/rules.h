@@ -4,7 +4,8 @@
  * The planner (src/sync) asks these functions what to do with a record and
  * how to express it for a ledger; it does all the I/O and fills small fact
  * structs.  Every function here is pure: no I/O, no clock (dates are passed
- * in), no globals, no allocation except into a caller's struct buf.  Strings
+ * in), no globals; the only allocations are into a caller's struct buf and
+ * short-lived buffers for error messages.  Safe from any thread.  Strings
  * handed in are borrowed for the duration of the call only, unless a
  * function says an output points into them.
  *
@@ -186,10 +187,13 @@ int rules_unique_reference(struct buf *out, const char *prefix, uint64_t serial,
  * ("INV-77" "PO-2001" -> "INV-77 / PO-2001"; an empty purchase_ref gives
  * the invoice number alone), cut to `max_chars` characters (QuickBooks
  * DocNumber 21, Xero 255) at a character boundary, *truncated set when
- * cut.  A cut that would leave the " / " dangling gives the invoice number
- * alone (itself cut when longer than max_chars).  An empty supplier_invoice_no is BS_EINVAL
- * (eligibility waits for it); invalid UTF-8: BS_EINVAL; max_chars 0: BS_EINVAL.  On any error `out`
- * is unchanged.
+ * cut.  A cut that would leave the " / " dangling gives the invoice
+ * number alone (itself cut when longer than max_chars).  An empty
+ * supplier_invoice_no is BS_EINVAL (eligibility waits for it); invalid
+ * UTF-8: BS_EINVAL; max_chars 0: BS_EINVAL.  On any error `out` is
+ * unchanged.  Cutting can make two bills' numbers equal: the natural key
+ * is contact + number (DESIGN.md), so keep max_chars at the ledger's real
+ * limit.
  */
 int rules_bill_number(struct buf *out, const char *supplier_invoice_no, const char *purchase_ref,
                       size_t max_chars, bool *truncated, struct bs_error *err);
@@ -298,11 +302,11 @@ struct rules_rounding_out {
  * A document without lines (nlines 0; lines and out->lines may then be
  * NULL) has totals 0 and no correction.
  *
- * Errors: NULL pointers, no rounding_account, cap < nlines,
- * dp outside 0..6,
- * ledger_unit_dp < ledger_amount_dp, discount outside 0..100 %, negative
- * tax rate, unknown mode: BS_EINVAL (err names the line); overflow:
- * BS_ERANGE; buf errors passed on.  On error *out's fields are unspecified.
+ * Errors: NULL pointers, no rounding_account, cap < nlines, a dp outside
+ * 0..6, ledger_unit_dp < ledger_amount_dp, a discount outside 0..100 %, a
+ * negative tax rate, an unknown mode: BS_EINVAL (err names the line);
+ * overflow: BS_ERANGE; buf errors are passed on.  On error *out's fields
+ * are unspecified and desc is back to its length on entry.
  */
 int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out *out,
                    struct buf *desc, struct bs_error *err);
