@@ -1230,7 +1230,9 @@ static int parse_header(struct rf_state *st, struct json_object *obj)
 
 	/* version: an integer >= 1, as a JSON integer or digits */
 	if (json_object_object_get_ex(obj, "version", &ver) && ver != NULL &&
-	    json_object_get_type(ver) != json_type_null) {
+	    json_object_get_type(ver) != json_type_null &&
+	    !(json_object_get_type(ver) == json_type_string &&
+	      json_object_get_string_len(ver) == 0)) {
 		int64_t v = 0;
 		bool ok = scalar_text(ver, num, sizeof(num), &s, &n) &&
 		          json_object_get_type(ver) != json_type_double && n > 0;

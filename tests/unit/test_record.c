@@ -411,6 +411,12 @@ static void test_header_facts(void **state)
 	                 BS_OK);
 	assert_int_equal(r.version, INT64_MAX);
 	assert_string_equal(r.currency, "");
+	/* "" is absent, like any other field */
+	assert_int_equal(run("NZD",
+	                     "{\"kind\":\"customer\",\"id\":\"C\",\"name\":\"N\",\"version\":\"\"}",
+	                     &r, &err),
+	                 BS_OK);
+	assert_int_equal(r.version, 0);
 	record_release(&r);
 }
 
