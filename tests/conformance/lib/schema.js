@@ -162,12 +162,34 @@ function rebase(schema, id) {
 
 let accounting = null;
 let identity = null;
+let webhooks = null;
+
+// xero-webhooks.yaml is OpenAPI 3.1 with `webhooks:` instead of `paths:`;
+// only its component schemas are used.  Its own examples give eventDateUtc
+// without an offset ("2024-06-21T01:15:39.902", lines 90 and 271) although
+// the schema says `format: date-time`, so the lenient date-time applies.
+// The intent-to-receive body (FACTS §8: first/lastEventSequence 0) breaks
+// the schema's `minimum: 1`; callers validate event deliveries only.
+function webhookSchemas() {
+	if (!webhooks) {
+		const doc = loadDoc('xero-webhooks.yaml');
+		const ajv = makeAjv(true);
+		ajv.addSchema({ $id: 'xero-webhooks', components: doc.components }, 'xero-webhooks');
+		webhooks = ajv;
+	}
+	return webhooks;
+}
 
 module.exports = {
 	MSDATE,
 	accounting() {
 		if (!accounting) accounting = new Spec('xero_accounting.yaml', 'xero-accounting', '/api.xro/2.0', false);
 		return accounting;
+	},
+	// Validate a webhook body against a component schema of xero-webhooks.yaml.
+	validateWebhook(name, body) {
+		const fn = webhookSchemas().getSchema(`xero-webhooks#/components/schemas/${name}`);
+		return fn(body) ? [] : fn.errors.map(fmtError);
 	},
 	identity() {
 		if (!identity) identity = new Spec('xero-identity.yaml', 'xero-identity', '', true);
