@@ -146,16 +146,45 @@ static int setting_int(struct store *st, const char *key, int *out)
 	return rc;
 }
 
+/* Grouped by reason: errors are listed one by one, the rest counted per
+ * reason with a few examples, so a thousand "not invoiced yet" stay one line. */
 static void list_text(const char *title, const struct noted *v, size_t n)
 {
+	bool *shown;
+	size_t groups = 0;
+
 	if (n == 0)
 		return;
 	printf("%s (%zu):\n", title, n);
-	for (size_t i = 0; i < n && i < SHOW_MAX; i++)
-		printf("  %s:%s  %s\n", record_kind_name(v[i].kind), v[i].id, v[i].why);
-	if (n > SHOW_MAX)
-		printf("  ... and %zu more (booksync %s)\n", n - SHOW_MAX,
-		       strcmp(title, "Errors") == 0 ? "errors" : "pending --tab TAB");
+	if (strcmp(title, "Errors") == 0) {
+		for (size_t i = 0; i < n && i < SHOW_MAX; i++)
+			printf("  %s:%s  %s\n", record_kind_name(v[i].kind), v[i].id, v[i].why);
+		if (n > SHOW_MAX)
+			printf("  ... and %zu more (booksync errors)\n", n - SHOW_MAX);
+		return;
+	}
+	shown = calloc(n, sizeof(*shown));
+	if (shown == NULL)
+		return;
+	for (size_t i = 0; i < n && groups < SHOW_MAX; i++) {
+		size_t count = 0, ex = 0;
+
+		if (shown[i])
+			continue;
+		for (size_t j = i; j < n; j++)
+			count += strcmp(v[j].why, v[i].why) == 0;
+		printf("  %zu x %s:", count, v[i].why);
+		for (size_t j = i; j < n; j++) {
+			if (shown[j] || strcmp(v[j].why, v[i].why) != 0)
+				continue;
+			shown[j] = true;
+			if (ex++ < 3)
+				printf(" %s:%s", record_kind_name(v[j].kind), v[j].id);
+		}
+		printf("%s\n", count > 3 ? " ..." : "");
+		groups++;
+	}
+	free(shown);
 }
 
 static void list_json(const char *key, const struct noted *v, size_t n)
