@@ -126,6 +126,10 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(&cmd_sandbox_entry, "unexpected argument '%s'",
 		                       argv[optind + 1]);
 	/* block the signals before any thread starts, so only sigwait sees them */
+	/* a shell may start us with SIGINT ignored; an ignored signal never
+	 * becomes pending, so sigwait would not see it */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
