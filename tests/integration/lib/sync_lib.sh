@@ -1,0 +1,161 @@
+# sync_lib.sh - shared helpers for the sync_*.sh integration tests: a
+# sandbox per test (started on a free port, stopped by the trap), a fresh
+# booksync store per scenario, and a reader that does Xero's OAuth code flow
+# itself so tests assert on what the sandbox holds, not on what booksync says.
+#
+# Source it after setting nothing; it sets B (the binary), T (a temp dir),
+# the pass/fail counters and an EXIT trap.  POSIX sh; needs curl and node.
+
+B=${BOOKSYNC:?BOOKSYNC must name the booksync binary}
+T=$(mktemp -d /tmp/bs-sync-XXXXXX)
+fails=0
+pass=0
+: >"$T/pids"
+
+lib_cleanup() {
+	while read -r pid; do
+		[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	done <"$T/pids"
+	sleep 0.1
+	rm -rf "$T"
+}
+trap lib_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+export BOOKSYNC_XERO_CLIENT_ID=test BOOKSYNC_XERO_CLIENT_SECRET=secret
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# expect CODE CMD...: run, keep stdout/stderr in $T/out $T/err, check exit code
+expect() {
+	want=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		bad "'$*' exited $got, want $want"
+		sed 's/^/  out: /' "$T/out" | head -40 >&2
+		sed 's/^/  err: /' "$T/err" | head -20 >&2
+		return 1
+	fi
+	ok
+}
+has() { # has FILE TEXT
+	if grep -qF -- "$2" "$1"; then ok; else
+		bad "$1 lacks '$2'"
+		sed 's/^/  | /' "$1" | head -30 >&2
+	fi
+}
+lacks() { # lacks FILE TEXT
+	if grep -qF -- "$2" "$1"; then
+		bad "$1 has '$2'"
+		grep -F -- "$2" "$1" | sed 's/^/  | /' | head -5 >&2
+	else ok; fi
+}
+eq() { # eq WHAT GOT WANT
+	if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
+}
+finish() {
+	echo "$pass passed, $fails failed"
+	[ "$fails" -eq 0 ]
+	exit $?
+}
+
+# sb_start [ARGS...]: start a sandbox on a free port; sets SB_URL, SB_PID.
+# Waits at most 10 s for the base URL on its first stdout line.
+sb_n=0
+sb_start() {
+	sb_n=$((sb_n + 1))
+	"$B" sandbox xero --listen 127.0.0.1:0 "$@" >"$T/sb$sb_n.out" 2>"$T/sb$sb_n.err" &
+	SB_PID=$!
+	echo "$SB_PID" >>"$T/pids"
+	i=0
+	SB_URL=
+	while [ $i -lt 100 ]; do
+		SB_URL=$(head -n 1 "$T/sb$sb_n.out" 2>/dev/null)
+		case $SB_URL in http://*) break ;; esac
+		SB_URL=
+		kill -0 "$SB_PID" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -z "$SB_URL" ]; then
+		echo "sandbox did not start:" >&2
+		cat "$T/sb$sb_n.err" >&2
+		exit 1
+	fi
+}
+
+# sb_reset URL: the sandbox back to its one default organisation, empty log.
+sb_reset() {
+	curl -sf -X POST "$1/sandbox/reset" >/dev/null || { bad "sandbox reset failed"; return 1; }
+}
+
+# fresh_store NAME: a new booksync store for one scenario (BOOKSYNC_DB).
+fresh_store() {
+	export BOOKSYNC_DB="$T/$1.db"
+	rm -f "$BOOKSYNC_DB" "$BOOKSYNC_DB"-*
+	"$B" init >/dev/null || { echo "init failed" >&2; exit 1; }
+}
+
+# connect URL: booksync connect (non-interactive); fails the test if it does not.
+connect() {
+	expect 0 "$B" connect xero --base-url "$1" </dev/null
+}
+
+# bs_sync ARGS...: booksync sync --json ARGS, output in $T/sync.json, exit in $bs_rc
+bs_sync() {
+	"$B" sync --json "$@" >"$T/sync.json" 2>"$T/sync.err"
+	bs_rc=$?
+}
+
+# jv EXPR: evaluate a JavaScript expression over the JSON on stdin (bound to
+# j); strings print raw, undefined prints "undefined", others as JSON.
+# Helpers in scope: c(x) = a number as a 2-dp string; sum(arr, f).
+jv() {
+	node -e '
+const fs = require("fs");
+let t = fs.readFileSync(0, "utf8"), j;
+try { j = JSON.parse(t); } catch (e) { console.log("BADJSON"); process.exit(0); }
+const c = (x) => (x === undefined || x === null) ? String(x) : Number(x).toFixed(2);
+const sum = (a, f) => (a || []).reduce((s, x) => s + Math.round(f(x) * 100), 0) / 100;
+let v; try { v = eval(process.argv[1]); } catch (e) { v = "ERR:" + e.message; }
+console.log(typeof v === "string" ? v : v === undefined ? "undefined" : JSON.stringify(v));
+' "$1"
+}
+
+# xlogin URL: the OAuth2 code flow by hand (as a second app would); sets
+# X_URL, X_TOK, X_TEN for xget.
+xlogin() {
+	X_URL=$1
+	scope="offline_access%20accounting.settings%20accounting.contacts%20accounting.invoices"
+	scope="$scope%20accounting.payments%20accounting.banktransactions%20accounting.manualjournals"
+	loc=$(curl -s -o /dev/null -w '%{redirect_url}' \
+		"$X_URL/identity/connect/authorize?response_type=code&client_id=test&redirect_uri=http://127.0.0.1:9/cb&scope=$scope&state=x")
+	code=$(printf '%s\n' "$loc" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
+	X_TOK=$(curl -s -u test:secret -d grant_type=authorization_code -d "code=$code" \
+		-d redirect_uri=http://127.0.0.1:9/cb "$X_URL/connect/token" | jv j.access_token)
+	X_TEN=$(curl -s -H "Authorization: Bearer $X_TOK" "$X_URL/connections" | jv 'j[0].tenantId')
+	case $X_TEN in
+	*-*) ;;
+	*) echo "xlogin: no tenant from $X_URL" >&2; exit 1 ;;
+	esac
+}
+
+# xget PATH: GET $X_URL/api.xro/2.0/PATH as the reader app (unitdp=4 added).
+xget() {
+	case $1 in *\?*) sep='&' ;; *) sep='?' ;; esac
+	curl -s -H "Authorization: Bearer $X_TOK" -H "xero-tenant-id: $X_TEN" \
+		-H "Accept: application/json" "$X_URL/api.xro/2.0/$1${sep}unitdp=4"
+}
+
+# xq PATH EXPR: xget PATH | jv EXPR
+xq() { xget "$1" | jv "$2"; }
+
+# writes_since URL SEQ: number of PUT/POST/DELETE API calls logged from SEQ on
+writes_since() {
+	curl -s "$1/sandbox/log?since=$2" | jv 'j.entries.filter(e => e.path.startsWith("/api.xro/") && e.method !== "GET").length'
+}
+log_total() { curl -s "$1/sandbox/log" | jv j.total; }
