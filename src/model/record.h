@@ -49,7 +49,7 @@ enum record_kind {
 
 #define RECORD_ID_MAX   64 /* bytes */
 #define RECORD_REFS_MAX 4
-#define RECORD_HASH_LEN 32 /* SHA-256 */
+#define RECORD_HASH_LEN 32 /* BLAKE2b-256 */
 
 /* "sale", "credit_note", ... (static strings). */
 const char *record_kind_name(enum record_kind k);
@@ -87,7 +87,7 @@ struct record {
 	size_t nrefs;
 	struct record_ref refs[RECORD_REFS_MAX];
 	struct buf canonical;                /* canonical JSON (owned by the record) */
-	unsigned char hash[RECORD_HASH_LEN]; /* SHA-256 of canonical */
+	unsigned char hash[RECORD_HASH_LEN]; /* BLAKE2b-256 of canonical */
 };
 
 void record_init(struct record *r);

@@ -22,91 +22,38 @@
 
 #define KIND_BIT(k) (1u << (k))
 
-/* Row shorthands. */
-#define TEXT(n, m)                                                                                 \
-	{                                                                                          \
-		.name = n, .type = RF_TEXT, .max = m                                               \
-	}
-#define TEXT_S(n, m, s)                                                                            \
-	{                                                                                          \
-		.name = n, .type = RF_TEXT, .max = m, .slot = s                                    \
-	}
-#define CODE(n, m)                                                                                 \
-	{                                                                                          \
-		.name = n, .type = RF_CODE, .max = m                                               \
-	}
-#define CODE_F(n, m, fl)                                                                           \
-	{                                                                                          \
-		.name = n, .type = RF_CODE, .max = m, .flags = fl                                  \
-	}
-#define CODE_S(n, m, fl, s)                                                                        \
-	{                                                                                          \
-		.name = n, .type = RF_CODE, .max = m, .flags = fl, .slot = s                       \
-	}
-#define REF(n, s, kinds, fl)                                                                       \
-	{                                                                                          \
-		.name = n, .type = RF_REF, .slot = s, .ref_kinds = kinds, .flags = fl              \
-	}
-#define ENUM(n, e, s, fl)                                                                          \
-	{                                                                                          \
-		.name = n, .type = RF_ENUM, .enums = e, .slot = s, .flags = fl                     \
-	}
-#define DATE(n, s)                                                                                 \
-	{                                                                                          \
-		.name = n, .type = RF_DATE, .slot = s                                              \
-	}
-#define CURRENCY                                                                                   \
-	{                                                                                          \
-		.name = "currency", .type = RF_CURRENCY                                            \
-	}
-#define FXRATE                                                                                     \
-	{                                                                                          \
-		.name = "fx_rate", .type = RF_FX, .slot = S_FX_RATE                                \
-	}
-#define AMOUNT(n, s, fl)                                                                           \
-	{                                                                                          \
-		.name = n, .type = RF_AMOUNT, .slot = s, .flags = fl                               \
-	}
-#define PRICE(n, s, fl)                                                                            \
-	{                                                                                          \
-		.name = n, .type = RF_PRICE, .slot = s, .flags = fl                                \
-	}
-#define QTY(fl)                                                                                    \
-	{                                                                                          \
-		.name = "qty", .type = RF_QTY, .slot = S_QTY, .flags = fl                          \
-	}
-#define TAX_RATE                                                                                   \
-	{                                                                                          \
-		.name = "tax_rate", .type = RF_PCT, .slot = S_TAX_RATE, .pct_min = 0,              \
-		.pct_max = -1                                                                      \
-	}
-#define DISCOUNT                                                                                   \
-	{                                                                                          \
-		.name = "discount_pct", .type = RF_PCT, .slot = S_DISCOUNT, .pct_min = 0,          \
-		.pct_max = 100 * PCT_SCALE                                                         \
-	}
-#define BOOL(n)                                                                                    \
-	{                                                                                          \
-		.name = n, .type = RF_BOOL                                                         \
-	}
-#define OBJECT(n, sub_)                                                                            \
-	{                                                                                          \
-		.name = n, .type = RF_OBJECT, .sub = sub_                                          \
-	}
-#define LINES(sub_)                                                                                \
-	{                                                                                          \
-		.name = "lines", .type = RF_LINES, .sub = sub_, .flags = RF_REQUIRED               \
-	}
-#define TRACKING                                                                                   \
-	{                                                                                          \
-		.name = "tracking", .type = RF_TRACKING                                            \
-	}
-#define TAX_MODE                                                                                   \
-	{                                                                                          \
-		.name = "tax_mode", .type = RF_ENUM, .enums = tax_modes, .dflt = "exclusive"       \
-	}
-#define TOTAL            AMOUNT("total", S_TOTAL, 0)
-#define SPEC(name, rows) static const struct rf_object name = {rows, sizeof(rows) / sizeof(rows[0])}
+/* Row shorthands (kept one per line: clang-format would spread each over four). */
+/* clang-format off */
+#define TEXT(n, m)		{.name = n, .type = RF_TEXT, .max = m}
+#define TEXT_F(n, m, fl)	{.name = n, .type = RF_TEXT, .max = m, .flags = fl}
+#define TEXT_S(n, m, s)		{.name = n, .type = RF_TEXT, .max = m, .slot = s}
+#define CODE(n, m)		{.name = n, .type = RF_CODE, .max = m}
+#define CODE_F(n, m, fl)	{.name = n, .type = RF_CODE, .max = m, .flags = fl}
+#define CODE_S(n, m, fl, s)	{.name = n, .type = RF_CODE, .max = m, .flags = fl, .slot = s}
+#define REF(n, s, kinds, fl)	{.name = n, .type = RF_REF, .slot = s, .ref_kinds = kinds, \
+				 .flags = fl}
+#define ENUM(n, e, s, fl)	{.name = n, .type = RF_ENUM, .enums = e, .slot = s, .flags = fl}
+#define DATE(n, s)		{.name = n, .type = RF_DATE, .slot = s}
+#define CURRENCY		{.name = "currency", .type = RF_CURRENCY}
+#define FXRATE			{.name = "fx_rate", .type = RF_FX, .slot = S_FX_RATE}
+#define AMOUNT(n, s, fl)	{.name = n, .type = RF_AMOUNT, .slot = s, .flags = fl}
+#define PRICE(n, s, fl)		{.name = n, .type = RF_PRICE, .slot = s, .flags = fl}
+#define QTY(fl)			{.name = "qty", .type = RF_QTY, .slot = S_QTY, .flags = fl}
+#define TAX_RATE		{.name = "tax_rate", .type = RF_PCT, .slot = S_TAX_RATE, \
+				 .pct_min = 0, .pct_max = -1}
+#define DISCOUNT		{.name = "discount_pct", .type = RF_PCT, .slot = S_DISCOUNT, \
+				 .pct_min = 0, .pct_max = 100 * PCT_SCALE}
+#define BOOL(n)			{.name = n, .type = RF_BOOL}
+#define OBJECT(n, sub_)		{.name = n, .type = RF_OBJECT, .sub = sub_}
+#define LINES(sub_)		{.name = "lines", .type = RF_LINES, .sub = sub_, \
+				 .flags = RF_REQUIRED}
+#define TRACKING		{.name = "tracking", .type = RF_TRACKING}
+#define TAX_MODE		{.name = "tax_mode", .type = RF_ENUM, .enums = tax_modes, \
+				 .dflt = "exclusive"}
+#define TOTAL			AMOUNT("total", S_TOTAL, 0)
+#define SPEC(name, rows)	static const struct rf_object name = \
+				{rows, sizeof(rows) / sizeof(rows[0])}
+/* clang-format on */
 
 /* Enum tables: the order is the index rules test (st->top[S].v). */
 static const char *const tax_modes[] = {"exclusive", "inclusive", "none", NULL};
@@ -124,19 +71,12 @@ enum { CREDIT_ISSUED, CREDIT_USED, CREDIT_REFUNDED };
 
 /* The common fields, which every top-level table lists in its sorted place
  * (one table per object keeps the walk a single ordered pass). */
-#define C_DATE DATE("date", S_DATE)
-#define C_ID                                                                                       \
-	{                                                                                          \
-		.name = "id", .type = RF_ID                                                        \
-	}
-#define C_KIND                                                                                     \
-	{                                                                                          \
-		.name = "kind", .type = RF_KIND                                                    \
-	}
-#define C_VERSION                                                                                  \
-	{                                                                                          \
-		.name = "version", .type = RF_VERSION                                              \
-	}
+/* clang-format off */
+#define C_DATE		DATE("date", S_DATE)
+#define C_ID		{.name = "id", .type = RF_ID}
+#define C_KIND		{.name = "kind", .type = RF_KIND}
+#define C_VERSION	{.name = "version", .type = RF_VERSION}
+/* clang-format on */
 static const char *const common_names[] = {"date", "id", "kind", "version"};
 
 /* ---- contacts and products ------------------------------------------ */
@@ -154,7 +94,7 @@ static const struct rf_field contact_rows[] = {
     TEXT("email", NAME_MAX_LEN),
     C_ID,
     C_KIND,
-    {.name = "name", .type = RF_TEXT, .max = NAME_MAX_LEN, .flags = RF_REQUIRED},
+    TEXT_F("name", NAME_MAX_LEN, RF_REQUIRED),
     TEXT("phone", NAME_MAX_LEN),
     TEXT("tax_number", NAME_MAX_LEN),
     C_VERSION,
