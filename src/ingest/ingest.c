@@ -2,7 +2,7 @@
  * ingest.c - the import loop (see ingest.h).
  *
  * Batching is what makes a million records a few seconds of work: SQLite
- * pays a sync per transaction, so records go in groups (default 5000),
+ * pays a sync per transaction, so records go in groups (default 20000),
  * each inside a savepoint so that one record's failure undoes only itself.
  */
 #include "ingest/ingest.h"
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define INGEST_BATCH_DEFAULT 5000
+#define INGEST_BATCH_DEFAULT 20000
 #define PROGRESS_EVERY	     4096
 
 struct run {
@@ -132,7 +132,7 @@ int ingest_path(struct store *st, const char *path, const struct ingest_opts *o,
 		rc = source_next(src, &obj, &pos, &e);
 		if (rc == 0)
 			break;
-		if (rc == BS_EIO) {
+		if (rc == BS_EIO || rc == BS_ENOMEM) { /* fatal: every later call says the same */
 			if (err != NULL)
 				*err = e;
 			goto out;

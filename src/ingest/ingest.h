@@ -31,7 +31,7 @@ struct ingest_opts {
 	enum source_format format; /* SOURCE_AUTO to detect */
 	const char *kind;	   /* --kind for CSV, or NULL */
 	size_t max_line;	   /* 0 = 16 MiB */
-	size_t batch;		   /* records per transaction; 0 = 5000 */
+	size_t batch;		   /* records per transaction; 0 = 20000 */
 	const struct store_actor *who;
 	/* A rejected record: `msg` is "FILE: line N: what is wrong". */
 	void (*on_reject)(void *arg, const char *msg);

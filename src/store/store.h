@@ -88,7 +88,9 @@ enum store_put_result {
  * replaces; a lower one is STORE_PUT_STALE; the same version with other
  * content is BS_ECONFLICT (rejected, nothing written); without versions the
  * hash decides.  New content moves the record's state on every target
- * through SYNC_EV_NEW_VERSION, with history.
+ * through SYNC_EV_NEW_VERSION, with history.  Inside a transaction opened
+ * with store_begin, any failure but BS_ECONFLICT may leave part of this
+ * record written: the caller must then roll the transaction back.
  */
 int store_record_put(struct store *st, const struct record *r, const struct store_actor *who,
 		     enum store_put_result *result, struct bs_error *err);
