@@ -87,16 +87,13 @@ int xero_conn_set_token(struct xero_conn *x, const char *access_token)
 	return BS_OK;
 }
 
+/* A numeric header (digits only, overflow checked), -1 when absent or bad.
+ * Retry-After from Xero is delay-seconds (FACTS.md §1). */
 static int64_t header_int(const struct http_response *r, const char *name)
 {
-	const char *v = http_response_header(r, name);
-	char *end;
-	long long n;
+	int64_t v;
 
-	if (v == NULL)
-		return -1;
-	n = strtoll(v, &end, 10);
-	return end == v ? -1 : (int64_t)n;
+	return http_response_header_int(r, name, &v) == BS_OK ? v : -1;
 }
 
 static void read_limits(const struct http_response *r, struct xero_call *call)
