@@ -59,8 +59,10 @@ static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (cli_wants_help(&cmd_sync_entry, argc, argv))
 		return CLI_OK;
 	bs_error_clear(&err);
+	/* no "+": options may follow the --select REF list (GNU getopt moves
+	 * the REFs, the only operands, to the end) */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			target = optarg;

@@ -454,7 +454,12 @@ static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
 	f->amount_paid = f->status == RULES_ST_PAID ? info->total : 0;
 	f->posted = linked(p, kind, id, ledger_type_of(kind));
 	if (kind == RECORD_PURCHASE) {
-		f->posted_as_po = linked(p, kind, id, "PurchaseOrder");
+		/* posted = linked to any ledger document; "as PO" while no bill
+		 * exists yet, so the PO is marked billed once, with the bill */
+		bool po = linked(p, kind, id, "PurchaseOrder");
+
+		f->posted_as_po = po && !f->posted;
+		f->posted = f->posted || po;
 		f->has_supplier_invoice_no = jstr(o, "supplier_invoice_no") != NULL;
 		f->has_invoice_date = jstr(o, "invoice_date") != NULL;
 	}
@@ -802,7 +807,10 @@ static int build_document(struct planner *p, enum record_kind kind, const char *
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->doc, 1, "amounts", mode != NULL ? mode : "exclusive");
 	if (rc == BS_OK)
-		rc = put_doc_lines(p, o, purchases ? "unit_cost" : "unit_price", dir, cur_dp,
+		/* purchases price lines in unit_cost; credit notes, either side, in
+		 * unit_price ("as sale", spec/RECORDS.md) */
+		rc = put_doc_lines(p, o, kind == RECORD_PURCHASE ? "unit_cost" : "unit_price", dir,
+				   cur_dp,
 				   strcmp(type, "CreditNote") == 0, &corrected);
 	if (rc == BS_OK && corrected)
 		p->stats->corrections++;
