@@ -382,6 +382,24 @@ static json_object *error_element(json_object *e, const struct sb_kind *k, struc
 		json_object_deep_copy(e, &o, NULL);
 	if (o == NULL)
 		o = json_object_new_object();
+	/* echo request dates in the wire form, as Xero does */
+	{
+		static const char *const dates[] = {"Date",
+		                                    "DueDate",
+		                                    "DeliveryDate",
+		                                    "ExpectedPaymentDate",
+		                                    "PlannedPaymentDate",
+		                                    "ExpectedArrivalDate"};
+
+		for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+			const char *v = sb_jstr(o, dates[i]);
+			int64_t ms;
+
+			if (v != NULL && strncmp(v, "/Date(", 6) != 0 &&
+			    sb_parse_date(v, &ms) == BS_OK)
+				sb_jset_date(o, dates[i], NULL, ms);
+		}
+	}
 	json_object_object_add(o, k->errflag, json_object_new_boolean(1));
 	json_object_object_add(o, "ValidationErrors", json_object_get(errs->arr));
 	if (warnings != NULL)
@@ -600,10 +618,37 @@ static void handle_delete_item(struct sandbox *sb, struct sb_tenant *tn, const c
 	sb_resp_text(resp, 204, "text/plain", "");
 }
 
+int sb_unallocate(struct sb_txn *t, struct sb_doc *cn, const char *alloc_id, json_object **out);
+
+static void handle_delete_allocation(struct sandbox *sb, struct sb_tenant *tn, const char *cn_id,
+                                     const char *alloc_id, struct sandbox_response *resp)
+{
+	struct sb_doc *cn = find_by_id_or_number(tn, SBK_CREDITNOTES, cn_id);
+	struct sb_txn t;
+	json_object *out = NULL;
+	int rc;
+
+	if (cn == NULL) {
+		not_found(resp);
+		return;
+	}
+	sb_txn_init(&t, sb, tn);
+	rc = sb_unallocate(&t, cn, alloc_id, &out);
+	if (rc == BS_ENOTFOUND) {
+		not_found(resp);
+	} else if (rc != BS_OK || sb_txn_commit(&t) != BS_OK) {
+		api_error(resp, 500, 500, "InternalError", "the allocation could not be removed");
+	} else {
+		sb_resp_json(resp, 200, out);
+	}
+	json_object_put(out);
+	sb_txn_free(&t);
+}
+
 void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbox_request *req,
                    const char *rest, struct sandbox_response *resp, int *elements)
 {
-	char seg[3][256];
+	char seg[4][256];
 	int nseg = 0, kind;
 	const char *p = rest;
 	struct sb_token *tok = sb_oauth_check(sb, sb_header(req, "Authorization"));
@@ -611,7 +656,7 @@ void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbo
 	     post = strcmp(req->method, "POST") == 0, del = strcmp(req->method, "DELETE") == 0;
 	struct batch_op op;
 
-	while (*p && nseg < 3) {
+	while (*p && nseg < 4) {
 		size_t n = strcspn(p, "/");
 
 		if (n >= sizeof(seg[0])) {
@@ -625,10 +670,12 @@ void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbo
 		if (*p == '/')
 			p++;
 	}
-	if (nseg == 0 || *p != '\0') {
+	if (nseg == 0 || *p != '\0' ||
+	    (nseg == 4 && !(del && strcasecmp(seg[2], "Allocations") == 0))) {
 		not_found(resp);
 		return;
 	}
+	p = nseg == 4 ? seg[3] : "";
 	kind = sb_kind_of(seg[0], strlen(seg[0]));
 	if (kind == -2) {
 		json_object *env, *arr;
@@ -684,6 +731,10 @@ void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbo
 			return;
 		}
 		handle_batch(sb, tn, &op, req, resp, elements);
+		return;
+	}
+	if (del && kind == SBK_CREDITNOTES && nseg == 4) {
+		handle_delete_allocation(sb, tn, seg[1], p, resp);
 		return;
 	}
 	if (del && kind == SBK_ITEMS && nseg == 2) {

@@ -97,6 +97,18 @@ void sb_resp_problem(struct sandbox_response *r, int status, const char *title, 
 	json_object_put(o);
 }
 
+void sb_resp_error(struct sandbox_response *r, int status, int num, const char *type,
+                   const char *msg)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ErrorNumber", json_object_new_int(num));
+	sb_jset_str(o, "Type", type);
+	sb_jset_str(o, "Message", msg);
+	sb_resp_json(r, status, o);
+	json_object_put(o);
+}
+
 const char *sb_header(const struct sandbox_request *req, const char *name)
 {
 	for (size_t i = 0; i < req->nheaders; i++)
@@ -892,8 +904,8 @@ static void handle_api(struct sandbox *sb, const struct sandbox_request *req,
 		uint8_t h[16];
 
 		if (strlen(key) == 0 || strlen(key) > 128) {
-			sb_resp_problem(resp, 400, "Bad Request",
-			                "Idempotency-Key must be 1 to 128 characters");
+			sb_resp_error(resp, 400, 10, "ValidationException",
+			              "Idempotency-Key must be 1 to 128 characters");
 			goto done;
 		}
 		idem_hash(req, h);
@@ -904,12 +916,11 @@ static void handle_api(struct sandbox *sb, const struct sandbox_request *req,
 		}
 		if (ie != NULL) {
 			if (memcmp(ie->hash, h, 16) != 0)
-				sb_resp_problem(resp, 409, "Conflict",
-				                "Idempotency-Key reused with a different request");
+				sb_resp_error(resp, 409, 409, "IdempotencyKeyConflict",
+				              "Idempotency-Key reused with a different request");
 			else if (!ie->done)
-				sb_resp_problem(
-				    resp, 409, "Conflict",
-				    "a request with this Idempotency-Key is in progress");
+				sb_resp_error(resp, 409, 409, "IdempotencyKeyInProgress",
+				              "A request with this Idempotency-Key is in progress");
 			else {
 				sb_resp_text(resp, ie->status, "application/json; charset=utf-8",
 				             ie->body);

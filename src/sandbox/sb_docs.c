@@ -460,7 +460,14 @@ static int build_line(struct sb_txn *t, json_object *in, const struct line_opts 
 		if (money_muldiv(amt, QTY_SCALE, unit, rm, &qty) != BS_OK)
 			goto fail_num;
 	}
-	if (has_unit || has_qty) {
+	if (!has_unit && has_amt && has_qty && qty != 0) {
+		/* Quantity and LineAmount: the unit price follows */
+		if (money_muldiv(amt, QTY_SCALE, qty, rm, &unit) != BS_OK ||
+		    money_round(unit, MONEY_DP, udp, rm, &unit) != BS_OK)
+			goto fail_num;
+		has_unit = true;
+		calc = amt;
+	} else if (has_unit || has_qty) {
 		if (money_line_amount(qty, unit, disc, lo->dp, rm, &calc) != BS_OK ||
 		    money_sub(calc, damt, &calc) != BS_OK)
 			goto fail_num;
@@ -470,12 +477,6 @@ static int build_line(struct sb_txn *t, json_object *in, const struct line_opts 
 			sb_err(errs, "The line total %s does not match the expected line total %s",
 			       a1, a2);
 			goto fail;
-		}
-		if (!has_unit && has_amt && qty != 0) {
-			if (money_muldiv(amt, QTY_SCALE, qty, rm, &unit) != BS_OK ||
-			    money_round(unit, MONEY_DP, udp, rm, &unit) != BS_OK)
-				goto fail_num;
-			calc = amt;
 		}
 		amt = calc;
 	} else if (has_amt) {
@@ -514,7 +515,7 @@ static int build_line(struct sb_txn *t, json_object *in, const struct line_opts 
 		sb_err(errs, "A line item can have at most 2 tracking categories");
 		goto fail;
 	}
-	if (desc == NULL && !has_unit && !has_amt && code == NULL) {
+	if (desc == NULL || desc[0] == '\0') {
 		sb_err(errs, "Description must be at least 1 character long");
 		goto fail;
 	}
@@ -1742,6 +1743,61 @@ int sb_allocate(struct sb_txn *t, struct sb_doc *cn, json_object *in, json_objec
 	json_object_object_add(o, "CreditNote", ref);
 	*out = o;
 	return BS_OK;
+}
+
+/* Undo one allocation (DELETE /CreditNotes/{id}/Allocations/{aid}). */
+int sb_unallocate(struct sb_txn *t, struct sb_doc *cn, const char *alloc_id, json_object **out);
+
+int sb_unallocate(struct sb_txn *t, struct sb_doc *cn, const char *alloc_id, json_object **out)
+{
+	json_object *arr = json_object_object_get(cn->obj, "Allocations"), *al = NULL, *copy = NULL;
+	struct sb_doc *inv;
+	int64_t amount;
+	const char *iid;
+
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		const char *id = sb_jstr(e, "AllocationID");
+
+		if (id && strcasecmp(id, alloc_id) == 0)
+			al = e;
+	}
+	if (al == NULL)
+		return BS_ENOTFOUND;
+	amount = jamount(al, "Amount");
+	iid = sb_jstr(json_object_object_get(al, "Invoice"), "InvoiceID");
+	inv = iid ? sb_find(t->tn, SBK_INVOICES, iid) : NULL;
+	*out = json_object_new_object();
+	copy_field(*out, al, "AllocationID");
+	copy_field(*out, al, "Amount");
+	copy_field(*out, al, "Date");
+	copy_field(*out, al, "Invoice");
+	{
+		json_object *ref = json_object_new_object();
+
+		copy_field(ref, cn->obj, "CreditNoteID");
+		copy_field(ref, cn->obj, "CreditNoteNumber");
+		json_object_object_add(*out, "CreditNote", ref);
+	}
+	json_object_object_add(*out, "IsDeleted", json_object_new_boolean(1));
+	if (inv != NULL) {
+		if (apply_to_doc(t, SBK_INVOICES, inv, -amount, NULL, NULL, "AmountCredited",
+		                 t->now) != BS_OK)
+			return BS_ENOMEM;
+		inv = sb_find(t->tn, SBK_INVOICES, iid);
+		if (json_object_deep_copy(inv->obj, &copy, NULL) != 0)
+			return BS_ENOMEM;
+		remove_entry(copy, "CreditNotes", "CreditNoteID", cn->id);
+		if (sb_put(t, SBK_INVOICES, inv, copy, NULL) != BS_OK)
+			return BS_ENOMEM;
+	}
+	if (apply_to_doc(t, SBK_CREDITNOTES, cn, -amount, NULL, NULL, NULL, t->now) != BS_OK)
+		return BS_ENOMEM;
+	copy = NULL;
+	if (json_object_deep_copy(cn->obj, &copy, NULL) != 0)
+		return BS_ENOMEM;
+	remove_entry(copy, "Allocations", "AllocationID", alloc_id);
+	return sb_put(t, SBK_CREDITNOTES, cn, copy, NULL);
 }
 
 /* ------------------------------------------------------------- the table */

@@ -329,6 +329,9 @@ void sb_resp_header(struct sandbox_response *r, const char *name, const char *fm
     __attribute__((format(printf, 3, 4)));
 void sb_resp_json(struct sandbox_response *r, int status, json_object *o);
 void sb_resp_text(struct sandbox_response *r, int status, const char *ctype, const char *text);
+/* Xero's Error body {ErrorNumber, Type, Message} (spec:Error). */
+void sb_resp_error(struct sandbox_response *r, int status, int num, const char *type,
+                   const char *msg);
 /* Xero's problem body for 401/403/404... */
 void sb_resp_problem(struct sandbox_response *r, int status, const char *title, const char *detail);
 const char *sb_header(const struct sandbox_request *req, const char *name);

@@ -154,6 +154,8 @@ static json_object *scope_array(const char *scope)
 int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, struct buf *json)
 {
 	int64_t now = sb_now(sb), secs = now / 1000;
+	/* --limits time-scale=N shortens every lifetime N times (tests) */
+	int64_t access_ms = ACCESS_MS / sb->time_scale;
 	json_object *claims = json_object_new_object(), *resp = json_object_new_object();
 	struct buf at, idt;
 	char jti[40], sid[40], refresh[80];
@@ -164,7 +166,7 @@ int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, st
 	sb_uuid(jti);
 	sb_uuid(sid);
 	json_object_object_add(claims, "nbf", json_object_new_int64(secs));
-	json_object_object_add(claims, "exp", json_object_new_int64(secs + ACCESS_MS / 1000));
+	json_object_object_add(claims, "exp", json_object_new_int64(secs + access_ms / 1000));
 	sb_jset_str(claims, "iss", sb->url);
 	sb_jset_str(claims, "aud", "sandbox/resources");
 	sb_jset_str(claims, "client_id", client);
@@ -200,17 +202,19 @@ int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, st
 	json_object_put(claims);
 	if (rc != BS_OK)
 		goto out;
-	if (token_add(sb, buf_cstr(&at), SBT_ACCESS, client, scope, now + ACCESS_MS) == NULL) {
+	if (token_add(sb, buf_cstr(&at), SBT_ACCESS, client, scope, now + access_ms) == NULL) {
 		rc = BS_ENOMEM;
 		goto out;
 	}
 	sb_jset_str(resp, "id_token", buf_cstr(&idt));
 	sb_jset_str(resp, "access_token", buf_cstr(&at));
-	json_object_object_add(resp, "expires_in", json_object_new_int(ACCESS_MS / 1000));
+	json_object_object_add(resp, "expires_in",
+	                       json_object_new_int64(access_ms >= 1000 ? access_ms / 1000 : 1));
 	sb_jset_str(resp, "token_type", "Bearer");
 	if (sb_scope_has(scope, "offline_access")) {
 		random_hex(refresh, 32);
-		if (token_add(sb, refresh, SBT_REFRESH, client, scope, now + REFRESH_MS) == NULL) {
+		if (token_add(sb, refresh, SBT_REFRESH, client, scope,
+		              now + REFRESH_MS / sb->time_scale) == NULL) {
 			rc = BS_ENOMEM;
 			goto out;
 		}
@@ -390,7 +394,7 @@ void sb_oauth_authorize(struct sandbox *sb, const struct sandbox_request *req,
 	if (scope == NULL)
 		scope = "";
 	random_hex(code, 24);
-	t = token_add(sb, code, SBT_CODE, client, scope, sb_now(sb) + CODE_MS);
+	t = token_add(sb, code, SBT_CODE, client, scope, sb_now(sb) + CODE_MS / sb->time_scale);
 	if (t == NULL) {
 		sb_resp_text(resp, 500, "text/plain", "out of memory\n");
 		return;
@@ -490,7 +494,7 @@ void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
 		t = refresh ? sb_map_get(&sb->tokens, refresh) : NULL;
 		if (t == NULL || t->kind != SBT_REFRESH || t->expires_ms <= now ||
 		    strcmp(t->client, id) != 0 ||
-		    (t->rotated_ms != 0 && t->rotated_ms + GRACE_MS <= now)) {
+		    (t->rotated_ms != 0 && t->rotated_ms + GRACE_MS / sb->time_scale <= now)) {
 			oauth_error(resp, "invalid_grant");
 			goto out;
 		}

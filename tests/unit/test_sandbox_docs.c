@@ -124,7 +124,8 @@ static void test_items(void **state)
 	start(&t);
 	assert_int_equal(
 	    tc_api(&t, "PUT", "Items",
-	           "{\"Items\":[{\"Code\":\"WIDGET\",\"Name\":\"Widget\",\"SalesDetails\":{"
+	           "{\"Items\":[{\"Code\":\"WIDGET\",\"Name\":\"Widget\",\"Description\":\"A "
+	           "widget\",\"SalesDetails\":{"
 	           "\"UnitPrice\":12.5,\"AccountCode\":\"200\",\"TaxType\":\"OUTPUT2\"},"
 	           "\"PurchaseDetails\":{\"UnitPrice\":7,\"AccountCode\":\"310\"}}]}"),
 	    200);
@@ -381,6 +382,26 @@ static void test_credit_notes(void **state)
 	assert_int_equal(tc_api(&t, "GET", path, NULL), 200);
 	assert_string_equal(tc_get(&t, "CreditNotes.0.RemainingCredit"), "5.00");
 	assert_int_equal(tc_len(&t, "CreditNotes.0.Allocations"), 1);
+	/* delete the allocation: credit and amount due come back; then allocate again */
+	{
+		char apath[256],
+		    *aid = dupstr(tc_get(&t, "CreditNotes.0.Allocations.0.AllocationID"));
+
+		snprintf(apath, sizeof(apath), "CreditNotes/%s/Allocations/%s", cn, aid);
+		assert_int_equal(tc_api(&t, "DELETE", apath, NULL), 200);
+		assert_string_equal(tc_get(&t, "IsDeleted"), "true");
+		assert_int_equal(tc_api(&t, "DELETE", apath, NULL), 404);
+		assert_int_equal(tc_api(&t, "GET", path, NULL), 200);
+		assert_string_equal(tc_get(&t, "CreditNotes.0.RemainingCredit"), "20.00");
+		assert_int_equal(tc_len(&t, "CreditNotes.0.Allocations"), 0);
+		snprintf(apath, sizeof(apath), "Invoices/%s", inv);
+		assert_int_equal(tc_api(&t, "GET", apath, NULL), 200);
+		assert_string_equal(tc_get(&t, "Invoices.0.AmountDue"), "50.00");
+		assert_string_equal(tc_get(&t, "Invoices.0.AmountCredited"), "0.00");
+		snprintf(apath, sizeof(apath), "CreditNotes/%s/Allocations", cn);
+		assert_int_equal(tc_api(&t, "PUT", apath, body), 200);
+		free(aid);
+	}
 	/* refund the rest as a payment on the credit note: PAID */
 	snprintf(body, sizeof(body),
 	         "{\"Payments\":[{\"CreditNote\":{\"CreditNoteID\":\"%s\"},\"Account\":{\"Code\":"
