@@ -129,6 +129,16 @@ static const struct arith_case cases[] = {
      {"114.99", "114.99"},
      {"99.99", "99.99"},
      {NULL, NULL}},
+    /* Quantity and LineAmount: the unit price follows */
+    {"quantity and amount",
+     "",
+     "\"LineAmountTypes\":\"NoTax\",",
+     "[{\"Description\":\"a\",\"Quantity\":4,\"LineAmount\":10,\"AccountCode\":\"200\"}]",
+     {"10.00", "10.00"},
+     {"0.00", "0.00"},
+     {"10.00", "10.00"},
+     {"10.00", "10.00"},
+     {"2.50", "2.50"}},
     /* LineAmount only: quantity 1, unit price from the amount */
     {"amount only",
      "",
@@ -224,6 +234,8 @@ static void test_invalid_codes(void **state)
 	    {"{\"Description\":\"a\",\"Quantity\":1,\"UnitAmount\":1,\"AccountCode\":\"200\","
 	     "\"TaxType\":\"BOGUS\"}",
 	     "Tax rate must be valid."},
+	    {"{\"Quantity\":1,\"UnitAmount\":1,\"AccountCode\":\"200\"}",
+	     "Description must be at least 1 character long"},
 	};
 	struct tc t;
 
