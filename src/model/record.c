@@ -186,6 +186,48 @@ void rf_amount_text(const struct rf_state *st, int64_t v, char *out, size_t outs
 
 static const char hexdig[] = "0123456789abcdef";
 
+/*
+ * The canonical text is staged in st->w (a few KB on the stack) and moved
+ * into out->canonical in large pieces: most appends are a handful of
+ * bytes, and a buf_add call per token cost more than the bytes themselves.
+ */
+static int w_flush(struct wr *w)
+{
+	int rc = BS_OK;
+
+	if (w->len > 0)
+		rc = buf_add(w->b, w->data, w->len);
+	w->len = 0;
+	return rc;
+}
+
+static int w_add(struct wr *w, const void *p, size_t n)
+{
+	int rc;
+
+	if (n > sizeof(w->data) - w->len) {
+		if ((rc = w_flush(w)) != BS_OK)
+			return rc;
+		if (n > sizeof(w->data))
+			return buf_add(w->b, p, n);
+	}
+	memcpy(w->data + w->len, p, n);
+	w->len += n;
+	return BS_OK;
+}
+
+static int w_addc(struct wr *w, char c)
+{
+	if (w->len == sizeof(w->data)) {
+		int rc = w_flush(w);
+
+		if (rc != BS_OK)
+			return rc;
+	}
+	w->data[w->len++] = c;
+	return BS_OK;
+}
+
 static bool needs_escape(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -198,12 +240,12 @@ static bool needs_escape(const char *s, size_t n)
 }
 
 /* A JSON string with escapes, piece by piece (the rare case). */
-static int put_str_escaped(struct buf *b, const char *s, size_t n)
+static int put_str_escaped(struct wr *b, const char *s, size_t n)
 {
 	size_t i, run = 0;
 	int rc;
 
-	if ((rc = buf_addc(b, '"')) != BS_OK)
+	if ((rc = w_addc(b, '"')) != BS_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -212,7 +254,7 @@ static int put_str_escaped(struct buf *b, const char *s, size_t n)
 
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		if ((rc = buf_add(b, s + run, i - run)) != BS_OK)
+		if ((rc = w_add(b, s + run, i - run)) != BS_OK)
 			return rc;
 		run = i + 1;
 		esc[0] = '\\';
@@ -242,21 +284,21 @@ static int put_str_escaped(struct buf *b, const char *s, size_t n)
 			esc[5] = hexdig[c & 15];
 			en = 6;
 		}
-		if ((rc = buf_add(b, esc, en)) != BS_OK)
+		if ((rc = w_add(b, esc, en)) != BS_OK)
 			return rc;
 	}
-	if ((rc = buf_add(b, s + run, n - run)) != BS_OK)
+	if ((rc = w_add(b, s + run, n - run)) != BS_OK)
 		return rc;
-	return buf_addc(b, '"');
+	return w_addc(b, '"');
 }
 
 /*
  * A JSON string: quotes, backslash and control characters escaped, every
  * other byte as is (the input's UTF-8 passes through unchanged).  `sep`
  * (',' or 0) goes first and `tail` (':' or 0) last, so a short clean
- * string costs one buf_add.
+ * string costs one append.
  */
-static int put_str_sep(struct buf *b, char sep, const char *s, size_t n, char tail)
+static int put_str_sep(struct wr *b, char sep, const char *s, size_t n, char tail)
 {
 	char tmp[128];
 	size_t o = 0;
@@ -271,22 +313,22 @@ static int put_str_sep(struct buf *b, char sep, const char *s, size_t n, char ta
 		tmp[o++] = '"';
 		if (tail)
 			tmp[o++] = tail;
-		return buf_add(b, tmp, o);
+		return w_add(b, tmp, o);
 	}
-	if (sep && (rc = buf_addc(b, sep)) != BS_OK)
+	if (sep && (rc = w_addc(b, sep)) != BS_OK)
 		return rc;
 	if ((rc = put_str_escaped(b, s, n)) != BS_OK)
 		return rc;
-	return tail ? buf_addc(b, tail) : BS_OK;
+	return tail ? w_addc(b, tail) : BS_OK;
 }
 
-static int put_str(struct buf *b, const char *s, size_t n)
+static int put_str(struct wr *b, const char *s, size_t n)
 {
 	return put_str_sep(b, 0, s, n, 0);
 }
 
 /* ",\"key\":" (the comma unless first). */
-static int put_key(struct buf *b, bool *first, const char *key)
+static int put_key(struct wr *b, bool *first, const char *key)
 {
 	char sep = *first ? 0 : ',';
 
@@ -295,8 +337,8 @@ static int put_key(struct buf *b, bool *first, const char *key)
 }
 
 /* The same for a field name from our tables: short and clean, so no
- * escape scan and one buf_add. */
-static int put_name(struct buf *b, bool *first, const char *name)
+ * escape scan and one append. */
+static int put_name(struct wr *b, bool *first, const char *name)
 {
 	char tmp[64];
 	size_t n = strlen(name), o = 0;
@@ -311,7 +353,7 @@ static int put_name(struct buf *b, bool *first, const char *name)
 	o += n;
 	tmp[o++] = '"';
 	tmp[o++] = ':';
-	return buf_add(b, tmp, o);
+	return w_add(b, tmp, o);
 }
 
 /* Bytewise comparison, first byte inline: field names mostly differ there,
@@ -423,7 +465,7 @@ static int put_verbatim(struct rf_state *st, const char *key, struct json_object
 
 static int put_verbatim_object(struct rf_state *st, const char *key, struct json_object *v)
 {
-	struct buf *b = &st->out->canonical;
+	struct wr *b = &st->w;
 	struct entry stack[ENTRY_STACK], *e = stack;
 	size_t n = 0, cnt = (size_t)json_object_object_length(v);
 	bool first = true;
@@ -444,14 +486,14 @@ static int put_verbatim_object(struct rf_state *st, const char *key, struct json
 		}
 	}
 	sort_entries(e, n);
-	rc = buf_addc(b, '{');
+	rc = w_addc(b, '{');
 	for (size_t i = 0; rc == BS_OK && i < n; i++) {
 		rc = put_key(b, &first, e[i].key);
 		if (rc == BS_OK)
 			rc = put_verbatim(st, key, e[i].val);
 	}
 	if (rc == BS_OK)
-		rc = buf_addc(b, '}');
+		rc = w_addc(b, '}');
 out:
 	if (e != stack)
 		free(e);
@@ -461,7 +503,7 @@ out:
 /* An unknown field's value, as given but with object keys sorted. */
 static int put_verbatim(struct rf_state *st, const char *key, struct json_object *v)
 {
-	struct buf *b = &st->out->canonical;
+	struct wr *b = &st->w;
 	char num[24];
 	const char *t;
 	size_t n;
@@ -469,16 +511,16 @@ static int put_verbatim(struct rf_state *st, const char *key, struct json_object
 
 	switch (json_object_get_type(v)) {
 	case json_type_null:
-		return buf_add(b, "null", 4);
+		return w_add(b, "null", 4);
 	case json_type_boolean:
-		return json_object_get_boolean(v) ? buf_add(b, "true", 4) : buf_add(b, "false", 5);
+		return json_object_get_boolean(v) ? w_add(b, "true", 4) : w_add(b, "false", 5);
 	case json_type_int:
 		n = int_text(v, num, sizeof(num));
-		return buf_add(b, num, n);
+		return w_add(b, num, n);
 	case json_type_double:
 		t = double_text(v);
 		if (json_number_ok(t))
-			return buf_addstr(b, t);
+			return w_add(b, t, strlen(t));
 		return put_str(b, t, strlen(t)); /* NaN, Infinity: not JSON */
 	case json_type_string:
 		t = json_object_get_string(v);
@@ -496,15 +538,15 @@ static int put_verbatim(struct rf_state *st, const char *key, struct json_object
 		} else {
 			size_t len = json_object_array_length(v);
 
-			rc = buf_addc(b, '[');
+			rc = w_addc(b, '[');
 			for (size_t i = 0; rc == BS_OK && i < len; i++) {
 				if (i > 0)
-					rc = buf_addc(b, ',');
+					rc = w_addc(b, ',');
 				if (rc == BS_OK)
 					rc = put_verbatim(st, key, json_object_array_get_idx(v, i));
 			}
 			if (rc == BS_OK)
-				rc = buf_addc(b, ']');
+				rc = w_addc(b, ']');
 		}
 		st->depth--;
 		return rc;
@@ -687,10 +729,16 @@ static int check_scalar(struct rf_state *st, const struct rf_field *f, struct js
 	int rc;
 
 	memset(val, 0, sizeof(*val));
+	/* null, and "" for anything but a reference, mean absent: then the
+	 * default applies, exactly as when the key is missing */
+	if (v != NULL && (json_object_get_type(v) == json_type_null ||
+	                  (f->type != RF_REF && json_object_get_type(v) == json_type_string &&
+	                   json_object_get_string_len(v) == 0)))
+		v = NULL;
 	if (v == NULL && f->dflt != NULL) {
 		s = f->dflt;
 		n = strlen(s);
-	} else if (v == NULL || json_object_get_type(v) == json_type_null) {
+	} else if (v == NULL) {
 		goto absent;
 	} else if (!scalar_text(v, num, 24, &s, &n)) {
 		s = NULL;
@@ -801,14 +849,14 @@ absent:
 static int write_scalar(struct rf_state *st, const struct rf_field *f, const struct rf_val *val,
                         bool *first)
 {
-	struct buf *b = &st->out->canonical;
+	struct wr *b = &st->w;
 	int rc;
 
 	if ((rc = put_name(b, first, f->name)) != BS_OK)
 		return rc;
 	switch (f->type) {
 	case RF_BOOL:
-		return val->v ? buf_add(b, "true", 4) : buf_add(b, "false", 5);
+		return val->v ? w_add(b, "true", 4) : w_add(b, "false", 5);
 	case RF_AMOUNT:
 	case RF_PRICE:
 	case RF_QTY:
@@ -820,12 +868,14 @@ static int write_scalar(struct rf_state *st, const struct rf_field *f, const str
 		                                    [RF_PCT] = PCT_DP,
 		                                    [RF_FX] = FX_DP};
 
-		if ((rc = buf_addc(b, '"')) != BS_OK)
+		if ((rc = w_addc(b, '"')) != BS_OK)
 			return rc;
-		rc = money_format(b, val->v, scale[f->type], f->type == RF_AMOUNT ? st->exp : 0);
+		if ((rc = w_flush(b)) != BS_OK)
+			return rc;
+		rc = money_format(b->b, val->v, scale[f->type], f->type == RF_AMOUNT ? st->exp : 0);
 		if (rc != BS_OK)
 			return rc;
-		return buf_addc(b, '"');
+		return w_addc(b, '"');
 	}
 	default:
 		return put_str(b, val->s, val->n);
@@ -877,7 +927,7 @@ static struct json_object *structured(struct rf_state *st, const struct rf_field
 static int put_tracking(struct rf_state *st, const struct rf_field *f, struct json_object *v,
                         bool *first)
 {
-	struct buf *b = &st->out->canonical;
+	struct wr *b = &st->w;
 	struct json_object *owned, *obj;
 	struct entry e[2];
 	size_t n = 0;
@@ -926,7 +976,7 @@ static int put_tracking(struct rf_state *st, const struct rf_field *f, struct js
 		n++;
 	}
 	sort_entries(e, n);
-	if ((rc = put_name(b, first, f->name)) != BS_OK || (rc = buf_addc(b, '{')) != BS_OK)
+	if ((rc = put_name(b, first, f->name)) != BS_OK || (rc = w_addc(b, '{')) != BS_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		char num[24];
@@ -938,7 +988,7 @@ static int put_tracking(struct rf_state *st, const struct rf_field *f, struct js
 		    (rc = put_str(b, s, len)) != BS_OK)
 			goto out;
 	}
-	rc = buf_addc(b, '}');
+	rc = w_addc(b, '}');
 out:
 	if (owned != NULL)
 		json_object_put(owned);
@@ -948,7 +998,7 @@ out:
 static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_object *v,
                      bool *first)
 {
-	struct buf *b = &st->out->canonical;
+	struct wr *b = &st->w;
 	struct json_object *owned, *arr;
 	size_t n;
 	int rc;
@@ -964,7 +1014,7 @@ static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_
 		rc = rf_fail(st, BS_EINVAL, f->name, "is empty");
 		goto out;
 	}
-	if ((rc = put_name(b, first, f->name)) != BS_OK || (rc = buf_addc(b, '[')) != BS_OK)
+	if ((rc = put_name(b, first, f->name)) != BS_OK || (rc = w_addc(b, '[')) != BS_OK)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *ln = json_object_array_get_idx(arr, i);
@@ -974,7 +1024,7 @@ static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_
 			rc = rf_fail(st, BS_EINVAL, NULL, "is not an object");
 			goto out;
 		}
-		if (i > 0 && (rc = buf_addc(b, ',')) != BS_OK)
+		if (i > 0 && (rc = w_addc(b, ',')) != BS_OK)
 			goto out;
 		memset(st->ln, 0, sizeof(st->ln));
 		st->ln_amount = 0;
@@ -988,7 +1038,7 @@ static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_
 	}
 	st->line = 0;
 	st->nlines = n;
-	rc = buf_addc(b, ']');
+	rc = w_addc(b, ']');
 out:
 	if (owned != NULL)
 		json_object_put(owned);
@@ -998,7 +1048,7 @@ out:
 static int put_nested(struct rf_state *st, const struct rf_field *f, struct json_object *v,
                       bool *first)
 {
-	struct buf *b = &st->out->canonical;
+	struct wr *b = &st->w;
 	struct json_object *owned, *obj;
 	struct rf_val scratch[S_COUNT];
 	const char *saved = st->path;
@@ -1032,13 +1082,13 @@ static int put_field(struct rf_state *st, const struct rf_field *f, struct json_
 
 	switch (f->type) {
 	case RF_KIND:
-		if ((rc = put_name(&st->out->canonical, first, f->name)) != BS_OK)
+		if ((rc = put_name(&st->w, first, f->name)) != BS_OK)
 			return rc;
-		return put_str(&st->out->canonical, st->kind->name, strlen(st->kind->name));
+		return put_str(&st->w, st->kind->name, strlen(st->kind->name));
 	case RF_ID:
-		if ((rc = put_name(&st->out->canonical, first, f->name)) != BS_OK)
+		if ((rc = put_name(&st->w, first, f->name)) != BS_OK)
 			return rc;
-		return put_str(&st->out->canonical, st->out->id, strlen(st->out->id));
+		return put_str(&st->w, st->out->id, strlen(st->out->id));
 	case RF_VERSION:
 		return BS_OK;
 	case RF_OBJECT:
@@ -1106,7 +1156,7 @@ static const struct rf_field *find_field(const struct rf_object *spec, const cha
 static int walk_object(struct rf_state *st, struct json_object *obj, const struct rf_object *spec,
                        struct rf_val *vals)
 {
-	struct buf *b = &st->out->canonical;
+	struct wr *b = &st->w;
 	struct json_object *given[64]; /* by spec index, valid where `seen` says */
 	struct entry stack[ENTRY_STACK], *unk = stack;
 	size_t nunk = 0, cnt = (size_t)json_object_object_length(obj), i, k;
@@ -1147,7 +1197,7 @@ static int walk_object(struct rf_state *st, struct json_object *obj, const struc
 		}
 	}
 	sort_entries(unk, nunk);
-	if ((rc = buf_addc(b, '{')) != BS_OK)
+	if ((rc = w_addc(b, '{')) != BS_OK)
 		goto out;
 	for (i = 0, k = 0; i < spec->n || k < nunk;) {
 		const struct rf_field *f = i < spec->n ? &spec->fields[i] : NULL;
@@ -1170,7 +1220,7 @@ static int walk_object(struct rf_state *st, struct json_object *obj, const struc
 		if (rc != BS_OK)
 			goto out;
 	}
-	rc = buf_addc(b, '}');
+	rc = w_addc(b, '}');
 out:
 	if (unk != stack)
 		free(unk);
@@ -1340,6 +1390,7 @@ int rf_run(struct json_object *obj, const struct record_ctx *ctx, struct record 
 	st.out = out;
 	st.err = err;
 	st.doc = doc;
+	st.w.b = &out->canonical;
 	out->kind = RECORD_KIND_COUNT;
 	out->id[0] = '\0';
 	out->version = 0;
@@ -1356,7 +1407,8 @@ int rf_run(struct json_object *obj, const struct record_ctx *ctx, struct record 
 		return rc;
 	if ((rc = prepare(&st, obj)) != BS_OK)
 		return rc;
-	if ((rc = walk_object(&st, obj, st.kind->top, st.top)) != BS_OK)
+	if ((rc = walk_object(&st, obj, st.kind->top, st.top)) != BS_OK ||
+	    (rc = w_flush(&st.w)) != BS_OK)
 		return rc;
 	if (st.top[S_DATE].set) {
 		memcpy(out->date, st.top[S_DATE].s, 10);

@@ -111,6 +111,13 @@ struct rf_val {
 
 struct rf_kind;
 
+/* Staging for the canonical text (record.c w_add): flushed into `b`. */
+struct wr {
+	struct buf *b;
+	size_t len;
+	char data[2048];
+};
+
 /* Everything one record_from_json call works with. */
 struct rf_state {
 	const struct record_ctx *ctx;
@@ -133,6 +140,7 @@ struct rf_state {
 	struct record_doc *doc; /* record_doc_parse collects lines here; else NULL */
 	struct rf_val top[S_COUNT];
 	struct rf_val ln[S_COUNT];
+	struct wr w; /* canonical text not yet in out->canonical */
 };
 
 /* A kind: its name, top-level spec, and the hooks that give it meaning. */

@@ -316,12 +316,26 @@ static const struct ok_case ok_cases[] = {
      "{\"kind\":\"adjustment\",\"id\":\"A\",\"currency\":\"USD\",\"lines\":[{\"sku\":\"A\","
      "\"qty\":1,\"unit_cost\":1}]}",
      NULL, "adjustments/adjustments", true, 1 * U, ""},
-    /* 38: valid UTF-8 passes through unchanged (macron, emoji) */
+    /* 38, 39: tax_mode "" or null is absent, so its default is written (found by fuzz_record) */
+    {"NZD",
+     "{\"kind\":\"sale\",\"id\":\"S-E\",\"tax_mode\":\"\",\"lines\":[{\"sku\":\"A\",\"qty\":1,"
+     "\"unit_price\":1,\"tax_rate\":10}]}",
+     "{\"id\":\"S-E\",\"kind\":\"sale\",\"lines\":[{\"qty\":\"1\",\"sku\":\"A\",\"tax_rate\":"
+     "\"10\","
+     "\"unit_price\":\"1\"}],\"tax_mode\":\"exclusive\"}",
+     "sales/invoices", true, 1100000, ""},
+    {"NZD",
+     "{\"kind\":\"money_task\",\"id\":\"MT-N\",\"direction\":\"spend\",\"tax_mode\":null,"
+     "\"lines\":[{\"amount\":1}]}",
+     "{\"direction\":\"spend\",\"id\":\"MT-N\",\"kind\":\"money_task\",\"lines\":[{\"amount\":"
+     "\"1.00\"}],\"tax_mode\":\"exclusive\"}",
+     "other/money-tasks", true, 1 * U, ""},
+    /* 40: valid UTF-8 passes through unchanged (macron, emoji) */
     {"NZD",
      "{\"kind\":\"customer\",\"id\":\"C-\xc5\x8d\",\"name\":\"K\xc5\x8dwhai \xf0\x9f\x8c\xbc\"}",
      "{\"id\":\"C-\xc5\x8d\",\"kind\":\"customer\",\"name\":\"K\xc5\x8dwhai \xf0\x9f\x8c\xbc\"}",
      "sales/customers", false, 0, ""},
-    /* 39: leap day, zero amounts on a journal */
+    /* 41: leap day, zero amounts on a journal */
     {"NZD",
      "{\"kind\":\"journal\",\"id\":\"J-0\",\"date\":\"2000-02-29\",\"lines\":[{\"account\":\"1\","
      "\"debit\":0},{\"account\":\"2\",\"credit\":\"0.00\"}]}",
