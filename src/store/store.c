@@ -72,6 +72,12 @@ int store_record_get(struct store *st, enum record_kind kind, const char *id,
 	return st->ops->record_get(st, kind, id, info, body, err);
 }
 
+int store_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
+		       struct bs_error *err)
+{
+	return st->ops->records_each(st, kind, cb, arg, err);
+}
+
 int store_record_count(struct store *st, int64_t *count, struct bs_error *err)
 {
 	return st->ops->record_count(st, count, err);

@@ -121,6 +121,12 @@ int store_record_get(struct store *st, enum record_kind kind, const char *id,
 int store_ref_resolve(struct store *st, const char *ref, enum record_kind *kind,
 		      char id[RECORD_ID_MAX + 1], struct bs_error *err);
 
+/* Every record of `kind` (id, canonical JSON), in id order.  A non-zero
+ * return from cb stops the walk and is returned. */
+typedef int (*store_record_cb)(void *arg, const char *id, const char *body);
+int store_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
+		       struct bs_error *err);
+
 /* Number of records, all kinds. */
 int store_record_count(struct store *st, int64_t *count, struct bs_error *err);
 

@@ -679,6 +679,30 @@ static int sq_record_count(struct store *st, int64_t *count, struct bs_error *er
 	return rc == SQLITE_ROW ? BS_OK : sq_fail(s, rc, err, "counting records");
 }
 
+static int sq_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
+			   struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT id, body FROM records WHERE kind = ?1 ORDER BY id",
+				    -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "listing records");
+	sqlite3_bind_int(q, 1, (int)kind);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int stop = cb(arg, (const char *)sqlite3_column_text(q, 0),
+			      (const char *)sqlite3_column_text(q, 1));
+		if (stop != 0) {
+			sqlite3_finalize(q);
+			return stop;
+		}
+	}
+	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing records");
+	sqlite3_finalize(q);
+	return rc;
+}
+
 static int sq_target_add(struct store *st, const char *target, const char *name,
 			 const struct store_actor *who, struct bs_error *err)
 {
@@ -977,6 +1001,7 @@ static const struct store_ops sqlite_ops = {
 	.record_get = sq_record_get,
 	.record_kinds_of = sq_record_kinds_of,
 	.record_count = sq_record_count,
+	.records_each = sq_records_each,
 	.target_add = sq_target_add,
 	.targets_each = sq_targets_each,
 	.state_apply = sq_state_apply,

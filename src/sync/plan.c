@@ -55,6 +55,13 @@ struct planner {
 	/* candidates */
 	struct cand *cands;
 	size_t ncands, capcands;
+	/* a store credit use/refund: which issued credits it draws on (FIFO) */
+	struct sc_piece {
+		char issued[RECORD_ID_MAX + 1];
+		int64_t amount;
+	} sc[8];
+	size_t nsc;
+	int64_t sc_short; /* what no issued credit covers */
 	/* scratch, reused per record */
 	struct buf in, doc, deps, desc, why, num;
 	struct json_tokener *tok;
@@ -337,6 +344,7 @@ static const char *ledger_type_of(enum record_kind k)
 	case RECORD_PRODUCT:
 		return "Item";
 	case RECORD_CREDIT_NOTE:
+	case RECORD_STORE_CREDIT: /* an issued credit; uses and refunds draw on it */
 		return "CreditNote";
 	case RECORD_PAYMENT:
 		return "Payment";
@@ -432,6 +440,120 @@ static enum rules_event event_of(const char *s)
 	return RULES_EV_NONE;
 }
 
+/* ---- store credits: which issued credit a use draws on -------------------- */
+
+struct sc_event {
+	char id[RECORD_ID_MAX + 1];
+	char date[11];
+	bool issued;
+	int64_t amount;
+};
+
+struct sc_walk {
+	const char *customer;
+	struct sc_event *v;
+	size_t n, cap;
+};
+
+static int sc_collect(void *arg, const char *id, const char *body)
+{
+	struct sc_walk *w = arg;
+	struct json_object *o = json_tokener_parse(body);
+	const char *cust = jstr(o, "customer_id"), *ev = jstr(o, "event");
+	int rc = 0;
+
+	if (o != NULL && cust != NULL && ev != NULL && strcmp(cust, w->customer) == 0) {
+		if (w->n == w->cap) {
+			size_t cap = w->cap ? w->cap * 2 : 32;
+			struct sc_event *n = realloc(w->v, cap * sizeof(*n));
+
+			if (n == NULL) {
+				json_object_put(o);
+				return BS_ENOMEM;
+			}
+			w->v = n;
+			w->cap = cap;
+		}
+		snprintf(w->v[w->n].id, sizeof(w->v[0].id), "%s", id);
+		snprintf(w->v[w->n].date, sizeof(w->v[0].date), "%s",
+			 jstr(o, "date") ? jstr(o, "date") : "");
+		w->v[w->n].issued = strcmp(ev, "issued") == 0;
+		w->v[w->n].amount = jfixed(o, "amount", MONEY_DP);
+		w->n++;
+	}
+	json_object_put(o);
+	return rc;
+}
+
+static int sc_cmp(const void *a, const void *b)
+{
+	const struct sc_event *x = a, *y = b;
+	int c = strcmp(x->date, y->date);
+
+	return c != 0 ? c : strcmp(x->id, y->id);
+}
+
+/*
+ * spec/RECORDS.md v1 does not say which issued credit a use or refund
+ * draws on, so booksync decides, first in first out: the customer's
+ * events in (date, id) order, each draw taking from the oldest credit with
+ * something left, split over several when one is not enough.  The same
+ * data always gives the same answer.  Fills p->sc / p->nsc / p->sc_short.
+ */
+static int store_credit_fifo(struct planner *p, const char *id, const char *customer)
+{
+	struct sc_walk w = {customer, NULL, 0, 0};
+	int64_t *left = NULL;
+	size_t head = 0;
+	int rc;
+
+	p->nsc = 0;
+	p->sc_short = 0;
+	rc = store_records_each(p->st, RECORD_STORE_CREDIT, sc_collect, &w, p->err);
+	if (rc != BS_OK)
+		goto out;
+	qsort(w.v, w.n, sizeof(*w.v), sc_cmp);
+	left = calloc(w.n ? w.n : 1, sizeof(*left));
+	if (left == NULL) {
+		rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < w.n; i++) {
+		int64_t need;
+		bool mine = strcmp(w.v[i].id, id) == 0;
+
+		if (w.v[i].issued) {
+			left[i] = w.v[i].amount;
+			continue;
+		}
+		need = w.v[i].amount;
+		while (need > 0 && head < w.n) {
+			int64_t take;
+
+			if (!w.v[head].issued || left[head] == 0) {
+				head++;
+				continue;
+			}
+			take = left[head] < need ? left[head] : need;
+			left[head] -= take;
+			need -= take;
+			if (mine && p->nsc < sizeof(p->sc) / sizeof(p->sc[0])) {
+				snprintf(p->sc[p->nsc].issued, sizeof(p->sc[0].issued), "%s",
+					 w.v[head].id);
+				p->sc[p->nsc++].amount = take;
+			}
+		}
+		if (mine) {
+			p->sc_short = need;
+			break;
+		}
+	}
+out:
+	free(left);
+	free(w.v);
+	return rc;
+}
+
 /* Reason buffers for dependencies (their skip reasons must outlive facts). */
 struct depbufs {
 	struct buf b[RULES_DEPS_MAX];
@@ -483,6 +605,24 @@ static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
 	}
 	DEP("credit note", RECORD_CREDIT_NOTE, "credit_note_id");
 #undef DEP
+	if (kind == RECORD_STORE_CREDIT && (f->event == RULES_EV_USED ||
+					    f->event == RULES_EV_REFUNDED) &&
+	    jstr(o, "customer_id") != NULL &&
+	    store_credit_fifo(p, id, jstr(o, "customer_id")) == BS_OK) {
+		for (size_t i = 0; i < p->nsc && f->ndeps < RULES_DEPS_MAX; i++) {
+			dep_fill(p, &f->deps[f->ndeps], "store credit", RECORD_STORE_CREDIT,
+				 p->sc[i].issued, &db->b[f->ndeps]);
+			f->ndeps++;
+		}
+		if (p->sc_short > 0 && f->ndeps < RULES_DEPS_MAX) {
+			/* no issued credit covers it (yet): it waits for one */
+			f->deps[f->ndeps].what = "an issued store credit of customer";
+			f->deps[f->ndeps].id = jstr(o, "customer_id");
+			f->deps[f->ndeps].state = RULES_DEP_MISSING;
+			f->deps[f->ndeps].skip_reason = NULL;
+			f->ndeps++;
+		}
+	}
 }
 
 /* ---- document building -------------------------------------------------- */
@@ -1106,14 +1246,46 @@ static int build_store_credit(struct planner *p, const char *id, struct json_obj
 	const char *ev = jstr(o, "event");
 	int64_t amount = jfixed(o, "amount", MONEY_DP);
 	const char *acct = NULL;
-	int rc;
+	int rc = BS_OK;
 
-	if (ev == NULL || strcmp(ev, "issued") != 0)
-		return bs_error_set(p->err, BS_EUNSUPPORTED,
-				    "store credit %s: which issued credit it draws on is not in "
-				    "the record (spec/RECORDS.md v1 has no link); apply it in the "
-				    "ledger",
-				    ev ? ev : "event");
+	if (ev != NULL && strcmp(ev, "refunded") == 0) {
+		/* paid back out of the issued credit(s): a refund payment on each */
+		*type = "Payment";
+		for (size_t i = 0; i < p->nsc; i++) {
+			if (i > 0 && (rc = doc_emit(p, RECORD_STORE_CREDIT, id, "Payment",
+						    "create")) != BS_OK)
+				return rc;
+			rc = build_payment_doc(p, RECORD_STORE_CREDIT, id, o, "CreditNote",
+					       RECORD_STORE_CREDIT, p->sc[i].issued, sv(p, S_BANK),
+					       p->sc[i].amount);
+			if (rc != BS_OK)
+				return rc;
+		}
+		return p->nsc > 0 ? BS_OK
+				  : bs_error_set(p->err, BS_EINVAL, "no issued store credit to refund");
+	}
+	if (ev != NULL && strcmp(ev, "used") == 0) {
+		/* applied to the sale's invoice: an allocation per credit drawn on */
+		*type = "Allocation";
+		for (size_t i = 0; i < p->nsc; i++) {
+			if (i > 0 && (rc = doc_emit(p, RECORD_STORE_CREDIT, id, "Allocation",
+						    "create")) != BS_OK)
+				return rc;
+			rc = doc_begin(p, "Allocation", "create", RECORD_STORE_CREDIT, id,
+				       jstr(o, "date"));
+			if (rc == BS_OK)
+				rc = put_sym(p, "credit_note", "CreditNote", RECORD_STORE_CREDIT,
+					     p->sc[i].issued);
+			if (rc == BS_OK)
+				rc = put_sym(p, "invoice", "Invoice", RECORD_SALE, jstr(o, "sale_id"));
+			if (rc == BS_OK)
+				rc = put_dec(&p->doc, "amount", p->sc[i].amount, MONEY_DP, 2);
+			if (rc != BS_OK)
+				return rc;
+		}
+		return p->nsc > 0 ? BS_OK
+				  : bs_error_set(p->err, BS_EINVAL, "no issued store credit to use");
+	}
 	*type = "CreditNote";
 	if ((rc = check_lock(p, jstr(o, "date"))) != BS_OK)
 		return rc;
