@@ -870,6 +870,48 @@ static void test_many_keys(void **state)
 	record_release(&r);
 }
 
+/* Values longer than the writer's staging area (and than its one-append
+ * fast path) come out whole, escapes included. */
+static void test_long_values(void **state)
+{
+	struct json_object *o = json_tokener_parse("{\"kind\":\"sale\",\"id\":\"S-L\",\"lines\":[{"
+	                                           "\"sku\":\"A\",\"qty\":1,\"unit_price\":1}]}");
+	struct json_object *line;
+	struct record r;
+	struct bs_error err;
+	struct record_ctx ctx = {"NZD"};
+	char desc[3001], note[5001], want[6000];
+	const char *p;
+
+	(void)state;
+	memset(desc, 'd', sizeof(desc) - 1);
+	desc[sizeof(desc) - 1] = '\0';
+	for (size_t i = 0; i < sizeof(note) - 1; i++)
+		note[i] = i % 100 == 99 ? '"' : 'n';
+	note[sizeof(note) - 1] = '\0';
+	line = json_object_array_get_idx(json_object_object_get(o, "lines"), 0);
+	json_object_object_add(line, "description", json_object_new_string(desc));
+	json_object_object_add(o, "note", json_object_new_string(note));
+	record_init(&r);
+	assert_int_equal(record_from_json(o, &ctx, &r, &err), BS_OK);
+	p = buf_cstr(&r.canonical);
+	snprintf(want, sizeof(want), "\"description\":\"%s\",\"qty\"", desc);
+	assert_non_null(strstr(p, want));
+	/* every 100th character of the note is an escaped quote */
+	assert_non_null(strstr(p, "\"note\":\"nnnn"));
+	assert_int_equal(r.canonical.len, strlen(p));
+	{
+		struct json_object *back = json_tokener_parse(p), *n;
+
+		assert_non_null(back);
+		n = json_object_object_get(back, "note");
+		assert_string_equal(json_object_get_string(n), note);
+		json_object_put(back);
+	}
+	json_object_put(o);
+	record_release(&r);
+}
+
 /* ------------------------------------------------------------------ */
 /* JSON and CSV (every value a string) give byte-identical canonical text */
 
@@ -1070,17 +1112,12 @@ static void test_spec_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_spec_tables),
-	    cmocka_unit_test(test_kind_names),
-	    cmocka_unit_test(test_ok_cases),
-	    cmocka_unit_test(test_header_facts),
-	    cmocka_unit_test(test_err_cases),
-	    cmocka_unit_test(test_null_args),
-	    cmocka_unit_test(test_deep_unknown),
-	    cmocka_unit_test(test_many_keys),
-	    cmocka_unit_test(test_json_csv_equivalence),
-	    cmocka_unit_test(test_hash),
-	    cmocka_unit_test(test_reuse_after_error),
+	    cmocka_unit_test(test_spec_tables),  cmocka_unit_test(test_kind_names),
+	    cmocka_unit_test(test_ok_cases),     cmocka_unit_test(test_header_facts),
+	    cmocka_unit_test(test_err_cases),    cmocka_unit_test(test_null_args),
+	    cmocka_unit_test(test_deep_unknown), cmocka_unit_test(test_many_keys),
+	    cmocka_unit_test(test_long_values),  cmocka_unit_test(test_json_csv_equivalence),
+	    cmocka_unit_test(test_hash),         cmocka_unit_test(test_reuse_after_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
