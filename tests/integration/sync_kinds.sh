@@ -29,6 +29,9 @@ cat >"$T/kinds.jsonl" <<'J'
 {"kind":"gift_voucher","id":"GV-1","code":"GIFT1","event":"sold","amount":"50.00","date":"2026-10-02"}
 {"kind":"gift_voucher","id":"GV-2","code":"GIFT1","event":"redeemed","amount":"20.00","sale_id":"SO-3","date":"2026-10-04"}
 {"kind":"gift_voucher","id":"GV-3","code":"GIFT2","event":"expired","amount":"15.00","date":"2026-10-10"}
+{"kind":"sale","id":"SO-USD","reference":"SO-USD","customer_id":"C-1","date":"2026-10-01","invoiced":true,"currency":"USD","fx_rate":"1.6","tax_mode":"none","lines":[{"description":"export","qty":"2","unit_price":"50.00","tax_rate":"0"}]}
+{"kind":"credit_note","id":"CN-D","reference":"CN-D","customer_id":"C-1","date":"2026-10-06","tax_mode":"exclusive","lines":[{"description":"discounted return","qty":"3","unit_price":"10.00","discount_pct":"10","tax_rate":"15"}]}
+{"kind":"payment","id":"PAY-B","purchase_id":"PO-2","date":"2026-10-05","amount":"10.00","account":"090"}
 {"kind":"store_credit","id":"SC-1","customer_id":"C-1","event":"issued","amount":"25.00","origin":"refund","date":"2026-10-06"}
 J
 
@@ -39,7 +42,7 @@ connect "$SB_URL"
 expect 0 "$B" settings reference_prefix WEB-
 bs_sync --everything
 eq "sync --everything exit" "$bs_rc" 0
-eq "posted" "$(jv j.posted <"$T/sync.json")" 23
+eq "posted" "$(jv j.posted <"$T/sync.json")" 26
 xlogin "$SB_URL"
 
 # --- contacts and items -------------------------------------------------------
@@ -73,8 +76,10 @@ for r in SO-1 SO-2 SO-3; do
 	*) bad "$r InvoiceNumber '$num' is not WEB-<serial>-$r (seeds/000)" ;;
 	esac
 done
-eq "invoice numbers unique" "$(jv 'new Set(j.Invoices.filter(i => i.Type == "ACCREC").map(i => i.InvoiceNumber)).size' <"$T/inv.json")" 3
-eq "ACCREC count" "$(jv 'j.Invoices.filter(i => i.Type == "ACCREC").length' <"$T/inv.json")" 3
+eq "invoice numbers unique" "$(jv 'new Set(j.Invoices.filter(i => i.Type == "ACCREC").map(i => i.InvoiceNumber)).size' <"$T/inv.json")" 4
+eq "ACCREC count" "$(jv 'j.Invoices.filter(i => i.Type == "ACCREC").length' <"$T/inv.json")" 4
+# fx_rate is NZD per USD; Xero's CurrencyRate is sent as 1 / fx_rate (DESIGN.md)
+eq "SO-USD" "$(inv SO-USD 'i.CurrencyCode, c(i.Total), i.CurrencyRate')" "USD|100.00|0.625"
 eq "SO-2 inclusive" "$(inv SO-2 'i.LineAmountTypes, c(i.TotalTax), c(i.Total)')" "Inclusive|9.00|69.00"
 eq "SO-3 (status invoiced, no tax)" "$(inv SO-3 'i.LineAmountTypes, c(i.Total)')" "NoTax|40.00"
 
@@ -92,6 +97,9 @@ cn() {
 		<"$T/cn.json"
 }
 eq "CN-1" "$(cn CN-1 'i.Type, i.Contact.Name, c(i.Total)')" "ACCRECCREDIT|Aroha Ltd|14.38"
+# credit notes take no discount in Xero: 10.00 less 10 % folded into 9.00
+eq "CN-D discount folded" "$(cn CN-D "c(i.Total), i.LineItems.map(l => l.Quantity + 'x' + c(l.UnitAmount) + '/' + (l.DiscountRate || 0)).join(',')")" \
+	"31.05|3x9.00/0"
 eq "SCN-1" "$(cn SCN-1 'i.Type, i.Contact.Name, c(i.Total)')" "ACCPAYCREDIT|Totara Supplies|11.50"
 eq "SCN-1 line" "$(cn SCN-1 "i.LineItems.map(l => l.Quantity + 'x' + c(l.UnitAmount)).join(',')")" "1x10.00"
 
@@ -104,8 +112,11 @@ bill() {
 	jv "(i => i ? [$2].join('|') : 'missing')(j.Invoices.find(i => i.Type == 'ACCPAY' && i.InvoiceNumber == '$1'))" \
 		<"$T/inv.json"
 }
-eq "PO-2 bill" "$(bill 'INV-77 / PO-2' 'i.Contact.Name, i.Status, c(i.Total), c(i.AmountDue)')" \
-	"Totara Supplies|AUTHORISED|28.75|28.75"
+eq "PO-2 bill" "$(bill 'INV-77 / PO-2' 'i.Contact.Name, i.Status, c(i.Total)')" \
+	"Totara Supplies|AUTHORISED|28.75"
+
+eq "PAY-B pays the bill" "$(bill 'INV-77 / PO-2' 'c(i.AmountPaid), c(i.AmountDue), i.Payments.map(p => p.Reference).join()')" \
+	"10.00|18.75|PAY-B"
 
 # --- journals: adjustment, COGS, a foreign-currency journal, gift vouchers ------
 xget ManualJournals >"$T/mj.json"
