@@ -279,6 +279,13 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 			rc = bs_error_set(&err, BS_ENOMEM, "out of memory");
 		if (rc == BS_OK)
 			rc = dispatch_run(st, &d, &ds, &err);
+		/* documents voided in the ledger were reset: plan and send them anew */
+		if (rc == BS_OK && ds.replanned > 0) {
+			ds.replanned = 0;
+			rc = plan_run(st, po, &ps, &err);
+			if (rc == BS_OK)
+				rc = dispatch_run(st, &d, &ds, &err);
+		}
 		if (r.drawn)
 			fputs("\r\033[K", stderr);
 		if (rc != BS_OK) {
@@ -323,10 +330,12 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		       (unsigned long long)(ds.failed + ps.failed), (unsigned long long)ps.skipped,
 		       (unsigned long long)(ps.waiting + ds.waiting));
 		printf("Calls used: %llu (%llu writes), %llu rate-limited, %llu retried, %llu "
-		       "recovered by lookup; %llu rounding corrections\n",
+		       "recovered by lookup; %llu rounding corrections, %llu totals corrected "
+		       "after posting\n",
 		       (unsigned long long)ds.calls, (unsigned long long)ds.write_calls,
 		       (unsigned long long)ds.rate_limited, (unsigned long long)ds.retries,
-		       (unsigned long long)ds.recovered, (unsigned long long)ps.corrections);
+		       (unsigned long long)ds.recovered, (unsigned long long)ps.corrections,
+		       (unsigned long long)ds.corrected);
 		list_text("Skipped", r.skipped, r.nskipped);
 		list_text("Waiting", r.waiting, r.nwaiting);
 		list_text("Errors", r.failed, r.nfailed);

@@ -50,6 +50,9 @@ struct dispatch_stats {
 	uint64_t rate_limited; /* 429 answers (each one a governor bug) */
 	uint64_t retries;     /* requests sent again after 5xx / no answer */
 	uint64_t recovered;   /* elements found by lookup after a lost answer */
+	uint64_t corrected;   /* documents whose ledger total was corrected after posting */
+	uint64_t replanned;   /* records whose ledger document was voided or deleted there:
+				 reset, to be created anew by the next plan */
 };
 
 /*

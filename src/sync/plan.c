@@ -859,6 +859,15 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 		rc = buf_addc(&p->doc, ']');
 	if (rc == BS_OK)
 		rc = put_dec(&p->doc, "expected_total", ro.ledger_total, MONEY_DP, 2);
+	/* where a correction goes if the ledger's total still differs after
+	 * posting (dispatch.c: the post-hoc update) */
+	if (rc == BS_OK) {
+		const char *racct = NULL;
+
+		if (account_code(p, NULL, S_ROUNDING, dir, &racct) == BS_OK)
+			rc = jsonw_kv_str(&p->doc, 1, "rounding_account", racct);
+		bs_error_clear(p->err);
+	}
 	if (rc == BS_OK && ro.residual != 0)
 		rc = put_dec(&p->doc, "residual", ro.residual, MONEY_DP, 2);
 out:

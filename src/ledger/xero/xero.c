@@ -361,3 +361,37 @@ out:
 	buf_free(&body);
 	return rc;
 }
+
+int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *id, char *status,
+		    struct xero_call *call, struct bs_error *err)
+{
+	static const char *const coll[LEDGER_DOC_TYPE_COUNT] = {
+		"Contacts", "Items", "PurchaseOrders", "Invoices", "CreditNotes",
+		"ManualJournals", "BankTransactions", "Payments", "Allocations",
+	};
+	struct json_object *root = NULL, *arr;
+	struct buf path, body;
+	int rc;
+
+	status[0] = '\0';
+	buf_init(&path, 512);
+	buf_init(&body, (size_t)16 << 20);
+	rc = buf_printf(&path, "/%s/%s", coll[type], id);
+	if (rc == BS_OK)
+		rc = xero_get(x, buf_cstr(&path), &body, call, err);
+	if (rc == BS_OK) {
+		root = json_tokener_parse(buf_cstr(&body));
+		if (root != NULL && json_object_object_get_ex(root, coll[type], &arr) &&
+		    json_object_is_type(arr, json_type_array) && json_object_array_length(arr) > 0) {
+			const char *st = jstr(json_object_array_get_idx(arr, 0), "Status");
+
+			snprintf(status, 32, "%s", st != NULL ? st : "");
+		} else {
+			rc = bs_error_set(err, BS_ENOTFOUND, "Xero has no %s %s", coll[type], id);
+		}
+	}
+	json_object_put(root);
+	buf_free(&path);
+	buf_free(&body);
+	return rc;
+}

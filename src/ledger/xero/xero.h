@@ -119,6 +119,11 @@ int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem
 		xero_resolve_fn resolve, void *arg, bool *found, struct xero_call *call,
 		struct bs_error *err);
 
+/* The Status of document `id` of `type` ("VOIDED", "AUTHORISED", ...) into
+ * status[32].  BS_ENOTFOUND when Xero does not know it. */
+int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *id, char *status,
+		    struct xero_call *call, struct bs_error *err);
+
 /* GET path (with query) under the API base into body.  Same errors as push. */
 int xero_get(struct xero_conn *x, const char *path, struct buf *body, struct xero_call *call,
 	     struct bs_error *err);
