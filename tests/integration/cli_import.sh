@@ -76,7 +76,7 @@ cat >"$T/bad.jsonl" <<'J'
 {"kind":"gizmo","id":"G-1"}
 {"kind":"sale","id":"SO-5","tax_mode":"none","total":"99.00","lines":[{"sku":"A","qty":"1","unit_price":"10"}]}
 {"kind":"payment","id":"P-2","sale_id":"","amount":"1.00"}
-{"kind":"customer","id":"C-4","name":42}
+{"kind":"customer","id":"C-4","name":{"first":"Jo"}}
 {"kind":"customer","id":"C-5","name":"Last Good"}
 J
 printf '{"kind":"customer","id":"C-6","name":"bad \377 utf8"}\n' >>"$T/bad.jsonl"
