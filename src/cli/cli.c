@@ -67,7 +67,7 @@ int cli_fail(const struct cli_cmd *cmd, int status, const char *msg)
 }
 
 int cli_store_open(const struct cli_ctx *ctx, const struct cli_cmd *cmd, unsigned flags,
-		   struct store **st)
+                   struct store **st)
 {
 	struct bs_error err;
 	int rc;

@@ -43,7 +43,7 @@ bool cli_wants_help(const struct cli_cmd *cmd, int argc, char **argv);
 
 /* Print "booksync CMD: <message>" and the usage hint to stderr; return CLI_USAGE. */
 int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Map a bs_status from the store to an exit code (4 for store errors, ...). */
 int cli_exit_for(int status);
@@ -57,7 +57,7 @@ struct store;
  * (4, or 4 with a hint to run init); CLI_OK on success.
  */
 int cli_store_open(const struct cli_ctx *ctx, const struct cli_cmd *cmd, unsigned flags,
-		   struct store **st);
+                   struct store **st);
 
 /* Wall-clock milliseconds: the CLI is where time enters booksync. */
 int64_t cli_now_ms(void);

@@ -24,34 +24,34 @@
 static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_connect_entry = {
-	"connect",
-	"connect a ledger organisation (OAuth2)",
-	"usage: booksync [--db PATH] connect xero [--base-url URL] [--tenant ID]\n"
-	"                                       [--client-id ID] [--client-secret S]\n"
-	"\n"
-	"Runs Xero's OAuth2 authorisation-code flow and asks for offline_access and the\n"
-	"granular accounting scopes.  It prints the URL to open; when standard input is\n"
-	"not a terminal and the authorize page redirects straight back (the sandbox),\n"
-	"it completes by itself.  With several organisations, name one with --tenant.\n"
-	"Then it reads the organisation (base currency, lock date), its chart of\n"
-	"accounts and tax rates, and links contacts and items that already exist.\n"
-	"\n"
-	"The client id and secret come from the options, else $BOOKSYNC_XERO_CLIENT_ID\n"
-	"and $BOOKSYNC_XERO_CLIENT_SECRET.  Tokens are stored encrypted (libsodium\n"
-	"secretbox) with a key file beside the store, created with mode 0600.\n"
-	"\n"
-	"Options:\n"
-	"  --base-url URL   the API host (a sandbox: http://127.0.0.1:PORT); default Xero\n"
-	"  --tenant ID      the organisation to use when the grant covers several\n",
-	cmd_connect_exec,
+    "connect",
+    "connect a ledger organisation (OAuth2)",
+    "usage: booksync [--db PATH] connect xero [--base-url URL] [--tenant ID]\n"
+    "                                       [--client-id ID] [--client-secret S]\n"
+    "\n"
+    "Runs Xero's OAuth2 authorisation-code flow and asks for offline_access and the\n"
+    "granular accounting scopes.  It prints the URL to open; when standard input is\n"
+    "not a terminal and the authorize page redirects straight back (the sandbox),\n"
+    "it completes by itself.  With several organisations, name one with --tenant.\n"
+    "Then it reads the organisation (base currency, lock date), its chart of\n"
+    "accounts and tax rates, and links contacts and items that already exist.\n"
+    "\n"
+    "The client id and secret come from the options, else $BOOKSYNC_XERO_CLIENT_ID\n"
+    "and $BOOKSYNC_XERO_CLIENT_SECRET.  Tokens are stored encrypted (libsodium\n"
+    "secretbox) with a key file beside the store, created with mode 0600.\n"
+    "\n"
+    "Options:\n"
+    "  --base-url URL   the API host (a sandbox: http://127.0.0.1:PORT); default Xero\n"
+    "  --tenant ID      the organisation to use when the grant covers several\n",
+    cmd_connect_exec,
 };
 
 static int fail(int status, const char *msg)
 {
 	fprintf(stderr, "booksync connect: %s\n", msg);
 	return status == BS_EAUTH || status == BS_ENET || status == BS_EPROTO || status == BS_ESTATE
-		       ? CLI_UNREACHABLE
-		       : cli_exit_for(status);
+	           ? CLI_UNREACHABLE
+	           : cli_exit_for(status);
 }
 
 static int64_t now_ms(void)
@@ -62,8 +62,8 @@ static int64_t now_ms(void)
 /* Get an authorization code: by itself when the page redirects straight
  * back, else from the browser through a local listener. */
 static int get_code(struct http_client *http, const struct xero_endpoints *ep,
-		    const char *client_id, const char *state, struct buf *code,
-		    struct buf *redirect, struct bs_error *err)
+                    const char *client_id, const char *state, struct buf *code,
+                    struct buf *redirect, struct bs_error *err)
 {
 	struct xero_oauth_listener *l = NULL;
 	struct buf url;
@@ -73,7 +73,7 @@ static int get_code(struct http_client *http, const struct xero_endpoints *ep,
 		buf_reset(redirect);
 		buf_addstr(redirect, "http://127.0.0.1:8719/callback");
 		rc = xero_oauth_auto_approve(http, ep, client_id, buf_cstr(redirect), NULL, state,
-					     code, err);
+		                             code, err);
 		if (rc != BS_ESTATE)
 			return rc;
 	}
@@ -99,11 +99,11 @@ static int get_code(struct http_client *http, const struct xero_endpoints *ep,
 static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"base-url", required_argument, NULL, 'u'},
-		{"tenant", required_argument, NULL, 't'},
-		{"client-id", required_argument, NULL, 'i'},
-		{"client-secret", required_argument, NULL, 's'},
-		{NULL, 0, NULL, 0},
+	    {"base-url", required_argument, NULL, 'u'},
+	    {"tenant", required_argument, NULL, 't'},
+	    {"client-id", required_argument, NULL, 'i'},
+	    {"client-secret", required_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *base = NULL, *want_tenant = NULL, *cid, *secret;
 	struct session_creds creds;
@@ -128,9 +128,9 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	/* connect LEDGER [options]: the ledger first, then its options */
 	if (argc < 2 || strcmp(argv[1], "xero") != 0)
 		return cli_usage_error(&cmd_connect_entry,
-				       argc >= 2 && strcmp(argv[1], "qbo") == 0
-					       ? "QuickBooks Online is not supported yet"
-					       : "say which ledger: connect xero");
+		                       argc >= 2 && strcmp(argv[1], "qbo") == 0
+		                           ? "QuickBooks Online is not supported yet"
+		                           : "say which ledger: connect xero");
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "+", longopts, NULL)) != -1) {
 		switch (c) {
@@ -152,11 +152,12 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc - 1)
 		return cli_usage_error(&cmd_connect_entry, "unexpected argument '%s'",
-				       argv[optind + 1]);
+		                       argv[optind + 1]);
 	if (cid == NULL || secret == NULL || cid[0] == '\0' || secret[0] == '\0')
-		return cli_usage_error(&cmd_connect_entry,
-				       "no client credentials: set BOOKSYNC_XERO_CLIENT_ID and "
-				       "BOOKSYNC_XERO_CLIENT_SECRET (or --client-id/--client-secret)");
+		return cli_usage_error(
+		    &cmd_connect_entry,
+		    "no client credentials: set BOOKSYNC_XERO_CLIENT_ID and "
+		    "BOOKSYNC_XERO_CLIENT_SECRET (or --client-id/--client-secret)");
 	bs_error_clear(&err);
 	memset(&creds, 0, sizeof(creds));
 	memset(&sess, 0, sizeof(sess));
@@ -176,11 +177,11 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc == BS_OK)
 		rc = xero_oauth_exchange_code(http, &ep, cid, secret, buf_cstr(&code),
-					      buf_cstr(&redirect), cli_now_ms(), &creds.tokens,
-					      &err);
+		                              buf_cstr(&redirect), cli_now_ms(), &creds.tokens,
+		                              &err);
 	if (rc == BS_OK)
 		rc = xero_oauth_connections(http, &ep, creds.tokens.access_token, &tenants,
-					    &ntenants, &err);
+		                            &ntenants, &err);
 	if (rc != BS_OK) {
 		code_exit = fail(rc, err.msg);
 		goto out;
@@ -196,18 +197,18 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		}
 		if (pick == ntenants) {
 			code_exit = cli_usage_error(&cmd_connect_entry,
-						    "--tenant %s is not among the organisations "
-						    "granted",
-						    want_tenant);
+			                            "--tenant %s is not among the organisations "
+			                            "granted",
+			                            want_tenant);
 			goto out;
 		}
 	} else if (ntenants > 1) {
-		fprintf(stderr, "booksync connect: the grant covers %zu organisations; name one "
-				"with --tenant:\n",
-			ntenants);
+		fprintf(stderr,
+		        "booksync connect: the grant covers %zu organisations; name one "
+		        "with --tenant:\n",
+		        ntenants);
 		for (size_t i = 0; i < ntenants; i++)
-			fprintf(stderr, "  %s  %s\n", tenants[i].tenant_id,
-				tenants[i].tenant_name);
+			fprintf(stderr, "  %s  %s\n", tenants[i].tenant_id, tenants[i].tenant_name);
 		code_exit = CLI_USAGE;
 		goto out;
 	}

@@ -11,14 +11,14 @@
 static int cmd_errors_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_errors_entry = {
-	"errors",
-	"list records the ledger refused, with its reason",
-	"usage: booksync [--db PATH] errors [--target T] [--tab TAB] [--json]\n"
-	"\n"
-	"Every record in error on the target, with the ledger's message (or why it\n"
-	"could not be built).  Fix the record at its source and import it again, or\n"
-	"fix the setting named, then `booksync resync REF`.\n",
-	cmd_errors_exec,
+    "errors",
+    "list records the ledger refused, with its reason",
+    "usage: booksync [--db PATH] errors [--target T] [--tab TAB] [--json]\n"
+    "\n"
+    "Every record in error on the target, with the ledger's message (or why it\n"
+    "could not be built).  Fix the record at its source and import it again, or\n"
+    "fix the setting named, then `booksync resync REF`.\n",
+    cmd_errors_exec,
 };
 
 struct ew {
@@ -52,10 +52,10 @@ static int err_cb(void *arg, const struct store_row *r)
 static int cmd_errors_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"target", required_argument, NULL, 't'},
-		{"tab", required_argument, NULL, 'b'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"target", required_argument, NULL, 't'},
+	    {"tab", required_argument, NULL, 'b'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ew w = {false, 0};
 	struct store *st = NULL;

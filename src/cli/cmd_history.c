@@ -12,18 +12,18 @@
 static int cmd_history_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_history_entry = {
-	"history",
-	"show the history of a record, or of everything",
-	"usage: booksync [--db PATH] history [REF] [--limit N] [--json]\n"
-	"\n"
-	"Every transition of a record: when, who (import, cli, sync, ...), from which\n"
-	"state to which, and why.  REF is KIND:ID (sale:SO-1) or an ID unique across\n"
-	"kinds.  Without REF, the newest entries of all records.\n"
-	"\n"
-	"Options:\n"
-	"  --limit N   at most N entries, the newest (default 50 without REF, all with)\n"
-	"  --json      one JSON document on stdout\n",
-	cmd_history_exec,
+    "history",
+    "show the history of a record, or of everything",
+    "usage: booksync [--db PATH] history [REF] [--limit N] [--json]\n"
+    "\n"
+    "Every transition of a record: when, who (import, cli, sync, ...), from which\n"
+    "state to which, and why.  REF is KIND:ID (sale:SO-1) or an ID unique across\n"
+    "kinds.  Without REF, the newest entries of all records.\n"
+    "\n"
+    "Options:\n"
+    "  --limit N   at most N entries, the newest (default 50 without REF, all with)\n"
+    "  --json      one JSON document on stdout\n",
+    cmd_history_exec,
 };
 
 struct hist {
@@ -71,17 +71,17 @@ static int hist_cb(void *arg, const struct store_history_row *h)
 		return 0;
 	}
 	printf("%s  %s:%s  %s  %s  %s%s%s%s%s\n", when, record_kind_name(h->kind), h->id,
-	       h->target[0] ? h->target : "-", h->actor, h->from, h->from[0] ? " -> " : "",
-	       h->to, h->reason[0] ? "  " : "", h->reason);
+	       h->target[0] ? h->target : "-", h->actor, h->from, h->from[0] ? " -> " : "", h->to,
+	       h->reason[0] ? "  " : "", h->reason);
 	return 0;
 }
 
 static int cmd_history_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"limit", required_argument, NULL, 'l'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"limit", required_argument, NULL, 'l'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct hist h = {false, 0};
 	struct store *st = NULL;
@@ -101,7 +101,7 @@ static int cmd_history_exec(const struct cli_ctx *ctx, int argc, char **argv)
 			limit = strtoll(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || limit < 1)
 				return cli_usage_error(&cmd_history_entry,
-						       "--limit needs a positive number");
+				                       "--limit needs a positive number");
 			break;
 		case 'j':
 			h.json = true;
@@ -127,8 +127,8 @@ static int cmd_history_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		limit = optind < argc ? 0 : 50;
 	if (h.json)
 		fputs("{\n  \"history\": [", stdout);
-	rc = store_history_each(st, optind < argc ? &kind : NULL, optind < argc ? id : NULL,
-				limit, hist_cb, &h, &err);
+	rc = store_history_each(st, optind < argc ? &kind : NULL, optind < argc ? id : NULL, limit,
+	                        hist_cb, &h, &err);
 	if (h.json)
 		fputs("\n  ]\n}\n", stdout);
 	rc = rc == BS_OK ? CLI_OK : cli_fail(&cmd_history_entry, rc, err.msg);

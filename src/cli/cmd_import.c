@@ -15,29 +15,29 @@
 static int cmd_import_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_import_entry = {
-	"import",
-	"ingest records from JSON Lines, JSON or CSV files",
-	"usage: booksync [--db PATH] import [--kind KIND] [--format jsonl|json|csv]\n"
-	"                                  [--max-line BYTES] [--quiet] FILE...|-\n"
-	"\n"
-	"Reads source records (spec/RECORDS.md) and stores them.  The format comes from\n"
-	"the file name (.jsonl/.ndjson, .json, .csv), else from the first byte.  A CSV\n"
-	"file holds one kind: its `kind` column, else --kind, else the file name\n"
-	"(sales.csv).  '-' reads standard input.\n"
-	"\n"
-	"Re-importing an identical record changes nothing; a changed one becomes\n"
-	"pending again.  Bad records are listed (file, line, field, what is wrong) and\n"
-	"skipped; the rest are kept.\n"
-	"\n"
-	"Options:\n"
-	"  --kind KIND        kind of the records in CSV input (sale, customer, ...)\n"
-	"  --format F         jsonl, json or csv instead of detecting it\n"
-	"  --max-line BYTES   longest line / CSV record / JSON array (default 16777216)\n"
-	"  --quiet            no summary on stdout\n"
-	"\n"
-	"Exit: 0 all stored, 1 some records rejected, 2 an input could not be read,\n"
-	"4 store error.\n",
-	cmd_import_exec,
+    "import",
+    "ingest records from JSON Lines, JSON or CSV files",
+    "usage: booksync [--db PATH] import [--kind KIND] [--format jsonl|json|csv]\n"
+    "                                  [--max-line BYTES] [--quiet] FILE...|-\n"
+    "\n"
+    "Reads source records (spec/RECORDS.md) and stores them.  The format comes from\n"
+    "the file name (.jsonl/.ndjson, .json, .csv), else from the first byte.  A CSV\n"
+    "file holds one kind: its `kind` column, else --kind, else the file name\n"
+    "(sales.csv).  '-' reads standard input.\n"
+    "\n"
+    "Re-importing an identical record changes nothing; a changed one becomes\n"
+    "pending again.  Bad records are listed (file, line, field, what is wrong) and\n"
+    "skipped; the rest are kept.\n"
+    "\n"
+    "Options:\n"
+    "  --kind KIND        kind of the records in CSV input (sale, customer, ...)\n"
+    "  --format F         jsonl, json or csv instead of detecting it\n"
+    "  --max-line BYTES   longest line / CSV record / JSON array (default 16777216)\n"
+    "  --quiet            no summary on stdout\n"
+    "\n"
+    "Exit: 0 all stored, 1 some records rejected, 2 an input could not be read,\n"
+    "4 store error.\n",
+    cmd_import_exec,
 };
 
 struct progress {
@@ -75,8 +75,8 @@ static void on_progress(void *arg, uint64_t done, uint64_t total)
 		int bar = (int)(pct / 4);
 
 		fprintf(stderr, "\r%-24.24s [%.*s%*s] %3u%% %.1f/%.1f MB", p->file, bar,
-			"#########################", 25 - bar, "", pct, (double)done / 1e6,
-			(double)total / 1e6);
+		        "#########################", 25 - bar, "", pct, (double)done / 1e6,
+		        (double)total / 1e6);
 	} else {
 		fprintf(stderr, "\r%-24.24s %.1f MB", p->file, (double)done / 1e6);
 	}
@@ -100,11 +100,11 @@ static int parse_size(const char *s, size_t *out)
 static int cmd_import_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"kind", required_argument, NULL, 'k'},
-		{"format", required_argument, NULL, 'f'},
-		{"max-line", required_argument, NULL, 'm'},
-		{"quiet", no_argument, NULL, 'q'},
-		{NULL, 0, NULL, 0},
+	    {"kind", required_argument, NULL, 'k'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"max-line", required_argument, NULL, 'm'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ingest_opts o = {0};
 	struct ingest_stats total = {0};
@@ -131,12 +131,13 @@ static int cmd_import_exec(const struct cli_ctx *ctx, int argc, char **argv)
 				o.format = SOURCE_CSV;
 			else
 				return cli_usage_error(&cmd_import_entry,
-						       "--format must be jsonl, json or csv");
+				                       "--format must be jsonl, json or csv");
 			break;
 		case 'm':
 			if (parse_size(optarg, &o.max_line) != BS_OK)
-				return cli_usage_error(&cmd_import_entry,
-						       "--max-line needs a byte count (64 .. 4 GiB)");
+				return cli_usage_error(
+				    &cmd_import_entry,
+				    "--max-line needs a byte count (64 .. 4 GiB)");
 			break;
 		case 'q':
 			quiet = true;
@@ -146,7 +147,8 @@ static int cmd_import_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error(&cmd_import_entry, "name at least one FILE (or - for stdin)");
+		return cli_usage_error(&cmd_import_entry,
+		                       "name at least one FILE (or - for stdin)");
 	if (o.kind != NULL && source_kind_from_word(o.kind, strlen(o.kind)) == NULL)
 		return cli_usage_error(&cmd_import_entry, "--kind: unknown kind '%s'", o.kind);
 	rc = cli_store_open(ctx, &cmd_import_entry, 0, &st);
@@ -190,7 +192,7 @@ static int cmd_import_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (total.rejected > 0) {
 		fprintf(stderr, "booksync import: %llu record%s rejected (listed above)\n",
-			(unsigned long long)total.rejected, total.rejected == 1 ? "" : "s");
+		        (unsigned long long)total.rejected, total.rejected == 1 ? "" : "s");
 		if (worst < CLI_REJECTED)
 			worst = CLI_REJECTED;
 	}

@@ -7,13 +7,13 @@
 static int cmd_init_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_init_entry = {
-	"init",
-	"create the store, or migrate it to this version's schema",
-	"usage: booksync [--db PATH] init\n"
-	"\n"
-	"Creates the store (a SQLite file: --db, $BOOKSYNC_DB or ./booksync.db) when it\n"
-	"is missing and applies any schema migrations it lacks.  Safe to run again.\n",
-	cmd_init_exec,
+    "init",
+    "create the store, or migrate it to this version's schema",
+    "usage: booksync [--db PATH] init\n"
+    "\n"
+    "Creates the store (a SQLite file: --db, $BOOKSYNC_DB or ./booksync.db) when it\n"
+    "is missing and applies any schema migrations it lacks.  Safe to run again.\n",
+    cmd_init_exec,
 };
 
 static int cmd_init_exec(const struct cli_ctx *ctx, int argc, char **argv)

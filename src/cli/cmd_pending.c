@@ -16,20 +16,20 @@
 static int cmd_pending_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_pending_entry = {
-	"pending",
-	"list what awaits upload, per tab",
-	"usage: booksync [--db PATH] pending [--target T] [--tab TAB] [--json]\n"
-	"\n"
-	"Without --tab, counts per tab; with --tab, the rows of that tab (or group:\n"
-	"'sales'), each with its state and why it waits.  A tab may be named by its last\n"
-	"part where that is unique ('invoices').  Before any ledger is connected every\n"
-	"record is listed as not imported.\n"
-	"\n"
-	"Options:\n"
-	"  --target T   xero:<tenant> or qbo:<realm>; may be left out while one is connected\n"
-	"  --tab TAB    list the rows of TAB\n"
-	"  --json       one JSON document on stdout\n",
-	cmd_pending_exec,
+    "pending",
+    "list what awaits upload, per tab",
+    "usage: booksync [--db PATH] pending [--target T] [--tab TAB] [--json]\n"
+    "\n"
+    "Without --tab, counts per tab; with --tab, the rows of that tab (or group:\n"
+    "'sales'), each with its state and why it waits.  A tab may be named by its last\n"
+    "part where that is unique ('invoices').  Before any ledger is connected every\n"
+    "record is listed as not imported.\n"
+    "\n"
+    "Options:\n"
+    "  --target T   xero:<tenant> or qbo:<realm>; may be left out while one is connected\n"
+    "  --tab TAB    list the rows of TAB\n"
+    "  --json       one JSON document on stdout\n",
+    cmd_pending_exec,
 };
 
 #define MAX_TABS 32
@@ -142,10 +142,10 @@ static void summary_text(const struct walk *w, const char *target)
 static int cmd_pending_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"target", required_argument, NULL, 't'},
-		{"tab", required_argument, NULL, 'b'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"target", required_argument, NULL, 't'},
+	    {"tab", required_argument, NULL, 'b'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct walk w = {0};
 	struct store *st = NULL;
@@ -176,7 +176,7 @@ static int cmd_pending_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(&cmd_pending_entry, "unexpected argument '%s'",
-				       argv[optind]);
+		                       argv[optind]);
 	rc = cli_store_open(ctx, &cmd_pending_entry, 0, &st);
 	if (rc != CLI_OK)
 		return rc;

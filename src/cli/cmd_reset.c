@@ -15,29 +15,29 @@
 static int cmd_reset_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_reset_entry = {
-	"reset",
-	"Reset For Re-import: make records pending again",
-	"usage: booksync [--db PATH] reset [--target T] REF...\n"
-	"\n"
-	"Moves each record (imported, has changes, error or skipped) back to \"Not\n"
-	"Imported Yet Or Reset For Re-import\".  Its link to the ledger document is\n"
-	"kept: the next sync updates that document, or creates a new one if it was\n"
-	"deleted or voided in the ledger.  Queued, waiting and consolidated records\n"
-	"are refused with the reason.  REF is KIND:ID (sale:SO-1) or an ID unique\n"
-	"across kinds.\n"
-	"\n"
-	"Options:\n"
-	"  --target T   xero:<tenant> or qbo:<realm>; may be left out while one is connected\n"
-	"\n"
-	"Exit: 0 all reset, 1 some refused or unknown (listed), 4 store error.\n",
-	cmd_reset_exec,
+    "reset",
+    "Reset For Re-import: make records pending again",
+    "usage: booksync [--db PATH] reset [--target T] REF...\n"
+    "\n"
+    "Moves each record (imported, has changes, error or skipped) back to \"Not\n"
+    "Imported Yet Or Reset For Re-import\".  Its link to the ledger document is\n"
+    "kept: the next sync updates that document, or creates a new one if it was\n"
+    "deleted or voided in the ledger.  Queued, waiting and consolidated records\n"
+    "are refused with the reason.  REF is KIND:ID (sale:SO-1) or an ID unique\n"
+    "across kinds.\n"
+    "\n"
+    "Options:\n"
+    "  --target T   xero:<tenant> or qbo:<realm>; may be left out while one is connected\n"
+    "\n"
+    "Exit: 0 all reset, 1 some refused or unknown (listed), 4 store error.\n",
+    cmd_reset_exec,
 };
 
 static int cmd_reset_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"target", required_argument, NULL, 't'},
-		{NULL, 0, NULL, 0},
+	    {"target", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct store_actor who = {"cli", 0};
 	struct store *st = NULL;
@@ -81,7 +81,7 @@ static int cmd_reset_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		if (rc == BS_OK) {
 			who.now_ms = cli_now_ms();
 			rc = store_state_apply(st, kind, id, target, SYNC_EV_RESET,
-					       "reset for re-import", &who, &to, &err);
+			                       "reset for re-import", &who, &to, &err);
 		}
 		if (rc == BS_OK) {
 			printf("%s:%s: %s\n", record_kind_name(kind), id, sync_state_label(to));

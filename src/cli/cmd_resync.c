@@ -10,23 +10,23 @@
 static int cmd_resync_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_resync_entry = {
-	"resync",
-	"send records now: update the linked document, or create one",
-	"usage: booksync [--db PATH] resync [--target T] [--json] REF...\n"
-	"\n"
-	"Sends each record now, whatever its state but queued, waiting or consolidated:\n"
-	"a record linked to a ledger document updates it in place, an unlinked one is\n"
-	"created.  Use it after fixing a record that landed on Errors.  REF is KIND:ID\n"
-	"(sale:SO-1) or an ID unique across kinds.\n",
-	cmd_resync_exec,
+    "resync",
+    "send records now: update the linked document, or create one",
+    "usage: booksync [--db PATH] resync [--target T] [--json] REF...\n"
+    "\n"
+    "Sends each record now, whatever its state but queued, waiting or consolidated:\n"
+    "a record linked to a ledger document updates it in place, an unlinked one is\n"
+    "created.  Use it after fixing a record that landed on Errors.  REF is KIND:ID\n"
+    "(sale:SO-1) or an ID unique across kinds.\n",
+    cmd_resync_exec,
 };
 
 static int cmd_resync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"target", required_argument, NULL, 't'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"target", required_argument, NULL, 't'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct plan_opts po = {0};
 	struct plan_ref *refs;

@@ -11,17 +11,17 @@
 static int cmd_settings_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_settings_entry = {
-	"settings",
-	"show or change settings",
-	"usage: booksync [--db PATH] settings [--json]\n"
-	"       booksync [--db PATH] settings KEY\n"
-	"       booksync [--db PATH] settings KEY VALUE\n"
-	"       booksync [--db PATH] settings --unset KEY\n"
-	"\n"
-	"Without arguments lists every setting with its value, marking defaults.  With\n"
-	"KEY prints its value; with KEY VALUE checks and saves it; --unset returns it to\n"
-	"its default.\n",
-	cmd_settings_exec,
+    "settings",
+    "show or change settings",
+    "usage: booksync [--db PATH] settings [--json]\n"
+    "       booksync [--db PATH] settings KEY\n"
+    "       booksync [--db PATH] settings KEY VALUE\n"
+    "       booksync [--db PATH] settings --unset KEY\n"
+    "\n"
+    "Without arguments lists every setting with its value, marking defaults.  With\n"
+    "KEY prints its value; with KEY VALUE checks and saves it; --unset returns it to\n"
+    "its default.\n",
+    cmd_settings_exec,
 };
 
 static int list(struct store *st, bool json)
@@ -83,8 +83,7 @@ static int cmd_settings_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		else if (strcmp(argv[i], "--unset") == 0)
 			unset = true;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cli_usage_error(&cmd_settings_entry, "unknown option '%s'",
-					       argv[i]);
+			return cli_usage_error(&cmd_settings_entry, "unknown option '%s'", argv[i]);
 		else if (nargs < 2)
 			args[nargs++] = argv[i];
 		else

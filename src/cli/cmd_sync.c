@@ -12,42 +12,42 @@
 static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_sync_entry = {
-	"sync",
-	"post pending records to the connected ledger",
-	"usage: booksync [--db PATH] sync [--target T] [--tab TAB [--select REF...] | --everything]\n"
-	"                                [--dry-run] [--json]\n"
-	"\n"
-	"Without options: Sync All, i.e. Customers, Invoices, Suppliers, Supplier Invoices\n"
-	"and COGS (like the dashboard's button).  --tab TAB is Upload All of that tab;\n"
-	"with --select REF... only those records (Upload Selected).  --everything syncs\n"
-	"every tab in dependency order.  Any sync first posts the contacts its documents\n"
-	"need.  Each document is posted exactly once: a second sync right after posts\n"
-	"nothing; a changed record updates its ledger document in place.\n"
-	"\n"
-	"Options:\n"
-	"  --target T     xero:<tenant>; may be left out while one ledger is connected\n"
-	"  --tab TAB      a tab or group (invoices, sales/payments, purchases, ...)\n"
-	"  --select REF   records of that tab, KIND:ID or ID (repeat, or list after it)\n"
-	"  --everything   every tab\n"
-	"  --dry-run      print exactly what would be posted (documents, lines, totals,\n"
-	"                 rounding corrections); send and save nothing\n"
-	"  --json         one JSON document on stdout\n"
-	"\n"
-	"Exit: 0 all posted, 1 some records failed (see booksync errors), 3 ledger\n"
-	"unreachable or not authorised, 4 store error.\n",
-	cmd_sync_exec,
+    "sync",
+    "post pending records to the connected ledger",
+    "usage: booksync [--db PATH] sync [--target T] [--tab TAB [--select REF...] | --everything]\n"
+    "                                [--dry-run] [--json]\n"
+    "\n"
+    "Without options: Sync All, i.e. Customers, Invoices, Suppliers, Supplier Invoices\n"
+    "and COGS (like the dashboard's button).  --tab TAB is Upload All of that tab;\n"
+    "with --select REF... only those records (Upload Selected).  --everything syncs\n"
+    "every tab in dependency order.  Any sync first posts the contacts its documents\n"
+    "need.  Each document is posted exactly once: a second sync right after posts\n"
+    "nothing; a changed record updates its ledger document in place.\n"
+    "\n"
+    "Options:\n"
+    "  --target T     xero:<tenant>; may be left out while one ledger is connected\n"
+    "  --tab TAB      a tab or group (invoices, sales/payments, purchases, ...)\n"
+    "  --select REF   records of that tab, KIND:ID or ID (repeat, or list after it)\n"
+    "  --everything   every tab\n"
+    "  --dry-run      print exactly what would be posted (documents, lines, totals,\n"
+    "                 rounding corrections); send and save nothing\n"
+    "  --json         one JSON document on stdout\n"
+    "\n"
+    "Exit: 0 all posted, 1 some records failed (see booksync errors), 3 ledger\n"
+    "unreachable or not authorised, 4 store error.\n",
+    cmd_sync_exec,
 };
 
 static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"target", required_argument, NULL, 't'},
-		{"tab", required_argument, NULL, 'b'},
-		{"select", no_argument, NULL, 's'},
-		{"everything", no_argument, NULL, 'e'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},
-		{NULL, 0, NULL, 0},
+	    {"target", required_argument, NULL, 't'},
+	    {"tab", required_argument, NULL, 'b'},
+	    {"select", no_argument, NULL, 's'},
+	    {"everything", no_argument, NULL, 'e'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct plan_opts po = {0};
 	struct plan_ref *refs = NULL;
@@ -88,7 +88,8 @@ static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (po.everything && po.tab != NULL)
-		return cli_usage_error(&cmd_sync_entry, "--tab and --everything exclude each other");
+		return cli_usage_error(&cmd_sync_entry,
+		                       "--tab and --everything exclude each other");
 	if (select && po.tab == NULL)
 		return cli_usage_error(&cmd_sync_entry, "--select goes with --tab");
 	if (!select && optind < argc)

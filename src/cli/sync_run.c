@@ -31,7 +31,7 @@ struct run {
 };
 
 static void note(struct noted **v, size_t *n, enum record_kind kind, const char *id,
-		 const char *why)
+                 const char *why)
 {
 	struct noted *e;
 
@@ -49,7 +49,7 @@ static void note(struct noted **v, size_t *n, enum record_kind kind, const char 
 }
 
 static void on_verdict(void *arg, enum record_kind kind, const char *id, enum sync_state s,
-		       const char *reason)
+                       const char *reason)
 {
 	struct run *r = arg;
 
@@ -78,7 +78,7 @@ static void json_ref(enum record_kind kind, const char *id)
 }
 
 static void on_doc(void *arg, enum record_kind kind, const char *id, const char *type,
-		   const char *op, const char *body)
+                   const char *op, const char *body)
 {
 	struct run *r = arg;
 
@@ -103,8 +103,8 @@ static void on_progress(void *arg, uint64_t posted, uint64_t failed, uint64_t ca
 		return;
 	r->last_draw = now;
 	r->drawn = true;
-	fprintf(stderr, "\rsyncing: %llu posted, %llu failed, %llu calls", (unsigned long long)posted,
-		(unsigned long long)failed, (unsigned long long)calls);
+	fprintf(stderr, "\rsyncing: %llu posted, %llu failed, %llu calls",
+	        (unsigned long long)posted, (unsigned long long)failed, (unsigned long long)calls);
 	fflush(stderr);
 }
 
@@ -201,7 +201,7 @@ static void list_json(const char *key, const struct noted *v, size_t n)
 }
 
 int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const char *want_target,
-		 struct plan_opts *po, bool json)
+                 struct plan_opts *po, bool json)
 {
 	struct run r = {ctx, NULL, json, po->dry_run, false, NULL, NULL, NULL, 0, 0, 0, 0, 0};
 	struct plan_stats ps = {0};
@@ -224,7 +224,8 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		goto out;
 	rc = store_target_pick(st, want_target, &tbuf, &po->target, &err);
 	if (rc == BS_OK && po->target == NULL)
-		rc = bs_error_set(&err, BS_EAUTH, "no ledger is connected: run booksync connect xero");
+		rc = bs_error_set(&err, BS_EAUTH,
+		                  "no ledger is connected: run booksync connect xero");
 	if (rc == BS_OK)
 		rc = settings_get(st, "ledger_rounding", &round, &err);
 	if (rc != BS_OK) {
@@ -232,8 +233,8 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		fprintf(stderr, "booksync %s: %s\n", cmd->name, err.msg);
 		goto out;
 	}
-	po->ledger_round = strcmp(buf_cstr(&round), "half-even") == 0 ? MONEY_HALF_EVEN
-								     : MONEY_HALF_AWAY;
+	po->ledger_round =
+	    strcmp(buf_cstr(&round), "half-even") == 0 ? MONEY_HALF_EVEN : MONEY_HALF_AWAY;
 	po->now_ms = cli_now_ms();
 	po->on_doc = on_doc;
 	po->on_verdict = on_verdict;
@@ -289,8 +290,9 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		if (r.drawn)
 			fputs("\r\033[K", stderr);
 		if (rc != BS_OK) {
-			code = rc == BS_EAUTH || rc == BS_ENET || rc == BS_EPROTO ? CLI_UNREACHABLE
-										   : cli_exit_for(rc);
+			code = rc == BS_EAUTH || rc == BS_ENET || rc == BS_EPROTO
+			           ? CLI_UNREACHABLE
+			           : cli_exit_for(rc);
 			fprintf(stderr, "booksync %s: %s\n", cmd->name, err.msg);
 		}
 	}
@@ -305,10 +307,10 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		       po->dry_run ? "true" : "false", (unsigned long long)ps.planned,
 		       (unsigned long long)ps.documents, (unsigned long long)ps.corrections,
 		       (unsigned long long)ds.posted, (unsigned long long)(ds.failed + ps.failed),
-		       (unsigned long long)ps.skipped, (unsigned long long)(ps.waiting + ds.waiting),
-		       (unsigned long long)ds.calls, (unsigned long long)ds.write_calls,
-		       (unsigned long long)ds.rate_limited, (unsigned long long)ds.retries,
-		       (unsigned long long)ds.recovered);
+		       (unsigned long long)ps.skipped,
+		       (unsigned long long)(ps.waiting + ds.waiting), (unsigned long long)ds.calls,
+		       (unsigned long long)ds.write_calls, (unsigned long long)ds.rate_limited,
+		       (unsigned long long)ds.retries, (unsigned long long)ds.recovered);
 		list_json("errors", r.failed, r.nfailed);
 		list_json("skipped_records", r.skipped, r.nskipped);
 		list_json("waiting_records", r.waiting, r.nwaiting);

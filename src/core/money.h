@@ -30,11 +30,11 @@ struct buf;
 
 #define MONEY_DP    6
 #define MONEY_SCALE INT64_C(1000000)
-#define QTY_DP	    4
+#define QTY_DP      4
 #define QTY_SCALE   INT64_C(10000)
-#define PCT_DP	    4
+#define PCT_DP      4
 #define PCT_SCALE   INT64_C(10000)
-#define FX_DP	    10
+#define FX_DP       10
 #define FX_SCALE    INT64_C(10000000000)
 
 enum money_round {
@@ -46,7 +46,7 @@ enum money_round {
 enum money_tax_mode {
 	MONEY_TAX_EXCLUSIVE, /* tax = amount * rate / 100, added on top */
 	MONEY_TAX_INCLUSIVE, /* tax = amount * rate / (100 + rate), inside amount */
-	MONEY_TAX_NONE,	     /* tax = 0 */
+	MONEY_TAX_NONE,      /* tax = 0 */
 };
 
 /*
@@ -111,7 +111,7 @@ int money_neg(int64_t a, int64_t *out);
  * function below taking dp and mode).
  */
 int money_line_amount(int64_t qty, int64_t price, int64_t discount_pct, int dp,
-		      enum money_round mode, int64_t *out);
+                      enum money_round mode, int64_t *out);
 
 /*
  * Tax on a line amount (micros) at rate (PCT_DP) under `tax_mode`, rounded
@@ -119,7 +119,7 @@ int money_line_amount(int64_t qty, int64_t price, int64_t discount_pct, int dp,
  * A negative rate: BS_ERANGE; an unknown tax_mode: BS_EINVAL.
  */
 int money_tax(int64_t amount, int64_t rate_pct, enum money_tax_mode tax_mode, int dp,
-	      enum money_round mode, int64_t *tax);
+              enum money_round mode, int64_t *tax);
 
 /* amount (micros) × fx (FX_DP), rounded to dp: document currency -> base.
  * fx <= 0: BS_ERANGE. */

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define INGEST_BATCH_DEFAULT 20000
-#define PROGRESS_EVERY	     4096
+#define PROGRESS_EVERY       4096
 
 struct run {
 	struct store *st;
@@ -29,7 +29,7 @@ struct run {
 };
 
 static void reject(struct run *r, const struct source_pos *pos, bool source_msg,
-		   const struct bs_error *e)
+                   const struct bs_error *e)
 {
 	r->stats->rejected++;
 	if (r->o->on_reject == NULL)
@@ -39,10 +39,10 @@ static void reject(struct run *r, const struct source_pos *pos, bool source_msg,
 		buf_printf(&r->msg, "%s: %s", pos->file, e->msg);
 	else if (pos->index >= 0)
 		buf_printf(&r->msg, "%s: element %lld: %s", pos->file, (long long)pos->index,
-			   e->msg);
+		           e->msg);
 	else
-		buf_printf(&r->msg, "%s: line %llu: %s", pos->file,
-			   (unsigned long long)pos->line, e->msg);
+		buf_printf(&r->msg, "%s: line %llu: %s", pos->file, (unsigned long long)pos->line,
+		           e->msg);
 	r->o->on_reject(r->o->arg, buf_cstr(&r->msg));
 }
 
@@ -102,7 +102,7 @@ static int put_one(struct run *r, const struct source_pos *pos, struct bs_error 
 }
 
 int ingest_path(struct store *st, const char *path, const struct ingest_opts *o,
-		struct ingest_stats *stats, struct bs_error *err)
+                struct ingest_stats *stats, struct bs_error *err)
 {
 	struct source_opts so = {o->format, o->kind, o->max_line, 0};
 	struct record_ctx ctx = {NULL};

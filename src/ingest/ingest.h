@@ -19,19 +19,19 @@
 #include <stdint.h>
 
 struct ingest_stats {
-	uint64_t items;	    /* items read, good and bad */
-	uint64_t added;	    /* new records */
+	uint64_t items;     /* items read, good and bad */
+	uint64_t added;     /* new records */
 	uint64_t changed;   /* new content for a known record: pending again */
 	uint64_t unchanged; /* identical to what is stored */
-	uint64_t stale;	    /* lower version than stored: ignored */
+	uint64_t stale;     /* lower version than stored: ignored */
 	uint64_t rejected;  /* bad records, each reported through on_reject */
 };
 
 struct ingest_opts {
 	enum source_format format; /* SOURCE_AUTO to detect */
-	const char *kind;	   /* --kind for CSV, or NULL */
-	size_t max_line;	   /* 0 = 16 MiB */
-	size_t batch;		   /* records per transaction; 0 = 20000 */
+	const char *kind;          /* --kind for CSV, or NULL */
+	size_t max_line;           /* 0 = 16 MiB */
+	size_t batch;              /* records per transaction; 0 = 20000 */
 	const struct store_actor *who;
 	/* A rejected record: `msg` is "FILE: line N: what is wrong". */
 	void (*on_reject)(void *arg, const char *msg);
@@ -49,6 +49,6 @@ struct ingest_opts {
  * record whole).
  */
 int ingest_path(struct store *st, const char *path, const struct ingest_opts *opts,
-		struct ingest_stats *stats, struct bs_error *err);
+                struct ingest_stats *stats, struct bs_error *err);
 
 #endif

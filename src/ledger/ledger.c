@@ -6,8 +6,8 @@
 #include <string.h>
 
 static const char *const names[LEDGER_DOC_TYPE_COUNT] = {
-	"Contact",	 "Item",	  "PurchaseOrder",   "Invoice",	   "CreditNote",
-	"ManualJournal", "BankTransaction", "Payment", "Allocation",
+    "Contact",         "Item",    "PurchaseOrder", "Invoice", "CreditNote", "ManualJournal",
+    "BankTransaction", "Payment", "Allocation",
 };
 
 const char *ledger_doc_type_name(enum ledger_doc_type t)

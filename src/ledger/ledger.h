@@ -57,7 +57,7 @@ enum ledger_doc_type {
 	LEDGER_DOC_TYPE_COUNT
 };
 
-#define LEDGER_ID_MAX	  64  /* ledger ids are GUIDs (36) or short numbers */
+#define LEDGER_ID_MAX     64  /* ledger ids are GUIDs (36) or short numbers */
 #define LEDGER_SYMBOL_MAX 160 /* "PurchaseOrder/" + kind + ":" + 64-byte id */
 
 /* "Contact", "Invoice", ... (also the symbol prefix). */

@@ -10,6 +10,7 @@
  */
 #include "store/schema.h"
 
+/* clang-format off */
 const char *const store_sqlite_migrations[] = {
 	/* 0 -> 1: the first schema. */
 	"CREATE TABLE settings(\n"
@@ -118,6 +119,7 @@ const char *const store_sqlite_migrations[] = {
 	"  response TEXT\n"
 	");\n",
 };
+/* clang-format on */
 
 const int store_sqlite_migration_count =
-	(int)(sizeof(store_sqlite_migrations) / sizeof(store_sqlite_migrations[0]));
+    (int)(sizeof(store_sqlite_migrations) / sizeof(store_sqlite_migrations[0]));

@@ -27,7 +27,7 @@ static int check_choice(const struct settings_def *d, const char *value, struct 
 		p = bar != NULL ? bar + 1 : NULL;
 	}
 	return bs_error_set(err, BS_EINVAL, "%s must be one of %s, not '%s'", d->key, d->choices,
-			    value);
+	                    value);
 }
 
 static int check_currency(const struct settings_def *d, const char *value, struct bs_error *err)
@@ -35,7 +35,7 @@ static int check_currency(const struct settings_def *d, const char *value, struc
 	if (value[0] == '\0' || money_currency_exponent(value) >= 0)
 		return BS_OK;
 	return bs_error_set(err, BS_EINVAL, "%s: '%s' is not an ISO 4217 currency code", d->key,
-			    value);
+	                    value);
 }
 
 static int check_text(const struct settings_def *d, const char *value, struct bs_error *err)
@@ -47,7 +47,7 @@ static int check_text(const struct settings_def *d, const char *value, struct bs
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)value[i] < 0x20)
 			return bs_error_set(err, BS_EINVAL, "%s: control characters not allowed",
-					    d->key);
+			                    d->key);
 	}
 	return BS_OK;
 }
@@ -58,16 +58,16 @@ static int check_account(const struct settings_def *d, const char *value, struct
 
 	if (n == 0 || n > 10)
 		return bs_error_set(err, BS_EINVAL, "%s: an account code is 1 to 10 characters",
-				    d->key);
+		                    d->key);
 	for (size_t i = 0; i < n; i++) {
 		char c = value[i];
 
 		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		      c == '-' || c == '.' || c == '_'))
 			return bs_error_set(err, BS_EINVAL,
-					    "%s: '%s' is not an account code (letters, digits, "
-					    "- . _)",
-					    d->key, value);
+			                    "%s: '%s' is not an account code (letters, digits, "
+			                    "- . _)",
+			                    d->key, value);
 	}
 	return BS_OK;
 }
@@ -79,11 +79,11 @@ static int check_count(const struct settings_def *d, const char *value, struct b
 
 	if (n == 0 || n > 9)
 		return bs_error_set(err, BS_EINVAL, "%s: a whole number from 1 to 999999999",
-				    d->key);
+		                    d->key);
 	for (size_t i = 0; i < n; i++) {
 		if (value[i] < '0' || value[i] > '9')
 			return bs_error_set(err, BS_EINVAL, "%s: '%s' is not a whole number",
-					    d->key, value);
+			                    d->key, value);
 		v = v * 10 + (value[i] - '0');
 	}
 	if (v < 1)
@@ -92,38 +92,34 @@ static int check_count(const struct settings_def *d, const char *value, struct b
 }
 
 static const struct settings_def defs[] = {
-	{"base_currency", "", "organisation's base currency (filled on connect)", check_currency,
-	 NULL},
-	{"reference_prefix", "", "prefix of invoice unique references (seeds/000)", check_text,
-	 NULL},
-	{"invoice_status", "AUTHORISED", "status of created invoices and bills", check_choice,
-	 "AUTHORISED|DRAFT"},
-	{"disable_payment_sync", "false", "do not send payments to the ledger", check_choice,
-	 "true|false"},
-	{"disable_po_sync", "false", "do not upload open purchases as purchase orders",
-	 check_choice, "true|false"},
-	{"account.sales", "200", "default sales account", check_account, NULL},
-	{"account.purchases", "429", "default purchases / expense account", check_account, NULL},
-	{"account.cogs", "310", "cost of goods sold", check_account, NULL},
-	{"account.inventory", "630", "inventory asset", check_account, NULL},
-	{"account.adjustment", "310", "stock adjustment contra account", check_account, NULL},
-	{"account.rounding", "860", "rounding corrections", check_account, NULL},
-	{"account.bank", "090", "default bank / clearing account for payments", check_account,
-	 NULL},
-	{"account.gift_voucher", "", "gift voucher liability (payments enabled)", check_account,
-	 NULL},
-	{"account.breakage", "260", "gift voucher breakage income", check_account, NULL},
-	{"money_task_contact", "booksync money tasks",
-	 "contact used for money tasks without contact_id", check_text, NULL},
-	{"ledger_rounding", "half-away", "the ledger's midpoint rule for 2-dp amounts",
-	 check_choice, "half-away|half-even"},
-	{"limits.per_minute", "60", "calls a minute per tenant (Xero: 60)", check_count, NULL},
-	{"limits.per_day", "5000", "calls a day per tenant (Xero: 5000)", check_count, NULL},
-	{"limits.concurrent", "5", "calls at once per tenant (Xero: 5)", check_count, NULL},
-	{"limits.app_per_minute", "10000", "calls a minute for the app (Xero: 10000)",
-	 check_count, NULL},
-	{"limits.time_scale", "1", "time runs N times faster (tests against a scaled sandbox)",
-	 check_count, NULL},
+    {"base_currency", "", "organisation's base currency (filled on connect)", check_currency, NULL},
+    {"reference_prefix", "", "prefix of invoice unique references (seeds/000)", check_text, NULL},
+    {"invoice_status", "AUTHORISED", "status of created invoices and bills", check_choice,
+     "AUTHORISED|DRAFT"},
+    {"disable_payment_sync", "false", "do not send payments to the ledger", check_choice,
+     "true|false"},
+    {"disable_po_sync", "false", "do not upload open purchases as purchase orders", check_choice,
+     "true|false"},
+    {"account.sales", "200", "default sales account", check_account, NULL},
+    {"account.purchases", "429", "default purchases / expense account", check_account, NULL},
+    {"account.cogs", "310", "cost of goods sold", check_account, NULL},
+    {"account.inventory", "630", "inventory asset", check_account, NULL},
+    {"account.adjustment", "310", "stock adjustment contra account", check_account, NULL},
+    {"account.rounding", "860", "rounding corrections", check_account, NULL},
+    {"account.bank", "090", "default bank / clearing account for payments", check_account, NULL},
+    {"account.gift_voucher", "", "gift voucher liability (payments enabled)", check_account, NULL},
+    {"account.breakage", "260", "gift voucher breakage income", check_account, NULL},
+    {"money_task_contact", "booksync money tasks",
+     "contact used for money tasks without contact_id", check_text, NULL},
+    {"ledger_rounding", "half-away", "the ledger's midpoint rule for 2-dp amounts", check_choice,
+     "half-away|half-even"},
+    {"limits.per_minute", "60", "calls a minute per tenant (Xero: 60)", check_count, NULL},
+    {"limits.per_day", "5000", "calls a day per tenant (Xero: 5000)", check_count, NULL},
+    {"limits.concurrent", "5", "calls at once per tenant (Xero: 5)", check_count, NULL},
+    {"limits.app_per_minute", "10000", "calls a minute for the app (Xero: 10000)", check_count,
+     NULL},
+    {"limits.time_scale", "1", "time runs N times faster (tests against a scaled sandbox)",
+     check_count, NULL},
 };
 
 const struct settings_def *settings_all(size_t *n)
@@ -147,8 +143,8 @@ int settings_check(const char *key, const char *value, struct bs_error *err)
 
 	if (d == NULL)
 		return bs_error_set(err, BS_ENOTFOUND,
-				    "unknown setting '%s' (see 'booksync settings' for the list)",
-				    key);
+		                    "unknown setting '%s' (see 'booksync settings' for the list)",
+		                    key);
 	return d->check(d, value, err);
 }
 

@@ -61,19 +61,19 @@ int store_settings_each(struct store *st, store_setting_cb cb, void *arg, struct
 }
 
 int store_record_put(struct store *st, const struct record *r, const struct store_actor *who,
-		     enum store_put_result *result, struct bs_error *err)
+                     enum store_put_result *result, struct bs_error *err)
 {
 	return st->ops->record_put(st, r, who, result, err);
 }
 
 int store_record_get(struct store *st, enum record_kind kind, const char *id,
-		     struct store_record_info *info, struct buf *body, struct bs_error *err)
+                     struct store_record_info *info, struct buf *body, struct bs_error *err)
 {
 	return st->ops->record_get(st, kind, id, info, body, err);
 }
 
 int store_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
-		       struct bs_error *err)
+                       struct bs_error *err)
 {
 	return st->ops->records_each(st, kind, cb, arg, err);
 }
@@ -84,7 +84,7 @@ int store_record_count(struct store *st, int64_t *count, struct bs_error *err)
 }
 
 int store_ref_resolve(struct store *st, const char *ref, enum record_kind *kind,
-		      char id[RECORD_ID_MAX + 1], struct bs_error *err)
+                      char id[RECORD_ID_MAX + 1], struct bs_error *err)
 {
 	const char *colon = strchr(ref, ':');
 	unsigned kinds = 0;
@@ -105,12 +105,12 @@ int store_ref_resolve(struct store *st, const char *ref, enum record_kind *kind,
 	}
 	if (ref[0] == '\0' || strlen(ref) > RECORD_ID_MAX)
 		return bs_error_set(err, BS_EINVAL, "'%s' is not a record id (1 to %d bytes)", ref,
-				    RECORD_ID_MAX);
+		                    RECORD_ID_MAX);
 	if (colon != NULL) {
 		rc = st->ops->record_get(st, *kind, ref, NULL, NULL, err);
 		if (rc == BS_ENOTFOUND)
 			return bs_error_set(err, rc, "no record %s:%s", record_kind_name(*kind),
-					    ref);
+			                    ref);
 		if (rc == BS_OK)
 			memcpy(id, ref, strlen(ref) + 1);
 		return rc;
@@ -134,7 +134,7 @@ int store_ref_resolve(struct store *st, const char *ref, enum record_kind *kind,
 	}
 	if (found == RECORD_KIND_COUNT) {
 		rc = bs_error_set(err, BS_ECONFLICT, "'%s' is ambiguous: say which of %s", ref,
-				  buf_cstr(&names));
+		                  buf_cstr(&names));
 	} else {
 		*kind = (enum record_kind)found;
 		memcpy(id, ref, strlen(ref) + 1);
@@ -145,7 +145,7 @@ int store_ref_resolve(struct store *st, const char *ref, enum record_kind *kind,
 }
 
 int store_target_add(struct store *st, const char *target, const char *name,
-		     const struct store_actor *who, struct bs_error *err)
+                     const struct store_actor *who, struct bs_error *err)
 {
 	return st->ops->target_add(st, target, name, who, err);
 }
@@ -181,7 +181,7 @@ static int pick_cb(void *arg, const char *target, const char *name)
 }
 
 int store_target_pick(struct store *st, const char *target, struct buf *buf, const char **out,
-		      struct bs_error *err)
+                      struct bs_error *err)
 {
 	struct pick p = {target, buf, 0, false};
 	int rc;
@@ -201,28 +201,27 @@ int store_target_pick(struct store *st, const char *target, struct buf *buf, con
 	}
 	if (p.n > 1)
 		return bs_error_set(err, BS_EINVAL,
-				    "%d ledgers are connected: name one with --target", p.n);
+		                    "%d ledgers are connected: name one with --target", p.n);
 	if (p.n == 1)
 		*out = buf_cstr(buf);
 	return BS_OK;
 }
 
-int store_state_apply(struct store *st, enum record_kind kind, const char *id,
-		      const char *target, enum sync_event ev, const char *reason,
-		      const struct store_actor *who, enum sync_state *new_state,
-		      struct bs_error *err)
+int store_state_apply(struct store *st, enum record_kind kind, const char *id, const char *target,
+                      enum sync_event ev, const char *reason, const struct store_actor *who,
+                      enum sync_state *new_state, struct bs_error *err)
 {
 	return st->ops->state_apply(st, kind, id, target, ev, reason, who, new_state, err);
 }
 
 int store_state_get(struct store *st, enum record_kind kind, const char *id, const char *target,
-		    enum sync_state *state, struct buf *reason, struct bs_error *err)
+                    enum sync_state *state, struct buf *reason, struct bs_error *err)
 {
 	return st->ops->state_get(st, kind, id, target, state, reason, err);
 }
 
 int store_pending_each(struct store *st, const char *target, const char *tab, store_row_cb cb,
-		       void *arg, struct bs_error *err)
+                       void *arg, struct bs_error *err)
 {
 	unsigned mask = 1u << SYNC_NOT_IMPORTED | 1u << SYNC_CHANGED | 1u << SYNC_WAITING;
 
@@ -230,60 +229,59 @@ int store_pending_each(struct store *st, const char *target, const char *tab, st
 }
 
 int store_state_each(struct store *st, const char *target, enum sync_state state, const char *tab,
-		     store_row_cb cb, void *arg, struct bs_error *err)
+                     store_row_cb cb, void *arg, struct bs_error *err)
 {
 	return st->ops->rows_each(st, target, 1u << state, tab, cb, arg, err);
 }
 
 int store_history_each(struct store *st, const enum record_kind *kind, const char *id,
-		       int64_t limit, store_history_cb cb, void *arg, struct bs_error *err)
+                       int64_t limit, store_history_cb cb, void *arg, struct bs_error *err)
 {
 	return st->ops->history_each(st, kind, id, limit, cb, arg, err);
 }
 
 int store_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
-		   const char *ledger_type, struct store_link *out, struct bs_error *err)
+                   const char *ledger_type, struct store_link *out, struct bs_error *err)
 {
 	return st->ops->link_get(st, target, kind, id, ledger_type, out, err);
 }
 
 int store_link_set(struct store *st, const char *target, enum record_kind kind, const char *id,
-		   const char *ledger_type, const char *ledger_id, const char *number,
-		   int64_t now_ms, struct bs_error *err)
+                   const char *ledger_type, const char *ledger_id, const char *number,
+                   int64_t now_ms, struct bs_error *err)
 {
-	return st->ops->link_set(st, target, kind, id, ledger_type, ledger_id, number, now_ms,
-				 err);
+	return st->ops->link_set(st, target, kind, id, ledger_type, ledger_id, number, now_ms, err);
 }
 
 int store_link_drop(struct store *st, const char *target, enum record_kind kind, const char *id,
-		    const char *ledger_type, struct bs_error *err)
+                    const char *ledger_type, struct bs_error *err)
 {
 	return st->ops->link_drop(st, target, kind, id, ledger_type, err);
 }
 
 int store_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
-		 const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
+                 const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
 {
 	return st->ops->serial(st, target, kind, id, ledger_type, now_ms, serial, err);
 }
 
 int store_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
-		     const char *doc_type, const char *op, const char *body, const char *deps,
-		     int64_t now_ms, int64_t *op_id, struct bs_error *err)
+                     const char *doc_type, const char *op, const char *body, const char *deps,
+                     int64_t now_ms, int64_t *op_id, struct bs_error *err)
 {
 	return st->ops->outbox_add(st, target, kind, id, doc_type, op, body, deps, now_ms, op_id,
-				   err);
+	                           err);
 }
 
 int store_outbox_each(struct store *st, const char *target, const char *status,
-		      const char *doc_type, int64_t request, store_op_cb cb, void *arg,
-		      struct bs_error *err)
+                      const char *doc_type, int64_t request, store_op_cb cb, void *arg,
+                      struct bs_error *err)
 {
 	return st->ops->outbox_each(st, target, status, doc_type, request, cb, arg, err);
 }
 
 int store_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
-		     struct bs_error *err)
+                     struct bs_error *err)
 {
 	return st->ops->outbox_set(st, op_id, status, request, err);
 }
@@ -294,25 +292,25 @@ int store_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err)
 }
 
 int store_outbox_has(struct store *st, const char *target, enum record_kind kind, const char *id,
-		     bool *has, struct bs_error *err)
+                     bool *has, struct bs_error *err)
 {
 	return st->ops->outbox_has(st, target, kind, id, has, err);
 }
 
-int store_request_create(struct store *st, const char *target, const char *doc_type,
-			 int64_t now_ms, int64_t *id, struct buf *key, struct bs_error *err)
+int store_request_create(struct store *st, const char *target, const char *doc_type, int64_t now_ms,
+                         int64_t *id, struct buf *key, struct bs_error *err)
 {
 	return st->ops->request_create(st, target, doc_type, now_ms, id, key, err);
 }
 
 int store_request_set(struct store *st, int64_t id, const char *status, int64_t now_ms,
-		      struct bs_error *err)
+                      struct bs_error *err)
 {
 	return st->ops->request_set(st, id, status, now_ms, err);
 }
 
 int store_requests_each(struct store *st, const char *target, const char *status,
-			store_request_cb cb, void *arg, struct bs_error *err)
+                        store_request_cb cb, void *arg, struct bs_error *err)
 {
 	return st->ops->requests_each(st, target, status, cb, arg, err);
 }

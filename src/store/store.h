@@ -44,7 +44,7 @@ enum store_open_flags {
 /* Who did it and when: written to every history row. */
 struct store_actor {
 	const char *name; /* "import", "cli", "sync", "api:<user>" */
-	int64_t now_ms;	  /* Unix time in milliseconds */
+	int64_t now_ms;   /* Unix time in milliseconds */
 };
 
 /*
@@ -77,7 +77,7 @@ int store_settings_each(struct store *st, store_setting_cb cb, void *arg, struct
 /* --- records ---------------------------------------------------------- */
 
 enum store_put_result {
-	STORE_PUT_NEW,	     /* first time seen */
+	STORE_PUT_NEW,       /* first time seen */
 	STORE_PUT_UNCHANGED, /* same content (same hash): nothing changed */
 	STORE_PUT_CHANGED,   /* new content: pending again on every target */
 	STORE_PUT_STALE,     /* lower version than stored: ignored */
@@ -93,7 +93,7 @@ enum store_put_result {
  * record written: the caller must then roll the transaction back.
  */
 int store_record_put(struct store *st, const struct record *r, const struct store_actor *who,
-		     enum store_put_result *result, struct bs_error *err);
+                     enum store_put_result *result, struct bs_error *err);
 
 /* A stored record's facts.  Strings point into the struct (valid until the
  * next call with the same struct). */
@@ -111,7 +111,7 @@ struct store_record_info {
 
 /* Look up kind:id; its canonical JSON into `body` when non-NULL. */
 int store_record_get(struct store *st, enum record_kind kind, const char *id,
-		     struct store_record_info *info, struct buf *body, struct bs_error *err);
+                     struct store_record_info *info, struct buf *body, struct bs_error *err);
 
 /*
  * Resolve a user's REF: "KIND:ID" ("sale:SO-1") or a bare ID unique across
@@ -119,13 +119,13 @@ int store_record_get(struct store *st, enum record_kind kind, const char *id,
  * the kinds) when a bare ID is ambiguous, BS_EINVAL for an unknown kind.
  */
 int store_ref_resolve(struct store *st, const char *ref, enum record_kind *kind,
-		      char id[RECORD_ID_MAX + 1], struct bs_error *err);
+                      char id[RECORD_ID_MAX + 1], struct bs_error *err);
 
 /* Every record of `kind` (id, canonical JSON), in id order.  A non-zero
  * return from cb stops the walk and is returned. */
 typedef int (*store_record_cb)(void *arg, const char *id, const char *body);
 int store_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
-		       struct bs_error *err);
+                       struct bs_error *err);
 
 /* Number of records, all kinds. */
 int store_record_count(struct store *st, int64_t *count, struct bs_error *err);
@@ -135,7 +135,7 @@ int store_record_count(struct store *st, int64_t *count, struct bs_error *err);
 /* Register a connected ledger organisation ("xero:<tenant>"); every stored
  * record gets state not_imported there.  Idempotent. */
 int store_target_add(struct store *st, const char *target, const char *name,
-		     const struct store_actor *who, struct bs_error *err);
+                     const struct store_actor *who, struct bs_error *err);
 
 typedef int (*store_target_cb)(void *arg, const char *target, const char *name);
 int store_targets_each(struct store *st, store_target_cb cb, void *arg, struct bs_error *err);
@@ -147,22 +147,21 @@ int store_targets_each(struct store *st, store_target_cb cb, void *arg, struct b
  * *out points into `buf`.
  */
 int store_target_pick(struct store *st, const char *target, struct buf *buf, const char **out,
-		      struct bs_error *err);
+                      struct bs_error *err);
 
 /*
  * Move kind:id on `target` through `ev` (sync/state.h), writing the state,
  * `reason` (NULL to clear) and a history row in one transaction.
  * BS_ESTATE with the refusal in err when the state machine says no.
  */
-int store_state_apply(struct store *st, enum record_kind kind, const char *id,
-		      const char *target, enum sync_event ev, const char *reason,
-		      const struct store_actor *who, enum sync_state *new_state,
-		      struct bs_error *err);
+int store_state_apply(struct store *st, enum record_kind kind, const char *id, const char *target,
+                      enum sync_event ev, const char *reason, const struct store_actor *who,
+                      enum sync_state *new_state, struct bs_error *err);
 
 /* kind:id's state on target (not_imported when it has no row yet) and its
  * reason into `reason` when non-NULL.  BS_ENOTFOUND when no such record. */
 int store_state_get(struct store *st, enum record_kind kind, const char *id, const char *target,
-		    enum sync_state *state, struct buf *reason, struct bs_error *err);
+                    enum sync_state *state, struct buf *reason, struct bs_error *err);
 
 /* A row of `pending` / `errors` / a tab listing. */
 struct store_row {
@@ -174,7 +173,7 @@ struct store_row {
 	bool has_total;
 	int64_t total;
 	enum sync_state state;
-	const char *reason; /* why waiting / skipped / failed, "" when none */
+	const char *reason;    /* why waiting / skipped / failed, "" when none */
 	const char *reference; /* the record's reference or name, "" when none */
 };
 
@@ -187,11 +186,11 @@ typedef int (*store_row_cb)(void *arg, const struct store_row *row);
  * date, kind, id.  A non-zero return from cb stops the walk and is returned.
  */
 int store_pending_each(struct store *st, const char *target, const char *tab, store_row_cb cb,
-		       void *arg, struct bs_error *err);
+                       void *arg, struct bs_error *err);
 
 /* Rows in `state` on target (errors: SYNC_ERROR), same shape and order. */
 int store_state_each(struct store *st, const char *target, enum sync_state state, const char *tab,
-		     store_row_cb cb, void *arg, struct bs_error *err);
+                     store_row_cb cb, void *arg, struct bs_error *err);
 
 /* --- history ------------------------------------------------------------ */
 
@@ -202,7 +201,7 @@ struct store_history_row {
 	const char *id;
 	const char *target; /* "" for record events (ingest) */
 	const char *actor;
-	const char *from;   /* state names, or "" */
+	const char *from; /* state names, or "" */
 	const char *to;
 	const char *reason;
 };
@@ -212,7 +211,7 @@ typedef int (*store_history_cb)(void *arg, const struct store_history_row *row);
 /* History of one record (kind/id given) or of all (id NULL), oldest first,
  * at most `limit` rows (0 = all) counted from the newest. */
 int store_history_each(struct store *st, const enum record_kind *kind, const char *id,
-		       int64_t limit, store_history_cb cb, void *arg, struct bs_error *err);
+                       int64_t limit, store_history_cb cb, void *arg, struct bs_error *err);
 
 /* --- the sync engine's tables: links, serials, outbox, requests ------- */
 
@@ -227,17 +226,17 @@ struct store_link {
 
 /* kind:id's `ledger_type` document on target; BS_ENOTFOUND when unlinked. */
 int store_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
-		   const char *ledger_type, struct store_link *out, struct bs_error *err);
+                   const char *ledger_type, struct store_link *out, struct bs_error *err);
 
 /* Record the ledger id and number (the serial, if any, is kept). */
 int store_link_set(struct store *st, const char *target, enum record_kind kind, const char *id,
-		   const char *ledger_type, const char *ledger_id, const char *number,
-		   int64_t now_ms, struct bs_error *err);
+                   const char *ledger_type, const char *ledger_id, const char *number,
+                   int64_t now_ms, struct bs_error *err);
 
 /* Forget the ledger id (document deleted or voided in the ledger) but keep
  * the serial history: the next serial is allocated anew. */
 int store_link_drop(struct store *st, const char *target, enum record_kind kind, const char *id,
-		    const char *ledger_type, struct bs_error *err);
+                    const char *ledger_type, struct bs_error *err);
 
 /*
  * The serial of kind:id's `ledger_type` document on target (seeds/000's
@@ -245,7 +244,7 @@ int store_link_drop(struct store *st, const char *target, enum record_kind kind,
  * counter, and kept so a retry carries the same number.
  */
 int store_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
-		 const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err);
+                 const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err);
 
 /* An outbox operation as stored.  Strings valid during the callback. */
 struct store_op {
@@ -253,7 +252,7 @@ struct store_op {
 	enum record_kind kind;
 	const char *record_id;
 	const char *doc_type; /* ledger type name */
-	const char *op;	      /* "create", "update", "void" */
+	const char *op;       /* "create", "update", "void" */
 	const char *body;     /* ledger-neutral JSON */
 	const char *deps;     /* space-separated symbols */
 	const char *status;   /* "ready", "frozen", "done", "failed" */
@@ -263,28 +262,28 @@ struct store_op {
 typedef int (*store_op_cb)(void *arg, const struct store_op *op);
 
 int store_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
-		     const char *doc_type, const char *op, const char *body, const char *deps,
-		     int64_t now_ms, int64_t *op_id, struct bs_error *err);
+                     const char *doc_type, const char *op, const char *body, const char *deps,
+                     int64_t now_ms, int64_t *op_id, struct bs_error *err);
 
 /* Operations on target with `status` (NULL any), of `doc_type` (NULL any),
  * of `request` (0 any), oldest first. */
 int store_outbox_each(struct store *st, const char *target, const char *status,
-		      const char *doc_type, int64_t request, store_op_cb cb, void *arg,
-		      struct bs_error *err);
+                      const char *doc_type, int64_t request, store_op_cb cb, void *arg,
+                      struct bs_error *err);
 
 int store_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
-		     struct bs_error *err);
+                     struct bs_error *err);
 int store_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err);
 
 /* Queued work of kind:id on target: true when an unfinished op exists. */
 int store_outbox_has(struct store *st, const char *target, enum record_kind kind, const char *id,
-		     bool *has, struct bs_error *err);
+                     bool *has, struct bs_error *err);
 
 struct store_request {
 	int64_t id;
-	const char *key;      /* idempotency key */
+	const char *key; /* idempotency key */
 	const char *doc_type;
-	const char *status;   /* "frozen", "sent", "done" */
+	const char *status; /* "frozen", "sent", "done" */
 	int64_t created_ms;
 };
 
@@ -295,11 +294,11 @@ typedef int (*store_request_cb)(void *arg, const struct store_request *rq);
  * random id + the request number, so two stores never share a key) and
  * status "frozen".  The key goes into key (reset first).
  */
-int store_request_create(struct store *st, const char *target, const char *doc_type,
-			 int64_t now_ms, int64_t *id, struct buf *key, struct bs_error *err);
+int store_request_create(struct store *st, const char *target, const char *doc_type, int64_t now_ms,
+                         int64_t *id, struct buf *key, struct bs_error *err);
 int store_request_set(struct store *st, int64_t id, const char *status, int64_t now_ms,
-		      struct bs_error *err);
+                      struct bs_error *err);
 int store_requests_each(struct store *st, const char *target, const char *status,
-			store_request_cb cb, void *arg, struct bs_error *err);
+                        store_request_cb cb, void *arg, struct bs_error *err);
 
 #endif

@@ -19,62 +19,61 @@ struct store_ops {
 	int (*commit)(struct store *st, struct bs_error *err);
 	void (*rollback)(struct store *st);
 	int (*setting_get)(struct store *st, const char *key, struct buf *value,
-			   struct bs_error *err);
+	                   struct bs_error *err);
 	int (*setting_set)(struct store *st, const char *key, const char *value,
-			   struct bs_error *err);
+	                   struct bs_error *err);
 	int (*settings_each)(struct store *st, store_setting_cb cb, void *arg,
-			     struct bs_error *err);
+	                     struct bs_error *err);
 	int (*record_put)(struct store *st, const struct record *r, const struct store_actor *who,
-			  enum store_put_result *result, struct bs_error *err);
+	                  enum store_put_result *result, struct bs_error *err);
 	int (*record_get)(struct store *st, enum record_kind kind, const char *id,
-			  struct store_record_info *info, struct buf *body, struct bs_error *err);
+	                  struct store_record_info *info, struct buf *body, struct bs_error *err);
 	int (*record_kinds_of)(struct store *st, const char *id, unsigned *kinds,
-			       struct bs_error *err);
+	                       struct bs_error *err);
 	int (*record_count)(struct store *st, int64_t *count, struct bs_error *err);
 	int (*records_each)(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
-			    struct bs_error *err);
+	                    struct bs_error *err);
 	int (*target_add)(struct store *st, const char *target, const char *name,
-			  const struct store_actor *who, struct bs_error *err);
+	                  const struct store_actor *who, struct bs_error *err);
 	int (*targets_each)(struct store *st, store_target_cb cb, void *arg, struct bs_error *err);
 	int (*state_apply)(struct store *st, enum record_kind kind, const char *id,
-			   const char *target, enum sync_event ev, const char *reason,
-			   const struct store_actor *who, enum sync_state *new_state,
-			   struct bs_error *err);
+	                   const char *target, enum sync_event ev, const char *reason,
+	                   const struct store_actor *who, enum sync_state *new_state,
+	                   struct bs_error *err);
 	int (*state_get)(struct store *st, enum record_kind kind, const char *id,
-			 const char *target, enum sync_state *state, struct buf *reason,
-			 struct bs_error *err);
+	                 const char *target, enum sync_state *state, struct buf *reason,
+	                 struct bs_error *err);
 	int (*rows_each)(struct store *st, const char *target, unsigned state_mask, const char *tab,
-			 store_row_cb cb, void *arg, struct bs_error *err);
+	                 store_row_cb cb, void *arg, struct bs_error *err);
 	int (*history_each)(struct store *st, const enum record_kind *kind, const char *id,
-			    int64_t limit, store_history_cb cb, void *arg, struct bs_error *err);
-	int (*link_get)(struct store *st, const char *target, enum record_kind kind,
-			const char *id, const char *ledger_type, struct store_link *out,
-			struct bs_error *err);
-	int (*link_set)(struct store *st, const char *target, enum record_kind kind,
-			const char *id, const char *ledger_type, const char *ledger_id,
-			const char *number, int64_t now_ms, struct bs_error *err);
+	                    int64_t limit, store_history_cb cb, void *arg, struct bs_error *err);
+	int (*link_get)(struct store *st, const char *target, enum record_kind kind, const char *id,
+	                const char *ledger_type, struct store_link *out, struct bs_error *err);
+	int (*link_set)(struct store *st, const char *target, enum record_kind kind, const char *id,
+	                const char *ledger_type, const char *ledger_id, const char *number,
+	                int64_t now_ms, struct bs_error *err);
 	int (*link_drop)(struct store *st, const char *target, enum record_kind kind,
-			 const char *id, const char *ledger_type, struct bs_error *err);
+	                 const char *id, const char *ledger_type, struct bs_error *err);
 	int (*serial)(struct store *st, const char *target, enum record_kind kind, const char *id,
-		      const char *ledger_type, int64_t now_ms, int64_t *serial,
-		      struct bs_error *err);
+	              const char *ledger_type, int64_t now_ms, int64_t *serial,
+	              struct bs_error *err);
 	int (*outbox_add)(struct store *st, const char *target, enum record_kind kind,
-			  const char *id, const char *doc_type, const char *op, const char *body,
-			  const char *deps, int64_t now_ms, int64_t *op_id, struct bs_error *err);
+	                  const char *id, const char *doc_type, const char *op, const char *body,
+	                  const char *deps, int64_t now_ms, int64_t *op_id, struct bs_error *err);
 	int (*outbox_each)(struct store *st, const char *target, const char *status,
-			   const char *doc_type, int64_t request, store_op_cb cb, void *arg,
-			   struct bs_error *err);
+	                   const char *doc_type, int64_t request, store_op_cb cb, void *arg,
+	                   struct bs_error *err);
 	int (*outbox_set)(struct store *st, int64_t op_id, const char *status, int64_t request,
-			  struct bs_error *err);
+	                  struct bs_error *err);
 	int (*outbox_delete)(struct store *st, int64_t op_id, struct bs_error *err);
 	int (*outbox_has)(struct store *st, const char *target, enum record_kind kind,
-			  const char *id, bool *has, struct bs_error *err);
+	                  const char *id, bool *has, struct bs_error *err);
 	int (*request_create)(struct store *st, const char *target, const char *doc_type,
-			      int64_t now_ms, int64_t *id, struct buf *key, struct bs_error *err);
+	                      int64_t now_ms, int64_t *id, struct buf *key, struct bs_error *err);
 	int (*request_set)(struct store *st, int64_t id, const char *status, int64_t now_ms,
-			   struct bs_error *err);
+	                   struct bs_error *err);
 	int (*requests_each)(struct store *st, const char *target, const char *status,
-			     store_request_cb cb, void *arg, struct bs_error *err);
+	                     store_request_cb cb, void *arg, struct bs_error *err);
 };
 
 struct store {

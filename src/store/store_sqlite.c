@@ -20,84 +20,83 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static const char *const stmt_sql[Q_STMT_COUNT] = {
-	[Q_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
-	[Q_SETTING_SET] = "INSERT INTO settings(key, value) VALUES(?1, ?2)"
-			  " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-	[Q_SETTING_DEL] = "DELETE FROM settings WHERE key = ?1",
-	[Q_SETTINGS_ALL] = "SELECT key, value FROM settings ORDER BY key",
-	[Q_REC_FIND] = "SELECT rowid, version, hash FROM records WHERE kind = ?1 AND id = ?2",
-	[Q_REC_INSERT] = "INSERT INTO records(kind, id, version, hash, body, tab, date, currency,"
-			 " has_total, total, created_ms, updated_ms)"
-			 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-	[Q_REC_UPDATE] = "UPDATE records SET version = ?2, hash = ?3, body = ?4, tab = ?5,"
-			 " date = ?6, currency = ?7, has_total = ?8, total = ?9, updated_ms = ?10"
-			 " WHERE rowid = ?1",
-	[Q_REC_VERSION] = "UPDATE records SET version = ?2, updated_ms = ?3 WHERE rowid = ?1",
-	[Q_REC_GET] = "SELECT rowid, version, tab, date, currency, has_total, total, body"
-		      " FROM records WHERE kind = ?1 AND id = ?2",
-	[Q_REC_KINDS] = "SELECT kind FROM records WHERE id = ?1",
-	[Q_REC_COUNT] = "SELECT count(*) FROM records",
-	[Q_REFS_DEL] = "DELETE FROM record_refs WHERE record = ?1",
-	[Q_REFS_INSERT] = "INSERT INTO record_refs(record, field, kinds, ref_id)"
-			  " VALUES(?1, ?2, ?3, ?4)",
-	[Q_TARGET_INSERT] = "INSERT OR IGNORE INTO targets(id, name, created_ms) VALUES(?1, ?2, ?3)",
-	[Q_TARGET_FILL] = "INSERT OR IGNORE INTO sync_state(record, target, state, updated_ms)"
-			  " SELECT rowid, ?1, 'not_imported', ?2 FROM records",
-	[Q_TARGETS_ALL] = "SELECT id, name FROM targets ORDER BY id",
-	[Q_STATES_OF] = "SELECT target, state, pending_change FROM sync_state WHERE record = ?1",
-	[Q_STATE_GET] = "SELECT state, pending_change FROM sync_state"
-			" WHERE record = ?1 AND target = ?2",
-	[Q_STATE_SET] = "INSERT INTO sync_state(record, target, state, pending_change, reason,"
-			" updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
-			" ON CONFLICT(record, target) DO UPDATE SET state = excluded.state,"
-			" pending_change = excluded.pending_change, reason = excluded.reason,"
-			" updated_ms = excluded.updated_ms",
-	[Q_STATE_INSERT_NEW] = "INSERT INTO sync_state(record, target, state, updated_ms)"
-			       " SELECT ?1, id, 'not_imported', ?2 FROM targets",
-	[Q_HISTORY_ADD] = "INSERT INTO history(record, target, at_ms, actor, from_state, to_state,"
-			  " reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[Q_ERROR_ADD] = "INSERT INTO errors(record, target, at_ms, message) VALUES(?1, ?2, ?3, ?4)",
-	[Q_TX_BEGIN] = "BEGIN IMMEDIATE",
-	[Q_TX_COMMIT] = "COMMIT",
-	[Q_TX_ROLLBACK] = "ROLLBACK",
-	[Q_SP_BEGIN] = "SAVEPOINT step",
-	[Q_SP_RELEASE] = "RELEASE step",
-	[Q_SP_ROLLBACK] = "ROLLBACK TO step",
-	[Q_LINK_GET] = "SELECT ledger_id, ledger_number, coalesce(serial, 0) FROM links"
-		       " WHERE target = ?1 AND kind = ?2 AND source_id = ?3 AND ledger_type = ?4",
-	[Q_LINK_SET] = "INSERT INTO links(target, kind, source_id, ledger_type, ledger_id,"
-		       " ledger_number, updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-		       " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
-		       " ledger_id = excluded.ledger_id, ledger_number = excluded.ledger_number,"
-		       " updated_ms = excluded.updated_ms",
-	[Q_LINK_DROP] = "UPDATE links SET ledger_id = '', ledger_number = '', serial = NULL"
-			" WHERE target = ?1 AND kind = ?2 AND source_id = ?3 AND ledger_type = ?4",
-	[Q_LINK_SERIAL] = "INSERT INTO links(target, kind, source_id, ledger_type, serial,"
-			  " updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
-			  " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
-			  " serial = excluded.serial, updated_ms = excluded.updated_ms",
-	[Q_COUNTER_NEXT] = "INSERT INTO counters(name, value) VALUES(?1, 1)"
-			   " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
-	[Q_OUTBOX_ADD] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
-			 " created_ms) SELECT ?1, rowid, ?4, ?5, ?6, ?7, 'ready', ?8 FROM records"
-			 " WHERE kind = ?2 AND id = ?3",
-	[Q_OUTBOX_SET] = "UPDATE outbox SET status = ?2, request = nullif(?3, 0) WHERE id = ?1",
-	[Q_OUTBOX_DEL] = "DELETE FROM outbox WHERE id = ?1",
-	[Q_OUTBOX_HAS] = "SELECT 1 FROM outbox o JOIN records r ON r.rowid = o.record"
-			 " WHERE o.target = ?1 AND r.kind = ?2 AND r.id = ?3"
-			 " AND o.status IN ('ready', 'frozen') LIMIT 1",
-	[Q_REQ_CREATE] = "INSERT INTO requests(target, idempotency_key, doc_type, status,"
-			 " created_ms) VALUES(?1, ?2, ?3, 'frozen', ?4)",
-	[Q_REQ_KEY] = "UPDATE requests SET idempotency_key = ?2 WHERE id = ?1",
-	[Q_REQ_SET] = "UPDATE requests SET status = ?2, sent_ms = CASE WHEN ?2 = 'sent' THEN ?3"
-		      " ELSE sent_ms END, done_ms = CASE WHEN ?2 = 'done' THEN ?3 ELSE done_ms END"
-		      " WHERE id = ?1",
-	[Q_REC_ROWID] = "SELECT rowid FROM records WHERE kind = ?1 AND id = ?2",
-	[Q_STATE_OF] = "SELECT coalesce(s.state, 'not_imported'), coalesce(s.reason, '')"
-		       " FROM records r LEFT JOIN sync_state s ON s.record = r.rowid"
-		       " AND s.target = ?3 WHERE r.kind = ?1 AND r.id = ?2",
+    [Q_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
+    [Q_SETTING_SET] = "INSERT INTO settings(key, value) VALUES(?1, ?2)"
+                      " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [Q_SETTING_DEL] = "DELETE FROM settings WHERE key = ?1",
+    [Q_SETTINGS_ALL] = "SELECT key, value FROM settings ORDER BY key",
+    [Q_REC_FIND] = "SELECT rowid, version, hash FROM records WHERE kind = ?1 AND id = ?2",
+    [Q_REC_INSERT] = "INSERT INTO records(kind, id, version, hash, body, tab, date, currency,"
+                     " has_total, total, created_ms, updated_ms)"
+                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+    [Q_REC_UPDATE] = "UPDATE records SET version = ?2, hash = ?3, body = ?4, tab = ?5,"
+                     " date = ?6, currency = ?7, has_total = ?8, total = ?9, updated_ms = ?10"
+                     " WHERE rowid = ?1",
+    [Q_REC_VERSION] = "UPDATE records SET version = ?2, updated_ms = ?3 WHERE rowid = ?1",
+    [Q_REC_GET] = "SELECT rowid, version, tab, date, currency, has_total, total, body"
+                  " FROM records WHERE kind = ?1 AND id = ?2",
+    [Q_REC_KINDS] = "SELECT kind FROM records WHERE id = ?1",
+    [Q_REC_COUNT] = "SELECT count(*) FROM records",
+    [Q_REFS_DEL] = "DELETE FROM record_refs WHERE record = ?1",
+    [Q_REFS_INSERT] = "INSERT INTO record_refs(record, field, kinds, ref_id)"
+                      " VALUES(?1, ?2, ?3, ?4)",
+    [Q_TARGET_INSERT] = "INSERT OR IGNORE INTO targets(id, name, created_ms) VALUES(?1, ?2, ?3)",
+    [Q_TARGET_FILL] = "INSERT OR IGNORE INTO sync_state(record, target, state, updated_ms)"
+                      " SELECT rowid, ?1, 'not_imported', ?2 FROM records",
+    [Q_TARGETS_ALL] = "SELECT id, name FROM targets ORDER BY id",
+    [Q_STATES_OF] = "SELECT target, state, pending_change FROM sync_state WHERE record = ?1",
+    [Q_STATE_GET] = "SELECT state, pending_change FROM sync_state"
+                    " WHERE record = ?1 AND target = ?2",
+    [Q_STATE_SET] = "INSERT INTO sync_state(record, target, state, pending_change, reason,"
+                    " updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+                    " ON CONFLICT(record, target) DO UPDATE SET state = excluded.state,"
+                    " pending_change = excluded.pending_change, reason = excluded.reason,"
+                    " updated_ms = excluded.updated_ms",
+    [Q_STATE_INSERT_NEW] = "INSERT INTO sync_state(record, target, state, updated_ms)"
+                           " SELECT ?1, id, 'not_imported', ?2 FROM targets",
+    [Q_HISTORY_ADD] = "INSERT INTO history(record, target, at_ms, actor, from_state, to_state,"
+                      " reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_ERROR_ADD] = "INSERT INTO errors(record, target, at_ms, message) VALUES(?1, ?2, ?3, ?4)",
+    [Q_TX_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_TX_COMMIT] = "COMMIT",
+    [Q_TX_ROLLBACK] = "ROLLBACK",
+    [Q_SP_BEGIN] = "SAVEPOINT step",
+    [Q_SP_RELEASE] = "RELEASE step",
+    [Q_SP_ROLLBACK] = "ROLLBACK TO step",
+    [Q_LINK_GET] = "SELECT ledger_id, ledger_number, coalesce(serial, 0) FROM links"
+                   " WHERE target = ?1 AND kind = ?2 AND source_id = ?3 AND ledger_type = ?4",
+    [Q_LINK_SET] = "INSERT INTO links(target, kind, source_id, ledger_type, ledger_id,"
+                   " ledger_number, updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                   " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
+                   " ledger_id = excluded.ledger_id, ledger_number = excluded.ledger_number,"
+                   " updated_ms = excluded.updated_ms",
+    [Q_LINK_DROP] = "UPDATE links SET ledger_id = '', ledger_number = '', serial = NULL"
+                    " WHERE target = ?1 AND kind = ?2 AND source_id = ?3 AND ledger_type = ?4",
+    [Q_LINK_SERIAL] = "INSERT INTO links(target, kind, source_id, ledger_type, serial,"
+                      " updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+                      " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
+                      " serial = excluded.serial, updated_ms = excluded.updated_ms",
+    [Q_COUNTER_NEXT] = "INSERT INTO counters(name, value) VALUES(?1, 1)"
+                       " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+    [Q_OUTBOX_ADD] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
+                     " created_ms) SELECT ?1, rowid, ?4, ?5, ?6, ?7, 'ready', ?8 FROM records"
+                     " WHERE kind = ?2 AND id = ?3",
+    [Q_OUTBOX_SET] = "UPDATE outbox SET status = ?2, request = nullif(?3, 0) WHERE id = ?1",
+    [Q_OUTBOX_DEL] = "DELETE FROM outbox WHERE id = ?1",
+    [Q_OUTBOX_HAS] = "SELECT 1 FROM outbox o JOIN records r ON r.rowid = o.record"
+                     " WHERE o.target = ?1 AND r.kind = ?2 AND r.id = ?3"
+                     " AND o.status IN ('ready', 'frozen') LIMIT 1",
+    [Q_REQ_CREATE] = "INSERT INTO requests(target, idempotency_key, doc_type, status,"
+                     " created_ms) VALUES(?1, ?2, ?3, 'frozen', ?4)",
+    [Q_REQ_KEY] = "UPDATE requests SET idempotency_key = ?2 WHERE id = ?1",
+    [Q_REQ_SET] = "UPDATE requests SET status = ?2, sent_ms = CASE WHEN ?2 = 'sent' THEN ?3"
+                  " ELSE sent_ms END, done_ms = CASE WHEN ?2 = 'done' THEN ?3 ELSE done_ms END"
+                  " WHERE id = ?1",
+    [Q_REC_ROWID] = "SELECT rowid FROM records WHERE kind = ?1 AND id = ?2",
+    [Q_STATE_OF] = "SELECT coalesce(s.state, 'not_imported'), coalesce(s.reason, '')"
+                   " FROM records r LEFT JOIN sync_state s ON s.record = r.rowid"
+                   " AND s.target = ?3 WHERE r.kind = ?1 AND r.id = ?2",
 };
 
 struct sq_store *sq(struct store *st)
@@ -130,7 +129,7 @@ int sq_fail(struct sq_store *s, int rc, struct bs_error *err, const char *what)
 	if (code == BS_EBUSY)
 		return bs_error_set(err, code, "%s: the store is locked by another process", what);
 	return bs_error_set(err, code, "%s: %s", what,
-			    s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	                    s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 }
 
 /* The cached statement `id`, reset and with bindings cleared. */
@@ -140,7 +139,7 @@ int sq_stmt(struct sq_store *s, enum stmt_id id, sqlite3_stmt **out, struct bs_e
 
 	if (s->stmt[id] == NULL) {
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-					&s->stmt[id], NULL);
+		                        &s->stmt[id], NULL);
 		if (rc != SQLITE_OK)
 			return sq_fail(s, rc, err, "preparing a query");
 	} else {
@@ -254,9 +253,9 @@ static int sq_migrate(struct sq_store *s, struct bs_error *err)
 		return rc;
 	if (version > store_sqlite_migration_count)
 		return bs_error_set(err, BS_ESTORE,
-				    "the store is at schema version %d, newer than this booksync "
-				    "(%d): upgrade booksync",
-				    version, store_sqlite_migration_count);
+		                    "the store is at schema version %d, newer than this booksync "
+		                    "(%d): upgrade booksync",
+		                    version, store_sqlite_migration_count);
 	for (; version < store_sqlite_migration_count; version++) {
 		char sql[64];
 
@@ -307,7 +306,7 @@ static void sq_rollback(struct store *st)
 }
 
 static int sq_setting_get(struct store *st, const char *key, struct buf *value,
-			  struct bs_error *err)
+                          struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -330,7 +329,7 @@ static int sq_setting_get(struct store *st, const char *key, struct buf *value,
 }
 
 static int sq_setting_set(struct store *st, const char *key, const char *value,
-			  struct bs_error *err)
+                          struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -344,8 +343,7 @@ static int sq_setting_set(struct store *st, const char *key, const char *value,
 	return sq_done(s, q, err, "saving a setting");
 }
 
-static int sq_settings_each(struct store *st, store_setting_cb cb, void *arg,
-			    struct bs_error *err)
+static int sq_settings_each(struct store *st, store_setting_cb cb, void *arg, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -355,7 +353,7 @@ static int sq_settings_each(struct store *st, store_setting_cb cb, void *arg,
 		return rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int stop = cb(arg, (const char *)sqlite3_column_text(q, 0),
-			      (const char *)sqlite3_column_text(q, 1));
+		              (const char *)sqlite3_column_text(q, 1));
 		if (stop != 0) {
 			sqlite3_reset(q);
 			return stop;
@@ -366,8 +364,8 @@ static int sq_settings_each(struct store *st, store_setting_cb cb, void *arg,
 }
 
 static int history_add(struct sq_store *s, int64_t record, const char *target,
-		       const struct store_actor *who, const char *from, const char *to,
-		       const char *reason, struct bs_error *err)
+                       const struct store_actor *who, const char *from, const char *to,
+                       const char *reason, struct bs_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_HISTORY_ADD, &q, err);
@@ -385,7 +383,7 @@ static int history_add(struct sq_store *s, int64_t record, const char *target,
 }
 
 static int refs_write(struct sq_store *s, int64_t record, const struct record *r, bool replace,
-		      struct bs_error *err)
+                      struct bs_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	int rc;
@@ -415,7 +413,7 @@ static void bind_content(sqlite3_stmt *q, int first, const struct record *r)
 {
 	sqlite3_bind_blob(q, first, r->hash, RECORD_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(q, first + 1, buf_cstr(&r->canonical), (int)r->canonical.len,
-			  SQLITE_STATIC);
+	                  SQLITE_STATIC);
 	sqlite3_bind_text(q, first + 2, r->tab, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, first + 3, r->date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, first + 4, r->currency, -1, SQLITE_STATIC);
@@ -425,7 +423,7 @@ static void bind_content(sqlite3_stmt *q, int first, const struct record *r)
 
 /* New content on an existing record: every target's state moves. */
 static int states_new_version(struct sq_store *s, int64_t record, const struct store_actor *who,
-			      struct bs_error *err)
+                              struct bs_error *err)
 {
 	struct change {
 		char target[128];
@@ -448,7 +446,7 @@ static int states_new_version(struct sq_store *s, int64_t record, const struct s
 		    BS_OK)
 			continue;
 		if (sync_transition(c->from, sqlite3_column_int(q, 2) != 0, SYNC_EV_NEW_VERSION,
-				    &c->to, &c->pending, &why) != BS_OK) {
+		                    &c->to, &c->pending, &why) != BS_OK) {
 			/* Consolidated: the ledger document is locked; keep the
 			 * state and say so in history. */
 			c->to = c->from;
@@ -461,9 +459,9 @@ static int states_new_version(struct sq_store *s, int64_t record, const struct s
 		return sq_fail(s, rc, err, "reading sync state");
 	for (size_t i = 0; i < n; i++) {
 		const char *reason = changes[i].from == SYNC_CONSOLIDATED
-					     ? "new version arrived; the consolidated document "
-					       "is locked and keeps the old content"
-					     : "new version arrived";
+		                         ? "new version arrived; the consolidated document "
+		                           "is locked and keeps the old content"
+		                         : "new version arrived";
 		if ((rc = sq_stmt(s, Q_STATE_SET, &q, err)) != BS_OK)
 			return rc;
 		sqlite3_bind_int64(q, 1, record);
@@ -474,9 +472,9 @@ static int states_new_version(struct sq_store *s, int64_t record, const struct s
 		sqlite3_bind_int64(q, 6, who->now_ms);
 		if ((rc = sq_done(s, q, err, "writing sync state")) != BS_OK)
 			return rc;
-		rc = history_add(s, record, changes[i].target, who,
-				 sync_state_name(changes[i].from), sync_state_name(changes[i].to),
-				 reason, err);
+		rc =
+		    history_add(s, record, changes[i].target, who, sync_state_name(changes[i].from),
+		                sync_state_name(changes[i].to), reason, err);
 		if (rc != BS_OK)
 			return rc;
 	}
@@ -484,8 +482,8 @@ static int states_new_version(struct sq_store *s, int64_t record, const struct s
 }
 
 static int record_put_locked(struct sq_store *s, const struct record *r,
-			     const struct store_actor *who, enum store_put_result *result,
-			     struct bs_error *err)
+                             const struct store_actor *who, enum store_put_result *result,
+                             struct bs_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	int64_t rowid, old_version;
@@ -543,10 +541,10 @@ static int record_put_locked(struct sq_store *s, const struct record *r,
 		}
 		if (r->version == old_version && !same)
 			return bs_error_set(err, BS_ECONFLICT,
-					    "%s %s: version %lld is already stored with other "
-					    "content; send a higher version",
-					    record_kind_name(r->kind), r->id,
-					    (long long)r->version);
+			                    "%s %s: version %lld is already stored with other "
+			                    "content; send a higher version",
+			                    record_kind_name(r->kind), r->id,
+			                    (long long)r->version);
 	}
 	if (same) {
 		*result = STORE_PUT_UNCHANGED;
@@ -578,7 +576,7 @@ static int record_put_locked(struct sq_store *s, const struct record *r,
 }
 
 static int sq_record_put(struct store *st, const struct record *r, const struct store_actor *who,
-			 enum store_put_result *result, struct bs_error *err)
+                         enum store_put_result *result, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	int rc;
@@ -605,7 +603,7 @@ static void copy_col(char *dst, size_t cap, sqlite3_stmt *q, int col)
 }
 
 static int sq_record_get(struct store *st, enum record_kind kind, const char *id,
-			 struct store_record_info *info, struct buf *body, struct bs_error *err)
+                         struct store_record_info *info, struct buf *body, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -620,7 +618,7 @@ static int sq_record_get(struct store *st, enum record_kind kind, const char *id
 		sqlite3_reset(q);
 		if (rc == SQLITE_DONE)
 			return bs_error_set(err, BS_ENOTFOUND, "no record %s:%s",
-					    record_kind_name(kind), id);
+			                    record_kind_name(kind), id);
 		return sq_fail(s, rc, err, "reading a record");
 	}
 	if (info != NULL) {
@@ -645,7 +643,7 @@ static int sq_record_get(struct store *st, enum record_kind kind, const char *id
 }
 
 static int sq_record_kinds_of(struct store *st, const char *id, unsigned *kinds,
-			      struct bs_error *err)
+                              struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -680,19 +678,19 @@ static int sq_record_count(struct store *st, int64_t *count, struct bs_error *er
 }
 
 static int sq_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
-			   struct bs_error *err)
+                           struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT id, body FROM records WHERE kind = ?1 ORDER BY id",
-				    -1, &q, NULL);
+	int rc = sqlite3_prepare_v2(
+	    s->db, "SELECT id, body FROM records WHERE kind = ?1 ORDER BY id", -1, &q, NULL);
 
 	if (rc != SQLITE_OK)
 		return sq_fail(s, rc, err, "listing records");
 	sqlite3_bind_int(q, 1, (int)kind);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int stop = cb(arg, (const char *)sqlite3_column_text(q, 0),
-			      (const char *)sqlite3_column_text(q, 1));
+		              (const char *)sqlite3_column_text(q, 1));
 		if (stop != 0) {
 			sqlite3_finalize(q);
 			return stop;
@@ -704,7 +702,7 @@ static int sq_records_each(struct store *st, enum record_kind kind, store_record
 }
 
 static int sq_target_add(struct store *st, const char *target, const char *name,
-			 const struct store_actor *who, struct bs_error *err)
+                         const struct store_actor *who, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -738,7 +736,7 @@ static int sq_targets_each(struct store *st, store_target_cb cb, void *arg, stru
 		return rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int stop = cb(arg, (const char *)sqlite3_column_text(q, 0),
-			      (const char *)sqlite3_column_text(q, 1));
+		              (const char *)sqlite3_column_text(q, 1));
 		if (stop != 0) {
 			sqlite3_reset(q);
 			return stop;
@@ -749,9 +747,9 @@ static int sq_targets_each(struct store *st, store_target_cb cb, void *arg, stru
 }
 
 static int state_apply_locked(struct sq_store *s, enum record_kind kind, const char *id,
-			      const char *target, enum sync_event ev, const char *reason,
-			      const struct store_actor *who, enum sync_state *new_state,
-			      struct bs_error *err)
+                              const char *target, enum sync_event ev, const char *reason,
+                              const struct store_actor *who, enum sync_state *new_state,
+                              struct bs_error *err)
 {
 	struct store_record_info info;
 	enum sync_state from = SYNC_NOT_IMPORTED, to;
@@ -779,7 +777,7 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 	rc = sync_transition(from, pending, ev, &to, &pending_out, &why);
 	if (rc == BS_ESTATE)
 		return bs_error_set(err, rc, "%s %s: cannot %s: %s", record_kind_name(kind), id,
-				    ev == SYNC_EV_RESET ? "reset" : sync_event_name(ev), why);
+		                    ev == SYNC_EV_RESET ? "reset" : sync_event_name(ev), why);
 	if (rc != BS_OK)
 		return bs_error_set(err, rc, "%s %s: bad transition", record_kind_name(kind), id);
 	if ((rc = sq_stmt(s, Q_STATE_SET, &q, err)) != BS_OK)
@@ -803,16 +801,16 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 			return rc;
 	}
 	rc = history_add(s, info.rowid, target, who, sync_state_name(from), sync_state_name(to),
-			 reason != NULL ? reason : sync_event_name(ev), err);
+	                 reason != NULL ? reason : sync_event_name(ev), err);
 	if (rc == BS_OK && new_state != NULL)
 		*new_state = to;
 	return rc;
 }
 
 static int sq_state_apply(struct store *st, enum record_kind kind, const char *id,
-			  const char *target, enum sync_event ev, const char *reason,
-			  const struct store_actor *who, enum sync_state *new_state,
-			  struct bs_error *err)
+                          const char *target, enum sync_event ev, const char *reason,
+                          const struct store_actor *who, enum sync_state *new_state,
+                          struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	int rc = tx_enter(s, err);
@@ -823,9 +821,8 @@ static int sq_state_apply(struct store *st, enum record_kind kind, const char *i
 	return tx_leave(s, rc, err);
 }
 
-static int sq_state_get(struct store *st, enum record_kind kind, const char *id,
-			const char *target, enum sync_state *state, struct buf *reason,
-			struct bs_error *err)
+static int sq_state_get(struct store *st, enum record_kind kind, const char *id, const char *target,
+                        enum sync_state *state, struct buf *reason, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -860,15 +857,15 @@ static int sq_state_get(struct store *st, enum record_kind kind, const char *id,
  * can say why a row will wait even before a ledger is connected.
  */
 static int sq_rows_each(struct store *st, const char *target, unsigned state_mask, const char *tab,
-			store_row_cb cb, void *arg, struct bs_error *err)
+                        store_row_cb cb, void *arg, struct bs_error *err)
 {
 	static const char missing_refs[] =
-		"(SELECT group_concat(rr.field || ' ' || rr.ref_id, ', ') FROM record_refs rr"
-		" WHERE rr.record = r.rowid AND NOT EXISTS (SELECT 1 FROM records x"
-		" WHERE x.id = rr.ref_id AND ((1 << x.kind) & rr.kinds) != 0))";
+	    "(SELECT group_concat(rr.field || ' ' || rr.ref_id, ', ') FROM record_refs rr"
+	    " WHERE rr.record = r.rowid AND NOT EXISTS (SELECT 1 FROM records x"
+	    " WHERE x.id = rr.ref_id AND ((1 << x.kind) & rr.kinds) != 0))";
 	static const char label[] =
-		"coalesce(json_extract(r.body, '$.reference'), json_extract(r.body, '$.name'),"
-		" json_extract(r.body, '$.code'), json_extract(r.body, '$.sku'), '')";
+	    "coalesce(json_extract(r.body, '$.reference'), json_extract(r.body, '$.name'),"
+	    " json_extract(r.body, '$.code'), json_extract(r.body, '$.sku'), '')";
 	struct sq_store *s = sq(st);
 	struct buf sql;
 	sqlite3_stmt *q = NULL;
@@ -879,25 +876,25 @@ static int sq_rows_each(struct store *st, const char *target, unsigned state_mas
 		if (!(state_mask & (1u << SYNC_NOT_IMPORTED)))
 			return BS_OK; /* nothing is in any other state yet */
 		rc = buf_printf(&sql,
-				"SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
-				" r.total, 'not_imported', coalesce(%s, ''), %s FROM records r"
-				" WHERE (?1 IS NULL OR r.tab = ?1 OR"
-				" substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
-				" ORDER BY r.tab, r.date, r.kind, r.id",
-				missing_refs, label);
+		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
+		                " r.total, 'not_imported', coalesce(%s, ''), %s FROM records r"
+		                " WHERE (?1 IS NULL OR r.tab = ?1 OR"
+		                " substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
+		                " ORDER BY r.tab, r.date, r.kind, r.id",
+		                missing_refs, label);
 	} else {
 		rc = buf_printf(&sql,
-				"SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
-				" r.total, s.state, s.reason, %s FROM sync_state s"
-				" JOIN records r ON r.rowid = s.record"
-				" WHERE s.target = ?2 AND (?3 >> (CASE s.state"
-				" WHEN 'not_imported' THEN 0 WHEN 'queued' THEN 1"
-				" WHEN 'imported' THEN 2 WHEN 'error' THEN 3 WHEN 'changed' THEN 4"
-				" WHEN 'skipped' THEN 5 WHEN 'waiting' THEN 6 ELSE 7 END)) & 1"
-				" AND (?1 IS NULL OR r.tab = ?1 OR"
-				" substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
-				" ORDER BY r.tab, r.date, r.kind, r.id",
-				label);
+		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
+		                " r.total, s.state, s.reason, %s FROM sync_state s"
+		                " JOIN records r ON r.rowid = s.record"
+		                " WHERE s.target = ?2 AND (?3 >> (CASE s.state"
+		                " WHEN 'not_imported' THEN 0 WHEN 'queued' THEN 1"
+		                " WHEN 'imported' THEN 2 WHEN 'error' THEN 3 WHEN 'changed' THEN 4"
+		                " WHEN 'skipped' THEN 5 WHEN 'waiting' THEN 6 ELSE 7 END)) & 1"
+		                " AND (?1 IS NULL OR r.tab = ?1 OR"
+		                " substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
+		                " ORDER BY r.tab, r.date, r.kind, r.id",
+		                label);
 	}
 	if (rc != BS_OK)
 		goto out;
@@ -943,17 +940,17 @@ out:
 }
 
 static int sq_history_each(struct store *st, const enum record_kind *kind, const char *id,
-			   int64_t limit, store_history_cb cb, void *arg, struct bs_error *err)
+                           int64_t limit, store_history_cb cb, void *arg, struct bs_error *err)
 {
 	/* One record's history starts with its arrival, kept as created_ms. */
 	static const char sql[] =
-		"SELECT * FROM (SELECT h.seq, h.at_ms, r.kind, r.id, h.target, h.actor,"
-		" h.from_state, h.to_state, h.reason FROM history h"
-		" JOIN records r ON r.rowid = h.record"
-		" WHERE ?1 IS NULL OR (r.kind = ?2 AND r.id = ?1)"
-		" UNION ALL SELECT 0, r.created_ms, r.kind, r.id, '', 'ingest', '', 'new', ''"
-		" FROM records r WHERE ?1 IS NOT NULL AND r.kind = ?2 AND r.id = ?1"
-		" ORDER BY 1 DESC LIMIT ?3) ORDER BY 1";
+	    "SELECT * FROM (SELECT h.seq, h.at_ms, r.kind, r.id, h.target, h.actor,"
+	    " h.from_state, h.to_state, h.reason FROM history h"
+	    " JOIN records r ON r.rowid = h.record"
+	    " WHERE ?1 IS NULL OR (r.kind = ?2 AND r.id = ?1)"
+	    " UNION ALL SELECT 0, r.created_ms, r.kind, r.id, '', 'ingest', '', 'new', ''"
+	    " FROM records r WHERE ?1 IS NOT NULL AND r.kind = ?2 AND r.id = ?1"
+	    " ORDER BY 1 DESC LIMIT ?3) ORDER BY 1";
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
@@ -988,38 +985,38 @@ out:
 }
 
 static const struct store_ops sqlite_ops = {
-	.name = "sqlite",
-	.close = sq_close,
-	.schema_version = sq_schema_version,
-	.begin = sq_begin,
-	.commit = sq_commit,
-	.rollback = sq_rollback,
-	.setting_get = sq_setting_get,
-	.setting_set = sq_setting_set,
-	.settings_each = sq_settings_each,
-	.record_put = sq_record_put,
-	.record_get = sq_record_get,
-	.record_kinds_of = sq_record_kinds_of,
-	.record_count = sq_record_count,
-	.records_each = sq_records_each,
-	.target_add = sq_target_add,
-	.targets_each = sq_targets_each,
-	.state_apply = sq_state_apply,
-	.state_get = sq_state_get,
-	.rows_each = sq_rows_each,
-	.history_each = sq_history_each,
-	.link_get = sq_link_get,
-	.link_set = sq_link_set,
-	.link_drop = sq_link_drop,
-	.serial = sq_serial,
-	.outbox_add = sq_outbox_add,
-	.outbox_each = sq_outbox_each,
-	.outbox_set = sq_outbox_set,
-	.outbox_delete = sq_outbox_delete,
-	.outbox_has = sq_outbox_has,
-	.request_create = sq_request_create,
-	.request_set = sq_request_set,
-	.requests_each = sq_requests_each,
+    .name = "sqlite",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .setting_get = sq_setting_get,
+    .setting_set = sq_setting_set,
+    .settings_each = sq_settings_each,
+    .record_put = sq_record_put,
+    .record_get = sq_record_get,
+    .record_kinds_of = sq_record_kinds_of,
+    .record_count = sq_record_count,
+    .records_each = sq_records_each,
+    .target_add = sq_target_add,
+    .targets_each = sq_targets_each,
+    .state_apply = sq_state_apply,
+    .state_get = sq_state_get,
+    .rows_each = sq_rows_each,
+    .history_each = sq_history_each,
+    .link_get = sq_link_get,
+    .link_set = sq_link_set,
+    .link_drop = sq_link_drop,
+    .serial = sq_serial,
+    .outbox_add = sq_outbox_add,
+    .outbox_each = sq_outbox_each,
+    .outbox_set = sq_outbox_set,
+    .outbox_delete = sq_outbox_delete,
+    .outbox_has = sq_outbox_has,
+    .request_create = sq_request_create,
+    .request_set = sq_request_set,
+    .requests_each = sq_requests_each,
 };
 
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct bs_error *err)
@@ -1039,11 +1036,11 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_CANTOPEN && !(flags & STORE_OPEN_CREATE))
 			rc = bs_error_set(err, BS_ENOTFOUND,
-					  "no store at %s: run 'booksync init' first", path);
+			                  "no store at %s: run 'booksync init' first", path);
 		else
 			rc = bs_error_set(err, BS_ESTORE, "cannot open the store %s: %s", path,
-					  s->db != NULL ? sqlite3_errmsg(s->db)
-							: sqlite3_errstr(rc));
+			                  s->db != NULL ? sqlite3_errmsg(s->db)
+			                                : sqlite3_errstr(rc));
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -1067,10 +1064,9 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	 * re-reads and re-writes the same index pages thousands of times.
 	 */
 	rc = sq_exec(s,
-		     "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
-		     " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;",
-		     err,
-		     "opening the store");
+	             "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+	             " PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;",
+	             err, "opening the store");
 	if (rc != BS_OK)
 		goto fail;
 	if ((rc = sq_migrate(s, err)) != BS_OK)

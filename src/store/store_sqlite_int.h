@@ -87,30 +87,29 @@ int tx_leave(struct sq_store *s, int status, struct bs_error *err);
 
 /* store_sqlite_sync.c: the sync engine's tables (see store.h). */
 int sq_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
-		const char *ledger_type, struct store_link *out, struct bs_error *err);
+                const char *ledger_type, struct store_link *out, struct bs_error *err);
 int sq_link_set(struct store *st, const char *target, enum record_kind kind, const char *id,
-		const char *ledger_type, const char *ledger_id, const char *number,
-		int64_t now_ms, struct bs_error *err);
+                const char *ledger_type, const char *ledger_id, const char *number, int64_t now_ms,
+                struct bs_error *err);
 int sq_link_drop(struct store *st, const char *target, enum record_kind kind, const char *id,
-		 const char *ledger_type, struct bs_error *err);
+                 const char *ledger_type, struct bs_error *err);
 int sq_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
-	      const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err);
+              const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err);
 int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
-		  const char *doc_type, const char *op, const char *body, const char *deps,
-		  int64_t now_ms, int64_t *op_id, struct bs_error *err);
-int sq_outbox_each(struct store *st, const char *target, const char *status,
-		   const char *doc_type, int64_t request, store_op_cb cb, void *arg,
-		   struct bs_error *err);
+                  const char *doc_type, const char *op, const char *body, const char *deps,
+                  int64_t now_ms, int64_t *op_id, struct bs_error *err);
+int sq_outbox_each(struct store *st, const char *target, const char *status, const char *doc_type,
+                   int64_t request, store_op_cb cb, void *arg, struct bs_error *err);
 int sq_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
-		  struct bs_error *err);
+                  struct bs_error *err);
 int sq_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err);
 int sq_outbox_has(struct store *st, const char *target, enum record_kind kind, const char *id,
-		  bool *has, struct bs_error *err);
-int sq_request_create(struct store *st, const char *target, const char *doc_type,
-		      int64_t now_ms, int64_t *id, struct buf *key, struct bs_error *err);
+                  bool *has, struct bs_error *err);
+int sq_request_create(struct store *st, const char *target, const char *doc_type, int64_t now_ms,
+                      int64_t *id, struct buf *key, struct bs_error *err);
 int sq_request_set(struct store *st, int64_t id, const char *status, int64_t now_ms,
-		   struct bs_error *err);
-int sq_requests_each(struct store *st, const char *target, const char *status,
-		     store_request_cb cb, void *arg, struct bs_error *err);
+                   struct bs_error *err);
+int sq_requests_each(struct store *st, const char *target, const char *status, store_request_cb cb,
+                     void *arg, struct bs_error *err);
 
 #endif

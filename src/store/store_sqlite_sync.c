@@ -14,7 +14,7 @@
 #include <string.h>
 
 static void bind_key(sqlite3_stmt *q, const char *target, enum record_kind kind, const char *id,
-		     const char *ledger_type)
+                     const char *ledger_type)
 {
 	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, (int)kind);
@@ -23,7 +23,7 @@ static void bind_key(sqlite3_stmt *q, const char *target, enum record_kind kind,
 }
 
 int sq_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
-		const char *ledger_type, struct store_link *out, struct bs_error *err)
+                const char *ledger_type, struct store_link *out, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -47,8 +47,8 @@ int sq_link_get(struct store *st, const char *target, enum record_kind kind, con
 }
 
 int sq_link_set(struct store *st, const char *target, enum record_kind kind, const char *id,
-		const char *ledger_type, const char *ledger_id, const char *number,
-		int64_t now_ms, struct bs_error *err)
+                const char *ledger_type, const char *ledger_id, const char *number, int64_t now_ms,
+                struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -64,7 +64,7 @@ int sq_link_set(struct store *st, const char *target, enum record_kind kind, con
 }
 
 int sq_link_drop(struct store *st, const char *target, enum record_kind kind, const char *id,
-		 const char *ledger_type, struct bs_error *err)
+                 const char *ledger_type, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -77,7 +77,7 @@ int sq_link_drop(struct store *st, const char *target, enum record_kind kind, co
 }
 
 int sq_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
-	      const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
+              const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	struct store_link link;
@@ -117,8 +117,8 @@ out:
 }
 
 int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
-		  const char *doc_type, const char *op, const char *body, const char *deps,
-		  int64_t now_ms, int64_t *op_id, struct bs_error *err)
+                  const char *doc_type, const char *op, const char *body, const char *deps,
+                  int64_t now_ms, int64_t *op_id, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -142,16 +142,15 @@ int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, c
 	return rc;
 }
 
-int sq_outbox_each(struct store *st, const char *target, const char *status,
-		   const char *doc_type, int64_t request, store_op_cb cb, void *arg,
-		   struct bs_error *err)
+int sq_outbox_each(struct store *st, const char *target, const char *status, const char *doc_type,
+                   int64_t request, store_op_cb cb, void *arg, struct bs_error *err)
 {
 	static const char sql[] =
-		"SELECT o.id, r.kind, r.id, o.doc_type, o.op, o.body, o.deps, o.status,"
-		" coalesce(o.request, 0) FROM outbox o JOIN records r ON r.rowid = o.record"
-		" WHERE o.target = ?1 AND (?2 IS NULL OR o.status = ?2)"
-		" AND (?3 IS NULL OR o.doc_type = ?3) AND (?4 = 0 OR o.request = ?4)"
-		" ORDER BY o.id";
+	    "SELECT o.id, r.kind, r.id, o.doc_type, o.op, o.body, o.deps, o.status,"
+	    " coalesce(o.request, 0) FROM outbox o JOIN records r ON r.rowid = o.record"
+	    " WHERE o.target = ?1 AND (?2 IS NULL OR o.status = ?2)"
+	    " AND (?3 IS NULL OR o.doc_type = ?3) AND (?4 = 0 OR o.request = ?4)"
+	    " ORDER BY o.id";
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
@@ -187,7 +186,7 @@ out:
 }
 
 int sq_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
-		  struct bs_error *err)
+                  struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -214,7 +213,7 @@ int sq_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err)
 }
 
 int sq_outbox_has(struct store *st, const char *target, enum record_kind kind, const char *id,
-		  bool *has, struct bs_error *err)
+                  bool *has, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -229,7 +228,7 @@ int sq_outbox_has(struct store *st, const char *target, enum record_kind kind, c
 	*has = rc == SQLITE_ROW;
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? BS_OK
-						     : sq_fail(s, rc, err, "reading the outbox");
+	                                             : sq_fail(s, rc, err, "reading the outbox");
 }
 
 /* This store's random id, made once: keeps idempotency keys of two stores
@@ -254,8 +253,8 @@ static int store_uid(struct sq_store *s, char out[33], struct bs_error *err)
 	return rc;
 }
 
-int sq_request_create(struct store *st, const char *target, const char *doc_type,
-		      int64_t now_ms, int64_t *id, struct buf *key, struct bs_error *err)
+int sq_request_create(struct store *st, const char *target, const char *doc_type, int64_t now_ms,
+                      int64_t *id, struct buf *key, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -290,7 +289,7 @@ out:
 }
 
 int sq_request_set(struct store *st, int64_t id, const char *status, int64_t now_ms,
-		   struct bs_error *err)
+                   struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
@@ -304,12 +303,12 @@ int sq_request_set(struct store *st, int64_t id, const char *status, int64_t now
 	return sq_done(s, q, err, "updating a request");
 }
 
-int sq_requests_each(struct store *st, const char *target, const char *status,
-		     store_request_cb cb, void *arg, struct bs_error *err)
+int sq_requests_each(struct store *st, const char *target, const char *status, store_request_cb cb,
+                     void *arg, struct bs_error *err)
 {
 	static const char sql[] = "SELECT id, idempotency_key, doc_type, status, created_ms"
-				  " FROM requests WHERE target = ?1 AND (?2 IS NULL OR status = ?2)"
-				  " ORDER BY id";
+	                          " FROM requests WHERE target = ?1 AND (?2 IS NULL OR status = ?2)"
+	                          " ORDER BY id";
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);

@@ -51,7 +51,7 @@ struct dsp {
 
 /* "Invoice/sale:SO-1" -> ledger type, kind, id. */
 static int sym_split(const char *sym, char *type, size_t tcap, enum record_kind *kind,
-		     const char **id)
+                     const char **id)
 {
 	const char *slash = strchr(sym, '/'), *colon;
 	char kname[32];
@@ -152,7 +152,7 @@ static int bop_prepare(struct dsp *d, struct bop *b)
 	b->doc = json_tokener_parse(b->body);
 	if (b->doc == NULL)
 		return bs_error_set(d->err, BS_ESTORE, "outbox operation %lld is not JSON",
-				    (long long)b->op_id);
+		                    (long long)b->op_id);
 	if (strcmp(b->op, "create") != 0 && json_object_object_get_ex(b->doc, "self", &self)) {
 		if (resolve(d, json_object_get_string(self), b->self_id) != BS_OK)
 			b->self_id[0] = '\0';
@@ -180,7 +180,7 @@ static int gather_cb(void *arg, const struct store_op *op)
 		rc = bop_fill(d, &d->blocked[d->nblocked], op);
 		if (rc == BS_OK)
 			snprintf(d->blocked[d->nblocked++].blocker, LEDGER_SYMBOL_MAX, "%s",
-				 blocker);
+			         blocker);
 		return rc;
 	}
 	if (d->type == LEDGER_ALLOCATION) {
@@ -243,8 +243,7 @@ static bool total_differs(const struct bop *b, const struct xero_elem *e, struct
 	if (!e->has_total || !json_object_object_get_ex(b->doc, "expected_total", &v))
 		return false;
 	s = json_object_get_string(v);
-	if (money_parse_fixed(s, strlen(s), MONEY_DP, MONEY_DP, &want) != BS_OK ||
-	    want == e->total)
+	if (money_parse_fixed(s, strlen(s), MONEY_DP, MONEY_DP, &want) != BS_OK || want == e->total)
 		return false;
 	buf_reset(why);
 	buf_addstr(why, "the ledger's total ");
@@ -291,7 +290,7 @@ static int queue_posthoc(struct dsp *d, struct bop *b, const struct xero_elem *e
 	if (line == NULL) {
 		line = json_object_new_object();
 		json_object_object_add(line, "description",
-				       json_object_new_string(RULES_ROUNDING_DESCRIPTION));
+		                       json_object_new_string(RULES_ROUNDING_DESCRIPTION));
 		json_object_object_add(line, "quantity", json_object_new_string("1"));
 		json_object_object_add(line, "account", json_object_new_string(acct));
 		json_object_object_add(line, "tax_type", json_object_new_string("NONE"));
@@ -309,10 +308,10 @@ static int queue_posthoc(struct dsp *d, struct bop *b, const struct xero_elem *e
 		json_object_object_add(line, "unit_amount", json_object_new_string(buf_cstr(&amt)));
 		json_object_object_add(b->doc, "op", json_object_new_string("update"));
 		json_object_object_add(b->doc, "posthoc", json_object_new_boolean(1));
-		rc = store_outbox_add(d->st, d->o->target, b->kind, b->id, doc_type_name(d),
-				      "update",
-				      json_object_to_json_string_ext(b->doc, JSON_C_TO_STRING_PLAIN),
-				      "", d->o->now_ms(d->o->clock), NULL, d->err);
+		rc = store_outbox_add(
+		    d->st, d->o->target, b->kind, b->id, doc_type_name(d), "update",
+		    json_object_to_json_string_ext(b->doc, JSON_C_TO_STRING_PLAIN), "",
+		    d->o->now_ms(d->o->clock), NULL, d->err);
 	}
 	if (rc == BS_OK) {
 		*queued = true;
@@ -359,7 +358,7 @@ static int record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct
 
 	if (e->status == BS_OK) {
 		rc = store_link_set(d->st, d->o->target, b->kind, b->id, doc_type_name(d), e->id,
-				    e->number, now, d->err);
+		                    e->number, now, d->err);
 		if (rc != BS_OK)
 			return rc;
 		if (e->warned) {
@@ -378,8 +377,7 @@ static int record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct
 				rc = apply_state(d, b, SYNC_EV_FAILED, buf_cstr(why));
 				d->stats->failed++;
 				if (d->o->on_failure != NULL)
-					d->o->on_failure(d->o->arg, b->kind, b->id,
-							 buf_cstr(why));
+					d->o->on_failure(d->o->arg, b->kind, b->id, buf_cstr(why));
 			}
 		} else {
 			rc = apply_state(d, b, SYNC_EV_POSTED, NULL);
@@ -392,7 +390,7 @@ static int record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct
 	if (voided_in_ledger(d, b, e, &rc))
 		return rc;
 	rc = apply_state(d, b, SYNC_EV_FAILED,
-			 e->message.len ? buf_cstr(&e->message) : "refused by the ledger");
+	                 e->message.len ? buf_cstr(&e->message) : "refused by the ledger");
 	d->stats->failed++;
 	if (d->o->on_failure != NULL)
 		d->o->on_failure(d->o->arg, b->kind, b->id, buf_cstr(&e->message));
@@ -416,7 +414,7 @@ static void adopt_existing_contacts(struct dsp *d, struct xero_elem *elems)
 		    strstr(buf_cstr(&elems[i].message), "already assigned") == NULL)
 			continue;
 		if (xero_lookup(d->o->conn, d->type, &elems[i], resolve, d, &found, &call, &e) ==
-			    BS_OK &&
+		        BS_OK &&
 		    found) {
 			elems[i].status = BS_OK;
 			elems[i].warned = false;
@@ -466,8 +464,8 @@ static int send_batch(struct dsp *d, struct xero_elem *elems, const char *key)
 		governor_start(d->o->gov, d->o->now_ms(d->o->clock));
 		rc = xero_push(d->o->conn, d->type, elems, d->nops, key, resolve, d, &call, d->err);
 		governor_end(d->o->gov, d->o->now_ms(d->o->clock), call.min_remaining,
-			     call.day_remaining, call.app_min_remaining,
-			     call.http_status == 429 ? call.retry_after_s : -1);
+		             call.day_remaining, call.app_min_remaining,
+		             call.http_status == 429 ? call.retry_after_s : -1);
 		d->stats->calls++;
 		d->stats->write_calls++;
 		if (rc == BS_ELIMIT) {
@@ -491,8 +489,8 @@ static int freeze(struct dsp *d, int64_t *rid, struct buf *key)
 
 	if (rc != BS_OK)
 		return rc;
-	rc = store_request_create(d->st, d->o->target, doc_type_name(d),
-				  d->o->now_ms(d->o->clock), rid, key, d->err);
+	rc = store_request_create(d->st, d->o->target, doc_type_name(d), d->o->now_ms(d->o->clock),
+	                          rid, key, d->err);
 	for (size_t i = 0; rc == BS_OK && i < d->nops; i++)
 		rc = store_outbox_set(d->st, d->ops[i].op_id, "frozen", *rid, d->err);
 	if (rc == BS_OK)
@@ -646,7 +644,7 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 
 	if (t < 0)
 		return bs_error_set(d->err, BS_ESTORE, "request %lld has unknown type %s",
-				    (long long)rq->id, rq->type);
+		                    (long long)rq->id, rq->type);
 	d->type = (enum ledger_doc_type)t;
 	batch_clear(d);
 	rc = store_outbox_each(d->st, d->o->target, "frozen", NULL, rq->id, member_cb, d, d->err);
@@ -673,8 +671,8 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 		governor_start(d->o->gov, d->o->now_ms(d->o->clock));
 		rc = xero_lookup(d->o->conn, d->type, &elems[i], resolve, d, &hit, &call, d->err);
 		governor_end(d->o->gov, d->o->now_ms(d->o->clock), call.min_remaining,
-			     call.day_remaining, call.app_min_remaining,
-			     call.http_status == 429 ? call.retry_after_s : -1);
+		             call.day_remaining, call.app_min_remaining,
+		             call.http_status == 429 ? call.retry_after_s : -1);
 		d->stats->calls++;
 		if (rc == BS_EUNSUPPORTED) {
 			rc = BS_OK; /* no natural key (allocations): the key must do */
@@ -700,7 +698,7 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 		}
 		if (rc == BS_OK)
 			rc = store_request_set(d->st, rq->id, "done", d->o->now_ms(d->o->clock),
-					       d->err);
+			                       d->err);
 		if (rc == BS_OK)
 			rc = store_commit(d->st, d->err);
 		else
@@ -727,7 +725,7 @@ static int recover(struct dsp *d)
 /* ---- the run -------------------------------------------------------------- */
 
 int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatch_stats *stats,
-		 struct bs_error *err)
+                 struct bs_error *err)
 {
 	struct dsp d;
 	struct buf key;
@@ -755,7 +753,7 @@ int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatc
 
 			batch_clear(&d);
 			rc = store_outbox_each(st, o->target, "ready", doc_type_name(&d), 0,
-					       gather_cb, &d, err);
+			                       gather_cb, &d, err);
 			if (rc == 1)
 				rc = BS_OK;
 			if (rc == BS_OK)

@@ -25,9 +25,9 @@ struct dispatch_opts {
 	const char *target;
 	struct xero_conn *conn;
 	struct governor *gov;
-	size_t batch_max;	  /* elements per call; 0 = 50 */
-	size_t bytes_max;	  /* request body bound; 0 = 3.5 MB */
-	int max_attempts;	  /* per request on 5xx / no answer; 0 = 6 */
+	size_t batch_max; /* elements per call; 0 = 50 */
+	size_t bytes_max; /* request body bound; 0 = 3.5 MB */
+	int max_attempts; /* per request on 5xx / no answer; 0 = 6 */
 	int64_t (*now_ms)(void *clock);
 	void (*sleep_ms)(void *clock, int64_t ms);
 	void *clock;
@@ -42,17 +42,17 @@ struct dispatch_opts {
 };
 
 struct dispatch_stats {
-	uint64_t calls;	      /* every API call, reads included */
-	uint64_t write_calls; /* PUT/POST calls */
-	uint64_t posted;      /* documents the ledger accepted */
-	uint64_t failed;      /* documents refused or warned */
-	uint64_t waiting;     /* operations whose dependency failed */
+	uint64_t calls;        /* every API call, reads included */
+	uint64_t write_calls;  /* PUT/POST calls */
+	uint64_t posted;       /* documents the ledger accepted */
+	uint64_t failed;       /* documents refused or warned */
+	uint64_t waiting;      /* operations whose dependency failed */
 	uint64_t rate_limited; /* 429 answers (each one a governor bug) */
-	uint64_t retries;     /* requests sent again after 5xx / no answer */
-	uint64_t recovered;   /* elements found by lookup after a lost answer */
-	uint64_t corrected;   /* documents whose ledger total was corrected after posting */
-	uint64_t replanned;   /* records whose ledger document was voided or deleted there:
-				 reset, to be created anew by the next plan */
+	uint64_t retries;      /* requests sent again after 5xx / no answer */
+	uint64_t recovered;    /* elements found by lookup after a lost answer */
+	uint64_t corrected;    /* documents whose ledger total was corrected after posting */
+	uint64_t replanned;    /* records whose ledger document was voided or deleted there:
+	                          reset, to be created anew by the next plan */
 };
 
 /*
@@ -61,6 +61,6 @@ struct dispatch_stats {
  * frozen requests are resumed next run) and store errors stop the run.
  */
 int dispatch_run(struct store *st, const struct dispatch_opts *opts, struct dispatch_stats *stats,
-		 struct bs_error *err);
+                 struct bs_error *err);
 
 #endif

@@ -137,7 +137,7 @@ void governor_start(struct governor *g, int64_t now)
 }
 
 void governor_end(struct governor *g, int64_t now, int64_t min_remaining, int64_t day_remaining,
-		  int64_t app_min_remaining, int64_t retry_after_s)
+                  int64_t app_min_remaining, int64_t retry_after_s)
 {
 	int scale = g->lim.time_scale > 0 ? g->lim.time_scale : 1;
 

@@ -18,11 +18,11 @@
 #include <stdint.h>
 
 struct governor_limits {
-	int per_minute;	    /* 60 */
-	int per_day;	    /* 5000 */
-	int concurrent;	    /* 5 */
+	int per_minute;     /* 60 */
+	int per_day;        /* 5000 */
+	int concurrent;     /* 5 */
 	int app_per_minute; /* 10000 */
-	int time_scale;	    /* 1 = real time */
+	int time_scale;     /* 1 = real time */
 };
 
 struct governor;
@@ -42,8 +42,8 @@ void governor_start(struct governor *g, int64_t now_ms);
  * governor believes in; retry_after_s >= 0 on a 429 blocks every call until
  * then (scaled like the windows).
  */
-void governor_end(struct governor *g, int64_t now_ms, int64_t min_remaining,
-		  int64_t day_remaining, int64_t app_min_remaining, int64_t retry_after_s);
+void governor_end(struct governor *g, int64_t now_ms, int64_t min_remaining, int64_t day_remaining,
+                  int64_t app_min_remaining, int64_t retry_after_s);
 
 /* Calls started so far. */
 int64_t governor_calls(const struct governor *g);

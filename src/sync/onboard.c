@@ -34,8 +34,8 @@ static bool jtrue(struct json_object *o, const char *key)
 
 /* GET path and parse; the list under `coll` into *arr (owned by *root). */
 static int get_list(struct session *s, const char *path, const char *coll,
-		    struct json_object **root, struct json_object **arr, uint64_t *calls,
-		    struct bs_error *err)
+                    struct json_object **root, struct json_object **arr, uint64_t *calls,
+                    struct bs_error *err)
 {
 	struct xero_call call;
 	struct buf body;
@@ -78,7 +78,7 @@ static void date_of(const char *v, char out[11])
 }
 
 static int save_setting(struct session *s, const char *prefix, const char *value,
-			struct bs_error *err)
+                        struct bs_error *err)
 {
 	struct buf k;
 	int rc;
@@ -148,9 +148,9 @@ static int read_accounts(struct session *s, struct onboard_stats *st, struct bs_
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&out, 1, "name", jstr(a, "Name") ? jstr(a, "Name") : "");
 		if (rc == BS_OK)
-			rc = buf_printf(&out, ",\"archived\":%s}",
-					status != NULL && strcmp(status, "ARCHIVED") == 0 ? "true"
-											   : "false");
+			rc = buf_printf(
+			    &out, ",\"archived\":%s}",
+			    status != NULL && strcmp(status, "ARCHIVED") == 0 ? "true" : "false");
 		st->accounts++;
 		/* a liability that takes payments: where gift vouchers live */
 		if (st->gift_account[0] == '\0' && jtrue(a, "EnablePaymentsToAccount") &&
@@ -186,8 +186,8 @@ static int read_tax_rates(struct session *s, struct onboard_stats *st, struct bs
 	for (size_t i = 0; rc == BS_OK && i < n; i++) {
 		struct json_object *t = json_object_array_get_idx(arr, i);
 		const char *code = jstr(t, "TaxType"), *status = jstr(t, "Status");
-		const char *rate = jstr(t, "EffectiveRate") ? jstr(t, "EffectiveRate")
-							    : jstr(t, "DisplayTaxRate");
+		const char *rate =
+		    jstr(t, "EffectiveRate") ? jstr(t, "EffectiveRate") : jstr(t, "DisplayTaxRate");
 
 		if (code == NULL)
 			continue;
@@ -200,10 +200,10 @@ static int read_tax_rates(struct session *s, struct onboard_stats *st, struct bs
 			rc = jsonw_kv_str(&out, 1, "rate", rate ? rate : "0");
 		if (rc == BS_OK)
 			rc = buf_printf(&out, ",\"sales\":%s,\"purchases\":%s,\"active\":%s}",
-					jtrue(t, "CanApplyToRevenue") ? "true" : "false",
-					jtrue(t, "CanApplyToExpenses") ? "true" : "false",
-					status == NULL || strcmp(status, "ACTIVE") == 0 ? "true"
-											: "false");
+			                jtrue(t, "CanApplyToRevenue") ? "true" : "false",
+			                jtrue(t, "CanApplyToExpenses") ? "true" : "false",
+			                status == NULL || strcmp(status, "ACTIVE") == 0 ? "true"
+			                                                                : "false");
 		st->tax_rates++;
 	}
 	if (rc == BS_OK)
@@ -280,7 +280,7 @@ static void names_free(struct names *l)
 
 /* Read every page of a list endpoint into names (key field -> id field). */
 static int read_all(struct session *s, const char *coll, const char *keyf, const char *idf,
-		    struct names *out, size_t *seen, uint64_t *calls, struct bs_error *err)
+                    struct names *out, size_t *seen, uint64_t *calls, struct bs_error *err)
 {
 	int rc = BS_OK;
 
@@ -321,7 +321,7 @@ struct linker {
 		enum record_kind kind;
 		char id[RECORD_ID_MAX + 1];
 		char ledger_id[LEDGER_ID_MAX];
-	} *v;
+	} * v;
 	size_t n, cap;
 };
 
@@ -374,15 +374,14 @@ static int link_tab(struct linker *l, const char *tab)
 		rc = store_begin(l->s->st, l->err);
 		if (rc == BS_OK)
 			rc = store_link_set(l->s->st, l->s->target, p->kind, p->id, l->type,
-					    p->ledger_id, "", who.now_ms, l->err);
+			                    p->ledger_id, "", who.now_ms, l->err);
 		if (rc == BS_OK)
 			rc = store_state_apply(l->s->st, p->kind, p->id, l->s->target, SYNC_EV_PLAN,
-					       NULL, &who, NULL, l->err);
+			                       NULL, &who, NULL, l->err);
 		if (rc == BS_OK)
-			rc = store_state_apply(l->s->st, p->kind, p->id, l->s->target,
-					       SYNC_EV_POSTED,
-					       "already in the ledger: linked on connect", &who,
-					       NULL, l->err);
+			rc = store_state_apply(
+			    l->s->st, p->kind, p->id, l->s->target, SYNC_EV_POSTED,
+			    "already in the ledger: linked on connect", &who, NULL, l->err);
 		if (rc == BS_OK)
 			rc = store_commit(l->s->st, l->err);
 		else
@@ -410,10 +409,10 @@ int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *er
 		rc = read_tax_rates(s, st, err);
 	if (rc == BS_OK)
 		rc = read_all(s, "Contacts", "Name", "ContactID", &contacts, &st->contacts_seen,
-			      &st->calls, err);
+		              &st->calls, err);
 	if (rc == BS_OK)
 		rc = read_all(s, "Items", "Code", "ItemID", &items, &st->items_seen, &st->calls,
-			      err);
+		              err);
 	l.s = s;
 	l.err = err;
 	if (rc == BS_OK) {

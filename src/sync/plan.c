@@ -25,9 +25,9 @@
 
 /* Kinds in planning order: what others depend on comes first. */
 static const enum record_kind plan_order[] = {
-	RECORD_CUSTOMER,   RECORD_SUPPLIER, RECORD_PRODUCT,	 RECORD_PURCHASE, RECORD_SALE,
-	RECORD_CREDIT_NOTE, RECORD_ADJUSTMENT, RECORD_COGS,	 RECORD_JOURNAL,
-	RECORD_MONEY_TASK, RECORD_GIFT_VOUCHER, RECORD_STORE_CREDIT, RECORD_PAYMENT,
+    RECORD_CUSTOMER,     RECORD_SUPPLIER,     RECORD_PRODUCT, RECORD_PURCHASE, RECORD_SALE,
+    RECORD_CREDIT_NOTE,  RECORD_ADJUSTMENT,   RECORD_COGS,    RECORD_JOURNAL,  RECORD_MONEY_TASK,
+    RECORD_GIFT_VOUCHER, RECORD_STORE_CREDIT, RECORD_PAYMENT,
 };
 
 struct cand {
@@ -85,10 +85,10 @@ enum {
 };
 
 static const char *const set_keys[S_NSET] = {
-	"reference_prefix", "invoice_status", "base_currency",	"account.sales",
-	"account.purchases", "account.cogs",	"account.inventory", "account.adjustment",
-	"account.rounding", "account.bank",	"account.gift_voucher", "account.breakage",
-	"money_task_contact",
+    "reference_prefix",   "invoice_status", "base_currency",        "account.sales",
+    "account.purchases",  "account.cogs",   "account.inventory",    "account.adjustment",
+    "account.rounding",   "account.bank",   "account.gift_voucher", "account.breakage",
+    "money_task_contact",
 };
 
 static const char *sv(const struct planner *p, int i)
@@ -266,9 +266,9 @@ static int add_contacts(struct planner *p)
 			const char *field;
 			enum record_kind kind;
 		} refs[] = {{"customer_id", RECORD_CUSTOMER},
-			    {"supplier_id", RECORD_SUPPLIER},
-			    {"contact_id", RECORD_CUSTOMER},
-			    {"contact_id", RECORD_SUPPLIER}};
+		            {"supplier_id", RECORD_SUPPLIER},
+		            {"contact_id", RECORD_CUSTOMER},
+		            {"contact_id", RECORD_SUPPLIER}};
 		struct json_object *o;
 		enum record_kind k = p->cands[i].kind;
 
@@ -281,9 +281,8 @@ static int add_contacts(struct planner *p)
 			const char *id = jstr(o, refs[r].field);
 			enum sync_state s;
 
-			if (id == NULL ||
-			    store_state_get(p->st, refs[r].kind, id, p->o->target, &s, NULL, NULL) !=
-				    BS_OK)
+			if (id == NULL || store_state_get(p->st, refs[r].kind, id, p->o->target, &s,
+			                                  NULL, NULL) != BS_OK)
 				continue;
 			if (s == SYNC_NOT_IMPORTED || s == SYNC_CHANGED || s == SYNC_WAITING)
 				rc = cand_add(p, refs[r].kind, id);
@@ -303,7 +302,7 @@ static int collect(struct planner *p)
 			rc = cand_add(p, o->refs[i].kind, o->refs[i].id);
 	} else if (o->everything || o->tab != NULL) {
 		rc = store_pending_each(p->st, o->target, o->everything ? NULL : o->tab,
-					row_to_cand, p, p->err);
+		                        row_to_cand, p, p->err);
 	} else {
 		size_t n;
 		const struct tabs_def *t = tabs_all(&n);
@@ -311,7 +310,7 @@ static int collect(struct planner *p)
 		for (size_t i = 0; i < n && rc == BS_OK; i++) {
 			if (t[i].sync_all)
 				rc = store_pending_each(p->st, o->target, t[i].name, row_to_cand, p,
-							p->err);
+				                        p->err);
 		}
 	}
 	if (rc == BS_OK)
@@ -369,7 +368,7 @@ static bool linked(struct planner *p, enum record_kind k, const char *id, const 
 
 /* Fill a rules_dep for kind:id (its main ledger document). */
 static void dep_fill(struct planner *p, struct rules_dep *d, const char *what, enum record_kind k,
-		     const char *id, struct buf *reason)
+                     const char *id, struct buf *reason)
 {
 	enum sync_state s;
 	bool queued = false;
@@ -401,8 +400,8 @@ static void dep_fill(struct planner *p, struct rules_dep *d, const char *what, e
 static enum record_kind contact_kind(struct planner *p, const char *id)
 {
 	return store_record_get(p->st, RECORD_CUSTOMER, id, NULL, NULL, NULL) == BS_OK
-		       ? RECORD_CUSTOMER
-		       : RECORD_SUPPLIER;
+	           ? RECORD_CUSTOMER
+	           : RECORD_SUPPLIER;
 }
 
 static enum rules_status status_of(const char *s)
@@ -429,9 +428,9 @@ static enum rules_event event_of(const char *s)
 	static const struct {
 		const char *name;
 		enum rules_event ev;
-	} t[] = {{"sold", RULES_EV_SOLD},     {"redeemed", RULES_EV_REDEEMED},
-		 {"expired", RULES_EV_EXPIRED}, {"issued", RULES_EV_ISSUED},
-		 {"used", RULES_EV_USED},     {"refunded", RULES_EV_REFUNDED}};
+	} t[] = {{"sold", RULES_EV_SOLD},       {"redeemed", RULES_EV_REDEEMED},
+	         {"expired", RULES_EV_EXPIRED}, {"issued", RULES_EV_ISSUED},
+	         {"used", RULES_EV_USED},       {"refunded", RULES_EV_REFUNDED}};
 
 	for (size_t i = 0; s != NULL && i < sizeof(t) / sizeof(t[0]); i++) {
 		if (strcmp(s, t[i].name) == 0)
@@ -476,7 +475,7 @@ static int sc_collect(void *arg, const char *id, const char *body)
 		}
 		snprintf(w->v[w->n].id, sizeof(w->v[0].id), "%s", id);
 		snprintf(w->v[w->n].date, sizeof(w->v[0].date), "%s",
-			 jstr(o, "date") ? jstr(o, "date") : "");
+		         jstr(o, "date") ? jstr(o, "date") : "");
 		w->v[w->n].issued = strcmp(ev, "issued") == 0;
 		w->v[w->n].amount = jfixed(o, "amount", MONEY_DP);
 		w->n++;
@@ -539,7 +538,7 @@ static int store_credit_fifo(struct planner *p, const char *id, const char *cust
 			need -= take;
 			if (mine && p->nsc < sizeof(p->sc) / sizeof(p->sc[0])) {
 				snprintf(p->sc[p->nsc].issued, sizeof(p->sc[0].issued), "%s",
-					 w.v[head].id);
+				         w.v[head].id);
 				p->sc[p->nsc++].amount = take;
 			}
 		}
@@ -560,8 +559,8 @@ struct depbufs {
 };
 
 static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
-		       struct json_object *o, const struct store_record_info *info,
-		       struct rules_facts *f, struct depbufs *db)
+                       struct json_object *o, const struct store_record_info *info,
+                       struct rules_facts *f, struct depbufs *db)
 {
 	const char *s;
 
@@ -586,14 +585,14 @@ static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
 		f->has_invoice_date = jstr(o, "invoice_date") != NULL;
 	}
 	if (kind == RECORD_GIFT_VOUCHER)
-		f->posted = linked(p, kind, id, f->event == RULES_EV_REDEEMED ? "Payment"
-									   : "ManualJournal");
-#define DEP(what, k, field)                                                                   \
-	do {                                                                                  \
-		if ((s = jstr(o, field)) != NULL && f->ndeps < RULES_DEPS_MAX) {              \
-			dep_fill(p, &f->deps[f->ndeps], what, k, s, &db->b[f->ndeps]);        \
-			f->ndeps++;                                                           \
-		}                                                                             \
+		f->posted = linked(p, kind, id,
+		                   f->event == RULES_EV_REDEEMED ? "Payment" : "ManualJournal");
+#define DEP(what, k, field)                                                                        \
+	do {                                                                                       \
+		if ((s = jstr(o, field)) != NULL && f->ndeps < RULES_DEPS_MAX) {                   \
+			dep_fill(p, &f->deps[f->ndeps], what, k, s, &db->b[f->ndeps]);             \
+			f->ndeps++;                                                                \
+		}                                                                                  \
 	} while (0)
 	DEP("customer", RECORD_CUSTOMER, "customer_id");
 	DEP("supplier", RECORD_SUPPLIER, "supplier_id");
@@ -605,13 +604,13 @@ static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
 	}
 	DEP("credit note", RECORD_CREDIT_NOTE, "credit_note_id");
 #undef DEP
-	if (kind == RECORD_STORE_CREDIT && (f->event == RULES_EV_USED ||
-					    f->event == RULES_EV_REFUNDED) &&
+	if (kind == RECORD_STORE_CREDIT &&
+	    (f->event == RULES_EV_USED || f->event == RULES_EV_REFUNDED) &&
 	    jstr(o, "customer_id") != NULL &&
 	    store_credit_fifo(p, id, jstr(o, "customer_id")) == BS_OK) {
 		for (size_t i = 0; i < p->nsc && f->ndeps < RULES_DEPS_MAX; i++) {
 			dep_fill(p, &f->deps[f->ndeps], "store credit", RECORD_STORE_CREDIT,
-				 p->sc[i].issued, &db->b[f->ndeps]);
+			         p->sc[i].issued, &db->b[f->ndeps]);
 			f->ndeps++;
 		}
 		if (p->sc_short > 0 && f->ndeps < RULES_DEPS_MAX) {
@@ -654,7 +653,7 @@ static int put_opt(struct buf *out, const char *key, const char *value)
 
 /* Start a document: {"type":..,"op":..,"self":"Type/kind:id","date":..} */
 static int doc_begin(struct planner *p, const char *type, const char *op, enum record_kind kind,
-		     const char *id, const char *date)
+                     const char *id, const char *date)
 {
 	char self[LEDGER_SYMBOL_MAX];
 	int rc;
@@ -676,7 +675,7 @@ static int doc_begin(struct planner *p, const char *type, const char *op, enum r
 
 /* A symbolic reference: written into the doc and listed in deps. */
 static int put_sym(struct planner *p, const char *key, const char *type, enum record_kind kind,
-		   const char *id)
+                   const char *id)
 {
 	char sym[LEDGER_SYMBOL_MAX];
 	int rc;
@@ -692,7 +691,7 @@ static int put_sym(struct planner *p, const char *key, const char *type, enum re
 
 /* Write the document into the outbox (or hand it to a dry run). */
 static int doc_emit(struct planner *p, enum record_kind kind, const char *id, const char *type,
-		    const char *op)
+                    const char *op)
 {
 	int rc = buf_addc(&p->doc, '}');
 
@@ -702,7 +701,7 @@ static int doc_emit(struct planner *p, enum record_kind kind, const char *id, co
 		p->o->on_doc(p->o->arg, kind, id, type, op, buf_cstr(&p->doc));
 	p->stats->documents++;
 	return store_outbox_add(p->st, p->o->target, kind, id, type, op, buf_cstr(&p->doc),
-				buf_cstr(&p->deps), p->o->now_ms, NULL, p->err);
+	                        buf_cstr(&p->deps), p->o->now_ms, NULL, p->err);
 }
 
 static int tax_code(struct planner *p, int64_t rate, enum rules_direction dir, const char **code)
@@ -716,16 +715,16 @@ static int tax_code(struct planner *p, int64_t rate, enum rules_direction dir, c
 }
 
 static int account_code(struct planner *p, const char *line_account, int fallback,
-			enum rules_direction dir, const char **code)
+                        enum rules_direction dir, const char **code)
 {
 	struct rules_account_sources src = {line_account, NULL, NULL, sv(p, fallback),
-					    set_keys[fallback]};
+	                                    set_keys[fallback]};
 
 	if (p->nchart == 0) {
 		*code = line_account != NULL ? line_account : sv(p, fallback);
 		if ((*code)[0] == '\0')
 			return bs_error_set(p->err, BS_EINVAL, "no account: set %s",
-					    set_keys[fallback]);
+			                    set_keys[fallback]);
 		return BS_OK;
 	}
 	return rules_account_code(&src, dir, p->chart, p->nchart, code, p->err);
@@ -733,7 +732,7 @@ static int account_code(struct planner *p, const char *line_account, int fallbac
 
 /* Document currency, its exponent, and the CurrencyRate text ("" = none). */
 static int currency_of(struct planner *p, struct json_object *o, int64_t total, const char **cur,
-		       int *dp, struct buf *rate)
+                       int *dp, struct buf *rate)
 {
 	const char *c = jstr(o, "currency");
 	const char *fx = jstr(o, "fx_rate");
@@ -759,7 +758,7 @@ static int currency_of(struct planner *p, struct json_object *o, int64_t total, 
 
 /* The lines of an invoice / credit note / bill / PO, rounding included. */
 static int put_doc_lines(struct planner *p, struct json_object *o, const char *price_key,
-			 enum rules_direction dir, int cur_dp, bool fold, bool *corrected)
+                         enum rules_direction dir, int cur_dp, bool fold, bool *corrected)
 {
 	struct json_object *lines = jarr(o, "lines");
 	size_t n = lines != NULL ? json_object_array_length(lines) : 0;
@@ -782,13 +781,13 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 		in[i].discount_pct = jfixed(l, "discount_pct", PCT_DP);
 		in[i].tax_rate = jfixed(l, "tax_rate", PCT_DP);
 		in[i].description =
-			jstr(l, "description") != NULL ? jstr(l, "description") : jstr(l, "sku");
+		    jstr(l, "description") != NULL ? jstr(l, "description") : jstr(l, "sku");
 	}
 	ri.lines = in;
 	ri.nlines = n;
 	ri.tax_mode = mode != NULL && strcmp(mode, "inclusive") == 0 ? MONEY_TAX_INCLUSIVE
-		      : mode != NULL && strcmp(mode, "none") == 0    ? MONEY_TAX_NONE
-								     : MONEY_TAX_EXCLUSIVE;
+	              : mode != NULL && strcmp(mode, "none") == 0    ? MONEY_TAX_NONE
+	                                                             : MONEY_TAX_EXCLUSIVE;
 	ri.currency_dp = cur_dp;
 	ri.ledger_unit_dp = 4;
 	ri.ledger_amount_dp = 2;
@@ -808,16 +807,16 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 		rc = tax_code(p, in[ro.lines[i].src].tax_rate, dir, &tax);
 		if (rc == BS_OK)
 			rc = account_code(p, jstr(l, "account"),
-					  dir == RULES_SALES ? S_SALES : S_PURCHASES, dir, &acct);
+			                  dir == RULES_SALES ? S_SALES : S_PURCHASES, dir, &acct);
 		if (rc != BS_OK)
 			break;
 		rc = buf_addstr(&p->doc, i ? ",{" : "{");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 0, "description",
-					  ro.lines[i].description != NULL &&
-							  ro.lines[i].description[0] != '\0'
-						  ? ro.lines[i].description
-						  : "Item");
+			                  ro.lines[i].description != NULL &&
+			                          ro.lines[i].description[0] != '\0'
+			                      ? ro.lines[i].description
+			                      : "Item");
 		if (rc == BS_OK)
 			rc = put_dec(&p->doc, "quantity", ro.lines[i].qty, QTY_DP, 0);
 		if (rc == BS_OK)
@@ -885,12 +884,12 @@ static int check_lock(struct planner *p, const char *date)
 
 /* Sales invoices, bills, credit notes and purchase orders. */
 static int build_document(struct planner *p, enum record_kind kind, const char *id,
-			  struct json_object *o, const struct store_record_info *info,
-			  const char *type, bool purchases, const char *op)
+                          struct json_object *o, const struct store_record_info *info,
+                          const char *type, bool purchases, const char *op)
 {
 	enum rules_direction dir = purchases ? RULES_PURCHASES : RULES_SALES;
-	const char *date = jstr(o, "invoice_date") != NULL ? jstr(o, "invoice_date")
-							    : jstr(o, "date");
+	const char *date =
+	    jstr(o, "invoice_date") != NULL ? jstr(o, "invoice_date") : jstr(o, "date");
 	const char *cur = NULL, *mode = jstr(o, "tax_mode");
 	struct buf rate;
 	bool corrected = false, is_po = strcmp(type, "PurchaseOrder") == 0;
@@ -909,10 +908,10 @@ static int build_document(struct planner *p, enum record_kind kind, const char *
 	if (rc == BS_OK) {
 		if (jstr(o, "customer_id") != NULL)
 			rc = put_sym(p, "contact", "Contact", RECORD_CUSTOMER,
-				     jstr(o, "customer_id"));
+			             jstr(o, "customer_id"));
 		else if (jstr(o, "supplier_id") != NULL)
 			rc = put_sym(p, "contact", "Contact", RECORD_SUPPLIER,
-				     jstr(o, "supplier_id"));
+			             jstr(o, "supplier_id"));
 	}
 	/* The number: the unique reference for sales documents (seeds/000),
 	 * supplier invoice number / purchase reference for bills (seeds/004). */
@@ -925,18 +924,18 @@ static int build_document(struct planner *p, enum record_kind kind, const char *
 			rc = buf_addstr(&p->num, ref);
 		} else if (purchases && kind == RECORD_PURCHASE) {
 			rc = rules_bill_number(&p->num, jstr(o, "supplier_invoice_no"), ref, 255,
-					       &cut, p->err);
+			                       &cut, p->err);
 		} else if (purchases) {
 			rc = buf_addstr(&p->num, ref);
 		} else {
 			int64_t serial = 0;
 
 			rc = store_serial(p->st, p->o->target, kind, id, type, p->o->now_ms,
-					  &serial, p->err);
+			                  &serial, p->err);
 			if (rc == BS_OK)
 				rc = rules_unique_reference(&p->num, sv(p, S_PREFIX),
-							    (uint64_t)serial, ref, 255, &cut,
-							    p->err);
+				                            (uint64_t)serial, ref, 255, &cut,
+				                            p->err);
 		}
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 1, "number", buf_cstr(&p->num));
@@ -959,8 +958,7 @@ static int build_document(struct planner *p, enum record_kind kind, const char *
 		/* purchases price lines in unit_cost; credit notes, either side, in
 		 * unit_price ("as sale", spec/RECORDS.md) */
 		rc = put_doc_lines(p, o, kind == RECORD_PURCHASE ? "unit_cost" : "unit_price", dir,
-				   cur_dp,
-				   strcmp(type, "CreditNote") == 0, &corrected);
+		                   cur_dp, strcmp(type, "CreditNote") == 0, &corrected);
 	if (rc == BS_OK && corrected)
 		p->stats->corrections++;
 	buf_free(&rate);
@@ -974,8 +972,8 @@ struct jline {
 	const char *description;
 };
 
-static int build_journal(struct planner *p, enum record_kind kind, const char *id,
-			 const char *date, const char *narration, const struct jline *l, size_t n)
+static int build_journal(struct planner *p, enum record_kind kind, const char *id, const char *date,
+                         const char *narration, const struct jline *l, size_t n)
 {
 	struct buf nar;
 	int rc;
@@ -1001,7 +999,7 @@ static int build_journal(struct planner *p, enum record_kind kind, const char *i
 			rc = put_dec(&p->doc, "amount", l[i].amount, MONEY_DP, 2);
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 1, "description",
-					  l[i].description ? l[i].description : narration);
+			                  l[i].description ? l[i].description : narration);
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 1, "tax_type", "NONE");
 		if (rc == BS_OK)
@@ -1037,11 +1035,11 @@ static int build_adjustment(struct planner *p, const char *id, struct json_objec
 		int64_t amt = 0;
 
 		rc = money_line_amount(jfixed(l, "qty", QTY_DP), jfixed(l, "unit_cost", MONEY_DP),
-				       0, p->base_dp, MONEY_HALF_AWAY, &amt);
+		                       0, p->base_dp, MONEY_HALF_AWAY, &amt);
 		jl[2 * i] = (struct jline){sv(p, S_INVENTORY), amt, jstr(l, "sku")};
-		jl[2 * i + 1] = (struct jline){jstr(l, "account") ? jstr(l, "account")
-								   : sv(p, S_ADJUST),
-					       -amt, jstr(l, "sku")};
+		jl[2 * i + 1] =
+		    (struct jline){jstr(l, "account") ? jstr(l, "account") : sv(p, S_ADJUST), -amt,
+		                   jstr(l, "sku")};
 	}
 	snprintf(nar, sizeof(nar), "Stock adjustment %s", ref ? ref : id);
 	if (rc == BS_OK)
@@ -1060,13 +1058,13 @@ static int build_cogs(struct planner *p, const char *id, struct json_object *o)
 	struct jline jl[2];
 
 	for (size_t i = 0; i < n; i++)
-		total += round_base(p, jfixed(json_object_array_get_idx(lines, i), "cost",
-					      MONEY_DP));
+		total +=
+		    round_base(p, jfixed(json_object_array_get_idx(lines, i), "cost", MONEY_DP));
 	/* a sale moves cost from inventory to COGS; a return moves it back */
 	jl[0] = (struct jline){sv(p, S_COGS), ret ? -total : total, NULL};
 	jl[1] = (struct jline){sv(p, S_INVENTORY), ret ? total : -total, NULL};
 	snprintf(nar, sizeof(nar), "COGS for %s %s", ret ? "credit note" : "sale",
-		 ret ? jstr(o, "credit_note_id") : jstr(o, "sale_id"));
+	         ret ? jstr(o, "credit_note_id") : jstr(o, "sale_id"));
 	return build_journal(p, RECORD_COGS, id, jstr(o, "date"), nar, jl, 2);
 }
 
@@ -1114,8 +1112,8 @@ out:
 }
 
 static int build_payment_doc(struct planner *p, enum record_kind kind, const char *id,
-			     struct json_object *o, const char *doc_type, enum record_kind doc_kind,
-			     const char *doc_id, const char *account, int64_t amount)
+                             struct json_object *o, const char *doc_type, enum record_kind doc_kind,
+                             const char *doc_id, const char *account, int64_t amount)
 {
 	struct buf a;
 	int rc = check_lock(p, jstr(o, "date"));
@@ -1142,17 +1140,17 @@ static int build_payment(struct planner *p, const char *id, struct json_object *
 
 	if (jstr(o, "credit_note_id") != NULL)
 		return build_payment_doc(p, RECORD_PAYMENT, id, o, "CreditNote", RECORD_CREDIT_NOTE,
-					 jstr(o, "credit_note_id"), acct, amount);
+		                         jstr(o, "credit_note_id"), acct, amount);
 	if (jbool(o, "is_refund"))
 		return bs_error_set(p->err, BS_EINVAL,
-				    "a refund must name the credit note it pays out "
-				    "(credit_note_id): Xero takes no negative payment on an "
-				    "invoice");
+		                    "a refund must name the credit note it pays out "
+		                    "(credit_note_id): Xero takes no negative payment on an "
+		                    "invoice");
 	if (jstr(o, "purchase_id") != NULL)
 		return build_payment_doc(p, RECORD_PAYMENT, id, o, "Invoice", RECORD_PURCHASE,
-					 jstr(o, "purchase_id"), acct, amount);
+		                         jstr(o, "purchase_id"), acct, amount);
 	return build_payment_doc(p, RECORD_PAYMENT, id, o, "Invoice", RECORD_SALE,
-				 jstr(o, "sale_id"), acct, amount);
+	                         jstr(o, "sale_id"), acct, amount);
 }
 
 static int build_money_task(struct planner *p, const char *id, struct json_object *o)
@@ -1161,12 +1159,12 @@ static int build_money_task(struct planner *p, const char *id, struct json_objec
 	size_t n = lines ? json_object_array_length(lines) : 0;
 	const char *dir = jstr(o, "direction"), *mode = jstr(o, "tax_mode");
 	enum rules_direction rd =
-		dir != NULL && strcmp(dir, "spend") == 0 ? RULES_PURCHASES : RULES_SALES;
+	    dir != NULL && strcmp(dir, "spend") == 0 ? RULES_PURCHASES : RULES_SALES;
 	int rc = check_lock(p, jstr(o, "date"));
 
 	if (rc == BS_OK)
 		rc = doc_begin(p, "BankTransaction", "create", RECORD_MONEY_TASK, id,
-			       jstr(o, "date"));
+		               jstr(o, "date"));
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->doc, 1, "direction", dir ? dir : "receive");
 	if (rc == BS_OK) {
@@ -1178,8 +1176,9 @@ static int build_money_task(struct planner *p, const char *id, struct json_objec
 			rc = jsonw_kv_str(&p->doc, 1, "contact_name", sv(p, S_MTCONTACT));
 	}
 	if (rc == BS_OK)
-		rc = jsonw_kv_str(&p->doc, 1, "bank_account",
-				  jstr(o, "bank_account") ? jstr(o, "bank_account") : sv(p, S_BANK));
+		rc =
+		    jsonw_kv_str(&p->doc, 1, "bank_account",
+		                 jstr(o, "bank_account") ? jstr(o, "bank_account") : sv(p, S_BANK));
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->doc, 1, "reference", id);
 	if (rc == BS_OK)
@@ -1193,13 +1192,13 @@ static int build_money_task(struct planner *p, const char *id, struct json_objec
 		rc = tax_code(p, jfixed(l, "tax_rate", PCT_DP), rd, &tax);
 		if (rc == BS_OK)
 			rc = account_code(p, jstr(l, "account"),
-					  rd == RULES_SALES ? S_SALES : S_PURCHASES, rd, &acct);
+			                  rd == RULES_SALES ? S_SALES : S_PURCHASES, rd, &acct);
 		if (rc == BS_OK)
 			rc = buf_addstr(&p->doc, i ? ",{" : "{");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 0, "description",
-					  jstr(l, "description") ? jstr(l, "description")
-								 : "Money task");
+			                  jstr(l, "description") ? jstr(l, "description")
+			                                         : "Money task");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 1, "account", acct);
 		if (rc == BS_OK)
@@ -1215,7 +1214,7 @@ static int build_money_task(struct planner *p, const char *id, struct json_objec
 }
 
 static int build_gift_voucher(struct planner *p, const char *id, struct json_object *o,
-			      const char **type)
+                              const char **type)
 {
 	const char *ev = jstr(o, "event"), *code = jstr(o, "code");
 	int64_t amount = jfixed(o, "amount", MONEY_DP);
@@ -1225,11 +1224,11 @@ static int build_gift_voucher(struct planner *p, const char *id, struct json_obj
 
 	if (p->set[S_GIFT].len == 0)
 		return bs_error_set(p->err, BS_EINVAL,
-				    "no gift voucher liability account: set account.gift_voucher");
+		                    "no gift voucher liability account: set account.gift_voucher");
 	if (ev != NULL && strcmp(ev, "redeemed") == 0) {
 		*type = "Payment";
 		return build_payment_doc(p, RECORD_GIFT_VOUCHER, id, o, "Invoice", RECORD_SALE,
-					 jstr(o, "sale_id"), sv(p, S_GIFT), amount);
+		                         jstr(o, "sale_id"), sv(p, S_GIFT), amount);
 	}
 	*type = "ManualJournal";
 	if (cur != NULL && fx != NULL && strcmp(cur, sv(p, S_BASE)) != 0) {
@@ -1250,7 +1249,7 @@ static int build_gift_voucher(struct planner *p, const char *id, struct json_obj
 }
 
 static int build_store_credit(struct planner *p, const char *id, struct json_object *o,
-			      const char **type)
+                              const char **type)
 {
 	const char *ev = jstr(o, "event");
 	int64_t amount = jfixed(o, "amount", MONEY_DP);
@@ -1262,38 +1261,41 @@ static int build_store_credit(struct planner *p, const char *id, struct json_obj
 		*type = "Payment";
 		for (size_t i = 0; i < p->nsc; i++) {
 			if (i > 0 && (rc = doc_emit(p, RECORD_STORE_CREDIT, id, "Payment",
-						    "create")) != BS_OK)
+			                            "create")) != BS_OK)
 				return rc;
 			rc = build_payment_doc(p, RECORD_STORE_CREDIT, id, o, "CreditNote",
-					       RECORD_STORE_CREDIT, p->sc[i].issued, sv(p, S_BANK),
-					       p->sc[i].amount);
+			                       RECORD_STORE_CREDIT, p->sc[i].issued, sv(p, S_BANK),
+			                       p->sc[i].amount);
 			if (rc != BS_OK)
 				return rc;
 		}
-		return p->nsc > 0 ? BS_OK
-				  : bs_error_set(p->err, BS_EINVAL, "no issued store credit to refund");
+		return p->nsc > 0
+		           ? BS_OK
+		           : bs_error_set(p->err, BS_EINVAL, "no issued store credit to refund");
 	}
 	if (ev != NULL && strcmp(ev, "used") == 0) {
 		/* applied to the sale's invoice: an allocation per credit drawn on */
 		*type = "Allocation";
 		for (size_t i = 0; i < p->nsc; i++) {
 			if (i > 0 && (rc = doc_emit(p, RECORD_STORE_CREDIT, id, "Allocation",
-						    "create")) != BS_OK)
+			                            "create")) != BS_OK)
 				return rc;
 			rc = doc_begin(p, "Allocation", "create", RECORD_STORE_CREDIT, id,
-				       jstr(o, "date"));
+			               jstr(o, "date"));
 			if (rc == BS_OK)
 				rc = put_sym(p, "credit_note", "CreditNote", RECORD_STORE_CREDIT,
-					     p->sc[i].issued);
+				             p->sc[i].issued);
 			if (rc == BS_OK)
-				rc = put_sym(p, "invoice", "Invoice", RECORD_SALE, jstr(o, "sale_id"));
+				rc = put_sym(p, "invoice", "Invoice", RECORD_SALE,
+				             jstr(o, "sale_id"));
 			if (rc == BS_OK)
 				rc = put_dec(&p->doc, "amount", p->sc[i].amount, MONEY_DP, 2);
 			if (rc != BS_OK)
 				return rc;
 		}
-		return p->nsc > 0 ? BS_OK
-				  : bs_error_set(p->err, BS_EINVAL, "no issued store credit to use");
+		return p->nsc > 0
+		           ? BS_OK
+		           : bs_error_set(p->err, BS_EINVAL, "no issued store credit to use");
 	}
 	*type = "CreditNote";
 	if ((rc = check_lock(p, jstr(o, "date"))) != BS_OK)
@@ -1310,11 +1312,11 @@ static int build_store_credit(struct planner *p, const char *id, struct json_obj
 		bool cut;
 
 		rc = store_serial(p->st, p->o->target, RECORD_STORE_CREDIT, id, "CreditNote",
-				  p->o->now_ms, &serial, p->err);
+		                  p->o->now_ms, &serial, p->err);
 		buf_reset(&p->num);
 		if (rc == BS_OK)
 			rc = rules_unique_reference(&p->num, sv(p, S_PREFIX), (uint64_t)serial, id,
-						    255, &cut, p->err);
+			                            255, &cut, p->err);
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 1, "number", buf_cstr(&p->num));
 	}
@@ -1344,7 +1346,7 @@ static int build_store_credit(struct planner *p, const char *id, struct json_obj
 }
 
 static int build_contact(struct planner *p, enum record_kind kind, const char *id,
-			 struct json_object *o, const char *op)
+                         struct json_object *o, const char *op)
 {
 	struct json_object *addr;
 	int rc = doc_begin(p, "Contact", op, kind, id, NULL);
@@ -1363,8 +1365,8 @@ static int build_contact(struct planner *p, enum record_kind kind, const char *i
 	    json_object_is_type(addr, json_type_object)) {
 		rc = buf_addstr(&p->doc, ",\"address\":");
 		if (rc == BS_OK)
-			rc = buf_addstr(&p->doc, json_object_to_json_string_ext(
-							 addr, JSON_C_TO_STRING_PLAIN));
+			rc = buf_addstr(
+			    &p->doc, json_object_to_json_string_ext(addr, JSON_C_TO_STRING_PLAIN));
 	}
 	return rc;
 }
@@ -1396,7 +1398,7 @@ static int build_item(struct planner *p, const char *id, struct json_object *o, 
 
 /* Build and write every document the decision calls for. */
 static int build(struct planner *p, enum record_kind kind, const char *id, struct json_object *o,
-		 const struct store_record_info *info, const struct rules_decision *d)
+                 const struct store_record_info *info, const struct rules_decision *d)
 {
 	const char *type = ledger_type_of(kind);
 	const char *op = "create";
@@ -1422,7 +1424,7 @@ static int build(struct planner *p, enum record_kind kind, const char *id, struc
 		break;
 	case RECORD_CREDIT_NOTE:
 		rc = build_document(p, kind, id, o, info, "CreditNote",
-				    jstr(o, "supplier_id") != NULL, op);
+		                    jstr(o, "supplier_id") != NULL, op);
 		break;
 	case RECORD_PURCHASE:
 		if (d->action == RULES_ACT_PURCHASE_ORDER) {
@@ -1467,7 +1469,7 @@ static int build(struct planner *p, enum record_kind kind, const char *id, struc
 		break;
 	default:
 		rc = bs_error_set(p->err, BS_EUNSUPPORTED, "nothing to post for %s",
-				  record_kind_name(kind));
+		                  record_kind_name(kind));
 	}
 	if (rc == BS_OK)
 		rc = doc_emit(p, kind, id, type, op);
@@ -1477,14 +1479,14 @@ static int build(struct planner *p, enum record_kind kind, const char *id, struc
 /* ---- one record --------------------------------------------------------- */
 
 static void verdict(struct planner *p, enum record_kind kind, const char *id, enum sync_state s,
-		    const char *reason)
+                    const char *reason)
 {
 	if (p->o->on_verdict != NULL)
 		p->o->on_verdict(p->o->arg, kind, id, s, reason);
 }
 
 static int apply(struct planner *p, enum record_kind kind, const char *id, enum sync_event ev,
-		 const char *reason)
+                 const char *reason)
 {
 	struct store_actor who = {"sync", p->o->now_ms};
 
@@ -1521,15 +1523,15 @@ static int plan_one(struct planner *p, const struct cand *c)
 	    (!p->o->resync && (cur == SYNC_IMPORTED || cur == SYNC_ERROR || cur == SYNC_SKIPPED) &&
 	     p->o->nrefs > 0)) {
 		verdict(p, c->kind, c->id, cur,
-			cur == SYNC_ERROR ? "in error: fix it, then resync or reset it"
-					  : "nothing to upload");
+		        cur == SYNC_ERROR ? "in error: fix it, then resync or reset it"
+		                          : "nothing to upload");
 		goto out;
 	}
 	json_tokener_reset(p->tok);
 	o = json_tokener_parse_ex(p->tok, buf_cstr(&p->in), (int)p->in.len);
 	if (o == NULL) {
 		rc = bs_error_set(p->err, BS_ESTORE, "%s %s: stored body is not JSON",
-				  record_kind_name(c->kind), c->id);
+		                  record_kind_name(c->kind), c->id);
 		goto out;
 	}
 	facts_fill(p, c->kind, c->id, o, &info, &f, &db);
@@ -1561,7 +1563,7 @@ static int plan_one(struct planner *p, const struct cand *c)
 				*outer = e;
 		} else if (rc == BS_OK) {
 			rc = apply(p, c->kind, c->id, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN,
-				   NULL);
+			           NULL);
 			if (rc == BS_OK)
 				p->stats->planned++;
 		} else {
@@ -1570,7 +1572,7 @@ static int plan_one(struct planner *p, const struct cand *c)
 
 			snprintf(why, sizeof(why), "%s", e.msg);
 			rc = apply(p, c->kind, c->id, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN,
-				   NULL);
+			           NULL);
 			if (rc == BS_OK)
 				rc = apply(p, c->kind, c->id, SYNC_EV_FAILED, why);
 			p->stats->failed++;
@@ -1596,7 +1598,7 @@ out:
 }
 
 int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *stats,
-	     struct bs_error *err)
+             struct bs_error *err)
 {
 	struct planner p;
 	int rc;

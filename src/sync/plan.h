@@ -26,21 +26,21 @@ struct plan_ref {
 };
 
 struct plan_opts {
-	const char *target;	      /* "xero:<tenant>" */
-	const char *tab;	      /* a tab or group (sync/tabs.h); NULL with !everything = Sync All */
-	bool everything;	      /* every tab */
-	const struct plan_ref *refs;  /* Upload Selected / resync: just these (and their contacts) */
+	const char *target; /* "xero:<tenant>" */
+	const char *tab;    /* a tab or group (sync/tabs.h); NULL with !everything = Sync All */
+	bool everything;    /* every tab */
+	const struct plan_ref *refs; /* Upload Selected / resync: just these (and their contacts) */
 	size_t nrefs;
-	bool resync;		      /* refs are re-sent now (update in place, or create) */
+	bool resync; /* refs are re-sent now (update in place, or create) */
 	int64_t now_ms;
 	enum money_round ledger_round; /* the target's midpoint rule */
-	bool dry_run;		      /* plan, report, write nothing */
+	bool dry_run;                  /* plan, report, write nothing */
 	/* Called for every planned document (dry runs print them). */
 	void (*on_doc)(void *arg, enum record_kind kind, const char *id, const char *doc_type,
-		       const char *op, const char *body);
+	               const char *op, const char *body);
 	/* Called for every record not planned: skipped, waiting or failed. */
 	void (*on_verdict)(void *arg, enum record_kind kind, const char *id, enum sync_state state,
-			   const char *reason);
+	                   const char *reason);
 	void *arg;
 };
 
@@ -50,7 +50,7 @@ struct plan_stats {
 	uint64_t documents; /* outbox operations written */
 	uint64_t skipped;
 	uint64_t waiting;
-	uint64_t failed;    /* could not be planned (no tax code, locked period, ...) */
+	uint64_t failed;      /* could not be planned (no tax code, locked period, ...) */
 	uint64_t corrections; /* documents carrying a rounding correction */
 };
 
@@ -60,6 +60,6 @@ struct plan_stats {
  * nothing half-planned (each record is planned in its own transaction).
  */
 int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *stats,
-	     struct bs_error *err);
+             struct bs_error *err);
 
 #endif

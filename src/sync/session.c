@@ -59,7 +59,7 @@ static int creds_json(const struct session_creds *c, struct buf *b)
 }
 
 int session_save(struct store *st, const unsigned char key[32], const char *target,
-		 const struct session_creds *c, struct bs_error *err)
+                 const struct session_creds *c, struct bs_error *err)
 {
 	struct buf plain, sealed, name;
 	int rc;
@@ -104,7 +104,7 @@ static int load(struct session *s, struct bs_error *err)
 	rc = store_setting_get(s->st, buf_cstr(&name), &sealed, err);
 	if (rc == BS_ENOTFOUND) {
 		rc = bs_error_set(err, BS_EAUTH, "%s is not connected: run booksync connect xero",
-				  s->target);
+		                  s->target);
 		goto out;
 	}
 	if (rc == BS_OK)
@@ -112,8 +112,8 @@ static int load(struct session *s, struct bs_error *err)
 	if (rc != BS_OK) {
 		if (rc == BS_EINVAL)
 			rc = bs_error_set(err, BS_EAUTH,
-					  "the stored credentials cannot be opened with this key "
-					  "file: run booksync connect xero");
+			                  "the stored credentials cannot be opened with this key "
+			                  "file: run booksync connect xero");
 		goto out;
 	}
 	o = json_tokener_parse(buf_cstr(&plain));
@@ -127,9 +127,9 @@ static int load(struct session *s, struct bs_error *err)
 	copy_field(o, "tenant_id", s->creds.tenant_id, sizeof(s->creds.tenant_id));
 	copy_field(o, "tenant_name", s->creds.tenant_name, sizeof(s->creds.tenant_name));
 	copy_field(o, "access_token", s->creds.tokens.access_token,
-		   sizeof(s->creds.tokens.access_token));
+	           sizeof(s->creds.tokens.access_token));
 	copy_field(o, "refresh_token", s->creds.tokens.refresh_token,
-		   sizeof(s->creds.tokens.refresh_token));
+	           sizeof(s->creds.tokens.refresh_token));
 	copy_field(o, "scope", s->creds.tokens.scope, sizeof(s->creds.tokens.scope));
 	if (json_object_object_get_ex(o, "expires_at_ms", &v))
 		s->creds.tokens.expires_at_ms = json_object_get_int64(v);
@@ -151,10 +151,10 @@ int session_refresh_if_needed(struct session *s, struct bs_error *err)
 		return BS_OK;
 	if (s->creds.tokens.refresh_token[0] == '\0')
 		return bs_error_set(err, BS_EAUTH,
-				    "the access token expired and there is no refresh token: run "
-				    "booksync connect xero");
+		                    "the access token expired and there is no refresh token: run "
+		                    "booksync connect xero");
 	rc = xero_oauth_refresh(s->http, &s->ep, s->creds.client_id, s->creds.client_secret,
-				s->creds.tokens.refresh_token, now, &fresh, err);
+	                        s->creds.tokens.refresh_token, now, &fresh, err);
 	if (rc != BS_OK)
 		return rc;
 	s->creds.tokens = fresh;
@@ -167,7 +167,7 @@ int session_refresh_if_needed(struct session *s, struct bs_error *err)
 }
 
 int session_open(struct session *s, struct store *st, const char *db_path, const char *target,
-		 int64_t (*now_ms)(void), struct bs_error *err)
+                 int64_t (*now_ms)(void), struct bs_error *err)
 {
 	struct xero_conn_config cfg = {0};
 	struct buf kp;
@@ -186,7 +186,7 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
 		rc = load(s, err);
 	if (rc == BS_OK)
 		rc = xero_endpoints_init(&s->ep, s->creds.base_url[0] ? s->creds.base_url : NULL,
-					 err);
+		                         err);
 	if (rc == BS_OK)
 		rc = http_client_new(&s->http, err);
 	if (rc != BS_OK)

@@ -43,7 +43,7 @@ int session_key_path(const char *db_path, struct buf *out);
 
 /* Seal and save creds for target (after connect). */
 int session_save(struct store *st, const unsigned char key[32], const char *target,
-		 const struct session_creds *c, struct bs_error *err);
+                 const struct session_creds *c, struct bs_error *err);
 
 /*
  * Open a session for target: unseal, build the client and connection,
@@ -52,7 +52,7 @@ int session_save(struct store *st, const unsigned char key[32], const char *targ
  * refused.  Release with session_close.
  */
 int session_open(struct session *s, struct store *st, const char *db_path, const char *target,
-		 int64_t (*now_ms)(void), struct bs_error *err);
+                 int64_t (*now_ms)(void), struct bs_error *err);
 void session_close(struct session *s);
 
 /* Refresh now if the token expires within two minutes (dispatcher hook). */

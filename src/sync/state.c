@@ -11,23 +11,22 @@
 #include <string.h>
 
 static const char *const state_names[SYNC_STATE_COUNT] = {
-	"not_imported", "queued",  "imported", "error",
-	"changed",	"skipped", "waiting",  "consolidated",
+    "not_imported", "queued", "imported", "error", "changed", "skipped", "waiting", "consolidated",
 };
 
 static const char *const state_labels[SYNC_STATE_COUNT] = {
-	"Not Imported Yet Or Reset For Re-import",
-	"Queued",
-	"Imported",
-	"Error",
-	"Has changes",
-	"Skipped",
-	"Waiting",
-	"Consolidated",
+    "Not Imported Yet Or Reset For Re-import",
+    "Queued",
+    "Imported",
+    "Error",
+    "Has changes",
+    "Skipped",
+    "Waiting",
+    "Consolidated",
 };
 
 static const char *const event_names[SYNC_EVENT_COUNT] = {
-	"new_version", "plan", "posted", "failed", "skip", "wait", "consolidate", "reset", "resync",
+    "new_version", "plan", "posted", "failed", "skip", "wait", "consolidate", "reset", "resync",
 };
 
 /* One cell: the next state, or -1 with the refusal in words. */
@@ -47,12 +46,13 @@ struct cell {
 
 static const char why_queued[] = "it is queued: wait for the running sync to finish";
 static const char why_consolidated[] =
-	"it is part of a consolidated document, which is locked in the ledger";
+    "it is part of a consolidated document, which is locked in the ledger";
 static const char why_waiting[] = "it is waiting for a record it depends on";
 static const char why_not_queued[] = "it is not queued";
 static const char why_done[] = "it is already imported and unchanged";
 
 /* [from][event]; "new version" while queued is handled in code (flag). */
+/* clang-format off */
 static const struct cell table[SYNC_STATE_COUNT][SYNC_EVENT_COUNT] = {
 	/*            new_version   plan             posted               failed */
 	/*            skip          wait             consolidate          reset        resync */
@@ -77,6 +77,7 @@ static const struct cell table[SYNC_STATE_COUNT][SYNC_EVENT_COUNT] = {
 		{-1, why_not_queued}, {-1, why_consolidated}, {-1, why_consolidated},
 		{CO, NULL}, {-1, why_consolidated}, {-1, why_consolidated}},
 };
+/* clang-format on */
 
 const char *sync_state_name(enum sync_state s)
 {
@@ -105,7 +106,7 @@ int sync_state_from_name(const char *name, enum sync_state *out)
 }
 
 int sync_transition(enum sync_state from, bool pending_change, enum sync_event ev,
-		    enum sync_state *to, bool *pending_out, const char **why)
+                    enum sync_state *to, bool *pending_out, const char **why)
 {
 	const struct cell *c;
 

@@ -34,14 +34,14 @@ enum sync_state {
 
 enum sync_event {
 	SYNC_EV_NEW_VERSION, /* the source sent changed content */
-	SYNC_EV_PLAN,	     /* the planner wrote its operation to the outbox */
-	SYNC_EV_POSTED,	     /* the ledger confirmed the document */
-	SYNC_EV_FAILED,	     /* the ledger refused it, or a warning failed it */
-	SYNC_EV_SKIP,	     /* a no-sync setting or an ineligibility rule */
-	SYNC_EV_WAIT,	     /* a dependency is missing */
+	SYNC_EV_PLAN,        /* the planner wrote its operation to the outbox */
+	SYNC_EV_POSTED,      /* the ledger confirmed the document */
+	SYNC_EV_FAILED,      /* the ledger refused it, or a warning failed it */
+	SYNC_EV_SKIP,        /* a no-sync setting or an ineligibility rule */
+	SYNC_EV_WAIT,        /* a dependency is missing */
 	SYNC_EV_CONSOLIDATE, /* became a member of a consolidated document */
-	SYNC_EV_RESET,	     /* "Reset For Re-import" */
-	SYNC_EV_RESYNC,	     /* "Re-Sync": send now, update in place or create */
+	SYNC_EV_RESET,       /* "Reset For Re-import" */
+	SYNC_EV_RESYNC,      /* "Re-Sync": send now, update in place or create */
 	SYNC_EVENT_COUNT
 };
 
@@ -64,6 +64,6 @@ const char *sync_event_name(enum sync_event ev);
  * finish"); *to and *pending_out are left untouched.
  */
 int sync_transition(enum sync_state from, bool pending_change, enum sync_event ev,
-		    enum sync_state *to, bool *pending_out, const char **why);
+                    enum sync_state *to, bool *pending_out, const char **why);
 
 #endif

@@ -6,22 +6,22 @@
 #include <string.h>
 
 static const struct tabs_def tabs[] = {
-	{"sales/customers", "Sales > Customers", true},
-	{"sales/invoices", "Sales > Invoices", true},
-	{"sales/credit-notes", "Sales > Credit Notes", false},
-	{"sales/payments", "Sales > Payments", false},
-	{"purchases/suppliers", "Purchases > Suppliers", true},
-	{"purchases/supplier-invoices", "Purchases > Supplier Invoices", true},
-	{"purchases/purchase-orders", "Purchases > Purchase Orders", false},
-	{"purchases/supplier-credits", "Purchases > Supplier Credits", false},
-	{"purchases/payments", "Purchases > Payments", false},
-	{"adjustments/adjustments", "Adjustments & COGS > Adjustments", false},
-	{"adjustments/cogs", "Adjustments & COGS > COGS", true},
-	{"retail/gift-vouchers", "Retail > Gift Vouchers", false},
-	{"retail/store-credits", "Retail > Store Credits", false},
-	{"other/products", "Other > Products", false},
-	{"other/money-tasks", "Other > Money Tasks", false},
-	{"other/journals", "Other > Journals", false},
+    {"sales/customers", "Sales > Customers", true},
+    {"sales/invoices", "Sales > Invoices", true},
+    {"sales/credit-notes", "Sales > Credit Notes", false},
+    {"sales/payments", "Sales > Payments", false},
+    {"purchases/suppliers", "Purchases > Suppliers", true},
+    {"purchases/supplier-invoices", "Purchases > Supplier Invoices", true},
+    {"purchases/purchase-orders", "Purchases > Purchase Orders", false},
+    {"purchases/supplier-credits", "Purchases > Supplier Credits", false},
+    {"purchases/payments", "Purchases > Payments", false},
+    {"adjustments/adjustments", "Adjustments & COGS > Adjustments", false},
+    {"adjustments/cogs", "Adjustments & COGS > COGS", true},
+    {"retail/gift-vouchers", "Retail > Gift Vouchers", false},
+    {"retail/store-credits", "Retail > Store Credits", false},
+    {"other/products", "Other > Products", false},
+    {"other/money-tasks", "Other > Money Tasks", false},
+    {"other/journals", "Other > Journals", false},
 };
 
 #define NTABS (sizeof(tabs) / sizeof(tabs[0]))
@@ -64,12 +64,12 @@ int tabs_resolve(const char *name, const char **out, struct bs_error *err)
 	}
 	if (hit != NULL)
 		return bs_error_set(err, BS_ECONFLICT, "tab '%s' is ambiguous: say %s or %s", name,
-				    hit, second);
+		                    hit, second);
 	return bs_error_set(err, BS_ENOTFOUND,
-			    "no tab '%s'; tabs are sales/{customers,invoices,credit-notes,"
-			    "payments}, purchases/{suppliers,supplier-invoices,purchase-orders,"
-			    "supplier-credits,payments}, adjustments/{adjustments,cogs}, "
-			    "retail/{gift-vouchers,store-credits}, other/{products,money-tasks,"
-			    "journals}",
-			    name);
+	                    "no tab '%s'; tabs are sales/{customers,invoices,credit-notes,"
+	                    "payments}, purchases/{suppliers,supplier-invoices,purchase-orders,"
+	                    "supplier-credits,payments}, adjustments/{adjustments,cogs}, "
+	                    "retail/{gift-vouchers,store-credits}, other/{products,money-tasks,"
+	                    "journals}",
+	                    name);
 }

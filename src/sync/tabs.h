@@ -16,7 +16,7 @@
 struct tabs_def {
 	const char *name;  /* "sales/invoices" */
 	const char *label; /* "Sales > Invoices" */
-	bool sync_all;	   /* one of Sync All's five tabs */
+	bool sync_all;     /* one of Sync All's five tabs */
 };
 
 /* Every tab in dependency and display order; *n receives the count. */

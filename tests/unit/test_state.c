@@ -33,87 +33,87 @@ struct tcase {
 };
 
 static const struct tcase cases[] = {
-	/* new version */
-	{NI, SYNC_EV_NEW_VERSION, NI, NULL},
-	{QU, SYNC_EV_NEW_VERSION, QU, NULL},
-	{IM, SYNC_EV_NEW_VERSION, CH, NULL},
-	{ER, SYNC_EV_NEW_VERSION, NI, NULL},
-	{CH, SYNC_EV_NEW_VERSION, CH, NULL},
-	{SK, SYNC_EV_NEW_VERSION, NI, NULL},
-	{WA, SYNC_EV_NEW_VERSION, WA, NULL},
-	{CO, SYNC_EV_NEW_VERSION, NO, "consolidated"},
-	/* plan */
-	{NI, SYNC_EV_PLAN, QU, NULL},
-	{QU, SYNC_EV_PLAN, QU, NULL},
-	{IM, SYNC_EV_PLAN, NO, "already imported"},
-	{ER, SYNC_EV_PLAN, NO, "re-sync or reset"},
-	{CH, SYNC_EV_PLAN, QU, NULL},
-	{SK, SYNC_EV_PLAN, QU, NULL},
-	{WA, SYNC_EV_PLAN, QU, NULL},
-	{CO, SYNC_EV_PLAN, NO, "consolidated"},
-	/* posted */
-	{NI, SYNC_EV_POSTED, NO, "not queued"},
-	{QU, SYNC_EV_POSTED, IM, NULL},
-	{IM, SYNC_EV_POSTED, IM, NULL},
-	{ER, SYNC_EV_POSTED, NO, "not queued"},
-	{CH, SYNC_EV_POSTED, NO, "not queued"},
-	{SK, SYNC_EV_POSTED, NO, "not queued"},
-	{WA, SYNC_EV_POSTED, NO, "not queued"},
-	{CO, SYNC_EV_POSTED, NO, "not queued"},
-	/* failed */
-	{NI, SYNC_EV_FAILED, NO, "not queued"},
-	{QU, SYNC_EV_FAILED, ER, NULL},
-	{IM, SYNC_EV_FAILED, NO, "not queued"},
-	{ER, SYNC_EV_FAILED, NO, "not queued"},
-	{CH, SYNC_EV_FAILED, NO, "not queued"},
-	{SK, SYNC_EV_FAILED, NO, "not queued"},
-	{WA, SYNC_EV_FAILED, NO, "not queued"},
-	{CO, SYNC_EV_FAILED, NO, "not queued"},
-	/* skip */
-	{NI, SYNC_EV_SKIP, SK, NULL},
-	{QU, SYNC_EV_SKIP, SK, NULL},
-	{IM, SYNC_EV_SKIP, NO, "already imported"},
-	{ER, SYNC_EV_SKIP, SK, NULL},
-	{CH, SYNC_EV_SKIP, SK, NULL},
-	{SK, SYNC_EV_SKIP, SK, NULL},
-	{WA, SYNC_EV_SKIP, SK, NULL},
-	{CO, SYNC_EV_SKIP, NO, "consolidated"},
-	/* wait */
-	{NI, SYNC_EV_WAIT, WA, NULL},
-	{QU, SYNC_EV_WAIT, WA, NULL},
-	{IM, SYNC_EV_WAIT, NO, "already imported"},
-	{ER, SYNC_EV_WAIT, WA, NULL},
-	{CH, SYNC_EV_WAIT, WA, NULL},
-	{SK, SYNC_EV_WAIT, WA, NULL},
-	{WA, SYNC_EV_WAIT, WA, NULL},
-	{CO, SYNC_EV_WAIT, NO, "consolidated"},
-	/* consolidate */
-	{NI, SYNC_EV_CONSOLIDATE, CO, NULL},
-	{QU, SYNC_EV_CONSOLIDATE, CO, NULL},
-	{IM, SYNC_EV_CONSOLIDATE, NO, "already imported"},
-	{ER, SYNC_EV_CONSOLIDATE, NO, "it failed"},
-	{CH, SYNC_EV_CONSOLIDATE, NO, "has changes"},
-	{SK, SYNC_EV_CONSOLIDATE, CO, NULL},
-	{WA, SYNC_EV_CONSOLIDATE, CO, NULL},
-	{CO, SYNC_EV_CONSOLIDATE, CO, NULL},
-	/* reset: DESIGN.md: imported, changed, error, skipped -> not imported */
-	{NI, SYNC_EV_RESET, NI, NULL},
-	{QU, SYNC_EV_RESET, NO, "queued"},
-	{IM, SYNC_EV_RESET, NI, NULL},
-	{ER, SYNC_EV_RESET, NI, NULL},
-	{CH, SYNC_EV_RESET, NI, NULL},
-	{SK, SYNC_EV_RESET, NI, NULL},
-	{WA, SYNC_EV_RESET, NO, "waiting"},
-	{CO, SYNC_EV_RESET, NO, "consolidated"},
-	/* resync */
-	{NI, SYNC_EV_RESYNC, QU, NULL},
-	{QU, SYNC_EV_RESYNC, NO, "queued"},
-	{IM, SYNC_EV_RESYNC, QU, NULL},
-	{ER, SYNC_EV_RESYNC, QU, NULL},
-	{CH, SYNC_EV_RESYNC, QU, NULL},
-	{SK, SYNC_EV_RESYNC, QU, NULL},
-	{WA, SYNC_EV_RESYNC, NO, "waiting"},
-	{CO, SYNC_EV_RESYNC, NO, "consolidated"},
+    /* new version */
+    {NI, SYNC_EV_NEW_VERSION, NI, NULL},
+    {QU, SYNC_EV_NEW_VERSION, QU, NULL},
+    {IM, SYNC_EV_NEW_VERSION, CH, NULL},
+    {ER, SYNC_EV_NEW_VERSION, NI, NULL},
+    {CH, SYNC_EV_NEW_VERSION, CH, NULL},
+    {SK, SYNC_EV_NEW_VERSION, NI, NULL},
+    {WA, SYNC_EV_NEW_VERSION, WA, NULL},
+    {CO, SYNC_EV_NEW_VERSION, NO, "consolidated"},
+    /* plan */
+    {NI, SYNC_EV_PLAN, QU, NULL},
+    {QU, SYNC_EV_PLAN, QU, NULL},
+    {IM, SYNC_EV_PLAN, NO, "already imported"},
+    {ER, SYNC_EV_PLAN, NO, "re-sync or reset"},
+    {CH, SYNC_EV_PLAN, QU, NULL},
+    {SK, SYNC_EV_PLAN, QU, NULL},
+    {WA, SYNC_EV_PLAN, QU, NULL},
+    {CO, SYNC_EV_PLAN, NO, "consolidated"},
+    /* posted */
+    {NI, SYNC_EV_POSTED, NO, "not queued"},
+    {QU, SYNC_EV_POSTED, IM, NULL},
+    {IM, SYNC_EV_POSTED, IM, NULL},
+    {ER, SYNC_EV_POSTED, NO, "not queued"},
+    {CH, SYNC_EV_POSTED, NO, "not queued"},
+    {SK, SYNC_EV_POSTED, NO, "not queued"},
+    {WA, SYNC_EV_POSTED, NO, "not queued"},
+    {CO, SYNC_EV_POSTED, NO, "not queued"},
+    /* failed */
+    {NI, SYNC_EV_FAILED, NO, "not queued"},
+    {QU, SYNC_EV_FAILED, ER, NULL},
+    {IM, SYNC_EV_FAILED, NO, "not queued"},
+    {ER, SYNC_EV_FAILED, NO, "not queued"},
+    {CH, SYNC_EV_FAILED, NO, "not queued"},
+    {SK, SYNC_EV_FAILED, NO, "not queued"},
+    {WA, SYNC_EV_FAILED, NO, "not queued"},
+    {CO, SYNC_EV_FAILED, NO, "not queued"},
+    /* skip */
+    {NI, SYNC_EV_SKIP, SK, NULL},
+    {QU, SYNC_EV_SKIP, SK, NULL},
+    {IM, SYNC_EV_SKIP, NO, "already imported"},
+    {ER, SYNC_EV_SKIP, SK, NULL},
+    {CH, SYNC_EV_SKIP, SK, NULL},
+    {SK, SYNC_EV_SKIP, SK, NULL},
+    {WA, SYNC_EV_SKIP, SK, NULL},
+    {CO, SYNC_EV_SKIP, NO, "consolidated"},
+    /* wait */
+    {NI, SYNC_EV_WAIT, WA, NULL},
+    {QU, SYNC_EV_WAIT, WA, NULL},
+    {IM, SYNC_EV_WAIT, NO, "already imported"},
+    {ER, SYNC_EV_WAIT, WA, NULL},
+    {CH, SYNC_EV_WAIT, WA, NULL},
+    {SK, SYNC_EV_WAIT, WA, NULL},
+    {WA, SYNC_EV_WAIT, WA, NULL},
+    {CO, SYNC_EV_WAIT, NO, "consolidated"},
+    /* consolidate */
+    {NI, SYNC_EV_CONSOLIDATE, CO, NULL},
+    {QU, SYNC_EV_CONSOLIDATE, CO, NULL},
+    {IM, SYNC_EV_CONSOLIDATE, NO, "already imported"},
+    {ER, SYNC_EV_CONSOLIDATE, NO, "it failed"},
+    {CH, SYNC_EV_CONSOLIDATE, NO, "has changes"},
+    {SK, SYNC_EV_CONSOLIDATE, CO, NULL},
+    {WA, SYNC_EV_CONSOLIDATE, CO, NULL},
+    {CO, SYNC_EV_CONSOLIDATE, CO, NULL},
+    /* reset: DESIGN.md: imported, changed, error, skipped -> not imported */
+    {NI, SYNC_EV_RESET, NI, NULL},
+    {QU, SYNC_EV_RESET, NO, "queued"},
+    {IM, SYNC_EV_RESET, NI, NULL},
+    {ER, SYNC_EV_RESET, NI, NULL},
+    {CH, SYNC_EV_RESET, NI, NULL},
+    {SK, SYNC_EV_RESET, NI, NULL},
+    {WA, SYNC_EV_RESET, NO, "waiting"},
+    {CO, SYNC_EV_RESET, NO, "consolidated"},
+    /* resync */
+    {NI, SYNC_EV_RESYNC, QU, NULL},
+    {QU, SYNC_EV_RESYNC, NO, "queued"},
+    {IM, SYNC_EV_RESYNC, QU, NULL},
+    {ER, SYNC_EV_RESYNC, QU, NULL},
+    {CH, SYNC_EV_RESYNC, QU, NULL},
+    {SK, SYNC_EV_RESYNC, QU, NULL},
+    {WA, SYNC_EV_RESYNC, NO, "waiting"},
+    {CO, SYNC_EV_RESYNC, NO, "consolidated"},
 };
 
 static void test_table(void **state)
@@ -131,7 +131,7 @@ static void test_table(void **state)
 		if (c->to == NO) {
 			if (rc != BS_ESTATE)
 				fail_msg("case %zu (%s, %s): expected refusal, got %d", i,
-					 sync_state_name(c->from), sync_event_name(c->ev), rc);
+				         sync_state_name(c->from), sync_event_name(c->ev), rc);
 			assert_non_null(why);
 			if (strstr(why, c->why_has) == NULL)
 				fail_msg("case %zu: reason '%s' lacks '%s'", i, why, c->why_has);
@@ -139,9 +139,9 @@ static void test_table(void **state)
 		} else {
 			if (rc != BS_OK || (int)to != c->to)
 				fail_msg("case %zu (%s, %s): expected %s, got rc %d state %s", i,
-					 sync_state_name(c->from), sync_event_name(c->ev),
-					 sync_state_name((enum sync_state)c->to), rc,
-					 sync_state_name(to));
+				         sync_state_name(c->from), sync_event_name(c->ev),
+				         sync_state_name((enum sync_state)c->to), rc,
+				         sync_state_name(to));
 		}
 	}
 }
@@ -156,7 +156,7 @@ static void test_queued_new_version(void **state)
 
 	(void)state;
 	assert_int_equal(sync_transition(QU, false, SYNC_EV_NEW_VERSION, &to, &pending, &why),
-			 BS_OK);
+	                 BS_OK);
 	assert_int_equal(to, QU);
 	assert_true(pending);
 	assert_int_equal(sync_transition(QU, true, SYNC_EV_POSTED, &to, &pending, &why), BS_OK);
@@ -181,7 +181,7 @@ static void test_names(void **state)
 		enum sync_state back;
 
 		assert_int_equal(sync_state_from_name(sync_state_name((enum sync_state)s), &back),
-				 BS_OK);
+		                 BS_OK);
 		assert_int_equal(back, s);
 		assert_string_not_equal(sync_state_label((enum sync_state)s), "?");
 	}
@@ -196,18 +196,18 @@ static void test_names(void **state)
 		enum sync_state to;
 		bool p;
 
-		assert_int_equal(sync_transition(SYNC_STATE_COUNT, false, SYNC_EV_PLAN, &to, &p,
-						 NULL),
-				 BS_EINVAL);
+		assert_int_equal(
+		    sync_transition(SYNC_STATE_COUNT, false, SYNC_EV_PLAN, &to, &p, NULL),
+		    BS_EINVAL);
 	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_queued_new_version),
-		cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_queued_new_version),
+	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

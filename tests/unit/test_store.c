@@ -58,7 +58,7 @@ static int teardown(void **state)
 
 /* A record with body `body`; the hash is derived from the body's bytes. */
 static void mk(struct record *r, enum record_kind kind, const char *id, int64_t version,
-	       const char *tab, const char *body)
+               const char *tab, const char *body)
 {
 	record_init(r);
 	r->kind = kind;
@@ -69,21 +69,21 @@ static void mk(struct record *r, enum record_kind kind, const char *id, int64_t 
 	buf_addstr(&r->canonical, body);
 	memset(r->hash, 0, sizeof(r->hash));
 	for (size_t i = 0; body[i] != '\0'; i++)
-		r->hash[i % RECORD_HASH_LEN] = (unsigned char)(r->hash[i % RECORD_HASH_LEN] * 31 +
-							       (unsigned char)body[i]);
+		r->hash[i % RECORD_HASH_LEN] =
+		    (unsigned char)(r->hash[i % RECORD_HASH_LEN] * 31 + (unsigned char)body[i]);
 }
 
 static int put(struct fx *f, enum record_kind kind, const char *id, int64_t version,
-	       const char *body, enum store_put_result *res)
+               const char *body, enum store_put_result *res)
 {
 	struct record r;
 	struct bs_error err;
 	int rc;
 
 	mk(&r, kind, id, version,
-	   kind == RECORD_CUSTOMER ? "sales/customers"
+	   kind == RECORD_CUSTOMER   ? "sales/customers"
 	   : kind == RECORD_SUPPLIER ? "purchases/suppliers"
-				     : "sales/invoices",
+	                             : "sales/invoices",
 	   body);
 	if (kind == RECORD_SALE) {
 		r.nrefs = 1;
@@ -127,7 +127,7 @@ static void test_versions(void **state)
 	assert_int_equal(put(f, RECORD_CUSTOMER, "C-1", 0, "{\"a\":2}", &res), BS_OK);
 	assert_int_equal(res, STORE_PUT_CHANGED);
 	assert_int_equal(store_record_get(f->st, RECORD_CUSTOMER, "C-1", &info, &body, &err),
-			 BS_OK);
+	                 BS_OK);
 	assert_string_equal(buf_cstr(&body), "{\"a\":2}");
 
 	/* with versions: higher replaces, lower is stale, same+other is a conflict */
@@ -146,7 +146,7 @@ static void test_versions(void **state)
 	assert_int_equal(put(f, RECORD_SALE, "S-1", 4, "{\"v\":4}", &res), BS_OK);
 	assert_int_equal(res, STORE_PUT_CHANGED);
 	assert_int_equal(store_record_get(f->st, RECORD_SALE, "S-9", &info, NULL, &err),
-			 BS_ENOTFOUND);
+	                 BS_ENOTFOUND);
 	buf_free(&body);
 }
 
@@ -192,7 +192,7 @@ static void test_pending_without_target(void **state)
 	assert_int_equal(put(f, RECORD_CUSTOMER, "C-1", 0, "{}", &res), BS_OK);
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(store_pending_each(f->st, NULL, "sales/invoices", rows_cb, &w, &err),
-			 BS_OK);
+	                 BS_OK);
 	assert_int_equal(w.n, 1);
 	assert_string_equal(w.reasons[0], "");
 	/* group filter "sales" = customers + invoices; "purchases" = the supplier */
@@ -235,19 +235,19 @@ static void test_states_and_reset(void **state)
 
 	/* reset refuses queued, with the reason */
 	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1", SYNC_EV_PLAN, NULL,
-					   &f->who, &to, &err),
-			 BS_OK);
+	                                   &f->who, &to, &err),
+	                 BS_OK);
 	assert_int_equal(to, SYNC_QUEUED);
 	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1", SYNC_EV_RESET,
-					   NULL, &f->who, &to, &err),
-			 BS_ESTATE);
+	                                   NULL, &f->who, &to, &err),
+	                 BS_ESTATE);
 	assert_non_null(strstr(err.msg, "queued"));
 	/* a new version while queued: posted lands in changed */
 	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":11}", &res), BS_OK);
 	assert_int_equal(res, STORE_PUT_CHANGED);
 	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1", SYNC_EV_POSTED,
-					   NULL, &f->who, &to, &err),
-			 BS_OK);
+	                                   NULL, &f->who, &to, &err),
+	                 BS_OK);
 	assert_int_equal(to, SYNC_CHANGED);
 	/* changed is pending again */
 	memset(&w, 0, sizeof(w));
@@ -255,11 +255,11 @@ static void test_states_and_reset(void **state)
 	assert_int_equal(w.n, 2);
 	/* plan, post -> imported: no longer pending */
 	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1", SYNC_EV_PLAN, NULL,
-					   &f->who, &to, &err),
-			 BS_OK);
+	                                   &f->who, &to, &err),
+	                 BS_OK);
 	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1", SYNC_EV_POSTED,
-					   NULL, &f->who, &to, &err),
-			 BS_OK);
+	                                   NULL, &f->who, &to, &err),
+	                 BS_OK);
 	assert_int_equal(to, SYNC_IMPORTED);
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(store_pending_each(f->st, "xero:t1", NULL, rows_cb, &w, &err), BS_OK);
@@ -269,28 +269,28 @@ static void test_states_and_reset(void **state)
 	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":12}", &res), BS_OK);
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(store_state_each(f->st, "xero:t1", SYNC_CHANGED, NULL, rows_cb, &w, &err),
-			 BS_OK);
+	                 BS_OK);
 	assert_int_equal(w.n, 1);
 	/* failed keeps the message on the row and in errors */
 	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-2", "xero:t1", SYNC_EV_PLAN, NULL,
-					   &f->who, &to, &err),
-			 BS_OK);
+	                                   &f->who, &to, &err),
+	                 BS_OK);
 	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-2", "xero:t1", SYNC_EV_FAILED,
-					   "Account must be valid.", &f->who, &to, &err),
-			 BS_OK);
+	                                   "Account must be valid.", &f->who, &to, &err),
+	                 BS_OK);
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(store_state_each(f->st, "xero:t1", SYNC_ERROR, NULL, rows_cb, &w, &err),
-			 BS_OK);
+	                 BS_OK);
 	assert_int_equal(w.n, 1);
 	assert_string_equal(w.reasons[0], "Account must be valid.");
 	/* reset: error -> not imported */
 	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-2", "xero:t1", SYNC_EV_RESET,
-					   NULL, &f->who, &to, &err),
-			 BS_OK);
+	                                   NULL, &f->who, &to, &err),
+	                 BS_OK);
 	assert_int_equal(to, SYNC_NOT_IMPORTED);
 	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-404", "xero:t1", SYNC_EV_RESET,
-					   NULL, &f->who, &to, &err),
-			 BS_ENOTFOUND);
+	                                   NULL, &f->who, &to, &err),
+	                 BS_ENOTFOUND);
 	buf_free(&tb);
 }
 
@@ -365,8 +365,8 @@ static void test_history(void **state)
 	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"a\":1}", &res), BS_OK);
 	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"a\":1}", &res), BS_OK); /* no-op */
 	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t", SYNC_EV_PLAN, NULL,
-					   &f->who, &to, &err),
-			 BS_OK);
+	                                   &f->who, &to, &err),
+	                 BS_OK);
 	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"a\":2}", &res), BS_OK);
 	/* new (from created_ms), plan, changed (record), queued->queued */
 	assert_int_equal(store_history_each(f->st, &k, "S-1", 0, hist_cb, &h, &err), BS_OK);
@@ -448,15 +448,15 @@ static void test_read_only_and_corrupt(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_and_schema, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pending_without_target, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_states_and_reset, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_two_targets_need_a_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ref_resolve, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_settings_and_tx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_only_and_corrupt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_and_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pending_without_target, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_states_and_reset, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_two_targets_need_a_name, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ref_resolve, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_settings_and_tx, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_only_and_corrupt, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,24 +19,24 @@ static void test_tabs_resolve(void **state)
 		const char *in, *out;
 		int rc;
 	} cases[] = {
-		{"sales/invoices", "sales/invoices", BS_OK},
-		{"invoices", "sales/invoices", BS_OK},
-		{"customers", "sales/customers", BS_OK},
-		{"supplier-invoices", "purchases/supplier-invoices", BS_OK},
-		{"cogs", "adjustments/cogs", BS_OK},
-		{"adjustments", "adjustments", BS_OK}, /* the group wins over its tab */
-		{"adjustments/adjustments", "adjustments/adjustments", BS_OK},
-		{"sales", "sales", BS_OK},
-		{"retail", "retail", BS_OK},
-		{"gift-vouchers", "retail/gift-vouchers", BS_OK},
-		{"journals", "other/journals", BS_OK},
-		{"payments", NULL, BS_ECONFLICT},
-		{"sales/payments", "sales/payments", BS_OK},
-		{"purchases/payments", "purchases/payments", BS_OK},
-		{"invoice", NULL, BS_ENOTFOUND},
-		{"", NULL, BS_ENOTFOUND},
-		{"sales/", NULL, BS_ENOTFOUND},
-		{"Invoices", NULL, BS_ENOTFOUND},
+	    {"sales/invoices", "sales/invoices", BS_OK},
+	    {"invoices", "sales/invoices", BS_OK},
+	    {"customers", "sales/customers", BS_OK},
+	    {"supplier-invoices", "purchases/supplier-invoices", BS_OK},
+	    {"cogs", "adjustments/cogs", BS_OK},
+	    {"adjustments", "adjustments", BS_OK}, /* the group wins over its tab */
+	    {"adjustments/adjustments", "adjustments/adjustments", BS_OK},
+	    {"sales", "sales", BS_OK},
+	    {"retail", "retail", BS_OK},
+	    {"gift-vouchers", "retail/gift-vouchers", BS_OK},
+	    {"journals", "other/journals", BS_OK},
+	    {"payments", NULL, BS_ECONFLICT},
+	    {"sales/payments", "sales/payments", BS_OK},
+	    {"purchases/payments", "purchases/payments", BS_OK},
+	    {"invoice", NULL, BS_ENOTFOUND},
+	    {"", NULL, BS_ENOTFOUND},
+	    {"sales/", NULL, BS_ENOTFOUND},
+	    {"Invoices", NULL, BS_ENOTFOUND},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -62,7 +62,8 @@ static void test_sync_all_is_five_tabs(void **state)
 	assert_int_equal(n, 16);
 	for (size_t i = 0; i < n; i++)
 		k += t[i].sync_all;
-	assert_int_equal(k, 5); /* seeds/001: Customers, Invoices, Suppliers, Supplier Invoices, COGS */
+	assert_int_equal(
+	    k, 5); /* seeds/001: Customers, Invoices, Suppliers, Supplier Invoices, COGS */
 }
 
 static void test_settings_check(void **state)
@@ -71,22 +72,22 @@ static void test_settings_check(void **state)
 		const char *key, *value;
 		int rc;
 	} cases[] = {
-		{"invoice_status", "AUTHORISED", BS_OK},
-		{"invoice_status", "DRAFT", BS_OK},
-		{"invoice_status", "PAID", BS_EINVAL},
-		{"invoice_status", "", BS_EINVAL},
-		{"base_currency", "NZD", BS_OK},
-		{"base_currency", "XXQ", BS_EINVAL},
-		{"base_currency", "nzd", BS_EINVAL},
-		{"disable_payment_sync", "true", BS_OK},
-		{"disable_payment_sync", "yes", BS_EINVAL},
-		{"account.sales", "200", BS_OK},
-		{"account.sales", "", BS_EINVAL},
-		{"account.sales", "2 00", BS_EINVAL},
-		{"account.sales", "12345678901", BS_EINVAL},
-		{"reference_prefix", "WEB-", BS_OK},
-		{"reference_prefix", "a\tb", BS_EINVAL},
-		{"no_such_key", "x", BS_ENOTFOUND},
+	    {"invoice_status", "AUTHORISED", BS_OK},
+	    {"invoice_status", "DRAFT", BS_OK},
+	    {"invoice_status", "PAID", BS_EINVAL},
+	    {"invoice_status", "", BS_EINVAL},
+	    {"base_currency", "NZD", BS_OK},
+	    {"base_currency", "XXQ", BS_EINVAL},
+	    {"base_currency", "nzd", BS_EINVAL},
+	    {"disable_payment_sync", "true", BS_OK},
+	    {"disable_payment_sync", "yes", BS_EINVAL},
+	    {"account.sales", "200", BS_OK},
+	    {"account.sales", "", BS_EINVAL},
+	    {"account.sales", "2 00", BS_EINVAL},
+	    {"account.sales", "12345678901", BS_EINVAL},
+	    {"reference_prefix", "WEB-", BS_OK},
+	    {"reference_prefix", "a\tb", BS_EINVAL},
+	    {"no_such_key", "x", BS_ENOTFOUND},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -95,7 +96,7 @@ static void test_settings_check(void **state)
 
 		if (rc != cases[i].rc)
 			fail_msg("%s=%s: rc %d, want %d", cases[i].key, cases[i].value, rc,
-				 cases[i].rc);
+			         cases[i].rc);
 		if (rc != BS_OK)
 			assert_non_null(strstr(err.msg, cases[i].key));
 	}
@@ -122,10 +123,10 @@ static void test_settings_defaults(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tabs_resolve),
-		cmocka_unit_test(test_sync_all_is_five_tabs),
-		cmocka_unit_test(test_settings_check),
-		cmocka_unit_test(test_settings_defaults),
+	    cmocka_unit_test(test_tabs_resolve),
+	    cmocka_unit_test(test_sync_all_is_five_tabs),
+	    cmocka_unit_test(test_settings_check),
+	    cmocka_unit_test(test_settings_defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

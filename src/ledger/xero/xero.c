@@ -33,8 +33,7 @@ static char *dupstr(const char *s)
 	return p;
 }
 
-int xero_conn_new(const struct xero_conn_config *cfg, struct xero_conn **out,
-		  struct bs_error *err)
+int xero_conn_new(const struct xero_conn_config *cfg, struct xero_conn **out, struct bs_error *err)
 {
 	struct xero_conn *x = calloc(1, sizeof(*x));
 	int rc;
@@ -109,9 +108,8 @@ static void read_limits(const struct http_response *r, struct xero_call *call)
 }
 
 /* One HTTP exchange with the API; maps the status to a bs_status. */
-static int call_api(struct xero_conn *x, const char *method, const char *path,
-		    const char *idem_key, const struct buf *body, struct xero_call *call,
-		    struct bs_error *err)
+static int call_api(struct xero_conn *x, const char *method, const char *path, const char *idem_key,
+                    const struct buf *body, struct xero_call *call, struct bs_error *err)
 {
 	struct buf url, auth, tenant, idem;
 	const char *headers[8];
@@ -161,22 +159,23 @@ static int call_api(struct xero_conn *x, const char *method, const char *path,
 	case 4:
 		if (x->resp.status == 429)
 			rc = bs_error_set(err, BS_ELIMIT, "Xero rate limit (%s): retry after %lds",
-					  call->problem[0] ? call->problem : "unknown",
-					  call->retry_after_s);
+			                  call->problem[0] ? call->problem : "unknown",
+			                  call->retry_after_s);
 		else if (x->resp.status == 401 || x->resp.status == 403)
 			rc = bs_error_set(err, BS_EAUTH,
-					  "Xero refused the credentials (HTTP %ld): run booksync "
-					  "connect xero",
-					  x->resp.status);
+			                  "Xero refused the credentials (HTTP %ld): run booksync "
+			                  "connect xero",
+			                  x->resp.status);
 		else if (x->resp.status == 404)
 			rc = bs_error_set(err, BS_ENOTFOUND, "Xero: not found (%s)", path);
 		else
-			rc = bs_error_set(err, BS_EINVAL, "Xero refused the request (HTTP %ld): %.300s",
-					  x->resp.status, buf_cstr(&x->resp.body));
+			rc = bs_error_set(err, BS_EINVAL,
+			                  "Xero refused the request (HTTP %ld): %.300s",
+			                  x->resp.status, buf_cstr(&x->resp.body));
 		break;
 	default:
 		rc = bs_error_set(err, BS_EPROTO, "Xero answered HTTP %ld: %.200s", x->resp.status,
-				  buf_cstr(&x->resp.body));
+		                  buf_cstr(&x->resp.body));
 	}
 out:
 	buf_free(&url);
@@ -189,8 +188,8 @@ out:
 }
 
 int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *elems, size_t n,
-	      const char *idempotency_key, xero_resolve_fn resolve, void *arg,
-	      struct xero_call *call, struct bs_error *err)
+              const char *idempotency_key, xero_resolve_fn resolve, void *arg,
+              struct xero_call *call, struct bs_error *err)
 {
 	struct buf path, body;
 	const char *method = "PUT";
@@ -203,21 +202,21 @@ int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *
 		rc = call_api(x, method, buf_cstr(&path), idempotency_key, &body, call, err);
 	if (rc == BS_OK)
 		rc = xero_parse_response(type, buf_cstr(&x->resp.body), x->resp.body.len, elems, n,
-					 err);
+		                         err);
 	buf_free(&path);
 	buf_free(&body);
 	return rc;
 }
 
 int xero_get(struct xero_conn *x, const char *path, struct buf *body, struct xero_call *call,
-	     struct bs_error *err)
+             struct bs_error *err)
 {
 	int rc = call_api(x, "GET", path, NULL, NULL, call, err);
 
 	if (rc == BS_OK) {
 		buf_reset(body);
 		rc = buf_add(body, x->resp.body.ptr != NULL ? x->resp.body.ptr : "",
-			     x->resp.body.len);
+		             x->resp.body.len);
 	}
 	return rc;
 }
@@ -255,7 +254,7 @@ static int where_eq(struct buf *path, const char *field, const char *value, bool
 
 /* Read one looked-up element through the batch parser; true when usable. */
 static bool lookup_take(enum ledger_doc_type type, const char *coll, struct json_object *el,
-			struct xero_elem *e, struct bs_error *err)
+                        struct xero_elem *e, struct bs_error *err)
 {
 	struct buf one;
 	bool ok = false;
@@ -269,12 +268,13 @@ static bool lookup_take(enum ledger_doc_type type, const char *coll, struct json
 }
 
 int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *e,
-		xero_resolve_fn resolve, void *arg, bool *found, struct xero_call *call,
-		struct bs_error *err)
+                xero_resolve_fn resolve, void *arg, bool *found, struct xero_call *call,
+                struct bs_error *err)
 {
 	static const char *const coll[LEDGER_DOC_TYPE_COUNT] = {
-		"Contacts", "Items", "PurchaseOrders", "Invoices", "CreditNotes",
-		"ManualJournals", "BankTransactions", "Payments", "Allocations",
+	    "Contacts",         "Items",       "PurchaseOrders",
+	    "Invoices",         "CreditNotes", "ManualJournals",
+	    "BankTransactions", "Payments",    "Allocations",
 	};
 	struct json_object *doc = e->doc;
 	struct buf path, body;
@@ -312,7 +312,7 @@ int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem
 	}
 	if (field == NULL || value == NULL) {
 		rc = bs_error_set(err, BS_EUNSUPPORTED, "no natural key to look up a %s",
-				  ledger_doc_type_name(type));
+		                  ledger_doc_type_name(type));
 		goto out;
 	}
 	rc = buf_printf(&path, "/%s?where=", coll[type]);
@@ -344,8 +344,8 @@ int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem
 				struct json_object *el = json_object_array_get_idx(arr, i);
 				const char *st = jstr(el, "Status");
 
-				if (st != NULL && (strcmp(st, "DELETED") == 0 ||
-						   strcmp(st, "VOIDED") == 0))
+				if (st != NULL &&
+				    (strcmp(st, "DELETED") == 0 || strcmp(st, "VOIDED") == 0))
 					continue;
 				/* a payment's reference must be on the same document */
 				if (want_doc[0] != '\0' &&
@@ -363,11 +363,12 @@ out:
 }
 
 int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *id, char *status,
-		    struct xero_call *call, struct bs_error *err)
+                    struct xero_call *call, struct bs_error *err)
 {
 	static const char *const coll[LEDGER_DOC_TYPE_COUNT] = {
-		"Contacts", "Items", "PurchaseOrders", "Invoices", "CreditNotes",
-		"ManualJournals", "BankTransactions", "Payments", "Allocations",
+	    "Contacts",         "Items",       "PurchaseOrders",
+	    "Invoices",         "CreditNotes", "ManualJournals",
+	    "BankTransactions", "Payments",    "Allocations",
 	};
 	struct json_object *root = NULL, *arr;
 	struct buf path, body;
@@ -382,7 +383,8 @@ int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *
 	if (rc == BS_OK) {
 		root = json_tokener_parse(buf_cstr(&body));
 		if (root != NULL && json_object_object_get_ex(root, coll[type], &arr) &&
-		    json_object_is_type(arr, json_type_array) && json_object_array_length(arr) > 0) {
+		    json_object_is_type(arr, json_type_array) &&
+		    json_object_array_length(arr) > 0) {
 			const char *st = jstr(json_object_array_get_idx(arr, 0), "Status");
 
 			snprintf(status, 32, "%s", st != NULL ? st : "");

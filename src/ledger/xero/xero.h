@@ -26,15 +26,14 @@ struct json_object;
 struct xero_conn;
 
 struct xero_conn_config {
-	const char *api_base;	  /* ".../api.xro/2.0" (xero_endpoints.api_base) */
-	const char *tenant_id;	  /* xero-tenant-id of every call */
+	const char *api_base;     /* ".../api.xro/2.0" (xero_endpoints.api_base) */
+	const char *tenant_id;    /* xero-tenant-id of every call */
 	const char *access_token; /* bearer token; replace with xero_conn_set_token */
-	long timeout_ms;	  /* per call; 0 = 30 s */
+	long timeout_ms;          /* per call; 0 = 30 s */
 };
 
 /* Strings are copied.  *out is freed with xero_conn_free. */
-int xero_conn_new(const struct xero_conn_config *cfg, struct xero_conn **out,
-		  struct bs_error *err);
+int xero_conn_new(const struct xero_conn_config *cfg, struct xero_conn **out, struct bs_error *err);
 void xero_conn_free(struct xero_conn *x);
 int xero_conn_set_token(struct xero_conn *x, const char *access_token);
 
@@ -46,27 +45,27 @@ typedef int (*xero_resolve_fn)(void *arg, const char *symbol, char *id);
 
 /* What one call told us about the rate limits (FACTS.md §1); -1 = absent. */
 struct xero_call {
-	long http_status;	  /* 0 when no answer arrived */
-	long retry_after_s;	  /* on 429 */
-	int64_t min_remaining;	  /* X-MinLimit-Remaining */
-	int64_t day_remaining;	  /* X-DayLimit-Remaining */
+	long http_status;          /* 0 when no answer arrived */
+	long retry_after_s;        /* on 429 */
+	int64_t min_remaining;     /* X-MinLimit-Remaining */
+	int64_t day_remaining;     /* X-DayLimit-Remaining */
 	int64_t app_min_remaining; /* X-AppMinLimit-Remaining */
-	char problem[32];	  /* X-Rate-Limit-Problem */
+	char problem[32];          /* X-Rate-Limit-Problem */
 	size_t request_bytes;
 };
 
 /* One document of a batch: the doc in, Xero's verdict out. */
 struct xero_elem {
 	struct json_object *doc; /* in: the ledger-neutral document (borrowed) */
-	const char *ledger_id;	 /* in: linked id for op update/void, else NULL */
+	const char *ledger_id;   /* in: linked id for op update/void, else NULL */
 	/* out */
-	int status;		      /* BS_OK accepted; BS_EINVAL refused (message says why) */
-	bool warned;		      /* accepted with Warnings: DESIGN.md fails the record */
-	char id[LEDGER_ID_MAX];	      /* ledger id ("" when refused) */
-	char number[256];	      /* InvoiceNumber / CreditNoteNumber / ... or "" */
+	int status;             /* BS_OK accepted; BS_EINVAL refused (message says why) */
+	bool warned;            /* accepted with Warnings: DESIGN.md fails the record */
+	char id[LEDGER_ID_MAX]; /* ledger id ("" when refused) */
+	char number[256];       /* InvoiceNumber / CreditNoteNumber / ... or "" */
 	bool has_total;
-	int64_t total;		      /* the ledger's Total, micros */
-	struct buf message;	      /* ValidationErrors and Warnings, "; "-joined */
+	int64_t total;      /* the ledger's Total, micros */
+	struct buf message; /* ValidationErrors and Warnings, "; "-joined */
 };
 
 void xero_elem_init(struct xero_elem *e);
@@ -79,7 +78,7 @@ void xero_elem_release(struct xero_elem *e);
  * for a document that is not of the documented shape.
  */
 int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const char *ledger_id,
-		     xero_resolve_fn resolve, void *arg, struct buf *out, struct bs_error *err);
+                     xero_resolve_fn resolve, void *arg, struct buf *out, struct bs_error *err);
 
 /*
  * The whole request body for a batch ({"Invoices":[...]}) into out, and the
@@ -88,15 +87,15 @@ int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const c
  * must name the same credit note.  Pure.
  */
 int xero_build_request(enum ledger_doc_type type, struct xero_elem *elems, size_t n,
-		       xero_resolve_fn resolve, void *arg, const char **method, struct buf *path,
-		       struct buf *out, struct bs_error *err);
+                       xero_resolve_fn resolve, void *arg, const char **method, struct buf *path,
+                       struct buf *out, struct bs_error *err);
 
 /*
  * Read Xero's answer to a batch into elems[]: elements come back in the
  * order sent.  Pure.  BS_EPROTO when the body is not what Xero sends.
  */
 int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
-			struct xero_elem *elems, size_t n, struct bs_error *err);
+                        struct xero_elem *elems, size_t n, struct bs_error *err);
 
 /*
  * Send a batch.  BS_OK: Xero answered for every element (see elems[].status).
@@ -106,8 +105,8 @@ int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
  * answer we cannot read; BS_EINVAL: a 400 for the whole request.
  */
 int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *elems, size_t n,
-	      const char *idempotency_key, xero_resolve_fn resolve, void *arg,
-	      struct xero_call *call, struct bs_error *err);
+              const char *idempotency_key, xero_resolve_fn resolve, void *arg,
+              struct xero_call *call, struct bs_error *err);
 
 /*
  * Look a document up by its natural key (DESIGN.md "Not posting twice"):
@@ -116,16 +115,16 @@ int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *
  * by reference.  BS_OK and *found with id/number/total filled in `e`.
  */
 int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *e,
-		xero_resolve_fn resolve, void *arg, bool *found, struct xero_call *call,
-		struct bs_error *err);
+                xero_resolve_fn resolve, void *arg, bool *found, struct xero_call *call,
+                struct bs_error *err);
 
 /* The Status of document `id` of `type` ("VOIDED", "AUTHORISED", ...) into
  * status[32].  BS_ENOTFOUND when Xero does not know it. */
 int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *id, char *status,
-		    struct xero_call *call, struct bs_error *err);
+                    struct xero_call *call, struct bs_error *err);
 
 /* GET path (with query) under the API base into body.  Same errors as push. */
 int xero_get(struct xero_conn *x, const char *path, struct buf *body, struct xero_call *call,
-	     struct bs_error *err);
+             struct bs_error *err);
 
 #endif

@@ -24,16 +24,15 @@ struct xtype {
 };
 
 static const struct xtype xtypes[LEDGER_DOC_TYPE_COUNT] = {
-	[LEDGER_CONTACT] = {"Contacts", "ContactID", "Name", NULL},
-	[LEDGER_ITEM] = {"Items", "ItemID", "Code", NULL},
-	[LEDGER_PURCHASE_ORDER] = {"PurchaseOrders", "PurchaseOrderID", "PurchaseOrderNumber",
-				   "Total"},
-	[LEDGER_INVOICE] = {"Invoices", "InvoiceID", "InvoiceNumber", "Total"},
-	[LEDGER_CREDIT_NOTE] = {"CreditNotes", "CreditNoteID", "CreditNoteNumber", "Total"},
-	[LEDGER_MANUAL_JOURNAL] = {"ManualJournals", "ManualJournalID", NULL, NULL},
-	[LEDGER_BANK_TRANSACTION] = {"BankTransactions", "BankTransactionID", NULL, "Total"},
-	[LEDGER_PAYMENT] = {"Payments", "PaymentID", NULL, "Amount"},
-	[LEDGER_ALLOCATION] = {"Allocations", "AllocationID", NULL, "Amount"},
+    [LEDGER_CONTACT] = {"Contacts", "ContactID", "Name", NULL},
+    [LEDGER_ITEM] = {"Items", "ItemID", "Code", NULL},
+    [LEDGER_PURCHASE_ORDER] = {"PurchaseOrders", "PurchaseOrderID", "PurchaseOrderNumber", "Total"},
+    [LEDGER_INVOICE] = {"Invoices", "InvoiceID", "InvoiceNumber", "Total"},
+    [LEDGER_CREDIT_NOTE] = {"CreditNotes", "CreditNoteID", "CreditNoteNumber", "Total"},
+    [LEDGER_MANUAL_JOURNAL] = {"ManualJournals", "ManualJournalID", NULL, NULL},
+    [LEDGER_BANK_TRANSACTION] = {"BankTransactions", "BankTransactionID", NULL, "Total"},
+    [LEDGER_PAYMENT] = {"Payments", "PaymentID", NULL, "Amount"},
+    [LEDGER_ALLOCATION] = {"Allocations", "AllocationID", NULL, "Amount"},
 };
 
 struct mapper {
@@ -163,7 +162,7 @@ static int put_lines(struct mapper *m, struct json_object *doc, bool bank, bool 
 		return bs_error_set(m->err, BS_EINVAL, "document has no lines");
 	n = json_object_array_length(lines);
 	rc = buf_printf(m->out, "%s\"%s\":[", m->comma ? "," : "",
-			journal ? "JournalLines" : "LineItems");
+	                journal ? "JournalLines" : "LineItems");
 	m->comma = 1;
 	for (size_t i = 0; rc == BS_OK && i < n; i++) {
 		struct json_object *l = json_object_array_get_idx(lines, i);
@@ -376,8 +375,8 @@ static int map_bank(struct mapper *m, struct json_object *doc)
 		rc = add(m, ",\"Contact\":{");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(m->out, 0, "Name",
-					  js(doc, "contact_name") ? js(doc, "contact_name")
-								  : "booksync money tasks");
+			                  js(doc, "contact_name") ? js(doc, "contact_name")
+			                                          : "booksync money tasks");
 		if (rc == BS_OK)
 			rc = add(m, "}");
 	}
@@ -402,7 +401,7 @@ static int map_bank(struct mapper *m, struct json_object *doc)
 }
 
 int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const char *ledger_id,
-		     xero_resolve_fn resolve, void *arg, struct buf *out, struct bs_error *err)
+                     xero_resolve_fn resolve, void *arg, struct buf *out, struct bs_error *err)
 {
 	struct mapper m = {out, resolve, arg, err, 0};
 	const char *op = js(doc, "op");
@@ -471,8 +470,8 @@ void xero_elem_release(struct xero_elem *e)
 }
 
 int xero_build_request(enum ledger_doc_type type, struct xero_elem *elems, size_t n,
-		       xero_resolve_fn resolve, void *arg, const char **method, struct buf *path,
-		       struct buf *out, struct bs_error *err)
+                       xero_resolve_fn resolve, void *arg, const char **method, struct buf *path,
+                       struct buf *out, struct bs_error *err)
 {
 	bool update = false;
 	int rc;
@@ -489,14 +488,14 @@ int xero_build_request(enum ledger_doc_type type, struct xero_elem *elems, size_
 
 		if (cn == NULL || resolve(arg, cn, id) != BS_OK)
 			return bs_error_set(err, BS_ENOTFOUND, "%s is not posted yet",
-					    cn ? cn : "the credit note");
+			                    cn ? cn : "the credit note");
 		for (size_t i = 1; i < n; i++) {
 			const char *other = js(elems[i].doc, "credit_note");
 
 			if (other == NULL || strcmp(other, cn) != 0)
 				return bs_error_set(err, BS_EINVAL,
-						    "allocations of one call must share a credit "
-						    "note");
+				                    "allocations of one call must share a credit "
+				                    "note");
 		}
 		*method = "PUT";
 		rc = buf_printf(path, "/CreditNotes/%s/Allocations?summarizeErrors=false", id);
@@ -504,11 +503,11 @@ int xero_build_request(enum ledger_doc_type type, struct xero_elem *elems, size_
 		/* PUT only creates; POST creates or updates (FACTS.md §2). */
 		*method = update ? "POST" : "PUT";
 		rc = buf_printf(path, "/%s?summarizeErrors=false%s", xtypes[type].coll,
-				type == LEDGER_INVOICE || type == LEDGER_CREDIT_NOTE ||
-						type == LEDGER_PURCHASE_ORDER ||
-						type == LEDGER_BANK_TRANSACTION
-					? "&unitdp=4"
-					: "");
+		                type == LEDGER_INVOICE || type == LEDGER_CREDIT_NOTE ||
+		                        type == LEDGER_PURCHASE_ORDER ||
+		                        type == LEDGER_BANK_TRANSACTION
+		                    ? "&unitdp=4"
+		                    : "");
 	}
 	if (rc == BS_OK)
 		rc = buf_printf(out, "{\"%s\":[", xtypes[type].coll);
@@ -517,7 +516,7 @@ int xero_build_request(enum ledger_doc_type type, struct xero_elem *elems, size_
 			rc = buf_addc(out, ',');
 		if (rc == BS_OK)
 			rc = xero_map_element(type, elems[i].doc, elems[i].ledger_id, resolve, arg,
-					      out, err);
+			                      out, err);
 	}
 	if (rc == BS_OK)
 		rc = buf_addstr(out, "]}");
@@ -561,7 +560,7 @@ static void collect_line_messages(struct json_object *el, struct buf *b)
 }
 
 int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
-			struct xero_elem *elems, size_t n, struct bs_error *err)
+                        struct xero_elem *elems, size_t n, struct bs_error *err)
 {
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *root = NULL, *arr = NULL;
@@ -572,13 +571,13 @@ int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
 	root = json_tokener_parse_ex(tok, body, (int)len);
 	if (root == NULL || !json_object_object_get_ex(root, xtypes[type].coll, &arr) ||
 	    !json_object_is_type(arr, json_type_array)) {
-		rc = bs_error_set(err, BS_EPROTO, "Xero's answer has no %s list",
-				  xtypes[type].coll);
+		rc =
+		    bs_error_set(err, BS_EPROTO, "Xero's answer has no %s list", xtypes[type].coll);
 		goto out;
 	}
 	if (json_object_array_length(arr) != n) {
 		rc = bs_error_set(err, BS_EPROTO, "sent %zu %s, Xero answered for %zu", n,
-				  xtypes[type].coll, json_object_array_length(arr));
+		                  xtypes[type].coll, json_object_array_length(arr));
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -588,9 +587,9 @@ int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
 		const char *id = js(el, xtypes[type].id);
 		const char *num = xtypes[type].number ? js(el, xtypes[type].number) : NULL;
 		const char *total = xtypes[type].total ? js(el, xtypes[type].total) : NULL;
-		bool has_errors = (status != NULL && strcmp(status, "ERROR") == 0) ||
-				  (json_object_object_get_ex(el, "HasErrors", &v) &&
-				   json_object_get_boolean(v));
+		bool has_errors =
+		    (status != NULL && strcmp(status, "ERROR") == 0) ||
+		    (json_object_object_get_ex(el, "HasErrors", &v) && json_object_get_boolean(v));
 
 		buf_reset(&e->message);
 		collect_messages(el, "ValidationErrors", &e->message);
@@ -598,14 +597,13 @@ int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
 		has_errors |= e->message.len > 0;
 		collect_messages(el, "Warnings", &e->message);
 		e->warned = json_object_object_get_ex(el, "Warnings", &v) &&
-			    json_object_is_type(v, json_type_array) &&
-			    json_object_array_length(v) > 0;
+		            json_object_is_type(v, json_type_array) &&
+		            json_object_array_length(v) > 0;
 		e->status = has_errors ? BS_EINVAL : BS_OK;
 		snprintf(e->id, sizeof(e->id), "%s", id != NULL && !has_errors ? id : "");
 		snprintf(e->number, sizeof(e->number), "%s", num != NULL ? num : "");
-		e->has_total = total != NULL &&
-			       money_parse_fixed(total, strlen(total), MONEY_DP, MONEY_DP,
-						 &e->total) == BS_OK;
+		e->has_total = total != NULL && money_parse_fixed(total, strlen(total), MONEY_DP,
+		                                                  MONEY_DP, &e->total) == BS_OK;
 		if (!has_errors && e->id[0] == '\0') {
 			e->status = BS_EINVAL;
 			buf_addstr(&e->message, "Xero accepted the element but returned no id");
