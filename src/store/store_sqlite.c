@@ -29,7 +29,8 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
     [Q_REC_FIND] = "SELECT rowid, version, hash FROM records WHERE kind = ?1 AND id = ?2",
     [Q_REC_INSERT] = "INSERT INTO records(kind, id, version, hash, body, tab, date, currency,"
                      " has_total, total, created_ms, updated_ms)"
-                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"
+                     " ON CONFLICT(id, kind) DO NOTHING",
     [Q_REC_UPDATE] = "UPDATE records SET version = ?2, hash = ?3, body = ?4, tab = ?5,"
                      " date = ?6, currency = ?7, has_total = ?8, total = ?9, updated_ms = ?10"
                      " WHERE rowid = ?1",
@@ -481,6 +482,21 @@ static int states_new_version(struct sq_store *s, int64_t record, const struct s
 	return BS_OK;
 }
 
+/* How many targets exist: new records need a state row on each. Cached;
+ * target_add forgets it. */
+static int count_targets(struct sq_store *s, struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM targets", -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "counting targets");
+	rc = sqlite3_step(q);
+	s->ntargets = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? BS_OK : sq_fail(s, rc, err, "counting targets");
+}
+
 static int record_put_locked(struct sq_store *s, const struct record *r,
                              const struct store_actor *who, enum store_put_result *result,
                              struct bs_error *err)
@@ -491,31 +507,35 @@ static int record_put_locked(struct sq_store *s, const struct record *r,
 	char reason[64];
 	int rc;
 
-	if ((rc = sq_stmt(s, Q_REC_FIND, &q, err)) != BS_OK)
+	/*
+	 * Insert first: in a bulk import almost every record is new, and the
+	 * unique key then answers "is it there?" in the same B-tree descent.
+	 */
+	if (sqlite3_db_readonly(s->db, "main") == 1)
+		goto existing; /* re-reading what is there needs no write */
+	if ((rc = sq_stmt(s, Q_REC_INSERT, &q, err)) != BS_OK)
 		return rc;
 	sqlite3_bind_int(q, 1, (int)r->kind);
 	sqlite3_bind_text(q, 2, r->id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(q);
-		if ((rc = sq_stmt(s, Q_REC_INSERT, &q, err)) != BS_OK)
-			return rc;
-		sqlite3_bind_int(q, 1, (int)r->kind);
-		sqlite3_bind_text(q, 2, r->id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 3, r->version);
-		bind_content(q, 4, r);
-		sqlite3_bind_int64(q, 11, who->now_ms);
-		if ((rc = sq_done(s, q, err, "storing a record")) != BS_OK)
-			return rc;
+	sqlite3_bind_int64(q, 3, r->version);
+	bind_content(q, 4, r);
+	sqlite3_bind_int64(q, 11, who->now_ms);
+	if ((rc = sq_done(s, q, err, "storing a record")) != BS_OK)
+		return rc;
+	if (sqlite3_changes(s->db) == 1) {
 		rowid = sqlite3_last_insert_rowid(s->db);
 		if ((rc = refs_write(s, rowid, r, false, err)) != BS_OK)
 			return rc;
-		if ((rc = sq_stmt(s, Q_STATE_INSERT_NEW, &q, err)) != BS_OK)
+		if (s->ntargets < 0 && (rc = count_targets(s, err)) != BS_OK)
 			return rc;
-		sqlite3_bind_int64(q, 1, rowid);
-		sqlite3_bind_int64(q, 2, who->now_ms);
-		if ((rc = sq_done(s, q, err, "writing sync state")) != BS_OK)
-			return rc;
+		if (s->ntargets > 0) {
+			if ((rc = sq_stmt(s, Q_STATE_INSERT_NEW, &q, err)) != BS_OK)
+				return rc;
+			sqlite3_bind_int64(q, 1, rowid);
+			sqlite3_bind_int64(q, 2, who->now_ms);
+			if ((rc = sq_done(s, q, err, "writing sync state")) != BS_OK)
+				return rc;
+		}
 		/*
 		 * A first arrival is no transition: the row's created_ms says when,
 		 * and the history command shows it from there.  Writing a history
@@ -524,9 +544,17 @@ static int record_put_locked(struct sq_store *s, const struct record *r,
 		*result = STORE_PUT_NEW;
 		return BS_OK;
 	}
+existing:
+	if ((rc = sq_stmt(s, Q_REC_FIND, &q, err)) != BS_OK)
+		return rc;
+	sqlite3_bind_int(q, 1, (int)r->kind);
+	sqlite3_bind_text(q, 2, r->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(q);
-		return sq_fail(s, rc, err, "looking up a record");
+		/* not there on a read-only store: the write it needs is refused */
+		return sq_fail(s, rc == SQLITE_DONE ? SQLITE_READONLY : rc, err,
+		               "storing a record");
 	}
 	rowid = sqlite3_column_int64(q, 0);
 	old_version = sqlite3_column_int64(q, 1);
@@ -710,6 +738,7 @@ static int sq_target_add(struct store *st, const char *target, const char *name,
 
 	if (rc != BS_OK)
 		return rc;
+	s->ntargets = -1;
 	if ((rc = sq_stmt(s, Q_TARGET_INSERT, &q, err)) != BS_OK)
 		goto out;
 	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
@@ -1032,6 +1061,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	if (s == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
 	s->base.ops = &sqlite_ops;
+	s->ntargets = -1;
 	rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_CANTOPEN && !(flags & STORE_OPEN_CREATE))

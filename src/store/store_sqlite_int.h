@@ -65,6 +65,7 @@ struct sq_store {
 	sqlite3_stmt *stmt[Q_STMT_COUNT];
 	int tx_depth; /* 0: autocommit; 1: store_begin; more: savepoints */
 	bool user_tx;
+	int ntargets; /* cached count of targets, -1 = unknown */
 };
 
 /* The backend behind a struct store. */
