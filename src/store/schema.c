@@ -33,7 +33,7 @@ const char *const store_sqlite_migrations[] = {
 	"  updated_ms INTEGER NOT NULL,\n"
 	"  UNIQUE(id, kind)                  -- also serves lookups by id alone\n"
 	");\n"
-	"CREATE INDEX records_tab ON records(tab, date);\n"
+
 	"CREATE TABLE record_refs(\n"
 	"  record INTEGER NOT NULL REFERENCES records(rowid) ON DELETE CASCADE,\n"
 	"  field TEXT NOT NULL,\n"
