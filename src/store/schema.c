@@ -41,7 +41,7 @@ const char *const store_sqlite_migrations[] = {
 	"  ref_id TEXT NOT NULL,\n"
 	"  PRIMARY KEY(record, field)\n"
 	") WITHOUT ROWID;\n"
-	"CREATE INDEX record_refs_ref ON record_refs(ref_id);\n"
+
 	"CREATE TABLE targets(\n"
 	"  id TEXT PRIMARY KEY,              -- 'xero:<tenant>', 'qbo:<realm>'\n"
 	"  name TEXT NOT NULL DEFAULT '',\n"
