@@ -201,8 +201,11 @@ static void list_json(const char *key, const struct noted *v, size_t n)
 }
 
 int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const char *want_target,
-                 struct plan_opts *po, bool json)
+                 const struct plan_opts *in, bool json)
 {
+	/* a private copy: the callbacks and target set below point at this
+	 * function's locals, which must not outlive it in the caller's struct */
+	struct plan_opts opts = *in, *po = &opts;
 	struct run r = {ctx, NULL, json, po->dry_run, false, NULL, NULL, NULL, 0, 0, 0, 0, 0};
 	struct plan_stats ps = {0};
 	struct dispatch_stats ds = {0};

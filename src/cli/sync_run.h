@@ -12,6 +12,6 @@
  * Returns the exit code: 0 ok, 1 some records failed, 3 unreachable or not
  * authorised, 4 store error. */
 int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const char *want_target,
-                 struct plan_opts *opts, bool json);
+                 const struct plan_opts *opts, bool json);
 
 #endif

@@ -85,10 +85,11 @@ void http_response_free(struct http_response *r)
 const char *http_response_header(const struct http_response *r, const char *name)
 {
 	const char *p = r->hdrs.ptr, *found = NULL;
-	const char *end = p + r->hdrs.len;
+	const char *end;
 
 	if (p == NULL)
 		return NULL;
+	end = p + r->hdrs.len;
 	while (p < end) {
 		const char *value = p + strlen(p) + 1;
 

@@ -568,7 +568,7 @@ static int lines_cell(struct csv *c, const struct row *r, size_t j, struct json_
 	int rc;
 
 	snprintf(at, sizeof(at), "line %llu: column lines", (unsigned long long)r->fline[j]);
-	if (len > INT32_MAX)
+	if (len >= INT32_MAX) /* len + 1 must fit json-c's int */
 		return bs_error_set(err, BS_ETOOBIG, "%s: too long", at);
 	json_tokener_reset(c->tok);
 	o = json_tokener_parse_ex(c->tok, v, (int)len + 1); /* the NUL ends a number */

@@ -532,6 +532,7 @@ static int run_batch(struct dsp *d, int64_t rid, const char *key)
 	struct bs_error sent_err;
 	int rc = BS_OK, src;
 
+	bs_error_clear(&sent_err);
 	if (elems == NULL)
 		return bs_error_set(d->err, BS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < d->nops; i++) {

@@ -263,7 +263,7 @@ static const char *names_find(const struct names *l, const char *key)
 	char low[512];
 	size_t i;
 
-	for (i = 0; key[i] != '\0' && i < sizeof(low) - 1; i++)
+	for (i = 0; i < sizeof(low) - 1 && key[i] != '\0'; i++)
 		low[i] = (char)tolower((unsigned char)key[i]);
 	low[i] = '\0';
 	probe.key = low;
