@@ -168,4 +168,32 @@ eq "PO-3 bill" "$(bill 'INV-78 / PO-3' 'i.Contact.Name, c(i.Total)')" "Totara Su
 eq "PO-3 purchase order BILLED" "$(jv "j.PurchaseOrders.filter(p => p.Reference == 'PO-3' || p.PurchaseOrderNumber == 'PO-3').map(p => p.Status).join(',')" <"$T/po.json")" BILLED
 eq "no second bill" "$(jv 'j.Invoices.filter(i => i.Type == "ACCPAY").length' <"$T/inv.json")" 2
 
+# --- contacts matched, not copied; DRAFT status setting ---------------------------
+# A contact already in Xero (name differs in case only) is linked on connect;
+# a customer and a supplier of the same name are one Xero contact.
+sb_reset "$SB_URL"
+xlogin "$SB_URL"
+code=$(curl -s -o "$T/pre.out" -w '%{http_code}' -X PUT -H "Authorization: Bearer $X_TOK" \
+	-H "xero-tenant-id: $X_TEN" -H 'Content-Type: application/json' \
+	-d '{"Contacts":[{"Name":"KOWHAI CAFE","EmailAddress":"k@kowhai.example"}]}' "$SB_URL/api.xro/2.0/Contacts")
+eq "contact made in Xero first" "$code" 200
+cat >"$T/match.jsonl" <<'J'
+{"kind":"customer","id":"C-1","name":"Aroha Ltd"}
+{"kind":"supplier","id":"S-1","name":"aroha ltd"}
+{"kind":"customer","id":"C-2","name":"Kowhai Cafe"}
+{"kind":"sale","id":"SO-1","reference":"SO-1","customer_id":"C-2","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"A","qty":"1","unit_price":"100.00","tax_rate":"15"}]}
+{"kind":"purchase","id":"PO-2","reference":"PO-2","supplier_id":"S-1","date":"2026-10-01","status":"billed","supplier_invoice_no":"INV-77","invoice_date":"2026-10-04","tax_mode":"none","lines":[{"description":"B","qty":"4","unit_cost":"6.25","tax_rate":"0"}]}
+J
+fresh_store match
+expect 0 "$B" import "$T/match.jsonl"
+expect 0 "$B" settings invoice_status DRAFT
+connect "$SB_URL"
+bs_sync --everything
+eq "matching sync exit" "$bs_rc" 0
+eq "two contacts, no copies" "$(xq Contacts "j.Contacts.map(c => c.Name).sort().join(',')")" "Aroha Ltd,KOWHAI CAFE"
+eq "SO-1 on the existing contact, as DRAFT" \
+	"$(xq Invoices "(i => i.Contact.Name + '|' + i.Status)(j.Invoices.find(i => i.Reference == 'SO-1'))")" "KOWHAI CAFE|DRAFT"
+eq "bill on the customer's contact" \
+	"$(xq Invoices "(i => i.Contact.Name)(j.Invoices.find(i => i.InvoiceNumber == 'INV-77 / PO-2'))")" "Aroha Ltd"
+
 finish

@@ -117,6 +117,16 @@ expect 0 "$B" import "$T/acc2.jsonl"
 bs_sync --tab invoices
 eq "SO-ACC fixed" "$(inv SO-ACC 'a.map(i => c(i.Total) + " " + i.LineItems.map(l => l.AccountCode).join("/")).join(",")')" "17.25 200/260"
 
+# --- a tax rate the ledger has no code for: Errors naming it, nothing posted --------
+printf '%s\n' '{"kind":"sale","id":"SO-T","reference":"SO-T","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"nine","qty":"1","unit_price":"100.00","tax_rate":"9"}]}' >"$T/tax.jsonl"
+expect 0 "$B" import "$T/tax.jsonl"
+bs_sync --tab invoices
+eq "sync with an unknown tax rate" "$bs_rc" 1
+expect 0 "$B" errors
+has "$T/out" "SO-T"
+has "$T/out" "9"
+eq "SO-T not in Xero" "$(inv SO-T 'a.length')" 0
+
 # --- journal lines with unknown accounts: Xero drops them with a Warning -------------
 # J-W still balances without the two bad lines, so Xero posts it and warns; the
 # record must land on Errors anyway.  J-BAD does not balance once dropped.

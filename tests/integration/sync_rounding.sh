@@ -18,6 +18,7 @@ cat >"$T/round.jsonl" <<'J'
 {"kind":"sale","id":"R5","reference":"R5","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"none","lines":[{"description":"midpoint amount","qty":"0.5","unit_price":"1.01","tax_rate":"0"}]}
 {"kind":"sale","id":"R6","reference":"R6","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"midpoint tax","qty":"1","unit_price":"10.30","tax_rate":"15"}]}
 {"kind":"sale","id":"R7","reference":"R7","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"none","lines":[{"description":"midpoint price","qty":"100","unit_price":"1.00005","tax_rate":"0"}]}
+{"kind":"credit_note","id":"CN-R","reference":"CN-R","customer_id":"C-1","date":"2026-10-02","tax_mode":"exclusive","lines":[{"description":"credit, small","qty":"200","unit_price":"1.00004","tax_rate":"15"}]}
 {"kind":"sale","id":"R8","reference":"R8","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"discounted","qty":"7","unit_price":"3.333333","discount_pct":"12.5","tax_rate":"15"},{"description":"third","qty":"3","unit_price":"0.333333","tax_rate":"15"}]}
 J
 # Hand-worked source totals (half away from zero, DESIGN.md) and Xero's view:
@@ -32,6 +33,7 @@ J
 # R5 0.5 x 1.01 = 0.505 -> 0.51.  Xero half-away 0.51; half-even 0.50, D = -0.01.
 # R6 10.30, tax 1.545 -> 1.55: 11.85.  Xero half-away 1.55; half-even 1.54.
 # R7 100 x 1.00005 = 100.005 -> 100.01 (the 4-dp price itself is a midpoint).
+# CN-R as R1, on a credit note: 230.01 with one correction of +0.01.
 # R8 7 x 3.333333 x 0.875 = 20.4166645625 -> 20.42, tax 3.063 -> 3.06;
 #    3 x 0.333333 = 0.999999 -> 1.00, tax 0.15: 24.63.
 #    Xero: 3.3333 x 7 x 0.875 = 20.4164625 -> 20.42, 0.3333 x 3 = 0.9999 -> 1.00:
@@ -63,6 +65,7 @@ run() {
 	connect "$SB_URL"
 	bs_sync
 	eq "[$mode/$2] sync exit" "$bs_rc" 0
+	"$B" sync --tab credit-notes >/dev/null 2>&1
 	eq "[$mode/$2] posted" "$(jv j.posted <"$T/sync.json")" 9
 	xlogin "$SB_URL"
 	xget Invoices >"$T/inv.json"
@@ -70,6 +73,8 @@ run() {
 		eq "[$mode/$2] $r Total == source total" "$(rline $r | cut -d';' -f1)" "$(want_total $r)"
 	done
 	eq "[$mode/$2] one invoice per sale" "$(jv 'j.Invoices.length' <"$T/inv.json")" 8
+	eq "[$mode/$2] CN-R credit note" "$(xq CreditNotes "(i => i ? c(i.Total) + ';' + i.LineItems.filter(l => l.AccountCode == '860').map(l => c(l.LineAmount)).join(',') : 'missing')(j.CreditNotes.find(i => i.Reference == 'CN-R'))")" \
+		"230.01;0.01"
 }
 
 for mode in half-away half-even; do
