@@ -309,11 +309,11 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		       "\n  \"recovered\": %llu",
 		       po->dry_run ? "true" : "false", (unsigned long long)ps.planned,
 		       (unsigned long long)ps.documents, (unsigned long long)ps.corrections,
-		       (unsigned long long)ds.posted, (unsigned long long)(ds.failed + ps.failed),
-		       (unsigned long long)ps.skipped,
-		       (unsigned long long)(ps.waiting + ds.waiting), (unsigned long long)ds.calls,
-		       (unsigned long long)ds.write_calls, (unsigned long long)ds.rate_limited,
-		       (unsigned long long)ds.retries, (unsigned long long)ds.recovered);
+		       (unsigned long long)ds.posted, (unsigned long long)ds.failed + ps.failed,
+		       (unsigned long long)ps.skipped, (unsigned long long)ps.waiting + ds.waiting,
+		       (unsigned long long)ds.calls, (unsigned long long)ds.write_calls,
+		       (unsigned long long)ds.rate_limited, (unsigned long long)ds.retries,
+		       (unsigned long long)ds.recovered);
 		list_json("errors", r.failed, r.nfailed);
 		list_json("skipped_records", r.skipped, r.nskipped);
 		list_json("waiting_records", r.waiting, r.nwaiting);
@@ -332,8 +332,8 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		printf("Synced to %s: %llu documents posted, %llu failed, %llu skipped, %llu "
 		       "waiting\n",
 		       po->target, (unsigned long long)ds.posted,
-		       (unsigned long long)(ds.failed + ps.failed), (unsigned long long)ps.skipped,
-		       (unsigned long long)(ps.waiting + ds.waiting));
+		       (unsigned long long)ds.failed + ps.failed, (unsigned long long)ps.skipped,
+		       (unsigned long long)ps.waiting + ds.waiting);
 		printf("Calls used: %llu (%llu writes), %llu rate-limited, %llu retried, %llu "
 		       "recovered by lookup; %llu rounding corrections, %llu totals corrected "
 		       "after posting\n",

@@ -47,7 +47,7 @@ int jsonw_strn(struct buf *b, const char *s, size_t n)
 			esc[1] = 't';
 			break;
 		default:
-			memcpy(esc + 1, "u00", 3);
+			memcpy(esc + 1, "u00", 3); // NOLINT(bugprone-not-null-terminated-result)
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 15];
 			elen = 6;

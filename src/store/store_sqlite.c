@@ -780,7 +780,7 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
                               const struct store_actor *who, enum sync_state *new_state,
                               struct bs_error *err)
 {
-	struct store_record_info info;
+	struct store_record_info info = {0};
 	enum sync_state from = SYNC_NOT_IMPORTED, to;
 	bool pending = false, pending_out;
 	const char *why = NULL;

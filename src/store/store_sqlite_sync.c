@@ -80,7 +80,7 @@ int sq_serial(struct store *st, const char *target, enum record_kind kind, const
               const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	struct store_link link;
+	struct store_link link = {0};
 	sqlite3_stmt *q = NULL;
 	char counter[256];
 	int rc = tx_enter(s, err);

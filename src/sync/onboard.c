@@ -267,6 +267,8 @@ static const char *names_find(const struct names *l, const char *key)
 		low[i] = (char)tolower((unsigned char)key[i]);
 	low[i] = '\0';
 	probe.key = low;
+	if (l->n == 0)
+		return NULL;
 	hit = bsearch(&probe, l->v, l->n, sizeof(*l->v), name_cmp);
 	return hit != NULL ? hit->id : NULL;
 }
@@ -305,7 +307,7 @@ static int read_all(struct session *s, const char *coll, const char *keyf, const
 		if (n < 100)
 			break;
 	}
-	if (rc == BS_OK)
+	if (rc == BS_OK && out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
 	return rc;
 }

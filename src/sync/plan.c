@@ -596,8 +596,8 @@ static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
 	} while (0)
 	DEP("customer", RECORD_CUSTOMER, "customer_id");
 	DEP("supplier", RECORD_SUPPLIER, "supplier_id");
-	if ((s = jstr(o, "contact_id")) != NULL)
-		DEP("contact", contact_kind(p, s), "contact_id");
+	if (jstr(o, "contact_id") != NULL)
+		DEP("contact", contact_kind(p, jstr(o, "contact_id")), "contact_id");
 	if (kind != RECORD_CREDIT_NOTE) {
 		DEP("sale", RECORD_SALE, "sale_id");
 		DEP("purchase", RECORD_PURCHASE, "purchase_id");
