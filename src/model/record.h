@@ -14,6 +14,10 @@
  * the canonical form: it lives beside it, so the hash says whether content
  * changed, independent of the version number.
  *
+ * The hash is libsodium's BLAKE2b-256; its vectorised code is picked by
+ * sodium_init(), which main() calls once (without it the portable code
+ * gives the same bytes, about 2.4x slower).
+ *
  * Pure: no I/O, no globals.  Safe to call from several threads.
  */
 #ifndef BS_MODEL_RECORD_H
@@ -21,7 +25,6 @@
 
 #include "core/buf.h"
 #include "core/error.h"
-
 #include "core/money.h"
 
 #include <stdbool.h>
