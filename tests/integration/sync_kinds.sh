@@ -33,6 +33,9 @@ cat >"$T/kinds.jsonl" <<'J'
 {"kind":"credit_note","id":"CN-D","reference":"CN-D","customer_id":"C-1","date":"2026-10-06","tax_mode":"exclusive","lines":[{"description":"discounted return","qty":"3","unit_price":"10.00","discount_pct":"10","tax_rate":"15"}]}
 {"kind":"payment","id":"PAY-B","purchase_id":"PO-2","date":"2026-10-05","amount":"10.00","account":"090"}
 {"kind":"store_credit","id":"SC-1","customer_id":"C-1","event":"issued","amount":"25.00","origin":"refund","date":"2026-10-06"}
+{"kind":"sale","id":"SO-4","reference":"SO-4","customer_id":"C-1","date":"2026-10-07","invoiced":true,"tax_mode":"none","lines":[{"description":"Later order","qty":"1","unit_price":"40.00","tax_rate":"0"}]}
+{"kind":"store_credit","id":"SC-2","customer_id":"C-1","event":"used","amount":"15.00","sale_id":"SO-4","date":"2026-10-07"}
+{"kind":"store_credit","id":"SC-3","customer_id":"C-1","event":"refunded","amount":"5.00","origin":"refund","date":"2026-10-08"}
 J
 
 sb_start --limits off
@@ -42,7 +45,7 @@ connect "$SB_URL"
 expect 0 "$B" settings reference_prefix WEB-
 bs_sync --everything
 eq "sync --everything exit" "$bs_rc" 0
-eq "posted" "$(jv j.posted <"$T/sync.json")" 26
+eq "posted" "$(jv j.posted <"$T/sync.json")" 29
 xlogin "$SB_URL"
 
 # --- contacts and items -------------------------------------------------------
@@ -76,8 +79,8 @@ for r in SO-1 SO-2 SO-3; do
 	*) bad "$r InvoiceNumber '$num' is not WEB-<serial>-$r (seeds/000)" ;;
 	esac
 done
-eq "invoice numbers unique" "$(jv 'new Set(j.Invoices.filter(i => i.Type == "ACCREC").map(i => i.InvoiceNumber)).size' <"$T/inv.json")" 4
-eq "ACCREC count" "$(jv 'j.Invoices.filter(i => i.Type == "ACCREC").length' <"$T/inv.json")" 4
+eq "invoice numbers unique" "$(jv 'new Set(j.Invoices.filter(i => i.Type == "ACCREC").map(i => i.InvoiceNumber)).size' <"$T/inv.json")" 5
+eq "ACCREC count" "$(jv 'j.Invoices.filter(i => i.Type == "ACCREC").length' <"$T/inv.json")" 5
 # fx_rate is NZD per USD; Xero's CurrencyRate is sent as 1 / fx_rate (DESIGN.md)
 eq "SO-USD" "$(inv SO-USD 'i.CurrencyCode, c(i.Total), i.CurrencyRate')" "USD|100.00|0.625"
 eq "SO-2 inclusive" "$(inv SO-2 'i.LineAmountTypes, c(i.TotalTax), c(i.Total)')" "Inclusive|9.00|69.00"
@@ -145,6 +148,14 @@ eq "SO-3 after redemption" "$(inv SO-3 'i.Status, c(i.AmountDue)')" "AUTHORISED|
 
 # --- store credit issued -> customer credit note ---------------------------------
 eq "SC-1" "$(cn SC-1 'i.Type, i.Contact.Name, c(i.Total)')" "ACCRECCREDIT|Aroha Ltd|25.00"
+# used -> an allocation of that credit note to the sale's invoice; refunded ->
+# a refund payment on the credit note; 25 - 15 - 5 leaves 5
+eq "SC-2 allocated to SO-4" "$(inv SO-4 'c(i.AmountCredited), c(i.AmountDue), i.CreditNotes.map(n => n.CreditNoteNumber).join()')" \
+	"15.00|25.00|$(cn SC-1 i.CreditNoteNumber)"
+eq "SC-3 refund payment on the credit note" \
+	"$(jv "(p => p ? [p.CreditNote && p.CreditNote.CreditNoteID == '$(cn SC-1 i.CreditNoteID)', c(p.Amount)].join('|') : 'missing')(j.Payments.find(p => p.Reference == 'SC-3'))" <"$T/pay.json")" \
+	"true|5.00"
+eq "SC-1 credit left" "$(cn SC-1 'c(i.RemainingCredit)')" 5.00
 
 # --- money tasks -> bank transactions ---------------------------------------------
 xget BankTransactions >"$T/bt.json"
