@@ -629,6 +629,43 @@ static int member_cb(void *arg, const struct store_op *op)
 }
 
 /*
+ * Look one element up, with the same patience as a send: a 429 waits for
+ * Retry-After, a 5xx or no answer backs off and asks again.
+ */
+static int lookup_with_retry(struct dsp *d, struct xero_elem *e, bool *hit)
+{
+	int max = d->o->max_attempts > 0 ? d->o->max_attempts : ATTEMPTS_DEFAULT;
+	int attempt = 0, rc;
+
+	for (;;) {
+		struct xero_call call;
+
+		if (d->o->before_call != NULL &&
+		    (rc = d->o->before_call(d->o->arg, d->o->conn, d->err)) != BS_OK)
+			return rc;
+		wait_turn(d);
+		governor_start(d->o->gov, d->o->now_ms(d->o->clock));
+		rc = xero_lookup(d->o->conn, d->type, e, resolve, d, hit, &call, d->err);
+		governor_end(d->o->gov, d->o->now_ms(d->o->clock), call.min_remaining,
+		             call.day_remaining, call.app_min_remaining,
+		             call.http_status == 429 ? call.retry_after_s : -1);
+		d->stats->calls++;
+		if (rc == BS_ELIMIT) {
+			d->stats->rate_limited++;
+			continue;
+		}
+		if (rc == BS_ENET || rc == BS_EPROTO) {
+			if (++attempt >= max)
+				return rc;
+			d->stats->retries++;
+			d->o->sleep_ms(d->o->clock, backoff_ms(d, attempt));
+			continue;
+		}
+		return rc;
+	}
+}
+
+/*
  * A request frozen by an earlier run may or may not have reached the
  * ledger.  Ask the ledger by natural key first; link what it holds.  When it
  * holds none of them, send the same request with the same key; when it
@@ -649,7 +686,9 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 	d->type = (enum ledger_doc_type)t;
 	batch_clear(d);
 	rc = store_outbox_each(d->st, d->o->target, "frozen", NULL, rq->id, member_cb, d, d->err);
-	if (rc != BS_OK && rc != 1)
+	if (rc == 1) /* member_cb stopped at batch_max: that is every member */
+		rc = BS_OK;
+	if (rc != BS_OK)
 		return rc;
 	if (d->nops == 0)
 		return store_request_set(d->st, rq->id, "done", d->o->now_ms(d->o->clock), d->err);
@@ -660,7 +699,6 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 	for (size_t i = 0; i < d->nops; i++)
 		xero_elem_init(&elems[i]);
 	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
-		struct xero_call call;
 		bool hit = false;
 
 		rc = bop_prepare(d, &d->ops[i]);
@@ -668,13 +706,7 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 		elems[i].ledger_id = d->ops[i].self_id[0] ? d->ops[i].self_id : NULL;
 		if (rc != BS_OK || strcmp(d->ops[i].op, "create") != 0)
 			continue; /* updates are idempotent by id: just send again */
-		wait_turn(d);
-		governor_start(d->o->gov, d->o->now_ms(d->o->clock));
-		rc = xero_lookup(d->o->conn, d->type, &elems[i], resolve, d, &hit, &call, d->err);
-		governor_end(d->o->gov, d->o->now_ms(d->o->clock), call.min_remaining,
-		             call.day_remaining, call.app_min_remaining,
-		             call.http_status == 429 ? call.retry_after_s : -1);
-		d->stats->calls++;
+		rc = lookup_with_retry(d, &elems[i], &hit);
 		if (rc == BS_EUNSUPPORTED) {
 			rc = BS_OK; /* no natural key (allocations): the key must do */
 			continue;
