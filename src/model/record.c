@@ -31,6 +31,8 @@
 #define SHOW_MAX    40 /* bytes of a bad value quoted in a message */
 #define DEPTH_MAX   64 /* nesting of unknown values we are willing to copy */
 #define ENTRY_STACK 32
+#define HINT_MAX    32 /* keys of a line item whose lookup is remembered */
+#define NO_HINT     0xff
 
 /* A member of an object whose keys must be sorted (unknown fields,
  * tracking categories). */
@@ -40,7 +42,7 @@ struct entry {
 };
 
 static int walk_object(struct rf_state *st, struct json_object *obj, const struct rf_object *spec,
-                       struct rf_val *vals);
+                       struct rf_val *vals, unsigned char *hint);
 
 /* ---- kinds ---------------------------------------------------------- */
 
@@ -1001,6 +1003,7 @@ static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_
 	struct wr *b = &st->w;
 	struct json_object *owned, *arr;
 	size_t n;
+	unsigned char hint[HINT_MAX];
 	int rc;
 
 	arr = structured(st, f, v, json_type_array, &owned, &rc);
@@ -1016,6 +1019,7 @@ static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_
 	}
 	if ((rc = put_name(b, first, f->name)) != BS_OK || (rc = w_addc(b, '[')) != BS_OK)
 		goto out;
+	memset(hint, NO_HINT, sizeof(hint));
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *ln = json_object_array_get_idx(arr, i);
 
@@ -1029,7 +1033,7 @@ static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_
 		memset(st->ln, 0, sizeof(st->ln));
 		st->ln_amount = 0;
 		st->ln_tax = 0;
-		if ((rc = walk_object(st, ln, f->sub, st->ln)) != BS_OK)
+		if ((rc = walk_object(st, ln, f->sub, st->ln, hint)) != BS_OK)
 			goto out;
 		if (st->kind->line != NULL && (rc = st->kind->line(st)) != BS_OK)
 			goto out;
@@ -1064,7 +1068,7 @@ static int put_nested(struct rf_state *st, const struct rf_field *f, struct json
 	if ((rc = put_name(b, first, f->name)) != BS_OK)
 		goto out;
 	st->path = f->name;
-	rc = walk_object(st, obj, f->sub, scratch);
+	rc = walk_object(st, obj, f->sub, scratch, NULL);
 	st->path = saved;
 out:
 	if (owned != NULL)
@@ -1153,8 +1157,14 @@ static const struct rf_field *find_field(const struct rf_object *spec, const cha
  * sorted, so walking it in order and merging in the (sorted) unknown keys
  * gives key order without sorting the known ones.
  */
+/*
+ * `hint` (NULL, or HINT_MAX entries) carries, for the j-th key of the
+ * previous object of the same array, the spec index it matched: line items
+ * from one source list their keys in one order, so most lookups become a
+ * single comparison instead of a binary search.
+ */
 static int walk_object(struct rf_state *st, struct json_object *obj, const struct rf_object *spec,
-                       struct rf_val *vals)
+                       struct rf_val *vals, unsigned char *hint)
 {
 	struct wr *b = &st->w;
 	struct json_object *given[64]; /* by spec index, valid where `seen` says */
@@ -1163,12 +1173,24 @@ static int walk_object(struct rf_state *st, struct json_object *obj, const struc
 	uint64_t seen = 0;
 	bool first = true;
 	int rc = BS_OK;
+	size_t j = 0;
 
 	json_object_object_foreach(obj, key, val)
 	{
 		size_t idx;
+		bool known;
 
-		if (find_field(spec, key, &idx) != NULL) {
+		if (hint != NULL && j < HINT_MAX && hint[j] < spec->n &&
+		    keycmp(key, spec->fields[hint[j]].name) == 0) {
+			idx = hint[j];
+			known = true;
+		} else {
+			known = find_field(spec, key, &idx) != NULL;
+			if (hint != NULL && j < HINT_MAX)
+				hint[j] = known ? (unsigned char)idx : NO_HINT;
+		}
+		j++;
+		if (known) {
 			seen |= UINT64_C(1) << idx;
 			given[idx] = val;
 			continue;
@@ -1407,7 +1429,7 @@ int rf_run(struct json_object *obj, const struct record_ctx *ctx, struct record 
 		return rc;
 	if ((rc = prepare(&st, obj)) != BS_OK)
 		return rc;
-	if ((rc = walk_object(&st, obj, st.kind->top, st.top)) != BS_OK ||
+	if ((rc = walk_object(&st, obj, st.kind->top, st.top, NULL)) != BS_OK ||
 	    (rc = w_flush(&st.w)) != BS_OK)
 		return rc;
 	if (st.top[S_DATE].set) {
