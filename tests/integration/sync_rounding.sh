@@ -19,6 +19,8 @@ cat >"$T/round.jsonl" <<'J'
 {"kind":"sale","id":"R6","reference":"R6","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"midpoint tax","qty":"1","unit_price":"10.30","tax_rate":"15"}]}
 {"kind":"sale","id":"R7","reference":"R7","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"none","lines":[{"description":"midpoint price","qty":"100","unit_price":"1.00005","tax_rate":"0"}]}
 {"kind":"credit_note","id":"CN-R","reference":"CN-R","customer_id":"C-1","date":"2026-10-02","tax_mode":"exclusive","lines":[{"description":"credit, small","qty":"200","unit_price":"1.00004","tax_rate":"15"}]}
+{"kind":"sale","id":"R9","reference":"R9","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"rewrite then remainder","qty":"400","unit_price":"0.026749","tax_rate":"15"}]}
+{"kind":"credit_note","id":"CN-D","reference":"CN-D","customer_id":"C-1","date":"2026-10-02","tax_mode":"none","lines":[{"description":"credit, discounted","qty":"1000","unit_price":"1.00004","discount_pct":"10","tax_rate":"0"}]}
 {"kind":"sale","id":"R8","reference":"R8","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"discounted","qty":"7","unit_price":"3.333333","discount_pct":"12.5","tax_rate":"15"},{"description":"third","qty":"3","unit_price":"0.333333","tax_rate":"15"}]}
 J
 # Hand-worked source totals (half away from zero, DESIGN.md) and Xero's view:
@@ -33,6 +35,12 @@ J
 # R5 0.5 x 1.01 = 0.505 -> 0.51.  Xero half-away 0.51; half-even 0.50, D = -0.01.
 # R6 10.30, tax 1.545 -> 1.55: 11.85.  Xero half-away 1.55; half-even 1.54.
 # R7 100 x 1.00005 = 100.005 -> 100.01 (the 4-dp price itself is a midpoint).
+# R9 400 x 0.026749 = 10.6996 -> 10.70, tax 1.605 -> 1.61: 12.31.  Xero:
+#    0.0267 x 400 = 10.68 + 1.60 = 12.28, D = -0.03: line rewritten as
+#    1 x 10.70; its tax 1.605 is a midpoint: half-away 1.61, nothing left;
+#    half-even 1.60, the remaining -0.01 goes on a correction line.
+# CN-D 1000 x 1.00004 x 0.9 = 900.036 -> 900.04.  Credit notes take no
+#    discount: folded price 0.900036 -> 0.9000 -> 900.00, D = -0.04: rewrite.
 # CN-R as R1, on a credit note: 230.01 with one correction of +0.01.
 # R8 7 x 3.333333 x 0.875 = 20.4166645625 -> 20.42, tax 3.063 -> 3.06;
 #    3 x 0.333333 = 0.999999 -> 1.00, tax 0.15: 24.63.
@@ -42,6 +50,7 @@ want_total() {
 	case $1 in
 	R1) echo 230.01 ;; R2) echo 299.99 ;; R3) echo 1161.55 ;; R4) echo 1007.54 ;;
 	R5) echo 0.51 ;; R6) echo 11.85 ;; R7) echo 100.01 ;; R8) echo 24.63 ;;
+	R9) echo 12.31 ;;
 	esac
 }
 
@@ -66,15 +75,17 @@ run() {
 	bs_sync
 	eq "[$mode/$2] sync exit" "$bs_rc" 0
 	"$B" sync --tab credit-notes >/dev/null 2>&1
-	eq "[$mode/$2] posted" "$(jv j.posted <"$T/sync.json")" 9
+	eq "[$mode/$2] posted" "$(jv j.posted <"$T/sync.json")" 10
 	xlogin "$SB_URL"
 	xget Invoices >"$T/inv.json"
-	for r in R1 R2 R3 R4 R5 R6 R7 R8; do
+	for r in R1 R2 R3 R4 R5 R6 R7 R8 R9; do
 		eq "[$mode/$2] $r Total == source total" "$(rline $r | cut -d';' -f1)" "$(want_total $r)"
 	done
-	eq "[$mode/$2] one invoice per sale" "$(jv 'j.Invoices.length' <"$T/inv.json")" 8
+	eq "[$mode/$2] one invoice per sale" "$(jv 'j.Invoices.length' <"$T/inv.json")" 9
 	eq "[$mode/$2] CN-R credit note" "$(xq CreditNotes "(i => i ? c(i.Total) + ';' + i.LineItems.filter(l => l.AccountCode == '860').map(l => c(l.LineAmount)).join(',') : 'missing')(j.CreditNotes.find(i => i.Reference == 'CN-R'))")" \
 		"230.01;0.01"
+	eq "[$mode/$2] CN-D discounted credit note" "$(xq CreditNotes "(i => i ? c(i.Total) + ';' + i.LineItems.map(l => l.Quantity + 'x' + c(l.UnitAmount) + '@' + l.AccountCode).join(',') : 'missing')(j.CreditNotes.find(i => i.Reference == 'CN-D'))")" \
+		"900.04;1x900.04@200"
 }
 
 for mode in half-away half-even; do
@@ -94,13 +105,16 @@ for mode in half-away half-even; do
 	eq "[$mode] R4 description keeps 1000 x 1.00004" \
 		"$(jv "/1000.*1\.00004/.test(j.Invoices.find(i => i.Reference == 'R4').LineItems[0].Description)" <"$T/inv.json")" true
 	eq "[$mode] R8 (discount, 6-dp prices, D = 0)" "$(rline R8)" "24.63;"
+	eq "[$mode] R9 line rewritten" "$(lines R9)" "1x10.70=10.70"
 	# midpoints: only the half-even ledger needs a correction
 	case $mode in
 	half-away)
+		eq "[$mode] R9" "$(rline R9)" "12.31;"
 		eq "[$mode] R5" "$(rline R5)" "0.51;"
 		eq "[$mode] R6" "$(rline R6)" "11.85;"
 		;;
 	half-even)
+		eq "[$mode] R9 remainder after the rewrite" "$(rline R9)" "12.31;0.01"
 		eq "[$mode] R5" "$(rline R5)" "0.51;0.01"
 		eq "[$mode] R6" "$(rline R6)" "11.85;0.01"
 		;;
@@ -119,6 +133,6 @@ xget Invoices >"$T/inv.json"
 for r in R5 R6; do
 	eq "[mismatch] $r after resync" "$(rline $r | cut -d';' -f1)" "$(want_total $r)"
 done
-eq "[mismatch] still one invoice per sale" "$(jv 'j.Invoices.length' <"$T/inv.json")" 8
+eq "[mismatch] still one invoice per sale" "$(jv 'j.Invoices.length' <"$T/inv.json")" 9
 
 finish
