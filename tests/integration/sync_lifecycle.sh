@@ -73,6 +73,32 @@ has "$T/out" "SO-P"
 has "$T/out" "payment"
 eq "paid invoice untouched, no copy" "$(inv SO-P 'a.map(i => i.Status + " " + c(i.AmountPaid)).join(",")')" "PAID 40.00"
 
+# --- an edit the ledger forbids (a paid invoice): Errors with its reason, no copy ---
+printf '%s\n' '{"kind":"sale","id":"SO-P","reference":"SO-P","customer_id":"C-1","date":"2026-10-01","version":3,"invoiced":true,"tax_mode":"none","lines":[{"description":"P","qty":"2","unit_price":"40.00","tax_rate":"0"}]}' >"$T/p3.jsonl"
+expect 0 "$B" import "$T/p3.jsonl"
+bs_sync
+eq "edit of a paid sale fails" "$bs_rc" 1
+expect 0 "$B" errors
+has "$T/out" "SO-P"
+eq "paid invoice unchanged, no copy" "$(inv SO-P 'a.map(i => i.Status + " " + c(i.Total)).join(",")')" "PAID 40.00"
+
+# --- reset refuses a waiting record, with the reason --------------------------------
+printf '%s\n' '{"kind":"sale","id":"SO-WAIT","reference":"SO-WAIT","customer_id":"C-404","date":"2026-10-01","invoiced":true,"tax_mode":"none","lines":[{"description":"w","qty":"1","unit_price":"1.00","tax_rate":"0"}]}' >"$T/w.jsonl"
+expect 0 "$B" import "$T/w.jsonl"
+bs_sync
+expect 1 "$B" reset SO-WAIT
+has "$T/err" "waiting"
+
+# --- a changed customer: the same Xero contact, renamed ------------------------------
+cid=$(xq Contacts "j.Contacts.find(c => c.Name == 'Aroha Ltd').ContactID")
+printf '%s\n' '{"kind":"customer","id":"C-1","name":"Aroha Limited","email":"new@aroha.example"}' >"$T/c2.jsonl"
+expect 0 "$B" import "$T/c2.jsonl"
+has "$T/out" "1 changed"
+bs_sync --tab customers
+eq "customer update" "$bs_rc" 0
+eq "contact updated in place" "$(xq Contacts "j.Contacts.map(c => (c.ContactID == '$cid' ? 'same' : 'other') + ' ' + c.Name + ' ' + c.EmailAddress).join(',')")" \
+	"same Aroha Limited new@aroha.example"
+
 # --- voided in the ledger, then reset: a new invoice with a new serial ---------------
 idv=$(inv SO-V 'a[0].InvoiceID')
 numv=$(inv SO-V 'a[0].InvoiceNumber')
