@@ -128,6 +128,23 @@ has "$T/out" "2026-09-30"
 eq "SO-L not in Xero" "$(inv SO-L 'a.length')" 0
 eq "SO-OK posted beside it" "$(inv SO-OK 'a.length')" 1
 
+# the lock lifted, the re-sync its Errors entry asks for posts it
+code=$(curl -s -o "$T/lock.out" -w '%{http_code}' -X POST -d '{"PeriodLockDate":""}' \
+	"$U/sandbox/tenants/$X_TEN/settings")
+eq "lock date cleared" "$code" 200
+connect "$U"
+expect 0 "$B" resync SO-L
+eq "SO-L posted after the lock is lifted" "$(inv SO-L 'a.map(i => c(i.Total)).join(",")')" 11.50
+
+# --- a payment larger than what is owed: Errors with the ledger's reason --------------
+printf '%s\n' '{"kind":"payment","id":"PAY-OVER","sale_id":"SO-OK","date":"2026-10-16","amount":"500.00","account":"090"}' >"$T/over.jsonl"
+expect 0 "$B" import "$T/over.jsonl"
+bs_sync --tab sales/payments
+eq "overpayment fails" "$bs_rc" 1
+expect 0 "$B" errors
+has "$T/out" "PAY-OVER"
+eq "no payment recorded" "$(inv SO-OK 'a.map(i => c(i.AmountPaid) + " " + i.Status).join(",")')" "0.00 AUTHORISED"
+
 # --- an unknown account on a sale line: Errors, nothing half-posted -------------------
 printf '%s\n' '{"kind":"sale","id":"SO-ACC","reference":"SO-ACC","customer_id":"C-1","date":"2026-10-01","version":1,"invoiced":true,"tax_mode":"exclusive","lines":[{"description":"ok","qty":"1","unit_price":"10.00","tax_rate":"15"},{"description":"bad account","qty":"1","unit_price":"5.00","tax_rate":"15","account":"999"}]}' >"$T/acc.jsonl"
 expect 0 "$B" import "$T/acc.jsonl"

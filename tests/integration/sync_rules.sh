@@ -44,6 +44,14 @@ eq "only SO-2 in Xero" "$(accrec)" SO-2
 eq "its contact created" "$(xq Contacts "j.Contacts.map(c => c.Name).join(',')")" "Aroha Ltd"
 eq "no bills, journals yet" "$(xq Invoices "j.Invoices.filter(i => i.Type == 'ACCPAY').length"),$(xq ManualJournals 'j.ManualJournals.length')" "0,0"
 
+# --- a dry run sends and saves nothing ----------------------------------------
+seq=$(log_total "$U")
+expect 0 "$B" sync --dry-run --everything
+has "$T/out" "SO-1"
+eq "dry run: no API calls at all" "$(curl -s "$U/sandbox/log?since=$seq" | jv 'j.entries.filter(e => e.path.startsWith("/api.xro/")).length')" 0
+expect 0 "$B" pending --tab invoices
+has "$T/out" "SO-1"
+
 # --- Sync All: customers, invoices, suppliers, supplier invoices, COGS --------
 expect 0 "$B" settings disable_po_sync true
 bs_sync
