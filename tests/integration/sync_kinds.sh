@@ -31,6 +31,8 @@ cat >"$T/kinds.jsonl" <<'J'
 {"kind":"gift_voucher","id":"GV-3","code":"GIFT2","event":"expired","amount":"15.00","date":"2026-10-10"}
 {"kind":"sale","id":"SO-USD","reference":"SO-USD","customer_id":"C-1","date":"2026-10-01","invoiced":true,"currency":"USD","fx_rate":"1.6","tax_mode":"none","lines":[{"description":"export","qty":"2","unit_price":"50.00","tax_rate":"0"}]}
 {"kind":"credit_note","id":"CN-D","reference":"CN-D","customer_id":"C-1","date":"2026-10-06","tax_mode":"exclusive","lines":[{"description":"discounted return","qty":"3","unit_price":"10.00","discount_pct":"10","tax_rate":"15"}]}
+{"kind":"payment","id":"RF-1","credit_note_id":"CN-1","date":"2026-10-07","amount":"14.38","account":"090","is_refund":true}
+{"kind":"purchase","id":"PO-F","reference":"PO-F","supplier_id":"S-1","date":"2026-10-01","status":"finished","supplier_invoice_no":"SI-9","invoice_date":"2026-10-02","tax_mode":"none","lines":[{"description":"F","qty":"1","unit_cost":"7.00","tax_rate":"0"}]}
 {"kind":"payment","id":"PAY-B","purchase_id":"PO-2","date":"2026-10-05","amount":"10.00","account":"090"}
 {"kind":"store_credit","id":"SC-1","customer_id":"C-1","event":"issued","amount":"25.00","origin":"refund","date":"2026-10-06"}
 {"kind":"sale","id":"SO-4","reference":"SO-4","customer_id":"C-1","date":"2026-10-07","invoiced":true,"tax_mode":"none","lines":[{"description":"Later order","qty":"1","unit_price":"40.00","tax_rate":"0"}]}
@@ -45,7 +47,7 @@ connect "$SB_URL"
 expect 0 "$B" settings reference_prefix WEB-
 bs_sync --everything
 eq "sync --everything exit" "$bs_rc" 0
-eq "posted" "$(jv j.posted <"$T/sync.json")" 29
+eq "posted" "$(jv j.posted <"$T/sync.json")" 31
 xlogin "$SB_URL"
 
 # --- contacts and items -------------------------------------------------------
@@ -118,6 +120,9 @@ bill() {
 eq "PO-2 bill" "$(bill 'INV-77 / PO-2' 'i.Contact.Name, i.Status, c(i.Total)')" \
 	"Totara Supplies|AUTHORISED|28.75"
 
+eq "finished purchase -> bill" "$(bill 'SI-9 / PO-F' 'c(i.Total)')" 7.00
+eq "RF-1 refunds CN-1" "$(cn CN-1 'i.Status, c(i.RemainingCredit), i.Payments.map(p => p.Reference + "=" + c(p.Amount)).join()')" \
+	"PAID|0.00|RF-1=14.38"
 eq "PAY-B pays the bill" "$(bill 'INV-77 / PO-2' 'c(i.AmountPaid), c(i.AmountDue), i.Payments.map(p => p.Reference).join()')" \
 	"10.00|18.75|PAY-B"
 
@@ -177,7 +182,7 @@ xget Invoices >"$T/inv.json"
 xget PurchaseOrders >"$T/po.json"
 eq "PO-3 bill" "$(bill 'INV-78 / PO-3' 'i.Contact.Name, c(i.Total)')" "Totara Supplies|11.50"
 eq "PO-3 purchase order BILLED" "$(jv "j.PurchaseOrders.filter(p => p.Reference == 'PO-3' || p.PurchaseOrderNumber == 'PO-3').map(p => p.Status).join(',')" <"$T/po.json")" BILLED
-eq "no second bill" "$(jv 'j.Invoices.filter(i => i.Type == "ACCPAY").length' <"$T/inv.json")" 2
+eq "no second bill" "$(jv 'j.Invoices.filter(i => i.Type == "ACCPAY").length' <"$T/inv.json")" 3
 
 # --- contacts matched, not copied; DRAFT status setting ---------------------------
 # A contact already in Xero (name differs in case only) is linked on connect;
