@@ -69,6 +69,12 @@ has "$T/skipped" '"sale:SO-Z"'
 has "$T/skipped" 'zero'
 has "$T/skipped" '"sale:SO-NEG"'
 has "$T/skipped" 'negative'
+# the reason is kept with the record, not only printed once
+expect 0 "$B" history sale:SO-NEG
+has "$T/out" "skipped"
+has "$T/out" "negative"
+expect 0 "$B" history sale:SO-Z
+has "$T/out" "zero"
 
 # what waits says why (pending), and journals are left for their own tab
 expect 0 "$B" pending --tab invoices
