@@ -629,10 +629,10 @@ static int member_cb(void *arg, const struct store_op *op)
 }
 
 /*
- * Look one element up, with the same patience as a send: a 429 waits for
- * Retry-After, a 5xx or no answer backs off and asks again.
+ * Look a batch up in one call, with the same patience as a send: a 429
+ * waits for Retry-After, a 5xx or no answer backs off and asks again.
  */
-static int lookup_with_retry(struct dsp *d, struct xero_elem *e, bool *hit)
+static int lookup_with_retry(struct dsp *d, struct xero_elem *elems, size_t n, bool *found)
 {
 	int max = d->o->max_attempts > 0 ? d->o->max_attempts : ATTEMPTS_DEFAULT;
 	int attempt = 0, rc;
@@ -645,7 +645,8 @@ static int lookup_with_retry(struct dsp *d, struct xero_elem *e, bool *hit)
 			return rc;
 		wait_turn(d);
 		governor_start(d->o->gov, d->o->now_ms(d->o->clock));
-		rc = xero_lookup(d->o->conn, d->type, e, resolve, d, hit, &call, d->err);
+		rc = xero_lookup_many(d->o->conn, d->type, elems, n, resolve, d, found, &call,
+		                      d->err);
 		governor_end(d->o->gov, d->o->now_ms(d->o->clock), call.min_remaining,
 		             call.day_remaining, call.app_min_remaining,
 		             call.http_status == 429 ? call.retry_after_s : -1);
@@ -675,6 +676,7 @@ static int lookup_with_retry(struct dsp *d, struct xero_elem *e, bool *hit)
 static int recover_one(struct dsp *d, const struct pending_rq *rq)
 {
 	struct xero_elem *elems = NULL;
+	bool *hits = NULL;
 	struct buf why;
 	size_t found = 0;
 	int rc;
@@ -699,19 +701,23 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 	for (size_t i = 0; i < d->nops; i++)
 		xero_elem_init(&elems[i]);
 	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
-		bool hit = false;
-
 		rc = bop_prepare(d, &d->ops[i]);
-		elems[i].doc = d->ops[i].doc;
+		/* updates are idempotent by id (just send again): only creates are
+		 * looked up, so the others hide their documents from the lookup */
+		elems[i].doc = strcmp(d->ops[i].op, "create") == 0 ? d->ops[i].doc : NULL;
 		elems[i].ledger_id = d->ops[i].self_id[0] ? d->ops[i].self_id : NULL;
-		if (rc != BS_OK || strcmp(d->ops[i].op, "create") != 0)
-			continue; /* updates are idempotent by id: just send again */
-		rc = lookup_with_retry(d, &elems[i], &hit);
-		if (rc == BS_EUNSUPPORTED) {
+	}
+	hits = calloc(d->nops, sizeof(*hits));
+	if (rc == BS_OK && hits == NULL)
+		rc = bs_error_set(d->err, BS_ENOMEM, "out of memory");
+	if (rc == BS_OK) {
+		rc = lookup_with_retry(d, elems, d->nops, hits);
+		if (rc == BS_EUNSUPPORTED)
 			rc = BS_OK; /* no natural key (allocations): the key must do */
-			continue;
-		}
-		if (rc == BS_OK && hit) {
+	}
+	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
+		elems[i].doc = d->ops[i].doc;
+		if (hits[i]) {
 			found++;
 			elems[i].status = BS_OK;
 			d->ops[i].op[0] = '\0'; /* marks "found" */
@@ -740,6 +746,7 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 	for (size_t i = 0; i < d->nops; i++)
 		xero_elem_release(&elems[i]);
 	free(elems);
+	free(hits);
 	buf_free(&why);
 	return rc;
 }

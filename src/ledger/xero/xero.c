@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct xero_conn {
 	struct http_client *http;
@@ -230,26 +231,50 @@ static const char *jstr(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-/* A where= value: "..." with quotes and backslashes escaped, URL-encoded. */
-static int where_eq(struct buf *path, const char *field, const char *value, bool first)
+/* `Field=="value"` (quotes and backslashes escaped) appended raw to clause. */
+static int where_eq(struct buf *clause, const char *field, const char *value)
 {
-	struct buf clause;
-	int rc;
+	int rc = buf_printf(clause, "%s==\"", field);
 
-	buf_init(&clause, 2048);
-	rc = buf_printf(&clause, "%s%s==\"", first ? "" : " AND ", field);
 	for (const char *p = value; rc == BS_OK && *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
-			rc = buf_addc(&clause, '\\');
+			rc = buf_addc(clause, '\\');
 		if (rc == BS_OK)
-			rc = buf_addc(&clause, *p);
+			rc = buf_addc(clause, *p);
 	}
 	if (rc == BS_OK)
-		rc = buf_addc(&clause, '"');
-	if (rc == BS_OK)
-		rc = http_url_encode(path, buf_cstr(&clause));
-	buf_free(&clause);
+		rc = buf_addc(clause, '"');
 	return rc;
+}
+
+static const char *const coll_names[LEDGER_DOC_TYPE_COUNT] = {
+    "Contacts",         "Items",    "PurchaseOrders", "Invoices", "CreditNotes", "ManualJournals",
+    "BankTransactions", "Payments", "Allocations",
+};
+
+/* The natural key of a document (DESIGN.md "Not posting twice"): the Xero
+ * field and the document's value for it; false when it has none. */
+static bool natural_key(enum ledger_doc_type type, struct json_object *doc, const char **field,
+                        const char **value)
+{
+	static const struct {
+		const char *field, *doc_key;
+	} keys[LEDGER_DOC_TYPE_COUNT] = {
+	    [LEDGER_CONTACT] = {"Name", "name"},
+	    [LEDGER_ITEM] = {"Code", "code"},
+	    [LEDGER_PURCHASE_ORDER] = {"PurchaseOrderNumber", "number"},
+	    [LEDGER_INVOICE] = {"InvoiceNumber", "number"},
+	    [LEDGER_CREDIT_NOTE] = {"CreditNoteNumber", "number"},
+	    [LEDGER_MANUAL_JOURNAL] = {"Narration", "narration"},
+	    [LEDGER_BANK_TRANSACTION] = {"Reference", "reference"},
+	    [LEDGER_PAYMENT] = {"Reference", "reference"},
+	};
+
+	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT || keys[type].field == NULL)
+		return false;
+	*field = keys[type].field;
+	*value = jstr(doc, keys[type].doc_key);
+	return *value != NULL;
 }
 
 /* Read one looked-up element through the batch parser; true when usable. */
@@ -267,99 +292,103 @@ static bool lookup_take(enum ledger_doc_type type, const char *coll, struct json
 	return ok;
 }
 
-int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *e,
-                xero_resolve_fn resolve, void *arg, bool *found, struct xero_call *call,
-                struct bs_error *err)
+/* Does ledger element `el` stand for elems[i]?  Same key value; a bill on
+ * the same contact; a payment on the same document. */
+static bool same_document(enum ledger_doc_type type, struct json_object *el, const char *field,
+                          const char *value, struct json_object *doc, xero_resolve_fn resolve,
+                          void *arg)
 {
-	static const char *const coll[LEDGER_DOC_TYPE_COUNT] = {
-	    "Contacts",         "Items",       "PurchaseOrders",
-	    "Invoices",         "CreditNotes", "ManualJournals",
-	    "BankTransactions", "Payments",    "Allocations",
-	};
-	struct json_object *doc = e->doc;
-	struct buf path, body;
-	const char *field = NULL, *value = NULL;
-	int rc;
+	const char *v = jstr(el, field), *sym;
+	char id[LEDGER_ID_MAX];
 
-	*found = false;
-	buf_init(&path, 8192);
+	/* Xero's where= compares text without case, and so does its unique-name
+	 * rule for contacts: "aroha ltd" is the contact "Aroha Ltd" */
+	if (v == NULL || strcasecmp(v, value) != 0)
+		return false;
+	if (type == LEDGER_PAYMENT && (sym = jstr(doc, "document")) != NULL &&
+	    resolve(arg, sym, id) == BS_OK)
+		return strstr(json_object_to_json_string(el), id) != NULL;
+	if (type == LEDGER_INVOICE && (sym = jstr(doc, "contact")) != NULL &&
+	    resolve(arg, sym, id) == BS_OK)
+		return strstr(json_object_to_json_string(el), id) != NULL;
+	return true;
+}
+
+int xero_lookup_many(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *elems,
+                     size_t n, xero_resolve_fn resolve, void *arg, bool *found,
+                     struct xero_call *call, struct bs_error *err)
+{
+	const char *coll = coll_names[type];
+	struct buf clause, path, body;
+	struct json_object *root = NULL, *arr;
+	size_t keyed = 0;
+	int rc = BS_OK;
+
+	memset(call, 0, sizeof(*call));
+	for (size_t i = 0; i < n; i++)
+		found[i] = false;
+	buf_init(&clause, (size_t)1 << 20);
+	buf_init(&path, (size_t)2 << 20);
 	buf_init(&body, (size_t)64 << 20);
-	switch (type) {
-	case LEDGER_CONTACT:
-		field = "Name", value = jstr(doc, "name");
-		break;
-	case LEDGER_ITEM:
-		field = "Code", value = jstr(doc, "code");
-		break;
-	case LEDGER_PURCHASE_ORDER:
-		field = "PurchaseOrderNumber", value = jstr(doc, "number");
-		break;
-	case LEDGER_INVOICE:
-		field = "InvoiceNumber", value = jstr(doc, "number");
-		break;
-	case LEDGER_CREDIT_NOTE:
-		field = "CreditNoteNumber", value = jstr(doc, "number");
-		break;
-	case LEDGER_MANUAL_JOURNAL:
-		field = "Narration", value = jstr(doc, "narration");
-		break;
-	case LEDGER_BANK_TRANSACTION:
-	case LEDGER_PAYMENT:
-		field = "Reference", value = jstr(doc, "reference");
-		break;
-	default:
-		break;
+	for (size_t i = 0; rc == BS_OK && i < n; i++) {
+		const char *field, *value;
+
+		if (!natural_key(type, elems[i].doc, &field, &value))
+			continue;
+		if (keyed++ > 0)
+			rc = buf_addstr(&clause, " OR ");
+		if (rc == BS_OK)
+			rc = where_eq(&clause, field, value);
 	}
-	if (field == NULL || value == NULL) {
+	if (rc == BS_OK && keyed == 0)
 		rc = bs_error_set(err, BS_EUNSUPPORTED, "no natural key to look up a %s",
 		                  ledger_doc_type_name(type));
-		goto out;
-	}
-	rc = buf_printf(&path, "/%s?where=", coll[type]);
+	/* one call for the whole batch: every key, one page as large as the batch */
 	if (rc == BS_OK)
-		rc = where_eq(&path, field, value, true);
-	/* Bills are not unique by number alone: contact + number (DESIGN.md). */
-	if (rc == BS_OK && type == LEDGER_INVOICE && jstr(doc, "contact") != NULL) {
-		char cid[LEDGER_ID_MAX];
-
-		if (resolve(arg, jstr(doc, "contact"), cid) == BS_OK)
-			rc = where_eq(&path, "Contact.ContactID", cid, false);
-	}
+		rc = buf_printf(&path, "/%s?pageSize=%zu&where=", coll, n < 100 ? (size_t)100 : n);
+	if (rc == BS_OK)
+		rc = http_url_encode(&path, buf_cstr(&clause));
 	if (rc == BS_OK && type == LEDGER_INVOICE)
 		rc = buf_addstr(&path, "&unitdp=4");
 	if (rc == BS_OK)
 		rc = xero_get(x, buf_cstr(&path), &body, call, err);
-	if (rc == BS_OK) {
-		struct json_object *root = json_tokener_parse(buf_cstr(&body)), *arr;
-		const char *target = type == LEDGER_PAYMENT ? jstr(doc, "document") : NULL;
-		char want_doc[LEDGER_ID_MAX] = "";
+	if (rc != BS_OK)
+		goto out;
+	root = json_tokener_parse(buf_cstr(&body));
+	if (root == NULL || !json_object_object_get_ex(root, coll, &arr) ||
+	    !json_object_is_type(arr, json_type_array)) {
+		rc = bs_error_set(err, BS_EPROTO, "Xero's %s lookup answer has no list", coll);
+		goto out;
+	}
+	for (size_t j = 0; j < json_object_array_length(arr); j++) {
+		struct json_object *el = json_object_array_get_idx(arr, j);
+		const char *st = jstr(el, "Status");
 
-		if (target != NULL)
-			resolve(arg, target, want_doc);
-		if (root != NULL && json_object_object_get_ex(root, coll[type], &arr) &&
-		    json_object_is_type(arr, json_type_array)) {
-			size_t n = json_object_array_length(arr);
+		if (st != NULL && (strcmp(st, "DELETED") == 0 || strcmp(st, "VOIDED") == 0))
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const char *field, *value;
 
-			for (size_t i = 0; i < n && !*found; i++) {
-				struct json_object *el = json_object_array_get_idx(arr, i);
-				const char *st = jstr(el, "Status");
-
-				if (st != NULL &&
-				    (strcmp(st, "DELETED") == 0 || strcmp(st, "VOIDED") == 0))
-					continue;
-				/* a payment's reference must be on the same document */
-				if (want_doc[0] != '\0' &&
-				    strstr(json_object_to_json_string(el), want_doc) == NULL)
-					continue;
-				*found = lookup_take(type, coll[type], el, e, err);
-			}
+			if (found[i] || !natural_key(type, elems[i].doc, &field, &value) ||
+			    !same_document(type, el, field, value, elems[i].doc, resolve, arg))
+				continue;
+			found[i] = lookup_take(type, coll, el, &elems[i], err);
+			break;
 		}
-		json_object_put(root);
 	}
 out:
+	json_object_put(root);
+	buf_free(&clause);
 	buf_free(&path);
 	buf_free(&body);
 	return rc;
+}
+
+int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *e,
+                xero_resolve_fn resolve, void *arg, bool *found, struct xero_call *call,
+                struct bs_error *err)
+{
+	return xero_lookup_many(x, type, e, 1, resolve, arg, found, call, err);
 }
 
 int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *id, char *status,

@@ -118,6 +118,15 @@ int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem
                 xero_resolve_fn resolve, void *arg, bool *found, struct xero_call *call,
                 struct bs_error *err);
 
+/*
+ * xero_lookup for a whole batch in one call (a where= of every key, OR-ed):
+ * found[i] says whether elems[i] is in the ledger (then its id, number and
+ * total are filled).  BS_EUNSUPPORTED when no element has a natural key.
+ */
+int xero_lookup_many(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *elems,
+                     size_t n, xero_resolve_fn resolve, void *arg, bool *found,
+                     struct xero_call *call, struct bs_error *err);
+
 /* The Status of document `id` of `type` ("VOIDED", "AUTHORISED", ...) into
  * status[32].  BS_ENOTFOUND when Xero does not know it. */
 int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *id, char *status,
