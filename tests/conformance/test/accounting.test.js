@@ -189,6 +189,17 @@ describe('Xero accounting API conformance', () => {
 			assert.equal(g.Contacts[0].Name, fresh);
 		});
 
+		it('an ARCHIVED contact still holds its name (FACTS §6)', async () => {
+			const name = uniq('Archived');
+			const c = ok(await call(api, 'createContacts', T, { contacts: [{ name }] }), 'create').Contacts[0];
+			const a = ok(
+				await call(api, 'updateContact', T, c.ContactID, { contacts: [{ contactID: c.ContactID, contactStatus: 'ARCHIVED' }] }),
+				'archive'
+			).Contacts[0];
+			assert.equal(a.ContactStatus, 'ARCHIVED');
+			validationException(await call(api, 'createContacts', T, { contacts: [{ name }] }), 'name of archived contact');
+		});
+
 		it('Contact.Name over 255 characters is rejected (FACTS §6 field lengths)', async () => {
 			const res = await call(api, 'createContacts', T, { contacts: [{ name: 'x'.repeat(256) }] });
 			validationException(res, 'long name');
@@ -558,6 +569,33 @@ describe('Xero accounting API conformance', () => {
 	});
 
 	describe('invoices: status and editability (FACTS §7)', () => {
+		it('AUTHORISED without payments: lines may change; after a credit allocation the total may not', async () => {
+			const inv = await createInvoice(accrec([line('v1', 1, 10)]));
+			const e = ok(
+				await call(api, 'updateInvoice', T, inv.InvoiceID, { invoices: [{ lineItems: [line('v2', 2, 10)] }] }),
+				'edit authorised'
+			).Invoices[0];
+			assert.equal(e.Status, 'AUTHORISED');
+			assert.equal(cents(e.Total), 2300);
+			assert.equal(cents(e.AmountDue), 2300);
+			const cn = ok(
+				await call(api, 'createCreditNotes', T, {
+					creditNotes: [{ type: 'ACCRECCREDIT', contact: { contactID: customer }, date: DATE, status: 'AUTHORISED', lineItems: [line('r', 1, 1)] }],
+				}),
+				'cn'
+			).CreditNotes[0];
+			ok(
+				await call(api, 'createCreditNoteAllocation', T, cn.CreditNoteID, {
+					allocations: [{ amount: 1.15, date: DATE, invoice: { invoiceID: inv.InvoiceID } }],
+				}),
+				'allocate'
+			);
+			validationException(
+				await call(api, 'updateInvoice', T, inv.InvoiceID, { invoices: [{ lineItems: [line('v3', 3, 10)] }] }),
+				'edit total after allocation'
+			);
+		});
+
 		it('a deleted DRAFT frees its InvoiceNumber for reuse', async () => {
 			const number = uniq('REUSE');
 			const d = await createInvoice(accrec([line('d', 1, 1)], { status: 'DRAFT', invoiceNumber: number }));
@@ -1281,6 +1319,35 @@ describe('Xero accounting API conformance', () => {
 				);
 			}
 			await createInvoice(accrec([line('open', 1, 1)], { date: '2026-07-01' }));
+		});
+
+		it('changing a document dated in the locked period is refused too', async () => {
+			// Created while its date is open, then the lock moves past it.
+			const inv = await createInvoice(accrec([line('pre', 1, 1)], { date: '2026-08-01', status: 'DRAFT' }));
+			const r = await h.request('POST', `${sb.base}/sandbox/tenants/${T}/settings`, {
+				json: { PeriodLockDate: '2026-08-31' },
+				noSchema: true,
+			});
+			assert.ok(r.status >= 200 && r.status < 300, `settings: ${r.status}`);
+			const msgs = validationException(
+				await call(api, 'updateInvoice', T, inv.InvoiceID, { invoices: [{ reference: 'late edit' }] }),
+				'edit in locked period'
+			);
+			assert.ok(msgs.some((m) => /period lock date/.test(m)), JSON.stringify(msgs));
+		});
+
+		it('the end-of-year lock date blocks with its own message (FACTS §6)', async () => {
+			const r = await h.request('POST', `${sb.base}/sandbox/tenants/${T}/settings`, {
+				json: { PeriodLockDate: '', EndOfYearLockDate: '2026-03-31' },
+				noSchema: true,
+			});
+			assert.ok(r.status >= 200 && r.status < 300, `settings: ${r.status}`);
+			const msgs = validationException(
+				await call(api, 'createInvoices', T, { invoices: [accrec([line('eoy', 1, 1)], { date: '2026-03-15', dueDate: DUE })] }),
+				'eoy lock'
+			);
+			assert.ok(msgs.some((m) => /end of year lock date/.test(m)), JSON.stringify(msgs));
+			await createInvoice(accrec([line('after eoy', 1, 1)], { date: '2026-04-01' }));
 		});
 	});
 });
