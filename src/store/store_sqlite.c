@@ -344,11 +344,14 @@ static int sq_setting_set(struct store *st, const char *key, const char *value,
 	return sq_done(s, q, err, "saving a setting");
 }
 
-static int sq_settings_each(struct store *st, store_setting_cb cb, void *arg, struct bs_error *err)
+/* Walk a cached statement whose rows are two text columns (settings,
+ * targets): a non-zero return from cb stops and is returned. */
+static int walk_pairs(struct sq_store *s, enum stmt_id id,
+                      int (*cb)(void *arg, const char *a, const char *b), void *arg,
+                      struct bs_error *err, const char *what)
 {
-	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
-	int rc = sq_stmt(s, Q_SETTINGS_ALL, &q, err);
+	int rc = sq_stmt(s, id, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
@@ -361,7 +364,12 @@ static int sq_settings_each(struct store *st, store_setting_cb cb, void *arg, st
 		}
 	}
 	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing settings");
+	return rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, what);
+}
+
+static int sq_settings_each(struct store *st, store_setting_cb cb, void *arg, struct bs_error *err)
+{
+	return walk_pairs(sq(st), Q_SETTINGS_ALL, cb, arg, err, "listing settings");
 }
 
 static int history_add(struct sq_store *s, int64_t record, const char *target,
@@ -757,22 +765,7 @@ out:
 
 static int sq_targets_each(struct store *st, store_target_cb cb, void *arg, struct bs_error *err)
 {
-	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sq_stmt(s, Q_TARGETS_ALL, &q, err);
-
-	if (rc != BS_OK)
-		return rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int stop = cb(arg, (const char *)sqlite3_column_text(q, 0),
-		              (const char *)sqlite3_column_text(q, 1));
-		if (stop != 0) {
-			sqlite3_reset(q);
-			return stop;
-		}
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing targets");
+	return walk_pairs(sq(st), Q_TARGETS_ALL, cb, arg, err, "listing targets");
 }
 
 static int state_apply_locked(struct sq_store *s, enum record_kind kind, const char *id,

@@ -448,8 +448,30 @@ static int64_t backoff_ms(struct dsp *d, int attempt)
 	return base / 2 + (int64_t)(d->rng % (uint64_t)(base + 1));
 }
 
-/* Send the batch (request `key`) until Xero answers for every element. */
-static int send_batch(struct dsp *d, struct xero_elem *elems, const char *key)
+/* One API call of a retried exchange: a send, or a lookup. */
+struct attempt {
+	struct xero_elem *elems;
+	size_t n;
+	const char *key; /* a send's idempotency key; NULL = a lookup */
+	bool *found;     /* a lookup's answers */
+};
+
+static int attempt_once(struct dsp *d, struct attempt *a, struct xero_call *call)
+{
+	if (a->key != NULL)
+		return xero_push(d->o->conn, d->type, a->elems, a->n, a->key, resolve, d, call,
+		                 d->err);
+	return xero_lookup_many(d->o->conn, d->type, a->elems, a->n, resolve, d, a->found, call,
+	                        d->err);
+}
+
+/*
+ * Call until the ledger answers: a 429 was not processed, so the same call
+ * goes again after Retry-After (the governor holds it); a 5xx or no answer
+ * backs off with jitter and sends the same call, same key, up to
+ * max_attempts.  Every call is paced by the governor.
+ */
+static int call_with_retry(struct dsp *d, struct attempt *a)
 {
 	int max = d->o->max_attempts > 0 ? d->o->max_attempts : ATTEMPTS_DEFAULT;
 	int attempt = 0, rc;
@@ -462,25 +484,34 @@ static int send_batch(struct dsp *d, struct xero_elem *elems, const char *key)
 			return rc;
 		wait_turn(d);
 		governor_start(d->o->gov, d->o->now_ms(d->o->clock));
-		rc = xero_push(d->o->conn, d->type, elems, d->nops, key, resolve, d, &call, d->err);
+		rc = attempt_once(d, a, &call);
 		governor_end(d->o->gov, d->o->now_ms(d->o->clock), call.min_remaining,
 		             call.day_remaining, call.app_min_remaining,
 		             call.http_status == 429 ? call.retry_after_s : -1);
 		d->stats->calls++;
-		d->stats->write_calls++;
+		if (a->key != NULL)
+			d->stats->write_calls++;
 		if (rc == BS_ELIMIT) {
 			d->stats->rate_limited++;
-			continue; /* not processed: the same request, after Retry-After */
+			continue;
 		}
 		if (rc == BS_ENET || rc == BS_EPROTO) {
 			if (++attempt >= max)
-				return rc; /* stays frozen: the next run resumes it */
+				return rc; /* a send stays frozen: the next run resumes it */
 			d->stats->retries++;
 			d->o->sleep_ms(d->o->clock, backoff_ms(d, attempt));
 			continue;
 		}
 		return rc;
 	}
+}
+
+/* Send the batch (request `key`) until Xero answers for every element. */
+static int send_batch(struct dsp *d, struct xero_elem *elems, const char *key)
+{
+	struct attempt a = {elems, d->nops, key, NULL};
+
+	return call_with_retry(d, &a);
 }
 
 static int freeze(struct dsp *d, int64_t *rid, struct buf *key)
@@ -628,42 +659,12 @@ static int member_cb(void *arg, const struct store_op *op)
 	return rc != BS_OK ? rc : d->nops >= d->batch_max ? 1 : 0;
 }
 
-/*
- * Look a batch up in one call, with the same patience as a send: a 429
- * waits for Retry-After, a 5xx or no answer backs off and asks again.
- */
+/* Look a batch up in one call, with the same patience as a send. */
 static int lookup_with_retry(struct dsp *d, struct xero_elem *elems, size_t n, bool *found)
 {
-	int max = d->o->max_attempts > 0 ? d->o->max_attempts : ATTEMPTS_DEFAULT;
-	int attempt = 0, rc;
+	struct attempt a = {elems, n, NULL, found};
 
-	for (;;) {
-		struct xero_call call;
-
-		if (d->o->before_call != NULL &&
-		    (rc = d->o->before_call(d->o->arg, d->o->conn, d->err)) != BS_OK)
-			return rc;
-		wait_turn(d);
-		governor_start(d->o->gov, d->o->now_ms(d->o->clock));
-		rc = xero_lookup_many(d->o->conn, d->type, elems, n, resolve, d, found, &call,
-		                      d->err);
-		governor_end(d->o->gov, d->o->now_ms(d->o->clock), call.min_remaining,
-		             call.day_remaining, call.app_min_remaining,
-		             call.http_status == 429 ? call.retry_after_s : -1);
-		d->stats->calls++;
-		if (rc == BS_ELIMIT) {
-			d->stats->rate_limited++;
-			continue;
-		}
-		if (rc == BS_ENET || rc == BS_EPROTO) {
-			if (++attempt >= max)
-				return rc;
-			d->stats->retries++;
-			d->o->sleep_ms(d->o->clock, backoff_ms(d, attempt));
-			continue;
-		}
-		return rc;
-	}
+	return call_with_retry(d, &a);
 }
 
 /*
