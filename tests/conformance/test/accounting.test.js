@@ -722,6 +722,33 @@ describe('Xero accounting API conformance', () => {
 			else validationException(res, 'discount on credit note');
 		});
 
+		it('credit-note refunds: RemainingCredit starts at Total; a refund payment is APCREDITPAYMENT/ARCREDITPAYMENT (FACTS §7)', async () => {
+			for (const [type, contact, acct, tax, ptype] of [
+				['ACCPAYCREDIT', supplier, '310', 'INPUT2', 'APCREDITPAYMENT'],
+				['ACCRECCREDIT', customer, '200', 'OUTPUT2', 'ARCREDITPAYMENT'],
+			]) {
+				// 2 x 4.4870 = 8.974 -> 8.97, tax 1.3455 -> 1.35, total 10.32
+				const cn = ok(
+					await call(api, 'createCreditNotes', T, {
+						creditNotes: [
+							{ type, contact: { contactID: contact }, date: DATE, status: 'AUTHORISED', lineItems: [line('ret', 2, 4.487, { accountCode: acct, taxType: tax })] },
+						],
+					}, undefined, 4),
+					`${type} create`
+				).CreditNotes[0];
+				assert.equal(cents(cn.Total), 1032, type);
+				assert.equal(cents(cn.RemainingCredit), 1032, `${type}: RemainingCredit of a new AUTHORISED credit note`);
+				const p = ok(
+					await call(api, 'createPayment', T, { creditNote: { creditNoteID: cn.CreditNoteID }, account: { code: '090' }, date: DATE, amount: 10.32 }),
+					`${type} refund`
+				).Payments[0];
+				assert.equal(p.PaymentType, ptype);
+				const after = ok(await call(api, 'getCreditNote', T, cn.CreditNoteID), 'get').CreditNotes[0];
+				assert.equal(cents(after.RemainingCredit), 0);
+				assert.equal(after.Status, 'PAID');
+			}
+		});
+
 		it('allocating more than the remaining credit is rejected', async () => {
 			const inv = await createInvoice(accrec([line('goods', 1, 100)]));
 			const cn = ok(
