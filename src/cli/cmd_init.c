@@ -2,7 +2,12 @@
  * cmd_init.c - `booksync init`: create the store, or bring it up to date.
  */
 #include "cli/cli.h"
+#include "core/buf.h"
+#include "core/secret.h"
 #include "store/store.h"
+#include "sync/session.h"
+
+#include <string.h>
 
 static int cmd_init_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
@@ -18,8 +23,10 @@ const struct cli_cmd cmd_init_entry = {
 
 static int cmd_init_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
+	unsigned char key[SECRET_KEY_BYTES];
 	struct store *st = NULL;
 	struct bs_error err;
+	struct buf kp;
 	int version = 0, rc;
 
 	if (cli_wants_help(&cmd_init_entry, argc, argv))
@@ -30,10 +37,17 @@ static int cmd_init_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	bs_error_clear(&err);
+	buf_init(&kp, 4096);
 	if (store_schema_version(st, &version, &err) != BS_OK)
 		rc = cli_fail(&cmd_init_entry, err.code, err.msg);
+	else if (session_key_path(ctx->db_path, &kp) != BS_OK ||
+	         secret_key_load_or_create(buf_cstr(&kp), key, &err) != BS_OK)
+		rc = cli_fail(&cmd_init_entry, BS_ESTORE, err.msg);
 	else
-		printf("store ready: %s (schema version %d)\n", ctx->db_path, version);
+		printf("store ready: %s (schema version %d), key file %s\n", ctx->db_path, version,
+		       buf_cstr(&kp));
+	memset(key, 0, sizeof(key));
+	buf_free(&kp);
 	store_close(st);
 	return rc;
 }
