@@ -207,7 +207,11 @@ static void handle_list(struct sandbox *sb, struct sb_tenant *tn, int kind,
 	}
 	count = nsel;
 	if (page > 0 && k->paged) {
-		first = (size_t)((page - 1) * psize);
+		/* page is client-controlled: compare before multiplying */
+		if (page - 1 > (int64_t)(nsel / (size_t)psize))
+			first = nsel;
+		else
+			first = (size_t)((page - 1) * psize);
 		if (first > nsel)
 			first = nsel;
 		count = nsel - first < (size_t)psize ? nsel - first : (size_t)psize;

@@ -796,7 +796,7 @@ static int rate_check(struct sandbox *sb, struct sb_tenant *tn, struct sandbox_r
 		problem = "AppMinute";
 	}
 	if (problem != NULL) {
-		/* Retry-After is in the scaled clock's seconds, rounded up, at least 1 */
+		/* Retry-After: real seconds until a slot frees, rounded up, at least 1 */
 		int64_t secs = (retry + 999) / 1000;
 
 		tn->limited++;
