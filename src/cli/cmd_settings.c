@@ -24,8 +24,35 @@ const struct cli_cmd cmd_settings_entry = {
     cmd_settings_exec,
 };
 
+struct fam {
+	const char *pattern;
+	bool json;
+	bool *first;
+};
+
+/* Print the stored members of a settings family (tax.sales.*). */
+static int fam_cb(void *arg, const char *key, const char *value)
+{
+	struct fam *f = arg;
+	size_t pl = strlen(f->pattern) - 1;
+
+	if (strncmp(key, f->pattern, pl) != 0 || settings_find(key) == NULL)
+		return 0;
+	if (f->json) {
+		fputs(!*f->first ? ",\n  " : "\n  ", stdout);
+		*f->first = false;
+		cli_json_str(stdout, key);
+		fputs(": ", stdout);
+		cli_json_str(stdout, value);
+	} else {
+		printf("  %-20s %s\n", key, value);
+	}
+	return 0;
+}
+
 static int list(struct store *st, bool json)
 {
+	bool first;
 	const struct settings_def *defs;
 	struct bs_error err;
 	struct buf v;
@@ -33,12 +60,22 @@ static int list(struct store *st, bool json)
 	int rc = CLI_OK;
 
 	defs = settings_all(&n);
+	first = true;
 	buf_init(&v, 4096);
 	if (json)
 		fputs("{", stdout);
 	for (size_t i = 0; i < n; i++) {
 		bool is_default;
 
+		if (defs[i].key[strlen(defs[i].key) - 1] == '*') {
+			/* a family: its help line, then the members that are set */
+			struct fam f = {defs[i].key, json, &first};
+
+			if (!json)
+				printf("%-22s %-24s %s\n", defs[i].key, "", defs[i].help);
+			store_settings_each(st, fam_cb, &f, NULL);
+			continue;
+		}
 		bs_error_clear(&err);
 		int src = store_setting_get(st, defs[i].key, &v, &err);
 		if (src != BS_OK && src != BS_ENOTFOUND) {
@@ -51,7 +88,8 @@ static int list(struct store *st, bool json)
 			buf_addstr(&v, defs[i].def);
 		}
 		if (json) {
-			fputs(i ? ",\n  " : "\n  ", stdout);
+			fputs(!first ? ",\n  " : "\n  ", stdout);
+			first = false;
 			cli_json_str(stdout, defs[i].key);
 			fputs(": ", stdout);
 			cli_json_str(stdout, buf_cstr(&v));

@@ -11,6 +11,7 @@
 #include "core/money.h"
 #include "store/store.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static int check_choice(const struct settings_def *d, const char *value, struct bs_error *err)
@@ -91,6 +92,24 @@ static int check_count(const struct settings_def *d, const char *value, struct b
 	return BS_OK;
 }
 
+/* A ledger tax code: letters, digits, '_' and '-', at most 32 (OUTPUT2, NONE). */
+static int check_tax_code(const struct settings_def *d, const char *value, struct bs_error *err)
+{
+	size_t n = strlen(value);
+
+	(void)d;
+	if (n == 0 || n > 32)
+		return bs_error_set(err, BS_EINVAL, "a tax code is 1 to 32 characters");
+	for (size_t i = 0; i < n; i++) {
+		char c = value[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      c == '_' || c == '-'))
+			return bs_error_set(err, BS_EINVAL, "'%s' is not a tax code", value);
+	}
+	return BS_OK;
+}
+
 static const struct settings_def defs[] = {
     {"base_currency", "", "organisation's base currency (filled on connect)", check_currency, NULL},
     {"reference_prefix", "", "prefix of invoice unique references (seeds/000)", check_text, NULL},
@@ -120,6 +139,13 @@ static const struct settings_def defs[] = {
      NULL},
     {"limits.time_scale", "1", "time runs N times faster (tests against a scaled sandbox)",
      check_count, NULL},
+    {"tax.zero_code", "", "tax code for 0% lines (default NONE; e.g. ZERORATED for exports)",
+     check_tax_code, NULL},
+    /* a key ending in '*' names a family: tax.sales.15 = OUTPUT2 */
+    {"tax.sales.*", "", "tax code for sales lines at that rate, e.g. tax.sales.15", check_tax_code,
+     NULL},
+    {"tax.purchases.*", "", "tax code for purchase lines at that rate, e.g. tax.purchases.15",
+     check_tax_code, NULL},
 };
 
 const struct settings_def *settings_all(size_t *n)
@@ -128,10 +154,20 @@ const struct settings_def *settings_all(size_t *n)
 	return defs;
 }
 
+/* A family's member: the prefix, then a percentage ("15", "12.5"). */
+static bool family_member(const char *pattern, const char *key)
+{
+	size_t pl = strlen(pattern) - 1;
+	int64_t pct;
+
+	return pattern[pl] == '*' && strncmp(pattern, key, pl) == 0 && key[pl] != '\0' &&
+	       money_parse_pct(key + pl, strlen(key + pl), &pct) == BS_OK && pct >= 0;
+}
+
 const struct settings_def *settings_find(const char *key)
 {
 	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
-		if (strcmp(defs[i].key, key) == 0)
+		if (strcmp(defs[i].key, key) == 0 || family_member(defs[i].key, key))
 			return &defs[i];
 	}
 	return NULL;

@@ -51,6 +51,11 @@ struct planner {
 	size_t nchart;
 	struct rules_tax_rate *rates;
 	size_t nrates;
+	/* tax.sales.<rate> / tax.purchases.<rate> / tax.zero_code settings */
+	struct rules_tax_override ovr[32];
+	char ovr_code[32][33];
+	size_t novr;
+	char zero_code[33];
 	char lock_date[11];
 	/* candidates */
 	struct cand *cands;
@@ -136,6 +141,36 @@ static struct json_object *jarr(struct json_object *o, const char *key)
 	return v;
 }
 
+/* Collect the tax-code settings (settings.c: the tax.* family). */
+static int tax_setting_cb(void *arg, const char *key, const char *value)
+{
+	struct planner *p = arg;
+	static const struct {
+		const char *prefix;
+		enum rules_direction dir;
+	} fam[] = {{"tax.sales.", RULES_SALES}, {"tax.purchases.", RULES_PURCHASES}};
+
+	if (strcmp(key, "tax.zero_code") == 0) {
+		snprintf(p->zero_code, sizeof(p->zero_code), "%s", value);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		size_t pl = strlen(fam[i].prefix);
+		int64_t rate;
+
+		if (strncmp(key, fam[i].prefix, pl) != 0 ||
+		    money_parse_pct(key + pl, strlen(key + pl), &rate) != BS_OK ||
+		    p->novr >= sizeof(p->ovr) / sizeof(p->ovr[0]))
+			continue;
+		snprintf(p->ovr_code[p->novr], sizeof(p->ovr_code[0]), "%s", value);
+		p->ovr[p->novr].rate = rate;
+		p->ovr[p->novr].dir = fam[i].dir;
+		p->ovr[p->novr].code = p->ovr_code[p->novr];
+		p->novr++;
+	}
+	return 0;
+}
+
 /* ---- the ledger context ------------------------------------------------ */
 
 static int load_context(struct planner *p)
@@ -200,6 +235,8 @@ static int load_context(struct planner *p)
 				p->nrates++;
 		}
 	}
+	if ((rc = store_settings_each(p->st, tax_setting_cb, p, p->err)) != BS_OK)
+		goto out;
 	buf_reset(&key);
 	buf_printf(&key, "lockdate:%s", p->o->target);
 	if (store_setting_get(p->st, buf_cstr(&key), &v, NULL) == BS_OK)
@@ -706,12 +743,19 @@ static int doc_emit(struct planner *p, enum record_kind kind, const char *id, co
 
 static int tax_code(struct planner *p, int64_t rate, enum rules_direction dir, const char **code)
 {
+	for (size_t i = 0; p->nrates == 0 && i < p->novr; i++) {
+		if (p->ovr[i].rate == rate && p->ovr[i].dir == dir) {
+			*code = p->ovr[i].code;
+			return BS_OK;
+		}
+	}
 	if (p->nrates == 0) {
 		/* before connect: the default organisation's codes (DESIGN.md) */
 		*code = rate == 0 ? "NONE" : dir == RULES_SALES ? "OUTPUT2" : "INPUT2";
 		return BS_OK;
 	}
-	return rules_tax_code(rate, dir, p->rates, p->nrates, NULL, 0, NULL, code, p->err);
+	return rules_tax_code(rate, dir, p->rates, p->nrates, p->ovr, p->novr,
+	                      p->zero_code[0] ? p->zero_code : NULL, code, p->err);
 }
 
 static int account_code(struct planner *p, const char *line_account, int fallback,
