@@ -3,6 +3,7 @@
 # booksync store per scenario, and a reader that does Xero's OAuth code flow
 # itself so tests assert on what the sandbox holds, not on what booksync says.
 #
+# Set BS_KEEP_TMP=1 to keep the temp dir (stores, sync output) for a post-mortem.
 # Source it after setting nothing; it sets B (the binary), T (a temp dir),
 # the pass/fail counters and an EXIT trap.  POSIX sh; needs curl and node.
 
@@ -17,7 +18,7 @@ lib_cleanup() {
 		[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	done <"$T/pids"
 	sleep 0.1
-	rm -rf "$T"
+	if [ -n "${BS_KEEP_TMP:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 }
 trap lib_cleanup EXIT
 trap 'exit 130' INT
