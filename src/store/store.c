@@ -228,6 +228,12 @@ int store_pending_each(struct store *st, const char *target, const char *tab, st
 	return st->ops->rows_each(st, target, mask, tab, cb, arg, err);
 }
 
+int store_pending_keys_each(struct store *st, const char *target, const char *tab, store_key_cb cb,
+                            void *arg, struct bs_error *err)
+{
+	return st->ops->keys_each(st, target, tab, cb, arg, err);
+}
+
 int store_state_each(struct store *st, const char *target, enum sync_state state, const char *tab,
                      store_row_cb cb, void *arg, struct bs_error *err)
 {

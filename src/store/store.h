@@ -188,6 +188,15 @@ typedef int (*store_row_cb)(void *arg, const struct store_row *row);
 int store_pending_each(struct store *st, const char *target, const char *tab, store_row_cb cb,
                        void *arg, struct bs_error *err);
 
+/*
+ * The same set as store_pending_each, but only each record's kind and id,
+ * in no particular order: what the planner needs, without the labels and
+ * the sort that a listing pays for.
+ */
+typedef int (*store_key_cb)(void *arg, enum record_kind kind, const char *id);
+int store_pending_keys_each(struct store *st, const char *target, const char *tab, store_key_cb cb,
+                            void *arg, struct bs_error *err);
+
 /* Rows in `state` on target (errors: SYNC_ERROR), same shape and order. */
 int store_state_each(struct store *st, const char *target, enum sync_state state, const char *tab,
                      store_row_cb cb, void *arg, struct bs_error *err);

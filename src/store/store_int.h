@@ -43,6 +43,8 @@ struct store_ops {
 	int (*state_get)(struct store *st, enum record_kind kind, const char *id,
 	                 const char *target, enum sync_state *state, struct buf *reason,
 	                 struct bs_error *err);
+	int (*keys_each)(struct store *st, const char *target, const char *tab, store_key_cb cb,
+	                 void *arg, struct bs_error *err);
 	int (*rows_each)(struct store *st, const char *target, unsigned state_mask, const char *tab,
 	                 store_row_cb cb, void *arg, struct bs_error *err);
 	int (*history_each)(struct store *st, const enum record_kind *kind, const char *id,

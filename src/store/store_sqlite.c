@@ -780,8 +780,19 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 	sqlite3_stmt *q = NULL;
 	int rc;
 
-	if ((rc = sq_record_get(&s->base, kind, id, &info, NULL, err)) != BS_OK)
+	/* only the rowid is needed: not the body, not the other columns */
+	if ((rc = sq_stmt(s, Q_REC_ROWID, &q, err)) != BS_OK)
 		return rc;
+	sqlite3_bind_int(q, 1, (int)kind);
+	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		info.rowid = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? bs_error_set(err, BS_ENOTFOUND, "no record %s:%s",
+		                                        record_kind_name(kind), id)
+		                         : sq_fail(s, rc, err, "reading a record");
 	if ((rc = sq_stmt(s, Q_STATE_GET, &q, err)) != BS_OK)
 		return rc;
 	sqlite3_bind_int64(q, 1, info.rowid);
@@ -871,6 +882,43 @@ static int sq_state_get(struct store *st, enum record_kind kind, const char *id,
 	if (rc == SQLITE_DONE)
 		return BS_ENOTFOUND;
 	return sq_fail(s, rc, err, "reading sync state");
+}
+
+/* Pending records' kinds and ids, unsorted (see store_pending_keys_each). */
+static int sq_keys_each(struct store *st, const char *target, const char *tab, store_key_cb cb,
+                        void *arg, struct bs_error *err)
+{
+	static const char no_target[] = "SELECT kind, id FROM records WHERE ?1 IS NULL OR tab = ?1"
+	                                " OR substr(tab, 1, length(?1) + 1) = ?1 || '/'";
+	static const char with_target[] =
+	    "SELECT r.kind, r.id FROM sync_state s JOIN records r ON r.rowid = s.record"
+	    " WHERE s.target = ?2 AND s.state IN ('not_imported', 'changed', 'waiting')"
+	    " AND (?1 IS NULL OR r.tab = ?1 OR substr(r.tab, 1, length(?1) + 1) = ?1 || '/')";
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, target != NULL ? with_target : no_target, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "listing records");
+	if (tab != NULL && tab[0] != '\0')
+		sqlite3_bind_text(q, 1, tab, -1, SQLITE_STATIC);
+	if (target != NULL)
+		sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(q, 0);
+		int stop;
+
+		if (k < 0 || k >= RECORD_KIND_COUNT)
+			continue;
+		stop = cb(arg, (enum record_kind)k, (const char *)sqlite3_column_text(q, 1));
+		if (stop != 0) {
+			sqlite3_finalize(q);
+			return stop;
+		}
+	}
+	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing records");
+	sqlite3_finalize(q);
+	return rc;
 }
 
 /*
@@ -1025,6 +1073,7 @@ static const struct store_ops sqlite_ops = {
     .targets_each = sq_targets_each,
     .state_apply = sq_state_apply,
     .state_get = sq_state_get,
+    .keys_each = sq_keys_each,
     .rows_each = sq_rows_each,
     .history_each = sq_history_each,
     .link_get = sq_link_get,

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PLAN_GROUP 500 /* records per transaction */
+
 /* Kinds in planning order: what others depend on comes first. */
 static const enum record_kind plan_order[] = {
     RECORD_CUSTOMER,     RECORD_SUPPLIER,     RECORD_PRODUCT, RECORD_PURCHASE, RECORD_SALE,
@@ -278,9 +280,9 @@ static int cand_add(struct planner *p, enum record_kind kind, const char *id)
 	return BS_OK;
 }
 
-static int row_to_cand(void *arg, const struct store_row *r)
+static int key_to_cand(void *arg, enum record_kind kind, const char *id)
 {
-	return cand_add(arg, r->kind, r->id);
+	return cand_add(arg, kind, id);
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -338,19 +340,24 @@ static int collect(struct planner *p)
 		for (size_t i = 0; i < o->nrefs && rc == BS_OK; i++)
 			rc = cand_add(p, o->refs[i].kind, o->refs[i].id);
 	} else if (o->everything || o->tab != NULL) {
-		rc = store_pending_each(p->st, o->target, o->everything ? NULL : o->tab,
-		                        row_to_cand, p, p->err);
+		rc = store_pending_keys_each(p->st, o->target, o->everything ? NULL : o->tab,
+		                             key_to_cand, p, p->err);
 	} else {
 		size_t n;
 		const struct tabs_def *t = tabs_all(&n);
 
 		for (size_t i = 0; i < n && rc == BS_OK; i++) {
 			if (t[i].sync_all)
-				rc = store_pending_each(p->st, o->target, t[i].name, row_to_cand, p,
-				                        p->err);
+				rc = store_pending_keys_each(p->st, o->target, t[i].name,
+				                             key_to_cand, p, p->err);
 		}
 	}
-	if (rc == BS_OK)
+	/* Pending contacts are candidates already when the sync covers their
+	 * tabs (everything, Sync All, the sales or purchases group); otherwise
+	 * the documents' contacts are pulled in here. */
+	if (rc == BS_OK &&
+	    !(o->nrefs == 0 && (o->everything || o->tab == NULL || strcmp(o->tab, "sales") == 0 ||
+	                        strcmp(o->tab, "purchases") == 0)))
 		rc = add_contacts(p);
 	if (rc != BS_OK)
 		return rc;
@@ -1584,8 +1591,22 @@ static int plan_one(struct planner *p, const struct cand *c)
 		d.verdict = RULES_SKIP;
 		snprintf(d.reason, sizeof(d.reason), "%.250s", e.msg);
 	}
-	if (!p->o->dry_run && (rc = store_begin(p->st, p->err)) != BS_OK)
-		goto out;
+	{
+		/* Ask the state machine first: a refused event writes nothing, so a
+		 * group of records can share one transaction (plan_run). */
+		enum sync_event ev = d.verdict == RULES_SKIP   ? SYNC_EV_SKIP
+		                     : d.verdict == RULES_WAIT ? SYNC_EV_WAIT
+		                     : p->o->resync            ? SYNC_EV_RESYNC
+		                                               : SYNC_EV_PLAN;
+		enum sync_state to;
+		bool pend;
+		const char *why = NULL;
+
+		if (sync_transition(cur, false, ev, &to, &pend, &why) != BS_OK) {
+			verdict(p, c->kind, c->id, cur, why != NULL ? why : "refused");
+			goto out;
+		}
+	}
 	if (d.verdict == RULES_SKIP) {
 		rc = apply(p, c->kind, c->id, SYNC_EV_SKIP, d.reason);
 		p->stats->skipped++;
@@ -1622,12 +1643,6 @@ static int plan_one(struct planner *p, const struct cand *c)
 			p->stats->failed++;
 			verdict(p, c->kind, c->id, SYNC_ERROR, why);
 		}
-	}
-	if (!p->o->dry_run) {
-		if (rc == BS_OK)
-			rc = store_commit(p->st, p->err);
-		else
-			store_rollback(p->st);
 	}
 	if (rc == BS_ESTATE) {
 		/* refused by the state machine (e.g. reset while queued): report, go on */
@@ -1668,9 +1683,24 @@ int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *
 	if (opts->dry_run && (rc = store_begin(st, err)) != BS_OK)
 		goto out;
 	rc = collect(&p);
+	/* Records are planned in groups of PLAN_GROUP per transaction; each
+	 * record's writes are whole (plan_one checks refusals before writing),
+	 * and a store failure rolls the open group back.  A dry run is one
+	 * transaction, always rolled back. */
 	for (size_t i = 0; rc == BS_OK && i < p.ncands; i++) {
+		bool open = !opts->dry_run && i % PLAN_GROUP == 0;
+
 		p.err = err;
+		if (open && (rc = store_begin(st, err)) != BS_OK)
+			break;
 		rc = plan_one(&p, &p.cands[i]);
+		if (!opts->dry_run &&
+		    (rc != BS_OK || (i + 1) % PLAN_GROUP == 0 || i + 1 == p.ncands)) {
+			if (rc == BS_OK)
+				rc = store_commit(st, err);
+			else
+				store_rollback(st);
+		}
 	}
 	if (opts->dry_run)
 		store_rollback(st);
