@@ -6,39 +6,8 @@
 set -u
 . "$(dirname "$0")/lib/sync_lib.sh"
 
-cat >"$T/kinds.jsonl" <<'J'
-{"kind":"customer","id":"C-1","name":"Aroha Ltd","email":"accounts@aroha.example"}
-{"kind":"customer","id":"C-2","name":"Kowhai Cafe"}
-{"kind":"supplier","id":"S-1","name":"Totara Supplies","email":"ap@totara.example"}
-{"kind":"product","id":"P-1","sku":"W-1","name":"Widget","type":"product"}
-{"kind":"sale","id":"SO-1","reference":"SO-1","customer_id":"C-1","date":"2026-10-01","invoiced":true,"invoice_date":"2026-10-01","due_date":"2026-10-20","tax_mode":"exclusive","lines":[{"sku":"W-1","qty":"2","unit_price":"12.50","tax_rate":"15"},{"description":"Gift wrap","qty":"1","unit_price":"4.00","tax_rate":"15"}]}
-{"kind":"sale","id":"SO-2","reference":"SO-2","customer_id":"C-2","date":"2026-10-02","invoiced":true,"tax_mode":"inclusive","lines":[{"sku":"W-1","qty":"3","unit_price":"23.00","tax_rate":"15"}]}
-{"kind":"sale","id":"SO-3","reference":"SO-3","customer_id":"C-2","date":"2026-10-03","status":"invoiced","tax_mode":"none","lines":[{"description":"Catering","qty":"1","unit_price":"40.00","tax_rate":"0"}]}
-{"kind":"payment","id":"PAY-1","sale_id":"SO-1","date":"2026-10-05","amount":"33.35","account":"090"}
-{"kind":"payment","id":"PAY-2","sale_id":"SO-2","date":"2026-10-05","amount":"20.00","account":"090"}
-{"kind":"credit_note","id":"CN-1","reference":"CN-1","customer_id":"C-1","sale_id":"SO-1","date":"2026-10-06","tax_mode":"exclusive","lines":[{"sku":"W-1","qty":"1","unit_price":"12.50","tax_rate":"15"}]}
-{"kind":"credit_note","id":"SCN-1","reference":"SCN-1","supplier_id":"S-1","date":"2026-10-06","tax_mode":"exclusive","lines":[{"description":"Damaged stock","qty":"1","unit_price":"10.00","tax_rate":"15"}]}
-{"kind":"purchase","id":"PO-1","reference":"PO-1","supplier_id":"S-1","date":"2026-10-01","status":"open","tax_mode":"exclusive","lines":[{"sku":"W-1","qty":"10","unit_cost":"5.00","tax_rate":"15"}]}
-{"kind":"purchase","id":"PO-2","reference":"PO-2","supplier_id":"S-1","date":"2026-10-01","status":"billed","supplier_invoice_no":"INV-77","invoice_date":"2026-10-04","due_date":"2026-10-30","tax_mode":"exclusive","lines":[{"sku":"W-1","qty":"4","unit_cost":"6.25","tax_rate":"15"}]}
-{"kind":"purchase","id":"PO-3","reference":"PO-3","supplier_id":"S-1","version":1,"date":"2026-10-01","status":"open","tax_mode":"exclusive","lines":[{"sku":"W-1","qty":"2","unit_cost":"5.00","tax_rate":"15"}]}
-{"kind":"adjustment","id":"ADJ-1","reference":"ADJ-1","date":"2026-10-07","lines":[{"sku":"W-1","qty":"2","unit_cost":"5.00"}]}
-{"kind":"cogs","id":"CG-1","sale_id":"SO-1","date":"2026-10-01","lines":[{"sku":"W-1","cost":"10.00"}]}
-{"kind":"journal","id":"J-1","reference":"J-1","date":"2026-10-08","currency":"AUD","fx_rate":"1.5","lines":[{"account":"429","debit":"10.01","description":"a"},{"account":"429","debit":"20.01","description":"b"},{"account":"429","debit":"30.01","description":"c"},{"account":"260","credit":"60.03","description":"d"}]}
-{"kind":"money_task","id":"MT-1","direction":"receive","bank_account":"090","contact_id":"C-2","date":"2026-10-09","tax_mode":"none","lines":[{"account":"260","amount":"50.00","tax_rate":"0","description":"Interest"}]}
-{"kind":"money_task","id":"MT-2","direction":"spend","bank_account":"090","date":"2026-10-09","tax_mode":"inclusive","lines":[{"account":"429","amount":"23.00","tax_rate":"15","description":"Parking"}]}
-{"kind":"gift_voucher","id":"GV-1","code":"GIFT1","event":"sold","amount":"50.00","date":"2026-10-02"}
-{"kind":"gift_voucher","id":"GV-2","code":"GIFT1","event":"redeemed","amount":"20.00","sale_id":"SO-3","date":"2026-10-04"}
-{"kind":"gift_voucher","id":"GV-3","code":"GIFT2","event":"expired","amount":"15.00","date":"2026-10-10"}
-{"kind":"sale","id":"SO-USD","reference":"SO-USD","customer_id":"C-1","date":"2026-10-01","invoiced":true,"currency":"USD","fx_rate":"1.6","tax_mode":"none","lines":[{"description":"export","qty":"2","unit_price":"50.00","tax_rate":"0"}]}
-{"kind":"credit_note","id":"CN-D","reference":"CN-D","customer_id":"C-1","date":"2026-10-06","tax_mode":"exclusive","lines":[{"description":"discounted return","qty":"3","unit_price":"10.00","discount_pct":"10","tax_rate":"15"}]}
-{"kind":"payment","id":"RF-1","credit_note_id":"CN-1","date":"2026-10-07","amount":"14.38","account":"090","is_refund":true}
-{"kind":"purchase","id":"PO-F","reference":"PO-F","supplier_id":"S-1","date":"2026-10-01","status":"finished","supplier_invoice_no":"SI-9","invoice_date":"2026-10-02","tax_mode":"none","lines":[{"description":"F","qty":"1","unit_cost":"7.00","tax_rate":"0"}]}
-{"kind":"payment","id":"PAY-B","purchase_id":"PO-2","date":"2026-10-05","amount":"10.00","account":"090"}
-{"kind":"store_credit","id":"SC-1","customer_id":"C-1","event":"issued","amount":"25.00","origin":"refund","date":"2026-10-06"}
-{"kind":"sale","id":"SO-4","reference":"SO-4","customer_id":"C-1","date":"2026-10-07","invoiced":true,"tax_mode":"none","lines":[{"description":"Later order","qty":"1","unit_price":"40.00","tax_rate":"0"}]}
-{"kind":"store_credit","id":"SC-2","customer_id":"C-1","event":"used","amount":"15.00","sale_id":"SO-4","date":"2026-10-07"}
-{"kind":"store_credit","id":"SC-3","customer_id":"C-1","event":"refunded","amount":"5.00","origin":"refund","date":"2026-10-08"}
-J
+# one record of every kind (and a few variants); shared with sync_faults.sh
+cp "$(dirname "$0")/lib/kinds.jsonl" "$T/kinds.jsonl"
 
 sb_start --limits off
 fresh_store kinds

@@ -64,12 +64,13 @@ finish() {
 	exit $?
 }
 
-# sb_start [ARGS...]: start a sandbox on a free port; sets SB_URL, SB_PID.
+# sb_start [ARGS...]: start a sandbox on a free port (or on $SB_LISTEN, e.g.
+# to restart one on its old address); sets SB_URL, SB_PID.
 # Waits at most 10 s for the base URL on its first stdout line.
 sb_n=0
 sb_start() {
 	sb_n=$((sb_n + 1))
-	"$B" sandbox xero --listen 127.0.0.1:0 "$@" >"$T/sb$sb_n.out" 2>"$T/sb$sb_n.err" &
+	"$B" sandbox xero --listen "${SB_LISTEN:-127.0.0.1:0}" "$@" >"$T/sb$sb_n.out" 2>"$T/sb$sb_n.err" &
 	SB_PID=$!
 	echo "$SB_PID" >>"$T/pids"
 	i=0
@@ -87,6 +88,16 @@ sb_start() {
 		cat "$T/sb$sb_n.err" >&2
 		exit 1
 	fi
+}
+
+# sb_stop: stop the last sandbox started (TERM; it saves its state) and wait
+sb_stop() {
+	kill "$SB_PID" 2>/dev/null
+	i=0
+	while kill -0 "$SB_PID" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 }
 
 # sb_reset URL: the sandbox back to its one default organisation, empty log.
@@ -107,9 +118,14 @@ connect() {
 }
 
 # bs_sync ARGS...: booksync sync --json ARGS, output in $T/sync.json, exit in $bs_rc
+# (stderr is shown when stdout is not the JSON document: a crash, a sanitizer)
 bs_sync() {
 	"$B" sync --json "$@" >"$T/sync.json" 2>"$T/sync.err"
 	bs_rc=$?
+	if [ "$(head -c 1 "$T/sync.json")" != "{" ]; then
+		echo "sync $* (exit $bs_rc) printed no JSON; stderr:" >&2
+		sed 's/^/  err: /' "$T/sync.err" | head -20 >&2
+	fi
 }
 
 # jv EXPR: evaluate a JavaScript expression over the JSON on stdin (bound to
