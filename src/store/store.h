@@ -15,7 +15,10 @@
  * Transactions: every write function runs inside the caller's transaction
  * when one is open (store_begin), else in its own.  One logical step = one
  * transaction: a record and its state rows and history are written
- * together or not at all.
+ * together or not at all.  Inside store_begin a call that fails may leave
+ * part of its writes: the caller must then roll the transaction back.
+ * Refusals that leave it usable -- BS_ECONFLICT from store_record_put,
+ * BS_ESTATE from store_state_apply, BS_ENOTFOUND -- write nothing.
  *
  * Errors: BS_ESTORE (corrupt, schema, constraint), BS_EREADONLY, BS_EBUSY
  * (locked past the busy timeout), BS_ENOTFOUND, BS_ECONFLICT, BS_ESTATE,

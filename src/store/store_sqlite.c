@@ -62,9 +62,6 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
     [Q_TX_BEGIN] = "BEGIN IMMEDIATE",
     [Q_TX_COMMIT] = "COMMIT",
     [Q_TX_ROLLBACK] = "ROLLBACK",
-    [Q_SP_BEGIN] = "SAVEPOINT step",
-    [Q_SP_RELEASE] = "RELEASE step",
-    [Q_SP_ROLLBACK] = "ROLLBACK TO step",
     [Q_LINK_GET] = "SELECT ledger_id, ledger_number, coalesce(serial, 0) FROM links"
                    " WHERE target = ?1 AND kind = ?2 AND source_id = ?3 AND ledger_type = ?4",
     [Q_LINK_SET] = "INSERT INTO links(target, kind, source_id, ledger_type, ledger_id,"
@@ -178,14 +175,21 @@ static int tx_run(struct sq_store *s, enum stmt_id id, struct bs_error *err, con
 	return rc != BS_OK ? rc : sq_done(s, q, err, what);
 }
 
+/*
+ * A call made inside an open transaction joins it: no savepoint.  A
+ * savepoint makes SQLite copy every page it touches into the statement
+ * journal (4 KiB each), which made planning one record cost more than
+ * building its document.  The price is store.h's rule: after a failed call
+ * inside store_begin, the caller rolls the whole transaction back.  Every
+ * refusal that leaves the transaction usable (a version conflict, a state
+ * machine refusal) is decided before the call writes anything.
+ */
 int tx_enter(struct sq_store *s, struct bs_error *err)
 {
-	int rc;
+	int rc = BS_OK;
 
 	if (s->tx_depth == 0)
 		rc = tx_run(s, Q_TX_BEGIN, err, "starting a transaction");
-	else
-		rc = tx_run(s, Q_SP_BEGIN, err, "starting a savepoint");
 	if (rc == BS_OK)
 		s->tx_depth++;
 	return rc;
@@ -209,10 +213,7 @@ int tx_leave(struct sq_store *s, int status, struct bs_error *err)
 		tx_run(s, Q_TX_ROLLBACK, NULL, "rolling back");
 		return status;
 	}
-	if (status != BS_OK)
-		tx_run(s, Q_SP_ROLLBACK, NULL, "rolling back a savepoint");
-	tx_run(s, Q_SP_RELEASE, NULL, "releasing a savepoint");
-	return status;
+	return status; /* joined the caller's transaction: it decides */
 }
 
 static void sq_close(struct store *st)
@@ -617,14 +618,6 @@ static int sq_record_put(struct store *st, const struct record *r, const struct 
 	struct sq_store *s = sq(st);
 	int rc;
 
-	/*
-	 * Inside the caller's transaction no savepoint: the one refusal that
-	 * leaves the batch usable (a version conflict) is found before any
-	 * write, and after any other failure the caller rolls back (store.h).
-	 * A savepoint per record was an eighth of a bulk import.
-	 */
-	if (s->user_tx)
-		return record_put_locked(s, r, who, result, err);
 	if ((rc = tx_enter(s, err)) != BS_OK)
 		return rc;
 	rc = record_put_locked(s, r, who, result, err);
