@@ -956,14 +956,15 @@ static int build_doc(struct sb_txn *t, const struct doc_spec *sp, json_object *i
 		sb_err(errs, "%s not of valid status for modification", sp->noun);
 		goto fail;
 	}
-	if (sp->lockable && strcmp(st, "DRAFT") != 0 && strcmp(st, "DELETED") != 0) {
+	/* lock dates block creating or changing documents dated in the locked
+	 * period, drafts included (FACTS §7); deleting one is still allowed */
+	if (sp->lockable && strcmp(st, "DELETED") != 0) {
 		if (lock_check(t, date, errs) != BS_OK)
 			goto fail;
 		if (old != NULL) {
 			int64_t od;
 
 			if (sb_parse_date(sb_jstr(old->obj, "Date"), &od) == BS_OK &&
-			    strcmp(sb_jstr(old->obj, "Status"), "DRAFT") != 0 &&
 			    lock_check(t, od, errs) != BS_OK)
 				goto fail;
 		}
@@ -1377,7 +1378,7 @@ static int build_journal(struct sb_txn *t, json_object *in, const struct sb_doc 
 		sb_err(errs, "The total debits (%s) must equal total credits (%s)", a1, a2);
 		goto fail;
 	}
-	if (strcmp(st, "POSTED") == 0 && lock_check(t, date, errs) != BS_OK)
+	if (strcmp(st, "DELETED") != 0 && lock_check(t, date, errs) != BS_OK)
 		goto fail;
 	o = json_object_new_object();
 	if (old != NULL)

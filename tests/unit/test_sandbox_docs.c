@@ -298,6 +298,26 @@ static void test_lock_dates(void **state)
 
 	(void)state;
 	start(&t);
+	/* a draft dated 2025-12-20, then the lock moves past it: edits are refused */
+	{
+		char *id = make_invoice(&t, "LOCK-1", "L", "5.00", "DRAFT");
+		char ipath[128], spath[160];
+
+		assert_int_equal(tc_api(&t, "POST", "Invoices/LOCK-1",
+		                        "{\"Invoices\":[{\"Date\":\"2025-12-20\"}]}"),
+		                 200);
+		snprintf(spath, sizeof(spath), "/sandbox/tenants/%s/settings", t.tenant);
+		assert_int_equal(
+		    tc_req(&t, "POST", spath, "{\"PeriodLockDate\":\"2025-12-31\"}", NULL, false),
+		    200);
+		snprintf(ipath, sizeof(ipath), "Invoices/%s", id);
+		assert_int_equal(
+		    tc_api(&t, "POST", ipath, "{\"Invoices\":[{\"Reference\":\"late\"}]}"), 400);
+		/* deleting it is still allowed */
+		assert_int_equal(
+		    tc_api(&t, "POST", ipath, "{\"Invoices\":[{\"Status\":\"DELETED\"}]}"), 200);
+		free(id);
+	}
 	snprintf(path, sizeof(path), "/sandbox/tenants/%s/settings", t.tenant);
 	assert_int_equal(
 	    tc_req(&t, "POST", path, "{\"PeriodLockDate\":\"2025-12-31\"}", NULL, false), 200);
