@@ -101,7 +101,7 @@ const char *const store_sqlite_migrations[] = {
 	"  request INTEGER REFERENCES requests(id),\n"
 	"  created_ms INTEGER NOT NULL\n"
 	");\n"
-	"CREATE INDEX outbox_status ON outbox(target, status);\n"
+	"CREATE INDEX outbox_status ON outbox(target, status, doc_type, id);\n"
 	"CREATE INDEX outbox_record ON outbox(record);\n"
 	"CREATE TABLE counters(\n"
 	"  name TEXT PRIMARY KEY,            -- 'serial:<target>'\n"

@@ -145,24 +145,44 @@ int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, c
 int sq_outbox_each(struct store *st, const char *target, const char *status, const char *doc_type,
                    int64_t request, store_op_cb cb, void *arg, struct bs_error *err)
 {
-	static const char sql[] =
-	    "SELECT o.id, r.kind, r.id, o.doc_type, o.op, o.body, o.deps, o.status,"
-	    " coalesce(o.request, 0) FROM outbox o JOIN records r ON r.rowid = o.record"
-	    " WHERE o.target = ?1 AND (?2 IS NULL OR o.status = ?2)"
-	    " AND (?3 IS NULL OR o.doc_type = ?3) AND (?4 = 0 OR o.request = ?4)"
-	    " ORDER BY o.id";
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct buf sql;
+	int rc, n = 2;
 
-	if (rc != SQLITE_OK)
-		return sq_fail(s, rc, err, "reading the outbox");
+	/*
+	 * Only the filters given appear in the WHERE: "(?2 IS NULL OR ...)"
+	 * would keep SQLite off the (target, status, doc_type, id) index and
+	 * make every call scan and sort the whole outbox, bodies and all.
+	 */
+	buf_init(&sql, 2048);
+	rc = buf_addstr(&sql,
+	                "SELECT o.id, r.kind, r.id, o.doc_type, o.op, o.body, o.deps, o.status,"
+	                " coalesce(o.request, 0) FROM outbox o"
+	                " JOIN records r ON r.rowid = o.record WHERE o.target = ?1");
+	if (rc == BS_OK && status != NULL)
+		rc = buf_printf(&sql, " AND o.status = ?%d", n++);
+	if (rc == BS_OK && doc_type != NULL)
+		rc = buf_printf(&sql, " AND o.doc_type = ?%d", n++);
+	if (rc == BS_OK && request != 0)
+		rc = buf_printf(&sql, " AND o.request = ?%d", n++);
+	if (rc == BS_OK)
+		rc = buf_addstr(&sql, " ORDER BY o.id");
+	if (rc != BS_OK)
+		goto out;
+	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sq_fail(s, rc, err, "reading the outbox");
+		goto out;
+	}
+	n = 2;
 	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
 	if (status != NULL)
-		sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, n++, status, -1, SQLITE_STATIC);
 	if (doc_type != NULL)
-		sqlite3_bind_text(q, 3, doc_type, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, request);
+		sqlite3_bind_text(q, n++, doc_type, -1, SQLITE_STATIC);
+	if (request != 0)
+		sqlite3_bind_int64(q, n++, request);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct store_op op;
 		int k = sqlite3_column_int(q, 1);
@@ -182,6 +202,7 @@ int sq_outbox_each(struct store *st, const char *target, const char *status, con
 	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "reading the outbox");
 out:
 	sqlite3_finalize(q);
+	buf_free(&sql);
 	return rc;
 }
 
