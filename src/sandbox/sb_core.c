@@ -841,6 +841,20 @@ static void idem_free(struct sb_idem *ie)
 	}
 }
 
+/* Forget finished keys past their retention (running ones are in use). */
+static void idem_sweep(struct sb_tenant *tn, int64_t now, int64_t ttl)
+{
+	for (size_t i = 0; i < tn->idem.cap; i++) {
+		struct sb_idem *ie;
+
+		if (!sb_map_live(&tn->idem, i))
+			continue;
+		ie = tn->idem.ents[i].val;
+		if (ie->done && ie->created_ms + ttl <= now)
+			idem_free(sb_map_del(&tn->idem, tn->idem.ents[i].key));
+	}
+}
+
 static int counter_idx(const char *rest)
 {
 	size_t n = strcspn(rest, "/");
@@ -866,6 +880,8 @@ static void handle_api(struct sandbox *sb, const struct sandbox_request *req,
 
 	f = fault_draw(sb);
 	*fault_out = f;
+	if (f == SBF_500 || f == SBF_503)
+		rate_headers(sb, NULL, resp, now);
 	if (f == SBF_500) {
 		sb_resp_text(resp, 500, "application/json",
 		             "{\"ErrorNumber\":500,\"Type\":\"UnknownErrorException\","
@@ -929,6 +945,8 @@ static void handle_api(struct sandbox *sb, const struct sandbox_request *req,
 			ie = NULL;
 			goto done;
 		}
+		if (tn->calls % 1024 == 0)
+			idem_sweep(tn, now, IDEM_TTL_MS / sb->time_scale);
 		ie = calloc(1, sizeof(*ie));
 		if (ie == NULL || sb_map_put(&tn->idem, key, ie) != BS_OK) {
 			free(ie);

@@ -150,6 +150,26 @@ static json_object *scope_array(const char *scope)
 	return arr;
 }
 
+/* Drop tokens that can never be used again, so a long run stays small. */
+static void token_sweep(struct sandbox *sb, int64_t now)
+{
+	for (size_t i = 0; i < sb->tokens.cap; i++) {
+		struct sb_token *t;
+		bool dead;
+
+		if (!sb_map_live(&sb->tokens, i))
+			continue;
+		t = sb->tokens.ents[i].val;
+		dead = t->expires_ms <= now ||
+		       (t->rotated_ms != 0 && t->rotated_ms + GRACE_MS / sb->time_scale <= now);
+		if (dead) {
+			if (t->kind != SBT_CODE)
+				sb_state_del(sb, "token", sb->tokens.ents[i].key);
+			free(sb_map_del(&sb->tokens, sb->tokens.ents[i].key));
+		}
+	}
+}
+
 /* Issue an access token (+ id token, + refresh token with offline_access). */
 int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, struct buf *json)
 {
@@ -161,6 +181,8 @@ int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, st
 	char jti[40], sid[40], refresh[80];
 	int rc;
 
+	if (sb->tokens.n > 0 && sb->tokens.n % 256 == 0)
+		token_sweep(sb, now);
 	buf_init(&at, 8192);
 	buf_init(&idt, 8192);
 	sb_uuid(jti);
