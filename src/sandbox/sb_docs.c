@@ -615,7 +615,7 @@ static enum money_tax_mode lat_mode(const char *lat)
 struct doc_spec {
 	int kind;
 	const char *noun;      /* "Invoice" */
-	const char *types[3];  /* allowed Type values; types[0] the sales one; NULL = no Type */
+	const char *types[7];  /* allowed Type values; types[0] the sales one; NULL = no Type */
 	const char *num_field; /* "InvoiceNumber" */
 	const char *num_prefix;
 	const char *num_unique_type; /* numbers unique only for this Type ("ACCREC"), or "" = all */
@@ -679,7 +679,8 @@ static const struct doc_spec po_spec = {
 static const struct doc_spec bank_spec = {
     SBK_BANKTRANSACTIONS,
     "Bank Transaction",
-    {"RECEIVE", "SPEND", NULL},
+    {"RECEIVE", "SPEND", "RECEIVE-PREPAYMENT", "SPEND-PREPAYMENT", "RECEIVE-OVERPAYMENT",
+     "SPEND-OVERPAYMENT", NULL},
     NULL,
     NULL,
     NULL,
@@ -784,6 +785,39 @@ static int next_number(struct sb_txn *t, const struct doc_spec *sp, const char *
 	return BS_ERANGE;
 }
 
+/* A RECEIVE/SPEND-PREPAYMENT or -OVERPAYMENT bank transaction `bt` creates
+ * the prepayment/overpayment document it names (FACTS §7); an update keeps
+ * the link. */
+static int prepayment_for(struct sb_txn *t, json_object *bt, const struct sb_doc *old, bool pre)
+{
+	static const char *const copy[] = {
+	    "Type",     "Contact",  "Date",  "DateString",   "LineAmountTypes", "LineItems",
+	    "SubTotal", "TotalTax", "Total", "CurrencyCode", "CurrencyRate"};
+	const char *idf = pre ? "PrepaymentID" : "OverpaymentID";
+	json_object *o;
+	char id[40];
+
+	if (old != NULL) {
+		copy_field(bt, old->obj, idf);
+		return BS_OK;
+	}
+	o = json_object_new_object();
+	sb_uuid(id);
+	sb_jset_str(o, idf, id);
+	for (size_t i = 0; i < sizeof(copy) / sizeof(copy[0]); i++)
+		copy_field(o, bt, copy[i]);
+	sb_jset_str(o, "Status", "AUTHORISED");
+	copy_field(o, bt, "Total");
+	json_object_object_add(o, "RemainingCredit",
+	                       json_object_get(json_object_object_get(bt, "Total")));
+	json_object_object_add(o, "Allocations", json_object_new_array());
+	json_object_object_add(o, "Payments", json_object_new_array());
+	json_object_object_add(o, "HasAttachments", json_object_new_boolean(0));
+	sb_jset_date(o, "UpdatedDateUTC", NULL, t->now);
+	sb_jset_str(bt, idf, id);
+	return sb_put(t, pre ? SBK_PREPAYMENTS : SBK_OVERPAYMENTS, NULL, o, NULL);
+}
+
 static int build_doc(struct sb_txn *t, const struct doc_spec *sp, json_object *in,
                      const struct sb_doc *old, json_object **out, struct sb_errs *errs)
 {
@@ -799,11 +833,11 @@ static int build_doc(struct sb_txn *t, const struct doc_spec *sp, json_object *i
 	/* Type */
 	if (sp->types[0] != NULL) {
 		type = sb_jstr(in, "Type");
-		if (type == NULL || !in_list(sp->types, 3, type)) {
+		if (type == NULL || !in_list(sp->types, 7, type)) {
 			if (sp->kind == SBK_BANKTRANSACTIONS && type != NULL)
 				sb_err(errs,
 				       "Bank transaction type %s is not supported by the sandbox "
-				       "(RECEIVE and SPEND only)",
+				       "(transfers are not)",
 				       type);
 			else
 				sb_err(errs, "Type must be one of %s, %s", sp->types[0],
@@ -894,7 +928,7 @@ static int build_doc(struct sb_txn *t, const struct doc_spec *sp, json_object *i
 	}
 	lo.sales =
 	    type != NULL && (strcmp(type, "ACCREC") == 0 || strcmp(type, "ACCRECCREDIT") == 0 ||
-	                     strcmp(type, "RECEIVE") == 0);
+	                     strncmp(type, "RECEIVE", 7) == 0);
 	lo.discounts = type != NULL && strcmp(type, "ACCREC") == 0;
 	lo.dp = cur_dp(cur);
 	lo.mode = lat_mode(lat);
@@ -1035,9 +1069,15 @@ static int build_doc(struct sb_txn *t, const struct doc_spec *sp, json_object *i
 		if (old != NULL)
 			copy_field(o, old->obj, "FullyPaidOnDate");
 	}
-	if (sp->kind == SBK_BANKTRANSACTIONS)
+	if (sp->kind == SBK_BANKTRANSACTIONS) {
 		json_object_object_add(o, "IsReconciled",
 		                       json_object_new_boolean(jbool(in, "IsReconciled", false)));
+		if (strstr(type, "PAYMENT") != NULL &&
+		    prepayment_for(t, o, old, strstr(type, "PREPAYMENT") != NULL) != BS_OK) {
+			sb_err(errs, "The prepayment or overpayment could not be created");
+			goto fail;
+		}
+	}
 	if (sp->kind == SBK_INVOICES)
 		json_object_object_add(o, "SentToContact",
 		                       json_object_new_boolean(jbool(in, "SentToContact", false)));
@@ -1834,6 +1874,12 @@ const struct sb_kind sb_kinds[SBK_COUNT] = {
     [SBK_BANKTRANSACTIONS] = {"BankTransactions", "BankTransactionID", NULL,
                               "accounting.transactions", "accounting.banktransactions", "HasErrors",
                               NULL, true, true, false, build_banktx},
+    [SBK_PREPAYMENTS] = {"Prepayments", "PrepaymentID", NULL, "accounting.transactions",
+                         "accounting.payments", "HasValidationErrors", NULL, false, true, false,
+                         NULL},
+    [SBK_OVERPAYMENTS] = {"Overpayments", "OverpaymentID", NULL, "accounting.transactions",
+                          "accounting.payments", "HasValidationErrors", NULL, false, true, false,
+                          NULL},
 };
 
 int sb_kind_of(const char *seg, size_t n)

@@ -58,6 +58,8 @@ enum sb_kind_id {
 	SBK_PURCHASEORDERS,
 	SBK_MANUALJOURNALS,
 	SBK_BANKTRANSACTIONS,
+	SBK_PREPAYMENTS,  /* created by RECEIVE/SPEND-PREPAYMENT bank transactions */
+	SBK_OVERPAYMENTS, /* created by RECEIVE/SPEND-OVERPAYMENT bank transactions */
 	SBK_COUNT,
 };
 

@@ -538,6 +538,30 @@ static void test_bank_transactions(void **state)
 	assert_int_equal(tc_api(&t, "GET", "BankTransactions?where=Type%3D%3D%22SPEND%22", NULL),
 	                 200);
 	assert_int_equal(tc_len(&t, "BankTransactions"), 1);
+	/* a prepayment: the bank transaction names the Prepayment it created */
+	assert_int_equal(
+	    tc_api(&t, "PUT", "BankTransactions",
+	           "{\"BankTransactions\":[{\"Type\":\"RECEIVE-PREPAYMENT\",\"Contact\":{"
+	           "\"Name\":\"Bank\"},\"BankAccount\":{\"Code\":\"090\"},\"LineItems\":[{"
+	           "\"Description\":\"deposit\",\"Quantity\":1,\"UnitAmount\":40,"
+	           "\"AccountCode\":\"200\"}]}]}"),
+	    200);
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "Prepayments/%s",
+		         tc_get(&t, "BankTransactions.0.PrepaymentID"));
+		assert_int_equal(tc_api(&t, "GET", path, NULL), 200);
+		assert_string_equal(tc_get(&t, "Prepayments.0.Total"), "46.00");
+		assert_string_equal(tc_get(&t, "Prepayments.0.RemainingCredit"), "46.00");
+		assert_string_equal(tc_get(&t, "Prepayments.0.Status"), "AUTHORISED");
+	}
+	/* transfers are not modelled */
+	assert_int_equal(
+	    tc_api(&t, "PUT", "BankTransactions",
+	           "{\"BankTransactions\":[{\"Type\":\"RECEIVE-TRANSFER\",\"Contact\":{"
+	           "\"Name\":\"Bank\"},\"BankAccount\":{\"Code\":\"090\"}}]}"),
+	    400);
 	tc_stop(&t);
 }
 
