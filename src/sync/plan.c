@@ -361,7 +361,8 @@ static int collect(struct planner *p)
 		rc = add_contacts(p);
 	if (rc != BS_OK)
 		return rc;
-	qsort(p->cands, p->ncands, sizeof(*p->cands), cand_cmp);
+	if (p->ncands > 1) /* qsort's array may not be NULL, even when empty */
+		qsort(p->cands, p->ncands, sizeof(*p->cands), cand_cmp);
 	/* drop duplicates (a contact pulled in twice) */
 	if (p->ncands > 1) {
 		size_t w = 1;
@@ -555,7 +556,8 @@ static int store_credit_fifo(struct planner *p, const char *id, const char *cust
 	rc = store_records_each(p->st, RECORD_STORE_CREDIT, sc_collect, &w, p->err);
 	if (rc != BS_OK)
 		goto out;
-	qsort(w.v, w.n, sizeof(*w.v), sc_cmp);
+	if (w.n > 1)
+		qsort(w.v, w.n, sizeof(*w.v), sc_cmp);
 	left = calloc(w.n ? w.n : 1, sizeof(*left));
 	if (left == NULL) {
 		rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
