@@ -1012,9 +1012,7 @@ describe('Xero accounting API conformance', () => {
 			ok(await call(api, 'getBankTransaction', T, rcv.BankTransactionID), 'getBankTransaction');
 		});
 
-		// todo: the sandbox documents RECEIVE/SPEND only; Xero supports
-		// prepayments this way.  Runs and reports, does not fail the suite.
-		it('RECEIVE-PREPAYMENT creates a prepayment that carries PrepaymentID (FACTS §7)', { todo: 'sandbox: RECEIVE and SPEND only' }, async () => {
+		it('RECEIVE-PREPAYMENT creates a prepayment that carries PrepaymentID (FACTS §7)', async () => {
 			const d = ok(
 				await call(api, 'createBankTransactions', T, {
 					bankTransactions: [
@@ -1035,6 +1033,29 @@ describe('Xero accounting API conformance', () => {
 			const p = ok(await call(api, 'getPrepayment', T, bt.PrepaymentID), 'getPrepayment').Prepayments[0];
 			assert.equal(cents(p.Total), 4600);
 			assert.equal(p.Status, 'AUTHORISED');
+		});
+
+		it('SPEND-OVERPAYMENT creates an overpayment that carries OverpaymentID (FACTS §7)', async () => {
+			const d = ok(
+				await call(api, 'createBankTransactions', T, {
+					bankTransactions: [
+						{
+							type: 'SPEND-OVERPAYMENT',
+							contact: { contactID: supplier },
+							bankAccount: { code: '090' },
+							date: DATE,
+							lineAmountTypes: 'NoTax',
+							lineItems: [{ description: 'paid twice', lineAmount: 12.5, accountCode: '800' }],
+						},
+					],
+				}),
+				'overpayment'
+			);
+			const bt = d.BankTransactions[0];
+			assert.match(bt.OverpaymentID || '', /^[0-9a-f-]{36}$/, 'no OverpaymentID');
+			const o = ok(await call(api, 'getOverpayment', T, bt.OverpaymentID), 'getOverpayment').Overpayments[0];
+			assert.equal(cents(o.Total), 1250);
+			assert.equal(o.Status, 'AUTHORISED');
 		});
 
 		it('BankAccount is required', async () => {
