@@ -13,21 +13,6 @@ cp "$(dirname "$0")/lib/kinds.jsonl" "$T/kinds.jsonl"
 # then changes to six of them: updates in place, a PO billed
 cp "$(dirname "$0")/lib/kinds_v2.jsonl" "$T/kinds_v2.jsonl"
 
-# fingerprint: one sorted line per document the sandbox holds (X_* set)
-fingerprint() {
-	for k in Contacts Items Invoices CreditNotes Payments PurchaseOrders ManualJournals BankTransactions; do
-		xget "$k" | jv "(j['$k'] || ['GET $k failed']).map(d => '$k ' + (typeof d == 'string' ? d : [
-			d.Name, d.Code, d.Type, d.InvoiceNumber, d.CreditNoteNumber, d.PurchaseOrderNumber, d.Reference,
-			d.Narration, d.Contact && d.Contact.Name, d.Status, d.Total, d.AmountPaid, d.AmountCredited,
-			d.RemainingCredit, d.Amount, d.Invoice && d.Invoice.InvoiceNumber,
-			d.CreditNote && d.CreditNote.CreditNoteNumber, d.Account && d.Account.Code,
-			(d.LineItems || []).map(l => l.Quantity + 'x' + l.UnitAmount + '@' + l.AccountCode).join(' '),
-			(d.JournalLines || []).map(l => l.AccountCode + ':' + l.LineAmount).join(' '),
-			(d.Allocations || []).map(a => a.Amount + '>' + (a.Invoice && a.Invoice.InvoiceNumber)).join(' ')
-		].filter(x => x !== undefined && x !== '').join('|'))).sort().join('\\n')"
-	done
-}
-
 # --- the reference: a clean ledger ------------------------------------------------
 sb_start --limits off
 fresh_store clean

@@ -162,10 +162,18 @@ xlogin() {
 }
 
 # xget PATH: GET $X_URL/api.xro/2.0/PATH as the reader app (unitdp=4 added).
+# A 429 (a sandbox with tight limits) is waited out, at most ~10 s.
 xget() {
 	case $1 in *\?*) sep='&' ;; *) sep='?' ;; esac
-	curl -s -H "Authorization: Bearer $X_TOK" -H "xero-tenant-id: $X_TEN" \
-		-H "Accept: application/json" "$X_URL/api.xro/2.0/$1${sep}unitdp=4"
+	xi=0
+	while :; do
+		xcode=$(curl -s -o "$T/xget.body" -w '%{http_code}' -H "Authorization: Bearer $X_TOK" \
+			-H "xero-tenant-id: $X_TEN" -H "Accept: application/json" "$X_URL/api.xro/2.0/$1${sep}unitdp=4")
+		[ "$xcode" = 429 ] && [ $xi -lt 50 ] || break
+		xi=$((xi + 1))
+		sleep 0.2
+	done
+	cat "$T/xget.body"
 }
 
 # xq PATH EXPR: xget PATH | jv EXPR
@@ -176,3 +184,18 @@ writes_since() {
 	curl -s "$1/sandbox/log?since=$2" | jv 'j.entries.filter(e => e.path.startsWith("/api.xro/") && e.method !== "GET").length'
 }
 log_total() { curl -s "$1/sandbox/log" | jv j.total; }
+
+# fingerprint: one sorted line per document the sandbox holds (X_* set)
+fingerprint() {
+	for k in Contacts Items Invoices CreditNotes Payments PurchaseOrders ManualJournals BankTransactions; do
+		xget "$k" | jv "(j['$k'] || ['GET $k failed']).map(d => '$k ' + (typeof d == 'string' ? d : [
+			d.Name, d.Code, d.Type, d.InvoiceNumber, d.CreditNoteNumber, d.PurchaseOrderNumber, d.Reference,
+			d.Narration, d.Contact && d.Contact.Name, d.Status, d.Total, d.AmountPaid, d.AmountCredited,
+			d.RemainingCredit, d.Amount, d.Invoice && d.Invoice.InvoiceNumber,
+			d.CreditNote && d.CreditNote.CreditNoteNumber, d.Account && d.Account.Code,
+			(d.LineItems || []).map(l => l.Quantity + 'x' + l.UnitAmount + '@' + l.AccountCode).join(' '),
+			(d.JournalLines || []).map(l => l.AccountCode + ':' + l.LineAmount).join(' '),
+			(d.Allocations || []).map(a => a.Amount + '>' + (a.Invoice && a.Invoice.InvoiceNumber)).join(' ')
+		].filter(x => x !== undefined && x !== '').join('|'))).sort().join('\\n')"
+	done
+}
