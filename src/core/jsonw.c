@@ -12,47 +12,58 @@
 #include <stdio.h>
 #include <string.h>
 
-int jsonw_strn(struct buf *b, const char *s, size_t n)
+size_t jsonw_escape(unsigned char c, char esc[6])
 {
 	static const char hex[] = "0123456789abcdef";
+
+	if (c >= 0x20 && c != '"' && c != '\\')
+		return 0;
+	esc[0] = '\\';
+	switch (c) {
+	case '"':
+	case '\\':
+		esc[1] = (char)c;
+		return 2;
+	case '\n':
+		esc[1] = 'n';
+		return 2;
+	case '\r':
+		esc[1] = 'r';
+		return 2;
+	case '\t':
+		esc[1] = 't';
+		return 2;
+	case '\b':
+		esc[1] = 'b';
+		return 2;
+	case '\f':
+		esc[1] = 'f';
+		return 2;
+	default:
+		esc[1] = 'u';
+		esc[2] = '0';
+		esc[3] = '0';
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 15];
+		return 6;
+	}
+}
+
+int jsonw_strn(struct buf *b, const char *s, size_t n)
+{
 	size_t run = 0;
 	int rc = buf_addc(b, '"');
 
 	for (size_t i = 0; rc == BS_OK && i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[7];
-		size_t elen = 2;
+		char esc[6];
+		size_t elen = jsonw_escape((unsigned char)s[i], esc);
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (elen == 0)
 			continue;
 		rc = buf_add(b, s + run, i - run);
-		if (rc != BS_OK)
-			break;
+		if (rc == BS_OK)
+			rc = buf_add(b, esc, elen);
 		run = i + 1;
-		esc[0] = '\\';
-		switch (c) {
-		case '"':
-			esc[1] = '"';
-			break;
-		case '\\':
-			esc[1] = '\\';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		default:
-			memcpy(esc + 1, "u00", 3); // NOLINT(bugprone-not-null-terminated-result)
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			elen = 6;
-		}
-		rc = buf_add(b, esc, elen);
 	}
 	if (rc == BS_OK)
 		rc = buf_add(b, s + run, n - run);

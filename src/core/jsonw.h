@@ -14,6 +14,15 @@
 
 struct buf;
 
+/*
+ * The escape sequence for byte c inside a JSON string, into esc[6]: its
+ * length (2 or 6), or 0 when c goes as it is.  Quotes, backslashes and
+ * control characters are escaped (\n \r \t \b \f short, the rest \u00XX);
+ * bytes >= 0x80 pass, so UTF-8 stays UTF-8.  Every JSON writer in booksync
+ * uses this one table, so canonical record text never changes by writer.
+ */
+size_t jsonw_escape(unsigned char c, char esc[6]);
+
 /* A JSON string literal of s[0..n) ("..." with escapes; bytes >= 0x80 as is). */
 int jsonw_strn(struct buf *b, const char *s, size_t n);
 int jsonw_str(struct buf *b, const char *s);

@@ -14,6 +14,8 @@
  */
 #include "model/record.h"
 
+#include "core/jsonw.h"
+
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/money.h"
@@ -186,8 +188,6 @@ void rf_amount_text(const struct rf_state *st, int64_t v, char *out, size_t outs
 
 /* ---- canonical JSON writing ----------------------------------------- */
 
-static const char hexdig[] = "0123456789abcdef";
-
 /*
  * The canonical text is staged in st->w (a few KB on the stack) and moved
  * into out->canonical in large pieces: most appends are a handful of
@@ -250,42 +250,14 @@ static int put_str_escaped(struct wr *b, const char *s, size_t n)
 	if ((rc = w_addc(b, '"')) != BS_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
 		char esc[6];
-		size_t en = 2;
+		size_t en = jsonw_escape((unsigned char)s[i], esc);
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (en == 0)
 			continue;
 		if ((rc = w_add(b, s + run, i - run)) != BS_OK)
 			return rc;
 		run = i + 1;
-		esc[0] = '\\';
-		switch (c) {
-		case '"':
-		case '\\':
-			esc[1] = (char)c;
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hexdig[c >> 4];
-			esc[5] = hexdig[c & 15];
-			en = 6;
-		}
 		if ((rc = w_add(b, esc, en)) != BS_OK)
 			return rc;
 	}
