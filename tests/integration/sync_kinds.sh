@@ -153,6 +153,29 @@ eq "PO-3 bill" "$(bill 'INV-78 / PO-3' 'i.Contact.Name, c(i.Total)')" "Totara Su
 eq "PO-3 purchase order BILLED" "$(jv "j.PurchaseOrders.filter(p => p.Reference == 'PO-3' || p.PurchaseOrderNumber == 'PO-3').map(p => p.Status).join(',')" <"$T/po.json")" BILLED
 eq "no second bill" "$(jv 'j.Invoices.filter(i => i.Type == "ACCPAY").length' <"$T/inv.json")" 3
 
+# --- fields carried over: product accounts, tracking, a payment's own rate -----------
+sb_reset "$SB_URL"
+cat >"$T/fields.jsonl" <<'J'
+{"kind":"customer","id":"C-1","name":"Aroha Ltd"}
+{"kind":"product","id":"P-2","sku":"W-2","name":"Service plan","type":"service","sales_account":"260","purchase_account":"429"}
+{"kind":"sale","id":"SO-1","reference":"SO-1","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"sku":"W-2","qty":"1","unit_price":"10.00","tax_rate":"15"},{"description":"tracked","qty":"1","unit_price":"5.00","tax_rate":"15","tracking":{"Region":"North"}},{"description":"own account","qty":"1","unit_price":"1.00","tax_rate":"15","account":"260"}]}
+{"kind":"sale","id":"SO-E","reference":"SO-E","customer_id":"C-1","date":"2026-10-01","invoiced":true,"currency":"USD","fx_rate":"1.6","tax_mode":"none","lines":[{"description":"x","qty":"1","unit_price":"10.00","tax_rate":"0"}]}
+{"kind":"payment","id":"PAY-E","sale_id":"SO-E","date":"2026-10-02","amount":"10.00","currency":"USD","fx_rate":"1.65","account":"090"}
+J
+fresh_store fields
+expect 0 "$B" import "$T/fields.jsonl"
+connect "$SB_URL"
+bs_sync --everything
+eq "fields sync exit" "$bs_rc" 0
+xlogin "$SB_URL"
+eq "region tracking exists in the sandbox" \
+	"$(xq TrackingCategories "j.TrackingCategories.filter(t => t.Name == 'Region' && t.Options.some(o => o.Name == 'North')).length")" 1
+xget Invoices >"$T/inv.json"
+eq "line accounts: product's, settings', line's own" "$(inv SO-1 "i.LineItems.map(l => l.AccountCode).join(',')")" "260,200,260"
+eq "line tracking kept" "$(inv SO-1 "i.LineItems[1].Tracking.map(t => t.Name + '=' + t.Option).join(',')")" "Region=North"
+# 1 / 1.65 = 0.60606060... -> 0.606061 at 6 dp (DESIGN.md)
+eq "PAY-E at its own rate" "$(xq Payments "(p => p ? p.CurrencyRate.toFixed(6) : 'missing')(j.Payments.find(p => p.Reference == 'PAY-E'))")" 0.606061
+
 # --- contacts matched, not copied; DRAFT status setting ---------------------------
 # A contact already in Xero (name differs in case only) is linked on connect;
 # a customer and a supplier of the same name are one Xero contact.
