@@ -1,6 +1,6 @@
 #!/bin/sh
-# sync_reset.sh - Reset For Re-import of every record of every kind, then
-# sync: each linked document is updated where it stands or left alone where
+# sync_reset.sh - Reset For Re-import (and resync) of every record of every
+# kind, then sync: each linked document is updated where it stands or left alone where
 # the ledger allows no edit; none is posted a second time (DESIGN.md "Sync
 # state": reset keeps the link; "Not posting twice").  Differential: the
 # ledger's fingerprint after reset + sync equals the one before.
@@ -43,6 +43,13 @@ for r in $refs; do
 	if cmp -s "$T/one-before.txt" "$T/one-after.txt"; then ok; else
 		bad "$r: reset + sync changed the ledger (< before, > after):"
 		diff "$T/one-before.txt" "$T/one-after.txt" | grep '^[<>]' | cut -c1-200 | head -6 >&2
+	fi
+	# resync (send now: update the linked document) changes nothing either
+	"$B" resync "$r" >/dev/null 2>&1
+	fingerprint >"$T/one-resync.txt"
+	if cmp -s "$T/one-after.txt" "$T/one-resync.txt"; then ok; else
+		bad "$r: resync changed the ledger (< before, > after):"
+		diff "$T/one-after.txt" "$T/one-resync.txt" | grep '^[<>]' | cut -c1-200 | head -6 >&2
 	fi
 done
 

@@ -9,6 +9,7 @@
 
 B=${BOOKSYNC:?BOOKSYNC must name the booksync binary}
 T=$(mktemp -d /tmp/bs-sync-XXXXXX)
+export FP_DIR="$T"
 fails=0
 pass=0
 : >"$T/pids"
@@ -185,17 +186,26 @@ writes_since() {
 }
 log_total() { curl -s "$1/sandbox/log" | jv j.total; }
 
-# fingerprint: one sorted line per document the sandbox holds (X_* set)
+# fingerprint: one sorted line per document the sandbox holds (X_* set):
+# natural key, contact, status, amounts, lines; no ids, no timestamps.
+FP_KINDS="Contacts Items Invoices CreditNotes Payments PurchaseOrders ManualJournals BankTransactions"
 fingerprint() {
-	for k in Contacts Items Invoices CreditNotes Payments PurchaseOrders ManualJournals BankTransactions; do
-		xget "$k" | jv "(j['$k'] || ['GET $k failed']).map(d => '$k ' + (typeof d == 'string' ? d : [
-			d.Name, d.Code, d.Type, d.InvoiceNumber, d.CreditNoteNumber, d.PurchaseOrderNumber, d.Reference,
-			d.Narration, d.Contact && d.Contact.Name, d.Status, d.Total, d.AmountPaid, d.AmountCredited,
-			d.RemainingCredit, d.Amount, d.Invoice && d.Invoice.InvoiceNumber,
-			d.CreditNote && d.CreditNote.CreditNoteNumber, d.Account && d.Account.Code,
-			(d.LineItems || []).map(l => l.Quantity + 'x' + l.UnitAmount + '@' + l.AccountCode).join(' '),
-			(d.JournalLines || []).map(l => l.AccountCode + ':' + l.LineAmount).join(' '),
-			(d.Allocations || []).map(a => a.Amount + '>' + (a.Invoice && a.Invoice.InvoiceNumber)).join(' ')
-		].filter(x => x !== undefined && x !== '').join('|'))).sort().join('\\n')"
-	done
+	for k in $FP_KINDS; do xget "$k" >"$T/fp.$k"; done
+	node -e '
+const fs = require("fs"), out = [];
+for (const k of process.argv.slice(1)) {
+	let j; try { j = JSON.parse(fs.readFileSync(process.env.FP_DIR + "/fp." + k, "utf8")); } catch (e) { j = {}; }
+	if (!Array.isArray(j[k])) { out.push(k + " GET failed"); continue; }
+	for (const d of j[k]) out.push(k + " " + [
+		d.Name, d.Code, d.Type, d.InvoiceNumber, d.CreditNoteNumber, d.PurchaseOrderNumber, d.Reference,
+		d.Narration, d.Contact && d.Contact.Name, d.Status, d.Total, d.AmountPaid, d.AmountCredited,
+		d.RemainingCredit, d.Amount, d.Invoice && d.Invoice.InvoiceNumber,
+		d.CreditNote && d.CreditNote.CreditNoteNumber, d.Account && d.Account.Code,
+		(d.LineItems || []).map(l => l.Quantity + "x" + l.UnitAmount + "@" + l.AccountCode).join(" "),
+		(d.JournalLines || []).map(l => l.AccountCode + ":" + l.LineAmount).join(" "),
+		(d.Allocations || []).map(a => a.Amount + ">" + (a.Invoice && a.Invoice.InvoiceNumber)).join(" ")
+	].filter(x => x !== undefined && x !== "").join("|"));
+}
+console.log(out.sort().join("\n"));
+' $FP_KINDS
 }
