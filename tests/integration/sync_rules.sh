@@ -44,6 +44,13 @@ eq "only SO-2 in Xero" "$(accrec)" SO-2
 eq "its contact created" "$(xq Contacts "j.Contacts.map(c => c.Name).join(',')")" "Aroha Ltd"
 eq "no bills, journals yet" "$(xq Invoices "j.Invoices.filter(i => i.Type == 'ACCPAY').length"),$(xq ManualJournals 'j.ManualJournals.length')" "0,0"
 
+# --- a payment waits for its sale to be synced (only contacts are pulled in) ----
+bs_sync --tab sales/payments
+eq "payments before their sales: none in Xero, no sale pulled in" "$(xq Payments 'j.Payments.length'),$(accrec)" "0,SO-2"
+jv 'JSON.stringify(j.waiting_records)' <"$T/sync.json" >"$T/waiting"
+has "$T/waiting" '"payment:PAY-1"'
+has "$T/waiting" 'SO-1'
+
 # --- a dry run sends and saves nothing ----------------------------------------
 seq=$(log_total "$U")
 expect 0 "$B" sync --dry-run --everything
