@@ -156,4 +156,22 @@ eq "second --everything: write_calls" "$(jv j.write_calls <"$T/sync.json")" 0
 eq "second --everything: writes in the sandbox log" "$(writes_since "$U" "$seq")" 0
 eq "no duplicate ACCREC numbers" "$(xq Invoices "(a => a.length - new Set(a).size)(j.Invoices.map(i => i.InvoiceNumber))")" 0
 
+# --- a second ledger: sync state is per target ---------------------------------------
+ta=xero:$X_TEN
+sb_start --limits off
+U2=$SB_URL
+connect "$U2"
+xlogin "$U2"
+tb=xero:$X_TEN
+expect 2 "$B" sync && has "$T/err" "--target"
+expect 0 "$B" pending --target "$tb" --json
+eq "everything pending again for the new ledger" "$(jv 'j.total > 0' <"$T/out")" true
+seq=$(log_total "$U")
+bs_sync --target "$tb" --everything
+eq "sync to the second ledger" "$bs_rc" 0
+eq "the first ledger untouched" "$(writes_since "$U" "$seq")" 0
+eq "second ledger: same invoices" "$(accrec)" "SO-1,SO-2,SO-C,SO-W,SO-X,SO-ZP"
+expect 0 "$B" pending --target "$ta" --json
+eq "first ledger still has nothing pending" "$(jv j.total <"$T/out")" 0
+
 finish
