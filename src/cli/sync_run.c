@@ -116,10 +116,8 @@ static int64_t now_cb(void *clock)
 
 static void sleep_cb(void *clock, int64_t ms)
 {
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-
 	(void)clock;
-	nanosleep(&ts, NULL);
+	session_sleep_ms(ms);
 }
 
 static int refresh_cb(void *arg, struct xero_conn *conn, struct bs_error *err)
@@ -128,22 +126,6 @@ static int refresh_cb(void *arg, struct xero_conn *conn, struct bs_error *err)
 
 	(void)conn;
 	return session_refresh_if_needed(r->sess, err);
-}
-
-static int setting_int(struct store *st, const char *key, int *out)
-{
-	struct buf v;
-	int rc;
-
-	buf_init(&v, 64);
-	rc = settings_get(st, key, &v, NULL);
-	if (rc == BS_OK) {
-		long n = strtol(buf_cstr(&v), NULL, 10);
-
-		*out = n > 0 && n < 1000000000 ? (int)n : 1;
-	}
-	buf_free(&v);
-	return rc;
 }
 
 /* Grouped by reason: errors are listed one by one, the rest counted per
@@ -209,8 +191,6 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 	struct run r = {ctx, NULL, json, po->dry_run, false, NULL, NULL, NULL, 0, 0, 0, 0, 0};
 	struct plan_stats ps = {0};
 	struct dispatch_stats ds = {0};
-	struct governor_limits lim = {60, 5000, 5, 10000, 1};
-	struct governor *gov = NULL;
 	struct session sess;
 	struct store *st = NULL;
 	struct bs_error err;
@@ -232,7 +212,10 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 	if (rc == BS_OK)
 		rc = settings_get(st, "ledger_rounding", &round, &err);
 	if (rc != BS_OK) {
-		code = rc == BS_EAUTH ? CLI_UNREACHABLE : cli_exit_for(rc);
+		/* which ledger is meant is the user's to say: a usage error */
+		code = rc == BS_EAUTH                          ? CLI_UNREACHABLE
+		       : rc == BS_EINVAL || rc == BS_ENOTFOUND ? CLI_USAGE
+		                                               : cli_exit_for(rc);
 		fprintf(stderr, "booksync %s: %s\n", cmd->name, err.msg);
 		goto out;
 	}
@@ -262,15 +245,9 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 	if (!po->dry_run) {
 		struct dispatch_opts d = {0};
 
-		setting_int(st, "limits.per_minute", &lim.per_minute);
-		setting_int(st, "limits.per_day", &lim.per_day);
-		setting_int(st, "limits.concurrent", &lim.concurrent);
-		setting_int(st, "limits.app_per_minute", &lim.app_per_minute);
-		setting_int(st, "limits.time_scale", &lim.time_scale);
-		gov = governor_new(&lim);
 		d.target = po->target;
 		d.conn = sess.conn;
-		d.gov = gov;
+		d.gov = sess.gov; /* one governor per process: connect, sync, lookups */
 		d.now_ms = now_cb;
 		d.sleep_ms = sleep_cb;
 		d.before_call = refresh_cb;
@@ -279,8 +256,6 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		d.arg = &r;
 		r.sess = &sess;
 		rc = session_refresh_if_needed(&sess, &err);
-		if (rc == BS_OK && gov == NULL)
-			rc = bs_error_set(&err, BS_ENOMEM, "out of memory");
 		if (rc == BS_OK)
 			rc = dispatch_run(st, &d, &ds, &err);
 		/* documents voided in the ledger were reset: plan and send them anew */
@@ -350,7 +325,6 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 out:
 	if (have_session)
 		session_close(&sess);
-	governor_free(gov);
 	store_close(st);
 	free(r.skipped);
 	free(r.waiting);

@@ -53,6 +53,14 @@ struct planner {
 	size_t nchart;
 	struct rules_tax_rate *rates;
 	size_t nrates;
+	/* products by sku: a line without an account takes its product's */
+	struct prod {
+		char *sku;
+		char *sales, *purchases;
+	} * prods;
+	size_t nprods, capprods;
+	/* the ledger's tracking categories and options (tracking:<target>) */
+	struct json_object *tracking_json;
 	/* tax.sales.<rate> / tax.purchases.<rate> / tax.zero_code settings */
 	struct rules_tax_override ovr[32];
 	char ovr_code[32][33];
@@ -68,7 +76,9 @@ struct planner {
 		int64_t amount;
 	} sc[8];
 	size_t nsc;
-	int64_t sc_short; /* what no issued credit covers */
+	int64_t sc_short;          /* what no issued credit covers */
+	bool no_doc;               /* build() found nothing to send: already in the ledger */
+	enum sync_state cur_state; /* the record's state as planning began */
 	/* scratch, reused per record */
 	struct buf in, doc, deps, desc, why, num;
 	struct json_tokener *tok;
@@ -173,6 +183,57 @@ static int tax_setting_cb(void *arg, const char *key, const char *value)
 	return 0;
 }
 
+/* ---- products: a line without an account takes its product's ---------- */
+
+static int prod_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct prod *)a)->sku, ((const struct prod *)b)->sku);
+}
+
+static const struct prod *product_of(const struct planner *p, const char *sku)
+{
+	struct prod key;
+
+	if (sku == NULL || p->nprods == 0)
+		return NULL;
+	key.sku = (char *)(uintptr_t)sku;
+	return bsearch(&key, p->prods, p->nprods, sizeof(*p->prods), prod_cmp);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static int prod_collect(void *arg, const char *id, const char *body)
+{
+	struct planner *p = arg;
+	struct json_object *o = json_tokener_parse(body);
+	const char *sku = jstr(o, "sku");
+
+	(void)id;
+	if (o != NULL && sku != NULL) {
+		if (p->nprods == p->capprods) {
+			size_t cap = p->capprods ? p->capprods * 2 : 64;
+			struct prod *n = realloc(p->prods, cap * sizeof(*n));
+
+			if (n == NULL) {
+				json_object_put(o);
+				return BS_ENOMEM;
+			}
+			p->prods = n;
+			p->capprods = cap;
+		}
+		p->prods[p->nprods].sku = strdup(sku);
+		p->prods[p->nprods].sales = dup_or_null(jstr(o, "sales_account"));
+		p->prods[p->nprods].purchases = dup_or_null(jstr(o, "purchase_account"));
+		if (p->prods[p->nprods].sku != NULL)
+			p->nprods++;
+	}
+	json_object_put(o);
+	return 0;
+}
+
 /* ---- the ledger context ------------------------------------------------ */
 
 static int load_context(struct planner *p)
@@ -239,6 +300,14 @@ static int load_context(struct planner *p)
 	}
 	if ((rc = store_settings_each(p->st, tax_setting_cb, p, p->err)) != BS_OK)
 		goto out;
+	if ((rc = store_records_each(p->st, RECORD_PRODUCT, prod_collect, p, p->err)) != BS_OK)
+		goto out;
+	if (p->nprods > 1)
+		qsort(p->prods, p->nprods, sizeof(*p->prods), prod_cmp);
+	buf_reset(&key);
+	buf_printf(&key, "tracking:%s", p->o->target);
+	if (store_setting_get(p->st, buf_cstr(&key), &v, NULL) == BS_OK)
+		p->tracking_json = json_tokener_parse(buf_cstr(&v));
 	buf_reset(&key);
 	buf_printf(&key, "lockdate:%s", p->o->target);
 	if (store_setting_get(p->st, buf_cstr(&key), &v, NULL) == BS_OK)
@@ -401,6 +470,26 @@ static const char *ledger_type_of(enum record_kind k)
 	default:
 		return "Invoice";
 	}
+}
+
+/*
+ * The ledger document this record becomes: by kind, and for vouchers and
+ * store credits by event (a sale of a voucher is a journal, its redemption
+ * a payment; a credit is issued as a credit note, used as an allocation,
+ * refunded as a payment).  Whether the record is "linked" is asked of this
+ * type, so a reset never posts a second document beside the first.
+ */
+static const char *self_type(enum record_kind k, struct json_object *o)
+{
+	const char *ev = jstr(o, "event");
+
+	if (k == RECORD_GIFT_VOUCHER)
+		return ev != NULL && strcmp(ev, "redeemed") == 0 ? "Payment" : "ManualJournal";
+	if (k == RECORD_STORE_CREDIT && ev != NULL && strcmp(ev, "used") == 0)
+		return "Allocation";
+	if (k == RECORD_STORE_CREDIT && ev != NULL && strcmp(ev, "refunded") == 0)
+		return "Payment";
+	return ledger_type_of(k);
 }
 
 static bool linked(struct planner *p, enum record_kind k, const char *id, const char *type)
@@ -619,7 +708,7 @@ static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
 	f->total = info->total;
 	f->amount = jfixed(o, "amount", MONEY_DP);
 	f->amount_paid = f->status == RULES_ST_PAID ? info->total : 0;
-	f->posted = linked(p, kind, id, ledger_type_of(kind));
+	f->posted = linked(p, kind, id, self_type(kind, o));
 	if (kind == RECORD_PURCHASE) {
 		/* posted = linked to any ledger document; "as PO" while no bill
 		 * exists yet, so the PO is marked billed once, with the bill */
@@ -630,9 +719,6 @@ static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
 		f->has_supplier_invoice_no = jstr(o, "supplier_invoice_no") != NULL;
 		f->has_invoice_date = jstr(o, "invoice_date") != NULL;
 	}
-	if (kind == RECORD_GIFT_VOUCHER)
-		f->posted = linked(p, kind, id,
-		                   f->event == RULES_EV_REDEEMED ? "Payment" : "ManualJournal");
 #define DEP(what, k, field)                                                                        \
 	do {                                                                                       \
 		if ((s = jstr(o, field)) != NULL && f->ndeps < RULES_DEPS_MAX) {                   \
@@ -767,6 +853,30 @@ static int tax_code(struct planner *p, int64_t rate, enum rules_direction dir, c
 	                      p->zero_code[0] ? p->zero_code : NULL, code, p->err);
 }
 
+/* A line's account: its own, else its product's for the direction, else
+ * the setting (rules_account_code); checked against the chart when known. */
+static int account_code_for(struct planner *p, const char *line_account, const char *sku,
+                            int fallback, enum rules_direction dir, const char **code)
+{
+	const struct prod *pr = product_of(p, sku);
+	struct rules_account_sources src = {line_account, pr ? pr->sales : NULL,
+	                                    pr ? pr->purchases : NULL, sv(p, fallback),
+	                                    set_keys[fallback]};
+
+	if (p->nchart == 0) {
+		const char *prod = pr == NULL           ? NULL
+		                   : dir == RULES_SALES ? pr->sales
+		                                        : pr->purchases;
+
+		*code = line_account != NULL ? line_account : prod != NULL ? prod : sv(p, fallback);
+		if ((*code)[0] == '\0')
+			return bs_error_set(p->err, BS_EINVAL, "no account: set %s",
+			                    set_keys[fallback]);
+		return BS_OK;
+	}
+	return rules_account_code(&src, dir, p->chart, p->nchart, code, p->err);
+}
+
 static int account_code(struct planner *p, const char *line_account, int fallback,
                         enum rules_direction dir, const char **code)
 {
@@ -807,6 +917,60 @@ static int currency_of(struct planner *p, struct json_object *o, int64_t total, 
 		return money_format(rate, cr.rate, MONEY_DP, 6);
 	}
 	return BS_OK;
+}
+
+/*
+ * A line's tracking, as far as the ledger has the category and option
+ * (read on connect).  What it lacks is left out of the document and
+ * counted, so the sync summary says so: never dropped in silence, and a
+ * record is not failed for a category the organisation does not use.
+ */
+static int put_tracking(struct planner *p, struct json_object *line)
+{
+	struct json_object *tr;
+	size_t kept = 0;
+	int rc = BS_OK;
+
+	if (!json_object_object_get_ex(line, "tracking", &tr) ||
+	    !json_object_is_type(tr, json_type_object))
+		return BS_OK;
+	json_object_object_foreach(tr, name, opt)
+	{
+		const char *o = json_object_get_string(opt);
+		bool known = false;
+
+		for (size_t i = 0; p->tracking_json != NULL && o != NULL &&
+		                   i < json_object_array_length(p->tracking_json) && !known;
+		     i++) {
+			struct json_object *c = json_object_array_get_idx(p->tracking_json, i), *os;
+			const char *cn = jstr(c, "name");
+
+			if (cn == NULL || strcmp(cn, name) != 0 ||
+			    !json_object_object_get_ex(c, "options", &os))
+				continue;
+			for (size_t j = 0; j < json_object_array_length(os); j++)
+				known |=
+				    strcmp(json_object_get_string(json_object_array_get_idx(os, j)),
+				           o) == 0;
+		}
+		if (!known) {
+			if (p->stats->tracking_dropped++ == 0)
+				snprintf(p->stats->tracking_example,
+				         sizeof(p->stats->tracking_example), "%s=%s", name,
+				         o != NULL ? o : "");
+			continue;
+		}
+		rc = buf_addstr(&p->doc, kept++ ? "," : ",\"tracking\":{");
+		if (rc == BS_OK)
+			rc = jsonw_str(&p->doc, name);
+		if (rc == BS_OK)
+			rc = buf_addc(&p->doc, ':');
+		if (rc == BS_OK)
+			rc = jsonw_str(&p->doc, o);
+		if (rc != BS_OK)
+			return rc;
+	}
+	return kept > 0 ? buf_addc(&p->doc, '}') : BS_OK;
 }
 
 /* The lines of an invoice / credit note / bill / PO, rounding included. */
@@ -859,8 +1023,9 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 
 		rc = tax_code(p, in[ro.lines[i].src].tax_rate, dir, &tax);
 		if (rc == BS_OK)
-			rc = account_code(p, jstr(l, "account"),
-			                  dir == RULES_SALES ? S_SALES : S_PURCHASES, dir, &acct);
+			rc = account_code_for(p, jstr(l, "account"), jstr(l, "sku"),
+			                      dir == RULES_SALES ? S_SALES : S_PURCHASES, dir,
+			                      &acct);
 		if (rc != BS_OK)
 			break;
 		rc = buf_addstr(&p->doc, i ? ",{" : "{");
@@ -882,6 +1047,8 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 			rc = jsonw_kv_str(&p->doc, 1, "tax_type", tax);
 		if (rc == BS_OK)
 			rc = put_dec(&p->doc, "line_amount", ro.lines[i].line_amount, MONEY_DP, 2);
+		if (rc == BS_OK)
+			rc = put_tracking(p, l);
 		if (rc == BS_OK)
 			rc = buf_addc(&p->doc, '}');
 	}
@@ -1182,6 +1349,15 @@ static int build_payment_doc(struct planner *p, enum record_kind kind, const cha
 		rc = put_dec(&p->doc, "amount", amount, MONEY_DP, 2);
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->doc, 1, "reference", id);
+	/* a payment in another currency at its own rate (1 / fx_rate, 6 dp) */
+	if (rc == BS_OK) {
+		const char *cur = NULL;
+		int dp = 2;
+
+		rc = currency_of(p, o, amount, &cur, &dp, &a);
+		if (rc == BS_OK && a.len > 0)
+			rc = jsonw_kv_str(&p->doc, 1, "currency_rate", buf_cstr(&a));
+	}
 	buf_free(&a);
 	return rc;
 }
@@ -1453,12 +1629,28 @@ static int build_item(struct planner *p, const char *id, struct json_object *o, 
 static int build(struct planner *p, enum record_kind kind, const char *id, struct json_object *o,
                  const struct store_record_info *info, const struct rules_decision *d)
 {
-	const char *type = ledger_type_of(kind);
+	const char *type = self_type(kind, o);
 	const char *op = "create";
 	int rc;
 
 	if (linked(p, kind, id, type))
 		op = "update";
+	/*
+	 * Xero edits neither payments nor allocations.  A linked one is not
+	 * sent again: after a reset or a resync it is already in the ledger;
+	 * with new content it fails with what to do (never a second copy).
+	 */
+	if (strcmp(op, "update") == 0 &&
+	    (strcmp(type, "Payment") == 0 || strcmp(type, "Allocation") == 0)) {
+		p->no_doc = true;
+		if (p->cur_state == SYNC_CHANGED)
+			return bs_error_set(p->err, BS_ESTATE,
+			                    "Xero cannot edit a %s: delete it in Xero, then reset "
+			                    "this record to post the new one",
+			                    strcmp(type, "Payment") == 0 ? "payment"
+			                                                 : "allocation");
+		return BS_OK;
+	}
 	switch (kind) {
 	case RECORD_CUSTOMER:
 	case RECORD_SUPPLIER:
@@ -1623,6 +1815,8 @@ static int plan_one(struct planner *p, const struct cand *c)
 		/* build() reports into e: a record-level failure is not the run's */
 		bs_error_clear(&e);
 		p->err = &e;
+		p->no_doc = false;
+		p->cur_state = cur;
 		rc = build(p, c->kind, c->id, o, &info, &d);
 		p->err = outer;
 		if (rc == BS_ENOMEM || rc == BS_ESTORE || rc == BS_EBUSY || rc == BS_EREADONLY) {
@@ -1631,6 +1825,9 @@ static int plan_one(struct planner *p, const struct cand *c)
 		} else if (rc == BS_OK) {
 			rc = apply(p, c->kind, c->id, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN,
 			           NULL);
+			if (rc == BS_OK && p->no_doc)
+				rc = apply(p, c->kind, c->id, SYNC_EV_POSTED,
+				           "already in the ledger: nothing to send");
 			if (rc == BS_OK)
 				p->stats->planned++;
 		} else {
@@ -1710,6 +1907,13 @@ out:
 	for (int i = 0; i < S_NSET; i++)
 		buf_free(&p.set[i]);
 	json_object_put(p.chart_json);
+	json_object_put(p.tracking_json);
+	for (size_t i = 0; i < p.nprods; i++) {
+		free(p.prods[i].sku);
+		free(p.prods[i].sales);
+		free(p.prods[i].purchases);
+	}
+	free(p.prods);
 	json_object_put(p.tax_json);
 	free(p.chart);
 	free(p.rates);
