@@ -289,6 +289,7 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		       (unsigned long long)ds.calls, (unsigned long long)ds.write_calls,
 		       (unsigned long long)ds.rate_limited, (unsigned long long)ds.retries,
 		       (unsigned long long)ds.recovered);
+		printf(",\n  \"tracking_left_out\": %llu", (unsigned long long)ps.tracking_dropped);
 		list_json("errors", r.failed, r.nfailed);
 		list_json("skipped_records", r.skipped, r.nskipped);
 		list_json("waiting_records", r.waiting, r.nwaiting);
@@ -316,6 +317,13 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		       (unsigned long long)ds.rate_limited, (unsigned long long)ds.retries,
 		       (unsigned long long)ds.recovered, (unsigned long long)ps.corrections,
 		       (unsigned long long)ds.corrected);
+		if (ps.tracking_dropped > 0)
+			printf(
+			    "%llu tracking value%s the organisation has no category or option for "
+			    "%s left out (e.g. %s): add them in Xero to keep them\n",
+			    (unsigned long long)ps.tracking_dropped,
+			    ps.tracking_dropped == 1 ? "" : "s",
+			    ps.tracking_dropped == 1 ? "was" : "were", ps.tracking_example);
 		list_text("Skipped", r.skipped, r.nskipped);
 		list_text("Waiting", r.waiting, r.nwaiting);
 		list_text("Errors", r.failed, r.nfailed);
