@@ -1,6 +1,6 @@
 #!/bin/sh
-# sync_reset.sh - Reset For Re-import (and resync) of every record of every
-# kind, then sync: each linked document is updated where it stands or left alone where
+# sync_reset.sh - Reset For Re-import (and resync, and a changed version) of
+# every record of every kind, then sync: each linked document is updated where it stands or left alone where
 # the ledger allows no edit; none is posted a second time (DESIGN.md "Sync
 # state": reset keeps the link; "Not posting twice").  Differential: the
 # ledger's fingerprint after reset + sync equals the one before.
@@ -51,6 +51,32 @@ for r in $refs; do
 		bad "$r: resync changed the ledger (< before, > after):"
 		diff "$T/one-after.txt" "$T/one-resync.txt" | grep '^[<>]' | cut -c1-200 | head -6 >&2
 	fi
+	# a changed version whose change the fingerprint does not show (the date,
+	# or a contact's email): updated in place or refused, never a second document
+	node -e '
+const fs = require("fs"), [file, ref, out] = process.argv.slice(1);
+for (const l of fs.readFileSync(file, "utf8").split("\n").filter(Boolean)) {
+	const o = JSON.parse(l);
+	if (o.kind + ":" + o.id !== ref) continue;
+	if (o.date) o.date = "2026-10-20"; else if (o.kind != "product") o.email = "changed@example.com"; else o.category = "changed";
+	if (o.version) o.version++;
+	fs.writeFileSync(out, JSON.stringify(o) + "\n");
+}' "$T/kinds.jsonl" "$r" "$T/changed.jsonl"
+	"$B" import "$T/changed.jsonl" >/dev/null 2>&1
+	bs_sync --everything
+	fingerprint >"$T/one-changed.txt"
+	if cmp -s "$T/one-resync.txt" "$T/one-changed.txt"; then ok; else
+		bad "$r: a changed version changed the ledger's documents (< before, > after):"
+		diff "$T/one-resync.txt" "$T/one-changed.txt" | grep '^[<>]' | cut -c1-200 | head -6 >&2
+	fi
+	case $r in
+	sale:*) # an unpaid invoice is editable: the new date must be in Xero
+		id=${r#sale:}
+		paid=$(xq Invoices "(i => i.AmountPaid > 0 || i.AmountCredited > 0)(j.Invoices.find(i => i.Reference == '$id'))")
+		[ "$paid" = true ] ||
+			eq "$r: changed date posted in place" "$(xq Invoices "j.Invoices.find(i => i.Reference == '$id').DateString.slice(0, 10)")" 2026-10-20
+		;;
+	esac
 done
 
 finish
