@@ -183,12 +183,14 @@ sb_reset "$SB_URL"
 xlogin "$SB_URL"
 code=$(curl -s -o "$T/pre.out" -w '%{http_code}' -X PUT -H "Authorization: Bearer $X_TOK" \
 	-H "xero-tenant-id: $X_TEN" -H 'Content-Type: application/json' \
-	-d '{"Contacts":[{"Name":"KOWHAI CAFE","EmailAddress":"k@kowhai.example"}]}' "$SB_URL/api.xro/2.0/Contacts")
+	-d '{"Contacts":[{"Name":"KOWHAI CAFE","EmailAddress":"k@kowhai.example"},{"Name":"Rimu Trading","EmailAddress":"Accounts@Rimu.example"},{"Name":"Matai Holdings","TaxNumber":"123-456-789"}]}' "$SB_URL/api.xro/2.0/Contacts")
 eq "contact made in Xero first" "$code" 200
 cat >"$T/match.jsonl" <<'J'
 {"kind":"customer","id":"C-1","name":"Aroha Ltd"}
 {"kind":"supplier","id":"S-1","name":"aroha ltd"}
 {"kind":"customer","id":"C-2","name":"Kowhai Cafe"}
+{"kind":"customer","id":"C-3","name":"Rimu","email":"accounts@rimu.example"}
+{"kind":"customer","id":"C-4","name":"Matai","tax_number":"123-456-789"}
 {"kind":"sale","id":"SO-1","reference":"SO-1","customer_id":"C-2","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"A","qty":"1","unit_price":"100.00","tax_rate":"15"}]}
 {"kind":"purchase","id":"PO-2","reference":"PO-2","supplier_id":"S-1","date":"2026-10-01","status":"billed","supplier_invoice_no":"INV-77","invoice_date":"2026-10-04","tax_mode":"none","lines":[{"description":"B","qty":"4","unit_cost":"6.25","tax_rate":"0"}]}
 J
@@ -198,7 +200,9 @@ expect 0 "$B" settings invoice_status DRAFT
 connect "$SB_URL"
 bs_sync --everything
 eq "matching sync exit" "$bs_rc" 0
-eq "two contacts, no copies" "$(xq Contacts "j.Contacts.map(c => c.Name).sort().join(',')")" "Aroha Ltd,KOWHAI CAFE"
+# matched by name (any case), by email (any case), by tax number
+eq "contacts linked, no copies" "$(xq Contacts "j.Contacts.map(c => c.Name).sort().join(',')")" \
+	"Aroha Ltd,KOWHAI CAFE,Matai Holdings,Rimu Trading"
 eq "SO-1 on the existing contact, as DRAFT" \
 	"$(xq Invoices "(i => i.Contact.Name + '|' + i.Status)(j.Invoices.find(i => i.Reference == 'SO-1'))")" "KOWHAI CAFE|DRAFT"
 eq "bill on the customer's contact" \
