@@ -278,7 +278,7 @@ int money_parse_fx(const char *s, size_t n, int64_t *fx)
 
 int money_format(struct buf *b, int64_t v, int scale_dp, int min_dp)
 {
-	char dig[24], text[48];
+	char dig[24] = {0}, text[48];
 	size_t nd = 0, len = 0, keep;
 	uint64_t mag;
 

@@ -444,7 +444,7 @@ static int read_header(struct csv *c, struct bs_error *err)
 			                    (unsigned long long)r->line,
 			                    u == LINES_UTF8_NUL ? "NUL byte" : "invalid UTF-8");
 	}
-	c->cols = calloc(r->n, sizeof(*c->cols));
+	c->cols = calloc(r->n ? r->n : 1, sizeof(*c->cols));
 	if (c->cols == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
 	c->ncols = r->n;

@@ -242,7 +242,7 @@ int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out
 		rc = bs_error_set(err, BS_EINTERNAL, "rounding: totals disagree after correction");
 		goto out;
 	}
-	if (out->nrewritten > 0) {
+	if (out->nrewritten > 0 && desc != NULL) { /* a rewrite needed desc (checked above) */
 		const char *p = desc->ptr + desc_start;
 
 		for (size_t i = 0; i < in->nlines; i++) {

@@ -68,7 +68,9 @@ static int doc_cmp(const struct sb_doc *x, const struct sb_doc *y, const char *o
 /* Bottom-up merge sort (stable; qsort_r is not in POSIX). */
 static int sort_docs(struct sb_doc **v, size_t n, const char *order)
 {
-	struct sb_doc **tmp = malloc((n ? n : 1) * sizeof(*tmp)), **src = v, **dst = tmp;
+	/* an array of pointers: sizeof(*tmp) is a pointer's size, as meant */
+	struct sb_doc **tmp = malloc((n ? n : 1) * sizeof(*tmp)); // NOLINT(bugprone-sizeof-expression)
+	struct sb_doc **src = v, **dst = tmp;
 
 	if (tmp == NULL)
 		return BS_ENOMEM;
@@ -89,7 +91,8 @@ static int sort_docs(struct sb_doc **v, size_t n, const char *order)
 		dst = s;
 	}
 	if (src != v)
-		memcpy(v, src, n * sizeof(*v));
+		memcpy(v, src,
+		       n * sizeof(*v)); // NOLINT(bugprone-sizeof-expression): an array of pointers
 	free(tmp);
 	return BS_OK;
 }
@@ -169,7 +172,8 @@ static void handle_list(struct sandbox *sb, struct sb_tenant *tn, int kind,
 		if (money_parse_fixed(size_s, strlen(size_s), 0, 0, &v) == BS_OK && v >= 1)
 			psize = v > MAX_PAGE_SIZE ? MAX_PAGE_SIZE : v;
 	}
-	sel = malloc((c->n ? c->n : 1) * sizeof(*sel));
+	sel = malloc((c->n ? c->n : 1) *
+	             sizeof(*sel)); // NOLINT(bugprone-sizeof-expression): an array of pointers
 	if (sel == NULL) {
 		sb_where_free(ex);
 		api_error(resp, 500, 500, "InternalError", "out of memory");

@@ -323,6 +323,8 @@ static bool window_fits(struct sb_window *w, int64_t now, int64_t span, int limi
 
 static void window_add(struct sb_window *w, int64_t now)
 {
+	if (w->cap == 0)
+		return;       /* a zero limit keeps no window */
 	if (w->n == w->cap) { /* limit lowered after allocation: drop the oldest */
 		w->head = (w->head + 1) % w->cap;
 		w->n--;

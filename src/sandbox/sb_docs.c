@@ -1072,7 +1072,7 @@ static int build_doc(struct sb_txn *t, const struct doc_spec *sp, json_object *i
 	if (sp->kind == SBK_BANKTRANSACTIONS) {
 		json_object_object_add(o, "IsReconciled",
 		                       json_object_new_boolean(jbool(in, "IsReconciled", false)));
-		if (strstr(type, "PAYMENT") != NULL &&
+		if (type != NULL && strstr(type, "PAYMENT") != NULL &&
 		    prepayment_for(t, o, old, strstr(type, "PREPAYMENT") != NULL) != BS_OK) {
 			sb_err(errs, "The prepayment or overpayment could not be created");
 			goto fail;

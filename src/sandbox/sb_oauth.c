@@ -488,6 +488,7 @@ void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
 		}
 	}
 	if (id == NULL) {
+		free(secret); /* a half-read Basic header (one strdup failed) */
 		id = form_get(req->body, req->body_len, "client_id");
 		secret = form_get(req->body, req->body_len, "client_secret");
 	}

@@ -423,7 +423,9 @@ static int coll_append(struct sb_tenant *tn, int kind, struct sb_doc *d)
 
 	if (c->n == c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 16;
-		struct sb_doc **nd = realloc(c->docs, ncap * sizeof(*nd));
+		struct sb_doc **nd = realloc(
+		    c->docs,
+		    ncap * sizeof(*nd)); // NOLINT(bugprone-sizeof-expression): an array of pointers
 
 		if (nd == NULL)
 			return BS_ENOMEM;
@@ -737,7 +739,9 @@ int sb_tenant_create(struct sandbox *sb, const char *name, const char *currency,
 	if (window_alloc(&tn->minute, sb->lim_minute) != BS_OK ||
 	    window_alloc(&tn->day, sb->lim_day) != BS_OK || tn->org == NULL)
 		goto fail;
-	nt = realloc(sb->tenants, (sb->ntenants + 1) * sizeof(*nt));
+	nt = realloc(sb->tenants,
+	             (sb->ntenants + 1) *
+	                 sizeof(*nt)); // NOLINT(bugprone-sizeof-expression): an array of pointers
 	if (nt == NULL)
 		goto fail;
 	sb->tenants = nt;

@@ -159,3 +159,21 @@ int64_t governor_calls(const struct governor *g)
 {
 	return g->calls;
 }
+
+size_t governor_recent(struct governor *g, int64_t now, int64_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	ring_expire(&g->minute, now, g->minute_ms + g->margin_ms);
+	for (int i = 0; i < g->minute.n && n < cap; i++)
+		out[n++] = g->minute.t[(g->minute.head + i) % g->minute.cap];
+	return n;
+}
+
+void governor_seed(struct governor *g, const int64_t *times, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ring_push(&g->minute, times[i]);
+		ring_push(&g->day, times[i]);
+	}
+}

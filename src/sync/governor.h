@@ -15,6 +15,7 @@
 #ifndef BS_SYNC_GOVERNOR_H
 #define BS_SYNC_GOVERNOR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct governor_limits {
@@ -47,5 +48,16 @@ void governor_end(struct governor *g, int64_t now_ms, int64_t min_remaining, int
 
 /* Calls started so far. */
 int64_t governor_calls(const struct governor *g);
+
+/*
+ * The start times of the calls still inside the minute window at `now`,
+ * oldest first, into out[cap]; returns how many.  With governor_seed, a
+ * process hands its window to the next one (the ledger counts the calls of
+ * every process of the app; a fresh governor would know none of them).
+ */
+size_t governor_recent(struct governor *g, int64_t now_ms, int64_t *out, size_t cap);
+
+/* Count calls started at times[0..n) (oldest first) as if made here. */
+void governor_seed(struct governor *g, const int64_t *times, size_t n);
 
 #endif

@@ -37,16 +37,13 @@ static int get_list(struct session *s, const char *path, const char *coll,
                     struct json_object **root, struct json_object **arr, uint64_t *calls,
                     struct bs_error *err)
 {
-	struct xero_call call;
 	struct buf body;
 	int rc;
 
 	buf_init(&body, (size_t)64 << 20);
 	*root = NULL;
 	*arr = NULL;
-	rc = session_refresh_if_needed(s, err);
-	if (rc == BS_OK)
-		rc = xero_get(s->conn, path, &body, &call, err);
+	rc = session_get(s, path, &body, err);
 	(*calls)++;
 	if (rc == BS_OK) {
 		*root = json_tokener_parse(buf_cstr(&body));
@@ -210,6 +207,59 @@ static int read_tax_rates(struct session *s, struct onboard_stats *st, struct bs
 		rc = buf_addc(&out, ']');
 	if (rc == BS_OK)
 		rc = save_setting(s, "taxrates", buf_cstr(&out), err);
+	buf_free(&out);
+done:
+	json_object_put(root);
+	return rc;
+}
+
+/* tracking:<target> = [{"name":"Region","options":["North","South"]}] (active only) */
+static int read_tracking(struct session *s, struct onboard_stats *st, struct bs_error *err)
+{
+	struct json_object *root, *arr;
+	struct buf out;
+	size_t n;
+	int rc =
+	    get_list(s, "/TrackingCategories", "TrackingCategories", &root, &arr, &st->calls, err);
+
+	if (rc != BS_OK)
+		goto done;
+	buf_init(&out, (size_t)1 << 20);
+	n = json_object_array_length(arr);
+	rc = buf_addc(&out, '[');
+	for (size_t i = 0; rc == BS_OK && i < n; i++) {
+		struct json_object *t = json_object_array_get_idx(arr, i), *opts;
+		const char *name = jstr(t, "Name"), *status = jstr(t, "Status");
+		size_t w = 0;
+
+		if (name == NULL || (status != NULL && strcmp(status, "ACTIVE") != 0))
+			continue;
+		rc = buf_addstr(&out, st->tracking++ ? ",{" : "{");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&out, 0, "name", name);
+		if (rc == BS_OK)
+			rc = buf_addstr(&out, ",\"options\":[");
+		if (json_object_object_get_ex(t, "Options", &opts) &&
+		    json_object_is_type(opts, json_type_array)) {
+			for (size_t j = 0; rc == BS_OK && j < json_object_array_length(opts); j++) {
+				struct json_object *o = json_object_array_get_idx(opts, j);
+				const char *on = jstr(o, "Name"), *os = jstr(o, "Status");
+
+				if (on == NULL || (os != NULL && strcmp(os, "ACTIVE") != 0))
+					continue;
+				if (w++ > 0)
+					rc = buf_addc(&out, ',');
+				if (rc == BS_OK)
+					rc = jsonw_str(&out, on);
+			}
+		}
+		if (rc == BS_OK)
+			rc = buf_addstr(&out, "]}");
+	}
+	if (rc == BS_OK)
+		rc = buf_addc(&out, ']');
+	if (rc == BS_OK)
+		rc = save_setting(s, "tracking", buf_cstr(&out), err);
 	buf_free(&out);
 done:
 	json_object_put(root);
@@ -409,6 +459,8 @@ int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *er
 		rc = read_accounts(s, st, err);
 	if (rc == BS_OK)
 		rc = read_tax_rates(s, st, err);
+	if (rc == BS_OK)
+		rc = read_tracking(s, st, err);
 	if (rc == BS_OK)
 		rc = read_all(s, "Contacts", "Name", "ContactID", &contacts, &st->contacts_seen,
 		              &st->calls, err);

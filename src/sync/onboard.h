@@ -19,7 +19,7 @@ struct onboard_stats {
 	char org_name[256];
 	char base_currency[4];
 	char lock_date[11];
-	size_t accounts, tax_rates, contacts_seen, items_seen;
+	size_t accounts, tax_rates, tracking, contacts_seen, items_seen;
 	size_t contacts_linked, items_linked;
 	char gift_account[16]; /* a liability account with payments enabled, or "" */
 	uint64_t calls;

@@ -11,11 +11,14 @@
 #include "core/jsonw.h"
 #include "core/secret.h"
 #include "http/client.h"
+#include "store/settings.h"
 
 #include <json-c/json.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int session_key_path(const char *db_path, struct buf *out)
 {
@@ -166,6 +169,115 @@ int session_refresh_if_needed(struct session *s, struct bs_error *err)
 	return rc;
 }
 
+void session_sleep_ms(int64_t ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+	if (ms > 0)
+		nanosleep(&ts, NULL);
+}
+
+static int setting_int(struct store *st, const char *key, int *out)
+{
+	struct buf v;
+	int rc;
+
+	buf_init(&v, 64);
+	rc = settings_get(st, key, &v, NULL);
+	if (rc == BS_OK) {
+		long n = strtol(buf_cstr(&v), NULL, 10);
+
+		*out = n > 0 && n < 1000000000 ? (int)n : 1;
+	}
+	buf_free(&v);
+	return rc;
+}
+
+/* The governor, from settings, seeded with the last process's window. */
+static int governor_load(struct session *s, struct bs_error *err)
+{
+	struct governor_limits lim = {60, 5000, 5, 10000, 1};
+	int64_t times[256];
+	size_t n = 0;
+	struct buf key, v;
+
+	setting_int(s->st, "limits.per_minute", &lim.per_minute);
+	setting_int(s->st, "limits.per_day", &lim.per_day);
+	setting_int(s->st, "limits.concurrent", &lim.concurrent);
+	setting_int(s->st, "limits.app_per_minute", &lim.app_per_minute);
+	setting_int(s->st, "limits.time_scale", &lim.time_scale);
+	s->gov = governor_new(&lim);
+	if (s->gov == NULL)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	buf_init(&key, 256);
+	buf_init(&v, 8192);
+	buf_printf(&key, "govwin:%s", s->target);
+	if (store_setting_get(s->st, buf_cstr(&key), &v, NULL) == BS_OK) {
+		const char *p = buf_cstr(&v);
+
+		while (*p != '\0' && n < sizeof(times) / sizeof(times[0])) {
+			char *end;
+			long long t = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			times[n++] = (int64_t)t;
+			p = *end == ',' ? end + 1 : end;
+		}
+		governor_seed(s->gov, times, n);
+	}
+	buf_free(&key);
+	buf_free(&v);
+	return BS_OK;
+}
+
+/* Save the calls of the current minute for the next process. */
+static void governor_save(struct session *s)
+{
+	int64_t times[256];
+	size_t n;
+	struct buf key, v;
+
+	if (s->gov == NULL || s->st == NULL)
+		return;
+	n = governor_recent(s->gov, s->now_ms(), times, sizeof(times) / sizeof(times[0]));
+	buf_init(&key, 256);
+	buf_init(&v, 8192);
+	buf_printf(&key, "govwin:%s", s->target);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&v, "%s%lld", i ? "," : "", (long long)times[i]);
+	store_setting_set(s->st, buf_cstr(&key), buf_cstr(&v), NULL);
+	buf_free(&key);
+	buf_free(&v);
+}
+
+int session_get(struct session *s, const char *path, struct buf *body, struct bs_error *err)
+{
+	int attempt = 0, rc;
+
+	for (;;) {
+		struct xero_call call;
+		int64_t w;
+
+		if ((rc = session_refresh_if_needed(s, err)) != BS_OK)
+			return rc;
+		while ((w = governor_wait_ms(s->gov, s->now_ms())) > 0)
+			session_sleep_ms(w);
+		governor_start(s->gov, s->now_ms());
+		rc = xero_get(s->conn, path, body, &call, err);
+		governor_end(s->gov, s->now_ms(), call.min_remaining, call.day_remaining,
+		             call.app_min_remaining,
+		             call.http_status == 429 ? call.retry_after_s : -1);
+		if (rc == BS_ELIMIT)
+			continue; /* the governor now holds the next call until Retry-After */
+		if ((rc == BS_ENET || rc == BS_EPROTO) && ++attempt < 6) {
+			session_sleep_ms(200LL << attempt);
+			continue;
+		}
+		return rc;
+	}
+}
+
 int session_open(struct session *s, struct store *st, const char *db_path, const char *target,
                  int64_t (*now_ms)(void), struct bs_error *err)
 {
@@ -196,12 +308,17 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
 	cfg.access_token = s->creds.tokens.access_token;
 	rc = xero_conn_new(&cfg, &s->conn, err);
 	if (rc == BS_OK)
+		rc = governor_load(s, err);
+	if (rc == BS_OK)
 		rc = session_refresh_if_needed(s, err);
 	return rc;
 }
 
 void session_close(struct session *s)
 {
+	governor_save(s);
+	governor_free(s->gov);
+	s->gov = NULL;
 	xero_conn_free(s->conn);
 	http_client_free(s->http);
 	sodium_memzero(&s->creds, sizeof(s->creds));

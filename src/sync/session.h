@@ -15,6 +15,7 @@
 #include "ledger/xero/oauth.h"
 #include "ledger/xero/xero.h"
 #include "store/store.h"
+#include "sync/governor.h"
 
 #include <stdint.h>
 
@@ -35,6 +36,7 @@ struct session {
 	struct xero_endpoints ep;
 	struct http_client *http;
 	struct xero_conn *conn;
+	struct governor *gov; /* paces every call of this process to the target */
 	int64_t (*now_ms)(void);
 };
 
@@ -47,7 +49,9 @@ int session_save(struct store *st, const unsigned char key[32], const char *targ
 
 /*
  * Open a session for target: unseal, build the client and connection,
- * refresh the token if it expires within two minutes.  BS_EAUTH with "run
+ * refresh the token if it expires within two minutes, and build the
+ * governor from the limits.* settings, seeded with the calls the previous
+ * process made in the current minute (saved by session_close).  BS_EAUTH with "run
  * booksync connect" when there are no credentials or the refresh is
  * refused.  Release with session_close.
  */
@@ -57,5 +61,15 @@ void session_close(struct session *s);
 
 /* Refresh now if the token expires within two minutes (dispatcher hook). */
 int session_refresh_if_needed(struct session *s, struct bs_error *err);
+
+/*
+ * GET path under the API base, paced by the session's governor: a 429
+ * waits for Retry-After, a 5xx or no answer backs off and asks again (up
+ * to six times).  Same errors as xero_get otherwise.
+ */
+int session_get(struct session *s, const char *path, struct buf *body, struct bs_error *err);
+
+/* Sleep for ms milliseconds (the session's clock; sync uses it too). */
+void session_sleep_ms(int64_t ms);
 
 #endif

@@ -428,6 +428,7 @@ int xero_oauth_refresh(struct http_client *http, const struct xero_endpoints *ep
 		rc = bs_error_set(err, rc, "refresh token too long");
 		goto out;
 	}
+	memset(t, 0, sizeof(*t));
 	rc = token_call(http, ep, client_id, client_secret, &form, true, now_ms, t, err);
 	if (rc != BS_OK)
 		goto out;
