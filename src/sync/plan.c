@@ -192,7 +192,7 @@ static int prod_cmp(const void *a, const void *b)
 
 static const struct prod *product_of(const struct planner *p, const char *sku)
 {
-	struct prod key;
+	struct prod key = {0};
 
 	if (sku == NULL || p->nprods == 0)
 		return NULL;

@@ -54,9 +54,8 @@ struct report {
 static void problem(struct report *r, enum problem p, const char *where, const char *what)
 {
 	/* a long first example is cut: it only illustrates the count */
-	if (r->n[p]++ == 0 &&
-	    snprintf(r->first[p], sizeof(r->first[p]), "%s: %s", where, what) >=
-		    (int)sizeof(r->first[p]))
+	if (r->n[p]++ == 0 && snprintf(r->first[p], sizeof(r->first[p]), "%s: %s", where, what) >=
+	                          (int)sizeof(r->first[p]))
 		r->first[p][sizeof(r->first[p]) - 1] = '\0';
 }
 
@@ -444,8 +443,12 @@ static char **csv_row(const char **pp, const char *end, bool *bad, size_t *ncell
 			while (p < end && *p != ',' && *p != '\n' && *p != '\r')
 				buf_addc(&cell, *p++);
 		}
-		cells = realloc(cells, (n + 2) * sizeof(*cells));
-		assert_non_null(cells);
+		{
+			char **grown = realloc(cells, (n + 2) * sizeof(*cells));
+
+			assert_non_null(grown);
+			cells = grown;
+		}
 		cells[n++] = strdup(buf_cstr(&cell));
 		cells[n] = NULL;
 		if (p < end && *p == ',') {

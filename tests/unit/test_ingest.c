@@ -40,9 +40,13 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 	struct bs_error err;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-ingest-XXXXXX");
-	if (f == NULL || mkdtemp(f->dir) == NULL)
+	if (f == NULL)
 		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-ingest-XXXXXX");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
+		return -1;
+	}
 	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
 	snprintf(f->in, sizeof(f->in), "%s/in.jsonl", f->dir);
 	f->who.name = "test";

@@ -687,7 +687,7 @@ static void test_other_ledgers(void **state)
 	(void)state;
 	for (size_t i = 0; i < N(ledger_cases); i++) {
 		const struct ledger_case *c = &ledger_cases[i];
-		struct rules_ledger_line ol[1];
+		struct rules_ledger_line ol[1] = {{0}};
 		struct rules_rounding_out out = {.lines = ol, .cap = 1};
 		struct rules_rounding_in in = {&c->line,     1,       NOTAX, c->cur_dp, c->unit_dp,
 		                               c->amount_dp, c->rule, false, "860"};

@@ -31,9 +31,13 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 	struct bs_error err;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-store-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (f == NULL)
 		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-store-XXXXXX");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
+		return -1;
+	}
 	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
 	f->who.name = "test";
 	f->who.now_ms = 1700000000000;
