@@ -121,6 +121,26 @@ for mode in half-away half-even; do
 	esac
 done
 
+# a changed sale: the correction line follows the new content, never stale.
+# R1 v2: 100 x 1.00 = 100.00 + 15.00 = 115.00, nothing to correct.
+# R8 v2: 200 x 1.00004 as R1 v1: 230.01 with +0.01 (a correction appears).
+# R3 v2: 3 x 2.00 + 2 x 5.00 = 16.00 + 2.40 = 18.40, no rewrite, no correction.
+cat >"$T/round2.jsonl" <<'J'
+{"kind":"sale","id":"R1","reference":"R1","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"now exact","qty":"100","unit_price":"1.00","tax_rate":"15"}]}
+{"kind":"sale","id":"R8","reference":"R8","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"now small","qty":"200","unit_price":"1.00004","tax_rate":"15"}]}
+{"kind":"sale","id":"R3","reference":"R3","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"now exact","qty":"3","unit_price":"2.00","tax_rate":"15"},{"description":"plain","qty":"2","unit_price":"5.00","tax_rate":"15"}]}
+J
+expect 0 "$B" import "$T/round2.jsonl"
+has "$T/out" "3 changed"
+bs_sync
+eq "[$mode] changed sales synced" "$bs_rc" 0
+xget Invoices >"$T/inv.json"
+eq "[$mode] R1 v2: the correction line is gone" "$(rline R1)" "115.00;"
+eq "[$mode] R8 v2: a correction line appears" "$(rline R8)" "230.01;0.01"
+eq "[$mode] R3 v2: lines as sent, no rewrite" "$(lines R3)" "3x2.00=6.00,2x5.00=10.00"
+eq "[$mode] R3 v2 total" "$(rline R3)" "18.40;"
+eq "[$mode] still one invoice per sale" "$(jv 'j.Invoices.length' <"$T/inv.json")" 9
+
 # booksync predicting the wrong midpoint rule: the Total read back after
 # posting still differs, and is corrected (one correction line, no copy).
 run half-even half-away
