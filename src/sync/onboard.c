@@ -331,8 +331,10 @@ static void names_free(struct names *l)
 }
 
 /* Read every page of a list endpoint into names (key field -> id field). */
-static int read_all(struct session *s, const char *coll, const char *keyf, const char *idf,
-                    struct names *out, size_t *seen, uint64_t *calls, struct bs_error *err)
+/* Every page of a list, each element's key fields keyf[k] into out[k]. */
+static int read_all(struct session *s, const char *coll, const char *const *keyf,
+                    struct names *const *out, size_t nkeys, const char *idf, size_t *seen,
+                    uint64_t *calls, struct bs_error *err)
 {
 	int rc = BS_OK;
 
@@ -346,25 +348,33 @@ static int read_all(struct session *s, const char *coll, const char *keyf, const
 		n = rc == BS_OK ? json_object_array_length(arr) : 0;
 		for (size_t i = 0; rc == BS_OK && i < n; i++) {
 			struct json_object *el = json_object_array_get_idx(arr, i);
-			const char *k = jstr(el, keyf), *id = jstr(el, idf);
+			const char *id = jstr(el, idf);
 
-			if (k != NULL && id != NULL) {
-				rc = names_add(out, k, id);
-				(*seen)++;
+			if (id == NULL)
+				continue;
+			(*seen)++;
+			for (size_t k = 0; rc == BS_OK && k < nkeys; k++) {
+				const char *v = jstr(el, keyf[k]);
+
+				if (v != NULL && v[0] != '\0')
+					rc = names_add(out[k], v, id);
 			}
 		}
 		json_object_put(root);
 		if (n < 100)
 			break;
 	}
-	if (rc == BS_OK && out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
+	for (size_t k = 0; rc == BS_OK && k < nkeys; k++) {
+		if (out[k]->n > 1)
+			qsort(out[k]->v, out[k]->n, sizeof(*out[k]->v), name_cmp);
+	}
 	return rc;
 }
 
 struct linker {
 	struct session *s;
-	const struct names *names;
+	const struct names *names;           /* by name (contacts) or code (items) */
+	const struct names *emails, *taxnos; /* contacts: the other identities */
 	const char *type;
 	size_t linked;
 	struct bs_error *err;
@@ -386,12 +396,16 @@ static int link_row(void *arg, const struct store_row *r)
 	const char *hit;
 
 	buf_init(&body, (size_t)1 << 20);
-	if (r->kind == RECORD_PRODUCT &&
-	    store_record_get(l->s->st, r->kind, r->id, NULL, &body, NULL) == BS_OK) {
+	if (store_record_get(l->s->st, r->kind, r->id, NULL, &body, NULL) == BS_OK)
 		o = json_tokener_parse(buf_cstr(&body));
+	if (r->kind == RECORD_PRODUCT)
 		key = jstr(o, "sku") ? jstr(o, "sku") : key;
-	}
+	/* DESIGN.md: a contact is matched by name, then e-mail, then tax number */
 	hit = key != NULL && key[0] ? names_find(l->names, key) : NULL;
+	if (hit == NULL && l->emails != NULL && jstr(o, "email") != NULL)
+		hit = names_find(l->emails, jstr(o, "email"));
+	if (hit == NULL && l->taxnos != NULL && jstr(o, "tax_number") != NULL)
+		hit = names_find(l->taxnos, jstr(o, "tax_number"));
 	if (hit != NULL) {
 		if (l->n == l->cap) {
 			size_t cap = l->cap ? l->cap * 2 : 64;
@@ -449,7 +463,11 @@ static int link_tab(struct linker *l, const char *tab)
 
 int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *err)
 {
-	struct names contacts = {0}, items = {0};
+	struct names contacts = {0}, emails = {0}, taxnos = {0}, items = {0};
+	static const char *const contact_keys[] = {"Name", "EmailAddress", "TaxNumber"};
+	static const char *const item_keys[] = {"Code"};
+	struct names *contact_out[] = {&contacts, &emails, &taxnos};
+	struct names *item_out[] = {&items};
 	struct linker l = {0};
 	int rc;
 
@@ -462,15 +480,17 @@ int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *er
 	if (rc == BS_OK)
 		rc = read_tracking(s, st, err);
 	if (rc == BS_OK)
-		rc = read_all(s, "Contacts", "Name", "ContactID", &contacts, &st->contacts_seen,
-		              &st->calls, err);
+		rc = read_all(s, "Contacts", contact_keys, contact_out, 3, "ContactID",
+		              &st->contacts_seen, &st->calls, err);
 	if (rc == BS_OK)
-		rc = read_all(s, "Items", "Code", "ItemID", &items, &st->items_seen, &st->calls,
-		              err);
+		rc = read_all(s, "Items", item_keys, item_out, 1, "ItemID", &st->items_seen,
+		              &st->calls, err);
 	l.s = s;
 	l.err = err;
 	if (rc == BS_OK) {
 		l.names = &contacts;
+		l.emails = &emails;
+		l.taxnos = &taxnos;
 		l.type = "Contact";
 		rc = link_tab(&l, "sales/customers");
 		if (rc == BS_OK)
@@ -479,6 +499,7 @@ int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *er
 	}
 	if (rc == BS_OK) {
 		l.names = &items;
+		l.emails = l.taxnos = NULL;
 		l.type = "Item";
 		l.linked = 0;
 		rc = link_tab(&l, "other/products");
@@ -486,6 +507,8 @@ int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *er
 	}
 	free(l.v);
 	names_free(&contacts);
+	names_free(&emails);
+	names_free(&taxnos);
 	names_free(&items);
 	return rc;
 }

@@ -18,6 +18,11 @@
 # Env (set by CTest): BOOKSYNC = booksync binary, BS_BUILD_DIR (for
 # gen_records), BS_SOURCE_DIR.  CRASH_SEED, CRASH_KILLS, CRASH_MAX_MS
 # override the defaults (7, 50, 500): kill delays are 20 ms + 0..MAX_MS ms.
+# CRASH_PER_MINUTE (default 3) calls a minute, time-scaled ×60, on both the
+# ledger and booksync: with Xero's 60 a sliding window lets the whole sync
+# (about 40 writes) go in one burst inside a single round, and later rounds
+# find nothing left to interrupt; at 3 a second it takes ~15 s, so the 50
+# kills land mid-sync and the final clean run finishes what is left.
 set -u
 
 src=${BS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -28,6 +33,7 @@ NCUST=400
 SEED=${CRASH_SEED:-7}
 KILLS=${CRASH_KILLS:-50}
 MAX_MS=${CRASH_MAX_MS:-500}
+PER_MINUTE=${CRASH_PER_MINUTE:-3}
 FAULTS="rate=0.05,seed=$SEED,kinds=lost+500+503+drop"
 
 pass=0
@@ -86,12 +92,12 @@ now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
 
-# start_sandbox LISTEN: the ledger, default Xero limits time-scaled x60,
+# start_sandbox LISTEN: the ledger, $PER_MINUTE calls a minute time-scaled x60,
 # faults on, state in $tmp/ledger.db; sets sbpid and url.
 start_sandbox() {
 	: >"$tmp/sandbox.out"
 	"$BOOKSYNC" sandbox xero --listen "$1" --state "$tmp/ledger.db" \
-		--limits minute=60,day=5000,concurrent=5,app-minute=10000,time-scale=60 \
+		--limits minute=$PER_MINUTE,day=5000,concurrent=5,app-minute=10000,time-scale=60 \
 		--faults "$FAULTS" >"$tmp/sandbox.out" 2>>"$tmp/sandbox.err" &
 	sbpid=$!
 	n=0
@@ -138,6 +144,8 @@ until "$BOOKSYNC" connect xero --base-url "$url" </dev/null >"$tmp/connect.out" 
 	[ "$n" -lt 10 ] || { cat "$tmp/connect.out" >&2; bail "connect"; }
 done
 "$BOOKSYNC" settings limits.time_scale 60 >/dev/null || bail "settings limits.time_scale 60"
+"$BOOKSYNC" settings limits.per_minute "$PER_MINUTE" >/dev/null ||
+	bail "settings limits.per_minute $PER_MINUTE"
 
 # --- 50 rounds, each killed after a pseudo-random delay
 rng=$SEED
