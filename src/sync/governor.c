@@ -152,6 +152,9 @@ void governor_end(struct governor *g, int64_t now, int64_t min_remaining, int64_
 
 		if (until > g->blocked_until)
 			g->blocked_until = until;
+		/* Retry-After is the ledger's exact answer: it replaces the
+		 * "nothing remains, wait out a whole window" guess */
+		g->min_remaining = g->app_remaining = -1;
 	}
 }
 

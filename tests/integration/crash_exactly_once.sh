@@ -137,15 +137,16 @@ listen=${url#http://}
 "$GEN" sales "$NSALES" --customers "$NCUST" --lines 2 >"$tmp/sales.jsonl" || bail "gen_records"
 "$BOOKSYNC" init >/dev/null || bail "init"
 "$BOOKSYNC" import "$tmp/sales.jsonl" >/dev/null || bail "import"
+# booksync paces itself like the ledger, from connect on
+"$BOOKSYNC" settings limits.time_scale 60 >/dev/null || bail "settings limits.time_scale 60"
+"$BOOKSYNC" settings limits.per_minute "$PER_MINUTE" >/dev/null ||
+	bail "settings limits.per_minute $PER_MINUTE"
 # connect reads the ledger through the same faults: a few tries
 n=0
 until "$BOOKSYNC" connect xero --base-url "$url" </dev/null >"$tmp/connect.out" 2>&1; do
 	n=$((n + 1))
 	[ "$n" -lt 10 ] || { cat "$tmp/connect.out" >&2; bail "connect"; }
 done
-"$BOOKSYNC" settings limits.time_scale 60 >/dev/null || bail "settings limits.time_scale 60"
-"$BOOKSYNC" settings limits.per_minute "$PER_MINUTE" >/dev/null ||
-	bail "settings limits.per_minute $PER_MINUTE"
 
 # --- 50 rounds, each killed after a pseudo-random delay
 rng=$SEED
