@@ -70,15 +70,21 @@ static void on_progress(void *arg, uint64_t done, uint64_t total)
 		return;
 	p->last_ms = now;
 	p->drawn = true;
+	/* sizes in MB with one decimal, in integers like everything else here */
 	if (total > 0) {
 		unsigned pct = (unsigned)(done * 100 / total);
 		int bar = (int)(pct / 4);
 
-		fprintf(stderr, "\r%-24.24s [%.*s%*s] %3u%% %.1f/%.1f MB", p->file, bar,
-		        "#########################", 25 - bar, "", pct, (double)done / 1e6,
-		        (double)total / 1e6);
+		fprintf(stderr, "\r%-24.24s [%.*s%*s] %3u%% %llu.%llu/%llu.%llu MB", p->file, bar,
+		        "#########################", 25 - bar, "", pct,
+		        (unsigned long long)(done / 1000000),
+		        (unsigned long long)(done / 100000 % 10),
+		        (unsigned long long)(total / 1000000),
+		        (unsigned long long)(total / 100000 % 10));
 	} else {
-		fprintf(stderr, "\r%-24.24s %.1f MB", p->file, (double)done / 1e6);
+		fprintf(stderr, "\r%-24.24s %llu.%llu MB", p->file,
+		        (unsigned long long)(done / 1000000),
+		        (unsigned long long)(done / 100000 % 10));
 	}
 	fflush(stderr);
 }

@@ -1,7 +1,7 @@
 /*
  * money.h - exact fixed-point money, quantities, percentages and FX rates.
  *
- * Money is never a binary float.  Every value is an int64 holding a decimal
+ * Money never touches binary floating point.  Every value is an int64 holding a decimal
  * number at a fixed scale:
  *
  *   amounts, prices  millionths of a unit     MONEY_DP = 6   (±9.2e12 units)

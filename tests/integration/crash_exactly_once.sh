@@ -212,66 +212,7 @@ final_recovered=$(json "$tmp/final.json" j.recovered 2>/dev/null || echo 0)
 check "the killed rounds made progress: the clean run posted $final_posted of $((NSALES + NCUST))" \
 	[ "$final_posted" -lt $((NSALES + NCUST)) ]
 
-cat >"$tmp/read_ledger.js" <<'EOF'
-// read_ledger.js URL OUT: every invoice and contact of the sandbox's tenant, via the OAuth
-// code flow; reads again on a 5xx or closed connection (bounded), waits out a 429.
-const [base, out] = process.argv.slice(2);
-const fs = require('fs');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function req(url, opts) {
-	for (let i = 0; ; i++) {
-		try {
-			const r = await fetch(url, opts);
-			if (r.status === 429)
-				await sleep(Math.min(Number(r.headers.get('retry-after') || '1'), 2) * 1000);
-			else if (r.status < 500)
-				return r;
-		} catch (e) { /* dropped connection: read again */ }
-		if (i >= 30) throw new Error('giving up on ' + url);
-		await sleep(50);
-	}
-}
-(async () => {
-	const redirect = 'http://127.0.0.1:1/cb';
-	const scope = 'openid offline_access accounting.transactions accounting.contacts accounting.settings';
-	const auth = await req(base + '/identity/connect/authorize?response_type=code&client_id=t' +
-		'&redirect_uri=' + encodeURIComponent(redirect) + '&scope=' + encodeURIComponent(scope) +
-		'&state=s1', { redirect: 'manual' });
-	const loc = auth.headers.get('location');
-	if (auth.status !== 302 || !loc) throw new Error('authorize answered ' + auth.status);
-	const code = new URL(loc).searchParams.get('code');
-	const tok = await req(base + '/connect/token', {
-		method: 'POST',
-		headers: { authorization: 'Basic ' + Buffer.from('t:s').toString('base64'),
-			'content-type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams({ grant_type: 'authorization_code', code,
-			redirect_uri: redirect }).toString(),
-	});
-	const access = (await tok.json()).access_token;
-	if (!access) throw new Error('no access token');
-	const conns = await (await req(base + '/connections',
-		{ headers: { authorization: 'Bearer ' + access } })).json();
-	const h = { authorization: 'Bearer ' + access, 'xero-tenant-id': conns[0].tenantId,
-		accept: 'application/json' };
-	const all = async (coll) => {
-		const items = [];
-		for (let page = 1; ; page++) {
-			const r = await req(`${base}/api.xro/2.0/${coll}?page=${page}&pageSize=1000`,
-				{ headers: h });
-			if (r.status !== 200) throw new Error(`${coll} page ${page}: ${r.status}`);
-			const j = await r.json();
-			const got = j[coll] || [];
-			items.push(...got);
-			if (got.length === 0 || (j.pagination && page >= j.pagination.pageCount)) break;
-		}
-		return items;
-	};
-	const invoices = await all('Invoices');
-	const contacts = await all('Contacts');
-	fs.writeFileSync(out, JSON.stringify({ invoices, contacts }));
-})().catch((e) => { console.error('read_ledger: ' + e.message); process.exit(1); });
-EOF
-node "$tmp/read_ledger.js" "$url" "$tmp/ledger.json" || bail "reading the ledger back"
+node "$src/tests/integration/lib/read_ledger.js" "$url" "$tmp/ledger.json" || bail "reading the ledger back"
 
 cat >"$tmp/verify.js" <<'EOF'
 // verify.js SOURCE LEDGER: one line "name|ok|detail" per assertion.  Money is compared in
