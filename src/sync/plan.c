@@ -80,7 +80,7 @@ struct planner {
 	bool no_doc;               /* build() found nothing to send: already in the ledger */
 	enum sync_state cur_state; /* the record's state as planning began */
 	/* scratch, reused per record */
-	struct buf in, doc, deps, desc, why, num;
+	struct buf in, doc, deps, desc, num;
 	struct json_tokener *tok;
 };
 
@@ -1870,7 +1870,6 @@ int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *
 	buf_init(&p.doc, (size_t)16 << 20);
 	buf_init(&p.deps, 65536);
 	buf_init(&p.desc, 65536);
-	buf_init(&p.why, 4096);
 	buf_init(&p.num, 1024);
 	p.tok = json_tokener_new();
 	if (p.tok == NULL) {
@@ -1922,7 +1921,6 @@ out:
 	buf_free(&p.doc);
 	buf_free(&p.deps);
 	buf_free(&p.desc);
-	buf_free(&p.why);
 	buf_free(&p.num);
 	if (p.tok != NULL)
 		json_tokener_free(p.tok);
