@@ -4,6 +4,7 @@
  */
 #include "sync/onboard.h"
 
+#include "core/jsonr.h"
 #include "core/jsonw.h"
 #include "core/money.h"
 #include "ledger/xero/xero.h"
@@ -15,22 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool jtrue(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return o != NULL && json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
 
 /* GET path and parse; the list under `coll` into *arr (owned by *root). */
 static int get_list(struct session *s, const char *path, const char *coll,
@@ -97,15 +82,15 @@ static int read_org(struct session *s, struct onboard_stats *st, struct bs_error
 	if (rc != BS_OK || json_object_array_length(arr) == 0)
 		goto out;
 	org = json_object_array_get_idx(arr, 0);
-	name = jstr(org, "Name");
-	base = jstr(org, "BaseCurrency");
+	name = jsonr_str(org, "Name");
+	base = jsonr_str(org, "BaseCurrency");
 	snprintf(st->org_name, sizeof(st->org_name), "%s", name != NULL ? name : "");
 	snprintf(st->base_currency, sizeof(st->base_currency), "%s", base != NULL ? base : "");
-	date_of(jstr(org, "PeriodLockDate"), st->lock_date);
+	date_of(jsonr_str(org, "PeriodLockDate"), st->lock_date);
 	{
 		char eoy[11];
 
-		date_of(jstr(org, "EndOfYearLockDate"), eoy);
+		date_of(jsonr_str(org, "EndOfYearLockDate"), eoy);
 		if (strcmp(eoy, st->lock_date) > 0)
 			memcpy(st->lock_date, eoy, sizeof(eoy));
 	}
@@ -134,8 +119,8 @@ static int read_accounts(struct session *s, struct onboard_stats *st, struct bs_
 	rc = buf_addc(&out, '[');
 	for (size_t i = 0; rc == BS_OK && i < n; i++) {
 		struct json_object *a = json_object_array_get_idx(arr, i);
-		const char *code = jstr(a, "Code"), *status = jstr(a, "Status");
-		const char *type = jstr(a, "Type");
+		const char *code = jsonr_str(a, "Code"), *status = jsonr_str(a, "Status");
+		const char *type = jsonr_str(a, "Type");
 
 		if (code == NULL || code[0] == '\0')
 			continue;
@@ -143,14 +128,15 @@ static int read_accounts(struct session *s, struct onboard_stats *st, struct bs_
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&out, 0, "code", code);
 		if (rc == BS_OK)
-			rc = jsonw_kv_str(&out, 1, "name", jstr(a, "Name") ? jstr(a, "Name") : "");
+			rc = jsonw_kv_str(&out, 1, "name",
+			                  jsonr_str(a, "Name") ? jsonr_str(a, "Name") : "");
 		if (rc == BS_OK)
 			rc = buf_printf(
 			    &out, ",\"archived\":%s}",
 			    status != NULL && strcmp(status, "ARCHIVED") == 0 ? "true" : "false");
 		st->accounts++;
 		/* a liability that takes payments: where gift vouchers live */
-		if (st->gift_account[0] == '\0' && jtrue(a, "EnablePaymentsToAccount") &&
+		if (st->gift_account[0] == '\0' && jsonr_bool(a, "EnablePaymentsToAccount") &&
 		    type != NULL && strstr(type, "LIAB") != NULL)
 			snprintf(st->gift_account, sizeof(st->gift_account), "%s", code);
 	}
@@ -182,9 +168,9 @@ static int read_tax_rates(struct session *s, struct onboard_stats *st, struct bs
 	rc = buf_addc(&out, '[');
 	for (size_t i = 0; rc == BS_OK && i < n; i++) {
 		struct json_object *t = json_object_array_get_idx(arr, i);
-		const char *code = jstr(t, "TaxType"), *status = jstr(t, "Status");
-		const char *rate =
-		    jstr(t, "EffectiveRate") ? jstr(t, "EffectiveRate") : jstr(t, "DisplayTaxRate");
+		const char *code = jsonr_str(t, "TaxType"), *status = jsonr_str(t, "Status");
+		const char *rate = jsonr_str(t, "EffectiveRate") ? jsonr_str(t, "EffectiveRate")
+		                                                 : jsonr_str(t, "DisplayTaxRate");
 
 		if (code == NULL)
 			continue;
@@ -192,13 +178,14 @@ static int read_tax_rates(struct session *s, struct onboard_stats *st, struct bs
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&out, 0, "code", code);
 		if (rc == BS_OK)
-			rc = jsonw_kv_str(&out, 1, "name", jstr(t, "Name") ? jstr(t, "Name") : "");
+			rc = jsonw_kv_str(&out, 1, "name",
+			                  jsonr_str(t, "Name") ? jsonr_str(t, "Name") : "");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&out, 1, "rate", rate ? rate : "0");
 		if (rc == BS_OK)
 			rc = buf_printf(&out, ",\"sales\":%s,\"purchases\":%s,\"active\":%s}",
-			                jtrue(t, "CanApplyToRevenue") ? "true" : "false",
-			                jtrue(t, "CanApplyToExpenses") ? "true" : "false",
+			                jsonr_bool(t, "CanApplyToRevenue") ? "true" : "false",
+			                jsonr_bool(t, "CanApplyToExpenses") ? "true" : "false",
 			                status == NULL || strcmp(status, "ACTIVE") == 0 ? "true"
 			                                                                : "false");
 		st->tax_rates++;
@@ -229,7 +216,7 @@ static int read_tracking(struct session *s, struct onboard_stats *st, struct bs_
 	rc = buf_addc(&out, '[');
 	for (size_t i = 0; rc == BS_OK && i < n; i++) {
 		struct json_object *t = json_object_array_get_idx(arr, i), *opts;
-		const char *name = jstr(t, "Name"), *status = jstr(t, "Status");
+		const char *name = jsonr_str(t, "Name"), *status = jsonr_str(t, "Status");
 		size_t w = 0;
 
 		if (name == NULL || (status != NULL && strcmp(status, "ACTIVE") != 0))
@@ -243,7 +230,7 @@ static int read_tracking(struct session *s, struct onboard_stats *st, struct bs_
 		    json_object_is_type(opts, json_type_array)) {
 			for (size_t j = 0; rc == BS_OK && j < json_object_array_length(opts); j++) {
 				struct json_object *o = json_object_array_get_idx(opts, j);
-				const char *on = jstr(o, "Name"), *os = jstr(o, "Status");
+				const char *on = jsonr_str(o, "Name"), *os = jsonr_str(o, "Status");
 
 				if (on == NULL || (os != NULL && strcmp(os, "ACTIVE") != 0))
 					continue;
@@ -348,13 +335,13 @@ static int read_all(struct session *s, const char *coll, const char *const *keyf
 		n = rc == BS_OK ? json_object_array_length(arr) : 0;
 		for (size_t i = 0; rc == BS_OK && i < n; i++) {
 			struct json_object *el = json_object_array_get_idx(arr, i);
-			const char *id = jstr(el, idf);
+			const char *id = jsonr_str(el, idf);
 
 			if (id == NULL)
 				continue;
 			(*seen)++;
 			for (size_t k = 0; rc == BS_OK && k < nkeys; k++) {
-				const char *v = jstr(el, keyf[k]);
+				const char *v = jsonr_str(el, keyf[k]);
 
 				if (v != NULL && v[0] != '\0')
 					rc = names_add(out[k], v, id);
@@ -399,13 +386,13 @@ static int link_row(void *arg, const struct store_row *r)
 	if (store_record_get(l->s->st, r->kind, r->id, NULL, &body, NULL) == BS_OK)
 		o = json_tokener_parse(buf_cstr(&body));
 	if (r->kind == RECORD_PRODUCT)
-		key = jstr(o, "sku") ? jstr(o, "sku") : key;
+		key = jsonr_str(o, "sku") ? jsonr_str(o, "sku") : key;
 	/* DESIGN.md: a contact is matched by name, then e-mail, then tax number */
 	hit = key != NULL && key[0] ? names_find(l->names, key) : NULL;
-	if (hit == NULL && l->emails != NULL && jstr(o, "email") != NULL)
-		hit = names_find(l->emails, jstr(o, "email"));
-	if (hit == NULL && l->taxnos != NULL && jstr(o, "tax_number") != NULL)
-		hit = names_find(l->taxnos, jstr(o, "tax_number"));
+	if (hit == NULL && l->emails != NULL && jsonr_str(o, "email") != NULL)
+		hit = names_find(l->emails, jsonr_str(o, "email"));
+	if (hit == NULL && l->taxnos != NULL && jsonr_str(o, "tax_number") != NULL)
+		hit = names_find(l->taxnos, jsonr_str(o, "tax_number"));
 	if (hit != NULL) {
 		if (l->n == l->cap) {
 			size_t cap = l->cap ? l->cap * 2 : 64;

@@ -11,6 +11,7 @@
  */
 #include "sync/plan.h"
 
+#include "core/jsonr.h"
 #include "core/buf.h"
 #include "core/jsonw.h"
 #include "ledger/ledger.h"
@@ -115,27 +116,9 @@ static const char *sv(const struct planner *p, int i)
 
 /* ---- small JSON readers over canonical records ------------------------ */
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL ||
-	    json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool jbool(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return o != NULL && json_object_object_get_ex(o, key, &v) &&
-	       json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
-}
-
 static int64_t jfixed(struct json_object *o, const char *key, int scale)
 {
-	const char *s = jstr(o, key);
+	const char *s = jsonr_str(o, key);
 	int64_t v = 0;
 
 	if (s != NULL)
@@ -209,7 +192,7 @@ static int prod_collect(void *arg, const char *id, const char *body)
 {
 	struct planner *p = arg;
 	struct json_object *o = json_tokener_parse(body);
-	const char *sku = jstr(o, "sku");
+	const char *sku = jsonr_str(o, "sku");
 
 	(void)id;
 	if (o != NULL && sku != NULL) {
@@ -225,8 +208,8 @@ static int prod_collect(void *arg, const char *id, const char *body)
 			p->capprods = cap;
 		}
 		p->prods[p->nprods].sku = strdup(sku);
-		p->prods[p->nprods].sales = dup_or_null(jstr(o, "sales_account"));
-		p->prods[p->nprods].purchases = dup_or_null(jstr(o, "purchase_account"));
+		p->prods[p->nprods].sales = dup_or_null(jsonr_str(o, "sales_account"));
+		p->prods[p->nprods].purchases = dup_or_null(jsonr_str(o, "purchase_account"));
 		if (p->prods[p->nprods].sku != NULL)
 			p->nprods++;
 	}
@@ -268,9 +251,9 @@ static int load_context(struct planner *p)
 		for (size_t i = 0; p->chart != NULL && i < n; i++) {
 			struct json_object *a = json_object_array_get_idx(p->chart_json, i);
 
-			p->chart[p->nchart].code = jstr(a, "code");
-			p->chart[p->nchart].name = jstr(a, "name");
-			p->chart[p->nchart].active = !jbool(a, "archived");
+			p->chart[p->nchart].code = jsonr_str(a, "code");
+			p->chart[p->nchart].name = jsonr_str(a, "name");
+			p->chart[p->nchart].active = !jsonr_bool(a, "archived");
 			if (p->chart[p->nchart].code != NULL)
 				p->nchart++;
 		}
@@ -288,12 +271,12 @@ static int load_context(struct planner *p)
 			struct json_object *t = json_object_array_get_idx(p->tax_json, i);
 			struct rules_tax_rate *r = &p->rates[p->nrates];
 
-			r->code = jstr(t, "code");
-			r->name = jstr(t, "name");
+			r->code = jsonr_str(t, "code");
+			r->name = jsonr_str(t, "name");
 			r->rate = jfixed(t, "rate", PCT_DP);
-			r->sales = jbool(t, "sales");
-			r->purchases = jbool(t, "purchases");
-			r->active = jbool(t, "active");
+			r->sales = jsonr_bool(t, "sales");
+			r->purchases = jsonr_bool(t, "purchases");
+			r->active = jsonr_bool(t, "active");
 			if (r->code != NULL)
 				p->nrates++;
 		}
@@ -386,7 +369,7 @@ static int add_contacts(struct planner *p)
 			continue;
 		o = json_tokener_parse(buf_cstr(&p->in));
 		for (size_t r = 0; o != NULL && r < sizeof(refs) / sizeof(refs[0]); r++) {
-			const char *id = jstr(o, refs[r].field);
+			const char *id = jsonr_str(o, refs[r].field);
 			enum sync_state s;
 
 			if (id == NULL || store_state_get(p->st, refs[r].kind, id, p->o->target, &s,
@@ -481,7 +464,7 @@ static const char *ledger_type_of(enum record_kind k)
  */
 static const char *self_type(enum record_kind k, struct json_object *o)
 {
-	const char *ev = jstr(o, "event");
+	const char *ev = jsonr_str(o, "event");
 
 	if (k == RECORD_GIFT_VOUCHER)
 		return ev != NULL && strcmp(ev, "redeemed") == 0 ? "Payment" : "ManualJournal";
@@ -592,7 +575,7 @@ static int sc_collect(void *arg, const char *id, const char *body)
 {
 	struct sc_walk *w = arg;
 	struct json_object *o = json_tokener_parse(body);
-	const char *cust = jstr(o, "customer_id"), *ev = jstr(o, "event");
+	const char *cust = jsonr_str(o, "customer_id"), *ev = jsonr_str(o, "event");
 	int rc = 0;
 
 	if (o != NULL && cust != NULL && ev != NULL && strcmp(cust, w->customer) == 0) {
@@ -609,7 +592,7 @@ static int sc_collect(void *arg, const char *id, const char *body)
 		}
 		snprintf(w->v[w->n].id, sizeof(w->v[0].id), "%s", id);
 		snprintf(w->v[w->n].date, sizeof(w->v[0].date), "%s",
-		         jstr(o, "date") ? jstr(o, "date") : "");
+		         jsonr_str(o, "date") ? jsonr_str(o, "date") : "");
 		w->v[w->n].issued = strcmp(ev, "issued") == 0;
 		w->v[w->n].amount = jfixed(o, "amount", MONEY_DP);
 		w->n++;
@@ -702,9 +685,9 @@ static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
 	memset(f, 0, sizeof(*f));
 	f->kind = kind;
 	f->id = id;
-	f->status = status_of(jstr(o, "status"));
-	f->event = event_of(jstr(o, "event"));
-	f->invoiced = jbool(o, "invoiced");
+	f->status = status_of(jsonr_str(o, "status"));
+	f->event = event_of(jsonr_str(o, "event"));
+	f->invoiced = jsonr_bool(o, "invoiced");
 	f->total = info->total;
 	f->amount = jfixed(o, "amount", MONEY_DP);
 	f->amount_paid = f->status == RULES_ST_PAID ? info->total : 0;
@@ -716,20 +699,20 @@ static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
 
 		f->posted_as_po = po && !f->posted;
 		f->posted = f->posted || po;
-		f->has_supplier_invoice_no = jstr(o, "supplier_invoice_no") != NULL;
-		f->has_invoice_date = jstr(o, "invoice_date") != NULL;
+		f->has_supplier_invoice_no = jsonr_str(o, "supplier_invoice_no") != NULL;
+		f->has_invoice_date = jsonr_str(o, "invoice_date") != NULL;
 	}
 #define DEP(what, k, field)                                                                        \
 	do {                                                                                       \
-		if ((s = jstr(o, field)) != NULL && f->ndeps < RULES_DEPS_MAX) {                   \
+		if ((s = jsonr_str(o, field)) != NULL && f->ndeps < RULES_DEPS_MAX) {              \
 			dep_fill(p, &f->deps[f->ndeps], what, k, s, &db->b[f->ndeps]);             \
 			f->ndeps++;                                                                \
 		}                                                                                  \
 	} while (0)
 	DEP("customer", RECORD_CUSTOMER, "customer_id");
 	DEP("supplier", RECORD_SUPPLIER, "supplier_id");
-	if (jstr(o, "contact_id") != NULL)
-		DEP("contact", contact_kind(p, jstr(o, "contact_id")), "contact_id");
+	if (jsonr_str(o, "contact_id") != NULL)
+		DEP("contact", contact_kind(p, jsonr_str(o, "contact_id")), "contact_id");
 	if (kind != RECORD_CREDIT_NOTE) {
 		DEP("sale", RECORD_SALE, "sale_id");
 		DEP("purchase", RECORD_PURCHASE, "purchase_id");
@@ -738,8 +721,8 @@ static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
 #undef DEP
 	if (kind == RECORD_STORE_CREDIT &&
 	    (f->event == RULES_EV_USED || f->event == RULES_EV_REFUNDED) &&
-	    jstr(o, "customer_id") != NULL &&
-	    store_credit_fifo(p, id, jstr(o, "customer_id")) == BS_OK) {
+	    jsonr_str(o, "customer_id") != NULL &&
+	    store_credit_fifo(p, id, jsonr_str(o, "customer_id")) == BS_OK) {
 		for (size_t i = 0; i < p->nsc && f->ndeps < RULES_DEPS_MAX; i++) {
 			dep_fill(p, &f->deps[f->ndeps], "store credit", RECORD_STORE_CREDIT,
 			         p->sc[i].issued, &db->b[f->ndeps]);
@@ -748,7 +731,7 @@ static void facts_fill(struct planner *p, enum record_kind kind, const char *id,
 		if (p->sc_short > 0 && f->ndeps < RULES_DEPS_MAX) {
 			/* no issued credit covers it (yet): it waits for one */
 			f->deps[f->ndeps].what = "an issued store credit of customer";
-			f->deps[f->ndeps].id = jstr(o, "customer_id");
+			f->deps[f->ndeps].id = jsonr_str(o, "customer_id");
 			f->deps[f->ndeps].state = RULES_DEP_MISSING;
 			f->deps[f->ndeps].skip_reason = NULL;
 			f->ndeps++;
@@ -897,8 +880,8 @@ static int account_code(struct planner *p, const char *line_account, int fallbac
 static int currency_of(struct planner *p, struct json_object *o, int64_t total, const char **cur,
                        int *dp, struct buf *rate)
 {
-	const char *c = jstr(o, "currency");
-	const char *fx = jstr(o, "fx_rate");
+	const char *c = jsonr_str(o, "currency");
+	const char *fx = jsonr_str(o, "fx_rate");
 
 	buf_reset(rate);
 	*cur = c != NULL ? c : (p->set[S_BASE].len ? sv(p, S_BASE) : NULL);
@@ -943,7 +926,7 @@ static int put_tracking(struct planner *p, struct json_object *line)
 		                   i < json_object_array_length(p->tracking_json) && !known;
 		     i++) {
 			struct json_object *c = json_object_array_get_idx(p->tracking_json, i), *os;
-			const char *cn = jstr(c, "name");
+			const char *cn = jsonr_str(c, "name");
 
 			if (cn == NULL || strcmp(cn, name) != 0 ||
 			    !json_object_object_get_ex(c, "options", &os))
@@ -983,7 +966,7 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 	struct rules_ledger_line *out = calloc(n ? n : 1, sizeof(*out));
 	struct rules_rounding_in ri = {0};
 	struct rules_rounding_out ro = {0};
-	const char *mode = jstr(o, "tax_mode");
+	const char *mode = jsonr_str(o, "tax_mode");
 	int rc = BS_OK;
 
 	if (in == NULL || out == NULL) {
@@ -997,8 +980,9 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 		in[i].unit_price = jfixed(l, price_key, MONEY_DP);
 		in[i].discount_pct = jfixed(l, "discount_pct", PCT_DP);
 		in[i].tax_rate = jfixed(l, "tax_rate", PCT_DP);
-		in[i].description =
-		    jstr(l, "description") != NULL ? jstr(l, "description") : jstr(l, "sku");
+		in[i].description = jsonr_str(l, "description") != NULL
+		                        ? jsonr_str(l, "description")
+		                        : jsonr_str(l, "sku");
 	}
 	ri.lines = in;
 	ri.nlines = n;
@@ -1023,7 +1007,7 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 
 		rc = tax_code(p, in[ro.lines[i].src].tax_rate, dir, &tax);
 		if (rc == BS_OK)
-			rc = account_code_for(p, jstr(l, "account"), jstr(l, "sku"),
+			rc = account_code_for(p, jsonr_str(l, "account"), jsonr_str(l, "sku"),
 			                      dir == RULES_SALES ? S_SALES : S_PURCHASES, dir,
 			                      &acct);
 		if (rc != BS_OK)
@@ -1108,15 +1092,15 @@ static int build_document(struct planner *p, enum record_kind kind, const char *
                           const char *type, bool purchases, const char *op)
 {
 	enum rules_direction dir = purchases ? RULES_PURCHASES : RULES_SALES;
-	const char *date =
-	    jstr(o, "invoice_date") != NULL ? jstr(o, "invoice_date") : jstr(o, "date");
-	const char *cur = NULL, *mode = jstr(o, "tax_mode");
+	const char *date = jsonr_str(o, "invoice_date") != NULL ? jsonr_str(o, "invoice_date")
+	                                                        : jsonr_str(o, "date");
+	const char *cur = NULL, *mode = jsonr_str(o, "tax_mode");
 	struct buf rate;
 	bool corrected = false, is_po = strcmp(type, "PurchaseOrder") == 0;
 	int cur_dp = 2, rc;
 
 	if (is_po)
-		date = jstr(o, "date");
+		date = jsonr_str(o, "date");
 	if ((rc = check_lock(p, date)) != BS_OK)
 		return rc;
 	buf_init(&rate, 64);
@@ -1126,25 +1110,26 @@ static int build_document(struct planner *p, enum record_kind kind, const char *
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->doc, 1, "subtype", purchases ? "purchases" : "sales");
 	if (rc == BS_OK) {
-		if (jstr(o, "customer_id") != NULL)
+		if (jsonr_str(o, "customer_id") != NULL)
 			rc = put_sym(p, "contact", "Contact", RECORD_CUSTOMER,
-			             jstr(o, "customer_id"));
-		else if (jstr(o, "supplier_id") != NULL)
+			             jsonr_str(o, "customer_id"));
+		else if (jsonr_str(o, "supplier_id") != NULL)
 			rc = put_sym(p, "contact", "Contact", RECORD_SUPPLIER,
-			             jstr(o, "supplier_id"));
+			             jsonr_str(o, "supplier_id"));
 	}
 	/* The number: the unique reference for sales documents (seeds/000),
 	 * supplier invoice number / purchase reference for bills (seeds/004). */
 	if (rc == BS_OK) {
-		const char *ref = jstr(o, "reference") != NULL ? jstr(o, "reference") : id;
+		const char *ref =
+		    jsonr_str(o, "reference") != NULL ? jsonr_str(o, "reference") : id;
 		bool cut = false;
 
 		buf_reset(&p->num);
 		if (is_po) {
 			rc = buf_addstr(&p->num, ref);
 		} else if (purchases && kind == RECORD_PURCHASE) {
-			rc = rules_bill_number(&p->num, jstr(o, "supplier_invoice_no"), ref, 255,
-			                       &cut, p->err);
+			rc = rules_bill_number(&p->num, jsonr_str(o, "supplier_invoice_no"), ref,
+			                       255, &cut, p->err);
 		} else if (purchases) {
 			rc = buf_addstr(&p->num, ref);
 		} else {
@@ -1163,9 +1148,9 @@ static int build_document(struct planner *p, enum record_kind kind, const char *
 			rc = put_opt(&p->doc, "reference", ref);
 	}
 	if (rc == BS_OK)
-		rc = put_opt(&p->doc, "due_date", jstr(o, "due_date"));
+		rc = put_opt(&p->doc, "due_date", jsonr_str(o, "due_date"));
 	if (rc == BS_OK && is_po)
-		rc = put_opt(&p->doc, "delivery_date", jstr(o, "dispatch_date"));
+		rc = put_opt(&p->doc, "delivery_date", jsonr_str(o, "dispatch_date"));
 	if (rc == BS_OK)
 		rc = put_opt(&p->doc, "currency", cur);
 	if (rc == BS_OK && rate.len > 0)
@@ -1244,7 +1229,7 @@ static int build_adjustment(struct planner *p, const char *id, struct json_objec
 	struct json_object *lines = jarr(o, "lines");
 	size_t n = lines ? json_object_array_length(lines) : 0;
 	struct jline *jl = calloc(2 * n + 1, sizeof(*jl));
-	const char *ref = jstr(o, "reference");
+	const char *ref = jsonr_str(o, "reference");
 	char nar[300];
 	int rc = BS_OK;
 
@@ -1256,14 +1241,14 @@ static int build_adjustment(struct planner *p, const char *id, struct json_objec
 
 		rc = money_line_amount(jfixed(l, "qty", QTY_DP), jfixed(l, "unit_cost", MONEY_DP),
 		                       0, p->base_dp, MONEY_HALF_AWAY, &amt);
-		jl[2 * i] = (struct jline){sv(p, S_INVENTORY), amt, jstr(l, "sku")};
-		jl[2 * i + 1] =
-		    (struct jline){jstr(l, "account") ? jstr(l, "account") : sv(p, S_ADJUST), -amt,
-		                   jstr(l, "sku")};
+		jl[2 * i] = (struct jline){sv(p, S_INVENTORY), amt, jsonr_str(l, "sku")};
+		jl[2 * i + 1] = (struct jline){jsonr_str(l, "account") ? jsonr_str(l, "account")
+		                                                       : sv(p, S_ADJUST),
+		                               -amt, jsonr_str(l, "sku")};
 	}
 	snprintf(nar, sizeof(nar), "Stock adjustment %s", ref ? ref : id);
 	if (rc == BS_OK)
-		rc = build_journal(p, RECORD_ADJUSTMENT, id, jstr(o, "date"), nar, jl, 2 * n);
+		rc = build_journal(p, RECORD_ADJUSTMENT, id, jsonr_str(o, "date"), nar, jl, 2 * n);
 	free(jl);
 	return rc;
 }
@@ -1272,7 +1257,7 @@ static int build_cogs(struct planner *p, const char *id, struct json_object *o)
 {
 	struct json_object *lines = jarr(o, "lines");
 	size_t n = lines ? json_object_array_length(lines) : 0;
-	bool ret = jstr(o, "credit_note_id") != NULL;
+	bool ret = jsonr_str(o, "credit_note_id") != NULL;
 	int64_t total = 0;
 	char nar[300];
 	struct jline jl[2];
@@ -1284,8 +1269,8 @@ static int build_cogs(struct planner *p, const char *id, struct json_object *o)
 	jl[0] = (struct jline){sv(p, S_COGS), ret ? -total : total, NULL};
 	jl[1] = (struct jline){sv(p, S_INVENTORY), ret ? total : -total, NULL};
 	snprintf(nar, sizeof(nar), "COGS for %s %s", ret ? "credit note" : "sale",
-	         ret ? jstr(o, "credit_note_id") : jstr(o, "sale_id"));
-	return build_journal(p, RECORD_COGS, id, jstr(o, "date"), nar, jl, 2);
+	         ret ? jsonr_str(o, "credit_note_id") : jsonr_str(o, "sale_id"));
+	return build_journal(p, RECORD_COGS, id, jsonr_str(o, "date"), nar, jl, 2);
 }
 
 static int build_source_journal(struct planner *p, const char *id, struct json_object *o)
@@ -1294,8 +1279,8 @@ static int build_source_journal(struct planner *p, const char *id, struct json_o
 	size_t n = lines ? json_object_array_length(lines) : 0;
 	int64_t *amt = calloc(n + 1, sizeof(*amt)), *base = calloc(n + 1, sizeof(*base));
 	struct jline *jl = calloc(n + 1, sizeof(*jl));
-	const char *cur = jstr(o, "currency"), *fx = jstr(o, "fx_rate");
-	const char *ref = jstr(o, "reference");
+	const char *cur = jsonr_str(o, "currency"), *fx = jsonr_str(o, "fx_rate");
+	const char *ref = jsonr_str(o, "reference");
 	char nar[300];
 	int rc = BS_OK;
 
@@ -1307,8 +1292,8 @@ static int build_source_journal(struct planner *p, const char *id, struct json_o
 		struct json_object *l = json_object_array_get_idx(lines, i);
 
 		amt[i] = jfixed(l, "debit", MONEY_DP) - jfixed(l, "credit", MONEY_DP);
-		jl[i].account = jstr(l, "account");
-		jl[i].description = jstr(l, "description");
+		jl[i].account = jsonr_str(l, "account");
+		jl[i].description = jsonr_str(l, "description");
 	}
 	if (cur != NULL && fx != NULL && strcmp(cur, sv(p, S_BASE)) != 0) {
 		int64_t fxv;
@@ -1323,7 +1308,7 @@ static int build_source_journal(struct planner *p, const char *id, struct json_o
 		jl[i].amount = base[i];
 	snprintf(nar, sizeof(nar), "Journal %s", ref ? ref : id);
 	if (rc == BS_OK)
-		rc = build_journal(p, RECORD_JOURNAL, id, jstr(o, "date"), nar, jl, n);
+		rc = build_journal(p, RECORD_JOURNAL, id, jsonr_str(o, "date"), nar, jl, n);
 out:
 	free(amt);
 	free(base);
@@ -1336,11 +1321,11 @@ static int build_payment_doc(struct planner *p, enum record_kind kind, const cha
                              const char *doc_id, const char *account, int64_t amount)
 {
 	struct buf a;
-	int rc = check_lock(p, jstr(o, "date"));
+	int rc = check_lock(p, jsonr_str(o, "date"));
 
 	buf_init(&a, 64);
 	if (rc == BS_OK)
-		rc = doc_begin(p, "Payment", "create", kind, id, jstr(o, "date"));
+		rc = doc_begin(p, "Payment", "create", kind, id, jsonr_str(o, "date"));
 	if (rc == BS_OK)
 		rc = put_sym(p, "document", doc_type, doc_kind, doc_id);
 	if (rc == BS_OK)
@@ -1364,40 +1349,40 @@ static int build_payment_doc(struct planner *p, enum record_kind kind, const cha
 
 static int build_payment(struct planner *p, const char *id, struct json_object *o)
 {
-	const char *acct = jstr(o, "account") ? jstr(o, "account") : sv(p, S_BANK);
+	const char *acct = jsonr_str(o, "account") ? jsonr_str(o, "account") : sv(p, S_BANK);
 	int64_t amount = jfixed(o, "amount", MONEY_DP);
 
-	if (jstr(o, "credit_note_id") != NULL)
+	if (jsonr_str(o, "credit_note_id") != NULL)
 		return build_payment_doc(p, RECORD_PAYMENT, id, o, "CreditNote", RECORD_CREDIT_NOTE,
-		                         jstr(o, "credit_note_id"), acct, amount);
-	if (jbool(o, "is_refund"))
+		                         jsonr_str(o, "credit_note_id"), acct, amount);
+	if (jsonr_bool(o, "is_refund"))
 		return bs_error_set(p->err, BS_EINVAL,
 		                    "a refund must name the credit note it pays out "
 		                    "(credit_note_id): Xero takes no negative payment on an "
 		                    "invoice");
-	if (jstr(o, "purchase_id") != NULL)
+	if (jsonr_str(o, "purchase_id") != NULL)
 		return build_payment_doc(p, RECORD_PAYMENT, id, o, "Invoice", RECORD_PURCHASE,
-		                         jstr(o, "purchase_id"), acct, amount);
+		                         jsonr_str(o, "purchase_id"), acct, amount);
 	return build_payment_doc(p, RECORD_PAYMENT, id, o, "Invoice", RECORD_SALE,
-	                         jstr(o, "sale_id"), acct, amount);
+	                         jsonr_str(o, "sale_id"), acct, amount);
 }
 
 static int build_money_task(struct planner *p, const char *id, struct json_object *o)
 {
 	struct json_object *lines = jarr(o, "lines");
 	size_t n = lines ? json_object_array_length(lines) : 0;
-	const char *dir = jstr(o, "direction"), *mode = jstr(o, "tax_mode");
+	const char *dir = jsonr_str(o, "direction"), *mode = jsonr_str(o, "tax_mode");
 	enum rules_direction rd =
 	    dir != NULL && strcmp(dir, "spend") == 0 ? RULES_PURCHASES : RULES_SALES;
-	int rc = check_lock(p, jstr(o, "date"));
+	int rc = check_lock(p, jsonr_str(o, "date"));
 
 	if (rc == BS_OK)
 		rc = doc_begin(p, "BankTransaction", "create", RECORD_MONEY_TASK, id,
-		               jstr(o, "date"));
+		               jsonr_str(o, "date"));
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->doc, 1, "direction", dir ? dir : "receive");
 	if (rc == BS_OK) {
-		const char *c = jstr(o, "contact_id");
+		const char *c = jsonr_str(o, "contact_id");
 
 		if (c != NULL)
 			rc = put_sym(p, "contact", "Contact", contact_kind(p, c), c);
@@ -1405,9 +1390,9 @@ static int build_money_task(struct planner *p, const char *id, struct json_objec
 			rc = jsonw_kv_str(&p->doc, 1, "contact_name", sv(p, S_MTCONTACT));
 	}
 	if (rc == BS_OK)
-		rc =
-		    jsonw_kv_str(&p->doc, 1, "bank_account",
-		                 jstr(o, "bank_account") ? jstr(o, "bank_account") : sv(p, S_BANK));
+		rc = jsonw_kv_str(&p->doc, 1, "bank_account",
+		                  jsonr_str(o, "bank_account") ? jsonr_str(o, "bank_account")
+		                                               : sv(p, S_BANK));
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->doc, 1, "reference", id);
 	if (rc == BS_OK)
@@ -1420,14 +1405,14 @@ static int build_money_task(struct planner *p, const char *id, struct json_objec
 
 		rc = tax_code(p, jfixed(l, "tax_rate", PCT_DP), rd, &tax);
 		if (rc == BS_OK)
-			rc = account_code(p, jstr(l, "account"),
+			rc = account_code(p, jsonr_str(l, "account"),
 			                  rd == RULES_SALES ? S_SALES : S_PURCHASES, rd, &acct);
 		if (rc == BS_OK)
 			rc = buf_addstr(&p->doc, i ? ",{" : "{");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 0, "description",
-			                  jstr(l, "description") ? jstr(l, "description")
-			                                         : "Money task");
+			                  jsonr_str(l, "description") ? jsonr_str(l, "description")
+			                                              : "Money task");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 1, "account", acct);
 		if (rc == BS_OK)
@@ -1445,9 +1430,9 @@ static int build_money_task(struct planner *p, const char *id, struct json_objec
 static int build_gift_voucher(struct planner *p, const char *id, struct json_object *o,
                               const char **type)
 {
-	const char *ev = jstr(o, "event"), *code = jstr(o, "code");
+	const char *ev = jsonr_str(o, "event"), *code = jsonr_str(o, "code");
 	int64_t amount = jfixed(o, "amount", MONEY_DP);
-	const char *cur = jstr(o, "currency"), *fx = jstr(o, "fx_rate");
+	const char *cur = jsonr_str(o, "currency"), *fx = jsonr_str(o, "fx_rate");
 	struct jline jl[2];
 	char nar[300];
 
@@ -1457,7 +1442,7 @@ static int build_gift_voucher(struct planner *p, const char *id, struct json_obj
 	if (ev != NULL && strcmp(ev, "redeemed") == 0) {
 		*type = "Payment";
 		return build_payment_doc(p, RECORD_GIFT_VOUCHER, id, o, "Invoice", RECORD_SALE,
-		                         jstr(o, "sale_id"), sv(p, S_GIFT), amount);
+		                         jsonr_str(o, "sale_id"), sv(p, S_GIFT), amount);
 	}
 	*type = "ManualJournal";
 	if (cur != NULL && fx != NULL && strcmp(cur, sv(p, S_BASE)) != 0) {
@@ -1474,13 +1459,13 @@ static int build_gift_voucher(struct planner *p, const char *id, struct json_obj
 		jl[1] = (struct jline){sv(p, S_GIFT), -amount, NULL};
 	}
 	snprintf(nar, sizeof(nar), "Gift voucher %s %s", code ? code : id, ev ? ev : "sold");
-	return build_journal(p, RECORD_GIFT_VOUCHER, id, jstr(o, "date"), nar, jl, 2);
+	return build_journal(p, RECORD_GIFT_VOUCHER, id, jsonr_str(o, "date"), nar, jl, 2);
 }
 
 static int build_store_credit(struct planner *p, const char *id, struct json_object *o,
                               const char **type)
 {
-	const char *ev = jstr(o, "event");
+	const char *ev = jsonr_str(o, "event");
 	int64_t amount = jfixed(o, "amount", MONEY_DP);
 	const char *acct = NULL;
 	int rc = BS_OK;
@@ -1510,13 +1495,13 @@ static int build_store_credit(struct planner *p, const char *id, struct json_obj
 			                            "create")) != BS_OK)
 				return rc;
 			rc = doc_begin(p, "Allocation", "create", RECORD_STORE_CREDIT, id,
-			               jstr(o, "date"));
+			               jsonr_str(o, "date"));
 			if (rc == BS_OK)
 				rc = put_sym(p, "credit_note", "CreditNote", RECORD_STORE_CREDIT,
 				             p->sc[i].issued);
 			if (rc == BS_OK)
 				rc = put_sym(p, "invoice", "Invoice", RECORD_SALE,
-				             jstr(o, "sale_id"));
+				             jsonr_str(o, "sale_id"));
 			if (rc == BS_OK)
 				rc = put_dec(&p->doc, "amount", p->sc[i].amount, MONEY_DP, 2);
 			if (rc != BS_OK)
@@ -1527,15 +1512,16 @@ static int build_store_credit(struct planner *p, const char *id, struct json_obj
 		           : bs_error_set(p->err, BS_EINVAL, "no issued store credit to use");
 	}
 	*type = "CreditNote";
-	if ((rc = check_lock(p, jstr(o, "date"))) != BS_OK)
+	if ((rc = check_lock(p, jsonr_str(o, "date"))) != BS_OK)
 		return rc;
 	rc = account_code(p, NULL, S_SALES, RULES_SALES, &acct);
 	if (rc == BS_OK)
-		rc = doc_begin(p, "CreditNote", "create", RECORD_STORE_CREDIT, id, jstr(o, "date"));
+		rc = doc_begin(p, "CreditNote", "create", RECORD_STORE_CREDIT, id,
+		               jsonr_str(o, "date"));
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->doc, 1, "subtype", "sales");
 	if (rc == BS_OK)
-		rc = put_sym(p, "contact", "Contact", RECORD_CUSTOMER, jstr(o, "customer_id"));
+		rc = put_sym(p, "contact", "Contact", RECORD_CUSTOMER, jsonr_str(o, "customer_id"));
 	if (rc == BS_OK) {
 		int64_t serial = 0;
 		bool cut;
@@ -1550,7 +1536,7 @@ static int build_store_credit(struct planner *p, const char *id, struct json_obj
 			rc = jsonw_kv_str(&p->doc, 1, "number", buf_cstr(&p->num));
 	}
 	if (rc == BS_OK)
-		rc = put_opt(&p->doc, "currency", jstr(o, "currency"));
+		rc = put_opt(&p->doc, "currency", jsonr_str(o, "currency"));
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->doc, 1, "status", sv(p, S_STATUS));
 	if (rc == BS_OK)
@@ -1581,15 +1567,15 @@ static int build_contact(struct planner *p, enum record_kind kind, const char *i
 	int rc = doc_begin(p, "Contact", op, kind, id, NULL);
 
 	if (rc == BS_OK)
-		rc = put_opt(&p->doc, "name", jstr(o, "name"));
+		rc = put_opt(&p->doc, "name", jsonr_str(o, "name"));
 	if (rc == BS_OK)
-		rc = put_opt(&p->doc, "email", jstr(o, "email"));
+		rc = put_opt(&p->doc, "email", jsonr_str(o, "email"));
 	if (rc == BS_OK)
-		rc = put_opt(&p->doc, "phone", jstr(o, "phone"));
+		rc = put_opt(&p->doc, "phone", jsonr_str(o, "phone"));
 	if (rc == BS_OK)
-		rc = put_opt(&p->doc, "tax_number", jstr(o, "tax_number"));
+		rc = put_opt(&p->doc, "tax_number", jsonr_str(o, "tax_number"));
 	if (rc == BS_OK)
-		rc = put_opt(&p->doc, "currency", jstr(o, "currency"));
+		rc = put_opt(&p->doc, "currency", jsonr_str(o, "currency"));
 	if (rc == BS_OK && json_object_object_get_ex(o, "address", &addr) &&
 	    json_object_is_type(addr, json_type_object)) {
 		rc = buf_addstr(&p->doc, ",\"address\":");
@@ -1602,13 +1588,13 @@ static int build_contact(struct planner *p, enum record_kind kind, const char *i
 
 static int build_item(struct planner *p, const char *id, struct json_object *o, const char *op)
 {
-	const char *name = jstr(o, "name") ? jstr(o, "name") : jstr(o, "sku");
+	const char *name = jsonr_str(o, "name") ? jsonr_str(o, "name") : jsonr_str(o, "sku");
 	size_t nb = 0;
 	bool cut = false;
 	int rc = doc_begin(p, "Item", op, RECORD_PRODUCT, id, NULL);
 
 	if (rc == BS_OK)
-		rc = put_opt(&p->doc, "code", jstr(o, "sku"));
+		rc = put_opt(&p->doc, "code", jsonr_str(o, "sku"));
 	/* Item.Name is at most 50 characters in Xero (FACTS.md §6) */
 	if (rc == BS_OK && name != NULL &&
 	    rules_utf8_prefix(name, strlen(name), 50, &nb, &cut) == BS_OK) {
@@ -1617,11 +1603,11 @@ static int build_item(struct planner *p, const char *id, struct json_object *o, 
 			rc = jsonw_strn(&p->doc, name, nb);
 	}
 	if (rc == BS_OK)
-		rc = put_opt(&p->doc, "description", jstr(o, "name"));
+		rc = put_opt(&p->doc, "description", jsonr_str(o, "name"));
 	if (rc == BS_OK)
-		rc = put_opt(&p->doc, "sales_account", jstr(o, "sales_account"));
+		rc = put_opt(&p->doc, "sales_account", jsonr_str(o, "sales_account"));
 	if (rc == BS_OK)
-		rc = put_opt(&p->doc, "purchase_account", jstr(o, "purchase_account"));
+		rc = put_opt(&p->doc, "purchase_account", jsonr_str(o, "purchase_account"));
 	return rc;
 }
 
@@ -1661,7 +1647,7 @@ static int build(struct planner *p, enum record_kind kind, const char *id, struc
 		break;
 	case RECORD_SALE:
 		if (d->action == RULES_ACT_VOID) {
-			rc = doc_begin(p, "Invoice", "void", kind, id, jstr(o, "date"));
+			rc = doc_begin(p, "Invoice", "void", kind, id, jsonr_str(o, "date"));
 			op = "void";
 			break;
 		}
@@ -1669,7 +1655,7 @@ static int build(struct planner *p, enum record_kind kind, const char *id, struc
 		break;
 	case RECORD_CREDIT_NOTE:
 		rc = build_document(p, kind, id, o, info, "CreditNote",
-		                    jstr(o, "supplier_id") != NULL, op);
+		                    jsonr_str(o, "supplier_id") != NULL, op);
 		break;
 	case RECORD_PURCHASE:
 		if (d->action == RULES_ACT_PURCHASE_ORDER) {

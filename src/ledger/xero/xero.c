@@ -7,6 +7,7 @@
  */
 #include "ledger/xero/xero.h"
 
+#include "core/jsonr.h"
 #include "http/client.h"
 
 #include <json-c/json.h>
@@ -222,15 +223,6 @@ int xero_get(struct xero_conn *x, const char *path, struct buf *body, struct xer
 	return rc;
 }
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* `Field=="value"` (quotes and backslashes escaped) appended raw to clause. */
 static int where_eq(struct buf *clause, const char *field, const char *value)
 {
@@ -273,7 +265,7 @@ static bool natural_key(enum ledger_doc_type type, struct json_object *doc, cons
 	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT || keys[type].field == NULL)
 		return false;
 	*field = keys[type].field;
-	*value = jstr(doc, keys[type].doc_key);
+	*value = jsonr_str(doc, keys[type].doc_key);
 	return *value != NULL;
 }
 
@@ -298,17 +290,17 @@ static bool same_document(enum ledger_doc_type type, struct json_object *el, con
                           const char *value, struct json_object *doc, xero_resolve_fn resolve,
                           void *arg)
 {
-	const char *v = jstr(el, field), *sym;
+	const char *v = jsonr_str(el, field), *sym;
 	char id[LEDGER_ID_MAX];
 
 	/* Xero's where= compares text without case, and so does its unique-name
 	 * rule for contacts: "aroha ltd" is the contact "Aroha Ltd" */
 	if (v == NULL || strcasecmp(v, value) != 0)
 		return false;
-	if (type == LEDGER_PAYMENT && (sym = jstr(doc, "document")) != NULL &&
+	if (type == LEDGER_PAYMENT && (sym = jsonr_str(doc, "document")) != NULL &&
 	    resolve(arg, sym, id) == BS_OK)
 		return strstr(json_object_to_json_string(el), id) != NULL;
-	if (type == LEDGER_INVOICE && (sym = jstr(doc, "contact")) != NULL &&
+	if (type == LEDGER_INVOICE && (sym = jsonr_str(doc, "contact")) != NULL &&
 	    resolve(arg, sym, id) == BS_OK)
 		return strstr(json_object_to_json_string(el), id) != NULL;
 	return true;
@@ -362,7 +354,7 @@ int xero_lookup_many(struct xero_conn *x, enum ledger_doc_type type, struct xero
 	}
 	for (size_t j = 0; j < json_object_array_length(arr); j++) {
 		struct json_object *el = json_object_array_get_idx(arr, j);
-		const char *st = jstr(el, "Status");
+		const char *st = jsonr_str(el, "Status");
 
 		if (st != NULL && (strcmp(st, "DELETED") == 0 || strcmp(st, "VOIDED") == 0))
 			continue;
@@ -414,7 +406,7 @@ int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *
 		if (root != NULL && json_object_object_get_ex(root, coll[type], &arr) &&
 		    json_object_is_type(arr, json_type_array) &&
 		    json_object_array_length(arr) > 0) {
-			const char *st = jstr(json_object_array_get_idx(arr, 0), "Status");
+			const char *st = jsonr_str(json_object_array_get_idx(arr, 0), "Status");
 
 			snprintf(status, 32, "%s", st != NULL ? st : "");
 		} else {

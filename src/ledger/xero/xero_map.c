@@ -8,6 +8,7 @@
  */
 #include "ledger/xero/xero.h"
 
+#include "core/jsonr.h"
 #include "core/jsonw.h"
 #include "core/money.h"
 
@@ -42,19 +43,6 @@ struct mapper {
 	struct bs_error *err;
 	int comma; /* a value has been written at this level */
 };
-
-static const char *js(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) || v == NULL)
-		return NULL;
-	if (json_object_is_type(v, json_type_boolean))
-		return json_object_get_boolean(v) ? "true" : "false";
-	if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 static int add(struct mapper *m, const char *s)
 {
@@ -115,7 +103,7 @@ static int put_link(struct mapper *m, const char *xkey, const char *idfield, con
 
 static const char *amount_types(struct json_object *doc)
 {
-	const char *a = js(doc, "amounts");
+	const char *a = jsonr_str(doc, "amounts");
 
 	if (a == NULL || strcmp(a, "exclusive") == 0)
 		return "Exclusive";
@@ -171,29 +159,29 @@ static int put_lines(struct mapper *m, struct json_object *doc, bool bank, bool 
 
 		rc = buf_addstr(m->out, i ? ",{" : "{");
 		if (rc == BS_OK)
-			rc = put_str(&lm, "Description", js(l, "description"));
+			rc = put_str(&lm, "Description", jsonr_str(l, "description"));
 		if (journal) {
 			if (rc == BS_OK)
-				rc = put_num(&lm, "LineAmount", js(l, "amount"));
+				rc = put_num(&lm, "LineAmount", jsonr_str(l, "amount"));
 		} else if (bank) {
 			if (rc == BS_OK)
 				rc = put_num(&lm, "Quantity", "1");
 			if (rc == BS_OK)
-				rc = put_num(&lm, "UnitAmount", js(l, "amount"));
+				rc = put_num(&lm, "UnitAmount", jsonr_str(l, "amount"));
 		} else {
 			if (rc == BS_OK)
-				rc = put_num(&lm, "Quantity", js(l, "quantity"));
+				rc = put_num(&lm, "Quantity", jsonr_str(l, "quantity"));
 			if (rc == BS_OK)
-				rc = put_num(&lm, "UnitAmount", js(l, "unit_amount"));
+				rc = put_num(&lm, "UnitAmount", jsonr_str(l, "unit_amount"));
 			if (rc == BS_OK)
-				rc = put_num(&lm, "DiscountRate", js(l, "discount_rate"));
+				rc = put_num(&lm, "DiscountRate", jsonr_str(l, "discount_rate"));
 			if (rc == BS_OK)
-				rc = put_str(&lm, "ItemCode", js(l, "item_code"));
+				rc = put_str(&lm, "ItemCode", jsonr_str(l, "item_code"));
 		}
 		if (rc == BS_OK)
-			rc = put_str(&lm, "AccountCode", js(l, "account"));
+			rc = put_str(&lm, "AccountCode", jsonr_str(l, "account"));
 		if (rc == BS_OK)
-			rc = put_str(&lm, "TaxType", js(l, "tax_type"));
+			rc = put_str(&lm, "TaxType", jsonr_str(l, "tax_type"));
 		if (rc == BS_OK && !journal && json_object_object_get_ex(l, "tracking", &tr))
 			rc = put_tracking(&lm, tr);
 		if (rc == BS_OK)
@@ -207,18 +195,18 @@ static int put_lines(struct mapper *m, struct json_object *doc, bool bank, bool 
 static int map_contact(struct mapper *m, struct json_object *doc)
 {
 	struct json_object *addr = NULL;
-	int rc = put_str(m, "Name", js(doc, "name"));
+	int rc = put_str(m, "Name", jsonr_str(doc, "name"));
 
 	if (rc == BS_OK)
-		rc = put_str(m, "EmailAddress", js(doc, "email"));
+		rc = put_str(m, "EmailAddress", jsonr_str(doc, "email"));
 	if (rc == BS_OK)
-		rc = put_str(m, "TaxNumber", js(doc, "tax_number"));
+		rc = put_str(m, "TaxNumber", jsonr_str(doc, "tax_number"));
 	if (rc == BS_OK)
-		rc = put_str(m, "DefaultCurrency", js(doc, "currency"));
-	if (rc == BS_OK && js(doc, "phone") != NULL) {
+		rc = put_str(m, "DefaultCurrency", jsonr_str(doc, "currency"));
+	if (rc == BS_OK && jsonr_str(doc, "phone") != NULL) {
 		rc = add(m, ",\"Phones\":[{\"PhoneType\":\"DEFAULT\"");
 		if (rc == BS_OK)
-			rc = jsonw_kv_str(m->out, 1, "PhoneNumber", js(doc, "phone"));
+			rc = jsonw_kv_str(m->out, 1, "PhoneNumber", jsonr_str(doc, "phone"));
 		if (rc == BS_OK)
 			rc = add(m, "}]");
 	}
@@ -228,17 +216,17 @@ static int map_contact(struct mapper *m, struct json_object *doc)
 
 		rc = add(m, ",\"Addresses\":[{\"AddressType\":\"STREET\"");
 		if (rc == BS_OK)
-			rc = put_str(&am, "AddressLine1", js(addr, "line1"));
+			rc = put_str(&am, "AddressLine1", jsonr_str(addr, "line1"));
 		if (rc == BS_OK)
-			rc = put_str(&am, "AddressLine2", js(addr, "line2"));
+			rc = put_str(&am, "AddressLine2", jsonr_str(addr, "line2"));
 		if (rc == BS_OK)
-			rc = put_str(&am, "City", js(addr, "city"));
+			rc = put_str(&am, "City", jsonr_str(addr, "city"));
 		if (rc == BS_OK)
-			rc = put_str(&am, "Region", js(addr, "region"));
+			rc = put_str(&am, "Region", jsonr_str(addr, "region"));
 		if (rc == BS_OK)
-			rc = put_str(&am, "PostalCode", js(addr, "postcode"));
+			rc = put_str(&am, "PostalCode", jsonr_str(addr, "postcode"));
 		if (rc == BS_OK)
-			rc = put_str(&am, "Country", js(addr, "country"));
+			rc = put_str(&am, "Country", jsonr_str(addr, "country"));
 		if (rc == BS_OK)
 			rc = add(m, "}]");
 	}
@@ -247,25 +235,27 @@ static int map_contact(struct mapper *m, struct json_object *doc)
 
 static int map_item(struct mapper *m, struct json_object *doc)
 {
-	int rc = put_str(m, "Code", js(doc, "code"));
+	int rc = put_str(m, "Code", jsonr_str(doc, "code"));
 
 	if (rc == BS_OK)
-		rc = put_str(m, "Name", js(doc, "name"));
+		rc = put_str(m, "Name", jsonr_str(doc, "name"));
 	if (rc == BS_OK)
-		rc = put_str(m, "Description", js(doc, "description"));
+		rc = put_str(m, "Description", jsonr_str(doc, "description"));
 	if (rc == BS_OK)
 		rc = add(m, ",\"IsTrackedAsInventory\":false");
-	if (rc == BS_OK && js(doc, "sales_account") != NULL) {
+	if (rc == BS_OK && jsonr_str(doc, "sales_account") != NULL) {
 		rc = add(m, ",\"SalesDetails\":{");
 		if (rc == BS_OK)
-			rc = jsonw_kv_str(m->out, 0, "AccountCode", js(doc, "sales_account"));
+			rc =
+			    jsonw_kv_str(m->out, 0, "AccountCode", jsonr_str(doc, "sales_account"));
 		if (rc == BS_OK)
 			rc = add(m, "}");
 	}
-	if (rc == BS_OK && js(doc, "purchase_account") != NULL) {
+	if (rc == BS_OK && jsonr_str(doc, "purchase_account") != NULL) {
 		rc = add(m, ",\"PurchaseDetails\":{");
 		if (rc == BS_OK)
-			rc = jsonw_kv_str(m->out, 0, "AccountCode", js(doc, "purchase_account"));
+			rc = jsonw_kv_str(m->out, 0, "AccountCode",
+			                  jsonr_str(doc, "purchase_account"));
 		if (rc == BS_OK)
 			rc = add(m, "}");
 	}
@@ -275,7 +265,7 @@ static int map_item(struct mapper *m, struct json_object *doc)
 /* Invoices (ACCREC / ACCPAY), credit notes and purchase orders. */
 static int map_document(struct mapper *m, enum ledger_doc_type t, struct json_object *doc)
 {
-	const char *sub = js(doc, "subtype");
+	const char *sub = jsonr_str(doc, "subtype");
 	bool purchases = sub != NULL && strcmp(sub, "purchases") == 0;
 	int rc = BS_OK;
 
@@ -284,24 +274,24 @@ static int map_document(struct mapper *m, enum ledger_doc_type t, struct json_ob
 	else if (t == LEDGER_CREDIT_NOTE)
 		rc = put_str(m, "Type", purchases ? "ACCPAYCREDIT" : "ACCRECCREDIT");
 	if (rc == BS_OK)
-		rc = put_link(m, "Contact", "ContactID", js(doc, "contact"));
+		rc = put_link(m, "Contact", "ContactID", jsonr_str(doc, "contact"));
 	if (rc == BS_OK)
-		rc = put_str(m, xtypes[t].number, js(doc, "number"));
+		rc = put_str(m, xtypes[t].number, jsonr_str(doc, "number"));
 	/* Xero keeps no Reference on bills (FACTS.md §7); the number carries it. */
 	if (rc == BS_OK && !(t == LEDGER_INVOICE && purchases))
-		rc = put_str(m, "Reference", js(doc, "reference"));
+		rc = put_str(m, "Reference", jsonr_str(doc, "reference"));
 	if (rc == BS_OK)
-		rc = put_str(m, "Date", js(doc, "date"));
+		rc = put_str(m, "Date", jsonr_str(doc, "date"));
 	if (rc == BS_OK)
-		rc = put_str(m, "DueDate", js(doc, "due_date"));
+		rc = put_str(m, "DueDate", jsonr_str(doc, "due_date"));
 	if (rc == BS_OK)
-		rc = put_str(m, "DeliveryDate", js(doc, "delivery_date"));
+		rc = put_str(m, "DeliveryDate", jsonr_str(doc, "delivery_date"));
 	if (rc == BS_OK)
-		rc = put_str(m, "CurrencyCode", js(doc, "currency"));
+		rc = put_str(m, "CurrencyCode", jsonr_str(doc, "currency"));
 	if (rc == BS_OK)
-		rc = put_num(m, "CurrencyRate", js(doc, "currency_rate"));
+		rc = put_num(m, "CurrencyRate", jsonr_str(doc, "currency_rate"));
 	if (rc == BS_OK)
-		rc = put_str(m, "Status", js(doc, "status"));
+		rc = put_str(m, "Status", jsonr_str(doc, "status"));
 	if (rc == BS_OK)
 		rc = put_str(m, "LineAmountTypes", amount_types(doc));
 	if (rc == BS_OK)
@@ -311,7 +301,7 @@ static int map_document(struct mapper *m, enum ledger_doc_type t, struct json_ob
 
 static int map_payment(struct mapper *m, struct json_object *doc)
 {
-	const char *target = js(doc, "document");
+	const char *target = jsonr_str(doc, "document");
 	int rc;
 
 	if (target == NULL)
@@ -320,41 +310,41 @@ static int map_payment(struct mapper *m, struct json_object *doc)
 		rc = put_link(m, "CreditNote", "CreditNoteID", target);
 	else
 		rc = put_link(m, "Invoice", "InvoiceID", target);
-	if (rc == BS_OK && js(doc, "account") != NULL) {
+	if (rc == BS_OK && jsonr_str(doc, "account") != NULL) {
 		rc = add(m, ",\"Account\":{");
 		if (rc == BS_OK)
-			rc = jsonw_kv_str(m->out, 0, "Code", js(doc, "account"));
+			rc = jsonw_kv_str(m->out, 0, "Code", jsonr_str(doc, "account"));
 		if (rc == BS_OK)
 			rc = add(m, "}");
 	}
 	if (rc == BS_OK)
-		rc = put_str(m, "Date", js(doc, "date"));
+		rc = put_str(m, "Date", jsonr_str(doc, "date"));
 	if (rc == BS_OK)
-		rc = put_num(m, "Amount", js(doc, "amount"));
+		rc = put_num(m, "Amount", jsonr_str(doc, "amount"));
 	if (rc == BS_OK)
-		rc = put_num(m, "CurrencyRate", js(doc, "currency_rate"));
+		rc = put_num(m, "CurrencyRate", jsonr_str(doc, "currency_rate"));
 	if (rc == BS_OK)
-		rc = put_str(m, "Reference", js(doc, "reference"));
+		rc = put_str(m, "Reference", jsonr_str(doc, "reference"));
 	return rc;
 }
 
 static int map_allocation(struct mapper *m, struct json_object *doc)
 {
-	int rc = put_link(m, "Invoice", "InvoiceID", js(doc, "invoice"));
+	int rc = put_link(m, "Invoice", "InvoiceID", jsonr_str(doc, "invoice"));
 
 	if (rc == BS_OK)
-		rc = put_num(m, "Amount", js(doc, "amount"));
+		rc = put_num(m, "Amount", jsonr_str(doc, "amount"));
 	if (rc == BS_OK)
-		rc = put_str(m, "Date", js(doc, "date"));
+		rc = put_str(m, "Date", jsonr_str(doc, "date"));
 	return rc;
 }
 
 static int map_journal(struct mapper *m, struct json_object *doc)
 {
-	int rc = put_str(m, "Narration", js(doc, "narration"));
+	int rc = put_str(m, "Narration", jsonr_str(doc, "narration"));
 
 	if (rc == BS_OK)
-		rc = put_str(m, "Date", js(doc, "date"));
+		rc = put_str(m, "Date", jsonr_str(doc, "date"));
 	if (rc == BS_OK)
 		rc = put_str(m, "Status", "POSTED");
 	if (rc == BS_OK)
@@ -366,33 +356,34 @@ static int map_journal(struct mapper *m, struct json_object *doc)
 
 static int map_bank(struct mapper *m, struct json_object *doc)
 {
-	const char *dir = js(doc, "direction");
+	const char *dir = jsonr_str(doc, "direction");
 	int rc = put_str(m, "Type", dir != NULL && strcmp(dir, "spend") == 0 ? "SPEND" : "RECEIVE");
 
-	if (rc == BS_OK && js(doc, "contact") != NULL)
-		rc = put_link(m, "Contact", "ContactID", js(doc, "contact"));
+	if (rc == BS_OK && jsonr_str(doc, "contact") != NULL)
+		rc = put_link(m, "Contact", "ContactID", jsonr_str(doc, "contact"));
 	else if (rc == BS_OK) {
 		rc = add(m, ",\"Contact\":{");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(m->out, 0, "Name",
-			                  js(doc, "contact_name") ? js(doc, "contact_name")
-			                                          : "booksync money tasks");
+			                  jsonr_str(doc, "contact_name")
+			                      ? jsonr_str(doc, "contact_name")
+			                      : "booksync money tasks");
 		if (rc == BS_OK)
 			rc = add(m, "}");
 	}
-	if (rc == BS_OK && js(doc, "bank_account") != NULL) {
+	if (rc == BS_OK && jsonr_str(doc, "bank_account") != NULL) {
 		rc = add(m, ",\"BankAccount\":{");
 		if (rc == BS_OK)
-			rc = jsonw_kv_str(m->out, 0, "Code", js(doc, "bank_account"));
+			rc = jsonw_kv_str(m->out, 0, "Code", jsonr_str(doc, "bank_account"));
 		if (rc == BS_OK)
 			rc = add(m, "}");
 	}
 	if (rc == BS_OK)
-		rc = put_str(m, "Date", js(doc, "date"));
+		rc = put_str(m, "Date", jsonr_str(doc, "date"));
 	if (rc == BS_OK)
-		rc = put_str(m, "Reference", js(doc, "reference"));
+		rc = put_str(m, "Reference", jsonr_str(doc, "reference"));
 	if (rc == BS_OK)
-		rc = put_str(m, "CurrencyCode", js(doc, "currency"));
+		rc = put_str(m, "CurrencyCode", jsonr_str(doc, "currency"));
 	if (rc == BS_OK)
 		rc = put_str(m, "LineAmountTypes", amount_types(doc));
 	if (rc == BS_OK)
@@ -404,7 +395,7 @@ int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const c
                      xero_resolve_fn resolve, void *arg, struct buf *out, struct bs_error *err)
 {
 	struct mapper m = {out, resolve, arg, err, 0};
-	const char *op = js(doc, "op");
+	const char *op = jsonr_str(doc, "op");
 	int rc;
 
 	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT || doc == NULL)
@@ -420,7 +411,7 @@ int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const c
 	}
 	if (rc == BS_OK && op != NULL && strcmp(op, "status") == 0) {
 		/* A status change alone, e.g. a purchase order marked BILLED. */
-		rc = put_str(&m, "Status", js(doc, "status"));
+		rc = put_str(&m, "Status", jsonr_str(doc, "status"));
 		goto close;
 	}
 	if (rc != BS_OK)
@@ -483,14 +474,14 @@ int xero_build_request(enum ledger_doc_type type, struct xero_elem *elems, size_
 	buf_reset(path);
 	buf_reset(out);
 	if (type == LEDGER_ALLOCATION) {
-		const char *cn = js(elems[0].doc, "credit_note");
+		const char *cn = jsonr_str(elems[0].doc, "credit_note");
 		char id[LEDGER_ID_MAX];
 
 		if (cn == NULL || resolve(arg, cn, id) != BS_OK)
 			return bs_error_set(err, BS_ENOTFOUND, "%s is not posted yet",
 			                    cn ? cn : "the credit note");
 		for (size_t i = 1; i < n; i++) {
-			const char *other = js(elems[i].doc, "credit_note");
+			const char *other = jsonr_str(elems[i].doc, "credit_note");
 
 			if (other == NULL || strcmp(other, cn) != 0)
 				return bs_error_set(err, BS_EINVAL,
@@ -533,7 +524,7 @@ static void collect_messages(struct json_object *el, const char *key, struct buf
 		return;
 	n = json_object_array_length(arr);
 	for (size_t i = 0; i < n; i++) {
-		const char *msg = js(json_object_array_get_idx(arr, i), "Message");
+		const char *msg = jsonr_str(json_object_array_get_idx(arr, i), "Message");
 
 		if (msg == NULL)
 			continue;
@@ -583,10 +574,10 @@ int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *el = json_object_array_get_idx(arr, i), *v;
 		struct xero_elem *e = &elems[i];
-		const char *status = js(el, "StatusAttributeString");
-		const char *id = js(el, xtypes[type].id);
-		const char *num = xtypes[type].number ? js(el, xtypes[type].number) : NULL;
-		const char *total = xtypes[type].total ? js(el, xtypes[type].total) : NULL;
+		const char *status = jsonr_str(el, "StatusAttributeString");
+		const char *id = jsonr_str(el, xtypes[type].id);
+		const char *num = xtypes[type].number ? jsonr_str(el, xtypes[type].number) : NULL;
+		const char *total = xtypes[type].total ? jsonr_str(el, xtypes[type].total) : NULL;
 		bool has_errors =
 		    (status != NULL && strcmp(status, "ERROR") == 0) ||
 		    (json_object_object_get_ex(el, "HasErrors", &v) && json_object_get_boolean(v));
