@@ -36,45 +36,7 @@ MAX_MS=${CRASH_MAX_MS:-500}
 PER_MINUTE=${CRASH_PER_MINUTE:-3}
 FAULTS="rate=0.05,seed=$SEED,kinds=lost+500+503+drop"
 
-pass=0
-failed=0
-tmp=
-sbpid=
-
-cleanup() {
-	if [ -n "$sbpid" ]; then
-		kill "$sbpid" 2>/dev/null
-		wait "$sbpid" 2>/dev/null
-	fi
-	[ -n "$tmp" ] && rm -rf "$tmp"
-	return 0
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-nok() {
-	failed=$((failed + 1))
-	echo "not ok - $*"
-}
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else nok "$name"; fi
-}
-finish() {
-	echo "$pass passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
-bail() {
-	nok "$*"
-	finish
-}
+. "$src/tests/integration/lib/tap.sh"
 
 [ -x "$BOOKSYNC" ] || bail "booksync not executable: $BOOKSYNC"
 [ -x "$GEN" ] || bail "gen_records not executable: $GEN"
@@ -84,13 +46,6 @@ command -v timeout >/dev/null 2>&1 || bail "timeout(1) not found"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bs-crash.XXXXXX") || bail "mktemp"
 export BOOKSYNC_DB="$tmp/booksync.db" BOOKSYNC_XERO_CLIENT_ID=t BOOKSYNC_XERO_CLIENT_SECRET=s
 
-json() {
-	node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-		console.log(eval(process.argv[2]))' "$1" "$2"
-}
-now_ms() {
-	echo $(($(date +%s%N) / 1000000))
-}
 
 # start_sandbox LISTEN: the ledger, $PER_MINUTE calls a minute time-scaled x60,
 # faults on, state in $tmp/ledger.db; sets sbpid and url.

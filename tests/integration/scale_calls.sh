@@ -21,47 +21,7 @@ GEN=${BS_BUILD_DIR:-$(dirname "$BOOKSYNC")}/gen_records
 NSALES=${SCALE_SALES:-10000}
 NCUST=${SCALE_CUSTOMERS:-2000}
 
-pass=0
-failed=0
-tmp=
-sbpid=
-
-cleanup() {
-	if [ -n "$sbpid" ]; then
-		kill "$sbpid" 2>/dev/null
-		wait "$sbpid" 2>/dev/null
-	fi
-	[ -n "$tmp" ] && rm -rf "$tmp"
-	return 0
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-nok() {
-	failed=$((failed + 1))
-	echo "not ok - $*"
-}
-# check NAME CONDITION...: one assertion
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else nok "$name"; fi
-}
-finish() {
-	echo "$pass passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
-# bail MESSAGE: a step the rest depends on failed
-bail() {
-	nok "$*"
-	finish
-}
+. "$src/tests/integration/lib/tap.sh"
 
 [ -x "$BOOKSYNC" ] || bail "booksync not executable: $BOOKSYNC"
 [ -x "$GEN" ] || bail "gen_records not executable: $GEN"
@@ -70,14 +30,6 @@ command -v node >/dev/null 2>&1 || bail "node not found (scripts/install-deps)"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bs-scale.XXXXXX") || bail "mktemp"
 export BOOKSYNC_DB="$tmp/booksync.db" BOOKSYNC_XERO_CLIENT_ID=t BOOKSYNC_XERO_CLIENT_SECRET=s
 
-# json FILE EXPR: evaluate EXPR over the parsed file (bound to j)
-json() {
-	node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-		console.log(eval(process.argv[2]))' "$1" "$2"
-}
-now_ms() {
-	echo $(($(date +%s%N) / 1000000))
-}
 
 # --- the ledger: Xero's default limits, time-scaled x60
 "$BOOKSYNC" sandbox xero --listen 127.0.0.1:0 \
