@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/money.h"
 #include "rules/rules.h"
+#include "sync/paced.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -19,7 +20,6 @@
 
 #define BATCH_MAX_DEFAULT 50
 #define BYTES_MAX_DEFAULT ((size_t)3500 * 1000)
-#define ATTEMPTS_DEFAULT  6
 
 struct bop { /* one operation of a batch */
 	int64_t op_id;
@@ -44,7 +44,7 @@ struct dsp {
 	struct bop *blocked;
 	size_t nblocked, capblocked;
 	char alloc_cn[LEDGER_SYMBOL_MAX]; /* allocations: the credit note of this call */
-	uint64_t rng;
+	struct paced pc; /* every call: paced by the governor, retried the one way */
 };
 
 /* ---- symbols ------------------------------------------------------------ */
@@ -321,6 +321,48 @@ static int queue_posthoc(struct dsp *d, struct bop *b, const struct xero_elem *e
 	return rc;
 }
 
+/* One API call of a retried exchange: a send, or a lookup. */
+struct attempt {
+	struct dsp *d;
+	struct xero_elem *elems;
+	size_t n;
+	const char *key; /* a send's idempotency key; NULL = a lookup */
+	bool *found;     /* a lookup's answers */
+};
+
+static int attempt_once(void *ctx, struct xero_call *call, struct bs_error *err)
+{
+	struct attempt *a = ctx;
+	struct dsp *d = a->d;
+
+	if (a->key == NULL)
+		return xero_lookup_many(d->o->conn, d->type, a->elems, a->n, resolve, d, a->found,
+		                        call, err);
+	d->stats->write_calls++;
+	return xero_push(d->o->conn, d->type, a->elems, a->n, a->key, resolve, d, call, err);
+}
+
+/* The caller's hook (a token refresh) before each attempt. */
+static int before_call(void *arg, struct bs_error *err)
+{
+	struct dsp *d = arg;
+
+	return d->o->before_call(d->o->arg, d->o->conn, err);
+}
+
+struct status_ask {
+	struct dsp *d;
+	const char *id;
+	char status[32];
+};
+
+static int ask_status(void *ctx, struct xero_call *call, struct bs_error *err)
+{
+	struct status_ask *q = ctx;
+
+	return xero_doc_status(q->d->o->conn, q->d->type, q->id, q->status, call, err);
+}
+
 /*
  * An update the ledger refuses because the linked document was voided or
  * deleted there: the link is dropped (the serial with it) and the record
@@ -329,16 +371,14 @@ static int queue_posthoc(struct dsp *d, struct bop *b, const struct xero_elem *e
  */
 static bool voided_in_ledger(struct dsp *d, struct bop *b, struct xero_elem *e, int *rc)
 {
-	struct xero_call call;
+	struct status_ask q = {d, b->self_id, ""};
 	struct bs_error ge;
-	char status[32];
 
 	*rc = BS_OK;
 	if (b->self_id[0] == '\0' || strstr(buf_cstr(&e->message), "valid status") == NULL)
 		return false;
-	d->stats->calls++;
-	if (xero_doc_status(d->o->conn, d->type, b->self_id, status, &call, &ge) != BS_OK ||
-	    (strcmp(status, "VOIDED") != 0 && strcmp(status, "DELETED") != 0))
+	if (paced_call(&d->pc, ask_status, &q, &ge) != BS_OK ||
+	    (strcmp(q.status, "VOIDED") != 0 && strcmp(q.status, "DELETED") != 0))
 		return false;
 	*rc = store_link_drop(d->st, d->o->target, b->kind, b->id, doc_type_name(d), d->err);
 	if (*rc == BS_OK)
@@ -406,112 +446,31 @@ static int record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct
 static void adopt_existing_contacts(struct dsp *d, struct xero_elem *elems)
 {
 	for (size_t i = 0; d->type == LEDGER_CONTACT && i < d->nops; i++) {
-		struct xero_call call;
+		struct attempt a = {d, &elems[i], 1, NULL, NULL};
 		struct bs_error e;
 		bool found = false;
 
 		if (elems[i].status == BS_OK ||
 		    strstr(buf_cstr(&elems[i].message), "already assigned") == NULL)
 			continue;
-		if (xero_lookup(d->o->conn, d->type, &elems[i], resolve, d, &found, &call, &e) ==
-		        BS_OK &&
-		    found) {
+		a.found = &found;
+		if (paced_call(&d->pc, attempt_once, &a, &e) == BS_OK && found) {
 			elems[i].status = BS_OK;
 			elems[i].warned = false;
 			buf_reset(&elems[i].message);
 			d->stats->recovered++;
 		}
-		d->stats->calls++;
 	}
 }
 
 /* ---- sending -------------------------------------------------------------- */
 
-static void wait_turn(struct dsp *d)
-{
-	int64_t w;
-
-	while ((w = governor_wait_ms(d->o->gov, d->o->now_ms(d->o->clock))) > 0)
-		d->o->sleep_ms(d->o->clock, w);
-}
-
-static int64_t backoff_ms(struct dsp *d, int attempt)
-{
-	int64_t base = 200LL << (attempt < 8 ? attempt : 8);
-
-	/* xorshift jitter: 50% .. 150% of the step, so retries do not align */
-	d->rng ^= d->rng << 13;
-	d->rng ^= d->rng >> 7;
-	d->rng ^= d->rng << 17;
-	if (base > 30000)
-		base = 30000;
-	return base / 2 + (int64_t)(d->rng % (uint64_t)(base + 1));
-}
-
-/* One API call of a retried exchange: a send, or a lookup. */
-struct attempt {
-	struct xero_elem *elems;
-	size_t n;
-	const char *key; /* a send's idempotency key; NULL = a lookup */
-	bool *found;     /* a lookup's answers */
-};
-
-static int attempt_once(struct dsp *d, struct attempt *a, struct xero_call *call)
-{
-	if (a->key != NULL)
-		return xero_push(d->o->conn, d->type, a->elems, a->n, a->key, resolve, d, call,
-		                 d->err);
-	return xero_lookup_many(d->o->conn, d->type, a->elems, a->n, resolve, d, a->found, call,
-	                        d->err);
-}
-
-/*
- * Call until the ledger answers: a 429 was not processed, so the same call
- * goes again after Retry-After (the governor holds it); a 5xx or no answer
- * backs off with jitter and sends the same call, same key, up to
- * max_attempts.  Every call is paced by the governor.
- */
-static int call_with_retry(struct dsp *d, struct attempt *a)
-{
-	int max = d->o->max_attempts > 0 ? d->o->max_attempts : ATTEMPTS_DEFAULT;
-	int attempt = 0, rc;
-
-	for (;;) {
-		struct xero_call call;
-
-		if (d->o->before_call != NULL &&
-		    (rc = d->o->before_call(d->o->arg, d->o->conn, d->err)) != BS_OK)
-			return rc;
-		wait_turn(d);
-		governor_start(d->o->gov, d->o->now_ms(d->o->clock));
-		rc = attempt_once(d, a, &call);
-		governor_end(d->o->gov, d->o->now_ms(d->o->clock), call.min_remaining,
-		             call.day_remaining, call.app_min_remaining,
-		             call.http_status == 429 ? call.retry_after_s : -1);
-		d->stats->calls++;
-		if (a->key != NULL)
-			d->stats->write_calls++;
-		if (rc == BS_ELIMIT) {
-			d->stats->rate_limited++;
-			continue;
-		}
-		if (rc == BS_ENET || rc == BS_EPROTO) {
-			if (++attempt >= max)
-				return rc; /* a send stays frozen: the next run resumes it */
-			d->stats->retries++;
-			d->o->sleep_ms(d->o->clock, backoff_ms(d, attempt));
-			continue;
-		}
-		return rc;
-	}
-}
-
 /* Send the batch (request `key`) until Xero answers for every element. */
 static int send_batch(struct dsp *d, struct xero_elem *elems, const char *key)
 {
-	struct attempt a = {elems, d->nops, key, NULL};
+	struct attempt a = {d, elems, d->nops, key, NULL};
 
-	return call_with_retry(d, &a);
+	return paced_call(&d->pc, attempt_once, &a, d->err);
 }
 
 static int freeze(struct dsp *d, int64_t *rid, struct buf *key)
@@ -662,9 +621,9 @@ static int member_cb(void *arg, const struct store_op *op)
 /* Look a batch up in one call, with the same patience as a send. */
 static int lookup_with_retry(struct dsp *d, struct xero_elem *elems, size_t n, bool *found)
 {
-	struct attempt a = {elems, n, NULL, found};
+	struct attempt a = {d, elems, n, NULL, found};
 
-	return call_with_retry(d, &a);
+	return paced_call(&d->pc, attempt_once, &a, d->err);
 }
 
 /*
@@ -779,7 +738,17 @@ int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatc
 	d.err = err;
 	d.batch_max = o->batch_max ? o->batch_max : BATCH_MAX_DEFAULT;
 	d.bytes_max = o->bytes_max ? o->bytes_max : BYTES_MAX_DEFAULT;
-	d.rng = (uint64_t)o->now_ms(o->clock) * 2654435761u + 1;
+	d.pc.gov = o->gov;
+	d.pc.now_ms = o->now_ms;
+	d.pc.sleep_ms = o->sleep_ms;
+	d.pc.clock = o->clock;
+	d.pc.before = o->before_call != NULL ? before_call : NULL;
+	d.pc.arg = &d;
+	d.pc.max_attempts = o->max_attempts;
+	d.pc.rng = (uint64_t)o->now_ms(o->clock) * 2654435761u + 1;
+	d.pc.calls = &stats->calls;
+	d.pc.rate_limited = &stats->rate_limited;
+	d.pc.retries = &stats->retries;
 	d.ops = calloc(d.batch_max, sizeof(*d.ops));
 	buf_init(&key, 256);
 	if (d.ops == NULL) {

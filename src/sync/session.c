@@ -193,6 +193,22 @@ static int setting_int(struct store *st, const char *key, int *out)
 	return rc;
 }
 
+static int64_t clock_now(void *clock)
+{
+	return ((struct session *)clock)->now_ms();
+}
+
+static void clock_sleep(void *clock, int64_t ms)
+{
+	(void)clock;
+	session_sleep_ms(ms);
+}
+
+static int refresh_hook(void *arg, struct bs_error *err)
+{
+	return session_refresh_if_needed(arg, err);
+}
+
 /* The governor, from settings, seeded with the last process's window. */
 static int governor_load(struct session *s, struct bs_error *err)
 {
@@ -209,6 +225,13 @@ static int governor_load(struct session *s, struct bs_error *err)
 	s->gov = governor_new(&lim);
 	if (s->gov == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	s->pc.gov = s->gov;
+	s->pc.now_ms = clock_now;
+	s->pc.sleep_ms = clock_sleep;
+	s->pc.clock = s;
+	s->pc.before = refresh_hook;
+	s->pc.arg = s;
+	s->pc.rng = (uint64_t)s->now_ms() * 2654435761u + 1;
 	buf_init(&key, 256);
 	buf_init(&v, 8192);
 	buf_printf(&key, "govwin:%s", s->target);
@@ -251,31 +274,24 @@ static void governor_save(struct session *s)
 	buf_free(&v);
 }
 
+struct get_call {
+	struct session *s;
+	const char *path;
+	struct buf *body;
+};
+
+static int do_get(void *ctx, struct xero_call *call, struct bs_error *err)
+{
+	struct get_call *g = ctx;
+
+	return xero_get(g->s->conn, g->path, g->body, call, err);
+}
+
 int session_get(struct session *s, const char *path, struct buf *body, struct bs_error *err)
 {
-	int attempt = 0, rc;
+	struct get_call g = {s, path, body};
 
-	for (;;) {
-		struct xero_call call;
-		int64_t w;
-
-		if ((rc = session_refresh_if_needed(s, err)) != BS_OK)
-			return rc;
-		while ((w = governor_wait_ms(s->gov, s->now_ms())) > 0)
-			session_sleep_ms(w);
-		governor_start(s->gov, s->now_ms());
-		rc = xero_get(s->conn, path, body, &call, err);
-		governor_end(s->gov, s->now_ms(), call.min_remaining, call.day_remaining,
-		             call.app_min_remaining,
-		             call.http_status == 429 ? call.retry_after_s : -1);
-		if (rc == BS_ELIMIT)
-			continue; /* the governor now holds the next call until Retry-After */
-		if ((rc == BS_ENET || rc == BS_EPROTO) && ++attempt < 6) {
-			session_sleep_ms(200LL << attempt);
-			continue;
-		}
-		return rc;
-	}
+	return paced_call(&s->pc, do_get, &g, err);
 }
 
 int session_open(struct session *s, struct store *st, const char *db_path, const char *target,

@@ -16,6 +16,7 @@
 #include "ledger/xero/xero.h"
 #include "store/store.h"
 #include "sync/governor.h"
+#include "sync/paced.h"
 
 #include <stdint.h>
 
@@ -37,6 +38,7 @@ struct session {
 	struct http_client *http;
 	struct xero_conn *conn;
 	struct governor *gov; /* paces every call of this process to the target */
+	struct paced pc;      /* session_get's calls through it (the struct must not move) */
 	int64_t (*now_ms)(void);
 };
 

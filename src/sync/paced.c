@@ -1,0 +1,65 @@
+/*
+ * paced.c - the paced, retried ledger call (see paced.h).
+ */
+#include "sync/paced.h"
+
+#define ATTEMPTS_DEFAULT 6
+
+static void bump(uint64_t *n)
+{
+	if (n != NULL)
+		(*n)++;
+}
+
+/* 200 ms doubling to 30 s, each 50% .. 150% (xorshift), so retries of
+ * several clients do not fall into step. */
+static int64_t backoff_ms(struct paced *p, int attempt)
+{
+	int64_t base = 200LL << (attempt < 8 ? attempt : 8);
+
+	p->rng ^= p->rng << 13;
+	p->rng ^= p->rng >> 7;
+	p->rng ^= p->rng << 17;
+	if (base > 30000)
+		base = 30000;
+	return base / 2 + (int64_t)(p->rng % (uint64_t)(base + 1));
+}
+
+int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err)
+{
+	int max = p->max_attempts > 0 ? p->max_attempts : ATTEMPTS_DEFAULT;
+	int attempt = 0, rc;
+
+	for (;;) {
+		/* "absent" until the call fills them: a failure before any exchange
+		 * must not read as "nothing remains" */
+		struct xero_call call = {.min_remaining = -1,
+		                         .day_remaining = -1,
+		                         .app_min_remaining = -1,
+		                         .retry_after_s = -1};
+		int64_t w;
+
+		if (p->before != NULL && (rc = p->before(p->arg, err)) != BS_OK)
+			return rc;
+		while ((w = governor_wait_ms(p->gov, p->now_ms(p->clock))) > 0)
+			p->sleep_ms(p->clock, w);
+		governor_start(p->gov, p->now_ms(p->clock));
+		rc = fn(ctx, &call, err);
+		governor_end(p->gov, p->now_ms(p->clock), call.min_remaining, call.day_remaining,
+		             call.app_min_remaining,
+		             call.http_status == 429 ? call.retry_after_s : -1);
+		bump(p->calls);
+		if (rc == BS_ELIMIT) {
+			bump(p->rate_limited);
+			continue; /* not processed: the same call, after Retry-After */
+		}
+		if (rc == BS_ENET || rc == BS_EPROTO) {
+			if (++attempt >= max)
+				return rc;
+			bump(p->retries);
+			p->sleep_ms(p->clock, backoff_ms(p, attempt));
+			continue;
+		}
+		return rc;
+	}
+}

@@ -1,0 +1,41 @@
+/*
+ * paced.h - one ledger call, paced by the governor and retried the one way
+ * booksync retries.
+ *
+ * Every API call booksync makes -- a batch, a lookup, connect's reads --
+ * goes through paced_call: wait for the governor, call, tell the governor
+ * what the ledger said; a 429 was not processed, so the same call goes
+ * again once Retry-After has passed (the governor holds it); a 5xx or no
+ * answer backs off exponentially with jitter and goes again, up to
+ * max_attempts.  Anything else is the call's answer.
+ */
+#ifndef BS_SYNC_PACED_H
+#define BS_SYNC_PACED_H
+
+#include "core/error.h"
+#include "ledger/xero/xero.h"
+#include "sync/governor.h"
+
+#include <stdint.h>
+
+struct paced {
+	struct governor *gov;
+	int64_t (*now_ms)(void *clock);
+	void (*sleep_ms)(void *clock, int64_t ms);
+	void *clock;
+	/* before every attempt, e.g. refresh the token; NULL = none.  A
+	 * non-zero status stops and is returned. */
+	int (*before)(void *arg, struct bs_error *err);
+	void *arg;
+	int max_attempts; /* on 5xx / no answer; 0 = 6 */
+	uint64_t rng;     /* jitter state: seed it non-zero */
+	/* counters to add to; each may be NULL */
+	uint64_t *calls, *rate_limited, *retries;
+};
+
+/* The call itself: fill `call` (the rate-limit figures) and return its status. */
+typedef int (*paced_fn)(void *ctx, struct xero_call *call, struct bs_error *err);
+
+int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err);
+
+#endif
