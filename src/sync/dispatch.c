@@ -518,7 +518,7 @@ static int record_batch(struct dsp *d, struct xero_elem *elems, int64_t rid, int
 
 static int run_batch(struct dsp *d, int64_t rid, const char *key)
 {
-	struct xero_elem *elems = calloc(d->nops, sizeof(*elems));
+	struct xero_elem *elems = calloc(d->nops ? d->nops : 1, sizeof(*elems));
 	struct bs_error sent_err;
 	int rc = BS_OK, src;
 
@@ -667,8 +667,8 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 		elems[i].doc = strcmp(d->ops[i].op, "create") == 0 ? d->ops[i].doc : NULL;
 		elems[i].ledger_id = d->ops[i].self_id[0] ? d->ops[i].self_id : NULL;
 	}
-	hits = calloc(d->nops, sizeof(*hits));
-	if (rc == BS_OK && hits == NULL)
+	hits = calloc(d->nops ? d->nops : 1, sizeof(*hits));
+	if (hits == NULL)
 		rc = bs_error_set(d->err, BS_ENOMEM, "out of memory");
 	if (rc == BS_OK) {
 		rc = lookup_with_retry(d, elems, d->nops, hits);
@@ -677,7 +677,7 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 	}
 	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
 		elems[i].doc = d->ops[i].doc;
-		if (hits[i]) {
+		if (hits != NULL && hits[i]) {
 			found++;
 			elems[i].status = BS_OK;
 			d->ops[i].op[0] = '\0'; /* marks "found" */
