@@ -22,65 +22,9 @@
 
 #include "core/buf.h"
 #include "ingest/source.h"
+#include "test_source_util.h"
 
 /* Run a source over the input and write its transcript to `out`.  Returns source_open's status. */
-static int transcript(const char *name, const char *in, size_t n, const struct source_opts *o,
-                      int use_fd, struct buf *out, struct bs_error *err)
-{
-	struct source *s = NULL;
-	FILE *tmp = NULL;
-	int rc;
-
-	buf_reset(out);
-	if (use_fd) {
-		tmp = tmpfile();
-		assert_non_null(tmp);
-		assert_int_equal(fwrite(in, 1, n, tmp), n);
-		assert_int_equal(fflush(tmp), 0);
-		rewind(tmp);
-		rc = source_open_fd(fileno(tmp), name, o, &s, err);
-	} else {
-		rc = source_open_mem(in, n, name, o, &s, err);
-	}
-	if (rc == 0) {
-		for (int guard = 0; guard < 1000; guard++) {
-			struct json_object *rec = NULL;
-			struct source_pos pos;
-			struct bs_error e;
-
-			rc = source_next(s, &rec, &pos, &e);
-			if (rc == 0)
-				break;
-			assert_string_equal(pos.file, name);
-			if (pos.index >= 0)
-				buf_printf(out, "[%lld]", (long long)pos.index);
-			else
-				buf_printf(out, "L%llu", (unsigned long long)pos.line);
-			if (rc == 1) {
-				assert_non_null(rec);
-				buf_printf(
-				    out, " %s\n",
-				    json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN));
-				json_object_put(rec);
-			} else {
-				assert_null(rec);
-				buf_printf(out, " !%d %s\n", rc, e.msg);
-				if (rc == BS_EIO)
-					break;
-			}
-		}
-		uint64_t done, total;
-
-		source_progress(s, &done, &total);
-		if (total != 0)
-			assert_int_equal(done, total);
-		source_close(s);
-		rc = 0;
-	}
-	if (tmp != NULL)
-		fclose(tmp);
-	return rc;
-}
 
 struct scase {
 	const char *name; /* test label */
@@ -209,7 +153,7 @@ static void test_cases(void **state)
 				int rc;
 
 				bs_error_clear(&err);
-				rc = transcript(c->file, c->in, n, &o, fd, &out, &err);
+				rc = transcript(c->file, c->in, n, &o, fd, SOURCE_AUTO, &out, &err);
 				if (rc != c->open_rc)
 					fail_msg("%s: open rc %d want %d (%s)", c->name, rc,
 					         c->open_rc, err.msg);
