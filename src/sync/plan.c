@@ -1086,6 +1086,25 @@ static int check_lock(struct planner *p, const char *date)
 	return rules_date_lock(date, p->lock_date, p->err);
 }
 
+/*
+ * The unique reference of kind:id's `type` document into p->num (seeds/000):
+ * prefix + serial + "-" + ref, the serial allocated once per record and
+ * target and kept, so a retry carries the same number.
+ */
+static int unique_number(struct planner *p, enum record_kind kind, const char *id, const char *type,
+                         const char *ref)
+{
+	int64_t serial = 0;
+	bool cut = false;
+	int rc = store_serial(p->st, p->o->target, kind, id, type, p->o->now_ms, &serial, p->err);
+
+	buf_reset(&p->num);
+	if (rc == BS_OK)
+		rc = rules_unique_reference(&p->num, sv(p, S_PREFIX), (uint64_t)serial, ref, 255,
+		                            &cut, p->err);
+	return rc;
+}
+
 /* Sales invoices, bills, credit notes and purchase orders. */
 static int build_document(struct planner *p, enum record_kind kind, const char *id,
                           struct json_object *o, const struct store_record_info *info,
@@ -1133,14 +1152,7 @@ static int build_document(struct planner *p, enum record_kind kind, const char *
 		} else if (purchases) {
 			rc = buf_addstr(&p->num, ref);
 		} else {
-			int64_t serial = 0;
-
-			rc = store_serial(p->st, p->o->target, kind, id, type, p->o->now_ms,
-			                  &serial, p->err);
-			if (rc == BS_OK)
-				rc = rules_unique_reference(&p->num, sv(p, S_PREFIX),
-				                            (uint64_t)serial, ref, 255, &cut,
-				                            p->err);
+			rc = unique_number(p, kind, id, type, ref);
 		}
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 1, "number", buf_cstr(&p->num));
@@ -1522,19 +1534,10 @@ static int build_store_credit(struct planner *p, const char *id, struct json_obj
 		rc = jsonw_kv_str(&p->doc, 1, "subtype", "sales");
 	if (rc == BS_OK)
 		rc = put_sym(p, "contact", "Contact", RECORD_CUSTOMER, jsonr_str(o, "customer_id"));
-	if (rc == BS_OK) {
-		int64_t serial = 0;
-		bool cut;
-
-		rc = store_serial(p->st, p->o->target, RECORD_STORE_CREDIT, id, "CreditNote",
-		                  p->o->now_ms, &serial, p->err);
-		buf_reset(&p->num);
-		if (rc == BS_OK)
-			rc = rules_unique_reference(&p->num, sv(p, S_PREFIX), (uint64_t)serial, id,
-			                            255, &cut, p->err);
-		if (rc == BS_OK)
-			rc = jsonw_kv_str(&p->doc, 1, "number", buf_cstr(&p->num));
-	}
+	if (rc == BS_OK)
+		rc = unique_number(p, RECORD_STORE_CREDIT, id, "CreditNote", id);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->doc, 1, "number", buf_cstr(&p->num));
 	if (rc == BS_OK)
 		rc = put_opt(&p->doc, "currency", jsonr_str(o, "currency"));
 	if (rc == BS_OK)
