@@ -6,6 +6,8 @@
  */
 #include "sandbox/sb_int.h"
 
+#include "core/grow.h"
+
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -421,17 +423,9 @@ static int coll_append(struct sb_tenant *tn, int kind, struct sb_doc *d)
 	struct sb_coll *c = &tn->coll[kind];
 	char key[64];
 
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 16;
-		struct sb_doc **nd = realloc(
-		    c->docs,
-		    ncap * sizeof(*nd)); // NOLINT(bugprone-sizeof-expression): an array of pointers
-
-		if (nd == NULL)
-			return BS_ENOMEM;
-		c->docs = nd;
-		c->cap = ncap;
-	}
+	// NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
+	if (grow_array(&c->docs, &c->cap, c->n, 16, sizeof(*c->docs)) != BS_OK)
+		return BS_ENOMEM;
 	lower_copy(key, sizeof(key), d->id);
 	if (sb_map_put(&c->by_id, key, d) != BS_OK)
 		return BS_ENOMEM;
@@ -465,16 +459,9 @@ int sb_put(struct sb_txn *t, int kind, struct sb_doc *old, json_object *obj, str
 	struct sb_doc *d;
 	int rc;
 
-	if (t->n == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 16;
-		struct sb_undo *nu = realloc(t->u, ncap * sizeof(*nu));
-
-		if (nu == NULL) {
-			json_object_put(obj);
-			return BS_ENOMEM;
-		}
-		t->u = nu;
-		t->cap = ncap;
+	if (grow_array(&t->u, &t->cap, t->n, 16, sizeof(*t->u)) != BS_OK) {
+		json_object_put(obj);
+		return BS_ENOMEM;
 	}
 	u = &t->u[t->n];
 	if (old == NULL) {

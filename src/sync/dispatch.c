@@ -9,6 +9,7 @@
 #include "sync/dispatch.h"
 
 #include "core/buf.h"
+#include "core/grow.h"
 #include "core/money.h"
 #include "rules/rules.h"
 #include "sync/paced.h"
@@ -168,15 +169,9 @@ static int gather_cb(void *arg, const struct store_op *op)
 	int rc;
 
 	if (!deps_ready(d, op->deps, blocker, sizeof(blocker))) {
-		if (d->nblocked == d->capblocked) {
-			size_t cap = d->capblocked ? d->capblocked * 2 : 64;
-			struct bop *n = realloc(d->blocked, cap * sizeof(*n));
-
-			if (n == NULL)
-				return bs_error_set(d->err, BS_ENOMEM, "out of memory");
-			d->blocked = n;
-			d->capblocked = cap;
-		}
+		if (grow_array(&d->blocked, &d->capblocked, d->nblocked, 64, sizeof(*d->blocked)) !=
+		    BS_OK)
+			return bs_error_set(d->err, BS_ENOMEM, "out of memory");
 		rc = bop_fill(d, &d->blocked[d->nblocked], op);
 		if (rc == BS_OK)
 			snprintf(d->blocked[d->nblocked++].blocker, LEDGER_SYMBOL_MAX, "%s",
@@ -592,15 +587,8 @@ static int rq_cb(void *arg, const struct store_request *rq)
 {
 	struct rq_list *l = arg;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct pending_rq *n = realloc(l->v, cap * sizeof(*n));
-
-		if (n == NULL)
-			return BS_ENOMEM;
-		l->v = n;
-		l->cap = cap;
-	}
+	if (grow_array(&l->v, &l->cap, l->n, 16, sizeof(*l->v)) != BS_OK)
+		return BS_ENOMEM;
 	l->v[l->n].id = rq->id;
 	snprintf(l->v[l->n].key, sizeof(l->v[0].key), "%s", rq->key);
 	snprintf(l->v[l->n].type, sizeof(l->v[0].type), "%s", rq->doc_type);

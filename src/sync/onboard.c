@@ -4,6 +4,7 @@
  */
 #include "sync/onboard.h"
 
+#include "core/grow.h"
 #include "core/jsonr.h"
 #include "core/jsonw.h"
 #include "core/money.h"
@@ -269,15 +270,8 @@ static int names_add(struct names *l, const char *key, const char *id)
 {
 	struct name_id *e;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct name_id *n = realloc(l->v, cap * sizeof(*n));
-
-		if (n == NULL)
-			return BS_ENOMEM;
-		l->v = n;
-		l->cap = cap;
-	}
+	if (grow_array(&l->v, &l->cap, l->n, 256, sizeof(*l->v)) != BS_OK)
+		return BS_ENOMEM;
 	e = &l->v[l->n];
 	e->key = strdup(key);
 	if (e->key == NULL)
@@ -394,17 +388,10 @@ static int link_row(void *arg, const struct store_row *r)
 	if (hit == NULL && l->taxnos != NULL && jsonr_str(o, "tax_number") != NULL)
 		hit = names_find(l->taxnos, jsonr_str(o, "tax_number"));
 	if (hit != NULL) {
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 64;
-			struct pending_link *n = realloc(l->v, cap * sizeof(*n));
-
-			if (n == NULL) {
-				json_object_put(o);
-				buf_free(&body);
-				return BS_ENOMEM;
-			}
-			l->v = n;
-			l->cap = cap;
+		if (grow_array(&l->v, &l->cap, l->n, 64, sizeof(*l->v)) != BS_OK) {
+			json_object_put(o);
+			buf_free(&body);
+			return BS_ENOMEM;
 		}
 		l->v[l->n].kind = r->kind;
 		snprintf(l->v[l->n].id, sizeof(l->v[0].id), "%s", r->id);

@@ -11,8 +11,9 @@
  */
 #include "sync/plan.h"
 
-#include "core/jsonr.h"
 #include "core/buf.h"
+#include "core/grow.h"
+#include "core/jsonr.h"
 #include "core/jsonw.h"
 #include "ledger/ledger.h"
 #include "rules/rules.h"
@@ -196,16 +197,10 @@ static int prod_collect(void *arg, const char *id, const char *body)
 
 	(void)id;
 	if (o != NULL && sku != NULL) {
-		if (p->nprods == p->capprods) {
-			size_t cap = p->capprods ? p->capprods * 2 : 64;
-			struct prod *n = realloc(p->prods, cap * sizeof(*n));
-
-			if (n == NULL) {
-				json_object_put(o);
-				return BS_ENOMEM;
-			}
-			p->prods = n;
-			p->capprods = cap;
+		if (grow_array(&p->prods, &p->capprods, p->nprods, 64, sizeof(*p->prods)) !=
+		    BS_OK) {
+			json_object_put(o);
+			return BS_ENOMEM;
 		}
 		p->prods[p->nprods].sku = strdup(sku);
 		p->prods[p->nprods].sales = dup_or_null(jsonr_str(o, "sales_account"));
@@ -316,15 +311,8 @@ static int cand_add(struct planner *p, enum record_kind kind, const char *id)
 {
 	struct cand *c;
 
-	if (p->ncands == p->capcands) {
-		size_t cap = p->capcands ? p->capcands * 2 : 256;
-		struct cand *n = realloc(p->cands, cap * sizeof(*n));
-
-		if (n == NULL)
-			return bs_error_set(p->err, BS_ENOMEM, "out of memory");
-		p->cands = n;
-		p->capcands = cap;
-	}
+	if (grow_array(&p->cands, &p->capcands, p->ncands, 256, sizeof(*p->cands)) != BS_OK)
+		return bs_error_set(p->err, BS_ENOMEM, "out of memory");
 	c = &p->cands[p->ncands++];
 	c->kind = kind;
 	c->rank = rank_of(kind);
@@ -579,16 +567,9 @@ static int sc_collect(void *arg, const char *id, const char *body)
 	int rc = 0;
 
 	if (o != NULL && cust != NULL && ev != NULL && strcmp(cust, w->customer) == 0) {
-		if (w->n == w->cap) {
-			size_t cap = w->cap ? w->cap * 2 : 32;
-			struct sc_event *n = realloc(w->v, cap * sizeof(*n));
-
-			if (n == NULL) {
-				json_object_put(o);
-				return BS_ENOMEM;
-			}
-			w->v = n;
-			w->cap = cap;
+		if (grow_array(&w->v, &w->cap, w->n, 32, sizeof(*w->v)) != BS_OK) {
+			json_object_put(o);
+			return BS_ENOMEM;
 		}
 		snprintf(w->v[w->n].id, sizeof(w->v[0].id), "%s", id);
 		snprintf(w->v[w->n].date, sizeof(w->v[0].date), "%s",
