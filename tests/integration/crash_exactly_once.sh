@@ -50,22 +50,9 @@ export BOOKSYNC_DB="$tmp/booksync.db" BOOKSYNC_XERO_CLIENT_ID=t BOOKSYNC_XERO_CL
 # start_sandbox LISTEN: the ledger, $PER_MINUTE calls a minute time-scaled x60,
 # faults on, state in $tmp/ledger.db; sets sbpid and url.
 start_sandbox() {
-	: >"$tmp/sandbox.out"
-	"$BOOKSYNC" sandbox xero --listen "$1" --state "$tmp/ledger.db" \
+	sandbox_start "$1" --state "$tmp/ledger.db" \
 		--limits minute=$PER_MINUTE,day=5000,concurrent=5,app-minute=10000,time-scale=60 \
-		--faults "$FAULTS" >"$tmp/sandbox.out" 2>>"$tmp/sandbox.err" &
-	sbpid=$!
-	n=0
-	until [ -s "$tmp/sandbox.out" ]; do
-		n=$((n + 1))
-		if [ "$n" -gt 100 ] || ! kill -0 "$sbpid" 2>/dev/null; then
-			cat "$tmp/sandbox.err" >&2
-			sbpid=
-			return 1
-		fi
-		sleep 0.1
-	done
-	url=$(head -n 1 "$tmp/sandbox.out")
+		--faults "$FAULTS"
 }
 # harvest: add this sandbox life's faults, writes and 429s to $tmp/harvest
 # (the request log lives in memory and starts empty on a restart)

@@ -32,20 +32,9 @@ export BOOKSYNC_DB="$tmp/booksync.db" BOOKSYNC_XERO_CLIENT_ID=t BOOKSYNC_XERO_CL
 
 
 # --- the ledger: Xero's default limits, time-scaled x60
-"$BOOKSYNC" sandbox xero --listen 127.0.0.1:0 \
-	--limits minute=60,day=5000,concurrent=5,app-minute=10000,time-scale=60 \
-	>"$tmp/sandbox.out" 2>"$tmp/sandbox.err" &
-sbpid=$!
-n=0
-until [ -s "$tmp/sandbox.out" ]; do
-	n=$((n + 1))
-	if [ "$n" -gt 100 ] || ! kill -0 "$sbpid" 2>/dev/null; then
-		cat "$tmp/sandbox.err" >&2
-		bail "sandbox did not start"
-	fi
-	sleep 0.1
-done
-url=$(head -n 1 "$tmp/sandbox.out")
+sandbox_start 127.0.0.1:0 \
+	--limits minute=60,day=5000,concurrent=5,app-minute=10000,time-scale=60 ||
+	bail "sandbox did not start"
 
 # --- the records and the connection
 "$GEN" sales "$NSALES" --customers "$NCUST" --lines 2 >"$tmp/sales.jsonl" || bail "gen_records"

@@ -24,8 +24,6 @@
 #include "ingest/source.h"
 #include "test_source_util.h"
 
-/* Run a source over the input and write its transcript to `out`.  Returns source_open's status. */
-
 struct scase {
 	const char *name; /* test label */
 	const char *file; /* name given to the source */
