@@ -112,20 +112,31 @@ void sb_jset_date(json_object *o, const char *key, const char *skey, int64_t ms)
 	}
 }
 
-void sb_err(struct sb_errs *e, const char *fmt, ...)
+/* Append {"Message": fmt...} to *arr, creating the array on first use:
+ * Xero's shape for both ValidationErrors and Warnings. */
+static void message_vadd(json_object **arr, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void message_vadd(json_object **arr, const char *fmt, va_list ap)
 {
 	char msg[600];
-	va_list ap;
 	json_object *m;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (e->arr == NULL)
-		e->arr = json_object_new_array();
+	if (*arr == NULL)
+		*arr = json_object_new_array();
 	m = json_object_new_object();
 	sb_jset_str(m, "Message", msg);
-	json_object_array_add(e->arr, m);
+	json_object_array_add(*arr, m);
+}
+
+void sb_err(struct sb_errs *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	message_vadd(&e->arr, fmt, ap);
+	va_end(ap);
 	e->n++;
 }
 
@@ -133,18 +144,11 @@ static void warn(struct sb_txn *t, const char *fmt, ...) __attribute__((format(p
 
 static void warn(struct sb_txn *t, const char *fmt, ...)
 {
-	char msg[600];
 	va_list ap;
-	json_object *m;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	message_vadd(&t->warnings, fmt, ap);
 	va_end(ap);
-	if (t->warnings == NULL)
-		t->warnings = json_object_new_array();
-	m = json_object_new_object();
-	sb_jset_str(m, "Message", msg);
-	json_object_array_add(t->warnings, m);
 }
 
 static void fmt_amount(char *out, size_t n, int64_t micros, int dp)
