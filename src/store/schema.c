@@ -118,6 +118,28 @@ const char *const store_sqlite_migrations[] = {
 	"  done_ms INTEGER,\n"
 	"  response TEXT\n"
 	");\n",
+
+	/* 1 -> 2: sync_state's state check as a chain of comparisons.  An IN
+	 * list in a CHECK builds an ephemeral index on every insert and update
+	 * of the row (two per upsert), which was most of the cost of a state
+	 * change; the comparisons accept exactly the same values. */
+	"CREATE TABLE sync_state_v2(\n"
+	"  record INTEGER NOT NULL REFERENCES records(rowid) ON DELETE CASCADE,\n"
+	"  target TEXT NOT NULL REFERENCES targets(id) ON DELETE CASCADE,\n"
+	"  state TEXT NOT NULL CHECK(state = 'not_imported' OR state = 'queued'\n"
+	"                            OR state = 'imported' OR state = 'error'\n"
+	"                            OR state = 'changed' OR state = 'skipped'\n"
+	"                            OR state = 'waiting' OR state = 'consolidated'),\n"
+	"  pending_change INTEGER NOT NULL DEFAULT 0,\n"
+	"  reason TEXT NOT NULL DEFAULT '',\n"
+	"  updated_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(record, target)\n"
+	") WITHOUT ROWID;\n"
+	"INSERT INTO sync_state_v2 SELECT record, target, state, pending_change, reason,"
+	" updated_ms FROM sync_state;\n"
+	"DROP TABLE sync_state;\n"
+	"ALTER TABLE sync_state_v2 RENAME TO sync_state;\n"
+	"CREATE INDEX sync_state_by_state ON sync_state(target, state);\n",
 };
 /* clang-format on */
 

@@ -15,6 +15,7 @@
 #include "store/schema.h"
 #include "store/store_sqlite_int.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,8 +76,11 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
                       " updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
                       " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
                       " serial = excluded.serial, updated_ms = excluded.updated_ms",
-    [Q_COUNTER_NEXT] = "INSERT INTO counters(name, value) VALUES(?1, 1)"
-                       " ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+    /* not one upsert ... RETURNING: RETURNING buffers its rows in an
+     * ephemeral table, several times the cost of these three */
+    [Q_COUNTER_BUMP] = "UPDATE counters SET value = value + 1 WHERE name = ?1",
+    [Q_COUNTER_FIRST] = "INSERT INTO counters(name, value) VALUES(?1, 1)",
+    [Q_COUNTER_GET] = "SELECT value FROM counters WHERE name = ?1",
     [Q_OUTBOX_ADD] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
                      " created_ms) SELECT ?1, rowid, ?4, ?5, ?6, ?7, 'ready', ?8 FROM records"
                      " WHERE kind = ?2 AND id = ?3",
@@ -1083,13 +1087,26 @@ static const struct store_ops sqlite_ops = {
     .requests_each = sq_requests_each,
 };
 
+/*
+ * Once per process, before SQLite initialises: no memory statistics.  With
+ * them on, every allocation SQLite makes takes a global mutex and updates
+ * counters nobody reads (a tenth of a planned record's instructions).  When
+ * SQLite is already initialised the call is refused, harmlessly.
+ */
+static void sq_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct bs_error *err)
 {
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
 	struct sq_store *s;
 	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
 	int rc;
 
 	*out = NULL;
+	pthread_once(&configured, sq_configure);
 	if (flags & STORE_OPEN_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
 	s = calloc(1, sizeof(*s));

@@ -95,17 +95,31 @@ int sq_serial(struct store *st, const char *target, enum record_kind kind, const
 	if (rc != BS_OK && rc != BS_ENOTFOUND)
 		goto out;
 	snprintf(counter, sizeof(counter), "serial:%s", target);
-	if ((rc = sq_stmt(s, Q_COUNTER_NEXT, &q, err)) != BS_OK)
+	if ((rc = sq_stmt(s, Q_COUNTER_BUMP, &q, err)) != BS_OK)
 		goto out;
 	sqlite3_bind_text(q, 1, counter, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
-		rc = sq_fail(s, rc, err, "allocating a serial");
+	if ((rc = sq_done(s, q, err, "allocating a serial")) != BS_OK)
 		goto out;
+	if (sqlite3_changes(s->db) == 0) {
+		/* the target's first serial */
+		if ((rc = sq_stmt(s, Q_COUNTER_FIRST, &q, err)) != BS_OK)
+			goto out;
+		sqlite3_bind_text(q, 1, counter, -1, SQLITE_STATIC);
+		if ((rc = sq_done(s, q, err, "allocating a serial")) != BS_OK)
+			goto out;
+		*serial = 1;
+	} else {
+		if ((rc = sq_stmt(s, Q_COUNTER_GET, &q, err)) != BS_OK)
+			goto out;
+		sqlite3_bind_text(q, 1, counter, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		*serial = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+		sqlite3_reset(q);
+		if (rc != SQLITE_ROW) {
+			rc = sq_fail(s, rc, err, "allocating a serial");
+			goto out;
+		}
 	}
-	*serial = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
 	if ((rc = sq_stmt(s, Q_LINK_SERIAL, &q, err)) != BS_OK)
 		goto out;
 	bind_key(q, target, kind, id, ledger_type);

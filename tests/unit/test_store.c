@@ -12,7 +12,10 @@
 #include <cmocka.h>
 
 #include "core/buf.h"
+#include "store/schema.h"
 #include "store/store.h"
+
+#include <sqlite3.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +115,86 @@ static void test_open_and_schema(void **state)
 	assert_int_equal(store_open("/tmp/bs-no-such-dir/x.db", 0, &st, &err), BS_ENOTFOUND);
 	assert_non_null(strstr(err.msg, "booksync init"));
 	assert_null(st);
+}
+
+/*
+ * A store left at schema version 1 (sync_state's check as an IN list) is
+ * brought to the current version on open: its states survive, and the
+ * rebuilt check still refuses a state that is not one.
+ */
+static void test_migrate_from_v1(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = NULL;
+	struct bs_error err;
+	sqlite3 *db = NULL;
+	char path[160];
+	int v = 0;
+	enum sync_state s;
+
+	snprintf(path, sizeof(path), "%s/v1.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, store_sqlite_migrations[0], NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "PRAGMA user_version = 1;"
+	                 "INSERT INTO targets(id, created_ms) VALUES('xero:t', 1);"
+	                 "INSERT INTO records(rowid, kind, id, hash, body, tab, created_ms,"
+	                 " updated_ms) VALUES(7, 0, 'C-1', x'00', '{}', 'sales/customers', 1, 1);"
+	                 "INSERT INTO sync_state(record, target, state, reason, updated_ms)"
+	                 " VALUES(7, 'xero:t', 'skipped', 'why not', 1);",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(path, 0, &st, &err), BS_OK);
+	assert_int_equal(store_schema_version(st, &v, &err), BS_OK);
+	assert_int_equal(v, STORE_SCHEMA_VERSION);
+	assert_int_equal(store_state_get(st, RECORD_CUSTOMER, "C-1", "xero:t", &s, NULL, &err),
+	                 BS_OK);
+	assert_int_equal(s, SYNC_SKIPPED);
+	store_close(st);
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "UPDATE sync_state SET state = 'queued'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "UPDATE sync_state SET state = 'posted'", NULL, NULL, NULL),
+	    SQLITE_CONSTRAINT);
+	sqlite3_close(db);
+}
+
+/* Serials: counted per target from 1, allocated once per record and type. */
+static void test_serials(void **state)
+{
+	struct fx *f = *state;
+	enum store_put_result res;
+	struct store_link l;
+	struct bs_error err;
+	int64_t a = 0, b = 0, again = 0, other = 0;
+
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":1}", &res), BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "S-2", 0, "{\"x\":2}", &res), BS_OK);
+	assert_int_equal(store_target_add(f->st, "xero:t1", "One", &f->who, &err), BS_OK);
+	assert_int_equal(store_target_add(f->st, "xero:t2", "Two", &f->who, &err), BS_OK);
+	assert_int_equal(store_serial(f->st, "xero:t1", RECORD_SALE, "S-1", "Invoice", 5, &a, &err),
+	                 BS_OK);
+	assert_int_equal(store_serial(f->st, "xero:t1", RECORD_SALE, "S-2", "Invoice", 5, &b, &err),
+	                 BS_OK);
+	assert_int_equal(
+	    store_serial(f->st, "xero:t1", RECORD_SALE, "S-1", "Invoice", 6, &again, &err), BS_OK);
+	assert_int_equal(
+	    store_serial(f->st, "xero:t2", RECORD_SALE, "S-2", "Invoice", 6, &other, &err), BS_OK);
+	assert_int_equal(a, 1);
+	assert_int_equal(b, 2);
+	assert_int_equal(again, 1);
+	assert_int_equal(other, 1);
+	/* the serial is kept on the link, which has no ledger id yet */
+	assert_int_equal(store_link_get(f->st, "xero:t1", RECORD_SALE, "S-2", "Invoice", &l, &err),
+	                 BS_OK);
+	assert_int_equal(l.serial, 2);
+	assert_string_equal(l.ledger_id, "");
 }
 
 static void test_versions(void **state)
@@ -453,6 +536,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_open_and_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_serials, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_without_target, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_states_and_reset, setup, teardown),
