@@ -69,7 +69,14 @@ int store_record_put(struct store *st, const struct record *r, const struct stor
 int store_record_get(struct store *st, enum record_kind kind, const char *id,
                      struct store_record_info *info, struct buf *body, struct bs_error *err)
 {
-	return st->ops->record_get(st, kind, id, info, body, err);
+	return st->ops->record_get(st, kind, id, NULL, NULL, info, body, err);
+}
+
+int store_record_get_on(struct store *st, enum record_kind kind, const char *id, const char *target,
+                        struct store_record_info *info, struct buf *body, enum sync_state *state,
+                        struct bs_error *err)
+{
+	return st->ops->record_get(st, kind, id, target, state, info, body, err);
 }
 
 int store_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
@@ -107,7 +114,7 @@ int store_ref_resolve(struct store *st, const char *ref, enum record_kind *kind,
 		return bs_error_set(err, BS_EINVAL, "'%s' is not a record id (1 to %d bytes)", ref,
 		                    RECORD_ID_MAX);
 	if (colon != NULL) {
-		rc = st->ops->record_get(st, *kind, ref, NULL, NULL, err);
+		rc = st->ops->record_get(st, *kind, ref, NULL, NULL, NULL, NULL, err);
 		if (rc == BS_ENOTFOUND)
 			return bs_error_set(err, rc, "no record %s:%s", record_kind_name(*kind),
 			                    ref);
@@ -211,7 +218,15 @@ int store_state_apply(struct store *st, enum record_kind kind, const char *id, c
                       enum sync_event ev, const char *reason, const struct store_actor *who,
                       enum sync_state *new_state, struct bs_error *err)
 {
-	return st->ops->state_apply(st, kind, id, target, ev, reason, who, new_state, err);
+	return st->ops->state_apply(st, kind, id, 0, target, ev, reason, who, new_state, err);
+}
+
+int store_state_apply_rec(struct store *st, const struct store_record_info *rec, const char *target,
+                          enum sync_event ev, const char *reason, const struct store_actor *who,
+                          enum sync_state *new_state, struct bs_error *err)
+{
+	return st->ops->state_apply(st, rec->kind, rec->id, rec->rowid, target, ev, reason, who,
+	                            new_state, err);
 }
 
 int store_state_get(struct store *st, enum record_kind kind, const char *id, const char *target,
@@ -275,8 +290,16 @@ int store_outbox_add(struct store *st, const char *target, enum record_kind kind
                      const char *doc_type, const char *op, const char *body, const char *deps,
                      int64_t now_ms, int64_t *op_id, struct bs_error *err)
 {
-	return st->ops->outbox_add(st, target, kind, id, doc_type, op, body, deps, now_ms, op_id,
+	return st->ops->outbox_add(st, target, kind, id, 0, doc_type, op, body, deps, now_ms, op_id,
 	                           err);
+}
+
+int store_outbox_add_rec(struct store *st, const char *target, const struct store_record_info *rec,
+                         const char *doc_type, const char *op, const char *body, const char *deps,
+                         int64_t now_ms, int64_t *op_id, struct bs_error *err)
+{
+	return st->ops->outbox_add(st, target, rec->kind, rec->id, rec->rowid, doc_type, op, body,
+	                           deps, now_ms, op_id, err);
 }
 
 int store_outbox_each(struct store *st, const char *target, const char *status,

@@ -116,6 +116,12 @@ struct store_record_info {
 int store_record_get(struct store *st, enum record_kind kind, const char *id,
                      struct store_record_info *info, struct buf *body, struct bs_error *err);
 
+/* store_record_get, and the record's state on `target` into *state
+ * (not_imported when it has no row there yet), in one read. */
+int store_record_get_on(struct store *st, enum record_kind kind, const char *id, const char *target,
+                        struct store_record_info *info, struct buf *body, enum sync_state *state,
+                        struct bs_error *err);
+
 /*
  * Resolve a user's REF: "KIND:ID" ("sale:SO-1") or a bare ID unique across
  * kinds.  BS_ENOTFOUND when nothing matches, BS_ECONFLICT (message listing
@@ -160,6 +166,12 @@ int store_target_pick(struct store *st, const char *target, struct buf *buf, con
 int store_state_apply(struct store *st, enum record_kind kind, const char *id, const char *target,
                       enum sync_event ev, const char *reason, const struct store_actor *who,
                       enum sync_state *new_state, struct bs_error *err);
+
+/* store_state_apply for a record the caller read (store_record_get) in the
+ * open transaction: `rec` names it, and the store need not find it again. */
+int store_state_apply_rec(struct store *st, const struct store_record_info *rec, const char *target,
+                          enum sync_event ev, const char *reason, const struct store_actor *who,
+                          enum sync_state *new_state, struct bs_error *err);
 
 /* kind:id's state on target (not_imported when it has no row yet) and its
  * reason into `reason` when non-NULL.  BS_ENOTFOUND when no such record. */
@@ -276,6 +288,11 @@ typedef int (*store_op_cb)(void *arg, const struct store_op *op);
 int store_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
                      const char *doc_type, const char *op, const char *body, const char *deps,
                      int64_t now_ms, int64_t *op_id, struct bs_error *err);
+
+/* store_outbox_add for a record the caller read in the open transaction. */
+int store_outbox_add_rec(struct store *st, const char *target, const struct store_record_info *rec,
+                         const char *doc_type, const char *op, const char *body, const char *deps,
+                         int64_t now_ms, int64_t *op_id, struct bs_error *err);
 
 /* Operations on target with `status` (NULL any), of `doc_type` (NULL any),
  * of `request` (0 any), oldest first. */

@@ -26,7 +26,9 @@ struct store_ops {
 	                     struct bs_error *err);
 	int (*record_put)(struct store *st, const struct record *r, const struct store_actor *who,
 	                  enum store_put_result *result, struct bs_error *err);
+	/* target non-NULL: *state is the record's state on it */
 	int (*record_get)(struct store *st, enum record_kind kind, const char *id,
+	                  const char *target, enum sync_state *state,
 	                  struct store_record_info *info, struct buf *body, struct bs_error *err);
 	int (*record_kinds_of)(struct store *st, const char *id, unsigned *kinds,
 	                       struct bs_error *err);
@@ -36,7 +38,8 @@ struct store_ops {
 	int (*target_add)(struct store *st, const char *target, const char *name,
 	                  const struct store_actor *who, struct bs_error *err);
 	int (*targets_each)(struct store *st, store_target_cb cb, void *arg, struct bs_error *err);
-	int (*state_apply)(struct store *st, enum record_kind kind, const char *id,
+	/* rowid: the record's, when the caller knows it; 0 to look it up */
+	int (*state_apply)(struct store *st, enum record_kind kind, const char *id, int64_t rowid,
 	                   const char *target, enum sync_event ev, const char *reason,
 	                   const struct store_actor *who, enum sync_state *new_state,
 	                   struct bs_error *err);
@@ -60,8 +63,9 @@ struct store_ops {
 	              const char *ledger_type, int64_t now_ms, int64_t *serial,
 	              struct bs_error *err);
 	int (*outbox_add)(struct store *st, const char *target, enum record_kind kind,
-	                  const char *id, const char *doc_type, const char *op, const char *body,
-	                  const char *deps, int64_t now_ms, int64_t *op_id, struct bs_error *err);
+	                  const char *id, int64_t rowid, const char *doc_type, const char *op,
+	                  const char *body, const char *deps, int64_t now_ms, int64_t *op_id,
+	                  struct bs_error *err);
 	int (*outbox_each)(struct store *st, const char *target, const char *status,
 	                   const char *doc_type, int64_t request, store_op_cb cb, void *arg,
 	                   struct bs_error *err);

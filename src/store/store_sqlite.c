@@ -38,6 +38,10 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
     [Q_REC_VERSION] = "UPDATE records SET version = ?2, updated_ms = ?3 WHERE rowid = ?1",
     [Q_REC_GET] = "SELECT rowid, version, tab, date, currency, has_total, total, body"
                   " FROM records WHERE kind = ?1 AND id = ?2",
+    [Q_REC_GET_ON] = "SELECT r.rowid, r.version, r.tab, r.date, r.currency, r.has_total,"
+                     " r.total, r.body, coalesce(s.state, 'not_imported') FROM records r"
+                     " LEFT JOIN sync_state s ON s.record = r.rowid AND s.target = ?3"
+                     " WHERE r.kind = ?1 AND r.id = ?2",
     [Q_REC_KINDS] = "SELECT kind FROM records WHERE id = ?1",
     [Q_REC_COUNT] = "SELECT count(*) FROM records",
     [Q_REFS_DEL] = "DELETE FROM record_refs WHERE record = ?1",
@@ -55,6 +59,8 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
                     " ON CONFLICT(record, target) DO UPDATE SET state = excluded.state,"
                     " pending_change = excluded.pending_change, reason = excluded.reason,"
                     " updated_ms = excluded.updated_ms",
+    [Q_STATE_UPDATE] = "UPDATE sync_state SET state = ?3, pending_change = ?4, reason = ?5,"
+                       " updated_ms = ?6 WHERE record = ?1 AND target = ?2",
     [Q_STATE_INSERT_NEW] = "INSERT INTO sync_state(record, target, state, updated_ms)"
                            " SELECT ?1, id, 'not_imported', ?2 FROM targets",
     [Q_HISTORY_ADD] = "INSERT INTO history(record, target, at_ms, actor, from_state, to_state,"
@@ -84,6 +90,8 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
     [Q_OUTBOX_ADD] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
                      " created_ms) SELECT ?1, rowid, ?4, ?5, ?6, ?7, 'ready', ?8 FROM records"
                      " WHERE kind = ?2 AND id = ?3",
+    [Q_OUTBOX_ADD_ROW] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
+                         " created_ms) VALUES(?1, ?2, ?4, ?5, ?6, ?7, 'ready', ?8)",
     [Q_OUTBOX_SET] = "UPDATE outbox SET status = ?2, request = nullif(?3, 0) WHERE id = ?1",
     [Q_OUTBOX_DEL] = "DELETE FROM outbox WHERE id = ?1",
     [Q_OUTBOX_HAS] = "SELECT 1 FROM outbox o JOIN records r ON r.rowid = o.record"
@@ -636,16 +644,19 @@ static void copy_col(char *dst, size_t cap, sqlite3_stmt *q, int col)
 }
 
 static int sq_record_get(struct store *st, enum record_kind kind, const char *id,
-                         struct store_record_info *info, struct buf *body, struct bs_error *err)
+                         const char *target, enum sync_state *state, struct store_record_info *info,
+                         struct buf *body, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
-	int rc = sq_stmt(s, Q_REC_GET, &q, err);
+	int rc = sq_stmt(s, target != NULL ? Q_REC_GET_ON : Q_REC_GET, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
 	sqlite3_bind_int(q, 1, (int)kind);
 	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+	if (target != NULL)
+		sqlite3_bind_text(q, 3, target, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(q);
@@ -666,6 +677,9 @@ static int sq_record_get(struct store *st, enum record_kind kind, const char *id
 		info->has_total = sqlite3_column_int(q, 5) != 0;
 		info->total = sqlite3_column_int64(q, 6);
 	}
+	if (target != NULL && state != NULL &&
+	    sync_state_from_name((const char *)sqlite3_column_text(q, 8), state) != BS_OK)
+		*state = SYNC_NOT_IMPORTED;
 	rc = BS_OK;
 	if (body != NULL) {
 		buf_reset(body);
@@ -766,17 +780,19 @@ static int sq_targets_each(struct store *st, store_target_cb cb, void *arg, stru
 }
 
 static int state_apply_locked(struct sq_store *s, enum record_kind kind, const char *id,
-                              const char *target, enum sync_event ev, const char *reason,
-                              const struct store_actor *who, enum sync_state *new_state,
-                              struct bs_error *err)
+                              int64_t rowid, const char *target, enum sync_event ev,
+                              const char *reason, const struct store_actor *who,
+                              enum sync_state *new_state, struct bs_error *err)
 {
-	struct store_record_info info = {0};
+	struct store_record_info info = {.rowid = rowid};
 	enum sync_state from = SYNC_NOT_IMPORTED, to;
-	bool pending = false, pending_out;
+	bool pending = false, pending_out, has_row = false;
 	const char *why = NULL;
 	sqlite3_stmt *q = NULL;
 	int rc;
 
+	if (rowid > 0)
+		goto found;
 	/* only the rowid is needed: not the body, not the other columns */
 	if ((rc = sq_stmt(s, Q_REC_ROWID, &q, err)) != BS_OK)
 		return rc;
@@ -790,6 +806,7 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 		return rc == SQLITE_DONE ? bs_error_set(err, BS_ENOTFOUND, "no record %s:%s",
 		                                        record_kind_name(kind), id)
 		                         : sq_fail(s, rc, err, "reading a record");
+found:
 	if ((rc = sq_stmt(s, Q_STATE_GET, &q, err)) != BS_OK)
 		return rc;
 	sqlite3_bind_int64(q, 1, info.rowid);
@@ -799,6 +816,7 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 		if (sync_state_from_name((const char *)sqlite3_column_text(q, 0), &from) != BS_OK)
 			from = SYNC_NOT_IMPORTED;
 		pending = sqlite3_column_int(q, 1) != 0;
+		has_row = true;
 	} else if (rc != SQLITE_DONE) {
 		sqlite3_reset(q);
 		return sq_fail(s, rc, err, "reading sync state");
@@ -810,7 +828,8 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 		                    ev == SYNC_EV_RESET ? "reset" : sync_event_name(ev), why);
 	if (rc != BS_OK)
 		return bs_error_set(err, rc, "%s %s: bad transition", record_kind_name(kind), id);
-	if ((rc = sq_stmt(s, Q_STATE_SET, &q, err)) != BS_OK)
+	/* an existing row is updated in place: the upsert would try an insert first */
+	if ((rc = sq_stmt(s, has_row ? Q_STATE_UPDATE : Q_STATE_SET, &q, err)) != BS_OK)
 		return rc;
 	sqlite3_bind_int64(q, 1, info.rowid);
 	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
@@ -837,7 +856,7 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 	return rc;
 }
 
-static int sq_state_apply(struct store *st, enum record_kind kind, const char *id,
+static int sq_state_apply(struct store *st, enum record_kind kind, const char *id, int64_t rowid,
                           const char *target, enum sync_event ev, const char *reason,
                           const struct store_actor *who, enum sync_state *new_state,
                           struct bs_error *err)
@@ -847,7 +866,7 @@ static int sq_state_apply(struct store *st, enum record_kind kind, const char *i
 
 	if (rc != BS_OK)
 		return rc;
-	rc = state_apply_locked(s, kind, id, target, ev, reason, who, new_state, err);
+	rc = state_apply_locked(s, kind, id, rowid, target, ev, reason, who, new_state, err);
 	return tx_leave(s, rc, err);
 }
 

@@ -23,6 +23,7 @@ enum stmt_id {
 	Q_REC_UPDATE,
 	Q_REC_VERSION,
 	Q_REC_GET,
+	Q_REC_GET_ON,
 	Q_REC_KINDS,
 	Q_REC_COUNT,
 	Q_REFS_DEL,
@@ -33,6 +34,7 @@ enum stmt_id {
 	Q_STATES_OF,
 	Q_STATE_GET,
 	Q_STATE_SET,
+	Q_STATE_UPDATE,
 	Q_STATE_INSERT_NEW,
 	Q_HISTORY_ADD,
 	Q_ERROR_ADD,
@@ -47,6 +49,7 @@ enum stmt_id {
 	Q_COUNTER_FIRST,
 	Q_COUNTER_GET,
 	Q_OUTBOX_ADD,
+	Q_OUTBOX_ADD_ROW,
 	Q_OUTBOX_SET,
 	Q_OUTBOX_DEL,
 	Q_OUTBOX_HAS,
@@ -96,8 +99,8 @@ int sq_link_drop(struct store *st, const char *target, enum record_kind kind, co
 int sq_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
               const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err);
 int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
-                  const char *doc_type, const char *op, const char *body, const char *deps,
-                  int64_t now_ms, int64_t *op_id, struct bs_error *err);
+                  int64_t rowid, const char *doc_type, const char *op, const char *body,
+                  const char *deps, int64_t now_ms, int64_t *op_id, struct bs_error *err);
 int sq_outbox_each(struct store *st, const char *target, const char *status, const char *doc_type,
                    int64_t request, store_op_cb cb, void *arg, struct bs_error *err);
 int sq_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,

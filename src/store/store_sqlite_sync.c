@@ -131,18 +131,22 @@ out:
 }
 
 int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
-                  const char *doc_type, const char *op, const char *body, const char *deps,
-                  int64_t now_ms, int64_t *op_id, struct bs_error *err)
+                  int64_t rowid, const char *doc_type, const char *op, const char *body,
+                  const char *deps, int64_t now_ms, int64_t *op_id, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
-	int rc = sq_stmt(s, Q_OUTBOX_ADD, &q, err);
+	int rc = sq_stmt(s, rowid > 0 ? Q_OUTBOX_ADD_ROW : Q_OUTBOX_ADD, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
 	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, (int)kind);
-	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+	if (rowid > 0) {
+		sqlite3_bind_int64(q, 2, rowid);
+	} else {
+		sqlite3_bind_int(q, 2, (int)kind);
+		sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+	}
 	sqlite3_bind_text(q, 4, doc_type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, op, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 6, body, -1, SQLITE_STATIC);

@@ -46,6 +46,9 @@ struct dsp {
 	size_t nblocked, capblocked;
 	char alloc_cn[LEDGER_SYMBOL_MAX]; /* allocations: the credit note of this call */
 	struct paced pc; /* every call: paced by the governor, retried the one way */
+	/* one tokener for every body: json_tokener_parse makes and frees one
+	 * per call, a third of the cost of a parse */
+	struct json_tokener *tok;
 };
 
 /* ---- symbols ------------------------------------------------------------ */
@@ -150,7 +153,8 @@ static int bop_prepare(struct dsp *d, struct bop *b)
 {
 	struct json_object *self;
 
-	b->doc = json_tokener_parse(b->body);
+	json_tokener_reset(d->tok);
+	b->doc = json_tokener_parse_ex(d->tok, b->body, (int)strlen(b->body));
 	if (b->doc == NULL)
 		return bs_error_set(d->err, BS_ESTORE, "outbox operation %lld is not JSON",
 		                    (long long)b->op_id);
@@ -738,8 +742,9 @@ int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatc
 	d.pc.rate_limited = &stats->rate_limited;
 	d.pc.retries = &stats->retries;
 	d.ops = calloc(d.batch_max, sizeof(*d.ops));
+	d.tok = json_tokener_new();
 	buf_init(&key, 256);
-	if (d.ops == NULL) {
+	if (d.ops == NULL || d.tok == NULL) {
 		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -772,6 +777,8 @@ out:
 	batch_clear(&d);
 	free(d.ops);
 	free(d.blocked);
+	if (d.tok != NULL)
+		json_tokener_free(d.tok);
 	buf_free(&key);
 	return rc;
 }

@@ -81,6 +81,7 @@ struct planner {
 	int64_t sc_short;          /* what no issued credit covers */
 	bool no_doc;               /* build() found nothing to send: already in the ledger */
 	enum sync_state cur_state; /* the record's state as planning began */
+	const struct store_record_info *rec; /* the record being planned */
 	/* scratch, reused per record */
 	struct buf in, doc, deps, desc, num;
 	struct json_tokener *tok;
@@ -785,19 +786,18 @@ static int put_sym(struct planner *p, const char *key, const char *type, enum re
 	return rc;
 }
 
-/* Write the document into the outbox (or hand it to a dry run). */
-static int doc_emit(struct planner *p, enum record_kind kind, const char *id, const char *type,
-                    const char *op)
+/* Write the record's document into the outbox (or hand it to a dry run). */
+static int doc_emit(struct planner *p, const char *type, const char *op)
 {
 	int rc = buf_addc(&p->doc, '}');
 
 	if (rc != BS_OK)
 		return rc;
 	if (p->o->on_doc != NULL)
-		p->o->on_doc(p->o->arg, kind, id, type, op, buf_cstr(&p->doc));
+		p->o->on_doc(p->o->arg, p->rec->kind, p->rec->id, type, op, buf_cstr(&p->doc));
 	p->stats->documents++;
-	return store_outbox_add(p->st, p->o->target, kind, id, type, op, buf_cstr(&p->doc),
-	                        buf_cstr(&p->deps), p->o->now_ms, NULL, p->err);
+	return store_outbox_add_rec(p->st, p->o->target, p->rec, type, op, buf_cstr(&p->doc),
+	                            buf_cstr(&p->deps), p->o->now_ms, NULL, p->err);
 }
 
 static int tax_code(struct planner *p, int64_t rate, enum rules_direction dir, const char **code)
@@ -1467,8 +1467,7 @@ static int build_store_credit(struct planner *p, const char *id, struct json_obj
 		/* paid back out of the issued credit(s): a refund payment on each */
 		*type = "Payment";
 		for (size_t i = 0; i < p->nsc; i++) {
-			if (i > 0 && (rc = doc_emit(p, RECORD_STORE_CREDIT, id, "Payment",
-			                            "create")) != BS_OK)
+			if (i > 0 && (rc = doc_emit(p, "Payment", "create")) != BS_OK)
 				return rc;
 			rc = build_payment_doc(p, RECORD_STORE_CREDIT, id, o, "CreditNote",
 			                       RECORD_STORE_CREDIT, p->sc[i].issued, sv(p, S_BANK),
@@ -1484,8 +1483,7 @@ static int build_store_credit(struct planner *p, const char *id, struct json_obj
 		/* applied to the sale's invoice: an allocation per credit drawn on */
 		*type = "Allocation";
 		for (size_t i = 0; i < p->nsc; i++) {
-			if (i > 0 && (rc = doc_emit(p, RECORD_STORE_CREDIT, id, "Allocation",
-			                            "create")) != BS_OK)
+			if (i > 0 && (rc = doc_emit(p, "Allocation", "create")) != BS_OK)
 				return rc;
 			rc = doc_begin(p, "Allocation", "create", RECORD_STORE_CREDIT, id,
 			               jsonr_str(o, "date"));
@@ -1652,7 +1650,7 @@ static int build(struct planner *p, enum record_kind kind, const char *id, struc
 		rc = build_document(p, kind, id, o, info, "Invoice", true, op);
 		if (rc == BS_OK && d->action == RULES_ACT_BILL_FROM_PO) {
 			/* the bill goes out, then its purchase order is marked billed */
-			if ((rc = doc_emit(p, kind, id, "Invoice", op)) != BS_OK)
+			if ((rc = doc_emit(p, "Invoice", op)) != BS_OK)
 				return rc;
 			rc = doc_begin(p, "PurchaseOrder", "status", kind, id, NULL);
 			if (rc == BS_OK)
@@ -1687,7 +1685,7 @@ static int build(struct planner *p, enum record_kind kind, const char *id, struc
 		                  record_kind_name(kind));
 	}
 	if (rc == BS_OK)
-		rc = doc_emit(p, kind, id, type, op);
+		rc = doc_emit(p, type, op);
 	return rc;
 }
 
@@ -1700,12 +1698,12 @@ static void verdict(struct planner *p, enum record_kind kind, const char *id, en
 		p->o->on_verdict(p->o->arg, kind, id, s, reason);
 }
 
-static int apply(struct planner *p, enum record_kind kind, const char *id, enum sync_event ev,
-                 const char *reason)
+/* Move the record being planned through ev. */
+static int apply(struct planner *p, enum sync_event ev, const char *reason)
 {
 	struct store_actor who = {"sync", p->o->now_ms};
 
-	return store_state_apply(p->st, kind, id, p->o->target, ev, reason, &who, NULL, p->err);
+	return store_state_apply_rec(p->st, p->rec, p->o->target, ev, reason, &who, NULL, p->err);
 }
 
 static int plan_one(struct planner *p, const struct cand *c)
@@ -1722,7 +1720,7 @@ static int plan_one(struct planner *p, const struct cand *c)
 
 	for (int i = 0; i < RULES_DEPS_MAX; i++)
 		buf_init(&db.b[i], 1024);
-	rc = store_record_get(p->st, c->kind, c->id, &info, &p->in, p->err);
+	rc = store_record_get_on(p->st, c->kind, c->id, p->o->target, &info, &p->in, &cur, p->err);
 	if (rc == BS_ENOTFOUND) {
 		verdict(p, c->kind, c->id, SYNC_NOT_IMPORTED, "no such record");
 		rc = BS_OK;
@@ -1730,9 +1728,7 @@ static int plan_one(struct planner *p, const struct cand *c)
 	}
 	if (rc != BS_OK)
 		goto out;
-	if ((rc = store_state_get(p->st, c->kind, c->id, p->o->target, &cur, NULL, p->err)) !=
-	    BS_OK)
-		goto out;
+	p->rec = &info;
 	p->stats->considered++;
 	if (cur == SYNC_QUEUED || cur == SYNC_CONSOLIDATED ||
 	    (!p->o->resync && (cur == SYNC_IMPORTED || cur == SYNC_ERROR || cur == SYNC_SKIPPED) &&
@@ -1772,11 +1768,11 @@ static int plan_one(struct planner *p, const struct cand *c)
 		}
 	}
 	if (d.verdict == RULES_SKIP) {
-		rc = apply(p, c->kind, c->id, SYNC_EV_SKIP, d.reason);
+		rc = apply(p, SYNC_EV_SKIP, d.reason);
 		p->stats->skipped++;
 		verdict(p, c->kind, c->id, SYNC_SKIPPED, d.reason);
 	} else if (d.verdict == RULES_WAIT) {
-		rc = apply(p, c->kind, c->id, SYNC_EV_WAIT, d.reason);
+		rc = apply(p, SYNC_EV_WAIT, d.reason);
 		p->stats->waiting++;
 		verdict(p, c->kind, c->id, SYNC_WAITING, d.reason);
 	} else {
@@ -1793,10 +1789,9 @@ static int plan_one(struct planner *p, const struct cand *c)
 			if (outer != NULL)
 				*outer = e;
 		} else if (rc == BS_OK) {
-			rc = apply(p, c->kind, c->id, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN,
-			           NULL);
+			rc = apply(p, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN, NULL);
 			if (rc == BS_OK && p->no_doc)
-				rc = apply(p, c->kind, c->id, SYNC_EV_POSTED,
+				rc = apply(p, SYNC_EV_POSTED,
 				           "already in the ledger: nothing to send");
 			if (rc == BS_OK)
 				p->stats->planned++;
@@ -1805,10 +1800,9 @@ static int plan_one(struct planner *p, const struct cand *c)
 			char why[BS_ERROR_MSG_MAX];
 
 			snprintf(why, sizeof(why), "%s", e.msg);
-			rc = apply(p, c->kind, c->id, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN,
-			           NULL);
+			rc = apply(p, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN, NULL);
 			if (rc == BS_OK)
-				rc = apply(p, c->kind, c->id, SYNC_EV_FAILED, why);
+				rc = apply(p, SYNC_EV_FAILED, why);
 			p->stats->failed++;
 			verdict(p, c->kind, c->id, SYNC_ERROR, why);
 		}
@@ -1819,6 +1813,7 @@ static int plan_one(struct planner *p, const struct cand *c)
 		rc = BS_OK;
 	}
 out:
+	p->rec = NULL;
 	json_object_put(o);
 	for (int i = 0; i < RULES_DEPS_MAX; i++)
 		buf_free(&db.b[i]);
