@@ -82,10 +82,10 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
                       " updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
                       " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
                       " serial = excluded.serial, updated_ms = excluded.updated_ms",
-    /* not one upsert ... RETURNING: RETURNING buffers its rows in an
-     * ephemeral table, several times the cost of these three */
-    [Q_COUNTER_BUMP] = "UPDATE counters SET value = value + 1 WHERE name = ?1",
-    [Q_COUNTER_FIRST] = "INSERT INTO counters(name, value) VALUES(?1, 1)",
+    /* the serial counter, held per transaction (struct sq_counter); not an
+     * upsert ... RETURNING, which buffers its row in an ephemeral table */
+    [Q_COUNTER_PUT] = "UPDATE counters SET value = ?2 WHERE name = ?1",
+    [Q_COUNTER_FIRST] = "INSERT INTO counters(name, value) VALUES(?1, ?2)",
     [Q_COUNTER_GET] = "SELECT value FROM counters WHERE name = ?1",
     [Q_OUTBOX_ADD] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
                      " created_ms) SELECT ?1, rowid, ?4, ?5, ?6, ?7, 'ready', ?8 FROM records"
@@ -207,6 +207,27 @@ int tx_enter(struct sq_store *s, struct bs_error *err)
 	return rc;
 }
 
+/* Write the held serial counter back (see struct sq_counter). */
+int tx_counter_flush(struct sq_store *s, struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (!s->ctr.valid || !s->ctr.dirty)
+		return BS_OK;
+	rc = sq_stmt(s, s->ctr.stored ? Q_COUNTER_PUT : Q_COUNTER_FIRST, &q, err);
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, s->ctr.name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, s->ctr.value);
+	rc = sq_done(s, q, err, "saving the serial counter");
+	if (rc == BS_OK) {
+		s->ctr.dirty = false;
+		s->ctr.stored = true;
+	}
+	return rc;
+}
+
 /* Finish what tx_enter started: commit on ok, else roll it back. */
 int tx_leave(struct sq_store *s, int status, struct bs_error *err)
 {
@@ -214,6 +235,9 @@ int tx_leave(struct sq_store *s, int status, struct bs_error *err)
 
 	s->tx_depth--;
 	if (s->tx_depth == 0) {
+		if (status == BS_OK)
+			status = tx_counter_flush(s, err);
+		s->ctr.valid = false;
 		if (status == BS_OK) {
 			rc = tx_run(s, Q_TX_COMMIT, err, "committing");
 			if (rc != BS_OK) {

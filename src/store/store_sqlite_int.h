@@ -45,7 +45,7 @@ enum stmt_id {
 	Q_LINK_SET,
 	Q_LINK_DROP,
 	Q_LINK_SERIAL,
-	Q_COUNTER_BUMP,
+	Q_COUNTER_PUT,
 	Q_COUNTER_FIRST,
 	Q_COUNTER_GET,
 	Q_OUTBOX_ADD,
@@ -68,6 +68,17 @@ struct sq_store {
 	int tx_depth; /* 0: autocommit; 1: store_begin; more: savepoints */
 	bool user_tx;
 	int ntargets; /* cached count of targets, -1 = unknown */
+	/*
+	 * The serial counter last used, held for the open transaction: read
+	 * once, counted up here, written back just before COMMIT and dropped
+	 * on ROLLBACK.  BEGIN IMMEDIATE holds the write lock, so no other
+	 * connection moves it meanwhile.  Saves two statements per serial.
+	 */
+	struct sq_counter {
+		char name[256];
+		int64_t value;
+		bool valid, dirty, stored; /* stored: the row exists */
+	} ctr;
 };
 
 /* The backend behind a struct store. */
@@ -87,6 +98,8 @@ int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const cha
 /* A transaction, or a savepoint inside the caller's: see store_sqlite.c. */
 int tx_enter(struct sq_store *s, struct bs_error *err);
 int tx_leave(struct sq_store *s, int status, struct bs_error *err);
+/* Write the held serial counter back now (tx_leave does it at COMMIT). */
+int tx_counter_flush(struct sq_store *s, struct bs_error *err);
 
 /* store_sqlite_sync.c: the sync engine's tables (see store.h). */
 int sq_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,

@@ -76,6 +76,37 @@ int sq_link_drop(struct store *st, const char *target, enum record_kind kind, co
 	return sq_done(s, q, err, "dropping a link");
 }
 
+/* The next value of `counter`, held in s->ctr until the commit. */
+static int counter_next(struct sq_store *s, const char *counter, int64_t *value,
+                        struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (!s->ctr.valid || strcmp(s->ctr.name, counter) != 0) {
+		/* another target's counter: write the held one back first */
+		if ((rc = tx_counter_flush(s, err)) != BS_OK)
+			return rc;
+		if ((rc = sq_stmt(s, Q_COUNTER_GET, &q, err)) != BS_OK)
+			return rc;
+		sqlite3_bind_text(q, 1, counter, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			sqlite3_reset(q);
+			return sq_fail(s, rc, err, "allocating a serial");
+		}
+		snprintf(s->ctr.name, sizeof(s->ctr.name), "%s", counter);
+		s->ctr.stored = rc == SQLITE_ROW;
+		s->ctr.value = s->ctr.stored ? sqlite3_column_int64(q, 0) : 0;
+		s->ctr.dirty = false;
+		s->ctr.valid = true;
+		sqlite3_reset(q);
+	}
+	*value = ++s->ctr.value;
+	s->ctr.dirty = true;
+	return BS_OK;
+}
+
 int sq_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
               const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
 {
@@ -95,31 +126,8 @@ int sq_serial(struct store *st, const char *target, enum record_kind kind, const
 	if (rc != BS_OK && rc != BS_ENOTFOUND)
 		goto out;
 	snprintf(counter, sizeof(counter), "serial:%s", target);
-	if ((rc = sq_stmt(s, Q_COUNTER_BUMP, &q, err)) != BS_OK)
+	if ((rc = counter_next(s, counter, serial, err)) != BS_OK)
 		goto out;
-	sqlite3_bind_text(q, 1, counter, -1, SQLITE_STATIC);
-	if ((rc = sq_done(s, q, err, "allocating a serial")) != BS_OK)
-		goto out;
-	if (sqlite3_changes(s->db) == 0) {
-		/* the target's first serial */
-		if ((rc = sq_stmt(s, Q_COUNTER_FIRST, &q, err)) != BS_OK)
-			goto out;
-		sqlite3_bind_text(q, 1, counter, -1, SQLITE_STATIC);
-		if ((rc = sq_done(s, q, err, "allocating a serial")) != BS_OK)
-			goto out;
-		*serial = 1;
-	} else {
-		if ((rc = sq_stmt(s, Q_COUNTER_GET, &q, err)) != BS_OK)
-			goto out;
-		sqlite3_bind_text(q, 1, counter, -1, SQLITE_STATIC);
-		rc = sqlite3_step(q);
-		*serial = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-		sqlite3_reset(q);
-		if (rc != SQLITE_ROW) {
-			rc = sq_fail(s, rc, err, "allocating a serial");
-			goto out;
-		}
-	}
 	if ((rc = sq_stmt(s, Q_LINK_SERIAL, &q, err)) != BS_OK)
 		goto out;
 	bind_key(q, target, kind, id, ledger_type);

@@ -82,6 +82,12 @@ struct planner {
 	bool no_doc;               /* build() found nothing to send: already in the ledger */
 	enum sync_state cur_state; /* the record's state as planning began */
 	const struct store_record_info *rec; /* the record being planned */
+	struct self_link {                   /* and its links, as read (link_of) */
+		char type[32];
+		bool found;
+		struct store_link link;
+	} self[4];
+	size_t nself;
 	/* scratch, reused per record */
 	struct buf in, doc, deps, desc, num;
 	struct json_tokener *tok;
@@ -464,12 +470,46 @@ static const char *self_type(enum record_kind k, struct json_object *o)
 	return ledger_type_of(k);
 }
 
+/*
+ * kind:id's link to its `type` document.  The record being planned asks
+ * for its own links up to four times (facts, the operation, the serial):
+ * they are read once per record and kept in p->self.
+ */
+static const struct store_link *link_of(struct planner *p, enum record_kind k, const char *id,
+                                        const char *type, struct store_link *tmp)
+{
+	bool self = p->rec != NULL && p->rec->kind == k && strcmp(p->rec->id, id) == 0;
+	struct self_link *c = NULL;
+
+	if (self) {
+		for (size_t i = 0; i < p->nself; i++) {
+			if (strcmp(p->self[i].type, type) == 0)
+				return p->self[i].found ? &p->self[i].link : NULL;
+		}
+		if (p->nself < sizeof(p->self) / sizeof(p->self[0]))
+			c = &p->self[p->nself++];
+	}
+	if (store_link_get(p->st, p->o->target, k, id, type, tmp, NULL) != BS_OK) {
+		if (c != NULL) {
+			snprintf(c->type, sizeof(c->type), "%s", type);
+			c->found = false;
+		}
+		return NULL;
+	}
+	if (c != NULL) {
+		snprintf(c->type, sizeof(c->type), "%s", type);
+		c->found = true;
+		c->link = *tmp;
+	}
+	return tmp;
+}
+
 static bool linked(struct planner *p, enum record_kind k, const char *id, const char *type)
 {
-	struct store_link l;
+	struct store_link tmp;
+	const struct store_link *l = link_of(p, k, id, type, &tmp);
 
-	return store_link_get(p->st, p->o->target, k, id, type, &l, NULL) == BS_OK &&
-	       l.ledger_id[0] != '\0';
+	return l != NULL && l->ledger_id[0] != '\0';
 }
 
 /* Fill a rules_dep for kind:id (its main ledger document). */
@@ -1077,7 +1117,15 @@ static int unique_number(struct planner *p, enum record_kind kind, const char *i
 {
 	int64_t serial = 0;
 	bool cut = false;
-	int rc = store_serial(p->st, p->o->target, kind, id, type, p->o->now_ms, &serial, p->err);
+	struct store_link tmp;
+	const struct store_link *l = link_of(p, kind, id, type, &tmp);
+	int rc = BS_OK;
+
+	if (l != NULL && l->serial > 0)
+		serial = l->serial;
+	else
+		rc = store_serial(p->st, p->o->target, kind, id, type, p->o->now_ms, &serial,
+		                  p->err);
 
 	buf_reset(&p->num);
 	if (rc == BS_OK)
@@ -1729,6 +1777,7 @@ static int plan_one(struct planner *p, const struct cand *c)
 	if (rc != BS_OK)
 		goto out;
 	p->rec = &info;
+	p->nself = 0;
 	p->stats->considered++;
 	if (cur == SYNC_QUEUED || cur == SYNC_CONSOLIDATED ||
 	    (!p->o->resync && (cur == SYNC_IMPORTED || cur == SYNC_ERROR || cur == SYNC_SKIPPED) &&
@@ -1814,6 +1863,7 @@ static int plan_one(struct planner *p, const struct cand *c)
 	}
 out:
 	p->rec = NULL;
+	p->nself = 0;
 	json_object_put(o);
 	for (int i = 0; i < RULES_DEPS_MAX; i++)
 		buf_free(&db.b[i]);

@@ -195,6 +195,29 @@ static void test_serials(void **state)
 	                 BS_OK);
 	assert_int_equal(l.serial, 2);
 	assert_string_equal(l.ledger_id, "");
+
+	/* inside a transaction: a rollback gives the numbers back, a commit keeps them */
+	assert_int_equal(put(f, RECORD_SALE, "S-3", 0, "{\"x\":3}", &res), BS_OK);
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	assert_int_equal(store_serial(f->st, "xero:t1", RECORD_SALE, "S-3", "Invoice", 7, &a, &err),
+	                 BS_OK);
+	assert_int_equal(a, 3);
+	store_rollback(f->st);
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	assert_int_equal(store_serial(f->st, "xero:t2", RECORD_SALE, "S-1", "Invoice", 8, &b, &err),
+	                 BS_OK);
+	assert_int_equal(store_serial(f->st, "xero:t1", RECORD_SALE, "S-3", "Invoice", 8, &a, &err),
+	                 BS_OK);
+	assert_int_equal(store_commit(f->st, &err), BS_OK);
+	assert_int_equal(a, 3);
+	assert_int_equal(b, 2);
+	/* and the counters were written back: the next ones follow on */
+	assert_int_equal(store_serial(f->st, "xero:t2", RECORD_SALE, "S-3", "Invoice", 9, &b, &err),
+	                 BS_OK);
+	assert_int_equal(b, 3);
+	assert_int_equal(
+	    store_serial(f->st, "xero:t1", RECORD_SALE, "S-3", "CreditNote", 9, &a, &err), BS_OK);
+	assert_int_equal(a, 4);
 }
 
 static void test_versions(void **state)
