@@ -128,6 +128,13 @@ static int refresh_cb(void *arg, struct xero_conn *conn, struct bs_error *err)
 	return session_refresh_if_needed(r->sess, err);
 }
 
+static void call_started_cb(void *arg)
+{
+	struct run *r = arg;
+
+	session_window_save(r->sess);
+}
+
 /* Grouped by reason: errors are listed one by one, the rest counted per
  * reason with a few examples, so a thousand "not invoiced yet" stay one line. */
 static void list_text(const char *title, const struct noted *v, size_t n)
@@ -251,6 +258,7 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		d.now_ms = now_cb;
 		d.sleep_ms = sleep_cb;
 		d.before_call = refresh_cb;
+		d.call_started = call_started_cb;
 		d.on_progress = on_progress;
 		d.on_failure = on_failure;
 		d.arg = &r;

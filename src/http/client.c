@@ -27,6 +27,9 @@ struct xfer {
 	struct http_response *resp;
 	int body_rc; /* BS_OK, or why the write callback stopped the transfer */
 	int hdr_rc;
+	int sends;     /* times the request went out (on_prereq) */
+	bool answered; /* a header arrived since it last went out */
+	bool resend;   /* libcurl was about to send it again unasked: stopped */
 };
 
 int http_global_init(struct bs_error *err)
@@ -167,6 +170,33 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/*
+ * Called by libcurl each time the request is about to go out.  When a
+ * kept-alive connection turns out closed before any answer, libcurl sends
+ * the request again on a new one by itself.  The server may have processed
+ * the first, and a rate limiter never counted the second, so that is
+ * stopped here: the caller gets BS_ENET ("no answer") and decides, with its
+ * idempotency key and its governor, whether and when to send again.  A
+ * redirect (an answer came) goes ahead.
+ */
+static int on_prereq(void *arg, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port)
+{
+	struct xfer *x = arg;
+
+	(void)conn_primary_ip;
+	(void)conn_local_ip;
+	(void)conn_primary_port;
+	(void)conn_local_port;
+	if (x->sends++ > 0 && !x->answered) {
+		x->resend = true;
+		x->resp->stale_conn = true;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	x->answered = false;
+	return CURL_PREREQFUNC_OK;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 {
 	struct xfer *x = ctx;
@@ -175,6 +205,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	const char *colon, *v;
 	int rc = BS_OK;
 
+	x->answered = true;
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		/* a new response (after a 1xx or a redirect): keep only its headers */
 		buf_reset(&r->hdrs);
@@ -306,6 +337,11 @@ static int map_curl_error(CURLcode cc, const struct xfer *x, const char *what, c
 		code = BS_ENOMEM;
 		why = "out of memory";
 		break;
+	case CURLE_ABORTED_BY_CALLBACK:
+		why = x->resend ? "connection closed before an answer (not sent again here: the "
+		                  "caller decides)"
+		                : "transfer aborted";
+		break;
 	default:
 		why = "transfer failed";
 		break;
@@ -335,6 +371,7 @@ int http_send(struct http_client *c, const struct http_request *req, struct http
 	int rc = BS_OK;
 
 	resp->status = 0;
+	resp->stale_conn = false;
 	buf_reset(&resp->body);
 	buf_reset(&resp->hdrs);
 	resp->nhdrs = 0;
@@ -380,6 +417,8 @@ int http_send(struct http_client *c, const struct http_request *req, struct http
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
+	curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(h, CURLOPT_PREREQDATA, &x);
 	if (resp->body.max < (size_t)INT64_MAX)
 		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)resp->body.max);
 	if (req->follow_redirects) {

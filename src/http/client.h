@@ -69,6 +69,11 @@ struct http_response {
 	struct buf body; /* the body, NUL-terminated (buf_cstr) for text bodies */
 	struct buf hdrs; /* private: "name\0value\0" pairs, bounded by HTTP_HEADERS_MAX */
 	size_t nhdrs;    /* number of headers kept */
+	/* A kept-alive connection was found closed before any answer, and
+	 * libcurl's own re-send of the request was stopped (http_send returns
+	 * BS_ENET): the server may or may not have it.  Sending it again at
+	 * once, counted by the caller's rate limiter, is usually right. */
+	bool stale_conn;
 };
 
 void http_response_init(struct http_response *r);

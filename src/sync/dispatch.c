@@ -341,6 +341,13 @@ static int attempt_once(void *ctx, struct xero_call *call, struct bs_error *err)
 	return xero_push(d->o->conn, d->type, a->elems, a->n, a->key, resolve, d, call, err);
 }
 
+static void call_started(void *arg)
+{
+	struct dsp *d = arg;
+
+	d->o->call_started(d->o->arg);
+}
+
 /* The caller's hook (a token refresh) before each attempt. */
 static int before_call(void *arg, struct bs_error *err)
 {
@@ -735,6 +742,8 @@ int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatc
 	d.pc.sleep_ms = o->sleep_ms;
 	d.pc.clock = o->clock;
 	d.pc.before = o->before_call != NULL ? before_call : NULL;
+	d.pc.started = o->call_started != NULL ? call_started : NULL;
+	d.pc.started_arg = &d;
 	d.pc.arg = &d;
 	d.pc.max_attempts = o->max_attempts;
 	d.pc.rng = (uint64_t)o->now_ms(o->clock) * 2654435761u + 1;

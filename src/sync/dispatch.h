@@ -34,6 +34,9 @@ struct dispatch_opts {
 	/* Before each call: refresh the token when it is about to expire.
 	 * Non-zero stops the run with that status.  May be NULL. */
 	int (*before_call)(void *arg, struct xero_conn *conn, struct bs_error *err);
+	/* Once the governor counted a call, before it goes out: keep the rate
+	 * window for the next process (session_window_save).  May be NULL. */
+	void (*call_started)(void *arg);
 	/* After each request: for progress display.  May be NULL. */
 	void (*on_progress)(void *arg, uint64_t posted, uint64_t failed, uint64_t calls);
 	/* Every record that ends in error, with the ledger's words. */

@@ -3,6 +3,8 @@
  */
 #include "sync/paced.h"
 
+#include <stdbool.h>
+
 #define ATTEMPTS_DEFAULT 6
 
 static void bump(uint64_t *n)
@@ -29,6 +31,7 @@ int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err)
 {
 	int max = p->max_attempts > 0 ? p->max_attempts : ATTEMPTS_DEFAULT;
 	int attempt = 0, rc;
+	bool stale_retried = false;
 
 	for (;;) {
 		/* "absent" until the call fills them: a failure before any exchange
@@ -44,6 +47,8 @@ int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err)
 		while ((w = governor_wait_ms(p->gov, p->now_ms(p->clock))) > 0)
 			p->sleep_ms(p->clock, w);
 		governor_start(p->gov, p->now_ms(p->clock));
+		if (p->started != NULL)
+			p->started(p->started_arg);
 		rc = fn(ctx, &call, err);
 		governor_end(p->gov, p->now_ms(p->clock), call.min_remaining, call.day_remaining,
 		             call.app_min_remaining,
@@ -52,6 +57,13 @@ int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err)
 		if (rc == BS_ELIMIT) {
 			bump(p->rate_limited);
 			continue; /* not processed: the same call, after Retry-After */
+		}
+		if (rc == BS_ENET && call.stale_conn && !stale_retried) {
+			/* a kept-alive connection had closed: once, at once, on a new
+			 * one (libcurl would have; this way the governor counts it) */
+			stale_retried = true;
+			bump(p->retries);
+			continue;
 		}
 		if (rc == BS_ENET || rc == BS_EPROTO) {
 			if (++attempt >= max)

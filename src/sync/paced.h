@@ -27,6 +27,11 @@ struct paced {
 	 * non-zero status stops and is returned. */
 	int (*before)(void *arg, struct bs_error *err);
 	void *arg;
+	/* once the governor has counted a call, before it goes out: keep the
+	 * rate window where the next process finds it, so a process killed
+	 * mid-call loses none of its calls; NULL = none */
+	void (*started)(void *started_arg);
+	void *started_arg;
 	int max_attempts; /* on 5xx / no answer; 0 = 6 */
 	uint64_t rng;     /* jitter state: seed it non-zero */
 	/* counters to add to; each may be NULL */

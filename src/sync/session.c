@@ -209,6 +209,11 @@ static int refresh_hook(void *arg, struct bs_error *err)
 	return session_refresh_if_needed(arg, err);
 }
 
+static void window_hook(void *arg)
+{
+	session_window_save(arg);
+}
+
 /* The governor, from settings, seeded with the last process's window. */
 static int governor_load(struct session *s, struct bs_error *err)
 {
@@ -231,6 +236,8 @@ static int governor_load(struct session *s, struct bs_error *err)
 	s->pc.clock = s;
 	s->pc.before = refresh_hook;
 	s->pc.arg = s;
+	s->pc.started = window_hook;
+	s->pc.started_arg = s;
 	s->pc.rng = (uint64_t)s->now_ms() * 2654435761u + 1;
 	buf_init(&key, 256);
 	buf_init(&v, 8192);
@@ -254,8 +261,7 @@ static int governor_load(struct session *s, struct bs_error *err)
 	return BS_OK;
 }
 
-/* Save the calls of the current minute for the next process. */
-static void governor_save(struct session *s)
+void session_window_save(struct session *s)
 {
 	int64_t times[256];
 	size_t n;
@@ -332,7 +338,7 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
 
 void session_close(struct session *s)
 {
-	governor_save(s);
+	session_window_save(s);
 	governor_free(s->gov);
 	s->gov = NULL;
 	xero_conn_free(s->conn);

@@ -59,6 +59,14 @@ int session_save(struct store *st, const unsigned char key[32], const char *targ
  */
 int session_open(struct session *s, struct store *st, const char *db_path, const char *target,
                  int64_t (*now_ms)(void), struct bs_error *err);
+/*
+ * Save the start times of the calls in the current minute window (setting
+ * govwin:<target>) for the next process's governor.  Called as each call
+ * starts, so a SIGKILL loses nothing, and on close.  A failure to save is
+ * not an error: the next process paces by the ledger's headers instead.
+ */
+void session_window_save(struct session *s);
+
 void session_close(struct session *s);
 
 /* Refresh now if the token expires within two minutes (dispatcher hook). */

@@ -29,6 +29,7 @@ struct server {
 	struct MHD_Daemon *d;
 	unsigned port;
 	atomic_int connections; /* TCP connections accepted so far */
+	atomic_int drops;       /* requests /drop received */
 	char base[64];
 };
 
@@ -91,7 +92,6 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 {
 	struct buf *in = *con_cls, out;
 	enum MHD_Result ret;
-	(void)cls;
 	(void)version;
 
 	if (in == NULL) { /* first call: headers only */
@@ -183,6 +183,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		buf_addstr(&out, "late");
 		ret = queue(conn, 200, &out, NULL);
 	} else if (strcmp(url, "/drop") == 0) {
+		atomic_fetch_add(&((struct server *)cls)->drops, 1);
 		ret = MHD_NO; /* close the connection without a response */
 	} else {
 		buf_addstr(&out, "not found");
@@ -629,11 +630,41 @@ static void test_network_failures(void **state)
 	req.timeout_ms = 0;
 	assert_int_equal(http_send(c, &req, &resp, &err), BS_ENET);
 	assert_non_null(strstr(err.msg, "empty reply"));
+	assert_false(resp.stale_conn); /* a new connection: nothing was stale */
 
 	/* and the same client recovers */
 	snprintf(url, sizeof(url), "%s/status/200", s->base);
 	assert_int_equal(http_send(c, &req, &resp, &err), BS_OK);
 	assert_int_equal(resp.status, 200);
+	http_response_free(&resp);
+	http_client_free(c);
+}
+
+/*
+ * A kept-alive connection closed before any answer: libcurl would send the
+ * request again on a new connection by itself, behind the rate governor's
+ * back.  The client stops that and says so (stale_conn); the caller decides.
+ */
+static void test_no_silent_resend(void **state)
+{
+	struct server *s = *state;
+	struct http_client *c;
+	struct http_response resp;
+	struct bs_error err;
+	int before;
+
+	assert_int_equal(http_client_new(&c, &err), BS_OK);
+	http_response_init(&resp);
+	assert_int_equal(send_to(s, c, "GET", "/status/200", NULL, NULL, 0, &resp, &err), BS_OK);
+	assert_false(resp.stale_conn);
+	before = atomic_load(&s->drops);
+	assert_int_equal(send_to(s, c, "POST", "/drop", NULL, "x", 1, &resp, &err), BS_ENET);
+	assert_int_equal(atomic_load(&s->drops) - before, 1); /* sent once, not twice */
+	assert_true(resp.stale_conn);
+	assert_non_null(strstr(err.msg, "not sent again"));
+	/* the next request goes out on a new connection */
+	assert_int_equal(send_to(s, c, "GET", "/status/200", NULL, NULL, 0, &resp, &err), BS_OK);
+	assert_false(resp.stale_conn);
 	http_response_free(&resp);
 	http_client_free(c);
 }
@@ -805,6 +836,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_header_numbers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_big_bodies_and_bound, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_network_failures, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_silent_resend, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_redirects, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_keepalive, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),

@@ -151,6 +151,7 @@ static int call_api(struct xero_conn *x, const char *method, const char *path, c
 	req.timeout_ms = x->timeout_ms;
 	call->request_bytes = req.body_len;
 	rc = http_send(x->http, &req, &x->resp, err);
+	call->stale_conn = x->resp.stale_conn;
 	if (rc != BS_OK)
 		goto out; /* BS_ENET: no answer, outcome unknown */
 	read_limits(&x->resp, call);

@@ -52,6 +52,7 @@ struct xero_call {
 	int64_t app_min_remaining; /* X-AppMinLimit-Remaining */
 	char problem[32];          /* X-Rate-Limit-Problem */
 	size_t request_bytes;
+	bool stale_conn; /* no answer: see http_response.stale_conn */
 };
 
 /* One document of a batch: the doc in, Xero's verdict out. */
