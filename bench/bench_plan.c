@@ -123,14 +123,14 @@ static int write_records(const struct opts *o, const char *file, struct bs_error
 		uint64_t day = 1 + (i - 1) * 28 / o->n;
 
 		buf_reset(&line);
-		rc = buf_printf(&line,
-		                "{\"kind\":\"sale\",\"id\":\"SO-%" PRIu64
-		                "\",\"date\":\"2026-10-%02" PRIu64 "\",\"reference\":\"SO-%" PRIu64
-		                "\",\"customer_id\":\"C-%" PRIu64
-		                "\",\"invoiced\":true,\"invoice_date\":\"2026-10-%02" PRIu64
-		                "\",\"due_date\":\"2026-10-%02" PRIu64 "\",\"status\":\"invoiced\","
-		                "\"currency\":\"NZD\",\"tax_mode\":\"exclusive\",\"lines\":[",
-		                i, day, i, 1 + rng_next(&s) % o->customers, day, day);
+		rc = buf_printf(
+		    &line,
+		    "{\"kind\":\"sale\",\"id\":\"SO-%" PRIu64 "\",\"date\":\"2026-10-%02" PRIu64
+		    "\",\"reference\":\"SO-%" PRIu64 "\",\"customer_id\":\"C-%" PRIu64
+		    "\",\"invoiced\":true,\"invoice_date\":\"2026-10-%02" PRIu64
+		    "\",\"due_date\":\"2026-10-%02" PRIu64 "\",\"status\":\"invoiced\","
+		    "\"currency\":\"NZD\",\"tax_mode\":\"exclusive\",\"lines\":[",
+		    i, day, i, 1 + rng_next(&s) % (o->customers ? o->customers : 1), day, day);
 		for (uint64_t l = 0; rc == BS_OK && l < o->lines; l++) {
 			uint64_t cents = 100 + rng_next(&s) % 19900;
 

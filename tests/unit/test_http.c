@@ -397,22 +397,20 @@ static void test_header_numbers(void **state)
 	static const int64_t now = INT64_C(1445412480000) - 5000;
 	static const struct {
 		const char *name, *value;
-		int rc_int;
-		int64_t want_int;
-		int rc_retry;
-		int64_t want_retry;
+		int rc_int, rc_retry;
+		int64_t want_int, want_retry;
 	} cases[] = {
-	    {"Retry-After", "17", BS_OK, 17, BS_OK, 17000},
-	    {"Retry-After", "0", BS_OK, 0, BS_OK, 0},
-	    {"Retry-After", "66975", BS_OK, 66975, BS_OK, 66975000},
-	    {"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT", BS_EPARSE, 0, BS_OK, 5000},
-	    {"Retry-After", "Wed, 21 Oct 2015 07:27:00 GMT", BS_EPARSE, 0, BS_OK, 0},
-	    {"Retry-After", "99999999999999999999", BS_ERANGE, 0, BS_OK, INT64_MAX},
-	    {"Retry-After", "soon", BS_EPARSE, 0, BS_EPARSE, 0},
-	    {"Retry-After", "-3", BS_EPARSE, 0, BS_EPARSE, 0},
-	    {"Retry-After", "1.5", BS_EPARSE, 0, BS_EPARSE, 0},
-	    {"X-MinLimit-Remaining", "59", BS_OK, 59, BS_ENOTFOUND, 0},
-	    {"X-DayLimit-Remaining", "4999", BS_OK, 4999, BS_ENOTFOUND, 0},
+	    {"Retry-After", "17", BS_OK, BS_OK, 17, 17000},
+	    {"Retry-After", "0", BS_OK, BS_OK, 0, 0},
+	    {"Retry-After", "66975", BS_OK, BS_OK, 66975, 66975000},
+	    {"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT", BS_EPARSE, BS_OK, 0, 5000},
+	    {"Retry-After", "Wed, 21 Oct 2015 07:27:00 GMT", BS_EPARSE, BS_OK, 0, 0},
+	    {"Retry-After", "99999999999999999999", BS_ERANGE, BS_OK, 0, INT64_MAX},
+	    {"Retry-After", "soon", BS_EPARSE, BS_EPARSE, 0, 0},
+	    {"Retry-After", "-3", BS_EPARSE, BS_EPARSE, 0, 0},
+	    {"Retry-After", "1.5", BS_EPARSE, BS_EPARSE, 0, 0},
+	    {"X-MinLimit-Remaining", "59", BS_OK, BS_ENOTFOUND, 59, 0},
+	    {"X-DayLimit-Remaining", "4999", BS_OK, BS_ENOTFOUND, 4999, 0},
 	};
 	struct server *s = *state;
 	struct http_client *c;
