@@ -62,8 +62,6 @@ static int fake_call(void *ctx, struct xero_call *call, struct bs_error *err)
 	const struct step *s =
 	    &f->script[(size_t)f->attempts < f->nscript ? (size_t)f->attempts : f->nscript - 1];
 
-	if (f->attempts < 16)
-		f->at[f->attempts] = f->now;
 	f->attempts++;
 	f->now += 10; /* each call takes 10 ms */
 	call->http_status = s->http_status;
@@ -74,144 +72,101 @@ static int fake_call(void *ctx, struct xero_call *call, struct bs_error *err)
 	return BS_OK;
 }
 
-/* Run `script` through paced_call with limits of 60 a minute. */
-static int run(struct fake *f, struct governor **gov, const struct step *script, size_t n,
-               uint64_t *calls, uint64_t *limited, uint64_t *retries)
+/* One case: a script of answers and what paced_call must make of it. */
+struct pcase {
+	const char *what;
+	struct step script[4];
+	size_t n;
+	int want_rc;
+	int attempts, sleeps, started;
+	uint64_t retries, limited;
+	int64_t slept_min, slept_max; /* total time slept */
+};
+
+/* clang-format off */
+static const struct pcase cases[] = {
+    /* what, answers, n, rc, attempts, sleeps, started, retries, 429s, slept min..max */
+    {"an answer at once",
+     {{BS_OK, 200, -1, false}}, 1,
+     BS_OK, 1, 0, 1, 0, 0, 0, 0},
+    /* a kept-alive connection had closed: again at once, announced and
+     * counted like any call */
+    {"stale connection, again at once",
+     {{BS_ENET, 0, -1, true}, {BS_OK, 200, -1, false}}, 2,
+     BS_OK, 2, 0, 2, 1, 0, 0, 0},
+    /* only the first goes at once: a second is a failure, 400 ms +-50% */
+    {"stale twice backs off",
+     {{BS_ENET, 0, -1, true}, {BS_ENET, 0, -1, true}, {BS_OK, 200, -1, false}}, 3,
+     BS_OK, 3, 1, 3, 2, 0, 200, 600},
+    /* 400, 800, 1600 ms, each +-50%, then max_attempts (4) is reached */
+    {"no answer backs off, then gives up",
+     {{BS_ENET, 0, -1, false}}, 1,
+     BS_ENET, 4, 3, 4, 3, 0, 1400, 4200},
+    {"an answer that is not HTTP backs off too",
+     {{BS_EPROTO, 0, -1, false}, {BS_OK, 200, -1, false}}, 2,
+     BS_OK, 2, 1, 2, 1, 0, 200, 600},
+    /* not processed: the same call after Retry-After, 3 s + the governor's
+     * margin against clock skew (a fiftieth of a minute + 5 ms) */
+    {"429 waits out Retry-After",
+     {{BS_ELIMIT, 429, 3, false}, {BS_OK, 200, -1, false}}, 2,
+     BS_OK, 2, 1, 2, 0, 1, 4205, 4205},
+    {"other errors are the answer",
+     {{BS_EINVAL, 400, -1, false}}, 1,
+     BS_EINVAL, 1, 0, 1, 0, 0, 0, 0},
+};
+/* clang-format on */
+
+static void test_cases(void **state)
 {
-	struct governor_limits lim = {60, 5000, 5, 10000, 1};
-	struct paced p;
-	struct bs_error err;
-
-	memset(f, 0, sizeof(*f));
-	f->now = 1000000;
-	f->script = script;
-	f->nscript = n;
-	*gov = governor_new(&lim);
-	assert_non_null(*gov);
-	memset(&p, 0, sizeof(p));
-	p.gov = *gov;
-	p.now_ms = fake_now;
-	p.sleep_ms = fake_sleep;
-	p.clock = f;
-	p.started = fake_started;
-	p.started_arg = f;
-	p.max_attempts = 4;
-	p.rng = 12345;
-	p.calls = calls;
-	p.rate_limited = limited;
-	p.retries = retries;
-	return paced_call(&p, fake_call, f, &err);
-}
-
-static void test_answer_at_once(void **state)
-{
-	static const struct step ok[] = {{BS_OK, 200, -1, false}};
-	struct fake f;
-	struct governor *g;
-	uint64_t calls = 0, limited = 0, retries = 0;
-
 	(void)state;
-	assert_int_equal(run(&f, &g, ok, 1, &calls, &limited, &retries), BS_OK);
-	assert_int_equal(f.attempts, 1);
-	assert_int_equal(f.started, 1);
-	assert_int_equal(f.sleeps, 0);
-	assert_int_equal(calls, 1);
-	assert_int_equal(governor_calls(g), 1);
-	governor_free(g);
-}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct pcase *c = &cases[i];
+		struct governor_limits lim = {60, 5000, 5, 10000, 1};
+		struct governor *g = governor_new(&lim);
+		uint64_t calls = 0, limited = 0, retries = 0;
+		struct fake f;
+		struct paced p;
+		struct bs_error err;
+		int rc;
 
-static void test_stale_connection_goes_again_at_once(void **state)
-{
-	static const struct step s[] = {{BS_ENET, 0, -1, true}, {BS_OK, 200, -1, false}};
-	struct fake f;
-	struct governor *g;
-	uint64_t calls = 0, limited = 0, retries = 0;
-
-	(void)state;
-	assert_int_equal(run(&f, &g, s, 2, &calls, &limited, &retries), BS_OK);
-	assert_int_equal(f.attempts, 2);
-	assert_int_equal(f.sleeps, 0);          /* no back-off */
-	assert_int_equal(f.started, 2);         /* both announced before they went */
-	assert_int_equal(governor_calls(g), 2); /* and both counted */
-	assert_int_equal(retries, 1);
-	governor_free(g);
-}
-
-static void test_stale_twice_backs_off(void **state)
-{
-	/* only the first stale connection goes at once: a second is a failure */
-	static const struct step s[] = {
-	    {BS_ENET, 0, -1, true}, {BS_ENET, 0, -1, true}, {BS_OK, 200, -1, false}};
-	struct fake f;
-	struct governor *g;
-	uint64_t calls = 0, limited = 0, retries = 0;
-
-	(void)state;
-	assert_int_equal(run(&f, &g, s, 3, &calls, &limited, &retries), BS_OK);
-	assert_int_equal(f.attempts, 3);
-	assert_int_equal(f.sleeps, 1);
-	assert_true(f.slept >= 200 && f.slept <= 600); /* 400 ms +-50% */
-	assert_int_equal(retries, 2);
-	governor_free(g);
-}
-
-static void test_no_answer_backs_off_then_gives_up(void **state)
-{
-	static const struct step s[] = {{BS_ENET, 0, -1, false}};
-	struct fake f;
-	struct governor *g;
-	uint64_t calls = 0, limited = 0, retries = 0;
-
-	(void)state;
-	assert_int_equal(run(&f, &g, s, 1, &calls, &limited, &retries), BS_ENET);
-	assert_int_equal(f.attempts, 4); /* max_attempts */
-	assert_int_equal(f.sleeps, 3);
-	assert_int_equal(retries, 3);
-	/* each wait is longer than the one before it, on average: the last is at
-	 * least 800 ms (1,600 +-50%) */
-	assert_true(f.at[3] - f.at[2] >= 800);
-	governor_free(g);
-}
-
-static void test_429_waits_out_retry_after(void **state)
-{
-	static const struct step s[] = {{BS_ELIMIT, 429, 3, false}, {BS_OK, 200, -1, false}};
-	struct fake f;
-	struct governor *g;
-	uint64_t calls = 0, limited = 0, retries = 0;
-
-	(void)state;
-	assert_int_equal(run(&f, &g, s, 2, &calls, &limited, &retries), BS_OK);
-	assert_int_equal(f.attempts, 2);
-	assert_int_equal(limited, 1);
-	assert_int_equal(retries, 0);
-	assert_true(f.at[1] - f.at[0] >= 3000); /* Retry-After: 3 s */
-	governor_free(g);
-}
-
-static void test_other_errors_are_the_answer(void **state)
-{
-	static const struct step s[] = {{BS_EINVAL, 400, -1, false}};
-	struct fake f;
-	struct governor *g;
-	uint64_t calls = 0, limited = 0, retries = 0;
-
-	(void)state;
-	assert_int_equal(run(&f, &g, s, 1, &calls, &limited, &retries), BS_EINVAL);
-	assert_int_equal(f.attempts, 1);
-	assert_int_equal(f.sleeps, 0);
-	governor_free(g);
+		assert_non_null(g);
+		memset(&f, 0, sizeof(f));
+		f.now = 1000000;
+		f.script = c->script;
+		f.nscript = c->n;
+		memset(&p, 0, sizeof(p));
+		p.gov = g;
+		p.now_ms = fake_now;
+		p.sleep_ms = fake_sleep;
+		p.clock = &f;
+		p.started = fake_started;
+		p.started_arg = &f;
+		p.max_attempts = 4;
+		p.rng = 12345;
+		p.calls = &calls;
+		p.rate_limited = &limited;
+		p.retries = &retries;
+		rc = paced_call(&p, fake_call, &f, &err);
+		print_message("%s: rc %d, %d attempts, %d sleeps (%lld ms)\n", c->what, rc,
+		              f.attempts, f.sleeps, (long long)f.slept);
+		assert_int_equal(rc, c->want_rc);
+		assert_int_equal(f.attempts, c->attempts);
+		assert_int_equal(f.sleeps, c->sleeps);
+		assert_int_equal(f.started, c->started);
+		assert_int_equal(retries, c->retries);
+		assert_int_equal(limited, c->limited);
+		assert_int_equal(calls, (uint64_t)c->attempts);
+		/* every attempt went through the governor */
+		assert_int_equal(governor_calls(g), c->attempts);
+		assert_true(f.slept >= c->slept_min && f.slept <= c->slept_max);
+		governor_free(g);
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_answer_at_once),
-	    cmocka_unit_test(test_stale_connection_goes_again_at_once),
-	    cmocka_unit_test(test_stale_twice_backs_off),
-	    cmocka_unit_test(test_no_answer_backs_off_then_gives_up),
-	    cmocka_unit_test(test_429_waits_out_retry_after),
-	    cmocka_unit_test(test_other_errors_are_the_answer),
+	    cmocka_unit_test(test_cases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
