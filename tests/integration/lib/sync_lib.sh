@@ -8,6 +8,7 @@
 # the pass/fail counters and an EXIT trap.  POSIX sh; needs curl and node.
 
 B=${BOOKSYNC:?BOOKSYNC must name the booksync binary}
+. "$(dirname "$0")/lib/sandbox.sh"
 T=$(mktemp -d /tmp/bs-sync-XXXXXX)
 export FP_DIR="$T"
 fails=0
@@ -71,24 +72,12 @@ finish() {
 sb_n=0
 sb_start() {
 	sb_n=$((sb_n + 1))
-	"$B" sandbox xero --listen "${SB_LISTEN:-127.0.0.1:0}" "$@" >"$T/sb$sb_n.out" 2>"$T/sb$sb_n.err" &
-	SB_PID=$!
+	sandbox_launch "$T/sb$sb_n.out" "$T/sb$sb_n.err" "${SB_LISTEN:-127.0.0.1:0}" "$@"
+	sb_rc=$?
+	SB_PID=$launched_pid
 	echo "$SB_PID" >>"$T/pids"
-	i=0
-	SB_URL=
-	while [ $i -lt 100 ]; do
-		SB_URL=$(head -n 1 "$T/sb$sb_n.out" 2>/dev/null)
-		case $SB_URL in http://*) break ;; esac
-		SB_URL=
-		kill -0 "$SB_PID" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if [ -z "$SB_URL" ]; then
-		echo "sandbox did not start:" >&2
-		cat "$T/sb$sb_n.err" >&2
-		exit 1
-	fi
+	SB_URL=$launched_url
+	[ "$sb_rc" -eq 0 ] || exit 1
 }
 
 # sb_stop: stop the last sandbox started (TERM; it saves its state) and wait

@@ -3,7 +3,9 @@
 # TAP-style lines ("ok - ...", "not ok - ..."), a closing "N passed, N failed"
 # and a non-zero exit on any failure; a temp dir ($tmp) and a sandbox
 # ($sbpid, started by sandbox_start) that the EXIT trap removes and stops
-# whatever happened.  Needs $BOOKSYNC for sandbox_start.
+# whatever happened.  Needs $src (the source tree) and $BOOKSYNC.
+. "$src/tests/integration/lib/sandbox.sh"
+
 pass=0
 failed=0
 tmp=
@@ -46,27 +48,18 @@ bail() {
 	finish
 }
 
-# sandbox_start LISTEN [ARGS...]: `booksync sandbox xero --listen LISTEN ARGS`
-# in the background, stdout in $tmp/sandbox.out, stderr appended to
-# $tmp/sandbox.err; waits up to 10 s for the base URL on its first line.
-# Sets sbpid and url; on failure shows its stderr, clears sbpid, returns 1.
+# sandbox_start LISTEN [ARGS...]: a sandbox (lib/sandbox.sh), stdout in
+# $tmp/sandbox.out, stderr appended to $tmp/sandbox.err.  Sets sbpid and
+# url; on failure shows its stderr, clears sbpid, returns 1.
 sandbox_start() {
-	sb_listen=$1
-	shift
-	: >"$tmp/sandbox.out"
-	"$BOOKSYNC" sandbox xero --listen "$sb_listen" "$@" >"$tmp/sandbox.out" 2>>"$tmp/sandbox.err" &
-	sbpid=$!
-	n=0
-	until [ -s "$tmp/sandbox.out" ]; do
-		n=$((n + 1))
-		if [ "$n" -gt 100 ] || ! kill -0 "$sbpid" 2>/dev/null; then
-			cat "$tmp/sandbox.err" >&2
-			sbpid=
-			return 1
-		fi
-		sleep 0.1
-	done
-	url=$(head -n 1 "$tmp/sandbox.out")
+	if sandbox_launch "$tmp/sandbox.out" "$tmp/sandbox.err" "$@"; then
+		sbpid=$launched_pid
+		url=$launched_url
+		return 0
+	fi
+	kill "$launched_pid" 2>/dev/null
+	sbpid=
+	return 1
 }
 
 # json FILE EXPR: evaluate EXPR over the parsed file (bound to j)
