@@ -25,7 +25,8 @@ struct http_client {
 /* Per-request state shared with the libcurl callbacks. */
 struct xfer {
 	struct http_response *resp;
-	int body_rc; /* BS_OK, or why the write callback stopped the transfer */
+	bool caller_resends; /* http_request.caller_resends */
+	int body_rc;         /* BS_OK, or why the write callback stopped the transfer */
 	int hdr_rc;
 	int sends;     /* times the request went out (on_prereq) */
 	bool answered; /* a header arrived since it last went out */
@@ -175,9 +176,9 @@ static bool is_blank(char c)
  * kept-alive connection turns out closed before any answer, libcurl sends
  * the request again on a new one by itself.  The server may have processed
  * the first, and a rate limiter never counted the second, so that is
- * stopped here: the caller gets BS_ENET ("no answer") and decides, with its
- * idempotency key and its governor, whether and when to send again.  A
- * redirect (an answer came) goes ahead.
+ * stopped here when the caller asked (caller_resends): it gets BS_ENET ("no
+ * answer") and decides, with its idempotency key and its governor, whether
+ * and when to send again.  A redirect (an answer came) goes ahead.
  */
 static int on_prereq(void *arg, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
                      int conn_local_port)
@@ -188,7 +189,7 @@ static int on_prereq(void *arg, char *conn_primary_ip, char *conn_local_ip, int 
 	(void)conn_local_ip;
 	(void)conn_primary_port;
 	(void)conn_local_port;
-	if (x->sends++ > 0 && !x->answered) {
+	if (x->sends++ > 0 && !x->answered && x->caller_resends) {
 		x->resend = true;
 		x->resp->stale_conn = true;
 		return CURL_PREREQFUNC_ABORT;
@@ -363,7 +364,8 @@ int http_send(struct http_client *c, const struct http_request *req, struct http
 {
 	const char *method = req->method ? req->method : "GET";
 	struct curl_slist *hl = NULL, *tmp;
-	struct xfer x = {.resp = resp, .body_rc = BS_OK, .hdr_rc = BS_OK};
+	struct xfer x = {
+	    .resp = resp, .caller_resends = req->caller_resends, .body_rc = BS_OK, .hdr_rc = BS_OK};
 	long timeout = req->timeout_ms > 0 ? req->timeout_ms : HTTP_TIMEOUT_DEFAULT;
 	char what[240];
 	CURL *h = c->h;

@@ -55,6 +55,14 @@ struct http_request {
 	size_t body_len;       /* bytes of body */
 	long timeout_ms;       /* whole exchange; 0 = HTTP_TIMEOUT_DEFAULT */
 	bool follow_redirects; /* false: a 3xx is returned as the response */
+	/*
+	 * The caller sends again itself, counted by its rate limiter (an API
+	 * call through sync/paced): libcurl's own re-send of the request when a
+	 * kept-alive connection turns out closed before any answer is stopped
+	 * and reported (http_response.stale_conn).  false: libcurl re-sends,
+	 * as it does by default (token and other unmetered calls).
+	 */
+	bool caller_resends;
 };
 
 /*
@@ -69,10 +77,10 @@ struct http_response {
 	struct buf body; /* the body, NUL-terminated (buf_cstr) for text bodies */
 	struct buf hdrs; /* private: "name\0value\0" pairs, bounded by HTTP_HEADERS_MAX */
 	size_t nhdrs;    /* number of headers kept */
-	/* A kept-alive connection was found closed before any answer, and
-	 * libcurl's own re-send of the request was stopped (http_send returns
-	 * BS_ENET): the server may or may not have it.  Sending it again at
-	 * once, counted by the caller's rate limiter, is usually right. */
+	/* With http_request.caller_resends: a kept-alive connection was found
+	 * closed before any answer, and libcurl's own re-send of the request
+	 * was stopped (http_send returns BS_ENET).  The server may or may not
+	 * have it; sending it again at once, counted, is usually right. */
 	bool stale_conn;
 };
 

@@ -149,6 +149,7 @@ static int call_api(struct xero_conn *x, const char *method, const char *path, c
 	req.body = body != NULL ? buf_cstr(body) : NULL;
 	req.body_len = body != NULL ? body->len : 0;
 	req.timeout_ms = x->timeout_ms;
+	req.caller_resends = true; /* paced_call sends again, through the governor */
 	call->request_bytes = req.body_len;
 	rc = http_send(x->http, &req, &x->resp, err);
 	call->stale_conn = x->resp.stale_conn;
