@@ -173,6 +173,23 @@ size_t governor_recent(struct governor *g, int64_t now, int64_t *out, size_t cap
 	return n;
 }
 
+int governor_day_belief(const struct governor *g, int64_t *remaining, int64_t *seen_at)
+{
+	if (g->day_remaining < 0)
+		return 0;
+	*remaining = g->day_remaining;
+	*seen_at = g->seen_at;
+	return 1;
+}
+
+void governor_seed_day(struct governor *g, int64_t remaining, int64_t seen_at, int64_t now_ms)
+{
+	if (remaining < 0 || seen_at + g->day_ms <= now_ms || seen_at <= g->seen_at)
+		return;
+	g->seen_at = seen_at;
+	g->day_remaining = remaining;
+}
+
 void governor_seed(struct governor *g, const int64_t *times, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -60,4 +60,16 @@ size_t governor_recent(struct governor *g, int64_t now_ms, int64_t *out, size_t 
 /* Count calls started at times[0..n) (oldest first) as if made here. */
 void governor_seed(struct governor *g, const int64_t *times, size_t n);
 
+/*
+ * What the ledger last said remained of the day's calls (X-DayLimit-
+ * Remaining, less the calls started since) and when it said so: the day's
+ * count for the next process, which its minute window does not carry.
+ * Returns 0 and leaves the outs alone when the ledger never said.
+ */
+int governor_day_belief(const struct governor *g, int64_t *remaining, int64_t *seen_at);
+
+/* Believe the last process's day count (governor_day_belief) while it is
+ * younger than a day and newer than what this governor was told. */
+void governor_seed_day(struct governor *g, int64_t remaining, int64_t seen_at, int64_t now_ms);
+
 #endif

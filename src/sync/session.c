@@ -255,6 +255,18 @@ static int governor_load(struct session *s, struct bs_error *err)
 			p = *end == ',' ? end + 1 : end;
 		}
 		governor_seed(s->gov, times, n);
+		p = strstr(p, ";day=");
+		if (p != NULL) {
+			char *end;
+			long long rem = strtoll(p + 5, &end, 10), at;
+
+			if (*end == '@') {
+				at = strtoll(end + 1, &end, 10);
+				if (*end == '\0')
+					governor_seed_day(s->gov, (int64_t)rem, (int64_t)at,
+					                  s->now_ms());
+			}
+		}
 	}
 	buf_free(&key);
 	buf_free(&v);
@@ -263,7 +275,7 @@ static int governor_load(struct session *s, struct bs_error *err)
 
 void session_window_save(struct session *s)
 {
-	int64_t times[256];
+	int64_t times[256], rem, at;
 	size_t n;
 	struct buf key, v;
 
@@ -275,6 +287,8 @@ void session_window_save(struct session *s)
 	buf_printf(&key, "govwin:%s", s->target);
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&v, "%s%lld", i ? "," : "", (long long)times[i]);
+	if (governor_day_belief(s->gov, &rem, &at))
+		buf_printf(&v, ";day=%lld@%lld", (long long)rem, (long long)at);
 	store_setting_set(s->st, buf_cstr(&key), buf_cstr(&v), NULL);
 	buf_free(&key);
 	buf_free(&v);

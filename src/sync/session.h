@@ -60,8 +60,9 @@ int session_save(struct store *st, const unsigned char key[32], const char *targ
 int session_open(struct session *s, struct store *st, const char *db_path, const char *target,
                  int64_t (*now_ms)(void), struct bs_error *err);
 /*
- * Save the start times of the calls in the current minute window (setting
- * govwin:<target>) for the next process's governor.  Called as each call
+ * Save the start times of the calls in the current minute window and what
+ * the ledger last said remained of the day (setting govwin:<target>, as
+ * "t1,t2,...;day=REMAINING@MS") for the next process's governor.  Called as each call
  * starts, so a SIGKILL loses nothing, and on close.  A failure to save is
  * not an error: the next process paces by the ledger's headers instead.
  */

@@ -1,0 +1,176 @@
+/*
+ * test_governor.c - the rate governor, on made-up times.
+ *
+ * Each case is a script of events (a call starts, a call ends with the
+ * ledger's headers, a window or a day count is seeded) and, at a moment,
+ * how long the governor says to wait.  Limits are small (3 a minute, 5 a
+ * day, 2 at once) so the edges are close; time_scale 1, so a minute is
+ * 60,000 ms and the margin 1,205 ms (a fiftieth of a minute + 5).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "sync/governor.h"
+
+#include <stdio.h>
+
+#define MIN    60000
+#define MARGIN 1205
+#define DAY    86400000LL
+
+enum ev_kind {
+	EV_END_OF_SCRIPT,
+	EV_START,    /* at */
+	EV_END,      /* at, min, day, app remaining, retry-after s */
+	EV_SEED,     /* a window: at .. at + (n - 1) * step */
+	EV_SEED_DAY, /* remaining (a) at (at), seeded at `now` (b) */
+	EV_WAIT,     /* at: expect exactly `want` ms */
+};
+
+struct ev {
+	enum ev_kind kind;
+	int64_t at;
+	int64_t a, b, c, d; /* per kind, see above */
+	int64_t want;
+};
+
+struct gcase {
+	const char *what;
+	struct ev ev[12];
+};
+
+/* clang-format off */
+static const struct gcase cases[] = {
+    {"a fresh governor lets a call go at once",
+     {{EV_WAIT, 0, 0, 0, 0, 0, 0}}},
+    {"three calls fill the minute: the fourth waits for the first to leave it",
+     {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_END, 1010, -1, -1, -1, -1, 0},
+      {EV_START, 2000, 0, 0, 0, 0, 0}, {EV_END, 2010, -1, -1, -1, -1, 0},
+      {EV_START, 3000, 0, 0, 0, 0, 0}, {EV_END, 3010, -1, -1, -1, -1, 0},
+      {EV_WAIT, 4000, 0, 0, 0, 0, 1000 + MIN + MARGIN - 4000},
+      {EV_WAIT, 1000 + MIN + MARGIN, 0, 0, 0, 0, 0}}},
+    {"two in flight: a third waits for one to end",
+     {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_START, 1001, 0, 0, 0, 0, 0},
+      {EV_WAIT, 1002, 0, 0, 0, 0, 1},
+      {EV_END, 1500, -1, -1, -1, -1, 0}, {EV_WAIT, 1500, 0, 0, 0, 0, 0}}},
+    {"Retry-After blocks every call until then, plus the margin",
+     {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_END, 1100, -1, -1, -1, 7, 0},
+      {EV_WAIT, 1100, 0, 0, 0, 0, 7000 + MARGIN}}},
+    {"the ledger says the minute is spent (others' calls): a window from its answer",
+     {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_END, 1100, 0, 100, 100, -1, 0},
+      {EV_WAIT, 1200, 0, 0, 0, 0, 1100 + MIN + MARGIN - 1200}}},
+    {"five calls fill the day: the sixth waits a day from the first",
+     {{EV_SEED, 0, 5, MIN * 2, 0, 0, 0},
+      {EV_WAIT, 9 * MIN, 0, 0, 0, 0, 0 + DAY + MARGIN - 9 * MIN}}},
+    {"a seeded window counts like calls made here",
+     {{EV_SEED, 10000, 3, 100, 0, 0, 0},
+      {EV_WAIT, 10500, 0, 0, 0, 0, 10000 + MIN + MARGIN - 10500}}},
+    {"the last process's day count: nothing left waits out the day from when it was said",
+     {{EV_SEED_DAY, 5000, 0, 6000, 0, 0, 0},
+      {EV_WAIT, 6000, 0, 0, 0, 0, 5000 + DAY - 6000}}},
+    {"the last process's day count, some left: no wait, and each call uses one",
+     {{EV_SEED_DAY, 5000, 1, 6000, 0, 0, 0}, {EV_WAIT, 6000, 0, 0, 0, 0, 0},
+      {EV_START, 6000, 0, 0, 0, 0, 0},
+      {EV_WAIT, 6001, 0, 0, 0, 0, 5000 + DAY - 6001}}},
+    {"a day count older than a day is not believed",
+     {{EV_SEED_DAY, 5000, 0, 5000 + DAY, 0, 0, 0}, {EV_WAIT, 5000 + DAY, 0, 0, 0, 0, 0}}},
+    {"nor one the ledger never gave",
+     {{EV_SEED_DAY, 5000, -1, 6000, 0, 0, 0}, {EV_WAIT, 6000, 0, 0, 0, 0, 0}}},
+    {"a fresher answer replaces the seeded day count",
+     {{EV_SEED_DAY, 5000, 0, 6000, 0, 0, 0}, {EV_START, 7000, 0, 0, 0, 0, 0},
+      {EV_END, 7100, 50, 4, 100, -1, 0}, {EV_WAIT, 7200, 0, 0, 0, 0, 0}}},
+};
+/* clang-format on */
+
+static void test_cases(void **state)
+{
+	struct governor_limits lim = {3, 5, 2, 100, 1};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct governor *g = governor_new(&lim);
+
+		assert_non_null(g);
+		for (size_t k = 0; k < 12 && cases[i].ev[k].kind != EV_END_OF_SCRIPT; k++) {
+			const struct ev *e = &cases[i].ev[k];
+
+			switch (e->kind) {
+			case EV_START:
+				governor_start(g, e->at);
+				break;
+			case EV_END:
+				governor_end(g, e->at, e->a, e->b, e->c, e->d);
+				break;
+			case EV_SEED: {
+				int64_t t[8];
+
+				for (int64_t j = 0; j < e->a && j < 8; j++)
+					t[j] = e->at + j * e->b;
+				governor_seed(g, t, (size_t)e->a);
+				break;
+			}
+			case EV_SEED_DAY:
+				governor_seed_day(g, e->a, e->at, e->b);
+				break;
+			case EV_WAIT: {
+				int64_t w = governor_wait_ms(g, e->at);
+
+				if (w != e->want)
+					print_error("%s: step %zu: wait %lld, want %lld\n",
+					            cases[i].what, k, (long long)w,
+					            (long long)e->want);
+				assert_int_equal(w, e->want);
+				break;
+			}
+			case EV_END_OF_SCRIPT:
+				break;
+			}
+		}
+		governor_free(g);
+	}
+}
+
+/* What a process leaves for the next: its window and the day's count. */
+static void test_handover(void **state)
+{
+	struct governor_limits lim = {3, 5, 2, 100, 1};
+	struct governor *a = governor_new(&lim), *b = governor_new(&lim);
+	int64_t t[8], rem = -9, at = -9;
+	size_t n;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(governor_day_belief(a, &rem, &at), 0); /* the ledger said nothing */
+	assert_int_equal(rem, -9);
+	governor_start(a, 1000);
+	governor_end(a, 1100, 2, 4, 99, -1);
+	governor_start(a, 2000); /* uses one more of the day's 4 */
+	assert_int_equal(governor_day_belief(a, &rem, &at), 1);
+	assert_int_equal(rem, 3);
+	assert_int_equal(at, 1100);
+	n = governor_recent(a, 2500, t, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(t[0], 1000);
+	assert_int_equal(t[1], 2000);
+
+	governor_seed(b, t, n);
+	governor_seed_day(b, rem, at, 3000);
+	governor_start(b, 3000); /* the minute's third */
+	assert_int_equal(governor_wait_ms(b, 3001), 1000 + MIN + MARGIN - 3001);
+	governor_free(a);
+	governor_free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_handover),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
