@@ -82,10 +82,10 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
                       " updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
                       " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
                       " serial = excluded.serial, updated_ms = excluded.updated_ms",
-    /* the serial counter, held per transaction (struct sq_counter); not an
-     * upsert ... RETURNING, which buffers its row in an ephemeral table */
-    [Q_COUNTER_PUT] = "UPDATE counters SET value = ?2 WHERE name = ?1",
-    [Q_COUNTER_FIRST] = "INSERT INTO counters(name, value) VALUES(?1, ?2)",
+    /* the serial counter, held per transaction (struct sq_counter) and read
+     * apart from its write: ... RETURNING buffers its row in an ephemeral table */
+    [Q_COUNTER_PUT] = "INSERT INTO counters(name, value) VALUES(?1, ?2)"
+                      " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
     [Q_COUNTER_GET] = "SELECT value FROM counters WHERE name = ?1",
     [Q_OUTBOX_ADD] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
                      " created_ms) SELECT ?1, rowid, ?4, ?5, ?6, ?7, 'ready', ?8 FROM records"
@@ -215,16 +215,14 @@ int tx_counter_flush(struct sq_store *s, struct bs_error *err)
 
 	if (!s->ctr.valid || !s->ctr.dirty)
 		return BS_OK;
-	rc = sq_stmt(s, s->ctr.stored ? Q_COUNTER_PUT : Q_COUNTER_FIRST, &q, err);
+	rc = sq_stmt(s, Q_COUNTER_PUT, &q, err);
 	if (rc != BS_OK)
 		return rc;
 	sqlite3_bind_text(q, 1, s->ctr.name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, s->ctr.value);
 	rc = sq_done(s, q, err, "saving the serial counter");
-	if (rc == BS_OK) {
+	if (rc == BS_OK)
 		s->ctr.dirty = false;
-		s->ctr.stored = true;
-	}
 	return rc;
 }
 
@@ -803,37 +801,45 @@ static int sq_targets_each(struct store *st, store_target_cb cb, void *arg, stru
 	return walk_pairs(sq(st), Q_TARGETS_ALL, cb, arg, err, "listing targets");
 }
 
+/* kind:id's rowid; only that column: not the body, not the others. */
+static int record_rowid(struct sq_store *s, enum record_kind kind, const char *id, int64_t *rowid,
+                        struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_REC_ROWID, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_int(q, 1, (int)kind);
+	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*rowid = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? bs_error_set(err, BS_ENOTFOUND, "no record %s:%s",
+		                                        record_kind_name(kind), id)
+		                         : sq_fail(s, rc, err, "reading a record");
+	return BS_OK;
+}
+
+/* rowid: kind:id's when the caller knows it, else 0 (found here). */
 static int state_apply_locked(struct sq_store *s, enum record_kind kind, const char *id,
                               int64_t rowid, const char *target, enum sync_event ev,
                               const char *reason, const struct store_actor *who,
                               enum sync_state *new_state, struct bs_error *err)
 {
-	struct store_record_info info = {.rowid = rowid};
 	enum sync_state from = SYNC_NOT_IMPORTED, to;
 	bool pending = false, pending_out, has_row = false;
 	const char *why = NULL;
 	sqlite3_stmt *q = NULL;
 	int rc;
 
-	if (rowid > 0)
-		goto found;
-	/* only the rowid is needed: not the body, not the other columns */
-	if ((rc = sq_stmt(s, Q_REC_ROWID, &q, err)) != BS_OK)
+	if (rowid <= 0 && (rc = record_rowid(s, kind, id, &rowid, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_int(q, 1, (int)kind);
-	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		info.rowid = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? bs_error_set(err, BS_ENOTFOUND, "no record %s:%s",
-		                                        record_kind_name(kind), id)
-		                         : sq_fail(s, rc, err, "reading a record");
-found:
 	if ((rc = sq_stmt(s, Q_STATE_GET, &q, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_int64(q, 1, info.rowid);
+	sqlite3_bind_int64(q, 1, rowid);
 	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
@@ -855,7 +861,7 @@ found:
 	/* an existing row is updated in place: the upsert would try an insert first */
 	if ((rc = sq_stmt(s, has_row ? Q_STATE_UPDATE : Q_STATE_SET, &q, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_int64(q, 1, info.rowid);
+	sqlite3_bind_int64(q, 1, rowid);
 	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, sync_state_name(to), -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 4, pending_out);
@@ -866,14 +872,14 @@ found:
 	if (ev == SYNC_EV_FAILED && reason != NULL) {
 		if ((rc = sq_stmt(s, Q_ERROR_ADD, &q, err)) != BS_OK)
 			return rc;
-		sqlite3_bind_int64(q, 1, info.rowid);
+		sqlite3_bind_int64(q, 1, rowid);
 		sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, who->now_ms);
 		sqlite3_bind_text(q, 4, reason, -1, SQLITE_STATIC);
 		if ((rc = sq_done(s, q, err, "writing an error")) != BS_OK)
 			return rc;
 	}
-	rc = history_add(s, info.rowid, target, who, sync_state_name(from), sync_state_name(to),
+	rc = history_add(s, rowid, target, who, sync_state_name(from), sync_state_name(to),
 	                 reason != NULL ? reason : sync_event_name(ev), err);
 	if (rc == BS_OK && new_state != NULL)
 		*new_state = to;

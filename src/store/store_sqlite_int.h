@@ -46,7 +46,6 @@ enum stmt_id {
 	Q_LINK_DROP,
 	Q_LINK_SERIAL,
 	Q_COUNTER_PUT,
-	Q_COUNTER_FIRST,
 	Q_COUNTER_GET,
 	Q_OUTBOX_ADD,
 	Q_OUTBOX_ADD_ROW,
@@ -77,7 +76,7 @@ struct sq_store {
 	struct sq_counter {
 		char name[256];
 		int64_t value;
-		bool valid, dirty, stored; /* stored: the row exists */
+		bool valid, dirty;
 	} ctr;
 };
 

@@ -96,8 +96,7 @@ static int counter_next(struct sq_store *s, const char *counter, int64_t *value,
 			return sq_fail(s, rc, err, "allocating a serial");
 		}
 		snprintf(s->ctr.name, sizeof(s->ctr.name), "%s", counter);
-		s->ctr.stored = rc == SQLITE_ROW;
-		s->ctr.value = s->ctr.stored ? sqlite3_column_int64(q, 0) : 0;
+		s->ctr.value = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 		s->ctr.dirty = false;
 		s->ctr.valid = true;
 		sqlite3_reset(q);
