@@ -30,7 +30,6 @@ struct xfer {
 	int hdr_rc;
 	int sends;     /* times the request went out (on_prereq) */
 	bool answered; /* a header arrived since it last went out */
-	bool resend;   /* libcurl was about to send it again unasked: stopped */
 };
 
 int http_global_init(struct bs_error *err)
@@ -190,7 +189,6 @@ static int on_prereq(void *arg, char *conn_primary_ip, char *conn_local_ip, int 
 	(void)conn_primary_port;
 	(void)conn_local_port;
 	if (x->sends++ > 0 && !x->answered && x->caller_resends) {
-		x->resend = true;
 		x->resp->stale_conn = true;
 		return CURL_PREREQFUNC_ABORT;
 	}
@@ -339,9 +337,10 @@ static int map_curl_error(CURLcode cc, const struct xfer *x, const char *what, c
 		why = "out of memory";
 		break;
 	case CURLE_ABORTED_BY_CALLBACK:
-		why = x->resend ? "connection closed before an answer (not sent again here: the "
-		                  "caller decides)"
-		                : "transfer aborted";
+		why = x->resp->stale_conn
+		          ? "connection closed before an answer (not sent again here: the "
+		            "caller decides)"
+		          : "transfer aborted";
 		break;
 	default:
 		why = "transfer failed";
