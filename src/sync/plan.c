@@ -473,35 +473,30 @@ static const char *self_type(enum record_kind k, struct json_object *o)
 /*
  * kind:id's link to its `type` document.  The record being planned asks
  * for its own links up to four times (facts, the operation, the serial):
- * they are read once per record and kept in p->self.
+ * they are read once per record and kept in p->self.  Any other link is
+ * read into *tmp.  NULL when there is none.
  */
 static const struct store_link *link_of(struct planner *p, enum record_kind k, const char *id,
                                         const char *type, struct store_link *tmp)
 {
-	bool self = p->rec != NULL && p->rec->kind == k && strcmp(p->rec->id, id) == 0;
 	struct self_link *c = NULL;
+	bool found;
 
-	if (self) {
+	if (p->rec != NULL && p->rec->kind == k && strcmp(p->rec->id, id) == 0) {
 		for (size_t i = 0; i < p->nself; i++) {
 			if (strcmp(p->self[i].type, type) == 0)
 				return p->self[i].found ? &p->self[i].link : NULL;
 		}
-		if (p->nself < sizeof(p->self) / sizeof(p->self[0]))
+		if (p->nself < sizeof(p->self) / sizeof(p->self[0])) {
 			c = &p->self[p->nself++];
-	}
-	if (store_link_get(p->st, p->o->target, k, id, type, tmp, NULL) != BS_OK) {
-		if (c != NULL) {
 			snprintf(c->type, sizeof(c->type), "%s", type);
-			c->found = false;
+			tmp = &c->link;
 		}
-		return NULL;
 	}
-	if (c != NULL) {
-		snprintf(c->type, sizeof(c->type), "%s", type);
-		c->found = true;
-		c->link = *tmp;
-	}
-	return tmp;
+	found = store_link_get(p->st, p->o->target, k, id, type, tmp, NULL) == BS_OK;
+	if (c != NULL)
+		c->found = found;
+	return found ? tmp : NULL;
 }
 
 static bool linked(struct planner *p, enum record_kind k, const char *id, const char *type)
