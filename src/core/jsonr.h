@@ -4,7 +4,8 @@
  * The twin of jsonw.h: documents, canonical records and ledger answers are
  * read field by field, and every reader wants the same answer: a scalar's
  * text, or nothing.  Numbers come back as their source text (json-c keeps
- * it), so money read this way is never a double.
+ * it), so money read this way keeps its exact decimal digits for
+ * core/money to parse.
  */
 #ifndef BS_CORE_JSONR_H
 #define BS_CORE_JSONR_H
