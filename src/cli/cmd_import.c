@@ -20,7 +20,7 @@ const struct cli_cmd cmd_import_entry = {
     "usage: booksync [--db PATH] import [--kind KIND] [--format jsonl|json|csv]\n"
     "                                  [--max-line BYTES] [--quiet] FILE...|-\n"
     "\n"
-    "Reads source records (spec/RECORDS.md) and stores them.  The format comes from\n"
+    "Reads source records (docs/records.md) and stores them.  The format comes from\n"
     "the file name (.jsonl/.ndjson, .json, .csv), else from the first byte.  A CSV\n"
     "file holds one kind: its `kind` column, else --kind, else the file name\n"
     "(sales.csv).  '-' reads standard input.\n"

@@ -112,7 +112,7 @@ static int check_tax_code(const struct settings_def *d, const char *value, struc
 
 static const struct settings_def defs[] = {
     {"base_currency", "", "organisation's base currency (filled on connect)", check_currency, NULL},
-    {"reference_prefix", "", "prefix of invoice unique references (seeds/000)", check_text, NULL},
+    {"reference_prefix", "", "prefix of invoice unique references", check_text, NULL},
     {"invoice_status", "AUTHORISED", "status of created invoices and bills", check_choice,
      "AUTHORISED|DRAFT"},
     {"disable_payment_sync", "false", "do not send payments to the ledger", check_choice,

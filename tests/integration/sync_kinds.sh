@@ -47,7 +47,7 @@ for r in SO-1 SO-2 SO-3; do
 	num=$(inv $r i.InvoiceNumber)
 	case $num in
 	WEB-[0-9]*-$r) ok ;;
-	*) bad "$r InvoiceNumber '$num' is not WEB-<serial>-$r (seeds/000)" ;;
+	*) bad "$r InvoiceNumber '$num' is not WEB-<serial>-$r (docs/mapping-xero.md)" ;;
 	esac
 done
 eq "invoice numbers unique" "$(jv 'new Set(j.Invoices.filter(i => i.Type == "ACCREC").map(i => i.InvoiceNumber)).size' <"$T/inv.json")" 5
