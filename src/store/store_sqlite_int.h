@@ -80,6 +80,28 @@ struct sq_store {
 	} ctr;
 };
 
+/* What opening a file finds in it, read before anything is written. */
+struct sq_probe {
+	int64_t app_id;       /* PRAGMA application_id */
+	int64_t user_version; /* PRAGMA user_version: the schema version */
+	int64_t objects;      /* rows of sqlite_master */
+	int64_t tables;       /* how many of SQ_LEGACY_TABLES are there */
+};
+
+/* The tables of schema version 1, which every store made before the
+ * application id has: how such a store is still known as booksync's. */
+#define SQ_LEGACY_TABLES 11
+
+enum sq_file {
+	SQ_FILE_STORE,   /* marked as a booksync store */
+	SQ_FILE_LEGACY,  /* a booksync store from before the mark */
+	SQ_FILE_EMPTY,   /* nothing in it: only `init` may make it a store */
+	SQ_FILE_FOREIGN, /* someone else's database */
+};
+
+/* Pure: what the file probed is. */
+enum sq_file sq_file_kind(const struct sq_probe *p);
+
 /* The backend behind a struct store. */
 struct sq_store *sq(struct store *st);
 
