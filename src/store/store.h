@@ -31,7 +31,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "model/record.h"
-#include "sync/state.h"
+#include "model/sync_state.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -175,7 +175,7 @@ int store_target_pick(struct store *st, const char *target, struct buf *buf, con
                       struct bs_error *err);
 
 /*
- * Move kind:id on `target` through `ev` (sync/state.h), writing the state,
+ * Move kind:id on `target` through `ev` (model/sync_state.h), writing the state,
  * `reason` (NULL to clear) and a history row in one transaction.
  * BS_ESTATE with the refusal in err when the state machine says no.
  */
