@@ -52,7 +52,10 @@ struct buf;
 struct store;
 
 /*
- * Open the store named by ctx->db_path (flags: store.h).  On failure prints
+ * Open the store named by ctx->db_path (flags: store.h).  A command that
+ * writes passes STORE_OPEN_CHECK on its one open that writes, so a process
+ * checks the file at most once; commands that only read do not pay for it.
+ * On failure prints
  * "booksync CMD: <message>" to stderr and returns the exit code to use
  * (4, or 4 with a hint to run init); CLI_OK on success.
  */

@@ -165,7 +165,7 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	buf_init(&redirect, 1024);
 	buf_init(&kp, 4096);
 	buf_init(&target, 256);
-	code_exit = cli_store_open(ctx, &cmd_connect_entry, 0, &st);
+	code_exit = cli_store_open(ctx, &cmd_connect_entry, STORE_OPEN_CHECK, &st);
 	if (code_exit != CLI_OK)
 		goto out;
 	rc = xero_endpoints_init(&ep, base, &err);

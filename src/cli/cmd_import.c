@@ -7,6 +7,7 @@
  */
 #include "cli/cli.h"
 #include "ingest/ingest.h"
+#include "store/store.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -157,7 +158,7 @@ static int cmd_import_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		                       "name at least one FILE (or - for stdin)");
 	if (o.kind != NULL && source_kind_from_word(o.kind, strlen(o.kind)) == NULL)
 		return cli_usage_error(&cmd_import_entry, "--kind: unknown kind '%s'", o.kind);
-	rc = cli_store_open(ctx, &cmd_import_entry, 0, &st);
+	rc = cli_store_open(ctx, &cmd_import_entry, STORE_OPEN_CHECK, &st);
 	if (rc != CLI_OK)
 		return rc;
 	o.who = &who;

@@ -17,7 +17,9 @@ const struct cli_cmd cmd_init_entry = {
     "usage: booksync [--db PATH] init\n"
     "\n"
     "Creates the store (a SQLite file: --db, $BOOKSYNC_DB or ./booksync.db) when it\n"
-    "is missing and applies any schema migrations it lacks.  Safe to run again.\n",
+    "is missing or empty and applies any schema migrations it lacks.  Safe to run\n"
+    "again.  A file that is not a booksync store, or a corrupt store, is refused\n"
+    "(exit 4) and left as it is.\n",
     cmd_init_exec,
 };
 
@@ -33,7 +35,7 @@ static int cmd_init_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		return CLI_OK;
 	if (argc > 1)
 		return cli_usage_error(&cmd_init_entry, "unexpected argument '%s'", argv[1]);
-	rc = cli_store_open(ctx, &cmd_init_entry, STORE_OPEN_CREATE, &st);
+	rc = cli_store_open(ctx, &cmd_init_entry, STORE_OPEN_CREATE | STORE_OPEN_CHECK, &st);
 	if (rc != CLI_OK)
 		return rc;
 	bs_error_clear(&err);

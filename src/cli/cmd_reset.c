@@ -56,7 +56,7 @@ static int cmd_reset_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error(&cmd_reset_entry, "name at least one REF (sale:SO-1)");
-	rc = cli_store_open(ctx, &cmd_reset_entry, 0, &st);
+	rc = cli_store_open(ctx, &cmd_reset_entry, STORE_OPEN_CHECK, &st);
 	if (rc != CLI_OK)
 		return rc;
 	buf_init(&tbuf, 256);

@@ -136,7 +136,9 @@ static int cmd_settings_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (nargs == 2 && settings_check(args[0], args[1], &err) != BS_OK)
 		return cli_usage_error(&cmd_settings_entry, "%s", err.msg);
-	rc = cli_store_open(ctx, &cmd_settings_entry, 0, &st);
+	/* only a change is checked first: reading settings reads no more */
+	rc = cli_store_open(ctx, &cmd_settings_entry, nargs == 2 || unset ? STORE_OPEN_CHECK : 0,
+	                    &st);
 	if (rc != CLI_OK)
 		return rc;
 	buf_init(&v, 4096);

@@ -84,6 +84,11 @@ int main(int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
+	/* an empty --db names no file: the user's mistake, not the store's */
+	if (ctx.db_path[0] == '\0') {
+		fputs("booksync: --db needs a PATH\n", stderr);
+		return CLI_USAGE;
+	}
 	if (i >= argc) {
 		usage(stderr);
 		return CLI_USAGE;

@@ -209,7 +209,7 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 	buf_init(&round, 64);
 	bs_error_clear(&err);
 	memset(&sess, 0, sizeof(sess));
-	code = cli_store_open(ctx, cmd, 0, &st);
+	code = cli_store_open(ctx, cmd, STORE_OPEN_CHECK, &st);
 	if (code != CLI_OK)
 		goto out;
 	rc = store_target_pick(st, want_target, &tbuf, &po->target, &err);

@@ -1,9 +1,14 @@
 /*
  * store_sqlite_int.h - internals shared by the SQLite backend's files.
  *
- * store_sqlite.c holds records, state, history and settings;
- * store_sqlite_sync.c the sync engine's tables (links, outbox, requests).
- * Both use the one statement cache and transaction helpers declared here.
+ * The backend is split by concern: store_sqlite.c (statement cache, errors,
+ * transactions, closing, settings), store_sqlite_open.c (opening, checking,
+ * migrating; the operations table), store_sqlite_records.c (records,
+ * targets, sync state, history), store_sqlite_list.c (pending and history
+ * listings) and store_sqlite_sync.c (links, serials, outbox, requests).
+ * All use the one statement cache and transaction helpers declared here;
+ * the sq_* operations below are what the operations table points at, each
+ * documented by its store.h counterpart.
  */
 #ifndef BS_STORE_STORE_SQLITE_INT_H
 #define BS_STORE_STORE_SQLITE_INT_H
@@ -80,6 +85,28 @@ struct sq_store {
 	} ctr;
 };
 
+/* What opening a file finds in it, read before anything is written. */
+struct sq_probe {
+	int64_t app_id;       /* PRAGMA application_id */
+	int64_t user_version; /* PRAGMA user_version: the schema version */
+	int64_t objects;      /* rows of sqlite_master */
+	int64_t tables;       /* how many of SQ_LEGACY_TABLES are there */
+};
+
+/* The tables of schema version 1, which every store made before the
+ * application id has: how such a store is still known as booksync's. */
+#define SQ_LEGACY_TABLES 11
+
+enum sq_file {
+	SQ_FILE_STORE,   /* marked as a booksync store */
+	SQ_FILE_LEGACY,  /* a booksync store from before the mark */
+	SQ_FILE_EMPTY,   /* nothing in it: only `init` may make it a store */
+	SQ_FILE_FOREIGN, /* someone else's database */
+};
+
+/* Pure: what the file probed is. */
+enum sq_file sq_file_kind(const struct sq_probe *p);
+
 /* The backend behind a struct store. */
 struct sq_store *sq(struct store *st);
 
@@ -94,11 +121,54 @@ int sq_done(struct sq_store *s, sqlite3_stmt *q, struct bs_error *err, const cha
 
 int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const char *what);
 
+/* Walk a cached statement whose rows are two text columns (settings,
+ * targets): a non-zero return from cb stops and is returned. */
+int sq_walk_pairs(struct sq_store *s, enum stmt_id id,
+                  int (*cb)(void *arg, const char *a, const char *b), void *arg,
+                  struct bs_error *err, const char *what);
+
 /* A transaction, or a savepoint inside the caller's: see store_sqlite.c. */
 int tx_enter(struct sq_store *s, struct bs_error *err);
 int tx_leave(struct sq_store *s, int status, struct bs_error *err);
 /* Write the held serial counter back now (tx_leave does it at COMMIT). */
 int tx_counter_flush(struct sq_store *s, struct bs_error *err);
+
+/* store_sqlite.c: the connection and the settings. */
+void sq_close(struct store *st);
+int sq_schema_version(struct store *st, int *version, struct bs_error *err);
+int sq_begin(struct store *st, struct bs_error *err);
+int sq_commit(struct store *st, struct bs_error *err);
+void sq_rollback(struct store *st);
+int sq_setting_get(struct store *st, const char *key, struct buf *value, struct bs_error *err);
+int sq_setting_set(struct store *st, const char *key, const char *value, struct bs_error *err);
+int sq_settings_each(struct store *st, store_setting_cb cb, void *arg, struct bs_error *err);
+
+/* store_sqlite_records.c: records, targets, sync state (see store_int.h). */
+int sq_record_put(struct store *st, const struct record *r, const struct store_actor *who,
+                  enum store_put_result *result, struct bs_error *err);
+int sq_record_get(struct store *st, enum record_kind kind, const char *id, const char *target,
+                  enum sync_state *state, struct store_record_info *info, struct buf *body,
+                  struct bs_error *err);
+int sq_record_kinds_of(struct store *st, const char *id, unsigned *kinds, struct bs_error *err);
+int sq_record_count(struct store *st, int64_t *count, struct bs_error *err);
+int sq_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
+                    struct bs_error *err);
+int sq_target_add(struct store *st, const char *target, const char *name,
+                  const struct store_actor *who, struct bs_error *err);
+int sq_targets_each(struct store *st, store_target_cb cb, void *arg, struct bs_error *err);
+int sq_state_apply(struct store *st, enum record_kind kind, const char *id, int64_t rowid,
+                   const char *target, enum sync_event ev, const char *reason,
+                   const struct store_actor *who, enum sync_state *new_state, struct bs_error *err);
+int sq_state_get(struct store *st, enum record_kind kind, const char *id, const char *target,
+                 enum sync_state *state, struct buf *reason, struct bs_error *err);
+
+/* store_sqlite_list.c: the listings (see store_int.h). */
+int sq_keys_each(struct store *st, const char *target, const char *tab, store_key_cb cb, void *arg,
+                 struct bs_error *err);
+int sq_rows_each(struct store *st, const char *target, unsigned state_mask, const char *tab,
+                 store_row_cb cb, void *arg, struct bs_error *err);
+int sq_history_each(struct store *st, const enum record_kind *kind, const char *id, int64_t limit,
+                    store_history_cb cb, void *arg, struct bs_error *err);
 
 /* store_sqlite_sync.c: the sync engine's tables (see store.h). */
 int sq_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,

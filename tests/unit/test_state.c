@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "core/error.h"
-#include "sync/state.h"
+#include "model/sync_state.h"
 
 #include <string.h>
 

@@ -1,6 +1,7 @@
 /*
  * test_store.c - the SQLite store: records, versions, sync state, pending,
- * references, history, settings, transactions, read-only and corrupt files.
+ * references, history, settings, transactions, read-only, empty, foreign and
+ * corrupt files.
  *
  * Records are built by hand (not through src/model) so these tests pin the
  * store's own contract.
@@ -14,12 +15,14 @@
 #include "core/buf.h"
 #include "store/schema.h"
 #include "store/store.h"
+#include "store/store_sqlite_int.h"
 
 #include <sqlite3.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct fx {
@@ -103,6 +106,33 @@ static int put(struct fx *f, enum record_kind kind, const char *id, int64_t vers
 	return rc;
 }
 
+/* PRAGMA application_id of the file at path, read behind the store's back. */
+static int64_t app_id_of(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	int64_t id = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return id;
+}
+
+/* Make a plain SQLite file at dir/name with `sql` run in it. */
+static void mk_sqlite(char *path, size_t cap, const char *dir, const char *name, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	snprintf(path, cap, "%s/%s", dir, name);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void test_open_and_schema(void **state)
 {
 	struct fx *f = *state;
@@ -154,6 +184,7 @@ static void test_migrate_from_v1(void **state)
 	                 BS_OK);
 	assert_int_equal(s, SYNC_SKIPPED);
 	store_close(st);
+	assert_int_equal(app_id_of(path), STORE_SQLITE_APPLICATION_ID);
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(
@@ -163,6 +194,170 @@ static void test_migrate_from_v1(void **state)
 	    sqlite3_exec(db, "UPDATE sync_state SET state = 'posted'", NULL, NULL, NULL),
 	    SQLITE_CONSTRAINT);
 	sqlite3_close(db);
+}
+
+/* What a probed file is: the mark decides, else the tables of version 1. */
+static void test_file_kind(void **state)
+{
+	static const struct {
+		struct sq_probe p;
+		enum sq_file want;
+	} cases[] = {
+	    /* app_id, user_version, objects, tables */
+	    {{STORE_SQLITE_APPLICATION_ID, 2, 20, 11}, SQ_FILE_STORE},
+	    {{STORE_SQLITE_APPLICATION_ID, 0, 0, 0}, SQ_FILE_STORE},  /* marked, then migrated */
+	    {{STORE_SQLITE_APPLICATION_ID, 99, 1, 0}, SQ_FILE_STORE}, /* newer: migrate refuses */
+	    {{0, 0, 0, 0}, SQ_FILE_EMPTY},
+	    {{0, 1, 19, 11}, SQ_FILE_LEGACY},
+	    {{0, 2, 20, 11}, SQ_FILE_LEGACY},
+	    {{0, 0, 20, 11}, SQ_FILE_FOREIGN},          /* our tables, never migrated: not ours */
+	    {{0, 2, 10, 10}, SQ_FILE_FOREIGN},          /* a table short */
+	    {{0, 0, 1, 0}, SQ_FILE_FOREIGN},            /* one table of someone else's */
+	    {{0, 0, 1, 1}, SQ_FILE_FOREIGN},            /* a lone `records` table */
+	    {{0, 7, 0, 0}, SQ_FILE_FOREIGN},            /* nothing in it but a version */
+	    {{0x47504b47, 0, 0, 0}, SQ_FILE_FOREIGN},   /* a GeoPackage's mark */
+	    {{0x47504b47, 2, 20, 11}, SQ_FILE_FOREIGN}, /* our tables under another mark */
+	    {{-1, 2, 20, 11}, SQ_FILE_FOREIGN},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (sq_file_kind(&cases[i].p) != cases[i].want)
+			fail_msg("case %zu: got %d, want %d", i, sq_file_kind(&cases[i].p),
+			         cases[i].want);
+	}
+}
+
+/*
+ * An empty file is no store: opening it fails without writing a byte;
+ * STORE_OPEN_CREATE (init) makes it one, marked.  Another program's SQLite
+ * file is refused either way and left as it was.
+ */
+static void test_empty_and_foreign_files(void **state)
+{
+	static const char *const foreign[] = {
+	    "CREATE TABLE invoices(id, total);",
+	    "PRAGMA application_id = 1196444487;",
+	    "PRAGMA user_version = 3;",
+	    "CREATE TABLE records(x); PRAGMA user_version = 2;",
+	};
+	struct fx *f = *state;
+	struct store *st = NULL;
+	struct bs_error err;
+	struct stat sb;
+	char path[160];
+	FILE *fp;
+	int v = 0;
+
+	snprintf(path, sizeof(path), "%s/empty.db", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(store_open(path, 0, &st, &err), BS_ESTORE);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "not a booksync store"));
+	assert_non_null(strstr(err.msg, "booksync init"));
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_int_equal(store_open(path, STORE_OPEN_CREATE, &st, &err), BS_OK);
+	assert_int_equal(store_schema_version(st, &v, &err), BS_OK);
+	assert_int_equal(v, STORE_SCHEMA_VERSION);
+	store_close(st);
+	assert_int_equal(app_id_of(path), STORE_SQLITE_APPLICATION_ID);
+	assert_int_equal(app_id_of(f->path), STORE_SQLITE_APPLICATION_ID);
+	/* an SQLite file with nothing in it counts as empty */
+	mk_sqlite(path, sizeof(path), f->dir, "blank.db", "PRAGMA user_version = 0; VACUUM;");
+	assert_int_equal(store_open(path, 0, &st, &err), BS_ESTORE);
+	assert_int_equal(store_open(path, STORE_OPEN_CREATE, &st, &err), BS_OK);
+	store_close(st);
+
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		char name[32];
+		unsigned flags[] = {0, STORE_OPEN_CREATE, STORE_OPEN_CREATE | STORE_OPEN_CHECK};
+
+		snprintf(name, sizeof(name), "foreign%zu.db", i);
+		mk_sqlite(path, sizeof(path), f->dir, name, foreign[i]);
+		for (size_t j = 0; j < sizeof(flags) / sizeof(flags[0]); j++) {
+			if (store_open(path, flags[j], &st, &err) != BS_ESTORE)
+				fail_msg("%s opened with flags %u", foreign[i], flags[j]);
+			assert_null(st);
+			assert_non_null(strstr(err.msg, "not a booksync store"));
+		}
+		assert_int_not_equal(app_id_of(path), STORE_SQLITE_APPLICATION_ID);
+	}
+}
+
+/*
+ * A store made before the mark opens read-only as it is, and is marked on
+ * the first open that may write.
+ */
+static void test_unmarked_store_is_marked(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = NULL;
+	struct bs_error err;
+	char uri[256], path[160];
+	int64_t n = -1;
+
+	store_close(f->st);
+	f->st = NULL;
+	mk_sqlite(path, sizeof(path), f->dir, "t.db", "PRAGMA application_id = 0;");
+	assert_int_equal(app_id_of(f->path), 0);
+	snprintf(uri, sizeof(uri), "file:%s?mode=ro", f->path);
+	assert_int_equal(store_open(uri, 0, &st, &err), BS_OK);
+	assert_int_equal(store_record_count(st, &n, &err), BS_OK);
+	assert_int_equal(n, 0);
+	store_close(st);
+	assert_int_equal(app_id_of(f->path), 0);
+	assert_int_equal(store_open(f->path, 0, &f->st, &err), BS_OK);
+	assert_int_equal(app_id_of(f->path), STORE_SQLITE_APPLICATION_ID);
+}
+
+/*
+ * STORE_OPEN_CHECK finds garbage in the middle of the file before anything
+ * is written; an open without it (a reading command's) does not look.
+ */
+static void test_quick_check(void **state)
+{
+	struct fx *f = *state;
+	enum store_put_result res;
+	struct store *st = NULL;
+	struct bs_error err;
+	char junk[12288];
+	long size;
+	FILE *fp;
+
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	for (int i = 0; i < 3000; i++) {
+		char id[32], body[64];
+
+		snprintf(id, sizeof(id), "C-%d", i);
+		snprintf(body, sizeof(body), "{\"name\":\"Customer %d\"}", i);
+		assert_int_equal(put(f, RECORD_CUSTOMER, id, 0, body, &res), BS_OK);
+	}
+	assert_int_equal(store_commit(f->st, &err), BS_OK);
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(store_open(f->path, STORE_OPEN_CHECK, &st, &err), BS_OK);
+	store_close(st);
+
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = "garbage\n"[i % 8];
+	fp = fopen(f->path, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	size = ftell(fp);
+	assert_true(size > 8 * (long)sizeof(junk));
+	assert_int_equal(fseek(fp, size / 2 / 4096 * 4096, SEEK_SET), 0);
+	assert_int_equal(fwrite(junk, 1, sizeof(junk), fp), sizeof(junk));
+	fclose(fp);
+
+	assert_int_equal(store_open(f->path, STORE_OPEN_CHECK, &st, &err), BS_ESTORE);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "corrupt"));
+	assert_int_equal(store_open(f->path, STORE_OPEN_CREATE | STORE_OPEN_CHECK, &st, &err),
+	                 BS_ESTORE);
+	assert_int_equal(store_open(f->path, 0, &f->st, &err), BS_OK);
 }
 
 /* Serials: counted per target from 1, allocated once per record and type. */
@@ -560,6 +755,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_open_and_schema, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
+	    cmocka_unit_test(test_file_kind),
+	    cmocka_unit_test_setup_teardown(test_empty_and_foreign_files, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unmarked_store_is_marked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_quick_check, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_serials, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_without_target, setup, teardown),

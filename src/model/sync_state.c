@@ -1,10 +1,10 @@
 /*
- * state.c - the sync state transition table (see state.h).
+ * sync_state.c - the sync state transition table (see sync_state.h).
  *
  * The table is the single statement of what may follow what; the store
  * and the planner only ever move a record through sync_transition().
  */
-#include "sync/state.h"
+#include "model/sync_state.h"
 
 #include "core/error.h"
 

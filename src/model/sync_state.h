@@ -1,10 +1,12 @@
 /*
- * state.h - the sync state machine of one record for one target.
+ * sync_state.h - the sync state machine of one record for one target.
  *
  * DESIGN.md "Sync state of a record, per target" in code.  Pure: a table of
  * (state, event) -> state, plus the reason a refused event is refused.  The
  * store applies it inside the transaction that writes the new state and
- * the history row, so every transition is checked in one place.
+ * the history row, so every transition is checked in one place.  It lives
+ * in the model, below both the store that applies it and the sync engine
+ * that raises the events, so neither module needs the other for it.
  *
  *   not_imported --plan--> queued --posted--> imported --new version--> changed
  *                              \--failed--> error      (reset: back to not_imported)
@@ -15,8 +17,8 @@
  * planned operation: it sets `pending_change`, and the post that follows
  * lands in `changed` instead of `imported`.
  */
-#ifndef BS_SYNC_STATE_H
-#define BS_SYNC_STATE_H
+#ifndef BS_MODEL_SYNC_STATE_H
+#define BS_MODEL_SYNC_STATE_H
 
 #include <stdbool.h>
 

@@ -1,0 +1,341 @@
+/*
+ * store_sqlite_open.c - opening the SQLite store: knowing the file for a
+ * store before anything is written to it, checking it when the caller will
+ * write, reading it in a directory the process may not write, and bringing
+ * its schema up to date (store.h, store_open).  Also the backend's table of
+ * operations, which the opened store carries.
+ */
+#include "store/schema.h"
+#include "store/store_sqlite_int.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Apply every migration above the file's version, each in its own tx; with
+ * `stamp`, mark the file as a booksync store in the first (or alone).
+ */
+static int sq_migrate(struct sq_store *s, bool stamp, struct bs_error *err)
+{
+	int version = 0, rc;
+
+	rc = sq_schema_version(&s->base, &version, err);
+	if (rc != BS_OK)
+		return rc;
+	if (version > store_sqlite_migration_count)
+		return bs_error_set(err, BS_ESTORE,
+		                    "the store is at schema version %d, newer than this booksync "
+		                    "(%d): upgrade booksync",
+		                    version, store_sqlite_migration_count);
+	for (; version < store_sqlite_migration_count || stamp; version++) {
+		bool migrate = version < store_sqlite_migration_count;
+		char sql[64];
+
+		if ((rc = tx_enter(s, err)) != BS_OK)
+			break;
+		if (migrate)
+			rc = sq_exec(s, store_sqlite_migrations[version], err,
+			             "migrating the store");
+		if (rc == BS_OK && migrate) {
+			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+			rc = sq_exec(s, sql, err, "migrating the store");
+		}
+		if (rc == BS_OK && stamp) {
+			snprintf(sql, sizeof(sql), "PRAGMA application_id = %d",
+			         STORE_SQLITE_APPLICATION_ID);
+			rc = sq_exec(s, sql, err, "marking the store");
+		}
+		if ((rc = tx_leave(s, rc, err)) != BS_OK)
+			break;
+		stamp = false;
+	}
+	/*
+	 * A store known by its tables reads as well without the mark: when
+	 * only the mark was to be written and another process holds the lock,
+	 * the next writer writes it rather than this open failing.
+	 */
+	if (rc == BS_EBUSY && version >= store_sqlite_migration_count)
+		rc = BS_OK;
+	return rc;
+}
+
+enum sq_file sq_file_kind(const struct sq_probe *p)
+{
+	if (p->app_id == STORE_SQLITE_APPLICATION_ID)
+		return SQ_FILE_STORE;
+	if (p->app_id != 0)
+		return SQ_FILE_FOREIGN;
+	if (p->objects == 0 && p->user_version == 0)
+		return SQ_FILE_EMPTY;
+	if (p->tables == SQ_LEGACY_TABLES && p->user_version >= 1)
+		return SQ_FILE_LEGACY;
+	return SQ_FILE_FOREIGN;
+}
+
+/* The file's mark, version and tables in one read; an SQLite result code. */
+static int sq_probe_file(struct sq_store *s, struct sq_probe *p)
+{
+	static const char sql[] =
+	    "SELECT (SELECT application_id FROM pragma_application_id),"
+	    " (SELECT user_version FROM pragma_user_version),"
+	    " (SELECT count(*) FROM sqlite_master),"
+	    " (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+	    " ('settings', 'records', 'record_refs', 'targets', 'sync_state', 'history',"
+	    " 'errors', 'links', 'outbox', 'counters', 'requests'))";
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		p->app_id = sqlite3_column_int64(q, 0);
+		p->user_version = sqlite3_column_int64(q, 1);
+		p->objects = sqlite3_column_int64(q, 2);
+		p->tables = sqlite3_column_int64(q, 3);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Whether the file has a write-ahead log beside it. */
+static bool sq_has_wal(struct sq_store *s)
+{
+	const char *file = sqlite3_db_filename(s->db, "main");
+
+	return file != NULL && file[0] != '\0' && access(sqlite3_filename_wal(file), F_OK) == 0;
+}
+
+/*
+ * Reopen a WAL store read-only in a directory this process cannot write:
+ * SQLite would create the shared-memory index (-shm) beside the file and
+ * cannot.  With no write-ahead log beside it (the caller looked), the file
+ * alone holds every committed transaction and nobody is writing it (a
+ * writer keeps its log there), so it is read as immutable: without the
+ * index and without locks.
+ */
+static int sq_reopen_immutable(struct sq_store *s, const char *path, struct bs_error *err)
+{
+	const char *file = sqlite3_db_filename(s->db, "main");
+	struct buf uri;
+	int rc;
+
+	if (file == NULL || file[0] == '\0')
+		return bs_error_set(err, BS_EREADONLY, "cannot read %s here", path);
+	buf_init(&uri, 4096);
+	rc = buf_addstr(&uri, "file:");
+	for (const char *c = file; rc == BS_OK && *c != '\0'; c++) {
+		if (strchr("?#%", *c) != NULL || (unsigned char)*c < 0x20)
+			rc = buf_printf(&uri, "%%%02X", (unsigned)(unsigned char)*c);
+		else
+			rc = buf_add(&uri, c, 1);
+	}
+	if (rc == BS_OK)
+		rc = buf_addstr(&uri, "?mode=ro&immutable=1");
+	if (rc != BS_OK)
+		goto out;
+	sqlite3_close(s->db);
+	rc = sqlite3_open_v2(buf_cstr(&uri), &s->db,
+	                     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sq_fail(s, rc, err, "opening the store");
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+out:
+	buf_free(&uri);
+	return rc;
+}
+
+/* Probe the file and say whether it may be opened (see store_open). */
+static int sq_recognise(struct sq_store *s, const char *path, unsigned flags, bool *stamp,
+                        struct bs_error *err)
+{
+	struct sq_probe p = {0};
+	int rc = sq_probe_file(s, &p);
+
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) &&
+	    sqlite3_db_readonly(s->db, "main") == 1 && sq_has_wal(s))
+		return bs_error_set(err, BS_EREADONLY,
+		                    "cannot read %s: it has a write-ahead log to merge and this "
+		                    "process may not write beside it; open it once where it can",
+		                    path);
+	if ((rc == SQLITE_READONLY_DIRECTORY || rc == SQLITE_READONLY_CANTINIT) &&
+	    sqlite3_db_readonly(s->db, "main") == 1) {
+		if ((rc = sq_reopen_immutable(s, path, err)) != BS_OK)
+			return rc;
+		rc = sq_probe_file(s, &p);
+	}
+	if ((rc & 0xff) == SQLITE_NOTADB)
+		return bs_error_set(err, BS_ESTORE, "%s is not a booksync store (%s)", path,
+		                    sqlite3_errstr(rc));
+	if ((rc & 0xff) == SQLITE_CORRUPT)
+		return bs_error_set(err, BS_ESTORE, "%s is corrupt (%s): restore it from a backup",
+		                    path, sqlite3_errmsg(s->db));
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "opening the store");
+	switch (sq_file_kind(&p)) {
+	case SQ_FILE_STORE:
+		*stamp = false;
+		return BS_OK;
+	case SQ_FILE_LEGACY:
+		*stamp = sqlite3_db_readonly(s->db, "main") == 0;
+		return BS_OK;
+	case SQ_FILE_EMPTY:
+		*stamp = true;
+		if (flags & STORE_OPEN_CREATE)
+			return BS_OK;
+		return bs_error_set(err, BS_ESTORE,
+		                    "%s is not a booksync store (the file is empty): run "
+		                    "'booksync init' to make one there",
+		                    path);
+	case SQ_FILE_FOREIGN:
+	default:
+		return bs_error_set(err, BS_ESTORE,
+		                    "%s is not a booksync store (an SQLite database of another "
+		                    "program)",
+		                    path);
+	}
+}
+
+/* PRAGMA quick_check: every page and index entry is read once. */
+static int sq_quick_check(struct sq_store *s, const char *path, struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &q, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		const char *verdict = (const char *)sqlite3_column_text(q, 0);
+		const char *nl = verdict != NULL ? strchr(verdict, '\n') : NULL;
+
+		/* "*** in database main ***\nPage 74: ...": the page is the news */
+		if (nl != NULL && strncmp(verdict, "***", 3) == 0)
+			verdict = nl + 1;
+		if (verdict != NULL && strcmp(verdict, "ok") == 0)
+			rc = BS_OK;
+		else
+			rc = bs_error_set(err, BS_ESTORE,
+			                  "%s is corrupt (%s): restore it from a backup", path,
+			                  verdict != NULL ? verdict : "no verdict");
+	} else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+		rc = bs_error_set(err, BS_ESTORE, "%s is corrupt (%s): restore it from a backup",
+		                  path, sqlite3_errmsg(s->db));
+	} else {
+		rc = sq_fail(s, rc, err, "checking the store");
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .setting_get = sq_setting_get,
+    .setting_set = sq_setting_set,
+    .settings_each = sq_settings_each,
+    .record_put = sq_record_put,
+    .record_get = sq_record_get,
+    .record_kinds_of = sq_record_kinds_of,
+    .record_count = sq_record_count,
+    .records_each = sq_records_each,
+    .target_add = sq_target_add,
+    .targets_each = sq_targets_each,
+    .state_apply = sq_state_apply,
+    .state_get = sq_state_get,
+    .keys_each = sq_keys_each,
+    .rows_each = sq_rows_each,
+    .history_each = sq_history_each,
+    .link_get = sq_link_get,
+    .link_set = sq_link_set,
+    .link_drop = sq_link_drop,
+    .serial = sq_serial,
+    .outbox_add = sq_outbox_add,
+    .outbox_each = sq_outbox_each,
+    .outbox_set = sq_outbox_set,
+    .outbox_delete = sq_outbox_delete,
+    .outbox_has = sq_outbox_has,
+    .request_create = sq_request_create,
+    .request_set = sq_request_set,
+    .requests_each = sq_requests_each,
+};
+
+/*
+ * Once per process, before SQLite initialises: no memory statistics.  With
+ * them on, every allocation SQLite makes takes a global mutex and updates
+ * counters nobody reads (a tenth of a planned record's instructions).  When
+ * SQLite is already initialised the call is refused, harmlessly.
+ */
+static void sq_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct bs_error *err)
+{
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
+	struct sq_store *s;
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+	bool stamp = false;
+	int rc;
+
+	*out = NULL;
+	pthread_once(&configured, sq_configure);
+	if (flags & STORE_OPEN_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	s->base.ops = &sqlite_ops;
+	s->ntargets = -1;
+	rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xff) == SQLITE_CANTOPEN && !(flags & STORE_OPEN_CREATE))
+			rc = bs_error_set(err, BS_ENOTFOUND,
+			                  "no store at %s: run 'booksync init' first", path);
+		else
+			rc = bs_error_set(err, BS_ESTORE, "cannot open the store %s: %s", path,
+			                  s->db != NULL ? sqlite3_errmsg(s->db)
+			                                : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	/* nothing is written before the file is known to be a sound store */
+	if ((rc = sq_recognise(s, path, flags, &stamp, err)) != BS_OK)
+		goto fail;
+	/* before the page cache grows: a check in 16 MiB of fresh cache
+	 * pages costs twice the system time of one in SQLite's default 2 MiB */
+	if ((flags & STORE_OPEN_CHECK) && (rc = sq_quick_check(s, path, err)) != BS_OK)
+		goto fail;
+	/*
+	 * 16 MiB of page cache (inside the 64 MiB budget, with the import ring) keeps the index
+	 * pages a batch touches in memory; without it a million-record import
+	 * re-reads and re-writes the same index pages thousands of times.
+	 */
+	rc = sq_exec(s,
+	             "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+	             " PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;",
+	             err, "opening the store");
+	if (rc != BS_OK)
+		goto fail;
+	/* journal_mode=WAL needs write access; a read-only store keeps its mode. */
+	if (sqlite3_db_readonly(s->db, "main") == 0)
+		sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+	if ((rc = sq_migrate(s, stamp, err)) != BS_OK)
+		goto fail;
+	*out = &s->base;
+	return BS_OK;
+fail:
+	sq_close(&s->base);
+	return rc;
+}

@@ -1,0 +1,531 @@
+/*
+ * store_sqlite_records.c - the SQLite store's records and what hangs on
+ * them: references, targets, per-target sync state moved through the state
+ * machine (model/sync_state.h), and the history rows of every transition.
+ */
+#include "store/store_sqlite_int.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+static int history_add(struct sq_store *s, int64_t record, const char *target,
+                       const struct store_actor *who, const char *from, const char *to,
+                       const char *reason, struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_HISTORY_ADD, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, record);
+	sqlite3_bind_text(q, 2, target != NULL ? target : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, who->now_ms);
+	sqlite3_bind_text(q, 4, who->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, reason != NULL ? reason : "", -1, SQLITE_STATIC);
+	return sq_done(s, q, err, "writing history");
+}
+
+static int refs_write(struct sq_store *s, int64_t record, const struct record *r, bool replace,
+                      struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (replace) {
+		if ((rc = sq_stmt(s, Q_REFS_DEL, &q, err)) != BS_OK)
+			return rc;
+		sqlite3_bind_int64(q, 1, record);
+		if ((rc = sq_done(s, q, err, "writing references")) != BS_OK)
+			return rc;
+	}
+	for (size_t i = 0; i < r->nrefs; i++) {
+		if ((rc = sq_stmt(s, Q_REFS_INSERT, &q, err)) != BS_OK)
+			return rc;
+		sqlite3_bind_int64(q, 1, record);
+		sqlite3_bind_text(q, 2, r->refs[i].field, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3, (sqlite3_int64)r->refs[i].kinds);
+		sqlite3_bind_text(q, 4, r->refs[i].id, -1, SQLITE_STATIC);
+		if ((rc = sq_done(s, q, err, "writing references")) != BS_OK)
+			return rc;
+	}
+	return BS_OK;
+}
+
+/* Bind the content columns shared by insert and update, from `first`. */
+static void bind_content(sqlite3_stmt *q, int first, const struct record *r)
+{
+	sqlite3_bind_blob(q, first, r->hash, RECORD_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(q, first + 1, buf_cstr(&r->canonical), (int)r->canonical.len,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(q, first + 2, r->tab, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, first + 3, r->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, first + 4, r->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, first + 5, r->has_total);
+	sqlite3_bind_int64(q, first + 6, r->total);
+}
+
+/* New content on an existing record: every target's state moves. */
+static int states_new_version(struct sq_store *s, int64_t record, const struct store_actor *who,
+                              struct bs_error *err)
+{
+	struct change {
+		char target[128];
+		enum sync_state from, to;
+		bool pending;
+	} changes[16];
+	size_t n = 0;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = sq_stmt(s, Q_STATES_OF, &q, err)) != BS_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, record);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < sizeof(changes) / sizeof(changes[0])) {
+		struct change *c = &changes[n];
+		const char *why = NULL;
+
+		snprintf(c->target, sizeof(c->target), "%s", sqlite3_column_text(q, 0));
+		if (sync_state_from_name((const char *)sqlite3_column_text(q, 1), &c->from) !=
+		    BS_OK)
+			continue;
+		if (sync_transition(c->from, sqlite3_column_int(q, 2) != 0, SYNC_EV_NEW_VERSION,
+		                    &c->to, &c->pending, &why) != BS_OK) {
+			/* Consolidated: the ledger document is locked; keep the
+			 * state and say so in history. */
+			c->to = c->from;
+			c->pending = false;
+		}
+		n++;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sq_fail(s, rc, err, "reading sync state");
+	for (size_t i = 0; i < n; i++) {
+		const char *reason = changes[i].from == SYNC_CONSOLIDATED
+		                         ? "new version arrived; the consolidated document "
+		                           "is locked and keeps the old content"
+		                         : "new version arrived";
+		if ((rc = sq_stmt(s, Q_STATE_SET, &q, err)) != BS_OK)
+			return rc;
+		sqlite3_bind_int64(q, 1, record);
+		sqlite3_bind_text(q, 2, changes[i].target, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, sync_state_name(changes[i].to), -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 4, changes[i].pending);
+		sqlite3_bind_text(q, 5, "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 6, who->now_ms);
+		if ((rc = sq_done(s, q, err, "writing sync state")) != BS_OK)
+			return rc;
+		rc =
+		    history_add(s, record, changes[i].target, who, sync_state_name(changes[i].from),
+		                sync_state_name(changes[i].to), reason, err);
+		if (rc != BS_OK)
+			return rc;
+	}
+	return BS_OK;
+}
+
+/* How many targets exist: new records need a state row on each. Cached;
+ * target_add forgets it. */
+static int count_targets(struct sq_store *s, struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM targets", -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "counting targets");
+	rc = sqlite3_step(q);
+	s->ntargets = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? BS_OK : sq_fail(s, rc, err, "counting targets");
+}
+
+static int record_put_locked(struct sq_store *s, const struct record *r,
+                             const struct store_actor *who, enum store_put_result *result,
+                             struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t rowid, old_version;
+	bool same;
+	char reason[64];
+	int rc;
+
+	/*
+	 * Insert first: in a bulk import almost every record is new, and the
+	 * unique key then answers "is it there?" in the same B-tree descent.
+	 */
+	if (sqlite3_db_readonly(s->db, "main") == 1)
+		goto existing; /* re-reading what is there needs no write */
+	if ((rc = sq_stmt(s, Q_REC_INSERT, &q, err)) != BS_OK)
+		return rc;
+	sqlite3_bind_int(q, 1, (int)r->kind);
+	sqlite3_bind_text(q, 2, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, r->version);
+	bind_content(q, 4, r);
+	sqlite3_bind_int64(q, 11, who->now_ms);
+	if ((rc = sq_done(s, q, err, "storing a record")) != BS_OK)
+		return rc;
+	if (sqlite3_changes(s->db) == 1) {
+		rowid = sqlite3_last_insert_rowid(s->db);
+		if ((rc = refs_write(s, rowid, r, false, err)) != BS_OK)
+			return rc;
+		if (s->ntargets < 0 && (rc = count_targets(s, err)) != BS_OK)
+			return rc;
+		if (s->ntargets > 0) {
+			if ((rc = sq_stmt(s, Q_STATE_INSERT_NEW, &q, err)) != BS_OK)
+				return rc;
+			sqlite3_bind_int64(q, 1, rowid);
+			sqlite3_bind_int64(q, 2, who->now_ms);
+			if ((rc = sq_done(s, q, err, "writing sync state")) != BS_OK)
+				return rc;
+		}
+		/*
+		 * A first arrival is no transition: the row's created_ms says when,
+		 * and the history command shows it from there.  Writing a history
+		 * row for it too cost a sixth of a million-record import.
+		 */
+		*result = STORE_PUT_NEW;
+		return BS_OK;
+	}
+existing:
+	if ((rc = sq_stmt(s, Q_REC_FIND, &q, err)) != BS_OK)
+		return rc;
+	sqlite3_bind_int(q, 1, (int)r->kind);
+	sqlite3_bind_text(q, 2, r->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		/* not there on a read-only store: the write it needs is refused */
+		return sq_fail(s, rc == SQLITE_DONE ? SQLITE_READONLY : rc, err,
+		               "storing a record");
+	}
+	rowid = sqlite3_column_int64(q, 0);
+	old_version = sqlite3_column_int64(q, 1);
+	same = sqlite3_column_bytes(q, 2) == RECORD_HASH_LEN &&
+	       memcmp(sqlite3_column_blob(q, 2), r->hash, RECORD_HASH_LEN) == 0;
+	sqlite3_reset(q);
+
+	if (r->version != 0 && old_version != 0) {
+		if (r->version < old_version) {
+			*result = STORE_PUT_STALE;
+			return BS_OK;
+		}
+		if (r->version == old_version && !same)
+			return bs_error_set(err, BS_ECONFLICT,
+			                    "%s %s: version %lld is already stored with other "
+			                    "content; send a higher version",
+			                    record_kind_name(r->kind), r->id,
+			                    (long long)r->version);
+	}
+	if (same) {
+		*result = STORE_PUT_UNCHANGED;
+		if (r->version == old_version)
+			return BS_OK;
+		if ((rc = sq_stmt(s, Q_REC_VERSION, &q, err)) != BS_OK)
+			return rc;
+		sqlite3_bind_int64(q, 1, rowid);
+		sqlite3_bind_int64(q, 2, r->version);
+		sqlite3_bind_int64(q, 3, who->now_ms);
+		return sq_done(s, q, err, "storing a record");
+	}
+	if ((rc = sq_stmt(s, Q_REC_UPDATE, &q, err)) != BS_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, rowid);
+	sqlite3_bind_int64(q, 2, r->version);
+	bind_content(q, 3, r);
+	sqlite3_bind_int64(q, 10, who->now_ms);
+	if ((rc = sq_done(s, q, err, "storing a record")) != BS_OK)
+		return rc;
+	if ((rc = refs_write(s, rowid, r, true, err)) != BS_OK)
+		return rc;
+	*result = STORE_PUT_CHANGED;
+	snprintf(reason, sizeof(reason), "version %lld", (long long)r->version);
+	rc = history_add(s, rowid, NULL, who, "", "changed", r->version ? reason : "", err);
+	if (rc != BS_OK)
+		return rc;
+	return states_new_version(s, rowid, who, err);
+}
+
+int sq_record_put(struct store *st, const struct record *r, const struct store_actor *who,
+                  enum store_put_result *result, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	int rc;
+
+	if ((rc = tx_enter(s, err)) != BS_OK)
+		return rc;
+	rc = record_put_locked(s, r, who, result, err);
+	return tx_leave(s, rc, err);
+}
+
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *q, int col)
+{
+	const unsigned char *t = sqlite3_column_text(q, col);
+
+	snprintf(dst, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+int sq_record_get(struct store *st, enum record_kind kind, const char *id, const char *target,
+                  enum sync_state *state, struct store_record_info *info, struct buf *body,
+                  struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, target != NULL ? Q_REC_GET_ON : Q_REC_GET, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_int(q, 1, (int)kind);
+	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+	if (target != NULL)
+		sqlite3_bind_text(q, 3, target, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		if (rc == SQLITE_DONE)
+			return bs_error_set(err, BS_ENOTFOUND, "no record %s:%s",
+			                    record_kind_name(kind), id);
+		return sq_fail(s, rc, err, "reading a record");
+	}
+	if (info != NULL) {
+		memset(info, 0, sizeof(*info));
+		info->rowid = sqlite3_column_int64(q, 0);
+		info->kind = kind;
+		snprintf(info->id, sizeof(info->id), "%s", id);
+		info->version = sqlite3_column_int64(q, 1);
+		copy_col(info->tab, sizeof(info->tab), q, 2);
+		copy_col(info->date, sizeof(info->date), q, 3);
+		copy_col(info->currency, sizeof(info->currency), q, 4);
+		info->has_total = sqlite3_column_int(q, 5) != 0;
+		info->total = sqlite3_column_int64(q, 6);
+	}
+	if (target != NULL && state != NULL &&
+	    sync_state_from_name((const char *)sqlite3_column_text(q, 8), state) != BS_OK)
+		*state = SYNC_NOT_IMPORTED;
+	rc = BS_OK;
+	if (body != NULL) {
+		buf_reset(body);
+		rc = buf_add(body, sqlite3_column_text(q, 7), (size_t)sqlite3_column_bytes(q, 7));
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+int sq_record_kinds_of(struct store *st, const char *id, unsigned *kinds, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_REC_KINDS, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	*kinds = 0;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(q, 0);
+
+		if (k >= 0 && k < RECORD_KIND_COUNT)
+			*kinds |= 1u << k;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "looking up a record");
+}
+
+int sq_record_count(struct store *st, int64_t *count, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_REC_COUNT, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	rc = sqlite3_step(q);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? BS_OK : sq_fail(s, rc, err, "counting records");
+}
+
+int sq_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
+                    struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(
+	    s->db, "SELECT id, body FROM records WHERE kind = ?1 ORDER BY id", -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "listing records");
+	sqlite3_bind_int(q, 1, (int)kind);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int stop = cb(arg, (const char *)sqlite3_column_text(q, 0),
+		              (const char *)sqlite3_column_text(q, 1));
+		if (stop != 0) {
+			sqlite3_finalize(q);
+			return stop;
+		}
+	}
+	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing records");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int sq_target_add(struct store *st, const char *target, const char *name,
+                  const struct store_actor *who, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = tx_enter(s, err);
+
+	if (rc != BS_OK)
+		return rc;
+	s->ntargets = -1;
+	if ((rc = sq_stmt(s, Q_TARGET_INSERT, &q, err)) != BS_OK)
+		goto out;
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, name != NULL ? name : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, who->now_ms);
+	if ((rc = sq_done(s, q, err, "adding a target")) != BS_OK)
+		goto out;
+	if ((rc = sq_stmt(s, Q_TARGET_FILL, &q, err)) != BS_OK)
+		goto out;
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, who->now_ms);
+	rc = sq_done(s, q, err, "adding a target");
+out:
+	return tx_leave(s, rc, err);
+}
+
+int sq_targets_each(struct store *st, store_target_cb cb, void *arg, struct bs_error *err)
+{
+	return sq_walk_pairs(sq(st), Q_TARGETS_ALL, cb, arg, err, "listing targets");
+}
+
+/* kind:id's rowid; only that column: not the body, not the others. */
+static int record_rowid(struct sq_store *s, enum record_kind kind, const char *id, int64_t *rowid,
+                        struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_REC_ROWID, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_int(q, 1, (int)kind);
+	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*rowid = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? bs_error_set(err, BS_ENOTFOUND, "no record %s:%s",
+		                                        record_kind_name(kind), id)
+		                         : sq_fail(s, rc, err, "reading a record");
+	return BS_OK;
+}
+
+/* rowid: kind:id's when the caller knows it, else 0 (found here). */
+static int state_apply_locked(struct sq_store *s, enum record_kind kind, const char *id,
+                              int64_t rowid, const char *target, enum sync_event ev,
+                              const char *reason, const struct store_actor *who,
+                              enum sync_state *new_state, struct bs_error *err)
+{
+	enum sync_state from = SYNC_NOT_IMPORTED, to;
+	bool pending = false, pending_out, has_row = false;
+	const char *why = NULL;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (rowid <= 0 && (rc = record_rowid(s, kind, id, &rowid, err)) != BS_OK)
+		return rc;
+	if ((rc = sq_stmt(s, Q_STATE_GET, &q, err)) != BS_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, rowid);
+	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		if (sync_state_from_name((const char *)sqlite3_column_text(q, 0), &from) != BS_OK)
+			from = SYNC_NOT_IMPORTED;
+		pending = sqlite3_column_int(q, 1) != 0;
+		has_row = true;
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_reset(q);
+		return sq_fail(s, rc, err, "reading sync state");
+	}
+	sqlite3_reset(q);
+	rc = sync_transition(from, pending, ev, &to, &pending_out, &why);
+	if (rc == BS_ESTATE)
+		return bs_error_set(err, rc, "%s %s: cannot %s: %s", record_kind_name(kind), id,
+		                    ev == SYNC_EV_RESET ? "reset" : sync_event_name(ev), why);
+	if (rc != BS_OK)
+		return bs_error_set(err, rc, "%s %s: bad transition", record_kind_name(kind), id);
+	/* an existing row is updated in place: the upsert would try an insert first */
+	if ((rc = sq_stmt(s, has_row ? Q_STATE_UPDATE : Q_STATE_SET, &q, err)) != BS_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, rowid);
+	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, sync_state_name(to), -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 4, pending_out);
+	sqlite3_bind_text(q, 5, reason != NULL ? reason : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, who->now_ms);
+	if ((rc = sq_done(s, q, err, "writing sync state")) != BS_OK)
+		return rc;
+	if (ev == SYNC_EV_FAILED && reason != NULL) {
+		if ((rc = sq_stmt(s, Q_ERROR_ADD, &q, err)) != BS_OK)
+			return rc;
+		sqlite3_bind_int64(q, 1, rowid);
+		sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3, who->now_ms);
+		sqlite3_bind_text(q, 4, reason, -1, SQLITE_STATIC);
+		if ((rc = sq_done(s, q, err, "writing an error")) != BS_OK)
+			return rc;
+	}
+	rc = history_add(s, rowid, target, who, sync_state_name(from), sync_state_name(to),
+	                 reason != NULL ? reason : sync_event_name(ev), err);
+	if (rc == BS_OK && new_state != NULL)
+		*new_state = to;
+	return rc;
+}
+
+int sq_state_apply(struct store *st, enum record_kind kind, const char *id, int64_t rowid,
+                   const char *target, enum sync_event ev, const char *reason,
+                   const struct store_actor *who, enum sync_state *new_state, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	int rc = tx_enter(s, err);
+
+	if (rc != BS_OK)
+		return rc;
+	rc = state_apply_locked(s, kind, id, rowid, target, ev, reason, who, new_state, err);
+	return tx_leave(s, rc, err);
+}
+
+int sq_state_get(struct store *st, enum record_kind kind, const char *id, const char *target,
+                 enum sync_state *state, struct buf *reason, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_STATE_OF, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	sqlite3_bind_int(q, 1, (int)kind);
+	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, target, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		if (sync_state_from_name((const char *)sqlite3_column_text(q, 0), state) != BS_OK)
+			*state = SYNC_NOT_IMPORTED;
+		rc = BS_OK;
+		if (reason != NULL) {
+			buf_reset(reason);
+			rc = buf_addstr(reason, (const char *)sqlite3_column_text(q, 1));
+		}
+		sqlite3_reset(q);
+		return rc;
+	}
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return BS_ENOTFOUND;
+	return sq_fail(s, rc, err, "reading sync state");
+}
