@@ -618,13 +618,39 @@ static int parse_bool(struct json_object *v, const char *s, size_t n, bool *out)
 	return BS_EPARSE;
 }
 
-/* A decimal field at its scale, with the rule's message on failure. */
+/*
+ * Why text the lenient parser would take is not plain decimal text (see
+ * money_check_text), as a hint for the message; "" when it is not that.
+ */
+static const char *text_hint(const char *s, size_t n)
+{
+	int64_t v;
+	size_t i = n > 0 && s[0] == '-' ? 1 : 0;
+
+	if (money_parse_fixed(s, n, 0, 0, &v) == BS_EPARSE)
+		return ""; /* not a number at all: "12.3x" */
+	if (memchr(s, 'e', n) != NULL || memchr(s, 'E', n) != NULL)
+		return " (text takes no exponent: write the digits out)";
+	if (n > 0 && s[0] == '+')
+		return " (text takes no '+' sign)";
+	if (i < n && s[i] == '.')
+		return " (a digit must come before the '.', as in 0.5)";
+	return " (a digit must follow the '.', or leave the '.' out)";
+}
+
+/* A decimal field at its scale, with the rule's message on failure.
+ * `text`: the value came as a string (a CSV cell), which must be plain
+ * decimal text; a JSON number's text follows JSON's own grammar. */
 static int parse_number(struct rf_state *st, const struct rf_field *f, const char *s, size_t n,
-                        int64_t *out)
+                        bool text, int64_t *out)
 {
 	char q[SHOW_MAX + 8];
 	int rc, maxdp = 0;
 
+	if (text && money_check_text(s, n) != BS_OK) {
+		show(s, n, q, sizeof(q));
+		return rf_fail(st, BS_EPARSE, f->name, "%s is not a decimal%s", q, text_hint(s, n));
+	}
 	switch (f->type) {
 	case RF_AMOUNT:
 		maxdp = st->exp;
@@ -795,7 +821,8 @@ static int check_scalar(struct rf_state *st, const struct rf_field *f, struct js
 	case RF_QTY:
 	case RF_FX:
 	case RF_PCT:
-		if ((rc = parse_number(st, f, s, n, &val->v)) != BS_OK)
+		if ((rc = parse_number(st, f, s, n, json_object_is_type(v, json_type_string),
+		                       &val->v)) != BS_OK)
 			return rc;
 		if (f->type == RF_PCT && val->v < f->pct_min)
 			return rf_fail(st, BS_ERANGE, f->name, "%s is negative", Q);

@@ -114,6 +114,9 @@ int record_from_json(struct json_object *obj, const struct record_ctx *ctx, stru
  * - Every numeric or boolean field takes a JSON number/bool or a string
  *   ("12.30"; "true"/"false"/"yes"/"no"/"1"/"0", any case), so a JSON
  *   record and the same record from CSV give byte-identical canonical text.
+ *   A number as a string is plain decimal text (money_check_text: no '+',
+ *   no exponent, a digit on both sides of a '.'), BS_EPARSE otherwise; a
+ *   JSON number keeps JSON's grammar, exponent included (5e-05).
  *   Text fields (names, account codes) also take a JSON number (its text).
  *   `lines`, `tracking`, `address` and `channel` may be JSON text in a
  *   string (a CSV cell holding `[{"sku":...}]`).

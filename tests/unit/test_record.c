@@ -147,8 +147,9 @@ static const struct ok_case ok_cases[] = {
     {"NZD", "{\"kind\":\"payment\",\"id\":\"PAY-2\",\"credit_note_id\":\"CN-1\",\"amount\":\"3\"}",
      "{\"amount\":\"3.00\",\"credit_note_id\":\"CN-1\",\"id\":\"PAY-2\",\"kind\":\"payment\"}",
      "sales/payments", true, 3 * U, "credit_note_id=CN-1/16"},
-    /* 11: bill payment, numeric reference id */
-    {"NZD", "{\"kind\":\"payment\",\"id\":\"PAY-3\",\"purchase_id\":2001,\"amount\":\"1e2\"}",
+    /* 11: bill payment, numeric reference id; a JSON number may carry an
+     * exponent (its own grammar), decimal text may not (see the bad cases) */
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"PAY-3\",\"purchase_id\":2001,\"amount\":1e2}",
      "{\"amount\":\"100.00\",\"id\":\"PAY-3\",\"kind\":\"payment\",\"purchase_id\":\"2001\"}",
      "purchases/payments", true, 100 * U, "purchase_id=2001/64"},
     /* 12: purchase, open (status absent): purchase order.  3 x 1.005 = 3.015 -> 3.02,
@@ -656,6 +657,40 @@ static const struct err_case err_cases[] = {
      "payment P-9: amount \"-5\" is not greater than 0"},
     {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"abc\",\"sale_id\":\"S\"}", BS_EPARSE,
      "payment P-9: amount \"abc\" is not a decimal"},
+    /* decimal text (a string, a CSV cell) is -?digits(.digits)? and nothing more */
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"1e3\",\"sale_id\":\"S\"}", BS_EPARSE,
+     "payment P-9: amount \"1e3\" is not a decimal (text takes no exponent: write the digits "
+     "out)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"1E-2\",\"sale_id\":\"S\"}",
+     BS_EPARSE,
+     "payment P-9: amount \"1E-2\" is not a decimal (text takes no exponent: write the digits "
+     "out)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"+12.30\",\"sale_id\":\"S\"}",
+     BS_EPARSE, "payment P-9: amount \"+12.30\" is not a decimal (text takes no '+' sign)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\".5\",\"sale_id\":\"S\"}", BS_EPARSE,
+     "payment P-9: amount \".5\" is not a decimal (a digit must come before the '.', as in "
+     "0.5)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"5.\",\"sale_id\":\"S\"}", BS_EPARSE,
+     "payment P-9: amount \"5.\" is not a decimal (a digit must follow the '.', or leave the "
+     "'.' out)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"-.5\",\"sale_id\":\"S\"}", BS_EPARSE,
+     "payment P-9: amount \"-.5\" is not a decimal (a digit must come before the '.', as in "
+     "0.5)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"1.5e\",\"sale_id\":\"S\"}",
+     BS_EPARSE, "payment P-9: amount \"1.5e\" is not a decimal"},
+    {"NZD", SALE_LINE("{\"sku\":\"A\",\"qty\":\"1e1\",\"unit_price\":1}"), BS_EPARSE,
+     "sale SO-1001 line 1: qty \"1e1\" is not a decimal (text takes no exponent: write the "
+     "digits out)"},
+    {"NZD", SALE_LINE("{\"sku\":\"A\",\"qty\":1,\"unit_price\":\"+1\"}"), BS_EPARSE,
+     "sale SO-1001 line 1: unit_price \"+1\" is not a decimal (text takes no '+' sign)"},
+    {"NZD", SALE_LINE("{\"sku\":\"A\",\"qty\":1,\"unit_price\":1,\"tax_rate\":\"15.\"}"), BS_EPARSE,
+     "sale SO-1001 line 1: tax_rate \"15.\" is not a decimal (a digit must follow the '.', or "
+     "leave the '.' out)"},
+    {"NZD",
+     "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":5,\"fx_rate\":\".92\",\"sale_id\":\"S\"}",
+     BS_EPARSE,
+     "payment P-9: fx_rate \".92\" is not a decimal (a digit must come before the '.', as in "
+     "0.5)"},
     {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":5}", BS_EINVAL,
      "payment P-9: needs exactly one of sale_id, credit_note_id, purchase_id"},
     {"NZD",
