@@ -1032,6 +1032,7 @@ static int put_lines(struct rf_state *st, const struct rf_field *f, struct json_
 		memset(st->ln, 0, sizeof(st->ln));
 		st->ln_amount = 0;
 		st->ln_tax = 0;
+		st->ln_zeros = 0;
 		if ((rc = walk_object(st, ln, f->sub, st->ln, hint)) != BS_OK)
 			goto out;
 		if (st->kind->line != NULL && (rc = st->kind->line(st)) != BS_OK)
@@ -1107,6 +1108,10 @@ static int put_field(struct rf_state *st, const struct rf_field *f, struct json_
 		return rc;
 	if (!val.set)
 		return BS_OK;
+	if ((f->flags & RF_ZERO_PAIR) && st->zero_pair && val.v == 0) {
+		st->ln_zeros++; /* the empty side of a pair: absent, so not written */
+		return BS_OK;
+	}
 	if ((rc = write_scalar(st, f, &val, first)) != BS_OK)
 		return rc;
 	if (f->type == RF_REF && st->line == 0 && st->path == NULL) {
@@ -1128,6 +1133,30 @@ static int put_field(struct rf_state *st, const struct rf_field *f, struct json_
 	if (f->slot != S_NONE)
 		vals[f->slot] = val;
 	return BS_OK;
+}
+
+/* Does the object give every RF_ZERO_PAIR field of `spec` a value (not
+ * null, not "")?  Then a zero among them is an empty side. */
+static bool gives_zero_pair(const struct rf_object *spec, uint64_t seen,
+                            struct json_object *const *given)
+{
+	size_t pair = 0, filled = 0;
+
+	for (size_t i = 0; i < spec->n; i++) {
+		struct json_object *v;
+
+		if (!(spec->fields[i].flags & RF_ZERO_PAIR))
+			continue;
+		pair++;
+		if (!(seen & (UINT64_C(1) << i)))
+			continue;
+		v = given[i];
+		if (v != NULL && !json_object_is_type(v, json_type_null) &&
+		    !(json_object_is_type(v, json_type_string) &&
+		      json_object_get_string_len(v) == 0))
+			filled++;
+	}
+	return pair > 0 && filled == pair;
 }
 
 static const struct rf_field *find_field(const struct rf_object *spec, const char *key, size_t *idx)
@@ -1170,7 +1199,7 @@ static int walk_object(struct rf_state *st, struct json_object *obj, const struc
 	struct entry stack[ENTRY_STACK], *unk = stack;
 	size_t nunk = 0, cnt = (size_t)json_object_object_length(obj), i, k;
 	uint64_t seen = 0;
-	bool first = true;
+	bool first = true, outer_pair = st->zero_pair;
 	int rc = BS_OK;
 	size_t j = 0;
 
@@ -1218,6 +1247,7 @@ static int walk_object(struct rf_state *st, struct json_object *obj, const struc
 		}
 	}
 	sort_entries(unk, nunk);
+	st->zero_pair = gives_zero_pair(spec, seen, given);
 	if ((rc = w_addc(b, '{')) != BS_OK)
 		goto out;
 	for (i = 0, k = 0; i < spec->n || k < nunk;) {
@@ -1243,6 +1273,7 @@ static int walk_object(struct rf_state *st, struct json_object *obj, const struc
 	}
 	rc = w_addc(b, '}');
 out:
+	st->zero_pair = outer_pair; /* a nested object must not change its parent's */
 	if (unk != stack)
 		free(unk);
 	return rc;

@@ -131,6 +131,10 @@ int record_from_json(struct json_object *obj, const struct record_ctx *ctx, stru
  *   purchase lines need qty and a price; adjustment lines sku, qty and
  *   unit_cost; cogs lines sku and cost; journal lines an account.
  *   A purchase needs supplier_id, a store credit customer_id.
+ * - A journal line giving both debit and credit (exports write both
+ *   columns) has a zero side ("0", "0.00", 0) counted as absent, and left
+ *   out of the canonical text; both zero is "needs one of debit, credit";
+ *   two non-zero sides stay an error.  A lone zero side is a zero line.
  * - Unknown fields are kept as given (numbers keep their source text,
  *   json-c's NaN/Infinity become strings), with object keys sorted.
  *

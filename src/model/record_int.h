@@ -47,6 +47,9 @@ enum rf_type {
 #define RF_REQUIRED 0x01u /* absent (missing, null, "") is an error */
 #define RF_POSITIVE 0x02u /* amount must be > 0 */
 #define RF_NONNEG   0x04u /* amount must be >= 0 */
+/* One of a pair of sides (a journal line's debit and credit): when the
+ * object gives both, a zero one is the empty side and counts as absent. */
+#define RF_ZERO_PAIR 0x08u
 
 /*
  * Slots: where a parsed scalar is kept for the kind's rules.  Top-level
@@ -137,6 +140,8 @@ struct rf_state {
 	int64_t sum_credit;     /* journal */
 	int64_t ln_amount;      /* the current line's rounded amount (journal: debit - credit) */
 	int64_t ln_tax;         /* the current line's rounded tax */
+	bool zero_pair;         /* the object being walked gives both RF_ZERO_PAIR sides */
+	unsigned ln_zeros;      /* RF_ZERO_PAIR sides of the current line dropped as 0 */
 	struct record_doc *doc; /* record_doc_parse collects lines here; else NULL */
 	struct rf_val top[S_COUNT];
 	struct rf_val ln[S_COUNT];

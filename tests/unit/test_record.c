@@ -341,6 +341,17 @@ static const struct ok_case ok_cases[] = {
      "{\"kind\":\"journal\",\"id\":\"J-0\",\"date\":\"2000-02-29\",\"lines\":[{\"account\":\"1\","
      "\"debit\":0},{\"account\":\"2\",\"credit\":\"0.00\"}]}",
      NULL, "other/journals", true, 0, ""},
+    /* 42: both columns filled, as exports write them: the zero side ("0",
+     * "0.00", JSON 0 and 0.0) is absent, and not in the canonical text */
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-Z\",\"lines\":[{\"account\":\"1\",\"debit\":\"10.00\","
+     "\"credit\":\"0\"},{\"account\":\"2\",\"debit\":\"0.00\",\"credit\":\"4\"},{\"account\":"
+     "\"3\",\"debit\":0,\"credit\":6},{\"account\":\"4\",\"debit\":1.5,\"credit\":0.0},{"
+     "\"account\":\"5\",\"debit\":\"\",\"credit\":\"1.50\"}]}",
+     "{\"id\":\"J-Z\",\"kind\":\"journal\",\"lines\":[{\"account\":\"1\",\"debit\":\"10.00\"},{"
+     "\"account\":\"2\",\"credit\":\"4.00\"},{\"account\":\"3\",\"credit\":\"6.00\"},{"
+     "\"account\":\"4\",\"debit\":\"1.50\"},{\"account\":\"5\",\"credit\":\"1.50\"}]}",
+     "other/journals", true, 11500000, ""},
 };
 
 static void format_refs(const struct record *r, char *out, size_t outsz)
@@ -772,6 +783,27 @@ static const struct err_case err_cases[] = {
      BS_EINVAL, "journal J-1 line 1: needs exactly one of debit, credit"},
     {"NZD", "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\"}]}", BS_EINVAL,
      "journal J-1 line 1: needs exactly one of debit, credit"},
+    /* a zero side beside the other is absent; both zero is a line of nothing */
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":\"0\","
+     "\"credit\":\"0.00\"}]}",
+     BS_EINVAL, "journal J-1 line 1: needs one of debit, credit (both are 0)"},
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":0,"
+     "\"credit\":0}]}",
+     BS_EINVAL, "journal J-1 line 1: needs one of debit, credit (both are 0)"},
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":\"5\","
+     "\"credit\":\"0.01\"}]}",
+     BS_EINVAL, "journal J-1 line 1: needs exactly one of debit, credit"},
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":\"0\","
+     "\"credit\":\"-1\"}]}",
+     BS_ERANGE, "journal J-1 line 1: credit \"-1\" is negative"},
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":\"10\","
+     "\"credit\":\"0\"},{\"account\":\"2\",\"debit\":\"0\",\"credit\":\"9.99\"}]}",
+     BS_EINVAL, "journal J-1: debits (10.00) do not equal credits (9.99)"},
     {"NZD", "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":-1}]}",
      BS_ERANGE, "journal J-1 line 1: debit \"-1\" is negative"},
     {"NZD", "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"debit\":1}]}", BS_EINVAL,
@@ -980,6 +1012,12 @@ static const struct pair_case pair_cases[] = {
      "800,\"credit\":1e1}]}",
      "{\"kind\":\"journal\",\"id\":\"J\",\"lines\":[{\"account\":\"400\",\"debit\":\"10.00\","
      "\"credit\":\"\"},{\"account\":\"800\",\"credit\":\"10\",\"debit\":\"\"}]}"},
+    /* a journal from CSV carries both columns, the unused one 0 */
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J\",\"lines\":[{\"account\":\"400\",\"debit\":10},{"
+     "\"account\":\"800\",\"credit\":10}]}",
+     "{\"kind\":\"journal\",\"id\":\"J\",\"lines\":[{\"account\":\"400\",\"debit\":\"10.00\","
+     "\"credit\":\"0\"},{\"account\":\"800\",\"credit\":\"10\",\"debit\":\"0.00\"}]}"},
     {"NZD", "{\"kind\":\"customer\",\"id\":7,\"name\":\"N\",\"address\":{\"postcode\":6011}}",
      "{\"kind\":\"customer\",\"id\":\"7\",\"name\":\"N\",\"address\":\"{\\\"postcode\\\":"
      "\\\"6011\\\"}\"}"},
