@@ -625,14 +625,15 @@ static int parse_bool(struct json_object *v, const char *s, size_t n, bool *out)
 static const char *text_hint(const char *s, size_t n)
 {
 	int64_t v;
-	size_t i = n > 0 && s[0] == '-' ? 1 : 0;
+	size_t i;
 
-	if (money_parse_fixed(s, n, 0, 0, &v) == BS_EPARSE)
+	if (s == NULL || money_parse_fixed(s, n, 0, 0, &v) == BS_EPARSE)
 		return ""; /* not a number at all: "12.3x" */
 	if (memchr(s, 'e', n) != NULL || memchr(s, 'E', n) != NULL)
 		return " (text takes no exponent: write the digits out)";
 	if (n > 0 && s[0] == '+')
 		return " (text takes no '+' sign)";
+	i = n > 0 && s[0] == '-' ? 1 : 0;
 	if (i < n && s[i] == '.')
 		return " (a digit must come before the '.', as in 0.5)";
 	return " (a digit must follow the '.', or leave the '.' out)";
