@@ -8,10 +8,15 @@
  * ahead: `pend` holds it (or the error of an unreadable row) until the next
  * call.  A bad row that shares the id of the run being built spoils the
  * whole run, so a record is never stored with some of its lines missing.
+ * A run whose id already had a run earlier in the file is refused, naming
+ * both: the earlier one is handed on already (the file is read once, in
+ * bounded memory per record), and taking the later one as the record would
+ * replace it and drop its lines.  The ids seen are an idset (idset.h).
  */
 #include "ingest/csv.h"
 
 #include "core/buf.h"
+#include "ingest/idset.h"
 
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -61,7 +66,8 @@ struct csv {
 	uint64_t pend_line;
 	struct bs_error pend_err;
 	int done;
-	uint64_t bad_line; /* with lines.* columns: line of an unreadable row just read, else 0 */
+	uint64_t bad_line;  /* with lines.* columns: line of an unreadable row just read, else 0 */
+	struct idset *seen; /* with lines.* columns: every run's id so far, else NULL */
 };
 
 static void row_init(struct row *r, size_t max_record)
@@ -498,6 +504,8 @@ int csv_open(struct lines *l, const char *kind, size_t max_record, struct csv **
 	/* Cells were checked by lines_utf8_check already (stricter than json-c's). */
 	json_tokener_set_flags(c->tok, JSON_TOKENER_STRICT);
 	rc = read_header(c, err);
+	if (rc == BS_OK && c->has_line_cols && idset_new(&c->seen) != BS_OK)
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
 out:
 	if (rc != BS_OK) {
 		csv_close(c);
@@ -521,6 +529,7 @@ void csv_close(struct csv *c)
 	row_free(&c->rows[1]);
 	if (c->tok != NULL)
 		json_tokener_free(c->tok);
+	idset_free(c->seen);
 	free(c->kind);
 	free(c);
 }
@@ -701,11 +710,108 @@ static int same_id(const struct csv *c, const struct row *a, const struct row *b
 	return la > 0 && la == lb && memcmp(x, y, la) == 0;
 }
 
+/*
+ * Read the rows after `first` that share its id, adding each one's line to
+ * `o` while `rc` is BS_OK; once the run is bad (rc and the message in err)
+ * the rest of it is read and dropped.  Stops at the first row of another
+ * id (kept in `ahead` for the next call), at the end, or at an unreadable
+ * row (kept in pend_*).  *last gets the line of the run's last row.
+ * Returns the run's status.
+ */
+static int gather_run(struct csv *c, const struct row *first, struct json_object *o, int rc,
+                      uint64_t *last, struct bs_error *err)
+{
+	*last = first->line;
+	for (;;) {
+		struct row *r = c->ahead;
+		uint64_t l2;
+		int rr = read_row(c, r, &l2, &c->pend_err);
+
+		if (rr == 0) {
+			c->done = 1;
+			break;
+		}
+		if (rr < 0) {
+			c->pend_rc = rr;
+			c->pend_line = l2;
+			if (rr == BS_ETOOBIG) {
+				c->bad_line = l2;
+				if (rc == BS_OK)
+					rc = bs_error_set(
+					    err, BS_EPARSE,
+					    "line %llu: rows of id %s are followed by "
+					    "an unreadable row (line %llu) that may "
+					    "belong to them",
+					    (unsigned long long)first->line,
+					    cell(first, c->id_col, NULL), (unsigned long long)l2);
+			}
+			break;
+		}
+		if (!same_id(c, first, r)) {
+			c->pend = 1;
+			break;
+		}
+		*last = r->line;
+		if (rc != BS_OK)
+			continue; /* the run is bad already: swallow the rest of it */
+		if (r->rc != BS_OK) {
+			rc = bs_error_set(err, r->rc, "%s (in the rows of id %s from line %llu)",
+			                  r->err.msg, cell(first, c->id_col, NULL),
+			                  (unsigned long long)first->line);
+		} else {
+			size_t j = disagreement(c, first, r);
+
+			if (j != SIZE_MAX)
+				rc = bs_error_set(err, BS_EPARSE,
+				                  "line %llu: rows of id %s disagree on field %s",
+				                  (unsigned long long)r->line,
+				                  cell(first, c->id_col, NULL), c->cols[j].name);
+			else if ((rc = add_line(c, r, o)) != BS_OK)
+				bs_error_set(err, rc, "line %llu: %s", (unsigned long long)r->line,
+				             bs_strerror(rc));
+		}
+	}
+	return rc;
+}
+
+/*
+ * The refusal of a run whose id had rows earlier in the file (from line
+ * `from`, 0 when not known): those were handed on already, so this run
+ * cannot join them, and taking it as the record would drop theirs.
+ */
+static int apart_error(const struct csv *c, const struct row *first, uint64_t from, uint64_t last,
+                       struct bs_error *err)
+{
+	char at[64], before[64], rec[64];
+	int one = last == first->line;
+
+	if (one)
+		snprintf(at, sizeof(at), "line %llu", (unsigned long long)first->line);
+	else
+		snprintf(at, sizeof(at), "lines %llu-%llu", (unsigned long long)first->line,
+		         (unsigned long long)last);
+	if (from != 0) {
+		snprintf(before, sizeof(before), "from line %llu", (unsigned long long)from);
+		snprintf(rec, sizeof(rec), "the record from line %llu", (unsigned long long)from);
+	} else {
+		snprintf(before, sizeof(before), "earlier in the file");
+		snprintf(rec, sizeof(rec), "the earlier record");
+	}
+	return bs_error_set(err, BS_EPARSE,
+	                    "line %llu: %s of id %s at %s %s apart from its rows %s (a record's "
+	                    "rows must be consecutive): rejected, so %s lacks %s",
+	                    (unsigned long long)first->line, one ? "the row" : "rows",
+	                    cell(first, c->id_col, NULL), at, one ? "is" : "are", before, rec,
+	                    one ? "its line" : "their lines");
+}
+
 int csv_next(struct csv *c, struct json_object **rec, uint64_t *line, struct bs_error *err)
 {
 	struct json_object *o = NULL;
 	struct row *first;
-	int rc;
+	uint64_t from = 0, last;
+	size_t idlen = 0;
+	int rc, again, after_bad;
 
 	*rec = NULL;
 	*line = 0;
@@ -748,7 +854,8 @@ int csv_next(struct csv *c, struct json_object **rec, uint64_t *line, struct bs_
 	 * A row too long to read may have belonged to the run that follows it
 	 * (its id is unknown): refuse the run rather than store it short of a line.
 	 */
-	if (c->bad_line != 0 && rc == BS_OK && cell(first, c->id_col, NULL)[0] != '\0') {
+	after_bad = c->bad_line != 0;
+	if (after_bad && rc == BS_OK && cell(first, c->id_col, NULL)[0] != '\0') {
 		json_object_put(o);
 		o = NULL;
 		rc = bs_error_set(err, BS_EPARSE,
@@ -758,59 +865,29 @@ int csv_next(struct csv *c, struct json_object **rec, uint64_t *line, struct bs_
 		                  (unsigned long long)c->bad_line);
 	}
 	c->bad_line = 0;
-	if (!c->has_line_cols || cell(first, c->id_col, NULL)[0] == '\0') {
+	if (!c->has_line_cols || cell(first, c->id_col, &idlen)[0] == '\0') {
 		*rec = o;
 		return rc == BS_OK ? 1 : rc;
 	}
-	/* Gather the following rows of the same id. */
-	for (;;) {
-		struct row *r = c->ahead;
-		uint64_t l2;
-		int rr = read_row(c, r, &l2, &c->pend_err);
-
-		if (rr == 0) {
-			c->done = 1;
-			break;
-		}
-		if (rr < 0) {
-			c->pend_rc = rr;
-			c->pend_line = l2;
-			if (rr == BS_ETOOBIG) {
-				c->bad_line = l2;
-				if (rc == BS_OK)
-					rc = bs_error_set(
-					    err, BS_EPARSE,
-					    "line %llu: rows of id %s are followed by "
-					    "an unreadable row (line %llu) that may "
-					    "belong to them",
-					    (unsigned long long)first->line,
-					    cell(first, c->id_col, NULL), (unsigned long long)l2);
-			}
-			break;
-		}
-		if (!same_id(c, first, r)) {
-			c->pend = 1;
-			break;
-		}
-		if (rc != BS_OK)
-			continue; /* the run is bad already: swallow the rest of it */
-		if (r->rc != BS_OK) {
-			rc = bs_error_set(err, r->rc, "%s (in the rows of id %s from line %llu)",
-			                  r->err.msg, cell(first, c->id_col, NULL),
-			                  (unsigned long long)first->line);
-		} else {
-			size_t j = disagreement(c, first, r);
-
-			if (j != SIZE_MAX)
-				rc = bs_error_set(err, BS_EPARSE,
-				                  "line %llu: rows of id %s disagree on field %s",
-				                  (unsigned long long)r->line,
-				                  cell(first, c->id_col, NULL), c->cols[j].name);
-			else if ((rc = add_line(c, r, o)) != BS_OK)
-				bs_error_set(err, rc, "line %llu: %s", (unsigned long long)r->line,
-				             bs_strerror(rc));
-		}
+	/* Every run's id is remembered, a bad run's too: a later run of it
+	 * must not quietly become the record either. */
+	again = idset_add(c->seen, cell(first, c->id_col, NULL), idlen, first->line, &from);
+	if (again < 0) {
+		json_object_put(o);
+		c->done = 1;
+		return bs_error_set(err, again, "line %llu: %s", (unsigned long long)first->line,
+		                    bs_strerror(again));
 	}
+	if (again) {
+		json_object_put(o);
+		o = NULL;
+		rc = BS_EPARSE; /* the message once the run's last line is known */
+	}
+	rc = gather_run(c, first, o, rc, &last, err);
+	/* After an unreadable row the run is refused for that already: it may
+	 * be the rest of the run before, not one apart from it. */
+	if (again && !after_bad && rc != BS_ENOMEM)
+		rc = apart_error(c, first, from, last, err);
 	if (rc != BS_OK) {
 		json_object_put(o);
 		if (rc == BS_ENOMEM)
