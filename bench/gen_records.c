@@ -2243,6 +2243,35 @@ static const struct {
                               "customer,BAD-C-62,Another Ltd,another@example.co.nz,Nelson\n"},
     {"no_id_column.csv", "name,email\n"
                          "No Id Ltd,noid@example.co.nz\n"},
+    /* a record's rows must be consecutive: BAD-PO-1's last row comes after
+     * BAD-PO-2 and is refused, naming both runs (BAD-PO-1 keeps 2 lines) */
+    {"rows_apart.csv", "kind,id,date,supplier_id,status,tax_mode,lines.sku,lines.qty,"
+                       "lines.unit_cost,lines.tax_rate\n"
+                       "purchase,BAD-PO-1,2026-10-12,S-001,open,exclusive,COF-ETH-250,10,7.50,15\n"
+                       "purchase,BAD-PO-1,2026-10-12,S-001,open,exclusive,COF-ETH-1KG,2,26.00,15\n"
+                       "purchase,BAD-PO-2,2026-10-12,S-001,open,exclusive,COF-ETH-250,5,7.50,15\n"
+                       "purchase,BAD-PO-1,2026-10-12,S-001,open,exclusive,COF-COL-250,4,7.80,15\n"},
+    /* both columns filled, as exports write them: a zero side is empty
+     * (BAD-JNL-10 is fine); two non-zero sides or two zeros are refused */
+    {"journal_sides.csv",
+     "kind,id,date,reference,lines.account,lines.debit,lines.credit,lines.description\n"
+     "journal,BAD-JNL-10,2026-10-13,Both columns,429,25.00,0,Courier\n"
+     "journal,BAD-JNL-10,2026-10-13,Both columns,090,0.00,25.00,Courier\n"
+     "journal,BAD-JNL-11,2026-10-13,Two sides,429,25.00,25.00,Courier\n"
+     "journal,BAD-JNL-11,2026-10-13,Two sides,090,0,25.00,Courier\n"
+     "journal,BAD-JNL-12,2026-10-13,No side,429,0,0,Nothing\n"
+     "journal,BAD-JNL-12,2026-10-13,No side,090,0,0,Nothing\n"},
+    /* decimal text only: no exponent, no '+', a digit on both sides of '.' */
+    {"money_text.jsonl", "{\"kind\":\"payment\",\"id\":\"BAD-PAY-60\",\"date\":\"2026-10-14\","
+                         "\"sale_id\":\"SO-1001\",\"amount\":\"1e1\",\"account\":\"090\"}\n"
+                         "{\"kind\":\"payment\",\"id\":\"BAD-PAY-61\",\"date\":\"2026-10-14\","
+                         "\"sale_id\":\"SO-1001\",\"amount\":\"+1.00\",\"account\":\"090\"}\n"
+                         "{\"kind\":\"payment\",\"id\":\"BAD-PAY-62\",\"date\":\"2026-10-14\","
+                         "\"sale_id\":\"SO-1001\",\"amount\":\".50\",\"account\":\"090\"}\n"
+                         "{\"kind\":\"payment\",\"id\":\"BAD-PAY-63\",\"date\":\"2026-10-14\","
+                         "\"sale_id\":\"SO-1001\",\"amount\":\"1.\",\"account\":\"090\"}\n"
+                         "{\"kind\":\"payment\",\"id\":\"BAD-PAY-64\",\"date\":\"2026-10-14\","
+                         "\"sale_id\":\"SO-1001\",\"amount\":\"0.50\",\"account\":\"090\"}\n"},
 };
 
 static int write_bad(const char *dir)

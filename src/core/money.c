@@ -235,6 +235,27 @@ int money_parse_fixed(const char *s, size_t n, int scale_dp, int max_dp, int64_t
 	return parse_decimal(s, n, scale_dp, max_dp, out, &sig);
 }
 
+int money_check_text(const char *s, size_t n)
+{
+	size_t i = 0, int_digits, frac_digits;
+
+	if (s == NULL)
+		return BS_EPARSE;
+	if (i < n && s[i] == '-')
+		i++;
+	for (int_digits = 0; i < n && is_digit(s[i]); i++)
+		int_digits++;
+	if (int_digits == 0)
+		return BS_EPARSE; /* "", "-", ".5", "+1" */
+	if (i < n && s[i] == '.') {
+		for (i++, frac_digits = 0; i < n && is_digit(s[i]); i++)
+			frac_digits++;
+		if (frac_digits == 0)
+			return BS_EPARSE; /* "5." */
+	}
+	return i == n ? BS_OK : BS_EPARSE; /* "1e3", "1.2.3", "1 " */
+}
+
 int money_parse(const char *s, size_t n, int max_dp, int64_t *micros)
 {
 	return money_parse_fixed(s, n, MONEY_DP, max_dp, micros);

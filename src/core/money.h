@@ -66,6 +66,18 @@ enum money_tax_mode {
  */
 int money_parse_fixed(const char *s, size_t n, int scale_dp, int max_dp, int64_t *out);
 
+/*
+ * Is s[0..n) plain decimal text: an optional '-', one or more digits, and
+ * optionally a '.' followed by one or more digits ("12.30", "-0.5", "007")?
+ * BS_OK when it is, else BS_EPARSE (an empty string and s NULL included).
+ * This is the form spec/RECORDS.md asks of money, quantities, percentages
+ * and rates written as text; the parsers above take more (a '+', an
+ * exponent, ".5", "5.") because a JSON number's own text, which they also
+ * read, may carry an exponent.  A caller holding text checks it here first;
+ * the check says nothing about digits or range.
+ */
+int money_check_text(const char *s, size_t n);
+
 /* Shorthands: an amount/price in millionths with at most max_dp decimals; a
  * quantity (4 dp); a percentage (4 dp, any sign: callers range-check); an FX
  * rate (>0, ≤10 significant digits and ≤10 decimals, else BS_EDIGITS; zero or

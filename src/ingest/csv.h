@@ -4,7 +4,10 @@
  * Reads a header row then data rows from a lines reader in LINES_CSV mode
  * and turns each row, or each run of consecutive rows with the same id when
  * the header has `lines.*` columns, into one JSON object whose values are
- * all strings (no number guessing), dotted column names nesting.
+ * all strings (no number guessing), dotted column names nesting.  With
+ * `lines.*` columns, a run of an id that had a run earlier in the file is a
+ * bad item naming both runs' lines (a record's rows must be consecutive);
+ * the ids seen so far cost memory, 16 to 32 bytes each (idset.h).
  */
 #ifndef BS_INGEST_CSV_H
 #define BS_INGEST_CSV_H
@@ -32,7 +35,7 @@ int csv_open(struct lines *l, const char *kind, size_t max_record, struct csv **
 /*
  * Next record: 1 with *rec (caller owns) and *line = its first row's line;
  * 0 at the end; a bad item (BS_EPARSE, BS_ETOOBIG) with *line set, after
- * which reading goes on; BS_EIO fatal.
+ * which reading goes on; BS_EIO and BS_ENOMEM fatal.
  */
 int csv_next(struct csv *c, struct json_object **rec, uint64_t *line, struct bs_error *err);
 

@@ -97,8 +97,10 @@ int source_open_mem(const void *data, size_t len, const char *name, const struct
  * BS_ENOMEM, which are fatal: every later call returns the same status.
  *
  * Bad item statuses: BS_EPARSE (malformed JSON or CSV, not an object,
- * invalid UTF-8, CSV rows of one id that disagree), BS_ETOOBIG (line or CSV
- * record longer than max_line, skipped without being read into memory).
+ * invalid UTF-8, CSV rows of one id that disagree, or a later run of rows
+ * of an id whose run came earlier in the file: "line 5: rows of id S1 at
+ * lines 5-6 are apart from its rows from line 2 ..."), BS_ETOOBIG (line or
+ * CSV record longer than max_line, skipped without being read into memory).
  */
 int source_next(struct source *s, struct json_object **rec, struct source_pos *pos,
                 struct bs_error *err);

@@ -114,6 +114,9 @@ int record_from_json(struct json_object *obj, const struct record_ctx *ctx, stru
  * - Every numeric or boolean field takes a JSON number/bool or a string
  *   ("12.30"; "true"/"false"/"yes"/"no"/"1"/"0", any case), so a JSON
  *   record and the same record from CSV give byte-identical canonical text.
+ *   A number as a string is plain decimal text (money_check_text: no '+',
+ *   no exponent, a digit on both sides of a '.'), BS_EPARSE otherwise; a
+ *   JSON number keeps JSON's grammar, exponent included (5e-05).
  *   Text fields (names, account codes) also take a JSON number (its text).
  *   `lines`, `tracking`, `address` and `channel` may be JSON text in a
  *   string (a CSV cell holding `[{"sku":...}]`).
@@ -128,6 +131,10 @@ int record_from_json(struct json_object *obj, const struct record_ctx *ctx, stru
  *   purchase lines need qty and a price; adjustment lines sku, qty and
  *   unit_cost; cogs lines sku and cost; journal lines an account.
  *   A purchase needs supplier_id, a store credit customer_id.
+ * - A journal line giving both debit and credit (exports write both
+ *   columns) has a zero side ("0", "0.00", 0) counted as absent, and left
+ *   out of the canonical text; both zero is "needs one of debit, credit";
+ *   two non-zero sides stay an error.  A lone zero side is a zero line.
  * - Unknown fields are kept as given (numbers keep their source text,
  *   json-c's NaN/Infinity become strings), with object keys sorted.
  *

@@ -1,7 +1,9 @@
 /*
  * record_int.h - internals of the record model, shared by record.c (the
- * generic validating walk and canonical writer) and record_kinds.c (the
- * per-kind field tables and cross-field rules).  Not a public contract:
+ * generic validating walk and the entry points), record_read.c (reading
+ * and checking one field, and the messages), record_write.c (the
+ * canonical writer's primitives), record_kinds.c (the per-kind field
+ * tables and cross-field rules) and record_doc.c.  Not a public contract:
  * only src/model/ and the model's unit tests include it.
  *
  * Every kind is described by data: a table of field specs per object
@@ -20,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 /* How a field's value is checked and written canonically. */
 enum rf_type {
@@ -47,6 +50,9 @@ enum rf_type {
 #define RF_REQUIRED 0x01u /* absent (missing, null, "") is an error */
 #define RF_POSITIVE 0x02u /* amount must be > 0 */
 #define RF_NONNEG   0x04u /* amount must be >= 0 */
+/* One of a pair of sides (a journal line's debit and credit): when the
+ * object gives both, a zero one is the empty side and counts as absent. */
+#define RF_ZERO_PAIR 0x08u
 
 /*
  * Slots: where a parsed scalar is kept for the kind's rules.  Top-level
@@ -137,11 +143,128 @@ struct rf_state {
 	int64_t sum_credit;     /* journal */
 	int64_t ln_amount;      /* the current line's rounded amount (journal: debit - credit) */
 	int64_t ln_tax;         /* the current line's rounded tax */
+	bool zero_pair;         /* the object being walked gives both RF_ZERO_PAIR sides */
+	unsigned ln_zeros;      /* RF_ZERO_PAIR sides of the current line dropped as 0 */
 	struct record_doc *doc; /* record_doc_parse collects lines here; else NULL */
 	struct rf_val top[S_COUNT];
 	struct rf_val ln[S_COUNT];
 	struct wr w; /* canonical text not yet in out->canonical */
 };
+
+/* ---- shared by record.c, record_read.c and record_write.c ------------ */
+
+#define RF_SHOW_MAX    40 /* bytes of a bad value quoted in a message */
+#define RF_ENTRY_STACK 32 /* object members sorted on the stack before the heap */
+
+/* A member of an object whose keys must be sorted (unknown fields,
+ * tracking categories). */
+struct rf_entry {
+	const char *key;
+	struct json_object *val;
+};
+
+/*
+ * The canonical text is staged in st->w (a few KB on the stack) and moved
+ * into out->canonical in large pieces: most appends are a handful of
+ * bytes, and a buf_add call per token cost more than the bytes themselves.
+ */
+static inline int rf_w_flush(struct wr *w)
+{
+	int rc = BS_OK;
+
+	if (w->len > 0)
+		rc = buf_add(w->b, w->data, w->len);
+	w->len = 0;
+	return rc;
+}
+
+static inline int rf_w_add(struct wr *w, const void *p, size_t n)
+{
+	int rc;
+
+	if (n > sizeof(w->data) - w->len) {
+		if ((rc = rf_w_flush(w)) != BS_OK)
+			return rc;
+		if (n > sizeof(w->data))
+			return buf_add(w->b, p, n);
+	}
+	memcpy(w->data + w->len, p, n);
+	w->len += n;
+	return BS_OK;
+}
+
+static inline int rf_w_addc(struct wr *w, char c)
+{
+	if (w->len == sizeof(w->data)) {
+		int rc = rf_w_flush(w);
+
+		if (rc != BS_OK)
+			return rc;
+	}
+	w->data[w->len++] = c;
+	return BS_OK;
+}
+
+/* Bytewise comparison, first byte inline: field names mostly differ there,
+ * which spares a strcmp call on most probes. */
+static inline int rf_keycmp(const char *a, const char *b)
+{
+	if (a[0] != b[0])
+		return (unsigned char)a[0] - (unsigned char)b[0];
+	return a[0] == '\0' ? 0 : strcmp(a + 1, b + 1);
+}
+
+/* record_read.c: reading one field. */
+
+/* Is s[0..n) well-formed UTF-8 (RFC 3629: no overlongs, surrogates or
+ * code points past U+10FFFF)?  Canonical text must be valid JSON. */
+bool rf_utf8_ok(const char *str, size_t n);
+
+/* `s` quoted for a message into out (at least RF_SHOW_MAX + 8 bytes): cut
+ * at RF_SHOW_MAX bytes, control characters, quotes and backslashes as '?'.
+ * Returns out. */
+const char *rf_show(const char *s, size_t n, char *out, size_t outsz);
+
+/* Any control character (< 0x20, 0x7f) in s[0..n)? */
+bool rf_has_control(const char *s, size_t n);
+
+/* The text of a scalar (a string's bytes, a number's source text, an
+ * integer's digits written into num[numsz]); false for anything else. */
+bool rf_scalar_text(struct json_object *v, char *num, size_t numsz, const char **s, size_t *n);
+
+/* Check field f's value v (NULL: missing) into *val (val->set false when
+ * absent); `num` may hold the text val->s points at.  BS_OK or the
+ * failure, with the message set by rf_fail. */
+int rf_check_scalar(struct rf_state *st, const struct rf_field *f, struct json_object *v,
+                    struct rf_val *val, char num[24]);
+
+/* Write a checked scalar as the member `f->name`. */
+int rf_write_scalar(struct rf_state *st, const struct rf_field *f, const struct rf_val *val,
+                    bool *first);
+
+/* record_write.c: the canonical writer. */
+
+/* A JSON string, escaped as needed. */
+int rf_put_str(struct wr *b, const char *s, size_t n);
+
+/* ",\"key\":" (the comma unless *first, which it clears). */
+int rf_put_key(struct wr *b, bool *first, const char *key);
+
+/* The same for a field name from the tables (short, needs no escape). */
+int rf_put_name(struct wr *b, bool *first, const char *name);
+
+/* Sort n entries by key, bytewise. */
+void rf_sort_entries(struct rf_entry *e, size_t n);
+
+/* The decimal text of a JSON integer into out; its length (0: no room). */
+size_t rf_int_text(struct json_object *v, char *out, size_t outsz);
+
+/* The source text of a JSON double (what the input said, not a reprint). */
+const char *rf_double_text(struct json_object *v);
+
+/* An unknown field's value `v`, as given but with object keys sorted;
+ * `key` names it in messages. */
+int rf_put_verbatim(struct rf_state *st, const char *key, struct json_object *v);
 
 /* A kind: its name, top-level spec, and the hooks that give it meaning. */
 struct rf_kind {

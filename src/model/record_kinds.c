@@ -322,8 +322,8 @@ SPEC(money_task_spec, money_task_rows);
 
 static const struct rf_field journal_line_rows[] = {
     CODE_S("account", NAME_MAX_LEN, RF_REQUIRED, S_ACCOUNT),
-    AMOUNT("credit", S_CREDIT, RF_NONNEG),
-    AMOUNT("debit", S_DEBIT, RF_NONNEG),
+    AMOUNT("credit", S_CREDIT, RF_NONNEG | RF_ZERO_PAIR),
+    AMOUNT("debit", S_DEBIT, RF_NONNEG | RF_ZERO_PAIR),
     TEXT_S("description", DESC_MAX_LEN, S_DESCRIPTION),
 };
 SPEC(journal_line_spec, journal_line_rows);
@@ -412,6 +412,11 @@ static int journal_line(struct rf_state *st)
 	const struct rf_val *l = st->ln;
 	int rc;
 
+	/* Exports write both columns, the unused one 0: the walk has dropped
+	 * such a zero (RF_ZERO_PAIR), so both set means two non-zero sides.
+	 * Both dropped leaves a line of nothing. */
+	if (!l[S_DEBIT].set && !l[S_CREDIT].set && st->ln_zeros > 0)
+		return rf_fail(st, BS_EINVAL, NULL, "needs one of debit, credit (both are 0)");
 	if (l[S_DEBIT].set == l[S_CREDIT].set)
 		return rf_fail(st, BS_EINVAL, NULL, "needs exactly one of debit, credit");
 	if (l[S_DEBIT].set) {

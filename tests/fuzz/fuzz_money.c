@@ -1,7 +1,9 @@
 /*
  * fuzz_money.c - libFuzzer target for the money parsers and arithmetic.
  *
- * Every input is first parsed whole by every parser.  Then its first three
+ * Every input is first parsed whole by every parser (and checked as plain
+ * decimal text, which every parser must then read and every formatted
+ * value must be).  Then its first three
  * bytes choose a configuration (scale, max_dp, dp, mode, min_dp) and the
  * rest is split at ';' into tokens that feed the arithmetic.  Whenever an
  * operation succeeds its invariants are checked, and a violation aborts:
@@ -135,6 +137,11 @@ static void whole_input(const char *s, size_t n, const struct cfg *c)
 {
 	int64_t v = 0;
 
+	/* plain decimal text is a subset of what the parser reads, and what
+	 * money_format writes is plain decimal text */
+	if (money_check_text(s, n) == BS_OK)
+		CHECK(money_parse_fixed(s, n, 18, 18, &v) != BS_EPARSE);
+
 	for (int max = 0; max <= MONEY_DP; max++)
 		if (money_parse(s, n, max, &v) == BS_OK)
 			check_roundtrip(v, MONEY_DP, max);
@@ -154,6 +161,7 @@ static void whole_input(const char *s, size_t n, const struct cfg *c)
 		 * most max decimals (min_dp 0), so it parses back under max */
 		buf_init(&b, 0);
 		CHECK(money_format(&b, v, c->scale, 0) == BS_OK);
+		CHECK(money_check_text(b.ptr, b.len) == BS_OK);
 		CHECK(money_parse_fixed(b.ptr, b.len, c->scale, c->max, &back) == BS_OK);
 		CHECK(back == v);
 		buf_free(&b);

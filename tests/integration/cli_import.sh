@@ -4,6 +4,7 @@
 # settings; exit codes and messages per DESIGN.md's contract.
 set -u
 B=${BOOKSYNC:?BOOKSYNC must name the booksync binary}
+SRC=${BS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 T=$(mktemp -d /tmp/bs-cli-XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
 export BOOKSYNC_DB="$T/s.db"
@@ -107,6 +108,57 @@ printf '\357\273\277id,name,address.city\r\nCU-1,"Smith, ""Jo""",Auckland\r\nCU-
 expect 0 "$B" import "$T/customers.csv" && has "$T/out" "2 new"
 printf 'id,name\nCU-3,"never closed\nCU-4,fine\n' >"$T/suppliers.csv"
 expect 1 "$B" import "$T/suppliers.csv" && has "$T/err" "quote"
+
+# issue 15 item 2: a record's CSV rows apart (S1, S1, S2, S1) -- the later
+# run is refused naming both runs, never silently replacing the first
+printf 'id,customer_id,lines.sku,lines.qty,lines.unit_price\nSA-1,C-1,a,1,1.00\nSA-1,C-1,b,1,2.00\nSA-2,C-1,x,1,9.00\nSA-1,C-1,c,1,4.00\n' >"$T/sales.csv"
+expect 1 "$B" import "$T/sales.csv" && has "$T/out" "3 records: 2 new, 0 changed"
+has "$T/out" "1 rejected"
+has "$T/err" "sales.csv: line 5: the row of id SA-1 at line 5 is apart from its rows from line 2"
+# SA-1 is its first run (a + b = 3.00), not the later row (c, 4.00)
+expect 0 "$B" pending --tab invoices
+if grep -qE 'SA-1 +3\.00 ' "$T/out"; then ok; else bad "SA-1 is not 3.00"; sed 's/^/  | /' "$T/out" >&2; fi
+
+# issue 15 item 4: both journal columns filled, the unused one 0 (CSV "0",
+# JSON "0.00" and 0): a zero side is absent; two non-zero or two zeros are not
+printf 'id,reference,lines.account,lines.debit,lines.credit\nJ-1,Both,429,25.00,0\nJ-1,Both,090,0,25.00\n' >"$T/journals.csv"
+expect 0 "$B" import "$T/journals.csv" && has "$T/out" "1 new"
+cat >"$T/journals.jsonl" <<'J'
+{"kind":"journal","id":"J-2","lines":[{"account":"429","debit":"5.00","credit":"0.00"},{"account":"090","debit":0,"credit":"5"}]}
+{"kind":"journal","id":"J-3","lines":[{"account":"429","debit":"5","credit":"5"},{"account":"090","credit":"5"}]}
+{"kind":"journal","id":"J-4","lines":[{"account":"429","debit":"0","credit":0}]}
+J
+expect 1 "$B" import "$T/journals.jsonl" && has "$T/out" "3 records: 1 new"
+has "$T/err" "line 2: journal J-3 line 1: needs exactly one of debit, credit"
+has "$T/err" "line 3: journal J-4 line 1: needs one of debit, credit (both are 0)"
+
+# issue 15 item 9: money as text is plain decimal; a JSON number keeps JSON's
+# own grammar (an exponent is fine there)
+cat >"$T/money.jsonl" <<'J'
+{"kind":"payment","id":"PM-1","sale_id":"SO-1","amount":"1e3","account":"090"}
+{"kind":"payment","id":"PM-2","sale_id":"SO-1","amount":"+12.30","account":"090"}
+{"kind":"payment","id":"PM-3","sale_id":"SO-1","amount":".5","account":"090"}
+{"kind":"payment","id":"PM-4","sale_id":"SO-1","amount":"5.","account":"090"}
+{"kind":"payment","id":"PM-5","sale_id":"SO-1","amount":1e1,"account":"090"}
+J
+printf 'id,sale_id,amount\nPM-6,SO-1,1E2\nPM-7,SO-1,12.30\n' >"$T/payments.csv"
+expect 1 "$B" import "$T/money.jsonl" "$T/payments.csv"
+has "$T/err" 'line 1: payment PM-1: amount "1e3" is not a decimal'
+has "$T/err" 'line 2: payment PM-2: amount "+12.30" is not a decimal'
+has "$T/err" 'line 3: payment PM-3: amount ".5" is not a decimal'
+has "$T/err" 'line 4: payment PM-4: amount "5." is not a decimal'
+has "$T/err" 'payments.csv: line 2: payment PM-6: amount "1E2" is not a decimal'
+has "$T/out" "money.jsonl: 5 records: 1 new"
+has "$T/out" "payments.csv: 2 records: 1 new"
+
+# the same three from examples/bad (each says what, where)
+expect 1 "$B" import "$SRC/examples/bad/rows_apart.csv" \
+	"$SRC/examples/bad/journal_sides.csv" "$SRC/examples/bad/money_text.jsonl"
+has "$T/err" "rows_apart.csv: line 5: the row of id BAD-PO-1 at line 5 is apart from its rows from line 2"
+has "$T/err" "journal_sides.csv: line 4: journal BAD-JNL-11 line 1: needs exactly one of debit, credit"
+has "$T/err" "journal_sides.csv: line 6: journal BAD-JNL-12 line 1: needs one of debit, credit (both are 0)"
+has "$T/err" 'money_text.jsonl: line 1: payment BAD-PAY-60: amount "1e1" is not a decimal'
+has "$T/err" "7 records rejected"
 
 # unreadable input: exit 2, nothing written
 expect 2 "$B" import "$T/no-such-file.jsonl" && has "$T/err" "no-such-file.jsonl"

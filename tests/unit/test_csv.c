@@ -139,10 +139,42 @@ static const struct ccase cases[] = {
      "\"C\",\"qty\":\"3\",\"tracking\":{\"Region\":\"South\"}}]}\nL5 "
      "{\"id\":\"S2\",\"customer_id\":\"C2\",\"kind\":\"sale\",\"lines\":[{\"sku\":\"A\","
      "\"qty\":\"5\"}]}\nL6 {\"id\":\"S3\",\"customer_id\":\"C3\",\"kind\":\"sale\"}\n"},
+    /* Only consecutive rows group; a later run of an id seen before is
+     * refused naming both runs (it would replace the first and drop its
+     * lines), every later run alike, a bad first run's too. */
     {"only consecutive rows group", "sales.csv", NULL, 0, "id,lines.sku\nS1,A\nS2,B\nS1,C\n", 0, 0,
      "L2 {\"id\":\"S1\",\"kind\":\"sale\",\"lines\":[{\"sku\":\"A\"}]}\nL3 "
-     "{\"id\":\"S2\",\"kind\":\"sale\",\"lines\":[{\"sku\":\"B\"}]}\nL4 "
-     "{\"id\":\"S1\",\"kind\":\"sale\",\"lines\":[{\"sku\":\"C\"}]}\n"},
+     "{\"id\":\"S2\",\"kind\":\"sale\",\"lines\":[{\"sku\":\"B\"}]}\nL4 !-4 line 4: the "
+     "row of id S1 at line 4 is apart from its rows from line 2 (a record's rows must be "
+     "consecutive): rejected, so the record from line 2 lacks its line\n"},
+    {"rows apart: S1 S1 S2 S1 S1 S3 S1", "sales.csv", NULL, 0,
+     "id,customer_id,lines.sku\nS1,C1,a\nS1,C1,b\nS2,C2,x\nS1,C1,c\nS1,C1,d\nS3,C3,y\nS1,C9,e\n", 0,
+     0,
+     "L2 {\"id\":\"S1\",\"customer_id\":\"C1\",\"kind\":\"sale\",\"lines\":[{\"sku\":\"a\"},"
+     "{\"sku\":\"b\"}]}\nL4 {\"id\":\"S2\",\"customer_id\":\"C2\",\"kind\":\"sale\",\"lines\":"
+     "[{\"sku\":\"x\"}]}\nL5 !-4 line 5: rows of id S1 at lines 5-6 are apart from its rows "
+     "from line 2 (a record's rows must be consecutive): rejected, so the record from line 2 "
+     "lacks their lines\nL7 {\"id\":\"S3\",\"customer_id\":\"C3\",\"kind\":\"sale\",\"lines\":"
+     "[{\"sku\":\"y\"}]}\nL8 !-4 line 8: the row of id S1 at line 8 is apart from its rows "
+     "from line 2 (a record's rows must be consecutive): rejected, so the record from line 2 "
+     "lacks its line\n"},
+    {"rows apart after a bad run", "sales.csv", NULL, 0,
+     "id,name,lines.sku\nS1,x,A\nS1,y,B\nS2,z,C\nS1,x,D\n", 0, 0,
+     "L2 !-4 line 3: rows of id S1 disagree on field name\nL4 {\"id\":\"S2\",\"name\":\"z\","
+     "\"kind\":\"sale\",\"lines\":[{\"sku\":\"C\"}]}\nL5 !-4 line 5: the row of id S1 at line 5 "
+     "is apart from its rows from line 2 (a record's rows must be consecutive): rejected, so "
+     "the record from line 2 lacks its line\n"},
+    {"rows apart, the later run bad too", "sales.csv", NULL, 0,
+     "id,name,lines.sku\nS1,x,A\nS2,z,C\nS1,\xFF,D\nS1,x,E,9\n", 0, 0,
+     "L2 {\"id\":\"S1\",\"name\":\"x\",\"kind\":\"sale\",\"lines\":[{\"sku\":\"A\"}]}\nL3 "
+     "{\"id\":\"S2\",\"name\":\"z\",\"kind\":\"sale\",\"lines\":[{\"sku\":\"C\"}]}\nL4 !-4 "
+     "line 4: rows of id S1 at lines 4-5 are apart from its rows from line 2 (a record's rows "
+     "must be consecutive): rejected, so the record from line 2 lacks their lines\n"},
+    {"ids differing in case or space are different ids", "sales.csv", NULL, 0,
+     "id,lines.sku\nS1,A\ns1,B\nS1 ,C\n", 0, 0,
+     "L2 {\"id\":\"S1\",\"kind\":\"sale\",\"lines\":[{\"sku\":\"A\"}]}\nL3 "
+     "{\"id\":\"s1\",\"kind\":\"sale\",\"lines\":[{\"sku\":\"B\"}]}\nL4 "
+     "{\"id\":\"S1 \",\"kind\":\"sale\",\"lines\":[{\"sku\":\"C\"}]}\n"},
     {"rows disagree", "sales.csv", NULL, 0,
      "id,customer_id,lines.sku\nS1,C1,A\nS1,C2,B\nS1,C1,C\nS2,C1,D\n", 0, 0,
      "L2 !-4 line 3: rows of id S1 disagree on field customer_id\nL5 "

@@ -73,8 +73,11 @@ static bool dec_parse(const char *s, int scale, int64_t *out, int *places, int *
 	int frac = 0, nsig = 0, zeros = 0;
 	const char *p = s;
 
-	if (*p == '-' || *p == '+')
+	/* decimal text: -?digits(.digits)?, no '+', no exponent, no ".5" or "5." */
+	if (*p == '-')
 		neg = *p++ == '-';
+	if (!(*p >= '0' && *p <= '9'))
+		return false;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		v = v * 10 + (*p - '0');
 		any = true;
@@ -82,6 +85,8 @@ static bool dec_parse(const char *s, int scale, int64_t *out, int *places, int *
 			nsig++;
 	}
 	if (*p == '.') {
+		if (!(p[1] >= '0' && p[1] <= '9'))
+			return false;
 		for (p++; *p >= '0' && *p <= '9'; p++) {
 			any = true;
 			if (*p == '0') {
@@ -827,10 +832,18 @@ static void check_links(struct corpus *cp, struct report *r, struct index *x, in
 				if (k == K_MONEY_TASK)
 					amount(&c, ln, "amount", &d);
 				if (k == K_JOURNAL) {
-					if (amount(&c, ln, "debit", &d))
-						debit += d;
-					if (amount(&c, ln, "credit", &d))
-						credit += d;
+					int64_t dv = 0, cv = 0;
+					bool gd = amount(&c, ln, "debit", &dv);
+					bool gc = amount(&c, ln, "credit", &cv);
+
+					/* one side a line; with both columns filled (as
+					 * exports write them) the zero one is the empty one */
+					if ((!gd && !gc) || (gd && gc && (dv != 0) == (cv != 0)))
+						problem(
+						    r, P_TYPE, c.where,
+						    "a journal line needs one of debit, credit");
+					debit += dv;
+					credit += cv;
 				}
 			}
 			if (k == K_JOURNAL && debit != credit)
@@ -1034,7 +1047,8 @@ static void test_bad_files_are_caught(void **state)
 	    {"total_mismatch.jsonl", P_TOTAL, 2}, {"total_mismatch.jsonl", P_UNBALANCED, 1},
 	    {"references.jsonl", P_REF, 2},       {"references.jsonl", P_ID, 2},
 	    {"invalid_utf8.jsonl", P_UTF8, 2},    {"unbalanced_quotes.csv", P_PARSE, 1},
-	    {"no_id_column.csv", P_PARSE, 1},
+	    {"no_id_column.csv", P_PARSE, 1},     {"rows_apart.csv", P_ID, 1},
+	    {"journal_sides.csv", P_TYPE, 2},     {"money_text.jsonl", P_TYPE, 4},
 	};
 
 	(void)state;

@@ -165,12 +165,54 @@ static void test_store_error_stops_reader(void **state)
 	assert_int_equal(n, 0);
 }
 
+/*
+ * Issue 15 item 2: CSV rows S1, S1, S2, S1.  The third run of S1 used to
+ * replace the first (lines a and b gone, "1 new, 1 changed"); it is now
+ * rejected naming both runs, and S1 keeps the lines of its first run.
+ */
+static void test_csv_rows_apart(void **state)
+{
+	struct fx *f = *state;
+	struct ingest_stats st;
+	struct bs_error err;
+	struct store_record_info info;
+	struct buf body;
+	char csv[160];
+	FILE *fp;
+
+	snprintf(csv, sizeof(csv), "%s/sales.csv", f->dir);
+	fp = fopen(csv, "w");
+	assert_non_null(fp);
+	fputs("id,customer_id,lines.sku,lines.qty,lines.unit_price\n"
+	      "S1,C1,a,1,1.00\n"
+	      "S1,C1,b,1,2.00\n"
+	      "S2,C1,x,1,3.00\n"
+	      "S1,C1,c,1,4.00\n",
+	      fp);
+	fclose(fp);
+	assert_int_equal(run(f, csv, 0, &st, &err), BS_OK);
+	assert_int_equal(st.items, 3);
+	assert_int_equal(st.added, 2);
+	assert_int_equal(st.changed, 0);
+	assert_int_equal(st.rejected, 1);
+	assert_int_equal(f->rejects, 1);
+	assert_non_null(strstr(f->last, "sales.csv: line 5: the row of id S1 at line 5 is apart "
+	                                "from its rows from line 2"));
+	buf_init(&body, 0);
+	assert_int_equal(store_record_get(f->st, RECORD_SALE, "S1", &info, &body, &err), BS_OK);
+	assert_non_null(strstr(buf_cstr(&body), "\"sku\":\"a\""));
+	assert_non_null(strstr(buf_cstr(&body), "\"sku\":\"b\""));
+	assert_null(strstr(buf_cstr(&body), "\"sku\":\"c\""));
+	buf_free(&body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_many_through_the_ring, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_empty_and_missing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_error_stops_reader, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_csv_rows_apart, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -191,6 +191,59 @@ static void test_parse_table(void **state)
 	}
 }
 
+/* money_check_text: the decimal text RECORDS.md asks for, nothing more. */
+static void test_check_text(void **state)
+{
+	static const struct {
+		const char *s;
+		int rc;
+	} cases[] = {
+	    {"0", BS_OK},
+	    {"-0", BS_OK},
+	    {"12.30", BS_OK},
+	    {"-12.30", BS_OK},
+	    {"007", BS_OK}, /* leading zeros: as the parser takes them */
+	    {"0.000001", BS_OK},
+	    {"123456789012345678901234567890", BS_OK}, /* the form only: range is the parser's */
+	    {"1e3", BS_EPARSE},                        /* exponents: a JSON number's, not text */
+	    {"1E3", BS_EPARSE},
+	    {"1.5e-2", BS_EPARSE},
+	    {"0e0", BS_EPARSE},
+	    {"+12.30", BS_EPARSE}, /* no '+' */
+	    {"+0", BS_EPARSE},
+	    {".5", BS_EPARSE}, /* a digit before the '.' */
+	    {"-.5", BS_EPARSE},
+	    {"5.", BS_EPARSE}, /* and one after it */
+	    {"-5.", BS_EPARSE},
+	    {".", BS_EPARSE},
+	    {"", BS_EPARSE},
+	    {"-", BS_EPARSE},
+	    {"--1", BS_EPARSE},
+	    {"1.2.3", BS_EPARSE},
+	    {" 1", BS_EPARSE},
+	    {"1 ", BS_EPARSE},
+	    {"1,000.00", BS_EPARSE},
+	    {"12.3x", BS_EPARSE},
+	    {"0x10", BS_EPARSE},
+	    {"Infinity", BS_EPARSE},
+	    {"NaN", BS_EPARSE},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N(cases); i++) {
+		int rc = money_check_text(cases[i].s, strlen(cases[i].s));
+
+		if (rc != cases[i].rc)
+			fail_msg("case %zu \"%s\": rc %d, want %d", i, cases[i].s, rc, cases[i].rc);
+	}
+	/* n bounds the text: "1.5" of "1.5e3", "5" of "5.", nothing past n read */
+	assert_int_equal(money_check_text("1.5e3", 3), BS_OK);
+	assert_int_equal(money_check_text("5.", 1), BS_OK);
+	assert_int_equal(money_check_text("5.x", 2), BS_EPARSE);
+	assert_int_equal(money_check_text("1\0", 2), BS_EPARSE);
+	assert_int_equal(money_check_text(NULL, 0), BS_EPARSE);
+}
+
 static void test_parse_lengths(void **state)
 {
 	int64_t v = SENTINEL;
@@ -1392,6 +1445,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_table),
+	    cmocka_unit_test(test_check_text),
 	    cmocka_unit_test(test_parse_lengths),
 	    cmocka_unit_test(test_parse_long_input),
 	    cmocka_unit_test(test_parse_shorthands),

@@ -147,8 +147,9 @@ static const struct ok_case ok_cases[] = {
     {"NZD", "{\"kind\":\"payment\",\"id\":\"PAY-2\",\"credit_note_id\":\"CN-1\",\"amount\":\"3\"}",
      "{\"amount\":\"3.00\",\"credit_note_id\":\"CN-1\",\"id\":\"PAY-2\",\"kind\":\"payment\"}",
      "sales/payments", true, 3 * U, "credit_note_id=CN-1/16"},
-    /* 11: bill payment, numeric reference id */
-    {"NZD", "{\"kind\":\"payment\",\"id\":\"PAY-3\",\"purchase_id\":2001,\"amount\":\"1e2\"}",
+    /* 11: bill payment, numeric reference id; a JSON number may carry an
+     * exponent (its own grammar), decimal text may not (see the bad cases) */
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"PAY-3\",\"purchase_id\":2001,\"amount\":1e2}",
      "{\"amount\":\"100.00\",\"id\":\"PAY-3\",\"kind\":\"payment\",\"purchase_id\":\"2001\"}",
      "purchases/payments", true, 100 * U, "purchase_id=2001/64"},
     /* 12: purchase, open (status absent): purchase order.  3 x 1.005 = 3.015 -> 3.02,
@@ -340,6 +341,17 @@ static const struct ok_case ok_cases[] = {
      "{\"kind\":\"journal\",\"id\":\"J-0\",\"date\":\"2000-02-29\",\"lines\":[{\"account\":\"1\","
      "\"debit\":0},{\"account\":\"2\",\"credit\":\"0.00\"}]}",
      NULL, "other/journals", true, 0, ""},
+    /* 42: both columns filled, as exports write them: the zero side ("0",
+     * "0.00", JSON 0 and 0.0) is absent, and not in the canonical text */
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-Z\",\"lines\":[{\"account\":\"1\",\"debit\":\"10.00\","
+     "\"credit\":\"0\"},{\"account\":\"2\",\"debit\":\"0.00\",\"credit\":\"4\"},{\"account\":"
+     "\"3\",\"debit\":0,\"credit\":6},{\"account\":\"4\",\"debit\":1.5,\"credit\":0.0},{"
+     "\"account\":\"5\",\"debit\":\"\",\"credit\":\"1.50\"}]}",
+     "{\"id\":\"J-Z\",\"kind\":\"journal\",\"lines\":[{\"account\":\"1\",\"debit\":\"10.00\"},{"
+     "\"account\":\"2\",\"credit\":\"4.00\"},{\"account\":\"3\",\"credit\":\"6.00\"},{"
+     "\"account\":\"4\",\"debit\":\"1.50\"},{\"account\":\"5\",\"credit\":\"1.50\"}]}",
+     "other/journals", true, 11500000, ""},
 };
 
 static void format_refs(const struct record *r, char *out, size_t outsz)
@@ -656,6 +668,40 @@ static const struct err_case err_cases[] = {
      "payment P-9: amount \"-5\" is not greater than 0"},
     {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"abc\",\"sale_id\":\"S\"}", BS_EPARSE,
      "payment P-9: amount \"abc\" is not a decimal"},
+    /* decimal text (a string, a CSV cell) is -?digits(.digits)? and nothing more */
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"1e3\",\"sale_id\":\"S\"}", BS_EPARSE,
+     "payment P-9: amount \"1e3\" is not a decimal (text takes no exponent: write the digits "
+     "out)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"1E-2\",\"sale_id\":\"S\"}",
+     BS_EPARSE,
+     "payment P-9: amount \"1E-2\" is not a decimal (text takes no exponent: write the digits "
+     "out)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"+12.30\",\"sale_id\":\"S\"}",
+     BS_EPARSE, "payment P-9: amount \"+12.30\" is not a decimal (text takes no '+' sign)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\".5\",\"sale_id\":\"S\"}", BS_EPARSE,
+     "payment P-9: amount \".5\" is not a decimal (a digit must come before the '.', as in "
+     "0.5)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"5.\",\"sale_id\":\"S\"}", BS_EPARSE,
+     "payment P-9: amount \"5.\" is not a decimal (a digit must follow the '.', or leave the "
+     "'.' out)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"-.5\",\"sale_id\":\"S\"}", BS_EPARSE,
+     "payment P-9: amount \"-.5\" is not a decimal (a digit must come before the '.', as in "
+     "0.5)"},
+    {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":\"1.5e\",\"sale_id\":\"S\"}",
+     BS_EPARSE, "payment P-9: amount \"1.5e\" is not a decimal"},
+    {"NZD", SALE_LINE("{\"sku\":\"A\",\"qty\":\"1e1\",\"unit_price\":1}"), BS_EPARSE,
+     "sale SO-1001 line 1: qty \"1e1\" is not a decimal (text takes no exponent: write the "
+     "digits out)"},
+    {"NZD", SALE_LINE("{\"sku\":\"A\",\"qty\":1,\"unit_price\":\"+1\"}"), BS_EPARSE,
+     "sale SO-1001 line 1: unit_price \"+1\" is not a decimal (text takes no '+' sign)"},
+    {"NZD", SALE_LINE("{\"sku\":\"A\",\"qty\":1,\"unit_price\":1,\"tax_rate\":\"15.\"}"), BS_EPARSE,
+     "sale SO-1001 line 1: tax_rate \"15.\" is not a decimal (a digit must follow the '.', or "
+     "leave the '.' out)"},
+    {"NZD",
+     "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":5,\"fx_rate\":\".92\",\"sale_id\":\"S\"}",
+     BS_EPARSE,
+     "payment P-9: fx_rate \".92\" is not a decimal (a digit must come before the '.', as in "
+     "0.5)"},
     {"NZD", "{\"kind\":\"payment\",\"id\":\"P-9\",\"amount\":5}", BS_EINVAL,
      "payment P-9: needs exactly one of sale_id, credit_note_id, purchase_id"},
     {"NZD",
@@ -737,6 +783,27 @@ static const struct err_case err_cases[] = {
      BS_EINVAL, "journal J-1 line 1: needs exactly one of debit, credit"},
     {"NZD", "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\"}]}", BS_EINVAL,
      "journal J-1 line 1: needs exactly one of debit, credit"},
+    /* a zero side beside the other is absent; both zero is a line of nothing */
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":\"0\","
+     "\"credit\":\"0.00\"}]}",
+     BS_EINVAL, "journal J-1 line 1: needs one of debit, credit (both are 0)"},
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":0,"
+     "\"credit\":0}]}",
+     BS_EINVAL, "journal J-1 line 1: needs one of debit, credit (both are 0)"},
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":\"5\","
+     "\"credit\":\"0.01\"}]}",
+     BS_EINVAL, "journal J-1 line 1: needs exactly one of debit, credit"},
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":\"0\","
+     "\"credit\":\"-1\"}]}",
+     BS_ERANGE, "journal J-1 line 1: credit \"-1\" is negative"},
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":\"10\","
+     "\"credit\":\"0\"},{\"account\":\"2\",\"debit\":\"0\",\"credit\":\"9.99\"}]}",
+     BS_EINVAL, "journal J-1: debits (10.00) do not equal credits (9.99)"},
     {"NZD", "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"account\":\"1\",\"debit\":-1}]}",
      BS_ERANGE, "journal J-1 line 1: debit \"-1\" is negative"},
     {"NZD", "{\"kind\":\"journal\",\"id\":\"J-1\",\"lines\":[{\"debit\":1}]}", BS_EINVAL,
@@ -945,6 +1012,12 @@ static const struct pair_case pair_cases[] = {
      "800,\"credit\":1e1}]}",
      "{\"kind\":\"journal\",\"id\":\"J\",\"lines\":[{\"account\":\"400\",\"debit\":\"10.00\","
      "\"credit\":\"\"},{\"account\":\"800\",\"credit\":\"10\",\"debit\":\"\"}]}"},
+    /* a journal from CSV carries both columns, the unused one 0 */
+    {"NZD",
+     "{\"kind\":\"journal\",\"id\":\"J\",\"lines\":[{\"account\":\"400\",\"debit\":10},{"
+     "\"account\":\"800\",\"credit\":10}]}",
+     "{\"kind\":\"journal\",\"id\":\"J\",\"lines\":[{\"account\":\"400\",\"debit\":\"10.00\","
+     "\"credit\":\"0\"},{\"account\":\"800\",\"credit\":\"10\",\"debit\":\"0.00\"}]}"},
     {"NZD", "{\"kind\":\"customer\",\"id\":7,\"name\":\"N\",\"address\":{\"postcode\":6011}}",
      "{\"kind\":\"customer\",\"id\":\"7\",\"name\":\"N\",\"address\":\"{\\\"postcode\\\":"
      "\\\"6011\\\"}\"}"},
