@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -655,12 +656,45 @@ static int reset_state(struct sandbox *sb)
 	return rc;
 }
 
+static void admin_token_hash(const char *tok, size_t n, uint8_t out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)tok, n, NULL, 0);
+}
+
+/*
+ * May this request use the admin endpoints?  Always when no admin token is
+ * set (sandbox_start allows that on loopback only); else only with
+ * "Authorization: Bearer TOKEN".  The hashes are compared, in constant time,
+ * so the time taken says nothing about the token's bytes or its length.
+ */
+static bool admin_allowed(const struct sandbox *sb, const struct sandbox_request *req)
+{
+	const char *authz = sb_header(req, "Authorization");
+	uint8_t got[32];
+
+	if (!sb->admin_auth)
+		return true;
+	if (authz == NULL || strncasecmp(authz, "Bearer ", 7) != 0)
+		return false;
+	authz += 7;
+	while (*authz == ' ')
+		authz++;
+	admin_token_hash(authz, strlen(authz), got);
+	return sodium_memcmp(got, sb->admin_hash, sizeof(got)) == 0;
+}
+
 static void handle_admin(struct sandbox *sb, const struct sandbox_request *req,
                          struct sandbox_response *resp)
 {
 	const char *p = req->path + strlen("/sandbox/");
 	bool get = strcmp(req->method, "GET") == 0, post = strcmp(req->method, "POST") == 0;
 
+	if (!admin_allowed(sb, req)) {
+		sb_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"booksync sandbox admin\"");
+		sb_resp_problem(resp, 401, "Unauthorized",
+		                "the /sandbox/ endpoints need Authorization: Bearer <admin token>");
+		return;
+	}
 	if (get && strcmp(p, "log") == 0) {
 		admin_log(sb, req, resp);
 	} else if (get && strcmp(p, "counters") == 0) {
@@ -1147,6 +1181,11 @@ const char *sandbox_default_tenant(const struct sandbox *sb)
 	return sb->default_tenant;
 }
 
+/*
+ * Parse --listen into sa.  A listen address outside 127.0.0.0/8 is refused
+ * unless an admin token guards /sandbox/ (reset wipes every tenant): the
+ * sandbox must not hand that to whoever can reach it on the network.
+ */
 static int parse_listen(struct sandbox *sb, const char *spec, struct sockaddr_in *sa,
                         struct bs_error *err)
 {
@@ -1166,6 +1205,12 @@ static int parse_listen(struct sandbox *sb, const char *spec, struct sockaddr_in
 	sa->sin_port = htons((uint16_t)port);
 	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
 		return bs_error_set(err, BS_EINVAL, "--listen '%s': not an IPv4 address", spec);
+	if ((ntohl(sa->sin_addr.s_addr) >> 24) != 127 && !sb->admin_auth)
+		return bs_error_set(err, BS_EINVAL,
+		                    "--listen '%s' is not a loopback address: give --admin-token "
+		                    "(or BOOKSYNC_SANDBOX_ADMIN_TOKEN) so the /sandbox/ admin "
+		                    "endpoints are not open to the network",
+		                    spec);
 	snprintf(sb->listen_addr, sizeof(sb->listen_addr), "%s", host);
 	return BS_OK;
 }
@@ -1195,6 +1240,20 @@ int sandbox_start(const struct sandbox_config *cfg, struct sandbox **out, struct
 	sb->time_scale = 1;
 	sb->slow_ms = 2000;
 	randombytes_buf(sb->jwt_key, sizeof(sb->jwt_key));
+	if (cfg->admin_token != NULL && cfg->admin_token[0] != '\0') {
+		/* printable ASCII without spaces: a token every client can send
+		 * in a header as it is (ends are trimmed, controls refused) */
+		for (const char *c = cfg->admin_token; *c; c++) {
+			if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f) {
+				rc = bs_error_set(
+				    err, BS_EINVAL,
+				    "--admin-token: printable ASCII without spaces only");
+				goto fail;
+			}
+		}
+		admin_token_hash(cfg->admin_token, strlen(cfg->admin_token), sb->admin_hash);
+		sb->admin_auth = true;
+	}
 	if (cfg->limits != NULL) {
 		if (strcmp(cfg->limits, "off") == 0)
 			sb->limits_off = true;

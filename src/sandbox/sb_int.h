@@ -182,6 +182,9 @@ struct sandbox {
 	struct sb_map tokens; /* token string -> struct sb_token */
 	uint64_t doc_seq;
 	uint8_t jwt_key[32];
+	/* admin token: only its hash is kept (the token is a secret) */
+	bool admin_auth;
+	uint8_t admin_hash[32];
 
 	/* clients file: "id:secret" lines, NULL = anyone */
 	char **clients;
