@@ -245,6 +245,9 @@ void sb_tenants_clear(struct sandbox *sb);
 int sb_tenant_seed(struct sandbox *sb, struct sb_tenant *tn, int tax_pct_int);
 struct sb_doc *sb_find(struct sb_tenant *tn, int kind, const char *id);
 struct sb_doc *sb_find_num(struct sb_tenant *tn, int kind, const char *numkey);
+/* A document by its number alone: for invoices and credit notes, whose
+ * natural keys carry their Type, the sales Type is tried first. */
+struct sb_doc *sb_find_number(struct sb_tenant *tn, int kind, const char *num);
 /* The natural key of a document in `kind` (lower-cased), or false. */
 bool sb_numkey(int kind, json_object *obj, char *out, size_t n);
 
@@ -283,13 +286,33 @@ int sb_state_save_tenant(struct sandbox *sb, struct sb_tenant *tn);
 void sb_state_close(struct sandbox *sb);
 int sb_state_wipe(struct sandbox *sb);
 
-/* ---- JSON helpers (sb_docs.c) ---- */
+/* ---- JSON helpers (sb_json.c) ---- */
+/* A string field, or NULL (absent, null or not a string).  Owned by o. */
 const char *sb_jstr(json_object *o, const char *key);
+/* The value at a dotted path of object keys ("Contact.Name"), or NULL. */
 json_object *sb_jget_path(json_object *o, const char *path);
+/* A number or numeric string as fixed-point with scale_dp decimals, from
+ * its own text (never via a double); at most max_dp decimals given.
+ * BS_ENOTFOUND when v is NULL, BS_EPARSE when it is not a number. */
 int sb_jdec(json_object *v, int scale_dp, int max_dp, int64_t *out);
+/* A JSON number whose text is exactly v (scale_dp decimals, at least min_dp
+ * shown); a new reference, NULL when out of memory. */
+json_object *sb_jdec_json(int64_t v, int scale_dp, int min_dp);
+/* Set o[key] to micros with at least dp decimals.  BS_ENOMEM. */
 int sb_jset_amount(json_object *o, const char *key, int64_t micros, int dp);
-void sb_jset_str(json_object *o, const char *key, const char *val);
+void sb_jset_str(json_object *o, const char *key, const char *val); /* NULL -> null */
+/* o[key] = "/Date(ms+0000)/" and, unless skey is NULL, o[skey] = ISO date. */
 void sb_jset_date(json_object *o, const char *key, const char *skey, int64_t ms);
+/* A money field as micros; 0 when absent or not a number. */
+int64_t sb_jamount(json_object *o, const char *key);
+/* A boolean field ("true" in any case counts); dflt when absent or other. */
+bool sb_jbool(json_object *o, const char *key, bool dflt);
+/* dst[key] = src[key] (a new reference) when src has a non-null one. */
+void sb_jcopy(json_object *dst, json_object *src, const char *key);
+/* micros as decimal text with at least dp decimals, "?" when it cannot be. */
+void sb_fmt_amount(char *out, size_t n, int64_t micros, int dp);
+/* Is s among the first n entries of list (which may end sooner at NULL)? */
+bool sb_in_list(const char *const *list, size_t n, const char *s);
 
 /* errors collected while building one element */
 struct sb_errs {
@@ -297,6 +320,17 @@ struct sb_errs {
 	int n;
 };
 void sb_err(struct sb_errs *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A Warning on the element being built (t->warnings): stored, not refused. */
+void sb_warn(struct sb_txn *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- credit note allocations (sb_doc_creditnote.c) ---- */
+/* Allocate credit note cn to the invoice element `in` names; *out is the
+ * Allocation (caller owns).  BS_EINVAL with errs set, BS_ENOMEM. */
+int sb_allocate(struct sb_txn *t, struct sb_doc *cn, json_object *in, json_object **out,
+                struct sb_errs *errs);
+/* Undo allocation alloc_id of cn; *out is it, marked IsDeleted (caller
+ * owns).  BS_ENOTFOUND when cn has no such allocation, BS_ENOMEM. */
+int sb_unallocate(struct sb_txn *t, struct sb_doc *cn, const char *alloc_id, json_object **out);
 
 /* ---- endpoints (sb_api.c) ---- */
 void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbox_request *req,

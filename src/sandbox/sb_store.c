@@ -352,6 +352,13 @@ static void lower_copy(char *out, size_t n, const char *s)
 	out[i] = '\0';
 }
 
+/* The Types whose documents share a kind's numbers ("ACCREC|INV-0001"),
+ * the sales one first. */
+static const char *const typed_numbers[SBK_COUNT][2] = {
+    [SBK_INVOICES] = {"ACCREC", "ACCPAY"},
+    [SBK_CREDITNOTES] = {"ACCRECCREDIT", "ACCPAYCREDIT"},
+};
+
 bool sb_numkey(int kind, json_object *obj, char *out, size_t n)
 {
 	const struct sb_kind *k = &sb_kinds[kind];
@@ -367,7 +374,7 @@ bool sb_numkey(int kind, json_object *obj, char *out, size_t n)
 	/* a deleted document frees its number (FACTS §7) */
 	if (st != NULL && strcmp(st, "DELETED") == 0)
 		return false;
-	if (kind == SBK_INVOICES || kind == SBK_CREDITNOTES) {
+	if (typed_numbers[kind][0] != NULL) {
 		const char *ty = sb_jstr(obj, "Type");
 
 		snprintf(tmp, sizeof(tmp), "%s|%s", ty ? ty : "", num);
@@ -416,6 +423,20 @@ struct sb_doc *sb_find_num(struct sb_tenant *tn, int kind, const char *numkey)
 
 	lower_copy(key, sizeof(key), numkey);
 	return sb_map_get(&tn->coll[kind].by_num, key);
+}
+
+struct sb_doc *sb_find_number(struct sb_tenant *tn, int kind, const char *num)
+{
+	struct sb_doc *d = NULL;
+	char key[300];
+
+	if (typed_numbers[kind][0] == NULL)
+		return sb_find_num(tn, kind, num);
+	for (size_t i = 0; i < 2 && d == NULL; i++) {
+		snprintf(key, sizeof(key), "%s|%s", typed_numbers[kind][i], num);
+		d = sb_find_num(tn, kind, key);
+	}
+	return d;
 }
 
 static int coll_append(struct sb_tenant *tn, int kind, struct sb_doc *d)
