@@ -244,24 +244,31 @@ static struct sb_doc *find_by_id_or_number(struct sb_tenant *tn, int kind, const
 	return sb_find_number(tn, kind, key);
 }
 
+/* 200 with the envelope holding obj as the one element of array `key`. */
+static void reply_one(struct sandbox *sb, const char *key, json_object *obj,
+                      struct sandbox_response *resp, int *elements)
+{
+	json_object *env = json_object_new_object(), *arr;
+
+	sb_envelope(sb, env);
+	arr = json_object_new_array();
+	json_object_array_add(arr, json_object_get(obj));
+	json_object_object_add(env, key, arr);
+	*elements = 1;
+	sb_resp_json(resp, 200, env);
+	json_object_put(env);
+}
+
 static void handle_get_one(struct sandbox *sb, struct sb_tenant *tn, int kind, const char *id,
                            struct sandbox_response *resp, int *elements)
 {
 	struct sb_doc *d = find_by_id_or_number(tn, kind, id);
-	json_object *env, *arr;
 
 	if (d == NULL) {
 		not_found(resp);
 		return;
 	}
-	env = json_object_new_object();
-	sb_envelope(sb, env);
-	arr = json_object_new_array();
-	json_object_array_add(arr, json_object_get(d->obj));
-	json_object_object_add(env, sb_kinds[kind].name, arr);
-	*elements = 1;
-	sb_resp_json(resp, 200, env);
-	json_object_put(env);
+	reply_one(sb, sb_kinds[kind].name, d->obj, resp, elements);
 }
 
 /* ---- writes ---- */
@@ -656,8 +663,6 @@ void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbo
 	p = nseg == 4 ? seg[3] : "";
 	kind = sb_kind_of(seg[0], strlen(seg[0]));
 	if (kind == -2) {
-		json_object *env, *arr;
-
 		if (!sb_scope_has(tok->scope, "accounting.settings") &&
 		    !sb_scope_has(tok->scope, "accounting.settings.read")) {
 			sb_resp_problem(
@@ -670,14 +675,7 @@ void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbo
 			              "The method is not implemented for Organisation");
 			return;
 		}
-		env = json_object_new_object();
-		sb_envelope(sb, env);
-		arr = json_object_new_array();
-		json_object_array_add(arr, json_object_get(tn->org));
-		json_object_object_add(env, "Organisations", arr);
-		*elements = 1;
-		sb_resp_json(resp, 200, env);
-		json_object_put(env);
+		reply_one(sb, "Organisations", tn->org, resp, elements);
 		return;
 	}
 	if (kind < 0) {

@@ -12,6 +12,15 @@
  * log: a failed element is rolled back, a summarised batch with any failure
  * is rolled back whole, and on commit the touched documents are written to
  * the state file and announced to the webhook thread.
+ *
+ * The files: sb_server.c (life cycle, configuration, the HTTP server),
+ * sb_core.c (sandbox_handle: routing, limits, idempotency, faults),
+ * sb_admin.c (/sandbox/ and the request log), sb_oauth.c, sb_api.c (the
+ * Accounting API's request shapes), sb_query.c (where / order), sb_kinds.c
+ * (the endpoint table) with one sb_doc_<kind>.c per document kind
+ * (sb_doc_int.h), sb_hook.c (webhooks), sb_store.c (collections,
+ * transactions, tenants), sb_state.c (the state file), sb_base.c (map,
+ * time, UUIDs) and sb_json.c (JSON helpers).
  */
 #ifndef BS_SANDBOX_SB_INT_H
 #define BS_SANDBOX_SB_INT_H
@@ -116,6 +125,8 @@ struct sb_idem {
 	int64_t created_ms;
 };
 
+#define SB_NMETHODS 5 /* GET, PUT, POST, DELETE, OTHER: sb_method_names */
+
 struct sb_tenant {
 	char id[40];
 	char conn_id[40];
@@ -124,9 +135,9 @@ struct sb_tenant {
 	struct sb_window minute, day;
 	int inflight;
 	uint64_t calls, limited;
-	uint64_t by_ep[SBK_COUNT + 2][5]; /* [kind or Organisation/other][method] */
-	struct sb_map idem;               /* key -> struct sb_idem */
-	int next_number[SBK_COUNT];       /* auto numbering (INV-0001) */
+	uint64_t by_ep[SBK_COUNT + 2][SB_NMETHODS]; /* [kind or Organisation/other][method] */
+	struct sb_map idem;                         /* key -> struct sb_idem */
+	int next_number[SBK_COUNT];                 /* auto numbering (INV-0001) */
 	int64_t created_ms;
 	int64_t period_lock_ms, eoy_lock_ms; /* INT64_MIN = none */
 	bool connected;
@@ -223,8 +234,10 @@ struct sandbox {
 	uint64_t hook_sent, hook_failed;
 };
 
-/* ---- time ---- */
+/* ---- time, UUIDs, numbers (sb_base.c; the map above too) ---- */
 int64_t sb_now(struct sandbox *sb);
+/* Microseconds on the monotonic clock (durations in the request log). */
+int64_t sb_mono_us(void);
 /* "/Date(ms+0000)/" */
 void sb_msdate(char *out, size_t n, int64_t ms);
 /* "2024-01-31T00:00:00" (frac false) or with milliseconds */
@@ -235,6 +248,9 @@ int sb_parse_date(const char *s, int64_t *ms);
 int sb_parse_http_date(const char *s, int64_t *ms);
 
 void sb_uuid(char out[40]);
+
+/* The n digits at s as a number of at most max; false when not that. */
+bool sb_parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out);
 
 /* ---- tenants and the store (sb_store.c) ---- */
 int sb_tenant_create(struct sandbox *sb, const char *name, const char *currency,
@@ -248,6 +264,10 @@ struct sb_doc *sb_find_num(struct sb_tenant *tn, int kind, const char *numkey);
 /* A document by its number alone: for invoices and credit notes, whose
  * natural keys carry their Type, the sales Type is tried first. */
 struct sb_doc *sb_find_number(struct sb_tenant *tn, int kind, const char *num);
+/* Add d (owned by the collection from then on) to kind's collection and
+ * indexes, as loaded from the state file.  BS_ENOMEM. */
+int sb_coll_append(struct sb_tenant *tn, int kind, struct sb_doc *d);
+void sb_doc_free(struct sb_doc *d); /* NULL is a no-op */
 /* The natural key of a document in `kind` (lower-cased), or false. */
 bool sb_numkey(int kind, json_object *obj, char *out, size_t n);
 
@@ -277,7 +297,7 @@ void sb_txn_rollback_to(struct sb_txn *t, size_t mark);
 int sb_txn_commit(struct sb_txn *t);
 void sb_txn_free(struct sb_txn *t);
 
-/* state file */
+/* ---- the state file (sb_state.c) ---- */
 int sb_state_open(struct sandbox *sb, const char *path, struct bs_error *err);
 int sb_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err);
 int sb_state_put(struct sandbox *sb, const char *ns, const char *key, const char *val);
@@ -363,7 +383,13 @@ void sb_hook_event(struct sandbox *sb, struct sb_tenant *tn, int kind, struct sb
                    bool created);
 void sb_hook_intent(struct sandbox *sb, struct sandbox_response *resp);
 
-/* ---- response helpers (sb_core.c) ---- */
+/* ---- the request core and response helpers (sb_core.c) ---- */
+/* Method names as counted per endpoint, and a method's index among them. */
+extern const char *const sb_method_names[SB_NMETHODS];
+int sb_method_idx(const char *m);
+/* A fault's name as the faults SPEC and the request log spell it ("" = none). */
+const char *sb_fault_name(enum sb_fault f);
+
 void sb_resp_header(struct sandbox_response *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void sb_resp_json(struct sandbox_response *r, int status, json_object *o);
@@ -376,5 +402,20 @@ void sb_resp_problem(struct sandbox_response *r, int status, const char *title, 
 const char *sb_header(const struct sandbox_request *req, const char *name);
 const char *sb_query(const struct sandbox_request *req, const char *name);
 void sb_envelope(struct sandbox *sb, json_object *env);
+
+/* ---- admin endpoints and the request log (sb_admin.c) ---- */
+/* Answer a /sandbox/ request (the admin token checked first, when set). */
+void sb_admin_handle(struct sandbox *sb, const struct sandbox_request *req,
+                     struct sandbox_response *resp);
+/* Guard the admin endpoints with `token` (NULL or "" = none: they stay
+ * open).  BS_EINVAL when it is not printable ASCII without spaces; only
+ * its hash is kept. */
+int sb_admin_token_set(struct sandbox *sb, const char *token, struct bs_error *err);
+/* Drop every tenant and document, re-seed the default tenant (same id),
+ * clear the log and the app window; tokens stay valid. */
+int sb_reset_state(struct sandbox *sb);
+/* Record one API request in the log ring (status 0 = dropped). */
+void sb_log_add(struct sandbox *sb, const struct sandbox_request *req, const char *tenant,
+                int status, int elements, int64_t dur_us, enum sb_fault f);
 
 #endif

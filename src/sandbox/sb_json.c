@@ -104,12 +104,20 @@ void sb_jset_date(json_object *o, const char *key, const char *skey, int64_t ms)
 	}
 }
 
-/* Append {"Message": msg} to *arr, creating the array on first use:
+/* Append {"Message": fmt...} to *arr, creating the array on first use:
  * Xero's shape for both ValidationErrors and Warnings. */
-static void message_add(json_object **arr, const char *msg)
+static void message_vadd(json_object **arr, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void message_vadd(json_object **arr, const char *fmt, va_list ap)
 {
+	char msg[600];
 	json_object *m;
 
+	/* ap is started by both callers: the analyzer loses va_start when it
+	 * inlines a variadic call */
+	// NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (*arr == NULL)
 		*arr = json_object_new_array();
 	m = json_object_new_object();
@@ -119,25 +127,21 @@ static void message_add(json_object **arr, const char *msg)
 
 void sb_err(struct sb_errs *e, const char *fmt, ...)
 {
-	char msg[600];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	message_vadd(&e->arr, fmt, ap);
 	va_end(ap);
-	message_add(&e->arr, msg);
 	e->n++;
 }
 
 void sb_warn(struct sb_txn *t, const char *fmt, ...)
 {
-	char msg[600];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	message_vadd(&t->warnings, fmt, ap);
 	va_end(ap);
-	message_add(&t->warnings, msg);
 }
 
 void sb_fmt_amount(char *out, size_t n, int64_t micros, int dp)

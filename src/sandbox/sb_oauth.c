@@ -27,21 +27,27 @@ void sb_token_free(void *p)
 	free(p);
 }
 
+/* The next scope of a list separated by spaces or '+' (as a form may
+ * leave them): its start, length in *len, or NULL at the end; *p moves on. */
+static const char *scope_next(const char **p, size_t *len)
+{
+	const char *s = *p;
+
+	while (*s == ' ' || *s == '+')
+		s++;
+	*len = strcspn(s, " +");
+	*p = s + *len;
+	return *len > 0 ? s : NULL;
+}
+
 bool sb_scope_has(const char *list, const char *scope)
 {
-	size_t n = strlen(scope);
-	const char *p = list;
+	size_t n = strlen(scope), len;
+	const char *p = list, *s;
 
-	while (p && *p) {
-		size_t len;
-
-		while (*p == ' ' || *p == '+')
-			p++;
-		len = strcspn(p, " +");
-		if (len == n && strncmp(p, scope, n) == 0)
+	while (p != NULL && (s = scope_next(&p, &len)) != NULL)
+		if (len == n && strncmp(s, scope, n) == 0)
 			return true;
-		p += len;
-	}
 	return false;
 }
 
@@ -135,18 +141,11 @@ static struct sb_token *token_add(struct sandbox *sb, const char *key, enum sb_t
 static json_object *scope_array(const char *scope)
 {
 	json_object *arr = json_object_new_array();
-	const char *p = scope;
+	const char *p = scope, *s;
+	size_t len;
 
-	while (*p) {
-		size_t len;
-
-		while (*p == ' ' || *p == '+')
-			p++;
-		len = strcspn(p, " +");
-		if (len > 0)
-			json_object_array_add(arr, json_object_new_string_len(p, (int)len));
-		p += len;
-	}
+	while ((s = scope_next(&p, &len)) != NULL)
+		json_object_array_add(arr, json_object_new_string_len(s, (int)len));
 	return arr;
 }
 
