@@ -275,20 +275,11 @@ int sb_reset_state(struct sandbox *sb)
 	}
 	if (rc == BS_OK)
 		rc = sb_tenant_seed(sb, tn, 15);
-	/* tokens survive a reset: a connected client keeps working */
-	for (size_t i = 0; sb->db && i < sb->tokens.cap; i++) {
-		if (sb_map_live(&sb->tokens, i)) {
-			struct sb_token *t = sb->tokens.ents[i].val;
-			char body[800];
-
-			snprintf(body, sizeof(body),
-			         "{\"kind\":%d,\"client\":\"%s\",\"scope\":\"%s\",\"expires\":%lld,"
-			         "\"rotated\":%lld}",
-			         (int)t->kind, t->client, t->scope, (long long)t->expires_ms,
-			         (long long)t->rotated_ms);
-			sb_state_put(sb, "token", sb->tokens.ents[i].key, body);
-		}
-	}
+	/* tokens survive a reset (the wipe took them from the state file too):
+	 * a connected client keeps working */
+	for (size_t i = 0; sb->db && i < sb->tokens.cap; i++)
+		if (sb_map_live(&sb->tokens, i))
+			sb_token_persist(sb, sb->tokens.ents[i].key, sb->tokens.ents[i].val);
 	return rc;
 }
 

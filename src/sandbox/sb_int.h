@@ -375,6 +375,8 @@ struct sb_token *sb_oauth_check(struct sandbox *sb, const char *authz);
 bool sb_scope_has(const char *scope_list, const char *scope);
 int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, struct buf *json);
 void sb_token_free(void *p);
+/* Write token t (key: its string) to the state file, if there is one. */
+void sb_token_persist(struct sandbox *sb, const char *key, const struct sb_token *t);
 
 /* ---- webhooks (sb_hook.c) ---- */
 int sb_hook_start(struct sandbox *sb);

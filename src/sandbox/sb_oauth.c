@@ -102,7 +102,7 @@ static int jwt_make(struct sandbox *sb, json_object *claims, struct buf *out)
 	return rc;
 }
 
-static void token_persist(struct sandbox *sb, const char *key, const struct sb_token *t)
+void sb_token_persist(struct sandbox *sb, const char *key, const struct sb_token *t)
 {
 	json_object *o;
 
@@ -134,7 +134,7 @@ static struct sb_token *token_add(struct sandbox *sb, const char *key, enum sb_t
 		return NULL;
 	}
 	if (kind != SBT_CODE)
-		token_persist(sb, key, t);
+		sb_token_persist(sb, key, t);
 	return t;
 }
 
@@ -523,7 +523,7 @@ void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
 		snprintf(scope, sizeof(scope), "%s", t->scope);
 		if (t->rotated_ms == 0) {
 			t->rotated_ms = now;
-			token_persist(sb, refresh, t);
+			sb_token_persist(sb, refresh, t);
 		}
 	} else {
 		oauth_error(resp, "unsupported_grant_type");

@@ -4,6 +4,7 @@
  * token; with one, every admin endpoint answers 401 unless the request
  * carries "Authorization: Bearer TOKEN", and nothing is done for a refused
  * call; without one, loopback keeps the open endpoints the tests rely on.
+ * Also: a reset keeps every token, in the state file too.
  */
 #include "test_sandbox_util.h"
 
@@ -11,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <unistd.h>
 
 #define TOKEN "s3cret-Admin_token.42"
 
@@ -202,6 +204,64 @@ static void test_loopback_without_token_is_open(void **state)
 	tc_stop(&t);
 }
 
+/* A reset keeps every token, in the state file too: after a restart the
+ * tokens issued before the reset still work, whatever their client id. */
+static void test_reset_keeps_tokens(void **state)
+{
+	char path[] = "/tmp/bs-sandbox-admin-XXXXXX", side[64];
+	char plain[4096], quoted[4096], form[512], code[128];
+	struct sandbox_config cfg;
+	const char *loc;
+	struct tc t;
+	int fd = mkstemp(path);
+	size_t n;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.limits = "off";
+	cfg.state_path = path;
+	assert_int_equal(tc_start(&t, &cfg, NULL), 0);
+	snprintf(plain, sizeof(plain), "%s", t.token);
+	/* a client id that JSON must escape */
+	assert_int_equal(
+	    tc_req(&t, "GET",
+	           "/identity/connect/authorize?response_type=code&client_id=q%22uote"
+	           "&redirect_uri=http%3A%2F%2Flocalhost%2Fcb&scope=accounting.settings",
+	           NULL, NULL, false),
+	    302);
+	loc = tc_header(&t, "Location");
+	assert_non_null(loc);
+	assert_non_null(strstr(loc, "code="));
+	loc = strstr(loc, "code=") + 5;
+	n = strcspn(loc, "&");
+	assert_true(n < sizeof(code));
+	memcpy(code, loc, n);
+	code[n] = '\0';
+	snprintf(
+	    form, sizeof(form),
+	    "grant_type=authorization_code&code=%s&redirect_uri=http%%3A%%2F%%2Flocalhost%%2Fcb"
+	    "&client_id=q%%22uote&client_secret=s",
+	    code);
+	assert_int_equal(tc_req(&t, "POST", "/connect/token", form, NULL, false), 200);
+	snprintf(quoted, sizeof(quoted), "%s", tc_get(&t, "access_token"));
+	assert_int_equal(admin_req(&t, "POST", "/sandbox/reset", "", NULL), 200);
+	tc_stop(&t);
+
+	assert_int_equal(tc_start(&t, &cfg, NULL), 0);
+	snprintf(t.token, sizeof(t.token), "%s", plain);
+	assert_int_equal(tc_api(&t, "GET", "Organisation", NULL), 200);
+	snprintf(t.token, sizeof(t.token), "%s", quoted);
+	assert_int_equal(tc_api(&t, "GET", "Organisation", NULL), 200);
+	tc_stop(&t);
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +269,7 @@ int main(void)
 	    cmocka_unit_test(test_every_endpoint_needs_token),
 	    cmocka_unit_test(test_refused_reset_changes_nothing),
 	    cmocka_unit_test(test_loopback_without_token_is_open),
+	    cmocka_unit_test(test_reset_keeps_tokens),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
