@@ -4,6 +4,7 @@
  *
  * The first line on stdout is the base URL, printed and flushed once the
  * server accepts connections, so a parent process can read it and go.
+ * The admin token comes from --admin-token or $BOOKSYNC_SANDBOX_ADMIN_TOKEN.
  */
 #include "cli/cli.h"
 #include "sandbox/sandbox.h"
@@ -11,6 +12,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv);
@@ -26,7 +28,12 @@ const struct cli_cmd cmd_sandbox_entry = {
     "file consistent.  See docs/sandbox.md.\n"
     "\n"
     "Options:\n"
-    "  --listen ADDR:PORT   listen address (default 127.0.0.1:0 = a free port)\n"
+    "  --listen ADDR:PORT   listen address (default 127.0.0.1:0 = a free port); an\n"
+    "                       address outside 127.0.0.0/8 needs an admin token\n"
+    "  --admin-token T      require 'Authorization: Bearer T' on every /sandbox/\n"
+    "                       admin endpoint (default: $BOOKSYNC_SANDBOX_ADMIN_TOKEN,\n"
+    "                       which keeps T out of the process list; unset = open,\n"
+    "                       loopback only)\n"
     "  --state FILE         keep state in this SQLite file, reloaded on restart\n"
     "                       (default: in memory, gone on exit)\n"
     "  --limits SPEC        rate limits, or 'off'.  SPEC is comma-separated KEY=N:\n"
@@ -66,6 +73,7 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	    {"clients", required_argument, NULL, 'c'},
 	    {"webhook-url", required_argument, NULL, 'u'},
 	    {"webhook-key", required_argument, NULL, 'k'},
+	    {"admin-token", required_argument, NULL, 'a'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -113,10 +121,18 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		case 'k':
 			cfg.webhook_key = optarg;
 			break;
+		case 'a':
+			if (optarg[0] == '\0')
+				return cli_usage_error(&cmd_sandbox_entry,
+				                       "--admin-token is empty");
+			cfg.admin_token = optarg;
+			break;
 		default:
 			return cli_usage_error(&cmd_sandbox_entry, "unknown option");
 		}
 	}
+	if (cfg.admin_token == NULL)
+		cfg.admin_token = getenv("BOOKSYNC_SANDBOX_ADMIN_TOKEN"); /* "" = unset */
 	if (optind >= argc)
 		return cli_usage_error(&cmd_sandbox_entry, "which ledger? ('xero')");
 	if (strcmp(argv[optind], "xero") != 0)

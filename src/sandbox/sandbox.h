@@ -9,7 +9,8 @@
  *   /connect/token                token endpoint (authorization_code, refresh_token)
  *   /connections                  tenants the token may use
  *   /api.xro/2.0/<Endpoint>       the Accounting API subset booksync needs
- *   /sandbox/...                  admin and inspection (no auth)
+ *   /sandbox/...                  admin and inspection: open on loopback, behind
+ *                                 an admin token when one is configured
  *
  * docs/sandbox.md describes the behaviour and every choice made where Xero's
  * own behaviour is unconfirmed.
@@ -47,15 +48,22 @@ struct sandbox_config {
 	const char *webhook_url;    /* NULL = no webhooks */
 	const char *webhook_key;    /* signing key, required with webhook_url */
 	struct sandbox_clock clock; /* injectable time source */
-	bool no_listen;             /* build the core only (fuzzing): sandbox_url is "" */
+	/* NULL or "" = the /sandbox/ admin endpoints are open, and only a
+	 * loopback listen address is accepted; else every /sandbox/ call needs
+	 * "Authorization: Bearer <admin_token>" (401 otherwise) */
+	const char *admin_token;
+	bool no_listen; /* build the core only (fuzzing): sandbox_url is "" */
 };
 
 /*
  * Create a sandbox from `cfg` (copied; strings need not outlive the call),
  * load --state if given (else seed the default NZ organisation), and start
  * serving.  On success *out owns everything; free it with sandbox_stop.
- * Errors: BS_EINVAL (bad SPEC, listen address, clients file), BS_ESTORE
- * (state file), BS_EIO (cannot listen), BS_ENOMEM.
+ * Errors: BS_EINVAL (bad SPEC, listen address, clients file, an admin token
+ * that is not printable ASCII, or a listen address outside 127.0.0.0/8
+ * without an admin token: the admin endpoints, reset among them, must not
+ * be open to the network), BS_ESTORE (state file), BS_EIO (cannot listen),
+ * BS_ENOMEM.
  */
 int sandbox_start(const struct sandbox_config *cfg, struct sandbox **out, struct bs_error *err);
 

@@ -2,7 +2,7 @@
  * sb_api.c - the Accounting API's shared request shapes, driven by the
  * sb_kinds table: GET one, GET a filtered/ordered/paged list, PUT/POST a
  * batch (with summarizeErrors), POST /X/{id}, DELETE /Items/{id} and
- * PUT /CreditNotes/{id}/Allocations.  The per-type rules live in sb_docs.c.
+ * PUT /CreditNotes/{id}/Allocations.  The per-kind rules live in sb_doc_<kind>.c.
  */
 #include "sandbox/sb_int.h"
 
@@ -14,21 +14,6 @@
 
 #define MAX_PAGE_SIZE 1000
 #define DEFAULT_PAGE  100
-
-int sb_allocate(struct sb_txn *t, struct sb_doc *cn, json_object *in, json_object **out,
-                struct sb_errs *errs);
-
-static void api_error(struct sandbox_response *resp, int status, int num, const char *type,
-                      const char *msg)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "ErrorNumber", json_object_new_int(num));
-	sb_jset_str(o, "Type", type);
-	sb_jset_str(o, "Message", msg);
-	sb_resp_json(resp, status, o);
-	json_object_put(o);
-}
 
 static void not_found(struct sandbox_response *resp)
 {
@@ -69,7 +54,8 @@ static int doc_cmp(const struct sb_doc *x, const struct sb_doc *y, const char *o
 static int sort_docs(struct sb_doc **v, size_t n, const char *order)
 {
 	/* an array of pointers: sizeof(*tmp) is a pointer's size, as meant */
-	struct sb_doc **tmp = malloc((n ? n : 1) * sizeof(*tmp)); // NOLINT(bugprone-sizeof-expression)
+	struct sb_doc **tmp =
+	    malloc((n ? n : 1) * sizeof(*tmp)); // NOLINT(bugprone-sizeof-expression)
 	struct sb_doc **src = v, **dst = tmp;
 
 	if (tmp == NULL)
@@ -153,8 +139,8 @@ static void handle_list(struct sandbox *sb, struct sb_tenant *tn, int kind,
 	};
 
 	if (where != NULL && *where && sb_where_parse(where, &ex) != BS_OK) {
-		api_error(resp, 400, 16, "QueryParseException",
-		          "The where clause could not be parsed");
+		sb_resp_error(resp, 400, 16, "QueryParseException",
+		              "The where clause could not be parsed");
 		return;
 	}
 	if (ims != NULL && sb_parse_http_date(ims, &since) != BS_OK)
@@ -176,7 +162,7 @@ static void handle_list(struct sandbox *sb, struct sb_tenant *tn, int kind,
 	             sizeof(*sel)); // NOLINT(bugprone-sizeof-expression): an array of pointers
 	if (sel == NULL) {
 		sb_where_free(ex);
-		api_error(resp, 500, 500, "InternalError", "out of memory");
+		sb_resp_error(resp, 500, 500, "InternalError", "out of memory");
 		return;
 	}
 	for (size_t i = 0; i < c->n; i++) {
@@ -252,45 +238,37 @@ static void handle_list(struct sandbox *sb, struct sb_tenant *tn, int kind,
 static struct sb_doc *find_by_id_or_number(struct sb_tenant *tn, int kind, const char *key)
 {
 	struct sb_doc *d = sb_find(tn, kind, key);
-	char nk[300];
 
 	if (d != NULL || sb_kinds[kind].num_field == NULL)
 		return d;
-	if (kind == SBK_INVOICES) {
-		snprintf(nk, sizeof(nk), "ACCREC|%s", key);
-		if ((d = sb_find_num(tn, kind, nk)) != NULL)
-			return d;
-		snprintf(nk, sizeof(nk), "ACCPAY|%s", key);
-		return sb_find_num(tn, kind, nk);
-	}
-	if (kind == SBK_CREDITNOTES) {
-		snprintf(nk, sizeof(nk), "ACCRECCREDIT|%s", key);
-		if ((d = sb_find_num(tn, kind, nk)) != NULL)
-			return d;
-		snprintf(nk, sizeof(nk), "ACCPAYCREDIT|%s", key);
-		return sb_find_num(tn, kind, nk);
-	}
-	return sb_find_num(tn, kind, key);
+	return sb_find_number(tn, kind, key);
+}
+
+/* 200 with the envelope holding obj as the one element of array `key`. */
+static void reply_one(struct sandbox *sb, const char *key, json_object *obj,
+                      struct sandbox_response *resp, int *elements)
+{
+	json_object *env = json_object_new_object(), *arr;
+
+	sb_envelope(sb, env);
+	arr = json_object_new_array();
+	json_object_array_add(arr, json_object_get(obj));
+	json_object_object_add(env, key, arr);
+	*elements = 1;
+	sb_resp_json(resp, 200, env);
+	json_object_put(env);
 }
 
 static void handle_get_one(struct sandbox *sb, struct sb_tenant *tn, int kind, const char *id,
                            struct sandbox_response *resp, int *elements)
 {
 	struct sb_doc *d = find_by_id_or_number(tn, kind, id);
-	json_object *env, *arr;
 
 	if (d == NULL) {
 		not_found(resp);
 		return;
 	}
-	env = json_object_new_object();
-	sb_envelope(sb, env);
-	arr = json_object_new_array();
-	json_object_array_add(arr, json_object_get(d->obj));
-	json_object_object_add(env, sb_kinds[kind].name, arr);
-	*elements = 1;
-	sb_resp_json(resp, 200, env);
-	json_object_put(env);
+	reply_one(sb, sb_kinds[kind].name, d->obj, resp, elements);
 }
 
 /* ---- writes ---- */
@@ -500,16 +478,16 @@ static void handle_batch(struct sandbox *sb, struct sb_tenant *tn, const struct 
 	int nerr = 0, status = 200;
 
 	if (body == NULL) {
-		api_error(resp, 400, 14, "PostDataInvalidException",
-		          "The request body is not valid JSON");
+		sb_resp_error(resp, 400, 14, "PostDataInvalidException",
+		              "The request body is not valid JSON");
 		return;
 	}
 	els = body_elements(body, key);
 	json_object_put(body);
 	if (els == NULL || json_object_array_length(els) == 0) {
 		json_object_put(els);
-		api_error(resp, 400, 14, "PostDataInvalidException",
-		          "The request contains no elements");
+		sb_resp_error(resp, 400, 14, "PostDataInvalidException",
+		              "The request contains no elements");
 		return;
 	}
 	n = json_object_array_length(els);
@@ -611,7 +589,7 @@ static void handle_delete_item(struct sandbox *sb, struct sb_tenant *tn, const c
 	if (json_object_deep_copy(d->obj, &copy, NULL) != 0 ||
 	    sb_put(&t, SBK_ITEMS, d, copy, NULL) != BS_OK) {
 		sb_txn_free(&t);
-		api_error(resp, 500, 500, "InternalError", "out of memory");
+		sb_resp_error(resp, 500, 500, "InternalError", "out of memory");
 		return;
 	}
 	if (d->numkey != NULL) {
@@ -625,8 +603,6 @@ static void handle_delete_item(struct sandbox *sb, struct sb_tenant *tn, const c
 	sb_txn_free(&t);
 	sb_resp_text(resp, 204, "text/plain", "");
 }
-
-int sb_unallocate(struct sb_txn *t, struct sb_doc *cn, const char *alloc_id, json_object **out);
 
 static void handle_delete_allocation(struct sandbox *sb, struct sb_tenant *tn, const char *cn_id,
                                      const char *alloc_id, struct sandbox_response *resp)
@@ -645,7 +621,8 @@ static void handle_delete_allocation(struct sandbox *sb, struct sb_tenant *tn, c
 	if (rc == BS_ENOTFOUND) {
 		not_found(resp);
 	} else if (rc != BS_OK || sb_txn_commit(&t) != BS_OK) {
-		api_error(resp, 500, 500, "InternalError", "the allocation could not be removed");
+		sb_resp_error(resp, 500, 500, "InternalError",
+		              "the allocation could not be removed");
 	} else {
 		sb_resp_json(resp, 200, out);
 	}
@@ -686,8 +663,6 @@ void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbo
 	p = nseg == 4 ? seg[3] : "";
 	kind = sb_kind_of(seg[0], strlen(seg[0]));
 	if (kind == -2) {
-		json_object *env, *arr;
-
 		if (!sb_scope_has(tok->scope, "accounting.settings") &&
 		    !sb_scope_has(tok->scope, "accounting.settings.read")) {
 			sb_resp_problem(
@@ -696,18 +671,11 @@ void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbo
 			return;
 		}
 		if (!get || nseg != 1) {
-			api_error(resp, 501, 501, "NotImplemented",
-			          "The method is not implemented for Organisation");
+			sb_resp_error(resp, 501, 501, "NotImplemented",
+			              "The method is not implemented for Organisation");
 			return;
 		}
-		env = json_object_new_object();
-		sb_envelope(sb, env);
-		arr = json_object_new_array();
-		json_object_array_add(arr, json_object_get(tn->org));
-		json_object_object_add(env, "Organisations", arr);
-		*elements = 1;
-		sb_resp_json(resp, 200, env);
-		json_object_put(env);
+		reply_one(sb, "Organisations", tn->org, resp, elements);
 		return;
 	}
 	if (kind < 0) {
@@ -750,8 +718,8 @@ void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbo
 		return;
 	}
 	if (!sb_kinds[kind].writable || !(put || post) || nseg > 2 || (put && nseg != 1)) {
-		api_error(resp, 501, 501, "NotImplemented",
-		          "The method is not implemented by the sandbox for this endpoint");
+		sb_resp_error(resp, 501, 501, "NotImplemented",
+		              "The method is not implemented by the sandbox for this endpoint");
 		return;
 	}
 	op.post = post;

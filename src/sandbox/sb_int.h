@@ -12,6 +12,15 @@
  * log: a failed element is rolled back, a summarised batch with any failure
  * is rolled back whole, and on commit the touched documents are written to
  * the state file and announced to the webhook thread.
+ *
+ * The files: sb_server.c (life cycle, configuration, the HTTP server),
+ * sb_core.c (sandbox_handle: routing, limits, idempotency, faults),
+ * sb_admin.c (/sandbox/ and the request log), sb_oauth.c, sb_api.c (the
+ * Accounting API's request shapes), sb_query.c (where / order), sb_kinds.c
+ * (the endpoint table) with one sb_doc_<kind>.c per document kind
+ * (sb_doc_int.h), sb_hook.c (webhooks), sb_store.c (collections,
+ * transactions, tenants), sb_state.c (the state file), sb_base.c (map,
+ * time, UUIDs) and sb_json.c (JSON helpers).
  */
 #ifndef BS_SANDBOX_SB_INT_H
 #define BS_SANDBOX_SB_INT_H
@@ -116,6 +125,8 @@ struct sb_idem {
 	int64_t created_ms;
 };
 
+#define SB_NMETHODS 5 /* GET, PUT, POST, DELETE, OTHER: sb_method_names */
+
 struct sb_tenant {
 	char id[40];
 	char conn_id[40];
@@ -124,9 +135,9 @@ struct sb_tenant {
 	struct sb_window minute, day;
 	int inflight;
 	uint64_t calls, limited;
-	uint64_t by_ep[SBK_COUNT + 2][5]; /* [kind or Organisation/other][method] */
-	struct sb_map idem;               /* key -> struct sb_idem */
-	int next_number[SBK_COUNT];       /* auto numbering (INV-0001) */
+	uint64_t by_ep[SBK_COUNT + 2][SB_NMETHODS]; /* [kind or Organisation/other][method] */
+	struct sb_map idem;                         /* key -> struct sb_idem */
+	int next_number[SBK_COUNT];                 /* auto numbering (INV-0001) */
 	int64_t created_ms;
 	int64_t period_lock_ms, eoy_lock_ms; /* INT64_MIN = none */
 	bool connected;
@@ -182,6 +193,9 @@ struct sandbox {
 	struct sb_map tokens; /* token string -> struct sb_token */
 	uint64_t doc_seq;
 	uint8_t jwt_key[32];
+	/* admin token: only its hash is kept (the token is a secret) */
+	bool admin_auth;
+	uint8_t admin_hash[32];
 
 	/* clients file: "id:secret" lines, NULL = anyone */
 	char **clients;
@@ -220,8 +234,10 @@ struct sandbox {
 	uint64_t hook_sent, hook_failed;
 };
 
-/* ---- time ---- */
+/* ---- time, UUIDs, numbers (sb_base.c; the map above too) ---- */
 int64_t sb_now(struct sandbox *sb);
+/* Microseconds on the monotonic clock (durations in the request log). */
+int64_t sb_mono_us(void);
 /* "/Date(ms+0000)/" */
 void sb_msdate(char *out, size_t n, int64_t ms);
 /* "2024-01-31T00:00:00" (frac false) or with milliseconds */
@@ -233,6 +249,9 @@ int sb_parse_http_date(const char *s, int64_t *ms);
 
 void sb_uuid(char out[40]);
 
+/* The n digits at s as a number of at most max; false when not that. */
+bool sb_parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out);
+
 /* ---- tenants and the store (sb_store.c) ---- */
 int sb_tenant_create(struct sandbox *sb, const char *name, const char *currency,
                      const char *country, const char *id, struct sb_tenant **out);
@@ -242,6 +261,13 @@ void sb_tenants_clear(struct sandbox *sb);
 int sb_tenant_seed(struct sandbox *sb, struct sb_tenant *tn, int tax_pct_int);
 struct sb_doc *sb_find(struct sb_tenant *tn, int kind, const char *id);
 struct sb_doc *sb_find_num(struct sb_tenant *tn, int kind, const char *numkey);
+/* A document by its number alone: for invoices and credit notes, whose
+ * natural keys carry their Type, the sales Type is tried first. */
+struct sb_doc *sb_find_number(struct sb_tenant *tn, int kind, const char *num);
+/* Add d (owned by the collection from then on) to kind's collection and
+ * indexes, as loaded from the state file.  BS_ENOMEM. */
+int sb_coll_append(struct sb_tenant *tn, int kind, struct sb_doc *d);
+void sb_doc_free(struct sb_doc *d); /* NULL is a no-op */
 /* The natural key of a document in `kind` (lower-cased), or false. */
 bool sb_numkey(int kind, json_object *obj, char *out, size_t n);
 
@@ -271,7 +297,7 @@ void sb_txn_rollback_to(struct sb_txn *t, size_t mark);
 int sb_txn_commit(struct sb_txn *t);
 void sb_txn_free(struct sb_txn *t);
 
-/* state file */
+/* ---- the state file (sb_state.c) ---- */
 int sb_state_open(struct sandbox *sb, const char *path, struct bs_error *err);
 int sb_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err);
 int sb_state_put(struct sandbox *sb, const char *ns, const char *key, const char *val);
@@ -280,13 +306,33 @@ int sb_state_save_tenant(struct sandbox *sb, struct sb_tenant *tn);
 void sb_state_close(struct sandbox *sb);
 int sb_state_wipe(struct sandbox *sb);
 
-/* ---- JSON helpers (sb_docs.c) ---- */
+/* ---- JSON helpers (sb_json.c) ---- */
+/* A string field, or NULL (absent, null or not a string).  Owned by o. */
 const char *sb_jstr(json_object *o, const char *key);
+/* The value at a dotted path of object keys ("Contact.Name"), or NULL. */
 json_object *sb_jget_path(json_object *o, const char *path);
+/* A number or numeric string as fixed-point with scale_dp decimals, from
+ * its own text (never via a double); at most max_dp decimals given.
+ * BS_ENOTFOUND when v is NULL, BS_EPARSE when it is not a number. */
 int sb_jdec(json_object *v, int scale_dp, int max_dp, int64_t *out);
+/* A JSON number whose text is exactly v (scale_dp decimals, at least min_dp
+ * shown); a new reference, NULL when out of memory. */
+json_object *sb_jdec_json(int64_t v, int scale_dp, int min_dp);
+/* Set o[key] to micros with at least dp decimals.  BS_ENOMEM. */
 int sb_jset_amount(json_object *o, const char *key, int64_t micros, int dp);
-void sb_jset_str(json_object *o, const char *key, const char *val);
+void sb_jset_str(json_object *o, const char *key, const char *val); /* NULL -> null */
+/* o[key] = "/Date(ms+0000)/" and, unless skey is NULL, o[skey] = ISO date. */
 void sb_jset_date(json_object *o, const char *key, const char *skey, int64_t ms);
+/* A money field as micros; 0 when absent or not a number. */
+int64_t sb_jamount(json_object *o, const char *key);
+/* A boolean field ("true" in any case counts); dflt when absent or other. */
+bool sb_jbool(json_object *o, const char *key, bool dflt);
+/* dst[key] = src[key] (a new reference) when src has a non-null one. */
+void sb_jcopy(json_object *dst, json_object *src, const char *key);
+/* micros as decimal text with at least dp decimals, "?" when it cannot be. */
+void sb_fmt_amount(char *out, size_t n, int64_t micros, int dp);
+/* Is s among the first n entries of list (which may end sooner at NULL)? */
+bool sb_in_list(const char *const *list, size_t n, const char *s);
 
 /* errors collected while building one element */
 struct sb_errs {
@@ -294,6 +340,17 @@ struct sb_errs {
 	int n;
 };
 void sb_err(struct sb_errs *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A Warning on the element being built (t->warnings): stored, not refused. */
+void sb_warn(struct sb_txn *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- credit note allocations (sb_doc_creditnote.c) ---- */
+/* Allocate credit note cn to the invoice element `in` names; *out is the
+ * Allocation (caller owns).  BS_EINVAL with errs set, BS_ENOMEM. */
+int sb_allocate(struct sb_txn *t, struct sb_doc *cn, json_object *in, json_object **out,
+                struct sb_errs *errs);
+/* Undo allocation alloc_id of cn; *out is it, marked IsDeleted (caller
+ * owns).  BS_ENOTFOUND when cn has no such allocation, BS_ENOMEM. */
+int sb_unallocate(struct sb_txn *t, struct sb_doc *cn, const char *alloc_id, json_object **out);
 
 /* ---- endpoints (sb_api.c) ---- */
 void sb_api_handle(struct sandbox *sb, struct sb_tenant *tn, const struct sandbox_request *req,
@@ -318,6 +375,8 @@ struct sb_token *sb_oauth_check(struct sandbox *sb, const char *authz);
 bool sb_scope_has(const char *scope_list, const char *scope);
 int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, struct buf *json);
 void sb_token_free(void *p);
+/* Write token t (key: its string) to the state file, if there is one. */
+void sb_token_persist(struct sandbox *sb, const char *key, const struct sb_token *t);
 
 /* ---- webhooks (sb_hook.c) ---- */
 int sb_hook_start(struct sandbox *sb);
@@ -326,7 +385,13 @@ void sb_hook_event(struct sandbox *sb, struct sb_tenant *tn, int kind, struct sb
                    bool created);
 void sb_hook_intent(struct sandbox *sb, struct sandbox_response *resp);
 
-/* ---- response helpers (sb_core.c) ---- */
+/* ---- the request core and response helpers (sb_core.c) ---- */
+/* Method names as counted per endpoint, and a method's index among them. */
+extern const char *const sb_method_names[SB_NMETHODS];
+int sb_method_idx(const char *m);
+/* A fault's name as the faults SPEC and the request log spell it ("" = none). */
+const char *sb_fault_name(enum sb_fault f);
+
 void sb_resp_header(struct sandbox_response *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void sb_resp_json(struct sandbox_response *r, int status, json_object *o);
@@ -339,5 +404,20 @@ void sb_resp_problem(struct sandbox_response *r, int status, const char *title, 
 const char *sb_header(const struct sandbox_request *req, const char *name);
 const char *sb_query(const struct sandbox_request *req, const char *name);
 void sb_envelope(struct sandbox *sb, json_object *env);
+
+/* ---- admin endpoints and the request log (sb_admin.c) ---- */
+/* Answer a /sandbox/ request (the admin token checked first, when set). */
+void sb_admin_handle(struct sandbox *sb, const struct sandbox_request *req,
+                     struct sandbox_response *resp);
+/* Guard the admin endpoints with `token` (NULL or "" = none: they stay
+ * open).  BS_EINVAL when it is not printable ASCII without spaces; only
+ * its hash is kept. */
+int sb_admin_token_set(struct sandbox *sb, const char *token, struct bs_error *err);
+/* Drop every tenant and document, re-seed the default tenant (same id),
+ * clear the log and the app window; tokens stay valid. */
+int sb_reset_state(struct sandbox *sb);
+/* Record one API request in the log ring (status 0 = dropped). */
+void sb_log_add(struct sandbox *sb, const struct sandbox_request *req, const char *tenant,
+                int status, int elements, int64_t dur_us, enum sb_fault f);
 
 #endif

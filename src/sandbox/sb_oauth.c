@@ -27,21 +27,27 @@ void sb_token_free(void *p)
 	free(p);
 }
 
+/* The next scope of a list separated by spaces or '+' (as a form may
+ * leave them): its start, length in *len, or NULL at the end; *p moves on. */
+static const char *scope_next(const char **p, size_t *len)
+{
+	const char *s = *p;
+
+	while (*s == ' ' || *s == '+')
+		s++;
+	*len = strcspn(s, " +");
+	*p = s + *len;
+	return *len > 0 ? s : NULL;
+}
+
 bool sb_scope_has(const char *list, const char *scope)
 {
-	size_t n = strlen(scope);
-	const char *p = list;
+	size_t n = strlen(scope), len;
+	const char *p = list, *s;
 
-	while (p && *p) {
-		size_t len;
-
-		while (*p == ' ' || *p == '+')
-			p++;
-		len = strcspn(p, " +");
-		if (len == n && strncmp(p, scope, n) == 0)
+	while (p != NULL && (s = scope_next(&p, &len)) != NULL)
+		if (len == n && strncmp(s, scope, n) == 0)
 			return true;
-		p += len;
-	}
 	return false;
 }
 
@@ -96,7 +102,7 @@ static int jwt_make(struct sandbox *sb, json_object *claims, struct buf *out)
 	return rc;
 }
 
-static void token_persist(struct sandbox *sb, const char *key, const struct sb_token *t)
+void sb_token_persist(struct sandbox *sb, const char *key, const struct sb_token *t)
 {
 	json_object *o;
 
@@ -128,25 +134,18 @@ static struct sb_token *token_add(struct sandbox *sb, const char *key, enum sb_t
 		return NULL;
 	}
 	if (kind != SBT_CODE)
-		token_persist(sb, key, t);
+		sb_token_persist(sb, key, t);
 	return t;
 }
 
 static json_object *scope_array(const char *scope)
 {
 	json_object *arr = json_object_new_array();
-	const char *p = scope;
+	const char *p = scope, *s;
+	size_t len;
 
-	while (*p) {
-		size_t len;
-
-		while (*p == ' ' || *p == '+')
-			p++;
-		len = strcspn(p, " +");
-		if (len > 0)
-			json_object_array_add(arr, json_object_new_string_len(p, (int)len));
-		p += len;
-	}
+	while ((s = scope_next(&p, &len)) != NULL)
+		json_object_array_add(arr, json_object_new_string_len(s, (int)len));
 	return arr;
 }
 
@@ -524,7 +523,7 @@ void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
 		snprintf(scope, sizeof(scope), "%s", t->scope);
 		if (t->rotated_ms == 0) {
 			t->rotated_ms = now;
-			token_persist(sb, refresh, t);
+			sb_token_persist(sb, refresh, t);
 		}
 	} else {
 		oauth_error(resp, "unsupported_grant_type");

@@ -1,8 +1,8 @@
 /*
- * sb_store.c - the sandbox's state: hash map, time helpers, tenants and
- * their seeded organisation, document collections, write transactions with
- * an undo log, and the optional SQLite state file (write-through on commit,
- * loaded at start).
+ * sb_store.c - the sandbox's state in memory: document collections and
+ * their id and number indexes, write transactions with an undo log, and
+ * tenants with their seeded organisation (chart of accounts, tax rates,
+ * currencies, tracking categories).
  */
 #include "sandbox/sb_int.h"
 
@@ -13,333 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-/* ------------------------------------------------------------------ map */
-
-static char sb_map_tomb[1];
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
-bool sb_map_live(const struct sb_map *m, size_t i)
-{
-	return m->ents[i].key != NULL && m->ents[i].key != sb_map_tomb;
-}
-
-static struct sb_map_ent *map_slot(const struct sb_map *m, const char *key, bool for_insert)
-{
-	size_t mask, i;
-	struct sb_map_ent *tomb = NULL;
-
-	if (m->cap == 0)
-		return NULL;
-	mask = m->cap - 1;
-	for (i = hash_str(key) & mask;; i = (i + 1) & mask) {
-		struct sb_map_ent *e = &m->ents[i];
-
-		if (e->key == NULL)
-			return for_insert ? (tomb ? tomb : e) : NULL;
-		if (e->key == sb_map_tomb) {
-			if (tomb == NULL)
-				tomb = e;
-			continue;
-		}
-		if (strcmp(e->key, key) == 0)
-			return e;
-	}
-}
-
-void *sb_map_get(const struct sb_map *m, const char *key)
-{
-	struct sb_map_ent *e = map_slot(m, key, false);
-
-	return e ? e->val : NULL;
-}
-
-static int map_grow(struct sb_map *m)
-{
-	size_t ncap = m->cap ? m->cap * 2 : 16;
-	struct sb_map_ent *old = m->ents;
-	size_t ocap = m->cap;
-
-	if (m->cap && m->n * 4 < m->cap)
-		ncap = m->cap; /* mostly tombstones: rehash at the same size */
-	m->ents = calloc(ncap, sizeof(*m->ents));
-	if (m->ents == NULL) {
-		m->ents = old;
-		return BS_ENOMEM;
-	}
-	m->cap = ncap;
-	m->used = m->n;
-	for (size_t i = 0; i < ocap; i++) {
-		if (old[i].key != NULL && old[i].key != sb_map_tomb) {
-			struct sb_map_ent *e = map_slot(m, old[i].key, true);
-			*e = old[i];
-		}
-	}
-	free(old);
-	return BS_OK;
-}
-
-int sb_map_put(struct sb_map *m, const char *key, void *val)
-{
-	struct sb_map_ent *e;
-
-	if ((m->used + 1) * 4 >= m->cap * 3 && map_grow(m) != BS_OK)
-		return BS_ENOMEM;
-	e = map_slot(m, key, true);
-	if (e->key != NULL && e->key != sb_map_tomb) {
-		e->val = val;
-		return BS_OK;
-	}
-	{
-		size_t n = strlen(key) + 1;
-		char *k = malloc(n);
-
-		if (k == NULL)
-			return BS_ENOMEM;
-		memcpy(k, key, n);
-		if (e->key == NULL)
-			m->used++;
-		e->key = k;
-		e->val = val;
-		m->n++;
-	}
-	return BS_OK;
-}
-
-void *sb_map_del(struct sb_map *m, const char *key)
-{
-	struct sb_map_ent *e = map_slot(m, key, false);
-	void *v;
-
-	if (e == NULL)
-		return NULL;
-	v = e->val;
-	free(e->key);
-	e->key = sb_map_tomb;
-	e->val = NULL;
-	m->n--;
-	return v;
-}
-
-void sb_map_free(struct sb_map *m, void (*free_val)(void *))
-{
-	for (size_t i = 0; i < m->cap; i++) {
-		if (sb_map_live(m, i)) {
-			if (free_val)
-				free_val(m->ents[i].val);
-			free(m->ents[i].key);
-		}
-	}
-	free(m->ents);
-	memset(m, 0, sizeof(*m));
-}
-
-/* ----------------------------------------------------------------- time */
-
-static int64_t real_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t sb_now(struct sandbox *sb)
-{
-	if (sb->clock.now_ms != NULL)
-		return sb->clock.now_ms(sb->clock.ctx);
-	return real_now();
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t yy = (int64_t)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-void sb_msdate(char *out, size_t n, int64_t ms)
-{
-	snprintf(out, n, "/Date(%lld+0000)/", (long long)ms);
-}
-
-void sb_isodate(char *out, size_t n, int64_t ms, bool frac)
-{
-	int64_t days = floor_div(ms, 86400000);
-	int64_t rem = ms - days * 86400000;
-	int y, m, d;
-
-	civil_from_days(days, &y, &m, &d);
-	if (frac)
-		snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", y, m, d,
-		         (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
-		         (int)(rem % 1000));
-	else
-		snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, (int)(rem / 3600000),
-		         (int)(rem / 60000 % 60), (int)(rem / 1000 % 60));
-}
-
-static bool digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-int sb_parse_date(const char *s, int64_t *ms)
-{
-	int y, mo, d, h = 0, mi = 0, se = 0, frac = 0;
-	int64_t v;
-
-	if (s == NULL)
-		return BS_EPARSE;
-	if (strncmp(s, "/Date(", 6) == 0) {
-		const char *p = s + 6;
-		bool neg = false;
-
-		if (*p == '-') {
-			neg = true;
-			p++;
-		}
-		if (!isdigit((unsigned char)*p))
-			return BS_EPARSE;
-		v = 0;
-		for (; isdigit((unsigned char)*p); p++) {
-			if (v > (INT64_MAX - 9) / 10)
-				return BS_ERANGE;
-			v = v * 10 + (*p - '0');
-		}
-		/* an offset (+hhmm) only says how to display: the ms are UTC */
-		if (*p == '+' || *p == '-')
-			for (p++; isdigit((unsigned char)*p); p++)
-				;
-		if (strcmp(p, ")/") != 0)
-			return BS_EPARSE;
-		*ms = neg ? -v : v;
-		return BS_OK;
-	}
-	if (strlen(s) < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d))
-		return BS_EPARSE;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31)
-		return BS_ERANGE;
-	s += 10;
-	if (*s == 'T' || *s == ' ') {
-		if (strlen(s) < 9 || !digits(s + 1, 2, &h) || s[3] != ':' ||
-		    !digits(s + 4, 2, &mi) || s[6] != ':' || !digits(s + 7, 2, &se))
-			return BS_EPARSE;
-		if (h > 23 || mi > 59 || se > 60)
-			return BS_ERANGE;
-		s += 9;
-		if (*s == '.') {
-			int nd = 0;
-
-			for (s++; isdigit((unsigned char)*s); s++, nd++)
-				if (nd < 3)
-					frac = frac * 10 + (*s - '0');
-			for (; nd < 3; nd++)
-				frac *= 10;
-		}
-		if (*s == 'Z')
-			s++;
-		else if (*s == '+' || *s == '-') {
-			int oh, om, sign = *s == '-' ? -1 : 1;
-
-			if (strlen(s) < 6 || !digits(s + 1, 2, &oh) || s[3] != ':' ||
-			    !digits(s + 4, 2, &om))
-				return BS_EPARSE;
-			s += 6;
-			/* local = UTC + offset */
-			h -= sign * oh;
-			mi -= sign * om;
-		}
-	}
-	if (*s != '\0')
-		return BS_EPARSE;
-	v = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400000 +
-	    ((int64_t)h * 3600 + (int64_t)mi * 60 + se) * 1000 + frac;
-	*ms = v;
-	return BS_OK;
-}
-
-int sb_parse_http_date(const char *s, int64_t *ms)
-{
-	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-	char wd[4], mn[4];
-	int d, y, h, mi, se;
-
-	if (sb_parse_date(s, ms) == BS_OK)
-		return BS_OK;
-	/* "Sun, 06 Nov 1994 08:49:37 GMT" */
-	if (sscanf(s, "%3s, %d %3s %d %d:%d:%d", wd, &d, mn, &y, &h, &mi, &se) != 7)
-		return BS_EPARSE;
-	for (int m = 0; m < 12; m++) {
-		if (strcmp(mn, mon[m]) == 0) {
-			if (d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 ||
-			    se > 60 || y < 1 || y > 9999)
-				return BS_ERANGE;
-			*ms = days_from_civil(y, (unsigned)m + 1, (unsigned)d) * 86400000 +
-			      ((int64_t)h * 3600 + mi * 60 + se) * 1000;
-			return BS_OK;
-		}
-	}
-	return BS_EPARSE;
-}
-
-void sb_uuid(char out[40])
-{
-	uint8_t b[16];
-
-	randombytes_buf(b, sizeof(b));
-	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
-	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-	         b[13], b[14], b[15]);
-}
 
 /* ------------------------------------------------------------- collections */
 
@@ -351,6 +24,13 @@ static void lower_copy(char *out, size_t n, const char *s)
 		out[i] = (char)tolower((unsigned char)s[i]);
 	out[i] = '\0';
 }
+
+/* The Types whose documents share a kind's numbers ("ACCREC|INV-0001"),
+ * the sales one first. */
+static const char *const typed_numbers[SBK_COUNT][2] = {
+    [SBK_INVOICES] = {"ACCREC", "ACCPAY"},
+    [SBK_CREDITNOTES] = {"ACCRECCREDIT", "ACCPAYCREDIT"},
+};
 
 bool sb_numkey(int kind, json_object *obj, char *out, size_t n)
 {
@@ -367,7 +47,7 @@ bool sb_numkey(int kind, json_object *obj, char *out, size_t n)
 	/* a deleted document frees its number (FACTS §7) */
 	if (st != NULL && strcmp(st, "DELETED") == 0)
 		return false;
-	if (kind == SBK_INVOICES || kind == SBK_CREDITNOTES) {
+	if (typed_numbers[kind][0] != NULL) {
 		const char *ty = sb_jstr(obj, "Type");
 
 		snprintf(tmp, sizeof(tmp), "%s|%s", ty ? ty : "", num);
@@ -418,7 +98,21 @@ struct sb_doc *sb_find_num(struct sb_tenant *tn, int kind, const char *numkey)
 	return sb_map_get(&tn->coll[kind].by_num, key);
 }
 
-static int coll_append(struct sb_tenant *tn, int kind, struct sb_doc *d)
+struct sb_doc *sb_find_number(struct sb_tenant *tn, int kind, const char *num)
+{
+	struct sb_doc *d = NULL;
+	char key[300];
+
+	if (typed_numbers[kind][0] == NULL)
+		return sb_find_num(tn, kind, num);
+	for (size_t i = 0; i < 2 && d == NULL; i++) {
+		snprintf(key, sizeof(key), "%s|%s", typed_numbers[kind][i], num);
+		d = sb_find_num(tn, kind, key);
+	}
+	return d;
+}
+
+int sb_coll_append(struct sb_tenant *tn, int kind, struct sb_doc *d)
 {
 	struct sb_coll *c = &tn->coll[kind];
 	char key[64];
@@ -433,7 +127,7 @@ static int coll_append(struct sb_tenant *tn, int kind, struct sb_doc *d)
 	return doc_index(c, kind, d);
 }
 
-static void doc_free(struct sb_doc *d)
+void sb_doc_free(struct sb_doc *d)
 {
 	if (d == NULL)
 		return;
@@ -477,7 +171,7 @@ int sb_put(struct sb_txn *t, int kind, struct sb_doc *old, json_object *obj, str
 		d->obj = obj;
 		d->seq = ++t->sb->doc_seq;
 		d->updated_ms = t->now;
-		rc = coll_append(t->tn, kind, d);
+		rc = sb_coll_append(t->tn, kind, d);
 		if (rc != BS_OK) {
 			char key[64];
 
@@ -487,7 +181,7 @@ int sb_put(struct sb_txn *t, int kind, struct sb_doc *old, json_object *obj, str
 			if (c->n > 0 && c->docs[c->n - 1] == d)
 				c->n--;
 			doc_unindex(c, d);
-			doc_free(d);
+			sb_doc_free(d);
 			return rc;
 		}
 		u->old = NULL;
@@ -534,7 +228,7 @@ void sb_txn_rollback_to(struct sb_txn *t, size_t mark)
 			/* undone in reverse order, so a created doc is the last one */
 			if (c->n > 0 && c->docs[c->n - 1] == d)
 				c->n--;
-			doc_free(d);
+			sb_doc_free(d);
 		} else {
 			json_object_put(d->obj);
 			d->obj = u->old;
@@ -630,7 +324,7 @@ void sb_tenant_free(struct sb_tenant *tn)
 		struct sb_coll *c = &tn->coll[k];
 
 		for (size_t i = 0; i < c->n; i++)
-			doc_free(c->docs[i]);
+			sb_doc_free(c->docs[i]);
 		free(c->docs);
 		sb_map_free(&c->by_id, NULL);
 		sb_map_free(&c->by_num, NULL);
@@ -889,261 +583,5 @@ int sb_tenant_seed(struct sandbox *sb, struct sb_tenant *tn, int pct)
 	if (rc == BS_OK)
 		rc = sb_txn_commit(&t);
 	sb_txn_free(&t);
-	return rc;
-}
-
-/* ------------------------------------------------------------- state file */
-
-static const char *const schema =
-    "PRAGMA journal_mode=WAL;"
-    "PRAGMA synchronous=NORMAL;"
-    "CREATE TABLE IF NOT EXISTS kv(ns TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL,"
-    " PRIMARY KEY(ns, key));";
-
-int sb_state_open(struct sandbox *sb, const char *path, struct bs_error *err)
-{
-	if (sqlite3_open_v2(path, &sb->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK)
-		goto fail;
-	sqlite3_busy_timeout(sb->db, 2000);
-	if (sqlite3_exec(sb->db, schema, NULL, NULL, NULL) != SQLITE_OK)
-		goto fail;
-	if (sqlite3_prepare_v2(sb->db, "INSERT OR REPLACE INTO kv(ns, key, body) VALUES(?, ?, ?)",
-	                       -1, &sb->st_put, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(sb->db, "DELETE FROM kv WHERE ns = ? AND key = ?", -1, &sb->st_del,
-	                       NULL) != SQLITE_OK)
-		goto fail;
-	return BS_OK;
-fail:
-	bs_error_set(err, BS_ESTORE, "state file %s: %s", path,
-	             sb->db ? sqlite3_errmsg(sb->db) : "cannot open");
-	sb_state_close(sb);
-	return BS_ESTORE;
-}
-
-void sb_state_close(struct sandbox *sb)
-{
-	sqlite3_finalize(sb->st_put);
-	sqlite3_finalize(sb->st_del);
-	sb->st_put = sb->st_del = NULL;
-	if (sb->db != NULL)
-		sqlite3_close(sb->db);
-	sb->db = NULL;
-}
-
-int sb_state_put(struct sandbox *sb, const char *ns, const char *key, const char *val)
-{
-	int rc;
-
-	if (sb->db == NULL)
-		return BS_OK;
-	sqlite3_reset(sb->st_put);
-	sqlite3_bind_text(sb->st_put, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(sb->st_put, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(sb->st_put, 3, val, -1, SQLITE_STATIC);
-	rc = sqlite3_step(sb->st_put);
-	sqlite3_reset(sb->st_put);
-	return rc == SQLITE_DONE ? BS_OK : BS_ESTORE;
-}
-
-int sb_state_del(struct sandbox *sb, const char *ns, const char *key)
-{
-	int rc;
-
-	if (sb->db == NULL)
-		return BS_OK;
-	sqlite3_reset(sb->st_del);
-	sqlite3_bind_text(sb->st_del, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(sb->st_del, 2, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(sb->st_del);
-	sqlite3_reset(sb->st_del);
-	return rc == SQLITE_DONE ? BS_OK : BS_ESTORE;
-}
-
-int sb_state_wipe(struct sandbox *sb)
-{
-	if (sb->db == NULL)
-		return BS_OK;
-	return sqlite3_exec(sb->db, "DELETE FROM kv", NULL, NULL, NULL) == SQLITE_OK ? BS_OK
-	                                                                             : BS_ESTORE;
-}
-
-int sb_state_save_tenant(struct sandbox *sb, struct sb_tenant *tn)
-{
-	json_object *o;
-	json_object *nums;
-	int rc;
-
-	if (sb->db == NULL)
-		return BS_OK;
-	o = json_object_new_object();
-	nums = json_object_new_array();
-	json_object_object_add(o, "org", json_object_get(tn->org));
-	sb_jset_str(o, "conn_id", tn->conn_id);
-	json_object_object_add(o, "created", json_object_new_int64(tn->created_ms));
-	json_object_object_add(o, "period_lock", json_object_new_int64(tn->period_lock_ms));
-	json_object_object_add(o, "eoy_lock", json_object_new_int64(tn->eoy_lock_ms));
-	json_object_object_add(o, "connected", json_object_new_boolean(tn->connected));
-	for (int k = 0; k < SBK_COUNT; k++)
-		json_object_array_add(nums, json_object_new_int(tn->next_number[k]));
-	json_object_object_add(o, "next_number", nums);
-	rc = sb_state_put(sb, "tenant", tn->id,
-	                  json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-	                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return rc;
-}
-
-static int load_tenant(struct sandbox *sb, const char *id, const char *body)
-{
-	json_object *o = json_tokener_parse(body), *v;
-	struct sb_tenant *tn;
-	int rc;
-
-	if (o == NULL || !json_object_object_get_ex(o, "org", &v))
-		goto bad;
-	rc =
-	    sb_tenant_create(sb, sb_jstr(v, "Name") ? sb_jstr(v, "Name") : "",
-	                     sb_jstr(v, "BaseCurrency") ? sb_jstr(v, "BaseCurrency") : "NZD",
-	                     sb_jstr(v, "CountryCode") ? sb_jstr(v, "CountryCode") : "NZ", id, &tn);
-	if (rc != BS_OK) {
-		json_object_put(o);
-		return rc;
-	}
-	json_object_put(tn->org);
-	tn->org = json_object_get(v);
-	if (sb_jstr(o, "conn_id"))
-		snprintf(tn->conn_id, sizeof(tn->conn_id), "%s", sb_jstr(o, "conn_id"));
-	if (json_object_object_get_ex(o, "created", &v))
-		tn->created_ms = json_object_get_int64(v);
-	if (json_object_object_get_ex(o, "period_lock", &v))
-		tn->period_lock_ms = json_object_get_int64(v);
-	if (json_object_object_get_ex(o, "eoy_lock", &v))
-		tn->eoy_lock_ms = json_object_get_int64(v);
-	if (json_object_object_get_ex(o, "connected", &v))
-		tn->connected = json_object_get_boolean(v);
-	if (json_object_object_get_ex(o, "next_number", &v) &&
-	    json_object_is_type(v, json_type_array))
-		for (int k = 0; k < SBK_COUNT && (size_t)k < json_object_array_length(v); k++)
-			tn->next_number[k] = json_object_get_int(json_object_array_get_idx(v, k));
-	json_object_put(o);
-	return BS_OK;
-bad:
-	json_object_put(o);
-	return BS_ESTORE;
-}
-
-static int load_doc(struct sandbox *sb, const char *key, const char *body)
-{
-	char tid[40];
-	int kind;
-	const char *s1 = strchr(key, '/'), *s2;
-	json_object *o, *v;
-	struct sb_tenant *tn;
-	struct sb_doc *d;
-	int rc = BS_ESTORE;
-
-	if (s1 == NULL || (size_t)(s1 - key) >= sizeof(tid) || (s2 = strchr(s1 + 1, '/')) == NULL)
-		return BS_ESTORE;
-	memcpy(tid, key, (size_t)(s1 - key));
-	tid[s1 - key] = '\0';
-	kind = 0;
-	for (const char *p = s1 + 1; p < s2; p++) {
-		if (!isdigit((unsigned char)*p))
-			return BS_ESTORE;
-		kind = kind * 10 + (*p - '0');
-		if (kind >= SBK_COUNT)
-			return BS_ESTORE;
-	}
-	tn = sb_tenant_find(sb, tid);
-	if (tn == NULL)
-		return BS_OK; /* orphan of a reset: ignore */
-	o = json_tokener_parse(body);
-	if (o == NULL || !json_object_object_get_ex(o, "obj", &v) ||
-	    !json_object_is_type(v, json_type_object))
-		goto out;
-	d = calloc(1, sizeof(*d));
-	if (d == NULL) {
-		rc = BS_ENOMEM;
-		goto out;
-	}
-	d->obj = json_object_get(v);
-	snprintf(d->id, sizeof(d->id), "%s", s2 + 1);
-	if (json_object_object_get_ex(o, "seq", &v))
-		d->seq = (uint64_t)json_object_get_int64(v);
-	if (json_object_object_get_ex(o, "updated", &v))
-		d->updated_ms = json_object_get_int64(v);
-	if (json_object_object_get_ex(o, "gone", &v))
-		d->gone = json_object_get_boolean(v);
-	if (d->seq > sb->doc_seq)
-		sb->doc_seq = d->seq;
-	rc = coll_append(tn, kind, d);
-	if (rc != BS_OK)
-		doc_free(d); /* may leave a dangling index entry; start fails anyway */
-out:
-	json_object_put(o);
-	return rc;
-}
-
-static void token_load(struct sandbox *sb, const char *key, const char *body)
-{
-	json_object *o = json_tokener_parse(body);
-	struct sb_token *t;
-
-	if (o == NULL)
-		return;
-	t = calloc(1, sizeof(*t));
-	if (t != NULL) {
-		t->kind = (enum sb_tok_kind)json_object_get_int(json_object_object_get(o, "kind"));
-		snprintf(t->client, sizeof(t->client), "%s",
-		         sb_jstr(o, "client") ? sb_jstr(o, "client") : "");
-		snprintf(t->scope, sizeof(t->scope), "%s",
-		         sb_jstr(o, "scope") ? sb_jstr(o, "scope") : "");
-		t->expires_ms = json_object_get_int64(json_object_object_get(o, "expires"));
-		t->rotated_ms = json_object_get_int64(json_object_object_get(o, "rotated"));
-		if (sb_map_put(&sb->tokens, key, t) != BS_OK)
-			free(t);
-	}
-	json_object_put(o);
-}
-
-int sb_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err)
-{
-	static const char *const order[] = {"tenant", "doc", "token"};
-	sqlite3_stmt *st = NULL;
-	int rc = BS_OK;
-
-	*loaded = false;
-	if (sb->db == NULL)
-		return BS_OK;
-	for (int pass = 0; pass < 3 && rc == BS_OK; pass++) {
-		const char *sql = pass == 1
-		                      ? "SELECT key, body FROM kv WHERE ns = ? ORDER BY "
-		                        "json_extract(body, '$.seq')"
-		                      : "SELECT key, body FROM kv WHERE ns = ? ORDER BY rowid";
-
-		if (sqlite3_prepare_v2(sb->db, sql, -1, &st, NULL) != SQLITE_OK)
-			return bs_error_set(err, BS_ESTORE, "state file: %s",
-			                    sqlite3_errmsg(sb->db));
-		sqlite3_bind_text(st, 1, order[pass], -1, SQLITE_STATIC);
-		while (rc == BS_OK && sqlite3_step(st) == SQLITE_ROW) {
-			const char *key = (const char *)sqlite3_column_text(st, 0);
-			const char *body = (const char *)sqlite3_column_text(st, 1);
-
-			if (key == NULL || body == NULL)
-				continue;
-			if (pass == 0) {
-				rc = load_tenant(sb, key, body);
-				*loaded = true;
-			} else if (pass == 1) {
-				rc = load_doc(sb, key, body);
-			} else {
-				token_load(sb, key, body);
-			}
-		}
-		sqlite3_finalize(st);
-	}
-	if (rc != BS_OK)
-		bs_error_set(err, rc, "state file: corrupt or unreadable record");
 	return rc;
 }

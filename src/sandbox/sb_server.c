@@ -1,0 +1,465 @@
+/*
+ * sb_server.c - the sandbox's life cycle and its HTTP server: the
+ * configuration SPECs (limits, faults) and clients file, the listen address
+ * (loopback unless an admin token is set), libmicrohttpd's glue (a thread
+ * per connection, bodies capped at 3.5 MB) around sandbox_handle(), start
+ * and stop.
+ */
+#include "sandbox/sb_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define BODY_MAX     ((size_t)3670016) /* 3.5 MB */
+#define BODY_ABS_MAX ((size_t)8 << 20) /* what we keep reading before answering 413 */
+#define LOG_CAP      10000
+
+/* ------------------------------------------------------------- specs */
+
+/* Walk "k=v,k=v": calls fn for each pair. */
+static int spec_walk(const char *spec,
+                     int (*fn)(struct sandbox *, const char *, size_t, const char *, size_t,
+                               struct bs_error *),
+                     struct sandbox *sb, struct bs_error *err)
+{
+	const char *p = spec;
+
+	while (*p) {
+		const char *end = strchr(p, ',');
+		const char *eq;
+		size_t len;
+		int rc;
+
+		if (end == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		eq = memchr(p, '=', len);
+		if (eq == NULL)
+			return bs_error_set(err, BS_EINVAL, "'%.*s': expected KEY=VALUE", (int)len,
+			                    p);
+		rc = fn(sb, p, (size_t)(eq - p), eq + 1, (size_t)(end - eq - 1), err);
+		if (rc != BS_OK)
+			return rc;
+		p = *end ? end + 1 : end;
+	}
+	return BS_OK;
+}
+
+static bool key_is(const char *k, size_t kn, const char *name)
+{
+	return strlen(name) == kn && memcmp(k, name, kn) == 0;
+}
+
+static int limit_pair(struct sandbox *sb, const char *k, size_t kn, const char *v, size_t vn,
+                      struct bs_error *err)
+{
+	static const char *const keys[] = {"minute", "day", "concurrent", "app-minute",
+	                                   "time-scale"};
+	int *const slots[] = {&sb->lim_minute, &sb->lim_day, &sb->lim_conc, &sb->lim_app,
+	                      &sb->time_scale};
+	uint64_t n;
+
+	if (!sb_parse_uint(v, vn, 100000000, &n) || n == 0)
+		return bs_error_set(err, BS_EINVAL, "limits: '%.*s' needs a positive integer",
+		                    (int)kn, k);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (key_is(k, kn, keys[i])) {
+			*slots[i] = (int)n;
+			return BS_OK;
+		}
+	}
+	return bs_error_set(err, BS_EINVAL, "limits: unknown key '%.*s'", (int)kn, k);
+}
+
+/* The fault kind a faults SPEC names ("500", "slow", ...), or SBF_NONE. */
+static enum sb_fault fault_kind(const char *p, size_t len)
+{
+	for (int f = SBF_500; f <= SBF_LOST; f++)
+		if (key_is(p, len, sb_fault_name((enum sb_fault)f)))
+			return (enum sb_fault)f;
+	return SBF_NONE;
+}
+
+static int fault_pair(struct sandbox *sb, const char *k, size_t kn, const char *v, size_t vn,
+                      struct bs_error *err)
+{
+	uint64_t n;
+
+	if (key_is(k, kn, "rate")) {
+		int64_t ppm;
+
+		if (money_parse_fixed(v, vn, 6, 6, &ppm) != BS_OK || ppm < 0 || ppm > 1000000)
+			return bs_error_set(err, BS_EINVAL, "faults: rate must be 0..1");
+		sb->fault_ppm = (uint32_t)ppm;
+	} else if (key_is(k, kn, "seed")) {
+		if (!sb_parse_uint(v, vn, UINT64_MAX, &n))
+			return bs_error_set(err, BS_EINVAL, "faults: bad seed");
+		sb->fault_seed = n;
+	} else if (key_is(k, kn, "slow-ms")) {
+		if (!sb_parse_uint(v, vn, 600000, &n))
+			return bs_error_set(err, BS_EINVAL, "faults: bad slow-ms");
+		sb->slow_ms = (int)n;
+	} else if (key_is(k, kn, "kinds")) {
+		const char *p = v, *end = v + vn;
+
+		sb->nfault_kinds = 0;
+		while (p < end) {
+			const char *q = memchr(p, '+', (size_t)(end - p));
+			size_t len;
+			enum sb_fault f;
+
+			if (q == NULL)
+				q = end;
+			len = (size_t)(q - p);
+			f = fault_kind(p, len);
+			if (f == SBF_NONE)
+				return bs_error_set(err, BS_EINVAL, "faults: unknown kind '%.*s'",
+				                    (int)len, p);
+			if (sb->nfault_kinds == 6)
+				return bs_error_set(err, BS_EINVAL, "faults: too many kinds");
+			sb->fault_kinds[sb->nfault_kinds++] = f;
+			p = q < end ? q + 1 : q;
+		}
+	} else {
+		return bs_error_set(err, BS_EINVAL, "faults: unknown key '%.*s'", (int)kn, k);
+	}
+	return BS_OK;
+}
+
+static int load_clients(struct sandbox *sb, const char *path, struct bs_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+
+	if (f == NULL)
+		return bs_error_set(err, BS_EINVAL, "clients file %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t n = strcspn(line, "\r\n");
+		char **nc;
+
+		line[n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		if (strchr(line, ':') == NULL) {
+			fclose(f);
+			return bs_error_set(err, BS_EINVAL,
+			                    "clients file %s: '%s' is not id:secret", path, line);
+		}
+		nc = realloc(sb->clients, (sb->nclients + 1) * sizeof(*nc));
+		if (nc == NULL || (nc[sb->nclients] = strdup(line)) == NULL) {
+			if (nc)
+				sb->clients = nc;
+			fclose(f);
+			return BS_ENOMEM;
+		}
+		sb->clients = nc;
+		sb->nclients++;
+	}
+	fclose(f);
+	return BS_OK;
+}
+
+/* ------------------------------------------------------------- MHD glue */
+
+struct conn_ctx {
+	struct buf body;
+	bool too_big;
+};
+
+#define MAX_KV 64
+
+struct kv_collect {
+	struct sandbox_kv kv[MAX_KV];
+	size_t n;
+};
+
+static enum MHD_Result kv_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+	struct kv_collect *c = cls;
+
+	(void)kind;
+	if (c->n < MAX_KV) {
+		c->kv[c->n].key = key;
+		c->kv[c->n].value = value ? value : "";
+		c->n++;
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+	struct sandbox *sb = cls;
+	struct conn_ctx *cc = *con_cls;
+	struct kv_collect q, h;
+	struct sandbox_request req;
+	struct sandbox_response resp;
+	struct MHD_Response *mr;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (cc == NULL) {
+		cc = calloc(1, sizeof(*cc));
+		if (cc == NULL)
+			return MHD_NO;
+		buf_init(&cc->body, BODY_ABS_MAX);
+		*con_cls = cc;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (!cc->too_big && buf_add(&cc->body, upload_data, *upload_size) != BS_OK)
+			cc->too_big = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	sandbox_response_init(&resp);
+	if (cc->too_big || cc->body.len > BODY_MAX) {
+		sb_resp_problem(&resp, 413, "Payload Too Large",
+		                "request bodies are limited to 3.5 MB");
+	} else {
+		q.n = h.n = 0;
+		MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, kv_iter, &q);
+		MHD_get_connection_values(con, MHD_HEADER_KIND, kv_iter, &h);
+		memset(&req, 0, sizeof(req));
+		req.method = method;
+		req.path = url;
+		req.query = q.kv;
+		req.nquery = q.n;
+		req.headers = h.kv;
+		req.nheaders = h.n;
+		req.body = cc->body.ptr ? cc->body.ptr : "";
+		req.body_len = cc->body.len;
+		sandbox_handle(sb, &req, &resp);
+	}
+	if (resp.drop) {
+		sandbox_response_free(&resp);
+		return MHD_NO;
+	}
+	mr = MHD_create_response_from_buffer(
+	    resp.body.len, resp.body.ptr ? resp.body.ptr : (void *)"", MHD_RESPMEM_MUST_COPY);
+	if (mr == NULL) {
+		sandbox_response_free(&resp);
+		return MHD_NO;
+	}
+	if (resp.status != 204 && resp.status != 302)
+		MHD_add_response_header(mr, "Content-Type", resp.content_type);
+	for (size_t i = 0; i < resp.nheaders; i++)
+		MHD_add_response_header(mr, resp.hname[i], resp.hvalue[i]);
+	ret = MHD_queue_response(con, (unsigned)resp.status, mr);
+	MHD_destroy_response(mr);
+	sandbox_response_free(&resp);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct conn_ctx *cc = *con_cls;
+
+	(void)cls;
+	(void)con;
+	(void)toe;
+	if (cc != NULL) {
+		buf_free(&cc->body);
+		free(cc);
+		*con_cls = NULL;
+	}
+}
+
+/* ------------------------------------------------------------- life cycle */
+
+const char *sandbox_url(const struct sandbox *sb)
+{
+	return sb->url;
+}
+
+const char *sandbox_default_tenant(const struct sandbox *sb)
+{
+	return sb->default_tenant;
+}
+
+/*
+ * Parse --listen into sa.  A listen address outside 127.0.0.0/8 is refused
+ * unless an admin token guards /sandbox/ (reset wipes every tenant): the
+ * sandbox must not hand that to whoever can reach it on the network.
+ */
+static int parse_listen(struct sandbox *sb, const char *spec, struct sockaddr_in *sa,
+                        struct bs_error *err)
+{
+	const char *colon = strrchr(spec, ':');
+	uint64_t port;
+	char host[64];
+
+	if (colon == NULL || (size_t)(colon - spec) >= sizeof(host) ||
+	    !sb_parse_uint(colon + 1, strlen(colon + 1), 65535, &port))
+		return bs_error_set(err, BS_EINVAL, "--listen '%s': expected ADDR:PORT", spec);
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		return bs_error_set(err, BS_EINVAL, "--listen '%s': not an IPv4 address", spec);
+	if ((ntohl(sa->sin_addr.s_addr) >> 24) != 127 && !sb->admin_auth)
+		return bs_error_set(err, BS_EINVAL,
+		                    "--listen '%s' is not a loopback address: give --admin-token "
+		                    "(or BOOKSYNC_SANDBOX_ADMIN_TOKEN) so the /sandbox/ admin "
+		                    "endpoints are not open to the network",
+		                    spec);
+	snprintf(sb->listen_addr, sizeof(sb->listen_addr), "%s", host);
+	return BS_OK;
+}
+
+/* Everything cfg sets beyond the defaults: admin token, limits, faults,
+ * clients, webhooks; then the rate window and request log. */
+static int configure(struct sandbox *sb, const struct sandbox_config *cfg, struct bs_error *err)
+{
+	int rc;
+
+	if ((rc = sb_admin_token_set(sb, cfg->admin_token, err)) != BS_OK)
+		return rc;
+	if (cfg->limits != NULL) {
+		if (strcmp(cfg->limits, "off") == 0)
+			sb->limits_off = true;
+		else if ((rc = spec_walk(cfg->limits, limit_pair, sb, err)) != BS_OK)
+			return rc;
+	}
+	if (cfg->faults != NULL && (rc = spec_walk(cfg->faults, fault_pair, sb, err)) != BS_OK)
+		return rc;
+	if (sb->fault_ppm > 0 && sb->nfault_kinds == 0) {
+		sb->fault_kinds[0] = SBF_500;
+		sb->nfault_kinds = 1;
+	}
+	if (cfg->clients_path != NULL && (rc = load_clients(sb, cfg->clients_path, err)) != BS_OK)
+		return rc;
+	if (cfg->webhook_url != NULL) {
+		if (cfg->webhook_key == NULL || cfg->webhook_key[0] == '\0')
+			return bs_error_set(err, BS_EINVAL, "--webhook-url needs --webhook-key");
+		sb->hook_url = strdup(cfg->webhook_url);
+		sb->hook_key = strdup(cfg->webhook_key);
+		if (sb->hook_url == NULL || sb->hook_key == NULL)
+			return BS_ENOMEM;
+	}
+	sb->app.cap = (size_t)sb->lim_app;
+	sb->app.ts = calloc(sb->app.cap, sizeof(*sb->app.ts));
+	sb->log_cap = LOG_CAP;
+	sb->log = calloc(sb->log_cap, sizeof(*sb->log));
+	if (sb->app.ts == NULL || sb->log == NULL)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	return BS_OK;
+}
+
+/* Listen on `listen` and learn the port bound (for ":0") and so the URL. */
+static int serve(struct sandbox *sb, const char *listen, struct bs_error *err)
+{
+	struct sockaddr_in sa, bound;
+	socklen_t bl = sizeof(bound);
+	const union MHD_DaemonInfo *di;
+	int rc, fd;
+
+	if ((rc = parse_listen(sb, listen, &sa, err)) != BS_OK)
+		return rc;
+	sb->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
+	                           0, NULL, NULL, on_request, sb, MHD_OPTION_SOCK_ADDR, &sa,
+	                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, sb,
+	                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+	                           MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_END);
+	if (sb->mhd == NULL)
+		return bs_error_set(err, BS_EIO, "cannot listen on %s", listen);
+	di = MHD_get_daemon_info(sb->mhd, MHD_DAEMON_INFO_LISTEN_FD);
+	fd = di ? di->listen_fd : -1;
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&bound, &bl) != 0)
+		return bs_error_set(err, BS_EIO, "cannot read the bound port");
+	sb->listen_port = ntohs(bound.sin_port);
+	snprintf(sb->url, sizeof(sb->url), "http://%s:%d", sb->listen_addr, sb->listen_port);
+	return BS_OK;
+}
+
+int sandbox_start(const struct sandbox_config *cfg, struct sandbox **out, struct bs_error *err)
+{
+	struct sandbox *sb;
+	bool loaded = false;
+	int rc;
+
+	*out = NULL;
+	if (sodium_init() < 0)
+		return bs_error_set(err, BS_EINTERNAL, "libsodium failed to initialise");
+	sb = calloc(1, sizeof(*sb));
+	if (sb == NULL)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	pthread_mutex_init(&sb->lock, NULL);
+	pthread_cond_init(&sb->hook_cond, NULL);
+	sb->clock = cfg->clock;
+	sb->rounding = cfg->rounding;
+	sb->no_listen = cfg->no_listen;
+	sb->lim_minute = 60;
+	sb->lim_day = 5000;
+	sb->lim_conc = 5;
+	sb->lim_app = 10000;
+	sb->time_scale = 1;
+	sb->slow_ms = 2000;
+	randombytes_buf(sb->jwt_key, sizeof(sb->jwt_key));
+	if ((rc = configure(sb, cfg, err)) != BS_OK)
+		goto fail;
+	if (cfg->state_path != NULL) {
+		if ((rc = sb_state_open(sb, cfg->state_path, err)) != BS_OK)
+			goto fail;
+		if ((rc = sb_state_load(sb, &loaded, err)) != BS_OK)
+			goto fail;
+	}
+	if (loaded) {
+		snprintf(sb->default_tenant, sizeof(sb->default_tenant), "%s", sb->tenants[0]->id);
+	} else if ((rc = sb_reset_state(sb)) != BS_OK) {
+		bs_error_set(err, rc, "cannot seed the default organisation");
+		goto fail;
+	}
+	if (sb->hook_url != NULL && (rc = sb_hook_start(sb)) != BS_OK) {
+		bs_error_set(err, rc, "cannot start the webhook thread");
+		goto fail;
+	}
+	if (!sb->no_listen &&
+	    (rc = serve(sb, cfg->listen ? cfg->listen : "127.0.0.1:0", err)) != BS_OK)
+		goto fail;
+	*out = sb;
+	return BS_OK;
+fail:
+	sandbox_stop(sb);
+	return rc;
+}
+
+void sandbox_stop(struct sandbox *sb)
+{
+	if (sb == NULL)
+		return;
+	if (sb->mhd != NULL)
+		MHD_stop_daemon(sb->mhd);
+	sb_hook_stop(sb);
+	pthread_mutex_lock(&sb->lock);
+	sb_tenants_clear(sb);
+	sb_map_free(&sb->tokens, sb_token_free);
+	sb_state_close(sb);
+	pthread_mutex_unlock(&sb->lock);
+	for (size_t i = 0; i < sb->nclients; i++)
+		free(sb->clients[i]);
+	free(sb->clients);
+	free(sb->app.ts);
+	free(sb->log);
+	free(sb->hook_url);
+	if (sb->hook_key != NULL)
+		sodium_memzero(sb->hook_key, strlen(sb->hook_key));
+	free(sb->hook_key);
+	pthread_mutex_destroy(&sb->lock);
+	pthread_cond_destroy(&sb->hook_cond);
+	free(sb);
+}
