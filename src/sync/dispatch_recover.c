@@ -163,7 +163,8 @@ static int recover_allocations(struct dsp *d, struct xero_elem *elems, bool *hit
 		goto out;
 	}
 	/* one credit note per request: the first member's */
-	for (size_t i = 0; i < d->nops; i++)
+	keyed[0] = akey_of(d->ops[0].doc, &keys[0]);
+	for (size_t i = 1; keyed[0] && i < d->nops; i++)
 		keyed[i] = akey_of(d->ops[i].doc, &keys[i]) && strcmp(keys[i].cn, keys[0].cn) == 0;
 	if (!keyed[0] || dsp_resolve(d, keys[0].cn, cn_id) != BS_OK)
 		goto out; /* nothing to compare: the key must do */
