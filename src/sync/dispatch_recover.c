@@ -124,9 +124,10 @@ static int posted_cb(void *arg, const struct store_op *op)
 	if (doc == NULL)
 		return bs_error_set(p->d->err, BS_ESTORE, "outbox operation %lld is not JSON",
 		                    (long long)op->id);
-	for (size_t i = 0; i < p->d->nops && akey_of(doc, &k); i++)
-		if (p->keyed[i] && akey_eq(&k, &p->keys[i]))
-			p->n[i]++;
+	if (akey_of(doc, &k))
+		for (size_t i = 0; i < p->d->nops; i++)
+			if (p->keyed[i] && akey_eq(&k, &p->keys[i]))
+				p->n[i]++;
 	json_object_put(doc);
 	return 0;
 }
