@@ -4,15 +4,15 @@
  * A batch is copied out of the store (op id, record, body, deps), its
  * bodies parsed once, frozen, sent, and its answers written back.  Symbols
  * resolve through the links table at send time, so a retry after a crash
- * sees whatever the recovery lookups linked.
+ * sees whatever the recovery lookups linked.  Requests an earlier run left
+ * frozen are resumed by dispatch_recover.c before anything new is sent.
  */
-#include "sync/dispatch.h"
+#include "sync/dispatch_int.h"
 
 #include "core/buf.h"
 #include "core/grow.h"
 #include "core/money.h"
 #include "rules/rules.h"
-#include "sync/paced.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -21,35 +21,6 @@
 
 #define BATCH_MAX_DEFAULT 50
 #define BYTES_MAX_DEFAULT ((size_t)3500 * 1000)
-
-struct bop { /* one operation of a batch */
-	int64_t op_id;
-	enum record_kind kind;
-	char id[RECORD_ID_MAX + 1];
-	char op[16];
-	char *body;
-	struct json_object *doc;
-	char self_id[LEDGER_ID_MAX];
-	char blocker[LEDGER_SYMBOL_MAX]; /* the dependency that is not posted */
-};
-
-struct dsp {
-	struct store *st;
-	const struct dispatch_opts *o;
-	struct dispatch_stats *stats;
-	struct bs_error *err;
-	enum ledger_doc_type type;
-	size_t batch_max, bytes_max;
-	struct bop *ops;
-	size_t nops, bytes;
-	struct bop *blocked;
-	size_t nblocked, capblocked;
-	char alloc_cn[LEDGER_SYMBOL_MAX]; /* allocations: the credit note of this call */
-	struct paced pc; /* every call: paced by the governor, retried the one way */
-	/* one tokener for every body: json_tokener_parse makes and frees one
-	 * per call, a third of the cost of a parse */
-	struct json_tokener *tok;
-};
 
 /* ---- symbols ------------------------------------------------------------ */
 
@@ -75,7 +46,7 @@ static int sym_split(const char *sym, char *type, size_t tcap, enum record_kind 
 	return BS_OK;
 }
 
-static int resolve(void *arg, const char *symbol, char *out)
+int dsp_resolve(void *arg, const char *symbol, char *out)
 {
 	struct dsp *d = arg;
 	struct store_link l;
@@ -104,7 +75,7 @@ static bool deps_ready(struct dsp *d, const char *deps, char *blocker, size_t ca
 		if (n > 0 && n < sizeof(sym)) {
 			memcpy(sym, deps, n);
 			sym[n] = '\0';
-			if (resolve(d, sym, id) != BS_OK) {
+			if (dsp_resolve(d, sym, id) != BS_OK) {
 				snprintf(blocker, cap, "%s", sym);
 				return false;
 			}
@@ -124,7 +95,7 @@ static void bop_free(struct bop *b)
 	b->doc = NULL;
 }
 
-static void batch_clear(struct dsp *d)
+void dsp_batch_clear(struct dsp *d)
 {
 	for (size_t i = 0; i < d->nops; i++)
 		bop_free(&d->ops[i]);
@@ -135,7 +106,7 @@ static void batch_clear(struct dsp *d)
 	d->alloc_cn[0] = '\0';
 }
 
-static int bop_fill(struct dsp *d, struct bop *b, const struct store_op *op)
+int dsp_op_fill(struct dsp *d, struct bop *b, const struct store_op *op)
 {
 	memset(b, 0, sizeof(*b));
 	b->op_id = op->id;
@@ -149,7 +120,7 @@ static int bop_fill(struct dsp *d, struct bop *b, const struct store_op *op)
 }
 
 /* Parse the body and find the linked id an update / void / status needs. */
-static int bop_prepare(struct dsp *d, struct bop *b)
+int dsp_op_prepare(struct dsp *d, struct bop *b)
 {
 	struct json_object *self;
 
@@ -159,7 +130,7 @@ static int bop_prepare(struct dsp *d, struct bop *b)
 		return bs_error_set(d->err, BS_ESTORE, "outbox operation %lld is not JSON",
 		                    (long long)b->op_id);
 	if (strcmp(b->op, "create") != 0 && json_object_object_get_ex(b->doc, "self", &self)) {
-		if (resolve(d, json_object_get_string(self), b->self_id) != BS_OK)
+		if (dsp_resolve(d, json_object_get_string(self), b->self_id) != BS_OK)
 			b->self_id[0] = '\0';
 	}
 	return BS_OK;
@@ -176,7 +147,7 @@ static int gather_cb(void *arg, const struct store_op *op)
 		if (grow_array(&d->blocked, &d->capblocked, d->nblocked, 64, sizeof(*d->blocked)) !=
 		    BS_OK)
 			return bs_error_set(d->err, BS_ENOMEM, "out of memory");
-		rc = bop_fill(d, &d->blocked[d->nblocked], op);
+		rc = dsp_op_fill(d, &d->blocked[d->nblocked], op);
 		if (rc == BS_OK)
 			snprintf(d->blocked[d->nblocked++].blocker, LEDGER_SYMBOL_MAX, "%s",
 			         blocker);
@@ -203,7 +174,7 @@ static int gather_cb(void *arg, const struct store_op *op)
 	}
 	if (d->nops > 0 && d->bytes + len > d->bytes_max)
 		return 1; /* full by size */
-	rc = bop_fill(d, &d->ops[d->nops], op);
+	rc = dsp_op_fill(d, &d->ops[d->nops], op);
 	if (rc != BS_OK)
 		return rc;
 	d->nops++;
@@ -335,10 +306,10 @@ static int attempt_once(void *ctx, struct xero_call *call, struct bs_error *err)
 	struct dsp *d = a->d;
 
 	if (a->key == NULL)
-		return xero_lookup_many(d->o->conn, d->type, a->elems, a->n, resolve, d, a->found,
-		                        call, err);
+		return xero_lookup_many(d->o->conn, d->type, a->elems, a->n, dsp_resolve, d,
+		                        a->found, call, err);
 	d->stats->write_calls++;
-	return xero_push(d->o->conn, d->type, a->elems, a->n, a->key, resolve, d, call, err);
+	return xero_push(d->o->conn, d->type, a->elems, a->n, a->key, dsp_resolve, d, call, err);
 }
 
 static void call_started(void *arg)
@@ -370,38 +341,69 @@ static int ask_status(void *ctx, struct xero_call *call, struct bs_error *err)
 }
 
 /*
- * An update the ledger refuses because the linked document was voided or
- * deleted there: the link is dropped (the serial with it) and the record
- * reset, so the next plan creates a new document with a new serial
- * (DESIGN.md "Sync state": reset).  True when that is what happened.
+ * The ledger refused an operation on a linked document as not of a valid
+ * status: was the document voided or deleted there?
  */
-static bool voided_in_ledger(struct dsp *d, struct bop *b, struct xero_elem *e, int *rc)
+static bool gone_in_ledger(struct dsp *d, const struct bop *b, const struct xero_elem *e)
 {
 	struct status_ask q = {d, b->self_id, ""};
 	struct bs_error ge;
 
-	*rc = BS_OK;
 	if (b->self_id[0] == '\0' || strstr(buf_cstr(&e->message), "valid status") == NULL)
 		return false;
-	if (paced_call(&d->pc, ask_status, &q, &ge) != BS_OK ||
-	    (strcmp(q.status, "VOIDED") != 0 && strcmp(q.status, "DELETED") != 0))
-		return false;
-	*rc = store_link_drop(d->st, d->o->target, b->kind, b->id, doc_type_name(d), d->err);
-	if (*rc == BS_OK)
-		*rc = apply_state(d, b, SYNC_EV_FAILED, "its ledger document was voided there");
-	if (*rc == BS_OK)
-		*rc = apply_state(d, b, SYNC_EV_RESET, "to be created anew with a new number");
-	if (*rc == BS_OK)
-		*rc = store_outbox_set(d->st, b->op_id, "failed", 0, d->err);
-	d->stats->replanned++;
-	return true;
+	return paced_call(&d->pc, ask_status, &q, &ge) == BS_OK &&
+	       (strcmp(q.status, "VOIDED") == 0 || strcmp(q.status, "DELETED") == 0);
 }
 
-static int record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct buf *why)
+/*
+ * An update refused because the linked document was voided or deleted in
+ * the ledger: the link is dropped (the serial with it) and the record
+ * reset, so the next plan creates a new document with a new serial
+ * (DESIGN.md "Sync state": reset).
+ */
+static int replan(struct dsp *d, struct bop *b)
+{
+	int rc = store_link_drop(d->st, d->o->target, b->kind, b->id, doc_type_name(d), d->err);
+
+	if (rc == BS_OK)
+		rc = apply_state(d, b, SYNC_EV_FAILED, "its ledger document was voided there");
+	if (rc == BS_OK)
+		rc = apply_state(d, b, SYNC_EV_RESET, "to be created anew with a new number");
+	if (rc == BS_OK)
+		rc = store_outbox_set(d->st, b->op_id, "failed", 0, d->err);
+	d->stats->replanned++;
+	return rc;
+}
+
+/*
+ * A void refused because the document is void already: it was sent again
+ * after a crash lost the first answer (its members went into a new request,
+ * or the ledger no longer knew the key).  That void is done: accepted, on
+ * the linked document, its number kept.
+ */
+static void void_done(struct dsp *d, const struct bop *b, struct xero_elem *e)
+{
+	struct store_link l;
+
+	e->status = BS_OK;
+	e->warned = false;
+	buf_reset(&e->message);
+	snprintf(e->id, sizeof(e->id), "%s", b->self_id);
+	if (store_link_get(d->st, d->o->target, b->kind, b->id, doc_type_name(d), &l, NULL) ==
+	    BS_OK)
+		snprintf(e->number, sizeof(e->number), "%s", l.number);
+}
+
+int dsp_record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct buf *why)
 {
 	int64_t now = d->o->now_ms(d->o->clock);
+	bool gone = e->status != BS_OK && gone_in_ledger(d, b, e);
 	int rc = BS_OK;
 
+	if (gone && strcmp(b->op, "void") == 0) {
+		void_done(d, b, e);
+		gone = false;
+	}
 	if (e->status == BS_OK) {
 		rc = store_link_set(d->st, d->o->target, b->kind, b->id, doc_type_name(d), e->id,
 		                    e->number, now, d->err);
@@ -433,8 +435,8 @@ static int record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct
 			rc = store_outbox_set(d->st, b->op_id, "done", 0, d->err);
 		return rc;
 	}
-	if (voided_in_ledger(d, b, e, &rc))
-		return rc;
+	if (gone)
+		return replan(d, b);
 	rc = apply_state(d, b, SYNC_EV_FAILED,
 	                 e->message.len ? buf_cstr(&e->message) : "refused by the ledger");
 	d->stats->failed++;
@@ -479,6 +481,13 @@ static int send_batch(struct dsp *d, struct xero_elem *elems, const char *key)
 	return paced_call(&d->pc, attempt_once, &a, d->err);
 }
 
+int dsp_lookup(struct dsp *d, struct xero_elem *elems, size_t n, bool *found)
+{
+	struct attempt a = {d, elems, n, NULL, found};
+
+	return paced_call(&d->pc, attempt_once, &a, d->err);
+}
+
 static int freeze(struct dsp *d, int64_t *rid, struct buf *key)
 {
 	int rc = store_begin(d->st, d->err);
@@ -510,7 +519,7 @@ static int record_batch(struct dsp *d, struct xero_elem *elems, int64_t rid, int
 			buf_reset(&elems[i].message);
 			buf_addstr(&elems[i].message, d->err != NULL ? d->err->msg : "refused");
 		}
-		rc = record_elem(d, &d->ops[i], &elems[i], &why);
+		rc = dsp_record_elem(d, &d->ops[i], &elems[i], &why);
 	}
 	if (rc == BS_OK)
 		rc = store_request_set(d->st, rid, "done", d->o->now_ms(d->o->clock), d->err);
@@ -522,7 +531,7 @@ static int record_batch(struct dsp *d, struct xero_elem *elems, int64_t rid, int
 	return rc;
 }
 
-static int run_batch(struct dsp *d, int64_t rid, const char *key)
+int dsp_run_batch(struct dsp *d, int64_t rid, const char *key)
 {
 	struct xero_elem *elems = calloc(d->nops ? d->nops : 1, sizeof(*elems));
 	struct bs_error sent_err;
@@ -581,146 +590,6 @@ static int set_aside(struct dsp *d)
 	return rc;
 }
 
-/* ---- recovery ----------------------------------------------------------- */
-
-struct pending_rq {
-	int64_t id;
-	char key[160];
-	char type[32];
-};
-
-struct rq_list {
-	struct pending_rq *v;
-	size_t n, cap;
-};
-
-static int rq_cb(void *arg, const struct store_request *rq)
-{
-	struct rq_list *l = arg;
-
-	if (grow_array(&l->v, &l->cap, l->n, 16, sizeof(*l->v)) != BS_OK)
-		return BS_ENOMEM;
-	l->v[l->n].id = rq->id;
-	snprintf(l->v[l->n].key, sizeof(l->v[0].key), "%s", rq->key);
-	snprintf(l->v[l->n].type, sizeof(l->v[0].type), "%s", rq->doc_type);
-	l->n++;
-	return 0;
-}
-
-static int member_cb(void *arg, const struct store_op *op)
-{
-	struct dsp *d = arg;
-	int rc = bop_fill(d, &d->ops[d->nops], op);
-
-	if (rc == BS_OK)
-		d->nops++;
-	return rc != BS_OK ? rc : d->nops >= d->batch_max ? 1 : 0;
-}
-
-/* Look a batch up in one call, with the same patience as a send. */
-static int lookup_with_retry(struct dsp *d, struct xero_elem *elems, size_t n, bool *found)
-{
-	struct attempt a = {d, elems, n, NULL, found};
-
-	return paced_call(&d->pc, attempt_once, &a, d->err);
-}
-
-/*
- * A request frozen by an earlier run may or may not have reached the
- * ledger.  Ask the ledger by natural key first; link what it holds.  When it
- * holds none of them, send the same request with the same key; when it
- * holds some, the rest go back to the outbox to be frozen anew (sending the
- * same key with a different body would be refused as a conflict).
- */
-static int recover_one(struct dsp *d, const struct pending_rq *rq)
-{
-	struct xero_elem *elems = NULL;
-	bool *hits = NULL;
-	struct buf why;
-	size_t found = 0;
-	int rc;
-	int t = ledger_doc_type_from_name(rq->type, strlen(rq->type));
-
-	if (t < 0)
-		return bs_error_set(d->err, BS_ESTORE, "request %lld has unknown type %s",
-		                    (long long)rq->id, rq->type);
-	d->type = (enum ledger_doc_type)t;
-	batch_clear(d);
-	rc = store_outbox_each(d->st, d->o->target, "frozen", NULL, rq->id, member_cb, d, d->err);
-	if (rc == 1) /* member_cb stopped at batch_max: that is every member */
-		rc = BS_OK;
-	if (rc != BS_OK)
-		return rc;
-	if (d->nops == 0)
-		return store_request_set(d->st, rq->id, "done", d->o->now_ms(d->o->clock), d->err);
-	elems = calloc(d->nops, sizeof(*elems));
-	if (elems == NULL)
-		return bs_error_set(d->err, BS_ENOMEM, "out of memory");
-	buf_init(&why, 1024);
-	for (size_t i = 0; i < d->nops; i++)
-		xero_elem_init(&elems[i]);
-	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
-		rc = bop_prepare(d, &d->ops[i]);
-		/* updates are idempotent by id (just send again): only creates are
-		 * looked up, so the others hide their documents from the lookup */
-		elems[i].doc = strcmp(d->ops[i].op, "create") == 0 ? d->ops[i].doc : NULL;
-		elems[i].ledger_id = d->ops[i].self_id[0] ? d->ops[i].self_id : NULL;
-	}
-	hits = calloc(d->nops ? d->nops : 1, sizeof(*hits));
-	if (hits == NULL)
-		rc = bs_error_set(d->err, BS_ENOMEM, "out of memory");
-	if (rc == BS_OK) {
-		rc = lookup_with_retry(d, elems, d->nops, hits);
-		if (rc == BS_EUNSUPPORTED)
-			rc = BS_OK; /* no natural key (allocations): the key must do */
-	}
-	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
-		elems[i].doc = d->ops[i].doc;
-		if (hits != NULL && hits[i]) {
-			found++;
-			elems[i].status = BS_OK;
-			d->ops[i].op[0] = '\0'; /* marks "found" */
-		}
-	}
-	if (rc == BS_OK && found == 0) {
-		rc = run_batch(d, rq->id, rq->key);
-	} else if (rc == BS_OK) {
-		rc = store_begin(d->st, d->err);
-		for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
-			if (d->ops[i].op[0] == '\0') {
-				d->stats->recovered++;
-				rc = record_elem(d, &d->ops[i], &elems[i], &why);
-			} else {
-				rc = store_outbox_set(d->st, d->ops[i].op_id, "ready", 0, d->err);
-			}
-		}
-		if (rc == BS_OK)
-			rc = store_request_set(d->st, rq->id, "done", d->o->now_ms(d->o->clock),
-			                       d->err);
-		if (rc == BS_OK)
-			rc = store_commit(d->st, d->err);
-		else
-			store_rollback(d->st);
-	}
-	for (size_t i = 0; i < d->nops; i++)
-		xero_elem_release(&elems[i]);
-	free(elems);
-	free(hits);
-	buf_free(&why);
-	return rc;
-}
-
-static int recover(struct dsp *d)
-{
-	struct rq_list l = {0};
-	int rc = store_requests_each(d->st, d->o->target, "frozen", rq_cb, &l, d->err);
-
-	for (size_t i = 0; rc == BS_OK && i < l.n; i++)
-		rc = recover_one(d, &l.v[i]);
-	free(l.v);
-	return rc;
-}
-
 /* ---- the run -------------------------------------------------------------- */
 
 int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatch_stats *stats,
@@ -757,13 +626,13 @@ int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatc
 		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = recover(&d);
+	rc = dsp_recover(&d);
 	for (int t = 0; rc == BS_OK && t < LEDGER_DOC_TYPE_COUNT; t++) {
 		d.type = (enum ledger_doc_type)t;
 		for (;;) {
 			int64_t rid = 0;
 
-			batch_clear(&d);
+			dsp_batch_clear(&d);
 			rc = store_outbox_each(st, o->target, "ready", doc_type_name(&d), 0,
 			                       gather_cb, &d, err);
 			if (rc == 1)
@@ -773,17 +642,17 @@ int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatc
 			if (rc != BS_OK || d.nops == 0)
 				break;
 			for (size_t i = 0; rc == BS_OK && i < d.nops; i++)
-				rc = bop_prepare(&d, &d.ops[i]);
+				rc = dsp_op_prepare(&d, &d.ops[i]);
 			if (rc == BS_OK)
 				rc = freeze(&d, &rid, &key);
 			if (rc == BS_OK)
-				rc = run_batch(&d, rid, buf_cstr(&key));
+				rc = dsp_run_batch(&d, rid, buf_cstr(&key));
 			if (rc != BS_OK)
 				break;
 		}
 	}
 out:
-	batch_clear(&d);
+	dsp_batch_clear(&d);
 	free(d.ops);
 	free(d.blocked);
 	if (d.tok != NULL)

@@ -6,8 +6,11 @@
  * into a request with its idempotency key in one transaction, and only then
  * sent.  Each element's answer -- its ledger id, or the ledger's message --
  * is recorded in one transaction.  A request found frozen at start (a crash,
- * a lost answer) is first looked up by natural key; what the ledger already
- * holds is linked, and only what is missing is sent again.  A 429 waits for
+ * a lost answer) is resumed first: its creates are looked up by natural key
+ * and its allocations on their credit note, what the ledger already holds
+ * is linked and only what is missing is sent again; updates, voids and
+ * status changes name their document and are sent again at once, with no
+ * lookup (dispatch_recover.c says why, kind by kind).  A 429 waits for
  * Retry-After and sends the same request again; 5xx and timeouts back off
  * exponentially with jitter and send the same request, same key.
  */

@@ -158,6 +158,12 @@ void governor_end(struct governor *g, int64_t now, int64_t min_remaining, int64_
 	}
 }
 
+void governor_unanswered(struct governor *g)
+{
+	if (g->in_flight > 0)
+		g->in_flight--;
+}
+
 int64_t governor_calls(const struct governor *g)
 {
 	return g->calls;

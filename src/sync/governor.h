@@ -46,6 +46,15 @@ void governor_start(struct governor *g, int64_t now_ms);
 void governor_end(struct governor *g, int64_t now_ms, int64_t min_remaining, int64_t day_remaining,
                   int64_t app_min_remaining, int64_t retry_after_s);
 
+/*
+ * A call ended without an answer from the ledger: no connection, a timeout,
+ * or a call that was never sent at all.  It stays counted in the windows
+ * (it may have reached the ledger), frees its slot, and teaches nothing:
+ * what the ledger last said still stands.  Reading "no figures" as zeros
+ * would be believing that nothing remains of the day.
+ */
+void governor_unanswered(struct governor *g);
+
 /* Calls started so far. */
 int64_t governor_calls(const struct governor *g);
 

@@ -50,9 +50,14 @@ int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err)
 		if (p->started != NULL)
 			p->started(p->started_arg);
 		rc = fn(ctx, &call, err);
-		governor_end(p->gov, p->now_ms(p->clock), call.min_remaining, call.day_remaining,
-		             call.app_min_remaining,
-		             call.http_status == 429 ? call.retry_after_s : -1);
+		/* only an HTTP answer is the ledger's word on its limits: figures of
+		 * a call that got none (or was never sent) are not read at all */
+		if (call.http_status == 0)
+			governor_unanswered(p->gov);
+		else
+			governor_end(p->gov, p->now_ms(p->clock), call.min_remaining,
+			             call.day_remaining, call.app_min_remaining,
+			             call.http_status == 429 ? call.retry_after_s : -1);
 		bump(p->calls);
 		if (rc == BS_ELIMIT) {
 			bump(p->rate_limited);

@@ -4,10 +4,12 @@
  *
  * Every API call booksync makes -- a batch, a lookup, connect's reads --
  * goes through paced_call: wait for the governor, call, tell the governor
- * what the ledger said; a 429 was not processed, so the same call goes
- * again once Retry-After has passed (the governor holds it); a 5xx or no
- * answer backs off exponentially with jitter and goes again, up to
- * max_attempts.  Anything else is the call's answer.
+ * what the ledger said -- only when it answered: a call with http_status 0
+ * teaches the governor nothing, whatever its figures say.  A 429 was not
+ * processed, so the same call goes again once Retry-After has passed (the
+ * governor holds it); a 5xx or no answer backs off exponentially with
+ * jitter and goes again, up to max_attempts.  Anything else is the call's
+ * answer.
  */
 #ifndef BS_SYNC_PACED_H
 #define BS_SYNC_PACED_H

@@ -28,6 +28,7 @@ enum ev_kind {
 	EV_SEED,     /* a window: at .. at + (n - 1) * step */
 	EV_SEED_DAY, /* remaining (a) at (at), seeded at `now` (b) */
 	EV_WAIT,     /* at: expect exactly `want` ms */
+	EV_NOANSWER, /* a call ended without an answer (governor_unanswered) */
 };
 
 struct ev {
@@ -82,6 +83,17 @@ static const struct gcase cases[] = {
     {"a fresher answer replaces the seeded day count",
      {{EV_SEED_DAY, 5000, 0, 6000, 0, 0, 0}, {EV_START, 7000, 0, 0, 0, 0, 0},
       {EV_END, 7100, 50, 4, 100, -1, 0}, {EV_WAIT, 7200, 0, 0, 0, 0, 0}}},
+    {"a call without an answer teaches nothing: the ledger's last word stands",
+     {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_END, 1100, 50, 0, 100, -1, 0},
+      {EV_START, 2000, 0, 0, 0, 0, 0}, {EV_NOANSWER, 2100, 0, 0, 0, 0, 0},
+      {EV_WAIT, 2200, 0, 0, 0, 0, 1100 + DAY - 2200}}},
+    {"nor does it leave the day spent when the ledger never said so",
+     {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_NOANSWER, 1100, 0, 0, 0, 0, 0},
+      {EV_WAIT, 1200, 0, 0, 0, 0, 0}}},
+    {"a call without an answer frees its slot",
+     {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_START, 1001, 0, 0, 0, 0, 0},
+      {EV_WAIT, 1002, 0, 0, 0, 0, 1}, {EV_NOANSWER, 1500, 0, 0, 0, 0, 0},
+      {EV_WAIT, 1500, 0, 0, 0, 0, 0}}},
 };
 /* clang-format on */
 
@@ -112,6 +124,9 @@ static void test_cases(void **state)
 				governor_seed(g, t, (size_t)e->a);
 				break;
 			}
+			case EV_NOANSWER:
+				governor_unanswered(g);
+				break;
 			case EV_SEED_DAY:
 				governor_seed_day(g, e->a, e->at, e->b);
 				break;

@@ -4,7 +4,8 @@
  * What each kind of answer leads to: a 429 waits out Retry-After and goes
  * again; no answer backs off and goes again up to max_attempts; a
  * kept-alive connection found closed goes again once at once; every
- * attempt is counted by the governor and announced to `started` first.
+ * attempt is counted by the governor and announced to `started` first; and
+ * the governor learns the ledger's limits only from a call it answered.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +25,10 @@ struct step {
 	long http_status;
 	long retry_after_s;
 	bool stale_conn;
+	/* the call leaves every X-*Limit-Remaining figure at 0 (-1 otherwise):
+	 * a ledger saying nothing remains, or with http_status 0 a connector
+	 * that zeroed its call record and never sent (the one-day stall) */
+	bool zero_figures;
 };
 
 struct fake {
@@ -67,6 +72,8 @@ static int fake_call(void *ctx, struct xero_call *call, struct bs_error *err)
 	call->http_status = s->http_status;
 	call->retry_after_s = s->retry_after_s;
 	call->stale_conn = s->stale_conn;
+	if (s->zero_figures)
+		call->min_remaining = call->day_remaining = call->app_min_remaining = 0;
 	if (s->rc != BS_OK)
 		return bs_error_set(err, s->rc, "scripted failure");
 	return BS_OK;
@@ -81,6 +88,7 @@ struct pcase {
 	int attempts, sleeps, started;
 	uint64_t retries, limited;
 	int64_t slept_min, slept_max; /* total time slept */
+	int64_t wait_after;           /* governor_wait_ms right after */
 };
 
 /* clang-format off */
@@ -113,6 +121,18 @@ static const struct pcase cases[] = {
     {"other errors are the answer",
      {{BS_EINVAL, 400, -1, false}}, 1,
      BS_EINVAL, 1, 0, 1, 0, 0, 0, 0},
+    /* the ledger's answer that the day is spent is believed: a day's wait */
+    {"an answer saying nothing remains is believed",
+     {{BS_OK, 200, -1, false, true}}, 1,
+     BS_OK, 1, 0, 1, 0, 0, 0, 0, 86400000},
+    /* a lookup with no natural key to ask about sends nothing: zeros in a
+     * call that got no answer are not the ledger's, nothing is learned */
+    {"no call made, figures zeroed: the governor learns nothing",
+     {{BS_EUNSUPPORTED, 0, -1, false, true}}, 1,
+     BS_EUNSUPPORTED, 1, 0, 1, 0, 0, 0, 0, 0},
+    {"no answer, figures zeroed: backs off, learns nothing",
+     {{BS_ENET, 0, -1, false, true}}, 1,
+     BS_ENET, 4, 3, 4, 3, 0, 1400, 4200, 0},
 };
 /* clang-format on */
 
@@ -159,6 +179,7 @@ static void test_cases(void **state)
 		/* every attempt went through the governor */
 		assert_int_equal(governor_calls(g), c->attempts);
 		assert_true(f.slept >= c->slept_min && f.slept <= c->slept_max);
+		assert_int_equal(governor_wait_ms(g, f.now), c->wait_after);
 		governor_free(g);
 	}
 }

@@ -8,6 +8,7 @@
 #include "ledger/xero/xero.h"
 
 #include "core/jsonr.h"
+#include "core/money.h"
 #include "http/client.h"
 
 #include <json-c/json.h>
@@ -271,6 +272,19 @@ static bool natural_key(enum ledger_doc_type type, struct json_object *doc, cons
 	return *value != NULL;
 }
 
+size_t xero_lookup_keyed(enum ledger_doc_type type, const struct xero_elem *elems, size_t n)
+{
+	size_t keyed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *field, *value;
+
+		if (elems[i].doc != NULL && natural_key(type, elems[i].doc, &field, &value))
+			keyed++;
+	}
+	return keyed;
+}
+
 /* Read one looked-up element through the batch parser; true when usable. */
 static bool lookup_take(enum ledger_doc_type type, const char *coll, struct json_object *el,
                         struct xero_elem *e, struct bs_error *err)
@@ -318,7 +332,10 @@ int xero_lookup_many(struct xero_conn *x, enum ledger_doc_type type, struct xero
 	size_t keyed = 0;
 	int rc = BS_OK;
 
+	/* nothing sent yet: no figures (-1), never "nothing remains" (0) */
 	memset(call, 0, sizeof(*call));
+	call->min_remaining = call->day_remaining = call->app_min_remaining = -1;
+	call->retry_after_s = -1;
 	for (size_t i = 0; i < n; i++)
 		found[i] = false;
 	buf_init(&clause, (size_t)1 << 20);
@@ -415,6 +432,66 @@ int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *
 			rc = bs_error_set(err, BS_ENOTFOUND, "Xero has no %s %s", coll[type], id);
 		}
 	}
+	json_object_put(root);
+	buf_free(&path);
+	buf_free(&body);
+	return rc;
+}
+
+/* One entry of a credit note's Allocations into a; false when unusable. */
+static bool allocation_take(struct json_object *el, struct xero_allocation *a)
+{
+	struct json_object *inv;
+	const char *id = jsonr_str(el, "AllocationID"), *amt = jsonr_str(el, "Amount");
+	const char *iid =
+	    json_object_object_get_ex(el, "Invoice", &inv) ? jsonr_str(inv, "InvoiceID") : NULL;
+
+	if (id == NULL || iid == NULL || amt == NULL || jsonr_bool(el, "IsDeleted") ||
+	    strlen(id) >= sizeof(a->id) || strlen(iid) >= sizeof(a->invoice_id) ||
+	    money_parse_fixed(amt, strlen(amt), MONEY_DP, MONEY_DP, &a->amount) != BS_OK)
+		return false;
+	memcpy(a->id, id, strlen(id) + 1);
+	memcpy(a->invoice_id, iid, strlen(iid) + 1);
+	return true;
+}
+
+int xero_credit_note_allocations(struct xero_conn *x, const char *credit_note_id,
+                                 struct xero_allocation **out, size_t *n, struct xero_call *call,
+                                 struct bs_error *err)
+{
+	struct json_object *root = NULL, *arr, *al;
+	struct buf path, body;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	buf_init(&path, 512);
+	buf_init(&body, (size_t)16 << 20);
+	rc = buf_printf(&path, "/CreditNotes/%s", credit_note_id);
+	if (rc == BS_OK)
+		rc = xero_get(x, buf_cstr(&path), &body, call, err);
+	if (rc != BS_OK)
+		goto out;
+	root = json_tokener_parse(buf_cstr(&body));
+	if (root == NULL || !json_object_object_get_ex(root, "CreditNotes", &arr) ||
+	    !json_object_is_type(arr, json_type_array) || json_object_array_length(arr) == 0) {
+		rc = bs_error_set(err, BS_EPROTO, "Xero's answer for credit note %s has no list",
+		                  credit_note_id);
+		goto out;
+	}
+	if (!json_object_object_get_ex(json_object_array_get_idx(arr, 0), "Allocations", &al) ||
+	    !json_object_is_type(al, json_type_array) || (len = json_object_array_length(al)) == 0)
+		goto out; /* none */
+	*out = calloc(len, sizeof(**out));
+	if (*out == NULL) {
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (allocation_take(json_object_array_get_idx(al, i), &(*out)[*n]))
+			(*n)++;
+out:
 	json_object_put(root);
 	buf_free(&path);
 	buf_free(&body);

@@ -128,6 +128,32 @@ int xero_lookup_many(struct xero_conn *x, enum ledger_doc_type type, struct xero
                      size_t n, xero_resolve_fn resolve, void *arg, bool *found,
                      struct xero_call *call, struct bs_error *err);
 
+/*
+ * How many of elems[0..n) have a natural key xero_lookup_many can ask
+ * about (a NULL doc has none).  0: a lookup would send nothing and answer
+ * BS_EUNSUPPORTED, so do not make one.  Pure.
+ */
+size_t xero_lookup_keyed(enum ledger_doc_type type, const struct xero_elem *elems, size_t n);
+
+/* One allocation of a credit note, as the ledger holds it. */
+struct xero_allocation {
+	char id[LEDGER_ID_MAX];         /* AllocationID */
+	char invoice_id[LEDGER_ID_MAX]; /* the invoice it credits */
+	int64_t amount;                 /* micros */
+};
+
+/*
+ * The allocations credit note `credit_note_id` holds (GET /CreditNotes/{id}),
+ * deleted ones left out, in the ledger's order: *out is malloc'd (NULL
+ * when there are none; the caller frees it), *n of them.  Xero gives an
+ * allocation no reference of its own: credit note + invoice + amount is
+ * all a caller can compare (DESIGN.md "Not posting twice").  Same errors
+ * as xero_get.
+ */
+int xero_credit_note_allocations(struct xero_conn *x, const char *credit_note_id,
+                                 struct xero_allocation **out, size_t *n, struct xero_call *call,
+                                 struct bs_error *err);
+
 /* The Status of document `id` of `type` ("VOIDED", "AUTHORISED", ...) into
  * status[32].  BS_ENOTFOUND when Xero does not know it. */
 int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *id, char *status,

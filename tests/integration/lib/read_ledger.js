@@ -1,6 +1,9 @@
-// read_ledger.js URL OUT: every invoice and contact of the sandbox's tenant, via the OAuth
-// code flow; reads again on a 5xx or closed connection (bounded), waits out a 429.
-const [base, out] = process.argv.slice(2);
+// read_ledger.js URL OUT [COLLECTION...]: every document of those collections (default
+// Invoices Contacts) of the sandbox's tenant, via the OAuth code flow, into OUT as
+// {invoices: [...], contacts: [...], ...} (keys lower-cased); reads again on a 5xx or closed
+// connection (bounded), waits out a 429.
+const [base, out, ...wanted] = process.argv.slice(2);
+const colls = wanted.length ? wanted : ['Invoices', 'Contacts'];
 const fs = require('fs');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function req(url, opts) {
@@ -51,7 +54,7 @@ async function req(url, opts) {
 		}
 		return items;
 	};
-	const invoices = await all('Invoices');
-	const contacts = await all('Contacts');
-	fs.writeFileSync(out, JSON.stringify({ invoices, contacts }));
+	const got = {};
+	for (const coll of colls) got[coll.toLowerCase()] = await all(coll);
+	fs.writeFileSync(out, JSON.stringify(got));
 })().catch((e) => { console.error('read_ledger: ' + e.message); process.exit(1); });
