@@ -31,12 +31,14 @@ const struct cli_cmd cmd_sync_entry = {
     "                 a record of another tab is refused\n"
     "  --everything   every tab\n"
     "  --dry-run      print exactly what would be posted (documents, lines, totals,\n"
-    "                 rounding corrections); send and save nothing\n"
+    "                 rounding corrections); send and save nothing, so it takes no\n"
+    "                 sync lock (see Exit)\n"
     "  --json         one JSON document on stdout\n"
     "\n"
     "Exit: 0 all posted, 1 some records failed (see booksync errors), 2 usage error\n"
     "(a REF that is not on TAB, ...), 3 ledger unreachable or not authorised, 4 store\n"
-    "error.\n",
+    "error, or another sync of this target is running (one at a time; a sync that\n"
+    "was killed does not count).\n",
     cmd_sync_exec,
 };
 

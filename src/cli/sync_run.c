@@ -7,6 +7,7 @@
 #include "store/settings.h"
 #include "sync/dispatch.h"
 #include "sync/session.h"
+#include "sync/synclock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct run {
 	size_t nskipped, nwaiting, nfailed;
 	uint64_t docs_shown;
 	int64_t last_draw;
+	struct synclock lock; /* one sync of the target at a time; a dry run takes none */
 };
 
 static void note(struct noted **v, size_t *n, enum record_kind kind, const char *id,
@@ -114,18 +116,28 @@ static int64_t now_cb(void *clock)
 	return cli_now_ms();
 }
 
+/* The governor's waits (a day's limit may mean hours) keep the lock's
+ * lease alive: sleep in slices, renewing between them. */
 static void sleep_cb(void *clock, int64_t ms)
 {
-	(void)clock;
-	session_sleep_ms(ms);
+	struct run *r = clock;
+
+	while (ms > 0) {
+		int64_t slice = ms < SYNCLOCK_LEASE_MS / 8 ? ms : SYNCLOCK_LEASE_MS / 8;
+
+		session_sleep_ms(slice);
+		ms -= slice;
+		synclock_renew(&r->lock, cli_now_ms(), NULL);
+	}
 }
 
 static int refresh_cb(void *arg, struct xero_conn *conn, struct bs_error *err)
 {
 	struct run *r = arg;
+	int rc = synclock_renew(&r->lock, cli_now_ms(), err);
 
 	(void)conn;
-	return session_refresh_if_needed(r->sess, err);
+	return rc != BS_OK ? rc : session_refresh_if_needed(r->sess, err);
 }
 
 static void call_started_cb(void *arg)
@@ -233,6 +245,13 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 	po->on_verdict = on_verdict;
 	po->arg = &r;
 	if (!po->dry_run) {
+		/* before the session: its token refresh must not race another's */
+		rc = synclock_take(&r.lock, st, po->target, cli_now_ms(), &err);
+		if (rc != BS_OK) {
+			code = cli_exit_for(rc); /* 4: store error or locked */
+			fprintf(stderr, "booksync %s: %s\n", cmd->name, err.msg);
+			goto out;
+		}
 		rc = session_open(&sess, st, ctx->db_path, po->target, cli_now_ms, &err);
 		have_session = true;
 		if (rc != BS_OK) {
@@ -257,13 +276,14 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 		d.gov = sess.gov; /* one governor per process: connect, sync, lookups */
 		d.now_ms = now_cb;
 		d.sleep_ms = sleep_cb;
+		d.clock = &r;
 		d.before_call = refresh_cb;
 		d.call_started = call_started_cb;
 		d.on_progress = on_progress;
 		d.on_failure = on_failure;
 		d.arg = &r;
 		r.sess = &sess;
-		rc = session_refresh_if_needed(&sess, &err);
+		rc = refresh_cb(&r, sess.conn, &err); /* the lease, after a long plan; the token */
 		if (rc == BS_OK)
 			rc = dispatch_run(st, &d, &ds, &err);
 		/* documents voided in the ledger were reset: plan and send them anew */
@@ -341,6 +361,7 @@ int cli_sync_run(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const cha
 out:
 	if (have_session)
 		session_close(&sess);
+	synclock_release(&r.lock);
 	store_close(st);
 	free(r.skipped);
 	free(r.waiting);

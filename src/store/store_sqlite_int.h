@@ -2,7 +2,8 @@
  * store_sqlite_int.h - internals shared by the SQLite backend's files.
  *
  * store_sqlite.c holds records, state, history and settings;
- * store_sqlite_sync.c the sync engine's tables (links, outbox, requests).
+ * store_sqlite_sync.c the sync engine's tables (links, outbox, requests);
+ * store_sqlite_lock.c the locks.
  * Both use the one statement cache and transaction helpers declared here.
  */
 #ifndef BS_STORE_STORE_SQLITE_INT_H
@@ -99,6 +100,12 @@ int tx_enter(struct sq_store *s, struct bs_error *err);
 int tx_leave(struct sq_store *s, int status, struct bs_error *err);
 /* Write the held serial counter back now (tx_leave does it at COMMIT). */
 int tx_counter_flush(struct sq_store *s, struct bs_error *err);
+
+/* store_sqlite_lock.c: locks (see store.h). */
+int sq_lock_take(struct store *st, const char *name, const struct store_lock *me, int64_t now_ms,
+                 store_lock_gone_cb gone, void *arg, struct store_lock *holder,
+                 struct bs_error *err);
+int sq_lock_release(struct store *st, const char *name, const char *owner, struct bs_error *err);
 
 /* store_sqlite_sync.c: the sync engine's tables (see store.h). */
 int sq_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
