@@ -1,7 +1,7 @@
 /*
  * cmd_sync.c - `booksync sync`: Upload All, Upload Selected, Sync All.
  */
-#include "cli/sync_run.h"
+#include "cli/sync_print.h"
 #include "store/store.h"
 #include "sync/tabs.h"
 
@@ -53,10 +53,9 @@ static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct plan_opts po = {0};
+	struct sync_run_opts po = {0};
 	struct plan_ref *refs = NULL;
 	struct bs_error err;
-	const char *target = NULL;
 	bool json = false, select = false;
 	int c, code, rc;
 
@@ -69,7 +68,7 @@ static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			target = optarg;
+			po.target = optarg;
 			break;
 		case 'b':
 			if (tabs_resolve(optarg, &po.tab, &err) != BS_OK)
@@ -132,7 +131,7 @@ static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		}
 		po.refs = refs;
 	}
-	code = cli_sync_run(ctx, &cmd_sync_entry, target, &po, json);
+	code = cli_sync(ctx, &cmd_sync_entry, &po, json);
 	free(refs);
 	return code;
 }
