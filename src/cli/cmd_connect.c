@@ -9,14 +9,11 @@
  */
 #include "cli/cli.h"
 #include "core/buf.h"
-#include "core/secret.h"
-#include "http/client.h"
-#include "ledger/xero/oauth.h"
 #include "store/store.h"
 #include "sync/onboard.h"
-#include "sync/session.h"
 
 #include <getopt.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,46 +51,51 @@ static int fail(int status, const char *msg)
 	           : cli_exit_for(status);
 }
 
-static int64_t now_ms(void)
+/* The browser leg: the URL for the person to open. */
+static void show_url(void *arg, const char *url)
 {
-	return cli_now_ms();
+	(void)arg;
+	printf("Open this URL in a browser and approve booksync:\n\n  %s\n\n"
+	       "Waiting for the redirect (5 minutes)...\n",
+	       url);
+	fflush(stdout);
 }
 
-/* Get an authorization code: by itself when the page redirects straight
- * back, else from the browser through a local listener. */
-static int get_code(struct http_client *http, const struct xero_endpoints *ep,
-                    const char *client_id, const char *state, struct buf *code,
-                    struct buf *redirect, struct bs_error *err)
+/* Which organisation, or why none: a usage error (2) or not authorised (3). */
+static int pick(const struct xero_tenant *t, size_t n, const char *want, size_t *i)
 {
-	struct xero_oauth_listener *l = NULL;
-	struct buf url;
-	int rc;
+	struct bs_error err;
+	int rc = onboard_pick_tenant(t, n, want, i, &err);
 
-	if (isatty(STDIN_FILENO) != 1) {
-		buf_reset(redirect);
-		buf_addstr(redirect, "http://127.0.0.1:8719/callback");
-		rc = xero_oauth_auto_approve(http, ep, client_id, buf_cstr(redirect), NULL, state,
-		                             code, err);
-		if (rc != BS_ESTATE)
-			return rc;
+	if (rc == BS_ENOTFOUND)
+		return cli_usage_error(&cmd_connect_entry,
+		                       "--tenant %s is not among the organisations granted", want);
+	if (rc == BS_ECONFLICT) {
+		fprintf(stderr,
+		        "booksync connect: the grant covers %zu organisations; name one "
+		        "with --tenant:\n",
+		        n);
+		for (size_t k = 0; k < n; k++)
+			fprintf(stderr, "  %s  %s\n", t[k].tenant_id, t[k].tenant_name);
+		return CLI_USAGE;
 	}
-	rc = xero_oauth_callback_listen(0, &l, err);
-	if (rc != BS_OK)
-		return rc;
-	buf_reset(redirect);
-	buf_addstr(redirect, xero_oauth_callback_redirect_uri(l));
-	buf_init(&url, 8192);
-	rc = xero_oauth_authorize_url(ep, client_id, buf_cstr(redirect), NULL, state, &url);
-	if (rc == BS_OK) {
-		printf("Open this URL in a browser and approve booksync:\n\n  %s\n\n"
-		       "Waiting for the redirect (5 minutes)...\n",
-		       buf_cstr(&url));
-		fflush(stdout);
-		rc = xero_oauth_callback_wait(l, state, 300000, code, err);
-	}
-	buf_free(&url);
-	xero_oauth_callback_free(l);
-	return rc;
+	return rc == BS_OK ? CLI_OK : fail(rc, err.msg);
+}
+
+static void print_connected(const struct onboard_stats *ob, const char *target)
+{
+	printf("Connected to %s (%s) as target %s\n", ob->org_name[0] ? ob->org_name : "Xero",
+	       ob->base_currency, target);
+	printf("Read %zu accounts, %zu tax rates, %zu contacts, %zu items (%llu calls)\n",
+	       ob->accounts, ob->tax_rates, ob->contacts_seen, ob->items_seen,
+	       (unsigned long long)ob->calls);
+	printf("Linked %zu existing contacts and %zu items instead of creating copies\n",
+	       ob->contacts_linked, ob->items_linked);
+	if (ob->lock_date[0])
+		printf("Period lock date: %s (documents dated on or before it are refused)\n",
+		       ob->lock_date);
+	if (ob->gift_account[0])
+		printf("Gift voucher liability account: %s\n", ob->gift_account);
 }
 
 static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
@@ -105,26 +107,21 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	    {"client-secret", required_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *base = NULL, *want_tenant = NULL, *cid, *secret;
+	struct onboard_auth a = {0};
+	const char *want_tenant = NULL;
 	struct session_creds creds;
-	struct xero_endpoints ep;
 	struct xero_tenant *tenants = NULL;
-	struct http_client *http = NULL;
 	struct store *st = NULL;
-	struct session sess;
 	struct onboard_stats ob;
-	struct store_actor who = {"connect", 0};
 	struct bs_error err;
-	struct buf code, redirect, kp, target;
-	unsigned char key[SECRET_KEY_BYTES];
-	char state[64];
-	size_t ntenants = 0, pick = 0;
-	int c, rc, code_exit = CLI_OK;
+	struct buf target;
+	size_t ntenants = 0, i = 0;
+	int c, rc, code;
 
 	if (cli_wants_help(&cmd_connect_entry, argc, argv))
 		return CLI_OK;
-	cid = getenv("BOOKSYNC_XERO_CLIENT_ID");
-	secret = getenv("BOOKSYNC_XERO_CLIENT_SECRET");
+	a.client_id = getenv("BOOKSYNC_XERO_CLIENT_ID");
+	a.client_secret = getenv("BOOKSYNC_XERO_CLIENT_SECRET");
 	/* connect LEDGER [options]: the ledger first, then its options */
 	if (argc < 2 || strcmp(argv[1], "xero") != 0)
 		return cli_usage_error(&cmd_connect_entry,
@@ -133,129 +130,49 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		                           : "say which ledger: connect xero");
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "+", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'u':
-			base = optarg;
-			break;
-		case 't':
+		if (c == 'u')
+			a.base_url = optarg;
+		else if (c == 't')
 			want_tenant = optarg;
-			break;
-		case 'i':
-			cid = optarg;
-			break;
-		case 's':
-			secret = optarg;
-			break;
-		default:
+		else if (c == 'i')
+			a.client_id = optarg;
+		else if (c == 's')
+			a.client_secret = optarg;
+		else
 			return cli_usage_error(&cmd_connect_entry, "unknown option");
-		}
 	}
 	if (optind < argc - 1)
 		return cli_usage_error(&cmd_connect_entry, "unexpected argument '%s'",
 		                       argv[optind + 1]);
-	if (cid == NULL || secret == NULL || cid[0] == '\0' || secret[0] == '\0')
+	if (a.client_id == NULL || a.client_secret == NULL || a.client_id[0] == '\0' ||
+	    a.client_secret[0] == '\0')
 		return cli_usage_error(
 		    &cmd_connect_entry,
 		    "no client credentials: set BOOKSYNC_XERO_CLIENT_ID and "
 		    "BOOKSYNC_XERO_CLIENT_SECRET (or --client-id/--client-secret)");
 	bs_error_clear(&err);
 	memset(&creds, 0, sizeof(creds));
-	memset(&sess, 0, sizeof(sess));
-	buf_init(&code, 4096);
-	buf_init(&redirect, 1024);
-	buf_init(&kp, 4096);
 	buf_init(&target, 256);
-	code_exit = cli_store_open(ctx, &cmd_connect_entry, STORE_OPEN_CHECK, &st);
-	if (code_exit != CLI_OK)
+	code = cli_store_open(ctx, &cmd_connect_entry, STORE_OPEN_CHECK, &st);
+	if (code != CLI_OK)
 		goto out;
-	rc = xero_endpoints_init(&ep, base, &err);
-	if (rc == BS_OK)
-		rc = http_client_new(&http, &err);
-	if (rc == BS_OK) {
-		xero_oauth_new_state(state, sizeof(state));
-		rc = get_code(http, &ep, cid, state, &code, &redirect, &err);
-	}
-	if (rc == BS_OK)
-		rc = xero_oauth_exchange_code(http, &ep, cid, secret, buf_cstr(&code),
-		                              buf_cstr(&redirect), cli_now_ms(), &creds.tokens,
-		                              &err);
-	if (rc == BS_OK)
-		rc = xero_oauth_connections(http, &ep, creds.tokens.access_token, &tenants,
-		                            &ntenants, &err);
-	if (rc != BS_OK) {
-		code_exit = fail(rc, err.msg);
+	/* no person at the terminal: the page may approve by itself (sandbox) */
+	a.auto_approve = isatty(STDIN_FILENO) != 1;
+	a.show_url = show_url;
+	a.now_ms = cli_now_ms();
+	rc = onboard_authorize(&a, &creds, &tenants, &ntenants, &err);
+	code = rc != BS_OK ? fail(rc, err.msg) : pick(tenants, ntenants, want_tenant, &i);
+	if (code != CLI_OK)
 		goto out;
-	}
-	if (ntenants == 0) {
-		code_exit = fail(BS_EAUTH, "the grant covers no organisation");
-		goto out;
-	}
-	if (want_tenant != NULL) {
-		for (pick = 0; pick < ntenants; pick++) {
-			if (strcmp(tenants[pick].tenant_id, want_tenant) == 0)
-				break;
-		}
-		if (pick == ntenants) {
-			code_exit = cli_usage_error(&cmd_connect_entry,
-			                            "--tenant %s is not among the organisations "
-			                            "granted",
-			                            want_tenant);
-			goto out;
-		}
-	} else if (ntenants > 1) {
-		fprintf(stderr,
-		        "booksync connect: the grant covers %zu organisations; name one "
-		        "with --tenant:\n",
-		        ntenants);
-		for (size_t i = 0; i < ntenants; i++)
-			fprintf(stderr, "  %s  %s\n", tenants[i].tenant_id, tenants[i].tenant_name);
-		code_exit = CLI_USAGE;
-		goto out;
-	}
-	snprintf(creds.base_url, sizeof(creds.base_url), "%s", base != NULL ? base : "");
-	snprintf(creds.client_id, sizeof(creds.client_id), "%s", cid);
-	snprintf(creds.client_secret, sizeof(creds.client_secret), "%s", secret);
-	snprintf(creds.tenant_id, sizeof(creds.tenant_id), "%s", tenants[pick].tenant_id);
-	snprintf(creds.tenant_name, sizeof(creds.tenant_name), "%s", tenants[pick].tenant_name);
-	buf_printf(&target, "xero:%s", creds.tenant_id);
-	who.now_ms = cli_now_ms();
-	rc = session_key_path(ctx->db_path, &kp);
-	if (rc == BS_OK)
-		rc = secret_key_load_or_create(buf_cstr(&kp), key, &err);
-	if (rc == BS_OK)
-		rc = store_target_add(st, buf_cstr(&target), creds.tenant_name, &who, &err);
-	if (rc == BS_OK)
-		rc = session_save(st, key, buf_cstr(&target), &creds, &err);
-	if (rc == BS_OK)
-		rc = session_open(&sess, st, ctx->db_path, buf_cstr(&target), now_ms, &err);
-	if (rc == BS_OK)
-		rc = onboard_run(&sess, &ob, &err);
-	if (rc != BS_OK) {
-		code_exit = fail(rc, err.msg);
-		goto out;
-	}
-	printf("Connected to %s (%s) as target %s\n", ob.org_name[0] ? ob.org_name : "Xero",
-	       ob.base_currency, buf_cstr(&target));
-	printf("Read %zu accounts, %zu tax rates, %zu contacts, %zu items (%llu calls)\n",
-	       ob.accounts, ob.tax_rates, ob.contacts_seen, ob.items_seen,
-	       (unsigned long long)ob.calls);
-	printf("Linked %zu existing contacts and %zu items instead of creating copies\n",
-	       ob.contacts_linked, ob.items_linked);
-	if (ob.lock_date[0])
-		printf("Period lock date: %s (documents dated on or before it are refused)\n",
-		       ob.lock_date);
-	if (ob.gift_account[0])
-		printf("Gift voucher liability account: %s\n", ob.gift_account);
+	rc = onboard_connect(st, ctx->db_path, &creds, &tenants[i], cli_now_ms, &target, &ob, &err);
+	if (rc != BS_OK)
+		code = fail(rc, err.msg);
+	else
+		print_connected(&ob, buf_cstr(&target));
 out:
-	session_close(&sess);
 	free(tenants);
-	http_client_free(http);
-	secret_buf_wipe(&code);
-	buf_free(&redirect);
-	buf_free(&kp);
 	buf_free(&target);
-	memset(key, 0, sizeof(key));
-	memset(&creds, 0, sizeof(creds));
+	sodium_memzero(&creds, sizeof(creds));
 	store_close(st);
-	return code_exit;
+	return code;
 }

@@ -1,7 +1,7 @@
 /*
  * cmd_resync.c - `booksync resync`: send records now (seeds/002 "Re-Sync").
  */
-#include "cli/sync_run.h"
+#include "cli/sync_print.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -28,11 +28,10 @@ static int cmd_resync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct plan_opts po = {0};
+	struct sync_run_opts po = {0};
 	struct plan_ref *refs;
 	struct store *st = NULL;
 	struct bs_error err;
-	const char *target = NULL;
 	bool json = false;
 	int c, code;
 
@@ -41,7 +40,7 @@ static int cmd_resync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		if (c == 't')
-			target = optarg;
+			po.target = optarg;
 		else if (c == 'j')
 			json = true;
 		else
@@ -68,7 +67,7 @@ static int cmd_resync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (code == CLI_OK) {
 		po.refs = refs;
 		po.resync = true;
-		code = cli_sync_run(ctx, &cmd_resync_entry, target, &po, json);
+		code = cli_sync(ctx, &cmd_resync_entry, &po, json);
 	}
 	free(refs);
 	return code;

@@ -116,11 +116,15 @@ static int cmd_settings_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (cli_wants_help(&cmd_settings_entry, argc, argv))
 		return CLI_OK;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
+		bool opt = argv[i][0] == '-' && argv[i][1] != '\0';
+
+		if (opt && strcmp(argv[i], "--json") == 0)
 			json = true;
-		else if (strcmp(argv[i], "--unset") == 0)
+		else if (opt && strcmp(argv[i], "--unset") == 0)
 			unset = true;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+		/* after KEY comes its VALUE, which may begin with '-' ("-5"): the
+		 * catalogue says what is wrong with it, not the option parser */
+		else if (opt && (nargs != 1 || unset))
 			return cli_usage_error(&cmd_settings_entry, "unknown option '%s'", argv[i]);
 		else if (nargs < 2)
 			args[nargs++] = argv[i];

@@ -1,7 +1,7 @@
 /*
  * cmd_sync.c - `booksync sync`: Upload All, Upload Selected, Sync All.
  */
-#include "cli/sync_run.h"
+#include "cli/sync_print.h"
 #include "store/store.h"
 #include "sync/tabs.h"
 
@@ -27,14 +27,18 @@ const struct cli_cmd cmd_sync_entry = {
     "Options:\n"
     "  --target T     xero:<tenant>; may be left out while one ledger is connected\n"
     "  --tab TAB      a tab or group (invoices, sales/payments, purchases, ...)\n"
-    "  --select REF   records of that tab, KIND:ID or ID (repeat, or list after it)\n"
+    "  --select REF   records of that tab, KIND:ID or ID (repeat, or list after it);\n"
+    "                 a record of another tab is refused\n"
     "  --everything   every tab\n"
     "  --dry-run      print exactly what would be posted (documents, lines, totals,\n"
-    "                 rounding corrections); send and save nothing\n"
+    "                 rounding corrections); send and save nothing, so it takes no\n"
+    "                 sync lock (see Exit)\n"
     "  --json         one JSON document on stdout\n"
     "\n"
-    "Exit: 0 all posted, 1 some records failed (see booksync errors), 3 ledger\n"
-    "unreachable or not authorised, 4 store error.\n",
+    "Exit: 0 all posted, 1 some records failed (see booksync errors), 2 usage error\n"
+    "(a REF that is not on TAB, ...), 3 ledger unreachable or not authorised, 4 store\n"
+    "error, or another sync of this target is running (one at a time; a sync that\n"
+    "was killed does not count).\n",
     cmd_sync_exec,
 };
 
@@ -49,12 +53,11 @@ static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct plan_opts po = {0};
+	struct sync_run_opts po = {0};
 	struct plan_ref *refs = NULL;
 	struct bs_error err;
-	const char *target = NULL;
 	bool json = false, select = false;
-	int c, code;
+	int c, code, rc;
 
 	if (cli_wants_help(&cmd_sync_entry, argc, argv))
 		return CLI_OK;
@@ -65,7 +68,7 @@ static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			target = optarg;
+			po.target = optarg;
 			break;
 		case 'b':
 			if (tabs_resolve(optarg, &po.tab, &err) != BS_OK)
@@ -105,9 +108,19 @@ static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		code = cli_store_open(ctx, &cmd_sync_entry, 0, &st);
 		for (int i = optind; code == CLI_OK && i < argc; i++) {
 			struct plan_ref *r = &refs[po.nrefs];
+			struct store_record_info info;
 
 			if (store_ref_resolve(st, argv[i], &r->kind, r->id, &err) != BS_OK)
 				code = cli_usage_error(&cmd_sync_entry, "%s", err.msg);
+			else if ((rc = store_record_get(st, r->kind, r->id, &info, NULL, &err)) !=
+			         BS_OK)
+				code = cli_fail(&cmd_sync_entry, rc, err.msg);
+			/* Upload Selected picks rows of that tab: another tab's
+			 * record is a mistake to name, not nothing to post */
+			else if (!tabs_holds(po.tab, info.tab))
+				code = cli_usage_error(
+				    &cmd_sync_entry, "%s:%s is not on the %s tab (it is on %s)",
+				    record_kind_name(r->kind), r->id, po.tab, info.tab);
 			else
 				po.nrefs++;
 		}
@@ -118,7 +131,7 @@ static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		}
 		po.refs = refs;
 	}
-	code = cli_sync_run(ctx, &cmd_sync_entry, target, &po, json);
+	code = cli_sync(ctx, &cmd_sync_entry, &po, json);
 	free(refs);
 	return code;
 }

@@ -140,6 +140,20 @@ const char *const store_sqlite_migrations[] = {
 	"DROP TABLE sync_state;\n"
 	"ALTER TABLE sync_state_v2 RENAME TO sync_state;\n"
 	"CREATE INDEX sync_state_by_state ON sync_state(target, state);\n",
+
+	/* 2 -> 3: locks, one row per lock held (store.h "locks"): one sync
+	 * of a target at a time, so two processes never plan and send the
+	 * same records.  The holder is named (a random id per process, its
+	 * host and pid) so a dead one can be told from a live one, and its
+	 * lease ends unless it renews it. */
+	"CREATE TABLE locks(\n"
+	"  name TEXT PRIMARY KEY,            -- 'sync:<target>'\n"
+	"  owner TEXT NOT NULL,              -- random id of the holding process\n"
+	"  host TEXT NOT NULL,\n"
+	"  pid INTEGER NOT NULL,\n"
+	"  acquired_ms INTEGER NOT NULL,\n"
+	"  expires_ms INTEGER NOT NULL       -- the lease's end, moved on as the holder works\n"
+	");\n",
 };
 /* clang-format on */
 

@@ -75,20 +75,16 @@ static int check_account(const struct settings_def *d, const char *value, struct
 
 static int check_count(const struct settings_def *d, const char *value, struct bs_error *err)
 {
-	long long v = 0;
 	size_t n = strlen(value);
 
-	if (n == 0 || n > 9)
+	/* "-5", "0", "1.5", "": the same answer, since a sign or a point is
+	 * never part of a count */
+	if (n == 0 || strspn(value, "0123456789") != n || strspn(value, "0") == n)
+		return bs_error_set(err, BS_EINVAL, "%s: '%s' is not a positive whole number",
+		                    d->key, value);
+	if (n > 9)
 		return bs_error_set(err, BS_EINVAL, "%s: a whole number from 1 to 999999999",
 		                    d->key);
-	for (size_t i = 0; i < n; i++) {
-		if (value[i] < '0' || value[i] > '9')
-			return bs_error_set(err, BS_EINVAL, "%s: '%s' is not a whole number",
-			                    d->key, value);
-		v = v * 10 + (value[i] - '0');
-	}
-	if (v < 1)
-		return bs_error_set(err, BS_EINVAL, "%s: at least 1", d->key);
 	return BS_OK;
 }
 

@@ -60,6 +60,21 @@ int store_settings_each(struct store *st, store_setting_cb cb, void *arg, struct
 	return st->ops->settings_each(st, cb, arg, err);
 }
 
+int store_lock_take(struct store *st, const char *name, const struct store_lock *me, int64_t now_ms,
+                    store_lock_gone_cb gone, void *arg, struct store_lock *holder,
+                    struct bs_error *err)
+{
+	if (strlen(me->owner) == 0 || memchr(me->owner, '\0', sizeof(me->owner)) == NULL ||
+	    memchr(me->host, '\0', sizeof(me->host)) == NULL)
+		return bs_error_set(err, BS_EINVAL, "a lock needs an owner id and a host name");
+	return st->ops->lock_take(st, name, me, now_ms, gone, arg, holder, err);
+}
+
+int store_lock_release(struct store *st, const char *name, const char *owner, struct bs_error *err)
+{
+	return st->ops->lock_release(st, name, owner, err);
+}
+
 int store_record_put(struct store *st, const struct record *r, const struct store_actor *who,
                      enum store_put_result *result, struct bs_error *err)
 {

@@ -38,7 +38,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 enum store_open_flags {
 	/* create the file when missing, initialise it when empty (`booksync init`) */
@@ -92,6 +92,39 @@ int store_setting_set(struct store *st, const char *key, const char *value, stru
 int store_setting_unset(struct store *st, const char *key, struct bs_error *err);
 typedef int (*store_setting_cb)(void *arg, const char *key, const char *value);
 int store_settings_each(struct store *st, store_setting_cb cb, void *arg, struct bs_error *err);
+
+/* --- locks ------------------------------------------------------------ */
+
+#define STORE_LOCK_OWNER_MAX 64
+#define STORE_LOCK_HOST_MAX  256
+
+/* Who holds a lock, and until when. */
+struct store_lock {
+	char owner[STORE_LOCK_OWNER_MAX]; /* a random id, one per holding process */
+	char host[STORE_LOCK_HOST_MAX];
+	int64_t pid;
+	int64_t acquired_ms;
+	int64_t expires_ms; /* the lease's end: the holder renews it as it works */
+};
+
+/* Whether `holder` is gone (its process died), so its lock may be taken
+ * before its lease ends. */
+typedef bool (*store_lock_gone_cb)(void *arg, const struct store_lock *holder);
+
+/*
+ * Take the lock `name` for `me`, in one transaction.  Granted (the row
+ * becomes *me) when nobody holds it, when me->owner does already (a
+ * renewal), when the holder's lease ended at or before now_ms, or when
+ * gone (may be NULL) says the holder is gone.  Otherwise BS_EBUSY ("NAME
+ * is held by ..."), the holder copied to *holder (may be NULL), nothing
+ * written.  Strings longer than the struct's fields are BS_EINVAL.
+ */
+int store_lock_take(struct store *st, const char *name, const struct store_lock *me, int64_t now_ms,
+                    store_lock_gone_cb gone, void *arg, struct store_lock *holder,
+                    struct bs_error *err);
+
+/* Give up `name` if `owner` holds it; a lock someone else holds stays. */
+int store_lock_release(struct store *st, const char *name, const char *owner, struct bs_error *err);
 
 /* --- records ---------------------------------------------------------- */
 

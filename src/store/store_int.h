@@ -24,6 +24,11 @@ struct store_ops {
 	                   struct bs_error *err);
 	int (*settings_each)(struct store *st, store_setting_cb cb, void *arg,
 	                     struct bs_error *err);
+	int (*lock_take)(struct store *st, const char *name, const struct store_lock *me,
+	                 int64_t now_ms, store_lock_gone_cb gone, void *arg,
+	                 struct store_lock *holder, struct bs_error *err);
+	int (*lock_release)(struct store *st, const char *name, const char *owner,
+	                    struct bs_error *err);
 	int (*record_put)(struct store *st, const struct record *r, const struct store_actor *who,
 	                  enum store_put_result *result, struct bs_error *err);
 	/* target non-NULL: *state is the record's state on it */

@@ -5,7 +5,8 @@
  * transactions, closing, settings), store_sqlite_open.c (opening, checking,
  * migrating; the operations table), store_sqlite_records.c (records,
  * targets, sync state, history), store_sqlite_list.c (pending and history
- * listings) and store_sqlite_sync.c (links, serials, outbox, requests).
+ * listings), store_sqlite_sync.c (links, serials, outbox, requests) and
+ * store_sqlite_lock.c (the locks).
  * All use the one statement cache and transaction helpers declared here;
  * the sq_* operations below are what the operations table points at, each
  * documented by its store.h counterpart.
@@ -169,6 +170,12 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
                  store_row_cb cb, void *arg, struct bs_error *err);
 int sq_history_each(struct store *st, const enum record_kind *kind, const char *id, int64_t limit,
                     store_history_cb cb, void *arg, struct bs_error *err);
+
+/* store_sqlite_lock.c: locks (see store.h). */
+int sq_lock_take(struct store *st, const char *name, const struct store_lock *me, int64_t now_ms,
+                 store_lock_gone_cb gone, void *arg, struct store_lock *holder,
+                 struct bs_error *err);
+int sq_lock_release(struct store *st, const char *name, const char *owner, struct bs_error *err);
 
 /* store_sqlite_sync.c: the sync engine's tables (see store.h). */
 int sq_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,

@@ -1,10 +1,12 @@
 /*
- * onboard.c - read the organisation and link what already exists there
- * (see onboard.h).
+ * onboard.c - connect an organisation, read it and link what already
+ * exists there (see onboard.h).
  */
 #include "sync/onboard.h"
 
 #include "core/grow.h"
+#include "core/secret.h"
+#include "http/client.h"
 #include "core/jsonr.h"
 #include "core/jsonw.h"
 #include "core/money.h"
@@ -13,6 +15,7 @@
 
 #include <ctype.h>
 #include <json-c/json.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -484,5 +487,133 @@ int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *er
 	names_free(&emails);
 	names_free(&taxnos);
 	names_free(&items);
+	return rc;
+}
+
+/* A code: by itself when the page redirects straight back, else from the
+ * browser through a local listener.  The redirect_uri used into `redirect`. */
+static int get_code(struct http_client *http, const struct xero_endpoints *ep,
+                    const struct onboard_auth *a, const char *state, struct buf *code,
+                    struct buf *redirect, struct bs_error *err)
+{
+	struct xero_oauth_listener *l = NULL;
+	struct buf url;
+	int rc;
+
+	if (a->auto_approve) {
+		buf_reset(redirect);
+		buf_addstr(redirect, "http://127.0.0.1:8719/callback");
+		rc = xero_oauth_auto_approve(http, ep, a->client_id, buf_cstr(redirect), NULL,
+		                             state, code, err);
+		if (rc != BS_ESTATE)
+			return rc;
+	}
+	rc = xero_oauth_callback_listen(0, &l, err);
+	if (rc != BS_OK)
+		return rc;
+	buf_reset(redirect);
+	buf_addstr(redirect, xero_oauth_callback_redirect_uri(l));
+	buf_init(&url, 8192);
+	rc = xero_oauth_authorize_url(ep, a->client_id, buf_cstr(redirect), NULL, state, &url);
+	if (rc == BS_OK) {
+		if (a->show_url != NULL)
+			a->show_url(a->arg, buf_cstr(&url));
+		rc = xero_oauth_callback_wait(l, state, 300000, code, err);
+	}
+	buf_free(&url);
+	xero_oauth_callback_free(l);
+	return rc;
+}
+
+int onboard_authorize(const struct onboard_auth *a, struct session_creds *creds,
+                      struct xero_tenant **tenants, size_t *n, struct bs_error *err)
+{
+	struct xero_endpoints ep;
+	struct http_client *http = NULL;
+	struct buf code, redirect;
+	char state[64];
+	int rc;
+
+	*tenants = NULL;
+	*n = 0;
+	memset(creds, 0, sizeof(*creds));
+	buf_init(&code, 4096);
+	buf_init(&redirect, 1024);
+	rc = xero_endpoints_init(&ep, a->base_url, err);
+	if (rc == BS_OK)
+		rc = http_client_new(&http, err);
+	if (rc == BS_OK) {
+		xero_oauth_new_state(state, sizeof(state));
+		rc = get_code(http, &ep, a, state, &code, &redirect, err);
+	}
+	if (rc == BS_OK)
+		rc = xero_oauth_exchange_code(http, &ep, a->client_id, a->client_secret,
+		                              buf_cstr(&code), buf_cstr(&redirect), a->now_ms,
+		                              &creds->tokens, err);
+	if (rc == BS_OK)
+		rc = xero_oauth_connections(http, &ep, creds->tokens.access_token, tenants, n, err);
+	if (rc == BS_OK) {
+		snprintf(creds->base_url, sizeof(creds->base_url), "%s",
+		         a->base_url != NULL ? a->base_url : "");
+		snprintf(creds->client_id, sizeof(creds->client_id), "%s", a->client_id);
+		snprintf(creds->client_secret, sizeof(creds->client_secret), "%s",
+		         a->client_secret);
+	}
+	http_client_free(http);
+	secret_buf_wipe(&code);
+	buf_free(&redirect);
+	return rc;
+}
+
+int onboard_pick_tenant(const struct xero_tenant *t, size_t n, const char *want, size_t *pick,
+                        struct bs_error *err)
+{
+	if (n == 0)
+		return bs_error_set(err, BS_EAUTH, "the grant covers no organisation");
+	if (want == NULL) {
+		*pick = 0;
+		return n == 1 ? BS_OK
+		              : bs_error_set(err, BS_ECONFLICT,
+		                             "the grant covers %zu organisations; name one", n);
+	}
+	for (*pick = 0; *pick < n; (*pick)++) {
+		if (strcmp(t[*pick].tenant_id, want) == 0)
+			return BS_OK;
+	}
+	return bs_error_set(err, BS_ENOTFOUND, "%s is not among the organisations granted", want);
+}
+
+int onboard_connect(struct store *st, const char *db_path, struct session_creds *creds,
+                    const struct xero_tenant *t, int64_t (*now_ms)(void), struct buf *target,
+                    struct onboard_stats *stats, struct bs_error *err)
+{
+	struct store_actor who = {"connect", 0};
+	struct session sess;
+	unsigned char key[SECRET_KEY_BYTES];
+	struct buf kp;
+	int rc;
+
+	memset(&sess, 0, sizeof(sess));
+	buf_init(&kp, 4096);
+	snprintf(creds->tenant_id, sizeof(creds->tenant_id), "%s", t->tenant_id);
+	snprintf(creds->tenant_name, sizeof(creds->tenant_name), "%s", t->tenant_name);
+	buf_reset(target);
+	rc = buf_printf(target, "xero:%s", creds->tenant_id);
+	who.now_ms = now_ms();
+	if (rc == BS_OK)
+		rc = session_key_path(db_path, &kp);
+	if (rc == BS_OK)
+		rc = secret_key_load_or_create(buf_cstr(&kp), key, err);
+	if (rc == BS_OK)
+		rc = store_target_add(st, buf_cstr(target), creds->tenant_name, &who, err);
+	if (rc == BS_OK)
+		rc = session_save(st, key, buf_cstr(target), creds, err);
+	if (rc == BS_OK)
+		rc = session_open(&sess, st, db_path, buf_cstr(target), now_ms, err);
+	if (rc == BS_OK)
+		rc = onboard_run(&sess, stats, err);
+	session_close(&sess);
+	sodium_memzero(key, sizeof(key));
+	buf_free(&kp);
 	return rc;
 }

@@ -1,7 +1,10 @@
 /*
- * onboard.h - what `connect` learns from the organisation.
+ * onboard.h - connecting an organisation, and what `connect` learns from it.
  *
- * Reads the organisation (base currency, lock dates), its chart of
+ * onboard_authorize runs Xero's OAuth2 authorisation-code flow (FACTS.md
+ * §4) and lists the organisations granted; onboard_pick_tenant chooses
+ * one; onboard_connect seals the credentials in the store and reads it.
+ * The reading, onboard_run: it reads the organisation (base currency, lock dates), its chart of
  * accounts and tax rates -- kept in the store for the planner -- and its
  * contacts and items, linking the store's customers, suppliers and
  * products that already exist there (contacts by name, case-insensitive;
@@ -10,9 +13,13 @@
 #ifndef BS_SYNC_ONBOARD_H
 #define BS_SYNC_ONBOARD_H
 
+#include "core/buf.h"
 #include "core/error.h"
+#include "ledger/xero/oauth.h"
+#include "store/store.h"
 #include "sync/session.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct onboard_stats {
@@ -25,6 +32,54 @@ struct onboard_stats {
 	uint64_t calls;
 };
 
+/* How to authorise. */
+struct onboard_auth {
+	const char *base_url; /* NULL = the real Xero; a sandbox: http://127.0.0.1:PORT */
+	const char *client_id;
+	const char *client_secret;
+	/* first try a page that redirects straight back (the sandbox
+	 * approves so): for a caller with no person at hand */
+	bool auto_approve;
+	/* otherwise a listener on 127.0.0.1 waits up to 5 minutes for the
+	 * browser: show_url shows the person the URL to open first */
+	void (*show_url)(void *arg, const char *url);
+	void *arg;
+	int64_t now_ms;
+};
+
+/*
+ * Authorise: get a code (by itself, or from the browser), exchange it for
+ * tokens, and list the organisations they may use.  On success creds holds
+ * the base URL, client id and secret and tokens (its tenant fields empty;
+ * the caller wipes it when done) and *tenants a malloc'd array of *n that
+ * the caller frees.  Errors: BS_EINVAL a bad base URL; BS_EAUTH refused
+ * (client, code, state); BS_ESTATE nobody came back from the browser in
+ * time; BS_ENET, BS_EPROTO, BS_ELIMIT as xero_oauth_*.
+ */
+int onboard_authorize(const struct onboard_auth *a, struct session_creds *creds,
+                      struct xero_tenant **tenants, size_t *n, struct bs_error *err);
+
+/*
+ * Which granted organisation to connect: `want` (a tenant id), or the only
+ * one when want is NULL; its index into *pick.  BS_EAUTH when none was
+ * granted, BS_ENOTFOUND when want is not among them, BS_ECONFLICT when
+ * there are several and none was named.
+ */
+int onboard_pick_tenant(const struct xero_tenant *t, size_t n, const char *want, size_t *pick,
+                        struct bs_error *err);
+
+/*
+ * Connect organisation `t` with the authorised creds (its tenant fields are
+ * filled here): register the target "xero:<tenant id>" (its name into
+ * `target`, reset first), seal the credentials in the store under the key
+ * file beside db_path, open the session and read the organisation
+ * (onboard_run, into *stats).  Errors as those calls'.
+ */
+int onboard_connect(struct store *st, const char *db_path, struct session_creds *creds,
+                    const struct xero_tenant *t, int64_t (*now_ms)(void), struct buf *target,
+                    struct onboard_stats *stats, struct bs_error *err);
+
+/* Read the organisation through session s and link what exists (above). */
 int onboard_run(struct session *s, struct onboard_stats *stats, struct bs_error *err);
 
 #endif

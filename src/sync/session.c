@@ -3,8 +3,9 @@
  *
  * The sealed blob is JSON: {"base_url","client_id","client_secret",
  * "tenant_id","tenant_name","access_token","refresh_token","expires_at_ms",
- * "scope"}, stored under the setting "cred:<target>" (not in the settings
- * catalogue, so `booksync settings` never shows it).
+ * "issued_at_ms","scope"} (issued_at_ms is absent from blobs written before
+ * it was kept: the token's lifetime is then not known), stored under the setting "cred:<target>"
+ * (not in the settings catalogue, so `booksync settings` never shows it).
  */
 #include "sync/session.h"
 
@@ -54,6 +55,8 @@ static int creds_json(const struct session_creds *c, struct buf *b)
 		rc = jsonw_kv_str(b, 1, "refresh_token", c->tokens.refresh_token);
 	if (rc == BS_OK)
 		rc = jsonw_kv_int(b, 1, "expires_at_ms", c->tokens.expires_at_ms);
+	if (rc == BS_OK)
+		rc = jsonw_kv_int(b, 1, "issued_at_ms", c->tokens.issued_at_ms);
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(b, 1, "scope", c->tokens.scope);
 	if (rc == BS_OK)
@@ -136,6 +139,8 @@ static int load(struct session *s, struct bs_error *err)
 	copy_field(o, "scope", s->creds.tokens.scope, sizeof(s->creds.tokens.scope));
 	if (json_object_object_get_ex(o, "expires_at_ms", &v))
 		s->creds.tokens.expires_at_ms = json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "issued_at_ms", &v))
+		s->creds.tokens.issued_at_ms = json_object_get_int64(v);
 out:
 	json_object_put(o);
 	secret_buf_wipe(&plain);
@@ -150,7 +155,7 @@ int session_refresh_if_needed(struct session *s, struct bs_error *err)
 	int64_t now = s->now_ms();
 	int rc;
 
-	if (s->creds.tokens.expires_at_ms - now > 120000)
+	if (!xero_oauth_refresh_due(&s->creds.tokens, now, s->time_scale))
 		return BS_OK;
 	if (s->creds.tokens.refresh_token[0] == '\0')
 		return bs_error_set(err, BS_EAUTH,
@@ -227,6 +232,7 @@ static int governor_load(struct session *s, struct bs_error *err)
 	setting_int(s->st, "limits.concurrent", &lim.concurrent);
 	setting_int(s->st, "limits.app_per_minute", &lim.app_per_minute);
 	setting_int(s->st, "limits.time_scale", &lim.time_scale);
+	s->time_scale = lim.time_scale; /* the token refresh margin shrinks with it */
 	s->gov = governor_new(&lim);
 	if (s->gov == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");

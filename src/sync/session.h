@@ -40,6 +40,7 @@ struct session {
 	struct governor *gov; /* paces every call of this process to the target */
 	struct paced pc;      /* session_get's calls through it (the struct must not move) */
 	int64_t (*now_ms)(void);
+	int time_scale; /* limits.time_scale: tokens live that much shorter */
 };
 
 /* The key file of a store: "<db path>.key" (URIs: the file part). */
@@ -51,9 +52,9 @@ int session_save(struct store *st, const unsigned char key[32], const char *targ
 
 /*
  * Open a session for target: unseal, build the client and connection,
- * refresh the token if it expires within two minutes, and build the
- * governor from the limits.* settings, seeded with the calls the previous
- * process made in the current minute (saved by session_close).  BS_EAUTH with "run
+ * build the governor from the limits.* settings, seeded with the calls the previous
+ * process made in the current minute (saved by session_close), and refresh
+ * the token when it is due (session_refresh_if_needed).  BS_EAUTH with "run
  * booksync connect" when there are no credentials or the refresh is
  * refused.  Release with session_close.
  */
@@ -70,7 +71,11 @@ void session_window_save(struct session *s);
 
 void session_close(struct session *s);
 
-/* Refresh now if the token expires within two minutes (dispatcher hook). */
+/*
+ * Refresh now if the token is due (xero_oauth_refresh_due: expiring within
+ * two minutes divided by limits.time_scale, at most a quarter of its
+ * lifetime), so each token is refreshed once.  The dispatcher's hook.
+ */
 int session_refresh_if_needed(struct session *s, struct bs_error *err);
 
 /*

@@ -73,3 +73,10 @@ int tabs_resolve(const char *name, const char **out, struct bs_error *err)
 	                    "journals}",
 	                    name);
 }
+
+bool tabs_holds(const char *tab, const char *record_tab)
+{
+	size_t n = strlen(tab);
+
+	return strncmp(record_tab, tab, n) == 0 && (record_tab[n] == '\0' || record_tab[n] == '/');
+}

@@ -30,4 +30,11 @@ const struct tabs_def *tabs_all(size_t *n);
  */
 int tabs_resolve(const char *name, const char **out, struct bs_error *err);
 
+/*
+ * Whether a record on tab `record_tab` ("sales/customers") is on `tab`, a
+ * full tab name or a group as tabs_resolve gives it ("sales/invoices": no;
+ * "sales": yes).
+ */
+bool tabs_holds(const char *tab, const char *record_tab);
+
 #endif

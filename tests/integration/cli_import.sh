@@ -185,6 +185,18 @@ expect 2 "$B" settings invoice_status PAID && has "$T/err" "AUTHORISED|DRAFT"
 expect 2 "$B" settings no_such && has "$T/err" "unknown setting"
 expect 0 "$B" settings --unset invoice_status
 expect 0 "$B" settings invoice_status && has "$T/out" "AUTHORISED"
+# a count's value may begin with '-': it is a value, checked, not an option
+for v in -5 0 1.5 -x; do
+	expect 2 "$B" settings limits.per_minute "$v" &&
+		has "$T/err" "limits.per_minute: '$v' is not a positive whole number"
+	if grep -q "unknown option" "$T/err"; then bad "'$v' taken for an option"; else ok; fi
+done
+expect 2 "$B" settings limits.per_minute 1234567890 && has "$T/err" "from 1 to 999999999"
+expect 0 "$B" settings limits.per_minute && has "$T/out" "60"
+expect 0 "$B" settings limits.per_minute 30
+expect 0 "$B" settings limits.per_minute && has "$T/out" "30"
+expect 2 "$B" settings --bogus limits.per_minute && has "$T/err" "unknown option '--bogus'"
+expect 2 "$B" settings --unset limits.per_minute -5 && has "$T/err" "unknown option '-5'"
 
 echo "$pass passed, $fails failed"
 [ "$fails" -eq 0 ]

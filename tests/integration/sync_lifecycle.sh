@@ -28,6 +28,16 @@ inv() { xq Invoices "(a => $2)(j.Invoices.filter(i => i.Type == 'ACCREC' && i.Re
 id1=$(inv SO-1 'a.length == 1 ? a[0].InvoiceID : "count " + a.length')
 case $id1 in *-*-*) ok ;; *) bad "SO-1 not posted once: $id1" ;; esac
 
+# --- Upload Selected naming a record of another tab: said, exit 2, nothing sent ---
+seq=$(log_total "$U")
+expect 2 "$B" sync --tab invoices --select customer:C-1
+has "$T/err" "customer:C-1 is not on the sales/invoices tab (it is on sales/customers)"
+expect 2 "$B" sync --tab invoices --select SO-1 customer:C-1
+has "$T/err" "customer:C-1 is not on the sales/invoices tab"
+eq "a wrong selection sends nothing" "$(writes_since "$U" "$seq")" 0
+expect 0 "$B" sync --tab sales --select customer:C-1 # the group holds the tab
+has "$T/out" "0 documents posted"
+
 # --- reset (Reset For Re-import), then sync: the same invoice ------------------
 expect 0 "$B" reset SO-1
 expect 0 "$B" pending --tab invoices

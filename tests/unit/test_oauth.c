@@ -233,6 +233,97 @@ static void test_parse_token_response(void **state)
 	}
 }
 
+/* When a token is due for refresh: the margin shrinks with the time scale
+ * and never exceeds a quarter of the token's lifetime. */
+static void test_refresh_due(void **state)
+{
+	static const struct {
+		int64_t issued, expires, now;
+		int scale;
+		bool due;
+	} cases[] = {
+	    /* Xero's 30-minute token at scale 1: the two-minute margin */
+	    {1000, 1000 + 1800000, 1000, 1, false},
+	    {1000, 1000 + 1800000, 1000 + 1680000 - 1, 1, false},
+	    {1000, 1000 + 1800000, 1000 + 1680000, 1, true},
+	    {1000, 1000 + 1800000, 1000 + 1800000 + 5, 1, true}, /* expired */
+	    /* scale 0 and negative count as 1 */
+	    {1000, 1000 + 1800000, 1000 + 1680000 - 1, 0, false},
+	    {1000, 1000 + 1800000, 1000 + 1680000 - 1, -3, false},
+	    /* scale 20: tokens of 90 s, margin 6 s */
+	    {5, 5 + 90000, 5 + 1000, 20, false},
+	    {5, 5 + 90000, 5 + 84000 - 1, 20, false},
+	    {5, 5 + 90000, 5 + 84000, 20, true},
+	    /* scale 1 with a 90 s token: a quarter of its life, not 120 s */
+	    {5, 5 + 90000, 5 + 1000, 1, false},
+	    {5, 5 + 90000, 5 + 67500 - 1, 1, false},
+	    {5, 5 + 90000, 5 + 67500, 1, true},
+	    /* scale 60 with 30 s tokens: the 2 s margin is below a quarter */
+	    {5, 5 + 30000, 5 + 28000 - 1, 60, false},
+	    {5, 5 + 30000, 5 + 28000, 60, true},
+	    /* lifetime not known (credentials saved before it was kept) */
+	    {0, 1800000, 1680000 - 1, 1, false},
+	    {0, 1800000, 1680000, 1, true},
+	    {0, 90000, 84000 - 1, 20, false},
+	    {0, 90000, 84000, 20, true},
+	    /* nonsense lifetime (issued after expiry): the plain margin */
+	    {200000, 100000, 100000 - 120000, 1, true},
+	    {200000, 100000, 100000 - 120001, 1, false},
+	};
+	struct xero_tokens t;
+	(void)state;
+
+	memset(&t, 0, sizeof(t));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t.issued_at_ms = cases[i].issued;
+		t.expires_at_ms = cases[i].expires;
+		if (xero_oauth_refresh_due(&t, cases[i].now, cases[i].scale) != cases[i].due)
+			fail_msg("case %zu: due %d, want %d", i, !cases[i].due, cases[i].due);
+	}
+}
+
+/*
+ * A run of `calls` calls `step_ms` apart with tokens of `life_s` seconds at
+ * `scale`, each token minted as the token endpoint's reply is read: how
+ * many refreshes.  Every call must find an unexpired token.
+ */
+static int refreshes_over(int calls, int64_t step_ms, int life_s, int scale)
+{
+	struct xero_tokens t;
+	struct bs_error err;
+	char body[128];
+	int64_t now = 1700000000000;
+	int n = 0;
+
+	snprintf(body, sizeof(body), "{\"access_token\":\"AT\",\"expires_in\":%d}", life_s);
+	assert_int_equal(
+	    xero_oauth_parse_token_response(200, body, strlen(body), false, now, &t, &err), BS_OK);
+	for (int i = 0; i < calls; i++, now += step_ms) {
+		if (xero_oauth_refresh_due(&t, now, scale)) {
+			assert_int_equal(xero_oauth_parse_token_response(200, body, strlen(body),
+			                                                 true, now, &t, &err),
+			                 BS_OK);
+			n++;
+		}
+		assert_true(t.expires_at_ms > now);
+	}
+	return n;
+}
+
+/* issue 15 item 6: at time scale 20, 142 of about 230 requests were refreshes */
+static void test_refresh_not_thrashing(void **state)
+{
+	(void)state;
+	/* 230 calls a second apart over 90 s tokens: refreshed at 84 s and 168 s */
+	assert_int_equal(refreshes_over(230, 1000, 90, 20), 2);
+	/* the same tokens at scale 1: in their last quarter, every 67.5 s */
+	assert_int_equal(refreshes_over(230, 1000, 90, 1), 3);
+	/* Xero's real 30-minute tokens over two hours of calls: at 28 minutes */
+	assert_int_equal(refreshes_over(7200, 1000, 1800, 1), 4);
+	/* a token shorter than the scaled margin: still once per lifetime */
+	assert_int_equal(refreshes_over(100, 1000, 4, 1), 33);
+}
+
 static void test_code_from_redirect(void **state)
 {
 	static const struct {
@@ -288,9 +379,24 @@ struct fixture {
 	struct http_client *http;
 	struct xero_endpoints ep;
 	char clients[64]; /* clients file path, "" when none */
+	int64_t clock_ms; /* the sandbox's clock when the test moves it, else 0 */
 };
 
-static int start(void **state, const char *clients_line)
+static int64_t fixture_now(void *ctx)
+{
+	return __atomic_load_n(&((struct fixture *)ctx)->clock_ms, __ATOMIC_SEQ_CST);
+}
+
+/* The time to pass as now_ms: the fixture's clock when it has one. */
+static int64_t fixture_clock(const struct fixture *f)
+{
+	int64_t t = __atomic_load_n(&f->clock_ms, __ATOMIC_SEQ_CST);
+
+	return t != 0 ? t : now_ms();
+}
+
+/* limits non-NULL: that --limits SPEC, on a clock the test moves */
+static int start(void **state, const char *clients_line, const char *limits)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct sandbox_config cfg;
@@ -299,6 +405,12 @@ static int start(void **state, const char *clients_line)
 	assert_non_null(f);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.rounding = MONEY_HALF_AWAY;
+	if (limits != NULL) {
+		f->clock_ms = now_ms();
+		cfg.limits = limits;
+		cfg.clock.now_ms = fixture_now;
+		cfg.clock.ctx = f;
+	}
 	if (clients_line != NULL) {
 		FILE *fp;
 		int fd;
@@ -322,12 +434,17 @@ static int start(void **state, const char *clients_line)
 
 static int start_open(void **state)
 {
-	return start(state, NULL);
+	return start(state, NULL, NULL);
 }
 
 static int start_clients(void **state)
 {
-	return start(state, "booksync-app:s3cret");
+	return start(state, "booksync-app:s3cret", NULL);
+}
+
+static int start_scaled(void **state)
+{
+	return start(state, NULL, "time-scale=20");
 }
 
 static int stop(void **state)
@@ -358,7 +475,7 @@ static void connect_tokens(struct fixture *f, const char *id, const char *secret
 		fail_msg("auto_approve: %s", err.msg);
 	assert_true(code.len > 0);
 	if (xero_oauth_exchange_code(f->http, &f->ep, id, secret, buf_cstr(&code), REDIRECT,
-	                             now_ms(), t, &err) != BS_OK)
+	                             fixture_clock(f), t, &err) != BS_OK)
 		fail_msg("exchange: %s", err.msg);
 	buf_free(&code);
 }
@@ -463,6 +580,41 @@ static void test_refresh_rotation(void **state)
 	/* an empty refresh token never leaves the process */
 	assert_int_equal(xero_oauth_refresh(f->http, &f->ep, "cid", "any", "", now_ms(), &t1, &err),
 	                 BS_EINVAL);
+}
+
+/*
+ * The sandbox at time scale 20 issues 90-second tokens.  A refresh when
+ * xero_oauth_refresh_due says so, over 230 calls a (simulated) second
+ * apart: two refreshes, and every call finds its token accepted.
+ */
+static void test_refresh_scaled_sandbox(void **state)
+{
+	struct fixture *f = *state;
+	struct xero_tokens t;
+	struct xero_tenant *ten = NULL;
+	struct bs_error err;
+	size_t n = 0;
+	int refreshes = 0;
+
+	connect_tokens(f, "cid", "any", &t);
+	assert_int_equal(t.expires_at_ms - t.issued_at_ms, 90000);
+	for (int i = 0; i < 230; i++) {
+		int64_t now = fixture_clock(f);
+
+		if (xero_oauth_refresh_due(&t, now, 20)) {
+			if (xero_oauth_refresh(f->http, &f->ep, "cid", "any", t.refresh_token, now,
+			                       &t, &err) != BS_OK)
+				fail_msg("refresh at call %d: %s", i, err.msg);
+			refreshes++;
+		}
+		if (xero_oauth_connections(f->http, &f->ep, t.access_token, &ten, &n, &err) !=
+		    BS_OK)
+			fail_msg("call %d: %s", i, err.msg);
+		free(ten);
+		ten = NULL;
+		__atomic_add_fetch(&f->clock_ms, 1000, __ATOMIC_SEQ_CST);
+	}
+	assert_int_equal(refreshes, 2);
 }
 
 static void test_client_credentials(void **state)
@@ -816,6 +968,9 @@ int main(void)
 	    cmocka_unit_test(test_authorize_url_and_state),
 	    cmocka_unit_test(test_parse_token_response),
 	    cmocka_unit_test(test_code_from_redirect),
+	    cmocka_unit_test(test_refresh_due),
+	    cmocka_unit_test(test_refresh_not_thrashing),
+	    cmocka_unit_test_setup_teardown(test_refresh_scaled_sandbox, start_scaled, stop),
 	    cmocka_unit_test_setup_teardown(test_full_code_flow, start_open, stop),
 	    cmocka_unit_test_setup_teardown(test_refresh_rotation, start_open, stop),
 	    cmocka_unit_test_setup_teardown(test_client_credentials, start_clients, stop),

@@ -53,6 +53,32 @@ static void test_tabs_resolve(void **state)
 	}
 }
 
+static void test_tabs_holds(void **state)
+{
+	static const struct {
+		const char *tab, *record_tab;
+		bool holds;
+	} cases[] = {
+	    {"sales/invoices", "sales/invoices", true},
+	    {"sales/invoices", "sales/customers", false},
+	    {"sales", "sales/customers", true},
+	    {"sales", "sales/invoices", true},
+	    {"sales", "purchases/payments", false},
+	    {"purchases", "purchases/payments", true},
+	    {"sales/payments", "purchases/payments", false},
+	    {"adjustments", "adjustments/cogs", true},
+	    {"adjustments/cogs", "adjustments/adjustments", false},
+	    {"retail", "retailer/x", false}, /* a prefix of the group's name is not it */
+	    {"sales/invoices", "sales/invoices-old", false},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (tabs_holds(cases[i].tab, cases[i].record_tab) != cases[i].holds)
+			fail_msg("tabs_holds(%s, %s) != %d", cases[i].tab, cases[i].record_tab,
+			         cases[i].holds);
+	}
+}
+
 static void test_sync_all_is_five_tabs(void **state)
 {
 	size_t n, k = 0;
@@ -123,9 +149,8 @@ static void test_settings_defaults(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tabs_resolve),
-	    cmocka_unit_test(test_sync_all_is_five_tabs),
-	    cmocka_unit_test(test_settings_check),
+	    cmocka_unit_test(test_tabs_resolve),          cmocka_unit_test(test_tabs_holds),
+	    cmocka_unit_test(test_sync_all_is_five_tabs), cmocka_unit_test(test_settings_check),
 	    cmocka_unit_test(test_settings_defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

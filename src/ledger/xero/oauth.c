@@ -262,6 +262,7 @@ int xero_oauth_parse_token_response(long status, const char *body, size_t len, b
 		goto out;
 	}
 	t->expires_at_ms = now_ms + expires_in * 1000;
+	t->issued_at_ms = now_ms;
 	s = jstr(o, "refresh_token");
 	if (s != NULL) {
 		rc =

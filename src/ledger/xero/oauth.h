@@ -57,6 +57,7 @@ struct xero_tokens {
 	char access_token[XERO_ACCESS_TOKEN_MAX];
 	char refresh_token[XERO_REFRESH_TOKEN_MAX]; /* "" without offline_access */
 	int64_t expires_at_ms;                      /* now_ms + expires_in * 1000 */
+	int64_t issued_at_ms;                       /* now_ms of the reply; 0 = not known */
 	char scope[XERO_SCOPE_MAX];                 /* granted scopes, "" if not said */
 };
 
@@ -112,6 +113,20 @@ int xero_oauth_refresh(struct http_client *http, const struct xero_endpoints *ep
  */
 int xero_oauth_parse_token_response(long status, const char *body, size_t len, bool refresh,
                                     int64_t now_ms, struct xero_tokens *out, struct bs_error *err);
+
+/* How long before expiry a token is refreshed, at time scale 1. */
+#define XERO_REFRESH_MARGIN_MS 120000
+
+/*
+ * Whether `t` should be refreshed at now_ms (pure; oauth_due.c).  True
+ * when it expires within the margin: XERO_REFRESH_MARGIN_MS divided by
+ * time_scale (a ledger whose clock runs N times faster issues tokens N
+ * times shorter; time_scale < 1 counts as 1), and never more than a quarter
+ * of the token's lifetime (expires_at_ms - issued_at_ms, when known).  So a
+ * token is refreshed once, in the last quarter of its life, however short
+ * it lives: never a refresh before every call.
+ */
+bool xero_oauth_refresh_due(const struct xero_tokens *t, int64_t now_ms, int time_scale);
 
 /* One connected organisation (GET /connections). */
 struct xero_tenant {
