@@ -453,7 +453,7 @@ static void zero_amounts(json_object *doc)
 static int op_remove(struct qbo_ctx *c, int ent, bool is_void, json_object *in, json_object **out)
 {
 	struct qbo_doc *d;
-	json_object *doc;
+	json_object *doc = NULL;
 	bool pay = ent == QBE_PAYMENT || ent == QBE_BILLPAYMENT;
 	int rc;
 
@@ -481,7 +481,7 @@ static int op_remove(struct qbo_ctx *c, int ent, bool is_void, json_object *in, 
 	return BS_OK;
 }
 
-int qbo_op(struct qbo_ctx *c, int ent, const char *op, json_object *in, json_object **out)
+static int op_write(struct qbo_ctx *c, int ent, const char *op, json_object *in, json_object **out)
 {
 	const struct qbo_ent_desc *ed = &qbo_ents[ent];
 	struct qbo_doc *old = NULL, *d;
@@ -517,6 +517,18 @@ int qbo_op(struct qbo_ctx *c, int ent, const char *op, json_object *in, json_obj
 		return rc;
 	*out = json_object_get(d->obj);
 	return BS_OK;
+}
+
+int qbo_op(struct qbo_ctx *c, int ent, const char *op, json_object *in, json_object **out)
+{
+	int rc = op_write(c, ent, op, in, out);
+
+	/* out of memory or the state file failing: a SystemFault, not silence */
+	if (rc != BS_OK && c->f->n == 0)
+		qbo_fault(c->f, 500, "SystemFault", "10000",
+		          "An application error has occurred while processing your request", NULL,
+		          "System Failure Error: %s", bs_strerror(rc));
+	return rc;
 }
 
 int qbo_read(struct qbo_ctx *c, int ent, const char *id, json_object **out)
