@@ -13,7 +13,8 @@
 
 static struct fake_clock qfc;
 
-/* Start with `limits` ("off" when NULL), faults and a token. */
+/* Start with `limits` ("off" when NULL), faults, state and a token, the
+ * clock at T0_MS. */
 static inline int qstart_cfg(struct tc *t, const char *limits, const char *faults,
                              const char *state)
 {
@@ -26,8 +27,7 @@ static inline int qstart_cfg(struct tc *t, const char *limits, const char *fault
 	cfg.state_path = state;
 	cfg.clock.now_ms = fake_now;
 	cfg.clock.ctx = &qfc;
-	if (qfc.now_ms == 0)
-		qfc.now_ms = T0_MS;
+	qfc.now_ms = T0_MS; /* every test starts at the same instant */
 	return tc_start(t, &cfg, QBO_SCOPE);
 }
 
