@@ -519,9 +519,37 @@ static int op_write(struct qbo_ctx *c, int ent, const char *op, json_object *in,
 	return BS_OK;
 }
 
+/* Queue the webhook event of a change: {"name", "id", "operation",
+ * "lastUpdated"} (operation Create, Update, Delete or Void). */
+static void hook_event(struct qbo_ctx *c, int ent, const char *op, json_object *out)
+{
+	static const char *const names[] = {"Create", "Update", "Delete", "Void"};
+	const char *opname = NULL;
+	json_object *o;
+	char t[48];
+
+	for (size_t i = 0; i < 4; i++)
+		if (strcasecmp(op, names[i]) == 0)
+			opname = names[i];
+	if (!c->sb->hook_running || !(qbo_ents[ent].flags & QBF_CDC) || opname == NULL ||
+	    sb_jstr(out, "Id") == NULL)
+		return;
+	qbo_time(t, sizeof(t), c->now);
+	o = json_object_new_object();
+	sb_jset_str(o, "name", qbo_ents[ent].name);
+	sb_jset_str(o, "id", sb_jstr(out, "Id"));
+	sb_jset_str(o, "operation", opname);
+	sb_jset_str(o, "lastUpdated", t);
+	sb_hook_enqueue(c->sb, o);
+	json_object_put(o);
+}
+
 int qbo_op(struct qbo_ctx *c, int ent, const char *op, json_object *in, json_object **out)
 {
 	int rc = op_write(c, ent, op, in, out);
+
+	if (rc == BS_OK)
+		hook_event(c, ent, op, *out);
 
 	/* out of memory or the state file failing: a SystemFault, not silence */
 	if (rc != BS_OK && c->f->n == 0)

@@ -12,7 +12,8 @@
  * faults, /batch), qbo_store.c (the realm, documents, the default company,
  * the state file), qbo_ent.c (the entity table, CRUD, list entities),
  * qbo_txn.c (transactions: lines, QBO's arithmetic, tax, payments),
- * qbo_query.c (/query and /cdc), qbo_hook.c (webhook events).
+ * qbo_query.c (/query and /cdc), qbo_seed.c (the default company).  Webhook
+ * events are queued by qbo_op and delivered by the shared sb_hook.c.
  */
 #ifndef BS_SANDBOX_QBO_INT_H
 #define BS_SANDBOX_QBO_INT_H
@@ -182,9 +183,5 @@ bool qbo_closed(struct qbo_ctx *c, const char *txn_date);
 int qbo_query_run(struct qbo_ctx *c, const char *stmt, json_object **out);
 /* /cdc?entities=..&changedSince=..: *out is the CDCResponse array. */
 int qbo_cdc_run(struct qbo_ctx *c, const char *entities, const char *since, json_object **out);
-
-/* ---- webhooks (qbo_hook.c) ---- */
-/* Announce a change (operation "Create", "Update", "Delete", "Void"). */
-void qbo_hook_event(struct qbo_ctx *c, const struct qbo_doc *d, const char *operation);
 
 #endif

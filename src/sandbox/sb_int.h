@@ -398,6 +398,9 @@ void sb_hook_stop(struct sandbox *sb);
 void sb_hook_event(struct sandbox *sb, struct sb_tenant *tn, int kind, struct sb_doc *doc,
                    bool created);
 void sb_hook_intent(struct sandbox *sb, struct sandbox_response *resp);
+/* Queue one event object (serialised at once; o stays the caller's) for
+ * delivery in the ledger's envelope.  Under the lock. */
+void sb_hook_enqueue(struct sandbox *sb, json_object *o);
 
 /* Revoke a token (POST body {"token": T} or form token=T). */
 void sb_oauth_revoke(struct sandbox *sb, const struct sandbox_request *req,
