@@ -341,7 +341,12 @@ void sb_admin_handle(struct sandbox *sb, const struct sandbox_request *req,
 		                "the /sandbox/ endpoints need Authorization: Bearer <admin token>");
 		return;
 	}
-	if (get && strcmp(p, "log") == 0) {
+	if (sb->ledger == SANDBOX_QBO && strcmp(p, "log") != 0 && strcmp(p, "health") != 0 &&
+	    strcmp(p, "reset") != 0) {
+		/* tenants, counters and the intent check are Xero's */
+		sb_resp_problem(resp, 404, "Not Found",
+		                "no such admin endpoint on a QuickBooks Online sandbox");
+	} else if (get && strcmp(p, "log") == 0) {
 		admin_log(sb, req, resp);
 	} else if (get && strcmp(p, "counters") == 0) {
 		admin_counters(sb, resp);

@@ -207,12 +207,35 @@ static void test_state_restart(void **state)
 	}
 }
 
+/* The admin endpoints a QBO sandbox keeps: log, health, reset. */
+static void test_admin(void **state)
+{
+	struct tc t;
+
+	(void)state;
+	assert_int_equal(qstart(&t), 0);
+	assert_string_equal(qparty(&t, "customer", "Reset Ltd"), "33");
+	assert_int_equal(tc_req(&t, "GET", "/sandbox/health", NULL, NULL, false), 200);
+	assert_int_equal(tc_req(&t, "GET", "/sandbox/log", NULL, NULL, false), 200);
+	assert_non_null(strstr(buf_cstr(&t.body), "/customer"));
+	assert_int_equal(tc_req(&t, "GET", "/sandbox/tenants", NULL, NULL, false), 404);
+	assert_int_equal(tc_req(&t, "POST", "/sandbox/reset", "", NULL, false), 200);
+	/* the same realm, the default company again, the token still good */
+	assert_int_equal(qreq(&t, "GET", "customer/33", NULL), 400);
+	assert_string_equal(qparty(&t, "customer", "Reset Ltd"), "33");
+	tc_stop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_minute_limit),     cmocka_unit_test(test_batch_limit),
-	    cmocka_unit_test(test_concurrent_limit), cmocka_unit_test(test_bad_specs),
-	    cmocka_unit_test(test_faults),           cmocka_unit_test(test_state_restart),
+	    cmocka_unit_test(test_minute_limit),
+	    cmocka_unit_test(test_batch_limit),
+	    cmocka_unit_test(test_concurrent_limit),
+	    cmocka_unit_test(test_bad_specs),
+	    cmocka_unit_test(test_faults),
+	    cmocka_unit_test(test_state_restart),
+	    cmocka_unit_test(test_admin),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
