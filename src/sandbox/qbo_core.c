@@ -154,8 +154,11 @@ out:
 
 /* ------------------------------------------------------------- batch */
 
-static json_object *batch_item(struct qbo_ctx *c, json_object *item, int *ops)
+/* One BatchItemResponse: the item runs on a copy of the context with its
+ * own Fault, so a failing item leaves the others alone. */
+static json_object *batch_item(const struct qbo_ctx *bc, json_object *item)
 {
+	struct qbo_ctx ic = *bc, *c = &ic;
 	json_object *res = json_object_new_object(), *out = NULL, *v;
 	const char *bid = sb_jstr(item, "bId"), *op = sb_jstr(item, "operation");
 	const char *inc = sb_jstr(item, "optionsData");
@@ -164,7 +167,7 @@ static json_object *batch_item(struct qbo_ctx *c, json_object *item, int *ops)
 	const char *key = NULL;
 
 	memset(&f, 0, sizeof(f));
-	c->f = &f;
+	ic.f = &f;
 	sb_jset_str(res, "bId", bid);
 	if (bid == NULL || strlen(bid) == 0) {
 		qbo_verr(&f, "2020",
@@ -196,7 +199,6 @@ static json_object *batch_item(struct qbo_ctx *c, json_object *item, int *ops)
 				op = "void";
 			rc = qbo_op(c, ent, op, v, &out);
 			key = qbo_ents[ent].name;
-			(*ops)++;
 		}
 	}
 	if (rc == BS_OK)
@@ -212,7 +214,6 @@ static void handle_batch(struct qbo_ctx *c, const struct sandbox_request *req,
 	json_object *in = json_tokener_parse(req->body_len ? req->body : ""), *items, *arr;
 	struct qbo_fault *top = c->f;
 	size_t n;
-	int ops = 0;
 
 	if (in == NULL || !json_object_object_get_ex(in, "BatchItemRequest", &items) ||
 	    !json_object_is_type(items, json_type_array)) {
@@ -236,9 +237,7 @@ static void handle_batch(struct qbo_ctx *c, const struct sandbox_request *req,
 	c->visible_seq = c->sb->doc_seq;
 	arr = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(arr,
-		                      batch_item(c, json_object_array_get_idx(items, i), &ops));
-	c->f = top;
+		json_object_array_add(arr, batch_item(c, json_object_array_get_idx(items, i)));
 	c->visible_seq = 0;
 	*elements = (int)n;
 	resp_wrapped(c, resp, "BatchItemResponse", arr);

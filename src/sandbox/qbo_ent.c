@@ -381,37 +381,44 @@ static int unsupported(struct qbo_ctx *c, int ent, const char *op)
 	                "Operation %s is not supported for %s", op, qbo_ents[ent].name);
 }
 
-/* The stored document `in` names, its SyncToken current: else a Fault. */
-static int target(struct qbo_ctx *c, int ent, json_object *in, struct qbo_doc **out)
+/* The stored document `in` names, its SyncToken current and its date open;
+ * else NULL with the Fault in c->f. */
+static struct qbo_doc *target(struct qbo_ctx *c, int ent, json_object *in)
 {
 	const char *id = sb_jstr(in, "Id"), *st = sb_jstr(in, "SyncToken");
 	struct qbo_doc *d;
 
-	*out = NULL;
-	if (id == NULL)
-		return qbo_verr(c->f, "2020", REQ_MSG, "Id", "Required parameter Id is missing");
-	if (st == NULL)
-		return qbo_verr(c->f, "2020", REQ_MSG, "SyncToken",
-		                "Required parameter SyncToken is missing");
+	if (id == NULL) {
+		qbo_verr(c->f, "2020", REQ_MSG, "Id", "Required parameter Id is missing");
+		return NULL;
+	}
+	if (st == NULL) {
+		qbo_verr(c->f, "2020", REQ_MSG, "SyncToken",
+		         "Required parameter SyncToken is missing");
+		return NULL;
+	}
 	d = qbo_find(c, ent, id);
-	if (d == NULL)
-		return qbo_verr(c->f, "610", "Object Not Found", NULL,
-		                "Object Not Found : Something you're trying to use has been made "
-		                "inactive or does not exist. (%s %s)",
-		                qbo_ents[ent].name, id);
-	if (strcmp(st, sb_jstr(d->obj, "SyncToken")) != 0)
-		return qbo_verr(
-		    c->f, "5010", "Stale Object Error", "SyncToken",
-		    "Stale Object Error : You and another user were working on the same "
-		    "thing. SyncToken %s is not the current one (%s).",
-		    st, sb_jstr(d->obj, "SyncToken"));
-	if ((qbo_ents[ent].flags & QBF_TXN) && qbo_closed(c, sb_jstr(d->obj, "TxnDate")))
-		return qbo_fault(c->f, 400, "ValidationFault", "6210", "Account Period Closed",
-		                 "TxnDate",
-		                 "Account Period Closed, Cannot Update Through Services API : The "
-		                 "account period has closed and the books are locked.");
-	*out = d;
-	return BS_OK;
+	if (d == NULL) {
+		qbo_verr(c->f, "610", "Object Not Found", NULL,
+		         "Object Not Found : Something you're trying to use has been made "
+		         "inactive or does not exist. (%s %s)",
+		         qbo_ents[ent].name, id);
+		return NULL;
+	}
+	if (strcmp(st, sb_jstr(d->obj, "SyncToken")) != 0) {
+		qbo_verr(c->f, "5010", "Stale Object Error", "SyncToken",
+		         "Stale Object Error : You and another user were working on the same "
+		         "thing. SyncToken %s is not the current one (%s).",
+		         st, sb_jstr(d->obj, "SyncToken"));
+		return NULL;
+	}
+	if ((qbo_ents[ent].flags & QBF_TXN) && qbo_closed(c, sb_jstr(d->obj, "TxnDate"))) {
+		qbo_fault(c->f, 400, "ValidationFault", "6210", "Account Period Closed", "TxnDate",
+		          "Account Period Closed, Cannot Update Through Services API : The "
+		          "account period has closed and the books are locked.");
+		return NULL;
+	}
+	return d;
 }
 
 /* A document with payments applied (Balance below TotalAmt) can be neither
@@ -459,7 +466,7 @@ static int op_remove(struct qbo_ctx *c, int ent, bool is_void, json_object *in, 
 
 	if (!(qbo_ents[ent].flags & (is_void ? QBF_VOID : QBF_DELETE)))
 		return unsupported(c, ent, is_void ? "void" : "delete");
-	if (target(c, ent, in, &d) != BS_OK || check_unpaid(c, d) != BS_OK)
+	if ((d = target(c, ent, in)) == NULL || check_unpaid(c, d) != BS_OK)
 		return BS_EINVAL;
 	if (pay && (rc = qbo_unapply(c, ent, d->obj)) != BS_OK)
 		return rc;
@@ -498,7 +505,7 @@ static int op_write(struct qbo_ctx *c, int ent, const char *op, json_object *in,
 	} else if (strcasecmp(op, "update") == 0) {
 		if (!(ed->flags & (QBF_WRITE | QBF_UPDATE)))
 			return unsupported(c, ent, op);
-		if (target(c, ent, in, &old) != BS_OK)
+		if ((old = target(c, ent, in)) == NULL)
 			return BS_EINVAL;
 		doc = sb_jbool(in, "sparse", false) || (ed->flags & QBF_UPDATE)
 		          ? merge_sparse(old->obj, in)

@@ -104,11 +104,24 @@ static int perr(struct qbo_ctx *c, const char *what, const struct lex *l)
 	                what, l->tok);
 }
 
+/* Copy the current token into dst[n]: a token that does not fit is refused
+ * (a field or value that long is not one QBO knows either). */
+static int take(struct qbo_ctx *c, const struct lex *l, char *dst, size_t n)
+{
+	size_t len = strlen(l->tok);
+
+	if (len >= n)
+		return perr(c, "name or value too long", l);
+	memcpy(dst, l->tok, len + 1);
+	return BS_OK;
+}
+
 static int parse_cond(struct qbo_ctx *c, struct lex *l, struct cond *cd)
 {
 	static const char *const ops[] = {"=", "<", ">", "<=", ">=", "!="};
 
-	snprintf(cd->field, sizeof(cd->field), "%s", l->tok);
+	if (take(c, l, cd->field, sizeof(cd->field)) != BS_OK)
+		return BS_EINVAL;
 	if (!next(l))
 		return perr(c, "expected an operator", l);
 	cd->op = OP_EQ;
@@ -131,7 +144,8 @@ static int parse_cond(struct qbo_ctx *c, struct lex *l, struct cond *cd)
 		do {
 			if (!next(l) || cd->nvals == MAX_VALS)
 				return perr(c, "expected a value", l);
-			snprintf(cd->vals[cd->nvals++], sizeof(cd->vals[0]), "%s", l->tok);
+			if (take(c, l, cd->vals[cd->nvals++], sizeof(cd->vals[0])) != BS_OK)
+				return BS_EINVAL;
 			if (!next(l))
 				return perr(c, "expected ')'", l);
 		} while (strcmp(l->tok, ",") == 0);
@@ -140,7 +154,8 @@ static int parse_cond(struct qbo_ctx *c, struct lex *l, struct cond *cd)
 	} else {
 		if (!next(l))
 			return perr(c, "expected a value", l);
-		snprintf(cd->vals[0], sizeof(cd->vals[0]), "%s", l->tok);
+		if (take(c, l, cd->vals[0], sizeof(cd->vals[0])) != BS_OK)
+			return BS_EINVAL;
 		cd->nvals = 1;
 	}
 	next(l);
@@ -155,7 +170,8 @@ static int parse_tail(struct qbo_ctx *c, struct lex *l, struct query *q)
 				return perr(c, "expected BY", l);
 			if (!next(l))
 				return perr(c, "expected a field", l);
-			snprintf(q->order, sizeof(q->order), "%s", l->tok);
+			if (take(c, l, q->order, sizeof(q->order)) != BS_OK)
+				return BS_EINVAL;
 			next(l);
 			if (is_kw(l, "desc") || is_kw(l, "asc")) {
 				q->desc = is_kw(l, "desc");
@@ -191,8 +207,8 @@ static int parse(struct qbo_ctx *c, const char *stmt, struct query *q)
 		return perr(c, "expected SELECT", &l);
 	if (is_kw(&l, "count")) {
 		q->count = true;
-		if (!next(&l) || strcmp(l.tok, "(") || !next(&l) || strcmp(l.tok, "*") ||
-		    !next(&l) || strcmp(l.tok, ")"))
+		if (!next(&l) || strcmp(l.tok, "(") != 0 || !next(&l) || strcmp(l.tok, "*") != 0 ||
+		    !next(&l) || strcmp(l.tok, ")") != 0)
 			return perr(c, "expected count(*)", &l);
 	} else if (strcmp(l.tok, "*") != 0) {
 		return perr(c, "only SELECT * and SELECT COUNT(*) are supported", &l);
@@ -346,7 +362,7 @@ static void msort(const struct query *q, struct qbo_doc **v, struct qbo_doc **tm
 		tmp[k++] = v[i++];
 	while (j < n)
 		tmp[k++] = v[j++];
-	memcpy(v, tmp, n * sizeof(*v));
+	memcpy(v, tmp, n * sizeof(struct qbo_doc *));
 }
 
 int qbo_query_run(struct qbo_ctx *c, const char *stmt, json_object **out)
@@ -361,8 +377,8 @@ int qbo_query_run(struct qbo_ctx *c, const char *stmt, json_object **out)
 	if (parse(c, stmt ? stmt : "", &q) != BS_OK)
 		return BS_EINVAL;
 	cl = &c->r->coll[q.ent];
-	hits = malloc((cl->n + 1) * sizeof(*hits));
-	tmp = malloc((cl->n + 1) * sizeof(*tmp));
+	hits = malloc((cl->n + 1) * sizeof(struct qbo_doc *));
+	tmp = malloc((cl->n + 1) * sizeof(struct qbo_doc *));
 	if (hits == NULL || tmp == NULL) {
 		free(hits);
 		free(tmp);

@@ -117,7 +117,7 @@ static int coll_add(struct qbo_realm *r, struct qbo_doc *d)
 
 	if (cl->n == cl->cap) {
 		size_t ncap = cl->cap ? cl->cap * 2 : 16;
-		struct qbo_doc **nd = realloc(cl->docs, ncap * sizeof(*nd));
+		struct qbo_doc **nd = realloc(cl->docs, ncap * sizeof(struct qbo_doc *));
 
 		if (nd == NULL)
 			return BS_ENOMEM;

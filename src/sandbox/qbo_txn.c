@@ -42,6 +42,7 @@ static int amount2(struct qbo_ctx *c, json_object *v, const char *el, int64_t *o
 {
 	int64_t a7, r7;
 
+	*out = 0;
 	if (sb_jdec(v, 7, 7, &a7) != BS_OK || money_round(a7, 7, 2, MONEY_HALF_AWAY, &r7) != BS_OK)
 		return qbo_verr(c->f, "6000", BIZ_MSG, el,
 		                "%s must be a number with at most 7 decimal places", el);
@@ -51,6 +52,7 @@ static int amount2(struct qbo_ctx *c, json_object *v, const char *el, int64_t *o
 
 static int dec7(struct qbo_ctx *c, json_object *v, const char *el, int64_t *out)
 {
+	*out = 0;
 	if (sb_jdec(v, 7, 7, out) != BS_OK)
 		return qbo_verr(c->f, "6000", BIZ_MSG, el,
 		                "%s must be a number with at most 7 decimal places", el);
@@ -391,7 +393,7 @@ int qbo_check_sales(struct qbo_ctx *c, int ent, json_object *doc, const struct q
 	static const char *const types[] = {"SalesItemLineDetail"};
 	struct lines_ctx lc;
 	json_object *lines;
-	int64_t total;
+	int64_t total = 0;
 
 	memset(&lc, 0, sizeof(lc));
 	lc.sales = true;
@@ -412,7 +414,7 @@ int qbo_check_purchase(struct qbo_ctx *c, int ent, json_object *doc, const struc
 	static const char *const postatus[] = {"Open", "Closed"};
 	struct lines_ctx lc;
 	json_object *lines;
-	int64_t total;
+	int64_t total = 0;
 
 	memset(&lc, 0, sizeof(lc));
 	if (qbo_check_txn(c, ent, doc, old) != BS_OK)

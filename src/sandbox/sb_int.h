@@ -185,7 +185,6 @@ struct qbo_realm;
 
 struct sandbox {
 	pthread_mutex_t lock;
-	enum sandbox_ledger ledger;
 	struct qbo_realm *qbo; /* SANDBOX_QBO: the company */
 	struct sandbox_clock clock;
 	enum money_round rounding;
@@ -194,6 +193,7 @@ struct sandbox {
 	int listen_port;
 	struct MHD_Daemon *mhd;
 	bool no_listen;
+	enum sandbox_ledger ledger;
 
 	struct sb_tenant **tenants;
 	size_t ntenants;
@@ -215,12 +215,12 @@ struct sandbox {
 	/* limits */
 	bool limits_off;
 	int lim_minute, lim_day, lim_conc, lim_app;
-	int lim_batch; /* QBO: batch calls per realm per minute */
 	int time_scale;
 	struct sb_window app;
 
 	/* faults */
 	uint32_t fault_ppm; /* rate in millionths */
+	int lim_batch;      /* a limit, here for alignment: QBO batch calls a minute */
 	uint64_t fault_seed;
 	enum sb_fault fault_kinds[6];
 	int nfault_kinds;
