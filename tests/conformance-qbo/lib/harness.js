@@ -68,6 +68,8 @@ function startSandbox(extraArgs = [], { timeoutMs = 10000 } = {}) {
 						const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
 						proc.on('exit', (c, s) => {
 							clearTimeout(t);
+							// a sanitizer build (BOOKSYNC=build-asan/booksync) reports here
+							if (/Sanitizer/.test(stderr)) console.error(`sandbox stderr:\n${stderr}`);
 							res(c ?? s);
 						});
 						proc.kill('SIGTERM');
