@@ -57,7 +57,7 @@ const struct cli_cmd cmd_sandbox_entry = {
     "                                         lost (commit, then close unanswered)\n"
     "                         slow-ms=N       delay of 'slow' (default 2000)\n"
     "                       e.g. rate=0.1,seed=42,kinds=500+503+slow+drop+lost\n"
-    "  --rounding MODE      midpoint rule: half-away (default) or half-even\n"
+    "  --rounding MODE      midpoint rule: half-away (default) or half-even (xero)\n"
     "  --clients FILE       allowed OAuth clients, one 'id:secret' per line\n"
     "                       (default: any client id and secret)\n"
     "  --webhook-url URL    deliver signed webhook events to URL\n"
@@ -86,6 +86,7 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	struct bs_error err;
 	sigset_t set;
 	int c, sig = 0;
+	bool rounding_set = false;
 
 	(void)ctx;
 	if (cli_wants_help(&cmd_sandbox_entry, argc, argv))
@@ -108,6 +109,7 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 			cfg.faults = optarg;
 			break;
 		case 'r':
+			rounding_set = true;
 			if (strcmp(optarg, "half-away") == 0)
 				cfg.rounding = MONEY_HALF_AWAY;
 			else if (strcmp(optarg, "half-even") == 0)
@@ -144,6 +146,9 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	else if (strcmp(argv[optind], "xero") != 0)
 		return cli_usage_error(&cmd_sandbox_entry,
 		                       "'%s' is not supported ('xero' or 'qbo')", argv[optind]);
+	/* QBO's midpoint rule is fixed (half away from zero): no silent no-op */
+	if (cfg.ledger == SANDBOX_QBO && rounding_set)
+		return cli_usage_error(&cmd_sandbox_entry, "--rounding is for 'xero' only");
 	if (optind + 1 < argc)
 		return cli_usage_error(&cmd_sandbox_entry, "unexpected argument '%s'",
 		                       argv[optind + 1]);
