@@ -1,6 +1,6 @@
 /*
- * cmd_sandbox.c - `booksync sandbox xero`: run the Xero-compatible sandbox
- * (src/sandbox/sandbox.h) until SIGTERM or SIGINT.
+ * cmd_sandbox.c - `booksync sandbox xero|qbo`: run the Xero- or QuickBooks
+ * Online-compatible sandbox (src/sandbox/sandbox.h) until SIGTERM or SIGINT.
  *
  * The first line on stdout is the base URL, printed and flushed once the
  * server accepts connections, so a parent process can read it and go.
@@ -19,11 +19,12 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_sandbox_entry = {
     "sandbox",
-    "run an embedded Xero-compatible ledger (demo, tests, benchmarks)",
-    "usage: booksync sandbox xero [OPTIONS]\n"
+    "run an embedded Xero- or QuickBooks Online-compatible ledger (demo, tests)",
+    "usage: booksync sandbox xero|qbo [OPTIONS]\n"
     "\n"
-    "Serves a Xero-compatible Accounting API, OAuth2 server and admin endpoints on\n"
-    "one host.  Prints its base URL (http://127.0.0.1:PORT) as the first line on\n"
+    "Serves a Xero-compatible (xero) or QuickBooks Online-compatible (qbo)\n"
+    "Accounting API, OAuth2 server and admin endpoints on one host.  Prints its base URL "
+    "(http://127.0.0.1:PORT) as the first line on\n"
     "stdout once ready; serves until SIGTERM or SIGINT, then exits 0 with the state\n"
     "file consistent.  See docs/sandbox.md.\n"
     "\n"
@@ -36,7 +37,9 @@ const struct cli_cmd cmd_sandbox_entry = {
     "                       loopback only)\n"
     "  --state FILE         keep state in this SQLite file, reloaded on restart\n"
     "                       (default: in memory, gone on exit)\n"
-    "  --limits SPEC        rate limits, or 'off'.  SPEC is comma-separated KEY=N:\n"
+    "  --limits SPEC        rate limits, or 'off'.  SPEC is comma-separated KEY=N\n"
+    "                       (qbo: minute=500,concurrent=10,batch-minute=40 per\n"
+    "                       realm, and time-scale; xero below):\n"
     "                         minute=60       calls per tenant per rolling minute\n"
     "                         day=5000        calls per tenant per rolling day\n"
     "                         concurrent=5    calls in flight per tenant\n"
@@ -44,7 +47,8 @@ const struct cli_cmd cmd_sandbox_entry = {
     "                         time-scale=1    time runs N times faster for the windows,\n"
     "                                         Retry-After and Idempotency-Key retention\n"
     "                       default: minute=60,day=5000,concurrent=5,app-minute=10000\n"
-    "  --faults SPEC        inject faults into /api.xro/2.0 calls.  SPEC:\n"
+    "  --faults SPEC        inject faults into API calls (/api.xro/2.0, /v3/company).\n"
+    "                       SPEC:\n"
     "                         rate=R          probability 0..1 per request (6 dp)\n"
     "                         seed=N          PRNG seed: the n-th request's fault is a\n"
     "                                         function of (seed, n) only\n"
@@ -53,7 +57,7 @@ const struct cli_cmd cmd_sandbox_entry = {
     "                                         lost (commit, then close unanswered)\n"
     "                         slow-ms=N       delay of 'slow' (default 2000)\n"
     "                       e.g. rate=0.1,seed=42,kinds=500+503+slow+drop+lost\n"
-    "  --rounding MODE      midpoint rule: half-away (default) or half-even\n"
+    "  --rounding MODE      midpoint rule: half-away (default) or half-even (xero)\n"
     "  --clients FILE       allowed OAuth clients, one 'id:secret' per line\n"
     "                       (default: any client id and secret)\n"
     "  --webhook-url URL    deliver signed webhook events to URL\n"
@@ -82,6 +86,7 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	struct bs_error err;
 	sigset_t set;
 	int c, sig = 0;
+	bool rounding_set = false;
 
 	(void)ctx;
 	if (cli_wants_help(&cmd_sandbox_entry, argc, argv))
@@ -104,6 +109,7 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 			cfg.faults = optarg;
 			break;
 		case 'r':
+			rounding_set = true;
 			if (strcmp(optarg, "half-away") == 0)
 				cfg.rounding = MONEY_HALF_AWAY;
 			else if (strcmp(optarg, "half-even") == 0)
@@ -134,10 +140,15 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (cfg.admin_token == NULL)
 		cfg.admin_token = getenv("BOOKSYNC_SANDBOX_ADMIN_TOKEN"); /* "" = unset */
 	if (optind >= argc)
-		return cli_usage_error(&cmd_sandbox_entry, "which ledger? ('xero')");
-	if (strcmp(argv[optind], "xero") != 0)
-		return cli_usage_error(&cmd_sandbox_entry, "'%s' is not supported (only 'xero')",
-		                       argv[optind]);
+		return cli_usage_error(&cmd_sandbox_entry, "which ledger? ('xero' or 'qbo')");
+	if (strcmp(argv[optind], "qbo") == 0)
+		cfg.ledger = SANDBOX_QBO;
+	else if (strcmp(argv[optind], "xero") != 0)
+		return cli_usage_error(&cmd_sandbox_entry,
+		                       "'%s' is not supported ('xero' or 'qbo')", argv[optind]);
+	/* QBO's midpoint rule is fixed (half away from zero): no silent no-op */
+	if (cfg.ledger == SANDBOX_QBO && rounding_set)
+		return cli_usage_error(&cmd_sandbox_entry, "--rounding is for 'xero' only");
 	if (optind + 1 < argc)
 		return cli_usage_error(&cmd_sandbox_entry, "unexpected argument '%s'",
 		                       argv[optind + 1]);
@@ -161,8 +172,8 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	}
 	printf("%s\n", sandbox_url(sb));
 	fflush(stdout);
-	fprintf(stderr, "booksync sandbox: serving on %s, default tenant %s\n", sandbox_url(sb),
-	        sandbox_default_tenant(sb));
+	fprintf(stderr, "booksync sandbox: serving on %s, default %s %s\n", sandbox_url(sb),
+	        cfg.ledger == SANDBOX_QBO ? "realm" : "tenant", sandbox_default_tenant(sb));
 	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
 		;
 	sandbox_stop(sb);

@@ -1,5 +1,6 @@
 /*
- * sandbox.h - an embedded, Xero-compatible accounting ledger over HTTP.
+ * sandbox.h - an embedded accounting ledger over HTTP: Xero-compatible, or
+ * QuickBooks Online-compatible (config.ledger).
  *
  * `booksync sandbox xero` serves this; the demo, every integration test and
  * the benchmarks run against it.  One sandbox is one HTTP server (libmicrohttpd,
@@ -12,8 +13,16 @@
  *   /sandbox/...                  admin and inspection: open on loopback, behind
  *                                 an admin token when one is configured
  *
- * docs/sandbox.md describes the behaviour and every choice made where Xero's
- * own behaviour is unconfirmed.
+ * or, with SANDBOX_QBO (`booksync sandbox qbo`), Intuit's:
+ *
+ *   /connect/oauth2               OAuth2 authorisation (auto-approves, adds realmId)
+ *   /oauth2/v1/tokens/bearer      token endpoint (authorization_code, refresh_token)
+ *   /oauth2/v1/tokens/revoke      token revocation
+ *   /v3/company/<realmId>/...     entities, query, batch, cdc (requestid idempotency)
+ *   /sandbox/...                  the same admin endpoints (reset, log, health)
+ *
+ * docs/sandbox.md describes the behaviour and every choice made where the
+ * ledger's own behaviour is unconfirmed.
  *
  * All state lives in struct sandbox: several may run in one process.  The
  * request-handling core, sandbox_handle(), needs no socket, so tests and the
@@ -38,15 +47,22 @@ struct sandbox_clock {
 	void *ctx;
 };
 
+/* Which ledger's API a sandbox speaks. */
+enum sandbox_ledger {
+	SANDBOX_XERO, /* the default (0) */
+	SANDBOX_QBO,  /* QuickBooks Online */
+};
+
 struct sandbox_config {
+	enum sandbox_ledger ledger; /* SANDBOX_XERO unless set */
 	const char *listen;         /* "ADDR:PORT"; NULL = "127.0.0.1:0" (a free port) */
 	const char *state_path;     /* SQLite file; NULL = in memory only */
-	const char *limits;         /* limits SPEC (docs/sandbox.md); NULL = Xero's defaults */
-	const char *faults;         /* faults SPEC; NULL = no faults */
-	enum money_round rounding;  /* midpoint rule: MONEY_HALF_AWAY or MONEY_HALF_EVEN */
-	const char *clients_path;   /* file of allowed "id:secret" lines; NULL = any client */
-	const char *webhook_url;    /* NULL = no webhooks */
-	const char *webhook_key;    /* signing key, required with webhook_url */
+	const char *limits;        /* limits SPEC (docs/sandbox.md); NULL = the ledger's defaults */
+	const char *faults;        /* faults SPEC; NULL = no faults */
+	enum money_round rounding; /* midpoint rule: MONEY_HALF_AWAY or MONEY_HALF_EVEN */
+	const char *clients_path;  /* file of allowed "id:secret" lines; NULL = any client */
+	const char *webhook_url;   /* NULL = no webhooks */
+	const char *webhook_key;   /* signing key, required with webhook_url */
 	struct sandbox_clock clock; /* injectable time source */
 	/* NULL or "" = the /sandbox/ admin endpoints are open, and only a
 	 * loopback listen address is accepted; else every /sandbox/ call needs
@@ -57,13 +73,13 @@ struct sandbox_config {
 
 /*
  * Create a sandbox from `cfg` (copied; strings need not outlive the call),
- * load --state if given (else seed the default NZ organisation), and start
- * serving.  On success *out owns everything; free it with sandbox_stop.
- * Errors: BS_EINVAL (bad SPEC, listen address, clients file, an admin token
- * that is not printable ASCII, or a listen address outside 127.0.0.0/8
- * without an admin token: the admin endpoints, reset among them, must not
- * be open to the network), BS_ESTORE (state file), BS_EIO (cannot listen),
- * BS_ENOMEM.
+ * load --state if given (else seed the default NZ organisation, or for QBO
+ * the default company), and start serving.  On success *out owns
+ * everything; free it with sandbox_stop.  Errors: BS_EINVAL (bad SPEC,
+ * listen address, clients file, an admin token that is not printable
+ * ASCII, or a listen address outside 127.0.0.0/8 without an admin token:
+ * the admin endpoints, reset among them, must not be open to the network),
+ * BS_ESTORE (state file), BS_EIO (cannot listen), BS_ENOMEM.
  */
 int sandbox_start(const struct sandbox_config *cfg, struct sandbox **out, struct bs_error *err);
 
@@ -74,7 +90,8 @@ const char *sandbox_url(const struct sandbox *sb);
  * state, free everything.  NULL is a no-op. */
 void sandbox_stop(struct sandbox *sb);
 
-/* The default tenant's id (the organisation seeded at start).  Owned by sb. */
+/* The default tenant's id (the organisation seeded at start; for QBO the
+ * company's realmId).  Owned by sb. */
 const char *sandbox_default_tenant(const struct sandbox *sb);
 
 /*

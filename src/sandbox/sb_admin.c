@@ -259,7 +259,7 @@ out:
 
 int sb_reset_state(struct sandbox *sb)
 {
-	struct sb_tenant *tn;
+	struct sb_tenant *tn = NULL;
 	char id[40];
 	int rc;
 
@@ -268,13 +268,17 @@ int sb_reset_state(struct sandbox *sb)
 	sb_state_wipe(sb);
 	sb->log_n = sb->log_head = 0;
 	sb->app.n = sb->app.head = 0;
-	rc = sb_tenant_create(sb, "Booksync Sandbox Ltd", "NZD", "NZ", id[0] ? id : NULL, &tn);
-	if (rc == BS_OK) {
+	if (sb->ledger == SANDBOX_QBO)
+		rc = qbo_reset(sb);
+	else
+		rc = sb_tenant_create(sb, "Booksync Sandbox Ltd", "NZD", "NZ", id[0] ? id : NULL,
+		                      &tn);
+	if (rc == BS_OK && sb->ledger != SANDBOX_QBO) {
 		snprintf(sb->default_tenant, sizeof(sb->default_tenant), "%s", tn->id);
 		rc = sb_state_save_tenant(sb, tn);
+		if (rc == BS_OK)
+			rc = sb_tenant_seed(sb, tn, 15);
 	}
-	if (rc == BS_OK)
-		rc = sb_tenant_seed(sb, tn, 15);
 	/* tokens survive a reset (the wipe took them from the state file too):
 	 * a connected client keeps working */
 	for (size_t i = 0; sb->db && i < sb->tokens.cap; i++)
@@ -337,7 +341,12 @@ void sb_admin_handle(struct sandbox *sb, const struct sandbox_request *req,
 		                "the /sandbox/ endpoints need Authorization: Bearer <admin token>");
 		return;
 	}
-	if (get && strcmp(p, "log") == 0) {
+	if (sb->ledger == SANDBOX_QBO && strcmp(p, "log") != 0 && strcmp(p, "health") != 0 &&
+	    strcmp(p, "reset") != 0) {
+		/* tenants, counters and the intent check are Xero's */
+		sb_resp_problem(resp, 404, "Not Found",
+		                "no such admin endpoint on a QuickBooks Online sandbox");
+	} else if (get && strcmp(p, "log") == 0) {
 		admin_log(sb, req, resp);
 	} else if (get && strcmp(p, "counters") == 0) {
 		admin_counters(sb, resp);

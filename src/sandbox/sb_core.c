@@ -1,6 +1,7 @@
 /*
  * sb_core.c - the socket-free request core, sandbox_handle(): routing to
- * OAuth, /connections, the admin endpoints and the Accounting API; for API
+ * OAuth, /connections, the admin endpoints and the Accounting API (or, for
+ * a QuickBooks Online sandbox, to qbo_handle); for API
  * calls the token and tenant, the rate limits (sliding windows) and their
  * headers, Idempotency-Key replay and fault injection.  Also the response
  * helpers every handler uses.
@@ -134,9 +135,8 @@ void sb_envelope(struct sandbox *sb, json_object *env)
 
 /* ------------------------------------------------------------- windows */
 
-/* Forget calls older than the window; true when another call fits under `limit`. */
-static bool window_fits(struct sb_window *w, int64_t now, int64_t span, int limit,
-                        int64_t *retry_ms, int *remaining)
+bool sb_window_fits(struct sb_window *w, int64_t now, int64_t span, int limit, int64_t *retry_ms,
+                    int *remaining)
 {
 	while (w->n > 0 && w->ts[w->head] <= now - span) {
 		w->head = (w->head + 1) % w->cap;
@@ -152,7 +152,7 @@ static bool window_fits(struct sb_window *w, int64_t now, int64_t span, int limi
 	return true;
 }
 
-static void window_add(struct sb_window *w, int64_t now)
+void sb_window_add(struct sb_window *w, int64_t now)
 {
 	if (w->cap == 0)
 		return;       /* a zero limit keeps no window */
@@ -175,7 +175,7 @@ static uint64_t splitmix64(uint64_t x)
 }
 
 /* The n-th API request's fault: a pure function of (seed, n). */
-static enum sb_fault fault_draw(struct sandbox *sb)
+enum sb_fault sb_fault_draw(struct sandbox *sb)
 {
 	uint64_t n, r1, r2;
 
@@ -274,12 +274,12 @@ static void rate_headers(struct sandbox *sb, struct sb_tenant *tn, struct sandbo
 
 	if (sb->limits_off)
 		return;
-	window_fits(&sb->app, now, span_m, sb->lim_app, &r, &rem);
+	sb_window_fits(&sb->app, now, span_m, sb->lim_app, &r, &rem);
 	sb_resp_header(resp, "X-AppMinLimit-Remaining", "%d", rem);
 	if (tn != NULL) {
-		window_fits(&tn->day, now, span_d, sb->lim_day, &r, &rem);
+		sb_window_fits(&tn->day, now, span_d, sb->lim_day, &r, &rem);
 		sb_resp_header(resp, "X-DayLimit-Remaining", "%d", rem);
-		window_fits(&tn->minute, now, span_m, sb->lim_minute, &r, &rem);
+		sb_window_fits(&tn->minute, now, span_m, sb->lim_minute, &r, &rem);
 		sb_resp_header(resp, "X-MinLimit-Remaining", "%d", rem);
 	}
 }
@@ -298,11 +298,11 @@ static int rate_check(struct sandbox *sb, struct sb_tenant *tn, struct sandbox_r
 	if (tn->inflight >= sb->lim_conc) {
 		problem = "Concurrent";
 		retry = 1000;
-	} else if (!window_fits(&tn->day, now, span_d, sb->lim_day, &retry, &rem)) {
+	} else if (!sb_window_fits(&tn->day, now, span_d, sb->lim_day, &retry, &rem)) {
 		problem = "Daily";
-	} else if (!window_fits(&tn->minute, now, span_m, sb->lim_minute, &retry, &rem)) {
+	} else if (!sb_window_fits(&tn->minute, now, span_m, sb->lim_minute, &retry, &rem)) {
 		problem = "Minute";
-	} else if (!window_fits(&sb->app, now, span_m, sb->lim_app, &retry, &rem)) {
+	} else if (!sb_window_fits(&sb->app, now, span_m, sb->lim_app, &retry, &rem)) {
 		problem = "AppMinute";
 	}
 	if (problem != NULL) {
@@ -318,9 +318,9 @@ static int rate_check(struct sandbox *sb, struct sb_tenant *tn, struct sandbox_r
 		rate_headers(sb, tn, resp, now);
 		return -1;
 	}
-	window_add(&tn->day, now);
-	window_add(&tn->minute, now);
-	window_add(&sb->app, now);
+	sb_window_add(&tn->day, now);
+	sb_window_add(&tn->minute, now);
+	sb_window_add(&sb->app, now);
 	return 0;
 }
 
@@ -475,7 +475,7 @@ static void handle_api(struct sandbox *sb, const struct sandbox_request *req,
 	struct sb_tenant *tn;
 	struct sb_idem *ie = NULL;
 	int64_t now = sb_now(sb);
-	enum sb_fault f = fault_draw(sb);
+	enum sb_fault f = sb_fault_draw(sb);
 
 	*fault_out = f;
 	if (fault_answer(sb, f, resp, now))
@@ -544,7 +544,9 @@ void sandbox_handle(struct sandbox *sb, const struct sandbox_request *req,
 		pthread_mutex_unlock(&sb->lock);
 		return; /* admin calls are not logged: the log is about the API */
 	}
-	if (strcmp(path, "/identity/connect/authorize") == 0)
+	if (sb->ledger == SANDBOX_QBO)
+		qbo_handle(sb, &r, resp, &tenant, &elements, &f);
+	else if (strcmp(path, "/identity/connect/authorize") == 0)
 		sb_oauth_authorize(sb, &r, resp);
 	else if (strcmp(path, "/connect/token") == 0)
 		sb_oauth_token(sb, &r, resp);

@@ -1,9 +1,14 @@
 /*
  * sb_hook.c - webhooks: signed deliveries of INVOICE / CONTACT / CREDITNOTE
- * events to --webhook-url (FACTS.md §8), from a background thread so no
- * API request waits on the receiver, and the intent-to-receive check.
+ * events (Xero) or of entity changes (QuickBooks Online) to --webhook-url,
+ * from a background thread so no API request waits on the receiver, and
+ * Xero's intent-to-receive check.
  *
- * Signature: x-xero-signature = base64(HMAC-SHA256(key, raw body)).
+ * Both ledgers sign alike, in their own header: base64(HMAC-SHA256(key,
+ * raw body)) in x-xero-signature (Xero) or intuit-signature (QBO, the key
+ * being the app's verifier token).  The envelope is the ledger's: Xero's
+ * {"events":[...], sequences, entropy}; QBO's {"eventNotifications":
+ * [{"realmId", "dataChangeEvent":{"entities":[...]}}]}.
  * A failed delivery is retried 3 times (1 s, 2 s, 4 s apart), then counted
  * as failed; Xero's 24-hour retry schedule is not emulated.
  */
@@ -40,8 +45,9 @@ static size_t discard(char *p, size_t sz, size_t n, void *ud)
 	return sz * n;
 }
 
-/* POST body with signature `sig`; returns the HTTP status, or 0 when unreachable. */
-static long post(const char *url, const char *body, const char *sig)
+/* POST body with signature `sig` in the ledger's header; returns the HTTP
+ * status, or 0 when unreachable. */
+static long post(const struct sandbox *sb, const char *url, const char *body, const char *sig)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
@@ -50,7 +56,8 @@ static long post(const char *url, const char *body, const char *sig)
 
 	if (c == NULL)
 		return 0;
-	snprintf(hdr, sizeof(hdr), "x-xero-signature: %s", sig);
+	snprintf(hdr, sizeof(hdr), "%s: %s",
+	         sb->ledger == SANDBOX_QBO ? "intuit-signature" : "x-xero-signature", sig);
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, hdr);
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -87,7 +94,13 @@ static void deliver(struct sandbox *sb, struct sb_hook_ev *list)
 	int rc;
 
 	buf_init(&b, 0);
-	rc = buf_addstr(&b, "{\"events\":[");
+	if (sb->ledger == SANDBOX_QBO)
+		rc = buf_printf(&b,
+		                "{\"eventNotifications\":[{\"realmId\":\"%s\","
+		                "\"dataChangeEvent\":{\"entities\":[",
+		                sb->default_tenant);
+	else
+		rc = buf_addstr(&b, "{\"events\":[");
 	for (struct sb_hook_ev *e = list; e && rc == BS_OK; e = e->next) {
 		if (e != list)
 			rc = buf_addc(&b, ',');
@@ -96,7 +109,9 @@ static void deliver(struct sandbox *sb, struct sb_hook_ev *list)
 		last = e->seq;
 	}
 	entropy(ent, sizeof(ent));
-	if (rc == BS_OK)
+	if (rc == BS_OK && sb->ledger == SANDBOX_QBO)
+		rc = buf_addstr(&b, "]}}]}");
+	else if (rc == BS_OK)
 		rc = buf_printf(&b,
 		                "],\"firstEventSequence\":%u,\"lastEventSequence\":%u,"
 		                "\"entropy\":\"%s\"}",
@@ -114,7 +129,7 @@ static void deliver(struct sandbox *sb, struct sb_hook_ev *list)
 				if (stop)
 					break;
 			}
-			ok = post(sb->hook_url, b.ptr, sig) / 100 == 2;
+			ok = post(sb, sb->hook_url, b.ptr, sig) / 100 == 2;
 		}
 	}
 	pthread_mutex_lock(&sb->lock);
@@ -185,12 +200,35 @@ void sb_hook_stop(struct sandbox *sb)
 	curl_global_cleanup();
 }
 
+void sb_hook_enqueue(struct sandbox *sb, json_object *o)
+{
+	struct sb_hook_ev *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return;
+	e->json = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+	/* sequence numbers run 1 .. 2^31-1 (webhooks spec) */
+	if (++sb->hook_seq > INT32_MAX)
+		sb->hook_seq = 1;
+	e->seq = sb->hook_seq;
+	if (e->json == NULL) {
+		free(e);
+		return;
+	}
+	if (sb->hook_tail)
+		sb->hook_tail->next = e;
+	else
+		sb->hook_head = e;
+	sb->hook_tail = e;
+	pthread_cond_signal(&sb->hook_cond);
+}
+
 /* Called under the lock, at commit. */
 void sb_hook_event(struct sandbox *sb, struct sb_tenant *tn, int kind, struct sb_doc *doc,
                    bool created)
 {
 	json_object *o;
-	struct sb_hook_ev *e;
 	char url[256], d[48];
 
 	if (!sb->hook_running || sb_kinds[kind].webhook == NULL)
@@ -212,25 +250,7 @@ void sb_hook_event(struct sandbox *sb, struct sb_tenant *tn, int kind, struct sb
 		sb_jset_str(data, "Status", sb_jstr(doc->obj, "Status"));
 		json_object_object_add(o, "data", data);
 	}
-	e = calloc(1, sizeof(*e));
-	if (e != NULL) {
-		e->json = strdup(json_object_to_json_string_ext(
-		    o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-		/* sequence numbers run 1 .. 2^31-1 (webhooks spec) */
-		if (++sb->hook_seq > INT32_MAX)
-			sb->hook_seq = 1;
-		e->seq = sb->hook_seq;
-		if (e->json == NULL) {
-			free(e);
-		} else {
-			if (sb->hook_tail)
-				sb->hook_tail->next = e;
-			else
-				sb->hook_head = e;
-			sb->hook_tail = e;
-			pthread_cond_signal(&sb->hook_cond);
-		}
-	}
+	sb_hook_enqueue(sb, o);
 	json_object_put(o);
 }
 
@@ -264,7 +284,7 @@ void sb_hook_intent(struct sandbox *sb, struct sandbox_response *resp)
 			sign(sb->hook_key, body, strlen(body), sig, sizeof(sig));
 		else
 			sign("not-the-key", body, strlen(body), sig, sizeof(sig));
-		got = post(sb->hook_url, body, sig);
+		got = post(sb, sb->hook_url, body, sig);
 		json_object_object_add(a, "signed", json_object_new_boolean(valid[i]));
 		json_object_object_add(a, "expected", json_object_new_int((int)want));
 		json_object_object_add(a, "status", json_object_new_int((int)got));

@@ -21,6 +21,11 @@
  * (sb_doc_int.h), sb_hook.c (webhooks), sb_store.c (collections,
  * transactions, tenants), sb_state.c (the state file), sb_base.c (map,
  * time, UUIDs) and sb_json.c (JSON helpers).
+ *
+ * A QuickBooks Online sandbox (sb->ledger == SANDBOX_QBO) shares the server,
+ * OAuth, limits windows, faults, webhooks, the request log and the state
+ * file; its own code is the qbo_*.c files (qbo_int.h), entered through
+ * qbo_handle() below.
  */
 #ifndef BS_SANDBOX_SB_INT_H
 #define BS_SANDBOX_SB_INT_H
@@ -176,9 +181,11 @@ enum sb_fault {
 };
 
 struct sb_hook_ev;
+struct qbo_realm;
 
 struct sandbox {
 	pthread_mutex_t lock;
+	struct qbo_realm *qbo; /* SANDBOX_QBO: the company */
 	struct sandbox_clock clock;
 	enum money_round rounding;
 	char url[80];
@@ -186,6 +193,7 @@ struct sandbox {
 	int listen_port;
 	struct MHD_Daemon *mhd;
 	bool no_listen;
+	enum sandbox_ledger ledger;
 
 	struct sb_tenant **tenants;
 	size_t ntenants;
@@ -201,6 +209,9 @@ struct sandbox {
 	char **clients;
 	size_t nclients;
 
+	/* OAuth lifetimes, per ledger (sb_oauth.c) */
+	int64_t tok_access_ms, tok_refresh_ms, tok_grace_ms;
+
 	/* limits */
 	bool limits_off;
 	int lim_minute, lim_day, lim_conc, lim_app;
@@ -209,6 +220,7 @@ struct sandbox {
 
 	/* faults */
 	uint32_t fault_ppm; /* rate in millionths */
+	int lim_batch;      /* a limit, here for alignment: QBO batch calls a minute */
 	uint64_t fault_seed;
 	enum sb_fault fault_kinds[6];
 	int nfault_kinds;
@@ -305,6 +317,8 @@ int sb_state_del(struct sandbox *sb, const char *ns, const char *key);
 int sb_state_save_tenant(struct sandbox *sb, struct sb_tenant *tn);
 void sb_state_close(struct sandbox *sb);
 int sb_state_wipe(struct sandbox *sb);
+/* Load the OAuth tokens alone (the QBO sandbox loads its documents itself). */
+void sb_state_load_tokens(struct sandbox *sb);
 
 /* ---- JSON helpers (sb_json.c) ---- */
 /* A string field, or NULL (absent, null or not a string).  Owned by o. */
@@ -384,6 +398,35 @@ void sb_hook_stop(struct sandbox *sb);
 void sb_hook_event(struct sandbox *sb, struct sb_tenant *tn, int kind, struct sb_doc *doc,
                    bool created);
 void sb_hook_intent(struct sandbox *sb, struct sandbox_response *resp);
+/* Queue one event object (serialised at once; o stays the caller's) for
+ * delivery in the ledger's envelope.  Under the lock. */
+void sb_hook_enqueue(struct sandbox *sb, json_object *o);
+
+/* Revoke a token (POST body {"token": T} or form token=T). */
+void sb_oauth_revoke(struct sandbox *sb, const struct sandbox_request *req,
+                     struct sandbox_response *resp);
+
+/* ---- rate windows and faults (sb_core.c), shared by both ledgers ---- */
+/* Forget calls older than `span`; true when another fits under `limit`
+ * (else *retry_ms says when a slot frees).  *remaining: what is left. */
+bool sb_window_fits(struct sb_window *w, int64_t now, int64_t span, int limit, int64_t *retry_ms,
+                    int *remaining);
+/* Count a call at `now` (a window of capacity 0 keeps nothing). */
+void sb_window_add(struct sb_window *w, int64_t now);
+/* The next API request's fault, a pure function of (seed, request number). */
+enum sb_fault sb_fault_draw(struct sandbox *sb);
+
+/* ---- QuickBooks Online (qbo_*.c) ---- */
+/* Answer one QBO request (OAuth, /v3/company/...); under the lock.  Sets
+ * *tenant to the realm id and *elements / *fault for the request log. */
+void qbo_handle(struct sandbox *sb, const struct sandbox_request *req,
+                struct sandbox_response *resp, const char **tenant, int *elements,
+                enum sb_fault *fault);
+/* Drop the company and seed the default one again (same realm id). */
+int qbo_reset(struct sandbox *sb);
+/* Load the company from the state file; *loaded when there was one. */
+int qbo_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err);
+void qbo_free(struct sandbox *sb);
 
 /* ---- the request core and response helpers (sb_core.c) ---- */
 /* Method names as counted per endpoint, and a method's index among them. */

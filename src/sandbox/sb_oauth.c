@@ -1,9 +1,12 @@
 /*
  * sb_oauth.c - the sandbox's OAuth 2.0 identity server: an authorisation
  * endpoint that approves at once and redirects back, and a token endpoint
- * for the authorization_code and refresh_token grants, with Xero's token
- * lifetimes (FACTS.md §4): access 30 min, refresh 60 days unused, rotation
- * on every refresh with a 30-minute grace for the replaced token.
+ * for the authorization_code and refresh_token grants, with the ledger's
+ * token lifetimes (sb->tok_*_ms; Xero: access 30 min, refresh 60 days
+ * unused; QBO: access 1 hour, refresh 100 days), rotation on every refresh
+ * with a 30-minute grace for the replaced token, and (QBO) revocation.
+ * The two ledgers differ in form only: QBO's redirect carries realmId, its
+ * token reply always has a refresh token and x_refresh_token_expires_in.
  *
  * Access and id tokens are JWT-shaped (HS256 with a per-sandbox key) so SDKs
  * that decode them find the claims they expect; the sandbox itself only
@@ -17,10 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ACCESS_MS  (INT64_C(30) * 60 * 1000)
-#define REFRESH_MS (INT64_C(60) * 86400 * 1000)
-#define GRACE_MS   (INT64_C(30) * 60 * 1000)
-#define CODE_MS    (INT64_C(5) * 60 * 1000)
+#define CODE_MS (INT64_C(5) * 60 * 1000)
 
 void sb_token_free(void *p)
 {
@@ -160,7 +160,8 @@ static void token_sweep(struct sandbox *sb, int64_t now)
 			continue;
 		t = sb->tokens.ents[i].val;
 		dead = t->expires_ms <= now ||
-		       (t->rotated_ms != 0 && t->rotated_ms + GRACE_MS / sb->time_scale <= now);
+		       (t->rotated_ms != 0 &&
+		        t->rotated_ms + sb->tok_grace_ms / sb->time_scale <= now);
 		if (dead) {
 			if (t->kind != SBT_CODE)
 				sb_state_del(sb, "token", sb->tokens.ents[i].key);
@@ -174,8 +175,9 @@ int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, st
 {
 	int64_t now = sb_now(sb), secs = now / 1000;
 	/* --limits time-scale=N shortens every lifetime N times (tests) */
-	int64_t access_ms = ACCESS_MS / sb->time_scale;
+	int64_t access_ms = sb->tok_access_ms / sb->time_scale;
 	json_object *claims = json_object_new_object(), *resp = json_object_new_object();
+	bool qbo = sb->ledger == SANDBOX_QBO;
 	struct buf at, idt;
 	char jti[40], sid[40], refresh[80];
 	int rc;
@@ -227,21 +229,31 @@ int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, st
 		rc = BS_ENOMEM;
 		goto out;
 	}
-	sb_jset_str(resp, "id_token", buf_cstr(&idt));
+	if (qbo)
+		sb_jset_str(resp, "token_type", "bearer");
+	if (!qbo || sb_scope_has(scope, "openid"))
+		sb_jset_str(resp, "id_token", buf_cstr(&idt));
 	sb_jset_str(resp, "access_token", buf_cstr(&at));
 	json_object_object_add(resp, "expires_in",
 	                       json_object_new_int64(access_ms >= 1000 ? access_ms / 1000 : 1));
-	sb_jset_str(resp, "token_type", "Bearer");
-	if (sb_scope_has(scope, "offline_access")) {
+	if (!qbo)
+		sb_jset_str(resp, "token_type", "Bearer");
+	/* QBO hands out a refresh token with every grant; Xero with offline_access */
+	if (qbo || sb_scope_has(scope, "offline_access")) {
+		int64_t refresh_ms = sb->tok_refresh_ms / sb->time_scale;
+
 		random_hex(refresh, 32);
-		if (token_add(sb, refresh, SBT_REFRESH, client, scope,
-		              now + REFRESH_MS / sb->time_scale) == NULL) {
+		if (token_add(sb, refresh, SBT_REFRESH, client, scope, now + refresh_ms) == NULL) {
 			rc = BS_ENOMEM;
 			goto out;
 		}
 		sb_jset_str(resp, "refresh_token", refresh);
+		if (qbo)
+			json_object_object_add(resp, "x_refresh_token_expires_in",
+			                       json_object_new_int64(refresh_ms / 1000));
 	}
-	sb_jset_str(resp, "scope", scope);
+	if (!qbo)
+		sb_jset_str(resp, "scope", scope);
 	buf_reset(json);
 	rc = buf_addstr(json, json_object_to_json_string_ext(
 	                          resp, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -429,20 +441,32 @@ void sb_oauth_authorize(struct sandbox *sb, const struct sandbox_request *req,
 		}
 	}
 	buf_init(&loc, SANDBOX_HDR_VALUE - 1);
-	if (buf_addstr(&loc, redirect) != BS_OK ||
-	    buf_addstr(&loc, strchr(redirect, '?') ? "&code=" : "?code=") != BS_OK ||
-	    buf_addstr(&loc, code) != BS_OK || buf_addstr(&loc, "&scope=") != BS_OK ||
-	    url_encode(&loc, scope) != BS_OK ||
-	    (state != NULL &&
-	     (buf_addstr(&loc, "&state=") != BS_OK || url_encode(&loc, state) != BS_OK)) ||
-	    buf_addstr(&loc, "&session_state=sandbox") != BS_OK) {
-		buf_free(&loc);
-		sb_resp_text(resp, 400, "text/plain", "invalid_request: redirect too long\n");
-		return;
+	if (sb->ledger == SANDBOX_QBO) {
+		/* Intuit: code, state and the company's realmId */
+		if (buf_addstr(&loc, redirect) != BS_OK ||
+		    buf_addstr(&loc, strchr(redirect, '?') ? "&code=" : "?code=") != BS_OK ||
+		    buf_addstr(&loc, code) != BS_OK ||
+		    (state != NULL &&
+		     (buf_addstr(&loc, "&state=") != BS_OK || url_encode(&loc, state) != BS_OK)) ||
+		    buf_addstr(&loc, "&realmId=") != BS_OK ||
+		    buf_addstr(&loc, sb->default_tenant) != BS_OK)
+			goto too_long;
+	} else if (buf_addstr(&loc, redirect) != BS_OK ||
+	           buf_addstr(&loc, strchr(redirect, '?') ? "&code=" : "?code=") != BS_OK ||
+	           buf_addstr(&loc, code) != BS_OK || buf_addstr(&loc, "&scope=") != BS_OK ||
+	           url_encode(&loc, scope) != BS_OK ||
+	           (state != NULL &&
+	            (buf_addstr(&loc, "&state=") != BS_OK || url_encode(&loc, state) != BS_OK)) ||
+	           buf_addstr(&loc, "&session_state=sandbox") != BS_OK) {
+		goto too_long;
 	}
 	sb_resp_text(resp, 302, "text/plain", "");
 	sb_resp_header(resp, "Location", "%s", buf_cstr(&loc));
 	buf_free(&loc);
+	return;
+too_long:
+	buf_free(&loc);
+	sb_resp_text(resp, 400, "text/plain", "invalid_request: redirect too long\n");
 }
 
 static void oauth_error(struct sandbox_response *resp, const char *err)
@@ -516,7 +540,8 @@ void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
 		t = refresh ? sb_map_get(&sb->tokens, refresh) : NULL;
 		if (t == NULL || t->kind != SBT_REFRESH || t->expires_ms <= now ||
 		    strcmp(t->client, id) != 0 ||
-		    (t->rotated_ms != 0 && t->rotated_ms + GRACE_MS / sb->time_scale <= now)) {
+		    (t->rotated_ms != 0 &&
+		     t->rotated_ms + sb->tok_grace_ms / sb->time_scale <= now)) {
 			oauth_error(resp, "invalid_grant");
 			goto out;
 		}
@@ -545,4 +570,62 @@ out:
 	free(code);
 	free(refresh);
 	free(redirect);
+}
+
+/*
+ * Revoke a refresh or access token (Intuit's revoke endpoint): the body is
+ * JSON {"token": T} (or a form token=T), the client authenticates as for
+ * the token endpoint.  Revoking a refresh token ends the grant: every access
+ * token of that client and scope goes too.  An unknown token is answered
+ * 200 like a known one (RFC 7009 §2.2).
+ */
+void sb_oauth_revoke(struct sandbox *sb, const struct sandbox_request *req,
+                     struct sandbox_response *resp)
+{
+	json_object *in = NULL;
+	char *tok = NULL;
+	struct sb_token *t;
+
+	if (strcmp(req->method, "POST") != 0) {
+		sb_resp_text(resp, 405, "text/plain", "POST only\n");
+		return;
+	}
+	if (req->body_len > 0 && req->body[0] == '{') {
+		in = json_tokener_parse(req->body);
+		if (sb_jstr(in, "token") != NULL)
+			tok = strdup(sb_jstr(in, "token"));
+	} else {
+		tok = form_get(req->body, req->body_len, "token");
+	}
+	if (tok == NULL || tok[0] == '\0') {
+		oauth_error(resp, "invalid_request");
+		goto out;
+	}
+	t = sb_map_get(&sb->tokens, tok);
+	if (t != NULL && t->kind == SBT_REFRESH) {
+		char client[128], scope[512];
+
+		snprintf(client, sizeof(client), "%s", t->client);
+		snprintf(scope, sizeof(scope), "%s", t->scope);
+		for (size_t i = 0; i < sb->tokens.cap; i++) {
+			struct sb_token *a;
+
+			if (!sb_map_live(&sb->tokens, i))
+				continue;
+			a = sb->tokens.ents[i].val;
+			if (a->kind == SBT_ACCESS && strcmp(a->client, client) == 0 &&
+			    strcmp(a->scope, scope) == 0) {
+				sb_state_del(sb, "token", sb->tokens.ents[i].key);
+				free(sb_map_del(&sb->tokens, sb->tokens.ents[i].key));
+			}
+		}
+	}
+	if (t != NULL && t->kind != SBT_CODE) {
+		sb_state_del(sb, "token", tok);
+		free(sb_map_del(&sb->tokens, tok));
+	}
+	sb_resp_text(resp, 200, "application/json", "");
+out:
+	json_object_put(in);
+	free(tok);
 }

@@ -57,19 +57,26 @@ static bool key_is(const char *k, size_t kn, const char *name)
 	return strlen(name) == kn && memcmp(k, name, kn) == 0;
 }
 
+/* The limits SPEC keys of each ledger, and the fields they set. */
 static int limit_pair(struct sandbox *sb, const char *k, size_t kn, const char *v, size_t vn,
                       struct bs_error *err)
 {
-	static const char *const keys[] = {"minute", "day", "concurrent", "app-minute",
-	                                   "time-scale"};
-	int *const slots[] = {&sb->lim_minute, &sb->lim_day, &sb->lim_conc, &sb->lim_app,
-	                      &sb->time_scale};
+	static const char *const xkeys[] = {"minute", "day", "concurrent", "app-minute",
+	                                    "time-scale"};
+	static const char *const qkeys[] = {"minute", "concurrent", "batch-minute", "time-scale"};
+	int *const xslots[] = {&sb->lim_minute, &sb->lim_day, &sb->lim_conc, &sb->lim_app,
+	                       &sb->time_scale};
+	int *const qslots[] = {&sb->lim_minute, &sb->lim_conc, &sb->lim_batch, &sb->time_scale};
+	bool qbo = sb->ledger == SANDBOX_QBO;
+	const char *const *keys = qbo ? qkeys : xkeys;
+	int *const *slots = qbo ? qslots : xslots;
+	size_t nkeys = qbo ? sizeof(qkeys) / sizeof(qkeys[0]) : sizeof(xkeys) / sizeof(xkeys[0]);
 	uint64_t n;
 
 	if (!sb_parse_uint(v, vn, 100000000, &n) || n == 0)
 		return bs_error_set(err, BS_EINVAL, "limits: '%.*s' needs a positive integer",
 		                    (int)kn, k);
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (size_t i = 0; i < nkeys; i++) {
 		if (key_is(k, kn, keys[i])) {
 			*slots[i] = (int)n;
 			return BS_OK;
@@ -403,10 +410,25 @@ int sandbox_start(const struct sandbox_config *cfg, struct sandbox **out, struct
 	sb->clock = cfg->clock;
 	sb->rounding = cfg->rounding;
 	sb->no_listen = cfg->no_listen;
+	sb->ledger = cfg->ledger;
 	sb->lim_minute = 60;
 	sb->lim_day = 5000;
 	sb->lim_conc = 5;
 	sb->lim_app = 10000;
+	/* Xero: access 30 min, refresh 60 days unused, 30-minute grace for a
+	 * replaced refresh token (FACTS §4 of each ledger) */
+	sb->tok_access_ms = INT64_C(30) * 60 * 1000;
+	sb->tok_refresh_ms = INT64_C(60) * 86400 * 1000;
+	sb->tok_grace_ms = INT64_C(30) * 60 * 1000;
+	if (sb->ledger == SANDBOX_QBO) {
+		/* 500 a minute, 10 in flight, 40 batch calls a minute per realm;
+		 * access 1 hour, refresh 100 days (rolling) */
+		sb->lim_minute = 500;
+		sb->lim_conc = 10;
+		sb->lim_batch = 40;
+		sb->tok_access_ms = INT64_C(60) * 60 * 1000;
+		sb->tok_refresh_ms = INT64_C(100) * 86400 * 1000;
+	}
 	sb->time_scale = 1;
 	sb->slow_ms = 2000;
 	randombytes_buf(sb->jwt_key, sizeof(sb->jwt_key));
@@ -415,10 +437,17 @@ int sandbox_start(const struct sandbox_config *cfg, struct sandbox **out, struct
 	if (cfg->state_path != NULL) {
 		if ((rc = sb_state_open(sb, cfg->state_path, err)) != BS_OK)
 			goto fail;
-		if ((rc = sb_state_load(sb, &loaded, err)) != BS_OK)
+		rc = sb->ledger == SANDBOX_QBO ? qbo_state_load(sb, &loaded, err)
+		                               : sb_state_load(sb, &loaded, err);
+		if (rc != BS_OK)
 			goto fail;
 	}
-	if (loaded) {
+	if (sb->ledger == SANDBOX_QBO) {
+		if (!loaded && (rc = sb_reset_state(sb)) != BS_OK) {
+			bs_error_set(err, rc, "cannot seed the default company");
+			goto fail;
+		}
+	} else if (loaded) {
 		snprintf(sb->default_tenant, sizeof(sb->default_tenant), "%s", sb->tenants[0]->id);
 	} else if ((rc = sb_reset_state(sb)) != BS_OK) {
 		bs_error_set(err, rc, "cannot seed the default organisation");
@@ -447,6 +476,7 @@ void sandbox_stop(struct sandbox *sb)
 	sb_hook_stop(sb);
 	pthread_mutex_lock(&sb->lock);
 	sb_tenants_clear(sb);
+	qbo_free(sb);
 	sb_map_free(&sb->tokens, sb_token_free);
 	sb_state_close(sb);
 	pthread_mutex_unlock(&sb->lock);

@@ -262,3 +262,22 @@ int sb_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err)
 		bs_error_set(err, rc, "state file: corrupt or unreadable record");
 	return rc;
 }
+
+void sb_state_load_tokens(struct sandbox *sb)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sb->db == NULL || sqlite3_prepare_v2(sb->db,
+	                                         "SELECT key, body FROM kv WHERE ns = 'token' "
+	                                         "ORDER BY rowid",
+	                                         -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		const char *body = (const char *)sqlite3_column_text(st, 1);
+
+		if (key != NULL && body != NULL)
+			token_load(sb, key, body);
+	}
+	sqlite3_finalize(st);
+}

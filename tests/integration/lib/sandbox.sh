@@ -1,9 +1,10 @@
-# sandbox.sh - start `booksync sandbox xero` for a test (sourced by tap.sh
-# and sync_lib.sh, whose harnesses differ in how they keep temp dirs and
-# PIDs but start and wait for a sandbox the one way).
+# sandbox.sh - start `booksync sandbox xero` (or, with BS_LEDGER=qbo,
+# `sandbox qbo`) for a test (sourced by tap.sh and sync_lib.sh, whose
+# harnesses differ in how they keep temp dirs and PIDs but start and wait
+# for a sandbox the one way).
 
-# sandbox_launch OUT ERR LISTEN [ARGS...]: `$BOOKSYNC sandbox xero --listen
-# LISTEN ARGS` in the background, stdout into OUT, stderr appended to ERR;
+# sandbox_launch OUT ERR LISTEN [ARGS...]: `$BOOKSYNC sandbox ${BS_LEDGER:-xero}
+# --listen LISTEN ARGS` in the background, stdout into OUT, stderr appended to ERR;
 # waits up to 10 s for the base URL on its first stdout line.  Sets
 # launched_pid and launched_url; on failure shows ERR, returns 1 (the
 # process, if still alive, is the caller's to stop: launched_pid).
@@ -13,7 +14,7 @@ sandbox_launch() {
 	sl_listen=$3
 	shift 3
 	: >"$sl_out"
-	"$BOOKSYNC" sandbox xero --listen "$sl_listen" "$@" >"$sl_out" 2>>"$sl_err" &
+	"$BOOKSYNC" sandbox "${BS_LEDGER:-xero}" --listen "$sl_listen" "$@" >"$sl_out" 2>>"$sl_err" &
 	launched_pid=$!
 	launched_url=
 	sl_n=0

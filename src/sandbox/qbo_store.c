@@ -1,0 +1,343 @@
+/*
+ * qbo_store.c - the QuickBooks Online sandbox's company: documents and
+ * their versions (Id, SyncToken, MetaData), the default company seeded at
+ * start and on reset (CompanyInfo, Preferences, chart of accounts, tax
+ * codes and rates: docs/sandbox.md), and the state file (through the
+ * shared key/value table of sb_state.c).
+ */
+#include "sandbox/qbo_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define REALM_ID "9341453050071234" /* the default company's realmId */
+
+void qbo_time(char *out, size_t n, int64_t ms)
+{
+	char d[40];
+
+	sb_isodate(d, sizeof(d), ms, true);
+	snprintf(out, n, "%s+00:00", d);
+}
+
+int qbo_ent_of(const char *name, size_t n)
+{
+	for (int e = 0; e < QBE_COUNT; e++)
+		if (strlen(qbo_ents[e].name) == n && strncasecmp(qbo_ents[e].name, name, n) == 0)
+			return e;
+	return -1;
+}
+
+/* ------------------------------------------------------------- the realm */
+
+int qbo_realm_new(struct sandbox *sb, const char *id, struct qbo_realm **out)
+{
+	struct qbo_realm *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (r == NULL)
+		return BS_ENOMEM;
+	snprintf(r->id, sizeof(r->id), "%s", id ? id : REALM_ID);
+	r->minute.cap = (size_t)sb->lim_minute;
+	r->batch.cap = (size_t)sb->lim_batch;
+	r->minute.ts = calloc(r->minute.cap ? r->minute.cap : 1, sizeof(int64_t));
+	r->batch.ts = calloc(r->batch.cap ? r->batch.cap : 1, sizeof(int64_t));
+	r->created_ms = sb_now(sb);
+	if (r->minute.ts == NULL || r->batch.ts == NULL) {
+		qbo_realm_free(r);
+		return BS_ENOMEM;
+	}
+	*out = r;
+	return BS_OK;
+}
+
+static void doc_free(void *p)
+{
+	struct qbo_doc *d = p;
+
+	if (d != NULL) {
+		json_object_put(d->obj);
+		free(d);
+	}
+}
+
+static void reqid_free(void *p)
+{
+	struct qbo_reqid *q = p;
+
+	if (q != NULL) {
+		free(q->body);
+		free(q);
+	}
+}
+
+void qbo_realm_free(struct qbo_realm *r)
+{
+	if (r == NULL)
+		return;
+	for (int e = 0; e < QBE_COUNT; e++) {
+		struct qbo_coll *cl = &r->coll[e];
+
+		for (size_t i = 0; i < cl->n; i++)
+			doc_free(cl->docs[i]);
+		free(cl->docs);
+		sb_map_free(&cl->by_id, NULL);
+	}
+	sb_map_free(&r->reqids, reqid_free);
+	free(r->minute.ts);
+	free(r->batch.ts);
+	free(r);
+}
+
+void qbo_free(struct sandbox *sb)
+{
+	qbo_realm_free(sb->qbo);
+	sb->qbo = NULL;
+}
+
+/* ------------------------------------------------------------- documents */
+
+struct qbo_doc *qbo_find(struct qbo_ctx *c, int ent, const char *id)
+{
+	struct qbo_doc *d;
+
+	if (id == NULL || ent < 0 || ent >= QBE_COUNT)
+		return NULL;
+	d = sb_map_get(&c->r->coll[ent].by_id, id);
+	if (d == NULL || d->deleted || (c->visible_seq != 0 && d->seq > c->visible_seq))
+		return NULL;
+	return d;
+}
+
+static int coll_add(struct qbo_realm *r, struct qbo_doc *d)
+{
+	struct qbo_coll *cl = &r->coll[d->ent];
+
+	if (cl->n == cl->cap) {
+		size_t ncap = cl->cap ? cl->cap * 2 : 16;
+		struct qbo_doc **nd = realloc(cl->docs, ncap * sizeof(struct qbo_doc *));
+
+		if (nd == NULL)
+			return BS_ENOMEM;
+		cl->docs = nd;
+		cl->cap = ncap;
+	}
+	if (sb_map_put(&cl->by_id, d->id, d) != BS_OK)
+		return BS_ENOMEM;
+	cl->docs[cl->n++] = d;
+	return BS_OK;
+}
+
+static void set_meta(json_object *obj, const char *created, const char *updated)
+{
+	json_object *md = json_object_new_object();
+
+	sb_jset_str(md, "CreateTime", created);
+	sb_jset_str(md, "LastUpdatedTime", updated);
+	json_object_object_add(obj, "MetaData", md);
+}
+
+int qbo_put(struct qbo_ctx *c, int ent, struct qbo_doc *old, json_object *obj, struct qbo_doc **out)
+{
+	char t[48], tok[24];
+	struct qbo_doc *d = old;
+	int rc = BS_OK;
+
+	qbo_time(t, sizeof(t), c->now);
+	if (old == NULL) {
+		d = calloc(1, sizeof(*d));
+		if (d == NULL) {
+			json_object_put(obj);
+			return BS_ENOMEM;
+		}
+		d->ent = ent;
+		snprintf(d->id, sizeof(d->id), "%llu", (unsigned long long)++c->r->next_id);
+		d->seq = ++c->sb->doc_seq;
+		sb_jset_str(obj, "Id", d->id);
+		sb_jset_str(obj, "SyncToken", "0");
+		set_meta(obj, t, t);
+		if ((rc = coll_add(c->r, d)) != BS_OK) {
+			json_object_put(obj);
+			free(d);
+			return rc;
+		}
+	} else {
+		const char *st = sb_jstr(old->obj, "SyncToken");
+		json_object *md = sb_jget_path(old->obj, "MetaData");
+		const char *created = md ? sb_jstr(md, "CreateTime") : NULL;
+		char cbuf[48];
+
+		snprintf(cbuf, sizeof(cbuf), "%s", created ? created : t);
+		snprintf(tok, sizeof(tok), "%llu", st ? strtoull(st, NULL, 10) + 1 : 1ULL);
+		sb_jset_str(obj, "Id", old->id);
+		sb_jset_str(obj, "SyncToken", tok);
+		set_meta(obj, cbuf, t);
+		json_object_put(old->obj);
+	}
+	json_object_object_add(obj, "domain", json_object_new_string("QBO"));
+	json_object_object_add(obj, "sparse", json_object_new_boolean(false));
+	d->obj = obj;
+	d->updated_ms = c->now;
+	if (out)
+		*out = d;
+	return qbo_persist(c->sb, c->r, d);
+}
+
+int qbo_mark_deleted(struct qbo_ctx *c, struct qbo_doc *d)
+{
+	char t[48];
+	json_object *md = sb_jget_path(d->obj, "MetaData");
+
+	qbo_time(t, sizeof(t), c->now);
+	if (md != NULL)
+		sb_jset_str(md, "LastUpdatedTime", t);
+	d->deleted = true;
+	d->updated_ms = c->now;
+	return qbo_persist(c->sb, c->r, d);
+}
+
+/* ------------------------------------------------------------- state file */
+
+static int persist_realm(struct sandbox *sb, const struct qbo_realm *r)
+{
+	char body[160];
+
+	snprintf(body, sizeof(body), "{\"next_id\":%llu,\"created\":%lld}",
+	         (unsigned long long)r->next_id, (long long)r->created_ms);
+	return sb_state_put(sb, "qbo-realm", r->id, body);
+}
+
+int qbo_persist(struct sandbox *sb, struct qbo_realm *r, const struct qbo_doc *d)
+{
+	json_object *o;
+	char key[48];
+	int rc;
+
+	if (sb->db == NULL)
+		return BS_OK;
+	o = json_object_new_object();
+	json_object_object_add(o, "obj", json_object_get(d->obj));
+	json_object_object_add(o, "seq", json_object_new_int64((int64_t)d->seq));
+	json_object_object_add(o, "updated", json_object_new_int64(d->updated_ms));
+	json_object_object_add(o, "deleted", json_object_new_boolean(d->deleted));
+	snprintf(key, sizeof(key), "%s/%s", qbo_ents[d->ent].name, d->id);
+	rc = sb_state_put(sb, "qbo-doc", key,
+	                  json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	if (rc == BS_OK)
+		rc = persist_realm(sb, r);
+	return rc;
+}
+
+static int load_doc(struct sandbox *sb, const char *key, const char *body)
+{
+	const char *slash = strchr(key, '/');
+	json_object *o = json_tokener_parse(body), *v;
+	struct qbo_doc *d;
+	int ent, rc = BS_ESTORE;
+
+	if (slash == NULL || (ent = qbo_ent_of(key, (size_t)(slash - key))) < 0 ||
+	    strlen(slash + 1) >= sizeof(d->id) || o == NULL ||
+	    !json_object_object_get_ex(o, "obj", &v) || !json_object_is_type(v, json_type_object))
+		goto out;
+	d = calloc(1, sizeof(*d));
+	if (d == NULL) {
+		rc = BS_ENOMEM;
+		goto out;
+	}
+	d->obj = json_object_get(v);
+	d->ent = ent;
+	snprintf(d->id, sizeof(d->id), "%s", slash + 1);
+	d->seq = (uint64_t)json_object_get_int64(json_object_object_get(o, "seq"));
+	d->updated_ms = json_object_get_int64(json_object_object_get(o, "updated"));
+	d->deleted = json_object_get_boolean(json_object_object_get(o, "deleted"));
+	if (d->seq > sb->doc_seq)
+		sb->doc_seq = d->seq;
+	rc = coll_add(sb->qbo, d);
+	if (rc != BS_OK)
+		doc_free(d);
+out:
+	json_object_put(o);
+	return rc;
+}
+
+/* One pass over a namespace of the state file. */
+static int load_ns(struct sandbox *sb, const char *ns, bool *loaded, struct bs_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = BS_OK;
+
+	if (sqlite3_prepare_v2(sb->db,
+	                       "SELECT key, body FROM kv WHERE ns = ? ORDER BY "
+	                       "json_extract(body, '$.seq'), rowid",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return bs_error_set(err, BS_ESTORE, "state file: %s", sqlite3_errmsg(sb->db));
+	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+	while (rc == BS_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		const char *body = (const char *)sqlite3_column_text(st, 1);
+		json_object *o;
+
+		if (key == NULL || body == NULL)
+			continue;
+		if (strcmp(ns, "qbo-doc") == 0) {
+			rc = load_doc(sb, key, body);
+			continue;
+		}
+		if (sb->qbo != NULL)
+			continue; /* one company */
+		if ((rc = qbo_realm_new(sb, key, &sb->qbo)) != BS_OK)
+			break;
+		o = json_tokener_parse(body);
+		sb->qbo->next_id =
+		    (uint64_t)json_object_get_int64(json_object_object_get(o, "next_id"));
+		sb->qbo->created_ms = json_object_get_int64(json_object_object_get(o, "created"));
+		json_object_put(o);
+		*loaded = true;
+	}
+	sqlite3_finalize(st);
+	if (rc != BS_OK)
+		bs_error_set(err, rc, "state file: corrupt or unreadable record");
+	return rc;
+}
+
+int qbo_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err)
+{
+	int rc;
+
+	*loaded = false;
+	if (sb->db == NULL)
+		return BS_OK;
+	if ((rc = load_ns(sb, "qbo-realm", loaded, err)) != BS_OK || !*loaded)
+		return rc;
+	if ((rc = load_ns(sb, "qbo-doc", loaded, err)) != BS_OK)
+		return rc;
+	snprintf(sb->default_tenant, sizeof(sb->default_tenant), "%s", sb->qbo->id);
+	/* tokens belong to the shared OAuth server: loaded as for Xero */
+	sb_state_load_tokens(sb);
+	return BS_OK;
+}
+
+int qbo_reset(struct sandbox *sb)
+{
+	struct qbo_fault f;
+	struct qbo_ctx c;
+	char id[24];
+	int rc;
+
+	snprintf(id, sizeof(id), "%s", sb->qbo ? sb->qbo->id : REALM_ID);
+	qbo_free(sb);
+	if ((rc = qbo_realm_new(sb, id, &sb->qbo)) != BS_OK)
+		return rc;
+	snprintf(sb->default_tenant, sizeof(sb->default_tenant), "%s", sb->qbo->id);
+	memset(&f, 0, sizeof(f));
+	memset(&c, 0, sizeof(c));
+	c.sb = sb;
+	c.r = sb->qbo;
+	c.now = sb_now(sb);
+	c.f = &f;
+	return qbo_seed(&c);
+}
