@@ -2,7 +2,8 @@
  * store_sqlite_int.h - internals shared by the SQLite backend's files.
  *
  * store_sqlite.c holds records, state, history and settings;
- * store_sqlite_sync.c the sync engine's tables (links, outbox, requests).
+ * store_sqlite_sync.c the sync engine's tables (links, outbox, requests)
+ * and the planner's paged walk over pending records.
  * Both use the one statement cache and transaction helpers declared here.
  */
 #ifndef BS_STORE_STORE_SQLITE_INT_H
@@ -126,5 +127,9 @@ int sq_request_set(struct store *st, int64_t id, const char *status, int64_t now
                    struct bs_error *err);
 int sq_requests_each(struct store *st, const char *target, const char *status, store_request_cb cb,
                      void *arg, struct bs_error *err);
+/* The planner's walk over the pending set, a page at a time (store_pending_page). */
+int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
+                 enum record_kind kind, const char *after, size_t limit, store_key_cb cb, void *arg,
+                 struct bs_error *err);
 
 #endif

@@ -26,6 +26,10 @@
 #include <string.h>
 
 #define PLAN_GROUP 500 /* records per transaction */
+#define PLAN_FULL  1   /* a callback's "stop: the chunk is full" */
+/* the contacts one document may pull in: add_contacts' fields */
+#define PLAN_CONTACTS_PER_DOC 4
+_Static_assert(PLAN_CHUNK_MIN == PLAN_CONTACTS_PER_DOC + 1, "a document and its contacts");
 
 /* Kinds in planning order: what others depend on comes first. */
 static const enum record_kind plan_order[] = {
@@ -33,6 +37,8 @@ static const enum record_kind plan_order[] = {
     RECORD_CREDIT_NOTE,  RECORD_ADJUSTMENT,   RECORD_COGS,    RECORD_JOURNAL,  RECORD_MONEY_TASK,
     RECORD_GIFT_VOUCHER, RECORD_STORE_CREDIT, RECORD_PAYMENT,
 };
+_Static_assert(sizeof(plan_order) / sizeof(plan_order[0]) == RECORD_KIND_COUNT,
+               "the walk visits every kind");
 
 struct cand {
 	int rank; /* index in plan_order */
@@ -69,9 +75,19 @@ struct planner {
 	size_t novr;
 	char zero_code[33];
 	char lock_date[11];
-	/* candidates */
+	/* candidates: one chunk of at most `chunk` (plan.h), walked kind by
+	 * kind in plan_order and by id within a kind, `after` the last id of
+	 * the page before; a page is docs_cap records, leaving room for the
+	 * contacts they pull in when the sync's tabs do not cover contacts */
 	struct cand *cands;
 	size_t ncands, capcands;
+	size_t chunk, docs_cap;
+	bool pull_contacts;
+	char after[RECORD_ID_MAX + 1];
+	const char *tabv[STORE_PAGE_TABS_MAX + 1];
+	const char *const *tabs; /* NULL: every tab */
+	bool tx_open;            /* a group of PLAN_GROUP records is open (not dry runs) */
+	size_t in_tx;
 	/* a store credit use/refund: which issued credits it draws on (FIFO) */
 	struct sc_piece {
 		char issued[RECORD_ID_MAX + 1];
@@ -303,7 +319,7 @@ out:
 	return rc;
 }
 
-/* ---- candidates --------------------------------------------------------- */
+/* ---- candidates, a chunk at a time ------------------------------------- */
 
 static int rank_of(enum record_kind k)
 {
@@ -314,20 +330,41 @@ static int rank_of(enum record_kind k)
 	return 99;
 }
 
-static int cand_add(struct planner *p, enum record_kind kind, const char *id)
+static void cand_set(struct cand *c, enum record_kind kind, const char *id)
 {
-	struct cand *c;
-
-	if (grow_array(&p->cands, &p->capcands, p->ncands, 256, sizeof(*p->cands)) != BS_OK)
-		return bs_error_set(p->err, BS_ENOMEM, "out of memory");
-	c = &p->cands[p->ncands++];
 	c->kind = kind;
 	c->rank = rank_of(kind);
 	snprintf(c->id, sizeof(c->id), "%s", id);
+}
+
+/* One more candidate in the chunk.  Its callers keep the bound (a page of
+ * at most docs_cap records, at most PLAN_CONTACTS_PER_DOC contacts each):
+ * going past it is a bug, not a reason to grow. */
+static int cand_add(struct planner *p, enum record_kind kind, const char *id)
+{
+	if (p->ncands >= p->chunk)
+		return bs_error_set(p->err, BS_EINTERNAL, "planner: a chunk over %zu candidates",
+		                    p->chunk);
+	if (grow_array(&p->cands, &p->capcands, p->ncands, 256, sizeof(*p->cands)) != BS_OK)
+		return bs_error_set(p->err, BS_ENOMEM, "out of memory");
+	cand_set(&p->cands[p->ncands++], kind, id);
+	if (p->ncands > p->stats->held_max)
+		p->stats->held_max = p->ncands;
 	return BS_OK;
 }
 
+/* store_pending_keys_each: the whole set, stopping once it is over a chunk. */
 static int key_to_cand(void *arg, enum record_kind kind, const char *id)
+{
+	struct planner *p = arg;
+
+	if (p->ncands >= p->docs_cap)
+		return PLAN_FULL;
+	return cand_add(p, kind, id);
+}
+
+/* store_pending_page: one page, in id order. */
+static int page_to_cand(void *arg, enum record_kind kind, const char *id)
 {
 	return cand_add(arg, kind, id);
 }
@@ -341,7 +378,8 @@ static int cand_cmp(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* The contacts a document needs are synced whatever the tabs (DESIGN.md). */
+/* The contacts a document needs are synced whatever the tabs (DESIGN.md):
+ * the chunk's documents pull in their pending contacts, which go first. */
 static int add_contacts(struct planner *p)
 {
 	size_t n = p->ncands;
@@ -351,10 +389,10 @@ static int add_contacts(struct planner *p)
 		static const struct {
 			const char *field;
 			enum record_kind kind;
-		} refs[] = {{"customer_id", RECORD_CUSTOMER},
-		            {"supplier_id", RECORD_SUPPLIER},
-		            {"contact_id", RECORD_CUSTOMER},
-		            {"contact_id", RECORD_SUPPLIER}};
+		} refs[PLAN_CONTACTS_PER_DOC] = {{"customer_id", RECORD_CUSTOMER},
+		                                 {"supplier_id", RECORD_SUPPLIER},
+		                                 {"contact_id", RECORD_CUSTOMER},
+		                                 {"contact_id", RECORD_SUPPLIER}};
 		struct json_object *o;
 		enum record_kind k = p->cands[i].kind;
 
@@ -378,13 +416,20 @@ static int add_contacts(struct planner *p)
 	return rc;
 }
 
-static int collect(struct planner *p)
+/*
+ * The whole candidate set when it fits in one chunk, as an incremental
+ * sync's does: read off the pending index, it costs the pending records
+ * alone.  *fits is false (and nothing kept) when there are more.
+ */
+static int collect_small(struct planner *p, bool *fits)
 {
 	const struct plan_opts *o = p->o;
 	int rc = BS_OK;
 
+	*fits = true;
 	if (o->nrefs > 0) {
-		for (size_t i = 0; i < o->nrefs && rc == BS_OK; i++)
+		*fits = o->nrefs <= p->docs_cap;
+		for (size_t i = 0; *fits && i < o->nrefs && rc == BS_OK; i++)
 			rc = cand_add(p, o->refs[i].kind, o->refs[i].id);
 	} else if (o->everything || o->tab != NULL) {
 		rc = store_pending_keys_each(p->st, o->target, o->everything ? NULL : o->tab,
@@ -399,29 +444,52 @@ static int collect(struct planner *p)
 				                             key_to_cand, p, p->err);
 		}
 	}
-	/* Pending contacts are candidates already when the sync covers their
-	 * tabs (everything, Sync All, the sales or purchases group); otherwise
-	 * the documents' contacts are pulled in here. */
-	if (rc == BS_OK &&
-	    !(o->nrefs == 0 && (o->everything || o->tab == NULL || strcmp(o->tab, "sales") == 0 ||
-	                        strcmp(o->tab, "purchases") == 0)))
-		rc = add_contacts(p);
-	if (rc != BS_OK)
-		return rc;
-	if (p->ncands > 1) /* qsort's array may not be NULL, even when empty */
-		qsort(p->cands, p->ncands, sizeof(*p->cands), cand_cmp);
-	/* drop duplicates (a contact pulled in twice) */
-	if (p->ncands > 1) {
-		size_t w = 1;
-
-		for (size_t i = 1; i < p->ncands; i++) {
-			if (p->cands[i].kind != p->cands[w - 1].kind ||
-			    strcmp(p->cands[i].id, p->cands[w - 1].id) != 0)
-				p->cands[w++] = p->cands[i];
-		}
-		p->ncands = w;
+	if (rc == PLAN_FULL) {
+		*fits = false;
+		rc = BS_OK;
 	}
-	return BS_OK;
+	if (!*fits)
+		p->ncands = 0;
+	return rc;
+}
+
+/*
+ * Up to docs_cap of the caller's refs of `kind` after p->after, in id
+ * order, duplicates once: a bounded selection over the list, which stays
+ * the caller's and is never copied whole.
+ */
+static int refs_page(struct planner *p, enum record_kind kind)
+{
+	size_t have = 0;
+	int rc = BS_OK;
+
+	for (size_t i = 0; i < p->o->nrefs && rc == BS_OK; i++) {
+		const char *id = p->o->refs[i].id;
+		size_t lo = 0, hi = have;
+
+		if (p->o->refs[i].kind != kind || strcmp(id, p->after) <= 0 ||
+		    (have == p->docs_cap && strcmp(id, p->cands[have - 1].id) >= 0))
+			continue;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(p->cands[mid].id, id) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < have && strcmp(p->cands[lo].id, id) == 0)
+			continue;
+		/* room at the end: a new slot, or the largest id dropped */
+		if (have < p->docs_cap && (rc = cand_add(p, kind, id)) == BS_OK)
+			have++;
+		if (rc == BS_OK) {
+			memmove(&p->cands[lo + 1], &p->cands[lo],
+			        (have - 1 - lo) * sizeof(*p->cands));
+			cand_set(&p->cands[lo], kind, id);
+		}
+	}
+	return rc;
 }
 
 /* ---- dependencies ------------------------------------------------------- */
@@ -1865,10 +1933,126 @@ out:
 	return rc;
 }
 
+/*
+ * Plan the chunk in p->cands, in dependency order, after the contacts its
+ * documents pull in.  Records go in groups of PLAN_GROUP per transaction,
+ * across chunks; each record's writes are whole (plan_one checks refusals
+ * before writing), and a store failure rolls the open group back.  A dry
+ * run is one transaction, opened and rolled back by plan_run.
+ */
+static int plan_chunk(struct planner *p)
+{
+	int rc = p->pull_contacts ? add_contacts(p) : BS_OK;
+
+	if (rc != BS_OK || p->ncands == 0)
+		goto out;
+	if (p->ncands > 1)
+		qsort(p->cands, p->ncands, sizeof(*p->cands), cand_cmp);
+	/* drop duplicates (a contact pulled in twice, a ref listed twice) */
+	if (p->ncands > 1) {
+		size_t w = 1;
+
+		for (size_t i = 1; i < p->ncands; i++) {
+			if (p->cands[i].kind != p->cands[w - 1].kind ||
+			    strcmp(p->cands[i].id, p->cands[w - 1].id) != 0)
+				p->cands[w++] = p->cands[i];
+		}
+		p->ncands = w;
+	}
+	p->stats->chunks++;
+	for (size_t i = 0; rc == BS_OK && i < p->ncands; i++) {
+		if (!p->o->dry_run && !p->tx_open) {
+			if ((rc = store_begin(p->st, p->err)) != BS_OK)
+				break;
+			p->tx_open = true;
+			p->in_tx = 0;
+		}
+		rc = plan_one(p, &p->cands[i]);
+		if (p->o->dry_run)
+			continue;
+		if (rc != BS_OK) {
+			store_rollback(p->st);
+			p->tx_open = false;
+		} else if (++p->in_tx == PLAN_GROUP) {
+			p->tx_open = false;
+			rc = store_commit(p->st, p->err);
+		}
+	}
+out:
+	p->ncands = 0;
+	return rc;
+}
+
+/*
+ * Every candidate, a chunk at a time: kind by kind in plan_order, a
+ * kind's in id order, each page starting after the last id of the one
+ * before.  Planning only moves the record planned, and a record that
+ * stays pending (waiting) lies behind the cursor, so the walk meets
+ * exactly the records a snapshot taken at the start would hold, in the
+ * same order.  A contact is pulled in by the first chunk that needs it;
+ * planned, it is no longer pending (contacts never wait), so it is
+ * planned once.
+ */
+static int walk(struct planner *p)
+{
+	int rc = BS_OK;
+
+	for (size_t k = 0; rc == BS_OK && k < sizeof(plan_order) / sizeof(plan_order[0]); k++) {
+		size_t n = p->docs_cap;
+
+		p->after[0] = '\0';
+		while (rc == BS_OK && n == p->docs_cap) {
+			rc = p->o->nrefs > 0
+			         ? refs_page(p, plan_order[k])
+			         : store_pending_page(p->st, p->o->target, p->tabs, plan_order[k],
+			                              p->after, p->docs_cap, page_to_cand, p,
+			                              p->err);
+			n = p->ncands;
+			if (rc != BS_OK || n == 0)
+				break;
+			snprintf(p->after, sizeof(p->after), "%s", p->cands[n - 1].id);
+			rc = plan_chunk(p);
+		}
+	}
+	return rc;
+}
+
+/* The chunk size, which tabs the walk covers, and whether contacts must
+ * be pulled in: they are candidates already when the sync covers their
+ * tabs (everything, Sync All, the sales or purchases group). */
+static void chunk_setup(struct planner *p)
+{
+	const struct plan_opts *o = p->o;
+	size_t n, w = 0;
+	const struct tabs_def *t = tabs_all(&n);
+
+	p->chunk = o->chunk == 0 ? PLAN_CHUNK_DEFAULT : o->chunk;
+	if (p->chunk < PLAN_CHUNK_MIN)
+		p->chunk = PLAN_CHUNK_MIN;
+	p->pull_contacts =
+	    !(o->nrefs == 0 && (o->everything || o->tab == NULL || strcmp(o->tab, "sales") == 0 ||
+	                        strcmp(o->tab, "purchases") == 0));
+	p->docs_cap = p->pull_contacts ? p->chunk / PLAN_CHUNK_MIN : p->chunk;
+	p->tabs = NULL;
+	if (o->everything || (o->tab != NULL && o->tab[0] == '\0'))
+		return;
+	if (o->tab != NULL) {
+		p->tabv[w++] = o->tab;
+	} else {
+		for (size_t i = 0; i < n && w < STORE_PAGE_TABS_MAX; i++) {
+			if (t[i].sync_all)
+				p->tabv[w++] = t[i].name;
+		}
+	}
+	p->tabv[w] = NULL;
+	p->tabs = p->tabv;
+}
+
 int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *stats,
              struct bs_error *err)
 {
 	struct planner p;
+	bool fits = false;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
@@ -1888,29 +2072,17 @@ int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *
 	}
 	if ((rc = load_context(&p)) != BS_OK)
 		goto out;
+	chunk_setup(&p);
 	if (opts->dry_run && (rc = store_begin(st, err)) != BS_OK)
 		goto out;
-	rc = collect(&p);
-	/* Records are planned in groups of PLAN_GROUP per transaction; each
-	 * record's writes are whole (plan_one checks refusals before writing),
-	 * and a store failure rolls the open group back.  A dry run is one
-	 * transaction, always rolled back. */
-	for (size_t i = 0; rc == BS_OK && i < p.ncands; i++) {
-		bool open = !opts->dry_run && i % PLAN_GROUP == 0;
-
-		p.err = err;
-		if (open && (rc = store_begin(st, err)) != BS_OK)
-			break;
-		rc = plan_one(&p, &p.cands[i]);
-		if (!opts->dry_run &&
-		    (rc != BS_OK || (i + 1) % PLAN_GROUP == 0 || i + 1 == p.ncands)) {
-			if (rc == BS_OK)
-				rc = store_commit(st, err);
-			else
-				store_rollback(st);
-		}
-	}
+	rc = collect_small(&p, &fits);
+	if (rc == BS_OK)
+		rc = fits ? plan_chunk(&p) : walk(&p);
 	if (opts->dry_run)
+		store_rollback(st);
+	else if (p.tx_open && rc == BS_OK)
+		rc = store_commit(st, err);
+	else if (p.tx_open)
 		store_rollback(st);
 out:
 	for (int i = 0; i < S_NSET; i++)

@@ -20,6 +20,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define PLAN_CHUNK_DEFAULT 1000
+#define PLAN_CHUNK_MIN     5
+
 struct plan_ref {
 	enum record_kind kind;
 	char id[RECORD_ID_MAX + 1];
@@ -35,6 +38,14 @@ struct plan_opts {
 	int64_t now_ms;
 	enum money_round ledger_round; /* the target's midpoint rule */
 	bool dry_run;                  /* plan, report, write nothing */
+	/* Candidates held at once.  Records are planned in chunks of at most
+	 * this many, kind by kind in dependency order and by id within a kind,
+	 * each chunk seeing what the ones before it planned (a dry run's
+	 * included), so memory does not grow with the store and the result
+	 * does not depend on the size.  0: PLAN_CHUNK_DEFAULT; less than
+	 * PLAN_CHUNK_MIN (a document and the four contacts it may pull in)
+	 * counts as PLAN_CHUNK_MIN. */
+	size_t chunk;
 	/* Called for every planned document (dry runs print them). */
 	void (*on_doc)(void *arg, enum record_kind kind, const char *id, const char *doc_type,
 	               const char *op, const char *body);
@@ -54,6 +65,8 @@ struct plan_stats {
 	uint64_t corrections;       /* documents carrying a rounding correction */
 	uint64_t tracking_dropped;  /* tracking values the ledger has no category for */
 	char tracking_example[128]; /* the first of them, "Store=Main Street" */
+	uint64_t chunks;            /* chunks of candidates planned */
+	uint64_t held_max;          /* the most candidates held at once (<= chunk) */
 };
 
 /*
