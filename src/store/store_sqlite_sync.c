@@ -388,7 +388,10 @@ out:
  * (the kind is checked in the index, the state by the sync_state key), so
  * a page costs the ids it passes over.  CROSS JOIN keeps SQLite from
  * starting at sync_state_by_state instead: that reads the whole pending
- * set and sorts it for every page, quadratic over a large walk.
+ * set and sorts it for every page, quadratic over a large walk.  The `+`
+ * keeps it off that index for the state test too: one probe of the
+ * (record, target) key and a look at the state is a third of the work of
+ * three probes of (target, state, record), one per pending state.
  */
 int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
                  enum record_kind kind, const char *after, size_t limit, store_key_cb cb, void *arg,
@@ -406,7 +409,7 @@ int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
 		rc = buf_addstr(&sql, "SELECT r.kind, r.id FROM records r CROSS JOIN sync_state s"
 		                      " WHERE r.kind = ?1 AND r.id > ?2 AND s.record = r.rowid"
 		                      " AND s.target = ?4"
-		                      " AND s.state IN ('not_imported', 'changed', 'waiting')");
+		                      " AND +s.state IN ('not_imported', 'changed', 'waiting')");
 	else
 		rc = buf_addstr(&sql, "SELECT r.kind, r.id FROM records r"
 		                      " WHERE r.kind = ?1 AND r.id > ?2");
