@@ -26,7 +26,21 @@
 #include <string.h>
 
 #define PLAN_GROUP 500 /* records per transaction */
-#define PLAN_FULL  1   /* a callback's "stop: the chunk is full" */
+
+/*
+ * Today's only ledger, Xero: the decimals it keeps and its tax codes
+ * (DESIGN.md "Mapping to Xero"), in this one place.  The rules are handed
+ * them as data; a connector will hand the planner its own through
+ * plan_opts.ledger.
+ */
+static const struct rules_ledger plan_xero = {
+    .unit_dp = 4,
+    .amount_dp = 2,
+    .tax_none = "NONE",
+    .tax_sales = "OUTPUT2",
+    .tax_purchases = "INPUT2",
+};
+#define PLAN_FULL 1 /* a callback's "stop: the chunk is full" */
 /* the contacts one document may pull in: add_contacts' fields */
 #define PLAN_CONTACTS_PER_DOC 4
 _Static_assert(PLAN_CHUNK_MIN == PLAN_CONTACTS_PER_DOC + 1, "a document and its contacts");
@@ -49,6 +63,7 @@ struct cand {
 struct planner {
 	struct store *st;
 	const struct plan_opts *o;
+	const struct rules_ledger *ledger; /* what the target keeps and calls things */
 	struct plan_stats *stats;
 	struct bs_error *err;
 	/* settings */
@@ -650,6 +665,7 @@ static enum rules_event event_of(const char *s)
 
 /* ---- store credits: which issued credit a use draws on -------------------- */
 
+/* A customer's store credit events, as the store has them. */
 struct sc_event {
 	char id[RECORD_ID_MAX + 1];
 	char date[11];
@@ -686,26 +702,17 @@ static int sc_collect(void *arg, const char *id, const char *body)
 	return rc;
 }
 
-static int sc_cmp(const void *a, const void *b)
-{
-	const struct sc_event *x = a, *y = b;
-	int c = strcmp(x->date, y->date);
-
-	return c != 0 ? c : strcmp(x->id, y->id);
-}
-
 /*
- * spec/RECORDS.md v1 does not say which issued credit a use or refund
- * draws on, so booksync decides, first in first out: the customer's
- * events in (date, id) order, each draw taking from the oldest credit with
- * something left, split over several when one is not enough.  The same
- * data always gives the same answer.  Fills p->sc / p->nsc / p->sc_short.
+ * Which issued credits the use or refund `id` of `customer` draws on:
+ * rules_store_credit_fifo over the customer's events.  Fills p->sc /
+ * p->nsc (the first pieces, as many as fit) and p->sc_short.
  */
 static int store_credit_fifo(struct planner *p, const char *id, const char *customer)
 {
 	struct sc_walk w = {customer, NULL, 0, 0};
-	int64_t *left = NULL;
-	size_t head = 0;
+	struct rules_credit_event *ev = NULL;
+	struct rules_credit_draw draws[sizeof(p->sc) / sizeof(p->sc[0])];
+	size_t nd = 0;
 	int rc;
 
 	p->nsc = 0;
@@ -713,45 +720,23 @@ static int store_credit_fifo(struct planner *p, const char *id, const char *cust
 	rc = store_records_each(p->st, RECORD_STORE_CREDIT, sc_collect, &w, p->err);
 	if (rc != BS_OK)
 		goto out;
-	if (w.n > 1)
-		qsort(w.v, w.n, sizeof(*w.v), sc_cmp);
-	left = calloc(w.n ? w.n : 1, sizeof(*left));
-	if (left == NULL) {
+	ev = calloc(w.n ? w.n : 1, sizeof(*ev));
+	if (ev == NULL) {
 		rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < w.n; i++) {
-		int64_t need;
-		bool mine = strcmp(w.v[i].id, id) == 0;
-
-		if (w.v[i].issued) {
-			left[i] = w.v[i].amount;
-			continue;
-		}
-		need = w.v[i].amount;
-		while (need > 0 && head < w.n) {
-			int64_t take;
-
-			if (!w.v[head].issued || left[head] == 0) {
-				head++;
-				continue;
-			}
-			take = left[head] < need ? left[head] : need;
-			left[head] -= take;
-			need -= take;
-			if (mine && p->nsc < sizeof(p->sc) / sizeof(p->sc[0])) {
-				snprintf(p->sc[p->nsc].issued, sizeof(p->sc[0].issued), "%s",
-				         w.v[head].id);
-				p->sc[p->nsc++].amount = take;
-			}
-		}
-		if (mine) {
-			p->sc_short = need;
-			break;
-		}
+	for (size_t i = 0; i < w.n; i++)
+		ev[i] = (struct rules_credit_event){w.v[i].id, w.v[i].date, w.v[i].issued,
+		                                    w.v[i].amount};
+	rc = rules_store_credit_fifo(ev, w.n, id, draws, sizeof(draws) / sizeof(draws[0]), &nd,
+	                             &p->sc_short, p->err);
+	for (size_t i = 0; rc == BS_OK && i < nd && i < sizeof(draws) / sizeof(draws[0]); i++) {
+		snprintf(p->sc[i].issued, sizeof(p->sc[0].issued), "%s", draws[i].issued);
+		p->sc[i].amount = draws[i].amount;
+		p->nsc++;
 	}
 out:
-	free(left);
+	free(ev);
 	free(w.v);
 	return rc;
 }
@@ -905,19 +890,10 @@ static int doc_emit(struct planner *p, const char *type, const char *op)
 
 static int tax_code(struct planner *p, int64_t rate, enum rules_direction dir, const char **code)
 {
-	for (size_t i = 0; p->nrates == 0 && i < p->novr; i++) {
-		if (p->ovr[i].rate == rate && p->ovr[i].dir == dir) {
-			*code = p->ovr[i].code;
-			return BS_OK;
-		}
-	}
-	if (p->nrates == 0) {
-		/* before connect: the default organisation's codes (DESIGN.md) */
-		*code = rate == 0 ? "NONE" : dir == RULES_SALES ? "OUTPUT2" : "INPUT2";
-		return BS_OK;
-	}
-	return rules_tax_code(rate, dir, p->rates, p->nrates, p->ovr, p->novr,
-	                      p->zero_code[0] ? p->zero_code : NULL, code, p->err);
+	struct rules_tax_ctx ctx = {p->ledger, p->rates, p->nrates,
+	                            p->ovr,    p->novr,  p->zero_code[0] ? p->zero_code : NULL};
+
+	return rules_tax_choose(&ctx, rate, dir, code, p->err);
 }
 
 /* A line's account: its own, else its product's for the direction, else
@@ -1074,8 +1050,8 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 	              : mode != NULL && strcmp(mode, "none") == 0    ? MONEY_TAX_NONE
 	                                                             : MONEY_TAX_EXCLUSIVE;
 	ri.currency_dp = cur_dp;
-	ri.ledger_unit_dp = 4;
-	ri.ledger_amount_dp = 2;
+	ri.ledger_unit_dp = p->ledger->unit_dp;
+	ri.ledger_amount_dp = p->ledger->amount_dp;
 	ri.ledger_round = p->o->ledger_round;
 	ri.fold_discount = fold;
 	ri.rounding_account = sv(p, S_ROUNDING);
@@ -1135,7 +1111,7 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 1, "account", acct);
 		if (rc == BS_OK)
-			rc = jsonw_kv_str(&p->doc, 1, "tax_type", "NONE");
+			rc = jsonw_kv_str(&p->doc, 1, "tax_type", p->ledger->tax_none);
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->doc, 1, "rounding", "true");
 		if (rc == BS_OK)
@@ -1310,7 +1286,7 @@ static int build_journal(struct planner *p, enum record_kind kind, const char *i
 			rc = jsonw_kv_str(&p->doc, 1, "description",
 			                  l[i].description ? l[i].description : narration);
 		if (rc == BS_OK)
-			rc = jsonw_kv_str(&p->doc, 1, "tax_type", "NONE");
+			rc = jsonw_kv_str(&p->doc, 1, "tax_type", p->ledger->tax_none);
 		if (rc == BS_OK)
 			rc = buf_addc(&p->doc, '}');
 	}
@@ -1645,7 +1621,7 @@ static int build_store_credit(struct planner *p, const char *id, struct json_obj
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->doc, 1, "account", acct);
 	if (rc == BS_OK)
-		rc = jsonw_kv_str(&p->doc, 1, "tax_type", "NONE");
+		rc = jsonw_kv_str(&p->doc, 1, "tax_type", p->ledger->tax_none);
 	if (rc == BS_OK)
 		rc = buf_addstr(&p->doc, "}]");
 	if (rc == BS_OK)
@@ -2058,6 +2034,7 @@ int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *
 	memset(&p, 0, sizeof(p));
 	p.st = st;
 	p.o = opts;
+	p.ledger = opts->ledger != NULL ? opts->ledger : &plan_xero;
 	p.stats = stats;
 	p.err = err;
 	buf_init(&p.in, (size_t)16 << 20);

@@ -23,6 +23,8 @@
 #define PLAN_CHUNK_DEFAULT 1000
 #define PLAN_CHUNK_MIN     5
 
+struct rules_ledger; /* rules/rules.h */
+
 struct plan_ref {
 	enum record_kind kind;
 	char id[RECORD_ID_MAX + 1];
@@ -37,7 +39,10 @@ struct plan_opts {
 	bool resync; /* refs are re-sent now (update in place, or create) */
 	int64_t now_ms;
 	enum money_round ledger_round; /* the target's midpoint rule */
-	bool dry_run;                  /* plan, report, write nothing */
+	/* The target ledger's capabilities: decimals it keeps, its tax codes.
+	 * NULL: Xero's, the planner's own (today's only ledger). */
+	const struct rules_ledger *ledger;
+	bool dry_run; /* plan, report, write nothing */
 	/* Candidates held at once.  Records are planned in chunks of at most
 	 * this many, kind by kind in dependency order and by id within a kind,
 	 * each chunk seeing what the ones before it planned (a dry run's
