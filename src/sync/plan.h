@@ -46,8 +46,10 @@ struct plan_opts {
 	/* Candidates held at once.  Records are planned in chunks of at most
 	 * this many, kind by kind in dependency order and by id within a kind,
 	 * each chunk seeing what the ones before it planned (a dry run's
-	 * included), so memory does not grow with the store and the result
-	 * does not depend on the size.  0: PLAN_CHUNK_DEFAULT; less than
+	 * included), so memory does not grow with the store.  What is
+	 * planned does not depend on the size; only where the contacts a tab
+	 * sync pulls in fall in the outbox's order does (each chunk's go
+	 * before its documents).  0: PLAN_CHUNK_DEFAULT; less than
 	 * PLAN_CHUNK_MIN (a document and the four contacts it may pull in)
 	 * counts as PLAN_CHUNK_MIN. */
 	size_t chunk;
