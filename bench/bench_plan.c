@@ -16,8 +16,10 @@
  * and prints documents/s for each and both together, and peak RSS.  The
  * store lives in a temporary directory (--dir, default $TMPDIR or /tmp),
  * removed at exit unless --keep.  Not a test: figures go to bench/plan.md.
+ * With --setup-only it stops after building the store (and keeps it), for
+ * timing the real `booksync sync --dry-run` on it (bench/dry_run).
  *
- * usage: bench_plan [N] [--lines L] [--customers C] [--dir DIR] [--keep]
+ * usage: bench_plan [N] [--lines L] [--customers C] [--dir DIR] [--keep] [--setup-only]
  */
 #include "core/buf.h"
 #include "core/error.h"
@@ -46,7 +48,7 @@
 struct opts {
 	uint64_t n, lines, customers;
 	const char *dir;
-	int keep;
+	int keep, setup_only;
 };
 
 /* The serialiser's state: one batch of parsed documents at a time. */
@@ -317,7 +319,8 @@ static int tally_op(void *arg, const struct store_op *op)
 
 static void usage(void)
 {
-	fputs("usage: bench_plan [N] [--lines L] [--customers C] [--dir DIR] [--keep]\n"
+	fputs("usage: bench_plan [N] [--lines L] [--customers C] [--dir DIR] [--keep] "
+	      "[--setup-only]\n"
 	      "Plans N invoiced sales (default 100000, 2 lines, N/5 customers) for a fake\n"
 	      "Xero target and serialises every planned document into Xero request bodies\n"
 	      "(50 a batch); prints documents/s and peak RSS.  No network.\n",
@@ -326,7 +329,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {100000, 2, 0, NULL, 0};
+	struct opts o = {100000, 2, 0, NULL, 0, 0};
 	struct bs_error err;
 	struct store *st = NULL;
 	struct ingest_stats is = {0};
@@ -350,6 +353,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--keep") == 0) {
 			o.keep = 1;
+		} else if (strcmp(argv[i], "--setup-only") == 0) {
+			o.setup_only = o.keep = 1;
 		} else if (i + 1 < argc && strcmp(argv[i], "--lines") == 0) {
 			if (parse_u64(argv[++i], &o.lines) != 0 || o.lines > 100)
 				goto bad;
@@ -428,6 +433,10 @@ int main(int argc, char **argv)
 	}
 	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		rc = bs_error_set(&err, BS_EIO, "the setup process failed");
+		goto out;
+	}
+	if (o.setup_only) {
+		unlink(buf_cstr(&file)); /* the store is what is kept */
 		goto out;
 	}
 	if ((rc = store_open(buf_cstr(&db), 0, &st, &err)) != BS_OK)

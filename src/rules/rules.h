@@ -16,6 +16,10 @@
  *   fx           journals to base currency, CurrencyRate rules_fx.c
  *   tax/accounts tax codes and account codes            rules_tax.c
  *   date lock    the ledger's period lock date          rules_tax.c
+ *   store credit which issued credits a use draws on    rules_credit.c
+ *
+ * What differs between ledgers (decimals kept, tax code names) comes in as
+ * data, struct rules_ledger: no rule here knows one ledger's values.
  *
  * Money follows core/money.h: amounts and prices int64 micros, quantities
  * in 1e-4, percentages in 1e-4 %, exchange rates in 1e-10.
@@ -31,6 +35,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* ------------------------------------------------------------------ */
+/* The target ledger */
+
+/*
+ * What the target ledger keeps and what it calls things, as far as the
+ * rules need it: the caller has it from the ledger's connector and passes
+ * it in.  Strings are borrowed for as long as the struct is used.
+ */
+struct rules_ledger {
+	int unit_dp;               /* decimals of unit prices it keeps (Xero: 4) */
+	int amount_dp;             /* decimals of line amounts, tax and totals (Xero: 2) */
+	const char *tax_none;      /* its built-in code for a line without tax (Xero: NONE) */
+	const char *tax_sales;     /* before its tax rates are read: the code of a taxed */
+	const char *tax_purchases; /* sales / purchases line (Xero: OUTPUT2 / INPUT2) */
+};
 
 /* ------------------------------------------------------------------ */
 /* Eligibility */
@@ -245,7 +265,7 @@ struct rules_rounding_out {
 	/* The correction line, when has_correction: description
 	 * RULES_ROUNDING_DESCRIPTION, quantity 1, unit amount = line amount =
 	 * `correction` (a multiple of the ledger's minor unit), no tax
-	 * (RULES_TAX_NONE), account `correction_account`. */
+	 * (the ledger's no-tax code), account `correction_account`. */
 	bool has_correction;
 	int64_t correction;             /* 0 when !has_correction */
 	const char *correction_account; /* in->rounding_account */
@@ -363,9 +383,8 @@ enum rules_direction {
 	RULES_PURCHASES,
 };
 
-/* The ledger's built-in no-tax code (Xero), and the setting naming another
- * code for 0% lines (zero-rated exports). */
-#define RULES_TAX_NONE     "NONE"
+/* The setting naming a code for 0% lines other than the ledger's no-tax
+ * code (zero-rated exports). */
 #define RULES_TAX_ZERO_KEY "tax.zero_code"
 
 /* A tax rate as read from the ledger on connect. */
@@ -389,19 +408,43 @@ struct rules_tax_override {
  *    name an active ledger rate of the same percentage usable in that
  *    direction, else BS_EINVAL naming the setting ("tax.sales.15");
  * 2. rate 0: `zero_code` (setting RULES_TAX_ZERO_KEY) if non-empty —
- *    checked like an override — else RULES_TAX_NONE (the ledger's
- *    built-in no-tax code, not looked up);
+ *    checked like an override — else `none_code` (the ledger's built-in
+ *    no-tax code, rules_ledger.tax_none: not looked up);
  * 3. exactly one active rate of that percentage usable in `dir`: its code;
  *    several: BS_ECONFLICT "15% on sales: OUTPUT2 or OUTPUT3 — set
  *    tax.sales.15 to choose"; none: BS_ENOTFOUND naming the rate and the
  *    setting.
- * *code points into rates[]/overrides[]/zero_code or at the static
- * RULES_TAX_NONE: valid as long as those are.  Negative rate, NULL code,
- * NULL arrays with a nonzero count: BS_EINVAL.
+ * *code points into rates[]/overrides[]/zero_code/none_code: valid as
+ * long as those are.  Negative rate, NULL code, an empty none_code, NULL
+ * arrays with a nonzero count: BS_EINVAL.
  */
 int rules_tax_code(int64_t rate, enum rules_direction dir, const struct rules_tax_rate *rates,
                    size_t nrates, const struct rules_tax_override *overrides, size_t noverrides,
-                   const char *zero_code, const char **code, struct bs_error *err);
+                   const char *zero_code, const char *none_code, const char **code,
+                   struct bs_error *err);
+
+/* Everything a line's tax code is chosen from. */
+struct rules_tax_ctx {
+	const struct rules_ledger *ledger;
+	const struct rules_tax_rate *rates; /* the ledger's, read on connect; none before */
+	size_t nrates;
+	const struct rules_tax_override *overrides; /* settings tax.<sales|purchases>.<rate> */
+	size_t noverrides;
+	const char *zero_code; /* setting RULES_TAX_ZERO_KEY; NULL or "" when unset */
+};
+
+/*
+ * The tax code of a line taxed at `rate` in `dir` (DESIGN.md "Tax").
+ * Before the ledger's tax rates are known (nrates 0) there is nothing to
+ * check a code against: the first override for (rate, dir) as it stands,
+ * else ledger->tax_none for 0 %, else ledger->tax_sales or tax_purchases
+ * (the codes a new organisation of that ledger has).  Once they are
+ * known: rules_tax_code, with ledger->tax_none as the no-tax code.
+ * *code points into ctx's strings.  NULL ctx, ledger or code, or a
+ * ledger without those codes: BS_EINVAL; otherwise as rules_tax_code.
+ */
+int rules_tax_choose(const struct rules_tax_ctx *ctx, int64_t rate, enum rules_direction dir,
+                     const char **code, struct bs_error *err);
 
 /* An account of the ledger's chart. */
 struct rules_account {
@@ -435,6 +478,48 @@ struct rules_account_sources {
 int rules_account_code(const struct rules_account_sources *src, enum rules_direction dir,
                        const struct rules_account *chart, size_t nchart, const char **code,
                        struct bs_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Store credits (README "Decisions") */
+
+/* One store credit event of a customer (RECORDS.md store_credit). */
+struct rules_credit_event {
+	const char *id;
+	const char *date; /* "YYYY-MM-DD" ("" when the record has none), compared as text */
+	bool issued;      /* an issued credit; anything else draws on credits (used, refunded) */
+	int64_t amount;   /* micros */
+};
+
+/* A part of a draw: `amount` taken from the issued credit `issued`. */
+struct rules_credit_draw {
+	const char *issued; /* that credit's id: events[].id */
+	int64_t amount;
+};
+
+/*
+ * Which issued credits the draw `id` takes from.  RECORDS v1 does not
+ * link a use or refund to a credit, so: first in first out over the
+ * customer's events (all of them, `events`, sorted here in place into
+ * (date, id) order), each draw taking from the oldest issued credit that
+ * still holds something, split over several when one is not enough.  The
+ * walk only moves forward, past draws, spent credits and credits issued
+ * after the draw at hand (they hold nothing yet at its date): a draw the
+ * credits issued before it do not cover in full leaves the walk at the
+ * end, so it and every later draw of the customer come up short.  (The
+ * planner has always decided so; whether a later credit should cover a
+ * later draw is an open question, not settled here.)
+ *
+ * draws[0..cap) receive the pieces of `id`'s draw in order; *ndraws is how
+ * many pieces it takes (more than cap when they do not all fit: the rest
+ * are taken from their credits but not listed); *shortfall is what no
+ * issued credit covers.  An id that is not a draw among `events`: no
+ * pieces, no shortfall.  draws[].issued points at events[].id.  NULL
+ * pointers (events or draws with a count), an event without id or date:
+ * BS_EINVAL.
+ */
+int rules_store_credit_fifo(struct rules_credit_event *events, size_t n, const char *id,
+                            struct rules_credit_draw *draws, size_t cap, size_t *ndraws,
+                            int64_t *shortfall, struct bs_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Period lock */

@@ -72,7 +72,8 @@ static int check_named(const char *code, const char *key, int64_t rate, const ch
 
 int rules_tax_code(int64_t rate, enum rules_direction dir, const struct rules_tax_rate *rates,
                    size_t nrates, const struct rules_tax_override *overrides, size_t noverrides,
-                   const char *zero_code, const char **code, struct bs_error *err)
+                   const char *zero_code, const char *none_code, const char **code,
+                   struct bs_error *err)
 {
 	struct buf key, pct, list;
 	const char *found = NULL;
@@ -80,7 +81,8 @@ int rules_tax_code(int64_t rate, enum rules_direction dir, const struct rules_ta
 	int rc;
 
 	if (code == NULL || (rates == NULL && nrates > 0) ||
-	    (overrides == NULL && noverrides > 0) || (dir != RULES_SALES && dir != RULES_PURCHASES))
+	    (overrides == NULL && noverrides > 0) ||
+	    (dir != RULES_SALES && dir != RULES_PURCHASES) || empty(none_code))
 		return bs_error_set(err, BS_EINVAL, "tax code: bad argument");
 	if (rate < 0)
 		return bs_error_set(err, BS_EINVAL, "tax code: negative tax rate");
@@ -106,7 +108,7 @@ int rules_tax_code(int64_t rate, enum rules_direction dir, const struct rules_ta
 	}
 	if (rate == 0) {
 		if (empty(zero_code)) {
-			*code = RULES_TAX_NONE;
+			*code = none_code;
 			goto out;
 		}
 		rc = check_named(zero_code, RULES_TAX_ZERO_KEY, 0, buf_cstr(&pct), dir, rates,
@@ -153,6 +155,31 @@ out:
 	buf_free(&pct);
 	buf_free(&list);
 	return rc;
+}
+
+int rules_tax_choose(const struct rules_tax_ctx *ctx, int64_t rate, enum rules_direction dir,
+                     const char **code, struct bs_error *err)
+{
+	const struct rules_ledger *l = ctx != NULL ? ctx->ledger : NULL;
+
+	if (l == NULL || code == NULL || empty(l->tax_none) || empty(l->tax_sales) ||
+	    empty(l->tax_purchases) || (ctx->overrides == NULL && ctx->noverrides > 0) ||
+	    (dir != RULES_SALES && dir != RULES_PURCHASES))
+		return bs_error_set(err, BS_EINVAL, "tax code: bad argument");
+	if (ctx->nrates > 0)
+		return rules_tax_code(rate, dir, ctx->rates, ctx->nrates, ctx->overrides,
+		                      ctx->noverrides, ctx->zero_code, l->tax_none, code, err);
+	if (rate < 0)
+		return bs_error_set(err, BS_EINVAL, "tax code: negative tax rate");
+	/* before connect: nothing to check a setting against, so it stands */
+	for (size_t i = 0; i < ctx->noverrides; i++) {
+		if (ctx->overrides[i].rate == rate && ctx->overrides[i].dir == dir) {
+			*code = ctx->overrides[i].code;
+			return BS_OK;
+		}
+	}
+	*code = rate == 0 ? l->tax_none : dir == RULES_SALES ? l->tax_sales : l->tax_purchases;
+	return BS_OK;
 }
 
 /* ------------------------------------------------------------------ */

@@ -264,6 +264,21 @@ int store_pending_keys_each(struct store *st, const char *target, const char *ta
 	return st->ops->keys_each(st, target, tab, cb, arg, err);
 }
 
+int store_pending_page(struct store *st, const char *target, const char *const *tabs,
+                       enum record_kind kind, const char *after, size_t limit, store_key_cb cb,
+                       void *arg, struct bs_error *err)
+{
+	size_t n = 0;
+
+	while (tabs != NULL && tabs[n] != NULL)
+		n++;
+	if (n > STORE_PAGE_TABS_MAX || (unsigned)kind >= RECORD_KIND_COUNT)
+		return bs_error_set(err, BS_EINVAL, "store_pending_page: %s",
+		                    n > STORE_PAGE_TABS_MAX ? "too many tabs" : "unknown kind");
+	return st->ops->keys_page(st, target, tabs, kind, after != NULL ? after : "", limit, cb,
+	                          arg, err);
+}
+
 int store_state_each(struct store *st, const char *target, enum sync_state state, const char *tab,
                      store_row_cb cb, void *arg, struct bs_error *err)
 {

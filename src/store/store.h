@@ -261,6 +261,21 @@ typedef int (*store_key_cb)(void *arg, enum record_kind kind, const char *id);
 int store_pending_keys_each(struct store *st, const char *target, const char *tab, store_key_cb cb,
                             void *arg, struct bs_error *err);
 
+/*
+ * One page of that set, for walking it in bounded memory: the records of
+ * `kind` whose id sorts after `after` ("" for the first page), in id order
+ * (bytewise, as strcmp), at most `limit` of them.  `tabs` is a
+ * NULL-terminated list of tabs or groups (at most STORE_PAGE_TABS_MAX), or
+ * NULL for every tab.  A page follows the records' id index from `after`,
+ * so it costs about the ids it passes over, not the size of the pending
+ * set, and pages read inside the caller's transaction see its writes.
+ * A non-zero return from cb stops the walk and is returned.
+ */
+#define STORE_PAGE_TABS_MAX 16
+int store_pending_page(struct store *st, const char *target, const char *const *tabs,
+                       enum record_kind kind, const char *after, size_t limit, store_key_cb cb,
+                       void *arg, struct bs_error *err);
+
 /* Rows in `state` on target (errors: SYNC_ERROR), same shape and order. */
 int store_state_each(struct store *st, const char *target, enum sync_state state, const char *tab,
                      store_row_cb cb, void *arg, struct bs_error *err);

@@ -53,6 +53,9 @@ struct store_ops {
 	                 struct bs_error *err);
 	int (*keys_each)(struct store *st, const char *target, const char *tab, store_key_cb cb,
 	                 void *arg, struct bs_error *err);
+	int (*keys_page)(struct store *st, const char *target, const char *const *tabs,
+	                 enum record_kind kind, const char *after, size_t limit, store_key_cb cb,
+	                 void *arg, struct bs_error *err);
 	int (*rows_each)(struct store *st, const char *target, unsigned state_mask, const char *tab,
 	                 store_row_cb cb, void *arg, struct bs_error *err);
 	int (*history_each)(struct store *st, const enum record_kind *kind, const char *id,

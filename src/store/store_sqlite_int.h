@@ -5,7 +5,8 @@
  * transactions, closing, settings), store_sqlite_open.c (opening, checking,
  * migrating; the operations table), store_sqlite_records.c (records,
  * targets, sync state, history), store_sqlite_list.c (pending and history
- * listings), store_sqlite_sync.c (links, serials, outbox, requests) and
+ * listings), store_sqlite_sync.c (links, serials, outbox, requests, and the
+ * planner's paged walk over pending records) and
  * store_sqlite_lock.c (the locks).
  * All use the one statement cache and transaction helpers declared here;
  * the sq_* operations below are what the operations table points at, each
@@ -203,5 +204,14 @@ int sq_request_set(struct store *st, int64_t id, const char *status, int64_t now
                    struct bs_error *err);
 int sq_requests_each(struct store *st, const char *target, const char *status, store_request_cb cb,
                      void *arg, struct bs_error *err);
+/* The planner's walk over the pending set, a page at a time (store_pending_page). */
+int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
+                 enum record_kind kind, const char *after, size_t limit, store_key_cb cb, void *arg,
+                 struct bs_error *err);
+
+/* The planner's walk over the pending set, a page at a time (store_pending_page). */
+int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
+                 enum record_kind kind, const char *after, size_t limit, store_key_cb cb, void *arg,
+                 struct bs_error *err);
 
 #endif

@@ -255,6 +255,7 @@ static const struct store_ops sqlite_ops = {
     .state_apply = sq_state_apply,
     .state_get = sq_state_get,
     .keys_each = sq_keys_each,
+    .keys_page = sq_keys_page,
     .rows_each = sq_rows_each,
     .history_each = sq_history_each,
     .link_get = sq_link_get,

@@ -20,6 +20,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define PLAN_CHUNK_DEFAULT 1000
+#define PLAN_CHUNK_MIN     5
+
+struct rules_ledger; /* rules/rules.h */
+
 struct plan_ref {
 	enum record_kind kind;
 	char id[RECORD_ID_MAX + 1];
@@ -34,7 +39,20 @@ struct plan_opts {
 	bool resync; /* refs are re-sent now (update in place, or create) */
 	int64_t now_ms;
 	enum money_round ledger_round; /* the target's midpoint rule */
-	bool dry_run;                  /* plan, report, write nothing */
+	/* The target ledger's capabilities: decimals it keeps, its tax codes.
+	 * NULL: Xero's, the planner's own (today's only ledger). */
+	const struct rules_ledger *ledger;
+	bool dry_run; /* plan, report, write nothing */
+	/* Candidates held at once.  Records are planned in chunks of at most
+	 * this many, kind by kind in dependency order and by id within a kind,
+	 * each chunk seeing what the ones before it planned (a dry run's
+	 * included), so memory does not grow with the store.  What is
+	 * planned does not depend on the size; only where the contacts a tab
+	 * sync pulls in fall in the outbox's order does (each chunk's go
+	 * before its documents).  0: PLAN_CHUNK_DEFAULT; less than
+	 * PLAN_CHUNK_MIN (a document and the four contacts it may pull in)
+	 * counts as PLAN_CHUNK_MIN. */
+	size_t chunk;
 	/* Called for every planned document (dry runs print them). */
 	void (*on_doc)(void *arg, enum record_kind kind, const char *id, const char *doc_type,
 	               const char *op, const char *body);
@@ -54,6 +72,8 @@ struct plan_stats {
 	uint64_t corrections;       /* documents carrying a rounding correction */
 	uint64_t tracking_dropped;  /* tracking values the ledger has no category for */
 	char tracking_example[128]; /* the first of them, "Store=Main Street" */
+	uint64_t chunks;            /* chunks of candidates planned */
+	uint64_t held_max;          /* the most candidates held at once (<= chunk) */
 };
 
 /*

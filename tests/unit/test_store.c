@@ -513,6 +513,91 @@ static void test_pending_without_target(void **state)
 	assert_int_equal(w.n, 0);
 }
 
+/* store_pending_page's ids, space-separated. */
+static int page_cb(void *arg, enum record_kind kind, const char *id)
+{
+	struct buf *b = arg;
+
+	(void)kind;
+	return buf_printf(b, "%s%s", b->len ? " " : "", id);
+}
+
+static const char *page(struct fx *f, const char *target, const char *const *tabs,
+                        enum record_kind kind, const char *after, size_t limit, struct buf *b)
+{
+	struct bs_error err;
+
+	buf_reset(b);
+	assert_int_equal(
+	    store_pending_page(f->st, target, tabs, kind, after, limit, page_cb, b, &err), BS_OK);
+	return buf_cstr(b);
+}
+
+/* Pages of one kind in bytewise id order after a cursor, only pending
+ * records, only the tabs asked for, seeing the open transaction. */
+static void test_pending_page(void **state)
+{
+	struct fx *f = *state;
+	static const char *const ids[] = {"C-2", "C-10", "C-1", "C-3"};
+	static const char *const sales[] = {"sales", NULL};
+	static const char *const buying[] = {"purchases", NULL};
+	static const char *const two[] = {"purchases/suppliers", "sales/customers", NULL};
+	static const char *const many[STORE_PAGE_TABS_MAX + 2] = {
+	    "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"};
+	enum store_put_result res;
+	struct bs_error err;
+	struct buf b;
+
+	buf_init(&b, 4096);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		assert_int_equal(put(f, RECORD_CUSTOMER, ids[i], 0, "{}", &res), BS_OK);
+	for (int i = 5; i >= 1; i--) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "SO-%d", i);
+		assert_int_equal(put(f, RECORD_SALE, id, 0, "{}", &res), BS_OK);
+	}
+	assert_int_equal(put(f, RECORD_SUPPLIER, "C-5", 0, "{}", &res), BS_OK);
+	/* before any target every record is pending */
+	assert_string_equal(page(f, NULL, NULL, RECORD_CUSTOMER, "", 10, &b), "C-1 C-10 C-2 C-3");
+	assert_int_equal(store_target_add(f->st, "xero:t", "T", &f->who, &err), BS_OK);
+	assert_string_equal(page(f, "xero:t", NULL, RECORD_CUSTOMER, "", 10, &b),
+	                    "C-1 C-10 C-2 C-3");
+	assert_string_equal(page(f, "xero:t", NULL, RECORD_CUSTOMER, "", 2, &b), "C-1 C-10");
+	assert_string_equal(page(f, "xero:t", NULL, RECORD_CUSTOMER, "C-10", 2, &b), "C-2 C-3");
+	assert_string_equal(page(f, "xero:t", NULL, RECORD_CUSTOMER, "C-3", 2, &b), "");
+	assert_string_equal(page(f, "xero:t", NULL, RECORD_CUSTOMER, "", 0, &b), "");
+	assert_string_equal(page(f, "xero:t", NULL, RECORD_SUPPLIER, NULL, 9, &b), "C-5");
+	/* queued is not pending; waiting and changed are */
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "SO-2", "xero:t", SYNC_EV_PLAN, NULL,
+	                                   &f->who, NULL, &err),
+	                 BS_OK);
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "SO-3", "xero:t", SYNC_EV_WAIT,
+	                                   "customer", &f->who, NULL, &err),
+	                 BS_OK);
+	assert_string_equal(page(f, "xero:t", NULL, RECORD_SALE, "SO-1", 2, &b), "SO-3 SO-4");
+	/* inside a transaction a page sees its writes */
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "SO-4", "xero:t", SYNC_EV_PLAN, NULL,
+	                                   &f->who, NULL, &err),
+	                 BS_OK);
+	assert_string_equal(page(f, "xero:t", NULL, RECORD_SALE, "", 10, &b), "SO-1 SO-3 SO-5");
+	store_rollback(f->st);
+	assert_string_equal(page(f, "xero:t", NULL, RECORD_SALE, "", 10, &b),
+	                    "SO-1 SO-3 SO-4 SO-5");
+	/* tabs and groups */
+	assert_string_equal(page(f, "xero:t", sales, RECORD_CUSTOMER, "", 10, &b),
+	                    "C-1 C-10 C-2 C-3");
+	assert_string_equal(page(f, "xero:t", buying, RECORD_CUSTOMER, "", 10, &b), "");
+	assert_string_equal(page(f, "xero:t", buying, RECORD_SUPPLIER, "", 10, &b), "C-5");
+	assert_string_equal(page(f, "xero:t", two, RECORD_SALE, "", 10, &b), "");
+	assert_string_equal(page(f, "xero:t", two, RECORD_CUSTOMER, "C-2", 10, &b), "C-3");
+	assert_int_equal(
+	    store_pending_page(f->st, "xero:t", many, RECORD_SALE, "", 10, page_cb, &b, &err),
+	    BS_EINVAL);
+	buf_free(&b);
+}
+
 static void test_states_and_reset(void **state)
 {
 	struct fx *f = *state;
@@ -762,6 +847,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_serials, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_without_target, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pending_page, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_states_and_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_targets_need_a_name, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_resolve, setup, teardown),

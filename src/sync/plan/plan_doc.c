@@ -1,0 +1,248 @@
+/*
+ * plan_doc.c - writing a ledger-neutral document (ledger/ledger.h).
+ *
+ * A document is built in p->s.doc as JSON, its symbolic references to
+ * other documents listed in p->s.deps, and written to the outbox (or shown
+ * by a dry run) by plan_doc_emit.  Here too are what several kinds share:
+ * currency and CurrencyRate, unique numbers, manual journals, payments.
+ */
+#include "sync/plan/plan_int.h"
+
+#include "core/jsonr.h"
+#include "core/jsonw.h"
+#include "ledger/ledger.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- small JSON readers over canonical records ------------------------ */
+int64_t plan_jfixed(struct json_object *o, const char *key, int scale)
+{
+	const char *s = jsonr_str(o, key);
+	int64_t v = 0;
+
+	if (s != NULL)
+		money_parse_fixed(s, strlen(s), scale, scale, &v);
+	return v;
+}
+
+struct json_object *plan_jarr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_array))
+		return NULL;
+	return v;
+}
+
+/* ---- writing --------------------------------------------------------- */
+
+static int fmt(struct buf *b, int64_t v, int scale, int min_dp)
+{
+	buf_reset(b);
+	return money_format(b, v, scale, min_dp);
+}
+
+/* `"key":"<decimal>"` with a leading comma. */
+int plan_put_dec(struct buf *out, const char *key, int64_t v, int scale, int min_dp)
+{
+	struct buf t;
+	int rc;
+
+	buf_init(&t, 64);
+	rc = fmt(&t, v, scale, min_dp);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(out, 1, key, buf_cstr(&t));
+	buf_free(&t);
+	return rc;
+}
+
+int plan_put_opt(struct buf *out, const char *key, const char *value)
+{
+	return value != NULL ? jsonw_kv_str(out, 1, key, value) : BS_OK;
+}
+
+/* Start a document: {"type":..,"op":..,"self":"Type/kind:id","date":..} */
+int plan_doc_begin(struct planner *p, const char *type, const char *op, enum record_kind kind,
+                   const char *id, const char *date)
+{
+	char self[LEDGER_SYMBOL_MAX];
+	int rc;
+
+	buf_reset(&p->s.doc);
+	buf_reset(&p->s.deps);
+	snprintf(self, sizeof(self), "%s/%s:%s", type, record_kind_name(kind), id);
+	rc = buf_addc(&p->s.doc, '{');
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 0, "type", type);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "op", op);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "self", self);
+	if (rc == BS_OK)
+		rc = plan_put_opt(&p->s.doc, "date", date);
+	return rc;
+}
+
+/* A symbolic reference: written into the doc and listed in deps. */
+int plan_put_sym(struct planner *p, const char *key, const char *type, enum record_kind kind,
+                 const char *id)
+{
+	char sym[LEDGER_SYMBOL_MAX];
+	int rc;
+
+	snprintf(sym, sizeof(sym), "%s/%s:%s", type, record_kind_name(kind), id);
+	rc = jsonw_kv_str(&p->s.doc, 1, key, sym);
+	if (rc == BS_OK && p->s.deps.len > 0)
+		rc = buf_addc(&p->s.deps, ' ');
+	if (rc == BS_OK)
+		rc = buf_addstr(&p->s.deps, sym);
+	return rc;
+}
+
+/* Write the record's document into the outbox (or hand it to a dry run). */
+int plan_doc_emit(struct planner *p, const char *type, const char *op)
+{
+	int rc = buf_addc(&p->s.doc, '}');
+
+	if (rc != BS_OK)
+		return rc;
+	if (p->o->on_doc != NULL)
+		p->o->on_doc(p->o->arg, p->cur.info->kind, p->cur.info->id, type, op,
+		             buf_cstr(&p->s.doc));
+	p->stats->documents++;
+	return store_outbox_add_rec(p->st, p->o->target, p->cur.info, type, op, buf_cstr(&p->s.doc),
+	                            buf_cstr(&p->s.deps), p->o->now_ms, NULL, p->err);
+}
+
+/* Document currency, its exponent, and the CurrencyRate text ("" = none). */
+int plan_currency_of(struct planner *p, struct json_object *o, int64_t total, const char **cur,
+                     int *dp, struct buf *rate)
+{
+	const char *c = jsonr_str(o, "currency");
+	const char *fx = jsonr_str(o, "fx_rate");
+
+	buf_reset(rate);
+	*cur = c != NULL ? c : (p->ctx.set[PLAN_S_BASE].len ? plan_sv(p, PLAN_S_BASE) : NULL);
+	*dp = *cur != NULL ? money_currency_exponent(*cur) : p->ctx.base_dp;
+	if (*dp < 0)
+		*dp = 2;
+	if (fx != NULL && c != NULL && strcmp(c, plan_sv(p, PLAN_S_BASE)) != 0) {
+		struct rules_currency_rate cr;
+		int64_t fxv;
+		int rc = money_parse_fx(fx, strlen(fx), &fxv);
+
+		if (rc == BS_OK)
+			rc = rules_currency_rate(fxv, total, p->ctx.base_dp, &cr);
+		if (rc != BS_OK)
+			return bs_error_set(p->err, rc, "fx_rate %s cannot be used", fx);
+		return money_format(rate, cr.rate, MONEY_DP, 6);
+	}
+	return BS_OK;
+}
+
+/*
+ * The unique reference of kind:id's `type` document into p->s.num (seeds/000):
+ * prefix + serial + "-" + ref, the serial allocated once per record and
+ * target and kept, so a retry carries the same number.
+ */
+int plan_unique_number(struct planner *p, enum record_kind kind, const char *id, const char *type,
+                       const char *ref)
+{
+	int64_t serial = 0;
+	bool cut = false;
+	struct store_link tmp;
+	const struct store_link *l = plan_link_of(p, kind, id, type, &tmp);
+	int rc = BS_OK;
+
+	if (l != NULL && l->serial > 0)
+		serial = l->serial;
+	else
+		rc = store_serial(p->st, p->o->target, kind, id, type, p->o->now_ms, &serial,
+		                  p->err);
+
+	buf_reset(&p->s.num);
+	if (rc == BS_OK)
+		rc = rules_unique_reference(&p->s.num, plan_sv(p, PLAN_S_PREFIX), (uint64_t)serial,
+		                            ref, 255, &cut, p->err);
+	return rc;
+}
+
+int plan_build_journal(struct planner *p, enum record_kind kind, const char *id, const char *date,
+                       const char *narration, const struct plan_jline *l, size_t n)
+{
+	struct buf nar;
+	int rc;
+
+	if ((rc = plan_check_lock(p, date)) != BS_OK)
+		return rc;
+	buf_init(&nar, 1024);
+	/* the record's identity in the narration is the natural key (DESIGN.md) */
+	rc = buf_printf(&nar, "%s [%s:%s]", narration, record_kind_name(kind), id);
+	if (rc == BS_OK)
+		rc = plan_doc_begin(p, "ManualJournal", "create", kind, id, date);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "narration", buf_cstr(&nar));
+	if (rc == BS_OK)
+		rc = buf_addstr(&p->s.doc, ",\"lines\":[");
+	for (size_t i = 0, w = 0; rc == BS_OK && i < n; i++) {
+		if (l[i].amount == 0)
+			continue;
+		rc = buf_addstr(&p->s.doc, w++ ? ",{" : "{");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->s.doc, 0, "account", l[i].account);
+		if (rc == BS_OK)
+			rc = plan_put_dec(&p->s.doc, "amount", l[i].amount, MONEY_DP, 2);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->s.doc, 1, "description",
+			                  l[i].description ? l[i].description : narration);
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(&p->s.doc, 1, "tax_type", p->ctx.ledger->tax_none);
+		if (rc == BS_OK)
+			rc = buf_addc(&p->s.doc, '}');
+	}
+	if (rc == BS_OK)
+		rc = buf_addc(&p->s.doc, ']');
+	buf_free(&nar);
+	return rc;
+}
+
+int64_t plan_round_base(struct planner *p, int64_t v)
+{
+	int64_t r = v;
+
+	money_round(v, MONEY_DP, p->ctx.base_dp, MONEY_HALF_AWAY, &r);
+	return r;
+}
+
+int plan_build_payment_doc(struct planner *p, enum record_kind kind, const char *id,
+                           struct json_object *o, const char *doc_type, enum record_kind doc_kind,
+                           const char *doc_id, const char *account, int64_t amount)
+{
+	struct buf a;
+	int rc = plan_check_lock(p, jsonr_str(o, "date"));
+
+	buf_init(&a, 64);
+	if (rc == BS_OK)
+		rc = plan_doc_begin(p, "Payment", "create", kind, id, jsonr_str(o, "date"));
+	if (rc == BS_OK)
+		rc = plan_put_sym(p, "document", doc_type, doc_kind, doc_id);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "account", account);
+	if (rc == BS_OK)
+		rc = plan_put_dec(&p->s.doc, "amount", amount, MONEY_DP, 2);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "reference", id);
+	/* a payment in another currency at its own rate (1 / fx_rate, 6 dp) */
+	if (rc == BS_OK) {
+		const char *cur = NULL;
+		int dp = 2;
+
+		rc = plan_currency_of(p, o, amount, &cur, &dp, &a);
+		if (rc == BS_OK && a.len > 0)
+			rc = jsonw_kv_str(&p->s.doc, 1, "currency_rate", buf_cstr(&a));
+	}
+	buf_free(&a);
+	return rc;
+}

@@ -1,0 +1,176 @@
+/*
+ * plan_facts.c - what the rules are told about a record (struct rules_facts).
+ *
+ * Its status and event, whether it is already in the ledger (its links,
+ * read once per record), and where each record it depends on stands:
+ * posted, planned earlier in this run, pending, skipped or missing.  A
+ * kind adds what only it has through its table entry's `facts`.
+ */
+#include "sync/plan/plan_int.h"
+
+#include "core/jsonr.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * The ledger document this record becomes: by kind, and for vouchers and
+ * store credits by event (a sale of a voucher is a journal, its redemption
+ * a payment; a credit is issued as a credit note, used as an allocation,
+ * refunded as a payment).  Whether the record is "linked" is asked of this
+ * type, so a reset never posts a second document beside the first.
+ */
+const char *plan_self_type(enum record_kind k, struct json_object *o)
+{
+	const struct plan_kind *pk = plan_kind_of(k);
+
+	return pk->self_type != NULL ? pk->self_type(o) : pk->ledger_type;
+}
+
+/*
+ * kind:id's link to its `type` document.  The record being planned asks
+ * for its own links up to four times (facts, the operation, the serial):
+ * they are read once per record and kept in p->cur.self.  Any other link is
+ * read into *tmp.  NULL when there is none.
+ */
+const struct store_link *plan_link_of(struct planner *p, enum record_kind k, const char *id,
+                                      const char *type, struct store_link *tmp)
+{
+	struct plan_self_link *c = NULL;
+	bool found;
+
+	if (p->cur.info != NULL && p->cur.info->kind == k && strcmp(p->cur.info->id, id) == 0) {
+		for (size_t i = 0; i < p->cur.nself; i++) {
+			if (strcmp(p->cur.self[i].type, type) == 0)
+				return p->cur.self[i].found ? &p->cur.self[i].link : NULL;
+		}
+		if (p->cur.nself < sizeof(p->cur.self) / sizeof(p->cur.self[0])) {
+			c = &p->cur.self[p->cur.nself++];
+			snprintf(c->type, sizeof(c->type), "%s", type);
+			tmp = &c->link;
+		}
+	}
+	found = store_link_get(p->st, p->o->target, k, id, type, tmp, NULL) == BS_OK;
+	if (c != NULL)
+		c->found = found;
+	return found ? tmp : NULL;
+}
+
+bool plan_linked(struct planner *p, enum record_kind k, const char *id, const char *type)
+{
+	struct store_link tmp;
+	const struct store_link *l = plan_link_of(p, k, id, type, &tmp);
+
+	return l != NULL && l->ledger_id[0] != '\0';
+}
+
+/* Fill a rules_dep for kind:id (its main ledger document). */
+void plan_dep_fill(struct planner *p, struct rules_dep *d, const char *what, enum record_kind k,
+                   const char *id, struct buf *reason)
+{
+	enum sync_state s;
+	bool queued = false;
+
+	d->what = what;
+	d->id = id;
+	d->skip_reason = NULL;
+	if (plan_linked(p, k, id, plan_kind_of(k)->ledger_type)) {
+		d->state = RULES_DEP_POSTED;
+		return;
+	}
+	if (store_state_get(p->st, k, id, p->o->target, &s, reason, NULL) != BS_OK) {
+		d->state = RULES_DEP_MISSING;
+		return;
+	}
+	/* planned earlier in this run (or still queued): it goes first */
+	store_outbox_has(p->st, p->o->target, k, id, &queued, NULL);
+	if (queued || s == SYNC_QUEUED) {
+		d->state = RULES_DEP_POSTED;
+	} else if (s == SYNC_SKIPPED) {
+		d->state = RULES_DEP_SKIPPED;
+		d->skip_reason = buf_cstr(reason);
+	} else {
+		d->state = RULES_DEP_PENDING;
+	}
+}
+
+/* Which kind a money task's contact_id names. */
+enum record_kind plan_contact_kind(struct planner *p, const char *id)
+{
+	return store_record_get(p->st, RECORD_CUSTOMER, id, NULL, NULL, NULL) == BS_OK
+	           ? RECORD_CUSTOMER
+	           : RECORD_SUPPLIER;
+}
+
+static enum rules_status status_of(const char *s)
+{
+	if (s == NULL)
+		return RULES_ST_NONE;
+	if (strcmp(s, "open") == 0)
+		return RULES_ST_OPEN;
+	if (strcmp(s, "invoiced") == 0)
+		return RULES_ST_INVOICED;
+	if (strcmp(s, "paid") == 0)
+		return RULES_ST_PAID;
+	if (strcmp(s, "void") == 0)
+		return RULES_ST_VOID;
+	if (strcmp(s, "billed") == 0)
+		return RULES_ST_BILLED;
+	if (strcmp(s, "finished") == 0)
+		return RULES_ST_FINISHED;
+	return RULES_ST_NONE;
+}
+
+static enum rules_event event_of(const char *s)
+{
+	static const struct {
+		const char *name;
+		enum rules_event ev;
+	} t[] = {{"sold", RULES_EV_SOLD},       {"redeemed", RULES_EV_REDEEMED},
+	         {"expired", RULES_EV_EXPIRED}, {"issued", RULES_EV_ISSUED},
+	         {"used", RULES_EV_USED},       {"refunded", RULES_EV_REFUNDED}};
+
+	for (size_t i = 0; s != NULL && i < sizeof(t) / sizeof(t[0]); i++) {
+		if (strcmp(s, t[i].name) == 0)
+			return t[i].ev;
+	}
+	return RULES_EV_NONE;
+}
+
+void plan_facts_fill(struct planner *p, const struct plan_item *it, struct rules_facts *f,
+                     struct plan_depbufs *db)
+{
+	struct json_object *o = it->o;
+	const struct plan_kind *pk = plan_kind_of(it->kind);
+	const char *s;
+
+	memset(f, 0, sizeof(*f));
+	f->kind = it->kind;
+	f->id = it->id;
+	f->status = status_of(jsonr_str(o, "status"));
+	f->event = event_of(jsonr_str(o, "event"));
+	f->invoiced = jsonr_bool(o, "invoiced");
+	f->total = it->info->total;
+	f->amount = plan_jfixed(o, "amount", MONEY_DP);
+	f->amount_paid = f->status == RULES_ST_PAID ? it->info->total : 0;
+	f->posted = plan_linked(p, it->kind, it->id, plan_self_type(it->kind, o));
+#define DEP(what, k, field)                                                                        \
+	do {                                                                                       \
+		if ((s = jsonr_str(o, field)) != NULL && f->ndeps < RULES_DEPS_MAX) {              \
+			plan_dep_fill(p, &f->deps[f->ndeps], what, k, s, &db->b[f->ndeps]);        \
+			f->ndeps++;                                                                \
+		}                                                                                  \
+	} while (0)
+	DEP("customer", RECORD_CUSTOMER, "customer_id");
+	DEP("supplier", RECORD_SUPPLIER, "supplier_id");
+	if (jsonr_str(o, "contact_id") != NULL)
+		DEP("contact", plan_contact_kind(p, jsonr_str(o, "contact_id")), "contact_id");
+	if (it->kind != RECORD_CREDIT_NOTE) {
+		DEP("sale", RECORD_SALE, "sale_id");
+		DEP("purchase", RECORD_PURCHASE, "purchase_id");
+	}
+	DEP("credit note", RECORD_CREDIT_NOTE, "credit_note_id");
+#undef DEP
+	if (pk->facts != NULL)
+		pk->facts(p, it, f, db);
+}

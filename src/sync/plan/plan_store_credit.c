@@ -1,0 +1,247 @@
+/*
+ * plan_store_credit.c - store credits: an issued credit is a sales
+ * CreditNote; a use is an Allocation of the credit(s) it draws on to the
+ * sale's invoice, a refund a Payment out of each.  Which credits a use or
+ * refund draws on is rules_store_credit_fifo's to say, over the customer's
+ * events (README "Decisions").
+ */
+#include "sync/plan/plan_int.h"
+
+#include "core/grow.h"
+#include "core/jsonr.h"
+#include "core/jsonw.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Which document the record is linked by: its event decides. */
+static const char *credit_type(struct json_object *o)
+{
+	const char *ev = jsonr_str(o, "event");
+
+	if (ev != NULL && strcmp(ev, "used") == 0)
+		return "Allocation";
+	if (ev != NULL && strcmp(ev, "refunded") == 0)
+		return "Payment";
+	return "CreditNote";
+}
+
+/* A customer's store credit events, as the store has them. */
+struct sc_event {
+	char id[RECORD_ID_MAX + 1];
+	char date[11];
+	bool issued;
+	int64_t amount;
+};
+
+struct sc_walk {
+	const char *customer;
+	struct sc_event *v;
+	size_t n, cap;
+};
+
+static int sc_collect(void *arg, const char *id, const char *body)
+{
+	struct sc_walk *w = arg;
+	struct json_object *o = json_tokener_parse(body);
+	const char *cust = jsonr_str(o, "customer_id"), *ev = jsonr_str(o, "event");
+	int rc = 0;
+
+	if (o != NULL && cust != NULL && ev != NULL && strcmp(cust, w->customer) == 0) {
+		if (grow_array(&w->v, &w->cap, w->n, 32, sizeof(*w->v)) != BS_OK) {
+			json_object_put(o);
+			return BS_ENOMEM;
+		}
+		snprintf(w->v[w->n].id, sizeof(w->v[0].id), "%s", id);
+		snprintf(w->v[w->n].date, sizeof(w->v[0].date), "%s",
+		         jsonr_str(o, "date") ? jsonr_str(o, "date") : "");
+		w->v[w->n].issued = strcmp(ev, "issued") == 0;
+		w->v[w->n].amount = plan_jfixed(o, "amount", MONEY_DP);
+		w->n++;
+	}
+	json_object_put(o);
+	return rc;
+}
+
+/*
+ * Which issued credits the use or refund `id` of `customer` draws on:
+ * rules_store_credit_fifo over the customer's events.  Fills p->cur.sc /
+ * nsc (the first pieces, as many as fit) and sc_short.
+ */
+static int store_credit_fifo(struct planner *p, const char *id, const char *customer)
+{
+	struct sc_walk w = {customer, NULL, 0, 0};
+	struct rules_credit_event *ev = NULL;
+	struct rules_credit_draw draws[PLAN_SC_MAX];
+	size_t nd = 0;
+	int rc;
+
+	p->cur.nsc = 0;
+	p->cur.sc_short = 0;
+	rc = store_records_each(p->st, RECORD_STORE_CREDIT, sc_collect, &w, p->err);
+	if (rc != BS_OK)
+		goto out;
+	ev = calloc(w.n ? w.n : 1, sizeof(*ev));
+	if (ev == NULL) {
+		rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < w.n; i++)
+		ev[i] = (struct rules_credit_event){w.v[i].id, w.v[i].date, w.v[i].issued,
+		                                    w.v[i].amount};
+	rc =
+	    rules_store_credit_fifo(ev, w.n, id, draws, PLAN_SC_MAX, &nd, &p->cur.sc_short, p->err);
+	for (size_t i = 0; rc == BS_OK && i < nd && i < PLAN_SC_MAX; i++) {
+		snprintf(p->cur.sc[i].issued, sizeof(p->cur.sc[0].issued), "%s", draws[i].issued);
+		p->cur.sc[i].amount = draws[i].amount;
+		p->cur.nsc++;
+	}
+out:
+	free(ev);
+	free(w.v);
+	return rc;
+}
+
+/* A use or refund depends on the credits it draws on, and waits for one
+ * while none covers it. */
+static void credit_facts(struct planner *p, const struct plan_item *it, struct rules_facts *f,
+                         struct plan_depbufs *db)
+{
+	const char *customer = jsonr_str(it->o, "customer_id");
+
+	if ((f->event != RULES_EV_USED && f->event != RULES_EV_REFUNDED) || customer == NULL ||
+	    store_credit_fifo(p, it->id, customer) != BS_OK)
+		return;
+	for (size_t i = 0; i < p->cur.nsc && f->ndeps < RULES_DEPS_MAX; i++) {
+		plan_dep_fill(p, &f->deps[f->ndeps], "store credit", RECORD_STORE_CREDIT,
+		              p->cur.sc[i].issued, &db->b[f->ndeps]);
+		f->ndeps++;
+	}
+	if (p->cur.sc_short > 0 && f->ndeps < RULES_DEPS_MAX) {
+		/* no issued credit covers it (yet): it waits for one */
+		f->deps[f->ndeps].what = "an issued store credit of customer";
+		f->deps[f->ndeps].id = customer;
+		f->deps[f->ndeps].state = RULES_DEP_MISSING;
+		f->deps[f->ndeps].skip_reason = NULL;
+		f->ndeps++;
+	}
+}
+
+/* Paid back out of the issued credit(s): a refund payment on each. */
+static int build_refund(struct planner *p, const struct plan_item *it)
+{
+	int rc = BS_OK;
+
+	for (size_t i = 0; i < p->cur.nsc; i++) {
+		if (i > 0 && (rc = plan_doc_emit(p, "Payment", "create")) != BS_OK)
+			return rc;
+		rc = plan_build_payment_doc(p, RECORD_STORE_CREDIT, it->id, it->o, "CreditNote",
+		                            RECORD_STORE_CREDIT, p->cur.sc[i].issued,
+		                            plan_sv(p, PLAN_S_BANK), p->cur.sc[i].amount);
+		if (rc != BS_OK)
+			return rc;
+	}
+	return p->cur.nsc > 0 ? BS_OK
+	                      : bs_error_set(p->err, BS_EINVAL, "no issued store credit to refund");
+}
+
+/* Applied to the sale's invoice: an allocation per credit drawn on. */
+static int build_use(struct planner *p, const struct plan_item *it)
+{
+	int rc = BS_OK;
+
+	for (size_t i = 0; i < p->cur.nsc; i++) {
+		if (i > 0 && (rc = plan_doc_emit(p, "Allocation", "create")) != BS_OK)
+			return rc;
+		rc = plan_doc_begin(p, "Allocation", "create", RECORD_STORE_CREDIT, it->id,
+		                    jsonr_str(it->o, "date"));
+		if (rc == BS_OK)
+			rc = plan_put_sym(p, "credit_note", "CreditNote", RECORD_STORE_CREDIT,
+			                  p->cur.sc[i].issued);
+		if (rc == BS_OK)
+			rc = plan_put_sym(p, "invoice", "Invoice", RECORD_SALE,
+			                  jsonr_str(it->o, "sale_id"));
+		if (rc == BS_OK)
+			rc = plan_put_dec(&p->s.doc, "amount", p->cur.sc[i].amount, MONEY_DP, 2);
+		if (rc != BS_OK)
+			return rc;
+	}
+	return p->cur.nsc > 0 ? BS_OK
+	                      : bs_error_set(p->err, BS_EINVAL, "no issued store credit to use");
+}
+
+/* Issued: a sales credit note of one untaxed line, numbered like a sale's. */
+static int build_issue(struct planner *p, const struct plan_item *it)
+{
+	struct json_object *o = it->o;
+	int64_t amount = plan_jfixed(o, "amount", MONEY_DP);
+	const char *acct = NULL;
+	int rc;
+
+	if ((rc = plan_check_lock(p, jsonr_str(o, "date"))) != BS_OK)
+		return rc;
+	rc = plan_account_code(p, NULL, PLAN_S_SALES, RULES_SALES, &acct);
+	if (rc == BS_OK)
+		rc = plan_doc_begin(p, "CreditNote", "create", RECORD_STORE_CREDIT, it->id,
+		                    jsonr_str(o, "date"));
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "subtype", "sales");
+	if (rc == BS_OK)
+		rc = plan_put_sym(p, "contact", "Contact", RECORD_CUSTOMER,
+		                  jsonr_str(o, "customer_id"));
+	if (rc == BS_OK)
+		rc = plan_unique_number(p, RECORD_STORE_CREDIT, it->id, "CreditNote", it->id);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "number", buf_cstr(&p->s.num));
+	if (rc == BS_OK)
+		rc = plan_put_opt(&p->s.doc, "currency", jsonr_str(o, "currency"));
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "status", plan_sv(p, PLAN_S_STATUS));
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "amounts", "none");
+	if (rc == BS_OK)
+		rc = buf_addstr(&p->s.doc, ",\"lines\":[{");
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 0, "description", "Store credit");
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "quantity", "1");
+	if (rc == BS_OK)
+		rc = plan_put_dec(&p->s.doc, "unit_amount", amount, MONEY_DP, 2);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "account", acct);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&p->s.doc, 1, "tax_type", p->ctx.ledger->tax_none);
+	if (rc == BS_OK)
+		rc = buf_addstr(&p->s.doc, "}]");
+	if (rc == BS_OK)
+		rc = plan_put_dec(&p->s.doc, "expected_total", amount, MONEY_DP, 2);
+	return rc;
+}
+
+static int build_store_credit(struct planner *p, const struct plan_item *it,
+                              const struct rules_decision *d, const char **type, const char **op)
+{
+	const char *ev = jsonr_str(it->o, "event");
+
+	(void)d;
+	(void)op;
+	if (ev != NULL && strcmp(ev, "refunded") == 0) {
+		*type = "Payment";
+		return build_refund(p, it);
+	}
+	if (ev != NULL && strcmp(ev, "used") == 0) {
+		*type = "Allocation";
+		return build_use(p, it);
+	}
+	*type = "CreditNote";
+	return build_issue(p, it);
+}
+
+const struct plan_kind plan_kind_store_credit = {
+    .kind = RECORD_STORE_CREDIT,
+    .ledger_type = "CreditNote",
+    .self_type = credit_type,
+    .facts = credit_facts,
+    .build = build_store_credit,
+};
