@@ -52,7 +52,7 @@ struct opts {
 /* The serialiser's state: one batch of parsed documents at a time. */
 struct ser {
 	struct json_object *docs[BATCH];
-	struct xero_elem elems[BATCH];
+	struct ledger_elem elems[BATCH];
 	size_t n;
 	enum ledger_doc_type type;
 	uint64_t documents, requests, bytes, resolved;
@@ -248,8 +248,8 @@ static int ser_flush(struct ser *s)
 		s->bytes += s->body.len;
 	}
 	for (size_t i = 0; i < s->n; i++) {
-		xero_elem_release(&s->elems[i]);
-		xero_elem_init(&s->elems[i]);
+		ledger_elem_release(&s->elems[i]);
+		ledger_elem_init(&s->elems[i]);
 		json_object_put(s->docs[i]);
 	}
 	s->n = 0;
@@ -345,7 +345,7 @@ int main(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	memset(&tl, 0, sizeof(tl));
 	for (size_t i = 0; i < BATCH; i++)
-		xero_elem_init(&s.elems[i]);
+		ledger_elem_init(&s.elems[i]);
 	bs_error_clear(&err);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--keep") == 0) {
@@ -497,7 +497,7 @@ out:
 	for (size_t i = 0; i < s.n; i++)
 		json_object_put(s.docs[i]);
 	for (size_t i = 0; i < BATCH; i++)
-		xero_elem_release(&s.elems[i]);
+		ledger_elem_release(&s.elems[i]);
 	store_close(st);
 	if (made && !o.keep) {
 		struct buf p;

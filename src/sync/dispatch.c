@@ -204,7 +204,7 @@ static const char *doc_type_name(const struct dsp *d)
 }
 
 /* Expected vs returned total: DESIGN.md "After posting, the Total ... compared". */
-static bool total_differs(const struct bop *b, const struct xero_elem *e, struct buf *why)
+static bool total_differs(const struct bop *b, const struct ledger_elem *e, struct buf *why)
 {
 	struct json_object *v;
 	int64_t want;
@@ -230,7 +230,7 @@ static bool total_differs(const struct bop *b, const struct xero_elem *e, struct
  * rounding line absorbs the difference (DESIGN.md "Rounding correction").
  * Done once: a corrected document that still differs fails its record.
  */
-static int queue_posthoc(struct dsp *d, struct bop *b, const struct xero_elem *e, bool *queued)
+static int queue_posthoc(struct dsp *d, struct bop *b, const struct ledger_elem *e, bool *queued)
 {
 	struct json_object *lines, *v, *line = NULL;
 	const char *want_s, *acct;
@@ -294,13 +294,13 @@ static int queue_posthoc(struct dsp *d, struct bop *b, const struct xero_elem *e
 /* One API call of a retried exchange: a send, or a lookup. */
 struct attempt {
 	struct dsp *d;
-	struct xero_elem *elems;
+	struct ledger_elem *elems;
 	size_t n;
 	const char *key; /* a send's idempotency key; NULL = a lookup */
 	bool *found;     /* a lookup's answers */
 };
 
-static int attempt_once(void *ctx, struct xero_call *call, struct bs_error *err)
+static int attempt_once(void *ctx, struct ledger_call *call, struct bs_error *err)
 {
 	struct attempt *a = ctx;
 	struct dsp *d = a->d;
@@ -333,7 +333,7 @@ struct status_ask {
 	char status[32];
 };
 
-static int ask_status(void *ctx, struct xero_call *call, struct bs_error *err)
+static int ask_status(void *ctx, struct ledger_call *call, struct bs_error *err)
 {
 	struct status_ask *q = ctx;
 
@@ -344,7 +344,7 @@ static int ask_status(void *ctx, struct xero_call *call, struct bs_error *err)
  * The ledger refused an operation on a linked document as not of a valid
  * status: was the document voided or deleted there?
  */
-static bool gone_in_ledger(struct dsp *d, const struct bop *b, const struct xero_elem *e)
+static bool gone_in_ledger(struct dsp *d, const struct bop *b, const struct ledger_elem *e)
 {
 	struct status_ask q = {d, b->self_id, ""};
 	struct bs_error ge;
@@ -381,7 +381,7 @@ static int replan(struct dsp *d, struct bop *b)
  * or the ledger no longer knew the key).  That void is done: accepted, on
  * the linked document, its number kept.
  */
-static void void_done(struct dsp *d, const struct bop *b, struct xero_elem *e)
+static void void_done(struct dsp *d, const struct bop *b, struct ledger_elem *e)
 {
 	struct store_link l;
 
@@ -394,7 +394,7 @@ static void void_done(struct dsp *d, const struct bop *b, struct xero_elem *e)
 		snprintf(e->number, sizeof(e->number), "%s", l.number);
 }
 
-int dsp_record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct buf *why)
+int dsp_record_elem(struct dsp *d, struct bop *b, struct ledger_elem *e, struct buf *why)
 {
 	int64_t now = d->o->now_ms(d->o->clock);
 	bool gone = e->status != BS_OK && gone_in_ledger(d, b, e);
@@ -451,7 +451,7 @@ int dsp_record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct bu
  * A contact Xero already has under that name (created by hand, or the
  * supplier twin of a customer: DESIGN.md "one Xero contact"): link it.
  */
-static void adopt_existing_contacts(struct dsp *d, struct xero_elem *elems)
+static void adopt_existing_contacts(struct dsp *d, struct ledger_elem *elems)
 {
 	for (size_t i = 0; d->type == LEDGER_CONTACT && i < d->nops; i++) {
 		struct attempt a = {d, &elems[i], 1, NULL, NULL};
@@ -474,14 +474,14 @@ static void adopt_existing_contacts(struct dsp *d, struct xero_elem *elems)
 /* ---- sending -------------------------------------------------------------- */
 
 /* Send the batch (request `key`) until Xero answers for every element. */
-static int send_batch(struct dsp *d, struct xero_elem *elems, const char *key)
+static int send_batch(struct dsp *d, struct ledger_elem *elems, const char *key)
 {
 	struct attempt a = {d, elems, d->nops, key, NULL};
 
 	return paced_call(&d->pc, attempt_once, &a, d->err);
 }
 
-int dsp_lookup(struct dsp *d, struct xero_elem *elems, size_t n, bool *found)
+int dsp_lookup(struct dsp *d, struct ledger_elem *elems, size_t n, bool *found)
 {
 	struct attempt a = {d, elems, n, NULL, found};
 
@@ -505,7 +505,7 @@ static int freeze(struct dsp *d, int64_t *rid, struct buf *key)
 }
 
 /* Write every element's answer and close the request, in one transaction. */
-static int record_batch(struct dsp *d, struct xero_elem *elems, int64_t rid, int send_rc)
+static int record_batch(struct dsp *d, struct ledger_elem *elems, int64_t rid, int send_rc)
 {
 	struct buf why;
 	int rc;
@@ -533,7 +533,7 @@ static int record_batch(struct dsp *d, struct xero_elem *elems, int64_t rid, int
 
 int dsp_run_batch(struct dsp *d, int64_t rid, const char *key)
 {
-	struct xero_elem *elems = calloc(d->nops ? d->nops : 1, sizeof(*elems));
+	struct ledger_elem *elems = calloc(d->nops ? d->nops : 1, sizeof(*elems));
 	struct bs_error sent_err;
 	int rc = BS_OK, src;
 
@@ -541,7 +541,7 @@ int dsp_run_batch(struct dsp *d, int64_t rid, const char *key)
 	if (elems == NULL)
 		return bs_error_set(d->err, BS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < d->nops; i++) {
-		xero_elem_init(&elems[i]);
+		ledger_elem_init(&elems[i]);
 		elems[i].doc = d->ops[i].doc;
 		elems[i].ledger_id = d->ops[i].self_id[0] ? d->ops[i].self_id : NULL;
 	}
@@ -558,7 +558,7 @@ int dsp_run_batch(struct dsp *d, int64_t rid, const char *key)
 		rc = src;
 	}
 	for (size_t i = 0; i < d->nops; i++)
-		xero_elem_release(&elems[i]);
+		ledger_elem_release(&elems[i]);
 	free(elems);
 	if (d->o->on_progress != NULL)
 		d->o->on_progress(d->o->arg, d->stats->posted, d->stats->failed, d->stats->calls);

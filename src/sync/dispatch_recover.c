@@ -135,11 +135,11 @@ static int posted_cb(void *arg, const struct store_op *op)
 struct alloc_ask {
 	struct dsp *d;
 	const char *cn_id;
-	struct xero_allocation *v;
+	struct ledger_allocation *v;
 	size_t n;
 };
 
-static int ask_allocations(void *ctx, struct xero_call *call, struct bs_error *err)
+static int ask_allocations(void *ctx, struct ledger_call *call, struct bs_error *err)
 {
 	struct alloc_ask *q = ctx;
 
@@ -149,7 +149,7 @@ static int ask_allocations(void *ctx, struct xero_call *call, struct bs_error *e
 }
 
 /* hits[i] (and elems[i] filled) for the members the ledger holds already. */
-static int recover_allocations(struct dsp *d, struct xero_elem *elems, bool *hits)
+static int recover_allocations(struct dsp *d, struct ledger_elem *elems, bool *hits)
 {
 	struct akey *keys = calloc(d->nops, sizeof(*keys));
 	bool *keyed = calloc(d->nops, sizeof(*keyed));
@@ -213,7 +213,7 @@ out:
 
 /* hits[i] for the members the ledger holds already, by the one way their
  * kind can be asked about (the comment at the top). */
-static int look_up(struct dsp *d, struct xero_elem *elems, bool *hits)
+static int look_up(struct dsp *d, struct ledger_elem *elems, bool *hits)
 {
 	if (d->type == LEDGER_ALLOCATION)
 		return recover_allocations(d, elems, hits);
@@ -227,7 +227,7 @@ static int look_up(struct dsp *d, struct xero_elem *elems, bool *hits)
 
 /* Some members are in the ledger: link them; the rest go back to the
  * outbox, to travel in a new request with a new key. */
-static int split(struct dsp *d, const struct pending_rq *rq, struct xero_elem *elems)
+static int split(struct dsp *d, const struct pending_rq *rq, struct ledger_elem *elems)
 {
 	struct buf why;
 	int rc = store_begin(d->st, d->err);
@@ -253,16 +253,14 @@ static int split(struct dsp *d, const struct pending_rq *rq, struct xero_elem *e
 
 static int recover_one(struct dsp *d, const struct pending_rq *rq)
 {
-	struct xero_elem *elems = NULL;
+	struct ledger_elem *elems = NULL;
 	bool *hits = NULL;
 	size_t found = 0;
 	int rc;
-	int t = ledger_doc_type_from_name(rq->type, strlen(rq->type));
 
-	if (t < 0)
+	if (ledger_doc_type_from_name(rq->type, strlen(rq->type), &d->type) != BS_OK)
 		return bs_error_set(d->err, BS_ESTORE, "request %lld has unknown type %s",
 		                    (long long)rq->id, rq->type);
-	d->type = (enum ledger_doc_type)t;
 	dsp_batch_clear(d);
 	rc = store_outbox_each(d->st, d->o->target, "frozen", NULL, rq->id, member_cb, d, d->err);
 	if (rc == 1) /* member_cb stopped at batch_max: that is every member */
@@ -279,7 +277,7 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 		return bs_error_set(d->err, BS_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < d->nops; i++)
-		xero_elem_init(&elems[i]);
+		ledger_elem_init(&elems[i]);
 	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
 		rc = dsp_op_prepare(d, &d->ops[i]);
 		elems[i].ledger_id = d->ops[i].self_id[0] ? d->ops[i].self_id : NULL;
@@ -297,7 +295,7 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 	if (rc == BS_OK)
 		rc = found == 0 ? dsp_run_batch(d, rq->id, rq->key) : split(d, rq, elems);
 	for (size_t i = 0; i < d->nops; i++)
-		xero_elem_release(&elems[i]);
+		ledger_elem_release(&elems[i]);
 	free(elems);
 	free(hits);
 	return rc;

@@ -41,7 +41,7 @@ struct paced {
 };
 
 /* The call itself: fill `call` (the rate-limit figures) and return its status. */
-typedef int (*paced_fn)(void *ctx, struct xero_call *call, struct bs_error *err);
+typedef int (*paced_fn)(void *ctx, struct ledger_call *call, struct bs_error *err);
 
 int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err);
 

@@ -306,7 +306,7 @@ struct get_call {
 	struct buf *body;
 };
 
-static int do_get(void *ctx, struct xero_call *call, struct bs_error *err)
+static int do_get(void *ctx, struct ledger_call *call, struct bs_error *err)
 {
 	struct get_call *g = ctx;
 
