@@ -145,7 +145,7 @@ static int ask_allocations(void *ctx, struct ledger_call *call, struct bs_error 
 
 	free(q->v); /* an attempt before this one */
 	q->v = NULL;
-	return xero_credit_note_allocations(q->d->o->conn, q->cn_id, &q->v, &q->n, call, err);
+	return q->d->o->ledger->allocations(q->d->o->conn, q->cn_id, &q->v, &q->n, call, err);
 }
 
 /* hits[i] (and elems[i] filled) for the members the ledger holds already. */
@@ -220,7 +220,7 @@ static int look_up(struct dsp *d, struct ledger_elem *elems, bool *hits)
 	/* only creates are looked up: the others hide their documents */
 	for (size_t i = 0; i < d->nops; i++)
 		elems[i].doc = strcmp(d->ops[i].op, "create") == 0 ? d->ops[i].doc : NULL;
-	if (xero_lookup_keyed(d->type, elems, d->nops) == 0)
+	if (d->o->ledger->lookup_keyed(d->type, elems, d->nops) == 0)
 		return BS_OK; /* nothing to ask: no call */
 	return dsp_lookup(d, elems, d->nops, hits);
 }

@@ -15,7 +15,7 @@
 #define BS_SYNC_PACED_H
 
 #include "core/error.h"
-#include "ledger/xero/xero.h"
+#include "ledger/ledger.h"
 #include "sync/governor.h"
 
 #include <stdint.h>

@@ -170,7 +170,7 @@ int session_refresh_if_needed(struct session *s, struct bs_error *err)
 	/* the rotated refresh token replaces the old one at once, on its own */
 	rc = session_save(s->st, s->key, s->target, &s->creds, err);
 	if (rc == BS_OK)
-		rc = xero_conn_set_token(s->conn, s->creds.tokens.access_token);
+		rc = s->ledger->set_token(s->conn, s->creds.tokens.access_token);
 	return rc;
 }
 
@@ -310,7 +310,7 @@ static int do_get(void *ctx, struct ledger_call *call, struct bs_error *err)
 {
 	struct get_call *g = ctx;
 
-	return xero_get(g->s->conn, g->path, g->body, call, err);
+	return g->s->ledger->get(g->s->conn, g->path, g->body, call, err);
 }
 
 int session_get(struct session *s, const char *path, struct buf *body, struct bs_error *err)
@@ -323,7 +323,7 @@ int session_get(struct session *s, const char *path, struct buf *body, struct bs
 int session_open(struct session *s, struct store *st, const char *db_path, const char *target,
                  int64_t (*now_ms)(void), struct bs_error *err)
 {
-	struct xero_conn_config cfg = {0};
+	struct ledger_conn_config cfg = {0};
 	struct buf kp;
 	int rc;
 
@@ -331,6 +331,9 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
 	s->st = st;
 	s->now_ms = now_ms;
 	snprintf(s->target, sizeof(s->target), "%s", target);
+	s->ledger = ledger_for_target(target);
+	if (s->ledger == NULL)
+		return bs_error_set(err, BS_EINVAL, "%s: no connector for that ledger", target);
 	buf_init(&kp, 4096);
 	rc = session_key_path(db_path, &kp);
 	if (rc == BS_OK)
@@ -348,7 +351,7 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
 	cfg.api_base = s->ep.api_base;
 	cfg.tenant_id = s->creds.tenant_id;
 	cfg.access_token = s->creds.tokens.access_token;
-	rc = xero_conn_new(&cfg, &s->conn, err);
+	rc = s->ledger->conn_new(&cfg, &s->conn, err);
 	if (rc == BS_OK)
 		rc = governor_load(s, err);
 	if (rc == BS_OK)
@@ -361,7 +364,8 @@ void session_close(struct session *s)
 	session_window_save(s);
 	governor_free(s->gov);
 	s->gov = NULL;
-	xero_conn_free(s->conn);
+	if (s->ledger != NULL && s->conn != NULL)
+		s->ledger->conn_free(s->conn);
 	http_client_free(s->http);
 	sodium_memzero(&s->creds, sizeof(s->creds));
 	sodium_memzero(s->key, sizeof(s->key));

@@ -13,7 +13,7 @@
 
 #include "core/error.h"
 #include "ledger/xero/oauth.h"
-#include "ledger/xero/xero.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 #include "sync/governor.h"
 #include "sync/paced.h"
@@ -36,7 +36,8 @@ struct session {
 	struct session_creds creds;
 	struct xero_endpoints ep;
 	struct http_client *http;
-	struct xero_conn *conn;
+	const struct ledger_ops *ledger; /* the target's connector (ledger_for_target) */
+	struct ledger_conn *conn;
 	struct governor *gov; /* paces every call of this process to the target */
 	struct paced pc;      /* session_get's calls through it (the struct must not move) */
 	int64_t (*now_ms)(void);
