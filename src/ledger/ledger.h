@@ -179,6 +179,78 @@ struct ledger_caps {
 	bool allocations_editable;               /* a posted allocation can be changed */
 };
 
+/* What connect reads of an organisation (ledger_ops.read). */
+enum ledger_read {
+	LEDGER_READ_ORG,       /* one entity: name, base_currency, lock_date */
+	LEDGER_READ_ACCOUNTS,  /* code, name, active, liability_payments */
+	LEDGER_READ_TAX_RATES, /* code, name, rate, sales, purchases, active */
+	LEDGER_READ_TRACKING,  /* active categories: name, options (active only) */
+	LEDGER_READ_CONTACTS,  /* id, name, email, tax_number */
+	LEDGER_READ_ITEMS,     /* id, code */
+};
+
+/* One thing read, ledger-neutral; the fields its enum ledger_read names are
+ * set, the rest NULL / false.  Strings valid during the callback only. */
+struct ledger_entity {
+	const char *id;   /* the ledger's id */
+	const char *code; /* account code, tax code, item code */
+	const char *name; /* organisation, account, tax rate, category, contact */
+	const char *email, *tax_number;
+	const char *rate;          /* a tax rate, percent as decimal text */
+	const char *base_currency; /* ISO 4217 */
+	const char *lock_date;     /* YYYY-MM-DD: the later of the lock dates, "" none */
+	const char *const *options;
+	size_t noptions;
+	bool active;             /* not archived / deleted */
+	bool sales, purchases;   /* a tax rate applies to revenue / expenses */
+	bool liability_payments; /* a liability account that takes payments */
+};
+
+/* The engine's GET, paced and retried (session_get): path under the API root
+ * into body.  A connector's reads go through it so every call is counted. */
+typedef int (*ledger_get_fn)(void *arg, const char *path, struct buf *body, struct bs_error *err);
+
+/* Receives each entity read; a non-zero return stops the read with it. */
+typedef int (*ledger_entity_fn)(void *arg, const struct ledger_entity *e);
+
+/* OAuth2 tokens of a connection. */
+#define LEDGER_ACCESS_TOKEN_MAX  4096
+#define LEDGER_REFRESH_TOKEN_MAX 1024
+#define LEDGER_SCOPE_MAX         1024
+
+struct ledger_tokens {
+	char access_token[LEDGER_ACCESS_TOKEN_MAX];
+	char refresh_token[LEDGER_REFRESH_TOKEN_MAX]; /* "" without offline access */
+	int64_t expires_at_ms;                        /* now_ms + expires_in * 1000 */
+	int64_t issued_at_ms;                         /* now_ms of the reply; 0 = not known */
+	char scope[LEDGER_SCOPE_MAX];                 /* granted scopes, "" if not said */
+};
+
+/* An organisation a grant covers. */
+struct ledger_tenant {
+	char connection_id[64]; /* the ledger's id of the connection, if any */
+	char tenant_id[64];     /* the organisation's id: the target is "<ledger>:<tenant_id>" */
+	char tenant_type[32];   /* the ledger's kind of organisation, e.g. "ORGANISATION" */
+	char tenant_name[256];  /* truncated at 255 bytes if longer */
+};
+
+/* How to authorise a connection (ledger_ops.authorize). */
+struct ledger_auth {
+	const char *base_url; /* NULL = the real ledger; a sandbox: http://127.0.0.1:PORT */
+	const char *client_id;
+	const char *client_secret;
+	/* first try a page that redirects straight back (a sandbox approves
+	 * so): for a caller with no person at hand */
+	bool auto_approve;
+	/* otherwise a listener on 127.0.0.1 waits up to 5 minutes for the
+	 * browser: show_url shows the person the URL to open first */
+	void (*show_url)(void *arg, const char *url);
+	void *arg;
+	int64_t now_ms;
+};
+
+struct http_client;
+
 /* A live connection of one connector (each defines its own). */
 struct ledger_conn;
 
@@ -241,10 +313,41 @@ struct ledger_ops {
 	/* GET path (with query) under the API root into body. */
 	int (*get)(struct ledger_conn *c, const char *path, struct buf *body,
 	           struct ledger_call *call, struct bs_error *err);
+
+	/* Connect's reads: every `what` of the organisation, each to each(arg),
+	 * fetched with get(garg, ...) (every page).  BS_EPROTO an answer that
+	 * is not the ledger's; get's errors. */
+	int (*read)(enum ledger_read what, ledger_get_fn get, void *garg, ledger_entity_fn each,
+	            void *arg, struct bs_error *err);
+
+	/* Authorise (OAuth2 authorization code): tokens into *tokens and the
+	 * organisations granted into *tenants (malloc'd, caller frees), *n of
+	 * them.  BS_EINVAL a bad base URL; BS_EAUTH refused; BS_ESTATE nobody
+	 * came back from the browser in time; BS_ENET, BS_EPROTO, BS_ELIMIT. */
+	int (*authorize)(const struct ledger_auth *a, struct ledger_tokens *tokens,
+	                 struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
+
+	/* Credentials.  The API root for a base URL ("" or NULL: the real
+	 * ledger; else one host serving it all, e.g. a sandbox) into
+	 * api_root[cap]; BS_EINVAL a bad URL. */
+	int (*api_root)(const char *base_url, char *api_root, size_t cap, struct bs_error *err);
+	/* Whether tokens are due for a refresh at now_ms (time_scale: the
+	 * limits.time_scale of tests, >= 1). */
+	bool (*refresh_due)(const struct ledger_tokens *t, int64_t now_ms, int time_scale);
+	/* Refresh (and, where the ledger rotates it, replace) the tokens: the
+	 * caller persists out->refresh_token before anything else.  BS_EAUTH a
+	 * refused refresh token; BS_ENET, BS_EPROTO, BS_ELIMIT as a call. */
+	int (*refresh)(struct http_client *http, const char *base_url, const char *client_id,
+	               const char *client_secret, const char *refresh_token, int64_t now_ms,
+	               struct ledger_tokens *out, struct bs_error *err);
 };
 
 /* The connector called name ("xero"), or NULL when there is none. */
 const struct ledger_ops *ledger_find(const char *name);
+
+/* The i-th connector booksync has (0 is the default one, Xero), NULL past
+ * the last. */
+const struct ledger_ops *ledger_nth(size_t i);
 
 /* The connector a target ("xero:<tenant>") belongs to, or NULL. */
 const struct ledger_ops *ledger_for_target(const char *target);

@@ -20,6 +20,11 @@ const struct ledger_ops *ledger_find(const char *name)
 	return NULL;
 }
 
+const struct ledger_ops *ledger_nth(size_t i)
+{
+	return i < sizeof(connectors) / sizeof(connectors[0]) ? connectors[i] : NULL;
+}
+
 const struct ledger_ops *ledger_for_target(const char *target)
 {
 	const char *colon = target != NULL ? strchr(target, ':') : NULL;

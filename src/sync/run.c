@@ -117,8 +117,8 @@ static int pick_target(struct run *r, struct store *st, struct plan_opts *po, st
 	buf_init(&round, 64);
 	rc = store_target_pick(st, r->o->target, &tbuf, &target, err);
 	if (rc == BS_OK && target == NULL)
-		rc = bs_error_set(err, BS_EAUTH,
-		                  "no ledger is connected: run booksync connect xero");
+		rc = bs_error_set(err, BS_EAUTH, "no ledger is connected: run booksync connect %s",
+		                  ledger_nth(0)->name);
 	else if (rc == BS_OK && strlen(target) >= sizeof(r->sum->target))
 		rc = bs_error_set(err, BS_EINVAL, "target name too long: %s", target);
 	if (rc == BS_OK)

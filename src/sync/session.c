@@ -109,8 +109,8 @@ static int load(struct session *s, struct bs_error *err)
 	buf_printf(&name, "cred:%s", s->target);
 	rc = store_setting_get(s->st, buf_cstr(&name), &sealed, err);
 	if (rc == BS_ENOTFOUND) {
-		rc = bs_error_set(err, BS_EAUTH, "%s is not connected: run booksync connect xero",
-		                  s->target);
+		rc = bs_error_set(err, BS_EAUTH, "%s is not connected: run booksync connect %s",
+		                  s->target, s->ledger->name);
 		goto out;
 	}
 	if (rc == BS_OK)
@@ -119,7 +119,8 @@ static int load(struct session *s, struct bs_error *err)
 		if (rc == BS_EINVAL)
 			rc = bs_error_set(err, BS_EAUTH,
 			                  "the stored credentials cannot be opened with this key "
-			                  "file: run booksync connect xero");
+			                  "file: run booksync connect %s",
+			                  s->ledger->name);
 		goto out;
 	}
 	o = json_tokener_parse(buf_cstr(&plain));
@@ -151,18 +152,20 @@ out:
 
 int session_refresh_if_needed(struct session *s, struct bs_error *err)
 {
-	struct xero_tokens fresh;
+	struct ledger_tokens fresh;
 	int64_t now = s->now_ms();
 	int rc;
 
-	if (!xero_oauth_refresh_due(&s->creds.tokens, now, s->time_scale))
+	if (!s->ledger->refresh_due(&s->creds.tokens, now, s->time_scale))
 		return BS_OK;
 	if (s->creds.tokens.refresh_token[0] == '\0')
 		return bs_error_set(err, BS_EAUTH,
 		                    "the access token expired and there is no refresh token: run "
-		                    "booksync connect xero");
-	rc = xero_oauth_refresh(s->http, &s->ep, s->creds.client_id, s->creds.client_secret,
-	                        s->creds.tokens.refresh_token, now, &fresh, err);
+		                    "booksync connect %s",
+		                    s->ledger->name);
+	rc = s->ledger->refresh(s->http, s->creds.base_url, s->creds.client_id,
+	                        s->creds.client_secret, s->creds.tokens.refresh_token, now, &fresh,
+	                        err);
 	if (rc != BS_OK)
 		return rc;
 	s->creds.tokens = fresh;
@@ -342,13 +345,12 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
 	if (rc == BS_OK)
 		rc = load(s, err);
 	if (rc == BS_OK)
-		rc = xero_endpoints_init(&s->ep, s->creds.base_url[0] ? s->creds.base_url : NULL,
-		                         err);
+		rc = s->ledger->api_root(s->creds.base_url, s->api_root, sizeof(s->api_root), err);
 	if (rc == BS_OK)
 		rc = http_client_new(&s->http, err);
 	if (rc != BS_OK)
 		return rc;
-	cfg.api_base = s->ep.api_base;
+	cfg.api_base = s->api_root;
 	cfg.tenant_id = s->creds.tenant_id;
 	cfg.access_token = s->creds.tokens.access_token;
 	rc = s->ledger->conn_new(&cfg, &s->conn, err);

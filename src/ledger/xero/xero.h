@@ -34,6 +34,15 @@ struct xero_conn;
  */
 extern const struct ledger_ops xero_ledger;
 
+/* ledger_ops.read for Xero (xero_read.c): the organisation's reads, each
+ * element parsed into a struct ledger_entity. */
+/* ledger_ops.authorize for Xero (xero_auth.c). */
+int xero_authorize(const struct ledger_auth *a, struct ledger_tokens *tokens,
+                   struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
+
+int xero_read(enum ledger_read what, ledger_get_fn get, void *garg, ledger_entity_fn each,
+              void *arg, struct bs_error *err);
+
 struct xero_conn_config {
 	const char *api_base;     /* ".../api.xro/2.0" (xero_endpoints.api_base) */
 	const char *tenant_id;    /* xero-tenant-id of every call */

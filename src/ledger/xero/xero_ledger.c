@@ -7,6 +7,10 @@
  */
 #include "ledger/xero/xero.h"
 
+#include "ledger/xero/oauth.h"
+
+#include <stdio.h>
+
 #include <string.h>
 
 static const struct ledger_caps caps = {
@@ -92,6 +96,29 @@ static int get(struct ledger_conn *c, const char *path, struct buf *body, struct
 	return xero_get(xc(c), path, body, call, err);
 }
 
+static int api_root(const char *base_url, char *out, size_t cap, struct bs_error *err)
+{
+	struct xero_endpoints ep;
+	int rc = xero_endpoints_init(&ep, base_url != NULL && base_url[0] ? base_url : NULL, err);
+
+	if (rc == BS_OK && (size_t)snprintf(out, cap, "%s", ep.api_base) >= cap)
+		rc = bs_error_set(err, BS_EINVAL, "the API root is too long");
+	return rc;
+}
+
+static int refresh(struct http_client *http, const char *base_url, const char *client_id,
+                   const char *client_secret, const char *refresh_token, int64_t now_ms,
+                   struct ledger_tokens *out, struct bs_error *err)
+{
+	struct xero_endpoints ep;
+	int rc = xero_endpoints_init(&ep, base_url != NULL && base_url[0] ? base_url : NULL, err);
+
+	if (rc == BS_OK)
+		rc = xero_oauth_refresh(http, &ep, client_id, client_secret, refresh_token, now_ms,
+		                        out, err);
+	return rc;
+}
+
 const struct ledger_ops xero_ledger = {
     .name = "xero",
     .caps = &caps,
@@ -106,4 +133,9 @@ const struct ledger_ops xero_ledger = {
     .allocations = allocations,
     .doc_status = doc_status,
     .get = get,
+    .read = xero_read,
+    .authorize = xero_authorize,
+    .api_root = api_root,
+    .refresh_due = xero_oauth_refresh_due,
+    .refresh = refresh,
 };
