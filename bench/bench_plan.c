@@ -280,7 +280,7 @@ static int serialise_all(struct store *st, struct ser *s, struct bs_error *err)
 		int rc;
 
 		s->type = (enum ledger_doc_type)t;
-		rc = store_outbox_each(st, TARGET, "ready", ledger_doc_type_name(s->type), 0,
+		rc = store_outbox_each(st, TARGET, STORE_OP_READY, ledger_doc_type_name(s->type), 0,
 		                       ser_op, s, err);
 		if (rc == BS_OK)
 			rc = ser_flush(s);
@@ -459,7 +459,7 @@ int main(int argc, char **argv)
 	/* type by type, as the dispatcher reads it: on the index, no sort of
 	 * every body in memory (which alone would double the peak RSS) */
 	for (int t = 0; rc == BS_OK && t < LEDGER_DOC_TYPE_COUNT; t++)
-		rc = store_outbox_each(st, TARGET, "ready",
+		rc = store_outbox_each(st, TARGET, STORE_OP_READY,
 		                       ledger_doc_type_name((enum ledger_doc_type)t), 0, tally_op,
 		                       &tl, &err);
 	if (rc != BS_OK)

@@ -170,13 +170,13 @@ static int gather_cb(void *arg, const struct store_op *op)
 			return BS_OK;
 	}
 	if (d->nops > 0 && d->bytes + len > d->bytes_max)
-		return 1; /* full by size */
+		return STORE_WALK_STOP; /* full by size */
 	rc = dsp_op_fill(d, &d->ops[d->nops], op);
 	if (rc != BS_OK)
 		return rc;
 	d->nops++;
 	d->bytes += len;
-	return d->nops >= d->batch_max ? 1 : 0;
+	return d->nops >= d->batch_max ? STORE_WALK_STOP : 0;
 }
 
 /* ---- recording answers -------------------------------------------------- */
@@ -414,7 +414,7 @@ static int replan(struct dsp *d, struct bop *b)
 	if (rc == BS_OK)
 		rc = apply_state(d, b, SYNC_EV_RESET, "to be created anew with a new number");
 	if (rc == BS_OK)
-		rc = store_outbox_set(d->st, b->op_id, "failed", 0, d->err);
+		rc = store_outbox_set(d->st, b->op_id, STORE_OP_FAILED, 0, d->err);
 	d->stats->replanned++;
 	return rc;
 }
@@ -477,7 +477,7 @@ int dsp_record_elem(struct dsp *d, struct bop *b, struct ledger_elem *e, struct 
 			d->stats->posted++;
 		}
 		if (rc == BS_OK)
-			rc = store_outbox_set(d->st, b->op_id, "done", 0, d->err);
+			rc = store_outbox_set(d->st, b->op_id, STORE_OP_DONE, 0, d->err);
 		return rc;
 	}
 	if (gone)
@@ -488,7 +488,7 @@ int dsp_record_elem(struct dsp *d, struct bop *b, struct ledger_elem *e, struct 
 	if (d->o->on_failure != NULL)
 		d->o->on_failure(d->o->arg, b->kind, b->id, buf_cstr(&e->message));
 	if (rc == BS_OK)
-		rc = store_outbox_set(d->st, b->op_id, "failed", 0, d->err);
+		rc = store_outbox_set(d->st, b->op_id, STORE_OP_FAILED, 0, d->err);
 	return rc;
 }
 
@@ -543,7 +543,7 @@ static int freeze(struct dsp *d, int64_t *rid, struct buf *key)
 	rc = store_request_create(d->st, d->o->target, doc_type_name(d), d->o->now_ms(d->o->clock),
 	                          rid, key, d->err);
 	for (size_t i = 0; rc == BS_OK && i < d->nops; i++)
-		rc = store_outbox_set(d->st, d->ops[i].op_id, "frozen", *rid, d->err);
+		rc = store_outbox_set(d->st, d->ops[i].op_id, STORE_OP_FROZEN, *rid, d->err);
 	if (rc == BS_OK)
 		return store_commit(d->st, d->err);
 	store_rollback(d->st);
@@ -568,7 +568,8 @@ static int record_batch(struct dsp *d, struct ledger_elem *elems, int64_t rid, i
 		rc = dsp_record_elem(d, &d->ops[i], &elems[i], &why);
 	}
 	if (rc == BS_OK)
-		rc = store_request_set(d->st, rid, "done", d->o->now_ms(d->o->clock), d->err);
+		rc =
+		    store_request_set(d->st, rid, STORE_RQ_DONE, d->o->now_ms(d->o->clock), d->err);
 	if (rc == BS_OK)
 		rc = store_commit(d->st, d->err);
 	else
@@ -679,9 +680,9 @@ int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatc
 			int64_t rid = 0;
 
 			dsp_batch_clear(&d);
-			rc = store_outbox_each(st, o->target, "ready", doc_type_name(&d), 0,
+			rc = store_outbox_each(st, o->target, STORE_OP_READY, doc_type_name(&d), 0,
 			                       gather_cb, &d, err);
-			if (rc == 1)
+			if (rc == STORE_WALK_STOP)
 				rc = BS_OK;
 			if (rc == BS_OK)
 				rc = set_aside(&d);

@@ -68,7 +68,7 @@ static int member_cb(void *arg, const struct store_op *op)
 
 	if (rc == BS_OK)
 		d->nops++;
-	return rc != BS_OK ? rc : d->nops >= d->batch_max ? 1 : 0;
+	return rc != BS_OK ? rc : d->nops >= d->batch_max ? STORE_WALK_STOP : 0;
 }
 
 /* ---- allocations ---------------------------------------------------------- */
@@ -174,7 +174,7 @@ static int recover_allocations(struct dsp *d, struct ledger_elem *elems, bool *h
 	if (rc == BS_ENOTFOUND)
 		rc = BS_OK; /* no credit note (deleted in Xero): sent again, refused */
 	if (rc == BS_OK && q.n > 0)
-		rc = store_outbox_each(d->st, d->o->target, "done",
+		rc = store_outbox_each(d->st, d->o->target, STORE_OP_DONE,
 		                       ledger_doc_type_name(LEDGER_ALLOCATION), 0, posted_cb, &done,
 		                       d->err);
 	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
@@ -238,11 +238,12 @@ static int split(struct dsp *d, const struct pending_rq *rq, struct ledger_elem 
 			d->stats->recovered++;
 			rc = dsp_record_elem(d, &d->ops[i], &elems[i], &why);
 		} else {
-			rc = store_outbox_set(d->st, d->ops[i].op_id, "ready", 0, d->err);
+			rc = store_outbox_set(d->st, d->ops[i].op_id, STORE_OP_READY, 0, d->err);
 		}
 	}
 	if (rc == BS_OK)
-		rc = store_request_set(d->st, rq->id, "done", d->o->now_ms(d->o->clock), d->err);
+		rc = store_request_set(d->st, rq->id, STORE_RQ_DONE, d->o->now_ms(d->o->clock),
+		                       d->err);
 	if (rc == BS_OK)
 		rc = store_commit(d->st, d->err);
 	else
@@ -262,13 +263,15 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 		return bs_error_set(d->err, BS_ESTORE, "request %lld has unknown type %s",
 		                    (long long)rq->id, rq->type);
 	dsp_batch_clear(d);
-	rc = store_outbox_each(d->st, d->o->target, "frozen", NULL, rq->id, member_cb, d, d->err);
-	if (rc == 1) /* member_cb stopped at batch_max: that is every member */
+	rc = store_outbox_each(d->st, d->o->target, STORE_OP_FROZEN, NULL, rq->id, member_cb, d,
+	                       d->err);
+	if (rc == STORE_WALK_STOP) /* member_cb stopped at batch_max: that is every member */
 		rc = BS_OK;
 	if (rc != BS_OK)
 		return rc;
 	if (d->nops == 0)
-		return store_request_set(d->st, rq->id, "done", d->o->now_ms(d->o->clock), d->err);
+		return store_request_set(d->st, rq->id, STORE_RQ_DONE, d->o->now_ms(d->o->clock),
+		                         d->err);
 	elems = calloc(d->nops, sizeof(*elems));
 	hits = calloc(d->nops, sizeof(*hits));
 	if (elems == NULL || hits == NULL) {
@@ -304,7 +307,7 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 int dsp_recover(struct dsp *d)
 {
 	struct rq_list l = {0};
-	int rc = store_requests_each(d->st, d->o->target, "frozen", rq_cb, &l, d->err);
+	int rc = store_requests_each(d->st, d->o->target, STORE_RQ_FROZEN, rq_cb, &l, d->err);
 
 	for (size_t i = 0; rc == BS_OK && i < l.n; i++)
 		rc = recover_one(d, &l.v[i]);
