@@ -9,6 +9,7 @@
  */
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 #include "sync/onboard.h"
 

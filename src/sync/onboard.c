@@ -6,7 +6,6 @@
 
 #include "core/grow.h"
 #include "core/secret.h"
-#include "http/client.h"
 #include "core/jsonr.h"
 #include "core/jsonw.h"
 #include "core/money.h"
