@@ -236,17 +236,17 @@ static int setup(void **state)
 		return -1;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-dispatch-XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
-		return -1;
+		goto fail;
 	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
 	if (store_open(f->path, STORE_OPEN_CREATE, &f->st, &err) != BS_OK)
-		return -1;
+		goto fail;
 	f->gov = governor_new(&lim);
 	f->now = 1700000000000;
 	{
 		struct store_actor who = {"test", f->now};
 
 		if (store_target_add(f->st, TARGET, "Org", &who, &err) != BS_OK)
-			return -1;
+			goto fail;
 	}
 	f->o.target = TARGET;
 	f->o.ledger = &fake_ops;
@@ -258,8 +258,15 @@ static int setup(void **state)
 	f->o.clock = f;
 	f->o.on_failure = fx_failure;
 	f->o.arg = f;
+	if (f->gov == NULL)
+		goto fail;
 	*state = f;
-	return f->gov != NULL ? 0 : -1;
+	return 0;
+fail:
+	store_close(f->st);
+	governor_free(f->gov);
+	free(f);
+	return -1;
 }
 
 static int teardown(void **state)

@@ -64,21 +64,25 @@ static int setup(void **state)
 		return -1;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-plan-XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
-		return -1;
+		goto fail;
 	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
 	snprintf(path, sizeof(path), "%s/in.jsonl", f->dir);
 	fp = fopen(path, "w");
 	if (fp == NULL)
-		return -1;
+		goto fail;
 	fputs(input, fp);
 	fclose(fp);
 	io.who = &who;
 	if (store_open(f->db, STORE_OPEN_CREATE, &f->st, &err) != BS_OK ||
 	    ingest_path(f->st, path, &io, &is, &err) != BS_OK || is.added != 6 ||
 	    store_target_add(f->st, TARGET, "Org", &who, &err) != BS_OK)
-		return -1;
+		goto fail;
 	*state = f;
 	return 0;
+fail:
+	store_close(f->st);
+	free(f);
+	return -1;
 }
 
 static int teardown(void **state)

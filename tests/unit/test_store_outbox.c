@@ -60,20 +60,24 @@ static int setup(void **state)
 		return -1;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-outbox-XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
-		return -1;
+		goto fail;
 	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
 	f->who.name = "test";
 	f->who.now_ms = 1700000000000;
 	if (store_open(f->path, STORE_OPEN_CREATE, &f->st, &err) != BS_OK)
-		return -1;
+		goto fail;
 	if (store_target_add(f->st, TARGET, "One", &f->who, &err) != BS_OK ||
 	    store_target_add(f->st, OTHER, "Two", &f->who, &err) != BS_OK)
-		return -1;
+		goto fail;
 	*state = f;
 	put_customer(f, "C-1");
 	put_customer(f, "C-2");
 	put_customer(f, "C-3");
 	return 0;
+fail:
+	store_close(f->st);
+	free(f);
+	return -1;
 }
 
 static int teardown(void **state)
