@@ -40,7 +40,9 @@ struct ledger_conn {
 	size_t nheld;
 	const char *refuse_key; /* this natural key is refused ... */
 	enum ledger_refusal refuse_as;
-	int lose_answers; /* the next N pushes are processed but not answered */
+	int lose_answers;     /* the next N pushes are processed but not answered */
+	int64_t answer_total; /* a create's Total, micros (0: none) */
+	char last_doc[2048];  /* the last element pushed, as JSON */
 	int pushes, pushed_elems, lookups, status_asks;
 };
 
@@ -96,6 +98,10 @@ static int f_push(struct ledger_conn *c, enum ledger_doc_type type, struct ledge
 		int at;
 
 		c->pushed_elems++;
+		snprintf(c->last_doc, sizeof(c->last_doc), "%s",
+		         json_object_to_json_string_ext(elems[i].doc, JSON_C_TO_STRING_PLAIN));
+		elems[i].has_total = elems[i].ledger_id == NULL && c->answer_total != 0;
+		elems[i].total = c->answer_total;
 		elems[i].status = BS_OK;
 		elems[i].refusal = LEDGER_REFUSAL_NONE;
 		if (k != NULL && c->refuse_key != NULL && strcmp(k, c->refuse_key) == 0) {
@@ -315,6 +321,41 @@ static void queue_contact(struct fx *f, const char *id, const char *name)
 	                 BS_OK);
 }
 
+/* A document with an expected total and a rounding account, on customer
+ * id (the dispatcher does not care which kind a document belongs to). */
+static void queue_totalled(struct fx *f, const char *id)
+{
+	struct store_actor who = {"test", f->now};
+	struct bs_error err;
+	enum store_put_result res;
+	struct record r;
+	char body[512];
+
+	record_init(&r);
+	r.kind = RECORD_CUSTOMER;
+	snprintf(r.id, sizeof(r.id), "%s", id);
+	r.version = 1;
+	r.tab = "sales/customers";
+	snprintf(r.date, sizeof(r.date), "2026-10-01");
+	buf_printf(&r.canonical, "{\"id\":\"%s\"}", id);
+	r.hash[0] = (unsigned char)id[2];
+	assert_int_equal(store_record_put(f->st, &r, &who, &res, &err), BS_OK);
+	record_release(&r);
+
+	snprintf(body, sizeof(body),
+	         "{\"type\":\"Invoice\",\"op\":\"create\",\"self\":\"Invoice/customer:%s\","
+	         "\"number\":\"N-%s\",\"lines\":[{\"description\":\"A\",\"quantity\":\"1\","
+	         "\"unit_amount\":\"15.76\"}],\"expected_total\":\"15.76\","
+	         "\"rounding_account\":\"860\"}",
+	         id, id);
+	assert_int_equal(store_outbox_add(f->st, TARGET, RECORD_CUSTOMER, id, "Invoice", "create",
+	                                  body, "", f->now, NULL, &err),
+	                 BS_OK);
+	assert_int_equal(store_state_apply(f->st, RECORD_CUSTOMER, id, TARGET, SYNC_EV_PLAN, NULL,
+	                                   &who, NULL, &err),
+	                 BS_OK);
+}
+
 static enum sync_state state_of(struct fx *f, const char *id)
 {
 	enum sync_state s = SYNC_NOT_IMPORTED;
@@ -471,6 +512,43 @@ static void test_wrong_status_voided_is_replanned(void **state)
 	assert_string_equal(link, "");
 }
 
+/* The ledger's total is a cent off: an update of the same document adds the
+ * rounding line the rules give, with the connector's no-tax code and its
+ * amount precision -- not literals. */
+static void test_total_off_by_a_cent_is_corrected(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_stats s;
+
+	queue_totalled(f, "C-9");
+	f->conn.answer_total = 15770000; /* 15.77 */
+	assert_int_equal(run(f, &s), BS_OK);
+	assert_int_equal(f->conn.pushes, 2); /* the create, then its correction */
+	assert_int_equal(s.corrected, 1);
+	assert_int_equal(s.failed, 0);
+	assert_non_null(strstr(f->conn.last_doc, "\"op\":\"update\""));
+	assert_non_null(strstr(f->conn.last_doc,
+	                       "{\"description\":\"Rounding correction\",\"quantity\":\"1\","
+	                       "\"account\":\"860\",\"tax_type\":\"N\",\"rounding\":\"true\","
+	                       "\"unit_amount\":\"-0.01\"}"));
+	assert_int_equal(state_of(f, "C-9"), SYNC_IMPORTED);
+}
+
+/* A total finer than the ledger's precision cannot be corrected by a line:
+ * the record fails saying so (the rules' error is not dropped). */
+static void test_total_not_correctable_says_why(void **state)
+{
+	struct fx *f = *state;
+	struct dispatch_stats s;
+
+	queue_totalled(f, "C-8");
+	f->conn.answer_total = 15765000; /* 15.765: not at 2 dp */
+	assert_int_equal(run(f, &s), BS_OK);
+	assert_int_equal(s.corrected, 0);
+	assert_int_equal(s.failed, 1);
+	assert_non_null(strstr(f->last_failure, "cannot be corrected by a rounding line"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +558,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_partial_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_locked_period, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wrong_status_voided_is_replanned, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_total_off_by_a_cent_is_corrected, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_total_not_correctable_says_why, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
