@@ -225,7 +225,10 @@ static void window_hook(void *arg)
 /* The governor, from settings, seeded with the last process's window. */
 static int governor_load(struct session *s, struct bs_error *err)
 {
-	struct governor_limits lim = {60, 5000, 5, 10000, 1};
+	/* the connector's limits, unless the limits.* settings say otherwise */
+	const struct ledger_caps *caps = s->ledger->caps;
+	struct governor_limits lim = {(int)caps->per_minute, (int)caps->per_day,
+	                              (int)caps->concurrent, (int)caps->app_per_minute, 1};
 	int64_t times[256];
 	size_t n = 0;
 	struct buf key, v;
