@@ -54,7 +54,7 @@ struct opts {
 /* The serialiser's state: one batch of parsed documents at a time. */
 struct ser {
 	struct json_object *docs[BATCH];
-	struct xero_elem elems[BATCH];
+	struct ledger_elem elems[BATCH];
 	size_t n;
 	enum ledger_doc_type type;
 	uint64_t documents, requests, bytes, resolved;
@@ -250,8 +250,8 @@ static int ser_flush(struct ser *s)
 		s->bytes += s->body.len;
 	}
 	for (size_t i = 0; i < s->n; i++) {
-		xero_elem_release(&s->elems[i]);
-		xero_elem_init(&s->elems[i]);
+		ledger_elem_release(&s->elems[i]);
+		ledger_elem_init(&s->elems[i]);
 		json_object_put(s->docs[i]);
 	}
 	s->n = 0;
@@ -282,7 +282,7 @@ static int serialise_all(struct store *st, struct ser *s, struct bs_error *err)
 		int rc;
 
 		s->type = (enum ledger_doc_type)t;
-		rc = store_outbox_each(st, TARGET, "ready", ledger_doc_type_name(s->type), 0,
+		rc = store_outbox_each(st, TARGET, STORE_OP_READY, ledger_doc_type_name(s->type), 0,
 		                       ser_op, s, err);
 		if (rc == BS_OK)
 			rc = ser_flush(s);
@@ -348,7 +348,7 @@ int main(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	memset(&tl, 0, sizeof(tl));
 	for (size_t i = 0; i < BATCH; i++)
-		xero_elem_init(&s.elems[i]);
+		ledger_elem_init(&s.elems[i]);
 	bs_error_clear(&err);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--keep") == 0) {
@@ -468,7 +468,7 @@ int main(int argc, char **argv)
 	/* type by type, as the dispatcher reads it: on the index, no sort of
 	 * every body in memory (which alone would double the peak RSS) */
 	for (int t = 0; rc == BS_OK && t < LEDGER_DOC_TYPE_COUNT; t++)
-		rc = store_outbox_each(st, TARGET, "ready",
+		rc = store_outbox_each(st, TARGET, STORE_OP_READY,
 		                       ledger_doc_type_name((enum ledger_doc_type)t), 0, tally_op,
 		                       &tl, &err);
 	if (rc != BS_OK)
@@ -506,7 +506,7 @@ out:
 	for (size_t i = 0; i < s.n; i++)
 		json_object_put(s.docs[i]);
 	for (size_t i = 0; i < BATCH; i++)
-		xero_elem_release(&s.elems[i]);
+		ledger_elem_release(&s.elems[i]);
 	store_close(st);
 	if (made && !o.keep) {
 		struct buf p;

@@ -9,6 +9,7 @@
  */
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 #include "sync/onboard.h"
 
@@ -62,7 +63,7 @@ static void show_url(void *arg, const char *url)
 }
 
 /* Which organisation, or why none: a usage error (2) or not authorised (3). */
-static int pick(const struct xero_tenant *t, size_t n, const char *want, size_t *i)
+static int pick(const struct ledger_tenant *t, size_t n, const char *want, size_t *i)
 {
 	struct bs_error err;
 	int rc = onboard_pick_tenant(t, n, want, i, &err);
@@ -110,7 +111,7 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	struct onboard_auth a = {0};
 	const char *want_tenant = NULL;
 	struct session_creds creds;
-	struct xero_tenant *tenants = NULL;
+	struct ledger_tenant *tenants = NULL;
 	struct store *st = NULL;
 	struct onboard_stats ob;
 	struct bs_error err;
@@ -123,7 +124,7 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	a.client_id = getenv("BOOKSYNC_XERO_CLIENT_ID");
 	a.client_secret = getenv("BOOKSYNC_XERO_CLIENT_SECRET");
 	/* connect LEDGER [options]: the ledger first, then its options */
-	if (argc < 2 || strcmp(argv[1], "xero") != 0)
+	if (argc < 2 || ledger_find(argv[1]) == NULL)
 		return cli_usage_error(&cmd_connect_entry,
 		                       argc >= 2 && strcmp(argv[1], "qbo") == 0
 		                           ? "QuickBooks Online is not supported yet"
@@ -157,6 +158,7 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (code != CLI_OK)
 		goto out;
 	/* no person at the terminal: the page may approve by itself (sandbox) */
+	a.ledger = argv[1];
 	a.auto_approve = isatty(STDIN_FILENO) != 1;
 	a.show_url = show_url;
 	a.now_ms = cli_now_ms();

@@ -342,6 +342,31 @@ int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out
 int rules_rounding_posthoc(int64_t ledger_total, int64_t source_total, int ledger_amount_dp,
                            int64_t *delta);
 
+/* What a posted document's rounding line must become (rules_rounding_recheck). */
+struct rules_rounding_fix {
+	bool needed;             /* false: the totals agree */
+	bool add_line;           /* the document has no rounding line: add one */
+	int64_t unit_amount;     /* the line's unit amount = its amount (quantity 1), micros */
+	const char *description; /* RULES_ROUNDING_DESCRIPTION */
+	const char *account;     /* the rounding account given */
+	const char *tax_code;    /* the ledger's no-tax code given */
+};
+
+/*
+ * The after-posting check and its correction, in one place for the
+ * dispatcher (DESIGN.md "Rounding correction"): the ledger answered
+ * `ledger_total` for a document of `source_total` whose rounding line has
+ * unit amount `line_unit` (has_line; 0 and false when it has none).  When
+ * they differ at the ledger's `amount_dp`, *fix says the line's new unit
+ * amount (line_unit + rules_rounding_posthoc's delta) and, for a new line,
+ * its description, account and tax code (`tax_none`: the connector's caps).
+ * Errors as rules_rounding_posthoc: BS_EINVAL a ledger total finer than
+ * amount_dp (it cannot be corrected by a line), BS_ERANGE overflow.
+ */
+int rules_rounding_recheck(int64_t ledger_total, int64_t source_total, int amount_dp, bool has_line,
+                           int64_t line_unit, const char *account, const char *tax_none,
+                           struct rules_rounding_fix *fix);
+
 /* ------------------------------------------------------------------ */
 /* Foreign-currency journals and CurrencyRate (DESIGN.md "Mapping to Xero") */
 

@@ -279,3 +279,25 @@ int rules_rounding_posthoc(int64_t ledger_total, int64_t source_total, int ledge
 		return rc;
 	return money_sub(target, ledger_total, delta);
 }
+
+int rules_rounding_recheck(int64_t ledger_total, int64_t source_total, int amount_dp, bool has_line,
+                           int64_t line_unit, const char *account, const char *tax_none,
+                           struct rules_rounding_fix *fix)
+{
+	int64_t delta = 0;
+	int rc;
+
+	memset(fix, 0, sizeof(*fix));
+	rc = rules_rounding_posthoc(ledger_total, source_total, amount_dp, &delta);
+	if (rc != BS_OK || delta == 0)
+		return rc;
+	rc = money_add(has_line ? line_unit : 0, delta, &fix->unit_amount);
+	if (rc != BS_OK)
+		return rc;
+	fix->needed = true;
+	fix->add_line = !has_line;
+	fix->description = RULES_ROUNDING_DESCRIPTION;
+	fix->account = account;
+	fix->tax_code = tax_none;
+	return BS_OK;
+}

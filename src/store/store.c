@@ -332,17 +332,56 @@ int store_outbox_add_rec(struct store *st, const char *target, const struct stor
 	                           deps, now_ms, op_id, err);
 }
 
-int store_outbox_each(struct store *st, const char *target, const char *status,
+/* The one mapping of the status enums to the text the store keeps. */
+static const char *const op_status_names[] = {NULL, "ready", "frozen", "done", "failed"};
+static const char *const rq_status_names[] = {NULL, "frozen", "sent", "done"};
+
+#define NNAMES(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *store_op_status_name(enum store_op_status s)
+{
+	return (size_t)s < NNAMES(op_status_names) ? op_status_names[s] : NULL;
+}
+
+const char *store_rq_status_name(enum store_rq_status s)
+{
+	return (size_t)s < NNAMES(rq_status_names) ? rq_status_names[s] : NULL;
+}
+
+/* Text as stored to its enum; 0 (ANY) when it is none of them. */
+static int status_from(const char *const *names, size_t n, const char *text)
+{
+	for (size_t i = 1; text != NULL && i < n; i++) {
+		if (strcmp(names[i], text) == 0)
+			return (int)i;
+	}
+	return 0;
+}
+
+enum store_op_status store_op_status_parse(const char *text)
+{
+	return (enum store_op_status)status_from(op_status_names, NNAMES(op_status_names), text);
+}
+
+enum store_rq_status store_rq_status_parse(const char *text)
+{
+	return (enum store_rq_status)status_from(rq_status_names, NNAMES(rq_status_names), text);
+}
+
+int store_outbox_each(struct store *st, const char *target, enum store_op_status status,
                       const char *doc_type, int64_t request, store_op_cb cb, void *arg,
                       struct bs_error *err)
 {
-	return st->ops->outbox_each(st, target, status, doc_type, request, cb, arg, err);
+	return st->ops->outbox_each(st, target, store_op_status_name(status), doc_type, request, cb,
+	                            arg, err);
 }
 
-int store_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
+int store_outbox_set(struct store *st, int64_t op_id, enum store_op_status status, int64_t request,
                      struct bs_error *err)
 {
-	return st->ops->outbox_set(st, op_id, status, request, err);
+	if (store_op_status_name(status) == NULL)
+		return bs_error_set(err, BS_EINVAL, "not an outbox status: %d", (int)status);
+	return st->ops->outbox_set(st, op_id, store_op_status_name(status), request, err);
 }
 
 int store_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err)
@@ -362,14 +401,16 @@ int store_request_create(struct store *st, const char *target, const char *doc_t
 	return st->ops->request_create(st, target, doc_type, now_ms, id, key, err);
 }
 
-int store_request_set(struct store *st, int64_t id, const char *status, int64_t now_ms,
+int store_request_set(struct store *st, int64_t id, enum store_rq_status status, int64_t now_ms,
                       struct bs_error *err)
 {
-	return st->ops->request_set(st, id, status, now_ms, err);
+	if (store_rq_status_name(status) == NULL)
+		return bs_error_set(err, BS_EINVAL, "not a request status: %d", (int)status);
+	return st->ops->request_set(st, id, store_rq_status_name(status), now_ms, err);
 }
 
-int store_requests_each(struct store *st, const char *target, const char *status,
+int store_requests_each(struct store *st, const char *target, enum store_rq_status status,
                         store_request_cb cb, void *arg, struct bs_error *err)
 {
-	return st->ops->requests_each(st, target, status, cb, arg, err);
+	return st->ops->requests_each(st, target, store_rq_status_name(status), cb, arg, err);
 }

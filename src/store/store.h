@@ -334,6 +334,35 @@ int store_link_drop(struct store *st, const char *target, enum record_kind kind,
 int store_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
                  const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err);
 
+/*
+ * Walk callbacks (store_*_each) return 0 to go on, STORE_WALK_STOP to stop
+ * early (the walk then returns STORE_WALK_STOP, which is no error), or a
+ * negative enum bs_status, which stops the walk and is returned.
+ */
+#define STORE_WALK_STOP 1
+
+/* Where an outbox operation is.  The store keeps it as text (stores made
+ * before the enum), mapped by store_op_status_name alone. */
+enum store_op_status {
+	STORE_OP_ANY,    /* a filter: every status */
+	STORE_OP_READY,  /* planned, not yet frozen */
+	STORE_OP_FROZEN, /* frozen into a request, its answer not yet recorded */
+	STORE_OP_DONE,   /* the ledger accepted it (or it was found there) */
+	STORE_OP_FAILED, /* the ledger refused it */
+};
+
+/* Where a request is; kept as text like enum store_op_status. */
+enum store_rq_status {
+	STORE_RQ_ANY,    /* a filter: every status */
+	STORE_RQ_FROZEN, /* frozen with its key; may have been sent */
+	STORE_RQ_SENT,   /* sent, answer not recorded (older stores) */
+	STORE_RQ_DONE,   /* every member's answer recorded */
+};
+
+/* "ready", "frozen", ... as stored; NULL for STORE_OP_ANY. */
+const char *store_op_status_name(enum store_op_status s);
+const char *store_rq_status_name(enum store_rq_status s);
+
 /* An outbox operation as stored.  Strings valid during the callback. */
 struct store_op {
 	int64_t id;
@@ -343,8 +372,8 @@ struct store_op {
 	const char *op;       /* "create", "update", "void" */
 	const char *body;     /* ledger-neutral JSON */
 	const char *deps;     /* space-separated symbols */
-	const char *status;   /* "ready", "frozen", "done", "failed" */
-	int64_t request;      /* 0 until frozen */
+	enum store_op_status status;
+	int64_t request; /* 0 until frozen */
 };
 
 typedef int (*store_op_cb)(void *arg, const struct store_op *op);
@@ -358,13 +387,13 @@ int store_outbox_add_rec(struct store *st, const char *target, const struct stor
                          const char *doc_type, const char *op, const char *body, const char *deps,
                          int64_t now_ms, int64_t *op_id, struct bs_error *err);
 
-/* Operations on target with `status` (NULL any), of `doc_type` (NULL any),
- * of `request` (0 any), oldest first. */
-int store_outbox_each(struct store *st, const char *target, const char *status,
+/* Operations on target with `status` (STORE_OP_ANY any), of `doc_type`
+ * (NULL any), of `request` (0 any), oldest first. */
+int store_outbox_each(struct store *st, const char *target, enum store_op_status status,
                       const char *doc_type, int64_t request, store_op_cb cb, void *arg,
                       struct bs_error *err);
 
-int store_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
+int store_outbox_set(struct store *st, int64_t op_id, enum store_op_status status, int64_t request,
                      struct bs_error *err);
 int store_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err);
 
@@ -376,7 +405,7 @@ struct store_request {
 	int64_t id;
 	const char *key; /* idempotency key */
 	const char *doc_type;
-	const char *status; /* "frozen", "sent", "done" */
+	enum store_rq_status status;
 	int64_t created_ms;
 };
 
@@ -389,9 +418,9 @@ typedef int (*store_request_cb)(void *arg, const struct store_request *rq);
  */
 int store_request_create(struct store *st, const char *target, const char *doc_type, int64_t now_ms,
                          int64_t *id, struct buf *key, struct bs_error *err);
-int store_request_set(struct store *st, int64_t id, const char *status, int64_t now_ms,
+int store_request_set(struct store *st, int64_t id, enum store_rq_status status, int64_t now_ms,
                       struct bs_error *err);
-int store_requests_each(struct store *st, const char *target, const char *status,
+int store_requests_each(struct store *st, const char *target, enum store_rq_status status,
                         store_request_cb cb, void *arg, struct bs_error *err);
 
 #endif

@@ -90,6 +90,11 @@ struct store_ops {
 	                     store_request_cb cb, void *arg, struct bs_error *err);
 };
 
+/* The stored text of a status to its enum (store.c, beside the names);
+ * STORE_OP_ANY / STORE_RQ_ANY for text that is none of them. */
+enum store_op_status store_op_status_parse(const char *text);
+enum store_rq_status store_rq_status_parse(const char *text);
+
 struct store {
 	const struct store_ops *ops;
 };

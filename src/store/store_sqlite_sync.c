@@ -219,7 +219,7 @@ int sq_outbox_each(struct store *st, const char *target, const char *status, con
 		op.op = (const char *)sqlite3_column_text(q, 4);
 		op.body = (const char *)sqlite3_column_text(q, 5);
 		op.deps = (const char *)sqlite3_column_text(q, 6);
-		op.status = (const char *)sqlite3_column_text(q, 7);
+		op.status = store_op_status_parse((const char *)sqlite3_column_text(q, 7));
 		op.request = sqlite3_column_int64(q, 8);
 		if ((rc = cb(arg, &op)) != 0)
 			goto out;
@@ -370,7 +370,7 @@ int sq_requests_each(struct store *st, const char *target, const char *status, s
 		rq.id = sqlite3_column_int64(q, 0);
 		rq.key = (const char *)sqlite3_column_text(q, 1);
 		rq.doc_type = (const char *)sqlite3_column_text(q, 2);
-		rq.status = (const char *)sqlite3_column_text(q, 3);
+		rq.status = store_rq_status_parse((const char *)sqlite3_column_text(q, 3));
 		rq.created_ms = sqlite3_column_int64(q, 4);
 		if ((rc = cb(arg, &rq)) != 0)
 			goto out;

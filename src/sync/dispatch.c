@@ -19,9 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH_MAX_DEFAULT 50
-#define BYTES_MAX_DEFAULT ((size_t)3500 * 1000)
-
 /* ---- symbols ------------------------------------------------------------ */
 
 /* "Invoice/sale:SO-1" -> ledger type, kind, id. */
@@ -173,13 +170,13 @@ static int gather_cb(void *arg, const struct store_op *op)
 			return BS_OK;
 	}
 	if (d->nops > 0 && d->bytes + len > d->bytes_max)
-		return 1; /* full by size */
+		return STORE_WALK_STOP; /* full by size */
 	rc = dsp_op_fill(d, &d->ops[d->nops], op);
 	if (rc != BS_OK)
 		return rc;
 	d->nops++;
 	d->bytes += len;
-	return d->nops >= d->batch_max ? 1 : 0;
+	return d->nops >= d->batch_max ? STORE_WALK_STOP : 0;
 }
 
 /* ---- recording answers -------------------------------------------------- */
@@ -204,7 +201,8 @@ static const char *doc_type_name(const struct dsp *d)
 }
 
 /* Expected vs returned total: DESIGN.md "After posting, the Total ... compared". */
-static bool total_differs(const struct bop *b, const struct xero_elem *e, struct buf *why)
+static bool total_differs(const struct dsp *d, const struct bop *b, const struct ledger_elem *e,
+                          struct buf *why)
 {
 	struct json_object *v;
 	int64_t want;
@@ -217,25 +215,80 @@ static bool total_differs(const struct bop *b, const struct xero_elem *e, struct
 		return false;
 	buf_reset(why);
 	buf_addstr(why, "the ledger's total ");
-	money_format(why, e->total, MONEY_DP, 2);
+	money_format(why, e->total, MONEY_DP, d->o->ledger->caps->amount_dp);
 	buf_addstr(why, " differs from the source total ");
-	money_format(why, want, MONEY_DP, 2);
+	money_format(why, want, MONEY_DP, d->o->ledger->caps->amount_dp);
 	buf_addstr(why, " even after correcting its rounding line");
 	return true;
+}
+
+/* The document's rounding line (lines[].rounding), or NULL. */
+static struct json_object *rounding_line(struct json_object *lines)
+{
+	struct json_object *line = NULL;
+
+	for (size_t i = 0; i < json_object_array_length(lines); i++) {
+		struct json_object *l = json_object_array_get_idx(lines, i), *r;
+
+		if (json_object_object_get_ex(l, "rounding", &r))
+			line = l;
+	}
+	return line;
+}
+
+/* A decimal text field of the document, in micros. */
+static int doc_money(struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object *v;
+	const char *s;
+
+	if (!json_object_object_get_ex(o, key, &v) || (s = json_object_get_string(v)) == NULL)
+		return BS_EINVAL;
+	return money_parse_fixed(s, strlen(s), MONEY_DP, MONEY_DP, out);
+}
+
+/* Write the rules' fix into the document's rounding line (a new one when
+ * it has none). */
+static int apply_fix(struct dsp *d, struct json_object *lines, struct json_object *line,
+                     const struct rules_rounding_fix *fix)
+{
+	struct buf amt;
+	int rc;
+
+	if (fix->add_line) {
+		line = json_object_new_object();
+		json_object_object_add(line, "description",
+		                       json_object_new_string(fix->description));
+		json_object_object_add(line, "quantity", json_object_new_string("1"));
+		json_object_object_add(line, "account", json_object_new_string(fix->account));
+		json_object_object_add(line, "tax_type", json_object_new_string(fix->tax_code));
+		json_object_object_add(line, "rounding", json_object_new_string("true"));
+		json_object_array_add(lines, line);
+	}
+	buf_init(&amt, 64);
+	rc = money_format(&amt, fix->unit_amount, MONEY_DP, d->o->ledger->caps->amount_dp);
+	if (rc == BS_OK)
+		json_object_object_add(line, "unit_amount", json_object_new_string(buf_cstr(&amt)));
+	buf_free(&amt);
+	return rc;
 }
 
 /*
  * The ledger's Total differs from the source's (another midpoint rule, a
  * 3-dp currency held at 2 dp): queue an update of the same document whose
- * rounding line absorbs the difference (DESIGN.md "Rounding correction").
- * Done once: a corrected document that still differs fails its record.
+ * rounding line absorbs the difference, as rules_rounding_recheck says
+ * (DESIGN.md "Rounding correction").  Done once: a corrected document that
+ * still differs fails its record, as does one whose total the rules cannot
+ * correct (why says so).
  */
-static int queue_posthoc(struct dsp *d, struct bop *b, const struct xero_elem *e, bool *queued)
+static int queue_posthoc(struct dsp *d, struct bop *b, const struct ledger_elem *e, bool *queued,
+                         struct buf *why)
 {
-	struct json_object *lines, *v, *line = NULL;
-	const char *want_s, *acct;
-	int64_t want, delta = 0, unit = 0;
-	struct buf amt;
+	const struct ledger_caps *caps = d->o->ledger->caps;
+	struct json_object *lines, *v, *line;
+	struct rules_rounding_fix fix;
+	const char *acct;
+	int64_t want, unit = 0;
 	int rc;
 
 	*queued = false;
@@ -245,37 +298,28 @@ static int queue_posthoc(struct dsp *d, struct bop *b, const struct xero_elem *e
 	    !json_object_object_get_ex(b->doc, "rounding_account", &v))
 		return BS_OK;
 	acct = json_object_get_string(v);
-	json_object_object_get_ex(b->doc, "expected_total", &v);
-	want_s = json_object_get_string(v);
-	if (money_parse_fixed(want_s, strlen(want_s), MONEY_DP, MONEY_DP, &want) != BS_OK ||
-	    rules_rounding_posthoc(e->total, want, 2, &delta) != BS_OK || delta == 0)
+	if (doc_money(b->doc, "expected_total", &want) != BS_OK)
+		return bs_error_set(d->err, BS_ESTORE, "outbox operation %lld: bad expected_total",
+		                    (long long)b->op_id);
+	line = rounding_line(lines);
+	if (line != NULL && json_object_object_get_ex(line, "unit_amount", &v) &&
+	    doc_money(line, "unit_amount", &unit) != BS_OK)
+		return bs_error_set(d->err, BS_ESTORE,
+		                    "outbox operation %lld: bad rounding unit_amount",
+		                    (long long)b->op_id);
+	rc = rules_rounding_recheck(e->total, want, caps->amount_dp, line != NULL, unit, acct,
+	                            caps->tax_none, &fix);
+	if (rc != BS_OK) {
+		/* not correctable by a line: the record fails, saying why */
+		buf_addstr(why, " (");
+		buf_addstr(why, bs_strerror(rc));
+		buf_addstr(why, ": the ledger's total cannot be corrected by a rounding line)");
 		return BS_OK;
-	for (size_t i = 0; i < json_object_array_length(lines); i++) {
-		struct json_object *l = json_object_array_get_idx(lines, i), *r;
-
-		if (json_object_object_get_ex(l, "rounding", &r))
-			line = l;
 	}
-	buf_init(&amt, 64);
-	if (line == NULL) {
-		line = json_object_new_object();
-		json_object_object_add(line, "description",
-		                       json_object_new_string(RULES_ROUNDING_DESCRIPTION));
-		json_object_object_add(line, "quantity", json_object_new_string("1"));
-		json_object_object_add(line, "account", json_object_new_string(acct));
-		json_object_object_add(line, "tax_type", json_object_new_string("NONE"));
-		json_object_object_add(line, "rounding", json_object_new_string("true"));
-		json_object_array_add(lines, line);
-	} else if (json_object_object_get_ex(line, "unit_amount", &v)) {
-		const char *u = json_object_get_string(v);
-
-		money_parse_fixed(u, strlen(u), MONEY_DP, MONEY_DP, &unit);
-	}
-	rc = money_add(unit, delta, &unit);
-	if (rc == BS_OK)
-		rc = money_format(&amt, unit, MONEY_DP, 2);
+	if (!fix.needed)
+		return BS_OK;
+	rc = apply_fix(d, lines, line, &fix);
 	if (rc == BS_OK) {
-		json_object_object_add(line, "unit_amount", json_object_new_string(buf_cstr(&amt)));
 		json_object_object_add(b->doc, "op", json_object_new_string("update"));
 		json_object_object_add(b->doc, "posthoc", json_object_new_boolean(1));
 		rc = store_outbox_add(
@@ -287,29 +331,29 @@ static int queue_posthoc(struct dsp *d, struct bop *b, const struct xero_elem *e
 		*queued = true;
 		d->stats->corrected++;
 	}
-	buf_free(&amt);
 	return rc;
 }
 
 /* One API call of a retried exchange: a send, or a lookup. */
 struct attempt {
 	struct dsp *d;
-	struct xero_elem *elems;
+	struct ledger_elem *elems;
 	size_t n;
 	const char *key; /* a send's idempotency key; NULL = a lookup */
 	bool *found;     /* a lookup's answers */
 };
 
-static int attempt_once(void *ctx, struct xero_call *call, struct bs_error *err)
+static int attempt_once(void *ctx, struct ledger_call *call, struct bs_error *err)
 {
 	struct attempt *a = ctx;
 	struct dsp *d = a->d;
 
 	if (a->key == NULL)
-		return xero_lookup_many(d->o->conn, d->type, a->elems, a->n, dsp_resolve, d,
-		                        a->found, call, err);
+		return d->o->ledger->lookup_many(d->o->conn, d->type, a->elems, a->n, dsp_resolve,
+		                                 d, a->found, call, err);
 	d->stats->write_calls++;
-	return xero_push(d->o->conn, d->type, a->elems, a->n, a->key, dsp_resolve, d, call, err);
+	return d->o->ledger->push(d->o->conn, d->type, a->elems, a->n, a->key, dsp_resolve, d, call,
+	                          err);
 }
 
 static void call_started(void *arg)
@@ -324,35 +368,35 @@ static int before_call(void *arg, struct bs_error *err)
 {
 	struct dsp *d = arg;
 
-	return d->o->before_call(d->o->arg, d->o->conn, err);
+	return d->o->before_call(d->o->arg, err);
 }
 
 struct status_ask {
 	struct dsp *d;
 	const char *id;
-	char status[32];
+	enum ledger_doc_status status;
 };
 
-static int ask_status(void *ctx, struct xero_call *call, struct bs_error *err)
+static int ask_status(void *ctx, struct ledger_call *call, struct bs_error *err)
 {
 	struct status_ask *q = ctx;
 
-	return xero_doc_status(q->d->o->conn, q->d->type, q->id, q->status, call, err);
+	return q->d->o->ledger->doc_status(q->d->o->conn, q->d->type, q->id, &q->status, call, err);
 }
 
 /*
- * The ledger refused an operation on a linked document as not of a valid
- * status: was the document voided or deleted there?
+ * The ledger refused an operation on a linked document for its status
+ * (LEDGER_REFUSAL_WRONG_STATUS): was the document voided or deleted there?
  */
-static bool gone_in_ledger(struct dsp *d, const struct bop *b, const struct xero_elem *e)
+static bool gone_in_ledger(struct dsp *d, const struct bop *b, const struct ledger_elem *e)
 {
-	struct status_ask q = {d, b->self_id, ""};
+	struct status_ask q = {d, b->self_id, LEDGER_DOC_LIVE};
 	struct bs_error ge;
 
-	if (b->self_id[0] == '\0' || strstr(buf_cstr(&e->message), "valid status") == NULL)
+	if (b->self_id[0] == '\0' || e->refusal != LEDGER_REFUSAL_WRONG_STATUS)
 		return false;
 	return paced_call(&d->pc, ask_status, &q, &ge) == BS_OK &&
-	       (strcmp(q.status, "VOIDED") == 0 || strcmp(q.status, "DELETED") == 0);
+	       (q.status == LEDGER_DOC_VOIDED || q.status == LEDGER_DOC_DELETED);
 }
 
 /*
@@ -370,7 +414,7 @@ static int replan(struct dsp *d, struct bop *b)
 	if (rc == BS_OK)
 		rc = apply_state(d, b, SYNC_EV_RESET, "to be created anew with a new number");
 	if (rc == BS_OK)
-		rc = store_outbox_set(d->st, b->op_id, "failed", 0, d->err);
+		rc = store_outbox_set(d->st, b->op_id, STORE_OP_FAILED, 0, d->err);
 	d->stats->replanned++;
 	return rc;
 }
@@ -381,11 +425,12 @@ static int replan(struct dsp *d, struct bop *b)
  * or the ledger no longer knew the key).  That void is done: accepted, on
  * the linked document, its number kept.
  */
-static void void_done(struct dsp *d, const struct bop *b, struct xero_elem *e)
+static void void_done(struct dsp *d, const struct bop *b, struct ledger_elem *e)
 {
 	struct store_link l;
 
 	e->status = BS_OK;
+	e->refusal = LEDGER_REFUSAL_NONE;
 	e->warned = false;
 	buf_reset(&e->message);
 	snprintf(e->id, sizeof(e->id), "%s", b->self_id);
@@ -394,7 +439,7 @@ static void void_done(struct dsp *d, const struct bop *b, struct xero_elem *e)
 		snprintf(e->number, sizeof(e->number), "%s", l.number);
 }
 
-int dsp_record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct buf *why)
+int dsp_record_elem(struct dsp *d, struct bop *b, struct ledger_elem *e, struct buf *why)
 {
 	int64_t now = d->o->now_ms(d->o->clock);
 	bool gone = e->status != BS_OK && gone_in_ledger(d, b, e);
@@ -415,12 +460,12 @@ int dsp_record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct bu
 			d->stats->failed++;
 			if (d->o->on_failure != NULL)
 				d->o->on_failure(d->o->arg, b->kind, b->id, buf_cstr(&e->message));
-		} else if (total_differs(b, e, why)) {
+		} else if (total_differs(d, b, e, why)) {
 			bool queued = false;
 
 			/* correct it by updating the rounding line, once; the record
 			 * stays queued until that update lands */
-			rc = queue_posthoc(d, b, e, &queued);
+			rc = queue_posthoc(d, b, e, &queued, why);
 			if (rc == BS_OK && !queued) {
 				rc = apply_state(d, b, SYNC_EV_FAILED, buf_cstr(why));
 				d->stats->failed++;
@@ -432,7 +477,7 @@ int dsp_record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct bu
 			d->stats->posted++;
 		}
 		if (rc == BS_OK)
-			rc = store_outbox_set(d->st, b->op_id, "done", 0, d->err);
+			rc = store_outbox_set(d->st, b->op_id, STORE_OP_DONE, 0, d->err);
 		return rc;
 	}
 	if (gone)
@@ -443,27 +488,28 @@ int dsp_record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct bu
 	if (d->o->on_failure != NULL)
 		d->o->on_failure(d->o->arg, b->kind, b->id, buf_cstr(&e->message));
 	if (rc == BS_OK)
-		rc = store_outbox_set(d->st, b->op_id, "failed", 0, d->err);
+		rc = store_outbox_set(d->st, b->op_id, STORE_OP_FAILED, 0, d->err);
 	return rc;
 }
 
 /*
- * A contact Xero already has under that name (created by hand, or the
- * supplier twin of a customer: DESIGN.md "one Xero contact"): link it.
+ * A contact the ledger already has under that name (refused as a
+ * duplicate: created by hand, or the supplier twin of a customer: DESIGN.md
+ * "one Xero contact"): look it up and link it.
  */
-static void adopt_existing_contacts(struct dsp *d, struct xero_elem *elems)
+static void adopt_existing_contacts(struct dsp *d, struct ledger_elem *elems)
 {
 	for (size_t i = 0; d->type == LEDGER_CONTACT && i < d->nops; i++) {
 		struct attempt a = {d, &elems[i], 1, NULL, NULL};
 		struct bs_error e;
 		bool found = false;
 
-		if (elems[i].status == BS_OK ||
-		    strstr(buf_cstr(&elems[i].message), "already assigned") == NULL)
+		if (elems[i].status == BS_OK || elems[i].refusal != LEDGER_REFUSAL_DUPLICATE)
 			continue;
 		a.found = &found;
 		if (paced_call(&d->pc, attempt_once, &a, &e) == BS_OK && found) {
 			elems[i].status = BS_OK;
+			elems[i].refusal = LEDGER_REFUSAL_NONE;
 			elems[i].warned = false;
 			buf_reset(&elems[i].message);
 			d->stats->recovered++;
@@ -474,14 +520,14 @@ static void adopt_existing_contacts(struct dsp *d, struct xero_elem *elems)
 /* ---- sending -------------------------------------------------------------- */
 
 /* Send the batch (request `key`) until Xero answers for every element. */
-static int send_batch(struct dsp *d, struct xero_elem *elems, const char *key)
+static int send_batch(struct dsp *d, struct ledger_elem *elems, const char *key)
 {
 	struct attempt a = {d, elems, d->nops, key, NULL};
 
 	return paced_call(&d->pc, attempt_once, &a, d->err);
 }
 
-int dsp_lookup(struct dsp *d, struct xero_elem *elems, size_t n, bool *found)
+int dsp_lookup(struct dsp *d, struct ledger_elem *elems, size_t n, bool *found)
 {
 	struct attempt a = {d, elems, n, NULL, found};
 
@@ -497,7 +543,7 @@ static int freeze(struct dsp *d, int64_t *rid, struct buf *key)
 	rc = store_request_create(d->st, d->o->target, doc_type_name(d), d->o->now_ms(d->o->clock),
 	                          rid, key, d->err);
 	for (size_t i = 0; rc == BS_OK && i < d->nops; i++)
-		rc = store_outbox_set(d->st, d->ops[i].op_id, "frozen", *rid, d->err);
+		rc = store_outbox_set(d->st, d->ops[i].op_id, STORE_OP_FROZEN, *rid, d->err);
 	if (rc == BS_OK)
 		return store_commit(d->st, d->err);
 	store_rollback(d->st);
@@ -505,7 +551,7 @@ static int freeze(struct dsp *d, int64_t *rid, struct buf *key)
 }
 
 /* Write every element's answer and close the request, in one transaction. */
-static int record_batch(struct dsp *d, struct xero_elem *elems, int64_t rid, int send_rc)
+static int record_batch(struct dsp *d, struct ledger_elem *elems, int64_t rid, int send_rc)
 {
 	struct buf why;
 	int rc;
@@ -522,7 +568,8 @@ static int record_batch(struct dsp *d, struct xero_elem *elems, int64_t rid, int
 		rc = dsp_record_elem(d, &d->ops[i], &elems[i], &why);
 	}
 	if (rc == BS_OK)
-		rc = store_request_set(d->st, rid, "done", d->o->now_ms(d->o->clock), d->err);
+		rc =
+		    store_request_set(d->st, rid, STORE_RQ_DONE, d->o->now_ms(d->o->clock), d->err);
 	if (rc == BS_OK)
 		rc = store_commit(d->st, d->err);
 	else
@@ -533,7 +580,7 @@ static int record_batch(struct dsp *d, struct xero_elem *elems, int64_t rid, int
 
 int dsp_run_batch(struct dsp *d, int64_t rid, const char *key)
 {
-	struct xero_elem *elems = calloc(d->nops ? d->nops : 1, sizeof(*elems));
+	struct ledger_elem *elems = calloc(d->nops ? d->nops : 1, sizeof(*elems));
 	struct bs_error sent_err;
 	int rc = BS_OK, src;
 
@@ -541,7 +588,7 @@ int dsp_run_batch(struct dsp *d, int64_t rid, const char *key)
 	if (elems == NULL)
 		return bs_error_set(d->err, BS_ENOMEM, "out of memory");
 	for (size_t i = 0; i < d->nops; i++) {
-		xero_elem_init(&elems[i]);
+		ledger_elem_init(&elems[i]);
 		elems[i].doc = d->ops[i].doc;
 		elems[i].ledger_id = d->ops[i].self_id[0] ? d->ops[i].self_id : NULL;
 	}
@@ -558,7 +605,7 @@ int dsp_run_batch(struct dsp *d, int64_t rid, const char *key)
 		rc = src;
 	}
 	for (size_t i = 0; i < d->nops; i++)
-		xero_elem_release(&elems[i]);
+		ledger_elem_release(&elems[i]);
 	free(elems);
 	if (d->o->on_progress != NULL)
 		d->o->on_progress(d->o->arg, d->stats->posted, d->stats->failed, d->stats->calls);
@@ -604,8 +651,8 @@ int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatc
 	d.o = o;
 	d.stats = stats;
 	d.err = err;
-	d.batch_max = o->batch_max ? o->batch_max : BATCH_MAX_DEFAULT;
-	d.bytes_max = o->bytes_max ? o->bytes_max : BYTES_MAX_DEFAULT;
+	d.batch_max = o->batch_max ? o->batch_max : o->ledger->caps->batch_max;
+	d.bytes_max = o->bytes_max ? o->bytes_max : o->ledger->caps->bytes_max;
 	d.pc.gov = o->gov;
 	d.pc.now_ms = o->now_ms;
 	d.pc.sleep_ms = o->sleep_ms;
@@ -633,9 +680,9 @@ int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatc
 			int64_t rid = 0;
 
 			dsp_batch_clear(&d);
-			rc = store_outbox_each(st, o->target, "ready", doc_type_name(&d), 0,
+			rc = store_outbox_each(st, o->target, STORE_OP_READY, doc_type_name(&d), 0,
 			                       gather_cb, &d, err);
-			if (rc == 1)
+			if (rc == STORE_WALK_STOP)
 				rc = BS_OK;
 			if (rc == BS_OK)
 				rc = set_aside(&d);

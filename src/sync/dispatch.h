@@ -2,7 +2,8 @@
  * dispatch.h - send the outbox to the ledger, exactly once.
  *
  * Operations whose dependencies are posted are taken in dependency order,
- * at most 50 a call (Xero's recommendation) and never over 3.5 MB, frozen
+ * at most the connector's batch size a call and never over its body limit
+ * (struct ledger_caps; Xero: 50 and 3.5 MB), frozen
  * into a request with its idempotency key in one transaction, and only then
  * sent.  Each element's answer -- its ledger id, or the ledger's message --
  * is recorded in one transaction.  A request found frozen at start (a crash,
@@ -18,7 +19,7 @@
 #define BS_SYNC_DISPATCH_H
 
 #include "core/error.h"
-#include "ledger/xero/xero.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 #include "sync/governor.h"
 
@@ -26,17 +27,18 @@
 
 struct dispatch_opts {
 	const char *target;
-	struct xero_conn *conn;
+	const struct ledger_ops *ledger; /* the connector (ledger_find) */
+	struct ledger_conn *conn;        /* its connection (ledger->conn_new) */
 	struct governor *gov;
-	size_t batch_max; /* elements per call; 0 = 50 */
-	size_t bytes_max; /* request body bound; 0 = 3.5 MB */
+	size_t batch_max; /* elements per call; 0 = ledger->caps->batch_max */
+	size_t bytes_max; /* request body bound; 0 = ledger->caps->bytes_max */
 	int max_attempts; /* per request on 5xx / no answer; 0 = 6 */
 	int64_t (*now_ms)(void *clock);
 	void (*sleep_ms)(void *clock, int64_t ms);
 	void *clock;
 	/* Before each call: refresh the token when it is about to expire.
 	 * Non-zero stops the run with that status.  May be NULL. */
-	int (*before_call)(void *arg, struct xero_conn *conn, struct bs_error *err);
+	int (*before_call)(void *arg, struct bs_error *err);
 	/* Once the governor counted a call, before it goes out: keep the rate
 	 * window for the next process (session_window_save).  May be NULL. */
 	void (*call_started)(void *arg);

@@ -46,7 +46,7 @@ struct dsp {
 };
 
 /* A symbol ("Invoice/sale:SO-1") to its linked ledger id, out[LEDGER_ID_MAX];
- * BS_ENOTFOUND when not posted.  A xero_resolve_fn over a struct dsp. */
+ * BS_ENOTFOUND when not posted.  A ledger_resolve_fn over a struct dsp. */
 int dsp_resolve(void *dsp, const char *symbol, char *out);
 
 /* Free the operations of the current batch (and the set-aside ones). */
@@ -60,14 +60,14 @@ int dsp_op_prepare(struct dsp *d, struct bop *b);
 
 /* Record the ledger's verdict on one element (inside the caller's
  * transaction): link, state, outbox.  `why` is scratch. */
-int dsp_record_elem(struct dsp *d, struct bop *b, struct xero_elem *e, struct buf *why);
+int dsp_record_elem(struct dsp *d, struct bop *b, struct ledger_elem *e, struct buf *why);
 
 /* Send the batch d->ops as request rid with its key, record every answer
  * and close the request. */
 int dsp_run_batch(struct dsp *d, int64_t rid, const char *key);
 
 /* Look elems[0..n) up by natural key in one paced call: found[i]. */
-int dsp_lookup(struct dsp *d, struct xero_elem *elems, size_t n, bool *found);
+int dsp_lookup(struct dsp *d, struct ledger_elem *elems, size_t n, bool *found);
 
 /* Resume every request an earlier run left frozen (dispatch_recover.c). */
 int dsp_recover(struct dsp *d);

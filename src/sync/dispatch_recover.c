@@ -68,7 +68,7 @@ static int member_cb(void *arg, const struct store_op *op)
 
 	if (rc == BS_OK)
 		d->nops++;
-	return rc != BS_OK ? rc : d->nops >= d->batch_max ? 1 : 0;
+	return rc != BS_OK ? rc : d->nops >= d->batch_max ? STORE_WALK_STOP : 0;
 }
 
 /* ---- allocations ---------------------------------------------------------- */
@@ -135,21 +135,21 @@ static int posted_cb(void *arg, const struct store_op *op)
 struct alloc_ask {
 	struct dsp *d;
 	const char *cn_id;
-	struct xero_allocation *v;
+	struct ledger_allocation *v;
 	size_t n;
 };
 
-static int ask_allocations(void *ctx, struct xero_call *call, struct bs_error *err)
+static int ask_allocations(void *ctx, struct ledger_call *call, struct bs_error *err)
 {
 	struct alloc_ask *q = ctx;
 
 	free(q->v); /* an attempt before this one */
 	q->v = NULL;
-	return xero_credit_note_allocations(q->d->o->conn, q->cn_id, &q->v, &q->n, call, err);
+	return q->d->o->ledger->allocations(q->d->o->conn, q->cn_id, &q->v, &q->n, call, err);
 }
 
 /* hits[i] (and elems[i] filled) for the members the ledger holds already. */
-static int recover_allocations(struct dsp *d, struct xero_elem *elems, bool *hits)
+static int recover_allocations(struct dsp *d, struct ledger_elem *elems, bool *hits)
 {
 	struct akey *keys = calloc(d->nops, sizeof(*keys));
 	bool *keyed = calloc(d->nops, sizeof(*keyed));
@@ -174,7 +174,7 @@ static int recover_allocations(struct dsp *d, struct xero_elem *elems, bool *hit
 	if (rc == BS_ENOTFOUND)
 		rc = BS_OK; /* no credit note (deleted in Xero): sent again, refused */
 	if (rc == BS_OK && q.n > 0)
-		rc = store_outbox_each(d->st, d->o->target, "done",
+		rc = store_outbox_each(d->st, d->o->target, STORE_OP_DONE,
 		                       ledger_doc_type_name(LEDGER_ALLOCATION), 0, posted_cb, &done,
 		                       d->err);
 	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
@@ -213,21 +213,21 @@ out:
 
 /* hits[i] for the members the ledger holds already, by the one way their
  * kind can be asked about (the comment at the top). */
-static int look_up(struct dsp *d, struct xero_elem *elems, bool *hits)
+static int look_up(struct dsp *d, struct ledger_elem *elems, bool *hits)
 {
 	if (d->type == LEDGER_ALLOCATION)
 		return recover_allocations(d, elems, hits);
 	/* only creates are looked up: the others hide their documents */
 	for (size_t i = 0; i < d->nops; i++)
 		elems[i].doc = strcmp(d->ops[i].op, "create") == 0 ? d->ops[i].doc : NULL;
-	if (xero_lookup_keyed(d->type, elems, d->nops) == 0)
+	if (d->o->ledger->lookup_keyed(d->type, elems, d->nops) == 0)
 		return BS_OK; /* nothing to ask: no call */
 	return dsp_lookup(d, elems, d->nops, hits);
 }
 
 /* Some members are in the ledger: link them; the rest go back to the
  * outbox, to travel in a new request with a new key. */
-static int split(struct dsp *d, const struct pending_rq *rq, struct xero_elem *elems)
+static int split(struct dsp *d, const struct pending_rq *rq, struct ledger_elem *elems)
 {
 	struct buf why;
 	int rc = store_begin(d->st, d->err);
@@ -238,11 +238,12 @@ static int split(struct dsp *d, const struct pending_rq *rq, struct xero_elem *e
 			d->stats->recovered++;
 			rc = dsp_record_elem(d, &d->ops[i], &elems[i], &why);
 		} else {
-			rc = store_outbox_set(d->st, d->ops[i].op_id, "ready", 0, d->err);
+			rc = store_outbox_set(d->st, d->ops[i].op_id, STORE_OP_READY, 0, d->err);
 		}
 	}
 	if (rc == BS_OK)
-		rc = store_request_set(d->st, rq->id, "done", d->o->now_ms(d->o->clock), d->err);
+		rc = store_request_set(d->st, rq->id, STORE_RQ_DONE, d->o->now_ms(d->o->clock),
+		                       d->err);
 	if (rc == BS_OK)
 		rc = store_commit(d->st, d->err);
 	else
@@ -253,24 +254,24 @@ static int split(struct dsp *d, const struct pending_rq *rq, struct xero_elem *e
 
 static int recover_one(struct dsp *d, const struct pending_rq *rq)
 {
-	struct xero_elem *elems = NULL;
+	struct ledger_elem *elems = NULL;
 	bool *hits = NULL;
 	size_t found = 0;
 	int rc;
-	int t = ledger_doc_type_from_name(rq->type, strlen(rq->type));
 
-	if (t < 0)
+	if (ledger_doc_type_from_name(rq->type, strlen(rq->type), &d->type) != BS_OK)
 		return bs_error_set(d->err, BS_ESTORE, "request %lld has unknown type %s",
 		                    (long long)rq->id, rq->type);
-	d->type = (enum ledger_doc_type)t;
 	dsp_batch_clear(d);
-	rc = store_outbox_each(d->st, d->o->target, "frozen", NULL, rq->id, member_cb, d, d->err);
-	if (rc == 1) /* member_cb stopped at batch_max: that is every member */
+	rc = store_outbox_each(d->st, d->o->target, STORE_OP_FROZEN, NULL, rq->id, member_cb, d,
+	                       d->err);
+	if (rc == STORE_WALK_STOP) /* member_cb stopped at batch_max: that is every member */
 		rc = BS_OK;
 	if (rc != BS_OK)
 		return rc;
 	if (d->nops == 0)
-		return store_request_set(d->st, rq->id, "done", d->o->now_ms(d->o->clock), d->err);
+		return store_request_set(d->st, rq->id, STORE_RQ_DONE, d->o->now_ms(d->o->clock),
+		                         d->err);
 	elems = calloc(d->nops, sizeof(*elems));
 	hits = calloc(d->nops, sizeof(*hits));
 	if (elems == NULL || hits == NULL) {
@@ -279,7 +280,7 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 		return bs_error_set(d->err, BS_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < d->nops; i++)
-		xero_elem_init(&elems[i]);
+		ledger_elem_init(&elems[i]);
 	for (size_t i = 0; rc == BS_OK && i < d->nops; i++) {
 		rc = dsp_op_prepare(d, &d->ops[i]);
 		elems[i].ledger_id = d->ops[i].self_id[0] ? d->ops[i].self_id : NULL;
@@ -297,7 +298,7 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 	if (rc == BS_OK)
 		rc = found == 0 ? dsp_run_batch(d, rq->id, rq->key) : split(d, rq, elems);
 	for (size_t i = 0; i < d->nops; i++)
-		xero_elem_release(&elems[i]);
+		ledger_elem_release(&elems[i]);
 	free(elems);
 	free(hits);
 	return rc;
@@ -306,7 +307,7 @@ static int recover_one(struct dsp *d, const struct pending_rq *rq)
 int dsp_recover(struct dsp *d)
 {
 	struct rq_list l = {0};
-	int rc = store_requests_each(d->st, d->o->target, "frozen", rq_cb, &l, d->err);
+	int rc = store_requests_each(d->st, d->o->target, STORE_RQ_FROZEN, rq_cb, &l, d->err);
 
 	for (size_t i = 0; rc == BS_OK && i < l.n; i++)
 		rc = recover_one(d, &l.v[i]);

@@ -6,11 +6,9 @@
 
 #include "core/grow.h"
 #include "core/secret.h"
-#include "http/client.h"
 #include "core/jsonr.h"
 #include "core/jsonw.h"
 #include "core/money.h"
-#include "ledger/xero/xero.h"
 #include "store/settings.h"
 
 #include <ctype.h>
@@ -21,46 +19,27 @@
 #include <string.h>
 #include <time.h>
 
-/* GET path and parse; the list under `coll` into *arr (owned by *root). */
-static int get_list(struct session *s, const char *path, const char *coll,
-                    struct json_object **root, struct json_object **arr, uint64_t *calls,
-                    struct bs_error *err)
-{
-	struct buf body;
-	int rc;
+/* The connector's reads go through the session's paced GET, counted. */
+struct getter {
+	struct session *s;
+	uint64_t *calls;
+};
 
-	buf_init(&body, (size_t)64 << 20);
-	*root = NULL;
-	*arr = NULL;
-	rc = session_get(s, path, &body, err);
-	(*calls)++;
-	if (rc == BS_OK) {
-		*root = json_tokener_parse(buf_cstr(&body));
-		if (*root == NULL || !json_object_object_get_ex(*root, coll, arr) ||
-		    !json_object_is_type(*arr, json_type_array))
-			rc = bs_error_set(err, BS_EPROTO, "Xero's %s answer has no %s", path, coll);
-	}
-	buf_free(&body);
-	return rc;
+static int counted_get(void *arg, const char *path, struct buf *body, struct bs_error *err)
+{
+	struct getter *g = arg;
+
+	(*g->calls)++;
+	return session_get(g->s, path, body, err);
 }
 
-/* "/Date(1539993600000+0000)/" or "2026-09-30T00:00:00" -> "YYYY-MM-DD". */
-static void date_of(const char *v, char out[11])
+/* Every entity of `what`, each to each(arg). */
+static int read_each(struct session *s, enum ledger_read what, ledger_entity_fn each, void *arg,
+                     uint64_t *calls, struct bs_error *err)
 {
-	out[0] = '\0';
-	if (v == NULL)
-		return;
-	if (strncmp(v, "/Date(", 6) == 0) {
-		long long ms = strtoll(v + 6, NULL, 10);
-		time_t t = (time_t)(ms / 1000);
-		struct tm tm;
+	struct getter g = {s, calls};
 
-		if (gmtime_r(&t, &tm) != NULL)
-			strftime(out, 11, "%Y-%m-%d", &tm);
-		return;
-	}
-	if (strlen(v) >= 10)
-		snprintf(out, 11, "%.10s", v);
+	return s->ledger->read(what, counted_get, &g, each, arg, err);
 }
 
 static int save_setting(struct session *s, const char *prefix, const char *value,
@@ -77,183 +56,130 @@ static int save_setting(struct session *s, const char *prefix, const char *value
 	return rc;
 }
 
+/* What one read writes: a JSON array built entity by entity. */
+struct reading {
+	struct session *s;
+	struct onboard_stats *st;
+	struct buf out;
+	size_t n;
+};
+
+static int org_cb(void *arg, const struct ledger_entity *e)
+{
+	struct reading *r = arg;
+	struct onboard_stats *st = r->st;
+
+	r->n++;
+	snprintf(st->org_name, sizeof(st->org_name), "%s", e->name);
+	snprintf(st->base_currency, sizeof(st->base_currency), "%s", e->base_currency);
+	snprintf(st->lock_date, sizeof(st->lock_date), "%s", e->lock_date);
+	return BS_OK;
+}
+
 static int read_org(struct session *s, struct onboard_stats *st, struct bs_error *err)
 {
-	struct json_object *root, *arr, *org;
-	const char *name, *base;
-	int rc = get_list(s, "/Organisation", "Organisations", &root, &arr, &st->calls, err);
+	struct reading r = {s, st, {0}, 0};
+	int rc = read_each(s, LEDGER_READ_ORG, org_cb, &r, &st->calls, err);
 
-	if (rc != BS_OK || json_object_array_length(arr) == 0)
-		goto out;
-	org = json_object_array_get_idx(arr, 0);
-	name = jsonr_str(org, "Name");
-	base = jsonr_str(org, "BaseCurrency");
-	snprintf(st->org_name, sizeof(st->org_name), "%s", name != NULL ? name : "");
-	snprintf(st->base_currency, sizeof(st->base_currency), "%s", base != NULL ? base : "");
-	date_of(jsonr_str(org, "PeriodLockDate"), st->lock_date);
-	{
-		char eoy[11];
-
-		date_of(jsonr_str(org, "EndOfYearLockDate"), eoy);
-		if (strcmp(eoy, st->lock_date) > 0)
-			memcpy(st->lock_date, eoy, sizeof(eoy));
-	}
+	if (rc != BS_OK || r.n == 0)
+		return rc;
 	/* the organisation's base currency wins over a guess made before */
-	if (st->base_currency[0] != '\0' && money_currency_exponent(st->base_currency) >= 0)
+	if (rc == BS_OK && st->base_currency[0] != '\0' &&
+	    money_currency_exponent(st->base_currency) >= 0)
 		rc = store_setting_set(s->st, "base_currency", st->base_currency, err);
 	if (rc == BS_OK)
 		rc = save_setting(s, "lockdate", st->lock_date, err);
-out:
-	json_object_put(root);
+	return rc;
+}
+
+static int account_cb(void *arg, const struct ledger_entity *e)
+{
+	struct reading *r = arg;
+	int rc = buf_addstr(&r->out, r->n++ ? ",{" : "{");
+
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&r->out, 0, "code", e->code);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&r->out, 1, "name", e->name);
+	if (rc == BS_OK)
+		rc = buf_printf(&r->out, ",\"archived\":%s}", e->active ? "false" : "true");
+	/* a liability that takes payments: where gift vouchers live */
+	if (r->st->gift_account[0] == '\0' && e->liability_payments)
+		snprintf(r->st->gift_account, sizeof(r->st->gift_account), "%s", e->code);
+	return rc;
+}
+
+static int tax_rate_cb(void *arg, const struct ledger_entity *e)
+{
+	struct reading *r = arg;
+	int rc = buf_addstr(&r->out, r->n++ ? ",{" : "{");
+
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&r->out, 0, "code", e->code);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&r->out, 1, "name", e->name);
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&r->out, 1, "rate", e->rate);
+	if (rc == BS_OK)
+		rc = buf_printf(&r->out, ",\"sales\":%s,\"purchases\":%s,\"active\":%s}",
+		                e->sales ? "true" : "false", e->purchases ? "true" : "false",
+		                e->active ? "true" : "false");
+	return rc;
+}
+
+/* tracking:<target> = [{"name":"Region","options":["North","South"]}] (active only) */
+static int tracking_cb(void *arg, const struct ledger_entity *e)
+{
+	struct reading *r = arg;
+	int rc = buf_addstr(&r->out, r->n++ ? ",{" : "{");
+
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&r->out, 0, "name", e->name);
+	if (rc == BS_OK)
+		rc = buf_addstr(&r->out, ",\"options\":[");
+	for (size_t j = 0; rc == BS_OK && j < e->noptions; j++) {
+		if (j > 0)
+			rc = buf_addc(&r->out, ',');
+		if (rc == BS_OK)
+			rc = jsonw_str(&r->out, e->options[j]);
+	}
+	if (rc == BS_OK)
+		rc = buf_addstr(&r->out, "]}");
+	return rc;
+}
+
+/* One read into the setting prefix:<target> as a JSON array; *count its
+ * entries. */
+static int read_setting(struct session *s, struct onboard_stats *st, enum ledger_read what,
+                        ledger_entity_fn cb, const char *prefix, size_t *count,
+                        struct bs_error *err)
+{
+	struct reading r = {s, st, {0}, 0};
+	int rc;
+
+	buf_init(&r.out, (size_t)4 << 20);
+	rc = buf_addc(&r.out, '[');
+	if (rc == BS_OK)
+		rc = read_each(s, what, cb, &r, &st->calls, err);
+	if (rc == BS_OK)
+		rc = buf_addc(&r.out, ']');
+	if (rc == BS_OK)
+		rc = save_setting(s, prefix, buf_cstr(&r.out), err);
+	*count = r.n;
+	buf_free(&r.out);
 	return rc;
 }
 
 static int read_accounts(struct session *s, struct onboard_stats *st, struct bs_error *err)
 {
-	struct json_object *root, *arr;
-	struct buf out, cur;
-	size_t n;
-	int rc = get_list(s, "/Accounts", "Accounts", &root, &arr, &st->calls, err);
+	struct buf cur;
+	int rc = read_setting(s, st, LEDGER_READ_ACCOUNTS, account_cb, "chart", &st->accounts, err);
 
-	if (rc != BS_OK)
-		goto done;
-	buf_init(&out, (size_t)4 << 20);
 	buf_init(&cur, 64);
-	n = json_object_array_length(arr);
-	rc = buf_addc(&out, '[');
-	for (size_t i = 0; rc == BS_OK && i < n; i++) {
-		struct json_object *a = json_object_array_get_idx(arr, i);
-		const char *code = jsonr_str(a, "Code"), *status = jsonr_str(a, "Status");
-		const char *type = jsonr_str(a, "Type");
-
-		if (code == NULL || code[0] == '\0')
-			continue;
-		rc = buf_addstr(&out, st->accounts ? ",{" : "{");
-		if (rc == BS_OK)
-			rc = jsonw_kv_str(&out, 0, "code", code);
-		if (rc == BS_OK)
-			rc = jsonw_kv_str(&out, 1, "name",
-			                  jsonr_str(a, "Name") ? jsonr_str(a, "Name") : "");
-		if (rc == BS_OK)
-			rc = buf_printf(
-			    &out, ",\"archived\":%s}",
-			    status != NULL && strcmp(status, "ARCHIVED") == 0 ? "true" : "false");
-		st->accounts++;
-		/* a liability that takes payments: where gift vouchers live */
-		if (st->gift_account[0] == '\0' && jsonr_bool(a, "EnablePaymentsToAccount") &&
-		    type != NULL && strstr(type, "LIAB") != NULL)
-			snprintf(st->gift_account, sizeof(st->gift_account), "%s", code);
-	}
-	if (rc == BS_OK)
-		rc = buf_addc(&out, ']');
-	if (rc == BS_OK)
-		rc = save_setting(s, "chart", buf_cstr(&out), err);
 	if (rc == BS_OK && st->gift_account[0] != '\0' &&
 	    store_setting_get(s->st, "account.gift_voucher", &cur, NULL) == BS_ENOTFOUND)
 		rc = store_setting_set(s->st, "account.gift_voucher", st->gift_account, err);
-	buf_free(&out);
 	buf_free(&cur);
-done:
-	json_object_put(root);
-	return rc;
-}
-
-static int read_tax_rates(struct session *s, struct onboard_stats *st, struct bs_error *err)
-{
-	struct json_object *root, *arr;
-	struct buf out;
-	size_t n;
-	int rc = get_list(s, "/TaxRates", "TaxRates", &root, &arr, &st->calls, err);
-
-	if (rc != BS_OK)
-		goto done;
-	buf_init(&out, (size_t)1 << 20);
-	n = json_object_array_length(arr);
-	rc = buf_addc(&out, '[');
-	for (size_t i = 0; rc == BS_OK && i < n; i++) {
-		struct json_object *t = json_object_array_get_idx(arr, i);
-		const char *code = jsonr_str(t, "TaxType"), *status = jsonr_str(t, "Status");
-		const char *rate = jsonr_str(t, "EffectiveRate") ? jsonr_str(t, "EffectiveRate")
-		                                                 : jsonr_str(t, "DisplayTaxRate");
-
-		if (code == NULL)
-			continue;
-		rc = buf_addstr(&out, st->tax_rates ? ",{" : "{");
-		if (rc == BS_OK)
-			rc = jsonw_kv_str(&out, 0, "code", code);
-		if (rc == BS_OK)
-			rc = jsonw_kv_str(&out, 1, "name",
-			                  jsonr_str(t, "Name") ? jsonr_str(t, "Name") : "");
-		if (rc == BS_OK)
-			rc = jsonw_kv_str(&out, 1, "rate", rate ? rate : "0");
-		if (rc == BS_OK)
-			rc = buf_printf(&out, ",\"sales\":%s,\"purchases\":%s,\"active\":%s}",
-			                jsonr_bool(t, "CanApplyToRevenue") ? "true" : "false",
-			                jsonr_bool(t, "CanApplyToExpenses") ? "true" : "false",
-			                status == NULL || strcmp(status, "ACTIVE") == 0 ? "true"
-			                                                                : "false");
-		st->tax_rates++;
-	}
-	if (rc == BS_OK)
-		rc = buf_addc(&out, ']');
-	if (rc == BS_OK)
-		rc = save_setting(s, "taxrates", buf_cstr(&out), err);
-	buf_free(&out);
-done:
-	json_object_put(root);
-	return rc;
-}
-
-/* tracking:<target> = [{"name":"Region","options":["North","South"]}] (active only) */
-static int read_tracking(struct session *s, struct onboard_stats *st, struct bs_error *err)
-{
-	struct json_object *root, *arr;
-	struct buf out;
-	size_t n;
-	int rc =
-	    get_list(s, "/TrackingCategories", "TrackingCategories", &root, &arr, &st->calls, err);
-
-	if (rc != BS_OK)
-		goto done;
-	buf_init(&out, (size_t)1 << 20);
-	n = json_object_array_length(arr);
-	rc = buf_addc(&out, '[');
-	for (size_t i = 0; rc == BS_OK && i < n; i++) {
-		struct json_object *t = json_object_array_get_idx(arr, i), *opts;
-		const char *name = jsonr_str(t, "Name"), *status = jsonr_str(t, "Status");
-		size_t w = 0;
-
-		if (name == NULL || (status != NULL && strcmp(status, "ACTIVE") != 0))
-			continue;
-		rc = buf_addstr(&out, st->tracking++ ? ",{" : "{");
-		if (rc == BS_OK)
-			rc = jsonw_kv_str(&out, 0, "name", name);
-		if (rc == BS_OK)
-			rc = buf_addstr(&out, ",\"options\":[");
-		if (json_object_object_get_ex(t, "Options", &opts) &&
-		    json_object_is_type(opts, json_type_array)) {
-			for (size_t j = 0; rc == BS_OK && j < json_object_array_length(opts); j++) {
-				struct json_object *o = json_object_array_get_idx(opts, j);
-				const char *on = jsonr_str(o, "Name"), *os = jsonr_str(o, "Status");
-
-				if (on == NULL || (os != NULL && strcmp(os, "ACTIVE") != 0))
-					continue;
-				if (w++ > 0)
-					rc = buf_addc(&out, ',');
-				if (rc == BS_OK)
-					rc = jsonw_str(&out, on);
-			}
-		}
-		if (rc == BS_OK)
-			rc = buf_addstr(&out, "]}");
-	}
-	if (rc == BS_OK)
-		rc = buf_addc(&out, ']');
-	if (rc == BS_OK)
-		rc = save_setting(s, "tracking", buf_cstr(&out), err);
-	buf_free(&out);
-done:
-	json_object_put(root);
 	return rc;
 }
 
@@ -314,43 +240,44 @@ static void names_free(struct names *l)
 	free(l->v);
 }
 
-/* Read every page of a list endpoint into names (key field -> id field). */
-/* Every page of a list, each element's key fields keyf[k] into out[k]. */
-static int read_all(struct session *s, const char *coll, const char *const *keyf,
-                    struct names *const *out, size_t nkeys, const char *idf, size_t *seen,
-                    uint64_t *calls, struct bs_error *err)
+/* Contacts / items as read: each identity into its name list. */
+struct gathering {
+	struct names *names, *emails, *taxnos; /* emails, taxnos NULL for items */
+	size_t *seen;
+};
+
+static int gather_cb(void *arg, const struct ledger_entity *e)
 {
+	struct gathering *g = arg;
+	const char *key = g->emails != NULL ? e->name : e->code;
 	int rc = BS_OK;
 
-	for (int page = 1; rc == BS_OK; page++) {
-		struct json_object *root, *arr;
-		char path[128];
-		size_t n;
+	(*g->seen)++;
+	if (key != NULL && key[0] != '\0')
+		rc = names_add(g->names, key, e->id);
+	if (rc == BS_OK && g->emails != NULL && e->email != NULL && e->email[0] != '\0')
+		rc = names_add(g->emails, e->email, e->id);
+	if (rc == BS_OK && g->taxnos != NULL && e->tax_number != NULL && e->tax_number[0] != '\0')
+		rc = names_add(g->taxnos, e->tax_number, e->id);
+	return rc;
+}
 
-		snprintf(path, sizeof(path), "/%s?page=%d&pageSize=100", coll, page);
-		rc = get_list(s, path, coll, &root, &arr, calls, err);
-		n = rc == BS_OK ? json_object_array_length(arr) : 0;
-		for (size_t i = 0; rc == BS_OK && i < n; i++) {
-			struct json_object *el = json_object_array_get_idx(arr, i);
-			const char *id = jsonr_str(el, idf);
+static void names_sort(struct names *l)
+{
+	if (l != NULL && l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), name_cmp);
+}
 
-			if (id == NULL)
-				continue;
-			(*seen)++;
-			for (size_t k = 0; rc == BS_OK && k < nkeys; k++) {
-				const char *v = jsonr_str(el, keyf[k]);
+/* Every contact or item the ledger holds, into sorted name lists. */
+static int read_all(struct session *s, enum ledger_read what, struct gathering *g, uint64_t *calls,
+                    struct bs_error *err)
+{
+	int rc = read_each(s, what, gather_cb, g, calls, err);
 
-				if (v != NULL && v[0] != '\0')
-					rc = names_add(out[k], v, id);
-			}
-		}
-		json_object_put(root);
-		if (n < 100)
-			break;
-	}
-	for (size_t k = 0; rc == BS_OK && k < nkeys; k++) {
-		if (out[k]->n > 1)
-			qsort(out[k]->v, out[k]->n, sizeof(*out[k]->v), name_cmp);
+	if (rc == BS_OK) {
+		names_sort(g->names);
+		names_sort(g->emails);
+		names_sort(g->taxnos);
 	}
 	return rc;
 }
@@ -441,10 +368,8 @@ static int link_tab(struct linker *l, const char *tab)
 int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *err)
 {
 	struct names contacts = {0}, emails = {0}, taxnos = {0}, items = {0};
-	static const char *const contact_keys[] = {"Name", "EmailAddress", "TaxNumber"};
-	static const char *const item_keys[] = {"Code"};
-	struct names *contact_out[] = {&contacts, &emails, &taxnos};
-	struct names *item_out[] = {&items};
+	struct gathering gc = {&contacts, &emails, &taxnos, NULL};
+	struct gathering gi = {&items, NULL, NULL, NULL};
 	struct linker l = {0};
 	int rc;
 
@@ -453,15 +378,17 @@ int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *er
 	if (rc == BS_OK)
 		rc = read_accounts(s, st, err);
 	if (rc == BS_OK)
-		rc = read_tax_rates(s, st, err);
+		rc = read_setting(s, st, LEDGER_READ_TAX_RATES, tax_rate_cb, "taxrates",
+		                  &st->tax_rates, err);
 	if (rc == BS_OK)
-		rc = read_tracking(s, st, err);
+		rc = read_setting(s, st, LEDGER_READ_TRACKING, tracking_cb, "tracking",
+		                  &st->tracking, err);
+	gc.seen = &st->contacts_seen;
+	gi.seen = &st->items_seen;
 	if (rc == BS_OK)
-		rc = read_all(s, "Contacts", contact_keys, contact_out, 3, "ContactID",
-		              &st->contacts_seen, &st->calls, err);
+		rc = read_all(s, LEDGER_READ_CONTACTS, &gc, &st->calls, err);
 	if (rc == BS_OK)
-		rc = read_all(s, "Items", item_keys, item_out, 1, "ItemID", &st->items_seen,
-		              &st->calls, err);
+		rc = read_all(s, LEDGER_READ_ITEMS, &gi, &st->calls, err);
 	l.s = s;
 	l.err = err;
 	if (rc == BS_OK) {
@@ -490,82 +417,34 @@ int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *er
 	return rc;
 }
 
-/* A code: by itself when the page redirects straight back, else from the
- * browser through a local listener.  The redirect_uri used into `redirect`. */
-static int get_code(struct http_client *http, const struct xero_endpoints *ep,
-                    const struct onboard_auth *a, const char *state, struct buf *code,
-                    struct buf *redirect, struct bs_error *err)
-{
-	struct xero_oauth_listener *l = NULL;
-	struct buf url;
-	int rc;
-
-	if (a->auto_approve) {
-		buf_reset(redirect);
-		buf_addstr(redirect, "http://127.0.0.1:8719/callback");
-		rc = xero_oauth_auto_approve(http, ep, a->client_id, buf_cstr(redirect), NULL,
-		                             state, code, err);
-		if (rc != BS_ESTATE)
-			return rc;
-	}
-	rc = xero_oauth_callback_listen(0, &l, err);
-	if (rc != BS_OK)
-		return rc;
-	buf_reset(redirect);
-	buf_addstr(redirect, xero_oauth_callback_redirect_uri(l));
-	buf_init(&url, 8192);
-	rc = xero_oauth_authorize_url(ep, a->client_id, buf_cstr(redirect), NULL, state, &url);
-	if (rc == BS_OK) {
-		if (a->show_url != NULL)
-			a->show_url(a->arg, buf_cstr(&url));
-		rc = xero_oauth_callback_wait(l, state, 300000, code, err);
-	}
-	buf_free(&url);
-	xero_oauth_callback_free(l);
-	return rc;
-}
-
 int onboard_authorize(const struct onboard_auth *a, struct session_creds *creds,
-                      struct xero_tenant **tenants, size_t *n, struct bs_error *err)
+                      struct ledger_tenant **tenants, size_t *n, struct bs_error *err)
 {
-	struct xero_endpoints ep;
-	struct http_client *http = NULL;
-	struct buf code, redirect;
-	char state[64];
+	const struct ledger_ops *ops = ledger_find(a->ledger != NULL ? a->ledger : "");
+	struct ledger_auth la = {a->base_url, a->client_id, a->client_secret, a->auto_approve,
+	                         a->show_url, a->arg,       a->now_ms};
 	int rc;
 
 	*tenants = NULL;
 	*n = 0;
 	memset(creds, 0, sizeof(*creds));
-	buf_init(&code, 4096);
-	buf_init(&redirect, 1024);
-	rc = xero_endpoints_init(&ep, a->base_url, err);
-	if (rc == BS_OK)
-		rc = http_client_new(&http, err);
+	if (a->ledger == NULL)
+		ops = ledger_nth(0);
+	if (ops == NULL)
+		return bs_error_set(err, BS_EINVAL, "%s: no such ledger", a->ledger);
+	rc = ops->authorize(&la, &creds->tokens, tenants, n, err);
 	if (rc == BS_OK) {
-		xero_oauth_new_state(state, sizeof(state));
-		rc = get_code(http, &ep, a, state, &code, &redirect, err);
-	}
-	if (rc == BS_OK)
-		rc = xero_oauth_exchange_code(http, &ep, a->client_id, a->client_secret,
-		                              buf_cstr(&code), buf_cstr(&redirect), a->now_ms,
-		                              &creds->tokens, err);
-	if (rc == BS_OK)
-		rc = xero_oauth_connections(http, &ep, creds->tokens.access_token, tenants, n, err);
-	if (rc == BS_OK) {
+		snprintf(creds->ledger, sizeof(creds->ledger), "%s", ops->name);
 		snprintf(creds->base_url, sizeof(creds->base_url), "%s",
 		         a->base_url != NULL ? a->base_url : "");
 		snprintf(creds->client_id, sizeof(creds->client_id), "%s", a->client_id);
 		snprintf(creds->client_secret, sizeof(creds->client_secret), "%s",
 		         a->client_secret);
 	}
-	http_client_free(http);
-	secret_buf_wipe(&code);
-	buf_free(&redirect);
 	return rc;
 }
 
-int onboard_pick_tenant(const struct xero_tenant *t, size_t n, const char *want, size_t *pick,
+int onboard_pick_tenant(const struct ledger_tenant *t, size_t n, const char *want, size_t *pick,
                         struct bs_error *err)
 {
 	if (n == 0)
@@ -584,7 +463,7 @@ int onboard_pick_tenant(const struct xero_tenant *t, size_t n, const char *want,
 }
 
 int onboard_connect(struct store *st, const char *db_path, struct session_creds *creds,
-                    const struct xero_tenant *t, int64_t (*now_ms)(void), struct buf *target,
+                    const struct ledger_tenant *t, int64_t (*now_ms)(void), struct buf *target,
                     struct onboard_stats *stats, struct bs_error *err)
 {
 	struct store_actor who = {"connect", 0};
@@ -598,7 +477,9 @@ int onboard_connect(struct store *st, const char *db_path, struct session_creds 
 	snprintf(creds->tenant_id, sizeof(creds->tenant_id), "%s", t->tenant_id);
 	snprintf(creds->tenant_name, sizeof(creds->tenant_name), "%s", t->tenant_name);
 	buf_reset(target);
-	rc = buf_printf(target, "xero:%s", creds->tenant_id);
+	rc = buf_printf(target, "%s:%s",
+	                creds->ledger[0] != '\0' ? creds->ledger : ledger_nth(0)->name,
+	                creds->tenant_id);
 	who.now_ms = now_ms();
 	if (rc == BS_OK)
 		rc = session_key_path(db_path, &kp);

@@ -1,9 +1,9 @@
 /*
  * onboard.h - connecting an organisation, and what `connect` learns from it.
  *
- * onboard_authorize runs Xero's OAuth2 authorisation-code flow (FACTS.md
- * §4) and lists the organisations granted; onboard_pick_tenant chooses
- * one; onboard_connect seals the credentials in the store and reads it.
+ * onboard_authorize runs the connector's OAuth2 authorisation-code flow
+ * (ledger_ops.authorize; Xero's: FACTS.md §4) and lists the organisations granted;
+ * onboard_pick_tenant chooses one; onboard_connect seals the credentials in the store and reads it.
  * The reading, onboard_run: it reads the organisation (base currency, lock dates), its chart of
  * accounts and tax rates -- kept in the store for the planner -- and its
  * contacts and items, linking the store's customers, suppliers and
@@ -15,7 +15,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
-#include "ledger/xero/oauth.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 #include "sync/session.h"
 
@@ -34,7 +34,8 @@ struct onboard_stats {
 
 /* How to authorise. */
 struct onboard_auth {
-	const char *base_url; /* NULL = the real Xero; a sandbox: http://127.0.0.1:PORT */
+	const char *ledger;   /* the connector's name (ledger_find); NULL = Xero */
+	const char *base_url; /* NULL = the real ledger; a sandbox: http://127.0.0.1:PORT */
 	const char *client_id;
 	const char *client_secret;
 	/* first try a page that redirects straight back (the sandbox
@@ -54,10 +55,11 @@ struct onboard_auth {
  * the caller wipes it when done) and *tenants a malloc'd array of *n that
  * the caller frees.  Errors: BS_EINVAL a bad base URL; BS_EAUTH refused
  * (client, code, state); BS_ESTATE nobody came back from the browser in
- * time; BS_ENET, BS_EPROTO, BS_ELIMIT as xero_oauth_*.
+ * time; BS_ENET, BS_EPROTO, BS_ELIMIT as ledger_ops.authorize;
+ * BS_EINVAL also for a ledger booksync has no connector for.
  */
 int onboard_authorize(const struct onboard_auth *a, struct session_creds *creds,
-                      struct xero_tenant **tenants, size_t *n, struct bs_error *err);
+                      struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
 
 /*
  * Which granted organisation to connect: `want` (a tenant id), or the only
@@ -65,18 +67,18 @@ int onboard_authorize(const struct onboard_auth *a, struct session_creds *creds,
  * granted, BS_ENOTFOUND when want is not among them, BS_ECONFLICT when
  * there are several and none was named.
  */
-int onboard_pick_tenant(const struct xero_tenant *t, size_t n, const char *want, size_t *pick,
+int onboard_pick_tenant(const struct ledger_tenant *t, size_t n, const char *want, size_t *pick,
                         struct bs_error *err);
 
 /*
  * Connect organisation `t` with the authorised creds (its tenant fields are
- * filled here): register the target "xero:<tenant id>" (its name into
+ * filled here): register the target "<ledger>:<tenant id>" (e.g. "xero:...") (its name into
  * `target`, reset first), seal the credentials in the store under the key
  * file beside db_path, open the session and read the organisation
  * (onboard_run, into *stats).  Errors as those calls'.
  */
 int onboard_connect(struct store *st, const char *db_path, struct session_creds *creds,
-                    const struct xero_tenant *t, int64_t (*now_ms)(void), struct buf *target,
+                    const struct ledger_tenant *t, int64_t (*now_ms)(void), struct buf *target,
                     struct onboard_stats *stats, struct bs_error *err);
 
 /* Read the organisation through session s and link what exists (above). */

@@ -36,10 +36,10 @@ int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err)
 	for (;;) {
 		/* "absent" until the call fills them: a failure before any exchange
 		 * must not read as "nothing remains" */
-		struct xero_call call = {.min_remaining = -1,
-		                         .day_remaining = -1,
-		                         .app_min_remaining = -1,
-		                         .retry_after_s = -1};
+		struct ledger_call call = {.min_remaining = -1,
+		                           .day_remaining = -1,
+		                           .app_min_remaining = -1,
+		                           .retry_after_s = -1};
 		int64_t w;
 
 		if (p->before != NULL && (rc = p->before(p->arg, err)) != BS_OK)

@@ -15,7 +15,7 @@
 #define BS_SYNC_PACED_H
 
 #include "core/error.h"
-#include "ledger/xero/xero.h"
+#include "ledger/ledger.h"
 #include "sync/governor.h"
 
 #include <stdint.h>
@@ -41,7 +41,7 @@ struct paced {
 };
 
 /* The call itself: fill `call` (the rate-limit figures) and return its status. */
-typedef int (*paced_fn)(void *ctx, struct xero_call *call, struct bs_error *err);
+typedef int (*paced_fn)(void *ctx, struct ledger_call *call, struct bs_error *err);
 
 int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err);
 

@@ -88,12 +88,11 @@ static void sleep_cb(void *clock, int64_t ms)
 	}
 }
 
-static int before_call(void *arg, struct xero_conn *conn, struct bs_error *err)
+static int before_call(void *arg, struct bs_error *err)
 {
 	struct run *r = arg;
 	int rc = synclock_renew(&r->lock, r->o->now_ms(), err);
 
-	(void)conn;
 	if (rc == BS_OK && r->stop != BS_OK) {
 		if (err != NULL)
 			*err = r->stop_err;
@@ -118,8 +117,8 @@ static int pick_target(struct run *r, struct store *st, struct plan_opts *po, st
 	buf_init(&round, 64);
 	rc = store_target_pick(st, r->o->target, &tbuf, &target, err);
 	if (rc == BS_OK && target == NULL)
-		rc = bs_error_set(err, BS_EAUTH,
-		                  "no ledger is connected: run booksync connect xero");
+		rc = bs_error_set(err, BS_EAUTH, "no ledger is connected: run booksync connect %s",
+		                  ledger_nth(0)->name);
 	else if (rc == BS_OK && strlen(target) >= sizeof(r->sum->target))
 		rc = bs_error_set(err, BS_EINVAL, "target name too long: %s", target);
 	if (rc == BS_OK)
@@ -151,7 +150,7 @@ static int plan_and_send(struct run *r, struct store *st, const struct plan_opts
 		return rc;
 	r->sum->phase = SYNC_PHASE_SEND;
 	if (first)
-		rc = before_call(r, d->conn, err);
+		rc = before_call(r, err);
 	if (rc == BS_OK)
 		rc = dispatch_run(st, d, &r->sum->sent, err);
 	if (rc == BS_OK && r->stop != BS_OK) {
@@ -201,6 +200,7 @@ int sync_run(struct store *st, const struct sync_run_opts *o, struct sync_summar
 		if (rc != BS_OK)
 			goto out;
 		d.target = sum->target;
+		d.ledger = r.sess.ledger;
 		d.conn = r.sess.conn;
 		d.gov = r.sess.gov; /* one governor per process: connect, sync, lookups */
 		d.now_ms = now_cb;

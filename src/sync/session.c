@@ -109,8 +109,8 @@ static int load(struct session *s, struct bs_error *err)
 	buf_printf(&name, "cred:%s", s->target);
 	rc = store_setting_get(s->st, buf_cstr(&name), &sealed, err);
 	if (rc == BS_ENOTFOUND) {
-		rc = bs_error_set(err, BS_EAUTH, "%s is not connected: run booksync connect xero",
-		                  s->target);
+		rc = bs_error_set(err, BS_EAUTH, "%s is not connected: run booksync connect %s",
+		                  s->target, s->ledger->name);
 		goto out;
 	}
 	if (rc == BS_OK)
@@ -119,7 +119,8 @@ static int load(struct session *s, struct bs_error *err)
 		if (rc == BS_EINVAL)
 			rc = bs_error_set(err, BS_EAUTH,
 			                  "the stored credentials cannot be opened with this key "
-			                  "file: run booksync connect xero");
+			                  "file: run booksync connect %s",
+			                  s->ledger->name);
 		goto out;
 	}
 	o = json_tokener_parse(buf_cstr(&plain));
@@ -151,18 +152,20 @@ out:
 
 int session_refresh_if_needed(struct session *s, struct bs_error *err)
 {
-	struct xero_tokens fresh;
+	struct ledger_tokens fresh;
 	int64_t now = s->now_ms();
 	int rc;
 
-	if (!xero_oauth_refresh_due(&s->creds.tokens, now, s->time_scale))
+	if (!s->ledger->refresh_due(&s->creds.tokens, now, s->time_scale))
 		return BS_OK;
 	if (s->creds.tokens.refresh_token[0] == '\0')
 		return bs_error_set(err, BS_EAUTH,
 		                    "the access token expired and there is no refresh token: run "
-		                    "booksync connect xero");
-	rc = xero_oauth_refresh(s->http, &s->ep, s->creds.client_id, s->creds.client_secret,
-	                        s->creds.tokens.refresh_token, now, &fresh, err);
+		                    "booksync connect %s",
+		                    s->ledger->name);
+	rc = s->ledger->refresh(s->http, s->creds.base_url, s->creds.client_id,
+	                        s->creds.client_secret, s->creds.tokens.refresh_token, now, &fresh,
+	                        err);
 	if (rc != BS_OK)
 		return rc;
 	s->creds.tokens = fresh;
@@ -170,7 +173,7 @@ int session_refresh_if_needed(struct session *s, struct bs_error *err)
 	/* the rotated refresh token replaces the old one at once, on its own */
 	rc = session_save(s->st, s->key, s->target, &s->creds, err);
 	if (rc == BS_OK)
-		rc = xero_conn_set_token(s->conn, s->creds.tokens.access_token);
+		rc = s->ledger->set_token(s->conn, s->creds.tokens.access_token);
 	return rc;
 }
 
@@ -222,7 +225,10 @@ static void window_hook(void *arg)
 /* The governor, from settings, seeded with the last process's window. */
 static int governor_load(struct session *s, struct bs_error *err)
 {
-	struct governor_limits lim = {60, 5000, 5, 10000, 1};
+	/* the connector's limits, unless the limits.* settings say otherwise */
+	const struct ledger_caps *caps = s->ledger->caps;
+	struct governor_limits lim = {(int)caps->per_minute, (int)caps->per_day,
+	                              (int)caps->concurrent, (int)caps->app_per_minute, 1};
 	int64_t times[256];
 	size_t n = 0;
 	struct buf key, v;
@@ -306,11 +312,11 @@ struct get_call {
 	struct buf *body;
 };
 
-static int do_get(void *ctx, struct xero_call *call, struct bs_error *err)
+static int do_get(void *ctx, struct ledger_call *call, struct bs_error *err)
 {
 	struct get_call *g = ctx;
 
-	return xero_get(g->s->conn, g->path, g->body, call, err);
+	return g->s->ledger->get(g->s->conn, g->path, g->body, call, err);
 }
 
 int session_get(struct session *s, const char *path, struct buf *body, struct bs_error *err)
@@ -323,7 +329,7 @@ int session_get(struct session *s, const char *path, struct buf *body, struct bs
 int session_open(struct session *s, struct store *st, const char *db_path, const char *target,
                  int64_t (*now_ms)(void), struct bs_error *err)
 {
-	struct xero_conn_config cfg = {0};
+	struct ledger_conn_config cfg = {0};
 	struct buf kp;
 	int rc;
 
@@ -331,6 +337,9 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
 	s->st = st;
 	s->now_ms = now_ms;
 	snprintf(s->target, sizeof(s->target), "%s", target);
+	s->ledger = ledger_for_target(target);
+	if (s->ledger == NULL)
+		return bs_error_set(err, BS_EINVAL, "%s: no connector for that ledger", target);
 	buf_init(&kp, 4096);
 	rc = session_key_path(db_path, &kp);
 	if (rc == BS_OK)
@@ -339,16 +348,15 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
 	if (rc == BS_OK)
 		rc = load(s, err);
 	if (rc == BS_OK)
-		rc = xero_endpoints_init(&s->ep, s->creds.base_url[0] ? s->creds.base_url : NULL,
-		                         err);
+		rc = s->ledger->api_root(s->creds.base_url, s->api_root, sizeof(s->api_root), err);
 	if (rc == BS_OK)
 		rc = http_client_new(&s->http, err);
 	if (rc != BS_OK)
 		return rc;
-	cfg.api_base = s->ep.api_base;
+	cfg.api_base = s->api_root;
 	cfg.tenant_id = s->creds.tenant_id;
 	cfg.access_token = s->creds.tokens.access_token;
-	rc = xero_conn_new(&cfg, &s->conn, err);
+	rc = s->ledger->conn_new(&cfg, &s->conn, err);
 	if (rc == BS_OK)
 		rc = governor_load(s, err);
 	if (rc == BS_OK)
@@ -361,7 +369,8 @@ void session_close(struct session *s)
 	session_window_save(s);
 	governor_free(s->gov);
 	s->gov = NULL;
-	xero_conn_free(s->conn);
+	if (s->ledger != NULL && s->conn != NULL)
+		s->ledger->conn_free(s->conn);
 	http_client_free(s->http);
 	sodium_memzero(&s->creds, sizeof(s->creds));
 	sodium_memzero(s->key, sizeof(s->key));

@@ -12,8 +12,7 @@
 #define BS_SYNC_SESSION_H
 
 #include "core/error.h"
-#include "ledger/xero/oauth.h"
-#include "ledger/xero/xero.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 #include "sync/governor.h"
 #include "sync/paced.h"
@@ -21,12 +20,13 @@
 #include <stdint.h>
 
 struct session_creds {
+	char ledger[32];    /* the connector's name; "" = Xero (stores before it was kept) */
 	char base_url[512]; /* "" = the real Xero */
 	char client_id[256];
 	char client_secret[256];
 	char tenant_id[64];
 	char tenant_name[256];
-	struct xero_tokens tokens;
+	struct ledger_tokens tokens;
 };
 
 struct session {
@@ -34,9 +34,10 @@ struct session {
 	char target[128];
 	unsigned char key[32];
 	struct session_creds creds;
-	struct xero_endpoints ep;
+	char api_root[512]; /* the ledger's API root (ledger->api_root) */
 	struct http_client *http;
-	struct xero_conn *conn;
+	const struct ledger_ops *ledger; /* the target's connector (ledger_for_target) */
+	struct ledger_conn *conn;
 	struct governor *gov; /* paces every call of this process to the target */
 	struct paced pc;      /* session_get's calls through it (the struct must not move) */
 	int64_t (*now_ms)(void);
@@ -72,7 +73,7 @@ void session_window_save(struct session *s);
 void session_close(struct session *s);
 
 /*
- * Refresh now if the token is due (xero_oauth_refresh_due: expiring within
+ * Refresh now if the token is due (ledger_ops.refresh_due; Xero: expiring within
  * two minutes divided by limits.time_scale, at most a quarter of its
  * lifetime), so each token is refreshed once.  The dispatcher's hook.
  */
@@ -81,7 +82,7 @@ int session_refresh_if_needed(struct session *s, struct bs_error *err);
 /*
  * GET path under the API base, paced by the session's governor: a 429
  * waits for Retry-After, a 5xx or no answer backs off and asks again (up
- * to six times).  Same errors as xero_get otherwise.
+ * to six times).  Same errors as ledger_ops.get otherwise.
  */
 int session_get(struct session *s, const char *path, struct buf *body, struct bs_error *err);
 

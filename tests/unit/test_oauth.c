@@ -176,7 +176,7 @@ static void test_parse_token_response(void **state)
 	    {503, "", true, BS_ENET, "HTTP 503"},
 	    {500, "<html>oops</html>", false, BS_ENET, "HTTP 500"},
 	};
-	struct xero_tokens t;
+	struct ledger_tokens t;
 	struct bs_error err;
 	(void)state;
 
@@ -270,7 +270,7 @@ static void test_refresh_due(void **state)
 	    {200000, 100000, 100000 - 120000, 1, true},
 	    {200000, 100000, 100000 - 120001, 1, false},
 	};
-	struct xero_tokens t;
+	struct ledger_tokens t;
 	(void)state;
 
 	memset(&t, 0, sizeof(t));
@@ -289,7 +289,7 @@ static void test_refresh_due(void **state)
  */
 static int refreshes_over(int calls, int64_t step_ms, int life_s, int scale)
 {
-	struct xero_tokens t;
+	struct ledger_tokens t;
 	struct bs_error err;
 	char body[128];
 	int64_t now = 1700000000000;
@@ -463,7 +463,7 @@ static int stop(void **state)
 
 /* auto-approve then exchange: the whole non-interactive connect */
 static void connect_tokens(struct fixture *f, const char *id, const char *secret,
-                           struct xero_tokens *t)
+                           struct ledger_tokens *t)
 {
 	struct buf code;
 	struct bs_error err;
@@ -483,8 +483,8 @@ static void connect_tokens(struct fixture *f, const char *id, const char *secret
 static void test_full_code_flow(void **state)
 {
 	struct fixture *f = *state;
-	struct xero_tokens t, t2;
-	struct xero_tenant *ten = NULL;
+	struct ledger_tokens t, t2;
+	struct ledger_tenant *ten = NULL;
 	struct buf code;
 	struct bs_error err;
 	size_t n = 0;
@@ -532,7 +532,7 @@ static void test_full_code_flow(void **state)
 	assert_true(strlen(ten[0].connection_id) > 0);
 	free(ten);
 	/* a made-up token is refused */
-	ten = (struct xero_tenant *)&n; /* must be reset to NULL */
+	ten = (struct ledger_tenant *)&n; /* must be reset to NULL */
 	assert_int_equal(xero_oauth_connections(f->http, &f->ep, "garbage", &ten, &n, &err),
 	                 BS_EAUTH);
 	assert_null(ten);
@@ -543,8 +543,8 @@ static void test_full_code_flow(void **state)
 static void test_refresh_rotation(void **state)
 {
 	struct fixture *f = *state;
-	struct xero_tokens t1, t2, keep;
-	struct xero_tenant *ten = NULL;
+	struct ledger_tokens t1, t2, keep;
+	struct ledger_tenant *ten = NULL;
 	struct bs_error err;
 	size_t n;
 
@@ -590,8 +590,8 @@ static void test_refresh_rotation(void **state)
 static void test_refresh_scaled_sandbox(void **state)
 {
 	struct fixture *f = *state;
-	struct xero_tokens t;
-	struct xero_tenant *ten = NULL;
+	struct ledger_tokens t;
+	struct ledger_tenant *ten = NULL;
 	struct bs_error err;
 	size_t n = 0;
 	int refreshes = 0;
@@ -620,7 +620,7 @@ static void test_refresh_scaled_sandbox(void **state)
 static void test_client_credentials(void **state)
 {
 	struct fixture *f = *state;
-	struct xero_tokens t;
+	struct ledger_tokens t;
 	struct buf code;
 	struct bs_error err;
 	char st[33];
@@ -726,8 +726,8 @@ static void test_odd_servers(void **state)
 	struct MHD_Daemon *d;
 	struct http_client *http;
 	struct xero_endpoints ep;
-	struct xero_tokens t;
-	struct xero_tenant *ten;
+	struct ledger_tokens t;
+	struct ledger_tenant *ten;
 	struct buf code;
 	struct bs_error err;
 	char base[64];
@@ -932,7 +932,7 @@ static void test_browser_flow(void **state)
 {
 	struct fixture *f = *state;
 	struct xero_oauth_listener *l;
-	struct xero_tokens t;
+	struct ledger_tokens t;
 	struct browser b;
 	struct buf url, code;
 	struct bs_error err;

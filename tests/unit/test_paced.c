@@ -61,7 +61,7 @@ static void fake_started(void *arg)
 	((struct fake *)arg)->started++;
 }
 
-static int fake_call(void *ctx, struct xero_call *call, struct bs_error *err)
+static int fake_call(void *ctx, struct ledger_call *call, struct bs_error *err)
 {
 	struct fake *f = ctx;
 	const struct step *s =

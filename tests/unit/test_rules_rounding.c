@@ -876,6 +876,52 @@ static void test_posthoc(void **state)
 	assert_int_equal(rules_rounding_posthoc(0, 0, 2, NULL), BS_EINVAL);
 }
 
+/* The after-posting check the dispatcher calls: whether to correct, the
+ * rounding line's new unit amount, and a new line's fields. */
+struct recheck_case {
+	int64_t ledger, source;
+	int dp;
+	bool has_line;
+	int64_t line_unit;
+	int rc;
+	bool needed, add_line;
+	int64_t unit;
+};
+
+static const struct recheck_case recheck_cases[] = {
+    {1250000, 1250000, 2, false, 0, BS_OK, false, false, 0},          /* agree */
+    {1250000, 1250000, 2, true, 10000, BS_OK, false, false, 0},       /* agree, line kept */
+    {1260000, 1250000, 2, false, 0, BS_OK, true, true, -10000},       /* new line -0.01 */
+    {1260000, 1250000, 2, true, 20000, BS_OK, true, false, 10000},    /* 0.02 - 0.01 */
+    {1240000, 1250000, 2, true, -10000, BS_OK, true, false, 0},       /* line to zero */
+    {1000010000, 1000000000, 2, true, 0, BS_OK, true, false, -10000}, /* JPY at 2 dp */
+    {1245000, 1245000, 2, false, 0, BS_EINVAL, false, false, 0},      /* total not at 2 dp */
+    {0, 0, 9, false, 0, BS_EINVAL, false, false, 0},
+    {-10000, 0, 2, true, INT64_MAX, BS_ERANGE, false, false, 0},
+};
+
+static void test_recheck(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < N(recheck_cases); i++) {
+		const struct recheck_case *c = &recheck_cases[i];
+		struct rules_rounding_fix fix;
+		int rc = rules_rounding_recheck(c->ledger, c->source, c->dp, c->has_line,
+		                                c->line_unit, "860", "NT", &fix);
+
+		if (rc != c->rc ||
+		    (rc == BS_OK && (fix.needed != c->needed || fix.add_line != c->add_line ||
+		                     (c->needed && fix.unit_amount != c->unit))))
+			fail_msg("recheck %zu: rc %d needed %d add %d unit %lld", i, rc, fix.needed,
+			         fix.add_line, (long long)fix.unit_amount);
+		if (rc == BS_OK && fix.needed) {
+			assert_string_equal(fix.description, RULES_ROUNDING_DESCRIPTION);
+			assert_string_equal(fix.account, "860");
+			assert_string_equal(fix.tax_code, "NT");
+		}
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Property test */
 
@@ -1081,7 +1127,8 @@ int main(void)
 	    cmocka_unit_test(test_cases),     cmocka_unit_test(test_no_buffer_when_not_rewriting),
 	    cmocka_unit_test(test_bad_input), cmocka_unit_test(test_desc_buffer_full),
 	    cmocka_unit_test(test_no_lines),  cmocka_unit_test(test_other_ledgers),
-	    cmocka_unit_test(test_posthoc),   cmocka_unit_test(test_property),
+	    cmocka_unit_test(test_posthoc),   cmocka_unit_test(test_recheck),
+	    cmocka_unit_test(test_property),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,7 +131,7 @@ static void connect(struct fx *f, char *target, size_t cap)
 {
 	struct onboard_auth a = {0};
 	struct session_creds creds;
-	struct xero_tenant *t = NULL;
+	struct ledger_tenant *t = NULL;
 	struct onboard_stats ob;
 	struct bs_error err;
 	struct buf tb;

@@ -200,11 +200,11 @@ static int token_error(long status, json_object *o, bool refresh, struct bs_erro
 }
 
 int xero_oauth_parse_token_response(long status, const char *body, size_t len, bool refresh,
-                                    int64_t now_ms, struct xero_tokens *out, struct bs_error *err)
+                                    int64_t now_ms, struct ledger_tokens *out, struct bs_error *err)
 {
 	struct json_tokener *tok = NULL;
 	json_object *o = NULL, *v;
-	struct xero_tokens *t = NULL;
+	struct ledger_tokens *t = NULL;
 	const char *s;
 	int64_t expires_in;
 	int rc = BS_OK;
@@ -341,7 +341,7 @@ static void wipe(struct buf *b)
 
 static int token_call(struct http_client *http, const struct xero_endpoints *ep,
                       const char *client_id, const char *client_secret, struct buf *form,
-                      bool refresh, int64_t now_ms, struct xero_tokens *out, struct bs_error *err)
+                      bool refresh, int64_t now_ms, struct ledger_tokens *out, struct bs_error *err)
 {
 	struct buf auth;
 	struct http_response resp;
@@ -383,7 +383,7 @@ out:
 
 int xero_oauth_exchange_code(struct http_client *http, const struct xero_endpoints *ep,
                              const char *client_id, const char *client_secret, const char *code,
-                             const char *redirect_uri, int64_t now_ms, struct xero_tokens *out,
+                             const char *redirect_uri, int64_t now_ms, struct ledger_tokens *out,
                              struct bs_error *err)
 {
 	struct buf form;
@@ -405,9 +405,9 @@ int xero_oauth_exchange_code(struct http_client *http, const struct xero_endpoin
 
 int xero_oauth_refresh(struct http_client *http, const struct xero_endpoints *ep,
                        const char *client_id, const char *client_secret, const char *refresh_token,
-                       int64_t now_ms, struct xero_tokens *out, struct bs_error *err)
+                       int64_t now_ms, struct ledger_tokens *out, struct bs_error *err)
 {
-	struct xero_tokens *t = NULL;
+	struct ledger_tokens *t = NULL;
 	char old[XERO_REFRESH_TOKEN_MAX];
 	struct buf form;
 	size_t n = strlen(refresh_token);
@@ -460,12 +460,12 @@ static void copy_trunc(char *dst, size_t cap, const char *src)
 }
 
 int xero_oauth_connections(struct http_client *http, const struct xero_endpoints *ep,
-                           const char *access_token, struct xero_tenant **out, size_t *n,
+                           const char *access_token, struct ledger_tenant **out, size_t *n,
                            struct bs_error *err)
 {
 	struct buf auth;
 	struct http_response resp;
-	struct xero_tenant *arr = NULL;
+	struct ledger_tenant *arr = NULL;
 	json_object *o = NULL;
 	const char *hdrs[3];
 	struct http_request req = {.method = "GET",

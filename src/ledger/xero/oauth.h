@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "http/client.h"
+#include "ledger/ledger.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,19 +48,13 @@ struct xero_endpoints {
  */
 int xero_endpoints_init(struct xero_endpoints *ep, const char *base_url, struct bs_error *err);
 
-#define XERO_ACCESS_TOKEN_MAX  4096
-#define XERO_REFRESH_TOKEN_MAX 1024
-#define XERO_SCOPE_MAX         1024
+#define XERO_ACCESS_TOKEN_MAX  LEDGER_ACCESS_TOKEN_MAX
+#define XERO_REFRESH_TOKEN_MAX LEDGER_REFRESH_TOKEN_MAX
+#define XERO_SCOPE_MAX         LEDGER_SCOPE_MAX
 
-/* A token set: plain arrays, NUL-terminated, owned by whoever holds the struct.
- * Wipe with sodium_memzero when done. */
-struct xero_tokens {
-	char access_token[XERO_ACCESS_TOKEN_MAX];
-	char refresh_token[XERO_REFRESH_TOKEN_MAX]; /* "" without offline_access */
-	int64_t expires_at_ms;                      /* now_ms + expires_in * 1000 */
-	int64_t issued_at_ms;                       /* now_ms of the reply; 0 = not known */
-	char scope[XERO_SCOPE_MAX];                 /* granted scopes, "" if not said */
-};
+/* A token set is a struct ledger_tokens (ledger.h): plain arrays,
+ * NUL-terminated, owned by whoever holds the struct.  Wipe with
+ * sodium_memzero when done. */
 
 /*
  * Write `n - 1` random URL-safe characters and a NUL into out[n] (n >= 2):
@@ -86,11 +81,11 @@ int xero_oauth_authorize_url(const struct xero_endpoints *ep, const char *client
  *   BS_ELIMIT  429 from the token endpoint;
  *   BS_ENET    no answer (http_send's BS_ENET), or a 5xx;
  *   BS_EPROTO  any other status, or a reply without access_token / expires_in
- *              or with a token longer than struct xero_tokens holds.
+ *              or with a token longer than struct ledger_tokens holds.
  */
 int xero_oauth_exchange_code(struct http_client *http, const struct xero_endpoints *ep,
                              const char *client_id, const char *client_secret, const char *code,
-                             const char *redirect_uri, int64_t now_ms, struct xero_tokens *out,
+                             const char *redirect_uri, int64_t now_ms, struct ledger_tokens *out,
                              struct bs_error *err);
 
 /*
@@ -104,7 +99,7 @@ int xero_oauth_exchange_code(struct http_client *http, const struct xero_endpoin
  */
 int xero_oauth_refresh(struct http_client *http, const struct xero_endpoints *ep,
                        const char *client_id, const char *client_secret, const char *refresh_token,
-                       int64_t now_ms, struct xero_tokens *out, struct bs_error *err);
+                       int64_t now_ms, struct ledger_tokens *out, struct bs_error *err);
 
 /*
  * Interpret a token endpoint reply (status and body) - what the two calls
@@ -112,7 +107,8 @@ int xero_oauth_refresh(struct http_client *http, const struct xero_endpoints *ep
  * selects the wording of an invalid_grant message.  Same errors.
  */
 int xero_oauth_parse_token_response(long status, const char *body, size_t len, bool refresh,
-                                    int64_t now_ms, struct xero_tokens *out, struct bs_error *err);
+                                    int64_t now_ms, struct ledger_tokens *out,
+                                    struct bs_error *err);
 
 /* How long before expiry a token is refreshed, at time scale 1. */
 #define XERO_REFRESH_MARGIN_MS 120000
@@ -126,15 +122,10 @@ int xero_oauth_parse_token_response(long status, const char *body, size_t len, b
  * token is refreshed once, in the last quarter of its life, however short
  * it lives: never a refresh before every call.
  */
-bool xero_oauth_refresh_due(const struct xero_tokens *t, int64_t now_ms, int time_scale);
+bool xero_oauth_refresh_due(const struct ledger_tokens *t, int64_t now_ms, int time_scale);
 
 /* One connected organisation (GET /connections). */
-struct xero_tenant {
-	char connection_id[64]; /* "id": for DELETE /connections/{id} */
-	char tenant_id[64];     /* the xero-tenant-id header value */
-	char tenant_type[32];   /* "ORGANISATION" or "PRACTICE" */
-	char tenant_name[256];  /* truncated at 255 bytes if longer */
-};
+/* An organisation of the grant is a struct ledger_tenant (ledger.h). */
 
 #define XERO_TENANTS_MAX 1000
 
@@ -146,7 +137,7 @@ struct xero_tenant {
  * more than XERO_TENANTS_MAX), BS_ENOMEM.
  */
 int xero_oauth_connections(struct http_client *http, const struct xero_endpoints *ep,
-                           const char *access_token, struct xero_tenant **out, size_t *n,
+                           const char *access_token, struct ledger_tenant **out, size_t *n,
                            struct bs_error *err);
 
 /*

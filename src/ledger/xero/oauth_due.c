@@ -10,7 +10,7 @@
  */
 #include "ledger/xero/oauth.h"
 
-bool xero_oauth_refresh_due(const struct xero_tokens *t, int64_t now_ms, int time_scale)
+bool xero_oauth_refresh_due(const struct ledger_tokens *t, int64_t now_ms, int time_scale)
 {
 	int64_t margin = XERO_REFRESH_MARGIN_MS / (time_scale > 1 ? time_scale : 1);
 	int64_t life = t->expires_at_ms - t->issued_at_ms;

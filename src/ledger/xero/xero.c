@@ -98,7 +98,7 @@ static int64_t header_int(const struct http_response *r, const char *name)
 	return http_response_header_int(r, name, &v) == BS_OK ? v : -1;
 }
 
-static void read_limits(const struct http_response *r, struct xero_call *call)
+static void read_limits(const struct http_response *r, struct ledger_call *call)
 {
 	const char *p = http_response_header(r, "X-Rate-Limit-Problem");
 
@@ -112,7 +112,7 @@ static void read_limits(const struct http_response *r, struct xero_call *call)
 
 /* One HTTP exchange with the API; maps the status to a bs_status. */
 static int call_api(struct xero_conn *x, const char *method, const char *path, const char *idem_key,
-                    const struct buf *body, struct xero_call *call, struct bs_error *err)
+                    const struct buf *body, struct ledger_call *call, struct bs_error *err)
 {
 	struct buf url, auth, tenant, idem;
 	const char *headers[8];
@@ -192,9 +192,9 @@ out:
 	return rc;
 }
 
-int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *elems, size_t n,
-              const char *idempotency_key, xero_resolve_fn resolve, void *arg,
-              struct xero_call *call, struct bs_error *err)
+int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
+              const char *idempotency_key, ledger_resolve_fn resolve, void *arg,
+              struct ledger_call *call, struct bs_error *err)
 {
 	struct buf path, body;
 	const char *method = "PUT";
@@ -213,7 +213,7 @@ int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *
 	return rc;
 }
 
-int xero_get(struct xero_conn *x, const char *path, struct buf *body, struct xero_call *call,
+int xero_get(struct xero_conn *x, const char *path, struct buf *body, struct ledger_call *call,
              struct bs_error *err)
 {
 	int rc = call_api(x, "GET", path, NULL, NULL, call, err);
@@ -272,7 +272,7 @@ static bool natural_key(enum ledger_doc_type type, struct json_object *doc, cons
 	return *value != NULL;
 }
 
-size_t xero_lookup_keyed(enum ledger_doc_type type, const struct xero_elem *elems, size_t n)
+size_t xero_lookup_keyed(enum ledger_doc_type type, const struct ledger_elem *elems, size_t n)
 {
 	size_t keyed = 0;
 
@@ -287,7 +287,7 @@ size_t xero_lookup_keyed(enum ledger_doc_type type, const struct xero_elem *elem
 
 /* Read one looked-up element through the batch parser; true when usable. */
 static bool lookup_take(enum ledger_doc_type type, const char *coll, struct json_object *el,
-                        struct xero_elem *e, struct bs_error *err)
+                        struct ledger_elem *e, struct bs_error *err)
 {
 	struct buf one;
 	bool ok = false;
@@ -303,7 +303,7 @@ static bool lookup_take(enum ledger_doc_type type, const char *coll, struct json
 /* Does ledger element `el` stand for elems[i]?  Same key value; a bill on
  * the same contact; a payment on the same document. */
 static bool same_document(enum ledger_doc_type type, struct json_object *el, const char *field,
-                          const char *value, struct json_object *doc, xero_resolve_fn resolve,
+                          const char *value, struct json_object *doc, ledger_resolve_fn resolve,
                           void *arg)
 {
 	const char *v = jsonr_str(el, field), *sym;
@@ -322,9 +322,9 @@ static bool same_document(enum ledger_doc_type type, struct json_object *el, con
 	return true;
 }
 
-int xero_lookup_many(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *elems,
-                     size_t n, xero_resolve_fn resolve, void *arg, bool *found,
-                     struct xero_call *call, struct bs_error *err)
+int xero_lookup_many(struct xero_conn *x, enum ledger_doc_type type, struct ledger_elem *elems,
+                     size_t n, ledger_resolve_fn resolve, void *arg, bool *found,
+                     struct ledger_call *call, struct bs_error *err)
 {
 	const char *coll = coll_names[type];
 	struct buf clause, path, body;
@@ -395,15 +395,15 @@ out:
 	return rc;
 }
 
-int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *e,
-                xero_resolve_fn resolve, void *arg, bool *found, struct xero_call *call,
+int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct ledger_elem *e,
+                ledger_resolve_fn resolve, void *arg, bool *found, struct ledger_call *call,
                 struct bs_error *err)
 {
 	return xero_lookup_many(x, type, e, 1, resolve, arg, found, call, err);
 }
 
 int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *id, char *status,
-                    struct xero_call *call, struct bs_error *err)
+                    struct ledger_call *call, struct bs_error *err)
 {
 	static const char *const coll[LEDGER_DOC_TYPE_COUNT] = {
 	    "Contacts",         "Items",       "PurchaseOrders",
@@ -439,7 +439,7 @@ int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *
 }
 
 /* One entry of a credit note's Allocations into a; false when unusable. */
-static bool allocation_take(struct json_object *el, struct xero_allocation *a)
+static bool allocation_take(struct json_object *el, struct ledger_allocation *a)
 {
 	struct json_object *inv;
 	const char *id = jsonr_str(el, "AllocationID"), *amt = jsonr_str(el, "Amount");
@@ -456,8 +456,8 @@ static bool allocation_take(struct json_object *el, struct xero_allocation *a)
 }
 
 int xero_credit_note_allocations(struct xero_conn *x, const char *credit_note_id,
-                                 struct xero_allocation **out, size_t *n, struct xero_call *call,
-                                 struct bs_error *err)
+                                 struct ledger_allocation **out, size_t *n,
+                                 struct ledger_call *call, struct bs_error *err)
 {
 	struct json_object *root = NULL, *arr, *al;
 	struct buf path, body;

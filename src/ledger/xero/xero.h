@@ -25,6 +25,24 @@
 struct json_object;
 struct xero_conn;
 
+/*
+ * Xero as a connector (ledger.h): xero_ledger.c wraps the calls below; its
+ * struct ledger_conn is a struct xero_conn.  Capabilities: 4-dp unit
+ * prices, 2-dp amounts, 50 documents and 3.5 MB a call, 60 calls a minute,
+ * 5,000 a day, 5 at once, 10,000 a minute app-wide (FACTS.md §1-2), tax
+ * types OUTPUT2 / INPUT2 / NONE; payments and allocations cannot be edited.
+ */
+extern const struct ledger_ops xero_ledger;
+
+/* ledger_ops.read for Xero (xero_read.c): the organisation's reads, each
+ * element parsed into a struct ledger_entity. */
+/* ledger_ops.authorize for Xero (xero_auth.c). */
+int xero_authorize(const struct ledger_auth *a, struct ledger_tokens *tokens,
+                   struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
+
+int xero_read(enum ledger_read what, ledger_get_fn get, void *garg, ledger_entity_fn each,
+              void *arg, struct bs_error *err);
+
 struct xero_conn_config {
 	const char *api_base;     /* ".../api.xro/2.0" (xero_endpoints.api_base) */
 	const char *tenant_id;    /* xero-tenant-id of every call */
@@ -38,48 +56,13 @@ void xero_conn_free(struct xero_conn *x);
 int xero_conn_set_token(struct xero_conn *x, const char *access_token);
 
 /*
- * Resolve a symbol ("Contact/customer:C-1") to its ledger id, written into
- * id[LEDGER_ID_MAX].  Return BS_OK, or BS_ENOTFOUND when it is not posted.
- */
-typedef int (*xero_resolve_fn)(void *arg, const char *symbol, char *id);
-
-/* What one call told us about the rate limits (FACTS.md §1); -1 = absent. */
-struct xero_call {
-	long http_status;          /* 0 when no answer arrived */
-	long retry_after_s;        /* on 429 */
-	int64_t min_remaining;     /* X-MinLimit-Remaining */
-	int64_t day_remaining;     /* X-DayLimit-Remaining */
-	int64_t app_min_remaining; /* X-AppMinLimit-Remaining */
-	char problem[32];          /* X-Rate-Limit-Problem */
-	size_t request_bytes;
-	bool stale_conn; /* no answer: see http_response.stale_conn */
-};
-
-/* One document of a batch: the doc in, Xero's verdict out. */
-struct xero_elem {
-	struct json_object *doc; /* in: the ledger-neutral document (borrowed) */
-	const char *ledger_id;   /* in: linked id for op update/void, else NULL */
-	/* out */
-	int status;             /* BS_OK accepted; BS_EINVAL refused (message says why) */
-	bool warned;            /* accepted with Warnings: DESIGN.md fails the record */
-	char id[LEDGER_ID_MAX]; /* ledger id ("" when refused) */
-	char number[256];       /* InvoiceNumber / CreditNoteNumber / ... or "" */
-	bool has_total;
-	int64_t total;      /* the ledger's Total, micros */
-	struct buf message; /* ValidationErrors and Warnings, "; "-joined */
-};
-
-void xero_elem_init(struct xero_elem *e);
-void xero_elem_release(struct xero_elem *e);
-
-/*
  * Append the Xero element for `doc` (a ledger-neutral document of `type`)
  * to out, resolving symbols with resolve(arg, ...).  Pure: no I/O.
  * BS_ENOTFOUND when a symbol is not posted (message names it), BS_EINVAL
  * for a document that is not of the documented shape.
  */
 int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const char *ledger_id,
-                     xero_resolve_fn resolve, void *arg, struct buf *out, struct bs_error *err);
+                     ledger_resolve_fn resolve, void *arg, struct buf *out, struct bs_error *err);
 
 /*
  * The whole request body for a batch ({"Invoices":[...]}) into out, and the
@@ -87,8 +70,8 @@ int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const c
  * false&unitdp=4").  Allocations go one credit note per call: every element
  * must name the same credit note.  Pure.
  */
-int xero_build_request(enum ledger_doc_type type, struct xero_elem *elems, size_t n,
-                       xero_resolve_fn resolve, void *arg, const char **method, struct buf *path,
+int xero_build_request(enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
+                       ledger_resolve_fn resolve, void *arg, const char **method, struct buf *path,
                        struct buf *out, struct bs_error *err);
 
 /*
@@ -96,7 +79,7 @@ int xero_build_request(enum ledger_doc_type type, struct xero_elem *elems, size_
  * order sent.  Pure.  BS_EPROTO when the body is not what Xero sends.
  */
 int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
-                        struct xero_elem *elems, size_t n, struct bs_error *err);
+                        struct ledger_elem *elems, size_t n, struct bs_error *err);
 
 /*
  * Send a batch.  BS_OK: Xero answered for every element (see elems[].status).
@@ -105,9 +88,9 @@ int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
  * request with the same key.  BS_EAUTH: 401/403.  BS_EPROTO: 5xx or an
  * answer we cannot read; BS_EINVAL: a 400 for the whole request.
  */
-int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *elems, size_t n,
-              const char *idempotency_key, xero_resolve_fn resolve, void *arg,
-              struct xero_call *call, struct bs_error *err);
+int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
+              const char *idempotency_key, ledger_resolve_fn resolve, void *arg,
+              struct ledger_call *call, struct bs_error *err);
 
 /*
  * Look a document up by its natural key (DESIGN.md "Not posting twice"):
@@ -115,8 +98,8 @@ int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *
  * payment by document + reference, journal by narration, bank transaction
  * by reference.  BS_OK and *found with id/number/total filled in `e`.
  */
-int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *e,
-                xero_resolve_fn resolve, void *arg, bool *found, struct xero_call *call,
+int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct ledger_elem *e,
+                ledger_resolve_fn resolve, void *arg, bool *found, struct ledger_call *call,
                 struct bs_error *err);
 
 /*
@@ -124,23 +107,16 @@ int xero_lookup(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem
  * found[i] says whether elems[i] is in the ledger (then its id, number and
  * total are filled).  BS_EUNSUPPORTED when no element has a natural key.
  */
-int xero_lookup_many(struct xero_conn *x, enum ledger_doc_type type, struct xero_elem *elems,
-                     size_t n, xero_resolve_fn resolve, void *arg, bool *found,
-                     struct xero_call *call, struct bs_error *err);
+int xero_lookup_many(struct xero_conn *x, enum ledger_doc_type type, struct ledger_elem *elems,
+                     size_t n, ledger_resolve_fn resolve, void *arg, bool *found,
+                     struct ledger_call *call, struct bs_error *err);
 
 /*
  * How many of elems[0..n) have a natural key xero_lookup_many can ask
  * about (a NULL doc has none).  0: a lookup would send nothing and answer
  * BS_EUNSUPPORTED, so do not make one.  Pure.
  */
-size_t xero_lookup_keyed(enum ledger_doc_type type, const struct xero_elem *elems, size_t n);
-
-/* One allocation of a credit note, as the ledger holds it. */
-struct xero_allocation {
-	char id[LEDGER_ID_MAX];         /* AllocationID */
-	char invoice_id[LEDGER_ID_MAX]; /* the invoice it credits */
-	int64_t amount;                 /* micros */
-};
+size_t xero_lookup_keyed(enum ledger_doc_type type, const struct ledger_elem *elems, size_t n);
 
 /*
  * The allocations credit note `credit_note_id` holds (GET /CreditNotes/{id}),
@@ -151,16 +127,16 @@ struct xero_allocation {
  * as xero_get.
  */
 int xero_credit_note_allocations(struct xero_conn *x, const char *credit_note_id,
-                                 struct xero_allocation **out, size_t *n, struct xero_call *call,
-                                 struct bs_error *err);
+                                 struct ledger_allocation **out, size_t *n,
+                                 struct ledger_call *call, struct bs_error *err);
 
 /* The Status of document `id` of `type` ("VOIDED", "AUTHORISED", ...) into
  * status[32].  BS_ENOTFOUND when Xero does not know it. */
 int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *id, char *status,
-                    struct xero_call *call, struct bs_error *err);
+                    struct ledger_call *call, struct bs_error *err);
 
 /* GET path (with query) under the API base into body.  Same errors as push. */
-int xero_get(struct xero_conn *x, const char *path, struct buf *body, struct xero_call *call,
+int xero_get(struct xero_conn *x, const char *path, struct buf *body, struct ledger_call *call,
              struct bs_error *err);
 
 #endif

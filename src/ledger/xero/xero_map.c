@@ -38,7 +38,7 @@ static const struct xtype xtypes[LEDGER_DOC_TYPE_COUNT] = {
 
 struct mapper {
 	struct buf *out;
-	xero_resolve_fn resolve;
+	ledger_resolve_fn resolve;
 	void *arg;
 	struct bs_error *err;
 	int comma; /* a value has been written at this level */
@@ -392,7 +392,7 @@ static int map_bank(struct mapper *m, struct json_object *doc)
 }
 
 int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const char *ledger_id,
-                     xero_resolve_fn resolve, void *arg, struct buf *out, struct bs_error *err)
+                     ledger_resolve_fn resolve, void *arg, struct buf *out, struct bs_error *err)
 {
 	struct mapper m = {out, resolve, arg, err, 0};
 	const char *op = jsonr_str(doc, "op");
@@ -449,19 +449,8 @@ close:
 	return rc;
 }
 
-void xero_elem_init(struct xero_elem *e)
-{
-	memset(e, 0, sizeof(*e));
-	buf_init(&e->message, 8192);
-}
-
-void xero_elem_release(struct xero_elem *e)
-{
-	buf_free(&e->message);
-}
-
-int xero_build_request(enum ledger_doc_type type, struct xero_elem *elems, size_t n,
-                       xero_resolve_fn resolve, void *arg, const char **method, struct buf *path,
+int xero_build_request(enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
+                       ledger_resolve_fn resolve, void *arg, const char **method, struct buf *path,
                        struct buf *out, struct bs_error *err)
 {
 	bool update = false;
@@ -550,8 +539,32 @@ static void collect_line_messages(struct json_object *el, struct buf *b)
 		collect_messages(json_object_array_get_idx(lines, i), "ValidationErrors", b);
 }
 
+/*
+ * Xero says why in English only: class its ValidationErrors (not its
+ * Warnings) here, so nothing past the connector reads Xero's words.
+ */
+static enum ledger_refusal classify(const char *errors)
+{
+	static const struct {
+		const char *words;
+		enum ledger_refusal r;
+	} table[] = {
+	    {"not of valid status", LEDGER_REFUSAL_WRONG_STATUS},
+	    {"already assigned", LEDGER_REFUSAL_DUPLICATE},
+	    {"must be unique", LEDGER_REFUSAL_DUPLICATE},
+	    {"lock date", LEDGER_REFUSAL_LOCKED_PERIOD},
+	    {"could not be found", LEDGER_REFUSAL_NOT_FOUND},
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (strstr(errors, table[i].words) != NULL)
+			return table[i].r;
+	}
+	return LEDGER_REFUSAL_INVALID;
+}
+
 int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
-                        struct xero_elem *elems, size_t n, struct bs_error *err)
+                        struct ledger_elem *elems, size_t n, struct bs_error *err)
 {
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *root = NULL, *arr = NULL;
@@ -573,7 +586,7 @@ int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *el = json_object_array_get_idx(arr, i), *v;
-		struct xero_elem *e = &elems[i];
+		struct ledger_elem *e = &elems[i];
 		const char *status = jsonr_str(el, "StatusAttributeString");
 		const char *id = jsonr_str(el, xtypes[type].id);
 		const char *num = xtypes[type].number ? jsonr_str(el, xtypes[type].number) : NULL;
@@ -586,6 +599,7 @@ int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
 		collect_messages(el, "ValidationErrors", &e->message);
 		collect_line_messages(el, &e->message);
 		has_errors |= e->message.len > 0;
+		e->refusal = has_errors ? classify(buf_cstr(&e->message)) : LEDGER_REFUSAL_NONE;
 		collect_messages(el, "Warnings", &e->message);
 		e->warned = json_object_object_get_ex(el, "Warnings", &v) &&
 		            json_object_is_type(v, json_type_array) &&
@@ -597,6 +611,7 @@ int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
 		                                                  MONEY_DP, &e->total) == BS_OK;
 		if (!has_errors && e->id[0] == '\0') {
 			e->status = BS_EINVAL;
+			e->refusal = LEDGER_REFUSAL_NO_ID;
 			buf_addstr(&e->message, "Xero accepted the element but returned no id");
 		}
 	}
