@@ -24,6 +24,7 @@
 #define PLAN_CHUNK_MIN     5
 
 struct rules_ledger; /* rules/rules.h */
+struct ledger_caps;  /* ledger/ledger.h */
 
 struct plan_ref {
 	enum record_kind kind;
@@ -39,8 +40,9 @@ struct plan_opts {
 	bool resync; /* refs are re-sent now (update in place, or create) */
 	int64_t now_ms;
 	enum money_round ledger_round; /* the target's midpoint rule */
-	/* The target ledger's capabilities: decimals it keeps, its tax codes.
-	 * NULL: Xero's, the planner's own (today's only ledger). */
+	/* The target ledger's capabilities: decimals it keeps, its tax codes
+	 * (plan_ledger_of its connector's caps).  NULL: the default
+	 * connector's (ledger_nth(0)). */
 	const struct rules_ledger *ledger;
 	bool dry_run; /* plan, report, write nothing */
 	/* Candidates held at once.  Records are planned in chunks of at most
@@ -83,5 +85,9 @@ struct plan_stats {
  */
 int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *stats,
              struct bs_error *err);
+
+/* What the rules need of a ledger, from its connector's capabilities.
+ * out's strings are borrowed from caps, which must outlive it. */
+void plan_ledger_of(const struct ledger_caps *caps, struct rules_ledger *out);
 
 #endif

@@ -9,6 +9,8 @@
 #include "sync/run.h"
 
 #include "core/buf.h"
+#include "ledger/ledger.h"
+#include "rules/rules.h"
 #include "store/settings.h"
 #include "sync/session.h"
 #include "sync/synclock.h"
@@ -168,6 +170,8 @@ int sync_run(struct store *st, const struct sync_run_opts *o, struct sync_summar
 	struct dispatch_opts d = {0};
 	struct run r;
 	bool have_session = false;
+	const struct ledger_ops *ledger;
+	struct rules_ledger rl;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -188,6 +192,15 @@ int sync_run(struct store *st, const struct sync_run_opts *o, struct sync_summar
 	po.on_doc = on_doc;
 	po.on_verdict = on_verdict;
 	po.arg = &r;
+	/* what the planner needs of the ledger (decimals, tax codes) comes from
+	 * the target's connector, dry run or not */
+	ledger = ledger_for_target(sum->target);
+	if (ledger == NULL) {
+		rc = bs_error_set(err, BS_EINVAL, "no connector for target %s", sum->target);
+		goto out;
+	}
+	plan_ledger_of(ledger->caps, &rl);
+	po.ledger = &rl;
 	if (!o->dry_run) {
 		/* the lock before the session: its token refresh must not race another's */
 		sum->phase = SYNC_PHASE_LOCK;

@@ -12,6 +12,7 @@
 
 #include "core/grow.h"
 #include "core/jsonr.h"
+#include "ledger/ledger.h"
 #include "sync/tabs.h"
 
 #include <stdio.h>
@@ -24,19 +25,14 @@
 #define PLAN_CONTACTS_PER_DOC 4
 _Static_assert(PLAN_CHUNK_MIN == PLAN_CONTACTS_PER_DOC + 1, "a document and its contacts");
 
-/*
- * Today's only ledger, Xero: the decimals it keeps and its tax codes
- * (DESIGN.md "Mapping to Xero"), in this one place.  The rules are handed
- * them as data; a connector will hand the planner its own through
- * plan_opts.ledger.
- */
-static const struct rules_ledger plan_xero = {
-    .unit_dp = 4,
-    .amount_dp = 2,
-    .tax_none = "NONE",
-    .tax_sales = "OUTPUT2",
-    .tax_purchases = "INPUT2",
-};
+void plan_ledger_of(const struct ledger_caps *caps, struct rules_ledger *out)
+{
+	out->unit_dp = caps->unit_price_dp;
+	out->amount_dp = caps->amount_dp;
+	out->tax_none = caps->tax_none;
+	out->tax_sales = caps->tax_sales;
+	out->tax_purchases = caps->tax_purchases;
+}
 
 /* The kinds in planning order: what others depend on comes first. */
 static const struct plan_kind *const plan_kinds[] = {
@@ -255,11 +251,11 @@ static int build(struct planner *p, const struct plan_item *it, const struct rul
 	    (strcmp(type, "Payment") == 0 || strcmp(type, "Allocation") == 0)) {
 		p->cur.no_doc = true;
 		if (p->cur.state == SYNC_CHANGED)
-			return bs_error_set(p->err, BS_ESTATE,
-			                    "Xero cannot edit a %s: delete it in Xero, then reset "
-			                    "this record to post the new one",
-			                    strcmp(type, "Payment") == 0 ? "payment"
-			                                                 : "allocation");
+			return bs_error_set(
+			    p->err, BS_ESTATE,
+			    "the ledger cannot edit a posted %s: delete it there, then reset "
+			    "this record to post the new one",
+			    strcmp(type, "Payment") == 0 ? "payment" : "allocation");
 		return BS_OK;
 	}
 	if (pk->build == NULL)
@@ -531,7 +527,12 @@ int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *
 	memset(&p, 0, sizeof(p));
 	p.st = st;
 	p.o = opts;
-	p.ctx.ledger = opts->ledger != NULL ? opts->ledger : &plan_xero;
+	if (opts->ledger != NULL) {
+		p.ctx.ledger = opts->ledger;
+	} else {
+		plan_ledger_of(ledger_nth(0)->caps, &p.default_ledger);
+		p.ctx.ledger = &p.default_ledger;
+	}
 	p.stats = stats;
 	p.err = err;
 	buf_init(&p.s.in, (size_t)16 << 20);

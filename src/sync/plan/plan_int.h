@@ -147,6 +147,7 @@ struct planner {
 	struct plan_stats *stats;
 	struct bs_error *err; /* a record's own failures go to a local one (plan_one) */
 	struct plan_ctx ctx;
+	struct rules_ledger default_ledger; /* ctx.ledger when plan_opts.ledger is NULL */
 	struct plan_chunk ch;
 	struct plan_rec cur;
 	struct plan_scratch s;

@@ -24,7 +24,7 @@ static int build_payment(struct planner *p, const struct plan_item *it,
 	if (jsonr_bool(o, "is_refund"))
 		return bs_error_set(p->err, BS_EINVAL,
 		                    "a refund must name the credit note it pays out "
-		                    "(credit_note_id): Xero takes no negative payment on an "
+		                    "(credit_note_id): a ledger takes no negative payment on an "
 		                    "invoice");
 	if (jsonr_str(o, "purchase_id") != NULL)
 		return plan_build_payment_doc(p, RECORD_PAYMENT, it->id, o, "Invoice",
