@@ -1,5 +1,5 @@
 /*
- * test_store_outbox.c - the store's sync-engine tables through store.h
+ * test_store_outbox_api.c - the store's sync-engine tables through store.h
  * alone, against a temporary SQLite store: the outbox (enqueue, walk,
  * claim), requests (freeze with an idempotency key, members, answers
  * recorded in one transaction, found again after a restart), links, what a

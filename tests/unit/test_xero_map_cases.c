@@ -1,5 +1,5 @@
 /*
- * test_xero_map.c - the Xero connector's pure half (src/ledger/xero/xero.h):
+ * test_xero_map_cases.c - the Xero connector's pure half (src/ledger/xero/xero.h):
  * xero_map_element, xero_build_request and xero_parse_response.
  *
  * Every ledger document type and op is mapped and the result compared as
