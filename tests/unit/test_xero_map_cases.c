@@ -285,6 +285,14 @@ struct map_case {
 	const char *want;      /* BS_OK: the Xero element; else: part of the message */
 };
 
+/* An invoice of the given lines, and its Xero element. */
+#define INV_LINES(lines)                                                                           \
+	"{'type':'Invoice','op':'create','self':'Invoice/sale:SO-20','subtype':'sales',"           \
+	"'contact':'Contact/customer:C-1','lines':[" lines "]}"
+#define INV_LINES_X(lines)                                                                         \
+	"{'Type':'ACCREC','Contact':{'ContactID':'" C1 "'},'LineAmountTypes':'Exclusive',"         \
+	"'LineItems':[" lines "]}"
+
 /* clang-format off */
 static const struct map_case map_cases[] = {
     /* Contacts: docs/mapping-xero.md "Contacts" */
@@ -656,6 +664,46 @@ static const struct map_case map_cases[] = {
      "'contact':'Contact/customer:C-1','lines':[{'description':'Mug','quantity':'1',"
      "'unit_amount':'2','discount_rate':'10%'}]}",
      "DiscountRate: '10%'"},
+
+    /* The wire carries plain decimal text only: an optional '-', digits
+     * without leading zeros (but a lone 0), an optional '.digits'.  What
+     * the parser would take beyond that is not a JSON number. */
+    {"a unit amount of '.5'", LEDGER_INVOICE, BS_EINVAL, NULL,
+     INV_LINES("{'description':'Mug','quantity':'1','unit_amount':'.5'}"), "UnitAmount: '.5'"},
+    {"a quantity of '+5'", LEDGER_INVOICE, BS_EINVAL, NULL,
+     INV_LINES("{'description':'Mug','quantity':'+5','unit_amount':'1'}"), "Quantity: '+5'"},
+    {"a discount rate of '-05'", LEDGER_INVOICE, BS_EINVAL, NULL,
+     INV_LINES("{'description':'Mug','quantity':'1','unit_amount':'1','discount_rate':'-05'}"),
+     "DiscountRate: '-05'"},
+    {"a payment amount of '007'", LEDGER_PAYMENT, BS_EINVAL, NULL,
+     "{'type':'Payment','op':'create','self':'Payment/payment:PAY-6',"
+     "'document':'Invoice/sale:SO-1','amount':'007'}",
+     "Amount: '007'"},
+    {"a payment amount as a JSON number with an exponent", LEDGER_PAYMENT, BS_EINVAL, NULL,
+     "{'type':'Payment','op':'create','self':'Payment/payment:PAY-7',"
+     "'document':'Invoice/sale:SO-1','amount':2.5e1}",
+     "Amount: '2.5e1'"},
+    {"a currency rate of '5.'", LEDGER_INVOICE, BS_EINVAL, NULL,
+     "{'type':'Invoice','op':'create','self':'Invoice/sale:SO-21','subtype':'sales',"
+     "'contact':'Contact/customer:C-1','currency':'USD','currency_rate':'5.','lines':[]}",
+     "CurrencyRate: '5.'"},
+    {"a journal amount of '1e2'", LEDGER_MANUAL_JOURNAL, BS_EINVAL, NULL,
+     "{'type':'ManualJournal','op':'create','self':'ManualJournal/journal:J-5',"
+     "'narration':'J-5','lines':[{'account':'090','amount':'1e2'}]}",
+     "LineAmount: '1e2'"},
+    {"a bank line amount of '-.5'", LEDGER_BANK_TRANSACTION, BS_EINVAL, NULL,
+     "{'type':'BankTransaction','op':'create','self':'BankTransaction/money_task:MT-5',"
+     "'direction':'spend','contact_name':'Bank','lines':[{'account':'404','amount':'-.5'}]}",
+     "UnitAmount: '-.5'"},
+    {"an allocation amount of '00.50'", LEDGER_ALLOCATION, BS_EINVAL, NULL,
+     "{'type':'Allocation','op':'create','self':'Allocation/store_credit:SC-5',"
+     "'credit_note':'CreditNote/store_credit:SC-1','invoice':'Invoice/sale:SO-1',"
+     "'amount':'00.50'}",
+     "Amount: '00.50'"},
+    {"a lone 0, a negative below one and 0.x pass", LEDGER_INVOICE, BS_OK, NULL,
+     INV_LINES("{'description':'Free','quantity':'0','unit_amount':'-0.50',"
+               "'discount_rate':'0.5'}"),
+     INV_LINES_X("{'Description':'Free','Quantity':0,'UnitAmount':-0.50,'DiscountRate':0.5}")},
 };
 /* clang-format on */
 

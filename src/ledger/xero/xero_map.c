@@ -61,7 +61,25 @@ static int put_str(struct mapper *m, const char *xkey, const char *value)
 	return rc;
 }
 
-/* "Key":<number> from exact decimal text, checked to be a plain decimal. */
+/*
+ * Is value written as a JSON number may be?  money_check_text takes
+ * leading zeros ("007"), which JSON does not: only a lone 0 may start the
+ * integer part.
+ */
+static bool is_json_decimal(const char *value)
+{
+	const char *d = value[0] == '-' ? value + 1 : value;
+
+	if (money_check_text(value, strlen(value)) != BS_OK)
+		return false;
+	return !(d[0] == '0' && d[1] >= '0' && d[1] <= '9');
+}
+
+/*
+ * "Key":<number> from exact decimal text.  The text goes on the wire as it
+ * is, so it must be plain decimal text (no '+', exponent, ".5", "5." or
+ * leading zeros) that also parses to micros.
+ */
 static int put_num(struct mapper *m, const char *xkey, const char *value)
 {
 	int64_t probe;
@@ -69,7 +87,8 @@ static int put_num(struct mapper *m, const char *xkey, const char *value)
 
 	if (value == NULL)
 		return BS_OK;
-	if (money_parse_fixed(value, strlen(value), 6, 6, &probe) != BS_OK)
+	if (!is_json_decimal(value) ||
+	    money_parse_fixed(value, strlen(value), 6, 6, &probe) != BS_OK)
 		return bs_error_set(m->err, BS_EINVAL, "%s: '%s' is not a decimal", xkey, value);
 	if ((rc = m->comma ? buf_addc(m->out, ',') : BS_OK) != BS_OK)
 		return rc;
