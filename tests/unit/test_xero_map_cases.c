@@ -704,6 +704,17 @@ static const struct map_case map_cases[] = {
      INV_LINES("{'description':'Free','quantity':'0','unit_amount':'-0.50',"
                "'discount_rate':'0.5'}"),
      INV_LINES_X("{'Description':'Free','Quantity':0,'UnitAmount':-0.50,'DiscountRate':0.5}")},
+
+    /* Tracking: a valid element whatever comes before it */
+    {"a line whose first field is its tracking", LEDGER_INVOICE, BS_OK, NULL,
+     INV_LINES("{'tracking':{'Region':'North'}}"),
+     INV_LINES_X("{'Tracking':[{'Name':'Region','Option':'North'}]}")},
+    {"a second line of tracking alone", LEDGER_INVOICE, BS_OK, NULL,
+     INV_LINES("{'description':'Mug','quantity':'1','unit_amount':'1'},"
+               "{'tracking':{'Region':'North','Channel':'Web'}}"),
+     INV_LINES_X("{'Description':'Mug','Quantity':1,'UnitAmount':1},"
+                 "{'Tracking':[{'Name':'Region','Option':'North'},"
+                 "{'Name':'Channel','Option':'Web'}]}")},
 };
 /* clang-format on */
 

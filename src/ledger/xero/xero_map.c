@@ -138,7 +138,9 @@ static int put_tracking(struct mapper *m, struct json_object *tracking)
 	if (tracking == NULL || !json_object_is_type(tracking, json_type_object) ||
 	    json_object_object_length(tracking) == 0)
 		return BS_OK;
-	rc = add(m, ",\"Tracking\":[");
+	/* The line may have nothing before its tracking. */
+	rc = add(m, m->comma ? ",\"Tracking\":[" : "\"Tracking\":[");
+	m->comma = 1;
 	json_object_object_foreach(tracking, name, opt)
 	{
 		if (rc != BS_OK)
