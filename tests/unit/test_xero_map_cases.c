@@ -715,6 +715,27 @@ static const struct map_case map_cases[] = {
      INV_LINES_X("{'Description':'Mug','Quantity':1,'UnitAmount':1},"
                  "{'Tracking':[{'Name':'Region','Option':'North'},"
                  "{'Name':'Channel','Option':'Web'}]}")},
+    /* a tracking option is text; anything else is refused, naming it */
+    {"a tracking option of null", LEDGER_INVOICE, BS_EINVAL, NULL,
+     INV_LINES("{'description':'Mug','quantity':'1','unit_amount':'1',"
+               "'tracking':{'Region':null}}"),
+     "Tracking: the option of 'Region' is not a string"},
+    {"a tracking option that is an object", LEDGER_INVOICE, BS_EINVAL, NULL,
+     INV_LINES("{'tracking':{'Region':{'Option':'North'}}}"),
+     "Tracking: the option of 'Region' is not a string"},
+    {"a tracking option that is a list", LEDGER_CREDIT_NOTE, BS_EINVAL, NULL,
+     "{'type':'CreditNote','op':'create','self':'CreditNote/credit_note:CN-4',"
+     "'subtype':'sales','contact':'Contact/customer:C-1','lines':[{'description':'x',"
+     "'tracking':{'Region':['North']}}]}",
+     "Tracking: the option of 'Region' is not a string"},
+    {"a tracking option that is a number, after a good one", LEDGER_INVOICE, BS_EINVAL, NULL,
+     INV_LINES("{'tracking':{'Region':'North','Channel':7}}"),
+     "Tracking: the option of 'Channel' is not a string"},
+    {"a tracking option that is a boolean", LEDGER_BANK_TRANSACTION, BS_EINVAL, NULL,
+     "{'type':'BankTransaction','op':'create','self':'BankTransaction/money_task:MT-6',"
+     "'direction':'spend','contact_name':'Bank','lines':[{'account':'404','amount':'1',"
+     "'tracking':{'Region':true}}]}",
+     "Tracking: the option of 'Region' is not a string"},
 };
 /* clang-format on */
 

@@ -145,6 +145,10 @@ static int put_tracking(struct mapper *m, struct json_object *tracking)
 	{
 		if (rc != BS_OK)
 			break;
+		/* null would be no text at all, an object its JSON text. */
+		if (!json_object_is_type(opt, json_type_string))
+			return bs_error_set(m->err, BS_EINVAL,
+			                    "Tracking: the option of '%s' is not a string", name);
 		rc = buf_addstr(m->out, first ? "{" : ",{");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(m->out, 0, "Name", name);
