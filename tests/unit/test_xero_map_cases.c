@@ -736,6 +736,27 @@ static const struct map_case map_cases[] = {
      "'direction':'spend','contact_name':'Bank','lines':[{'account':'404','amount':'1',"
      "'tracking':{'Region':true}}]}",
      "Tracking: the option of 'Region' is not a string"},
+
+    /* A document, and each of its lines, is a JSON object */
+    {"a document that is a list", LEDGER_CONTACT, BS_EINVAL, NULL,
+     "[{'type':'Contact','op':'create','name':'A'}]", "not a ledger document"},
+    {"a document that is a string", LEDGER_ITEM, BS_EINVAL, NULL, "'Item'",
+     "not a ledger document"},
+    {"a void of a list, with a linked id", LEDGER_CONTACT, BS_EINVAL, C1, "[{'op':'void'}]",
+     "not a ledger document"},
+    {"a line that is a string", LEDGER_INVOICE, BS_EINVAL, NULL, INV_LINES("'Mug'"),
+     "line 1 is not an object"},
+    {"a second line of null", LEDGER_INVOICE, BS_EINVAL, NULL,
+     INV_LINES("{'description':'Mug','quantity':'1','unit_amount':'1'},null"),
+     "line 2 is not an object"},
+    {"a journal line that is a list", LEDGER_MANUAL_JOURNAL, BS_EINVAL, NULL,
+     "{'type':'ManualJournal','op':'create','self':'ManualJournal/journal:J-6',"
+     "'narration':'J-6','lines':[[{'account':'090','amount':'1'}]]}",
+     "line 1 is not an object"},
+    {"a bank line that is a number", LEDGER_BANK_TRANSACTION, BS_EINVAL, NULL,
+     "{'type':'BankTransaction','op':'create','self':'BankTransaction/money_task:MT-7',"
+     "'direction':'spend','contact_name':'Bank','lines':[{'account':'404','amount':'1'},3]}",
+     "line 2 is not an object"},
 };
 /* clang-format on */
 

@@ -182,6 +182,8 @@ static int put_lines(struct mapper *m, struct json_object *doc, bool bank, bool 
 		struct mapper lm = {m->out, m->resolve, m->arg, m->err, 0};
 		struct json_object *tr = NULL;
 
+		if (!json_object_is_type(l, json_type_object))
+			return bs_error_set(m->err, BS_EINVAL, "line %zu is not an object", i + 1);
 		rc = buf_addstr(m->out, i ? ",{" : "{");
 		if (rc == BS_OK)
 			rc = put_str(&lm, "Description", jsonr_str(l, "description"));
@@ -423,7 +425,8 @@ int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const c
 	const char *op = jsonr_str(doc, "op");
 	int rc;
 
-	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT || doc == NULL)
+	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT || doc == NULL ||
+	    !json_object_is_type(doc, json_type_object))
 		return bs_error_set(err, BS_EINVAL, "not a ledger document");
 	if ((rc = buf_addc(out, '{')) != BS_OK)
 		return rc;
