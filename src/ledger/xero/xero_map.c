@@ -505,9 +505,10 @@ int xero_build_request(enum ledger_doc_type type, struct xero_elem *elems, size_
 		const char *cn = jsonr_str(elems[0].doc, "credit_note");
 		char id[LEDGER_ID_MAX];
 
-		if (cn == NULL || resolve(arg, cn, id) != BS_OK)
-			return bs_error_set(err, BS_ENOTFOUND, "%s is not posted yet",
-			                    cn ? cn : "the credit note");
+		if (cn == NULL)
+			return bs_error_set(err, BS_EINVAL, "an allocation names no credit note");
+		if (resolve(arg, cn, id) != BS_OK)
+			return bs_error_set(err, BS_ENOTFOUND, "%s is not posted yet", cn);
 		for (size_t i = 1; i < n; i++) {
 			const char *other = jsonr_str(elems[i].doc, "credit_note");
 
