@@ -1301,6 +1301,12 @@ static const struct parse_case parse_cases[] = {
      "sent 1 Contacts, Xero answered for 2", {{0}}},
     {"no answers", LEDGER_MANUAL_JOURNAL, BS_EPROTO, 3, "{'ManualJournals':[]}",
      "sent 3 ManualJournals, Xero answered for 0", {{0}}},
+
+    /* a type that is none: refused before anything is read */
+    {"a type past the last", LEDGER_DOC_TYPE_COUNT, BS_EINVAL, 1,
+     "{'Invoices':[{'InvoiceID':'id-1'}]}", "not a ledger document type", {{0}}},
+    {"a negative type", (enum ledger_doc_type)-1, BS_EINVAL, 1,
+     "{'Invoices':[{'InvoiceID':'id-1'}]}", "not a ledger document type", {{0}}},
 };
 /* clang-format on */
 

@@ -582,10 +582,13 @@ static void collect_line_messages(struct json_object *el, struct buf *b)
 int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
                         struct xero_elem *elems, size_t n, struct bs_error *err)
 {
-	struct json_tokener *tok = json_tokener_new();
+	struct json_tokener *tok;
 	struct json_object *root = NULL, *arr = NULL;
 	int rc = BS_OK;
 
+	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT)
+		return bs_error_set(err, BS_EINVAL, "%d is not a ledger document type", (int)type);
+	tok = json_tokener_new();
 	if (tok == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
 	root = json_tokener_parse_ex(tok, body, (int)len);
