@@ -838,9 +838,9 @@ static void test_missing_rows(void **state)
 	assert_int_equal(s->op[0].request, 0);
 
 	/*
-	 * An op or request id that is not there: the header does not say what
-	 * store_outbox_set / _delete and store_request_set answer (today BS_OK);
-	 * what matters here is that nothing else changes.
+	 * An op or request id that is not there: what matters here is that
+	 * nothing else changes (the answer itself, BS_OK as store.h says, is
+	 * pinned by test_missing_as_documented).
 	 */
 	rid = claim(f, T1, "Invoice", 50, 10, &key);
 	assert_in_set(store_outbox_set(f->st, op + 100, "done", 0, &err),
@@ -857,6 +857,50 @@ static void test_missing_rows(void **state)
 	s = requests(f, T1, "frozen");
 	assert_int_equal(s->n, 1);
 	assert_int_equal(s->rq[0].id, rid);
+	buf_free(&key);
+}
+
+/*
+ * What store.h says of rows that are not there: setting or deleting an op,
+ * setting a request and dropping a link are BS_OK and change nothing;
+ * reading a link is BS_ENOTFOUND without a message (err left as it was).
+ */
+static void test_missing_as_documented(void **state)
+{
+	struct fx *f = *state;
+	struct store_link l;
+	struct bs_error err;
+	struct buf key;
+	struct seen *s;
+	int64_t op, rid;
+
+	buf_init(&key, 0);
+	op = add(f, T1, RECORD_SALE, "SO-1", "Invoice", "create", NULL);
+	rid = claim(f, T1, "Invoice", 50, 10, &key);
+	assert_int_equal(
+	    store_link_set(f->st, T1, RECORD_SALE, "SO-1", "Invoice", "id-1", "42-SO-1", 1, &err),
+	    BS_OK);
+
+	assert_int_equal(store_outbox_set(f->st, op + 100, "done", 0, &err), BS_OK);
+	assert_int_equal(store_outbox_delete(f->st, op + 100, &err), BS_OK);
+	assert_int_equal(store_request_set(f->st, rid + 100, "done", 11, &err), BS_OK);
+	assert_int_equal(store_link_drop(f->st, T1, RECORD_SALE, "SO-2", "Invoice", &err), BS_OK);
+	s = ops(f, T1, "frozen", NULL, rid);
+	assert_int_equal(s->n, 1);
+	assert_int_equal(s->op[0].id, op);
+	assert_int_equal(requests(f, T1, "frozen")->n, 1);
+	assert_int_equal(store_link_get(f->st, T1, RECORD_SALE, "SO-1", "Invoice", &l, &err),
+	                 BS_OK);
+	assert_string_equal(l.ledger_id, "id-1");
+
+	err.code = BS_EPROTO;
+	snprintf(err.msg, sizeof(err.msg), "left as it was");
+	assert_int_equal(store_link_get(f->st, T1, RECORD_SALE, "SO-2", "Invoice", &l, &err),
+	                 BS_ENOTFOUND);
+	assert_int_equal(err.code, BS_EPROTO);
+	assert_string_equal(err.msg, "left as it was");
+	assert_int_equal(store_link_get(f->st, T1, RECORD_SALE, "SO-2", "Invoice", &l, NULL),
+	                 BS_ENOTFOUND);
 	buf_free(&key);
 }
 
@@ -932,6 +976,7 @@ int main(void)
 	    T(test_keys_of_two_stores),
 	    T(test_links),
 	    T(test_missing_rows),
+	    T(test_missing_as_documented),
 	    T(test_delete),
 	    T(test_read_only),
 	};
