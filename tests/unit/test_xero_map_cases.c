@@ -899,6 +899,7 @@ static void test_map_not_a_document(void **state)
 
 	(void)state;
 	buf_init(&out, 0);
+	bs_error_clear(&err);
 	assert_int_equal(
 	    xero_map_element(LEDGER_DOC_TYPE_COUNT, doc, NULL, fake_resolve, NULL, &out, &err),
 	    BS_EINVAL);
