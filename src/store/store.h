@@ -312,7 +312,11 @@ struct store_link {
 	int64_t serial; /* 0 when none was allocated */
 };
 
-/* kind:id's `ledger_type` document on target; BS_ENOTFOUND when unlinked. */
+/*
+ * kind:id's `ledger_type` document on target into *out.  BS_ENOTFOUND
+ * when unlinked, without a message: err is left as it was (being unlinked
+ * is common and expected; the caller words it if it must).
+ */
 int store_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
                    const char *ledger_type, struct store_link *out, struct bs_error *err);
 
@@ -322,7 +326,8 @@ int store_link_set(struct store *st, const char *target, enum record_kind kind, 
                    int64_t now_ms, struct bs_error *err);
 
 /* Forget the ledger id (document deleted or voided in the ledger) but keep
- * the serial history: the next serial is allocated anew. */
+ * the serial history: the next serial is allocated anew.  No such link is
+ * BS_OK: nothing changes. */
 int store_link_drop(struct store *st, const char *target, enum record_kind kind, const char *id,
                     const char *ledger_type, struct bs_error *err);
 
@@ -388,11 +393,17 @@ int store_outbox_add_rec(struct store *st, const char *target, const struct stor
                          int64_t now_ms, int64_t *op_id, struct bs_error *err);
 
 /* Operations on target with `status` (STORE_OP_ANY any), of `doc_type`
- * (NULL any), of `request` (0 any), oldest first. */
+ * (NULL any), of `request` (0 any), oldest first.  cb stops the walk as
+ * above. */
 int store_outbox_each(struct store *st, const char *target, enum store_op_status status,
                       const char *doc_type, int64_t request, store_op_cb cb, void *arg,
                       struct bs_error *err);
 
+/*
+ * Set op_id's status and request (0 clears it), or delete the op.  An
+ * op_id that is not there is BS_OK and changes nothing.  A request that is
+ * not there is BS_ESTORE (a constraint of the store), the op unchanged.
+ */
 int store_outbox_set(struct store *st, int64_t op_id, enum store_op_status status, int64_t request,
                      struct bs_error *err);
 int store_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err);
@@ -418,8 +429,14 @@ typedef int (*store_request_cb)(void *arg, const struct store_request *rq);
  */
 int store_request_create(struct store *st, const char *target, const char *doc_type, int64_t now_ms,
                          int64_t *id, struct buf *key, struct bs_error *err);
+
+/* Set request id's status (now_ms is its sent or done time).  An id that
+ * is not there is BS_OK and changes nothing. */
 int store_request_set(struct store *st, int64_t id, enum store_rq_status status, int64_t now_ms,
                       struct bs_error *err);
+
+/* Requests on target with `status` (STORE_RQ_ANY any), oldest first.  cb
+ * stops the walk as above. */
 int store_requests_each(struct store *st, const char *target, enum store_rq_status status,
                         store_request_cb cb, void *arg, struct bs_error *err);
 

@@ -61,7 +61,25 @@ static int put_str(struct mapper *m, const char *xkey, const char *value)
 	return rc;
 }
 
-/* "Key":<number> from exact decimal text, checked to be a plain decimal. */
+/*
+ * Is value written as a JSON number may be?  money_check_text takes
+ * leading zeros ("007"), which JSON does not: only a lone 0 may start the
+ * integer part.
+ */
+static bool is_json_decimal(const char *value)
+{
+	const char *d = value[0] == '-' ? value + 1 : value;
+
+	if (money_check_text(value, strlen(value)) != BS_OK)
+		return false;
+	return !(d[0] == '0' && d[1] >= '0' && d[1] <= '9');
+}
+
+/*
+ * "Key":<number> from exact decimal text.  The text goes on the wire as it
+ * is, so it must be plain decimal text (no '+', exponent, ".5", "5." or
+ * leading zeros) that also parses to micros.
+ */
 static int put_num(struct mapper *m, const char *xkey, const char *value)
 {
 	int64_t probe;
@@ -69,7 +87,8 @@ static int put_num(struct mapper *m, const char *xkey, const char *value)
 
 	if (value == NULL)
 		return BS_OK;
-	if (money_parse_fixed(value, strlen(value), 6, 6, &probe) != BS_OK)
+	if (!is_json_decimal(value) ||
+	    money_parse_fixed(value, strlen(value), 6, 6, &probe) != BS_OK)
 		return bs_error_set(m->err, BS_EINVAL, "%s: '%s' is not a decimal", xkey, value);
 	if ((rc = m->comma ? buf_addc(m->out, ',') : BS_OK) != BS_OK)
 		return rc;
@@ -119,11 +138,17 @@ static int put_tracking(struct mapper *m, struct json_object *tracking)
 	if (tracking == NULL || !json_object_is_type(tracking, json_type_object) ||
 	    json_object_object_length(tracking) == 0)
 		return BS_OK;
-	rc = add(m, ",\"Tracking\":[");
+	/* The line may have nothing before its tracking. */
+	rc = add(m, m->comma ? ",\"Tracking\":[" : "\"Tracking\":[");
+	m->comma = 1;
 	json_object_object_foreach(tracking, name, opt)
 	{
 		if (rc != BS_OK)
 			break;
+		/* null would be no text at all, an object its JSON text. */
+		if (!json_object_is_type(opt, json_type_string))
+			return bs_error_set(m->err, BS_EINVAL,
+			                    "Tracking: the option of '%s' is not a string", name);
 		rc = buf_addstr(m->out, first ? "{" : ",{");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(m->out, 0, "Name", name);
@@ -157,6 +182,8 @@ static int put_lines(struct mapper *m, struct json_object *doc, bool bank, bool 
 		struct mapper lm = {m->out, m->resolve, m->arg, m->err, 0};
 		struct json_object *tr = NULL;
 
+		if (!json_object_is_type(l, json_type_object))
+			return bs_error_set(m->err, BS_EINVAL, "line %zu is not an object", i + 1);
 		rc = buf_addstr(m->out, i ? ",{" : "{");
 		if (rc == BS_OK)
 			rc = put_str(&lm, "Description", jsonr_str(l, "description"));
@@ -398,7 +425,8 @@ int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const c
 	const char *op = jsonr_str(doc, "op");
 	int rc;
 
-	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT || doc == NULL)
+	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT || doc == NULL ||
+	    !json_object_is_type(doc, json_type_object))
 		return bs_error_set(err, BS_EINVAL, "not a ledger document");
 	if ((rc = buf_addc(out, '{')) != BS_OK)
 		return rc;
@@ -466,9 +494,10 @@ int xero_build_request(enum ledger_doc_type type, struct ledger_elem *elems, siz
 		const char *cn = jsonr_str(elems[0].doc, "credit_note");
 		char id[LEDGER_ID_MAX];
 
-		if (cn == NULL || resolve(arg, cn, id) != BS_OK)
-			return bs_error_set(err, BS_ENOTFOUND, "%s is not posted yet",
-			                    cn ? cn : "the credit note");
+		if (cn == NULL)
+			return bs_error_set(err, BS_EINVAL, "an allocation names no credit note");
+		if (resolve(arg, cn, id) != BS_OK)
+			return bs_error_set(err, BS_ENOTFOUND, "%s is not posted yet", cn);
 		for (size_t i = 1; i < n; i++) {
 			const char *other = jsonr_str(elems[i].doc, "credit_note");
 
@@ -566,10 +595,13 @@ static enum ledger_refusal classify(const char *errors)
 int xero_parse_response(enum ledger_doc_type type, const char *body, size_t len,
                         struct ledger_elem *elems, size_t n, struct bs_error *err)
 {
-	struct json_tokener *tok = json_tokener_new();
+	struct json_tokener *tok;
 	struct json_object *root = NULL, *arr = NULL;
 	int rc = BS_OK;
 
+	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT)
+		return bs_error_set(err, BS_EINVAL, "%d is not a ledger document type", (int)type);
+	tok = json_tokener_new();
 	if (tok == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
 	root = json_tokener_parse_ex(tok, body, (int)len);
