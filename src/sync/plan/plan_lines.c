@@ -193,10 +193,17 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 	 * posting (dispatch.c: the post-hoc update) */
 	if (rc == BS_OK) {
 		const char *racct = NULL;
+		int arc = plan_account_code(p, NULL, PLAN_S_ROUNDING, dir, &racct);
 
-		if (plan_account_code(p, NULL, PLAN_S_ROUNDING, dir, &racct) == BS_OK)
+		/* optional: without a usable rounding account the document goes
+		 * as planned, and a total the ledger still disputes fails the
+		 * record saying so (dispatch.c); any other failure is the run's */
+		if (arc == BS_OK)
 			rc = jsonw_kv_str(&p->s.doc, 1, "rounding_account", racct);
-		bs_error_clear(p->err);
+		else if (arc == BS_EINVAL || arc == BS_ENOTFOUND)
+			bs_error_clear(p->err);
+		else
+			rc = arc;
 	}
 	if (rc == BS_OK && ro.residual != 0)
 		rc = plan_put_dec(&p->s.doc, "residual", ro.residual, MONEY_DP, 2);
