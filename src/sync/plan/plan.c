@@ -26,7 +26,7 @@ _Static_assert(PLAN_CHUNK_MIN == PLAN_CONTACTS_PER_DOC + 1, "a document and its 
 
 /*
  * Today's only ledger, Xero: the decimals it keeps and its tax codes
- * (DESIGN.md "Mapping to Xero"), in this one place.  The rules are handed
+ * (docs/mapping-xero.md), in this one place.  The rules are handed
  * them as data; a connector will hand the planner its own through
  * plan_opts.ledger.
  */
@@ -118,7 +118,7 @@ static int cand_cmp(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* The contacts a document needs are synced whatever the tabs (DESIGN.md):
+/* The contacts a document needs are synced whatever the tabs (docs/states-and-tabs.md):
  * the chunk's documents pull in their pending contacts, which go first. */
 static int add_contacts(struct planner *p)
 {
