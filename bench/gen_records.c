@@ -1,5 +1,5 @@
 /*
- * gen_records.c - deterministic source-record generator (spec/RECORDS.md).
+ * gen_records.c - deterministic source-record generator (docs/records.md).
  *
  *   gen_records sample DIR [--seed S]
  *	writes one realistic month (2026-10) of a small New Zealand tea and
@@ -13,7 +13,7 @@
  * Everything is a pure function of the seed: a private xoshiro256** PRNG
  * (seeded through splitmix64), never rand().  Money is integer minor units
  * (or millionths for prices); every `total` written is computed with
- * DESIGN.md's rule (line amount and line tax each rounded half away from
+ * docs/rounding.md's rule (line amount and line tax each rounded half away from
  * zero to the currency exponent), so it is exactly what booksync recomputes.
  * The arithmetic is deliberately independent of src/core/money.c, so the
  * sample data is a cross-check of it rather than a copy.
@@ -117,7 +117,7 @@ static __int128 div_half_away(__int128 n, __int128 d)
 }
 
 /*
- * DESIGN.md "Rounding correction": qty (10^-4) × unit price (10^-6) ×
+ * docs/rounding.md "The source's rule": qty (10^-4) × unit price (10^-6) ×
  * (1 − discount/100) (discount in 10^-4 percent), rounded once to `exp`
  * decimals.  Result in minor units of the currency.
  */
@@ -1313,7 +1313,7 @@ static void special_jpy(struct sample *s, struct doc *d)
 static void special_rounding(struct sample *s, struct doc *d, int big)
 {
 	/*
-	 * Rounding correction (seeds/000) cases, tax exclusive at 15%.  Xero
+	 * Rounding correction (docs/rounding.md) cases, tax exclusive at 15%.  Xero
 	 * keeps unit prices at 4 dp: 25 × 1.234567 = 30.864175 -> 30.86 here,
 	 * 25 × 1.2346 = 30.865 -> 30.87 there (1 cent: a correction line);
 	 * 1000 × 0.123456 = 123.46 here, 1000 × 0.1235 = 123.50 there

@@ -5,7 +5,7 @@
  * one `const struct cli_cmd cmd_<name>_entry`; main.c lists them.  A command
  * gets argv starting at its own name (argv[0] = "import"), parses its own
  * options with getopt_long, and returns one of the exit codes below; those
- * are the stable contract of DESIGN.md ("Command line").
+ * are the stable contract of docs/architecture.md ("Command line").
  */
 #ifndef BS_CLI_CLI_H
 #define BS_CLI_CLI_H

@@ -1,5 +1,5 @@
 /*
- * cmd_resync.c - `booksync resync`: send records now (seeds/002 "Re-Sync").
+ * cmd_resync.c - `booksync resync`: send records now (docs/states-and-tabs.md).
  */
 #include "cli/sync_print.h"
 #include "store/store.h"

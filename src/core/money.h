@@ -70,7 +70,7 @@ int money_parse_fixed(const char *s, size_t n, int scale_dp, int max_dp, int64_t
  * Is s[0..n) plain decimal text: an optional '-', one or more digits, and
  * optionally a '.' followed by one or more digits ("12.30", "-0.5", "007")?
  * BS_OK when it is, else BS_EPARSE (an empty string and s NULL included).
- * This is the form spec/RECORDS.md asks of money, quantities, percentages
+ * This is the form docs/records.md asks of money, quantities, percentages
  * and rates written as text; the parsers above take more (a '+', an
  * exponent, ".5", "5.") because a JSON number's own text, which they also
  * read, may carry an exponent.  A caller holding text checks it here first;

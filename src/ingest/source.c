@@ -52,7 +52,7 @@ struct source {
 	int empty;  /* the input holds no records at all */
 };
 
-/* The kinds of RECORDS.md; a plural is the kind + "s" except where given. */
+/* The kinds of docs/records.md; a plural is the kind + "s" except where given. */
 static const struct {
 	const char *kind, *plural;
 } kinds[] = {

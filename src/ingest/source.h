@@ -1,6 +1,6 @@
 /*
  * source.h - read source records from a file: JSON Lines, a JSON array or
- * CSV (spec/RECORDS.md), one record at a time, in bounded memory.
+ * CSV (docs/records.md), one record at a time, in bounded memory.
  *
  * This is the contract of src/ingest.  It turns bytes into json-c objects
  * and nothing more: it never looks at what a record means (kinds, ids,
@@ -115,7 +115,7 @@ enum source_format source_format(const struct source *s);
 void source_close(struct source *s);
 
 /*
- * The record kind named by `word` (n bytes): a kind of RECORDS.md, singular
+ * The record kind named by `word` (n bytes): a kind of docs/records.md, singular
  * or plural ("sales" -> "sale", "credit_notes" -> "credit_note", "cogs"),
  * '-' and ' ' read as '_', case-insensitive.  Returns a static string, or
  * NULL when it names no kind.

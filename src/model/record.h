@@ -1,7 +1,7 @@
 /*
  * record.h - source records: kinds, validation, canonical form.
  *
- * A source record (spec/RECORDS.md) arrives as a json-c object from any
+ * A source record (docs/records.md) arrives as a json-c object from any
  * reader (JSON Lines, JSON array, CSV, REST).  record_from_json validates it
  * field by field and produces the facts the store indexes plus its
  * canonical JSON: the one byte string booksync keeps and hashes.
@@ -84,9 +84,9 @@ struct record {
 	int64_t version;  /* 0 when the source gave none */
 	char date[11];    /* "YYYY-MM-DD", or "" when absent */
 	char currency[4]; /* document currency, "" = base currency */
-	const char *tab;  /* dashboard tab, static: "sales/invoices" (DESIGN.md "Tabs") */
+	const char *tab;  /* dashboard tab, static: "sales/invoices" (docs/states-and-tabs.md) */
 	bool has_total;   /* documents with lines or an amount */
-	int64_t total;    /* source total, micros (DESIGN.md "Rounding correction") */
+	int64_t total;    /* source total, micros (docs/rounding.md) */
 	size_t nrefs;
 	struct record_ref refs[RECORD_REFS_MAX];
 	struct buf canonical;                /* canonical JSON (owned by the record) */
@@ -108,7 +108,7 @@ int record_from_json(struct json_object *obj, const struct record_ctx *ctx, stru
                      struct bs_error *err);
 
 /*
- * What record_from_json accepts, beyond spec/RECORDS.md (so that readers
+ * What record_from_json accepts, beyond docs/records.md (so that readers
  * know what they may hand it):
  *
  * - Every numeric or boolean field takes a JSON number/bool or a string

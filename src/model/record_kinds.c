@@ -1,5 +1,5 @@
 /*
- * record_kinds.c - what each source record kind is (spec/RECORDS.md):
+ * record_kinds.c - what each source record kind is (docs/records.md):
  * its field tables and the rules that span fields (line amounts, totals,
  * exclusive references, base-currency-only kinds, tabs).
  *
@@ -365,7 +365,7 @@ static int add_amount_and_tax(struct rf_state *st, int64_t amount)
 }
 
 /* sale, credit note, purchase: qty × price × (1 − discount), rounded half
- * away from zero to the currency exponent (DESIGN.md "Rounding correction"). */
+ * away from zero to the currency exponent (docs/rounding.md "The source's rule"). */
 static int document_line(struct rf_state *st)
 {
 	const struct rf_val *l = st->ln;

@@ -1,7 +1,7 @@
 /*
  * sync_state.h - the sync state machine of one record for one target.
  *
- * DESIGN.md "Sync state of a record, per target" in code.  Pure: a table of
+ * docs/states-and-tabs.md "Sync states", "Transitions" in code.  Pure: a table of
  * (state, event) -> state, plus the reason a refused event is refused.  The
  * store applies it inside the transaction that writes the new state and
  * the history row, so every transition is checked in one place.  It lives

@@ -1,7 +1,7 @@
 /*
  * rules_credit.c - which issued store credits a use or refund draws on.
  *
- * RECORDS v1 gives a store credit `used` or `refunded` event no link to
+ * docs/records.md gives a store credit `used` or `refunded` event no link to
  * the credit it spends, so booksync decides (README "Decisions"): first in
  * first out over the customer's events in (date, id) order.  The same
  * events always give the same answer, whatever order they arrive in.

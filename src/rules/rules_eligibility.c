@@ -100,7 +100,7 @@ static int bad(const struct rules_facts *f, struct rules_decision *out, struct b
 	                    f->id != NULL ? f->id : "?", what);
 }
 
-/* Sales (seeds/000, seeds/002) and customer / supplier credit notes. */
+/* Sales (docs/states-and-tabs.md "Eligibility") and customer / supplier credit notes. */
 static int sale_like(const struct rules_facts *f, struct rules_decision *out, struct bs_error *err)
 {
 	bool is_sale = f->kind == RECORD_SALE;
@@ -113,14 +113,14 @@ static int sale_like(const struct rules_facts *f, struct rules_decision *out, st
 			return send(out, RULES_ACT_VOID);
 		return decide(out, RULES_SKIP, RULES_ACT_NONE, "void before posting");
 	}
-	/* seeds/000: a sales order syncs once it is invoiced. */
+	/* docs/states-and-tabs.md: a sales order syncs once it is invoiced. */
 	if (is_sale && !f->invoiced && f->status != RULES_ST_INVOICED && f->status != RULES_ST_PAID)
 		return decide(out, RULES_WAIT, RULES_ACT_NONE, "not invoiced yet");
-	/* seeds/002: refunds and overpayments are made by hand in both systems. */
+	/* docs/states-and-tabs.md: refunds and overpayments are made by hand in both systems. */
 	if (f->total < 0)
 		return decide(out, RULES_SKIP, RULES_ACT_NONE,
 		              "negative balance: create refunds manually");
-	/* seeds/002: $0 invoices do not sync unless paid.  A payment record on
+	/* docs/states-and-tabs.md: $0 invoices do not sync unless paid.  A payment record on
 	 * a zero invoice counts as "paid" too: the source says it was settled. */
 	paid = f->status == RULES_ST_PAID || (f->npayments > 0 && f->amount_paid >= f->total);
 	if (f->total == 0 && !(is_sale && paid))
@@ -146,7 +146,7 @@ static int payment(const struct rules_facts *f, const struct rules_settings *s,
 }
 
 /*
- * Purchases (seeds/004, DESIGN.md).  A billed purchase without a supplier
+ * Purchases (docs/mapping-xero.md).  A billed purchase without a supplier
  * invoice number or invoice date cannot post, but it is not skipped: the
  * fix is in the source record (the user fills the field and the next
  * version arrives), so it WAITS with the reason, like a missing contact,
@@ -157,7 +157,7 @@ static int purchase(const struct rules_facts *f, const struct rules_settings *s,
 {
 	enum rules_status st = f->status;
 
-	/* No status from the source: seeds/004 calls a purchase unbilled while
+	/* No status from the source: docs/mapping-xero.md calls a purchase unbilled while
 	 * its invoice number and invoice date are empty, billed otherwise. */
 	if (st == RULES_ST_NONE)
 		st = f->has_supplier_invoice_no || f->has_invoice_date ? RULES_ST_BILLED

@@ -1,6 +1,6 @@
 /*
  * rules_fx.c - foreign-currency journals converted to base currency, and
- * the CurrencyRate sent to Xero (DESIGN.md "Mapping to Xero").
+ * the CurrencyRate sent to Xero (docs/mapping-xero.md "Currency").
  *
  * Xero's manual journals have no currency: a journal in another currency
  * is posted in base currency, and rounding each line on its own could

@@ -1,6 +1,6 @@
 /*
  * rules_reference.c - document numbers: the unique invoice reference
- * (seeds/000) and the bill number (seeds/004), cut to a ledger's length
+ * (docs/mapping-xero.md) and the bill number (docs/mapping-xero.md), cut to a ledger's length
  * limit at a character boundary.
  *
  * Ledgers count characters, not bytes, so every limit here is in code

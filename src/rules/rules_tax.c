@@ -1,6 +1,6 @@
 /*
  * rules_tax.c - which ledger tax code and account a line posts to, and the
- * ledger's period lock date (DESIGN.md "Mapping to Xero").
+ * ledger's period lock date (docs/mapping-xero.md).
  *
  * Every failure names what the user can change: the setting that picks a
  * tax code, the account code and its neighbours in the chart, the lock

@@ -1,7 +1,7 @@
 /*
  * sb_doc_banktxn.c - BankTransactions: RECEIVE and SPEND, and the
  * PREPAYMENT / OVERPAYMENT variants, which create the AUTHORISED
- * Prepayment or Overpayment they name (FACTS.md §7); a BANK account is
+ * Prepayment or Overpayment they name (docs/mapping-xero.md §7); a BANK account is
  * required; they may be voided or deleted whatever their status.
  * Transfers are not supported.
  */

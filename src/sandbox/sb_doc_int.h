@@ -5,7 +5,7 @@
  * Each writable kind has one file, sb_doc_<kind>.c, exporting the build
  * function its sb_kinds entry dispatches to: validate a PUT/POST element
  * and produce the document to store, in Xero's field names, statuses and
- * messages (FACTS.md §5-§7).  Invoices, credit notes, purchase orders and
+ * messages (docs/mapping-xero.md §5-§7).  Invoices, credit notes, purchase orders and
  * bank transactions share one builder (sb_doc_txn.c) driven by a struct
  * sb_doc_spec; line items are sb_doc_lines.c; the helpers all of them use
  * are sb_doc.c.

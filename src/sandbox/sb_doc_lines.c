@@ -3,7 +3,7 @@
  * and bank transactions: an ItemCode's defaults, Quantity x UnitAmount less
  * discounts rounded once to the currency's decimals (or the missing one of
  * them worked out from LineAmount), the account's tax type and each line's
- * tax, and the document's sums (FACTS.md §5).
+ * tax, and the document's sums (docs/mapping-xero.md §5).
  */
 #include "sandbox/sb_doc_int.h"
 

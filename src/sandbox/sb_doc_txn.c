@@ -1,7 +1,7 @@
 /*
  * sb_doc_txn.c - the builder invoices, credit notes, purchase orders and
  * bank transactions share, driven by each kind's struct sb_doc_spec: Type
- * and Status (with Xero's status-change rules, FACTS.md §7), contact,
+ * and Status (with Xero's status-change rules, docs/mapping-xero.md §7), contact,
  * dates, currency and rate, line items, the number (given or INV-0001,
  * unique where Xero wants it), totals frozen once money is applied, lock
  * dates, and the stored document in Xero's field order.  What only one

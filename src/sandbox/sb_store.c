@@ -434,7 +434,7 @@ fail:
 	return BS_ENOMEM;
 }
 
-/* The default chart (DESIGN.md "The sandbox's default organisation"). */
+/* The default chart (docs/sandbox.md "Default organisation and tenants"). */
 static const struct {
 	const char *code, *name, *type, *tax, *cls, *system;
 	bool pay;

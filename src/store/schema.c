@@ -5,8 +5,8 @@
  * identity) with the version beside it; the columns the dashboard sorts
  * and filters on are copied out at ingest so no query parses JSON in bulk.
  * State is per (record, target); history is append-only; the outbox and
- * requests tables are the sync engine's write-ahead log (DESIGN.md "Data
- * flow"), created now so the schema's first version already has them.
+ * requests tables are the sync engine's write-ahead log (docs/exactly-once.md),
+ * created now so the schema's first version already has them.
  */
 #include "store/schema.h"
 

@@ -2,7 +2,7 @@
  * settings.c - the settings catalogue (see settings.h).
  *
  * Account defaults are the codes of Xero's default chart that the sandbox's
- * default organisation has (DESIGN.md); connecting to a real organisation
+ * default organisation has (docs/sandbox.md); connecting to a real organisation
  * fills or overrides them from its chart.
  */
 #include "store/settings.h"

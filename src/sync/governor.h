@@ -2,7 +2,7 @@
  * governor.h - pace calls so a ledger's rate limits are never exceeded.
  *
  * Xero allows, per tenant, 60 calls a minute, 5,000 a day and 5 at once,
- * and 10,000 a minute across the app (FACTS.md §1).  The governor keeps its
+ * and 10,000 a minute across the app (docs/mapping-xero.md §1).  The governor keeps its
  * own account of the calls it started (sliding windows over their start
  * times), believes the ledger's X-*Limit-Remaining headers when they are
  * lower, and obeys Retry-After.  A 429 is a bug in the governor; it is

@@ -1,9 +1,9 @@
 /*
- * tabs.h - the dashboard's tabs (DESIGN.md "Tabs", seeds/001).
+ * tabs.h - the dashboard's tabs (docs/states-and-tabs.md "Tabs").
  *
  * A tab is "group/name" ("sales/invoices").  Users may name a tab by its
  * last part where that is unique ("invoices"), or a whole group ("sales").
- * Sync All is the five tabs of seeds/001.  Static data, pure functions.
+ * Sync All is the five tabs of docs/states-and-tabs.md.  Static data, pure functions.
  */
 #ifndef BS_SYNC_TABS_H
 #define BS_SYNC_TABS_H

@@ -1,7 +1,7 @@
 #!/bin/sh
 # cli_import.sh - booksync's CLI as a user meets it: init, import (good and
 # bad input of every kind), re-import, changes, pending, history, reset,
-# settings; exit codes and messages per DESIGN.md's contract.
+# settings; exit codes and messages per docs/architecture.md "Command line".
 set -u
 B=${BOOKSYNC:?BOOKSYNC must name the booksync binary}
 SRC=${BS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}

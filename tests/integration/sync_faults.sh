@@ -1,5 +1,5 @@
 #!/bin/sh
-# sync_faults.sh - "Not posting twice" (DESIGN.md) for every document kind:
+# sync_faults.sh - "Not posting twice" (docs/exactly-once.md) for every document kind:
 # the record set of sync_kinds.sh is synced once against a clean sandbox and
 # once against a sandbox that fails, drops and loses responses (commits and
 # then closes unanswered); after syncing until nothing is pending, the faulty

@@ -1,6 +1,6 @@
 #!/bin/sh
 # sync_kinds.sh - every record kind posts to the right Xero document with the
-# right fields (DESIGN.md "Mapping to Xero", seeds/000 and 004).  Each check
+# right fields (docs/mapping-xero.md).  Each check
 # reads back what the sandbox holds, as a second app would; booksync's own
 # report is only used to know that the sync ran.
 set -u
@@ -52,7 +52,8 @@ for r in SO-1 SO-2 SO-3; do
 done
 eq "invoice numbers unique" "$(jv 'new Set(j.Invoices.filter(i => i.Type == "ACCREC").map(i => i.InvoiceNumber)).size' <"$T/inv.json")" 5
 eq "ACCREC count" "$(jv 'j.Invoices.filter(i => i.Type == "ACCREC").length' <"$T/inv.json")" 5
-# fx_rate is NZD per USD; Xero's CurrencyRate is sent as 1 / fx_rate (DESIGN.md)
+# fx_rate is NZD per USD; Xero's CurrencyRate is sent as 1 / fx_rate
+# (docs/mapping-xero.md "Currency")
 eq "SO-USD" "$(inv SO-USD 'i.CurrencyCode, c(i.Total), i.CurrencyRate')" "USD|100.00|0.625"
 eq "SO-2 inclusive" "$(inv SO-2 'i.LineAmountTypes, c(i.TotalTax), c(i.Total)')" "Inclusive|9.00|69.00"
 eq "SO-3 (status invoiced, no tax)" "$(inv SO-3 'i.LineAmountTypes, c(i.Total)')" "NoTax|40.00"
@@ -173,7 +174,7 @@ eq "region tracking exists in the sandbox" \
 xget Invoices >"$T/inv.json"
 eq "line accounts: product's, settings', line's own" "$(inv SO-1 "i.LineItems.map(l => l.AccountCode).join(',')")" "260,200,260"
 eq "line tracking kept" "$(inv SO-1 "i.LineItems[1].Tracking.map(t => t.Name + '=' + t.Option).join(',')")" "Region=North"
-# 1 / 1.65 = 0.60606060... -> 0.606061 at 6 dp (DESIGN.md)
+# 1 / 1.65 = 0.60606060... -> 0.606061 at 6 dp (docs/mapping-xero.md "Currency")
 eq "PAY-E at its own rate" "$(xq Payments "(p => p ? p.CurrencyRate.toFixed(6) : 'missing')(j.Payments.find(p => p.Reference == 'PAY-E'))")" 0.606061
 
 # --- contacts matched, not copied; DRAFT status setting ---------------------------

@@ -1,6 +1,6 @@
 #!/bin/sh
-# sync_lifecycle.sh - a record's life after its first post (DESIGN.md "Sync
-# state", "Not posting twice", "Mapping to Xero"): reset and resync update
+# sync_lifecycle.sh - a record's life after its first post (docs/states-and-tabs.md,
+# docs/exactly-once.md, docs/mapping-xero.md): reset and resync update
 # the same Xero document, a changed record updates it in place, void voids
 # it, a locked period and unknown accounts land on Errors with the reason and
 # nothing half-posted, a Warning never drops a line silently.  Every check

@@ -1,6 +1,6 @@
 #!/bin/sh
 # sync_limits.sh - the rate governor against a sandbox with tight limits
-# (FACTS.md §1; src/sync/governor.h: "A 429 is a bug in the governor; it is
+# (docs/mapping-xero.md §1; src/sync/governor.h: "A 429 is a bug in the governor; it is
 # still handled").  Time is scaled 60x on both sides: a "minute" is a second.
 #  1. booksync told the real limits: it stays under them, no 429, right after
 #     the calls `connect` made and right after another sync.

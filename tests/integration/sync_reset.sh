@@ -1,8 +1,8 @@
 #!/bin/sh
 # sync_reset.sh - Reset For Re-import (and resync, and a changed version) of
 # every record of every kind, then sync: each linked document is updated where it stands or left alone where
-# the ledger allows no edit; none is posted a second time (DESIGN.md "Sync
-# state": reset keeps the link; "Not posting twice").  Differential: the
+# the ledger allows no edit; none is posted a second time (docs/states-and-tabs.md
+# "Reset and resync": reset keeps the link; docs/exactly-once.md).  Differential: the
 # ledger's fingerprint after reset + sync equals the one before.
 set -u
 . "$(dirname "$0")/lib/sync_lib.sh"

@@ -1,7 +1,7 @@
 #!/bin/sh
-# sync_rounding.sh - the rounding correction (seeds/000, DESIGN.md "Rounding
-# correction, precisely") against sandboxes that round midpoints half away
-# from zero and half to even: a difference under 2 cents gets one "Rounding
+# sync_rounding.sh - the rounding correction (docs/rounding.md) against
+# sandboxes that round midpoints half away from zero and half to even: a
+# difference under 2 cents gets one "Rounding
 # correction" line on 860, 2 cents or more gets the differing lines rewritten
 # as quantity 1 at the source amount; every Total equals the source total.
 # Expected totals are worked by hand in the comments beside each record.
@@ -23,7 +23,7 @@ cat >"$T/round.jsonl" <<'J'
 {"kind":"credit_note","id":"CN-D","reference":"CN-D","customer_id":"C-1","date":"2026-10-02","tax_mode":"none","lines":[{"description":"credit, discounted","qty":"1000","unit_price":"1.00004","discount_pct":"10","tax_rate":"0"}]}
 {"kind":"sale","id":"R8","reference":"R8","customer_id":"C-1","date":"2026-10-01","invoiced":true,"tax_mode":"exclusive","lines":[{"description":"discounted","qty":"7","unit_price":"3.333333","discount_pct":"12.5","tax_rate":"15"},{"description":"third","qty":"3","unit_price":"0.333333","tax_rate":"15"}]}
 J
-# Hand-worked source totals (half away from zero, DESIGN.md) and Xero's view:
+# Hand-worked source totals (half away from zero, docs/rounding.md) and Xero's view:
 # R1 200 x 1.00004 = 200.008 -> 200.01, tax 30.0015 -> 30.00: 230.01.
 #    Xero: 1.0000 -> 200.00 + 30.00 = 230.00, D = -0.01: correction +0.01.
 # R2 300 x 0.99996 = 299.988 -> 299.99 (inclusive): 299.99.

@@ -1,6 +1,6 @@
 #!/bin/sh
-# sync_rules.sh - the eligibility rules (seeds/000, 001, 002, 004; DESIGN.md
-# "Tabs", "Sync state"): what waits and why, what is skipped and why, what
+# sync_rules.sh - the eligibility rules (docs/states-and-tabs.md
+# "Eligibility", "Tabs", "Sync states"): what waits and why, what is skipped and why, what
 # Sync All covers, Upload Selected, and that a second sync writes nothing.
 # Assertions read the sandbox (GET, request log), not booksync's summary.
 set -u

@@ -7,7 +7,7 @@
  * arithmetic) and asserts what examples/README.md claims: every line parses,
  * ids are unique per kind, every reference resolves (exactly three of them
  * forward, into a later file), money fields stay within their decimals,
- * every `total` equals DESIGN.md's recomputed total, payments never exceed
+ * every `total` equals docs/rounding.md's recomputed total, payments never exceed
  * what they pay, journals balance, and the month has the promised mix.
  * The same checker is run over examples/bad/ and must find each file's
  * deliberate mistake, so a checker that accepts everything fails here.
@@ -505,7 +505,7 @@ static void set_dotted(struct json_object *o, const char *path, const char *val)
 	set_dotted(sub, dot + 1, val);
 }
 
-/* CSV as spec/RECORDS.md reads it: empty cells absent, dotted names nest,
+/* CSV as docs/records.md reads it: empty cells absent, dotted names nest,
  * consecutive rows with one id and lines.* columns fill one line each. */
 static void load_csv(struct corpus *c, struct report *r, const char *name, const char *text,
                      size_t len, int file, const char *kind)
@@ -586,7 +586,7 @@ static void load_csv(struct corpus *c, struct report *r, const char *name, const
 
 /* ---------------------------------------------------------- the checks */
 
-/* Recompute a document's total (DESIGN.md "Rounding correction"). */
+/* Recompute a document's total (docs/rounding.md "The source's rule"). */
 static bool doc_total(struct ctx *c, struct json_object *o, const char *price_key, int64_t *total)
 {
 	struct json_object *lines;
@@ -631,7 +631,7 @@ static bool doc_total(struct ctx *c, struct json_object *o, const char *price_ke
 		sum += amount;
 		tax += t;
 	}
-	/* RECORDS.md leaves tax_mode's default to the canonical form; the
+	/* docs/records.md leaves tax_mode's default to the canonical form; the
 	 * sample always names it, so an absent one is a problem here */
 	if (tm == NULL) {
 		problem(c->r, P_TYPE, c->where, "no tax_mode");
@@ -928,7 +928,7 @@ static void load_file(struct corpus *cp, struct report *r, const char *sub, cons
 	if (text == NULL)
 		fail_msg("cannot read %s", path);
 	if (strstr(name, ".csv") != NULL) {
-		/* the kind from the file name, as RECORDS.md: customers.csv */
+		/* the kind from the file name, as docs/records.md: customers.csv */
 		if (strncmp(name, "customers", 9) == 0)
 			kind = "customer";
 		load_csv(cp, r, name, text, len, file, kind);
@@ -1074,7 +1074,7 @@ static void test_bad_files_are_caught(void **state)
 	}
 }
 
-/* The checker's own arithmetic, on DESIGN.md's worked cases. */
+/* The checker's own arithmetic, on docs/rounding.md's worked examples. */
 static void test_checker_arithmetic(void **state)
 {
 	static const struct {

@@ -191,7 +191,7 @@ static void test_parse_table(void **state)
 	}
 }
 
-/* money_check_text: the decimal text RECORDS.md asks for, nothing more. */
+/* money_check_text: the decimal text docs/records.md asks for, nothing more. */
 static void test_check_text(void **state)
 {
 	static const struct {
@@ -794,7 +794,7 @@ struct line_case {
 };
 
 static const struct line_case line_cases[] = {
-    /* seeds/000: a 6-dp source price; Xero rounds unit prices to 4 dp.
+    /* docs/rounding.md: a 6-dp source price; Xero rounds unit prices to 4 dp.
      * 3 x 3.33333 = 9.99999 -> 10.00; 3 x 3.3333 = 9.9999 -> 10.00 */
     {30000, 3333330, 0, 2, AWAY, BS_OK, 10000000},
     {30000, 3333300, 0, 2, AWAY, BS_OK, 10000000},
@@ -877,7 +877,7 @@ static void test_line_amount_table(void **state)
 	assert_int_equal(money_line_amount(1, 1, 0, 2, AWAY, NULL), BS_EINVAL);
 }
 
-/* The DESIGN.md flow for seeds/000: the source line at its 6-dp price, the
+/* The docs/rounding.md flow: the source line at its 6-dp price, the
  * ledger's line at the price rounded to 4 dp, and the difference D. */
 static void test_line_amount_xero_unitdp(void **state)
 {

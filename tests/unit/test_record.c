@@ -7,7 +7,7 @@
  * total and references for a valid one; the exact status and message for a
  * bad one.  A failing row prints its index and input.  Totals are worked
  * out by hand in the comments (half away from zero at the currency
- * exponent, DESIGN.md "Rounding correction").
+ * exponent, docs/rounding.md "The source's rule").
  */
 #include <setjmp.h>
 #include <stdarg.h>

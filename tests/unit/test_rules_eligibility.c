@@ -2,8 +2,8 @@
  * test_rules_eligibility.c - send / skip / wait per kind (src/rules/rules.h).
  *
  * One table row per case: the facts the planner would fill, the settings,
- * and the exact verdict, action and reason expected (seeds/000, /002, /004
- * and DESIGN.md "Mapping to Xero" are the sources of each expectation).
+ * and the exact verdict, action and reason expected (docs/states-and-tabs.md
+ * "Eligibility" and docs/mapping-xero.md are the sources of each expectation).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,7 +46,7 @@ struct elig_case {
 };
 
 static const struct elig_case cases[] = {
-    /* ---- sales (seeds/000, seeds/002) ---- */
+    /* ---- sales (docs/states-and-tabs.md) ---- */
     {"sale invoiced flag",
      {.kind = RECORD_SALE,
       .id = "SO-1",
@@ -392,7 +392,7 @@ static const struct elig_case cases[] = {
      RULES_ACT_NONE,
      "void before posting"},
 
-    /* ---- payments (seeds/002) ---- */
+    /* ---- payments (docs/states-and-tabs.md) ---- */
     {"payment on posted invoice sends",
      {.kind = RECORD_PAYMENT,
       .id = "P-1",
@@ -514,7 +514,7 @@ static const struct elig_case cases[] = {
      RULES_ACT_POST,
      ""},
 
-    /* ---- purchases (seeds/004) ---- */
+    /* ---- purchases (docs/mapping-xero.md) ---- */
     {"open purchase becomes a PO",
      {.kind = RECORD_PURCHASE,
       .id = "PO-1",

@@ -1,6 +1,6 @@
 /*
  * test_rules_reference.c - UTF-8 prefixes, unique invoice references
- * (seeds/000) and bill numbers (seeds/004) from src/rules/rules.h.
+ * (docs/mapping-xero.md) and bill numbers (same) from src/rules/rules.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>

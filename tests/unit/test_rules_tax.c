@@ -1,7 +1,7 @@
 /*
  * test_rules_tax.c - tax code resolution, account resolution and the
  * period lock date (src/rules/rules.h).  The ledger fixtures follow the
- * sandbox's default New Zealand organisation (DESIGN.md): OUTPUT2 / INPUT2
+ * sandbox's default New Zealand organisation (docs/sandbox.md): OUTPUT2 / INPUT2
  * at 15%, NONE and ZERORATED at 0%, Xero's default chart.
  */
 #include <setjmp.h>

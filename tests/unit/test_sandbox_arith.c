@@ -1,6 +1,6 @@
 /*
- * test_sandbox_arith.c - Xero's invoice arithmetic in the sandbox (FACTS.md
- * §5): per-line tax, line totals, discounts, unitdp=4, Inclusive amounts,
+ * test_sandbox_arith.c - Xero's invoice arithmetic in the sandbox
+ * (docs/mapping-xero.md §5): per-line tax, line totals, discounts, unitdp=4, Inclusive amounts,
  * 0-dp currencies, the LineAmount check and an ignored Total, each case
  * under both midpoint rules.
  */

@@ -96,7 +96,7 @@ static const struct tcase cases[] = {
     {SK, SYNC_EV_CONSOLIDATE, CO, NULL},
     {WA, SYNC_EV_CONSOLIDATE, CO, NULL},
     {CO, SYNC_EV_CONSOLIDATE, CO, NULL},
-    /* reset: DESIGN.md: imported, changed, error, skipped -> not imported */
+    /* reset: docs/states-and-tabs.md: imported, changed, error, skipped -> not imported */
     {NI, SYNC_EV_RESET, NI, NULL},
     {QU, SYNC_EV_RESET, NO, "queued"},
     {IM, SYNC_EV_RESET, NI, NULL},

@@ -88,8 +88,8 @@ static void test_sync_all_is_five_tabs(void **state)
 	assert_int_equal(n, 16);
 	for (size_t i = 0; i < n; i++)
 		k += t[i].sync_all;
-	assert_int_equal(
-	    k, 5); /* seeds/001: Customers, Invoices, Suppliers, Supplier Invoices, COGS */
+	/* docs/states-and-tabs.md: Customers, Invoices, Suppliers, Supplier Invoices, COGS */
+	assert_int_equal(k, 5);
 }
 
 static void test_settings_check(void **state)

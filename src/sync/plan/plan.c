@@ -114,7 +114,7 @@ static int cand_cmp(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* The contacts a document needs are synced whatever the tabs (DESIGN.md):
+/* The contacts a document needs are synced whatever the tabs (docs/states-and-tabs.md):
  * the chunk's documents pull in their pending contacts, which go first. */
 static int add_contacts(struct planner *p)
 {

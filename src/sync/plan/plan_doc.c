@@ -143,7 +143,7 @@ int plan_currency_of(struct planner *p, struct json_object *o, int64_t total, co
 }
 
 /*
- * The unique reference of kind:id's `type` document into p->s.num (seeds/000):
+ * The unique reference of kind:id's `type` document into p->s.num (docs/mapping-xero.md):
  * prefix + serial + "-" + ref, the serial allocated once per record and
  * target and kept, so a retry carries the same number.
  */
@@ -178,7 +178,7 @@ int plan_build_journal(struct planner *p, enum record_kind kind, const char *id,
 	if ((rc = plan_check_lock(p, date)) != BS_OK)
 		return rc;
 	buf_init(&nar, 1024);
-	/* the record's identity in the narration is the natural key (DESIGN.md) */
+	/* the record's identity in the narration is the natural key (docs/exactly-once.md) */
 	rc = buf_printf(&nar, "%s [%s:%s]", narration, record_kind_name(kind), id);
 	if (rc == BS_OK)
 		rc = plan_doc_begin(p, "ManualJournal", "create", kind, id, date);

@@ -22,7 +22,7 @@ static int build_item(struct planner *p, const struct plan_item *it, const struc
 	(void)type;
 	if (rc == BS_OK)
 		rc = plan_put_opt(&p->s.doc, "code", jsonr_str(o, "sku"));
-	/* Item.Name is at most 50 characters in Xero (FACTS.md §6) */
+	/* Item.Name is at most 50 characters in Xero (docs/mapping-xero.md §6) */
 	if (rc == BS_OK && name != NULL &&
 	    rules_utf8_prefix(name, strlen(name), 50, &nb, &cut) == BS_OK) {
 		rc = buf_addstr(&p->s.doc, ",\"name\":");

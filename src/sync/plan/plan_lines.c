@@ -246,8 +246,8 @@ int plan_build_document(struct planner *p, const struct plan_item *it, const cha
 			rc = plan_put_sym(p, "contact", "Contact", RECORD_SUPPLIER,
 			                  jsonr_str(o, "supplier_id"));
 	}
-	/* The number: the unique reference for sales documents (seeds/000),
-	 * supplier invoice number / purchase reference for bills (seeds/004). */
+	/* The number: the unique reference for sales documents (docs/mapping-xero.md),
+	 * supplier invoice number / purchase reference for bills (same). */
 	if (rc == BS_OK) {
 		const char *ref =
 		    jsonr_str(o, "reference") != NULL ? jsonr_str(o, "reference") : id;
@@ -284,7 +284,7 @@ int plan_build_document(struct planner *p, const struct plan_item *it, const cha
 		rc = jsonw_kv_str(&p->s.doc, 1, "amounts", mode != NULL ? mode : "exclusive");
 	if (rc == BS_OK)
 		/* purchases price lines in unit_cost; credit notes, either side, in
-		 * unit_price ("as sale", spec/RECORDS.md) */
+		 * unit_price ("as sale", docs/records.md) */
 		rc = put_doc_lines(p, o, kind == RECORD_PURCHASE ? "unit_cost" : "unit_price", dir,
 		                   cur_dp, strcmp(type, "CreditNote") == 0, &corrected);
 	if (rc == BS_OK && corrected)

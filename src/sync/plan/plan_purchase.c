@@ -1,5 +1,5 @@
 /*
- * plan_purchase.c - purchases (seeds/004): an open one is a PurchaseOrder,
+ * plan_purchase.c - purchases (docs/mapping-xero.md): an open one is a PurchaseOrder,
  * a billed one an ACCPAY Invoice (a bill); a bill for a posted purchase
  * order goes out, then marks the order BILLED.
  */

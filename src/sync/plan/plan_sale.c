@@ -1,6 +1,6 @@
 /*
  * plan_sale.c - sales: an ACCREC Invoice, numbered with the unique
- * reference (seeds/000); a sale voided after posting voids its invoice.
+ * reference (docs/mapping-xero.md); a sale voided after posting voids its invoice.
  */
 #include "sync/plan/plan_int.h"
 

@@ -1,7 +1,7 @@
 'use strict';
 // Accounting API conformance: drives the sandbox through xero-node's
 // AccountingApi exactly as a real integration would, and checks behaviour
-// against /work/shared/spec/xero/FACTS.md (cited as FACTS §n) and the
+// against the Xero facts of docs/mapping-xero.md (cited as FACTS §n) and the
 // vendored OpenAPI spec (every reply body is schema-validated by
 // lib/harness.js).  Expected values are Xero's, never the sandbox's.
 const { describe, it, before, after } = require('node:test');
@@ -35,7 +35,7 @@ function ok(res, what) {
 	return res.data;
 }
 
-// The envelope every success reply carries (FACTS, preamble).
+// The envelope every success reply carries (FACTS §0).
 function envelope(d) {
 	assert.equal(d.Status, 'OK');
 	assert.match(String(d.Id), /^[0-9a-f-]{36}$/i);
