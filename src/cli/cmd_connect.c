@@ -1,7 +1,7 @@
 /*
  * cmd_connect.c - `booksync connect xero`: OAuth2, tenant, first read.
  *
- * The authorisation-code flow (FACTS.md §4).  When standard input is not a
+ * The authorisation-code flow (docs/mapping-xero.md §4).  When standard input is not a
  * terminal and the authorize endpoint redirects straight back -- the
  * sandbox auto-approves -- the flow completes by itself; otherwise the URL
  * is printed and a one-shot listener on 127.0.0.1 waits for the browser's

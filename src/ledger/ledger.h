@@ -132,7 +132,7 @@ struct ledger_elem {
 	/* out */
 	int status;                  /* BS_OK accepted; BS_EINVAL refused (message says why) */
 	enum ledger_refusal refusal; /* why refused; LEDGER_REFUSAL_NONE when accepted */
-	bool warned;                 /* accepted with warnings: DESIGN.md fails the record */
+	bool warned;                 /* accepted with warnings: failed (docs/exactly-once.md) */
 	char id[LEDGER_ID_MAX];      /* ledger id ("" when refused) */
 	char number[256];            /* the document's number in the ledger, or "" */
 	bool has_total;

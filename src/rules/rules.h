@@ -71,7 +71,7 @@ enum rules_action {
 	RULES_ACT_BILL_FROM_PO,   /* a bill, and its posted PurchaseOrder marked BILLED */
 };
 
-/* The source document status (RECORDS.md), as far as a rule cares. */
+/* The source document status (docs/records.md), as far as a rule cares. */
 enum rules_status {
 	RULES_ST_NONE, /* the kind has no status, or the source gave none */
 	RULES_ST_OPEN,
@@ -114,7 +114,7 @@ struct rules_dep {
 #define RULES_DEPS_MAX   3
 #define RULES_REASON_MAX 256
 
-/* Settings that turn whole kinds off (seeds/002, seeds/004). */
+/* Settings that turn whole kinds off (docs/states-and-tabs.md "Eligibility"). */
 struct rules_settings {
 	bool disable_payment_sync; /* "Disable Syncing of Payments" */
 	bool disable_po_sync;      /* open purchases are not uploaded as POs */
@@ -156,12 +156,12 @@ struct rules_decision {
 
 /*
  * Decide whether `f`'s record is sent now, skipped or waits, and why
- * (DESIGN.md "Mapping to Xero", seeds/000, /002, /004).  `s` may be NULL
+ * (docs/states-and-tabs.md "Eligibility").  `s` may be NULL
  * (no kind disabled).  Reasons are short sentences for the dashboard:
  * "not invoiced yet", "customer C-1 not synced yet", "zero total",
  * "payment sync is disabled in settings", ...  A sale without a status
  * goes by its `invoiced` flag; a purchase without one is open until it has
- * a supplier invoice number or an invoice date (seeds/004), then billed.
+ * a supplier invoice number or an invoice date (docs/mapping-xero.md), then billed.
  *
  * Returns BS_OK with *out filled, or BS_EINVAL (message in err, *out
  * zeroed) for facts that cannot be judged: NULL pointers, ndeps above
@@ -175,7 +175,7 @@ int rules_eligibility(const struct rules_facts *f, const struct rules_settings *
 const char *rules_verdict_name(enum rules_verdict v);
 
 /* ------------------------------------------------------------------ */
-/* References (seeds/000, seeds/004, DESIGN.md "Not posting twice") */
+/* References (docs/mapping-xero.md "Numbers and references", docs/exactly-once.md) */
 
 /*
  * The longest prefix of the UTF-8 string s[0..n) holding at most
@@ -212,14 +212,14 @@ int rules_unique_reference(struct buf *out, const char *prefix, uint64_t serial,
  * supplier_invoice_no is BS_EINVAL (eligibility waits for it); invalid
  * UTF-8: BS_EINVAL; max_chars 0: BS_EINVAL.  On any error `out` is
  * unchanged.  Cutting can make two bills' numbers equal: the natural key
- * is contact + number (DESIGN.md), so keep max_chars at the ledger's real
+ * is contact + number (docs/exactly-once.md), so keep max_chars at the ledger's real
  * limit.
  */
 int rules_bill_number(struct buf *out, const char *supplier_invoice_no, const char *purchase_ref,
                       size_t max_chars, bool *truncated, struct bs_error *err);
 
 /* ------------------------------------------------------------------ */
-/* Rounding correction (DESIGN.md "Rounding correction (seeds/000), precisely") */
+/* Rounding correction (docs/rounding.md) */
 
 /* One source line. */
 struct rules_line {
@@ -284,7 +284,7 @@ struct rules_rounding_out {
 
 /*
  * Predict what the ledger computes from `in`'s lines and make its total
- * equal the source total (DESIGN.md, precisely):
+ * equal the source total (docs/rounding.md):
  *
  *   source: amount_i = qty × price × (1 − disc) at currency_dp, half away;
  *           tax_i per line, same rounding; total = Σ amount (+ Σ tax if
@@ -354,7 +354,7 @@ struct rules_rounding_fix {
 
 /*
  * The after-posting check and its correction, in one place for the
- * dispatcher (DESIGN.md "Rounding correction"): the ledger answered
+ * dispatcher (docs/rounding.md "After posting"): the ledger answered
  * `ledger_total` for a document of `source_total` whose rounding line has
  * unit amount `line_unit` (has_line; 0 and false when it has none).  When
  * they differ at the ledger's `amount_dp`, *fix says the line's new unit
@@ -368,7 +368,7 @@ int rules_rounding_recheck(int64_t ledger_total, int64_t source_total, int amoun
                            struct rules_rounding_fix *fix);
 
 /* ------------------------------------------------------------------ */
-/* Foreign-currency journals and CurrencyRate (DESIGN.md "Mapping to Xero") */
+/* Foreign-currency journals and CurrencyRate (docs/mapping-xero.md "Currency") */
 
 /*
  * Convert journal lines (signed micros: + debit, − credit, summing to
@@ -401,7 +401,7 @@ struct rules_currency_rate {
 int rules_currency_rate(int64_t fx, int64_t total, int base_dp, struct rules_currency_rate *out);
 
 /* ------------------------------------------------------------------ */
-/* Tax codes and accounts (DESIGN.md "Mapping to Xero", Tax) */
+/* Tax codes and accounts (docs/mapping-xero.md "Tax codes", "Accounts") */
 
 enum rules_direction {
 	RULES_SALES,
@@ -459,7 +459,7 @@ struct rules_tax_ctx {
 };
 
 /*
- * The tax code of a line taxed at `rate` in `dir` (DESIGN.md "Tax").
+ * The tax code of a line taxed at `rate` in `dir` (docs/mapping-xero.md "Tax codes").
  * Before the ledger's tax rates are known (nrates 0) there is nothing to
  * check a code against: the first override for (rate, dir) as it stands,
  * else ledger->tax_none for 0 %, else ledger->tax_sales or tax_purchases
@@ -507,7 +507,7 @@ int rules_account_code(const struct rules_account_sources *src, enum rules_direc
 /* ------------------------------------------------------------------ */
 /* Store credits (README "Decisions") */
 
-/* One store credit event of a customer (RECORDS.md store_credit). */
+/* One store credit event of a customer (docs/records.md store_credit). */
 struct rules_credit_event {
 	const char *id;
 	const char *date; /* "YYYY-MM-DD" ("" when the record has none), compared as text */
@@ -522,7 +522,7 @@ struct rules_credit_draw {
 };
 
 /*
- * Which issued credits the draw `id` takes from.  RECORDS v1 does not
+ * Which issued credits the draw `id` takes from.  docs/records.md does not
  * link a use or refund to a credit, so: first in first out over the
  * customer's events (all of them, `events`, sorted here in place into
  * (date, id) order), each draw taking from the oldest issued credit that

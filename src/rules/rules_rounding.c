@@ -1,7 +1,6 @@
 /*
  * rules_rounding.c - predict a ledger's rounding and correct it, so the
- * ledger's total equals the source's to the cent (seeds/000; DESIGN.md
- * "Rounding correction (seeds/000), precisely").
+ * ledger's total equals the source's to the cent (docs/rounding.md).
  *
  * The source computes each line at full precision and rounds once, half
  * away from zero, to the currency's exponent.  The ledger (Xero with
@@ -192,7 +191,7 @@ int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out
 	out->first_diff = d;
 
 	if (d >= two_u || d <= -two_u) {
-		/* seeds/000 (b): each line the ledger would get wrong is sent as
+		/* docs/rounding.md: each line the ledger would get wrong is sent as
 		 * one unit at the source's amount.  Whether a line is "wrong" is
 		 * judged on what the rewrite would change: for a 3-dp currency a
 		 * line whose amount rounds to the same cents is left alone. */

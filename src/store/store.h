@@ -136,7 +136,7 @@ enum store_put_result {
 };
 
 /*
- * Store a validated record.  Versions (RECORDS.md): a higher version
+ * Store a validated record.  Versions (docs/records.md): a higher version
  * replaces; a lower one is STORE_PUT_STALE; the same version with other
  * content is BS_ECONFLICT (rejected, nothing written); without versions the
  * hash decides.  New content moves the record's state on every target
@@ -332,8 +332,8 @@ int store_link_drop(struct store *st, const char *target, enum record_kind kind,
                     const char *ledger_type, struct bs_error *err);
 
 /*
- * The serial of kind:id's `ledger_type` document on target (seeds/000's
- * unique reference): allocated once, the first time, from a per-target
+ * The serial of kind:id's `ledger_type` document on target (the unique
+ * reference of docs/mapping-xero.md): allocated once, the first time, from a per-target
  * counter, and kept so a retry carries the same number.
  */
 int store_serial(struct store *st, const char *target, enum record_kind kind, const char *id,

@@ -2,7 +2,7 @@
  * store_sqlite_sync.c - the sync engine's tables in SQLite: links between
  * records and ledger documents, serials, the outbox and frozen requests.
  *
- * The outbox is booksync's write-ahead log (DESIGN.md "Data flow"): an
+ * The outbox is booksync's write-ahead log (docs/exactly-once.md): an
  * operation is written before anything is sent, frozen into a request with
  * its idempotency key before the request leaves, and completed in the
  * transaction that records the ledger's answer.

@@ -200,7 +200,7 @@ static const char *doc_type_name(const struct dsp *d)
 	return ledger_doc_type_name(d->type);
 }
 
-/* Expected vs returned total: DESIGN.md "After posting, the Total ... compared". */
+/* Expected vs returned total: docs/rounding.md "After posting". */
 static bool total_differs(const struct dsp *d, const struct bop *b, const struct ledger_elem *e,
                           struct buf *why)
 {
@@ -277,7 +277,7 @@ static int apply_fix(struct dsp *d, struct json_object *lines, struct json_objec
  * The ledger's Total differs from the source's (another midpoint rule, a
  * 3-dp currency held at 2 dp): queue an update of the same document whose
  * rounding line absorbs the difference, as rules_rounding_recheck says
- * (DESIGN.md "Rounding correction").  Done once: a corrected document that
+ * (docs/rounding.md "After posting").  Done once: a corrected document that
  * still differs fails its record, as does one whose total the rules cannot
  * correct (why says so).
  */
@@ -403,7 +403,7 @@ static bool gone_in_ledger(struct dsp *d, const struct bop *b, const struct ledg
  * An update refused because the linked document was voided or deleted in
  * the ledger: the link is dropped (the serial with it) and the record
  * reset, so the next plan creates a new document with a new serial
- * (DESIGN.md "Sync state": reset).
+ * (docs/states-and-tabs.md "Reset and resync").
  */
 static int replan(struct dsp *d, struct bop *b)
 {
@@ -494,8 +494,8 @@ int dsp_record_elem(struct dsp *d, struct bop *b, struct ledger_elem *e, struct 
 
 /*
  * A contact the ledger already has under that name (refused as a
- * duplicate: created by hand, or the supplier twin of a customer: DESIGN.md
- * "one Xero contact"): look it up and link it.
+ * duplicate: created by hand, or the supplier twin of a customer:
+ * docs/mapping-xero.md "Contacts"): look it up and link it.
  */
 static void adopt_existing_contacts(struct dsp *d, struct ledger_elem *elems)
 {

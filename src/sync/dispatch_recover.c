@@ -77,10 +77,10 @@ static int member_cb(void *arg, const struct store_op *op)
  * Allocations.  Xero edits none and gives none a reference, so neither
  * "send again by id" nor a natural-key lookup is there.  The idempotency
  * key alone would do only while the ledger keeps it (24 h at the sandbox,
- * which also forgets keys when it restarts; unconfirmed at Xero: FACTS.md
+ * which also forgets keys when it restarts; unconfirmed at Xero: docs/mapping-xero.md
  * §3); past that a re-send applies the credit twice.  So the credit note's
  * allocations are read and compared on credit note + invoice + amount
- * (DESIGN.md "Not posting twice").  That triple is no identity: a customer
+ * (docs/exactly-once.md "Natural keys").  That triple is no identity: a customer
  * may use one credit twice, for the same amount, on one sale.  So the
  * ledger's allocations with a member's triple are counted against the ones
  * this store posted already (its done operations with that triple): only

@@ -311,7 +311,7 @@ static int link_row(void *arg, const struct store_row *r)
 		o = json_tokener_parse(buf_cstr(&body));
 	if (r->kind == RECORD_PRODUCT)
 		key = jsonr_str(o, "sku") ? jsonr_str(o, "sku") : key;
-	/* DESIGN.md: a contact is matched by name, then e-mail, then tax number */
+	/* docs/mapping-xero.md: a contact is matched by name, then e-mail, then tax number */
 	hit = key != NULL && key[0] ? names_find(l->names, key) : NULL;
 	if (hit == NULL && l->emails != NULL && jsonr_str(o, "email") != NULL)
 		hit = names_find(l->emails, jsonr_str(o, "email"));

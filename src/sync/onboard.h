@@ -2,7 +2,7 @@
  * onboard.h - connecting an organisation, and what `connect` learns from it.
  *
  * onboard_authorize runs the connector's OAuth2 authorisation-code flow
- * (ledger_ops.authorize; Xero's: FACTS.md §4) and lists the organisations granted;
+ * (ledger_ops.authorize; Xero's: docs/mapping-xero.md §4) and lists the organisations granted;
  * onboard_pick_tenant chooses one; onboard_connect seals the credentials in the store and reads it.
  * The reading, onboard_run: it reads the organisation (base currency, lock dates), its chart of
  * accounts and tax rates -- kept in the store for the planner -- and its

@@ -6,7 +6,7 @@
  * (PATH.key, mode 0600).  A session unseals them, refreshes the access
  * token before it expires, and writes a rotated refresh token back at once
  * -- in its own transaction, because the old one stops working soon after
- * (FACTS.md §4).  Secrets are never printed or logged.
+ * (docs/mapping-xero.md §4).  Secrets are never printed or logged.
  */
 #ifndef BS_SYNC_SESSION_H
 #define BS_SYNC_SESSION_H

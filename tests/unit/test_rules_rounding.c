@@ -1,7 +1,6 @@
 /*
  * test_rules_rounding.c - the ledger rounding prediction and its
- * correction (seeds/000; DESIGN.md "Rounding correction (seeds/000),
- * precisely") from src/rules/rules.h.
+ * correction (docs/rounding.md) from src/rules/rules.h.
  *
  * Every expected value in the table is worked out by hand in the comment
  * beside it: S = the source's line amount (half away to the currency's

@@ -1,5 +1,5 @@
 /*
- * oauth.h - Xero's OAuth 2.0 authorization-code flow (FACTS.md §4): the
+ * oauth.h - Xero's OAuth 2.0 authorization-code flow (docs/mapping-xero.md §4): the
  * authorize URL, the token endpoint (code exchange, refresh with rotation),
  * the tenant list, and two ways to finish the browser leg: auto-approval
  * (the sandbox redirects straight back) and a one-shot callback listener on

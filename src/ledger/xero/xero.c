@@ -90,7 +90,7 @@ int xero_conn_set_token(struct xero_conn *x, const char *access_token)
 }
 
 /* A numeric header (digits only, overflow checked), -1 when absent or bad.
- * Retry-After from Xero is delay-seconds (FACTS.md §1). */
+ * Retry-After from Xero is delay-seconds (docs/mapping-xero.md §1). */
 static int64_t header_int(const struct http_response *r, const char *name)
 {
 	int64_t v;
@@ -247,7 +247,7 @@ static const char *const coll_names[LEDGER_DOC_TYPE_COUNT] = {
     "BankTransactions", "Payments", "Allocations",
 };
 
-/* The natural key of a document (DESIGN.md "Not posting twice"): the Xero
+/* The natural key of a document (docs/exactly-once.md "Natural keys"): the Xero
  * field and the document's value for it; false when it has none. */
 static bool natural_key(enum ledger_doc_type type, struct json_object *doc, const char **field,
                         const char **value)

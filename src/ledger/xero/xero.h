@@ -29,7 +29,7 @@ struct xero_conn;
  * Xero as a connector (ledger.h): xero_ledger.c wraps the calls below; its
  * struct ledger_conn is a struct xero_conn.  Capabilities: 4-dp unit
  * prices, 2-dp amounts, 50 documents and 3.5 MB a call, 60 calls a minute,
- * 5,000 a day, 5 at once, 10,000 a minute app-wide (FACTS.md §1-2), tax
+ * 5,000 a day, 5 at once, 10,000 a minute app-wide (docs/mapping-xero.md §1-2), tax
  * types OUTPUT2 / INPUT2 / NONE; payments and allocations cannot be edited.
  */
 extern const struct ledger_ops xero_ledger;
@@ -93,7 +93,7 @@ int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct ledger_elem
               struct ledger_call *call, struct bs_error *err);
 
 /*
- * Look a document up by its natural key (DESIGN.md "Not posting twice"):
+ * Look a document up by its natural key (docs/exactly-once.md "Natural keys"):
  * contact by name, item by code, invoice / credit note / PO by number,
  * payment by document + reference, journal by narration, bank transaction
  * by reference.  BS_OK and *found with id/number/total filled in `e`.
@@ -123,7 +123,7 @@ size_t xero_lookup_keyed(enum ledger_doc_type type, const struct ledger_elem *el
  * deleted ones left out, in the ledger's order: *out is malloc'd (NULL
  * when there are none; the caller frees it), *n of them.  Xero gives an
  * allocation no reference of its own: credit note + invoice + amount is
- * all a caller can compare (DESIGN.md "Not posting twice").  Same errors
+ * all a caller can compare (docs/exactly-once.md "Natural keys").  Same errors
  * as xero_get.
  */
 int xero_credit_note_allocations(struct xero_conn *x, const char *credit_note_id,

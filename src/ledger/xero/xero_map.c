@@ -304,7 +304,7 @@ static int map_document(struct mapper *m, enum ledger_doc_type t, struct json_ob
 		rc = put_link(m, "Contact", "ContactID", jsonr_str(doc, "contact"));
 	if (rc == BS_OK)
 		rc = put_str(m, xtypes[t].number, jsonr_str(doc, "number"));
-	/* Xero keeps no Reference on bills (FACTS.md §7); the number carries it. */
+	/* Xero keeps no Reference on bills (docs/mapping-xero.md §7); the number carries it. */
 	if (rc == BS_OK && !(t == LEDGER_INVOICE && purchases))
 		rc = put_str(m, "Reference", jsonr_str(doc, "reference"));
 	if (rc == BS_OK)
@@ -433,7 +433,7 @@ int xero_map_element(enum ledger_doc_type type, struct json_object *doc, const c
 	if (ledger_id != NULL && ledger_id[0] != '\0' && type != LEDGER_ALLOCATION)
 		rc = put_str(&m, xtypes[type].id, ledger_id);
 	if (rc == BS_OK && op != NULL && strcmp(op, "void") == 0) {
-		/* Voiding sends only the id and the new status (FACTS.md §7). */
+		/* Voiding sends only the id and the new status (docs/mapping-xero.md §7). */
 		rc = put_str(&m, "Status", type == LEDGER_PAYMENT ? "DELETED" : "VOIDED");
 		goto close;
 	}
@@ -509,7 +509,7 @@ int xero_build_request(enum ledger_doc_type type, struct ledger_elem *elems, siz
 		*method = "PUT";
 		rc = buf_printf(path, "/CreditNotes/%s/Allocations?summarizeErrors=false", id);
 	} else {
-		/* PUT only creates; POST creates or updates (FACTS.md §2). */
+		/* PUT only creates; POST creates or updates (docs/mapping-xero.md §2). */
 		*method = update ? "POST" : "PUT";
 		rc = buf_printf(path, "/%s?summarizeErrors=false%s", xtypes[type].coll,
 		                type == LEDGER_INVOICE || type == LEDGER_CREDIT_NOTE ||
