@@ -67,6 +67,16 @@ static json_object *fault_obj(const struct qbo_fault *f)
 	return fo;
 }
 
+void qbo_ctx_init(struct qbo_ctx *c, struct sandbox *sb, struct qbo_fault *f)
+{
+	memset(f, 0, sizeof(*f));
+	memset(c, 0, sizeof(*c));
+	c->sb = sb;
+	c->r = sb->qbo;
+	c->now = sb_now(sb);
+	c->f = f;
+}
+
 json_object *qbo_fault_json(struct qbo_ctx *c, const struct qbo_fault *f)
 {
 	json_object *o = json_object_new_object();
@@ -529,12 +539,7 @@ void qbo_handle(struct sandbox *sb, const struct sandbox_request *req,
 	struct qbo_fault f;
 	struct qbo_ctx c;
 
-	memset(&f, 0, sizeof(f));
-	memset(&c, 0, sizeof(c));
-	c.sb = sb;
-	c.r = sb->qbo;
-	c.now = sb_now(sb);
-	c.f = &f;
+	qbo_ctx_init(&c, sb, &f);
 	if (strcmp(path, "/connect/oauth2") == 0)
 		sb_oauth_authorize(sb, req, resp);
 	else if (strcmp(path, "/oauth2/v1/tokens/bearer") == 0)

@@ -128,6 +128,9 @@ int qbo_fault(struct qbo_fault *f, int status, const char *type, const char *cod
 	qbo_fault(f, 400, "ValidationFault", code, msg, el, __VA_ARGS__)
 /* The Fault body {"Fault":..., "time":...}; a new object. */
 json_object *qbo_fault_json(struct qbo_ctx *c, const struct qbo_fault *f);
+/* A fresh context on sb's current realm at sb's clock, faults into f (both
+ * zeroed first); the caller owns both. */
+void qbo_ctx_init(struct qbo_ctx *c, struct sandbox *sb, struct qbo_fault *f);
 /* "2026-01-01T00:00:00.000+00:00" */
 void qbo_time(char *out, size_t n, int64_t ms);
 

@@ -333,11 +333,6 @@ int qbo_reset(struct sandbox *sb)
 	if ((rc = qbo_realm_new(sb, id, &sb->qbo)) != BS_OK)
 		return rc;
 	snprintf(sb->default_tenant, sizeof(sb->default_tenant), "%s", sb->qbo->id);
-	memset(&f, 0, sizeof(f));
-	memset(&c, 0, sizeof(c));
-	c.sb = sb;
-	c.r = sb->qbo;
-	c.now = sb_now(sb);
-	c.f = &f;
+	qbo_ctx_init(&c, sb, &f);
 	return qbo_seed(&c);
 }

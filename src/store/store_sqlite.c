@@ -351,6 +351,42 @@ int sq_setting_set(struct store *st, const char *key, const char *value, struct 
 	return sq_done(s, q, err, "saving a setting");
 }
 
+int sq_rows(struct sq_store *s, sqlite3_stmt *q, int (*row)(void *arg, sqlite3_stmt *q), void *arg,
+            struct bs_error *err, const char *what)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int stop = row(arg, q);
+
+		if (stop != 0)
+			return stop;
+	}
+	return rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, what);
+}
+
+struct pair_walk {
+	int (*cb)(void *arg, const char *a, const char *b);
+	void *arg;
+};
+
+static int pair_row(void *arg, sqlite3_stmt *q)
+{
+	struct pair_walk *w = arg;
+
+	return w->cb(w->arg, (const char *)sqlite3_column_text(q, 0),
+	             (const char *)sqlite3_column_text(q, 1));
+}
+
+int sq_rows_pairs(struct sq_store *s, sqlite3_stmt *q,
+                  int (*cb)(void *arg, const char *a, const char *b), void *arg,
+                  struct bs_error *err, const char *what)
+{
+	struct pair_walk w = {cb, arg};
+
+	return sq_rows(s, q, pair_row, &w, err, what);
+}
+
 /* Walk a cached statement whose rows are two text columns (settings,
  * targets): a non-zero return from cb stops and is returned. */
 int sq_walk_pairs(struct sq_store *s, enum stmt_id id,
@@ -362,16 +398,9 @@ int sq_walk_pairs(struct sq_store *s, enum stmt_id id,
 
 	if (rc != BS_OK)
 		return rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int stop = cb(arg, (const char *)sqlite3_column_text(q, 0),
-		              (const char *)sqlite3_column_text(q, 1));
-		if (stop != 0) {
-			sqlite3_reset(q);
-			return stop;
-		}
-	}
+	rc = sq_rows_pairs(s, q, cb, arg, err, what);
 	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, what);
+	return rc;
 }
 
 int sq_settings_each(struct store *st, store_setting_cb cb, void *arg, struct bs_error *err)

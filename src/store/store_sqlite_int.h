@@ -123,6 +123,23 @@ int sq_done(struct sq_store *s, sqlite3_stmt *q, struct bs_error *err, const cha
 
 int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const char *what);
 
+/* Step q (the caller's, prepared and bound) through its rows, handing each
+ * to row(arg, q); a non-zero return from row stops the walk and is returned
+ * as is.  The end is BS_OK, an SQLite failure sq_fail() about `what`.  q is
+ * neither reset nor finalized: that stays the caller's. */
+int sq_rows(struct sq_store *s, sqlite3_stmt *q, int (*row)(void *arg, sqlite3_stmt *q), void *arg,
+            struct bs_error *err, const char *what);
+
+/* sq_rows() over rows of two text columns, each handed to cb(arg, a, b). */
+int sq_rows_pairs(struct sq_store *s, sqlite3_stmt *q,
+                  int (*cb)(void *arg, const char *a, const char *b), void *arg,
+                  struct bs_error *err, const char *what);
+
+/* sq_rows() over (kind, id) rows, each handed to cb; a kind this build
+ * does not know is passed over (store_sqlite_list.c). */
+int sq_rows_keys(struct sq_store *s, sqlite3_stmt *q, store_key_cb cb, void *arg,
+                 struct bs_error *err, const char *what);
+
 /* Walk a cached statement whose rows are two text columns (settings,
  * targets): a non-zero return from cb stops and is returned. */
 int sq_walk_pairs(struct sq_store *s, enum stmt_id id,

@@ -8,6 +8,30 @@
 
 #include <sqlite3.h>
 
+struct key_walk {
+	store_key_cb cb;
+	void *arg;
+};
+
+/* A (kind, id) row; a kind this build does not know is passed over. */
+static int key_row(void *arg, sqlite3_stmt *q)
+{
+	struct key_walk *w = arg;
+	int k = sqlite3_column_int(q, 0);
+
+	if (k < 0 || k >= RECORD_KIND_COUNT)
+		return 0;
+	return w->cb(w->arg, (enum record_kind)k, (const char *)sqlite3_column_text(q, 1));
+}
+
+int sq_rows_keys(struct sq_store *s, sqlite3_stmt *q, store_key_cb cb, void *arg,
+                 struct bs_error *err, const char *what)
+{
+	struct key_walk w = {cb, arg};
+
+	return sq_rows(s, q, key_row, &w, err, what);
+}
+
 /* Pending records' kinds and ids, unsorted (see store_pending_keys_each). */
 int sq_keys_each(struct store *st, const char *target, const char *tab, store_key_cb cb, void *arg,
                  struct bs_error *err)
@@ -28,21 +52,39 @@ int sq_keys_each(struct store *st, const char *target, const char *tab, store_ke
 		sqlite3_bind_text(q, 1, tab, -1, SQLITE_STATIC);
 	if (target != NULL)
 		sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int k = sqlite3_column_int(q, 0);
-		int stop;
-
-		if (k < 0 || k >= RECORD_KIND_COUNT)
-			continue;
-		stop = cb(arg, (enum record_kind)k, (const char *)sqlite3_column_text(q, 1));
-		if (stop != 0) {
-			sqlite3_finalize(q);
-			return stop;
-		}
-	}
-	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing records");
+	rc = sq_rows_keys(s, q, cb, arg, err, "listing records");
 	sqlite3_finalize(q);
 	return rc;
+}
+
+struct row_walk {
+	store_row_cb cb;
+	void *arg;
+};
+
+/* One labelled row of the listing query below. */
+static int label_row(void *arg, sqlite3_stmt *q)
+{
+	struct row_walk *w = arg;
+	struct store_row row;
+	int k = sqlite3_column_int(q, 0);
+
+	row.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
+	row.id = (const char *)sqlite3_column_text(q, 1);
+	row.tab = (const char *)sqlite3_column_text(q, 2);
+	row.date = (const char *)sqlite3_column_text(q, 3);
+	row.currency = (const char *)sqlite3_column_text(q, 4);
+	row.has_total = sqlite3_column_int(q, 5) != 0;
+	row.total = sqlite3_column_int64(q, 6);
+	if (sync_state_from_name((const char *)sqlite3_column_text(q, 7), &row.state) != BS_OK)
+		row.state = SYNC_NOT_IMPORTED;
+	row.reason = (const char *)sqlite3_column_text(q, 8);
+	row.reference = (const char *)sqlite3_column_text(q, 9);
+	if (row.reason == NULL)
+		row.reason = "";
+	if (row.reference == NULL)
+		row.reference = "";
+	return w->cb(w->arg, &row);
 }
 
 /*
@@ -61,6 +103,7 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
 	    "coalesce(json_extract(r.body, '$.reference'), json_extract(r.body, '$.name'),"
 	    " json_extract(r.body, '$.code'), json_extract(r.body, '$.sku'), '')";
 	struct sq_store *s = sq(st);
+	struct row_walk rw = {cb, arg};
 	struct buf sql;
 	sqlite3_stmt *q = NULL;
 	int rc;
@@ -103,34 +146,34 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
 		sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, (sqlite3_int64)state_mask);
 	}
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct store_row row;
-		int k = sqlite3_column_int(q, 0);
-
-		row.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
-		row.id = (const char *)sqlite3_column_text(q, 1);
-		row.tab = (const char *)sqlite3_column_text(q, 2);
-		row.date = (const char *)sqlite3_column_text(q, 3);
-		row.currency = (const char *)sqlite3_column_text(q, 4);
-		row.has_total = sqlite3_column_int(q, 5) != 0;
-		row.total = sqlite3_column_int64(q, 6);
-		if (sync_state_from_name((const char *)sqlite3_column_text(q, 7), &row.state) !=
-		    BS_OK)
-			row.state = SYNC_NOT_IMPORTED;
-		row.reason = (const char *)sqlite3_column_text(q, 8);
-		row.reference = (const char *)sqlite3_column_text(q, 9);
-		if (row.reason == NULL)
-			row.reason = "";
-		if (row.reference == NULL)
-			row.reference = "";
-		if ((rc = cb(arg, &row)) != 0)
-			goto out;
-	}
-	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing records");
+	rc = sq_rows(s, q, label_row, &rw, err, "listing records");
 out:
 	sqlite3_finalize(q);
 	buf_free(&sql);
 	return rc;
+}
+
+struct history_walk {
+	store_history_cb cb;
+	void *arg;
+};
+
+static int history_row(void *arg, sqlite3_stmt *q)
+{
+	struct history_walk *w = arg;
+	struct store_history_row h;
+	int k = sqlite3_column_int(q, 2);
+
+	h.seq = sqlite3_column_int64(q, 0);
+	h.at_ms = sqlite3_column_int64(q, 1);
+	h.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
+	h.id = (const char *)sqlite3_column_text(q, 3);
+	h.target = (const char *)sqlite3_column_text(q, 4);
+	h.actor = (const char *)sqlite3_column_text(q, 5);
+	h.from = (const char *)sqlite3_column_text(q, 6);
+	h.to = (const char *)sqlite3_column_text(q, 7);
+	h.reason = (const char *)sqlite3_column_text(q, 8);
+	return w->cb(w->arg, &h);
 }
 
 int sq_history_each(struct store *st, const enum record_kind *kind, const char *id, int64_t limit,
@@ -146,6 +189,7 @@ int sq_history_each(struct store *st, const enum record_kind *kind, const char *
 	    " FROM records r WHERE ?1 IS NOT NULL AND r.kind = ?2 AND r.id = ?1"
 	    " ORDER BY 1 DESC LIMIT ?3) ORDER BY 1";
 	struct sq_store *s = sq(st);
+	struct history_walk hw = {cb, arg};
 	sqlite3_stmt *q = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
 
@@ -156,24 +200,7 @@ int sq_history_each(struct store *st, const enum record_kind *kind, const char *
 		sqlite3_bind_int(q, 2, (int)*kind);
 	}
 	sqlite3_bind_int64(q, 3, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct store_history_row h;
-		int k = sqlite3_column_int(q, 2);
-
-		h.seq = sqlite3_column_int64(q, 0);
-		h.at_ms = sqlite3_column_int64(q, 1);
-		h.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
-		h.id = (const char *)sqlite3_column_text(q, 3);
-		h.target = (const char *)sqlite3_column_text(q, 4);
-		h.actor = (const char *)sqlite3_column_text(q, 5);
-		h.from = (const char *)sqlite3_column_text(q, 6);
-		h.to = (const char *)sqlite3_column_text(q, 7);
-		h.reason = (const char *)sqlite3_column_text(q, 8);
-		if ((rc = cb(arg, &h)) != 0)
-			goto out;
-	}
-	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "reading history");
-out:
+	rc = sq_rows(s, q, history_row, &hw, err, "reading history");
 	sqlite3_finalize(q);
 	return rc;
 }

@@ -358,15 +358,7 @@ int sq_records_each(struct store *st, enum record_kind kind, store_record_cb cb,
 	if (rc != SQLITE_OK)
 		return sq_fail(s, rc, err, "listing records");
 	sqlite3_bind_int(q, 1, (int)kind);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int stop = cb(arg, (const char *)sqlite3_column_text(q, 0),
-		              (const char *)sqlite3_column_text(q, 1));
-		if (stop != 0) {
-			sqlite3_finalize(q);
-			return stop;
-		}
-	}
-	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing records");
+	rc = sq_rows_pairs(s, q, cb, arg, err, "listing records");
 	sqlite3_finalize(q);
 	return rc;
 }

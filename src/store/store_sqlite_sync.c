@@ -167,10 +167,34 @@ int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, c
 	return rc;
 }
 
+struct op_walk {
+	store_op_cb cb;
+	void *arg;
+};
+
+static int op_row(void *arg, sqlite3_stmt *q)
+{
+	struct op_walk *w = arg;
+	struct store_op op;
+	int k = sqlite3_column_int(q, 1);
+
+	op.id = sqlite3_column_int64(q, 0);
+	op.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
+	op.record_id = (const char *)sqlite3_column_text(q, 2);
+	op.doc_type = (const char *)sqlite3_column_text(q, 3);
+	op.op = (const char *)sqlite3_column_text(q, 4);
+	op.body = (const char *)sqlite3_column_text(q, 5);
+	op.deps = (const char *)sqlite3_column_text(q, 6);
+	op.status = store_op_status_parse((const char *)sqlite3_column_text(q, 7));
+	op.request = sqlite3_column_int64(q, 8);
+	return w->cb(w->arg, &op);
+}
+
 int sq_outbox_each(struct store *st, const char *target, const char *status, const char *doc_type,
                    int64_t request, store_op_cb cb, void *arg, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
+	struct op_walk ow = {cb, arg};
 	sqlite3_stmt *q = NULL;
 	struct buf sql;
 	int rc, n = 2;
@@ -208,23 +232,7 @@ int sq_outbox_each(struct store *st, const char *target, const char *status, con
 		sqlite3_bind_text(q, n++, doc_type, -1, SQLITE_STATIC);
 	if (request != 0)
 		sqlite3_bind_int64(q, n++, request);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct store_op op;
-		int k = sqlite3_column_int(q, 1);
-
-		op.id = sqlite3_column_int64(q, 0);
-		op.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
-		op.record_id = (const char *)sqlite3_column_text(q, 2);
-		op.doc_type = (const char *)sqlite3_column_text(q, 3);
-		op.op = (const char *)sqlite3_column_text(q, 4);
-		op.body = (const char *)sqlite3_column_text(q, 5);
-		op.deps = (const char *)sqlite3_column_text(q, 6);
-		op.status = store_op_status_parse((const char *)sqlite3_column_text(q, 7));
-		op.request = sqlite3_column_int64(q, 8);
-		if ((rc = cb(arg, &op)) != 0)
-			goto out;
-	}
-	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "reading the outbox");
+	rc = sq_rows(s, q, op_row, &ow, err, "reading the outbox");
 out:
 	sqlite3_finalize(q);
 	buf_free(&sql);
@@ -349,6 +357,24 @@ int sq_request_set(struct store *st, int64_t id, const char *status, int64_t now
 	return sq_done(s, q, err, "updating a request");
 }
 
+struct request_walk {
+	store_request_cb cb;
+	void *arg;
+};
+
+static int request_row(void *arg, sqlite3_stmt *q)
+{
+	struct request_walk *w = arg;
+	struct store_request rq;
+
+	rq.id = sqlite3_column_int64(q, 0);
+	rq.key = (const char *)sqlite3_column_text(q, 1);
+	rq.doc_type = (const char *)sqlite3_column_text(q, 2);
+	rq.status = store_rq_status_parse((const char *)sqlite3_column_text(q, 3));
+	rq.created_ms = sqlite3_column_int64(q, 4);
+	return w->cb(w->arg, &rq);
+}
+
 int sq_requests_each(struct store *st, const char *target, const char *status, store_request_cb cb,
                      void *arg, struct bs_error *err)
 {
@@ -356,6 +382,7 @@ int sq_requests_each(struct store *st, const char *target, const char *status, s
 	                          " FROM requests WHERE target = ?1 AND (?2 IS NULL OR status = ?2)"
 	                          " ORDER BY id";
 	struct sq_store *s = sq(st);
+	struct request_walk rw = {cb, arg};
 	sqlite3_stmt *q = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
 
@@ -364,19 +391,7 @@ int sq_requests_each(struct store *st, const char *target, const char *status, s
 	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
 	if (status != NULL)
 		sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct store_request rq;
-
-		rq.id = sqlite3_column_int64(q, 0);
-		rq.key = (const char *)sqlite3_column_text(q, 1);
-		rq.doc_type = (const char *)sqlite3_column_text(q, 2);
-		rq.status = store_rq_status_parse((const char *)sqlite3_column_text(q, 3));
-		rq.created_ms = sqlite3_column_int64(q, 4);
-		if ((rc = cb(arg, &rq)) != 0)
-			goto out;
-	}
-	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "reading requests");
-out:
+	rc = sq_rows(s, q, request_row, &rw, err, "reading requests");
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -435,11 +450,8 @@ int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
 		sqlite3_bind_text(q, 4, target, -1, SQLITE_STATIC);
 	for (int i = 0; i < ntabs; i++)
 		sqlite3_bind_text(q, i + 5, tabs[i], -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if ((rc = cb(arg, kind, (const char *)sqlite3_column_text(q, 1))) != 0)
-			goto out;
-	}
-	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing records");
+	/* Column 0 is r.kind = ?1: every row has the `kind` asked for. */
+	rc = sq_rows_keys(s, q, cb, arg, err, "listing records");
 out:
 	sqlite3_finalize(q);
 	buf_free(&sql);

@@ -439,6 +439,18 @@ static void void_done(struct dsp *d, const struct bop *b, struct ledger_elem *e)
 		snprintf(e->number, sizeof(e->number), "%s", l.number);
 }
 
+int dsp_request_close(struct dsp *d, int64_t rid, int rc)
+{
+	if (rc == BS_OK)
+		rc =
+		    store_request_set(d->st, rid, STORE_RQ_DONE, d->o->now_ms(d->o->clock), d->err);
+	if (rc == BS_OK)
+		rc = store_commit(d->st, d->err);
+	else
+		store_rollback(d->st);
+	return rc;
+}
+
 int dsp_record_elem(struct dsp *d, struct bop *b, struct ledger_elem *e, struct buf *why)
 {
 	int64_t now = d->o->now_ms(d->o->clock);
@@ -567,13 +579,7 @@ static int record_batch(struct dsp *d, struct ledger_elem *elems, int64_t rid, i
 		}
 		rc = dsp_record_elem(d, &d->ops[i], &elems[i], &why);
 	}
-	if (rc == BS_OK)
-		rc =
-		    store_request_set(d->st, rid, STORE_RQ_DONE, d->o->now_ms(d->o->clock), d->err);
-	if (rc == BS_OK)
-		rc = store_commit(d->st, d->err);
-	else
-		store_rollback(d->st);
+	rc = dsp_request_close(d, rid, rc);
 	buf_free(&why);
 	return rc;
 }

@@ -62,6 +62,11 @@ int dsp_op_prepare(struct dsp *d, struct bop *b);
  * transaction): link, state, outbox.  `why` is scratch. */
 int dsp_record_elem(struct dsp *d, struct bop *b, struct ledger_elem *e, struct buf *why);
 
+/* Close request rid inside the caller's transaction: when rc is BS_OK mark
+ * it done and commit; on rc or any failure there, roll back.  Returns rc or
+ * that failure. */
+int dsp_request_close(struct dsp *d, int64_t rid, int rc);
+
 /* Send the batch d->ops as request rid with its key, record every answer
  * and close the request. */
 int dsp_run_batch(struct dsp *d, int64_t rid, const char *key);

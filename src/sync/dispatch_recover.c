@@ -241,13 +241,7 @@ static int split(struct dsp *d, const struct pending_rq *rq, struct ledger_elem 
 			rc = store_outbox_set(d->st, d->ops[i].op_id, STORE_OP_READY, 0, d->err);
 		}
 	}
-	if (rc == BS_OK)
-		rc = store_request_set(d->st, rq->id, STORE_RQ_DONE, d->o->now_ms(d->o->clock),
-		                       d->err);
-	if (rc == BS_OK)
-		rc = store_commit(d->st, d->err);
-	else
-		store_rollback(d->st);
+	rc = dsp_request_close(d, rq->id, rc);
 	buf_free(&why);
 	return rc;
 }
