@@ -1,6 +1,6 @@
 /*
- * sb_json.c - JSON helpers for the sandbox: reading fields, exact decimal
- * amounts in and out (never through a binary float), dates, and the
+ * sb_json.c - JSON helpers for the sandbox: reading fields, amounts in and
+ * out as exact decimal text, dates, and the
  * {"Message"} lists Xero uses for ValidationErrors and Warnings.
  */
 #include "sandbox/sb_int.h"
