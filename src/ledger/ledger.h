@@ -259,6 +259,12 @@ struct ledger_conn_config {
 	const char *tenant_id;    /* the organisation (Xero tenant, QBO realm) */
 	const char *access_token; /* bearer token; replace with ops->set_token */
 	long timeout_ms;          /* per call; 0 = 30 s */
+	/* What connect saved of the organisation (settings chart:<target> and
+	 * taxrates:<target>, JSON arrays of {"code","id",...}); a connector that
+	 * names accounts and tax codes by its own ids (QBO) maps codes through
+	 * them.  NULL when not read. */
+	const char *chart;
+	const char *tax_rates;
 };
 
 /*
