@@ -524,15 +524,12 @@ struct rules_credit_draw {
 /*
  * Which issued credits the draw `id` takes from.  docs/records.md does not
  * link a use or refund to a credit, so: first in first out over the
- * customer's events (all of them, `events`, sorted here in place into
- * (date, id) order), each draw taking from the oldest issued credit that
- * still holds something, split over several when one is not enough.  The
- * walk only moves forward, past draws, spent credits and credits issued
- * after the draw at hand (they hold nothing yet at its date): a draw the
- * credits issued before it do not cover in full leaves the walk at the
- * end, so it and every later draw of the customer come up short.  (The
- * planner has always decided so; whether a later credit should cover a
- * later draw is an open question, not settled here.)
+ * customer's events (all of them, `events`, sorted here in place by date,
+ * credits before draws of the same date, then id), each draw taking from
+ * the oldest credits issued on or before its date that still hold
+ * something, split over several when one is not enough.  What they do not
+ * cover is the draw's shortfall and changes nothing else: a credit issued
+ * later still covers the draws after it.
  *
  * draws[0..cap) receive the pieces of `id`'s draw in order; *ndraws is how
  * many pieces it takes (more than cap when they do not all fit: the rest
