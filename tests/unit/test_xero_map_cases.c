@@ -308,6 +308,14 @@ static const struct map_case map_cases[] = {
     {"contact, name only", LEDGER_CONTACT, BS_OK, NULL,
      "{'type':'Contact','op':'create','self':'Contact/supplier:SUP-1','name':'Kauri Supplies'}",
      "{'Name':'Kauri Supplies'}"},
+    {"contact with no name: the first field opens without a comma", LEDGER_CONTACT, BS_OK, NULL,
+     "{'type':'Contact','op':'create','self':'Contact/customer:C-3','phone':'021 555',"
+     "'address':{'city':'Napier'}}",
+     "{'Phones':[{'PhoneType':'DEFAULT','PhoneNumber':'021 555'}],"
+     "'Addresses':[{'AddressType':'STREET','City':'Napier'}]}"},
+    {"item with no code or name: valid JSON all the same", LEDGER_ITEM, BS_OK, NULL,
+     "{'type':'Item','op':'create','self':'Item/product:SKU-9','sales_account':'200'}",
+     "{'IsTrackedAsInventory':false,'SalesDetails':{'AccountCode':'200'}}"},
     {"contact, part of an address", LEDGER_CONTACT, BS_OK, NULL,
      "{'type':'Contact','op':'create','self':'Contact/customer:C-2','name':'Tui Cafe',"
      "'address':{'city':'Wellington','country':'NZ'}}",

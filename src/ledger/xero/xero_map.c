@@ -49,6 +49,16 @@ static int add(struct mapper *m, const char *s)
 	return buf_addstr(m->out, s);
 }
 
+/* A key and the start of its value, raw ("\"Phones\":["), after a comma
+ * when something came before it at this level. */
+static int put_key(struct mapper *m, const char *raw)
+{
+	int rc = m->comma ? buf_addc(m->out, ',') : BS_OK;
+
+	m->comma = 1;
+	return rc == BS_OK ? add(m, raw) : rc;
+}
+
 /* "Key":"value" when value is present. */
 static int put_str(struct mapper *m, const char *xkey, const char *value)
 {
@@ -231,7 +241,7 @@ static int map_contact(struct mapper *m, struct json_object *doc)
 	if (rc == BS_OK)
 		rc = put_str(m, "DefaultCurrency", jsonr_str(doc, "currency"));
 	if (rc == BS_OK && jsonr_str(doc, "phone") != NULL) {
-		rc = add(m, ",\"Phones\":[{\"PhoneType\":\"DEFAULT\"");
+		rc = put_key(m, "\"Phones\":[{\"PhoneType\":\"DEFAULT\"");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(m->out, 1, "PhoneNumber", jsonr_str(doc, "phone"));
 		if (rc == BS_OK)
@@ -241,7 +251,7 @@ static int map_contact(struct mapper *m, struct json_object *doc)
 	    json_object_is_type(addr, json_type_object)) {
 		struct mapper am = {m->out, m->resolve, m->arg, m->err, 1};
 
-		rc = add(m, ",\"Addresses\":[{\"AddressType\":\"STREET\"");
+		rc = put_key(m, "\"Addresses\":[{\"AddressType\":\"STREET\"");
 		if (rc == BS_OK)
 			rc = put_str(&am, "AddressLine1", jsonr_str(addr, "line1"));
 		if (rc == BS_OK)
@@ -269,9 +279,9 @@ static int map_item(struct mapper *m, struct json_object *doc)
 	if (rc == BS_OK)
 		rc = put_str(m, "Description", jsonr_str(doc, "description"));
 	if (rc == BS_OK)
-		rc = add(m, ",\"IsTrackedAsInventory\":false");
+		rc = put_key(m, "\"IsTrackedAsInventory\":false");
 	if (rc == BS_OK && jsonr_str(doc, "sales_account") != NULL) {
-		rc = add(m, ",\"SalesDetails\":{");
+		rc = put_key(m, "\"SalesDetails\":{");
 		if (rc == BS_OK)
 			rc =
 			    jsonw_kv_str(m->out, 0, "AccountCode", jsonr_str(doc, "sales_account"));
@@ -279,7 +289,7 @@ static int map_item(struct mapper *m, struct json_object *doc)
 			rc = add(m, "}");
 	}
 	if (rc == BS_OK && jsonr_str(doc, "purchase_account") != NULL) {
-		rc = add(m, ",\"PurchaseDetails\":{");
+		rc = put_key(m, "\"PurchaseDetails\":{");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(m->out, 0, "AccountCode",
 			                  jsonr_str(doc, "purchase_account"));
@@ -338,7 +348,7 @@ static int map_payment(struct mapper *m, struct json_object *doc)
 	else
 		rc = put_link(m, "Invoice", "InvoiceID", target);
 	if (rc == BS_OK && jsonr_str(doc, "account") != NULL) {
-		rc = add(m, ",\"Account\":{");
+		rc = put_key(m, "\"Account\":{");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(m->out, 0, "Code", jsonr_str(doc, "account"));
 		if (rc == BS_OK)
@@ -389,7 +399,7 @@ static int map_bank(struct mapper *m, struct json_object *doc)
 	if (rc == BS_OK && jsonr_str(doc, "contact") != NULL)
 		rc = put_link(m, "Contact", "ContactID", jsonr_str(doc, "contact"));
 	else if (rc == BS_OK) {
-		rc = add(m, ",\"Contact\":{");
+		rc = put_key(m, "\"Contact\":{");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(m->out, 0, "Name",
 			                  jsonr_str(doc, "contact_name")
@@ -399,7 +409,7 @@ static int map_bank(struct mapper *m, struct json_object *doc)
 			rc = add(m, "}");
 	}
 	if (rc == BS_OK && jsonr_str(doc, "bank_account") != NULL) {
-		rc = add(m, ",\"BankAccount\":{");
+		rc = put_key(m, "\"BankAccount\":{");
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(m->out, 0, "Code", jsonr_str(doc, "bank_account"));
 		if (rc == BS_OK)
