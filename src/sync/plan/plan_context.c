@@ -116,6 +116,8 @@ int plan_context_load(struct planner *p)
 		p->ctx.no_payments = strcmp(buf_cstr(&v), "true") == 0;
 	if (rc == BS_OK && (rc = settings_get(p->st, "disable_po_sync", &v, p->err)) == BS_OK)
 		p->ctx.no_po = strcmp(buf_cstr(&v), "true") == 0;
+	if (rc == BS_OK && (rc = settings_get(p->st, "upload_po_as_qbo_po", &v, p->err)) == BS_OK)
+		p->ctx.po_opt_in = strcmp(buf_cstr(&v), "true") == 0;
 	if (rc != BS_OK)
 		goto out;
 	p->ctx.base_dp =
