@@ -47,7 +47,7 @@ static bool is_json_decimal(const char *v)
 	int64_t probe;
 
 	if (money_check_text(v, strlen(v)) != BS_OK ||
-	    money_parse_fixed(v, strlen(v), 6, 7, &probe) != BS_OK)
+	    money_parse_fixed(v, strlen(v), 6, 6, &probe) != BS_OK)
 		return false;
 	return !(d[0] == '0' && d[1] >= '0' && d[1] <= '9');
 }
@@ -138,14 +138,21 @@ static size_t chars(const char *s)
 
 int qbo_w_bounded(struct qbo_w *w, const char *key, const char *value, size_t max)
 {
+	size_t shown;
+
 	if (value == NULL)
 		return BS_OK;
-	if (chars(value) > max)
-		return bs_error_set(w->err, BS_EINVAL,
-		                    "%s '%s' is %zu characters; QuickBooks Online takes at most "
-		                    "%zu (it is not cut: shorten it at the source)",
-		                    key, value, chars(value), max);
-	return qbo_w_str(w, key, value);
+	if (chars(value) <= max)
+		return qbo_w_str(w, key, value);
+	/* a long value is shown by its start (whole characters) */
+	for (shown = strlen(value) < 60 ? strlen(value) : 60;
+	     shown > 0 && ((unsigned char)value[shown] & 0xC0) == 0x80; shown--)
+		;
+	return bs_error_set(w->err, BS_EINVAL,
+	                    "%s '%.*s%s' is %zu characters; QuickBooks Online takes at most %zu "
+	                    "(it is not cut: shorten it at the source)",
+	                    key, (int)shown, value, shown < strlen(value) ? "..." : "",
+	                    chars(value), max);
 }
 
 /* ------------------------------------------------------------- entities */

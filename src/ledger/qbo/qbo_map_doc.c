@@ -200,7 +200,7 @@ static int put_form_line(struct qbo_w *w, struct json_object *doc, struct json_o
 	if (rc == BS_OK && sales) {
 		rc = qbo_w_micros(&dw, "Qty", s.qty * 100, 0); /* QTY_DP -> micros */
 		if (rc == BS_OK)
-			rc = qbo_w_micros(&dw, "UnitPrice", s.price, 0);
+			rc = qbo_w_micros(&dw, "UnitPrice", s.price, 2);
 		/* the line's account: QBO takes it from an item, so it is
 		 * sent as ItemAccountRef (docs/mapping-qbo.md, "Lines") */
 		if (rc == BS_OK)
