@@ -402,7 +402,7 @@ static const struct map_case map_cases[] = {
      "CreditNote/store_credit:SC-1]','AccountRef':{'value':'A090'},'PaymentType':'Cash',"
      "'EntityRef':{'value':'#C-1','type':'Customer'},'Line':[{'Description':'Refund of "
      "credit','Amount':5.00,'DetailType':'AccountBasedExpenseLineDetail',"
-     "'AccountBasedExpenseLineDetail':{'AccountRef':{'value':'A@receivable'},'CustomerRef':"
+     "'AccountBasedExpenseLineDetail':{'AccountRef':{'value':'AAccounts Receivable (A/R)'},'CustomerRef':"
      "{'value':'#C-1'}}}]}"},
     /* a supplier's credit paid back: a deposit on A/P */
     {"Payment",

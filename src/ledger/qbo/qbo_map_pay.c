@@ -109,8 +109,9 @@ static int put_marker(struct qbo_w *w, struct json_object *doc)
  * accountant writes a cheque (an expense) to the customer on Accounts
  * Receivable, and a supplier's refund is a deposit on Accounts Payable; the
  * open credit is then matched to it in QuickBooks.  The A/R or A/P account
- * is "receivable_account" / "payable_account" of the document, else what
- * the connection resolves "Account:@receivable" / "Account:@payable" to.
+ * is "receivable_account" / "payable_account" of the document, else the
+ * account QBO names "Accounts Receivable (A/R)" / "Accounts Payable (A/P)"
+ * in every company (accounts resolve by name as by number).
  */
 static int map_refund(struct qbo_w *w, struct json_object *doc, const char *who, bool vendor,
                       int64_t amount)
@@ -122,7 +123,7 @@ static int map_refund(struct qbo_w *w, struct json_object *doc, const char *who,
 	int rc = qbo_w_str(w, "TxnDate", jsonr_str(doc, "date"));
 
 	if (acct == NULL)
-		acct = vendor ? "@payable" : "@receivable";
+		acct = vendor ? "Accounts Payable (A/P)" : "Accounts Receivable (A/R)";
 	if (rc == BS_OK)
 		rc = put_marker(w, doc);
 	if (rc == BS_OK)
