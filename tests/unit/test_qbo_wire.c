@@ -7,8 +7,9 @@
  * started in-process: the code flow with realmId and the company's name,
  * calls with a good and a bad token, a Fault body, throttling (a 429 with
  * Fault 3001 and no Retry-After reads as 60 s), no answer, refresh
- * rotation and revocation, and connect's reads (paged queries, tax rates,
- * contacts with their roles).
+ * rotation and revocation, connect's reads (paged queries, tax rates,
+ * contacts with their roles), and the interactive flow (a browser thread
+ * follows the sandbox's redirect to the listener, realmId and all).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -633,6 +635,77 @@ static void test_read_pages(void **state)
 	buf_free(&req);
 }
 
+/* A person with a browser: opens the URL connect shows and follows the
+ * sandbox's redirect to the listener on 127.0.0.1, which gets realmId. */
+struct browser {
+	char url[4096];
+	long status;
+	bool started;
+	pthread_t th;
+};
+
+static void *browse(void *arg)
+{
+	struct browser *b = arg;
+	struct http_client *c = NULL;
+	struct http_response resp;
+	struct http_request req = {.method = "GET", .url = b->url, .follow_redirects = true};
+	struct bs_error err;
+
+	b->status = -1;
+	if (http_client_new(&c, &err) != BS_OK)
+		return NULL;
+	http_response_init(&resp);
+	if (http_send(c, &req, &resp, &err) == BS_OK)
+		b->status = resp.status;
+	http_response_free(&resp);
+	http_client_free(c);
+	return NULL;
+}
+
+static void show_url(void *arg, const char *url)
+{
+	struct browser *b = arg;
+
+	snprintf(b->url, sizeof(b->url), "%s", url);
+	b->started = pthread_create(&b->th, NULL, browse, b) == 0;
+}
+
+static void test_browser_flow(void **state)
+{
+	struct fix *f = *state;
+	struct browser b = {0};
+	struct ledger_auth a = {0};
+	struct ledger_tokens t;
+	struct ledger_tenant *ten = NULL;
+	struct bs_error err;
+	size_t n = 0;
+	int rc;
+
+	a.base_url = sandbox_url(f->sb);
+	a.client_id = "cid";
+	a.client_secret = "secret";
+	a.auto_approve = false; /* a person at the terminal */
+	a.show_url = show_url;
+	a.arg = &b;
+	a.now_ms = now_ms();
+	rc = qbo_authorize(&a, &t, &ten, &n, &err);
+	assert_true(b.started);
+	assert_int_equal(pthread_join(b.th, NULL), 0);
+	if (rc != BS_OK)
+		fail_msg("authorize: %s", err.msg);
+	/* the URL asked for QBO's scope, and the browser was told it worked */
+	assert_non_null(strstr(b.url, "/connect/oauth2?response_type=code"));
+	assert_non_null(strstr(b.url, "scope=com.intuit.quickbooks.accounting&"));
+	assert_non_null(strstr(b.url, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
+	assert_int_equal(b.status, 200);
+	assert_int_equal(n, 1);
+	assert_string_equal(ten[0].tenant_id, sandbox_default_tenant(f->sb));
+	assert_true(t.access_token[0] != '\0');
+	free(ten);
+	sodium_memzero(&t, sizeof(t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -646,6 +719,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_refresh_revoke, start_open, stop),
 	    cmocka_unit_test_setup_teardown(test_reads, start_open, stop),
 	    cmocka_unit_test_setup_teardown(test_read_pages, start_open, stop),
+	    cmocka_unit_test_setup_teardown(test_browser_flow, start_open, stop),
 	};
 	struct bs_error err;
 	int rc;
