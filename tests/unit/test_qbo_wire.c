@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <json-c/json.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -499,6 +500,14 @@ static int collect(void *arg, const struct ledger_entity *e)
 	return BS_OK;
 }
 
+static int org_cb(void *arg, const struct ledger_entity *e)
+{
+	char *out = arg;
+
+	snprintf(out, 256, "%s|%s|%s", e->name, e->base_currency, e->lock_date);
+	return BS_OK;
+}
+
 static int stop_at_two(void *arg, const struct ledger_entity *e)
 {
 	struct reader *r = arg;
@@ -514,10 +523,37 @@ static void test_reads(void **state)
 	struct ledger_call call;
 	struct bs_error err;
 	struct buf body;
+	char org[256];
+
 	buf_init(&body, (size_t)1 << 20);
 	assert_int_equal(qbo_read_company(LEDGER_READ_ORG, rget, &r, collect, &r, &err), BS_OK);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.calls, 2); /* CompanyInfo, Preferences */
+	assert_int_equal(qbo_read_company(LEDGER_READ_ORG, rget, &r, org_cb, org, &err), BS_OK);
+	assert_string_equal(org, "Booksync Sandbox Ltd|NZD|");
+	/* the books closed at the end of 2025: the lock date */
+	assert_int_equal(qbo_get(f->q, "/preferences", &body, &call, &err), BS_OK);
+	{
+		struct json_object *o = json_tokener_parse(buf_cstr(&body)), *p, *v;
+		char upd[512], id[32] = "", tok[32] = "";
+
+		assert_true(json_object_object_get_ex(o, "Preferences", &p));
+		if (json_object_object_get_ex(p, "Id", &v))
+			snprintf(id, sizeof(id), "%s", json_object_get_string(v));
+		if (json_object_object_get_ex(p, "SyncToken", &v))
+			snprintf(tok, sizeof(tok), "%s", json_object_get_string(v));
+		json_object_put(o);
+		snprintf(upd, sizeof(upd),
+		         "{\"Id\":\"%s\",\"SyncToken\":\"%s\",\"sparse\":true,"
+		         "\"AccountingInfoPrefs\":{\"BookCloseDate\":\"2025-12-31\"}}",
+		         id, tok);
+		assert_int_equal(qbo_call(f->q, "POST", "/preferences", upd, &body, &call, &err),
+		                 BS_OK);
+		if (call.http_status != 200)
+			fail_msg("preferences update: %s", buf_cstr(&body));
+	}
+	assert_int_equal(qbo_read_company(LEDGER_READ_ORG, rget, &r, org_cb, org, &err), BS_OK);
+	assert_string_equal(org, "Booksync Sandbox Ltd|NZD|2025-12-31");
 
 	memset(&r, 0, sizeof(r));
 	r.q = f->q;
