@@ -187,6 +187,7 @@ struct ledger_caps {
 	bool po_upload_default;   /* open purchases go up as purchase orders by default;
 	                             false: only with upload_po_as_qbo_po */
 	const char *display_name; /* the ledger's name for people: "Xero" */
+	int64_t batch_per_minute; /* batch calls a minute (QBO /batch); 0 = no own limit */
 };
 
 /* What connect reads of an organisation (ledger_ops.read). */
@@ -214,6 +215,9 @@ struct ledger_entity {
 	bool active;             /* not archived / deleted */
 	bool sales, purchases;   /* a tax rate applies to revenue / expenses */
 	bool liability_payments; /* a liability account that takes payments */
+	/* a contact's side where the ledger keeps them apart (QBO: "customer",
+	 * "vendor"); NULL where one contact serves both (Xero) */
+	const char *role;
 };
 
 /* The engine's GET, paced and retried (session_get): path under the API root
