@@ -79,6 +79,8 @@ eq "the clash says what to do" "$(row "$T/err1" PO-L2 '/first 255 characters dif
 eq "the clash's reference whole" "$(row "$T/err1" PO-L2 r.reference)" "$LONG / PO-L2"
 eq "the tax rate named, with a hint" \
 	"$(row "$T/err1" PO-T '/9% tax rate/.test(r.message) && /tax.purchases.9/.test(r.message) && /add the rate in Xero/.test(r.message)')" true
+expect 0 "$B" errors --tab supplier-invoices
+has "$T/out" "purchase:PO-T            SI-T / PO-T - no active 9% tax rate"
 expect 0 "$B" errors --tab purchase-orders --json
 eq "nothing on Errors > Purchase Orders yet" "$(jv j.count <"$T/out")" 0
 
