@@ -5,10 +5,10 @@
  * and a document's status.  The mapping and parsing are the pure files';
  * the calls are qbo_call's (qbo_conn.c).  docs/mapping-qbo.md.
  *
- * The SyncTokens of an update or void are read (one /query per entity) in
- * the same push, before the /batch call: both calls' figures are the
- * push's, and a refusal of the read (429, no answer) is the push's
- * (docs/exactly-once.md, "QuickBooks Online").
+ * The SyncTokens of an update or void are read (one /query per entity) by
+ * qbo_prepare, which the dispatcher calls through its paced path before
+ * the push (ledger_ops.prepare); a push whose elements come without them
+ * reads them itself (docs/exactly-once.md, "QuickBooks Online").
  */
 #include "ledger/qbo/qbo.h"
 #include "ledger/qbo/qbo_paper.h"
@@ -153,16 +153,46 @@ static void request_id(const char *key, char out[40])
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
+/* Whether elems[i] needs a SyncToken (an update or void of a linked one). */
+static bool needs_token(const struct ledger_elem *e)
+{
+	return qbo_needs_sync_token(e->doc) && e->ledger_id != NULL && e->ledger_id[0] != '\0';
+}
+
+bool qbo_prepare_needed(enum ledger_doc_type type, const struct ledger_elem *elems, size_t n)
+{
+	(void)type;
+	for (size_t i = 0; i < n; i++)
+		if (needs_token(&elems[i]) && elems[i].version[0] == '\0')
+			return true;
+	return false;
+}
+
+int qbo_prepare(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems,
+                size_t n, struct ledger_call *call, struct bs_error *err)
+{
+	char (*tokens)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*tokens));
+	int rc;
+
+	ledger_call_init(call);
+	if (tokens == NULL)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	rc = read_tokens(q, type, elems, n, tokens, call, err);
+	for (size_t i = 0; rc == BS_OK && i < n; i++)
+		if (needs_token(&elems[i]))
+			snprintf(elems[i].version, LEDGER_ID_MAX, "%s", tokens[i]);
+	free(tokens);
+	return rc;
+}
+
 int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
              const char *idempotency_key, ledger_resolve_fn resolve, void *arg,
              struct ledger_call *call, struct bs_error *err)
 {
 	struct wrap w = {qbo_conn_refs(q), resolve, arg};
-	char (*tokens)[LEDGER_ID_MAX] = NULL;
 	const char **tp = NULL;
 	struct buf body, path, ans;
 	char rid[40];
-	bool need = false;
 	int rc = BS_OK;
 
 	ledger_call_init(call);
@@ -173,20 +203,16 @@ int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *
 		rc = bs_error_set(err, BS_EINVAL, "a batch holds 1 to %d documents", QBO_BATCH_MAX);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		need |= qbo_needs_sync_token(elems[i].doc);
-	if (need) {
-		tokens = calloc(n, sizeof(*tokens));
-		tp = calloc(n, sizeof(*tp));
-		if (tokens == NULL || tp == NULL) {
-			rc = bs_error_set(err, BS_ENOMEM, "out of memory");
-			goto out;
-		}
-		if ((rc = read_tokens(q, type, elems, n, tokens, call, err)) != BS_OK)
-			goto out;
-		for (size_t i = 0; i < n; i++)
-			tp[i] = tokens[i];
+	/* the SyncTokens: read by the dispatcher's prepare, else here */
+	if (qbo_prepare_needed(type, elems, n) &&
+	    (rc = qbo_prepare(q, type, elems, n, call, err)) != BS_OK)
+		goto out;
+	if ((tp = calloc(n, sizeof(*tp))) == NULL) {
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+		goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		tp[i] = elems[i].version;
 	rc = qbo_batch_build(type, elems, n, tp, wrapped, &w, &body, err);
 	if (rc == BS_OK) {
 		request_id(idempotency_key ? idempotency_key : "", rid);
@@ -204,7 +230,6 @@ int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *
 	if (rc == BS_OK)
 		rc = qbo_parse_response(type, buf_cstr(&ans), ans.len, elems, n, err);
 out:
-	free(tokens);
 	free(tp);
 	buf_free(&body);
 	buf_free(&path);
