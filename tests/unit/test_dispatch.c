@@ -40,9 +40,9 @@ struct ledger_conn {
 	size_t nheld;
 	const char *refuse_key; /* this natural key is refused ... */
 	enum ledger_refusal refuse_as;
-	int lose_answers;     /* the next N pushes are processed but not answered */
-	int64_t answer_total; /* a create's Total, micros (0: none) */
-	char last_doc[2048];  /* the last element pushed, as JSON */
+	int lose_answers;                 /* the next N pushes are processed but not answered */
+	int64_t answer_total;             /* a create's Total, micros (0: none) */
+	char last_doc[2048];              /* the last element pushed, as JSON */
 	char last_version[LEDGER_ID_MAX]; /* what prepare read for the last element pushed */
 	int pushes, pushed_elems, lookups, status_asks, prepares;
 };

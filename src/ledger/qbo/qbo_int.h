@@ -108,8 +108,8 @@ size_t qbo_lookup_keyed(enum ledger_doc_type type, const struct ledger_elem *ele
 /* ledger_ops.prepare_needed / prepare: the SyncTokens of updates and voids
  * into elems[].version (one /query per entity). */
 bool qbo_prepare_needed(enum ledger_doc_type type, const struct ledger_elem *elems, size_t n);
-int qbo_prepare(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems,
-                size_t n, struct ledger_call *call, struct bs_error *err);
+int qbo_prepare(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
+                struct ledger_call *call, struct bs_error *err);
 int qbo_allocations(struct qbo_conn *q, const char *credit_note_id, struct ledger_allocation **out,
                     size_t *n, struct ledger_call *call, struct bs_error *err);
 int qbo_doc_status(struct qbo_conn *q, enum ledger_doc_type type, const char *id,

@@ -168,10 +168,10 @@ bool qbo_prepare_needed(enum ledger_doc_type type, const struct ledger_elem *ele
 	return false;
 }
 
-int qbo_prepare(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems,
-                size_t n, struct ledger_call *call, struct bs_error *err)
+int qbo_prepare(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
+                struct ledger_call *call, struct bs_error *err)
 {
-	char (*tokens)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*tokens));
+	char(*tokens)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*tokens));
 	int rc;
 
 	ledger_call_init(call);
@@ -260,7 +260,7 @@ int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger
                     size_t n, ledger_resolve_fn resolve, void *arg, bool *found,
                     struct ledger_call *call, struct bs_error *err)
 {
-	char (*vid)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*vid));
+	char(*vid)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*vid));
 	const char **vp = calloc(n ? n : 1, sizeof(*vp));
 	struct buf body, ans, key;
 	size_t keyed = 0;
@@ -289,7 +289,8 @@ int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger
 	}
 	rc = qbo_lookup_batch(type, elems, n, &body, &keyed, err);
 	if (rc == BS_ENOTFOUND) {
-		rc = bs_error_set(err, BS_EUNSUPPORTED, "no document of the batch has a natural key");
+		rc = bs_error_set(err, BS_EUNSUPPORTED,
+		                  "no document of the batch has a natural key");
 		goto out;
 	}
 	if (rc == BS_OK)
@@ -324,8 +325,9 @@ static int run_query(struct qbo_conn *q, const char *stmt, struct json_object **
 	if (rc == BS_OK) {
 		*root = json_tokener_parse(buf_cstr(&body));
 		if (*root == NULL || !json_object_object_get_ex(*root, "QueryResponse", qr))
-			rc = bs_error_set(err, BS_EPROTO, "QuickBooks Online's answer has no "
-			                                  "QueryResponse");
+			rc = bs_error_set(err, BS_EPROTO,
+			                  "QuickBooks Online's answer has no "
+			                  "QueryResponse");
 	}
 	buf_free(&path);
 	buf_free(&body);
@@ -346,8 +348,9 @@ int qbo_allocations(struct qbo_conn *q, const char *credit_note_id, struct ledge
 
 	*out = NULL;
 	*n = 0;
-	rc = run_query(q, "select * from Payment where PrivateNote like '[booksync Allocation/%' "
-	                  "maxresults 1000",
+	rc = run_query(q,
+	               "select * from Payment where PrivateNote like '[booksync Allocation/%' "
+	               "maxresults 1000",
 	               &root, &qr, call, err);
 	if (rc != BS_OK || !json_object_object_get_ex(qr, "Payment", &list))
 		goto out;
@@ -436,11 +439,13 @@ int qbo_doc_status(struct qbo_conn *q, enum ledger_doc_type type, const char *id
 		if (strspn(id, "0123456789") != strlen(id))
 			return bs_error_set(err, BS_ENOTFOUND, "'%s' is not a QuickBooks Online Id",
 			                    id);
-		snprintf(stmt, sizeof(stmt), "select * from %s where Id = '%s'", cands[type][i], id);
+		snprintf(stmt, sizeof(stmt), "select * from %s where Id = '%s'", cands[type][i],
+		         id);
 		rc = run_query(q, stmt, &root, &qr, call, err);
 		if (rc == BS_OK && json_object_object_get_ex(qr, cands[type][i], &list) &&
 		    (e = json_object_array_get_idx(list, 0)) != NULL) {
-			const char *note = jsonr_str(e, "PrivateNote"), *st = jsonr_str(e, "status");
+			const char *note = jsonr_str(e, "PrivateNote"),
+			           *st = jsonr_str(e, "status");
 			bool active = !json_object_object_get_ex(e, "Active", &list) ||
 			              json_object_get_boolean(list);
 
