@@ -222,6 +222,10 @@ static const struct map_case map_cases[] = {
      NULL, NULL, BS_OK, "Item",
      "{'Name':'Consulting','Description':'Consulting','Type':'Service','IncomeAccountRef':{"
      "'value':'A210'}}"},
+    /* no account of its own: the planner's default sales account */
+    {"Item", "{'op':'create','self':'Item/product:P-4','code':'W-4','default_sales_account':'200'}",
+     NULL, NULL, BS_OK, "Item",
+     "{'Name':'W-4','Sku':'W-4','Type':'Service','IncomeAccountRef':{'value':'A200'}}"},
     {"Item", "{'op':'create','self':'Item/product:P-3','code':'W-1','sales_account':'999missing'}",
      NULL, NULL, BS_ENOTFOUND, "Item", "account 999missing is not in the QuickBooks company"},
     /* ---- sales invoice: discount folded, correction line as it is */

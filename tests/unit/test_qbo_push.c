@@ -462,17 +462,41 @@ static void test_every_entity(void **state)
 		batch_free(&b);
 	}
 
-	/* a reference over 21 characters never reaches QBO */
-	assert_int_equal(
-	    push(q, LEDGER_INVOICE,
-	         (const char *const[]){"{'op':'create','self':'Invoice/purchase:PO-9','subtype':"
-	                               "'purchases','contact':'Contact/supplier:S-1','number':"
-	                               "'SI-1234567 + PO-000009','lines':[{'quantity':'1',"
-	                               "'unit_amount':'1','account':'510'}]}"},
-	         1, NULL, "k-long", &b, &err),
-	    BS_EINVAL);
-	assert_non_null(strstr(err.msg, "DocNumber 'SI-1234567 + PO-000009' is 22 characters"));
-	batch_free(&b);
+	/* a reference over 21 characters never reaches QBO: refused alone,
+	 * the other document of the batch goes through */
+	{
+		int before = count_of(&t, "Bill");
+
+		assert_int_equal(
+		    push(q, LEDGER_INVOICE,
+		         (const char *const[]){
+		             "{'op':'create','self':'Invoice/purchase:PO-9','subtype':"
+		             "'purchases','contact':'Contact/supplier:S-1','number':"
+		             "'SI-1234567 + PO-000009','lines':[{'quantity':'1',"
+		             "'unit_amount':'1','account':'510'}]}",
+		             "{'op':'create','self':'Invoice/purchase:PO-10','subtype':"
+		             "'purchases','contact':'Contact/supplier:S-1','number':"
+		             "'SI-7 + PO-10','lines':[{'quantity':'1','unit_amount':'1',"
+		             "'account':'999'}]}",
+		             "{'op':'create','self':'Invoice/purchase:PO-11','subtype':"
+		             "'purchases','contact':'Contact/supplier:S-1','number':"
+		             "'SI-8 + PO-11','lines':[{'quantity':'1','unit_amount':'1',"
+		             "'account':'510'}]}"},
+		         3, NULL, "k-long", &b, &err),
+		    BS_OK);
+		assert_int_equal(b.e[0].status, BS_EINVAL);
+		assert_int_equal(b.e[0].refusal, LEDGER_REFUSAL_INVALID);
+		assert_non_null(strstr(buf_cstr(&b.e[0].message),
+		                       "DocNumber 'SI-1234567 + PO-000009' is 22 characters"));
+		assert_int_equal(b.e[1].status, BS_EINVAL);
+		assert_non_null(strstr(buf_cstr(&b.e[1].message),
+		                       "account 999 is not in the QuickBooks company"));
+		assert_int_equal(b.e[2].status, BS_OK);
+		assert_true(b.e[2].id[0] != '\0');
+		assert_int_equal(b.e[2].total, 1000000);
+		assert_int_equal(count_of(&t, "Bill"), before + 1);
+		batch_free(&b);
+	}
 
 	qbo_conn_free(q);
 	tc_stop(&t);

@@ -345,9 +345,13 @@ int qbo_map_item(struct qbo_w *w, struct json_object *doc)
 		rc = qbo_w_bounded(w, "Description", desc ? desc : name, 4000);
 	if (rc == BS_OK)
 		rc = qbo_w_str(w, "Type", buy != NULL ? "NonInventory" : "Service");
+	/* QBO wants an income account on every item: the product's, else
+	 * the default sales account the planner says */
 	if (rc == BS_OK)
 		rc = qbo_w_code_ref(w, "IncomeAccountRef", QBO_SYM_ACCOUNT,
-		                    jsonr_str(doc, "sales_account"));
+		                    jsonr_str(doc, "sales_account")
+		                        ? jsonr_str(doc, "sales_account")
+		                        : jsonr_str(doc, "default_sales_account"));
 	if (rc == BS_OK)
 		rc = qbo_w_code_ref(w, "ExpenseAccountRef", QBO_SYM_ACCOUNT, buy);
 	return rc;

@@ -185,13 +185,48 @@ int qbo_prepare(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_ele
 	return rc;
 }
 
+/* Refuse elems[i] before sending: its document cannot be mapped. */
+static void refuse_unmapped(struct ledger_elem *e, int rc, const struct bs_error *why)
+{
+	e->status = BS_EINVAL;
+	e->refusal = rc == BS_ENOTFOUND ? LEDGER_REFUSAL_NOT_FOUND : LEDGER_REFUSAL_INVALID;
+	e->id[0] = '\0';
+	e->has_total = false;
+	buf_reset(&e->message);
+	buf_addstr(&e->message, why->msg);
+}
+
+/* A sent element's verdict back into the batch's element. */
+static void take_verdict(struct ledger_elem *to, struct ledger_elem *from)
+{
+	struct buf msg = to->message;
+
+	to->message = from->message;
+	from->message = msg;
+	to->status = from->status;
+	to->refusal = from->refusal;
+	to->warned = from->warned;
+	to->has_total = from->has_total;
+	to->total = from->total;
+	memcpy(to->id, from->id, sizeof(to->id));
+	memcpy(to->number, from->number, sizeof(to->number));
+}
+
+/*
+ * Each document is mapped on its own first: one that cannot be (an account
+ * the company lacks, a DocNumber over 21) is refused alone, with its
+ * reason, and the others are sent (bId = their position in what is sent).
+ * When none is left, nothing is sent and call says no answer.
+ */
 int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
              const char *idempotency_key, ledger_resolve_fn resolve, void *arg,
              struct ledger_call *call, struct bs_error *err)
 {
 	struct wrap w = {qbo_conn_refs(q), resolve, arg};
+	struct ledger_elem *sub = NULL;
 	const char **tp = NULL;
-	struct buf body, path, ans;
+	size_t *idx = NULL, k = 0;
+	struct buf body, path, ans, scratch;
 	char rid[40];
 	int rc = BS_OK;
 
@@ -199,6 +234,7 @@ int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *
 	buf_init(&body, (size_t)8 << 20);
 	buf_init(&path, 256);
 	buf_init(&ans, (size_t)64 << 20);
+	buf_init(&scratch, (size_t)8 << 20);
 	if (n == 0 || n > QBO_BATCH_MAX) {
 		rc = bs_error_set(err, BS_EINVAL, "a batch holds 1 to %d documents", QBO_BATCH_MAX);
 		goto out;
@@ -207,13 +243,39 @@ int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *
 	if (qbo_prepare_needed(type, elems, n) &&
 	    (rc = qbo_prepare(q, type, elems, n, call, err)) != BS_OK)
 		goto out;
-	if ((tp = calloc(n, sizeof(*tp))) == NULL) {
+	sub = calloc(n, sizeof(*sub));
+	tp = calloc(n, sizeof(*tp));
+	idx = calloc(n, sizeof(*idx));
+	if (sub == NULL || tp == NULL || idx == NULL) {
 		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		tp[i] = elems[i].version;
-	rc = qbo_batch_build(type, elems, n, tp, wrapped, &w, &body, err);
+	for (size_t i = 0; i < n; i++) {
+		struct bs_error why;
+		int mrc;
+
+		bs_error_clear(&why);
+		buf_reset(&scratch);
+		mrc = qbo_map_element(type, elems[i].doc, elems[i].ledger_id, elems[i].version,
+		                      wrapped, &w, &scratch, &why);
+		if (mrc == BS_ENOMEM) {
+			rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (mrc != BS_OK) {
+			refuse_unmapped(&elems[i], mrc, &why);
+			continue;
+		}
+		ledger_elem_init(&sub[k]);
+		sub[k].doc = elems[i].doc;
+		sub[k].ledger_id = elems[i].ledger_id;
+		memcpy(sub[k].version, elems[i].version, sizeof(sub[k].version));
+		tp[k] = elems[i].version;
+		idx[k++] = i;
+	}
+	if (k == 0)
+		goto out;
+	rc = qbo_batch_build(type, sub, k, tp, wrapped, &w, &body, err);
 	if (rc == BS_OK) {
 		request_id(idempotency_key ? idempotency_key : "", rid);
 		rc = idempotency_key != NULL && idempotency_key[0] != '\0'
@@ -228,12 +290,19 @@ int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *
 		add_call(call, &c);
 	}
 	if (rc == BS_OK)
-		rc = qbo_parse_response(type, buf_cstr(&ans), ans.len, elems, n, err);
+		rc = qbo_parse_response(type, buf_cstr(&ans), ans.len, sub, k, err);
+	for (size_t j = 0; rc == BS_OK && j < k; j++)
+		take_verdict(&elems[idx[j]], &sub[j]);
 out:
+	for (size_t j = 0; sub != NULL && j < k; j++)
+		ledger_elem_release(&sub[j]);
+	free(sub);
 	free(tp);
+	free(idx);
 	buf_free(&body);
 	buf_free(&path);
 	buf_free(&ans);
+	buf_free(&scratch);
 	return rc;
 }
 
