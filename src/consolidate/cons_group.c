@@ -129,3 +129,39 @@ out:
 	free(v);
 	return rc;
 }
+
+int cons_merge(struct cons_line_out **acc, size_t *n, size_t *cap, const struct cons_line_out *add,
+               size_t nadd, struct bs_error *err)
+{
+	for (size_t i = 0; i < nadd; i++) {
+		struct cons_line_out *w = NULL;
+
+		for (size_t j = 0; j < *n && w == NULL; j++) {
+			if (out_cmp(&(*acc)[j], &add[i]) == 0)
+				w = &(*acc)[j];
+		}
+		if (w != NULL) {
+			int64_t a, t;
+
+			if (money_add(w->amount, add[i].amount, &a) != BS_OK ||
+			    money_add(w->tax, add[i].tax, &t) != BS_OK)
+				return bs_error_set(err, BS_ERANGE,
+				                    "consolidated line '%s' overflows", w->description);
+			w->amount = a;
+			w->tax = t;
+			w->members += add[i].members;
+			continue;
+		}
+		if (*n == *cap) {
+			size_t nc = *cap == 0 ? 16 : *cap * 2;
+			struct cons_line_out *v = realloc(*acc, nc * sizeof(*v));
+
+			if (v == NULL)
+				return bs_error_set(err, BS_ENOMEM, "out of memory");
+			*acc = v;
+			*cap = nc;
+		}
+		(*acc)[(*n)++] = add[i];
+	}
+	return BS_OK;
+}

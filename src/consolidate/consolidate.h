@@ -268,6 +268,17 @@ struct cons_line_out {
 int cons_group(enum cons_grouping g, const struct cons_line_in *in, size_t n,
                struct cons_line_out **out, size_t *nout, struct bs_error *err);
 
+/*
+ * Fold `add` (grouped lines, e.g. one member's) into *acc (*n used, *cap
+ * allocated; malloc'd, the caller frees): a line of the same group,
+ * account and rate adds to the one there, any other is appended, so *acc
+ * stays what cons_group would give for all the lines at once (in
+ * first-seen order).  BS_ERANGE on overflow (acc unchanged for that
+ * line), BS_ENOMEM.
+ */
+int cons_merge(struct cons_line_out **acc, size_t *n, size_t *cap, const struct cons_line_out *add,
+               size_t nadd, struct bs_error *err);
+
 /* ---- exchange rates ------------------------------------------------------ */
 
 struct cons_fx_in {
