@@ -146,7 +146,8 @@ int cons_merge(struct cons_line_out **acc, size_t *n, size_t *cap, const struct 
 			if (money_add(w->amount, add[i].amount, &a) != BS_OK ||
 			    money_add(w->tax, add[i].tax, &t) != BS_OK)
 				return bs_error_set(err, BS_ERANGE,
-				                    "consolidated line '%s' overflows", w->description);
+				                    "consolidated line '%s' overflows",
+				                    w->description);
 			w->amount = a;
 			w->tax = t;
 			w->members += add[i].members;

@@ -72,8 +72,7 @@ static bool taken_id(struct planner *p, const char *id)
  * the same day is N + 1.  The record's id is the name, or its short form
  * when the name is longer than an id may be.
  */
-static int next_name(struct planner *p, const struct cons_key *k, struct buf *name,
-                     struct buf *id)
+static int next_name(struct planner *p, const struct cons_key *k, struct buf *name, struct buf *id)
 {
 	for (unsigned n = 1; n < 1000000; n++) {
 		int rc = cons_name(k, n, name);
@@ -303,9 +302,10 @@ static int write_invoice(struct planner *p, struct cons_grp *g, const char *cont
 			jstr(o, "currency", g->key.currency);
 		if (fx != NULL)
 			jset(o, "fx_rate", jdec(fx->rate, FX_DP, 0));
-		jstr(o, "tax_mode", tm == MONEY_TAX_INCLUSIVE ? "inclusive"
-		                    : tm == MONEY_TAX_NONE    ? "none"
-		                                              : "exclusive");
+		jstr(o, "tax_mode",
+		     tm == MONEY_TAX_INCLUSIVE ? "inclusive"
+		     : tm == MONEY_TAX_NONE    ? "none"
+		                               : "exclusive");
 		if (kind_of(g->key.doc) == RECORD_SALE)
 			jset(o, "invoiced", json_object_new_boolean(1));
 		for (size_t i = 0; i < sizes[part]; i++, at++) {
@@ -382,7 +382,8 @@ static int write_other(struct planner *p, struct cons_grp *g, const struct cons_
 		for (size_t i = 0; i < g->nlines; i++) {
 			struct json_object *l = json_object_new_object();
 
-			jstr(l, "sku", g->lines[i].sku[0] != '\0' ? g->lines[i].sku : "CONSOLIDATED");
+			jstr(l, "sku",
+			     g->lines[i].sku[0] != '\0' ? g->lines[i].sku : "CONSOLIDATED");
 			jset(l, "cost", jdec(g->lines[i].amount, MONEY_DP, 0));
 			json_object_array_add(lines, l);
 		}
@@ -416,8 +417,9 @@ static int write_residual(struct planner *p, const struct cons_grp *g, const cha
 	int rc;
 
 	snprintf(id, sizeof(id), "%.60s-FX", name);
-	snprintf(d, sizeof(d), "%s: average-rate residual (members at their own rates less the "
-	                       "document at the average rate)",
+	snprintf(d, sizeof(d),
+	         "%s: average-rate residual (members at their own rates less the "
+	         "document at the average rate)",
 	         name);
 	jstr(o, "kind", "journal");
 	jstr(o, "id", id);

@@ -95,7 +95,7 @@ static int chan_cb(void *arg, const char *key, const char *value)
 	}
 	if (ch == NULL) {
 		if (plan_cons_grow((void **)&w->c->chans, &w->c->capchans, w->c->nchans,
-		         sizeof(*w->c->chans)) != BS_OK) {
+		                   sizeof(*w->c->chans)) != BS_OK) {
 			w->rc = BS_ENOMEM;
 			return BS_ENOMEM;
 		}
@@ -133,7 +133,7 @@ static int chan_fill(struct planner *p, struct plan_cons *c)
 			buf_printf(&k, "consolidation.channel.%s.%s", c->chans[i].spec, txn[t]);
 			buf_init(&v, 256);
 			if (store_setting_get(p->st, buf_cstr(&k), &v, NULL) != BS_OK)
-				*m[t] = t == 0 ? c->cfg.def.invoices
+				*m[t] = t == 0   ? c->cfg.def.invoices
 				        : t == 1 ? c->cfg.def.cogs
 				                 : c->cfg.def.payments;
 			buf_free(&v);
@@ -411,8 +411,7 @@ static int add_cogs_lines(struct planner *p, struct cons_grp *g, const struct re
 	return rc;
 }
 
-int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur,
-                   bool *taken)
+int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur, bool *taken)
 {
 	struct plan_cons *c = p->cons;
 	struct cons_member m;
@@ -441,8 +440,8 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 	m.id = it->id;
 	m.date = jsonr_str(it->o, "date");
 	m.currency = it->info->currency[0] != '\0' ? it->info->currency : plan_sv(p, PLAN_S_BASE);
-	m.supplier = jsonr_str(it->o, "supplier_id") != NULL ||
-	             jsonr_str(it->o, "purchase_id") != NULL;
+	m.supplier =
+	    jsonr_str(it->o, "supplier_id") != NULL || jsonr_str(it->o, "purchase_id") != NULL;
 	m.tax_mode = MONEY_TAX_EXCLUSIVE;
 	buf_init(&pbody, (size_t)16 << 20);
 	channel[0] = '\0';
@@ -504,7 +503,8 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 			}
 			snprintf(reason, sizeof(reason),
 			         "consolidated %s: waits for %s %s to be consolidated and posted",
-			         cons_doc_label(doc), record_kind_name(pk), pid != NULL ? pid : "?");
+			         cons_doc_label(doc), record_kind_name(pk),
+			         pid != NULL ? pid : "?");
 			rc = hold(p, it, cur, SYNC_EV_WAIT, reason);
 			goto out;
 		}
@@ -557,8 +557,8 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 			g->fx[g->nfx++] = (struct cons_fx_in){amt, d.fx};
 		else if (d.fx <= 0)
 			g->all_fx = false;
-		if (rc == BS_OK && plan_cons_grow((void **)&g->mem, &g->capmem, g->nmem, sizeof(*g->mem)) ==
-		                       BS_OK) {
+		if (rc == BS_OK && plan_cons_grow((void **)&g->mem, &g->capmem, g->nmem,
+		                                  sizeof(*g->mem)) == BS_OK) {
 			struct cons_mem *mm = &g->mem[g->nmem++];
 
 			mm->kind = it->kind;

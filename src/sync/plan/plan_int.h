@@ -262,8 +262,7 @@ int plan_build_payment_doc(struct planner *p, enum record_kind kind, const char 
  * wrote (borrowed from p, valid until plan_cons_free). */
 int plan_cons_load(struct planner *p);
 void plan_cons_free(struct planner *p);
-int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur,
-                   bool *taken);
+int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur, bool *taken);
 int plan_cons_flush(struct planner *p);
 const struct plan_ref *plan_cons_made(const struct planner *p, size_t *n);
 
