@@ -138,4 +138,48 @@ eq "part 2: 10 lines" "$(inv 'SO-2026/10/05-Shopify(Wide)-2' 'i.LineItems.length
 eq "parts total the sale" \
 	"$(jv 'c(sum(j.Invoices.filter(i => i.Type == "ACCREC"), i => i.Total))' <"$T/inv.json")" "586.50"
 
+# --- journals and money tasks; one contact for every consolidated document ------------------
+fresh_store other
+cat >"$T/other.jsonl" <<'J'
+{"kind":"customer","id":"C-1","name":"Aroha Ltd"}
+{"kind":"supplier","id":"SUP-1","name":"Totara Supplies"}
+{"kind":"product","id":"P-1","sku":"W-1","name":"Widget"}
+{"kind":"journal","id":"J-1","date":"2026-10-02","lines":[{"account":"400","debit":"10.00"},{"account":"090","credit":"10.00"}]}
+{"kind":"journal","id":"J-2","date":"2026-10-02","lines":[{"account":"400","debit":"5.55"},{"account":"090","credit":"5.55"}]}
+{"kind":"journal","id":"J-3","date":"2026-10-03","lines":[{"account":"400","debit":"1.00"},{"account":"090","credit":"1.00"}]}
+{"kind":"money_task","id":"M-1","date":"2026-10-02","direction":"receive","bank_account":"090","tax_mode":"inclusive","lines":[{"account":"260","amount":"11.50","tax_rate":"15"}]}
+{"kind":"money_task","id":"M-2","date":"2026-10-02","direction":"receive","bank_account":"090","tax_mode":"inclusive","lines":[{"account":"260","amount":"23.00","tax_rate":"15"}]}
+{"kind":"money_task","id":"M-3","date":"2026-10-02","direction":"spend","bank_account":"090","tax_mode":"inclusive","lines":[{"account":"429","amount":"5.00","tax_rate":"15"}]}
+{"kind":"money_task","id":"M-4","date":"2026-10-02","direction":"receive","bank_account":"090","contact_id":"SUP-1","tax_mode":"inclusive","lines":[{"account":"260","amount":"7.00","tax_rate":"15"}]}
+{"kind":"sale","id":"W-1","customer_id":"C-1","date":"2026-10-02","invoiced":true,"channel":{"type":"Web","name":"Shop"},"lines":[{"sku":"W-1","qty":"1","unit_price":"10.00","tax_rate":"15"}]}
+J
+expect 0 "$B" import "$T/other.jsonl"
+sb_reset "$SB_URL"
+connect "$SB_URL"
+expect 0 "$B" settings consolidation.enabled true
+expect 0 "$B" settings consolidation.journals daily
+expect 0 "$B" settings consolidation.money_tasks monthly
+expect 0 "$B" settings consolidation.money_task_type receive
+expect 0 "$B" settings consolidation.sync_customer_contacts false
+expect 0 "$B" settings 'consolidation.channel.*.invoices' daily
+bs_sync --everything --today 2026-10-03
+eq "journals/money tasks sync exit" "$bs_rc" 0
+xlogin "$SB_URL"
+xget ManualJournals >"$T/mj.json"
+eq "two daily journals (2nd, 3rd)" "$(jv 'j.ManualJournals.length' <"$T/mj.json")" 2
+eq "the 2nd nets its members" \
+	"$(jv 'c(j.ManualJournals.find(m => m.Narration.includes("JN-2026/10/02-NZD-1")).JournalLines.filter(l => l.LineAmount > 0).reduce((s, l) => s + l.LineAmount, 0))' <"$T/mj.json")" "15.55"
+xget BankTransactions >"$T/bt.json"
+# monthly money tasks wait for the month; spend (not consolidated by
+# money_task_type=receive) and the supplier's (never) post on their own
+eq "October receive money held" "$(jv 'j.BankTransactions.filter(b => b.Type == "RECEIVE" && b.Contact.Name != "Totara Supplies").length' <"$T/bt.json")" 0
+eq "spend and supplier money posted alone" "$(jv 'j.BankTransactions.length' <"$T/bt.json")" 2
+xget Invoices >"$T/inv.json"
+eq "one contact for consolidated sales" "$(inv 'SO-2026/10/02-Web(Shop)-1' 'i.Contact.Name')" \
+	"booksync sales consolidation"
+bs_sync --everything --today 2026-11-01
+xget BankTransactions >"$T/bt.json"
+eq "one receive money for October" \
+	"$(jv 'c(j.BankTransactions.filter(b => b.Type == "RECEIVE" && b.Contact.Name != "Totara Supplies").map(b => b.Total))' <"$T/bt.json")" "34.50"
+
 finish

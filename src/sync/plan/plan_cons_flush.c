@@ -30,6 +30,11 @@ static enum record_kind kind_of(enum cons_doc d)
 	case CONS_DOC_COGS_SALE:
 	case CONS_DOC_COGS_CREDIT:
 		return RECORD_COGS;
+	case CONS_DOC_JOURNAL:
+		return RECORD_JOURNAL;
+	case CONS_DOC_RECEIVE:
+	case CONS_DOC_SPEND:
+		return RECORD_MONEY_TASK;
 	default:
 		return RECORD_SALE;
 	}
@@ -56,8 +61,9 @@ static void period_end(const char *period, char out[11])
 
 static bool taken_id(struct planner *p, const char *id)
 {
-	static const enum record_kind kinds[] = {RECORD_SALE, RECORD_CREDIT_NOTE, RECORD_PAYMENT,
-	                                         RECORD_COGS, RECORD_JOURNAL};
+	static const enum record_kind kinds[] = {RECORD_SALE,    RECORD_CREDIT_NOTE,
+	                                         RECORD_PAYMENT, RECORD_COGS,
+	                                         RECORD_JOURNAL, RECORD_MONEY_TASK};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (store_record_get(p->st, kinds[i], id, NULL, NULL, NULL) == BS_OK)
@@ -403,6 +409,94 @@ static int write_other(struct planner *p, struct cons_grp *g, const struct cons_
 	return rc;
 }
 
+/*
+ * A journal or money task of a group: one line per account (and tax rate),
+ * no reference data (no contact: a money task takes the
+ * money_task_contact setting's).  Journals net each account: the members
+ * balance, so the sum does.
+ */
+static int write_ledger_task(struct planner *p, struct cons_grp *g, const struct cons_fx_out *fx,
+                             struct buf *first)
+{
+	struct json_object *o = json_object_new_object(), *lines = json_object_new_array();
+	enum record_kind k = kind_of(g->key.doc);
+	enum money_tax_mode tm = g->key.tax_mode;
+	struct buf name, id, sn;
+	char date[11];
+	unsigned n;
+	int64_t diff = 0;
+	int rc;
+
+	buf_init(&name, 1024);
+	buf_init(&id, 1024);
+	buf_init(&sn, 64);
+	period_end(g->key.period, date);
+	rc = next_name(p, &g->key, &name, &id);
+	n = rc == BS_OK ? (unsigned)strtoul(strrchr(buf_cstr(&name), '-') + 1, NULL, 10) : 1;
+	if (rc == BS_OK)
+		rc = cons_short_name(&g->key, n, &sn);
+	jstr(o, "kind", record_kind_name(k));
+	jstr(o, "id", buf_cstr(&id));
+	jstr(o, "date", date);
+	jstr(o, "reference", buf_cstr(&name));
+	for (size_t i = 0; i < g->nlines; i++) {
+		struct json_object *l = json_object_new_object();
+		int64_t a = g->lines[i].amount;
+
+		jstr(l, "account", g->lines[i].account);
+		if (k == RECORD_JOURNAL) {
+			if (a == 0) {
+				json_object_put(l);
+				continue;
+			}
+			jset(l, a > 0 ? "debit" : "credit", jdec(a > 0 ? a : -a, MONEY_DP, 0));
+		} else {
+			jset(l, "amount", jdec(a, MONEY_DP, 0));
+			if (tm != MONEY_TAX_NONE)
+				jset(l, "tax_rate", jdec(g->lines[i].tax_rate, PCT_DP, 0));
+		}
+		json_object_array_add(lines, l);
+	}
+	if (k == RECORD_JOURNAL) {
+		if (strcmp(g->key.currency, plan_sv(p, PLAN_S_BASE)) != 0) {
+			jstr(o, "currency", g->key.currency);
+			if (fx != NULL)
+				jset(o, "fx_rate", jdec(fx->rate, FX_DP, 0));
+		}
+	} else {
+		jstr(o, "direction", g->key.doc == CONS_DOC_RECEIVE ? "receive" : "spend");
+		jstr(o, "bank_account", g->key.account);
+		jstr(o, "tax_mode",
+		     tm == MONEY_TAX_INCLUSIVE ? "inclusive"
+		     : tm == MONEY_TAX_NONE    ? "none"
+		                               : "exclusive");
+		if (rounding_diff(g, tm, &diff) == BS_OK && diff != 0) {
+			struct json_object *r = json_object_new_object();
+
+			jstr(r, "account", plan_sv(p, PLAN_S_ROUNDING));
+			jstr(r, "description",
+			     "Rounding: tax of the members, each rounded on its own");
+			jset(r, "amount", jdec(diff, MONEY_DP, 0));
+			if (tm != MONEY_TAX_NONE)
+				jset(r, "tax_rate", json_object_new_string("0"));
+			json_object_array_add(lines, r);
+		}
+	}
+	jset(o, "lines", lines);
+	jset(o, "consolidation", info_json(g, buf_cstr(&name), buf_cstr(&sn), 1, 1, fx));
+	if (rc == BS_OK)
+		rc = put(p, o);
+	if (rc == BS_OK) {
+		buf_reset(first);
+		buf_printf(first, "%s\n%s", buf_cstr(&id), buf_cstr(&name));
+	}
+	json_object_put(o);
+	buf_free(&name);
+	buf_free(&id);
+	buf_free(&sn);
+	return rc;
+}
+
 /* An average-rate residual, posted in base currency beside the document:
  * the members' base value is what the ledger would hold had they posted
  * one by one, so the difference moves between sales and rounding. */
@@ -439,6 +533,15 @@ static int write_residual(struct planner *p, const struct cons_grp *g, const cha
 	json_object_array_add(lines, a);
 	json_object_array_add(lines, b);
 	jset(o, "lines", lines);
+	{
+		/* marked as consolidation's own, so it is never a member */
+		struct json_object *c = json_object_new_object();
+
+		jstr(c, "name", id);
+		jstr(c, "type", "journal");
+		jstr(c, "residual_of", name);
+		jset(o, "consolidation", c);
+	}
 	rc = put(p, o);
 	json_object_put(o);
 	return rc;
@@ -485,6 +588,9 @@ static int flush_group(struct planner *p, struct cons_grp *g)
 		rc = contact(p, &g->key, contact_id);
 		if (rc == BS_OK)
 			rc = write_invoice(p, g, contact_id, fxp, &first);
+	} else if (g->key.doc == CONS_DOC_JOURNAL || g->key.doc == CONS_DOC_RECEIVE ||
+	           g->key.doc == CONS_DOC_SPEND) {
+		rc = write_ledger_task(p, g, fxp, &first);
 	} else {
 		rc = write_other(p, g, fxp, &first);
 	}

@@ -411,6 +411,30 @@ static int add_cogs_lines(struct planner *p, struct cons_grp *g, const struct re
 	return rc;
 }
 
+/* Journal and money task lines by account and tax rate into g: a journal
+ * line's amount is its debit less its credit, so a group still balances. */
+static int add_account_lines(struct planner *p, struct cons_grp *g, const struct record_doc *d)
+{
+	int rc = BS_OK;
+
+	for (size_t i = 0; rc == BS_OK && i < d->nlines; i++) {
+		struct cons_line_in in = {0};
+		struct cons_line_out *one = NULL;
+		size_t n1 = 0;
+
+		in.sku = "-"; /* not a charge: the account names the line */
+		in.account = d->lines[i].account;
+		in.tax_rate = d->lines[i].tax_rate;
+		in.amount = d->lines[i].amount;
+		in.tax = d->lines[i].tax;
+		rc = cons_group(CONS_BY_ACCOUNT, &in, 1, &one, &n1, p->err);
+		if (rc == BS_OK)
+			rc = cons_merge(&g->lines, &g->nlines, &g->caplines, one, n1, p->err);
+		free(one);
+	}
+	return rc;
+}
+
 int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur, bool *taken)
 {
 	struct plan_cons *c = p->cons;
@@ -433,8 +457,9 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 	if (c == NULL || json_object_object_get_ex(it->o, "consolidation", &cons))
 		return BS_OK; /* off, or a consolidated document itself */
 	if (it->kind != RECORD_SALE && it->kind != RECORD_CREDIT_NOTE &&
-	    it->kind != RECORD_PAYMENT && it->kind != RECORD_COGS)
-		return BS_OK; /* journals, money tasks, store credits: individual (not built yet) */
+	    it->kind != RECORD_PAYMENT && it->kind != RECORD_COGS && it->kind != RECORD_JOURNAL &&
+	    it->kind != RECORD_MONEY_TASK)
+		return BS_OK; /* store credits: individual (not built yet) */
 	memset(&m, 0, sizeof(m));
 	m.kind = it->kind;
 	m.id = it->id;
@@ -457,6 +482,17 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 			channel_of(po, channel);
 		m.account = jsonr_str(it->o, "account") != NULL ? jsonr_str(it->o, "account")
 		                                                : plan_sv(p, PLAN_S_BANK);
+	}
+	if (it->kind == RECORD_MONEY_TASK) {
+		const char *dir = jsonr_str(it->o, "direction"),
+		           *ct = jsonr_str(it->o, "contact_id");
+
+		m.receive = dir == NULL || strcmp(dir, "receive") == 0;
+		m.bank = jsonr_str(it->o, "bank_account") != NULL ? jsonr_str(it->o, "bank_account")
+		                                                  : plan_sv(p, PLAN_S_BANK);
+		m.tax_mode = tax_mode_of(jsonr_str(it->o, "tax_mode"));
+		/* money to or from a supplier (a deposit) is never consolidated */
+		m.supplier = ct != NULL && plan_contact_kind(p, ct) == RECORD_SUPPLIER;
 	}
 	m.channel = channel[0] != '\0' ? channel : NULL;
 	cons_classify(&c->cfg, &m, &doc, &mode);
@@ -547,6 +583,8 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		rc = add_lines(p, g, it, &d);
 	else if (it->kind == RECORD_COGS)
 		rc = add_cogs_lines(p, g, &d);
+	else if (it->kind == RECORD_JOURNAL || it->kind == RECORD_MONEY_TASK)
+		rc = add_account_lines(p, g, &d);
 	if (rc == BS_OK) {
 		int64_t amt = it->kind == RECORD_PAYMENT ? plan_jfixed(it->o, "amount", MONEY_DP)
 		                                         : it->info->total;
