@@ -107,6 +107,15 @@ xget Invoices >"$T/inv.json"
 eq "Amazon: one monthly invoice" "$(inv 'SO-2026/10-Amazon(EU)-1' 'c(i.Total)')" "$(srcsum "$T/amz.jsonl")"
 eq "POS never posted" "$(jv 'j.Invoices.filter(i => (i.Reference || "").includes("POS")).length' <"$T/inv.json")" 0
 
+# --- locking: a posted member's lines can't change; its memo can -----------------------------
+sed -n 1p "$T/shop1.jsonl" | sed 's/"qty":"2"/"qty":"5"/' >"$T/changed.jsonl"
+expect 1 "$B" import "$T/changed.jsonl"
+has "$T/err" "SH1-1 is in consolidated document SO-2026/10/01-Shopify(MyShop)-1"
+sed -n 1p "$T/shop1.jsonl" | sed 's/"reference"/"memo":"gift","reference"/' >"$T/memo.jsonl"
+expect 0 "$B" import "$T/memo.jsonl"
+expect 0 "$B" history SH1-1
+has "$T/out" "consolidated document is locked"
+
 # --- no member in two documents; the listing ------------------------------------------
 expect 0 "$B" consolidated --csv
 eq "members listed" "$(grep -c '^SH1-\|^SH2-\|^AMZ-' "$T/out" | head -1)" \
