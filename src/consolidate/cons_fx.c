@@ -28,8 +28,24 @@ int cons_avg_rate(const struct cons_fx_in *in, size_t n, int base_dp, struct con
 	}
 	if (sum <= 0)
 		return bs_error_set(err, BS_EINVAL, "no amount to average a rate over");
-	/* amount-weighted: Σ base_i / Σ amount_i, in FX_DP */
-	rc = money_muldiv(base, FX_SCALE, sum, MONEY_HALF_AWAY, &out->rate);
+	/* amount-weighted: Σ base_i / Σ amount_i, rounded once to 10
+	 * significant digits (what a record's fx_rate holds: docs/records.md),
+	 * at most FX_DP decimals */
+	rc = money_muldiv(base, FX_SCALE, sum, MONEY_TOWARD_ZERO, &out->rate);
+	if (rc == BS_OK) {
+		int64_t whole = out->rate / FX_SCALE, scale = 1;
+		int digits = 0;
+
+		while (whole > 0) {
+			whole /= 10;
+			digits++;
+		}
+		for (int i = 0; i < digits; i++)
+			scale *= 10; /* drop one decimal per digit before the point */
+		rc = money_muldiv(base, FX_SCALE / scale, sum, MONEY_HALF_AWAY, &out->rate);
+		if (rc == BS_OK)
+			rc = money_muldiv(out->rate, scale, 1, MONEY_HALF_AWAY, &out->rate);
+	}
 	if (rc == BS_OK && out->rate <= 0)
 		rc = BS_EINVAL;
 	if (rc == BS_OK)

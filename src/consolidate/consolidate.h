@@ -296,7 +296,9 @@ struct cons_fx_out {
 
 /*
  * The amount-weighted average rate of a period's members:
- *   rate = round_half_away( Σ round(a_i × r_i) / Σ a_i , FX_DP )
+ *   rate = round_half_away( Σ round(a_i × r_i) / Σ a_i , 10 significant digits )
+ * (at most FX_DP decimals: 10 significant digits is what a record's
+ * fx_rate may hold)
  * -- the rate at which the consolidated document's base value comes
  * closest to the sum of the members' base values, so base totals tie out
  * to the cent once `residual` is posted beside it.  base_dp is the base

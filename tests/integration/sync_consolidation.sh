@@ -191,4 +191,42 @@ xget BankTransactions >"$T/bt.json"
 eq "one receive money for October" \
 	"$(jv 'c(j.BankTransactions.filter(b => b.Type == "RECEIVE" && b.Contact.Name != "Totara Supplies").map(b => b.Total))' <"$T/bt.json")" "34.50"
 
+# --- foreign currency at the average rate; credit notes and their refunds -------------------
+fresh_store fx
+cat >"$T/fx.jsonl" <<'J'
+{"kind":"customer","id":"C-1","name":"Aroha Ltd"}
+{"kind":"sale","id":"U-1","customer_id":"C-1","date":"2026-10-06","invoiced":true,"currency":"USD","fx_rate":"1.65","channel":{"type":"Web","name":"US"},"tax_mode":"none","lines":[{"description":"Widget","qty":"1","unit_price":"100.00"}]}
+{"kind":"sale","id":"U-2","customer_id":"C-1","date":"2026-10-06","invoiced":true,"currency":"USD","fx_rate":"1.70","channel":{"type":"Web","name":"US"},"tax_mode":"none","lines":[{"description":"Widget","qty":"2","unit_price":"100.00"}]}
+{"kind":"sale","id":"U-3","customer_id":"C-1","date":"2026-10-06","invoiced":true,"currency":"USD","fx_rate":"1.666666667","channel":{"type":"Web","name":"US"},"tax_mode":"none","lines":[{"description":"Widget","qty":"1","unit_price":"33.33"}]}
+{"kind":"sale","id":"N-1","customer_id":"C-1","date":"2026-10-06","invoiced":true,"channel":{"type":"Web","name":"US"},"lines":[{"description":"Widget","qty":"1","unit_price":"50.00","tax_rate":"15"}]}
+{"kind":"credit_note","id":"CN-1","customer_id":"C-1","sale_id":"N-1","date":"2026-10-06","channel":{"type":"Web","name":"US"},"lines":[{"description":"Widget back","qty":"1","unit_price":"20.00","tax_rate":"15"}]}
+{"kind":"credit_note","id":"CN-2","customer_id":"C-1","date":"2026-10-06","channel":{"type":"Web","name":"US"},"lines":[{"description":"Widget back","qty":"1","unit_price":"10.00","tax_rate":"15"}]}
+{"kind":"payment","id":"R-1","credit_note_id":"CN-1","date":"2026-10-06","amount":"23.00","account":"090"}
+{"kind":"payment","id":"R-2","credit_note_id":"CN-2","date":"2026-10-06","amount":"11.50","account":"090"}
+J
+expect 0 "$B" import "$T/fx.jsonl"
+sb_reset "$SB_URL"
+connect "$SB_URL"
+expect 0 "$B" settings consolidation.enabled true
+for t in invoices cogs payments; do
+	expect 0 "$B" settings "consolidation.channel.*.$t" daily
+done
+bs_sync --everything --today 2026-10-06
+eq "fx sync exit" "$bs_rc" 0
+bs_sync --everything --today 2026-10-06
+xlogin "$SB_URL"
+xget Invoices >"$T/inv.json"
+usd=$(jv 'j.Invoices.find(i => i.CurrencyCode == "USD")' <"$T/inv.json")
+eq "USD members in one invoice" "$(echo "$usd" | jv 'c(j.Total)')" "333.33"
+# the amount-weighted average: (165.00 + 340.00 + 55.55) / 333.33 =
+# 1.6816668167 NZD per USD; Xero holds its inverse
+eq "at the average rate" "$(echo "$usd" | jv '(1 / j.CurrencyRate).toFixed(4)')" "1.6817"
+eq "NZD members in another" "$(jv 'c(j.Invoices.filter(i => i.Type == "ACCREC" && i.CurrencyCode != "USD")[0].Total)' <"$T/inv.json")" "57.50"
+xget CreditNotes >"$T/cn.json"
+eq "credit notes in one" "$(jv 'j.CreditNotes.length + ":" + c(j.CreditNotes[0].Total)' <"$T/cn.json")" "1:34.50"
+eq "its refunds in one payment" \
+	"$(xq Payments 'j.Payments.length + ":" + c(j.Payments[0].Amount)')" "1:34.50"
+expect 0 "$B" consolidated --type "sale credit note refund"
+has "$T/out" "R-2"
+
 finish
