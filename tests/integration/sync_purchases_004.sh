@@ -48,6 +48,9 @@ eq "pending: PO-A's reference is its bill's" "$(row "$T/pend0" PO-A r.reference)
 eq "pending: PO-A not imported yet" "$(row "$T/pend0" PO-A r.accounting_status)" \
 	"Not Imported Yet Or Reset For Re-import"
 eq "pending: the long reference whole" "$(row "$T/pend0" PO-L2 r.reference.length)" 258
+expect 0 "$B" pending --tab supplier-invoices
+has "$T/out" "PO-A                   2026-10-01 SI-100 / PO-A"
+has "$T/out" "$LONG / PO-L2"
 
 # --- Sync All: the bills that meet the three conditions ------------------------
 bs_sync
