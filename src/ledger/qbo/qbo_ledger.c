@@ -30,6 +30,10 @@ static const struct ledger_caps caps = {
     .tax_none = "Out of Scope",
     .payments_editable = false,
     .allocations_editable = false,
+    .doc_number_max = QBO_DOCNUMBER_MAX, /* the whole reference goes in PrivateNote */
+    .po_billable = false,                /* a bill from a QBO purchase order is linked by hand */
+    .po_upload_default = false,          /* only with upload_po_as_qbo_po */
+    .display_name = "QuickBooks Online",
     .batch_per_minute = 40,
 };
 
