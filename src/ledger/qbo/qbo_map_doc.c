@@ -63,6 +63,23 @@ int qbo_line_shape(int64_t qty, int64_t price, int64_t discount_pct, struct qbo_
 	return BS_OK;
 }
 
+int qbo_line_fit(struct qbo_line_shape *s, int64_t amount)
+{
+	int64_t a, b;
+
+	if (amount == s->amount)
+		return BS_OK;
+	if (product_cents(s->qty, s->price, &a, &b) != BS_OK)
+		return BS_ERANGE;
+	s->amount = amount;
+	if (a != amount || b != amount) {
+		s->qty = QTY_ONE;
+		s->price = amount;
+		s->rewritten = true;
+	}
+	return BS_OK;
+}
+
 int qbo_line_note(struct buf *b, int64_t qty, int64_t price, int64_t discount_pct)
 {
 	int rc = buf_addstr(b, " (orig: ");
@@ -97,8 +114,10 @@ static int line_dec(struct qbo_w *w, struct json_object *l, const char *key, int
 	if (s == NULL)
 		return BS_OK;
 	if (money_parse_fixed(s, strlen(s), dp, dp, v) != BS_OK)
-		return bs_error_set(w->err, BS_EINVAL, "line %s '%s' is not a decimal of at most %d "
-		                    "places", key, s, dp);
+		return bs_error_set(w->err, BS_EINVAL,
+		                    "line %s '%s' is not a decimal of at most %d "
+		                    "places",
+		                    key, s, dp);
 	return BS_OK;
 }
 
@@ -181,7 +200,17 @@ static int put_form_line(struct qbo_w *w, struct json_object *doc, struct json_o
 	if (price == -1 && jsonr_str(l, "unit_amount") == NULL)
 		return bs_error_set(w->err, BS_EINVAL, "line %zu has no unit_amount", i + 1);
 	if (qbo_line_shape(qty, price, disc, &s) != BS_OK)
-		return bs_error_set(w->err, BS_EINVAL, "line %zu: its amount is out of range", i + 1);
+		return bs_error_set(w->err, BS_EINVAL, "line %zu: its amount is out of range",
+		                    i + 1);
+	/* the planner's line amount, when it says one, is the one to keep */
+	if (jsonr_str(l, "line_amount") != NULL) {
+		int64_t la;
+
+		if ((rc = line_dec(w, l, "line_amount", MONEY_DP, 0, &la)) != BS_OK)
+			return rc;
+		if (qbo_line_fit(&s, la) != BS_OK)
+			return bs_error_set(w->err, BS_EINVAL, "line %zu: out of range", i + 1);
+	}
 	note = sales ? s.rewritten : qty != QTY_ONE || disc != 0;
 	buf_init(&desc, 8192);
 	rc = line_description(&desc, l, qty, price, disc, note);
@@ -337,8 +366,10 @@ int qbo_map_journal(struct qbo_w *w, struct json_object *doc)
 		if ((rc = line_dec(w, l, "amount", MONEY_DP, 0, &amount)) != BS_OK)
 			break;
 		if (jsonr_str(l, "amount") == NULL || jsonr_str(l, "account") == NULL)
-			return bs_error_set(w->err, BS_EINVAL, "journal line %zu needs an account "
-			                    "and an amount", i + 1);
+			return bs_error_set(w->err, BS_EINVAL,
+			                    "journal line %zu needs an account "
+			                    "and an amount",
+			                    i + 1);
 		rc = buf_addstr(w->out, i ? ",{" : "{");
 		if (rc == BS_OK)
 			rc = qbo_w_bounded(&lw, "Description", jsonr_str(l, "description"), 4000);
@@ -418,8 +449,8 @@ int qbo_map_bank(struct qbo_w *w, struct json_object *doc)
 	if (rc == BS_OK)
 		rc = put_note(w, buf_cstr(&note));
 	if (rc == BS_OK)
-		rc = qbo_w_code_ref(w, spend ? "AccountRef" : "DepositToAccountRef", QBO_SYM_ACCOUNT,
-		                    bank);
+		rc = qbo_w_code_ref(w, spend ? "AccountRef" : "DepositToAccountRef",
+		                    QBO_SYM_ACCOUNT, bank);
 	if (rc == BS_OK && spend)
 		rc = qbo_w_str(w, "PaymentType", "Cash");
 	if (rc == BS_OK && spend)
@@ -441,7 +472,8 @@ int qbo_map_bank(struct qbo_w *w, struct json_object *doc)
 			break;
 		if (jsonr_str(l, "account") == NULL || jsonr_str(l, "amount") == NULL) {
 			rc = bs_error_set(w->err, BS_EINVAL,
-			                  "money task line %zu needs an account and an amount", i + 1);
+			                  "money task line %zu needs an account and an amount",
+			                  i + 1);
 			break;
 		}
 		rc = buf_addstr(w->out, i ? ",{" : "{");

@@ -127,8 +127,8 @@ static int map_refund(struct qbo_w *w, struct json_object *doc, const char *who,
 	if (rc == BS_OK)
 		rc = put_marker(w, doc);
 	if (rc == BS_OK)
-		rc = qbo_w_code_ref(w, vendor ? "DepositToAccountRef" : "AccountRef", QBO_SYM_ACCOUNT,
-		                    jsonr_str(doc, "account"));
+		rc = qbo_w_code_ref(w, vendor ? "DepositToAccountRef" : "AccountRef",
+		                    QBO_SYM_ACCOUNT, jsonr_str(doc, "account"));
 	if (rc == BS_OK && !vendor)
 		rc = qbo_w_str(w, "PaymentType", "Cash");
 	if (rc == BS_OK && !vendor)

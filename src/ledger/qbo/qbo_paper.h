@@ -39,6 +39,11 @@ struct qbo_line_shape {
 
 int qbo_line_shape(int64_t qty, int64_t price, int64_t discount_pct, struct qbo_line_shape *out);
 
+/* Make s carry `amount` (the planner's line amount, when it rounded
+ * otherwise, e.g. half to even): kept Qty / UnitPrice when their product
+ * still rounds to it, else 1 x amount (rewritten). */
+int qbo_line_fit(struct qbo_line_shape *s, int64_t amount);
+
 /* " (orig: 3 x 1.115 less 10%)" appended to b: what the engine's line was. */
 int qbo_line_note(struct buf *b, int64_t qty, int64_t price, int64_t discount_pct);
 
@@ -163,8 +168,8 @@ enum ledger_refusal qbo_refusal_of(const char *code, const char *message);
  * or a query that failed (its Fault in err).
  */
 int qbo_parse_query(enum ledger_doc_type type, const char *body, size_t len,
-                    struct ledger_elem *elems, size_t n, const char *const *vendor_ids,
-                    bool *found, struct bs_error *err);
+                    struct ledger_elem *elems, size_t n, const char *const *vendor_ids, bool *found,
+                    struct bs_error *err);
 
 /*
  * The Id and SyncToken of each entity of a QueryResponse, by Id:

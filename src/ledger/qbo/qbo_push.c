@@ -5,10 +5,10 @@
  * and a document's status.  The mapping and parsing are the pure files';
  * the calls are qbo_call's (qbo_conn.c).  docs/mapping-qbo.md.
  *
- * The SyncTokens of an update or void are read (one /query per entity) in
- * the same push, before the /batch call: both calls' figures are the
- * push's, and a refusal of the read (429, no answer) is the push's
- * (docs/exactly-once.md, "QuickBooks Online").
+ * The SyncTokens of an update or void are read (one /query per entity) by
+ * qbo_prepare, which the dispatcher calls through its paced path before
+ * the push (ledger_ops.prepare); a push whose elements come without them
+ * reads them itself (docs/exactly-once.md, "QuickBooks Online").
  */
 #include "ledger/qbo/qbo.h"
 #include "ledger/qbo/qbo_paper.h"
@@ -153,41 +153,129 @@ static void request_id(const char *key, char out[40])
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
+/* Whether elems[i] needs a SyncToken (an update or void of a linked one). */
+static bool needs_token(const struct ledger_elem *e)
+{
+	return qbo_needs_sync_token(e->doc) && e->ledger_id != NULL && e->ledger_id[0] != '\0';
+}
+
+bool qbo_prepare_needed(enum ledger_doc_type type, const struct ledger_elem *elems, size_t n)
+{
+	(void)type;
+	for (size_t i = 0; i < n; i++)
+		if (needs_token(&elems[i]) && elems[i].version[0] == '\0')
+			return true;
+	return false;
+}
+
+int qbo_prepare(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
+                struct ledger_call *call, struct bs_error *err)
+{
+	char(*tokens)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*tokens));
+	int rc;
+
+	ledger_call_init(call);
+	if (tokens == NULL)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	rc = read_tokens(q, type, elems, n, tokens, call, err);
+	for (size_t i = 0; rc == BS_OK && i < n; i++)
+		if (needs_token(&elems[i]))
+			snprintf(elems[i].version, LEDGER_ID_MAX, "%s", tokens[i]);
+	free(tokens);
+	return rc;
+}
+
+/* Refuse elems[i] before sending: its document cannot be mapped. */
+static void refuse_unmapped(struct ledger_elem *e, int rc, const struct bs_error *why)
+{
+	e->status = BS_EINVAL;
+	e->refusal = rc == BS_ENOTFOUND ? LEDGER_REFUSAL_NOT_FOUND : LEDGER_REFUSAL_INVALID;
+	e->id[0] = '\0';
+	e->has_total = false;
+	buf_reset(&e->message);
+	buf_addstr(&e->message, why->msg);
+}
+
+/* A sent element's verdict back into the batch's element. */
+static void take_verdict(struct ledger_elem *to, struct ledger_elem *from)
+{
+	struct buf msg = to->message;
+
+	to->message = from->message;
+	from->message = msg;
+	to->status = from->status;
+	to->refusal = from->refusal;
+	to->warned = from->warned;
+	to->has_total = from->has_total;
+	to->total = from->total;
+	memcpy(to->id, from->id, sizeof(to->id));
+	memcpy(to->number, from->number, sizeof(to->number));
+}
+
+/*
+ * Each document is mapped on its own first: one that cannot be (an account
+ * the company lacks, a DocNumber over 21) is refused alone, with its
+ * reason, and the others are sent (bId = their position in what is sent).
+ * When none is left, nothing is sent and call says no answer.
+ */
 int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
              const char *idempotency_key, ledger_resolve_fn resolve, void *arg,
              struct ledger_call *call, struct bs_error *err)
 {
 	struct wrap w = {qbo_conn_refs(q), resolve, arg};
-	char (*tokens)[LEDGER_ID_MAX] = NULL;
+	struct ledger_elem *sub = NULL;
 	const char **tp = NULL;
-	struct buf body, path, ans;
+	size_t *idx = NULL, k = 0;
+	struct buf body, path, ans, scratch;
 	char rid[40];
-	bool need = false;
 	int rc = BS_OK;
 
 	ledger_call_init(call);
 	buf_init(&body, (size_t)8 << 20);
 	buf_init(&path, 256);
 	buf_init(&ans, (size_t)64 << 20);
+	buf_init(&scratch, (size_t)8 << 20);
 	if (n == 0 || n > QBO_BATCH_MAX) {
 		rc = bs_error_set(err, BS_EINVAL, "a batch holds 1 to %d documents", QBO_BATCH_MAX);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		need |= qbo_needs_sync_token(elems[i].doc);
-	if (need) {
-		tokens = calloc(n, sizeof(*tokens));
-		tp = calloc(n, sizeof(*tp));
-		if (tokens == NULL || tp == NULL) {
+	/* the SyncTokens: read by the dispatcher's prepare, else here */
+	if (qbo_prepare_needed(type, elems, n) &&
+	    (rc = qbo_prepare(q, type, elems, n, call, err)) != BS_OK)
+		goto out;
+	sub = calloc(n, sizeof(*sub));
+	tp = calloc(n, sizeof(*tp));
+	idx = calloc(n, sizeof(*idx));
+	if (sub == NULL || tp == NULL || idx == NULL) {
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct bs_error why;
+		int mrc;
+
+		bs_error_clear(&why);
+		buf_reset(&scratch);
+		mrc = qbo_map_element(type, elems[i].doc, elems[i].ledger_id, elems[i].version,
+		                      wrapped, &w, &scratch, &why);
+		if (mrc == BS_ENOMEM) {
 			rc = bs_error_set(err, BS_ENOMEM, "out of memory");
 			goto out;
 		}
-		if ((rc = read_tokens(q, type, elems, n, tokens, call, err)) != BS_OK)
-			goto out;
-		for (size_t i = 0; i < n; i++)
-			tp[i] = tokens[i];
+		if (mrc != BS_OK) {
+			refuse_unmapped(&elems[i], mrc, &why);
+			continue;
+		}
+		ledger_elem_init(&sub[k]);
+		sub[k].doc = elems[i].doc;
+		sub[k].ledger_id = elems[i].ledger_id;
+		memcpy(sub[k].version, elems[i].version, sizeof(sub[k].version));
+		tp[k] = elems[i].version;
+		idx[k++] = i;
 	}
-	rc = qbo_batch_build(type, elems, n, tp, wrapped, &w, &body, err);
+	if (k == 0)
+		goto out;
+	rc = qbo_batch_build(type, sub, k, tp, wrapped, &w, &body, err);
 	if (rc == BS_OK) {
 		request_id(idempotency_key ? idempotency_key : "", rid);
 		rc = idempotency_key != NULL && idempotency_key[0] != '\0'
@@ -202,13 +290,26 @@ int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *
 		add_call(call, &c);
 	}
 	if (rc == BS_OK)
-		rc = qbo_parse_response(type, buf_cstr(&ans), ans.len, elems, n, err);
+		rc = qbo_parse_response(type, buf_cstr(&ans), ans.len, sub, k, err);
+	for (size_t j = 0; rc == BS_OK && j < k; j++) {
+		/* QBO keeps one DisplayName across customers and vendors: say so */
+		if (type == LEDGER_CONTACT && sub[j].refusal == LEDGER_REFUSAL_DUPLICATE)
+			buf_addstr(&sub[j].message,
+			           "; QuickBooks Online keeps one DisplayName across customers and "
+			           "vendors: if a customer and a supplier share this name, rename "
+			           "one of them at the source (e.g. \"Name (supplier)\")");
+		take_verdict(&elems[idx[j]], &sub[j]);
+	}
 out:
-	free(tokens);
+	for (size_t j = 0; sub != NULL && j < k; j++)
+		ledger_elem_release(&sub[j]);
+	free(sub);
 	free(tp);
+	free(idx);
 	buf_free(&body);
 	buf_free(&path);
 	buf_free(&ans);
+	buf_free(&scratch);
 	return rc;
 }
 
@@ -231,11 +332,41 @@ size_t qbo_lookup_keyed(enum ledger_doc_type type, const struct ledger_elem *ele
 	return k;
 }
 
+/*
+ * The lookup's call: one query (one entity, the usual case) is a GET of
+ * /query, which QBO does not count among its 40 batch calls a minute;
+ * several go as the /batch of queries body holds.
+ */
+static int lookup_call(struct qbo_conn *q, const struct buf *body, struct buf *ans,
+                       struct ledger_call *call, struct bs_error *err)
+{
+	struct json_object *root = json_tokener_parse(buf_cstr(body)), *items = NULL;
+	struct buf path;
+	int rc;
+
+	buf_init(&path, (size_t)4 << 20);
+	if (root != NULL && json_object_object_get_ex(root, "BatchItemRequest", &items) &&
+	    json_object_array_length(items) == 1) {
+		const char *stmt = jsonr_str(json_object_array_get_idx(items, 0), "Query");
+
+		rc = stmt != NULL ? query_path(&path, stmt)
+		                  : bs_error_set(err, BS_EINTERNAL, "a lookup without a query");
+		if (rc == BS_OK)
+			rc = qbo_call(q, "GET", buf_cstr(&path), NULL, ans, call, err);
+	} else {
+		rc = qbo_call(q, "POST", "/batch?minorversion=" QBO_MINORVERSION, buf_cstr(body),
+		              ans, call, err);
+	}
+	buf_free(&path);
+	json_object_put(root);
+	return rc;
+}
+
 int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems,
                     size_t n, ledger_resolve_fn resolve, void *arg, bool *found,
                     struct ledger_call *call, struct bs_error *err)
 {
-	char (*vid)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*vid));
+	char(*vid)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*vid));
 	const char **vp = calloc(n ? n : 1, sizeof(*vp));
 	struct buf body, ans, key;
 	size_t keyed = 0;
@@ -264,12 +395,12 @@ int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger
 	}
 	rc = qbo_lookup_batch(type, elems, n, &body, &keyed, err);
 	if (rc == BS_ENOTFOUND) {
-		rc = bs_error_set(err, BS_EUNSUPPORTED, "no document of the batch has a natural key");
+		rc = bs_error_set(err, BS_EUNSUPPORTED,
+		                  "no document of the batch has a natural key");
 		goto out;
 	}
 	if (rc == BS_OK)
-		rc = qbo_call(q, "POST", "/batch?minorversion=" QBO_MINORVERSION, buf_cstr(&body),
-		              &ans, call, err);
+		rc = lookup_call(q, &body, &ans, call, err);
 	if (rc == BS_OK)
 		rc = qbo_parse_query(type, buf_cstr(&ans), ans.len, elems, n, vp, found, err);
 out:
@@ -299,8 +430,9 @@ static int run_query(struct qbo_conn *q, const char *stmt, struct json_object **
 	if (rc == BS_OK) {
 		*root = json_tokener_parse(buf_cstr(&body));
 		if (*root == NULL || !json_object_object_get_ex(*root, "QueryResponse", qr))
-			rc = bs_error_set(err, BS_EPROTO, "QuickBooks Online's answer has no "
-			                                  "QueryResponse");
+			rc = bs_error_set(err, BS_EPROTO,
+			                  "QuickBooks Online's answer has no "
+			                  "QueryResponse");
 	}
 	buf_free(&path);
 	buf_free(&body);
@@ -321,8 +453,9 @@ int qbo_allocations(struct qbo_conn *q, const char *credit_note_id, struct ledge
 
 	*out = NULL;
 	*n = 0;
-	rc = run_query(q, "select * from Payment where PrivateNote like '[booksync Allocation/%' "
-	                  "maxresults 1000",
+	rc = run_query(q,
+	               "select * from Payment where PrivateNote like '[booksync Allocation/%' "
+	               "maxresults 1000",
 	               &root, &qr, call, err);
 	if (rc != BS_OK || !json_object_object_get_ex(qr, "Payment", &list))
 		goto out;
@@ -411,11 +544,13 @@ int qbo_doc_status(struct qbo_conn *q, enum ledger_doc_type type, const char *id
 		if (strspn(id, "0123456789") != strlen(id))
 			return bs_error_set(err, BS_ENOTFOUND, "'%s' is not a QuickBooks Online Id",
 			                    id);
-		snprintf(stmt, sizeof(stmt), "select * from %s where Id = '%s'", cands[type][i], id);
+		snprintf(stmt, sizeof(stmt), "select * from %s where Id = '%s'", cands[type][i],
+		         id);
 		rc = run_query(q, stmt, &root, &qr, call, err);
 		if (rc == BS_OK && json_object_object_get_ex(qr, cands[type][i], &list) &&
 		    (e = json_object_array_get_idx(list, 0)) != NULL) {
-			const char *note = jsonr_str(e, "PrivateNote"), *st = jsonr_str(e, "status");
+			const char *note = jsonr_str(e, "PrivateNote"),
+			           *st = jsonr_str(e, "status");
 			bool active = !json_object_object_get_ex(e, "Active", &list) ||
 			              json_object_get_boolean(list);
 
