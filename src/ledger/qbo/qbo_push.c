@@ -74,6 +74,7 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
                        struct bs_error *err)
 {
 	const char **ids = calloc(n, sizeof(*ids));
+	char(*got)[LEDGER_ID_MAX] = calloc(n, sizeof(*got)); /* one query's tokens */
 	struct buf stmt, path, body;
 	bool *done = calloc(n, sizeof(*done));
 	int rc = BS_OK;
@@ -81,7 +82,7 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
 	buf_init(&stmt, 65536);
 	buf_init(&path, 3 * 65536);
 	buf_init(&body, (size_t)64 << 20);
-	if (ids == NULL || done == NULL) {
+	if (ids == NULL || done == NULL || got == NULL) {
 		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -99,11 +100,14 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
 			continue;
 		buf_reset(&stmt);
 		buf_reset(&path);
+		/* this entity's ids only: qbo_parse_sync_tokens clears every slot,
+		 * so an earlier entity's tokens are kept aside in tokens[] below */
+		for (size_t j = 0; j < n; j++)
+			ids[j] = NULL;
 		rc = buf_printf(&stmt, "select * from %s where Id in (", ent);
 		for (size_t j = i; rc == BS_OK && j < n; j++) {
 			const char *e = qbo_entity_of(type, elems[j].doc);
 
-			ids[j] = NULL;
 			if (done[j] || e == NULL || strcmp(e, ent) != 0)
 				continue;
 			/* ids are QBO's own digits: nothing to escape */
@@ -119,7 +123,10 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
 			rc = qbo_call(q, "GET", buf_cstr(&path), NULL, &body, &c, err);
 		add_call(call, &c);
 		if (rc == BS_OK)
-			rc = qbo_parse_sync_tokens(buf_cstr(&body), body.len, ids, n, tokens, err);
+			rc = qbo_parse_sync_tokens(buf_cstr(&body), body.len, ids, n, got, err);
+		for (size_t j = 0; rc == BS_OK && j < n; j++)
+			if (ids[j] != NULL)
+				memcpy(tokens[j], got[j], LEDGER_ID_MAX);
 		for (size_t j = 0; rc == BS_OK && j < n; j++)
 			if (ids[j] != NULL && tokens[j][0] == '\0')
 				rc = bs_error_set(err, BS_ENOTFOUND,
@@ -131,6 +138,7 @@ out:
 	buf_free(&path);
 	buf_free(&body);
 	free(ids);
+	free(got);
 	free(done);
 	return rc;
 }
