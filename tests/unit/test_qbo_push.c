@@ -418,7 +418,37 @@ static void test_every_entity(void **state)
 		snprintf(path, sizeof(path), "purchaseorder/%s", id);
 		assert_int_equal(qreq(&t, "GET", path, NULL), 200);
 		assert_string_equal(tc_get(&t, "PurchaseOrder.POStatus"), "Closed");
+		/* one candidate entity: a GET of /query */
+		assert_int_equal(qbo_doc_status(q, LEDGER_PURCHASE_ORDER, id, &st, &call, &err),
+		                 BS_OK);
+		assert_int_equal(st, LEDGER_DOC_LIVE);
+		assert_int_equal(qbo_doc_status(q, LEDGER_PURCHASE_ORDER, "1x", &st, &call, &err),
+		                 BS_ENOTFOUND);
 		assert_string_equal(tc_get(&t, "PurchaseOrder.DocNumber"), "PO-8");
+	}
+
+	/* two entities in one batch of voids: each one's SyncToken is read; a
+	 * paid bill cannot be deleted (wrong status), the invoice is voided */
+	{
+		char inv[LEDGER_ID_MAX], bill[LEDGER_ID_MAX];
+		const char *vids[2] = {inv, bill};
+
+		assert_int_equal(resolve(NULL, "Invoice/sale:SO-3", inv), BS_OK);
+		assert_int_equal(resolve(NULL, "Invoice/purchase:PO-8", bill), BS_OK);
+		assert_int_equal(
+		    push(q, LEDGER_INVOICE,
+		         (const char *const[]){
+		             "{'op':'void','self':'Invoice/sale:SO-3','subtype':'sales'}",
+		             "{'op':'void','self':'Invoice/purchase:PO-8','subtype':"
+		             "'purchases'}"},
+		         2, vids, "k-voids", &b, &err),
+		    BS_OK);
+		assert_int_equal(b.e[0].status, BS_OK);
+		assert_int_equal(b.e[1].status, BS_EINVAL);
+		assert_int_equal(b.e[1].refusal, LEDGER_REFUSAL_WRONG_STATUS);
+		batch_free(&b);
+		assert_int_equal(qbo_doc_status(q, LEDGER_INVOICE, inv, &st, &call, &err), BS_OK);
+		assert_int_equal(st, LEDGER_DOC_VOIDED);
 	}
 
 	/* a number taken: refused as a duplicate, with QBO's code */
