@@ -74,6 +74,7 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
                        struct bs_error *err)
 {
 	const char **ids = calloc(n, sizeof(*ids));
+	char(*got)[LEDGER_ID_MAX] = calloc(n, sizeof(*got)); /* one query's tokens */
 	struct buf stmt, path, body;
 	bool *done = calloc(n, sizeof(*done));
 	int rc = BS_OK;
@@ -81,7 +82,7 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
 	buf_init(&stmt, 65536);
 	buf_init(&path, 3 * 65536);
 	buf_init(&body, (size_t)64 << 20);
-	if (ids == NULL || done == NULL) {
+	if (ids == NULL || done == NULL || got == NULL) {
 		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -99,11 +100,14 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
 			continue;
 		buf_reset(&stmt);
 		buf_reset(&path);
+		/* this entity's ids only: qbo_parse_sync_tokens clears every slot,
+		 * so an earlier entity's tokens are kept aside in tokens[] below */
+		for (size_t j = 0; j < n; j++)
+			ids[j] = NULL;
 		rc = buf_printf(&stmt, "select * from %s where Id in (", ent);
 		for (size_t j = i; rc == BS_OK && j < n; j++) {
 			const char *e = qbo_entity_of(type, elems[j].doc);
 
-			ids[j] = NULL;
 			if (done[j] || e == NULL || strcmp(e, ent) != 0)
 				continue;
 			/* ids are QBO's own digits: nothing to escape */
@@ -119,7 +123,10 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
 			rc = qbo_call(q, "GET", buf_cstr(&path), NULL, &body, &c, err);
 		add_call(call, &c);
 		if (rc == BS_OK)
-			rc = qbo_parse_sync_tokens(buf_cstr(&body), body.len, ids, n, tokens, err);
+			rc = qbo_parse_sync_tokens(buf_cstr(&body), body.len, ids, n, got, err);
+		for (size_t j = 0; rc == BS_OK && j < n; j++)
+			if (ids[j] != NULL)
+				memcpy(tokens[j], got[j], LEDGER_ID_MAX);
 		for (size_t j = 0; rc == BS_OK && j < n; j++)
 			if (ids[j] != NULL && tokens[j][0] == '\0')
 				rc = bs_error_set(err, BS_ENOTFOUND,
@@ -131,6 +138,7 @@ out:
 	buf_free(&path);
 	buf_free(&body);
 	free(ids);
+	free(got);
 	free(done);
 	return rc;
 }
@@ -291,8 +299,15 @@ int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *
 	}
 	if (rc == BS_OK)
 		rc = qbo_parse_response(type, buf_cstr(&ans), ans.len, sub, k, err);
-	for (size_t j = 0; rc == BS_OK && j < k; j++)
+	for (size_t j = 0; rc == BS_OK && j < k; j++) {
+		/* QBO keeps one DisplayName across customers and vendors: say so */
+		if (type == LEDGER_CONTACT && sub[j].refusal == LEDGER_REFUSAL_DUPLICATE)
+			buf_addstr(&sub[j].message,
+			           "; QuickBooks Online keeps one DisplayName across customers and "
+			           "vendors: if a customer and a supplier share this name, rename "
+			           "one of them at the source (e.g. \"Name (supplier)\")");
 		take_verdict(&elems[idx[j]], &sub[j]);
+	}
 out:
 	for (size_t j = 0; sub != NULL && j < k; j++)
 		ledger_elem_release(&sub[j]);
@@ -323,6 +338,36 @@ size_t qbo_lookup_keyed(enum ledger_doc_type type, const struct ledger_elem *ele
 	}
 	buf_free(&key);
 	return k;
+}
+
+/*
+ * The lookup's call: one query (one entity, the usual case) is a GET of
+ * /query, which QBO does not count among its 40 batch calls a minute;
+ * several go as the /batch of queries body holds.
+ */
+static int lookup_call(struct qbo_conn *q, const struct buf *body, struct buf *ans,
+                       struct ledger_call *call, struct bs_error *err)
+{
+	struct json_object *root = json_tokener_parse(buf_cstr(body)), *items = NULL;
+	struct buf path;
+	int rc;
+
+	buf_init(&path, (size_t)4 << 20);
+	if (root != NULL && json_object_object_get_ex(root, "BatchItemRequest", &items) &&
+	    json_object_array_length(items) == 1) {
+		const char *stmt = jsonr_str(json_object_array_get_idx(items, 0), "Query");
+
+		rc = stmt != NULL ? query_path(&path, stmt)
+		                  : bs_error_set(err, BS_EINTERNAL, "a lookup without a query");
+		if (rc == BS_OK)
+			rc = qbo_call(q, "GET", buf_cstr(&path), NULL, ans, call, err);
+	} else {
+		rc = qbo_call(q, "POST", "/batch?minorversion=" QBO_MINORVERSION, buf_cstr(body),
+		              ans, call, err);
+	}
+	buf_free(&path);
+	json_object_put(root);
+	return rc;
 }
 
 int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems,
@@ -363,8 +408,7 @@ int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger
 		goto out;
 	}
 	if (rc == BS_OK)
-		rc = qbo_call(q, "POST", "/batch?minorversion=" QBO_MINORVERSION, buf_cstr(&body),
-		              &ans, call, err);
+		rc = lookup_call(q, &body, &ans, call, err);
 	if (rc == BS_OK)
 		rc = qbo_parse_query(type, buf_cstr(&ans), ans.len, elems, n, vp, found, err);
 out:
@@ -476,11 +520,27 @@ out:
 	return rc;
 }
 
+/* The status an entity read back says. */
+static enum ledger_doc_status status_of(struct json_object *e)
+{
+	const char *note = jsonr_str(e, "PrivateNote"), *st = jsonr_str(e, "status");
+	struct json_object *a;
+	bool active = !json_object_object_get_ex(e, "Active", &a) || json_object_get_boolean(a);
+
+	if ((note != NULL && strncmp(note, "Voided", 6) == 0) ||
+	    (st != NULL && strcmp(st, "Voided") == 0))
+		return LEDGER_DOC_VOIDED;
+	if ((st != NULL && strcmp(st, "Deleted") == 0) || !active)
+		return LEDGER_DOC_DELETED;
+	return LEDGER_DOC_LIVE;
+}
+
 /*
  * A document's status: read by Id from the entities its type may be (a
- * ledger Invoice is an Invoice or a Bill, ...), the first that has it.
- * QBO forgets a deleted entity, so that is BS_ENOTFOUND; a voided one keeps
- * its Id with "Voided" leading its PrivateNote.
+ * ledger Invoice is an Invoice or a Bill, ...), the first that has it, in
+ * one call: a GET of /query for one entity, a /batch of queries for
+ * several.  QBO forgets a deleted entity, so that is BS_ENOTFOUND; a
+ * voided one keeps its Id with "Voided" leading its PrivateNote.
  */
 int qbo_doc_status(struct qbo_conn *q, enum ledger_doc_type type, const char *id,
                    enum ledger_doc_status *out, struct ledger_call *call, struct bs_error *err)
@@ -496,42 +556,75 @@ int qbo_doc_status(struct qbo_conn *q, enum ledger_doc_type type, const char *id
 	    [LEDGER_PAYMENT] = {"Payment", "BillPayment", "Purchase", "Deposit"},
 	    [LEDGER_ALLOCATION] = {"Payment"},
 	};
-	int rc = BS_ENOTFOUND;
+	struct json_object *root = NULL, *qr = NULL, *list, *e, *items;
+	struct buf body, ans;
+	size_t nc = 0;
+	int rc = BS_OK;
 
 	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT || id == NULL)
 		return bs_error_set(err, BS_EINVAL, "no such document type");
-	for (size_t i = 0; i < 4 && cands[type][i] != NULL; i++) {
-		struct json_object *root = NULL, *qr = NULL, *list, *e;
-		char stmt[256];
+	/* ids are QBO's own digits; anything else cannot be one */
+	if (id[0] == '\0' || strspn(id, "0123456789") != strlen(id))
+		return bs_error_set(err, BS_ENOTFOUND, "'%s' is not a QuickBooks Online Id", id);
+	while (nc < 4 && cands[type][nc] != NULL)
+		nc++;
+	buf_init(&body, 8192);
+	buf_init(&ans, (size_t)64 << 20);
+	if (nc == 1) {
+		char stmt[128];
 
-		/* ids are QBO's own digits; anything else cannot be one */
-		if (strspn(id, "0123456789") != strlen(id))
-			return bs_error_set(err, BS_ENOTFOUND, "'%s' is not a QuickBooks Online Id",
-			                    id);
-		snprintf(stmt, sizeof(stmt), "select * from %s where Id = '%s'", cands[type][i],
+		snprintf(stmt, sizeof(stmt), "select * from %s where Id = '%s'", cands[type][0],
 		         id);
 		rc = run_query(q, stmt, &root, &qr, call, err);
-		if (rc == BS_OK && json_object_object_get_ex(qr, cands[type][i], &list) &&
+		if (rc == BS_OK && json_object_object_get_ex(qr, cands[type][0], &list) &&
 		    (e = json_object_array_get_idx(list, 0)) != NULL) {
-			const char *note = jsonr_str(e, "PrivateNote"),
-			           *st = jsonr_str(e, "status");
-			bool active = !json_object_object_get_ex(e, "Active", &list) ||
-			              json_object_get_boolean(list);
-
-			*out = (note != NULL && strncmp(note, "Voided", 6) == 0) ||
-			               (st != NULL && strcmp(st, "Voided") == 0)
-			           ? LEDGER_DOC_VOIDED
-			       : (st != NULL && strcmp(st, "Deleted") == 0) || !active
-			           ? LEDGER_DOC_DELETED
-			           : LEDGER_DOC_LIVE;
-			json_object_put(root);
-			return BS_OK;
+			*out = status_of(e);
+			goto out;
 		}
-		json_object_put(root);
-		if (rc != BS_OK)
-			return rc;
-		rc = BS_ENOTFOUND;
+		goto none;
 	}
-	return bs_error_set(err, rc, "QuickBooks Online has no %s %s", ledger_doc_type_name(type),
-	                    id);
+	rc = buf_addstr(&body, "{\"BatchItemRequest\":[");
+	for (size_t i = 0; rc == BS_OK && i < nc; i++)
+		rc = buf_printf(&body,
+		                "%s{\"bId\":\"c%zu\",\"Query\":\"select * from %s where Id = "
+		                "'%s'\"}",
+		                i ? "," : "", i, cands[type][i], id);
+	if (rc == BS_OK)
+		rc = buf_addstr(&body, "]}");
+	if (rc == BS_OK)
+		rc = qbo_call(q, "POST", "/batch?minorversion=" QBO_MINORVERSION, buf_cstr(&body),
+		              &ans, call, err);
+	if (rc != BS_OK)
+		goto out;
+	root = json_tokener_parse(buf_cstr(&ans));
+	if (root == NULL || !json_object_object_get_ex(root, "BatchItemResponse", &items)) {
+		rc = bs_error_set(err, BS_EPROTO,
+		                  "QuickBooks Online's answer has no "
+		                  "BatchItemResponse");
+		goto out;
+	}
+	/* the first candidate, in order, that has it */
+	for (size_t i = 0; i < nc; i++)
+		for (size_t j = 0; j < json_object_array_length(items); j++) {
+			struct json_object *it = json_object_array_get_idx(items, j);
+			const char *bid = jsonr_str(it, "bId");
+
+			if (bid == NULL || bid[0] != 'c' ||
+			    (size_t)strtol(bid + 1, NULL, 10) != i ||
+			    !json_object_object_get_ex(it, "QueryResponse", &qr) ||
+			    !json_object_object_get_ex(qr, cands[type][i], &list) ||
+			    (e = json_object_array_get_idx(list, 0)) == NULL)
+				continue;
+			*out = status_of(e);
+			goto out;
+		}
+none:
+	if (rc == BS_OK)
+		rc = bs_error_set(err, BS_ENOTFOUND, "QuickBooks Online has no %s %s",
+		                  ledger_doc_type_name(type), id);
+out:
+	json_object_put(root);
+	buf_free(&body);
+	buf_free(&ans);
+	return rc;
 }
