@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CODE_MS (INT64_C(5) * 60 * 1000)
+#define CODE_MS     (INT64_C(5) * 60 * 1000)
+#define CODE_MIN_MS (INT64_C(60) * 1000) /* the floor of a time-scaled code's life */
 
 void sb_token_free(void *p)
 {
@@ -427,7 +428,13 @@ void sb_oauth_authorize(struct sandbox *sb, const struct sandbox_request *req,
 	if (scope == NULL)
 		scope = "";
 	random_hex(code, 24);
-	t = token_add(sb, code, SBT_CODE, client, scope, sb_now(sb) + CODE_MS / sb->time_scale);
+	/* A code is exchanged at once, so its life is not time-scaled below a
+	 * minute: at time-scale 600 five minutes would be half a second, and a
+	 * loaded test machine loses the race between redirect and exchange. */
+	t = token_add(sb, code, SBT_CODE, client, scope,
+	              sb_now(sb) + (CODE_MS / sb->time_scale > CODE_MIN_MS
+	                                ? CODE_MS / sb->time_scale
+	                                : CODE_MIN_MS));
 	if (t == NULL) {
 		sb_resp_text(resp, 500, "text/plain", "out of memory\n");
 		return;
