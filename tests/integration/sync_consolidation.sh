@@ -229,4 +229,30 @@ eq "its refunds in one payment" \
 expect 0 "$B" consolidated --type "sale credit note refund"
 has "$T/out" "R-2"
 
+# --- payments and COGS set to individual, of consolidated sales; of no-sync sales -------------
+fresh_store indiv
+$GEN "$T/ind.jsonl" IN 2026-10-07 4 Web Ind pay
+$GEN "$T/ns.jsonl" NS 2026-10-07 2 Web Off pay
+expect 0 "$B" import "$T/base.jsonl"
+expect 0 "$B" import "$T/ind.jsonl"
+expect 0 "$B" import "$T/ns.jsonl"
+sb_reset "$SB_URL"
+connect "$SB_URL"
+expect 0 "$B" settings consolidation.enabled true
+expect 0 "$B" settings 'consolidation.channel.Web(Ind).invoices' daily
+expect 0 "$B" settings 'consolidation.channel.Web(Off).invoices' no-sync
+bs_sync --everything --today 2026-10-07
+bs_sync --everything --today 2026-10-07
+eq "individual payments sync exit" "$bs_rc" 0
+xlogin "$SB_URL"
+eq "each payment alone, on the consolidated invoice" \
+	"$(xq Payments 'j.Payments.length + ":" + new Set(j.Payments.map(p => p.Invoice.InvoiceID)).size')" "4:1"
+eq "the invoice is paid in full" \
+	"$(xq Invoices 'j.Invoices.map(i => i.Status + ":" + c(i.AmountDue)).join()')" "PAID:0.00"
+eq "each COGS journal alone" "$(xq ManualJournals 'j.ManualJournals.length')" 4
+expect 0 "$B" history NS-1-P
+has "$T/out" "its sale's channel Web(Off) is set to no-sync"
+expect 0 "$B" history NS-1-C
+has "$T/out" "no-sync"
+
 finish

@@ -310,13 +310,13 @@ static int hold(struct planner *p, const struct plan_item *it, enum sync_state c
 }
 
 static struct cons_grp *group_for(struct plan_cons *c, const struct cons_key *k,
-                                  enum record_kind tk, const char *target)
+                                  enum record_kind tk, const char *target, const char *single)
 {
 	struct cons_grp *g;
 
 	for (size_t i = c->ng; i-- > 0;) {
 		if (cons_key_cmp(&c->g[i].key, k) == 0 && c->g[i].target_kind == tk &&
-		    strcmp(c->g[i].target, target) == 0)
+		    strcmp(c->g[i].target, target) == 0 && strcmp(c->g[i].single, single) == 0)
 			return &c->g[i];
 	}
 	if (plan_cons_grow((void **)&c->g, &c->capg, c->ng, sizeof(*c->g)) != BS_OK)
@@ -326,6 +326,7 @@ static struct cons_grp *group_for(struct plan_cons *c, const struct cons_key *k,
 	g->key = *k;
 	g->target_kind = tk;
 	snprintf(g->target, sizeof(g->target), "%s", target);
+	snprintf(g->single, sizeof(g->single), "%s", single);
 	g->all_fx = true;
 	return g;
 }
@@ -451,6 +452,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 	enum record_kind pk = RECORD_SALE, tk = RECORD_SALE;
 	const char *pid = NULL;
 	char channel[CONS_CHANNEL_MAX], target[RECORD_ID_MAX + 1] = "", reason[400];
+	bool single = false;
 	int rc = BS_OK;
 
 	*taken = false;
@@ -502,6 +504,34 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		*taken = true;
 		rc = hold(p, it, cur, SYNC_EV_SKIP, reason);
 		goto out;
+	}
+	if ((it->kind == RECORD_PAYMENT || it->kind == RECORD_COGS) && pid != NULL && !m.supplier) {
+		/* what its sale does decides too: a payment or COGS of a no-sync
+		 * sale has nothing to post against; one set to individual whose
+		 * sale was consolidated posts alone against the consolidated
+		 * document (a group of one) */
+		struct cons_member sm = {.kind = pk, .channel = m.channel};
+		struct store_link l;
+		enum cons_doc sd;
+		enum cons_mode smode;
+
+		cons_classify(&c->cfg, &sm, &sd, &smode);
+		if (smode == CONS_NO_SYNC) {
+			snprintf(reason, sizeof(reason),
+			         "consolidation: its %s's channel %s is set to no-sync",
+			         record_kind_name(pk), channel[0] != '\0' ? channel : "*");
+			*taken = true;
+			rc = hold(p, it, cur, SYNC_EV_SKIP, reason);
+			goto out;
+		}
+		if (doc == CONS_DOC_NONE && mode == CONS_INDIVIDUAL &&
+		    store_link_get(p->st, p->o->target, pk, pid, CONS_LINK, &l, NULL) == BS_OK) {
+			doc = it->kind == RECORD_COGS
+			          ? (m.on_credit_note ? CONS_DOC_COGS_CREDIT : CONS_DOC_COGS_SALE)
+			          : (m.on_credit_note ? CONS_DOC_REFUND : CONS_DOC_PAYMENT);
+			mode = CONS_DAILY; /* its own day names it */
+			single = true;
+		}
 	}
 	if (doc == CONS_DOC_NONE)
 		goto out;
@@ -572,7 +602,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		*taken = false; /* the normal path fails it with the reason */
 		goto out;
 	}
-	g = group_for(c, &key, tk, target);
+	g = group_for(c, &key, tk, target, single ? it->id : "");
 	if (g == NULL) {
 		record_doc_release(&d);
 		rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
