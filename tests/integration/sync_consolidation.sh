@@ -236,6 +236,9 @@ $GEN "$T/ns.jsonl" NS 2026-10-07 2 Web Off pay
 expect 0 "$B" import "$T/base.jsonl"
 expect 0 "$B" import "$T/ind.jsonl"
 expect 0 "$B" import "$T/ns.jsonl"
+# a member that cannot be placed fails alone, with the reason; the rest consolidate
+echo '{"kind":"sale","id":"IN-BAD","customer_id":"C-1","date":"2026-10-07","invoiced":true,"channel":{"type":"Web","name":"Ind"},"lines":[{"description":"x","qty":"1","unit_price":"1.00","tax_rate":"15","account":"999"}]}' >"$T/bad.jsonl"
+expect 0 "$B" import "$T/bad.jsonl"
 sb_reset "$SB_URL"
 connect "$SB_URL"
 expect 0 "$B" settings consolidation.enabled true
@@ -250,6 +253,9 @@ eq "each payment alone, on the consolidated invoice" \
 eq "the invoice is paid in full" \
 	"$(xq Invoices 'j.Invoices.map(i => i.Status + ":" + c(i.AmountDue)).join()')" "PAID:0.00"
 eq "each COGS journal alone" "$(xq ManualJournals 'j.ManualJournals.length')" 4
+expect 0 "$B" errors
+has "$T/out" "IN-BAD"
+has "$T/out" "999"
 expect 0 "$B" history NS-1-P
 has "$T/out" "its sale's channel Web(Off) is set to no-sync"
 expect 0 "$B" history NS-1-C
