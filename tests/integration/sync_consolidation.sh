@@ -44,6 +44,14 @@ expect 0 "$B" settings 'consolidation.channel.Shopify(MyShop).invoices' monthly
 expect 2 "$B" settings 'consolidation.channel.Shopify(MyShop).invoices' individual
 has "$T/err" "payment period can't be longer than its invoice period"
 expect 0 "$B" settings 'consolidation.channel.Shopify(MyShop).invoices' daily
+# unset returns a channel to the '*' default, checked the same way
+expect 2 "$B" settings --unset 'consolidation.channel.Shopify(MyShop).invoices'
+expect 0 "$B" settings 'consolidation.channel.Amazon(EU).cogs'
+has "$T/out" "individual"
+expect 0 "$B" settings 'consolidation.channel.*.cogs' monthly
+expect 0 "$B" settings 'consolidation.channel.Amazon(EU).cogs'
+has "$T/out" "monthly"
+expect 0 "$B" settings --unset 'consolidation.channel.*.cogs'
 expect 0 "$B" settings
 has "$T/out" "consolidation.channel.Shopify(MyShop).invoices daily"
 expect 2 "$B" sync --today 2026-02-30
