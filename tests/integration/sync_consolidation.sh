@@ -196,8 +196,13 @@ eq "one contact for consolidated sales" "$(inv 'SO-2026/10/02-Web(Shop)-1' 'i.Co
 	"booksync sales consolidation"
 bs_sync --everything --today 2026-11-01
 xget BankTransactions >"$T/bt.json"
+expect 0 "$B" consolidated --type journal
+has "$T/out" "J-2"
 eq "one receive money for October" \
 	"$(jv 'c(j.BankTransactions.filter(b => b.Type == "RECEIVE" && b.Contact.Name != "Totara Supplies").map(b => b.Total))' <"$T/bt.json")" "34.50"
+expect 0 "$B" consolidated --type "receive money"
+has "$T/out" "M-2"
+lacks "$T/out" "M-4"
 
 # --- foreign currency at the average rate; credit notes and their refunds -------------------
 fresh_store fx
