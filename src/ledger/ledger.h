@@ -29,11 +29,13 @@
  *               address {line1,line2,city,region,postcode,country}
  *   Item        code, name, description, sales_account, purchase_account
  *   Invoice, CreditNote, PurchaseOrder
- *               subtype ("sales"|"purchases"), contact (symbol), number,
- *               reference, due_date, delivery_date, currency, currency_rate,
- *               status, amounts ("exclusive"|"inclusive"|"none"),
- *               lines [{description, quantity, unit_amount, discount_rate,
- *               account, tax_type, item_code, tracking {name: option}}],
+ *               subtype ("sales"|"purchases"), contact (symbol), number
+ *               (for bills and purchase orders cut to caps.doc_number_max),
+ *               reference (whole: a bill's is supplier invoice number +
+ *               " / " + the purchase's reference; a ledger with no room
+ *               for it in the number keeps it in a note), due_date, delivery_date, currency,
+ * currency_rate, status, amounts ("exclusive"|"inclusive"|"none"), lines [{description, quantity,
+ * unit_amount, discount_rate, account, tax_type, item_code, tracking {name: option}}],
  *               expected_total, purchase_order (symbol; a bill from a PO)
  *   Payment     document (symbol of an Invoice or CreditNote), account,
  *               amount, currency_rate, reference
@@ -129,6 +131,9 @@ void ledger_call_init(struct ledger_call *c);
 struct ledger_elem {
 	struct json_object *doc; /* in: the ledger-neutral document (borrowed) */
 	const char *ledger_id;   /* in: linked id for op update/void, else NULL */
+	/* in: the linked document's version the ledger wants with a change
+	 * (QBO's SyncToken), read by ops->prepare; "" when not read */
+	char version[LEDGER_ID_MAX];
 	/* out */
 	int status;                  /* BS_OK accepted; BS_EINVAL refused (message says why) */
 	enum ledger_refusal refusal; /* why refused; LEDGER_REFUSAL_NONE when accepted */
@@ -177,6 +182,15 @@ struct ledger_caps {
 	char tax_none[LEDGER_TAX_CODE_MAX];      /* no tax */
 	bool payments_editable;                  /* a posted payment can be changed */
 	bool allocations_editable;               /* a posted allocation can be changed */
+	/* Purchases (docs/states-and-tabs.md "Purchase orders and bills"): */
+	size_t doc_number_max;    /* characters a document number keeps (bill, PO); the
+	                             whole reference stays in the body's `reference` */
+	bool po_billable;         /* a posted purchase order can be followed by its bill
+	                             (Xero: marked BILLED); false: billing it is manual */
+	bool po_upload_default;   /* open purchases go up as purchase orders by default;
+	                             false: only with upload_po_as_qbo_po */
+	const char *display_name; /* the ledger's name for people: "Xero" */
+	int64_t batch_per_minute; /* batch calls a minute (QBO /batch); 0 = no own limit */
 };
 
 /* What connect reads of an organisation (ledger_ops.read). */
@@ -204,6 +218,9 @@ struct ledger_entity {
 	bool active;             /* not archived / deleted */
 	bool sales, purchases;   /* a tax rate applies to revenue / expenses */
 	bool liability_payments; /* a liability account that takes payments */
+	/* a contact's side where the ledger keeps them apart (QBO: "customer",
+	 * "vendor"); NULL where one contact serves both (Xero) */
+	const char *role;
 };
 
 /* The engine's GET, paced and retried (session_get): path under the API root
@@ -299,6 +316,17 @@ struct ledger_ops {
 	int (*push)(struct ledger_conn *c, enum ledger_doc_type type, struct ledger_elem *elems,
 	            size_t n, const char *idempotency_key, ledger_resolve_fn resolve, void *arg,
 	            struct ledger_call *call, struct bs_error *err);
+	/* Optional (NULL for a ledger that needs nothing read first, Xero).
+	 * Pure: whether elems[] need a read before they are sent (QBO: the
+	 * SyncToken of an update or void). */
+	bool (*prepare_needed)(enum ledger_doc_type type, const struct ledger_elem *elems,
+	                       size_t n);
+	/* That read: one call, its figures into *call, what it read into
+	 * elems[].version.  The dispatcher makes it through the paced path
+	 * (it counts as a call) once per send, before the push; BS_ENOTFOUND
+	 * when a linked document is gone, else a call's errors. */
+	int (*prepare)(struct ledger_conn *c, enum ledger_doc_type type, struct ledger_elem *elems,
+	               size_t n, struct ledger_call *call, struct bs_error *err);
 	/* Look elems[] up by natural key in one call: found[i], with id, number
 	 * and total filled.  BS_EUNSUPPORTED when none has a natural key. */
 	int (*lookup_many)(struct ledger_conn *c, enum ledger_doc_type type,

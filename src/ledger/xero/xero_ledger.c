@@ -27,6 +27,10 @@ static const struct ledger_caps caps = {
     .tax_none = "NONE",
     .payments_editable = false,
     .allocations_editable = false,
+    .doc_number_max = 255, /* InvoiceNumber, PurchaseOrderNumber (docs/mapping-xero.md) */
+    .po_billable = true,
+    .po_upload_default = true,
+    .display_name = "Xero",
 };
 
 static struct xero_conn *xc(struct ledger_conn *c)
@@ -114,8 +118,8 @@ static int refresh(struct http_client *http, const char *base_url, const char *c
 	int rc = xero_endpoints_init(&ep, base_url != NULL && base_url[0] ? base_url : NULL, err);
 
 	if (rc == BS_OK)
-		rc = xero_oauth_refresh(http, &ep, client_id, client_secret, refresh_token, now_ms,
-		                        out, err);
+		rc = oauth2_refresh(http, &ep.oauth, client_id, client_secret, refresh_token,
+		                    now_ms, out, err);
 	return rc;
 }
 
@@ -136,6 +140,6 @@ const struct ledger_ops xero_ledger = {
     .read = xero_read,
     .authorize = xero_authorize,
     .api_root = api_root,
-    .refresh_due = xero_oauth_refresh_due,
+    .refresh_due = oauth2_refresh_due,
     .refresh = refresh,
 };
