@@ -94,7 +94,7 @@ const inv = lines("Invoices").filter(i => i.Type == "ACCREC");
 let bad = 0, checked = 0;
 for (const i of inv) { const d = byDoc.get(i.Reference); checked++;
   if (!d || cents(i.Total) != d.sum) bad++; }
-// 31 days x 2 daily channels x 2 stores, and the monthly channel's 2 stores
+// 31 days x 2 daily channels x 2 stores, and 2 stores of the monthly channel
 if (want >= 1000) say("invoices: 31 x 2 x 2 daily + 2 monthly", inv.length == 126, inv.length + " invoices");
 say("each invoice total = its members, to the cent", bad == 0 && checked > 0, bad + " of " + checked + " differ");
 const pays = lines("Payments");

@@ -632,3 +632,15 @@ int plan_cons_flush(struct planner *p)
 	}
 	return rc;
 }
+
+int plan_cons_short_number(struct planner *p, struct json_object *o)
+{
+	struct json_object *c;
+	const char *sn;
+
+	if (!json_object_object_get_ex(o, "consolidation", &c) ||
+	    (sn = jsonr_str(c, "short_name")) == NULL)
+		return BS_OK;
+	buf_reset(&p->s.num);
+	return buf_addstr(&p->s.num, sn);
+}
