@@ -274,4 +274,26 @@ has "$T/out" "its sale's channel Web(Off) is set to no-sync"
 expect 0 "$B" history NS-1-C
 has "$T/out" "no-sync"
 
+# --- a gift voucher redeemed on a consolidated sale pays the consolidated invoice ---------------
+fresh_store voucher
+cat >"$T/v.jsonl" <<'J'
+{"kind":"customer","id":"C-1","name":"Aroha Ltd"}
+{"kind":"sale","id":"V-1","customer_id":"C-1","date":"2026-10-08","invoiced":true,"channel":{"type":"Web","name":"V"},"lines":[{"description":"Widget","qty":"1","unit_price":"40.00","tax_rate":"15"}]}
+{"kind":"sale","id":"V-2","customer_id":"C-1","date":"2026-10-08","invoiced":true,"channel":{"type":"Web","name":"V"},"lines":[{"description":"Widget","qty":"1","unit_price":"20.00","tax_rate":"15"}]}
+{"kind":"gift_voucher","id":"GV-1","event":"sold","amount":"25.00","date":"2026-10-01"}
+{"kind":"gift_voucher","id":"GV-1R","event":"redeemed","amount":"25.00","sale_id":"V-2","date":"2026-10-08"}
+J
+expect 0 "$B" import "$T/v.jsonl"
+sb_reset "$SB_URL"
+connect "$SB_URL"
+expect 0 "$B" settings consolidation.enabled true
+expect 0 "$B" settings 'consolidation.channel.*.invoices' daily
+bs_sync --everything --today 2026-10-08
+bs_sync --everything --today 2026-10-08
+eq "voucher sync exit" "$bs_rc" 0
+xlogin "$SB_URL"
+eq "the voucher pays the consolidated invoice" \
+	"$(xq Invoices 'j.Invoices.filter(i => i.Type == "ACCREC" && (i.Reference || "").startsWith("SO-")).map(i => c(i.Total) + "/" + c(i.AmountPaid)).join()')" \
+	"69.00/25.00"
+
 finish

@@ -644,3 +644,16 @@ int plan_cons_short_number(struct planner *p, struct json_object *o)
 	buf_reset(&p->s.num);
 	return buf_addstr(&p->s.num, sn);
 }
+
+const char *plan_cons_resolve(struct planner *p, enum record_kind k, const char *id,
+                              char out[RECORD_ID_MAX + 1])
+{
+	struct store_link l;
+
+	if ((k != RECORD_SALE && k != RECORD_CREDIT_NOTE) || id == NULL ||
+	    store_link_get(p->st, p->o->target, k, id, CONS_LINK, &l, NULL) != BS_OK ||
+	    l.ledger_id[0] == '\0')
+		return id;
+	snprintf(out, RECORD_ID_MAX + 1, "%s", l.ledger_id);
+	return out;
+}
