@@ -59,6 +59,7 @@ expect 2 "$B" sync --today 2026-02-30
 # --- day 1 --------------------------------------------------------------------
 bs_sync --everything --today 2026-10-01
 eq "day 1 sync exit" "$bs_rc" 0
+eq "day 1: 40 sales consolidated" "$(jv j.consolidated <"$T/sync.json")" 40
 xlogin "$SB_URL"
 xget Invoices >"$T/inv.json"
 # inv REF EXPR: the ACCREC invoice whose Reference is REF

@@ -563,6 +563,8 @@ static int consolidate_members(struct planner *p, const struct cons_grp *g, cons
 		if (rc == BS_OK)
 			rc = store_link_set(p->st, p->o->target, g->mem[i].kind, g->mem[i].id,
 			                    CONS_LINK, id, name, p->o->now_ms, p->err);
+		if (rc == BS_OK)
+			p->stats->consolidated++;
 		if (rc == BS_OK && p->o->on_verdict != NULL)
 			p->o->on_verdict(p->o->arg, g->mem[i].kind, g->mem[i].id, SYNC_CONSOLIDATED,
 			                 reason);
