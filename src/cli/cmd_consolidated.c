@@ -29,10 +29,10 @@ const struct cli_cmd cmd_consolidated_entry = {
     "\n"
     "Every member document of a consolidated document the ledger holds: its booksync\n"
     "number, its type (sale invoice, sale credit note, sale invoice payment, sale\n"
-    "credit note refund, COGS (invoice), COGS (credit note), ...), the consolidated\n"
-    "document's name and its number in the ledger, its date and amount.  Failed,\n"
-    "skipped and pending items are not shown; records synced on their own are in\n"
-    "'booksync history'.\n"
+    "credit note refund, COGS (invoice), COGS (credit note), journal, receive money,\n"
+    "spend money), the consolidated document's name and its number in the ledger,\n"
+    "its date and amount.  Failed, skipped and pending items are not shown; records\n"
+    "synced on their own are in 'booksync history'.\n"
     "\n"
     "Options:\n"
     "  --search TEXT   rows whose document number or consolidated number holds TEXT\n"
@@ -118,7 +118,8 @@ static int add_row(struct rows *r, const char *number, const char *type, const c
 /* One consolidated record: its members, when the ledger has it. */
 static int record_cb(void *arg, const char *id, const char *body)
 {
-	static const char *const types[] = {"Invoice", "CreditNote", "Payment", "ManualJournal"};
+	static const char *const types[] = {"Invoice", "CreditNote", "Payment", "ManualJournal",
+	                                    "BankTransaction"};
 	struct rows *r = arg;
 	struct json_object *o = json_tokener_parse(body), *c, *mem;
 	struct store_link l;
@@ -272,8 +273,9 @@ static int cmd_consolidated_exec(const struct cli_ctx *ctx, int argc, char **arg
 	    {"per-page", required_argument, NULL, 'n'}, {"csv", no_argument, NULL, 'c'},
 	    {"json", no_argument, NULL, 'j'},           {NULL, 0, NULL, 0},
 	};
-	static const enum record_kind kinds[] = {RECORD_SALE, RECORD_CREDIT_NOTE, RECORD_PAYMENT,
-	                                         RECORD_COGS};
+	static const enum record_kind kinds[] = {RECORD_SALE,    RECORD_CREDIT_NOTE,
+	                                         RECORD_PAYMENT, RECORD_COGS,
+	                                         RECORD_JOURNAL, RECORD_MONEY_TASK};
 	static const char *const cols[] = {"number", "type", "consolidated", "date", "amount"};
 	struct rows r;
 	struct store *st = NULL;

@@ -156,6 +156,23 @@ static int cmd_settings_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (nargs == 0) {
 		rc = list(st, json);
 	} else if (unset) {
+		/* back to the default: checked as a change to it (a channel's
+		 * invoices falling back to a '*' shorter than its payments) */
+		const struct settings_def *d = settings_find(args[0]);
+		struct buf dv;
+
+		buf_init(&dv, 4096);
+		rc = BS_OK;
+		if (strcmp(d->key, args[0]) != 0 && strchr(d->key, '*')[1] != '\0' &&
+		    settings_get(st, d->key, &dv, &err) == BS_OK)
+			rc = settings_check_with(st, args[0], buf_cstr(&dv), &err);
+		buf_free(&dv);
+		if (rc != BS_OK) {
+			rc = cli_usage_error(&cmd_settings_entry, "%s", err.msg);
+			buf_free(&v);
+			store_close(st);
+			return rc;
+		}
 		rc = store_setting_unset(st, args[0], &err);
 		rc = rc == BS_OK ? CLI_OK : cli_fail(&cmd_settings_entry, rc, err.msg);
 	} else if (nargs == 1) {

@@ -203,6 +203,7 @@ static void print_json(const struct run *r, const struct sync_summary *sum)
 	       (unsigned long long)ds->rate_limited, (unsigned long long)ds->retries,
 	       (unsigned long long)ds->recovered);
 	printf(",\n  \"tracking_left_out\": %llu", (unsigned long long)ps->tracking_dropped);
+	printf(",\n  \"consolidated\": %llu", (unsigned long long)ps->consolidated);
 	list_json("errors", r->failed, r->nfailed);
 	list_json("skipped_records", r->skipped, r->nskipped);
 	list_json("waiting_records", r->waiting, r->nwaiting);
@@ -221,12 +222,20 @@ static void print_text(const struct run *r, const struct sync_summary *sum)
 		       (unsigned long long)ps->planned, (unsigned long long)ps->documents,
 		       (unsigned long long)ps->corrections, (unsigned long long)ps->skipped,
 		       (unsigned long long)ps->waiting, (unsigned long long)ps->failed);
+		if (ps->consolidated > 0)
+			printf(
+			    "dry run: %llu records would be consolidated (docs/consolidation.md)\n",
+			    (unsigned long long)ps->consolidated);
 	} else {
 		printf("Synced to %s: %llu documents posted, %llu failed, %llu skipped, %llu "
 		       "waiting\n",
 		       sum->target, (unsigned long long)ds->posted,
 		       (unsigned long long)ds->failed + ps->failed, (unsigned long long)ps->skipped,
 		       (unsigned long long)ps->waiting + ds->waiting);
+		if (ps->consolidated > 0)
+			printf("Consolidated: %llu records into their daily or monthly documents "
+			       "(booksync consolidated)\n",
+			       (unsigned long long)ps->consolidated);
 		printf("Calls used: %llu (%llu writes), %llu rate-limited, %llu retried, %llu "
 		       "recovered by lookup; %llu rounding corrections, %llu totals corrected "
 		       "after posting\n",

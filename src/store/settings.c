@@ -371,6 +371,11 @@ int settings_get(struct store *st, const char *key, struct buf *out, struct bs_e
 	if (d == NULL)
 		return bs_error_set(err, BS_ENOTFOUND, "unknown setting '%s'", key);
 	rc = store_setting_get(st, key, out, err);
+	if (rc == BS_ENOTFOUND && strcmp(key, d->key) != 0 && strchr(d->key, '*')[1] != '\0') {
+		/* a channel without its own value has the '*' key's */
+		bs_error_clear(err);
+		return settings_get(st, d->key, out, err);
+	}
 	if (rc == BS_ENOTFOUND) {
 		buf_reset(out);
 		bs_error_clear(err);

@@ -74,7 +74,9 @@ struct plan_stats {
 	uint64_t documents; /* outbox operations written */
 	uint64_t skipped;
 	uint64_t waiting;
-	uint64_t failed;            /* could not be planned (no tax code, locked period, ...) */
+	uint64_t
+	    consolidated; /* members moved into consolidated documents (docs/consolidation.md) */
+	uint64_t failed;  /* could not be planned (no tax code, locked period, ...) */
 	uint64_t corrections;       /* documents carrying a rounding correction */
 	uint64_t tracking_dropped;  /* tracking values the ledger has no category for */
 	char tracking_example[128]; /* the first of them, "Store=Main Street" */

@@ -44,6 +44,14 @@ expect 0 "$B" settings 'consolidation.channel.Shopify(MyShop).invoices' monthly
 expect 2 "$B" settings 'consolidation.channel.Shopify(MyShop).invoices' individual
 has "$T/err" "payment period can't be longer than its invoice period"
 expect 0 "$B" settings 'consolidation.channel.Shopify(MyShop).invoices' daily
+# unset returns a channel to the '*' default, checked the same way
+expect 2 "$B" settings --unset 'consolidation.channel.Shopify(MyShop).invoices'
+expect 0 "$B" settings 'consolidation.channel.Amazon(EU).cogs'
+has "$T/out" "individual"
+expect 0 "$B" settings 'consolidation.channel.*.cogs' monthly
+expect 0 "$B" settings 'consolidation.channel.Amazon(EU).cogs'
+has "$T/out" "monthly"
+expect 0 "$B" settings --unset 'consolidation.channel.*.cogs'
 expect 0 "$B" settings
 has "$T/out" "consolidation.channel.Shopify(MyShop).invoices daily"
 expect 2 "$B" sync --today 2026-02-30
@@ -51,6 +59,7 @@ expect 2 "$B" sync --today 2026-02-30
 # --- day 1 --------------------------------------------------------------------
 bs_sync --everything --today 2026-10-01
 eq "day 1 sync exit" "$bs_rc" 0
+eq "day 1: 40 sales consolidated" "$(jv j.consolidated <"$T/sync.json")" 40
 xlogin "$SB_URL"
 xget Invoices >"$T/inv.json"
 # inv REF EXPR: the ACCREC invoice whose Reference is REF
@@ -188,8 +197,13 @@ eq "one contact for consolidated sales" "$(inv 'SO-2026/10/02-Web(Shop)-1' 'i.Co
 	"booksync sales consolidation"
 bs_sync --everything --today 2026-11-01
 xget BankTransactions >"$T/bt.json"
+expect 0 "$B" consolidated --type journal
+has "$T/out" "J-2"
 eq "one receive money for October" \
 	"$(jv 'c(j.BankTransactions.filter(b => b.Type == "RECEIVE" && b.Contact.Name != "Totara Supplies").map(b => b.Total))' <"$T/bt.json")" "34.50"
+expect 0 "$B" consolidated --type "receive money"
+has "$T/out" "M-2"
+lacks "$T/out" "M-4"
 
 # --- foreign currency at the average rate; credit notes and their refunds -------------------
 fresh_store fx
@@ -228,5 +242,59 @@ eq "its refunds in one payment" \
 	"$(xq Payments 'j.Payments.length + ":" + c(j.Payments[0].Amount)')" "1:34.50"
 expect 0 "$B" consolidated --type "sale credit note refund"
 has "$T/out" "R-2"
+
+# --- payments and COGS set to individual, of consolidated sales; of no-sync sales -------------
+fresh_store indiv
+$GEN "$T/ind.jsonl" IN 2026-10-07 4 Web Ind pay
+$GEN "$T/ns.jsonl" NS 2026-10-07 2 Web Off pay
+expect 0 "$B" import "$T/base.jsonl"
+expect 0 "$B" import "$T/ind.jsonl"
+expect 0 "$B" import "$T/ns.jsonl"
+# a member that cannot be placed fails alone, with the reason; the rest consolidate
+echo '{"kind":"sale","id":"IN-BAD","customer_id":"C-1","date":"2026-10-07","invoiced":true,"channel":{"type":"Web","name":"Ind"},"lines":[{"description":"x","qty":"1","unit_price":"1.00","tax_rate":"15","account":"999"}]}' >"$T/bad.jsonl"
+expect 0 "$B" import "$T/bad.jsonl"
+sb_reset "$SB_URL"
+connect "$SB_URL"
+expect 0 "$B" settings consolidation.enabled true
+expect 0 "$B" settings 'consolidation.channel.Web(Ind).invoices' daily
+expect 0 "$B" settings 'consolidation.channel.Web(Off).invoices' no-sync
+bs_sync --everything --today 2026-10-07
+bs_sync --everything --today 2026-10-07
+eq "individual payments sync exit" "$bs_rc" 0
+xlogin "$SB_URL"
+eq "each payment alone, on the consolidated invoice" \
+	"$(xq Payments 'j.Payments.length + ":" + new Set(j.Payments.map(p => p.Invoice.InvoiceID)).size')" "4:1"
+eq "the invoice is paid in full" \
+	"$(xq Invoices 'j.Invoices.map(i => i.Status + ":" + c(i.AmountDue)).join()')" "PAID:0.00"
+eq "each COGS journal alone" "$(xq ManualJournals 'j.ManualJournals.length')" 4
+expect 0 "$B" errors
+has "$T/out" "IN-BAD"
+has "$T/out" "999"
+expect 0 "$B" history NS-1-P
+has "$T/out" "its sale's channel Web(Off) is set to no-sync"
+expect 0 "$B" history NS-1-C
+has "$T/out" "no-sync"
+
+# --- a gift voucher redeemed on a consolidated sale pays the consolidated invoice ---------------
+fresh_store voucher
+cat >"$T/v.jsonl" <<'J'
+{"kind":"customer","id":"C-1","name":"Aroha Ltd"}
+{"kind":"sale","id":"V-1","customer_id":"C-1","date":"2026-10-08","invoiced":true,"channel":{"type":"Web","name":"V"},"lines":[{"description":"Widget","qty":"1","unit_price":"40.00","tax_rate":"15"}]}
+{"kind":"sale","id":"V-2","customer_id":"C-1","date":"2026-10-08","invoiced":true,"channel":{"type":"Web","name":"V"},"lines":[{"description":"Widget","qty":"1","unit_price":"20.00","tax_rate":"15"}]}
+{"kind":"gift_voucher","id":"GV-1","event":"sold","amount":"25.00","date":"2026-10-01"}
+{"kind":"gift_voucher","id":"GV-1R","event":"redeemed","amount":"25.00","sale_id":"V-2","date":"2026-10-08"}
+J
+expect 0 "$B" import "$T/v.jsonl"
+sb_reset "$SB_URL"
+connect "$SB_URL"
+expect 0 "$B" settings consolidation.enabled true
+expect 0 "$B" settings 'consolidation.channel.*.invoices' daily
+bs_sync --everything --today 2026-10-08
+bs_sync --everything --today 2026-10-08
+eq "voucher sync exit" "$bs_rc" 0
+xlogin "$SB_URL"
+eq "the voucher pays the consolidated invoice" \
+	"$(xq Invoices 'j.Invoices.filter(i => i.Type == "ACCREC" && (i.Reference || "").startsWith("SO-")).map(i => c(i.Total) + "/" + c(i.AmountPaid)).join()')" \
+	"69.00/25.00"
 
 finish

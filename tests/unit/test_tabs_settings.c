@@ -8,10 +8,15 @@
 #include <cmocka.h>
 
 #include "core/error.h"
+#include "core/buf.h"
 #include "store/settings.h"
+#include "store/store.h"
 #include "sync/tabs.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void test_tabs_resolve(void **state)
 {
@@ -190,12 +195,86 @@ static void test_settings_defaults(void **state)
 	assert_string_equal(settings_find("account.rounding")->def, "860");
 }
 
+/* What one key cannot say alone: a channel's payment period against its
+ * invoices', with the other key read from a store (docs/consolidation.md). */
+static void test_settings_check_with(void **state)
+{
+	static const struct {
+		const char *key, *value;
+		int rc;
+	} steps[] = {
+	    /* each step is set when it passes, so later ones see it */
+	    {"consolidation.channel.Shop(A).payments", "daily",
+	     BS_EINVAL}, /* invoices individual */
+	    {"consolidation.channel.Shop(A).invoices", "daily", BS_OK},
+	    {"consolidation.channel.Shop(A).payments", "daily", BS_OK},
+	    {"consolidation.channel.Shop(A).payments", "monthly", BS_EINVAL},
+	    {"consolidation.channel.Shop(A).invoices", "individual", BS_EINVAL},
+	    {"consolidation.channel.Shop(A).invoices", "no-sync", BS_OK}, /* no period */
+	    {"consolidation.channel.Shop(A).invoices", "monthly", BS_OK},
+	    {"consolidation.channel.Shop(A).payments", "monthly", BS_OK},
+	    {"consolidation.channel.*.payments", "monthly", BS_EINVAL}, /* * invoices individual */
+	    {"consolidation.channel.*.invoices", "daily", BS_OK},
+	    {"consolidation.channel.*.payments", "daily", BS_OK},
+	    {"consolidation.channel.Shop(B).cogs", "monthly", BS_OK}, /* cogs: no rule */
+	    /* Shop(B) relies on '*' for both: a shorter '*' invoices is refused */
+	    {"consolidation.channel.Shop(B).payments", "daily", BS_OK},
+	    {"consolidation.channel.*.invoices", "individual", BS_EINVAL},
+	    {"consolidation.channel.Shop(B).payments", "weekly", BS_EINVAL},
+	    {"consolidation.grouping", "sku", BS_OK},
+	    {"no.such.key", "x", BS_ENOTFOUND},
+	};
+	char dir[] = "/tmp/bs-test-settings-XXXXXX", path[64];
+	struct store *st = NULL;
+	struct bs_error err;
+	struct buf v;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.db", dir);
+	assert_int_equal(store_open(path, STORE_OPEN_CREATE, &st, &err), BS_OK);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		int rc = settings_check_with(st, steps[i].key, steps[i].value, &err);
+
+		if (rc != steps[i].rc)
+			fail_msg("step %zu %s=%s: rc %d, want %d (%s)", i, steps[i].key,
+			         steps[i].value, rc, steps[i].rc, rc != BS_OK ? err.msg : "");
+		if (rc == BS_EINVAL && strstr(steps[i].key, "payments") != NULL &&
+		    strcmp(steps[i].value, "weekly") != 0)
+			assert_non_null(strstr(err.msg, "longer than its invoice period"));
+		if (rc == BS_OK)
+			assert_int_equal(store_setting_set(st, steps[i].key, steps[i].value, &err),
+			                 BS_OK);
+	}
+	/* a channel without its own value reads the '*' key's */
+	buf_init(&v, 256);
+	assert_int_equal(settings_get(st, "consolidation.channel.Shop(C).invoices", &v, &err),
+	                 BS_OK);
+	assert_string_equal(buf_cstr(&v), "daily");
+	assert_int_equal(settings_get(st, "consolidation.channel.Shop(B).cogs", &v, &err), BS_OK);
+	assert_string_equal(buf_cstr(&v), "monthly");
+	assert_int_equal(settings_get(st, "consolidation.channel.Shop(C).cogs", &v, &err), BS_OK);
+	assert_string_equal(buf_cstr(&v), "individual");
+	buf_free(&v);
+	store_close(st);
+	unlink(path);
+	{
+		char side[80];
+
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tabs_resolve),          cmocka_unit_test(test_tabs_holds),
 	    cmocka_unit_test(test_sync_all_is_five_tabs), cmocka_unit_test(test_settings_check),
-	    cmocka_unit_test(test_settings_defaults),
+	    cmocka_unit_test(test_settings_check_with),   cmocka_unit_test(test_settings_defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -563,6 +563,8 @@ static int consolidate_members(struct planner *p, const struct cons_grp *g, cons
 		if (rc == BS_OK)
 			rc = store_link_set(p->st, p->o->target, g->mem[i].kind, g->mem[i].id,
 			                    CONS_LINK, id, name, p->o->now_ms, p->err);
+		if (rc == BS_OK)
+			p->stats->consolidated++;
 		if (rc == BS_OK && p->o->on_verdict != NULL)
 			p->o->on_verdict(p->o->arg, g->mem[i].kind, g->mem[i].id, SYNC_CONSOLIDATED,
 			                 reason);
@@ -631,4 +633,29 @@ int plan_cons_flush(struct planner *p)
 			store_rollback(p->st);
 	}
 	return rc;
+}
+
+int plan_cons_short_number(struct planner *p, struct json_object *o)
+{
+	struct json_object *c;
+	const char *sn;
+
+	if (!json_object_object_get_ex(o, "consolidation", &c) ||
+	    (sn = jsonr_str(c, "short_name")) == NULL)
+		return BS_OK;
+	buf_reset(&p->s.num);
+	return buf_addstr(&p->s.num, sn);
+}
+
+const char *plan_cons_resolve(struct planner *p, enum record_kind k, const char *id,
+                              char out[RECORD_ID_MAX + 1])
+{
+	struct store_link l;
+
+	if ((k != RECORD_SALE && k != RECORD_CREDIT_NOTE) || id == NULL ||
+	    store_link_get(p->st, p->o->target, k, id, CONS_LINK, &l, NULL) != BS_OK ||
+	    l.ledger_id[0] == '\0')
+		return id;
+	snprintf(out, RECORD_ID_MAX + 1, "%s", l.ledger_id);
+	return out;
 }

@@ -21,6 +21,9 @@ struct cons_grp {
 	struct cons_key key;
 	enum record_kind target_kind; /* payments and COGS: the consolidated document they follow */
 	char target[RECORD_ID_MAX + 1];
+	/* an individual payment or COGS record of a consolidated sale: its own
+	 * id, so it is a group of one; "" otherwise */
+	char single[RECORD_ID_MAX + 1];
 	int exp;
 	struct cons_line_out *lines;
 	size_t nlines, caplines;

@@ -310,13 +310,13 @@ static int hold(struct planner *p, const struct plan_item *it, enum sync_state c
 }
 
 static struct cons_grp *group_for(struct plan_cons *c, const struct cons_key *k,
-                                  enum record_kind tk, const char *target)
+                                  enum record_kind tk, const char *target, const char *single)
 {
 	struct cons_grp *g;
 
 	for (size_t i = c->ng; i-- > 0;) {
 		if (cons_key_cmp(&c->g[i].key, k) == 0 && c->g[i].target_kind == tk &&
-		    strcmp(c->g[i].target, target) == 0)
+		    strcmp(c->g[i].target, target) == 0 && strcmp(c->g[i].single, single) == 0)
 			return &c->g[i];
 	}
 	if (plan_cons_grow((void **)&c->g, &c->capg, c->ng, sizeof(*c->g)) != BS_OK)
@@ -326,6 +326,7 @@ static struct cons_grp *group_for(struct plan_cons *c, const struct cons_key *k,
 	g->key = *k;
 	g->target_kind = tk;
 	snprintf(g->target, sizeof(g->target), "%s", target);
+	snprintf(g->single, sizeof(g->single), "%s", single);
 	g->all_fx = true;
 	return g;
 }
@@ -451,11 +452,15 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 	enum record_kind pk = RECORD_SALE, tk = RECORD_SALE;
 	const char *pid = NULL;
 	char channel[CONS_CHANNEL_MAX], target[RECORD_ID_MAX + 1] = "", reason[400];
+	struct bs_error e; /* a member's own trouble: it is then built alone */
+	bool single = false;
 	int rc = BS_OK;
 
 	*taken = false;
 	if (c == NULL || json_object_object_get_ex(it->o, "consolidation", &cons))
 		return BS_OK; /* off, or a consolidated document itself */
+	if (cur == SYNC_CHANGED)
+		return BS_OK; /* posted on its own before: its document is updated */
 	if (it->kind != RECORD_SALE && it->kind != RECORD_CREDIT_NOTE &&
 	    it->kind != RECORD_PAYMENT && it->kind != RECORD_COGS && it->kind != RECORD_JOURNAL &&
 	    it->kind != RECORD_MONEY_TASK)
@@ -503,6 +508,34 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		rc = hold(p, it, cur, SYNC_EV_SKIP, reason);
 		goto out;
 	}
+	if ((it->kind == RECORD_PAYMENT || it->kind == RECORD_COGS) && pid != NULL && !m.supplier) {
+		/* what its sale does decides too: a payment or COGS of a no-sync
+		 * sale has nothing to post against; one set to individual whose
+		 * sale was consolidated posts alone against the consolidated
+		 * document (a group of one) */
+		struct cons_member sm = {.kind = pk, .channel = m.channel};
+		struct store_link l;
+		enum cons_doc sd;
+		enum cons_mode smode;
+
+		cons_classify(&c->cfg, &sm, &sd, &smode);
+		if (smode == CONS_NO_SYNC) {
+			snprintf(reason, sizeof(reason),
+			         "consolidation: its %s's channel %s is set to no-sync",
+			         record_kind_name(pk), channel[0] != '\0' ? channel : "*");
+			*taken = true;
+			rc = hold(p, it, cur, SYNC_EV_SKIP, reason);
+			goto out;
+		}
+		if (doc == CONS_DOC_NONE && mode == CONS_INDIVIDUAL &&
+		    store_link_get(p->st, p->o->target, pk, pid, CONS_LINK, &l, NULL) == BS_OK) {
+			doc = it->kind == RECORD_COGS
+			          ? (m.on_credit_note ? CONS_DOC_COGS_CREDIT : CONS_DOC_COGS_SALE)
+			          : (m.on_credit_note ? CONS_DOC_REFUND : CONS_DOC_PAYMENT);
+			mode = CONS_DAILY; /* its own day names it */
+			single = true;
+		}
+	}
 	if (doc == CONS_DOC_NONE)
 		goto out;
 	if (it->kind == RECORD_SALE || it->kind == RECORD_CREDIT_NOTE) {
@@ -515,7 +548,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		     (st == NULL || (strcmp(st, "invoiced") != 0 && strcmp(st, "paid") != 0))))
 			goto out;
 	}
-	if (cons_key_of(&m, doc, mode, &key, p->err) != BS_OK)
+	if (cons_key_of(&m, doc, mode, &key, &e) != BS_OK)
 		goto out; /* no date: built alone, and its own rules say why */
 	*taken = true;
 	if (!cons_period_ended(mode, key.period, c->today)) {
@@ -568,20 +601,36 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		}
 	}
 	record_doc_init(&d);
-	if (record_doc_parse(buf_cstr(&p->s.in), p->s.in.len, &rctx, &d, p->err) != BS_OK) {
+	if (record_doc_parse(buf_cstr(&p->s.in), p->s.in.len, &rctx, &d, &e) != BS_OK) {
 		*taken = false; /* the normal path fails it with the reason */
 		goto out;
 	}
-	g = group_for(c, &key, tk, target);
+	g = group_for(c, &key, tk, target, single ? it->id : "");
 	if (g == NULL) {
 		record_doc_release(&d);
 		rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
 		goto out;
 	}
 	g->exp = d.exp;
-	if (it->kind == RECORD_SALE || it->kind == RECORD_CREDIT_NOTE)
+	if (it->kind == RECORD_SALE || it->kind == RECORD_CREDIT_NOTE) {
+		/* a line that cannot be placed (an account the chart lacks) fails
+		 * the member alone, by the normal path and its reason: the
+		 * group is untouched (add_lines merges only a whole member) */
+		struct bs_error *outer = p->err;
+
+		p->err = &e;
 		rc = add_lines(p, g, it, &d);
-	else if (it->kind == RECORD_COGS)
+		p->err = outer;
+		if (rc != BS_OK && rc != BS_ENOMEM) {
+			record_doc_release(&d);
+			*taken = false;
+			rc = BS_OK;
+			goto out;
+		}
+		if (rc == BS_ENOMEM)
+			bs_error_set(p->err, BS_ENOMEM, "out of memory");
+	}
+	if (it->kind == RECORD_COGS)
 		rc = add_cogs_lines(p, g, &d);
 	else if (it->kind == RECORD_JOURNAL || it->kind == RECORD_MONEY_TASK)
 		rc = add_account_lines(p, g, &d);
@@ -590,6 +639,9 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		                                         : it->info->total;
 
 		rc = money_add(g->total, amt, &g->total);
+		if (rc != BS_OK)
+			bs_error_set(p->err, rc, "%s %s: consolidated total out of range",
+			             record_kind_name(it->kind), it->id);
 		if (rc == BS_OK && d.fx > 0 && amt > 0 &&
 		    plan_cons_grow((void **)&g->fx, &g->capfx, g->nfx, sizeof(*g->fx)) == BS_OK)
 			g->fx[g->nfx++] = (struct cons_fx_in){amt, d.fx};

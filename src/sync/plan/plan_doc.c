@@ -90,9 +90,14 @@ int plan_doc_begin(struct planner *p, const char *type, const char *op, enum rec
 int plan_put_sym(struct planner *p, const char *key, const char *type, enum record_kind kind,
                  const char *id)
 {
-	char sym[LEDGER_SYMBOL_MAX];
+	char sym[LEDGER_SYMBOL_MAX], rid[RECORD_ID_MAX + 1];
 	int rc;
 
+	/* a sale or credit note that went into a consolidated document is
+	 * that document in the ledger (a payment of it, a voucher redeemed on
+	 * it, a store credit used on it: docs/consolidation.md) */
+	if ((kind == RECORD_SALE || kind == RECORD_CREDIT_NOTE) && !plan_linked(p, kind, id, type))
+		id = plan_cons_resolve(p, kind, id, rid);
 	snprintf(sym, sizeof(sym), "%s/%s:%s", type, record_kind_name(kind), id);
 	rc = jsonw_kv_str(&p->s.doc, 1, key, sym);
 	if (rc == BS_OK && p->s.deps.len > 0)

@@ -70,11 +70,19 @@ void plan_dep_fill(struct planner *p, struct rules_dep *d, const char *what, enu
 {
 	enum sync_state s;
 	bool queued = false;
+	char rid[RECORD_ID_MAX + 1];
 
 	d->what = what;
 	d->id = id;
 	d->skip_reason = NULL;
 	if (plan_linked(p, k, id, plan_kind_of(k)->ledger_type)) {
+		d->state = RULES_DEP_POSTED;
+		return;
+	}
+	/* a sale or credit note in a consolidated document: that document is
+	 * what the record waits for (docs/consolidation.md) */
+	id = plan_cons_resolve(p, k, id, rid);
+	if (id != d->id && plan_linked(p, k, id, plan_kind_of(k)->ledger_type)) {
 		d->state = RULES_DEP_POSTED;
 		return;
 	}

@@ -272,6 +272,15 @@ void plan_cons_free(struct planner *p);
 int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur, bool *taken);
 int plan_cons_flush(struct planner *p);
 const struct plan_ref *plan_cons_made(const struct planner *p, size_t *n);
+/* A consolidated record's number where the ledger's is shorter than its
+ * name (QBO's DocNumber, 21): its short form (consolidate.h
+ * cons_short_name) into p->s.num; the full name stays its reference (QBO's
+ * PrivateNote).  Other records: p->s.num unchanged. */
+int plan_cons_short_number(struct planner *p, struct json_object *o);
+/* The consolidated record a sale or credit note went into (its id, copied
+ * into out), or `id` itself when it went into none. */
+const char *plan_cons_resolve(struct planner *p, enum record_kind k, const char *id,
+                              char out[RECORD_ID_MAX + 1]);
 
 /* plan_lines.c: a sales invoice, bill, credit note or purchase order. */
 int plan_build_document(struct planner *p, const struct plan_item *it, const char *type,

@@ -264,6 +264,9 @@ int plan_build_document(struct planner *p, const struct plan_item *it, const cha
 		} else {
 			rc = plan_unique_number(p, kind, id, type, ref);
 		}
+		if (rc == BS_OK && p->ctx.ledger->doc_number_max > 0 &&
+		    p->s.num.len > p->ctx.ledger->doc_number_max)
+			rc = plan_cons_short_number(p, o);
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->s.doc, 1, "number", buf_cstr(&p->s.num));
 		if (rc == BS_OK)
