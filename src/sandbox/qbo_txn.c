@@ -349,9 +349,10 @@ static int totals(struct qbo_ctx *c, json_object *doc, struct lines_ctx *lc, int
 		int64_t div =
 		    lc->calc == 1 ? 100 * INT64_C(1000000) + lc->r[k].pct : 100 * INT64_C(1000000);
 
-		/* one rounding per rate, half away from zero, at 2 decimals */
-		if (money_muldiv(base, lc->r[k].pct, div, MONEY_HALF_AWAY, &tax) != BS_OK ||
-		    money_round(tax, MONEY_DP, 2, MONEY_HALF_AWAY, &tax) != BS_OK) {
+		/* one rounding per rate, half away from zero, straight to 2
+		 * decimals (no rounding to micros first: that would round twice) */
+		if (money_muldiv(base, lc->r[k].pct, div * 10000, MONEY_HALF_AWAY, &tax) != BS_OK ||
+		    money_muldiv(tax, 10000, 1, MONEY_HALF_AWAY, &tax) != BS_OK) {
 			json_object_put(tl);
 			json_object_put(det);
 			json_object_put(ref);
