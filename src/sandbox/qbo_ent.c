@@ -193,8 +193,7 @@ static int check_party(struct qbo_ctx *c, int ent, json_object *doc, const struc
 		json_object_object_add(doc, "Active", json_object_new_boolean(true));
 	if (json_object_object_get(doc, "Balance") == NULL)
 		json_object_object_add(doc, "Balance", sb_jdec_json(0, 2, 2));
-	set_currency(doc);
-	return BS_OK;
+	return qbo_check_currency(c, doc, false);
 }
 
 /* Name rules shared by Item and Account: required, 100, no ':' (or '"'), unique. */
