@@ -1,18 +1,21 @@
 /*
- * cmd_connect.c - `booksync connect xero`: OAuth2, tenant, first read.
+ * cmd_connect.c - `booksync connect xero|qbo`: OAuth2, tenant, first read.
  *
- * The authorisation-code flow (docs/mapping-xero.md §4).  When standard input is not a
- * terminal and the authorize endpoint redirects straight back -- the
- * sandbox auto-approves -- the flow completes by itself; otherwise the URL
- * is printed and a one-shot listener on 127.0.0.1 waits for the browser's
- * redirect.  Tokens are sealed in the store under the key file beside it.
+ * The authorisation-code flow (docs/mapping-xero.md §4, docs/connect-qbo.md).  When standard input
+ * is not a terminal and the authorize endpoint redirects straight back -- the sandbox auto-approves
+ * -- the flow completes by itself; otherwise the URL is printed and a one-shot listener on
+ * 127.0.0.1 waits for the browser's redirect.  Tokens are sealed in the store under the key file
+ * beside it.
  */
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "ledger/ledger.h"
+#include "core/secret.h"
+#include "store/settings.h"
 #include "store/store.h"
 #include "sync/onboard.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -24,22 +27,27 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv);
 const struct cli_cmd cmd_connect_entry = {
     "connect",
     "connect a ledger organisation (OAuth2)",
-    "usage: booksync [--db PATH] connect xero [--base-url URL] [--tenant ID]\n"
-    "                                       [--client-id ID] [--client-secret S]\n"
+    "usage: booksync [--db PATH] connect xero|qbo [--base-url URL] [--tenant ID]\n"
+    "                                           [--client-id ID] [--client-secret S]\n"
     "\n"
-    "Runs Xero's OAuth2 authorisation-code flow and asks for offline_access and the\n"
-    "granular accounting scopes.  It prints the URL to open; when standard input is\n"
-    "not a terminal and the authorize page redirects straight back (the sandbox),\n"
-    "it completes by itself.  With several organisations, name one with --tenant.\n"
-    "Then it reads the organisation (base currency, lock date), its chart of\n"
-    "accounts and tax rates, and links contacts and items that already exist.\n"
+    "Runs the ledger's OAuth2 authorisation-code flow: Xero with offline_access and\n"
+    "the granular accounting scopes, QuickBooks Online with its accounting scope\n"
+    "(the company is the realmId the redirect carries).  It prints the URL to open;\n"
+    "when standard input is not a terminal and the authorize page redirects\n"
+    "straight back (a sandbox), it completes by itself.  With several Xero\n"
+    "organisations, name one with --tenant.  Then it reads the organisation (base\n"
+    "currency, lock date), its chart of accounts and tax rates, and links contacts\n"
+    "and items that already exist.\n"
     "\n"
-    "The client id and secret come from the options, else $BOOKSYNC_XERO_CLIENT_ID\n"
-    "and $BOOKSYNC_XERO_CLIENT_SECRET.  Tokens are stored encrypted (libsodium\n"
-    "secretbox) with a key file beside the store, created with mode 0600.\n"
+    "The client id and secret come from the options, else\n"
+    "$BOOKSYNC_XERO_CLIENT_ID / $BOOKSYNC_XERO_CLIENT_SECRET (Xero) or\n"
+    "$BOOKSYNC_QBO_CLIENT_ID / $BOOKSYNC_QBO_CLIENT_SECRET (QuickBooks), else the\n"
+    "settings qbo.client_id / qbo.client_secret.  Tokens are stored encrypted\n"
+    "(libsodium secretbox) with a key file beside the store, created with mode 0600.\n"
     "\n"
     "Options:\n"
-    "  --base-url URL   the API host (a sandbox: http://127.0.0.1:PORT); default Xero\n"
+    "  --base-url URL   the ledger's host (a sandbox: http://127.0.0.1:PORT); default\n"
+    "                   the real Xero or Intuit\n"
     "  --tenant ID      the organisation to use when the grant covers several\n",
     cmd_connect_exec,
 };
@@ -85,7 +93,10 @@ static int pick(const struct ledger_tenant *t, size_t n, const char *want, size_
 
 static void print_connected(const struct onboard_stats *ob, const char *target)
 {
-	printf("Connected to %s (%s) as target %s\n", ob->org_name[0] ? ob->org_name : "Xero",
+	printf("Connected to %s (%s) as target %s\n",
+	       ob->org_name[0]                   ? ob->org_name
+	       : strncmp(target, "qbo:", 4) == 0 ? "QuickBooks Online"
+	                                         : "Xero",
 	       ob->base_currency, target);
 	printf("Read %zu accounts, %zu tax rates, %zu contacts, %zu items (%llu calls)\n",
 	       ob->accounts, ob->tax_rates, ob->contacts_seen, ob->items_seen,
@@ -97,6 +108,32 @@ static void print_connected(const struct onboard_stats *ob, const char *target)
 		       ob->lock_date);
 	if (ob->gift_account[0])
 		printf("Gift voucher liability account: %s\n", ob->gift_account);
+}
+
+/* $BOOKSYNC_<LEDGER>_CLIENT_<what> ("ID", "SECRET"), NULL when unset. */
+static const char *env_cred(const char *ledger, const char *what)
+{
+	char name[64];
+	size_t i;
+
+	snprintf(name, sizeof(name), "BOOKSYNC_%s_CLIENT_%s", ledger, what);
+	for (i = 9; name[i] != '\0' && name[i] != '_'; i++)
+		name[i] = (char)toupper((unsigned char)name[i]);
+	return getenv(name);
+}
+
+/* The setting <ledger>.client_<what> into out, when set (QBO's). */
+static const char *setting_cred(struct store *st, const char *ledger, const char *what,
+                                struct buf *out)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s.client_%s", ledger, what);
+	buf_reset(out);
+	if (settings_find(key) == NULL || store_setting_get(st, key, out, NULL) != BS_OK ||
+	    out->len == 0)
+		return NULL;
+	return buf_cstr(out);
 }
 
 static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
@@ -115,20 +152,17 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	struct onboard_stats ob;
 	struct bs_error err;
-	struct buf target;
+	struct buf target, sid, ssecret;
 	size_t ntenants = 0, i = 0;
 	int c, rc, code;
 
 	if (cli_wants_help(&cmd_connect_entry, argc, argv))
 		return CLI_OK;
-	a.client_id = getenv("BOOKSYNC_XERO_CLIENT_ID");
-	a.client_secret = getenv("BOOKSYNC_XERO_CLIENT_SECRET");
 	/* connect LEDGER [options]: the ledger first, then its options */
 	if (argc < 2 || ledger_find(argv[1]) == NULL)
-		return cli_usage_error(&cmd_connect_entry,
-		                       argc >= 2 && strcmp(argv[1], "qbo") == 0
-		                           ? "QuickBooks Online is not supported yet"
-		                           : "say which ledger: connect xero");
+		return cli_usage_error(&cmd_connect_entry, "say which ledger: connect xero|qbo");
+	a.client_id = env_cred(argv[1], "ID");
+	a.client_secret = env_cred(argv[1], "SECRET");
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "+", longopts, NULL)) != -1) {
 		if (c == 'u')
@@ -145,18 +179,32 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (optind < argc - 1)
 		return cli_usage_error(&cmd_connect_entry, "unexpected argument '%s'",
 		                       argv[optind + 1]);
-	if (a.client_id == NULL || a.client_secret == NULL || a.client_id[0] == '\0' ||
-	    a.client_secret[0] == '\0')
-		return cli_usage_error(
-		    &cmd_connect_entry,
-		    "no client credentials: set BOOKSYNC_XERO_CLIENT_ID and "
-		    "BOOKSYNC_XERO_CLIENT_SECRET (or --client-id/--client-secret)");
 	bs_error_clear(&err);
 	memset(&creds, 0, sizeof(creds));
 	buf_init(&target, 256);
+	buf_init(&sid, 512);
+	buf_init(&ssecret, 512);
 	code = cli_store_open(ctx, &cmd_connect_entry, STORE_OPEN_CHECK, &st);
 	if (code != CLI_OK)
 		goto out;
+	if (a.client_id == NULL || a.client_id[0] == '\0')
+		a.client_id = setting_cred(st, argv[1], "id", &sid);
+	if (a.client_secret == NULL || a.client_secret[0] == '\0')
+		a.client_secret = setting_cred(st, argv[1], "secret", &ssecret);
+	if (a.client_id == NULL || a.client_secret == NULL || a.client_id[0] == '\0' ||
+	    a.client_secret[0] == '\0') {
+		const char *up = strcmp(argv[1], "qbo") == 0 ? "QBO" : "XERO";
+
+		code =
+		    cli_usage_error(&cmd_connect_entry,
+		                    "no client credentials: set BOOKSYNC_%s_CLIENT_ID and "
+		                    "BOOKSYNC_%s_CLIENT_SECRET (or --client-id/--client-secret%s)",
+		                    up, up,
+		                    strcmp(argv[1], "qbo") == 0
+		                        ? ", or the settings qbo.client_id/qbo.client_secret"
+		                        : "");
+		goto out;
+	}
 	/* no person at the terminal: the page may approve by itself (sandbox) */
 	a.ledger = argv[1];
 	a.auto_approve = isatty(STDIN_FILENO) != 1;
@@ -174,6 +222,8 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 out:
 	free(tenants);
 	buf_free(&target);
+	secret_buf_wipe(&sid);
+	secret_buf_wipe(&ssecret);
 	sodium_memzero(&creds, sizeof(creds));
 	store_close(st);
 	return code;

@@ -177,6 +177,7 @@ struct ledger_caps {
 	char tax_none[LEDGER_TAX_CODE_MAX];      /* no tax */
 	bool payments_editable;                  /* a posted payment can be changed */
 	bool allocations_editable;               /* a posted allocation can be changed */
+	int64_t batch_per_minute;                /* batch calls a minute (QBO /batch); 0 = no own limit */
 };
 
 /* What connect reads of an organisation (ledger_ops.read). */
@@ -204,6 +205,9 @@ struct ledger_entity {
 	bool active;             /* not archived / deleted */
 	bool sales, purchases;   /* a tax rate applies to revenue / expenses */
 	bool liability_payments; /* a liability account that takes payments */
+	/* a contact's side where the ledger keeps them apart (QBO: "customer",
+	 * "vendor"); NULL where one contact serves both (Xero) */
+	const char *role;
 };
 
 /* The engine's GET, paced and retried (session_get): path under the API root

@@ -3,12 +3,14 @@
  * ledger adds its ops here and nowhere else in the engine.
  */
 #include "ledger/ledger.h"
+#include "ledger/qbo/qbo.h"
 #include "ledger/xero/xero.h"
 
 #include <string.h>
 
 static const struct ledger_ops *const connectors[] = {
     &xero_ledger,
+    &qbo_ledger,
 };
 
 const struct ledger_ops *ledger_find(const char *name)

@@ -536,7 +536,7 @@ static int send_batch(struct dsp *d, struct ledger_elem *elems, const char *key)
 {
 	struct attempt a = {d, elems, d->nops, key, NULL};
 
-	return paced_call(&d->pc, attempt_once, &a, d->err);
+	return paced_call_batch(&d->pc, attempt_once, &a, d->err);
 }
 
 int dsp_lookup(struct dsp *d, struct ledger_elem *elems, size_t n, bool *found)

@@ -18,7 +18,7 @@ struct ring {
 struct governor {
 	struct governor_limits lim;
 	int64_t minute_ms, day_ms, margin_ms;
-	struct ring minute, day;
+	struct ring minute, day, batch;
 	int in_flight;
 	int64_t blocked_until;
 	int64_t calls;
@@ -65,7 +65,8 @@ struct governor *governor_new(const struct governor_limits *limits)
 	g->day_ms = 86400000LL / scale;
 	g->margin_ms = g->minute_ms / 50 + 5;
 	g->min_remaining = g->day_remaining = g->app_remaining = -1;
-	if (!ring_init(&g->minute, limits->per_minute) || !ring_init(&g->day, limits->per_day)) {
+	if (!ring_init(&g->minute, limits->per_minute) || !ring_init(&g->day, limits->per_day) ||
+	    !ring_init(&g->batch, limits->batch_per_minute)) {
 		governor_free(g);
 		return NULL;
 	}
@@ -78,13 +79,14 @@ void governor_free(struct governor *g)
 		return;
 	free(g->minute.t);
 	free(g->day.t);
+	free(g->batch.t);
 	free(g);
 }
 
-/* When the oldest call of a full window leaves it. */
+/* When the oldest call of a full window leaves it (0: now, or no limit). */
 static int64_t ring_free_at(const struct ring *r, int limit, int64_t window, int64_t margin)
 {
-	if (r->n < limit)
+	if (limit <= 0 || r->n < limit)
 		return 0;
 	return r->t[r->head] + window + margin;
 }
@@ -134,6 +136,22 @@ void governor_start(struct governor *g, int64_t now)
 		g->app_remaining--;
 	if (g->day_remaining > 0)
 		g->day_remaining--;
+}
+
+int64_t governor_wait_batch_ms(struct governor *g, int64_t now)
+{
+	int64_t w = governor_wait_ms(g, now), t;
+
+	ring_expire(&g->batch, now, g->minute_ms + g->margin_ms);
+	t = ring_free_at(&g->batch, g->lim.batch_per_minute, g->minute_ms, g->margin_ms);
+	return t > now && t - now > w ? t - now : w;
+}
+
+void governor_start_batch(struct governor *g, int64_t now)
+{
+	governor_start(g, now);
+	if (g->lim.batch_per_minute > 0)
+		ring_push(&g->batch, now);
 }
 
 void governor_end(struct governor *g, int64_t now, int64_t min_remaining, int64_t day_remaining,

@@ -18,12 +18,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Each limit <= 0 means none (QBO has no daily cap).  Xero's figures shown;
+ * session.c takes them from the ledger's caps, then the limits.* settings. */
 struct governor_limits {
-	int per_minute;     /* 60 */
-	int per_day;        /* 5000 */
-	int concurrent;     /* 5 */
-	int app_per_minute; /* 10000 */
-	int time_scale;     /* 1 = real time */
+	int per_minute;       /* 60 */
+	int per_day;          /* 5000 */
+	int concurrent;       /* 5 */
+	int app_per_minute;   /* 10000 */
+	int time_scale;       /* 1 = real time */
+	int batch_per_minute; /* QBO: 40 /batch calls a minute (counted in per_minute too) */
 };
 
 struct governor;
@@ -37,6 +40,10 @@ int64_t governor_wait_ms(struct governor *g, int64_t now_ms);
 
 /* A call starts now. */
 void governor_start(struct governor *g, int64_t now_ms);
+
+/* The same for a batch call, which also counts against batch_per_minute. */
+int64_t governor_wait_batch_ms(struct governor *g, int64_t now_ms);
+void governor_start_batch(struct governor *g, int64_t now_ms);
 
 /*
  * A call ended.  Remaining counts (-1 = header absent) lower the budget the

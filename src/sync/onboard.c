@@ -101,6 +101,10 @@ static int account_cb(void *arg, const struct ledger_entity *e)
 		rc = jsonw_kv_str(&r->out, 0, "code", e->code);
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&r->out, 1, "name", e->name);
+	/* the ledger's id: a connector that names accounts by id maps codes
+	 * through it (ledger_conn_config.chart) */
+	if (rc == BS_OK && e->id != NULL)
+		rc = jsonw_kv_str(&r->out, 1, "id", e->id);
 	if (rc == BS_OK)
 		rc = buf_printf(&r->out, ",\"archived\":%s}", e->active ? "false" : "true");
 	/* a liability that takes payments: where gift vouchers live */
@@ -120,6 +124,8 @@ static int tax_rate_cb(void *arg, const struct ledger_entity *e)
 		rc = jsonw_kv_str(&r->out, 1, "name", e->name);
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&r->out, 1, "rate", e->rate);
+	if (rc == BS_OK && e->id != NULL)
+		rc = jsonw_kv_str(&r->out, 1, "id", e->id);
 	if (rc == BS_OK)
 		rc = buf_printf(&r->out, ",\"sales\":%s,\"purchases\":%s,\"active\":%s}",
 		                e->sales ? "true" : "false", e->purchases ? "true" : "false",
@@ -240,25 +246,41 @@ static void names_free(struct names *l)
 	free(l->v);
 }
 
-/* Contacts / items as read: each identity into its name list. */
+/* Contacts / items as read: each identity into its name list.  A ledger
+ * that keeps customers and vendors apart (QBO) says each contact's role:
+ * it goes to that side's lists only (side 0 customers, 1 vendors); a
+ * contact without a role serves both, as Xero's do. */
 struct gathering {
 	struct names *names, *emails, *taxnos; /* emails, taxnos NULL for items */
 	size_t *seen;
+	struct gathering *vendors; /* contacts: the vendor side's lists, or NULL */
 };
 
-static int gather_cb(void *arg, const struct ledger_entity *e)
+static int gather_one(struct gathering *g, const struct ledger_entity *e)
 {
-	struct gathering *g = arg;
 	const char *key = g->emails != NULL ? e->name : e->code;
 	int rc = BS_OK;
 
-	(*g->seen)++;
 	if (key != NULL && key[0] != '\0')
 		rc = names_add(g->names, key, e->id);
 	if (rc == BS_OK && g->emails != NULL && e->email != NULL && e->email[0] != '\0')
 		rc = names_add(g->emails, e->email, e->id);
 	if (rc == BS_OK && g->taxnos != NULL && e->tax_number != NULL && e->tax_number[0] != '\0')
 		rc = names_add(g->taxnos, e->tax_number, e->id);
+	return rc;
+}
+
+static int gather_cb(void *arg, const struct ledger_entity *e)
+{
+	struct gathering *g = arg;
+	int rc = BS_OK;
+
+	(*g->seen)++;
+	if (e->role == NULL || strcmp(e->role, "vendor") != 0)
+		rc = gather_one(g, e);
+	if (rc == BS_OK && g->vendors != NULL &&
+	    (e->role == NULL || strcmp(e->role, "customer") != 0))
+		rc = gather_one(g->vendors, e);
 	return rc;
 }
 
@@ -274,10 +296,10 @@ static int read_all(struct session *s, enum ledger_read what, struct gathering *
 {
 	int rc = read_each(s, what, gather_cb, g, calls, err);
 
-	if (rc == BS_OK) {
-		names_sort(g->names);
-		names_sort(g->emails);
-		names_sort(g->taxnos);
+	for (struct gathering *x = g; rc == BS_OK && x != NULL; x = x->vendors) {
+		names_sort(x->names);
+		names_sort(x->emails);
+		names_sort(x->taxnos);
 	}
 	return rc;
 }
@@ -368,8 +390,10 @@ static int link_tab(struct linker *l, const char *tab)
 int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *err)
 {
 	struct names contacts = {0}, emails = {0}, taxnos = {0}, items = {0};
-	struct gathering gc = {&contacts, &emails, &taxnos, NULL};
-	struct gathering gi = {&items, NULL, NULL, NULL};
+	struct names vcontacts = {0}, vemails = {0}, vtaxnos = {0};
+	struct gathering gv = {&vcontacts, &vemails, &vtaxnos, NULL, NULL};
+	struct gathering gc = {&contacts, &emails, &taxnos, NULL, &gv};
+	struct gathering gi = {&items, NULL, NULL, NULL, NULL};
 	struct linker l = {0};
 	int rc;
 
@@ -397,6 +421,9 @@ int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *er
 		l.taxnos = &taxnos;
 		l.type = "Contact";
 		rc = link_tab(&l, "sales/customers");
+		l.names = &vcontacts;
+		l.emails = &vemails;
+		l.taxnos = &vtaxnos;
 		if (rc == BS_OK)
 			rc = link_tab(&l, "purchases/suppliers");
 		st->contacts_linked = l.linked;
@@ -414,6 +441,9 @@ int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *er
 	names_free(&emails);
 	names_free(&taxnos);
 	names_free(&items);
+	names_free(&vcontacts);
+	names_free(&vemails);
+	names_free(&vtaxnos);
 	return rc;
 }
 

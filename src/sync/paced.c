@@ -27,7 +27,7 @@ static int64_t backoff_ms(struct paced *p, int attempt)
 	return base / 2 + (int64_t)(p->rng % (uint64_t)(base + 1));
 }
 
-int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err)
+static int call(struct paced *p, paced_fn fn, void *ctx, bool batch, struct bs_error *err)
 {
 	int max = p->max_attempts > 0 ? p->max_attempts : ATTEMPTS_DEFAULT;
 	int attempt = 0, rc;
@@ -44,9 +44,13 @@ int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err)
 
 		if (p->before != NULL && (rc = p->before(p->arg, err)) != BS_OK)
 			return rc;
-		while ((w = governor_wait_ms(p->gov, p->now_ms(p->clock))) > 0)
+		while ((w = batch ? governor_wait_batch_ms(p->gov, p->now_ms(p->clock))
+		                  : governor_wait_ms(p->gov, p->now_ms(p->clock))) > 0)
 			p->sleep_ms(p->clock, w);
-		governor_start(p->gov, p->now_ms(p->clock));
+		if (batch)
+			governor_start_batch(p->gov, p->now_ms(p->clock));
+		else
+			governor_start(p->gov, p->now_ms(p->clock));
 		if (p->started != NULL)
 			p->started(p->started_arg);
 		rc = fn(ctx, &call, err);
@@ -79,4 +83,14 @@ int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err)
 		}
 		return rc;
 	}
+}
+
+int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err)
+{
+	return call(p, fn, ctx, false, err);
+}
+
+int paced_call_batch(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err)
+{
+	return call(p, fn, ctx, true, err);
 }

@@ -45,4 +45,8 @@ typedef int (*paced_fn)(void *ctx, struct ledger_call *call, struct bs_error *er
 
 int paced_call(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err);
 
+/* The same for a batch of documents (a push): also paced by the governor's
+ * batch_per_minute (QBO's /batch limit). */
+int paced_call_batch(struct paced *p, paced_fn fn, void *ctx, struct bs_error *err);
+
 #endif

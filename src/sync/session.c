@@ -166,6 +166,14 @@ int session_refresh_if_needed(struct session *s, struct bs_error *err)
 	rc = s->ledger->refresh(s->http, s->creds.base_url, s->creds.client_id,
 	                        s->creds.client_secret, s->creds.tokens.refresh_token, now, &fresh,
 	                        err);
+	if (rc == BS_EAUTH) {
+		/* the connector knows why, the session which ledger to reconnect */
+		char why[BS_ERROR_MSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", err != NULL ? err->msg : "refused");
+		return bs_error_set(err, BS_EAUTH, "%.300s: run: booksync connect %s", why,
+		                    s->ledger->name);
+	}
 	if (rc != BS_OK)
 		return rc;
 	s->creds.tokens = fresh;
@@ -185,13 +193,16 @@ void session_sleep_ms(int64_t ms)
 		nanosleep(&ts, NULL);
 }
 
+/* An explicit setting only: an unset limits.* keeps the ledger's own. */
 static int setting_int(struct store *st, const char *key, int *out)
 {
 	struct buf v;
 	int rc;
 
 	buf_init(&v, 64);
-	rc = settings_get(st, key, &v, NULL);
+	rc = store_setting_get(st, key, &v, NULL);
+	if (rc == BS_OK && v.len == 0)
+		rc = BS_ENOTFOUND;
 	if (rc == BS_OK) {
 		long n = strtol(buf_cstr(&v), NULL, 10);
 
@@ -227,8 +238,12 @@ static int governor_load(struct session *s, struct bs_error *err)
 {
 	/* the connector's limits, unless the limits.* settings say otherwise */
 	const struct ledger_caps *caps = s->ledger->caps;
-	struct governor_limits lim = {(int)caps->per_minute, (int)caps->per_day,
-	                              (int)caps->concurrent, (int)caps->app_per_minute, 1};
+	struct governor_limits lim = {.per_minute = (int)caps->per_minute,
+	                              .per_day = (int)caps->per_day,
+	                              .concurrent = (int)caps->concurrent,
+	                              .app_per_minute = (int)caps->app_per_minute,
+	                              .time_scale = 1,
+	                              .batch_per_minute = (int)caps->batch_per_minute};
 	int64_t times[256];
 	size_t n = 0;
 	struct buf key, v;
@@ -237,6 +252,7 @@ static int governor_load(struct session *s, struct bs_error *err)
 	setting_int(s->st, "limits.per_day", &lim.per_day);
 	setting_int(s->st, "limits.concurrent", &lim.concurrent);
 	setting_int(s->st, "limits.app_per_minute", &lim.app_per_minute);
+	setting_int(s->st, "limits.batch_minute", &lim.batch_per_minute);
 	setting_int(s->st, "limits.time_scale", &lim.time_scale);
 	s->time_scale = lim.time_scale; /* the token refresh margin shrinks with it */
 	s->gov = governor_new(&lim);
@@ -330,7 +346,7 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
                  int64_t (*now_ms)(void), struct bs_error *err)
 {
 	struct ledger_conn_config cfg = {0};
-	struct buf kp;
+	struct buf kp, chart, taxes;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -356,7 +372,21 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
 	cfg.api_base = s->api_root;
 	cfg.tenant_id = s->creds.tenant_id;
 	cfg.access_token = s->creds.tokens.access_token;
+	/* what connect saved of the organisation, for connectors naming
+	 * accounts and tax codes by id (QBO); absent before the first read */
+	buf_init(&chart, (size_t)16 << 20);
+	buf_init(&taxes, (size_t)4 << 20);
+	buf_printf(&kp, "chart:%s", target);
+	if (store_setting_get(st, buf_cstr(&kp), &chart, NULL) == BS_OK)
+		cfg.chart = buf_cstr(&chart);
+	buf_reset(&kp);
+	buf_printf(&kp, "taxrates:%s", target);
+	if (store_setting_get(st, buf_cstr(&kp), &taxes, NULL) == BS_OK)
+		cfg.tax_rates = buf_cstr(&taxes);
+	buf_free(&kp);
 	rc = s->ledger->conn_new(&cfg, &s->conn, err);
+	buf_free(&chart);
+	buf_free(&taxes);
 	if (rc == BS_OK)
 		rc = governor_load(s, err);
 	if (rc == BS_OK)

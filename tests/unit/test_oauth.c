@@ -1,5 +1,6 @@
 /*
- * test_oauth.c - Xero OAuth 2.0 client (src/ledger/xero/oauth.h).
+ * test_oauth.c - the OAuth 2.0 client (src/ledger/oauth2/oauth2.h) as Xero
+ * drives it (src/ledger/xero/oauth.h).
  *
  * Pure parts table-driven (endpoints, authorize URL, token replies,
  * redirects); the flows against the real sandbox started in-process
@@ -29,6 +30,7 @@
 
 #include "core/buf.h"
 #include "http/client.h"
+#include "ledger/oauth2/oauth2.h"
 #include "ledger/xero/oauth.h"
 #include "sandbox/sandbox.h"
 
@@ -77,8 +79,8 @@ static void test_endpoints(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_int_equal(xero_endpoints_init(&ep, cases[i].base, &err), cases[i].rc);
-		assert_string_equal(ep.authorize_url, cases[i].authorize);
-		assert_string_equal(ep.token_url, cases[i].token);
+		assert_string_equal(ep.oauth.authorize_url, cases[i].authorize);
+		assert_string_equal(ep.oauth.token_url, cases[i].token);
 		assert_string_equal(ep.connections_url, cases[i].connections);
 		assert_string_equal(ep.api_base, cases[i].api);
 	}
@@ -99,7 +101,7 @@ static void test_authorize_url_and_state(void **state)
 	assert_int_equal(xero_endpoints_init(&ep, "http://127.0.0.1:9", NULL), BS_OK);
 	buf_init(&b, 0);
 	assert_int_equal(
-	    xero_oauth_authorize_url(&ep, "CID", "http://127.0.0.1:5/callback", NULL, "st-1", &b),
+	    oauth2_authorize_url(&ep.oauth, "CID", "http://127.0.0.1:5/callback", NULL, "st-1", &b),
 	    BS_OK);
 	assert_string_equal(
 	    buf_cstr(&b),
@@ -109,18 +111,18 @@ static void test_authorize_url_and_state(void **state)
 	    "accounting.invoices%20accounting.payments%20accounting.banktransactions%20"
 	    "accounting.manualjournals&state=st-1");
 	buf_reset(&b);
-	assert_int_equal(xero_oauth_authorize_url(&ep, "a&b", "x", "openid", "s t", &b), BS_OK);
+	assert_int_equal(oauth2_authorize_url(&ep.oauth, "a&b", "x", "openid", "s t", &b), BS_OK);
 	assert_string_equal(buf_cstr(&b), "http://127.0.0.1:9/identity/connect/authorize?"
 	                                  "response_type=code&client_id=a%26b&redirect_uri=x"
 	                                  "&scope=openid&state=s%20t");
 	buf_free(&b);
 	buf_init(&b, 40);
-	assert_int_equal(xero_oauth_authorize_url(&ep, "CID", "x", NULL, "s", &b), BS_ETOOBIG);
+	assert_int_equal(oauth2_authorize_url(&ep.oauth, "CID", "x", NULL, "s", &b), BS_ETOOBIG);
 	assert_int_equal(b.len, 0);
 	buf_free(&b);
 
-	xero_oauth_new_state(s1, sizeof(s1));
-	xero_oauth_new_state(s2, sizeof(s2));
+	oauth2_new_state(s1, sizeof(s1));
+	oauth2_new_state(s2, sizeof(s2));
 	assert_int_equal(strlen(s1), 32);
 	assert_string_not_equal(s1, s2);
 	for (size_t i = 0; i < 32; i++)
@@ -162,7 +164,7 @@ static void test_parse_token_response(void **state)
 	    {200, "[\"access_token\"]", false, BS_EPROTO, "not a JSON object"},
 	    {200, "", false, BS_EPROTO, "not a JSON object"},
 	    {400, "{\"error\":\"invalid_grant\"}", true, BS_EAUTH,
-	     "the refresh token was refused (invalid_grant): run booksync connect again"},
+	     "the refresh token was refused (invalid_grant): it expired or was revoked"},
 	    {400, "{\"error\":\"invalid_grant\"}", false, BS_EAUTH,
 	     "authorization code was refused (invalid_grant)"},
 	    {400, "{\"error\":\"invalid_client\"}", false, BS_EAUTH, "client id or secret"},
@@ -185,9 +187,9 @@ static void test_parse_token_response(void **state)
 
 		memset(&t, 0x5a, sizeof(t));
 		t.access_token[0] = '\0';
-		rc = xero_oauth_parse_token_response(cases[i].status, cases[i].body,
-		                                     strlen(cases[i].body), cases[i].refresh, 1000,
-		                                     &t, &err);
+		rc = oauth2_parse_token_response(cases[i].status, cases[i].body,
+		                                 strlen(cases[i].body), cases[i].refresh, 1000, &t,
+		                                 &err);
 		if (rc != cases[i].rc)
 			fail_msg("case %zu: rc %d want %d (%s)", i, rc, cases[i].rc, err.msg);
 		if (rc == BS_OK) {
@@ -200,14 +202,14 @@ static void test_parse_token_response(void **state)
 		}
 	}
 	/* the fields of a full reply */
-	assert_int_equal(xero_oauth_parse_token_response(200, cases[0].body, strlen(cases[0].body),
-	                                                 false, 5000, &t, &err),
+	assert_int_equal(oauth2_parse_token_response(200, cases[0].body, strlen(cases[0].body),
+	                                             false, 5000, &t, &err),
 	                 BS_OK);
 	assert_string_equal(t.refresh_token, "RT");
 	assert_string_equal(t.scope, "offline_access accounting.invoices");
 	assert_int_equal(t.expires_at_ms, 5000 + 1800 * 1000);
-	assert_int_equal(xero_oauth_parse_token_response(200, cases[2].body, strlen(cases[2].body),
-	                                                 false, 0, &t, &err),
+	assert_int_equal(oauth2_parse_token_response(200, cases[2].body, strlen(cases[2].body),
+	                                             false, 0, &t, &err),
 	                 BS_OK);
 	assert_string_equal(t.refresh_token, "");
 	assert_string_equal(t.scope, "");
@@ -217,17 +219,16 @@ static void test_parse_token_response(void **state)
 
 		buf_init(&b, 0);
 		buf_addstr(&b, "{\"access_token\":\"");
-		for (int i = 0; i < XERO_ACCESS_TOKEN_MAX; i++)
+		for (int i = 0; i < LEDGER_ACCESS_TOKEN_MAX; i++)
 			buf_addc(&b, 'A');
 		buf_addstr(&b, "\",\"expires_in\":60}");
-		assert_int_equal(
-		    xero_oauth_parse_token_response(200, b.ptr, b.len, false, 0, &t, &err),
-		    BS_EPROTO);
+		assert_int_equal(oauth2_parse_token_response(200, b.ptr, b.len, false, 0, &t, &err),
+		                 BS_EPROTO);
 		assert_non_null(strstr(err.msg, "over 4095"));
 		/* and now_ms near the top of int64 */
-		assert_int_equal(xero_oauth_parse_token_response(200, cases[2].body,
-		                                                 strlen(cases[2].body), false,
-		                                                 INT64_MAX - 1000, &t, &err),
+		assert_int_equal(oauth2_parse_token_response(200, cases[2].body,
+		                                             strlen(cases[2].body), false,
+		                                             INT64_MAX - 1000, &t, &err),
 		                 BS_EPROTO);
 		buf_free(&b);
 	}
@@ -277,7 +278,7 @@ static void test_refresh_due(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		t.issued_at_ms = cases[i].issued;
 		t.expires_at_ms = cases[i].expires;
-		if (xero_oauth_refresh_due(&t, cases[i].now, cases[i].scale) != cases[i].due)
+		if (oauth2_refresh_due(&t, cases[i].now, cases[i].scale) != cases[i].due)
 			fail_msg("case %zu: due %d, want %d", i, !cases[i].due, cases[i].due);
 	}
 }
@@ -296,12 +297,12 @@ static int refreshes_over(int calls, int64_t step_ms, int life_s, int scale)
 	int n = 0;
 
 	snprintf(body, sizeof(body), "{\"access_token\":\"AT\",\"expires_in\":%d}", life_s);
-	assert_int_equal(
-	    xero_oauth_parse_token_response(200, body, strlen(body), false, now, &t, &err), BS_OK);
+	assert_int_equal(oauth2_parse_token_response(200, body, strlen(body), false, now, &t, &err),
+	                 BS_OK);
 	for (int i = 0; i < calls; i++, now += step_ms) {
-		if (xero_oauth_refresh_due(&t, now, scale)) {
-			assert_int_equal(xero_oauth_parse_token_response(200, body, strlen(body),
-			                                                 true, now, &t, &err),
+		if (oauth2_refresh_due(&t, now, scale)) {
+			assert_int_equal(oauth2_parse_token_response(200, body, strlen(body), true,
+			                                             now, &t, &err),
 			                 BS_OK);
 			n++;
 		}
@@ -357,7 +358,8 @@ static void test_code_from_redirect(void **state)
 		int rc;
 
 		buf_reset(&code);
-		rc = xero_oauth_code_from_redirect(cases[i].loc, cases[i].expected, &code, &err);
+		rc = oauth2_code_from_redirect(cases[i].loc, cases[i].expected, &code, NULL, NULL,
+		                               &err);
 		if (rc != cases[i].rc)
 			fail_msg("case %zu: rc %d want %d (%s)", i, rc, cases[i].rc, err.msg);
 		if (rc == BS_OK) {
@@ -469,13 +471,14 @@ static void connect_tokens(struct fixture *f, const char *id, const char *secret
 	struct bs_error err;
 	char st[33];
 
-	xero_oauth_new_state(st, sizeof(st));
+	oauth2_new_state(st, sizeof(st));
 	buf_init(&code, 0);
-	if (xero_oauth_auto_approve(f->http, &f->ep, id, REDIRECT, NULL, st, &code, &err) != BS_OK)
+	if (oauth2_auto_approve(f->http, &f->ep.oauth, id, REDIRECT, NULL, st, &code, NULL, NULL,
+	                        &err) != BS_OK)
 		fail_msg("auto_approve: %s", err.msg);
 	assert_true(code.len > 0);
-	if (xero_oauth_exchange_code(f->http, &f->ep, id, secret, buf_cstr(&code), REDIRECT,
-	                             fixture_clock(f), t, &err) != BS_OK)
+	if (oauth2_exchange_code(f->http, &f->ep.oauth, id, secret, buf_cstr(&code), REDIRECT,
+	                         fixture_clock(f), t, &err) != BS_OK)
 		fail_msg("exchange: %s", err.msg);
 	buf_free(&code);
 }
@@ -491,14 +494,14 @@ static void test_full_code_flow(void **state)
 	int64_t before;
 	char st[33];
 
-	xero_oauth_new_state(st, sizeof(st));
+	oauth2_new_state(st, sizeof(st));
 	buf_init(&code, 0);
-	assert_int_equal(
-	    xero_oauth_auto_approve(f->http, &f->ep, "cid", REDIRECT, NULL, st, &code, &err),
-	    BS_OK);
+	assert_int_equal(oauth2_auto_approve(f->http, &f->ep.oauth, "cid", REDIRECT, NULL, st,
+	                                     &code, NULL, NULL, &err),
+	                 BS_OK);
 	before = now_ms();
-	assert_int_equal(xero_oauth_exchange_code(f->http, &f->ep, "cid", "any", buf_cstr(&code),
-	                                          REDIRECT, before, &t, &err),
+	assert_int_equal(oauth2_exchange_code(f->http, &f->ep.oauth, "cid", "any", buf_cstr(&code),
+	                                      REDIRECT, before, &t, &err),
 	                 BS_OK);
 	assert_true(strlen(t.access_token) > 20);
 	assert_true(strlen(t.refresh_token) > 20);
@@ -508,18 +511,18 @@ static void test_full_code_flow(void **state)
 
 	/* a code is single-use */
 	memset(&t2, 0, sizeof(t2));
-	assert_int_equal(xero_oauth_exchange_code(f->http, &f->ep, "cid", "any", buf_cstr(&code),
-	                                          REDIRECT, before, &t2, &err),
+	assert_int_equal(oauth2_exchange_code(f->http, &f->ep.oauth, "cid", "any", buf_cstr(&code),
+	                                      REDIRECT, before, &t2, &err),
 	                 BS_EAUTH);
 	assert_non_null(strstr(err.msg, "invalid_grant"));
 	assert_string_equal(t2.access_token, "");
 	/* and bound to its redirect_uri */
 	buf_reset(&code);
-	assert_int_equal(
-	    xero_oauth_auto_approve(f->http, &f->ep, "cid", REDIRECT, NULL, st, &code, &err),
-	    BS_OK);
-	assert_int_equal(xero_oauth_exchange_code(f->http, &f->ep, "cid", "any", buf_cstr(&code),
-	                                          "http://127.0.0.1:2/other", before, &t2, &err),
+	assert_int_equal(oauth2_auto_approve(f->http, &f->ep.oauth, "cid", REDIRECT, NULL, st,
+	                                     &code, NULL, NULL, &err),
+	                 BS_OK);
+	assert_int_equal(oauth2_exchange_code(f->http, &f->ep.oauth, "cid", "any", buf_cstr(&code),
+	                                      "http://127.0.0.1:2/other", before, &t2, &err),
 	                 BS_EAUTH);
 
 	/* the tenants this token may use */
@@ -549,8 +552,8 @@ static void test_refresh_rotation(void **state)
 	size_t n;
 
 	connect_tokens(f, "cid", "any", &t1);
-	assert_int_equal(xero_oauth_refresh(f->http, &f->ep, "cid", "any", t1.refresh_token,
-	                                    now_ms(), &t2, &err),
+	assert_int_equal(oauth2_refresh(f->http, &f->ep.oauth, "cid", "any", t1.refresh_token,
+	                                now_ms(), &t2, &err),
 	                 BS_OK);
 	assert_string_not_equal(t2.refresh_token, t1.refresh_token); /* rotated */
 	assert_string_not_equal(t2.access_token, t1.access_token);
@@ -560,31 +563,32 @@ static void test_refresh_rotation(void **state)
 	free(ten);
 	/* refresh in place: the argument points into the output */
 	keep = t2;
-	assert_int_equal(xero_oauth_refresh(f->http, &f->ep, "cid", "any", t2.refresh_token,
-	                                    now_ms(), &t2, &err),
+	assert_int_equal(oauth2_refresh(f->http, &f->ep.oauth, "cid", "any", t2.refresh_token,
+	                                now_ms(), &t2, &err),
 	                 BS_OK);
 	assert_string_not_equal(t2.refresh_token, keep.refresh_token);
 	assert_string_not_equal(t2.access_token, keep.access_token);
 	/* a garbage refresh token: invalid_grant, and *out untouched */
 	keep = t2;
 	assert_int_equal(
-	    xero_oauth_refresh(f->http, &f->ep, "cid", "any", "not-a-token", now_ms(), &t2, &err),
+	    oauth2_refresh(f->http, &f->ep.oauth, "cid", "any", "not-a-token", now_ms(), &t2, &err),
 	    BS_EAUTH);
-	assert_string_equal(err.msg, "the refresh token was refused (invalid_grant): run "
-	                             "booksync connect again");
+	assert_string_equal(err.msg, "the refresh token was refused (invalid_grant): it "
+	                             "expired or was revoked");
 	assert_memory_equal(&t2, &keep, sizeof(t2));
 	/* another client may not use this client's refresh token */
-	assert_int_equal(xero_oauth_refresh(f->http, &f->ep, "other", "any", t2.refresh_token,
-	                                    now_ms(), &t1, &err),
+	assert_int_equal(oauth2_refresh(f->http, &f->ep.oauth, "other", "any", t2.refresh_token,
+	                                now_ms(), &t1, &err),
 	                 BS_EAUTH);
 	/* an empty refresh token never leaves the process */
-	assert_int_equal(xero_oauth_refresh(f->http, &f->ep, "cid", "any", "", now_ms(), &t1, &err),
-	                 BS_EINVAL);
+	assert_int_equal(
+	    oauth2_refresh(f->http, &f->ep.oauth, "cid", "any", "", now_ms(), &t1, &err),
+	    BS_EINVAL);
 }
 
 /*
  * The sandbox at time scale 20 issues 90-second tokens.  A refresh when
- * xero_oauth_refresh_due says so, over 230 calls a (simulated) second
+ * oauth2_refresh_due says so, over 230 calls a (simulated) second
  * apart: two refreshes, and every call finds its token accepted.
  */
 static void test_refresh_scaled_sandbox(void **state)
@@ -601,9 +605,9 @@ static void test_refresh_scaled_sandbox(void **state)
 	for (int i = 0; i < 230; i++) {
 		int64_t now = fixture_clock(f);
 
-		if (xero_oauth_refresh_due(&t, now, 20)) {
-			if (xero_oauth_refresh(f->http, &f->ep, "cid", "any", t.refresh_token, now,
-			                       &t, &err) != BS_OK)
+		if (oauth2_refresh_due(&t, now, 20)) {
+			if (oauth2_refresh(f->http, &f->ep.oauth, "cid", "any", t.refresh_token,
+			                   now, &t, &err) != BS_OK)
 				fail_msg("refresh at call %d: %s", i, err.msg);
 			refreshes++;
 		}
@@ -627,28 +631,28 @@ static void test_client_credentials(void **state)
 
 	/* the registered client works end to end */
 	connect_tokens(f, "booksync-app", "s3cret", &t);
-	assert_int_equal(xero_oauth_refresh(f->http, &f->ep, "booksync-app", "s3cret",
-	                                    t.refresh_token, now_ms(), &t, &err),
+	assert_int_equal(oauth2_refresh(f->http, &f->ep.oauth, "booksync-app", "s3cret",
+	                                t.refresh_token, now_ms(), &t, &err),
 	                 BS_OK);
 	/* a wrong secret is refused at the token endpoint */
-	xero_oauth_new_state(st, sizeof(st));
+	oauth2_new_state(st, sizeof(st));
 	buf_init(&code, 0);
-	assert_int_equal(xero_oauth_auto_approve(f->http, &f->ep, "booksync-app", REDIRECT, NULL,
-	                                         st, &code, &err),
+	assert_int_equal(oauth2_auto_approve(f->http, &f->ep.oauth, "booksync-app", REDIRECT, NULL,
+	                                     st, &code, NULL, NULL, &err),
 	                 BS_OK);
-	assert_int_equal(xero_oauth_exchange_code(f->http, &f->ep, "booksync-app", "wrong",
-	                                          buf_cstr(&code), REDIRECT, now_ms(), &t, &err),
+	assert_int_equal(oauth2_exchange_code(f->http, &f->ep.oauth, "booksync-app", "wrong",
+	                                      buf_cstr(&code), REDIRECT, now_ms(), &t, &err),
 	                 BS_EAUTH);
 	assert_non_null(strstr(err.msg, "client id or secret"));
 	assert_null(strstr(err.msg, "wrong")); /* the secret never reaches a message */
-	assert_int_equal(xero_oauth_refresh(f->http, &f->ep, "booksync-app", "wrong",
-	                                    t.refresh_token, now_ms(), &t, &err),
+	assert_int_equal(oauth2_refresh(f->http, &f->ep.oauth, "booksync-app", "wrong",
+	                                t.refresh_token, now_ms(), &t, &err),
 	                 BS_EAUTH);
 	/* an unknown client is refused at the authorize endpoint */
 	buf_reset(&code);
-	assert_int_equal(
-	    xero_oauth_auto_approve(f->http, &f->ep, "stranger", REDIRECT, NULL, st, &code, &err),
-	    BS_EAUTH);
+	assert_int_equal(oauth2_auto_approve(f->http, &f->ep.oauth, "stranger", REDIRECT, NULL, st,
+	                                     &code, NULL, NULL, &err),
+	                 BS_EAUTH);
 	assert_non_null(strstr(err.msg, "HTTP 400"));
 	assert_int_equal(code.len, 0);
 	buf_free(&code);
@@ -761,9 +765,11 @@ static void test_odd_servers(void **state)
 		int rc;
 
 		assert_int_equal(xero_endpoints_init(&ep, base, &err), BS_OK);
-		snprintf(ep.authorize_url, sizeof(ep.authorize_url), "%s%s", base, az[i].authorize);
+		snprintf(ep.oauth.authorize_url, sizeof(ep.oauth.authorize_url), "%s%s", base,
+		         az[i].authorize);
 		buf_reset(&code);
-		rc = xero_oauth_auto_approve(http, &ep, "cid", REDIRECT, NULL, "S", &code, &err);
+		rc = oauth2_auto_approve(http, &ep.oauth, "cid", REDIRECT, NULL, "S", &code, NULL,
+		                         NULL, &err);
 		if (rc != az[i].rc ||
 		    strstr(rc == BS_OK ? buf_cstr(&code) : err.msg, az[i].needle) == NULL)
 			fail_msg("case %zu: rc %d (%s)", i, rc, err.msg);
@@ -771,11 +777,11 @@ static void test_odd_servers(void **state)
 			assert_int_equal(code.len, 0);
 	}
 	memset(&t, 0, sizeof(t));
-	snprintf(ep.token_url, sizeof(ep.token_url), "%s/token500", base);
-	assert_int_equal(xero_oauth_refresh(http, &ep, "cid", "sec", "rt", 0, &t, &err), BS_ENET);
-	snprintf(ep.token_url, sizeof(ep.token_url), "%s/tokenjunk", base);
+	snprintf(ep.oauth.token_url, sizeof(ep.oauth.token_url), "%s/token500", base);
+	assert_int_equal(oauth2_refresh(http, &ep.oauth, "cid", "sec", "rt", 0, &t, &err), BS_ENET);
+	snprintf(ep.oauth.token_url, sizeof(ep.oauth.token_url), "%s/tokenjunk", base);
 	assert_int_equal(
-	    xero_oauth_exchange_code(http, &ep, "cid", "sec", "c", REDIRECT, 0, &t, &err),
+	    oauth2_exchange_code(http, &ep.oauth, "cid", "sec", "c", REDIRECT, 0, &t, &err),
 	    BS_EPROTO);
 	assert_string_equal(t.access_token, "");
 	snprintf(ep.connections_url, sizeof(ep.connections_url), "%s/conn-notarray", base);
@@ -789,7 +795,7 @@ static void test_odd_servers(void **state)
 	assert_int_equal(n, 0);
 	/* nobody listening */
 	MHD_stop_daemon(d);
-	assert_int_equal(xero_oauth_refresh(http, &ep, "cid", "sec", "rt", 0, &t, &err), BS_ENET);
+	assert_int_equal(oauth2_refresh(http, &ep.oauth, "cid", "sec", "rt", 0, &t, &err), BS_ENET);
 	buf_free(&code);
 	http_client_free(http);
 }
@@ -856,7 +862,7 @@ static void test_callback_listener(void **state)
 	     "access_denied"},
 	    {"?state=S1", "S1", BS_EPROTO, 400, "could not connect", "no authorization code"},
 	};
-	struct xero_oauth_listener *l;
+	struct oauth2_listener *l;
 	struct browser b, b2;
 	struct buf code;
 	struct bs_error err;
@@ -869,8 +875,8 @@ static void test_callback_listener(void **state)
 		unsigned port;
 		int rc;
 
-		assert_int_equal(xero_oauth_callback_listen(0, &l, &err), BS_OK);
-		ru = xero_oauth_callback_redirect_uri(l);
+		assert_int_equal(oauth2_callback_listen(0, NULL, &l, &err), BS_OK);
+		ru = oauth2_callback_redirect_uri(l);
 		assert_int_equal(sscanf(ru, "http://127.0.0.1:%u/callback", &port), 1);
 		assert_true(port > 0);
 		/* a stray request elsewhere is ignored */
@@ -883,7 +889,7 @@ static void test_callback_listener(void **state)
 		snprintf(url, sizeof(url), "%s%s", ru, cases[i].query);
 		browser_go(&b, url, false);
 		buf_reset(&code);
-		rc = xero_oauth_callback_wait(l, cases[i].expected, 5000, &code, &err);
+		rc = oauth2_callback_wait(l, cases[i].expected, 5000, &code, NULL, &err);
 		browser_done(&b);
 		if (rc != cases[i].rc)
 			fail_msg("case %zu: rc %d want %d (%s)", i, rc, cases[i].rc, err.msg);
@@ -901,29 +907,29 @@ static void test_callback_listener(void **state)
 		browser_done(&b2);
 		assert_int_equal(b2.status, 410);
 		buf_free(&b2.body);
-		xero_oauth_callback_free(l);
+		oauth2_callback_free(l);
 	}
 	/* nobody comes */
-	assert_int_equal(xero_oauth_callback_listen(0, &l, &err), BS_OK);
-	assert_int_equal(xero_oauth_callback_wait(l, "S", 200, &code, &err), BS_ESTATE);
+	assert_int_equal(oauth2_callback_listen(0, NULL, &l, &err), BS_OK);
+	assert_int_equal(oauth2_callback_wait(l, "S", 200, &code, NULL, &err), BS_ESTATE);
 	assert_non_null(strstr(err.msg, "no browser came back"));
-	xero_oauth_callback_free(l);
+	oauth2_callback_free(l);
 	/* a browser that arrives before anyone waits still gets its answer */
-	assert_int_equal(xero_oauth_callback_listen(0, &l, &err), BS_OK);
-	snprintf(url, sizeof(url), "%s?state=S&code=early", xero_oauth_callback_redirect_uri(l));
+	assert_int_equal(oauth2_callback_listen(0, NULL, &l, &err), BS_OK);
+	snprintf(url, sizeof(url), "%s?state=S&code=early", oauth2_callback_redirect_uri(l));
 	browser_go(&b, url, false);
 	usleep(200 * 1000);
 	buf_reset(&code);
-	assert_int_equal(xero_oauth_callback_wait(l, "S", 5000, &code, &err), BS_OK);
+	assert_int_equal(oauth2_callback_wait(l, "S", 5000, &code, NULL, &err), BS_OK);
 	browser_done(&b);
 	assert_string_equal(buf_cstr(&code), "early");
 	assert_int_equal(b.status, 200);
 	buf_free(&b.body);
-	xero_oauth_callback_free(l);
+	oauth2_callback_free(l);
 	/* freeing a listener nobody visited */
-	assert_int_equal(xero_oauth_callback_listen(0, &l, &err), BS_OK);
-	xero_oauth_callback_free(l);
-	xero_oauth_callback_free(NULL);
+	assert_int_equal(oauth2_callback_listen(0, NULL, &l, &err), BS_OK);
+	oauth2_callback_free(l);
+	oauth2_callback_free(NULL);
 	buf_free(&code);
 }
 
@@ -931,31 +937,30 @@ static void test_callback_listener(void **state)
 static void test_browser_flow(void **state)
 {
 	struct fixture *f = *state;
-	struct xero_oauth_listener *l;
+	struct oauth2_listener *l;
 	struct ledger_tokens t;
 	struct browser b;
 	struct buf url, code;
 	struct bs_error err;
 	char st[33];
 
-	assert_int_equal(xero_oauth_callback_listen(0, &l, &err), BS_OK);
-	xero_oauth_new_state(st, sizeof(st));
+	assert_int_equal(oauth2_callback_listen(0, NULL, &l, &err), BS_OK);
+	oauth2_new_state(st, sizeof(st));
 	buf_init(&url, 0);
 	buf_init(&code, 0);
-	assert_int_equal(xero_oauth_authorize_url(
-	                     &f->ep, "cid", xero_oauth_callback_redirect_uri(l), NULL, st, &url),
+	assert_int_equal(oauth2_authorize_url(&f->ep.oauth, "cid", oauth2_callback_redirect_uri(l),
+	                                      NULL, st, &url),
 	                 BS_OK);
 	browser_go(&b, buf_cstr(&url), true);
-	assert_int_equal(xero_oauth_callback_wait(l, st, 10000, &code, &err), BS_OK);
+	assert_int_equal(oauth2_callback_wait(l, st, 10000, &code, NULL, &err), BS_OK);
 	browser_done(&b);
 	assert_int_equal(b.status, 200);
 	assert_non_null(strstr(buf_cstr(&b.body), "booksync is connected"));
-	assert_int_equal(xero_oauth_exchange_code(f->http, &f->ep, "cid", "any", buf_cstr(&code),
-	                                          xero_oauth_callback_redirect_uri(l), now_ms(), &t,
-	                                          &err),
+	assert_int_equal(oauth2_exchange_code(f->http, &f->ep.oauth, "cid", "any", buf_cstr(&code),
+	                                      oauth2_callback_redirect_uri(l), now_ms(), &t, &err),
 	                 BS_OK);
 	assert_true(t.refresh_token[0] != '\0');
-	xero_oauth_callback_free(l);
+	oauth2_callback_free(l);
 	buf_free(&b.body);
 	buf_free(&url);
 	buf_free(&code);

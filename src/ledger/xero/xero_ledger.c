@@ -114,8 +114,8 @@ static int refresh(struct http_client *http, const char *base_url, const char *c
 	int rc = xero_endpoints_init(&ep, base_url != NULL && base_url[0] ? base_url : NULL, err);
 
 	if (rc == BS_OK)
-		rc = xero_oauth_refresh(http, &ep, client_id, client_secret, refresh_token, now_ms,
-		                        out, err);
+		rc = oauth2_refresh(http, &ep.oauth, client_id, client_secret, refresh_token,
+		                    now_ms, out, err);
 	return rc;
 }
 
@@ -136,6 +136,6 @@ const struct ledger_ops xero_ledger = {
     .read = xero_read,
     .authorize = xero_authorize,
     .api_root = api_root,
-    .refresh_due = xero_oauth_refresh_due,
+    .refresh_due = oauth2_refresh_due,
     .refresh = refresh,
 };

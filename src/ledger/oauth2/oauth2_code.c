@@ -1,18 +1,17 @@
 /*
- * oauth_code.c - Xero OAuth 2.0 client side, getting an authorization code
- * (see oauth.h): the state, the authorize URL, judging the redirect back,
- * auto-approval and the one-shot callback listener.  The calls with a
- * token in them are oauth.c.
+ * oauth2_code.c - OAuth 2.0 client side, getting an authorization code
+ * (see oauth2.h): the state, the authorize URL, judging the redirect back,
+ * auto-approval, the one-shot callback listener and the two put together
+ * (oauth2_get_code).  The calls with a token in them are oauth2_token.c.
  *
  * The callback listener runs libmicrohttpd with a thread per connection:
  * the /callback handler records the query, then blocks until
- * xero_oauth_callback_wait (which knows the expected state) gives a
+ * oauth2_callback_wait (which knows the expected state) gives a
  * verdict, so the browser is told the truth.  Buffers that held a code are
  * wiped before they are freed; text from the server is sanitised before
  * it enters a message.
  */
-#include "ledger/xero/oauth.h"
-#include "ledger/xero/oauth_int.h"
+#include "ledger/oauth2/oauth2.h"
 
 #include "core/secret.h"
 
@@ -30,7 +29,7 @@
 
 /* ------------------------------------------------------------- authorize */
 
-void xero_oauth_new_state(char *out, size_t n)
+void oauth2_new_state(char *out, size_t n)
 {
 	static const char alphabet[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -46,9 +45,9 @@ void xero_oauth_new_state(char *out, size_t n)
 	out[n - 1] = '\0';
 }
 
-int xero_oauth_authorize_url(const struct xero_endpoints *ep, const char *client_id,
-                             const char *redirect_uri, const char *scopes, const char *state,
-                             struct buf *out)
+int oauth2_authorize_url(const struct oauth2_endpoints *ep, const char *client_id,
+                         const char *redirect_uri, const char *scopes, const char *state,
+                         struct buf *out)
 {
 	size_t before = out->len;
 	int rc;
@@ -67,7 +66,7 @@ int xero_oauth_authorize_url(const struct xero_endpoints *ep, const char *client
 	if (rc == BS_OK)
 		rc = buf_addstr(out, "&scope=");
 	if (rc == BS_OK)
-		rc = http_url_encode(out, scopes ? scopes : XERO_SCOPES_DEFAULT);
+		rc = http_url_encode(out, scopes ? scopes : ep->scopes);
 	if (rc == BS_OK)
 		rc = buf_addstr(out, "&state=");
 	if (rc == BS_OK)
@@ -91,8 +90,8 @@ static int judge(const char *error, const char *error_desc, const char *state, c
 	if (error != NULL) {
 		char e[80], d[80];
 
-		xero_oauth_sanitise(error, e, sizeof(e));
-		xero_oauth_sanitise(error_desc, d, sizeof(d));
+		oauth2_sanitise(error, e, sizeof(e));
+		oauth2_sanitise(error_desc, d, sizeof(d));
 		return bs_error_set(err, BS_EAUTH, "authorization refused: %s%s%s", e,
 		                    d[0] ? ": " : "", d);
 	}
@@ -128,21 +127,24 @@ static int param(const char *url, const char *name, struct buf *b, const char **
 	return bs_error_set(err, BS_EPROTO, "the redirect's %s parameter is malformed", name);
 }
 
-int xero_oauth_code_from_redirect(const char *location, const char *expected_state,
-                                  struct buf *code, struct bs_error *err)
+int oauth2_code_from_redirect(const char *location, const char *expected_state, struct buf *code,
+                              const char *extra_name, struct buf *extra, struct bs_error *err)
 {
-	struct buf b[4];
-	const char *v[4];
-	static const char *const names[4] = {"error", "error_description", "state", "code"};
+	struct buf b[5];
+	const char *v[5] = {NULL};
+	const char *names[5] = {"error", "error_description", "state", "code", extra_name};
+	int n = extra_name != NULL && extra != NULL ? 5 : 4;
 	int rc = BS_OK;
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		buf_init(&b[i], 8192);
-	for (int i = 0; i < 4 && rc == BS_OK; i++)
+	for (int i = 0; i < n && rc == BS_OK; i++)
 		rc = param(location, names[i], &b[i], &v[i], err);
 	if (rc == BS_OK)
 		rc = judge(v[0], v[1], v[2], v[3], expected_state, code, err);
-	for (int i = 0; i < 4; i++)
+	if (rc == BS_OK && n == 5 && v[4] != NULL && buf_addstr(extra, v[4]) != BS_OK)
+		rc = bs_error_set(err, BS_EPROTO, "the redirect's %s is too long", extra_name);
+	for (int i = 0; i < 5; i++)
 		secret_buf_wipe(&b[i]);
 	return rc;
 }
@@ -156,20 +158,21 @@ static bool is_redirect_to(const char *loc, const char *redirect_uri)
 	       (loc[n] == '\0' || loc[n] == '?' || loc[n] == '#');
 }
 
-int xero_oauth_auto_approve(struct http_client *http, const struct xero_endpoints *ep,
-                            const char *client_id, const char *redirect_uri, const char *scopes,
-                            const char *state, struct buf *code, struct bs_error *err)
+int oauth2_auto_approve(struct http_client *http, const struct oauth2_endpoints *ep,
+                        const char *client_id, const char *redirect_uri, const char *scopes,
+                        const char *state, struct buf *code, const char *extra_name,
+                        struct buf *extra, struct bs_error *err)
 {
 	struct buf url;
 	struct http_response resp;
-	struct http_request req = {.method = "GET", .timeout_ms = XERO_OAUTH_TIMEOUT_MS};
+	struct http_request req = {.method = "GET", .timeout_ms = OAUTH2_TIMEOUT_MS};
 	const char *loc;
 	int rc;
 
 	buf_init(&url, 16384);
 	http_response_init(&resp);
 	resp.body.max = (size_t)1 << 20;
-	rc = xero_oauth_authorize_url(ep, client_id, redirect_uri, scopes, state, &url);
+	rc = oauth2_authorize_url(ep, client_id, redirect_uri, scopes, state, &url);
 	if (rc != BS_OK) {
 		rc = bs_error_set(err, rc, "authorize URL too long");
 		goto out;
@@ -185,11 +188,11 @@ int xero_oauth_auto_approve(struct http_client *http, const struct xero_endpoint
 	loc = http_response_header(&resp, "Location");
 	if (resp.status >= 300 && resp.status < 400 && loc != NULL &&
 	    is_redirect_to(loc, redirect_uri)) {
-		rc = xero_oauth_code_from_redirect(loc, state, code, err);
+		rc = oauth2_code_from_redirect(loc, state, code, extra_name, extra, err);
 	} else if (resp.status >= 400 && resp.status < 500) {
 		char e[80];
 
-		xero_oauth_sanitise(buf_cstr(&resp.body), e, sizeof(e));
+		oauth2_sanitise(buf_cstr(&resp.body), e, sizeof(e));
 		rc = bs_error_set(err, BS_EAUTH, "the authorization server refused: HTTP %ld%s%s",
 		                  resp.status, e[0] ? ": " : "", e);
 	} else if (resp.status >= 500) {
@@ -212,7 +215,7 @@ out:
 
 enum verdict { V_NONE, V_OK, V_FAIL };
 
-struct xero_oauth_listener {
+struct oauth2_listener {
 	struct MHD_Daemon *d;
 	char redirect_uri[64];
 	pthread_mutex_t lock;
@@ -221,11 +224,13 @@ struct xero_oauth_listener {
 	bool answered;       /* and its response was sent (or the connection ended) */
 	bool closing;
 	enum verdict verdict;
-	struct buf p[4]; /* error, error_description, state, code as received */
-	bool has[4];
+	struct buf p[5]; /* error, error_description, state, code, extra as received */
+	bool has[5];
+	const char *names[5]; /* cb_names, then the extra parameter (or NULL) */
 };
 
 static const char *const cb_names[4] = {"error", "error_description", "state", "code"};
+/* extra_name is kept by pointer: callers pass a string literal */
 
 static const char page_ok[] =
     "<!doctype html><html><head><meta charset=\"utf-8\"><title>booksync</title></head>"
@@ -269,7 +274,7 @@ static enum MHD_Result cb_handler(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
-	struct xero_oauth_listener *l = cls;
+	struct oauth2_listener *l = cls;
 	static int marker;
 	struct timespec dl;
 	enum verdict v;
@@ -292,15 +297,15 @@ static enum MHD_Result cb_handler(void *cls, struct MHD_Connection *conn, const 
 		return answer(conn, 410, page_gone, "text/plain; charset=utf-8");
 	}
 	l->arrived = true;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5 && l->names[i] != NULL; i++) {
 		const char *val =
-		    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, cb_names[i]);
+		    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, l->names[i]);
 
 		l->has[i] = val != NULL && buf_addstr(&l->p[i], val) == BS_OK;
 	}
 	*con_cls = l; /* this connection carries the decisive request */
 	pthread_cond_broadcast(&l->cond);
-	/* the verdict comes from xero_oauth_callback_wait; do not wait forever */
+	/* the verdict comes from oauth2_callback_wait; do not wait forever */
 	deadline_in(&dl, 60000);
 	while (l->verdict == V_NONE && !l->closing)
 		if (pthread_cond_timedwait(&l->cond, &l->lock, &dl) == ETIMEDOUT)
@@ -315,7 +320,7 @@ static enum MHD_Result cb_handler(void *cls, struct MHD_Connection *conn, const 
 static void cb_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-	struct xero_oauth_listener *l = cls;
+	struct oauth2_listener *l = cls;
 	(void)conn;
 	(void)toe;
 
@@ -328,10 +333,10 @@ static void cb_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-int xero_oauth_callback_listen(unsigned port, struct xero_oauth_listener **out,
-                               struct bs_error *err)
+int oauth2_callback_listen(unsigned port, const char *extra_name, struct oauth2_listener **out,
+                           struct bs_error *err)
 {
-	struct xero_oauth_listener *l;
+	struct oauth2_listener *l;
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	const union MHD_DaemonInfo *info;
 	pthread_condattr_t ca;
@@ -343,8 +348,11 @@ int xero_oauth_callback_listen(unsigned port, struct xero_oauth_listener **out,
 	l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		buf_init(&l->p[i], 8192);
+	for (int i = 0; i < 4; i++)
+		l->names[i] = cb_names[i];
+	l->names[4] = extra_name;
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -371,20 +379,20 @@ int xero_oauth_callback_listen(unsigned port, struct xero_oauth_listener **out,
 	*out = l;
 	l = NULL;
 out:
-	xero_oauth_callback_free(l);
+	oauth2_callback_free(l);
 	return rc;
 }
 
-const char *xero_oauth_callback_redirect_uri(const struct xero_oauth_listener *l)
+const char *oauth2_callback_redirect_uri(const struct oauth2_listener *l)
 {
 	return l->redirect_uri;
 }
 
-int xero_oauth_callback_wait(struct xero_oauth_listener *l, const char *expected_state,
-                             long timeout_ms, struct buf *code, struct bs_error *err)
+int oauth2_callback_wait(struct oauth2_listener *l, const char *expected_state, long timeout_ms,
+                         struct buf *code, struct buf *extra, struct bs_error *err)
 {
 	struct timespec dl;
-	const char *v[4];
+	const char *v[5];
 	int rc;
 
 	deadline_in(&dl, timeout_ms > 0 ? timeout_ms : 0);
@@ -399,9 +407,11 @@ int xero_oauth_callback_wait(struct xero_oauth_listener *l, const char *expected
 		                    "approve, then try again",
 		                    l->redirect_uri, timeout_ms / 1000);
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		v[i] = l->has[i] ? buf_cstr(&l->p[i]) : NULL;
 	rc = judge(v[0], v[1], v[2], v[3], expected_state, code, err);
+	if (rc == BS_OK && extra != NULL && v[4] != NULL && buf_addstr(extra, v[4]) != BS_OK)
+		rc = bs_error_set(err, BS_EPROTO, "the redirect's %s is too long", l->names[4]);
 	l->verdict = rc == BS_OK ? V_OK : V_FAIL;
 	pthread_cond_broadcast(&l->cond);
 	/* let the page reach the browser before the caller frees the listener */
@@ -413,7 +423,7 @@ int xero_oauth_callback_wait(struct xero_oauth_listener *l, const char *expected
 	return rc;
 }
 
-void xero_oauth_callback_free(struct xero_oauth_listener *l)
+void oauth2_callback_free(struct oauth2_listener *l)
 {
 	if (l == NULL)
 		return;
@@ -424,9 +434,43 @@ void xero_oauth_callback_free(struct xero_oauth_listener *l)
 		pthread_mutex_unlock(&l->lock);
 		MHD_stop_daemon(l->d);
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		secret_buf_wipe(&l->p[i]);
 	pthread_cond_destroy(&l->cond);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
+}
+
+/* ------------------------------------------------------------- both */
+
+int oauth2_get_code(struct http_client *http, const struct oauth2_code_req *r, struct buf *code,
+                    struct buf *redirect, struct buf *extra, struct bs_error *err)
+{
+	struct oauth2_listener *l = NULL;
+	struct buf url;
+	int rc;
+
+	if (r->auto_approve) {
+		buf_reset(redirect);
+		buf_addstr(redirect, "http://127.0.0.1:8719/callback");
+		rc = oauth2_auto_approve(http, r->ep, r->client_id, buf_cstr(redirect), NULL,
+		                         r->state, code, r->extra_name, extra, err);
+		if (rc != BS_ESTATE)
+			return rc;
+	}
+	rc = oauth2_callback_listen(0, r->extra_name, &l, err);
+	if (rc != BS_OK)
+		return rc;
+	buf_reset(redirect);
+	buf_addstr(redirect, oauth2_callback_redirect_uri(l));
+	buf_init(&url, 8192);
+	rc = oauth2_authorize_url(r->ep, r->client_id, buf_cstr(redirect), NULL, r->state, &url);
+	if (rc == BS_OK) {
+		if (r->show_url != NULL)
+			r->show_url(r->arg, buf_cstr(&url));
+		rc = oauth2_callback_wait(l, r->state, 300000, code, extra, err);
+	}
+	buf_free(&url);
+	oauth2_callback_free(l);
+	return rc;
 }

@@ -1,0 +1,438 @@
+/*
+ * qbo_push.c - QuickBooks Online's side of sending: a batch of up to 30
+ * documents as one /batch call under a requestid, lookups by natural key,
+ * the SyncTokens an update or void needs, the allocations of a credit memo
+ * and a document's status.  The mapping and parsing are the pure files';
+ * the calls are qbo_call's (qbo_conn.c).  docs/mapping-qbo.md.
+ *
+ * The SyncTokens of an update or void are read (one /query per entity) in
+ * the same push, before the /batch call: both calls' figures are the
+ * push's, and a refusal of the read (429, no answer) is the push's
+ * (docs/exactly-once.md, "QuickBooks Online").
+ */
+#include "ledger/qbo/qbo.h"
+#include "ledger/qbo/qbo_paper.h"
+
+#include "core/jsonr.h"
+#include "core/money.h"
+
+#include <json-c/json.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The engine's resolver, with accounts and tax codes from the refs. */
+struct wrap {
+	const struct qbo_refs *refs;
+	ledger_resolve_fn resolve;
+	void *arg;
+};
+
+static int wrapped(void *arg, const char *symbol, char *id)
+{
+	struct wrap *w = arg;
+
+	if (strncmp(symbol, QBO_SYM_ACCOUNT, strlen(QBO_SYM_ACCOUNT)) == 0 ||
+	    strncmp(symbol, QBO_SYM_TAXCODE, strlen(QBO_SYM_TAXCODE)) == 0)
+		return qbo_refs_resolve(w->refs, symbol, id) == BS_OK ? BS_OK : BS_ENOTFOUND;
+	return w->resolve(w->arg, symbol, id);
+}
+
+/* A query's text, URL-encoded, after "/query?query=". */
+static int query_path(struct buf *path, const char *stmt)
+{
+	int rc = buf_addstr(path, "/query?query=");
+
+	for (const unsigned char *p = (const unsigned char *)stmt; rc == BS_OK && *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~')
+			rc = buf_addc(path, (char)*p);
+		else
+			rc = buf_printf(path, "%%%02X", *p);
+	}
+	if (rc == BS_OK)
+		rc = buf_addstr(path, "&minorversion=" QBO_MINORVERSION);
+	return rc;
+}
+
+/* Add one call's figures to the push's (the last answer's status). */
+static void add_call(struct ledger_call *sum, const struct ledger_call *c)
+{
+	size_t bytes = sum->request_bytes + c->request_bytes;
+
+	*sum = *c;
+	sum->request_bytes = bytes;
+}
+
+/*
+ * The SyncToken of each element that needs one (tokens[i], "" when none):
+ * one /query per entity over the elements' ids.
+ */
+static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems,
+                       size_t n, char (*tokens)[LEDGER_ID_MAX], struct ledger_call *call,
+                       struct bs_error *err)
+{
+	const char **ids = calloc(n, sizeof(*ids));
+	struct buf stmt, path, body;
+	bool *done = calloc(n, sizeof(*done));
+	int rc = BS_OK;
+
+	buf_init(&stmt, 65536);
+	buf_init(&path, 3 * 65536);
+	buf_init(&body, (size_t)64 << 20);
+	if (ids == NULL || done == NULL) {
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		tokens[i][0] = '\0';
+		done[i] = !qbo_needs_sync_token(elems[i].doc) || elems[i].ledger_id == NULL ||
+		          elems[i].ledger_id[0] == '\0';
+	}
+	for (size_t i = 0; rc == BS_OK && i < n; i++) {
+		const char *ent = qbo_entity_of(type, elems[i].doc);
+		struct ledger_call c;
+		size_t k = 0;
+
+		if (done[i] || ent == NULL)
+			continue;
+		buf_reset(&stmt);
+		buf_reset(&path);
+		rc = buf_printf(&stmt, "select * from %s where Id in (", ent);
+		for (size_t j = i; rc == BS_OK && j < n; j++) {
+			const char *e = qbo_entity_of(type, elems[j].doc);
+
+			ids[j] = NULL;
+			if (done[j] || e == NULL || strcmp(e, ent) != 0)
+				continue;
+			/* ids are QBO's own digits: nothing to escape */
+			rc = buf_printf(&stmt, "%s'%s'", k++ ? "," : "", elems[j].ledger_id);
+			ids[j] = elems[j].ledger_id;
+			done[j] = true;
+		}
+		if (rc == BS_OK)
+			rc = buf_printf(&stmt, ") maxresults 1000");
+		if (rc == BS_OK)
+			rc = query_path(&path, buf_cstr(&stmt));
+		if (rc == BS_OK)
+			rc = qbo_call(q, "GET", buf_cstr(&path), NULL, &body, &c, err);
+		add_call(call, &c);
+		if (rc == BS_OK)
+			rc = qbo_parse_sync_tokens(buf_cstr(&body), body.len, ids, n, tokens, err);
+		for (size_t j = 0; rc == BS_OK && j < n; j++)
+			if (ids[j] != NULL && tokens[j][0] == '\0')
+				rc = bs_error_set(err, BS_ENOTFOUND,
+				                  "QuickBooks Online has no %s %s to change", ent,
+				                  ids[j]);
+	}
+out:
+	buf_free(&stmt);
+	buf_free(&path);
+	buf_free(&body);
+	free(ids);
+	free(done);
+	return rc;
+}
+
+/*
+ * requestid: QBO takes at most 36 characters on /batch.  A longer key is
+ * replaced by a digest of it (32 hex digits), the same for the same key,
+ * so a resend replays as the key would.
+ */
+static void request_id(const char *key, char out[40])
+{
+	unsigned char h[16];
+
+	if (strlen(key) <= 36) {
+		snprintf(out, 40, "%s", key);
+		return;
+	}
+	crypto_generichash(h, sizeof(h), (const unsigned char *)key, strlen(key), NULL, 0);
+	for (size_t i = 0; i < sizeof(h); i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
+             const char *idempotency_key, ledger_resolve_fn resolve, void *arg,
+             struct ledger_call *call, struct bs_error *err)
+{
+	struct wrap w = {qbo_conn_refs(q), resolve, arg};
+	char (*tokens)[LEDGER_ID_MAX] = NULL;
+	const char **tp = NULL;
+	struct buf body, path, ans;
+	char rid[40];
+	bool need = false;
+	int rc = BS_OK;
+
+	ledger_call_init(call);
+	buf_init(&body, (size_t)8 << 20);
+	buf_init(&path, 256);
+	buf_init(&ans, (size_t)64 << 20);
+	if (n == 0 || n > QBO_BATCH_MAX) {
+		rc = bs_error_set(err, BS_EINVAL, "a batch holds 1 to %d documents", QBO_BATCH_MAX);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		need |= qbo_needs_sync_token(elems[i].doc);
+	if (need) {
+		tokens = calloc(n, sizeof(*tokens));
+		tp = calloc(n, sizeof(*tp));
+		if (tokens == NULL || tp == NULL) {
+			rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = read_tokens(q, type, elems, n, tokens, call, err)) != BS_OK)
+			goto out;
+		for (size_t i = 0; i < n; i++)
+			tp[i] = tokens[i];
+	}
+	rc = qbo_batch_build(type, elems, n, tp, wrapped, &w, &body, err);
+	if (rc == BS_OK) {
+		request_id(idempotency_key ? idempotency_key : "", rid);
+		rc = idempotency_key != NULL && idempotency_key[0] != '\0'
+		         ? buf_printf(&path, "/batch?requestid=%s&minorversion=%s", rid,
+		                      QBO_MINORVERSION)
+		         : buf_printf(&path, "/batch?minorversion=%s", QBO_MINORVERSION);
+	}
+	if (rc == BS_OK) {
+		struct ledger_call c;
+
+		rc = qbo_call(q, "POST", buf_cstr(&path), buf_cstr(&body), &ans, &c, err);
+		add_call(call, &c);
+	}
+	if (rc == BS_OK)
+		rc = qbo_parse_response(type, buf_cstr(&ans), ans.len, elems, n, err);
+out:
+	free(tokens);
+	free(tp);
+	buf_free(&body);
+	buf_free(&path);
+	buf_free(&ans);
+	return rc;
+}
+
+/* ------------------------------------------------------------- lookups */
+
+size_t qbo_lookup_keyed(enum ledger_doc_type type, const struct ledger_elem *elems, size_t n)
+{
+	struct buf key;
+	size_t k = 0;
+
+	buf_init(&key, 8192);
+	for (size_t i = 0; i < n; i++) {
+		const char *field, *party;
+
+		if (qbo_entity_of(type, elems[i].doc) != NULL &&
+		    qbo_natural_key(type, elems[i].doc, &field, &key, &party) == BS_OK)
+			k++;
+	}
+	buf_free(&key);
+	return k;
+}
+
+int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems,
+                    size_t n, ledger_resolve_fn resolve, void *arg, bool *found,
+                    struct ledger_call *call, struct bs_error *err)
+{
+	char (*vid)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*vid));
+	const char **vp = calloc(n ? n : 1, sizeof(*vp));
+	struct buf body, ans, key;
+	size_t keyed = 0;
+	int rc;
+
+	ledger_call_init(call);
+	buf_init(&body, (size_t)8 << 20);
+	buf_init(&ans, (size_t)64 << 20);
+	buf_init(&key, 8192);
+	for (size_t i = 0; i < n; i++)
+		found[i] = false;
+	if (vid == NULL || vp == NULL) {
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* a bill's number is its vendor's: an unposted vendor matches none */
+	for (size_t i = 0; i < n; i++) {
+		const char *field, *party = NULL;
+
+		if (qbo_natural_key(type, elems[i].doc, &field, &key, &party) == BS_OK &&
+		    party != NULL) {
+			if (resolve(arg, party, vid[i]) != BS_OK)
+				snprintf(vid[i], LEDGER_ID_MAX, "%s", "(not posted)");
+			vp[i] = vid[i];
+		}
+	}
+	rc = qbo_lookup_batch(type, elems, n, &body, &keyed, err);
+	if (rc == BS_ENOTFOUND) {
+		rc = bs_error_set(err, BS_EUNSUPPORTED, "no document of the batch has a natural key");
+		goto out;
+	}
+	if (rc == BS_OK)
+		rc = qbo_call(q, "POST", "/batch?minorversion=" QBO_MINORVERSION, buf_cstr(&body),
+		              &ans, call, err);
+	if (rc == BS_OK)
+		rc = qbo_parse_query(type, buf_cstr(&ans), ans.len, elems, n, vp, found, err);
+out:
+	buf_free(&body);
+	buf_free(&ans);
+	buf_free(&key);
+	free(vid);
+	free(vp);
+	return rc;
+}
+
+/* ------------------------------------------------------------- reads */
+
+/* GET a query into a parsed QueryResponse (*qr borrowed from *root). */
+static int run_query(struct qbo_conn *q, const char *stmt, struct json_object **root,
+                     struct json_object **qr, struct ledger_call *call, struct bs_error *err)
+{
+	struct buf path, body;
+	int rc;
+
+	*root = *qr = NULL;
+	buf_init(&path, 65536);
+	buf_init(&body, (size_t)64 << 20);
+	rc = query_path(&path, stmt);
+	if (rc == BS_OK)
+		rc = qbo_call(q, "GET", buf_cstr(&path), NULL, &body, call, err);
+	if (rc == BS_OK) {
+		*root = json_tokener_parse(buf_cstr(&body));
+		if (*root == NULL || !json_object_object_get_ex(*root, "QueryResponse", qr))
+			rc = bs_error_set(err, BS_EPROTO, "QuickBooks Online's answer has no "
+			                                  "QueryResponse");
+	}
+	buf_free(&path);
+	buf_free(&body);
+	return rc;
+}
+
+/*
+ * The allocations of a credit memo are the Payments booksync wrote for them
+ * (PrivateNote "[booksync Allocation/..."): each has a line linking the
+ * CreditMemo and one linking the Invoice, for the same amount.
+ */
+int qbo_allocations(struct qbo_conn *q, const char *credit_note_id, struct ledger_allocation **out,
+                    size_t *n, struct ledger_call *call, struct bs_error *err)
+{
+	struct json_object *root = NULL, *qr = NULL, *list;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = run_query(q, "select * from Payment where PrivateNote like '[booksync Allocation/%' "
+	                  "maxresults 1000",
+	               &root, &qr, call, err);
+	if (rc != BS_OK || !json_object_object_get_ex(qr, "Payment", &list))
+		goto out;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *p = json_object_array_get_idx(list, i), *lines;
+		const char *inv = NULL, *amount = NULL;
+		bool mine = false;
+
+		if (!json_object_object_get_ex(p, "Line", &lines))
+			continue;
+		for (size_t j = 0; j < json_object_array_length(lines); j++) {
+			struct json_object *l = json_object_array_get_idx(lines, j), *lt, *t;
+
+			if (!json_object_object_get_ex(l, "LinkedTxn", &lt) ||
+			    (t = json_object_array_get_idx(lt, 0)) == NULL)
+				continue;
+			if (strcmp(jsonr_str(t, "TxnType") ? jsonr_str(t, "TxnType") : "",
+			           "CreditMemo") == 0)
+				mine |= jsonr_str(t, "TxnId") != NULL &&
+				        strcmp(jsonr_str(t, "TxnId"), credit_note_id) == 0;
+			else {
+				inv = jsonr_str(t, "TxnId");
+				amount = jsonr_str(l, "Amount");
+			}
+		}
+		if (!mine || inv == NULL || amount == NULL)
+			continue;
+		if (*n == cap) {
+			struct ledger_allocation *g;
+
+			cap = cap ? 2 * cap : 4;
+			if ((g = realloc(*out, cap * sizeof(**out))) == NULL) {
+				rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+				goto out;
+			}
+			*out = g;
+		}
+		memset(&(*out)[*n], 0, sizeof(**out));
+		snprintf((*out)[*n].id, LEDGER_ID_MAX, "%s",
+		         jsonr_str(p, "Id") ? jsonr_str(p, "Id") : "");
+		snprintf((*out)[*n].invoice_id, LEDGER_ID_MAX, "%s", inv);
+		if (money_parse_fixed(amount, strlen(amount), MONEY_DP, MONEY_DP,
+		                      &(*out)[*n].amount) != BS_OK)
+			continue;
+		(*n)++;
+	}
+out:
+	if (rc != BS_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	json_object_put(root);
+	return rc;
+}
+
+/*
+ * A document's status: read by Id from the entities its type may be (a
+ * ledger Invoice is an Invoice or a Bill, ...), the first that has it.
+ * QBO forgets a deleted entity, so that is BS_ENOTFOUND; a voided one keeps
+ * its Id with "Voided" leading its PrivateNote.
+ */
+int qbo_doc_status(struct qbo_conn *q, enum ledger_doc_type type, const char *id,
+                   enum ledger_doc_status *out, struct ledger_call *call, struct bs_error *err)
+{
+	static const char *const cands[LEDGER_DOC_TYPE_COUNT][4] = {
+	    [LEDGER_CONTACT] = {"Customer", "Vendor"},
+	    [LEDGER_ITEM] = {"Item"},
+	    [LEDGER_PURCHASE_ORDER] = {"PurchaseOrder"},
+	    [LEDGER_INVOICE] = {"Invoice", "Bill"},
+	    [LEDGER_CREDIT_NOTE] = {"CreditMemo", "VendorCredit"},
+	    [LEDGER_MANUAL_JOURNAL] = {"JournalEntry"},
+	    [LEDGER_BANK_TRANSACTION] = {"Deposit", "Purchase"},
+	    [LEDGER_PAYMENT] = {"Payment", "BillPayment", "Purchase", "Deposit"},
+	    [LEDGER_ALLOCATION] = {"Payment"},
+	};
+	int rc = BS_ENOTFOUND;
+
+	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT || id == NULL)
+		return bs_error_set(err, BS_EINVAL, "no such document type");
+	for (size_t i = 0; i < 4 && cands[type][i] != NULL; i++) {
+		struct json_object *root = NULL, *qr = NULL, *list, *e;
+		char stmt[256];
+
+		/* ids are QBO's own digits; anything else cannot be one */
+		if (strspn(id, "0123456789") != strlen(id))
+			return bs_error_set(err, BS_ENOTFOUND, "'%s' is not a QuickBooks Online Id",
+			                    id);
+		snprintf(stmt, sizeof(stmt), "select * from %s where Id = '%s'", cands[type][i], id);
+		rc = run_query(q, stmt, &root, &qr, call, err);
+		if (rc == BS_OK && json_object_object_get_ex(qr, cands[type][i], &list) &&
+		    (e = json_object_array_get_idx(list, 0)) != NULL) {
+			const char *note = jsonr_str(e, "PrivateNote"), *st = jsonr_str(e, "status");
+			bool active = !json_object_object_get_ex(e, "Active", &list) ||
+			              json_object_get_boolean(list);
+
+			*out = (note != NULL && strncmp(note, "Voided", 6) == 0) ||
+			               (st != NULL && strcmp(st, "Voided") == 0)
+			           ? LEDGER_DOC_VOIDED
+			       : (st != NULL && strcmp(st, "Deleted") == 0) || !active
+			           ? LEDGER_DOC_DELETED
+			           : LEDGER_DOC_LIVE;
+			json_object_put(root);
+			return BS_OK;
+		}
+		json_object_put(root);
+		if (rc != BS_OK)
+			return rc;
+		rc = BS_ENOTFOUND;
+	}
+	return bs_error_set(err, rc, "QuickBooks Online has no %s %s", ledger_doc_type_name(type),
+	                    id);
+}
