@@ -29,11 +29,13 @@
  *               address {line1,line2,city,region,postcode,country}
  *   Item        code, name, description, sales_account, purchase_account
  *   Invoice, CreditNote, PurchaseOrder
- *               subtype ("sales"|"purchases"), contact (symbol), number,
- *               reference, due_date, delivery_date, currency, currency_rate,
- *               status, amounts ("exclusive"|"inclusive"|"none"),
- *               lines [{description, quantity, unit_amount, discount_rate,
- *               account, tax_type, item_code, tracking {name: option}}],
+ *               subtype ("sales"|"purchases"), contact (symbol), number
+ *               (for bills and purchase orders cut to caps.doc_number_max),
+ *               reference (whole: a bill's is supplier invoice number +
+ *               " / " + the purchase's reference; a ledger with no room
+ *               for it in the number keeps it in a note), due_date, delivery_date, currency,
+ * currency_rate, status, amounts ("exclusive"|"inclusive"|"none"), lines [{description, quantity,
+ * unit_amount, discount_rate, account, tax_type, item_code, tracking {name: option}}],
  *               expected_total, purchase_order (symbol; a bill from a PO)
  *   Payment     document (symbol of an Invoice or CreditNote), account,
  *               amount, currency_rate, reference
@@ -178,6 +180,14 @@ struct ledger_caps {
 	bool payments_editable;                  /* a posted payment can be changed */
 	bool allocations_editable;               /* a posted allocation can be changed */
 	int64_t batch_per_minute;                /* batch calls a minute (QBO /batch); 0 = no own limit */
+	/* Purchases (docs/states-and-tabs.md "Purchase orders and bills"): */
+	size_t doc_number_max;    /* characters a document number keeps (bill, PO); the
+	                             whole reference stays in the body's `reference` */
+	bool po_billable;         /* a posted purchase order can be followed by its bill
+	                             (Xero: marked BILLED); false: billing it is manual */
+	bool po_upload_default;   /* open purchases go up as purchase orders by default;
+	                             false: only with upload_po_as_qbo_po */
+	const char *display_name; /* the ledger's name for people: "Xero" */
 };
 
 /* What connect reads of an organisation (ledger_ops.read). */

@@ -83,6 +83,8 @@ enum rf_slot {
 	S_SKU,
 	S_DESCRIPTION,
 	S_ACCOUNT,
+	S_INVOICE_DATE,        /* purchase: billed when set (or S_SUPPLIER_INVOICE_NO) */
+	S_SUPPLIER_INVOICE_NO, /* purchase */
 	S_COUNT
 };
 

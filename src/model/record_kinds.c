@@ -217,13 +217,13 @@ static const struct rf_field purchase_rows[] = {
     DATE("due_date", S_NONE),
     FXRATE,
     C_ID,
-    DATE("invoice_date", S_NONE),
+    DATE("invoice_date", S_INVOICE_DATE),
     C_KIND,
     LINES(&purchase_line_spec),
     TEXT("reference", NAME_MAX_LEN),
     ENUM("status", purchase_statuses, S_STATUS, 0),
     REF("supplier_id", S_SUPPLIER_ID, KIND_BIT(RECORD_SUPPLIER), RF_REQUIRED),
-    TEXT("supplier_invoice_no", NAME_MAX_LEN),
+    TEXT_S("supplier_invoice_no", NAME_MAX_LEN, S_SUPPLIER_INVOICE_NO),
     TAX_MODE,
     TOTAL,
     C_VERSION,
@@ -530,7 +530,11 @@ static int payment_finish(struct rf_state *st)
 
 static int purchase_finish(struct rf_state *st)
 {
-	bool open = !st->top[S_STATUS].set || st->top[S_STATUS].v == PURCHASE_OPEN;
+	const struct rf_val *t = st->top;
+	/* without a status, billed once it has an invoice number or date, as the
+	 * rules say (docs/states-and-tabs.md "Purchase orders and bills") */
+	bool open = t[S_STATUS].set ? t[S_STATUS].v == PURCHASE_OPEN
+	                            : !t[S_INVOICE_DATE].set && !t[S_SUPPLIER_INVOICE_NO].set;
 
 	st->out->tab = open ? "purchases/purchase-orders" : "purchases/supplier-invoices";
 	return document_total(st);

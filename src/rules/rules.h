@@ -17,6 +17,8 @@
  *   tax/accounts tax codes and account codes            rules_tax.c
  *   date lock    the ledger's period lock date          rules_tax.c
  *   store credit which issued credits a use draws on    rules_credit.c
+ *   purchases    accounting status, purchase references rules_purchase.c
+ *                and their clashes (seeds/004)
  *
  * What differs between ledgers (decimals kept, tax code names) comes in as
  * data, struct rules_ledger: no rule here knows one ledger's values.
@@ -31,6 +33,7 @@
 #include "core/error.h"
 #include "core/money.h"
 #include "model/record.h"
+#include "model/sync_state.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,6 +53,11 @@ struct rules_ledger {
 	const char *tax_none;      /* its built-in code for a line without tax (Xero: NONE) */
 	const char *tax_sales;     /* before its tax rates are read: the code of a taxed */
 	const char *tax_purchases; /* sales / purchases line (Xero: OUTPUT2 / INPUT2) */
+	/* purchases (ledger_caps): zero = no limit, billable, POs by default */
+	size_t doc_number_max;    /* characters of a bill's or PO's number (Xero 255) */
+	bool po_not_billable;     /* !caps.po_billable */
+	bool po_opt_in_only;      /* !caps.po_upload_default */
+	const char *display_name; /* "Xero"; NULL = "the ledger" */
 };
 
 /* ------------------------------------------------------------------ */
@@ -59,6 +67,8 @@ enum rules_verdict {
 	RULES_SEND, /* post it now (see the action) */
 	RULES_SKIP, /* never posts as it is: state `skipped`, with the reason */
 	RULES_WAIT, /* a dependency or a field is missing: state `waiting` */
+	RULES_FAIL, /* can never post as the ledger stands: state `error`, with what
+	               to do by hand (a PO uploaded to a ledger that cannot bill it) */
 };
 
 /* What a SEND posts (RULES_ACT_NONE for SKIP and WAIT). */
@@ -118,6 +128,13 @@ struct rules_dep {
 struct rules_settings {
 	bool disable_payment_sync; /* "Disable Syncing of Payments" */
 	bool disable_po_sync;      /* open purchases are not uploaded as POs */
+	/* Purchases on the target (zero: Xero's behaviour; see rules_ledger):
+	 * open purchases go up as POs only with po_opt_in when po_opt_in_only;
+	 * a PO posted and then billed fails when po_not_billable. */
+	bool po_opt_in_only;
+	bool po_opt_in; /* setting upload_po_as_qbo_po */
+	bool po_not_billable;
+	const char *ledger_name; /* for reasons; NULL = "the ledger" */
 };
 
 /*
@@ -144,6 +161,10 @@ struct rules_facts {
 	bool posted_as_po;            /* purchase: the link is a PurchaseOrder */
 	bool has_supplier_invoice_no; /* purchase */
 	bool has_invoice_date;        /* purchase */
+	bool has_dispatch_date;       /* purchase */
+	/* purchase: its Accounting Status is Imported (rules_accounting_status),
+	 * so it syncs again only once reset */
+	bool accounting_imported;
 	size_t ndeps;
 	struct rules_dep deps[RULES_DEPS_MAX];
 };
@@ -171,7 +192,7 @@ struct rules_decision {
 int rules_eligibility(const struct rules_facts *f, const struct rules_settings *s,
                       struct rules_decision *out, struct bs_error *err);
 
-/* "send", "skip", "wait" (static strings). */
+/* "send", "skip", "wait", "fail" (static strings). */
 const char *rules_verdict_name(enum rules_verdict v);
 
 /* ------------------------------------------------------------------ */
@@ -217,6 +238,67 @@ int rules_unique_reference(struct buf *out, const char *prefix, uint64_t serial,
  */
 int rules_bill_number(struct buf *out, const char *supplier_invoice_no, const char *purchase_ref,
                       size_t max_chars, bool *truncated, struct bs_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Purchase orders and bills (docs/states-and-tabs.md "Purchase orders and bills") */
+
+#define RULES_ACCOUNTING_NOT_IMPORTED "Not Imported Yet Or Reset For Re-import"
+#define RULES_ACCOUNTING_IMPORTED     "Imported"
+
+/*
+ * A record's Accounting Status on a target, from its sync state: Imported
+ * while its document is in the ledger and no newer version waits
+ * (imported, consolidated); Not Imported Yet Or Reset For Re-import
+ * otherwise.  A new version (changed) counts as a reset: it is pending
+ * again, and its next sync updates the document.  Static strings.
+ */
+const char *rules_accounting_status(enum sync_state s);
+
+/*
+ * Whether a purchase is unbilled in the sense that lets it go up as a
+ * purchase order on a ledger that asks for it (po_opt_in_only): its invoice
+ * date, supplier invoice number and dispatch date all empty.
+ */
+bool rules_purchase_unbilled(const struct rules_facts *f);
+
+/*
+ * A purchase's reference as booksync shows it, and the number its ledger
+ * document gets.  A bill (bill true): supplier_invoice_no + " / " +
+ * purchase_ref (rules_bill_number); a purchase order: purchase_ref.
+ * `whole` gets the whole reference, `number` the same cut to max_chars
+ * characters (0 = no limit) at a character boundary; *cut says whether it
+ * was cut.  Either buffer may be NULL.  Errors as rules_bill_number (no
+ * supplier invoice number for a bill, invalid UTF-8, an empty purchase
+ * order reference: BS_EINVAL); buffers are unchanged on error.
+ */
+int rules_purchase_reference(bool bill, const char *supplier_invoice_no, const char *purchase_ref,
+                             size_t max_chars, struct buf *whole, struct buf *number, bool *cut,
+                             struct bs_error *err);
+
+/* One document of a contact whose number may clash with another's. */
+struct rules_numbered {
+	const char *id;     /* the record's id */
+	const char *whole;  /* its whole reference (rules_purchase_reference) */
+	const char *number; /* its number in the ledger: whole cut */
+	bool ahead;         /* in the ledger already, or queued for it */
+};
+
+/*
+ * Whether `self`'s number is one another document of the same contact and
+ * type already has or will have first: a ledger that keys such documents
+ * by contact and number (docs/exactly-once.md) would take one for the
+ * other.  The other goes first when it is `ahead`, or when neither is and
+ * its id sorts first (the planner's order); a self that is ahead keeps
+ * its number (it updates its own document).  *clash gets the index of the
+ * first such other, or n when none; then `why` (may be NULL) gets a message
+ * naming both records and both whole references, and what to do.
+ * `what` names the document ("bill", "purchase order"), ledger_name the
+ * ledger (NULL: "the ledger").  NULL arguments (others with n > 0):
+ * BS_EINVAL; buf errors passed on.
+ */
+int rules_number_clash(const struct rules_numbered *self, const struct rules_numbered *others,
+                       size_t n, size_t max_chars, const char *what, const char *ledger_name,
+                       size_t *clash, struct buf *why, struct bs_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Rounding correction (docs/rounding.md) */

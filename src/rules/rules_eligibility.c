@@ -23,6 +23,8 @@ const char *rules_verdict_name(enum rules_verdict v)
 		return "skip";
 	case RULES_WAIT:
 		return "wait";
+	case RULES_FAIL:
+		return "fail";
 	}
 	return "?";
 }
@@ -146,12 +148,50 @@ static int payment(const struct rules_facts *f, const struct rules_settings *s,
 }
 
 /*
- * Purchases (docs/mapping-xero.md).  A billed purchase without a supplier
- * invoice number or invoice date cannot post, but it is not skipped: the
- * fix is in the source record (the user fills the field and the next
- * version arrives), so it WAITS with the reason, like a missing contact,
- * and is re-planned by itself when the new version comes.
+ * Purchases (docs/mapping-xero.md, docs/states-and-tabs.md "Purchase orders
+ * and bills").  A billed purchase without a supplier invoice number or
+ * invoice date cannot post, but it is not skipped: the fix is in the
+ * source record (the user fills the field and the next version arrives),
+ * so it WAITS with the reason, like a missing contact, and is re-planned by
+ * itself when the new version comes.
+ *
+ * Where ledgers differ it is data in `s`: on a ledger that uploads open
+ * purchases as purchase orders only when asked (po_opt_in_only), an open
+ * one waits to be billed unless po_opt_in and it is unbilled; on one that
+ * cannot bill a posted purchase order (po_not_billable), a billed purchase
+ * already uploaded as one FAILS with what to do by hand, before anything
+ * else: no field the source could fill would change that.
  */
+static const char *lname(const struct rules_settings *s)
+{
+	return s->ledger_name != NULL && s->ledger_name[0] != '\0' ? s->ledger_name : "the ledger";
+}
+
+static int open_purchase(const struct rules_facts *f, const struct rules_settings *s,
+                         struct rules_decision *out)
+{
+	/* A PO already posted is kept up to date even when PO sync has since
+	 * been turned off: the ledger document exists. */
+	if (!f->posted && s->disable_po_sync)
+		return decide(out, RULES_SKIP, RULES_ACT_NONE,
+		              "purchase order sync is disabled in settings");
+	if (!f->posted && s->po_opt_in_only) {
+		if (!s->po_opt_in)
+			return decide(out, RULES_WAIT, RULES_ACT_NONE,
+			              "not billed yet (purchase orders go to %s only with the "
+			              "setting upload_po_as_qbo_po)",
+			              lname(s));
+		if (!rules_purchase_unbilled(f))
+			return decide(out, RULES_WAIT, RULES_ACT_NONE,
+			              "not billed yet, and no longer uploadable as a purchase "
+			              "order: its invoice date, invoice number and dispatch date "
+			              "must be empty");
+	}
+	if (gate_deps(f, out))
+		return BS_OK;
+	return send(out, RULES_ACT_PURCHASE_ORDER);
+}
+
 static int purchase(const struct rules_facts *f, const struct rules_settings *s,
                     struct rules_decision *out, struct bs_error *err)
 {
@@ -164,16 +204,19 @@ static int purchase(const struct rules_facts *f, const struct rules_settings *s,
 		                                                       : RULES_ST_OPEN;
 	switch (st) {
 	case RULES_ST_OPEN:
-		/* A PO already posted is kept up to date even when PO sync has
-		 * since been turned off: the ledger document exists. */
-		if (!f->posted && s->disable_po_sync)
-			return decide(out, RULES_SKIP, RULES_ACT_NONE,
-			              "purchase order sync is disabled in settings");
-		if (gate_deps(f, out))
-			return BS_OK;
-		return send(out, RULES_ACT_PURCHASE_ORDER);
+		return open_purchase(f, s, out);
 	case RULES_ST_BILLED:
 	case RULES_ST_FINISHED:
+		if (f->posted_as_po && s->po_not_billable)
+			return decide(out, RULES_FAIL, RULES_ACT_NONE,
+			              "uploaded to %s as a purchase order, so it cannot sync as "
+			              "a bill: create the bill by hand in %s and add the purchase "
+			              "order to it",
+			              lname(s), lname(s));
+		if (f->accounting_imported)
+			return decide(out, RULES_SKIP, RULES_ACT_NONE,
+			              "Accounting Status is Imported: reset it for re-import to "
+			              "sync it again");
 		if (!f->has_supplier_invoice_no)
 			return decide(out, RULES_WAIT, RULES_ACT_NONE,
 			              "needs a supplier invoice number");

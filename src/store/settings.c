@@ -115,6 +115,11 @@ static const struct settings_def defs[] = {
      "true|false"},
     {"disable_po_sync", "false", "do not upload open purchases as purchase orders", check_choice,
      "true|false"},
+    /* QuickBooks Online only (docs/states-and-tabs.md "Purchase orders and bills") */
+    {"upload_po_as_qbo_po", "false",
+     "Upload purchase orders as QuickBooks purchase orders: unbilled ones go to QuickBooks "
+     "Online as purchase orders (they cannot then sync as bills)",
+     check_choice, "true|false"},
     {"account.sales", "200", "default sales account", check_account, NULL},
     {"account.purchases", "429", "default purchases / expense account", check_account, NULL},
     {"account.cogs", "310", "cost of goods sold", check_account, NULL},

@@ -100,6 +100,15 @@ int store_records_each(struct store *st, enum record_kind kind, store_record_cb 
 	return st->ops->records_each(st, kind, cb, arg, err);
 }
 
+int store_records_referencing(struct store *st, enum record_kind kind, const char *field,
+                              const char *ref_id, store_record_cb cb, void *arg,
+                              struct bs_error *err)
+{
+	if (field == NULL || ref_id == NULL || cb == NULL)
+		return bs_error_set(err, BS_EINVAL, "records referencing: bad argument");
+	return st->ops->records_referencing(st, kind, field, ref_id, cb, arg, err);
+}
+
 int store_record_count(struct store *st, int64_t *count, struct bs_error *err)
 {
 	return st->ops->record_count(st, count, err);

@@ -185,6 +185,13 @@ typedef int (*store_record_cb)(void *arg, const char *id, const char *body);
 int store_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
                        struct bs_error *err);
 
+/* Every record of `kind` whose reference `field` ("supplier_id") names
+ * ref_id (id, canonical JSON), in id order: a contact's documents.  A
+ * non-zero return from cb stops the walk and is returned. */
+int store_records_referencing(struct store *st, enum record_kind kind, const char *field,
+                              const char *ref_id, store_record_cb cb, void *arg,
+                              struct bs_error *err);
+
 /* Number of records, all kinds. */
 int store_record_count(struct store *st, int64_t *count, struct bs_error *err);
 

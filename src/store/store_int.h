@@ -40,6 +40,9 @@ struct store_ops {
 	int (*record_count)(struct store *st, int64_t *count, struct bs_error *err);
 	int (*records_each)(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
 	                    struct bs_error *err);
+	int (*records_referencing)(struct store *st, enum record_kind kind, const char *field,
+	                           const char *ref_id, store_record_cb cb, void *arg,
+	                           struct bs_error *err);
 	int (*target_add)(struct store *st, const char *target, const char *name,
 	                  const struct store_actor *who, struct bs_error *err);
 	int (*targets_each)(struct store *st, store_target_cb cb, void *arg, struct bs_error *err);

@@ -170,6 +170,8 @@ int sq_record_get(struct store *st, enum record_kind kind, const char *id, const
                   struct bs_error *err);
 int sq_record_kinds_of(struct store *st, const char *id, unsigned *kinds, struct bs_error *err);
 int sq_record_count(struct store *st, int64_t *count, struct bs_error *err);
+int sq_records_referencing(struct store *st, enum record_kind kind, const char *field,
+                           const char *ref_id, store_record_cb cb, void *arg, struct bs_error *err);
 int sq_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
                     struct bs_error *err);
 int sq_target_add(struct store *st, const char *target, const char *name,

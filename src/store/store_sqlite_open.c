@@ -250,6 +250,7 @@ static const struct store_ops sqlite_ops = {
     .record_kinds_of = sq_record_kinds_of,
     .record_count = sq_record_count,
     .records_each = sq_records_each,
+    .records_referencing = sq_records_referencing,
     .target_add = sq_target_add,
     .targets_each = sq_targets_each,
     .state_apply = sq_state_apply,

@@ -363,6 +363,28 @@ int sq_records_each(struct store *st, enum record_kind kind, store_record_cb cb,
 	return rc;
 }
 
+int sq_records_referencing(struct store *st, enum record_kind kind, const char *field,
+                           const char *ref_id, store_record_cb cb, void *arg, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+	                            "SELECT r.id, r.body FROM record_refs rr"
+	                            " JOIN records r ON r.rowid = rr.record"
+	                            " WHERE rr.field = ?1 AND rr.ref_id = ?2 AND r.kind = ?3"
+	                            " ORDER BY r.id",
+	                            -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "listing records");
+	sqlite3_bind_text(q, 1, field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, ref_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, (int)kind);
+	rc = sq_rows_pairs(s, q, cb, arg, err, "listing records");
+	sqlite3_finalize(q);
+	return rc;
+}
+
 int sq_target_add(struct store *st, const char *target, const char *name,
                   const struct store_actor *who, struct bs_error *err)
 {

@@ -111,7 +111,7 @@ static const struct want {
     {"PO-1", "Invoice", "Contact/supplier:S-1",
      "{\"type\":\"Invoice\",\"op\":\"create\",\"self\":\"Invoice/purchase:PO-"
      "1\",\"date\":\"2026-10-02\",\"subtype\":\"purchases\",\"contact\":\"Cont"
-     "act/supplier:S-1\",\"number\":\"INV-7 / PO-1\",\"reference\":\"PO-1\""
+     "act/supplier:S-1\",\"number\":\"INV-7 / PO-1\",\"reference\":\"INV-7 / PO-1\""
      ",\"status\":\"AUTHORISED\",\"amounts\":\"inclusive\",\"lines\":[{\"desc"
      "ription\":\"Stock\",\"quantity\":\"2\",\"unit_amount\":\"11.50\",\"accou"
      "nt\":\"630\",\"tax_type\":\"INPUT2\",\"line_amount\":\"23.00\"}],\"expec"

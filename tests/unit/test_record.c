@@ -172,6 +172,20 @@ static const struct ok_case ok_cases[] = {
      "{\"kind\":\"purchase\",\"id\":\"PO-3\",\"supplier_id\":\"V-1\",\"status\":\"finished\","
      "\"tax_mode\":\"none\",\"lines\":[{\"sku\":\"A\",\"qty\":1,\"unit_cost\":5}]}",
      NULL, "purchases/supplier-invoices", true, 5 * U, "supplier_id=V-1/2"},
+    /* 14b: purchase without a status but with a supplier invoice number: billed */
+    {"NZD",
+     "{\"kind\":\"purchase\",\"id\":\"PO-4\",\"supplier_id\":\"V-1\",\"supplier_invoice_no\":"
+     "\"INV-4\",\"tax_mode\":\"none\",\"lines\":[{\"sku\":\"A\",\"qty\":1,\"unit_cost\":5}]}",
+     NULL, "purchases/supplier-invoices", true, 5 * U, "supplier_id=V-1/2"},
+    /* 14c: ... or an invoice date: billed; a dispatch date alone leaves it open */
+    {"NZD",
+     "{\"kind\":\"purchase\",\"id\":\"PO-5\",\"supplier_id\":\"V-1\",\"invoice_date\":"
+     "\"2024-05-01\",\"tax_mode\":\"none\",\"lines\":[{\"sku\":\"A\",\"qty\":1,\"unit_cost\":5}]}",
+     NULL, "purchases/supplier-invoices", true, 5 * U, "supplier_id=V-1/2"},
+    {"NZD",
+     "{\"kind\":\"purchase\",\"id\":\"PO-6\",\"supplier_id\":\"V-1\",\"dispatch_date\":"
+     "\"2024-05-01\",\"tax_mode\":\"none\",\"lines\":[{\"sku\":\"A\",\"qty\":1,\"unit_cost\":5}]}",
+     NULL, "purchases/purchase-orders", true, 5 * U, "supplier_id=V-1/2"},
     /* 15: adjustment: -2 x 1.125 = -2.25; 3 x 0.3333 = 0.9999 -> 1.00: -1.25 */
     {"NZD",
      "{\"kind\":\"adjustment\",\"id\":\"ADJ-1\",\"reference\":\"Stocktake\",\"currency\":\"NZD\","

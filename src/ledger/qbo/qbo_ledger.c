@@ -31,6 +31,13 @@ static const struct ledger_caps caps = {
     .payments_editable = false,
     .allocations_editable = false,
     .batch_per_minute = 40,
+    /* seeds/004 (docs/mapping-qbo.md): DocNumber holds 21 characters; a QBO
+     * purchase order is not turned into a bill by the API; purchase orders go
+     * up only with upload_po_as_qbo_po */
+    .doc_number_max = QBO_DOCNUMBER_MAX,
+    .po_billable = false,
+    .po_upload_default = false,
+    .display_name = "QuickBooks Online",
 };
 
 static struct qbo_conn *qc(struct ledger_conn *c)

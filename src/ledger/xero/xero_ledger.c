@@ -27,6 +27,10 @@ static const struct ledger_caps caps = {
     .tax_none = "NONE",
     .payments_editable = false,
     .allocations_editable = false,
+    .doc_number_max = 255, /* InvoiceNumber, PurchaseOrderNumber (docs/mapping-xero.md) */
+    .po_billable = true,
+    .po_upload_default = true,
+    .display_name = "Xero",
 };
 
 static struct xero_conn *xc(struct ledger_conn *c)

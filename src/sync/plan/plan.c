@@ -32,6 +32,10 @@ void plan_ledger_of(const struct ledger_caps *caps, struct rules_ledger *out)
 	out->tax_none = caps->tax_none;
 	out->tax_sales = caps->tax_sales;
 	out->tax_purchases = caps->tax_purchases;
+	out->doc_number_max = caps->doc_number_max;
+	out->po_not_billable = !caps->po_billable;
+	out->po_opt_in_only = !caps->po_upload_default;
+	out->display_name = caps->display_name;
 }
 
 /* The kinds in planning order: what others depend on comes first. */
@@ -288,7 +292,13 @@ static int plan_one(struct planner *p, const struct plan_cand *c)
 	struct store_record_info info;
 	struct rules_facts f;
 	struct rules_decision d;
-	struct rules_settings rs = {p->ctx.no_payments, p->ctx.no_po};
+	const struct rules_ledger *rl = p->ctx.ledger;
+	struct rules_settings rs = {.disable_payment_sync = p->ctx.no_payments,
+	                            .disable_po_sync = p->ctx.no_po,
+	                            .po_opt_in_only = rl->po_opt_in_only,
+	                            .po_opt_in = p->ctx.po_opt_in,
+	                            .po_not_billable = rl->po_not_billable,
+	                            .ledger_name = rl->display_name};
 	struct plan_item it;
 	struct plan_depbufs db;
 	struct json_object *o = NULL;
@@ -327,6 +337,9 @@ static int plan_one(struct planner *p, const struct plan_cand *c)
 	}
 	it = (struct plan_item){c->kind, c->id, o, &info};
 	plan_facts_fill(p, &it, &f, &db);
+	/* a resync is a reset and a sync in one: the status it resets */
+	f.accounting_imported =
+	    !p->o->resync && strcmp(rules_accounting_status(cur), RULES_ACCOUNTING_IMPORTED) == 0;
 	bs_error_clear(&e);
 	if (rules_eligibility(&f, &rs, &d, &e) != BS_OK) {
 		d.verdict = RULES_SKIP;
@@ -356,6 +369,14 @@ static int plan_one(struct planner *p, const struct plan_cand *c)
 		rc = apply(p, SYNC_EV_WAIT, d.reason);
 		p->stats->waiting++;
 		verdict(p, c->kind, c->id, SYNC_WAITING, d.reason);
+	} else if (d.verdict == RULES_FAIL) {
+		/* nothing to send, ever, as the ledger stands: Errors, with what
+		 * to do by hand */
+		rc = apply(p, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN, NULL);
+		if (rc == BS_OK)
+			rc = apply(p, SYNC_EV_FAILED, d.reason);
+		p->stats->failed++;
+		verdict(p, c->kind, c->id, SYNC_ERROR, d.reason);
 	} else {
 		struct bs_error *outer = p->err;
 

@@ -116,6 +116,8 @@ int plan_context_load(struct planner *p)
 		p->ctx.no_payments = strcmp(buf_cstr(&v), "true") == 0;
 	if (rc == BS_OK && (rc = settings_get(p->st, "disable_po_sync", &v, p->err)) == BS_OK)
 		p->ctx.no_po = strcmp(buf_cstr(&v), "true") == 0;
+	if (rc == BS_OK && (rc = settings_get(p->st, "upload_po_as_qbo_po", &v, p->err)) == BS_OK)
+		p->ctx.po_opt_in = strcmp(buf_cstr(&v), "true") == 0;
 	if (rc != BS_OK)
 		goto out;
 	p->ctx.base_dp =
@@ -190,7 +192,25 @@ int plan_tax_code(struct planner *p, int64_t rate, enum rules_direction dir, con
 	                            p->ctx.nrates, p->ctx.ovr,
 	                            p->ctx.novr,   p->ctx.zero_code[0] ? p->ctx.zero_code : NULL};
 
-	return rules_tax_choose(&ctx, rate, dir, code, p->err);
+	const char *name = p->ctx.ledger->display_name;
+	int rc = rules_tax_choose(&ctx, rate, dir, code, p->err);
+
+	/* A rate the company lacks (docs/states-and-tabs.md "Errors"): the
+	 * other way out is to add it in the ledger, which booksync reads on
+	 * connect. */
+	if (rc == BS_ENOTFOUND && p->err != NULL) {
+		struct buf msg;
+
+		buf_init(&msg, BS_ERROR_MSG_MAX);
+		if (buf_addstr(&msg, p->err->msg) == BS_OK)
+			rc = bs_error_set(
+			    p->err, rc,
+			    "%s; or add the rate in %s and run booksync connect again "
+			    "so it is read, then re-upload",
+			    buf_cstr(&msg), name != NULL && name[0] != '\0' ? name : "the ledger");
+		buf_free(&msg);
+	}
+	return rc;
 }
 
 /* A line's account: its own, else its product's for the direction, else

@@ -62,6 +62,7 @@ struct plan_ctx {
 	const struct rules_ledger *ledger; /* what the target keeps and calls things */
 	struct buf set[PLAN_S_NSET];
 	bool no_payments, no_po;
+	bool po_opt_in; /* upload_po_as_qbo_po */
 	int base_dp;
 	/* the ledger's chart and tax rates, read on connect */
 	struct json_object *chart_json, *tax_json;
@@ -247,6 +248,12 @@ int64_t plan_round_base(struct planner *p, int64_t v);
 int plan_build_payment_doc(struct planner *p, enum record_kind kind, const char *id,
                            struct json_object *o, const char *doc_type, enum record_kind doc_kind,
                            const char *doc_id, const char *account, int64_t amount);
+
+/* plan_purchase.c: a bill's (bill) or purchase order's number into p->s.num,
+ * cut to the ledger's limit, and its whole reference into `whole`; a number
+ * another purchase of the supplier has first fails (BS_ECONFLICT, p->err). */
+int plan_purchase_number(struct planner *p, const struct plan_item *it, bool bill, const char *ref,
+                         struct buf *whole);
 
 /* plan_lines.c: a sales invoice, bill, credit note or purchase order. */
 int plan_build_document(struct planner *p, const struct plan_item *it, const char *type,

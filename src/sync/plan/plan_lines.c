@@ -251,14 +251,14 @@ int plan_build_document(struct planner *p, const struct plan_item *it, const cha
 	if (rc == BS_OK) {
 		const char *ref =
 		    jsonr_str(o, "reference") != NULL ? jsonr_str(o, "reference") : id;
-		bool cut = false;
+		struct buf whole;
 
+		/* a purchase's reference is kept whole beside its (cut) number */
+		buf_init(&whole, 4096);
 		buf_reset(&p->s.num);
-		if (is_po) {
-			rc = buf_addstr(&p->s.num, ref);
-		} else if (purchases && kind == RECORD_PURCHASE) {
-			rc = rules_bill_number(&p->s.num, jsonr_str(o, "supplier_invoice_no"), ref,
-			                       255, &cut, p->err);
+		if (kind == RECORD_PURCHASE) {
+			rc = plan_purchase_number(p, it, !is_po, ref, &whole);
+			ref = buf_cstr(&whole);
 		} else if (purchases) {
 			rc = buf_addstr(&p->s.num, ref);
 		} else {
@@ -268,6 +268,7 @@ int plan_build_document(struct planner *p, const struct plan_item *it, const cha
 			rc = jsonw_kv_str(&p->s.doc, 1, "number", buf_cstr(&p->s.num));
 		if (rc == BS_OK)
 			rc = plan_put_opt(&p->s.doc, "reference", ref);
+		buf_free(&whole);
 	}
 	if (rc == BS_OK)
 		rc = plan_put_opt(&p->s.doc, "due_date", jsonr_str(o, "due_date"));
