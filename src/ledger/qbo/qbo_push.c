@@ -74,6 +74,7 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
                        struct bs_error *err)
 {
 	const char **ids = calloc(n, sizeof(*ids));
+	char(*got)[LEDGER_ID_MAX] = calloc(n, sizeof(*got)); /* one query's tokens */
 	struct buf stmt, path, body;
 	bool *done = calloc(n, sizeof(*done));
 	int rc = BS_OK;
@@ -81,7 +82,7 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
 	buf_init(&stmt, 65536);
 	buf_init(&path, 3 * 65536);
 	buf_init(&body, (size_t)64 << 20);
-	if (ids == NULL || done == NULL) {
+	if (ids == NULL || done == NULL || got == NULL) {
 		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -99,11 +100,14 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
 			continue;
 		buf_reset(&stmt);
 		buf_reset(&path);
+		/* this entity's ids only: qbo_parse_sync_tokens clears every slot,
+		 * so an earlier entity's tokens are kept aside in tokens[] below */
+		for (size_t j = 0; j < n; j++)
+			ids[j] = NULL;
 		rc = buf_printf(&stmt, "select * from %s where Id in (", ent);
 		for (size_t j = i; rc == BS_OK && j < n; j++) {
 			const char *e = qbo_entity_of(type, elems[j].doc);
 
-			ids[j] = NULL;
 			if (done[j] || e == NULL || strcmp(e, ent) != 0)
 				continue;
 			/* ids are QBO's own digits: nothing to escape */
@@ -119,7 +123,10 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
 			rc = qbo_call(q, "GET", buf_cstr(&path), NULL, &body, &c, err);
 		add_call(call, &c);
 		if (rc == BS_OK)
-			rc = qbo_parse_sync_tokens(buf_cstr(&body), body.len, ids, n, tokens, err);
+			rc = qbo_parse_sync_tokens(buf_cstr(&body), body.len, ids, n, got, err);
+		for (size_t j = 0; rc == BS_OK && j < n; j++)
+			if (ids[j] != NULL)
+				memcpy(tokens[j], got[j], LEDGER_ID_MAX);
 		for (size_t j = 0; rc == BS_OK && j < n; j++)
 			if (ids[j] != NULL && tokens[j][0] == '\0')
 				rc = bs_error_set(err, BS_ENOTFOUND,
@@ -131,6 +138,7 @@ out:
 	buf_free(&path);
 	buf_free(&body);
 	free(ids);
+	free(got);
 	free(done);
 	return rc;
 }
@@ -158,7 +166,7 @@ int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *
              struct ledger_call *call, struct bs_error *err)
 {
 	struct wrap w = {qbo_conn_refs(q), resolve, arg};
-	char (*tokens)[LEDGER_ID_MAX] = NULL;
+	char(*tokens)[LEDGER_ID_MAX] = NULL;
 	const char **tp = NULL;
 	struct buf body, path, ans;
 	char rid[40];
@@ -235,7 +243,7 @@ int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger
                     size_t n, ledger_resolve_fn resolve, void *arg, bool *found,
                     struct ledger_call *call, struct bs_error *err)
 {
-	char (*vid)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*vid));
+	char(*vid)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*vid));
 	const char **vp = calloc(n ? n : 1, sizeof(*vp));
 	struct buf body, ans, key;
 	size_t keyed = 0;
@@ -264,7 +272,8 @@ int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger
 	}
 	rc = qbo_lookup_batch(type, elems, n, &body, &keyed, err);
 	if (rc == BS_ENOTFOUND) {
-		rc = bs_error_set(err, BS_EUNSUPPORTED, "no document of the batch has a natural key");
+		rc = bs_error_set(err, BS_EUNSUPPORTED,
+		                  "no document of the batch has a natural key");
 		goto out;
 	}
 	if (rc == BS_OK)
@@ -299,8 +308,9 @@ static int run_query(struct qbo_conn *q, const char *stmt, struct json_object **
 	if (rc == BS_OK) {
 		*root = json_tokener_parse(buf_cstr(&body));
 		if (*root == NULL || !json_object_object_get_ex(*root, "QueryResponse", qr))
-			rc = bs_error_set(err, BS_EPROTO, "QuickBooks Online's answer has no "
-			                                  "QueryResponse");
+			rc = bs_error_set(err, BS_EPROTO,
+			                  "QuickBooks Online's answer has no "
+			                  "QueryResponse");
 	}
 	buf_free(&path);
 	buf_free(&body);
@@ -321,8 +331,9 @@ int qbo_allocations(struct qbo_conn *q, const char *credit_note_id, struct ledge
 
 	*out = NULL;
 	*n = 0;
-	rc = run_query(q, "select * from Payment where PrivateNote like '[booksync Allocation/%' "
-	                  "maxresults 1000",
+	rc = run_query(q,
+	               "select * from Payment where PrivateNote like '[booksync Allocation/%' "
+	               "maxresults 1000",
 	               &root, &qr, call, err);
 	if (rc != BS_OK || !json_object_object_get_ex(qr, "Payment", &list))
 		goto out;
@@ -411,11 +422,13 @@ int qbo_doc_status(struct qbo_conn *q, enum ledger_doc_type type, const char *id
 		if (strspn(id, "0123456789") != strlen(id))
 			return bs_error_set(err, BS_ENOTFOUND, "'%s' is not a QuickBooks Online Id",
 			                    id);
-		snprintf(stmt, sizeof(stmt), "select * from %s where Id = '%s'", cands[type][i], id);
+		snprintf(stmt, sizeof(stmt), "select * from %s where Id = '%s'", cands[type][i],
+		         id);
 		rc = run_query(q, stmt, &root, &qr, call, err);
 		if (rc == BS_OK && json_object_object_get_ex(qr, cands[type][i], &list) &&
 		    (e = json_object_array_get_idx(list, 0)) != NULL) {
-			const char *note = jsonr_str(e, "PrivateNote"), *st = jsonr_str(e, "status");
+			const char *note = jsonr_str(e, "PrivateNote"),
+			           *st = jsonr_str(e, "status");
 			bool active = !json_object_object_get_ex(e, "Active", &list) ||
 			              json_object_get_boolean(list);
 
