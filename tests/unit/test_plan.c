@@ -130,8 +130,9 @@ static const struct want {
      "5.76\",\"rounding_account\":\"860\"}"},
     {"PAY-1", "Payment", "Invoice/sale:SO-1",
      "{\"type\":\"Payment\",\"op\":\"create\",\"self\":\"Payment/payment:PAY-"
-     "1\",\"date\":\"2026-10-03\",\"document\":\"Invoice/sale:SO-1\",\"accou"
-     "nt\":\"090\",\"amount\":\"15.76\",\"reference\":\"PAY-1\"}"},
+     "1\",\"date\":\"2026-10-03\",\"document\":\"Invoice/sale:SO-1\",\"conta"
+     "ct\":\"Contact/customer:C-1\",\"account\":\"090\",\"amount\":\"15.76\",\"re"
+     "ference\":\"PAY-1\"}"},
 };
 
 struct got {

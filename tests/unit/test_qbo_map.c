@@ -262,6 +262,21 @@ static const struct map_case map_cases[] = {
      "'GlobalTaxCalculation':'NotApplicable','Line':[{'Description':'Dust (orig: 0.5 \xc3\x97 "
      "0.009999)','Amount':0.00,'DetailType':'SalesItemLineDetail','SalesItemLineDetail':{"
      "'Qty':1,'UnitPrice':0.00,'ItemAccountRef':{'value':'A200'}}}]}"},
+    /* the planner's line_amount wins: 1 x 0.125 is 0.13 half away, the
+     * planner said 0.12 (half to even), so the line is 1 x 0.12 */
+    {"Invoice",
+     "{'op':'create','self':'Invoice/sale:SO-7','subtype':'sales','contact':"
+     "'Contact/customer:C-1','number':'SO-7','amounts':'none','lines':[{'description':'Pin',"
+     "'quantity':'1','unit_amount':'0.125','line_amount':'0.12','account':'200'},{"
+     "'description':'Nut','quantity':'2','unit_amount':'0.50','line_amount':'1.00',"
+     "'account':'200'}]}",
+     NULL, NULL, BS_OK, "Invoice",
+     "{'CustomerRef':{'value':'#C-1'},'DocNumber':'SO-7','PrivateNote':'SO-7',"
+     "'GlobalTaxCalculation':'NotApplicable','Line':[{'Description':'Pin (orig: 1 \xc3\x97 "
+     "0.125)','Amount':0.12,'DetailType':'SalesItemLineDetail','SalesItemLineDetail':{"
+     "'Qty':1,'UnitPrice':0.12,'ItemAccountRef':{'value':'A200'}}},{'Description':'Nut',"
+     "'Amount':1.00,'DetailType':'SalesItemLineDetail','SalesItemLineDetail':{'Qty':2,"
+     "'UnitPrice':0.50,'ItemAccountRef':{'value':'A200'}}}]}"},
     /* ---- bills: DocNumber at most 21, refused (never cut) past it */
     {"Invoice",
      "{'op':'create','self':'Invoice/purchase:PO-7','subtype':'purchases','contact':"

@@ -254,12 +254,14 @@ static void test_registry_and_caps(void **state)
 	(void)state;
 	assert_ptr_equal(x, &xero_ledger);
 	assert_ptr_equal(ledger_for_target("xero:abc-123"), &xero_ledger);
-	assert_null(ledger_find("qbo"));
+	assert_non_null(ledger_find("qbo")); /* the second connector */
+	assert_string_equal(ledger_find("qbo")->name, "qbo");
 	assert_null(ledger_find(NULL));
 	assert_null(ledger_for_target("xero"));
 	assert_null(ledger_for_target("nope:1"));
 	assert_ptr_equal(ledger_nth(0), &xero_ledger);
-	assert_null(ledger_nth(1));
+	assert_ptr_equal(ledger_nth(1), ledger_find("qbo"));
+	assert_null(ledger_nth(2));
 	assert_int_equal(x->caps->unit_price_dp, 4);
 	assert_int_equal(x->caps->amount_dp, 2);
 	assert_int_equal(x->caps->batch_max, 50);

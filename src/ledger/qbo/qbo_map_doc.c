@@ -63,6 +63,23 @@ int qbo_line_shape(int64_t qty, int64_t price, int64_t discount_pct, struct qbo_
 	return BS_OK;
 }
 
+int qbo_line_fit(struct qbo_line_shape *s, int64_t amount)
+{
+	int64_t a, b;
+
+	if (amount == s->amount)
+		return BS_OK;
+	if (product_cents(s->qty, s->price, &a, &b) != BS_OK)
+		return BS_ERANGE;
+	s->amount = amount;
+	if (a != amount || b != amount) {
+		s->qty = QTY_ONE;
+		s->price = amount;
+		s->rewritten = true;
+	}
+	return BS_OK;
+}
+
 int qbo_line_note(struct buf *b, int64_t qty, int64_t price, int64_t discount_pct)
 {
 	int rc = buf_addstr(b, " (orig: ");
@@ -182,6 +199,15 @@ static int put_form_line(struct qbo_w *w, struct json_object *doc, struct json_o
 		return bs_error_set(w->err, BS_EINVAL, "line %zu has no unit_amount", i + 1);
 	if (qbo_line_shape(qty, price, disc, &s) != BS_OK)
 		return bs_error_set(w->err, BS_EINVAL, "line %zu: its amount is out of range", i + 1);
+	/* the planner's line amount, when it says one, is the one to keep */
+	if (jsonr_str(l, "line_amount") != NULL) {
+		int64_t la;
+
+		if ((rc = line_dec(w, l, "line_amount", MONEY_DP, 0, &la)) != BS_OK)
+			return rc;
+		if (qbo_line_fit(&s, la) != BS_OK)
+			return bs_error_set(w->err, BS_EINVAL, "line %zu: out of range", i + 1);
+	}
 	note = sales ? s.rewritten : qty != QTY_ONE || disc != 0;
 	buf_init(&desc, 8192);
 	rc = line_description(&desc, l, qty, price, disc, note);

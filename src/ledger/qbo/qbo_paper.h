@@ -39,6 +39,11 @@ struct qbo_line_shape {
 
 int qbo_line_shape(int64_t qty, int64_t price, int64_t discount_pct, struct qbo_line_shape *out);
 
+/* Make s carry `amount` (the planner's line amount, when it rounded
+ * otherwise, e.g. half to even): kept Qty / UnitPrice when their product
+ * still rounds to it, else 1 x amount (rewritten). */
+int qbo_line_fit(struct qbo_line_shape *s, int64_t amount);
+
 /* " (orig: 3 x 1.115 less 10%)" appended to b: what the engine's line was. */
 int qbo_line_note(struct buf *b, int64_t qty, int64_t price, int64_t discount_pct);
 

@@ -12,6 +12,7 @@
 #include "core/jsonw.h"
 #include "ledger/ledger.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -221,6 +222,38 @@ int64_t plan_round_base(struct planner *p, int64_t v)
 	return r;
 }
 
+/*
+ * "contact": the customer or supplier of the document a payment pays, as a
+ * symbol.  Xero finds it through the document; QuickBooks Online wants it
+ * on the payment (CustomerRef / VendorRef, docs/mapping-qbo.md).  Not a
+ * dependency of its own: the document already depends on it.
+ */
+static int put_party(struct planner *p, enum record_kind doc_kind, const char *doc_id)
+{
+	struct json_object *o;
+	struct buf body;
+	const char *who;
+	char sym[LEDGER_SYMBOL_MAX];
+	int rc = BS_OK;
+
+	buf_init(&body, (size_t)16 << 20);
+	if (doc_id == NULL ||
+	    store_record_get(p->st, doc_kind, doc_id, NULL, &body, NULL) != BS_OK) {
+		buf_free(&body);
+		return BS_OK;
+	}
+	o = json_tokener_parse(buf_cstr(&body));
+	if ((who = jsonr_str(o, "customer_id")) != NULL)
+		snprintf(sym, sizeof(sym), "Contact/%s:%s", record_kind_name(RECORD_CUSTOMER), who);
+	else if ((who = jsonr_str(o, "supplier_id")) != NULL)
+		snprintf(sym, sizeof(sym), "Contact/%s:%s", record_kind_name(RECORD_SUPPLIER), who);
+	if (who != NULL)
+		rc = jsonw_kv_str(&p->s.doc, 1, "contact", sym);
+	json_object_put(o);
+	buf_free(&body);
+	return rc;
+}
+
 int plan_build_payment_doc(struct planner *p, enum record_kind kind, const char *id,
                            struct json_object *o, const char *doc_type, enum record_kind doc_kind,
                            const char *doc_id, const char *account, int64_t amount)
@@ -233,6 +266,8 @@ int plan_build_payment_doc(struct planner *p, enum record_kind kind, const char 
 		rc = plan_doc_begin(p, "Payment", "create", kind, id, jsonr_str(o, "date"));
 	if (rc == BS_OK)
 		rc = plan_put_sym(p, "document", doc_type, doc_kind, doc_id);
+	if (rc == BS_OK)
+		rc = put_party(p, doc_kind, doc_id);
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->s.doc, 1, "account", account);
 	if (rc == BS_OK)

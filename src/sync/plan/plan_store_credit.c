@@ -10,6 +10,7 @@
 #include "core/grow.h"
 #include "core/jsonr.h"
 #include "core/jsonw.h"
+#include "ledger/ledger.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,14 @@ static int build_use(struct planner *p, const struct plan_item *it)
 			                  jsonr_str(it->o, "sale_id"));
 		if (rc == BS_OK)
 			rc = plan_put_dec(&p->s.doc, "amount", p->cur.sc[i].amount, MONEY_DP, 2);
+		/* the customer, for a ledger that wants it on the allocation (QBO) */
+		if (rc == BS_OK && jsonr_str(it->o, "customer_id") != NULL) {
+			char sym[LEDGER_SYMBOL_MAX];
+
+			snprintf(sym, sizeof(sym), "Contact/%s:%s", record_kind_name(RECORD_CUSTOMER),
+			         jsonr_str(it->o, "customer_id"));
+			rc = jsonw_kv_str(&p->s.doc, 1, "contact", sym);
+		}
 		if (rc != BS_OK)
 			return rc;
 	}
