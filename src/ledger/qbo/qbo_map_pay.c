@@ -75,14 +75,24 @@ static int linked_line(struct qbo_w *w, bool first, int64_t amount, const char *
 	return rc;
 }
 
-/* ExchangeRate from currency_rate (1 / it: QBO counts home per foreign). */
+/* CurrencyRef from currency (a payment is in its customer's or vendor's
+ * currency: QBO refuses another), ExchangeRate from currency_rate (1 / it:
+ * QBO counts home per foreign). */
 static int put_rate(struct qbo_w *w, struct json_object *doc)
 {
-	const char *rate = jsonr_str(doc, "currency_rate");
+	const char *rate = jsonr_str(doc, "currency_rate"), *cur = jsonr_str(doc, "currency");
 	int64_t fx, inv;
+	int rc = BS_OK;
 
-	if (rate == NULL || rate[0] == '\0')
-		return BS_OK;
+	if (cur != NULL && cur[0] != '\0') {
+		rc = qbo_w_raw(w, "CurrencyRef", "{");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(w->out, 0, "value", cur);
+		if (rc == BS_OK)
+			rc = buf_addc(w->out, '}');
+	}
+	if (rc != BS_OK || rate == NULL || rate[0] == '\0')
+		return rc;
 	if (money_parse_fx(rate, strlen(rate), &fx) != BS_OK ||
 	    money_fx_invert(fx, 6, MONEY_HALF_AWAY, &inv) != BS_OK)
 		return bs_error_set(w->err, BS_EINVAL, "currency_rate '%s' cannot be used", rate);
@@ -127,8 +137,8 @@ static int map_refund(struct qbo_w *w, struct json_object *doc, const char *who,
 	if (rc == BS_OK)
 		rc = put_marker(w, doc);
 	if (rc == BS_OK)
-		rc = qbo_w_code_ref(w, vendor ? "DepositToAccountRef" : "AccountRef", QBO_SYM_ACCOUNT,
-		                    jsonr_str(doc, "account"));
+		rc = qbo_w_code_ref(w, vendor ? "DepositToAccountRef" : "AccountRef",
+		                    QBO_SYM_ACCOUNT, jsonr_str(doc, "account"));
 	if (rc == BS_OK && !vendor)
 		rc = qbo_w_str(w, "PaymentType", "Cash");
 	if (rc == BS_OK && !vendor)

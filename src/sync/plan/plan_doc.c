@@ -280,6 +280,9 @@ int plan_build_payment_doc(struct planner *p, enum record_kind kind, const char 
 		int dp = 2;
 
 		rc = plan_currency_of(p, o, amount, &cur, &dp, &a);
+		/* its currency: QBO needs it on the payment (Xero reads the document's) */
+		if (rc == BS_OK)
+			rc = plan_put_opt(&p->s.doc, "currency", jsonr_str(o, "currency"));
 		if (rc == BS_OK && a.len > 0)
 			rc = jsonw_kv_str(&p->s.doc, 1, "currency_rate", buf_cstr(&a));
 	}
