@@ -452,6 +452,9 @@ static void zero_amounts(json_object *doc)
 		sb_jset_amount(tt, "TotalTax", 0, 2);
 		json_object_object_add(doc, "TxnTaxDetail", tt);
 	}
+	/* a second void leaves the note as the first made it */
+	if (note != NULL && strncmp(note, "Voided", 6) == 0)
+		return;
 	snprintf(buf, sizeof(buf), "Voided%s%.4000s", note ? " - " : "", note ? note : "");
 	sb_jset_str(doc, "PrivateNote", buf);
 }

@@ -178,6 +178,10 @@ listen=${url#http://}
 "$BOOKSYNC" settings limits.time_scale 60 >/dev/null || bail "settings limits.time_scale 60"
 "$BOOKSYNC" settings limits.per_minute "$PER_MINUTE" >/dev/null ||
 	bail "settings limits.per_minute $PER_MINUTE"
+if [ "$LEDGER" = qbo ]; then
+	"$BOOKSYNC" settings limits.batch_minute "$PER_MINUTE" >/dev/null ||
+		bail "settings limits.batch_minute $PER_MINUTE"
+fi
 # connect reads the ledger through the same faults: a few tries
 n=0
 until "$BOOKSYNC" connect "$LEDGER" --base-url "$url" </dev/null >"$tmp/connect.out" 2>&1; do

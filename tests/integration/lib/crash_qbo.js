@@ -28,7 +28,7 @@ const text = (c) => {
 	return `${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
 };
 const voided = (d) => /^Voided/.test(d.PrivateNote || '') && cents(d.TotalAmt) === 0n;
-const noteRef = (d) => (d.PrivateNote || '').replace(/^Voided( - )?/, '');
+const noteRef = (d) => (d.PrivateNote || '').replace(/^(Voided( - )?)+/, '');
 // "[booksync Payment/payment:PAY-7 Invoice/sale:SO-7]" -> "PAY-7"
 const markerId = (d) => {
 	const m = /\[booksync ([^\s\]]+)/.exec(d.PrivateNote || '');
