@@ -131,6 +131,9 @@ void ledger_call_init(struct ledger_call *c);
 struct ledger_elem {
 	struct json_object *doc; /* in: the ledger-neutral document (borrowed) */
 	const char *ledger_id;   /* in: linked id for op update/void, else NULL */
+	/* in: the linked document's version the ledger wants with a change
+	 * (QBO's SyncToken), read by ops->prepare; "" when not read */
+	char version[LEDGER_ID_MAX];
 	/* out */
 	int status;                  /* BS_OK accepted; BS_EINVAL refused (message says why) */
 	enum ledger_refusal refusal; /* why refused; LEDGER_REFUSAL_NONE when accepted */
@@ -313,6 +316,17 @@ struct ledger_ops {
 	int (*push)(struct ledger_conn *c, enum ledger_doc_type type, struct ledger_elem *elems,
 	            size_t n, const char *idempotency_key, ledger_resolve_fn resolve, void *arg,
 	            struct ledger_call *call, struct bs_error *err);
+	/* Optional (NULL for a ledger that needs nothing read first, Xero).
+	 * Pure: whether elems[] need a read before they are sent (QBO: the
+	 * SyncToken of an update or void). */
+	bool (*prepare_needed)(enum ledger_doc_type type, const struct ledger_elem *elems,
+	                       size_t n);
+	/* That read: one call, its figures into *call, what it read into
+	 * elems[].version.  The dispatcher makes it through the paced path
+	 * (it counts as a call) once per send, before the push; BS_ENOTFOUND
+	 * when a linked document is gone, else a call's errors. */
+	int (*prepare)(struct ledger_conn *c, enum ledger_doc_type type, struct ledger_elem *elems,
+	               size_t n, struct ledger_call *call, struct bs_error *err);
 	/* Look elems[] up by natural key in one call: found[i], with id, number
 	 * and total filled.  BS_EUNSUPPORTED when none has a natural key. */
 	int (*lookup_many)(struct ledger_conn *c, enum ledger_doc_type type,

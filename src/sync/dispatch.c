@@ -341,6 +341,7 @@ struct attempt {
 	size_t n;
 	const char *key; /* a send's idempotency key; NULL = a lookup */
 	bool *found;     /* a lookup's answers */
+	bool prepare;    /* the ledger's read before a send (ops->prepare) */
 };
 
 static int attempt_once(void *ctx, struct ledger_call *call, struct bs_error *err)
@@ -348,6 +349,8 @@ static int attempt_once(void *ctx, struct ledger_call *call, struct bs_error *er
 	struct attempt *a = ctx;
 	struct dsp *d = a->d;
 
+	if (a->prepare)
+		return d->o->ledger->prepare(d->o->conn, d->type, a->elems, a->n, call, err);
 	if (a->key == NULL)
 		return d->o->ledger->lookup_many(d->o->conn, d->type, a->elems, a->n, dsp_resolve,
 		                                 d, a->found, call, err);
@@ -512,7 +515,7 @@ int dsp_record_elem(struct dsp *d, struct bop *b, struct ledger_elem *e, struct 
 static void adopt_existing_contacts(struct dsp *d, struct ledger_elem *elems)
 {
 	for (size_t i = 0; d->type == LEDGER_CONTACT && i < d->nops; i++) {
-		struct attempt a = {d, &elems[i], 1, NULL, NULL};
+		struct attempt a = {d, &elems[i], 1, NULL, NULL, false};
 		struct bs_error e;
 		bool found = false;
 
@@ -531,17 +534,31 @@ static void adopt_existing_contacts(struct dsp *d, struct ledger_elem *elems)
 
 /* ---- sending -------------------------------------------------------------- */
 
-/* Send the batch (request `key`) until Xero answers for every element. */
+/*
+ * Send the batch (request `key`) until the ledger answers for every
+ * element.  A ledger that must read something first (QBO: the SyncTokens
+ * of updates and voids) reads it here, once per send, as a paced call of
+ * its own: the governor counts it (docs/exactly-once.md).
+ */
 static int send_batch(struct dsp *d, struct ledger_elem *elems, const char *key)
 {
-	struct attempt a = {d, elems, d->nops, key, NULL};
+	const struct ledger_ops *l = d->o->ledger;
+	struct attempt a = {d, elems, d->nops, key, NULL, false};
 
+	if (l->prepare_needed != NULL && l->prepare != NULL &&
+	    l->prepare_needed(d->type, elems, d->nops)) {
+		struct attempt p = {d, elems, d->nops, NULL, NULL, true};
+		int rc = paced_call(&d->pc, attempt_once, &p, d->err);
+
+		if (rc != BS_OK)
+			return rc;
+	}
 	return paced_call_batch(&d->pc, attempt_once, &a, d->err);
 }
 
 int dsp_lookup(struct dsp *d, struct ledger_elem *elems, size_t n, bool *found)
 {
-	struct attempt a = {d, elems, n, NULL, found};
+	struct attempt a = {d, elems, n, NULL, found, false};
 
 	return paced_call(&d->pc, attempt_once, &a, d->err);
 }

@@ -40,10 +40,11 @@ struct ledger_conn {
 	size_t nheld;
 	const char *refuse_key; /* this natural key is refused ... */
 	enum ledger_refusal refuse_as;
-	int lose_answers;     /* the next N pushes are processed but not answered */
-	int64_t answer_total; /* a create's Total, micros (0: none) */
-	char last_doc[2048];  /* the last element pushed, as JSON */
-	int pushes, pushed_elems, lookups, status_asks;
+	int lose_answers;                 /* the next N pushes are processed but not answered */
+	int64_t answer_total;             /* a create's Total, micros (0: none) */
+	char last_doc[2048];              /* the last element pushed, as JSON */
+	char last_version[LEDGER_ID_MAX]; /* what prepare read for the last element pushed */
+	int pushes, pushed_elems, lookups, status_asks, prepares;
 };
 
 static const char *natural_key(struct json_object *doc)
@@ -98,6 +99,7 @@ static int f_push(struct ledger_conn *c, enum ledger_doc_type type, struct ledge
 		int at;
 
 		c->pushed_elems++;
+		snprintf(c->last_version, sizeof(c->last_version), "%s", elems[i].version);
 		snprintf(c->last_doc, sizeof(c->last_doc), "%s",
 		         json_object_to_json_string_ext(elems[i].doc, JSON_C_TO_STRING_PLAIN));
 		elems[i].has_total = elems[i].ledger_id == NULL && c->answer_total != 0;
@@ -191,6 +193,42 @@ static const struct ledger_ops fake_ops = {
     .name = "fake",
     .caps = &fake_caps,
     .push = f_push,
+    .lookup_many = f_lookup_many,
+    .lookup_keyed = f_lookup_keyed,
+    .doc_status = f_doc_status,
+};
+
+/* A ledger that reads a version of each linked document before a change
+ * (as QBO reads SyncTokens): prepare_needed / prepare. */
+static bool f_prepare_needed(enum ledger_doc_type type, const struct ledger_elem *elems, size_t n)
+{
+	(void)type;
+	for (size_t i = 0; i < n; i++)
+		if (elems[i].ledger_id != NULL)
+			return true;
+	return false;
+}
+
+static int f_prepare(struct ledger_conn *c, enum ledger_doc_type type, struct ledger_elem *elems,
+                     size_t n, struct ledger_call *call, struct bs_error *err)
+{
+	(void)type;
+	(void)err;
+	ledger_call_init(call);
+	call->http_status = 200;
+	c->prepares++;
+	for (size_t i = 0; i < n; i++)
+		if (elems[i].ledger_id != NULL)
+			snprintf(elems[i].version, LEDGER_ID_MAX, "v-%s", elems[i].ledger_id);
+	return BS_OK;
+}
+
+static const struct ledger_ops fake_prep_ops = {
+    .name = "fake",
+    .caps = &fake_caps,
+    .push = f_push,
+    .prepare_needed = f_prepare_needed,
+    .prepare = f_prepare,
     .lookup_many = f_lookup_many,
     .lookup_keyed = f_lookup_keyed,
     .doc_status = f_doc_status,
@@ -512,6 +550,39 @@ static void test_wrong_status_voided_is_replanned(void **state)
 	assert_string_equal(link, "");
 }
 
+/* A ledger that reads before a change: prepare runs once per send, only
+ * when an element is linked, before the push, and counts as a call. */
+static void test_prepare_before_an_update(void **state)
+{
+	struct fx *f = *state;
+	struct store_actor who = {"test", 0};
+	struct dispatch_stats s;
+	struct bs_error err;
+
+	f->o.ledger = &fake_prep_ops;
+	queue_contact(f, "C-1", "Acme");
+	assert_int_equal(run(f, &s), BS_OK);
+	assert_int_equal(f->conn.prepares, 0); /* a create reads nothing */
+	assert_int_equal(s.calls, 1);
+	assert_string_equal(f->conn.last_version, "");
+	who.now_ms = f->now;
+	assert_int_equal(store_state_apply(f->st, RECORD_CUSTOMER, "C-1", TARGET, SYNC_EV_RESYNC,
+	                                   NULL, &who, NULL, &err),
+	                 BS_OK);
+	assert_int_equal(store_outbox_add(f->st, TARGET, RECORD_CUSTOMER, "C-1", "Contact",
+	                                  "update",
+	                                  "{\"type\":\"Contact\",\"op\":\"update\",\"self\":"
+	                                  "\"Contact/customer:C-1\",\"name\":\"Acme\"}",
+	                                  "", f->now, NULL, &err),
+	                 BS_OK);
+	assert_int_equal(run(f, &s), BS_OK);
+	assert_int_equal(f->conn.prepares, 1);
+	assert_int_equal(f->conn.pushes, 2);
+	assert_string_equal(f->conn.last_version, "v-ID-1"); /* the push saw what was read */
+	assert_int_equal(s.calls, 2);                        /* the read is a call */
+	assert_int_equal(state_of(f, "C-1"), SYNC_IMPORTED);
+}
+
 /* The ledger's total is a cent off: an update of the same document adds the
  * rounding line the rules give, with the connector's no-tax code and its
  * amount precision -- not literals. */
@@ -558,6 +629,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_partial_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_locked_period, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wrong_status_voided_is_replanned, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prepare_before_an_update, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_total_off_by_a_cent_is_corrected, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_total_not_correctable_says_why, setup, teardown),
 	};

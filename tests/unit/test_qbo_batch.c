@@ -135,8 +135,8 @@ static void test_build_bounds(void **state)
 	o = json_tokener_parse(buf_cstr(&out));
 	assert_true(json_object_object_get_ex(o, "BatchItemRequest", &arr));
 	assert_int_equal(json_object_array_length(arr), QBO_BATCH_MAX);
-	assert_string_equal(json_object_get_string(json_object_object_get(
-	                        json_object_array_get_idx(arr, 29), "bId")),
+	assert_string_equal(json_object_get_string(
+	                        json_object_object_get(json_object_array_get_idx(arr, 29), "bId")),
 	                    "29");
 	json_object_put(o);
 	/* 31 and 0 are not */
@@ -188,10 +188,12 @@ static void test_natural_keys(void **state)
 	    {LEDGER_ITEM, "{'name':'Widget'}", BS_OK, "Name", "Widget", NULL},
 	    {LEDGER_INVOICE, "{'subtype':'sales','number':'S-1','contact':'Contact/customer:1'}",
 	     BS_OK, "DocNumber", "S-1", NULL},
-	    {LEDGER_INVOICE, "{'subtype':'purchases','number':'B-1','contact':'Contact/supplier:2'}",
-	     BS_OK, "DocNumber", "B-1", "Contact/supplier:2"},
-	    {LEDGER_CREDIT_NOTE, "{'subtype':'purchases','number':'V-1','contact':'Contact/supplier:"
-	                         "2'}",
+	    {LEDGER_INVOICE,
+	     "{'subtype':'purchases','number':'B-1','contact':'Contact/supplier:2'}", BS_OK,
+	     "DocNumber", "B-1", "Contact/supplier:2"},
+	    {LEDGER_CREDIT_NOTE,
+	     "{'subtype':'purchases','number':'V-1','contact':'Contact/supplier:"
+	     "2'}",
 	     BS_OK, "DocNumber", "V-1", "Contact/supplier:2"},
 	    {LEDGER_PURCHASE_ORDER, "{'number':'PO-1','contact':'Contact/supplier:2'}", BS_OK,
 	     "DocNumber", "PO-1", NULL},
@@ -202,8 +204,9 @@ static void test_natural_keys(void **state)
 	     "PrivateNote", "[booksync BankTransaction/money_task:M-1]", NULL},
 	    {LEDGER_PAYMENT, "{'self':'Payment/store_credit:R','document':'CreditNote/x:1'}", BS_OK,
 	     "PrivateNote", "[booksync Payment/store_credit:R CreditNote/x:1]", NULL},
-	    {LEDGER_ALLOCATION, "{'self':'Allocation/store_credit:U','credit_note':'CreditNote/x:2'}",
-	     BS_OK, "PrivateNote", "[booksync Allocation/store_credit:U CreditNote/x:2]", NULL},
+	    {LEDGER_ALLOCATION,
+	     "{'self':'Allocation/store_credit:U','credit_note':'CreditNote/x:2'}", BS_OK,
+	     "PrivateNote", "[booksync Allocation/store_credit:U CreditNote/x:2]", NULL},
 	    {LEDGER_PAYMENT, "{'document':'Invoice/sale:1'}", BS_ENOTFOUND, NULL, NULL, NULL},
 	};
 	struct buf v;
@@ -258,12 +261,13 @@ static void test_lookup_batch(void **state)
 	assert_true(json_object_object_get_ex(o, "BatchItemRequest", &arr));
 	assert_int_equal(json_object_array_length(arr), 2);
 	assert_string_equal(
-	    json_object_get_string(json_object_object_get(json_object_array_get_idx(arr, 0), "Query")),
+	    json_object_get_string(
+	        json_object_object_get(json_object_array_get_idx(arr, 0), "Query")),
 	    "select * from Customer where DisplayName in ('O\\'Brien \\\\ Sons','Acme') maxresults "
 	    "1000");
-	assert_string_equal(
-	    json_object_get_string(json_object_object_get(json_object_array_get_idx(arr, 1), "Query")),
-	    "select * from Vendor where DisplayName in ('Parts') maxresults 1000");
+	assert_string_equal(json_object_get_string(
+	                        json_object_object_get(json_object_array_get_idx(arr, 1), "Query")),
+	                    "select * from Vendor where DisplayName in ('Parts') maxresults 1000");
 	json_object_put(o);
 	/* none keyed */
 	assert_int_equal(qbo_lookup_batch(LEDGER_CONTACT, &b.e[3], 1, &out, &keyed, &err),

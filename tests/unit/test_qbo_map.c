@@ -126,20 +126,21 @@ static void test_line_shape(void **state)
 		fmt(p, sizeof(p), s.price, MONEY_DP, 2);
 		if (strcmp(a, c->amount) != 0 || strcmp(q, c->out_qty) != 0 ||
 		    (strcmp(p, c->out_price) != 0 && !(c->rewritten && strcmp(q, "1") == 0)))
-			fail_msg("case %zu: %s x %s less %s -> amount %s qty %s price %s; want %s %s "
-			         "%s",
-			         i, c->qty, c->price, c->disc, a, q, p, c->amount, c->out_qty,
-			         c->out_price);
+			fail_msg(
+			    "case %zu: %s x %s less %s -> amount %s qty %s price %s; want %s %s "
+			    "%s",
+			    i, c->qty, c->price, c->disc, a, q, p, c->amount, c->out_qty,
+			    c->out_price);
 		assert_int_equal(s.rewritten, c->rewritten);
 		/* the invariant QBO checks: Amount = Qty x UnitPrice at 2 dp */
 		{
 			int64_t prod;
 
-			assert_int_equal(money_line_amount(s.qty, s.price, 0, 2, MONEY_HALF_AWAY, &prod),
-			                 BS_OK);
+			assert_int_equal(
+			    money_line_amount(s.qty, s.price, 0, 2, MONEY_HALF_AWAY, &prod), BS_OK);
 			if (prod != s.amount)
-				fail_msg("case %zu: qty x price %lld != amount %lld", i, (long long)prod,
-				         (long long)s.amount);
+				fail_msg("case %zu: qty x price %lld != amount %lld", i,
+				         (long long)prod, (long long)s.amount);
 		}
 	}
 }
@@ -188,12 +189,12 @@ static const struct map_case map_cases[] = {
      "'BillAddr':{'Line1':'1 Queen St','City':'Auckland','CountrySubDivisionCode':'AUK',"
      "'PostalCode':'1010','Country':'NZ'}}"},
     {"Contact",
-     "{'op':'create','self':'Contact/supplier:S-1','name':'Parts Co','tax_number':'12-345'}",
-     NULL, NULL, BS_OK, "Vendor",
+     "{'op':'create','self':'Contact/supplier:S-1','name':'Parts Co','tax_number':'12-345'}", NULL,
+     NULL, BS_OK, "Vendor",
      "{'DisplayName':'Parts Co','CompanyName':'Parts Co','TaxIdentifier':'12-345'}"},
     /* an update is sparse, with Id and SyncToken */
-    {"Contact", "{'op':'update','self':'Contact/supplier:S-1','name':'Parts Co'}", "58", "2",
-     BS_OK, "Vendor",
+    {"Contact", "{'op':'update','self':'Contact/supplier:S-1','name':'Parts Co'}", "58", "2", BS_OK,
+     "Vendor",
      "{'Id':'58','SyncToken':'2','sparse':true,'DisplayName':'Parts Co','CompanyName':"
      "'Parts Co'}"},
     /* a list entity is made inactive, never deleted */
@@ -206,10 +207,10 @@ static const struct map_case map_cases[] = {
      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567"
      "890123456789X'}",
      NULL, NULL, BS_EINVAL, "Customer", "takes at most 100"},
-    {"Contact", "{'op':'create','self':'Contact/other:X','name':'Nobody'}", NULL, NULL,
-     BS_EINVAL, NULL, "has a form for"},
-    {"Contact", "{'op':'create','self':'Contact/customer:C-4'}", NULL, NULL, BS_EINVAL,
-     "Customer", "needs a name"},
+    {"Contact", "{'op':'create','self':'Contact/other:X','name':'Nobody'}", NULL, NULL, BS_EINVAL,
+     NULL, "has a form for"},
+    {"Contact", "{'op':'create','self':'Contact/customer:C-4'}", NULL, NULL, BS_EINVAL, "Customer",
+     "needs a name"},
     /* ---- items */
     {"Item",
      "{'op':'create','self':'Item/product:P-1','code':'W-1','name':'Widget','description':"
@@ -221,6 +222,10 @@ static const struct map_case map_cases[] = {
      NULL, NULL, BS_OK, "Item",
      "{'Name':'Consulting','Description':'Consulting','Type':'Service','IncomeAccountRef':{"
      "'value':'A210'}}"},
+    /* no account of its own: the planner's default sales account */
+    {"Item", "{'op':'create','self':'Item/product:P-4','code':'W-4','default_sales_account':'200'}",
+     NULL, NULL, BS_OK, "Item",
+     "{'Name':'W-4','Sku':'W-4','Type':'Service','IncomeAccountRef':{'value':'A200'}}"},
     {"Item", "{'op':'create','self':'Item/product:P-3','code':'W-1','sales_account':'999missing'}",
      NULL, NULL, BS_ENOTFOUND, "Item", "account 999missing is not in the QuickBooks company"},
     /* ---- sales invoice: discount folded, correction line as it is */
@@ -333,13 +338,13 @@ static const struct map_case map_cases[] = {
     {"PurchaseOrder", "{'op':'status','self':'PurchaseOrder/purchase:PO-8','status':'BILLED'}",
      "31", "1", BS_OK, "PurchaseOrder",
      "{'Id':'31','SyncToken':'1','sparse':true,'POStatus':'Closed'}"},
-    {"PurchaseOrder", "{'op':'status','self':'PurchaseOrder/purchase:PO-8','status':'DRAFT'}",
-     "31", "1", BS_EINVAL, "PurchaseOrder", "status DRAFT"},
+    {"PurchaseOrder", "{'op':'status','self':'PurchaseOrder/purchase:PO-8','status':'DRAFT'}", "31",
+     "1", BS_EINVAL, "PurchaseOrder", "status DRAFT"},
     /* ---- void and delete carry Id and SyncToken only */
     {"Invoice", "{'op':'void','self':'Invoice/sale:SO-1','subtype':'sales'}", "40", "3", BS_OK,
      "Invoice", "{'Id':'40','SyncToken':'3'}"},
-    {"Invoice", "{'op':'void','self':'Invoice/sale:SO-1','subtype':'sales'}", "40", NULL,
-     BS_EINVAL, "Invoice", "needs its SyncToken"},
+    {"Invoice", "{'op':'void','self':'Invoice/sale:SO-1','subtype':'sales'}", "40", NULL, BS_EINVAL,
+     "Invoice", "needs its SyncToken"},
     {"Invoice", "{'op':'update','self':'Invoice/sale:SO-1','subtype':'sales'}", NULL, NULL,
      BS_EINVAL, "Invoice", "needs its ledger id"},
     {"Invoice", "{'op':'archive','self':'Invoice/sale:SO-1'}", "40", "3", BS_EINVAL, "Invoice",
@@ -357,8 +362,8 @@ static const struct map_case map_cases[] = {
      "'value':'A090'}}},{'Description':'Gift voucher GV-1 sold','Amount':50.00,'DetailType':"
      "'JournalEntryLineDetail','JournalEntryLineDetail':{'PostingType':'Credit',"
      "'AccountRef':{'value':'A830'}}}]}"},
-    {"ManualJournal", "{'op':'create','self':'ManualJournal/adjustment:A-1','lines':[{}]}",
-     NULL, NULL, BS_EINVAL, "JournalEntry", "narration"},
+    {"ManualJournal", "{'op':'create','self':'ManualJournal/adjustment:A-1','lines':[{}]}", NULL,
+     NULL, BS_EINVAL, "JournalEntry", "narration"},
     /* ---- money tasks */
     {"BankTransaction",
      "{'op':'create','self':'BankTransaction/money_task:MT-1','direction':'receive',"
@@ -417,7 +422,8 @@ static const struct map_case map_cases[] = {
      "CreditNote/store_credit:SC-1]','AccountRef':{'value':'A090'},'PaymentType':'Cash',"
      "'EntityRef':{'value':'#C-1','type':'Customer'},'Line':[{'Description':'Refund of "
      "credit','Amount':5.00,'DetailType':'AccountBasedExpenseLineDetail',"
-     "'AccountBasedExpenseLineDetail':{'AccountRef':{'value':'AAccounts Receivable (A/R)'},'CustomerRef':"
+     "'AccountBasedExpenseLineDetail':{'AccountRef':{'value':'AAccounts Receivable "
+     "(A/R)'},'CustomerRef':"
      "{'value':'#C-1'}}}]}"},
     /* a supplier's credit paid back: a deposit on A/P */
     {"Payment",
@@ -441,8 +447,8 @@ static const struct map_case map_cases[] = {
      "{'op':'create','self':'Payment/payment:PAY-6','document':'Invoice/sale:missing',"
      "'contact':'Contact/customer:C-1','account':'090','amount':'1.00'}",
      NULL, NULL, BS_ENOTFOUND, "Payment", "Invoice/sale:missing is not posted yet"},
-    {"Payment", "{'op':'void','self':'Payment/payment:PAY-1','document':'Invoice/sale:SO-1'}",
-     "77", "0", BS_OK, "Payment", "{'Id':'77','SyncToken':'0'}"},
+    {"Payment", "{'op':'void','self':'Payment/payment:PAY-1','document':'Invoice/sale:SO-1'}", "77",
+     "0", BS_OK, "Payment", "{'Id':'77','SyncToken':'0'}"},
     /* ---- allocation: a Payment of 0 linking invoice and credit memo */
     {"Allocation",
      "{'op':'create','self':'Allocation/store_credit:SU-1','credit_note':"
@@ -496,7 +502,8 @@ static void test_map_element(void **state)
 			         c->entity ? c->entity : "NULL");
 		buf_init(&out, 1 << 20);
 		bs_error_clear(&err);
-		rc = qbo_map_element(t, doc, c->ledger_id, c->sync_token, resolve, NULL, &out, &err);
+		rc =
+		    qbo_map_element(t, doc, c->ledger_id, c->sync_token, resolve, NULL, &out, &err);
 		if (rc != c->rc)
 			fail_msg("case %zu: rc %d (%s), want %d", i, rc, err.msg, c->rc);
 		if (rc == BS_OK) {
@@ -508,8 +515,8 @@ static void test_map_element(void **state)
 				while (buf_cstr(&out)[d] == want[d])
 					d++;
 				d = d > 20 ? d - 20 : 0;
-				fail_msg("case %zu, from byte %zu:\n got  %.300s\n want %.300s", i, d,
-				         buf_cstr(&out) + d, want + d);
+				fail_msg("case %zu, from byte %zu:\n got  %.300s\n want %.300s", i,
+				         d, buf_cstr(&out) + d, want + d);
 			}
 			/* what is written is JSON */
 			json_object_put(json_tokener_parse(buf_cstr(&out)));
@@ -537,11 +544,12 @@ static void test_private_note_bound(void **state)
 
 		memset(ref, 'r', len);
 		ref[len] = '\0';
-		snprintf(doc_s, sizeof(doc_s),
-		         "{\"op\":\"create\",\"subtype\":\"sales\",\"contact\":\"Contact/customer:C\","
-		         "\"number\":\"N-1\",\"reference\":\"%s\",\"lines\":[{\"quantity\":\"1\","
-		         "\"unit_amount\":\"1\",\"account\":\"200\"}]}",
-		         ref);
+		snprintf(
+		    doc_s, sizeof(doc_s),
+		    "{\"op\":\"create\",\"subtype\":\"sales\",\"contact\":\"Contact/customer:C\","
+		    "\"number\":\"N-1\",\"reference\":\"%s\",\"lines\":[{\"quantity\":\"1\","
+		    "\"unit_amount\":\"1\",\"account\":\"200\"}]}",
+		    ref);
 		doc = json_tokener_parse(doc_s);
 		buf_init(&out, 1 << 20);
 		bs_error_clear(&err);
@@ -606,10 +614,8 @@ static void test_ops(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_line_shape),
-	    cmocka_unit_test(test_line_note),
-	    cmocka_unit_test(test_map_element),
-	    cmocka_unit_test(test_private_note_bound),
+	    cmocka_unit_test(test_line_shape),  cmocka_unit_test(test_line_note),
+	    cmocka_unit_test(test_map_element), cmocka_unit_test(test_private_note_bound),
 	    cmocka_unit_test(test_ops),
 	};
 

@@ -65,14 +65,14 @@ static void test_refusal_of(void **state)
 
 /* A fault item: bId and one Error. */
 #define FAULT(bid, code, detail)                                                                   \
-	"{'bId':'" bid "','Fault':{'Error':[{'Message':'m','Detail':'" detail "','code':'" code     \
+	"{'bId':'" bid "','Fault':{'Error':[{'Message':'m','Detail':'" detail "','code':'" code    \
 	"','element':''}],'type':'ValidationFault'}}"
 
 struct want {
 	int status;
 	enum ledger_refusal refusal;
 	const char *id, *number, *message; /* message: a piece of it */
-	const char *total;                  /* NULL: none */
+	const char *total;                 /* NULL: none */
 };
 
 static const char *const docs[] = {
@@ -84,25 +84,33 @@ static const char *const docs[] = {
 
 /* Answers out of order: accepted ones with totals, each kind of Fault, an
  * entity without Id, two Errors in one Fault. */
-static const char *const mixed =
-    "{'BatchItemResponse':["
-    "{'bId':'1','Bill':{'Id':'45','DocNumber':'SI-1 + PO-1','TotalAmt':11.5,'SyncToken':'0'}},"
-    "{'bId':'0','Invoice':{'Id':'44','DocNumber':'SO-1','TotalAmt':27.60}}," FAULT(
-        "2", "6140", "DocNumber=SO-1 is assigned to TxnType=Invoice with TxnId=44") "," FAULT("3",
-                                                                                           "5010",
-                                                                                           "Stale "
-                                                                                           "Object") ","
-    "{'bId':'4','Fault':{'Error':[{'Message':'Business Validation Error','Detail':'Amount is not "
-    "equal to UnitPrice * Qty. Supplied value:3.02, UnitPrice * Qty = 3.01','code':'6070'},{"
-    "'Message':'x','code':'2020'}],'type':'ValidationFault'}}," FAULT("5", "6210",
-                                                                         "Account Period "
-                                                                         "Closed") "," FAULT("6",
-                                                                                             "610",
-                                                                                             "Object"
-                                                                                             " Not "
-                                                                                             "Found") ","
-    "{'bId':'7','Invoice':{'DocNumber':'SO-8','TotalAmt':1}}"
-    "],'time':'2026-10-01T00:00:00.000-07:00'}";
+static const char *const mixed = "{'BatchItemResponse':["
+                                 "{'bId':'1','Bill':{'Id':'45','DocNumber':'SI-1 + "
+                                 "PO-1','TotalAmt':11.5,'SyncToken':'0'}},"
+                                 "{'bId':'0','Invoice':{'Id':'44','DocNumber':'SO-1','TotalAmt':27."
+                                 "60}}," FAULT("2", "6140", "DocNumber=SO-1 is assigned to TxnType=Invoice with TxnId=44") "," FAULT(
+                                     "3", "5010",
+                                     "Stale "
+                                     "Object") ","
+                                               "{'bId':'4','Fault':{'Error':[{'Message':'Business "
+                                               "Validation Error','Detail':'Amount is not "
+                                               "equal to UnitPrice * Qty. Supplied value:3.02, "
+                                               "UnitPrice * Qty = 3.01','code':'6070'},{"
+                                               "'Message':'x','code':'2020'}],'type':'"
+                                               "ValidationFault'}}," FAULT(
+                                                   "5", "6210",
+                                                   "Account Period "
+                                                   "Closed") "," FAULT("6", "610",
+                                                                       "Object"
+                                                                       " Not "
+                                                                       "Found") ","
+                                                                                "{'bId':'7','"
+                                                                                "Invoice':{'"
+                                                                                "DocNumber':'SO-8',"
+                                                                                "'TotalAmt':1}}"
+                                                                                "],'time':'2026-10-"
+                                                                                "01T00:00:00.000-"
+                                                                                "07:00'}";
 
 static const struct want mixed_want[] = {
     {BS_OK, LEDGER_REFUSAL_NONE, "44", "SO-1", "", "27.60"},
@@ -183,7 +191,8 @@ static void test_mixed_batch(void **state)
 		} else {
 			int64_t t;
 
-			assert_int_equal(money_parse_fixed(w->total, strlen(w->total), 6, 2, &t), BS_OK);
+			assert_int_equal(money_parse_fixed(w->total, strlen(w->total), 6, 2, &t),
+			                 BS_OK);
 			assert_true(e->has_total);
 			assert_int_equal(e->total, t);
 		}
@@ -201,8 +210,9 @@ static void test_bad_answers(void **state)
 	} cases[] = {
 	    {2, "{'BatchItemResponse':[{'bId':'0','Invoice':{'Id':'1'}}]}", BS_EPROTO,
 	     "answered for 1"},
-	    {1, "{'BatchItemResponse':[{'bId':'0','Invoice':{'Id':'1'}},{'bId':'0','Invoice':{"
-	        "'Id':'1'}}]}",
+	    {1,
+	     "{'BatchItemResponse':[{'bId':'0','Invoice':{'Id':'1'}},{'bId':'0','Invoice':{"
+	     "'Id':'1'}}]}",
 	     BS_EPROTO, "answered twice"},
 	    {1, "{'BatchItemResponse':[{'bId':'5','Invoice':{'Id':'1'}}]}", BS_EPROTO, "bId '5'"},
 	    {1, "{'BatchItemResponse':[{'bId':'x0','Invoice':{'Id':'1'}}]}", BS_EPROTO, "bId 'x0'"},
@@ -210,12 +220,14 @@ static void test_bad_answers(void **state)
 	    {1, "not json", BS_EPROTO, "not JSON"},
 	    {1, "[1,2]", BS_EPROTO, "not JSON"},
 	    /* the whole request refused (over 30 items, say) */
-	    {1, "{'Fault':{'Error':[{'Message':'m','Detail':'A batch holds 1 to 30 items, this one "
-	        "31','code':'6000'}],'type':'ValidationFault'}}",
+	    {1,
+	     "{'Fault':{'Error':[{'Message':'m','Detail':'A batch holds 1 to 30 items, this one "
+	     "31','code':'6000'}],'type':'ValidationFault'}}",
 	     BS_EINVAL, "6000: A batch holds 1 to 30 items"},
 	    /* the throttle as a body */
-	    {1, "{'Fault':{'Error':[{'Message':'message=ThrottleExceeded','Detail':'The request "
-	        "limit was reached','code':'3001'}],'type':'SERVICE'}}",
+	    {1,
+	     "{'Fault':{'Error':[{'Message':'message=ThrottleExceeded','Detail':'The request "
+	     "limit was reached','code':'3001'}],'type':'SERVICE'}}",
 	     BS_EINVAL, "3001: The request limit was reached"},
 	};
 
@@ -348,9 +360,9 @@ static void test_sync_tokens(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_refusal_of),     cmocka_unit_test(test_mixed_batch),
-	    cmocka_unit_test(test_bad_answers),    cmocka_unit_test(test_rate_limit_wins),
-	    cmocka_unit_test(test_parse_query),    cmocka_unit_test(test_sync_tokens),
+	    cmocka_unit_test(test_refusal_of),  cmocka_unit_test(test_mixed_batch),
+	    cmocka_unit_test(test_bad_answers), cmocka_unit_test(test_rate_limit_wins),
+	    cmocka_unit_test(test_parse_query), cmocka_unit_test(test_sync_tokens),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

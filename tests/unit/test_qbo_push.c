@@ -83,7 +83,8 @@ static char *saved_list(struct tc *t, const char *ent, const char *code_field)
 
 		json_object_object_add(o, "code", json_object_new_string(code ? code : ""));
 		json_object_object_add(o, "id", json_object_get(json_object_object_get(e, "Id")));
-		json_object_object_add(o, "name", json_object_get(json_object_object_get(e, "Name")));
+		json_object_object_add(o, "name",
+		                       json_object_get(json_object_object_get(e, "Name")));
 		json_object_array_add(arr, o);
 	}
 	s = strdup(json_object_to_json_string(arr));
@@ -156,7 +157,8 @@ static int push(struct qbo_conn *q, enum ledger_doc_type type, const char *const
 	bs_error_clear(err);
 	rc = qbo_push(q, type, b->e, n, key, resolve, NULL, &call, err);
 	for (size_t i = 0; rc == BS_OK && i < n; i++) {
-		const char *self = json_object_get_string(json_object_object_get(b->doc[i], "self"));
+		const char *self =
+		    json_object_get_string(json_object_object_get(b->doc[i], "self"));
 		const char *op = json_object_get_string(json_object_object_get(b->doc[i], "op"));
 
 		if (b->e[i].status == BS_OK && self != NULL && strcmp(op, "create") == 0)
@@ -440,18 +442,19 @@ static void test_every_entity(void **state)
 	{
 		int before = count_of(&t, "Invoice");
 
-		assert_int_equal(push(q, LEDGER_INVOICE,
-		                      (const char *const[]){
-		                          "{'op':'create','self':'Invoice/sale:SO-9','subtype':"
-		                          "'sales','contact':'Contact/customer:C-1','number':'SO-1',"
-		                          "'lines':[{'quantity':'1','unit_amount':'1','account':"
-		                          "'200'}]}",
-		                          "{'op':'create','self':'Invoice/sale:SO-10','subtype':"
-		                          "'sales','contact':'Contact/customer:C-1','number':"
-		                          "'SO-10','lines':[{'quantity':'1','unit_amount':'1',"
-		                          "'account':'200'}]}"},
-		                      2, NULL, "k-dup", &b, &err),
-		                 BS_OK);
+		assert_int_equal(
+		    push(q, LEDGER_INVOICE,
+		         (const char *const[]){
+		             "{'op':'create','self':'Invoice/sale:SO-9','subtype':"
+		             "'sales','contact':'Contact/customer:C-1','number':'SO-1',"
+		             "'lines':[{'quantity':'1','unit_amount':'1','account':"
+		             "'200'}]}",
+		             "{'op':'create','self':'Invoice/sale:SO-10','subtype':"
+		             "'sales','contact':'Contact/customer:C-1','number':"
+		             "'SO-10','lines':[{'quantity':'1','unit_amount':'1',"
+		             "'account':'200'}]}"},
+		         2, NULL, "k-dup", &b, &err),
+		    BS_OK);
 		assert_int_equal(b.e[1].status, BS_OK);
 		assert_int_equal(resolve(NULL, "Invoice/sale:SO-10", id), BS_OK);
 		assert_string_equal(b.e[1].id, id);
@@ -459,17 +462,41 @@ static void test_every_entity(void **state)
 		batch_free(&b);
 	}
 
-	/* a reference over 21 characters never reaches QBO */
-	assert_int_equal(push(q, LEDGER_INVOICE,
-	                      (const char *const[]){
-	                          "{'op':'create','self':'Invoice/purchase:PO-9','subtype':"
-	                          "'purchases','contact':'Contact/supplier:S-1','number':"
-	                          "'SI-1234567 + PO-000009','lines':[{'quantity':'1',"
-	                          "'unit_amount':'1','account':'510'}]}"},
-	                      1, NULL, "k-long", &b, &err),
-	                 BS_EINVAL);
-	assert_non_null(strstr(err.msg, "DocNumber 'SI-1234567 + PO-000009' is 22 characters"));
-	batch_free(&b);
+	/* a reference over 21 characters never reaches QBO: refused alone,
+	 * the other document of the batch goes through */
+	{
+		int before = count_of(&t, "Bill");
+
+		assert_int_equal(
+		    push(q, LEDGER_INVOICE,
+		         (const char *const[]){
+		             "{'op':'create','self':'Invoice/purchase:PO-9','subtype':"
+		             "'purchases','contact':'Contact/supplier:S-1','number':"
+		             "'SI-1234567 + PO-000009','lines':[{'quantity':'1',"
+		             "'unit_amount':'1','account':'510'}]}",
+		             "{'op':'create','self':'Invoice/purchase:PO-10','subtype':"
+		             "'purchases','contact':'Contact/supplier:S-1','number':"
+		             "'SI-7 + PO-10','lines':[{'quantity':'1','unit_amount':'1',"
+		             "'account':'999'}]}",
+		             "{'op':'create','self':'Invoice/purchase:PO-11','subtype':"
+		             "'purchases','contact':'Contact/supplier:S-1','number':"
+		             "'SI-8 + PO-11','lines':[{'quantity':'1','unit_amount':'1',"
+		             "'account':'510'}]}"},
+		         3, NULL, "k-long", &b, &err),
+		    BS_OK);
+		assert_int_equal(b.e[0].status, BS_EINVAL);
+		assert_int_equal(b.e[0].refusal, LEDGER_REFUSAL_INVALID);
+		assert_non_null(strstr(buf_cstr(&b.e[0].message),
+		                       "DocNumber 'SI-1234567 + PO-000009' is 22 characters"));
+		assert_int_equal(b.e[1].status, BS_EINVAL);
+		assert_non_null(strstr(buf_cstr(&b.e[1].message),
+		                       "account 999 is not in the QuickBooks company"));
+		assert_int_equal(b.e[2].status, BS_OK);
+		assert_true(b.e[2].id[0] != '\0');
+		assert_int_equal(b.e[2].total, 1000000);
+		assert_int_equal(count_of(&t, "Bill"), before + 1);
+		batch_free(&b);
+	}
 
 	qbo_conn_free(q);
 	tc_stop(&t);

@@ -42,8 +42,10 @@ int qbo_batch_build(enum ledger_doc_type type, struct ledger_elem *elems, size_t
 		enum qbo_op op;
 
 		if (ent == NULL || qbo_op_of(type, elems[i].doc, &op) != BS_OK) {
-			rc = bs_error_set(err, BS_EINVAL, "document %zu of the batch has no QuickBooks "
-			                  "Online form", i + 1);
+			rc = bs_error_set(err, BS_EINVAL,
+			                  "document %zu of the batch has no QuickBooks "
+			                  "Online form",
+			                  i + 1);
 			break;
 		}
 		rc = buf_printf(out, "%s{\"bId\":\"%zu\",\"operation\":\"%s\"", i ? "," : "", i,

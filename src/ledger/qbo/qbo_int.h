@@ -105,6 +105,11 @@ int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger
                     size_t n, ledger_resolve_fn resolve, void *arg, bool *found,
                     struct ledger_call *call, struct bs_error *err);
 size_t qbo_lookup_keyed(enum ledger_doc_type type, const struct ledger_elem *elems, size_t n);
+/* ledger_ops.prepare_needed / prepare: the SyncTokens of updates and voids
+ * into elems[].version (one /query per entity). */
+bool qbo_prepare_needed(enum ledger_doc_type type, const struct ledger_elem *elems, size_t n);
+int qbo_prepare(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
+                struct ledger_call *call, struct bs_error *err);
 int qbo_allocations(struct qbo_conn *q, const char *credit_note_id, struct ledger_allocation **out,
                     size_t *n, struct ledger_call *call, struct bs_error *err);
 int qbo_doc_status(struct qbo_conn *q, enum ledger_doc_type type, const char *id,

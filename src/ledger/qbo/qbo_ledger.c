@@ -80,6 +80,12 @@ static int push(struct ledger_conn *c, enum ledger_doc_type type, struct ledger_
 	return qbo_push(qc(c), type, elems, n, key, resolve, arg, call, err);
 }
 
+static int prepare(struct ledger_conn *c, enum ledger_doc_type type, struct ledger_elem *elems,
+                   size_t n, struct ledger_call *call, struct bs_error *err)
+{
+	return qbo_prepare(qc(c), type, elems, n, call, err);
+}
+
 static int lookup_many(struct ledger_conn *c, enum ledger_doc_type type, struct ledger_elem *elems,
                        size_t n, ledger_resolve_fn resolve, void *arg, bool *found,
                        struct ledger_call *call, struct bs_error *err)
@@ -115,6 +121,8 @@ const struct ledger_ops qbo_ledger = {
     .map_element = map_element,
     .parse_response = qbo_parse_response,
     .push = push,
+    .prepare_needed = qbo_prepare_needed,
+    .prepare = prepare,
     .lookup_many = lookup_many,
     .lookup_keyed = qbo_lookup_keyed,
     .allocations = allocations,

@@ -345,9 +345,13 @@ int qbo_map_item(struct qbo_w *w, struct json_object *doc)
 		rc = qbo_w_bounded(w, "Description", desc ? desc : name, 4000);
 	if (rc == BS_OK)
 		rc = qbo_w_str(w, "Type", buy != NULL ? "NonInventory" : "Service");
+	/* QBO wants an income account on every item: the product's, else
+	 * the default sales account the planner says */
 	if (rc == BS_OK)
 		rc = qbo_w_code_ref(w, "IncomeAccountRef", QBO_SYM_ACCOUNT,
-		                    jsonr_str(doc, "sales_account"));
+		                    jsonr_str(doc, "sales_account")
+		                        ? jsonr_str(doc, "sales_account")
+		                        : jsonr_str(doc, "default_sales_account"));
 	if (rc == BS_OK)
 		rc = qbo_w_code_ref(w, "ExpenseAccountRef", QBO_SYM_ACCOUNT, buy);
 	return rc;
@@ -381,8 +385,8 @@ static int map_short(struct qbo_w *w, enum ledger_doc_type type, struct json_obj
 }
 
 int qbo_map_element(enum ledger_doc_type type, struct json_object *doc, const char *ledger_id,
-                    const char *sync_token, ledger_resolve_fn resolve, void *arg,
-                    struct buf *out, struct bs_error *err)
+                    const char *sync_token, ledger_resolve_fn resolve, void *arg, struct buf *out,
+                    struct bs_error *err)
 {
 	struct qbo_w w = {out, resolve, arg, err, 0};
 	const char *ent = qbo_entity_of(type, doc);
@@ -391,7 +395,8 @@ int qbo_map_element(enum ledger_doc_type type, struct json_object *doc, const ch
 	int rc;
 
 	if (ent == NULL)
-		return bs_error_set(err, BS_EINVAL, "not a document QuickBooks Online has a form for");
+		return bs_error_set(err, BS_EINVAL,
+		                    "not a document QuickBooks Online has a form for");
 	if (qbo_op_of(type, doc, &op) != BS_OK)
 		return bs_error_set(err, BS_EINVAL, "op '%s' is not create, update, status or void",
 		                    jsonr_str(doc, "op"));

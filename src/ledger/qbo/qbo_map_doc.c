@@ -114,8 +114,10 @@ static int line_dec(struct qbo_w *w, struct json_object *l, const char *key, int
 	if (s == NULL)
 		return BS_OK;
 	if (money_parse_fixed(s, strlen(s), dp, dp, v) != BS_OK)
-		return bs_error_set(w->err, BS_EINVAL, "line %s '%s' is not a decimal of at most %d "
-		                    "places", key, s, dp);
+		return bs_error_set(w->err, BS_EINVAL,
+		                    "line %s '%s' is not a decimal of at most %d "
+		                    "places",
+		                    key, s, dp);
 	return BS_OK;
 }
 
@@ -198,7 +200,8 @@ static int put_form_line(struct qbo_w *w, struct json_object *doc, struct json_o
 	if (price == -1 && jsonr_str(l, "unit_amount") == NULL)
 		return bs_error_set(w->err, BS_EINVAL, "line %zu has no unit_amount", i + 1);
 	if (qbo_line_shape(qty, price, disc, &s) != BS_OK)
-		return bs_error_set(w->err, BS_EINVAL, "line %zu: its amount is out of range", i + 1);
+		return bs_error_set(w->err, BS_EINVAL, "line %zu: its amount is out of range",
+		                    i + 1);
 	/* the planner's line amount, when it says one, is the one to keep */
 	if (jsonr_str(l, "line_amount") != NULL) {
 		int64_t la;
@@ -363,8 +366,10 @@ int qbo_map_journal(struct qbo_w *w, struct json_object *doc)
 		if ((rc = line_dec(w, l, "amount", MONEY_DP, 0, &amount)) != BS_OK)
 			break;
 		if (jsonr_str(l, "amount") == NULL || jsonr_str(l, "account") == NULL)
-			return bs_error_set(w->err, BS_EINVAL, "journal line %zu needs an account "
-			                    "and an amount", i + 1);
+			return bs_error_set(w->err, BS_EINVAL,
+			                    "journal line %zu needs an account "
+			                    "and an amount",
+			                    i + 1);
 		rc = buf_addstr(w->out, i ? ",{" : "{");
 		if (rc == BS_OK)
 			rc = qbo_w_bounded(&lw, "Description", jsonr_str(l, "description"), 4000);
@@ -444,8 +449,8 @@ int qbo_map_bank(struct qbo_w *w, struct json_object *doc)
 	if (rc == BS_OK)
 		rc = put_note(w, buf_cstr(&note));
 	if (rc == BS_OK)
-		rc = qbo_w_code_ref(w, spend ? "AccountRef" : "DepositToAccountRef", QBO_SYM_ACCOUNT,
-		                    bank);
+		rc = qbo_w_code_ref(w, spend ? "AccountRef" : "DepositToAccountRef",
+		                    QBO_SYM_ACCOUNT, bank);
 	if (rc == BS_OK && spend)
 		rc = qbo_w_str(w, "PaymentType", "Cash");
 	if (rc == BS_OK && spend)
@@ -467,7 +472,8 @@ int qbo_map_bank(struct qbo_w *w, struct json_object *doc)
 			break;
 		if (jsonr_str(l, "account") == NULL || jsonr_str(l, "amount") == NULL) {
 			rc = bs_error_set(w->err, BS_EINVAL,
-			                  "money task line %zu needs an account and an amount", i + 1);
+			                  "money task line %zu needs an account and an amount",
+			                  i + 1);
 			break;
 		}
 		rc = buf_addstr(w->out, i ? ",{" : "{");

@@ -168,8 +168,8 @@ enum ledger_refusal qbo_refusal_of(const char *code, const char *message);
  * or a query that failed (its Fault in err).
  */
 int qbo_parse_query(enum ledger_doc_type type, const char *body, size_t len,
-                    struct ledger_elem *elems, size_t n, const char *const *vendor_ids,
-                    bool *found, struct bs_error *err);
+                    struct ledger_elem *elems, size_t n, const char *const *vendor_ids, bool *found,
+                    struct bs_error *err);
 
 /*
  * The Id and SyncToken of each entity of a QueryResponse, by Id:

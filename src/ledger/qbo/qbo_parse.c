@@ -196,8 +196,9 @@ int qbo_parse_response(enum ledger_doc_type type, const char *body, size_t len,
 		goto out;
 	if (!json_object_object_get_ex(root, "BatchItemResponse", &arr) ||
 	    !json_object_is_type(arr, json_type_array)) {
-		rc = bs_error_set(err, BS_EPROTO, "QuickBooks Online's answer has no "
-		                                  "BatchItemResponse");
+		rc = bs_error_set(err, BS_EPROTO,
+		                  "QuickBooks Online's answer has no "
+		                  "BatchItemResponse");
 		goto out;
 	}
 	if ((seen = calloc(n ? n : 1, sizeof(*seen))) == NULL) {
@@ -210,7 +211,8 @@ int qbo_parse_response(enum ledger_doc_type type, const char *body, size_t len,
 		struct ledger_elem *e;
 
 		if (k < 0 || seen[k]) {
-			rc = bs_error_set(err, BS_EPROTO, "QuickBooks Online answered for bId '%s', "
+			rc = bs_error_set(err, BS_EPROTO,
+			                  "QuickBooks Online answered for bId '%s', "
 			                  "which was not asked or was answered twice",
 			                  jsonr_str(item, "bId") ? jsonr_str(item, "bId") : "");
 			goto out;
@@ -233,16 +235,19 @@ int qbo_parse_response(enum ledger_doc_type type, const char *body, size_t len,
 		if (e->id[0] == '\0') {
 			e->status = BS_EINVAL;
 			e->refusal = LEDGER_REFUSAL_NO_ID;
-			buf_addstr(&e->message, "QuickBooks Online accepted the element but returned "
-			                        "no Id");
+			buf_addstr(&e->message,
+			           "QuickBooks Online accepted the element but returned "
+			           "no Id");
 			continue;
 		}
 		e->status = BS_OK;
 		e->refusal = LEDGER_REFUSAL_NONE;
 	}
 	if (answered != n)
-		rc = bs_error_set(err, BS_EPROTO, "sent %zu documents, QuickBooks Online answered "
-		                  "for %zu", n, answered);
+		rc = bs_error_set(err, BS_EPROTO,
+		                  "sent %zu documents, QuickBooks Online answered "
+		                  "for %zu",
+		                  n, answered);
 out:
 	free(seen);
 	json_object_put(root);
@@ -298,8 +303,8 @@ static void match_response(enum ledger_doc_type type, struct json_object *qr,
 }
 
 int qbo_parse_query(enum ledger_doc_type type, const char *body, size_t len,
-                    struct ledger_elem *elems, size_t n, const char *const *vendor_ids,
-                    bool *found, struct bs_error *err)
+                    struct ledger_elem *elems, size_t n, const char *const *vendor_ids, bool *found,
+                    struct bs_error *err)
 {
 	struct json_object *root = parse(body, len), *qr, *arr;
 	struct buf key;
@@ -322,7 +327,8 @@ int qbo_parse_query(enum ledger_doc_type type, const char *body, size_t len,
 	}
 	if (!json_object_object_get_ex(root, "BatchItemResponse", &arr) ||
 	    !json_object_is_type(arr, json_type_array)) {
-		rc = bs_error_set(err, BS_EPROTO, "QuickBooks Online's answer has no QueryResponse");
+		rc =
+		    bs_error_set(err, BS_EPROTO, "QuickBooks Online's answer has no QueryResponse");
 		goto out;
 	}
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
@@ -355,7 +361,8 @@ int qbo_parse_sync_tokens(const char *body, size_t len, const char *const *ids, 
 	for (size_t i = 0; i < n; i++)
 		tokens[i][0] = '\0';
 	if (root == NULL || !json_object_object_get_ex(root, "QueryResponse", &qr)) {
-		rc = bs_error_set(err, BS_EPROTO, "QuickBooks Online's answer has no QueryResponse");
+		rc =
+		    bs_error_set(err, BS_EPROTO, "QuickBooks Online's answer has no QueryResponse");
 		goto out;
 	}
 	json_object_object_foreach(qr, ename, list)

@@ -5,10 +5,10 @@
  * and a document's status.  The mapping and parsing are the pure files';
  * the calls are qbo_call's (qbo_conn.c).  docs/mapping-qbo.md.
  *
- * The SyncTokens of an update or void are read (one /query per entity) in
- * the same push, before the /batch call: both calls' figures are the
- * push's, and a refusal of the read (429, no answer) is the push's
- * (docs/exactly-once.md, "QuickBooks Online").
+ * The SyncTokens of an update or void are read (one /query per entity) by
+ * qbo_prepare, which the dispatcher calls through its paced path before
+ * the push (ledger_ops.prepare); a push whose elements come without them
+ * reads them itself (docs/exactly-once.md, "QuickBooks Online").
  */
 #include "ledger/qbo/qbo.h"
 #include "ledger/qbo/qbo_paper.h"
@@ -161,41 +161,129 @@ static void request_id(const char *key, char out[40])
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
+/* Whether elems[i] needs a SyncToken (an update or void of a linked one). */
+static bool needs_token(const struct ledger_elem *e)
+{
+	return qbo_needs_sync_token(e->doc) && e->ledger_id != NULL && e->ledger_id[0] != '\0';
+}
+
+bool qbo_prepare_needed(enum ledger_doc_type type, const struct ledger_elem *elems, size_t n)
+{
+	(void)type;
+	for (size_t i = 0; i < n; i++)
+		if (needs_token(&elems[i]) && elems[i].version[0] == '\0')
+			return true;
+	return false;
+}
+
+int qbo_prepare(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
+                struct ledger_call *call, struct bs_error *err)
+{
+	char(*tokens)[LEDGER_ID_MAX] = calloc(n ? n : 1, sizeof(*tokens));
+	int rc;
+
+	ledger_call_init(call);
+	if (tokens == NULL)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	rc = read_tokens(q, type, elems, n, tokens, call, err);
+	for (size_t i = 0; rc == BS_OK && i < n; i++)
+		if (needs_token(&elems[i]))
+			snprintf(elems[i].version, LEDGER_ID_MAX, "%s", tokens[i]);
+	free(tokens);
+	return rc;
+}
+
+/* Refuse elems[i] before sending: its document cannot be mapped. */
+static void refuse_unmapped(struct ledger_elem *e, int rc, const struct bs_error *why)
+{
+	e->status = BS_EINVAL;
+	e->refusal = rc == BS_ENOTFOUND ? LEDGER_REFUSAL_NOT_FOUND : LEDGER_REFUSAL_INVALID;
+	e->id[0] = '\0';
+	e->has_total = false;
+	buf_reset(&e->message);
+	buf_addstr(&e->message, why->msg);
+}
+
+/* A sent element's verdict back into the batch's element. */
+static void take_verdict(struct ledger_elem *to, struct ledger_elem *from)
+{
+	struct buf msg = to->message;
+
+	to->message = from->message;
+	from->message = msg;
+	to->status = from->status;
+	to->refusal = from->refusal;
+	to->warned = from->warned;
+	to->has_total = from->has_total;
+	to->total = from->total;
+	memcpy(to->id, from->id, sizeof(to->id));
+	memcpy(to->number, from->number, sizeof(to->number));
+}
+
+/*
+ * Each document is mapped on its own first: one that cannot be (an account
+ * the company lacks, a DocNumber over 21) is refused alone, with its
+ * reason, and the others are sent (bId = their position in what is sent).
+ * When none is left, nothing is sent and call says no answer.
+ */
 int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems, size_t n,
              const char *idempotency_key, ledger_resolve_fn resolve, void *arg,
              struct ledger_call *call, struct bs_error *err)
 {
 	struct wrap w = {qbo_conn_refs(q), resolve, arg};
-	char(*tokens)[LEDGER_ID_MAX] = NULL;
+	struct ledger_elem *sub = NULL;
 	const char **tp = NULL;
-	struct buf body, path, ans;
+	size_t *idx = NULL, k = 0;
+	struct buf body, path, ans, scratch;
 	char rid[40];
-	bool need = false;
 	int rc = BS_OK;
 
 	ledger_call_init(call);
 	buf_init(&body, (size_t)8 << 20);
 	buf_init(&path, 256);
 	buf_init(&ans, (size_t)64 << 20);
+	buf_init(&scratch, (size_t)8 << 20);
 	if (n == 0 || n > QBO_BATCH_MAX) {
 		rc = bs_error_set(err, BS_EINVAL, "a batch holds 1 to %d documents", QBO_BATCH_MAX);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		need |= qbo_needs_sync_token(elems[i].doc);
-	if (need) {
-		tokens = calloc(n, sizeof(*tokens));
-		tp = calloc(n, sizeof(*tp));
-		if (tokens == NULL || tp == NULL) {
+	/* the SyncTokens: read by the dispatcher's prepare, else here */
+	if (qbo_prepare_needed(type, elems, n) &&
+	    (rc = qbo_prepare(q, type, elems, n, call, err)) != BS_OK)
+		goto out;
+	sub = calloc(n, sizeof(*sub));
+	tp = calloc(n, sizeof(*tp));
+	idx = calloc(n, sizeof(*idx));
+	if (sub == NULL || tp == NULL || idx == NULL) {
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct bs_error why;
+		int mrc;
+
+		bs_error_clear(&why);
+		buf_reset(&scratch);
+		mrc = qbo_map_element(type, elems[i].doc, elems[i].ledger_id, elems[i].version,
+		                      wrapped, &w, &scratch, &why);
+		if (mrc == BS_ENOMEM) {
 			rc = bs_error_set(err, BS_ENOMEM, "out of memory");
 			goto out;
 		}
-		if ((rc = read_tokens(q, type, elems, n, tokens, call, err)) != BS_OK)
-			goto out;
-		for (size_t i = 0; i < n; i++)
-			tp[i] = tokens[i];
+		if (mrc != BS_OK) {
+			refuse_unmapped(&elems[i], mrc, &why);
+			continue;
+		}
+		ledger_elem_init(&sub[k]);
+		sub[k].doc = elems[i].doc;
+		sub[k].ledger_id = elems[i].ledger_id;
+		memcpy(sub[k].version, elems[i].version, sizeof(sub[k].version));
+		tp[k] = elems[i].version;
+		idx[k++] = i;
 	}
-	rc = qbo_batch_build(type, elems, n, tp, wrapped, &w, &body, err);
+	if (k == 0)
+		goto out;
+	rc = qbo_batch_build(type, sub, k, tp, wrapped, &w, &body, err);
 	if (rc == BS_OK) {
 		request_id(idempotency_key ? idempotency_key : "", rid);
 		rc = idempotency_key != NULL && idempotency_key[0] != '\0'
@@ -210,13 +298,19 @@ int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *
 		add_call(call, &c);
 	}
 	if (rc == BS_OK)
-		rc = qbo_parse_response(type, buf_cstr(&ans), ans.len, elems, n, err);
+		rc = qbo_parse_response(type, buf_cstr(&ans), ans.len, sub, k, err);
+	for (size_t j = 0; rc == BS_OK && j < k; j++)
+		take_verdict(&elems[idx[j]], &sub[j]);
 out:
-	free(tokens);
+	for (size_t j = 0; sub != NULL && j < k; j++)
+		ledger_elem_release(&sub[j]);
+	free(sub);
 	free(tp);
+	free(idx);
 	buf_free(&body);
 	buf_free(&path);
 	buf_free(&ans);
+	buf_free(&scratch);
 	return rc;
 }
 

@@ -35,6 +35,11 @@ static int build_item(struct planner *p, const struct plan_item *it, const struc
 		rc = plan_put_opt(&p->s.doc, "sales_account", jsonr_str(o, "sales_account"));
 	if (rc == BS_OK)
 		rc = plan_put_opt(&p->s.doc, "purchase_account", jsonr_str(o, "purchase_account"));
+	/* a ledger whose items must name an income account (QBO) takes the
+	 * default sales account when the product names none; Xero ignores it */
+	if (rc == BS_OK && jsonr_str(o, "sales_account") == NULL &&
+	    p->ctx.set[PLAN_S_SALES].len > 0)
+		rc = jsonw_kv_str(&p->s.doc, 1, "default_sales_account", plan_sv(p, PLAN_S_SALES));
 	return rc;
 }
 

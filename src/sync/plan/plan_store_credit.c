@@ -169,7 +169,8 @@ static int build_use(struct planner *p, const struct plan_item *it)
 		if (rc == BS_OK && jsonr_str(it->o, "customer_id") != NULL) {
 			char sym[LEDGER_SYMBOL_MAX];
 
-			snprintf(sym, sizeof(sym), "Contact/%s:%s", record_kind_name(RECORD_CUSTOMER),
+			snprintf(sym, sizeof(sym), "Contact/%s:%s",
+			         record_kind_name(RECORD_CUSTOMER),
 			         jsonr_str(it->o, "customer_id"));
 			rc = jsonw_kv_str(&p->s.doc, 1, "contact", sym);
 		}
