@@ -93,10 +93,12 @@ static int pick(const struct ledger_tenant *t, size_t n, const char *want, size_
 
 static void print_connected(const struct onboard_stats *ob, const char *target)
 {
+	const struct ledger_ops *l = ledger_for_target(target);
+
 	printf("Connected to %s (%s) as target %s\n",
-	       ob->org_name[0]                   ? ob->org_name
-	       : strncmp(target, "qbo:", 4) == 0 ? "QuickBooks Online"
-	                                         : "Xero",
+	       ob->org_name[0] ? ob->org_name
+	       : l != NULL     ? l->caps->display_name
+	                       : target,
 	       ob->base_currency, target);
 	printf("Read %zu accounts, %zu tax rates, %zu contacts, %zu items (%llu calls)\n",
 	       ob->accounts, ob->tax_rates, ob->contacts_seen, ob->items_seen,

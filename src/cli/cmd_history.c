@@ -3,9 +3,13 @@
  * and reason, for one record or for all.
  */
 #include "cli/cli.h"
+#include "core/buf.h"
+#include "core/jsonr.h"
+#include "rules/rules.h"
 #include "store/store.h"
 
 #include <getopt.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -18,7 +22,9 @@ const struct cli_cmd cmd_history_entry = {
     "\n"
     "Every transition of a record: when, who (import, cli, sync, ...), from which\n"
     "state to which, and why.  REF is KIND:ID (sale:SO-1) or an ID unique across\n"
-    "kinds.  Without REF, the newest entries of all records.\n"
+    "kinds.  Without REF, the newest entries of all records.  Each entry on a\n"
+    "ledger says the Accounting Status it left (Imported, or Not Imported Yet Or\n"
+    "Reset For Re-import); with REF, the record's status on each ledger follows.\n"
     "\n"
     "Options:\n"
     "  --limit N   at most N entries, the newest (default 50 without REF, all with)\n"
@@ -29,7 +35,31 @@ const struct cli_cmd cmd_history_entry = {
 struct hist {
 	bool json;
 	uint64_t n;
+	struct store *st;
+	enum record_kind kind;
+	const char *id;
 };
+
+/* With REF: the record's Accounting Status on each ledger, now. */
+static int status_cb(void *arg, const char *target, const char *name)
+{
+	struct hist *s = arg;
+	enum sync_state st;
+
+	(void)name;
+	if (store_state_get(s->st, s->kind, s->id, target, &st, NULL, NULL) != BS_OK)
+		return 0;
+	if (s->json) {
+		fputs(s->n++ > 0 ? ",\n    {\"target\": " : "\n    {\"target\": ", stdout);
+		cli_json_str(stdout, target);
+		fputs(", \"accounting_status\": ", stdout);
+		cli_json_str(stdout, rules_accounting_status(st));
+		fputc('}', stdout);
+	} else {
+		printf("Accounting Status on %s: %s\n", target, rules_accounting_status(st));
+	}
+	return 0;
+}
 
 static void fmt_time(char out[32], int64_t ms)
 {
@@ -41,6 +71,17 @@ static void fmt_time(char out[32], int64_t ms)
 		return;
 	}
 	snprintf(out + 19, 13, ".%03dZ", (int)(ms % 1000));
+}
+
+/* The Accounting Status an entry on a ledger left the record in; "" for
+ * entries that are not on one (arrival, a new version). */
+static const char *accounting(const struct store_history_row *h)
+{
+	enum sync_state s;
+
+	if (h->target[0] == '\0' || sync_state_from_name(h->to, &s) != BS_OK)
+		return "";
+	return rules_accounting_status(s);
 }
 
 static int hist_cb(void *arg, const struct store_history_row *h)
@@ -67,6 +108,8 @@ static int hist_cb(void *arg, const struct store_history_row *h)
 		cli_json_str(stdout, h->to);
 		fputs(", \"reason\": ", stdout);
 		cli_json_str(stdout, h->reason);
+		fputs(", \"accounting_status\": ", stdout);
+		cli_json_str(stdout, accounting(h));
 		fputc('}', stdout);
 		return 0;
 	}
@@ -76,6 +119,32 @@ static int hist_cb(void *arg, const struct store_history_row *h)
 	return 0;
 }
 
+/*
+ * The record's reference as booksync shows it, whole, into out: a billed
+ * purchase's is its bill's (supplier invoice number + " / " + its
+ * reference), anything else's its own reference ("" when none).
+ */
+static void whole_reference(struct store *st, enum record_kind kind, const char *id,
+                            struct buf *out)
+{
+	struct buf body;
+	struct json_object *o = NULL;
+	const char *inv, *ref;
+	bool cut;
+
+	buf_init(&body, (size_t)16 << 20);
+	if (store_record_get(st, kind, id, NULL, &body, NULL) == BS_OK)
+		o = json_tokener_parse(buf_cstr(&body));
+	inv = jsonr_str(o, "supplier_invoice_no");
+	ref = jsonr_str(o, "reference");
+	if (kind != RECORD_PURCHASE || inv == NULL ||
+	    rules_purchase_reference(true, inv, ref != NULL ? ref : id, 0, out, NULL, &cut, NULL) !=
+	        BS_OK)
+		(void)buf_addstr(out, ref != NULL ? ref : "");
+	json_object_put(o);
+	buf_free(&body);
+}
+
 static int cmd_history_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -83,7 +152,7 @@ static int cmd_history_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct hist h = {false, 0};
+	struct hist h = {false, 0, NULL, RECORD_SALE, NULL};
 	struct store *st = NULL;
 	struct bs_error err;
 	enum record_kind kind;
@@ -130,7 +199,31 @@ static int cmd_history_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	rc = store_history_each(st, optind < argc ? &kind : NULL, optind < argc ? id : NULL, limit,
 	                        hist_cb, &h, &err);
 	if (h.json)
-		fputs("\n  ]\n}\n", stdout);
+		fputs("\n  ]", stdout);
+	if (rc == BS_OK && optind < argc) {
+		struct buf ref;
+
+		buf_init(&ref, 4096);
+		whole_reference(st, kind, id, &ref);
+		if (h.json) {
+			fputs(",\n  \"reference\": ", stdout);
+			cli_json_str(stdout, buf_cstr(&ref));
+		} else if (ref.len > 0) {
+			printf("Reference: %s\n", buf_cstr(&ref));
+		}
+		buf_free(&ref);
+		h.st = st;
+		h.kind = kind;
+		h.id = id;
+		h.n = 0;
+		if (h.json)
+			fputs(",\n  \"accounting_status\": [", stdout);
+		rc = store_targets_each(st, status_cb, &h, &err);
+		if (h.json)
+			fputs("\n  ]", stdout);
+	}
+	if (h.json)
+		fputs("\n}\n", stdout);
 	rc = rc == BS_OK ? CLI_OK : cli_fail(&cmd_history_entry, rc, err.msg);
 out:
 	store_close(st);

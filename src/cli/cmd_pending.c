@@ -7,6 +7,7 @@
  */
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "rules/rules.h"
 #include "store/store.h"
 #include "sync/tabs.h"
 
@@ -76,6 +77,8 @@ static void row_json(struct walk *w, const struct store_row *r)
 	cli_json_str(stdout, sync_state_name(r->state));
 	fputs(", \"reason\": ", stdout);
 	cli_json_str(stdout, r->reason);
+	fputs(", \"accounting_status\": ", stdout);
+	cli_json_str(stdout, rules_accounting_status(r->state));
 	fputc('}', stdout);
 }
 

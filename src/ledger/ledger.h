@@ -182,7 +182,6 @@ struct ledger_caps {
 	char tax_none[LEDGER_TAX_CODE_MAX];      /* no tax */
 	bool payments_editable;                  /* a posted payment can be changed */
 	bool allocations_editable;               /* a posted allocation can be changed */
-	int64_t batch_per_minute;                /* batch calls a minute (QBO /batch); 0 = no own limit */
 	/* Purchases (docs/states-and-tabs.md "Purchase orders and bills"): */
 	size_t doc_number_max;    /* characters a document number keeps (bill, PO); the
 	                             whole reference stays in the body's `reference` */
@@ -191,6 +190,7 @@ struct ledger_caps {
 	bool po_upload_default;   /* open purchases go up as purchase orders by default;
 	                             false: only with upload_po_as_qbo_po */
 	const char *display_name; /* the ledger's name for people: "Xero" */
+	int64_t batch_per_minute; /* batch calls a minute (QBO /batch); 0 = no own limit */
 };
 
 /* What connect reads of an organisation (ledger_ops.read). */

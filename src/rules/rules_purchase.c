@@ -101,6 +101,32 @@ static bool goes_first(const struct rules_numbered *self, const struct rules_num
 	return o->ahead || strcmp(o->id, self->id) < 0;
 }
 
+/*
+ * s for a message: whole up to RULES_SHOW_MAX characters, else its first
+ * and last RULES_SHOW_END characters around "…", so that three references
+ * and the advice fit in one error message and the ends that differ show.
+ */
+#define RULES_SHOW_MAX 64
+#define RULES_SHOW_END 30
+
+static int show(struct buf *out, const char *s)
+{
+	size_t len = strlen(s), head = 0, n = 0, tail;
+	bool cut = false;
+
+	if (rules_utf8_prefix(s, len, RULES_SHOW_MAX, &head, &cut) != BS_OK || !cut)
+		return buf_add(out, s, len);
+	(void)rules_utf8_prefix(s, len, RULES_SHOW_END, &head, &cut);
+	/* the start of the last RULES_SHOW_END characters */
+	for (tail = len; tail > 0 && n < RULES_SHOW_END; tail--) {
+		if (((unsigned char)s[tail - 1] & 0xC0) != 0x80)
+			n++;
+	}
+	if (buf_add(out, s, head) != BS_OK || buf_addstr(out, "\xe2\x80\xa6") != BS_OK)
+		return BS_ENOMEM;
+	return buf_add(out, s + tail, len - tail);
+}
+
 int rules_number_clash(const struct rules_numbered *self, const struct rules_numbered *others,
                        size_t n, size_t max_chars, const char *what, const char *ledger_name,
                        size_t *clash, struct buf *why, struct bs_error *err)
@@ -108,6 +134,7 @@ int rules_number_clash(const struct rules_numbered *self, const struct rules_num
 	const struct rules_numbered *o;
 	const char *lname =
 	    ledger_name != NULL && ledger_name[0] != '\0' ? ledger_name : "the ledger";
+	struct buf a, num, b;
 	size_t i, start;
 	int rc;
 
@@ -126,21 +153,32 @@ int rules_number_clash(const struct rules_numbered *self, const struct rules_num
 		return BS_OK;
 	o = &others[i];
 	start = why->len;
-	if (o->whole != NULL && strcmp(o->whole, self->whole) == 0)
+	buf_init(&a, 1024);
+	buf_init(&num, 1024);
+	buf_init(&b, 1024);
+	rc = show(&a, self->whole);
+	if (rc == BS_OK)
+		rc = show(&num, self->number);
+	if (rc == BS_OK)
+		rc = show(&b, o->whole != NULL ? o->whole : o->number);
+	if (rc == BS_OK && o->whole != NULL && strcmp(o->whole, self->whole) == 0)
 		rc = buf_printf(why,
 		                "reference \"%s\" is also purchase %s's for this supplier: a %s "
 		                "in %s would be taken for the other; change the supplier "
 		                "invoice number or reference of one of them, then re-upload",
-		                self->whole, o->id, what, lname);
-	else
+		                buf_cstr(&a), o->id, what, lname);
+	else if (rc == BS_OK)
 		rc = buf_printf(why,
-		                "reference \"%s\" becomes \"%s\" in %s (%zu characters), the "
-		                "same number as purchase %s's reference \"%s\" for this "
-		                "supplier: the %s is not posted under a number that is not its "
-		                "own; change the supplier invoice number or reference of one of "
-		                "them so their first %zu characters differ, then re-upload",
-		                self->whole, self->number, lname, max_chars, o->id,
-		                o->whole != NULL ? o->whole : o->number, what, max_chars);
+		                "reference \"%s\" becomes \"%s\" in %s (%zu characters), as "
+		                "purchase %s's \"%s\" does for this supplier: the %s would post "
+		                "under a number not its own; change the supplier invoice number "
+		                "or reference of one so their first %zu characters differ, then "
+		                "re-upload",
+		                buf_cstr(&a), buf_cstr(&num), lname, max_chars, o->id, buf_cstr(&b),
+		                what, max_chars);
+	buf_free(&a);
+	buf_free(&num);
+	buf_free(&b);
 	if (rc != BS_OK) {
 		buf_truncate(why, start);
 		return bs_error_set(err, rc, "number clash: %s", bs_strerror(rc));

@@ -99,9 +99,16 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
 	    "(SELECT group_concat(rr.field || ' ' || rr.ref_id, ', ') FROM record_refs rr"
 	    " WHERE rr.record = r.rowid AND NOT EXISTS (SELECT 1 FROM records x"
 	    " WHERE x.id = rr.ref_id AND ((1 << x.kind) & rr.kinds) != 0))";
+	/* A billed purchase's reference is its bill's, whole: the supplier's
+	 * invoice number + " / " + the purchase's reference or id, as
+	 * rules_purchase_reference makes it (docs/states-and-tabs.md
+	 * "Purchase orders and bills"). */
 	static const char label[] =
-	    "coalesce(json_extract(r.body, '$.reference'), json_extract(r.body, '$.name'),"
-	    " json_extract(r.body, '$.code'), json_extract(r.body, '$.sku'), '')";
+	    "CASE WHEN r.kind = ?4 AND json_extract(r.body, '$.supplier_invoice_no') IS NOT NULL"
+	    " THEN json_extract(r.body, '$.supplier_invoice_no') || ' / ' ||"
+	    " coalesce(json_extract(r.body, '$.reference'), r.id)"
+	    " ELSE coalesce(json_extract(r.body, '$.reference'), json_extract(r.body, '$.name'),"
+	    " json_extract(r.body, '$.code'), json_extract(r.body, '$.sku'), '') END";
 	struct sq_store *s = sq(st);
 	struct row_walk rw = {cb, arg};
 	struct buf sql;
@@ -146,6 +153,7 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
 		sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, (sqlite3_int64)state_mask);
 	}
+	sqlite3_bind_int(q, 4, (int)RECORD_PURCHASE);
 	rc = sq_rows(s, q, label_row, &rw, err, "listing records");
 out:
 	sqlite3_finalize(q);

@@ -522,7 +522,7 @@ static void adopt_existing_contacts(struct dsp *d, struct ledger_elem *elems)
 		if (elems[i].status == BS_OK || elems[i].refusal != LEDGER_REFUSAL_DUPLICATE)
 			continue;
 		a.found = &found;
-		if (paced_call(&d->pc, attempt_once, &a, &e) == BS_OK && found) {
+		if (paced_call_batch(&d->pc, attempt_once, &a, &e) == BS_OK && found) {
 			elems[i].status = BS_OK;
 			elems[i].refusal = LEDGER_REFUSAL_NONE;
 			elems[i].warned = false;
@@ -560,7 +560,8 @@ int dsp_lookup(struct dsp *d, struct ledger_elem *elems, size_t n, bool *found)
 {
 	struct attempt a = {d, elems, n, NULL, found, false};
 
-	return paced_call(&d->pc, attempt_once, &a, d->err);
+	/* a lookup of many may be one batch call (QBO's /batch of queries) */
+	return paced_call_batch(&d->pc, attempt_once, &a, d->err);
 }
 
 static int freeze(struct dsp *d, int64_t *rid, struct buf *key)

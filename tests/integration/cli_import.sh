@@ -192,7 +192,9 @@ for v in -5 0 1.5 -x; do
 	if grep -q "unknown option" "$T/err"; then bad "'$v' taken for an option"; else ok; fi
 done
 expect 2 "$B" settings limits.per_minute 1234567890 && has "$T/err" "from 1 to 999999999"
-expect 0 "$B" settings limits.per_minute && has "$T/out" "60"
+# refused values left it unset: the ledger's own limit (Xero 60, QBO 500)
+expect 0 "$B" settings limits.per_minute
+if [ -n "$(tr -d "\n" <"$T/out")" ]; then bad "refused values set limits.per_minute: $(cat "$T/out")"; else ok; fi
 expect 0 "$B" settings limits.per_minute 30
 expect 0 "$B" settings limits.per_minute && has "$T/out" "30"
 expect 2 "$B" settings --bogus limits.per_minute && has "$T/err" "unknown option '--bogus'"

@@ -29,6 +29,8 @@ enum ev_kind {
 	EV_SEED_DAY, /* remaining (a) at (at), seeded at `now` (b) */
 	EV_WAIT,     /* at: expect exactly `want` ms */
 	EV_NOANSWER, /* a call ended without an answer (governor_unanswered) */
+	EV_BSTART,   /* at: a batch call starts (governor_start_batch) */
+	EV_BWAIT,    /* at: a batch call would wait exactly `want` ms */
 };
 
 struct ev {
@@ -97,55 +99,125 @@ static const struct gcase cases[] = {
 };
 /* clang-format on */
 
+static void run_case(const struct gcase *c, const struct governor_limits *lim)
+{
+	struct governor *g = governor_new(lim);
+
+	assert_non_null(g);
+	for (size_t k = 0; k < 12 && c->ev[k].kind != EV_END_OF_SCRIPT; k++) {
+		const struct ev *e = &c->ev[k];
+		int64_t w;
+
+		switch (e->kind) {
+		case EV_START:
+			governor_start(g, e->at);
+			break;
+		case EV_BSTART:
+			governor_start_batch(g, e->at);
+			break;
+		case EV_END:
+			governor_end(g, e->at, e->a, e->b, e->c, e->d);
+			break;
+		case EV_SEED: {
+			int64_t t[8];
+
+			for (int64_t j = 0; j < e->a && j < 8; j++)
+				t[j] = e->at + j * e->b;
+			governor_seed(g, t, (size_t)e->a);
+			break;
+		}
+		case EV_NOANSWER:
+			governor_unanswered(g);
+			break;
+		case EV_SEED_DAY:
+			governor_seed_day(g, e->a, e->at, e->b);
+			break;
+		case EV_WAIT:
+		case EV_BWAIT:
+			w = e->kind == EV_WAIT ? governor_wait_ms(g, e->at)
+			                       : governor_wait_batch_ms(g, e->at);
+			if (w != e->want)
+				print_error("%s: step %zu: wait %lld, want %lld\n", c->what, k,
+				            (long long)w, (long long)e->want);
+			assert_int_equal(w, e->want);
+			break;
+		case EV_END_OF_SCRIPT:
+			break;
+		}
+	}
+	governor_free(g);
+}
+
 static void test_cases(void **state)
 {
 	struct governor_limits lim = {3, 5, 2, 100, 1};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct governor *g = governor_new(&lim);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i], &lim);
+}
 
-		assert_non_null(g);
-		for (size_t k = 0; k < 12 && cases[i].ev[k].kind != EV_END_OF_SCRIPT; k++) {
-			const struct ev *e = &cases[i].ev[k];
+/*
+ * QBO's shape: 3 calls a minute here, of which 2 may be batch calls; no
+ * daily cap, no cap on calls at once (0 = none).
+ */
+/* clang-format off */
+static const struct gcase batch_cases[] = {
+    {"two batch calls fill the batch minute: a third batch waits, a plain call does not",
+     {{EV_BSTART, 1000, 0, 0, 0, 0, 0}, {EV_END, 1010, -1, -1, -1, -1, 0},
+      {EV_BSTART, 2000, 0, 0, 0, 0, 0}, {EV_END, 2010, -1, -1, -1, -1, 0},
+      {EV_BWAIT, 3000, 0, 0, 0, 0, 1000 + MIN + MARGIN - 3000},
+      {EV_WAIT, 3000, 0, 0, 0, 0, 0},
+      {EV_BWAIT, 1000 + MIN + MARGIN, 0, 0, 0, 0, 0}}},
+    {"plain calls do not use the batch budget",
+     {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_END, 1010, -1, -1, -1, -1, 0},
+      {EV_START, 2000, 0, 0, 0, 0, 0}, {EV_END, 2010, -1, -1, -1, -1, 0},
+      {EV_BWAIT, 3000, 0, 0, 0, 0, 0}}},
+    {"batch calls count in the minute too",
+     {{EV_BSTART, 1000, 0, 0, 0, 0, 0}, {EV_END, 1010, -1, -1, -1, -1, 0},
+      {EV_START, 2000, 0, 0, 0, 0, 0}, {EV_END, 2010, -1, -1, -1, -1, 0},
+      {EV_START, 3000, 0, 0, 0, 0, 0}, {EV_END, 3010, -1, -1, -1, -1, 0},
+      {EV_WAIT, 4000, 0, 0, 0, 0, 1000 + MIN + MARGIN - 4000},
+      {EV_BWAIT, 4000, 0, 0, 0, 0, 1000 + MIN + MARGIN - 4000}}},
+    {"no daily cap: calls go on past any count",
+     {{EV_START, 0, 0, 0, 0, 0, 0}, {EV_END, 10, -1, -1, -1, -1, 0},
+      {EV_START, 2 * MIN, 0, 0, 0, 0, 0}, {EV_END, 2 * MIN + 10, -1, -1, -1, -1, 0},
+      {EV_START, 4 * MIN, 0, 0, 0, 0, 0}, {EV_END, 4 * MIN + 10, -1, -1, -1, -1, 0},
+      {EV_START, 6 * MIN, 0, 0, 0, 0, 0}, {EV_END, 6 * MIN + 10, -1, -1, -1, -1, 0},
+      {EV_WAIT, 8 * MIN, 0, 0, 0, 0, 0}}},
+    {"no cap on calls at once: three in flight, a fourth would wait only for the minute",
+     {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_START, 1001, 0, 0, 0, 0, 0},
+      {EV_WAIT, 1002, 0, 0, 0, 0, 0},
+      {EV_START, 1002, 0, 0, 0, 0, 0},
+      {EV_WAIT, 1003, 0, 0, 0, 0, 1000 + MIN + MARGIN - 1003}}},
+    {"a 429 blocks batch calls too",
+     {{EV_BSTART, 1000, 0, 0, 0, 0, 0}, {EV_END, 1100, -1, -1, -1, 60, 0},
+      {EV_BWAIT, 1200, 0, 0, 0, 0, 1100 + MIN + MARGIN - 1200}}},
+};
+/* clang-format on */
 
-			switch (e->kind) {
-			case EV_START:
-				governor_start(g, e->at);
-				break;
-			case EV_END:
-				governor_end(g, e->at, e->a, e->b, e->c, e->d);
-				break;
-			case EV_SEED: {
-				int64_t t[8];
+static void test_batch_and_none(void **state)
+{
+	struct governor_limits lim = {.per_minute = 3,
+	                              .per_day = 0,
+	                              .concurrent = 0,
+	                              .app_per_minute = 0,
+	                              .time_scale = 1,
+	                              .batch_per_minute = 2};
+	struct governor_limits nobatch = {3, 5, 2, 100, 1};
+	const struct gcase plain = {"without a batch limit a batch call is a call",
+	                            {{EV_BSTART, 1000, 0, 0, 0, 0, 0},
+	                             {EV_END, 1010, -1, -1, -1, -1, 0},
+	                             {EV_BSTART, 2000, 0, 0, 0, 0, 0},
+	                             {EV_END, 2010, -1, -1, -1, -1, 0},
+	                             {EV_BWAIT, 3000, 0, 0, 0, 0, 0},
+	                             {EV_BSTART, 3000, 0, 0, 0, 0, 0},
+	                             {EV_BWAIT, 3001, 0, 0, 0, 0, 1000 + MIN + MARGIN - 3001}}};
 
-				for (int64_t j = 0; j < e->a && j < 8; j++)
-					t[j] = e->at + j * e->b;
-				governor_seed(g, t, (size_t)e->a);
-				break;
-			}
-			case EV_NOANSWER:
-				governor_unanswered(g);
-				break;
-			case EV_SEED_DAY:
-				governor_seed_day(g, e->a, e->at, e->b);
-				break;
-			case EV_WAIT: {
-				int64_t w = governor_wait_ms(g, e->at);
-
-				if (w != e->want)
-					print_error("%s: step %zu: wait %lld, want %lld\n",
-					            cases[i].what, k, (long long)w,
-					            (long long)e->want);
-				assert_int_equal(w, e->want);
-				break;
-			}
-			case EV_END_OF_SCRIPT:
-				break;
-			}
-		}
-		governor_free(g);
-	}
+	(void)state;
+	for (size_t i = 0; i < sizeof(batch_cases) / sizeof(batch_cases[0]); i++)
+		run_case(&batch_cases[i], &lim);
+	run_case(&plain, &nobatch);
 }
 
 /* What a process leaves for the next: its window and the day's count. */
@@ -185,6 +257,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_handover),
+	    cmocka_unit_test(test_batch_and_none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -184,10 +184,72 @@ static void test_cases(void **state)
 	}
 }
 
+/*
+ * A push is a batch call: with QBO's shape (2 batch calls a minute here,
+ * 500 calls) the third push waits for the first to leave the batch
+ * minute, while a plain call (a lookup, a read) in between goes at once;
+ * a 429 on a batch (QBO's throttle, no Retry-After: 60 s) waits and goes
+ * again.
+ */
+static void test_batch(void **state)
+{
+	static const struct step ok[] = {{BS_OK, 200, -1, false, false}};
+	static const struct step throttled[] = {{BS_ELIMIT, 429, 60, false, false},
+	                                        {BS_OK, 200, -1, false, false}};
+	struct governor_limits lim = {.per_minute = 500,
+	                              .per_day = 0,
+	                              .concurrent = 10,
+	                              .app_per_minute = 0,
+	                              .time_scale = 1,
+	                              .batch_per_minute = 2};
+	struct governor *g = governor_new(&lim);
+	struct fake f;
+	struct paced p;
+	struct bs_error err;
+	int64_t t0;
+	(void)state;
+
+	assert_non_null(g);
+	memset(&f, 0, sizeof(f));
+	f.now = t0 = 1000000;
+	f.script = ok;
+	f.nscript = 1;
+	memset(&p, 0, sizeof(p));
+	p.gov = g;
+	p.now_ms = fake_now;
+	p.sleep_ms = fake_sleep;
+	p.clock = &f;
+	p.rng = 1;
+	assert_int_equal(paced_call_batch(&p, fake_call, &f, &err), BS_OK);
+	assert_int_equal(paced_call_batch(&p, fake_call, &f, &err), BS_OK);
+	assert_int_equal(f.sleeps, 0);
+	assert_int_equal(paced_call(&p, fake_call, &f, &err), BS_OK);
+	assert_int_equal(f.sleeps, 0); /* a plain call is not held by the batch minute */
+	assert_int_equal(paced_call_batch(&p, fake_call, &f, &err), BS_OK);
+	assert_true(f.sleeps > 0);
+	/* the third push went out a minute (and the margin) after the first:
+	 * it ended 10 ms after that */
+	assert_true(f.now >= t0 + 60000 + 10);
+	assert_true(f.now <= t0 + 60000 + 1300);
+	assert_int_equal(governor_calls(g), 4);
+
+	/* a throttled push waits its 60 s and goes again */
+	f.script = throttled;
+	f.nscript = 2;
+	f.attempts = 0;
+	f.slept = 0;
+	f.now += 120000;
+	assert_int_equal(paced_call_batch(&p, fake_call, &f, &err), BS_OK);
+	assert_int_equal(f.attempts, 2);
+	assert_true(f.slept >= 60000);
+	governor_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

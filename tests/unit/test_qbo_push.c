@@ -421,6 +421,30 @@ static void test_every_entity(void **state)
 		assert_string_equal(tc_get(&t, "PurchaseOrder.DocNumber"), "PO-8");
 	}
 
+	/* two entities in one batch of voids: each one's SyncToken is read; a
+	 * paid bill cannot be deleted (wrong status), the invoice is voided */
+	{
+		char inv[LEDGER_ID_MAX], bill[LEDGER_ID_MAX];
+		const char *vids[2] = {inv, bill};
+
+		assert_int_equal(resolve(NULL, "Invoice/sale:SO-3", inv), BS_OK);
+		assert_int_equal(resolve(NULL, "Invoice/purchase:PO-8", bill), BS_OK);
+		assert_int_equal(
+		    push(q, LEDGER_INVOICE,
+		         (const char *const[]){
+		             "{'op':'void','self':'Invoice/sale:SO-3','subtype':'sales'}",
+		             "{'op':'void','self':'Invoice/purchase:PO-8','subtype':"
+		             "'purchases'}"},
+		         2, vids, "k-voids", &b, &err),
+		    BS_OK);
+		assert_int_equal(b.e[0].status, BS_OK);
+		assert_int_equal(b.e[1].status, BS_EINVAL);
+		assert_int_equal(b.e[1].refusal, LEDGER_REFUSAL_WRONG_STATUS);
+		batch_free(&b);
+		assert_int_equal(qbo_doc_status(q, LEDGER_INVOICE, inv, &st, &call, &err), BS_OK);
+		assert_int_equal(st, LEDGER_DOC_VOIDED);
+	}
+
 	/* a number taken: refused as a duplicate, with QBO's code */
 	assert_int_equal(push(q, LEDGER_INVOICE,
 	                      (const char *const[]){
@@ -520,6 +544,7 @@ static void test_lookup(void **state)
 	struct bs_error err;
 	struct ledger_call call;
 	bool found[8];
+	char id[LEDGER_ID_MAX];
 
 	(void)state;
 	nsyms = 0;
@@ -568,6 +593,36 @@ static void test_lookup(void **state)
 	assert_true(found[0] && found[1]);
 	assert_int_equal(b.e[0].total, 27600000);
 	assert_int_equal(b.e[1].total, 11500000);
+	batch_free(&b);
+
+	/* one entity: a GET of /query; the customer is found by DisplayName */
+	memset(&b, 0, sizeof(b));
+	{
+		char *s = js(contacts[0]);
+
+		ledger_elem_init(&b.e[0]);
+		b.doc[0] = b.e[0].doc = json_tokener_parse(s);
+		free(s);
+	}
+	b.n = 1;
+	assert_int_equal(
+	    qbo_lookup_many(q, LEDGER_CONTACT, b.e, b.n, resolve, NULL, found, &call, &err), BS_OK);
+	assert_true(found[0]);
+	assert_int_equal(resolve(NULL, "Contact/customer:C-1", id), BS_OK);
+	assert_string_equal(b.e[0].id, id);
+	batch_free(&b);
+
+	/* a supplier named as a customer: QBO's one list of names refuses it,
+	 * and the message says what to do */
+	assert_int_equal(
+	    push(q, LEDGER_CONTACT,
+	         (const char *const[]){
+	             "{'op':'create','self':'Contact/supplier:S-9','name':'Acme Ltd'}"},
+	         1, NULL, "l-twin", &b, &err),
+	    BS_OK);
+	assert_int_equal(b.e[0].refusal, LEDGER_REFUSAL_DUPLICATE);
+	assert_non_null(strstr(buf_cstr(&b.e[0].message), "6240: "));
+	assert_non_null(strstr(buf_cstr(&b.e[0].message), "rename one of them at the source"));
 	batch_free(&b);
 
 	qbo_conn_free(q);

@@ -513,6 +513,11 @@ struct ccase {
 #define AN "INV-2024-0001 / PO-12"
 #define B  "INV-2024-0001 / PO-1299"
 
+/* 100 characters */
+#define LONG_A                                                                                     \
+	"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567" \
+	"890123456789"
+
 static const struct ccase clashes[] = {
     {"no others", {"PO-2", B, AN, false}, {{0}}, 0, 0, {NULL}},
     {"other ahead, same cut",
@@ -521,7 +526,7 @@ static const struct ccase clashes[] = {
      1,
      0,
      {"\"" B "\" becomes \"" AN "\" in QuickBooks Online (21 characters)",
-      "purchase PO-1's reference \"" A "\"", "first 21 characters differ"}},
+      "as purchase PO-1's \"" A "\" does", "first 21 characters differ"}},
     {"other not ahead, sorts first",
      {"PO-2", B, AN, false},
      {{"PO-1", A, AN, false}},
@@ -566,6 +571,13 @@ static const struct ccase clashes[] = {
      0,
      {"\"INV-1 / PO-1\" is also purchase PO-1's for this supplier", "would be taken for the other",
       NULL}},
+    /* long references are shown by their ends, so the message holds them */
+    {"long references: their ends shown",
+     {"PO-2", LONG_A "-second", LONG_A "-", false},
+     {{"PO-1", LONG_A "-first", LONG_A "-", true}},
+     1,
+     0,
+     {"\"012345678901234567890123456789\xe2\x80\xa6", "-second\"", "-first\""}},
     {"an other with no number", {"PO-2", B, AN, false}, {{"PO-1", NULL, NULL, true}}, 1, 1, {NULL}},
     {"an other skipped (empty number)",
      {"PO-2", B, AN, false},

@@ -245,7 +245,7 @@ static void test_parse_response(void **state)
 	}
 }
 
-/* The registry finds Xero by name and by target; its caps are Xero's. */
+/* The registry finds Xero (and QBO) by name and by target; Xero's caps. */
 static void test_registry_and_caps(void **state)
 {
 	const struct ledger_ops *x = ledger_find("xero");
@@ -256,6 +256,7 @@ static void test_registry_and_caps(void **state)
 	assert_ptr_equal(ledger_for_target("xero:abc-123"), &xero_ledger);
 	assert_non_null(ledger_find("qbo")); /* the second connector */
 	assert_string_equal(ledger_find("qbo")->name, "qbo");
+	assert_ptr_equal(ledger_for_target("qbo:9341453050071234"), ledger_find("qbo"));
 	assert_null(ledger_find(NULL));
 	assert_null(ledger_for_target("xero"));
 	assert_null(ledger_for_target("nope:1"));

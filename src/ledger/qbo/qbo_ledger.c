@@ -30,14 +30,11 @@ static const struct ledger_caps caps = {
     .tax_none = "Out of Scope",
     .payments_editable = false,
     .allocations_editable = false,
-    .batch_per_minute = 40,
-    /* seeds/004 (docs/mapping-qbo.md): DocNumber holds 21 characters; a QBO
-     * purchase order is not turned into a bill by the API; purchase orders go
-     * up only with upload_po_as_qbo_po */
-    .doc_number_max = QBO_DOCNUMBER_MAX,
-    .po_billable = false,
-    .po_upload_default = false,
+    .doc_number_max = QBO_DOCNUMBER_MAX, /* the whole reference goes in PrivateNote */
+    .po_billable = false,                /* a bill from a QBO purchase order is linked by hand */
+    .po_upload_default = false,          /* only with upload_po_as_qbo_po */
     .display_name = "QuickBooks Online",
+    .batch_per_minute = 40,
 };
 
 static struct qbo_conn *qc(struct ledger_conn *c)

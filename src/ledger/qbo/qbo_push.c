@@ -299,8 +299,15 @@ int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *
 	}
 	if (rc == BS_OK)
 		rc = qbo_parse_response(type, buf_cstr(&ans), ans.len, sub, k, err);
-	for (size_t j = 0; rc == BS_OK && j < k; j++)
+	for (size_t j = 0; rc == BS_OK && j < k; j++) {
+		/* QBO keeps one DisplayName across customers and vendors: say so */
+		if (type == LEDGER_CONTACT && sub[j].refusal == LEDGER_REFUSAL_DUPLICATE)
+			buf_addstr(&sub[j].message,
+			           "; QuickBooks Online keeps one DisplayName across customers and "
+			           "vendors: if a customer and a supplier share this name, rename "
+			           "one of them at the source (e.g. \"Name (supplier)\")");
 		take_verdict(&elems[idx[j]], &sub[j]);
+	}
 out:
 	for (size_t j = 0; sub != NULL && j < k; j++)
 		ledger_elem_release(&sub[j]);
@@ -331,6 +338,36 @@ size_t qbo_lookup_keyed(enum ledger_doc_type type, const struct ledger_elem *ele
 	}
 	buf_free(&key);
 	return k;
+}
+
+/*
+ * The lookup's call: one query (one entity, the usual case) is a GET of
+ * /query, which QBO does not count among its 40 batch calls a minute;
+ * several go as the /batch of queries body holds.
+ */
+static int lookup_call(struct qbo_conn *q, const struct buf *body, struct buf *ans,
+                       struct ledger_call *call, struct bs_error *err)
+{
+	struct json_object *root = json_tokener_parse(buf_cstr(body)), *items = NULL;
+	struct buf path;
+	int rc;
+
+	buf_init(&path, (size_t)4 << 20);
+	if (root != NULL && json_object_object_get_ex(root, "BatchItemRequest", &items) &&
+	    json_object_array_length(items) == 1) {
+		const char *stmt = jsonr_str(json_object_array_get_idx(items, 0), "Query");
+
+		rc = stmt != NULL ? query_path(&path, stmt)
+		                  : bs_error_set(err, BS_EINTERNAL, "a lookup without a query");
+		if (rc == BS_OK)
+			rc = qbo_call(q, "GET", buf_cstr(&path), NULL, ans, call, err);
+	} else {
+		rc = qbo_call(q, "POST", "/batch?minorversion=" QBO_MINORVERSION, buf_cstr(body),
+		              ans, call, err);
+	}
+	buf_free(&path);
+	json_object_put(root);
+	return rc;
 }
 
 int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *elems,
@@ -371,8 +408,7 @@ int qbo_lookup_many(struct qbo_conn *q, enum ledger_doc_type type, struct ledger
 		goto out;
 	}
 	if (rc == BS_OK)
-		rc = qbo_call(q, "POST", "/batch?minorversion=" QBO_MINORVERSION, buf_cstr(&body),
-		              &ans, call, err);
+		rc = lookup_call(q, &body, &ans, call, err);
 	if (rc == BS_OK)
 		rc = qbo_parse_query(type, buf_cstr(&ans), ans.len, elems, n, vp, found, err);
 out:

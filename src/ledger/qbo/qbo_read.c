@@ -125,10 +125,10 @@ static bool active_of(struct json_object *o)
 static int read_org(ledger_get_fn get, void *garg, ledger_entity_fn each, void *arg,
                     struct bs_error *err)
 {
-	struct json_object *root = NULL, *arr = NULL, *prefs = NULL, *p;
+	struct json_object *root = NULL, *arr = NULL, *prefs = NULL, *p, *cp, *ai;
 	struct ledger_entity e = {0};
 	char lock[11] = "";
-	const char *close;
+	const char *close = NULL;
 	int rc;
 
 	rc = query_page(get, garg, "CompanyInfo", 1, &root, &arr, err);
@@ -140,20 +140,15 @@ static int read_org(ledger_get_fn get, void *garg, ledger_entity_fn each, void *
 		rc = bs_error_set(err, BS_EPROTO,
 		                  "QuickBooks' preferences answer has no Preferences");
 	if (rc == BS_OK) {
-		struct json_object *ci = json_object_array_get_idx(arr, 0), *cp = NULL;
+		struct json_object *ci = json_object_array_get_idx(arr, 0);
 
 		e.id = jsonr_str(ci, "Id");
 		e.name = jsonr_str(ci, "CompanyName");
 		if (json_object_object_get_ex(p, "CurrencyPrefs", &cp))
 			e.base_currency = path_str(cp, "HomeCurrency", "value");
 		/* the close date: nothing on or before it may be posted */
-		close = NULL;
-		{
-			struct json_object *ai;
-
-			if (json_object_object_get_ex(p, "AccountingInfoPrefs", &ai))
-				close = jsonr_str(ai, "BookCloseDate");
-		}
+		if (json_object_object_get_ex(p, "AccountingInfoPrefs", &ai))
+			close = jsonr_str(ai, "BookCloseDate");
 		if (close != NULL && strlen(close) >= 10)
 			snprintf(lock, sizeof(lock), "%.10s", close);
 		e.lock_date = lock;
