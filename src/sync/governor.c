@@ -221,3 +221,19 @@ void governor_seed(struct governor *g, const int64_t *times, size_t n)
 		ring_push(&g->day, times[i]);
 	}
 }
+
+size_t governor_recent_batch(struct governor *g, int64_t now, int64_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	ring_expire(&g->batch, now, g->minute_ms + g->margin_ms);
+	for (int i = 0; i < g->batch.n && n < cap; i++)
+		out[n++] = g->batch.t[(g->batch.head + i) % g->batch.cap];
+	return n;
+}
+
+void governor_seed_batch(struct governor *g, const int64_t *times, size_t n)
+{
+	for (size_t i = 0; g->lim.batch_per_minute > 0 && i < n; i++)
+		ring_push(&g->batch, times[i]);
+}

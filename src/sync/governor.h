@@ -76,6 +76,11 @@ size_t governor_recent(struct governor *g, int64_t now_ms, int64_t *out, size_t 
 /* Count calls started at times[0..n) (oldest first) as if made here. */
 void governor_seed(struct governor *g, const int64_t *times, size_t n);
 
+/* The same two for the batch calls of the minute (batch_per_minute): the
+ * seeded times must also be among those given to governor_seed. */
+size_t governor_recent_batch(struct governor *g, int64_t now_ms, int64_t *out, size_t cap);
+void governor_seed_batch(struct governor *g, const int64_t *times, size_t n);
+
 /*
  * What the ledger last said remained of the day's calls (X-DayLimit-
  * Remaining, less the calls started since) and when it said so: the day's

@@ -244,9 +244,10 @@ static int governor_load(struct session *s, struct bs_error *err)
 	                              .app_per_minute = (int)caps->app_per_minute,
 	                              .time_scale = 1,
 	                              .batch_per_minute = (int)caps->batch_per_minute};
-	int64_t times[256];
+	int64_t times[600];
 	size_t n = 0;
 	struct buf key, v;
+	const char *q;
 
 	setting_int(s->st, "limits.per_minute", &lim.per_minute);
 	setting_int(s->st, "limits.per_day", &lim.per_day);
@@ -268,7 +269,7 @@ static int governor_load(struct session *s, struct bs_error *err)
 	s->pc.started_arg = s;
 	s->pc.rng = (uint64_t)s->now_ms() * 2654435761u + 1;
 	buf_init(&key, 256);
-	buf_init(&v, 8192);
+	buf_init(&v, 32768);
 	buf_printf(&key, "govwin:%s", s->target);
 	if (store_setting_get(s->st, buf_cstr(&key), &v, NULL) == BS_OK) {
 		const char *p = buf_cstr(&v);
@@ -283,6 +284,20 @@ static int governor_load(struct session *s, struct bs_error *err)
 			p = *end == ',' ? end + 1 : end;
 		}
 		governor_seed(s->gov, times, n);
+		/* the batch calls among them (QBO's batch minute) */
+		n = 0;
+		q = strstr(p, ";batch=");
+		for (q = q != NULL ? q + 7 : NULL;
+		     q != NULL && *q != '\0' && n < sizeof(times) / sizeof(times[0]);) {
+			char *end;
+			long long t = strtoll(q, &end, 10);
+
+			if (end == q)
+				break;
+			times[n++] = (int64_t)t;
+			q = *end == ',' ? end + 1 : end;
+		}
+		governor_seed_batch(s->gov, times, n);
 		p = strstr(p, ";day=");
 		if (p != NULL) {
 			char *end;
@@ -303,7 +318,7 @@ static int governor_load(struct session *s, struct bs_error *err)
 
 void session_window_save(struct session *s)
 {
-	int64_t times[256], rem, at;
+	int64_t times[600], rem, at;
 	size_t n;
 	struct buf key, v;
 
@@ -311,10 +326,13 @@ void session_window_save(struct session *s)
 		return;
 	n = governor_recent(s->gov, s->now_ms(), times, sizeof(times) / sizeof(times[0]));
 	buf_init(&key, 256);
-	buf_init(&v, 8192);
+	buf_init(&v, 32768);
 	buf_printf(&key, "govwin:%s", s->target);
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&v, "%s%lld", i ? "," : "", (long long)times[i]);
+	n = governor_recent_batch(s->gov, s->now_ms(), times, sizeof(times) / sizeof(times[0]));
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&v, "%s%lld", i ? "," : ";batch=", (long long)times[i]);
 	if (governor_day_belief(s->gov, &rem, &at))
 		buf_printf(&v, ";day=%lld@%lld", (long long)rem, (long long)at);
 	store_setting_set(s->st, buf_cstr(&key), buf_cstr(&v), NULL);

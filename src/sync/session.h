@@ -64,7 +64,8 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
 /*
  * Save the start times of the calls in the current minute window and what
  * the ledger last said remained of the day (setting govwin:<target>, as
- * "t1,t2,...;day=REMAINING@MS") for the next process's governor.  Called as each call
+ * "t1,t2,...;batch=b1,...;day=REMAINING@MS", the batch calls among them
+ * listed again) for the next process's governor.  Called as each call
  * starts, so a SIGKILL loses nothing, and on close.  A failure to save is
  * not an error: the next process paces by the ledger's headers instead.
  */

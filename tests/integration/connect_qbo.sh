@@ -26,8 +26,9 @@ DB=$tmp/s.db
 B() { "$BOOKSYNC" --db "$DB" "$@"; }
 setting() { sqlite3 "$DB" "select value from settings where key = '$1'"; }
 
-# access tokens last an hour / 3600: every later command must refresh
-sandbox_start 127.0.0.1:0 --limits time-scale=3600 || bail "sandbox qbo did not start"
+# access tokens last an hour / 600 = 6 s (codes 1 s): a command 5 s after
+# connect must refresh first (in the last quarter of the token's life)
+sandbox_start 127.0.0.1:0 --limits time-scale=600 || bail "sandbox qbo did not start"
 port=${url##*:}
 realm=$(sed -n 's/.*default realm \([0-9][0-9]*\).*/\1/p' "$tmp/sandbox.err" | head -n 1)
 [ -n "$realm" ] || bail "no realm on the sandbox's stderr"
@@ -106,7 +107,8 @@ kill "$sbpid" 2>/dev/null
 wait "$sbpid" 2>/dev/null
 sbpid=
 sleep 1
-sandbox_start "127.0.0.1:$port" --limits time-scale=3600 || bail "sandbox qbo did not restart"
+sandbox_start "127.0.0.1:$port" --limits time-scale=600 || bail "sandbox qbo did not restart"
+sleep 5
 B sync >"$tmp/out" 2>"$tmp/err"
 rc=$?
 check "refused refresh: exit 3 (got $rc)" [ "$rc" -eq 3 ]

@@ -220,6 +220,40 @@ static void test_batch_and_none(void **state)
 	run_case(&plain, &nobatch);
 }
 
+/* A process hands its batch minute to the next, as its call window. */
+static void test_batch_handover(void **state)
+{
+	struct governor_limits lim = {.per_minute = 10, .time_scale = 1, .batch_per_minute = 2};
+	struct governor *a = governor_new(&lim), *b = governor_new(&lim);
+	int64_t t[8], bt[8];
+	size_t n, nb;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	governor_start_batch(a, 1000);
+	governor_end(a, 1010, -1, -1, -1, -1);
+	governor_start(a, 1500);
+	governor_end(a, 1510, -1, -1, -1, -1);
+	governor_start_batch(a, 2000);
+	governor_end(a, 2010, -1, -1, -1, -1);
+	n = governor_recent(a, 2500, t, 8);
+	nb = governor_recent_batch(a, 2500, bt, 8);
+	assert_int_equal(n, 3);
+	assert_int_equal(nb, 2);
+	assert_int_equal(bt[0], 1000);
+	assert_int_equal(bt[1], 2000);
+	/* past the window: forgotten */
+	assert_int_equal(governor_recent_batch(a, 2000 + MIN + MARGIN, bt + 4, 4), 0);
+
+	governor_seed(b, t, n);
+	governor_seed_batch(b, bt, nb);
+	assert_int_equal(governor_wait_ms(b, 3000), 0); /* 3 of 10 calls */
+	assert_int_equal(governor_wait_batch_ms(b, 3000), 1000 + MIN + MARGIN - 3000);
+	governor_free(a);
+	governor_free(b);
+}
+
 /* What a process leaves for the next: its window and the day's count. */
 static void test_handover(void **state)
 {
@@ -258,6 +292,7 @@ int main(void)
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_handover),
 	    cmocka_unit_test(test_batch_and_none),
+	    cmocka_unit_test(test_batch_handover),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
