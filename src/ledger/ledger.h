@@ -191,6 +191,9 @@ struct ledger_caps {
 	                             false: only with upload_po_as_qbo_po */
 	const char *display_name; /* the ledger's name for people: "Xero" */
 	int64_t batch_per_minute; /* batch calls a minute (QBO /batch); 0 = no own limit */
+	/* tax added on top is rounded once per rate over the document (QBO's
+	 * TxnTaxDetail), not per line (Xero): the planner predicts it so */
+	bool tax_per_document;
 };
 
 /* What connect reads of an organisation (ledger_ops.read). */

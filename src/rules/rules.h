@@ -58,6 +58,7 @@ struct rules_ledger {
 	bool po_not_billable;     /* !caps.po_billable */
 	bool po_opt_in_only;      /* !caps.po_upload_default */
 	const char *display_name; /* "Xero"; NULL = "the ledger" */
+	bool tax_per_document;    /* caps.tax_per_document */
 };
 
 /* ------------------------------------------------------------------ */
@@ -324,6 +325,8 @@ struct rules_rounding_in {
 	bool fold_discount;            /* credit notes: the ledger takes no discount */
 	const char *rounding_account;  /* where the correction line posts (settings
 	                                  account.rounding; Xero 860); required */
+	bool tax_per_document;         /* exclusive tax: the ledger rounds it once per
+	                                  rate over the lines (QBO), not per line */
 };
 
 /* One line as it will be sent, with what the ledger will compute for it. */
@@ -376,7 +379,9 @@ struct rules_rounding_out {
  *           which Xero would store rounded) rounded half away to
  *           ledger_unit_dp — we send that exact unit amount; line amount
  *           = qty × unit × (1 − disc) and tax per line at
- *           ledger_amount_dp with ledger_round.
+ *           ledger_amount_dp with ledger_round (tax_per_document: the
+ *           exclusive tax rounded once per rate over the lines' amounts,
+ *           as QBO does; the lines' `tax` stay per line, for reporting).
  *   target: the source total rounded half away to ledger_amount_dp (the
  *           source total itself unless currency_dp > ledger_amount_dp).
  *   D = ledger total − target, u = one ledger minor unit.
@@ -394,7 +399,7 @@ struct rules_rounding_out {
  * per line in tax vs src_tax, never hidden in the total).
  *
  * Invariant on BS_OK: ledger_total == target_total, and ledger_total is
- * Σ line_amount (+ Σ tax when exclusive) + correction.
+ * Σ line_amount (+ the ledger's tax when exclusive) + correction.
  *
  * Rewritten descriptions are appended, NUL-separated, to `desc` (caller's,
  * may be NULL only when nothing needs rewriting — else BS_EINVAL); each

@@ -34,22 +34,65 @@ static int ledger_compute(const struct rules_rounding_in *in, int64_t rate, stru
 	                 &c->tax);
 }
 
-/* Σ line amounts, plus Σ tax when tax is added on top. */
-static int total_of(const struct rules_rounding_in *in, const struct rules_ledger_line *l, size_t n,
-                    bool source, int64_t *out)
+/* The ledger's tax on top when it rounds once per rate over the document:
+ * for each distinct rate (first seen order), Σ line amounts at that rate,
+ * taxed and rounded once. */
+static int tax_per_rate(const struct rules_rounding_in *in, const struct rules_ledger_line *l,
+                        size_t n, int64_t *out)
 {
 	int64_t t = 0;
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = money_add(t, source ? l[i].src_amount : l[i].line_amount, &t)) != BS_OK)
-			return rc;
-		if (in->tax_mode == MONEY_TAX_EXCLUSIVE &&
-		    (rc = money_add(t, source ? l[i].src_tax : l[i].tax, &t)) != BS_OK)
+		int64_t rate = in->lines[l[i].src].tax_rate, sum = 0, tax;
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = in->lines[l[j].src].tax_rate == rate;
+		if (seen)
+			continue;
+		for (size_t j = i; j < n; j++)
+			if (in->lines[l[j].src].tax_rate == rate &&
+			    (rc = money_add(sum, l[j].line_amount, &sum)) != BS_OK)
+				return rc;
+		if ((rc = money_tax(sum, rate, MONEY_TAX_EXCLUSIVE, in->ledger_amount_dp,
+		                    in->ledger_round, &tax)) != BS_OK ||
+		    (rc = money_add(t, tax, &t)) != BS_OK)
 			return rc;
 	}
 	*out = t;
 	return BS_OK;
+}
+
+/* Σ line amounts, plus the tax when it is added on top: per line (the
+ * source; Xero), or once per rate (per_doc). */
+static int total_with(const struct rules_rounding_in *in, const struct rules_ledger_line *l,
+                      size_t n, bool source, bool per_doc, int64_t *out)
+{
+	int64_t t = 0, tax;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = money_add(t, source ? l[i].src_amount : l[i].line_amount, &t)) != BS_OK)
+			return rc;
+		if (in->tax_mode == MONEY_TAX_EXCLUSIVE && !per_doc &&
+		    (rc = money_add(t, source ? l[i].src_tax : l[i].tax, &t)) != BS_OK)
+			return rc;
+	}
+	if (per_doc &&
+	    ((rc = tax_per_rate(in, l, n, &tax)) != BS_OK || (rc = money_add(t, tax, &t)) != BS_OK))
+		return rc;
+	*out = t;
+	return BS_OK;
+}
+
+/* The source's total, or the ledger's as it computes it. */
+static int total_of(const struct rules_rounding_in *in, const struct rules_ledger_line *l, size_t n,
+                    bool source, int64_t *out)
+{
+	bool per_doc = !source && in->tax_per_document && in->tax_mode == MONEY_TAX_EXCLUSIVE;
+
+	return total_with(in, l, n, source, per_doc, out);
 }
 
 /* "desc (orig: QTY × PRICE less DISC%)": what the line said before it was
@@ -164,7 +207,7 @@ static int first_pass(const struct rules_rounding_in *in, size_t i, struct rules
 int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out *out,
                    struct buf *desc, struct bs_error *err)
 {
-	int64_t u, ledger, d, two_u;
+	int64_t u, ledger, d, dl, two_u;
 	size_t desc_start = desc != NULL ? desc->len : 0, line = 0;
 	int rc;
 
@@ -189,8 +232,17 @@ int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out
 	    (rc = money_sub(ledger, out->target_total, &d)) != BS_OK)
 		goto fail;
 	out->first_diff = d;
+	/* Whether lines are rewritten is judged on the lines themselves (tax
+	 * per line): what the ledger's once-per-rate tax adds is at most
+	 * half a unit a rate and goes into the correction line. */
+	if (in->tax_per_document &&
+	    ((rc = total_with(in, out->lines, in->nlines, false, false, &dl)) != BS_OK ||
+	     (rc = money_sub(dl, out->target_total, &dl)) != BS_OK))
+		goto fail;
+	if (!in->tax_per_document)
+		dl = d;
 
-	if (d >= two_u || d <= -two_u) {
+	if (dl >= two_u || dl <= -two_u) {
 		/* docs/rounding.md: each line the ledger would get wrong is sent as
 		 * one unit at the source's amount.  Whether a line is "wrong" is
 		 * judged on what the rewrite would change: for a 3-dp currency a

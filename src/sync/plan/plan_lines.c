@@ -172,6 +172,7 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 	ri.ledger_round = p->o->ledger_round;
 	ri.fold_discount = fold;
 	ri.rounding_account = plan_sv(p, PLAN_S_ROUNDING);
+	ri.tax_per_document = p->ctx.ledger->tax_per_document;
 	ro.lines = out;
 	ro.cap = n;
 	buf_reset(&p->s.desc);
