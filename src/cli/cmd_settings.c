@@ -25,18 +25,18 @@ const struct cli_cmd cmd_settings_entry = {
 };
 
 struct fam {
-	const char *pattern;
+	const struct settings_def *def;
 	bool json;
 	bool *first;
 };
 
-/* Print the stored members of a settings family (tax.sales.*). */
+/* Print the stored members of a settings family (tax.sales.*,
+ * consolidation.channel.*.cogs), not its '*' key itself. */
 static int fam_cb(void *arg, const char *key, const char *value)
 {
 	struct fam *f = arg;
-	size_t pl = strlen(f->pattern) - 1;
 
-	if (strncmp(key, f->pattern, pl) != 0 || settings_find(key) == NULL)
+	if (settings_find(key) != f->def || strcmp(key, f->def->key) == 0)
 		return 0;
 	if (f->json) {
 		fputs(!*f->first ? ",\n  " : "\n  ", stdout);
@@ -69,7 +69,7 @@ static int list(struct store *st, bool json)
 
 		if (defs[i].key[strlen(defs[i].key) - 1] == '*') {
 			/* a family: its help line, then the members that are set */
-			struct fam f = {defs[i].key, json, &first};
+			struct fam f = {&defs[i], json, &first};
 
 			if (!json)
 				printf("%-22s %-24s %s\n", defs[i].key, "", defs[i].help);
@@ -96,6 +96,13 @@ static int list(struct store *st, bool json)
 		} else {
 			printf("%-22s %-24s %s%s\n", defs[i].key, buf_cstr(&v),
 			       is_default ? "(default) " : "", defs[i].help);
+		}
+		if (settings_is_family(&defs[i])) {
+			/* a '*' key inside a family: the default, then each
+			 * channel's own */
+			struct fam f = {&defs[i], json, &first};
+
+			store_settings_each(st, fam_cb, &f, NULL);
 		}
 	}
 	if (json)
@@ -157,8 +164,15 @@ static int cmd_settings_exec(const struct cli_ctx *ctx, int argc, char **argv)
 			printf("%s\n", buf_cstr(&v));
 		rc = rc == BS_OK ? CLI_OK : cli_fail(&cmd_settings_entry, rc, err.msg);
 	} else {
-		rc = store_setting_set(st, args[0], args[1], &err);
-		rc = rc == BS_OK ? CLI_OK : cli_fail(&cmd_settings_entry, rc, err.msg);
+		/* what one key cannot say alone (a channel's payment period
+		 * against its invoices') needs the others */
+		rc = settings_check_with(st, args[0], args[1], &err);
+		if (rc != BS_OK) {
+			rc = cli_usage_error(&cmd_settings_entry, "%s", err.msg);
+		} else {
+			rc = store_setting_set(st, args[0], args[1], &err);
+			rc = rc == BS_OK ? CLI_OK : cli_fail(&cmd_settings_entry, rc, err.msg);
+		}
 	}
 	buf_free(&v);
 	store_close(st);

@@ -2,6 +2,7 @@
  * cmd_sync.c - `booksync sync`: Upload All, Upload Selected, Sync All.
  */
 #include "cli/sync_print.h"
+#include "consolidate/consolidate.h"
 #include "store/store.h"
 #include "sync/tabs.h"
 
@@ -15,7 +16,7 @@ const struct cli_cmd cmd_sync_entry = {
     "sync",
     "post pending records to the connected ledger",
     "usage: booksync [--db PATH] sync [--target T] [--tab TAB [--select REF...] | --everything]\n"
-    "                                [--dry-run] [--json]\n"
+    "                                [--today YYYY-MM-DD] [--dry-run] [--json]\n"
     "\n"
     "Without options: Sync All, i.e. Customers, Invoices, Suppliers, Supplier Invoices\n"
     "and COGS (like the dashboard's button).  --tab TAB is Upload All of that tab;\n"
@@ -30,6 +31,9 @@ const struct cli_cmd cmd_sync_entry = {
     "  --select REF   records of that tab, KIND:ID or ID (repeat, or list after it);\n"
     "                 a record of another tab is refused\n"
     "  --everything   every tab\n"
+    "  --today DATE   the day that decides whether a consolidation day or month has\n"
+    "                 ended (default: today in the 'timezone' setting's zone, else\n"
+    "                 UTC; see docs/consolidation.md)\n"
     "  --dry-run      print exactly what would be posted (documents, lines, totals,\n"
     "                 rounding corrections); send and save nothing, so it takes no\n"
     "                 sync lock (see Exit)\n"
@@ -45,13 +49,10 @@ const struct cli_cmd cmd_sync_entry = {
 static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"target", required_argument, NULL, 't'},
-	    {"tab", required_argument, NULL, 'b'},
-	    {"select", no_argument, NULL, 's'},
-	    {"everything", no_argument, NULL, 'e'},
-	    {"dry-run", no_argument, NULL, 'n'},
-	    {"json", no_argument, NULL, 'j'},
-	    {NULL, 0, NULL, 0},
+	    {"target", required_argument, NULL, 't'}, {"tab", required_argument, NULL, 'b'},
+	    {"select", no_argument, NULL, 's'},       {"everything", no_argument, NULL, 'e'},
+	    {"dry-run", no_argument, NULL, 'n'},      {"json", no_argument, NULL, 'j'},
+	    {"today", required_argument, NULL, 'd'},  {NULL, 0, NULL, 0},
 	};
 	struct sync_run_opts po = {0};
 	struct plan_ref *refs = NULL;
@@ -85,6 +86,13 @@ static int cmd_sync_exec(const struct cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'd':
+			if (cons_date_check(optarg) != BS_OK)
+				return cli_usage_error(&cmd_sync_entry,
+				                       "--today: '%s' is not a date YYYY-MM-DD",
+				                       optarg);
+			po.today = optarg;
 			break;
 		default:
 			return cli_usage_error(&cmd_sync_entry, "unknown option");

@@ -2,12 +2,15 @@
  * sync_print.c - how `sync` and `resync` show a run (see sync_print.h).
  */
 #include "cli/sync_print.h"
+#include "consolidate/consolidate.h"
+#include "store/settings.h"
 
 #include "ledger/ledger.h"
 #include "store/store.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SHOW_MAX 25
 
@@ -254,6 +257,43 @@ static void print_text(const struct run *r, const struct sync_summary *sum)
 	list_text("Errors", r->failed, r->nfailed);
 }
 
+/*
+ * Today in the organisation's zone: the `timezone` setting (an offset, or
+ * an IANA name the C library resolves), else UTC -- the organisation's
+ * zone is not read on connect yet.  out: "YYYY-MM-DD".
+ */
+static void org_today(struct store *st, int64_t now_ms, char out[11])
+{
+	struct bs_error e;
+	struct buf tz;
+	int off = 0;
+
+	buf_init(&tz, 128);
+	if (settings_get(st, "timezone", &tz, &e) != BS_OK)
+		buf_reset(&tz);
+	if (tz.len > 0 && cons_tz_offset(buf_cstr(&tz), &off) != BS_OK) {
+		/* an IANA name: the C library's zone database says the offset now */
+		const char *old = getenv("TZ");
+		char *saved = old != NULL ? strdup(old) : NULL;
+		time_t t = (time_t)(now_ms / 1000);
+		struct tm tm;
+
+		setenv("TZ", buf_cstr(&tz), 1);
+		tzset();
+		if (localtime_r(&t, &tm) != NULL)
+			off = (int)(tm.tm_gmtoff / 60);
+		if (saved != NULL)
+			setenv("TZ", saved, 1);
+		else
+			unsetenv("TZ");
+		tzset();
+		free(saved);
+	}
+	if (cons_today(now_ms, off, out) != BS_OK)
+		cons_today(0, 0, out);
+	buf_free(&tz);
+}
+
 int cli_sync(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const struct sync_run_opts *in,
              bool json)
 {
@@ -263,6 +303,7 @@ int cli_sync(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const struct 
 	struct sync_summary sum;
 	struct store *st = NULL;
 	struct bs_error err;
+	char today[11];
 	int rc, code;
 
 	bs_error_clear(&err);
@@ -271,6 +312,10 @@ int cli_sync(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const struct 
 		return code;
 	opts->db_path = ctx->db_path;
 	opts->now_ms = cli_now_ms;
+	if (opts->today == NULL) {
+		org_today(st, cli_now_ms(), today);
+		opts->today = today;
+	}
 	opts->on_doc = on_doc;
 	opts->on_record = on_record;
 	opts->on_progress = on_progress;

@@ -27,7 +27,8 @@
  *               self (symbol), date
  *   Contact     name, email, phone, tax_number, currency,
  *               address {line1,line2,city,region,postcode,country}
- *   Item        code, name, description, sales_account, purchase_account
+ *   Item        code, name, description, sales_account, purchase_account,
+ *               default_sales_account (when the product names none)
  *   Invoice, CreditNote, PurchaseOrder
  *               subtype ("sales"|"purchases"), contact (symbol), number
  *               (for bills and purchase orders cut to caps.doc_number_max),
@@ -37,9 +38,11 @@
  * currency_rate, status, amounts ("exclusive"|"inclusive"|"none"), lines [{description, quantity,
  * unit_amount, discount_rate, account, tax_type, item_code, tracking {name: option}}],
  *               expected_total, purchase_order (symbol; a bill from a PO)
- *   Payment     document (symbol of an Invoice or CreditNote), account,
+ *   Payment     document (symbol of an Invoice or CreditNote), contact
+ *               (symbol: the document's customer or supplier), account,
  *               amount, currency_rate, reference
- *   Allocation  credit_note (symbol), invoice (symbol), amount
+ *   Allocation  credit_note (symbol), invoice (symbol), contact (symbol),
+ *               amount
  *   ManualJournal  narration, lines [{account, amount (+debit/-credit),
  *               description, tax_type}]
  *   BankTransaction  direction ("receive"|"spend"), contact (symbol) or

@@ -7,6 +7,7 @@
  */
 #include "store/settings.h"
 
+#include "consolidate/consolidate.h"
 #include "core/buf.h"
 #include "core/money.h"
 #include "store/store.h"
@@ -106,6 +107,24 @@ static int check_tax_code(const struct settings_def *d, const char *value, struc
 	return BS_OK;
 }
 
+/* An IANA zone ("Pacific/Auckland"), "UTC", or an offset "+13:00" / "-05:30";
+ * "" means the organisation's. */
+static int check_timezone(const struct settings_def *d, const char *value, struct bs_error *err)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || cons_tz_offset(value, NULL) == BS_OK)
+		return BS_OK;
+	if (n > 64 ||
+	    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                  "0123456789/_+-") != n ||
+	    value[0] == '/' || strstr(value, "..") != NULL)
+		return bs_error_set(err, BS_EINVAL,
+		                    "%s: '%s' is not a time zone (Area/City, UTC or +HH:MM)",
+		                    d->key, value);
+	return BS_OK;
+}
+
 static const struct settings_def defs[] = {
     {"base_currency", "", "organisation's base currency (filled on connect)", check_currency, NULL},
     {"reference_prefix", "", "prefix of invoice unique references", check_text, NULL},
@@ -158,6 +177,34 @@ static const struct settings_def defs[] = {
      NULL},
     {"tax.purchases.*", "", "tax code for purchase lines at that rate, e.g. tax.purchases.15",
      check_tax_code, NULL},
+    {"timezone", "", "the organisation's time zone for 'today' (Area/City, UTC, +HH:MM)",
+     check_timezone, NULL},
+    /* consolidation (docs/consolidation.md): none of the others counts while
+     * consolidation.enabled is false */
+    {"consolidation.enabled", "false", "consolidate sales, COGS and payments per channel",
+     check_choice, "true|false"},
+    /* a '*' inside a key names a channel family: the '*' key itself is the
+     * default of every channel, consolidation.channel.Shopify(MyShop).cogs
+     * one channel's own */
+    {"consolidation.channel.*.invoices", "individual",
+     "sales and credit notes of a channel <type>(<name>)", check_choice,
+     "no-sync|individual|daily|monthly"},
+    {"consolidation.channel.*.cogs", "individual", "COGS of a channel <type>(<name>)", check_choice,
+     "no-sync|individual|daily|monthly"},
+    {"consolidation.channel.*.payments", "individual",
+     "payments of a channel <type>(<name>) (not longer than its invoices)", check_choice,
+     "no-sync|individual|daily|monthly"},
+    {"consolidation.grouping", "account", "lines of a consolidated sale", check_choice,
+     "account|sku|category|tracking"},
+    {"consolidation.sync_customer_contacts", "true",
+     "false: one contact 'booksync sales consolidation' for consolidated documents", check_choice,
+     "true|false"},
+    {"consolidation.journals", "none", "other journals, by currency and period", check_choice,
+     "none|daily|monthly"},
+    {"consolidation.money_tasks", "none", "money tasks, by bank account, date and tax mode",
+     check_choice, "none|daily|monthly"},
+    {"consolidation.money_task_type", "both", "which money tasks consolidate", check_choice,
+     "receive|spend|both"},
 };
 
 const struct settings_def *settings_all(size_t *n)
@@ -166,14 +213,31 @@ const struct settings_def *settings_all(size_t *n)
 	return defs;
 }
 
-/* A family's member: the prefix, then a percentage ("15", "12.5"). */
+/*
+ * A family's member.  A trailing '*': the prefix, then a percentage ("15",
+ * "12.5").  A '*' inside: prefix, a channel "<type>(<name>)", suffix.
+ */
 static bool family_member(const char *pattern, const char *key)
 {
-	size_t pl = strlen(pattern) - 1;
+	const char *star = strchr(pattern, '*');
+	size_t pl, sl, kl = strlen(key);
 	int64_t pct;
 
-	return pattern[pl] == '*' && strncmp(pattern, key, pl) == 0 && key[pl] != '\0' &&
-	       money_parse_pct(key + pl, strlen(key + pl), &pct) == BS_OK && pct >= 0;
+	if (star == NULL)
+		return false;
+	pl = (size_t)(star - pattern);
+	sl = strlen(star + 1);
+	if (strncmp(pattern, key, pl) != 0 || kl <= pl + sl)
+		return false;
+	if (sl == 0)
+		return money_parse_pct(key + pl, kl - pl, &pct) == BS_OK && pct >= 0;
+	return strcmp(key + kl - sl, star + 1) == 0 &&
+	       cons_channel_check(key + pl, kl - pl - sl) == BS_OK;
+}
+
+bool settings_is_family(const struct settings_def *d)
+{
+	return strchr(d->key, '*') != NULL;
 }
 
 const struct settings_def *settings_find(const char *key)
@@ -194,6 +258,109 @@ int settings_check(const char *key, const char *value, struct bs_error *err)
 		                    "unknown setting '%s' (see 'booksync settings' for the list)",
 		                    key);
 	return d->check(d, value, err);
+}
+
+/* The effective value of `key`, "" when unreadable (checks then pass). */
+static void get_or(struct store *st, const char *key, struct buf *out)
+{
+	struct bs_error e;
+
+	if (settings_get(st, key, out, &e) != BS_OK)
+		buf_reset(out);
+}
+
+/* The channel and transaction of a consolidation.channel key. */
+static bool channel_key(const char *key, struct buf *chan, const char **txn)
+{
+	static const char pre[] = "consolidation.channel.";
+	const char *dot;
+
+	if (strncmp(key, pre, sizeof(pre) - 1) != 0)
+		return false;
+	key += sizeof(pre) - 1;
+	dot = strrchr(key, '.');
+	if (dot == NULL)
+		return false;
+	buf_reset(chan);
+	buf_add(chan, key, (size_t)(dot - key));
+	*txn = dot + 1;
+	return true;
+}
+
+/* One channel's invoices/payments pair, with `key` about to hold `value`. */
+static int check_pair(struct store *st, const char *chan, const char *key, const char *value,
+                      struct bs_error *err)
+{
+	struct buf k, inv, pay;
+	int rc = BS_OK;
+
+	buf_init(&k, 128);
+	buf_init(&inv, 32);
+	buf_init(&pay, 32);
+	buf_printf(&k, "consolidation.channel.%s.invoices", chan);
+	if (strcmp(buf_cstr(&k), key) == 0)
+		buf_addstr(&inv, value);
+	else if (store_setting_get(st, buf_cstr(&k), &inv, NULL) != BS_OK)
+		get_or(st, "consolidation.channel.*.invoices", &inv);
+	buf_reset(&k);
+	buf_printf(&k, "consolidation.channel.%s.payments", chan);
+	if (strcmp(buf_cstr(&k), key) == 0)
+		buf_addstr(&pay, value);
+	else if (store_setting_get(st, buf_cstr(&k), &pay, NULL) != BS_OK)
+		get_or(st, "consolidation.channel.*.payments", &pay);
+	rc = cons_check_periods(chan, buf_cstr(&inv), buf_cstr(&pay), err);
+	buf_free(&k);
+	buf_free(&inv);
+	buf_free(&pay);
+	return rc;
+}
+
+struct each_chan {
+	struct store *st;
+	const char *key, *value;
+	struct bs_error *err;
+	struct buf chan;
+	int rc;
+};
+
+/* Every channel that has a key of its own is checked against a new default. */
+static int each_chan_cb(void *arg, const char *key, const char *value)
+{
+	struct each_chan *e = arg;
+	const char *txn;
+
+	(void)value;
+	if (e->rc != BS_OK || !channel_key(key, &e->chan, &txn) ||
+	    strcmp(buf_cstr(&e->chan), "*") == 0)
+		return 0;
+	e->rc = check_pair(e->st, buf_cstr(&e->chan), e->key, e->value, e->err);
+	return 0;
+}
+
+int settings_check_with(struct store *st, const char *key, const char *value, struct bs_error *err)
+{
+	struct buf chan;
+	const char *txn;
+	int rc;
+
+	rc = settings_check(key, value, err);
+	if (rc != BS_OK)
+		return rc;
+	buf_init(&chan, 64);
+	if (channel_key(key, &chan, &txn) &&
+	    (strcmp(txn, "invoices") == 0 || strcmp(txn, "payments") == 0)) {
+		rc = check_pair(st, buf_cstr(&chan), key, value, err);
+		if (rc == BS_OK && strcmp(buf_cstr(&chan), "*") == 0) {
+			struct each_chan e = {st, key, value, err, {0}, BS_OK};
+
+			buf_init(&e.chan, 64);
+			store_settings_each(st, each_chan_cb, &e, NULL);
+			rc = e.rc;
+			buf_free(&e.chan);
+		}
+	}
+	buf_free(&chan);
+	return rc;
 }
 
 int settings_get(struct store *st, const char *key, struct buf *out, struct bs_error *err)

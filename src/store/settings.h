@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct store;
@@ -34,6 +35,18 @@ const struct settings_def *settings_find(const char *key);
 /* Validate `value` for `key`; BS_ENOTFOUND for an unknown key (the message
  * lists the nearest known keys). */
 int settings_check(const char *key, const char *value, struct bs_error *err);
+
+/* Whether `d` is a family (its key holds a '*': tax.sales.*,
+ * consolidation.channel.*.cogs). */
+bool settings_is_family(const struct settings_def *d);
+
+/*
+ * settings_check, then what one key cannot say alone: a channel's payment
+ * consolidation period may not be longer than its invoices' (for the '*'
+ * default, of every channel that relies on it), read from `st`'s other
+ * settings as they would be with `key` set to `value`.
+ */
+int settings_check_with(struct store *st, const char *key, const char *value, struct bs_error *err);
 
 /*
  * The effective value of `key`: the stored one, else the default.  `out` is

@@ -139,7 +139,9 @@ enum store_put_result {
  * Store a validated record.  Versions (docs/records.md): a higher version
  * replaces; a lower one is STORE_PUT_STALE; the same version with other
  * content is BS_ECONFLICT (rejected, nothing written); without versions the
- * hash decides.  New content moves the record's state on every target
+ * hash decides.  New content for a member of a consolidated document is
+ * BS_ECONFLICT too, unless only what the lock allows changed (its memo:
+ * docs/consolidation.md "Locking").  New content moves the record's state on every target
  * through SYNC_EV_NEW_VERSION, with history.  Inside a transaction opened
  * with store_begin, any failure but BS_ECONFLICT may leave part of this
  * record written: the caller must then roll the transaction back.

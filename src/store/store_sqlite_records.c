@@ -5,6 +5,8 @@
  */
 #include "store/store_sqlite_int.h"
 
+#include "consolidate/consolidate.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -142,6 +144,73 @@ static int count_targets(struct sq_store *s, struct bs_error *err)
 	return rc == SQLITE_ROW ? BS_OK : sq_fail(s, rc, err, "counting targets");
 }
 
+/*
+ * New content for a record that is a member of a consolidated document on
+ * some target: the document is locked in the ledger, so only a change the
+ * lock allows (its memo; docs/consolidation.md "Locking") is taken.
+ * BS_ECONFLICT with the reason otherwise, before anything is written, so
+ * the import rejects the record.
+ */
+static int consolidated_change(struct sq_store *s, int64_t rowid, const struct record *r,
+                               struct bs_error *err)
+{
+	struct record_doc old, cur;
+	struct bs_error e;
+	sqlite3_stmt *q = NULL;
+	char target[128] = "", name[256] = "";
+	bool locked = false;
+	int rc;
+
+	if ((rc = sq_stmt(s, Q_STATES_OF, &q, err)) != BS_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, rowid);
+	while (!locked && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (strcmp((const char *)sqlite3_column_text(q, 1), "consolidated") == 0) {
+			locked = true;
+			snprintf(target, sizeof(target), "%s", sqlite3_column_text(q, 0));
+		}
+	}
+	sqlite3_reset(q);
+	if (!locked)
+		return BS_OK;
+	if ((rc = sq_stmt(s, Q_LINK_GET, &q, err)) != BS_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, (int)r->kind);
+	sqlite3_bind_text(q, 3, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, "Consolidation", -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 1) != NULL)
+		snprintf(name, sizeof(name), "%s", sqlite3_column_text(q, 1));
+	sqlite3_reset(q);
+	if ((rc = sq_stmt(s, Q_REC_GET, &q, err)) != BS_OK)
+		return rc;
+	sqlite3_bind_int(q, 1, (int)r->kind);
+	sqlite3_bind_text(q, 2, r->id, -1, SQLITE_STATIC);
+	record_doc_init(&old);
+	record_doc_init(&cur);
+	rc = BS_ECONFLICT;
+	/* both read with the same context; a record that does not parse back
+	 * counts as changed */
+	if (sqlite3_step(q) == SQLITE_ROW &&
+	    record_doc_parse((const char *)sqlite3_column_text(q, 7),
+	                     (size_t)sqlite3_column_bytes(q, 7), &(struct record_ctx){NULL}, &old,
+	                     &e) == BS_OK &&
+	    record_doc_parse(buf_cstr(&r->canonical), r->canonical.len, &(struct record_ctx){NULL},
+	                     &cur, &e) == BS_OK)
+		rc = cons_lock_check(&old, &cur, name[0] != '\0' ? name : "(consolidated)", err);
+	else
+		rc = bs_error_set(err, BS_ECONFLICT,
+		                  "%s %s is in consolidated document %s, already posted: it can't "
+		                  "change (only its memo, and new payments, are accepted)",
+		                  record_kind_name(r->kind), r->id, name);
+	sqlite3_reset(q);
+	record_doc_release(&old);
+	record_doc_release(&cur);
+	if (rc == BS_ESTATE && err != NULL)
+		err->code = BS_ECONFLICT; /* the import's "rejected, nothing written" */
+	return rc == BS_ESTATE ? BS_ECONFLICT : rc;
+}
+
 static int record_put_locked(struct sq_store *s, const struct record *r,
                              const struct store_actor *who, enum store_put_result *result,
                              struct bs_error *err)
@@ -230,6 +299,8 @@ existing:
 		sqlite3_bind_int64(q, 3, who->now_ms);
 		return sq_done(s, q, err, "storing a record");
 	}
+	if ((rc = consolidated_change(s, rowid, r, err)) != BS_OK)
+		return rc;
 	if ((rc = sq_stmt(s, Q_REC_UPDATE, &q, err)) != BS_OK)
 		return rc;
 	sqlite3_bind_int64(q, 1, rowid);

@@ -398,7 +398,8 @@ static bool gone_in_ledger(struct dsp *d, const struct bop *b, const struct ledg
 
 	if (b->self_id[0] == '\0' || e->refusal != LEDGER_REFUSAL_WRONG_STATUS)
 		return false;
-	return paced_call(&d->pc, ask_status, &q, &ge) == BS_OK &&
+	/* QBO may ask by a /batch of queries: paced as a batch call */
+	return paced_call_batch(&d->pc, ask_status, &q, &ge) == BS_OK &&
 	       (q.status == LEDGER_DOC_VOIDED || q.status == LEDGER_DOC_DELETED);
 }
 

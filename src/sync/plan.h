@@ -39,6 +39,10 @@ struct plan_opts {
 	size_t nrefs;
 	bool resync; /* refs are re-sent now (update in place, or create) */
 	int64_t now_ms;
+	/* "YYYY-MM-DD", the organisation's today: whether a consolidation
+	 * period has ended (docs/consolidation.md).  NULL: the UTC date of
+	 * now_ms. */
+	const char *today;
 	enum money_round ledger_round; /* the target's midpoint rule */
 	/* The target ledger's capabilities: decimals it keeps, its tax codes
 	 * (plan_ledger_of its connector's caps).  NULL: the default

@@ -189,6 +189,7 @@ int sync_run(struct store *st, const struct sync_run_opts *o, struct sync_summar
 	po.resync = o->resync;
 	po.dry_run = o->dry_run;
 	po.now_ms = o->now_ms();
+	po.today = o->today;
 	po.on_doc = on_doc;
 	po.on_verdict = on_verdict;
 	po.arg = &r;

@@ -48,7 +48,10 @@ struct sync_run_opts {
 	const struct plan_ref *refs;
 	size_t nrefs;
 	bool resync;
-	bool dry_run;            /* plan and report only: nothing sent, saved or locked */
+	bool dry_run; /* plan and report only: nothing sent, saved or locked */
+	/* "YYYY-MM-DD": the day that decides whether a consolidation period has
+	 * ended (plan_opts.today); NULL: the UTC date of now_ms */
+	const char *today;
 	int64_t (*now_ms)(void); /* the clock: time enters from the caller */
 	/*
 	 * Callbacks, each may be NULL; strings are valid during the call.

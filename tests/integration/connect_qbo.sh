@@ -117,5 +117,11 @@ check "says: run: booksync connect qbo" grep -q "run: booksync connect qbo" "$tm
 # and reconnecting mends it
 B connect qbo --base-url "$url" </dev/null >"$tmp/out" 2>"$tmp/err"
 check "reconnect: exit 0" [ $? -eq 0 ]
+# a sync sends its documents in /batch calls, and leaves the batch minute
+# (QBO's 40) for the next process beside the call window
+B sync >"$tmp/out" 2>"$tmp/err"
+check "sync after reconnecting: exit 0 or 1 (got $?)" [ $? -le 1 ]
+check "the batch minute is kept for the next process" \
+	sh -c "sqlite3 '$DB' \"select value from settings where key = 'govwin:$target'\" | grep -q ';batch=[0-9]'"
 
 finish

@@ -84,33 +84,33 @@ static const char *const docs[] = {
 
 /* Answers out of order: accepted ones with totals, each kind of Fault, an
  * entity without Id, two Errors in one Fault. */
-static const char *const mixed = "{'BatchItemResponse':["
-                                 "{'bId':'1','Bill':{'Id':'45','DocNumber':'SI-1 + "
-                                 "PO-1','TotalAmt':11.5,'SyncToken':'0'}},"
-                                 "{'bId':'0','Invoice':{'Id':'44','DocNumber':'SO-1','TotalAmt':27."
-                                 "60}}," FAULT("2", "6140", "DocNumber=SO-1 is assigned to TxnType=Invoice with TxnId=44") "," FAULT(
-                                     "3", "5010",
-                                     "Stale "
-                                     "Object") ","
-                                               "{'bId':'4','Fault':{'Error':[{'Message':'Business "
-                                               "Validation Error','Detail':'Amount is not "
-                                               "equal to UnitPrice * Qty. Supplied value:3.02, "
-                                               "UnitPrice * Qty = 3.01','code':'6070'},{"
-                                               "'Message':'x','code':'2020'}],'type':'"
-                                               "ValidationFault'}}," FAULT(
-                                                   "5", "6210",
-                                                   "Account Period "
-                                                   "Closed") "," FAULT("6", "610",
-                                                                       "Object"
-                                                                       " Not "
-                                                                       "Found") ","
-                                                                                "{'bId':'7','"
-                                                                                "Invoice':{'"
-                                                                                "DocNumber':'SO-8',"
-                                                                                "'TotalAmt':1}}"
-                                                                                "],'time':'2026-10-"
-                                                                                "01T00:00:00.000-"
-                                                                                "07:00'}";
+static const char *const mixed =
+    "{'BatchItemResponse':["
+    "{'bId':'1','Bill':{'Id':'45','DocNumber':'SI-1 + "
+    "PO-1','TotalAmt':11.5,'SyncToken':'0'}},"
+    "{'bId':'0','Invoice':{'Id':'44','DocNumber':'SO-1','TotalAmt':27."
+    "60}}," FAULT("2", "6140", "DocNumber=SO-1 is assigned to TxnType=Invoice with TxnId=44") "," FAULT(
+        "3", "5010",
+        "Stale "
+        "Object") ","
+                  "{'bId':'4','Fault':{'Error':[{'Message':'Business "
+                  "Validation Error','Detail':'Amount is not "
+                  "equal to UnitPrice * Qty. Supplied value:3.02, "
+                  "UnitPrice * Qty = 3.01','code':'6070'},{"
+                  "'Message':'x','code':'2020'}],'type':'"
+                  "ValidationFault'}}," FAULT("5", "6210",
+                                              "Account Period "
+                                              "Closed") "," FAULT("6", "610",
+                                                                  "Object"
+                                                                  " Not "
+                                                                  "Found") ","
+                                                                           "{'bId':'7','"
+                                                                           "Invoice':{'"
+                                                                           "DocNumber':'SO-8',"
+                                                                           "'TotalAmt':1}}"
+                                                                           "],'time':'2026-10-"
+                                                                           "01T00:00:00.000-"
+                                                                           "07:00'}";
 
 static const struct want mixed_want[] = {
     {BS_OK, LEDGER_REFUSAL_NONE, "44", "SO-1", "", "27.60"},

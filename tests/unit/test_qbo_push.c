@@ -418,6 +418,12 @@ static void test_every_entity(void **state)
 		snprintf(path, sizeof(path), "purchaseorder/%s", id);
 		assert_int_equal(qreq(&t, "GET", path, NULL), 200);
 		assert_string_equal(tc_get(&t, "PurchaseOrder.POStatus"), "Closed");
+		/* one candidate entity: a GET of /query */
+		assert_int_equal(qbo_doc_status(q, LEDGER_PURCHASE_ORDER, id, &st, &call, &err),
+		                 BS_OK);
+		assert_int_equal(st, LEDGER_DOC_LIVE);
+		assert_int_equal(qbo_doc_status(q, LEDGER_PURCHASE_ORDER, "1x", &st, &call, &err),
+		                 BS_ENOTFOUND);
 		assert_string_equal(tc_get(&t, "PurchaseOrder.DocNumber"), "PO-8");
 	}
 

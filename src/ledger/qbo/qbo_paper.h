@@ -68,7 +68,7 @@ int qbo_w_micros(struct qbo_w *w, const char *key, int64_t v, int min_dp);
 /* ,"key": then raw text (an opening brace, true, ...). */
 int qbo_w_raw(struct qbo_w *w, const char *key, const char *raw);
 /* "key":{"value":"<id>"} for the symbol (nothing when NULL): BS_ENOTFOUND
- * when it does not resolve.  what names it in the message. */
+ * naming the symbol when it does not resolve. */
 int qbo_w_ref(struct qbo_w *w, const char *key, const char *symbol);
 /* The same for an account code ("Account:<code>") or tax code ("TaxCode:"). */
 int qbo_w_code_ref(struct qbo_w *w, const char *key, const char *prefix, const char *code);

@@ -520,11 +520,27 @@ out:
 	return rc;
 }
 
+/* The status an entity read back says. */
+static enum ledger_doc_status status_of(struct json_object *e)
+{
+	const char *note = jsonr_str(e, "PrivateNote"), *st = jsonr_str(e, "status");
+	struct json_object *a;
+	bool active = !json_object_object_get_ex(e, "Active", &a) || json_object_get_boolean(a);
+
+	if ((note != NULL && strncmp(note, "Voided", 6) == 0) ||
+	    (st != NULL && strcmp(st, "Voided") == 0))
+		return LEDGER_DOC_VOIDED;
+	if ((st != NULL && strcmp(st, "Deleted") == 0) || !active)
+		return LEDGER_DOC_DELETED;
+	return LEDGER_DOC_LIVE;
+}
+
 /*
  * A document's status: read by Id from the entities its type may be (a
- * ledger Invoice is an Invoice or a Bill, ...), the first that has it.
- * QBO forgets a deleted entity, so that is BS_ENOTFOUND; a voided one keeps
- * its Id with "Voided" leading its PrivateNote.
+ * ledger Invoice is an Invoice or a Bill, ...), the first that has it, in
+ * one call: a GET of /query for one entity, a /batch of queries for
+ * several.  QBO forgets a deleted entity, so that is BS_ENOTFOUND; a
+ * voided one keeps its Id with "Voided" leading its PrivateNote.
  */
 int qbo_doc_status(struct qbo_conn *q, enum ledger_doc_type type, const char *id,
                    enum ledger_doc_status *out, struct ledger_call *call, struct bs_error *err)
@@ -540,42 +556,75 @@ int qbo_doc_status(struct qbo_conn *q, enum ledger_doc_type type, const char *id
 	    [LEDGER_PAYMENT] = {"Payment", "BillPayment", "Purchase", "Deposit"},
 	    [LEDGER_ALLOCATION] = {"Payment"},
 	};
-	int rc = BS_ENOTFOUND;
+	struct json_object *root = NULL, *qr = NULL, *list, *e, *items;
+	struct buf body, ans;
+	size_t nc = 0;
+	int rc = BS_OK;
 
 	if ((unsigned)type >= LEDGER_DOC_TYPE_COUNT || id == NULL)
 		return bs_error_set(err, BS_EINVAL, "no such document type");
-	for (size_t i = 0; i < 4 && cands[type][i] != NULL; i++) {
-		struct json_object *root = NULL, *qr = NULL, *list, *e;
-		char stmt[256];
+	/* ids are QBO's own digits; anything else cannot be one */
+	if (id[0] == '\0' || strspn(id, "0123456789") != strlen(id))
+		return bs_error_set(err, BS_ENOTFOUND, "'%s' is not a QuickBooks Online Id", id);
+	while (nc < 4 && cands[type][nc] != NULL)
+		nc++;
+	buf_init(&body, 8192);
+	buf_init(&ans, (size_t)64 << 20);
+	if (nc == 1) {
+		char stmt[128];
 
-		/* ids are QBO's own digits; anything else cannot be one */
-		if (strspn(id, "0123456789") != strlen(id))
-			return bs_error_set(err, BS_ENOTFOUND, "'%s' is not a QuickBooks Online Id",
-			                    id);
-		snprintf(stmt, sizeof(stmt), "select * from %s where Id = '%s'", cands[type][i],
+		snprintf(stmt, sizeof(stmt), "select * from %s where Id = '%s'", cands[type][0],
 		         id);
 		rc = run_query(q, stmt, &root, &qr, call, err);
-		if (rc == BS_OK && json_object_object_get_ex(qr, cands[type][i], &list) &&
+		if (rc == BS_OK && json_object_object_get_ex(qr, cands[type][0], &list) &&
 		    (e = json_object_array_get_idx(list, 0)) != NULL) {
-			const char *note = jsonr_str(e, "PrivateNote"),
-			           *st = jsonr_str(e, "status");
-			bool active = !json_object_object_get_ex(e, "Active", &list) ||
-			              json_object_get_boolean(list);
-
-			*out = (note != NULL && strncmp(note, "Voided", 6) == 0) ||
-			               (st != NULL && strcmp(st, "Voided") == 0)
-			           ? LEDGER_DOC_VOIDED
-			       : (st != NULL && strcmp(st, "Deleted") == 0) || !active
-			           ? LEDGER_DOC_DELETED
-			           : LEDGER_DOC_LIVE;
-			json_object_put(root);
-			return BS_OK;
+			*out = status_of(e);
+			goto out;
 		}
-		json_object_put(root);
-		if (rc != BS_OK)
-			return rc;
-		rc = BS_ENOTFOUND;
+		goto none;
 	}
-	return bs_error_set(err, rc, "QuickBooks Online has no %s %s", ledger_doc_type_name(type),
-	                    id);
+	rc = buf_addstr(&body, "{\"BatchItemRequest\":[");
+	for (size_t i = 0; rc == BS_OK && i < nc; i++)
+		rc = buf_printf(&body,
+		                "%s{\"bId\":\"c%zu\",\"Query\":\"select * from %s where Id = "
+		                "'%s'\"}",
+		                i ? "," : "", i, cands[type][i], id);
+	if (rc == BS_OK)
+		rc = buf_addstr(&body, "]}");
+	if (rc == BS_OK)
+		rc = qbo_call(q, "POST", "/batch?minorversion=" QBO_MINORVERSION, buf_cstr(&body),
+		              &ans, call, err);
+	if (rc != BS_OK)
+		goto out;
+	root = json_tokener_parse(buf_cstr(&ans));
+	if (root == NULL || !json_object_object_get_ex(root, "BatchItemResponse", &items)) {
+		rc = bs_error_set(err, BS_EPROTO,
+		                  "QuickBooks Online's answer has no "
+		                  "BatchItemResponse");
+		goto out;
+	}
+	/* the first candidate, in order, that has it */
+	for (size_t i = 0; i < nc; i++)
+		for (size_t j = 0; j < json_object_array_length(items); j++) {
+			struct json_object *it = json_object_array_get_idx(items, j);
+			const char *bid = jsonr_str(it, "bId");
+
+			if (bid == NULL || bid[0] != 'c' ||
+			    (size_t)strtol(bid + 1, NULL, 10) != i ||
+			    !json_object_object_get_ex(it, "QueryResponse", &qr) ||
+			    !json_object_object_get_ex(qr, cands[type][i], &list) ||
+			    (e = json_object_array_get_idx(list, 0)) == NULL)
+				continue;
+			*out = status_of(e);
+			goto out;
+		}
+none:
+	if (rc == BS_OK)
+		rc = bs_error_set(err, BS_ENOTFOUND, "QuickBooks Online has no %s %s",
+		                  ledger_doc_type_name(type), id);
+out:
+	json_object_put(root);
+	buf_free(&body);
+	buf_free(&ans);
+	return rc;
 }

@@ -337,6 +337,15 @@ static int plan_one(struct planner *p, const struct plan_cand *c)
 		goto out;
 	}
 	it = (struct plan_item){c->kind, c->id, o, &info};
+	if (p->cons != NULL && !p->o->resync) {
+		/* a member of a consolidation is not built on its own
+		 * (plan_consolidate.c): skipped, held, or added to its group */
+		bool taken = false;
+
+		rc = plan_cons_take(p, &it, cur, &taken);
+		if (rc != BS_OK || taken)
+			goto out;
+	}
 	plan_facts_fill(p, &it, &f, &db);
 	/* a resync is a reset and a sync in one: the status it resets */
 	f.accounting_imported =
@@ -539,6 +548,41 @@ static void chunk_setup(struct planner *p)
 	p->ch.tabs = p->ch.tabv;
 }
 
+/*
+ * After the walk: write the consolidation groups as records (each group in
+ * its own transaction, so the open group of planned records is committed
+ * first), then plan exactly those records, as Upload Selected would.
+ */
+static int plan_consolidated(struct planner *p)
+{
+	const struct plan_opts *outer = p->o;
+	struct plan_opts o2 = *outer;
+	const struct plan_ref *made;
+	bool fits = false;
+	int rc = BS_OK;
+
+	if (!outer->dry_run && p->ch.tx_open) {
+		p->ch.tx_open = false;
+		if ((rc = store_commit(p->st, p->err)) != BS_OK)
+			return rc;
+	}
+	if ((rc = plan_cons_flush(p)) != BS_OK)
+		return rc;
+	made = plan_cons_made(p, &o2.nrefs);
+	if (o2.nrefs == 0)
+		return BS_OK;
+	o2.refs = made;
+	o2.tab = NULL;
+	o2.everything = false;
+	p->o = &o2;
+	chunk_setup(p);
+	rc = collect_small(p, &fits);
+	if (rc == BS_OK)
+		rc = fits ? plan_chunk(p) : walk(p);
+	p->o = outer;
+	return rc;
+}
+
 int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *stats,
              struct bs_error *err)
 {
@@ -572,9 +616,14 @@ int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *
 	chunk_setup(&p);
 	if (opts->dry_run && (rc = store_begin(st, err)) != BS_OK)
 		goto out;
+	if ((rc = plan_cons_load(&p)) != BS_OK)
+		goto out_tx;
 	rc = collect_small(&p, &fits);
 	if (rc == BS_OK)
 		rc = fits ? plan_chunk(&p) : walk(&p);
+	if (rc == BS_OK && p.cons != NULL)
+		rc = plan_consolidated(&p);
+out_tx:
 	if (opts->dry_run)
 		store_rollback(st);
 	else if (p.ch.tx_open && rc == BS_OK)
@@ -582,6 +631,7 @@ int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *
 	else if (p.ch.tx_open)
 		store_rollback(st);
 out:
+	plan_cons_free(&p);
 	plan_context_free(&p.ctx);
 	free(p.ch.v);
 	buf_free(&p.s.in);

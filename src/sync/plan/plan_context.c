@@ -94,6 +94,27 @@ static int prod_collect(void *arg, const char *id, const char *body)
 		p->ctx.prods[p->ctx.nprods].sales = dup_or_null(jsonr_str(o, "sales_account"));
 		p->ctx.prods[p->ctx.nprods].purchases =
 		    dup_or_null(jsonr_str(o, "purchase_account"));
+		/* what consolidation groups by (plan_consolidate.c) */
+		p->ctx.prods[p->ctx.nprods].category = dup_or_null(jsonr_str(o, "category"));
+		p->ctx.prods[p->ctx.nprods].service =
+		    jsonr_str(o, "type") != NULL && strcmp(jsonr_str(o, "type"), "service") == 0;
+		p->ctx.prods[p->ctx.nprods].tracking = NULL;
+		{
+			struct json_object *tr;
+
+			if (json_object_object_get_ex(o, "tracking", &tr) &&
+			    json_object_is_type(tr, json_type_object)) {
+				json_object_object_foreach(tr, k, v)
+				{
+					char pair[256];
+
+					snprintf(pair, sizeof(pair), "%s=%s", k,
+					         json_object_get_string(v));
+					p->ctx.prods[p->ctx.nprods].tracking = strdup(pair);
+					break;
+				}
+			}
+		}
 		if (p->ctx.prods[p->ctx.nprods].sku != NULL)
 			p->ctx.nprods++;
 	}
@@ -272,6 +293,8 @@ void plan_context_free(struct plan_ctx *c)
 		free(c->prods[i].sku);
 		free(c->prods[i].sales);
 		free(c->prods[i].purchases);
+		free(c->prods[i].category);
+		free(c->prods[i].tracking);
 	}
 	free(c->prods);
 	json_object_put(c->tax_json);

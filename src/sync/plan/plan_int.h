@@ -55,6 +55,9 @@ extern const char *const plan_setting_keys[PLAN_S_NSET];
 struct plan_prod {
 	char *sku;
 	char *sales, *purchases;
+	char *category; /* NULL when none */
+	char *tracking; /* its first tracking pair "Category=Option", or NULL */
+	bool service;
 };
 
 /* What a run knows before it plans anything, read once (plan_context.c). */
@@ -142,6 +145,8 @@ struct plan_scratch {
 	struct json_tokener *tok;
 };
 
+struct plan_cons; /* plan_consolidate.c */
+
 struct planner {
 	struct store *st;
 	const struct plan_opts *o;
@@ -152,6 +157,7 @@ struct planner {
 	struct plan_chunk ch;
 	struct plan_rec cur;
 	struct plan_scratch s;
+	struct plan_cons *cons; /* NULL while consolidation is off */
 };
 
 /* A record being built: identity, canonical JSON, stored facts. */
@@ -254,6 +260,18 @@ int plan_build_payment_doc(struct planner *p, enum record_kind kind, const char 
  * another purchase of the supplier has first fails (BS_ECONFLICT, p->err). */
 int plan_purchase_number(struct planner *p, const struct plan_item *it, bool bill, const char *ref,
                          struct buf *whole);
+
+/* plan_consolidate.c (docs/consolidation.md): read the settings (p->cons
+ * stays NULL while consolidation is off); take the record being planned
+ * when it is a member of a consolidation (*taken: skipped, held, or added
+ * to its group -- the caller plans nothing more for it); write the groups
+ * as consolidated records and consolidate their members; the records that
+ * wrote (borrowed from p, valid until plan_cons_free). */
+int plan_cons_load(struct planner *p);
+void plan_cons_free(struct planner *p);
+int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur, bool *taken);
+int plan_cons_flush(struct planner *p);
+const struct plan_ref *plan_cons_made(const struct planner *p, size_t *n);
 
 /* plan_lines.c: a sales invoice, bill, credit note or purchase order. */
 int plan_build_document(struct planner *p, const struct plan_item *it, const char *type,
