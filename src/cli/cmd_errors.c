@@ -15,9 +15,9 @@ const struct cli_cmd cmd_errors_entry = {
     "list records the ledger refused, with its reason",
     "usage: booksync [--db PATH] errors [--target T] [--tab TAB] [--json]\n"
     "\n"
-    "Every record in error on the target, with the ledger's message (or why it\n"
-    "could not be built).  Fix the record at its source and import it again, or\n"
-    "fix the setting named, then `booksync resync REF`.\n",
+    "Every record in error on the target, its reference (whole) and the ledger's\n"
+    "message (or why it could not be built).  Fix the record at its source and\n"
+    "import it again, or fix the setting named, then `booksync resync REF`.\n",
     cmd_errors_exec,
 };
 
@@ -44,7 +44,9 @@ static int err_cb(void *arg, const struct store_row *r)
 		cli_json_str(stdout, r->reason);
 		fputc('}', stdout);
 	} else {
-		printf("%-26s %-24s %s\n", r->tab, ref, r->reason);
+		/* the reference whole (a bill's: supplier invoice number / purchase) */
+		printf("%-26s %-24s %s%s%s\n", r->tab, ref, r->reference,
+		       r->reference[0] != '\0' ? " - " : "", r->reason);
 	}
 	return 0;
 }

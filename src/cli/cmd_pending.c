@@ -102,7 +102,7 @@ static int row_cb(void *arg, const struct store_row *r)
 		row_json(w, r);
 		return 0;
 	}
-	printf("%-26.26s %-22.22s %-10s %-16.16s %13s %-3s  %s%s%s%s\n", r->tab, r->id, r->date,
+	printf("%-26.26s %-22.22s %-10s %-16s %13s %-3s  %s%s%s%s\n", r->tab, r->id, r->date,
 	       r->reference, buf_cstr(&w->money), r->currency, sync_state_label(r->state),
 	       r->reason[0] ? " - " : "", note_prefix(r), r->reason);
 	return 0;

@@ -217,7 +217,7 @@ static int first_pass(const struct rules_rounding_in *in, size_t i, struct rules
 int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out *out,
                    struct buf *desc, struct bs_error *err)
 {
-	int64_t u, ledger, d, two_u;
+	int64_t u, ledger, d, dl, two_u;
 	size_t desc_start = desc != NULL ? desc->len : 0, line = 0;
 	int rc;
 
@@ -244,8 +244,20 @@ int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out
 	    (rc = money_sub(ledger, out->target_total, &d)) != BS_OK)
 		goto fail;
 	out->first_diff = d;
+	/* Whether lines are rewritten is judged on the lines themselves (their
+	 * tax per line): what a once-per-rate tax adds (at most half a unit a
+	 * rate) goes into the correction line, never into a rewrite. */
+	dl = d;
+	if (in->tax_rounding == RULES_TAX_PER_RATE) {
+		struct rules_rounding_in per_line = *in;
 
-	if (d >= two_u || d <= -two_u) {
+		per_line.tax_rounding = RULES_TAX_PER_LINE;
+		if ((rc = total_of(&per_line, out->lines, in->nlines, false, &dl, NULL)) != BS_OK ||
+		    (rc = money_sub(dl, out->target_total, &dl)) != BS_OK)
+			goto fail;
+	}
+
+	if (dl >= two_u || dl <= -two_u) {
 		/* docs/rounding.md: each line the ledger would get wrong is sent as
 		 * one unit at the source's amount.  Whether a line is "wrong" is
 		 * judged on what the rewrite would change: for a 3-dp currency a

@@ -48,6 +48,9 @@ eq "pending: PO-A's reference is its bill's" "$(row "$T/pend0" PO-A r.reference)
 eq "pending: PO-A not imported yet" "$(row "$T/pend0" PO-A r.accounting_status)" \
 	"Not Imported Yet Or Reset For Re-import"
 eq "pending: the long reference whole" "$(row "$T/pend0" PO-L2 r.reference.length)" 258
+expect 0 "$B" pending --tab supplier-invoices
+has "$T/out" "PO-A                   2026-10-01 SI-100 / PO-A"
+has "$T/out" "$LONG / PO-L2"
 
 # --- Sync All: the bills that meet the three conditions ------------------------
 bs_sync
@@ -79,6 +82,8 @@ eq "the clash says what to do" "$(row "$T/err1" PO-L2 '/first 255 characters dif
 eq "the clash's reference whole" "$(row "$T/err1" PO-L2 r.reference)" "$LONG / PO-L2"
 eq "the tax rate named, with a hint" \
 	"$(row "$T/err1" PO-T '/9% tax rate/.test(r.message) && /tax.purchases.9/.test(r.message) && /add the rate in Xero/.test(r.message)')" true
+expect 0 "$B" errors --tab supplier-invoices
+has "$T/out" "purchase:PO-T            SI-T / PO-T - no active 9% tax rate"
 expect 0 "$B" errors --tab purchase-orders --json
 eq "nothing on Errors > Purchase Orders yet" "$(jv j.count <"$T/out")" 0
 

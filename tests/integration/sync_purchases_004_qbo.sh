@@ -1,0 +1,123 @@
+#!/bin/sh
+# sync_purchases_004_qbo.sh - purchase orders and bills on QuickBooks Online
+# (docs/states-and-tabs.md "Purchase orders and bills"), against `booksync
+# sandbox qbo`: DocNumber cut to 21 with the whole reference in PrivateNote;
+# two references the cut makes one fail the second, naming both, nothing
+# posted; unbilled orders go up as PurchaseOrders only with
+# upload_po_as_qbo_po; an order uploaded as a PurchaseOrder and billed since
+# lands on Errors > Supplier Invoices with what to do by hand; a tax rate the
+# company lacks says what to do; fix, then re-upload.
+# Assertions read the sandbox through its API (/query), not booksync's summary.
+set -u
+BS_LEDGER=qbo
+. "$(dirname "$0")/lib/sync_lib.sh"
+export BOOKSYNC_QBO_CLIENT_ID=cid BOOKSYNC_QBO_CLIENT_SECRET=sec
+
+line() { printf '"tax_mode":"exclusive","lines":[{"description":"Stock","qty":"2","unit_cost":"%s","tax_rate":"%s","account":"429"}]' "$1" "$2"; }
+pur() { # pur ID REF STATUS EXTRA UNIT RATE [VERSION]
+	printf '{"kind":"purchase","id":"%s","reference":"%s","supplier_id":"S-1","version":%s,"date":"2026-10-01","status":"%s"%s,%s}\n' \
+		"$1" "$2" "${7:-1}" "$3" "$4" "$(line "$5" "$6")"
+}
+BILLED=',"supplier_invoice_no":"INV-2024-0001","invoice_date":"2026-10-02"'
+
+{
+	echo '{"kind":"supplier","id":"S-1","name":"Kauri Supplies"}'
+	pur PA-1 PO-1234 billed "$BILLED" 10.00 15
+	pur PA-2 PO-1299 billed "$BILLED" 4.00 15
+	pur PA-4 PURCHASE-ORDER-2024-000123 open "" 5.00 15
+	pur PA-5 PO-5 open ',"dispatch_date":"2026-10-03"' 5.00 15
+	pur PA-6 PO-6 billed ',"invoice_date":"2026-10-02"' 1.00 15
+	pur PA-9 PO-9 billed ',"supplier_invoice_no":"INV-9","invoice_date":"2026-10-02"' 3.00 9
+	echo "{\"kind\":\"purchase\",\"id\":\"PA-C\",\"reference\":\"PO-C\",\"supplier_id\":\"S-9\",\"date\":\"2026-10-01\",\"status\":\"billed\"$BILLED,$(line 1.00 15)}"
+} >"$T/p.jsonl"
+
+sb_start --limits off
+U=$SB_URL
+REALM=$(sed -n 's/.*default realm \([0-9][0-9]*\).*/\1/p' "$T/sb1.err" | head -n 1)
+fresh_store q004
+expect 0 "$B" import "$T/p.jsonl"
+expect 0 "$B" connect qbo --base-url "$U" </dev/null
+TGT=qbo:$REALM
+
+# a second app's token, to read the company as QuickBooks holds it
+code=$(curl -s -o /dev/null -w '%{redirect_url}' \
+	"$U/connect/oauth2?client_id=cid&response_type=code&scope=com.intuit.quickbooks.accounting&state=s&redirect_uri=http://127.0.0.1:9/cb" |
+	sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
+TOK=$(curl -s -X POST -u cid:sec -d grant_type=authorization_code -d "code=$code" \
+	-d redirect_uri=http://127.0.0.1:9/cb "$U/oauth2/v1/tokens/bearer" | jv j.access_token)
+q() { # q ENTITY EXPR: EXPR over the entity's list (bound to a)
+	curl -s -G -H "Authorization: Bearer $TOK" -H "Accept: application/json" \
+		--data-urlencode "query=select * from $1" "$U/v3/company/$REALM/query" |
+		jv "(a => $2)(j.QueryResponse.$1 || [])"
+}
+bills() { q Bill 'a.map(b => b.DocNumber + "|" + b.PrivateNote + "=" + c(b.TotalAmt)).sort().join(",")'; }
+row() { jv "(r => r ? $3 : 'none')((j.rows || j.errors).find(r => r.id == '$2' || r.ref == 'purchase:$2'))" <"$1"; }
+
+# --- Sync All: the bill, its number cut, its reference whole -------------------
+bs_sync
+eq "Sync All with failures exits 1" "$bs_rc" 1
+eq "one bill: DocNumber 21, PrivateNote whole" "$(bills)" \
+	"INV-2024-0001 / PO-12|INV-2024-0001 / PO-1234=23.00"
+eq "no purchase order without the setting" "$(q PurchaseOrder a.length)" 0
+
+# the clash: the second fails naming both; nothing posted for it
+expect 0 "$B" errors --tab supplier-invoices --json
+cp "$T/out" "$T/err1"
+eq "PA-2 on Errors > Supplier Invoices" "$(row "$T/err1" PA-2 r.tab)" purchases/supplier-invoices
+eq "the message names both" \
+	"$(row "$T/err1" PA-2 'r.message.includes("\"INV-2024-0001 / PO-1299\" becomes \"INV-2024-0001 / PO-12\" in QuickBooks Online (21 characters)") && r.message.includes("purchase PA-1") && r.message.includes("\"INV-2024-0001 / PO-1234\"")')" true
+eq "its reference whole" "$(row "$T/err1" PA-2 r.reference)" "INV-2024-0001 / PO-1299"
+eq "the tax rate the company lacks" \
+	"$(row "$T/err1" PA-9 '/9% tax rate/.test(r.message) && /tax.purchases.9/.test(r.message) && /add the rate in QuickBooks Online/.test(r.message)')" true
+
+# Sync All leaves Purchase Orders alone; their own tab, with the setting off:
+# unbilled orders wait to be billed
+bs_sync --tab purchase-orders
+eq "still no purchase order" "$(q PurchaseOrder a.length)" 0
+
+# what waits says why
+expect 0 "$B" pending --tab purchases --json
+cp "$T/out" "$T/pend1"
+eq "PA-4 waits to be billed" "$(row "$T/pend1" PA-4 r.reason)" \
+	"not billed yet (purchase orders go to QuickBooks Online only with the setting upload_po_as_qbo_po)"
+eq "PA-6 waits for its number" "$(row "$T/pend1" PA-6 r.reason)" "needs a supplier invoice number"
+eq "PA-C waits for its contact" "$(row "$T/pend1" PA-C r.reason)" "supplier S-9 not imported yet"
+eq "Accounting Status of what waits" "$(row "$T/pend1" PA-4 r.accounting_status)" \
+	"Not Imported Yet Or Reset For Re-import"
+expect 0 "$B" history purchase:PA-1
+has "$T/out" "Accounting Status on $TGT: Imported"
+has "$T/out" "Reference: INV-2024-0001 / PO-1234"
+
+# --- upload_po_as_qbo_po: unbilled orders as PurchaseOrders ---------------------
+expect 0 "$B" settings upload_po_as_qbo_po true
+bs_sync --tab purchase-orders
+eq "the purchase order, its number cut" \
+	"$(q PurchaseOrder 'a.map(p => p.DocNumber + "|" + p.PrivateNote + "=" + c(p.TotalAmt)).join(",")')" \
+	"PURCHASE-ORDER-2024-0|PURCHASE-ORDER-2024-000123=11.50"
+expect 0 "$B" pending --tab purchase-orders --json
+eq "dispatched: no longer unbilled" "$(row "$T/out" PA-5 r.reason)" \
+	"not billed yet, and no longer uploadable as a purchase order: its invoice date, invoice number and dispatch date must be empty"
+
+# --- billed after it went up as a PurchaseOrder: by hand -------------------------
+pur PA-4 PURCHASE-ORDER-2024-000123 billed ',"supplier_invoice_no":"INV-4","invoice_date":"2026-10-05"' 5.00 15 2 >"$T/b4.jsonl"
+expect 0 "$B" import "$T/b4.jsonl"
+bs_sync
+expect 0 "$B" errors --tab supplier-invoices --json
+eq "on Errors > Supplier Invoices with what to do" "$(row "$T/out" PA-4 r.message)" \
+	"uploaded to QuickBooks Online as a purchase order, so it cannot sync as a bill: create the bill by hand in QuickBooks Online and add the purchase order to it"
+eq "no bill for it" "$(q Bill 'a.filter(b => /INV-4/.test(b.DocNumber)).length')" 0
+eq "its purchase order untouched" "$(q PurchaseOrder 'a.length + " " + a[0].POStatus')" "1 Open"
+
+# --- fix, then re-upload ----------------------------------------------------------
+{
+	pur PA-2 PO-1299 billed ',"supplier_invoice_no":"INV-2024-0002","invoice_date":"2026-10-02"' 4.00 15 2
+	pur PA-9 PO-9 billed ',"supplier_invoice_no":"INV-9","invoice_date":"2026-10-02"' 3.00 15 2
+} >"$T/fix.jsonl"
+expect 0 "$B" import "$T/fix.jsonl"
+bs_sync --tab supplier-invoices
+eq "fixed bills posted" "$(bills)" \
+	"INV-2024-0001 / PO-12|INV-2024-0001 / PO-1234=23.00,INV-2024-0002 / PO-12|INV-2024-0002 / PO-1299=9.20,INV-9 / PO-9|INV-9 / PO-9=6.90"
+expect 0 "$B" errors --tab supplier-invoices --json
+eq "only the one to do by hand is left" "$(jv 'j.errors.map(e => e.ref).join(",")' <"$T/out")" purchase:PA-4
+
+finish
