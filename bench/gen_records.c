@@ -2605,12 +2605,95 @@ static int run_sales(const struct stream_opts *opt)
 	return o.rc;
 }
 
+/* Suppliers "S-1".."S-<suppliers>" (names "Vendor <i>", unique and unlike any
+ * customer's) and N billed purchase orders of L lines, exclusive 15 % GST,
+ * each on a random supplier with its own supplier invoice number: the
+ * records a "bills and vendors" bench syncs (bench/qbo_batches).  The
+ * ledger's bill number, supplier invoice number + reference, stays within
+ * QBO's 21 characters (docs/mapping-qbo.md). */
+static int run_bills(const struct stream_opts *opt)
+{
+	struct out o = {stdout, malloc(OUT_CHUNK), 0, BS_OK};
+	struct rng r;
+	char day[11], due[11];
+
+	if (o.p == NULL)
+		return BS_ENOMEM;
+	rng_seed(&r, opt->seed);
+	for (uint64_t i = 1; i <= opt->customers && o.rc == BS_OK; i++) {
+		out_need(&o, 256);
+		OUT_LIT(&o, "{\"kind\":\"supplier\",\"id\":\"S-");
+		out_u64(&o, i);
+		OUT_LIT(&o, "\",\"name\":\"Vendor ");
+		out_u64(&o, i);
+		OUT_LIT(&o, "\",\"email\":\"ap");
+		out_u64(&o, i);
+		OUT_LIT(&o, "@vendor.example.co.nz\",\"currency\":\"NZD\"}\n");
+	}
+	for (uint64_t i = 1; i <= opt->n && o.rc == BS_OK; i++) {
+		uint64_t sup =
+		    1 + (uint64_t)(((unsigned __int128)rng_next(&r) * opt->customers) >> 64);
+		int d = 1 + (int)((i - 1) * 28 / (opt->n > 0 ? opt->n : 1));
+		int64_t sum = 0, tax = 0;
+
+		day_text(d, day);
+		day_text(d + 3, due);
+		out_need(&o, 512);
+		OUT_LIT(&o, "{\"kind\":\"purchase\",\"id\":\"PO-");
+		out_u64(&o, i);
+		OUT_LIT(&o, "\",\"date\":\"");
+		out_mem(&o, day, 10);
+		OUT_LIT(&o, "\",\"reference\":\"PO-");
+		out_u64(&o, i);
+		OUT_LIT(&o, "\",\"supplier_id\":\"S-");
+		out_u64(&o, sup);
+		OUT_LIT(&o, "\",\"status\":\"billed\",\"supplier_invoice_no\":\"SI-");
+		out_u64(&o, i);
+		OUT_LIT(&o, "\",\"invoice_date\":\"");
+		out_mem(&o, day, 10);
+		OUT_LIT(&o, "\",\"due_date\":\"");
+		out_mem(&o, due, 10);
+		OUT_LIT(&o, "\",\"dispatch_date\":\"");
+		out_mem(&o, day, 10);
+		OUT_LIT(&o, "\",\"currency\":\"NZD\",\"tax_mode\":\"exclusive\",\"lines\":[");
+		for (uint64_t k = 0; k < opt->lines; k++) {
+			uint64_t x = rng_next(&r);
+			int64_t qty = 1 + (int64_t)(x & 15);
+			int64_t cents = 50 + (int64_t)((x >> 8) % 9950);
+			int64_t amount = qty * cents;
+
+			sum += amount;
+			tax += (amount * 15 + 50) / 100; /* per line, half away (amount >= 0) */
+			out_need(&o, 160);
+			if (k > 0)
+				o.p[o.len++] = ',';
+			OUT_LIT(&o, "{\"description\":\"Supply ");
+			out_u64(&o, (x >> 40) % 1000);
+			OUT_LIT(&o, "\",\"qty\":");
+			out_u64(&o, (uint64_t)qty);
+			OUT_LIT(&o, ",\"unit_cost\":\"");
+			out_cents(&o, cents);
+			OUT_LIT(&o, "\",\"tax_rate\":15,\"account\":\"429\"}");
+		}
+		out_need(&o, 64);
+		OUT_LIT(&o, "],\"total\":\"");
+		out_cents(&o, sum + tax);
+		OUT_LIT(&o, "\"}\n");
+	}
+	out_flush(&o);
+	if (o.rc == BS_OK && fflush(stdout) != 0)
+		o.rc = BS_EIO;
+	free(o.p);
+	return o.rc;
+}
+
 /* ================================================================= main */
 
 static void usage(FILE *f)
 {
 	fputs("usage: gen_records sample DIR [--seed S]\n"
 	      "       gen_records sales N [--lines L] [--seed S] [--customers C] [--products P]\n"
+	      "       gen_records bills N [--lines L] [--seed S] [--suppliers V]\n"
 	      "\n"
 	      "sample   write the 2026-10 month of a small NZ shop (base NZD) into DIR:\n"
 	      "         customers.csv products.csv suppliers.jsonl sales.jsonl purchases.csv\n"
@@ -2618,6 +2701,8 @@ static void usage(FILE *f)
 	      "sales    stream C customers (default N/5, at least 1), P products (default 0),\n"
 	      "         then N invoiced sales of L lines (default 5) to stdout as JSON Lines;\n"
 	      "         lines name a SKU-<n> when P > 0, else carry a description\n"
+	      "bills    stream V suppliers (default N/5, at least 1), then N billed purchase\n"
+	      "         orders of L lines (default 5, exclusive 15% GST, account 429) to stdout\n"
 	      "\n"
 	      "Output is a pure function of the seed (default 20261031).\n",
 	      f);
@@ -2661,8 +2746,9 @@ int main(int argc, char **argv)
 			dst = &opt.seed;
 		} else if (strcmp(argv[i], "--lines") == 0) {
 			dst = &opt.lines;
-		} else if (strcmp(argv[i], "--customers") == 0) {
-			dst = &opt.customers;
+		} else if (strcmp(argv[i], "--customers") == 0 ||
+		           strcmp(argv[i], "--suppliers") == 0) {
+			dst = &opt.customers; /* bills: the suppliers */
 			have_customers = true;
 		} else if (strcmp(argv[i], "--products") == 0) {
 			dst = &opt.products;
@@ -2686,6 +2772,16 @@ int main(int argc, char **argv)
 		if (!have_customers)
 			opt.customers = opt.n / 5 > 0 ? opt.n / 5 : 1;
 		rc = run_sales(&opt);
+	} else if (strcmp(argv[1], "bills") == 0) {
+		if (parse_u64(argv[2], &opt.n) != BS_OK || opt.lines == 0 || opt.lines > 10000 ||
+		    (have_customers && opt.customers == 0)) {
+			fprintf(stderr,
+			        "gen_records: bills needs N >= 0, 1 <= L <= 10000, V >= 1\n");
+			return 2;
+		}
+		if (!have_customers)
+			opt.customers = opt.n / 5 > 0 ? opt.n / 5 : 1;
+		rc = run_bills(&opt);
 	} else {
 		usage(stderr);
 		return 2;
@@ -2693,7 +2789,7 @@ int main(int argc, char **argv)
 	if (rc != BS_OK) {
 		if (rc == BS_EIO)
 			fprintf(stderr, "gen_records: cannot write %s: %s\n",
-			        strcmp(argv[1], "sales") == 0 ? "standard output" : argv[2],
+			        strcmp(argv[1], "sample") != 0 ? "standard output" : argv[2],
 			        bs_strerror(rc));
 		else
 			fprintf(stderr, "gen_records: %s\n", bs_strerror(rc));

@@ -5,6 +5,7 @@
 #include "consolidate/consolidate.h"
 #include "store/settings.h"
 
+#include "ledger/ledger.h"
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -243,13 +244,22 @@ static void print_text(const struct run *r, const struct sync_summary *sum)
 		       (unsigned long long)ds->rate_limited, (unsigned long long)ds->retries,
 		       (unsigned long long)ds->recovered, (unsigned long long)ps->corrections,
 		       (unsigned long long)ds->corrected);
-		if (ps->tracking_dropped > 0)
+		if (ps->tracking_dropped > 0) {
+			/* the ledger's own name: tracking is added there, not here */
+			const struct ledger_ops *ops = ledger_for_target(sum->target);
+			const char *lname =
+			    ops != NULL && ops->caps != NULL && ops->caps->display_name != NULL
+			        ? ops->caps->display_name
+			        : "the ledger";
+
 			printf(
 			    "%llu tracking value%s the organisation has no category or option for "
-			    "%s left out (e.g. %s): add them in Xero to keep them\n",
+			    "%s left out (e.g. %s): add them in %s to keep them\n",
 			    (unsigned long long)ps->tracking_dropped,
 			    ps->tracking_dropped == 1 ? "" : "s",
-			    ps->tracking_dropped == 1 ? "was" : "were", ps->tracking_example);
+			    ps->tracking_dropped == 1 ? "was" : "were", ps->tracking_example,
+			    lname);
+		}
 	}
 	list_text("Skipped", r->skipped, r->nskipped);
 	list_text("Waiting", r->waiting, r->nwaiting);

@@ -166,6 +166,14 @@ typedef int (*ledger_resolve_fn)(void *arg, const char *symbol, char *id);
 
 #define LEDGER_TAX_CODE_MAX 32
 
+/* Where a ledger rounds tax (docs/rounding.md "Tax rounding"); zero =
+ * per line, so caps that do not say keep Xero's arithmetic. */
+enum ledger_tax_rounding {
+	LEDGER_TAX_PER_LINE = 0, /* each line's tax at amount_dp, summed (Xero) */
+	LEDGER_TAX_PER_RATE,     /* per tax rate over the whole document, once (QBO
+	                            TxnTaxDetail) */
+};
+
 /*
  * What a ledger can do, as data: the planner takes its precisions and tax
  * codes from here, the dispatcher its batch bounds and what it may edit,
@@ -194,6 +202,9 @@ struct ledger_caps {
 	                             false: only with upload_po_as_qbo_po */
 	const char *display_name; /* the ledger's name for people: "Xero" */
 	int64_t batch_per_minute; /* batch calls a minute (QBO /batch); 0 = no own limit */
+	enum ledger_tax_rounding tax_rounding; /* the planner predicts the ledger's
+	                                          tax this way, so the correction line
+	                                          is right before posting */
 };
 
 /* What connect reads of an organisation (ledger_ops.read). */

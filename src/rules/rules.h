@@ -42,6 +42,13 @@
 /* ------------------------------------------------------------------ */
 /* The target ledger */
 
+/* Where the ledger rounds tax (docs/rounding.md "Tax rounding").  Zero is
+ * per line, so a struct left zeroed keeps Xero's behaviour. */
+enum rules_tax_rounding {
+	RULES_TAX_PER_LINE = 0, /* each line's tax rounded, then summed (Xero) */
+	RULES_TAX_PER_RATE,     /* Σ of a rate's lines, rounded once per document (QBO) */
+};
+
 /*
  * What the target ledger keeps and what it calls things, as far as the
  * rules need it: the caller has it from the ledger's connector and passes
@@ -54,10 +61,11 @@ struct rules_ledger {
 	const char *tax_sales;     /* before its tax rates are read: the code of a taxed */
 	const char *tax_purchases; /* sales / purchases line (Xero: OUTPUT2 / INPUT2) */
 	/* purchases (ledger_caps): zero = no limit, billable, POs by default */
-	size_t doc_number_max;    /* characters of a bill's or PO's number (Xero 255) */
-	bool po_not_billable;     /* !caps.po_billable */
-	bool po_opt_in_only;      /* !caps.po_upload_default */
-	const char *display_name; /* "Xero"; NULL = "the ledger" */
+	size_t doc_number_max;                /* characters of a bill's or PO's number (Xero 255) */
+	bool po_not_billable;                 /* !caps.po_billable */
+	bool po_opt_in_only;                  /* !caps.po_upload_default */
+	const char *display_name;             /* "Xero"; NULL = "the ledger" */
+	enum rules_tax_rounding tax_rounding; /* caps.tax_rounding */
 };
 
 /* ------------------------------------------------------------------ */
@@ -310,6 +318,9 @@ struct rules_line {
 	int64_t discount_pct;    /* PCT_DP, 0..100 % */
 	int64_t tax_rate;        /* PCT_DP, >= 0 */
 	const char *description; /* may be NULL */
+	const char *tax_code;    /* may be NULL; with RULES_TAX_PER_RATE lines group
+	                            by (tax_code, tax_rate): two codes of one rate
+	                            are two tax lines in the ledger */
 };
 
 /* How the target ledger computes, and what the document is. */
@@ -317,13 +328,14 @@ struct rules_rounding_in {
 	const struct rules_line *lines;
 	size_t nlines;
 	enum money_tax_mode tax_mode;
-	int currency_dp;               /* the document currency's exponent, 0..6 */
-	int ledger_unit_dp;            /* unit prices the ledger keeps (Xero unitdp=4: 4) */
-	int ledger_amount_dp;          /* line amounts, tax, totals (Xero: 2) */
-	enum money_round ledger_round; /* the ledger's midpoint rule for those */
-	bool fold_discount;            /* credit notes: the ledger takes no discount */
-	const char *rounding_account;  /* where the correction line posts (settings
-	                                  account.rounding; Xero 860); required */
+	int currency_dp;                      /* the document currency's exponent, 0..6 */
+	int ledger_unit_dp;                   /* unit prices the ledger keeps (Xero unitdp=4: 4) */
+	int ledger_amount_dp;                 /* line amounts, tax, totals (Xero: 2) */
+	enum money_round ledger_round;        /* the ledger's midpoint rule for those */
+	bool fold_discount;                   /* credit notes: the ledger takes no discount */
+	const char *rounding_account;         /* where the correction line posts (settings
+	                                         account.rounding; Xero 860); required */
+	enum rules_tax_rounding tax_rounding; /* per line (Xero) or per rate (QBO) */
 };
 
 /* One line as it will be sent, with what the ledger will compute for it. */
@@ -333,7 +345,9 @@ struct rules_ledger_line {
 	int64_t unit_amount;     /* micros, a multiple of 10^-ledger_unit_dp */
 	int64_t discount_pct;    /* PCT_DP; 0 when folded or rewritten */
 	int64_t line_amount;     /* the ledger's, predicted (incl. tax when inclusive) */
-	int64_t tax;             /* the ledger's, predicted */
+	int64_t tax;             /* the ledger's, predicted, when it rounds per line;
+	                            per rate: the line's unrounded share is not
+	                            kept, this is its tax rounded alone (info) */
 	int64_t src_amount;      /* the source's line amount */
 	int64_t src_tax;         /* the source's line tax */
 	bool rewritten;          /* sent as quantity 1 at the source amount */
@@ -355,6 +369,10 @@ struct rules_rounding_out {
 	int64_t target_total;           /* source_total rounded half away to ledger_amount_dp:
 	                                   == source_total unless currency_dp > ledger_amount_dp */
 	int64_t ledger_total;           /* predicted, correction included: == target_total */
+	int64_t ledger_tax;             /* the ledger's tax on the document, predicted:
+	                                   Σ line tax, or Σ per rate of the rate's
+	                                   rounded tax (RULES_TAX_PER_RATE) */
+	int64_t source_tax;             /* Σ the source's line tax */
 	int64_t residual;               /* source_total - target_total: what a 3-dp currency
 	                                   loses at 2 dp, to report (0 otherwise) */
 	int64_t first_diff;             /* D before any rewrite: predicted - target */
@@ -377,6 +395,10 @@ struct rules_rounding_out {
  *           ledger_unit_dp — we send that exact unit amount; line amount
  *           = qty × unit × (1 − disc) and tax per line at
  *           ledger_amount_dp with ledger_round.
+ *           RULES_TAX_PER_RATE: the ledger's tax is instead, per
+ *           (tax_code, tax_rate), the rate on Σ of its lines' amounts,
+ *           rounded once at ledger_amount_dp with ledger_round (QBO's
+ *           TxnTaxDetail); exclusive totals add that tax.
  *   target: the source total rounded half away to ledger_amount_dp (the
  *           source total itself unless currency_dp > ledger_amount_dp).
  *   D = ledger total − target, u = one ledger minor unit.
@@ -394,7 +416,9 @@ struct rules_rounding_out {
  * per line in tax vs src_tax, never hidden in the total).
  *
  * Invariant on BS_OK: ledger_total == target_total, and ledger_total is
- * Σ line_amount (+ Σ tax when exclusive) + correction.
+ * Σ line_amount (+ ledger_tax when exclusive) + correction.  The
+ * correction line carries no tax, so it moves the total and never the
+ * ledger's tax.
  *
  * Rewritten descriptions are appended, NUL-separated, to `desc` (caller's,
  * may be NULL only when nothing needs rewriting — else BS_EINVAL); each

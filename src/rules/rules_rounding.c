@@ -34,20 +34,71 @@ static int ledger_compute(const struct rules_rounding_in *in, int64_t rate, stru
 	                 &c->tax);
 }
 
-/* Σ line amounts, plus Σ tax when tax is added on top. */
-static int total_of(const struct rules_rounding_in *in, const struct rules_ledger_line *l, size_t n,
-                    bool source, int64_t *out)
+static bool same_group(const struct rules_line *a, const struct rules_line *b)
+{
+	if (a->tax_rate != b->tax_rate)
+		return false;
+	if (a->tax_code == NULL || b->tax_code == NULL)
+		return a->tax_code == b->tax_code;
+	return strcmp(a->tax_code, b->tax_code) == 0;
+}
+
+/* The tax the ledger computes for the document: Σ line tax (per line), or
+ * for each (code, rate) the rate on Σ of its lines' amounts, rounded once
+ * (QBO's TxnTaxDetail).  O(n²) over groups: documents have few rates. */
+static int ledger_tax_of(const struct rules_rounding_in *in, const struct rules_ledger_line *l,
+                         size_t n, int64_t *out)
 {
 	int64_t t = 0;
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = money_add(t, source ? l[i].src_amount : l[i].line_amount, &t)) != BS_OK)
-			return rc;
-		if (in->tax_mode == MONEY_TAX_EXCLUSIVE &&
-		    (rc = money_add(t, source ? l[i].src_tax : l[i].tax, &t)) != BS_OK)
+		const struct rules_line *g = &in->lines[l[i].src];
+		int64_t sum = 0, tax;
+		bool seen = false;
+
+		if (in->tax_rounding != RULES_TAX_PER_RATE) {
+			if ((rc = money_add(t, l[i].tax, &t)) != BS_OK)
+				return rc;
+			continue;
+		}
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = same_group(&in->lines[l[j].src], g);
+		if (seen)
+			continue;
+		for (size_t j = i; j < n; j++)
+			if (same_group(&in->lines[l[j].src], g) &&
+			    (rc = money_add(sum, l[j].line_amount, &sum)) != BS_OK)
+				return rc;
+		if ((rc = money_tax(sum, g->tax_rate, in->tax_mode, in->ledger_amount_dp,
+		                    in->ledger_round, &tax)) != BS_OK ||
+		    (rc = money_add(t, tax, &t)) != BS_OK)
 			return rc;
 	}
+	*out = t;
+	return BS_OK;
+}
+
+/* Σ line amounts, plus the tax when tax is added on top; *tax_out (may be
+ * NULL) gets the tax. */
+static int total_of(const struct rules_rounding_in *in, const struct rules_ledger_line *l, size_t n,
+                    bool source, int64_t *out, int64_t *tax_out)
+{
+	int64_t t = 0, tax = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = money_add(t, source ? l[i].src_amount : l[i].line_amount, &t)) != BS_OK)
+			return rc;
+		if (source && (rc = money_add(tax, l[i].src_tax, &tax)) != BS_OK)
+			return rc;
+	}
+	if (!source && (rc = ledger_tax_of(in, l, n, &tax)) != BS_OK)
+		return rc;
+	if (in->tax_mode == MONEY_TAX_EXCLUSIVE && (rc = money_add(t, tax, &t)) != BS_OK)
+		return rc;
+	if (tax_out != NULL)
+		*tax_out = tax;
 	*out = t;
 	return BS_OK;
 }
@@ -103,6 +154,8 @@ static int check_input(const struct rules_rounding_in *in, const struct rules_ro
 	if (in->tax_mode != MONEY_TAX_EXCLUSIVE && in->tax_mode != MONEY_TAX_INCLUSIVE &&
 	    in->tax_mode != MONEY_TAX_NONE)
 		return bs_error_set(err, BS_EINVAL, "rounding: unknown tax mode");
+	if (in->tax_rounding != RULES_TAX_PER_LINE && in->tax_rounding != RULES_TAX_PER_RATE)
+		return bs_error_set(err, BS_EINVAL, "rounding: unknown tax rounding");
 	if (in->ledger_round != MONEY_HALF_AWAY && in->ledger_round != MONEY_HALF_EVEN &&
 	    in->ledger_round != MONEY_TOWARD_ZERO)
 		return bs_error_set(err, BS_EINVAL, "rounding: unknown midpoint rule");
@@ -164,7 +217,7 @@ static int first_pass(const struct rules_rounding_in *in, size_t i, struct rules
 int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out *out,
                    struct buf *desc, struct bs_error *err)
 {
-	int64_t u, ledger, d, two_u;
+	int64_t u, ledger, d, dl, two_u;
 	size_t desc_start = desc != NULL ? desc->len : 0, line = 0;
 	int rc;
 
@@ -181,16 +234,30 @@ int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out
 	for (line = 0; line < in->nlines; line++)
 		if ((rc = first_pass(in, line, &out->lines[line])) != BS_OK)
 			goto fail_line;
-	if ((rc = total_of(in, out->lines, in->nlines, true, &out->source_total)) != BS_OK ||
+	if ((rc = total_of(in, out->lines, in->nlines, true, &out->source_total,
+	                   &out->source_tax)) != BS_OK ||
 	    (rc = money_round(out->source_total, MONEY_DP, in->ledger_amount_dp, MONEY_HALF_AWAY,
 	                      &out->target_total)) != BS_OK ||
 	    (rc = money_sub(out->source_total, out->target_total, &out->residual)) != BS_OK ||
-	    (rc = total_of(in, out->lines, in->nlines, false, &ledger)) != BS_OK ||
+	    (rc = total_of(in, out->lines, in->nlines, false, &ledger, &out->ledger_tax)) !=
+	        BS_OK ||
 	    (rc = money_sub(ledger, out->target_total, &d)) != BS_OK)
 		goto fail;
 	out->first_diff = d;
+	/* Whether lines are rewritten is judged on the lines themselves (their
+	 * tax per line): what a once-per-rate tax adds (at most half a unit a
+	 * rate) goes into the correction line, never into a rewrite. */
+	dl = d;
+	if (in->tax_rounding == RULES_TAX_PER_RATE) {
+		struct rules_rounding_in per_line = *in;
 
-	if (d >= two_u || d <= -two_u) {
+		per_line.tax_rounding = RULES_TAX_PER_LINE;
+		if ((rc = total_of(&per_line, out->lines, in->nlines, false, &dl, NULL)) != BS_OK ||
+		    (rc = money_sub(dl, out->target_total, &dl)) != BS_OK)
+			goto fail;
+	}
+
+	if (dl >= two_u || dl <= -two_u) {
 		/* docs/rounding.md: each line the ledger would get wrong is sent as
 		 * one unit at the source's amount.  Whether a line is "wrong" is
 		 * judged on what the rewrite would change: for a 3-dp currency a
@@ -226,7 +293,8 @@ int rules_rounding(const struct rules_rounding_in *in, struct rules_rounding_out
 			o->rewritten = true;
 			out->nrewritten++;
 		}
-		if ((rc = total_of(in, out->lines, in->nlines, false, &ledger)) != BS_OK ||
+		if ((rc = total_of(in, out->lines, in->nlines, false, &ledger, &out->ledger_tax)) !=
+		        BS_OK ||
 		    (rc = money_sub(ledger, out->target_total, &d)) != BS_OK)
 			goto fail;
 	}

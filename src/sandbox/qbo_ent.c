@@ -193,8 +193,7 @@ static int check_party(struct qbo_ctx *c, int ent, json_object *doc, const struc
 		json_object_object_add(doc, "Active", json_object_new_boolean(true));
 	if (json_object_object_get(doc, "Balance") == NULL)
 		json_object_object_add(doc, "Balance", sb_jdec_json(0, 2, 2));
-	set_currency(doc);
-	return BS_OK;
+	return qbo_check_currency(c, doc, false);
 }
 
 /* Name rules shared by Item and Account: required, 100, no ':' (or '"'), unique. */
@@ -453,6 +452,9 @@ static void zero_amounts(json_object *doc)
 		sb_jset_amount(tt, "TotalTax", 0, 2);
 		json_object_object_add(doc, "TxnTaxDetail", tt);
 	}
+	/* a second void leaves the note as the first made it */
+	if (note != NULL && strncmp(note, "Voided", 6) == 0)
+		return;
 	snprintf(buf, sizeof(buf), "Voided%s%.4000s", note ? " - " : "", note ? note : "");
 	sb_jset_str(doc, "PrivateNote", buf);
 }

@@ -174,6 +174,15 @@ int qbo_check_payment(struct qbo_ctx *c, int ent, json_object *doc, const struct
 /* The common transaction checks (TxnDate, DocNumber, PrivateNote, closed
  * period, currency) for entity ent. */
 int qbo_check_txn(struct qbo_ctx *c, int ent, json_object *doc, const struct qbo_doc *old);
+/* ---- currencies (qbo_cur.c) ---- */
+/* doc's CurrencyRef (absent: the home currency) must be the home currency or,
+ * with multicurrency on, one of the company's; its name is filled in.  A
+ * transaction (txn) also gets its ExchangeRate checked (positive, at most 10
+ * decimals; absent on a foreign document: 1; home currency: 1).  6000 in c->f. */
+int qbo_check_currency(struct qbo_ctx *c, json_object *doc, bool txn);
+/* A customer's or vendor's transaction (ent) must be in that party's
+ * currency: 6000 otherwise.  Call after qbo_check_currency. */
+int qbo_check_party_currency(struct qbo_ctx *c, int ent, json_object *doc);
 /* Undo what a payment document applied to invoices / bills (delete, void,
  * the old version on update). */
 int qbo_unapply(struct qbo_ctx *c, int ent, json_object *payment);

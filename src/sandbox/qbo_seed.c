@@ -2,8 +2,13 @@
  * qbo_seed.c - the QuickBooks Online sandbox's default company, so a demo
  * or a connector needs no setup: an NZ company in NZD with GST (15 %) as
  * non-US QBO companies model it (TaxRate + TaxCode), the chart of accounts
- * a booksync mapping needs, one Service item, CompanyInfo and Preferences.
- * docs/sandbox.md lists it.  Ids follow the order below (one sequence).
+ * a booksync mapping needs, one Service item, CompanyInfo and Preferences
+ * (multicurrency on: the currencies are qbo_cur.c's).  Account numbers match
+ * the Xero sandbox's chart where both have the account (090, 200, 260, 310,
+ * 429, 610, 630, 800, 820, 825, 860, 960), so the records of examples/ and one
+ * store's settings serve both ledgers.  docs/sandbox.md lists it.  Ids follow
+ * the order below (one sequence); tests rely on them, so change names and
+ * numbers in place rather than inserting.
  */
 #include "sandbox/qbo_int.h"
 
@@ -63,9 +68,9 @@ static const struct seed seeds[] = {
     /* 9-29: accounts */
     ACC("Sales", "Income", "SalesOfProductIncome", "200", "Revenue"),
     ACC("Services", "Income", "ServiceFeeIncome", "210", "Revenue"),
-    ACC("Shipping Income", "Income", "OtherPrimaryIncome", "220", "Revenue"),
+    ACC("Other Revenue", "Income", "OtherPrimaryIncome", "260", "Revenue"),
     ACC("Discounts Given", "Income", "DiscountsRefundsGiven", "230", "Revenue"),
-    ACC("Cost of Goods Sold", "Cost of Goods Sold", "SuppliesMaterialsCogs", "500", "Expense"),
+    ACC("Cost of Goods Sold", "Cost of Goods Sold", "SuppliesMaterialsCogs", "310", "Expense"),
     ACC("Purchases", "Cost of Goods Sold", "SuppliesMaterialsCogs", "510", "Expense"),
     ACC("Inventory Asset", "Other Current Asset", "Inventory", "630", "Asset"),
     ACC("Accounts Receivable (A/R)", "Accounts Receivable", "AccountsReceivable", "610", "Asset"),
@@ -74,7 +79,7 @@ static const struct seed seeds[] = {
     ACC("Credit Card", "Credit Card", "CreditCard", "095", "Liability"),
     ACC("Undeposited Funds", "Other Current Asset", "UndepositedFunds", "620", "Asset"),
     ACC("GST Payable", "Other Current Liability", "GlobalTaxPayable", "820", "Liability"),
-    ACC("Gift Vouchers", "Other Current Liability", "OtherCurrentLiabilities", "830", "Liability"),
+    ACC("Gift Vouchers", "Other Current Liability", "OtherCurrentLiabilities", "825", "Liability"),
     ACC("Customer Store Credit", "Other Current Liability", "OtherCurrentLiabilities", "835",
         "Liability"),
     ACC("Rounding", "Expense", "OtherMiscellaneousServiceCost", "860", "Expense"),
@@ -102,7 +107,7 @@ static const struct seed seeds[] = {
      "\"VendorAndPurchasesPrefs\":{\"BillableExpenseTracking\":false,"
      "\"TrackingByCustomer\":false},"
      "\"TaxPrefs\":{\"UsingSalesTax\":true,\"PartnerTaxEnabled\":false},"
-     "\"CurrencyPrefs\":{\"MultiCurrencyEnabled\":false,\"HomeCurrency\":{\"value\":\"NZD\"}},"
+     "\"CurrencyPrefs\":{\"MultiCurrencyEnabled\":true,\"HomeCurrency\":{\"value\":\"NZD\"}},"
      "\"OtherPrefs\":{\"NameValue\":[{\"Name\":\"VendorAndPurchasesPrefs."
      "UseCustomTxnNumbers\",\"Value\":\"true\"}]}}"},
 };

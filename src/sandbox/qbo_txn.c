@@ -123,8 +123,7 @@ static int check_docnum(struct qbo_ctx *c, int ent, json_object *doc, const stru
 
 int qbo_check_txn(struct qbo_ctx *c, int ent, json_object *doc, const struct qbo_doc *old)
 {
-	const char *date = sb_jstr(doc, "TxnDate"),
-	           *cur = sb_jstr(sb_jget_path(doc, "CurrencyRef"), "value");
+	const char *date = sb_jstr(doc, "TxnDate");
 	int64_t ms;
 
 	if (date == NULL) {
@@ -146,17 +145,9 @@ int qbo_check_txn(struct qbo_ctx *c, int ent, json_object *doc, const struct qbo
 	if (qbo_len(c, doc, "PrivateNote", 4000) != BS_OK ||
 	    check_docnum(c, ent, doc, old) != BS_OK)
 		return BS_EINVAL;
-	if (cur != NULL && strcmp(cur, "NZD") != 0)
-		return qbo_verr(c->f, "6000", BIZ_MSG, "CurrencyRef",
-		                "Multicurrency is not enabled: %s is not the home currency NZD",
-		                cur);
-	if (cur == NULL) {
-		json_object *cr = json_object_new_object();
-
-		sb_jset_str(cr, "value", "NZD");
-		sb_jset_str(cr, "name", "New Zealand Dollar");
-		json_object_object_add(doc, "CurrencyRef", cr);
-	}
+	if (qbo_check_currency(c, doc, true) != BS_OK ||
+	    qbo_check_party_currency(c, ent, doc) != BS_OK)
+		return BS_EINVAL;
 	return BS_OK;
 }
 
@@ -349,9 +340,10 @@ static int totals(struct qbo_ctx *c, json_object *doc, struct lines_ctx *lc, int
 		int64_t div =
 		    lc->calc == 1 ? 100 * INT64_C(1000000) + lc->r[k].pct : 100 * INT64_C(1000000);
 
-		/* one rounding per rate, half away from zero, at 2 decimals */
-		if (money_muldiv(base, lc->r[k].pct, div, MONEY_HALF_AWAY, &tax) != BS_OK ||
-		    money_round(tax, MONEY_DP, 2, MONEY_HALF_AWAY, &tax) != BS_OK) {
+		/* one rounding per rate, half away from zero, straight to 2
+		 * decimals (no rounding to micros first: that would round twice) */
+		if (money_muldiv(base, lc->r[k].pct, div * 10000, MONEY_HALF_AWAY, &tax) != BS_OK ||
+		    money_muldiv(tax, 10000, 1, MONEY_HALF_AWAY, &tax) != BS_OK) {
 			json_object_put(tl);
 			json_object_put(det);
 			json_object_put(ref);

@@ -82,7 +82,7 @@ check "chart saved with ids" sh -c "echo '$chart' | grep -q '\"code\":\"200\",\"
 taxes=$(setting "taxrates:$target")
 check "tax codes saved with ids" sh -c "echo '$taxes' | grep -q '\"code\":\"GST\",\"name\":\"GST\",\"rate\":\"15\",\"id\":\"5\"'"
 check "base currency from Preferences" [ "$(setting base_currency)" = NZD ]
-check "gift voucher account found" [ "$(setting account.gift_voucher)" = 830 ]
+check "gift voucher account found" [ "$(setting account.gift_voucher)" = 825 ]
 cred=$(setting "cred:$target")
 check "credentials stored" [ -n "$cred" ]
 check "no token in clear in the store" sh -c "! sqlite3 '$DB' .dump | grep -q -e access_token -e refresh_token"

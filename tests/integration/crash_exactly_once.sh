@@ -34,8 +34,17 @@
 # due amounts consistent; every customer once; nothing pending or in error;
 # no 429.
 #
+# The ledger is Xero's sandbox, or with CRASH_LEDGER=qbo QuickBooks Online's
+# (crash_qbo.sh): then the limits are QBO's keys (minute, concurrent,
+# batch-minute) at the same pace, the ledger is read back through
+# read_qbo.js and put in the shape the checks below read (lib/crash_qbo.js:
+# DocNumber as the invoice number, PrivateNote as the reference, a void is
+# TotalAmt 0 with "Voided" in PrivateNote, payments and allocations as QBO
+# Payments linking invoices and credit memos), and a voided invoice's total
+# is 0 as QBO keeps it.
+#
 # Env (set by CTest): BOOKSYNC = booksync binary, BS_BUILD_DIR (for
-# gen_records), BS_SOURCE_DIR.  CRASH_SEED, CRASH_KILLS, CRASH_MAX_MS
+# gen_records), BS_SOURCE_DIR.  CRASH_LEDGER (xero), CRASH_SEED, CRASH_KILLS, CRASH_MAX_MS
 # override the defaults (7, 50, 500): kill delays are 20 ms + 0..MAX_MS ms.
 # CRASH_PER_MINUTE (default 3) calls a minute, time-scaled x60, on both the
 # ledger and booksync: with Xero's 60 a sliding window lets a phase (4 to 17
@@ -55,6 +64,22 @@ MAX_MS=${CRASH_MAX_MS:-500}
 PER_MINUTE=${CRASH_PER_MINUTE:-3}
 FAULTS="rate=0.05,seed=$SEED,kinds=lost+500+503+drop"
 PHASES="creates updates voids payments allocations"
+LEDGER=${CRASH_LEDGER:-xero}
+case $LEDGER in
+xero)
+	API=/api.xro/
+	LIMITS=minute=$PER_MINUTE,day=5000,concurrent=5,app-minute=10000,time-scale=60
+	;;
+qbo)
+	export BS_LEDGER=qbo # lib/sandbox.sh: `sandbox qbo`
+	API=/v3/company/
+	LIMITS=minute=$PER_MINUTE,concurrent=5,batch-minute=$PER_MINUTE,time-scale=60
+	;;
+*)
+	echo "CRASH_LEDGER must be xero or qbo, not $LEDGER" >&2
+	exit 2
+	;;
+esac
 
 . "$src/tests/integration/lib/tap.sh"
 
@@ -66,25 +91,32 @@ command -v timeout >/dev/null 2>&1 || bail "timeout(1) not found"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bs-crash.XXXXXX") || bail "mktemp"
 export BOOKSYNC_DB="$tmp/booksync.db" BOOKSYNC_XERO_CLIENT_ID=t BOOKSYNC_XERO_CLIENT_SECRET=s
+export BOOKSYNC_QBO_CLIENT_ID=t BOOKSYNC_QBO_CLIENT_SECRET=s
+if [ "$LEDGER" = qbo ]; then
+	. "$src/tests/integration/lib/npm_suite.sh"
+	npm_ensure crash_qbo "$src/tests/conformance-qbo" || bail "node-quickbooks (npm ci)"
+fi
 
 # start_sandbox LISTEN: the ledger, $PER_MINUTE calls a minute time-scaled x60,
 # faults on, state in $tmp/ledger.db; sets sbpid and url.
 start_sandbox() {
-	sandbox_start "$1" --state "$tmp/ledger.db" \
-		--limits minute=$PER_MINUTE,day=5000,concurrent=5,app-minute=10000,time-scale=60 \
-		--faults "$FAULTS"
+	sandbox_start "$1" --state "$tmp/ledger.db" --limits "$LIMITS" --faults "$FAULTS"
 }
 # harvest: add this sandbox life's faults, writes and 429s to $tmp/harvest
 # (the request log lives in memory and starts empty on a restart)
+# (the first life's log from $since on: connect's own reads are not the sync's)
+since=0
 harvest() {
-	curl -sf "$url/sandbox/log" >"$tmp/log.json" || return 1
+	curl -sf "$url/sandbox/log?since=$since" >"$tmp/log.json" || return 1
+	since=0
 	node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+		const api = process.argv[2];
 		for (const e of j.entries) {
 			if (e.fault) console.log("fault " + e.fault);
 			if (e.status === 429) console.log("429");
-			if (e.method !== "GET" && e.path.startsWith("/api.xro/")) console.log("write");
-			if (e.method === "GET" && e.path.startsWith("/api.xro/")) console.log("read");
-		}' "$tmp/log.json" >>"$tmp/harvest"
+			if (e.method !== "GET" && e.path.startsWith(api)) console.log("write");
+			if (e.method === "GET" && e.path.startsWith(api)) console.log("read");
+		}' "$tmp/log.json" "$API" >>"$tmp/harvest"
 }
 stop_sandbox() {
 	harvest || nok "GET /sandbox/log"
@@ -149,12 +181,19 @@ listen=${url#http://}
 "$BOOKSYNC" settings limits.time_scale 60 >/dev/null || bail "settings limits.time_scale 60"
 "$BOOKSYNC" settings limits.per_minute "$PER_MINUTE" >/dev/null ||
 	bail "settings limits.per_minute $PER_MINUTE"
+if [ "$LEDGER" = qbo ]; then
+	"$BOOKSYNC" settings limits.batch_minute "$PER_MINUTE" >/dev/null ||
+		bail "settings limits.batch_minute $PER_MINUTE"
+fi
 # connect reads the ledger through the same faults: a few tries
 n=0
-until "$BOOKSYNC" connect xero --base-url "$url" </dev/null >"$tmp/connect.out" 2>&1; do
+until "$BOOKSYNC" connect "$LEDGER" --base-url "$url" </dev/null >"$tmp/connect.out" 2>&1; do
 	n=$((n + 1))
 	[ "$n" -lt 10 ] || { cat "$tmp/connect.out" >&2; bail "connect"; }
 done
+# connect's calls are before the governor knows the store's pace (QBO's
+# authorize reads CompanyInfo unpaced): the syncs' calls are counted from here
+since=$(curl -sf "$url/sandbox/log" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).total)')
 
 # --- each phase: KILLS/5 rounds, each killed after a pseudo-random delay,
 # then clean runs until one completes (faults still on)
@@ -256,14 +295,21 @@ limited=$(grep -c '^429' "$tmp/harvest")
 check "booksync met no 429: each process starts from the calls the last one made ($limited)" \
 	[ "$limited" -eq 0 ]
 
-node "$src/tests/integration/lib/read_ledger.js" "$url" "$tmp/ledger.json" \
-	Invoices Contacts CreditNotes Payments || bail "reading the ledger back"
+if [ "$LEDGER" = qbo ]; then
+	node "$src/tests/integration/lib/read_qbo.js" "$url" "$tmp/qbo.json" \
+		Invoice Customer CreditMemo Payment || bail "reading the ledger back"
+	node "$src/tests/integration/lib/crash_qbo.js" "$tmp/qbo.json" "$tmp/ledger.json" ||
+		bail "crash_qbo.js"
+else
+	node "$src/tests/integration/lib/read_ledger.js" "$url" "$tmp/ledger.json" \
+		Invoices Contacts CreditNotes Payments || bail "reading the ledger back"
+fi
 
 cat >"$tmp/verify.js" <<'EOF'
 // verify.js DIR LEDGER: one line "name|ok|detail" per assertion.  Money is compared in
 // integer cents parsed from decimal text, never through floating-point arithmetic.
 const fs = require('fs');
-const [dir, ledf] = process.argv.slice(2);
+const [dir, ledf, ledger] = process.argv.slice(2);
 // "1585.11" -> 158511n; null if not a decimal with at most 2 places
 const cents = (s) => {
 	const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(String(s));
@@ -317,7 +363,9 @@ say('voided exactly where the source is void',
 const bad = [];
 for (const i of invoices) {
 	const s = sales.get(i.Reference);
-	const want = s ? cents(s.total) : null, got = cents(i.Total);
+	// QBO keeps a voided invoice at 0 (Xero keeps its total)
+	const want = s ? (ledger === 'qbo' && i.Status === 'VOIDED' ? 0n : cents(s.total)) : null;
+	const got = cents(i.Total);
 	if (want === null || got === null || want !== got)
 		bad.push(`${i.InvoiceNumber}: ledger ${i.Total} source ${s ? s.total : '?'}`);
 }
@@ -378,13 +426,13 @@ say('contacts: every customer exactly once',
 	names.length === wantc.size && uniq.size === names.length && [...wantc].every((n) => uniq.has(n)),
 	`${names.length} contacts, ${uniq.size} distinct, ${wantc.size} customers`);
 EOF
-node "$tmp/verify.js" "$tmp" "$tmp/ledger.json" >"$tmp/verify.out" || bail "verify.js"
+node "$tmp/verify.js" "$tmp" "$tmp/ledger.json" "$LEDGER" >"$tmp/verify.out" || bail "verify.js"
 while IFS='|' read -r name good detail; do
 	if [ "$good" = 1 ]; then ok "$name ($detail)"; else nok "$name ($detail)"; fi
 done <"$tmp/verify.out"
 
 faults=$(grep '^fault' "$tmp/harvest" | sort | uniq -c | awk '{printf "%s%s=%s", sep, $3, $1; sep=","}')
-echo "# figures: seed $SEED, $KILLS rounds ($killed killed mid-sync, $finished ran to the end)" \
+echo "# figures: $LEDGER, seed $SEED, $KILLS rounds ($killed killed mid-sync, $finished ran to the end)" \
 	"and $clean_runs clean runs (posted $clean_posted) in $(((t1 - t0) / 1000)) s; sandbox" \
 	"restarts $restarts; faults injected ${faults:-none}; API writes" \
 	"$(grep -c '^write' "$tmp/harvest"), reads $(grep -c '^read' "$tmp/harvest"), 429s $limited"

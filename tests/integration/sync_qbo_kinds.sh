@@ -19,15 +19,15 @@ expect 0 "$B" connect qbo --base-url "$SB_URL" </dev/null
 # open purchases go up as QBO purchase orders only when asked (seeds/004)
 expect 0 "$B" settings upload_po_as_qbo_po true
 bs_sync --everything
-# kinds.jsonl names accounts of Xero's default chart (260, 310) the QBO
-# company lacks, and a USD sale in a company without multicurrency
-eq "sync exit (some refused)" "$bs_rc" 1
-eq "posted" "$(jv j.posted <"$T/sync.json")" 25
-eq "failed" "$(jv j.failed <"$T/sync.json")" 6
+# the sandbox's company has the accounts of Xero's default chart kinds.jsonl
+# names (260, 310) and multicurrency; but a QBO customer has one currency,
+# and SO-USD is a USD sale for Aroha Ltd, an NZD customer: refused
+eq "sync exit (one refused)" "$bs_rc" 1
+eq "posted" "$(jv j.posted <"$T/sync.json")" 30
+eq "failed" "$(jv j.failed <"$T/sync.json")" 1
 expect 0 "$B" errors
-has "$T/out" "adjustment:ADJ-1"
-has "$T/out" "account 310 is not in the QuickBooks company"
-has "$T/out" "Multicurrency is not enabled"
+has "$T/out" "sale:SO-USD"
+has "$T/out" "must be the customer's currency (NZD)"
 
 # qlogin: Intuit's code flow by hand; sets Q_API and Q_TOK
 loc=$(curl -s -o /dev/null -w '%{redirect_url}' \
@@ -86,7 +86,7 @@ eq "refunds are expenses to the customer" \
 	"Customer:14.38,Customer:5.00"
 eq "money task spent" "$(qq Purchase "(x => x.DocNumber + '|' + c(x.TotalAmt))(l.find(x => x.PrivateNote == '[booksync BankTransaction/money_task:MT-2]'))")" \
 	"MT-2|23.00"
-eq "journals keyed by narration" "$(qq JournalEntry "l.filter(x => /\\[(cogs|gift_voucher):[^\\]]+\\]$/.test(x.PrivateNote)).length")" 1
+eq "journals keyed by narration" "$(qq JournalEntry "l.filter(x => /\\[(adjustment|cogs|gift_voucher):[^\\]]+\\]$/.test(x.PrivateNote)).length")" 4
 
 # --- a second sync sends nothing again
 bs_sync

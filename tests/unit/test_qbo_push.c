@@ -273,7 +273,7 @@ static const char *const credit_totals[] = {"5.00", "2.88"};
 static const char *const journals[] = {
     "{'op':'create','self':'ManualJournal/gift_voucher:GV-1','date':'2026-10-07',"
     "'narration':'Gift voucher GV-1 sold [gift_voucher:GV-1]','lines':[{'account':'090',"
-    "'amount':'50.00'},{'account':'830','amount':'-50.00'}]}",
+    "'amount':'50.00'},{'account':'825','amount':'-50.00'}]}",
 };
 
 static const char *const banks[] = {
@@ -294,7 +294,7 @@ static const char *const payments[] = {
     "{'op':'create','self':'Payment/payment:PAY-2','document':'Invoice/purchase:PO-8',"
     "'contact':'Contact/supplier:S-1','account':'090','amount':'11.50','date':'2026-10-09'}",
     "{'op':'create','self':'Payment/gift_voucher:GV-2','document':'Invoice/sale:SO-2',"
-    "'contact':'Contact/customer:C-1','account':'830','amount':'10.00','date':'2026-10-09'}",
+    "'contact':'Contact/customer:C-1','account':'825','amount':'10.00','date':'2026-10-09'}",
     "{'op':'create','self':'Payment/payment:PAY-3','document':'CreditNote/credit_note:VC-1',"
     "'contact':'Contact/supplier:S-1','account':'090','amount':'2.88','date':'2026-10-10'}",
     "{'op':'create','self':'Payment/store_credit:SC-2','document':"

@@ -706,6 +706,108 @@ static void test_other_ledgers(void **state)
 	}
 }
 
+/* A ledger that rounds tax on top once per rate over the document (QBO),
+ * 6-dp unit prices, half away.  The source rounds tax per line. */
+struct perdoc_case {
+	const char *name;
+	size_t n;
+	struct rules_line lines[MAXL];
+	enum money_tax_mode mode;
+	int64_t source_total, first_diff, correction;
+	size_t nrewritten;
+};
+
+static const struct perdoc_case perdoc_cases[] = {
+    /* 1.05 + 1.05 at 15%: per line 0.1575 -> 0.16 twice = 0.32; per document
+     * 2.10 x 15% = 0.315 -> 0.32: the same. S = 2.42. */
+    {"two lines, same tax",
+     2,
+     {{Q(1), 1050000, 0, PCT(15), "a"}, {Q(1), 1050000, 0, PCT(15), "b"}},
+     EXCL,
+     2420000,
+     0,
+     0,
+     0},
+    /* 1.03 + 1.03: per line 0.1545 -> 0.15 twice = 0.30; per document 2.06
+     * x 15% = 0.309 -> 0.31: QBO would say 2.37, the source 2.36. */
+    {"two lines, a cent apart",
+     2,
+     {{Q(1), 1030000, 0, PCT(15), "a"}, {Q(1), 1030000, 0, PCT(15), "b"}},
+     EXCL,
+     2360000,
+     10000,
+     -10000,
+     0},
+    /* 0.1 + 0.1 + 0.1 + 0.1 at 15%: per line 0.015 -> 0.02 x 4 = 0.08; per
+     * document 0.40 x 15% = 0.06: two cents, but no line is wrong: no
+     * rewrite, a correction of +0.02. */
+    {"four small lines, two cents, no rewrite",
+     4,
+     {{Q(1), 100000, 0, PCT(15), "a"},
+      {Q(1), 100000, 0, PCT(15), "b"},
+      {Q(1), 100000, 0, PCT(15), "c"},
+      {Q(1), 100000, 0, PCT(15), "d"}},
+     EXCL,
+     480000,
+     -20000,
+     20000,
+     0},
+    /* two rates: 1.03 at 15% (0.1545 -> 0.15) and 1.03 at 15% again, plus
+     * 1.00 at 0%: per rate 2.06 x 15% = 0.31, 0 at 0%. S = 3.36. */
+    {"two rates",
+     3,
+     {{Q(1), 1030000, 0, PCT(15), "a"},
+      {Q(1), 1000000, 0, 0, "z"},
+      {Q(1), 1030000, 0, PCT(15), "b"}},
+     EXCL,
+     3360000,
+     10000,
+     -10000,
+     0},
+    /* inclusive: the total is the lines' amounts whatever the split */
+    {"inclusive: nothing to correct",
+     2,
+     {{Q(1), 1030000, 0, PCT(15), "a"}, {Q(1), 1030000, 0, PCT(15), "b"}},
+     INCL,
+     2060000,
+     0,
+     0,
+     0},
+    /* 6-dp prices: 3 x 0.333333 = 0.999999 -> 1.00 on both sides, tax 0.15 */
+    {"6-dp prices keep the lines", 1, {{Q(3), 333333, 0, PCT(15), "a"}}, EXCL, 1150000, 0, 0, 0},
+};
+
+static void test_tax_per_document(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < N(perdoc_cases); i++) {
+		const struct perdoc_case *c = &perdoc_cases[i];
+		struct rules_ledger_line ol[MAXL];
+		struct rules_rounding_out out = {.lines = ol, .cap = MAXL};
+		struct rules_rounding_in in = {c->lines, c->n, c->mode, 2,    6,
+		                               2,        AWAY, false,   "860"};
+		struct buf desc;
+
+		in.tax_rounding = RULES_TAX_PER_RATE;
+		memset(ol, 0, sizeof(ol));
+		buf_init(&desc, 0);
+		assert_int_equal(rules_rounding(&in, &out, &desc, NULL), BS_OK);
+		if (out.source_total != c->source_total || out.first_diff != c->first_diff ||
+		    out.correction != c->correction || out.nrewritten != c->nrewritten ||
+		    out.ledger_total != out.target_total)
+			fail_msg("per-document case %zu \"%s\": S %lld D %lld correction %lld "
+			         "rewritten %zu",
+			         i, c->name, (long long)out.source_total, (long long)out.first_diff,
+			         (long long)out.correction, out.nrewritten);
+		/* the same document for a per-line ledger needs no correction */
+		in.tax_rounding = RULES_TAX_PER_LINE;
+		assert_int_equal(rules_rounding(&in, &out, &desc, NULL), BS_OK);
+		if (c->mode == EXCL && c->correction != 0 && out.correction != 0)
+			fail_msg("per-document case %zu: a per-line ledger corrects too", i);
+		buf_free(&desc);
+	}
+}
+
 /* |D| < 2u sends the lines untouched: no description buffer needed. */
 static void test_no_buffer_when_not_rewriting(void **state)
 {
@@ -1127,7 +1229,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_input), cmocka_unit_test(test_desc_buffer_full),
 	    cmocka_unit_test(test_no_lines),  cmocka_unit_test(test_other_ledgers),
 	    cmocka_unit_test(test_posthoc),   cmocka_unit_test(test_recheck),
-	    cmocka_unit_test(test_property),
+	    cmocka_unit_test(test_property),  cmocka_unit_test(test_tax_per_document),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,6 +35,7 @@ static const struct ledger_caps caps = {
     .po_upload_default = false,          /* only with upload_po_as_qbo_po */
     .display_name = "QuickBooks Online",
     .batch_per_minute = 40,
+    .tax_rounding = LEDGER_TAX_PER_RATE, /* TxnTaxDetail: once per rate (docs/rounding.md) */
 };
 
 static struct qbo_conn *qc(struct ledger_conn *c)

@@ -31,6 +31,7 @@ static const struct ledger_caps caps = {
     .po_billable = true,
     .po_upload_default = true,
     .display_name = "Xero",
+    .tax_rounding = LEDGER_TAX_PER_LINE, /* LineAmountTypes: tax per line */
 };
 
 static struct xero_conn *xc(struct ledger_conn *c)

@@ -36,6 +36,8 @@ void plan_ledger_of(const struct ledger_caps *caps, struct rules_ledger *out)
 	out->po_not_billable = !caps->po_billable;
 	out->po_opt_in_only = !caps->po_upload_default;
 	out->display_name = caps->display_name;
+	out->tax_rounding =
+	    caps->tax_rounding == LEDGER_TAX_PER_RATE ? RULES_TAX_PER_RATE : RULES_TAX_PER_LINE;
 }
 
 /* The kinds in planning order: what others depend on comes first. */

@@ -151,7 +151,8 @@ int plan_currency_of(struct planner *p, struct json_object *o, int64_t total, co
 /*
  * The unique reference of kind:id's `type` document into p->s.num (docs/mapping-xero.md):
  * prefix + serial + "-" + ref, the serial allocated once per record and
- * target and kept, so a retry carries the same number.
+ * target and kept, so a retry carries the same number; at most the ledger's
+ * doc_number_max characters (the reference cut, not the serial).
  */
 int plan_unique_number(struct planner *p, enum record_kind kind, const char *id, const char *type,
                        const char *ref)
@@ -169,9 +170,13 @@ int plan_unique_number(struct planner *p, enum record_kind kind, const char *id,
 		                  p->err);
 
 	buf_reset(&p->s.num);
+	/* the ledger's bound (Xero 255, QBO's DocNumber 21): the source reference
+	 * is cut, never the serial, and the whole stays in the body's reference */
 	if (rc == BS_OK)
-		rc = rules_unique_reference(&p->s.num, plan_sv(p, PLAN_S_PREFIX), (uint64_t)serial,
-		                            ref, 255, &cut, p->err);
+		rc = rules_unique_reference(
+		    &p->s.num, plan_sv(p, PLAN_S_PREFIX), (uint64_t)serial, ref,
+		    p->ctx.ledger->doc_number_max > 0 ? p->ctx.ledger->doc_number_max : 255, &cut,
+		    p->err);
 	return rc;
 }
 

@@ -171,6 +171,7 @@ static int put_doc_lines(struct planner *p, struct json_object *o, const char *p
 	ri.ledger_amount_dp = p->ctx.ledger->amount_dp;
 	ri.ledger_round = p->o->ledger_round;
 	ri.fold_discount = fold;
+	ri.tax_rounding = p->ctx.ledger->tax_rounding;
 	ri.rounding_account = plan_sv(p, PLAN_S_ROUNDING);
 	ro.lines = out;
 	ro.cap = n;

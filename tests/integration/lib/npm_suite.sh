@@ -9,6 +9,52 @@
 # write their PIDs to $BS_CONFORMANCE_PIDFILE and are killed on exit.  A
 # missing node/npm is a failure, not a skip: scripts/install-deps installs
 # them.  Env: BOOKSYNC = booksync binary (exported for the suite).
+#
+# npm_ensure NAME DIR: only the install step (also used by qbo_lib.sh, whose
+# read_qbo.js needs tests/conformance-qbo's node-quickbooks); returns 1 with
+# a message on stderr when node/npm are missing or npm ci fails.
+
+npm_ensure() {
+	_ne_name=$1
+	_ne_dir=$2
+	command -v node >/dev/null 2>&1 || { echo "$_ne_name: node not found (run scripts/install-deps)" >&2; return 1; }
+	command -v npm >/dev/null 2>&1 || { echo "$_ne_name: npm not found (run scripts/install-deps)" >&2; return 1; }
+	_ne_stamp="$_ne_dir/node_modules/.bs-lock-stamp"
+	_ne_lock="$_ne_dir/.npm-install.lock"
+	cmp -s "$_ne_dir/package-lock.json" "$_ne_stamp" 2>/dev/null && return 0
+	_ne_n=0
+	until mkdir "$_ne_lock" 2>/dev/null; do
+		_ne_n=$((_ne_n + 1))
+		if [ "$_ne_n" -ge 300 ]; then
+			echo "$_ne_name: timed out waiting for $_ne_lock" >&2
+			return 1
+		fi
+		sleep 1
+	done
+	_ne_held=$_ne_lock # an EXIT trap may rmdir it (npm_release) if we are killed
+	_ne_rc=0
+	if ! cmp -s "$_ne_dir/package-lock.json" "$_ne_stamp" 2>/dev/null; then
+		_ne_log=$(mktemp "${TMPDIR:-/tmp}/bs-npm.XXXXXX")
+		if (cd "$_ne_dir" && npm ci --no-audit --no-fund --loglevel=error) >"$_ne_log" 2>&1; then
+			cp "$_ne_dir/package-lock.json" "$_ne_stamp"
+		else
+			cat "$_ne_log" >&2
+			echo "$_ne_name: npm ci failed in $_ne_dir" >&2
+			_ne_rc=1
+		fi
+		rm -f "$_ne_log"
+	fi
+	rmdir "$_ne_lock"
+	_ne_held=
+	return $_ne_rc
+}
+
+# npm_release: for an EXIT trap, the install lock if this shell holds it.
+npm_release() {
+	[ -n "${_ne_held:-}" ] && rmdir "$_ne_held" 2>/dev/null
+	_ne_held=
+	return 0
+}
 
 npm_suite() {
 	_name=$1
@@ -29,8 +75,6 @@ npm_suite() {
 	[ "$_major" -ge 18 ] || _fail "node >= 18 required, have $(node --version)"
 
 	_pidfile=$(mktemp "${TMPDIR:-/tmp}/bs-conformance.XXXXXX")
-	_lock="$_dir/.npm-install.lock"
-	_havelock=0
 	_cleanup() {
 		# Kill any sandbox the suite started and did not stop (node killed etc.).
 		if [ -s "$_pidfile" ]; then
@@ -39,35 +83,14 @@ npm_suite() {
 			done <"$_pidfile"
 		fi
 		rm -f "$_pidfile"
-		[ "$_havelock" -eq 1 ] && rmdir "$_lock" 2>/dev/null
+		npm_release
 		return 0
 	}
 	trap _cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 
-	_stamp="$_dir/node_modules/.bs-lock-stamp"
-	if ! cmp -s "$_dir/package-lock.json" "$_stamp" 2>/dev/null; then
-		_n=0
-		until mkdir "$_lock" 2>/dev/null; do
-			_n=$((_n + 1))
-			[ "$_n" -lt 300 ] || _fail "timed out waiting for $_lock"
-			sleep 1
-		done
-		_havelock=1
-		if ! cmp -s "$_dir/package-lock.json" "$_stamp" 2>/dev/null; then
-			_log=$(mktemp "${TMPDIR:-/tmp}/bs-npm.XXXXXX")
-			if ! (cd "$_dir" && npm ci --no-audit --no-fund --loglevel=error) >"$_log" 2>&1; then
-				cat "$_log" >&2
-				rm -f "$_log"
-				_fail "npm ci failed in $_dir"
-			fi
-			rm -f "$_log"
-			cp "$_dir/package-lock.json" "$_stamp"
-		fi
-		rmdir "$_lock"
-		_havelock=0
-	fi
+	npm_ensure "$_name" "$_dir" || exit 1
 
 	export BS_CONFORMANCE_PIDFILE="$_pidfile"
 	# TAP: failure details inline, node's summary (# tests/pass/fail) last.

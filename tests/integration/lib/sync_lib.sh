@@ -8,7 +8,9 @@
 # the pass/fail counters and an EXIT trap.  POSIX sh; needs curl and node.
 
 B=${BOOKSYNC:?BOOKSYNC must name the booksync binary}
-. "$(dirname "$0")/lib/sandbox.sh"
+# BS_LIB: this directory (set it when sourcing from outside tests/integration)
+BS_LIB=${BS_LIB:-$(dirname "$0")/lib}
+. "$BS_LIB/sandbox.sh"
 T=$(mktemp -d /tmp/bs-sync-XXXXXX)
 export FP_DIR="$T"
 fails=0
