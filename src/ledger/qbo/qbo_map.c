@@ -5,7 +5,7 @@
  * I/O.  docs/mapping-qbo.md is the reference for every field.
  *
  * Amounts go on the wire as the planner's exact decimal text, or formatted
- * from micros: never through a double.  Accounts and tax codes are resolved
+ * from integer micros, exact at every step.  Accounts and tax codes are resolved
  * through the resolver as "Account:<code>" / "TaxCode:<code>" (qbo_int.h).
  */
 #include "ledger/qbo/qbo_paper.h"
