@@ -88,8 +88,8 @@ const char *qbo_entity_of(enum ledger_doc_type type, struct json_object *doc);
  * into out.  sync_token: the entity's SyncToken for an update or void,
  * NULL for a create. */
 int qbo_map_element(enum ledger_doc_type type, struct json_object *doc, const char *ledger_id,
-                    const char *sync_token, ledger_resolve_fn resolve, void *arg,
-                    struct buf *out, struct bs_error *err);
+                    const char *sync_token, ledger_resolve_fn resolve, void *arg, struct buf *out,
+                    struct bs_error *err);
 
 /* ledger_ops.parse_response for QBO: a /batch answer, BatchItemResponse
  * matched to elems[] by bId ("0".."n-1"). */
