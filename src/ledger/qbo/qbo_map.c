@@ -452,3 +452,28 @@ close:
 		rc = buf_addc(out, '}');
 	return rc;
 }
+
+/* CurrencyRef from the document's currency, and ExchangeRate from its
+ * currency_rate: 1 / it, since the planner counts foreign units per home
+ * unit (as Xero does) and QBO home units per foreign unit.  A payment must
+ * be in its customer's or vendor's currency: QBO refuses another. */
+int qbo_w_currency(struct qbo_w *w, struct json_object *doc)
+{
+	const char *cur = jsonr_str(doc, "currency"), *rate = jsonr_str(doc, "currency_rate");
+	int64_t fx, inv;
+	int rc = BS_OK;
+
+	if (cur != NULL && cur[0] != '\0') {
+		rc = qbo_w_raw(w, "CurrencyRef", "{");
+		if (rc == BS_OK)
+			rc = jsonw_kv_str(w->out, 0, "value", cur);
+		if (rc == BS_OK)
+			rc = buf_addc(w->out, '}');
+	}
+	if (rc != BS_OK || rate == NULL || rate[0] == '\0')
+		return rc;
+	if (money_parse_fx(rate, strlen(rate), &fx) != BS_OK ||
+	    money_fx_invert(fx, 6, MONEY_HALF_AWAY, &inv) != BS_OK)
+		return bs_error_set(w->err, BS_EINVAL, "currency_rate '%s' cannot be used", rate);
+	return qbo_w_micros(w, "ExchangeRate", inv, 0);
+}

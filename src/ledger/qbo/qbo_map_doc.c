@@ -250,29 +250,6 @@ static int put_form_line(struct qbo_w *w, struct json_object *doc, struct json_o
 	return rc;
 }
 
-/* CurrencyRef, and ExchangeRate (home currency per unit: 1 / the planner's
- * currency_rate, which counts foreign units per home unit as Xero does). */
-static int put_currency(struct qbo_w *w, struct json_object *doc)
-{
-	const char *cur = jsonr_str(doc, "currency"), *rate = jsonr_str(doc, "currency_rate");
-	int64_t fx, inv;
-	int rc = BS_OK;
-
-	if (cur != NULL) {
-		rc = qbo_w_raw(w, "CurrencyRef", "{");
-		if (rc == BS_OK)
-			rc = jsonw_kv_str(w->out, 0, "value", cur);
-		if (rc == BS_OK)
-			rc = buf_addc(w->out, '}');
-	}
-	if (rc != BS_OK || rate == NULL || rate[0] == '\0')
-		return rc;
-	if (money_parse_fx(rate, strlen(rate), &fx) != BS_OK ||
-	    money_fx_invert(fx, 6, MONEY_HALF_AWAY, &inv) != BS_OK)
-		return bs_error_set(w->err, BS_EINVAL, "currency_rate '%s' cannot be used", rate);
-	return qbo_w_micros(w, "ExchangeRate", inv, 0);
-}
-
 /* PrivateNote: the whole of the reference (DocNumber may hold at most 21). */
 static int put_note(struct qbo_w *w, const char *note)
 {
@@ -305,7 +282,7 @@ int qbo_map_form(struct qbo_w *w, enum ledger_doc_type type, struct json_object 
 	    type != LEDGER_CREDIT_NOTE)
 		rc = qbo_w_str(w, "ShipDate", jsonr_str(doc, "delivery_date"));
 	if (rc == BS_OK)
-		rc = put_currency(w, doc);
+		rc = qbo_w_currency(w, doc);
 	if (rc == BS_OK)
 		rc = qbo_w_str(w, "GlobalTaxCalculation", tax_calc(doc));
 	if (rc == BS_OK && type == LEDGER_PURCHASE_ORDER)
@@ -456,7 +433,7 @@ int qbo_map_bank(struct qbo_w *w, struct json_object *doc)
 	if (rc == BS_OK && spend)
 		rc = qbo_w_entity(w, "EntityRef", jsonr_str(doc, "contact"));
 	if (rc == BS_OK)
-		rc = put_currency(w, doc);
+		rc = qbo_w_currency(w, doc);
 	if (rc == BS_OK)
 		rc = qbo_w_str(w, "GlobalTaxCalculation", tax_calc(doc));
 	if (rc == BS_OK)

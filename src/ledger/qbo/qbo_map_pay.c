@@ -75,30 +75,6 @@ static int linked_line(struct qbo_w *w, bool first, int64_t amount, const char *
 	return rc;
 }
 
-/* CurrencyRef from currency (a payment is in its customer's or vendor's
- * currency: QBO refuses another), ExchangeRate from currency_rate (1 / it:
- * QBO counts home per foreign). */
-static int put_rate(struct qbo_w *w, struct json_object *doc)
-{
-	const char *rate = jsonr_str(doc, "currency_rate"), *cur = jsonr_str(doc, "currency");
-	int64_t fx, inv;
-	int rc = BS_OK;
-
-	if (cur != NULL && cur[0] != '\0') {
-		rc = qbo_w_raw(w, "CurrencyRef", "{");
-		if (rc == BS_OK)
-			rc = jsonw_kv_str(w->out, 0, "value", cur);
-		if (rc == BS_OK)
-			rc = buf_addc(w->out, '}');
-	}
-	if (rc != BS_OK || rate == NULL || rate[0] == '\0')
-		return rc;
-	if (money_parse_fx(rate, strlen(rate), &fx) != BS_OK ||
-	    money_fx_invert(fx, 6, MONEY_HALF_AWAY, &inv) != BS_OK)
-		return bs_error_set(w->err, BS_EINVAL, "currency_rate '%s' cannot be used", rate);
-	return qbo_w_micros(w, "ExchangeRate", inv, 0);
-}
-
 static int put_marker(struct qbo_w *w, struct json_object *doc)
 {
 	struct buf note;
@@ -144,7 +120,7 @@ static int map_refund(struct qbo_w *w, struct json_object *doc, const char *who,
 	if (rc == BS_OK && !vendor)
 		rc = qbo_w_entity(w, "EntityRef", who);
 	if (rc == BS_OK)
-		rc = put_rate(w, doc);
+		rc = qbo_w_currency(w, doc);
 	if (rc == BS_OK)
 		rc = qbo_w_raw(w, "Line", "[{");
 	if (rc == BS_OK)
@@ -208,7 +184,7 @@ int qbo_map_payment(struct qbo_w *w, struct json_object *doc)
 			rc = buf_addc(w->out, '}');
 	}
 	if (rc == BS_OK)
-		rc = put_rate(w, doc);
+		rc = qbo_w_currency(w, doc);
 	if (rc == BS_OK)
 		rc = qbo_w_raw(w, "Line", "[");
 	if (rc == BS_OK)

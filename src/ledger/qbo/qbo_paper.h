@@ -65,6 +65,8 @@ int qbo_w_str(struct qbo_w *w, const char *key, const char *value);
 int qbo_w_num(struct qbo_w *w, const char *key, const char *value);
 /* "key":<micros at dp..6 decimals>. */
 int qbo_w_micros(struct qbo_w *w, const char *key, int64_t v, int min_dp);
+/* CurrencyRef and ExchangeRate of a document (qbo_map.c). */
+int qbo_w_currency(struct qbo_w *w, struct json_object *doc);
 /* ,"key": then raw text (an opening brace, true, ...). */
 int qbo_w_raw(struct qbo_w *w, const char *key, const char *raw);
 /* "key":{"value":"<id>"} for the symbol (nothing when NULL): BS_ENOTFOUND
