@@ -14,7 +14,7 @@
  * The dispatcher resolves symbols through the store's links table and hands
  * connectors a resolver; connectors never touch the store.
  *
- * A connector (Xero's is src/ledger/xero/, QuickBooks Online next) is a
+ * A connector (src/ledger/xero/, src/ledger/qbo/) is a
  * const struct ledger_ops, found by name with ledger_find, in the spirit
  * of curl's Curl_handler: its capabilities as data (struct ledger_caps) and
  * the operations the engine needs as function pointers.  The engine sees

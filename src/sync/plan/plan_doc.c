@@ -152,13 +152,14 @@ int plan_currency_of(struct planner *p, struct json_object *o, int64_t total, co
  * The unique reference of kind:id's `type` document into p->s.num (docs/mapping-xero.md):
  * prefix + serial + "-" + ref, the serial allocated once per record and
  * target and kept, so a retry carries the same number; at most the ledger's
- * doc_number_max characters (the reference cut, not the serial).
+ * doc_number_max characters (the reference cut, not the serial; *cut says
+ * so when cut is not NULL).
  */
 int plan_unique_number(struct planner *p, enum record_kind kind, const char *id, const char *type,
-                       const char *ref)
+                       const char *ref, bool *cut)
 {
 	int64_t serial = 0;
-	bool cut = false;
+	bool was_cut = false;
 	struct store_link tmp;
 	const struct store_link *l = plan_link_of(p, kind, id, type, &tmp);
 	int rc = BS_OK;
@@ -175,8 +176,10 @@ int plan_unique_number(struct planner *p, enum record_kind kind, const char *id,
 	if (rc == BS_OK)
 		rc = rules_unique_reference(
 		    &p->s.num, plan_sv(p, PLAN_S_PREFIX), (uint64_t)serial, ref,
-		    p->ctx.ledger->doc_number_max > 0 ? p->ctx.ledger->doc_number_max : 255, &cut,
-		    p->err);
+		    p->ctx.ledger->doc_number_max > 0 ? p->ctx.ledger->doc_number_max : 255,
+		    &was_cut, p->err);
+	if (cut != NULL)
+		*cut = was_cut;
 	return rc;
 }
 

@@ -239,7 +239,7 @@ int plan_doc_emit(struct planner *p, const char *type, const char *op);
 int plan_currency_of(struct planner *p, struct json_object *o, int64_t total, const char **cur,
                      int *dp, struct buf *rate);
 int plan_unique_number(struct planner *p, enum record_kind kind, const char *id, const char *type,
-                       const char *ref);
+                       const char *ref, bool *cut);
 
 /* A manual journal line: signed base-currency amount (+debit, -credit). */
 struct plan_jline {

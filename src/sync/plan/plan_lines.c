@@ -253,6 +253,7 @@ int plan_build_document(struct planner *p, const struct plan_item *it, const cha
 		const char *ref =
 		    jsonr_str(o, "reference") != NULL ? jsonr_str(o, "reference") : id;
 		struct buf whole;
+		bool cut = false;
 
 		/* a purchase's reference is kept whole beside its (cut) number */
 		buf_init(&whole, 4096);
@@ -263,10 +264,12 @@ int plan_build_document(struct planner *p, const struct plan_item *it, const cha
 		} else if (purchases) {
 			rc = buf_addstr(&p->s.num, ref);
 		} else {
-			rc = plan_unique_number(p, kind, id, type, ref);
+			rc = plan_unique_number(p, kind, id, type, ref, &cut);
 		}
-		if (rc == BS_OK && p->ctx.ledger->doc_number_max > 0 &&
-		    p->s.num.len > p->ctx.ledger->doc_number_max)
+		/* a consolidated document whose name does not fit whole takes its
+		 * short form (docs/consolidation.md), never a cut name */
+		if (rc == BS_OK && (cut || (p->ctx.ledger->doc_number_max > 0 &&
+		                            p->s.num.len > p->ctx.ledger->doc_number_max)))
 			rc = plan_cons_short_number(p, o);
 		if (rc == BS_OK)
 			rc = jsonw_kv_str(&p->s.doc, 1, "number", buf_cstr(&p->s.num));

@@ -201,7 +201,7 @@ static int build_issue(struct planner *p, const struct plan_item *it)
 		rc = plan_put_sym(p, "contact", "Contact", RECORD_CUSTOMER,
 		                  jsonr_str(o, "customer_id"));
 	if (rc == BS_OK)
-		rc = plan_unique_number(p, RECORD_STORE_CREDIT, it->id, "CreditNote", it->id);
+		rc = plan_unique_number(p, RECORD_STORE_CREDIT, it->id, "CreditNote", it->id, NULL);
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->s.doc, 1, "number", buf_cstr(&p->s.num));
 	if (rc == BS_OK)
