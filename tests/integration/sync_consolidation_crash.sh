@@ -6,7 +6,9 @@
 # Three channels, daily consolidation of invoices, COGS and payments,
 # 2,700 sales over three days.  Ten syncs are killed after 120..950 ms (a
 # fixed sequence, so a failure reproduces; at least three must cut a sync
-# short), then syncs run unkilled until nothing is pending.  Asserts, from the sandbox: every consolidated Reference once;
+# short).  Every ledger call takes 300 ms (the
+# sandbox's `slow` fault), so a sync outlasts the kills on an idle machine
+# as on a loaded one, then syncs run unkilled until nothing is pending.  Asserts, from the sandbox: every consolidated Reference once;
 # the invoices total the sales and the payments total the payments, to the
 # cent; every member listed by `consolidated` exactly once.
 set -u
@@ -23,7 +25,7 @@ for d in 1 2 3; do
 		cat "$T/g.jsonl" >>"$T/all.jsonl"
 	done
 done
-sb_start --limits off
+sb_start --limits off --faults rate=1,seed=1,kinds=slow,slow-ms=300
 fresh_store crash
 expect 0 "$B" import "$T/all.jsonl"
 connect "$SB_URL"
