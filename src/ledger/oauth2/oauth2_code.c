@@ -461,6 +461,8 @@ int oauth2_get_code(struct http_client *http, const struct oauth2_code_req *r, s
 	rc = oauth2_callback_listen(0, r->extra_name, &l, err);
 	if (rc != BS_OK)
 		return rc;
+	if (l == NULL) /* listen's contract: BS_OK comes with a listener */
+		return bs_error_set(err, BS_EINTERNAL, "no callback listener");
 	buf_reset(redirect);
 	buf_addstr(redirect, oauth2_callback_redirect_uri(l));
 	buf_init(&url, 8192);

@@ -98,6 +98,7 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
 
 		if (done[i] || ent == NULL)
 			continue;
+		ledger_call_init(&c); /* no call made when the query cannot be built */
 		buf_reset(&stmt);
 		buf_reset(&path);
 		/* this entity's ids only: qbo_parse_sync_tokens clears every slot,

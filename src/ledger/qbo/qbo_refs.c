@@ -144,7 +144,7 @@ void qbo_refs_free(struct qbo_refs *r)
 int qbo_refs_resolve(const struct qbo_refs *r, const char *symbol, char *id)
 {
 	const struct refmap *m;
-	struct ref probe, *hit;
+	struct ref probe = {0}, *hit;
 	size_t la = strlen(QBO_SYM_ACCOUNT), lt = strlen(QBO_SYM_TAXCODE);
 
 	if (strncmp(symbol, QBO_SYM_ACCOUNT, la) == 0) {
