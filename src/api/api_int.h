@@ -66,7 +66,12 @@ struct api_route {
 	api_fn fn;
 };
 
-/* The table, ended by a row with fn == NULL (api_routes.c). */
+/*
+ * The table, ended by a row with fn == NULL (api_routes.c).  Handlers are
+ * declared by their area's header: api_auth_int.h (session, users,
+ * health), api_jobs_int.h (sync, jobs, connections, metrics),
+ * api_data_int.h (records, lists, settings).
+ */
 extern const struct api_route api_routes[];
 
 /* ---- answers ---- */

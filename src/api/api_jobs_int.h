@@ -1,0 +1,12 @@
+/*
+ * api_jobs_int.h - the handlers of the sync, job, connection and metrics endpoints (see api_int.h
+ * for the handler contract and api_routes.c for their paths).
+ */
+#ifndef BS_API_API_JOBS_INT_H
+#define BS_API_API_JOBS_INT_H
+
+#include "api/api_int.h"
+
+/* Handlers are added here, one declaration each, as they are written. */
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * api_routes.c - every endpoint of /api/v1/ and the scope it needs.
+ *
+ * The first row whose method and pattern match wins; a path that matches
+ * a pattern under another method answers 405.  docs/openapi.yaml describes
+ * each of these; keep the two in step.
+ */
+#include "api/api_auth_int.h"
+#include "api/api_data_int.h"
+#include "api/api_jobs_int.h"
+
+const struct api_route api_routes[] = {
+    /* ---- session, users, health (api_auth.c, api_h_session.c) ---- */
+
+    /* ---- sync, jobs, connections, metrics (api_jobs.c, api_h_*.c) ---- */
+
+    /* ---- records, lists, settings (api_h_*.c) ---- */
+
+    {NULL, NULL, 0, NULL},
+};
