@@ -99,7 +99,32 @@ void api_json(struct http_resp *resp, int status);
 int api_cursor_encode(const char *const *fields, size_t n, struct buf *out);
 int api_cursor_decode(const char *token, struct buf *scratch, const char **fields, size_t n);
 
+/* ---- the server as the areas see it (api_core.c) ---- */
+
+/* The options api_start was given (db_path, today, now_ms never NULL). */
+const struct api_opts *api_server_opts(const struct api_server *srv);
+
+/*
+ * A store connection from the pool for a background thread (the job
+ * runner, the scheduler); give it back with api_store_put.  BS_EBUSY while
+ * the server is stopping.
+ */
+int api_store_get(struct api_server *srv, struct store **st, struct bs_error *err);
+void api_store_put(struct api_server *srv, struct store *st);
+
 /* ---- sync jobs (api_jobs.c) ---- */
+
+/*
+ * The job runner and the scheduler, started by api_start after the store
+ * pool and before listening, stopped by api_stop after the listener (the
+ * running job stops before its next ledger call).  *jobs is the runner's
+ * own state (opaque, api_jobs.c); api_start keeps it in the server and
+ * api_jobs_of() gives it back to the endpoints.
+ */
+struct api_jobs;
+int api_jobs_start(struct api_server *srv, struct api_jobs **jobs, struct bs_error *err);
+void api_jobs_stop(struct api_jobs *jobs);
+struct api_jobs *api_jobs_of(struct api_server *srv);
 
 enum api_job_state { API_JOB_QUEUED, API_JOB_RUNNING, API_JOB_DONE, API_JOB_FAILED };
 
