@@ -1,0 +1,70 @@
+// history.js - the History tab: find a record by its ref (kind:id), see it,
+// its state on each ledger with the link to its document, and every
+// transition it went through (GET /api/v1/records/{kind}/{id} and
+// /api/v1/history/{kind}/{id}).  Errors link here.
+
+import * as api from "./api.js";
+import { h, clear } from "./dom.js";
+import { objectTable, columnsOf, cell, headerText } from "./table.js";
+import { stateLabel } from "./records.js";
+
+// render(view, ctx, kind, id): kind and id may be empty (just the search form).
+export async function render(view, ctx, kind, id) {
+	const input = h("input", { id: "history-ref", name: "ref", value: kind ? `${kind}:${id}` : "", placeholder: "sale:SO-1001", "aria-describedby": "history-hint" });
+	const err = h("p", { class: "error", role: "alert", id: "history-error" });
+	const out = h("div", { id: "history-out" });
+	const form = h(
+		"form",
+		{ class: "toolbar", role: "search" },
+		h("label", { for: "history-ref" }, "Record"),
+		input,
+		h("button", { type: "submit", class: "primary" }, "Show"),
+		h("span", { class: "hint", id: "history-hint" }, "kind:id, e.g. sale:SO-1001 or purchase:PO-7")
+	);
+	form.addEventListener("submit", (ev) => {
+		ev.preventDefault();
+		const v = input.value.trim();
+		const i = v.indexOf(":");
+		if (i <= 0 || i === v.length - 1) {
+			err.textContent = "Name the record as kind:id, e.g. sale:SO-1001.";
+			input.setAttribute("aria-invalid", "true");
+			input.focus();
+			return;
+		}
+		window.location.hash = `#history/${encodeURIComponent(v.slice(0, i))}/${encodeURIComponent(v.slice(i + 1))}`;
+	});
+	clear(view, h("h2", { id: "view-title" }, "History"), form, err, out);
+	if (!kind) return;
+
+	const path = `${api.seg(kind)}/${api.seg(id)}`;
+	let rec = null;
+	let hist = null;
+	try {
+		[rec, hist] = await Promise.all([api.get(`/records/${path}`), api.get(`/history/${path}`)]);
+	} catch (e) {
+		err.textContent = `${kind}:${id}: ${e.message}`;
+		return;
+	}
+	out.appendChild(h("h3", {}, `${kind}:${id}`));
+	out.appendChild(summary(rec));
+	const states = rec.targets || rec.states || [];
+	if (Array.isArray(states) && states.length) {
+		out.appendChild(h("h3", {}, "On each ledger"));
+		out.appendChild(objectTable(states.map((s) => ({ ...s, state: stateLabel(s.state) })), "State and ledger document per target"));
+	}
+	const entries = hist && (hist.items || hist.entries || hist.history || (Array.isArray(hist) ? hist : []));
+	out.appendChild(h("h3", {}, "History"));
+	out.appendChild(entries && entries.length ? objectTable(entries, "Every change of state, oldest first", columnsOf(entries)) : h("p", { class: "hint" }, "No history yet."));
+}
+
+// The record's own fields, as a definition list (nested parts as JSON).
+function summary(rec) {
+	const r = rec.record || rec;
+	const dl = h("dl", { class: "kv" });
+	for (const [k, v] of Object.entries(r)) {
+		if (k === "targets" || k === "states" || k === "lines") continue;
+		dl.appendChild(h("dt", {}, headerText(k)));
+		dl.appendChild(h("dd", {}, cell(v)));
+	}
+	return dl;
+}

@@ -1,0 +1,91 @@
+// home.js - the home page: what waits and what failed, which ledgers are
+// connected, and per target a chart of documents posted per day and API
+// calls used against the day's allowance (GET /api/v1/stats/daily) -- the
+// figures that tell a merchant when consolidation would pay off.
+
+import * as api from "./api.js";
+import { h, clear } from "./dom.js";
+import { barChart } from "./chart.js";
+
+export async function render(view, ctx) {
+	const err = h("p", { class: "error", role: "alert" });
+	const charts = h("div", { id: "charts" });
+	const tabs = ctx.tabs();
+	const pending = tabs.reduce((s, t) => s + (Number(t.pending) || 0), 0);
+	const errors = tabs.reduce((s, t) => s + (Number(t.errors) || 0), 0);
+	const conns = ctx.connections().filter((c) => c.connected);
+	clear(
+		view,
+		h("h1", { id: "view-title" }, "Overview"),
+		h(
+			"div",
+			{ class: "stat-grid" },
+			h("div", { class: "stat" }, h("strong", { id: "stat-pending" }, String(pending)), "records pending"),
+			h("div", { class: "stat" }, h("strong", { id: "stat-errors" }, String(errors)), h("a", { href: "#errors" }, "records in error")),
+			h("div", { class: "stat" }, h("strong", {}, String(conns.length)), h("a", { href: "#connect" }, conns.length === 1 ? "ledger connected" : "ledgers connected"))
+		),
+		conns.length ? null : h("p", {}, "No ledger is connected yet: ", h("a", { href: "#connect" }, "connect Xero or QuickBooks Online"), " to start syncing."),
+		h("h2", {}, "Last 30 days"),
+		err,
+		charts
+	);
+	let items;
+	try {
+		items = (await api.get("/stats/daily" + api.query({ days: 30, target: ctx.target() }))).items || [];
+	} catch (e) {
+		err.textContent = e.message;
+		return;
+	}
+	const byTarget = new Map();
+	for (const it of items) {
+		if (!byTarget.has(it.target)) byTarget.set(it.target, []);
+		byTarget.get(it.target).push(it);
+	}
+	if (!byTarget.size) {
+		charts.appendChild(h("p", { class: "hint" }, "Nothing posted yet."));
+		return;
+	}
+	let n = 0;
+	for (const [target, rows] of byTarget) {
+		rows.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+		const days = rows.map((r) => r.day);
+		const name = ctx.targetName(target);
+		const allowance = rows.map((r) => (r.allowance === null || r.allowance === undefined ? null : Number(r.allowance)));
+		const used = rows.reduce((s, r) => s + (Number(r.calls) || 0), 0);
+		const docs = rows.reduce((s, r) => s + (Number(r.posted) || 0), 0);
+		n++;
+		charts.appendChild(
+			h(
+				"section",
+				{ class: "target-stats", "aria-labelledby": `t${n}-h` },
+				h("h3", { id: `t${n}-h` }, name),
+				h("p", { class: "hint" }, `${docs} documents posted with ${used} API calls${docs ? ` (${(used / docs).toFixed(2)} calls a document)` : ""}.`),
+				barChart({ id: `t${n}-posted`, title: `Documents posted per day — ${name}`, days, values: rows.map((r) => Number(r.posted) || 0), line: null, barClass: "bar-posted" }),
+				barChart({ id: `t${n}-calls`, title: `API calls used per day against the day's allowance — ${name}`, days, values: rows.map((r) => Number(r.calls) || 0), line: allowance, barClass: "bar-calls" }),
+				h(
+					"p",
+					{ class: "legend" },
+					h("span", {}, h("span", { class: "swatch posted" }), "documents posted"),
+					h("span", {}, h("span", { class: "swatch calls" }), "API calls used"),
+					h("span", {}, h("span", { class: "swatch allowance" }), "the day's allowance")
+				),
+				h(
+					"details",
+					{},
+					h("summary", {}, "The figures"),
+					h(
+						"table",
+						{},
+						h("caption", {}, `Per day, ${name}`),
+						h("thead", {}, h("tr", {}, ["Day", "Documents posted", "API calls", "Allowance"].map((c) => h("th", { scope: "col" }, c)))),
+						h(
+							"tbody",
+							{},
+							rows.map((r) => h("tr", {}, h("td", {}, r.day), h("td", { class: "num" }, String(r.posted)), h("td", { class: "num" }, String(r.calls)), h("td", { class: "num" }, r.allowance === null || r.allowance === undefined ? "no daily limit" : String(r.allowance))))
+						)
+					)
+				)
+			)
+		);
+	}
+}
