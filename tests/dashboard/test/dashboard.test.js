@@ -1,0 +1,294 @@
+// dashboard.test.js - the dashboard in a real browser (Debian's chromium,
+// headless, driven by npm's playwright-core): the seven steps of issue 12's
+// "Done when", each a subtest, against a `booksync serve` and a `booksync
+// sandbox xero` that tests/integration/dashboard.sh started and described
+// in the environment:
+//   BS_URL      the dashboard (serve's URL)        BS_SB_URL  the sandbox
+//   BS_USER     a user made with `booksync user add`, BS_PASS its password
+//   BS_OUT      where screenshots and the CSV go
+//   BOOKSYNC    the binary, BOOKSYNC_DB its store (for the record that
+//               arrives during the run, as the source system would send it)
+//   BS_CHROMIUM the browser (default /usr/bin/chromium)
+// Every check reads what the page shows; a missing endpoint fails the step
+// that needs it with the API's answer.
+"use strict";
+
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const { execFileSync } = require("node:child_process");
+const { chromium } = require("playwright-core");
+
+const env = (k) => {
+	const v = process.env[k];
+	if (!v) throw new Error(`${k} is not set (run tests/integration/dashboard.sh)`);
+	return v;
+};
+const URL0 = env("BS_URL");
+const SB = env("BS_SB_URL");
+const OUT = env("BS_OUT");
+const WAIT = 30000; // a sync job against the sandbox takes a few seconds at most
+
+let browser, context, page;
+const consoleErrors = [];
+let shot = 0;
+
+async function snap(name) {
+	shot++;
+	const file = path.join(OUT, `${String(shot).padStart(2, "0")}-${name}.png`);
+	await page.screenshot({ path: file, fullPage: true });
+	return file;
+}
+
+// The rows of the table on the current tab, as {ref, text}.
+async function rows() {
+	return page.$$eval("#rows tbody tr[data-ref]", (trs) => trs.map((tr) => ({ ref: tr.getAttribute("data-ref"), text: tr.textContent })));
+}
+
+// waitJob(): the job bar shows a finished job (done or failed); its state.
+async function waitJob() {
+	await page.waitForSelector('#job[data-state="done"], #job[data-state="failed"]', { timeout: WAIT });
+	return page.getAttribute("#job", "data-state");
+}
+
+async function openTab(first, second) {
+	await page.getByRole("tablist", { name: "Sections" }).getByRole("tab", { name: new RegExp("^" + first) }).click();
+	if (second) await page.locator("#tabs2").getByRole("tab", { name: new RegExp("^" + second) }).click();
+	await page.waitForSelector("#view-title");
+}
+
+async function countOn(tablist, name) {
+	const t = page.locator(tablist).getByRole("tab", { name: new RegExp("^" + name) });
+	const c = await t.locator(".count").textContent();
+	return Number(c);
+}
+
+before(async () => {
+	fs.mkdirSync(OUT, { recursive: true });
+	browser = await chromium.launch({
+		executablePath: process.env.BS_CHROMIUM || "/usr/bin/chromium",
+		headless: true,
+		// root in a container has no user namespace for chromium's sandbox
+		args: process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : [],
+	});
+	context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 860 } });
+	page = await context.newPage();
+	page.setDefaultTimeout(WAIT);
+	page.on("console", (m) => {
+		if (m.type() === "error") consoleErrors.push(m.text());
+	});
+	page.on("pageerror", (e) => consoleErrors.push("page error: " + e.message));
+});
+
+after(async () => {
+	if (browser) await browser.close();
+});
+
+test("dashboard", async (t) => {
+	await t.test("1 log in", async () => {
+		await page.goto(URL0 + "/");
+		await page.waitForSelector("#login-form");
+		// a wrong password is refused with a message, and the form stays
+		await page.getByLabel("User name").fill(env("BS_USER"));
+		await page.getByLabel("Password").fill("not the password");
+		await page.getByRole("button", { name: "Log in" }).click();
+		await page.waitForFunction(() => document.getElementById("login-error").textContent !== "");
+		assert.match(await page.textContent("#login-error"), /do not match|password|locked|denied/i);
+		await page.getByLabel("Password").fill(env("BS_PASS"));
+		await page.getByRole("button", { name: "Log in" }).click();
+		await page.waitForSelector("#app-view:not([hidden])");
+		assert.equal(await page.textContent("#who"), env("BS_USER"));
+		const cookies = await context.cookies();
+		const sess = cookies.find((c) => c.name === "bs_session");
+		assert.ok(sess, "the bs_session cookie is set");
+		assert.equal(sess.httpOnly, true, "the session cookie is HttpOnly");
+		assert.equal(sess.sameSite, "Strict");
+		await snap("home-before-connect");
+	});
+
+	await t.test("2 connect to the Xero sandbox", async () => {
+		await page.getByRole("link", { name: "Connect" }).click();
+		await page.waitForSelector("#connect-xero");
+		await page.getByLabel("Ledger address (optional)").first().fill(SB);
+		await page.click("#connect-xero");
+		// the sandbox approves at once and the callback brings us back
+		await page.waitForSelector("#ledger-xero .status-ok", { timeout: WAIT });
+		assert.match(await page.textContent("#ledger-xero"), /Connected/);
+		assert.match(await page.textContent("#connect-xero"), /Reconnect Xero/);
+		await snap("connect");
+	});
+
+	await t.test("3 see the pending counts", async () => {
+		await page.getByRole("link", { name: "Home" }).click();
+		await openTab("Sales", "Invoices");
+		// second row: Customers, Invoices, Credit Notes, Payments with counts
+		const names = await page.locator("#tabs2 [role=tab]").allTextContents();
+		assert.deepEqual(
+			names.map((n) => n.replace(/\d+$/, "")),
+			["Customers", "Invoices", "Credit Notes", "Payments"]
+		);
+		assert.equal(await countOn("#tabs2", "Invoices"), 8, "8 sales wait on Sales > Invoices");
+		assert.equal(await countOn("#tabs2", "Customers"), 2);
+		assert.equal(await countOn("#tabs1", "Sales"), 10);
+		const r = await rows();
+		assert.equal(r.length, 8);
+		assert.ok(r.find((x) => x.ref === "sale:SO-W"), "SO-W is listed (not invoiced: it will wait)");
+		assert.match(r.find((x) => x.ref === "sale:SO-1").text, /Aroha Ltd.*2026-10-01.*115\.00/);
+		// the tabs answer the keyboard: ArrowRight moves to the next tab and selects it
+		await page.locator("#tabs2 [role=tab][aria-selected=true]").focus();
+		await page.keyboard.press("ArrowRight");
+		await page.waitForFunction(() => document.activeElement && document.activeElement.textContent.startsWith("Credit Notes"));
+		assert.equal(await page.getAttribute("#tabs2 [role=tab]:focus", "aria-selected"), "true");
+		assert.equal(await page.getAttribute("#view", "role"), "tabpanel");
+		await page.keyboard.press("ArrowLeft");
+		await page.waitForSelector("#rows tbody tr[data-ref='sale:SO-1']");
+		// the Sync All menu lists what it covers
+		await page.getByRole("button", { name: "What Sync All covers" }).click();
+		const covers = await page.locator("#sync-all-list li").allTextContents();
+		assert.deepEqual(
+			covers.map((c) => c.replace(/\d+$/, "")),
+			["Sales > Customers", "Sales > Invoices", "Purchases > Suppliers", "Purchases > Supplier Invoices", "Adjustments & COGS > COGS"]
+		);
+		await page.keyboard.press("Escape");
+		assert.equal(await page.getAttribute("#sync-all-toggle", "aria-expanded"), "false");
+	});
+
+	await t.test("4 tick three invoices, Upload Selected, watch them leave", async () => {
+		for (const ref of ["SO-1", "SO-2", "SO-3"]) await page.getByRole("checkbox", { name: `Select ${ref}`, exact: true }).check();
+		assert.match(await page.textContent("#list-counts"), /3 selected/);
+		await page.screenshot({ path: path.join(OUT, "invoices.png") });
+		await snap("sales-invoices-selected");
+		await page.click("#upload-selected");
+		assert.equal(await waitJob(), "done", await page.textContent("#job-text"));
+		assert.match(await page.textContent("#job-text"), /finished: [1-9]\d* posted, 0 failed/);
+		await page.waitForFunction(() => !document.querySelector("#rows tr[data-ref='sale:SO-1']"));
+		const left = (await rows()).map((r) => r.ref).sort();
+		assert.deepEqual(left, ["sale:SH-1", "sale:SH-2", "sale:SO-4", "sale:SO-5", "sale:SO-W"]);
+		assert.equal(await countOn("#tabs2", "Invoices"), 5);
+	});
+
+	await t.test("5 Upload All", async () => {
+		await page.click("#upload-all");
+		assert.equal(await waitJob(), "done", await page.textContent("#job-text"));
+		await page.waitForFunction(() => !document.querySelector("#rows tr[data-ref='sale:SO-4']"));
+		// what may not post yet stays, with its reason
+		const left = await rows();
+		assert.deepEqual(left.map((r) => r.ref), ["sale:SO-W"]);
+		assert.match(left[0].text, /not invoiced yet/);
+		assert.equal(await countOn("#tabs2", "Customers"), 0, "the customers went with their invoices");
+		await snap("sales-invoices-after-upload-all");
+	});
+
+	await t.test("6 an unknown account: Errors with the ledger's message, fix the setting, re-sync", async () => {
+		// a new order arrives from the source system
+		const rec = path.join(OUT, "so6.jsonl");
+		fs.writeFileSync(
+			rec,
+			JSON.stringify({ kind: "sale", id: "SO-6", reference: "SO-6", customer_id: "C-1", date: "2026-10-06", invoiced: true, tax_mode: "exclusive", lines: [{ description: "Widget", qty: "2", unit_price: "30.00", tax_rate: "15" }] }) + "\n"
+		);
+		execFileSync(env("BOOKSYNC"), ["import", rec], { env: process.env });
+
+		// Settings: a bad value is refused with the catalogue's message
+		await openTab("Settings");
+		const field = page.getByLabel("account.sales", { exact: true });
+		await field.fill("no such!");
+		await page.locator('form[data-key="account.sales"] button[type=submit]').click();
+		const msg = page.locator('form[data-key="account.sales"] .error');
+		await page.waitForFunction(() => document.querySelector('form[data-key="account.sales"] .error').textContent !== "");
+		assert.match(await msg.textContent(), /account/);
+		assert.equal(await field.getAttribute("aria-invalid"), "true");
+		await snap("settings-validation");
+		// an account code the ledger does not have is valid as text
+		await field.fill("999");
+		await page.locator('form[data-key="account.sales"] button[type=submit]').click();
+		await page.waitForSelector('form[data-key="account.sales"] .saved:text("Saved")');
+
+		await openTab("Sales", "Invoices");
+		await page.getByRole("checkbox", { name: "Select SO-6", exact: true }).check();
+		await page.click("#upload-selected");
+		await waitJob();
+		assert.match(await page.textContent("#job-text"), /1 failed/);
+		await page.waitForFunction(() => !document.querySelector("#rows tr[data-ref='sale:SO-6']"));
+		assert.equal(await countOn("#tabs1", "Errors"), 1);
+
+		await openTab("Errors", "Invoices");
+		const r = await rows();
+		assert.equal(r.length, 1);
+		assert.equal(r[0].ref, "sale:SO-6");
+		assert.match(r[0].text, /999/, "the message names the account");
+		const link = page.locator("#rows tr[data-ref='sale:SO-6'] a");
+		assert.equal(await link.getAttribute("href"), "#history/sale/SO-6");
+		await snap("errors-invoices");
+
+		// the record's page, from its link
+		await link.click();
+		await page.waitForSelector("#history-out h3");
+		assert.match(await page.textContent("#history-out"), /error/i);
+		await snap("history-so6");
+
+		// fix the setting, then Re-sync from Errors
+		await openTab("Settings");
+		await page.getByLabel("account.sales", { exact: true }).fill("200");
+		await page.locator('form[data-key="account.sales"] button[type=submit]').click();
+		await page.waitForSelector('form[data-key="account.sales"] .saved:text("Saved")');
+		await openTab("Errors", "Invoices");
+		await page.getByRole("button", { name: "Re-sync SO-6" }).click();
+		assert.equal(await waitJob(), "done", await page.textContent("#job-text"));
+		await page.waitForFunction(() => !document.querySelector("#rows tr[data-ref='sale:SO-6']"));
+		assert.equal(await countOn("#tabs1", "Errors"), 0);
+		await page.goto(URL0 + "/#history/sale/SO-6");
+		await page.waitForSelector("#history-out h3");
+		assert.match(await page.textContent("#history-out"), /imported/i);
+	});
+
+	await t.test("7 export the consolidated view as CSV", async () => {
+		await openTab("Consolidated");
+		await page.waitForSelector("#cons-rows table");
+		const all = await page.textContent("#cons-rows");
+		assert.match(all, /SH-1/);
+		assert.match(all, /SH-2/);
+		await page.getByLabel("Search").fill("SH-1");
+		await page.getByRole("button", { name: "Search", exact: true }).click();
+		await page.waitForFunction(() => !document.getElementById("cons-rows").textContent.includes("SH-2"));
+		await snap("consolidated");
+		const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+		const file = path.join(OUT, "consolidated.csv");
+		await dl.saveAs(file);
+		assert.equal(dl.suggestedFilename(), "consolidated.csv");
+		const csv = fs.readFileSync(file, "utf8").trim().split(/\r?\n/);
+		assert.ok(csv.length >= 2, "a header and at least one row");
+		assert.match(csv[0], /,/);
+		assert.ok(csv.slice(1).some((l) => l.includes("SH-1")), "the filtered view: SH-1 is in the CSV");
+		assert.ok(!csv.slice(1).some((l) => l.includes("SH-2")), "the filtered view: SH-2 is not");
+	});
+
+	await t.test("a screenshot of each tab; no script or CSP error", async () => {
+		await page.getByRole("link", { name: "Home" }).click();
+		await page.waitForSelector("#charts");
+		await page.waitForSelector("#charts figure svg rect", { timeout: WAIT });
+		await snap("home");
+		const first = await page.locator("#tabs1 [role=tab]").allTextContents();
+		assert.deepEqual(
+			first.map((n) => n.replace(/\d+$/, "")),
+			["Sales", "Purchases", "Adjustments & COGS", "Retail", "Other", "Errors", "Consolidated", "History", "Settings"]
+		);
+		const n = first.length;
+		for (let i = 0; i < n; i++) {
+			const tab = page.locator("#tabs1 [role=tab]").nth(i);
+			const name = (await tab.textContent()).replace(/\d+$/, "");
+			await tab.click();
+			await page.waitForSelector("#view-title");
+			assert.equal(await tab.getAttribute("aria-selected"), "true");
+			await snap("tab-" + name.toLowerCase().replace(/[^a-z]+/g, "-"));
+		}
+		assert.deepEqual(consoleErrors, [], "no console errors (a CSP violation would be one)");
+	});
+
+	await t.test("log out", async () => {
+		await page.getByRole("button", { name: "Log out" }).click();
+		await page.waitForSelector("#login-view:not([hidden])");
+		await page.reload();
+		await page.waitForSelector("#login-view:not([hidden])");
+	});
+});
