@@ -96,7 +96,7 @@ export function renderList(view, ctx, which, tabInfo) {
 		uploadSel.disabled = n === 0;
 		selectAll.checked = shown > 0 && rows.every((r) => picked.has(r.ref));
 		selectAll.indeterminate = n > 0 && !selectAll.checked;
-		for (const tr of tbody.children) {
+		for (const tr of tbody.querySelectorAll("tr[data-ref]")) {
 			const on = picked.has(tr.getAttribute("data-ref"));
 			tr.classList.toggle("selected", on);
 			tr.querySelector("input[type=checkbox]").checked = on;
