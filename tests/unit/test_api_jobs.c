@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NSALES 40
+#define NSALES 120
 
 /* ---- the stand-in server: a store connection per get ---- */
 
@@ -98,6 +98,8 @@ static void fill(struct fx *f)
 	assert_int_equal(is.added, NSALES + 1);
 }
 
+static const char *setup_faults; /* the next setup's sandbox faults */
+
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
@@ -119,6 +121,7 @@ static int setup(void **state)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.rounding = MONEY_HALF_AWAY;
 	cfg.limits = "off";
+	cfg.faults = setup_faults;
 	if (store_open(f->db, STORE_OPEN_CREATE, &f->st, &err) != BS_OK ||
 	    sandbox_start(&cfg, &f->sb, &err) != BS_OK) {
 		store_close(f->st);
@@ -139,6 +142,8 @@ static int teardown(void **state)
 	char cmd[160];
 
 	api_jobs_stop(f->jobs);
+	unsetenv("BOOKSYNC_SCHEDULE_UNIT_MS");
+	setup_faults = NULL;
 	store_close(f->st);
 	sandbox_stop(f->sb);
 	http_global_cleanup();
@@ -183,13 +188,13 @@ static void connect(struct fx *f, char *target, size_t cap)
 }
 
 /* Poll job id until it has ended (10 s at most). */
-static void wait_end(struct fx *f, int64_t id, struct api_job *j)
+static void wait_end(struct fx *f, int64_t id, struct store_job *j)
 {
 	struct bs_error err;
 
 	for (int i = 0; i < 1000; i++) {
-		assert_int_equal(api_jobs_get(f->jobs, id, j, NULL, &err), BS_OK);
-		if (j->state == API_JOB_DONE || j->state == API_JOB_FAILED)
+		assert_int_equal(api_jobs_get(f->jobs, f->st, id, j, NULL, &err), BS_OK);
+		if (strcmp(j->state, "done") == 0 || strcmp(j->state, "failed") == 0)
 			return;
 		usleep(10 * 1000);
 	}
@@ -245,7 +250,8 @@ static void test_refused(void **state)
 	r.target = "xero:nope";
 	assert_int_equal(api_jobs_submit(&f->srv, &r, &id, &err), BS_ENOTFOUND);
 	/* no job was made by any of these */
-	assert_int_equal(api_jobs_get(f->jobs, 1, &(struct api_job){0}, NULL, &err), BS_ENOTFOUND);
+	assert_int_equal(api_jobs_get(f->jobs, f->st, 1, &(struct store_job){0}, NULL, &err),
+	                 BS_ENOTFOUND);
 }
 
 /* Queue, dedup, wait for another's lock, run to done. */
@@ -256,7 +262,7 @@ static void test_queue(void **state)
 	static const char *const sel_again[] = {"SO-1", "SO-2"};
 	struct api_job_req r;
 	struct synclock other;
-	struct api_job j;
+	struct store_job j;
 	struct bs_error err;
 	struct buf req;
 	char target[128];
@@ -292,20 +298,20 @@ static void test_queue(void **state)
 
 	/* the first job meets the lock: it waits, queued, and says why */
 	for (int i = 0; i < 500; i++) {
-		assert_int_equal(api_jobs_get(f->jobs, picked, &j, NULL, &err), BS_OK);
+		assert_int_equal(api_jobs_get(f->jobs, f->st, picked, &j, NULL, &err), BS_OK);
 		if (j.message[0] != '\0')
 			break;
 		usleep(10 * 1000);
 	}
-	assert_int_equal(j.state, API_JOB_QUEUED);
-	assert_int_equal(j.phase, SYNC_PHASE_LOCK);
+	assert_string_equal(j.state, "queued");
+	assert_string_equal(j.phase, "lock");
 	assert_non_null(strstr(j.message, "waiting: another sync of xero:"));
 	assert_true(j.started_ms > 0);
 	assert_int_equal(j.finished_ms, 0);
 	synclock_release(&other);
 
 	wait_end(f, picked, &j);
-	assert_int_equal(j.state, API_JOB_DONE);
+	assert_string_equal(j.state, "done");
 	assert_string_equal(j.message, "");
 	assert_true(j.has_summary);
 	assert_int_equal(j.s_posted, 3); /* the two sales and their customer */
@@ -313,13 +319,13 @@ static void test_queue(void **state)
 	assert_string_equal(j.target, target);
 
 	wait_end(f, all, &j);
-	assert_int_equal(j.state, API_JOB_DONE);
+	assert_string_equal(j.state, "done");
 	assert_int_equal(j.s_posted, NSALES - 2);
 	assert_int_equal(j.s_failed, 0);
 	assert_true(j.total >= j.s_posted);
 	assert_true(j.calls > 0);
 	wait_end(f, inv, &j);
-	assert_int_equal(j.state, API_JOB_DONE);
+	assert_string_equal(j.state, "done");
 	assert_int_equal(j.s_posted, 0); /* nothing left: exactly once */
 
 	/* once ended, the same sync may be asked again */
@@ -331,7 +337,7 @@ static void test_queue(void **state)
 
 	/* the wire shape */
 	buf_init(&req, 0);
-	assert_int_equal(api_jobs_get(f->jobs, picked, &j, &req, &err), BS_OK);
+	assert_int_equal(api_jobs_get(f->jobs, f->st, picked, &j, &req, &err), BS_OK);
 	{
 		struct buf out;
 		struct json_object *o, *v;
@@ -359,11 +365,184 @@ static void test_queue(void **state)
 	buf_free(&req);
 }
 
+static int setup_slow(void **state)
+{
+	setup_faults = "rate=1,seed=1,kinds=slow,slow-ms=150";
+	return setup(state);
+}
+
+/* Stopping during a job: it stops before its next ledger call, is stored
+ * failed, a queued one too; the next runner finishes the rest once. */
+static void test_stop(void **state)
+{
+	struct fx *f = *state;
+	struct api_job_req r;
+	struct store_job j;
+	struct synclock lk;
+	struct bs_error err;
+	char target[128];
+	int64_t all, inv, again, posted;
+
+	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	connect(f, target, sizeof(target));
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &all, &err), BS_OK);
+	r.tab = "invoices";
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &inv, &err), BS_OK);
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(api_jobs_get(f->jobs, f->st, all, &j, NULL, &err), BS_OK);
+		if (j.posted >= 1)
+			break;
+		usleep(5 * 1000);
+	}
+	assert_string_equal(j.state, "running");
+	assert_string_equal(j.phase, "send");
+	api_jobs_stop(f->jobs);
+	f->jobs = NULL;
+
+	assert_int_equal(store_job_get(f->st, all, &j, NULL, &err), BS_OK);
+	assert_string_equal(j.state, "failed");
+	assert_non_null(strstr(j.message, "stopped: serve is stopping"));
+	assert_true(j.has_summary);
+	posted = j.s_posted;
+	assert_true(posted >= 1 && posted < NSALES + 1);
+	assert_true(j.finished_ms >= j.started_ms && j.started_ms > 0);
+	assert_int_equal(store_job_get(f->st, inv, &j, NULL, &err), BS_OK);
+	assert_string_equal(j.state, "failed");
+	assert_string_equal(j.message, "serve stopped before this job ran");
+	/* the lock was given back */
+	assert_int_equal(synclock_take(&lk, f->st, target, now_ms(), &err), BS_OK);
+	synclock_release(&lk);
+
+	/* a new runner: the rest, once */
+	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &again, &err), BS_OK);
+	assert_true(again > inv);
+	wait_end(f, again, &j);
+	assert_string_equal(j.state, "done");
+	assert_int_equal(posted + j.s_posted, NSALES + 1);
+	assert_int_equal(j.s_failed, 0);
+}
+
+/* A job a server left queued or running is failed by the next start. */
+static void test_abandoned(void **state)
+{
+	struct fx *f = *state;
+	struct store_job j, left;
+	struct bs_error err;
+
+	memset(&left, 0, sizeof(left));
+	snprintf(left.target, sizeof(left.target), "xero:x");
+	snprintf(left.origin, sizeof(left.origin), "api");
+	snprintf(left.state, sizeof(left.state), "running");
+	snprintf(left.phase, sizeof(left.phase), "send");
+	left.created_ms = left.started_ms = now_ms();
+	left.posted = 4;
+	assert_int_equal(store_job_add(f->st, &left, "{}", &err), BS_OK);
+	assert_true(left.id > 0);
+	assert_int_equal(store_job_get(f->st, left.id, &j, NULL, &err), BS_OK);
+	assert_string_equal(j.state, "running");
+
+	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	assert_int_equal(api_jobs_get(f->jobs, f->st, left.id, &j, NULL, &err), BS_OK);
+	assert_string_equal(j.state, "failed");
+	assert_string_equal(j.message, "serve stopped before this job ended");
+	assert_int_equal(j.posted, 4);
+	assert_true(j.finished_ms > 0);
+	/* a bad state is refused by the store */
+	snprintf(left.state, sizeof(left.state), "paused");
+	assert_int_equal(store_job_update(f->st, &left, &err), BS_ESTORE);
+	left.id = 999;
+	snprintf(left.state, sizeof(left.state), "done");
+	assert_int_equal(store_job_update(f->st, &left, &err), BS_ENOTFOUND);
+}
+
+struct count {
+	size_t sched, queued;
+	int64_t ids[16];
+	size_t n;
+};
+
+static int count_job(void *arg, const struct store_job *j, const char *request)
+{
+	struct count *c = arg;
+
+	assert_true(request[0] == '{');
+	if (strcmp(j->origin, "schedule") == 0) {
+		c->sched++;
+		if (strcmp(j->state, "queued") == 0 || strcmp(j->state, "running") == 0)
+			c->queued++;
+	}
+	if (c->n < 16)
+		c->ids[c->n++] = j->id;
+	return 0;
+}
+
+/* The scheduler: Sync All every minute (a minute of 100 ms here), never
+ * queued twice while one waits. */
+static void test_schedule(void **state)
+{
+	struct fx *f = *state;
+	struct synclock other;
+	struct bs_error err;
+	struct store_job j;
+	struct count c;
+	char target[128];
+
+	setenv("BOOKSYNC_SCHEDULE_UNIT_MS", "100", 1);
+	connect(f, target, sizeof(target));
+	assert_int_equal(store_setting_set(f->st, "schedule.sync_minutes", "1", &err), BS_OK);
+	/* another process holds the lock: the first scheduled job waits */
+	assert_int_equal(synclock_take(&other, f->st, target, now_ms(), &err), BS_OK);
+	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	memset(&c, 0, sizeof(c));
+	for (int i = 0; i < 300 && c.sched == 0; i++) {
+		usleep(10 * 1000);
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(api_jobs_list(f->jobs, f->st, 0, 50, count_job, &c, &err), BS_OK);
+	}
+	assert_int_equal(c.sched, 1);
+	usleep(600 * 1000); /* six more minutes of the schedule */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(api_jobs_list(f->jobs, f->st, 0, 50, count_job, &c, &err), BS_OK);
+	assert_int_equal(c.sched, 1); /* skipped while the first waits */
+	assert_int_equal(c.queued, 1);
+	synclock_release(&other);
+	wait_end(f, c.ids[0], &j);
+	assert_string_equal(j.state, "done");
+	assert_string_equal(j.origin, "schedule");
+	assert_int_equal(j.s_posted, NSALES + 1);
+	/* then it goes on: more scheduled jobs, which find nothing to post */
+	for (int i = 0; i < 300 && c.sched < 3; i++) {
+		usleep(10 * 1000);
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(api_jobs_list(f->jobs, f->st, 0, 50, count_job, &c, &err), BS_OK);
+	}
+	assert_true(c.sched >= 3);
+	/* 0 turns it off */
+	assert_int_equal(store_setting_set(f->st, "schedule.sync_minutes", "0", &err), BS_OK);
+	usleep(300 * 1000);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(api_jobs_list(f->jobs, f->st, 0, 50, count_job, &c, &err), BS_OK);
+	{
+		size_t before = c.sched;
+
+		usleep(500 * 1000);
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(api_jobs_list(f->jobs, f->st, 0, 50, count_job, &c, &err), BS_OK);
+		assert_int_equal(c.sched, before);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop, setup_slow, teardown),
+	    cmocka_unit_test_setup_teardown(test_abandoned, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_schedule, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
