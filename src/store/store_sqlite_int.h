@@ -233,4 +233,7 @@ int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
                  enum record_kind kind, const char *after, size_t limit, store_key_cb cb, void *arg,
                  struct bs_error *err);
 
+/* store_sqlite_auth.c: users, tokens, sessions, failed logins (store_auth.h). */
+extern const struct store_auth_ops sq_auth_ops;
+
 #endif

@@ -271,6 +271,7 @@ static const struct store_ops sqlite_ops = {
     .request_create = sq_request_create,
     .request_set = sq_request_set,
     .requests_each = sq_requests_each,
+    .auth = &sq_auth_ops,
 };
 
 /*
