@@ -272,7 +272,8 @@ int api_auth_login(struct store *st, int64_t now_ms, const char *name, const cha
 	*retry_ms = 0;
 	if (!store_auth_name_ok(name))
 		return bs_error_set(err, BS_EAUTH, "wrong user name or password");
-	rc = store_login_failures(st, name, now_ms - API_LOCKOUT_MS, &count, &oldest, err);
+	/* the window holds failures less than API_LOCKOUT_MS old */
+	rc = store_login_failures(st, name, now_ms - API_LOCKOUT_MS + 1, &count, &oldest, err);
 	if (rc != BS_OK)
 		return rc;
 	if (count >= API_LOCKOUT_FAILS) {

@@ -27,6 +27,7 @@ struct api_call {
 	struct store *st;       /* the request's store connection; NULL outside /api/ */
 	const char *db_path;
 	int64_t now_ms;
+	const struct api_route *routes; /* NULL = api_routes (tests route their own) */
 };
 
 /*

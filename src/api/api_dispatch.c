@@ -198,7 +198,8 @@ void api_dispatch(const struct api_call *call, const struct http_req *req, struc
 		api_error(resp, 404, NULL, "no such endpoint");
 		return;
 	}
-	for (const struct api_route *r = api_routes; r->fn != NULL; r++) {
+	for (const struct api_route *r = call->routes ? call->routes : api_routes; r->fn != NULL;
+	     r++) {
 		const char *params[4];
 		size_t np = 0;
 
