@@ -242,7 +242,6 @@ void api_dispatch(const struct api_call *call, const struct http_req *req, struc
 	ctx.st = call->st;
 	ctx.db_path = call->db_path;
 	ctx.now_ms = call->now_ms;
-	resp->status = 0;
 	route->fn(&ctx, req, resp);
 	if (resp->status == 0)
 		api_error(resp, 500, NULL, "the endpoint gave no answer");

@@ -265,7 +265,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 	req.peer = peer;
 	req.tls = is_tls(&req);
 	http_resp_init(&resp, srv->opts.resp_max);
-	resp.status = 0;
 	srv->opts.handler(srv->opts.arg, &req, &resp);
 	ret = send_resp(con, &resp);
 	http_resp_free(&resp);
