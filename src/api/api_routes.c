@@ -11,6 +11,10 @@
 
 const struct api_route api_routes[] = {
     /* ---- session, users, health (api_auth.c, api_h_session.c) ---- */
+    {"POST", "/api/v1/session", 0, api_h_session_post},
+    {"GET", "/api/v1/session", 0, api_h_session_get},
+    {"DELETE", "/api/v1/session", 0, api_h_session_delete},
+    {"GET", "/api/v1/healthz", 0, api_h_healthz},
 
     /* ---- sync, jobs, connections, metrics (api_jobs.c, api_h_*.c) ---- */
     {"POST", "/api/v1/sync", API_SCOPE_SYNC, api_h_sync},

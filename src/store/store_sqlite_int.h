@@ -243,5 +243,7 @@ int sq_jobs_page(struct store *st, int64_t before, size_t limit, store_job_cb cb
 int sq_jobs_last(struct store *st, store_job_cb cb, void *arg, struct bs_error *err);
 int sq_jobs_abandon(struct store *st, const char *message, int64_t now_ms, int64_t *n,
                     struct bs_error *err);
+/* store_sqlite_auth.c: users, tokens, sessions, failed logins (store_auth.h). */
+extern const struct store_auth_ops sq_auth_ops;
 
 #endif
