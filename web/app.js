@@ -117,7 +117,10 @@ async function loadConnections() {
 
 async function loadTabs() {
 	try {
-		state.tabs = (await api.get("/tabs" + api.query({ target: state.target }))).items || [];
+		// the answer holds each group (first row) then its tabs (second
+		// row); the shell keeps the tabs and sums the groups itself
+		const items = (await api.get("/tabs" + api.query({ target: state.target }))).items || [];
+		state.tabs = items.filter((t) => String(t.tab).includes("/"));
 	} catch (e) {
 		if (e.status === 401) throw e;
 		state.tabs = [];

@@ -5,7 +5,7 @@
 
 import * as api from "./api.js";
 import { h, clear } from "./dom.js";
-import { objectTable, columnsOf, cell, headerText } from "./table.js";
+import { objectTable, cell, headerText } from "./table.js";
 import { stateLabel } from "./records.js";
 
 // render(view, ctx, kind, id): kind and id may be empty (just the search form).
@@ -47,24 +47,43 @@ export async function render(view, ctx, kind, id) {
 	}
 	out.appendChild(h("h3", {}, `${kind}:${id}`));
 	out.appendChild(summary(rec));
-	const states = rec.targets || rec.states || [];
-	if (Array.isArray(states) && states.length) {
-		out.appendChild(h("h3", {}, "On each ledger"));
-		out.appendChild(objectTable(states.map((s) => ({ ...s, state: stateLabel(s.state) })), "State and ledger document per target"));
-	}
-	const entries = hist && (hist.items || hist.entries || hist.history || (Array.isArray(hist) ? hist : []));
+	const states = Array.isArray(rec.targets) ? rec.targets : [];
+	out.appendChild(h("h3", {}, "On each ledger"));
+	out.appendChild(
+		states.length
+			? objectTable(
+					states.map((s) => ({
+						ledger: s.name ? `${s.name} (${s.target})` : s.target,
+						state: stateLabel(s.state),
+						accounting_status: s.accounting_status,
+						reason: s.reason,
+						document: (s.links || []).map((l) => [l.type, l.number, l.ledger_id].filter(Boolean).join(" ")).join("; "),
+					})),
+					"State and ledger document per connected ledger"
+			  )
+			: h("p", { class: "hint" }, "No ledger is connected yet: the record is not imported anywhere.")
+	);
+	const entries = hist && Array.isArray(hist.items) ? hist.items : [];
 	out.appendChild(h("h3", {}, "History"));
-	out.appendChild(entries && entries.length ? objectTable(entries, "Every change of state, oldest first", columnsOf(entries)) : h("p", { class: "hint" }, "No history yet."));
+	out.appendChild(
+		entries.length
+			? objectTable(
+					entries.map((e) => ({ at: e.at, ledger: e.target || "", who: e.actor, from: e.from ? stateLabel(e.from) : "", to: stateLabel(e.to), why: e.reason })),
+					"Every change of state, oldest first"
+			  )
+			: h("p", { class: "hint" }, "No history yet: the record has not changed since it arrived.")
+	);
 }
 
-// The record's own fields, as a definition list (nested parts as JSON).
+// The record's place (tab, date, total, version), then the record itself as
+// booksync keeps it (its canonical JSON) behind a disclosure.
 function summary(rec) {
-	const r = rec.record || rec;
 	const dl = h("dl", { class: "kv" });
-	for (const [k, v] of Object.entries(r)) {
-		if (k === "targets" || k === "states" || k === "lines") continue;
+	for (const k of ["ref", "tab", "date", "total", "currency", "version"]) {
+		if (rec[k] === undefined || rec[k] === null || rec[k] === "") continue;
 		dl.appendChild(h("dt", {}, headerText(k)));
-		dl.appendChild(h("dd", {}, cell(v)));
+		dl.appendChild(h("dd", {}, cell(rec[k])));
 	}
-	return dl;
+	const body = rec.record ? h("details", {}, h("summary", {}, "The record as received"), h("pre", { class: "json" }, JSON.stringify(rec.record, null, 2))) : null;
+	return h("div", {}, dl, body);
 }

@@ -184,7 +184,7 @@ export function renderList(view, ctx, which, tabInfo) {
 	async function resync(r, quiet) {
 		const [kind, id] = refParts(r);
 		try {
-			const job = await api.post(`/records/${api.seg(kind)}/${api.seg(id)}/resync`, { target: ctx.target() || undefined });
+			const job = await api.post(`/records/${api.seg(kind)}/${api.seg(id)}/resync` + api.query({ target: ctx.target() }), {});
 			jobs.track(job, () => ctx.reload());
 		} catch (e) {
 			err.textContent = `${r.reference || r.ref}: ${e.message}`;
@@ -195,7 +195,7 @@ export function renderList(view, ctx, which, tabInfo) {
 	async function reset(r) {
 		const [kind, id] = refParts(r);
 		try {
-			await api.post(`/records/${api.seg(kind)}/${api.seg(id)}/reset`, { target: ctx.target() || undefined });
+			await api.post(`/records/${api.seg(kind)}/${api.seg(id)}/reset` + api.query({ target: ctx.target() }), {});
 			announce(`${r.reference || r.ref} reset for re-import.`);
 			ctx.reload();
 		} catch (e) {

@@ -19,8 +19,14 @@ export function normalise(data) {
 		default: s.default === null || s.default === undefined ? "" : String(s.default),
 		help: s.help || "",
 		choices: Array.isArray(s.choices) ? s.choices : typeof s.choices === "string" && s.choices ? s.choices.split("|") : null,
-		family: String(s.key).includes("*"),
+		family: s.pattern === true || String(s.key).includes("*"),
+		secret: s.secret === true,
+		set: s.set === true,
 	}));
+}
+
+function secretKey(key) {
+	return /secret$/.test(key);
 }
 
 function fieldId(key) {
@@ -52,8 +58,9 @@ async function save(key, value, input, msg, saved) {
 	saved.textContent = "";
 	input.removeAttribute("aria-invalid");
 	try {
-		await api.put("/settings", { [key]: value });
-		saved.textContent = `Saved ${key} = ${value === "" ? "(default)" : value}.`;
+		// an empty field returns the setting to its default (null)
+		await api.put("/settings", { [key]: value === "" ? null : value });
+		saved.textContent = secretKey(key) ? `Saved ${key}.` : `Saved ${key} = ${value === "" ? "(default)" : value}.`;
 		announce(saved.textContent);
 	} catch (e) {
 		msg.textContent = e.message;
@@ -66,6 +73,8 @@ function settingRow(s) {
 	const id = fieldId(s.key);
 	const input = s.choices
 		? h("select", { id, name: s.key, "aria-describedby": `${id}-help ${id}-err` }, s.choices.map((c) => h("option", { value: c, selected: c === s.value }, c)))
+		: s.secret
+		? h("input", { id, name: s.key, type: "password", autocomplete: "off", placeholder: s.set ? "set (type to replace)" : "not set", "aria-describedby": `${id}-help ${id}-err` })
 		: h("input", { id, name: s.key, value: s.value, placeholder: s.default, "aria-describedby": `${id}-help ${id}-err` });
 	const msg = h("p", { class: "error", id: `${id}-err`, role: "alert" });
 	const saved = h("p", { class: "saved ok", "aria-live": "polite" });
@@ -82,6 +91,11 @@ function settingRow(s) {
 	);
 	form.addEventListener("submit", (ev) => {
 		ev.preventDefault();
+		if (s.secret && input.value === "") {
+			// an empty secret field means "keep it", never "erase it"
+			msg.textContent = `Type the new ${s.key} to replace it.`;
+			return;
+		}
 		save(s.key, input.value, input, msg, saved);
 	});
 	return form;
