@@ -47,8 +47,12 @@ async function rows() {
 }
 
 // waitJob(): the job bar shows a finished job (done or failed); its state.
+// A sync the API refused shows its message on the page instead: that
+// message fails the step.
 async function waitJob() {
-	await page.waitForSelector('#job[data-state="done"], #job[data-state="failed"]', { timeout: WAIT });
+	await page.waitForSelector('#job[data-state="done"], #job[data-state="failed"], #list-error:not(:empty)', { timeout: WAIT });
+	const refused = await page.$("#list-error:not(:empty)");
+	if (refused) assert.fail("the sync was refused: " + (await refused.textContent()));
 	return page.getAttribute("#job", "data-state");
 }
 
@@ -115,8 +119,11 @@ test("dashboard", async (t) => {
 		await page.waitForSelector("#connect-xero");
 		await page.getByLabel("Ledger address (optional)").first().fill(SB);
 		await page.click("#connect-xero");
-		// the sandbox approves at once and the callback brings us back
-		await page.waitForSelector("#ledger-xero .status-ok", { timeout: WAIT });
+		// the sandbox approves at once and the callback brings us back; an
+		// API that refuses (or lacks) the endpoint shows why on the page
+		await page.waitForSelector("#ledger-xero .status-ok, #connect-error:not(:empty)", { timeout: WAIT });
+		const refused = await page.$("#connect-error:not(:empty)");
+		if (refused) assert.fail("connecting was refused: " + (await refused.textContent()));
 		assert.match(await page.textContent("#ledger-xero"), /Connected/);
 		assert.match(await page.textContent("#connect-xero"), /Reconnect Xero/);
 		await snap("connect");
