@@ -30,6 +30,10 @@ const ctx = {
 	tabs: () => state.tabs,
 	connections: () => state.connections,
 	errorTotal: () => state.tabs.reduce((s, t) => s + (Number(t.errors) || 0), 0),
+	tabLabel: (name) => {
+		const t = state.tabs.find((x) => x.tab === name);
+		return t ? fullLabel(t) : name || "";
+	},
 	targetName: (t) => {
 		const c = state.connections.find((x) => x.target === t);
 		return c && c.name ? `${c.name} (${t})` : t;
@@ -181,6 +185,13 @@ function parseHash() {
 	return { parts, params };
 }
 
+// A tab's short name, or its full one where the short one is ambiguous
+// (Sales > Payments and Purchases > Payments).
+function uniqueLabel(t) {
+	const short = shortLabel(t);
+	return state.tabs.filter((x) => shortLabel(x) === short).length > 1 ? fullLabel(t) : short;
+}
+
 function groupTabs(gid) {
 	return state.tabs.filter((t) => (t.group || t.tab.split("/")[0]) === gid);
 }
@@ -214,8 +225,11 @@ function route() {
 		const name = parts[1] && parts[2] ? `${parts[1]}/${parts[2]}` : "";
 		sel1 = "errors";
 		row2 = {
+			// All, then the tabs that hold errors (and the one asked for)
 			entries: [{ id: "", label: "All", count: ctx.errorTotal(), countClass: "errors", countLabel: `${ctx.errorTotal()} in error` }].concat(
-				state.tabs.map((t) => ({ id: t.tab, label: shortLabel(t), count: Number(t.errors) || 0, countClass: Number(t.errors) ? "errors" : "", countLabel: `${t.errors || 0} in error` }))
+				state.tabs
+					.filter((t) => Number(t.errors) > 0 || t.tab === name)
+					.map((t) => ({ id: t.tab, label: uniqueLabel(t), count: Number(t.errors) || 0, countClass: Number(t.errors) ? "errors" : "", countLabel: `${t.errors || 0} in error` }))
 			),
 			selected: name,
 			label: "Errors by tab",

@@ -4,7 +4,7 @@
 // /api/v1/history/{kind}/{id}).  Errors link here.
 
 import * as api from "./api.js";
-import { h, clear } from "./dom.js";
+import { h, clear, fmtTime } from "./dom.js";
 import { objectTable, cell, headerText } from "./table.js";
 import { stateLabel } from "./records.js";
 
@@ -46,7 +46,7 @@ export async function render(view, ctx, kind, id) {
 		return;
 	}
 	out.appendChild(h("h3", {}, `${kind}:${id}`));
-	out.appendChild(summary(rec));
+	out.appendChild(summary({ ...rec, tab: ctx.tabLabel(rec.tab) }));
 	const states = Array.isArray(rec.targets) ? rec.targets : [];
 	out.appendChild(h("h3", {}, "On each ledger"));
 	out.appendChild(
@@ -68,7 +68,7 @@ export async function render(view, ctx, kind, id) {
 	out.appendChild(
 		entries.length
 			? objectTable(
-					entries.map((e) => ({ at: e.at, ledger: e.target || "", who: e.actor, from: e.from ? stateLabel(e.from) : "", to: stateLabel(e.to), why: e.reason })),
+					entries.map((e) => ({ at: fmtTime(e.at), ledger: e.target || "", who: e.actor, from: e.from ? stateLabel(e.from) : "", to: stateLabel(e.to), why: e.reason })),
 					"Every change of state, oldest first"
 			  )
 			: h("p", { class: "hint" }, "No history yet: the record has not changed since it arrived.")

@@ -7,6 +7,29 @@ import * as api from "./api.js";
 import { h, clear } from "./dom.js";
 import { barChart } from "./chart.js";
 
+const DAYS = 30;
+
+// lastDays(30, now) -> the 30 UTC days ending with now's, oldest first.
+export function lastDays(n, now) {
+	const out = [];
+	const t = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+	for (let i = n - 1; i >= 0; i--) out.push(new Date(t - i * 86400000).toISOString().slice(0, 10));
+	return out;
+}
+
+// fillDays(days, rows): one row per day of the window (the API reports only
+// days with activity); a quiet day counts 0 under the latest allowance known.
+export function fillDays(days, rows) {
+	const by = new Map(rows.map((r) => [r.day, r]));
+	const known = rows.filter((r) => r.allowance !== null && r.allowance !== undefined).sort((a, b) => (a.day < b.day ? 1 : -1));
+	const allowance = known.length ? known[0].allowance : null;
+	const extra = rows.filter((r) => !days.includes(r.day)); // a day past the window's end (clock skew) is kept
+	return days
+		.map((d) => by.get(d) || { target: rows[0] && rows[0].target, day: d, posted: 0, calls: 0, allowance })
+		.concat(extra)
+		.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+}
+
 export async function render(view, ctx) {
 	const err = h("p", { class: "error", role: "alert" });
 	const charts = h("div", { id: "charts" });
@@ -31,7 +54,7 @@ export async function render(view, ctx) {
 	);
 	let items;
 	try {
-		items = (await api.get("/stats/daily" + api.query({ days: 30, target: ctx.target() }))).items || [];
+		items = (await api.get("/stats/daily" + api.query({ days: DAYS, target: ctx.target() }))).items || [];
 	} catch (e) {
 		err.textContent = e.message;
 		return;
@@ -46,8 +69,9 @@ export async function render(view, ctx) {
 		return;
 	}
 	let n = 0;
-	for (const [target, rows] of byTarget) {
-		rows.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+	const span = lastDays(DAYS, new Date());
+	for (const [target, got] of byTarget) {
+		const rows = fillDays(span, got);
 		const days = rows.map((r) => r.day);
 		const name = ctx.targetName(target);
 		const allowance = rows.map((r) => (r.allowance === null || r.allowance === undefined ? null : Number(r.allowance)));

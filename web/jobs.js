@@ -35,7 +35,7 @@ export function describe(job) {
 			? [`${s.posted} posted`, `${s.failed} failed`, `${s.skipped} skipped`, `${s.waiting} waiting`, `${s.calls} API calls`]
 			: [];
 		const head = job.state === "done" ? `${what} finished` : `${what} failed`;
-		const msg = job.message ? ` ${job.message}` : "";
+		const msg = job.message ? ` ${job.message}` : s && Number(s.failed) > 0 ? " See Errors for the ledger's message." : "";
 		return `${head}${parts.length ? ": " + parts.join(", ") : ""}.${msg}`;
 	}
 	return `${what}: ${job.state}`;
@@ -44,7 +44,8 @@ export function describe(job) {
 function show(job) {
 	const box = $("job");
 	box.hidden = false;
-	box.className = "job" + (job.state === "failed" ? " failed" : job.state === "done" ? " done" : "");
+	const failedSome = job.summary && Number(job.summary.failed) > 0;
+	box.className = "job" + (job.state === "failed" ? " failed" : job.state === "done" ? (failedSome ? " partial" : " done") : "");
 	box.setAttribute("data-job", String(job.id));
 	box.setAttribute("data-state", job.state);
 	clear($("job-text"), describe(job));

@@ -45,7 +45,7 @@ function money(row) {
 // tab name ("sales/invoices") or "" for every tab (errors only).
 export function renderList(view, ctx, which, tabInfo) {
 	const tab = tabInfo ? tabInfo.tab : "";
-	const title = which === "pending" ? fullLabel(tabInfo) : tabInfo ? "Errors > " + fullLabel(tabInfo).split(" > ").pop() : "Errors";
+	const title = which === "pending" ? fullLabel(tabInfo) : tabInfo ? "Errors > " + fullLabel(tabInfo) : "Errors";
 	const total = tabInfo ? Number(which === "pending" ? tabInfo.pending : tabInfo.errors) || 0 : ctx.errorTotal();
 	const rows = []; // the rows loaded so far
 	const picked = new Set(); // refs ticked
@@ -125,7 +125,7 @@ export function renderList(view, ctx, which, tabInfo) {
 				  ]
 				: [
 						h("td", {}, recordLink(r, label)),
-						h("td", {}, r.tab || ""),
+						h("td", {}, ctx.tabLabel(r.tab)),
 						h("td", {}, r.contact || ""),
 						h("td", {}, r.date || ""),
 						h("td", { class: "num" }, money(r)),
