@@ -161,6 +161,12 @@ const char *const store_sqlite_migrations[] = {
 	 * one the cut makes the same (docs/states-and-tabs.md "Purchase
 	 * orders and bills"); without it each read scanned every reference. */
 	"CREATE INDEX record_refs_by_ref ON record_refs(ref_id, field);\n",
+
+	/* 4 -> 5: the listing order (tab, date, kind, id) as an index, so the
+	 * REST API's pending and errors lists page by key down it
+	 * (store_rows_page): a page costs its own rows, not a sort of every
+	 * pending record. */
+	"CREATE INDEX records_by_listing ON records(tab, date, kind, id);\n",
 };
 /* clang-format on */
 

@@ -271,6 +271,10 @@ static const struct store_ops sqlite_ops = {
     .request_create = sq_request_create,
     .request_set = sq_request_set,
     .requests_each = sq_requests_each,
+    .rows_page = sq_rows_page,
+    .tab_counts = sq_tab_counts,
+    .days_each = sq_days_each,
+    .links_each = sq_links_each,
 };
 
 /*
