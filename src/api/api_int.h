@@ -51,7 +51,7 @@ struct api_ctx {
 	struct store *st; /* this request's store connection (read-write);
 	                     owned by the core, valid until the handler returns */
 	const char *db_path;
-	const struct api_principal *who;
+	const struct api_principal *who; /* NULL on routes of scope 0 */
 	int64_t now_ms;
 	const char *param[4]; /* the route's {name} segments, in order, decoded */
 	size_t nparam;

@@ -11,8 +11,15 @@
 
 const struct api_route api_routes[] = {
     /* ---- session, users, health (api_auth.c, api_h_session.c) ---- */
+    {"POST", "/api/v1/session", 0, api_h_session_post},
+    {"GET", "/api/v1/session", 0, api_h_session_get},
+    {"DELETE", "/api/v1/session", 0, api_h_session_delete},
+    {"GET", "/api/v1/healthz", 0, api_h_healthz},
 
     /* ---- sync, jobs, connections, metrics (api_jobs.c, api_h_*.c) ---- */
+    {"POST", "/api/v1/sync", API_SCOPE_SYNC, api_h_sync},
+    {"GET", "/api/v1/jobs/{id}", API_SCOPE_READ, api_h_job},
+    {"GET", "/api/v1/jobs", API_SCOPE_READ, api_h_jobs},
 
     /* ---- records, lists, settings (api_h_*.c) ---- */
     {"POST", "/api/v1/records", API_SCOPE_RECORDS_WRITE, api_h_records_post},

@@ -32,6 +32,10 @@ struct http_kv {
 struct http_req {
 	const char *method; /* "GET", "POST", ... */
 	const char *path;   /* URL path without the query, %-decoded */
+	/* The path as sent, before %-decoding (NULL = same as path): routing
+	 * splits it at '/' first and decodes each segment, so an id holding an
+	 * encoded slash stays one segment.  (Added by serve to the contract.) */
+	const char *raw_path;
 	const struct http_kv *query;
 	size_t nquery; /* query arguments in order, %-decoded */
 	const struct http_kv *headers;
@@ -100,6 +104,16 @@ int http_server_start(const struct http_server_opts *opts, struct http_server **
 
 /* "http://ADDR:PORT" with the port actually bound.  Owned by the server. */
 const char *http_server_url(const struct http_server *srv);
+
+struct sockaddr_in;
+
+/*
+ * Parse "ADDR:PORT" (an IPv4 address or "localhost"; port 0..65535) into
+ * *sa, and the address as text into host[hostlen].  BS_EINVAL with a
+ * message naming `spec` otherwise.  Shared with the sandbox's server.
+ */
+int http_listen_parse(const char *spec, struct sockaddr_in *sa, char *host, size_t hostlen,
+                      struct bs_error *err);
 
 /* Stop accepting, wait for requests in flight to finish, free.  NULL is a no-op. */
 void http_server_stop(struct http_server *srv);

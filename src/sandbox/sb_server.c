@@ -6,6 +6,7 @@
  * and stop.
  */
 #include "sandbox/sb_int.h"
+#include "http/server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -302,22 +303,11 @@ const char *sandbox_default_tenant(const struct sandbox *sb)
 static int parse_listen(struct sandbox *sb, const char *spec, struct sockaddr_in *sa,
                         struct bs_error *err)
 {
-	const char *colon = strrchr(spec, ':');
-	uint64_t port;
 	char host[64];
+	int rc = http_listen_parse(spec, sa, host, sizeof(host), err);
 
-	if (colon == NULL || (size_t)(colon - spec) >= sizeof(host) ||
-	    !sb_parse_uint(colon + 1, strlen(colon + 1), 65535, &port))
-		return bs_error_set(err, BS_EINVAL, "--listen '%s': expected ADDR:PORT", spec);
-	memcpy(host, spec, (size_t)(colon - spec));
-	host[colon - spec] = '\0';
-	if (strcmp(host, "localhost") == 0)
-		snprintf(host, sizeof(host), "127.0.0.1");
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-		return bs_error_set(err, BS_EINVAL, "--listen '%s': not an IPv4 address", spec);
+	if (rc != BS_OK)
+		return rc;
 	if ((ntohl(sa->sin_addr.s_addr) >> 24) != 127 && !sb->admin_auth)
 		return bs_error_set(err, BS_EINVAL,
 		                    "--listen '%s' is not a loopback address: give --admin-token "

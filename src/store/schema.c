@@ -162,7 +162,67 @@ const char *const store_sqlite_migrations[] = {
 	 * orders and bills"); without it each read scanned every reference. */
 	"CREATE INDEX record_refs_by_ref ON record_refs(ref_id, field);\n",
 
-	/* 4 -> 5: the listing order (tab, date, kind, id) as an index, so the
+	/* 4 -> 5: who may use `booksync serve` (store_auth.h): dashboard
+	 * users with their libsodium password hash, API tokens and session
+	 * ids kept only as SHA-256 hashes (the secrets themselves are shown
+	 * once and never stored), and failed logins per user name for the
+	 * lockout (docs/serve.md). */
+	"CREATE TABLE users(\n"
+	"  name TEXT PRIMARY KEY,\n"
+	"  pwhash TEXT NOT NULL,             -- crypto_pwhash_str\n"
+	"  created_ms INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE api_tokens(\n"
+	"  name TEXT PRIMARY KEY,\n"
+	"  hash BLOB NOT NULL UNIQUE,        -- SHA-256 of the token text\n"
+	"  scopes INTEGER NOT NULL,          -- enum api_scope bits\n"
+	"  created_ms INTEGER NOT NULL,\n"
+	"  used_ms INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE TABLE sessions(\n"
+	"  hash BLOB PRIMARY KEY,            -- SHA-256 of the cookie's id\n"
+	"  user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,\n"
+	"  csrf TEXT NOT NULL,\n"
+	"  created_ms INTEGER NOT NULL,\n"
+	"  expires_ms INTEGER NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX sessions_by_user ON sessions(user);\n"
+	"CREATE TABLE login_failures(\n"
+	"  name TEXT NOT NULL,\n"
+	"  at_ms INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX login_failures_by_name ON login_failures(name, at_ms);\n",
+
+	/* 5 -> 6: `booksync serve`'s sync jobs (src/api/api_jobs.c), kept so
+	 * GET /api/v1/jobs/{id} answers after a restart.  Progress and summary
+	 * are columns, not JSON: the metrics read them without parsing. */
+	"CREATE TABLE jobs(\n"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a client's id stays its job\n"
+	"  target TEXT NOT NULL,\n"
+	"  origin TEXT NOT NULL,             -- 'api', 'dashboard', 'schedule'\n"
+	"  request TEXT NOT NULL,            -- JSON, as submitted\n"
+	"  state TEXT NOT NULL CHECK(state = 'queued' OR state = 'running'\n"
+	"                            OR state = 'done' OR state = 'failed'),\n"
+	"  phase TEXT NOT NULL,\n"
+	"  posted INTEGER NOT NULL DEFAULT 0,\n"
+	"  failed INTEGER NOT NULL DEFAULT 0,\n"
+	"  calls INTEGER NOT NULL DEFAULT 0,\n"
+	"  total INTEGER NOT NULL DEFAULT 0,\n"
+	"  has_summary INTEGER NOT NULL DEFAULT 0,\n"
+	"  s_posted INTEGER NOT NULL DEFAULT 0,\n"
+	"  s_failed INTEGER NOT NULL DEFAULT 0,\n"
+	"  s_skipped INTEGER NOT NULL DEFAULT 0,\n"
+	"  s_waiting INTEGER NOT NULL DEFAULT 0,\n"
+	"  s_calls INTEGER NOT NULL DEFAULT 0,\n"
+	"  message TEXT NOT NULL DEFAULT '',\n"
+	"  created_ms INTEGER NOT NULL,\n"
+	"  started_ms INTEGER NOT NULL DEFAULT 0,\n"
+	"  finished_ms INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX jobs_by_state ON jobs(state);\n"
+	"CREATE INDEX jobs_by_target ON jobs(target, state, id);\n",
+
+	/* 6 -> 7: the listing order (tab, date, kind, id) as an index, so the
 	 * REST API's pending and errors lists page by key down it
 	 * (store_rows_page): a page costs its own rows, not a sort of every
 	 * pending record. */

@@ -10,6 +10,7 @@
 #define BS_STORE_STORE_INT_H
 
 #include "store/store.h"
+#include "store/store_auth.h"
 
 struct store_ops {
 	const char *name;
@@ -91,6 +92,19 @@ struct store_ops {
 	                   struct bs_error *err);
 	int (*requests_each)(struct store *st, const char *target, const char *status,
 	                     store_request_cb cb, void *arg, struct bs_error *err);
+	/* jobs (store_sqlite_jobs.c) */
+	int (*job_add)(struct store *st, struct store_job *j, const char *request,
+	               struct bs_error *err);
+	int (*job_update)(struct store *st, const struct store_job *j, struct bs_error *err);
+	int (*job_get)(struct store *st, int64_t id, struct store_job *out, struct buf *request,
+	               struct bs_error *err);
+	int (*jobs_page)(struct store *st, int64_t before, size_t limit, store_job_cb cb, void *arg,
+	                 struct bs_error *err);
+	int (*jobs_last)(struct store *st, store_job_cb cb, void *arg, struct bs_error *err);
+	int (*jobs_abandon)(struct store *st, const char *message, int64_t now_ms, int64_t *n,
+	                    struct bs_error *err);
+	/* users, API tokens, sessions, failed logins (store_auth.h) */
+	const struct store_auth_ops *auth;
 	/* the REST API's listings (store.h "paged listings") */
 	int (*rows_page)(struct store *st, const char *target, unsigned state_mask, const char *tab,
 	                 const struct store_row_key *after, size_t limit, store_row_cb cb,
@@ -107,6 +121,33 @@ struct store_ops {
  * STORE_OP_ANY / STORE_RQ_ANY for text that is none of them. */
 enum store_op_status store_op_status_parse(const char *text);
 enum store_rq_status store_rq_status_parse(const char *text);
+
+/* What a backend implements for store_auth.h (one function each, same
+ * arguments, minus the checks store_auth.c makes once). */
+struct store_auth_ops {
+	int (*user_add)(struct store *st, const char *name, const char *pwhash, int64_t now_ms,
+	                struct bs_error *err);
+	int (*user_get)(struct store *st, const char *name, struct buf *pwhash,
+	                struct bs_error *err);
+	int (*user_remove)(struct store *st, const char *name, struct bs_error *err);
+	int (*users_each)(struct store *st, store_user_cb cb, void *arg, struct bs_error *err);
+	int (*token_add)(struct store *st, const char *name, const unsigned char *hash,
+	                 unsigned scopes, int64_t now_ms, struct bs_error *err);
+	int (*token_find)(struct store *st, const unsigned char *hash, int64_t now_ms,
+	                  struct store_token *out, struct bs_error *err);
+	int (*token_remove)(struct store *st, const char *name, struct bs_error *err);
+	int (*tokens_each)(struct store *st, store_token_cb cb, void *arg, struct bs_error *err);
+	int (*session_add)(struct store *st, const unsigned char *hash,
+	                   const struct store_session *s, struct bs_error *err);
+	int (*session_find)(struct store *st, const unsigned char *hash, int64_t now_ms,
+	                    struct store_session *out, struct bs_error *err);
+	int (*session_remove)(struct store *st, const unsigned char *hash, struct bs_error *err);
+	int (*login_failures)(struct store *st, const char *name, int64_t since_ms,
+	                      int64_t *count, int64_t *oldest_ms, struct bs_error *err);
+	int (*login_failed)(struct store *st, const char *name, int64_t now_ms, int64_t keep_ms,
+	                    struct bs_error *err);
+	int (*login_clear)(struct store *st, const char *name, struct bs_error *err);
+};
 
 struct store {
 	const struct store_ops *ops;

@@ -1,0 +1,109 @@
+/*
+ * cmd_serve.c - `booksync serve`: the dashboard, the REST API and the
+ * scheduler (src/api/api.h), until SIGTERM or SIGINT.
+ *
+ * The URL goes to stdout first, flushed, so a script that started us on
+ * port 0 learns the port from the first line.  The signals are blocked
+ * before any thread starts and waited for here, so a stop is an ordinary
+ * call of api_stop (the running sync stops between ledger calls).
+ */
+#include "api/api.h"
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv);
+
+const struct cli_cmd cmd_serve_entry = {
+    "serve",
+    "the dashboard and the REST API (/api/v1/) over HTTP",
+    "usage: booksync [--db PATH] serve [--listen ADDR:PORT] [--today YYYY-MM-DD]\n"
+    "\n"
+    "Serves the dashboard at / and the REST API at /api/v1/ (docs/openapi.yaml),\n"
+    "and runs the scheduled sync (setting schedule.sync_minutes).  Prints its URL\n"
+    "on the first line of stdout.  Log in with a user made by 'booksync user add';\n"
+    "API clients send a token made by 'booksync token add'.  SIGTERM or SIGINT\n"
+    "stop it cleanly: a running sync stops before its next ledger call.\n"
+    "\n"
+    "Options:\n"
+    "  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; port 0 picks a\n"
+    "                      free one).  Anything but loopback exposes the dashboard\n"
+    "                      to the network: put a TLS proxy in front (docs/serve.md)\n"
+    "  --today DATE        the consolidation day for every sync, as 'sync --today'\n"
+    "\n"
+    "Exit: 0 stopped by a signal, 2 usage or a bad address, 3 cannot listen,\n"
+    "4 store error.\n",
+    cmd_serve_exec,
+};
+
+static int64_t now_ms(void)
+{
+	return cli_now_ms();
+}
+
+static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"listen", required_argument, NULL, 'l'},
+	    {"today", required_argument, NULL, 'd'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct api_opts opts;
+	struct api_server *srv = NULL;
+	struct bs_error err;
+	sigset_t set;
+	int c, sig = 0;
+
+	if (cli_wants_help(&cmd_serve_entry, argc, argv))
+		return CLI_OK;
+	memset(&opts, 0, sizeof(opts));
+	opts.db_path = ctx->db_path;
+	opts.now_ms = now_ms;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (c == 'l')
+			opts.listen = optarg;
+		else if (c == 'd')
+			opts.today = optarg;
+		else
+			return cli_usage_error(&cmd_serve_entry, "unknown option");
+	}
+	if (optind < argc)
+		return cli_usage_error(&cmd_serve_entry, "unexpected argument '%s'", argv[optind]);
+	if (opts.today != NULL &&
+	    (strlen(opts.today) != 10 || opts.today[4] != '-' || opts.today[7] != '-'))
+		return cli_usage_error(&cmd_serve_entry, "--today: '%s' is not a date YYYY-MM-DD",
+		                       opts.today);
+	/* a shell may start us with SIGINT ignored; an ignored signal never
+	 * becomes pending, so sigwait would not see it */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	bs_error_clear(&err);
+	if (api_start(&opts, &srv, &err) != BS_OK) {
+		fprintf(stderr, "booksync serve: %s\n",
+		        err.msg[0] ? err.msg : bs_strerror(err.code));
+		if (err.code == BS_ENOTFOUND)
+			fprintf(stderr, "booksync serve: run 'booksync init' first\n");
+		return err.code == BS_EINVAL      ? CLI_USAGE
+		       : err.code == BS_EIO       ? CLI_UNREACHABLE
+		       : err.code == BS_ENOTFOUND ? CLI_STORE
+		                                  : cli_exit_for(err.code);
+	}
+	printf("%s\n", api_url(srv));
+	fflush(stdout);
+	fprintf(stderr, "booksync serve: listening on %s (stop with Ctrl-C)\n", api_url(srv));
+	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+		;
+	fprintf(stderr, "booksync serve: stopping\n");
+	api_stop(srv);
+	return CLI_OK;
+}
