@@ -22,6 +22,18 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/jobs", API_SCOPE_READ, api_h_jobs},
 
     /* ---- records, lists, settings (api_h_*.c) ---- */
+    {"POST", "/api/v1/records", API_SCOPE_RECORDS_WRITE, api_h_records_post},
+    {"GET", "/api/v1/records/{kind}/{id}", API_SCOPE_READ, api_h_record_get},
+    {"POST", "/api/v1/records/{kind}/{id}/resync", API_SCOPE_SYNC, api_h_record_resync},
+    {"POST", "/api/v1/records/{kind}/{id}/reset", API_SCOPE_SYNC, api_h_record_reset},
+    {"GET", "/api/v1/history/{kind}/{id}", API_SCOPE_READ, api_h_history},
+    {"GET", "/api/v1/pending", API_SCOPE_READ, api_h_pending},
+    {"GET", "/api/v1/errors", API_SCOPE_READ, api_h_errors},
+    {"GET", "/api/v1/tabs", API_SCOPE_READ, api_h_tabs},
+    {"GET", "/api/v1/stats/daily", API_SCOPE_READ, api_h_stats_daily},
+    {"GET", "/api/v1/consolidated", API_SCOPE_READ, api_h_consolidated},
+    {"GET", "/api/v1/settings", API_SCOPE_ADMIN, api_h_settings_get},
+    {"PUT", "/api/v1/settings", API_SCOPE_ADMIN, api_h_settings_put},
 
     {NULL, NULL, 0, NULL},
 };

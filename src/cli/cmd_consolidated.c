@@ -10,11 +10,10 @@
  */
 #include "cli/cli.h"
 #include "core/buf.h"
-#include "core/jsonr.h"
 #include "store/store.h"
+#include "sync/consview.h"
 
 #include <getopt.h>
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,161 +44,11 @@ const struct cli_cmd cmd_consolidated_entry = {
     cmd_consolidated_exec,
 };
 
-struct row {
-	char *number, *type, *cons, *ledger, *date, *amount;
-	int64_t micros;
-};
-
-struct rows {
-	struct row *v;
-	size_t n, cap;
-	struct store *st;
-	const char *target;
-	const char *search, *type;
-	enum record_kind kind;
-	int rc;
-};
-
-static const char *member_type(const char *kind, const char *doc_type)
+static void csv_out(const struct consview_row *w, struct buf *line)
 {
-	if (strcmp(kind, "sale") == 0)
-		return "sale invoice";
-	if (strcmp(kind, "credit_note") == 0)
-		return "sale credit note";
-	return doc_type; /* payments, refunds and COGS: the document's own type */
-}
-
-static bool matches(const struct rows *r, const char *number, const char *type, const char *cons,
-                    const char *ledger)
-{
-	if (r->type != NULL && strcmp(r->type, type) != 0)
-		return false;
-	return r->search == NULL || strstr(number, r->search) != NULL ||
-	       strstr(cons, r->search) != NULL || strstr(ledger, r->search) != NULL;
-}
-
-static int add_row(struct rows *r, const char *number, const char *type, const char *cons,
-                   const char *ledger, const char *date, const char *amount)
-{
-	struct row *w;
-
-	if (r->n == r->cap) {
-		size_t nc = r->cap == 0 ? 256 : r->cap * 2;
-		struct row *v = realloc(r->v, nc * sizeof(*v));
-
-		if (v == NULL)
-			return BS_ENOMEM;
-		r->v = v;
-		r->cap = nc;
-	}
-	w = &r->v[r->n];
-	w->number = strdup(number);
-	w->type = strdup(type);
-	w->cons = strdup(cons);
-	w->ledger = strdup(ledger);
-	w->date = strdup(date);
-	w->amount = strdup(amount);
-	if (w->number == NULL || w->type == NULL || w->cons == NULL || w->ledger == NULL ||
-	    w->date == NULL || w->amount == NULL) {
-		free(w->number);
-		free(w->type);
-		free(w->cons);
-		free(w->ledger);
-		free(w->date);
-		free(w->amount);
-		return BS_ENOMEM;
-	}
-	if (money_parse(amount, strlen(amount), 6, &w->micros) != BS_OK)
-		w->micros = 0;
-	r->n++;
-	return BS_OK;
-}
-
-/* One consolidated record: its members, when the ledger has it. */
-static int record_cb(void *arg, const char *id, const char *body)
-{
-	static const char *const types[] = {"Invoice", "CreditNote", "Payment", "ManualJournal",
-	                                    "BankTransaction"};
-	struct rows *r = arg;
-	struct json_object *o = json_tokener_parse(body), *c, *mem;
-	struct store_link l;
-	enum sync_state s;
-	char ledger[256] = "";
-	int rc = 0;
-
-	if (o == NULL || !json_object_object_get_ex(o, "consolidation", &c) ||
-	    store_state_get(r->st, r->kind, id, r->target, &s, NULL, NULL) != BS_OK ||
-	    s != SYNC_IMPORTED)
-		goto out;
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]) && ledger[0] == '\0'; i++) {
-		if (store_link_get(r->st, r->target, r->kind, id, types[i], &l, NULL) == BS_OK)
-			snprintf(ledger, sizeof(ledger), "%s", l.number);
-	}
-	if (!json_object_object_get_ex(c, "members", &mem) ||
-	    !json_object_is_type(mem, json_type_array))
-		goto out;
-	for (size_t i = 0; rc == 0 && i < json_object_array_length(mem); i++) {
-		struct json_object *m = json_object_array_get_idx(mem, i);
-		const char *kind = jsonr_str(m, "kind"), *mid = jsonr_str(m, "id");
-		const char *type, *name = jsonr_str(c, "name");
-
-		if (kind == NULL || mid == NULL || name == NULL)
-			continue;
-		type = member_type(kind, jsonr_str(c, "type") ? jsonr_str(c, "type") : "");
-		if (matches(r, mid, type, name, ledger))
-			rc = add_row(r, mid, type, name, ledger,
-			             jsonr_str(m, "date") ? jsonr_str(m, "date") : "",
-			             jsonr_str(m, "amount") ? jsonr_str(m, "amount") : "0");
-	}
-out:
-	json_object_put(o);
-	return rc;
-}
-
-static int sort_col;
-static bool sort_desc;
-
-static int row_cmp(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-	int c;
-
-	switch (sort_col) {
-	case 0:
-		c = strcmp(x->number, y->number);
-		break;
-	case 1:
-		c = strcmp(x->type, y->type);
-		break;
-	case 2:
-		c = strcmp(x->cons, y->cons);
-		break;
-	case 4:
-		c = x->micros < y->micros ? -1 : x->micros > y->micros;
-		break;
-	default:
-		c = strcmp(x->date, y->date);
-		break;
-	}
-	if (c == 0)
-		c = strcmp(x->number, y->number);
-	return sort_desc ? -c : c;
-}
-
-static void csv_cell(const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\n") != NULL) {
-		fputc('"', stdout);
-		for (; *s != '\0'; s++) {
-			if (*s == '"')
-				fputc('"', stdout);
-			fputc(*s, stdout);
-		}
-		fputc('"', stdout);
-	} else {
-		fputs(s, stdout);
-	}
-	fputc(last ? '\n' : ',', stdout);
+	buf_reset(line);
+	if (consview_csv_row(w, line) == BS_OK)
+		fputs(buf_cstr(line), stdout);
 }
 
 static long parse_count(const char *s)
@@ -213,13 +62,16 @@ static long parse_count(const char *s)
 	return *end == '\0' && v > 0 && v < 1000000 ? v : -1;
 }
 
-static void print(const struct rows *r, bool csv, bool json, long page, long per)
+static void print(const struct consview *r, bool csv, bool json, long page, long per)
 {
 	size_t from = csv ? 0 : (size_t)((page - 1) * per);
 	size_t to = csv ? r->n : from + (size_t)per;
 
 	if (to > r->n)
 		to = r->n;
+	struct buf line;
+
+	buf_init(&line, BUF_MAX_DEFAULT);
 	if (csv)
 		fputs("number,type,consolidated,ledger_number,date,amount\n", stdout);
 	else if (json)
@@ -229,15 +81,10 @@ static void print(const struct rows *r, bool csv, bool json, long page, long per
 		printf("%-20s %-24s %-36s %-10s %12s\n", "NUMBER", "TYPE", "CONSOLIDATED", "DATE",
 		       "AMOUNT");
 	for (size_t i = from; i < to; i++) {
-		const struct row *w = &r->v[i];
+		const struct consview_row *w = &r->v[i];
 
 		if (csv) {
-			csv_cell(w->number, false);
-			csv_cell(w->type, false);
-			csv_cell(w->cons, false);
-			csv_cell(w->ledger, false);
-			csv_cell(w->date, false);
-			csv_cell(w->amount, true);
+			csv_out(w, &line);
 		} else if (json) {
 			fputs(i > from ? ",\n    {\"number\": " : "\n    {\"number\": ", stdout);
 			cli_json_str(stdout, w->number);
@@ -262,6 +109,7 @@ static void print(const struct rows *r, bool csv, bool json, long page, long per
 	else if (!csv)
 		printf("-- rows %zu-%zu of %zu (page %ld)\n", r->n > 0 ? from + 1 : 0, to, r->n,
 		       page);
+	buf_free(&line);
 }
 
 static int cmd_consolidated_exec(const struct cli_ctx *ctx, int argc, char **argv)
@@ -273,11 +121,8 @@ static int cmd_consolidated_exec(const struct cli_ctx *ctx, int argc, char **arg
 	    {"per-page", required_argument, NULL, 'n'}, {"csv", no_argument, NULL, 'c'},
 	    {"json", no_argument, NULL, 'j'},           {NULL, 0, NULL, 0},
 	};
-	static const enum record_kind kinds[] = {RECORD_SALE,    RECORD_CREDIT_NOTE,
-	                                         RECORD_PAYMENT, RECORD_COGS,
-	                                         RECORD_JOURNAL, RECORD_MONEY_TASK};
-	static const char *const cols[] = {"number", "type", "consolidated", "date", "amount"};
-	struct rows r;
+	struct consview r;
+	struct consview_filter f;
 	struct store *st = NULL;
 	struct bs_error err;
 	struct buf tb;
@@ -289,8 +134,8 @@ static int cmd_consolidated_exec(const struct cli_ctx *ctx, int argc, char **arg
 	if (cli_wants_help(&cmd_consolidated_entry, argc, argv))
 		return CLI_OK;
 	memset(&r, 0, sizeof(r));
-	sort_col = 3;
-	sort_desc = false;
+	memset(&f, 0, sizeof(f));
+	f.sort = CONSVIEW_DATE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -298,24 +143,19 @@ static int cmd_consolidated_exec(const struct cli_ctx *ctx, int argc, char **arg
 			target_arg = optarg;
 			break;
 		case 's':
-			r.search = optarg;
+			f.search = optarg;
 			break;
 		case 'y':
-			r.type = optarg;
+			f.type = optarg;
 			break;
 		case 'o':
-			sort_col = -1;
-			for (int i = 0; i < 5; i++) {
-				if (strcmp(optarg, cols[i]) == 0)
-					sort_col = i;
-			}
-			if (sort_col < 0)
+			if (consview_col_parse(optarg, &f.sort) != BS_OK)
 				return cli_usage_error(&cmd_consolidated_entry,
 				                       "--sort: one of number, type, consolidated, "
 				                       "date, amount");
 			break;
 		case 'd':
-			sort_desc = true;
+			f.desc = true;
 			break;
 		case 'p':
 			if ((page = parse_count(optarg)) < 0)
@@ -348,35 +188,21 @@ static int cmd_consolidated_exec(const struct cli_ctx *ctx, int argc, char **arg
 		return code;
 	buf_init(&tb, 1024);
 	bs_error_clear(&err);
-	if (store_target_pick(st, target_arg, &tb, &r.target, &err) != BS_OK) {
+	if (store_target_pick(st, target_arg, &tb, &f.target, &err) != BS_OK) {
 		code = cli_usage_error(&cmd_consolidated_entry, "%s", err.msg);
 		goto out;
 	}
-	r.st = st;
-	for (size_t k = 0; r.target != NULL && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		int rc;
+	{
+		int rc = consview_load(st, &f, &r, &err);
 
-		r.kind = kinds[k];
-		rc = store_records_each(st, kinds[k], record_cb, &r, &err);
 		if (rc != BS_OK) {
-			code = cli_fail(&cmd_consolidated_entry, rc,
-			                rc == BS_ENOMEM ? "out of memory" : err.msg);
+			code = cli_fail(&cmd_consolidated_entry, rc, err.msg);
 			goto out;
 		}
 	}
-	if (r.n > 1)
-		qsort(r.v, r.n, sizeof(*r.v), row_cmp);
 	print(&r, csv, json, page, per);
 out:
-	for (size_t i = 0; i < r.n; i++) {
-		free(r.v[i].number);
-		free(r.v[i].type);
-		free(r.v[i].cons);
-		free(r.v[i].ledger);
-		free(r.v[i].date);
-		free(r.v[i].amount);
-	}
-	free(r.v);
+	consview_free(&r);
 	buf_free(&tb);
 	store_close(st);
 	return code;

@@ -18,6 +18,7 @@
 #include "ingest/ingest.h"
 
 #include "core/buf.h"
+#include "core/jsonr.h"
 #include "model/record.h"
 #include "store/settings.h"
 
@@ -44,6 +45,9 @@ struct slot {
 	struct source_pos pos;
 	struct bs_error err;
 	uint64_t done, total; /* source_progress when the slot was filled */
+	/* what the item said it was, for on_result (a reject's too) */
+	char kind[24];
+	char id[RECORD_ID_MAX + 1];
 };
 
 struct ring {
@@ -152,6 +156,7 @@ static void *reader_main(void *arg)
 		if (s == NULL)
 			break; /* the consumer stopped */
 		bs_error_clear(&s->err);
+		s->kind[0] = s->id[0] = '\0';
 		rc = source_next(rd->src, &obj, &s->pos, &s->err);
 		source_progress(rd->src, &s->done, &s->total);
 		if (rc == 0) {
@@ -162,6 +167,10 @@ static void *reader_main(void *arg)
 			s->what = SLOT_REJECT;
 			reject_msg(s, true);
 		} else {
+			const char *k = jsonr_str(obj, "kind"), *id = jsonr_str(obj, "id");
+
+			snprintf(s->kind, sizeof(s->kind), "%s", k != NULL ? k : "");
+			snprintf(s->id, sizeof(s->id), "%s", id != NULL ? id : "");
 			rc = record_from_json(obj, &rd->ctx, &s->rec, &s->err);
 			json_object_put(obj);
 			if (rc == BS_ENOMEM) {
@@ -171,6 +180,9 @@ static void *reader_main(void *arg)
 				reject_msg(s, false);
 			} else {
 				s->what = SLOT_RECORD;
+				/* the kind's own name, whatever spelling the item used */
+				snprintf(s->kind, sizeof(s->kind), "%s",
+				         record_kind_name(s->rec.kind));
 			}
 		}
 		ring_publish(ring);
@@ -186,13 +198,26 @@ struct run {
 	struct ingest_stats *stats;
 	bool in_tx;
 	size_t in_batch;
+	uint64_t index; /* of the item in hand */
 };
+
+static void result(struct run *r, const struct slot *s, enum ingest_outcome outcome)
+{
+	struct ingest_result res = {r->index, outcome, s->kind, s->id, ""};
+
+	if (r->o->on_result == NULL)
+		return;
+	if (outcome == INGEST_REJECTED)
+		res.msg = s->err.msg;
+	r->o->on_result(r->o->arg, &res);
+}
 
 static void reject(struct run *r, const struct slot *s)
 {
 	r->stats->rejected++;
 	if (r->o->on_reject != NULL)
 		r->o->on_reject(r->o->arg, s->err.msg);
+	result(r, s, INGEST_REJECTED);
 }
 
 static int batch_end(struct run *r, struct bs_error *err)
@@ -236,15 +261,19 @@ static int put_one(struct run *r, struct slot *s, struct bs_error *err)
 	switch (res) {
 	case STORE_PUT_NEW:
 		r->stats->added++;
+		result(r, s, INGEST_NEW);
 		break;
 	case STORE_PUT_CHANGED:
 		r->stats->changed++;
+		result(r, s, INGEST_CHANGED);
 		break;
 	case STORE_PUT_UNCHANGED:
 		r->stats->unchanged++;
+		result(r, s, INGEST_UNCHANGED);
 		break;
 	case STORE_PUT_STALE:
 		r->stats->stale++;
+		result(r, s, INGEST_STALE);
 		break;
 	}
 	if (++r->in_batch >= batch)
@@ -276,6 +305,7 @@ static int consume(struct run *r, struct ring *ring, struct bs_error *err)
 			return rc;
 		}
 		r->stats->items++;
+		r->index = r->stats->items - 1;
 		if (what == SLOT_REJECT)
 			reject(r, s);
 		else
@@ -291,11 +321,19 @@ static int consume(struct run *r, struct ring *ring, struct bs_error *err)
 	}
 }
 
-int ingest_path(struct store *st, const char *path, const struct ingest_opts *o,
-                struct ingest_stats *stats, struct bs_error *err)
+/* Where the items come from: a file (path) or memory (data, len, name). */
+struct input {
+	const char *path;
+	const void *data;
+	size_t len;
+	const char *name;
+};
+
+static int ingest_run(struct store *st, const struct input *in, const struct ingest_opts *o,
+                      struct ingest_stats *stats, struct bs_error *err)
 {
 	struct source_opts so = {o->format, o->kind, o->max_line, 0};
-	struct run r = {st, o, stats, false, 0};
+	struct run r = {st, o, stats, false, 0, 0};
 	struct reader rd;
 	struct ring *ring;
 	struct buf base;
@@ -316,8 +354,10 @@ int ingest_path(struct store *st, const char *path, const struct ingest_opts *o,
 	rc = settings_get(st, "base_currency", &base, err);
 	if (rc == BS_OK && base.len > 0)
 		rd.ctx.base_currency = buf_cstr(&base);
-	if (rc == BS_OK)
-		rc = source_open(path, &so, &rd.src, err);
+	if (rc == BS_OK && in->path != NULL)
+		rc = source_open(in->path, &so, &rd.src, err);
+	else if (rc == BS_OK)
+		rc = source_open_mem(in->data, in->len, in->name, &so, &rd.src, err);
 	if (rc != BS_OK)
 		goto out;
 	if (pthread_create(&th, NULL, reader_main, &rd) != 0) {
@@ -339,4 +379,20 @@ out:
 	free(ring);
 	buf_free(&base);
 	return rc;
+}
+
+int ingest_path(struct store *st, const char *path, const struct ingest_opts *o,
+                struct ingest_stats *stats, struct bs_error *err)
+{
+	struct input in = {path, NULL, 0, NULL};
+
+	return ingest_run(st, &in, o, stats, err);
+}
+
+int ingest_mem(struct store *st, const void *data, size_t len, const char *name,
+               const struct ingest_opts *o, struct ingest_stats *stats, struct bs_error *err)
+{
+	struct input in = {NULL, data, len, name};
+
+	return ingest_run(st, &in, o, stats, err);
 }

@@ -27,6 +27,24 @@ struct ingest_stats {
 	uint64_t rejected;  /* bad records, each reported through on_reject */
 };
 
+/* One item's outcome, for a caller that answers record by record (the REST
+ * API).  Reported in input order, once per item read. */
+enum ingest_outcome {
+	INGEST_NEW,
+	INGEST_CHANGED,
+	INGEST_UNCHANGED,
+	INGEST_STALE,
+	INGEST_REJECTED,
+};
+
+struct ingest_result {
+	uint64_t index; /* 0-based, in input order */
+	enum ingest_outcome outcome;
+	const char *kind; /* as the item named it ("sale"), "" when it named none */
+	const char *id;   /* "" when the item had none */
+	const char *msg;  /* INGEST_REJECTED: as on_reject's; else "" */
+};
+
 struct ingest_opts {
 	enum source_format format; /* SOURCE_AUTO to detect */
 	const char *kind;          /* --kind for CSV, or NULL */
@@ -37,6 +55,8 @@ struct ingest_opts {
 	void (*on_reject)(void *arg, const char *msg);
 	/* Called now and then with bytes read and the input size (0 unknown). */
 	void (*on_progress)(void *arg, uint64_t done, uint64_t total);
+	/* Every item's outcome (may be NULL); strings valid during the call. */
+	void (*on_result)(void *arg, const struct ingest_result *r);
 	void *arg;
 };
 
@@ -50,5 +70,13 @@ struct ingest_opts {
  */
 int ingest_path(struct store *st, const char *path, const struct ingest_opts *opts,
                 struct ingest_stats *stats, struct bs_error *err);
+
+/*
+ * ingest_path over `len` bytes at `data` (a request body), called `name`
+ * in messages ("body: line 3: ...").  The same validation, messages and
+ * transactions; `data` is only read.
+ */
+int ingest_mem(struct store *st, const void *data, size_t len, const char *name,
+               const struct ingest_opts *opts, struct ingest_stats *stats, struct bs_error *err);
 
 #endif

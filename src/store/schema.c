@@ -221,6 +221,12 @@ const char *const store_sqlite_migrations[] = {
 	");\n"
 	"CREATE INDEX jobs_by_state ON jobs(state);\n"
 	"CREATE INDEX jobs_by_target ON jobs(target, state, id);\n",
+
+	/* 6 -> 7: the listing order (tab, date, kind, id) as an index, so the
+	 * REST API's pending and errors lists page by key down it
+	 * (store_rows_page): a page costs its own rows, not a sort of every
+	 * pending record. */
+	"CREATE INDEX records_by_listing ON records(tab, date, kind, id);\n",
 };
 /* clang-format on */
 

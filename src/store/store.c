@@ -424,6 +424,35 @@ int store_requests_each(struct store *st, const char *target, enum store_rq_stat
 	return st->ops->requests_each(st, target, store_rq_status_name(status), cb, arg, err);
 }
 
+int store_rows_page(struct store *st, const char *target, unsigned state_mask, const char *tab,
+                    const struct store_row_key *after, size_t limit, store_row_cb cb, void *arg,
+                    struct bs_error *err)
+{
+	if (limit == 0)
+		return BS_OK;
+	if (after != NULL && (after->tab == NULL || after->date == NULL || after->id == NULL))
+		return bs_error_set(err, BS_EINVAL, "a page key needs a tab, a date and an id");
+	return st->ops->rows_page(st, target, state_mask, tab, after, limit, cb, arg, err);
+}
+
+int store_tab_counts(struct store *st, const char *target, store_tab_count_cb cb, void *arg,
+                     struct bs_error *err)
+{
+	return st->ops->tab_counts(st, target, cb, arg, err);
+}
+
+int store_days_each(struct store *st, const char *target, int64_t since_ms, store_day_cb cb,
+                    void *arg, struct bs_error *err)
+{
+	return st->ops->days_each(st, target, since_ms, cb, arg, err);
+}
+
+int store_links_each(struct store *st, enum record_kind kind, const char *id, store_link_cb cb,
+                     void *arg, struct bs_error *err)
+{
+	return st->ops->links_each(st, kind, id, cb, arg, err);
+}
+
 int store_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err)
 {
 	return st->ops->job_add(st, j, request != NULL ? request : "{}", err);

@@ -38,7 +38,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 enum store_open_flags {
 	/* create the file when missing, initialise it when empty (`booksync init`) */
@@ -248,6 +248,9 @@ struct store_row {
 	enum sync_state state;
 	const char *reason;    /* why waiting / skipped / failed, "" when none */
 	const char *reference; /* the record's reference or name, "" when none */
+	const char *contact;   /* its customer's or supplier's name (the id while that
+	                          is not imported), "" when none; set by store_rows_page
+	                          only, "" elsewhere */
 };
 
 typedef int (*store_row_cb)(void *arg, const struct store_row *row);
@@ -492,5 +495,62 @@ int store_jobs_last(struct store *st, store_job_cb cb, void *arg, struct bs_erro
  * server that stopped without ending them); how many into *n (may be NULL). */
 int store_jobs_abandon(struct store *st, const char *message, int64_t now_ms, int64_t *n,
                        struct bs_error *err);
+
+/* --- paged listings (the REST API) -------------------------------------- */
+
+/* The states of `pending` and of `errors`, as masks of 1u << enum sync_state. */
+#define STORE_MASK_PENDING (1u << SYNC_NOT_IMPORTED | 1u << SYNC_CHANGED | 1u << SYNC_WAITING)
+#define STORE_MASK_ERRORS  (1u << SYNC_ERROR)
+
+/* A row's place in the listing order: tab, date, kind, id (as store_pending_each). */
+struct store_row_key {
+	const char *tab;
+	const char *date;
+	enum record_kind kind;
+	const char *id;
+};
+
+/*
+ * One page of the rows store_pending_each / store_state_each list: rows
+ * whose state is in `state_mask` on `target` (NULL: before any connection
+ * every record is not_imported), on `tab` (a tab or group; NULL or "" for
+ * all), strictly after `after` in the listing order (NULL for the first
+ * page), at most `limit` of them, each with its contact.  Pages follow a
+ * key, never an offset, so a page costs about its own rows however deep it
+ * is: the walk goes down an index in listing order when many rows match,
+ * or sorts the matching rows when few do (at most a few thousand).
+ * A non-zero return from cb stops the walk and is returned.
+ */
+int store_rows_page(struct store *st, const char *target, unsigned state_mask, const char *tab,
+                    const struct store_row_key *after, size_t limit, store_row_cb cb, void *arg,
+                    struct bs_error *err);
+
+/* Per tab: the rows pending and the rows in error on target (NULL: every
+ * record pending, none in error).  Tabs with neither are not reported. */
+typedef int (*store_tab_count_cb)(void *arg, const char *tab, int64_t pending, int64_t errors);
+int store_tab_counts(struct store *st, const char *target, store_tab_count_cb cb, void *arg,
+                     struct bs_error *err);
+
+/* One day's activity on a target (stats): documents that reached the ledger
+ * (moved to imported or consolidated) and requests made, by UTC day. */
+struct store_day {
+	const char *target;
+	const char *day; /* "YYYY-MM-DD" */
+	int64_t posted;
+	int64_t calls;
+};
+typedef int (*store_day_cb)(void *arg, const struct store_day *d);
+
+/* Every ledger document kind:id is linked to, on every target, by target
+ * then type; ledger_id "" while only a serial is allocated. */
+typedef int (*store_link_cb)(void *arg, const char *target, const char *ledger_type,
+                             const struct store_link *link);
+int store_links_each(struct store *st, enum record_kind kind, const char *id, store_link_cb cb,
+                     void *arg, struct bs_error *err);
+
+/* Days from since_ms on (oldest first, then by target); days with neither
+ * a document nor a request are not reported. */
+int store_days_each(struct store *st, const char *target, int64_t since_ms, store_day_cb cb,
+                    void *arg, struct bs_error *err);
 
 #endif

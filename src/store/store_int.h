@@ -105,6 +105,16 @@ struct store_ops {
 	                    struct bs_error *err);
 	/* users, API tokens, sessions, failed logins (store_auth.h) */
 	const struct store_auth_ops *auth;
+	/* the REST API's listings (store.h "paged listings") */
+	int (*rows_page)(struct store *st, const char *target, unsigned state_mask, const char *tab,
+	                 const struct store_row_key *after, size_t limit, store_row_cb cb,
+	                 void *arg, struct bs_error *err);
+	int (*tab_counts)(struct store *st, const char *target, store_tab_count_cb cb, void *arg,
+	                  struct bs_error *err);
+	int (*days_each)(struct store *st, const char *target, int64_t since_ms, store_day_cb cb,
+	                 void *arg, struct bs_error *err);
+	int (*links_each)(struct store *st, enum record_kind kind, const char *id, store_link_cb cb,
+	                  void *arg, struct bs_error *err);
 };
 
 /* The stored text of a status to its enum (store.c, beside the names);

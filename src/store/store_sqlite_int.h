@@ -246,4 +246,15 @@ int sq_jobs_abandon(struct store *st, const char *message, int64_t now_ms, int64
 /* store_sqlite_auth.c: users, tokens, sessions, failed logins (store_auth.h). */
 extern const struct store_auth_ops sq_auth_ops;
 
+/* The REST API's listings (store_sqlite_list.c; store.h "paged listings"). */
+int sq_rows_page(struct store *st, const char *target, unsigned state_mask, const char *tab,
+                 const struct store_row_key *after, size_t limit, store_row_cb cb, void *arg,
+                 struct bs_error *err);
+int sq_tab_counts(struct store *st, const char *target, store_tab_count_cb cb, void *arg,
+                  struct bs_error *err);
+int sq_days_each(struct store *st, const char *target, int64_t since_ms, store_day_cb cb, void *arg,
+                 struct bs_error *err);
+int sq_links_each(struct store *st, enum record_kind kind, const char *id, store_link_cb cb,
+                  void *arg, struct bs_error *err);
+
 #endif

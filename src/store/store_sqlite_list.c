@@ -7,6 +7,8 @@
 #include "store/store_sqlite_int.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
 
 struct key_walk {
 	store_key_cb cb;
@@ -62,6 +64,23 @@ struct row_walk {
 	void *arg;
 };
 
+/* Why a record waits before any connection: its references to records not
+ * imported yet. */
+static const char missing_refs[] =
+    "(SELECT group_concat(rr.field || ' ' || rr.ref_id, ', ') FROM record_refs rr"
+    " WHERE rr.record = r.rowid AND NOT EXISTS (SELECT 1 FROM records x"
+    " WHERE x.id = rr.ref_id AND ((1 << x.kind) & rr.kinds) != 0))";
+/* A billed purchase's reference is its bill's, whole: the supplier's
+ * invoice number + " / " + the purchase's reference or id, as
+ * rules_purchase_reference makes it (docs/states-and-tabs.md
+ * "Purchase orders and bills").  ?4 is RECORD_PURCHASE. */
+static const char label[] =
+    "CASE WHEN r.kind = ?4 AND json_extract(r.body, '$.supplier_invoice_no') IS NOT NULL"
+    " THEN json_extract(r.body, '$.supplier_invoice_no') || ' / ' ||"
+    " coalesce(json_extract(r.body, '$.reference'), r.id)"
+    " ELSE coalesce(json_extract(r.body, '$.reference'), json_extract(r.body, '$.name'),"
+    " json_extract(r.body, '$.code'), json_extract(r.body, '$.sku'), '') END";
+
 /* One labelled row of the listing query below. */
 static int label_row(void *arg, sqlite3_stmt *q)
 {
@@ -84,6 +103,11 @@ static int label_row(void *arg, sqlite3_stmt *q)
 		row.reason = "";
 	if (row.reference == NULL)
 		row.reference = "";
+	row.contact = "";
+	if (sqlite3_column_count(q) > 10)
+		row.contact = (const char *)sqlite3_column_text(q, 10);
+	if (row.contact == NULL)
+		row.contact = "";
 	return w->cb(w->arg, &row);
 }
 
@@ -95,20 +119,6 @@ static int label_row(void *arg, sqlite3_stmt *q)
 int sq_rows_each(struct store *st, const char *target, unsigned state_mask, const char *tab,
                  store_row_cb cb, void *arg, struct bs_error *err)
 {
-	static const char missing_refs[] =
-	    "(SELECT group_concat(rr.field || ' ' || rr.ref_id, ', ') FROM record_refs rr"
-	    " WHERE rr.record = r.rowid AND NOT EXISTS (SELECT 1 FROM records x"
-	    " WHERE x.id = rr.ref_id AND ((1 << x.kind) & rr.kinds) != 0))";
-	/* A billed purchase's reference is its bill's, whole: the supplier's
-	 * invoice number + " / " + the purchase's reference or id, as
-	 * rules_purchase_reference makes it (docs/states-and-tabs.md
-	 * "Purchase orders and bills"). */
-	static const char label[] =
-	    "CASE WHEN r.kind = ?4 AND json_extract(r.body, '$.supplier_invoice_no') IS NOT NULL"
-	    " THEN json_extract(r.body, '$.supplier_invoice_no') || ' / ' ||"
-	    " coalesce(json_extract(r.body, '$.reference'), r.id)"
-	    " ELSE coalesce(json_extract(r.body, '$.reference'), json_extract(r.body, '$.name'),"
-	    " json_extract(r.body, '$.code'), json_extract(r.body, '$.sku'), '') END";
 	struct sq_store *s = sq(st);
 	struct row_walk rw = {cb, arg};
 	struct buf sql;
@@ -209,6 +219,280 @@ int sq_history_each(struct store *st, const enum record_kind *kind, const char *
 	}
 	sqlite3_bind_int64(q, 3, limit > 0 ? limit : -1);
 	rc = sq_rows(s, q, history_row, &hw, err, "reading history");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* ---- the REST API's listings ------------------------------------------ */
+
+/*
+ * Up to this many matching rows, a page sorts them (driven by
+ * sync_state_by_state); beyond, it walks records_by_listing in order and
+ * stops after `limit` matches.  Counting up to the bound reads at most
+ * SPARSE_MAX index entries, so choosing costs a millisecond or two.
+ */
+#define SPARSE_MAX 4000
+
+/* The customer's or supplier's name; the referenced id while that record
+ * is not imported. */
+static const char contact_sql[] =
+    "coalesce((SELECT coalesce(json_extract(c.body, '$.name'), c.id) FROM record_refs rr"
+    " JOIN records c ON c.id = rr.ref_id AND ((1 << c.kind) & rr.kinds) != 0"
+    " WHERE rr.record = r.rowid AND rr.field IN ('customer_id', 'supplier_id', 'contact_id')"
+    " LIMIT 1), (SELECT rr.ref_id FROM record_refs rr WHERE rr.record = r.rowid"
+    " AND rr.field IN ('customer_id', 'supplier_id', 'contact_id') LIMIT 1), '')";
+
+/* "s.state IN ('error', ...)" for the states of mask: our own names, never
+ * the caller's text. */
+static int states_in(struct buf *sql, unsigned mask)
+{
+	int rc = buf_addstr(sql, "s.state IN (");
+	bool first = true;
+
+	for (int i = 0; i < SYNC_STATE_COUNT && rc == BS_OK; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		rc = buf_printf(sql, "%s'%s'", first ? "" : ", ",
+		                sync_state_name((enum sync_state)i));
+		first = false;
+	}
+	if (rc == BS_OK)
+		rc = buf_addstr(sql, first ? "NULL)" : ")");
+	return rc;
+}
+
+/* Whether at most SPARSE_MAX rows of target are in the mask's states. */
+static int few_rows(struct sq_store *s, const char *target, unsigned mask, bool *few,
+                    struct bs_error *err)
+{
+	struct buf sql;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	buf_init(&sql, 4096);
+	rc = buf_addstr(&sql, "SELECT count(*) FROM (SELECT 1 FROM sync_state s"
+	                      " WHERE s.target = ?1 AND ");
+	if (rc == BS_OK)
+		rc = states_in(&sql, mask);
+	if (rc == BS_OK)
+		rc = buf_printf(&sql, " LIMIT %d)", SPARSE_MAX + 1);
+	if (rc != BS_OK)
+		goto out;
+	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sq_fail(s, rc, err, "counting records");
+		goto out;
+	}
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		rc = sq_fail(s, rc, err, "counting records");
+		goto out;
+	}
+	*few = sqlite3_column_int(q, 0) <= SPARSE_MAX;
+	rc = BS_OK;
+out:
+	sqlite3_finalize(q);
+	buf_free(&sql);
+	return rc;
+}
+
+/*
+ * Parameters: ?1 target, ?2 tab, ?4 RECORD_PURCHASE (label), ?5..?8 the
+ * key after which the page starts, ?9 the limit.  The tab filter is also a
+ * range on the index's first column ('/' sorts just before '0'), so a tab's
+ * pages start at the tab and not at the first record.
+ */
+int sq_rows_page(struct store *st, const char *target, unsigned state_mask, const char *tab,
+                 const struct store_row_key *after, size_t limit, store_row_cb cb, void *arg,
+                 struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	struct row_walk rw = {cb, arg};
+	struct buf sql;
+	sqlite3_stmt *q = NULL;
+	bool few = false, has_tab = tab != NULL && tab[0] != '\0';
+	int rc = BS_OK;
+
+	buf_init(&sql, 16384);
+	if (target == NULL && !(state_mask & (1u << SYNC_NOT_IMPORTED)))
+		goto out; /* nothing is in any other state yet */
+	if (target != NULL && (rc = few_rows(s, target, state_mask, &few, err)) != BS_OK)
+		goto out;
+	if (target == NULL)
+		rc = buf_printf(&sql,
+		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
+		                " r.total, 'not_imported', coalesce(%s, ''), %s, %s"
+		                " FROM records r INDEXED BY records_by_listing WHERE 1",
+		                missing_refs, label, contact_sql);
+	else
+		rc = buf_printf(&sql,
+		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
+		                " r.total, s.state, s.reason, %s, %s FROM %s"
+		                " WHERE s.target = ?1 AND ",
+		                label, contact_sql,
+		                few ? "sync_state s INDEXED BY sync_state_by_state"
+		                      " CROSS JOIN records r ON r.rowid = s.record"
+		                    : "records r INDEXED BY records_by_listing"
+		                      " CROSS JOIN sync_state s ON s.record = r.rowid");
+	if (rc == BS_OK && target != NULL)
+		rc = states_in(&sql, state_mask);
+	if (rc == BS_OK && has_tab)
+		rc = buf_addstr(&sql, " AND r.tab >= ?2 AND r.tab < ?2 || '0' AND (r.tab = ?2"
+		                      " OR substr(r.tab, 1, length(?2) + 1) = ?2 || '/')");
+	if (rc == BS_OK && after != NULL)
+		rc = buf_addstr(&sql, " AND (r.tab, r.date, r.kind, r.id) > (?5, ?6, ?7, ?8)");
+	if (rc == BS_OK)
+		rc = buf_addstr(&sql, " ORDER BY r.tab, r.date, r.kind, r.id LIMIT ?9");
+	if (rc != BS_OK)
+		goto out;
+	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sq_fail(s, rc, err, "listing records");
+		goto out;
+	}
+	if (target != NULL)
+		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	if (has_tab)
+		sqlite3_bind_text(q, 2, tab, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 4, (int)RECORD_PURCHASE);
+	if (after != NULL) {
+		sqlite3_bind_text(q, 5, after->tab, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 6, after->date, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 7, (int)after->kind);
+		sqlite3_bind_text(q, 8, after->id, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(q, 9, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+	rc = sq_rows(s, q, label_row, &rw, err, "listing records");
+out:
+	sqlite3_finalize(q);
+	buf_free(&sql);
+	return rc;
+}
+
+struct count_walk {
+	store_tab_count_cb cb;
+	void *arg;
+};
+
+static int count_row(void *arg, sqlite3_stmt *q)
+{
+	struct count_walk *w = arg;
+
+	return w->cb(w->arg, (const char *)sqlite3_column_text(q, 0), sqlite3_column_int64(q, 1),
+	             sqlite3_column_int64(q, 2));
+}
+
+int sq_tab_counts(struct store *st, const char *target, store_tab_count_cb cb, void *arg,
+                  struct bs_error *err)
+{
+	static const char no_target[] = "SELECT tab, count(*), 0 FROM records GROUP BY tab";
+	static const char with_target[] =
+	    "SELECT r.tab, sum(s.state IN ('not_imported', 'changed', 'waiting')),"
+	    " sum(s.state = 'error') FROM sync_state s CROSS JOIN records r ON r.rowid = s.record"
+	    " WHERE s.target = ?1 AND s.state IN ('not_imported', 'changed', 'waiting', 'error')"
+	    " GROUP BY r.tab";
+	struct sq_store *s = sq(st);
+	struct count_walk w = {cb, arg};
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, target != NULL ? with_target : no_target, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "counting records");
+	if (target != NULL)
+		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	rc = sq_rows(s, q, count_row, &w, err, "counting records");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+struct day_walk {
+	store_day_cb cb;
+	void *arg;
+};
+
+static int day_row(void *arg, sqlite3_stmt *q)
+{
+	struct day_walk *w = arg;
+	struct store_day d;
+
+	d.target = (const char *)sqlite3_column_text(q, 0);
+	d.day = (const char *)sqlite3_column_text(q, 1);
+	d.posted = sqlite3_column_int64(q, 2);
+	d.calls = sqlite3_column_int64(q, 3);
+	return w->cb(w->arg, &d);
+}
+
+/*
+ * Posted: history rows that moved a record to imported or consolidated.
+ * Calls: requests created (each request is one call to the ledger; a
+ * retry of a request is not counted again).  Both by UTC day.
+ */
+int sq_days_each(struct store *st, const char *target, int64_t since_ms, store_day_cb cb, void *arg,
+                 struct bs_error *err)
+{
+	static const char sql[] =
+	    "SELECT target, day, sum(posted), sum(calls) FROM ("
+	    " SELECT h.target AS target, date(h.at_ms / 1000, 'unixepoch') AS day,"
+	    " 1 AS posted, 0 AS calls FROM history h WHERE h.at_ms >= ?2"
+	    " AND h.to_state IN ('imported', 'consolidated') AND h.target != ''"
+	    " AND (?1 IS NULL OR h.target = ?1)"
+	    " UNION ALL SELECT q.target, date(q.created_ms / 1000, 'unixepoch'), 0, 1"
+	    " FROM requests q WHERE q.created_ms >= ?2 AND (?1 IS NULL OR q.target = ?1))"
+	    " GROUP BY day, target ORDER BY day, target";
+	struct sq_store *s = sq(st);
+	struct day_walk w = {cb, arg};
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "reading daily figures");
+	if (target != NULL)
+		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, since_ms);
+	rc = sq_rows(s, q, day_row, &w, err, "reading daily figures");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+struct link_walk {
+	store_link_cb cb;
+	void *arg;
+};
+
+static int link_row(void *arg, sqlite3_stmt *q)
+{
+	struct link_walk *w = arg;
+	struct store_link l;
+	const char *lid = (const char *)sqlite3_column_text(q, 2);
+	const char *num = (const char *)sqlite3_column_text(q, 3);
+
+	memset(&l, 0, sizeof(l));
+	snprintf(l.ledger_id, sizeof(l.ledger_id), "%s", lid != NULL ? lid : "");
+	snprintf(l.number, sizeof(l.number), "%s", num != NULL ? num : "");
+	l.serial = sqlite3_column_int64(q, 4);
+	return w->cb(w->arg, (const char *)sqlite3_column_text(q, 0),
+	             (const char *)sqlite3_column_text(q, 1), &l);
+}
+
+int sq_links_each(struct store *st, enum record_kind kind, const char *id, store_link_cb cb,
+                  void *arg, struct bs_error *err)
+{
+	/* links' key starts with target: one probe per target, no scan */
+	static const char sql[] =
+	    "SELECT l.target, l.ledger_type, l.ledger_id, l.ledger_number, coalesce(l.serial, 0)"
+	    " FROM targets t JOIN links l ON l.target = t.id AND l.kind = ?1 AND l.source_id = ?2"
+	    " ORDER BY l.target, l.ledger_type";
+	struct sq_store *s = sq(st);
+	struct link_walk w = {cb, arg};
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "reading links");
+	sqlite3_bind_int(q, 1, (int)kind);
+	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+	rc = sq_rows(s, q, link_row, &w, err, "reading links");
 	sqlite3_finalize(q);
 	return rc;
 }

@@ -278,6 +278,10 @@ static const struct store_ops sqlite_ops = {
     .jobs_last = sq_jobs_last,
     .jobs_abandon = sq_jobs_abandon,
     .auth = &sq_auth_ops,
+    .rows_page = sq_rows_page,
+    .tab_counts = sq_tab_counts,
+    .days_each = sq_days_each,
+    .links_each = sq_links_each,
 };
 
 /*
