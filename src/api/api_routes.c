@@ -20,6 +20,9 @@ const struct api_route api_routes[] = {
     {"DELETE", "/api/v1/users/{name}", API_SCOPE_ADMIN, api_h_users_remove},
 
     /* ---- sync, jobs, connections, metrics (api_jobs.c, api_h_*.c) ---- */
+    {"POST", "/api/v1/sync", API_SCOPE_SYNC, api_h_sync},
+    {"GET", "/api/v1/jobs/{id}", API_SCOPE_READ, api_h_job},
+    {"GET", "/api/v1/jobs", API_SCOPE_READ, api_h_jobs},
 
     /* ---- records, lists, settings (api_h_*.c) ---- */
 

@@ -192,6 +192,35 @@ const char *const store_sqlite_migrations[] = {
 	"  at_ms INTEGER NOT NULL\n"
 	");\n"
 	"CREATE INDEX login_failures_by_name ON login_failures(name, at_ms);\n",
+
+	/* 5 -> 6: `booksync serve`'s sync jobs (src/api/api_jobs.c), kept so
+	 * GET /api/v1/jobs/{id} answers after a restart.  Progress and summary
+	 * are columns, not JSON: the metrics read them without parsing. */
+	"CREATE TABLE jobs(\n"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a client's id stays its job\n"
+	"  target TEXT NOT NULL,\n"
+	"  origin TEXT NOT NULL,             -- 'api', 'dashboard', 'schedule'\n"
+	"  request TEXT NOT NULL,            -- JSON, as submitted\n"
+	"  state TEXT NOT NULL CHECK(state = 'queued' OR state = 'running'\n"
+	"                            OR state = 'done' OR state = 'failed'),\n"
+	"  phase TEXT NOT NULL,\n"
+	"  posted INTEGER NOT NULL DEFAULT 0,\n"
+	"  failed INTEGER NOT NULL DEFAULT 0,\n"
+	"  calls INTEGER NOT NULL DEFAULT 0,\n"
+	"  total INTEGER NOT NULL DEFAULT 0,\n"
+	"  has_summary INTEGER NOT NULL DEFAULT 0,\n"
+	"  s_posted INTEGER NOT NULL DEFAULT 0,\n"
+	"  s_failed INTEGER NOT NULL DEFAULT 0,\n"
+	"  s_skipped INTEGER NOT NULL DEFAULT 0,\n"
+	"  s_waiting INTEGER NOT NULL DEFAULT 0,\n"
+	"  s_calls INTEGER NOT NULL DEFAULT 0,\n"
+	"  message TEXT NOT NULL DEFAULT '',\n"
+	"  created_ms INTEGER NOT NULL,\n"
+	"  started_ms INTEGER NOT NULL DEFAULT 0,\n"
+	"  finished_ms INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX jobs_by_state ON jobs(state);\n"
+	"CREATE INDEX jobs_by_target ON jobs(target, state, id);\n",
 };
 /* clang-format on */
 

@@ -107,6 +107,23 @@ static int check_tax_code(const struct settings_def *d, const char *value, struc
 	return BS_OK;
 }
 
+/* Minutes between scheduled syncs: 0 (off) to a week. */
+static int check_minutes(const struct settings_def *d, const char *value, struct bs_error *err)
+{
+	size_t n = strlen(value);
+	long v = 0;
+
+	if (n == 0 || n > 5 || strspn(value, "0123456789") != n)
+		return bs_error_set(err, BS_EINVAL,
+		                    "%s: '%s' is not a whole number of minutes (0 = off)", d->key,
+		                    value);
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (value[i] - '0');
+	if (v > 10080)
+		return bs_error_set(err, BS_EINVAL, "%s: at most 10080 (a week)", d->key);
+	return BS_OK;
+}
+
 /* An IANA zone ("Pacific/Auckland"), "UTC", or an offset "+13:00" / "-05:30";
  * "" means the organisation's. */
 static int check_timezone(const struct settings_def *d, const char *value, struct bs_error *err)
@@ -205,6 +222,9 @@ static const struct settings_def defs[] = {
      check_choice, "none|daily|monthly"},
     {"consolidation.money_task_type", "both", "which money tasks consolidate", check_choice,
      "receive|spend|both"},
+    /* booksync serve (docs/serve.md "Jobs and the scheduler") */
+    {"schedule.sync_minutes", "0",
+     "serve: Sync All of every connected ledger every N minutes (0 = off)", check_minutes, NULL},
 };
 
 const struct settings_def *settings_all(size_t *n)

@@ -423,3 +423,36 @@ int store_requests_each(struct store *st, const char *target, enum store_rq_stat
 {
 	return st->ops->requests_each(st, target, store_rq_status_name(status), cb, arg, err);
 }
+
+int store_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err)
+{
+	return st->ops->job_add(st, j, request != NULL ? request : "{}", err);
+}
+
+int store_job_update(struct store *st, const struct store_job *j, struct bs_error *err)
+{
+	return st->ops->job_update(st, j, err);
+}
+
+int store_job_get(struct store *st, int64_t id, struct store_job *out, struct buf *request,
+                  struct bs_error *err)
+{
+	return st->ops->job_get(st, id, out, request, err);
+}
+
+int store_jobs_page(struct store *st, int64_t before, size_t limit, store_job_cb cb, void *arg,
+                    struct bs_error *err)
+{
+	return st->ops->jobs_page(st, before, limit, cb, arg, err);
+}
+
+int store_jobs_last(struct store *st, store_job_cb cb, void *arg, struct bs_error *err)
+{
+	return st->ops->jobs_last(st, cb, arg, err);
+}
+
+int store_jobs_abandon(struct store *st, const char *message, int64_t now_ms, int64_t *n,
+                       struct bs_error *err)
+{
+	return st->ops->jobs_abandon(st, message, now_ms, n, err);
+}

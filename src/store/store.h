@@ -38,7 +38,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum store_open_flags {
 	/* create the file when missing, initialise it when empty (`booksync init`) */
@@ -448,5 +448,49 @@ int store_request_set(struct store *st, int64_t id, enum store_rq_status status,
  * stops the walk as above. */
 int store_requests_each(struct store *st, const char *target, enum store_rq_status status,
                         store_request_cb cb, void *arg, struct bs_error *err);
+
+/* --- jobs (`booksync serve`'s sync jobs, src/api/api_jobs.c) ---------- */
+
+/* One sync job as stored.  Plain data; the store does not interpret state
+ * or phase beyond the allowed states. */
+struct store_job {
+	int64_t id;
+	char target[128];
+	char origin[16]; /* "api", "dashboard", "schedule" */
+	char state[12];  /* "queued", "running", "done", "failed" */
+	char phase[12];  /* "target", "lock", "session", "plan", "send", "done" */
+	int64_t posted, failed, calls, total; /* progress */
+	bool has_summary;
+	int64_t s_posted, s_failed, s_skipped, s_waiting, s_calls;
+	char message[512];
+	int64_t created_ms, started_ms, finished_ms; /* Unix ms; 0 = not yet */
+};
+
+/* Insert job j (its id is ignored) with its request JSON; the new id into
+ * j->id.  Ids are never reused. */
+int store_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err);
+
+/* Write j's state, phase, progress, summary, message and times (by id; the
+ * target, origin and request never change).  BS_ENOTFOUND for no such id. */
+int store_job_update(struct store *st, const struct store_job *j, struct bs_error *err);
+
+/* Job id into *out and its request into request (may be NULL); BS_ENOTFOUND. */
+int store_job_get(struct store *st, int64_t id, struct store_job *out, struct buf *request,
+                  struct bs_error *err);
+
+typedef int (*store_job_cb)(void *arg, const struct store_job *j, const char *request);
+
+/* Up to limit jobs with id < before (0: from the newest), newest first.
+ * cb stops the walk by returning non-zero, which is returned. */
+int store_jobs_page(struct store *st, int64_t before, size_t limit, store_job_cb cb, void *arg,
+                    struct bs_error *err);
+
+/* The newest ended job ("done" or "failed") of each target, by target. */
+int store_jobs_last(struct store *st, store_job_cb cb, void *arg, struct bs_error *err);
+
+/* Mark every queued or running job failed with `message` at now_ms (a
+ * server that stopped without ending them); how many into *n (may be NULL). */
+int store_jobs_abandon(struct store *st, const char *message, int64_t now_ms, int64_t *n,
+                       struct bs_error *err);
 
 #endif

@@ -92,6 +92,17 @@ struct store_ops {
 	                   struct bs_error *err);
 	int (*requests_each)(struct store *st, const char *target, const char *status,
 	                     store_request_cb cb, void *arg, struct bs_error *err);
+	/* jobs (store_sqlite_jobs.c) */
+	int (*job_add)(struct store *st, struct store_job *j, const char *request,
+	               struct bs_error *err);
+	int (*job_update)(struct store *st, const struct store_job *j, struct bs_error *err);
+	int (*job_get)(struct store *st, int64_t id, struct store_job *out, struct buf *request,
+	               struct bs_error *err);
+	int (*jobs_page)(struct store *st, int64_t before, size_t limit, store_job_cb cb, void *arg,
+	                 struct bs_error *err);
+	int (*jobs_last)(struct store *st, store_job_cb cb, void *arg, struct bs_error *err);
+	int (*jobs_abandon)(struct store *st, const char *message, int64_t now_ms, int64_t *n,
+	                    struct bs_error *err);
 	/* users, API tokens, sessions, failed logins (store_auth.h) */
 	const struct store_auth_ops *auth;
 };

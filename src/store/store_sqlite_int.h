@@ -7,7 +7,7 @@
  * targets, sync state, history), store_sqlite_list.c (pending and history
  * listings), store_sqlite_sync.c (links, serials, outbox, requests, and the
  * planner's paged walk over pending records) and
- * store_sqlite_lock.c (the locks).
+ * store_sqlite_lock.c (the locks), store_sqlite_jobs.c (serve's sync jobs).
  * All use the one statement cache and transaction helpers declared here;
  * the sq_* operations below are what the operations table points at, each
  * documented by its store.h counterpart.
@@ -233,6 +233,16 @@ int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
                  enum record_kind kind, const char *after, size_t limit, store_key_cb cb, void *arg,
                  struct bs_error *err);
 
+/* jobs (store_sqlite_jobs.c) */
+int sq_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err);
+int sq_job_update(struct store *st, const struct store_job *j, struct bs_error *err);
+int sq_job_get(struct store *st, int64_t id, struct store_job *out, struct buf *request,
+               struct bs_error *err);
+int sq_jobs_page(struct store *st, int64_t before, size_t limit, store_job_cb cb, void *arg,
+                 struct bs_error *err);
+int sq_jobs_last(struct store *st, store_job_cb cb, void *arg, struct bs_error *err);
+int sq_jobs_abandon(struct store *st, const char *message, int64_t now_ms, int64_t *n,
+                    struct bs_error *err);
 /* store_sqlite_auth.c: users, tokens, sessions, failed logins (store_auth.h). */
 extern const struct store_auth_ops sq_auth_ops;
 

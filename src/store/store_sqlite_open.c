@@ -271,6 +271,12 @@ static const struct store_ops sqlite_ops = {
     .request_create = sq_request_create,
     .request_set = sq_request_set,
     .requests_each = sq_requests_each,
+    .job_add = sq_job_add,
+    .job_update = sq_job_update,
+    .job_get = sq_job_get,
+    .jobs_page = sq_jobs_page,
+    .jobs_last = sq_jobs_last,
+    .jobs_abandon = sq_jobs_abandon,
     .auth = &sq_auth_ops,
 };
 

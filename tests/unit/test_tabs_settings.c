@@ -159,6 +159,14 @@ static void test_settings_check(void **state)
 	    {"timezone", "+15:00", BS_EINVAL},
 	    {"timezone", "../etc/passwd", BS_EINVAL},
 	    {"timezone", "Pacific Auckland", BS_EINVAL},
+	    {"schedule.sync_minutes", "0", BS_OK},
+	    {"schedule.sync_minutes", "15", BS_OK},
+	    {"schedule.sync_minutes", "10080", BS_OK},
+	    {"schedule.sync_minutes", "10081", BS_EINVAL},
+	    {"schedule.sync_minutes", "-1", BS_EINVAL},
+	    {"schedule.sync_minutes", "1.5", BS_EINVAL},
+	    {"schedule.sync_minutes", "", BS_EINVAL},
+	    {"schedule.sync_minutes", "999999", BS_EINVAL},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -1,0 +1,811 @@
+/*
+ * api_jobs.c - the job runner of `booksync serve`: sync jobs queued by
+ * POST /api/v1/sync (and resync, and the scheduler) and run one at a time
+ * by one worker thread; and the scheduler.
+ *
+ * One worker for the whole server, not one per target: a target's sync
+ * lock (sync/synclock.h) names its holder by process, so two threads of
+ * one process would both pass it and send the same records twice; the
+ * ledger governor is per process too, and the store takes one writer at a
+ * time anyway.  A job whose target is locked by another process (a CLI
+ * `sync`) goes back to the queue, its message saying what it waits for,
+ * and is tried again a second later; other targets' jobs run meanwhile.
+ *
+ * Jobs are rows of the store's jobs table (store.h "jobs"), written as they
+ * are queued, start, wait and end; their progress while running lives in
+ * memory only (GET reads it from here).  A job the store still calls queued
+ * or running when the runner starts belonged to a server that stopped
+ * without ending it: it is marked failed ("serve stopped"); its outbox
+ * resumes at the next sync, which is exactly-once by design
+ * (docs/exactly-once.md).
+ *
+ * Stopping: api_jobs_stop sets a flag that the running job's on_progress
+ * answers, so sync_run stops before its next ledger call with nothing
+ * half-done; the job is marked failed ("stopped: ..."), and jobs still
+ * queued too.
+ *
+ * Threads: the worker, the scheduler, the request threads (submit, get,
+ * list) and the stopper share what is below `mu`.  No store call is made
+ * while holding it: a store write may wait on the worker's transaction,
+ * and the worker takes `mu` in its callbacks.  Submits are serialised by
+ * `submit_mu` so that checking for a duplicate and adding the job are one
+ * step.
+ */
+#include "api/api_jobs_int.h"
+
+#include "consolidate/consolidate.h"
+#include "core/jsonw.h"
+#include "store/settings.h"
+#include "sync/tabs.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define JOBS_RETRY_MS  1000 /* a locked target is tried again this often */
+#define JOBS_MAX_REFS  500  /* records one job may name */
+#define SCHED_UNIT_ENV "BOOKSYNC_SCHEDULE_UNIT_MS"
+#define SCHED_UNIT_DEF (60 * 1000)
+
+struct job {
+	struct store_job j;
+	char *request;   /* JSON as submitted (owned) */
+	char *key;       /* what makes two jobs the same (owned) */
+	const char *tab; /* static (tabs_resolve) or NULL */
+	bool everything, resync;
+	struct plan_ref *refs; /* owned */
+	size_t nrefs;
+	int64_t not_before; /* monotonic ms: a waiting job is not retried before */
+	bool running;
+};
+
+struct api_jobs {
+	struct api_server *srv;
+	struct store *wst; /* the worker's own connection (and the stopper's) */
+	struct store *sst; /* the scheduler's */
+	pthread_mutex_t mu;
+	pthread_mutex_t submit_mu;
+	pthread_cond_t cv; /* a job queued, or stopping */
+	pthread_t worker, sched;
+	bool worker_started, sched_started;
+	bool stopping;
+	struct job **v; /* queued and running jobs, oldest first */
+	size_t n, cap;
+	struct api_jobs *reg_next; /* the registry of runners (api_jobs_of) */
+};
+
+/* api_jobs_of: the server's runner.  The server's struct is api_core.c's,
+ * so the runner keeps its own small registry instead of a field there. */
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct api_jobs *reg_head;
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(cv, mu, &ts);
+}
+
+const char *api_job_state_name(enum api_job_state s)
+{
+	static const char *const names[] = {"queued", "running", "done", "failed"};
+
+	return (unsigned)s < 4 ? names[s] : "failed";
+}
+
+const char *api_job_phase_name(enum sync_run_phase p)
+{
+	static const char *const names[] = {"target", "lock", "session", "plan", "send", "done"};
+
+	return (unsigned)p < 6 ? names[p] : "done";
+}
+
+static void set_state(struct store_job *j, enum api_job_state s)
+{
+	snprintf(j->state, sizeof(j->state), "%s", api_job_state_name(s));
+}
+
+static void set_phase(struct store_job *j, enum sync_run_phase p)
+{
+	snprintf(j->phase, sizeof(j->phase), "%s", api_job_phase_name(p));
+}
+
+struct api_jobs *api_jobs_of(struct api_server *srv)
+{
+	struct api_jobs *j;
+
+	pthread_mutex_lock(&reg_mu);
+	for (j = reg_head; j != NULL && j->srv != srv; j = j->reg_next)
+		;
+	pthread_mutex_unlock(&reg_mu);
+	return j;
+}
+
+static void job_free(struct job *jb)
+{
+	if (jb == NULL)
+		return;
+	free(jb->request);
+	free(jb->key);
+	free(jb->refs);
+	free(jb);
+}
+
+/* Take jb out of the queue (mu held). */
+static void job_unlink(struct api_jobs *js, struct job *jb)
+{
+	for (size_t i = 0; i < js->n; i++) {
+		if (js->v[i] != jb)
+			continue;
+		memmove(&js->v[i], &js->v[i + 1], (js->n - i - 1) * sizeof(js->v[0]));
+		js->n--;
+		return;
+	}
+}
+
+/* ---- running one job (the worker) ---- */
+
+struct run_ctx {
+	struct api_jobs *js;
+	struct job *jb;
+};
+
+static void on_doc(void *arg, enum record_kind kind, const char *id, const char *doc_type,
+                   const char *op, const char *body)
+{
+	struct run_ctx *rc = arg;
+
+	(void)kind, (void)id, (void)doc_type, (void)op, (void)body;
+	pthread_mutex_lock(&rc->js->mu);
+	rc->jb->j.total++;
+	pthread_mutex_unlock(&rc->js->mu);
+}
+
+static int on_progress(void *arg, const struct sync_progress *p, struct bs_error *err)
+{
+	struct run_ctx *rc = arg;
+	struct store_job *j = &rc->jb->j;
+	int status = BS_OK;
+
+	pthread_mutex_lock(&rc->js->mu);
+	set_phase(j, p->phase);
+	j->posted = (int64_t)p->posted;
+	j->failed = (int64_t)p->failed;
+	j->calls = (int64_t)p->calls;
+	if (p->phase != SYNC_PHASE_LOCK)
+		j->message[0] = '\0'; /* no longer waiting for another sync */
+	if (j->total < j->posted + j->failed)
+		j->total = j->posted + j->failed;
+	if (rc->js->stopping)
+		status = bs_error_set(err, BS_ESTATE,
+		                      "stopped: serve is stopping (the next sync sends the rest)");
+	pthread_mutex_unlock(&rc->js->mu);
+	return status;
+}
+
+/* Today in the organisation's zone when the `timezone` setting is an
+ * offset; an IANA name needs TZ, which a threaded server must not touch,
+ * so it counts as UTC here (serve --today pins the day). */
+static void job_today(struct store *st, int64_t now_ms, char out[11])
+{
+	struct buf tz;
+	int off = 0;
+
+	buf_init(&tz, 128);
+	if (settings_get(st, "timezone", &tz, NULL) != BS_OK ||
+	    cons_tz_offset(buf_cstr(&tz), &off) != BS_OK)
+		off = 0;
+	if (cons_today(now_ms, off, out) != BS_OK)
+		cons_today(0, 0, out);
+	buf_free(&tz);
+}
+
+/* Write jb's row as it is now (a copy taken under mu, written without). */
+static void job_save(struct api_jobs *js, struct job *jb)
+{
+	struct store_job copy;
+
+	pthread_mutex_lock(&js->mu);
+	copy = jb->j;
+	pthread_mutex_unlock(&js->mu);
+	/* a failed write leaves the row behind; the job itself goes on, and
+	 * the next start marks a row left running as failed */
+	store_job_update(js->wst, &copy, NULL);
+}
+
+/* Run jb (already marked running) to its end, or back to the queue. */
+static void job_run(struct api_jobs *js, struct job *jb)
+{
+	const struct api_opts *ao = api_server_opts(js->srv);
+	struct sync_run_opts o = {0};
+	struct sync_summary sum;
+	struct run_ctx rc = {js, jb};
+	struct bs_error err;
+	char today[11];
+	bool ended = true;
+	int status;
+
+	bs_error_clear(&err);
+	memset(&sum, 0, sizeof(sum));
+	job_save(js, jb);
+	o.db_path = ao->db_path;
+	o.target = jb->j.target;
+	o.tab = jb->tab;
+	o.everything = jb->everything;
+	o.refs = jb->refs;
+	o.nrefs = jb->nrefs;
+	o.resync = jb->resync;
+	if (ao->today != NULL) {
+		o.today = ao->today;
+	} else {
+		job_today(js->wst, ao->now_ms(), today);
+		o.today = today;
+	}
+	o.now_ms = ao->now_ms;
+	o.on_doc = on_doc;
+	o.on_progress = on_progress;
+	o.arg = &rc;
+	status = sync_run(js->wst, &o, &sum, &err);
+
+	pthread_mutex_lock(&js->mu);
+	jb->running = false;
+	if (status == BS_EBUSY && sum.phase == SYNC_PHASE_LOCK && !js->stopping) {
+		/* another process syncs this target: wait for it, not fail */
+		ended = false;
+		set_state(&jb->j, API_JOB_QUEUED);
+		set_phase(&jb->j, SYNC_PHASE_LOCK);
+		snprintf(jb->j.message, sizeof(jb->j.message), "waiting: %.480s", err.msg);
+		jb->not_before = mono_ms() + JOBS_RETRY_MS;
+	} else {
+		set_state(&jb->j, status == BS_OK ? API_JOB_DONE : API_JOB_FAILED);
+		set_phase(&jb->j, sum.phase);
+		jb->j.finished_ms = ao->now_ms();
+		jb->j.has_summary = true;
+		jb->j.s_posted = (int64_t)sum.sent.posted;
+		jb->j.s_failed = (int64_t)(sum.plan.failed + sum.sent.failed);
+		jb->j.s_skipped = (int64_t)sum.plan.skipped;
+		jb->j.s_waiting = (int64_t)(sum.plan.waiting + sum.sent.waiting);
+		jb->j.s_calls = (int64_t)sum.sent.calls;
+		jb->j.posted = (int64_t)sum.sent.posted;
+		jb->j.failed = (int64_t)sum.sent.failed;
+		jb->j.calls = (int64_t)sum.sent.calls;
+		if (jb->j.total < jb->j.posted + jb->j.failed)
+			jb->j.total = jb->j.posted + jb->j.failed;
+		if (status != BS_OK)
+			snprintf(jb->j.message, sizeof(jb->j.message), "%s",
+			         err.msg[0] ? err.msg : bs_strerror(status));
+		else
+			jb->j.message[0] = '\0';
+	}
+	pthread_mutex_unlock(&js->mu);
+	job_save(js, jb);
+	if (ended) {
+		pthread_mutex_lock(&js->mu);
+		job_unlink(js, jb);
+		pthread_mutex_unlock(&js->mu);
+		job_free(jb);
+	}
+}
+
+/* The oldest queued job that may run now, or NULL; *wait_ms: how long
+ * until a waiting one may.  mu held. */
+static struct job *job_next(struct api_jobs *js, int64_t *wait_ms)
+{
+	int64_t now = mono_ms();
+
+	*wait_ms = 60 * 1000;
+	for (size_t i = 0; i < js->n; i++) {
+		struct job *jb = js->v[i];
+
+		if (jb->running)
+			continue;
+		if (jb->not_before <= now)
+			return jb;
+		if (jb->not_before - now < *wait_ms)
+			*wait_ms = jb->not_before - now;
+	}
+	return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct api_jobs *js = arg;
+	const struct api_opts *ao = api_server_opts(js->srv);
+
+	pthread_mutex_lock(&js->mu);
+	while (!js->stopping) {
+		int64_t wait_ms;
+		struct job *jb = job_next(js, &wait_ms);
+
+		if (jb == NULL) {
+			cond_wait_ms(&js->cv, &js->mu, wait_ms);
+			continue;
+		}
+		jb->running = true;
+		set_state(&jb->j, API_JOB_RUNNING);
+		if (jb->j.started_ms == 0)
+			jb->j.started_ms = ao->now_ms();
+		if (jb->j.message[0] == '\0')
+			set_phase(&jb->j, SYNC_PHASE_TARGET);
+		pthread_mutex_unlock(&js->mu);
+		job_run(js, jb);
+		pthread_mutex_lock(&js->mu);
+	}
+	pthread_mutex_unlock(&js->mu);
+	return NULL;
+}
+
+/* ---- submitting ---- */
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct plan_ref *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c != 0 ? c : (int)x->kind - (int)y->kind;
+}
+
+/* Resolve target, tab and refs of r into jb (the store is read, not written). */
+static int job_resolve(struct store *st, const struct api_job_req *r, struct job *jb,
+                       struct bs_error *err)
+{
+	struct buf tbuf;
+	const char *target = NULL;
+	int rc = BS_OK;
+
+	buf_init(&tbuf, 256);
+	if (r->tab != NULL && r->tab[0] != '\0' && tabs_resolve(r->tab, &jb->tab, err) != BS_OK) {
+		/* an unknown tab is the request's mistake: 400, not 404 */
+		rc = BS_EINVAL;
+		if (err != NULL)
+			err->code = rc;
+		goto out;
+	}
+	if (r->everything && jb->tab != NULL) {
+		rc = bs_error_set(err, BS_EINVAL, "tab and everything exclude each other");
+		goto out;
+	}
+	if (r->nrefs > 0 && jb->tab == NULL && !r->resync) {
+		rc = bs_error_set(err, BS_EINVAL, "select goes with a tab");
+		goto out;
+	}
+	if (r->nrefs > JOBS_MAX_REFS) {
+		rc = bs_error_set(err, BS_EINVAL, "at most %d records per job", JOBS_MAX_REFS);
+		goto out;
+	}
+	jb->everything = r->everything;
+	jb->resync = r->resync;
+	rc = store_target_pick(st, r->target, &tbuf, &target, err);
+	if (rc == BS_OK && target == NULL)
+		rc = bs_error_set(err, BS_ESTATE, "no ledger is connected");
+	if (rc == BS_OK && strlen(target) >= sizeof(jb->j.target))
+		rc = bs_error_set(err, BS_EINVAL, "target name too long");
+	if (rc != BS_OK)
+		goto out;
+	memcpy(jb->j.target, target, strlen(target) + 1);
+	if (r->nrefs > 0 && (jb->refs = calloc(r->nrefs, sizeof(*jb->refs))) == NULL) {
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < r->nrefs; i++) {
+		struct plan_ref *p = &jb->refs[jb->nrefs];
+		struct store_record_info info;
+
+		rc = store_ref_resolve(st, r->refs[i], &p->kind, p->id, err);
+		if (rc == BS_OK)
+			rc = store_record_get(st, p->kind, p->id, &info, NULL, err);
+		if (rc == BS_OK && jb->tab != NULL && !tabs_holds(jb->tab, info.tab))
+			rc =
+			    bs_error_set(err, BS_EINVAL, "%s:%s is not on the %s tab (it is on %s)",
+			                 record_kind_name(p->kind), p->id, jb->tab, info.tab);
+		if (rc != BS_OK)
+			goto out;
+		jb->nrefs++;
+	}
+	if (jb->nrefs > 1)
+		qsort(jb->refs, jb->nrefs, sizeof(*jb->refs), ref_cmp);
+out:
+	buf_free(&tbuf);
+	return rc;
+}
+
+/* The request as JSON, and the key two identical jobs share. */
+static int job_texts(const struct api_job_req *r, struct job *jb)
+{
+	struct buf req, key;
+	int bad = 0, rc = BS_OK;
+
+	buf_init(&req, 0);
+	buf_init(&key, 0);
+	bad |= buf_addc(&req, '{');
+	bad |= jsonw_kv_str(&req, 0, "target", jb->j.target);
+	if (jb->tab != NULL)
+		bad |= jsonw_kv_str(&req, 1, "tab", jb->tab);
+	if (r->all)
+		bad |= buf_addstr(&req, ",\"all\":true");
+	if (r->everything)
+		bad |= buf_addstr(&req, ",\"everything\":true");
+	if (r->resync)
+		bad |= buf_addstr(&req, ",\"resync\":true");
+	if (r->nrefs > 0) {
+		bad |= buf_addstr(&req, ",\"select\":[");
+		for (size_t i = 0; i < r->nrefs; i++) {
+			if (i > 0)
+				bad |= buf_addc(&req, ',');
+			bad |= jsonw_str(&req, r->refs[i]);
+		}
+		bad |= buf_addc(&req, ']');
+	}
+	bad |= buf_addc(&req, '}');
+	/* Upload All of a tab with or without "all" is the same sync; the
+	 * records named are compared resolved and sorted */
+	bad |= buf_printf(&key, "%s\x1f%s\x1f%d%d", jb->j.target, jb->tab != NULL ? jb->tab : "",
+	                  jb->everything, jb->resync);
+	for (size_t i = 0; i < jb->nrefs; i++)
+		bad |= buf_printf(&key, "\x1f%s:%s", record_kind_name(jb->refs[i].kind),
+		                  jb->refs[i].id);
+	if (bad != 0) {
+		rc = BS_ENOMEM;
+		goto out;
+	}
+	jb->request = buf_take(&req);
+	jb->key = buf_take(&key);
+	if (jb->request == NULL || jb->key == NULL)
+		rc = BS_ENOMEM;
+out:
+	buf_free(&req);
+	buf_free(&key);
+	return rc;
+}
+
+/* A job queued or running with jb's key, or NULL (mu held). */
+static const struct job *job_same(const struct api_jobs *js, const struct job *jb)
+{
+	for (size_t i = 0; i < js->n; i++)
+		if (strcmp(js->v[i]->key, jb->key) == 0)
+			return js->v[i];
+	return NULL;
+}
+
+/* Submit r on store st (the caller's connection); see api_jobs_submit. */
+static int jobs_submit(struct api_jobs *js, struct store *st, const struct api_job_req *r,
+                       int64_t *job_id, struct bs_error *err)
+{
+	const struct api_opts *ao = api_server_opts(js->srv);
+	struct job *jb = calloc(1, sizeof(*jb));
+	const struct job *same;
+	int rc;
+
+	*job_id = 0;
+	if (jb == NULL)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	rc = job_resolve(st, r, jb, err);
+	if (rc == BS_OK && job_texts(r, jb) != BS_OK)
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+	if (rc != BS_OK)
+		goto out;
+	snprintf(jb->j.origin, sizeof(jb->j.origin), "%s", r->origin != NULL ? r->origin : "api");
+	set_state(&jb->j, API_JOB_QUEUED);
+	set_phase(&jb->j, SYNC_PHASE_TARGET);
+	jb->j.created_ms = ao->now_ms();
+
+	pthread_mutex_lock(&js->submit_mu);
+	pthread_mutex_lock(&js->mu);
+	same = job_same(js, jb);
+	if (js->stopping) {
+		rc = bs_error_set(err, BS_ESTATE, "serve is stopping");
+	} else if (same != NULL) {
+		*job_id = same->j.id;
+		rc = bs_error_set(err, BS_EBUSY, "the same sync of %s is already %s (job %lld)",
+		                  same->j.target, same->j.state, (long long)same->j.id);
+	} else if (js->n == js->cap) {
+		size_t cap = js->cap ? js->cap * 2 : 16;
+		struct job **v = realloc(js->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+		else
+			js->v = v, js->cap = cap;
+	}
+	pthread_mutex_unlock(&js->mu);
+	if (rc == BS_OK)
+		rc = store_job_add(st, &jb->j, jb->request, err);
+	if (rc == BS_OK) {
+		pthread_mutex_lock(&js->mu);
+		js->v[js->n++] = jb;
+		*job_id = jb->j.id;
+		jb = NULL;
+		pthread_cond_broadcast(&js->cv);
+		pthread_mutex_unlock(&js->mu);
+	}
+	pthread_mutex_unlock(&js->submit_mu);
+out:
+	job_free(jb);
+	return rc;
+}
+
+int api_jobs_submit(struct api_server *srv, const struct api_job_req *r, int64_t *job_id,
+                    struct bs_error *err)
+{
+	struct api_jobs *js = api_jobs_of(srv);
+	struct store *st = NULL;
+	int rc;
+
+	*job_id = 0;
+	if (js == NULL)
+		return bs_error_set(err, BS_ESTATE, "the job runner is not running");
+	rc = api_store_get(srv, &st, err);
+	if (rc != BS_OK)
+		return rc;
+	rc = jobs_submit(js, st, r, job_id, err);
+	api_store_put(srv, st);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+int api_jobs_get(struct api_jobs *js, struct store *st, int64_t id, struct store_job *out,
+                 struct buf *request, struct bs_error *err)
+{
+	const struct job *jb = NULL;
+	int rc = BS_OK;
+
+	pthread_mutex_lock(&js->mu);
+	for (size_t i = 0; i < js->n && jb == NULL; i++)
+		if (js->v[i]->j.id == id)
+			jb = js->v[i];
+	if (jb != NULL) {
+		*out = jb->j;
+		if (request != NULL) {
+			buf_reset(request);
+			rc = buf_addstr(request, jb->request);
+		}
+	}
+	pthread_mutex_unlock(&js->mu);
+	/* not queued here: as stored (a job that ended, or another server's) */
+	if (jb == NULL)
+		rc = store_job_get(st, id, out, request, err);
+	return rc;
+}
+
+struct list_ctx {
+	struct api_jobs *js;
+	store_job_cb cb;
+	void *arg;
+};
+
+static int list_row(void *arg, const struct store_job *row, const char *request)
+{
+	struct list_ctx *lc = arg;
+	struct store_job live = *row;
+
+	pthread_mutex_lock(&lc->js->mu);
+	for (size_t i = 0; i < lc->js->n; i++)
+		if (lc->js->v[i]->j.id == row->id)
+			live = lc->js->v[i]->j;
+	pthread_mutex_unlock(&lc->js->mu);
+	return lc->cb(lc->arg, &live, request);
+}
+
+int api_jobs_list(struct api_jobs *js, struct store *st, int64_t before, size_t limit,
+                  store_job_cb cb, void *arg, struct bs_error *err)
+{
+	struct list_ctx lc = {js, cb, arg};
+
+	return store_jobs_page(st, before, limit, list_row, &lc, err);
+}
+
+/* ---- the scheduler ---- */
+
+/* How long one minute of schedule.sync_minutes lasts: a minute, or in
+ * tests $BOOKSYNC_SCHEDULE_UNIT_MS (docs/serve.md). */
+static int64_t sched_unit_ms(void)
+{
+	const char *v = getenv(SCHED_UNIT_ENV);
+	int64_t ms = 0;
+
+	if (v == NULL || v[0] == '\0' || strspn(v, "0123456789") != strlen(v) || strlen(v) > 9)
+		return SCHED_UNIT_DEF;
+	for (; *v != '\0'; v++)
+		ms = ms * 10 + (*v - '0');
+	return ms > 0 ? ms : SCHED_UNIT_DEF;
+}
+
+static int64_t sched_minutes(struct store *st)
+{
+	struct buf v;
+	int64_t m = 0;
+
+	buf_init(&v, 64);
+	if (settings_get(st, "schedule.sync_minutes", &v, NULL) == BS_OK &&
+	    settings_check("schedule.sync_minutes", buf_cstr(&v), NULL) == BS_OK)
+		for (const char *p = buf_cstr(&v); *p != '\0'; p++)
+			m = m * 10 + (*p - '0');
+	buf_free(&v);
+	return m;
+}
+
+struct sched_targets {
+	char (*t)[128];
+	size_t n, cap;
+};
+
+static int sched_target(void *arg, const char *target, const char *name)
+{
+	struct sched_targets *ts = arg;
+
+	(void)name;
+	if (ts->n == ts->cap) {
+		size_t cap = ts->cap ? ts->cap * 2 : 4;
+		char(*t)[128] = realloc(ts->t, cap * sizeof(*t));
+
+		if (t == NULL)
+			return BS_ENOMEM;
+		ts->t = t, ts->cap = cap;
+	}
+	if (strlen(target) < sizeof(ts->t[0]))
+		memcpy(ts->t[ts->n++], target, strlen(target) + 1);
+	return BS_OK;
+}
+
+/* Sync All of every target, origin "schedule"; a target whose Sync All is
+ * queued or running already is skipped (the submit says so: BS_EBUSY). */
+static void sched_tick(struct api_jobs *js)
+{
+	struct sched_targets ts = {0};
+	struct bs_error err;
+
+	if (store_targets_each(js->sst, sched_target, &ts, &err) == BS_OK) {
+		for (size_t i = 0; i < ts.n; i++) {
+			struct api_job_req r = {0};
+			int64_t id;
+
+			r.target = ts.t[i];
+			r.origin = "schedule";
+			jobs_submit(js, js->sst, &r, &id, &err);
+		}
+	}
+	free(ts.t);
+}
+
+static void *sched_main(void *arg)
+{
+	struct api_jobs *js = arg;
+	int64_t unit = sched_unit_ms();
+	int64_t poll = unit / 4 < 50 ? 50 : unit / 4 > 1000 ? 1000 : unit / 4;
+	int64_t last = mono_ms();
+
+	pthread_mutex_lock(&js->mu);
+	while (!js->stopping) {
+		int64_t minutes, now;
+
+		cond_wait_ms(&js->cv, &js->mu, poll);
+		if (js->stopping)
+			break;
+		pthread_mutex_unlock(&js->mu);
+		/* read each time: a changed setting counts without a restart */
+		minutes = sched_minutes(js->sst);
+		now = mono_ms();
+		if (minutes == 0)
+			last = now;
+		else if (now - last >= minutes * unit) {
+			last = now;
+			sched_tick(js);
+		}
+		pthread_mutex_lock(&js->mu);
+	}
+	pthread_mutex_unlock(&js->mu);
+	return NULL;
+}
+
+/* ---- start, stop ---- */
+
+int api_jobs_start(struct api_server *srv, struct api_jobs **out, struct bs_error *err)
+{
+	const struct api_opts *ao = api_server_opts(srv);
+	struct api_jobs *js = calloc(1, sizeof(*js));
+	pthread_condattr_t ca;
+	int rc;
+
+	*out = NULL;
+	if (js == NULL)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	js->srv = srv;
+	pthread_mutex_init(&js->mu, NULL);
+	pthread_mutex_init(&js->submit_mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&js->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	/* the threads' own connections: they outlive the server's pool,
+	 * which refuses connections while the server stops */
+	rc = store_open(ao->db_path, 0, &js->wst, err);
+	if (rc == BS_OK)
+		rc = store_open(ao->db_path, 0, &js->sst, err);
+	if (rc == BS_OK)
+		rc = store_jobs_abandon(js->wst, "serve stopped before this job ended",
+		                        ao->now_ms(), NULL, err);
+	if (rc != BS_OK)
+		goto out;
+	if (pthread_create(&js->worker, NULL, worker_main, js) != 0) {
+		rc = bs_error_set(err, BS_ENOMEM, "cannot start the job worker");
+		goto out;
+	}
+	js->worker_started = true;
+	if (pthread_create(&js->sched, NULL, sched_main, js) != 0) {
+		rc = bs_error_set(err, BS_ENOMEM, "cannot start the scheduler");
+		goto out;
+	}
+	js->sched_started = true;
+	pthread_mutex_lock(&reg_mu);
+	js->reg_next = reg_head;
+	reg_head = js;
+	pthread_mutex_unlock(&reg_mu);
+	*out = js;
+out:
+	if (rc != BS_OK) {
+		api_jobs_stop(js);
+		*out = NULL;
+	}
+	return rc;
+}
+
+void api_jobs_stop(struct api_jobs *js)
+{
+	const struct api_opts *ao;
+	struct api_jobs **pp;
+
+	if (js == NULL)
+		return;
+	ao = api_server_opts(js->srv);
+	pthread_mutex_lock(&reg_mu);
+	for (pp = &reg_head; *pp != NULL && *pp != js; pp = &(*pp)->reg_next)
+		;
+	if (*pp != NULL)
+		*pp = js->reg_next;
+	pthread_mutex_unlock(&reg_mu);
+
+	pthread_mutex_lock(&js->mu);
+	js->stopping = true;
+	pthread_cond_broadcast(&js->cv);
+	pthread_mutex_unlock(&js->mu);
+	if (js->worker_started)
+		pthread_join(js->worker, NULL);
+	if (js->sched_started)
+		pthread_join(js->sched, NULL);
+	/* the running job has ended (stopped) and left; these never ran */
+	for (size_t i = 0; i < js->n; i++) {
+		struct store_job *j = &js->v[i]->j;
+
+		set_state(j, API_JOB_FAILED);
+		j->finished_ms = ao->now_ms();
+		snprintf(j->message, sizeof(j->message), "serve stopped before this job ran");
+		if (js->wst != NULL)
+			store_job_update(js->wst, j, NULL);
+		job_free(js->v[i]);
+	}
+	free(js->v);
+	store_close(js->wst);
+	store_close(js->sst);
+	pthread_cond_destroy(&js->cv);
+	pthread_mutex_destroy(&js->submit_mu);
+	pthread_mutex_destroy(&js->mu);
+	free(js);
+}

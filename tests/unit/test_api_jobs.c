@@ -1,0 +1,548 @@
+/*
+ * test_api_jobs.c - the job runner of `booksync serve` (api_jobs.c) against
+ * an in-process sandbox, with a stand-in for the server (api_core.c's
+ * accessors, defined here): validation of what a job names, a replayed
+ * job refused with the first one's id, a job that meets another process's
+ * sync lock waiting (and saying so) instead of failing, the jobs running
+ * to done with every record posted once, and the wire shape of a job.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "api/api_jobs_int.h"
+#include "http/client.h"
+#include "ingest/ingest.h"
+#include "sandbox/sandbox.h"
+#include "store/store.h"
+#include "sync/onboard.h"
+#include "sync/synclock.h"
+
+#include <json-c/json.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NSALES 120
+
+/* ---- the stand-in server: a store connection per get ---- */
+
+struct api_server {
+	struct api_opts opts;
+};
+
+const struct api_opts *api_server_opts(const struct api_server *srv)
+{
+	return &srv->opts;
+}
+
+int api_store_get(struct api_server *srv, struct store **st, struct bs_error *err)
+{
+	return store_open(srv->opts.db_path, 0, st, err);
+}
+
+void api_store_put(struct api_server *srv, struct store *st)
+{
+	(void)srv;
+	store_close(st);
+}
+
+struct fx {
+	char dir[64];
+	char db[128];
+	struct store *st;
+	struct sandbox *sb;
+	struct api_server srv;
+	struct api_jobs *jobs;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One customer and NSALES invoiced sales of hers, and a purchase. */
+static void fill(struct fx *f)
+{
+	struct ingest_opts io = {0};
+	struct ingest_stats is = {0};
+	struct store_actor who = {"test", now_ms()};
+	struct bs_error err;
+	char path[160];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/in.jsonl", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"Aroha Ltd\"}\n");
+	for (int i = 1; i <= NSALES; i++)
+		fprintf(
+		    fp,
+		    "{\"kind\":\"sale\",\"id\":\"SO-%d\",\"reference\":\"SO-%d\",\"customer_id\":"
+		    "\"C-1\",\"date\":\"2026-10-01\",\"invoiced\":true,\"tax_mode\":\"exclusive\","
+		    "\"lines\":[{\"description\":\"A\",\"qty\":\"1\",\"unit_price\":\"10.00\","
+		    "\"tax_rate\":\"15\"}]}\n",
+		    i, i);
+	fclose(fp);
+	io.who = &who;
+	if (ingest_path(f->st, path, &io, &is, &err) != BS_OK)
+		fail_msg("ingest: %s", err.msg);
+	assert_int_equal(is.added, NSALES + 1);
+}
+
+static const char *setup_faults; /* the next setup's sandbox faults */
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct sandbox_config cfg;
+	struct bs_error err;
+
+	if (f == NULL)
+		return -1;
+	if (sodium_init() < 0 || http_global_init(&err) != BS_OK) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-jobs-XXXXXX");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.rounding = MONEY_HALF_AWAY;
+	cfg.limits = "off";
+	cfg.faults = setup_faults;
+	if (store_open(f->db, STORE_OPEN_CREATE, &f->st, &err) != BS_OK ||
+	    sandbox_start(&cfg, &f->sb, &err) != BS_OK) {
+		store_close(f->st);
+		free(f);
+		return -1;
+	}
+	fill(f);
+	f->srv.opts.db_path = f->db;
+	f->srv.opts.now_ms = now_ms;
+	f->srv.opts.today = "2026-10-02";
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[160];
+
+	api_jobs_stop(f->jobs);
+	unsetenv("BOOKSYNC_SCHEDULE_UNIT_MS");
+	setup_faults = NULL;
+	store_close(f->st);
+	sandbox_stop(f->sb);
+	http_global_cleanup();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void no_person(void *arg, const char *url)
+{
+	(void)arg;
+	fail_msg("the sandbox approves by itself, yet a URL was shown: %s", url);
+}
+
+static void connect(struct fx *f, char *target, size_t cap)
+{
+	struct onboard_auth a = {0};
+	struct session_creds creds;
+	struct ledger_tenant *t = NULL;
+	struct onboard_stats ob;
+	struct bs_error err;
+	struct buf tb;
+	size_t n = 0;
+
+	a.base_url = sandbox_url(f->sb);
+	a.client_id = "test";
+	a.client_secret = "secret";
+	a.auto_approve = true;
+	a.show_url = no_person;
+	a.now_ms = now_ms();
+	if (onboard_authorize(&a, &creds, &t, &n, &err) != BS_OK)
+		fail_msg("authorize: %s", err.msg);
+	buf_init(&tb, 256);
+	if (onboard_connect(f->st, f->db, &creds, &t[0], now_ms, &tb, &ob, &err) != BS_OK)
+		fail_msg("connect: %s", err.msg);
+	snprintf(target, cap, "%s", buf_cstr(&tb));
+	buf_free(&tb);
+	free(t);
+	sodium_memzero(&creds, sizeof(creds));
+}
+
+/* Poll job id until it has ended (10 s at most). */
+static void wait_end(struct fx *f, int64_t id, struct store_job *j)
+{
+	struct bs_error err;
+
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(api_jobs_get(f->jobs, f->st, id, j, NULL, &err), BS_OK);
+		if (strcmp(j->state, "done") == 0 || strcmp(j->state, "failed") == 0)
+			return;
+		usleep(10 * 1000);
+	}
+	fail_msg("job %lld did not end", (long long)id);
+}
+
+/* What a job may name, refused before it is queued (table-driven). */
+static void test_refused(void **state)
+{
+	struct fx *f = *state;
+	static const char *const sel_ok[] = {"SO-1"};
+	static const char *const sel_other[] = {"customer:C-1"};
+	static const char *const sel_none[] = {"SO-999"};
+	static const struct {
+		const char *tab;
+		bool everything, resync;
+		const char *const *refs;
+		size_t nrefs;
+		int want;
+		const char *msg;
+	} cases[] = {
+	    {"nope", false, false, NULL, 0, BS_EINVAL, "nope"},
+	    {"invoices", true, false, NULL, 0, BS_EINVAL, "exclude"},
+	    {NULL, false, false, sel_ok, 1, BS_EINVAL, "goes with a tab"},
+	    {"invoices", false, false, sel_other, 1, BS_EINVAL, "is not on the"},
+	    {"invoices", false, false, sel_none, 1, BS_ENOTFOUND, "SO-999"},
+	};
+	struct api_job_req r;
+	struct bs_error err;
+	char target[128];
+	int64_t id;
+
+	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	assert_ptr_equal(api_jobs_of(&f->srv), f->jobs);
+	/* nothing connected yet */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &id, &err), BS_ESTATE);
+	assert_non_null(strstr(err.msg, "no ledger is connected"));
+	connect(f, target, sizeof(target));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.tab = cases[i].tab;
+		r.everything = cases[i].everything;
+		r.resync = cases[i].resync;
+		r.refs = cases[i].refs;
+		r.nrefs = cases[i].nrefs;
+		assert_int_equal(api_jobs_submit(&f->srv, &r, &id, &err), cases[i].want);
+		if (strstr(err.msg, cases[i].msg) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, cases[i].msg);
+		assert_int_equal(id, 0);
+	}
+	memset(&r, 0, sizeof(r));
+	r.target = "xero:nope";
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &id, &err), BS_ENOTFOUND);
+	/* no job was made by any of these */
+	assert_int_equal(api_jobs_get(f->jobs, f->st, 1, &(struct store_job){0}, NULL, &err),
+	                 BS_ENOTFOUND);
+}
+
+/* Queue, dedup, wait for another's lock, run to done. */
+static void test_queue(void **state)
+{
+	struct fx *f = *state;
+	static const char *const sel[] = {"SO-2", "sale:SO-1"};
+	static const char *const sel_again[] = {"SO-1", "SO-2"};
+	struct api_job_req r;
+	struct synclock other;
+	struct store_job j;
+	struct bs_error err;
+	struct buf req;
+	char target[128];
+	int64_t all, again, picked, picked_again, inv;
+
+	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	connect(f, target, sizeof(target));
+	/* another process syncs the target meanwhile */
+	assert_int_equal(synclock_take(&other, f->st, target, now_ms(), &err), BS_OK);
+
+	memset(&r, 0, sizeof(r));
+	r.origin = "dashboard";
+	r.tab = "invoices";
+	r.refs = sel;
+	r.nrefs = 2;
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &picked, &err), BS_OK);
+	/* the same records named otherwise and in another order: the same job */
+	r.refs = sel_again;
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &picked_again, &err), BS_EBUSY);
+	assert_int_equal(picked_again, picked);
+	assert_non_null(strstr(err.msg, "already"));
+
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &all, &err), BS_OK);
+	assert_int_not_equal(all, picked);
+	r.all = true; /* {"all": true} is Sync All too */
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &again, &err), BS_EBUSY);
+	assert_int_equal(again, all);
+	memset(&r, 0, sizeof(r));
+	r.tab = "sales/invoices";
+	r.all = true;
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &inv, &err), BS_OK);
+
+	/* the first job meets the lock: it waits, queued, and says why */
+	for (int i = 0; i < 500; i++) {
+		assert_int_equal(api_jobs_get(f->jobs, f->st, picked, &j, NULL, &err), BS_OK);
+		if (j.message[0] != '\0')
+			break;
+		usleep(10 * 1000);
+	}
+	assert_string_equal(j.state, "queued");
+	assert_string_equal(j.phase, "lock");
+	assert_non_null(strstr(j.message, "waiting: another sync of xero:"));
+	assert_true(j.started_ms > 0);
+	assert_int_equal(j.finished_ms, 0);
+	synclock_release(&other);
+
+	wait_end(f, picked, &j);
+	assert_string_equal(j.state, "done");
+	assert_string_equal(j.message, "");
+	assert_true(j.has_summary);
+	assert_int_equal(j.s_posted, 3); /* the two sales and their customer */
+	assert_string_equal(j.origin, "dashboard");
+	assert_string_equal(j.target, target);
+
+	wait_end(f, all, &j);
+	assert_string_equal(j.state, "done");
+	assert_int_equal(j.s_posted, NSALES - 2);
+	assert_int_equal(j.s_failed, 0);
+	assert_true(j.total >= j.s_posted);
+	assert_true(j.calls > 0);
+	wait_end(f, inv, &j);
+	assert_string_equal(j.state, "done");
+	assert_int_equal(j.s_posted, 0); /* nothing left: exactly once */
+
+	/* once ended, the same sync may be asked again */
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &again, &err), BS_OK);
+	assert_true(again > inv);
+	wait_end(f, again, &j);
+	assert_int_equal(j.s_posted, 0);
+
+	/* the wire shape */
+	buf_init(&req, 0);
+	assert_int_equal(api_jobs_get(f->jobs, f->st, picked, &j, &req, &err), BS_OK);
+	{
+		struct buf out;
+		struct json_object *o, *v;
+
+		buf_init(&out, 0);
+		assert_int_equal(api_job_json(&out, &j, buf_cstr(&req)), BS_OK);
+		o = json_tokener_parse(buf_cstr(&out));
+		assert_non_null(o);
+		assert_true(json_object_object_get_ex(o, "state", &v));
+		assert_string_equal(json_object_get_string(v), "done");
+		assert_true(json_object_object_get_ex(o, "phase", &v));
+		assert_string_equal(json_object_get_string(v), "done");
+		assert_true(json_object_object_get_ex(o, "request", &v));
+		assert_true(json_object_object_get_ex(v, "select", &v));
+		assert_int_equal(json_object_array_length(v), 2);
+		assert_true(json_object_object_get_ex(o, "summary", &v));
+		assert_true(json_object_object_get_ex(v, "posted", &v));
+		assert_int_equal(json_object_get_int(v), 3);
+		assert_true(json_object_object_get_ex(o, "finished_at", &v));
+		assert_int_equal(strlen(json_object_get_string(v)), 20);
+		assert_true(json_object_object_get_ex(o, "progress", &v));
+		json_object_put(o);
+		buf_free(&out);
+	}
+	buf_free(&req);
+}
+
+static int setup_slow(void **state)
+{
+	setup_faults = "rate=1,seed=1,kinds=slow,slow-ms=150";
+	return setup(state);
+}
+
+/* Stopping during a job: it stops before its next ledger call, is stored
+ * failed, a queued one too; the next runner finishes the rest once. */
+static void test_stop(void **state)
+{
+	struct fx *f = *state;
+	struct api_job_req r;
+	struct store_job j;
+	struct synclock lk;
+	struct bs_error err;
+	char target[128];
+	int64_t all, inv, again, posted;
+
+	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	connect(f, target, sizeof(target));
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &all, &err), BS_OK);
+	r.tab = "invoices";
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &inv, &err), BS_OK);
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(api_jobs_get(f->jobs, f->st, all, &j, NULL, &err), BS_OK);
+		if (j.posted >= 1)
+			break;
+		usleep(5 * 1000);
+	}
+	assert_string_equal(j.state, "running");
+	assert_string_equal(j.phase, "send");
+	api_jobs_stop(f->jobs);
+	f->jobs = NULL;
+
+	assert_int_equal(store_job_get(f->st, all, &j, NULL, &err), BS_OK);
+	assert_string_equal(j.state, "failed");
+	assert_non_null(strstr(j.message, "stopped: serve is stopping"));
+	assert_true(j.has_summary);
+	posted = j.s_posted;
+	assert_true(posted >= 1 && posted < NSALES + 1);
+	assert_true(j.finished_ms >= j.started_ms && j.started_ms > 0);
+	assert_int_equal(store_job_get(f->st, inv, &j, NULL, &err), BS_OK);
+	assert_string_equal(j.state, "failed");
+	assert_string_equal(j.message, "serve stopped before this job ran");
+	/* the lock was given back */
+	assert_int_equal(synclock_take(&lk, f->st, target, now_ms(), &err), BS_OK);
+	synclock_release(&lk);
+
+	/* a new runner: the rest, once */
+	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(api_jobs_submit(&f->srv, &r, &again, &err), BS_OK);
+	assert_true(again > inv);
+	wait_end(f, again, &j);
+	assert_string_equal(j.state, "done");
+	assert_int_equal(posted + j.s_posted, NSALES + 1);
+	assert_int_equal(j.s_failed, 0);
+}
+
+/* A job a server left queued or running is failed by the next start. */
+static void test_abandoned(void **state)
+{
+	struct fx *f = *state;
+	struct store_job j, left;
+	struct bs_error err;
+
+	memset(&left, 0, sizeof(left));
+	snprintf(left.target, sizeof(left.target), "xero:x");
+	snprintf(left.origin, sizeof(left.origin), "api");
+	snprintf(left.state, sizeof(left.state), "running");
+	snprintf(left.phase, sizeof(left.phase), "send");
+	left.created_ms = left.started_ms = now_ms();
+	left.posted = 4;
+	assert_int_equal(store_job_add(f->st, &left, "{}", &err), BS_OK);
+	assert_true(left.id > 0);
+	assert_int_equal(store_job_get(f->st, left.id, &j, NULL, &err), BS_OK);
+	assert_string_equal(j.state, "running");
+
+	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	assert_int_equal(api_jobs_get(f->jobs, f->st, left.id, &j, NULL, &err), BS_OK);
+	assert_string_equal(j.state, "failed");
+	assert_string_equal(j.message, "serve stopped before this job ended");
+	assert_int_equal(j.posted, 4);
+	assert_true(j.finished_ms > 0);
+	/* a bad state is refused by the store */
+	snprintf(left.state, sizeof(left.state), "paused");
+	assert_int_equal(store_job_update(f->st, &left, &err), BS_ESTORE);
+	left.id = 999;
+	snprintf(left.state, sizeof(left.state), "done");
+	assert_int_equal(store_job_update(f->st, &left, &err), BS_ENOTFOUND);
+}
+
+struct count {
+	size_t sched, queued;
+	int64_t ids[16];
+	size_t n;
+};
+
+static int count_job(void *arg, const struct store_job *j, const char *request)
+{
+	struct count *c = arg;
+
+	assert_true(request[0] == '{');
+	if (strcmp(j->origin, "schedule") == 0) {
+		c->sched++;
+		if (strcmp(j->state, "queued") == 0 || strcmp(j->state, "running") == 0)
+			c->queued++;
+	}
+	if (c->n < 16)
+		c->ids[c->n++] = j->id;
+	return 0;
+}
+
+/* The scheduler: Sync All every minute (a minute of 100 ms here), never
+ * queued twice while one waits. */
+static void test_schedule(void **state)
+{
+	struct fx *f = *state;
+	struct synclock other;
+	struct bs_error err;
+	struct store_job j;
+	struct count c;
+	char target[128];
+
+	setenv("BOOKSYNC_SCHEDULE_UNIT_MS", "100", 1);
+	connect(f, target, sizeof(target));
+	assert_int_equal(store_setting_set(f->st, "schedule.sync_minutes", "1", &err), BS_OK);
+	/* another process holds the lock: the first scheduled job waits */
+	assert_int_equal(synclock_take(&other, f->st, target, now_ms(), &err), BS_OK);
+	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	memset(&c, 0, sizeof(c));
+	for (int i = 0; i < 300 && c.sched == 0; i++) {
+		usleep(10 * 1000);
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(api_jobs_list(f->jobs, f->st, 0, 50, count_job, &c, &err), BS_OK);
+	}
+	assert_int_equal(c.sched, 1);
+	usleep(600 * 1000); /* six more minutes of the schedule */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(api_jobs_list(f->jobs, f->st, 0, 50, count_job, &c, &err), BS_OK);
+	assert_int_equal(c.sched, 1); /* skipped while the first waits */
+	assert_int_equal(c.queued, 1);
+	synclock_release(&other);
+	wait_end(f, c.ids[0], &j);
+	assert_string_equal(j.state, "done");
+	assert_string_equal(j.origin, "schedule");
+	assert_int_equal(j.s_posted, NSALES + 1);
+	/* then it goes on: more scheduled jobs, which find nothing to post */
+	for (int i = 0; i < 300 && c.sched < 3; i++) {
+		usleep(10 * 1000);
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(api_jobs_list(f->jobs, f->st, 0, 50, count_job, &c, &err), BS_OK);
+	}
+	assert_true(c.sched >= 3);
+	/* 0 turns it off */
+	assert_int_equal(store_setting_set(f->st, "schedule.sync_minutes", "0", &err), BS_OK);
+	usleep(300 * 1000);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(api_jobs_list(f->jobs, f->st, 0, 50, count_job, &c, &err), BS_OK);
+	{
+		size_t before = c.sched;
+
+		usleep(500 * 1000);
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(api_jobs_list(f->jobs, f->st, 0, 50, count_job, &c, &err), BS_OK);
+		assert_int_equal(c.sched, before);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop, setup_slow, teardown),
+	    cmocka_unit_test_setup_teardown(test_abandoned, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_schedule, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
