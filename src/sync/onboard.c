@@ -474,6 +474,52 @@ int onboard_authorize(const struct onboard_auth *a, struct session_creds *creds,
 	return rc;
 }
 
+/* $BOOKSYNC_<LEDGER>_CLIENT_<what> ("ID", "SECRET"), NULL when unset. */
+static const char *env_cred(const char *ledger, const char *what)
+{
+	char name[64];
+	size_t i;
+
+	snprintf(name, sizeof(name), "BOOKSYNC_%s_CLIENT_%s", ledger, what);
+	for (i = 9; name[i] != '\0' && name[i] != '_'; i++)
+		name[i] = (char)toupper((unsigned char)name[i]);
+	return getenv(name);
+}
+
+/* One credential into out: given, else the environment, else the setting. */
+static int one_cred(struct store *st, const char *ledger, const char *given, const char *what,
+                    struct buf *out)
+{
+	const char *v = given != NULL && given[0] != '\0' ? given : env_cred(ledger, what);
+	char key[64];
+
+	buf_reset(out);
+	if (v != NULL && v[0] != '\0')
+		return buf_addstr(out, v);
+	snprintf(key, sizeof(key), "%s.client_%s", ledger, what[0] == 'I' ? "id" : "secret");
+	if (settings_find(key) == NULL || store_setting_get(st, key, out, NULL) != BS_OK)
+		buf_reset(out);
+	return BS_OK;
+}
+
+int onboard_client_creds(struct store *st, const char *ledger, const char *id, const char *secret,
+                         struct buf *id_out, struct buf *secret_out, struct bs_error *err)
+{
+	bool qbo = strcmp(ledger, "qbo") == 0;
+	const char *up = qbo ? "QBO" : "XERO";
+
+	if (one_cred(st, ledger, id, "ID", id_out) != BS_OK ||
+	    one_cred(st, ledger, secret, "SECRET", secret_out) != BS_OK)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	if (id_out->len == 0 || secret_out->len == 0)
+		return bs_error_set(
+		    err, BS_EINVAL,
+		    "no client credentials: set BOOKSYNC_%s_CLIENT_ID and "
+		    "BOOKSYNC_%s_CLIENT_SECRET%s",
+		    up, up, qbo ? " (or the settings qbo.client_id/qbo.client_secret)" : "");
+	return BS_OK;
+}
+
 int onboard_pick_tenant(const struct ledger_tenant *t, size_t n, const char *want, size_t *pick,
                         struct bs_error *err)
 {

@@ -81,6 +81,17 @@ int onboard_connect(struct store *st, const char *db_path, struct session_creds 
                     const struct ledger_tenant *t, int64_t (*now_ms)(void), struct buf *target,
                     struct onboard_stats *stats, struct bs_error *err);
 
+/*
+ * The app's client id and secret for ledger ("xero", "qbo"), as `connect`
+ * and `serve` find them: id / secret when given and not empty, else
+ * $BOOKSYNC_<LEDGER>_CLIENT_ID / _SECRET, else the settings
+ * <ledger>.client_id / client_secret where the catalogue has them (QBO).
+ * Into id_out and secret_out (reset first; the caller wipes secret_out).
+ * BS_EINVAL "no client credentials: set ..." when either is missing.
+ */
+int onboard_client_creds(struct store *st, const char *ledger, const char *id, const char *secret,
+                         struct buf *id_out, struct buf *secret_out, struct bs_error *err);
+
 /* Read the organisation through session s and link what exists (above). */
 int onboard_run(struct session *s, struct onboard_stats *stats, struct bs_error *err);
 
