@@ -89,7 +89,8 @@ static int sync_body(struct json_object *body, struct api_job_req *r, const char
 				api_error(resp, 400, k, "%s must be a string", k);
 				return BS_EINVAL;
 			}
-			if (k[1] == 'a')
+			/* "target" and "tab" share their first two letters */
+			if (strcmp(k, "target") == 0)
 				r->target = json_object_get_string(v);
 			else
 				r->tab = json_object_get_string(v);
