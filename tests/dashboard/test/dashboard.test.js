@@ -275,8 +275,12 @@ test("dashboard", async (t) => {
 
 	await t.test("a screenshot of each tab; no script or CSP error", async () => {
 		await page.click("#nav-home");
-		await page.waitForSelector("#charts");
-		await page.waitForSelector("#charts figure svg rect", { timeout: WAIT });
+		// today's bar of documents posted is up (30 days shown, the quiet ones at 0)
+		await page.waitForSelector("#charts figure svg");
+		const bars = await page.$$eval("#t1-posted svg rect", (rs) => rs.map((r) => Number(r.getAttribute("height"))));
+		assert.equal(bars.length, 30);
+		assert.ok(bars[bars.length - 1] > 0, "today's documents posted show");
+		assert.match(await page.textContent("#charts"), /documents posted with \d+ API calls/);
 		await snap("home");
 		const first = await page.locator("#tabs1 [role=tab]").allTextContents();
 		assert.deepEqual(
