@@ -46,14 +46,28 @@ async function rows() {
 	return page.$$eval("#rows tbody tr[data-ref]", (trs) => trs.map((tr) => ({ ref: tr.getAttribute("data-ref"), text: tr.textContent })));
 }
 
-// waitJob(): the job bar shows a finished job (done or failed); its state.
-// A sync the API refused shows its message on the page instead: that
-// message fails the step.
-async function waitJob() {
-	await page.waitForSelector('#job[data-state="done"], #job[data-state="failed"], #list-error:not(:empty)', { timeout: WAIT });
-	const refused = await page.$("#list-error:not(:empty)");
-	if (refused) assert.fail("the sync was refused: " + (await refused.textContent()));
-	return page.getAttribute("#job", "data-state");
+// runJob(action): do action (a click that starts a sync), then wait until
+// the job bar shows a new job finished (done or failed); its state.  A sync
+// the API refused shows its message on the page instead: that message
+// fails the step.
+async function runJob(action) {
+	const prev = await page.getAttribute("#job", "data-job");
+	await action();
+	const h = await page.waitForFunction(
+		(prev) => {
+			const err = document.getElementById("list-error");
+			if (err && err.textContent) return "refused: " + err.textContent;
+			const j = document.getElementById("job");
+			if (j && !j.hidden && j.dataset.job !== prev && (j.dataset.state === "done" || j.dataset.state === "failed"))
+				return j.dataset.state;
+			return false;
+		},
+		prev,
+		{ timeout: WAIT }
+	);
+	const state = await h.jsonValue();
+	if (state.startsWith("refused: ")) assert.fail("the sync was " + state);
+	return state;
 }
 
 async function openTab(first, second) {
@@ -169,8 +183,7 @@ test("dashboard", async (t) => {
 		assert.match(await page.textContent("#list-counts"), /3 selected/);
 		await page.screenshot({ path: path.join(OUT, "invoices.png") });
 		await snap("sales-invoices-selected");
-		await page.click("#upload-selected");
-		assert.equal(await waitJob(), "done", await page.textContent("#job-text"));
+		assert.equal(await runJob(() => page.click("#upload-selected")), "done", await page.textContent("#job-text"));
 		assert.match(await page.textContent("#job-text"), /finished: [1-9]\d* posted, 0 failed/);
 		await page.waitForFunction(() => !document.querySelector("#rows tr[data-ref='sale:SO-1']"));
 		const left = (await rows()).map((r) => r.ref).sort();
@@ -179,8 +192,7 @@ test("dashboard", async (t) => {
 	});
 
 	await t.test("5 Upload All", async () => {
-		await page.click("#upload-all");
-		assert.equal(await waitJob(), "done", await page.textContent("#job-text"));
+		assert.equal(await runJob(() => page.click("#upload-all")), "done", await page.textContent("#job-text"));
 		await page.waitForFunction(() => !document.querySelector("#rows tr[data-ref='sale:SO-4']"));
 		// what may not post yet stays, with its reason
 		const left = await rows();
@@ -216,8 +228,7 @@ test("dashboard", async (t) => {
 
 		await openTab("Sales", "Invoices");
 		await page.getByRole("checkbox", { name: "Select SO-6", exact: true }).check();
-		await page.click("#upload-selected");
-		await waitJob();
+		await runJob(() => page.click("#upload-selected"));
 		assert.match(await page.textContent("#job-text"), /1 failed/);
 		await page.waitForFunction(() => !document.querySelector("#rows tr[data-ref='sale:SO-6']"));
 		assert.equal(await countOn("#tabs1", "Errors"), 1);
@@ -243,8 +254,7 @@ test("dashboard", async (t) => {
 		await page.locator('form[data-key="account.sales"] button[type=submit]').click();
 		await page.waitForSelector('form[data-key="account.sales"] .saved:text("Saved")');
 		await openTab("Errors", "Invoices");
-		await page.getByRole("button", { name: "Re-sync SO-6" }).click();
-		assert.equal(await waitJob(), "done", await page.textContent("#job-text"));
+		assert.equal(await runJob(() => page.getByRole("button", { name: "Re-sync SO-6" }).click()), "done", await page.textContent("#job-text"));
 		await page.waitForFunction(() => !document.querySelector("#rows tr[data-ref='sale:SO-6']"));
 		assert.equal(await countOn("#tabs1", "Errors"), 0);
 		await page.goto(URL0 + "/#history/sale/SO-6");
