@@ -68,12 +68,20 @@ static bool attempt_take(struct api_server *srv, const char *ledger, const char 
 {
 	int64_t now = api_mono_ms();
 	bool found = false;
+	char want[sizeof(attempts[0].state)];
+	size_t n = strlen(state);
 
+	/* compare whole, zero-padded buffers: the query's value is followed
+	 * in memory by whatever came after it in the URL (session_state=...) */
+	if (n >= sizeof(want))
+		return false;
+	memset(want, 0, sizeof(want));
+	memcpy(want, state, n);
 	pthread_mutex_lock(&attempts_mu);
 	for (size_t i = 0; i < ATTEMPTS && !found; i++) {
 		struct attempt *a = &attempts[i];
 
-		if (a->srv != srv || sodium_memcmp(a->state, state, sizeof(a->state)) != 0)
+		if (a->srv != srv || sodium_memcmp(a->state, want, sizeof(a->state)) != 0)
 			continue;
 		found = now - a->at_ms <= ATTEMPT_MS && strcmp(a->ledger, ledger) == 0;
 		if (found)
