@@ -50,7 +50,12 @@ export async function render(view, ctx) {
 		err.textContent = e.message;
 		return;
 	}
-	for (const s of items) list.appendChild(s.family ? familyRow(s) : settingRow(s));
+	for (const s of items) {
+		// a family whose '*' key is a setting too (consolidation.channel.*.cogs:
+		// every channel's default) gets its own row, then one to name a member
+		if (s.family && !s.key.endsWith("*")) list.appendChild(settingRow(s));
+		list.appendChild(s.family ? familyRow(s) : settingRow(s));
+	}
 }
 
 async function save(key, value, input, msg, saved) {
@@ -103,24 +108,34 @@ function settingRow(s) {
 
 // A family ("tax.sales.*"): one member at a time, named by its '*' part.
 function familyRow(s) {
-	const id = fieldId(s.key);
+	const id = fieldId(s.key) + "-member";
 	const [pre, post] = s.key.split("*");
-	const name = h("input", { id: `${id}-name`, "aria-describedby": `${id}-help`, placeholder: "e.g. 15" });
-	const value = h("input", { id: `${id}-value`, "aria-describedby": `${id}-help ${id}-err` });
+	const what = pre.startsWith("tax.") ? "rate" : "channel";
+	const name = h("input", { id: `${id}-name`, "aria-describedby": `${id}-help`, placeholder: what === "rate" ? "rate, e.g. 15" : "channel, e.g. Shopify(MyShop)" });
+	const value = s.choices
+		? h("select", { id: `${id}-value`, "aria-describedby": `${id}-help ${id}-err` }, s.choices.map((c) => h("option", { value: c, selected: c === s.default }, c)))
+		: h("input", { id: `${id}-value`, "aria-describedby": `${id}-help ${id}-err`, placeholder: "value" });
 	const msg = h("p", { class: "error", id: `${id}-err`, role: "alert" });
 	const saved = h("p", { class: "saved ok", "aria-live": "polite" });
 	const form = h(
 		"form",
-		{ class: "setting", "data-key": s.key, novalidate: true },
-		h("span", {}, h("label", { for: `${id}-name` }, s.key), h("span", { class: "sr-only" }, " (which one)")),
-		h("div", { class: "row" }, name, h("label", { for: `${id}-value`, class: "sr-only" }, `${s.key} value`), value),
+		{ class: "setting family", "data-key": s.key + " member", novalidate: true },
+		h("label", { for: `${id}-name` }, `${pre}<${what}>${post || ""}`),
+		h("div", { class: "row" }, name, h("label", { for: `${id}-value`, class: "sr-only" }, `value of ${pre}<${what}>${post || ""}`), value),
 		h("div", {}, h("button", { type: "submit" }, "Save")),
-		h("p", { class: "help hint", id: `${id}-help` }, s.help),
+		h("p", { class: "help hint", id: `${id}-help` }, s.help, ` — name one ${what} to set it for that ${what} alone.`),
 		msg,
 		saved
 	);
 	form.addEventListener("submit", (ev) => {
 		ev.preventDefault();
+		if (!name.value.trim()) {
+			msg.textContent = `Name the ${what} first.`;
+			name.setAttribute("aria-invalid", "true");
+			name.focus();
+			return;
+		}
+		name.removeAttribute("aria-invalid");
 		save(pre + name.value.trim() + (post || ""), value.value, value, msg, saved);
 	});
 	return form;
