@@ -134,7 +134,10 @@ async function loadTabs() {
 }
 
 // refresh(all): read the counts again (and the connections when all), then draw.
+// Focus stays where it was when the element is drawn again (same id), so a
+// keyboard user is not thrown back to the top when a job ends.
 async function refresh(all) {
+	const had = document.activeElement && document.activeElement.id;
 	try {
 		if (all) await loadConnections();
 		await loadTabs();
@@ -142,6 +145,10 @@ async function refresh(all) {
 		return; // 401: the login form is showing
 	}
 	route();
+	if (had && (!document.activeElement || document.activeElement === document.body)) {
+		const el = document.getElementById(had);
+		if (el) el.focus();
+	}
 }
 
 // ---- Sync All --------------------------------------------------------------
