@@ -189,8 +189,10 @@ test("dashboard", async (t) => {
 			covers.map((c) => c.replace(/\d+$/, "")),
 			["Sales > Customers", "Sales > Invoices", "Purchases > Suppliers", "Purchases > Supplier Invoices", "Adjustments & COGS > COGS"]
 		);
+		await snap("sync-all-menu");
 		await page.keyboard.press("Escape");
 		assert.equal(await page.getAttribute("#sync-all-toggle", "aria-expanded"), "false");
+		assert.equal(await page.evaluate(() => document.activeElement.id), "sync-all-toggle", "Escape gives focus back to the toggle");
 	});
 
 	await t.test("4 tick three invoices, Upload Selected, watch them leave", async () => {
