@@ -90,6 +90,16 @@ export BS_URL BOOKSYNC
 cd "$dir" || fail "cannot cd to $dir"
 node --test --test-reporter=tap test/*.test.js
 rc=$?
+
+# SIGTERM stops serve cleanly: exit 0, nothing from a sanitizer (an ASan
+# build checks for leaks at exit)
+kill "$serve_pid" 2>/dev/null
+wait "$serve_pid"
+serve_rc=$?
+if [ $serve_rc -ne 0 ]; then
+	echo "not ok - serve exited $serve_rc after SIGTERM" >&2
+	rc=1
+fi
 if [ $rc -ne 0 ]; then
 	echo "--- serve stderr (last 30 lines)" >&2
 	tail -n 30 "$T/serve.err" >&2
