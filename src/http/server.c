@@ -198,6 +198,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *con, struct http_resp *r
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 
+	if (resp->drop)
+		return MHD_NO;
 	if (resp->status < 100 || resp->status > 599)
 		return queue_error(con, 500, "the handler gave no answer");
 	if (resp->static_body != NULL)
