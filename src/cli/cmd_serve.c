@@ -101,6 +101,11 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	printf("%s\n", api_url(srv));
 	fflush(stdout);
 	fprintf(stderr, "booksync serve: listening on %s (stop with Ctrl-C)\n", api_url(srv));
+	if (strncmp(api_url(srv), "http://127.", 11) != 0)
+		fprintf(stderr,
+		        "booksync serve: warning: %s is reachable from other machines over "
+		        "plain HTTP; put a TLS proxy in front (docs/serve.md)\n",
+		        api_url(srv));
 	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
 		;
 	fprintf(stderr, "booksync serve: stopping\n");
