@@ -4,6 +4,7 @@
  * keyed page (store_rows_page) plus the JSON.  Driven by bench/serve_lists.
  *
  *   lists_probe DB [--pages N] [--limit L]
+ *   lists_probe DB --cursor     (prints a cursor after a random record)
  *
  * For each list and each filter (no tab, one tab, one group) it times the
  * first page and N pages that start after a record picked at random (a
@@ -165,6 +166,17 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--limit") == 0)
 			limit = argv[i + 1];
 	}
+	if (argc == 3 && strcmp(argv[2], "--cursor") == 0) {
+		struct key k;
+		const char *f[4] = {k.tab, k.date, k.kind, k.id};
+
+		buf_init(&cur, 4096);
+		if (pick_keys(argv[1], &k, 1) != 1 || api_cursor_encode(f, 4, &cur) != BS_OK)
+			return 1;
+		puts(buf_cstr(&cur));
+		buf_free(&cur);
+		return 0;
+	}
 	keys = calloc((size_t)pages, sizeof(*keys));
 	us = calloc((size_t)pages, sizeof(*us));
 	buf_init(&cur, 4096);
@@ -214,6 +226,15 @@ int main(int argc, char **argv)
 			         tabs[t] ? " tab=" : "", tabs[t] ? tabs[t] : "");
 			report(what, us, n, bytes);
 		}
+	}
+	{
+		int64_t t[5];
+		size_t bytes = 0;
+
+		for (int i = 0; i < 5; i++)
+			if ((t[i] = one(&c, api_h_tabs, NULL, NULL, "1", &bytes)) < 0)
+				goto out;
+		report("tabs (counts of every row)", t, 5, bytes);
 	}
 	rc = 0;
 out:

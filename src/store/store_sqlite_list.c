@@ -301,7 +301,8 @@ out:
  * Parameters: ?1 target, ?2 tab, ?4 RECORD_PURCHASE (label), ?5..?8 the
  * key after which the page starts, ?9 the limit.  The tab filter is also a
  * range on the index's first column ('/' sorts just before '0'), so a tab's
- * pages start at the tab and not at the first record.
+ * pages start at the tab and end after it, not at the first and last
+ * records.
  */
 int sq_rows_page(struct store *st, const char *target, unsigned state_mask, const char *tab,
                  const struct store_row_key *after, size_t limit, store_row_cb cb, void *arg,
@@ -337,8 +338,16 @@ int sq_rows_page(struct store *st, const char *target, unsigned state_mask, cons
 		                      " CROSS JOIN sync_state s ON s.record = r.rowid");
 	if (rc == BS_OK && target != NULL)
 		rc = states_in(&sql, state_mask);
+	/* A key before the tab's range asks for the tab's first page. */
+	if (after != NULL && has_tab && strcmp(after->tab, tab) < 0)
+		after = NULL;
+	/* With a key, the key is the walk's start (SQLite seeks on the row
+	 * value only when the tab gives no other lower bound); without one,
+	 * the tab is. */
+	if (rc == BS_OK && has_tab && after == NULL)
+		rc = buf_addstr(&sql, " AND r.tab >= ?2");
 	if (rc == BS_OK && has_tab)
-		rc = buf_addstr(&sql, " AND r.tab >= ?2 AND r.tab < ?2 || '0' AND (r.tab = ?2"
+		rc = buf_addstr(&sql, " AND r.tab < ?2 || '0' AND (r.tab = ?2"
 		                      " OR substr(r.tab, 1, length(?2) + 1) = ?2 || '/')");
 	if (rc == BS_OK && after != NULL)
 		rc = buf_addstr(&sql, " AND (r.tab, r.date, r.kind, r.id) > (?5, ?6, ?7, ?8)");
