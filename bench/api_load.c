@@ -85,8 +85,8 @@ static void *client_main(void *arg)
 		sh->requests++;
 		if (rc != CURLE_OK || code < 200 || code > 299) {
 			if (sh->errors++ == 0)
-				snprintf(sh->first_error, sizeof(sh->first_error), "%s: %s (HTTP %ld)",
-				         url, curl_easy_strerror(rc), code);
+				snprintf(sh->first_error, sizeof(sh->first_error),
+				         "%s: %s (HTTP %ld)", url, curl_easy_strerror(rc), code);
 		}
 		if (sh->nlat < MAX_SAMPLES)
 			sh->lat[sh->nlat++] = t1 - t0;
@@ -170,6 +170,8 @@ int main(int argc, char **argv)
 			if (kb > high)
 				high = kb;
 			last = kb;
+			if (s % 10 == 0)
+				printf("  t=%3d s  server RSS %.1f MiB\n", s, kb / 1024.0);
 		}
 		if (s < seconds)
 			sleep(1);
@@ -181,7 +183,8 @@ int main(int argc, char **argv)
 	       sh.requests, (double)sh.requests / seconds, sh.errors);
 	if (sh.nlat > 0)
 		printf("latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-		       (double)sh.lat[sh.nlat / 2] / 1000.0, (double)sh.lat[sh.nlat * 99 / 100] / 1000.0,
+		       (double)sh.lat[sh.nlat / 2] / 1000.0,
+		       (double)sh.lat[sh.nlat * 99 / 100] / 1000.0,
 		       (double)sh.lat[sh.nlat - 1] / 1000.0);
 	printf("server RSS MiB: first %.1f, low %.1f, high %.1f, last %.1f\n", first / 1024.0,
 	       low / 1024.0, high / 1024.0, last / 1024.0);

@@ -118,7 +118,8 @@ static int64_t one(struct api_ctx *c, api_fn fn, const char *tab, const char *cu
 		q[nq].key = "cursor";
 		q[nq++].value = cursor;
 	}
-	struct http_req req = {.method = "GET", .path = "/api/v1/pending", .query = q, .nquery = nq};
+	struct http_req req = {
+	    .method = "GET", .path = "/api/v1/pending", .query = q, .nquery = nq};
 
 	http_resp_init(&resp, BUF_MAX_DEFAULT);
 	t0 = now_us();
@@ -135,7 +136,8 @@ static void report(const char *what, int64_t *us, int n, size_t bytes)
 {
 	qsort(us, (size_t)n, sizeof(*us), cmp_i64);
 	printf("%-34s n=%-4d p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (%zu bytes/page)\n", what, n,
-	       (double)us[n / 2] / 1000.0, (double)us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0,
+	       (double)us[n / 2] / 1000.0,
+	       (double)us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0,
 	       (double)us[n - 1] / 1000.0, bytes);
 }
 
@@ -212,7 +214,8 @@ int main(int argc, char **argv)
 			/* pages after random records */
 			n = 0;
 			for (int i = 0; i < pages; i++) {
-				const char *f[4] = {keys[i].tab, keys[i].date, keys[i].kind, keys[i].id};
+				const char *f[4] = {keys[i].tab, keys[i].date, keys[i].kind,
+				                    keys[i].id};
 				int64_t v;
 
 				if (api_cursor_encode(f, 4, &cur) != BS_OK)

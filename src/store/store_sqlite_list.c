@@ -326,16 +326,23 @@ int sq_rows_page(struct store *st, const char *target, unsigned state_mask, cons
 		                " r.total, 'not_imported', coalesce(%s, ''), %s, %s"
 		                " FROM records r INDEXED BY records_by_listing WHERE 1",
 		                missing_refs, label, contact_sql);
+	else if (few)
+		/* the sort takes keys only; labels are made for the page's rows */
+		rc = buf_printf(&sql,
+		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
+		                " r.total, p.state, p.reason, %s, %s FROM (SELECT s.record AS rid,"
+		                " s.state AS state, s.reason AS reason, r.tab AS t, r.date AS d,"
+		                " r.kind AS k, r.id AS i FROM sync_state s INDEXED BY"
+		                " sync_state_by_state CROSS JOIN records r ON r.rowid = s.record"
+		                " WHERE s.target = ?1 AND ",
+		                label, contact_sql);
 	else
 		rc = buf_printf(&sql,
 		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
-		                " r.total, s.state, s.reason, %s, %s FROM %s"
+		                " r.total, s.state, s.reason, %s, %s FROM records r INDEXED BY"
+		                " records_by_listing CROSS JOIN sync_state s ON s.record = r.rowid"
 		                " WHERE s.target = ?1 AND ",
-		                label, contact_sql,
-		                few ? "sync_state s INDEXED BY sync_state_by_state"
-		                      " CROSS JOIN records r ON r.rowid = s.record"
-		                    : "records r INDEXED BY records_by_listing"
-		                      " CROSS JOIN sync_state s ON s.record = r.rowid");
+		                label, contact_sql);
 	if (rc == BS_OK && target != NULL)
 		rc = states_in(&sql, state_mask);
 	/* A key before the tab's range asks for the tab's first page. */
@@ -353,6 +360,9 @@ int sq_rows_page(struct store *st, const char *target, unsigned state_mask, cons
 		rc = buf_addstr(&sql, " AND (r.tab, r.date, r.kind, r.id) > (?5, ?6, ?7, ?8)");
 	if (rc == BS_OK)
 		rc = buf_addstr(&sql, " ORDER BY r.tab, r.date, r.kind, r.id LIMIT ?9");
+	if (rc == BS_OK && few)
+		rc = buf_addstr(&sql, ") p CROSS JOIN records r ON r.rowid = p.rid"
+		                      " ORDER BY p.t, p.d, p.k, p.i");
 	if (rc != BS_OK)
 		goto out;
 	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
