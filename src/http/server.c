@@ -248,6 +248,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 		cc->answered = true;
 		return queue_error(con, 413, msg);
 	}
+	if (strstr(cc->raw_path, "%00") != NULL) /* decoding would cut the path short */
+		return queue_error(con, 400, "the path holds an encoded NUL");
 	q.n = h.n = 0;
 	MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, kv_iter, &q);
 	MHD_get_connection_values(con, MHD_HEADER_KIND, kv_iter, &h);
