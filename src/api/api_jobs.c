@@ -1,7 +1,7 @@
 /*
  * api_jobs.c - the job runner of `booksync serve`: sync jobs queued by
  * POST /api/v1/sync (and resync, and the scheduler) and run one at a time
- * by one worker thread; and the scheduler.
+ * by one worker thread.
  *
  * One worker for the whole server, not one per target: a target's sync
  * lock (sync/synclock.h) names its holder by process, so two threads of
@@ -23,6 +23,8 @@
  * answers, so sync_run stops before its next ledger call with nothing
  * half-done; the job is marked failed ("stopped: ..."), and jobs still
  * queued too.
+ *
+ * The scheduler is api_sched.c; it submits as a request does.
  *
  * Threads: the worker, the scheduler, the request threads (submit, get,
  * list) and the stopper share what is below `mu`.  No store call is made
@@ -63,13 +65,13 @@ struct job {
 
 struct api_jobs {
 	struct api_server *srv;
-	struct store *wst; /* the worker's own connection (and the stopper's) */
-	struct store *sst; /* the scheduler's */
+	struct store *wst;       /* the worker's own connection (and the stopper's) */
+	struct api_sched *sched; /* api_sched.c */
 	pthread_mutex_t mu;
 	pthread_mutex_t submit_mu;
 	pthread_cond_t cv; /* a job queued, or stopping */
-	pthread_t worker, sched;
-	bool worker_started, sched_started;
+	pthread_t worker;
+	bool worker_started;
 	bool stopping;
 	struct job **v; /* queued and running jobs, oldest first */
 	size_t n, cap;
@@ -81,7 +83,7 @@ struct api_jobs {
 static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct api_jobs *reg_head;
 
-static int64_t mono_ms(void)
+int64_t api_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -89,7 +91,7 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
+void api_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
 {
 	struct timespec ts;
 
@@ -272,7 +274,7 @@ static void job_run(struct api_jobs *js, struct job *jb)
 		set_state(&jb->j, API_JOB_QUEUED);
 		set_phase(&jb->j, SYNC_PHASE_LOCK);
 		snprintf(jb->j.message, sizeof(jb->j.message), "waiting: %.480s", err.msg);
-		jb->not_before = mono_ms() + JOBS_RETRY_MS;
+		jb->not_before = api_mono_ms() + JOBS_RETRY_MS;
 	} else {
 		set_state(&jb->j, status == BS_OK ? API_JOB_DONE : API_JOB_FAILED);
 		set_phase(&jb->j, sum.phase);
@@ -305,16 +307,23 @@ static void job_run(struct api_jobs *js, struct job *jb)
 }
 
 /* The oldest queued job that may run now, or NULL; *wait_ms: how long
- * until a waiting one may.  mu held. */
+ * until a waiting one may.  A target's jobs run in the order they came: a
+ * job behind one of its target that waits for the lock waits too.  mu
+ * held. */
 static struct job *job_next(struct api_jobs *js, int64_t *wait_ms)
 {
-	int64_t now = mono_ms();
+	int64_t now = api_mono_ms();
 
 	*wait_ms = 60 * 1000;
 	for (size_t i = 0; i < js->n; i++) {
 		struct job *jb = js->v[i];
+		bool behind = false;
 
 		if (jb->running)
+			continue;
+		for (size_t k = 0; k < i && !behind; k++)
+			behind = strcmp(js->v[k]->j.target, jb->j.target) == 0;
+		if (behind)
 			continue;
 		if (jb->not_before <= now)
 			return jb;
@@ -335,7 +344,7 @@ static void *worker_main(void *arg)
 		struct job *jb = job_next(js, &wait_ms);
 
 		if (jb == NULL) {
-			cond_wait_ms(&js->cv, &js->mu, wait_ms);
+			api_cond_wait_ms(&js->cv, &js->mu, wait_ms);
 			continue;
 		}
 		jb->running = true;
@@ -484,8 +493,7 @@ static const struct job *job_same(const struct api_jobs *js, const struct job *j
 	return NULL;
 }
 
-/* Submit r on store st (the caller's connection); see api_jobs_submit. */
-static int jobs_submit(struct api_jobs *js, struct store *st, const struct api_job_req *r,
+int api_jobs_submit_on(struct api_jobs *js, struct store *st, const struct api_job_req *r,
                        int64_t *job_id, struct bs_error *err)
 {
 	const struct api_opts *ao = api_server_opts(js->srv);
@@ -554,7 +562,7 @@ int api_jobs_submit(struct api_server *srv, const struct api_job_req *r, int64_t
 	rc = api_store_get(srv, &st, err);
 	if (rc != BS_OK)
 		return rc;
-	rc = jobs_submit(js, st, r, job_id, err);
+	rc = api_jobs_submit_on(js, st, r, job_id, err);
 	api_store_put(srv, st);
 	return rc;
 }
@@ -612,109 +620,6 @@ int api_jobs_list(struct api_jobs *js, struct store *st, int64_t before, size_t 
 	return store_jobs_page(st, before, limit, list_row, &lc, err);
 }
 
-/* ---- the scheduler ---- */
-
-/* How long one minute of schedule.sync_minutes lasts: a minute, or in
- * tests $BOOKSYNC_SCHEDULE_UNIT_MS (docs/serve.md). */
-static int64_t sched_unit_ms(void)
-{
-	const char *v = getenv(SCHED_UNIT_ENV);
-	int64_t ms = 0;
-
-	if (v == NULL || v[0] == '\0' || strspn(v, "0123456789") != strlen(v) || strlen(v) > 9)
-		return SCHED_UNIT_DEF;
-	for (; *v != '\0'; v++)
-		ms = ms * 10 + (*v - '0');
-	return ms > 0 ? ms : SCHED_UNIT_DEF;
-}
-
-static int64_t sched_minutes(struct store *st)
-{
-	struct buf v;
-	int64_t m = 0;
-
-	buf_init(&v, 64);
-	if (settings_get(st, "schedule.sync_minutes", &v, NULL) == BS_OK &&
-	    settings_check("schedule.sync_minutes", buf_cstr(&v), NULL) == BS_OK)
-		for (const char *p = buf_cstr(&v); *p != '\0'; p++)
-			m = m * 10 + (*p - '0');
-	buf_free(&v);
-	return m;
-}
-
-struct sched_targets {
-	char (*t)[128];
-	size_t n, cap;
-};
-
-static int sched_target(void *arg, const char *target, const char *name)
-{
-	struct sched_targets *ts = arg;
-
-	(void)name;
-	if (ts->n == ts->cap) {
-		size_t cap = ts->cap ? ts->cap * 2 : 4;
-		char(*t)[128] = realloc(ts->t, cap * sizeof(*t));
-
-		if (t == NULL)
-			return BS_ENOMEM;
-		ts->t = t, ts->cap = cap;
-	}
-	if (strlen(target) < sizeof(ts->t[0]))
-		memcpy(ts->t[ts->n++], target, strlen(target) + 1);
-	return BS_OK;
-}
-
-/* Sync All of every target, origin "schedule"; a target whose Sync All is
- * queued or running already is skipped (the submit says so: BS_EBUSY). */
-static void sched_tick(struct api_jobs *js)
-{
-	struct sched_targets ts = {0};
-	struct bs_error err;
-
-	if (store_targets_each(js->sst, sched_target, &ts, &err) == BS_OK) {
-		for (size_t i = 0; i < ts.n; i++) {
-			struct api_job_req r = {0};
-			int64_t id;
-
-			r.target = ts.t[i];
-			r.origin = "schedule";
-			jobs_submit(js, js->sst, &r, &id, &err);
-		}
-	}
-	free(ts.t);
-}
-
-static void *sched_main(void *arg)
-{
-	struct api_jobs *js = arg;
-	int64_t unit = sched_unit_ms();
-	int64_t poll = unit / 4 < 50 ? 50 : unit / 4 > 1000 ? 1000 : unit / 4;
-	int64_t last = mono_ms();
-
-	pthread_mutex_lock(&js->mu);
-	while (!js->stopping) {
-		int64_t minutes, now;
-
-		cond_wait_ms(&js->cv, &js->mu, poll);
-		if (js->stopping)
-			break;
-		pthread_mutex_unlock(&js->mu);
-		/* read each time: a changed setting counts without a restart */
-		minutes = sched_minutes(js->sst);
-		now = mono_ms();
-		if (minutes == 0)
-			last = now;
-		else if (now - last >= minutes * unit) {
-			last = now;
-			sched_tick(js);
-		}
-		pthread_mutex_lock(&js->mu);
-	}
-	pthread_mutex_unlock(&js->mu);
-	return NULL;
-}
-
 /* ---- start, stop ---- */
 
 int api_jobs_start(struct api_server *srv, struct api_jobs **out, struct bs_error *err)
@@ -738,8 +643,6 @@ int api_jobs_start(struct api_server *srv, struct api_jobs **out, struct bs_erro
 	 * which refuses connections while the server stops */
 	rc = store_open(ao->db_path, 0, &js->wst, err);
 	if (rc == BS_OK)
-		rc = store_open(ao->db_path, 0, &js->sst, err);
-	if (rc == BS_OK)
 		rc = store_jobs_abandon(js->wst, "serve stopped before this job ended",
 		                        ao->now_ms(), NULL, err);
 	if (rc != BS_OK)
@@ -749,16 +652,14 @@ int api_jobs_start(struct api_server *srv, struct api_jobs **out, struct bs_erro
 		goto out;
 	}
 	js->worker_started = true;
-	if (pthread_create(&js->sched, NULL, sched_main, js) != 0) {
-		rc = bs_error_set(err, BS_ENOMEM, "cannot start the scheduler");
-		goto out;
-	}
-	js->sched_started = true;
+	/* registered first: the scheduler's submits look the runner up */
 	pthread_mutex_lock(&reg_mu);
 	js->reg_next = reg_head;
 	reg_head = js;
 	pthread_mutex_unlock(&reg_mu);
-	*out = js;
+	rc = api_sched_start(js, ao->db_path, &js->sched, err);
+	if (rc == BS_OK)
+		*out = js;
 out:
 	if (rc != BS_OK) {
 		api_jobs_stop(js);
@@ -775,6 +676,9 @@ void api_jobs_stop(struct api_jobs *js)
 	if (js == NULL)
 		return;
 	ao = api_server_opts(js->srv);
+	/* the scheduler first: it submits */
+	api_sched_stop(js->sched);
+	api_connect_forget(js->srv);
 	pthread_mutex_lock(&reg_mu);
 	for (pp = &reg_head; *pp != NULL && *pp != js; pp = &(*pp)->reg_next)
 		;
@@ -788,8 +692,6 @@ void api_jobs_stop(struct api_jobs *js)
 	pthread_mutex_unlock(&js->mu);
 	if (js->worker_started)
 		pthread_join(js->worker, NULL);
-	if (js->sched_started)
-		pthread_join(js->sched, NULL);
 	/* the running job has ended (stopped) and left; these never ran */
 	for (size_t i = 0; i < js->n; i++) {
 		struct store_job *j = &js->v[i]->j;
@@ -803,7 +705,6 @@ void api_jobs_stop(struct api_jobs *js)
 	}
 	free(js->v);
 	store_close(js->wst);
-	store_close(js->sst);
 	pthread_cond_destroy(&js->cv);
 	pthread_mutex_destroy(&js->submit_mu);
 	pthread_mutex_destroy(&js->mu);

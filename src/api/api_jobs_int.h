@@ -10,7 +10,10 @@
 #define BS_API_API_JOBS_INT_H
 
 #include "api/api_int.h"
+#include "store/store.h"
 #include "sync/run.h"
+
+#include <pthread.h>
 
 /* "queued", "running", "done", "failed"; and "target", "lock", ... "done". */
 const char *api_job_state_name(enum api_job_state s);
@@ -39,6 +42,38 @@ int api_jobs_list(struct api_jobs *jobs, struct store *st, int64_t before, size_
  */
 int api_job_json(struct buf *out, const struct store_job *j, const char *request);
 
+/* Submit r on the caller's store connection st (the scheduler's); as
+ * api_jobs_submit. */
+int api_jobs_submit_on(struct api_jobs *jobs, struct store *st, const struct api_job_req *r,
+                       int64_t *job_id, struct bs_error *err);
+
+/* The monotonic clock in ms, and a wait on cv for at most ms (mu held);
+ * the runner's conditions use CLOCK_MONOTONIC. */
+int64_t api_mono_ms(void);
+void api_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms);
+
+/* ---- the scheduler (api_sched.c) ---- */
+
+/*
+ * Every schedule.sync_minutes (read each time: a change counts without a
+ * restart; 0 = off), a Sync All job of origin "schedule" for each
+ * connected target, skipped while the same job is queued or running.  The
+ * scheduler has its own store connection on db_path.  One minute lasts
+ * $BOOKSYNC_SCHEDULE_UNIT_MS ms when that is set (tests; docs/serve.md).
+ */
+struct api_sched;
+int api_sched_start(struct api_jobs *jobs, const char *db_path, struct api_sched **out,
+                    struct bs_error *err);
+void api_sched_stop(struct api_sched *s);
+
+/* Whether target has credentials in the store (it is connected). */
+bool api_target_connected(struct store *st, const char *target);
+
+/* ---- connections (api_h_connections.c) ---- */
+
+/* Forget srv's pending connect attempts (their secrets wiped): at stop. */
+void api_connect_forget(struct api_server *srv);
+
 /*
  * Submit r as c's caller and answer: 202 with the job and a Location, 409
  * with "job": <id> inside the error when the same sync is queued or
@@ -55,5 +90,13 @@ void api_h_sync(struct api_ctx *c, const struct http_req *req, struct http_resp 
 void api_h_job(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 /* GET /api/v1/jobs?limit&cursor (read): newest first */
 void api_h_jobs(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+/* GET /api/v1/connections (admin): every connection and ledger */
+void api_h_connections(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+/* POST /api/v1/connections/{ledger} (admin) {"base_url"?,"tenant"?} -> {"authorize_url"} */
+void api_h_connect(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+/* GET /api/v1/connections/{ledger}/callback?code&state (no auth: the state) -> 302 */
+void api_h_connect_callback(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+/* DELETE /api/v1/connections/{ledger}?target= (admin) -> 204 */
+void api_h_disconnect(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 
 #endif

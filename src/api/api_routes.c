@@ -23,6 +23,10 @@ const struct api_route api_routes[] = {
     {"POST", "/api/v1/sync", API_SCOPE_SYNC, api_h_sync},
     {"GET", "/api/v1/jobs/{id}", API_SCOPE_READ, api_h_job},
     {"GET", "/api/v1/jobs", API_SCOPE_READ, api_h_jobs},
+    {"GET", "/api/v1/connections", API_SCOPE_ADMIN, api_h_connections},
+    {"POST", "/api/v1/connections/{ledger}", API_SCOPE_ADMIN, api_h_connect},
+    {"DELETE", "/api/v1/connections/{ledger}", API_SCOPE_ADMIN, api_h_disconnect},
+    {"GET", "/api/v1/connections/{ledger}/callback", 0, api_h_connect_callback},
 
     /* ---- records, lists, settings (api_h_*.c) ---- */
     {"POST", "/api/v1/records", API_SCOPE_RECORDS_WRITE, api_h_records_post},

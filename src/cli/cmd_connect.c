@@ -15,7 +15,6 @@
 #include "store/store.h"
 #include "sync/onboard.h"
 
-#include <ctype.h>
 #include <getopt.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -112,32 +111,6 @@ static void print_connected(const struct onboard_stats *ob, const char *target)
 		printf("Gift voucher liability account: %s\n", ob->gift_account);
 }
 
-/* $BOOKSYNC_<LEDGER>_CLIENT_<what> ("ID", "SECRET"), NULL when unset. */
-static const char *env_cred(const char *ledger, const char *what)
-{
-	char name[64];
-	size_t i;
-
-	snprintf(name, sizeof(name), "BOOKSYNC_%s_CLIENT_%s", ledger, what);
-	for (i = 9; name[i] != '\0' && name[i] != '_'; i++)
-		name[i] = (char)toupper((unsigned char)name[i]);
-	return getenv(name);
-}
-
-/* The setting <ledger>.client_<what> into out, when set (QBO's). */
-static const char *setting_cred(struct store *st, const char *ledger, const char *what,
-                                struct buf *out)
-{
-	char key[64];
-
-	snprintf(key, sizeof(key), "%s.client_%s", ledger, what);
-	buf_reset(out);
-	if (settings_find(key) == NULL || store_setting_get(st, key, out, NULL) != BS_OK ||
-	    out->len == 0)
-		return NULL;
-	return buf_cstr(out);
-}
-
 static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -163,8 +136,6 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	/* connect LEDGER [options]: the ledger first, then its options */
 	if (argc < 2 || ledger_find(argv[1]) == NULL)
 		return cli_usage_error(&cmd_connect_entry, "say which ledger: connect xero|qbo");
-	a.client_id = env_cred(argv[1], "ID");
-	a.client_secret = env_cred(argv[1], "SECRET");
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "+", longopts, NULL)) != -1) {
 		if (c == 'u')
@@ -189,24 +160,19 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	code = cli_store_open(ctx, &cmd_connect_entry, STORE_OPEN_CHECK, &st);
 	if (code != CLI_OK)
 		goto out;
-	if (a.client_id == NULL || a.client_id[0] == '\0')
-		a.client_id = setting_cred(st, argv[1], "id", &sid);
-	if (a.client_secret == NULL || a.client_secret[0] == '\0')
-		a.client_secret = setting_cred(st, argv[1], "secret", &ssecret);
-	if (a.client_id == NULL || a.client_secret == NULL || a.client_id[0] == '\0' ||
-	    a.client_secret[0] == '\0') {
-		const char *up = strcmp(argv[1], "qbo") == 0 ? "QBO" : "XERO";
-
-		code =
-		    cli_usage_error(&cmd_connect_entry,
-		                    "no client credentials: set BOOKSYNC_%s_CLIENT_ID and "
-		                    "BOOKSYNC_%s_CLIENT_SECRET (or --client-id/--client-secret%s)",
-		                    up, up,
-		                    strcmp(argv[1], "qbo") == 0
-		                        ? ", or the settings qbo.client_id/qbo.client_secret"
-		                        : "");
+	/* options first, then the environment, then the settings (onboard.h) */
+	rc = onboard_client_creds(st, argv[1], a.client_id, a.client_secret, &sid, &ssecret, &err);
+	if (rc == BS_EINVAL) {
+		code = cli_usage_error(&cmd_connect_entry, "%s (or --client-id/--client-secret)",
+		                       err.msg);
 		goto out;
 	}
+	if (rc != BS_OK) {
+		code = fail(rc, err.msg);
+		goto out;
+	}
+	a.client_id = buf_cstr(&sid);
+	a.client_secret = buf_cstr(&ssecret);
 	/* no person at the terminal: the page may approve by itself (sandbox) */
 	a.ledger = argv[1];
 	a.auto_approve = isatty(STDIN_FILENO) != 1;

@@ -374,6 +374,20 @@ struct ledger_ops {
 	 * came back from the browser in time; BS_ENET, BS_EPROTO, BS_ELIMIT. */
 	int (*authorize)(const struct ledger_auth *a, struct ledger_tokens *tokens,
 	                 struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
+	/* The same flow split for a caller that owns the redirect (`booksync
+	 * serve`'s callback endpoint): authorize_start appends the authorize
+	 * URL for redirect_uri and state to url; when the browser came back,
+	 * authorize_finish exchanges its code (extra: the value of the
+	 * redirect's redirect_extra parameter, "" when it has none) for tokens
+	 * and lists the organisations, with authorize's errors.  a's
+	 * auto_approve and show_url are not used. */
+	const char *redirect_extra; /* QBO: "realmId"; NULL when none */
+	int (*authorize_start)(const char *base_url, const char *client_id,
+	                       const char *redirect_uri, const char *state, struct buf *url,
+	                       struct bs_error *err);
+	int (*authorize_finish)(const struct ledger_auth *a, const char *redirect_uri,
+	                        const char *code, const char *extra, struct ledger_tokens *tokens,
+	                        struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
 
 	/* Credentials.  The API root for a base URL ("" or NULL: the real
 	 * ledger; else one host serving it all, e.g. a sandbox) into

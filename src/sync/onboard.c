@@ -447,10 +447,27 @@ int onboard_run(struct session *s, struct onboard_stats *st, struct bs_error *er
 	return rc;
 }
 
+/* The connector a names (NULL: the default one), or NULL. */
+static const struct ledger_ops *auth_ledger(const char *name)
+{
+	return name == NULL ? ledger_nth(0) : ledger_find(name);
+}
+
+/* What a successful authorisation puts in creds beside the tokens. */
+static void creds_fill(const struct ledger_ops *ops, const struct onboard_auth *a,
+                       struct session_creds *creds)
+{
+	snprintf(creds->ledger, sizeof(creds->ledger), "%s", ops->name);
+	snprintf(creds->base_url, sizeof(creds->base_url), "%s",
+	         a->base_url != NULL ? a->base_url : "");
+	snprintf(creds->client_id, sizeof(creds->client_id), "%s", a->client_id);
+	snprintf(creds->client_secret, sizeof(creds->client_secret), "%s", a->client_secret);
+}
+
 int onboard_authorize(const struct onboard_auth *a, struct session_creds *creds,
                       struct ledger_tenant **tenants, size_t *n, struct bs_error *err)
 {
-	const struct ledger_ops *ops = ledger_find(a->ledger != NULL ? a->ledger : "");
+	const struct ledger_ops *ops = auth_ledger(a->ledger);
 	struct ledger_auth la = {a->base_url, a->client_id, a->client_secret, a->auto_approve,
 	                         a->show_url, a->arg,       a->now_ms};
 	int rc;
@@ -458,20 +475,91 @@ int onboard_authorize(const struct onboard_auth *a, struct session_creds *creds,
 	*tenants = NULL;
 	*n = 0;
 	memset(creds, 0, sizeof(*creds));
-	if (a->ledger == NULL)
-		ops = ledger_nth(0);
 	if (ops == NULL)
 		return bs_error_set(err, BS_EINVAL, "%s: no such ledger", a->ledger);
 	rc = ops->authorize(&la, &creds->tokens, tenants, n, err);
-	if (rc == BS_OK) {
-		snprintf(creds->ledger, sizeof(creds->ledger), "%s", ops->name);
-		snprintf(creds->base_url, sizeof(creds->base_url), "%s",
-		         a->base_url != NULL ? a->base_url : "");
-		snprintf(creds->client_id, sizeof(creds->client_id), "%s", a->client_id);
-		snprintf(creds->client_secret, sizeof(creds->client_secret), "%s",
-		         a->client_secret);
-	}
+	if (rc == BS_OK)
+		creds_fill(ops, a, creds);
 	return rc;
+}
+
+int onboard_authorize_start(const struct onboard_auth *a, const char *redirect_uri,
+                            const char *state, struct buf *url, struct bs_error *err)
+{
+	const struct ledger_ops *ops = auth_ledger(a->ledger);
+
+	if (ops == NULL || ops->authorize_start == NULL)
+		return bs_error_set(err, BS_EINVAL, "%s: no such ledger",
+		                    a->ledger != NULL ? a->ledger : "");
+	return ops->authorize_start(a->base_url, a->client_id, redirect_uri, state, url, err);
+}
+
+int onboard_authorize_finish(const struct onboard_auth *a, const char *redirect_uri,
+                             const char *code, const char *extra, struct session_creds *creds,
+                             struct ledger_tenant **tenants, size_t *n, struct bs_error *err)
+{
+	const struct ledger_ops *ops = auth_ledger(a->ledger);
+	struct ledger_auth la = {a->base_url, a->client_id, a->client_secret, false,
+	                         NULL,        NULL,         a->now_ms};
+	int rc;
+
+	*tenants = NULL;
+	*n = 0;
+	memset(creds, 0, sizeof(*creds));
+	if (ops == NULL || ops->authorize_finish == NULL)
+		return bs_error_set(err, BS_EINVAL, "%s: no such ledger",
+		                    a->ledger != NULL ? a->ledger : "");
+	rc = ops->authorize_finish(&la, redirect_uri, code, extra != NULL ? extra : "",
+	                           &creds->tokens, tenants, n, err);
+	if (rc == BS_OK)
+		creds_fill(ops, a, creds);
+	return rc;
+}
+
+/* $BOOKSYNC_<LEDGER>_CLIENT_<what> ("ID", "SECRET"), NULL when unset. */
+static const char *env_cred(const char *ledger, const char *what)
+{
+	char name[64];
+	size_t i;
+
+	snprintf(name, sizeof(name), "BOOKSYNC_%s_CLIENT_%s", ledger, what);
+	for (i = 9; name[i] != '\0' && name[i] != '_'; i++)
+		name[i] = (char)toupper((unsigned char)name[i]);
+	return getenv(name);
+}
+
+/* One credential into out: given, else the environment, else the setting. */
+static int one_cred(struct store *st, const char *ledger, const char *given, const char *what,
+                    struct buf *out)
+{
+	const char *v = given != NULL && given[0] != '\0' ? given : env_cred(ledger, what);
+	char key[64];
+
+	buf_reset(out);
+	if (v != NULL && v[0] != '\0')
+		return buf_addstr(out, v);
+	snprintf(key, sizeof(key), "%s.client_%s", ledger, what[0] == 'I' ? "id" : "secret");
+	if (settings_find(key) == NULL || store_setting_get(st, key, out, NULL) != BS_OK)
+		buf_reset(out);
+	return BS_OK;
+}
+
+int onboard_client_creds(struct store *st, const char *ledger, const char *id, const char *secret,
+                         struct buf *id_out, struct buf *secret_out, struct bs_error *err)
+{
+	bool qbo = strcmp(ledger, "qbo") == 0;
+	const char *up = qbo ? "QBO" : "XERO";
+
+	if (one_cred(st, ledger, id, "ID", id_out) != BS_OK ||
+	    one_cred(st, ledger, secret, "SECRET", secret_out) != BS_OK)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	if (id_out->len == 0 || secret_out->len == 0)
+		return bs_error_set(
+		    err, BS_EINVAL,
+		    "no client credentials: set BOOKSYNC_%s_CLIENT_ID and "
+		    "BOOKSYNC_%s_CLIENT_SECRET%s",
+		    up, up, qbo ? " (or the settings qbo.client_id/qbo.client_secret)" : "");
+	return BS_OK;
 }
 
 int onboard_pick_tenant(const struct ledger_tenant *t, size_t n, const char *want, size_t *pick,

@@ -62,6 +62,22 @@ int onboard_authorize(const struct onboard_auth *a, struct session_creds *creds,
                       struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
 
 /*
+ * The same authorisation in two legs, for a caller that owns the redirect
+ * (`booksync serve`: its callback endpoint is redirect_uri).  Start: the
+ * authorize URL for a's ledger, client id and base URL with `state` into
+ * url (appended).  Finish, when the browser came back: its code (and extra,
+ * the ledger's redirect_extra parameter: QBO's realmId) exchanged for
+ * tokens, the organisations listed; creds and *tenants as
+ * onboard_authorize.  a's auto_approve and show_url are not used.  Errors
+ * as onboard_authorize.
+ */
+int onboard_authorize_start(const struct onboard_auth *a, const char *redirect_uri,
+                            const char *state, struct buf *url, struct bs_error *err);
+int onboard_authorize_finish(const struct onboard_auth *a, const char *redirect_uri,
+                             const char *code, const char *extra, struct session_creds *creds,
+                             struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
+
+/*
  * Which granted organisation to connect: `want` (a tenant id), or the only
  * one when want is NULL; its index into *pick.  BS_EAUTH when none was
  * granted, BS_ENOTFOUND when want is not among them, BS_ECONFLICT when
@@ -80,6 +96,17 @@ int onboard_pick_tenant(const struct ledger_tenant *t, size_t n, const char *wan
 int onboard_connect(struct store *st, const char *db_path, struct session_creds *creds,
                     const struct ledger_tenant *t, int64_t (*now_ms)(void), struct buf *target,
                     struct onboard_stats *stats, struct bs_error *err);
+
+/*
+ * The app's client id and secret for ledger ("xero", "qbo"), as `connect`
+ * and `serve` find them: id / secret when given and not empty, else
+ * $BOOKSYNC_<LEDGER>_CLIENT_ID / _SECRET, else the settings
+ * <ledger>.client_id / client_secret where the catalogue has them (QBO).
+ * Into id_out and secret_out (reset first; the caller wipes secret_out).
+ * BS_EINVAL "no client credentials: set ..." when either is missing.
+ */
+int onboard_client_creds(struct store *st, const char *ledger, const char *id, const char *secret,
+                         struct buf *id_out, struct buf *secret_out, struct bs_error *err);
 
 /* Read the organisation through session s and link what exists (above). */
 int onboard_run(struct session *s, struct onboard_stats *stats, struct bs_error *err);

@@ -1,10 +1,9 @@
 /*
  * test_api_jobs.c - the job runner of `booksync serve` (api_jobs.c) against
- * an in-process sandbox, with a stand-in for the server (api_core.c's
- * accessors, defined here): validation of what a job names, a replayed
- * job refused with the first one's id, a job that meets another process's
- * sync lock waiting (and saying so) instead of failing, the jobs running
- * to done with every record posted once, and the wire shape of a job.
+ * an in-process sandbox, inside a real server (api_start): validation of what a job names, a
+ * replayed job refused with the first one's id, a job that meets another process's sync lock
+ * waiting (and saying so) instead of failing, the jobs running to done with every record posted
+ * once, and the wire shape of a job.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,34 +29,13 @@
 
 #define NSALES 120
 
-/* ---- the stand-in server: a store connection per get ---- */
-
-struct api_server {
-	struct api_opts opts;
-};
-
-const struct api_opts *api_server_opts(const struct api_server *srv)
-{
-	return &srv->opts;
-}
-
-int api_store_get(struct api_server *srv, struct store **st, struct bs_error *err)
-{
-	return store_open(srv->opts.db_path, 0, st, err);
-}
-
-void api_store_put(struct api_server *srv, struct store *st)
-{
-	(void)srv;
-	store_close(st);
-}
-
 struct fx {
 	char dir[64];
 	char db[128];
 	struct store *st;
 	struct sandbox *sb;
-	struct api_server srv;
+	struct api_opts opts;
+	struct api_server *srv;
 	struct api_jobs *jobs;
 };
 
@@ -129,9 +107,10 @@ static int setup(void **state)
 		return -1;
 	}
 	fill(f);
-	f->srv.opts.db_path = f->db;
-	f->srv.opts.now_ms = now_ms;
-	f->srv.opts.today = "2026-10-02";
+	f->opts.db_path = f->db;
+	f->opts.listen = "127.0.0.1:0";
+	f->opts.now_ms = now_ms;
+	f->opts.today = "2026-10-02";
 	*state = f;
 	return 0;
 }
@@ -141,7 +120,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 	char cmd[160];
 
-	api_jobs_stop(f->jobs);
+	api_stop(f->srv);
 	unsetenv("BOOKSYNC_SCHEDULE_UNIT_MS");
 	setup_faults = NULL;
 	store_close(f->st);
@@ -187,6 +166,17 @@ static void connect(struct fx *f, char *target, size_t cap)
 	sodium_memzero(&creds, sizeof(creds));
 }
 
+/* Start the server (and with it the job runner and the scheduler). */
+static void start(struct fx *f)
+{
+	struct bs_error err;
+
+	if (api_start(&f->opts, &f->srv, &err) != BS_OK)
+		fail_msg("api_start: %s", err.msg);
+	f->jobs = api_jobs_of(f->srv);
+	assert_non_null(f->jobs);
+}
+
 /* Poll job id until it has ended (10 s at most). */
 static void wait_end(struct fx *f, int64_t id, struct store_job *j)
 {
@@ -227,11 +217,10 @@ static void test_refused(void **state)
 	char target[128];
 	int64_t id;
 
-	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
-	assert_ptr_equal(api_jobs_of(&f->srv), f->jobs);
+	start(f);
 	/* nothing connected yet */
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(api_jobs_submit(&f->srv, &r, &id, &err), BS_ESTATE);
+	assert_int_equal(api_jobs_submit(f->srv, &r, &id, &err), BS_ESTATE);
 	assert_non_null(strstr(err.msg, "no ledger is connected"));
 	connect(f, target, sizeof(target));
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -241,14 +230,14 @@ static void test_refused(void **state)
 		r.resync = cases[i].resync;
 		r.refs = cases[i].refs;
 		r.nrefs = cases[i].nrefs;
-		assert_int_equal(api_jobs_submit(&f->srv, &r, &id, &err), cases[i].want);
+		assert_int_equal(api_jobs_submit(f->srv, &r, &id, &err), cases[i].want);
 		if (strstr(err.msg, cases[i].msg) == NULL)
 			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, cases[i].msg);
 		assert_int_equal(id, 0);
 	}
 	memset(&r, 0, sizeof(r));
 	r.target = "xero:nope";
-	assert_int_equal(api_jobs_submit(&f->srv, &r, &id, &err), BS_ENOTFOUND);
+	assert_int_equal(api_jobs_submit(f->srv, &r, &id, &err), BS_ENOTFOUND);
 	/* no job was made by any of these */
 	assert_int_equal(api_jobs_get(f->jobs, f->st, 1, &(struct store_job){0}, NULL, &err),
 	                 BS_ENOTFOUND);
@@ -268,7 +257,7 @@ static void test_queue(void **state)
 	char target[128];
 	int64_t all, again, picked, picked_again, inv;
 
-	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	start(f);
 	connect(f, target, sizeof(target));
 	/* another process syncs the target meanwhile */
 	assert_int_equal(synclock_take(&other, f->st, target, now_ms(), &err), BS_OK);
@@ -278,23 +267,23 @@ static void test_queue(void **state)
 	r.tab = "invoices";
 	r.refs = sel;
 	r.nrefs = 2;
-	assert_int_equal(api_jobs_submit(&f->srv, &r, &picked, &err), BS_OK);
+	assert_int_equal(api_jobs_submit(f->srv, &r, &picked, &err), BS_OK);
 	/* the same records named otherwise and in another order: the same job */
 	r.refs = sel_again;
-	assert_int_equal(api_jobs_submit(&f->srv, &r, &picked_again, &err), BS_EBUSY);
+	assert_int_equal(api_jobs_submit(f->srv, &r, &picked_again, &err), BS_EBUSY);
 	assert_int_equal(picked_again, picked);
 	assert_non_null(strstr(err.msg, "already"));
 
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(api_jobs_submit(&f->srv, &r, &all, &err), BS_OK);
+	assert_int_equal(api_jobs_submit(f->srv, &r, &all, &err), BS_OK);
 	assert_int_not_equal(all, picked);
 	r.all = true; /* {"all": true} is Sync All too */
-	assert_int_equal(api_jobs_submit(&f->srv, &r, &again, &err), BS_EBUSY);
+	assert_int_equal(api_jobs_submit(f->srv, &r, &again, &err), BS_EBUSY);
 	assert_int_equal(again, all);
 	memset(&r, 0, sizeof(r));
 	r.tab = "sales/invoices";
 	r.all = true;
-	assert_int_equal(api_jobs_submit(&f->srv, &r, &inv, &err), BS_OK);
+	assert_int_equal(api_jobs_submit(f->srv, &r, &inv, &err), BS_OK);
 
 	/* the first job meets the lock: it waits, queued, and says why */
 	for (int i = 0; i < 500; i++) {
@@ -330,7 +319,7 @@ static void test_queue(void **state)
 
 	/* once ended, the same sync may be asked again */
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(api_jobs_submit(&f->srv, &r, &again, &err), BS_OK);
+	assert_int_equal(api_jobs_submit(f->srv, &r, &again, &err), BS_OK);
 	assert_true(again > inv);
 	wait_end(f, again, &j);
 	assert_int_equal(j.s_posted, 0);
@@ -383,12 +372,12 @@ static void test_stop(void **state)
 	char target[128];
 	int64_t all, inv, again, posted;
 
-	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	start(f);
 	connect(f, target, sizeof(target));
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(api_jobs_submit(&f->srv, &r, &all, &err), BS_OK);
+	assert_int_equal(api_jobs_submit(f->srv, &r, &all, &err), BS_OK);
 	r.tab = "invoices";
-	assert_int_equal(api_jobs_submit(&f->srv, &r, &inv, &err), BS_OK);
+	assert_int_equal(api_jobs_submit(f->srv, &r, &inv, &err), BS_OK);
 	for (int i = 0; i < 1000; i++) {
 		assert_int_equal(api_jobs_get(f->jobs, f->st, all, &j, NULL, &err), BS_OK);
 		if (j.posted >= 1)
@@ -397,7 +386,8 @@ static void test_stop(void **state)
 	}
 	assert_string_equal(j.state, "running");
 	assert_string_equal(j.phase, "send");
-	api_jobs_stop(f->jobs);
+	api_stop(f->srv);
+	f->srv = NULL;
 	f->jobs = NULL;
 
 	assert_int_equal(store_job_get(f->st, all, &j, NULL, &err), BS_OK);
@@ -415,9 +405,9 @@ static void test_stop(void **state)
 	synclock_release(&lk);
 
 	/* a new runner: the rest, once */
-	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	start(f);
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(api_jobs_submit(&f->srv, &r, &again, &err), BS_OK);
+	assert_int_equal(api_jobs_submit(f->srv, &r, &again, &err), BS_OK);
 	assert_true(again > inv);
 	wait_end(f, again, &j);
 	assert_string_equal(j.state, "done");
@@ -444,7 +434,7 @@ static void test_abandoned(void **state)
 	assert_int_equal(store_job_get(f->st, left.id, &j, NULL, &err), BS_OK);
 	assert_string_equal(j.state, "running");
 
-	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	start(f);
 	assert_int_equal(api_jobs_get(f->jobs, f->st, left.id, &j, NULL, &err), BS_OK);
 	assert_string_equal(j.state, "failed");
 	assert_string_equal(j.message, "serve stopped before this job ended");
@@ -495,7 +485,7 @@ static void test_schedule(void **state)
 	assert_int_equal(store_setting_set(f->st, "schedule.sync_minutes", "1", &err), BS_OK);
 	/* another process holds the lock: the first scheduled job waits */
 	assert_int_equal(synclock_take(&other, f->st, target, now_ms(), &err), BS_OK);
-	assert_int_equal(api_jobs_start(&f->srv, &f->jobs, &err), BS_OK);
+	start(f);
 	memset(&c, 0, sizeof(c));
 	for (int i = 0; i < 300 && c.sched == 0; i++) {
 		usleep(10 * 1000);

@@ -62,6 +62,12 @@ int qbo_endpoints(const char *base_url, struct oauth2_endpoints *ep, char *api_r
 /* ledger_ops.authorize, api_root, refresh (qbo_auth.c). */
 int qbo_authorize(const struct ledger_auth *a, struct ledger_tokens *tokens,
                   struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
+/* ledger_ops.authorize_start and authorize_finish (qbo_auth.c). */
+int qbo_authorize_start(const char *base_url, const char *client_id, const char *redirect_uri,
+                        const char *state, struct buf *url, struct bs_error *err);
+int qbo_authorize_finish(const struct ledger_auth *a, const char *redirect_uri, const char *code,
+                         const char *extra, struct ledger_tokens *tokens,
+                         struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
 int qbo_api_root(const char *base_url, char *api_root, size_t cap, struct bs_error *err);
 int qbo_refresh(struct http_client *http, const char *base_url, const char *client_id,
                 const char *client_secret, const char *refresh_token, int64_t now_ms,

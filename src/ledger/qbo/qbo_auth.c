@@ -120,12 +120,44 @@ static void company_name(const char *api_root, const struct ledger_tokens *token
 	buf_free(&body);
 }
 
+/* The realm from the redirect checked, the code exchanged, the company
+ * as the one tenant. */
+static int finish(struct http_client *http, const struct oauth2_endpoints *ep, const char *root,
+                  const struct ledger_auth *a, const char *redirect_uri, const char *code,
+                  const char *realm, struct ledger_tokens *tokens, struct ledger_tenant **tenants,
+                  size_t *n, struct bs_error *err)
+{
+	struct ledger_tenant *t = NULL;
+	int rc = BS_OK;
+
+	if (realm == NULL || realm[0] == '\0' || strspn(realm, "0123456789") != strlen(realm) ||
+	    strlen(realm) >= sizeof(t->tenant_id))
+		rc = bs_error_set(err, BS_EPROTO,
+		                  "the redirect back carries no usable realmId (the company): "
+		                  "was the accounting scope granted?");
+	if (rc == BS_OK)
+		rc = oauth2_exchange_code(http, ep, a->client_id, a->client_secret, code,
+		                          redirect_uri, a->now_ms, tokens, err);
+	if (rc == BS_OK) {
+		t = calloc(1, sizeof(*t));
+		if (t == NULL)
+			rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+	}
+	if (rc == BS_OK) {
+		snprintf(t->tenant_id, sizeof(t->tenant_id), "%s", realm);
+		snprintf(t->tenant_type, sizeof(t->tenant_type), "%s", "COMPANY");
+		company_name(root, tokens, t);
+		*tenants = t;
+		*n = 1;
+	}
+	return rc;
+}
+
 int qbo_authorize(const struct ledger_auth *a, struct ledger_tokens *tokens,
                   struct ledger_tenant **tenants, size_t *n, struct bs_error *err)
 {
 	struct oauth2_endpoints ep;
 	struct http_client *http = NULL;
-	struct ledger_tenant *t = NULL;
 	struct buf code, redirect, realm;
 	char state[64], root[OAUTH2_URL_MAX];
 	int rc;
@@ -145,29 +177,45 @@ int qbo_authorize(const struct ledger_auth *a, struct ledger_tokens *tokens,
 		oauth2_new_state(state, sizeof(state));
 		rc = oauth2_get_code(http, &r, &code, &redirect, &realm, err);
 	}
-	if (rc == BS_OK && (realm.len == 0 || strspn(buf_cstr(&realm), "0123456789") != realm.len))
-		rc = bs_error_set(err, BS_EPROTO,
-		                  "the redirect back carries no usable realmId (the company): "
-		                  "was the accounting scope granted?");
 	if (rc == BS_OK)
-		rc =
-		    oauth2_exchange_code(http, &ep, a->client_id, a->client_secret, buf_cstr(&code),
-		                         buf_cstr(&redirect), a->now_ms, tokens, err);
-	if (rc == BS_OK) {
-		t = calloc(1, sizeof(*t));
-		if (t == NULL)
-			rc = bs_error_set(err, BS_ENOMEM, "out of memory");
-	}
-	if (rc == BS_OK) {
-		snprintf(t->tenant_id, sizeof(t->tenant_id), "%s", buf_cstr(&realm));
-		snprintf(t->tenant_type, sizeof(t->tenant_type), "%s", "COMPANY");
-		company_name(root, tokens, t);
-		*tenants = t;
-		*n = 1;
-	}
+		rc = finish(http, &ep, root, a, buf_cstr(&redirect), buf_cstr(&code),
+		            buf_cstr(&realm), tokens, tenants, n, err);
 	http_client_free(http);
 	secret_buf_wipe(&code);
 	buf_free(&redirect);
 	buf_free(&realm);
+	return rc;
+}
+
+int qbo_authorize_start(const char *base_url, const char *client_id, const char *redirect_uri,
+                        const char *state, struct buf *url, struct bs_error *err)
+{
+	struct oauth2_endpoints ep;
+	char root[OAUTH2_URL_MAX];
+	int rc = qbo_endpoints(base_url, &ep, root, sizeof(root), err);
+
+	if (rc == BS_OK &&
+	    oauth2_authorize_url(&ep, client_id, redirect_uri, NULL, state, url) != BS_OK)
+		rc = bs_error_set(err, BS_ETOOBIG, "the authorize URL is too long");
+	return rc;
+}
+
+int qbo_authorize_finish(const struct ledger_auth *a, const char *redirect_uri, const char *code,
+                         const char *extra, struct ledger_tokens *tokens,
+                         struct ledger_tenant **tenants, size_t *n, struct bs_error *err)
+{
+	struct oauth2_endpoints ep;
+	struct http_client *http = NULL;
+	char root[OAUTH2_URL_MAX];
+	int rc;
+
+	*tenants = NULL;
+	*n = 0;
+	rc = qbo_endpoints(a->base_url, &ep, root, sizeof(root), err);
+	if (rc == BS_OK)
+		rc = http_client_new(&http, err);
+	if (rc == BS_OK)
+		rc = finish(http, &ep, root, a, redirect_uri, code, extra, tokens, tenants, n, err);
+	http_client_free(http);
 	return rc;
 }

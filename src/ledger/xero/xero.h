@@ -39,6 +39,12 @@ extern const struct ledger_ops xero_ledger;
 /* ledger_ops.authorize for Xero (xero_auth.c). */
 int xero_authorize(const struct ledger_auth *a, struct ledger_tokens *tokens,
                    struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
+/* ledger_ops.authorize_start and authorize_finish (xero_auth.c). */
+int xero_authorize_start(const char *base_url, const char *client_id, const char *redirect_uri,
+                         const char *state, struct buf *url, struct bs_error *err);
+int xero_authorize_finish(const struct ledger_auth *a, const char *redirect_uri, const char *code,
+                          const char *extra, struct ledger_tokens *tokens,
+                          struct ledger_tenant **tenants, size_t *n, struct bs_error *err);
 
 int xero_read(enum ledger_read what, ledger_get_fn get, void *garg, ledger_entity_fn each,
               void *arg, struct bs_error *err);

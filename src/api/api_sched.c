@@ -1,0 +1,192 @@
+/*
+ * api_sched.c - the scheduler of `booksync serve`: Sync All of every
+ * connected target every schedule.sync_minutes (api_jobs_int.h).
+ *
+ * It only submits jobs; the runner (api_jobs.c) runs them, one at a time,
+ * and refuses a job identical to one queued or running (BS_EBUSY), which
+ * is how a target whose last scheduled sync has not finished is skipped
+ * rather than queued twice.  The setting is read at every poll, so a
+ * change made through the API or `booksync settings` counts at once.
+ */
+#include "api/api_jobs_int.h"
+
+#include "store/settings.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SCHED_UNIT_ENV "BOOKSYNC_SCHEDULE_UNIT_MS"
+#define SCHED_UNIT_DEF (60 * 1000)
+
+struct api_sched {
+	struct api_jobs *js;
+	struct store *st; /* the scheduler's own connection */
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* stopping */
+	pthread_t thread;
+	bool started, stopping;
+};
+
+/* How long one minute of schedule.sync_minutes lasts: a minute, or in
+ * tests $BOOKSYNC_SCHEDULE_UNIT_MS (docs/serve.md). */
+static int64_t sched_unit_ms(void)
+{
+	const char *v = getenv(SCHED_UNIT_ENV);
+	int64_t ms = 0;
+
+	if (v == NULL || v[0] == '\0' || strspn(v, "0123456789") != strlen(v) || strlen(v) > 9)
+		return SCHED_UNIT_DEF;
+	for (; *v != '\0'; v++)
+		ms = ms * 10 + (*v - '0');
+	return ms > 0 ? ms : SCHED_UNIT_DEF;
+}
+
+static int64_t sched_minutes(struct store *st)
+{
+	struct buf v;
+	int64_t m = 0;
+
+	buf_init(&v, 64);
+	if (settings_get(st, "schedule.sync_minutes", &v, NULL) == BS_OK &&
+	    settings_check("schedule.sync_minutes", buf_cstr(&v), NULL) == BS_OK)
+		for (const char *p = buf_cstr(&v); *p != '\0'; p++)
+			m = m * 10 + (*p - '0');
+	buf_free(&v);
+	return m;
+}
+
+bool api_target_connected(struct store *st, const char *target)
+{
+	struct buf name, v;
+	bool yes;
+
+	buf_init(&name, 256);
+	buf_init(&v, 131072);
+	/* the sealed credentials (sync/session.h): present = connected */
+	yes = buf_printf(&name, "cred:%s", target) == BS_OK &&
+	      store_setting_get(st, buf_cstr(&name), &v, NULL) == BS_OK && v.len > 0;
+	buf_free(&name);
+	buf_free(&v);
+	return yes;
+}
+
+struct sched_targets {
+	char (*t)[128];
+	size_t n, cap;
+};
+
+static int sched_target(void *arg, const char *target, const char *name)
+{
+	struct sched_targets *ts = arg;
+
+	(void)name;
+	if (strlen(target) >= sizeof(ts->t[0]))
+		return BS_OK;
+	if (ts->n == ts->cap) {
+		size_t cap = ts->cap ? ts->cap * 2 : 4;
+		char(*t)[128] = realloc(ts->t, cap * sizeof(*t));
+
+		if (t == NULL)
+			return BS_ENOMEM;
+		ts->t = t, ts->cap = cap;
+	}
+	memcpy(ts->t[ts->n++], target, strlen(target) + 1);
+	return BS_OK;
+}
+
+/* Sync All of every connected target, origin "schedule"; a refusal
+ * (BS_EBUSY: the same job queued or running) is the skip. */
+static void sched_tick(struct api_sched *s)
+{
+	struct sched_targets ts = {0};
+	struct bs_error err;
+
+	if (store_targets_each(s->st, sched_target, &ts, &err) == BS_OK) {
+		for (size_t i = 0; i < ts.n; i++) {
+			struct api_job_req r = {0};
+			int64_t id;
+
+			if (!api_target_connected(s->st, ts.t[i]))
+				continue;
+			r.target = ts.t[i];
+			r.origin = "schedule";
+			api_jobs_submit_on(s->js, s->st, &r, &id, &err);
+		}
+	}
+	free(ts.t);
+}
+
+static void *sched_main(void *arg)
+{
+	struct api_sched *s = arg;
+	int64_t unit = sched_unit_ms();
+	int64_t poll = unit / 4 < 50 ? 50 : unit / 4 > 1000 ? 1000 : unit / 4;
+	int64_t last = api_mono_ms();
+
+	pthread_mutex_lock(&s->mu);
+	while (!s->stopping) {
+		int64_t minutes, now;
+
+		api_cond_wait_ms(&s->cv, &s->mu, poll);
+		if (s->stopping)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		minutes = sched_minutes(s->st);
+		now = api_mono_ms();
+		if (minutes == 0) {
+			last = now; /* off: the first tick comes N minutes after it is on */
+		} else if (now - last >= minutes * unit) {
+			last = now;
+			sched_tick(s);
+		}
+		pthread_mutex_lock(&s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+int api_sched_start(struct api_jobs *js, const char *db_path, struct api_sched **out,
+                    struct bs_error *err)
+{
+	struct api_sched *s = calloc(1, sizeof(*s));
+	pthread_condattr_t ca;
+	int rc;
+
+	*out = NULL;
+	if (s == NULL)
+		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	s->js = js;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	rc = store_open(db_path, 0, &s->st, err);
+	if (rc == BS_OK && pthread_create(&s->thread, NULL, sched_main, s) != 0)
+		rc = bs_error_set(err, BS_ENOMEM, "cannot start the scheduler");
+	if (rc != BS_OK) {
+		api_sched_stop(s);
+		return rc;
+	}
+	s->started = true;
+	*out = s;
+	return BS_OK;
+}
+
+void api_sched_stop(struct api_sched *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	if (s->started)
+		pthread_join(s->thread, NULL);
+	store_close(s->st);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
