@@ -4,6 +4,7 @@
  * keyed page (store_rows_page) plus the JSON.  Driven by bench/serve_lists.
  *
  *   lists_probe DB [--pages N] [--limit L]
+ *   lists_probe DB --cursor     (prints a cursor after a random record)
  *
  * For each list and each filter (no tab, one tab, one group) it times the
  * first page and N pages that start after a record picked at random (a
@@ -117,7 +118,8 @@ static int64_t one(struct api_ctx *c, api_fn fn, const char *tab, const char *cu
 		q[nq].key = "cursor";
 		q[nq++].value = cursor;
 	}
-	struct http_req req = {.method = "GET", .path = "/api/v1/pending", .query = q, .nquery = nq};
+	struct http_req req = {
+	    .method = "GET", .path = "/api/v1/pending", .query = q, .nquery = nq};
 
 	http_resp_init(&resp, BUF_MAX_DEFAULT);
 	t0 = now_us();
@@ -134,7 +136,8 @@ static void report(const char *what, int64_t *us, int n, size_t bytes)
 {
 	qsort(us, (size_t)n, sizeof(*us), cmp_i64);
 	printf("%-34s n=%-4d p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (%zu bytes/page)\n", what, n,
-	       (double)us[n / 2] / 1000.0, (double)us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0,
+	       (double)us[n / 2] / 1000.0,
+	       (double)us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1000.0,
 	       (double)us[n - 1] / 1000.0, bytes);
 }
 
@@ -164,6 +167,17 @@ int main(int argc, char **argv)
 			pages = atoi(argv[i + 1]) > 0 ? atoi(argv[i + 1]) : pages;
 		else if (strcmp(argv[i], "--limit") == 0)
 			limit = argv[i + 1];
+	}
+	if (argc == 3 && strcmp(argv[2], "--cursor") == 0) {
+		struct key k;
+		const char *f[4] = {k.tab, k.date, k.kind, k.id};
+
+		buf_init(&cur, 4096);
+		if (pick_keys(argv[1], &k, 1) != 1 || api_cursor_encode(f, 4, &cur) != BS_OK)
+			return 1;
+		puts(buf_cstr(&cur));
+		buf_free(&cur);
+		return 0;
 	}
 	keys = calloc((size_t)pages, sizeof(*keys));
 	us = calloc((size_t)pages, sizeof(*us));
@@ -200,7 +214,8 @@ int main(int argc, char **argv)
 			/* pages after random records */
 			n = 0;
 			for (int i = 0; i < pages; i++) {
-				const char *f[4] = {keys[i].tab, keys[i].date, keys[i].kind, keys[i].id};
+				const char *f[4] = {keys[i].tab, keys[i].date, keys[i].kind,
+				                    keys[i].id};
 				int64_t v;
 
 				if (api_cursor_encode(f, 4, &cur) != BS_OK)
@@ -214,6 +229,15 @@ int main(int argc, char **argv)
 			         tabs[t] ? " tab=" : "", tabs[t] ? tabs[t] : "");
 			report(what, us, n, bytes);
 		}
+	}
+	{
+		int64_t t[5];
+		size_t bytes = 0;
+
+		for (int i = 0; i < 5; i++)
+			if ((t[i] = one(&c, api_h_tabs, NULL, NULL, "1", &bytes)) < 0)
+				goto out;
+		report("tabs (counts of every row)", t, 5, bytes);
 	}
 	rc = 0;
 out:

@@ -301,7 +301,8 @@ out:
  * Parameters: ?1 target, ?2 tab, ?4 RECORD_PURCHASE (label), ?5..?8 the
  * key after which the page starts, ?9 the limit.  The tab filter is also a
  * range on the index's first column ('/' sorts just before '0'), so a tab's
- * pages start at the tab and not at the first record.
+ * pages start at the tab and end after it, not at the first and last
+ * records.
  */
 int sq_rows_page(struct store *st, const char *target, unsigned state_mask, const char *tab,
                  const struct store_row_key *after, size_t limit, store_row_cb cb, void *arg,
@@ -325,25 +326,43 @@ int sq_rows_page(struct store *st, const char *target, unsigned state_mask, cons
 		                " r.total, 'not_imported', coalesce(%s, ''), %s, %s"
 		                " FROM records r INDEXED BY records_by_listing WHERE 1",
 		                missing_refs, label, contact_sql);
+	else if (few)
+		/* the sort takes keys only; labels are made for the page's rows */
+		rc = buf_printf(&sql,
+		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
+		                " r.total, p.state, p.reason, %s, %s FROM (SELECT s.record AS rid,"
+		                " s.state AS state, s.reason AS reason, r.tab AS t, r.date AS d,"
+		                " r.kind AS k, r.id AS i FROM sync_state s INDEXED BY"
+		                " sync_state_by_state CROSS JOIN records r ON r.rowid = s.record"
+		                " WHERE s.target = ?1 AND ",
+		                label, contact_sql);
 	else
 		rc = buf_printf(&sql,
 		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
-		                " r.total, s.state, s.reason, %s, %s FROM %s"
+		                " r.total, s.state, s.reason, %s, %s FROM records r INDEXED BY"
+		                " records_by_listing CROSS JOIN sync_state s ON s.record = r.rowid"
 		                " WHERE s.target = ?1 AND ",
-		                label, contact_sql,
-		                few ? "sync_state s INDEXED BY sync_state_by_state"
-		                      " CROSS JOIN records r ON r.rowid = s.record"
-		                    : "records r INDEXED BY records_by_listing"
-		                      " CROSS JOIN sync_state s ON s.record = r.rowid");
+		                label, contact_sql);
 	if (rc == BS_OK && target != NULL)
 		rc = states_in(&sql, state_mask);
+	/* A key before the tab's range asks for the tab's first page. */
+	if (after != NULL && has_tab && strcmp(after->tab, tab) < 0)
+		after = NULL;
+	/* With a key, the key is the walk's start (SQLite seeks on the row
+	 * value only when the tab gives no other lower bound); without one,
+	 * the tab is. */
+	if (rc == BS_OK && has_tab && after == NULL)
+		rc = buf_addstr(&sql, " AND r.tab >= ?2");
 	if (rc == BS_OK && has_tab)
-		rc = buf_addstr(&sql, " AND r.tab >= ?2 AND r.tab < ?2 || '0' AND (r.tab = ?2"
+		rc = buf_addstr(&sql, " AND r.tab < ?2 || '0' AND (r.tab = ?2"
 		                      " OR substr(r.tab, 1, length(?2) + 1) = ?2 || '/')");
 	if (rc == BS_OK && after != NULL)
 		rc = buf_addstr(&sql, " AND (r.tab, r.date, r.kind, r.id) > (?5, ?6, ?7, ?8)");
 	if (rc == BS_OK)
 		rc = buf_addstr(&sql, " ORDER BY r.tab, r.date, r.kind, r.id LIMIT ?9");
+	if (rc == BS_OK && few)
+		rc = buf_addstr(&sql, ") p CROSS JOIN records r ON r.rowid = p.rid"
+		                      " ORDER BY p.t, p.d, p.k, p.i");
 	if (rc != BS_OK)
 		goto out;
 	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);

@@ -333,13 +333,17 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	if ((flags & STORE_OPEN_CHECK) && (rc = sq_quick_check(s, path, err)) != BS_OK)
 		goto fail;
 	/*
+	 * (STORE_OPEN_SMALL_CACHE: 2 MiB, for a server's pool of connections.)
 	 * 16 MiB of page cache (inside the 64 MiB budget, with the import ring) keeps the index
 	 * pages a batch touches in memory; without it a million-record import
 	 * re-reads and re-writes the same index pages thousands of times.
 	 */
 	rc = sq_exec(s,
-	             "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
-	             " PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;",
+	             (flags & STORE_OPEN_SMALL_CACHE)
+	                 ? "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+	                   " PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;"
+	                 : "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+	                   " PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;",
 	             err, "opening the store");
 	if (rc != BS_OK)
 		goto fail;
