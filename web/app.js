@@ -294,6 +294,8 @@ function route() {
 		view.removeAttribute("role");
 		view.removeAttribute("aria-labelledby");
 	}
+	const heading = document.getElementById("view-title");
+	document.title = heading ? `${heading.textContent} — booksync` : "booksync";
 	if (state.focusTab) {
 		const el = document.getElementById(state.focusTab);
 		state.focusTab = null;

@@ -168,6 +168,7 @@ test("dashboard", async (t) => {
 			names.map((n) => n.replace(/\d+$/, "")),
 			["Customers", "Invoices", "Credit Notes", "Payments"]
 		);
+		assert.equal(await page.title(), "Sales > Invoices — booksync");
 		assert.equal(await countOn("#tabs2", "Invoices"), 8, "8 sales wait on Sales > Invoices");
 		assert.equal(await countOn("#tabs2", "Customers"), 2);
 		assert.equal(await countOn("#tabs1", "Sales"), 10);
