@@ -334,6 +334,38 @@ test("dashboard", async (t) => {
 		assert.deepEqual(consoleErrors, [], "no console errors (a CSP violation would be one)");
 	});
 
+	await t.test("accessibility: axe finds no serious or critical WCAG 2 A/AA violation on any page", async () => {
+		// axe is injected as a script, which the CSP rightly refuses: a second
+		// context, with the same session, bypasses the CSP for this check only
+		const a11y = await browser.newContext({ bypassCSP: true, storageState: await context.storageState(), viewport: { width: 1280, height: 860 } });
+		const p = await a11y.newPage();
+		p.setDefaultTimeout(WAIT);
+		const axe = require.resolve("axe-core/axe.min.js");
+		const found = [];
+		try {
+			for (const route of ["#home", "#connect", "#tab/sales/invoices", "#tab/purchases", "#errors", "#consolidated", "#history/sale/SO-6", "#settings"]) {
+				await p.goto(URL0 + "/" + route);
+				await p.waitForSelector("#view-title");
+				await p.waitForLoadState("networkidle");
+				await p.addScriptTag({ path: axe });
+				const v = await p.evaluate(async () => {
+					const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+					return {
+						passes: r.passes.length,
+						other: r.violations.map((x) => `${x.impact} ${x.id}`),
+						bad: r.violations.filter((x) => x.impact === "serious" || x.impact === "critical").map((x) => `${x.id}: ${x.help} (${x.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`),
+					};
+				});
+				assert.ok(v.passes > 10, `axe ran its rules on ${route}`);
+				if (v.other.length) console.log(`# axe on ${route}: ${v.other.join(", ")}`);
+				for (const line of v.bad) found.push(`${route} ${line}`);
+			}
+		} finally {
+			await a11y.close();
+		}
+		assert.deepEqual(found, []);
+	});
+
 	await t.test("log out", async () => {
 		await page.getByRole("button", { name: "Log out" }).click();
 		await page.waitForSelector("#login-view:not([hidden])");
