@@ -140,13 +140,16 @@ let lines = []; for (let i = 1; i <= 510; i++) lines.push({sku: "S" + i, qty: "1
 let ps = ""; for (let i = 1; i <= 510; i++) ps += JSON.stringify({kind: "product", id: "P" + i, sku: "S" + i, name: "S" + i}) + "\n";
 console.log(ps + JSON.stringify({kind: "customer", id: "C-1", name: "Big Buyer"}));
 console.log(JSON.stringify({kind: "sale", id: "BIG-1", customer_id: "C-1", date: "2026-10-05", invoiced: true,
-  channel: {type: "Shopify", name: "Wide"}, lines}));' >"$T/big.jsonl"
+  channel: {type: "Shopify", name: "Wide"}, lines}));
+console.log(JSON.stringify({kind: "payment", id: "BIG-1-P", sale_id: "BIG-1", date: "2026-10-05",
+  amount: "586.50", account: "090"}));' >"$T/big.jsonl"
 expect 0 "$B" import "$T/big.jsonl"
 sb_reset "$SB_URL"
 connect "$SB_URL"
 expect 0 "$B" settings consolidation.enabled true
 expect 0 "$B" settings consolidation.grouping sku
 expect 0 "$B" settings 'consolidation.channel.*.invoices' daily
+expect 0 "$B" settings 'consolidation.channel.*.payments' daily
 bs_sync --everything --today 2026-10-05
 eq "510-line sync exit" "$bs_rc" 0
 xlogin "$SB_URL"
@@ -155,6 +158,17 @@ eq "part 1: 500 lines" "$(inv 'SO-2026/10/05-Shopify(Wide)-1' 'i.LineItems.lengt
 eq "part 2: 10 lines" "$(inv 'SO-2026/10/05-Shopify(Wide)-2' 'i.LineItems.length')" 10
 eq "parts total the sale" \
 	"$(jv 'c(sum(j.Invoices.filter(i => i.Type == "ACCREC"), i => i.Total))' <"$T/inv.json")" "586.50"
+# the sale's payment follows it; spread over the parts, each is paid in full
+bs_sync --everything --today 2026-10-05
+eq "510-line payment sync exit" "$bs_rc" 0
+xget Invoices >"$T/inv.json"
+eq "both parts paid" "$(jv 'j.Invoices.filter(i => i.Type == "ACCREC").map(i => i.Status + ":" + c(i.AmountDue)).join()' <"$T/inv.json")" \
+	"PAID:0.00,PAID:0.00"
+eq "one payment per part" \
+	"$(xq Payments 'j.Payments.map(p => p.Invoice.InvoiceNumber.replace(/.*SO-/, "SO-") + "=" + c(p.Amount)).sort().join()')" \
+	"SO-2026/10/05-Shopify(Wide)-1=575.00,SO-2026/10/05-Shopify(Wide)-2=11.50"
+expect 0 "$B" consolidated --search BIG-1-P
+has "$T/out" "SO-2026/10/05-Shopify(Wide)-3"
 
 # --- journals and money tasks; one contact for every consolidated document ------------------
 fresh_store other

@@ -32,7 +32,8 @@ static void check_parts(const int64_t *a, size_t n, size_t max, size_t want_part
 	assert_int_equal(np, want_parts);
 	for (size_t k = 0; k < np; k++) {
 		int64_t sum = parts[k].carry_in + parts[k].carry_out;
-		size_t lines = parts[k].count + (parts[k].carry_in != 0) + (parts[k].carry_out != 0);
+		size_t lines =
+		    parts[k].count + (parts[k].carry_in != 0) + (parts[k].carry_out != 0);
 
 		assert_int_equal(parts[k].first, next);
 		assert_true(parts[k].count > 0);
@@ -207,10 +208,8 @@ static void test_alloc_parts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_split_journal_small),
-	    cmocka_unit_test(test_split_journal_table),
-	    cmocka_unit_test(test_split_journal_500),
-	    cmocka_unit_test(test_split_journal_errors),
+	    cmocka_unit_test(test_split_journal_small), cmocka_unit_test(test_split_journal_table),
+	    cmocka_unit_test(test_split_journal_500),   cmocka_unit_test(test_split_journal_errors),
 	    cmocka_unit_test(test_alloc_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
