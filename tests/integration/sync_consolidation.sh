@@ -184,6 +184,9 @@ cat >"$T/other.jsonl" <<'J'
 {"kind":"money_task","id":"M-3","date":"2026-10-02","direction":"spend","bank_account":"090","tax_mode":"inclusive","lines":[{"account":"429","amount":"5.00","tax_rate":"15"}]}
 {"kind":"money_task","id":"M-4","date":"2026-10-02","direction":"receive","bank_account":"090","contact_id":"SUP-1","tax_mode":"inclusive","lines":[{"account":"260","amount":"7.00","tax_rate":"15"}]}
 {"kind":"sale","id":"W-1","customer_id":"C-1","date":"2026-10-02","invoiced":true,"channel":{"type":"Web","name":"Shop"},"lines":[{"sku":"W-1","qty":"1","unit_price":"10.00","tax_rate":"15"}]}
+{"kind":"customer","id":"C-2","name":"Kowhai Ltd"}
+{"kind":"customer","id":"C-3","name":"Rimu Ltd"}
+{"kind":"sale","id":"W-2","customer_id":"C-2","date":"2026-10-02","invoiced":true,"channel":{"type":"Phone","name":"Desk"},"lines":[{"sku":"W-1","qty":"1","unit_price":"10.00","tax_rate":"15"}]}
 J
 expect 0 "$B" import "$T/other.jsonl"
 sb_reset "$SB_URL"
@@ -194,6 +197,7 @@ expect 0 "$B" settings consolidation.money_tasks monthly
 expect 0 "$B" settings consolidation.money_task_type receive
 expect 0 "$B" settings consolidation.sync_customer_contacts false
 expect 0 "$B" settings 'consolidation.channel.*.invoices' daily
+expect 0 "$B" settings 'consolidation.channel.Phone(Desk).invoices' individual
 bs_sync --everything --today 2026-10-03
 eq "journals/money tasks sync exit" "$bs_rc" 0
 xlogin "$SB_URL"
@@ -209,6 +213,20 @@ eq "spend and supplier money posted alone" "$(jv 'j.BankTransactions.length' <"$
 xget Invoices >"$T/inv.json"
 eq "one contact for consolidated sales" "$(inv 'SO-2026/10/02-Web(Shop)-1' 'i.Contact.Name')" \
 	"booksync sales consolidation"
+# customer contacts off: customers stay out of the ledger, but the one a
+# sale posting on its own (channel Phone(Desk) is individual) needs, and
+# supplier contacts and products, sync
+xget Contacts >"$T/ct.json"
+eq "customer contacts not synced" \
+	"$(jv 'j.Contacts.map(c => c.Name).sort().join()' <"$T/ct.json")" \
+	"Kowhai Ltd,Totara Supplies,booksync money tasks,booksync sales consolidation"
+eq "products still sync" "$(xq Items 'j.Items.map(i => i.Code).join()')" "W-1"
+expect 0 "$B" pending --tab customers
+has "$T/out" "C-3"
+has "$T/out" "sync_customer_contacts is false"
+expect 0 "$B" sync --tab customers --today 2026-10-03
+xget Contacts >"$T/ct.json"
+eq "the customers tab syncs none" "$(jv 'j.Contacts.length' <"$T/ct.json")" 4
 bs_sync --everything --today 2026-11-01
 xget BankTransactions >"$T/bt.json"
 expect 0 "$B" consolidated --type journal

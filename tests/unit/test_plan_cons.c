@@ -199,10 +199,93 @@ static void test_journal_split(void **state)
 	fx_close(f);
 }
 
+/* ---- customer contacts off --------------------------------------------------- */
+
+/* A table: with sync_customer_contacts false, which customers are planned
+ * (queued) and which are held (waiting), by what needs them. */
+static void test_customers_held(void **state)
+{
+	static const char input[] =
+	    "{\"kind\":\"customer\",\"id\":\"C-CONS\",\"name\":\"Only consolidated\"}\n"
+	    "{\"kind\":\"customer\",\"id\":\"C-IND\",\"name\":\"Has an own sale\"}\n"
+	    "{\"kind\":\"customer\",\"id\":\"C-NONE\",\"name\":\"No document\"}\n"
+	    "{\"kind\":\"customer\",\"id\":\"C-OFF\",\"name\":\"No-sync channel\"}\n"
+	    "{\"kind\":\"supplier\",\"id\":\"S-1\",\"name\":\"Supplier\"}\n"
+	    "{\"kind\":\"product\",\"id\":\"P-1\",\"sku\":\"W-1\",\"name\":\"Widget\"}\n"
+	    "{\"kind\":\"sale\",\"id\":\"S-C\",\"customer_id\":\"C-CONS\",\"date\":"
+	    "\"2026-10-02\",\"invoiced\":true,\"channel\":{\"type\":\"Web\",\"name\":\"A\"},"
+	    "\"lines\":[{\"sku\":\"W-1\",\"qty\":\"1\",\"unit_price\":\"10.00\","
+	    "\"tax_rate\":\"15\"}]}\n"
+	    "{\"kind\":\"sale\",\"id\":\"S-I\",\"customer_id\":\"C-IND\",\"date\":"
+	    "\"2026-10-02\",\"invoiced\":true,\"channel\":{\"type\":\"Phone\",\"name\":\"B\"},"
+	    "\"lines\":[{\"sku\":\"W-1\",\"qty\":\"1\",\"unit_price\":\"10.00\","
+	    "\"tax_rate\":\"15\"}]}\n"
+	    "{\"kind\":\"sale\",\"id\":\"S-O\",\"customer_id\":\"C-OFF\",\"date\":"
+	    "\"2026-10-02\",\"invoiced\":true,\"channel\":{\"type\":\"POS\",\"name\":\"C\"},"
+	    "\"lines\":[{\"sku\":\"W-1\",\"qty\":\"1\",\"unit_price\":\"10.00\","
+	    "\"tax_rate\":\"15\"}]}\n";
+	static const char *const set[] = {"consolidation.sync_customer_contacts",
+	                                  "false",
+	                                  "consolidation.channel.*.invoices",
+	                                  "daily",
+	                                  "consolidation.channel.Phone(B).invoices",
+	                                  "individual",
+	                                  "consolidation.channel.POS(C).invoices",
+	                                  "no-sync",
+	                                  NULL};
+	static const struct {
+		enum record_kind kind;
+		const char *id;
+		enum sync_state want;
+	} t[] = {
+	    {RECORD_CUSTOMER, "C-CONS", SYNC_WAITING}, /* its sale consolidated */
+	    {RECORD_CUSTOMER, "C-IND", SYNC_QUEUED},   /* its sale posts alone */
+	    {RECORD_CUSTOMER, "C-NONE", SYNC_WAITING}, /* nothing needs it */
+	    {RECORD_CUSTOMER, "C-OFF", SYNC_WAITING},  /* its sale is skipped */
+	    {RECORD_CUSTOMER, "booksync-consolidation", SYNC_QUEUED},
+	    {RECORD_SUPPLIER, "S-1", SYNC_QUEUED}, /* supplier contacts always sync */
+	    {RECORD_PRODUCT, "P-1", SYNC_QUEUED},  /* and products */
+	    {RECORD_SALE, "S-C", SYNC_CONSOLIDATED},
+	    {RECORD_SALE, "S-I", SYNC_QUEUED},
+	    {RECORD_SALE, "S-O", SYNC_SKIPPED},
+	};
+	/* by tab as well as everything: the customers tab alone plans none */
+	for (int run = 0; run < 2; run++) {
+		struct fx *f = fx_open(input, set);
+		struct plan_stats s;
+
+		if (run == 1) {
+			struct plan_opts o = {0};
+			struct bs_error err;
+
+			o.target = TARGET;
+			o.tab = "sales/customers";
+			o.now_ms = NOW;
+			o.today = "2026-10-02";
+			o.ledger_round = MONEY_HALF_AWAY;
+			memset(&s, 0, sizeof(s));
+			assert_int_equal(plan_run(f->st, &o, &s, &err), BS_OK);
+			assert_int_equal(s.planned, 0);
+			assert_int_equal(state_of(f, RECORD_CUSTOMER, "C-IND"), SYNC_WAITING);
+		}
+		plan(f, "2026-10-02", &s);
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			enum sync_state got = state_of(f, t[i].kind, t[i].id);
+
+			if (got != t[i].want)
+				fail_msg("run %d: %s: state %d, want %d", run, t[i].id, (int)got,
+				         (int)t[i].want);
+		}
+		fx_close(f);
+	}
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_journal_split),
+	    cmocka_unit_test(test_customers_held),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

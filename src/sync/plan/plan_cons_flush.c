@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONS_CONTACT_ID "booksync-consolidation"
-
 enum record_kind plan_cons_kind(enum cons_doc d)
 {
 	switch (d) {
@@ -166,7 +164,7 @@ static int contact(struct planner *p, const struct cons_key *k, char id[RECORD_I
 
 		for (const char *s = k->channel; *s != '\0'; s++)
 			h = (h ^ (unsigned char)*s) * 16777619u;
-		snprintf(id, RECORD_ID_MAX + 1, "booksync-channel-%08x", h);
+		snprintf(id, RECORD_ID_MAX + 1, "%s%08x", CONS_CHANNEL_CONTACT_PREFIX, h);
 		snprintf(name, sizeof(name), "%s sales", k->channel);
 	}
 	if (store_record_get(p->st, RECORD_CUSTOMER, id, NULL, NULL, NULL) == BS_OK)

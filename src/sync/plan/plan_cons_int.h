@@ -9,6 +9,10 @@
 #include "sync/plan/plan_int.h"
 
 #define CONS_LINK "Consolidation" /* a member's link: ledger_id = the record it went into */
+/* The customers consolidation writes for its documents: one for all while
+ * customer contacts are off, else one per channel (prefix + a hash). */
+#define CONS_CONTACT_ID             "booksync-consolidation"
+#define CONS_CHANNEL_CONTACT_PREFIX "booksync-channel-"
 
 struct cons_mem {
 	enum record_kind kind;

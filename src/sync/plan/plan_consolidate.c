@@ -436,6 +436,60 @@ static int add_account_lines(struct planner *p, struct cons_grp *g, const struct
 	return rc;
 }
 
+bool plan_cons_no_customers(const struct planner *p)
+{
+	return p->cons != NULL && !p->cons->cfg.customer_contacts;
+}
+
+bool plan_cons_member(struct planner *p, enum record_kind k, struct json_object *o)
+{
+	struct cons_member m;
+	enum cons_doc doc;
+	enum cons_mode mode;
+	char channel[CONS_CHANNEL_MAX] = "";
+
+	if (p->cons == NULL)
+		return false;
+	memset(&m, 0, sizeof(m));
+	m.kind = k;
+	m.supplier = jsonr_str(o, "supplier_id") != NULL;
+	if (k == RECORD_SALE || k == RECORD_CREDIT_NOTE) {
+		channel_of(o, channel);
+	} else if (k == RECORD_STORE_CREDIT) {
+		m.credit_event = jsonr_str(o, "event");
+		m.credit_origin = jsonr_str(o, "origin");
+		if (jsonr_str(o, "sale_id") != NULL) {
+			struct buf b;
+			struct json_object *so;
+
+			buf_init(&b, (size_t)16 << 20);
+			if (store_record_get(p->st, RECORD_SALE, jsonr_str(o, "sale_id"), NULL, &b,
+			                     NULL) == BS_OK &&
+			    (so = json_tokener_parse(buf_cstr(&b))) != NULL) {
+				channel_of(so, channel);
+				json_object_put(so);
+			}
+			buf_free(&b);
+		}
+	} else if (k == RECORD_MONEY_TASK) {
+		const char *dir = jsonr_str(o, "direction");
+
+		m.receive = dir == NULL || strcmp(dir, "receive") == 0;
+	} else {
+		return false;
+	}
+	m.channel = channel[0] != '\0' ? channel : NULL;
+	cons_classify(&p->cons->cfg, &m, &doc, &mode);
+	return mode == CONS_NO_SYNC || doc != CONS_DOC_NONE;
+}
+
+/* A customer that consolidation wrote for its own documents. */
+static bool own_contact(const char *id)
+{
+	return strcmp(id, CONS_CONTACT_ID) == 0 ||
+	       strncmp(id, CONS_CHANNEL_CONTACT_PREFIX, strlen(CONS_CHANNEL_CONTACT_PREFIX)) == 0;
+}
+
 int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur, bool *taken)
 {
 	struct plan_cons *c = p->cons;
@@ -459,6 +513,18 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 	*taken = false;
 	if (c == NULL || json_object_object_get_ex(it->o, "consolidation", &cons))
 		return BS_OK; /* off, or a consolidated document itself */
+	if (it->kind == RECORD_CUSTOMER) {
+		/* customer contacts off: a customer syncs only when a document
+		 * posting on its own needs it (pulled in); consolidated
+		 * documents use consolidation's own contact */
+		if (c->cfg.customer_contacts || p->cur.pulled || own_contact(it->id))
+			return BS_OK;
+		*taken = true;
+		return hold(p, it, cur, SYNC_EV_WAIT,
+		            "consolidation: customer contacts are not synced "
+		            "(consolidation.sync_customer_contacts is false); it syncs with "
+		            "a document of its own that needs it");
+	}
 	if (cur == SYNC_CHANGED)
 		return BS_OK; /* posted on its own before: its document is updated */
 	if (it->kind != RECORD_SALE && it->kind != RECORD_CREDIT_NOTE &&
