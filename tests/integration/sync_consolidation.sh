@@ -28,6 +28,17 @@ expect 0 "$B" import "$T/amz.jsonl"
 expect 0 "$B" import "$T/pos.jsonl"
 connect "$SB_URL"
 
+# --- today is the organisation's: connect reads Xero's Organisation.Timezone
+# (the sandbox's is NEWZEALANDSTANDARDTIME); the timezone setting wins over it
+has "$T/out" "Time zone: Pacific/Auckland"
+dayin() { node -e 'console.log(new Intl.DateTimeFormat("en-CA", {timeZone: process.argv[1]}).format(new Date()))' "$1"; }
+bs_sync --dry-run
+eq "today in the organisation's zone" "$(jv j.today <"$T/sync.json")" "$(dayin Pacific/Auckland)"
+expect 0 "$B" settings timezone +00:00
+bs_sync --dry-run
+eq "the timezone setting wins" "$(jv j.today <"$T/sync.json")" "$(dayin UTC)"
+expect 0 "$B" settings --unset timezone
+
 # --- settings ---------------------------------------------------------------
 expect 0 "$B" settings consolidation.enabled true
 expect 0 "$B" settings 'consolidation.channel.Shopify(MyShop).invoices' daily
