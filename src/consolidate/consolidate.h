@@ -135,6 +135,10 @@ struct cons_member {
 	bool receive;              /* money task: receive (else spend) */
 	const char *credit_event;  /* store credit: "issued" | "used" | "refunded" */
 	const char *credit_origin; /* store credit: "refund" | "prepayment" | "other" */
+	/* store credit used or refunded: every issued credit it draws on went
+	 * into a consolidated money task (so no credit note of it is in the
+	 * ledger: it is drawn from the customer credit account) */
+	bool credit_drawn_cons;
 };
 
 /* A channel's modes. */
