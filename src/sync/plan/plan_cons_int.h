@@ -44,6 +44,9 @@ struct plan_cons {
 	struct cons_channel *chans;
 	size_t nchans, capchans;
 	char today[11];
+	/* where consolidated customer credits are held: consolidation.credit_account,
+	 * else account.gift_voucher (a liability that takes payments) */
+	char credit_account[64];
 	struct cons_grp *g;
 	size_t ng, capg;
 	struct plan_ref *made;

@@ -196,6 +196,9 @@ int plan_cons_load(struct planner *p)
 		if (rc == BS_ENOMEM)
 			rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
 	}
+	if (rc == BS_OK && (rc = setting(p, "consolidation.credit_account", &v)) == BS_OK)
+		snprintf(c->credit_account, sizeof(c->credit_account), "%s",
+		         v.len > 0 ? buf_cstr(&v) : plan_sv(p, PLAN_S_GIFT));
 	if (rc == BS_OK)
 		rc = chan_fill(p, c);
 	c->cfg.channels = c->chans;
@@ -226,6 +229,11 @@ void plan_cons_free(struct planner *p)
 	free(c->made);
 	free(c);
 	p->cons = NULL;
+}
+
+const char *plan_cons_credit_account(const struct planner *p)
+{
+	return p->cons != NULL ? p->cons->credit_account : plan_sv(p, PLAN_S_GIFT);
 }
 
 const struct plan_ref *plan_cons_made(const struct planner *p, size_t *n)
@@ -483,11 +491,90 @@ bool plan_cons_member(struct planner *p, enum record_kind k, struct json_object 
 	return mode == CONS_NO_SYNC || doc != CONS_DOC_NONE;
 }
 
+/* Whether the issued store credit `id` goes into a consolidated money
+ * task (by its origin and the settings). */
+static bool issued_consolidates(struct planner *p, const char *id)
+{
+	struct buf b;
+	struct json_object *o = NULL;
+	struct cons_member m;
+	enum cons_doc doc = CONS_DOC_NONE;
+	enum cons_mode mode;
+
+	buf_init(&b, 65536);
+	if (store_record_get(p->st, RECORD_STORE_CREDIT, id, NULL, &b, NULL) == BS_OK &&
+	    (o = json_tokener_parse(buf_cstr(&b))) != NULL) {
+		memset(&m, 0, sizeof(m));
+		m.kind = RECORD_STORE_CREDIT;
+		m.credit_event = jsonr_str(o, "event");
+		m.credit_origin = jsonr_str(o, "origin");
+		cons_classify(&p->cons->cfg, &m, &doc, &mode);
+	}
+	json_object_put(o);
+	buf_free(&b);
+	return doc != CONS_DOC_NONE;
+}
+
+/*
+ * A store credit used or refunded: whether every issued credit it draws on
+ * went into a consolidated money task (*drawn); *pending names one that
+ * will but has not yet (the record waits for it), else "".
+ */
+static int credit_draws(struct planner *p, const struct plan_item *it, bool *drawn,
+                        char pending[RECORD_ID_MAX + 1])
+{
+	const char *customer = jsonr_str(it->o, "customer_id");
+	int rc;
+
+	*drawn = false;
+	pending[0] = '\0';
+	if (customer == NULL)
+		return BS_OK;
+	rc = plan_store_credit_draws(p, it->id, customer);
+	if (rc != BS_OK || p->cur.nsc == 0 || p->cur.sc_short > 0)
+		return rc; /* not covered yet: it waits by its own rules */
+	*drawn = true;
+	for (size_t i = 0; i < p->cur.nsc; i++) {
+		enum sync_state s = SYNC_NOT_IMPORTED;
+
+		store_state_get(p->st, RECORD_STORE_CREDIT, p->cur.sc[i].issued, p->o->target, &s,
+		                NULL, NULL);
+		if (s == SYNC_CONSOLIDATED)
+			continue;
+		*drawn = false;
+		if (issued_consolidates(p, p->cur.sc[i].issued)) {
+			snprintf(pending, RECORD_ID_MAX + 1, "%s", p->cur.sc[i].issued);
+			return BS_OK;
+		}
+	}
+	return BS_OK;
+}
+
 /* A customer that consolidation wrote for its own documents. */
 static bool own_contact(const char *id)
 {
 	return strcmp(id, CONS_CONTACT_ID) == 0 ||
 	       strncmp(id, CONS_CHANNEL_CONTACT_PREFIX, strlen(CONS_CHANNEL_CONTACT_PREFIX)) == 0;
+}
+
+/* A customer credit in a money task: one line on the customer credit
+ * account, untaxed (receive: the credit is owed; spend: paid back). */
+static int add_credit_line(struct planner *p, struct cons_grp *g, int64_t amount)
+{
+	struct cons_line_in in = {0};
+	struct cons_line_out *one = NULL;
+	size_t n1 = 0;
+	int rc;
+
+	in.sku = "-";
+	in.account = p->cons->credit_account;
+	in.description = "Customer credit";
+	in.amount = amount;
+	rc = cons_group(CONS_BY_ACCOUNT, &in, 1, &one, &n1, p->err);
+	if (rc == BS_OK)
+		rc = cons_merge(&g->lines, &g->nlines, &g->caplines, one, n1, p->err);
+	free(one);
+	return rc;
 }
 
 int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur, bool *taken)
@@ -529,8 +616,8 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		return BS_OK; /* posted on its own before: its document is updated */
 	if (it->kind != RECORD_SALE && it->kind != RECORD_CREDIT_NOTE &&
 	    it->kind != RECORD_PAYMENT && it->kind != RECORD_COGS && it->kind != RECORD_JOURNAL &&
-	    it->kind != RECORD_MONEY_TASK)
-		return BS_OK; /* store credits: individual (not built yet) */
+	    it->kind != RECORD_MONEY_TASK && it->kind != RECORD_STORE_CREDIT)
+		return BS_OK;
 	memset(&m, 0, sizeof(m));
 	m.kind = it->kind;
 	m.id = it->id;
@@ -565,8 +652,45 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		/* money to or from a supplier (a deposit) is never consolidated */
 		m.supplier = ct != NULL && plan_contact_kind(p, ct) == RECORD_SUPPLIER;
 	}
+	if (it->kind == RECORD_STORE_CREDIT) {
+		/* a customer credit: issued and refunded ones are money tasks
+		 * of the bank account, through the customer credit account; a
+		 * used one a payment of its sale's channel out of that account */
+		const char *ev = jsonr_str(it->o, "event");
+		char waitfor[RECORD_ID_MAX + 1] = "";
+
+		m.credit_event = ev;
+		m.credit_origin = jsonr_str(it->o, "origin");
+		m.tax_mode = MONEY_TAX_NONE;
+		m.bank = plan_sv(p, PLAN_S_BANK);
+		m.account = c->credit_account;
+		if (ev != NULL && (strcmp(ev, "used") == 0 || strcmp(ev, "refunded") == 0)) {
+			rc = credit_draws(p, it, &m.credit_drawn_cons, waitfor);
+			if (rc != BS_OK)
+				goto out;
+		}
+		if (waitfor[0] != '\0') {
+			snprintf(
+			    reason, sizeof(reason),
+			    "consolidation: waits for store credit %s to be consolidated into a "
+			    "money task",
+			    waitfor);
+			*taken = true;
+			rc = hold(p, it, cur, SYNC_EV_WAIT, reason);
+			goto out;
+		}
+		if (ev != NULL && strcmp(ev, "used") == 0 &&
+		    (pid = jsonr_str(it->o, "sale_id")) != NULL) {
+			pk = RECORD_SALE;
+			if (store_record_get(p->st, pk, pid, NULL, &pbody, NULL) == BS_OK &&
+			    (po = json_tokener_parse(buf_cstr(&pbody))) != NULL)
+				channel_of(po, channel);
+		}
+	}
 	m.channel = channel[0] != '\0' ? channel : NULL;
 	cons_classify(&c->cfg, &m, &doc, &mode);
+	if (doc != CONS_DOC_NONE && it->kind == RECORD_STORE_CREDIT && c->credit_account[0] == '\0')
+		goto out; /* no customer credit account: by itself, which says so */
 	if (mode == CONS_NO_SYNC) {
 		snprintf(reason, sizeof(reason), "consolidation: channel %s is set to no-sync",
 		         channel[0] != '\0' ? channel : "*");
@@ -624,9 +748,10 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		rc = hold(p, it, cur, SYNC_EV_WAIT, reason);
 		goto out;
 	}
-	if (it->kind == RECORD_PAYMENT || it->kind == RECORD_COGS) {
-		/* payments (and COGS) follow their sale: only once it is in a
-		 * consolidated document that the ledger has */
+	if (it->kind == RECORD_PAYMENT || it->kind == RECORD_COGS ||
+	    (it->kind == RECORD_STORE_CREDIT && doc == CONS_DOC_PAYMENT)) {
+		/* payments (and COGS, and credits used) follow their sale: only
+		 * once it is in a consolidated document that the ledger has */
 		struct store_link l;
 		enum sync_state ts = SYNC_NOT_IMPORTED;
 
@@ -700,9 +825,12 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		rc = add_cogs_lines(p, g, &d);
 	else if (it->kind == RECORD_JOURNAL || it->kind == RECORD_MONEY_TASK)
 		rc = add_account_lines(p, g, &d);
+	else if (it->kind == RECORD_STORE_CREDIT && doc != CONS_DOC_PAYMENT)
+		rc = add_credit_line(p, g, plan_jfixed(it->o, "amount", MONEY_DP));
 	if (rc == BS_OK) {
-		int64_t amt = it->kind == RECORD_PAYMENT ? plan_jfixed(it->o, "amount", MONEY_DP)
-		                                         : it->info->total;
+		int64_t amt = it->kind == RECORD_PAYMENT || it->kind == RECORD_STORE_CREDIT
+		                  ? plan_jfixed(it->o, "amount", MONEY_DP)
+		                  : it->info->total;
 
 		rc = money_add(g->total, amt, &g->total);
 		if (rc != BS_OK)

@@ -281,6 +281,13 @@ bool plan_cons_no_customers(const struct planner *p);
  * customer is then not pulled in while customers are held back. */
 bool plan_cons_member(struct planner *p, enum record_kind k, struct json_object *o);
 const struct plan_ref *plan_cons_made(const struct planner *p, size_t *n);
+/* The account consolidated customer credits are held in (consolidation.
+ * credit_account, else account.gift_voucher); "" when neither is set. */
+const char *plan_cons_credit_account(const struct planner *p);
+/* plan_store_credit.c: which issued credits the use or refund `id` of
+ * `customer` draws on, first in first out, into p->cur.sc / nsc /
+ * sc_short. */
+int plan_store_credit_draws(struct planner *p, const char *id, const char *customer);
 /* A consolidated record's number where the ledger's is shorter than its
  * name (QBO's DocNumber, 21): its short form (consolidate.h
  * cons_short_name) into p->s.num; the full name stays its reference (QBO's
