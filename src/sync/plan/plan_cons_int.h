@@ -94,6 +94,22 @@ int plan_cons_rounding_diff(const struct cons_grp *g, enum money_tax_mode tm, in
 int plan_cons_write_task(struct planner *p, struct cons_grp *g, const struct cons_fx_out *fx,
                          struct buf *first);
 
+/* ---- plan_consolidate.c / plan_cons_credit.c ---- */
+
+/* "<type>(<name>)" of a sale or credit note record, "" when it has none. */
+void plan_cons_channel_of(struct json_object *o, char out[CONS_CHANNEL_MAX]);
+/*
+ * A store credit used or refunded: whether every issued credit it draws on
+ * went into a consolidated money task (*drawn); *pending names one that
+ * will but has not yet (the record waits for it), else "".  Fills
+ * p->cur.sc (plan_store_credit_draws).
+ */
+int plan_cons_credit_draws(struct planner *p, const struct plan_item *it, bool *drawn,
+                           char pending[RECORD_ID_MAX + 1]);
+/* A customer credit of `amount` as a money task line of g: the customer
+ * credit account, untaxed. */
+int plan_cons_credit_line(struct planner *p, struct cons_grp *g, int64_t amount);
+
 /* Make room for one more of `size` bytes in *v (n used of *cap). */
 int plan_cons_grow(void **v, size_t *cap, size_t n, size_t size);
 

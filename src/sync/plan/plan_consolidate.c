@@ -252,7 +252,7 @@ static enum money_tax_mode tax_mode_of(const char *s)
 /* ---- taking members ---------------------------------------------------------- */
 
 /* "<type>(<name>)" of a sale or credit note record, "" when it has none. */
-static void channel_of(struct json_object *o, char out[CONS_CHANNEL_MAX])
+void plan_cons_channel_of(struct json_object *o, char out[CONS_CHANNEL_MAX])
 {
 	struct json_object *ch;
 	struct buf b;
@@ -444,137 +444,11 @@ static int add_account_lines(struct planner *p, struct cons_grp *g, const struct
 	return rc;
 }
 
-bool plan_cons_no_customers(const struct planner *p)
-{
-	return p->cons != NULL && !p->cons->cfg.customer_contacts;
-}
-
-bool plan_cons_member(struct planner *p, enum record_kind k, struct json_object *o)
-{
-	struct cons_member m;
-	enum cons_doc doc;
-	enum cons_mode mode;
-	char channel[CONS_CHANNEL_MAX] = "";
-
-	if (p->cons == NULL)
-		return false;
-	memset(&m, 0, sizeof(m));
-	m.kind = k;
-	m.supplier = jsonr_str(o, "supplier_id") != NULL;
-	if (k == RECORD_SALE || k == RECORD_CREDIT_NOTE) {
-		channel_of(o, channel);
-	} else if (k == RECORD_STORE_CREDIT) {
-		m.credit_event = jsonr_str(o, "event");
-		m.credit_origin = jsonr_str(o, "origin");
-		if (jsonr_str(o, "sale_id") != NULL) {
-			struct buf b;
-			struct json_object *so;
-
-			buf_init(&b, (size_t)16 << 20);
-			if (store_record_get(p->st, RECORD_SALE, jsonr_str(o, "sale_id"), NULL, &b,
-			                     NULL) == BS_OK &&
-			    (so = json_tokener_parse(buf_cstr(&b))) != NULL) {
-				channel_of(so, channel);
-				json_object_put(so);
-			}
-			buf_free(&b);
-		}
-	} else if (k == RECORD_MONEY_TASK) {
-		const char *dir = jsonr_str(o, "direction");
-
-		m.receive = dir == NULL || strcmp(dir, "receive") == 0;
-	} else {
-		return false;
-	}
-	m.channel = channel[0] != '\0' ? channel : NULL;
-	cons_classify(&p->cons->cfg, &m, &doc, &mode);
-	return mode == CONS_NO_SYNC || doc != CONS_DOC_NONE;
-}
-
-/* Whether the issued store credit `id` goes into a consolidated money
- * task (by its origin and the settings). */
-static bool issued_consolidates(struct planner *p, const char *id)
-{
-	struct buf b;
-	struct json_object *o = NULL;
-	struct cons_member m;
-	enum cons_doc doc = CONS_DOC_NONE;
-	enum cons_mode mode;
-
-	buf_init(&b, 65536);
-	if (store_record_get(p->st, RECORD_STORE_CREDIT, id, NULL, &b, NULL) == BS_OK &&
-	    (o = json_tokener_parse(buf_cstr(&b))) != NULL) {
-		memset(&m, 0, sizeof(m));
-		m.kind = RECORD_STORE_CREDIT;
-		m.credit_event = jsonr_str(o, "event");
-		m.credit_origin = jsonr_str(o, "origin");
-		cons_classify(&p->cons->cfg, &m, &doc, &mode);
-	}
-	json_object_put(o);
-	buf_free(&b);
-	return doc != CONS_DOC_NONE;
-}
-
-/*
- * A store credit used or refunded: whether every issued credit it draws on
- * went into a consolidated money task (*drawn); *pending names one that
- * will but has not yet (the record waits for it), else "".
- */
-static int credit_draws(struct planner *p, const struct plan_item *it, bool *drawn,
-                        char pending[RECORD_ID_MAX + 1])
-{
-	const char *customer = jsonr_str(it->o, "customer_id");
-	int rc;
-
-	*drawn = false;
-	pending[0] = '\0';
-	if (customer == NULL)
-		return BS_OK;
-	rc = plan_store_credit_draws(p, it->id, customer);
-	if (rc != BS_OK || p->cur.nsc == 0 || p->cur.sc_short > 0)
-		return rc; /* not covered yet: it waits by its own rules */
-	*drawn = true;
-	for (size_t i = 0; i < p->cur.nsc; i++) {
-		enum sync_state s = SYNC_NOT_IMPORTED;
-
-		store_state_get(p->st, RECORD_STORE_CREDIT, p->cur.sc[i].issued, p->o->target, &s,
-		                NULL, NULL);
-		if (s == SYNC_CONSOLIDATED)
-			continue;
-		*drawn = false;
-		if (issued_consolidates(p, p->cur.sc[i].issued)) {
-			snprintf(pending, RECORD_ID_MAX + 1, "%s", p->cur.sc[i].issued);
-			return BS_OK;
-		}
-	}
-	return BS_OK;
-}
-
 /* A customer that consolidation wrote for its own documents. */
 static bool own_contact(const char *id)
 {
 	return strcmp(id, CONS_CONTACT_ID) == 0 ||
 	       strncmp(id, CONS_CHANNEL_CONTACT_PREFIX, strlen(CONS_CHANNEL_CONTACT_PREFIX)) == 0;
-}
-
-/* A customer credit in a money task: one line on the customer credit
- * account, untaxed (receive: the credit is owed; spend: paid back). */
-static int add_credit_line(struct planner *p, struct cons_grp *g, int64_t amount)
-{
-	struct cons_line_in in = {0};
-	struct cons_line_out *one = NULL;
-	size_t n1 = 0;
-	int rc;
-
-	in.sku = "-";
-	in.account = p->cons->credit_account;
-	in.description = "Customer credit";
-	in.amount = amount;
-	rc = cons_group(CONS_BY_ACCOUNT, &in, 1, &one, &n1, p->err);
-	if (rc == BS_OK)
-		rc = cons_merge(&g->lines, &g->nlines, &g->caplines, one, n1, p->err);
-	free(one);
-	return rc;
 }
 
 int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur, bool *taken)
@@ -629,7 +503,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 	buf_init(&pbody, (size_t)16 << 20);
 	channel[0] = '\0';
 	if (it->kind == RECORD_SALE || it->kind == RECORD_CREDIT_NOTE) {
-		channel_of(it->o, channel);
+		plan_cons_channel_of(it->o, channel);
 		m.store = jsonr_str(it->o, "store");
 		m.tax_mode = tax_mode_of(jsonr_str(it->o, "tax_mode"));
 	} else if (parent_of(it->o, &pk, &pid)) {
@@ -637,7 +511,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		m.on_credit_note = pk == RECORD_CREDIT_NOTE;
 		if (store_record_get(p->st, pk, pid, NULL, &pbody, NULL) == BS_OK &&
 		    (po = json_tokener_parse(buf_cstr(&pbody))) != NULL)
-			channel_of(po, channel);
+			plan_cons_channel_of(po, channel);
 		m.account = jsonr_str(it->o, "account") != NULL ? jsonr_str(it->o, "account")
 		                                                : plan_sv(p, PLAN_S_BANK);
 	}
@@ -665,7 +539,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		m.bank = plan_sv(p, PLAN_S_BANK);
 		m.account = c->credit_account;
 		if (ev != NULL && (strcmp(ev, "used") == 0 || strcmp(ev, "refunded") == 0)) {
-			rc = credit_draws(p, it, &m.credit_drawn_cons, waitfor);
+			rc = plan_cons_credit_draws(p, it, &m.credit_drawn_cons, waitfor);
 			if (rc != BS_OK)
 				goto out;
 		}
@@ -684,7 +558,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 			pk = RECORD_SALE;
 			if (store_record_get(p->st, pk, pid, NULL, &pbody, NULL) == BS_OK &&
 			    (po = json_tokener_parse(buf_cstr(&pbody))) != NULL)
-				channel_of(po, channel);
+				plan_cons_channel_of(po, channel);
 		}
 	}
 	m.channel = channel[0] != '\0' ? channel : NULL;
@@ -826,7 +700,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 	else if (it->kind == RECORD_JOURNAL || it->kind == RECORD_MONEY_TASK)
 		rc = add_account_lines(p, g, &d);
 	else if (it->kind == RECORD_STORE_CREDIT && doc != CONS_DOC_PAYMENT)
-		rc = add_credit_line(p, g, plan_jfixed(it->o, "amount", MONEY_DP));
+		rc = plan_cons_credit_line(p, g, plan_jfixed(it->o, "amount", MONEY_DP));
 	if (rc == BS_OK) {
 		int64_t amt = it->kind == RECORD_PAYMENT || it->kind == RECORD_STORE_CREDIT
 		                  ? plan_jfixed(it->o, "amount", MONEY_DP)

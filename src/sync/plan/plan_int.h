@@ -277,7 +277,8 @@ int plan_cons_flush(struct planner *p);
  * false): then only a document posted on its own pulls its customer in. */
 bool plan_cons_no_customers(const struct planner *p);
 /* Whether the document `o` of kind k goes into a consolidation (or is
- * skipped by a no-sync channel) rather than posting on its own: its
+ * skipped by a no-sync channel) rather than posting on its own, or is a
+ * store credit use or refund (which needs no customer of its own): its
  * customer is then not pulled in while customers are held back. */
 bool plan_cons_member(struct planner *p, enum record_kind k, struct json_object *o);
 const struct plan_ref *plan_cons_made(const struct planner *p, size_t *n);
