@@ -281,11 +281,79 @@ static void test_customers_held(void **state)
 	(void)state;
 }
 
+/* ---- customer credits -------------------------------------------------------- */
+
+static void test_credits(void **state)
+{
+	static const char input[] =
+	    "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"Aroha\"}\n"
+	    "{\"kind\":\"sale\",\"id\":\"V-1\",\"customer_id\":\"C-1\",\"date\":"
+	    "\"2026-10-08\",\"invoiced\":true,\"channel\":{\"type\":\"Web\",\"name\":\"V\"},"
+	    "\"lines\":[{\"description\":\"W\",\"qty\":\"1\",\"unit_price\":\"40.00\","
+	    "\"tax_rate\":\"15\"}]}\n"
+	    "{\"kind\":\"store_credit\",\"id\":\"SC-1\",\"customer_id\":\"C-1\",\"event\":"
+	    "\"issued\",\"origin\":\"refund\",\"amount\":\"30.00\",\"date\":\"2026-10-08\"}\n"
+	    "{\"kind\":\"store_credit\",\"id\":\"SC-2\",\"customer_id\":\"C-1\",\"event\":"
+	    "\"issued\",\"origin\":\"prepayment\",\"amount\":\"20.05\",\"date\":\"2026-10-08\"}\n"
+	    "{\"kind\":\"store_credit\",\"id\":\"SC-3\",\"customer_id\":\"C-1\",\"event\":"
+	    "\"used\",\"sale_id\":\"V-1\",\"amount\":\"25.00\",\"date\":\"2026-10-08\"}\n"
+	    "{\"kind\":\"store_credit\",\"id\":\"SC-5\",\"customer_id\":\"C-1\",\"event\":"
+	    "\"issued\",\"origin\":\"other\",\"amount\":\"9.00\",\"date\":\"2026-10-09\"}\n";
+	static const char *const set[] = {"consolidation.channel.*.invoices",
+	                                  "daily",
+	                                  "consolidation.channel.*.payments",
+	                                  "daily",
+	                                  "consolidation.money_tasks",
+	                                  "daily",
+	                                  "consolidation.credit_account",
+	                                  "825",
+	                                  "account.bank",
+	                                  "090",
+	                                  NULL};
+	static const struct {
+		const char *id;
+		enum sync_state want;
+	} t[] = {
+	    {"SC-1", SYNC_CONSOLIDATED}, /* into the receive money task */
+	    {"SC-2", SYNC_CONSOLIDATED},
+	    {"SC-3", SYNC_WAITING}, /* its credits are consolidated in this very run */
+	    {"SC-5", SYNC_QUEUED},  /* another origin: a credit note of its own */
+	    {"MT-2026/10/08-090-1", SYNC_QUEUED},
+	};
+	struct fx *f = fx_open(input, set);
+	struct plan_stats s;
+	struct json_object *mt, *lines, *l;
+
+	(void)state;
+	plan(f, "2026-10-09", &s);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		enum sync_state got = state_of(
+		    f, strncmp(t[i].id, "MT-", 3) == 0 ? RECORD_MONEY_TASK : RECORD_STORE_CREDIT,
+		    t[i].id);
+
+		if (got != t[i].want)
+			fail_msg("%s: state %d, want %d", t[i].id, (int)got, (int)t[i].want);
+	}
+	mt = rec(f, RECORD_MONEY_TASK, "MT-2026/10/08-090-1");
+	assert_non_null(mt);
+	assert_string_equal(jsonr_str(mt, "direction"), "receive");
+	assert_string_equal(jsonr_str(mt, "bank_account"), "090");
+	assert_string_equal(jsonr_str(mt, "tax_mode"), "none");
+	assert_true(json_object_object_get_ex(mt, "lines", &lines));
+	assert_int_equal(json_object_array_length(lines), 1);
+	l = json_object_array_get_idx(lines, 0);
+	assert_string_equal(jsonr_str(l, "account"), "825");
+	assert_int_equal(dec(l, "amount"), 50050000);
+	json_object_put(mt);
+	fx_close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_journal_split),
 	    cmocka_unit_test(test_customers_held),
+	    cmocka_unit_test(test_credits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
