@@ -553,13 +553,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 			rc = hold(p, it, cur, SYNC_EV_WAIT, reason);
 			goto out;
 		}
-		if (ev != NULL && strcmp(ev, "used") == 0 &&
-		    (pid = jsonr_str(it->o, "sale_id")) != NULL) {
-			pk = RECORD_SALE;
-			if (store_record_get(p->st, pk, pid, NULL, &pbody, NULL) == BS_OK &&
-			    (po = json_tokener_parse(buf_cstr(&pbody))) != NULL)
-				plan_cons_channel_of(po, channel);
-		}
+		/* a used credit's sale, and its channel, came with parent_of above */
 	}
 	m.channel = channel[0] != '\0' ? channel : NULL;
 	cons_classify(&c->cfg, &m, &doc, &mode);
