@@ -34,7 +34,7 @@ export async function render(view, ctx, note) {
 
 function card(ledger, conns, ctx, err) {
 	const connected = conns.filter((c) => c.connected);
-	const base = h("input", { id: `base-${ledger.id}`, type: "url", placeholder: "https://… (leave empty for the real service)", "aria-describedby": `base-${ledger.id}-hint` });
+	const base = h("input", { id: `base-${ledger.id}`, type: "url", placeholder: "empty: the real service", "aria-describedby": `base-${ledger.id}-hint` });
 	const go = h(
 		"button",
 		{ type: "button", class: "primary", id: `connect-${ledger.id}` },
@@ -62,9 +62,9 @@ function card(ledger, conns, ctx, err) {
 						"li",
 						{ "data-target": c.target },
 						h("span", { class: c.connected ? "status-ok" : "status-off" }, c.connected ? "Connected" : "Not connected"),
-						" — ",
-						c.name || c.target,
-						c.status ? h("span", { class: "hint" }, ` (${c.status})`) : null,
+						c.name || c.target ? " — " + (c.name || c.target) : null,
+						// the status when it says more than connected / not connected
+						c.status && !/^(not )?connected$/i.test(c.status) ? h("span", { class: "hint" }, ` (${c.status})`) : null,
 						" ",
 						c.connected
 							? h("button", { type: "button", class: "danger", "aria-label": `Disconnect ${c.name || c.target}`, onclick: () => disconnect(ledger, c, ctx, err) }, "Disconnect")
