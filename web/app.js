@@ -306,7 +306,7 @@ function route() {
 // go(hash, tabElementId, opts): navigate; with opts.focus the tab keeps focus.
 function go(hash, tabElId, opts) {
 	if (opts && opts.focus) state.focusTab = tabElId;
-	if (window.location.hash === hash) route();
+	if (window.location.hash === hash) refresh(false);
 	else window.location.hash = hash;
 }
 
@@ -336,7 +336,9 @@ function wire() {
 	document.addEventListener("click", (ev) => {
 		if (!ev.target.closest(".syncall")) menuOpen(false);
 	});
-	window.addEventListener("hashchange", route);
+	// every move reads the counts again: another user or the scheduler may
+	// have synced meanwhile
+	window.addEventListener("hashchange", () => refresh(false));
 	api.whenUnauthorized(() => showLogin("Your session has ended: log in again."));
 }
 
