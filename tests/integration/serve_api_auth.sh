@@ -72,6 +72,10 @@ check "removing a missing token exits 1" [ $? -eq 1 ]
 check "serve without a store exits 4" [ $? -eq 4 ]
 bs serve --listen 127.0.0.1:99999 >/dev/null 2>&1
 check "serve on a bad address exits 2" [ $? -eq 2 ]
+bs serve --listen 127.0.0.1:0 --today 2026-02-30 >/dev/null 2>&1
+check "serve with a bad --today exits 2" [ $? -eq 2 ]
+bs serve --help >"$tmp/out"
+check "serve --help documents --listen" grep -q -- "--listen ADDR:PORT" "$tmp/out"
 
 # --- the server
 # not through bs(): a function run with & is a subshell, and its pid not booksync's
