@@ -18,5 +18,11 @@ void api_h_session_get(struct api_ctx *c, const struct http_req *req, struct htt
 void api_h_session_delete(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 /* GET /api/v1/healthz: {"status":"ok"}, no authentication. */
 void api_h_healthz(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+/* GET /api/v1/users (admin): {"items":[{"name","created_at"}],"next":null}. */
+void api_h_users_list(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+/* POST /api/v1/users (admin) {"name","password"}: 201, 400 naming the field, 409 taken. */
+void api_h_users_add(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+/* DELETE /api/v1/users/{name} (admin): 204 (its sessions end too), 404. */
+void api_h_users_remove(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 
 #endif

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POOL_KEEP   32 /* idle connections kept open */
+#define POOL_KEEP   256 /* idle connections kept open */
 #define LISTEN_DFLT "127.0.0.1:8080"
 #define CONN_LIMIT  512
 

@@ -15,6 +15,9 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/session", 0, api_h_session_get},
     {"DELETE", "/api/v1/session", 0, api_h_session_delete},
     {"GET", "/api/v1/healthz", 0, api_h_healthz},
+    {"GET", "/api/v1/users", API_SCOPE_ADMIN, api_h_users_list},
+    {"POST", "/api/v1/users", API_SCOPE_ADMIN, api_h_users_add},
+    {"DELETE", "/api/v1/users/{name}", API_SCOPE_ADMIN, api_h_users_remove},
 
     /* ---- sync, jobs, connections, metrics (api_jobs.c, api_h_*.c) ---- */
     {"POST", "/api/v1/sync", API_SCOPE_SYNC, api_h_sync},
