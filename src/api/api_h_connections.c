@@ -68,20 +68,13 @@ static bool attempt_take(struct api_server *srv, const char *ledger, const char 
 {
 	int64_t now = api_mono_ms();
 	bool found = false;
-	char want[sizeof(attempts[0].state)];
-	size_t n = strlen(state);
 
-	/* compare whole, zero-padded buffers: the query's value is followed
-	 * in memory by whatever came after it in the URL (session_state=...) */
-	if (n >= sizeof(want))
-		return false;
-	memset(want, 0, sizeof(want));
-	memcpy(want, state, n);
 	pthread_mutex_lock(&attempts_mu);
 	for (size_t i = 0; i < ATTEMPTS && !found; i++) {
 		struct attempt *a = &attempts[i];
 
-		if (a->srv != srv || sodium_memcmp(a->state, want, sizeof(a->state)) != 0)
+		if (a->srv == NULL || a->srv != srv || strlen(a->state) != strlen(state) ||
+		    sodium_memcmp(a->state, state, strlen(state)) != 0)
 			continue;
 		found = now - a->at_ms <= ATTEMPT_MS && strcmp(a->ledger, ledger) == 0;
 		if (found)
@@ -119,6 +112,8 @@ static int callback_uri(struct api_server *srv, const char *ledger, char *out, s
 	size_t blen;
 	int n;
 
+	if ((base == NULL || base[0] == '\0') && srv == NULL)
+		return BS_EINVAL; /* no server (tests of the endpoints) */
 	if (base == NULL || base[0] == '\0')
 		base = api_url(srv);
 	blen = strlen(base);
@@ -254,7 +249,7 @@ void api_h_connect_callback(struct api_ctx *c, const struct http_req *req, struc
 	memset(&a, 0, sizeof(a));
 	buf_init(&target, 256);
 	bs_error_clear(&err);
-	if (state == NULL || strlen(state) >= sizeof(a.state) ||
+	if (state == NULL || strlen(state) < 16 || strlen(state) >= sizeof(a.state) ||
 	    !attempt_take(c->srv, l->name, state, &a)) {
 		api_error(resp, 400, "state",
 		          "this connect attempt is unknown, used or expired: start it again");

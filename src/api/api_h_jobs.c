@@ -89,7 +89,6 @@ static int sync_body(struct json_object *body, struct api_job_req *r, const char
 				api_error(resp, 400, k, "%s must be a string", k);
 				return BS_EINVAL;
 			}
-			/* "target" and "tab" share their first two letters */
 			if (strcmp(k, "target") == 0)
 				r->target = json_object_get_string(v);
 			else
@@ -99,7 +98,7 @@ static int sync_body(struct json_object *body, struct api_job_req *r, const char
 				api_error(resp, 400, k, "%s must be true or false", k);
 				return BS_EINVAL;
 			}
-			if (k[0] == 'a')
+			if (strcmp(k, "all") == 0)
 				r->all = json_object_get_boolean(v);
 			else
 				r->everything = json_object_get_boolean(v);
@@ -146,7 +145,11 @@ void api_jobs_answer(struct api_ctx *c, const struct api_job_req *r, struct http
 	int rc;
 
 	bs_error_clear(&err);
-	rc = api_jobs_submit(c->srv, r, &id, &err);
+	/* on the request's own connection, not a second one from the pool */
+	if (api_jobs_of(c->srv) != NULL)
+		rc = api_jobs_submit_on(api_jobs_of(c->srv), c->st, r, &id, &err);
+	else
+		rc = api_jobs_submit(c->srv, r, &id, &err);
 	if (rc == BS_EBUSY && id > 0) {
 		api_error(resp, 409, NULL, "%s", err.msg);
 		/* the shape plus "job": the id of the job that runs it */
