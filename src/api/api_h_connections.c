@@ -73,7 +73,8 @@ static bool attempt_take(struct api_server *srv, const char *ledger, const char 
 	for (size_t i = 0; i < ATTEMPTS && !found; i++) {
 		struct attempt *a = &attempts[i];
 
-		if (a->srv != srv || sodium_memcmp(a->state, state, sizeof(a->state)) != 0)
+		if (a->srv != srv || strlen(a->state) != strlen(state) ||
+		    sodium_memcmp(a->state, state, strlen(state)) != 0)
 			continue;
 		found = now - a->at_ms <= ATTEMPT_MS && strcmp(a->ledger, ledger) == 0;
 		if (found)

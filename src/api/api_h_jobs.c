@@ -89,7 +89,7 @@ static int sync_body(struct json_object *body, struct api_job_req *r, const char
 				api_error(resp, 400, k, "%s must be a string", k);
 				return BS_EINVAL;
 			}
-			if (k[1] == 'a')
+			if (strcmp(k, "target") == 0)
 				r->target = json_object_get_string(v);
 			else
 				r->tab = json_object_get_string(v);
@@ -98,7 +98,7 @@ static int sync_body(struct json_object *body, struct api_job_req *r, const char
 				api_error(resp, 400, k, "%s must be true or false", k);
 				return BS_EINVAL;
 			}
-			if (k[0] == 'a')
+			if (strcmp(k, "all") == 0)
 				r->all = json_object_get_boolean(v);
 			else
 				r->everything = json_object_get_boolean(v);

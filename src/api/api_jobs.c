@@ -285,6 +285,7 @@ static void job_run(struct api_jobs *js, struct job *jb)
 		jb->j.s_skipped = (int64_t)sum.plan.skipped;
 		jb->j.s_waiting = (int64_t)(sum.plan.waiting + sum.sent.waiting);
 		jb->j.s_calls = (int64_t)sum.sent.calls;
+		jb->j.rate_limited = (int64_t)sum.sent.rate_limited;
 		jb->j.posted = (int64_t)sum.sent.posted;
 		jb->j.failed = (int64_t)sum.sent.failed;
 		jb->j.calls = (int64_t)sum.sent.calls;
@@ -591,6 +592,19 @@ int api_jobs_get(struct api_jobs *js, struct store *st, int64_t id, struct store
 	if (jb == NULL)
 		rc = store_job_get(st, id, out, request, err);
 	return rc;
+}
+
+void api_jobs_counts(struct api_jobs *js, int64_t *queued, int64_t *running)
+{
+	*queued = *running = 0;
+	pthread_mutex_lock(&js->mu);
+	for (size_t i = 0; i < js->n; i++) {
+		if (js->v[i]->running)
+			(*running)++;
+		else
+			(*queued)++;
+	}
+	pthread_mutex_unlock(&js->mu);
 }
 
 struct list_ctx {

@@ -36,6 +36,9 @@ int api_jobs_get(struct api_jobs *jobs, struct store *st, int64_t id, struct sto
 int api_jobs_list(struct api_jobs *jobs, struct store *st, int64_t before, size_t limit,
                   store_job_cb cb, void *arg, struct bs_error *err);
 
+/* How many of this server's jobs are queued and running now. */
+void api_jobs_counts(struct api_jobs *jobs, int64_t *queued, int64_t *running);
+
 /*
  * The job object of the wire (docs/openapi.yaml "Job") appended to out
  * (api_h_jobs.c).  request: the job's request JSON (NULL or "" writes {}).
@@ -96,6 +99,8 @@ void api_h_connections(struct api_ctx *c, const struct http_req *req, struct htt
 void api_h_connect(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 /* GET /api/v1/connections/{ledger}/callback?code&state (no auth: the state) -> 302 */
 void api_h_connect_callback(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+/* GET /api/v1/metrics (read): Prometheus text format 0.0.4 */
+void api_h_metrics(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 /* DELETE /api/v1/connections/{ledger}?target= (admin) -> 204 */
 void api_h_disconnect(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 

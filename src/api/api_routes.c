@@ -27,6 +27,7 @@ const struct api_route api_routes[] = {
     {"POST", "/api/v1/connections/{ledger}", API_SCOPE_ADMIN, api_h_connect},
     {"DELETE", "/api/v1/connections/{ledger}", API_SCOPE_ADMIN, api_h_disconnect},
     {"GET", "/api/v1/connections/{ledger}/callback", 0, api_h_connect_callback},
+    {"GET", "/api/v1/metrics", API_SCOPE_READ, api_h_metrics},
 
     /* ---- records, lists, settings (api_h_*.c) ---- */
     {"POST", "/api/v1/records", API_SCOPE_RECORDS_WRITE, api_h_records_post},

@@ -9,6 +9,7 @@
  */
 #include "api/api.h"
 #include "cli/cli.h"
+#include "consolidate/consolidate.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -74,8 +75,7 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(&cmd_serve_entry, "unexpected argument '%s'", argv[optind]);
-	if (opts.today != NULL &&
-	    (strlen(opts.today) != 10 || opts.today[4] != '-' || opts.today[7] != '-'))
+	if (opts.today != NULL && cons_date_check(opts.today) != BS_OK)
 		return cli_usage_error(&cmd_serve_entry, "--today: '%s' is not a date YYYY-MM-DD",
 		                       opts.today);
 	/* a shell may start us with SIGINT ignored; an ignored signal never
@@ -101,6 +101,11 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	printf("%s\n", api_url(srv));
 	fflush(stdout);
 	fprintf(stderr, "booksync serve: listening on %s (stop with Ctrl-C)\n", api_url(srv));
+	if (strncmp(api_url(srv), "http://127.", 11) != 0)
+		fprintf(stderr,
+		        "booksync serve: warning: %s is reachable from other machines over "
+		        "plain HTTP; put a TLS proxy in front (docs/serve.md)\n",
+		        api_url(srv));
 	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
 		;
 	fprintf(stderr, "booksync serve: stopping\n");

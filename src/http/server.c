@@ -32,9 +32,16 @@ struct http_server {
 	char url[96];
 };
 
-/* Per request: made by the URI callback, freed when the request ends. */
+/*
+ * Per connection: made when the connection opens, freed when it closes
+ * (libmicrohttpd calls that for every connection, however a request on it
+ * ended), reused by each request on it in turn.  Keeping it per connection
+ * rather than per request means a request libmicrohttpd abandons half-way
+ * (say, too many query arguments for its memory pool) leaks nothing.
+ */
 struct conn_ctx {
-	char *raw_path; /* as sent, up to '?' */
+	char raw_path[RAW_PATH_MAX + 1]; /* as sent, up to '?' */
+	bool raw_too_long;
 	struct buf body;
 	bool too_big;  /* more than body_max arrived: read and dropped */
 	bool answered; /* a 413 was queued before the body */
@@ -92,22 +99,44 @@ static enum MHD_Result kv_iter(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	struct conn_ctx *cc = *socket_context;
+
+	(void)con;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		cc = calloc(1, sizeof(*cc));
+		if (cc != NULL)
+			buf_init(&cc->body, srv->opts.body_max);
+		*socket_context = cc;
+	} else if (cc != NULL) {
+		buf_free(&cc->body);
+		free(cc);
+		*socket_context = NULL;
+	}
+}
+
 /* The first thing libmicrohttpd knows of a request: its URI before any
  * decoding.  What this returns becomes the request's context. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
 {
-	struct http_server *srv = cls;
-	struct conn_ctx *cc = calloc(1, sizeof(*cc));
-	size_t n;
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_ctx *cc = ci != NULL ? ci->socket_context : NULL;
+	size_t n = strcspn(uri, "?");
 
-	(void)con;
+	(void)cls;
 	if (cc == NULL)
 		return NULL;
-	n = strcspn(uri, "?");
-	if (n > RAW_PATH_MAX)
-		n = RAW_PATH_MAX;
-	cc->raw_path = strndup(uri, n);
-	buf_init(&cc->body, srv->opts.body_max);
+	buf_free(&cc->body);
+	cc->too_big = cc->answered = cc->started = false;
+	cc->raw_too_long = n > RAW_PATH_MAX;
+	if (cc->raw_too_long)
+		n = 0;
+	memcpy(cc->raw_path, uri, n);
+	cc->raw_path[n] = '\0';
 	return cc;
 }
 
@@ -169,6 +198,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *con, struct http_resp *r
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 
+	if (resp->drop)
+		return MHD_NO;
 	if (resp->status < 100 || resp->status > 599)
 		return queue_error(con, 500, "the handler gave no answer");
 	if (resp->static_body != NULL)
@@ -218,8 +249,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 	enum MHD_Result ret;
 
 	(void)version;
-	if (cc == NULL || cc->raw_path == NULL)
-		return MHD_NO; /* out of memory in on_uri */
+	if (cc == NULL)
+		return MHD_NO; /* out of memory when the connection opened */
 	if (cc->answered) {
 		*upload_size = 0; /* the 413 is queued: drop what still comes */
 		return MHD_YES;
@@ -248,6 +279,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 		cc->answered = true;
 		return queue_error(con, 413, msg);
 	}
+	if (cc->raw_too_long)
+		return queue_error(con, 414, "the path is too long");
 	if (strstr(cc->raw_path, "%00") != NULL) /* decoding would cut the path short */
 		return queue_error(con, 400, "the path holds an encoded NUL");
 	q.n = h.n = 0;
@@ -273,6 +306,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 	return ret;
 }
 
+/* A request is over: its body's memory goes (the context stays with the
+ * connection, see struct conn_ctx). */
 static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -281,12 +316,9 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	(void)cls;
 	(void)con;
 	(void)toe;
-	if (cc != NULL) {
+	if (cc != NULL)
 		buf_free(&cc->body);
-		free(cc->raw_path);
-		free(cc);
-		*con_cls = NULL;
-	}
+	*con_cls = NULL;
 }
 
 int http_server_start(const struct http_server_opts *opts, struct http_server **out,
@@ -317,9 +349,9 @@ int http_server_start(const struct http_server_opts *opts, struct http_server **
 	srv->mhd = MHD_start_daemon(
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
 	    on_request, srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, srv->opts.conn_limit,
-	    MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_LIMIT, srv->opts.conn_limit, MHD_OPTION_END);
 	if (srv->mhd == NULL) {
 		rc = bs_error_set(err, BS_EIO, "cannot listen on %s: %s", opts->listen,
 		                  errno ? strerror(errno) : "address in use or not available");

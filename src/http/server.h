@@ -69,6 +69,9 @@ struct http_resp {
 	size_t nheaders;
 	char hname[HTTP_RESP_HEADERS][HTTP_HDR_NAME];
 	char hvalue[HTTP_RESP_HEADERS][HTTP_HDR_VALUE];
+	/* close the connection without answering (the sandbox's "drop" and
+	 * "lost" faults; added by serve to the contract) */
+	bool drop;
 };
 
 /* Prepare / release a response; body_max caps the body buffer. */

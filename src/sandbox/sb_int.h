@@ -182,6 +182,7 @@ enum sb_fault {
 
 struct sb_hook_ev;
 struct qbo_realm;
+struct http_server;
 
 struct sandbox {
 	pthread_mutex_t lock;
@@ -189,9 +190,7 @@ struct sandbox {
 	struct sandbox_clock clock;
 	enum money_round rounding;
 	char url[80];
-	char listen_addr[64];
-	int listen_port;
-	struct MHD_Daemon *mhd;
+	struct http_server *http; /* src/http/server.h */
 	bool no_listen;
 	enum sandbox_ledger ledger;
 

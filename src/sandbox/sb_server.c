@@ -1,16 +1,15 @@
 /*
  * sb_server.c - the sandbox's life cycle and its HTTP server: the
  * configuration SPECs (limits, faults) and clients file, the listen address
- * (loopback unless an admin token is set), libmicrohttpd's glue (a thread
- * per connection, bodies capped at 3.5 MB) around sandbox_handle(), start
- * and stop.
+ * (loopback unless an admin token is set), the HTTP server (src/http/
+ * server.h, shared with `booksync serve`: a thread per connection, bodies
+ * capped at 3.5 MB) around sandbox_handle(), start and stop.
  */
 #include "sandbox/sb_int.h"
 #include "http/server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -18,9 +17,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define BODY_MAX     ((size_t)3670016) /* 3.5 MB */
-#define BODY_ABS_MAX ((size_t)8 << 20) /* what we keep reading before answering 413 */
-#define LOG_CAP      10000
+#define BODY_MAX ((size_t)3670016) /* 3.5 MB */
+#define KV_MAX   64                /* query arguments and headers passed on */
+#define LOG_CAP  10000
 
 /* ------------------------------------------------------------- specs */
 
@@ -174,113 +173,47 @@ static int load_clients(struct sandbox *sb, const char *path, struct bs_error *e
 	return BS_OK;
 }
 
-/* ------------------------------------------------------------- MHD glue */
+/* ------------------------------------------------------------- HTTP */
 
-struct conn_ctx {
-	struct buf body;
-	bool too_big;
-};
-
-#define MAX_KV 64
-
-struct kv_collect {
-	struct sandbox_kv kv[MAX_KV];
-	size_t n;
-};
-
-static enum MHD_Result kv_iter(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value)
+/*
+ * The server is src/http/server.c (a thread per connection, the body cap
+ * answered 413 before sandbox_handle runs); this turns its request into
+ * the sandbox's and the sandbox's answer back.
+ */
+static void on_http(void *arg, const struct http_req *hq, struct http_resp *hr)
 {
-	struct kv_collect *c = cls;
-
-	(void)kind;
-	if (c->n < MAX_KV) {
-		c->kv[c->n].key = key;
-		c->kv[c->n].value = value ? value : "";
-		c->n++;
-	}
-	return MHD_YES;
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_size, void **con_cls)
-{
-	struct sandbox *sb = cls;
-	struct conn_ctx *cc = *con_cls;
-	struct kv_collect q, h;
+	struct sandbox *sb = arg;
+	struct sandbox_kv q[KV_MAX], h[KV_MAX];
 	struct sandbox_request req;
 	struct sandbox_response resp;
-	struct MHD_Response *mr;
-	enum MHD_Result ret;
+	struct buf swap;
 
-	(void)version;
-	if (cc == NULL) {
-		cc = calloc(1, sizeof(*cc));
-		if (cc == NULL)
-			return MHD_NO;
-		buf_init(&cc->body, BODY_ABS_MAX);
-		*con_cls = cc;
-		return MHD_YES;
+	memset(&req, 0, sizeof(req));
+	req.method = hq->method;
+	req.path = hq->path;
+	for (size_t i = 0; i < hq->nquery && req.nquery < KV_MAX; i++, req.nquery++) {
+		q[i].key = hq->query[i].key;
+		q[i].value = hq->query[i].value;
 	}
-	if (*upload_size > 0) {
-		if (!cc->too_big && buf_add(&cc->body, upload_data, *upload_size) != BS_OK)
-			cc->too_big = true;
-		*upload_size = 0;
-		return MHD_YES;
+	for (size_t i = 0; i < hq->nheaders && req.nheaders < KV_MAX; i++, req.nheaders++) {
+		h[i].key = hq->headers[i].key;
+		h[i].value = hq->headers[i].value;
 	}
+	req.query = q;
+	req.headers = h;
+	req.body = hq->body;
+	req.body_len = hq->body_len;
 	sandbox_response_init(&resp);
-	if (cc->too_big || cc->body.len > BODY_MAX) {
-		sb_resp_problem(&resp, 413, "Payload Too Large",
-		                "request bodies are limited to 3.5 MB");
-	} else {
-		q.n = h.n = 0;
-		MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, kv_iter, &q);
-		MHD_get_connection_values(con, MHD_HEADER_KIND, kv_iter, &h);
-		memset(&req, 0, sizeof(req));
-		req.method = method;
-		req.path = url;
-		req.query = q.kv;
-		req.nquery = q.n;
-		req.headers = h.kv;
-		req.nheaders = h.n;
-		req.body = cc->body.ptr ? cc->body.ptr : "";
-		req.body_len = cc->body.len;
-		sandbox_handle(sb, &req, &resp);
-	}
-	if (resp.drop) {
-		sandbox_response_free(&resp);
-		return MHD_NO;
-	}
-	mr = MHD_create_response_from_buffer(
-	    resp.body.len, resp.body.ptr ? resp.body.ptr : (void *)"", MHD_RESPMEM_MUST_COPY);
-	if (mr == NULL) {
-		sandbox_response_free(&resp);
-		return MHD_NO;
-	}
-	if (resp.status != 204 && resp.status != 302)
-		MHD_add_response_header(mr, "Content-Type", resp.content_type);
+	sandbox_handle(sb, &req, &resp);
+	hr->drop = resp.drop;
+	hr->status = resp.status;
+	hr->content_type = resp.status != 204 && resp.status != 302 ? resp.content_type : NULL;
 	for (size_t i = 0; i < resp.nheaders; i++)
-		MHD_add_response_header(mr, resp.hname[i], resp.hvalue[i]);
-	ret = MHD_queue_response(con, (unsigned)resp.status, mr);
-	MHD_destroy_response(mr);
+		http_resp_header(hr, resp.hname[i], resp.hvalue[i]);
+	swap = hr->body; /* the body changes hands, no copy */
+	hr->body = resp.body;
+	resp.body = swap;
 	sandbox_response_free(&resp);
-	return ret;
-}
-
-static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
-{
-	struct conn_ctx *cc = *con_cls;
-
-	(void)cls;
-	(void)con;
-	(void)toe;
-	if (cc != NULL) {
-		buf_free(&cc->body);
-		free(cc);
-		*con_cls = NULL;
-	}
 }
 
 /* ------------------------------------------------------------- life cycle */
@@ -314,7 +247,6 @@ static int parse_listen(struct sandbox *sb, const char *spec, struct sockaddr_in
 		                    "(or BOOKSYNC_SANDBOX_ADMIN_TOKEN) so the /sandbox/ admin "
 		                    "endpoints are not open to the network",
 		                    spec);
-	snprintf(sb->listen_addr, sizeof(sb->listen_addr), "%s", host);
 	return BS_OK;
 }
 
@@ -357,29 +289,24 @@ static int configure(struct sandbox *sb, const struct sandbox_config *cfg, struc
 	return BS_OK;
 }
 
-/* Listen on `listen` and learn the port bound (for ":0") and so the URL. */
+/* Listen on `listen` (port 0: a free one) and keep the URL bound. */
 static int serve(struct sandbox *sb, const char *listen, struct bs_error *err)
 {
-	struct sockaddr_in sa, bound;
-	socklen_t bl = sizeof(bound);
-	const union MHD_DaemonInfo *di;
-	int rc, fd;
+	struct http_server_opts o;
+	struct sockaddr_in sa;
+	int rc;
 
 	if ((rc = parse_listen(sb, listen, &sa, err)) != BS_OK)
 		return rc;
-	sb->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-	                           0, NULL, NULL, on_request, sb, MHD_OPTION_SOCK_ADDR, &sa,
-	                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, sb,
-	                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-	                           MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_END);
-	if (sb->mhd == NULL)
-		return bs_error_set(err, BS_EIO, "cannot listen on %s", listen);
-	di = MHD_get_daemon_info(sb->mhd, MHD_DAEMON_INFO_LISTEN_FD);
-	fd = di ? di->listen_fd : -1;
-	if (fd < 0 || getsockname(fd, (struct sockaddr *)&bound, &bl) != 0)
-		return bs_error_set(err, BS_EIO, "cannot read the bound port");
-	sb->listen_port = ntohs(bound.sin_port);
-	snprintf(sb->url, sizeof(sb->url), "http://%s:%d", sb->listen_addr, sb->listen_port);
+	memset(&o, 0, sizeof(o));
+	o.listen = listen;
+	o.body_max = BODY_MAX;
+	o.conn_limit = 512;
+	o.handler = on_http;
+	o.arg = sb;
+	if ((rc = http_server_start(&o, &sb->http, err)) != BS_OK)
+		return rc;
+	snprintf(sb->url, sizeof(sb->url), "%s", http_server_url(sb->http));
 	return BS_OK;
 }
 
@@ -461,8 +388,7 @@ void sandbox_stop(struct sandbox *sb)
 {
 	if (sb == NULL)
 		return;
-	if (sb->mhd != NULL)
-		MHD_stop_daemon(sb->mhd);
+	http_server_stop(sb->http);
 	sb_hook_stop(sb);
 	pthread_mutex_lock(&sb->lock);
 	sb_tenants_clear(sb);

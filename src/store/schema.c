@@ -214,6 +214,7 @@ const char *const store_sqlite_migrations[] = {
 	"  s_skipped INTEGER NOT NULL DEFAULT 0,\n"
 	"  s_waiting INTEGER NOT NULL DEFAULT 0,\n"
 	"  s_calls INTEGER NOT NULL DEFAULT 0,\n"
+	"  rate_limited INTEGER NOT NULL DEFAULT 0, -- 429 answers met (GET /metrics)\n"
 	"  message TEXT NOT NULL DEFAULT '',\n"
 	"  created_ms INTEGER NOT NULL,\n"
 	"  started_ms INTEGER NOT NULL DEFAULT 0,\n"

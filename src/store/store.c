@@ -485,3 +485,9 @@ int store_jobs_abandon(struct store *st, const char *message, int64_t now_ms, in
 {
 	return st->ops->jobs_abandon(st, message, now_ms, n, err);
 }
+
+int store_metrics_each(struct store *st, enum store_metric m, int64_t since_ms, store_metric_cb cb,
+                       void *arg, struct bs_error *err)
+{
+	return st->ops->metrics_each(st, m, since_ms, cb, arg, err);
+}

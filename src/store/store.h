@@ -468,6 +468,7 @@ struct store_job {
 	int64_t posted, failed, calls, total; /* progress */
 	bool has_summary;
 	int64_t s_posted, s_failed, s_skipped, s_waiting, s_calls;
+	int64_t rate_limited; /* 429 answers the job met */
 	char message[512];
 	int64_t created_ms, started_ms, finished_ms; /* Unix ms; 0 = not yet */
 };
@@ -493,6 +494,22 @@ int store_jobs_page(struct store *st, int64_t before, size_t limit, store_job_cb
 
 /* The newest ended job ("done" or "failed") of each target, by target. */
 int store_jobs_last(struct store *st, store_job_cb cb, void *arg, struct bs_error *err);
+
+/* What GET /metrics counts (store_metrics_each). */
+enum store_metric {
+	STORE_METRIC_STATES,   /* (target, state, tab, records) */
+	STORE_METRIC_OUTBOX,   /* (target, "", "", operations not done: ready or frozen) */
+	STORE_METRIC_REQUESTS, /* (target, "", "", requests frozen since since_ms) */
+	STORE_METRIC_429,      /* (target, "", "", 429 answers met by jobs) */
+};
+
+typedef int (*store_metric_cb)(void *arg, const char *target, const char *a, const char *b,
+                               int64_t n);
+
+/* The rows of metric m, by target; cb stops the walk as above.  STATES
+ * reads every state row: about a second at a million records. */
+int store_metrics_each(struct store *st, enum store_metric m, int64_t since_ms, store_metric_cb cb,
+                       void *arg, struct bs_error *err);
 
 /* Mark every queued or running job failed with `message` at now_ms (a
  * server that stopped without ending them); how many into *n (may be NULL). */

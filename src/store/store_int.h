@@ -101,6 +101,8 @@ struct store_ops {
 	int (*jobs_page)(struct store *st, int64_t before, size_t limit, store_job_cb cb, void *arg,
 	                 struct bs_error *err);
 	int (*jobs_last)(struct store *st, store_job_cb cb, void *arg, struct bs_error *err);
+	int (*metrics_each)(struct store *st, enum store_metric m, int64_t since_ms,
+	                    store_metric_cb cb, void *arg, struct bs_error *err);
 	int (*jobs_abandon)(struct store *st, const char *message, int64_t now_ms, int64_t *n,
 	                    struct bs_error *err);
 	/* users, API tokens, sessions, failed logins (store_auth.h) */
@@ -142,8 +144,8 @@ struct store_auth_ops {
 	int (*session_find)(struct store *st, const unsigned char *hash, int64_t now_ms,
 	                    struct store_session *out, struct bs_error *err);
 	int (*session_remove)(struct store *st, const unsigned char *hash, struct bs_error *err);
-	int (*login_failures)(struct store *st, const char *name, int64_t since_ms,
-	                      int64_t *count, int64_t *oldest_ms, struct bs_error *err);
+	int (*login_failures)(struct store *st, const char *name, int64_t since_ms, int64_t *count,
+	                      int64_t *oldest_ms, struct bs_error *err);
 	int (*login_failed)(struct store *st, const char *name, int64_t now_ms, int64_t keep_ms,
 	                    struct bs_error *err);
 	int (*login_clear)(struct store *st, const char *name, struct bs_error *err);

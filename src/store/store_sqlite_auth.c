@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+static int run2(struct sq_store *s, const char *sql, const char *text, int64_t n,
+                struct bs_error *err, const char *what);
+
 static int prep(struct sq_store *s, const char *sql, sqlite3_stmt **q, struct bs_error *err,
                 const char *what)
 {
@@ -226,6 +229,13 @@ static int a_session_add(struct store *st, const unsigned char *hash,
 
 	if (rc != BS_OK)
 		return rc;
+	/* sessions nobody used again would stay forever: each login sweeps */
+	rc = run2(s, "DELETE FROM sessions WHERE expires_ms <= ?2 AND ?1 IS NOT NULL", "",
+	          ss->created_ms, err, "forgetting expired sessions");
+	if (rc != BS_OK) {
+		sqlite3_finalize(q);
+		return rc;
+	}
 	sqlite3_bind_blob(q, 1, hash, STORE_AUTH_HASH, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, ss->user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, ss->csrf, -1, SQLITE_STATIC);

@@ -241,6 +241,8 @@ int sq_job_get(struct store *st, int64_t id, struct store_job *out, struct buf *
 int sq_jobs_page(struct store *st, int64_t before, size_t limit, store_job_cb cb, void *arg,
                  struct bs_error *err);
 int sq_jobs_last(struct store *st, store_job_cb cb, void *arg, struct bs_error *err);
+int sq_metrics_each(struct store *st, enum store_metric m, int64_t since_ms, store_metric_cb cb,
+                    void *arg, struct bs_error *err);
 int sq_jobs_abandon(struct store *st, const char *message, int64_t now_ms, int64_t *n,
                     struct bs_error *err);
 /* store_sqlite_auth.c: users, tokens, sessions, failed logins (store_auth.h). */

@@ -1,6 +1,6 @@
 /*
- * store_sqlite_jobs.c - `booksync serve`'s sync jobs in SQLite (see store.h
- * "jobs").
+ * store_sqlite_jobs.c - `booksync serve`'s sync jobs and the figures of
+ * GET /metrics in SQLite (see store.h "jobs").
  *
  * A job is written a handful of times in its life (queued, running,
  * waiting, ended), so the statements are prepared per call, not kept in
@@ -46,6 +46,7 @@ static void job_row(sqlite3_stmt *q, struct store_job *j)
 	j->created_ms = sqlite3_column_int64(q, 16);
 	j->started_ms = sqlite3_column_int64(q, 17);
 	j->finished_ms = sqlite3_column_int64(q, 18);
+	j->rate_limited = sqlite3_column_int64(q, 20);
 }
 
 /* Bind what store_job_update writes, as ?2.. (?1 is the id). */
@@ -66,6 +67,7 @@ static void bind_mutable(sqlite3_stmt *q, const struct store_job *j)
 	sqlite3_bind_text(q, 14, j->message, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 15, j->started_ms);
 	sqlite3_bind_int64(q, 16, j->finished_ms);
+	sqlite3_bind_int64(q, 21, j->rate_limited);
 }
 
 int sq_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err)
@@ -73,9 +75,9 @@ int sq_job_add(struct store *st, struct store_job *j, const char *request, struc
 	static const char sql[] =
 	    "INSERT INTO jobs(state, phase, posted, failed, calls, total, has_summary, s_posted,"
 	    " s_failed, s_skipped, s_waiting, s_calls, message, started_ms, finished_ms, target,"
-	    " origin, request, created_ms)"
+	    " origin, request, created_ms, rate_limited)"
 	    " VALUES(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-	    " ?19, ?20)";
+	    " ?19, ?20, ?21)";
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
@@ -99,8 +101,8 @@ int sq_job_update(struct store *st, const struct store_job *j, struct bs_error *
 	static const char sql[] =
 	    "UPDATE jobs SET state = ?2, phase = ?3, posted = ?4, failed = ?5, calls = ?6,"
 	    " total = ?7, has_summary = ?8, s_posted = ?9, s_failed = ?10, s_skipped = ?11,"
-	    " s_waiting = ?12, s_calls = ?13, message = ?14, started_ms = ?15, finished_ms = ?16"
-	    " WHERE id = ?1";
+	    " s_waiting = ?12, s_calls = ?13, message = ?14, started_ms = ?15, finished_ms = ?16,"
+	    " rate_limited = ?21 WHERE id = ?1";
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
@@ -214,6 +216,52 @@ int sq_jobs_abandon(struct store *st, const char *message, int64_t now_ms, int64
 	rc = sq_done(s, q, err, "ending abandoned jobs");
 	if (rc == BS_OK && n != NULL)
 		*n = sqlite3_changes(s->db);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+struct metric_walk {
+	store_metric_cb cb;
+	void *arg;
+};
+
+static int metric_row(void *arg, sqlite3_stmt *q)
+{
+	struct metric_walk *w = arg;
+	const unsigned char *t = sqlite3_column_text(q, 0), *a = sqlite3_column_text(q, 1),
+	                    *b = sqlite3_column_text(q, 2);
+
+	return w->cb(w->arg, t != NULL ? (const char *)t : "", a != NULL ? (const char *)a : "",
+	             b != NULL ? (const char *)b : "", sqlite3_column_int64(q, 3));
+}
+
+int sq_metrics_each(struct store *st, enum store_metric m, int64_t since_ms, store_metric_cb cb,
+                    void *arg, struct bs_error *err)
+{
+	static const char *const sql[] = {
+	    [STORE_METRIC_STATES] = "SELECT s.target, s.state, r.tab, count(*) FROM sync_state s"
+	                            " JOIN records r ON r.rowid = s.record"
+	                            " GROUP BY s.target, s.state, r.tab",
+	    [STORE_METRIC_OUTBOX] = "SELECT target, '', '', count(*) FROM outbox"
+	                            " WHERE status = 'ready' OR status = 'frozen' GROUP BY target",
+	    [STORE_METRIC_REQUESTS] = "SELECT target, '', '', count(*) FROM requests"
+	                              " WHERE created_ms >= ?1 GROUP BY target",
+	    [STORE_METRIC_429] =
+	        "SELECT target, '', '', sum(rate_limited) FROM jobs GROUP BY target",
+	};
+	struct sq_store *s = sq(st);
+	struct metric_walk w = {cb, arg};
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((unsigned)m > STORE_METRIC_429)
+		return bs_error_set(err, BS_EINVAL, "no such metric");
+	rc = sqlite3_prepare_v2(s->db, sql[m], -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "reading metrics");
+	if (m == STORE_METRIC_REQUESTS)
+		sqlite3_bind_int64(q, 1, since_ms);
+	rc = sq_rows(s, q, metric_row, &w, err, "reading metrics");
 	sqlite3_finalize(q);
 	return rc;
 }

@@ -277,6 +277,7 @@ static const struct store_ops sqlite_ops = {
     .jobs_page = sq_jobs_page,
     .jobs_last = sq_jobs_last,
     .jobs_abandon = sq_jobs_abandon,
+    .metrics_each = sq_metrics_each,
     .auth = &sq_auth_ops,
     .rows_page = sq_rows_page,
     .tab_counts = sq_tab_counts,

@@ -34,6 +34,19 @@ rc=$?
 check "an existing user is refused (exit 1, got $rc)" [ "$rc" -eq 1 ]
 printf 'x\n' | bs user add 'a b' >/dev/null 2>&1
 check "a bad user name is a usage error" [ $? -eq 2 ]
+# on a terminal: asked twice, without echo (script(1) gives it a pty)
+if command -v script >/dev/null 2>&1; then
+	(sleep 0.5; printf 'tty password\n'; sleep 0.5; printf 'tty password\n'; sleep 0.5) |
+		timeout 20 script -qec "'$BOOKSYNC' --db '$db' user add tina" /dev/null >"$tmp/out" 2>&1
+	check "user add on a terminal asks twice" grep -q "Again:" "$tmp/out"
+	check "  and adds the user" grep -q "user tina added" "$tmp/out"
+	check "  without echoing the password" sh -c "! grep -q 'tty password' '$tmp/out'"
+	(sleep 0.5; printf 'tty password\n'; sleep 0.5; printf 'another one\n'; sleep 0.5) |
+		timeout 20 script -qec "'$BOOKSYNC' --db '$db' user add tom" /dev/null >"$tmp/out" 2>&1
+	check "  two different answers are refused" grep -q "the two passwords differ" "$tmp/out"
+else
+	ok "# SKIP script(1) not installed: the terminal prompt is not tested"
+fi
 bs user list >"$tmp/out"
 check "user list shows ann" grep -q "^ann " "$tmp/out"
 bs token add reader --scope read >"$tmp/tok_read" 2>"$tmp/err"
@@ -59,6 +72,10 @@ check "removing a missing token exits 1" [ $? -eq 1 ]
 check "serve without a store exits 4" [ $? -eq 4 ]
 bs serve --listen 127.0.0.1:99999 >/dev/null 2>&1
 check "serve on a bad address exits 2" [ $? -eq 2 ]
+bs serve --listen 127.0.0.1:0 --today 2026-02-30 >/dev/null 2>&1
+check "serve with a bad --today exits 2" [ $? -eq 2 ]
+bs serve --help >"$tmp/out"
+check "serve --help documents --listen" grep -q -- "--listen ADDR:PORT" "$tmp/out"
 
 # --- the server
 # not through bs(): a function run with & is a subshell, and its pid not booksync's

@@ -635,6 +635,26 @@ static void test_store_auth(void **state)
 	buf_free(&tok);
 	assert_int_equal(store_token_remove(f->st, "nobody", &err), BS_ENOTFOUND);
 	assert_int_equal(store_token_remove(f->st, "fresh", &err), BS_OK);
+
+	/* sessions: a new one sweeps the expired ones away */
+	{
+		unsigned char h1[STORE_AUTH_HASH], h2[STORE_AUTH_HASH];
+		struct store_session s = {"ann", "csrf", T0, T0 + 1000}, got;
+
+		memset(h1, 1, sizeof(h1));
+		memset(h2, 2, sizeof(h2));
+		assert_int_equal(store_session_add(f->st, h1, &s, &err), BS_OK);
+		assert_int_equal(store_session_find(f->st, h1, T0, &got, &err), BS_OK);
+		assert_string_equal(got.user, "ann");
+		assert_string_equal(got.csrf, "csrf");
+		s.created_ms = T0 + 2000;
+		s.expires_ms = T0 + 5000;
+		assert_int_equal(store_session_add(f->st, h2, &s, &err), BS_OK);
+		assert_int_equal(store_session_find(f->st, h1, T0, &got, &err), BS_ENOTFOUND);
+		assert_int_equal(store_session_find(f->st, h2, T0 + 4999, &got, &err), BS_OK);
+		snprintf(s.user, sizeof(s.user), "nobody");
+		assert_int_equal(store_session_add(f->st, h1, &s, &err), BS_ENOTFOUND);
+	}
 }
 
 int main(void)
