@@ -107,6 +107,13 @@ static void print_connected(const struct onboard_stats *ob, const char *target)
 	if (ob->lock_date[0])
 		printf("Period lock date: %s (documents dated on or before it are refused)\n",
 		       ob->lock_date);
+	if (ob->timezone[0])
+		printf("Time zone: %s (decides 'today' unless the timezone setting is set)\n",
+		       ob->timezone);
+	else
+		printf("Time zone: not given by %s; 'today' is UTC's unless the timezone "
+		       "setting is set\n",
+		       l != NULL ? l->caps->display_name : "the ledger");
 	if (ob->gift_account[0])
 		printf("Gift voucher liability account: %s\n", ob->gift_account);
 }

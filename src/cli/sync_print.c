@@ -4,6 +4,7 @@
 #include "cli/sync_print.h"
 #include "consolidate/consolidate.h"
 #include "store/settings.h"
+#include "sync/onboard.h"
 
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -27,6 +28,7 @@ struct run {
 	size_t nskipped, nwaiting, nfailed;
 	uint64_t docs_shown;
 	int64_t last_draw;
+	const char *today; /* the day that decided whether a period has ended */
 };
 
 static void note(struct noted **v, size_t *n, enum record_kind kind, const char *id,
@@ -205,6 +207,10 @@ static void print_json(const struct run *r, const struct sync_summary *sum)
 	       (unsigned long long)ds->recovered);
 	printf(",\n  \"tracking_left_out\": %llu", (unsigned long long)ps->tracking_dropped);
 	printf(",\n  \"consolidated\": %llu", (unsigned long long)ps->consolidated);
+	if (r->today != NULL) {
+		fputs(",\n  \"today\": ", stdout);
+		cli_json_str(stdout, r->today);
+	}
 	list_json("errors", r->failed, r->nfailed);
 	list_json("skipped_records", r->skipped, r->nskipped);
 	list_json("waiting_records", r->waiting, r->nwaiting);
@@ -267,18 +273,19 @@ static void print_text(const struct run *r, const struct sync_summary *sum)
 }
 
 /*
- * Today in the organisation's zone: the `timezone` setting (an offset, or
- * an IANA name the C library resolves), else UTC -- the organisation's
- * zone is not read on connect yet.  out: "YYYY-MM-DD".
+ * Today in the organisation's zone (onboard_org_timezone): the `timezone`
+ * setting, else the zone connect read from the organisation (Xero's
+ * Organisation.Timezone), else UTC; an offset, or an IANA name the C
+ * library resolves.  out: "YYYY-MM-DD".
  */
-static void org_today(struct store *st, int64_t now_ms, char out[11])
+static void org_today(struct store *st, const char *target, int64_t now_ms, char out[11])
 {
 	struct bs_error e;
 	struct buf tz;
 	int off = 0;
 
 	buf_init(&tz, 128);
-	if (settings_get(st, "timezone", &tz, &e) != BS_OK)
+	if (onboard_org_timezone(st, target, &tz, &e) != BS_OK)
 		buf_reset(&tz);
 	if (tz.len > 0 && cons_tz_offset(buf_cstr(&tz), &off) != BS_OK) {
 		/* an IANA name: the C library's zone database says the offset now */
@@ -322,9 +329,10 @@ int cli_sync(const struct cli_ctx *ctx, const struct cli_cmd *cmd, const struct 
 	opts->db_path = ctx->db_path;
 	opts->now_ms = cli_now_ms;
 	if (opts->today == NULL) {
-		org_today(st, cli_now_ms(), today);
+		org_today(st, opts->target, cli_now_ms(), today);
 		opts->today = today;
 	}
+	r.today = opts->today;
 	opts->on_doc = on_doc;
 	opts->on_record = on_record;
 	opts->on_progress = on_progress;

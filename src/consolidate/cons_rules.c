@@ -281,11 +281,22 @@ void cons_classify(const struct cons_config *c, const struct cons_member *m, enu
 		*mode = ch->payments;
 		break;
 	case RECORD_STORE_CREDIT:
-		/* used to pay an invoice: a payment; from a refund or a
-		 * prepayment: a money task; anything else stays individual */
+		/* used to pay an invoice: a payment -- out of the customer credit
+		 * account, so only when what it draws on was consolidated into
+		 * money tasks (else it is applied by itself); from a refund or a
+		 * prepayment: a receive money task; refunded out of consolidated
+		 * credits: a spend money task (it has no credit note to refund,
+		 * so whatever money_task_type says); anything else individual */
 		if (m->credit_event != NULL && strcmp(m->credit_event, "used") == 0) {
-			*doc = CONS_DOC_PAYMENT;
-			*mode = ch->payments;
+			if (m->credit_drawn_cons) {
+				*doc = CONS_DOC_PAYMENT;
+				*mode = ch->payments;
+			}
+		} else if (m->credit_event != NULL && strcmp(m->credit_event, "refunded") == 0) {
+			if (m->credit_drawn_cons) {
+				*doc = CONS_DOC_SPEND;
+				*mode = c->money_tasks;
+			}
 		} else if (m->credit_event != NULL && strcmp(m->credit_event, "issued") == 0 &&
 		           m->credit_origin != NULL &&
 		           (strcmp(m->credit_origin, "refund") == 0 ||

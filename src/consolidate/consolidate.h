@@ -135,6 +135,10 @@ struct cons_member {
 	bool receive;              /* money task: receive (else spend) */
 	const char *credit_event;  /* store credit: "issued" | "used" | "refunded" */
 	const char *credit_origin; /* store credit: "refund" | "prepayment" | "other" */
+	/* store credit used or refunded: every issued credit it draws on went
+	 * into a consolidated money task (so no credit note of it is in the
+	 * ledger: it is drawn from the customer credit account) */
+	bool credit_drawn_cons;
 };
 
 /* A channel's modes. */
@@ -227,6 +231,34 @@ unsigned cons_next_number(const unsigned *used, size_t n);
  * `cap` is too small, the number needed with sizes untouched beyond cap.
  */
 size_t cons_split(size_t nlines, size_t max, size_t *sizes, size_t cap);
+
+/*
+ * A consolidated journal over more than `max` lines (0: CONS_MAX_LINES)
+ * in balanced parts: part k holds lines [first, first + count) of
+ * `amounts` (signed: debit positive) and, when not zero, a carry-in line
+ * of carry_in and a carry-out line of carry_out on a clearing account,
+ * so that carry_in + Σ lines + carry_out = 0 in every part; a part's
+ * carry-out is minus the next part's carry-in, so the clearing account
+ * nets to zero over the parts.  At most max lines a part, carries
+ * included.  Returns the number of parts (0 for n 0; the count needed
+ * when cap is short, parts filled up to cap).  *status: BS_OK, BS_EINVAL
+ * when the amounts do not balance or max < 3, BS_ERANGE on overflow.
+ */
+struct cons_jpart {
+	size_t first, count;
+	int64_t carry_in, carry_out;
+};
+size_t cons_split_journal(const int64_t *amounts, size_t n, size_t max, struct cons_jpart *parts,
+                          size_t cap, int *status);
+
+/*
+ * A payment of `amount` over the n parts of the document it pays, in
+ * part order: each part takes at most what is still due on it (due[i];
+ * negative counts as 0), and whatever is left after the last part (an
+ * overpayment) goes on the last part too.  out[i] sum to amount.
+ * BS_EINVAL for n 0 or a negative amount.
+ */
+int cons_alloc_parts(int64_t amount, const int64_t *due, size_t n, int64_t *out);
 
 /* ---- grouping lines ----------------------------------------------------- */
 

@@ -209,7 +209,7 @@ struct ledger_caps {
 
 /* What connect reads of an organisation (ledger_ops.read). */
 enum ledger_read {
-	LEDGER_READ_ORG,       /* one entity: name, base_currency, lock_date */
+	LEDGER_READ_ORG,       /* one entity: name, base_currency, lock_date, timezone */
 	LEDGER_READ_ACCOUNTS,  /* code, name, active, liability_payments */
 	LEDGER_READ_TAX_RATES, /* code, name, rate, sales, purchases, active */
 	LEDGER_READ_TRACKING,  /* active categories: name, options (active only) */
@@ -227,6 +227,9 @@ struct ledger_entity {
 	const char *rate;          /* a tax rate, percent as decimal text */
 	const char *base_currency; /* ISO 4217 */
 	const char *lock_date;     /* YYYY-MM-DD: the later of the lock dates, "" none */
+	/* the organisation's IANA time zone ("Pacific/Auckland"); NULL where
+	 * the ledger does not say (QBO's API has none) */
+	const char *timezone;
 	const char *const *options;
 	size_t noptions;
 	bool active;             /* not archived / deleted */

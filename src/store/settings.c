@@ -216,6 +216,10 @@ static const struct settings_def defs[] = {
     {"consolidation.sync_customer_contacts", "true",
      "false: one contact 'booksync sales consolidation' for consolidated documents", check_choice,
      "true|false"},
+    {"consolidation.credit_account", "",
+     "customer credit account of consolidated credits (payments enabled; default "
+     "account.gift_voucher)",
+     check_account, NULL},
     {"consolidation.journals", "none", "other journals, by currency and period", check_choice,
      "none|daily|monthly"},
     {"consolidation.money_tasks", "none", "money tasks, by bank account, date and tax mode",

@@ -73,6 +73,7 @@ static int org_cb(void *arg, const struct ledger_entity *e)
 	snprintf(st->org_name, sizeof(st->org_name), "%s", e->name);
 	snprintf(st->base_currency, sizeof(st->base_currency), "%s", e->base_currency);
 	snprintf(st->lock_date, sizeof(st->lock_date), "%s", e->lock_date);
+	snprintf(st->timezone, sizeof(st->timezone), "%s", e->timezone != NULL ? e->timezone : "");
 	return BS_OK;
 }
 
@@ -89,6 +90,38 @@ static int read_org(struct session *s, struct onboard_stats *st, struct bs_error
 		rc = store_setting_set(s->st, "base_currency", st->base_currency, err);
 	if (rc == BS_OK)
 		rc = save_setting(s, "lockdate", st->lock_date, err);
+	/* the zone that decides "today" when the `timezone` setting is unset;
+	 * "" where the ledger does not say (QBO), which means UTC */
+	if (rc == BS_OK)
+		rc = save_setting(s, "org_timezone", st->timezone, err);
+	return rc;
+}
+
+int onboard_org_timezone(struct store *st, const char *target, struct buf *out,
+                         struct bs_error *err)
+{
+	struct buf tb, key;
+	const char *t = NULL;
+	int rc;
+
+	buf_reset(out);
+	rc = settings_get(st, "timezone", out, err);
+	if (rc != BS_OK || out->len > 0)
+		return rc;
+	buf_init(&tb, 256);
+	buf_init(&key, 512);
+	if (store_target_pick(st, target, &tb, &t, NULL) == BS_OK && t != NULL &&
+	    buf_printf(&key, "org_timezone:%s", t) == BS_OK) {
+		rc = store_setting_get(st, buf_cstr(&key), out, NULL);
+		if (rc == BS_ENOTFOUND)
+			rc = BS_OK;
+		else if (rc != BS_OK)
+			rc = bs_error_set(err, rc, "reading %s", buf_cstr(&key));
+	}
+	if (rc == BS_OK && out->len == 0)
+		rc = buf_addstr(out, "UTC");
+	buf_free(&tb);
+	buf_free(&key);
 	return rc;
 }
 

@@ -26,6 +26,7 @@ struct onboard_stats {
 	char org_name[256];
 	char base_currency[4];
 	char lock_date[11];
+	char timezone[64]; /* the organisation's IANA zone, "" when the ledger does not say */
 	size_t accounts, tax_rates, tracking, contacts_seen, items_seen;
 	size_t contacts_linked, items_linked;
 	char gift_account[16]; /* a liability account with payments enabled, or "" */
@@ -110,5 +111,15 @@ int onboard_client_creds(struct store *st, const char *ledger, const char *id, c
 
 /* Read the organisation through session s and link what exists (above). */
 int onboard_run(struct session *s, struct onboard_stats *stats, struct bs_error *err);
+
+/*
+ * The time zone that decides "today" for `target` (NULL: the only one
+ * connected) into out: the `timezone` setting when set, else the
+ * organisation's as connect read it (`org_timezone:<target>`), else
+ * "UTC".  An offset ("+12:00") or an IANA name; resolving a name is the
+ * caller's.  BS_OK, or a store error.
+ */
+int onboard_org_timezone(struct store *st, const char *target, struct buf *out,
+                         struct bs_error *err);
 
 #endif

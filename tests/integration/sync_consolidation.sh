@@ -28,6 +28,17 @@ expect 0 "$B" import "$T/amz.jsonl"
 expect 0 "$B" import "$T/pos.jsonl"
 connect "$SB_URL"
 
+# --- today is the organisation's: connect reads Xero's Organisation.Timezone
+# (the sandbox's is NEWZEALANDSTANDARDTIME); the timezone setting wins over it
+has "$T/out" "Time zone: Pacific/Auckland"
+dayin() { node -e 'console.log(new Intl.DateTimeFormat("en-CA", {timeZone: process.argv[1]}).format(new Date()))' "$1"; }
+bs_sync --dry-run
+eq "today in the organisation's zone" "$(jv j.today <"$T/sync.json")" "$(dayin Pacific/Auckland)"
+expect 0 "$B" settings timezone +00:00
+bs_sync --dry-run
+eq "the timezone setting wins" "$(jv j.today <"$T/sync.json")" "$(dayin UTC)"
+expect 0 "$B" settings --unset timezone
+
 # --- settings ---------------------------------------------------------------
 expect 0 "$B" settings consolidation.enabled true
 expect 0 "$B" settings 'consolidation.channel.Shopify(MyShop).invoices' daily
@@ -140,13 +151,16 @@ let lines = []; for (let i = 1; i <= 510; i++) lines.push({sku: "S" + i, qty: "1
 let ps = ""; for (let i = 1; i <= 510; i++) ps += JSON.stringify({kind: "product", id: "P" + i, sku: "S" + i, name: "S" + i}) + "\n";
 console.log(ps + JSON.stringify({kind: "customer", id: "C-1", name: "Big Buyer"}));
 console.log(JSON.stringify({kind: "sale", id: "BIG-1", customer_id: "C-1", date: "2026-10-05", invoiced: true,
-  channel: {type: "Shopify", name: "Wide"}, lines}));' >"$T/big.jsonl"
+  channel: {type: "Shopify", name: "Wide"}, lines}));
+console.log(JSON.stringify({kind: "payment", id: "BIG-1-P", sale_id: "BIG-1", date: "2026-10-05",
+  amount: "586.50", account: "090"}));' >"$T/big.jsonl"
 expect 0 "$B" import "$T/big.jsonl"
 sb_reset "$SB_URL"
 connect "$SB_URL"
 expect 0 "$B" settings consolidation.enabled true
 expect 0 "$B" settings consolidation.grouping sku
 expect 0 "$B" settings 'consolidation.channel.*.invoices' daily
+expect 0 "$B" settings 'consolidation.channel.*.payments' daily
 bs_sync --everything --today 2026-10-05
 eq "510-line sync exit" "$bs_rc" 0
 xlogin "$SB_URL"
@@ -155,6 +169,17 @@ eq "part 1: 500 lines" "$(inv 'SO-2026/10/05-Shopify(Wide)-1' 'i.LineItems.lengt
 eq "part 2: 10 lines" "$(inv 'SO-2026/10/05-Shopify(Wide)-2' 'i.LineItems.length')" 10
 eq "parts total the sale" \
 	"$(jv 'c(sum(j.Invoices.filter(i => i.Type == "ACCREC"), i => i.Total))' <"$T/inv.json")" "586.50"
+# the sale's payment follows it; spread over the parts, each is paid in full
+bs_sync --everything --today 2026-10-05
+eq "510-line payment sync exit" "$bs_rc" 0
+xget Invoices >"$T/inv.json"
+eq "both parts paid" "$(jv 'j.Invoices.filter(i => i.Type == "ACCREC").map(i => i.Status + ":" + c(i.AmountDue)).join()' <"$T/inv.json")" \
+	"PAID:0.00,PAID:0.00"
+eq "one payment per part" \
+	"$(xq Payments 'j.Payments.map(p => p.Invoice.InvoiceNumber.replace(/.*SO-/, "SO-") + "=" + c(p.Amount)).sort().join()')" \
+	"SO-2026/10/05-Shopify(Wide)-1=575.00,SO-2026/10/05-Shopify(Wide)-2=11.50"
+expect 0 "$B" consolidated --search BIG-1-P
+has "$T/out" "SO-2026/10/05-Shopify(Wide)-3"
 
 # --- journals and money tasks; one contact for every consolidated document ------------------
 fresh_store other
@@ -170,6 +195,9 @@ cat >"$T/other.jsonl" <<'J'
 {"kind":"money_task","id":"M-3","date":"2026-10-02","direction":"spend","bank_account":"090","tax_mode":"inclusive","lines":[{"account":"429","amount":"5.00","tax_rate":"15"}]}
 {"kind":"money_task","id":"M-4","date":"2026-10-02","direction":"receive","bank_account":"090","contact_id":"SUP-1","tax_mode":"inclusive","lines":[{"account":"260","amount":"7.00","tax_rate":"15"}]}
 {"kind":"sale","id":"W-1","customer_id":"C-1","date":"2026-10-02","invoiced":true,"channel":{"type":"Web","name":"Shop"},"lines":[{"sku":"W-1","qty":"1","unit_price":"10.00","tax_rate":"15"}]}
+{"kind":"customer","id":"C-2","name":"Kowhai Ltd"}
+{"kind":"customer","id":"C-3","name":"Rimu Ltd"}
+{"kind":"sale","id":"W-2","customer_id":"C-2","date":"2026-10-02","invoiced":true,"channel":{"type":"Phone","name":"Desk"},"lines":[{"sku":"W-1","qty":"1","unit_price":"10.00","tax_rate":"15"}]}
 J
 expect 0 "$B" import "$T/other.jsonl"
 sb_reset "$SB_URL"
@@ -180,6 +208,7 @@ expect 0 "$B" settings consolidation.money_tasks monthly
 expect 0 "$B" settings consolidation.money_task_type receive
 expect 0 "$B" settings consolidation.sync_customer_contacts false
 expect 0 "$B" settings 'consolidation.channel.*.invoices' daily
+expect 0 "$B" settings 'consolidation.channel.Phone(Desk).invoices' individual
 bs_sync --everything --today 2026-10-03
 eq "journals/money tasks sync exit" "$bs_rc" 0
 xlogin "$SB_URL"
@@ -195,6 +224,20 @@ eq "spend and supplier money posted alone" "$(jv 'j.BankTransactions.length' <"$
 xget Invoices >"$T/inv.json"
 eq "one contact for consolidated sales" "$(inv 'SO-2026/10/02-Web(Shop)-1' 'i.Contact.Name')" \
 	"booksync sales consolidation"
+# customer contacts off: customers stay out of the ledger, but the one a
+# sale posting on its own (channel Phone(Desk) is individual) needs, and
+# supplier contacts and products, sync
+xget Contacts >"$T/ct.json"
+eq "customer contacts not synced" \
+	"$(jv 'j.Contacts.map(c => c.Name).sort().join()' <"$T/ct.json")" \
+	"Kowhai Ltd,Totara Supplies,booksync money tasks,booksync sales consolidation"
+eq "products still sync" "$(xq Items 'j.Items.map(i => i.Code).join()')" "W-1"
+expect 0 "$B" pending --tab customers
+has "$T/out" "C-3"
+has "$T/out" "sync_customer_contacts is false"
+expect 0 "$B" sync --tab customers --today 2026-10-03
+xget Contacts >"$T/ct.json"
+eq "the customers tab syncs none" "$(jv 'j.Contacts.length' <"$T/ct.json")" 4
 bs_sync --everything --today 2026-11-01
 xget BankTransactions >"$T/bt.json"
 expect 0 "$B" consolidated --type journal

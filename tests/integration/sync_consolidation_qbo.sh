@@ -22,6 +22,12 @@ fresh_store qcons
 expect 0 "$B" import "$T/base.jsonl"
 expect 0 "$B" import "$T/sales.jsonl"
 expect 0 "$B" connect qbo --base-url "$SB_URL" </dev/null
+# QBO's API gives no company time zone: today is UTC's unless the
+# timezone setting says otherwise
+has "$T/out" "Time zone: not given by QuickBooks"
+bs_sync --dry-run
+eq "today is UTC's" "$(jv j.today <"$T/sync.json")" \
+	"$(node -e 'console.log(new Date().toISOString().slice(0, 10))')"
 expect 0 "$B" settings consolidation.enabled true
 expect 0 "$B" settings 'consolidation.channel.Shopify(MyShop).invoices' daily
 expect 0 "$B" settings 'consolidation.channel.Shopify(MyShop).payments' daily

@@ -143,6 +143,8 @@ static void test_settings_check(void **state)
 	    {"consolidation.grouping", "product", BS_EINVAL},
 	    {"consolidation.sync_customer_contacts", "false", BS_OK},
 	    {"consolidation.sync_customer_contacts", "no", BS_EINVAL},
+	    {"consolidation.credit_account", "825", BS_OK},
+	    {"consolidation.credit_account", "no such", BS_EINVAL},
 	    {"consolidation.journals", "none", BS_OK},
 	    {"consolidation.journals", "daily", BS_OK},
 	    {"consolidation.journals", "individual", BS_EINVAL},

@@ -8,6 +8,7 @@
 #include "ledger/xero/xero.h"
 
 #include "core/jsonr.h"
+#include "ledger/xero/xero_tz.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -74,6 +75,9 @@ static int org_of(struct json_object *org, ledger_entity_fn each, void *arg)
 	e.name = jsonr_str(org, "Name") ? jsonr_str(org, "Name") : "";
 	e.base_currency = jsonr_str(org, "BaseCurrency") ? jsonr_str(org, "BaseCurrency") : "";
 	e.lock_date = lock;
+	/* Xero names a Windows zone ("NEWZEALANDSTANDARDTIME"); the rest of
+	 * booksync speaks IANA */
+	e.timezone = xero_tz_iana(jsonr_str(org, "Timezone"));
 	e.active = true;
 	return each(arg, &e);
 }

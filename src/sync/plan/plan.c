@@ -76,6 +76,7 @@ static void cand_set(struct plan_cand *c, enum record_kind kind, const char *id)
 {
 	c->kind = kind;
 	c->rank = rank_of(kind);
+	c->pulled = false;
 	snprintf(c->id, sizeof(c->id), "%s", id);
 }
 
@@ -143,6 +144,12 @@ static int add_contacts(struct planner *p)
 		if (store_record_get(p->st, k, p->ch.v[i].id, NULL, &p->s.in, NULL) != BS_OK)
 			continue;
 		o = json_tokener_parse(buf_cstr(&p->s.in));
+		/* while customers are held back, a consolidated document's
+		 * customer stays where it is (the document uses one contact) */
+		if (o != NULL && plan_cons_no_customers(p) && plan_cons_member(p, k, o)) {
+			json_object_put(o);
+			continue;
+		}
 		for (size_t r = 0; o != NULL && r < sizeof(refs) / sizeof(refs[0]); r++) {
 			const char *id = jsonr_str(o, refs[r].field);
 			enum sync_state s;
@@ -150,8 +157,11 @@ static int add_contacts(struct planner *p)
 			if (id == NULL || store_state_get(p->st, refs[r].kind, id, p->o->target, &s,
 			                                  NULL, NULL) != BS_OK)
 				continue;
-			if (s == SYNC_NOT_IMPORTED || s == SYNC_CHANGED || s == SYNC_WAITING)
+			if (s == SYNC_NOT_IMPORTED || s == SYNC_CHANGED || s == SYNC_WAITING) {
 				rc = cand_add(p, refs[r].kind, id);
+				if (rc == BS_OK)
+					p->ch.v[p->ch.n - 1].pulled = true;
+			}
 		}
 		json_object_put(o);
 	}
@@ -321,6 +331,7 @@ static int plan_one(struct planner *p, const struct plan_cand *c)
 		goto out;
 	p->cur.info = &info;
 	p->cur.nself = 0;
+	p->cur.pulled = c->pulled;
 	p->stats->considered++;
 	if (cur == SYNC_QUEUED || cur == SYNC_CONSOLIDATED ||
 	    (!p->o->resync && (cur == SYNC_IMPORTED || cur == SYNC_ERROR || cur == SYNC_SKIPPED) &&
@@ -457,6 +468,8 @@ static int plan_chunk(struct planner *p)
 			if (p->ch.v[i].kind != p->ch.v[w - 1].kind ||
 			    strcmp(p->ch.v[i].id, p->ch.v[w - 1].id) != 0)
 				p->ch.v[w++] = p->ch.v[i];
+			else if (p->ch.v[i].pulled)
+				p->ch.v[w - 1].pulled = true; /* a document needs it */
 		}
 		p->ch.n = w;
 	}
@@ -619,6 +632,12 @@ int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *
 		goto out;
 	if ((rc = plan_cons_load(&p)) != BS_OK)
 		goto out_tx;
+	if (plan_cons_no_customers(&p) && !p.ch.pull_contacts) {
+		/* customers are held back: the documents that post on their own
+		 * pull in the ones they need */
+		p.ch.pull_contacts = true;
+		p.ch.docs_cap = p.ch.max / PLAN_CHUNK_MIN;
+	}
 	rc = collect_small(&p, &fits);
 	if (rc == BS_OK)
 		rc = fits ? plan_chunk(&p) : walk(&p);

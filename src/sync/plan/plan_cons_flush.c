@@ -17,9 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONS_CONTACT_ID "booksync-consolidation"
-
-static enum record_kind kind_of(enum cons_doc d)
+enum record_kind plan_cons_kind(enum cons_doc d)
 {
 	switch (d) {
 	case CONS_DOC_CREDIT:
@@ -41,7 +39,7 @@ static enum record_kind kind_of(enum cons_doc d)
 }
 
 /* The last day of a period: the day itself, or the month's last. */
-static void period_end(const char *period, char out[11])
+void plan_cons_period_end(const char *period, char out[11])
 {
 	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y, m, d;
@@ -78,7 +76,8 @@ static bool taken_id(struct planner *p, const char *id)
  * the same day is N + 1.  The record's id is the name, or its short form
  * when the name is longer than an id may be.
  */
-static int next_name(struct planner *p, const struct cons_key *k, struct buf *name, struct buf *id)
+int plan_cons_next_name(struct planner *p, const struct cons_key *k, struct buf *name,
+                        struct buf *id)
 {
 	for (unsigned n = 1; n < 1000000; n++) {
 		int rc = cons_name(k, n, name);
@@ -99,7 +98,7 @@ static int next_name(struct planner *p, const struct cons_key *k, struct buf *na
 	                    buf_cstr(name));
 }
 
-static struct json_object *jdec(int64_t v, int scale, int min_dp)
+struct json_object *plan_cons_jdec(int64_t v, int scale, int min_dp)
 {
 	struct buf b;
 	struct json_object *o;
@@ -123,7 +122,7 @@ static void jstr(struct json_object *o, const char *k, const char *v)
 }
 
 /* Validate and store a record built here; it is then planned like any. */
-static int put(struct planner *p, struct json_object *o)
+int plan_cons_put(struct planner *p, struct json_object *o)
 {
 	struct record r;
 	struct record_ctx ctx = {plan_sv(p, PLAN_S_BASE)[0] != '\0' ? plan_sv(p, PLAN_S_BASE)
@@ -165,7 +164,7 @@ static int contact(struct planner *p, const struct cons_key *k, char id[RECORD_I
 
 		for (const char *s = k->channel; *s != '\0'; s++)
 			h = (h ^ (unsigned char)*s) * 16777619u;
-		snprintf(id, RECORD_ID_MAX + 1, "booksync-channel-%08x", h);
+		snprintf(id, RECORD_ID_MAX + 1, "%s%08x", CONS_CHANNEL_CONTACT_PREFIX, h);
 		snprintf(name, sizeof(name), "%s sales", k->channel);
 	}
 	if (store_record_get(p->st, RECORD_CUSTOMER, id, NULL, NULL, NULL) == BS_OK)
@@ -174,7 +173,7 @@ static int contact(struct planner *p, const struct cons_key *k, char id[RECORD_I
 	jstr(o, "kind", "customer");
 	jstr(o, "id", id);
 	jstr(o, "name", name);
-	rc = put(p, o);
+	rc = plan_cons_put(p, o);
 	json_object_put(o);
 	return rc;
 }
@@ -189,15 +188,15 @@ static struct json_object *members_json(const struct cons_grp *g)
 		jstr(m, "kind", record_kind_name(g->mem[i].kind));
 		jstr(m, "id", g->mem[i].id);
 		jstr(m, "date", g->mem[i].date);
-		jset(m, "amount", jdec(g->mem[i].amount, MONEY_DP, 0));
+		jset(m, "amount", plan_cons_jdec(g->mem[i].amount, MONEY_DP, 0));
 		json_object_array_add(a, m);
 	}
 	return a;
 }
 
-static struct json_object *info_json(const struct cons_grp *g, const char *name,
-                                     const char *short_name, size_t part, size_t parts,
-                                     const struct cons_fx_out *fx)
+struct json_object *plan_cons_info(const struct cons_grp *g, const char *name,
+                                   const char *short_name, size_t part, size_t parts,
+                                   const struct cons_fx_out *fx)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -210,12 +209,12 @@ static struct json_object *info_json(const struct cons_grp *g, const char *name,
 	jset(o, "part", json_object_new_int64((int64_t)part));
 	jset(o, "parts", json_object_new_int64((int64_t)parts));
 	jset(o, "member_count", json_object_new_int64((int64_t)g->nmem));
-	jset(o, "total", jdec(g->total, MONEY_DP, 0));
+	jset(o, "total", plan_cons_jdec(g->total, MONEY_DP, 0));
 	if (fx != NULL) {
-		jset(o, "fx_rate", jdec(fx->rate, FX_DP, 0));
-		jset(o, "fx_base_members", jdec(fx->base_members, MONEY_DP, 0));
-		jset(o, "fx_base_document", jdec(fx->base_doc, MONEY_DP, 0));
-		jset(o, "fx_residual", jdec(fx->residual, MONEY_DP, 0));
+		jset(o, "fx_rate", plan_cons_jdec(fx->rate, FX_DP, 0));
+		jset(o, "fx_base_members", plan_cons_jdec(fx->base_members, MONEY_DP, 0));
+		jset(o, "fx_base_document", plan_cons_jdec(fx->base_doc, MONEY_DP, 0));
+		jset(o, "fx_residual", plan_cons_jdec(fx->residual, MONEY_DP, 0));
 	}
 	/* members are listed once, on the first part: no member is in two */
 	if (part == 1)
@@ -226,7 +225,7 @@ static struct json_object *info_json(const struct cons_grp *g, const char *name,
 /* The rounding line that makes the document's total the members' to the
  * cent: a grouped line's tax is computed once on its sum, the members'
  * each on their own, and the two may differ by a cent per member. */
-static int rounding_diff(const struct cons_grp *g, enum money_tax_mode tm, int64_t *diff)
+int plan_cons_rounding_diff(const struct cons_grp *g, enum money_tax_mode tm, int64_t *diff)
 {
 	int64_t sum = 0, t;
 
@@ -250,9 +249,9 @@ static struct json_object *line_json(const struct cons_line_out *l, enum money_t
 
 	jstr(o, "description", l->description);
 	jset(o, "qty", json_object_new_string("1"));
-	jset(o, "unit_price", jdec(l->amount, MONEY_DP, 0));
+	jset(o, "unit_price", plan_cons_jdec(l->amount, MONEY_DP, 0));
 	if (tm != MONEY_TAX_NONE)
-		jset(o, "tax_rate", jdec(l->tax_rate, PCT_DP, 0));
+		jset(o, "tax_rate", plan_cons_jdec(l->tax_rate, PCT_DP, 0));
 	jstr(o, "account", l->account);
 	if (eq != NULL) {
 		struct json_object *t = json_object_new_object();
@@ -265,7 +264,55 @@ static struct json_object *line_json(const struct cons_line_out *l, enum money_t
 	return o;
 }
 
-/* A sale or credit note: its parts, each at most CONS_MAX_LINES lines. */
+/* A line's total as the ledger computes it: its amount, plus its own
+ * tax when the document is tax exclusive. */
+static int line_total(const struct cons_grp *g, const struct cons_line_out *l,
+                      enum money_tax_mode tm, int64_t *out)
+{
+	int64_t t = 0;
+
+	if (tm == MONEY_TAX_EXCLUSIVE &&
+	    money_tax(l->amount, l->tax_rate, tm, g->exp, MONEY_HALF_AWAY, &t) != BS_OK)
+		return BS_ERANGE;
+	return money_add(l->amount, t, out);
+}
+
+/*
+ * The names of a group's parts, numbered on from the next free number
+ * (contiguous: the parts are written in one transaction), into names[]
+ * and ids[] (each "" terminated in a buffer of its own).
+ */
+static int part_names(struct planner *p, const struct cons_key *k, size_t parts, struct buf *names,
+                      struct buf *ids)
+{
+	unsigned n1;
+	int rc = plan_cons_next_name(p, k, &names[0], &ids[0]);
+
+	if (rc != BS_OK)
+		return rc;
+	n1 = (unsigned)strtoul(strrchr(buf_cstr(&names[0]), '-') + 1, NULL, 10);
+	for (size_t i = 1; rc == BS_OK && i < parts; i++) {
+		rc = cons_name(k, n1 + (unsigned)i, &names[i]);
+		buf_reset(&ids[i]);
+		if (rc == BS_OK)
+			rc = names[i].len <= RECORD_ID_MAX
+			         ? buf_addstr(&ids[i], buf_cstr(&names[i]))
+			         : cons_short_name(k, n1 + (unsigned)i, &ids[i]);
+		if (rc == BS_OK && taken_id(p, buf_cstr(&ids[i])))
+			rc = BS_ECONFLICT;
+		if (rc != BS_OK)
+			return bs_error_set(p->err, rc, "consolidated name %s: not free",
+			                    buf_cstr(&names[i]));
+	}
+	return BS_OK;
+}
+
+/*
+ * A sale or credit note: its parts, each at most CONS_MAX_LINES lines.  A
+ * document in more than one part lists every part's id and total on each
+ * part (`part_ids`, `part_totals`), so a payment of it can be spread over
+ * them (plan_cons_parts.c).
+ */
 static int write_invoice(struct planner *p, struct cons_grp *g, const char *contact_id,
                          const struct cons_fx_out *fx, struct buf *first)
 {
@@ -273,46 +320,68 @@ static int write_invoice(struct planner *p, struct cons_grp *g, const char *cont
 	int64_t diff = 0;
 	size_t nl, sizes_n, at = 0;
 	size_t *sizes = NULL;
-	struct buf name, id, sn;
+	int64_t *totals = NULL;
+	struct buf *names = NULL, *ids = NULL, sn;
 	char date[11];
 	int rc;
 
-	if (rounding_diff(g, tm, &diff) != BS_OK)
+	if (plan_cons_rounding_diff(g, tm, &diff) != BS_OK)
 		return bs_error_set(p->err, BS_ERANGE, "consolidated total out of range");
 	nl = g->nlines + (diff != 0 ? 1 : 0);
 	sizes_n = cons_split(nl, 0, NULL, 0);
 	sizes = calloc(sizes_n + 1, sizeof(*sizes));
-	if (sizes == NULL)
-		return bs_error_set(p->err, BS_ENOMEM, "out of memory");
-	cons_split(nl, 0, sizes, sizes_n);
-	buf_init(&name, 1024);
-	buf_init(&id, 1024);
+	totals = calloc(sizes_n + 1, sizeof(*totals));
+	names = calloc(sizes_n + 1, sizeof(*names));
+	ids = calloc(sizes_n + 1, sizeof(*ids));
 	buf_init(&sn, 64);
-	period_end(g->key.period, date);
+	if (sizes == NULL || totals == NULL || names == NULL || ids == NULL) {
+		rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < sizes_n; i++) {
+		buf_init(&names[i], 1024);
+		buf_init(&ids[i], 1024);
+	}
+	cons_split(nl, 0, sizes, sizes_n);
+	/* each part's total, as the ledger will compute it */
 	rc = BS_OK;
+	for (size_t part = 0, i = 0; rc == BS_OK && part < sizes_n; part++) {
+		for (size_t j = 0; rc == BS_OK && j < sizes[part]; j++, i++) {
+			int64_t t = diff;
+
+			if (i < g->nlines)
+				rc = line_total(g, &g->lines[i], tm, &t);
+			if (rc == BS_OK)
+				rc = money_add(totals[part], t, &totals[part]);
+		}
+	}
+	if (rc != BS_OK) {
+		rc = bs_error_set(p->err, BS_ERANGE, "consolidated total out of range");
+		goto out;
+	}
+	plan_cons_period_end(g->key.period, date);
+	rc = part_names(p, &g->key, sizes_n, names, ids);
 	for (size_t part = 0; rc == BS_OK && part < sizes_n; part++) {
 		struct json_object *o = json_object_new_object(), *lines = json_object_new_array();
-		unsigned n;
+		struct json_object *info;
+		unsigned n = (unsigned)strtoul(strrchr(buf_cstr(&names[part]), '-') + 1, NULL, 10);
 
-		rc = next_name(p, &g->key, &name, &id);
-		n = (unsigned)strtoul(strrchr(buf_cstr(&name), '-') + 1, NULL, 10);
-		if (rc == BS_OK)
-			rc = cons_short_name(&g->key, n, &sn);
-		jstr(o, "kind", record_kind_name(kind_of(g->key.doc)));
-		jstr(o, "id", buf_cstr(&id));
+		rc = cons_short_name(&g->key, n, &sn);
+		jstr(o, "kind", record_kind_name(plan_cons_kind(g->key.doc)));
+		jstr(o, "id", buf_cstr(&ids[part]));
 		jstr(o, "date", date);
-		jstr(o, "reference", buf_cstr(&name));
+		jstr(o, "reference", buf_cstr(&names[part]));
 		jstr(o, "customer_id", contact_id);
 		jstr(o, "store", g->key.store);
 		if (strcmp(g->key.currency, plan_sv(p, PLAN_S_BASE)) != 0)
 			jstr(o, "currency", g->key.currency);
 		if (fx != NULL)
-			jset(o, "fx_rate", jdec(fx->rate, FX_DP, 0));
+			jset(o, "fx_rate", plan_cons_jdec(fx->rate, FX_DP, 0));
 		jstr(o, "tax_mode",
 		     tm == MONEY_TAX_INCLUSIVE ? "inclusive"
 		     : tm == MONEY_TAX_NONE    ? "none"
 		                               : "exclusive");
-		if (kind_of(g->key.doc) == RECORD_SALE)
+		if (plan_cons_kind(g->key.doc) == RECORD_SALE)
 			jset(o, "invoiced", json_object_new_boolean(1));
 		for (size_t i = 0; i < sizes[part]; i++, at++) {
 			if (at < g->nlines) {
@@ -326,7 +395,7 @@ static int write_invoice(struct planner *p, struct cons_grp *g, const char *cont
 				         g->nmem);
 				jstr(r, "description", d);
 				jset(r, "qty", json_object_new_string("1"));
-				jset(r, "unit_price", jdec(diff, MONEY_DP, 0));
+				jset(r, "unit_price", plan_cons_jdec(diff, MONEY_DP, 0));
 				if (tm != MONEY_TAX_NONE)
 					jset(r, "tax_rate", json_object_new_string("0"));
 				jstr(r, "account", plan_sv(p, PLAN_S_ROUNDING));
@@ -334,163 +403,112 @@ static int write_invoice(struct planner *p, struct cons_grp *g, const char *cont
 			}
 		}
 		jset(o, "lines", lines);
-		jset(o, "consolidation",
-		     info_json(g, buf_cstr(&name), buf_cstr(&sn), part + 1, sizes_n, fx));
+		info =
+		    plan_cons_info(g, buf_cstr(&names[part]), buf_cstr(&sn), part + 1, sizes_n, fx);
+		if (sizes_n > 1) {
+			struct json_object *pi = json_object_new_array(),
+			                   *pt = json_object_new_array();
+
+			for (size_t i = 0; i < sizes_n; i++) {
+				json_object_array_add(pi,
+				                      json_object_new_string(buf_cstr(&ids[i])));
+				json_object_array_add(pt, plan_cons_jdec(totals[i], MONEY_DP, 0));
+			}
+			jset(info, "part_ids", pi);
+			jset(info, "part_totals", pt);
+		}
+		jset(o, "consolidation", info);
 		if (rc == BS_OK)
-			rc = put(p, o);
+			rc = plan_cons_put(p, o);
+		if (rc == BS_OK && part == 0) {
+			buf_reset(first);
+			buf_printf(first, "%s\n%s", buf_cstr(&ids[0]), buf_cstr(&names[0]));
+		}
+		json_object_put(o);
+	}
+out:
+	for (size_t i = 0; names != NULL && ids != NULL && i < sizes_n; i++) {
+		buf_free(&names[i]);
+		buf_free(&ids[i]);
+	}
+	free(names);
+	free(ids);
+	free(sizes);
+	free(totals);
+	buf_free(&sn);
+	return rc;
+}
+
+/*
+ * A payment (or refund) or a COGS record of a group: one document; a
+ * payment of a document that went in parts, one per part it pays
+ * (plan_cons_pay_parts), numbered on, the members listed on the first.
+ */
+static int write_other(struct planner *p, struct cons_grp *g, const struct cons_fx_out *fx,
+                       struct buf *first)
+{
+	enum record_kind k = plan_cons_kind(g->key.doc);
+	struct cons_pay_part one, *pp = &one;
+	size_t npp = 1;
+	struct buf name, id, sn;
+	char date[11];
+	int rc = BS_OK;
+
+	snprintf(one.target, sizeof(one.target), "%s", g->target);
+	one.amount = g->total;
+	if (k == RECORD_PAYMENT && (rc = plan_cons_pay_parts(p, g, &pp, &npp)) != BS_OK)
+		return rc;
+	buf_init(&name, 1024);
+	buf_init(&id, 1024);
+	buf_init(&sn, 64);
+	plan_cons_period_end(g->key.period, date);
+	for (size_t part = 0; rc == BS_OK && part < npp; part++) {
+		struct json_object *o = json_object_new_object();
+		unsigned n;
+
+		rc = plan_cons_next_name(p, &g->key, &name, &id);
+		n = rc == BS_OK ? (unsigned)strtoul(strrchr(buf_cstr(&name), '-') + 1, NULL, 10)
+		                : 1;
+		if (rc == BS_OK)
+			rc = cons_short_name(&g->key, n, &sn);
+		jstr(o, "kind", record_kind_name(k));
+		jstr(o, "id", buf_cstr(&id));
+		jstr(o, "date", date);
+		jstr(o, g->target_kind == RECORD_CREDIT_NOTE ? "credit_note_id" : "sale_id",
+		     pp[part].target);
+		if (k == RECORD_PAYMENT) {
+			jstr(o, "reference", buf_cstr(&name));
+			jset(o, "amount", plan_cons_jdec(pp[part].amount, MONEY_DP, 0));
+			if (strcmp(g->key.currency, plan_sv(p, PLAN_S_BASE)) != 0)
+				jstr(o, "currency", g->key.currency);
+			if (fx != NULL)
+				jset(o, "fx_rate", plan_cons_jdec(fx->rate, FX_DP, 0));
+			jstr(o, "account", g->key.account);
+		} else {
+			struct json_object *lines = json_object_new_array();
+
+			for (size_t i = 0; i < g->nlines; i++) {
+				struct json_object *l = json_object_new_object();
+
+				jstr(l, "sku",
+				     g->lines[i].sku[0] != '\0' ? g->lines[i].sku : "CONSOLIDATED");
+				jset(l, "cost", plan_cons_jdec(g->lines[i].amount, MONEY_DP, 0));
+				json_object_array_add(lines, l);
+			}
+			jset(o, "lines", lines);
+		}
+		jset(o, "consolidation",
+		     plan_cons_info(g, buf_cstr(&name), buf_cstr(&sn), part + 1, npp, fx));
+		if (rc == BS_OK)
+			rc = plan_cons_put(p, o);
 		if (rc == BS_OK && part == 0) {
 			buf_reset(first);
 			buf_printf(first, "%s\n%s", buf_cstr(&id), buf_cstr(&name));
 		}
 		json_object_put(o);
 	}
-	free(sizes);
-	buf_free(&name);
-	buf_free(&id);
-	buf_free(&sn);
-	return rc;
-}
-
-/* A payment (or refund) or a COGS record of a group: one document. */
-static int write_other(struct planner *p, struct cons_grp *g, const struct cons_fx_out *fx,
-                       struct buf *first)
-{
-	struct json_object *o = json_object_new_object();
-	enum record_kind k = kind_of(g->key.doc);
-	struct buf name, id, sn;
-	char date[11];
-	unsigned n;
-	int rc;
-
-	buf_init(&name, 1024);
-	buf_init(&id, 1024);
-	buf_init(&sn, 64);
-	period_end(g->key.period, date);
-	rc = next_name(p, &g->key, &name, &id);
-	n = rc == BS_OK ? (unsigned)strtoul(strrchr(buf_cstr(&name), '-') + 1, NULL, 10) : 1;
-	if (rc == BS_OK)
-		rc = cons_short_name(&g->key, n, &sn);
-	jstr(o, "kind", record_kind_name(k));
-	jstr(o, "id", buf_cstr(&id));
-	jstr(o, "date", date);
-	jstr(o, g->target_kind == RECORD_CREDIT_NOTE ? "credit_note_id" : "sale_id", g->target);
-	if (k == RECORD_PAYMENT) {
-		jstr(o, "reference", buf_cstr(&name));
-		jset(o, "amount", jdec(g->total, MONEY_DP, 0));
-		if (strcmp(g->key.currency, plan_sv(p, PLAN_S_BASE)) != 0)
-			jstr(o, "currency", g->key.currency);
-		if (fx != NULL)
-			jset(o, "fx_rate", jdec(fx->rate, FX_DP, 0));
-		jstr(o, "account", g->key.account);
-	} else {
-		struct json_object *lines = json_object_new_array();
-
-		for (size_t i = 0; i < g->nlines; i++) {
-			struct json_object *l = json_object_new_object();
-
-			jstr(l, "sku",
-			     g->lines[i].sku[0] != '\0' ? g->lines[i].sku : "CONSOLIDATED");
-			jset(l, "cost", jdec(g->lines[i].amount, MONEY_DP, 0));
-			json_object_array_add(lines, l);
-		}
-		jset(o, "lines", lines);
-	}
-	jset(o, "consolidation", info_json(g, buf_cstr(&name), buf_cstr(&sn), 1, 1, fx));
-	if (rc == BS_OK)
-		rc = put(p, o);
-	if (rc == BS_OK) {
-		buf_reset(first);
-		buf_printf(first, "%s\n%s", buf_cstr(&id), buf_cstr(&name));
-	}
-	json_object_put(o);
-	buf_free(&name);
-	buf_free(&id);
-	buf_free(&sn);
-	return rc;
-}
-
-/*
- * A journal or money task of a group: one line per account (and tax rate),
- * no reference data (no contact: a money task takes the
- * money_task_contact setting's).  Journals net each account: the members
- * balance, so the sum does.
- */
-static int write_ledger_task(struct planner *p, struct cons_grp *g, const struct cons_fx_out *fx,
-                             struct buf *first)
-{
-	struct json_object *o = json_object_new_object(), *lines = json_object_new_array();
-	enum record_kind k = kind_of(g->key.doc);
-	enum money_tax_mode tm = g->key.tax_mode;
-	struct buf name, id, sn;
-	char date[11];
-	unsigned n;
-	int64_t diff = 0;
-	int rc;
-
-	buf_init(&name, 1024);
-	buf_init(&id, 1024);
-	buf_init(&sn, 64);
-	period_end(g->key.period, date);
-	rc = next_name(p, &g->key, &name, &id);
-	n = rc == BS_OK ? (unsigned)strtoul(strrchr(buf_cstr(&name), '-') + 1, NULL, 10) : 1;
-	if (rc == BS_OK)
-		rc = cons_short_name(&g->key, n, &sn);
-	jstr(o, "kind", record_kind_name(k));
-	jstr(o, "id", buf_cstr(&id));
-	jstr(o, "date", date);
-	jstr(o, "reference", buf_cstr(&name));
-	for (size_t i = 0; i < g->nlines; i++) {
-		struct json_object *l = json_object_new_object();
-		int64_t a = g->lines[i].amount;
-
-		jstr(l, "account", g->lines[i].account);
-		if (k == RECORD_JOURNAL) {
-			if (a == 0) {
-				json_object_put(l);
-				continue;
-			}
-			jset(l, a > 0 ? "debit" : "credit", jdec(a > 0 ? a : -a, MONEY_DP, 0));
-		} else {
-			jset(l, "amount", jdec(a, MONEY_DP, 0));
-			if (tm != MONEY_TAX_NONE)
-				jset(l, "tax_rate", jdec(g->lines[i].tax_rate, PCT_DP, 0));
-		}
-		json_object_array_add(lines, l);
-	}
-	if (k == RECORD_JOURNAL) {
-		if (strcmp(g->key.currency, plan_sv(p, PLAN_S_BASE)) != 0) {
-			jstr(o, "currency", g->key.currency);
-			if (fx != NULL)
-				jset(o, "fx_rate", jdec(fx->rate, FX_DP, 0));
-		}
-	} else {
-		jstr(o, "direction", g->key.doc == CONS_DOC_RECEIVE ? "receive" : "spend");
-		jstr(o, "bank_account", g->key.account);
-		jstr(o, "tax_mode",
-		     tm == MONEY_TAX_INCLUSIVE ? "inclusive"
-		     : tm == MONEY_TAX_NONE    ? "none"
-		                               : "exclusive");
-		if (rounding_diff(g, tm, &diff) == BS_OK && diff != 0) {
-			struct json_object *r = json_object_new_object();
-
-			jstr(r, "account", plan_sv(p, PLAN_S_ROUNDING));
-			jstr(r, "description",
-			     "Rounding: tax of the members, each rounded on its own");
-			jset(r, "amount", jdec(diff, MONEY_DP, 0));
-			if (tm != MONEY_TAX_NONE)
-				jset(r, "tax_rate", json_object_new_string("0"));
-			json_object_array_add(lines, r);
-		}
-	}
-	jset(o, "lines", lines);
-	jset(o, "consolidation", info_json(g, buf_cstr(&name), buf_cstr(&sn), 1, 1, fx));
-	if (rc == BS_OK)
-		rc = put(p, o);
-	if (rc == BS_OK) {
-		buf_reset(first);
-		buf_printf(first, "%s\n%s", buf_cstr(&id), buf_cstr(&name));
-	}
-	json_object_put(o);
+	if (pp != &one)
+		free(pp);
 	buf_free(&name);
 	buf_free(&id);
 	buf_free(&sn);
@@ -520,16 +538,16 @@ static int write_residual(struct planner *p, const struct cons_grp *g, const cha
 	{
 		char date[11];
 
-		period_end(g->key.period, date);
+		plan_cons_period_end(g->key.period, date);
 		jstr(o, "date", date);
 	}
 	jstr(o, "reference", id);
 	jstr(a, "account", plan_sv(p, PLAN_S_SALES));
 	jstr(a, "description", d);
-	jset(a, r > 0 ? "credit" : "debit", jdec(mag, MONEY_DP, 0));
+	jset(a, r > 0 ? "credit" : "debit", plan_cons_jdec(mag, MONEY_DP, 0));
 	jstr(b, "account", plan_sv(p, PLAN_S_ROUNDING));
 	jstr(b, "description", d);
-	jset(b, r > 0 ? "debit" : "credit", jdec(mag, MONEY_DP, 0));
+	jset(b, r > 0 ? "debit" : "credit", plan_cons_jdec(mag, MONEY_DP, 0));
 	json_object_array_add(lines, a);
 	json_object_array_add(lines, b);
 	jset(o, "lines", lines);
@@ -542,7 +560,7 @@ static int write_residual(struct planner *p, const struct cons_grp *g, const cha
 		jstr(c, "residual_of", name);
 		jset(o, "consolidation", c);
 	}
-	rc = put(p, o);
+	rc = plan_cons_put(p, o);
 	json_object_put(o);
 	return rc;
 }
@@ -592,7 +610,7 @@ static int flush_group(struct planner *p, struct cons_grp *g)
 			rc = write_invoice(p, g, contact_id, fxp, &first);
 	} else if (g->key.doc == CONS_DOC_JOURNAL || g->key.doc == CONS_DOC_RECEIVE ||
 	           g->key.doc == CONS_DOC_SPEND) {
-		rc = write_ledger_task(p, g, fxp, &first);
+		rc = plan_cons_write_task(p, g, fxp, &first);
 	} else {
 		rc = write_other(p, g, fxp, &first);
 	}

@@ -196,6 +196,9 @@ int plan_cons_load(struct planner *p)
 		if (rc == BS_ENOMEM)
 			rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
 	}
+	if (rc == BS_OK && (rc = setting(p, "consolidation.credit_account", &v)) == BS_OK)
+		snprintf(c->credit_account, sizeof(c->credit_account), "%s",
+		         v.len > 0 ? buf_cstr(&v) : plan_sv(p, PLAN_S_GIFT));
 	if (rc == BS_OK)
 		rc = chan_fill(p, c);
 	c->cfg.channels = c->chans;
@@ -228,6 +231,11 @@ void plan_cons_free(struct planner *p)
 	p->cons = NULL;
 }
 
+const char *plan_cons_credit_account(const struct planner *p)
+{
+	return p->cons != NULL ? p->cons->credit_account : plan_sv(p, PLAN_S_GIFT);
+}
+
 const struct plan_ref *plan_cons_made(const struct planner *p, size_t *n)
 {
 	*n = p->cons != NULL ? p->cons->nmade : 0;
@@ -244,7 +252,7 @@ static enum money_tax_mode tax_mode_of(const char *s)
 /* ---- taking members ---------------------------------------------------------- */
 
 /* "<type>(<name>)" of a sale or credit note record, "" when it has none. */
-static void channel_of(struct json_object *o, char out[CONS_CHANNEL_MAX])
+void plan_cons_channel_of(struct json_object *o, char out[CONS_CHANNEL_MAX])
 {
 	struct json_object *ch;
 	struct buf b;
@@ -436,6 +444,13 @@ static int add_account_lines(struct planner *p, struct cons_grp *g, const struct
 	return rc;
 }
 
+/* A customer that consolidation wrote for its own documents. */
+static bool own_contact(const char *id)
+{
+	return strcmp(id, CONS_CONTACT_ID) == 0 ||
+	       strncmp(id, CONS_CHANNEL_CONTACT_PREFIX, strlen(CONS_CHANNEL_CONTACT_PREFIX)) == 0;
+}
+
 int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur, bool *taken)
 {
 	struct plan_cons *c = p->cons;
@@ -459,12 +474,24 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 	*taken = false;
 	if (c == NULL || json_object_object_get_ex(it->o, "consolidation", &cons))
 		return BS_OK; /* off, or a consolidated document itself */
+	if (it->kind == RECORD_CUSTOMER) {
+		/* customer contacts off: a customer syncs only when a document
+		 * posting on its own needs it (pulled in); consolidated
+		 * documents use consolidation's own contact */
+		if (c->cfg.customer_contacts || p->cur.pulled || own_contact(it->id))
+			return BS_OK;
+		*taken = true;
+		return hold(p, it, cur, SYNC_EV_WAIT,
+		            "consolidation: customer contacts are not synced "
+		            "(consolidation.sync_customer_contacts is false); it syncs with "
+		            "a document of its own that needs it");
+	}
 	if (cur == SYNC_CHANGED)
 		return BS_OK; /* posted on its own before: its document is updated */
 	if (it->kind != RECORD_SALE && it->kind != RECORD_CREDIT_NOTE &&
 	    it->kind != RECORD_PAYMENT && it->kind != RECORD_COGS && it->kind != RECORD_JOURNAL &&
-	    it->kind != RECORD_MONEY_TASK)
-		return BS_OK; /* store credits: individual (not built yet) */
+	    it->kind != RECORD_MONEY_TASK && it->kind != RECORD_STORE_CREDIT)
+		return BS_OK;
 	memset(&m, 0, sizeof(m));
 	m.kind = it->kind;
 	m.id = it->id;
@@ -476,7 +503,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 	buf_init(&pbody, (size_t)16 << 20);
 	channel[0] = '\0';
 	if (it->kind == RECORD_SALE || it->kind == RECORD_CREDIT_NOTE) {
-		channel_of(it->o, channel);
+		plan_cons_channel_of(it->o, channel);
 		m.store = jsonr_str(it->o, "store");
 		m.tax_mode = tax_mode_of(jsonr_str(it->o, "tax_mode"));
 	} else if (parent_of(it->o, &pk, &pid)) {
@@ -484,7 +511,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		m.on_credit_note = pk == RECORD_CREDIT_NOTE;
 		if (store_record_get(p->st, pk, pid, NULL, &pbody, NULL) == BS_OK &&
 		    (po = json_tokener_parse(buf_cstr(&pbody))) != NULL)
-			channel_of(po, channel);
+			plan_cons_channel_of(po, channel);
 		m.account = jsonr_str(it->o, "account") != NULL ? jsonr_str(it->o, "account")
 		                                                : plan_sv(p, PLAN_S_BANK);
 	}
@@ -499,8 +526,39 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		/* money to or from a supplier (a deposit) is never consolidated */
 		m.supplier = ct != NULL && plan_contact_kind(p, ct) == RECORD_SUPPLIER;
 	}
+	if (it->kind == RECORD_STORE_CREDIT) {
+		/* a customer credit: issued and refunded ones are money tasks
+		 * of the bank account, through the customer credit account; a
+		 * used one a payment of its sale's channel out of that account */
+		const char *ev = jsonr_str(it->o, "event");
+		char waitfor[RECORD_ID_MAX + 1] = "";
+
+		m.credit_event = ev;
+		m.credit_origin = jsonr_str(it->o, "origin");
+		m.tax_mode = MONEY_TAX_NONE;
+		m.bank = plan_sv(p, PLAN_S_BANK);
+		m.account = c->credit_account;
+		if (ev != NULL && (strcmp(ev, "used") == 0 || strcmp(ev, "refunded") == 0)) {
+			rc = plan_cons_credit_draws(p, it, &m.credit_drawn_cons, waitfor);
+			if (rc != BS_OK)
+				goto out;
+		}
+		if (waitfor[0] != '\0') {
+			snprintf(
+			    reason, sizeof(reason),
+			    "consolidation: waits for store credit %s to be consolidated into a "
+			    "money task",
+			    waitfor);
+			*taken = true;
+			rc = hold(p, it, cur, SYNC_EV_WAIT, reason);
+			goto out;
+		}
+		/* a used credit's sale, and its channel, came with parent_of above */
+	}
 	m.channel = channel[0] != '\0' ? channel : NULL;
 	cons_classify(&c->cfg, &m, &doc, &mode);
+	if (doc != CONS_DOC_NONE && it->kind == RECORD_STORE_CREDIT && c->credit_account[0] == '\0')
+		goto out; /* no customer credit account: by itself, which says so */
 	if (mode == CONS_NO_SYNC) {
 		snprintf(reason, sizeof(reason), "consolidation: channel %s is set to no-sync",
 		         channel[0] != '\0' ? channel : "*");
@@ -558,9 +616,10 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		rc = hold(p, it, cur, SYNC_EV_WAIT, reason);
 		goto out;
 	}
-	if (it->kind == RECORD_PAYMENT || it->kind == RECORD_COGS) {
-		/* payments (and COGS) follow their sale: only once it is in a
-		 * consolidated document that the ledger has */
+	if (it->kind == RECORD_PAYMENT || it->kind == RECORD_COGS ||
+	    (it->kind == RECORD_STORE_CREDIT && doc == CONS_DOC_PAYMENT)) {
+		/* payments (and COGS, and credits used) follow their sale: only
+		 * once it is in a consolidated document that the ledger has */
 		struct store_link l;
 		enum sync_state ts = SYNC_NOT_IMPORTED;
 
@@ -634,9 +693,12 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 		rc = add_cogs_lines(p, g, &d);
 	else if (it->kind == RECORD_JOURNAL || it->kind == RECORD_MONEY_TASK)
 		rc = add_account_lines(p, g, &d);
+	else if (it->kind == RECORD_STORE_CREDIT && doc != CONS_DOC_PAYMENT)
+		rc = plan_cons_credit_line(p, g, plan_jfixed(it->o, "amount", MONEY_DP));
 	if (rc == BS_OK) {
-		int64_t amt = it->kind == RECORD_PAYMENT ? plan_jfixed(it->o, "amount", MONEY_DP)
-		                                         : it->info->total;
+		int64_t amt = it->kind == RECORD_PAYMENT || it->kind == RECORD_STORE_CREDIT
+		                  ? plan_jfixed(it->o, "amount", MONEY_DP)
+		                  : it->info->total;
 
 		rc = money_add(g->total, amt, &g->total);
 		if (rc != BS_OK)

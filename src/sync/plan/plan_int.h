@@ -89,6 +89,7 @@ struct plan_cand {
 	int rank; /* index in the kind table */
 	enum record_kind kind;
 	char id[RECORD_ID_MAX + 1];
+	bool pulled; /* a contact pulled in by a document of the chunk (add_contacts) */
 };
 
 /*
@@ -133,6 +134,7 @@ struct plan_rec {
 	struct plan_sc_piece sc[PLAN_SC_MAX];
 	size_t nsc;
 	int64_t sc_short; /* what no issued credit covers */
+	bool pulled;      /* a contact a document of the chunk needs (plan_cand.pulled) */
 };
 
 /* Scratch, reused record after record. */
@@ -271,7 +273,22 @@ int plan_cons_load(struct planner *p);
 void plan_cons_free(struct planner *p);
 int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_state cur, bool *taken);
 int plan_cons_flush(struct planner *p);
+/* Whether customer records are held back (consolidation.sync_customer_contacts
+ * false): then only a document posted on its own pulls its customer in. */
+bool plan_cons_no_customers(const struct planner *p);
+/* Whether the document `o` of kind k goes into a consolidation (or is
+ * skipped by a no-sync channel) rather than posting on its own, or is a
+ * store credit use or refund (which needs no customer of its own): its
+ * customer is then not pulled in while customers are held back. */
+bool plan_cons_member(struct planner *p, enum record_kind k, struct json_object *o);
 const struct plan_ref *plan_cons_made(const struct planner *p, size_t *n);
+/* The account consolidated customer credits are held in (consolidation.
+ * credit_account, else account.gift_voucher); "" when neither is set. */
+const char *plan_cons_credit_account(const struct planner *p);
+/* plan_store_credit.c: which issued credits the use or refund `id` of
+ * `customer` draws on, first in first out, into p->cur.sc / nsc /
+ * sc_short. */
+int plan_store_credit_draws(struct planner *p, const char *id, const char *customer);
 /* A consolidated record's number where the ledger's is shorter than its
  * name (QBO's DocNumber, 21): its short form (consolidate.h
  * cons_short_name) into p->s.num; the full name stays its reference (QBO's

@@ -104,6 +104,23 @@ out:
 	return rc;
 }
 
+int plan_store_credit_draws(struct planner *p, const char *id, const char *customer)
+{
+	return store_credit_fifo(p, id, customer);
+}
+
+/* An issued credit that went into a consolidated money task: no credit
+ * note of it is in the ledger, it is held in the customer credit account
+ * (docs/consolidation.md "Customer credits"). */
+static bool in_money_task(struct planner *p, const char *issued)
+{
+	enum sync_state s = SYNC_NOT_IMPORTED;
+
+	return store_state_get(p->st, RECORD_STORE_CREDIT, issued, p->o->target, &s, NULL, NULL) ==
+	           BS_OK &&
+	       s == SYNC_CONSOLIDATED;
+}
+
 /* A use or refund depends on the credits it draws on, and waits for one
  * while none covers it. */
 static void credit_facts(struct planner *p, const struct plan_item *it, struct rules_facts *f,
@@ -115,6 +132,8 @@ static void credit_facts(struct planner *p, const struct plan_item *it, struct r
 	    store_credit_fifo(p, it->id, customer) != BS_OK)
 		return;
 	for (size_t i = 0; i < p->cur.nsc && f->ndeps < RULES_DEPS_MAX; i++) {
+		if (in_money_task(p, p->cur.sc[i].issued))
+			continue; /* nothing of it to wait for: it is in the credit account */
 		plan_dep_fill(p, &f->deps[f->ndeps], "store credit", RECORD_STORE_CREDIT,
 		              p->cur.sc[i].issued, &db->b[f->ndeps]);
 		f->ndeps++;
@@ -147,22 +166,64 @@ static int build_refund(struct planner *p, const struct plan_item *it)
 	                      : bs_error_set(p->err, BS_EINVAL, "no issued store credit to refund");
 }
 
-/* Applied to the sale's invoice: an allocation per credit drawn on. */
-static int build_use(struct planner *p, const struct plan_item *it)
+/*
+ * Applied to the sale's invoice, per credit drawn on: an allocation of its
+ * credit note.  Under consolidation (docs/consolidation.md "Customer
+ * credits") two cases differ, since a credit note is allocated only to an
+ * invoice of its own contact: a credit held in the customer credit
+ * account (it went into a money task) pays the invoice out of that
+ * account; a credit note of one customer used on a consolidated sale is
+ * refunded into that account and the consolidated invoice paid out of it.
+ * *type: the type of the last document (written by the caller).
+ */
+static int build_use(struct planner *p, const struct plan_item *it, const char **type)
 {
+	const char *sale = jsonr_str(it->o, "sale_id"), *acct = plan_cons_credit_account(p);
+	char rid[RECORD_ID_MAX + 1];
+	const char *inv = plan_cons_resolve(p, RECORD_SALE, sale, rid);
+	bool sale_cons = inv != NULL && sale != NULL && strcmp(inv, sale) != 0;
 	int rc = BS_OK;
 
+	*type = NULL;
 	for (size_t i = 0; i < p->cur.nsc; i++) {
-		if (i > 0 && (rc = plan_doc_emit(p, "Allocation", "create")) != BS_OK)
+		bool held = in_money_task(p, p->cur.sc[i].issued);
+
+		if ((held || sale_cons) && acct[0] == '\0')
+			return bs_error_set(
+			    p->err, BS_EINVAL,
+			    "a customer credit of a consolidation needs an account: "
+			    "set consolidation.credit_account (or "
+			    "account.gift_voucher)");
+		if (*type != NULL && (rc = plan_doc_emit(p, *type, "create")) != BS_OK)
 			return rc;
+		if (!held && sale_cons) {
+			/* the credit note, refunded into the credit account ... */
+			rc = plan_build_payment_doc(p, RECORD_STORE_CREDIT, it->id, it->o,
+			                            "CreditNote", RECORD_STORE_CREDIT,
+			                            p->cur.sc[i].issued, acct, p->cur.sc[i].amount);
+			if (rc == BS_OK)
+				rc = plan_doc_emit(p, "Payment", "create");
+			if (rc != BS_OK)
+				return rc;
+		}
+		if (held || sale_cons) {
+			/* ... pays the (consolidated) invoice out of it */
+			*type = "Payment";
+			rc =
+			    plan_build_payment_doc(p, RECORD_STORE_CREDIT, it->id, it->o, "Invoice",
+			                           RECORD_SALE, inv, acct, p->cur.sc[i].amount);
+			if (rc != BS_OK)
+				return rc;
+			continue;
+		}
+		*type = "Allocation";
 		rc = plan_doc_begin(p, "Allocation", "create", RECORD_STORE_CREDIT, it->id,
 		                    jsonr_str(it->o, "date"));
 		if (rc == BS_OK)
 			rc = plan_put_sym(p, "credit_note", "CreditNote", RECORD_STORE_CREDIT,
 			                  p->cur.sc[i].issued);
 		if (rc == BS_OK)
-			rc = plan_put_sym(p, "invoice", "Invoice", RECORD_SALE,
-			                  jsonr_str(it->o, "sale_id"));
+			rc = plan_put_sym(p, "invoice", "Invoice", RECORD_SALE, sale);
 		if (rc == BS_OK)
 			rc = plan_put_dec(&p->s.doc, "amount", p->cur.sc[i].amount, MONEY_DP, 2);
 		/* the customer, for a ledger that wants it on the allocation (QBO) */
@@ -177,6 +238,8 @@ static int build_use(struct planner *p, const struct plan_item *it)
 		if (rc != BS_OK)
 			return rc;
 	}
+	if (*type == NULL)
+		*type = "Allocation";
 	return p->cur.nsc > 0 ? BS_OK
 	                      : bs_error_set(p->err, BS_EINVAL, "no issued store credit to use");
 }
@@ -240,10 +303,8 @@ static int build_store_credit(struct planner *p, const struct plan_item *it,
 		*type = "Payment";
 		return build_refund(p, it);
 	}
-	if (ev != NULL && strcmp(ev, "used") == 0) {
-		*type = "Allocation";
-		return build_use(p, it);
-	}
+	if (ev != NULL && strcmp(ev, "used") == 0)
+		return build_use(p, it, type);
 	*type = "CreditNote";
 	return build_issue(p, it);
 }
