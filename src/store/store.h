@@ -45,7 +45,7 @@ enum store_open_flags {
 	STORE_OPEN_CREATE = 1 << 0,
 	/* verify the file first (PRAGMA quick_check): for commands that write */
 	STORE_OPEN_CHECK = 1 << 1,
-	/* a 2 MiB page cache instead of 16 MiB: for the many connections of a
+	/* a 512 KiB page cache instead of 16 MiB: for the many connections of a
 	 * server's pool, whose memory is the cache times the connections */
 	STORE_OPEN_SMALL_CACHE = 1 << 2,
 };

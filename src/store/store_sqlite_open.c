@@ -334,7 +334,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	if ((flags & STORE_OPEN_CHECK) && (rc = sq_quick_check(s, path, err)) != BS_OK)
 		goto fail;
 	/*
-	 * (STORE_OPEN_SMALL_CACHE: 2 MiB, for a server's pool of connections.)
+	 * (STORE_OPEN_SMALL_CACHE: 512 KiB, for a server's pool of connections.)
 	 * 16 MiB of page cache (inside the 64 MiB budget, with the import ring) keeps the index
 	 * pages a batch touches in memory; without it a million-record import
 	 * re-reads and re-writes the same index pages thousands of times.
@@ -342,7 +342,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	rc = sq_exec(s,
 	             (flags & STORE_OPEN_SMALL_CACHE)
 	                 ? "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
-	                   " PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;"
+	                   " PRAGMA cache_size=-512; PRAGMA temp_store=MEMORY;"
 	                 : "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
 	                   " PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;",
 	             err, "opening the store");

@@ -27,6 +27,7 @@ class OpenApi {
     this.base = new URL(this.doc.servers[0].url).pathname.replace(/\/$/, "");
     this.ajv = new Ajv2020({ strict: false, allErrors: true });
     this.ajv.addSchema(Object.assign({ $id: DOC_ID }, this.doc));
+    this.docId = DOC_ID;
     this.cache = new Map();
     this.seen = new Set(); // "METHOD template" exercised
   }
