@@ -1,6 +1,8 @@
 // dashboard.test.js - the dashboard in a real browser (Debian's chromium,
 // headless, driven by npm's playwright-core): the seven steps of issue 12's
-// "Done when", each a subtest, against a `booksync serve` and a `booksync
+// "Done when", each a subtest, then Sync All, a screenshot of each tab, an
+// axe-core accessibility check of each page and logging out, against a
+// `booksync serve` and a `booksync
 // sandbox xero` that tests/integration/dashboard.sh started and described
 // in the environment:
 //   BS_URL      the dashboard (serve's URL)        BS_SB_URL  the sandbox
