@@ -69,7 +69,8 @@ export BS_USER BS_PASS
 printf '%s\n' "$BS_PASS" | "$B" user add "$BS_USER" >"$T/user.out" 2>&1 || { cat "$T/user.out" >&2; fail "user add failed"; }
 
 # --- serve -----------------------------------------------------------------------
-"$B" serve --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.err" &
+# --today: the Shopify sales' day (2026-10-01) has ended whatever the clock says
+"$B" serve --listen 127.0.0.1:0 --today 2026-11-01 >"$T/serve.out" 2>"$T/serve.err" &
 serve_pid=$!
 pids="$pids $serve_pid"
 BS_URL=
