@@ -8,7 +8,7 @@
 import * as api from "./api.js";
 import * as jobs from "./jobs.js";
 import { $, h, clear, announce } from "./dom.js";
-import { GROUPS, SECTIONS, SYNC_ALL_TABS, firstRow, renderTablist, shortLabel, fullLabel, tabId } from "./tabs.js";
+import { SECTIONS, SYNC_ALL_TABS, firstRow, renderTablist, shortLabel, fullLabel, groupLabel, tabId } from "./tabs.js";
 import { renderList } from "./records.js";
 import * as home from "./home.js";
 import * as connect from "./connect.js";
@@ -188,7 +188,16 @@ function parseHash() {
 	const q = raw.indexOf("?");
 	const path = q >= 0 ? raw.slice(0, q) : raw;
 	const params = new URLSearchParams(q >= 0 ? raw.slice(q + 1) : "");
-	const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+	const parts = path
+		.split("/")
+		.filter(Boolean)
+		.map((x) => {
+			try {
+				return decodeURIComponent(x);
+			} catch (e) {
+				return x; // a stray '%' in a hand-typed address
+			}
+		});
 	return { parts, params };
 }
 
@@ -223,7 +232,7 @@ function route() {
 		row2 = {
 			entries: tabs.map((t) => ({ id: t.tab, label: shortLabel(t), count: Number(t.pending) || 0, countLabel: `${t.pending || 0} pending` })),
 			selected: name,
-			label: GROUPS.find((g) => g.id === gid) ? `${GROUPS.find((g) => g.id === gid).label} tabs` : `${gid} tabs`,
+			label: `${groupLabel(gid)} tabs`,
 			pick: (id) => `#tab/${id}`,
 		};
 		if (info) renderList(view, ctx, "pending", info);
