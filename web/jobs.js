@@ -3,7 +3,7 @@
 // tells the page to reload (rows that were synced leave their tab).
 
 import * as api from "./api.js";
-import { $, clear, announce } from "./dom.js";
+import { $, h, clear, announce } from "./dom.js";
 
 const POLL_MS = 400;
 const watching = new Map(); // job id -> [callbacks to run when it ends]
@@ -48,7 +48,9 @@ function show(job) {
 	box.className = "job" + (job.state === "failed" ? " failed" : job.state === "done" ? (failedSome ? " partial" : " done") : "");
 	box.setAttribute("data-job", String(job.id));
 	box.setAttribute("data-state", job.state);
-	clear($("job-text"), describe(job));
+	// a failure is a notification with the way to it (seeds: "you'll receive
+	// a notification if any sales order fails to sync")
+	clear($("job-text"), describe(job), failedSome ? [" ", h("a", { href: "#errors", id: "job-errors" }, "Open Errors")] : null);
 	const bar = $("job-progress");
 	const p = job.progress || {};
 	const total = Number(p.total) || 0;

@@ -264,6 +264,7 @@ test("dashboard", async (t) => {
 		await page.getByRole("checkbox", { name: "Select SO-6", exact: true }).check();
 		await runJob(() => page.click("#upload-selected"));
 		assert.match(await page.textContent("#job-text"), /1 failed/);
+		assert.equal(await page.getAttribute("#job-errors", "href"), "#errors", "the failure links to Errors");
 		await waitRows(["sale:SO-W"]);
 		assert.equal(await countOn("#tabs1", "Errors"), 1);
 
