@@ -263,8 +263,8 @@ static int states_in(struct buf *sql, unsigned mask)
 }
 
 /* How many rows of target are in the mask's states, counted up to
- * SORT_MAX + 1 (reading at most that many index entries). */
-static int count_rows(struct sq_store *s, const char *target, unsigned mask, int *n,
+ * bound + 1 (reading at most that many index entries). */
+static int count_rows(struct sq_store *s, const char *target, unsigned mask, int bound, int *n,
                       struct bs_error *err)
 {
 	struct buf sql;
@@ -277,7 +277,7 @@ static int count_rows(struct sq_store *s, const char *target, unsigned mask, int
 	if (rc == BS_OK)
 		rc = states_in(&sql, mask);
 	if (rc == BS_OK)
-		rc = buf_printf(&sql, " LIMIT %d)", SORT_MAX + 1);
+		rc = buf_printf(&sql, " LIMIT %d)", bound + 1);
 	if (rc != BS_OK)
 		goto out;
 	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
@@ -335,27 +335,41 @@ static int counted_row(void *arg, sqlite3_stmt *q)
  * key is the walk's start (SQLite seeks on the row value only when the tab
  * gives no other lower bound); without one, the tab is.
  */
-static int filter_sql(struct buf *sql, bool has_tab, bool has_after)
+static int filter_sql(struct buf *sql, bool has_tab, bool has_after, bool has_upto)
 {
 	int rc = BS_OK;
 
 	if (has_tab && !has_after)
 		rc = buf_addstr(sql, " AND r.tab >= ?2");
+	/* with a window's end (inside the tab) as the upper bound, the tab's
+	 * end is left out: SQLite bounds the walk by one of the two only */
+	if (rc == BS_OK && has_tab && !has_upto)
+		rc = buf_addstr(sql, " AND r.tab < ?2 || '0'");
 	if (rc == BS_OK && has_tab)
-		rc = buf_addstr(sql, " AND r.tab < ?2 || '0' AND (r.tab = ?2"
-		                     " OR substr(r.tab, 1, length(?2) + 1) = ?2 || '/')");
+		rc = buf_addstr(
+		    sql, " AND (r.tab = ?2 OR substr(r.tab, 1, length(?2) + 1) = ?2 || '/')");
 	if (rc == BS_OK && has_after)
 		rc = buf_addstr(sql, " AND (r.tab, r.date, r.kind, r.id) > (?5, ?6, ?7, ?8)");
+	if (rc == BS_OK && has_upto)
+		rc = buf_addstr(sql, " AND (r.tab, r.date, r.kind, r.id) <= (?11, ?12, ?13, ?14)");
 	return rc;
 }
 
 /*
  * Parameters: ?1 target, ?2 tab, ?4 RECORD_PURCHASE (label), ?5..?8 the
- * key after which the page starts, ?9 the limit, ?10 the window.
+ * key after which the page starts, ?9 the limit, ?10 the window, ?11..?14
+ * the last key of a walk's window.
  */
 static void bind_page(sqlite3_stmt *q, const char *target, const char *tab,
-                      const struct store_row_key *after, size_t limit)
+                      const struct store_row_key *after, const struct store_row_key *upto,
+                      size_t limit)
 {
+	if (upto != NULL) {
+		sqlite3_bind_text(q, 11, upto->tab, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 12, upto->date, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(q, 13, (int)upto->kind);
+		sqlite3_bind_text(q, 14, upto->id, -1, SQLITE_TRANSIENT);
+	}
 	if (target != NULL)
 		sqlite3_bind_text(q, 1, target, -1, SQLITE_TRANSIENT);
 	if (tab != NULL)
@@ -374,8 +388,9 @@ static void bind_page(sqlite3_stmt *q, const char *target, const char *tab,
 /* One query of `plan`: up to limit rows after `after`, labelled only for
  * the rows handed out; *got counts them. */
 static int page_query(struct sq_store *s, enum page_plan plan, const char *target, unsigned mask,
-                      const char *tab, const struct store_row_key *after, size_t limit,
-                      struct row_walk *rw, size_t *got, struct bs_error *err)
+                      const char *tab, const struct store_row_key *after,
+                      const struct store_row_key *upto, size_t limit, struct row_walk *rw,
+                      size_t *got, struct bs_error *err)
 {
 	struct counted c = {*rw, 0};
 	struct buf sql;
@@ -397,27 +412,22 @@ static int page_query(struct sq_store *s, enum page_plan plan, const char *targe
 		                     " CROSS JOIN records r ON r.rowid = s.record"
 		                     " WHERE s.target = ?1 AND ");
 	else
-		rc = buf_addstr(&sql, "SELECT w.rid AS rid, s.state AS state, s.reason AS reason,"
-		                      " w.t AS t, w.d AS d, w.k AS k, w.i AS i FROM (SELECT"
-		                      " r.rowid AS rid, r.tab AS t, r.date AS d, r.kind AS k,"
-		                      " r.id AS i FROM records r INDEXED BY records_by_listing"
-		                      " WHERE 1");
-	if (rc == BS_OK && plan == PLAN_SORT)
+		/* down the index, whose order is the listing's: no sort, and the
+		 * walk stops at the page's last row or at the window's end */
+		rc = buf_printf(&sql,
+		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
+		                " r.total, s.state, s.reason, %s, %s FROM records r INDEXED BY"
+		                " records_by_listing CROSS JOIN sync_state s ON s.record = r.rowid"
+		                " WHERE s.target = ?1 AND ",
+		                label, contact_sql);
+	if (rc == BS_OK && plan != PLAN_ALL)
 		rc = states_in(&sql, mask);
 	if (rc == BS_OK)
-		rc = filter_sql(&sql, tab != NULL, after != NULL);
-	if (rc == BS_OK && plan == PLAN_WALK)
-		rc = buf_addstr(&sql, " ORDER BY r.tab, r.date, r.kind, r.id LIMIT ?10) w"
-		                      " CROSS JOIN sync_state s ON s.record = w.rid"
-		                      " WHERE s.target = ?1 AND ");
-	if (rc == BS_OK && plan == PLAN_WALK)
-		rc = states_in(&sql, mask);
+		rc = filter_sql(&sql, tab != NULL, after != NULL, upto != NULL);
 	if (rc == BS_OK)
-		rc = buf_addstr(&sql, plan == PLAN_WALK
-		                          ? " ORDER BY w.t, w.d, w.k, w.i LIMIT ?9"
-		                          : " ORDER BY r.tab, r.date, r.kind, r.id LIMIT ?9");
-	if (rc == BS_OK && plan != PLAN_ALL) {
-		/* the labels, for the page's rows only */
+		rc = buf_addstr(&sql, " ORDER BY r.tab, r.date, r.kind, r.id LIMIT ?9");
+	if (rc == BS_OK && plan == PLAN_SORT) {
+		/* the sort takes keys only; labels are made for the page's rows */
 		struct buf inner;
 
 		buf_init(&inner, 16384);
@@ -440,7 +450,7 @@ static int page_query(struct sq_store *s, enum page_plan plan, const char *targe
 		rc = sq_fail(s, rc, err, "listing records");
 		goto out;
 	}
-	bind_page(q, target, tab, after, limit);
+	bind_page(q, target, tab, after, upto, limit);
 	rc = sq_rows(s, q, counted_row, &c, err, "listing records");
 out:
 	*got = c.n;
@@ -464,7 +474,7 @@ static int window_end(struct sq_store *s, const char *tab, const struct store_ro
 	rc = buf_addstr(&sql, "SELECT r.tab, r.date, r.kind, r.id FROM records r"
 	                      " INDEXED BY records_by_listing WHERE 1");
 	if (rc == BS_OK)
-		rc = filter_sql(&sql, tab != NULL, after != NULL);
+		rc = filter_sql(&sql, tab != NULL, after != NULL, false);
 	if (rc == BS_OK)
 		rc = buf_addstr(&sql,
 		                " ORDER BY r.tab, r.date, r.kind, r.id LIMIT 1 OFFSET ?10 - 1");
@@ -475,7 +485,7 @@ static int window_end(struct sq_store *s, const char *tab, const struct store_ro
 		rc = sq_fail(s, rc, err, "listing records");
 		goto out;
 	}
-	bind_page(q, NULL, tab, after, 1);
+	bind_page(q, NULL, tab, after, NULL, 1);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		int k = sqlite3_column_int(q, 2);
@@ -510,17 +520,19 @@ int sq_rows_page(struct store *st, const char *target, unsigned state_mask, cons
 {
 	struct sq_store *s = sq(st);
 	struct row_walk rw = {cb, arg};
-	struct store_row_key key;
-	struct buf kt, kd, ki;
+	struct store_row_key keys[2];
+	struct buf kb[2][3];
 	enum page_plan plan = PLAN_ALL;
 	bool found;
 	size_t got = 0;
 	int n = 0;
 	int rc = BS_OK;
 
-	buf_init(&kt, 1024);
-	buf_init(&kd, 64);
-	buf_init(&ki, 1024);
+	for (int i = 0; i < 2; i++) {
+		buf_init(&kb[i][0], 1024);
+		buf_init(&kb[i][1], 64);
+		buf_init(&kb[i][2], 1024);
+	}
 	if (tab != NULL && tab[0] == '\0')
 		tab = NULL;
 	/* A key before the tab's range asks for the tab's first page. */
@@ -528,30 +540,43 @@ int sq_rows_page(struct store *st, const char *target, unsigned state_mask, cons
 		after = NULL;
 	if (target == NULL && !(state_mask & (1u << SYNC_NOT_IMPORTED)))
 		goto out; /* nothing is in any other state yet */
-	if (target != NULL && (rc = count_rows(s, target, state_mask, &n, err)) != BS_OK)
+	if (target != NULL &&
+	    (rc = count_rows(s, target, state_mask, SPARSE_MAX, &n, err)) != BS_OK)
 		goto out;
 	if (target != NULL)
 		plan = n <= SPARSE_MAX ? PLAN_SORT : PLAN_WALK;
 	if (plan != PLAN_WALK) {
-		rc = page_query(s, plan, target, state_mask, tab, after, limit, &rw, &got, err);
+		rc = page_query(s, plan, target, state_mask, tab, after, NULL, limit, &rw, &got,
+		                err);
 		goto out;
 	}
-	for (int w = 0; w < WINDOWS || n > SORT_MAX; w++) {
-		rc =
-		    page_query(s, PLAN_WALK, target, state_mask, tab, after, limit, &rw, &got, err);
-		if (rc != BS_OK || got >= limit)
+	for (int w = 0;; w++) {
+		struct store_row_key *end = &keys[w % 2];
+
+		/* past the windows, count on (only then: it reads up to SORT_MAX
+		 * index entries) to choose between sorting and walking on */
+		if (w == WINDOWS &&
+		    (rc = count_rows(s, target, state_mask, SORT_MAX, &n, err)) != BS_OK)
 			goto out;
+		if (w >= WINDOWS && n <= SORT_MAX)
+			break;
+		/* the window's last entry (an index-only read), then the walk
+		 * up to it; `after` is the other key of the two */
+		rc = window_end(s, tab, after, end, &kb[w % 2][0], &kb[w % 2][1], &kb[w % 2][2],
+		                &found, err);
+		if (rc == BS_OK)
+			rc = page_query(s, PLAN_WALK, target, state_mask, tab, after,
+			                found ? end : NULL, limit, &rw, &got, err);
+		if (rc != BS_OK || got >= limit || !found)
+			goto out; /* done, or the range ended inside the window */
 		limit -= got;
-		rc = window_end(s, tab, after, &key, &kt, &kd, &ki, &found, err);
-		if (rc != BS_OK || !found)
-			goto out; /* the range ended inside the window */
-		after = &key;
+		after = end;
 	}
-	rc = page_query(s, PLAN_SORT, target, state_mask, tab, after, limit, &rw, &got, err);
+	rc = page_query(s, PLAN_SORT, target, state_mask, tab, after, NULL, limit, &rw, &got, err);
 out:
-	buf_free(&ki);
-	buf_free(&kd);
-	buf_free(&kt);
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 3; j++)
+			buf_free(&kb[i][j]);
 	return rc;
 }
 
