@@ -37,7 +37,9 @@
 
 #include "consolidate/consolidate.h"
 #include "core/jsonw.h"
+#include "core/tzif.h"
 #include "store/settings.h"
+#include "sync/onboard.h"
 #include "sync/tabs.h"
 
 #include <pthread.h>
@@ -202,17 +204,19 @@ static int on_progress(void *arg, const struct sync_progress *p, struct bs_error
 	return status;
 }
 
-/* Today in the organisation's zone when the `timezone` setting is an
- * offset; an IANA name needs TZ, which a threaded server must not touch,
- * so it counts as UTC here (serve --today pins the day). */
-static void job_today(struct store *st, int64_t now_ms, char out[11])
+/* Today in the organisation's zone, as `sync` has it (onboard.h
+ * onboard_org_timezone: the `timezone` setting, else the zone connect read,
+ * else UTC), an IANA zone read from its file (core/tzif.h): a threaded
+ * server must not set TZ.  A zone that cannot be read counts as UTC. */
+static void job_today(struct store *st, const char *target, int64_t now_ms, char out[11])
 {
 	struct buf tz;
 	int off = 0;
 
 	buf_init(&tz, 128);
-	if (settings_get(st, "timezone", &tz, NULL) != BS_OK ||
-	    cons_tz_offset(buf_cstr(&tz), &off) != BS_OK)
+	if (onboard_org_timezone(st, target, &tz, NULL) != BS_OK ||
+	    (cons_tz_offset(buf_cstr(&tz), &off) != BS_OK &&
+	     tzif_offset(buf_cstr(&tz), now_ms, &off) != BS_OK))
 		off = 0;
 	if (cons_today(now_ms, off, out) != BS_OK)
 		cons_today(0, 0, out);
@@ -257,7 +261,7 @@ static void job_run(struct api_jobs *js, struct job *jb)
 	if (ao->today != NULL) {
 		o.today = ao->today;
 	} else {
-		job_today(js->wst, ao->now_ms(), today);
+		job_today(js->wst, jb->j.target, ao->now_ms(), today);
 		o.today = today;
 	}
 	o.now_ms = ao->now_ms;
