@@ -48,10 +48,8 @@
 #include <string.h>
 #include <time.h>
 
-#define JOBS_RETRY_MS  1000 /* a locked target is tried again this often */
-#define JOBS_MAX_REFS  500  /* records one job may name */
-#define SCHED_UNIT_ENV "BOOKSYNC_SCHEDULE_UNIT_MS"
-#define SCHED_UNIT_DEF (60 * 1000)
+#define JOBS_RETRY_MS 1000 /* a locked target is tried again this often */
+#define JOBS_MAX_REFS 500  /* records one job may name */
 
 struct job {
 	struct store_job j;
@@ -698,7 +696,12 @@ void api_jobs_stop(struct api_jobs *js)
 	if (js == NULL)
 		return;
 	ao = api_server_opts(js->srv);
-	/* the scheduler first: it submits */
+	/* the flag first: the running job stops before its next ledger call
+	 * whatever else stopping waits for, and submits are refused */
+	pthread_mutex_lock(&js->mu);
+	js->stopping = true;
+	pthread_cond_broadcast(&js->cv);
+	pthread_mutex_unlock(&js->mu);
 	api_sched_stop(js->sched);
 	api_connect_forget(js->srv);
 	pthread_mutex_lock(&reg_mu);
@@ -707,20 +710,19 @@ void api_jobs_stop(struct api_jobs *js)
 	if (*pp != NULL)
 		*pp = js->reg_next;
 	pthread_mutex_unlock(&reg_mu);
-
-	pthread_mutex_lock(&js->mu);
-	js->stopping = true;
-	pthread_cond_broadcast(&js->cv);
-	pthread_mutex_unlock(&js->mu);
 	if (js->worker_started)
 		pthread_join(js->worker, NULL);
-	/* the running job has ended (stopped) and left; these never ran */
+	/* the running job has ended (stopped) and left; these were queued,
+	 * or waiting for another process's sync */
 	for (size_t i = 0; i < js->n; i++) {
 		struct store_job *j = &js->v[i]->j;
 
 		set_state(j, API_JOB_FAILED);
 		j->finished_ms = ao->now_ms();
-		snprintf(j->message, sizeof(j->message), "serve stopped before this job ran");
+		snprintf(j->message, sizeof(j->message), "%s",
+		         j->started_ms == 0 ? "serve stopped before this job ran"
+		                            : "stopped: serve is stopping (the job was waiting for "
+		                              "another sync)");
 		if (js->wst != NULL)
 			store_job_update(js->wst, j, NULL);
 		job_free(js->v[i]);

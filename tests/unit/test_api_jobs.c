@@ -415,7 +415,9 @@ static void test_stop(void **state)
 	assert_int_equal(j.s_failed, 0);
 }
 
-/* A job a server left queued or running is failed by the next start. */
+/* A job a server left queued or running is failed by the next start; one
+ * waiting for another process's sync when the server stops is failed
+ * saying so. */
 static void test_abandoned(void **state)
 {
 	struct fx *f = *state;
@@ -446,6 +448,32 @@ static void test_abandoned(void **state)
 	left.id = 999;
 	snprintf(left.state, sizeof(left.state), "done");
 	assert_int_equal(store_job_update(f->st, &left, &err), BS_ENOTFOUND);
+
+	/* a job waiting for another process's lock when serve stops says so */
+	{
+		struct api_job_req r = {0};
+		struct synclock other;
+		char target[128];
+		int64_t id;
+
+		connect(f, target, sizeof(target));
+		assert_int_equal(synclock_take(&other, f->st, target, now_ms(), &err), BS_OK);
+		assert_int_equal(api_jobs_submit(f->srv, &r, &id, &err), BS_OK);
+		for (int i = 0; i < 500; i++) {
+			assert_int_equal(api_jobs_get(f->jobs, f->st, id, &j, NULL, &err), BS_OK);
+			if (j.message[0] != '\0')
+				break;
+			usleep(10 * 1000);
+		}
+		assert_string_equal(j.phase, "lock");
+		api_stop(f->srv);
+		f->srv = NULL;
+		f->jobs = NULL;
+		synclock_release(&other);
+		assert_int_equal(store_job_get(f->st, id, &j, NULL, &err), BS_OK);
+		assert_string_equal(j.state, "failed");
+		assert_non_null(strstr(j.message, "was waiting for another sync"));
+	}
 }
 
 struct count {
