@@ -73,7 +73,7 @@ static bool attempt_take(struct api_server *srv, const char *ledger, const char 
 	for (size_t i = 0; i < ATTEMPTS && !found; i++) {
 		struct attempt *a = &attempts[i];
 
-		if (a->srv != srv || strlen(a->state) != strlen(state) ||
+		if (a->srv == NULL || a->srv != srv || strlen(a->state) != strlen(state) ||
 		    sodium_memcmp(a->state, state, strlen(state)) != 0)
 			continue;
 		found = now - a->at_ms <= ATTEMPT_MS && strcmp(a->ledger, ledger) == 0;
@@ -112,6 +112,8 @@ static int callback_uri(struct api_server *srv, const char *ledger, char *out, s
 	size_t blen;
 	int n;
 
+	if ((base == NULL || base[0] == '\0') && srv == NULL)
+		return BS_EINVAL; /* no server (tests of the endpoints) */
 	if (base == NULL || base[0] == '\0')
 		base = api_url(srv);
 	blen = strlen(base);
@@ -198,7 +200,7 @@ void api_h_connect(struct api_ctx *c, const struct http_req *req, struct http_re
 	oa.client_id = a.client_id;
 	rc = onboard_authorize_start(&oa, a.redirect, a.state, &url, &err);
 	if (rc != BS_OK) {
-		api_error_bs(resp, rc == BS_EINVAL ? BS_EINVAL : rc, &err);
+		api_error_bs(resp, rc, &err);
 		goto out;
 	}
 	attempt_put(&a);
@@ -247,7 +249,7 @@ void api_h_connect_callback(struct api_ctx *c, const struct http_req *req, struc
 	memset(&a, 0, sizeof(a));
 	buf_init(&target, 256);
 	bs_error_clear(&err);
-	if (state == NULL || strlen(state) >= sizeof(a.state) ||
+	if (state == NULL || strlen(state) < 16 || strlen(state) >= sizeof(a.state) ||
 	    !attempt_take(c->srv, l->name, state, &a)) {
 		api_error(resp, 400, "state",
 		          "this connect attempt is unknown, used or expired: start it again");

@@ -145,7 +145,11 @@ void api_jobs_answer(struct api_ctx *c, const struct api_job_req *r, struct http
 	int rc;
 
 	bs_error_clear(&err);
-	rc = api_jobs_submit(c->srv, r, &id, &err);
+	/* on the request's own connection, not a second one from the pool */
+	if (api_jobs_of(c->srv) != NULL)
+		rc = api_jobs_submit_on(api_jobs_of(c->srv), c->st, r, &id, &err);
+	else
+		rc = api_jobs_submit(c->srv, r, &id, &err);
 	if (rc == BS_EBUSY && id > 0) {
 		api_error(resp, 409, NULL, "%s", err.msg);
 		/* the shape plus "job": the id of the job that runs it */

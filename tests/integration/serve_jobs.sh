@@ -10,12 +10,14 @@
 # job stops serve with exit 0, the job is stored as stopped, and a later
 # sync finishes the rest exactly once; the scheduler runs with
 # schedule.sync_minutes=1 and a minute of 300 ms (BOOKSYNC_SCHEDULE_UNIT_MS);
-# /metrics parses as Prometheus text; disconnecting leaves the target
-# unconnected.  Every ledger call takes 300 ms (the sandbox's slow fault)
+# /metrics parses as Prometheus text; QuickBooks connects through the API
+# too (its redirect carries the company's realmId); disconnecting leaves
+# the target unconnected.  Every ledger call takes 300 ms (the sandbox's slow fault)
 # and calls go one at a time, so a job is still running when the test acts
 # on it.
 set -u
 . "$(dirname "$0")/lib/sync_lib.sh"
+export BOOKSYNC_QBO_CLIENT_ID=test BOOKSYNC_QBO_CLIENT_SECRET=secret
 
 # gen FIRST LAST: sales SO-FIRST..SO-LAST of customer C-1, one line each
 gen() {
@@ -224,6 +226,29 @@ has "$T/metrics" "booksync_last_sync_success{target=\"$TARGET\"} 1"
 has "$T/metrics" "booksync_calls_allowance_day{target=\"$TARGET\"} 5000"
 has "$T/metrics" "booksync_jobs{state=\"running\"}"
 has "$T/metrics" "booksync_rate_limited_total{target=\"$TARGET\"} 0"
+
+# ---- QuickBooks through the API: the redirect carries the realmId ----
+expect 0 "$B" settings schedule.sync_minutes 0
+XERO_SB=$SB_URL
+BS_LEDGER=qbo sb_start --limits off
+api POST /api/v1/connections/qbo "{\"base_url\":\"$SB_URL\"}"
+eq "POST /connections/qbo" "$code" 200
+back=$(curl -s -o /dev/null -w '%{redirect_url}' "$(jv j.authorize_url <"$T/resp")")
+case $back in *realmId=*) ok ;; *) bad "qbo redirect: $back" ;; esac
+eq "qbo callback" "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$back")" \
+	"302 $S_URL/#connect"
+api GET /api/v1/connections
+case $(jv 'j.items.filter(i => i.ledger == "qbo" && i.connected).map(i => i.target).join()' <"$T/resp") in
+qbo:[0-9]*) ok ;;
+*) bad "qbo not connected: $(cat "$T/resp")" ;;
+esac
+api POST /api/v1/sync '{}'
+eq "two ledgers connected: name one" "$code" 400
+api POST /api/v1/sync "{\"target\":\"$TARGET\",\"tab\":\"invoices\"}"
+eq "a named target" "$code" 202
+wait_job "$(jv j.id <"$T/resp")"
+eq "nothing left for xero" "$(jv j.summary.posted <"$T/resp")" 0
+SB_URL=$XERO_SB
 
 # ---- disconnect ----
 api DELETE /api/v1/connections/xero
