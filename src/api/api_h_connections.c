@@ -200,7 +200,7 @@ void api_h_connect(struct api_ctx *c, const struct http_req *req, struct http_re
 	oa.client_id = a.client_id;
 	rc = onboard_authorize_start(&oa, a.redirect, a.state, &url, &err);
 	if (rc != BS_OK) {
-		api_error_bs(resp, rc == BS_EINVAL ? BS_EINVAL : rc, &err);
+		api_error_bs(resp, rc, &err);
 		goto out;
 	}
 	attempt_put(&a);

@@ -37,7 +37,9 @@
 
 #include "consolidate/consolidate.h"
 #include "core/jsonw.h"
+#include "core/tzif.h"
 #include "store/settings.h"
+#include "sync/onboard.h"
 #include "sync/tabs.h"
 
 #include <pthread.h>
@@ -46,10 +48,8 @@
 #include <string.h>
 #include <time.h>
 
-#define JOBS_RETRY_MS  1000 /* a locked target is tried again this often */
-#define JOBS_MAX_REFS  500  /* records one job may name */
-#define SCHED_UNIT_ENV "BOOKSYNC_SCHEDULE_UNIT_MS"
-#define SCHED_UNIT_DEF (60 * 1000)
+#define JOBS_RETRY_MS 1000 /* a locked target is tried again this often */
+#define JOBS_MAX_REFS 500  /* records one job may name */
 
 struct job {
 	struct store_job j;
@@ -202,17 +202,19 @@ static int on_progress(void *arg, const struct sync_progress *p, struct bs_error
 	return status;
 }
 
-/* Today in the organisation's zone when the `timezone` setting is an
- * offset; an IANA name needs TZ, which a threaded server must not touch,
- * so it counts as UTC here (serve --today pins the day). */
-static void job_today(struct store *st, int64_t now_ms, char out[11])
+/* Today in the organisation's zone, as `sync` has it (onboard.h
+ * onboard_org_timezone: the `timezone` setting, else the zone connect read,
+ * else UTC), an IANA zone read from its file (core/tzif.h): a threaded
+ * server must not set TZ.  A zone that cannot be read counts as UTC. */
+static void job_today(struct store *st, const char *target, int64_t now_ms, char out[11])
 {
 	struct buf tz;
 	int off = 0;
 
 	buf_init(&tz, 128);
-	if (settings_get(st, "timezone", &tz, NULL) != BS_OK ||
-	    cons_tz_offset(buf_cstr(&tz), &off) != BS_OK)
+	if (onboard_org_timezone(st, target, &tz, NULL) != BS_OK ||
+	    (cons_tz_offset(buf_cstr(&tz), &off) != BS_OK &&
+	     tzif_offset(buf_cstr(&tz), now_ms, &off) != BS_OK))
 		off = 0;
 	if (cons_today(now_ms, off, out) != BS_OK)
 		cons_today(0, 0, out);
@@ -257,7 +259,7 @@ static void job_run(struct api_jobs *js, struct job *jb)
 	if (ao->today != NULL) {
 		o.today = ao->today;
 	} else {
-		job_today(js->wst, ao->now_ms(), today);
+		job_today(js->wst, jb->j.target, ao->now_ms(), today);
 		o.today = today;
 	}
 	o.now_ms = ao->now_ms;
@@ -694,7 +696,12 @@ void api_jobs_stop(struct api_jobs *js)
 	if (js == NULL)
 		return;
 	ao = api_server_opts(js->srv);
-	/* the scheduler first: it submits */
+	/* the flag first: the running job stops before its next ledger call
+	 * whatever else stopping waits for, and submits are refused */
+	pthread_mutex_lock(&js->mu);
+	js->stopping = true;
+	pthread_cond_broadcast(&js->cv);
+	pthread_mutex_unlock(&js->mu);
 	api_sched_stop(js->sched);
 	api_connect_forget(js->srv);
 	pthread_mutex_lock(&reg_mu);
@@ -703,20 +710,19 @@ void api_jobs_stop(struct api_jobs *js)
 	if (*pp != NULL)
 		*pp = js->reg_next;
 	pthread_mutex_unlock(&reg_mu);
-
-	pthread_mutex_lock(&js->mu);
-	js->stopping = true;
-	pthread_cond_broadcast(&js->cv);
-	pthread_mutex_unlock(&js->mu);
 	if (js->worker_started)
 		pthread_join(js->worker, NULL);
-	/* the running job has ended (stopped) and left; these never ran */
+	/* the running job has ended (stopped) and left; these were queued,
+	 * or waiting for another process's sync */
 	for (size_t i = 0; i < js->n; i++) {
 		struct store_job *j = &js->v[i]->j;
 
 		set_state(j, API_JOB_FAILED);
 		j->finished_ms = ao->now_ms();
-		snprintf(j->message, sizeof(j->message), "serve stopped before this job ran");
+		snprintf(j->message, sizeof(j->message), "%s",
+		         j->started_ms == 0 ? "serve stopped before this job ran"
+		                            : "stopped: serve is stopping (the job was waiting for "
+		                              "another sync)");
 		if (js->wst != NULL)
 			store_job_update(js->wst, j, NULL);
 		job_free(js->v[i]);

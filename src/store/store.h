@@ -537,8 +537,10 @@ struct store_row_key {
  * all), strictly after `after` in the listing order (NULL for the first
  * page), at most `limit` of them, each with its contact.  Pages follow a
  * key, never an offset, so a page costs about its own rows however deep it
- * is: the walk goes down an index in listing order when many rows match,
- * or sorts the matching rows when few do (at most a few thousand).
+ * is: the walk goes down an index in listing order when many rows match
+ * (at most two windows of 10,000 records, then the matching rows after
+ * them are sorted when they are fewer than 20,000), or sorts the matching
+ * rows when few do (up to 4,000).
  * A non-zero return from cb stops the walk and is returned.
  */
 int store_rows_page(struct store *st, const char *target, unsigned state_mask, const char *tab,

@@ -226,12 +226,13 @@ int sq_history_each(struct store *st, const enum record_kind *kind, const char *
 /* ---- the REST API's listings ------------------------------------------ */
 
 /*
- * Up to this many matching rows, a page sorts them (driven by
+ * Up to SPARSE_MAX matching rows, a page sorts them (driven by
  * sync_state_by_state); beyond, it walks records_by_listing in order and
- * stops after `limit` matches.  Counting up to the bound reads at most
- * SPARSE_MAX index entries, so choosing costs a millisecond or two.
+ * stops after `limit` matches (see WINDOW below).  The rows are counted up
+ * to SORT_MAX, reading at most that many index entries (a few ms).
  */
 #define SPARSE_MAX 4000
+#define SORT_MAX   20000 /* the most matching rows a page sorts after its walk */
 
 /* The customer's or supplier's name; the referenced id while that record
  * is not imported. */
@@ -261,9 +262,10 @@ static int states_in(struct buf *sql, unsigned mask)
 	return rc;
 }
 
-/* Whether at most SPARSE_MAX rows of target are in the mask's states. */
-static int few_rows(struct sq_store *s, const char *target, unsigned mask, bool *few,
-                    struct bs_error *err)
+/* How many rows of target are in the mask's states, counted up to
+ * bound + 1 (reading at most that many index entries). */
+static int count_rows(struct sq_store *s, const char *target, unsigned mask, int bound, int *n,
+                      struct bs_error *err)
 {
 	struct buf sql;
 	sqlite3_stmt *q = NULL;
@@ -275,7 +277,7 @@ static int few_rows(struct sq_store *s, const char *target, unsigned mask, bool 
 	if (rc == BS_OK)
 		rc = states_in(&sql, mask);
 	if (rc == BS_OK)
-		rc = buf_printf(&sql, " LIMIT %d)", SPARSE_MAX + 1);
+		rc = buf_printf(&sql, " LIMIT %d)", bound + 1);
 	if (rc != BS_OK)
 		goto out;
 	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
@@ -289,7 +291,7 @@ static int few_rows(struct sq_store *s, const char *target, unsigned mask, bool 
 		rc = sq_fail(s, rc, err, "counting records");
 		goto out;
 	}
-	*few = sqlite3_column_int(q, 0) <= SPARSE_MAX;
+	*n = sqlite3_column_int(q, 0);
 	rc = BS_OK;
 out:
 	sqlite3_finalize(q);
@@ -298,71 +300,149 @@ out:
 }
 
 /*
- * Parameters: ?1 target, ?2 tab, ?4 RECORD_PURCHASE (label), ?5..?8 the
- * key after which the page starts, ?9 the limit.  The tab filter is also a
- * range on the index's first column ('/' sorts just before '0'), so a tab's
- * pages start at the tab and end after it, not at the first and last
- * records.
+ * A walk down records_by_listing passes at most WINDOW index entries a
+ * query; after WINDOWS of them without a full page (the matching rows are
+ * rare there, or far on: every error in the last tab), the rest of the page
+ * comes from sorting the matching rows after the last entry passed, which
+ * costs the matching rows, not the records between -- when they are fewer
+ * than SORT_MAX; more of them go on being walked, window by window.
  */
-int sq_rows_page(struct store *st, const char *target, unsigned state_mask, const char *tab,
-                 const struct store_row_key *after, size_t limit, store_row_cb cb, void *arg,
-                 struct bs_error *err)
+#define WINDOW  10000
+#define WINDOWS 2
+
+enum page_plan {
+	PLAN_ALL,  /* no target: every record, down the index */
+	PLAN_SORT, /* the matching rows' keys, sorted */
+	PLAN_WALK, /* down the index, one window */
+};
+
+struct counted {
+	struct row_walk rw;
+	size_t n;
+};
+
+static int counted_row(void *arg, sqlite3_stmt *q)
 {
-	struct sq_store *s = sq(st);
-	struct row_walk rw = {cb, arg};
-	struct buf sql;
-	sqlite3_stmt *q = NULL;
-	bool few = false, has_tab = tab != NULL && tab[0] != '\0';
+	struct counted *c = arg;
+
+	c->n++;
+	return label_row(&c->rw, q);
+}
+
+/*
+ * The conditions on r: the tab (also a range on the index's first column:
+ * '/' sorts just before '0') and the key to start after.  With a key, the
+ * key is the walk's start (SQLite seeks on the row value only when the tab
+ * gives no other lower bound); without one, the tab is.
+ */
+static int filter_sql(struct buf *sql, bool has_tab, bool has_after, bool has_upto)
+{
 	int rc = BS_OK;
 
+	if (has_tab && !has_after)
+		rc = buf_addstr(sql, " AND r.tab >= ?2");
+	/* with a window's end (inside the tab) as the upper bound, the tab's
+	 * end is left out: SQLite bounds the walk by one of the two only */
+	if (rc == BS_OK && has_tab && !has_upto)
+		rc = buf_addstr(sql, " AND r.tab < ?2 || '0'");
+	if (rc == BS_OK && has_tab)
+		rc = buf_addstr(
+		    sql, " AND (r.tab = ?2 OR substr(r.tab, 1, length(?2) + 1) = ?2 || '/')");
+	if (rc == BS_OK && has_after)
+		rc = buf_addstr(sql, " AND (r.tab, r.date, r.kind, r.id) > (?5, ?6, ?7, ?8)");
+	if (rc == BS_OK && has_upto)
+		rc = buf_addstr(sql, " AND (r.tab, r.date, r.kind, r.id) <= (?11, ?12, ?13, ?14)");
+	return rc;
+}
+
+/*
+ * Parameters: ?1 target, ?2 tab, ?4 RECORD_PURCHASE (label), ?5..?8 the
+ * key after which the page starts, ?9 the limit, ?10 the window, ?11..?14
+ * the last key of a walk's window.
+ */
+static void bind_page(sqlite3_stmt *q, const char *target, const char *tab,
+                      const struct store_row_key *after, const struct store_row_key *upto,
+                      size_t limit)
+{
+	if (upto != NULL) {
+		sqlite3_bind_text(q, 11, upto->tab, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 12, upto->date, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(q, 13, (int)upto->kind);
+		sqlite3_bind_text(q, 14, upto->id, -1, SQLITE_TRANSIENT);
+	}
+	if (target != NULL)
+		sqlite3_bind_text(q, 1, target, -1, SQLITE_TRANSIENT);
+	if (tab != NULL)
+		sqlite3_bind_text(q, 2, tab, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 4, (int)RECORD_PURCHASE);
+	if (after != NULL) {
+		sqlite3_bind_text(q, 5, after->tab, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 6, after->date, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(q, 7, (int)after->kind);
+		sqlite3_bind_text(q, 8, after->id, -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int64(q, 9, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+	sqlite3_bind_int(q, 10, WINDOW);
+}
+
+/* One query of `plan`: up to limit rows after `after`, labelled only for
+ * the rows handed out; *got counts them. */
+static int page_query(struct sq_store *s, enum page_plan plan, const char *target, unsigned mask,
+                      const char *tab, const struct store_row_key *after,
+                      const struct store_row_key *upto, size_t limit, struct row_walk *rw,
+                      size_t *got, struct bs_error *err)
+{
+	struct counted c = {*rw, 0};
+	struct buf sql;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
 	buf_init(&sql, 16384);
-	if (target == NULL && !(state_mask & (1u << SYNC_NOT_IMPORTED)))
-		goto out; /* nothing is in any other state yet */
-	if (target != NULL && (rc = few_rows(s, target, state_mask, &few, err)) != BS_OK)
-		goto out;
-	if (target == NULL)
+	if (plan == PLAN_ALL)
 		rc = buf_printf(&sql,
 		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
 		                " r.total, 'not_imported', coalesce(%s, ''), %s, %s"
 		                " FROM records r INDEXED BY records_by_listing WHERE 1",
 		                missing_refs, label, contact_sql);
-	else if (few)
-		/* the sort takes keys only; labels are made for the page's rows */
-		rc = buf_printf(&sql,
-		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
-		                " r.total, p.state, p.reason, %s, %s FROM (SELECT s.record AS rid,"
-		                " s.state AS state, s.reason AS reason, r.tab AS t, r.date AS d,"
-		                " r.kind AS k, r.id AS i FROM sync_state s INDEXED BY"
-		                " sync_state_by_state CROSS JOIN records r ON r.rowid = s.record"
-		                " WHERE s.target = ?1 AND ",
-		                label, contact_sql);
+	else if (plan == PLAN_SORT)
+		rc =
+		    buf_addstr(&sql, "SELECT s.record AS rid, s.state AS state, s.reason AS reason,"
+		                     " r.tab AS t, r.date AS d, r.kind AS k, r.id AS i"
+		                     " FROM sync_state s INDEXED BY sync_state_by_state"
+		                     " CROSS JOIN records r ON r.rowid = s.record"
+		                     " WHERE s.target = ?1 AND ");
 	else
+		/* down the index, whose order is the listing's: no sort, and the
+		 * walk stops at the page's last row or at the window's end */
 		rc = buf_printf(&sql,
 		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
 		                " r.total, s.state, s.reason, %s, %s FROM records r INDEXED BY"
 		                " records_by_listing CROSS JOIN sync_state s ON s.record = r.rowid"
 		                " WHERE s.target = ?1 AND ",
 		                label, contact_sql);
-	if (rc == BS_OK && target != NULL)
-		rc = states_in(&sql, state_mask);
-	/* A key before the tab's range asks for the tab's first page. */
-	if (after != NULL && has_tab && strcmp(after->tab, tab) < 0)
-		after = NULL;
-	/* With a key, the key is the walk's start (SQLite seeks on the row
-	 * value only when the tab gives no other lower bound); without one,
-	 * the tab is. */
-	if (rc == BS_OK && has_tab && after == NULL)
-		rc = buf_addstr(&sql, " AND r.tab >= ?2");
-	if (rc == BS_OK && has_tab)
-		rc = buf_addstr(&sql, " AND r.tab < ?2 || '0' AND (r.tab = ?2"
-		                      " OR substr(r.tab, 1, length(?2) + 1) = ?2 || '/')");
-	if (rc == BS_OK && after != NULL)
-		rc = buf_addstr(&sql, " AND (r.tab, r.date, r.kind, r.id) > (?5, ?6, ?7, ?8)");
+	if (rc == BS_OK && plan != PLAN_ALL)
+		rc = states_in(&sql, mask);
+	if (rc == BS_OK)
+		rc = filter_sql(&sql, tab != NULL, after != NULL, upto != NULL);
 	if (rc == BS_OK)
 		rc = buf_addstr(&sql, " ORDER BY r.tab, r.date, r.kind, r.id LIMIT ?9");
-	if (rc == BS_OK && few)
-		rc = buf_addstr(&sql, ") p CROSS JOIN records r ON r.rowid = p.rid"
-		                      " ORDER BY p.t, p.d, p.k, p.i");
+	if (rc == BS_OK && plan == PLAN_SORT) {
+		/* the sort takes keys only; labels are made for the page's rows */
+		struct buf inner;
+
+		buf_init(&inner, 16384);
+		rc = buf_addstr(&inner, buf_cstr(&sql));
+		buf_reset(&sql);
+		if (rc == BS_OK)
+			rc = buf_printf(
+			    &sql,
+			    "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
+			    " r.total, p.state, p.reason, %s, %s FROM (%s) p"
+			    " CROSS JOIN records r ON r.rowid = p.rid"
+			    " ORDER BY p.t, p.d, p.k, p.i",
+			    label, contact_sql, buf_cstr(&inner));
+		buf_free(&inner);
+	}
 	if (rc != BS_OK)
 		goto out;
 	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
@@ -370,22 +450,133 @@ int sq_rows_page(struct store *st, const char *target, unsigned state_mask, cons
 		rc = sq_fail(s, rc, err, "listing records");
 		goto out;
 	}
-	if (target != NULL)
-		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	if (has_tab)
-		sqlite3_bind_text(q, 2, tab, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 4, (int)RECORD_PURCHASE);
-	if (after != NULL) {
-		sqlite3_bind_text(q, 5, after->tab, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 6, after->date, -1, SQLITE_STATIC);
-		sqlite3_bind_int(q, 7, (int)after->kind);
-		sqlite3_bind_text(q, 8, after->id, -1, SQLITE_STATIC);
+	bind_page(q, target, tab, after, upto, limit);
+	rc = sq_rows(s, q, counted_row, &c, err, "listing records");
+out:
+	*got = c.n;
+	sqlite3_finalize(q);
+	buf_free(&sql);
+	return rc;
+}
+
+/* The last index entry a window after `after` passes, into key (its
+ * strings in the bufs); *found false when the range ends inside it. */
+static int window_end(struct sq_store *s, const char *tab, const struct store_row_key *after,
+                      struct store_row_key *key, struct buf *kt, struct buf *kd, struct buf *ki,
+                      bool *found, struct bs_error *err)
+{
+	struct buf sql;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	*found = false;
+	buf_init(&sql, 4096);
+	rc = buf_addstr(&sql, "SELECT r.tab, r.date, r.kind, r.id FROM records r"
+	                      " INDEXED BY records_by_listing WHERE 1");
+	if (rc == BS_OK)
+		rc = filter_sql(&sql, tab != NULL, after != NULL, false);
+	if (rc == BS_OK)
+		rc = buf_addstr(&sql,
+		                " ORDER BY r.tab, r.date, r.kind, r.id LIMIT 1 OFFSET ?10 - 1");
+	if (rc != BS_OK)
+		goto out;
+	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sq_fail(s, rc, err, "listing records");
+		goto out;
 	}
-	sqlite3_bind_int64(q, 9, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
-	rc = sq_rows(s, q, label_row, &rw, err, "listing records");
+	bind_page(q, NULL, tab, after, NULL, 1);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		int k = sqlite3_column_int(q, 2);
+
+		buf_reset(kt);
+		buf_reset(kd);
+		buf_reset(ki);
+		rc = buf_addstr(kt, (const char *)sqlite3_column_text(q, 0));
+		if (rc == BS_OK)
+			rc = buf_addstr(kd, (const char *)sqlite3_column_text(q, 1));
+		if (rc == BS_OK)
+			rc = buf_addstr(ki, (const char *)sqlite3_column_text(q, 3));
+		key->tab = buf_cstr(kt);
+		key->date = buf_cstr(kd);
+		key->kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
+		key->id = buf_cstr(ki);
+		*found = rc == BS_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = BS_OK;
+	} else {
+		rc = sq_fail(s, rc, err, "listing records");
+	}
 out:
 	sqlite3_finalize(q);
 	buf_free(&sql);
+	return rc;
+}
+
+int sq_rows_page(struct store *st, const char *target, unsigned state_mask, const char *tab,
+                 const struct store_row_key *after, size_t limit, store_row_cb cb, void *arg,
+                 struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	struct row_walk rw = {cb, arg};
+	struct store_row_key keys[2];
+	struct buf kb[2][3];
+	enum page_plan plan = PLAN_ALL;
+	bool found;
+	size_t got = 0;
+	int n = 0;
+	int rc = BS_OK;
+
+	for (int i = 0; i < 2; i++) {
+		buf_init(&kb[i][0], 1024);
+		buf_init(&kb[i][1], 64);
+		buf_init(&kb[i][2], 1024);
+	}
+	if (tab != NULL && tab[0] == '\0')
+		tab = NULL;
+	/* A key before the tab's range asks for the tab's first page. */
+	if (after != NULL && tab != NULL && strcmp(after->tab, tab) < 0)
+		after = NULL;
+	if (target == NULL && !(state_mask & (1u << SYNC_NOT_IMPORTED)))
+		goto out; /* nothing is in any other state yet */
+	if (target != NULL &&
+	    (rc = count_rows(s, target, state_mask, SPARSE_MAX, &n, err)) != BS_OK)
+		goto out;
+	if (target != NULL)
+		plan = n <= SPARSE_MAX ? PLAN_SORT : PLAN_WALK;
+	if (plan != PLAN_WALK) {
+		rc = page_query(s, plan, target, state_mask, tab, after, NULL, limit, &rw, &got,
+		                err);
+		goto out;
+	}
+	for (int w = 0;; w++) {
+		struct store_row_key *end = &keys[w % 2];
+
+		/* past the windows, count on (only then: it reads up to SORT_MAX
+		 * index entries) to choose between sorting and walking on */
+		if (w == WINDOWS &&
+		    (rc = count_rows(s, target, state_mask, SORT_MAX, &n, err)) != BS_OK)
+			goto out;
+		if (w >= WINDOWS && n <= SORT_MAX)
+			break;
+		/* the window's last entry (an index-only read), then the walk
+		 * up to it; `after` is the other key of the two */
+		rc = window_end(s, tab, after, end, &kb[w % 2][0], &kb[w % 2][1], &kb[w % 2][2],
+		                &found, err);
+		if (rc == BS_OK)
+			rc = page_query(s, PLAN_WALK, target, state_mask, tab, after,
+			                found ? end : NULL, limit, &rw, &got, err);
+		if (rc != BS_OK || got >= limit || !found)
+			goto out; /* done, or the range ended inside the window */
+		limit -= got;
+		after = end;
+	}
+	rc = page_query(s, PLAN_SORT, target, state_mask, tab, after, NULL, limit, &rw, &got, err);
+out:
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 3; j++)
+			buf_free(&kb[i][j]);
 	return rc;
 }
 

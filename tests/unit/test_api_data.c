@@ -498,6 +498,65 @@ static void test_pending_many(void **state)
 	assert_string_equal(str(f, "items.0.contact"), "N1");
 }
 
+/* Pending rows far down the listing order, past two walk windows of
+ * records that are not pending: the page is completed by sorting the
+ * pending rows after the last record walked, in the same order. */
+static void test_pending_far(void **state)
+{
+	struct fx *f = *state;
+	struct store_actor who = {"sync", 2};
+	struct bs_error err;
+	struct buf body;
+	enum sync_state to;
+	char cursor[600], prev[64] = "", id[16];
+	int n = 0;
+
+	buf_init(&body, BUF_MAX_DEFAULT);
+	for (int i = 0; i < 25000; i++)
+		buf_printf(&body, "{\"kind\":\"customer\",\"id\":\"C%05d\",\"name\":\"N\"}\n", i);
+	post_ok(f, "application/x-ndjson", buf_cstr(&body));
+	buf_free(&body);
+	assert_int_equal(store_target_add(f->st, "xero:t1", "Demo", &who, &err), BS_OK);
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	for (int i = 0; i < 20500; i++) {
+		snprintf(id, sizeof(id), "C%05d", i);
+		assert_int_equal(store_state_apply(f->st, RECORD_CUSTOMER, id, "xero:t1",
+		                                   SYNC_EV_PLAN, NULL, &who, &to, &err),
+		                 BS_OK);
+	}
+	assert_int_equal(store_commit(f->st, &err), BS_OK);
+	for (int t = 0; t < 2; t++) {
+		cursor[0] = '\0';
+		n = 0;
+		prev[0] = '\0';
+		for (int pages = 0;; pages++) {
+			char q[700];
+
+			assert_true(pages < 20);
+			snprintf(q, sizeof(q), "limit=500%s%s%s", t ? "&tab=customers" : "",
+			         cursor[0] ? "&cursor=" : "", cursor);
+			assert_int_equal(call(f, api_h_pending, "GET", q, NULL, NULL, NULL, NULL),
+			                 200);
+			for (size_t i = 0; i < len(f, "items"); i++) {
+				char p[32];
+				const char *ref;
+
+				snprintf(p, sizeof(p), "items.%zu.ref", i);
+				ref = str(f, p);
+				assert_true(strcmp(prev, ref) < 0);
+				snprintf(prev, sizeof(prev), "%s", ref);
+				if (n++ == 0)
+					assert_string_equal(ref, "customer:C20500");
+			}
+			if (str(f, "next") == NULL)
+				break;
+			snprintf(cursor, sizeof(cursor), "%s", str(f, "next"));
+		}
+		assert_int_equal(n, 4500);
+		assert_string_equal(prev, "customer:C24999");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +571,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_errors_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_params, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_many, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pending_far, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

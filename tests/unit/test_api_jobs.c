@@ -415,7 +415,9 @@ static void test_stop(void **state)
 	assert_int_equal(j.s_failed, 0);
 }
 
-/* A job a server left queued or running is failed by the next start. */
+/* A job a server left queued or running is failed by the next start; one
+ * waiting for another process's sync when the server stops is failed
+ * saying so. */
 static void test_abandoned(void **state)
 {
 	struct fx *f = *state;
@@ -446,6 +448,32 @@ static void test_abandoned(void **state)
 	left.id = 999;
 	snprintf(left.state, sizeof(left.state), "done");
 	assert_int_equal(store_job_update(f->st, &left, &err), BS_ENOTFOUND);
+
+	/* a job waiting for another process's lock when serve stops says so */
+	{
+		struct api_job_req r = {0};
+		struct synclock other;
+		char target[128];
+		int64_t id;
+
+		connect(f, target, sizeof(target));
+		assert_int_equal(synclock_take(&other, f->st, target, now_ms(), &err), BS_OK);
+		assert_int_equal(api_jobs_submit(f->srv, &r, &id, &err), BS_OK);
+		for (int i = 0; i < 500; i++) {
+			assert_int_equal(api_jobs_get(f->jobs, f->st, id, &j, NULL, &err), BS_OK);
+			if (j.message[0] != '\0')
+				break;
+			usleep(10 * 1000);
+		}
+		assert_string_equal(j.phase, "lock");
+		api_stop(f->srv);
+		f->srv = NULL;
+		f->jobs = NULL;
+		synclock_release(&other);
+		assert_int_equal(store_job_get(f->st, id, &j, NULL, &err), BS_OK);
+		assert_string_equal(j.state, "failed");
+		assert_non_null(strstr(j.message, "was waiting for another sync"));
+	}
 }
 
 struct count {
@@ -525,6 +553,186 @@ static void test_schedule(void **state)
 	}
 }
 
+/* ---- the endpoints, called with a request built by hand ---- */
+
+struct call {
+	struct http_resp resp;
+	struct json_object *o; /* the body parsed (NULL when it is not JSON) */
+};
+
+static void call_free(struct call *k)
+{
+	json_object_put(k->o);
+	http_resp_free(&k->resp);
+}
+
+/* Run handler fn as `who` with method, path params, query and body. */
+static void call(struct fx *f, api_fn fn, const char *method, const char *p0, const char *qk,
+                 const char *qv, const char *body, struct call *k)
+{
+	struct api_principal who = {"ci", API_SCOPE_READ | API_SCOPE_SYNC | API_SCOPE_ADMIN, false};
+	struct api_ctx c = {f->srv, f->st, f->db, &who, now_ms(), {p0}, p0 != NULL ? 1 : 0};
+	struct http_kv q = {qk, qv};
+	struct http_req req = {0};
+
+	req.method = method;
+	req.path = "/";
+	req.query = &q;
+	req.nquery = qk != NULL ? 1 : 0;
+	req.body = body != NULL ? body : "";
+	req.body_len = body != NULL ? strlen(body) : 0;
+	req.peer = "127.0.0.1";
+	http_resp_init(&k->resp, 0);
+	fn(&c, &req, &k->resp);
+	k->o = json_tokener_parse(buf_cstr(&k->resp.body));
+}
+
+/* The error's param ("" when none, "-" when the answer is no error). */
+static const char *err_param(const struct call *k)
+{
+	struct json_object *e, *p;
+
+	if (k->o == NULL || !json_object_object_get_ex(k->o, "error", &e))
+		return "-";
+	return json_object_object_get_ex(e, "param", &p) ? json_object_get_string(p) : "";
+}
+
+static void test_handlers(void **state)
+{
+	static const struct {
+		const char *body;
+		int status;
+		const char *param;
+	} bodies[] = {
+	    {"not json", 400, ""},
+	    {"[]", 400, ""},
+	    {"{\"tab\":1}", 400, "tab"},
+	    {"{\"target\":true}", 400, "target"},
+	    {"{\"all\":\"yes\"}", 400, "all"},
+	    {"{\"everything\":1}", 400, "everything"},
+	    {"{\"select\":[]}", 400, "select"},
+	    {"{\"select\":[1],\"tab\":\"invoices\"}", 400, "select"},
+	    {"{\"bogus\":true}", 400, "bogus"},
+	    {"{\"tab\":\"nope\"}", 400, ""},
+	    {"{\"tab\":\"invoices\",\"everything\":true}", 400, ""},
+	    {"{\"tab\":\"invoices\",\"select\":[\"SO-999\"]}", 404, ""},
+	    {"{\"target\":\"xero:nope\"}", 404, ""},
+	    {"{} trailing", 400, ""},
+	};
+	struct fx *f = *state;
+	struct json_object *v;
+	struct call k;
+	char target[128], cursor[256];
+	int64_t first;
+
+	start(f);
+	/* nothing connected: a sync is refused, the connections say so */
+	call(f, api_h_sync, "POST", NULL, NULL, NULL, "{}", &k);
+	assert_int_equal(k.resp.status, 409);
+	call_free(&k);
+	call(f, api_h_connections, "GET", NULL, NULL, NULL, NULL, &k);
+	assert_int_equal(k.resp.status, 200);
+	assert_true(json_object_object_get_ex(k.o, "items", &v));
+	assert_int_equal(json_object_array_length(v), 2); /* xero and qbo, neither connected */
+	call_free(&k);
+	call(f, api_h_disconnect, "DELETE", "xero", NULL, NULL, NULL, &k);
+	assert_int_equal(k.resp.status, 404);
+	call_free(&k);
+	call(f, api_h_connect, "POST", "sage", NULL, NULL, NULL, &k);
+	assert_int_equal(k.resp.status, 404);
+	call_free(&k);
+	call(f, api_h_connect_callback, "GET", "xero", "state", "short", NULL, &k);
+	assert_int_equal(k.resp.status, 400);
+	assert_string_equal(err_param(&k), "state");
+	call_free(&k);
+	call(f, api_h_connect_callback, "GET", "xero", "state", "0123456789abcdefghijklmnopqrstuv",
+	     NULL, &k);
+	assert_int_equal(k.resp.status, 400); /* never handed out */
+	call_free(&k);
+
+	connect(f, target, sizeof(target));
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		call(f, api_h_sync, "POST", NULL, NULL, NULL, bodies[i].body, &k);
+		if (k.resp.status != bodies[i].status ||
+		    strcmp(err_param(&k), bodies[i].param) != 0)
+			fail_msg("body %zu %s: %d '%s', want %d '%s': %s", i, bodies[i].body,
+			         k.resp.status, err_param(&k), bodies[i].status, bodies[i].param,
+			         buf_cstr(&k.resp.body));
+		call_free(&k);
+	}
+	/* two jobs; the second while the first is queued or running: 409 with its id */
+	call(f, api_h_sync, "POST", NULL, NULL, NULL,
+	     "{\"tab\":\"invoices\",\"select\":[\"SO-3\"]}", &k);
+	assert_int_equal(k.resp.status, 202);
+	assert_true(json_object_object_get_ex(k.o, "id", &v));
+	first = json_object_get_int64(v);
+	assert_true(json_object_object_get_ex(k.o, "origin", &v));
+	assert_string_equal(json_object_get_string(v), "api");
+	call_free(&k);
+	call(f, api_h_sync, "POST", NULL, NULL, NULL, "", &k);
+	assert_int_equal(k.resp.status, 202);
+	call_free(&k);
+	call(f, api_h_sync, "POST", NULL, NULL, NULL, "{\"all\":true}", &k);
+	if (k.resp.status == 409) {
+		struct json_object *e;
+
+		assert_true(json_object_object_get_ex(k.o, "error", &e));
+		assert_true(json_object_object_get_ex(e, "job", &v));
+		assert_int_equal(json_object_get_int64(v), first + 1);
+	} else {
+		assert_int_equal(k.resp.status, 202); /* the first had ended already */
+	}
+	call_free(&k);
+
+	/* the list, a page of one, and the next page by its cursor */
+	call(f, api_h_jobs, "GET", NULL, "limit", "1", NULL, &k);
+	assert_int_equal(k.resp.status, 200);
+	assert_true(json_object_object_get_ex(k.o, "next", &v));
+	snprintf(cursor, sizeof(cursor), "%s", json_object_get_string(v));
+	call_free(&k);
+	call(f, api_h_jobs, "GET", NULL, "cursor", cursor, NULL, &k);
+	assert_int_equal(k.resp.status, 200);
+	assert_true(json_object_object_get_ex(k.o, "items", &v));
+	assert_true(json_object_array_length(v) >= 1);
+	v = json_object_object_get(json_object_array_get_idx(v, 0), "id");
+	assert_true(json_object_get_int64(v) < first + 2);
+	call_free(&k);
+	for (int i = 0; i < 3; i++) {
+		static const char *const limits[] = {"0", "501", "x"};
+
+		call(f, api_h_jobs, "GET", NULL, "limit", limits[i], NULL, &k);
+		assert_int_equal(k.resp.status, 400);
+		assert_string_equal(err_param(&k), "limit");
+		call_free(&k);
+	}
+	call(f, api_h_jobs, "GET", NULL, "cursor", "!!", NULL, &k);
+	assert_string_equal(err_param(&k), "cursor");
+	call_free(&k);
+	call(f, api_h_job, "GET", "abc", NULL, NULL, NULL, &k);
+	assert_int_equal(k.resp.status, 404);
+	call_free(&k);
+	snprintf(cursor, sizeof(cursor), "%lld", (long long)first);
+	call(f, api_h_job, "GET", cursor, NULL, NULL, NULL, &k);
+	assert_int_equal(k.resp.status, 200);
+	call_free(&k);
+
+	/* metrics: the text format */
+	call(f, api_h_metrics, "GET", NULL, NULL, NULL, NULL, &k);
+	assert_int_equal(k.resp.status, 200);
+	assert_non_null(strstr(k.resp.content_type, "version=0.0.4"));
+	assert_non_null(strstr(buf_cstr(&k.resp.body), "# TYPE booksync_records gauge\n"));
+	assert_non_null(strstr(buf_cstr(&k.resp.body), "booksync_jobs{state=\"queued\"} "));
+	call_free(&k);
+
+	/* connected now: listed so, and a disconnect leaves it listed unconnected */
+	call(f, api_h_disconnect, "DELETE", "xero", NULL, NULL, NULL, &k);
+	assert_int_equal(k.resp.status, 204);
+	call_free(&k);
+	call(f, api_h_connections, "GET", NULL, NULL, NULL, NULL, &k);
+	assert_non_null(strstr(buf_cstr(&k.resp.body), "\"status\":\"disconnected\""));
+	call_free(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +741,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_stop, setup_slow, teardown),
 	    cmocka_unit_test_setup_teardown(test_abandoned, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_schedule, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_handlers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
