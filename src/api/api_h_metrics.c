@@ -132,32 +132,8 @@ static int64_t left_today(struct store *st, const char *target, int64_t now_ms)
 	return rem;
 }
 
-struct targets {
-	char (*t)[128];
-	size_t n, cap;
-};
-
-static int target_cb(void *arg, const char *target, const char *name)
-{
-	struct targets *ts = arg;
-
-	(void)name;
-	if (strlen(target) >= sizeof(ts->t[0]))
-		return BS_OK;
-	if (ts->n == ts->cap) {
-		size_t cap = ts->cap ? ts->cap * 2 : 4;
-		char(*t)[128] = realloc(ts->t, cap * sizeof(*t));
-
-		if (t == NULL)
-			return BS_ENOMEM;
-		ts->t = t, ts->cap = cap;
-	}
-	memcpy(ts->t[ts->n++], target, strlen(target) + 1);
-	return BS_OK;
-}
-
 struct calls {
-	struct targets *ts;
+	struct api_targets *ts;
 	int64_t *n;
 };
 
@@ -175,9 +151,9 @@ static int calls_row(void *arg, const char *target, const char *a, const char *b
 /* The day's calls per target: allowance, used, left. */
 static int day_calls(struct store *st, struct prom *p, int64_t now_ms, struct bs_error *err)
 {
-	struct targets ts = {0};
+	struct api_targets ts = {0};
 	struct calls c = {&ts, NULL};
-	int rc = store_targets_each(st, target_cb, &ts, err);
+	int rc = api_targets_collect(st, &ts, err);
 
 	if (rc == BS_OK && ts.n > 0 && (c.n = calloc(ts.n, sizeof(*c.n))) == NULL)
 		rc = bs_error_set(err, BS_ENOMEM, "out of memory");

@@ -112,6 +112,16 @@ const struct api_opts *api_server_opts(const struct api_server *srv);
 int api_store_get(struct api_server *srv, struct store **st, struct bs_error *err);
 void api_store_put(struct api_server *srv, struct store *st);
 
+/*
+ * The store's targets as a list (names over 127 bytes are left out, as no
+ * target is that long); free ts->t with free().  Store errors, BS_ENOMEM.
+ */
+struct api_targets {
+	char (*t)[128];
+	size_t n, cap;
+};
+int api_targets_collect(struct store *st, struct api_targets *ts, struct bs_error *err);
+
 /* ---- sync jobs (api_jobs.c) ---- */
 
 /*

@@ -72,38 +72,14 @@ bool api_target_connected(struct store *st, const char *target)
 	return yes;
 }
 
-struct sched_targets {
-	char (*t)[128];
-	size_t n, cap;
-};
-
-static int sched_target(void *arg, const char *target, const char *name)
-{
-	struct sched_targets *ts = arg;
-
-	(void)name;
-	if (strlen(target) >= sizeof(ts->t[0]))
-		return BS_OK;
-	if (ts->n == ts->cap) {
-		size_t cap = ts->cap ? ts->cap * 2 : 4;
-		char(*t)[128] = realloc(ts->t, cap * sizeof(*t));
-
-		if (t == NULL)
-			return BS_ENOMEM;
-		ts->t = t, ts->cap = cap;
-	}
-	memcpy(ts->t[ts->n++], target, strlen(target) + 1);
-	return BS_OK;
-}
-
 /* Sync All of every connected target, origin "schedule"; a refusal
  * (BS_EBUSY: the same job queued or running) is the skip. */
 static void sched_tick(struct api_sched *s)
 {
-	struct sched_targets ts = {0};
+	struct api_targets ts = {0};
 	struct bs_error err;
 
-	if (store_targets_each(s->st, sched_target, &ts, &err) == BS_OK) {
+	if (api_targets_collect(s->st, &ts, &err) == BS_OK) {
 		for (size_t i = 0; i < ts.n; i++) {
 			struct api_job_req r = {0};
 			int64_t id;

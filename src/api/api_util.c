@@ -10,6 +10,7 @@
  */
 #include "api/api_int.h"
 #include "core/jsonw.h"
+#include "store/store.h"
 
 #include <sodium.h>
 #include <stdarg.h>
@@ -155,4 +156,28 @@ int api_cursor_decode(const char *token, struct buf *scratch, const char **field
 		fields[k++] = p + i + 1;
 	}
 	return k == n ? BS_OK : BS_EINVAL;
+}
+
+static int target_add(void *arg, const char *target, const char *name)
+{
+	struct api_targets *ts = arg;
+
+	(void)name;
+	if (strlen(target) >= sizeof(ts->t[0]))
+		return BS_OK;
+	if (ts->n == ts->cap) {
+		size_t cap = ts->cap ? ts->cap * 2 : 4;
+		char(*t)[128] = realloc(ts->t, cap * sizeof(*t));
+
+		if (t == NULL)
+			return BS_ENOMEM;
+		ts->t = t, ts->cap = cap;
+	}
+	memcpy(ts->t[ts->n++], target, strlen(target) + 1);
+	return BS_OK;
+}
+
+int api_targets_collect(struct store *st, struct api_targets *ts, struct bs_error *err)
+{
+	return store_targets_each(st, target_add, ts, err);
 }
