@@ -15,6 +15,7 @@
 #ifndef BS_SYNC_GOVERNOR_H
 #define BS_SYNC_GOVERNOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,12 +47,14 @@ int64_t governor_wait_batch_ms(struct governor *g, int64_t now_ms);
 void governor_start_batch(struct governor *g, int64_t now_ms);
 
 /*
- * A call ended.  Remaining counts (-1 = header absent) lower the budget the
- * governor believes in; retry_after_s >= 0 on a 429 blocks every call until
- * then (scaled like the windows).
+ * A call ended (`batch`: one started with governor_start_batch).  From now
+ * on it counts in the windows from `now_ms`, its answer, instead of its
+ * start: the ledger stamped it somewhere in between.  Remaining counts (-1 = header absent) lower
+ * the budget the governor believes in; retry_after_s >= 0 on a 429 blocks every call until then
+ * (scaled like the windows).
  */
-void governor_end(struct governor *g, int64_t now_ms, int64_t min_remaining, int64_t day_remaining,
-                  int64_t app_min_remaining, int64_t retry_after_s);
+void governor_end(struct governor *g, int64_t now_ms, bool batch, int64_t min_remaining,
+                  int64_t day_remaining, int64_t app_min_remaining, int64_t retry_after_s);
 
 /*
  * A call ended without an answer from the ledger: no connection, a timeout,
@@ -60,25 +63,30 @@ void governor_end(struct governor *g, int64_t now_ms, int64_t min_remaining, int
  * what the ledger last said still stands.  Reading "no figures" as zeros
  * would be believing that nothing remains of the day.
  */
-void governor_unanswered(struct governor *g);
+void governor_unanswered(struct governor *g, int64_t now_ms, bool batch);
 
 /* Calls started so far. */
 int64_t governor_calls(const struct governor *g);
 
 /*
- * The start times of the calls still inside the minute window at `now`,
- * oldest first, into out[cap]; returns how many.  With governor_seed, a
- * process hands its window to the next one (the ledger counts the calls of
- * every process of the app; a fresh governor would know none of them).
+ * The times of the calls still inside the minute window at `now`, oldest
+ * first, into out[cap]; returns how many.  open[i] (when open is not NULL)
+ * says the call was still in flight, so out[i] is its start and the ledger
+ * may stamp it later.  With governor_seed, a process hands its window to
+ * the next one (the ledger counts the calls of every process of the app; a
+ * fresh governor would know none of them).
  */
-size_t governor_recent(struct governor *g, int64_t now_ms, int64_t *out, size_t cap);
+size_t governor_recent(struct governor *g, int64_t now_ms, int64_t *out, bool *open, size_t cap);
 
-/* Count calls started at times[0..n) (oldest first) as if made here. */
+/* Count calls made at times[0..n) (oldest first) as if made here and
+ * answered.  A call the last process left in flight should be given as the
+ * moment this one starts, not as its start. */
 void governor_seed(struct governor *g, const int64_t *times, size_t n);
 
 /* The same two for the batch calls of the minute (batch_per_minute): the
  * seeded times must also be among those given to governor_seed. */
-size_t governor_recent_batch(struct governor *g, int64_t now_ms, int64_t *out, size_t cap);
+size_t governor_recent_batch(struct governor *g, int64_t now_ms, int64_t *out, bool *open,
+                             size_t cap);
 void governor_seed_batch(struct governor *g, const int64_t *times, size_t n);
 
 /*

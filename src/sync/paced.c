@@ -57,9 +57,9 @@ static int call(struct paced *p, paced_fn fn, void *ctx, bool batch, struct bs_e
 		/* only an HTTP answer is the ledger's word on its limits: figures of
 		 * a call that got none (or was never sent) are not read at all */
 		if (call.http_status == 0)
-			governor_unanswered(p->gov);
+			governor_unanswered(p->gov, p->now_ms(p->clock), batch);
 		else
-			governor_end(p->gov, p->now_ms(p->clock), call.min_remaining,
+			governor_end(p->gov, p->now_ms(p->clock), batch, call.min_remaining,
 			             call.day_remaining, call.app_min_remaining,
 			             call.http_status == 429 ? call.retry_after_s : -1);
 		bump(p->calls);

@@ -233,6 +233,43 @@ static void window_hook(void *arg)
 	session_window_save(arg);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Call times saved by session_window_save ("t,t,to": o marks a call that
+ * was in flight, as when the process was killed during it), up to the
+ * first character that is neither, into times[cap], oldest first.  A call
+ * left in flight may reach the ledger as late as now, so it counts from
+ * now.
+ */
+static size_t window_parse(const char *p, int64_t now, int64_t *times, size_t cap)
+{
+	size_t n = 0;
+
+	while (*p != '\0' && n < cap) {
+		char *end;
+		long long t = strtoll(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (*end == 'o') {
+			t = t > now ? t : now;
+			end++;
+		}
+		times[n++] = (int64_t)t;
+		if (*end != ',')
+			break;
+		p = end + 1;
+	}
+	qsort(times, n, sizeof(*times), cmp_i64);
+	return n;
+}
+
 /* The governor, from settings, seeded with the last process's window. */
 static int governor_load(struct session *s, struct bs_error *err)
 {
@@ -273,30 +310,14 @@ static int governor_load(struct session *s, struct bs_error *err)
 	buf_printf(&key, "govwin:%s", s->target);
 	if (store_setting_get(s->st, buf_cstr(&key), &v, NULL) == BS_OK) {
 		const char *p = buf_cstr(&v);
+		int64_t now = s->now_ms();
 
-		while (*p != '\0' && n < sizeof(times) / sizeof(times[0])) {
-			char *end;
-			long long t = strtoll(p, &end, 10);
-
-			if (end == p)
-				break;
-			times[n++] = (int64_t)t;
-			p = *end == ',' ? end + 1 : end;
-		}
+		n = window_parse(p, now, times, sizeof(times) / sizeof(times[0]));
 		governor_seed(s->gov, times, n);
 		/* the batch calls among them (QBO's batch minute) */
-		n = 0;
 		q = strstr(p, ";batch=");
-		for (q = q != NULL ? q + 7 : NULL;
-		     q != NULL && *q != '\0' && n < sizeof(times) / sizeof(times[0]);) {
-			char *end;
-			long long t = strtoll(q, &end, 10);
-
-			if (end == q)
-				break;
-			times[n++] = (int64_t)t;
-			q = *end == ',' ? end + 1 : end;
-		}
+		n = q != NULL ? window_parse(q + 7, now, times, sizeof(times) / sizeof(times[0]))
+		              : 0;
 		governor_seed_batch(s->gov, times, n);
 		p = strstr(p, ";day=");
 		if (p != NULL) {
@@ -319,20 +340,23 @@ static int governor_load(struct session *s, struct bs_error *err)
 void session_window_save(struct session *s)
 {
 	int64_t times[600], rem, at;
+	bool open[600];
 	size_t n;
 	struct buf key, v;
 
 	if (s->gov == NULL || s->st == NULL)
 		return;
-	n = governor_recent(s->gov, s->now_ms(), times, sizeof(times) / sizeof(times[0]));
 	buf_init(&key, 256);
 	buf_init(&v, 32768);
 	buf_printf(&key, "govwin:%s", s->target);
+	n = governor_recent(s->gov, s->now_ms(), times, open, sizeof(times) / sizeof(times[0]));
 	for (size_t i = 0; i < n; i++)
-		buf_printf(&v, "%s%lld", i ? "," : "", (long long)times[i]);
-	n = governor_recent_batch(s->gov, s->now_ms(), times, sizeof(times) / sizeof(times[0]));
+		buf_printf(&v, "%s%lld%s", i ? "," : "", (long long)times[i], open[i] ? "o" : "");
+	n = governor_recent_batch(s->gov, s->now_ms(), times, open,
+	                          sizeof(times) / sizeof(times[0]));
 	for (size_t i = 0; i < n; i++)
-		buf_printf(&v, "%s%lld", i ? "," : ";batch=", (long long)times[i]);
+		buf_printf(&v, "%s%lld%s", i ? "," : ";batch=", (long long)times[i],
+		           open[i] ? "o" : "");
 	if (governor_day_belief(s->gov, &rem, &at))
 		buf_printf(&v, ";day=%lld@%lld", (long long)rem, (long long)at);
 	store_setting_set(s->st, buf_cstr(&key), buf_cstr(&v), NULL);

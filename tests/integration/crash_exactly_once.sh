@@ -113,7 +113,7 @@ harvest() {
 		const api = process.argv[2];
 		for (const e of j.entries) {
 			if (e.fault) console.log("fault " + e.fault);
-			if (e.status === 429) console.log("429");
+			if (e.status === 429) console.log("429 " + e.seq + " " + e.time + " " + e.method + " " + e.path);
 			if (e.method !== "GET" && e.path.startsWith(api)) console.log("write");
 			if (e.method === "GET" && e.path.startsWith(api)) console.log("read");
 		}' "$tmp/log.json" "$API" >>"$tmp/harvest"
@@ -294,6 +294,7 @@ harvest || nok "GET /sandbox/log"
 limited=$(grep -c '^429' "$tmp/harvest")
 check "booksync met no 429: each process starts from the calls the last one made ($limited)" \
 	[ "$limited" -eq 0 ]
+[ "$limited" -eq 0 ] || grep '^429' "$tmp/harvest" | head -5 >&2
 
 if [ "$LEDGER" = qbo ]; then
 	node "$src/tests/integration/lib/read_qbo.js" "$url" "$tmp/qbo.json" \

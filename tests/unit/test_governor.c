@@ -9,6 +9,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -31,6 +32,7 @@ enum ev_kind {
 	EV_NOANSWER, /* a call ended without an answer (governor_unanswered) */
 	EV_BSTART,   /* at: a batch call starts (governor_start_batch) */
 	EV_BWAIT,    /* at: a batch call would wait exactly `want` ms */
+	EV_BEND,     /* as EV_END, for a batch call */
 };
 
 struct ev {
@@ -42,19 +44,30 @@ struct ev {
 
 struct gcase {
 	const char *what;
-	struct ev ev[12];
+	struct ev ev[14];
 };
 
 /* clang-format off */
 static const struct gcase cases[] = {
     {"a fresh governor lets a call go at once",
      {{EV_WAIT, 0, 0, 0, 0, 0, 0}}},
-    {"three calls fill the minute: the fourth waits for the first to leave it",
+    {"three calls fill the minute: the fourth waits for the first's answer to leave it",
      {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_END, 1010, -1, -1, -1, -1, 0},
       {EV_START, 2000, 0, 0, 0, 0, 0}, {EV_END, 2010, -1, -1, -1, -1, 0},
       {EV_START, 3000, 0, 0, 0, 0, 0}, {EV_END, 3010, -1, -1, -1, -1, 0},
-      {EV_WAIT, 4000, 0, 0, 0, 0, 1000 + MIN + MARGIN - 4000},
-      {EV_WAIT, 1000 + MIN + MARGIN, 0, 0, 0, 0, 0}}},
+      {EV_WAIT, 4000, 0, 0, 0, 0, 1010 + MIN + MARGIN - 4000},
+      {EV_WAIT, 1009 + MIN + MARGIN, 0, 0, 0, 0, 1},
+      {EV_WAIT, 1010 + MIN + MARGIN, 0, 0, 0, 0, 0}}},
+    {"a call slow on its way counts from its answer, not its start",
+     {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_END, 1400, -1, -1, -1, -1, 0},
+      {EV_START, 1500, 0, 0, 0, 0, 0}, {EV_END, 1510, -1, -1, -1, -1, 0},
+      {EV_START, 1600, 0, 0, 0, 0, 0}, {EV_END, 1610, -1, -1, -1, -1, 0},
+      {EV_WAIT, 1700, 0, 0, 0, 0, 1400 + MIN + MARGIN - 1700}}},
+    {"a call without an answer counts from when it was given up",
+     {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_NOANSWER, 31000, 0, 0, 0, 0, 0},
+      {EV_START, 31100, 0, 0, 0, 0, 0}, {EV_END, 31110, -1, -1, -1, -1, 0},
+      {EV_START, 31200, 0, 0, 0, 0, 0}, {EV_END, 31210, -1, -1, -1, -1, 0},
+      {EV_WAIT, 1000 + MIN + MARGIN, 0, 0, 0, 0, 31000 - 1000}}},
     {"two in flight: a third waits for one to end",
      {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_START, 1001, 0, 0, 0, 0, 0},
       {EV_WAIT, 1002, 0, 0, 0, 0, 1},
@@ -104,7 +117,7 @@ static void run_case(const struct gcase *c, const struct governor_limits *lim)
 	struct governor *g = governor_new(lim);
 
 	assert_non_null(g);
-	for (size_t k = 0; k < 12 && c->ev[k].kind != EV_END_OF_SCRIPT; k++) {
+	for (size_t k = 0; k < 14 && c->ev[k].kind != EV_END_OF_SCRIPT; k++) {
 		const struct ev *e = &c->ev[k];
 		int64_t w;
 
@@ -116,7 +129,8 @@ static void run_case(const struct gcase *c, const struct governor_limits *lim)
 			governor_start_batch(g, e->at);
 			break;
 		case EV_END:
-			governor_end(g, e->at, e->a, e->b, e->c, e->d);
+		case EV_BEND:
+			governor_end(g, e->at, e->kind == EV_BEND, e->a, e->b, e->c, e->d);
 			break;
 		case EV_SEED: {
 			int64_t t[8];
@@ -127,7 +141,7 @@ static void run_case(const struct gcase *c, const struct governor_limits *lim)
 			break;
 		}
 		case EV_NOANSWER:
-			governor_unanswered(g);
+			governor_unanswered(g, e->at, false);
 			break;
 		case EV_SEED_DAY:
 			governor_seed_day(g, e->a, e->at, e->b);
@@ -164,34 +178,45 @@ static void test_cases(void **state)
 /* clang-format off */
 static const struct gcase batch_cases[] = {
     {"two batch calls fill the batch minute: a third batch waits, a plain call does not",
-     {{EV_BSTART, 1000, 0, 0, 0, 0, 0}, {EV_END, 1010, -1, -1, -1, -1, 0},
-      {EV_BSTART, 2000, 0, 0, 0, 0, 0}, {EV_END, 2010, -1, -1, -1, -1, 0},
-      {EV_BWAIT, 3000, 0, 0, 0, 0, 1000 + MIN + MARGIN - 3000},
+     {{EV_BSTART, 1000, 0, 0, 0, 0, 0}, {EV_BEND, 1010, -1, -1, -1, -1, 0},
+      {EV_BSTART, 2000, 0, 0, 0, 0, 0}, {EV_BEND, 2010, -1, -1, -1, -1, 0},
+      {EV_BWAIT, 3000, 0, 0, 0, 0, 1010 + MIN + MARGIN - 3000},
       {EV_WAIT, 3000, 0, 0, 0, 0, 0},
-      {EV_BWAIT, 1000 + MIN + MARGIN, 0, 0, 0, 0, 0}}},
+      {EV_BWAIT, 1010 + MIN + MARGIN, 0, 0, 0, 0, 0}}},
+    {"a batch call in flight holds its batch place until a batch answer",
+     {{EV_BSTART, 1000, 0, 0, 0, 0, 0}, {EV_BSTART, 1001, 0, 0, 0, 0, 0},
+      {EV_END, 1500, -1, -1, -1, -1, 0}, /* a plain answer: not theirs */
+      {EV_BWAIT, 2 * MIN, 0, 0, 0, 0, 1},
+      {EV_BEND, 2 * MIN, -1, -1, -1, -1, 0}, {EV_BWAIT, 2 * MIN, 0, 0, 0, 0, 1},
+      {EV_BEND, 2 * MIN + 1, -1, -1, -1, -1, 0},
+      {EV_BWAIT, 2 * MIN + 1, 0, 0, 0, 0, MIN + MARGIN - 1}}},
     {"plain calls do not use the batch budget",
      {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_END, 1010, -1, -1, -1, -1, 0},
       {EV_START, 2000, 0, 0, 0, 0, 0}, {EV_END, 2010, -1, -1, -1, -1, 0},
       {EV_BWAIT, 3000, 0, 0, 0, 0, 0}}},
     {"batch calls count in the minute too",
-     {{EV_BSTART, 1000, 0, 0, 0, 0, 0}, {EV_END, 1010, -1, -1, -1, -1, 0},
+     {{EV_BSTART, 1000, 0, 0, 0, 0, 0}, {EV_BEND, 1010, -1, -1, -1, -1, 0},
       {EV_START, 2000, 0, 0, 0, 0, 0}, {EV_END, 2010, -1, -1, -1, -1, 0},
       {EV_START, 3000, 0, 0, 0, 0, 0}, {EV_END, 3010, -1, -1, -1, -1, 0},
-      {EV_WAIT, 4000, 0, 0, 0, 0, 1000 + MIN + MARGIN - 4000},
-      {EV_BWAIT, 4000, 0, 0, 0, 0, 1000 + MIN + MARGIN - 4000}}},
+      {EV_WAIT, 4000, 0, 0, 0, 0, 1010 + MIN + MARGIN - 4000},
+      {EV_BWAIT, 4000, 0, 0, 0, 0, 1010 + MIN + MARGIN - 4000}}},
     {"no daily cap: calls go on past any count",
      {{EV_START, 0, 0, 0, 0, 0, 0}, {EV_END, 10, -1, -1, -1, -1, 0},
       {EV_START, 2 * MIN, 0, 0, 0, 0, 0}, {EV_END, 2 * MIN + 10, -1, -1, -1, -1, 0},
       {EV_START, 4 * MIN, 0, 0, 0, 0, 0}, {EV_END, 4 * MIN + 10, -1, -1, -1, -1, 0},
       {EV_START, 6 * MIN, 0, 0, 0, 0, 0}, {EV_END, 6 * MIN + 10, -1, -1, -1, -1, 0},
       {EV_WAIT, 8 * MIN, 0, 0, 0, 0, 0}}},
-    {"no cap on calls at once: three in flight, a fourth would wait only for the minute",
+    {"no cap on calls at once: three in flight fill the minute until they are answered",
      {{EV_START, 1000, 0, 0, 0, 0, 0}, {EV_START, 1001, 0, 0, 0, 0, 0},
       {EV_WAIT, 1002, 0, 0, 0, 0, 0},
       {EV_START, 1002, 0, 0, 0, 0, 0},
-      {EV_WAIT, 1003, 0, 0, 0, 0, 1000 + MIN + MARGIN - 1003}}},
+      {EV_WAIT, 3 * MIN, 0, 0, 0, 0, 1},
+      {EV_END, 3 * MIN, -1, -1, -1, -1, 0}, {EV_WAIT, 3 * MIN, 0, 0, 0, 0, 1},
+      {EV_END, 3 * MIN + 1, -1, -1, -1, -1, 0}, {EV_WAIT, 3 * MIN + 1, 0, 0, 0, 0, 1},
+      {EV_END, 3 * MIN + 2, -1, -1, -1, -1, 0},
+      {EV_WAIT, 3 * MIN + 2, 0, 0, 0, 0, MIN + MARGIN - 2}}},
     {"a 429 blocks batch calls too",
-     {{EV_BSTART, 1000, 0, 0, 0, 0, 0}, {EV_END, 1100, -1, -1, -1, 60, 0},
+     {{EV_BSTART, 1000, 0, 0, 0, 0, 0}, {EV_BEND, 1100, -1, -1, -1, 60, 0},
       {EV_BWAIT, 1200, 0, 0, 0, 0, 1100 + MIN + MARGIN - 1200}}},
 };
 /* clang-format on */
@@ -212,7 +237,7 @@ static void test_batch_and_none(void **state)
 	                             {EV_END, 2010, -1, -1, -1, -1, 0},
 	                             {EV_BWAIT, 3000, 0, 0, 0, 0, 0},
 	                             {EV_BSTART, 3000, 0, 0, 0, 0, 0},
-	                             {EV_BWAIT, 3001, 0, 0, 0, 0, 1000 + MIN + MARGIN - 3001}}};
+	                             {EV_BWAIT, 3001, 0, 0, 0, 0, 1010 + MIN + MARGIN - 3001}}};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(batch_cases) / sizeof(batch_cases[0]); i++)
@@ -232,24 +257,24 @@ static void test_batch_handover(void **state)
 	assert_non_null(a);
 	assert_non_null(b);
 	governor_start_batch(a, 1000);
-	governor_end(a, 1010, -1, -1, -1, -1);
+	governor_end(a, 1010, true, -1, -1, -1, -1);
 	governor_start(a, 1500);
-	governor_end(a, 1510, -1, -1, -1, -1);
+	governor_end(a, 1510, false, -1, -1, -1, -1);
 	governor_start_batch(a, 2000);
-	governor_end(a, 2010, -1, -1, -1, -1);
-	n = governor_recent(a, 2500, t, 8);
-	nb = governor_recent_batch(a, 2500, bt, 8);
+	governor_end(a, 2010, true, -1, -1, -1, -1);
+	n = governor_recent(a, 2500, t, NULL, 8);
+	nb = governor_recent_batch(a, 2500, bt, NULL, 8);
 	assert_int_equal(n, 3);
 	assert_int_equal(nb, 2);
-	assert_int_equal(bt[0], 1000);
-	assert_int_equal(bt[1], 2000);
+	assert_int_equal(bt[0], 1010);
+	assert_int_equal(bt[1], 2010);
 	/* past the window: forgotten */
-	assert_int_equal(governor_recent_batch(a, 2000 + MIN + MARGIN, bt + 4, 4), 0);
+	assert_int_equal(governor_recent_batch(a, 2010 + MIN + MARGIN, bt + 4, NULL, 4), 0);
 
 	governor_seed(b, t, n);
 	governor_seed_batch(b, bt, nb);
 	assert_int_equal(governor_wait_ms(b, 3000), 0); /* 3 of 10 calls */
-	assert_int_equal(governor_wait_batch_ms(b, 3000), 1000 + MIN + MARGIN - 3000);
+	assert_int_equal(governor_wait_batch_ms(b, 3000), 1010 + MIN + MARGIN - 3000);
 	governor_free(a);
 	governor_free(b);
 }
@@ -260,6 +285,7 @@ static void test_handover(void **state)
 	struct governor_limits lim = {3, 5, 2, 100, 1};
 	struct governor *a = governor_new(&lim), *b = governor_new(&lim);
 	int64_t t[8], rem = -9, at = -9;
+	bool open[8];
 	size_t n;
 
 	(void)state;
@@ -268,20 +294,22 @@ static void test_handover(void **state)
 	assert_int_equal(governor_day_belief(a, &rem, &at), 0); /* the ledger said nothing */
 	assert_int_equal(rem, -9);
 	governor_start(a, 1000);
-	governor_end(a, 1100, 2, 4, 99, -1);
-	governor_start(a, 2000); /* uses one more of the day's 4 */
+	governor_end(a, 1100, false, 2, 4, 99, -1);
+	governor_start(a, 2000); /* uses one more of the day's 4; still in flight */
 	assert_int_equal(governor_day_belief(a, &rem, &at), 1);
 	assert_int_equal(rem, 3);
 	assert_int_equal(at, 1100);
-	n = governor_recent(a, 2500, t, 8);
+	n = governor_recent(a, 2500, t, open, 8);
 	assert_int_equal(n, 2);
-	assert_int_equal(t[0], 1000);
-	assert_int_equal(t[1], 2000);
+	assert_int_equal(t[0], 1100); /* answered: from its answer */
+	assert_false(open[0]);
+	assert_int_equal(t[1], 2000); /* in flight: its start, marked */
+	assert_true(open[1]);
 
 	governor_seed(b, t, n);
 	governor_seed_day(b, rem, at, 3000);
 	governor_start(b, 3000); /* the minute's third */
-	assert_int_equal(governor_wait_ms(b, 3001), 1000 + MIN + MARGIN - 3001);
+	assert_int_equal(governor_wait_ms(b, 3001), 1100 + MIN + MARGIN - 3001);
 	governor_free(a);
 	governor_free(b);
 }
