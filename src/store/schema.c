@@ -228,6 +228,35 @@ const char *const store_sqlite_migrations[] = {
 	 * (store_rows_page): a page costs its own rows, not a sort of every
 	 * pending record. */
 	"CREATE INDEX records_by_listing ON records(tab, date, kind, id);\n",
+
+	/* 7 -> 8: events for the source system (docs/events.md), written in
+	 * the transaction of what they tell (a payment applied, a document
+	 * posted) and delivered after, at least once: `id` is what the
+	 * receiver drops a repeat by. */
+	"CREATE TABLE events(\n"
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, -- delivery order\n"
+	"  id TEXT NOT NULL UNIQUE,             -- evt_ + 32 hex, random\n"
+	"  type TEXT NOT NULL,                  -- payment.applied, document.posted, ...\n"
+	"  target TEXT NOT NULL DEFAULT '',\n"
+	"  data TEXT NOT NULL,                  -- a JSON object\n"
+	"  created_ms INTEGER NOT NULL,\n"
+	"  state TEXT NOT NULL DEFAULT 'pending' CHECK(state = 'pending' OR state = 'delivered'\n"
+	"                                            OR state = 'dead'),\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_ms INTEGER NOT NULL,            -- when the next attempt is due\n"
+	"  last_error TEXT NOT NULL DEFAULT '',\n"
+	"  delivered_ms INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX events_due ON events(state, next_ms, seq);\n",
+
+	/* 8 -> 9: reserved for inbound payments (issue 13). */
+	"SELECT 1;\n",
+
+	/* 9 -> 10: reserved for inbound contacts (issue 13). */
+	"SELECT 1;\n",
+
+	/* 10 -> 11: reserved for the webhook inbox (issue 13). */
+	"SELECT 1;\n",
 };
 /* clang-format on */
 

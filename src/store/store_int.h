@@ -11,6 +11,7 @@
 
 #include "store/store.h"
 #include "store/store_auth.h"
+#include "store/store_events.h"
 
 struct store_ops {
 	const char *name;
@@ -107,6 +108,8 @@ struct store_ops {
 	                    struct bs_error *err);
 	/* users, API tokens, sessions, failed logins (store_auth.h) */
 	const struct store_auth_ops *auth;
+	/* the events outbox (store_events.h) */
+	const struct store_events_ops *events;
 	/* the REST API's listings (store.h "paged listings") */
 	int (*rows_page)(struct store *st, const char *target, unsigned state_mask, const char *tab,
 	                 const struct store_row_key *after, size_t limit, store_row_cb cb,
@@ -126,6 +129,12 @@ enum store_rq_status store_rq_status_parse(const char *text);
 
 /* What a backend implements for store_auth.h (one function each, same
  * arguments, minus the checks store_auth.c makes once). */
+/* store_events.h, one entry per public function. */
+struct store_events_ops {
+	int (*add)(struct store *st, const char *id, const char *type, const char *target,
+	           const char *data, int64_t now_ms, int64_t *seq, struct bs_error *err);
+};
+
 struct store_auth_ops {
 	int (*user_add)(struct store *st, const char *name, const char *pwhash, int64_t now_ms,
 	                struct bs_error *err);
