@@ -20,6 +20,9 @@ struct api_opts {
 	 * today in the organisation's time zone (as `sync --today`) */
 	const char *today;
 	int64_t (*now_ms)(void); /* the clock: time enters from the caller */
+	/* one line for the operator (a refused webhook); NULL = none.  Never
+	 * given a secret or a request body. */
+	void (*log)(const char *line);
 };
 
 struct api_server;

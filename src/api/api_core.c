@@ -81,7 +81,7 @@ static void on_http(void *arg, const struct http_req *req, struct http_resp *res
 	call.srv = srv;
 	call.db_path = srv->db_path;
 	call.now_ms = srv->opts.now_ms();
-	if (strncmp(req->path, "/api/", 5) == 0) {
+	if (strncmp(req->path, "/api/", 5) == 0 || strncmp(req->path, "/webhooks/", 10) == 0) {
 		bs_error_clear(&err);
 		rc = api_store_get(srv, &call.st, &err);
 		if (rc != BS_OK) {
@@ -134,6 +134,7 @@ int api_start(const struct api_opts *opts, struct api_server **out, struct bs_er
 	srv->opts.listen = srv->listen;
 	srv->opts.today = srv->today;
 	srv->opts.now_ms = opts->now_ms;
+	srv->opts.log = opts->log;
 	/* the one open that checks the file and brings the schema up to date */
 	rc = store_open(srv->db_path, STORE_OPEN_CHECK, &st, err);
 	if (rc != BS_OK)

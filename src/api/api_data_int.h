@@ -27,6 +27,12 @@ void api_h_stats_daily(struct api_ctx *c, const struct http_req *req, struct htt
 void api_h_consolidated(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 
 /* api_h_settings.c */
+/* api_h_events.c: the events outbox (docs/events.md) */
+void api_h_events(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+void api_h_event_redeliver(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+/* api_h_webhooks.c: the ledgers' webhooks, signed, no token (docs/serve.md) */
+void api_h_webhook_xero(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+void api_h_webhook_qbo(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 void api_h_settings_get(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 void api_h_settings_put(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 

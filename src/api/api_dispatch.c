@@ -188,7 +188,9 @@ void api_dispatch(const struct api_call *call, const struct http_req *req, struc
 	size_t nsegs = 0;
 
 	security_headers(resp);
-	if (strncmp(req->path, "/api/", 5) != 0 && strcmp(req->path, "/api") != 0) {
+	/* /webhooks/ is routed like /api/: the ledgers' POSTs, signed */
+	if (strncmp(req->path, "/api/", 5) != 0 && strcmp(req->path, "/api") != 0 &&
+	    strncmp(req->path, "/webhooks/", 10) != 0) {
 		api_static_serve(req, resp);
 		return;
 	}

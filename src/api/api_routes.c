@@ -43,5 +43,12 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/settings", API_SCOPE_ADMIN, api_h_settings_get},
     {"PUT", "/api/v1/settings", API_SCOPE_ADMIN, api_h_settings_put},
 
+    /* ---- events out, webhooks in (api_h_events.c, api_h_webhooks.c) ---- */
+    {"GET", "/api/v1/events", API_SCOPE_READ, api_h_events},
+    {"POST", "/api/v1/events/{id}/redeliver", API_SCOPE_SYNC, api_h_event_redeliver},
+    /* scope 0: the ledger's signature is the authentication (api_dispatch) */
+    {"POST", "/webhooks/xero", 0, api_h_webhook_xero},
+    {"POST", "/webhooks/qbo", 0, api_h_webhook_qbo},
+
     {NULL, NULL, 0, NULL},
 };

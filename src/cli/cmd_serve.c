@@ -17,6 +17,11 @@
 #include <stdio.h>
 #include <string.h>
 
+static void log_line(const char *line)
+{
+	fprintf(stderr, "booksync serve: %s\n", line);
+}
+
 static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_cmd cmd_serve_entry = {
@@ -64,6 +69,7 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	opts.db_path = ctx->db_path;
 	opts.now_ms = now_ms;
+	opts.log = log_line;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		if (c == 'l')

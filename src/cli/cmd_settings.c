@@ -50,6 +50,17 @@ static int fam_cb(void *arg, const char *key, const char *value)
 	return 0;
 }
 
+/* A secret (a key ending in "secret", as the API's settings) is shown as
+ * set or not, never its text: terminals and CI logs keep what they print. */
+static const char *shown(const char *key, const char *value)
+{
+	size_t n = strlen(key);
+
+	if (n >= 6 && strcmp(key + n - 6, "secret") == 0 && value[0] != '\0')
+		return "********";
+	return value;
+}
+
 static int list(struct store *st, bool json)
 {
 	bool first;
@@ -92,9 +103,9 @@ static int list(struct store *st, bool json)
 			first = false;
 			cli_json_str(stdout, defs[i].key);
 			fputs(": ", stdout);
-			cli_json_str(stdout, buf_cstr(&v));
+			cli_json_str(stdout, shown(defs[i].key, buf_cstr(&v)));
 		} else {
-			printf("%-22s %-24s %s%s\n", defs[i].key, buf_cstr(&v),
+			printf("%-22s %-24s %s%s\n", defs[i].key, shown(defs[i].key, buf_cstr(&v)),
 			       is_default ? "(default) " : "", defs[i].help);
 		}
 		if (settings_is_family(&defs[i])) {
@@ -178,7 +189,7 @@ static int cmd_settings_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	} else if (nargs == 1) {
 		rc = settings_get(st, args[0], &v, &err);
 		if (rc == BS_OK)
-			printf("%s\n", buf_cstr(&v));
+			printf("%s\n", shown(args[0], buf_cstr(&v)));
 		rc = rc == BS_OK ? CLI_OK : cli_fail(&cmd_settings_entry, rc, err.msg);
 	} else {
 		/* what one key cannot say alone (a channel's payment period

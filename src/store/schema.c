@@ -255,8 +255,24 @@ const char *const store_sqlite_migrations[] = {
 	/* 9 -> 10: reserved for inbound contacts (issue 13). */
 	"SELECT 1;\n",
 
-	/* 10 -> 11: reserved for the webhook inbox (issue 13). */
-	"SELECT 1;\n",
+	/* 10 -> 11: the webhook inbox (docs/events.md "Webhooks in"): each
+	 * event a ledger sent, kept before the answer so a crash after the
+	 * 200 loses nothing; `key` (source + SHA-256 of the event's identity)
+	 * is unique, so a replayed or repeated event adds no row and asks for
+	 * nothing again.  And the events outbox's retry window: `since_ms` is
+	 * when the current round of attempts began (0 = created_ms); a manual
+	 * re-delivery starts a new 24-hour round. */
+	"CREATE TABLE webhook_inbox(\n"
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  source TEXT NOT NULL,                -- 'xero' or 'qbo'\n"
+	"  key TEXT NOT NULL UNIQUE,            -- source:hex SHA-256 of the identity\n"
+	"  target TEXT NOT NULL,                -- xero:<tenant> or qbo:<realm>\n"
+	"  category TEXT NOT NULL,              -- INVOICE, CONTACT, Payment, ...\n"
+	"  resource TEXT NOT NULL,              -- the ledger's id of the record\n"
+	"  body TEXT NOT NULL,                  -- the event object as sent\n"
+	"  received_ms INTEGER NOT NULL\n"
+	");\n"
+	"ALTER TABLE events ADD COLUMN since_ms INTEGER NOT NULL DEFAULT 0;\n",
 };
 /* clang-format on */
 

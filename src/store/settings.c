@@ -229,6 +229,15 @@ static const struct settings_def defs[] = {
     /* booksync serve (docs/serve.md "Jobs and the scheduler") */
     {"schedule.sync_minutes", "0",
      "serve: Sync All of every connected ledger every N minutes (0 = off)", check_minutes, NULL},
+    /* events out, webhooks in (docs/events.md); keys ending in "secret"
+     * are never shown in full */
+    {"events.url", "", "POST events for the source system here (unset = no events kept)",
+     check_text, NULL},
+    {"events.secret", "", "key of the events' Booksync-Signature HMAC", check_text, NULL},
+    {"webhooks.xero_secret", "", "Xero webhook signing key (serve: POST /webhooks/xero)",
+     check_text, NULL},
+    {"webhooks.qbo_secret", "", "QuickBooks webhook verifier token (serve: POST /webhooks/qbo)",
+     check_text, NULL},
 };
 
 const struct settings_def *settings_all(size_t *n)

@@ -12,7 +12,10 @@
 #ifndef BS_STORE_STORE_EVENTS_H
 #define BS_STORE_STORE_EVENTS_H
 
+#include "core/buf.h"
 #include "core/error.h"
+
+#include <stddef.h>
 
 #include <stdint.h>
 
@@ -32,7 +35,12 @@ struct store_event {
 	int64_t attempts;
 	int64_t next_ms;
 	int64_t delivered_ms;
+	int64_t since_ms; /* the current round of attempts began (created or re-delivered) */
+	char last_error[200];
 };
+
+/* One event handed to a walk: the row and its data (valid during the call). */
+typedef int (*store_event_cb)(void *arg, const struct store_event *e, const char *data);
 
 /*
  * Add a pending event, due at once: `id` (1..STORE_EVENT_ID_MAX-1
@@ -43,5 +51,45 @@ struct store_event {
  */
 int store_event_add(struct store *st, const char *id, const char *type, const char *target,
                     const char *data, int64_t now_ms, int64_t *seq, struct bs_error *err);
+
+/*
+ * Hand cb each pending event due at now_ms (next_ms <= now_ms), oldest
+ * first, up to `limit` (0 = all).  A non-zero return from cb stops the
+ * walk and is returned.  Read only.
+ */
+int store_events_due(struct store *st, int64_t now_ms, size_t limit, store_event_cb cb, void *arg,
+                     struct bs_error *err);
+
+/*
+ * Hand cb the events in `state` ("pending", "delivered", "dead"; NULL =
+ * every one), newest first, up to `limit` (0 = all).  BS_EINVAL for
+ * another state.
+ */
+int store_events_list(struct store *st, const char *state, size_t limit, store_event_cb cb,
+                      void *arg, struct bs_error *err);
+
+/* The event `id` into *out and its data into `data` (may be NULL).
+ * BS_ENOTFOUND when there is none. */
+int store_event_get(struct store *st, const char *id, struct store_event *out, struct buf *data,
+                    struct bs_error *err);
+
+/*
+ * Record an attempt at event `id`: `outcome` "delivered" (delivered_ms =
+ * now_ms), "pending" (a retry due at next_ms) or "dead" (no more tries);
+ * attempts grows by one and last_error (may be NULL) is kept, cut to fit.
+ * Only a pending event changes: BS_ENOTFOUND when `id` is not one (a
+ * re-delivery or another deliverer got there first).
+ */
+int store_event_attempt(struct store *st, const char *id, const char *outcome, int64_t now_ms,
+                        int64_t next_ms, const char *last_error, struct bs_error *err);
+
+/*
+ * Make dead event `id` (NULL: every dead one) pending again, due at now_ms
+ * with a new 24-hour round (since_ms = now_ms, attempts 0).  *n (may be
+ * NULL) gets how many changed; BS_ENOTFOUND when `id` is given and is not
+ * a dead event.
+ */
+int store_event_redeliver(struct store *st, const char *id, int64_t now_ms, int64_t *n,
+                          struct bs_error *err);
 
 #endif

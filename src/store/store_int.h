@@ -12,6 +12,7 @@
 #include "store/store.h"
 #include "store/store_auth.h"
 #include "store/store_events.h"
+#include "store/store_hooks.h"
 
 struct store_ops {
 	const char *name;
@@ -133,6 +134,20 @@ enum store_rq_status store_rq_status_parse(const char *text);
 struct store_events_ops {
 	int (*add)(struct store *st, const char *id, const char *type, const char *target,
 	           const char *data, int64_t now_ms, int64_t *seq, struct bs_error *err);
+	int (*due)(struct store *st, int64_t now_ms, size_t limit, store_event_cb cb, void *arg,
+	           struct bs_error *err);
+	int (*list)(struct store *st, const char *state, size_t limit, store_event_cb cb, void *arg,
+	            struct bs_error *err);
+	int (*get)(struct store *st, const char *id, struct store_event *out, struct buf *data,
+	           struct bs_error *err);
+	int (*attempt)(struct store *st, const char *id, const char *outcome, int64_t now_ms,
+	               int64_t next_ms, const char *last_error, struct bs_error *err);
+	int (*redeliver)(struct store *st, const char *id, int64_t now_ms, int64_t *n,
+	                 struct bs_error *err);
+	/* the webhook inbox (store_hooks.h) */
+	int (*hook_add)(struct store *st, const struct store_hook *h, int64_t now_ms, bool *added,
+	                struct bs_error *err);
+	int (*hooks_count)(struct store *st, int64_t *n, struct bs_error *err);
 };
 
 struct store_auth_ops {
