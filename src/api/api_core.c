@@ -26,6 +26,7 @@ struct api_server {
 	char *db_path, *listen, *today;
 	struct http_server *http;
 	struct api_jobs *jobs;
+	struct api_events *events;
 	pthread_mutex_t mu; /* guards the pool and stopping */
 	struct store *idle[POOL_KEEP];
 	size_t nidle;
@@ -141,6 +142,8 @@ int api_start(const struct api_opts *opts, struct api_server **out, struct bs_er
 		goto fail;
 	api_store_put(srv, st);
 	rc = api_jobs_start(srv, &srv->jobs, err);
+	if (rc == BS_OK)
+		rc = api_events_start(srv, &srv->events, err);
 	if (rc != BS_OK)
 		goto fail;
 	memset(&ho, 0, sizeof(ho));
@@ -175,6 +178,8 @@ void api_stop(struct api_server *srv)
 	if (srv->jobs != NULL)
 		api_jobs_stop(srv->jobs);
 	srv->jobs = NULL;
+	api_events_stop(srv->events);
+	srv->events = NULL;
 	pthread_mutex_lock(&srv->mu);
 	srv->stopping = true;
 	pthread_mutex_unlock(&srv->mu);

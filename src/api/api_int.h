@@ -134,6 +134,12 @@ int api_targets_collect(struct store *st, struct api_targets *ts, struct bs_erro
 struct api_jobs;
 int api_jobs_start(struct api_server *srv, struct api_jobs **jobs, struct bs_error *err);
 void api_jobs_stop(struct api_jobs *jobs);
+
+/* serve's events deliverer thread (api_events.c, docs/events.md); stop
+ * joins it and frees it (NULL is a no-op). */
+struct api_events;
+int api_events_start(struct api_server *srv, struct api_events **out, struct bs_error *err);
+void api_events_stop(struct api_events *ev);
 struct api_jobs *api_jobs_of(struct api_server *srv);
 
 enum api_job_state { API_JOB_QUEUED, API_JOB_RUNNING, API_JOB_DONE, API_JOB_FAILED };
