@@ -39,7 +39,8 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-events-XXXXXX");
 	if (mkdtemp(f->dir) == NULL ||
 	    (snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir),
-	     store_open(f->path, STORE_OPEN_CREATE, &f->st, &err)) != BS_OK) {
+	     store_open(f->path, STORE_OPEN_CREATE, &f->st, &err)) != BS_OK ||
+	    store_setting_set(f->st, "events.url", "http://127.0.0.1:9/e", &err) != BS_OK) {
 		free(f);
 		return -1;
 	}
@@ -153,6 +154,25 @@ static void test_refused(void **state)
 	assert_string_equal(got, "evt_1 t.x  pending 0 {}|");
 }
 
+/* Without events.url nothing is kept, whoever emits: no outbox grows for
+ * a user who takes no events. */
+static void test_no_url_no_event(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err;
+	char id[STORE_EVENT_ID_MAX] = "x", got[64];
+
+	assert_int_equal(store_setting_set(f->st, "events.url", "", &err), BS_OK);
+	assert_int_equal(events_emit(f->st, EVENTS_DOCUMENT_POSTED, "t", "{}", NOW, id, &err),
+	                 BS_OK);
+	assert_string_equal(id, "");
+	rows(f, got, sizeof(got));
+	assert_string_equal(got, "");
+	/* bad data is still refused: the caller's bug shows either way */
+	assert_int_equal(events_emit(f->st, EVENTS_DOCUMENT_POSTED, "t", "[]", NOW, id, &err),
+	                 BS_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +180,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_emit_rolls_back_with_its_transaction, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_url_no_event, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
