@@ -1,6 +1,7 @@
 /*
  * api_events.c - serve's events deliverer (docs/events.md): one thread
- * that, once a schedule second ($BOOKSYNC_EVENTS_UNIT_MS in tests),
+ * that, once a schedule second (a minute is $BOOKSYNC_EVENTS_UNIT_MS ms
+ * in tests),
  * delivers the due events with events_deliver_due, on its own store
  * connection and HTTP client.  A store error is tried again next tick;
  * an event's failure is the event's (retried or dead), not the thread's.
@@ -29,7 +30,10 @@ static void *deliver_main(void *arg)
 {
 	struct api_events *ev = arg;
 	const struct api_opts *ao = api_server_opts(ev->srv);
-	int64_t tick = ev->unit_ms < 20 ? 20 : ev->unit_ms;
+	/* a schedule second, within 20 ms..1 s */
+	int64_t tick = ev->unit_ms / 60;
+
+	tick = tick < 20 ? 20 : tick > 1000 ? 1000 : tick;
 
 	pthread_mutex_lock(&ev->mu);
 	while (!ev->stopping) {

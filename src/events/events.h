@@ -42,7 +42,8 @@ struct store;
  * delay doubles from EVENTS_FIRST_S up to EVENTS_CAP_S, with no jitter (one
  * sender, and a schedule a person can predict); the last retry is at the
  * 24-hour mark, and a failure at or after it makes the event dead.
- * unit_ms is how long a schedule second lasts (1000; less in tests).
+ * unit_ms is how long a schedule minute lasts (60000; less in tests, as
+ * serve's $BOOKSYNC_SCHEDULE_UNIT_MS); 0 or less = 60000.
  */
 struct events_backoff_in {
 	int64_t attempts;
@@ -90,7 +91,8 @@ struct http_client;
 int events_deliver_due(struct store *st, struct http_client *client, int64_t now_ms,
                        int64_t unit_ms, size_t limit, struct events_run *run, struct bs_error *err);
 
-/* $BOOKSYNC_EVENTS_UNIT_MS when a positive number, else 1000. */
+/* $BOOKSYNC_EVENTS_UNIT_MS (ms a schedule minute lasts; tests) when a
+ * number 1..60000, else 60000. */
 int64_t events_unit_ms(void);
 
 /*

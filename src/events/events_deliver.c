@@ -27,8 +27,9 @@
 struct events_backoff_out events_backoff(const struct events_backoff_in *in)
 {
 	struct events_backoff_out out = {false, 0};
-	int64_t unit = in->unit_ms > 0 ? in->unit_ms : 1000;
-	int64_t end = in->since_ms + (int64_t)EVENTS_WINDOW_S * unit;
+	/* unit_ms is a schedule minute; the schedule is in seconds */
+	int64_t unit = in->unit_ms > 0 ? in->unit_ms : 60000;
+	int64_t end = in->since_ms + (int64_t)EVENTS_WINDOW_S * unit / 60;
 	int64_t delay = EVENTS_CAP_S;
 
 	if (in->now_ms >= end) {
@@ -42,7 +43,7 @@ struct events_backoff_out events_backoff(const struct events_backoff_in *in)
 		delay = EVENTS_FIRST_S;
 	if (delay > EVENTS_CAP_S)
 		delay = EVENTS_CAP_S;
-	out.next_ms = in->now_ms + delay * unit;
+	out.next_ms = in->now_ms + delay * unit / 60;
 	if (out.next_ms > end)
 		out.next_ms = end;
 	return out;
@@ -109,10 +110,10 @@ int64_t events_unit_ms(void)
 	long long n;
 
 	if (v == NULL || *v == '\0')
-		return 1000;
+		return 60000;
 	n = strtoll(v, &end, 10);
-	if (end == v || *end != '\0' || n <= 0 || n > 1000)
-		return 1000;
+	if (end == v || *end != '\0' || n <= 0 || n > 60000)
+		return 60000;
 	return (int64_t)n;
 }
 

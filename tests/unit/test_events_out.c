@@ -37,50 +37,54 @@ static void test_backoff_table(void **state)
 		int64_t next;
 	} cases[] = {
 	    /* doubling from 30 s */
-	    {1, 0, 0, 1000, false, 30000},
-	    {2, 0, 0, 1000, false, 60000},
-	    {3, 0, 0, 1000, false, 120000},
-	    {4, 0, 0, 1000, false, 240000},
-	    {5, 0, 0, 1000, false, 480000},
-	    {6, 0, 0, 1000, false, 960000},
-	    {7, 0, 0, 1000, false, 1920000},
+	    {1, 0, 0, 60000, false, 30000},
+	    {2, 0, 0, 60000, false, 60000},
+	    {3, 0, 0, 60000, false, 120000},
+	    {4, 0, 0, 60000, false, 240000},
+	    {5, 0, 0, 60000, false, 480000},
+	    {6, 0, 0, 60000, false, 960000},
+	    {7, 0, 0, 60000, false, 1920000},
 	    /* capped at an hour */
-	    {8, 0, 0, 1000, false, 3600000},
-	    {9, 0, 0, 1000, false, 3600000},
-	    {20, 0, 0, 1000, false, 3600000},
-	    {63, 0, 0, 1000, false, 3600000},
-	    {100000, 0, 0, 1000, false, 3600000},
+	    {8, 0, 0, 60000, false, 3600000},
+	    {9, 0, 0, 60000, false, 3600000},
+	    {20, 0, 0, 60000, false, 3600000},
+	    {63, 0, 0, 60000, false, 3600000},
+	    {100000, 0, 0, 60000, false, 3600000},
 	    /* nonsense attempt counts read as the first */
-	    {0, 0, 0, 1000, false, 30000},
-	    {-5, 0, 0, 1000, false, 30000},
+	    {0, 0, 0, 60000, false, 30000},
+	    {-5, 0, 0, 60000, false, 30000},
 	    /* from now, not from the round's start */
-	    {1, 0, 5000, 1000, false, 35000},
-	    {3, 1000, 7000, 1000, false, 127000},
-	    {1, NOW, NOW, 1000, false, NOW + 30000},
-	    {8, NOW, NOW + 3600000, 1000, false, NOW + 7200000},
+	    {1, 0, 5000, 60000, false, 35000},
+	    {3, 1000, 7000, 60000, false, 127000},
+	    {1, NOW, NOW, 60000, false, NOW + 30000},
+	    {8, NOW, NOW + 3600000, 60000, false, NOW + 7200000},
 	    /* the last retry is at the 24-hour mark, not after it */
-	    {8, 0, DAY - 1000, 1000, false, DAY},
-	    {1, 0, DAY - 10000, 1000, false, DAY},
-	    {1, 0, DAY - 30000, 1000, false, DAY},
-	    {1, 0, DAY - 30001, 1000, false, DAY - 1},
-	    {1, 0, DAY - 1, 1000, false, DAY},
+	    {8, 0, DAY - 1000, 60000, false, DAY},
+	    {1, 0, DAY - 10000, 60000, false, DAY},
+	    {1, 0, DAY - 30000, 60000, false, DAY},
+	    {1, 0, DAY - 30001, 60000, false, DAY - 1},
+	    {1, 0, DAY - 1, 60000, false, DAY},
 	    /* a failure at or after the mark: dead */
-	    {1, 0, DAY, 1000, true, 0},
-	    {30, 0, DAY, 1000, true, 0},
-	    {30, 0, DAY + 1, 1000, true, 0},
-	    {1, NOW, NOW + DAY, 1000, true, 0},
-	    {1, NOW, NOW + 2 * DAY, 1000, true, 0},
+	    {1, 0, DAY, 60000, true, 0},
+	    {30, 0, DAY, 60000, true, 0},
+	    {30, 0, DAY + 1, 60000, true, 0},
+	    {1, NOW, NOW + DAY, 60000, true, 0},
+	    {1, NOW, NOW + 2 * DAY, 60000, true, 0},
 	    /* a re-delivered event's round starts at its re-delivery */
-	    {1, NOW + DAY, NOW + DAY, 1000, false, NOW + DAY + 30000},
-	    /* scaled time (tests): a schedule second lasts unit ms */
-	    {1, 0, 0, 10, false, 300},
-	    {2, 0, 0, 10, false, 600},
-	    {8, 0, 0, 10, false, 36000},
-	    {8, 0, 860000, 10, false, 864000},
-	    {1, 0, 864000, 10, true, 0},
-	    {1, 0, 0, 1, false, 30},
-	    {1, 0, 86400, 1, true, 0},
-	    /* a unit of 0 or less is a real second */
+	    {1, NOW + DAY, NOW + DAY, 60000, false, NOW + DAY + 30000},
+	    /* scaled time (tests): a schedule minute lasts unit ms */
+	    {1, 0, 0, 600, false, 300},
+	    {2, 0, 0, 600, false, 600},
+	    {8, 0, 0, 600, false, 36000},
+	    {8, 0, 860000, 600, false, 864000},
+	    {1, 0, 864000, 600, true, 0},
+	    {1, 0, 0, 60, false, 30},
+	    {1, 0, 86400, 60, true, 0},
+	    {1, 0, 0, 500, false, 250},
+	    {5, 0, 3750, 500, false, 7750},
+	    {1, 0, 719999, 500, false, 720000},
+	    {1, 0, 720000, 500, true, 0},
+	    /* a unit of 0 or less is a real minute */
 	    {1, 0, 0, 0, false, 30000},
 	    {1, 0, 0, -3, false, 30000},
 	    {1, 0, DAY, 0, true, 0},
@@ -100,10 +104,10 @@ static void test_backoff_table(void **state)
 		}
 		/* never earlier than now, never past the round's end */
 		if (!out.dead) {
-			int64_t unit = cases[i].unit > 0 ? cases[i].unit : 1000;
+			int64_t unit = cases[i].unit > 0 ? cases[i].unit : 60000;
 
 			assert_true(out.next_ms > cases[i].now);
-			assert_true(out.next_ms <= cases[i].since + 86400 * unit);
+			assert_true(out.next_ms <= cases[i].since + 1440 * unit);
 		}
 	}
 }
