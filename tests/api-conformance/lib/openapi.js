@@ -45,9 +45,12 @@ class OpenApi {
 
   // The template of the document matching a request path, or null.
   template(urlPath) {
-    if (!urlPath.startsWith(this.base + "/")) return null;
-    const segs = urlPath.slice(this.base.length).split("/");
     for (const t of Object.keys(this.doc.paths)) {
+      // a path may name its own server (the webhooks, outside /api/v1)
+      const srv = this.doc.paths[t].servers;
+      const base = srv ? new URL(srv[0].url).pathname.replace(/\/$/, "") : this.base;
+      if (!urlPath.startsWith(base + "/")) continue;
+      const segs = urlPath.slice(base.length).split("/");
       const ts = t.split("/");
       if (ts.length !== segs.length) continue;
       if (ts.every((s, i) => (s.startsWith("{") && s.endsWith("}") && segs[i] !== "") || s === segs[i])) {

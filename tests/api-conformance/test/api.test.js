@@ -248,6 +248,28 @@ test("connections and metrics", async (t) => {
   }
 });
 
+test("events and webhooks", async () => {
+  const r = await call("GET", "/api/v1/events?state=dead&limit=10");
+  assert.equal(r.status, 200);
+  assert.ok(Array.isArray(r.json.events));
+  await call("GET", "/api/v1/events");
+  isError(await call("GET", "/api/v1/events?state=lost"), 400, "state");
+  isError(await call("GET", "/api/v1/events?limit=0"), 400, "limit");
+  isError(await call("GET", "/api/v1/events", { token: READ.slice(0, -2) + "xx" }), 401);
+  isError(await call("POST", "/api/v1/events/evt_nope/redeliver"), 404);
+  isError(await call("POST", "/api/v1/events/evt_nope/redeliver", { token: READ }), 403);
+  // no key set in this store: every webhook is refused, 401 with no body
+  const x = await call("POST", "/webhooks/xero", {
+    token: null,
+    body: { events: [], firstEventSequence: 0, lastEventSequence: 0, entropy: "E" },
+    headers: { "x-xero-signature": "UfxkNn73j70W23Rq2kD5Orl0SxkmHVQJ6sbcOyOvui0=" },
+  });
+  assert.equal(x.status, 401);
+  assert.equal(x.text, "");
+  const q = await call("POST", "/webhooks/qbo", { token: null, body: { eventNotifications: [] } });
+  assert.equal(q.status, 401);
+});
+
 test("every operation of the document was exercised", () => {
   const missing = api
     .operations()
