@@ -229,8 +229,11 @@ void api_dispatch(const struct api_call *call, const struct http_req *req, struc
 		allow_answer(req, resp, allow);
 		return;
 	}
+	/* records come in bulk; a ledger's webhook batch has no size cap
+	 * (QuickBooks aggregates minutes of changes) and must not be refused */
 	if (req->body_len > API_BODY_SMALL &&
-	    !(strcmp(method, "POST") == 0 && strcmp(route->pattern, "/api/v1/records") == 0)) {
+	    !(strcmp(method, "POST") == 0 && (strcmp(route->pattern, "/api/v1/records") == 0 ||
+	                                      strncmp(route->pattern, "/webhooks/", 10) == 0))) {
 		api_error(resp, 413, NULL, "the request body is over the limit of %zu bytes",
 		          API_BODY_SMALL);
 		return;
