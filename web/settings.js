@@ -4,6 +4,7 @@
 
 import * as api from "./api.js";
 import { h, clear, announce } from "./dom.js";
+import * as events from "./events.js";
 
 // normalise(answer) -> [{key, value, default, help, choices:[..]|null, family}]
 // The API answers {"items":[{key,value,default,help,choices}]}; a plain
@@ -56,6 +57,7 @@ export async function render(view, ctx) {
 		if (s.family && !s.key.endsWith("*")) list.appendChild(settingRow(s));
 		list.appendChild(s.family ? familyRow(s) : settingRow(s));
 	}
+	view.appendChild(events.panel());
 }
 
 async function save(key, value, input, msg, saved) {

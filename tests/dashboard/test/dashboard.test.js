@@ -255,6 +255,8 @@ test("dashboard", async (t) => {
 		assert.match(await msg.textContent(), /account/);
 		assert.equal(await field.getAttribute("aria-invalid"), "true");
 		await snap("settings-validation");
+		// the Failed events panel (GET /api/v1/events?state=dead): none here
+		await page.waitForSelector('.events-failed p.hint:text("No failed events.")');
 		// an account code the ledger does not have is valid as text
 		await field.fill("999");
 		await page.locator('form[data-key="account.sales"] button[type=submit]').click();
