@@ -3,6 +3,8 @@
  */
 #include "events/events.h"
 
+#include "core/buf.h"
+#include "core/jsonw.h"
 #include "store/store.h"
 #include "store/store_events.h"
 
@@ -52,5 +54,33 @@ int events_emit(struct store *st, const char *type, const char *target, const ch
 out:
 	buf_free(&url);
 	json_object_put(o);
+	return rc;
+}
+
+int events_emit_document(struct store *st, bool posted, const char *target, const char *kind,
+                         const char *id, const char *doc_type, const char *reason, int64_t now_ms,
+                         struct bs_error *err)
+{
+	struct buf data;
+	int rc;
+
+	buf_init(&data, 0);
+	rc = buf_addstr(&data, "{");
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&data, 0, "kind", kind != NULL ? kind : "");
+	if (rc == BS_OK)
+		rc = jsonw_kv_str(&data, 1, "id", id != NULL ? id : "");
+	if (rc == BS_OK && doc_type != NULL && doc_type[0] != '\0')
+		rc = jsonw_kv_str(&data, 1, "doc_type", doc_type);
+	if (rc == BS_OK && reason != NULL && reason[0] != '\0')
+		rc = jsonw_kv_str(&data, 1, "reason", reason);
+	if (rc == BS_OK)
+		rc = buf_addstr(&data, "}");
+	if (rc == BS_OK)
+		rc = events_emit(st, posted ? EVENTS_DOCUMENT_POSTED : EVENTS_DOCUMENT_FAILED,
+		                 target, buf_cstr(&data), now_ms, NULL, err);
+	else
+		rc = bs_error_set(err, rc, "the event's data does not fit");
+	buf_free(&data);
 	return rc;
 }

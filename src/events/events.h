@@ -109,4 +109,14 @@ int64_t events_unit_ms(void);
 int events_emit(struct store *st, const char *type, const char *target, const char *data_json,
                 int64_t now_ms, char *id_out, struct bs_error *err);
 
+/*
+ * document.posted (posted true) or document.failed about record kind:id
+ * on `target`: data {"kind","id","doc_type","reason"} (doc_type and reason
+ * left out when NULL or "").  As events_emit: in the caller's transaction,
+ * nothing while events.url is unset.
+ */
+int events_emit_document(struct store *st, bool posted, const char *target, const char *kind,
+                         const char *id, const char *doc_type, const char *reason, int64_t now_ms,
+                         struct bs_error *err);
+
 #endif

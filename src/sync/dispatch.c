@@ -11,7 +11,6 @@
 
 #include "core/buf.h"
 #include "core/grow.h"
-#include "core/jsonw.h"
 #include "core/money.h"
 #include "events/events.h"
 #include "rules/rules.h"
@@ -183,35 +182,6 @@ static int gather_cb(void *arg, const struct store_op *op)
 
 /* ---- recording answers -------------------------------------------------- */
 
-/* document.posted / document.failed: {kind, id, doc_type, reason}. */
-static int emit_doc(struct dsp *d, const struct bop *b, enum sync_event ev, const char *why,
-                    int64_t now_ms, struct bs_error *e)
-{
-	struct buf data;
-	int rc;
-
-	buf_init(&data, 0);
-	rc = buf_addstr(&data, "{");
-	if (rc == BS_OK)
-		rc = jsonw_kv_str(&data, 0, "kind", record_kind_name(b->kind));
-	if (rc == BS_OK)
-		rc = jsonw_kv_str(&data, 1, "id", b->id);
-	if (rc == BS_OK)
-		rc = jsonw_kv_str(&data, 1, "doc_type", ledger_doc_type_name(d->type));
-	if (rc == BS_OK && why != NULL)
-		rc = jsonw_kv_str(&data, 1, "reason", why);
-	if (rc == BS_OK)
-		rc = buf_addstr(&data, "}");
-	if (rc == BS_OK)
-		rc = events_emit(
-		    d->st, ev == SYNC_EV_POSTED ? EVENTS_DOCUMENT_POSTED : EVENTS_DOCUMENT_FAILED,
-		    d->o->target, buf_cstr(&data), now_ms, NULL, e);
-	else
-		rc = bs_error_set(e, rc, "the event's data does not fit");
-	buf_free(&data);
-	return rc;
-}
-
 static int apply_state(struct dsp *d, const struct bop *b, enum sync_event ev, const char *why)
 {
 	struct store_actor who = {"sync", d->o->now_ms(d->o->clock)};
@@ -224,7 +194,9 @@ static int apply_state(struct dsp *d, const struct bop *b, enum sync_event ev, c
 	/* the source system hears of it in the same transaction (events.h;
 	 * nothing is kept while events.url is unset) */
 	if (rc == BS_OK && (ev == SYNC_EV_POSTED || ev == SYNC_EV_FAILED))
-		rc = emit_doc(d, b, ev, why, who.now_ms, &e);
+		rc = events_emit_document(d->st, ev == SYNC_EV_POSTED, d->o->target,
+		                          record_kind_name(b->kind), b->id,
+		                          ledger_doc_type_name(d->type), why, who.now_ms, &e);
 	if (rc != BS_OK && d->err != NULL)
 		*d->err = e;
 	return rc;

@@ -291,4 +291,15 @@ expect 0 "$B" events --failed
 eq "no dead events left" "$(cat "$T/out")" ""
 eq "every event delivered" "$(sql "SELECT count(*) FROM events WHERE state <> 'delivered'")" 0
 recv_stop
+
+# a document the ledger refuses: document.failed, with the ledger's reason
+expect 0 "$B" settings account.sales 999
+sales 8 8 >"$T/d.jsonl"
+expect 0 "$B" import "$T/d.jsonl"
+bs_sync --everything
+eq "the refused sync exits 1" "$bs_rc" 1
+eq "document.failed for SO-8" \
+	"$(sql "SELECT count(*) FROM events WHERE type = 'document.failed' AND json_extract(data, '\$.id') = 'SO-8' AND json_extract(data, '\$.reason') <> ''")" 1
+eq "and no document.posted for it" \
+	"$(sql "SELECT count(*) FROM events WHERE type = 'document.posted' AND json_extract(data, '\$.id') = 'SO-8'")" 0
 finish

@@ -12,6 +12,7 @@
 
 #include "core/grow.h"
 #include "core/jsonr.h"
+#include "events/events.h"
 #include "ledger/ledger.h"
 #include "sync/tabs.h"
 
@@ -294,9 +295,16 @@ static void verdict(struct planner *p, enum record_kind kind, const char *id, en
 static int apply(struct planner *p, enum sync_event ev, const char *reason)
 {
 	struct store_actor who = {"sync", p->o->now_ms};
+	int rc =
+	    store_state_apply_rec(p->st, p->cur.info, p->o->target, ev, reason, &who, NULL, p->err);
 
-	return store_state_apply_rec(p->st, p->cur.info, p->o->target, ev, reason, &who, NULL,
-	                             p->err);
+	/* a record failed at planning (or found already posted) is news for
+	 * the source system too, in this transaction (events.h) */
+	if (rc == BS_OK && (ev == SYNC_EV_POSTED || ev == SYNC_EV_FAILED))
+		rc = events_emit_document(p->st, ev == SYNC_EV_POSTED, p->o->target,
+		                          record_kind_name(p->cur.info->kind), p->cur.info->id,
+		                          NULL, reason, p->o->now_ms, p->err);
+	return rc;
 }
 
 static int plan_one(struct planner *p, const struct plan_cand *c)
