@@ -85,7 +85,9 @@ struct events_run {
  * delivered, anything else (or no answer) schedules a retry by
  * events_backoff or makes it dead.  `client` is the caller's (one per
  * thread).  Counts add to *run.  Does nothing while events.url is unset.
- * Errors: the store's (an event's failed delivery is not an error).
+ * Errors: BS_EINVAL when events.url is set and events.secret is not (no
+ * event leaves unsigned); the store's.  An event's failed delivery is not
+ * an error.
  */
 struct http_client;
 int events_deliver_due(struct store *st, struct http_client *client, int64_t now_ms,

@@ -225,6 +225,13 @@ int events_deliver_due(struct store *st, struct http_client *client, int64_t now
 		rc = setting(st, "events.secret", &secret, err);
 	if (rc != BS_OK || buf_cstr(&url)[0] == '\0')
 		goto out;
+	/* an HMAC with an empty key proves nothing: no delivery unsigned */
+	if (buf_cstr(&secret)[0] == '\0') {
+		rc = bs_error_set(err, BS_EINVAL,
+		                  "events.url is set but events.secret is not: set it "
+		                  "(booksync settings events.secret KEY)");
+		goto out;
+	}
 	rc = store_events_due(st, now_ms, limit > 0 ? limit : RUN_LIMIT, collect, &l, err);
 	if (rc == BS_ENOMEM)
 		rc = bs_error_set(err, BS_ENOMEM, "out of memory");

@@ -430,6 +430,24 @@ static void test_inbox_keeps_once(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* No delivery without a secret, and none at all without a url. */
+static void test_deliver_needs_secret(void **state)
+{
+	struct fx *f = *state;
+	struct events_run run = {0, 0, 0};
+	struct bs_error err;
+
+	assert_int_equal(store_event_add(f->st, "evt_a", "t.x", "", "{}", NOW, NULL, &err), BS_OK);
+	/* no url: nothing happens, the event stays pending */
+	assert_int_equal(events_deliver_due(f->st, NULL, NOW, 60000, 0, &run, &err), BS_OK);
+	assert_int_equal(run.delivered + run.retried + run.dead, 0);
+	assert_int_equal(store_setting_set(f->st, "events.url", "http://127.0.0.1:9/x", &err),
+	                 BS_OK);
+	assert_int_equal(events_deliver_due(f->st, NULL, NOW, 60000, 0, &run, &err), BS_EINVAL);
+	assert_non_null(strstr(err.msg, "events.secret"));
+	assert_int_equal(run.delivered + run.retried + run.dead, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +457,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_table),
 	    cmocka_unit_test_setup_teardown(test_outbox_life, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbox_keeps_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deliver_needs_secret, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
