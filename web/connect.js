@@ -92,8 +92,13 @@ function card(ledger, conns, ctx, err) {
 async function disconnect(ledger, c, ctx, err) {
 	if (!window.confirm(`Disconnect ${c.name || c.target}? Nothing is deleted from ${ledger.name}.`)) return;
 	try {
-		await api.del(`/connections/${api.seg(ledger.id)}` + api.query({ target: c.target }));
-		announce(`${c.name || c.target} disconnected.`);
+		const r = await api.del(`/connections/${api.seg(ledger.id)}` + api.query({ target: c.target }));
+		if (r && r.revoked === false) {
+			err.textContent = `${c.name || c.target} is disconnected here, but ${ledger.name} could not be told (${r.detail}): remove booksync from the organisation's connected apps in ${ledger.name}.`;
+			announce(`${c.name || c.target} disconnected here only.`);
+		} else {
+			announce(`${c.name || c.target} disconnected; its access is revoked at ${ledger.name}.`);
+		}
 	} catch (e) {
 		err.textContent = e.message;
 	}

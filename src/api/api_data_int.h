@@ -59,6 +59,10 @@ int api_data_money(struct buf *b, int64_t micros, const char *currency);
 /* A JSON string, or null for NULL or "". */
 int api_data_str_or_null(struct buf *b, const char *s);
 
+/* Open a record's JSON object with its identity:
+ * {"ref":"KIND:ID","kind":"KIND","id":"ID" (the caller goes on and closes it). */
+void api_data_record_open(struct buf *b, const char *kind, const char *id);
+
 /* The actor of a state change made through the API: "api:<name>". */
 void api_data_actor(const struct api_ctx *c, char *out, size_t n);
 

@@ -18,6 +18,7 @@
 #include "core/secret.h"
 #include "ledger/oauth2/oauth2.h"
 #include "sync/onboard.h"
+#include "sync/session.h"
 
 #include <json-c/json.h>
 #include <sodium.h>
@@ -389,7 +390,9 @@ void api_h_disconnect(struct api_ctx *c, const struct http_req *req, struct http
 	const struct ledger_ops *l = path_ledger(c, resp);
 	const char *want = http_req_query(req, "target");
 	struct one_target ot = {NULL, "", 0};
-	struct bs_error err;
+	struct bs_error err, rerr;
+	struct session s;
+	bool revoked;
 	char key[160];
 	int rc;
 
@@ -422,15 +425,29 @@ void api_h_disconnect(struct api_ctx *c, const struct http_req *req, struct http
 		          ot.target[0] ? ot.target : l->name);
 		return;
 	}
-	/* the sealed credentials go; the target, its records' states and
-	 * links stay, so connecting again carries on where it left off */
+	/* the ledger is told first (while the tokens are still here); the
+	 * sealed credentials go whether or not it could be, so a ledger that
+	 * is down cannot keep a connection alive here.  The target, its
+	 * records' states and links stay: connecting again carries on */
+	bs_error_clear(&rerr);
+	rc = session_open(&s, c->st, c->db_path, ot.target, api_server_opts(c->srv)->now_ms, &rerr);
+	if (rc == BS_OK)
+		rc = session_revoke(&s, &rerr);
+	session_close(&s);
+	revoked = rc == BS_OK;
 	snprintf(key, sizeof(key), "cred:%s", ot.target);
 	rc = store_setting_unset(c->st, key, &err);
 	if (rc != BS_OK) {
 		api_error_bs(resp, rc, &err);
 		return;
 	}
-	resp->status = 204;
-	resp->content_type = NULL;
+	api_json(resp, 200);
 	buf_reset(&resp->body);
+	buf_addc(&resp->body, '{');
+	jsonw_kv_str(&resp->body, 0, "target", ot.target);
+	buf_addstr(&resp->body, revoked ? ",\"revoked\":true" : ",\"revoked\":false");
+	if (!revoked)
+		jsonw_kv_str(&resp->body, 1, "detail",
+		             rerr.msg[0] ? rerr.msg : bs_strerror(rerr.code));
+	buf_addc(&resp->body, '}');
 }

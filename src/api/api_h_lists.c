@@ -71,6 +71,17 @@ int api_data_money(struct buf *b, int64_t micros, const char *currency)
 	return money_format(b, micros, MONEY_DP, dp < 0 ? 2 : dp);
 }
 
+void api_data_record_open(struct buf *b, const char *kind, const char *id)
+{
+	char ref[RECORD_ID_MAX + 32];
+
+	snprintf(ref, sizeof(ref), "%s:%s", kind, id);
+	buf_addc(b, '{');
+	jsonw_kv_str(b, 0, "ref", ref);
+	jsonw_kv_str(b, 1, "kind", kind);
+	jsonw_kv_str(b, 1, "id", id);
+}
+
 int api_data_str_or_null(struct buf *b, const char *s)
 {
 	return s != NULL && s[0] != '\0' ? jsonw_str(b, s) : buf_addstr(b, "null");
@@ -91,14 +102,7 @@ struct page {
 
 static int row_json(struct buf *b, const struct store_row *r, const char *target)
 {
-	const char *kind = record_kind_name(r->kind);
-	char ref[RECORD_ID_MAX + 32];
-
-	snprintf(ref, sizeof(ref), "%s:%s", kind, r->id);
-	buf_addc(b, '{');
-	jsonw_kv_str(b, 0, "ref", ref);
-	jsonw_kv_str(b, 1, "kind", kind);
-	jsonw_kv_str(b, 1, "id", r->id);
+	api_data_record_open(b, record_kind_name(r->kind), r->id);
 	jsonw_kv_str(b, 1, "reference", r->reference);
 	jsonw_kv_str(b, 1, "contact", r->contact);
 	buf_addstr(b, ",\"date\":");

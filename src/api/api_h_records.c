@@ -261,7 +261,7 @@ void api_h_record_get(struct api_ctx *c, const struct http_req *req, struct http
 	struct buf body, reason;
 	struct bs_error err;
 	enum record_kind kind;
-	char id[RECORD_ID_MAX + 1], ref[RECORD_ID_MAX + 32];
+	char id[RECORD_ID_MAX + 1];
 	struct buf *b = &resp->body;
 	int rc;
 
@@ -281,11 +281,7 @@ void api_h_record_get(struct api_ctx *c, const struct http_req *req, struct http
 	}
 	api_json(resp, 200);
 	buf_reset(b);
-	snprintf(ref, sizeof(ref), "%s:%s", record_kind_name(kind), id);
-	buf_addc(b, '{');
-	jsonw_kv_str(b, 0, "ref", ref);
-	jsonw_kv_str(b, 1, "kind", record_kind_name(kind));
-	jsonw_kv_str(b, 1, "id", id);
+	api_data_record_open(b, record_kind_name(kind), id);
 	jsonw_kv_int(b, 1, "version", info.version);
 	jsonw_kv_str(b, 1, "tab", info.tab);
 	buf_addstr(b, ",\"date\":");
@@ -349,7 +345,7 @@ void api_h_record_reset(struct api_ctx *c, const struct http_req *req, struct ht
 	enum record_kind kind;
 	enum sync_state to = SYNC_NOT_IMPORTED;
 	const char *target = NULL;
-	char id[RECORD_ID_MAX + 1], ref[RECORD_ID_MAX + 32], actor[96];
+	char id[RECORD_ID_MAX + 1], actor[96];
 	struct buf *b = &resp->body;
 	int rc;
 
@@ -376,11 +372,7 @@ void api_h_record_reset(struct api_ctx *c, const struct http_req *req, struct ht
 	/* no ledger connected yet: every record already is not imported */
 	api_json(resp, 200);
 	buf_reset(b);
-	snprintf(ref, sizeof(ref), "%s:%s", record_kind_name(kind), id);
-	buf_addc(b, '{');
-	jsonw_kv_str(b, 0, "ref", ref);
-	jsonw_kv_str(b, 1, "kind", record_kind_name(kind));
-	jsonw_kv_str(b, 1, "id", id);
+	api_data_record_open(b, record_kind_name(kind), id);
 	buf_addstr(b, ",\"target\":");
 	api_data_str_or_null(b, target);
 	jsonw_kv_str(b, 1, "state", sync_state_name(to));

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -125,4 +126,25 @@ int cli_money(struct buf *b, int64_t micros, const char *currency)
 	if (dp < 0)
 		dp = 2;
 	return money_format(b, micros, MONEY_DP, dp);
+}
+
+void cli_stop_signals_block(sigset_t *set)
+{
+	/* a shell may start us with SIGINT ignored; an ignored signal never
+	 * becomes pending, so sigwait would not see it */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void cli_stop_signals_wait(const sigset_t *set)
+{
+	int sig;
+
+	while (sigwait(set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+		;
 }

@@ -10,6 +10,7 @@
 #ifndef BS_CLI_CLI_H
 #define BS_CLI_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,6 +65,16 @@ int cli_store_open(const struct cli_ctx *ctx, const struct cli_cmd *cmd, unsigne
 
 /* Wall-clock milliseconds: the CLI is where time enters booksync. */
 int64_t cli_now_ms(void);
+
+/*
+ * For a command that serves until stopped (serve, sandbox): call
+ * cli_stop_signals_block before any thread starts, so only the main
+ * thread's cli_stop_signals_wait sees SIGTERM and SIGINT; SIGPIPE is
+ * ignored (a client that hangs up is the server's business).
+ */
+void cli_stop_signals_block(sigset_t *set);
+/* Wait for SIGTERM or SIGINT (blocked by cli_stop_signals_block). */
+void cli_stop_signals_wait(const sigset_t *set);
 
 /* Print "booksync CMD: MSG" to stderr and return the exit code for status. */
 int cli_fail(const struct cli_cmd *cmd, int status, const char *msg);

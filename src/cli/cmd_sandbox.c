@@ -85,7 +85,7 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	struct sandbox *sb = NULL;
 	struct bs_error err;
 	sigset_t set;
-	int c, sig = 0;
+	int c;
 	bool rounding_set = false;
 
 	(void)ctx;
@@ -152,16 +152,7 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (optind + 1 < argc)
 		return cli_usage_error(&cmd_sandbox_entry, "unexpected argument '%s'",
 		                       argv[optind + 1]);
-	/* block the signals before any thread starts, so only sigwait sees them */
-	/* a shell may start us with SIGINT ignored; an ignored signal never
-	 * becomes pending, so sigwait would not see it */
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	cli_stop_signals_block(&set);
 	bs_error_clear(&err);
 	if (sandbox_start(&cfg, &sb, &err) != BS_OK) {
 		fprintf(stderr, "booksync sandbox: %s\n",
@@ -174,8 +165,7 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	fflush(stdout);
 	fprintf(stderr, "booksync sandbox: serving on %s, default %s %s\n", sandbox_url(sb),
 	        cfg.ledger == SANDBOX_QBO ? "realm" : "tenant", sandbox_default_tenant(sb));
-	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
-		;
+	cli_stop_signals_wait(&set);
 	sandbox_stop(sb);
 	return CLI_OK;
 }

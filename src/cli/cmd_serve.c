@@ -62,7 +62,7 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	struct api_server *srv = NULL;
 	struct bs_error err;
 	sigset_t set;
-	int c, sig = 0;
+	int c;
 
 	if (cli_wants_help(&cmd_serve_entry, argc, argv))
 		return CLI_OK;
@@ -84,15 +84,7 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (opts.today != NULL && cons_date_check(opts.today) != BS_OK)
 		return cli_usage_error(&cmd_serve_entry, "--today: '%s' is not a date YYYY-MM-DD",
 		                       opts.today);
-	/* a shell may start us with SIGINT ignored; an ignored signal never
-	 * becomes pending, so sigwait would not see it */
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	cli_stop_signals_block(&set);
 	bs_error_clear(&err);
 	if (api_start(&opts, &srv, &err) != BS_OK) {
 		fprintf(stderr, "booksync serve: %s\n",
@@ -112,8 +104,7 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		        "booksync serve: warning: %s is reachable from other machines over "
 		        "plain HTTP; put a TLS proxy in front (docs/serve.md)\n",
 		        api_url(srv));
-	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
-		;
+	cli_stop_signals_wait(&set);
 	fprintf(stderr, "booksync serve: stopping\n");
 	api_stop(srv);
 	return CLI_OK;

@@ -405,6 +405,14 @@ struct ledger_ops {
 	int (*refresh)(struct http_client *http, const char *base_url, const char *client_id,
 	               const char *client_secret, const char *refresh_token, int64_t now_ms,
 	               struct ledger_tokens *out, struct bs_error *err);
+	/* Disconnect: end this app's access to the organisation tenant_id at
+	 * the ledger (Xero: delete its connection, so a grant covering other
+	 * organisations keeps them; QBO: revoke the grant, which is one
+	 * company's).  BS_OK also when the ledger no longer knows it.  BS_EAUTH
+	 * tokens refused; BS_ENET, BS_EPROTO, BS_ELIMIT as a call. */
+	int (*revoke)(struct http_client *http, const char *base_url, const char *client_id,
+	              const char *client_secret, const char *tenant_id,
+	              const struct ledger_tokens *tokens, struct bs_error *err);
 };
 
 /* The connector called name ("xero"), or NULL when there is none. */

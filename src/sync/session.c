@@ -377,6 +377,15 @@ static int do_get(void *ctx, struct ledger_call *call, struct bs_error *err)
 	return g->s->ledger->get(g->s->conn, g->path, g->body, call, err);
 }
 
+int session_revoke(struct session *s, struct bs_error *err)
+{
+	if (s->ledger->revoke == NULL)
+		return bs_error_set(err, BS_EUNSUPPORTED, "%s cannot revoke a connection",
+		                    s->ledger->name);
+	return s->ledger->revoke(s->http, s->creds.base_url, s->creds.client_id,
+	                         s->creds.client_secret, s->creds.tenant_id, &s->creds.tokens, err);
+}
+
 int session_get(struct session *s, const char *path, struct buf *body, struct bs_error *err)
 {
 	struct get_call g = {s, path, body};

@@ -62,7 +62,8 @@ int session_save(struct store *st, const unsigned char key[32], const char *targ
 int session_open(struct session *s, struct store *st, const char *db_path, const char *target,
                  int64_t (*now_ms)(void), struct bs_error *err);
 /*
- * Save the start times of the calls in the current minute window and what
+ * Save the times of the calls in the current minute window (governor_recent:
+ * a call still in flight marked "o", at its start) and what
  * the ledger last said remained of the day (setting govwin:<target>, as
  * "t1,t2,...;batch=b1,...;day=REMAINING@MS", the batch calls among them
  * listed again) for the next process's governor.  Called as each call
@@ -86,6 +87,14 @@ int session_refresh_if_needed(struct session *s, struct bs_error *err);
  * to six times).  Same errors as ledger_ops.get otherwise.
  */
 int session_get(struct session *s, const char *path, struct buf *body, struct bs_error *err);
+
+/*
+ * End this app's access to the session's organisation at the ledger
+ * (ledger_ops.revoke) with the session's tokens, refreshed by session_open
+ * when due.  The stored credentials stay: forgetting them is the caller's
+ * step, taken whether or not the ledger could be told.  Errors as revoke.
+ */
+int session_revoke(struct session *s, struct bs_error *err);
 
 /* Sleep for ms milliseconds (the session's clock; sync uses it too). */
 void session_sleep_ms(int64_t ms);

@@ -231,6 +231,7 @@ has "$T/metrics" "booksync_rate_limited_total{target=\"$TARGET\"} 0"
 expect 0 "$B" settings schedule.sync_minutes 0
 XERO_SB=$SB_URL
 BS_LEDGER=qbo sb_start --limits off
+QBO_SB_URL=$SB_URL
 api POST /api/v1/connections/qbo "{\"base_url\":\"$SB_URL\"}"
 eq "POST /connections/qbo" "$code" 200
 back=$(curl -s -o /dev/null -w '%{redirect_url}' "$(jv j.authorize_url <"$T/resp")")
@@ -250,13 +251,25 @@ wait_job "$(jv j.id <"$T/resp")"
 eq "nothing left for xero" "$(jv j.summary.posted <"$T/resp")" 0
 SB_URL=$XERO_SB
 
-# ---- disconnect ----
+# ---- disconnect: the ledger is told (Xero: its connection deleted; QBO:
+# the grant revoked), then the credentials are forgotten here ----
+QBO_SB=$QBO_SB_URL
 api DELETE /api/v1/connections/xero
-eq "DELETE /connections/xero" "$code" 204
+eq "DELETE /connections/xero" "$code" 200
+eq "xero: revoked at the ledger" "$(jv j.revoked <"$T/resp")" true
+curl -s "$XERO_SB/sandbox/log" >"$T/xlog"
+eq "the Xero sandbox saw its connection deleted" \
+	"$(jv 'j.entries.filter(e => e.method == "DELETE" && e.path.startsWith("/connections/")).map(e => e.status).join()' <"$T/xlog")" 204
 api GET /api/v1/connections
 eq "xero no longer connected" "$(jv 'j.items.find(i => i.ledger == "xero").connected' <"$T/resp")" false
 api DELETE /api/v1/connections/xero
 eq "disconnecting twice" "$code" 404
+api DELETE /api/v1/connections/qbo
+eq "DELETE /connections/qbo" "$code" 200
+eq "qbo: revoked at the ledger" "$(jv j.revoked <"$T/resp")" true
+curl -s "$QBO_SB/sandbox/log" >"$T/qlog"
+eq "the QBO sandbox saw the grant revoked" \
+	"$(jv 'j.entries.filter(e => e.path == "/oauth2/v1/tokens/revoke").map(e => e.status).join()' <"$T/qlog")" 200
 serve_stop
 eq "serve exits 0" "$serve_rc" 0
 finish

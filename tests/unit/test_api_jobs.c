@@ -724,9 +724,11 @@ static void test_handlers(void **state)
 	assert_non_null(strstr(buf_cstr(&k.resp.body), "booksync_jobs{state=\"queued\"} "));
 	call_free(&k);
 
-	/* connected now: listed so, and a disconnect leaves it listed unconnected */
+	/* connected now: listed so, and a disconnect tells the ledger (the
+	 * sandbox) and leaves it listed unconnected */
 	call(f, api_h_disconnect, "DELETE", "xero", NULL, NULL, NULL, &k);
-	assert_int_equal(k.resp.status, 204);
+	assert_int_equal(k.resp.status, 200);
+	assert_non_null(strstr(buf_cstr(&k.resp.body), "\"revoked\":true}"));
 	call_free(&k);
 	call(f, api_h_connections, "GET", NULL, NULL, NULL, NULL, &k);
 	assert_non_null(strstr(buf_cstr(&k.resp.body), "\"status\":\"disconnected\""));

@@ -110,6 +110,18 @@ static int get(struct ledger_conn *c, const char *path, struct buf *body, struct
 	return qbo_get(qc(c), path, body, call, err);
 }
 
+/* A QBO grant is one company's: revoking its refresh token ends it (the
+ * access token where there is no refresh token). */
+static int revoke(struct http_client *http, const char *base_url, const char *client_id,
+                  const char *client_secret, const char *tenant_id,
+                  const struct ledger_tokens *tokens, struct bs_error *err)
+{
+	(void)tenant_id;
+	return qbo_revoke(
+	    http, base_url, client_id, client_secret,
+	    tokens->refresh_token[0] != '\0' ? tokens->refresh_token : tokens->access_token, err);
+}
+
 const struct ledger_ops qbo_ledger = {
     .name = "qbo",
     .caps = &caps,
@@ -134,4 +146,5 @@ const struct ledger_ops qbo_ledger = {
     .api_root = qbo_api_root,
     .refresh_due = oauth2_refresh_due,
     .refresh = qbo_refresh,
+    .revoke = revoke,
 };

@@ -174,3 +174,57 @@ out:
 	http_response_free(&resp);
 	return rc;
 }
+
+int xero_oauth_disconnect(struct http_client *http, const struct xero_endpoints *ep,
+                          const char *access_token, const char *tenant_id, struct bs_error *err)
+{
+	struct ledger_tenant *t = NULL;
+	struct buf auth, url;
+	struct http_response resp;
+	const char *hdrs[3];
+	struct http_request req = {
+	    .method = "DELETE", .headers = hdrs, .timeout_ms = OAUTH2_TIMEOUT_MS};
+	size_t n = 0, i;
+	int rc;
+
+	buf_init(&auth, XERO_ACCESS_TOKEN_MAX + 64);
+	buf_init(&url, 1024);
+	http_response_init(&resp);
+	resp.body.max = CONN_REPLY_MAX;
+	rc = xero_oauth_connections(http, ep, access_token, &t, &n, err);
+	if (rc != BS_OK)
+		goto out;
+	for (i = 0; i < n && strcmp(t[i].tenant_id, tenant_id) != 0; i++)
+		;
+	if (i == n || t[i].connection_id[0] == '\0')
+		goto out; /* not connected any more: nothing to end */
+	if (buf_printf(&url, "%s/%s", ep->connections_url, t[i].connection_id) != BS_OK ||
+	    buf_printf(&auth, "Authorization: Bearer %s", access_token) != BS_OK) {
+		rc = bs_error_set(err, BS_EINVAL, "access token or connection id too long");
+		goto out;
+	}
+	hdrs[0] = buf_cstr(&auth);
+	hdrs[1] = "Accept: application/json";
+	hdrs[2] = NULL;
+	req.url = buf_cstr(&url);
+	rc = http_send(http, &req, &resp, err);
+	if (rc != BS_OK)
+		goto out;
+	if (resp.status == 401 || resp.status == 403)
+		rc =
+		    bs_error_set(err, BS_EAUTH,
+		                 "disconnect: HTTP %ld, the access token was refused", resp.status);
+	else if (resp.status == 429)
+		rc = bs_error_set(err, BS_ELIMIT, "disconnect: rate limited (HTTP 429)");
+	else if (resp.status >= 500)
+		rc = bs_error_set(err, BS_ENET, "disconnect: server unavailable (HTTP %ld)",
+		                  resp.status);
+	else if (resp.status != 204 && resp.status != 200 && resp.status != 404)
+		rc = bs_error_set(err, BS_EPROTO, "disconnect: HTTP %ld", resp.status);
+out:
+	free(t);
+	secret_buf_wipe(&auth);
+	buf_free(&url);
+	http_response_free(&resp);
+	return rc;
+}

@@ -63,4 +63,10 @@ int xero_oauth_connections(struct http_client *http, const struct xero_endpoints
                            const char *access_token, struct ledger_tenant **out, size_t *n,
                            struct bs_error *err);
 
+/* Delete the connection of tenant_id (DELETE /connections/{id}, found in
+ * GET /connections): the app's access to that organisation ends, other
+ * organisations of the grant stay.  BS_OK when it is not connected. */
+int xero_oauth_disconnect(struct http_client *http, const struct xero_endpoints *ep,
+                          const char *access_token, const char *tenant_id, struct bs_error *err);
+
 #endif

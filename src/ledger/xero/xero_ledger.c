@@ -124,6 +124,20 @@ static int refresh(struct http_client *http, const char *base_url, const char *c
 	return rc;
 }
 
+static int revoke(struct http_client *http, const char *base_url, const char *client_id,
+                  const char *client_secret, const char *tenant_id,
+                  const struct ledger_tokens *tokens, struct bs_error *err)
+{
+	struct xero_endpoints ep;
+	int rc = xero_endpoints_init(&ep, base_url != NULL && base_url[0] ? base_url : NULL, err);
+
+	(void)client_id;
+	(void)client_secret;
+	if (rc == BS_OK)
+		rc = xero_oauth_disconnect(http, &ep, tokens->access_token, tenant_id, err);
+	return rc;
+}
+
 const struct ledger_ops xero_ledger = {
     .name = "xero",
     .caps = &caps,
@@ -146,4 +160,5 @@ const struct ledger_ops xero_ledger = {
     .api_root = api_root,
     .refresh_due = oauth2_refresh_due,
     .refresh = refresh,
+    .revoke = revoke,
 };
