@@ -91,4 +91,57 @@ struct inbound_decision {
 void inbound_match(const struct inbound_payment *p, const struct inbound_invoice *cand, size_t n,
                    struct inbound_decision *out);
 
+/* ------------------------------------------------------------------ */
+/* The run (inbound_run.c) */
+
+struct session;
+
+/* What a run did. */
+struct inbound_result {
+	int64_t pages;   /* pages read (each committed with its mark) */
+	int64_t read;    /* payments read */
+	int64_t applied; /* imported and applied */
+	int64_t skipped; /* listed for a person */
+	int64_t failed;  /* whose import failed (recorded, never retried) */
+	int64_t ignored; /* booksync's own, not a customer's, or decided before */
+	bool done;       /* the pass reached its end (the ledger has no more) */
+};
+
+/*
+ * One pass over what the ledger changed since s's target's high-water mark,
+ * through s (paced, counted: session.h), until a page is not full or
+ * max_pages pages were read (0: no bound).  Each page is one store
+ * transaction: its decisions (store_inbound.h), the payment.applied events
+ * of what it applied (events_emit) and the mark after it, so a process
+ * killed mid-run loses at most the page it was on, which the next run reads
+ * again.  The last page's transaction also unsets `inbound.due:<target>`.
+ * A payment whose import fails (its event refused) is recorded failed and
+ * the run goes on.  Errors: a call's (session_get's: BS_ELIMIT, BS_ENET,
+ * BS_EAUTH, BS_EPROTO), BS_EUNSUPPORTED for a ledger without payment
+ * reads, the store's; the pages committed before stay.
+ */
+int inbound_run(struct session *s, int64_t (*now_ms)(void), int64_t max_pages,
+                struct inbound_result *res, struct bs_error *err);
+
+/*
+ * A whole run of target as `booksync inbound --once` and serve's scheduler
+ * make it: take the target's sync lock (synclock.h: a sync and an inbound
+ * run of one target share its token, so one at a time), open its session
+ * (db_path: the store's, for the key file), then inbound_run page by page,
+ * renewing the lock and the token between pages.  max_pages as
+ * inbound_run.  Errors: synclock_take's BS_EBUSY, session_open's, the
+ * run's.
+ */
+int inbound_run_target(struct store *st, const char *db_path, const char *target,
+                       int64_t (*now_ms)(void), int64_t max_pages, struct inbound_result *res,
+                       struct bs_error *err);
+
+/* The settings key an early run of target is asked by: "inbound.due:<target>"
+ * into out[cap] (webhooks set it to a time in ms; inbound_due reads it). */
+void inbound_due_key(const char *target, char *out, size_t cap);
+
+/* Whether target's early run is asked for and due at now_ms (the setting
+ * holds a time <= now_ms).  A missing or unreadable setting: false. */
+bool inbound_due(struct store *st, const char *target, int64_t now_ms);
+
 #endif
