@@ -23,7 +23,7 @@ int xero_payments_get(struct xero_conn *x, int64_t since_ms, int64_t page, struc
 {
 	char path[160], since[40];
 
-	snprintf(path, sizeof(path), "Payments?page=%lld&pageSize=%d&order=UpdatedDateUTC%%20ASC",
+	snprintf(path, sizeof(path), "/Payments?page=%lld&pageSize=%d&order=UpdatedDateUTC%%20ASC",
 	         (long long)(page < 1 ? 1 : page), XERO_PAY_PAGE);
 	ledger_time_format(since_ms, since, sizeof(since));
 	return xero_get_since(x, path, since_ms > 0 ? since : NULL, body, call, err);
