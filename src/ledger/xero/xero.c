@@ -231,6 +231,12 @@ int xero_get_since(struct xero_conn *x, const char *path, const char *since, str
 {
 	int rc = call_api(x, "GET", path, NULL, since, NULL, call, err);
 
+	/* 304 Not Modified: nothing changed after `since`, an empty list */
+	if (rc != BS_OK && since != NULL && call->http_status == 304) {
+		bs_error_clear(err);
+		buf_reset(body);
+		return BS_OK;
+	}
 	if (rc == BS_OK) {
 		buf_reset(body);
 		rc = buf_add(body, x->resp.body.ptr != NULL ? x->resp.body.ptr : "",

@@ -84,6 +84,8 @@ int xero_payments_parse(int64_t since_ms, int64_t page, const char *body, size_t
 	pg->key_page = 1;
 	if (tok == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
+	if (len == 0) /* 304: nothing changed since */
+		goto out;
 	root = json_tokener_parse_ex(tok, body, (int)len);
 	if (root == NULL || !json_object_object_get_ex(root, "Payments", &arr) ||
 	    !json_object_is_type(arr, json_type_array)) {
