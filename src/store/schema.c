@@ -275,7 +275,7 @@ const char *const store_sqlite_migrations[] = {
 	"  decided_ms INTEGER NOT NULL,\n"
 	"  PRIMARY KEY(target, ledger_id)\n"
 	") WITHOUT ROWID;\n"
-	"CREATE INDEX inbound_by_sale ON inbound_payments(target, sale) WHERE sale <> '';\n"
+	"CREATE INDEX inbound_by_sale ON inbound_payments(target, sale, state);\n"
 	"CREATE INDEX inbound_by_state ON inbound_payments(target, state, decided_ms);\n"
 	"CREATE TABLE inbound_marks(\n"
 	"  target TEXT PRIMARY KEY,\n"
