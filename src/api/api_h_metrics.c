@@ -6,7 +6,9 @@
  * operations not yet answered); the day's calls (the governor's figures:
  * the allowance it paces by, and what the ledger last said remained of the
  * day, saved by the session as setting govwin:<target>); 429 answers met
- * by this server's jobs; the last job's end and result.  And this server's
+ * by this server's jobs; the last job's end and result; the payments
+ * imported from the ledger by decision and those unapplied for over 24
+ * hours (docs/inbound.md).  And this server's
  * job queue.  Everything is read from the store at each scrape, so the
  * figures are the same whichever process did the work, except the queue.
  */
@@ -14,6 +16,7 @@
 
 #include "ledger/ledger.h"
 #include "store/settings.h"
+#include "store/store_inbound.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,6 +244,43 @@ static int last_jobs(struct store *st, struct prom *p, struct bs_error *err)
 	return rc;
 }
 
+/* The inbound import (store_inbound.h), per target: decisions by state,
+ * and the 24-hour flag (skipped or failed, decided over a day ago). */
+static int inbound_metrics(struct store *st, struct prom *p, int64_t now_ms, struct bs_error *err)
+{
+	static const char *const states[] = {"applied", "skipped", "failed"};
+	struct api_targets ts = {0};
+	struct store_inbound_counts *c = NULL;
+	int rc = api_targets_collect(st, &ts, err);
+
+	if (rc == BS_OK && ts.n > 0 && (c = calloc(ts.n, sizeof(*c))) == NULL)
+		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == BS_OK && i < ts.n; i++)
+		rc = store_inbound_count(st, ts.t[i], now_ms - DAY_MS, &c[i], err);
+	if (rc != BS_OK)
+		goto out;
+	head(p, "booksync_inbound_payments", "gauge",
+	     "Ledger payments the inbound import decided about, by decision, per target.");
+	for (size_t i = 0; i < ts.n; i++) {
+		int64_t n[3] = {c[i].applied, c[i].skipped, c[i].failed};
+
+		for (int k = 0; k < 3; k++) {
+			p->bad |= buf_addstr(p->b, "booksync_inbound_payments{");
+			label(p, "target", ts.t[i], true);
+			label(p, "state", states[k], false);
+			p->bad |= buf_printf(p->b, "} %lld\n", (long long)n[k]);
+		}
+	}
+	head(p, "booksync_inbound_unapplied_overdue", "gauge",
+	     "Ledger payments skipped or failed over 24 hours ago: reconcile them by hand.");
+	for (size_t i = 0; i < ts.n; i++)
+		sample_t(p, "booksync_inbound_unapplied_overdue", ts.t[i], c[i].overdue);
+out:
+	free(ts.t);
+	free(c);
+	return rc;
+}
+
 void api_h_metrics(struct api_ctx *c, const struct http_req *req, struct http_resp *resp)
 {
 	struct prom p = {&resp->body, 0};
@@ -270,6 +310,8 @@ void api_h_metrics(struct api_ctx *c, const struct http_req *req, struct http_re
 	}
 	if (rc == BS_OK)
 		rc = last_jobs(c->st, &p, &err);
+	if (rc == BS_OK)
+		rc = inbound_metrics(c->st, &p, c->now_ms, &err);
 	if (rc != BS_OK) {
 		api_error_bs(resp, rc, &err);
 		return;

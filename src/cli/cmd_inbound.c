@@ -12,7 +12,7 @@ static int cmd_inbound_exec(const struct cli_ctx *ctx, int argc, char **argv);
 const struct cli_cmd cmd_inbound_entry = {
     "inbound",
     "import payments and contacts from the ledger",
-    "usage: booksync [--db PATH] inbound --once [--target T]\n"
+    "usage: booksync [--db PATH] inbound --once [--target T] [--max-pages N]\n"
     "       booksync [--db PATH] inbound --status [--target T] [--json]\n"
     "       booksync [--db PATH] inbound --contacts [--target T] [options]\n"
     "\n"

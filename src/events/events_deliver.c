@@ -187,9 +187,12 @@ static int post_one(struct http_client *c, const char *url, const char *secret, 
 	rq.body_len = body.len;
 	rq.timeout_ms = 10000;
 	bs_error_clear(&perr);
-	if (http_send(c, &rq, &resp, &perr) != BS_OK)
-		snprintf(why, whylen, "%s", perr.msg);
-	else if (resp.status < 200 || resp.status > 299)
+	if (http_send(c, &rq, &resp, &perr) != BS_OK) {
+		/* the reason is kept as long as the caller's buffer allows */
+		size_t n = strnlen(perr.msg, whylen - 1);
+		memcpy(why, perr.msg, n);
+		why[n] = '\0';
+	} else if (resp.status < 200 || resp.status > 299)
 		snprintf(why, whylen, "the receiver answered %ld", resp.status);
 	else
 		*ok = true;

@@ -247,6 +247,45 @@ typedef int (*ledger_get_fn)(void *arg, const char *path, struct buf *body, stru
 /* Receives each entity read; a non-zero return stops the read with it. */
 typedef int (*ledger_entity_fn)(void *arg, const struct ledger_entity *e);
 
+/*
+ * One payment read back from the ledger for the inbound import
+ * (docs/inbound.md; ledger_ops.payments_parse).  Strings are valid during
+ * the callback only; "" (never NULL) when the ledger does not say.
+ */
+struct ledger_payment {
+	const char *id;         /* the ledger's payment id */
+	const char *contact_id; /* the ledger's id of the customer */
+	const char *invoice_id; /* the invoice it pays; "" when unapplied (QBO) */
+	const char *currency;   /* ISO 4217 */
+	const char *date;       /* YYYY-MM-DD */
+	int64_t amount;         /* micros */
+	int64_t updated_ms;     /* when the ledger last changed it */
+	bool deleted;           /* voided / deleted */
+	bool receivable;        /* a customer's payment of an invoice, not a bill's or a refund */
+	bool split;             /* applied to more than one document */
+};
+
+/* Receives each payment of a page; a non-zero return stops the parse with it. */
+typedef int (*ledger_payment_fn)(void *arg, const struct ledger_payment *p);
+
+/* What a page of payments said about paging (ledger_ops.payments_parse). */
+struct ledger_pay_page {
+	size_t n;         /* payments the page held (all types) */
+	bool full;        /* the page was full: another may follow */
+	bool sorted;      /* oldest change first: the last one's updated_ms is a key */
+	int64_t max_ms;   /* the latest updated_ms on the page (0: empty) */
+	int64_t last_ms;  /* the last payment's updated_ms (0: empty) */
+	int64_t key_page; /* the page to read from once since_ms moved to a key */
+};
+
+/* A ledger time into ms since the epoch (UTC): Xero's "/Date(ms+hhmm)/"
+ * or ISO 8601 "YYYY-MM-DD[THH:MM:SS[.fff]][Z|+hh:mm|-hh:mm]".  BS_EPARSE
+ * otherwise. */
+int ledger_time_parse(const char *s, int64_t *ms);
+
+/* ms as "YYYY-MM-DDTHH:MM:SS.fff" (UTC, no zone) into out[cap]. */
+void ledger_time_format(int64_t ms, char *out, size_t cap);
+
 /* OAuth2 tokens of a connection. */
 #define LEDGER_ACCESS_TOKEN_MAX  4096
 #define LEDGER_REFRESH_TOKEN_MAX 1024
@@ -364,6 +403,17 @@ struct ledger_ops {
 	/* GET path (with query) under the API root into body. */
 	int (*get)(struct ledger_conn *c, const char *path, struct buf *body,
 	           struct ledger_call *call, struct bs_error *err);
+
+	/* Inbound payments (docs/inbound.md); both NULL for a ledger without.
+	 * payments_get: one call, page `page` (from 1) of the payments the
+	 * ledger changed after since_ms (0: all), into body; the call's errors.
+	 * payments_parse: pure, each payment of that answer to each(arg) and
+	 * the paging into *pg; BS_EPROTO an answer that is not the ledger's. */
+	int (*payments_get)(struct ledger_conn *c, int64_t since_ms, int64_t page, struct buf *body,
+	                    struct ledger_call *call, struct bs_error *err);
+	int (*payments_parse)(int64_t since_ms, int64_t page, const char *body, size_t len,
+	                      ledger_payment_fn each, void *arg, struct ledger_pay_page *pg,
+	                      struct bs_error *err);
 
 	/* Connect's reads: every `what` of the organisation, each to each(arg),
 	 * fetched with get(garg, ...) (every page).  BS_EPROTO an answer that

@@ -249,8 +249,41 @@ const char *const store_sqlite_migrations[] = {
 	");\n"
 	"CREATE INDEX events_due ON events(state, next_ms, seq);\n",
 
-	/* 8 -> 9: reserved for inbound payments (issue 13). */
-	"SELECT 1;\n",
+	/* 8 -> 9: payments imported from the ledger (docs/inbound.md).  One
+	 * row per ledger payment booksync decided about, whatever the decision
+	 * (applied, skipped for a person, failed): the primary key is what
+	 * stops a payment being applied twice or a failed one retried.  The
+	 * high-water mark of each target's reads is a row of inbound_marks,
+	 * written in the transaction of the page it follows.  Reverse lookups
+	 * of links by ledger id (is it booksync's own payment, whose contact
+	 * is it) get their index. */
+	"CREATE TABLE inbound_payments(\n"
+	"  target TEXT NOT NULL,\n"
+	"  ledger_id TEXT NOT NULL,             -- the ledger's payment id\n"
+	"  state TEXT NOT NULL CHECK(state = 'applied' OR state = 'skipped'\n"
+	"                            OR state = 'failed'),\n"
+	"  reason TEXT NOT NULL DEFAULT '',     -- why skipped or failed\n"
+	"  contact TEXT NOT NULL DEFAULT '',    -- the ledger's contact id\n"
+	"  customer TEXT NOT NULL DEFAULT '',   -- booksync's customer id, '' unknown\n"
+	"  invoice TEXT NOT NULL DEFAULT '',    -- the ledger invoice it names or was applied to\n"
+	"  sale TEXT NOT NULL DEFAULT '',       -- booksync's sale it was applied to\n"
+	"  currency TEXT NOT NULL DEFAULT '',\n"
+	"  amount INTEGER NOT NULL,             -- micros\n"
+	"  date TEXT NOT NULL DEFAULT '',\n"
+	"  updated_ms INTEGER NOT NULL,         -- the ledger's change time\n"
+	"  event TEXT NOT NULL DEFAULT '',      -- the payment.applied event's id\n"
+	"  decided_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(target, ledger_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX inbound_by_sale ON inbound_payments(target, sale, state);\n"
+	"CREATE INDEX inbound_by_state ON inbound_payments(target, state, decided_ms);\n"
+	"CREATE TABLE inbound_marks(\n"
+	"  target TEXT PRIMARY KEY,\n"
+	"  since_ms INTEGER NOT NULL,           -- read what changed after this\n"
+	"  page INTEGER NOT NULL,               -- the next page of the pass from since_ms\n"
+	"  updated_ms INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX links_by_ledger ON links(target, ledger_type, ledger_id);\n",
 
 	/* 9 -> 10: reserved for inbound contacts (issue 13). */
 	"SELECT 1;\n",

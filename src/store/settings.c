@@ -149,6 +149,14 @@ static const struct settings_def defs[] = {
      "AUTHORISED|DRAFT"},
     {"disable_payment_sync", "false", "do not send payments to the ledger", check_choice,
      "true|false"},
+    /* inbound payments (docs/inbound.md) */
+    {"import_payments", "false",
+     "Attempt to import payments from the ledger: apply each that exactly pays one open invoice",
+     check_choice, "true|false"},
+    {"inbound.every_minutes", "180",
+     "serve: import payments from the ledger every N minutes while import_payments is on (0 = "
+     "off)",
+     check_minutes, NULL},
     {"disable_po_sync", "false", "do not upload open purchases as purchase orders", check_choice,
      "true|false"},
     /* QuickBooks Online only (docs/states-and-tabs.md "Purchase orders and bills") */

@@ -13,6 +13,7 @@
 #include "store/store_auth.h"
 #include "store/store_events.h"
 #include "store/store_hooks.h"
+#include "store/store_inbound.h"
 
 struct store_ops {
 	const char *name;
@@ -111,6 +112,8 @@ struct store_ops {
 	const struct store_auth_ops *auth;
 	/* the events outbox (store_events.h) */
 	const struct store_events_ops *events;
+	/* payments imported from the ledger (store_inbound.h) */
+	const struct store_inbound_ops *inbound;
 	/* the REST API's listings (store.h "paged listings") */
 	int (*rows_page)(struct store *st, const char *target, unsigned state_mask, const char *tab,
 	                 const struct store_row_key *after, size_t limit, store_row_cb cb,
@@ -148,6 +151,27 @@ struct store_events_ops {
 	int (*hook_add)(struct store *st, const struct store_hook *h, int64_t now_ms, bool *added,
 	                struct bs_error *err);
 	int (*hooks_count)(struct store *st, int64_t *n, struct bs_error *err);
+};
+
+/* store_inbound.h, one entry per public function (target and state "" for
+ * all). */
+struct store_inbound_ops {
+	int (*get)(struct store *st, const char *target, const char *ledger_id,
+	           struct store_inbound_row *out, struct bs_error *err);
+	int (*add)(struct store *st, const struct store_inbound_row *row, struct bs_error *err);
+	int (*each)(struct store *st, const char *target, const char *state, store_inbound_cb cb,
+	            void *arg, struct bs_error *err);
+	int (*count)(struct store *st, const char *target, int64_t overdue_before_ms,
+	             struct store_inbound_counts *out, struct bs_error *err);
+	int (*mark_get)(struct store *st, const char *target, int64_t *since_ms, int64_t *page,
+	                struct bs_error *err);
+	int (*mark_set)(struct store *st, const char *target, int64_t since_ms, int64_t page,
+	                int64_t now_ms, struct bs_error *err);
+	int (*open_invoices)(struct store *st, const char *target, const char *customer,
+	                     store_open_invoice_cb cb, void *arg, struct bs_error *err);
+	int (*link_find)(struct store *st, const char *target, const char *ledger_type,
+	                 const char *ledger_id, enum record_kind *kind, struct buf *id_out,
+	                 struct bs_error *err);
 };
 
 struct store_auth_ops {

@@ -91,4 +91,11 @@ int qbo_read_company(enum ledger_read what, ledger_get_fn get, void *garg, ledge
 int qbo_judge(long status, const char *body, size_t len, int64_t retry_after_s,
               struct ledger_call *call, struct bs_error *err);
 
+/* ledger_ops.payments_get and payments_parse (qbo_pay_in.c). */
+int qbo_payments_get(struct qbo_conn *q, int64_t since_ms, int64_t page, struct buf *body,
+                     struct ledger_call *call, struct bs_error *err);
+int qbo_payments_parse(int64_t since_ms, int64_t page, const char *body, size_t len,
+                       ledger_payment_fn each, void *arg, struct ledger_pay_page *pg,
+                       struct bs_error *err);
+
 #endif

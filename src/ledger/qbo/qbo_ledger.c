@@ -122,6 +122,12 @@ static int revoke(struct http_client *http, const char *base_url, const char *cl
 	    tokens->refresh_token[0] != '\0' ? tokens->refresh_token : tokens->access_token, err);
 }
 
+static int payments_get(struct ledger_conn *c, int64_t since_ms, int64_t page, struct buf *body,
+                        struct ledger_call *call, struct bs_error *err)
+{
+	return qbo_payments_get(qc(c), since_ms, page, body, call, err);
+}
+
 const struct ledger_ops qbo_ledger = {
     .name = "qbo",
     .caps = &caps,
@@ -138,6 +144,8 @@ const struct ledger_ops qbo_ledger = {
     .allocations = allocations,
     .doc_status = doc_status,
     .get = get,
+    .payments_get = payments_get,
+    .payments_parse = qbo_payments_parse,
     .read = qbo_read_company,
     .authorize = qbo_authorize,
     .redirect_extra = "realmId",

@@ -112,9 +112,10 @@ static void read_limits(const struct http_response *r, struct ledger_call *call)
 
 /* One HTTP exchange with the API; maps the status to a bs_status. */
 static int call_api(struct xero_conn *x, const char *method, const char *path, const char *idem_key,
-                    const struct buf *body, struct ledger_call *call, struct bs_error *err)
+                    const char *since, const struct buf *body, struct ledger_call *call,
+                    struct bs_error *err)
 {
-	struct buf url, auth, tenant, idem;
+	struct buf url, auth, tenant, idem, ims;
 	const char *headers[8];
 	size_t nh = 0;
 	struct http_request req = {0};
@@ -127,6 +128,7 @@ static int call_api(struct xero_conn *x, const char *method, const char *path, c
 	buf_init(&auth, 8192);
 	buf_init(&tenant, 256);
 	buf_init(&idem, 256);
+	buf_init(&ims, 128);
 	rc = buf_printf(&url, "%s%s", x->api_base, path);
 	if (rc == BS_OK)
 		rc = buf_printf(&auth, "Authorization: Bearer %s", x->token);
@@ -134,6 +136,8 @@ static int call_api(struct xero_conn *x, const char *method, const char *path, c
 		rc = buf_printf(&tenant, "xero-tenant-id: %s", x->tenant);
 	if (rc == BS_OK && idem_key != NULL)
 		rc = buf_printf(&idem, "Idempotency-Key: %s", idem_key);
+	if (rc == BS_OK && since != NULL)
+		rc = buf_printf(&ims, "If-Modified-Since: %s", since);
 	if (rc != BS_OK)
 		goto out;
 	headers[nh++] = buf_cstr(&auth);
@@ -143,6 +147,8 @@ static int call_api(struct xero_conn *x, const char *method, const char *path, c
 		headers[nh++] = "Content-Type: application/json";
 	if (idem_key != NULL)
 		headers[nh++] = buf_cstr(&idem);
+	if (since != NULL)
+		headers[nh++] = buf_cstr(&ims);
 	headers[nh] = NULL;
 	req.method = method;
 	req.url = buf_cstr(&url);
@@ -189,6 +195,7 @@ out:
 	buf_free(&auth);
 	buf_free(&tenant);
 	buf_free(&idem);
+	buf_free(&ims);
 	return rc;
 }
 
@@ -204,7 +211,7 @@ int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct ledger_elem
 	buf_init(&body, (size_t)64 << 20);
 	rc = xero_build_request(type, elems, n, resolve, arg, &method, &path, &body, err);
 	if (rc == BS_OK)
-		rc = call_api(x, method, buf_cstr(&path), idempotency_key, &body, call, err);
+		rc = call_api(x, method, buf_cstr(&path), idempotency_key, NULL, &body, call, err);
 	if (rc == BS_OK)
 		rc = xero_parse_response(type, buf_cstr(&x->resp.body), x->resp.body.len, elems, n,
 		                         err);
@@ -216,8 +223,20 @@ int xero_push(struct xero_conn *x, enum ledger_doc_type type, struct ledger_elem
 int xero_get(struct xero_conn *x, const char *path, struct buf *body, struct ledger_call *call,
              struct bs_error *err)
 {
-	int rc = call_api(x, "GET", path, NULL, NULL, call, err);
+	return xero_get_since(x, path, NULL, body, call, err);
+}
 
+int xero_get_since(struct xero_conn *x, const char *path, const char *since, struct buf *body,
+                   struct ledger_call *call, struct bs_error *err)
+{
+	int rc = call_api(x, "GET", path, NULL, since, NULL, call, err);
+
+	/* 304 Not Modified: nothing changed after `since`, an empty list */
+	if (rc != BS_OK && since != NULL && call->http_status == 304) {
+		bs_error_clear(err);
+		buf_reset(body);
+		return BS_OK;
+	}
 	if (rc == BS_OK) {
 		buf_reset(body);
 		rc = buf_add(body, x->resp.body.ptr != NULL ? x->resp.body.ptr : "",

@@ -145,4 +145,17 @@ int xero_doc_status(struct xero_conn *x, enum ledger_doc_type type, const char *
 int xero_get(struct xero_conn *x, const char *path, struct buf *body, struct ledger_call *call,
              struct bs_error *err);
 
+/* xero_get with an If-Modified-Since header of `since` (Xero's form,
+ * "YYYY-MM-DDTHH:MM:SS.fff", UTC; NULL: none): a list then holds only
+ * what changed after it. */
+int xero_get_since(struct xero_conn *x, const char *path, const char *since, struct buf *body,
+                   struct ledger_call *call, struct bs_error *err);
+
+/* ledger_ops.payments_get and payments_parse (xero_pay.c). */
+int xero_payments_get(struct xero_conn *x, int64_t since_ms, int64_t page, struct buf *body,
+                      struct ledger_call *call, struct bs_error *err);
+int xero_payments_parse(int64_t since_ms, int64_t page, const char *body, size_t len,
+                        ledger_payment_fn each, void *arg, struct ledger_pay_page *pg,
+                        struct bs_error *err);
+
 #endif

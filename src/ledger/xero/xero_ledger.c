@@ -101,6 +101,12 @@ static int get(struct ledger_conn *c, const char *path, struct buf *body, struct
 	return xero_get(xc(c), path, body, call, err);
 }
 
+static int payments_get(struct ledger_conn *c, int64_t since_ms, int64_t page, struct buf *body,
+                        struct ledger_call *call, struct bs_error *err)
+{
+	return xero_payments_get(xc(c), since_ms, page, body, call, err);
+}
+
 static int api_root(const char *base_url, char *out, size_t cap, struct bs_error *err)
 {
 	struct xero_endpoints ep;
@@ -152,6 +158,8 @@ const struct ledger_ops xero_ledger = {
     .allocations = allocations,
     .doc_status = doc_status,
     .get = get,
+    .payments_get = payments_get,
+    .payments_parse = xero_payments_parse,
     .read = xero_read,
     .authorize = xero_authorize,
     .redirect_extra = NULL,

@@ -1,0 +1,304 @@
+/*
+ * store_sqlite_inbound.c - payments imported from the ledger in SQLite
+ * (store_inbound.h; the tables are migration 8 -> 9 in schema.c).
+ */
+#include "store/store_sqlite_int.h"
+
+#include "core/buf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define COLS                                                                                       \
+	"target, ledger_id, state, reason, contact, customer, invoice, sale, currency, amount, "   \
+	"date, updated_ms, event, decided_ms"
+
+static void col(sqlite3_stmt *q, int i, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+
+	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+static void row_of(sqlite3_stmt *q, struct store_inbound_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	col(q, 0, r->target, sizeof(r->target));
+	col(q, 1, r->ledger_id, sizeof(r->ledger_id));
+	col(q, 2, r->state, sizeof(r->state));
+	col(q, 3, r->reason, sizeof(r->reason));
+	col(q, 4, r->contact, sizeof(r->contact));
+	col(q, 5, r->customer, sizeof(r->customer));
+	col(q, 6, r->invoice, sizeof(r->invoice));
+	col(q, 7, r->sale, sizeof(r->sale));
+	col(q, 8, r->currency, sizeof(r->currency));
+	r->amount = sqlite3_column_int64(q, 9);
+	col(q, 10, r->date, sizeof(r->date));
+	r->updated_ms = sqlite3_column_int64(q, 11);
+	col(q, 12, r->event, sizeof(r->event));
+	r->decided_ms = sqlite3_column_int64(q, 13);
+}
+
+static int in_get(struct store *st, const char *target, const char *ledger_id,
+                  struct store_inbound_row *out, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(
+	    s->db, "SELECT " COLS " FROM inbound_payments WHERE target = ?1 AND ledger_id = ?2", -1,
+	    &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "reading an inbound payment");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, ledger_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		row_of(q, out);
+		rc = BS_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = BS_ENOTFOUND;
+	} else {
+		rc = sq_fail(s, rc, err, "reading an inbound payment");
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int in_add(struct store *st, const struct store_inbound_row *r, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+	                            "INSERT INTO inbound_payments(" COLS ")"
+	                            " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+	                            -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "recording an inbound payment");
+	sqlite3_bind_text(q, 1, r->target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, r->ledger_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, r->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, r->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, r->contact, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, r->customer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, r->invoice, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 8, r->sale, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 9, r->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 10, r->amount);
+	sqlite3_bind_text(q, 11, r->date, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 12, r->updated_ms);
+	sqlite3_bind_text(q, 13, r->event, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 14, r->decided_ms);
+	rc = sqlite3_step(q);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		rc = bs_error_set(err, BS_ECONFLICT, "inbound payment %s: decided already",
+		                  r->ledger_id);
+	else if (rc != SQLITE_DONE)
+		rc = sq_fail(s, rc, err, "recording an inbound payment");
+	else
+		rc = BS_OK;
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int in_each(struct store *st, const char *target, const char *state, store_inbound_cb cb,
+                   void *arg, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	struct store_inbound_row r;
+	int stop = 0;
+	int rc = sqlite3_prepare_v2(s->db,
+	                            "SELECT " COLS " FROM inbound_payments"
+	                            " WHERE (?1 = '' OR target = ?1) AND (?2 = '' OR state = ?2)"
+	                            " ORDER BY decided_ms, target, ledger_id",
+	                            -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "listing inbound payments");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		row_of(q, &r);
+		if ((stop = cb(arg, &r)) != 0)
+			break;
+	}
+	if (stop != 0)
+		rc = stop; /* STORE_WALK_STOP or the callback's error */
+	else
+		rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing inbound payments");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int in_count(struct store *st, const char *target, int64_t overdue_before_ms,
+                    struct store_inbound_counts *out, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(
+	    s->db,
+	    "SELECT COALESCE(SUM(state = 'applied'), 0), COALESCE(SUM(state = 'skipped'), 0),"
+	    " COALESCE(SUM(state = 'failed'), 0),"
+	    " COALESCE(SUM(state <> 'applied' AND decided_ms < ?2), 0)"
+	    " FROM inbound_payments WHERE ?1 = '' OR target = ?1",
+	    -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "counting inbound payments");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, overdue_before_ms);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		out->applied = sqlite3_column_int64(q, 0);
+		out->skipped = sqlite3_column_int64(q, 1);
+		out->failed = sqlite3_column_int64(q, 2);
+		out->overdue = sqlite3_column_int64(q, 3);
+		rc = BS_OK;
+	} else {
+		rc = sq_fail(s, rc, err, "counting inbound payments");
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int in_mark_get(struct store *st, const char *target, int64_t *since_ms, int64_t *page,
+                       struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(
+	    s->db, "SELECT since_ms, page FROM inbound_marks WHERE target = ?1", -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "reading the inbound mark");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*since_ms = sqlite3_column_int64(q, 0);
+		*page = sqlite3_column_int64(q, 1);
+		rc = BS_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = BS_OK;
+	} else {
+		rc = sq_fail(s, rc, err, "reading the inbound mark");
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int in_mark_set(struct store *st, const char *target, int64_t since_ms, int64_t page,
+                       int64_t now_ms, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(
+	    s->db,
+	    "INSERT INTO inbound_marks(target, since_ms, page, updated_ms) VALUES(?1, ?2, ?3, ?4)"
+	    " ON CONFLICT(target) DO UPDATE SET since_ms = ?2, page = ?3, updated_ms = ?4",
+	    -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "saving the inbound mark");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, since_ms);
+	sqlite3_bind_int64(q, 3, page);
+	sqlite3_bind_int64(q, 4, now_ms);
+	rc = sqlite3_step(q);
+	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "saving the inbound mark");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* A sale's open balance as booksync knows it (docs/inbound.md "Open
+ * balance"): its total less the source's payments naming it and the
+ * payments imported to it.  json_extract reads only this customer's
+ * sales. */
+static const char open_sql[] =
+    "SELECT r.id, l.ledger_id, r.currency, r.total"
+    "  - COALESCE((SELECT SUM(p.total) FROM record_refs pr JOIN records p ON p.rowid = pr.record"
+    "              WHERE pr.field = 'sale_id' AND pr.ref_id = r.id AND p.kind = ?4), 0)"
+    "  - COALESCE((SELECT SUM(ip.amount) FROM inbound_payments ip"
+    "              WHERE ip.target = ?1 AND ip.sale = r.id AND ip.state = 'applied'), 0)"
+    " FROM record_refs cr JOIN records r ON r.rowid = cr.record AND r.kind = ?3"
+    " JOIN links l ON l.target = ?1 AND l.kind = ?3 AND l.source_id = r.id"
+    "   AND l.ledger_type = 'Invoice' AND l.ledger_id <> ''"
+    " WHERE cr.field = 'customer_id' AND cr.ref_id = ?2"
+    "   AND COALESCE(json_extract(r.body, '$.status'), '') <> 'void'"
+    " ORDER BY r.id";
+
+static int in_open_invoices(struct store *st, const char *target, const char *customer,
+                            store_open_invoice_cb cb, void *arg, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	struct store_open_invoice inv;
+	int stop = 0;
+	int rc = sqlite3_prepare_v2(s->db, open_sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "reading open invoices");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, customer, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, (int)RECORD_SALE);
+	sqlite3_bind_int(q, 4, (int)RECORD_PAYMENT);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const unsigned char *cur = sqlite3_column_text(q, 2);
+
+		inv.sale_id = (const char *)sqlite3_column_text(q, 0);
+		inv.ledger_id = (const char *)sqlite3_column_text(q, 1);
+		inv.currency = cur != NULL ? (const char *)cur : "";
+		inv.balance = sqlite3_column_int64(q, 3);
+		if ((stop = cb(arg, &inv)) != 0)
+			break;
+	}
+	if (stop != 0)
+		rc = stop;
+	else
+		rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "reading open invoices");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int in_link_find(struct store *st, const char *target, const char *ledger_type,
+                        const char *ledger_id, enum record_kind *kind, struct buf *id_out,
+                        struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+	                            "SELECT kind, source_id FROM links WHERE target = ?1"
+	                            " AND ledger_type = ?2 AND ledger_id = ?3 LIMIT 1",
+	                            -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "finding a link");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, ledger_type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, ledger_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*kind = (enum record_kind)sqlite3_column_int(q, 0);
+		rc = buf_addstr(id_out, (const char *)sqlite3_column_text(q, 1));
+		if (rc != BS_OK)
+			rc = bs_error_set(err, rc, "out of memory");
+	} else if (rc == SQLITE_DONE) {
+		rc = BS_ENOTFOUND;
+	} else {
+		rc = sq_fail(s, rc, err, "finding a link");
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+const struct store_inbound_ops sq_inbound_ops = {
+    .get = in_get,
+    .add = in_add,
+    .each = in_each,
+    .count = in_count,
+    .mark_get = in_mark_get,
+    .mark_set = in_mark_set,
+    .open_invoices = in_open_invoices,
+    .link_find = in_link_find,
+};
