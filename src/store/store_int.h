@@ -11,6 +11,7 @@
 
 #include "store/store.h"
 #include "store/store_auth.h"
+#include "store/store_contacts.h"
 #include "store/store_events.h"
 
 struct store_ops {
@@ -110,6 +111,8 @@ struct store_ops {
 	const struct store_auth_ops *auth;
 	/* the events outbox (store_events.h) */
 	const struct store_events_ops *events;
+	/* the contact import's decisions (store_contacts.h) */
+	const struct store_contacts_ops *contacts;
 	/* the REST API's listings (store.h "paged listings") */
 	int (*rows_page)(struct store *st, const char *target, unsigned state_mask, const char *tab,
 	                 const struct store_row_key *after, size_t limit, store_row_cb cb,
@@ -133,6 +136,16 @@ enum store_rq_status store_rq_status_parse(const char *text);
 struct store_events_ops {
 	int (*add)(struct store *st, const char *id, const char *type, const char *target,
 	           const char *data, int64_t now_ms, int64_t *seq, struct bs_error *err);
+};
+
+/* store_contacts.h, one entry per public function. */
+struct store_contacts_ops {
+	int (*get)(struct store *st, const char *target, const char *ledger_id,
+	           struct store_contact *out, struct bs_error *err);
+	int (*put)(struct store *st, const struct store_contact *c, int64_t now_ms,
+	           struct bs_error *err);
+	int (*each)(struct store *st, const char *target, const char *status,
+	            store_contact_cb cb, void *arg, struct bs_error *err);
 };
 
 struct store_auth_ops {
