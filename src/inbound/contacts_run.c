@@ -76,8 +76,10 @@ static int theirs_cb(void *arg, const struct ledger_entity *e)
 	struct run *r = arg;
 	struct theirs *t;
 
-	if (e->id == NULL || e->id[0] == '\0' || strlen(e->id) >= sizeof(t->id))
-		return 0; /* nothing booksync could link to */
+	/* nothing booksync could link to; an archived (QBO: inactive) contact
+	 * is not brought back */
+	if (e->id == NULL || e->id[0] == '\0' || strlen(e->id) >= sizeof(t->id) || !e->active)
+		return 0;
 	if (grow_array(&r->t, &r->capt, r->nt, 256, sizeof(*r->t)) != BS_OK)
 		return BS_ENOMEM;
 	t = &r->t[r->nt];
