@@ -19,7 +19,7 @@
 static const struct cli_cmd contacts_cmd = {
     "inbound",
     "import contacts from the ledger",
-    "usage: booksync [--db PATH] inbound --contacts [--target T] [--json]\n"
+    "usage: booksync [--db PATH] inbound --contacts [--target T] [--full] [--json]\n"
     "       booksync [--db PATH] inbound --contacts --list [--all] [--target T] [--json]\n"
     "       booksync [--db PATH] inbound --contacts --link LEDGER_ID --to REF [--target T]\n"
     "       booksync [--db PATH] inbound --contacts --create LEDGER_ID [--target T]\n"
@@ -31,7 +31,8 @@ static const struct cli_cmd contacts_cmd = {
     "name several share, a near-identical name, the same name with another tax\n"
     "number) is listed for a person; any other is imported as a new customer (a\n"
     "QBO vendor: supplier) with id <ledger>-<ledger id>, already synced.  A\n"
-    "contact decided once is not decided again.\n"
+    "contact decided once is not decided again.  A run reads only the contacts\n"
+    "changed since the previous complete run (less five minutes); --full reads all.\n"
     "\n"
     "  --list           the listed contacts awaiting a decision (--all: every\n"
     "                   contact decided, and how)\n"
@@ -47,17 +48,23 @@ static const struct cli_cmd contacts_cmd = {
 
 struct opts {
 	const char *target, *link, *to, *create, *dismiss;
-	bool list, all, json;
+	bool list, all, json, full;
 };
 
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-	    {"contacts", no_argument, NULL, 'c'},      {"target", required_argument, NULL, 't'},
-	    {"list", no_argument, NULL, 'l'},          {"all", no_argument, NULL, 'a'},
-	    {"json", no_argument, NULL, 'j'},          {"link", required_argument, NULL, 'k'},
-	    {"to", required_argument, NULL, 'o'},      {"create", required_argument, NULL, 'n'},
-	    {"dismiss", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0},
+	    {"contacts", no_argument, NULL, 'c'},
+	    {"target", required_argument, NULL, 't'},
+	    {"list", no_argument, NULL, 'l'},
+	    {"all", no_argument, NULL, 'a'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"link", required_argument, NULL, 'k'},
+	    {"to", required_argument, NULL, 'o'},
+	    {"create", required_argument, NULL, 'n'},
+	    {"dismiss", required_argument, NULL, 'd'},
+	    {"full", no_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c, verbs;
 
@@ -76,6 +83,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'a':
 			o->all = true;
+			break;
+		case 'f':
+			o->full = true;
 			break;
 		case 'j':
 			o->json = true;
@@ -105,6 +115,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		                       "--list, --link, --create and --dismiss go one at a time");
 	if ((o->link != NULL) != (o->to != NULL))
 		return cli_usage_error(&contacts_cmd, "--link LEDGER_ID needs --to REF, and back");
+	if (o->full && verbs > 0)
+		return cli_usage_error(&contacts_cmd, "--full goes with the import only");
 	if (o->all && !o->list)
 		return cli_usage_error(&contacts_cmd, "--all goes with --list");
 	return CLI_OK;
@@ -185,7 +197,7 @@ static int do_run(const struct cli_ctx *ctx, struct store *st, const char *targe
 		rc = session_open(&s, st, ctx->db_path, target, cli_now_ms, err);
 	open = rc == BS_OK;
 	if (rc == BS_OK)
-		rc = contacts_run(&s, cli_now_ms(), &cs, err);
+		rc = contacts_run(&s, cli_now_ms(), o->full, &cs, err);
 	if (open)
 		session_close(&s);
 	synclock_release(&lk);
@@ -193,9 +205,10 @@ static int do_run(const struct cli_ctx *ctx, struct store *st, const char *targe
 		return rc;
 	if (o->json)
 		printf("{\"target\":\"%s\",\"read\":%zu,\"known\":%zu,\"imported\":%zu,"
-		       "\"linked\":%zu,\"listed\":%zu,\"failed\":%zu,\"calls\":%llu}\n",
+		       "\"linked\":%zu,\"listed\":%zu,\"failed\":%zu,\"calls\":%llu,\"since_ms\":%"
+		       "lld}\n",
 		       target, cs.seen, cs.known, cs.imported, cs.linked, cs.listed, cs.failed,
-		       (unsigned long long)cs.calls);
+		       (unsigned long long)cs.calls, (long long)cs.since_ms);
 	else
 		printf("contacts: %zu read, %zu known, %zu imported, %zu linked, %zu listed for a "
 		       "decision, %zu failed (%llu calls)\n",

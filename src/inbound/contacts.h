@@ -96,29 +96,40 @@ void contacts_match(const struct contacts_party *c, const struct contacts_party 
 /* --- the import ---------------------------------------------------------- */
 
 struct contacts_stats {
-	size_t seen;     /* ledger contacts read */
-	size_t known;    /* already linked, or decided before: skipped */
-	size_t imported; /* new records */
-	size_t linked;   /* linked to a record booksync had */
-	size_t listed;   /* new likely duplicates listed */
-	size_t failed;   /* could not be applied (err has the last) */
-	uint64_t calls;  /* ledger calls */
+	size_t seen;      /* ledger contacts read */
+	size_t known;     /* already linked, or decided before: skipped */
+	size_t imported;  /* new records */
+	size_t linked;    /* linked to a record booksync had */
+	size_t listed;    /* new likely duplicates listed */
+	size_t failed;    /* could not be applied (err has the last) */
+	uint64_t calls;   /* ledger calls */
+	int64_t since_ms; /* the high-water mark read from; 0 = a full read */
 };
 
+/* How far before a run's start its high-water mark is set: the ledger's
+ * clock may lag ours, and a contact read twice is only skipped. */
+#define CONTACTS_SINCE_OVERLAP_MS (INT64_C(5) * 60 * 1000)
+
 /*
- * Read every contact of the session's target and apply contacts_match to
- * each one that is neither linked to a record nor decided before (the
- * store's inbound contacts, store_contacts.h): import it as a new customer
- * (supplier for a ledger vendor) whose id is "<ledger>-<ledger id>",
- * linked to the ledger id and posted, so the outbound sync never sends it;
- * link the matching record (posted, no new record); or list it.  Each
- * contact is one transaction with its decision row and, for an import or a
- * link, its EVENTS_CONTACT_IMPORTED event.  Counts into *st.  Errors: the
- * session's reads (BS_EAUTH, BS_ENET, ...) and the store's; a contact that
- * cannot be applied (an invalid name, an id taken) is counted failed and
- * the run goes on.
+ * Read the contacts of the session's target -- those changed since the
+ * target's high-water mark (setting `contacts_since:<target>`, Unix ms)
+ * when the connector can filter so (ledger_ops.read_contacts_since) and
+ * `full` is false, else all -- and apply contacts_match to each one that
+ * is neither linked to a record nor decided before (the store's inbound
+ * contacts, store_contacts.h): import it as a new customer (supplier for a
+ * ledger vendor) whose id is "<ledger>-<ledger id>", linked to the ledger
+ * id and posted, so the outbound sync never sends it; link the matching
+ * record (posted, no new record); or list it.  Each contact is one
+ * transaction with its decision row and, for an import or a link, its
+ * EVENTS_CONTACT_IMPORTED event.  When every contact read was applied,
+ * the mark moves to now_ms - CONTACTS_SINCE_OVERLAP_MS in the transaction
+ * that records the run; after a failure it stays, so the next run reads
+ * the failed ones again.  Counts into *st.  Errors: the session's reads
+ * (BS_EAUTH, BS_ENET, ...) and the store's; a contact that cannot be
+ * applied (an invalid name, an id taken) is counted failed and the run
+ * goes on.
  */
-int contacts_run(struct session *s, int64_t now_ms, struct contacts_stats *st,
+int contacts_run(struct session *s, int64_t now_ms, bool full, struct contacts_stats *st,
                  struct bs_error *err);
 
 /*

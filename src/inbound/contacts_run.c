@@ -226,7 +226,68 @@ static bool its_own(int rc)
 	       rc == BS_EPARSE;
 }
 
-int contacts_run(struct session *s, int64_t now_ms, struct contacts_stats *st, struct bs_error *err)
+/* The mark's setting key for the target into k. */
+static int since_key(const char *target, struct buf *k)
+{
+	return buf_printf(k, "contacts_since:%s", target);
+}
+
+/* The target's high-water mark into *since_ms (0 when none). */
+static int since_get(struct session *s, int64_t *since_ms, struct bs_error *err)
+{
+	struct buf k, v;
+	char *end = NULL;
+	int rc;
+
+	*since_ms = 0;
+	buf_init(&k, 512);
+	buf_init(&v, 64);
+	rc = since_key(s->target, &k);
+	if (rc == BS_OK)
+		rc = store_setting_get(s->st, buf_cstr(&k), &v, NULL);
+	if (rc == BS_ENOTFOUND) {
+		rc = BS_OK;
+	} else if (rc == BS_OK) {
+		long long x = strtoll(buf_cstr(&v), &end, 10);
+
+		/* a mark that does not read as a time means: read everything */
+		if (end != NULL && *end == '\0' && x > 0)
+			*since_ms = x;
+	} else {
+		rc = bs_error_set(err, rc, "reading the contacts' high-water mark");
+	}
+	buf_free(&k);
+	buf_free(&v);
+	return rc;
+}
+
+/* Record the run: the mark moves on, in its own transaction. */
+static int since_set(struct session *s, int64_t since_ms, struct bs_error *err)
+{
+	struct buf k, v;
+	int rc;
+
+	buf_init(&k, 512);
+	buf_init(&v, 64);
+	rc = since_key(s->target, &k);
+	if (rc == BS_OK)
+		rc = buf_printf(&v, "%lld", (long long)since_ms);
+	if (rc == BS_OK)
+		rc = store_begin(s->st, err);
+	if (rc == BS_OK) {
+		rc = store_setting_set(s->st, buf_cstr(&k), buf_cstr(&v), err);
+		if (rc == BS_OK)
+			rc = store_commit(s->st, err);
+		else
+			store_rollback(s->st);
+	}
+	buf_free(&k);
+	buf_free(&v);
+	return rc;
+}
+
+int contacts_run(struct session *s, int64_t now_ms, bool full, struct contacts_stats *st,
+                 struct bs_error *err)
 {
 	struct run r = {0};
 	struct contacts_party *v = NULL;
@@ -236,8 +297,14 @@ int contacts_run(struct session *s, int64_t now_ms, struct contacts_stats *st, s
 	memset(st, 0, sizeof(*st));
 	r.s = s;
 	r.calls = &st->calls;
-	rc = gather_ours(&r, err);
+	rc = full || s->ledger->read_contacts_since == NULL ? BS_OK
+	                                                    : since_get(s, &st->since_ms, err);
 	if (rc == BS_OK)
+		rc = gather_ours(&r, err);
+	if (rc == BS_OK && st->since_ms > 0)
+		rc = s->ledger->read_contacts_since(st->since_ms, counted_get, &r, theirs_cb, &r,
+		                                    err);
+	else if (rc == BS_OK)
 		rc = s->ledger->read(LEDGER_READ_CONTACTS, counted_get, &r, theirs_cb, &r, err);
 	if (rc != BS_OK)
 		goto out;
@@ -273,6 +340,8 @@ int contacts_run(struct session *s, int64_t now_ms, struct contacts_stats *st, s
 		if (rc != BS_OK)
 			goto out;
 	}
+	if (st->failed == 0 && s->ledger->read_contacts_since != NULL)
+		rc = since_set(s, now_ms - CONTACTS_SINCE_OVERLAP_MS, err);
 out:
 	for (size_t i = 0; i < r.no; i++) {
 		free(r.o[i].name);

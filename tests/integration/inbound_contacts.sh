@@ -107,6 +107,29 @@ eq "second run lists nothing new" "$(jv j.listed <"$T/out")" 0
 eq "second run: every contact known" "$(jv j.known <"$T/out")" "$((before + 8))"
 eq "records unchanged" "$(q 'SELECT count(*) FROM records')" "$((6 + want_imported))"
 
+# --- the high-water mark ------------------------------------------------------------
+mark=$(q "SELECT value FROM settings WHERE key LIKE 'contacts_since:%'")
+case $mark in [0-9]*) ok ;; *) bad "no high-water mark after a complete run: '$mark'" ;; esac
+expect 0 "$B" inbound --contacts --json
+eq "the re-run read from the mark" "$(jv j.since_ms <"$T/out")" "$mark"
+# a mark of now (no overlap): the next run reads only what changes after it
+now=$(node -e 'console.log(Date.now() - 1000)')
+q "UPDATE settings SET value = '$now' WHERE key LIKE 'contacts_since:%'"
+sleep 1
+L_LATE=$(xput "Late Arrival Ltd")
+seq2=$(log_total "$U")
+expect 0 "$B" inbound --contacts --json
+eq "since the mark: only the late one read" "$(jv j.read <"$T/out")" 1
+eq "and imported" "$(jv j.imported <"$T/out")" 1
+eq "the late one linked" "$(link_of 0 "xero-$L_LATE")" "$L_LATE"
+# the ledger filtered: its one Contacts GET returned one contact
+wh=$(curl -s "$U/sandbox/log?since=$seq2" | jv 'j.entries.filter(e => e.method === "GET" && e.path.startsWith("/api.xro/2.0/Contacts")).map(e => e.elements).join(",")')
+eq "the ledger's answer held the late one only" "$wh" 1
+expect 0 "$B" inbound --contacts --full --json
+eq "--full reads everything" "$(jv j.read <"$T/out")" "$((before + 9))"
+eq "--full: nothing new" "$(jv j.imported <"$T/out")" 0
+want_imported=$((want_imported + 1))
+
 # --- a person's decisions -------------------------------------------------------
 expect 0 "$B" inbound --contacts --link "$L_NEAR2" --to customer:C-4
 eq "C-4 linked by a person" "$(link_of 0 C-4)" "$L_NEAR2"
@@ -139,7 +162,7 @@ bs_sync --everything
 eq "sync exit" "$bs_rc" 0
 after=$(xq Contacts 'j.Contacts.length')
 # C-3 (Jonathan Smith) and S-2 (Echo Supplies) were booksync's and unlinked
-eq "only booksync's two unlinked contacts were posted" "$after" "$((before + 8 + 2))"
+eq "only booksync's two unlinked contacts were posted" "$after" "$((before + 9 + 2))"
 eq "one Ledger Only Customer in the ledger" \
 	"$(xq Contacts "j.Contacts.filter(c => c.Name === 'Ledger Only Customer').length")" 1
 : "$seq1"

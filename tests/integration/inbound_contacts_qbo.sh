@@ -83,6 +83,22 @@ eq "second run imports nothing" "$(jv j.imported <"$T/out")" 0
 eq "second run links nothing" "$(jv j.linked <"$T/out")" 0
 eq "second run lists nothing" "$(jv j.listed <"$T/out")" 0
 
+# the high-water mark: a mark of now reads only what changes after it
+mark=$(q "SELECT value FROM settings WHERE key LIKE 'contacts_since:%'")
+case $mark in [0-9]*) ok ;; *) bad "no high-water mark after a complete run: '$mark'" ;; esac
+now=$(node -e 'console.log(Date.now() - 1000)')
+q "UPDATE settings SET value = '$now' WHERE key LIKE 'contacts_since:%'"
+sleep 1
+L_LATE=$(mk Vendor "Late Vendor")
+expect 0 "$B" inbound --contacts --json
+eq "since the mark: only the late one read" "$(jv j.read <"$T/out")" 1
+eq "read from the mark" "$(jv j.since_ms <"$T/out")" "$now"
+eq "the late vendor imported as a supplier" "$(link_of 1 "qbo-$L_LATE")" "$L_LATE"
+expect 0 "$B" inbound --contacts --full --json
+eq "--full reads everything" "$(jv j.read <"$T/out")" "$((before + 9))"
+eq "--full: nothing new" "$(jv j.imported <"$T/out")" 0
+want_imported=$((want_imported + 1))
+
 expect 0 "$B" inbound --contacts --link "$L_NEAR" --to supplier:S-2
 eq "S-2 linked by a person" "$(link_of 1 S-2)" "$L_NEAR"
 expect 0 "$B" inbound --contacts --create "$L_NEAR2"
@@ -97,5 +113,5 @@ eq "events" "$evs" "$((want_imported + 3 + 2))"
 # the sync posts C-3 (Matai Motors, booksync's, unlinked) and nothing else
 bs_sync --everything
 eq "sync exit" "$bs_rc" 0
-eq "only booksync's one unlinked contact was posted" "$(count)" "$((before + 8 + 1))"
+eq "only booksync's one unlinked contact was posted" "$(count)" "$((before + 9 + 1))"
 finish

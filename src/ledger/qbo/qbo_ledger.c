@@ -127,6 +127,7 @@ const struct ledger_ops qbo_ledger = {
     .doc_status = doc_status,
     .get = get,
     .read = qbo_read_company,
+    .read_contacts_since = qbo_read_contacts_since,
     .authorize = qbo_authorize,
     .redirect_extra = "realmId",
     .authorize_start = qbo_authorize_start,

@@ -139,6 +139,7 @@ const struct ledger_ops xero_ledger = {
     .doc_status = doc_status,
     .get = get,
     .read = xero_read,
+    .read_contacts_since = xero_read_contacts_since,
     .authorize = xero_authorize,
     .redirect_extra = NULL,
     .authorize_start = xero_authorize_start,
