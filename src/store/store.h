@@ -38,7 +38,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 11
 
 enum store_open_flags {
 	/* create the file when missing, initialise it when empty (`booksync init`) */
