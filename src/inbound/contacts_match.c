@@ -133,8 +133,7 @@ bool contacts_near_name(const char *a, const char *b)
 	return !is_digit(b[i]) && b[i] != ' ';
 }
 
-/* A tax number without spaces, dashes and dots, uppercased. */
-static void norm_tax(const char *t, char *out, size_t cap)
+void contacts_norm_tax(const char *t, char *out, size_t cap)
 {
 	size_t at = 0;
 
@@ -187,9 +186,13 @@ static bool is_candidate(const struct contacts_party *c, const struct contacts_p
 /* Whether both have a tax number and they differ. */
 static bool tax_conflict(const char *ct, const struct contacts_party *p)
 {
-	char pt[64];
+	char buf[64];
+	const char *pt = p->norm_tax;
 
-	norm_tax(p->tax_number, pt, sizeof(pt));
+	if (pt == NULL) {
+		contacts_norm_tax(p->tax_number, buf, sizeof(buf));
+		pt = buf;
+	}
 	return ct[0] != '\0' && pt[0] != '\0' && strcmp(ct, pt) != 0;
 }
 
@@ -213,13 +216,23 @@ static bool match_key(const struct contacts_party *c, const char *ct, const char
 		if (!is_candidate(c, &v[i]))
 			continue;
 		if (k == KEY_TAX) {
-			norm_tax(v[i].tax_number, buf, 64);
-			same = ct[0] != '\0' && strcmp(ct, buf) == 0;
+			const char *t = v[i].norm_tax;
+
+			if (t == NULL) {
+				contacts_norm_tax(v[i].tax_number, buf, 64);
+				t = buf;
+			}
+			same = ct[0] != '\0' && strcmp(ct, t) == 0;
 		} else if (k == KEY_EMAIL) {
 			same = email_eq(c->email, v[i].email);
 		} else {
-			contacts_norm_name(v[i].name, buf, sizeof(buf));
-			same = cn[0] != '\0' && strcmp(cn, buf) == 0;
+			const char *nm = v[i].norm_name;
+
+			if (nm == NULL) {
+				contacts_norm_name(v[i].name, buf, sizeof(buf));
+				nm = buf;
+			}
+			same = cn[0] != '\0' && strcmp(cn, nm) == 0;
 		}
 		if (!same)
 			continue;
@@ -252,17 +265,21 @@ void contacts_match(const struct contacts_party *c, const struct contacts_party 
 	out->action = CONTACTS_NEW;
 	out->why = CONTACTS_WHY_NONE;
 	out->candidate = 0;
-	norm_tax(c->tax_number, ct, sizeof(ct));
+	contacts_norm_tax(c->tax_number, ct, sizeof(ct));
 	contacts_norm_name(c->name, cn, sizeof(cn));
 	if (match_key(c, ct, cn, v, n, KEY_TAX, out) ||
 	    match_key(c, ct, cn, v, n, KEY_EMAIL, out) || match_key(c, ct, cn, v, n, KEY_NAME, out))
 		return;
 	for (size_t i = 0; i < n; i++) {
-		char pn[CONTACTS_NAME_MAX];
+		char buf[CONTACTS_NAME_MAX];
+		const char *pn = v[i].norm_name;
 
 		if (!is_candidate(c, &v[i]))
 			continue;
-		contacts_norm_name(v[i].name, pn, sizeof(pn));
+		if (pn == NULL) {
+			contacts_norm_name(v[i].name, buf, sizeof(buf));
+			pn = buf;
+		}
 		if (contacts_near_name(cn, pn)) {
 			out->action = CONTACTS_DUPLICATE;
 			out->why = CONTACTS_WHY_NEAR_NAME;

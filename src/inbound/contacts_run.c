@@ -21,8 +21,9 @@ struct ours {
 	enum record_kind kind;
 	char id[RECORD_ID_MAX + 1];
 	char *name, *email, *tax_number;
-	char ledger_id[STORE_LEDGER_ID_MAX]; /* linked on the target, or "" */
-	bool eligible;                       /* unlinked, in a state a link may move (not queued) */
+	char norm_name[CONTACTS_NAME_MAX], norm_tax[64]; /* computed once */
+	char ledger_id[STORE_LEDGER_ID_MAX];             /* linked on the target, or "" */
+	bool eligible; /* unlinked, in a state a link may move (not queued) */
 };
 
 /* One ledger contact as read, owned. */
@@ -68,6 +69,8 @@ static int ours_cb(void *arg, const char *id, const char *body)
 	r->no++;
 	if (o->name == NULL || o->email == NULL || o->tax_number == NULL)
 		return BS_ENOMEM;
+	contacts_norm_name(o->name, o->norm_name, sizeof(o->norm_name));
+	contacts_norm_tax(o->tax_number, o->norm_tax, sizeof(o->norm_tax));
 	return 0;
 }
 
@@ -175,8 +178,8 @@ static int one(struct run *r, const struct theirs *t, struct contacts_party *v, 
 
 		if (!o->eligible)
 			continue;
-		v[n] = (struct contacts_party){o->id,   o->kind,  false,
-		                               o->name, o->email, o->tax_number};
+		v[n] = (struct contacts_party){o->id,    o->kind,       false,        o->name,
+		                               o->email, o->tax_number, o->norm_name, o->norm_tax};
 		map[n++] = i;
 	}
 	contacts_match(&c, v, n, &d);

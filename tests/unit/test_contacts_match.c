@@ -283,6 +283,50 @@ static void test_match(void **state)
 	}
 }
 
+/* The same table with booksync's names and tax numbers normalised once,
+ * as the run passes them: the same decisions. */
+static void test_match_precomputed(void **state)
+{
+	enum { N = sizeof(ours) / sizeof(ours[0]) };
+	struct contacts_party pre[N];
+	char names[N][CONTACTS_NAME_MAX], taxes[N][64];
+
+	(void)state;
+	for (size_t i = 0; i < N; i++) {
+		pre[i] = ours[i];
+		contacts_norm_name(ours[i].name, names[i], sizeof(names[i]));
+		contacts_norm_tax(ours[i].tax_number, taxes[i], sizeof(taxes[i]));
+		pre[i].norm_name = names[i];
+		pre[i].norm_tax = taxes[i];
+	}
+	for (size_t i = 0; i < sizeof(match_cases) / sizeof(match_cases[0]); i++) {
+		struct contacts_decision a, b;
+
+		contacts_match(&match_cases[i].c, ours, N, &a);
+		contacts_match(&match_cases[i].c, pre, N, &b);
+		if (a.action != b.action || a.why != b.why || a.candidate != b.candidate)
+			fail_msg("%s: precomputed decides otherwise", match_cases[i].what);
+	}
+}
+
+static const struct {
+	const char *in, *want;
+} tax_cases[] = {
+    {"12-345-678", "12345678"}, {"gb 123.456", "GB123456"}, {"", ""}, {NULL, ""}, {" \t-.", ""},
+    {"ab-CD", "ABCD"},
+};
+
+static void test_norm_tax(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(tax_cases) / sizeof(tax_cases[0]); i++) {
+		char out[64];
+
+		contacts_norm_tax(tax_cases[i].in, out, sizeof(out));
+		assert_string_equal(out, tax_cases[i].want);
+	}
+}
+
 static void test_match_no_parties(void **state)
 {
 	struct contacts_party c = {"L", C, true, "Acme", "a@b.test", "1"};
@@ -311,6 +355,8 @@ int main(void)
 	    cmocka_unit_test(test_match),
 	    cmocka_unit_test(test_match_no_parties),
 	    cmocka_unit_test(test_why_text),
+	    cmocka_unit_test(test_match_precomputed),
+	    cmocka_unit_test(test_norm_tax),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
