@@ -420,6 +420,13 @@ struct ledger_ops {
 	 * is not the ledger's; get's errors. */
 	int (*read)(enum ledger_read what, ledger_get_fn get, void *garg, ledger_entity_fn each,
 	            void *arg, struct bs_error *err);
+	/* The contact import's incremental read (docs/inbound-contacts.md):
+	 * the contacts created or changed at or after since_ms (Unix ms,
+	 * UTC), each as read(LEDGER_READ_CONTACTS) gives it, every page.
+	 * since_ms 0 reads them all.  Optional: NULL for a ledger that cannot
+	 * filter so (the caller reads all).  Errors as read's. */
+	int (*read_contacts_since)(int64_t since_ms, ledger_get_fn get, void *garg,
+	                           ledger_entity_fn each, void *arg, struct bs_error *err);
 
 	/* Authorise (OAuth2 authorization code): tokens into *tokens and the
 	 * organisations granted into *tenants (malloc'd, caller frees), *n of

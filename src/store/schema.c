@@ -285,8 +285,27 @@ const char *const store_sqlite_migrations[] = {
 	");\n"
 	"CREATE INDEX links_by_ledger ON links(target, ledger_type, ledger_id);\n",
 
-	/* 9 -> 10: reserved for inbound contacts (issue 13). */
-	"SELECT 1;\n",
+	/* 9 -> 10: contacts read from the ledger (docs/inbound-contacts.md):
+	 * one row per ledger contact the import decided on, so a re-run
+	 * neither imports nor lists it again. */
+	"CREATE TABLE inbound_contacts (\n"
+	"  target TEXT NOT NULL,\n"
+	"  ledger_id TEXT NOT NULL,\n"
+	"  side TEXT NOT NULL CHECK(side IN ('customer', 'supplier', 'both')),\n"
+	"  name TEXT NOT NULL,\n"
+	"  email TEXT NOT NULL DEFAULT '',\n"
+	"  tax_number TEXT NOT NULL DEFAULT '',\n"
+	"  status TEXT NOT NULL CHECK(status IN ('imported', 'linked', 'listed', 'created',\n"
+	"                                        'dismissed')),\n"
+	"  record_kind TEXT NOT NULL DEFAULT '', -- the record made or linked; listed: the candidate\n"
+	"  record_id TEXT NOT NULL DEFAULT '',\n"
+	"  reason TEXT NOT NULL DEFAULT '',\n"
+	"  decided_by TEXT NOT NULL DEFAULT '',  -- 'inbound' (the run) or 'cli' (a person)\n"
+	"  created_ms INTEGER NOT NULL,\n"
+	"  updated_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (target, ledger_id)\n"
+	");\n"
+	"CREATE INDEX inbound_contacts_status ON inbound_contacts(target, status, ledger_id);\n",
 
 	/* 10 -> 11: the webhook inbox (docs/events.md "Webhooks in"): each
 	 * event a ledger sent, kept before the answer so a crash after the

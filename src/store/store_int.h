@@ -11,6 +11,7 @@
 
 #include "store/store.h"
 #include "store/store_auth.h"
+#include "store/store_contacts.h"
 #include "store/store_events.h"
 #include "store/store_hooks.h"
 #include "store/store_inbound.h"
@@ -114,6 +115,8 @@ struct store_ops {
 	const struct store_events_ops *events;
 	/* payments imported from the ledger (store_inbound.h) */
 	const struct store_inbound_ops *inbound;
+	/* the contact import's decisions (store_contacts.h) */
+	const struct store_contacts_ops *contacts;
 	/* the REST API's listings (store.h "paged listings") */
 	int (*rows_page)(struct store *st, const char *target, unsigned state_mask, const char *tab,
 	                 const struct store_row_key *after, size_t limit, store_row_cb cb,
@@ -172,6 +175,16 @@ struct store_inbound_ops {
 	int (*link_find)(struct store *st, const char *target, const char *ledger_type,
 	                 const char *ledger_id, enum record_kind *kind, struct buf *id_out,
 	                 struct bs_error *err);
+};
+
+/* store_contacts.h, one entry per public function. */
+struct store_contacts_ops {
+	int (*get)(struct store *st, const char *target, const char *ledger_id,
+	           struct store_contact *out, struct bs_error *err);
+	int (*put)(struct store *st, const struct store_contact *c, int64_t now_ms,
+	           struct bs_error *err);
+	int (*each)(struct store *st, const char *target, const char *status,
+	            store_contact_cb cb, void *arg, struct bs_error *err);
 };
 
 struct store_auth_ops {

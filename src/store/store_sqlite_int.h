@@ -250,6 +250,7 @@ extern const struct store_auth_ops sq_auth_ops;
 /* store_sqlite_events.c: the events outbox (store_events.h). */
 extern const struct store_events_ops sq_events_ops;
 extern const struct store_inbound_ops sq_inbound_ops;
+extern const struct store_contacts_ops sq_contacts_ops;
 
 /* The REST API's listings (store_sqlite_list.c; store.h "paged listings"). */
 int sq_rows_page(struct store *st, const char *target, unsigned state_mask, const char *tab,

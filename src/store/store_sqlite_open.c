@@ -281,6 +281,7 @@ static const struct store_ops sqlite_ops = {
     .auth = &sq_auth_ops,
     .events = &sq_events_ops,
     .inbound = &sq_inbound_ops,
+    .contacts = &sq_contacts_ops,
     .rows_page = sq_rows_page,
     .tab_counts = sq_tab_counts,
     .days_each = sq_days_each,

@@ -81,6 +81,10 @@ int qbo_revoke(struct http_client *http, const char *base_url, const char *clien
 /* ledger_ops.read (qbo_read.c). */
 int qbo_read_company(enum ledger_read what, ledger_get_fn get, void *garg, ledger_entity_fn each,
                      void *arg, struct bs_error *err);
+/* ledger_ops.read_contacts_since for QBO (qbo_read.c): the Customer and
+ * Vendor queries with `where MetaData.LastUpdatedTime >= '...'`. */
+int qbo_read_contacts_since(int64_t since_ms, ledger_get_fn get, void *garg, ledger_entity_fn each,
+                            void *arg, struct bs_error *err);
 
 /*
  * Pure: what a QBO answer of `status` with `body` means (qbo_call's

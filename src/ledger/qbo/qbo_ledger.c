@@ -147,6 +147,7 @@ const struct ledger_ops qbo_ledger = {
     .payments_get = payments_get,
     .payments_parse = qbo_payments_parse,
     .read = qbo_read_company,
+    .read_contacts_since = qbo_read_contacts_since,
     .authorize = qbo_authorize,
     .redirect_extra = "realmId",
     .authorize_start = qbo_authorize_start,

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PAGE_SIZE 1000
 
@@ -46,8 +47,9 @@ static int get_json(ledger_get_fn get, void *garg, const char *path, struct json
 
 /* One page of `select * from entity` (STARTPOSITION is 1-based): the array
  * into *arr (NULL when the page is empty), owned by *root. */
-static int query_page(ledger_get_fn get, void *garg, const char *entity, size_t start,
-                      struct json_object **root, struct json_object **arr, struct bs_error *err)
+static int query_page(ledger_get_fn get, void *garg, const char *entity, const char *where,
+                      size_t start, struct json_object **root, struct json_object **arr,
+                      struct bs_error *err)
 {
 	struct buf stmt, path;
 	struct json_object *qr;
@@ -56,7 +58,8 @@ static int query_page(ledger_get_fn get, void *garg, const char *entity, size_t 
 	*arr = NULL;
 	buf_init(&stmt, 512);
 	buf_init(&path, 2048);
-	rc = buf_printf(&stmt, "select * from %s STARTPOSITION %zu MAXRESULTS %d", entity, start,
+	rc = buf_printf(&stmt, "select * from %s%s%s STARTPOSITION %zu MAXRESULTS %d", entity,
+	                where != NULL ? " where " : "", where != NULL ? where : "", start,
 	                PAGE_SIZE);
 	if (rc == BS_OK)
 		rc = buf_addstr(&path, "/query?query=");
@@ -81,8 +84,9 @@ static int query_page(ledger_get_fn get, void *garg, const char *entity, size_t 
 typedef int (*row_fn)(struct json_object *row, void *ctx);
 
 /* Every row of entity, page by page, each to fn(row, ctx). */
-static int query_all(ledger_get_fn get, void *garg, const char *entity, row_fn fn, void *ctx,
-                     struct bs_error *err)
+/* Every row of entity matching where (NULL: all), page by page, to fn. */
+static int query_all_where(ledger_get_fn get, void *garg, const char *entity, const char *where,
+                           row_fn fn, void *ctx, struct bs_error *err)
 {
 	size_t start = 1, n;
 	int rc;
@@ -90,7 +94,7 @@ static int query_all(ledger_get_fn get, void *garg, const char *entity, row_fn f
 	do {
 		struct json_object *root = NULL, *arr = NULL;
 
-		rc = query_page(get, garg, entity, start, &root, &arr, err);
+		rc = query_page(get, garg, entity, where, start, &root, &arr, err);
 		n = rc == BS_OK && arr != NULL ? json_object_array_length(arr) : 0;
 		for (size_t i = 0; rc == BS_OK && i < n; i++) {
 			rc = fn(json_object_array_get_idx(arr, i), ctx);
@@ -101,6 +105,12 @@ static int query_all(ledger_get_fn get, void *garg, const char *entity, row_fn f
 		start += n;
 	} while (rc == BS_OK && n == PAGE_SIZE);
 	return rc;
+}
+
+static int query_all(ledger_get_fn get, void *garg, const char *entity, row_fn fn, void *ctx,
+                     struct bs_error *err)
+{
+	return query_all_where(get, garg, entity, NULL, fn, ctx, err);
 }
 
 /* A ref's value ({"value": "5"}) or a nested string (a.b), NULL when absent. */
@@ -131,7 +141,7 @@ static int read_org(ledger_get_fn get, void *garg, ledger_entity_fn each, void *
 	const char *close = NULL;
 	int rc;
 
-	rc = query_page(get, garg, "CompanyInfo", 1, &root, &arr, err);
+	rc = query_page(get, garg, "CompanyInfo", NULL, 1, &root, &arr, err);
 	if (rc == BS_OK && (arr == NULL || json_object_array_length(arr) == 0))
 		rc = bs_error_set(err, BS_EPROTO, "QuickBooks has no CompanyInfo for this company");
 	if (rc == BS_OK)
@@ -345,5 +355,31 @@ int qbo_read_company(enum ledger_read what, ledger_get_fn get, void *garg, ledge
 		rc = bs_error_set(err, BS_EINVAL, "QuickBooks: nothing to read for %d", (int)what);
 	}
 	free(rates.v);
+	return rc;
+}
+
+int qbo_read_contacts_since(int64_t since_ms, ledger_get_fn get, void *garg, ledger_entity_fn each,
+                            void *arg, struct bs_error *err)
+{
+	struct rowctx c = {each, arg, NULL, NULL};
+	char where[96];
+	struct tm tm;
+	time_t t = (time_t)(since_ms / 1000);
+	int rc;
+
+	if (since_ms <= 0)
+		return qbo_read_company(LEDGER_READ_CONTACTS, get, garg, each, arg, err);
+	if (gmtime_r(&t, &tm) == NULL)
+		return bs_error_set(err, BS_EINVAL, "contacts since %lld: not a time",
+		                    (long long)since_ms);
+	/* an instant with its offset, as QBO's LastUpdatedTime carries one */
+	snprintf(where, sizeof(where),
+	         "MetaData.LastUpdatedTime >= '%04d-%02d-%02dT%02d:%02d:%02d+00:00'",
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	c.role = "customer";
+	rc = query_all_where(get, garg, "Customer", where, party_row, &c, err);
+	c.role = "vendor";
+	if (rc == BS_OK)
+		rc = query_all_where(get, garg, "Vendor", where, party_row, &c, err);
 	return rc;
 }

@@ -48,6 +48,10 @@ int xero_authorize_finish(const struct ledger_auth *a, const char *redirect_uri,
 
 int xero_read(enum ledger_read what, ledger_get_fn get, void *garg, ledger_entity_fn each,
               void *arg, struct bs_error *err);
+/* ledger_ops.read_contacts_since for Xero (xero_read.c): GET /Contacts
+ * with where=UpdatedDateUTC>=DateTime(...), every page. */
+int xero_read_contacts_since(int64_t since_ms, ledger_get_fn get, void *garg, ledger_entity_fn each,
+                             void *arg, struct bs_error *err);
 
 struct xero_conn_config {
 	const char *api_base;     /* ".../api.xro/2.0" (xero_endpoints.api_base) */

@@ -161,6 +161,7 @@ const struct ledger_ops xero_ledger = {
     .payments_get = payments_get,
     .payments_parse = xero_payments_parse,
     .read = xero_read,
+    .read_contacts_since = xero_read_contacts_since,
     .authorize = xero_authorize,
     .redirect_extra = NULL,
     .authorize_start = xero_authorize_start,

@@ -8,6 +8,7 @@
 #include "ledger/xero/xero.h"
 
 #include "core/jsonr.h"
+#include "http/client.h"
 #include "ledger/xero/xero_tz.h"
 
 #include <json-c/json.h>
@@ -213,5 +214,48 @@ int xero_read(enum ledger_read what, ledger_get_fn get, void *garg, ledger_entit
 		if (!reads[what].paged || n < PAGE_SIZE)
 			break;
 	}
+	return rc;
+}
+
+int xero_read_contacts_since(int64_t since_ms, ledger_get_fn get, void *garg, ledger_entity_fn each,
+                             void *arg, struct bs_error *err)
+{
+	struct buf path, where;
+	struct tm tm;
+	time_t t = (time_t)(since_ms / 1000);
+	int rc = BS_OK;
+	size_t n = 0;
+
+	if (since_ms <= 0)
+		return xero_read(LEDGER_READ_CONTACTS, get, garg, each, arg, err);
+	buf_init(&path, 1024);
+	buf_init(&where, 256);
+	/* Xero filters on the contact's last change (UTC): the where clause
+	 * does with paging what If-Modified-Since does (docs/inbound-contacts.md) */
+	if (gmtime_r(&t, &tm) == NULL)
+		rc = bs_error_set(err, BS_EINVAL, "contacts since %lld: not a time",
+		                  (long long)since_ms);
+	if (rc == BS_OK)
+		rc = buf_printf(&where, "UpdatedDateUTC>=DateTime(%d,%d,%d,%d,%d,%d)",
+		                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		                tm.tm_sec);
+	for (int page = 1; rc == BS_OK; page++) {
+		struct json_object *root = NULL, *arr = NULL;
+
+		buf_reset(&path);
+		rc = buf_printf(&path, "/Contacts?page=%d&pageSize=%d&where=", page, PAGE_SIZE);
+		if (rc == BS_OK)
+			rc = http_url_encode(&path, buf_cstr(&where));
+		if (rc == BS_OK)
+			rc = get_list(get, garg, buf_cstr(&path), "Contacts", &root, &arr, err);
+		n = rc == BS_OK ? json_object_array_length(arr) : 0;
+		for (size_t i = 0; rc == BS_OK && i < n; i++)
+			rc = contact_of(json_object_array_get_idx(arr, i), each, arg);
+		json_object_put(root);
+		if (n < PAGE_SIZE)
+			break;
+	}
+	buf_free(&path);
+	buf_free(&where);
 	return rc;
 }

@@ -1,0 +1,133 @@
+/*
+ * store_sqlite_contacts.c - the contact import's decisions in SQLite
+ * (store_contacts.h; the table is migration 9 -> 10 in schema.c).
+ */
+#include "store/store_sqlite_int.h"
+
+#include <stdio.h>
+
+#define COLS                                                                                       \
+	"target, ledger_id, side, name, email, tax_number, status, record_kind, record_id,"        \
+	" reason, decided_by, created_ms, updated_ms"
+
+static void col(sqlite3_stmt *q, int i, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+
+	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+static void row_read(sqlite3_stmt *q, struct store_contact *c)
+{
+	col(q, 0, c->target, sizeof(c->target));
+	col(q, 1, c->ledger_id, sizeof(c->ledger_id));
+	col(q, 2, c->side, sizeof(c->side));
+	col(q, 3, c->name, sizeof(c->name));
+	col(q, 4, c->email, sizeof(c->email));
+	col(q, 5, c->tax_number, sizeof(c->tax_number));
+	col(q, 6, c->status, sizeof(c->status));
+	col(q, 7, c->record_kind, sizeof(c->record_kind));
+	col(q, 8, c->record_id, sizeof(c->record_id));
+	col(q, 9, c->reason, sizeof(c->reason));
+	col(q, 10, c->decided_by, sizeof(c->decided_by));
+	c->created_ms = sqlite3_column_int64(q, 11);
+	c->updated_ms = sqlite3_column_int64(q, 12);
+}
+
+static int ct_get(struct store *st, const char *target, const char *ledger_id,
+                  struct store_contact *out, struct bs_error *err)
+{
+	static const char sql[] =
+	    "SELECT " COLS " FROM inbound_contacts WHERE target = ?1 AND ledger_id = ?2";
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "reading an inbound contact");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, ledger_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		row_read(q, out);
+		rc = BS_OK;
+	} else if (rc == SQLITE_DONE)
+		rc = bs_error_set(err, BS_ENOTFOUND, "no contact %s read from %s", ledger_id,
+		                  target);
+	else
+		rc = sq_fail(s, rc, err, "reading an inbound contact");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int ct_put(struct store *st, const struct store_contact *c, int64_t now_ms,
+                  struct bs_error *err)
+{
+	static const char sql[] =
+	    "INSERT INTO inbound_contacts(" COLS ")"
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)"
+	    " ON CONFLICT(target, ledger_id) DO UPDATE SET side = excluded.side,"
+	    " name = excluded.name, email = excluded.email, tax_number = excluded.tax_number,"
+	    " status = excluded.status, record_kind = excluded.record_kind,"
+	    " record_id = excluded.record_id, reason = excluded.reason,"
+	    " decided_by = excluded.decided_by, updated_ms = excluded.updated_ms";
+	const char *v[] = {c->target,    c->ledger_id,  c->side,      c->name,
+	                   c->email,     c->tax_number, c->status,    c->record_kind,
+	                   c->record_id, c->reason,     c->decided_by};
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "writing an inbound contact");
+	for (int i = 0; i < (int)(sizeof(v) / sizeof(v[0])); i++)
+		sqlite3_bind_text(q, i + 1, v[i], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 12, now_ms);
+	rc = sqlite3_step(q);
+	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "writing an inbound contact");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+struct walk {
+	store_contact_cb cb;
+	void *arg;
+};
+
+static int walk_row(void *arg, sqlite3_stmt *q)
+{
+	struct walk *w = arg;
+	struct store_contact c;
+
+	row_read(q, &c);
+	return w->cb(w->arg, &c);
+}
+
+static int ct_each(struct store *st, const char *target, const char *status, store_contact_cb cb,
+                   void *arg, struct bs_error *err)
+{
+	static const char sql[] =
+	    "SELECT " COLS " FROM inbound_contacts"
+	    " WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR status = ?2)"
+	    " ORDER BY target, ledger_id";
+	struct sq_store *s = sq(st);
+	struct walk w = {cb, arg};
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "listing inbound contacts");
+	if (target != NULL)
+		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	if (status != NULL)
+		sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
+	rc = sq_rows(s, q, walk_row, &w, err, "listing inbound contacts");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+const struct store_contacts_ops sq_contacts_ops = {
+    .get = ct_get,
+    .put = ct_put,
+    .each = ct_each,
+};
