@@ -4,6 +4,8 @@
  */
 #include "consolidate/consolidate.h"
 
+#include "core/civil.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -188,21 +190,14 @@ int cons_tz_offset(const char *tz, int *minutes)
 
 int cons_today(int64_t now_ms, int offset_min, char out[11])
 {
-	/* civil_from_days (H. Hinnant): days since 1970-01-01 to y-m-d */
 	int64_t ms = now_ms + (int64_t)offset_min * 60000;
-	int64_t z = (ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000) + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	int64_t y = yoe + era * 400 + (m <= 2);
+	int64_t y;
+	int m, d;
 
+	civil_date(ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000, &y, &m, &d);
 	if (y < 1 || y > 9999)
 		return BS_ERANGE;
-	snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+	snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
 	return BS_OK;
 }
 

@@ -278,13 +278,11 @@ struct ledger_pay_page {
 	int64_t key_page; /* the page to read from once since_ms moved to a key */
 };
 
-/* A ledger time into ms since the epoch (UTC): Xero's "/Date(ms+hhmm)/"
- * or ISO 8601 "YYYY-MM-DD[THH:MM:SS[.fff]][Z|+hh:mm|-hh:mm]".  BS_EPARSE
- * otherwise. */
-int ledger_time_parse(const char *s, int64_t *ms);
-
-/* ms as "YYYY-MM-DDTHH:MM:SS.fff" (UTC, no zone) into out[cap]. */
-void ledger_time_format(int64_t ms, char *out, size_t cap);
+/* Notes `p` on the page's paging figures (max_ms, last_ms) and hands it to
+ * `each`; what `each` returns is returned.  Both connectors' page parsers
+ * call it once per payment, in the page's order. */
+int ledger_pay_page_take(struct ledger_pay_page *pg, const struct ledger_payment *p,
+                         ledger_payment_fn each, void *arg);
 
 /* OAuth2 tokens of a connection. */
 #define LEDGER_ACCESS_TOKEN_MAX  4096

@@ -7,6 +7,8 @@
  */
 #include "sandbox/qbo_int.h"
 
+#include "core/civil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,7 +334,7 @@ static int check_prefs(struct qbo_ctx *c, int ent, json_object *doc, const struc
 	(void)old;
 	if (close != NULL && !json_object_is_type(close, json_type_null) &&
 	    (!json_object_is_type(close, json_type_string) ||
-	     sb_parse_date(json_object_get_string(close), &ms) != BS_OK))
+	     civil_parse(json_object_get_string(close), &ms) != BS_OK))
 		return qbo_verr(c->f, "2170", "Invalid Enumeration", "BookCloseDate",
 		                "BookCloseDate must be a date YYYY-MM-DD or null");
 	return BS_OK;

@@ -12,6 +12,8 @@
  */
 #include "sandbox/qbo_int.h"
 
+#include "core/civil.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,7 +281,7 @@ static int cmp_vals(const char *field, const char *a, const char *b)
 
 	if ((fl >= 4 && (strcasecmp(field + fl - 4, "Time") == 0 ||
 	                 strcasecmp(field + fl - 4, "Date") == 0)) &&
-	    sb_parse_date(a, &x) == BS_OK && sb_parse_date(b, &y) == BS_OK)
+	    civil_parse(a, &x) == BS_OK && civil_parse(b, &y) == BS_OK)
 		return x < y ? -1 : x > y;
 	if (money_parse_fixed(a, strlen(a), 6, 6, &x) == BS_OK &&
 	    money_parse_fixed(b, strlen(b), 6, 6, &y) == BS_OK)
@@ -441,7 +443,7 @@ int qbo_cdc_run(struct qbo_ctx *c, const char *entities, const char *since, json
 		    c->f, "2020",
 		    "Required param missing, need to supply the required value for the API",
 		    entities ? "changedSince" : "entities", "cdc needs entities and changedSince");
-	if (sb_parse_date(since, &t) != BS_OK)
+	if (civil_parse(since, &t) != BS_OK)
 		return qbo_verr(c->f, "2170", "Invalid Enumeration", "changedSince",
 		                "changedSince %s is not a date or date-time", since);
 	if (t < c->now - CDC_DAYS_MS)

@@ -8,6 +8,8 @@
  */
 #include "sandbox/qbo_int.h"
 
+#include "core/civil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +78,8 @@ bool qbo_closed(struct qbo_ctx *c, const char *txn_date)
 		return false;
 	v = sb_jget_path(pc->docs[0]->obj, "AccountingInfoPrefs.BookCloseDate");
 	if (v == NULL || !json_object_is_type(v, json_type_string) ||
-	    sb_parse_date(json_object_get_string(v), &close) != BS_OK ||
-	    sb_parse_date(txn_date, &d) != BS_OK)
+	    civil_parse(json_object_get_string(v), &close) != BS_OK ||
+	    civil_parse(txn_date, &d) != BS_OK)
 		return false;
 	return d < close + INT64_C(86400000); /* the close date itself is closed */
 }
@@ -133,7 +135,7 @@ int qbo_check_txn(struct qbo_ctx *c, int ent, json_object *doc, const struct qbo
 		d[10] = '\0';
 		sb_jset_str(doc, "TxnDate", d);
 		date = sb_jstr(doc, "TxnDate");
-	} else if (sb_parse_date(date, &ms) != BS_OK) {
+	} else if (civil_parse(date, &ms) != BS_OK) {
 		return qbo_verr(c->f, "6000", BIZ_MSG, "TxnDate", "TxnDate %s is not a date", date);
 	}
 	if (qbo_closed(c, date))

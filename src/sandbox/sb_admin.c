@@ -6,6 +6,8 @@
  */
 #include "sandbox/sb_int.h"
 
+#include "core/civil.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,7 +244,7 @@ static void admin_tenant_settings(struct sandbox *sb, const char *id,
 			json_object_object_del(tn->org, keys[i]);
 			continue;
 		}
-		if (sb_parse_date(json_object_get_string(v), &ms) != BS_OK) {
+		if (civil_parse(json_object_get_string(v), &ms) != BS_OK) {
 			sb_resp_problem(resp, 400, "Bad Request", "lock dates are YYYY-MM-DD");
 			goto out;
 		}

@@ -6,6 +6,8 @@
  */
 #include "sandbox/sb_int.h"
 
+#include "core/civil.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,7 +384,7 @@ static json_object *error_element(json_object *e, const struct sb_kind *k, struc
 			int64_t ms;
 
 			if (v != NULL && strncmp(v, "/Date(", 6) != 0 &&
-			    sb_parse_date(v, &ms) == BS_OK)
+			    civil_parse(v, &ms) == BS_OK)
 				sb_jset_date(o, dates[i], NULL, ms);
 		}
 	}

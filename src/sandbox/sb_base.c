@@ -5,6 +5,8 @@
  */
 #include "sandbox/sb_int.h"
 
+#include "core/civil.h"
+
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -169,38 +171,6 @@ int64_t sb_now(struct sandbox *sb)
 	return real_now();
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t yy = (int64_t)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
 void sb_msdate(char *out, size_t n, int64_t ms)
 {
 	snprintf(out, n, "/Date(%lld+0000)/", (long long)ms);
@@ -208,107 +178,7 @@ void sb_msdate(char *out, size_t n, int64_t ms)
 
 void sb_isodate(char *out, size_t n, int64_t ms, bool frac)
 {
-	int64_t days = floor_div(ms, 86400000);
-	int64_t rem = ms - days * 86400000;
-	int y, m, d;
-
-	civil_from_days(days, &y, &m, &d);
-	if (frac)
-		snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", y, m, d,
-		         (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
-		         (int)(rem % 1000));
-	else
-		snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, (int)(rem / 3600000),
-		         (int)(rem / 60000 % 60), (int)(rem / 1000 % 60));
-}
-
-static bool digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-int sb_parse_date(const char *s, int64_t *ms)
-{
-	int y, mo, d, h = 0, mi = 0, se = 0, frac = 0;
-	int64_t v;
-
-	if (s == NULL)
-		return BS_EPARSE;
-	if (strncmp(s, "/Date(", 6) == 0) {
-		const char *p = s + 6;
-		bool neg = false;
-
-		if (*p == '-') {
-			neg = true;
-			p++;
-		}
-		if (!isdigit((unsigned char)*p))
-			return BS_EPARSE;
-		v = 0;
-		for (; isdigit((unsigned char)*p); p++) {
-			if (v > (INT64_MAX - 9) / 10)
-				return BS_ERANGE;
-			v = v * 10 + (*p - '0');
-		}
-		/* an offset (+hhmm) only says how to display: the ms are UTC */
-		if (*p == '+' || *p == '-')
-			for (p++; isdigit((unsigned char)*p); p++)
-				;
-		if (strcmp(p, ")/") != 0)
-			return BS_EPARSE;
-		*ms = neg ? -v : v;
-		return BS_OK;
-	}
-	if (strlen(s) < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d))
-		return BS_EPARSE;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31)
-		return BS_ERANGE;
-	s += 10;
-	if (*s == 'T' || *s == ' ') {
-		if (strlen(s) < 9 || !digits(s + 1, 2, &h) || s[3] != ':' ||
-		    !digits(s + 4, 2, &mi) || s[6] != ':' || !digits(s + 7, 2, &se))
-			return BS_EPARSE;
-		if (h > 23 || mi > 59 || se > 60)
-			return BS_ERANGE;
-		s += 9;
-		if (*s == '.') {
-			int nd = 0;
-
-			for (s++; isdigit((unsigned char)*s); s++, nd++)
-				if (nd < 3)
-					frac = frac * 10 + (*s - '0');
-			for (; nd < 3; nd++)
-				frac *= 10;
-		}
-		if (*s == 'Z')
-			s++;
-		else if (*s == '+' || *s == '-') {
-			int oh, om, sign = *s == '-' ? -1 : 1;
-
-			if (strlen(s) < 6 || !digits(s + 1, 2, &oh) || s[3] != ':' ||
-			    !digits(s + 4, 2, &om))
-				return BS_EPARSE;
-			s += 6;
-			/* local = UTC + offset */
-			h -= sign * oh;
-			mi -= sign * om;
-		}
-	}
-	if (*s != '\0')
-		return BS_EPARSE;
-	v = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400000 +
-	    ((int64_t)h * 3600 + (int64_t)mi * 60 + se) * 1000 + frac;
-	*ms = v;
-	return BS_OK;
+	civil_format(ms, frac, out, n);
 }
 
 int sb_parse_http_date(const char *s, int64_t *ms)
@@ -318,7 +188,7 @@ int sb_parse_http_date(const char *s, int64_t *ms)
 	char wd[4], mn[4];
 	int d, y, h, mi, se;
 
-	if (sb_parse_date(s, ms) == BS_OK)
+	if (civil_parse(s, ms) == BS_OK)
 		return BS_OK;
 	/* "Sun, 06 Nov 1994 08:49:37 GMT" */
 	if (sscanf(s, "%3s, %d %3s %d %d:%d:%d", wd, &d, mn, &y, &h, &mi, &se) != 7)
@@ -328,7 +198,7 @@ int sb_parse_http_date(const char *s, int64_t *ms)
 			if (d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 ||
 			    se > 60 || y < 1 || y > 9999)
 				return BS_ERANGE;
-			*ms = days_from_civil(y, (unsigned)m + 1, (unsigned)d) * 86400000 +
+			*ms = civil_days(y, m + 1, d) * 86400000 +
 			      ((int64_t)h * 3600 + mi * 60 + se) * 1000;
 			return BS_OK;
 		}

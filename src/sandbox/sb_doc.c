@@ -6,6 +6,8 @@
  */
 #include "sandbox/sb_doc_int.h"
 
+#include "core/civil.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -161,7 +163,7 @@ int sb_get_date(json_object *in, const char *key, int64_t dflt, int64_t *out, st
 		return dflt == INT64_MIN ? BS_ENOTFOUND : BS_OK;
 	}
 	if (!json_object_is_type(v, json_type_string) ||
-	    sb_parse_date(json_object_get_string(v), out) != BS_OK) {
+	    civil_parse(json_object_get_string(v), out) != BS_OK) {
 		sb_err(errs, "%s is not a valid date", key);
 		return BS_EINVAL;
 	}

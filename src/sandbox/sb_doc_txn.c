@@ -9,6 +9,8 @@
  */
 #include "sandbox/sb_doc_int.h"
 
+#include "core/civil.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -251,7 +253,7 @@ static int draft_frozen(struct sb_txn *t, const struct sb_doc_spec *sp, const st
 		return BS_OK;
 	if (sb_lock_check(t, d->date, errs) != BS_OK)
 		return BS_EINVAL;
-	if (old != NULL && sb_parse_date(sb_jstr(old->obj, "Date"), &od) == BS_OK &&
+	if (old != NULL && civil_parse(sb_jstr(old->obj, "Date"), &od) == BS_OK &&
 	    sb_lock_check(t, od, errs) != BS_OK)
 		return BS_EINVAL;
 	return BS_OK;

@@ -251,10 +251,8 @@ int64_t sb_now(struct sandbox *sb);
 int64_t sb_mono_us(void);
 /* "/Date(ms+0000)/" */
 void sb_msdate(char *out, size_t n, int64_t ms);
-/* "2024-01-31T00:00:00" (frac false) or with milliseconds */
+/* "2024-01-31T00:00:00" (frac false) or with milliseconds (civil_format) */
 void sb_isodate(char *out, size_t n, int64_t ms, bool frac);
-/* Parse "YYYY-MM-DD[THH:MM:SS[.fff][Z|±hh:mm]]" or "/Date(ms[±hhmm])/". */
-int sb_parse_date(const char *s, int64_t *ms);
 /* Parse an RFC 1123 HTTP date or ISO date (If-Modified-Since). */
 int sb_parse_http_date(const char *s, int64_t *ms);
 

@@ -17,6 +17,8 @@
  */
 #include "sandbox/sb_int.h"
 
+#include "core/civil.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,7 +174,7 @@ static int parse_value(struct parser *ps, struct sb_expr *e)
 			return BS_EPARSE;
 		snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02d", f[0] % 10000,
 		         f[1] % 100, f[2] % 100, f[3] % 100, f[4] % 100, f[5] % 100);
-		if (sb_parse_date(iso, &ms) != BS_OK)
+		if (civil_parse(iso, &ms) != BS_OK)
 			return BS_EPARSE;
 		e->vt = V_DATE;
 		e->num = ms;
@@ -466,7 +468,7 @@ bool sb_where_eval(const struct sb_expr *e, json_object *doc)
 		int64_t ms;
 
 		if (!json_object_is_type(f, json_type_string) ||
-		    sb_parse_date(json_object_get_string(f), &ms) != BS_OK)
+		    civil_parse(json_object_get_string(f), &ms) != BS_OK)
 			return e->op == OP_NE;
 		return op_holds(e->op, cmp_i64(ms, e->num));
 	}
@@ -486,7 +488,7 @@ static int value_cmp(json_object *a, json_object *b)
 		const char *s = json_object_get_string(a), *t = json_object_get_string(b);
 
 		if (strncmp(s, "/Date(", 6) == 0 && strncmp(t, "/Date(", 6) == 0 &&
-		    sb_parse_date(s, &x) == BS_OK && sb_parse_date(t, &y) == BS_OK)
+		    civil_parse(s, &x) == BS_OK && civil_parse(t, &y) == BS_OK)
 			return cmp_i64(x, y);
 		return strcasecmp(s, t);
 	}

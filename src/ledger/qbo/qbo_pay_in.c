@@ -13,6 +13,7 @@
  */
 #include "ledger/qbo/qbo.h"
 
+#include "core/civil.h"
 #include "core/jsonr.h"
 #include "core/money.h"
 #include "http/client.h"
@@ -45,7 +46,7 @@ int qbo_payments_get(struct qbo_conn *q, int64_t since_ms, int64_t page, struct 
 	struct buf stmt, path;
 	int rc;
 
-	ledger_time_format(since_ms, since, sizeof(since));
+	civil_format(since_ms, true, since, sizeof(since));
 	buf_init(&stmt, 1024);
 	buf_init(&path, 4096);
 	if (is_cdc(since_ms, page)) {
@@ -117,7 +118,7 @@ static int one(struct json_object *el, struct ledger_payment *p, struct bs_error
 	memset(p, 0, sizeof(*p));
 	p->id = str_or_empty(el, "Id");
 	p->deleted = strcmp(str_or_empty(el, "status"), "Deleted") == 0;
-	if (p->id[0] == '\0' || ledger_time_parse(jsonr_str(get(el, "MetaData"), "LastUpdatedTime"),
+	if (p->id[0] == '\0' || civil_parse(jsonr_str(get(el, "MetaData"), "LastUpdatedTime"),
 	                                          &p->updated_ms) != BS_OK)
 		return bs_error_set(err, BS_EPROTO, "QBO payment %s: no id or update time", p->id);
 	p->contact_id = str_or_empty(get(el, "CustomerRef"), "value");
@@ -184,10 +185,7 @@ int qbo_payments_parse(int64_t since_ms, int64_t page, const char *body, size_t 
 		rc = one(json_object_array_get_idx(arr, i), &p, err);
 		if (rc != BS_OK)
 			break;
-		if (p.updated_ms > pg->max_ms)
-			pg->max_ms = p.updated_ms;
-		pg->last_ms = p.updated_ms;
-		rc = each(arg, &p);
+		rc = ledger_pay_page_take(pg, &p, each, arg);
 	}
 out:
 	json_object_put(root);

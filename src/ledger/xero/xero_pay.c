@@ -9,6 +9,7 @@
  */
 #include "ledger/xero/xero.h"
 
+#include "core/civil.h"
 #include "core/jsonr.h"
 #include "core/money.h"
 
@@ -25,7 +26,7 @@ int xero_payments_get(struct xero_conn *x, int64_t since_ms, int64_t page, struc
 
 	snprintf(path, sizeof(path), "/Payments?page=%lld&pageSize=%d&order=UpdatedDateUTC%%20ASC",
 	         (long long)(page < 1 ? 1 : page), XERO_PAY_PAGE);
-	ledger_time_format(since_ms, since, sizeof(since));
+	civil_format(since_ms, true, since, sizeof(since));
 	return xero_get_since(x, path, since_ms > 0 ? since : NULL, body, call, err);
 }
 
@@ -57,12 +58,12 @@ static int one(struct json_object *el, struct ledger_payment *p, char *date, siz
 	p->receivable = strcmp(type, "ACCRECPAYMENT") == 0 && inv != NULL;
 	if (p->id[0] == '\0' || amount == NULL ||
 	    money_parse_fixed(amount, strlen(amount), MONEY_DP, MONEY_DP, &p->amount) != BS_OK ||
-	    ledger_time_parse(jsonr_str(el, "UpdatedDateUTC"), &p->updated_ms) != BS_OK)
+	    civil_parse(jsonr_str(el, "UpdatedDateUTC"), &p->updated_ms) != BS_OK)
 		return bs_error_set(err, BS_EPROTO, "Xero payment %s: no id, amount or update time",
 		                    p->id);
 	date[0] = '\0';
-	if (ledger_time_parse(d, &dms) == BS_OK) {
-		ledger_time_format(dms, date, dcap);
+	if (civil_parse(d, &dms) == BS_OK) {
+		civil_format(dms, true, date, dcap);
 		date[dcap > 10 ? 10 : dcap - 1] = '\0';
 	}
 	p->date = date;
@@ -101,10 +102,7 @@ int xero_payments_parse(int64_t since_ms, int64_t page, const char *body, size_t
 		rc = one(json_object_array_get_idx(arr, i), &p, date, sizeof(date), err);
 		if (rc != BS_OK)
 			break;
-		if (p.updated_ms > pg->max_ms)
-			pg->max_ms = p.updated_ms;
-		pg->last_ms = p.updated_ms;
-		rc = each(arg, &p);
+		rc = ledger_pay_page_take(pg, &p, each, arg);
 	}
 out:
 	json_object_put(root);
