@@ -10,6 +10,7 @@
  */
 #include "events/events.h"
 
+#include "core/grow.h"
 #include "core/buf.h"
 #include "core/jsonw.h"
 #include "http/client.h"
@@ -131,15 +132,8 @@ static int collect(void *arg, const struct store_event *e, const char *data)
 {
 	struct due_list *l = arg;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct due *v = realloc(l->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return BS_ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (grow_array(&l->v, &l->cap, l->n, 16, sizeof(*l->v)) != BS_OK)
+		return BS_ENOMEM;
 	l->v[l->n].ev = *e;
 	l->v[l->n].data = strdup(data);
 	if (l->v[l->n].data == NULL)

@@ -22,6 +22,7 @@
 #include "store/store_sqlite_int.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static const char *const stmt_sql[Q_STMT_COUNT] = {
@@ -172,6 +173,13 @@ int sq_done(struct sq_store *s, sqlite3_stmt *q, struct bs_error *err, const cha
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return sq_fail(s, rc, err, what);
 	return BS_OK;
+}
+
+void sq_col_copy(sqlite3_stmt *q, int i, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+
+	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
 }
 
 int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const char *what)

@@ -4,32 +4,23 @@
  */
 #include "store/store_sqlite_int.h"
 
-#include <stdio.h>
-
 #define COLS                                                                                       \
 	"target, ledger_id, side, name, email, tax_number, status, record_kind, record_id,"        \
 	" reason, decided_by, created_ms, updated_ms"
 
-static void col(sqlite3_stmt *q, int i, char *out, size_t cap)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-
-	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
-}
-
 static void row_read(sqlite3_stmt *q, struct store_contact *c)
 {
-	col(q, 0, c->target, sizeof(c->target));
-	col(q, 1, c->ledger_id, sizeof(c->ledger_id));
-	col(q, 2, c->side, sizeof(c->side));
-	col(q, 3, c->name, sizeof(c->name));
-	col(q, 4, c->email, sizeof(c->email));
-	col(q, 5, c->tax_number, sizeof(c->tax_number));
-	col(q, 6, c->status, sizeof(c->status));
-	col(q, 7, c->record_kind, sizeof(c->record_kind));
-	col(q, 8, c->record_id, sizeof(c->record_id));
-	col(q, 9, c->reason, sizeof(c->reason));
-	col(q, 10, c->decided_by, sizeof(c->decided_by));
+	sq_col_copy(q, 0, c->target, sizeof(c->target));
+	sq_col_copy(q, 1, c->ledger_id, sizeof(c->ledger_id));
+	sq_col_copy(q, 2, c->side, sizeof(c->side));
+	sq_col_copy(q, 3, c->name, sizeof(c->name));
+	sq_col_copy(q, 4, c->email, sizeof(c->email));
+	sq_col_copy(q, 5, c->tax_number, sizeof(c->tax_number));
+	sq_col_copy(q, 6, c->status, sizeof(c->status));
+	sq_col_copy(q, 7, c->record_kind, sizeof(c->record_kind));
+	sq_col_copy(q, 8, c->record_id, sizeof(c->record_id));
+	sq_col_copy(q, 9, c->reason, sizeof(c->reason));
+	sq_col_copy(q, 10, c->decided_by, sizeof(c->decided_by));
 	c->created_ms = sqlite3_column_int64(q, 11);
 	c->updated_ms = sqlite3_column_int64(q, 12);
 }

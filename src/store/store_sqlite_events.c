@@ -5,7 +5,6 @@
  */
 #include "store/store_sqlite_int.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static int ev_add(struct store *st, const char *id, const char *type, const char *target,
@@ -42,29 +41,22 @@ static int ev_add(struct store *st, const char *id, const char *type, const char
 	"seq, id, type, target, created_ms, state, attempts, next_ms, delivered_ms, since_ms,"     \
 	" last_error, data"
 
-static void copy_col(char *dst, size_t cap, sqlite3_stmt *q, int col)
-{
-	const unsigned char *t = sqlite3_column_text(q, col);
-
-	snprintf(dst, cap, "%s", t != NULL ? (const char *)t : "");
-}
-
 static void row_event(sqlite3_stmt *q, struct store_event *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->seq = sqlite3_column_int64(q, 0);
-	copy_col(e->id, sizeof(e->id), q, 1);
-	copy_col(e->type, sizeof(e->type), q, 2);
-	copy_col(e->target, sizeof(e->target), q, 3);
+	sq_col_copy(q, 1, e->id, sizeof(e->id));
+	sq_col_copy(q, 2, e->type, sizeof(e->type));
+	sq_col_copy(q, 3, e->target, sizeof(e->target));
 	e->created_ms = sqlite3_column_int64(q, 4);
-	copy_col(e->state, sizeof(e->state), q, 5);
+	sq_col_copy(q, 5, e->state, sizeof(e->state));
 	e->attempts = sqlite3_column_int64(q, 6);
 	e->next_ms = sqlite3_column_int64(q, 7);
 	e->delivered_ms = sqlite3_column_int64(q, 8);
 	e->since_ms = sqlite3_column_int64(q, 9);
 	if (e->since_ms == 0)
 		e->since_ms = e->created_ms;
-	copy_col(e->last_error, sizeof(e->last_error), q, 10);
+	sq_col_copy(q, 10, e->last_error, sizeof(e->last_error));
 }
 
 struct walk {

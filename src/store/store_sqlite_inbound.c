@@ -6,36 +6,28 @@
 
 #include "core/buf.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #define COLS                                                                                       \
 	"target, ledger_id, state, reason, contact, customer, invoice, sale, currency, amount, "   \
 	"date, updated_ms, event, decided_ms"
 
-static void col(sqlite3_stmt *q, int i, char *out, size_t cap)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-
-	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
-}
-
 static void row_of(sqlite3_stmt *q, struct store_inbound_row *r)
 {
 	memset(r, 0, sizeof(*r));
-	col(q, 0, r->target, sizeof(r->target));
-	col(q, 1, r->ledger_id, sizeof(r->ledger_id));
-	col(q, 2, r->state, sizeof(r->state));
-	col(q, 3, r->reason, sizeof(r->reason));
-	col(q, 4, r->contact, sizeof(r->contact));
-	col(q, 5, r->customer, sizeof(r->customer));
-	col(q, 6, r->invoice, sizeof(r->invoice));
-	col(q, 7, r->sale, sizeof(r->sale));
-	col(q, 8, r->currency, sizeof(r->currency));
+	sq_col_copy(q, 0, r->target, sizeof(r->target));
+	sq_col_copy(q, 1, r->ledger_id, sizeof(r->ledger_id));
+	sq_col_copy(q, 2, r->state, sizeof(r->state));
+	sq_col_copy(q, 3, r->reason, sizeof(r->reason));
+	sq_col_copy(q, 4, r->contact, sizeof(r->contact));
+	sq_col_copy(q, 5, r->customer, sizeof(r->customer));
+	sq_col_copy(q, 6, r->invoice, sizeof(r->invoice));
+	sq_col_copy(q, 7, r->sale, sizeof(r->sale));
+	sq_col_copy(q, 8, r->currency, sizeof(r->currency));
 	r->amount = sqlite3_column_int64(q, 9);
-	col(q, 10, r->date, sizeof(r->date));
+	sq_col_copy(q, 10, r->date, sizeof(r->date));
 	r->updated_ms = sqlite3_column_int64(q, 11);
-	col(q, 12, r->event, sizeof(r->event));
+	sq_col_copy(q, 12, r->event, sizeof(r->event));
 	r->decided_ms = sqlite3_column_int64(q, 13);
 }
 

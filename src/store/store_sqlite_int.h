@@ -123,6 +123,10 @@ int sq_done(struct sq_store *s, sqlite3_stmt *q, struct bs_error *err, const cha
 
 int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const char *what);
 
+/* Column i of the current row as text into out[cap] ("" for NULL;
+ * truncated to fit, always NUL-terminated). */
+void sq_col_copy(sqlite3_stmt *q, int i, char *out, size_t cap);
+
 /* Step q (the caller's, prepared and bound) through its rows, handing each
  * to row(arg, q); a non-zero return from row stops the walk and is returned
  * as is.  The end is BS_OK, an SQLite failure sq_fail() about `what`.  q is

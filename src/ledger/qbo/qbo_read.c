@@ -11,6 +11,7 @@
 #include "ledger/qbo/qbo.h"
 #include "ledger/qbo/qbo_int.h"
 
+#include "core/grow.h"
 #include "core/jsonr.h"
 
 #include <ctype.h>
@@ -233,15 +234,8 @@ static int taxrate_row(struct json_object *row, void *ctx)
 
 	if (id == NULL)
 		return BS_OK;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 32;
-		struct taxrate *v = realloc(r->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return BS_ENOMEM;
-		r->v = v;
-		r->cap = cap;
-	}
+	if (grow_array(&r->v, &r->cap, r->n, 32, sizeof(*r->v)) != BS_OK)
+		return BS_ENOMEM;
 	snprintf(r->v[r->n].id, sizeof(r->v[0].id), "%s", id);
 	snprintf(r->v[r->n].rate, sizeof(r->v[0].rate), "%s", rate != NULL ? rate : "0");
 	r->n++;
