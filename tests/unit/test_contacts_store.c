@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tstore.h"
+
 #include "core/error.h"
 #include "inbound/contacts.h"
 #include "model/sync_state.h"
@@ -29,9 +31,7 @@
 #define TARGET "xero:tenant-1"
 
 struct fx {
-	char dir[64];
-	char path[128];
-	struct store *st;
+	struct tstore t;
 };
 
 static void put_record(struct store *st, const char *json)
@@ -59,20 +59,17 @@ static int setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-contacts-XXXXXX");
-	if (mkdtemp(f->dir) == NULL ||
-	    (snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir),
-	     store_open(f->path, STORE_OPEN_CREATE, &f->st, &err)) != BS_OK) {
+	if (tstore_open(&f->t, "contacts") != 0) {
 		free(f);
 		return -1;
 	}
-	if (store_target_add(f->st, TARGET, "Demo", &who, &err) != BS_OK)
+	if (store_target_add(f->t.st, TARGET, "Demo", &who, &err) != BS_OK)
 		return -1;
 	/* events are kept only for a receiver (docs/events.md) */
-	if (store_setting_set(f->st, "events.url", "http://127.0.0.1:9/events", &err) != BS_OK)
+	if (store_setting_set(f->t.st, "events.url", "http://127.0.0.1:9/events", &err) != BS_OK)
 		return -1;
-	put_record(f->st, "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"Delta Foods\"}");
-	put_record(f->st, "{\"kind\":\"supplier\",\"id\":\"S-1\",\"name\":\"Echo Supplies\"}");
+	put_record(f->t.st, "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"Delta Foods\"}");
+	put_record(f->t.st, "{\"kind\":\"supplier\",\"id\":\"S-1\",\"name\":\"Echo Supplies\"}");
 	*state = f;
 	return 0;
 }
@@ -80,11 +77,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
 
-	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tstore_close(&f->t) != 0)
 		return -1;
 	free(f);
 	return 0;
@@ -132,7 +126,7 @@ static int events(struct fx *f)
 	sqlite3_stmt *q = NULL;
 	int n = -1;
 
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->t.path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db,
 	                                    "SELECT count(*) FROM events"
 	                                    " WHERE type = 'contact.imported'",
@@ -152,42 +146,42 @@ static void test_rows(void **state)
 	struct collect k = {{0}, 0};
 	struct bs_error err;
 
-	listed(f->st, "L-2", "Delta Food", "customer", "C-1");
-	listed(f->st, "L-1", "Echo Suplies", "supplier", "S-1");
-	assert_int_equal(store_contact_get(f->st, TARGET, "L-2", &got, &err), BS_OK);
+	listed(f->t.st, "L-2", "Delta Food", "customer", "C-1");
+	listed(f->t.st, "L-1", "Echo Suplies", "supplier", "S-1");
+	assert_int_equal(store_contact_get(f->t.st, TARGET, "L-2", &got, &err), BS_OK);
 	assert_string_equal(got.name, "Delta Food");
 	assert_string_equal(got.status, "listed");
 	assert_int_equal(got.created_ms, NOW);
-	assert_int_equal(store_contact_get(f->st, TARGET, "L-9", &got, &err), BS_ENOTFOUND);
-	assert_int_equal(store_contact_get(f->st, "xero:other", "L-2", &got, &err), BS_ENOTFOUND);
+	assert_int_equal(store_contact_get(f->t.st, TARGET, "L-9", &got, &err), BS_ENOTFOUND);
+	assert_int_equal(store_contact_get(f->t.st, "xero:other", "L-2", &got, &err), BS_ENOTFOUND);
 
 	/* replaced in place; the first created_ms kept */
 	c = got;
 	snprintf(c.status, sizeof(c.status), STORE_CONTACT_DISMISSED);
-	assert_int_equal(store_contact_put(f->st, &c, NOW + 5, &err), BS_OK);
-	assert_int_equal(store_contact_get(f->st, TARGET, "L-2", &got, &err), BS_OK);
+	assert_int_equal(store_contact_put(f->t.st, &c, NOW + 5, &err), BS_OK);
+	assert_int_equal(store_contact_get(f->t.st, TARGET, "L-2", &got, &err), BS_OK);
 	assert_string_equal(got.status, "dismissed");
 	assert_int_equal(got.created_ms, NOW);
 	assert_int_equal(got.updated_ms, NOW + 5);
 
 	/* listing: by ledger id, filtered by status */
-	assert_int_equal(store_contacts_each(f->st, TARGET, NULL, collect_cb, &k, &err), BS_OK);
+	assert_int_equal(store_contacts_each(f->t.st, TARGET, NULL, collect_cb, &k, &err), BS_OK);
 	assert_string_equal(k.text, "L-1=listed:supplier:S-1|L-2=dismissed:customer:C-1|");
 	memset(&k, 0, sizeof(k));
-	assert_int_equal(store_contacts_each(f->st, NULL, "listed", collect_cb, &k, &err), BS_OK);
+	assert_int_equal(store_contacts_each(f->t.st, NULL, "listed", collect_cb, &k, &err), BS_OK);
 	assert_int_equal(k.n, 1);
 
 	/* refused before anything is written */
 	c.status[0] = '\0';
-	assert_int_equal(store_contact_put(f->st, &c, NOW, &err), BS_EINVAL);
+	assert_int_equal(store_contact_put(f->t.st, &c, NOW, &err), BS_EINVAL);
 	snprintf(c.status, sizeof(c.status), "bogus");
-	assert_int_equal(store_contact_put(f->st, &c, NOW, &err), BS_EINVAL);
+	assert_int_equal(store_contact_put(f->t.st, &c, NOW, &err), BS_EINVAL);
 	snprintf(c.status, sizeof(c.status), "listed");
 	snprintf(c.side, sizeof(c.side), "vendor");
-	assert_int_equal(store_contact_put(f->st, &c, NOW, &err), BS_EINVAL);
+	assert_int_equal(store_contact_put(f->t.st, &c, NOW, &err), BS_EINVAL);
 	snprintf(c.side, sizeof(c.side), "both");
 	c.ledger_id[0] = '\0';
-	assert_int_equal(store_contact_put(f->st, &c, NOW, &err), BS_EINVAL);
+	assert_int_equal(store_contact_put(f->t.st, &c, NOW, &err), BS_EINVAL);
 	assert_int_equal(events(f), 0);
 }
 
@@ -199,62 +193,64 @@ static void test_decisions(void **state)
 	enum sync_state s;
 	struct bs_error err;
 
-	listed(f->st, "L-1", "Delta Food", "customer", "C-1");
-	listed(f->st, "L-2", "Jonathon Smith", "customer", "C-1");
-	listed(f->st, "L-3", "Echo Suplies", "supplier", "S-1");
+	listed(f->t.st, "L-1", "Delta Food", "customer", "C-1");
+	listed(f->t.st, "L-2", "Jonathon Smith", "customer", "C-1");
+	listed(f->t.st, "L-3", "Echo Suplies", "supplier", "S-1");
 
 	/* link: the record linked and posted, no new record */
 	assert_int_equal(
-	    contacts_decide_link(f->st, TARGET, "L-1", RECORD_CUSTOMER, "C-1", NOW, &err), BS_OK);
-	assert_int_equal(store_link_get(f->st, TARGET, RECORD_CUSTOMER, "C-1", "Contact", &l, &err),
-	                 BS_OK);
+	    contacts_decide_link(f->t.st, TARGET, "L-1", RECORD_CUSTOMER, "C-1", NOW, &err), BS_OK);
+	assert_int_equal(
+	    store_link_get(f->t.st, TARGET, RECORD_CUSTOMER, "C-1", "Contact", &l, &err), BS_OK);
 	assert_string_equal(l.ledger_id, "L-1");
 	assert_int_equal(events(f), 1);
-	assert_int_equal(store_state_get(f->st, RECORD_CUSTOMER, "C-1", TARGET, &s, NULL, &err),
+	assert_int_equal(store_state_get(f->t.st, RECORD_CUSTOMER, "C-1", TARGET, &s, NULL, &err),
 	                 BS_OK);
 	assert_int_equal(s, SYNC_IMPORTED);
-	assert_int_equal(store_contact_get(f->st, TARGET, "L-1", &got, &err), BS_OK);
+	assert_int_equal(store_contact_get(f->t.st, TARGET, "L-1", &got, &err), BS_OK);
 	assert_string_equal(got.status, "linked");
 	assert_string_equal(got.decided_by, "cli");
 
 	/* a record linked already cannot take a second contact; nothing changes */
 	assert_int_equal(
-	    contacts_decide_link(f->st, TARGET, "L-2", RECORD_CUSTOMER, "C-1", NOW, &err),
+	    contacts_decide_link(f->t.st, TARGET, "L-2", RECORD_CUSTOMER, "C-1", NOW, &err),
 	    BS_ECONFLICT);
-	assert_int_equal(store_contact_get(f->st, TARGET, "L-2", &got, &err), BS_OK);
+	assert_int_equal(store_contact_get(f->t.st, TARGET, "L-2", &got, &err), BS_OK);
 	assert_string_equal(got.status, "listed");
 	/* a record that is not there, or not a contact */
 	assert_int_equal(
-	    contacts_decide_link(f->st, TARGET, "L-2", RECORD_CUSTOMER, "C-9", NOW, &err),
+	    contacts_decide_link(f->t.st, TARGET, "L-2", RECORD_CUSTOMER, "C-9", NOW, &err),
 	    BS_ENOTFOUND);
-	assert_int_equal(contacts_decide_link(f->st, TARGET, "L-2", RECORD_SALE, "C-1", NOW, &err),
-	                 BS_EINVAL);
+	assert_int_equal(
+	    contacts_decide_link(f->t.st, TARGET, "L-2", RECORD_SALE, "C-1", NOW, &err), BS_EINVAL);
 
 	/* create: a new customer xero-L-2, linked and posted */
-	assert_int_equal(contacts_decide_create(f->st, TARGET, "L-2", NOW, &err), BS_OK);
+	assert_int_equal(contacts_decide_create(f->t.st, TARGET, "L-2", NOW, &err), BS_OK);
 	assert_int_equal(
-	    store_link_get(f->st, TARGET, RECORD_CUSTOMER, "xero-L-2", "Contact", &l, &err), BS_OK);
+	    store_link_get(f->t.st, TARGET, RECORD_CUSTOMER, "xero-L-2", "Contact", &l, &err),
+	    BS_OK);
 	assert_string_equal(l.ledger_id, "L-2");
 	assert_int_equal(
-	    store_state_get(f->st, RECORD_CUSTOMER, "xero-L-2", TARGET, &s, NULL, &err), BS_OK);
+	    store_state_get(f->t.st, RECORD_CUSTOMER, "xero-L-2", TARGET, &s, NULL, &err), BS_OK);
 	assert_int_equal(s, SYNC_IMPORTED);
-	assert_int_equal(store_contact_get(f->st, TARGET, "L-2", &got, &err), BS_OK);
+	assert_int_equal(store_contact_get(f->t.st, TARGET, "L-2", &got, &err), BS_OK);
 	assert_string_equal(got.status, "created");
 	assert_string_equal(got.record_id, "xero-L-2");
 	assert_int_equal(events(f), 2);
 
 	/* dismiss: kept, nothing made */
-	assert_int_equal(contacts_decide_dismiss(f->st, TARGET, "L-3", NOW, &err), BS_OK);
-	assert_int_equal(store_contact_get(f->st, TARGET, "L-3", &got, &err), BS_OK);
+	assert_int_equal(contacts_decide_dismiss(f->t.st, TARGET, "L-3", NOW, &err), BS_OK);
+	assert_int_equal(store_contact_get(f->t.st, TARGET, "L-3", &got, &err), BS_OK);
 	assert_string_equal(got.status, "dismissed");
-	assert_int_equal(store_link_get(f->st, TARGET, RECORD_SUPPLIER, "S-1", "Contact", &l, &err),
-	                 BS_ENOTFOUND);
+	assert_int_equal(
+	    store_link_get(f->t.st, TARGET, RECORD_SUPPLIER, "S-1", "Contact", &l, &err),
+	    BS_ENOTFOUND);
 
 	/* each once */
-	assert_int_equal(contacts_decide_dismiss(f->st, TARGET, "L-3", NOW, &err), BS_ESTATE);
+	assert_int_equal(contacts_decide_dismiss(f->t.st, TARGET, "L-3", NOW, &err), BS_ESTATE);
 	assert_non_null(strstr(err.msg, "decided already"));
-	assert_int_equal(contacts_decide_create(f->st, TARGET, "L-1", NOW, &err), BS_ESTATE);
-	assert_int_equal(contacts_decide_create(f->st, TARGET, "L-404", NOW, &err), BS_ENOTFOUND);
+	assert_int_equal(contacts_decide_create(f->t.st, TARGET, "L-1", NOW, &err), BS_ESTATE);
+	assert_int_equal(contacts_decide_create(f->t.st, TARGET, "L-404", NOW, &err), BS_ENOTFOUND);
 	assert_int_equal(events(f), 2); /* a dismissal and a refusal have none */
 }
 

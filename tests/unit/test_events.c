@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tstore.h"
+
 #include "core/error.h"
 #include "events/events.h"
 #include "store/store.h"
@@ -24,9 +26,7 @@
 #define NOW 1700000000000LL
 
 struct fx {
-	char dir[64];
-	char path[128];
-	struct store *st;
+	struct tstore t;
 };
 
 static int setup(void **state)
@@ -36,11 +36,8 @@ static int setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-events-XXXXXX");
-	if (mkdtemp(f->dir) == NULL ||
-	    (snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir),
-	     store_open(f->path, STORE_OPEN_CREATE, &f->st, &err)) != BS_OK ||
-	    store_setting_set(f->st, "events.url", "http://127.0.0.1:9/e", &err) != BS_OK) {
+	if (tstore_open(&f->t, "events") != 0 ||
+	    store_setting_set(f->t.st, "events.url", "http://127.0.0.1:9/e", &err) != BS_OK) {
 		free(f);
 		return -1;
 	}
@@ -51,11 +48,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
 
-	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tstore_close(&f->t) != 0)
 		return -1;
 	free(f);
 	return 0;
@@ -69,7 +63,7 @@ static void rows(struct fx *f, char *out, size_t cap)
 	size_t n = 0;
 
 	out[0] = '\0';
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->t.path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db,
 	                                    "SELECT id, type, target, state, next_ms - created_ms,"
 	                                    " data FROM events ORDER BY seq",
@@ -93,7 +87,7 @@ static void test_emit_commits(void **state)
 	struct bs_error err;
 	char id[STORE_EVENT_ID_MAX], id2[STORE_EVENT_ID_MAX], got[1024], want[1024];
 
-	assert_int_equal(events_emit(f->st, EVENTS_PAYMENT_APPLIED, "xero:t-1",
+	assert_int_equal(events_emit(f->t.st, EVENTS_PAYMENT_APPLIED, "xero:t-1",
 	                             "{\"payment\":\"P-1\"}", NOW, id, &err),
 	                 BS_OK);
 	assert_int_equal(strlen(id), 36);
@@ -101,7 +95,7 @@ static void test_emit_commits(void **state)
 	for (size_t i = 4; i < 36; i++)
 		assert_non_null(strchr("0123456789abcdef", id[i]));
 	assert_int_equal(
-	    events_emit(f->st, EVENTS_CONTACT_IMPORTED, NULL, NULL, NOW + 1, id2, &err), BS_OK);
+	    events_emit(f->t.st, EVENTS_CONTACT_IMPORTED, NULL, NULL, NOW + 1, id2, &err), BS_OK);
 	assert_string_not_equal(id, id2);
 	rows(f, got, sizeof(got));
 	snprintf(want, sizeof(want),
@@ -117,17 +111,17 @@ static void test_emit_rolls_back_with_its_transaction(void **state)
 	struct bs_error err;
 	char got[256];
 
-	assert_int_equal(store_begin(f->st, &err), BS_OK);
-	assert_int_equal(events_emit(f->st, EVENTS_DOCUMENT_POSTED, "t", "{}", NOW, NULL, &err),
+	assert_int_equal(store_begin(f->t.st, &err), BS_OK);
+	assert_int_equal(events_emit(f->t.st, EVENTS_DOCUMENT_POSTED, "t", "{}", NOW, NULL, &err),
 	                 BS_OK);
-	store_rollback(f->st);
+	store_rollback(f->t.st);
 	rows(f, got, sizeof(got));
 	assert_string_equal(got, "");
 
-	assert_int_equal(store_begin(f->st, &err), BS_OK);
-	assert_int_equal(events_emit(f->st, EVENTS_DOCUMENT_FAILED, "t", "{}", NOW, NULL, &err),
+	assert_int_equal(store_begin(f->t.st, &err), BS_OK);
+	assert_int_equal(events_emit(f->t.st, EVENTS_DOCUMENT_FAILED, "t", "{}", NOW, NULL, &err),
 	                 BS_OK);
-	assert_int_equal(store_commit(f->st, &err), BS_OK);
+	assert_int_equal(store_commit(f->t.st, &err), BS_OK);
 	rows(f, got, sizeof(got));
 	assert_non_null(strstr(got, " document.failed t pending 0 {}|"));
 }
@@ -140,15 +134,16 @@ static void test_refused(void **state)
 	static const char *const bad_data[] = {"[]", "1", "\"x\"", "{", "nul", ""};
 
 	for (size_t i = 0; i < sizeof(bad_data) / sizeof(bad_data[0]); i++)
-		assert_int_equal(events_emit(f->st, "t.x", "", bad_data[i], NOW, NULL, &err),
+		assert_int_equal(events_emit(f->t.st, "t.x", "", bad_data[i], NOW, NULL, &err),
 		                 BS_EINVAL);
-	assert_int_equal(events_emit(f->st, "", "", "{}", NOW, NULL, &err), BS_EINVAL);
+	assert_int_equal(events_emit(f->t.st, "", "", "{}", NOW, NULL, &err), BS_EINVAL);
 	memset(longtype, 'a', sizeof(longtype) - 1);
 	longtype[sizeof(longtype) - 1] = '\0';
-	assert_int_equal(events_emit(f->st, longtype, "", "{}", NOW, NULL, &err), BS_EINVAL);
-	assert_int_equal(store_event_add(f->st, "", "t.x", "", "{}", NOW, NULL, &err), BS_EINVAL);
-	assert_int_equal(store_event_add(f->st, "evt_1", "t.x", "", "{}", NOW, NULL, &err), BS_OK);
-	assert_int_equal(store_event_add(f->st, "evt_1", "t.x", "", "{}", NOW, NULL, &err),
+	assert_int_equal(events_emit(f->t.st, longtype, "", "{}", NOW, NULL, &err), BS_EINVAL);
+	assert_int_equal(store_event_add(f->t.st, "", "t.x", "", "{}", NOW, NULL, &err), BS_EINVAL);
+	assert_int_equal(store_event_add(f->t.st, "evt_1", "t.x", "", "{}", NOW, NULL, &err),
+	                 BS_OK);
+	assert_int_equal(store_event_add(f->t.st, "evt_1", "t.x", "", "{}", NOW, NULL, &err),
 	                 BS_ECONFLICT);
 	rows(f, got, sizeof(got));
 	assert_string_equal(got, "evt_1 t.x  pending 0 {}|");
@@ -162,14 +157,14 @@ static void test_no_url_no_event(void **state)
 	struct bs_error err;
 	char id[STORE_EVENT_ID_MAX] = "x", got[64];
 
-	assert_int_equal(store_setting_set(f->st, "events.url", "", &err), BS_OK);
-	assert_int_equal(events_emit(f->st, EVENTS_DOCUMENT_POSTED, "t", "{}", NOW, id, &err),
+	assert_int_equal(store_setting_set(f->t.st, "events.url", "", &err), BS_OK);
+	assert_int_equal(events_emit(f->t.st, EVENTS_DOCUMENT_POSTED, "t", "{}", NOW, id, &err),
 	                 BS_OK);
 	assert_string_equal(id, "");
 	rows(f, got, sizeof(got));
 	assert_string_equal(got, "");
 	/* bad data is still refused: the caller's bug shows either way */
-	assert_int_equal(events_emit(f->st, EVENTS_DOCUMENT_POSTED, "t", "[]", NOW, id, &err),
+	assert_int_equal(events_emit(f->t.st, EVENTS_DOCUMENT_POSTED, "t", "[]", NOW, id, &err),
 	                 BS_EINVAL);
 }
 

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tstore.h"
+
 #include "core/buf.h"
 #include "core/error.h"
 #include "events/events.h"
@@ -263,22 +265,16 @@ static void test_parse_table(void **state)
 /* ---- the store: outbox and inbox -------------------------------------- */
 
 struct fx {
-	char dir[64];
-	char path[128];
-	struct store *st;
+	struct tstore t;
 };
 
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct bs_error err;
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-evout-XXXXXX");
-	if (mkdtemp(f->dir) == NULL ||
-	    (snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir),
-	     store_open(f->path, STORE_OPEN_CREATE, &f->st, &err)) != BS_OK) {
+	if (tstore_open(&f->t, "evout") != 0) {
 		free(f);
 		return -1;
 	}
@@ -289,11 +285,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
 
-	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tstore_close(&f->t) != 0)
 		return -1;
 	free(f);
 	return 0;
@@ -316,7 +309,7 @@ static const char *due(struct fx *f, int64_t now, struct buf *b)
 
 	buf_reset(b);
 	buf_addstr(b, "");
-	assert_int_equal(store_events_due(f->st, now, 0, ids, b, &err), BS_OK);
+	assert_int_equal(store_events_due(f->t.st, now, 0, ids, b, &err), BS_OK);
 	return buf_cstr(b);
 }
 
@@ -330,69 +323,72 @@ static void test_outbox_life(void **state)
 
 	buf_init(&b, 0);
 	buf_init(&data, 0);
-	assert_int_equal(store_event_add(f->st, "evt_a", "t.x", "", "{\"a\":1}", NOW, NULL, &err),
+	assert_int_equal(store_event_add(f->t.st, "evt_a", "t.x", "", "{\"a\":1}", NOW, NULL, &err),
 	                 BS_OK);
-	assert_int_equal(store_event_add(f->st, "evt_b", "t.x", "", "{}", NOW + 1, NULL, &err),
+	assert_int_equal(store_event_add(f->t.st, "evt_b", "t.x", "", "{}", NOW + 1, NULL, &err),
 	                 BS_OK);
-	assert_int_equal(store_event_add(f->st, "evt_c", "t.x", "", "{}", NOW + 2, NULL, &err),
+	assert_int_equal(store_event_add(f->t.st, "evt_c", "t.x", "", "{}", NOW + 2, NULL, &err),
 	                 BS_OK);
 	assert_string_equal(due(f, NOW - 1, &b), "");
 	assert_string_equal(due(f, NOW + 2, &b),
 	                    "evt_a:pending:0|evt_b:pending:0|evt_c:pending:0|");
 	/* a delivered, b to retry later, c dead */
-	assert_int_equal(store_event_attempt(f->st, "evt_a", "delivered", NOW + 5, 0, "", &err),
+	assert_int_equal(store_event_attempt(f->t.st, "evt_a", "delivered", NOW + 5, 0, "", &err),
 	                 BS_OK);
-	assert_int_equal(store_event_attempt(f->st, "evt_b", "pending", NOW + 5, NOW + 30005,
+	assert_int_equal(store_event_attempt(f->t.st, "evt_b", "pending", NOW + 5, NOW + 30005,
 	                                     "answered 503", &err),
 	                 BS_OK);
-	assert_int_equal(store_event_attempt(f->st, "evt_c", "dead", NOW + 5, 0, "refused", &err),
+	assert_int_equal(store_event_attempt(f->t.st, "evt_c", "dead", NOW + 5, 0, "refused", &err),
 	                 BS_OK);
 	assert_string_equal(due(f, NOW + 30004, &b), "");
 	assert_string_equal(due(f, NOW + 30005, &b), "evt_b:pending:1|");
 	/* only a pending event takes an attempt */
-	assert_int_equal(store_event_attempt(f->st, "evt_a", "delivered", NOW, 0, "", &err),
+	assert_int_equal(store_event_attempt(f->t.st, "evt_a", "delivered", NOW, 0, "", &err),
 	                 BS_ENOTFOUND);
-	assert_int_equal(store_event_attempt(f->st, "evt_c", "pending", NOW, 0, "", &err),
+	assert_int_equal(store_event_attempt(f->t.st, "evt_c", "pending", NOW, 0, "", &err),
 	                 BS_ENOTFOUND);
-	assert_int_equal(store_event_attempt(f->st, "evt_z", "pending", NOW, 0, "", &err),
+	assert_int_equal(store_event_attempt(f->t.st, "evt_z", "pending", NOW, 0, "", &err),
 	                 BS_ENOTFOUND);
-	assert_int_equal(store_event_attempt(f->st, "evt_b", "lost", NOW, 0, "", &err), BS_EINVAL);
-	assert_int_equal(store_event_get(f->st, "evt_a", &e, &data, &err), BS_OK);
+	assert_int_equal(store_event_attempt(f->t.st, "evt_b", "lost", NOW, 0, "", &err),
+	                 BS_EINVAL);
+	assert_int_equal(store_event_get(f->t.st, "evt_a", &e, &data, &err), BS_OK);
 	assert_string_equal(e.state, "delivered");
 	assert_int_equal(e.delivered_ms, NOW + 5);
 	assert_int_equal(e.since_ms, NOW);
 	assert_string_equal(buf_cstr(&data), "{\"a\":1}");
-	assert_int_equal(store_event_get(f->st, "evt_b", &e, NULL, &err), BS_OK);
+	assert_int_equal(store_event_get(f->t.st, "evt_b", &e, NULL, &err), BS_OK);
 	assert_string_equal(e.last_error, "answered 503");
-	assert_int_equal(store_event_get(f->st, "evt_z", &e, NULL, &err), BS_ENOTFOUND);
+	assert_int_equal(store_event_get(f->t.st, "evt_z", &e, NULL, &err), BS_ENOTFOUND);
 
 	/* the lists */
 	buf_reset(&b);
-	assert_int_equal(store_events_list(f->st, "dead", 0, ids, &b, &err), BS_OK);
+	assert_int_equal(store_events_list(f->t.st, "dead", 0, ids, &b, &err), BS_OK);
 	assert_string_equal(buf_cstr(&b), "evt_c:dead:1|");
 	buf_reset(&b);
-	assert_int_equal(store_events_list(f->st, NULL, 2, ids, &b, &err), BS_OK);
+	assert_int_equal(store_events_list(f->t.st, NULL, 2, ids, &b, &err), BS_OK);
 	assert_string_equal(buf_cstr(&b), "evt_c:dead:1|evt_b:pending:1|");
-	assert_int_equal(store_events_list(f->st, "gone", 0, ids, &b, &err), BS_EINVAL);
+	assert_int_equal(store_events_list(f->t.st, "gone", 0, ids, &b, &err), BS_EINVAL);
 
 	/* re-delivery: dead only, a new round from now */
-	assert_int_equal(store_event_redeliver(f->st, "evt_a", NOW + DAY, &n, &err), BS_ENOTFOUND);
-	assert_int_equal(store_event_redeliver(f->st, "evt_b", NOW + DAY, &n, &err), BS_ENOTFOUND);
-	assert_int_equal(store_event_redeliver(f->st, "evt_c", NOW + DAY, &n, &err), BS_OK);
+	assert_int_equal(store_event_redeliver(f->t.st, "evt_a", NOW + DAY, &n, &err),
+	                 BS_ENOTFOUND);
+	assert_int_equal(store_event_redeliver(f->t.st, "evt_b", NOW + DAY, &n, &err),
+	                 BS_ENOTFOUND);
+	assert_int_equal(store_event_redeliver(f->t.st, "evt_c", NOW + DAY, &n, &err), BS_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(store_event_get(f->st, "evt_c", &e, NULL, &err), BS_OK);
+	assert_int_equal(store_event_get(f->t.st, "evt_c", &e, NULL, &err), BS_OK);
 	assert_string_equal(e.state, "pending");
 	assert_int_equal(e.attempts, 0);
 	assert_int_equal(e.since_ms, NOW + DAY);
 	assert_int_equal(e.next_ms, NOW + DAY);
 	assert_string_equal(e.last_error, "");
 	/* --all-failed */
-	assert_int_equal(store_event_attempt(f->st, "evt_b", "dead", NOW, 0, "x", &err), BS_OK);
-	assert_int_equal(store_event_attempt(f->st, "evt_c", "dead", NOW, 0, "x", &err), BS_OK);
-	assert_int_equal(store_event_redeliver(f->st, NULL, NOW + 2 * DAY, &n, &err), BS_OK);
+	assert_int_equal(store_event_attempt(f->t.st, "evt_b", "dead", NOW, 0, "x", &err), BS_OK);
+	assert_int_equal(store_event_attempt(f->t.st, "evt_c", "dead", NOW, 0, "x", &err), BS_OK);
+	assert_int_equal(store_event_redeliver(f->t.st, NULL, NOW + 2 * DAY, &n, &err), BS_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(due(f, NOW + 2 * DAY, &b), "evt_b:pending:0|evt_c:pending:0|");
-	assert_int_equal(store_event_redeliver(f->st, NULL, NOW, &n, &err), BS_OK);
+	assert_int_equal(store_event_redeliver(f->t.st, NULL, NOW, &n, &err), BS_OK);
 	assert_int_equal(n, 0);
 	buf_free(&b);
 	buf_free(&data);
@@ -406,27 +402,27 @@ static void test_inbox_keeps_once(void **state)
 	bool added = false;
 	int64_t n = -1;
 
-	assert_int_equal(store_hook_add(f->st, &h, NOW, &added, &err), BS_OK);
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW, &added, &err), BS_OK);
 	assert_true(added);
-	assert_int_equal(store_hook_add(f->st, &h, NOW + 1, &added, &err), BS_OK);
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW + 1, &added, &err), BS_OK);
 	assert_false(added);
 	h.key = "xero:abd";
-	assert_int_equal(store_hook_add(f->st, &h, NOW + 2, &added, &err), BS_OK);
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW + 2, &added, &err), BS_OK);
 	assert_true(added);
-	assert_int_equal(store_hooks_count(f->st, &n, &err), BS_OK);
+	assert_int_equal(store_hooks_count(f->t.st, &n, &err), BS_OK);
 	assert_int_equal(n, 2);
 	h.key = "";
-	assert_int_equal(store_hook_add(f->st, &h, NOW, &added, &err), BS_EINVAL);
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW, &added, &err), BS_EINVAL);
 	h.key = "k";
 	h.body = NULL;
-	assert_int_equal(store_hook_add(f->st, &h, NOW, &added, &err), BS_EINVAL);
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW, &added, &err), BS_EINVAL);
 	/* a rolled back transaction keeps nothing: the 200 is sent after commit */
 	h.body = "{}";
 	h.key = "xero:rolled";
-	assert_int_equal(store_begin(f->st, &err), BS_OK);
-	assert_int_equal(store_hook_add(f->st, &h, NOW, &added, &err), BS_OK);
-	store_rollback(f->st);
-	assert_int_equal(store_hooks_count(f->st, &n, &err), BS_OK);
+	assert_int_equal(store_begin(f->t.st, &err), BS_OK);
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW, &added, &err), BS_OK);
+	store_rollback(f->t.st);
+	assert_int_equal(store_hooks_count(f->t.st, &n, &err), BS_OK);
 	assert_int_equal(n, 2);
 }
 
@@ -437,13 +433,14 @@ static void test_deliver_needs_secret(void **state)
 	struct events_run run = {0, 0, 0};
 	struct bs_error err;
 
-	assert_int_equal(store_event_add(f->st, "evt_a", "t.x", "", "{}", NOW, NULL, &err), BS_OK);
-	/* no url: nothing happens, the event stays pending */
-	assert_int_equal(events_deliver_due(f->st, NULL, NOW, 60000, 0, &run, &err), BS_OK);
-	assert_int_equal(run.delivered + run.retried + run.dead, 0);
-	assert_int_equal(store_setting_set(f->st, "events.url", "http://127.0.0.1:9/x", &err),
+	assert_int_equal(store_event_add(f->t.st, "evt_a", "t.x", "", "{}", NOW, NULL, &err),
 	                 BS_OK);
-	assert_int_equal(events_deliver_due(f->st, NULL, NOW, 60000, 0, &run, &err), BS_EINVAL);
+	/* no url: nothing happens, the event stays pending */
+	assert_int_equal(events_deliver_due(f->t.st, NULL, NOW, 60000, 0, &run, &err), BS_OK);
+	assert_int_equal(run.delivered + run.retried + run.dead, 0);
+	assert_int_equal(store_setting_set(f->t.st, "events.url", "http://127.0.0.1:9/x", &err),
+	                 BS_OK);
+	assert_int_equal(events_deliver_due(f->t.st, NULL, NOW, 60000, 0, &run, &err), BS_EINVAL);
 	assert_non_null(strstr(err.msg, "events.secret"));
 	assert_int_equal(run.delivered + run.retried + run.dead, 0);
 }
