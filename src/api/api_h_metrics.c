@@ -261,7 +261,7 @@ static int inbound_metrics(struct store *st, struct prom *p, int64_t now_ms, str
 		goto out;
 	head(p, "booksync_inbound_payments", "gauge",
 	     "Ledger payments the inbound import decided about, by decision, per target.");
-	for (size_t i = 0; i < ts.n; i++) {
+	for (size_t i = 0; c != NULL && i < ts.n; i++) {
 		int64_t n[3] = {c[i].applied, c[i].skipped, c[i].failed};
 
 		for (int k = 0; k < 3; k++) {
@@ -273,7 +273,7 @@ static int inbound_metrics(struct store *st, struct prom *p, int64_t now_ms, str
 	}
 	head(p, "booksync_inbound_unapplied_overdue", "gauge",
 	     "Ledger payments skipped or failed over 24 hours ago: reconcile them by hand.");
-	for (size_t i = 0; i < ts.n; i++)
+	for (size_t i = 0; c != NULL && i < ts.n; i++)
 		sample_t(p, "booksync_inbound_unapplied_overdue", ts.t[i], c[i].overdue);
 out:
 	free(ts.t);

@@ -64,7 +64,7 @@ int events_sign(const char *secret, const char *timestamp, const char *body, siz
 	if (len > 0)
 		crypto_auth_hmacsha256_update(&h, (const unsigned char *)body, len);
 	crypto_auth_hmacsha256_final(&h, mac);
-	memcpy(out, "v1=", 3);
+	memcpy(out, "v1=", 4); /* the hex that follows overwrites the NUL */
 	sodium_bin2hex(out + 3, EVENTS_SIG_MAX - 3, mac, sizeof(mac));
 	sodium_memzero(&h, sizeof(h));
 	return BS_OK;
