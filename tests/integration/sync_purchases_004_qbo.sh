@@ -6,7 +6,8 @@
 # posted; unbilled orders go up as PurchaseOrders only with
 # upload_po_as_qbo_po; an order uploaded as a PurchaseOrder and billed since
 # lands on Errors > Supplier Invoices with what to do by hand; a tax rate the
-# company lacks says what to do; fix, then re-upload.
+# company lacks says what to do; fix, then re-upload.  A billed order without
+# an invoice date waits, no bill, until its next version has one.
 # Assertions read the sandbox through its API (/query), not booksync's summary.
 set -u
 BS_LEDGER=qbo
@@ -28,6 +29,7 @@ BILLED=',"supplier_invoice_no":"INV-2024-0001","invoice_date":"2026-10-02"'
 	pur PA-5 PO-5 open ',"dispatch_date":"2026-10-03"' 5.00 15
 	pur PA-6 PO-6 billed ',"invoice_date":"2026-10-02"' 1.00 15
 	pur PA-9 PO-9 billed ',"supplier_invoice_no":"INV-9","invoice_date":"2026-10-02"' 3.00 9
+	pur PA-7 PO-7 billed ',"supplier_invoice_no":"INV-7"' 2.00 15
 	echo "{\"kind\":\"purchase\",\"id\":\"PA-C\",\"reference\":\"PO-C\",\"supplier_id\":\"S-9\",\"date\":\"2026-10-01\",\"status\":\"billed\"$BILLED,$(line 1.00 15)}"
 } >"$T/p.jsonl"
 
@@ -59,6 +61,10 @@ eq "Sync All with failures exits 1" "$bs_rc" 1
 eq "one bill: DocNumber 21, PrivateNote whole" "$(bills)" \
 	"INV-2024-0001 / PO-12|INV-2024-0001 / PO-1234=23.00"
 eq "no purchase order without the setting" "$(q PurchaseOrder a.length)" 0
+eq "no bill for PA-7 (no invoice date)" "$(q Bill 'a.filter(b => /INV-7/.test(b.DocNumber + b.PrivateNote)).length')" 0
+eq "Sync All says why PA-7 waits" \
+	"$(jv "j.waiting_records.filter(r => r.ref == 'purchase:PA-7').map(r => r.reason).join()" <"$T/sync.json")" \
+	"needs an invoice date"
 
 # the clash: the second fails naming both; nothing posted for it
 expect 0 "$B" errors --tab supplier-invoices --json
@@ -81,6 +87,9 @@ cp "$T/out" "$T/pend1"
 eq "PA-4 waits to be billed" "$(row "$T/pend1" PA-4 r.reason)" \
 	"not billed yet (purchase orders go to QuickBooks Online only with the setting upload_po_as_qbo_po)"
 eq "PA-6 waits for its number" "$(row "$T/pend1" PA-6 r.reason)" "needs a supplier invoice number"
+eq "PA-7 waits for its invoice date" "$(row "$T/pend1" PA-7 'r.state + ": " + r.reason')" \
+	"waiting: needs an invoice date"
+eq "PA-7 not imported" "$(row "$T/pend1" PA-7 r.accounting_status)" "Not Imported Yet Or Reset For Re-import"
 eq "PA-C waits for its contact" "$(row "$T/pend1" PA-C r.reason)" "supplier S-9 not imported yet"
 eq "Accounting Status of what waits" "$(row "$T/pend1" PA-4 r.accounting_status)" \
 	"Not Imported Yet Or Reset For Re-import"
@@ -112,11 +121,13 @@ eq "its purchase order untouched" "$(q PurchaseOrder 'a.length + " " + a[0].POSt
 {
 	pur PA-2 PO-1299 billed ',"supplier_invoice_no":"INV-2024-0002","invoice_date":"2026-10-02"' 4.00 15 2
 	pur PA-9 PO-9 billed ',"supplier_invoice_no":"INV-9","invoice_date":"2026-10-02"' 3.00 15 2
+	pur PA-7 PO-7 billed ',"supplier_invoice_no":"INV-7","invoice_date":"2026-10-04"' 2.00 15 2
 } >"$T/fix.jsonl"
 expect 0 "$B" import "$T/fix.jsonl"
 bs_sync --tab supplier-invoices
 eq "fixed bills posted" "$(bills)" \
-	"INV-2024-0001 / PO-12|INV-2024-0001 / PO-1234=23.00,INV-2024-0002 / PO-12|INV-2024-0002 / PO-1299=9.20,INV-9 / PO-9|INV-9 / PO-9=6.90"
+	"INV-2024-0001 / PO-12|INV-2024-0001 / PO-1234=23.00,INV-2024-0002 / PO-12|INV-2024-0002 / PO-1299=9.20,INV-7 / PO-7|INV-7 / PO-7=4.60,INV-9 / PO-9|INV-9 / PO-9=6.90"
+eq "PA-7's bill dated by its invoice date" "$(q Bill 'a.filter(b => b.DocNumber == "INV-7 / PO-7").map(b => b.TxnDate).join()')" 2026-10-04
 expect 0 "$B" errors --tab supplier-invoices --json
 eq "only the one to do by hand is left" "$(jv 'j.errors.map(e => e.ref).join(",")' <"$T/out")" purchase:PA-4
 
