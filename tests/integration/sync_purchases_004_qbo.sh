@@ -7,17 +7,22 @@
 # upload_po_as_qbo_po; an order uploaded as a PurchaseOrder and billed since
 # lands on Errors > Supplier Invoices with what to do by hand; a tax rate the
 # company lacks says what to do; fix, then re-upload.  A billed order without
-# an invoice date waits, no bill, until its next version has one.
+# an invoice date waits, no bill, until its next version has one.  An order
+# with upload_po_as_qbo_po whose account the chart lacks, or whose account
+# QuickBooks refuses (made inactive there), lands on Errors > Purchase Orders
+# with a message; fixed and re-uploaded, it posts once.
 # Assertions read the sandbox through its API (/query), not booksync's summary.
 set -u
 BS_LEDGER=qbo
 . "$(dirname "$0")/lib/sync_lib.sh"
 export BOOKSYNC_QBO_CLIENT_ID=cid BOOKSYNC_QBO_CLIENT_SECRET=sec
 
-line() { printf '"tax_mode":"exclusive","lines":[{"description":"Stock","qty":"2","unit_cost":"%s","tax_rate":"%s","account":"429"}]' "$1" "$2"; }
-pur() { # pur ID REF STATUS EXTRA UNIT RATE [VERSION]
+line() { # line UNIT RATE [ACCOUNT]
+	printf '"tax_mode":"exclusive","lines":[{"description":"Stock","qty":"2","unit_cost":"%s","tax_rate":"%s","account":"%s"}]' "$1" "$2" "${3:-429}"
+}
+pur() { # pur ID REF STATUS EXTRA UNIT RATE [VERSION [ACCOUNT]]
 	printf '{"kind":"purchase","id":"%s","reference":"%s","supplier_id":"S-1","version":%s,"date":"2026-10-01","status":"%s"%s,%s}\n' \
-		"$1" "$2" "${7:-1}" "$3" "$4" "$(line "$5" "$6")"
+		"$1" "$2" "${7:-1}" "$3" "$4" "$(line "$5" "$6" "${8:-429}")"
 }
 BILLED=',"supplier_invoice_no":"INV-2024-0001","invoice_date":"2026-10-02"'
 
@@ -36,10 +41,6 @@ BILLED=',"supplier_invoice_no":"INV-2024-0001","invoice_date":"2026-10-02"'
 sb_start --limits off
 U=$SB_URL
 REALM=$(sed -n 's/.*default realm \([0-9][0-9]*\).*/\1/p' "$T/sb1.err" | head -n 1)
-fresh_store q004
-expect 0 "$B" import "$T/p.jsonl"
-expect 0 "$B" connect qbo --base-url "$U" </dev/null
-TGT=qbo:$REALM
 
 # a second app's token, to read the company as QuickBooks holds it
 code=$(curl -s -o /dev/null -w '%{redirect_url}' \
@@ -47,6 +48,18 @@ code=$(curl -s -o /dev/null -w '%{redirect_url}' \
 	sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
 TOK=$(curl -s -X POST -u cid:sec -d grant_type=authorization_code -d "code=$code" \
 	-d redirect_uri=http://127.0.0.1:9/cb "$U/oauth2/v1/tokens/bearer" | jv j.access_token)
+qpost() { # qpost ENTITY BODY: create or update, the answer on stdout
+	curl -s -X POST -H "Authorization: Bearer $TOK" -H "Accept: application/json" \
+		-H "Content-Type: application/json" -d "$2" "$U/v3/company/$REALM/$1"
+}
+# an account of the company's own, read on connect (made inactive later)
+FREIGHT=$(qpost account '{"Name":"Freight","AcctNum":"431","AccountType":"Expense"}' | jv j.Account.Id)
+case $FREIGHT in [0-9]*) ;; *) bad "creating the Freight account: $FREIGHT" ;; esac
+
+fresh_store q004
+expect 0 "$B" import "$T/p.jsonl"
+expect 0 "$B" connect qbo --base-url "$U" </dev/null
+TGT=qbo:$REALM
 q() { # q ENTITY EXPR: EXPR over the entity's list (bound to a)
 	curl -s -G -H "Authorization: Bearer $TOK" -H "Accept: application/json" \
 		--data-urlencode "query=select * from $1" "$U/v3/company/$REALM/query" |
@@ -130,5 +143,58 @@ eq "fixed bills posted" "$(bills)" \
 eq "PA-7's bill dated by its invoice date" "$(q Bill 'a.filter(b => b.DocNumber == "INV-7 / PO-7").map(b => b.TxnDate).join()')" 2026-10-04
 expect 0 "$B" errors --tab supplier-invoices --json
 eq "only the one to do by hand is left" "$(jv 'j.errors.map(e => e.ref).join(",")' <"$T/out")" purchase:PA-4
+
+# --- Errors > Purchase Orders (upload_po_as_qbo_po on): fix, re-upload, once ------
+# PA-8 names an account the chart lacks (refused before anything is sent);
+# PA-10 names Freight, which QuickBooks refuses once it is made inactive there
+pos() { # pos DOCNUMBER: that purchase order's count and totals in the sandbox
+	q PurchaseOrder "a.filter(p => p.DocNumber == '$1').map(p => c(p.TotalAmt)).join(',') || 'none'"
+}
+{
+	pur PA-8 PO-8 open "" 3.00 15 1 999
+	pur PA-10 PO-10 open "" 4.00 15 1 431
+} >"$T/po.jsonl"
+expect 0 "$B" import "$T/po.jsonl"
+st=$(curl -s -H "Authorization: Bearer $TOK" -H "Accept: application/json" \
+	"$U/v3/company/$REALM/account/$FREIGHT" | jv j.Account.SyncToken)
+eq "Freight made inactive in QuickBooks" \
+	"$(qpost account "{\"Id\":\"$FREIGHT\",\"SyncToken\":\"$st\",\"sparse\":true,\"Active\":false}" | jv j.Account.Active)" false
+bs_sync --tab purchase-orders
+eq "Upload All with refused orders exits 1" "$bs_rc" 1
+expect 0 "$B" errors --tab purchase-orders --json
+cp "$T/out" "$T/errpo"
+eq "both on Errors > Purchase Orders" \
+	"$(jv 'j.errors.map(e => e.tab + " " + e.ref).sort().join(",")' <"$T/errpo")" \
+	"purchases/purchase-orders purchase:PA-10,purchases/purchase-orders purchase:PA-8"
+eq "PA-8: the account the chart lacks" \
+	"$(row "$T/errpo" PA-8 '/account 999/.test(r.message) && /not in the ledger.s chart/.test(r.message)')" true
+eq "PA-10: QuickBooks' own words" \
+	"$(row "$T/errpo" PA-10 '/^610: /.test(r.message) && /inactive/.test(r.message)')" true
+eq "PA-10's reference" "$(row "$T/errpo" PA-10 r.reference)" PO-10
+eq "nothing posted for PA-8" "$(pos PO-8)" none
+eq "nothing posted for PA-10" "$(pos PO-10)" none
+expect 0 "$B" errors --tab supplier-invoices --json
+eq "not on Errors > Supplier Invoices" "$(jv 'j.errors.filter(e => /PA-8|PA-10/.test(e.ref)).length' <"$T/out")" 0
+
+# fix: PA-8's next version names 429; Freight active again, PA-10 re-uploaded
+pur PA-8 PO-8 open "" 3.00 15 2 429 >"$T/po8.jsonl"
+expect 0 "$B" import "$T/po8.jsonl"
+st=$(curl -s -H "Authorization: Bearer $TOK" -H "Accept: application/json" \
+	"$U/v3/company/$REALM/account/$FREIGHT" | jv j.Account.SyncToken)
+eq "Freight active again" \
+	"$(qpost account "{\"Id\":\"$FREIGHT\",\"SyncToken\":\"$st\",\"sparse\":true,\"Active\":true}" | jv j.Account.Active)" true
+expect 0 "$B" reset purchase:PA-10
+bs_sync --tab purchase-orders
+eq "re-upload exits 0" "$bs_rc" 0
+eq "PA-8 posted once" "$(pos PO-8)" 6.90
+eq "PA-10 posted once" "$(pos PO-10)" 9.20
+eq "PA-10 on Freight" \
+	"$(q PurchaseOrder "a.filter(p => p.DocNumber == 'PO-10').map(p => p.Line[0].AccountBasedExpenseLineDetail.AccountRef.value).join()")" "$FREIGHT"
+expect 0 "$B" errors --tab purchase-orders --json
+eq "Errors > Purchase Orders empty" "$(jv j.count <"$T/out")" 0
+bs_sync --tab purchase-orders
+eq "a second upload posts nothing" "$(pos PO-8) $(pos PO-10)" "6.90 9.20"
+expect 0 "$B" history purchase:PA-10
+has "$T/out" "Accounting Status on $TGT: Imported"
 
 finish
