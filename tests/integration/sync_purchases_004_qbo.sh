@@ -10,7 +10,9 @@
 # an invoice date waits, no bill, until its next version has one.  An order
 # with upload_po_as_qbo_po whose account the chart lacks, or whose account
 # QuickBooks refuses (made inactive there), lands on Errors > Purchase Orders
-# with a message; fixed and re-uploaded, it posts once.
+# with a message; fixed and re-uploaded, it posts once.  A supplier imported
+# but not linked to QuickBooks (its Vendor refused, then reset and refused
+# again) holds its bill back, with the reason, until its Vendor posts.
 # Assertions read the sandbox through its API (/query), not booksync's summary.
 set -u
 BS_LEDGER=qbo
@@ -195,6 +197,64 @@ eq "Errors > Purchase Orders empty" "$(jv j.count <"$T/out")" 0
 bs_sync --tab purchase-orders
 eq "a second upload posts nothing" "$(pos PO-8) $(pos PO-10)" "6.90 9.20"
 expect 0 "$B" history purchase:PA-10
+has "$T/out" "Accounting Status on $TGT: Imported"
+
+# --- a supplier imported but not linked to QuickBooks: its bill waits -----------
+# S-2's Vendor is refused by QuickBooks (a currency the company lacks), in
+# the same Sync All as its bill: the bill is set aside, no Bill is posted
+vbills() { q Bill "a.filter(b => /INV-B1/.test(b.DocNumber)).map(b => b.DocNumber + '@' + b.VendorRef.value + '=' + c(b.TotalAmt)).join(',') || 'none'"; }
+qwrites() { # qwrites SEQ: API writes logged from SEQ on
+	curl -s "$U/sandbox/log?since=$1" | jv 'j.entries.filter(e => e.path.startsWith("/v3/company/") && e.method !== "GET").length'
+}
+{
+	echo '{"kind":"supplier","id":"S-2","name":"Rimu Timber","currency":"CHF"}'
+	echo "{\"kind\":\"purchase\",\"id\":\"PB-1\",\"reference\":\"PO-B1\",\"supplier_id\":\"S-2\",\"date\":\"2026-10-01\",\"status\":\"billed\",\"supplier_invoice_no\":\"INV-B1\",\"invoice_date\":\"2026-10-02\",$(line 10.00 15)}"
+} >"$T/s2.jsonl"
+expect 0 "$B" import "$T/s2.jsonl"
+bs_sync
+eq "a refused Vendor: Sync All exits 1" "$bs_rc" 1
+eq "the Vendor's Fault" "$(jv "j.errors.filter(e => e.ref == 'supplier:S-2').map(e => e.reason).join()" <"$T/sync.json")" \
+	"6000: Currency CHF is not in the company's currency list"
+eq "no Vendor Rimu Timber" "$(q Vendor 'a.filter(v => v.DisplayName == "Rimu Timber").length')" 0
+eq "no bill for PB-1" "$(vbills)" none
+eq "Sync All lists PB-1 as waiting, and why" \
+	"$(jv "j.waiting_records.filter(r => r.ref == 'purchase:PB-1').map(r => r.reason).join()" <"$T/sync.json")" \
+	"Contact/supplier:S-2 is not in the ledger (see errors)"
+expect 0 "$B" pending --tab supplier-invoices --json
+eq "PB-1 waits for S-2" "$(row "$T/out" PB-1 'r.state + ": " + r.reason + " / " + r.accounting_status')" \
+	"waiting: Contact/supplier:S-2 is not in the ledger (see errors) / Not Imported Yet Or Reset For Re-import"
+s2link() { sqlite3 "$BOOKSYNC_DB" "select ledger_id from links where source_id = 'S-2' and ledger_type = 'Contact'" 2>&1; }
+eq "S-2 not linked" "$(s2link)" ""
+
+# Sync All again, S-2 still in error: the bill still waits, nothing is written
+seq=$(log_total "$U")
+bs_sync
+eq "Sync All again: nothing written" "$(qwrites "$seq")" 0
+eq "still no bill" "$(vbills)" none
+expect 0 "$B" pending --tab supplier-invoices --json
+eq "PB-1 waits for S-2 to sync" "$(row "$T/out" PB-1 'r.state + ": " + r.reason')" "waiting: supplier S-2 not synced yet"
+
+# S-2 reset for re-import, still refused: its bill waits again
+expect 0 "$B" reset supplier:S-2
+bs_sync
+eq "reset, refused again" "$(jv "j.errors.map(e => e.ref).join()" <"$T/sync.json")" supplier:S-2
+eq "no bill after the reset either" "$(vbills)" none
+expect 0 "$B" errors --tab suppliers --json
+eq "S-2 on Errors > Suppliers" "$(jv "j.errors.map(e => e.tab + ' ' + e.ref).join()" <"$T/out")" "purchases/suppliers supplier:S-2"
+
+# fixed (no foreign currency): Upload All of Supplier Invoices takes the
+# Vendor it needs, then the bill, once, on that Vendor
+echo '{"kind":"supplier","id":"S-2","name":"Rimu Timber","version":2}' >"$T/s2v2.jsonl"
+expect 0 "$B" import "$T/s2v2.jsonl"
+bs_sync --tab supplier-invoices
+eq "fixed: exit 0" "$bs_rc" 0
+VID=$(q Vendor 'a.filter(v => v.DisplayName == "Rimu Timber").map(v => v.Id).join()')
+eq "one Vendor Rimu Timber" "$(q Vendor 'a.filter(v => v.DisplayName == "Rimu Timber").length')" 1
+eq "S-2 linked to it" "$(s2link)" "$VID"
+eq "PB-1's bill on it, once" "$(vbills)" "INV-B1 / PO-B1@$VID=23.00"
+bs_sync
+eq "a second Sync All: still once" "$(vbills)" "INV-B1 / PO-B1@$VID=23.00"
+expect 0 "$B" history purchase:PB-1
 has "$T/out" "Accounting Status on $TGT: Imported"
 
 finish
