@@ -665,6 +665,8 @@ static int set_aside(struct dsp *d)
 		else
 			store_rollback(d->st);
 		d->stats->waiting++;
+		if (rc == BS_OK && d->o->on_waiting != NULL)
+			d->o->on_waiting(d->o->arg, b->kind, b->id, why);
 	}
 	return rc;
 }

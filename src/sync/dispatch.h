@@ -46,6 +46,9 @@ struct dispatch_opts {
 	void (*on_progress)(void *arg, uint64_t posted, uint64_t failed, uint64_t calls);
 	/* Every record that ends in error, with the ledger's words. */
 	void (*on_failure)(void *arg, enum record_kind kind, const char *id, const char *msg);
+	/* Every record set aside to wait because a document it needs did not
+	 * post, with why (dispatch_stats.waiting counts them).  May be NULL. */
+	void (*on_waiting)(void *arg, enum record_kind kind, const char *id, const char *why);
 	void *arg;
 };
 

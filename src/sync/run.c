@@ -34,6 +34,14 @@ static void on_failure(void *arg, enum record_kind kind, const char *id, const c
 		r->o->on_record(r->o->arg, kind, id, SYNC_ERROR, msg);
 }
 
+static void on_waiting(void *arg, enum record_kind kind, const char *id, const char *why)
+{
+	struct run *r = arg;
+
+	if (r->o->on_record != NULL)
+		r->o->on_record(r->o->arg, kind, id, SYNC_WAITING, why);
+}
+
 static void on_verdict(void *arg, enum record_kind kind, const char *id, enum sync_state s,
                        const char *reason)
 {
@@ -224,6 +232,7 @@ int sync_run(struct store *st, const struct sync_run_opts *o, struct sync_summar
 		d.call_started = call_started;
 		d.on_progress = on_sent;
 		d.on_failure = on_failure;
+		d.on_waiting = on_waiting;
 		d.arg = &r;
 	}
 	rc = plan_and_send(&r, st, &po, &d, true, err);

@@ -4,8 +4,10 @@
 # completing by itself with stdin not a terminal; the target is
 # qbo:<realmId>; chart and tax codes saved with their QBO ids; the tokens
 # sealed (no token in the store in clear); existing customers and vendors
-# linked by name, each to its own side; a refresh token the ledger refuses
-# exits 3 saying "run: booksync connect qbo".
+# linked by name, each to its own side; existing items linked to products by
+# SKU (or, for an item without one, by name), and a sync after connect
+# creates only the product the company lacks; a refresh token the ledger
+# refuses exits 3 saying "run: booksync connect qbo".
 #
 # Env (set by CTest): BOOKSYNC = booksync binary, BS_SOURCE_DIR.
 set -u
@@ -40,6 +42,9 @@ cat >"$tmp/a.jsonl" <<'J'
 {"kind":"customer","id":"C-2","name":"Kowhai Cafe"}
 {"kind":"supplier","id":"S-1","name":"Totara Supplies"}
 {"kind":"supplier","id":"S-2","name":"Kowhai Cafe"}
+{"kind":"product","id":"P-1","sku":"WID-1","name":"Widget","type":"product","sales_account":"200","purchase_account":"630"}
+{"kind":"product","id":"P-2","sku":"GAD-2","name":"Gadget","type":"product","sales_account":"200"}
+{"kind":"product","id":"P-3","sku":"NEW-3","name":"Newcomer","type":"product","sales_account":"200"}
 J
 B import "$tmp/a.jsonl" >/dev/null 2>&1 || bail "import"
 tok=$(curl -s -X POST -u cid:sec -d "grant_type=authorization_code" \
@@ -58,6 +63,22 @@ for e in "customer Aroha Ltd" "vendor Kowhai Cafe"; do
 	[ "$code" = 200 ] || bail "seed $ent $name: HTTP $code $(cat "$tmp/seed")"
 done
 vendor_id=$(sed -n 's/.*"Id" *: *"\([0-9]*\)".*/\1/p' "$tmp/seed")
+# two items the company already has: one with P-1's SKU under another name,
+# one without a SKU whose name is P-2's SKU
+seed_item() { # seed_item BODY: its Id on stdout
+	code=$(curl -s -o "$tmp/seed" -w '%{http_code}' -X POST -H "Authorization: Bearer $tok" \
+		-H 'Content-Type: application/json' -H 'Accept: application/json' -d "$1" "$url/v3/company/$realm/item")
+	[ "$code" = 200 ] || bail "seed item $1: HTTP $code $(cat "$tmp/seed")"
+	json "$tmp/seed" j.Item.Id
+}
+item1=$(seed_item '{"Name":"Widget (blue)","Sku":"WID-1","Type":"Service","IncomeAccountRef":{"value":"9"}}')
+item2=$(seed_item '{"Name":"GAD-2","Type":"Service","IncomeAccountRef":{"value":"9"}}')
+# items as the company holds them, read through the API: "Name|Sku|Id" sorted
+items() {
+	curl -s -G -H "Authorization: Bearer $tok" -H 'Accept: application/json' \
+		--data-urlencode "query=select * from Item" "$url/v3/company/$realm/query" >"$tmp/items"
+	json "$tmp/items" '(j.QueryResponse.Item || []).map(i => i.Name + "|" + (i.Sku || "") + "|" + i.Id).sort().join(",")'
+}
 
 # --- no credentials: a usage error naming where they come from
 B connect qbo --base-url "$url" </dev/null >"$tmp/out" 2>"$tmp/err"
@@ -94,7 +115,29 @@ check "customer Aroha Ltd linked" sh -c "echo '$links' | grep -q '^C-1='"
 check "vendor Kowhai Cafe linked to the vendor ($vendor_id)" sh -c "echo '$links' | grep -q '^S-2=$vendor_id\$'"
 check "customer Kowhai Cafe not linked to the vendor" sh -c "! echo '$links' | grep -q '^C-2='"
 check "Totara Supplies not linked" sh -c "! echo '$links' | grep -q '^S-1='"
-check "the linking is said" grep -q "Linked 2 existing contacts" "$tmp/out"
+check "the linking is said" grep -q "Linked 2 existing contacts and 2 items" "$tmp/out"
+# items: P-1 to the item with its SKU, P-2 to the item named by its SKU, P-3 to nothing
+ilinks=$(sqlite3 "$DB" "select source_id || '=' || ledger_id from links where target = '$target' and ledger_type = 'Item' order by source_id" | tr '\n' ' ')
+check "P-1 linked to the item with its SKU ($item1), P-2 to the one named GAD-2 ($item2): $ilinks" \
+	[ "$ilinks" = "P-1=$item1 P-2=$item2 " ]
+for p in P-1 P-2; do
+	B history "product:$p" >"$tmp/hist" 2>&1
+	check "$p: linked on connect in its history" grep -q "already in the ledger: linked on connect" "$tmp/hist"
+done
+# a sync of the products creates only P-3: one item of each SKU / name
+B sync --tab other/products --json >"$tmp/sync.json" 2>"$tmp/err"
+rc=$?
+check "products sync: exit 0 (got $rc; $(head -c 300 "$tmp/err"))" [ "$rc" -eq 0 ]
+check "one item posted, P-3's" [ "$(json "$tmp/sync.json" j.posted)" = 1 ]
+have=$(items)
+p3=$(sqlite3 "$DB" "select ledger_id from links where target = '$target' and ledger_type = 'Item' and source_id = 'P-3'")
+check "the company's items: the default, the two it had, P-3's new one ($have)" \
+	[ "$have" = "GAD-2||$item2,NEW-3|NEW-3|$p3,Services||30,Widget (blue)|WID-1|$item1" ]
+check "no copy of WID-1 or GAD-2" \
+	[ "$(json "$tmp/items" '(j.QueryResponse.Item || []).filter(i => /WID-1|GAD-2/.test(i.Name + " " + (i.Sku || ""))).length')" = 2 ]
+B sync --tab other/products --json >"$tmp/sync.json" 2>"$tmp/err"
+check "a second products sync posts nothing" [ "$(json "$tmp/sync.json" j.posted)" = 0 ]
+check "and the items are as they were" [ "$(items)" = "$have" ]
 
 # --- credentials from the environment
 BOOKSYNC_QBO_CLIENT_ID=cid BOOKSYNC_QBO_CLIENT_SECRET=sec B connect qbo --base-url "$url" \
