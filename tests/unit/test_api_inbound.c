@@ -141,7 +141,7 @@ static void test_pages(void **state)
 		snprintf(q, sizeof(q), "limit=2%s%s", cursor[0] ? "&cursor=" : "", cursor);
 		assert_int_equal(call(f, api_h_inbound, "GET", q, NULL, NULL, NULL, NULL), 200);
 		for (size_t i = 0; i < len(f, "items"); i++) {
-			char path[32];
+			char path[64];
 
 			snprintf(path, sizeof(path), "items.%zu.ledger_payment_id", i);
 			assert_true(seen < 5);
