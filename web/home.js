@@ -1,11 +1,12 @@
 // home.js - the home page: what waits and what failed, which ledgers are
-// connected, and per target a chart of documents posted per day and API
+// connected, the payments to reconcile (reconcile.js), and per target a chart of documents posted per day and API
 // calls used against the day's allowance (GET /api/v1/stats/daily) -- the
 // figures that tell a merchant when consolidation would pay off.
 
 import * as api from "./api.js";
 import { h, clear } from "./dom.js";
 import { barChart } from "./chart.js";
+import * as reconcile from "./reconcile.js";
 
 const DAYS = 30;
 
@@ -48,6 +49,7 @@ export async function render(view, ctx) {
 			h("div", { class: "stat" }, h("strong", {}, String(conns.length)), h("a", { href: "#connect" }, conns.length === 1 ? "ledger connected" : "ledgers connected"))
 		),
 		conns.length ? null : h("p", {}, "No ledger is connected yet: ", h("a", { href: "#connect" }, "connect Xero or QuickBooks Online"), " to start syncing."),
+		conns.length ? reconcile.panel(ctx) : null,
 		h("h2", {}, "Last 30 days"),
 		err,
 		charts

@@ -26,6 +26,9 @@ void api_h_stats_daily(struct api_ctx *c, const struct http_req *req, struct htt
 /* api_h_consolidated.c */
 void api_h_consolidated(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 
+/* api_h_inbound.c: payments imported from the ledger (docs/inbound.md) */
+void api_h_inbound(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+
 /* api_h_settings.c */
 /* api_h_events.c: the events outbox (docs/events.md) */
 void api_h_events(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);

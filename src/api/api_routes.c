@@ -43,9 +43,11 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/settings", API_SCOPE_ADMIN, api_h_settings_get},
     {"PUT", "/api/v1/settings", API_SCOPE_ADMIN, api_h_settings_put},
 
-    /* ---- events out, webhooks in (api_h_events.c, api_h_webhooks.c) ---- */
+    /* ---- events out, inbound payments, webhooks in (api_h_events.c, ...) ---- */
     {"GET", "/api/v1/events", API_SCOPE_READ, api_h_events},
     {"POST", "/api/v1/events/{id}/redeliver", API_SCOPE_SYNC, api_h_event_redeliver},
+    /* payments imported from the ledger (api_h_inbound.c) */
+    {"GET", "/api/v1/inbound", API_SCOPE_READ, api_h_inbound},
     /* scope 0: the ledger's signature is the authentication (api_dispatch) */
     {"POST", "/webhooks/xero", 0, api_h_webhook_xero},
     {"POST", "/webhooks/qbo", 0, api_h_webhook_qbo},

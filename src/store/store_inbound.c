@@ -42,6 +42,21 @@ int store_inbound_each(struct store *st, const char *target, const char *state, 
 	                              cb, arg, err);
 }
 
+int store_inbound_page(struct store *st, const char *target, const char *state,
+                       const struct store_inbound_key *after, size_t limit, store_inbound_cb cb,
+                       void *arg, struct bs_error *err)
+{
+	if (st == NULL || cb == NULL || limit == 0)
+		return bs_error_set(err, BS_EINVAL, "inbound payments: missing argument");
+	if (!blank(state) && strcmp(state, "applied") != 0 && strcmp(state, "skipped") != 0 &&
+	    strcmp(state, "failed") != 0 && strcmp(state, "unapplied") != 0)
+		return bs_error_set(err, BS_EINVAL, "inbound payments: no state '%s'", state);
+	if (after != NULL && (after->target == NULL || after->ledger_id == NULL))
+		return bs_error_set(err, BS_EINVAL, "inbound payments: incomplete key");
+	return st->ops->inbound->page(st, target != NULL ? target : "", state != NULL ? state : "",
+	                              after, limit, cb, arg, err);
+}
+
 int store_inbound_count(struct store *st, const char *target, int64_t overdue_before_ms,
                         struct store_inbound_counts *out, struct bs_error *err)
 {

@@ -15,6 +15,7 @@
 #include "model/record.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -54,6 +55,26 @@ int store_inbound_add(struct store *st, const struct store_inbound_row *row, str
  * oldest decision first.  Callback as store.h's walks. */
 typedef int (*store_inbound_cb)(void *arg, const struct store_inbound_row *row);
 int store_inbound_each(struct store *st, const char *target, const char *state, store_inbound_cb cb,
+                       void *arg, struct bs_error *err);
+
+/* A row's place in store_inbound_page's order: decided_ms, target,
+ * ledger_id.  Strings are the caller's. */
+struct store_inbound_key {
+	int64_t decided_ms;
+	const char *target;
+	const char *ledger_id;
+};
+
+/*
+ * One page of target's rows ("" or NULL: every target) in `state`
+ * (applied, skipped, failed; "unapplied" for skipped or failed; "" or NULL
+ * for any; anything else BS_EINVAL), oldest decision first (decided_ms,
+ * target, ledger_id: the order store_inbound_each walks), strictly after
+ * `after` (NULL for the first page), at most `limit` rows.  Pages follow a
+ * key, never an offset.  Callback as store_inbound_each.
+ */
+int store_inbound_page(struct store *st, const char *target, const char *state,
+                       const struct store_inbound_key *after, size_t limit, store_inbound_cb cb,
                        void *arg, struct bs_error *err);
 
 /* Counts for target ("" or NULL: all): applied, skipped, failed, and how

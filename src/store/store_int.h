@@ -164,6 +164,9 @@ struct store_inbound_ops {
 	int (*add)(struct store *st, const struct store_inbound_row *row, struct bs_error *err);
 	int (*each)(struct store *st, const char *target, const char *state, store_inbound_cb cb,
 	            void *arg, struct bs_error *err);
+	int (*page)(struct store *st, const char *target, const char *state,
+	            const struct store_inbound_key *after, size_t limit, store_inbound_cb cb,
+	            void *arg, struct bs_error *err);
 	int (*count)(struct store *st, const char *target, int64_t overdue_before_ms,
 	             struct store_inbound_counts *out, struct bs_error *err);
 	int (*mark_get)(struct store *st, const char *target, int64_t *since_ms, int64_t *page,

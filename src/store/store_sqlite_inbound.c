@@ -6,6 +6,8 @@
 
 #include "core/buf.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define COLS                                                                                       \
@@ -111,6 +113,66 @@ static int in_each(struct store *st, const char *target, const char *state, stor
 		return sq_fail(s, rc, err, "listing inbound payments");
 	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		row_of(q, &r);
+		if ((stop = cb(arg, &r)) != 0)
+			break;
+	}
+	if (stop != 0)
+		rc = stop; /* STORE_WALK_STOP or the callback's error */
+	else
+		rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing inbound payments");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Bind text to the named parameter when the statement has it. */
+static void bind_named(sqlite3_stmt *q, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(q, name);
+
+	if (i > 0)
+		sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+}
+
+/*
+ * The statement is put together from fixed pieces (every value is bound):
+ * a condition that is always true for "any" would keep SQLite off the
+ * index of (target, state, decided_ms), which with the primary key's
+ * ledger_id is the listing order itself for one target and state.
+ */
+static int in_page(struct store *st, const char *target, const char *state,
+                   const struct store_inbound_key *after, size_t limit, store_inbound_cb cb,
+                   void *arg, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	struct store_inbound_row r;
+	char sql[768];
+	int stop = 0, rc;
+
+	snprintf(sql, sizeof(sql),
+	         "SELECT " COLS " FROM inbound_payments WHERE %s%s%s"
+	         " ORDER BY decided_ms, target, ledger_id LIMIT :n",
+	         target[0] != '\0' ? "target = :t" : "1",
+	         state[0] == '\0'                  ? ""
+	         : strcmp(state, "unapplied") == 0 ? " AND state IN ('skipped', 'failed')"
+	                                           : " AND state = :s",
+	         after == NULL ? ""
+	                       : " AND (decided_ms > :d OR (decided_ms = :d AND (target > :at"
+	                         " OR (target = :at AND ledger_id > :al))))");
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "listing inbound payments");
+	bind_named(q, ":t", target);
+	bind_named(q, ":s", state);
+	if (after != NULL) {
+		sqlite3_bind_int64(q, sqlite3_bind_parameter_index(q, ":d"), after->decided_ms);
+		bind_named(q, ":at", after->target);
+		bind_named(q, ":al", after->ledger_id);
+	}
+	sqlite3_bind_int64(q, sqlite3_bind_parameter_index(q, ":n"),
+	                   limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		row_of(q, &r);
 		if ((stop = cb(arg, &r)) != 0)
@@ -294,6 +356,7 @@ const struct store_inbound_ops sq_inbound_ops = {
     .get = in_get,
     .add = in_add,
     .each = in_each,
+    .page = in_page,
     .count = in_count,
     .mark_get = in_mark_get,
     .mark_set = in_mark_set,

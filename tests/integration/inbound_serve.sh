@@ -4,7 +4,8 @@
 # whose `inbound.due:<target>` setting has come (what a webhook sets) is
 # imported within a few seconds and the setting unset in the run's
 # transaction; GET /api/v1/metrics counts the decisions and flags what has
-# waited over 24 hours; `booksync inbound --status` flags it too.
+# waited over 24 hours; GET /api/v1/inbound lists each payment with its
+# reason and flag; `booksync inbound --status` flags it too.
 set -u
 . "$(dirname "$0")/lib/sync_lib.sh"
 
@@ -75,6 +76,26 @@ curl -s -H "Authorization: Bearer $TOKEN" "$S_URL/api/v1/metrics" >"$T/metrics"
 has "$T/metrics" "booksync_inbound_payments{target=\"$TGT\",state=\"applied\"} 1"
 has "$T/metrics" "booksync_inbound_payments{target=\"$TGT\",state=\"skipped\"} 1"
 has "$T/metrics" "booksync_inbound_unapplied_overdue{target=\"$TGT\"} 1"
+# GET /api/v1/inbound: the same figures, each payment with its reason and flag
+curl -s -H "Authorization: Bearer $TOKEN" "$S_URL/api/v1/inbound" >"$T/inbound.json"
+jq_eq() { eq "inbound: $1" "$(node -e "const j = JSON.parse(require('fs').readFileSync('$T/inbound.json', 'utf8')); console.log($1)")" "$2"; }
+jq_eq "JSON.stringify(j.counts)" '{"applied":1,"skipped":1,"failed":0,"overdue":1}'
+jq_eq "j.items.length" 2
+jq_eq "j.target" "$TGT"
+jq_eq "j.items.map(i => i.state + ':' + (i.reason || '') + ':' + i.overdue).join(',')" \
+	"skipped:partial payment:true,applied::false"
+jq_eq "j.items[0].amount + ' ' + j.items[0].customer + ' ' + j.items[0].sale" "69.00 C-1 null"
+jq_eq "j.items[1].sale + ' ' + j.items[1].amount + ' ' + j.items[1].date" "SO-1 100.00 2026-11-10"
+curl -s -H "Authorization: Bearer $TOKEN" "$S_URL/api/v1/inbound?state=unapplied&limit=1" >"$T/inbound.json"
+jq_eq "j.items.length + ' ' + j.items[0].state + ' ' + j.next" "1 skipped null"
+code=$(curl -s -o "$T/inbound.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$S_URL/api/v1/inbound?state=overdue")
+eq "inbound: a bad state is 400" "$code" 400
+jq_eq "j.error.param" state
+code=$(curl -s -o "$T/inbound.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$S_URL/api/v1/inbound?cursor=x")
+eq "inbound: a bad cursor is 400" "$code" 400
+jq_eq "j.error.param" cursor
+code=$(curl -s -o /dev/null -w '%{http_code}' "$S_URL/api/v1/inbound")
+eq "inbound: no token is 401" "$code" 401
 expect 0 "$B" inbound --status
 has "$T/out" "[unapplied over 24 h]"
 has "$T/out" "1 applied, 1 skipped, 0 failed; 1 unapplied for over 24 hours"

@@ -19,6 +19,16 @@ expect 0 "$B" import "$src"/examples/customers.csv "$src"/examples/suppliers.jso
 	"$src"/examples/products.csv "$src"/examples/sales.jsonl || finish
 connect "$SB_URL" || finish
 bs_sync --everything
+# two imported ledger payments (docs/inbound.md) for GET /inbound: one
+# applied, one skipped two days ago (overdue)
+TGT=$(sqlite3 "$BOOKSYNC_DB" "SELECT id FROM targets LIMIT 1")
+now_ms=$(($(date +%s) * 1000))
+sqlite3 "$BOOKSYNC_DB" "INSERT INTO inbound_payments(target, ledger_id, state, reason, contact,
+	customer, invoice, sale, currency, amount, date, updated_ms, event, decided_ms) VALUES
+	('$TGT', 'pay-1', 'applied', '', 'ct-1', 'C-1', 'inv-1', 'SO-1', 'NZD', 100000000,
+	 '2026-11-10', $now_ms, '', $now_ms),
+	('$TGT', 'pay-2', 'skipped', 'partial payment', 'ct-1', 'C-1', 'inv-2', '', 'NZD', 69000000,
+	 '2026-11-10', $now_ms, '', $((now_ms - 172800000)))" || bad "inbound rows"
 printf 'conformance pw\n' | "$B" user add conf >/dev/null 2>&1 || bad "user add"
 BS_TOKEN_ALL=$("$B" token add all --scope records:write,read,sync,admin 2>/dev/null)
 BS_TOKEN_READ=$("$B" token add reader --scope read 2>/dev/null)

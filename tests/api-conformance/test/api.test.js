@@ -270,6 +270,27 @@ test("events and webhooks", async () => {
   assert.equal(q.status, 401);
 });
 
+test("inbound payments", async () => {
+  const r = await call("GET", "/api/v1/inbound", { token: READ });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.items.length, 2);
+  assert.deepEqual(r.json.counts, { applied: 1, skipped: 1, failed: 0, overdue: 1 });
+  assert.equal(r.json.items[0].ledger_payment_id, "pay-2"); // oldest decision first
+  assert.equal(r.json.items[0].overdue, true);
+  assert.equal(r.json.items[0].reason, "partial payment");
+  assert.equal(r.json.items[1].sale, "SO-1");
+  const p = await call("GET", "/api/v1/inbound?limit=1");
+  assert.equal(p.json.items.length, 1);
+  const q = await call("GET", "/api/v1/inbound?limit=1&cursor=" + encodeURIComponent(p.json.next));
+  assert.equal(q.json.items[0].ledger_payment_id, "pay-1");
+  assert.equal(q.json.next, null);
+  assert.equal((await call("GET", "/api/v1/inbound?state=applied")).json.items.length, 1);
+  isError(await call("GET", "/api/v1/inbound?state=lost"), 400, "state");
+  isError(await call("GET", "/api/v1/inbound?cursor=nope"), 400, "cursor");
+  isError(await call("GET", "/api/v1/inbound?target=xero:nosuch"), 400, "target");
+  isError(await call("GET", "/api/v1/inbound", { token: null }), 401);
+});
+
 test("every operation of the document was exercised", () => {
   const missing = api
     .operations()

@@ -330,6 +330,32 @@ test("dashboard", async (t) => {
 		assert.equal(await countOn("#tabs1", "Other"), 1, "Products is not a Sync All tab");
 	});
 
+	await t.test("payments to reconcile: skipped and failed ones with their reason, the 24-hour flag", async () => {
+		// three payments as the inbound import records them (docs/inbound.md):
+		// applied, skipped two days ago (overdue), failed an hour ago
+		const now = Date.now();
+		const row = (id, state, reason, sale, amount, ago) =>
+			`SELECT id, '${id}', '${state}', '${reason}', 'ct-1', 'C-1', '', '${sale}', 'NZD', ${amount}, '2026-10-20', ${now}, '', ${now - ago} FROM targets`;
+		execFileSync("sqlite3", [
+			env("BOOKSYNC_DB"),
+			"INSERT INTO inbound_payments(target, ledger_id, state, reason, contact, customer, invoice, sale, currency, amount, date, updated_ms, event, decided_ms) " +
+				[row("pay-a", "applied", "", "SO-1", 115000000, 3 * 3600e3), row("pay-s", "skipped", "partial payment", "", 69000000, 48 * 3600e3), row("pay-f", "failed", "<b>event refused</b>", "", 5000000, 3600e3)].join(" UNION ALL "),
+		]);
+		await page.click("#nav-home");
+		await page.waitForSelector("#reconcile-table");
+		assert.match(await page.textContent("#reconcile-flag"), /1 payment unapplied for over 24 hours/);
+		assert.equal(await page.isVisible("#reconcile-flag"), true);
+		assert.match(await page.textContent("#reconcile-counts"), /1 applied, 1 skipped, 1 failed/);
+		const rows = await page.$$eval("#reconcile-table tbody tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+		assert.deepEqual(rows, [
+			["2026-10-20", "C-1", "69.00 NZD", "pay-s", "skipped", "partial payment", "over 24 h"],
+			["2026-10-20", "C-1", "5.00 NZD", "pay-f", "failed", "<b>event refused</b>", ""],
+		]);
+		assert.equal(await page.$("#reconcile-table b"), null, "a reason is text, never markup");
+		const section = page.getByRole("region", { name: "Payments to reconcile" });
+		assert.equal(await section.count(), 1);
+	});
+
 	await t.test("a screenshot of each tab; no script or CSP error", async () => {
 		await page.click("#nav-home");
 		// today's bar of documents posted is up (30 days shown, the quiet ones at 0)

@@ -20,7 +20,7 @@ before(async () => {
 		const src = fs.readFileSync(path.join(WEB, f), "utf8").replace(/from "\.\/([a-z]+)\.js"/g, 'from "./$1.mjs"');
 		fs.writeFileSync(path.join(dir, f.replace(/\.js$/, ".mjs")), src);
 	}
-	for (const name of ["api", "chart", "home", "tabs", "settings", "jobs", "records", "table"])
+	for (const name of ["api", "chart", "home", "tabs", "settings", "jobs", "records", "table", "reconcile"])
 		m[name] = await import(path.join(dir, name + ".mjs"));
 });
 
@@ -180,4 +180,16 @@ test("table: columns in first-seen order, cells as text", () => {
 	assert.equal(m.table.cell({ x: 1 }), '{"x":1}');
 	assert.equal(m.table.cell(0), "0");
 	assert.equal(m.table.headerText("ledger_number"), "Ledger number");
+});
+
+test("reconcile: the 24-hour flag, the counts and a row's cells in words", () => {
+	assert.equal(m.reconcile.flagText({ applied: 3, skipped: 1, failed: 0, overdue: 0 }), "");
+	assert.equal(m.reconcile.flagText(undefined), "");
+	assert.equal(m.reconcile.flagText({ overdue: 1 }), "1 payment unapplied for over 24 hours");
+	assert.equal(m.reconcile.flagText({ overdue: 12 }), "12 payments unapplied for over 24 hours");
+	assert.equal(m.reconcile.summary({ applied: 3, skipped: 1, failed: 2, overdue: 1 }), "3 applied, 1 skipped, 2 failed");
+	assert.equal(m.reconcile.summary(null), "0 applied, 0 skipped, 0 failed");
+	const row = { ledger_payment_id: "pay-9", state: "skipped", reason: "partial payment", amount: "69.00", currency: "NZD", customer: "C-1", date: "2026-11-10", overdue: true };
+	assert.deepEqual(m.reconcile.cells(row), ["2026-11-10", "C-1", "69.00 NZD", "pay-9", "skipped", "partial payment", "over 24 h"]);
+	assert.deepEqual(m.reconcile.cells({ ...row, customer: null, reason: "unknown customer", overdue: false, date: null }), ["", "not linked", "69.00 NZD", "pay-9", "skipped", "unknown customer", ""]);
 });
