@@ -75,9 +75,9 @@ static bool same_line(const struct record_doc_line *a, const struct record_doc_l
 int cons_lock_check(const struct record_doc *old, const struct record_doc *cur,
                     const char *doc_name, struct bs_error *err)
 {
-	static const char *const fields[] = {"customer_id",    "store",   "sale_id",
-	                                     "credit_note_id", "account", "invoice_date",
-	                                     "channel"};
+	static const char *const fields[] = {"customer_id", "store",   "sale_id",
+	                                     "credit_note_id", "account", "invoice_date"};
+	static const char *const channel[] = {"type", "name"};
 	const char *what = NULL;
 
 	if (old->kind != cur->kind)
@@ -100,6 +100,13 @@ int cons_lock_check(const struct record_doc *old, const struct record_doc *cur,
 	for (size_t i = 0; what == NULL && i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (!same_str(record_doc_str(old, fields[i]), record_doc_str(cur, fields[i])))
 			what = fields[i];
+	}
+	/* the channel is an object {type, name} (docs/records.md): it names
+	 * the consolidated document, so a new type or name is a change */
+	for (size_t i = 0; what == NULL && i < sizeof(channel) / sizeof(channel[0]); i++) {
+		if (!same_str(record_doc_sub_str(old, "channel", channel[i]),
+		              record_doc_sub_str(cur, "channel", channel[i])))
+			what = "its channel";
 	}
 	if (what == NULL)
 		return BS_OK;

@@ -199,6 +199,8 @@ void record_doc_release(struct record_doc *d);
 /*
  * Parse canonical text (or any record JSON: it is validated again with
  * `ctx`, which must name the same base currency as at import) into `out`.
+ * Fields are read from the canonical form whatever the text's shape (a
+ * nested object given as JSON text in a string is an object).
  * Errors as record_from_json, plus BS_EPARSE for text that is not one JSON
  * object.  On failure `out` is released (empty).
  */
@@ -208,5 +210,9 @@ int record_doc_parse(const char *canonical, size_t len, const struct record_ctx 
 /* A top-level string field of the doc ("reference", "customer_id",
  * "status", ...), or NULL when absent or not a string.  Owned by the doc. */
 const char *record_doc_str(const struct record_doc *d, const char *field);
+
+/* A string member of a top-level object field (`channel`, "type"), or NULL
+ * when either is absent or not of that type.  Owned by the doc. */
+const char *record_doc_sub_str(const struct record_doc *d, const char *field, const char *sub);
 
 #endif

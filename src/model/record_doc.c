@@ -118,6 +118,19 @@ int record_doc_parse(const char *canonical, size_t len, const struct record_ctx 
 	}
 	if ((rc = rf_run(out->root, ctx, &rec, out, err)) != BS_OK)
 		goto out;
+	if (rec.canonical.len != len || memcmp(buf_cstr(&rec.canonical), canonical, len) != 0) {
+		/* not canonical text (a channel as JSON text in a string, an
+		 * enumeration in capitals): read fields from the canonical form,
+		 * so they have one shape whatever the source's was */
+		json_object_put(out->root);
+		json_tokener_reset(tok);
+		out->root = json_tokener_parse_ex(tok, buf_cstr(&rec.canonical),
+		                                  (int)rec.canonical.len);
+		if (out->root == NULL) {
+			rc = bs_error_set(err, BS_EINTERNAL, "record: canonical text does not parse");
+			goto out;
+		}
+	}
 	out->kind = rec.kind;
 	memcpy(out->id, rec.id, sizeof(out->id));
 	memcpy(out->date, rec.date, sizeof(out->date));
@@ -140,6 +153,17 @@ const char *record_doc_str(const struct record_doc *d, const char *field)
 
 	if (d->root == NULL || !json_object_object_get_ex(d->root, field, &v) ||
 	    json_object_get_type(v) != json_type_string)
+		return NULL;
+	return json_object_get_string(v);
+}
+
+const char *record_doc_sub_str(const struct record_doc *d, const char *field, const char *sub)
+{
+	struct json_object *o, *v;
+
+	if (d->root == NULL || !json_object_object_get_ex(d->root, field, &o) ||
+	    json_object_get_type(o) != json_type_object ||
+	    !json_object_object_get_ex(o, sub, &v) || json_object_get_type(v) != json_type_string)
 		return NULL;
 	return json_object_get_string(v);
 }

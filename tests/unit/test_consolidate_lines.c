@@ -333,31 +333,49 @@ static void parse(struct record_doc *d, const char *memo, const char *qty, const
 		fail_msg("%s: %s", text, err.msg);
 }
 
+#define MYSHOP ",\"channel\":{\"type\":\"Shopify\",\"name\":\"MyShop\"}"
+
 static void test_lock(void **state)
 {
+	/* the member as consolidated: channel Shopify(MyShop), store Main */
 	static const struct {
 		const char *what, *memo, *qty, *more, *top;
 		int rc;
 		const char *msg;
 	} c[] = {
-	    {"unchanged", "m", "2", "", "", BS_OK, NULL},
-	    {"memo changed", "a new memo", "2", "", "", BS_OK, NULL},
-	    {"qty changed", "m", "3", "", "", BS_ESTATE, "its total"},
-	    {"line added", "m", "2", ",{\"sku\":\"B\",\"qty\":1,\"unit_price\":\"0\"}", "",
+	    {"unchanged", "m", "2", "", MYSHOP, BS_OK, NULL},
+	    {"memo changed", "a new memo", "2", "", MYSHOP, BS_OK, NULL},
+	    {"same channel, members the other way round", "m", "2", "",
+	     ",\"channel\":{\"name\":\"MyShop\",\"type\":\"Shopify\"}", BS_OK, NULL},
+	    {"same channel re-sent as JSON text", "m", "2", "",
+	     ",\"channel\":\"{\\\"type\\\":\\\"Shopify\\\",\\\"name\\\":\\\"MyShop\\\"}\"", BS_OK,
+	     NULL},
+	    {"qty changed", "m", "3", "", MYSHOP, BS_ESTATE, "its total"},
+	    {"line added", "m", "2", ",{\"sku\":\"B\",\"qty\":1,\"unit_price\":\"0\"}", MYSHOP,
 	     BS_ESTATE, "one added"},
-	    {"store changed", "m", "2", "", ",\"channel\":{\"type\":\"Shopify\",\"name\":\"X\"}",
-	     BS_OK, NULL},
-	    {"currency changed", "m", "2", "", ",\"currency\":\"USD\",\"fx_rate\":\"1.5\"",
+	    {"store changed", "m", "2", "", MYSHOP ",\"store\":\"Other\"", BS_ESTATE, "store"},
+	    {"channel type changed", "m", "2", "",
+	     ",\"channel\":{\"type\":\"Amazon\",\"name\":\"MyShop\"}", BS_ESTATE, "its channel"},
+	    {"channel name changed", "m", "2", "",
+	     ",\"channel\":{\"type\":\"Shopify\",\"name\":\"X\"}", BS_ESTATE, "its channel"},
+	    {"channel name changed, as JSON text", "m", "2", "",
+	     ",\"channel\":\"{\\\"type\\\":\\\"Shopify\\\",\\\"name\\\":\\\"X\\\"}\"", BS_ESTATE,
+	     "its channel"},
+	    {"channel name's case changed", "m", "2", "",
+	     ",\"channel\":{\"type\":\"Shopify\",\"name\":\"myshop\"}", BS_ESTATE, "its channel"},
+	    {"channel dropped", "m", "2", "", "", BS_ESTATE, "its channel"},
+	    {"currency changed", "m", "2", "", MYSHOP ",\"currency\":\"USD\",\"fx_rate\":\"1.5\"",
 	     BS_ESTATE, "currency"},
-	    {"tax mode changed", "m", "2", "", ",\"tax_mode\":\"inclusive\"", BS_ESTATE, NULL},
+	    {"tax mode changed", "m", "2", "", MYSHOP ",\"tax_mode\":\"inclusive\"", BS_ESTATE,
+	     NULL},
 	};
-	struct record_doc old;
+	struct record_doc old, bare;
+	struct bs_error err;
 
 	(void)state;
-	parse(&old, "m", "2", "", "");
+	parse(&old, "m", "2", "", MYSHOP);
 	for (size_t i = 0; i < N(c); i++) {
 		struct record_doc cur;
-		struct bs_error err;
 		int rc;
 
 		parse(&cur, c[i].memo, c[i].qty, c[i].more, c[i].top);
@@ -372,6 +390,11 @@ static void test_lock(void **state)
 		}
 		record_doc_release(&cur);
 	}
+	/* a member consolidated without a channel that now names one */
+	parse(&bare, "m", "2", "", "");
+	assert_int_equal(cons_lock_check(&bare, &old, "SO-X-1", &err), BS_ESTATE);
+	assert_non_null(strstr(err.msg, "its channel"));
+	record_doc_release(&bare);
 	record_doc_release(&old);
 }
 
