@@ -96,23 +96,15 @@ static int in_add(struct store *st, const struct store_inbound_row *r, struct bs
 	return rc;
 }
 
-static int in_each(struct store *st, const char *target, const char *state, store_inbound_cb cb,
-                   void *arg, struct bs_error *err)
+/* Hands each row of the prepared listing q to cb and finalizes q: BS_OK,
+ * what cb returned to stop (STORE_WALK_STOP or its error), or the store's
+ * error. */
+static int walk_rows(struct sq_store *s, sqlite3_stmt *q, store_inbound_cb cb, void *arg,
+                     struct bs_error *err)
 {
-	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
 	struct store_inbound_row r;
-	int stop = 0;
-	int rc = sqlite3_prepare_v2(s->db,
-	                            "SELECT " COLS " FROM inbound_payments"
-	                            " WHERE (?1 = '' OR target = ?1) AND (?2 = '' OR state = ?2)"
-	                            " ORDER BY decided_ms, target, ledger_id",
-	                            -1, &q, NULL);
+	int stop = 0, rc;
 
-	if (rc != SQLITE_OK)
-		return sq_fail(s, rc, err, "listing inbound payments");
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		row_of(q, &r);
 		if ((stop = cb(arg, &r)) != 0)
@@ -124,6 +116,24 @@ static int in_each(struct store *st, const char *target, const char *state, stor
 		rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing inbound payments");
 	sqlite3_finalize(q);
 	return rc;
+}
+
+static int in_each(struct store *st, const char *target, const char *state, store_inbound_cb cb,
+                   void *arg, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+	                            "SELECT " COLS " FROM inbound_payments"
+	                            " WHERE (?1 = '' OR target = ?1) AND (?2 = '' OR state = ?2)"
+	                            " ORDER BY decided_ms, target, ledger_id",
+	                            -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "listing inbound payments");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
+	return walk_rows(s, q, cb, arg, err);
 }
 
 /* Bind text to the named parameter when the statement has it. */
@@ -147,9 +157,8 @@ static int in_page(struct store *st, const char *target, const char *state,
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
-	struct store_inbound_row r;
 	char sql[768];
-	int stop = 0, rc;
+	int rc;
 
 	snprintf(sql, sizeof(sql),
 	         "SELECT " COLS " FROM inbound_payments WHERE %s%s%s"
@@ -173,17 +182,7 @@ static int in_page(struct store *st, const char *target, const char *state,
 	}
 	sqlite3_bind_int64(q, sqlite3_bind_parameter_index(q, ":n"),
 	                   limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		row_of(q, &r);
-		if ((stop = cb(arg, &r)) != 0)
-			break;
-	}
-	if (stop != 0)
-		rc = stop; /* STORE_WALK_STOP or the callback's error */
-	else
-		rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing inbound payments");
-	sqlite3_finalize(q);
-	return rc;
+	return walk_rows(s, q, cb, arg, err);
 }
 
 static int in_count(struct store *st, const char *target, int64_t overdue_before_ms,
