@@ -115,9 +115,12 @@ case $mark in [0-9]*) ok ;; *) bad "no high-water mark after a complete run: '$m
 expect 0 "$B" inbound --contacts --json
 eq "the re-run read from the mark" "$(jv j.since_ms <"$T/out")" "$mark"
 # a mark of now (no overlap): the next run reads only what changes after it
-now=$(node -e 'console.log(Date.now() - 1000)')
+# If-Modified-Since carries whole seconds, so the mark reaches back up to
+# one second: two seconds after the last contact above, one before the next.
+sleep 2
+now=$(node -e 'console.log(Date.now())')
 q "UPDATE settings SET value = '$now' WHERE key LIKE 'contacts_since:%'"
-sleep 1
+sleep 1.1
 L_LATE=$(xput "Late Arrival Ltd")
 seq2=$(log_total "$U")
 expect 0 "$B" inbound --contacts --json

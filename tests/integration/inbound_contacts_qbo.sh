@@ -88,9 +88,13 @@ eq "second run lists nothing" "$(jv j.listed <"$T/out")" 0
 # the high-water mark: a mark of now reads only what changes after it
 mark=$(q "SELECT value FROM settings WHERE key LIKE 'contacts_since:%'")
 case $mark in [0-9]*) ok ;; *) bad "no high-water mark after a complete run: '$mark'" ;; esac
-now=$(node -e 'console.log(Date.now() - 1000)')
+# QBO's filter compares whole seconds, so the mark reaches back up to one
+# second: leave two seconds between the last contact above and the mark,
+# and one more before the late one, so the window holds only the late one.
+sleep 2
+now=$(node -e 'console.log(Date.now())')
 q "UPDATE settings SET value = '$now' WHERE key LIKE 'contacts_since:%'"
-sleep 1
+sleep 1.1
 L_LATE=$(mk Vendor "Late Vendor")
 expect 0 "$B" inbound --contacts --json
 eq "since the mark: only the late one read" "$(jv j.read <"$T/out")" 1
