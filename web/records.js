@@ -7,6 +7,7 @@ import * as api from "./api.js";
 import * as jobs from "./jobs.js";
 import { h, clear, announce } from "./dom.js";
 import { fullLabel } from "./tabs.js";
+import { refusedSection } from "./refused.js";
 
 const STATE_LABEL = {
 	not_imported: "Not Imported Yet Or Reset For Re-import",
@@ -36,7 +37,7 @@ export function recordLink(row, text) {
 	return h("a", { href: `#history/${encodeURIComponent(kind)}/${encodeURIComponent(id)}` }, text || row.reference || row.ref);
 }
 
-function money(row) {
+export function money(row) {
 	if (row.total === undefined || row.total === null || row.total === "") return "";
 	return (row.currency ? row.currency + " " : "") + row.total;
 }
@@ -85,7 +86,8 @@ export function renderList(view, ctx, which, tabInfo) {
 		h("div", { class: "toolbar" }, counts, uploadSel, uploadAll),
 		err,
 		table,
-		more
+		more,
+		which === "errors" ? refusedSection(ctx, tab, () => ctx.reload()) : null
 	);
 
 	function paint() {

@@ -12,6 +12,7 @@
 void api_h_records_post(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 void api_h_record_get(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 void api_h_record_reset(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+void api_h_refused_dismiss(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 void api_h_history(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 
 /* api_h_resync.c */
@@ -20,6 +21,7 @@ void api_h_record_resync(struct api_ctx *c, const struct http_req *req, struct h
 /* api_h_lists.c */
 void api_h_pending(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 void api_h_errors(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+void api_h_refused(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 void api_h_tabs(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 void api_h_stats_daily(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
 

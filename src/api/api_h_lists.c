@@ -1,7 +1,7 @@
 /*
- * api_h_lists.c - GET /api/v1/pending, /errors, /tabs and /stats/daily:
- * what waits, what failed, the counts behind the tabs and the home page's
- * chart (docs/openapi.yaml).
+ * api_h_lists.c - GET /api/v1/pending, /errors, /refused, /tabs and
+ * /stats/daily: what waits, what failed, what the import refused, the
+ * counts behind the tabs and the home page's chart (docs/openapi.yaml).
  *
  * The pending and errors lists page by key (store_rows_page): the cursor
  * holds the last row's tab, date, kind and id, so page 1,000 costs what
@@ -11,6 +11,7 @@
  */
 #include "api/api_data_int.h"
 
+#include "core/civil.h"
 #include "core/jsonw.h"
 #include "core/money.h"
 #include "store/settings.h"
@@ -239,6 +240,72 @@ void api_h_pending(struct api_ctx *c, const struct http_req *req, struct http_re
 void api_h_errors(struct api_ctx *c, const struct http_req *req, struct http_resp *resp)
 {
 	list_rows(c, req, resp, STORE_MASK_ERRORS);
+}
+
+/* ---- refused re-imports (docs/consolidation.md "Locking") ---- */
+
+struct refused {
+	struct buf *out;
+	const char *target;
+	size_t n;
+};
+
+static int refused_row(void *arg, const struct store_row *r, int64_t at_ms)
+{
+	struct refused *w = arg;
+	char at[32];
+	int rc;
+
+	if (w->n++ > 0)
+		buf_addc(w->out, ',');
+	/* row_json's object, with when it was refused */
+	if ((rc = row_json(w->out, r, w->target)) != BS_OK)
+		return rc;
+	w->out->len--;
+	civil_format(at_ms, false, at, sizeof(at));
+	buf_addstr(w->out, ",\"refused_at\":\"");
+	buf_addstr(w->out, at);
+	return buf_addstr(w->out, "Z\"}");
+}
+
+/*
+ * GET /api/v1/refused: every refused re-import on the target (optionally
+ * of one tab), whole: they are few (one per record, gone once settled),
+ * so there is no cursor.  Counted on /tabs as errors.
+ */
+void api_h_refused(struct api_ctx *c, const struct http_req *req, struct http_resp *resp)
+{
+	const char *tab_in = http_req_query(req, "tab"), *tab = NULL, *target = NULL;
+	struct refused w = {&resp->body, NULL, 0};
+	struct bs_error err;
+	struct buf tbuf;
+	int rc;
+
+	buf_init(&tbuf, 1024);
+	bs_error_clear(&err);
+	if (tab_in != NULL && tab_in[0] != '\0' && tabs_resolve(tab_in, &tab, &err) != BS_OK) {
+		api_error(resp, 400, "tab", "%s", err.msg);
+		goto out;
+	}
+	if (api_data_target(c, http_req_query(req, "target"), resp, &tbuf, &target) != BS_OK)
+		goto out;
+	w.target = target;
+	api_json(resp, 200);
+	buf_reset(&resp->body);
+	buf_addstr(&resp->body, "{\"items\":[");
+	if (target != NULL) {
+		rc = store_refusals_each(c->st, target, tab, refused_row, &w, &err);
+		if (rc != BS_OK) {
+			api_error_bs(resp, rc, &err);
+			goto out;
+		}
+	}
+	buf_addstr(&resp->body, "]");
+	jsonw_kv_int(&resp->body, 1, "count", (int64_t)w.n);
+	if (buf_addc(&resp->body, '}') != BS_OK)
+		api_error(resp, 500, NULL, "the answer is too large");
+out:
+	buf_free(&tbuf);
 }
 
 /* ---- tabs ---- */

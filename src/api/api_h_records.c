@@ -442,3 +442,39 @@ void api_h_history(struct api_ctx *c, const struct http_req *req, struct http_re
 	if (buf_addstr(&resp->body, "],\"next\":null}") != BS_OK)
 		api_error(resp, 500, NULL, "the answer is too large");
 }
+
+/*
+ * DELETE /api/v1/refused/{kind}/{id}: a person keeps the posted version of
+ * a consolidated member, as `booksync errors --dismiss`: its refused
+ * re-import leaves Errors.  404 when it has none on the target.
+ */
+void api_h_refused_dismiss(struct api_ctx *c, const struct http_req *req, struct http_resp *resp)
+{
+	struct bs_error err;
+	struct buf tbuf;
+	enum record_kind kind;
+	const char *target = NULL;
+	char id[RECORD_ID_MAX + 1];
+	int rc;
+
+	buf_init(&tbuf, 1024);
+	bs_error_clear(&err);
+	if (api_data_record(c, resp, &kind, id) != BS_OK)
+		goto out;
+	if (api_data_target(c, http_req_query(req, "target"), resp, &tbuf, &target) != BS_OK)
+		goto out;
+	rc = target != NULL ? store_refusal_dismiss(c->st, target, kind, id, &err)
+	                    : bs_error_set(&err, BS_ENOTFOUND, "no ledger connected");
+	if (rc != BS_OK) {
+		api_error_bs(resp, rc, &err);
+		goto out;
+	}
+	api_json(resp, 200);
+	buf_reset(&resp->body);
+	api_data_record_open(&resp->body, record_kind_name(kind), id);
+	buf_addstr(&resp->body, ",\"target\":");
+	api_data_str_or_null(&resp->body, target);
+	buf_addstr(&resp->body, ",\"dismissed\":true}");
+out:
+	buf_free(&tbuf);
+}

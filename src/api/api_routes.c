@@ -37,6 +37,8 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/history/{kind}/{id}", API_SCOPE_READ, api_h_history},
     {"GET", "/api/v1/pending", API_SCOPE_READ, api_h_pending},
     {"GET", "/api/v1/errors", API_SCOPE_READ, api_h_errors},
+    {"GET", "/api/v1/refused", API_SCOPE_READ, api_h_refused},
+    {"DELETE", "/api/v1/refused/{kind}/{id}", API_SCOPE_SYNC, api_h_refused_dismiss},
     {"GET", "/api/v1/tabs", API_SCOPE_READ, api_h_tabs},
     {"GET", "/api/v1/stats/daily", API_SCOPE_READ, api_h_stats_daily},
     {"GET", "/api/v1/consolidated", API_SCOPE_READ, api_h_consolidated},

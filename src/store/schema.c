@@ -325,6 +325,22 @@ const char *const store_sqlite_migrations[] = {
 	"  received_ms INTEGER NOT NULL\n"
 	");\n"
 	"ALTER TABLE events ADD COLUMN since_ms INTEGER NOT NULL DEFAULT 0;\n",
+
+	/* 11 -> 12: refused re-imports (docs/consolidation.md "Locking"): the
+	 * import refused new content for a member of a posted consolidated
+	 * document on `target`; the record keeps what was posted.  One row per
+	 * record and target, the latest refusal's words; gone when a version
+	 * the lock allows arrives (the posted one again, or a memo change) or
+	 * a person dismisses it.  Listed on Errors beside what the ledger
+	 * refused. */
+	"CREATE TABLE refusals(\n"
+	"  record INTEGER NOT NULL REFERENCES records(rowid) ON DELETE CASCADE,\n"
+	"  target TEXT NOT NULL REFERENCES targets(id) ON DELETE CASCADE,\n"
+	"  at_ms INTEGER NOT NULL,\n"
+	"  message TEXT NOT NULL,\n"
+	"  PRIMARY KEY(record, target)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX refusals_target ON refusals(target);\n",
 };
 /* clang-format on */
 

@@ -294,6 +294,18 @@ int store_state_each(struct store *st, const char *target, enum sync_state state
 	return st->ops->rows_each(st, target, 1u << state, tab, cb, arg, err);
 }
 
+int store_refusals_each(struct store *st, const char *target, const char *tab, store_refusal_cb cb,
+                        void *arg, struct bs_error *err)
+{
+	return st->ops->refusals_each(st, target, tab, cb, arg, err);
+}
+
+int store_refusal_dismiss(struct store *st, const char *target, enum record_kind kind,
+                          const char *id, struct bs_error *err)
+{
+	return st->ops->refusal_dismiss(st, target, kind, id, err);
+}
+
 int store_history_each(struct store *st, const enum record_kind *kind, const char *id,
                        int64_t limit, store_history_cb cb, void *arg, struct bs_error *err)
 {

@@ -38,7 +38,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 enum store_open_flags {
 	/* create the file when missing, initialise it when empty (`booksync init`) */
@@ -295,6 +295,26 @@ int store_pending_page(struct store *st, const char *target, const char *const *
 int store_state_each(struct store *st, const char *target, enum sync_state state, const char *tab,
                      store_row_cb cb, void *arg, struct bs_error *err);
 
+/*
+ * Refused re-imports (docs/consolidation.md "Locking"): records whose new
+ * content the import refused because they are members of a consolidated
+ * document already posted on `target`.  The store writes one when it
+ * refuses (store_record_put answers BS_ECONFLICT): committed at once when
+ * the caller holds no transaction, else kept when the caller commits (the
+ * import commits its batch after a rejection).  It is removed when a
+ * version the lock allows is stored for the record.  `row` is labelled as store_state_each
+ * labels rows, its state SYNC_CONSOLIDATED and its reason the refusal;
+ * at_ms is when it was last refused.  Order: tab, date, kind, id.
+ */
+typedef int (*store_refusal_cb)(void *arg, const struct store_row *row, int64_t at_ms);
+int store_refusals_each(struct store *st, const char *target, const char *tab, store_refusal_cb cb,
+                        void *arg, struct bs_error *err);
+
+/* A person has seen the refusal and keeps the posted version: forget it.
+ * BS_ENOTFOUND when kind:id has none on target. */
+int store_refusal_dismiss(struct store *st, const char *target, enum record_kind kind,
+                          const char *id, struct bs_error *err);
+
 /* --- history ------------------------------------------------------------ */
 
 struct store_history_row {
@@ -548,7 +568,9 @@ int store_rows_page(struct store *st, const char *target, unsigned state_mask, c
                     struct bs_error *err);
 
 /* Per tab: the rows pending and the rows in error on target (NULL: every
- * record pending, none in error).  Tabs with neither are not reported. */
+ * record pending, none in error), refused re-imports counted as errors.
+ * Tabs with neither are not reported; a tab may be reported more than
+ * once, so add the figures up. */
 typedef int (*store_tab_count_cb)(void *arg, const char *tab, int64_t pending, int64_t errors);
 int store_tab_counts(struct store *st, const char *target, store_tab_count_cb cb, void *arg,
                      struct bs_error *err);

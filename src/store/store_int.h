@@ -127,6 +127,11 @@ struct store_ops {
 	                 void *arg, struct bs_error *err);
 	int (*links_each)(struct store *st, enum record_kind kind, const char *id, store_link_cb cb,
 	                  void *arg, struct bs_error *err);
+	/* refused re-imports (store.h) */
+	int (*refusals_each)(struct store *st, const char *target, const char *tab,
+	                     store_refusal_cb cb, void *arg, struct bs_error *err);
+	int (*refusal_dismiss)(struct store *st, const char *target, enum record_kind kind,
+	                       const char *id, struct bs_error *err);
 };
 
 /* The stored text of a status to its enum (store.c, beside the names);
@@ -186,8 +191,8 @@ struct store_contacts_ops {
 	           struct store_contact *out, struct bs_error *err);
 	int (*put)(struct store *st, const struct store_contact *c, int64_t now_ms,
 	           struct bs_error *err);
-	int (*each)(struct store *st, const char *target, const char *status,
-	            store_contact_cb cb, void *arg, struct bs_error *err);
+	int (*each)(struct store *st, const char *target, const char *status, store_contact_cb cb,
+	            void *arg, struct bs_error *err);
 };
 
 struct store_auth_ops {

@@ -211,8 +211,10 @@ int tx_enter(struct sq_store *s, struct bs_error *err)
 {
 	int rc = BS_OK;
 
-	if (s->tx_depth == 0)
+	if (s->tx_depth == 0) {
 		rc = tx_run(s, Q_TX_BEGIN, err, "starting a transaction");
+		s->refusals = -1; /* another connection may have written one */
+	}
 	if (rc == BS_OK)
 		s->tx_depth++;
 	return rc;

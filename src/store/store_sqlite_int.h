@@ -74,6 +74,9 @@ struct sq_store {
 	int tx_depth; /* 0: autocommit; 1: store_begin; more: savepoints */
 	bool user_tx;
 	int ntargets; /* cached count of targets, -1 = unknown */
+	/* whether any refused re-import is stored: -1 unknown (asked once per
+	 * transaction, so a put clears one only when there is one) */
+	int refusals;
 	/*
 	 * The serial counter last used, held for the open transaction: read
 	 * once, counted up here, written back just before COMMIT and dropped
@@ -266,5 +269,21 @@ int sq_days_each(struct store *st, const char *target, int64_t since_ms, store_d
                  struct bs_error *err);
 int sq_links_each(struct store *st, enum record_kind kind, const char *id, store_link_cb cb,
                   void *arg, struct bs_error *err);
+
+/* The listing's label column (a record's reference, or its name, code or
+ * SKU; a billed purchase's bill reference), over records aliased `r`;
+ * binds ?4 to RECORD_PURCHASE. */
+extern const char sq_row_label[];
+
+/* Refused re-imports (store.h; store_sqlite_refusals.c).  sq_refusal_put
+ * keeps one, in its own transaction or the caller's; sq_refusals_clear
+ * drops the record's, asking once per transaction whether there are any. */
+int sq_refusal_put(struct sq_store *s, int64_t record, const char *target, const char *message,
+                   int64_t now_ms, struct bs_error *err);
+int sq_refusals_clear(struct sq_store *s, int64_t rowid, struct bs_error *err);
+int sq_refusals_each(struct store *st, const char *target, const char *tab, store_refusal_cb cb,
+                     void *arg, struct bs_error *err);
+int sq_refusal_dismiss(struct store *st, const char *target, enum record_kind kind, const char *id,
+                       struct bs_error *err);
 
 #endif

@@ -74,7 +74,7 @@ static const char missing_refs[] =
  * invoice number + " / " + the purchase's reference or id, as
  * rules_purchase_reference makes it (docs/states-and-tabs.md
  * "Purchase orders and bills").  ?4 is RECORD_PURCHASE. */
-static const char label[] =
+const char sq_row_label[] =
     "CASE WHEN r.kind = ?4 AND json_extract(r.body, '$.supplier_invoice_no') IS NOT NULL"
     " THEN json_extract(r.body, '$.supplier_invoice_no') || ' / ' ||"
     " coalesce(json_extract(r.body, '$.reference'), r.id)"
@@ -135,7 +135,7 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
 		                " WHERE (?1 IS NULL OR r.tab = ?1 OR"
 		                " substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
 		                " ORDER BY r.tab, r.date, r.kind, r.id",
-		                missing_refs, label);
+		                missing_refs, sq_row_label);
 	} else {
 		rc = buf_printf(&sql,
 		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
@@ -148,7 +148,7 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
 		                " AND (?1 IS NULL OR r.tab = ?1 OR"
 		                " substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
 		                " ORDER BY r.tab, r.date, r.kind, r.id",
-		                label);
+		                sq_row_label);
 	}
 	if (rc != BS_OK)
 		goto out;
@@ -403,7 +403,7 @@ static int page_query(struct sq_store *s, enum page_plan plan, const char *targe
 		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
 		                " r.total, 'not_imported', coalesce(%s, ''), %s, %s"
 		                " FROM records r INDEXED BY records_by_listing WHERE 1",
-		                missing_refs, label, contact_sql);
+		                missing_refs, sq_row_label, contact_sql);
 	else if (plan == PLAN_SORT)
 		rc =
 		    buf_addstr(&sql, "SELECT s.record AS rid, s.state AS state, s.reason AS reason,"
@@ -419,7 +419,7 @@ static int page_query(struct sq_store *s, enum page_plan plan, const char *targe
 		                " r.total, s.state, s.reason, %s, %s FROM records r INDEXED BY"
 		                " records_by_listing CROSS JOIN sync_state s ON s.record = r.rowid"
 		                " WHERE s.target = ?1 AND ",
-		                label, contact_sql);
+		                sq_row_label, contact_sql);
 	if (rc == BS_OK && plan != PLAN_ALL)
 		rc = states_in(&sql, mask);
 	if (rc == BS_OK)
@@ -440,7 +440,7 @@ static int page_query(struct sq_store *s, enum page_plan plan, const char *targe
 			    " r.total, p.state, p.reason, %s, %s FROM (%s) p"
 			    " CROSS JOIN records r ON r.rowid = p.rid"
 			    " ORDER BY p.t, p.d, p.k, p.i",
-			    label, contact_sql, buf_cstr(&inner));
+			    sq_row_label, contact_sql, buf_cstr(&inner));
 		buf_free(&inner);
 	}
 	if (rc != BS_OK)
@@ -613,6 +613,20 @@ int sq_tab_counts(struct store *st, const char *target, store_tab_count_cb cb, v
 		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
 	rc = sq_rows(s, q, count_row, &w, err, "counting records");
 	sqlite3_finalize(q);
+	q = NULL;
+	/* refused re-imports are on Errors too (store.h), apart: few, and
+	 * kept out of the large query's plan */
+	if (rc == BS_OK && target != NULL) {
+		rc = sqlite3_prepare_v2(s->db,
+		                        "SELECT r.tab, 0, count(*) FROM refusals f JOIN records r"
+		                        " ON r.rowid = f.record WHERE f.target = ?1 GROUP BY r.tab",
+		                        -1, &q, NULL);
+		if (rc != SQLITE_OK)
+			return sq_fail(s, rc, err, "counting refused re-imports");
+		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+		rc = sq_rows(s, q, count_row, &w, err, "counting refused re-imports");
+		sqlite3_finalize(q);
+	}
 	return rc;
 }
 

@@ -284,6 +284,8 @@ static const struct store_ops sqlite_ops = {
     .contacts = &sq_contacts_ops,
     .rows_page = sq_rows_page,
     .tab_counts = sq_tab_counts,
+    .refusals_each = sq_refusals_each,
+    .refusal_dismiss = sq_refusal_dismiss,
     .days_each = sq_days_each,
     .links_each = sq_links_each,
 };
@@ -316,6 +318,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
 	s->base.ops = &sqlite_ops;
 	s->ntargets = -1;
+	s->refusals = -1;
 	rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_CANTOPEN && !(flags & STORE_OPEN_CREATE))

@@ -144,20 +144,27 @@ static int count_targets(struct sq_store *s, struct bs_error *err)
 	return rc == SQLITE_ROW ? BS_OK : sq_fail(s, rc, err, "counting targets");
 }
 
+/* A refusal to keep (store.h "Refused re-imports"): record 0 = none. */
+struct refusal {
+	int64_t record;
+	char target[128];
+};
+
 /*
  * New content for a record that is a member of a consolidated document on
  * some target: the document is locked in the ledger, so only a change the
  * lock allows (its memo; docs/consolidation.md "Locking") is taken.
  * BS_ECONFLICT with the reason otherwise, before anything is written, so
- * the import rejects the record.
+ * the import rejects the record; rf then names the record and the target
+ * for sq_record_put to keep the refusal.
  */
 static int consolidated_change(struct sq_store *s, int64_t rowid, const struct record *r,
-                               struct bs_error *err)
+                               struct refusal *rf, struct bs_error *err)
 {
 	struct record_doc old, cur;
 	struct bs_error e;
 	sqlite3_stmt *q = NULL;
-	char target[128] = "", name[256] = "";
+	char *target = rf->target, name[256] = "";
 	bool locked = false;
 	int rc;
 
@@ -167,7 +174,7 @@ static int consolidated_change(struct sq_store *s, int64_t rowid, const struct r
 	while (!locked && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (strcmp((const char *)sqlite3_column_text(q, 1), "consolidated") == 0) {
 			locked = true;
-			snprintf(target, sizeof(target), "%s", sqlite3_column_text(q, 0));
+			snprintf(target, sizeof(rf->target), "%s", sqlite3_column_text(q, 0));
 		}
 	}
 	sqlite3_reset(q);
@@ -208,12 +215,16 @@ static int consolidated_change(struct sq_store *s, int64_t rowid, const struct r
 	record_doc_release(&cur);
 	if (rc == BS_ESTATE && err != NULL)
 		err->code = BS_ECONFLICT; /* the import's "rejected, nothing written" */
-	return rc == BS_ESTATE ? BS_ECONFLICT : rc;
+	if (rc == BS_ESTATE || rc == BS_ECONFLICT) {
+		rf->record = rowid;
+		rc = BS_ECONFLICT;
+	}
+	return rc;
 }
 
 static int record_put_locked(struct sq_store *s, const struct record *r,
                              const struct store_actor *who, enum store_put_result *result,
-                             struct bs_error *err)
+                             struct refusal *rf, struct bs_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	int64_t rowid, old_version;
@@ -290,6 +301,9 @@ existing:
 	}
 	if (same) {
 		*result = STORE_PUT_UNCHANGED;
+		/* the posted content again: whatever was refused is withdrawn */
+		if ((rc = sq_refusals_clear(s, rowid, err)) != BS_OK)
+			return rc;
 		if (r->version == old_version)
 			return BS_OK;
 		if ((rc = sq_stmt(s, Q_REC_VERSION, &q, err)) != BS_OK)
@@ -299,7 +313,9 @@ existing:
 		sqlite3_bind_int64(q, 3, who->now_ms);
 		return sq_done(s, q, err, "storing a record");
 	}
-	if ((rc = consolidated_change(s, rowid, r, err)) != BS_OK)
+	if ((rc = consolidated_change(s, rowid, r, rf, err)) != BS_OK)
+		return rc;
+	if ((rc = sq_refusals_clear(s, rowid, err)) != BS_OK)
 		return rc;
 	if ((rc = sq_stmt(s, Q_REC_UPDATE, &q, err)) != BS_OK)
 		return rc;
@@ -323,12 +339,25 @@ int sq_record_put(struct store *st, const struct record *r, const struct store_a
                   enum store_put_result *result, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
+	struct refusal rf = {0, ""};
 	int rc;
 
 	if ((rc = tx_enter(s, err)) != BS_OK)
 		return rc;
-	rc = record_put_locked(s, r, who, result, err);
-	return tx_leave(s, rc, err);
+	rc = record_put_locked(s, r, who, result, &rf, err);
+	rc = tx_leave(s, rc, err);
+	if (rc == BS_ECONFLICT && rf.record != 0) {
+		struct bs_error e;
+		int k = sq_refusal_put(s, rf.record, rf.target, err != NULL ? err->msg : "refused",
+		                       who->now_ms, &e);
+
+		if (k != BS_OK) { /* not kept for Errors: a failure, not a rejection */
+			if (err != NULL)
+				*err = e;
+			rc = k;
+		}
+	}
+	return rc;
 }
 
 static void copy_col(char *dst, size_t cap, sqlite3_stmt *q, int col)

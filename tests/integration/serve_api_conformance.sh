@@ -29,6 +29,12 @@ sqlite3 "$BOOKSYNC_DB" "INSERT INTO inbound_payments(target, ledger_id, state, r
 	 '2026-11-10', $now_ms, '', $now_ms),
 	('$TGT', 'pay-2', 'skipped', 'partial payment', 'ct-1', 'C-1', 'inv-2', '', 'NZD', 69000000,
 	 '2026-11-10', $now_ms, '', $((now_ms - 172800000)))" || bad "inbound rows"
+# a refused re-import (docs/consolidation.md "Locking") for GET /refused:
+# what the store writes when a consolidated member's new content is refused
+sqlite3 "$BOOKSYNC_DB" "INSERT INTO refusals(record, target, at_ms, message)
+	SELECT rowid, '$TGT', $now_ms, 'sale SO-1001 is in consolidated document SO-2026/11/10-Web(A)-1,
+	already posted: its total can''t change' FROM records WHERE id = 'SO-1001' AND kind = 3" ||
+	bad "refusal row"
 printf 'conformance pw\n' | "$B" user add conf >/dev/null 2>&1 || bad "user add"
 BS_TOKEN_ALL=$("$B" token add all --scope records:write,read,sync,admin 2>/dev/null)
 BS_TOKEN_READ=$("$B" token add reader --scope read 2>/dev/null)

@@ -131,8 +131,34 @@ eq "POS never posted" "$(jv 'j.Invoices.filter(i => (i.Reference || "").includes
 sed -n 1p "$T/shop1.jsonl" | sed 's/"qty":"2"/"qty":"5"/' >"$T/changed.jsonl"
 expect 1 "$B" import "$T/changed.jsonl"
 has "$T/err" "SH1-1 is in consolidated document SO-2026/10/01-Shopify(MyShop)-1"
+# the refusal lands on Errors, beside what the ledger refused, and counts there
+expect 0 "$B" errors --json
+eq "refused re-import on Errors" "$(jv 'j.refused.map(r => r.ref).join()' <"$T/out")" sale:SH1-1
+has "$T/out" "consolidated document SO-2026/10/01-Shopify(MyShop)-1"
+eq "its tab" "$(jv 'j.refused[0].tab' <"$T/out")" "$(sqlite3 "$BOOKSYNC_DB" "SELECT tab FROM records WHERE id = 'SH1-1'")"
+expect 0 "$B" errors
+has "$T/out" "Refused re-imports"
+has "$T/out" "1 refused re-import"
+# refused again: still one row, the latest words
+expect 1 "$B" import "$T/changed.jsonl"
+expect 0 "$B" errors --json
+eq "one row per record" "$(jv 'j.refused_count' <"$T/out")" 1
+# a person keeps the posted version: dismissed, gone from Errors
+expect 0 "$B" errors --dismiss sale:SH1-1
+expect 1 "$B" errors --dismiss sale:SH1-1
+expect 0 "$B" errors --json
+eq "dismissed" "$(jv 'j.refused_count' <"$T/out")" 0
+# refused, then the posted version imported again: the refusal is over
+expect 1 "$B" import "$T/changed.jsonl"
+sed -n 1p "$T/shop1.jsonl" >"$T/posted.jsonl"
+expect 0 "$B" import "$T/posted.jsonl"
+expect 0 "$B" errors --json
+eq "withdrawn by the posted version" "$(jv 'j.refused_count' <"$T/out")" 0
+expect 1 "$B" import "$T/changed.jsonl"
 sed -n 1p "$T/shop1.jsonl" | sed 's/"reference"/"memo":"gift","reference"/' >"$T/memo.jsonl"
 expect 0 "$B" import "$T/memo.jsonl"
+expect 0 "$B" errors --json
+eq "withdrawn by a memo change the lock allows" "$(jv 'j.refused_count' <"$T/out")" 0
 expect 0 "$B" history SH1-1
 has "$T/out" "consolidated document is locked"
 

@@ -401,6 +401,72 @@ static void test_errors_list(void **state)
 	assert_error(f, 409, NULL);
 }
 
+/* A consolidated member's refused re-import: on GET /refused, counted on
+ * /tabs as an error, dismissed by DELETE, withdrawn by the posted version. */
+static void test_refused(void **state)
+{
+	struct fx *f = *state;
+	struct store_actor who = {"sync", 2};
+	struct bs_error err;
+	enum sync_state to;
+
+	post_ok(f, NULL, "[" CUST("C1", "Ann") "," SALE("S1", "2025-11-01", "C1") "]");
+	/* before any connection: nothing refused, nothing to dismiss */
+	assert_int_equal(call(f, api_h_refused, "GET", NULL, NULL, NULL, NULL, NULL), 200);
+	assert_int_equal(num(f, "count"), 0);
+	call(f, api_h_refused_dismiss, "DELETE", NULL, NULL, NULL, "sale", "S1");
+	assert_error(f, 404, NULL);
+	assert_int_equal(store_target_add(f->st, "xero:t1", "Demo Co", &who, &err), BS_OK);
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S1", "xero:t1", SYNC_EV_PLAN, NULL,
+	                                   &who, &to, &err),
+	                 BS_OK);
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S1", "xero:t1", SYNC_EV_CONSOLIDATE,
+	                                   NULL, &who, &to, &err),
+	                 BS_OK);
+	assert_int_equal(to, SYNC_CONSOLIDATED);
+	assert_int_equal(store_link_set(f->st, "xero:t1", RECORD_SALE, "S1", "Consolidation", "",
+	                                "SO-2025/11/01-Web(A)-1", 3, &err),
+	                 BS_OK);
+	/* a changed line: refused, and kept */
+	assert_int_equal(call(f, api_h_records_post, "POST", NULL, NULL,
+	                      SALE("S1", "2025-11-02", "C1"), NULL, NULL),
+	                 200);
+	assert_int_equal(num(f, "summary.rejected"), 1);
+	assert_int_equal(call(f, api_h_refused, "GET", NULL, NULL, NULL, NULL, NULL), 200);
+	assert_int_equal(num(f, "count"), 1);
+	assert_string_equal(str(f, "items.0.ref"), "sale:S1");
+	assert_string_equal(str(f, "items.0.tab"), "sales/invoices");
+	assert_string_equal(str(f, "items.0.state"), "consolidated");
+	assert_string_equal(str(f, "items.0.date"), "2025-11-01"); /* the posted version */
+	assert_non_null(strstr(str(f, "items.0.reason"), "SO-2025/11/01-Web(A)-1"));
+	assert_int_equal(strlen(str(f, "items.0.refused_at")), 20);
+	assert_int_equal(call(f, api_h_refused, "GET", "tab=customers", NULL, NULL, NULL, NULL),
+	                 200);
+	assert_int_equal(num(f, "count"), 0);
+	call(f, api_h_refused, "GET", "tab=nowhere", NULL, NULL, NULL, NULL);
+	assert_error(f, 400, "tab");
+	/* counted among the errors of its tab */
+	assert_int_equal(call(f, api_h_tabs, "GET", NULL, NULL, NULL, NULL, NULL), 200);
+	assert_string_equal(str(f, "items.0.tab"), "sales");
+	assert_int_equal(num(f, "items.0.errors"), 1);
+	/* dismissed once; a second time there is none */
+	assert_int_equal(call(f, api_h_refused_dismiss, "DELETE", NULL, NULL, NULL, "sale", "S1"),
+	                 200);
+	assert_string_equal(str(f, "dismissed"), "true");
+	call(f, api_h_refused_dismiss, "DELETE", NULL, NULL, NULL, "sale", "S1");
+	assert_error(f, 404, NULL);
+	/* refused again, then the posted version again: withdrawn */
+	assert_int_equal(call(f, api_h_records_post, "POST", NULL, NULL,
+	                      SALE("S1", "2025-11-02", "C1"), NULL, NULL),
+	                 200);
+	assert_int_equal(call(f, api_h_refused, "GET", NULL, NULL, NULL, NULL, NULL), 200);
+	assert_int_equal(num(f, "count"), 1);
+	post_ok(f, NULL, SALE("S1", "2025-11-01", "C1"));
+	assert_string_equal(str(f, "items.0.result"), "unchanged");
+	assert_int_equal(call(f, api_h_refused, "GET", NULL, NULL, NULL, NULL, NULL), 200);
+	assert_int_equal(num(f, "count"), 0);
+}
+
 static void test_bad_params(void **state)
 {
 	struct fx *f = *state;
@@ -569,6 +635,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pending_pages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_key_not_offset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_errors_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_params, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_many, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_far, setup, teardown),

@@ -685,6 +685,64 @@ static void test_states_and_reset(void **state)
 	buf_free(&tb);
 }
 
+static int refusal_cb(void *arg, const struct store_row *row, int64_t at_ms)
+{
+	struct rows *w = arg;
+
+	assert_int_equal(row->state, SYNC_CONSOLIDATED);
+	assert_non_null(strstr(row->reason, "consolidated document"));
+	assert_true(at_ms > 0);
+	snprintf(w->ids[w->n < 16 ? w->n : 15], sizeof(w->ids[0]), "%s", row->id);
+	w->n++;
+	return 0;
+}
+
+/* A consolidated member's refused change outside any caller's transaction:
+ * the put's own write is rolled back, the refusal is kept; an accepted
+ * version takes it away; a dismissal too. */
+static void test_refusals(void **state)
+{
+	struct fx *f = *state;
+	enum store_put_result res;
+	enum sync_state to;
+	struct rows w = {0};
+	struct bs_error err;
+
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":1}", &res), BS_OK);
+	assert_int_equal(store_target_add(f->st, "xero:t1", "Demo", &f->who, &err), BS_OK);
+	assert_int_equal(store_refusals_each(f->st, "xero:t1", NULL, refusal_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 0);
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1", SYNC_EV_PLAN, NULL,
+	                                   &f->who, &to, &err),
+	                 BS_OK);
+	assert_int_equal(store_state_apply(f->st, RECORD_SALE, "S-1", "xero:t1",
+	                                   SYNC_EV_CONSOLIDATE, NULL, &f->who, &to, &err),
+	                 BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":2}", &res), BS_ECONFLICT);
+	assert_int_equal(store_refusals_each(f->st, "xero:t1", NULL, refusal_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.ids[0], "S-1");
+	w.n = 0;
+	assert_int_equal(
+	    store_refusals_each(f->st, "xero:t1", "sales/customers", refusal_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 0);
+	/* the posted content again: withdrawn */
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":1}", &res), BS_OK);
+	assert_int_equal(res, STORE_PUT_UNCHANGED);
+	assert_int_equal(store_refusals_each(f->st, "xero:t1", NULL, refusal_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 0);
+	/* refused twice: one row; dismissed once, then none to dismiss */
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":2}", &res), BS_ECONFLICT);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":3}", &res), BS_ECONFLICT);
+	assert_int_equal(store_refusals_each(f->st, "xero:t1", NULL, refusal_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(store_refusal_dismiss(f->st, "xero:t1", RECORD_SALE, "S-1", &err), BS_OK);
+	assert_int_equal(store_refusal_dismiss(f->st, "xero:t1", RECORD_SALE, "S-1", &err),
+	                 BS_ENOTFOUND);
+	assert_int_equal(store_refusal_dismiss(f->st, "xero:t1", RECORD_SALE, "S-404", &err),
+	                 BS_ENOTFOUND);
+}
+
 static void test_two_targets_need_a_name(void **state)
 {
 	struct fx *f = *state;
@@ -917,6 +975,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pending_without_target, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_page, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_states_and_reset, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_targets_need_a_name, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_resolve, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_history, setup, teardown),

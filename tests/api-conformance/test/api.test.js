@@ -291,6 +291,21 @@ test("inbound payments", async () => {
   isError(await call("GET", "/api/v1/inbound", { token: null }), 401);
 });
 
+test("refused re-imports", async () => {
+  const r = await call("GET", "/api/v1/refused", { token: READ });
+  assert.equal(r.json.count, 1);
+  assert.equal(r.json.items[0].ref, "sale:SO-1001");
+  assert.match(r.json.items[0].reason, /consolidated document/);
+  assert.equal((await call("GET", "/api/v1/refused?tab=customers")).json.count, 0);
+  isError(await call("GET", "/api/v1/refused?tab=nowhere"), 400, "tab");
+  isError(await call("DELETE", "/api/v1/refused/sale/SO-1001", { token: READ }), 403);
+  const d = await call("DELETE", "/api/v1/refused/sale/SO-1001");
+  assert.equal(d.status, 200, d.text);
+  assert.equal(d.json.dismissed, true);
+  isError(await call("DELETE", "/api/v1/refused/sale/SO-1001"), 404);
+  assert.equal((await call("GET", "/api/v1/refused")).json.count, 0);
+});
+
 test("every operation of the document was exercised", () => {
   const missing = api
     .operations()

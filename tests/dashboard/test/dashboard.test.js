@@ -318,6 +318,29 @@ test("dashboard", async (t) => {
 		assert.ok(!csv.slice(1).some((l) => l.includes("SH-2")), "the filtered view: SH-2 is not");
 	});
 
+	await t.test("a changed consolidated member: refused, on Errors, dismissed", async () => {
+		// the source sends SH-1 again with another quantity; its day's
+		// document is posted, so the import refuses it (exit 1)
+		const rec = path.join(OUT, "sh1-changed.jsonl");
+		fs.writeFileSync(
+			rec,
+			JSON.stringify({ kind: "sale", id: "SH-1", reference: "SH-1", customer_id: "C-1", date: "2026-10-01", invoiced: true, channel: { type: "Shopify", name: "MyShop" }, tax_mode: "exclusive", lines: [{ description: "Widget", qty: "3", unit_price: "25.00", tax_rate: "15" }] }) + "\n"
+		);
+		assert.throws(() => execFileSync(env("BOOKSYNC"), ["import", rec], { env: process.env, stdio: "pipe" }), /consolidated document/);
+		await page.goto(URL0 + "/#home");
+		await openTab("Errors");
+		await page.waitForSelector("#refused:not([hidden]) tr[data-ref='sale:SH-1']");
+		assert.match(await page.textContent("#refused"), /SO-2026\/10\/01-Shopify\(MyShop\)-1/, "the refusal names the document");
+		assert.equal(await countOn("#tabs1", "Errors"), 1, "counted among the errors");
+		await snap("errors-refused");
+		await page.getByRole("button", { name: "Dismiss the refusal of SH-1" }).click();
+		await page.waitForSelector("#refused", { state: "hidden" });
+		await page.waitForFunction(() => {
+			const t = [...document.querySelectorAll("#tabs1 [role=tab]")].find((x) => x.textContent.startsWith("Errors"));
+			return t && t.querySelector(".count").textContent === "0";
+		});
+	});
+
 	await t.test("Sync All uploads the tabs its menu lists, and only those", async () => {
 		// left: Purchases > Suppliers (S-1, covered) and Other > Products (P-1, not)
 		assert.equal(await countOn("#tabs1", "Purchases"), 1);

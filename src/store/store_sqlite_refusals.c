@@ -1,0 +1,163 @@
+/*
+ * store_sqlite_refusals.c - refused re-imports (store.h): new content for a
+ * member of a posted consolidated document, which the record put refused
+ * (docs/consolidation.md "Locking").  The put keeps and clears them here;
+ * Errors lists them and a person dismisses them.
+ */
+#include "store/store_sqlite_int.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * Keep the refusal for Errors (store.h "Refused re-imports").  Called after
+ * the put's own transaction has ended: when the put held the only one, its
+ * rollback is over and this commits on its own; inside the caller's, the
+ * caller's commit keeps it.
+ */
+int sq_refusal_put(struct sq_store *s, int64_t record, const char *target, const char *message,
+                   int64_t now_ms, struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = tx_enter(s, err);
+
+	if (rc != BS_OK)
+		return rc;
+	rc = sqlite3_prepare_v2(s->db,
+	                        "INSERT INTO refusals(record, target, at_ms, message)"
+	                        " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(record, target) DO UPDATE"
+	                        " SET at_ms = excluded.at_ms, message = excluded.message",
+	                        -1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sq_fail(s, rc, err, "keeping a refused re-import");
+		goto out;
+	}
+	sqlite3_bind_int64(q, 1, record);
+	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, now_ms);
+	sqlite3_bind_text(q, 4, message, -1, SQLITE_STATIC);
+	rc = sq_done(s, q, err, "keeping a refused re-import");
+	if (rc == BS_OK)
+		s->refusals = 1;
+out:
+	sqlite3_finalize(q);
+	return tx_leave(s, rc, err);
+}
+
+/* A version the lock allows was stored: the record's refusals are over.
+ * Asks whether there are any once per transaction, so a bulk import pays
+ * one query, not one per record. */
+int sq_refusals_clear(struct sq_store *s, int64_t rowid, struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if (s->refusals < 0) {
+		rc = sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM refusals)", -1, &q,
+		                        NULL);
+		if (rc != SQLITE_OK)
+			return sq_fail(s, rc, err, "reading refused re-imports");
+		rc = sqlite3_step(q);
+		s->refusals = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+		sqlite3_finalize(q);
+		if (rc != SQLITE_ROW)
+			return sq_fail(s, rc, err, "reading refused re-imports");
+	}
+	if (s->refusals == 0)
+		return BS_OK;
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM refusals WHERE record = ?1", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "clearing a refused re-import");
+	sqlite3_bind_int64(q, 1, rowid);
+	rc = sq_done(s, q, err, "clearing a refused re-import");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+struct refusal_walk {
+	store_refusal_cb cb;
+	void *arg;
+};
+
+/* One refusal: the listing's columns, then when. */
+static int refusal_row(void *arg, sqlite3_stmt *q)
+{
+	struct refusal_walk *w = arg;
+	struct store_row row;
+	int k = sqlite3_column_int(q, 0);
+
+	memset(&row, 0, sizeof(row));
+	row.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
+	row.id = (const char *)sqlite3_column_text(q, 1);
+	row.tab = (const char *)sqlite3_column_text(q, 2);
+	row.date = (const char *)sqlite3_column_text(q, 3);
+	row.currency = (const char *)sqlite3_column_text(q, 4);
+	row.has_total = sqlite3_column_int(q, 5) != 0;
+	row.total = sqlite3_column_int64(q, 6);
+	row.state = SYNC_CONSOLIDATED;
+	row.reason = (const char *)sqlite3_column_text(q, 7);
+	row.reference = (const char *)sqlite3_column_text(q, 8);
+	if (row.reference == NULL)
+		row.reference = "";
+	row.contact = "";
+	return w->cb(w->arg, &row, sqlite3_column_int64(q, 9));
+}
+
+int sq_refusals_each(struct store *st, const char *target, const char *tab, store_refusal_cb cb,
+                     void *arg, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	struct refusal_walk w = {cb, arg};
+	struct buf sql;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	buf_init(&sql, 2048);
+	rc = buf_printf(&sql,
+	                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total, r.total,"
+	                " f.message, %s, f.at_ms FROM refusals f JOIN records r ON r.rowid ="
+	                " f.record WHERE f.target = ?2 AND (?1 IS NULL OR r.tab = ?1 OR"
+	                " substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
+	                " ORDER BY r.tab, r.date, r.kind, r.id",
+	                sq_row_label);
+	if (rc != BS_OK)
+		goto out;
+	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sq_fail(s, rc, err, "listing refused re-imports");
+		goto out;
+	}
+	if (tab != NULL && tab[0] != '\0')
+		sqlite3_bind_text(q, 1, tab, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 4, (int)RECORD_PURCHASE);
+	rc = sq_rows(s, q, refusal_row, &w, err, "listing refused re-imports");
+out:
+	sqlite3_finalize(q);
+	buf_free(&sql);
+	return rc;
+}
+
+int sq_refusal_dismiss(struct store *st, const char *target, enum record_kind kind, const char *id,
+                       struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+	                            "DELETE FROM refusals WHERE target = ?1 AND record ="
+	                            " (SELECT rowid FROM records WHERE id = ?3 AND kind = ?2)",
+	                            -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "dismissing a refused re-import");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, (int)kind);
+	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+	rc = sq_done(s, q, err, "dismissing a refused re-import");
+	if (rc == BS_OK && sqlite3_changes(s->db) == 0)
+		rc = bs_error_set(err, BS_ENOTFOUND, "%s %s has no refused re-import on %s",
+		                  record_kind_name(kind), id, target);
+	sqlite3_finalize(q);
+	return rc;
+}
