@@ -64,6 +64,10 @@ struct qbo_coll {
 	struct qbo_doc **docs; /* creation order */
 	size_t n, cap;
 	struct sb_map by_id;
+	/* qbo_num_key -> the document last stored with that DocNumber: a hint
+	 * that spares the duplicate check a scan of the collection; checked
+	 * against the document, which may since have changed or gone */
+	struct sb_map by_num;
 };
 
 struct qbo_reqid {
@@ -144,6 +148,11 @@ struct qbo_doc *qbo_find(struct qbo_ctx *c, int ent, const char *id);
  * "0" and MetaData are set) or as old's next version (SyncToken + 1). */
 int qbo_put(struct qbo_ctx *c, int ent, struct qbo_doc *old, json_object *obj,
             struct qbo_doc **out);
+/* The by_num key of a DocNumber: folded to lower case (QBO compares
+ * numbers without case), prefixed by the vendor's id and a 0x1f for
+ * bills and vendor credits, whose numbers are unique per vendor.  False
+ * when it does not fit cap. */
+bool qbo_num_key(int ent, const char *num, const char *vendor, char *key, size_t cap);
 /* Mark d deleted (its last version stays for CDC). */
 int qbo_mark_deleted(struct qbo_ctx *c, struct qbo_doc *d);
 int qbo_persist(struct sandbox *sb, struct qbo_realm *r, const struct qbo_doc *d);

@@ -7,6 +7,7 @@
  */
 #include "sandbox/qbo_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,7 @@ void qbo_realm_free(struct qbo_realm *r)
 			doc_free(cl->docs[i]);
 		free(cl->docs);
 		sb_map_free(&cl->by_id, NULL);
+		sb_map_free(&cl->by_num, NULL);
 	}
 	sb_map_free(&r->reqids, reqid_free);
 	free(r->minute.ts);
@@ -109,6 +111,39 @@ struct qbo_doc *qbo_find(struct qbo_ctx *c, int ent, const char *id)
 	if (d == NULL || d->deleted || (c->visible_seq != 0 && d->seq > c->visible_seq))
 		return NULL;
 	return d;
+}
+
+bool qbo_num_key(int ent, const char *num, const char *vendor, char *key, size_t cap)
+{
+	size_t n = 0;
+
+	if (ent == QBE_BILL || ent == QBE_VENDORCREDIT) {
+		int w = snprintf(key, cap, "%s\x1f", vendor != NULL ? vendor : "");
+
+		if (w < 0 || (size_t)w >= cap)
+			return false;
+		n = (size_t)w;
+	}
+	for (; *num != '\0'; num++) {
+		if (n + 1 >= cap)
+			return false;
+		key[n++] = (char)tolower((unsigned char)*num);
+	}
+	key[n] = '\0';
+	return true;
+}
+
+/* Remember d under its DocNumber (qbo_coll.by_id's hint). */
+static int num_note(struct qbo_realm *r, struct qbo_doc *d)
+{
+	const char *num = sb_jstr(d->obj, "DocNumber");
+	json_object *v = sb_jget_path(d->obj, "VendorRef.value");
+	char key[160];
+
+	if (num == NULL || !qbo_num_key(d->ent, num, v != NULL ? json_object_get_string(v) : NULL,
+	                                key, sizeof(key)))
+		return BS_OK; /* too long to be valid: never a duplicate's hint */
+	return sb_map_put(&r->coll[d->ent].by_num, key, d) == BS_OK ? BS_OK : BS_ENOMEM;
 }
 
 static int coll_add(struct qbo_realm *r, struct qbo_doc *d)
@@ -182,6 +217,8 @@ int qbo_put(struct qbo_ctx *c, int ent, struct qbo_doc *old, json_object *obj, s
 	d->updated_ms = c->now;
 	if (out)
 		*out = d;
+	if ((rc = num_note(c->r, d)) != BS_OK)
+		return rc;
 	return qbo_persist(c->sb, c->r, d);
 }
 
@@ -259,6 +296,8 @@ static int load_doc(struct sandbox *sb, const char *key, const char *body)
 	rc = coll_add(sb->qbo, d);
 	if (rc != BS_OK)
 		doc_free(d);
+	else
+		rc = num_note(sb->qbo, d);
 out:
 	json_object_put(o);
 	return rc;

@@ -91,6 +91,21 @@ static bool docnum_checked(int ent)
 	       ent == QBE_JOURNALENTRY || ent == QBE_BILL || ent == QBE_VENDORCREDIT;
 }
 
+static bool same_vendor(json_object *a, json_object *b)
+{
+	return a != NULL && b != NULL &&
+	       strcmp(json_object_get_string(a), json_object_get_string(b)) == 0;
+}
+
+static int dup_error(struct qbo_ctx *c, int ent, const char *num, const struct qbo_doc *d)
+{
+	return qbo_verr(c->f, "6140", "Duplicate Document Number Error", "DocNumber",
+	                "Duplicate Document Number Error : You must specify a different "
+	                "number. This number has already been used. DocNumber=%s is assigned "
+	                "to TxnType=%s with TxnId=%s",
+	                num, qbo_ents[ent].name, d->id);
+}
+
 static int check_docnum(struct qbo_ctx *c, int ent, json_object *doc, const struct qbo_doc *old)
 {
 	const char *num = sb_jstr(doc, "DocNumber");
@@ -100,8 +115,24 @@ static int check_docnum(struct qbo_ctx *c, int ent, json_object *doc, const stru
 
 	if (qbo_len(c, doc, "DocNumber", 21) != BS_OK)
 		return BS_EINVAL;
+	char key[160];
+	const struct qbo_doc *hint;
+
 	if (num == NULL || !docnum_checked(ent))
 		return BS_OK;
+	/* every stored number is in by_num: no entry, no duplicate; an entry
+	 * still true is the duplicate; a stale one (renumbered, deleted,
+	 * `old` itself) sends the check the long way */
+	if (qbo_num_key(ent, num, vr != NULL ? json_object_get_string(vr) : NULL, key,
+	                sizeof(key))) {
+		hint = sb_map_get(&cl->by_num, key);
+		if (hint == NULL)
+			return BS_OK;
+		if (!hint->deleted && hint != old && sb_jstr(hint->obj, "DocNumber") != NULL &&
+		    strcasecmp(sb_jstr(hint->obj, "DocNumber"), num) == 0 &&
+		    (!per_vendor || same_vendor(vr, sb_jget_path(hint->obj, "VendorRef.value"))))
+			return dup_error(c, ent, num, hint);
+	}
 	for (size_t i = 0; i < cl->n; i++) {
 		struct qbo_doc *d = cl->docs[i];
 		const char *dn = sb_jstr(d->obj, "DocNumber");
@@ -109,16 +140,9 @@ static int check_docnum(struct qbo_ctx *c, int ent, json_object *doc, const stru
 
 		if (d->deleted || d == old || dn == NULL || strcasecmp(dn, num) != 0)
 			continue;
-		if (per_vendor &&
-		    (vr == NULL || dv == NULL ||
-		     strcmp(json_object_get_string(vr), json_object_get_string(dv)) != 0))
+		if (per_vendor && !same_vendor(vr, dv))
 			continue;
-		return qbo_verr(
-		    c->f, "6140", "Duplicate Document Number Error", "DocNumber",
-		    "Duplicate Document Number Error : You must specify a different "
-		    "number. This number has already been used. DocNumber=%s is assigned "
-		    "to TxnType=%s with TxnId=%s",
-		    num, qbo_ents[ent].name, d->id);
+		return dup_error(c, ent, num, d);
 	}
 	return BS_OK;
 }
