@@ -149,11 +149,17 @@ int sq_fail(struct sq_store *s, int rc, struct bs_error *err, const char *what)
 /* The cached statement `id`, reset and with bindings cleared. */
 int sq_stmt(struct sq_store *s, enum stmt_id id, sqlite3_stmt **out, struct bs_error *err)
 {
+	return sq_stmt_sql(s, id, stmt_sql[id], out, err);
+}
+
+int sq_stmt_sql(struct sq_store *s, enum stmt_id id, const char *sql, sqlite3_stmt **out,
+                struct bs_error *err)
+{
 	int rc;
 
 	if (s->stmt[id] == NULL) {
-		rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-		                        &s->stmt[id], NULL);
+		rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
+		                        NULL);
 		if (rc != SQLITE_OK)
 			return sq_fail(s, rc, err, "preparing a query");
 	} else {

@@ -38,12 +38,12 @@ static int in_get(struct store *st, const char *target, const char *ledger_id,
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(
-	    s->db, "SELECT " COLS " FROM inbound_payments WHERE target = ?1 AND ledger_id = ?2", -1,
-	    &q, NULL);
+	int rc = sq_stmt_sql(
+	    s, Q_IN_GET,
+	    "SELECT " COLS " FROM inbound_payments WHERE target = ?1 AND ledger_id = ?2", &q, err);
 
-	if (rc != SQLITE_OK)
-		return sq_fail(s, rc, err, "reading an inbound payment");
+	if (rc != BS_OK)
+		return rc;
 	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, ledger_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
@@ -55,7 +55,7 @@ static int in_get(struct store *st, const char *target, const char *ledger_id,
 	} else {
 		rc = sq_fail(s, rc, err, "reading an inbound payment");
 	}
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return rc;
 }
 
@@ -63,13 +63,13 @@ static int in_add(struct store *st, const struct store_inbound_row *r, struct bs
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-	                            "INSERT INTO inbound_payments(" COLS ")"
-	                            " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
-	                            -1, &q, NULL);
+	int rc = sq_stmt_sql(s, Q_IN_ADD,
+	                     "INSERT INTO inbound_payments(" COLS ")"
+	                     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+	                     &q, err);
 
-	if (rc != SQLITE_OK)
-		return sq_fail(s, rc, err, "recording an inbound payment");
+	if (rc != BS_OK)
+		return rc;
 	sqlite3_bind_text(q, 1, r->target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, r->ledger_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, r->state, -1, SQLITE_STATIC);
@@ -92,7 +92,7 @@ static int in_add(struct store *st, const struct store_inbound_row *r, struct bs
 		rc = sq_fail(s, rc, err, "recording an inbound payment");
 	else
 		rc = BS_OK;
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return rc;
 }
 
@@ -294,10 +294,10 @@ static int in_open_invoices(struct store *st, const char *target, const char *cu
 	sqlite3_stmt *q = NULL;
 	struct store_open_invoice inv;
 	int stop = 0;
-	int rc = sqlite3_prepare_v2(s->db, open_sql, -1, &q, NULL);
+	int rc = sq_stmt_sql(s, Q_IN_OPEN, open_sql, &q, err);
 
-	if (rc != SQLITE_OK)
-		return sq_fail(s, rc, err, "reading open invoices");
+	if (rc != BS_OK)
+		return rc;
 	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, customer, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 3, (int)RECORD_SALE);
@@ -316,7 +316,7 @@ static int in_open_invoices(struct store *st, const char *target, const char *cu
 		rc = stop;
 	else
 		rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "reading open invoices");
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return rc;
 }
 
@@ -326,13 +326,13 @@ static int in_link_find(struct store *st, const char *target, const char *ledger
 {
 	struct sq_store *s = sq(st);
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-	                            "SELECT kind, source_id FROM links WHERE target = ?1"
-	                            " AND ledger_type = ?2 AND ledger_id = ?3 LIMIT 1",
-	                            -1, &q, NULL);
+	int rc = sq_stmt_sql(s, Q_IN_LINK_FIND,
+	                     "SELECT kind, source_id FROM links WHERE target = ?1"
+	                     " AND ledger_type = ?2 AND ledger_id = ?3 LIMIT 1",
+	                     &q, err);
 
-	if (rc != SQLITE_OK)
-		return sq_fail(s, rc, err, "finding a link");
+	if (rc != BS_OK)
+		return rc;
 	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, ledger_type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, ledger_id, -1, SQLITE_STATIC);
@@ -347,7 +347,7 @@ static int in_link_find(struct store *st, const char *target, const char *ledger
 	} else {
 		rc = sq_fail(s, rc, err, "finding a link");
 	}
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return rc;
 }
 

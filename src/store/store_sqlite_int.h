@@ -64,6 +64,11 @@ enum stmt_id {
 	Q_REQ_SET,
 	Q_REC_ROWID,
 	Q_STATE_OF,
+	/* prepared by their modules with sq_stmt_sql (SQL kept there) */
+	Q_IN_GET,
+	Q_IN_ADD,
+	Q_IN_LINK_FIND,
+	Q_IN_OPEN,
 	Q_STMT_COUNT
 };
 
@@ -118,8 +123,13 @@ struct sq_store *sq(struct store *st);
 /* Map an SQLite result code to a bs_status with a message about `what`. */
 int sq_fail(struct sq_store *s, int rc, struct bs_error *err, const char *what);
 
-/* The cached statement `id`, reset, bindings cleared. */
+/* The cached statement `id`, reset, bindings cleared.  Owned by the store
+ * (finalized at close): reset it after use, never finalize it.  sq_stmt_sql
+ * is the same for the ids whose SQL their module keeps; `sql` must be the
+ * same text at every call for that id. */
 int sq_stmt(struct sq_store *s, enum stmt_id id, sqlite3_stmt **out, struct bs_error *err);
+int sq_stmt_sql(struct sq_store *s, enum stmt_id id, const char *sql, sqlite3_stmt **out,
+                struct bs_error *err);
 
 /* Step a statement that returns no rows we need; reset it. */
 int sq_done(struct sq_store *s, sqlite3_stmt *q, struct bs_error *err, const char *what);
