@@ -40,15 +40,9 @@ int qbo_realm_new(struct sandbox *sb, const char *id, struct qbo_realm **out)
 	if (r == NULL)
 		return BS_ENOMEM;
 	snprintf(r->id, sizeof(r->id), "%s", id ? id : REALM_ID);
-	r->minute.cap = (size_t)sb->lim_minute;
-	r->batch.cap = (size_t)sb->lim_batch;
-	r->minute.ts = calloc(r->minute.cap ? r->minute.cap : 1, sizeof(int64_t));
-	r->batch.ts = calloc(r->batch.cap ? r->batch.cap : 1, sizeof(int64_t));
+	sb_window_init(&r->minute, sb->lim_minute);
+	sb_window_init(&r->batch, sb->lim_batch);
 	r->created_ms = sb_now(sb);
-	if (r->minute.ts == NULL || r->batch.ts == NULL) {
-		qbo_realm_free(r);
-		return BS_ENOMEM;
-	}
 	*out = r;
 	return BS_OK;
 }
@@ -86,8 +80,8 @@ void qbo_realm_free(struct qbo_realm *r)
 		sb_map_free(&cl->by_id, NULL);
 	}
 	sb_map_free(&r->reqids, reqid_free);
-	free(r->minute.ts);
-	free(r->batch.ts);
+	sb_window_free(&r->minute);
+	sb_window_free(&r->batch);
 	free(r);
 }
 

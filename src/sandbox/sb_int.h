@@ -117,9 +117,13 @@ extern const struct sb_kind sb_kinds[SBK_COUNT];
 
 /* ---- rate windows: a deque of call times ---- */
 
+/* A ring of call times that grows on demand up to `max` (the limit it
+ * enforces), so an idle tenant holds none: with --tenants 10000 a 5,000-a-day
+ * window allocated up front would be 40 KB a tenant. */
 struct sb_window {
-	int64_t *ts;
+	int64_t *ts; /* NULL until the first call */
 	size_t cap, head, n;
+	size_t max; /* most times kept (the limit); 0 = keep none */
 };
 
 struct sb_idem {
@@ -408,8 +412,12 @@ void sb_oauth_revoke(struct sandbox *sb, const struct sandbox_request *req,
  * (else *retry_ms says when a slot frees).  *remaining: what is left. */
 bool sb_window_fits(struct sb_window *w, int64_t now, int64_t span, int limit, int64_t *retry_ms,
                     int *remaining);
-/* Count a call at `now` (a window of capacity 0 keeps nothing). */
+/* Count a call at `now`: the ring grows up to w->max; when full (or out of
+ * memory) the oldest time gives way (a window of max 0 keeps nothing). */
 void sb_window_add(struct sb_window *w, int64_t now);
+/* An empty window that keeps at most max call times (nothing allocated). */
+void sb_window_init(struct sb_window *w, int max);
+void sb_window_free(struct sb_window *w);
 /* The next API request's fault, a pure function of (seed, request number). */
 enum sb_fault sb_fault_draw(struct sandbox *sb);
 

@@ -280,11 +280,10 @@ static int configure(struct sandbox *sb, const struct sandbox_config *cfg, struc
 		if (sb->hook_url == NULL || sb->hook_key == NULL)
 			return BS_ENOMEM;
 	}
-	sb->app.cap = (size_t)sb->lim_app;
-	sb->app.ts = calloc(sb->app.cap, sizeof(*sb->app.ts));
+	sb_window_init(&sb->app, sb->lim_app);
 	sb->log_cap = LOG_CAP;
 	sb->log = calloc(sb->log_cap, sizeof(*sb->log));
-	if (sb->app.ts == NULL || sb->log == NULL)
+	if (sb->log == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
 	return BS_OK;
 }
@@ -399,7 +398,7 @@ void sandbox_stop(struct sandbox *sb)
 	for (size_t i = 0; i < sb->nclients; i++)
 		free(sb->clients[i]);
 	free(sb->clients);
-	free(sb->app.ts);
+	sb_window_free(&sb->app);
 	free(sb->log);
 	free(sb->hook_url);
 	if (sb->hook_key != NULL)

@@ -338,8 +338,8 @@ void sb_tenant_free(struct sb_tenant *tn)
 		}
 	}
 	sb_map_free(&tn->idem, NULL);
-	free(tn->minute.ts);
-	free(tn->day.ts);
+	sb_window_free(&tn->minute);
+	sb_window_free(&tn->day);
 	json_object_put(tn->org);
 	free(tn);
 }
@@ -351,13 +351,6 @@ void sb_tenants_clear(struct sandbox *sb)
 	free(sb->tenants);
 	sb->tenants = NULL;
 	sb->ntenants = 0;
-}
-
-static int window_alloc(struct sb_window *w, int cap)
-{
-	w->cap = cap > 0 ? (size_t)cap : 1;
-	w->ts = calloc(w->cap, sizeof(*w->ts));
-	return w->ts ? BS_OK : BS_ENOMEM;
 }
 
 static json_object *org_json(const char *id, const char *name, const char *currency,
@@ -417,8 +410,9 @@ int sb_tenant_create(struct sandbox *sb, const char *name, const char *currency,
 	tn->eoy_lock_ms = INT64_MIN;
 	tn->connected = true;
 	tn->org = org_json(tn->id, name, currency, country, now);
-	if (window_alloc(&tn->minute, sb->lim_minute) != BS_OK ||
-	    window_alloc(&tn->day, sb->lim_day) != BS_OK || tn->org == NULL)
+	sb_window_init(&tn->minute, sb->lim_minute);
+	sb_window_init(&tn->day, sb->lim_day);
+	if (tn->org == NULL)
 		goto fail;
 	nt = realloc(sb->tenants,
 	             (sb->ntenants + 1) *
