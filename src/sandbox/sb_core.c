@@ -552,7 +552,11 @@ static void handle_api(struct sandbox *sb, const struct sandbox_request *req,
 		if (ie != NULL && sb_map_get(&tn->idem, key) != ie)
 			ie = NULL;
 	}
-	sb_api_handle(sb, tn, req, rest, resp, elements);
+	/* a --tenants organisation gets its chart at its first call */
+	if (sb_tenant_ready(sb, tn) != BS_OK)
+		sb_resp_problem(resp, 500, "Internal", "cannot seed the organisation");
+	else
+		sb_api_handle(sb, tn, req, rest, resp, elements);
 	if (ie != NULL)
 		idem_end(tn, key, ie, resp);
 	if (f == SBF_LOST)

@@ -149,7 +149,10 @@ struct sb_tenant {
 	int next_number[SBK_COUNT];                 /* auto numbering (INV-0001) */
 	int64_t created_ms;
 	int64_t period_lock_ms, eoy_lock_ms; /* INT64_MIN = none */
+	size_t ord;  /* its place in sandbox.tenants: 0 = the default tenant */
+	int tax_pct; /* GST of its chart, for a seed still to come */
 	bool connected;
+	bool seeded; /* chart, tax rates, currencies, tracking in place */
 };
 
 enum sb_tok_kind { SBT_CODE, SBT_ACCESS, SBT_REFRESH };
@@ -198,8 +201,10 @@ struct sandbox {
 	bool no_listen;
 	enum sandbox_ledger ledger;
 
-	struct sb_tenant **tenants;
+	struct sb_tenant **tenants; /* creation order: [0] the default */
 	size_t ntenants;
+	struct sb_map tenant_by_id; /* lower-cased id -> tenant */
+	unsigned norgs;             /* --tenants / --companies N (1..) */
 	char default_tenant[40];
 	struct sb_map tokens; /* token string -> struct sb_token */
 	uint64_t doc_seq;
@@ -238,6 +243,8 @@ struct sandbox {
 	/* state file */
 	sqlite3 *db;
 	sqlite3_stmt *st_put, *st_del;
+	int db_depth; /* sb_state_begin nesting: the outermost one commits */
+	bool db_fail; /* an inner sb_state_end failed: the outermost rolls back */
 
 	/* webhooks */
 	char *hook_url, *hook_key;
@@ -262,16 +269,33 @@ int sb_parse_http_date(const char *s, int64_t *ms);
 
 void sb_uuid(char out[40]);
 
+/* The id of the idx-th organisation of --tenants / --companies N (idx 2 to
+ * SANDBOX_TENANTS_MAX; the first is the default one, whose id is not
+ * derived) into out[n]: Xero a UUID "b5000000-0000-4000-8000-" + idx in 12
+ * decimal digits, QBO a realmId "93414530501" + idx in 5 digits.  Pure.
+ * BS_EINVAL outside 2..max, BS_ETOOBIG when out[n] is too small. */
+int sb_index_id(enum sandbox_ledger ledger, unsigned idx, char *out, size_t n);
+/* Its name, "Booksync Demo <idx>".  BS_ETOOBIG as above. */
+int sb_index_name(unsigned idx, char *out, size_t n);
+
 /* The n digits at s as a number of at most max; false when not that. */
 bool sb_parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out);
 
 /* ---- tenants and the store (sb_store.c) ---- */
 int sb_tenant_create(struct sandbox *sb, const char *name, const char *currency,
                      const char *country, const char *id, struct sb_tenant **out);
+/* A tenant by id (any case), or NULL: a hash lookup. */
 struct sb_tenant *sb_tenant_find(struct sandbox *sb, const char *id);
 void sb_tenant_free(struct sb_tenant *tn);
 void sb_tenants_clear(struct sandbox *sb);
+/* Seed tn's chart, tax rates (GST tax_pct_int %), currencies and tracking
+ * category, and mark it seeded. */
 int sb_tenant_seed(struct sandbox *sb, struct sb_tenant *tn, int tax_pct_int);
+/* Seed tn (at tn->tax_pct) unless it is: before its first API call. */
+int sb_tenant_ready(struct sandbox *sb, struct sb_tenant *tn);
+/* Create the demo tenants 2..sb->norgs that are missing (unseeded, saved
+ * to the state file in one transaction). */
+int sb_tenants_ensure(struct sandbox *sb);
 struct sb_doc *sb_find(struct sb_tenant *tn, int kind, const char *id);
 struct sb_doc *sb_find_num(struct sb_tenant *tn, int kind, const char *numkey);
 /* A document by its number alone: for invoices and credit notes, whose
@@ -318,6 +342,11 @@ int sb_state_del(struct sandbox *sb, const char *ns, const char *key);
 int sb_state_save_tenant(struct sandbox *sb, struct sb_tenant *tn);
 void sb_state_close(struct sandbox *sb);
 int sb_state_wipe(struct sandbox *sb);
+/* Group the writes until the matching sb_state_end in one transaction
+ * (nested calls join the outermost one; no-ops without a state file).
+ * sb_state_end commits when ok, else rolls back. */
+void sb_state_begin(struct sandbox *sb);
+void sb_state_end(struct sandbox *sb, bool ok);
 /* Load the OAuth tokens alone (the QBO sandbox loads its documents itself). */
 void sb_state_load_tokens(struct sandbox *sb);
 

@@ -347,6 +347,13 @@ int sandbox_start(const struct sandbox_config *cfg, struct sandbox **out, struct
 	}
 	sb->time_scale = 1;
 	sb->slow_ms = 2000;
+	sb->norgs = cfg->tenants > 0 ? cfg->tenants : 1;
+	if (sb->norgs > SANDBOX_TENANTS_MAX) {
+		rc = bs_error_set(err, BS_EINVAL, "%s: 1 to %d organisations",
+		                  sb->ledger == SANDBOX_QBO ? "--companies" : "--tenants",
+		                  SANDBOX_TENANTS_MAX);
+		goto fail;
+	}
 	randombytes_buf(sb->jwt_key, sizeof(sb->jwt_key));
 	if ((rc = configure(sb, cfg, err)) != BS_OK)
 		goto fail;
@@ -365,6 +372,11 @@ int sandbox_start(const struct sandbox_config *cfg, struct sandbox **out, struct
 		}
 	} else if (loaded) {
 		snprintf(sb->default_tenant, sizeof(sb->default_tenant), "%s", sb->tenants[0]->id);
+		/* a restart resumes the same ids; a larger N adds the missing */
+		if ((rc = sb_tenants_ensure(sb)) != BS_OK) {
+			bs_error_set(err, rc, "cannot create the organisations of --tenants");
+			goto fail;
+		}
 	} else if ((rc = sb_reset_state(sb)) != BS_OK) {
 		bs_error_set(err, rc, "cannot seed the default organisation");
 		goto fail;
