@@ -348,9 +348,13 @@ void sb_admin_handle(struct sandbox *sb, const struct sandbox_request *req,
 		                "the /sandbox/ endpoints need Authorization: Bearer <admin token>");
 		return;
 	}
-	if (sb->ledger == SANDBOX_QBO && strcmp(p, "log") != 0 && strcmp(p, "health") != 0 &&
-	    strcmp(p, "reset") != 0) {
-		/* tenants, counters and the intent check are Xero's */
+	if (sb->ledger == SANDBOX_QBO && get &&
+	    (strcmp(p, "tenants") == 0 || strcmp(p, "counters") == 0)) {
+		/* the companies, and the calls per realm */
+		qbo_admin_list(sb, strcmp(p, "counters") == 0, resp);
+	} else if (sb->ledger == SANDBOX_QBO && strcmp(p, "log") != 0 && strcmp(p, "health") != 0 &&
+	           strcmp(p, "reset") != 0) {
+		/* creating tenants, their settings and the intent check are Xero's */
 		sb_resp_problem(resp, 404, "Not Found",
 		                "no such admin endpoint on a QuickBooks Online sandbox");
 	} else if (get && strcmp(p, "log") == 0) {

@@ -161,6 +161,7 @@ struct sb_token {
 	enum sb_tok_kind kind;
 	char client[128];
 	char scope[512];
+	char realm[24]; /* QBO: the company granted ("" = any: sandbox_issue_token) */
 	char redirect[1024];
 	int64_t expires_ms;
 	int64_t rotated_ms; /* refresh: when it was replaced (0 = current) */
@@ -193,7 +194,11 @@ struct http_server;
 
 struct sandbox {
 	pthread_mutex_t lock;
-	struct qbo_realm *qbo; /* SANDBOX_QBO: the company */
+	struct qbo_realm *qbo;         /* SANDBOX_QBO: the default company (qbo_realms[0]) */
+	struct qbo_realm **qbo_realms; /* every company (--companies N), creation order */
+	size_t nqbo;
+	struct sb_map qbo_by_id; /* realmId -> company */
+	uint64_t qbo_epoch;      /* bumped by each reset (a slow request notices) */
 	struct sandbox_clock clock;
 	enum money_round rounding;
 	char url[80];
@@ -417,7 +422,10 @@ void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
 /* Validate "Authorization: Bearer ..."; returns the token or NULL. */
 struct sb_token *sb_oauth_check(struct sandbox *sb, const char *authz);
 bool sb_scope_has(const char *scope_list, const char *scope);
-int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, struct buf *json);
+/* Issue an access token (and refresh token) for client, scope and (QBO)
+ * realm ("" or NULL = any company) as the token endpoint's JSON reply. */
+int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, const char *realm,
+                   struct buf *json);
 void sb_token_free(void *p);
 /* Write token t (key: its string) to the state file, if there is one. */
 void sb_token_persist(struct sandbox *sb, const char *key, const struct sb_token *t);
@@ -429,8 +437,9 @@ void sb_hook_event(struct sandbox *sb, struct sb_tenant *tn, int kind, struct sb
                    bool created);
 void sb_hook_intent(struct sandbox *sb, struct sandbox_response *resp);
 /* Queue one event object (serialised at once; o stays the caller's) for
- * delivery in the ledger's envelope.  Under the lock. */
-void sb_hook_enqueue(struct sandbox *sb, json_object *o);
+ * delivery in the ledger's envelope; realm: the QBO company it is about
+ * (NULL for Xero).  Under the lock. */
+void sb_hook_enqueue(struct sandbox *sb, json_object *o, const char *realm);
 
 /* Revoke a token (POST body {"token": T} or form token=T). */
 void sb_oauth_revoke(struct sandbox *sb, const struct sandbox_request *req,
@@ -456,11 +465,18 @@ enum sb_fault sb_fault_draw(struct sandbox *sb);
 void qbo_handle(struct sandbox *sb, const struct sandbox_request *req,
                 struct sandbox_response *resp, const char **tenant, int *elements,
                 enum sb_fault *fault);
-/* Drop the company and seed the default one again (same realm id). */
+/* Drop every company and seed the default one again (same realm id); the
+ * others of --companies N come back unseeded. */
 int qbo_reset(struct sandbox *sb);
-/* Load the company from the state file; *loaded when there was one. */
+/* Load the companies from the state file (*loaded when there was one),
+ * then add those of --companies N that are missing. */
 int qbo_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err);
 void qbo_free(struct sandbox *sb);
+/* Is there a company with this realmId? */
+bool qbo_has_realm(struct sandbox *sb, const char *id);
+/* GET /sandbox/tenants (counters false) or /sandbox/counters for QBO: the
+ * companies as tenants, the counters per realm. */
+void qbo_admin_list(struct sandbox *sb, bool counters, struct sandbox_response *resp);
 
 /* ---- the request core and response helpers (sb_core.c) ---- */
 /* Method names as counted per endpoint, and a method's index among them. */

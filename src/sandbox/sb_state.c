@@ -240,6 +240,8 @@ static void token_load(struct sandbox *sb, const char *key, const char *body)
 		         sb_jstr(o, "client") ? sb_jstr(o, "client") : "");
 		snprintf(t->scope, sizeof(t->scope), "%s",
 		         sb_jstr(o, "scope") ? sb_jstr(o, "scope") : "");
+		snprintf(t->realm, sizeof(t->realm), "%s",
+		         sb_jstr(o, "realm") ? sb_jstr(o, "realm") : "");
 		t->expires_ms = json_object_get_int64(json_object_object_get(o, "expires"));
 		t->rotated_ms = json_object_get_int64(json_object_object_get(o, "rotated"));
 		if (sb_map_put(&sb->tokens, key, t) != BS_OK)
