@@ -47,7 +47,11 @@ const struct cli_cmd cmd_connect_entry = {
     "Options:\n"
     "  --base-url URL   the ledger's host (a sandbox: http://127.0.0.1:PORT); default\n"
     "                   the real Xero or Intuit\n"
-    "  --tenant ID      the organisation to use when the grant covers several\n",
+    "  --tenant ID      the organisation to use when the grant covers several\n"
+    "                   (Xero); for QuickBooks the company's realmId, asked of\n"
+    "                   the authorize page as realmId=ID (the sandbox picks that\n"
+    "                   company; on Intuit's page the person picks) and checked\n"
+    "                   against the realmId the redirect brings back\n",
     cmd_connect_exec,
 };
 
@@ -185,8 +189,12 @@ static int cmd_connect_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	a.auto_approve = isatty(STDIN_FILENO) != 1;
 	a.show_url = show_url;
 	a.now_ms = cli_now_ms();
+	a.tenant_hint = want_tenant;
 	rc = onboard_authorize(&a, &creds, &tenants, &ntenants, &err);
-	code = rc != BS_OK ? fail(rc, err.msg) : pick(tenants, ntenants, want_tenant, &i);
+	/* a base URL or --tenant the ledger cannot take is the caller's to fix */
+	code = rc == BS_EINVAL ? cli_usage_error(&cmd_connect_entry, "%s", err.msg)
+	       : rc != BS_OK   ? fail(rc, err.msg)
+	                       : pick(tenants, ntenants, want_tenant, &i);
 	if (code != CLI_OK)
 		goto out;
 	rc = onboard_connect(st, ctx->db_path, &creds, &tenants[i], cli_now_ms, &target, &ob, &err);

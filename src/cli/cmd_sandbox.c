@@ -62,9 +62,34 @@ const struct cli_cmd cmd_sandbox_entry = {
     "                       (default: any client id and secret)\n"
     "  --webhook-url URL    deliver signed webhook events to URL\n"
     "  --webhook-key KEY    the signing key (required with --webhook-url)\n"
+    "  --tenants N          (xero) N organisations, 1 to 10000 (default 1), at start\n"
+    "                       and after POST /sandbox/reset: the default tenant, then\n"
+    "                       'Booksync Demo 2'..'Booksync Demo N' with ids\n"
+    "                       b5000000-0000-4000-8000-<index as 12 digits>; a grant\n"
+    "                       (and GET /connections) covers them all\n"
+    "  --companies N        (qbo) N companies, 1 to 10000 (default 1): the default\n"
+    "                       realm, then 'Booksync Demo 2'.. with realmIds\n"
+    "                       93414530501<index as 5 digits>; the authorize page\n"
+    "                       picks the one named by realmId=ID (connect --tenant ID),\n"
+    "                       else the default.  Limits apply per realm\n"
     "  -h, --help           this text\n",
     sandbox_exec,
 };
+
+/* --tenants / --companies N: 1 to SANDBOX_TENANTS_MAX, digits only. */
+static int parse_orgs(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (s == NULL || *s < '1' || *s > '9')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v > SANDBOX_TENANTS_MAX)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
 
 static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -78,6 +103,8 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	    {"webhook-url", required_argument, NULL, 'u'},
 	    {"webhook-key", required_argument, NULL, 'k'},
 	    {"admin-token", required_argument, NULL, 'a'},
+	    {"tenants", required_argument, NULL, 'T'},
+	    {"companies", required_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -85,7 +112,7 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	struct sandbox *sb = NULL;
 	struct bs_error err;
 	sigset_t set;
-	int c;
+	int c, orgs_opt = 0; /* 'T' or 'C' once given */
 	bool rounding_set = false;
 
 	(void)ctx;
@@ -133,6 +160,14 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 				                       "--admin-token is empty");
 			cfg.admin_token = optarg;
 			break;
+		case 'T':
+		case 'C':
+			if (parse_orgs(optarg, &cfg.tenants) != 0)
+				return cli_usage_error(
+				    &cmd_sandbox_entry, "--%s needs a number from 1 to %d",
+				    c == 'T' ? "tenants" : "companies", SANDBOX_TENANTS_MAX);
+			orgs_opt = c;
+			break;
 		default:
 			return cli_usage_error(&cmd_sandbox_entry, "unknown option");
 		}
@@ -149,6 +184,11 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	/* QBO's midpoint rule is fixed (half away from zero): no silent no-op */
 	if (cfg.ledger == SANDBOX_QBO && rounding_set)
 		return cli_usage_error(&cmd_sandbox_entry, "--rounding is for 'xero' only");
+	/* Xero has tenants, QBO companies: the other's word is a usage error */
+	if (orgs_opt == (cfg.ledger == SANDBOX_QBO ? 'T' : 'C'))
+		return cli_usage_error(&cmd_sandbox_entry, "--%s is for '%s' only",
+		                       orgs_opt == 'T' ? "tenants" : "companies",
+		                       orgs_opt == 'T' ? "xero" : "qbo");
 	if (optind + 1 < argc)
 		return cli_usage_error(&cmd_sandbox_entry, "unexpected argument '%s'",
 		                       argv[optind + 1]);
@@ -163,8 +203,11 @@ static int sandbox_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	}
 	printf("%s\n", sandbox_url(sb));
 	fflush(stdout);
-	fprintf(stderr, "booksync sandbox: serving on %s, default %s %s\n", sandbox_url(sb),
+	fprintf(stderr, "booksync sandbox: serving on %s, default %s %s", sandbox_url(sb),
 	        cfg.ledger == SANDBOX_QBO ? "realm" : "tenant", sandbox_default_tenant(sb));
+	if (cfg.tenants > 1)
+		fprintf(stderr, " (of %u)", cfg.tenants);
+	fprintf(stderr, "\n");
 	cli_stop_signals_wait(&set);
 	sandbox_stop(sb);
 	return CLI_OK;

@@ -318,6 +318,9 @@ struct ledger_auth {
 	void (*show_url)(void *arg, const char *url);
 	void *arg;
 	int64_t now_ms;
+	/* the organisation wanted (connect --tenant), or NULL: a connector
+	 * whose page picks one company per grant (QBO) asks for it there */
+	const char *tenant_hint;
 };
 
 struct http_client;

@@ -492,9 +492,15 @@ static void handle_company(struct qbo_ctx *c, const struct sandbox_request *req,
 		return;
 	}
 	rest = strchr(p, '/');
-	if (rest == NULL || (size_t)(rest - p) >= sizeof(realm) ||
-	    strncmp(p, c->r->id, (size_t)(rest - p)) != 0 ||
-	    strlen(c->r->id) != (size_t)(rest - p)) {
+	if (rest != NULL && (size_t)(rest - p) < sizeof(realm)) {
+		memcpy(realm, p, (size_t)(rest - p));
+		realm[rest - p] = '\0';
+		c->r = qbo_realm_find(sb, realm);
+	} else {
+		c->r = NULL;
+	}
+	/* a token is its grant's company (one issued in-process: any) */
+	if (c->r == NULL || (tok->realm[0] != '\0' && strcmp(tok->realm, c->r->id) != 0)) {
 		auth_fault(c, resp, 403, "3100", "The token has no access to this realm");
 		return;
 	}
@@ -512,17 +518,27 @@ static void handle_company(struct qbo_ctx *c, const struct sandbox_request *req,
 	if (rid != NULL && reqid_begin(c, req, rid, resp, &store, hash))
 		goto done;
 	if (f == SBF_SLOW) {
+		uint64_t epoch = sb->qbo_epoch;
+
 		/* sleep unlocked: the request stays in flight */
 		pthread_mutex_unlock(&sb->lock);
 		usleep((useconds_t)sb->slow_ms * 1000);
 		pthread_mutex_lock(&sb->lock);
-		if (sb->qbo != c->r) { /* reset while we slept */
+		if (sb->qbo_epoch != epoch) { /* reset while we slept */
 			auth_fault(c, resp, 403, "3100", "The company was reset");
 			return;
 		}
 		c->now = sb_now(sb);
 	}
-	route(c, req, rest, resp, elements);
+	/* a --companies company gets its lists at its first call */
+	if (qbo_realm_ready(c) != BS_OK) {
+		qbo_fault(c->f, 500, "SystemFault", "10000",
+		          "An application error has occurred while processing your request", NULL,
+		          "cannot seed the company");
+		resp_fault(c, resp, c->f);
+	} else {
+		route(c, req, rest, resp, elements);
+	}
 	if (store)
 		reqid_end(c, rid, hash, resp);
 	if (f == SBF_LOST)
@@ -546,7 +562,7 @@ void qbo_handle(struct sandbox *sb, const struct sandbox_request *req,
 		sb_oauth_token(sb, req, resp);
 	else if (strcmp(path, "/oauth2/v1/tokens/revoke") == 0)
 		sb_oauth_revoke(sb, req, resp);
-	else if (strncmp(path, COMPANY_PATH, strlen(COMPANY_PATH)) == 0 && c.r != NULL)
+	else if (strncmp(path, COMPANY_PATH, strlen(COMPANY_PATH)) == 0 && sb->qbo != NULL)
 		handle_company(&c, req, resp, tenant, elements, fault);
 	else {
 		qbo_fault(&f, 404, "ValidationFault", "4000", "Unsupported Operation", NULL,

@@ -551,7 +551,7 @@ static void hook_event(struct qbo_ctx *c, int ent, const char *op, json_object *
 	sb_jset_str(o, "id", sb_jstr(out, "Id"));
 	sb_jset_str(o, "operation", opname);
 	sb_jset_str(o, "lastUpdated", t);
-	sb_hook_enqueue(c->sb, o);
+	sb_hook_enqueue(c->sb, o, c->r->id);
 	json_object_put(o);
 }
 

@@ -2,7 +2,9 @@
  * qbo_int.h - the QuickBooks Online sandbox's internals, shared by the
  * src/sandbox/qbo_*.c files only (sb_int.h has what both ledgers share).
  *
- * A QBO sandbox serves one company (realm).  Entities are json-c objects in
+ * A QBO sandbox serves one company (realm) or, with --companies N, N of
+ * them: each its own documents, Id sequence, limits and requestids; the
+ * ones past the first are seeded at their first call.  Entities are json-c objects in
  * QBO's wire form, wrapped in struct qbo_doc; every write is validated whole
  * before anything is stored, so no undo log is needed.  Errors are Intuit
  * Fault bodies ({"Fault":{"Error":[{Message, Detail, code, element}],
@@ -79,6 +81,9 @@ struct qbo_reqid {
 
 struct qbo_realm {
 	char id[24];
+	char name[64]; /* CompanyName of its CompanyInfo */
+	size_t ord;    /* its place in sandbox.qbo_realms: 0 = the default */
+	bool seeded;   /* the default company's lists (qbo_seed) in place */
 	struct qbo_coll coll[QBE_COUNT];
 	uint64_t next_id; /* Ids are one sequence per company */
 	struct sb_window minute, batch;
@@ -139,8 +144,11 @@ void qbo_ctx_init(struct qbo_ctx *c, struct sandbox *sb, struct qbo_fault *f);
 void qbo_time(char *out, size_t n, int64_t ms);
 
 /* ---- the realm and documents (qbo_store.c) ---- */
-int qbo_realm_new(struct sandbox *sb, const char *id, struct qbo_realm **out);
-void qbo_realm_free(struct qbo_realm *r);
+/* A company by realmId, or NULL: a hash lookup. */
+struct qbo_realm *qbo_realm_find(struct sandbox *sb, const char *id);
+/* Seed c->r unless it is (one state-file transaction). */
+int qbo_realm_ready(struct qbo_ctx *c);
+/* The default company's lists into c->r, its CompanyInfo named c->r->name. */
 int qbo_seed(struct qbo_ctx *c);
 /* A live (not deleted) document visible to c, or NULL. */
 struct qbo_doc *qbo_find(struct qbo_ctx *c, int ent, const char *id);

@@ -120,6 +120,11 @@ int qbo_seed(struct qbo_ctx *c)
 
 		if (o == NULL)
 			return BS_EINTERNAL;
+		if (seeds[i].ent == QBE_COMPANYINFO && c->r->name[0] != '\0') {
+			/* a --companies company's own name */
+			sb_jset_str(o, "CompanyName", c->r->name);
+			sb_jset_str(o, "LegalName", c->r->name);
+		}
 		rc = qbo_put(c, seeds[i].ent, NULL, o, NULL);
 		if (rc != BS_OK)
 			return rc;

@@ -33,27 +33,6 @@ int qbo_ent_of(const char *name, size_t n)
 
 /* ------------------------------------------------------------- the realm */
 
-int qbo_realm_new(struct sandbox *sb, const char *id, struct qbo_realm **out)
-{
-	struct qbo_realm *r = calloc(1, sizeof(*r));
-
-	*out = NULL;
-	if (r == NULL)
-		return BS_ENOMEM;
-	snprintf(r->id, sizeof(r->id), "%s", id ? id : REALM_ID);
-	r->minute.cap = (size_t)sb->lim_minute;
-	r->batch.cap = (size_t)sb->lim_batch;
-	r->minute.ts = calloc(r->minute.cap ? r->minute.cap : 1, sizeof(int64_t));
-	r->batch.ts = calloc(r->batch.cap ? r->batch.cap : 1, sizeof(int64_t));
-	r->created_ms = sb_now(sb);
-	if (r->minute.ts == NULL || r->batch.ts == NULL) {
-		qbo_realm_free(r);
-		return BS_ENOMEM;
-	}
-	*out = r;
-	return BS_OK;
-}
-
 static void doc_free(void *p)
 {
 	struct qbo_doc *d = p;
@@ -74,7 +53,7 @@ static void reqid_free(void *p)
 	}
 }
 
-void qbo_realm_free(struct qbo_realm *r)
+static void realm_free(struct qbo_realm *r)
 {
 	if (r == NULL)
 		return;
@@ -88,15 +67,61 @@ void qbo_realm_free(struct qbo_realm *r)
 		sb_map_free(&cl->by_num, NULL);
 	}
 	sb_map_free(&r->reqids, reqid_free);
-	free(r->minute.ts);
-	free(r->batch.ts);
+	sb_window_free(&r->minute);
+	sb_window_free(&r->batch);
 	free(r);
+}
+
+/* A new, empty company appended to sb's list (the first one is the
+ * default, sb->qbo).  BS_ENOMEM. */
+static int realm_add(struct sandbox *sb, const char *id, const char *name, struct qbo_realm **out)
+{
+	struct qbo_realm *r = calloc(1, sizeof(*r));
+	struct qbo_realm **nr;
+
+	*out = NULL;
+	if (r == NULL)
+		return BS_ENOMEM;
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->ord = sb->nqbo;
+	sb_window_init(&r->minute, sb->lim_minute);
+	sb_window_init(&r->batch, sb->lim_batch);
+	r->created_ms = sb_now(sb);
+	nr = realloc(sb->qbo_realms, (sb->nqbo + 1) * sizeof(*nr));
+	if (nr == NULL || sb_map_put(&sb->qbo_by_id, r->id, r) != BS_OK) {
+		if (nr != NULL)
+			sb->qbo_realms = nr;
+		realm_free(r);
+		return BS_ENOMEM;
+	}
+	sb->qbo_realms = nr;
+	sb->qbo_realms[sb->nqbo++] = r;
+	if (sb->qbo == NULL)
+		sb->qbo = r;
+	*out = r;
+	return BS_OK;
+}
+
+struct qbo_realm *qbo_realm_find(struct sandbox *sb, const char *id)
+{
+	return id != NULL ? sb_map_get(&sb->qbo_by_id, id) : NULL;
+}
+
+bool qbo_has_realm(struct sandbox *sb, const char *id)
+{
+	return qbo_realm_find(sb, id) != NULL;
 }
 
 void qbo_free(struct sandbox *sb)
 {
-	qbo_realm_free(sb->qbo);
+	for (size_t i = 0; i < sb->nqbo; i++)
+		realm_free(sb->qbo_realms[i]);
+	free(sb->qbo_realms);
+	sb->qbo_realms = NULL;
+	sb->nqbo = 0;
 	sb->qbo = NULL;
+	sb_map_free(&sb->qbo_by_id, NULL);
 }
 
 /* ------------------------------------------------------------- documents */
@@ -237,19 +262,36 @@ int qbo_mark_deleted(struct qbo_ctx *c, struct qbo_doc *d)
 
 /* ------------------------------------------------------------- state file */
 
+/*
+ * Keys: a company is "qbo-realm" <realmId> {next_id, created, ord, name,
+ * seeded}; a document "qbo-doc" <Entity>/<Id> for the default company (as
+ * before --companies, so older files load) and <realmId>/<Entity>/<Id> for
+ * the others (a realmId is digits, an entity name never is).
+ */
 static int persist_realm(struct sandbox *sb, const struct qbo_realm *r)
 {
-	char body[160];
+	json_object *o;
+	int rc;
 
-	snprintf(body, sizeof(body), "{\"next_id\":%llu,\"created\":%lld}",
-	         (unsigned long long)r->next_id, (long long)r->created_ms);
-	return sb_state_put(sb, "qbo-realm", r->id, body);
+	if (sb->db == NULL)
+		return BS_OK;
+	o = json_object_new_object();
+	json_object_object_add(o, "next_id", json_object_new_int64((int64_t)r->next_id));
+	json_object_object_add(o, "created", json_object_new_int64(r->created_ms));
+	json_object_object_add(o, "ord", json_object_new_int64((int64_t)r->ord));
+	sb_jset_str(o, "name", r->name);
+	json_object_object_add(o, "seeded", json_object_new_boolean(r->seeded));
+	rc = sb_state_put(sb, "qbo-realm", r->id,
+	                  json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return rc;
 }
 
 int qbo_persist(struct sandbox *sb, struct qbo_realm *r, const struct qbo_doc *d)
 {
 	json_object *o;
-	char key[48];
+	char key[80];
 	int rc;
 
 	if (sb->db == NULL)
@@ -259,7 +301,10 @@ int qbo_persist(struct sandbox *sb, struct qbo_realm *r, const struct qbo_doc *d
 	json_object_object_add(o, "seq", json_object_new_int64((int64_t)d->seq));
 	json_object_object_add(o, "updated", json_object_new_int64(d->updated_ms));
 	json_object_object_add(o, "deleted", json_object_new_boolean(d->deleted));
-	snprintf(key, sizeof(key), "%s/%s", qbo_ents[d->ent].name, d->id);
+	if (r->ord == 0)
+		snprintf(key, sizeof(key), "%s/%s", qbo_ents[d->ent].name, d->id);
+	else
+		snprintf(key, sizeof(key), "%s/%s/%s", r->id, qbo_ents[d->ent].name, d->id);
 	rc = sb_state_put(sb, "qbo-doc", key,
 	                  json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -272,11 +317,25 @@ int qbo_persist(struct sandbox *sb, struct qbo_realm *r, const struct qbo_doc *d
 static int load_doc(struct sandbox *sb, const char *key, const char *body)
 {
 	const char *slash = strchr(key, '/');
-	json_object *o = json_tokener_parse(body), *v;
+	struct qbo_realm *r = sb->qbo;
+	json_object *o = NULL, *v;
 	struct qbo_doc *d;
 	int ent, rc = BS_ESTORE;
 
-	if (slash == NULL || (ent = qbo_ent_of(key, (size_t)(slash - key))) < 0 ||
+	if (slash != NULL && strspn(key, "0123456789") == (size_t)(slash - key)) {
+		char id[24];
+
+		if ((size_t)(slash - key) >= sizeof(id))
+			return BS_ESTORE;
+		memcpy(id, key, (size_t)(slash - key));
+		id[slash - key] = '\0';
+		if ((r = qbo_realm_find(sb, id)) == NULL)
+			return BS_OK; /* an orphan of a reset: ignore */
+		key = slash + 1;
+		slash = strchr(key, '/');
+	}
+	o = json_tokener_parse(body);
+	if (r == NULL || slash == NULL || (ent = qbo_ent_of(key, (size_t)(slash - key))) < 0 ||
 	    strlen(slash + 1) >= sizeof(d->id) || o == NULL ||
 	    !json_object_object_get_ex(o, "obj", &v) || !json_object_is_type(v, json_type_object))
 		goto out;
@@ -293,7 +352,7 @@ static int load_doc(struct sandbox *sb, const char *key, const char *body)
 	d->deleted = json_object_get_boolean(json_object_object_get(o, "deleted"));
 	if (d->seq > sb->doc_seq)
 		sb->doc_seq = d->seq;
-	rc = coll_add(sb->qbo, d);
+	rc = coll_add(r, d);
 	if (rc != BS_OK)
 		doc_free(d);
 	else
@@ -303,43 +362,81 @@ out:
 	return rc;
 }
 
+/* A company row: added in its place (rows come in ord order). */
+static int load_realm(struct sandbox *sb, const char *key, const char *body)
+{
+	json_object *o = json_tokener_parse(body), *v;
+	struct qbo_realm *r;
+	const char *name = sb_jstr(o, "name");
+	int rc;
+
+	if (strlen(key) >= sizeof(r->id) || qbo_realm_find(sb, key) != NULL) {
+		json_object_put(o);
+		return BS_ESTORE;
+	}
+	rc = realm_add(sb, key, name ? name : "Booksync Sandbox Ltd", &r);
+	if (rc == BS_OK) {
+		r->next_id = (uint64_t)json_object_get_int64(json_object_object_get(o, "next_id"));
+		r->created_ms = json_object_get_int64(json_object_object_get(o, "created"));
+		/* files from before --companies hold a seeded company */
+		r->seeded =
+		    !json_object_object_get_ex(o, "seeded", &v) || json_object_get_boolean(v);
+	}
+	json_object_put(o);
+	return rc;
+}
+
 /* One pass over a namespace of the state file. */
 static int load_ns(struct sandbox *sb, const char *ns, bool *loaded, struct bs_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = BS_OK;
+	bool docs = strcmp(ns, "qbo-doc") == 0;
 
+	/* companies in their places (older files: one, no ord), documents in
+	 * creation order */
 	if (sqlite3_prepare_v2(sb->db,
-	                       "SELECT key, body FROM kv WHERE ns = ? ORDER BY "
-	                       "json_extract(body, '$.seq'), rowid",
+	                       docs ? "SELECT key, body FROM kv WHERE ns = ? ORDER BY "
+	                              "json_extract(body, '$.seq'), rowid"
+	                            : "SELECT key, body FROM kv WHERE ns = ? ORDER BY "
+	                              "json_extract(body, '$.ord'), rowid",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return bs_error_set(err, BS_ESTORE, "state file: %s", sqlite3_errmsg(sb->db));
 	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
 	while (rc == BS_OK && sqlite3_step(st) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
 		const char *body = (const char *)sqlite3_column_text(st, 1);
-		json_object *o;
 
 		if (key == NULL || body == NULL)
 			continue;
-		if (strcmp(ns, "qbo-doc") == 0) {
-			rc = load_doc(sb, key, body);
-			continue;
-		}
-		if (sb->qbo != NULL)
-			continue; /* one company */
-		if ((rc = qbo_realm_new(sb, key, &sb->qbo)) != BS_OK)
-			break;
-		o = json_tokener_parse(body);
-		sb->qbo->next_id =
-		    (uint64_t)json_object_get_int64(json_object_object_get(o, "next_id"));
-		sb->qbo->created_ms = json_object_get_int64(json_object_object_get(o, "created"));
-		json_object_put(o);
-		*loaded = true;
+		rc = docs ? load_doc(sb, key, body) : load_realm(sb, key, body);
+		if (!docs)
+			*loaded = true;
 	}
 	sqlite3_finalize(st);
 	if (rc != BS_OK)
 		bs_error_set(err, rc, "state file: corrupt or unreadable record");
+	return rc;
+}
+
+/* Add the companies 2..sb->norgs that are missing, unseeded. */
+static int realms_ensure(struct sandbox *sb)
+{
+	char id[24], name[64];
+	struct qbo_realm *r;
+	int rc = BS_OK;
+
+	sb_state_begin(sb);
+	for (unsigned i = 2; rc == BS_OK && i <= sb->norgs; i++) {
+		if ((rc = sb_index_id(SANDBOX_QBO, i, id, sizeof(id))) != BS_OK ||
+		    (rc = sb_index_name(i, name, sizeof(name))) != BS_OK)
+			break;
+		if (qbo_realm_find(sb, id) != NULL)
+			continue;
+		if ((rc = realm_add(sb, id, name, &r)) == BS_OK)
+			rc = persist_realm(sb, r);
+	}
+	sb_state_end(sb, rc == BS_OK);
 	return rc;
 }
 
@@ -357,7 +454,26 @@ int qbo_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err)
 	snprintf(sb->default_tenant, sizeof(sb->default_tenant), "%s", sb->qbo->id);
 	/* tokens belong to the shared OAuth server: loaded as for Xero */
 	sb_state_load_tokens(sb);
-	return BS_OK;
+	/* a restart resumes the same realmIds; a larger N adds the missing */
+	if ((rc = realms_ensure(sb)) != BS_OK)
+		bs_error_set(err, rc, "cannot create the companies of --companies");
+	return rc;
+}
+
+int qbo_realm_ready(struct qbo_ctx *c)
+{
+	int rc;
+
+	if (c->r->seeded)
+		return BS_OK;
+	sb_state_begin(c->sb);
+	rc = qbo_seed(c);
+	if (rc == BS_OK) {
+		c->r->seeded = true;
+		rc = persist_realm(c->sb, c->r);
+	}
+	sb_state_end(c->sb, rc == BS_OK);
+	return rc;
 }
 
 int qbo_reset(struct sandbox *sb)
@@ -369,9 +485,51 @@ int qbo_reset(struct sandbox *sb)
 
 	snprintf(id, sizeof(id), "%s", sb->qbo ? sb->qbo->id : REALM_ID);
 	qbo_free(sb);
-	if ((rc = qbo_realm_new(sb, id, &sb->qbo)) != BS_OK)
+	sb->qbo_epoch++;
+	if ((rc = realm_add(sb, id, "Booksync Sandbox Ltd", &c.r)) != BS_OK)
 		return rc;
 	snprintf(sb->default_tenant, sizeof(sb->default_tenant), "%s", sb->qbo->id);
-	qbo_ctx_init(&c, sb, &f);
-	return qbo_seed(&c);
+	qbo_ctx_init(&c, sb, &f); /* on sb->qbo, the default company */
+	rc = qbo_realm_ready(&c);
+	if (rc == BS_OK)
+		rc = realms_ensure(sb);
+	return rc;
+}
+
+/* ------------------------------------------------------------- admin */
+
+void qbo_admin_list(struct sandbox *sb, bool counters, struct sandbox_response *resp)
+{
+	json_object *arr = json_object_new_array(), *o;
+
+	for (size_t i = 0; i < sb->nqbo; i++) {
+		struct qbo_realm *r = sb->qbo_realms[i];
+		json_object *t = json_object_new_object();
+
+		sb_jset_str(t, "tenantId", r->id);
+		sb_jset_str(t, counters ? "name" : "tenantName", r->name);
+		if (counters) {
+			json_object_object_add(t, "calls",
+			                       json_object_new_int64((int64_t)r->calls));
+			json_object_object_add(t, "rate_limited",
+			                       json_object_new_int64((int64_t)r->limited));
+			json_object_object_add(t, "inflight", json_object_new_int(r->inflight));
+		} else {
+			sb_jset_str(t, "baseCurrency", "NZD");
+			sb_jset_str(t, "countryCode", "NZ");
+		}
+		json_object_array_add(arr, t);
+	}
+	if (!counters) {
+		sb_resp_json(resp, 200, arr);
+		json_object_put(arr);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "webhooks_sent", json_object_new_int64((int64_t)sb->hook_sent));
+	json_object_object_add(o, "webhooks_failed",
+	                       json_object_new_int64((int64_t)sb->hook_failed));
+	json_object_object_add(o, "tenants", arr);
+	sb_resp_json(resp, 200, o);
+	json_object_put(o);
 }

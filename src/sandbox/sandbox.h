@@ -69,7 +69,15 @@ struct sandbox_config {
 	 * "Authorization: Bearer <admin_token>" (401 otherwise) */
 	const char *admin_token;
 	bool no_listen; /* build the core only (fuzzing): sandbox_url is "" */
+	/* organisations (Xero tenants, QBO companies) at start and after a
+	 * reset: the default one and "Booksync Demo 2".."Booksync Demo N"
+	 * with ids derived from the index (docs/sandbox.md); 0 = 1, at most
+	 * SANDBOX_TENANTS_MAX.  Those past the first get their chart (and
+	 * documents) at their first API call. */
+	unsigned tenants;
 };
+
+#define SANDBOX_TENANTS_MAX 10000
 
 /*
  * Create a sandbox from `cfg` (copied; strings need not outlive the call),

@@ -266,6 +266,7 @@ int sb_reset_state(struct sandbox *sb)
 	int rc;
 
 	snprintf(id, sizeof(id), "%s", sb->default_tenant);
+	sb_state_begin(sb); /* one transaction, however many organisations */
 	sb_tenants_clear(sb);
 	sb_state_wipe(sb);
 	sb->log_n = sb->log_head = 0;
@@ -280,12 +281,16 @@ int sb_reset_state(struct sandbox *sb)
 		rc = sb_state_save_tenant(sb, tn);
 		if (rc == BS_OK)
 			rc = sb_tenant_seed(sb, tn, 15);
+		/* the others of --tenants N: seeded at their first API call */
+		if (rc == BS_OK)
+			rc = sb_tenants_ensure(sb);
 	}
 	/* tokens survive a reset (the wipe took them from the state file too):
 	 * a connected client keeps working */
 	for (size_t i = 0; sb->db && i < sb->tokens.cap; i++)
 		if (sb_map_live(&sb->tokens, i))
 			sb_token_persist(sb, sb->tokens.ents[i].key, sb->tokens.ents[i].val);
+	sb_state_end(sb, rc == BS_OK);
 	return rc;
 }
 
@@ -343,9 +348,13 @@ void sb_admin_handle(struct sandbox *sb, const struct sandbox_request *req,
 		                "the /sandbox/ endpoints need Authorization: Bearer <admin token>");
 		return;
 	}
-	if (sb->ledger == SANDBOX_QBO && strcmp(p, "log") != 0 && strcmp(p, "health") != 0 &&
-	    strcmp(p, "reset") != 0) {
-		/* tenants, counters and the intent check are Xero's */
+	if (sb->ledger == SANDBOX_QBO && get &&
+	    (strcmp(p, "tenants") == 0 || strcmp(p, "counters") == 0)) {
+		/* the companies, and the calls per realm */
+		qbo_admin_list(sb, strcmp(p, "counters") == 0, resp);
+	} else if (sb->ledger == SANDBOX_QBO && strcmp(p, "log") != 0 && strcmp(p, "health") != 0 &&
+	           strcmp(p, "reset") != 0) {
+		/* creating tenants, their settings and the intent check are Xero's */
 		sb_resp_problem(resp, 404, "Not Found",
 		                "no such admin endpoint on a QuickBooks Online sandbox");
 	} else if (get && strcmp(p, "log") == 0) {

@@ -1,6 +1,7 @@
 /*
  * sb_base.c - the sandbox's building blocks: a string -> pointer hash map
- * (open addressing), the clock and Xero's date forms, UUIDs, and unsigned
+ * (open addressing), the clock and Xero's date forms, UUIDs, the derived
+ * ids and names of --tenants / --companies organisations, and unsigned
  * decimal numbers read from a length-delimited string.
  */
 #include "sandbox/sb_int.h"
@@ -216,6 +217,29 @@ void sb_uuid(char out[40])
 	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
 	         b[13], b[14], b[15]);
+}
+
+/* ------------------------------------------------------------- demo ids */
+
+int sb_index_id(enum sandbox_ledger ledger, unsigned idx, char *out, size_t n)
+{
+	int len;
+
+	if (idx < 2 || idx > SANDBOX_TENANTS_MAX)
+		return BS_EINVAL;
+	/* decimal digits in a hex group: "...-000000000002" reads as index 2 */
+	if (ledger == SANDBOX_QBO)
+		len = snprintf(out, n, "93414530501%05u", idx);
+	else
+		len = snprintf(out, n, "b5000000-0000-4000-8000-%012u", idx);
+	return len > 0 && (size_t)len < n ? BS_OK : BS_ETOOBIG;
+}
+
+int sb_index_name(unsigned idx, char *out, size_t n)
+{
+	int len = snprintf(out, n, "Booksync Demo %u", idx);
+
+	return len > 0 && (size_t)len < n ? BS_OK : BS_ETOOBIG;
 }
 
 /* ------------------------------------------------------------- numbers */

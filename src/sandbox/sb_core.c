@@ -152,12 +152,49 @@ bool sb_window_fits(struct sb_window *w, int64_t now, int64_t span, int limit, i
 	return true;
 }
 
+void sb_window_init(struct sb_window *w, int max)
+{
+	memset(w, 0, sizeof(*w));
+	w->max = max > 0 ? (size_t)max : 0;
+}
+
+void sb_window_free(struct sb_window *w)
+{
+	free(w->ts);
+	sb_window_init(w, 0);
+}
+
+/* Room for one more time: double the ring (oldest first at 0), at most to
+ * w->max slots.  false when it cannot grow (full at max, or no memory). */
+static bool window_grow(struct sb_window *w)
+{
+	size_t ncap = w->cap ? w->cap * 2 : 16;
+	int64_t *nts;
+
+	if (w->cap >= w->max)
+		return false;
+	if (ncap > w->max)
+		ncap = w->max;
+	nts = malloc(ncap * sizeof(*nts));
+	if (nts == NULL)
+		return false;
+	for (size_t i = 0; i < w->n; i++)
+		nts[i] = w->ts[(w->head + i) % w->cap];
+	free(w->ts);
+	w->ts = nts;
+	w->cap = ncap;
+	w->head = 0;
+	return true;
+}
+
 void sb_window_add(struct sb_window *w, int64_t now)
 {
-	if (w->cap == 0)
-		return;       /* a zero limit keeps no window */
-	if (w->n == w->cap) { /* limit lowered after allocation: drop the oldest */
-		w->head = (w->head + 1) % w->cap;
+	if (w->max == 0)
+		return; /* a zero limit keeps no window */
+	if (w->n == w->cap && !window_grow(w)) {
+		if (w->cap == 0)
+			return;                   /* no memory for even one slot: not counted */
+		w->head = (w->head + 1) % w->cap; /* full: drop the oldest */
 		w->n--;
 	}
 	w->ts[(w->head + w->n) % w->cap] = now;
@@ -515,7 +552,11 @@ static void handle_api(struct sandbox *sb, const struct sandbox_request *req,
 		if (ie != NULL && sb_map_get(&tn->idem, key) != ie)
 			ie = NULL;
 	}
-	sb_api_handle(sb, tn, req, rest, resp, elements);
+	/* a --tenants organisation gets its chart at its first call */
+	if (sb_tenant_ready(sb, tn) != BS_OK)
+		sb_resp_problem(resp, 500, "Internal", "cannot seed the organisation");
+	else
+		sb_api_handle(sb, tn, req, rest, resp, elements);
 	if (ie != NULL)
 		idem_end(tn, key, ie, resp);
 	if (f == SBF_LOST)

@@ -8,7 +8,8 @@
  * raw body)) in x-xero-signature (Xero) or intuit-signature (QBO, the key
  * being the app's verifier token).  The envelope is the ledger's: Xero's
  * {"events":[...], sequences, entropy}; QBO's {"eventNotifications":
- * [{"realmId", "dataChangeEvent":{"entities":[...]}}]}.
+ * [{"realmId", "dataChangeEvent":{"entities":[...]}}]}, one notification per
+ * company (--companies) in a delivery.
  * A failed delivery is retried 3 times (1 s, 2 s, 4 s apart), then counted
  * as failed; Xero's 24-hour retry schedule is not emulated.
  */
@@ -25,6 +26,7 @@ struct sb_hook_ev {
 	struct sb_hook_ev *next;
 	char *json; /* one event object */
 	uint32_t seq;
+	char realm[24]; /* QBO: the company it is about */
 };
 
 static void sign(const char *key, const char *body, size_t len, char *out, size_t outlen)
@@ -85,6 +87,34 @@ static void entropy(char *out, size_t n)
 	}
 }
 
+/* QBO's envelope: one eventNotifications entry per run of one company's
+ * events (realmIds are digits: no escaping needed). */
+static int qbo_body(struct buf *b, const struct sb_hook_ev *list)
+{
+	const char *realm = NULL;
+	int rc = buf_addstr(b, "{\"eventNotifications\":[");
+
+	for (const struct sb_hook_ev *e = list; e && rc == BS_OK; e = e->next) {
+		if (realm == NULL || strcmp(realm, e->realm) != 0) {
+			if (realm != NULL)
+				rc = buf_addstr(b, "]}},");
+			if (rc == BS_OK)
+				rc = buf_printf(b,
+				                "{\"realmId\":\"%s\",\"dataChangeEvent\":{"
+				                "\"entities\":[",
+				                e->realm);
+			realm = e->realm;
+		} else {
+			rc = buf_addc(b, ',');
+		}
+		if (rc == BS_OK)
+			rc = buf_addstr(b, e->json);
+	}
+	if (rc == BS_OK)
+		rc = buf_addstr(b, realm != NULL ? "]}}]}" : "]}");
+	return rc;
+}
+
 static void deliver(struct sandbox *sb, struct sb_hook_ev *list)
 {
 	struct buf b;
@@ -94,28 +124,24 @@ static void deliver(struct sandbox *sb, struct sb_hook_ev *list)
 	int rc;
 
 	buf_init(&b, 0);
-	if (sb->ledger == SANDBOX_QBO)
-		rc = buf_printf(&b,
-		                "{\"eventNotifications\":[{\"realmId\":\"%s\","
-		                "\"dataChangeEvent\":{\"entities\":[",
-		                sb->default_tenant);
-	else
+	if (sb->ledger == SANDBOX_QBO) {
+		rc = qbo_body(&b, list);
+	} else {
 		rc = buf_addstr(&b, "{\"events\":[");
-	for (struct sb_hook_ev *e = list; e && rc == BS_OK; e = e->next) {
-		if (e != list)
-			rc = buf_addc(&b, ',');
+		for (struct sb_hook_ev *e = list; e && rc == BS_OK; e = e->next) {
+			if (e != list)
+				rc = buf_addc(&b, ',');
+			if (rc == BS_OK)
+				rc = buf_addstr(&b, e->json);
+			last = e->seq;
+		}
+		entropy(ent, sizeof(ent));
 		if (rc == BS_OK)
-			rc = buf_addstr(&b, e->json);
-		last = e->seq;
+			rc = buf_printf(&b,
+			                "],\"firstEventSequence\":%u,\"lastEventSequence\":%u,"
+			                "\"entropy\":\"%s\"}",
+			                first, last, ent);
 	}
-	entropy(ent, sizeof(ent));
-	if (rc == BS_OK && sb->ledger == SANDBOX_QBO)
-		rc = buf_addstr(&b, "]}}]}");
-	else if (rc == BS_OK)
-		rc = buf_printf(&b,
-		                "],\"firstEventSequence\":%u,\"lastEventSequence\":%u,"
-		                "\"entropy\":\"%s\"}",
-		                first, last, ent);
 	if (rc == BS_OK) {
 		sign(sb->hook_key, b.ptr, b.len, sig, sizeof(sig));
 		for (int attempt = 0; attempt < 4 && !ok; attempt++) {
@@ -200,12 +226,13 @@ void sb_hook_stop(struct sandbox *sb)
 	curl_global_cleanup();
 }
 
-void sb_hook_enqueue(struct sandbox *sb, json_object *o)
+void sb_hook_enqueue(struct sandbox *sb, json_object *o, const char *realm)
 {
 	struct sb_hook_ev *e = calloc(1, sizeof(*e));
 
 	if (e == NULL)
 		return;
+	snprintf(e->realm, sizeof(e->realm), "%s", realm != NULL ? realm : "");
 	e->json = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
 	/* sequence numbers run 1 .. 2^31-1 (webhooks spec) */
@@ -250,7 +277,7 @@ void sb_hook_event(struct sandbox *sb, struct sb_tenant *tn, int kind, struct sb
 		sb_jset_str(data, "Status", sb_jstr(doc->obj, "Status"));
 		json_object_object_add(o, "data", data);
 	}
-	sb_hook_enqueue(sb, o);
+	sb_hook_enqueue(sb, o, NULL);
 	json_object_put(o);
 }
 

@@ -117,9 +117,13 @@ extern const struct sb_kind sb_kinds[SBK_COUNT];
 
 /* ---- rate windows: a deque of call times ---- */
 
+/* A ring of call times that grows on demand up to `max` (the limit it
+ * enforces), so an idle tenant holds none: with --tenants 10000 a 5,000-a-day
+ * window allocated up front would be 40 KB a tenant. */
 struct sb_window {
-	int64_t *ts;
+	int64_t *ts; /* NULL until the first call */
 	size_t cap, head, n;
+	size_t max; /* most times kept (the limit); 0 = keep none */
 };
 
 struct sb_idem {
@@ -145,7 +149,10 @@ struct sb_tenant {
 	int next_number[SBK_COUNT];                 /* auto numbering (INV-0001) */
 	int64_t created_ms;
 	int64_t period_lock_ms, eoy_lock_ms; /* INT64_MIN = none */
+	size_t ord;  /* its place in sandbox.tenants: 0 = the default tenant */
+	int tax_pct; /* GST of its chart, for a seed still to come */
 	bool connected;
+	bool seeded; /* chart, tax rates, currencies, tracking in place */
 };
 
 enum sb_tok_kind { SBT_CODE, SBT_ACCESS, SBT_REFRESH };
@@ -154,6 +161,7 @@ struct sb_token {
 	enum sb_tok_kind kind;
 	char client[128];
 	char scope[512];
+	char realm[24]; /* QBO: the company granted ("" = any: sandbox_issue_token) */
 	char redirect[1024];
 	int64_t expires_ms;
 	int64_t rotated_ms; /* refresh: when it was replaced (0 = current) */
@@ -186,7 +194,11 @@ struct http_server;
 
 struct sandbox {
 	pthread_mutex_t lock;
-	struct qbo_realm *qbo; /* SANDBOX_QBO: the company */
+	struct qbo_realm *qbo;         /* SANDBOX_QBO: the default company (qbo_realms[0]) */
+	struct qbo_realm **qbo_realms; /* every company (--companies N), creation order */
+	size_t nqbo;
+	struct sb_map qbo_by_id; /* realmId -> company */
+	uint64_t qbo_epoch;      /* bumped by each reset (a slow request notices) */
 	struct sandbox_clock clock;
 	enum money_round rounding;
 	char url[80];
@@ -194,8 +206,10 @@ struct sandbox {
 	bool no_listen;
 	enum sandbox_ledger ledger;
 
-	struct sb_tenant **tenants;
+	struct sb_tenant **tenants; /* creation order: [0] the default */
 	size_t ntenants;
+	struct sb_map tenant_by_id; /* lower-cased id -> tenant */
+	unsigned norgs;             /* --tenants / --companies N (1..) */
 	char default_tenant[40];
 	struct sb_map tokens; /* token string -> struct sb_token */
 	uint64_t doc_seq;
@@ -234,6 +248,8 @@ struct sandbox {
 	/* state file */
 	sqlite3 *db;
 	sqlite3_stmt *st_put, *st_del;
+	int db_depth; /* sb_state_begin nesting: the outermost one commits */
+	bool db_fail; /* an inner sb_state_end failed: the outermost rolls back */
 
 	/* webhooks */
 	char *hook_url, *hook_key;
@@ -258,16 +274,33 @@ int sb_parse_http_date(const char *s, int64_t *ms);
 
 void sb_uuid(char out[40]);
 
+/* The id of the idx-th organisation of --tenants / --companies N (idx 2 to
+ * SANDBOX_TENANTS_MAX; the first is the default one, whose id is not
+ * derived) into out[n]: Xero a UUID "b5000000-0000-4000-8000-" + idx in 12
+ * decimal digits, QBO a realmId "93414530501" + idx in 5 digits.  Pure.
+ * BS_EINVAL outside 2..max, BS_ETOOBIG when out[n] is too small. */
+int sb_index_id(enum sandbox_ledger ledger, unsigned idx, char *out, size_t n);
+/* Its name, "Booksync Demo <idx>".  BS_ETOOBIG as above. */
+int sb_index_name(unsigned idx, char *out, size_t n);
+
 /* The n digits at s as a number of at most max; false when not that. */
 bool sb_parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out);
 
 /* ---- tenants and the store (sb_store.c) ---- */
 int sb_tenant_create(struct sandbox *sb, const char *name, const char *currency,
                      const char *country, const char *id, struct sb_tenant **out);
+/* A tenant by id (any case), or NULL: a hash lookup. */
 struct sb_tenant *sb_tenant_find(struct sandbox *sb, const char *id);
 void sb_tenant_free(struct sb_tenant *tn);
 void sb_tenants_clear(struct sandbox *sb);
+/* Seed tn's chart, tax rates (GST tax_pct_int %), currencies and tracking
+ * category, and mark it seeded. */
 int sb_tenant_seed(struct sandbox *sb, struct sb_tenant *tn, int tax_pct_int);
+/* Seed tn (at tn->tax_pct) unless it is: before its first API call. */
+int sb_tenant_ready(struct sandbox *sb, struct sb_tenant *tn);
+/* Create the demo tenants 2..sb->norgs that are missing (unseeded, saved
+ * to the state file in one transaction). */
+int sb_tenants_ensure(struct sandbox *sb);
 struct sb_doc *sb_find(struct sb_tenant *tn, int kind, const char *id);
 struct sb_doc *sb_find_num(struct sb_tenant *tn, int kind, const char *numkey);
 /* A document by its number alone: for invoices and credit notes, whose
@@ -314,6 +347,11 @@ int sb_state_del(struct sandbox *sb, const char *ns, const char *key);
 int sb_state_save_tenant(struct sandbox *sb, struct sb_tenant *tn);
 void sb_state_close(struct sandbox *sb);
 int sb_state_wipe(struct sandbox *sb);
+/* Group the writes until the matching sb_state_end in one transaction
+ * (nested calls join the outermost one; no-ops without a state file).
+ * sb_state_end commits when ok, else rolls back. */
+void sb_state_begin(struct sandbox *sb);
+void sb_state_end(struct sandbox *sb, bool ok);
 /* Load the OAuth tokens alone (the QBO sandbox loads its documents itself). */
 void sb_state_load_tokens(struct sandbox *sb);
 
@@ -384,7 +422,10 @@ void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
 /* Validate "Authorization: Bearer ..."; returns the token or NULL. */
 struct sb_token *sb_oauth_check(struct sandbox *sb, const char *authz);
 bool sb_scope_has(const char *scope_list, const char *scope);
-int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, struct buf *json);
+/* Issue an access token (and refresh token) for client, scope and (QBO)
+ * realm ("" or NULL = any company) as the token endpoint's JSON reply. */
+int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, const char *realm,
+                   struct buf *json);
 void sb_token_free(void *p);
 /* Write token t (key: its string) to the state file, if there is one. */
 void sb_token_persist(struct sandbox *sb, const char *key, const struct sb_token *t);
@@ -396,8 +437,9 @@ void sb_hook_event(struct sandbox *sb, struct sb_tenant *tn, int kind, struct sb
                    bool created);
 void sb_hook_intent(struct sandbox *sb, struct sandbox_response *resp);
 /* Queue one event object (serialised at once; o stays the caller's) for
- * delivery in the ledger's envelope.  Under the lock. */
-void sb_hook_enqueue(struct sandbox *sb, json_object *o);
+ * delivery in the ledger's envelope; realm: the QBO company it is about
+ * (NULL for Xero).  Under the lock. */
+void sb_hook_enqueue(struct sandbox *sb, json_object *o, const char *realm);
 
 /* Revoke a token (POST body {"token": T} or form token=T). */
 void sb_oauth_revoke(struct sandbox *sb, const struct sandbox_request *req,
@@ -408,8 +450,12 @@ void sb_oauth_revoke(struct sandbox *sb, const struct sandbox_request *req,
  * (else *retry_ms says when a slot frees).  *remaining: what is left. */
 bool sb_window_fits(struct sb_window *w, int64_t now, int64_t span, int limit, int64_t *retry_ms,
                     int *remaining);
-/* Count a call at `now` (a window of capacity 0 keeps nothing). */
+/* Count a call at `now`: the ring grows up to w->max; when full (or out of
+ * memory) the oldest time gives way (a window of max 0 keeps nothing). */
 void sb_window_add(struct sb_window *w, int64_t now);
+/* An empty window that keeps at most max call times (nothing allocated). */
+void sb_window_init(struct sb_window *w, int max);
+void sb_window_free(struct sb_window *w);
 /* The next API request's fault, a pure function of (seed, request number). */
 enum sb_fault sb_fault_draw(struct sandbox *sb);
 
@@ -419,11 +465,18 @@ enum sb_fault sb_fault_draw(struct sandbox *sb);
 void qbo_handle(struct sandbox *sb, const struct sandbox_request *req,
                 struct sandbox_response *resp, const char **tenant, int *elements,
                 enum sb_fault *fault);
-/* Drop the company and seed the default one again (same realm id). */
+/* Drop every company and seed the default one again (same realm id); the
+ * others of --companies N come back unseeded. */
 int qbo_reset(struct sandbox *sb);
-/* Load the company from the state file; *loaded when there was one. */
+/* Load the companies from the state file (*loaded when there was one),
+ * then add those of --companies N that are missing. */
 int qbo_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err);
 void qbo_free(struct sandbox *sb);
+/* Is there a company with this realmId? */
+bool qbo_has_realm(struct sandbox *sb, const char *id);
+/* GET /sandbox/tenants (counters false) or /sandbox/counters for QBO: the
+ * companies as tenants, the counters per realm. */
+void qbo_admin_list(struct sandbox *sb, bool counters, struct sandbox_response *resp);
 
 /* ---- the request core and response helpers (sb_core.c) ---- */
 /* Method names as counted per endpoint, and a method's index among them. */

@@ -113,6 +113,8 @@ void sb_token_persist(struct sandbox *sb, const char *key, const struct sb_token
 	json_object_object_add(o, "kind", json_object_new_int((int)t->kind));
 	sb_jset_str(o, "client", t->client);
 	sb_jset_str(o, "scope", t->scope);
+	if (t->realm[0] != '\0')
+		sb_jset_str(o, "realm", t->realm);
 	json_object_object_add(o, "expires", json_object_new_int64(t->expires_ms));
 	json_object_object_add(o, "rotated", json_object_new_int64(t->rotated_ms));
 	sb_state_put(sb, "token", key, json_object_to_json_string(o));
@@ -120,7 +122,8 @@ void sb_token_persist(struct sandbox *sb, const char *key, const struct sb_token
 }
 
 static struct sb_token *token_add(struct sandbox *sb, const char *key, enum sb_tok_kind kind,
-                                  const char *client, const char *scope, int64_t expires)
+                                  const char *client, const char *scope, const char *realm,
+                                  int64_t expires)
 {
 	struct sb_token *t = calloc(1, sizeof(*t));
 
@@ -129,6 +132,7 @@ static struct sb_token *token_add(struct sandbox *sb, const char *key, enum sb_t
 	t->kind = kind;
 	snprintf(t->client, sizeof(t->client), "%s", client);
 	snprintf(t->scope, sizeof(t->scope), "%s", scope);
+	snprintf(t->realm, sizeof(t->realm), "%s", realm != NULL ? realm : "");
 	t->expires_ms = expires;
 	if (sb_map_put(&sb->tokens, key, t) != BS_OK) {
 		free(t);
@@ -172,7 +176,8 @@ static void token_sweep(struct sandbox *sb, int64_t now)
 }
 
 /* Issue an access token (+ id token, + refresh token with offline_access). */
-int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, struct buf *json)
+int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, const char *realm,
+                   struct buf *json)
 {
 	int64_t now = sb_now(sb), secs = now / 1000;
 	/* --limits time-scale=N shortens every lifetime N times (tests) */
@@ -226,7 +231,8 @@ int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, st
 	json_object_put(claims);
 	if (rc != BS_OK)
 		goto out;
-	if (token_add(sb, buf_cstr(&at), SBT_ACCESS, client, scope, now + access_ms) == NULL) {
+	if (token_add(sb, buf_cstr(&at), SBT_ACCESS, client, scope, realm, now + access_ms) ==
+	    NULL) {
 		rc = BS_ENOMEM;
 		goto out;
 	}
@@ -244,7 +250,8 @@ int sb_token_issue(struct sandbox *sb, const char *client, const char *scope, st
 		int64_t refresh_ms = sb->tok_refresh_ms / sb->time_scale;
 
 		random_hex(refresh, 32);
-		if (token_add(sb, refresh, SBT_REFRESH, client, scope, now + refresh_ms) == NULL) {
+		if (token_add(sb, refresh, SBT_REFRESH, client, scope, realm, now + refresh_ms) ==
+		    NULL) {
 			rc = BS_ENOMEM;
 			goto out;
 		}
@@ -273,7 +280,7 @@ int sandbox_issue_token(struct sandbox *sb, const char *scope, char *tok, size_t
 
 	buf_init(&b, 0);
 	pthread_mutex_lock(&sb->lock);
-	rc = sb_token_issue(sb, "sandbox-test", scope, &b);
+	rc = sb_token_issue(sb, "sandbox-test", scope, NULL, &b); /* any company */
 	pthread_mutex_unlock(&sb->lock);
 	if (rc == BS_OK) {
 		o = json_tokener_parse(buf_cstr(&b));
@@ -408,6 +415,9 @@ void sb_oauth_authorize(struct sandbox *sb, const struct sandbox_request *req,
 	const char *scope = sb_query(req, "scope");
 	const char *state = sb_query(req, "state");
 	const char *rtype = sb_query(req, "response_type");
+	/* QBO: the company picked (booksync connect qbo --tenant ID), as a
+	 * person picks it on Intuit's page; absent: the default company */
+	const char *realm = sb_query(req, "realmId");
 	char code[80];
 	struct sb_token *t;
 	struct buf loc;
@@ -427,11 +437,18 @@ void sb_oauth_authorize(struct sandbox *sb, const struct sandbox_request *req,
 	}
 	if (scope == NULL)
 		scope = "";
+	if (sb->ledger != SANDBOX_QBO || realm == NULL || realm[0] == '\0')
+		realm = sb->ledger == SANDBOX_QBO ? sb->default_tenant : NULL;
+	else if (!qbo_has_realm(sb, realm)) {
+		sb_resp_text(resp, 400, "text/plain",
+		             "invalid_request: no company with that realmId\n");
+		return;
+	}
 	random_hex(code, 24);
 	/* A code is exchanged at once, so its life is not time-scaled below a
 	 * minute: at time-scale 600 five minutes would be half a second, and a
 	 * loaded test machine loses the race between redirect and exchange. */
-	t = token_add(sb, code, SBT_CODE, client, scope,
+	t = token_add(sb, code, SBT_CODE, client, scope, realm,
 	              sb_now(sb) + (CODE_MS / sb->time_scale > CODE_MIN_MS
 	                                ? CODE_MS / sb->time_scale
 	                                : CODE_MIN_MS));
@@ -455,8 +472,7 @@ void sb_oauth_authorize(struct sandbox *sb, const struct sandbox_request *req,
 		    buf_addstr(&loc, code) != BS_OK ||
 		    (state != NULL &&
 		     (buf_addstr(&loc, "&state=") != BS_OK || url_encode(&loc, state) != BS_OK)) ||
-		    buf_addstr(&loc, "&realmId=") != BS_OK ||
-		    buf_addstr(&loc, sb->default_tenant) != BS_OK)
+		    buf_addstr(&loc, "&realmId=") != BS_OK || buf_addstr(&loc, realm) != BS_OK)
 			goto too_long;
 	} else if (buf_addstr(&loc, redirect) != BS_OK ||
 	           buf_addstr(&loc, strchr(redirect, '?') ? "&code=" : "?code=") != BS_OK ||
@@ -492,7 +508,7 @@ void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
 	const char *authz = sb_header(req, "Authorization");
 	struct sb_token *t;
 	int64_t now = sb_now(sb);
-	char client[128], scope[512];
+	char client[128], scope[512], realm[24];
 
 	if (strcmp(req->method, "POST") != 0) {
 		sb_resp_text(resp, 405, "text/plain", "POST only\n");
@@ -541,6 +557,7 @@ void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
 			goto out;
 		}
 		snprintf(scope, sizeof(scope), "%s", t->scope);
+		snprintf(realm, sizeof(realm), "%s", t->realm);
 		free(sb_map_del(&sb->tokens, code)); /* single use */
 	} else if (strcmp(grant, "refresh_token") == 0) {
 		refresh = form_get(req->body, req->body_len, "refresh_token");
@@ -553,6 +570,7 @@ void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
 			goto out;
 		}
 		snprintf(scope, sizeof(scope), "%s", t->scope);
+		snprintf(realm, sizeof(realm), "%s", t->realm);
 		if (t->rotated_ms == 0) {
 			t->rotated_ms = now;
 			sb_token_persist(sb, refresh, t);
@@ -562,7 +580,7 @@ void sb_oauth_token(struct sandbox *sb, const struct sandbox_request *req,
 		goto out;
 	}
 	snprintf(client, sizeof(client), "%s", id);
-	if (sb_token_issue(sb, client, scope, &resp->body) != BS_OK) {
+	if (sb_token_issue(sb, client, scope, realm, &resp->body) != BS_OK) {
 		sb_resp_text(resp, 500, "application/json", "{\"error\":\"server_error\"}");
 		goto out;
 	}
@@ -583,7 +601,7 @@ out:
  * Revoke a refresh or access token (Intuit's revoke endpoint): the body is
  * JSON {"token": T} (or a form token=T), the client authenticates as for
  * the token endpoint.  Revoking a refresh token ends the grant: every access
- * token of that client and scope goes too.  An unknown token is answered
+ * token of that client, scope and company goes too.  An unknown token is answered
  * 200 like a known one (RFC 7009 §2.2).
  */
 void sb_oauth_revoke(struct sandbox *sb, const struct sandbox_request *req,
@@ -610,10 +628,11 @@ void sb_oauth_revoke(struct sandbox *sb, const struct sandbox_request *req,
 	}
 	t = sb_map_get(&sb->tokens, tok);
 	if (t != NULL && t->kind == SBT_REFRESH) {
-		char client[128], scope[512];
+		char client[128], scope[512], realm[24];
 
 		snprintf(client, sizeof(client), "%s", t->client);
 		snprintf(scope, sizeof(scope), "%s", t->scope);
+		snprintf(realm, sizeof(realm), "%s", t->realm);
 		for (size_t i = 0; i < sb->tokens.cap; i++) {
 			struct sb_token *a;
 
@@ -621,7 +640,7 @@ void sb_oauth_revoke(struct sandbox *sb, const struct sandbox_request *req,
 				continue;
 			a = sb->tokens.ents[i].val;
 			if (a->kind == SBT_ACCESS && strcmp(a->client, client) == 0 &&
-			    strcmp(a->scope, scope) == 0) {
+			    strcmp(a->scope, scope) == 0 && strcmp(a->realm, realm) == 0) {
 				sb_state_del(sb, "token", sb->tokens.ents[i].key);
 				free(sb_map_del(&sb->tokens, sb->tokens.ents[i].key));
 			}

@@ -280,11 +280,10 @@ static int configure(struct sandbox *sb, const struct sandbox_config *cfg, struc
 		if (sb->hook_url == NULL || sb->hook_key == NULL)
 			return BS_ENOMEM;
 	}
-	sb->app.cap = (size_t)sb->lim_app;
-	sb->app.ts = calloc(sb->app.cap, sizeof(*sb->app.ts));
+	sb_window_init(&sb->app, sb->lim_app);
 	sb->log_cap = LOG_CAP;
 	sb->log = calloc(sb->log_cap, sizeof(*sb->log));
-	if (sb->app.ts == NULL || sb->log == NULL)
+	if (sb->log == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
 	return BS_OK;
 }
@@ -348,6 +347,13 @@ int sandbox_start(const struct sandbox_config *cfg, struct sandbox **out, struct
 	}
 	sb->time_scale = 1;
 	sb->slow_ms = 2000;
+	sb->norgs = cfg->tenants > 0 ? cfg->tenants : 1;
+	if (sb->norgs > SANDBOX_TENANTS_MAX) {
+		rc = bs_error_set(err, BS_EINVAL, "%s: 1 to %d organisations",
+		                  sb->ledger == SANDBOX_QBO ? "--companies" : "--tenants",
+		                  SANDBOX_TENANTS_MAX);
+		goto fail;
+	}
 	randombytes_buf(sb->jwt_key, sizeof(sb->jwt_key));
 	if ((rc = configure(sb, cfg, err)) != BS_OK)
 		goto fail;
@@ -366,6 +372,11 @@ int sandbox_start(const struct sandbox_config *cfg, struct sandbox **out, struct
 		}
 	} else if (loaded) {
 		snprintf(sb->default_tenant, sizeof(sb->default_tenant), "%s", sb->tenants[0]->id);
+		/* a restart resumes the same ids; a larger N adds the missing */
+		if ((rc = sb_tenants_ensure(sb)) != BS_OK) {
+			bs_error_set(err, rc, "cannot create the organisations of --tenants");
+			goto fail;
+		}
 	} else if ((rc = sb_reset_state(sb)) != BS_OK) {
 		bs_error_set(err, rc, "cannot seed the default organisation");
 		goto fail;
@@ -399,7 +410,7 @@ void sandbox_stop(struct sandbox *sb)
 	for (size_t i = 0; i < sb->nclients; i++)
 		free(sb->clients[i]);
 	free(sb->clients);
-	free(sb->app.ts);
+	sb_window_free(&sb->app);
 	free(sb->log);
 	free(sb->hook_url);
 	if (sb->hook_key != NULL)

@@ -83,6 +83,24 @@ int sb_state_wipe(struct sandbox *sb)
 	                                                                             : BS_ESTORE;
 }
 
+void sb_state_begin(struct sandbox *sb)
+{
+	if (sb->db != NULL && sb->db_depth++ == 0) {
+		sb->db_fail = false;
+		sqlite3_exec(sb->db, "BEGIN", NULL, NULL, NULL);
+	}
+}
+
+void sb_state_end(struct sandbox *sb, bool ok)
+{
+	if (sb->db == NULL || sb->db_depth == 0)
+		return;
+	if (!ok)
+		sb->db_fail = true;
+	if (--sb->db_depth == 0)
+		sqlite3_exec(sb->db, sb->db_fail ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+}
+
 int sb_state_save_tenant(struct sandbox *sb, struct sb_tenant *tn)
 {
 	json_object *o;
@@ -99,6 +117,11 @@ int sb_state_save_tenant(struct sandbox *sb, struct sb_tenant *tn)
 	json_object_object_add(o, "period_lock", json_object_new_int64(tn->period_lock_ms));
 	json_object_object_add(o, "eoy_lock", json_object_new_int64(tn->eoy_lock_ms));
 	json_object_object_add(o, "connected", json_object_new_boolean(tn->connected));
+	/* its place (the default tenant is 0): a row's rowid changes with
+	 * every write, so the load order comes from here */
+	json_object_object_add(o, "ord", json_object_new_int64((int64_t)tn->ord));
+	json_object_object_add(o, "seeded", json_object_new_boolean(tn->seeded));
+	json_object_object_add(o, "tax_pct", json_object_new_int(tn->tax_pct));
 	for (int k = 0; k < SBK_COUNT; k++)
 		json_object_array_add(nums, json_object_new_int(tn->next_number[k]));
 	json_object_object_add(o, "next_number", nums);
@@ -137,6 +160,9 @@ static int load_tenant(struct sandbox *sb, const char *id, const char *body)
 		tn->eoy_lock_ms = json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "connected", &v))
 		tn->connected = json_object_get_boolean(v);
+	/* files from before lazy seeding hold seeded tenants only */
+	tn->seeded = !json_object_object_get_ex(o, "seeded", &v) || json_object_get_boolean(v);
+	tn->tax_pct = json_object_object_get_ex(o, "tax_pct", &v) ? json_object_get_int(v) : 15;
 	if (json_object_object_get_ex(o, "next_number", &v) &&
 	    json_object_is_type(v, json_type_array))
 		for (int k = 0; k < SBK_COUNT && (size_t)k < json_object_array_length(v); k++)
@@ -214,6 +240,8 @@ static void token_load(struct sandbox *sb, const char *key, const char *body)
 		         sb_jstr(o, "client") ? sb_jstr(o, "client") : "");
 		snprintf(t->scope, sizeof(t->scope), "%s",
 		         sb_jstr(o, "scope") ? sb_jstr(o, "scope") : "");
+		snprintf(t->realm, sizeof(t->realm), "%s",
+		         sb_jstr(o, "realm") ? sb_jstr(o, "realm") : "");
 		t->expires_ms = json_object_get_int64(json_object_object_get(o, "expires"));
 		t->rotated_ms = json_object_get_int64(json_object_object_get(o, "rotated"));
 		if (sb_map_put(&sb->tokens, key, t) != BS_OK)
@@ -232,7 +260,11 @@ int sb_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err)
 	if (sb->db == NULL)
 		return BS_OK;
 	for (int pass = 0; pass < 3 && rc == BS_OK; pass++) {
-		const char *sql = pass == 1
+		/* tenants in their places (older files: no ord, rowid order),
+		 * documents in creation order */
+		const char *sql = pass == 0 ? "SELECT key, body FROM kv WHERE ns = ? ORDER BY "
+		                              "json_extract(body, '$.ord'), rowid"
+		                  : pass == 1
 		                      ? "SELECT key, body FROM kv WHERE ns = ? ORDER BY "
 		                        "json_extract(body, '$.seq')"
 		                      : "SELECT key, body FROM kv WHERE ns = ? ORDER BY rowid";

@@ -270,8 +270,7 @@ int sb_txn_commit(struct sb_txn *t)
 	struct sandbox *sb = t->sb;
 	int rc = BS_OK;
 
-	if (sb->db != NULL)
-		sqlite3_exec(sb->db, "BEGIN", NULL, NULL, NULL);
+	sb_state_begin(sb);
 	for (size_t i = 0; i < t->n; i++) {
 		struct sb_undo *u = &t->u[i];
 		bool first = true;
@@ -288,8 +287,7 @@ int sb_txn_commit(struct sb_txn *t)
 	}
 	if (t->n > 0 && t->tn != NULL && rc == BS_OK)
 		rc = sb_state_save_tenant(sb, t->tn);
-	if (sb->db != NULL)
-		sqlite3_exec(sb->db, rc == BS_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	sb_state_end(sb, rc == BS_OK);
 	for (size_t i = 0; i < t->n; i++)
 		json_object_put(t->u[i].old);
 	t->n = 0;
@@ -308,12 +306,12 @@ void sb_txn_free(struct sb_txn *t)
 
 struct sb_tenant *sb_tenant_find(struct sandbox *sb, const char *id)
 {
-	if (id == NULL)
+	char key[40];
+
+	if (id == NULL || strlen(id) >= sizeof(key))
 		return NULL;
-	for (size_t i = 0; i < sb->ntenants; i++)
-		if (strcasecmp(sb->tenants[i]->id, id) == 0)
-			return sb->tenants[i];
-	return NULL;
+	lower_copy(key, sizeof(key), id);
+	return sb_map_get(&sb->tenant_by_id, key);
 }
 
 void sb_tenant_free(struct sb_tenant *tn)
@@ -338,8 +336,8 @@ void sb_tenant_free(struct sb_tenant *tn)
 		}
 	}
 	sb_map_free(&tn->idem, NULL);
-	free(tn->minute.ts);
-	free(tn->day.ts);
+	sb_window_free(&tn->minute);
+	sb_window_free(&tn->day);
 	json_object_put(tn->org);
 	free(tn);
 }
@@ -351,13 +349,7 @@ void sb_tenants_clear(struct sandbox *sb)
 	free(sb->tenants);
 	sb->tenants = NULL;
 	sb->ntenants = 0;
-}
-
-static int window_alloc(struct sb_window *w, int cap)
-{
-	w->cap = cap > 0 ? (size_t)cap : 1;
-	w->ts = calloc(w->cap, sizeof(*w->ts));
-	return w->ts ? BS_OK : BS_ENOMEM;
+	sb_map_free(&sb->tenant_by_id, NULL);
 }
 
 static json_object *org_json(const char *id, const char *name, const char *currency,
@@ -404,6 +396,7 @@ int sb_tenant_create(struct sandbox *sb, const char *name, const char *currency,
 	struct sb_tenant *tn = calloc(1, sizeof(*tn));
 	struct sb_tenant **nt;
 	int64_t now = sb_now(sb);
+	char key[40];
 
 	if (tn == NULL)
 		return BS_ENOMEM;
@@ -416,9 +409,12 @@ int sb_tenant_create(struct sandbox *sb, const char *name, const char *currency,
 	tn->period_lock_ms = INT64_MIN;
 	tn->eoy_lock_ms = INT64_MIN;
 	tn->connected = true;
+	tn->tax_pct = 15;
+	tn->ord = sb->ntenants;
 	tn->org = org_json(tn->id, name, currency, country, now);
-	if (window_alloc(&tn->minute, sb->lim_minute) != BS_OK ||
-	    window_alloc(&tn->day, sb->lim_day) != BS_OK || tn->org == NULL)
+	sb_window_init(&tn->minute, sb->lim_minute);
+	sb_window_init(&tn->day, sb->lim_day);
+	if (tn->org == NULL)
 		goto fail;
 	nt = realloc(sb->tenants,
 	             (sb->ntenants + 1) *
@@ -426,6 +422,9 @@ int sb_tenant_create(struct sandbox *sb, const char *name, const char *currency,
 	if (nt == NULL)
 		goto fail;
 	sb->tenants = nt;
+	lower_copy(key, sizeof(key), tn->id);
+	if (sb_map_put(&sb->tenant_by_id, key, tn) != BS_OK)
+		goto fail;
 	sb->tenants[sb->ntenants++] = tn;
 	*out = tn;
 	return BS_OK;
@@ -583,5 +582,36 @@ int sb_tenant_seed(struct sandbox *sb, struct sb_tenant *tn, int pct)
 	if (rc == BS_OK)
 		rc = sb_txn_commit(&t);
 	sb_txn_free(&t);
+	if (rc == BS_OK) {
+		tn->seeded = true;
+		tn->tax_pct = pct;
+		rc = sb_state_save_tenant(sb, tn);
+	}
+	return rc;
+}
+
+int sb_tenant_ready(struct sandbox *sb, struct sb_tenant *tn)
+{
+	return tn->seeded ? BS_OK : sb_tenant_seed(sb, tn, tn->tax_pct);
+}
+
+int sb_tenants_ensure(struct sandbox *sb)
+{
+	char id[40], name[64];
+	struct sb_tenant *tn;
+	int rc = BS_OK;
+
+	sb_state_begin(sb);
+	for (unsigned i = 2; rc == BS_OK && i <= sb->norgs; i++) {
+		if ((rc = sb_index_id(SANDBOX_XERO, i, id, sizeof(id))) != BS_OK ||
+		    (rc = sb_index_name(i, name, sizeof(name))) != BS_OK)
+			break;
+		if (sb_tenant_find(sb, id) != NULL)
+			continue;
+		rc = sb_tenant_create(sb, name, "NZD", "NZ", id, &tn);
+		if (rc == BS_OK)
+			rc = sb_state_save_tenant(sb, tn);
+	}
+	sb_state_end(sb, rc == BS_OK);
 	return rc;
 }

@@ -502,7 +502,7 @@ int onboard_authorize(const struct onboard_auth *a, struct session_creds *creds,
 {
 	const struct ledger_ops *ops = auth_ledger(a->ledger);
 	struct ledger_auth la = {a->base_url, a->client_id, a->client_secret, a->auto_approve,
-	                         a->show_url, a->arg,       a->now_ms};
+	                         a->show_url, a->arg,       a->now_ms,        a->tenant_hint};
 	int rc;
 
 	*tenants = NULL;

@@ -47,6 +47,9 @@ struct onboard_auth {
 	void (*show_url)(void *arg, const char *url);
 	void *arg;
 	int64_t now_ms;
+	/* the organisation wanted (--tenant), or NULL: passed to the
+	 * authorize page of a ledger that grants one company (QBO) */
+	const char *tenant_hint;
 };
 
 /*

@@ -207,7 +207,9 @@ static void test_state_restart(void **state)
 	}
 }
 
-/* The admin endpoints a QBO sandbox keeps: log, health, reset. */
+/* The admin endpoints a QBO sandbox keeps: log, health, reset, and the
+ * companies and their counters (GET tenants, counters); creating a tenant
+ * is Xero's. */
 static void test_admin(void **state)
 {
 	struct tc t;
@@ -218,7 +220,11 @@ static void test_admin(void **state)
 	assert_int_equal(tc_req(&t, "GET", "/sandbox/health", NULL, NULL, false), 200);
 	assert_int_equal(tc_req(&t, "GET", "/sandbox/log", NULL, NULL, false), 200);
 	assert_non_null(strstr(buf_cstr(&t.body), "/customer"));
-	assert_int_equal(tc_req(&t, "GET", "/sandbox/tenants", NULL, NULL, false), 404);
+	assert_int_equal(tc_req(&t, "GET", "/sandbox/tenants", NULL, NULL, false), 200);
+	assert_non_null(strstr(buf_cstr(&t.body), "\"tenantId\":\"9341453050071234\""));
+	assert_int_equal(tc_req(&t, "GET", "/sandbox/counters", NULL, NULL, false), 200);
+	assert_non_null(strstr(buf_cstr(&t.body), "\"calls\":1,"));
+	assert_int_equal(tc_req(&t, "POST", "/sandbox/tenants", "{}", NULL, false), 404);
 	assert_int_equal(tc_req(&t, "POST", "/sandbox/reset", "", NULL, false), 200);
 	/* the same realm, the default company again, the token still good */
 	assert_int_equal(qreq(&t, "GET", "customer/33", NULL), 400);

@@ -153,6 +153,30 @@ static int finish(struct http_client *http, const struct oauth2_endpoints *ep, c
 	return rc;
 }
 
+/*
+ * connect --tenant: ask the authorize page for that company with realmId=ID
+ * (docs/connect-qbo.md).  The sandbox picks it, as a person would on
+ * Intuit's page, where the parameter is not documented and is ignored
+ * (RFC 6749 §3.1: unrecognised parameters are); either way the realmId of
+ * the redirect back is what counts, and connect checks it is this one.
+ */
+static int ask_realm(struct oauth2_endpoints *ep, const char *realm, struct bs_error *err)
+{
+	size_t len = strlen(ep->authorize_url);
+
+	if (realm[0] == '\0' || strspn(realm, "0123456789") != strlen(realm) ||
+	    strlen(realm) >= QBO_REALM_MAX)
+		return bs_error_set(err, BS_EINVAL,
+		                    "--tenant %.*s: a QuickBooks company is named by its realmId "
+		                    "(digits)",
+		                    QBO_REALM_MAX, realm);
+	if ((size_t)snprintf(ep->authorize_url + len, sizeof(ep->authorize_url) - len,
+	                     "%srealmId=%s", strchr(ep->authorize_url, '?') ? "&" : "?",
+	                     realm) >= sizeof(ep->authorize_url) - len)
+		return bs_error_set(err, BS_EINVAL, "the authorize URL is too long");
+	return BS_OK;
+}
+
 int qbo_authorize(const struct ledger_auth *a, struct ledger_tokens *tokens,
                   struct ledger_tenant **tenants, size_t *n, struct bs_error *err)
 {
@@ -168,6 +192,8 @@ int qbo_authorize(const struct ledger_auth *a, struct ledger_tokens *tokens,
 	buf_init(&redirect, 1024);
 	buf_init(&realm, QBO_REALM_MAX);
 	rc = qbo_endpoints(a->base_url, &ep, root, sizeof(root), err);
+	if (rc == BS_OK && a->tenant_hint != NULL)
+		rc = ask_realm(&ep, a->tenant_hint, err);
 	if (rc == BS_OK)
 		rc = http_client_new(&http, err);
 	if (rc == BS_OK) {

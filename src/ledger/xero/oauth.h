@@ -50,7 +50,9 @@ int xero_endpoints_init(struct xero_endpoints *ep, const char *base_url, struct 
 /* One connected organisation (GET /connections). */
 /* An organisation of the grant is a struct ledger_tenant (ledger.h). */
 
-#define XERO_TENANTS_MAX 1000
+/* as many as a sandbox serves (sandbox xero --tenants 10000): the
+ * connections reply is then about 3 MB, under the 4 MB read */
+#define XERO_TENANTS_MAX 10000
 
 /*
  * List the tenants `access_token` may use.  On success *out is a malloc'd
