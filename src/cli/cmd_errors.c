@@ -34,28 +34,44 @@ struct ew {
 	uint64_t n, nref;
 };
 
-static int err_cb(void *arg, const struct store_row *r)
+/* One row, the n-th of its list: a record in error, or (at != NULL, when
+ * it was refused) a refused re-import. */
+static void print_row(const struct ew *w, uint64_t n, const struct store_row *r, const char *at)
 {
-	struct ew *w = arg;
 	char ref[RECORD_ID_MAX + 32];
 
 	snprintf(ref, sizeof(ref), "%s:%s", record_kind_name(r->kind), r->id);
-	w->n++;
 	if (w->json) {
-		fputs(w->n > 1 ? ",\n    {\"ref\": " : "\n    {\"ref\": ", stdout);
+		fputs(n > 1 ? ",\n    {\"ref\": " : "\n    {\"ref\": ", stdout);
 		cli_json_str(stdout, ref);
 		fputs(", \"tab\": ", stdout);
 		cli_json_str(stdout, r->tab);
 		fputs(", \"reference\": ", stdout);
 		cli_json_str(stdout, r->reference);
+		if (at != NULL) {
+			fputs(", \"at\": ", stdout);
+			cli_json_str(stdout, at);
+		}
 		fputs(", \"message\": ", stdout);
 		cli_json_str(stdout, r->reason);
 		fputc('}', stdout);
-	} else {
-		/* the reference whole (a bill's: supplier invoice number / purchase) */
-		printf("%-26s %-24s %s%s%s\n", r->tab, ref, r->reference,
-		       r->reference[0] != '\0' ? " - " : "", r->reason);
+		return;
 	}
+	if (at != NULL && n == 1)
+		puts("Refused re-imports (the posted version stands):");
+	/* the reference whole (a bill's: supplier invoice number / purchase) */
+	printf("%-26s %-24s %s%s%s", r->tab, ref, r->reference,
+	       r->reference[0] != '\0' ? " - " : "", r->reason);
+	if (at != NULL)
+		printf(" (%sZ)", at);
+	putchar('\n');
+}
+
+static int err_cb(void *arg, const struct store_row *r)
+{
+	struct ew *w = arg;
+
+	print_row(w, ++w->n, r, NULL);
 	return 0;
 }
 
@@ -63,29 +79,10 @@ static int err_cb(void *arg, const struct store_row *r)
 static int refused_cb(void *arg, const struct store_row *r, int64_t at_ms)
 {
 	struct ew *w = arg;
-	char ref[RECORD_ID_MAX + 32], at[32];
+	char at[32];
 
-	snprintf(ref, sizeof(ref), "%s:%s", record_kind_name(r->kind), r->id);
 	civil_format(at_ms, false, at, sizeof(at));
-	w->nref++;
-	if (w->json) {
-		fputs(w->nref > 1 ? ",\n    {\"ref\": " : "\n    {\"ref\": ", stdout);
-		cli_json_str(stdout, ref);
-		fputs(", \"tab\": ", stdout);
-		cli_json_str(stdout, r->tab);
-		fputs(", \"reference\": ", stdout);
-		cli_json_str(stdout, r->reference);
-		fputs(", \"at\": ", stdout);
-		cli_json_str(stdout, at);
-		fputs(", \"message\": ", stdout);
-		cli_json_str(stdout, r->reason);
-		fputc('}', stdout);
-	} else {
-		if (w->nref == 1)
-			puts("Refused re-imports (the posted version stands):");
-		printf("%-26s %-24s %s%s%s (%sZ)\n", r->tab, ref, r->reference,
-		       r->reference[0] != '\0' ? " - " : "", r->reason, at);
-	}
+	print_row(w, ++w->nref, r, at);
 	return 0;
 }
 

@@ -285,6 +285,11 @@ int sq_links_each(struct store *st, enum record_kind kind, const char *id, store
  * binds ?4 to RECORD_PURCHASE. */
 extern const char sq_row_label[];
 
+/* A listing row out of the columns kind, id, tab, date, currency,
+ * has_total, total, state, reason, label, [contact]: the pointers are the
+ * statement's, valid until it steps again. */
+void sq_row_of(sqlite3_stmt *q, struct store_row *out);
+
 /* Refused re-imports (store.h; store_sqlite_refusals.c).  sq_refusal_put
  * keeps one, in its own transaction or the caller's; sq_refusals_clear
  * drops the record's, asking once per transaction whether there are any. */

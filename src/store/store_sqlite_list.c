@@ -81,10 +81,8 @@ const char sq_row_label[] =
     " ELSE coalesce(json_extract(r.body, '$.reference'), json_extract(r.body, '$.name'),"
     " json_extract(r.body, '$.code'), json_extract(r.body, '$.sku'), '') END";
 
-/* One labelled row of the listing query below. */
-static int label_row(void *arg, sqlite3_stmt *q)
+void sq_row_of(sqlite3_stmt *q, struct store_row *out)
 {
-	struct row_walk *w = arg;
 	struct store_row row;
 	int k = sqlite3_column_int(q, 0);
 
@@ -104,10 +102,20 @@ static int label_row(void *arg, sqlite3_stmt *q)
 	if (row.reference == NULL)
 		row.reference = "";
 	row.contact = "";
-	if (sqlite3_column_count(q) > 10)
+	if (sqlite3_column_count(q) > 10 && sqlite3_column_type(q, 10) == SQLITE_TEXT)
 		row.contact = (const char *)sqlite3_column_text(q, 10);
 	if (row.contact == NULL)
 		row.contact = "";
+	*out = row;
+}
+
+/* One labelled row of the listing query below. */
+static int label_row(void *arg, sqlite3_stmt *q)
+{
+	struct row_walk *w = arg;
+	struct store_row row;
+
+	sq_row_of(q, &row);
 	return w->cb(w->arg, &row);
 }
 

@@ -80,28 +80,14 @@ struct refusal_walk {
 	void *arg;
 };
 
-/* One refusal: the listing's columns, then when. */
+/* One refusal: the listing's columns (sq_row_of), then when. */
 static int refusal_row(void *arg, sqlite3_stmt *q)
 {
 	struct refusal_walk *w = arg;
 	struct store_row row;
-	int k = sqlite3_column_int(q, 0);
 
-	memset(&row, 0, sizeof(row));
-	row.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
-	row.id = (const char *)sqlite3_column_text(q, 1);
-	row.tab = (const char *)sqlite3_column_text(q, 2);
-	row.date = (const char *)sqlite3_column_text(q, 3);
-	row.currency = (const char *)sqlite3_column_text(q, 4);
-	row.has_total = sqlite3_column_int(q, 5) != 0;
-	row.total = sqlite3_column_int64(q, 6);
-	row.state = SYNC_CONSOLIDATED;
-	row.reason = (const char *)sqlite3_column_text(q, 7);
-	row.reference = (const char *)sqlite3_column_text(q, 8);
-	if (row.reference == NULL)
-		row.reference = "";
-	row.contact = "";
-	return w->cb(w->arg, &row, sqlite3_column_int64(q, 9));
+	sq_row_of(q, &row);
+	return w->cb(w->arg, &row, sqlite3_column_int64(q, 11));
 }
 
 int sq_refusals_each(struct store *st, const char *target, const char *tab, store_refusal_cb cb,
@@ -116,7 +102,8 @@ int sq_refusals_each(struct store *st, const char *target, const char *tab, stor
 	buf_init(&sql, 2048);
 	rc = buf_printf(&sql,
 	                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total, r.total,"
-	                " f.message, %s, f.at_ms FROM refusals f JOIN records r ON r.rowid ="
+	                " 'consolidated', f.message, %s, NULL, f.at_ms"
+	                " FROM refusals f JOIN records r ON r.rowid ="
 	                " f.record WHERE f.target = ?2 AND (?1 IS NULL OR r.tab = ?1 OR"
 	                " substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
 	                " ORDER BY r.tab, r.date, r.kind, r.id",

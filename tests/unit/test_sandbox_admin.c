@@ -208,7 +208,7 @@ static void test_loopback_without_token_is_open(void **state)
  * tokens issued before the reset still work, whatever their client id. */
 static void test_reset_keeps_tokens(void **state)
 {
-	char path[] = "/tmp/bs-sandbox-admin-XXXXXX", side[64];
+	char path[] = "/tmp/bs-sandbox-admin-XXXXXX";
 	char plain[4096], quoted[4096], form[512], code[128];
 	struct sandbox_config cfg;
 	const char *loc;
@@ -255,11 +255,7 @@ static void test_reset_keeps_tokens(void **state)
 	snprintf(t.token, sizeof(t.token), "%s", quoted);
 	assert_int_equal(tc_api(&t, "GET", "Organisation", NULL), 200);
 	tc_stop(&t);
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	tc_state_unlink(path);
 }
 
 int main(void)

@@ -196,15 +196,7 @@ static void test_state_restart(void **state)
 	assert_string_equal(qcode(&t), "6240");
 	assert_string_equal(qparty(&t, "customer", "Next Ltd"), "36");
 	tc_stop(&t);
-	unlink(path);
-	{
-		char side[64];
-
-		snprintf(side, sizeof(side), "%s-wal", path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", path);
-		unlink(side);
-	}
+	tc_state_unlink(path);
 }
 
 /* The admin endpoints a QBO sandbox keeps: log, health, reset, and the

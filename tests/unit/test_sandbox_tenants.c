@@ -128,7 +128,7 @@ static void test_xero_tenants(void **state)
 
 static void test_xero_state_restart(void **state)
 {
-	char path[] = "/tmp/bs-sandbox-tenants-XXXXXX", side[64];
+	char path[] = "/tmp/bs-sandbox-tenants-XXXXXX";
 	int fd = mkstemp(path);
 	struct tc t;
 	char dflt[64], token[4096];
@@ -166,11 +166,7 @@ static void test_xero_state_restart(void **state)
 	assert_int_equal(tc_api(&t, "GET", "Contacts", NULL), 200);
 	assert_string_equal(tc_get(&t, "Contacts.0.Name"), "One");
 	tc_stop(&t);
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	tc_state_unlink(path);
 }
 
 /* app-minute counts every tenant's calls; minute is one tenant's. */
@@ -339,7 +335,7 @@ static void test_qbo_companies(void **state)
 
 static void test_qbo_limits_and_state(void **state)
 {
-	char path[] = "/tmp/bs-sandbox-companies-XXXXXX", side[64];
+	char path[] = "/tmp/bs-sandbox-companies-XXXXXX";
 	int fd = mkstemp(path);
 	struct tc t;
 
@@ -365,11 +361,7 @@ static void test_qbo_limits_and_state(void **state)
 	use(&t, "9341453050071234");
 	assert_int_equal(qreq(&t, "GET", "customer/33", NULL), 400);
 	tc_stop(&t);
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	tc_state_unlink(path);
 }
 
 int main(void)

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,6 +229,18 @@ static inline int tc_len(struct tc *t, const char *path)
 			path++;
 	}
 	return o && json_object_is_type(o, json_type_array) ? (int)json_object_array_length(o) : -1;
+}
+
+/* Remove a sandbox's state file and its SQLite WAL and index beside it. */
+static inline void tc_state_unlink(const char *path)
+{
+	char side[512];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
 }
 
 #endif
