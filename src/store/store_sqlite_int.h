@@ -290,6 +290,13 @@ extern const char sq_row_label[];
  * statement's, valid until it steps again. */
 void sq_row_of(sqlite3_stmt *q, struct store_row *out);
 
+/* Prepare a listing's sql, bind ?1 tab (NULL or "": every tab), ?2 target
+ * and ?3 mask (when target is not NULL), ?4 RECORD_PURCHASE, hand each row
+ * to row (sq_rows), finalize. */
+int sq_listing_run(struct sq_store *s, const char *sql, const char *tab, const char *target,
+                   int64_t mask, int (*row)(void *arg, sqlite3_stmt *q), void *arg,
+                   struct bs_error *err, const char *what);
+
 /* Refused re-imports (store.h; store_sqlite_refusals.c).  sq_refusal_put
  * keeps one, in its own transaction or the caller's; sq_refusals_clear
  * drops the record's, asking once per transaction whether there are any. */

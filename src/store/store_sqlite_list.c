@@ -130,7 +130,6 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
 	struct sq_store *s = sq(st);
 	struct row_walk rw = {cb, arg};
 	struct buf sql;
-	sqlite3_stmt *q = NULL;
 	int rc;
 
 	buf_init(&sql, 8192);
@@ -158,24 +157,31 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
 		                " ORDER BY r.tab, r.date, r.kind, r.id",
 		                sq_row_label);
 	}
-	if (rc != BS_OK)
-		goto out;
-	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
-	if (rc != SQLITE_OK) {
-		rc = sq_fail(s, rc, err, "listing records");
-		goto out;
-	}
+	if (rc == BS_OK)
+		rc = sq_listing_run(s, buf_cstr(&sql), tab, target, (int64_t)state_mask, label_row,
+		                    &rw, err, "listing records");
+	buf_free(&sql);
+	return rc;
+}
+
+int sq_listing_run(struct sq_store *s, const char *sql, const char *tab, const char *target,
+                   int64_t mask, int (*row)(void *arg, sqlite3_stmt *q), void *arg,
+                   struct bs_error *err, const char *what)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, what);
 	if (tab != NULL && tab[0] != '\0')
 		sqlite3_bind_text(q, 1, tab, -1, SQLITE_STATIC);
 	if (target != NULL) {
 		sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 3, (sqlite3_int64)state_mask);
+		sqlite3_bind_int64(q, 3, (sqlite3_int64)mask);
 	}
 	sqlite3_bind_int(q, 4, (int)RECORD_PURCHASE);
-	rc = sq_rows(s, q, label_row, &rw, err, "listing records");
-out:
+	rc = sq_rows(s, q, row, arg, err, what);
 	sqlite3_finalize(q);
-	buf_free(&sql);
 	return rc;
 }
 

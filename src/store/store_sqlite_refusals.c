@@ -96,7 +96,6 @@ int sq_refusals_each(struct store *st, const char *target, const char *tab, stor
 	struct sq_store *s = sq(st);
 	struct refusal_walk w = {cb, arg};
 	struct buf sql;
-	sqlite3_stmt *q = NULL;
 	int rc;
 
 	buf_init(&sql, 2048);
@@ -108,20 +107,9 @@ int sq_refusals_each(struct store *st, const char *target, const char *tab, stor
 	                " substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
 	                " ORDER BY r.tab, r.date, r.kind, r.id",
 	                sq_row_label);
-	if (rc != BS_OK)
-		goto out;
-	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
-	if (rc != SQLITE_OK) {
-		rc = sq_fail(s, rc, err, "listing refused re-imports");
-		goto out;
-	}
-	if (tab != NULL && tab[0] != '\0')
-		sqlite3_bind_text(q, 1, tab, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 4, (int)RECORD_PURCHASE);
-	rc = sq_rows(s, q, refusal_row, &w, err, "listing refused re-imports");
-out:
-	sqlite3_finalize(q);
+	if (rc == BS_OK)
+		rc = sq_listing_run(s, buf_cstr(&sql), tab, target, 0, refusal_row, &w, err,
+		                    "listing refused re-imports");
 	buf_free(&sql);
 	return rc;
 }
