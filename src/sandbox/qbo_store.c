@@ -88,7 +88,8 @@ static int realm_add(struct sandbox *sb, const char *id, const char *name, struc
 	sb_window_init(&r->minute, sb->lim_minute);
 	sb_window_init(&r->batch, sb->lim_batch);
 	r->created_ms = sb_now(sb);
-	nr = realloc(sb->qbo_realms, (sb->nqbo + 1) * sizeof(*nr));
+	nr = realloc(sb->qbo_realms,
+	             (sb->nqbo + 1) * sizeof(*nr)); // NOLINT(bugprone-sizeof-expression): pointers
 	if (nr == NULL || sb_map_put(&sb->qbo_by_id, r->id, r) != BS_OK) {
 		if (nr != NULL)
 			sb->qbo_realms = nr;

@@ -203,17 +203,17 @@ struct sandbox {
 	enum money_round rounding;
 	char url[80];
 	struct http_server *http; /* src/http/server.h */
-	bool no_listen;
 	enum sandbox_ledger ledger;
+	unsigned norgs; /* --tenants / --companies N (1..) */
 
 	struct sb_tenant **tenants; /* creation order: [0] the default */
 	size_t ntenants;
 	struct sb_map tenant_by_id; /* lower-cased id -> tenant */
-	unsigned norgs;             /* --tenants / --companies N (1..) */
 	char default_tenant[40];
 	struct sb_map tokens; /* token string -> struct sb_token */
 	uint64_t doc_seq;
 	uint8_t jwt_key[32];
+	bool no_listen;
 	/* admin token: only its hash is kept (the token is a secret) */
 	bool admin_auth;
 	uint8_t admin_hash[32];

@@ -171,7 +171,7 @@ static int consolidated_change(struct sq_store *s, int64_t rowid, const struct r
 	if ((rc = sq_stmt(s, Q_STATES_OF, &q, err)) != BS_OK)
 		return rc;
 	sqlite3_bind_int64(q, 1, rowid);
-	while (!locked && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while (!locked && sqlite3_step(q) == SQLITE_ROW) {
 		if (strcmp((const char *)sqlite3_column_text(q, 1), "consolidated") == 0) {
 			locked = true;
 			snprintf(target, sizeof(rf->target), "%s", sqlite3_column_text(q, 0));
@@ -195,7 +195,6 @@ static int consolidated_change(struct sq_store *s, int64_t rowid, const struct r
 	sqlite3_bind_text(q, 2, r->id, -1, SQLITE_STATIC);
 	record_doc_init(&old);
 	record_doc_init(&cur);
-	rc = BS_ECONFLICT;
 	/* both read with the same context; a record that does not parse back
 	 * counts as changed */
 	if (sqlite3_step(q) == SQLITE_ROW &&
