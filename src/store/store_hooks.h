@@ -29,10 +29,20 @@ struct store_hook {
 	const char *body;     /* the event as sent (JSON text) */
 };
 
+/* How long the inbox keeps an event: long past any ledger's retries, so a
+ * replay inside it is still known.  One received later than that is kept
+ * again and asks for one more import, which changes nothing
+ * (docs/events.md "Webhooks in"). */
+#define STORE_HOOK_KEEP_MS (INT64_C(30) * 24 * 60 * 60 * 1000)
+/* How many of the oldest events each add looks at to drop: bounded work
+ * per webhook, and more than arrive, so the inbox does not grow. */
+#define STORE_HOOK_PRUNE 16
+
 /*
  * Keep `h` unless its key is there already: *added says which.  Joins the
- * caller's transaction inside store_begin.  BS_EINVAL for a missing field
- * or a key that is empty or too long.
+ * caller's transaction inside store_begin.  Drops events received more
+ * than STORE_HOOK_KEEP_MS before now_ms, among the STORE_HOOK_PRUNE oldest.
+ * BS_EINVAL for a missing field or a key that is empty or too long.
  */
 int store_hook_add(struct store *st, const struct store_hook *h, int64_t now_ms, bool *added,
                    struct bs_error *err);

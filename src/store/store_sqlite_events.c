@@ -232,6 +232,20 @@ static int hook_add(struct store *st, const struct store_hook *h, int64_t now_ms
 		rc = BS_OK;
 	}
 	sqlite3_finalize(q);
+	q = NULL;
+	/* the oldest by seq (its key: no scan), those past the retention */
+	if (rc == BS_OK &&
+	    (rc = sqlite3_prepare_v2(s->db,
+	                             "DELETE FROM webhook_inbox WHERE seq IN (SELECT seq FROM"
+	                             " webhook_inbox ORDER BY seq LIMIT ?2) AND received_ms < ?1",
+	                             -1, &q, NULL)) != SQLITE_OK)
+		return sq_fail(s, rc, err, "dropping old webhook events");
+	if (rc == BS_OK) {
+		sqlite3_bind_int64(q, 1, now_ms - STORE_HOOK_KEEP_MS);
+		sqlite3_bind_int(q, 2, STORE_HOOK_PRUNE);
+		rc = sq_done(s, q, err, "dropping old webhook events");
+		sqlite3_finalize(q);
+	}
 	return rc;
 }
 

@@ -426,6 +426,53 @@ static void test_inbox_keeps_once(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* The inbox keeps 30 days: an add drops what is older, a few at a time,
+ * and an event past the retention is kept again (one more import). */
+static void test_inbox_retention(void **state)
+{
+	struct fx *f = *state;
+	struct store_hook h = {"xero", "", "xero:T1", "INVOICE", "inv-1", "{}"};
+	struct bs_error err;
+	char key[32];
+	bool added = false;
+	int64_t n = -1;
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "xero:old%d", i);
+		h.key = key;
+		assert_int_equal(store_hook_add(f->t.st, &h, NOW + i, &added, &err), BS_OK);
+	}
+	h.key = "xero:recent";
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW + DAY, &added, &err), BS_OK);
+	assert_int_equal(store_hooks_count(f->t.st, &n, &err), BS_OK);
+	assert_int_equal(n, 41); /* nothing is 30 days old yet */
+	/* 30 days and a bit later: each add drops up to 16 of the old ones */
+	h.key = "xero:new1";
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW + STORE_HOOK_KEEP_MS + 100, &added, &err),
+	                 BS_OK);
+	assert_int_equal(store_hooks_count(f->t.st, &n, &err), BS_OK);
+	assert_int_equal(n, 42 - 16);
+	h.key = "xero:new2";
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW + STORE_HOOK_KEEP_MS + 200, &added, &err),
+	                 BS_OK);
+	h.key = "xero:new3";
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW + STORE_HOOK_KEEP_MS + 300, &added, &err),
+	                 BS_OK);
+	/* the 40 old ones are gone; the recent one (1 day later) and the new stay */
+	assert_int_equal(store_hooks_count(f->t.st, &n, &err), BS_OK);
+	assert_int_equal(n, 4);
+	/* a replay of a dropped event is kept again */
+	h.key = "xero:old0";
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW + STORE_HOOK_KEEP_MS + 400, &added, &err),
+	                 BS_OK);
+	assert_true(added);
+	/* and one inside the 30 days is still known */
+	h.key = "xero:recent";
+	assert_int_equal(store_hook_add(f->t.st, &h, NOW + STORE_HOOK_KEEP_MS + 500, &added, &err),
+	                 BS_OK);
+	assert_false(added);
+}
+
 /* No delivery without a secret, and none at all without a url. */
 static void test_deliver_needs_secret(void **state)
 {
@@ -454,6 +501,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_table),
 	    cmocka_unit_test_setup_teardown(test_outbox_life, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbox_keeps_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inbox_retention, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_deliver_needs_secret, setup, teardown),
 	};
 
