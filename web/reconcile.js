@@ -19,10 +19,12 @@ export function flagText(counts) {
 	return n > 0 ? `${plural(n, "payment")} unapplied for over 24 hours` : "";
 }
 
-// summary({applied, skipped, failed}) -> "3 applied, 1 skipped, 0 failed".
+// summary({applied, skipped, failed, reversed}) -> "3 applied, 1 skipped, 0 failed"
+// (", 1 reversed" when there are: applied, then deleted in the ledger).
 export function summary(counts) {
 	const c = counts || {};
-	return `${Number(c.applied) || 0} applied, ${Number(c.skipped) || 0} skipped, ${Number(c.failed) || 0} failed`;
+	const reversed = Number(c.reversed) || 0;
+	return `${Number(c.applied) || 0} applied, ${Number(c.skipped) || 0} skipped, ${Number(c.failed) || 0} failed` + (reversed ? `, ${reversed} reversed` : "");
 }
 
 // cells(item) -> the row's texts: date, customer, amount, ledger payment, state, reason, waiting.

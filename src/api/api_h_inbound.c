@@ -85,7 +85,8 @@ static int row_json(struct buf *b, const struct store_inbound_row *r, bool overd
 static int page_row(void *arg, const struct store_inbound_row *r)
 {
 	struct page *p = arg;
-	bool overdue = strcmp(r->state, "applied") != 0 && r->decided_ms < p->overdue_before;
+	bool overdue = (strcmp(r->state, "skipped") == 0 || strcmp(r->state, "failed") == 0) &&
+	               r->decided_ms < p->overdue_before;
 	int rc;
 
 	if (p->n == p->limit) {
@@ -127,7 +128,7 @@ static bool cursor_key(const char *token, struct buf *scratch, struct store_inbo
 static bool state_ok(const char *s)
 {
 	return strcmp(s, "applied") == 0 || strcmp(s, "skipped") == 0 || strcmp(s, "failed") == 0 ||
-	       strcmp(s, "unapplied") == 0;
+	       strcmp(s, "reversed") == 0 || strcmp(s, "unapplied") == 0;
 }
 
 static int counts_json(struct buf *b, const struct store_inbound_counts *k)
@@ -140,6 +141,8 @@ static int counts_json(struct buf *b, const struct store_inbound_counts *k)
 		rc = jsonw_kv_int(b, 1, "skipped", k->skipped);
 	if (rc == BS_OK)
 		rc = jsonw_kv_int(b, 1, "failed", k->failed);
+	if (rc == BS_OK)
+		rc = jsonw_kv_int(b, 1, "reversed", k->reversed);
 	if (rc == BS_OK)
 		rc = jsonw_kv_int(b, 1, "overdue", k->overdue);
 	if (rc == BS_OK)
@@ -188,7 +191,7 @@ void api_h_inbound(struct api_ctx *c, const struct http_req *req, struct http_re
 		goto out;
 	if (state != NULL && state[0] != '\0' && !state_ok(state)) {
 		api_error(resp, 400, "state",
-		          "state must be applied, skipped, failed or unapplied");
+		          "state must be applied, skipped, failed, reversed or unapplied");
 		goto out;
 	}
 	if (cursor != NULL) {

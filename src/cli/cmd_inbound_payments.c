@@ -26,7 +26,8 @@ struct status_w {
 static int status_cb(void *arg, const struct store_inbound_row *r)
 {
 	struct status_w *w = arg;
-	bool overdue = strcmp(r->state, "applied") != 0 && r->decided_ms < w->now - DAY_MS;
+	bool overdue = (strcmp(r->state, "skipped") == 0 || strcmp(r->state, "failed") == 0) &&
+	               r->decided_ms < w->now - DAY_MS;
 	struct buf amt;
 
 	buf_init(&amt, 64);
@@ -51,7 +52,7 @@ static int status_cb(void *arg, const struct store_inbound_row *r)
 		       overdue ? "true" : "false");
 	} else {
 		printf("%-8s %-38s %12s %-3s %-20s %s%s\n", r->state, r->ledger_id, buf_cstr(&amt),
-		       r->currency, r->state[0] == 'a' ? r->sale : r->customer, r->reason,
+		       r->currency, r->sale[0] != '\0' ? r->sale : r->customer, r->reason,
 		       overdue ? "  [unapplied over 24 h]" : "");
 	}
 	buf_free(&amt);
@@ -73,14 +74,14 @@ static int status(struct store *st, const char *target, bool json, struct bs_err
 		return rc;
 	if (json)
 		printf("\n  ],\n  \"applied\": %lld, \"skipped\": %lld, \"failed\": %lld, "
-		       "\"overdue\": %lld\n}\n",
+		       "\"reversed\": %lld, \"overdue\": %lld\n}\n",
 		       (long long)c.applied, (long long)c.skipped, (long long)c.failed,
-		       (long long)c.overdue);
+		       (long long)c.reversed, (long long)c.overdue);
 	else
-		printf(
-		    "%lld applied, %lld skipped, %lld failed; %lld unapplied for over 24 hours\n",
-		    (long long)c.applied, (long long)c.skipped, (long long)c.failed,
-		    (long long)c.overdue);
+		printf("%lld applied, %lld skipped, %lld failed, %lld reversed; %lld unapplied for "
+		       "over 24 hours\n",
+		       (long long)c.applied, (long long)c.skipped, (long long)c.failed,
+		       (long long)c.reversed, (long long)c.overdue);
 	return BS_OK;
 }
 
@@ -110,6 +111,9 @@ static int once(const struct cli_ctx *ctx, const struct cli_cmd *cmd, struct sto
 	       target, (long long)r.read, r.read == 1 ? "" : "s", (long long)r.pages,
 	       r.pages == 1 ? "" : "s", (long long)r.applied, (long long)r.skipped,
 	       (long long)r.failed, (long long)r.ignored, r.done ? "" : " (more to read)");
+	if (r.reversed > 0) /* after the line tests and scripts read, on its own */
+		printf("%s: %lld applied before and deleted in the ledger since: reversed\n",
+		       target, (long long)r.reversed);
 	if (rc != BS_OK)
 		return cli_fail(cmd, rc, err->msg);
 	return r.failed > 0 ? CLI_REJECTED : CLI_OK;

@@ -23,6 +23,7 @@
 struct store;
 
 #define EVENTS_PAYMENT_APPLIED  "payment.applied"
+#define EVENTS_PAYMENT_REVERSED "payment.reversed"
 #define EVENTS_DOCUMENT_POSTED  "document.posted"
 #define EVENTS_DOCUMENT_FAILED  "document.failed"
 #define EVENTS_CONTACT_IMPORTED "contact.imported"

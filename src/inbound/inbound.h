@@ -22,9 +22,10 @@ struct store;
 
 /* What becomes of a ledger payment. */
 enum inbound_verdict {
-	INBOUND_APPLY,  /* import it and apply it to candidates[invoice] */
-	INBOUND_SKIP,   /* list it for a person to reconcile (reason says why) */
-	INBOUND_IGNORE, /* nothing to do: booksync's own, or decided before */
+	INBOUND_APPLY,   /* import it and apply it to candidates[invoice] */
+	INBOUND_SKIP,    /* list it for a person to reconcile (reason says why) */
+	INBOUND_IGNORE,  /* nothing to do: booksync's own, or decided before */
+	INBOUND_REVERSE, /* applied before, deleted in the ledger since: undo it */
 };
 
 /* Why; INBOUND_R_NONE with INBOUND_APPLY. */
@@ -59,7 +60,8 @@ struct inbound_payment {
 	int64_t amount;         /* micros */
 	const char *invoice_id; /* the ledger invoice it names; "" when unapplied (QBO) */
 	bool ours;              /* booksync posted it (a Payment link has this id) */
-	bool imported;          /* the store already recorded it applied or skipped */
+	bool imported;          /* the store already recorded it applied, skipped or reversed */
+	bool applied_before;    /* ... and applied (still counted in its sale's balance) */
 	bool failed_before;     /* the store recorded a failed import of it */
 	bool deleted;           /* the ledger says voided / deleted */
 };
@@ -98,13 +100,14 @@ struct session;
 
 /* What a run did. */
 struct inbound_result {
-	int64_t pages;   /* pages read (each committed with its mark) */
-	int64_t read;    /* payments read */
-	int64_t applied; /* imported and applied */
-	int64_t skipped; /* listed for a person */
-	int64_t failed;  /* whose import failed (recorded, never retried) */
-	int64_t ignored; /* booksync's own, not a customer's, or decided before */
-	bool done;       /* the pass reached its end (the ledger has no more) */
+	int64_t pages;    /* pages read (each committed with its mark) */
+	int64_t read;     /* payments read */
+	int64_t applied;  /* imported and applied */
+	int64_t skipped;  /* listed for a person */
+	int64_t failed;   /* whose import failed (recorded, never retried) */
+	int64_t ignored;  /* booksync's own, not a customer's, or decided before */
+	int64_t reversed; /* applied before, deleted in the ledger since */
+	bool done;        /* the pass reached its end (the ledger has no more) */
 };
 
 /*

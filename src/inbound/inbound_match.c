@@ -64,6 +64,8 @@ void inbound_match(const struct inbound_payment *p, const struct inbound_invoice
 
 	if (p->ours)
 		return decide(out, INBOUND_IGNORE, INBOUND_R_OURS, 0);
+	if (p->applied_before && p->deleted)
+		return decide(out, INBOUND_REVERSE, INBOUND_R_DELETED, 0);
 	if (p->imported)
 		return decide(out, INBOUND_IGNORE, INBOUND_R_ALREADY, 0);
 	if (p->failed_before)

@@ -98,22 +98,23 @@ static int add_cand(void *arg, const struct store_open_invoice *inv)
 	return 0;
 }
 
-/* The payment.applied event's data (docs/inbound.md "The event"). */
+/* The payment.applied and payment.reversed events' data (docs/inbound.md
+ * "The event"): the sale, the ledger's payment and invoice, the amount. */
 static int event_data(struct buf *d, const struct ledger_payment *p, const char *cur,
-                      const struct inbound_invoice *inv)
+                      const char *sale_id, const char *invoice_id, int64_t amount)
 {
 	int rc = buf_addc(d, '{');
 
 	if (rc == BS_OK)
-		rc = jsonw_kv_str(d, 0, "sale_id", inv->sale_id);
+		rc = jsonw_kv_str(d, 0, "sale_id", sale_id);
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(d, 1, "ledger_payment_id", p->id);
 	if (rc == BS_OK)
-		rc = jsonw_kv_str(d, 1, "ledger_invoice_id", inv->ledger_id);
+		rc = jsonw_kv_str(d, 1, "ledger_invoice_id", invoice_id);
 	if (rc == BS_OK)
 		rc = buf_addstr(d, ",\"amount\":\"");
 	if (rc == BS_OK)
-		rc = money_format(d, p->amount, MONEY_DP, 2);
+		rc = money_format(d, amount, MONEY_DP, 2);
 	if (rc == BS_OK)
 		rc = buf_addc(d, '"');
 	if (rc == BS_OK)
@@ -152,7 +153,7 @@ static int apply(struct page_ctx *pc, const struct ledger_payment *p, const char
 	int rc;
 
 	buf_init(&d, 64 << 10);
-	rc = event_data(&d, p, cur, inv);
+	rc = event_data(&d, p, cur, inv->sale_id, inv->ledger_id, p->amount);
 	if (rc == BS_OK)
 		rc = events_emit(pc->st, EVENTS_PAYMENT_APPLIED, pc->target, buf_cstr(&d), pc->now,
 		                 r->event, &eerr);
@@ -169,6 +170,36 @@ static int apply(struct page_ctx *pc, const struct ledger_payment *p, const char
 		pc->res->applied++;
 	}
 	return store_inbound_add(pc->st, r, pc->err);
+}
+
+/*
+ * Reverse: the source was told the sale was paid, and the ledger deleted
+ * the payment since.  The payment.reversed event tells the source (what
+ * was applied: the stored row's sale, invoice and amount), and the row
+ * becomes reversed in the same transaction, so the sale's open balance
+ * is whole again.  A refused event leaves it applied and stops the page:
+ * the next run reads it again.
+ */
+static int reverse(struct page_ctx *pc, const struct ledger_payment *p,
+                   const struct store_inbound_row *prev)
+{
+	struct buf d;
+	char event[48] = "";
+	int rc;
+
+	buf_init(&d, 64 << 10);
+	rc = event_data(&d, p, prev->currency, prev->sale, prev->invoice, prev->amount);
+	if (rc == BS_OK)
+		rc = events_emit(pc->st, EVENTS_PAYMENT_REVERSED, pc->target, buf_cstr(&d), pc->now,
+		                 event, pc->err);
+	buf_free(&d);
+	if (rc == BS_OK)
+		rc = store_inbound_reverse(pc->st, pc->target, p->id,
+		                           inbound_reason_name(INBOUND_R_DELETED), event, pc->now,
+		                           pc->err);
+	if (rc == BS_OK)
+		pc->res->reversed++;
+	return rc;
 }
 
 static int one_payment(void *arg, const struct ledger_payment *p)
@@ -194,6 +225,7 @@ static int one_payment(void *arg, const struct ledger_payment *p)
 	if (rc == BS_OK) {
 		ip.imported = strcmp(prev.state, "failed") != 0;
 		ip.failed_before = !ip.imported;
+		ip.applied_before = strcmp(prev.state, "applied") == 0;
 	} else if (rc != BS_ENOTFOUND) {
 		goto out;
 	}
@@ -227,7 +259,9 @@ static int one_payment(void *arg, const struct ledger_payment *p)
 		d.reason = INBOUND_R_PARTIAL;
 	}
 	row_init(&r, pc, p, cur);
-	if (d.verdict == INBOUND_IGNORE) {
+	if (d.verdict == INBOUND_REVERSE) {
+		rc = reverse(pc, p, &prev);
+	} else if (d.verdict == INBOUND_IGNORE) {
 		pc->res->ignored++;
 	} else if (d.verdict == INBOUND_SKIP) {
 		snprintf(r.state, sizeof(r.state), "skipped");

@@ -40,6 +40,7 @@ int inbound_run_target(struct store *st, const char *db_path, const char *target
 		res->skipped += one.skipped;
 		res->failed += one.failed;
 		res->ignored += one.ignored;
+		res->reversed += one.reversed;
 		res->done = rc == BS_OK && one.done;
 	}
 out:

@@ -341,6 +341,35 @@ const char *const store_sqlite_migrations[] = {
 	"  PRIMARY KEY(record, target)\n"
 	") WITHOUT ROWID;\n"
 	"CREATE INDEX refusals_target ON refusals(target);\n",
+
+	/* 12 -> 13: an applied inbound payment the ledger later deletes is
+	 * `reversed` (docs/inbound.md "Deleted after it was applied"): the
+	 * state's CHECK takes the new word, which SQLite can only do by
+	 * building the table again (same columns, same rows, same indexes). */
+	"CREATE TABLE inbound_payments_13(\n"
+	"  target TEXT NOT NULL,\n"
+	"  ledger_id TEXT NOT NULL,\n"
+	"  state TEXT NOT NULL CHECK(state IN ('applied', 'skipped', 'failed', 'reversed')),\n"
+	"  reason TEXT NOT NULL DEFAULT '',\n"
+	"  contact TEXT NOT NULL DEFAULT '',\n"
+	"  customer TEXT NOT NULL DEFAULT '',\n"
+	"  invoice TEXT NOT NULL DEFAULT '',\n"
+	"  sale TEXT NOT NULL DEFAULT '',\n"
+	"  currency TEXT NOT NULL DEFAULT '',\n"
+	"  amount INTEGER NOT NULL,\n"
+	"  date TEXT NOT NULL DEFAULT '',\n"
+	"  updated_ms INTEGER NOT NULL,\n"
+	"  event TEXT NOT NULL DEFAULT '',      -- the last event's id (applied, then reversed)\n"
+	"  decided_ms INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(target, ledger_id)\n"
+	") WITHOUT ROWID;\n"
+	"INSERT INTO inbound_payments_13 SELECT target, ledger_id, state, reason, contact,"
+	" customer, invoice, sale, currency, amount, date, updated_ms, event, decided_ms"
+	" FROM inbound_payments;\n"
+	"DROP TABLE inbound_payments;\n"
+	"ALTER TABLE inbound_payments_13 RENAME TO inbound_payments;\n"
+	"CREATE INDEX inbound_by_sale ON inbound_payments(target, sale, state);\n"
+	"CREATE INDEX inbound_by_state ON inbound_payments(target, state, decided_ms);\n",
 };
 /* clang-format on */
 

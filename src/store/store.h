@@ -38,7 +38,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 
 enum store_open_flags {
 	/* create the file when missing, initialise it when empty (`booksync init`) */

@@ -51,6 +51,14 @@ int store_inbound_get(struct store *st, const char *target, const char *ledger_i
  * (BS_EINVAL otherwise). */
 int store_inbound_add(struct store *st, const struct store_inbound_row *row, struct bs_error *err);
 
+/* An applied payment the ledger has since deleted (docs/inbound.md "Deleted
+ * after it was applied"): its row becomes `reversed` with reason, the
+ * payment.reversed event's id and decided_ms; the sale's open balance no
+ * longer counts it.  BS_ENOTFOUND when the row is not applied. */
+int store_inbound_reverse(struct store *st, const char *target, const char *ledger_id,
+                          const char *reason, const char *event, int64_t decided_ms,
+                          struct bs_error *err);
+
 /* Walk target's rows ("" or NULL: every target) in state ("" or NULL: any),
  * oldest decision first.  Callback as store.h's walks. */
 typedef int (*store_inbound_cb)(void *arg, const struct store_inbound_row *row);
@@ -81,7 +89,8 @@ int store_inbound_page(struct store *st, const char *target, const char *state,
  * many skipped or failed were decided before overdue_before_ms (the 24-hour
  * flag: unapplied for longer). */
 struct store_inbound_counts {
-	int64_t applied, skipped, failed, overdue;
+	int64_t applied, skipped, failed, reversed;
+	int64_t overdue; /* skipped or failed, decided before overdue_before_ms */
 };
 int store_inbound_count(struct store *st, const char *target, int64_t overdue_before_ms,
                         struct store_inbound_counts *out, struct bs_error *err);

@@ -167,6 +167,9 @@ struct store_inbound_ops {
 	int (*get)(struct store *st, const char *target, const char *ledger_id,
 	           struct store_inbound_row *out, struct bs_error *err);
 	int (*add)(struct store *st, const struct store_inbound_row *row, struct bs_error *err);
+	int (*reverse)(struct store *st, const char *target, const char *ledger_id,
+	               const char *reason, const char *event, int64_t decided_ms,
+	               struct bs_error *err);
 	int (*each)(struct store *st, const char *target, const char *state, store_inbound_cb cb,
 	            void *arg, struct bs_error *err);
 	int (*page)(struct store *st, const char *target, const char *state,

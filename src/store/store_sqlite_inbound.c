@@ -96,6 +96,32 @@ static int in_add(struct store *st, const struct store_inbound_row *r, struct bs
 	return rc;
 }
 
+static int in_reverse(struct store *st, const char *target, const char *ledger_id,
+                      const char *reason, const char *event, int64_t decided_ms,
+                      struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+	                            "UPDATE inbound_payments SET state = 'reversed', reason = ?3,"
+	                            " event = ?4, decided_ms = ?5"
+	                            " WHERE target = ?1 AND ledger_id = ?2 AND state = 'applied'",
+	                            -1, &q, NULL);
+
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "reversing an inbound payment");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, ledger_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, event, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 5, decided_ms);
+	rc = sq_done(s, q, err, "reversing an inbound payment");
+	if (rc == BS_OK && sqlite3_changes(s->db) == 0)
+		rc = bs_error_set(err, BS_ENOTFOUND, "inbound payment %s: not applied", ledger_id);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 /* Hands each row of the prepared listing q to cb and finalizes q: BS_OK,
  * what cb returned to stop (STORE_WALK_STOP or its error), or the store's
  * error. */
@@ -194,7 +220,8 @@ static int in_count(struct store *st, const char *target, int64_t overdue_before
 	    s->db,
 	    "SELECT COALESCE(SUM(state = 'applied'), 0), COALESCE(SUM(state = 'skipped'), 0),"
 	    " COALESCE(SUM(state = 'failed'), 0),"
-	    " COALESCE(SUM(state <> 'applied' AND decided_ms < ?2), 0)"
+	    " COALESCE(SUM(state IN ('skipped', 'failed') AND decided_ms < ?2), 0),"
+	    " COALESCE(SUM(state = 'reversed'), 0)"
 	    " FROM inbound_payments WHERE ?1 = '' OR target = ?1",
 	    -1, &q, NULL);
 
@@ -208,6 +235,7 @@ static int in_count(struct store *st, const char *target, int64_t overdue_before
 		out->skipped = sqlite3_column_int64(q, 1);
 		out->failed = sqlite3_column_int64(q, 2);
 		out->overdue = sqlite3_column_int64(q, 3);
+		out->reversed = sqlite3_column_int64(q, 4);
 		rc = BS_OK;
 	} else {
 		rc = sq_fail(s, rc, err, "counting inbound payments");
@@ -354,6 +382,7 @@ static int in_link_find(struct store *st, const char *target, const char *ledger
 const struct store_inbound_ops sq_inbound_ops = {
     .get = in_get,
     .add = in_add,
+    .reverse = in_reverse,
     .each = in_each,
     .page = in_page,
     .count = in_count,

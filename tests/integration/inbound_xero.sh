@@ -103,6 +103,33 @@ case $(st "$p5" reason) in "import failed: "*) ok ;; *) bad "failed reason: $(st
 eq "failed: no event" "$(sqlite3 "$BOOKSYNC_DB" "SELECT COUNT(*) FROM events")" 1
 eq "counts" "$(jv '[j.applied, j.skipped, j.failed, j.overdue].join(" ")' <"$T/out")" "1 3 1 0"
 
+# applied, then deleted in the ledger: reversed, the source told by a
+# payment.reversed event, and the sale's balance whole again
+curl -s -o "$T/xpost.json" -X POST -H "Authorization: Bearer $X_TOK" -H "xero-tenant-id: $X_TEN" \
+	-H "Accept: application/json" -H "Content-Type: application/json" \
+	--data '{"Status":"DELETED"}' "$X_URL/api.xro/2.0/Payments/$p1"
+eq "deleted in the sandbox" "$(jv 'j.Payments[0].Status' <"$T/xpost.json")" DELETED
+expect 0 "$B" inbound --once
+has "$T/out" "0 applied, 0 skipped, 0 failed"
+has "$T/out" "1 applied before and deleted in the ledger since: reversed"
+expect 0 "$B" inbound --status --json
+eq "deleted after it was applied: reversed" "$(st "$p1" state)" reversed
+eq "its reason" "$(st "$p1" reason)" "deleted in the ledger"
+eq "counts with the reversal" \
+	"$(jv '[j.applied, j.skipped, j.failed, j.reversed, j.overdue].join(" ")' <"$T/out")" "0 3 1 1 0"
+eq "one payment.reversed event" \
+	"$(sqlite3 "$BOOKSYNC_DB" "SELECT COUNT(*) FROM events WHERE type = 'payment.reversed'")" 1
+eq "what it reverses" \
+	"$(sqlite3 "$BOOKSYNC_DB" "SELECT json_extract(data, '$.sale_id') || ' ' || json_extract(data, '$.amount') || ' ' || (json_extract(data, '$.ledger_payment_id') = '$p1') FROM events WHERE type = 'payment.reversed'")" \
+	"SO-1 100.00 1"
+expect 0 "$B" inbound --once
+lacks "$T/out" "reversed"
+p6=$(pay "$(inv_id SO-1)" 100.00)
+expect 0 "$B" inbound --once
+has "$T/out" "1 applied, 0 skipped, 0 failed"
+expect 0 "$B" inbound --status --json
+eq "the balance is whole again: a new exact payment applied" "$(st "$p6" state)" applied
+
 # paging: the request carried If-Modified-Since after the first run
 eq "payments read with paging" \
 	"$(curl -s "$U/sandbox/log" | jv 'j.entries.filter(e => e.path.startsWith("/api.xro/2.0/Payments") && e.method == "GET").length > 0')" true

@@ -42,7 +42,8 @@ struct match_case {
 	bool ours, imported, failed, deleted;
 	enum inbound_verdict v;
 	enum inbound_reason r;
-	size_t idx; /* with APPLY */
+	size_t idx;   /* with APPLY */
+	bool applied; /* with imported: it was applied (not skipped) */
 };
 
 static const struct match_case cases[] = {
@@ -82,6 +83,15 @@ static const struct match_case cases[] = {
     {"imported wins over deleted", "C2", "NZD", "", M(10000), 0, 1, 0, 1, IGN, INBOUND_R_ALREADY,
      0},
     {"ours with a bad amount", "C2", "NZD", "", 0, 1, 0, 0, 0, IGN, INBOUND_R_OURS, 0},
+    /* applied before: reversed once the ledger deletes it, never otherwise */
+    {"applied, then deleted: reverse", "C2", "NZD", "", M(10000), 0, 1, 0, 1, INBOUND_REVERSE,
+     INBOUND_R_DELETED, 0, 1},
+    {"applied, still there", "C2", "NZD", "", M(10000), 0, 1, 0, 0, IGN, INBOUND_R_ALREADY, 0, 1},
+    {"skipped or reversed, then deleted", "C2", "NZD", "", M(10000), 0, 1, 0, 1, IGN,
+     INBOUND_R_ALREADY, 0, 0},
+    {"ours, applied and deleted", "C2", "NZD", "", M(10000), 1, 1, 0, 1, IGN, INBOUND_R_OURS, 0, 1},
+    {"applied, deleted, unknown customer now", "", "NZD", "", M(10000), 0, 1, 0, 1, INBOUND_REVERSE,
+     INBOUND_R_DELETED, 0, 1},
     {"unknown customer, bad amount", "", "NZD", "", -1, 0, 0, 0, 0, SKIP, INBOUND_R_BAD_AMOUNT, 0},
     /* Xero: the payment names its invoice */
     {"named, exact", "C1", "NZD", "INV-A", M(10000), 0, 0, 0, 0, APPLY, INBOUND_R_NONE, 0},
@@ -131,6 +141,7 @@ static void test_match_table(void **state)
 		    .imported = c->imported,
 		    .failed_before = c->failed,
 		    .deleted = c->deleted,
+		    .applied_before = c->applied,
 		};
 		struct inbound_decision d = {IGN, INBOUND_R_COUNT, 99};
 

@@ -274,7 +274,7 @@ test("inbound payments", async () => {
   const r = await call("GET", "/api/v1/inbound", { token: READ });
   assert.equal(r.status, 200);
   assert.equal(r.json.items.length, 2);
-  assert.deepEqual(r.json.counts, { applied: 1, skipped: 1, failed: 0, overdue: 1 });
+  assert.deepEqual(r.json.counts, { applied: 1, skipped: 1, failed: 0, reversed: 0, overdue: 1 });
   assert.equal(r.json.items[0].ledger_payment_id, "pay-2"); // oldest decision first
   assert.equal(r.json.items[0].overdue, true);
   assert.equal(r.json.items[0].reason, "partial payment");

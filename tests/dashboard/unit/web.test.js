@@ -189,6 +189,7 @@ test("reconcile: the 24-hour flag, the counts and a row's cells in words", () =>
 	assert.equal(m.reconcile.flagText({ overdue: 12 }), "12 payments unapplied for over 24 hours");
 	assert.equal(m.reconcile.summary({ applied: 3, skipped: 1, failed: 2, overdue: 1 }), "3 applied, 1 skipped, 2 failed");
 	assert.equal(m.reconcile.summary(null), "0 applied, 0 skipped, 0 failed");
+	assert.equal(m.reconcile.summary({ applied: 0, skipped: 1, failed: 0, reversed: 2, overdue: 0 }), "0 applied, 1 skipped, 0 failed, 2 reversed");
 	const row = { ledger_payment_id: "pay-9", state: "skipped", reason: "partial payment", amount: "69.00", currency: "NZD", customer: "C-1", date: "2026-11-10", overdue: true };
 	assert.deepEqual(m.reconcile.cells(row), ["2026-11-10", "C-1", "69.00 NZD", "pay-9", "skipped", "partial payment", "over 24 h"]);
 	assert.deepEqual(m.reconcile.cells({ ...row, customer: null, reason: "unknown customer", overdue: false, date: null }), ["", "not linked", "69.00 NZD", "pay-9", "skipped", "unknown customer", ""]);
