@@ -93,4 +93,20 @@ expect 0 "$B" inbound --status --json
 eq "failed: recorded" "$(st "$p5" state)" failed
 eq "failed: no event" "$(sqlite3 "$BOOKSYNC_DB" "SELECT COUNT(*) FROM events")" 2
 eq "counts" "$(jv '[j.applied, j.skipped, j.failed].join(" ")' <"$T/out")" "2 3 1"
+
+# applied, then deleted in QBO (CDC's "Deleted" stub): reversed, the source
+# told, SO-1's balance whole again
+qpost "payment?operation=delete" "{\"Id\":\"$p1\",\"SyncToken\":\"0\"}"
+eq "deleted in the sandbox" "$(jv 'j.Payment ? j.Payment.status : JSON.stringify(j).slice(0, 200)' <"$T/qpost.json")" Deleted
+expect 0 "$B" inbound --once
+has "$T/out" "1 applied before and deleted in the ledger since: reversed"
+expect 0 "$B" inbound --status --json
+eq "reversed" "$(st "$p1" state) $(st "$p1" sale)" "reversed SO-1"
+eq "one payment.reversed event" \
+	"$(sqlite3 "$BOOKSYNC_DB" "SELECT COUNT(*) FROM events WHERE type = 'payment.reversed'")" 1
+p7=$(pay "$(link C-1)" 100.00)
+expect 0 "$B" inbound --once
+has "$T/out" "1 applied, 0 skipped, 0 failed"
+expect 0 "$B" inbound --status --json
+eq "the balance is whole again" "$(st "$p7" state) $(st "$p7" sale)" "applied SO-1"
 finish
