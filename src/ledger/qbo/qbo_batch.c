@@ -132,8 +132,7 @@ int qbo_natural_key(enum ledger_doc_type type, struct json_object *doc, const ch
 	return buf_addstr(value, v);
 }
 
-/* 'v' with ' and \ escaped by a backslash (QBO's query grammar). */
-static int quoted(struct buf *q, const char *v)
+int qbo_quoted(struct buf *q, const char *v)
 {
 	int rc = buf_addc(q, '\'');
 
@@ -190,7 +189,7 @@ int qbo_lookup_batch(enum ledger_doc_type type, const struct ledger_elem *elems,
 			field = f;
 			rc = buf_addstr(&q, in++ ? "," : "");
 			if (rc == BS_OK)
-				rc = quoted(&q, buf_cstr(&key));
+				rc = qbo_quoted(&q, buf_cstr(&key));
 		}
 		if (rc != BS_OK || in == 0)
 			continue;

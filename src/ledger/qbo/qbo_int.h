@@ -65,6 +65,13 @@ int qbo_call(struct qbo_conn *q, const char *method, const char *path, const cha
  * connect has not read them). */
 const struct qbo_refs *qbo_conn_refs(const struct qbo_conn *q);
 
+/* The path of a query: "/query?query=" + stmt URL-encoded + the minor
+ * version (qbo_push.c). */
+int qbo_query_path(struct buf *path, const char *stmt);
+/* v as a query's string literal, ' and \ escaped by a backslash (QBO's
+ * query grammar), appended to q (qbo_batch.c). */
+int qbo_quoted(struct buf *q, const char *v);
+
 /* ---- refs (qbo_refs.c) ---------------------------------------------------- */
 
 /* From the JSON arrays connect saved ([{"code","id",...}], either NULL). */
@@ -112,6 +119,18 @@ int qbo_prepare(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_ele
                 struct ledger_call *call, struct bs_error *err);
 int qbo_allocations(struct qbo_conn *q, const char *credit_note_id, struct ledger_allocation **out,
                     size_t *n, struct ledger_call *call, struct bs_error *err);
+/*
+ * A contact or item refused as a duplicate name (6240) whose twin in the
+ * same list is inactive (made inactive by hand: QBO's "delete" of a name
+ * list entry keeps the name taken): make the twin active again with a
+ * sparse update and take it as e's document (e->id, e->status BS_OK, the
+ * refusal cleared), so the record links to it instead of failing
+ * (docs/mapping-qbo.md "Inactive names").  BS_ENOTFOUND when there is no
+ * inactive twin (e untouched); a call's error otherwise.  Up to two calls,
+ * their figures added into *call (qbo_reactivate.c).
+ */
+int qbo_reactivate(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *e,
+                   struct ledger_call *call, struct bs_error *err);
 int qbo_doc_status(struct qbo_conn *q, enum ledger_doc_type type, const char *id,
                    enum ledger_doc_status *out, struct ledger_call *call, struct bs_error *err);
 

@@ -39,8 +39,7 @@ static int wrapped(void *arg, const char *symbol, char *id)
 	return w->resolve(w->arg, symbol, id);
 }
 
-/* A query's text, URL-encoded, after "/query?query=". */
-static int query_path(struct buf *path, const char *stmt)
+int qbo_query_path(struct buf *path, const char *stmt)
 {
 	int rc = buf_addstr(path, "/query?query=");
 
@@ -119,7 +118,7 @@ static int read_tokens(struct qbo_conn *q, enum ledger_doc_type type, struct led
 		if (rc == BS_OK)
 			rc = buf_printf(&stmt, ") maxresults 1000");
 		if (rc == BS_OK)
-			rc = query_path(&path, buf_cstr(&stmt));
+			rc = qbo_query_path(&path, buf_cstr(&stmt));
 		if (rc == BS_OK)
 			rc = qbo_call(q, "GET", buf_cstr(&path), NULL, &body, &c, err);
 		add_call(call, &c);
@@ -301,8 +300,20 @@ int qbo_push(struct qbo_conn *q, enum ledger_doc_type type, struct ledger_elem *
 	if (rc == BS_OK)
 		rc = qbo_parse_response(type, buf_cstr(&ans), ans.len, sub, k, err);
 	for (size_t j = 0; rc == BS_OK && j < k; j++) {
+		/* a new one whose name an inactive twin holds: that one, active again */
+		if ((type == LEDGER_CONTACT || type == LEDGER_ITEM) && sub[j].ledger_id == NULL &&
+		    sub[j].refusal == LEDGER_REFUSAL_DUPLICATE) {
+			struct ledger_call c;
+			int r = qbo_reactivate(q, type, &sub[j], &c, err);
+
+			if (c.http_status != 0)
+				add_call(call, &c);
+			if (r != BS_OK && r != BS_ENOTFOUND)
+				rc = r;
+		}
 		/* QBO keeps one DisplayName across customers and vendors: say so */
-		if (type == LEDGER_CONTACT && sub[j].refusal == LEDGER_REFUSAL_DUPLICATE)
+		if (rc == BS_OK && type == LEDGER_CONTACT &&
+		    sub[j].refusal == LEDGER_REFUSAL_DUPLICATE)
 			buf_addstr(&sub[j].message,
 			           "; QuickBooks Online keeps one DisplayName across customers and "
 			           "vendors: if a customer and a supplier share this name, rename "
@@ -358,7 +369,7 @@ static int lookup_call(struct qbo_conn *q, const struct buf *body, struct buf *a
 	    json_object_array_length(items) == 1) {
 		const char *stmt = jsonr_str(json_object_array_get_idx(items, 0), "Query");
 
-		rc = stmt != NULL ? query_path(&path, stmt)
+		rc = stmt != NULL ? qbo_query_path(&path, stmt)
 		                  : bs_error_set(err, BS_EINTERNAL, "a lookup without a query");
 		if (rc == BS_OK)
 			rc = qbo_call(q, "GET", buf_cstr(&path), NULL, ans, call, err);
@@ -433,7 +444,7 @@ static int run_query(struct qbo_conn *q, const char *stmt, struct json_object **
 	*root = *qr = NULL;
 	buf_init(&path, 65536);
 	buf_init(&body, (size_t)64 << 20);
-	rc = query_path(&path, stmt);
+	rc = qbo_query_path(&path, stmt);
 	if (rc == BS_OK)
 		rc = qbo_call(q, "GET", buf_cstr(&path), NULL, &body, call, err);
 	if (rc == BS_OK) {
