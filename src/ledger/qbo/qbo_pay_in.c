@@ -118,8 +118,8 @@ static int one(struct json_object *el, struct ledger_payment *p, struct bs_error
 	memset(p, 0, sizeof(*p));
 	p->id = str_or_empty(el, "Id");
 	p->deleted = strcmp(str_or_empty(el, "status"), "Deleted") == 0;
-	if (p->id[0] == '\0' || civil_parse(jsonr_str(get(el, "MetaData"), "LastUpdatedTime"),
-	                                          &p->updated_ms) != BS_OK)
+	if (p->id[0] == '\0' ||
+	    civil_parse(jsonr_str(get(el, "MetaData"), "LastUpdatedTime"), &p->updated_ms) != BS_OK)
 		return bs_error_set(err, BS_EPROTO, "QBO payment %s: no id or update time", p->id);
 	p->contact_id = str_or_empty(get(el, "CustomerRef"), "value");
 	p->currency = str_or_empty(get(el, "CurrencyRef"), "value");
