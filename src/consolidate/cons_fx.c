@@ -75,7 +75,7 @@ static bool same_line(const struct record_doc_line *a, const struct record_doc_l
 int cons_lock_check(const struct record_doc *old, const struct record_doc *cur,
                     const char *doc_name, struct bs_error *err)
 {
-	static const char *const fields[] = {"customer_id", "store",   "sale_id",
+	static const char *const fields[] = {"customer_id",    "store",   "sale_id",
 	                                     "credit_note_id", "account", "invoice_date"};
 	static const char *const channel[] = {"type", "name"};
 	const char *what = NULL;

@@ -124,10 +124,11 @@ int record_doc_parse(const char *canonical, size_t len, const struct record_ctx 
 		 * so they have one shape whatever the source's was */
 		json_object_put(out->root);
 		json_tokener_reset(tok);
-		out->root = json_tokener_parse_ex(tok, buf_cstr(&rec.canonical),
-		                                  (int)rec.canonical.len);
+		out->root =
+		    json_tokener_parse_ex(tok, buf_cstr(&rec.canonical), (int)rec.canonical.len);
 		if (out->root == NULL) {
-			rc = bs_error_set(err, BS_EINTERNAL, "record: canonical text does not parse");
+			rc = bs_error_set(err, BS_EINTERNAL,
+			                  "record: canonical text does not parse");
 			goto out;
 		}
 	}
@@ -162,8 +163,8 @@ const char *record_doc_sub_str(const struct record_doc *d, const char *field, co
 	struct json_object *o, *v;
 
 	if (d->root == NULL || !json_object_object_get_ex(d->root, field, &o) ||
-	    json_object_get_type(o) != json_type_object ||
-	    !json_object_object_get_ex(o, sub, &v) || json_object_get_type(v) != json_type_string)
+	    json_object_get_type(o) != json_type_object || !json_object_object_get_ex(o, sub, &v) ||
+	    json_object_get_type(v) != json_type_string)
 		return NULL;
 	return json_object_get_string(v);
 }
