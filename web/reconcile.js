@@ -1,10 +1,11 @@
 // reconcile.js - the Payments to reconcile panel (on Home): payments made
 // in the ledger that the inbound import did not apply (skipped or failed,
-// docs/inbound.md), each with its reason, and a flag with the count of
-// those unapplied for over 24 hours (GET /api/v1/inbound?state=unapplied).
+// docs/inbound.md), each with its reason and a Reconciled button (POST
+// /api/v1/inbound/{id}/reconciled), and a flag with the count of those
+// unapplied for over 24 hours (GET /api/v1/inbound?state=unapplied).
 
 import * as api from "./api.js";
-import { h, clear } from "./dom.js";
+import { h, clear, announce } from "./dom.js";
 
 const PAGE = 100;
 
@@ -50,18 +51,31 @@ export function panel(ctx) {
 	let next = null;
 	let body = null;
 
+	// Reconciled: the person has matched it by hand in the ledger
+	async function reconciled(p) {
+		err.textContent = "";
+		try {
+			await api.post(`/inbound/${api.seg(p.ledger_payment_id)}/reconciled` + api.query({ target: ctx.target() }), {});
+			announce(`Payment ${p.ledger_payment_id} marked reconciled.`);
+			load(true);
+		} catch (e) {
+			err.textContent = `${p.ledger_payment_id}: ${e.message}`;
+		}
+	}
+
 	function row(p) {
 		const t = cells(p);
 		return h(
 			"tr",
-			{ class: p.overdue ? "overdue" : null },
+			{ class: p.overdue ? "overdue" : null, "data-payment": p.ledger_payment_id },
 			h("td", {}, t[0]),
 			h("td", {}, t[1]),
 			h("td", { class: "num" }, t[2]),
 			h("td", {}, t[3]),
 			h("td", {}, t[4]),
 			h("td", { class: "reason" }, t[5]),
-			h("td", {}, p.overdue ? h("span", { class: "flag small" }, t[6]) : "")
+			h("td", {}, p.overdue ? h("span", { class: "flag small" }, t[6]) : ""),
+			h("td", { class: "actions" }, h("button", { type: "button", "aria-label": `Mark payment ${p.ledger_payment_id} reconciled`, onclick: () => reconciled(p) }, "Reconciled"))
 		);
 	}
 
@@ -89,7 +103,7 @@ export function panel(ctx) {
 				return;
 			}
 			body = h("tbody", {});
-			const head = ["Date", "Customer", "Amount", "Ledger payment", "State", "Reason", "Waiting"];
+			const head = ["Date", "Customer", "Amount", "Ledger payment", "State", "Reason", "Waiting", "Actions"];
 			clear(
 				out,
 				h(
@@ -108,7 +122,7 @@ export function panel(ctx) {
 	clear(
 		box,
 		h("h2", { id: "reconcile-title" }, "Payments to reconcile"),
-		h("p", { class: "hint" }, "Payments made in the ledger that booksync did not apply to an invoice, with the reason: reconcile each by hand in the ledger."),
+		h("p", { class: "hint" }, "Payments made in the ledger that booksync did not apply to an invoice, with the reason: reconcile each by hand in the ledger, then mark it Reconciled."),
 		flag,
 		counts,
 		err,

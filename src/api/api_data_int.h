@@ -30,6 +30,8 @@ void api_h_consolidated(struct api_ctx *c, const struct http_req *req, struct ht
 
 /* api_h_inbound.c: payments imported from the ledger (docs/inbound.md) */
 void api_h_inbound(struct api_ctx *c, const struct http_req *req, struct http_resp *resp);
+void api_h_inbound_reconciled(struct api_ctx *c, const struct http_req *req,
+                              struct http_resp *resp);
 
 /* api_h_settings.c */
 /* api_h_events.c: the events outbox (docs/events.md) */

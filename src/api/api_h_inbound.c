@@ -2,8 +2,10 @@
  * api_h_inbound.c - GET /api/v1/inbound: the payments imported from the
  * ledger (docs/inbound.md "In serve"), for the dashboard's Payments to
  * reconcile panel and any client: each with its decision (applied,
- * skipped, failed) and reason, the 24-hour flag on the unapplied ones, and
- * the counts `booksync inbound --status` prints.
+ * skipped, failed, reversed, reconciled) and reason, the 24-hour flag on
+ * the unapplied ones, and the counts `booksync inbound --status` prints;
+ * and POST /api/v1/inbound/{id}/reconciled, a person's "reconciled by
+ * hand".
  *
  * Pages follow a key (store_inbound_page): the cursor holds the last row's
  * decided_ms, target and ledger id, so a payment decided between two pages
@@ -128,7 +130,8 @@ static bool cursor_key(const char *token, struct buf *scratch, struct store_inbo
 static bool state_ok(const char *s)
 {
 	return strcmp(s, "applied") == 0 || strcmp(s, "skipped") == 0 || strcmp(s, "failed") == 0 ||
-	       strcmp(s, "reversed") == 0 || strcmp(s, "unapplied") == 0;
+	       strcmp(s, "reversed") == 0 || strcmp(s, "reconciled") == 0 ||
+	       strcmp(s, "unapplied") == 0;
 }
 
 static int counts_json(struct buf *b, const struct store_inbound_counts *k)
@@ -143,6 +146,8 @@ static int counts_json(struct buf *b, const struct store_inbound_counts *k)
 		rc = jsonw_kv_int(b, 1, "failed", k->failed);
 	if (rc == BS_OK)
 		rc = jsonw_kv_int(b, 1, "reversed", k->reversed);
+	if (rc == BS_OK)
+		rc = jsonw_kv_int(b, 1, "reconciled", k->reconciled);
 	if (rc == BS_OK)
 		rc = jsonw_kv_int(b, 1, "overdue", k->overdue);
 	if (rc == BS_OK)
@@ -190,8 +195,9 @@ void api_h_inbound(struct api_ctx *c, const struct http_req *req, struct http_re
 	if (api_data_limit(req, resp, LIMIT_DEFAULT, &limit) != BS_OK)
 		goto out;
 	if (state != NULL && state[0] != '\0' && !state_ok(state)) {
-		api_error(resp, 400, "state",
-		          "state must be applied, skipped, failed, reversed or unapplied");
+		api_error(
+		    resp, 400, "state",
+		    "state must be applied, skipped, failed, reversed, reconciled or unapplied");
 		goto out;
 	}
 	if (cursor != NULL) {
@@ -234,5 +240,47 @@ void api_h_inbound(struct api_ctx *c, const struct http_req *req, struct http_re
 		api_error(resp, 500, NULL, "the answer is too large");
 out:
 	buf_free(&scratch);
+	buf_free(&tbuf);
+}
+
+/*
+ * POST /api/v1/inbound/{id}/reconciled: a skipped or failed payment a
+ * person has reconciled by hand in the ledger, as `booksync inbound
+ * --reconciled ID`: it leaves the list to reconcile and the 24-hour flag.
+ * 404 when it is not skipped or failed on the target.
+ */
+void api_h_inbound_reconciled(struct api_ctx *c, const struct http_req *req, struct http_resp *resp)
+{
+	struct bs_error err;
+	struct buf tbuf, note;
+	const char *target = NULL;
+	char actor[96];
+	int rc;
+
+	buf_init(&tbuf, 1024);
+	buf_init(&note, 256);
+	bs_error_clear(&err);
+	if (api_data_target(c, http_req_query(req, "target"), resp, &tbuf, &target) != BS_OK)
+		goto out;
+	api_data_actor(c, actor, sizeof(actor));
+	rc = buf_printf(&note, "reconciled by hand (%s)", actor);
+	if (rc == BS_OK)
+		rc = target != NULL ? store_inbound_reconcile(c->st, target, c->param[0],
+		                                              buf_cstr(&note), c->now_ms, &err)
+		                    : bs_error_set(&err, BS_ENOTFOUND, "no ledger connected");
+	if (rc != BS_OK) {
+		api_error_bs(resp, rc, &err);
+		goto out;
+	}
+	api_json(resp, 200);
+	buf_reset(&resp->body);
+	buf_addstr(&resp->body, "{");
+	jsonw_kv_str(&resp->body, 0, "ledger_payment_id", c->param[0]);
+	jsonw_kv_str(&resp->body, 1, "target", target);
+	jsonw_kv_str(&resp->body, 1, "state", "reconciled");
+	jsonw_kv_str(&resp->body, 1, "reason", buf_cstr(&note));
+	buf_addc(&resp->body, '}');
+out:
+	buf_free(&note);
 	buf_free(&tbuf);
 }

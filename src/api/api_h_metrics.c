@@ -248,7 +248,8 @@ static int last_jobs(struct store *st, struct prom *p, struct bs_error *err)
  * and the 24-hour flag (skipped or failed, decided over a day ago). */
 static int inbound_metrics(struct store *st, struct prom *p, int64_t now_ms, struct bs_error *err)
 {
-	static const char *const states[] = {"applied", "skipped", "failed", "reversed"};
+	static const char *const states[] = {"applied", "skipped", "failed", "reversed",
+	                                     "reconciled"};
 	struct api_targets ts = {0};
 	struct store_inbound_counts *c = NULL;
 	int rc = api_targets_collect(st, &ts, err);
@@ -262,9 +263,10 @@ static int inbound_metrics(struct store *st, struct prom *p, int64_t now_ms, str
 	head(p, "booksync_inbound_payments", "gauge",
 	     "Ledger payments the inbound import decided about, by decision, per target.");
 	for (size_t i = 0; c != NULL && i < ts.n; i++) {
-		int64_t n[4] = {c[i].applied, c[i].skipped, c[i].failed, c[i].reversed};
+		int64_t n[5] = {c[i].applied, c[i].skipped, c[i].failed, c[i].reversed,
+		                c[i].reconciled};
 
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < 5; k++) {
 			p->bad |= buf_addstr(p->b, "booksync_inbound_payments{");
 			label(p, "target", ts.t[i], true);
 			label(p, "state", states[k], false);

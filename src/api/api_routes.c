@@ -50,6 +50,7 @@ const struct api_route api_routes[] = {
     {"POST", "/api/v1/events/{id}/redeliver", API_SCOPE_SYNC, api_h_event_redeliver},
     /* payments imported from the ledger (api_h_inbound.c) */
     {"GET", "/api/v1/inbound", API_SCOPE_READ, api_h_inbound},
+    {"POST", "/api/v1/inbound/{id}/reconciled", API_SCOPE_SYNC, api_h_inbound_reconciled},
     /* scope 0: the ledger's signature is the authentication (api_dispatch) */
     {"POST", "/webhooks/xero", 0, api_h_webhook_xero},
     {"POST", "/webhooks/qbo", 0, api_h_webhook_qbo},

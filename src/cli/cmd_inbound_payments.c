@@ -74,14 +74,15 @@ static int status(struct store *st, const char *target, bool json, struct bs_err
 		return rc;
 	if (json)
 		printf("\n  ],\n  \"applied\": %lld, \"skipped\": %lld, \"failed\": %lld, "
-		       "\"reversed\": %lld, \"overdue\": %lld\n}\n",
+		       "\"reversed\": %lld, \"reconciled\": %lld, \"overdue\": %lld\n}\n",
 		       (long long)c.applied, (long long)c.skipped, (long long)c.failed,
-		       (long long)c.reversed, (long long)c.overdue);
+		       (long long)c.reversed, (long long)c.reconciled, (long long)c.overdue);
 	else
-		printf("%lld applied, %lld skipped, %lld failed, %lld reversed; %lld unapplied for "
-		       "over 24 hours\n",
-		       (long long)c.applied, (long long)c.skipped, (long long)c.failed,
-		       (long long)c.reversed, (long long)c.overdue);
+		printf(
+		    "%lld applied, %lld skipped, %lld failed, %lld reversed, %lld reconciled; %lld "
+		    "unapplied for over 24 hours\n",
+		    (long long)c.applied, (long long)c.skipped, (long long)c.failed,
+		    (long long)c.reversed, (long long)c.reconciled, (long long)c.overdue);
 	return BS_OK;
 }
 
@@ -128,12 +129,13 @@ int cmd_inbound_payments(const struct cli_ctx *ctx, const struct cli_cmd *cmd, i
 	    {"target", required_argument, NULL, 't'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"max-pages", required_argument, NULL, 'm'},
+	    {"reconciled", required_argument, NULL, 'r'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct store *st = NULL;
 	struct bs_error err;
 	struct buf tb;
-	const char *want = NULL, *target = NULL;
+	const char *want = NULL, *target = NULL, *done_by_hand = NULL;
 	bool do_once = false, do_status = false, json = false;
 	int64_t max_pages = 0;
 	int c, rc;
@@ -153,6 +155,8 @@ int cmd_inbound_payments(const struct cli_ctx *ctx, const struct cli_cmd *cmd, i
 			want = optarg;
 		else if (c == 'j')
 			json = true;
+		else if (c == 'r')
+			done_by_hand = optarg;
 		else if (c == 'm') {
 			max_pages = strtoll(optarg, &end, 10);
 			if (end == optarg || *end != '\0' || max_pages < 1)
@@ -162,9 +166,9 @@ int cmd_inbound_payments(const struct cli_ctx *ctx, const struct cli_cmd *cmd, i
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	if (do_once == do_status)
-		return cli_usage_error(cmd, "say --once or --status");
-	rc = cli_store_open(ctx, cmd, do_once ? STORE_OPEN_CHECK : 0, &st);
+	if ((int)do_once + (int)do_status + (done_by_hand != NULL) != 1)
+		return cli_usage_error(cmd, "say --once, --status or --reconciled ID");
+	rc = cli_store_open(ctx, cmd, do_status ? 0 : STORE_OPEN_CHECK, &st);
 	if (rc != CLI_OK)
 		return rc;
 	buf_init(&tb, 256);
@@ -176,6 +180,13 @@ int cmd_inbound_payments(const struct cli_ctx *ctx, const struct cli_cmd *cmd, i
 		rc = rc == BS_OK ? CLI_OK : cli_fail(cmd, rc, err.msg);
 	} else if (target == NULL) {
 		rc = cli_fail(cmd, BS_ESTATE, "no ledger connected: run booksync connect first");
+	} else if (done_by_hand != NULL) {
+		rc = store_inbound_reconcile(st, target, done_by_hand, "reconciled by hand (cli)",
+		                             cli_now_ms(), &err);
+		if (rc == BS_OK)
+			printf("%s: payment %s reconciled; it leaves the list to reconcile\n",
+			       target, done_by_hand);
+		rc = rc == BS_OK ? CLI_OK : cli_fail(cmd, rc, err.msg);
 	} else {
 		rc = once(ctx, cmd, st, target, max_pages, &err);
 	}

@@ -342,14 +342,17 @@ const char *const store_sqlite_migrations[] = {
 	") WITHOUT ROWID;\n"
 	"CREATE INDEX refusals_target ON refusals(target);\n",
 
-	/* 12 -> 13: an applied inbound payment the ledger later deletes is
-	 * `reversed` (docs/inbound.md "Deleted after it was applied"): the
-	 * state's CHECK takes the new word, which SQLite can only do by
-	 * building the table again (same columns, same rows, same indexes). */
+	/* 12 -> 13: two more states of an inbound payment: `reversed`, an
+	 * applied one the ledger later deletes (docs/inbound.md "Deleted after
+	 * it was applied"), and `reconciled`, a skipped or failed one a person
+	 * has reconciled by hand ("Reconciled by hand").  The state's CHECK
+	 * takes the new words, which SQLite can only do by building the table
+	 * again (same columns, same rows, same indexes). */
 	"CREATE TABLE inbound_payments_13(\n"
 	"  target TEXT NOT NULL,\n"
 	"  ledger_id TEXT NOT NULL,\n"
-	"  state TEXT NOT NULL CHECK(state IN ('applied', 'skipped', 'failed', 'reversed')),\n"
+	"  state TEXT NOT NULL CHECK(state IN ('applied', 'skipped', 'failed', 'reversed',\n"
+	"                                      'reconciled')),\n"
 	"  reason TEXT NOT NULL DEFAULT '',\n"
 	"  contact TEXT NOT NULL DEFAULT '',\n"
 	"  customer TEXT NOT NULL DEFAULT '',\n"

@@ -51,6 +51,14 @@ int store_inbound_reverse(struct store *st, const char *target, const char *ledg
 	return st->ops->inbound->reverse(st, target, ledger_id, reason, event, decided_ms, err);
 }
 
+int store_inbound_reconcile(struct store *st, const char *target, const char *ledger_id,
+                            const char *note, int64_t decided_ms, struct bs_error *err)
+{
+	if (st == NULL || blank(target) || blank(ledger_id) || note == NULL)
+		return bs_error_set(err, BS_EINVAL, "inbound payment: missing argument");
+	return st->ops->inbound->reconcile(st, target, ledger_id, note, decided_ms, err);
+}
+
 int store_inbound_page(struct store *st, const char *target, const char *state,
                        const struct store_inbound_key *after, size_t limit, store_inbound_cb cb,
                        void *arg, struct bs_error *err)
@@ -59,7 +67,7 @@ int store_inbound_page(struct store *st, const char *target, const char *state,
 		return bs_error_set(err, BS_EINVAL, "inbound payments: missing argument");
 	if (!blank(state) && strcmp(state, "applied") != 0 && strcmp(state, "skipped") != 0 &&
 	    strcmp(state, "failed") != 0 && strcmp(state, "reversed") != 0 &&
-	    strcmp(state, "unapplied") != 0)
+	    strcmp(state, "reconciled") != 0 && strcmp(state, "unapplied") != 0)
 		return bs_error_set(err, BS_EINVAL, "inbound payments: no state '%s'", state);
 	if (after != NULL && (after->target == NULL || after->ledger_id == NULL))
 		return bs_error_set(err, BS_EINVAL, "inbound payments: incomplete key");

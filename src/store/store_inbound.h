@@ -59,6 +59,14 @@ int store_inbound_reverse(struct store *st, const char *target, const char *ledg
                           const char *reason, const char *event, int64_t decided_ms,
                           struct bs_error *err);
 
+/* A skipped or failed payment a person has reconciled by hand in the
+ * ledger (docs/inbound.md "Reconciled by hand"): its row becomes
+ * `reconciled`, reason `note` ("reconciled by <who>"), decided_ms; it
+ * leaves the list to reconcile and the 24-hour flag.  BS_ENOTFOUND when
+ * the row is not skipped or failed. */
+int store_inbound_reconcile(struct store *st, const char *target, const char *ledger_id,
+                            const char *note, int64_t decided_ms, struct bs_error *err);
+
 /* Walk target's rows ("" or NULL: every target) in state ("" or NULL: any),
  * oldest decision first.  Callback as store.h's walks. */
 typedef int (*store_inbound_cb)(void *arg, const struct store_inbound_row *row);
@@ -89,7 +97,7 @@ int store_inbound_page(struct store *st, const char *target, const char *state,
  * many skipped or failed were decided before overdue_before_ms (the 24-hour
  * flag: unapplied for longer). */
 struct store_inbound_counts {
-	int64_t applied, skipped, failed, reversed;
+	int64_t applied, skipped, failed, reversed, reconciled;
 	int64_t overdue; /* skipped or failed, decided before overdue_before_ms */
 };
 int store_inbound_count(struct store *st, const char *target, int64_t overdue_before_ms,

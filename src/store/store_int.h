@@ -170,6 +170,8 @@ struct store_inbound_ops {
 	int (*reverse)(struct store *st, const char *target, const char *ledger_id,
 	               const char *reason, const char *event, int64_t decided_ms,
 	               struct bs_error *err);
+	int (*reconcile)(struct store *st, const char *target, const char *ledger_id,
+	                 const char *note, int64_t decided_ms, struct bs_error *err);
 	int (*each)(struct store *st, const char *target, const char *state, store_inbound_cb cb,
 	            void *arg, struct bs_error *err);
 	int (*page)(struct store *st, const char *target, const char *state,

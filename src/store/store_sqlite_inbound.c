@@ -96,30 +96,53 @@ static int in_add(struct store *st, const struct store_inbound_row *r, struct bs
 	return rc;
 }
 
+/* A decision changed later: the row in one of the states `from` (SQL
+ * text) becomes `to`, with reason, event (NULL: kept) and decided_ms. */
+static int in_move(struct sq_store *s, const char *target, const char *ledger_id, const char *from,
+                   const char *to, const char *reason, const char *event, int64_t decided_ms,
+                   struct bs_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	char sql[256];
+	int rc;
+
+	snprintf(sql, sizeof(sql),
+	         "UPDATE inbound_payments SET state = ?3, reason = ?4,"
+	         " event = coalesce(?5, event), decided_ms = ?6"
+	         " WHERE target = ?1 AND ledger_id = ?2 AND state IN (%s)",
+	         from);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, err, "changing an inbound payment");
+	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, ledger_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, reason, -1, SQLITE_STATIC);
+	if (event != NULL)
+		sqlite3_bind_text(q, 5, event, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, decided_ms);
+	rc = sq_done(s, q, err, "changing an inbound payment");
+	if (rc == BS_OK && sqlite3_changes(s->db) == 0)
+		rc = bs_error_set(err, BS_ENOTFOUND, "inbound payment %s: none %s on %s", ledger_id,
+		                  strcmp(to, "reversed") == 0 ? "applied" : "skipped or failed",
+		                  target);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 static int in_reverse(struct store *st, const char *target, const char *ledger_id,
                       const char *reason, const char *event, int64_t decided_ms,
                       struct bs_error *err)
 {
-	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-	                            "UPDATE inbound_payments SET state = 'reversed', reason = ?3,"
-	                            " event = ?4, decided_ms = ?5"
-	                            " WHERE target = ?1 AND ledger_id = ?2 AND state = 'applied'",
-	                            -1, &q, NULL);
+	return in_move(sq(st), target, ledger_id, "'applied'", "reversed", reason, event,
+	               decided_ms, err);
+}
 
-	if (rc != SQLITE_OK)
-		return sq_fail(s, rc, err, "reversing an inbound payment");
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, ledger_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, event, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 5, decided_ms);
-	rc = sq_done(s, q, err, "reversing an inbound payment");
-	if (rc == BS_OK && sqlite3_changes(s->db) == 0)
-		rc = bs_error_set(err, BS_ENOTFOUND, "inbound payment %s: not applied", ledger_id);
-	sqlite3_finalize(q);
-	return rc;
+static int in_reconcile(struct store *st, const char *target, const char *ledger_id,
+                        const char *note, int64_t decided_ms, struct bs_error *err)
+{
+	return in_move(sq(st), target, ledger_id, "'skipped', 'failed'", "reconciled", note, NULL,
+	               decided_ms, err);
 }
 
 /* Hands each row of the prepared listing q to cb and finalizes q: BS_OK,
@@ -221,7 +244,7 @@ static int in_count(struct store *st, const char *target, int64_t overdue_before
 	    "SELECT COALESCE(SUM(state = 'applied'), 0), COALESCE(SUM(state = 'skipped'), 0),"
 	    " COALESCE(SUM(state = 'failed'), 0),"
 	    " COALESCE(SUM(state IN ('skipped', 'failed') AND decided_ms < ?2), 0),"
-	    " COALESCE(SUM(state = 'reversed'), 0)"
+	    " COALESCE(SUM(state = 'reversed'), 0), COALESCE(SUM(state = 'reconciled'), 0)"
 	    " FROM inbound_payments WHERE ?1 = '' OR target = ?1",
 	    -1, &q, NULL);
 
@@ -236,6 +259,7 @@ static int in_count(struct store *st, const char *target, int64_t overdue_before
 		out->failed = sqlite3_column_int64(q, 2);
 		out->overdue = sqlite3_column_int64(q, 3);
 		out->reversed = sqlite3_column_int64(q, 4);
+		out->reconciled = sqlite3_column_int64(q, 5);
 		rc = BS_OK;
 	} else {
 		rc = sq_fail(s, rc, err, "counting inbound payments");
@@ -383,6 +407,7 @@ const struct store_inbound_ops sq_inbound_ops = {
     .get = in_get,
     .add = in_add,
     .reverse = in_reverse,
+    .reconcile = in_reconcile,
     .each = in_each,
     .page = in_page,
     .count = in_count,

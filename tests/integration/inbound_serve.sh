@@ -79,7 +79,7 @@ has "$T/metrics" "booksync_inbound_unapplied_overdue{target=\"$TGT\"} 1"
 # GET /api/v1/inbound: the same figures, each payment with its reason and flag
 curl -s -H "Authorization: Bearer $TOKEN" "$S_URL/api/v1/inbound" >"$T/inbound.json"
 jq_eq() { eq "inbound: $1" "$(node -e "const j = JSON.parse(require('fs').readFileSync('$T/inbound.json', 'utf8')); console.log($1)")" "$2"; }
-jq_eq "JSON.stringify(j.counts)" '{"applied":1,"skipped":1,"failed":0,"reversed":0,"overdue":1}'
+jq_eq "JSON.stringify(j.counts)" '{"applied":1,"skipped":1,"failed":0,"reversed":0,"reconciled":0,"overdue":1}'
 jq_eq "j.items.length" 2
 jq_eq "j.target" "$TGT"
 jq_eq "j.items.map(i => i.state + ':' + (i.reason || '') + ':' + i.overdue).join(',')" \
@@ -98,7 +98,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$S_URL/api/v1/inbound")
 eq "inbound: no token is 401" "$code" 401
 expect 0 "$B" inbound --status
 has "$T/out" "[unapplied over 24 h]"
-has "$T/out" "1 applied, 1 skipped, 0 failed, 0 reversed; 1 unapplied for over 24 hours"
+has "$T/out" "1 applied, 1 skipped, 0 failed, 0 reversed, 0 reconciled; 1 unapplied for over 24 hours"
 kill -TERM "$S_PID"
 wait "$S_PID"
 finish

@@ -130,6 +130,18 @@ has "$T/out" "1 applied, 0 skipped, 0 failed"
 expect 0 "$B" inbound --status --json
 eq "the balance is whole again: a new exact payment applied" "$(st "$p6" state)" applied
 
+# a skipped payment reconciled by hand in the ledger: off the list
+expect 0 "$B" inbound --reconciled "$p2"
+has "$T/out" "reconciled"
+expect 1 "$B" inbound --reconciled "$p2"
+expect 1 "$B" inbound --reconciled "$p6"
+has "$T/err" "none skipped or failed"
+expect 2 "$B" inbound --reconciled "$p2" --once
+expect 0 "$B" inbound --status --json
+eq "reconciled by hand" "$(st "$p2" state)" reconciled
+eq "counts with it" \
+	"$(jv '[j.applied, j.skipped, j.failed, j.reversed, j.reconciled].join(" ")' <"$T/out")" "1 2 1 1 1"
+
 # paging: the request carried If-Modified-Since after the first run
 eq "payments read with paging" \
 	"$(curl -s "$U/sandbox/log" | jv 'j.entries.filter(e => e.path.startsWith("/api.xro/2.0/Payments") && e.method == "GET").length > 0')" true

@@ -274,7 +274,7 @@ test("inbound payments", async () => {
   const r = await call("GET", "/api/v1/inbound", { token: READ });
   assert.equal(r.status, 200);
   assert.equal(r.json.items.length, 2);
-  assert.deepEqual(r.json.counts, { applied: 1, skipped: 1, failed: 0, reversed: 0, overdue: 1 });
+  assert.deepEqual(r.json.counts, { applied: 1, skipped: 1, failed: 0, reversed: 0, reconciled: 0, overdue: 1 });
   assert.equal(r.json.items[0].ledger_payment_id, "pay-2"); // oldest decision first
   assert.equal(r.json.items[0].overdue, true);
   assert.equal(r.json.items[0].reason, "partial payment");
@@ -289,6 +289,18 @@ test("inbound payments", async () => {
   isError(await call("GET", "/api/v1/inbound?cursor=nope"), 400, "cursor");
   isError(await call("GET", "/api/v1/inbound?target=xero:nosuch"), 400, "target");
   isError(await call("GET", "/api/v1/inbound", { token: null }), 401);
+  // the skipped one, reconciled by hand: off the list, counted
+  isError(await call("POST", "/api/v1/inbound/pay-2/reconciled", { token: READ, body: {} }), 403);
+  const d = await call("POST", "/api/v1/inbound/pay-2/reconciled", { body: {} });
+  assert.equal(d.status, 200, d.text);
+  assert.equal(d.json.state, "reconciled");
+  isError(await call("POST", "/api/v1/inbound/pay-2/reconciled", { body: {} }), 404);
+  isError(await call("POST", "/api/v1/inbound/pay-1/reconciled", { body: {} }), 404); // applied
+  const after = await call("GET", "/api/v1/inbound?state=unapplied");
+  assert.equal(after.json.items.length, 0);
+  assert.equal(after.json.counts.reconciled, 1);
+  assert.equal(after.json.counts.overdue, 0);
+  assert.equal((await call("GET", "/api/v1/inbound?state=reconciled")).json.items[0].ledger_payment_id, "pay-2");
 });
 
 test("refused re-imports", async () => {

@@ -371,12 +371,19 @@ test("dashboard", async (t) => {
 		assert.match(await page.textContent("#reconcile-counts"), /1 applied, 1 skipped, 1 failed/);
 		const rows = await page.$$eval("#reconcile-table tbody tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
 		assert.deepEqual(rows, [
-			["2026-10-20", "C-1", "69.00 NZD", "pay-s", "skipped", "partial payment", "over 24 h"],
-			["2026-10-20", "C-1", "5.00 NZD", "pay-f", "failed", "<b>event refused</b>", ""],
+			["2026-10-20", "C-1", "69.00 NZD", "pay-s", "skipped", "partial payment", "over 24 h", "Reconciled"],
+			["2026-10-20", "C-1", "5.00 NZD", "pay-f", "failed", "<b>event refused</b>", "", "Reconciled"],
 		]);
 		assert.equal(await page.$("#reconcile-table b"), null, "a reason is text, never markup");
 		const section = page.getByRole("region", { name: "Payments to reconcile" });
 		assert.equal(await section.count(), 1);
+		// reconciled by hand in the ledger: marked, off the list, the flag gone
+		await page.getByRole("button", { name: "Mark payment pay-s reconciled" }).click();
+		await page.waitForFunction(() => document.querySelectorAll("#reconcile-table tbody tr").length === 1);
+		assert.equal(await page.isVisible("#reconcile-flag"), false);
+		assert.match(await page.textContent("#reconcile-counts"), /1 applied, 0 skipped, 1 failed/);
+		const state = execFileSync("sqlite3", [env("BOOKSYNC_DB"), "SELECT state || ' ' || reason FROM inbound_payments WHERE ledger_id = 'pay-s'"]).toString().trim();
+		assert.match(state, /^reconciled reconciled by hand \(/);
 	});
 
 	await t.test("a screenshot of each tab; no script or CSP error", async () => {
