@@ -45,7 +45,8 @@
 #
 # Env (set by CTest): BOOKSYNC = booksync binary, BS_BUILD_DIR (for
 # gen_records), BS_SOURCE_DIR.  CRASH_LEDGER (xero), CRASH_SEED, CRASH_KILLS, CRASH_MAX_MS
-# override the defaults (7, 50, 500): kill delays are 20 ms + 0..MAX_MS ms.
+# override the defaults (7, 50, 500): kill delays are 20 ms + 0..MAX_MS ms, four times
+# as far in the second half of a phase no kill of which has caught its request yet.
 # CRASH_PER_MINUTE (default 3) calls a minute, time-scaled x60, on both the
 # ledger and booksync: with Xero's 60 a sliding window lets a phase (4 to 17
 # writes) go in one burst inside a single round, and later rounds find
@@ -222,7 +223,14 @@ for phase in $PHASES; do
 	j=1
 	while [ "$j" -le "$per" ]; do
 		rng=$(((rng * 1103515245 + 12345) % 2147483648))
-		ms=$((20 + (rng / 65536) % MAX_MS))
+		# no kill has caught the phase's request yet half way through: the
+		# sync reaches it later than MAX_MS (a slow build, a loaded
+		# machine: ASan under -j 2), so later kills reach four times as far
+		span=$MAX_MS
+		if [ "$j" -gt $((per / 2)) ] && [ "$hits" -eq 0 ]; then
+			span=$((MAX_MS * 4))
+		fi
+		ms=$((20 + (rng / 65536) % span))
 		timeout -s KILL "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))" \
 			"$BOOKSYNC" sync --everything --json >"$tmp/round.json" 2>"$tmp/round.err"
 		rc=$?
