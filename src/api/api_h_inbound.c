@@ -87,8 +87,7 @@ static int row_json(struct buf *b, const struct store_inbound_row *r, bool overd
 static int page_row(void *arg, const struct store_inbound_row *r)
 {
 	struct page *p = arg;
-	bool overdue = (strcmp(r->state, "skipped") == 0 || strcmp(r->state, "failed") == 0) &&
-	               r->decided_ms < p->overdue_before;
+	bool overdue = store_inbound_overdue(r, p->overdue_before);
 	int rc;
 
 	if (p->n == p->limit) {
@@ -125,13 +124,6 @@ static bool cursor_key(const char *token, struct buf *scratch, struct store_inbo
 	key->target = f[1];
 	key->ledger_id = f[2];
 	return true;
-}
-
-static bool state_ok(const char *s)
-{
-	return strcmp(s, "applied") == 0 || strcmp(s, "skipped") == 0 || strcmp(s, "failed") == 0 ||
-	       strcmp(s, "reversed") == 0 || strcmp(s, "reconciled") == 0 ||
-	       strcmp(s, "unapplied") == 0;
 }
 
 static int counts_json(struct buf *b, const struct store_inbound_counts *k)
@@ -194,7 +186,7 @@ void api_h_inbound(struct api_ctx *c, const struct http_req *req, struct http_re
 	bs_error_clear(&err);
 	if (api_data_limit(req, resp, LIMIT_DEFAULT, &limit) != BS_OK)
 		goto out;
-	if (state != NULL && state[0] != '\0' && !state_ok(state)) {
+	if (state != NULL && state[0] != '\0' && !store_inbound_filter_ok(state)) {
 		api_error(
 		    resp, 400, "state",
 		    "state must be applied, skipped, failed, reversed, reconciled or unapplied");

@@ -26,8 +26,7 @@ struct status_w {
 static int status_cb(void *arg, const struct store_inbound_row *r)
 {
 	struct status_w *w = arg;
-	bool overdue = (strcmp(r->state, "skipped") == 0 || strcmp(r->state, "failed") == 0) &&
-	               r->decided_ms < w->now - DAY_MS;
+	bool overdue = store_inbound_overdue(r, w->now - DAY_MS);
 	struct buf amt;
 
 	buf_init(&amt, 64);

@@ -14,6 +14,23 @@ static bool blank(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
+bool store_inbound_filter_ok(const char *state)
+{
+	static const char *const known[] = {"applied",  "skipped",    "failed",
+	                                    "reversed", "reconciled", "unapplied"};
+
+	for (size_t i = 0; state != NULL && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(state, known[i]) == 0)
+			return true;
+	return false;
+}
+
+bool store_inbound_overdue(const struct store_inbound_row *row, int64_t before_ms)
+{
+	return (strcmp(row->state, "skipped") == 0 || strcmp(row->state, "failed") == 0) &&
+	       row->decided_ms < before_ms;
+}
+
 int store_inbound_get(struct store *st, const char *target, const char *ledger_id,
                       struct store_inbound_row *out, struct bs_error *err)
 {
@@ -65,9 +82,7 @@ int store_inbound_page(struct store *st, const char *target, const char *state,
 {
 	if (st == NULL || cb == NULL || limit == 0)
 		return bs_error_set(err, BS_EINVAL, "inbound payments: missing argument");
-	if (!blank(state) && strcmp(state, "applied") != 0 && strcmp(state, "skipped") != 0 &&
-	    strcmp(state, "failed") != 0 && strcmp(state, "reversed") != 0 &&
-	    strcmp(state, "reconciled") != 0 && strcmp(state, "unapplied") != 0)
+	if (!blank(state) && !store_inbound_filter_ok(state))
 		return bs_error_set(err, BS_EINVAL, "inbound payments: no state '%s'", state);
 	if (after != NULL && (after->target == NULL || after->ledger_id == NULL))
 		return bs_error_set(err, BS_EINVAL, "inbound payments: incomplete key");

@@ -81,10 +81,18 @@ struct store_inbound_key {
 	const char *ledger_id;
 };
 
+/* Whether `state` is one store_inbound_page filters by: a decision
+ * (applied, skipped, failed, reversed, reconciled) or "unapplied". */
+bool store_inbound_filter_ok(const char *state);
+
+/* Whether row waits for a person (skipped or failed: the list to
+ * reconcile) and was decided before before_ms: the 24-hour flag. */
+bool store_inbound_overdue(const struct store_inbound_row *row, int64_t before_ms);
+
 /*
  * One page of target's rows ("" or NULL: every target) in `state`
- * (applied, skipped, failed; "unapplied" for skipped or failed; "" or NULL
- * for any; anything else BS_EINVAL), oldest decision first (decided_ms,
+ * (a decision; "unapplied" for skipped or failed; "" or NULL for any;
+ * anything else, see store_inbound_filter_ok, BS_EINVAL), oldest decision first (decided_ms,
  * target, ledger_id: the order store_inbound_each walks), strictly after
  * `after` (NULL for the first page), at most `limit` rows.  Pages follow a
  * key, never an offset.  Callback as store_inbound_each.
