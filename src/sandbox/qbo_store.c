@@ -420,25 +420,22 @@ static int load_ns(struct sandbox *sb, const char *ns, bool *loaded, struct bs_e
 	return rc;
 }
 
+/* One of the companies 2..sb->norgs, unless it exists: made, unseeded. */
+static int realm_ensure(struct sandbox *sb, const char *id, const char *name)
+{
+	struct qbo_realm *r;
+	int rc;
+
+	if (qbo_realm_find(sb, id) != NULL)
+		return BS_OK;
+	rc = realm_add(sb, id, name, &r);
+	return rc == BS_OK ? persist_realm(sb, r) : rc;
+}
+
 /* Add the companies 2..sb->norgs that are missing, unseeded. */
 static int realms_ensure(struct sandbox *sb)
 {
-	char id[24], name[64];
-	struct qbo_realm *r;
-	int rc = BS_OK;
-
-	sb_state_begin(sb);
-	for (unsigned i = 2; rc == BS_OK && i <= sb->norgs; i++) {
-		if ((rc = sb_index_id(SANDBOX_QBO, i, id, sizeof(id))) != BS_OK ||
-		    (rc = sb_index_name(i, name, sizeof(name))) != BS_OK)
-			break;
-		if (qbo_realm_find(sb, id) != NULL)
-			continue;
-		if ((rc = realm_add(sb, id, name, &r)) == BS_OK)
-			rc = persist_realm(sb, r);
-	}
-	sb_state_end(sb, rc == BS_OK);
-	return rc;
+	return sb_orgs_ensure(sb, SANDBOX_QBO, realm_ensure);
 }
 
 int qbo_state_load(struct sandbox *sb, bool *loaded, struct bs_error *err)

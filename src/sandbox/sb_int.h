@@ -301,6 +301,11 @@ int sb_tenant_ready(struct sandbox *sb, struct sb_tenant *tn);
 /* Create the demo tenants 2..sb->norgs that are missing (unseeded, saved
  * to the state file in one transaction). */
 int sb_tenants_ensure(struct sandbox *sb);
+/* The walk behind it and QBO's companies: for each organisation 2..norgs of
+ * `ledger`, its index-derived id and name to add(), which makes and saves
+ * it unless it exists; one state-file transaction, stopped by an error. */
+typedef int (*sb_org_add_fn)(struct sandbox *sb, const char *id, const char *name);
+int sb_orgs_ensure(struct sandbox *sb, enum sandbox_ledger ledger, sb_org_add_fn add);
 struct sb_doc *sb_find(struct sb_tenant *tn, int kind, const char *id);
 struct sb_doc *sb_find_num(struct sb_tenant *tn, int kind, const char *numkey);
 /* A document by its number alone: for invoices and credit notes, whose

@@ -595,23 +595,34 @@ int sb_tenant_ready(struct sandbox *sb, struct sb_tenant *tn)
 	return tn->seeded ? BS_OK : sb_tenant_seed(sb, tn, tn->tax_pct);
 }
 
-int sb_tenants_ensure(struct sandbox *sb)
+int sb_orgs_ensure(struct sandbox *sb, enum sandbox_ledger ledger, sb_org_add_fn add)
 {
 	char id[40], name[64];
-	struct sb_tenant *tn;
 	int rc = BS_OK;
 
 	sb_state_begin(sb);
 	for (unsigned i = 2; rc == BS_OK && i <= sb->norgs; i++) {
-		if ((rc = sb_index_id(SANDBOX_XERO, i, id, sizeof(id))) != BS_OK ||
+		if ((rc = sb_index_id(ledger, i, id, sizeof(id))) != BS_OK ||
 		    (rc = sb_index_name(i, name, sizeof(name))) != BS_OK)
 			break;
-		if (sb_tenant_find(sb, id) != NULL)
-			continue;
-		rc = sb_tenant_create(sb, name, "NZD", "NZ", id, &tn);
-		if (rc == BS_OK)
-			rc = sb_state_save_tenant(sb, tn);
+		rc = add(sb, id, name);
 	}
 	sb_state_end(sb, rc == BS_OK);
 	return rc;
+}
+
+static int tenant_add(struct sandbox *sb, const char *id, const char *name)
+{
+	struct sb_tenant *tn;
+	int rc;
+
+	if (sb_tenant_find(sb, id) != NULL)
+		return BS_OK;
+	rc = sb_tenant_create(sb, name, "NZD", "NZ", id, &tn);
+	return rc == BS_OK ? sb_state_save_tenant(sb, tn) : rc;
+}
+
+int sb_tenants_ensure(struct sandbox *sb)
+{
+	return sb_orgs_ensure(sb, SANDBOX_XERO, tenant_add);
 }
