@@ -7,7 +7,7 @@
  * source records and ledger documents, and (for the sync engine) the outbox
  * and its frozen requests.
  *
- * This header is the interface; store_sqlite.c is the embedded backend
+ * This header is the interface; store_sql.c is the embedded backend
  * (WAL, foreign keys, prepared statements, numbered migrations applied on
  * open).  A PostgreSQL backend implements the same `struct store_ops`
  * (store_int.h) and nothing above this header changes.

@@ -96,7 +96,7 @@ struct store_ops {
 	                   struct bs_error *err);
 	int (*requests_each)(struct store *st, const char *target, const char *status,
 	                     store_request_cb cb, void *arg, struct bs_error *err);
-	/* jobs (store_sqlite_jobs.c) */
+	/* jobs (store_sql_jobs.c) */
 	int (*job_add)(struct store *st, struct store_job *j, const char *request,
 	               struct bs_error *err);
 	int (*job_update)(struct store *st, const struct store_job *j, struct bs_error *err);
@@ -229,7 +229,7 @@ struct store {
 	const struct store_ops *ops;
 };
 
-/* The SQLite backend's constructor (store_sqlite.c). */
+/* The SQLite backend's constructor (store_sql.c). */
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct bs_error *err);
 
 #endif

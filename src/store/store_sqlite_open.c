@@ -2,11 +2,11 @@
  * store_sqlite_open.c - opening the SQLite store: knowing the file for a
  * store before anything is written to it, checking it when the caller will
  * write, reading it in a directory the process may not write, and bringing
- * its schema up to date (store.h, store_open).  Also the backend's table of
- * operations, which the opened store carries.
+ * its schema up to date (store.h, store_open).  The queries are the shared SQL backend's
+ * (store_sql.c).
  */
 #include "store/schema.h"
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -76,6 +76,31 @@ enum sq_file sq_file_kind(const struct sq_probe *p)
 	return SQ_FILE_FOREIGN;
 }
 
+/* The SQLite connection under the store's (the file's own PRAGMAs and
+ * result codes, extended ones included, which db.h does not carry). */
+static sqlite3 *sqh(struct sq_store *s)
+{
+	return db_sqlite_handle(s->db);
+}
+
+/* Open path into s->db; an SQLite result code (s->db may be set on
+ * failure too, for its message: sq_close closes it). */
+static int sq_connect(struct sq_store *s, const char *path, int oflags)
+{
+	sqlite3 *h = NULL;
+	int rc = sqlite3_open_v2(path, &h, oflags, NULL);
+
+	if (h != NULL && (s->db = db_sqlite_wrap(h)) == NULL) {
+		sqlite3_close(h);
+		return SQLITE_NOMEM;
+	}
+	if (h != NULL) {
+		sqlite3_extended_result_codes(h, 1);
+		sqlite3_busy_timeout(h, 5000);
+	}
+	return rc;
+}
+
 /* The file's mark, version and tables in one read; an SQLite result code. */
 static int sq_probe_file(struct sq_store *s, struct sq_probe *p)
 {
@@ -87,7 +112,7 @@ static int sq_probe_file(struct sq_store *s, struct sq_probe *p)
 	    " ('settings', 'records', 'record_refs', 'targets', 'sync_state', 'history',"
 	    " 'errors', 'links', 'outbox', 'counters', 'requests'))";
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	int rc = sqlite3_prepare_v2(sqh(s), sql, -1, &q, NULL);
 
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(q);
@@ -105,7 +130,7 @@ static int sq_probe_file(struct sq_store *s, struct sq_probe *p)
 /* Whether the file has a write-ahead log beside it. */
 static bool sq_has_wal(struct sq_store *s)
 {
-	const char *file = sqlite3_db_filename(s->db, "main");
+	const char *file = sqlite3_db_filename(sqh(s), "main");
 
 	return file != NULL && file[0] != '\0' && access(sqlite3_filename_wal(file), F_OK) == 0;
 }
@@ -120,7 +145,7 @@ static bool sq_has_wal(struct sq_store *s)
  */
 static int sq_reopen_immutable(struct sq_store *s, const char *path, struct bs_error *err)
 {
-	const char *file = sqlite3_db_filename(s->db, "main");
+	const char *file = sqlite3_db_filename(sqh(s), "main");
 	struct buf uri;
 	int rc;
 
@@ -138,14 +163,14 @@ static int sq_reopen_immutable(struct sq_store *s, const char *path, struct bs_e
 		rc = buf_addstr(&uri, "?mode=ro&immutable=1");
 	if (rc != BS_OK)
 		goto out;
-	sqlite3_close(s->db);
-	rc = sqlite3_open_v2(buf_cstr(&uri), &s->db,
-	                     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	db_close(s->db);
+	s->db = NULL;
+	rc = sq_connect(s, buf_cstr(&uri),
+	                SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX);
 	if (rc != SQLITE_OK) {
 		rc = sq_fail(s, rc, err, "opening the store");
 		goto out;
 	}
-	sqlite3_extended_result_codes(s->db, 1);
 out:
 	buf_free(&uri);
 	return rc;
@@ -159,13 +184,13 @@ static int sq_recognise(struct sq_store *s, const char *path, unsigned flags, bo
 	int rc = sq_probe_file(s, &p);
 
 	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) &&
-	    sqlite3_db_readonly(s->db, "main") == 1 && sq_has_wal(s))
+	    sqlite3_db_readonly(sqh(s), "main") == 1 && sq_has_wal(s))
 		return bs_error_set(err, BS_EREADONLY,
 		                    "cannot read %s: it has a write-ahead log to merge and this "
 		                    "process may not write beside it; open it once where it can",
 		                    path);
 	if ((rc == SQLITE_READONLY_DIRECTORY || rc == SQLITE_READONLY_CANTINIT) &&
-	    sqlite3_db_readonly(s->db, "main") == 1) {
+	    sqlite3_db_readonly(sqh(s), "main") == 1) {
 		if ((rc = sq_reopen_immutable(s, path, err)) != BS_OK)
 			return rc;
 		rc = sq_probe_file(s, &p);
@@ -175,7 +200,7 @@ static int sq_recognise(struct sq_store *s, const char *path, unsigned flags, bo
 		                    sqlite3_errstr(rc));
 	if ((rc & 0xff) == SQLITE_CORRUPT)
 		return bs_error_set(err, BS_ESTORE, "%s is corrupt (%s): restore it from a backup",
-		                    path, sqlite3_errmsg(s->db));
+		                    path, sqlite3_errmsg(sqh(s)));
 	if (rc != SQLITE_OK)
 		return sq_fail(s, rc, err, "opening the store");
 	switch (sq_file_kind(&p)) {
@@ -183,7 +208,7 @@ static int sq_recognise(struct sq_store *s, const char *path, unsigned flags, bo
 		*stamp = false;
 		return BS_OK;
 	case SQ_FILE_LEGACY:
-		*stamp = sqlite3_db_readonly(s->db, "main") == 0;
+		*stamp = sqlite3_db_readonly(sqh(s), "main") == 0;
 		return BS_OK;
 	case SQ_FILE_EMPTY:
 		*stamp = true;
@@ -206,7 +231,7 @@ static int sq_recognise(struct sq_store *s, const char *path, unsigned flags, bo
 static int sq_quick_check(struct sq_store *s, const char *path, struct bs_error *err)
 {
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &q, NULL);
+	int rc = sqlite3_prepare_v2(sqh(s), "PRAGMA quick_check(1)", -1, &q, NULL);
 
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(q);
@@ -225,70 +250,13 @@ static int sq_quick_check(struct sq_store *s, const char *path, struct bs_error 
 			                  verdict != NULL ? verdict : "no verdict");
 	} else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
 		rc = bs_error_set(err, BS_ESTORE, "%s is corrupt (%s): restore it from a backup",
-		                  path, sqlite3_errmsg(s->db));
+		                  path, sqlite3_errmsg(sqh(s)));
 	} else {
 		rc = sq_fail(s, rc, err, "checking the store");
 	}
 	sqlite3_finalize(q);
 	return rc;
 }
-
-static const struct store_ops sqlite_ops = {
-    .name = "sqlite",
-    .close = sq_close,
-    .schema_version = sq_schema_version,
-    .begin = sq_begin,
-    .commit = sq_commit,
-    .rollback = sq_rollback,
-    .setting_get = sq_setting_get,
-    .setting_set = sq_setting_set,
-    .settings_each = sq_settings_each,
-    .lock_take = sq_lock_take,
-    .lock_release = sq_lock_release,
-    .record_put = sq_record_put,
-    .record_get = sq_record_get,
-    .record_kinds_of = sq_record_kinds_of,
-    .record_count = sq_record_count,
-    .records_each = sq_records_each,
-    .records_referencing = sq_records_referencing,
-    .target_add = sq_target_add,
-    .targets_each = sq_targets_each,
-    .state_apply = sq_state_apply,
-    .state_get = sq_state_get,
-    .keys_each = sq_keys_each,
-    .keys_page = sq_keys_page,
-    .rows_each = sq_rows_each,
-    .history_each = sq_history_each,
-    .link_get = sq_link_get,
-    .link_set = sq_link_set,
-    .link_drop = sq_link_drop,
-    .serial = sq_serial,
-    .outbox_add = sq_outbox_add,
-    .outbox_each = sq_outbox_each,
-    .outbox_set = sq_outbox_set,
-    .outbox_delete = sq_outbox_delete,
-    .outbox_has = sq_outbox_has,
-    .request_create = sq_request_create,
-    .request_set = sq_request_set,
-    .requests_each = sq_requests_each,
-    .job_add = sq_job_add,
-    .job_update = sq_job_update,
-    .job_get = sq_job_get,
-    .jobs_page = sq_jobs_page,
-    .jobs_last = sq_jobs_last,
-    .jobs_abandon = sq_jobs_abandon,
-    .metrics_each = sq_metrics_each,
-    .auth = &sq_auth_ops,
-    .events = &sq_events_ops,
-    .inbound = &sq_inbound_ops,
-    .contacts = &sq_contacts_ops,
-    .rows_page = sq_rows_page,
-    .tab_counts = sq_tab_counts,
-    .refusals_each = sq_refusals_each,
-    .refusal_dismiss = sq_refusal_dismiss,
-    .days_each = sq_days_each,
-    .links_each = sq_links_each,
-};
 
 /*
  * Once per process, before SQLite initialises: no memory statistics.  With
@@ -316,22 +284,20 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
-	s->base.ops = &sqlite_ops;
+	s->base.ops = &sq_ops;
 	s->ntargets = -1;
 	s->refusals = -1;
-	rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+	rc = sq_connect(s, path, oflags);
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_CANTOPEN && !(flags & STORE_OPEN_CREATE))
 			rc = bs_error_set(err, BS_ENOTFOUND,
 			                  "no store at %s: run 'booksync init' first", path);
 		else
 			rc = bs_error_set(err, BS_ESTORE, "cannot open the store %s: %s", path,
-			                  s->db != NULL ? sqlite3_errmsg(s->db)
+			                  s->db != NULL ? sqlite3_errmsg(sqh(s))
 			                                : sqlite3_errstr(rc));
 		goto fail;
 	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
 	/* nothing is written before the file is known to be a sound store */
 	if ((rc = sq_recognise(s, path, flags, &stamp, err)) != BS_OK)
 		goto fail;
@@ -355,8 +321,9 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	if (rc != BS_OK)
 		goto fail;
 	/* journal_mode=WAL needs write access; a read-only store keeps its mode. */
-	if (sqlite3_db_readonly(s->db, "main") == 0)
-		sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+	s->readonly = sqlite3_db_readonly(sqh(s), "main") == 1;
+	if (!s->readonly)
+		db_exec(s->db, "PRAGMA journal_mode=WAL");
 	if ((rc = sq_migrate(s, stamp, err)) != BS_OK)
 		goto fail;
 	*out = &s->base;

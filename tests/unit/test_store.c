@@ -16,7 +16,7 @@
 #include "core/buf.h"
 #include "store/schema.h"
 #include "store/store.h"
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
 #include <sqlite3.h>
 
@@ -946,13 +946,13 @@ static void test_rows_walk(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct walk_seen w = {.stop_after = cases[i].stop_after};
 		struct bs_error err = {0};
-		sqlite3_stmt *q = NULL;
+		struct db_stmt *q = NULL;
 		int rc;
 
-		assert_int_equal(sqlite3_prepare_v2(s->db, cases[i].sql, -1, &q, NULL), SQLITE_OK);
+		assert_int_equal(db_prepare(s->db, cases[i].sql, &q), DB_OK);
 		rc = cases[i].pairs ? sq_rows_pairs(s, q, seen_pair, &w, &err, "walking")
 		                    : sq_rows_keys(s, q, seen_key, &w, &err, "walking");
-		sqlite3_finalize(q);
+		db_finalize(q);
 		if (rc != cases[i].want_rc || strcmp(w.got, cases[i].want) != 0)
 			fail_msg("case %zu: rc %d, saw \"%s\"; want %d, \"%s\"", i, rc, w.got,
 			         cases[i].want_rc, cases[i].want);

@@ -1,8 +1,8 @@
 /*
- * store_sqlite_inbound.c - payments imported from the ledger in SQLite
+ * store_sql_inbound.c - payments imported from the ledger in SQLite
  * (store_inbound.h; the tables are migration 8 -> 9 in schema.c).
  */
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
 #include "core/buf.h"
 
@@ -14,7 +14,7 @@
 	"target, ledger_id, state, reason, contact, customer, invoice, sale, currency, amount, "   \
 	"date, updated_ms, event, decided_ms"
 
-static void row_of(sqlite3_stmt *q, struct store_inbound_row *r)
+static void row_of(struct db_stmt *q, struct store_inbound_row *r)
 {
 	memset(r, 0, sizeof(*r));
 	sq_col_copy(q, 0, r->target, sizeof(r->target));
@@ -26,43 +26,43 @@ static void row_of(sqlite3_stmt *q, struct store_inbound_row *r)
 	sq_col_copy(q, 6, r->invoice, sizeof(r->invoice));
 	sq_col_copy(q, 7, r->sale, sizeof(r->sale));
 	sq_col_copy(q, 8, r->currency, sizeof(r->currency));
-	r->amount = sqlite3_column_int64(q, 9);
+	r->amount = db_col_int64(q, 9);
 	sq_col_copy(q, 10, r->date, sizeof(r->date));
-	r->updated_ms = sqlite3_column_int64(q, 11);
+	r->updated_ms = db_col_int64(q, 11);
 	sq_col_copy(q, 12, r->event, sizeof(r->event));
-	r->decided_ms = sqlite3_column_int64(q, 13);
+	r->decided_ms = db_col_int64(q, 13);
 }
 
 static int in_get(struct store *st, const char *target, const char *ledger_id,
                   struct store_inbound_row *out, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt_sql(
 	    s, Q_IN_GET,
 	    "SELECT " COLS " FROM inbound_payments WHERE target = ?1 AND ledger_id = ?2", &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, ledger_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	db_bind_text(q, 1, target);
+	db_bind_text(q, 2, ledger_id);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
 		row_of(q, out);
 		rc = BS_OK;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		rc = BS_ENOTFOUND;
 	} else {
 		rc = sq_fail(s, rc, err, "reading an inbound payment");
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	return rc;
 }
 
 static int in_add(struct store *st, const struct store_inbound_row *r, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt_sql(s, Q_IN_ADD,
 	                     "INSERT INTO inbound_payments(" COLS ")"
 	                     " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
@@ -70,29 +70,29 @@ static int in_add(struct store *st, const struct store_inbound_row *r, struct bs
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, r->target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, r->ledger_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, r->state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, r->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, r->contact, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, r->customer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 7, r->invoice, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 8, r->sale, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 9, r->currency, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 10, r->amount);
-	sqlite3_bind_text(q, 11, r->date, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 12, r->updated_ms);
-	sqlite3_bind_text(q, 13, r->event, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 14, r->decided_ms);
-	rc = sqlite3_step(q);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+	db_bind_text(q, 1, r->target);
+	db_bind_text(q, 2, r->ledger_id);
+	db_bind_text(q, 3, r->state);
+	db_bind_text(q, 4, r->reason);
+	db_bind_text(q, 5, r->contact);
+	db_bind_text(q, 6, r->customer);
+	db_bind_text(q, 7, r->invoice);
+	db_bind_text(q, 8, r->sale);
+	db_bind_text(q, 9, r->currency);
+	db_bind_int64(q, 10, r->amount);
+	db_bind_text(q, 11, r->date);
+	db_bind_int64(q, 12, r->updated_ms);
+	db_bind_text(q, 13, r->event);
+	db_bind_int64(q, 14, r->decided_ms);
+	rc = db_step(q);
+	if ((rc & 0xff) == DB_CONSTRAINT)
 		rc = bs_error_set(err, BS_ECONFLICT, "inbound payment %s: decided already",
 		                  r->ledger_id);
-	else if (rc != SQLITE_DONE)
+	else if (rc != DB_DONE)
 		rc = sq_fail(s, rc, err, "recording an inbound payment");
 	else
 		rc = BS_OK;
-	sqlite3_reset(q);
+	db_reset(q);
 	return rc;
 }
 
@@ -102,7 +102,7 @@ static int in_move(struct sq_store *s, const char *target, const char *ledger_id
                    const char *to, const char *reason, const char *event, int64_t decided_ms,
                    struct bs_error *err)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	char sql[256];
 	int rc;
 
@@ -111,22 +111,22 @@ static int in_move(struct sq_store *s, const char *target, const char *ledger_id
 	         " event = coalesce(?5, event), decided_ms = ?6"
 	         " WHERE target = ?1 AND ledger_id = ?2 AND state IN (%s)",
 	         from);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
-	if (rc != SQLITE_OK)
+	rc = db_prepare(s->db, sql, &q);
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "changing an inbound payment");
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, ledger_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, reason, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, target);
+	db_bind_text(q, 2, ledger_id);
+	db_bind_text(q, 3, to);
+	db_bind_text(q, 4, reason);
 	if (event != NULL)
-		sqlite3_bind_text(q, 5, event, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 6, decided_ms);
+		db_bind_text(q, 5, event);
+	db_bind_int64(q, 6, decided_ms);
 	rc = sq_done(s, q, err, "changing an inbound payment");
-	if (rc == BS_OK && sqlite3_changes(s->db) == 0)
+	if (rc == BS_OK && db_changes(s->db) == 0)
 		rc = bs_error_set(err, BS_ENOTFOUND, "inbound payment %s: none %s on %s", ledger_id,
 		                  strcmp(to, "reversed") == 0 ? "applied" : "skipped or failed",
 		                  target);
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -148,13 +148,13 @@ static int in_reconcile(struct store *st, const char *target, const char *ledger
 /* Hands each row of the prepared listing q to cb and finalizes q: BS_OK,
  * what cb returned to stop (STORE_WALK_STOP or its error), or the store's
  * error. */
-static int walk_rows(struct sq_store *s, sqlite3_stmt *q, store_inbound_cb cb, void *arg,
+static int walk_rows(struct sq_store *s, struct db_stmt *q, store_inbound_cb cb, void *arg,
                      struct bs_error *err)
 {
 	struct store_inbound_row r;
 	int stop = 0, rc;
 
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		row_of(q, &r);
 		if ((stop = cb(arg, &r)) != 0)
 			break;
@@ -162,8 +162,8 @@ static int walk_rows(struct sq_store *s, sqlite3_stmt *q, store_inbound_cb cb, v
 	if (stop != 0)
 		rc = stop; /* STORE_WALK_STOP or the callback's error */
 	else
-		rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing inbound payments");
-	sqlite3_finalize(q);
+		rc = rc == DB_DONE ? BS_OK : sq_fail(s, rc, err, "listing inbound payments");
+	db_finalize(q);
 	return rc;
 }
 
@@ -171,66 +171,59 @@ static int in_each(struct store *st, const char *target, const char *state, stor
                    void *arg, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-	                            "SELECT " COLS " FROM inbound_payments"
-	                            " WHERE (?1 = '' OR target = ?1) AND (?2 = '' OR state = ?2)"
-	                            " ORDER BY decided_ms, target, ledger_id",
-	                            -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db,
+	                    "SELECT " COLS " FROM inbound_payments"
+	                    " WHERE (?1 = '' OR target = ?1) AND (?2 = '' OR state = ?2)"
+	                    " ORDER BY decided_ms, target, ledger_id",
+	                    &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "listing inbound payments");
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, target);
+	db_bind_text(q, 2, state);
 	return walk_rows(s, q, cb, arg, err);
-}
-
-/* Bind text to the named parameter when the statement has it. */
-static void bind_named(sqlite3_stmt *q, const char *name, const char *v)
-{
-	int i = sqlite3_bind_parameter_index(q, name);
-
-	if (i > 0)
-		sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
 }
 
 /*
  * The statement is put together from fixed pieces (every value is bound):
  * a condition that is always true for "any" would keep SQLite off the
  * index of (target, state, decided_ms), which with the primary key's
- * ledger_id is the listing order itself for one target and state.
+ * ledger_id is the listing order itself for one target and state.  The
+ * parameters keep their numbers whether or not their piece is in:
+ * ?1 target, ?2 state, ?3 decided_ms, ?4 target and ?5 ledger_id of the
+ * key to start after, ?6 the limit.
  */
 static int in_page(struct store *st, const char *target, const char *state,
                    const struct store_inbound_key *after, size_t limit, store_inbound_cb cb,
                    void *arg, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	char sql[768];
 	int rc;
 
 	snprintf(sql, sizeof(sql),
 	         "SELECT " COLS " FROM inbound_payments WHERE %s%s%s"
-	         " ORDER BY decided_ms, target, ledger_id LIMIT :n",
-	         target[0] != '\0' ? "target = :t" : "1",
+	         " ORDER BY decided_ms, target, ledger_id LIMIT ?6",
+	         target[0] != '\0' ? "target = ?1" : "1 = 1",
 	         state[0] == '\0'                  ? ""
 	         : strcmp(state, "unapplied") == 0 ? " AND state IN ('skipped', 'failed')"
-	                                           : " AND state = :s",
+	                                           : " AND state = ?2",
 	         after == NULL ? ""
-	                       : " AND (decided_ms > :d OR (decided_ms = :d AND (target > :at"
-	                         " OR (target = :at AND ledger_id > :al))))");
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
-	if (rc != SQLITE_OK)
+	                       : " AND (decided_ms > ?3 OR (decided_ms = ?3 AND (target > ?4"
+	                         " OR (target = ?4 AND ledger_id > ?5))))");
+	rc = db_prepare(s->db, sql, &q);
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "listing inbound payments");
-	bind_named(q, ":t", target);
-	bind_named(q, ":s", state);
+	db_bind_text(q, 1, target);
+	db_bind_text(q, 2, state);
 	if (after != NULL) {
-		sqlite3_bind_int64(q, sqlite3_bind_parameter_index(q, ":d"), after->decided_ms);
-		bind_named(q, ":at", after->target);
-		bind_named(q, ":al", after->ledger_id);
+		db_bind_int64(q, 3, after->decided_ms);
+		db_bind_text(q, 4, after->target);
+		db_bind_text(q, 5, after->ledger_id);
 	}
-	sqlite3_bind_int64(q, sqlite3_bind_parameter_index(q, ":n"),
-	                   limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
+	db_bind_int64(q, 6, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
 	return walk_rows(s, q, cb, arg, err);
 }
 
@@ -238,33 +231,33 @@ static int in_count(struct store *st, const char *target, int64_t overdue_before
                     struct store_inbound_counts *out, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(
 	    s->db,
 	    "SELECT COALESCE(SUM(state = 'applied'), 0), COALESCE(SUM(state = 'skipped'), 0),"
 	    " COALESCE(SUM(state = 'failed'), 0),"
 	    " COALESCE(SUM(state IN ('skipped', 'failed') AND decided_ms < ?2), 0),"
 	    " COALESCE(SUM(state = 'reversed'), 0), COALESCE(SUM(state = 'reconciled'), 0)"
 	    " FROM inbound_payments WHERE ?1 = '' OR target = ?1",
-	    -1, &q, NULL);
+	    &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "counting inbound payments");
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, overdue_before_ms);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		out->applied = sqlite3_column_int64(q, 0);
-		out->skipped = sqlite3_column_int64(q, 1);
-		out->failed = sqlite3_column_int64(q, 2);
-		out->overdue = sqlite3_column_int64(q, 3);
-		out->reversed = sqlite3_column_int64(q, 4);
-		out->reconciled = sqlite3_column_int64(q, 5);
+	db_bind_text(q, 1, target);
+	db_bind_int64(q, 2, overdue_before_ms);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		out->applied = db_col_int64(q, 0);
+		out->skipped = db_col_int64(q, 1);
+		out->failed = db_col_int64(q, 2);
+		out->overdue = db_col_int64(q, 3);
+		out->reversed = db_col_int64(q, 4);
+		out->reconciled = db_col_int64(q, 5);
 		rc = BS_OK;
 	} else {
 		rc = sq_fail(s, rc, err, "counting inbound payments");
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -272,24 +265,24 @@ static int in_mark_get(struct store *st, const char *target, int64_t *since_ms, 
                        struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(
-	    s->db, "SELECT since_ms, page FROM inbound_marks WHERE target = ?1", -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc =
+	    db_prepare(s->db, "SELECT since_ms, page FROM inbound_marks WHERE target = ?1", &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "reading the inbound mark");
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*since_ms = sqlite3_column_int64(q, 0);
-		*page = sqlite3_column_int64(q, 1);
+	db_bind_text(q, 1, target);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		*since_ms = db_col_int64(q, 0);
+		*page = db_col_int64(q, 1);
 		rc = BS_OK;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		rc = BS_OK;
 	} else {
 		rc = sq_fail(s, rc, err, "reading the inbound mark");
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -297,22 +290,22 @@ static int in_mark_set(struct store *st, const char *target, int64_t since_ms, i
                        int64_t now_ms, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(
 	    s->db,
 	    "INSERT INTO inbound_marks(target, since_ms, page, updated_ms) VALUES(?1, ?2, ?3, ?4)"
 	    " ON CONFLICT(target) DO UPDATE SET since_ms = ?2, page = ?3, updated_ms = ?4",
-	    -1, &q, NULL);
+	    &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "saving the inbound mark");
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, since_ms);
-	sqlite3_bind_int64(q, 3, page);
-	sqlite3_bind_int64(q, 4, now_ms);
-	rc = sqlite3_step(q);
-	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "saving the inbound mark");
-	sqlite3_finalize(q);
+	db_bind_text(q, 1, target);
+	db_bind_int64(q, 2, since_ms);
+	db_bind_int64(q, 3, page);
+	db_bind_int64(q, 4, now_ms);
+	rc = db_step(q);
+	rc = rc == DB_DONE ? BS_OK : sq_fail(s, rc, err, "saving the inbound mark");
+	db_finalize(q);
 	return rc;
 }
 
@@ -343,32 +336,32 @@ static int in_open_invoices(struct store *st, const char *target, const char *cu
                             store_open_invoice_cb cb, void *arg, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	struct store_open_invoice inv;
 	int stop = 0;
 	int rc = sq_stmt_sql(s, Q_IN_OPEN, open_sql, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, customer, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 3, (int)RECORD_SALE);
-	sqlite3_bind_int(q, 4, (int)RECORD_PAYMENT);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const unsigned char *cur = sqlite3_column_text(q, 2);
+	db_bind_text(q, 1, target);
+	db_bind_text(q, 2, customer);
+	db_bind_int64(q, 3, (int)RECORD_SALE);
+	db_bind_int64(q, 4, (int)RECORD_PAYMENT);
+	while ((rc = db_step(q)) == DB_ROW) {
+		const char *cur = db_col_text(q, 2);
 
-		inv.sale_id = (const char *)sqlite3_column_text(q, 0);
-		inv.ledger_id = (const char *)sqlite3_column_text(q, 1);
+		inv.sale_id = (const char *)db_col_text(q, 0);
+		inv.ledger_id = (const char *)db_col_text(q, 1);
 		inv.currency = cur != NULL ? (const char *)cur : "";
-		inv.balance = sqlite3_column_int64(q, 3);
+		inv.balance = db_col_int64(q, 3);
 		if ((stop = cb(arg, &inv)) != 0)
 			break;
 	}
 	if (stop != 0)
 		rc = stop;
 	else
-		rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "reading open invoices");
-	sqlite3_reset(q);
+		rc = rc == DB_DONE ? BS_OK : sq_fail(s, rc, err, "reading open invoices");
+	db_reset(q);
 	return rc;
 }
 
@@ -377,7 +370,7 @@ static int in_link_find(struct store *st, const char *target, const char *ledger
                         struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt_sql(s, Q_IN_LINK_FIND,
 	                     "SELECT kind, source_id FROM links WHERE target = ?1"
 	                     " AND ledger_type = ?2 AND ledger_id = ?3 LIMIT 1",
@@ -385,21 +378,21 @@ static int in_link_find(struct store *st, const char *target, const char *ledger
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, ledger_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, ledger_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*kind = (enum record_kind)sqlite3_column_int(q, 0);
-		rc = buf_addstr(id_out, (const char *)sqlite3_column_text(q, 1));
+	db_bind_text(q, 1, target);
+	db_bind_text(q, 2, ledger_type);
+	db_bind_text(q, 3, ledger_id);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		*kind = (enum record_kind)db_col_int(q, 0);
+		rc = buf_addstr(id_out, (const char *)db_col_text(q, 1));
 		if (rc != BS_OK)
 			rc = bs_error_set(err, rc, "out of memory");
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		rc = BS_ENOTFOUND;
 	} else {
 		rc = sq_fail(s, rc, err, "finding a link");
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	return rc;
 }
 

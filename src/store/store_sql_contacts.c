@@ -1,14 +1,14 @@
 /*
- * store_sqlite_contacts.c - the contact import's decisions in SQLite
+ * store_sql_contacts.c - the contact import's decisions in SQLite
  * (store_contacts.h; the table is migration 9 -> 10 in schema.c).
  */
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
 #define COLS                                                                                       \
 	"target, ledger_id, side, name, email, tax_number, status, record_kind, record_id,"        \
 	" reason, decided_by, created_ms, updated_ms"
 
-static void row_read(sqlite3_stmt *q, struct store_contact *c)
+static void row_read(struct db_stmt *q, struct store_contact *c)
 {
 	sq_col_copy(q, 0, c->target, sizeof(c->target));
 	sq_col_copy(q, 1, c->ledger_id, sizeof(c->ledger_id));
@@ -21,8 +21,8 @@ static void row_read(sqlite3_stmt *q, struct store_contact *c)
 	sq_col_copy(q, 8, c->record_id, sizeof(c->record_id));
 	sq_col_copy(q, 9, c->reason, sizeof(c->reason));
 	sq_col_copy(q, 10, c->decided_by, sizeof(c->decided_by));
-	c->created_ms = sqlite3_column_int64(q, 11);
-	c->updated_ms = sqlite3_column_int64(q, 12);
+	c->created_ms = db_col_int64(q, 11);
+	c->updated_ms = db_col_int64(q, 12);
 }
 
 static int ct_get(struct store *st, const char *target, const char *ledger_id,
@@ -31,23 +31,23 @@ static int ct_get(struct store *st, const char *target, const char *ledger_id,
 	static const char sql[] =
 	    "SELECT " COLS " FROM inbound_contacts WHERE target = ?1 AND ledger_id = ?2";
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "reading an inbound contact");
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, ledger_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	db_bind_text(q, 1, target);
+	db_bind_text(q, 2, ledger_id);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
 		row_read(q, out);
 		rc = BS_OK;
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == DB_DONE)
 		rc = bs_error_set(err, BS_ENOTFOUND, "no contact %s read from %s", ledger_id,
 		                  target);
 	else
 		rc = sq_fail(s, rc, err, "reading an inbound contact");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -66,17 +66,17 @@ static int ct_put(struct store *st, const struct store_contact *c, int64_t now_m
 	                   c->email,     c->tax_number, c->status,    c->record_kind,
 	                   c->record_id, c->reason,     c->decided_by};
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "writing an inbound contact");
 	for (int i = 0; i < (int)(sizeof(v) / sizeof(v[0])); i++)
-		sqlite3_bind_text(q, i + 1, v[i], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 12, now_ms);
-	rc = sqlite3_step(q);
-	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "writing an inbound contact");
-	sqlite3_finalize(q);
+		db_bind_text(q, i + 1, v[i]);
+	db_bind_int64(q, 12, now_ms);
+	rc = db_step(q);
+	rc = rc == DB_DONE ? BS_OK : sq_fail(s, rc, err, "writing an inbound contact");
+	db_finalize(q);
 	return rc;
 }
 
@@ -85,7 +85,7 @@ struct walk {
 	void *arg;
 };
 
-static int walk_row(void *arg, sqlite3_stmt *q)
+static int walk_row(void *arg, struct db_stmt *q)
 {
 	struct walk *w = arg;
 	struct store_contact c;
@@ -103,17 +103,17 @@ static int ct_each(struct store *st, const char *target, const char *status, sto
 	    " ORDER BY target, ledger_id";
 	struct sq_store *s = sq(st);
 	struct walk w = {cb, arg};
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "listing inbound contacts");
 	if (target != NULL)
-		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+		db_bind_text(q, 1, target);
 	if (status != NULL)
-		sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
+		db_bind_text(q, 2, status);
 	rc = sq_rows(s, q, walk_row, &w, err, "listing inbound contacts");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 

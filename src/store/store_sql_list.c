@@ -1,12 +1,11 @@
 /*
- * store_sqlite_list.c - the SQLite store's listings: what is pending (as
+ * store_sql_list.c - the SQLite store's listings: what is pending (as
  * keys for the planner, as labelled rows for `pending` and `errors`) and
  * the history.  Each is one query prepared per call: they run once per
  * command, not once per record.
  */
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,17 +15,17 @@ struct key_walk {
 };
 
 /* A (kind, id) row; a kind this build does not know is passed over. */
-static int key_row(void *arg, sqlite3_stmt *q)
+static int key_row(void *arg, struct db_stmt *q)
 {
 	struct key_walk *w = arg;
-	int k = sqlite3_column_int(q, 0);
+	int k = db_col_int(q, 0);
 
 	if (k < 0 || k >= RECORD_KIND_COUNT)
 		return 0;
-	return w->cb(w->arg, (enum record_kind)k, (const char *)sqlite3_column_text(q, 1));
+	return w->cb(w->arg, (enum record_kind)k, (const char *)db_col_text(q, 1));
 }
 
-int sq_rows_keys(struct sq_store *s, sqlite3_stmt *q, store_key_cb cb, void *arg,
+int sq_rows_keys(struct sq_store *s, struct db_stmt *q, store_key_cb cb, void *arg,
                  struct bs_error *err, const char *what)
 {
 	struct key_walk w = {cb, arg};
@@ -45,17 +44,17 @@ int sq_keys_each(struct store *st, const char *target, const char *tab, store_ke
 	    " WHERE s.target = ?2 AND s.state IN ('not_imported', 'changed', 'waiting')"
 	    " AND (?1 IS NULL OR r.tab = ?1 OR substr(r.tab, 1, length(?1) + 1) = ?1 || '/')";
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, target != NULL ? with_target : no_target, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, target != NULL ? with_target : no_target, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "listing records");
 	if (tab != NULL && tab[0] != '\0')
-		sqlite3_bind_text(q, 1, tab, -1, SQLITE_STATIC);
+		db_bind_text(q, 1, tab);
 	if (target != NULL)
-		sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
+		db_bind_text(q, 2, target);
 	rc = sq_rows_keys(s, q, cb, arg, err, "listing records");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -81,36 +80,36 @@ const char sq_row_label[] =
     " ELSE coalesce(json_extract(r.body, '$.reference'), json_extract(r.body, '$.name'),"
     " json_extract(r.body, '$.code'), json_extract(r.body, '$.sku'), '') END";
 
-void sq_row_of(sqlite3_stmt *q, struct store_row *out)
+void sq_row_of(struct db_stmt *q, struct store_row *out)
 {
 	struct store_row row;
-	int k = sqlite3_column_int(q, 0);
+	int k = db_col_int(q, 0);
 
 	row.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
-	row.id = (const char *)sqlite3_column_text(q, 1);
-	row.tab = (const char *)sqlite3_column_text(q, 2);
-	row.date = (const char *)sqlite3_column_text(q, 3);
-	row.currency = (const char *)sqlite3_column_text(q, 4);
-	row.has_total = sqlite3_column_int(q, 5) != 0;
-	row.total = sqlite3_column_int64(q, 6);
-	if (sync_state_from_name((const char *)sqlite3_column_text(q, 7), &row.state) != BS_OK)
+	row.id = (const char *)db_col_text(q, 1);
+	row.tab = (const char *)db_col_text(q, 2);
+	row.date = (const char *)db_col_text(q, 3);
+	row.currency = (const char *)db_col_text(q, 4);
+	row.has_total = db_col_int(q, 5) != 0;
+	row.total = db_col_int64(q, 6);
+	if (sync_state_from_name((const char *)db_col_text(q, 7), &row.state) != BS_OK)
 		row.state = SYNC_NOT_IMPORTED;
-	row.reason = (const char *)sqlite3_column_text(q, 8);
-	row.reference = (const char *)sqlite3_column_text(q, 9);
+	row.reason = (const char *)db_col_text(q, 8);
+	row.reference = (const char *)db_col_text(q, 9);
 	if (row.reason == NULL)
 		row.reason = "";
 	if (row.reference == NULL)
 		row.reference = "";
 	row.contact = "";
-	if (sqlite3_column_count(q) > 10 && sqlite3_column_type(q, 10) == SQLITE_TEXT)
-		row.contact = (const char *)sqlite3_column_text(q, 10);
+	if (db_col_count(q) > 10 && db_col_text(q, 10) != NULL)
+		row.contact = (const char *)db_col_text(q, 10);
 	if (row.contact == NULL)
 		row.contact = "";
 	*out = row;
 }
 
 /* One labelled row of the listing query below. */
-static int label_row(void *arg, sqlite3_stmt *q)
+static int label_row(void *arg, struct db_stmt *q)
 {
 	struct row_walk *w = arg;
 	struct store_row row;
@@ -165,23 +164,23 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
 }
 
 int sq_listing_run(struct sq_store *s, const char *sql, const char *tab, const char *target,
-                   int64_t mask, int (*row)(void *arg, sqlite3_stmt *q), void *arg,
+                   int64_t mask, int (*row)(void *arg, struct db_stmt *q), void *arg,
                    struct bs_error *err, const char *what)
 {
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, what);
 	if (tab != NULL && tab[0] != '\0')
-		sqlite3_bind_text(q, 1, tab, -1, SQLITE_STATIC);
+		db_bind_text(q, 1, tab);
 	if (target != NULL) {
-		sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 3, (sqlite3_int64)mask);
+		db_bind_text(q, 2, target);
+		db_bind_int64(q, 3, (int64_t)mask);
 	}
-	sqlite3_bind_int(q, 4, (int)RECORD_PURCHASE);
+	db_bind_int64(q, 4, (int)RECORD_PURCHASE);
 	rc = sq_rows(s, q, row, arg, err, what);
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -190,21 +189,21 @@ struct history_walk {
 	void *arg;
 };
 
-static int history_row(void *arg, sqlite3_stmt *q)
+static int history_row(void *arg, struct db_stmt *q)
 {
 	struct history_walk *w = arg;
 	struct store_history_row h;
-	int k = sqlite3_column_int(q, 2);
+	int k = db_col_int(q, 2);
 
-	h.seq = sqlite3_column_int64(q, 0);
-	h.at_ms = sqlite3_column_int64(q, 1);
+	h.seq = db_col_int64(q, 0);
+	h.at_ms = db_col_int64(q, 1);
 	h.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
-	h.id = (const char *)sqlite3_column_text(q, 3);
-	h.target = (const char *)sqlite3_column_text(q, 4);
-	h.actor = (const char *)sqlite3_column_text(q, 5);
-	h.from = (const char *)sqlite3_column_text(q, 6);
-	h.to = (const char *)sqlite3_column_text(q, 7);
-	h.reason = (const char *)sqlite3_column_text(q, 8);
+	h.id = (const char *)db_col_text(q, 3);
+	h.target = (const char *)db_col_text(q, 4);
+	h.actor = (const char *)db_col_text(q, 5);
+	h.from = (const char *)db_col_text(q, 6);
+	h.to = (const char *)db_col_text(q, 7);
+	h.reason = (const char *)db_col_text(q, 8);
 	return w->cb(w->arg, &h);
 }
 
@@ -222,18 +221,18 @@ int sq_history_each(struct store *st, const enum record_kind *kind, const char *
 	    " ORDER BY 1 DESC LIMIT ?3) ORDER BY 1";
 	struct sq_store *s = sq(st);
 	struct history_walk hw = {cb, arg};
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "reading history");
 	if (id != NULL && kind != NULL) {
-		sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_int(q, 2, (int)*kind);
+		db_bind_text(q, 1, id);
+		db_bind_int64(q, 2, (int)*kind);
 	}
-	sqlite3_bind_int64(q, 3, limit > 0 ? limit : -1);
+	db_bind_int64(q, 3, limit > 0 ? limit : -1);
 	rc = sq_rows(s, q, history_row, &hw, err, "reading history");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -282,7 +281,7 @@ static int count_rows(struct sq_store *s, const char *target, unsigned mask, int
                       struct bs_error *err)
 {
 	struct buf sql;
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc;
 
 	buf_init(&sql, 4096);
@@ -294,21 +293,21 @@ static int count_rows(struct sq_store *s, const char *target, unsigned mask, int
 		rc = buf_printf(&sql, " LIMIT %d)", bound + 1);
 	if (rc != BS_OK)
 		goto out;
-	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
-	if (rc != SQLITE_OK) {
+	rc = db_prepare(s->db, buf_cstr(&sql), &q);
+	if (rc != DB_OK) {
 		rc = sq_fail(s, rc, err, "counting records");
 		goto out;
 	}
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW) {
+	db_bind_text(q, 1, target);
+	rc = db_step(q);
+	if (rc != DB_ROW) {
 		rc = sq_fail(s, rc, err, "counting records");
 		goto out;
 	}
-	*n = sqlite3_column_int(q, 0);
+	*n = db_col_int(q, 0);
 	rc = BS_OK;
 out:
-	sqlite3_finalize(q);
+	db_finalize(q);
 	buf_free(&sql);
 	return rc;
 }
@@ -335,7 +334,7 @@ struct counted {
 	size_t n;
 };
 
-static int counted_row(void *arg, sqlite3_stmt *q)
+static int counted_row(void *arg, struct db_stmt *q)
 {
 	struct counted *c = arg;
 
@@ -374,29 +373,29 @@ static int filter_sql(struct buf *sql, bool has_tab, bool has_after, bool has_up
  * key after which the page starts, ?9 the limit, ?10 the window, ?11..?14
  * the last key of a walk's window.
  */
-static void bind_page(sqlite3_stmt *q, const char *target, const char *tab,
+static void bind_page(struct db_stmt *q, const char *target, const char *tab,
                       const struct store_row_key *after, const struct store_row_key *upto,
                       size_t limit)
 {
 	if (upto != NULL) {
-		sqlite3_bind_text(q, 11, upto->tab, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(q, 12, upto->date, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(q, 13, (int)upto->kind);
-		sqlite3_bind_text(q, 14, upto->id, -1, SQLITE_TRANSIENT);
+		db_bind_text_copy(q, 11, upto->tab, -1);
+		db_bind_text_copy(q, 12, upto->date, -1);
+		db_bind_int64(q, 13, (int)upto->kind);
+		db_bind_text_copy(q, 14, upto->id, -1);
 	}
 	if (target != NULL)
-		sqlite3_bind_text(q, 1, target, -1, SQLITE_TRANSIENT);
+		db_bind_text_copy(q, 1, target, -1);
 	if (tab != NULL)
-		sqlite3_bind_text(q, 2, tab, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(q, 4, (int)RECORD_PURCHASE);
+		db_bind_text_copy(q, 2, tab, -1);
+	db_bind_int64(q, 4, (int)RECORD_PURCHASE);
 	if (after != NULL) {
-		sqlite3_bind_text(q, 5, after->tab, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(q, 6, after->date, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(q, 7, (int)after->kind);
-		sqlite3_bind_text(q, 8, after->id, -1, SQLITE_TRANSIENT);
+		db_bind_text_copy(q, 5, after->tab, -1);
+		db_bind_text_copy(q, 6, after->date, -1);
+		db_bind_int64(q, 7, (int)after->kind);
+		db_bind_text_copy(q, 8, after->id, -1);
 	}
-	sqlite3_bind_int64(q, 9, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
-	sqlite3_bind_int(q, 10, WINDOW);
+	db_bind_int64(q, 9, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	db_bind_int64(q, 10, WINDOW);
 }
 
 /* One query of `plan`: up to limit rows after `after`, labelled only for
@@ -408,7 +407,7 @@ static int page_query(struct sq_store *s, enum page_plan plan, const char *targe
 {
 	struct counted c = {*rw, 0};
 	struct buf sql;
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc;
 
 	buf_init(&sql, 16384);
@@ -459,8 +458,8 @@ static int page_query(struct sq_store *s, enum page_plan plan, const char *targe
 	}
 	if (rc != BS_OK)
 		goto out;
-	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
-	if (rc != SQLITE_OK) {
+	rc = db_prepare(s->db, buf_cstr(&sql), &q);
+	if (rc != DB_OK) {
 		rc = sq_fail(s, rc, err, "listing records");
 		goto out;
 	}
@@ -468,7 +467,7 @@ static int page_query(struct sq_store *s, enum page_plan plan, const char *targe
 	rc = sq_rows(s, q, counted_row, &c, err, "listing records");
 out:
 	*got = c.n;
-	sqlite3_finalize(q);
+	db_finalize(q);
 	buf_free(&sql);
 	return rc;
 }
@@ -480,7 +479,7 @@ static int window_end(struct sq_store *s, const char *tab, const struct store_ro
                       bool *found, struct bs_error *err)
 {
 	struct buf sql;
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc;
 
 	*found = false;
@@ -494,36 +493,36 @@ static int window_end(struct sq_store *s, const char *tab, const struct store_ro
 		                " ORDER BY r.tab, r.date, r.kind, r.id LIMIT 1 OFFSET ?10 - 1");
 	if (rc != BS_OK)
 		goto out;
-	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
-	if (rc != SQLITE_OK) {
+	rc = db_prepare(s->db, buf_cstr(&sql), &q);
+	if (rc != DB_OK) {
 		rc = sq_fail(s, rc, err, "listing records");
 		goto out;
 	}
 	bind_page(q, NULL, tab, after, NULL, 1);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		int k = sqlite3_column_int(q, 2);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		int k = db_col_int(q, 2);
 
 		buf_reset(kt);
 		buf_reset(kd);
 		buf_reset(ki);
-		rc = buf_addstr(kt, (const char *)sqlite3_column_text(q, 0));
+		rc = buf_addstr(kt, (const char *)db_col_text(q, 0));
 		if (rc == BS_OK)
-			rc = buf_addstr(kd, (const char *)sqlite3_column_text(q, 1));
+			rc = buf_addstr(kd, (const char *)db_col_text(q, 1));
 		if (rc == BS_OK)
-			rc = buf_addstr(ki, (const char *)sqlite3_column_text(q, 3));
+			rc = buf_addstr(ki, (const char *)db_col_text(q, 3));
 		key->tab = buf_cstr(kt);
 		key->date = buf_cstr(kd);
 		key->kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
 		key->id = buf_cstr(ki);
 		*found = rc == BS_OK;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		rc = BS_OK;
 	} else {
 		rc = sq_fail(s, rc, err, "listing records");
 	}
 out:
-	sqlite3_finalize(q);
+	db_finalize(q);
 	buf_free(&sql);
 	return rc;
 }
@@ -599,12 +598,12 @@ struct count_walk {
 	void *arg;
 };
 
-static int count_row(void *arg, sqlite3_stmt *q)
+static int count_row(void *arg, struct db_stmt *q)
 {
 	struct count_walk *w = arg;
 
-	return w->cb(w->arg, (const char *)sqlite3_column_text(q, 0), sqlite3_column_int64(q, 1),
-	             sqlite3_column_int64(q, 2));
+	return w->cb(w->arg, (const char *)db_col_text(q, 0), db_col_int64(q, 1),
+	             db_col_int64(q, 2));
 }
 
 int sq_tab_counts(struct store *st, const char *target, store_tab_count_cb cb, void *arg,
@@ -618,28 +617,28 @@ int sq_tab_counts(struct store *st, const char *target, store_tab_count_cb cb, v
 	    " GROUP BY r.tab";
 	struct sq_store *s = sq(st);
 	struct count_walk w = {cb, arg};
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, target != NULL ? with_target : no_target, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, target != NULL ? with_target : no_target, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "counting records");
 	if (target != NULL)
-		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+		db_bind_text(q, 1, target);
 	rc = sq_rows(s, q, count_row, &w, err, "counting records");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	q = NULL;
 	/* refused re-imports are on Errors too (store.h), apart: few, and
 	 * kept out of the large query's plan */
 	if (rc == BS_OK && target != NULL) {
-		rc = sqlite3_prepare_v2(s->db,
-		                        "SELECT r.tab, 0, count(*) FROM refusals f JOIN records r"
-		                        " ON r.rowid = f.record WHERE f.target = ?1 GROUP BY r.tab",
-		                        -1, &q, NULL);
-		if (rc != SQLITE_OK)
+		rc = db_prepare(s->db,
+		                "SELECT r.tab, 0, count(*) FROM refusals f JOIN records r"
+		                " ON r.rowid = f.record WHERE f.target = ?1 GROUP BY r.tab",
+		                &q);
+		if (rc != DB_OK)
 			return sq_fail(s, rc, err, "counting refused re-imports");
-		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+		db_bind_text(q, 1, target);
 		rc = sq_rows(s, q, count_row, &w, err, "counting refused re-imports");
-		sqlite3_finalize(q);
+		db_finalize(q);
 	}
 	return rc;
 }
@@ -649,15 +648,15 @@ struct day_walk {
 	void *arg;
 };
 
-static int day_row(void *arg, sqlite3_stmt *q)
+static int day_row(void *arg, struct db_stmt *q)
 {
 	struct day_walk *w = arg;
 	struct store_day d;
 
-	d.target = (const char *)sqlite3_column_text(q, 0);
-	d.day = (const char *)sqlite3_column_text(q, 1);
-	d.posted = sqlite3_column_int64(q, 2);
-	d.calls = sqlite3_column_int64(q, 3);
+	d.target = (const char *)db_col_text(q, 0);
+	d.day = (const char *)db_col_text(q, 1);
+	d.posted = db_col_int64(q, 2);
+	d.calls = db_col_int64(q, 3);
 	return w->cb(w->arg, &d);
 }
 
@@ -680,16 +679,16 @@ int sq_days_each(struct store *st, const char *target, int64_t since_ms, store_d
 	    " GROUP BY day, target ORDER BY day, target";
 	struct sq_store *s = sq(st);
 	struct day_walk w = {cb, arg};
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "reading daily figures");
 	if (target != NULL)
-		sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, since_ms);
+		db_bind_text(q, 1, target);
+	db_bind_int64(q, 2, since_ms);
 	rc = sq_rows(s, q, day_row, &w, err, "reading daily figures");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -698,19 +697,18 @@ struct link_walk {
 	void *arg;
 };
 
-static int link_row(void *arg, sqlite3_stmt *q)
+static int link_row(void *arg, struct db_stmt *q)
 {
 	struct link_walk *w = arg;
 	struct store_link l;
-	const char *lid = (const char *)sqlite3_column_text(q, 2);
-	const char *num = (const char *)sqlite3_column_text(q, 3);
+	const char *lid = (const char *)db_col_text(q, 2);
+	const char *num = (const char *)db_col_text(q, 3);
 
 	memset(&l, 0, sizeof(l));
 	snprintf(l.ledger_id, sizeof(l.ledger_id), "%s", lid != NULL ? lid : "");
 	snprintf(l.number, sizeof(l.number), "%s", num != NULL ? num : "");
-	l.serial = sqlite3_column_int64(q, 4);
-	return w->cb(w->arg, (const char *)sqlite3_column_text(q, 0),
-	             (const char *)sqlite3_column_text(q, 1), &l);
+	l.serial = db_col_int64(q, 4);
+	return w->cb(w->arg, (const char *)db_col_text(q, 0), (const char *)db_col_text(q, 1), &l);
 }
 
 int sq_links_each(struct store *st, enum record_kind kind, const char *id, store_link_cb cb,
@@ -723,14 +721,14 @@ int sq_links_each(struct store *st, enum record_kind kind, const char *id, store
 	    " ORDER BY l.target, l.ledger_type";
 	struct sq_store *s = sq(st);
 	struct link_walk w = {cb, arg};
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "reading links");
-	sqlite3_bind_int(q, 1, (int)kind);
-	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+	db_bind_int64(q, 1, (int)kind);
+	db_bind_text(q, 2, id);
 	rc = sq_rows(s, q, link_row, &w, err, "reading links");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * store_sqlite_lock.c - locks in SQLite (see store.h "locks").
+ * store_sql_lock.c - locks in SQLite (see store.h "locks").
  *
  * Taking a lock reads the holder and writes the new one inside one BEGIN
  * IMMEDIATE transaction, which holds SQLite's write lock: two processes
@@ -7,7 +7,7 @@
  * first's row.  The statements are prepared per call, not cached: a lock
  * is taken once a sync and renewed about once a minute.
  */
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,24 +18,24 @@ static int lock_read(struct sq_store *s, const char *name, struct store_lock *h,
 {
 	static const char sql[] =
 	    "SELECT owner, host, pid, acquired_ms, expires_ms FROM locks WHERE name = ?1";
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "reading a lock");
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		snprintf(h->owner, sizeof(h->owner), "%s", (const char *)sqlite3_column_text(q, 0));
-		snprintf(h->host, sizeof(h->host), "%s", (const char *)sqlite3_column_text(q, 1));
-		h->pid = sqlite3_column_int64(q, 2);
-		h->acquired_ms = sqlite3_column_int64(q, 3);
-		h->expires_ms = sqlite3_column_int64(q, 4);
+	db_bind_text(q, 1, name);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		snprintf(h->owner, sizeof(h->owner), "%s", (const char *)db_col_text(q, 0));
+		snprintf(h->host, sizeof(h->host), "%s", (const char *)db_col_text(q, 1));
+		h->pid = db_col_int64(q, 2);
+		h->acquired_ms = db_col_int64(q, 3);
+		h->expires_ms = db_col_int64(q, 4);
 		rc = BS_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? BS_ENOTFOUND : sq_fail(s, rc, err, "reading a lock");
+		rc = rc == DB_DONE ? BS_ENOTFOUND : sq_fail(s, rc, err, "reading a lock");
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -47,19 +47,19 @@ static int lock_write(struct sq_store *s, const char *name, const struct store_l
 	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(name) DO UPDATE SET"
 	    " owner = excluded.owner, host = excluded.host, pid = excluded.pid,"
 	    " acquired_ms = excluded.acquired_ms, expires_ms = excluded.expires_ms";
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "writing a lock");
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, me->owner, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, me->host, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, me->pid);
-	sqlite3_bind_int64(q, 5, me->acquired_ms);
-	sqlite3_bind_int64(q, 6, me->expires_ms);
+	db_bind_text(q, 1, name);
+	db_bind_text(q, 2, me->owner);
+	db_bind_text(q, 3, me->host);
+	db_bind_int64(q, 4, me->pid);
+	db_bind_int64(q, 5, me->acquired_ms);
+	db_bind_int64(q, 6, me->expires_ms);
 	rc = sq_done(s, q, err, "writing a lock");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -93,14 +93,14 @@ int sq_lock_release(struct store *st, const char *name, const char *owner, struc
 {
 	static const char sql[] = "DELETE FROM locks WHERE name = ?1 AND owner = ?2";
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "releasing a lock");
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, owner, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, name);
+	db_bind_text(q, 2, owner);
 	rc = sq_done(s, q, err, "releasing a lock");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }

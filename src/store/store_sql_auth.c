@@ -1,5 +1,5 @@
 /*
- * store_sqlite_auth.c - users, API tokens, sessions and failed logins in
+ * store_sql_auth.c - users, API tokens, sessions and failed logins in
  * SQLite (store_auth.h; the tables are migration 4 -> 5 in schema.c).
  *
  * The statements are prepared per call, not cached: they run once a login
@@ -7,7 +7,7 @@
  * round trip, and keeping them out of the shared cache keeps this file to
  * itself.  Each call is one statement, so autocommit is its transaction.
  */
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,23 +15,23 @@
 static int run2(struct sq_store *s, const char *sql, const char *text, int64_t n,
                 struct bs_error *err, const char *what);
 
-static int prep(struct sq_store *s, const char *sql, sqlite3_stmt **q, struct bs_error *err,
+static int prep(struct sq_store *s, const char *sql, struct db_stmt **q, struct bs_error *err,
                 const char *what)
 {
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, q, NULL);
+	int rc = db_prepare(s->db, sql, q);
 
-	return rc == SQLITE_OK ? BS_OK : sq_fail(s, rc, err, what);
+	return rc == DB_OK ? BS_OK : sq_fail(s, rc, err, what);
 }
 
 /* Step a write; a constraint failure becomes `conflict` with `msg`. */
-static int write_step(struct sq_store *s, sqlite3_stmt *q, int conflict, const char *msg,
+static int write_step(struct sq_store *s, struct db_stmt *q, int conflict, const char *msg,
                       struct bs_error *err, const char *what)
 {
-	int rc = sqlite3_step(q);
+	int rc = db_step(q);
 
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+	if (rc == DB_DONE || rc == DB_ROW)
 		return BS_OK;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT && conflict != BS_OK)
+	if ((rc & 0xff) == DB_CONSTRAINT && conflict != BS_OK)
 		return bs_error_set(err, conflict, "%s", msg);
 	return sq_fail(s, rc, err, what);
 }
@@ -40,7 +40,7 @@ static int a_user_add(struct store *st, const char *name, const char *pwhash, in
                       struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	char msg[128];
 	int rc = prep(s, "INSERT INTO users(name, pwhash, created_ms) VALUES(?1, ?2, ?3)", &q, err,
 	              "adding a user");
@@ -48,32 +48,32 @@ static int a_user_add(struct store *st, const char *name, const char *pwhash, in
 	if (rc != BS_OK)
 		return rc;
 	snprintf(msg, sizeof(msg), "user '%s' already exists", name);
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, pwhash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, now_ms);
+	db_bind_text(q, 1, name);
+	db_bind_text(q, 2, pwhash);
+	db_bind_int64(q, 3, now_ms);
 	rc = write_step(s, q, BS_ECONFLICT, msg, err, "adding a user");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
 static int a_user_get(struct store *st, const char *name, struct buf *pwhash, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = prep(s, "SELECT pwhash FROM users WHERE name = ?1", &q, err, "reading a user");
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, name);
 	buf_reset(pwhash);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		rc = buf_addstr(pwhash, (const char *)sqlite3_column_text(q, 0));
-	else if (rc == SQLITE_DONE)
+	rc = db_step(q);
+	if (rc == DB_ROW)
+		rc = buf_addstr(pwhash, (const char *)db_col_text(q, 0));
+	else if (rc == DB_DONE)
 		rc = bs_error_set(err, BS_ENOTFOUND, "no such user");
 	else
 		rc = sq_fail(s, rc, err, "reading a user");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -81,16 +81,16 @@ static int a_user_get(struct store *st, const char *name, struct buf *pwhash, st
 static int delete_named(struct sq_store *s, const char *sql, const char *what, const char *name,
                         struct bs_error *err)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = prep(s, sql, &q, err, "removing");
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, name);
 	rc = write_step(s, q, BS_OK, NULL, err, "removing");
-	if (rc == BS_OK && sqlite3_changes(s->db) == 0)
+	if (rc == BS_OK && db_changes(s->db) == 0)
 		rc = bs_error_set(err, BS_ENOTFOUND, "no %s '%s'", what, name);
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -102,23 +102,22 @@ static int a_user_remove(struct store *st, const char *name, struct bs_error *er
 static int a_users_each(struct store *st, store_user_cb cb, void *arg, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc =
 	    prep(s, "SELECT name, created_ms FROM users ORDER BY name", &q, err, "listing users");
 
 	if (rc != BS_OK)
 		return rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int r =
-		    cb(arg, (const char *)sqlite3_column_text(q, 0), sqlite3_column_int64(q, 1));
+	while ((rc = db_step(q)) == DB_ROW) {
+		int r = cb(arg, (const char *)db_col_text(q, 0), db_col_int64(q, 1));
 
 		if (r != 0) {
-			sqlite3_finalize(q);
+			db_finalize(q);
 			return r;
 		}
 	}
-	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing users");
-	sqlite3_finalize(q);
+	rc = rc == DB_DONE ? BS_OK : sq_fail(s, rc, err, "listing users");
+	db_finalize(q);
 	return rc;
 }
 
@@ -126,7 +125,7 @@ static int a_token_add(struct store *st, const char *name, const unsigned char *
                        unsigned scopes, int64_t now_ms, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	char msg[128];
 	int rc =
 	    prep(s, "INSERT INTO api_tokens(name, hash, scopes, created_ms) VALUES(?1, ?2, ?3, ?4)",
@@ -135,22 +134,22 @@ static int a_token_add(struct store *st, const char *name, const unsigned char *
 	if (rc != BS_OK)
 		return rc;
 	snprintf(msg, sizeof(msg), "token '%s' already exists", name);
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(q, 2, hash, STORE_AUTH_HASH, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, (int64_t)scopes);
-	sqlite3_bind_int64(q, 4, now_ms);
+	db_bind_text(q, 1, name);
+	db_bind_blob(q, 2, hash, STORE_AUTH_HASH);
+	db_bind_int64(q, 3, (int64_t)scopes);
+	db_bind_int64(q, 4, now_ms);
 	rc = write_step(s, q, BS_ECONFLICT, msg, err, "adding a token");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
-static void token_row(sqlite3_stmt *q, struct store_token *t)
+static void token_row(struct db_stmt *q, struct store_token *t)
 {
 	memset(t, 0, sizeof(*t));
-	snprintf(t->name, sizeof(t->name), "%s", (const char *)sqlite3_column_text(q, 0));
-	t->scopes = (unsigned)sqlite3_column_int64(q, 1);
-	t->created_ms = sqlite3_column_int64(q, 2);
-	t->used_ms = sqlite3_column_int64(q, 3);
+	snprintf(t->name, sizeof(t->name), "%s", (const char *)db_col_text(q, 0));
+	t->scopes = (unsigned)db_col_int64(q, 1);
+	t->created_ms = db_col_int64(q, 2);
+	t->used_ms = db_col_int64(q, 3);
 }
 
 /*
@@ -161,29 +160,29 @@ static int a_token_find(struct store *st, const unsigned char *hash, int64_t now
                         struct store_token *out, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = prep(s, "SELECT name, scopes, created_ms, used_ms FROM api_tokens WHERE hash = ?1",
 	              &q, err, "reading a token");
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_blob(q, 1, hash, STORE_AUTH_HASH, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
+	db_bind_blob(q, 1, hash, STORE_AUTH_HASH);
+	rc = db_step(q);
+	if (rc == DB_ROW)
 		token_row(q, out);
-	rc = rc == SQLITE_ROW    ? BS_OK
-	     : rc == SQLITE_DONE ? bs_error_set(err, BS_ENOTFOUND, "no such token")
-	                         : sq_fail(s, rc, err, "reading a token");
-	sqlite3_finalize(q);
+	rc = rc == DB_ROW    ? BS_OK
+	     : rc == DB_DONE ? bs_error_set(err, BS_ENOTFOUND, "no such token")
+	                     : sq_fail(s, rc, err, "reading a token");
+	db_finalize(q);
 	q = NULL;
 	if (rc != BS_OK || now_ms - out->used_ms < 60000)
 		return rc;
 	if (prep(s, "UPDATE api_tokens SET used_ms = ?2 WHERE hash = ?1", &q, NULL, "") == BS_OK) {
-		sqlite3_bind_blob(q, 1, hash, STORE_AUTH_HASH, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 2, now_ms);
+		db_bind_blob(q, 1, hash, STORE_AUTH_HASH);
+		db_bind_int64(q, 2, now_ms);
 		/* best effort: a busy store must not refuse a valid token */
-		(void)sqlite3_step(q);
-		sqlite3_finalize(q);
+		(void)db_step(q);
+		db_finalize(q);
 	}
 	return BS_OK;
 }
@@ -196,24 +195,24 @@ static int a_token_remove(struct store *st, const char *name, struct bs_error *e
 static int a_tokens_each(struct store *st, store_token_cb cb, void *arg, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	struct store_token t;
 	int rc = prep(s, "SELECT name, scopes, created_ms, used_ms FROM api_tokens ORDER BY name",
 	              &q, err, "listing tokens");
 
 	if (rc != BS_OK)
 		return rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		int r;
 
 		token_row(q, &t);
 		if ((r = cb(arg, &t)) != 0) {
-			sqlite3_finalize(q);
+			db_finalize(q);
 			return r;
 		}
 	}
-	rc = rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "listing tokens");
-	sqlite3_finalize(q);
+	rc = rc == DB_DONE ? BS_OK : sq_fail(s, rc, err, "listing tokens");
+	db_finalize(q);
 	return rc;
 }
 
@@ -221,7 +220,7 @@ static int a_session_add(struct store *st, const unsigned char *hash,
                          const struct store_session *ss, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = prep(s,
 	              "INSERT INTO sessions(hash, user, csrf, created_ms, expires_ms)"
 	              " VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -233,31 +232,31 @@ static int a_session_add(struct store *st, const unsigned char *hash,
 	rc = run2(s, "DELETE FROM sessions WHERE expires_ms <= ?2 AND ?1 IS NOT NULL", "",
 	          ss->created_ms, err, "forgetting expired sessions");
 	if (rc != BS_OK) {
-		sqlite3_finalize(q);
+		db_finalize(q);
 		return rc;
 	}
-	sqlite3_bind_blob(q, 1, hash, STORE_AUTH_HASH, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, ss->user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, ss->csrf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, ss->created_ms);
-	sqlite3_bind_int64(q, 5, ss->expires_ms);
+	db_bind_blob(q, 1, hash, STORE_AUTH_HASH);
+	db_bind_text(q, 2, ss->user);
+	db_bind_text(q, 3, ss->csrf);
+	db_bind_int64(q, 4, ss->created_ms);
+	db_bind_int64(q, 5, ss->expires_ms);
 	rc = write_step(s, q, BS_ENOTFOUND, "no such user (or a session id reused)", err,
 	                "adding a session");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
 static int a_session_remove(struct store *st, const unsigned char *hash, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = prep(s, "DELETE FROM sessions WHERE hash = ?1", &q, err, "removing a session");
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_blob(q, 1, hash, STORE_AUTH_HASH, SQLITE_STATIC);
+	db_bind_blob(q, 1, hash, STORE_AUTH_HASH);
 	rc = write_step(s, q, BS_OK, NULL, err, "removing a session");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -265,28 +264,26 @@ static int a_session_find(struct store *st, const unsigned char *hash, int64_t n
                           struct store_session *out, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = prep(s, "SELECT user, csrf, created_ms, expires_ms FROM sessions WHERE hash = ?1",
 	              &q, err, "reading a session");
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_blob(q, 1, hash, STORE_AUTH_HASH, SQLITE_STATIC);
+	db_bind_blob(q, 1, hash, STORE_AUTH_HASH);
 	memset(out, 0, sizeof(*out));
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		snprintf(out->user, sizeof(out->user), "%s",
-		         (const char *)sqlite3_column_text(q, 0));
-		snprintf(out->csrf, sizeof(out->csrf), "%s",
-		         (const char *)sqlite3_column_text(q, 1));
-		out->created_ms = sqlite3_column_int64(q, 2);
-		out->expires_ms = sqlite3_column_int64(q, 3);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		snprintf(out->user, sizeof(out->user), "%s", (const char *)db_col_text(q, 0));
+		snprintf(out->csrf, sizeof(out->csrf), "%s", (const char *)db_col_text(q, 1));
+		out->created_ms = db_col_int64(q, 2);
+		out->expires_ms = db_col_int64(q, 3);
 		rc = BS_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? bs_error_set(err, BS_ENOTFOUND, "no such session")
-		                       : sq_fail(s, rc, err, "reading a session");
+		rc = rc == DB_DONE ? bs_error_set(err, BS_ENOTFOUND, "no such session")
+		                   : sq_fail(s, rc, err, "reading a session");
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	if (rc == BS_OK && out->expires_ms <= now_ms) {
 		(void)a_session_remove(st, hash, NULL);
 		rc = bs_error_set(err, BS_ENOTFOUND, "the session has expired");
@@ -298,7 +295,7 @@ static int a_login_failures(struct store *st, const char *name, int64_t since_ms
                             int64_t *oldest_ms, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = prep(s,
 	              "SELECT count(*), coalesce(min(at_ms), 0) FROM login_failures"
 	              " WHERE name = ?1 AND at_ms >= ?2",
@@ -306,17 +303,17 @@ static int a_login_failures(struct store *st, const char *name, int64_t since_ms
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, since_ms);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*count = sqlite3_column_int64(q, 0);
-		*oldest_ms = sqlite3_column_int64(q, 1);
+	db_bind_text(q, 1, name);
+	db_bind_int64(q, 2, since_ms);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		*count = db_col_int64(q, 0);
+		*oldest_ms = db_col_int64(q, 1);
 		rc = BS_OK;
 	} else {
 		rc = sq_fail(s, rc, err, "reading failed logins");
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -324,15 +321,15 @@ static int a_login_failures(struct store *st, const char *name, int64_t since_ms
 static int run2(struct sq_store *s, const char *sql, const char *text, int64_t n,
                 struct bs_error *err, const char *what)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = prep(s, sql, &q, err, what);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, n);
+	db_bind_text(q, 1, text);
+	db_bind_int64(q, 2, n);
 	rc = write_step(s, q, BS_OK, NULL, err, what);
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /*
- * store_sqlite.c - the embedded SQLite backend of the store: its core.
+ * store_sql.c - the embedded SQLite backend of the store: its core.
  *
  * One connection per struct store.  WAL journal, foreign keys on,
  * synchronous=NORMAL (durable at checkpoint, never corrupt), a busy timeout
@@ -14,14 +14,13 @@
  *
  * This file holds what the others share -- the statement cache, error
  * mapping, transactions, closing -- and the settings.  The rest, by concern
- * (store_sqlite_int.h lists them): store_sqlite_open.c (opening: knowing
- * the file, checking it, migrating it), store_sqlite_records.c (records,
- * targets, sync state and history), store_sqlite_list.c (the listings),
- * store_sqlite_sync.c (the sync engine's tables).
+ * (store_sql_int.h lists them): store_sqlite_open.c (opening: knowing
+ * the file, checking it, migrating it), store_sql_records.c (records,
+ * targets, sync state and history), store_sql_list.c (the listings),
+ * store_sql_sync.c (the sync engine's tables).
  */
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -118,20 +117,20 @@ struct sq_store *sq(struct store *st)
 	return (struct sq_store *)st;
 }
 
-/* Translate an SQLite result code into a bs_status and a message. */
+/* Translate a result code (db.h) into a bs_status and a message. */
 int sq_fail(struct sq_store *s, int rc, struct bs_error *err, const char *what)
 {
 	int code;
 
 	switch (rc & 0xff) {
-	case SQLITE_NOMEM:
+	case DB_NOMEM:
 		code = BS_ENOMEM;
 		break;
-	case SQLITE_READONLY:
+	case DB_READONLY:
 		code = BS_EREADONLY;
 		break;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
+	case DB_BUSY:
+	case DB_LOCKED:
 		code = BS_EBUSY;
 		break;
 	default:
@@ -143,62 +142,61 @@ int sq_fail(struct sq_store *s, int rc, struct bs_error *err, const char *what)
 	if (code == BS_EBUSY)
 		return bs_error_set(err, code, "%s: the store is locked by another process", what);
 	return bs_error_set(err, code, "%s: %s", what,
-	                    s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	                    s->db != NULL ? db_errmsg(s->db) : "no connection");
 }
 
 /* The cached statement `id`, reset and with bindings cleared. */
-int sq_stmt(struct sq_store *s, enum stmt_id id, sqlite3_stmt **out, struct bs_error *err)
+int sq_stmt(struct sq_store *s, enum stmt_id id, struct db_stmt **out, struct bs_error *err)
 {
 	return sq_stmt_sql(s, id, stmt_sql[id], out, err);
 }
 
-int sq_stmt_sql(struct sq_store *s, enum stmt_id id, const char *sql, sqlite3_stmt **out,
+int sq_stmt_sql(struct sq_store *s, enum stmt_id id, const char *sql, struct db_stmt **out,
                 struct bs_error *err)
 {
 	int rc;
 
 	if (s->stmt[id] == NULL) {
-		rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
-		                        NULL);
-		if (rc != SQLITE_OK)
+		rc = db_prepare(s->db, sql, &s->stmt[id]);
+		if (rc != DB_OK)
 			return sq_fail(s, rc, err, "preparing a query");
 	} else {
-		sqlite3_reset(s->stmt[id]);
-		sqlite3_clear_bindings(s->stmt[id]);
+		db_reset(s->stmt[id]);
+		db_clear_bindings(s->stmt[id]);
 	}
 	*out = s->stmt[id];
 	return BS_OK;
 }
 
 /* Run a statement that returns no rows (or ignore them). */
-int sq_done(struct sq_store *s, sqlite3_stmt *q, struct bs_error *err, const char *what)
+int sq_done(struct sq_store *s, struct db_stmt *q, struct bs_error *err, const char *what)
 {
-	int rc = sqlite3_step(q);
+	int rc = db_step(q);
 
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	db_reset(q);
+	if (rc != DB_DONE && rc != DB_ROW)
 		return sq_fail(s, rc, err, what);
 	return BS_OK;
 }
 
-void sq_col_copy(sqlite3_stmt *q, int i, char *out, size_t cap)
+void sq_col_copy(struct db_stmt *q, int i, char *out, size_t cap)
 {
-	const unsigned char *t = sqlite3_column_text(q, i);
+	const char *t = db_col_text(q, i);
 
 	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
 }
 
 int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const char *what)
 {
-	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	int rc = db_exec(s->db, sql);
 
-	return rc == SQLITE_OK ? BS_OK : sq_fail(s, rc, err, what);
+	return rc == DB_OK ? BS_OK : sq_fail(s, rc, err, what);
 }
 
 /* Run one of the cached transaction-control statements. */
 static int tx_run(struct sq_store *s, enum stmt_id id, struct bs_error *err, const char *what)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, id, &q, err);
 
 	return rc != BS_OK ? rc : sq_done(s, q, err, what);
@@ -229,7 +227,7 @@ int tx_enter(struct sq_store *s, struct bs_error *err)
 /* Write the held serial counter back (see struct sq_counter). */
 int tx_counter_flush(struct sq_store *s, struct bs_error *err)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc;
 
 	if (!s->ctr.valid || !s->ctr.dirty)
@@ -237,8 +235,8 @@ int tx_counter_flush(struct sq_store *s, struct bs_error *err)
 	rc = sq_stmt(s, Q_COUNTER_PUT, &q, err);
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, s->ctr.name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, s->ctr.value);
+	db_bind_text(q, 1, s->ctr.name);
+	db_bind_int64(q, 2, s->ctr.value);
 	rc = sq_done(s, q, err, "saving the serial counter");
 	if (rc == BS_OK)
 		s->ctr.dirty = false;
@@ -274,28 +272,32 @@ void sq_close(struct store *st)
 	struct sq_store *s = sq(st);
 
 	for (int i = 0; i < Q_STMT_COUNT; i++)
-		sqlite3_finalize(s->stmt[i]);
+		db_finalize(s->stmt[i]);
 	if (s->user_tx)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_close(s->db);
+		db_exec(s->db, "ROLLBACK");
+	db_close(s->db);
 	free(s);
 }
 
 int sq_schema_version(struct store *st, int *version, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc =
+	    db_prepare(s->db,
+	               db_engine(s->db) == DB_SQLITE ? "PRAGMA user_version"
+	                                             : "SELECT max(version) FROM schema_version",
+	               &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "reading the schema version");
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*version = sqlite3_column_int(q, 0);
-		rc = SQLITE_OK;
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		*version = db_col_int(q, 0);
+		rc = DB_OK;
 	}
-	sqlite3_finalize(q);
-	return rc == SQLITE_OK ? BS_OK : sq_fail(s, rc, err, "reading the schema version");
+	db_finalize(q);
+	return rc == DB_OK ? BS_OK : sq_fail(s, rc, err, "reading the schema version");
 }
 
 int sq_begin(struct store *st, struct bs_error *err)
@@ -334,21 +336,21 @@ void sq_rollback(struct store *st)
 int sq_setting_get(struct store *st, const char *key, struct buf *value, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_SETTING_GET, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, key);
 	buf_reset(value);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		rc = buf_add(value, sqlite3_column_text(q, 0), (size_t)sqlite3_column_bytes(q, 0));
-		sqlite3_reset(q);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		rc = buf_add(value, db_col_text(q, 0), (size_t)db_col_bytes(q, 0));
+		db_reset(q);
 		return rc;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return bs_error_set(err, BS_ENOTFOUND, "setting '%s' is not set", key);
 	return sq_fail(s, rc, err, "reading a setting");
 }
@@ -356,29 +358,29 @@ int sq_setting_get(struct store *st, const char *key, struct buf *value, struct 
 int sq_setting_set(struct store *st, const char *key, const char *value, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, value != NULL ? Q_SETTING_SET : Q_SETTING_DEL, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, key);
 	if (value != NULL)
-		sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+		db_bind_text(q, 2, value);
 	return sq_done(s, q, err, "saving a setting");
 }
 
-int sq_rows(struct sq_store *s, sqlite3_stmt *q, int (*row)(void *arg, sqlite3_stmt *q), void *arg,
-            struct bs_error *err, const char *what)
+int sq_rows(struct sq_store *s, struct db_stmt *q, int (*row)(void *arg, struct db_stmt *q),
+            void *arg, struct bs_error *err, const char *what)
 {
 	int rc;
 
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		int stop = row(arg, q);
 
 		if (stop != 0)
 			return stop;
 	}
-	return rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, what);
+	return rc == DB_DONE ? BS_OK : sq_fail(s, rc, err, what);
 }
 
 struct pair_walk {
@@ -386,15 +388,14 @@ struct pair_walk {
 	void *arg;
 };
 
-static int pair_row(void *arg, sqlite3_stmt *q)
+static int pair_row(void *arg, struct db_stmt *q)
 {
 	struct pair_walk *w = arg;
 
-	return w->cb(w->arg, (const char *)sqlite3_column_text(q, 0),
-	             (const char *)sqlite3_column_text(q, 1));
+	return w->cb(w->arg, (const char *)db_col_text(q, 0), (const char *)db_col_text(q, 1));
 }
 
-int sq_rows_pairs(struct sq_store *s, sqlite3_stmt *q,
+int sq_rows_pairs(struct sq_store *s, struct db_stmt *q,
                   int (*cb)(void *arg, const char *a, const char *b), void *arg,
                   struct bs_error *err, const char *what)
 {
@@ -409,13 +410,13 @@ int sq_walk_pairs(struct sq_store *s, enum stmt_id id,
                   int (*cb)(void *arg, const char *a, const char *b), void *arg,
                   struct bs_error *err, const char *what)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, id, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
 	rc = sq_rows_pairs(s, q, cb, arg, err, what);
-	sqlite3_reset(q);
+	db_reset(q);
 	return rc;
 }
 
@@ -423,3 +424,59 @@ int sq_settings_each(struct store *st, store_setting_cb cb, void *arg, struct bs
 {
 	return sq_walk_pairs(sq(st), Q_SETTINGS_ALL, cb, arg, err, "listing settings");
 }
+const struct store_ops sq_ops = {
+    .name = "sql",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .setting_get = sq_setting_get,
+    .setting_set = sq_setting_set,
+    .settings_each = sq_settings_each,
+    .lock_take = sq_lock_take,
+    .lock_release = sq_lock_release,
+    .record_put = sq_record_put,
+    .record_get = sq_record_get,
+    .record_kinds_of = sq_record_kinds_of,
+    .record_count = sq_record_count,
+    .records_each = sq_records_each,
+    .records_referencing = sq_records_referencing,
+    .target_add = sq_target_add,
+    .targets_each = sq_targets_each,
+    .state_apply = sq_state_apply,
+    .state_get = sq_state_get,
+    .keys_each = sq_keys_each,
+    .keys_page = sq_keys_page,
+    .rows_each = sq_rows_each,
+    .history_each = sq_history_each,
+    .link_get = sq_link_get,
+    .link_set = sq_link_set,
+    .link_drop = sq_link_drop,
+    .serial = sq_serial,
+    .outbox_add = sq_outbox_add,
+    .outbox_each = sq_outbox_each,
+    .outbox_set = sq_outbox_set,
+    .outbox_delete = sq_outbox_delete,
+    .outbox_has = sq_outbox_has,
+    .request_create = sq_request_create,
+    .request_set = sq_request_set,
+    .requests_each = sq_requests_each,
+    .job_add = sq_job_add,
+    .job_update = sq_job_update,
+    .job_get = sq_job_get,
+    .jobs_page = sq_jobs_page,
+    .jobs_last = sq_jobs_last,
+    .jobs_abandon = sq_jobs_abandon,
+    .metrics_each = sq_metrics_each,
+    .auth = &sq_auth_ops,
+    .events = &sq_events_ops,
+    .inbound = &sq_inbound_ops,
+    .contacts = &sq_contacts_ops,
+    .rows_page = sq_rows_page,
+    .tab_counts = sq_tab_counts,
+    .refusals_each = sq_refusals_each,
+    .refusal_dismiss = sq_refusal_dismiss,
+    .days_each = sq_days_each,
+    .links_each = sq_links_each,
+};

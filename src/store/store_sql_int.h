@@ -1,23 +1,23 @@
 /*
- * store_sqlite_int.h - internals shared by the SQLite backend's files.
+ * store_sql_int.h - internals shared by the SQLite backend's files.
  *
- * The backend is split by concern: store_sqlite.c (statement cache, errors,
+ * The backend is split by concern: store_sql.c (statement cache, errors,
  * transactions, closing, settings), store_sqlite_open.c (opening, checking,
- * migrating; the operations table), store_sqlite_records.c (records,
- * targets, sync state, history), store_sqlite_list.c (pending and history
- * listings), store_sqlite_sync.c (links, serials, outbox, requests, and the
+ * migrating; the operations table), store_sql_records.c (records,
+ * targets, sync state, history), store_sql_list.c (pending and history
+ * listings), store_sql_sync.c (links, serials, outbox, requests, and the
  * planner's paged walk over pending records) and
- * store_sqlite_lock.c (the locks), store_sqlite_jobs.c (serve's sync jobs).
+ * store_sql_lock.c (the locks), store_sql_jobs.c (serve's sync jobs).
  * All use the one statement cache and transaction helpers declared here;
  * the sq_* operations below are what the operations table points at, each
  * documented by its store.h counterpart.
  */
-#ifndef BS_STORE_STORE_SQLITE_INT_H
-#define BS_STORE_STORE_SQLITE_INT_H
+#ifndef BS_STORE_STORE_SQL_INT_H
+#define BS_STORE_STORE_SQL_INT_H
 
+#include "store/db.h"
 #include "store/store_int.h"
 
-#include <sqlite3.h>
 #include <stdbool.h>
 
 enum stmt_id {
@@ -74,11 +74,12 @@ enum stmt_id {
 
 struct sq_store {
 	struct store base;
-	sqlite3 *db;
-	sqlite3_stmt *stmt[Q_STMT_COUNT];
+	struct db *db;
+	struct db_stmt *stmt[Q_STMT_COUNT];
 	int tx_depth; /* 0: autocommit; 1: store_begin; more: savepoints */
 	bool user_tx;
-	int ntargets; /* cached count of targets, -1 = unknown */
+	bool readonly; /* opened read-only: writes are refused */
+	int ntargets;  /* cached count of targets, -1 = unknown */
 	/* whether any refused re-import is stored: -1 unknown (asked once per
 	 * transaction, so a put clears one only when there is one) */
 	int refusals;
@@ -127,34 +128,34 @@ int sq_fail(struct sq_store *s, int rc, struct bs_error *err, const char *what);
  * (finalized at close): reset it after use, never finalize it.  sq_stmt_sql
  * is the same for the ids whose SQL their module keeps; `sql` must be the
  * same text at every call for that id. */
-int sq_stmt(struct sq_store *s, enum stmt_id id, sqlite3_stmt **out, struct bs_error *err);
-int sq_stmt_sql(struct sq_store *s, enum stmt_id id, const char *sql, sqlite3_stmt **out,
+int sq_stmt(struct sq_store *s, enum stmt_id id, struct db_stmt **out, struct bs_error *err);
+int sq_stmt_sql(struct sq_store *s, enum stmt_id id, const char *sql, struct db_stmt **out,
                 struct bs_error *err);
 
 /* Step a statement that returns no rows we need; reset it. */
-int sq_done(struct sq_store *s, sqlite3_stmt *q, struct bs_error *err, const char *what);
+int sq_done(struct sq_store *s, struct db_stmt *q, struct bs_error *err, const char *what);
 
 int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const char *what);
 
 /* Column i of the current row as text into out[cap] ("" for NULL;
  * truncated to fit, always NUL-terminated). */
-void sq_col_copy(sqlite3_stmt *q, int i, char *out, size_t cap);
+void sq_col_copy(struct db_stmt *q, int i, char *out, size_t cap);
 
 /* Step q (the caller's, prepared and bound) through its rows, handing each
  * to row(arg, q); a non-zero return from row stops the walk and is returned
  * as is.  The end is BS_OK, an SQLite failure sq_fail() about `what`.  q is
  * neither reset nor finalized: that stays the caller's. */
-int sq_rows(struct sq_store *s, sqlite3_stmt *q, int (*row)(void *arg, sqlite3_stmt *q), void *arg,
-            struct bs_error *err, const char *what);
+int sq_rows(struct sq_store *s, struct db_stmt *q, int (*row)(void *arg, struct db_stmt *q),
+            void *arg, struct bs_error *err, const char *what);
 
 /* sq_rows() over rows of two text columns, each handed to cb(arg, a, b). */
-int sq_rows_pairs(struct sq_store *s, sqlite3_stmt *q,
+int sq_rows_pairs(struct sq_store *s, struct db_stmt *q,
                   int (*cb)(void *arg, const char *a, const char *b), void *arg,
                   struct bs_error *err, const char *what);
 
 /* sq_rows() over (kind, id) rows, each handed to cb; a kind this build
- * does not know is passed over (store_sqlite_list.c). */
-int sq_rows_keys(struct sq_store *s, sqlite3_stmt *q, store_key_cb cb, void *arg,
+ * does not know is passed over (store_sql_list.c). */
+int sq_rows_keys(struct sq_store *s, struct db_stmt *q, store_key_cb cb, void *arg,
                  struct bs_error *err, const char *what);
 
 /* Walk a cached statement whose rows are two text columns (settings,
@@ -163,13 +164,16 @@ int sq_walk_pairs(struct sq_store *s, enum stmt_id id,
                   int (*cb)(void *arg, const char *a, const char *b), void *arg,
                   struct bs_error *err, const char *what);
 
-/* A transaction, or a savepoint inside the caller's: see store_sqlite.c. */
+/* A transaction, or a savepoint inside the caller's: see store_sql.c. */
 int tx_enter(struct sq_store *s, struct bs_error *err);
 int tx_leave(struct sq_store *s, int status, struct bs_error *err);
 /* Write the held serial counter back now (tx_leave does it at COMMIT). */
 int tx_counter_flush(struct sq_store *s, struct bs_error *err);
 
-/* store_sqlite.c: the connection and the settings. */
+/* The operations of a store on either engine (store_sql.c). */
+extern const struct store_ops sq_ops;
+
+/* store_sql.c: the connection and the settings. */
 void sq_close(struct store *st);
 int sq_schema_version(struct store *st, int *version, struct bs_error *err);
 int sq_begin(struct store *st, struct bs_error *err);
@@ -179,7 +183,7 @@ int sq_setting_get(struct store *st, const char *key, struct buf *value, struct 
 int sq_setting_set(struct store *st, const char *key, const char *value, struct bs_error *err);
 int sq_settings_each(struct store *st, store_setting_cb cb, void *arg, struct bs_error *err);
 
-/* store_sqlite_records.c: records, targets, sync state (see store_int.h). */
+/* store_sql_records.c: records, targets, sync state (see store_int.h). */
 int sq_record_put(struct store *st, const struct record *r, const struct store_actor *who,
                   enum store_put_result *result, struct bs_error *err);
 int sq_record_get(struct store *st, enum record_kind kind, const char *id, const char *target,
@@ -200,7 +204,7 @@ int sq_state_apply(struct store *st, enum record_kind kind, const char *id, int6
 int sq_state_get(struct store *st, enum record_kind kind, const char *id, const char *target,
                  enum sync_state *state, struct buf *reason, struct bs_error *err);
 
-/* store_sqlite_list.c: the listings (see store_int.h). */
+/* store_sql_list.c: the listings (see store_int.h). */
 int sq_keys_each(struct store *st, const char *target, const char *tab, store_key_cb cb, void *arg,
                  struct bs_error *err);
 int sq_rows_each(struct store *st, const char *target, unsigned state_mask, const char *tab,
@@ -208,13 +212,13 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
 int sq_history_each(struct store *st, const enum record_kind *kind, const char *id, int64_t limit,
                     store_history_cb cb, void *arg, struct bs_error *err);
 
-/* store_sqlite_lock.c: locks (see store.h). */
+/* store_sql_lock.c: locks (see store.h). */
 int sq_lock_take(struct store *st, const char *name, const struct store_lock *me, int64_t now_ms,
                  store_lock_gone_cb gone, void *arg, struct store_lock *holder,
                  struct bs_error *err);
 int sq_lock_release(struct store *st, const char *name, const char *owner, struct bs_error *err);
 
-/* store_sqlite_sync.c: the sync engine's tables (see store.h). */
+/* store_sql_sync.c: the sync engine's tables (see store.h). */
 int sq_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
                 const char *ledger_type, struct store_link *out, struct bs_error *err);
 int sq_link_set(struct store *st, const char *target, enum record_kind kind, const char *id,
@@ -250,7 +254,7 @@ int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
                  enum record_kind kind, const char *after, size_t limit, store_key_cb cb, void *arg,
                  struct bs_error *err);
 
-/* jobs (store_sqlite_jobs.c) */
+/* jobs (store_sql_jobs.c) */
 int sq_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err);
 int sq_job_update(struct store *st, const struct store_job *j, struct bs_error *err);
 int sq_job_get(struct store *st, int64_t id, struct store_job *out, struct buf *request,
@@ -262,14 +266,14 @@ int sq_metrics_each(struct store *st, enum store_metric m, int64_t since_ms, sto
                     void *arg, struct bs_error *err);
 int sq_jobs_abandon(struct store *st, const char *message, int64_t now_ms, int64_t *n,
                     struct bs_error *err);
-/* store_sqlite_auth.c: users, tokens, sessions, failed logins (store_auth.h). */
+/* store_sql_auth.c: users, tokens, sessions, failed logins (store_auth.h). */
 extern const struct store_auth_ops sq_auth_ops;
-/* store_sqlite_events.c: the events outbox (store_events.h). */
+/* store_sql_events.c: the events outbox (store_events.h). */
 extern const struct store_events_ops sq_events_ops;
 extern const struct store_inbound_ops sq_inbound_ops;
 extern const struct store_contacts_ops sq_contacts_ops;
 
-/* The REST API's listings (store_sqlite_list.c; store.h "paged listings"). */
+/* The REST API's listings (store_sql_list.c; store.h "paged listings"). */
 int sq_rows_page(struct store *st, const char *target, unsigned state_mask, const char *tab,
                  const struct store_row_key *after, size_t limit, store_row_cb cb, void *arg,
                  struct bs_error *err);
@@ -288,16 +292,16 @@ extern const char sq_row_label[];
 /* A listing row out of the columns kind, id, tab, date, currency,
  * has_total, total, state, reason, label, [contact]: the pointers are the
  * statement's, valid until it steps again. */
-void sq_row_of(sqlite3_stmt *q, struct store_row *out);
+void sq_row_of(struct db_stmt *q, struct store_row *out);
 
 /* Prepare a listing's sql, bind ?1 tab (NULL or "": every tab), ?2 target
  * and ?3 mask (when target is not NULL), ?4 RECORD_PURCHASE, hand each row
  * to row (sq_rows), finalize. */
 int sq_listing_run(struct sq_store *s, const char *sql, const char *tab, const char *target,
-                   int64_t mask, int (*row)(void *arg, sqlite3_stmt *q), void *arg,
+                   int64_t mask, int (*row)(void *arg, struct db_stmt *q), void *arg,
                    struct bs_error *err, const char *what);
 
-/* Refused re-imports (store.h; store_sqlite_refusals.c).  sq_refusal_put
+/* Refused re-imports (store.h; store_sql_refusals.c).  sq_refusal_put
  * keeps one, in its own transaction or the caller's; sq_refusals_clear
  * drops the record's, asking once per transaction whether there are any. */
 int sq_refusal_put(struct sq_store *s, int64_t record, const char *target, const char *message,

@@ -1,13 +1,12 @@
 /*
- * store_sqlite_records.c - the SQLite store's records and what hangs on
+ * store_sql_records.c - the SQLite store's records and what hangs on
  * them: references, targets, per-target sync state moved through the state
  * machine (model/sync_state.h), and the history rows of every transition.
  */
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
 #include "consolidate/consolidate.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,41 +14,41 @@ static int history_add(struct sq_store *s, int64_t record, const char *target,
                        const struct store_actor *who, const char *from, const char *to,
                        const char *reason, struct bs_error *err)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_HISTORY_ADD, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_int64(q, 1, record);
-	sqlite3_bind_text(q, 2, target != NULL ? target : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, who->now_ms);
-	sqlite3_bind_text(q, 4, who->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 7, reason != NULL ? reason : "", -1, SQLITE_STATIC);
+	db_bind_int64(q, 1, record);
+	db_bind_text(q, 2, target != NULL ? target : "");
+	db_bind_int64(q, 3, who->now_ms);
+	db_bind_text(q, 4, who->name);
+	db_bind_text(q, 5, from);
+	db_bind_text(q, 6, to);
+	db_bind_text(q, 7, reason != NULL ? reason : "");
 	return sq_done(s, q, err, "writing history");
 }
 
 static int refs_write(struct sq_store *s, int64_t record, const struct record *r, bool replace,
                       struct bs_error *err)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc;
 
 	if (replace) {
 		if ((rc = sq_stmt(s, Q_REFS_DEL, &q, err)) != BS_OK)
 			return rc;
-		sqlite3_bind_int64(q, 1, record);
+		db_bind_int64(q, 1, record);
 		if ((rc = sq_done(s, q, err, "writing references")) != BS_OK)
 			return rc;
 	}
 	for (size_t i = 0; i < r->nrefs; i++) {
 		if ((rc = sq_stmt(s, Q_REFS_INSERT, &q, err)) != BS_OK)
 			return rc;
-		sqlite3_bind_int64(q, 1, record);
-		sqlite3_bind_text(q, 2, r->refs[i].field, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 3, (sqlite3_int64)r->refs[i].kinds);
-		sqlite3_bind_text(q, 4, r->refs[i].id, -1, SQLITE_STATIC);
+		db_bind_int64(q, 1, record);
+		db_bind_text(q, 2, r->refs[i].field);
+		db_bind_int64(q, 3, (int64_t)r->refs[i].kinds);
+		db_bind_text(q, 4, r->refs[i].id);
 		if ((rc = sq_done(s, q, err, "writing references")) != BS_OK)
 			return rc;
 	}
@@ -57,16 +56,15 @@ static int refs_write(struct sq_store *s, int64_t record, const struct record *r
 }
 
 /* Bind the content columns shared by insert and update, from `first`. */
-static void bind_content(sqlite3_stmt *q, int first, const struct record *r)
+static void bind_content(struct db_stmt *q, int first, const struct record *r)
 {
-	sqlite3_bind_blob(q, first, r->hash, RECORD_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(q, first + 1, buf_cstr(&r->canonical), (int)r->canonical.len,
-	                  SQLITE_STATIC);
-	sqlite3_bind_text(q, first + 2, r->tab, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, first + 3, r->date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, first + 4, r->currency, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, first + 5, r->has_total);
-	sqlite3_bind_int64(q, first + 6, r->total);
+	db_bind_blob(q, first, r->hash, RECORD_HASH_LEN);
+	db_bind_text_copy(q, first + 1, buf_cstr(&r->canonical), (int)r->canonical.len);
+	db_bind_text(q, first + 2, r->tab);
+	db_bind_text(q, first + 3, r->date);
+	db_bind_text(q, first + 4, r->currency);
+	db_bind_int64(q, first + 5, r->has_total);
+	db_bind_int64(q, first + 6, r->total);
 }
 
 /* New content on an existing record: every target's state moves. */
@@ -79,22 +77,21 @@ static int states_new_version(struct sq_store *s, int64_t record, const struct s
 		bool pending;
 	} changes[16];
 	size_t n = 0;
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc;
 
 	if ((rc = sq_stmt(s, Q_STATES_OF, &q, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_int64(q, 1, record);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < sizeof(changes) / sizeof(changes[0])) {
+	db_bind_int64(q, 1, record);
+	while ((rc = db_step(q)) == DB_ROW && n < sizeof(changes) / sizeof(changes[0])) {
 		struct change *c = &changes[n];
 		const char *why = NULL;
 
-		snprintf(c->target, sizeof(c->target), "%s", sqlite3_column_text(q, 0));
-		if (sync_state_from_name((const char *)sqlite3_column_text(q, 1), &c->from) !=
-		    BS_OK)
+		snprintf(c->target, sizeof(c->target), "%s", db_col_text(q, 0));
+		if (sync_state_from_name((const char *)db_col_text(q, 1), &c->from) != BS_OK)
 			continue;
-		if (sync_transition(c->from, sqlite3_column_int(q, 2) != 0, SYNC_EV_NEW_VERSION,
-		                    &c->to, &c->pending, &why) != BS_OK) {
+		if (sync_transition(c->from, db_col_int(q, 2) != 0, SYNC_EV_NEW_VERSION, &c->to,
+		                    &c->pending, &why) != BS_OK) {
 			/* Consolidated: the ledger document is locked; keep the
 			 * state and say so in history. */
 			c->to = c->from;
@@ -102,8 +99,8 @@ static int states_new_version(struct sq_store *s, int64_t record, const struct s
 		}
 		n++;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	db_reset(q);
+	if (rc != DB_DONE && rc != DB_ROW)
 		return sq_fail(s, rc, err, "reading sync state");
 	for (size_t i = 0; i < n; i++) {
 		const char *reason = changes[i].from == SYNC_CONSOLIDATED
@@ -112,12 +109,12 @@ static int states_new_version(struct sq_store *s, int64_t record, const struct s
 		                         : "new version arrived";
 		if ((rc = sq_stmt(s, Q_STATE_SET, &q, err)) != BS_OK)
 			return rc;
-		sqlite3_bind_int64(q, 1, record);
-		sqlite3_bind_text(q, 2, changes[i].target, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 3, sync_state_name(changes[i].to), -1, SQLITE_STATIC);
-		sqlite3_bind_int(q, 4, changes[i].pending);
-		sqlite3_bind_text(q, 5, "", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 6, who->now_ms);
+		db_bind_int64(q, 1, record);
+		db_bind_text(q, 2, changes[i].target);
+		db_bind_text(q, 3, sync_state_name(changes[i].to));
+		db_bind_int64(q, 4, changes[i].pending);
+		db_bind_text(q, 5, "");
+		db_bind_int64(q, 6, who->now_ms);
 		if ((rc = sq_done(s, q, err, "writing sync state")) != BS_OK)
 			return rc;
 		rc =
@@ -133,15 +130,15 @@ static int states_new_version(struct sq_store *s, int64_t record, const struct s
  * target_add forgets it. */
 static int count_targets(struct sq_store *s, struct bs_error *err)
 {
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM targets", -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, "SELECT count(*) FROM targets", &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "counting targets");
-	rc = sqlite3_step(q);
-	s->ntargets = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-	sqlite3_finalize(q);
-	return rc == SQLITE_ROW ? BS_OK : sq_fail(s, rc, err, "counting targets");
+	rc = db_step(q);
+	s->ntargets = rc == DB_ROW ? db_col_int(q, 0) : -1;
+	db_finalize(q);
+	return rc == DB_ROW ? BS_OK : sq_fail(s, rc, err, "counting targets");
 }
 
 /* A refusal to keep (store.h "Refused re-imports"): record 0 = none. */
@@ -163,44 +160,43 @@ static int consolidated_change(struct sq_store *s, int64_t rowid, const struct r
 {
 	struct record_doc old, cur;
 	struct bs_error e;
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	char *target = rf->target, name[256] = "";
 	bool locked = false;
 	int rc;
 
 	if ((rc = sq_stmt(s, Q_STATES_OF, &q, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_int64(q, 1, rowid);
-	while (!locked && sqlite3_step(q) == SQLITE_ROW) {
-		if (strcmp((const char *)sqlite3_column_text(q, 1), "consolidated") == 0) {
+	db_bind_int64(q, 1, rowid);
+	while (!locked && db_step(q) == DB_ROW) {
+		if (strcmp((const char *)db_col_text(q, 1), "consolidated") == 0) {
 			locked = true;
-			snprintf(target, sizeof(rf->target), "%s", sqlite3_column_text(q, 0));
+			snprintf(target, sizeof(rf->target), "%s", db_col_text(q, 0));
 		}
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	if (!locked)
 		return BS_OK;
 	if ((rc = sq_stmt(s, Q_LINK_GET, &q, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, (int)r->kind);
-	sqlite3_bind_text(q, 3, r->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, "Consolidation", -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 1) != NULL)
-		snprintf(name, sizeof(name), "%s", sqlite3_column_text(q, 1));
-	sqlite3_reset(q);
+	db_bind_text(q, 1, target);
+	db_bind_int64(q, 2, (int)r->kind);
+	db_bind_text(q, 3, r->id);
+	db_bind_text(q, 4, "Consolidation");
+	if (db_step(q) == DB_ROW && db_col_text(q, 1) != NULL)
+		snprintf(name, sizeof(name), "%s", db_col_text(q, 1));
+	db_reset(q);
 	if ((rc = sq_stmt(s, Q_REC_GET, &q, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_int(q, 1, (int)r->kind);
-	sqlite3_bind_text(q, 2, r->id, -1, SQLITE_STATIC);
+	db_bind_int64(q, 1, (int)r->kind);
+	db_bind_text(q, 2, r->id);
 	record_doc_init(&old);
 	record_doc_init(&cur);
 	/* both read with the same context; a record that does not parse back
 	 * counts as changed */
-	if (sqlite3_step(q) == SQLITE_ROW &&
-	    record_doc_parse((const char *)sqlite3_column_text(q, 7),
-	                     (size_t)sqlite3_column_bytes(q, 7), &(struct record_ctx){NULL}, &old,
-	                     &e) == BS_OK &&
+	if (db_step(q) == DB_ROW &&
+	    record_doc_parse((const char *)db_col_text(q, 7), (size_t)db_col_bytes(q, 7),
+	                     &(struct record_ctx){NULL}, &old, &e) == BS_OK &&
 	    record_doc_parse(buf_cstr(&r->canonical), r->canonical.len, &(struct record_ctx){NULL},
 	                     &cur, &e) == BS_OK)
 		rc = cons_lock_check(&old, &cur, name[0] != '\0' ? name : "(consolidated)", err);
@@ -209,7 +205,7 @@ static int consolidated_change(struct sq_store *s, int64_t rowid, const struct r
 		                  "%s %s is in consolidated document %s, already posted: it can't "
 		                  "change (only its memo, and new payments, are accepted)",
 		                  record_kind_name(r->kind), r->id, name);
-	sqlite3_reset(q);
+	db_reset(q);
 	record_doc_release(&old);
 	record_doc_release(&cur);
 	if (rc == BS_ESTATE && err != NULL)
@@ -225,7 +221,7 @@ static int record_put_locked(struct sq_store *s, const struct record *r,
                              const struct store_actor *who, enum store_put_result *result,
                              struct refusal *rf, struct bs_error *err)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int64_t rowid, old_version;
 	bool same;
 	char reason[64];
@@ -235,19 +231,19 @@ static int record_put_locked(struct sq_store *s, const struct record *r,
 	 * Insert first: in a bulk import almost every record is new, and the
 	 * unique key then answers "is it there?" in the same B-tree descent.
 	 */
-	if (sqlite3_db_readonly(s->db, "main") == 1)
+	if (s->readonly)
 		goto existing; /* re-reading what is there needs no write */
 	if ((rc = sq_stmt(s, Q_REC_INSERT, &q, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_int(q, 1, (int)r->kind);
-	sqlite3_bind_text(q, 2, r->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, r->version);
+	db_bind_int64(q, 1, (int)r->kind);
+	db_bind_text(q, 2, r->id);
+	db_bind_int64(q, 3, r->version);
 	bind_content(q, 4, r);
-	sqlite3_bind_int64(q, 11, who->now_ms);
+	db_bind_int64(q, 11, who->now_ms);
 	if ((rc = sq_done(s, q, err, "storing a record")) != BS_OK)
 		return rc;
-	if (sqlite3_changes(s->db) == 1) {
-		rowid = sqlite3_last_insert_rowid(s->db);
+	if (db_changes(s->db) == 1) {
+		rowid = db_last_insert_id(s->db);
 		if ((rc = refs_write(s, rowid, r, false, err)) != BS_OK)
 			return rc;
 		if (s->ntargets < 0 && (rc = count_targets(s, err)) != BS_OK)
@@ -255,8 +251,8 @@ static int record_put_locked(struct sq_store *s, const struct record *r,
 		if (s->ntargets > 0) {
 			if ((rc = sq_stmt(s, Q_STATE_INSERT_NEW, &q, err)) != BS_OK)
 				return rc;
-			sqlite3_bind_int64(q, 1, rowid);
-			sqlite3_bind_int64(q, 2, who->now_ms);
+			db_bind_int64(q, 1, rowid);
+			db_bind_int64(q, 2, who->now_ms);
 			if ((rc = sq_done(s, q, err, "writing sync state")) != BS_OK)
 				return rc;
 		}
@@ -271,20 +267,19 @@ static int record_put_locked(struct sq_store *s, const struct record *r,
 existing:
 	if ((rc = sq_stmt(s, Q_REC_FIND, &q, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_int(q, 1, (int)r->kind);
-	sqlite3_bind_text(q, 2, r->id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
+	db_bind_int64(q, 1, (int)r->kind);
+	db_bind_text(q, 2, r->id);
+	rc = db_step(q);
+	if (rc != DB_ROW) {
+		db_reset(q);
 		/* not there on a read-only store: the write it needs is refused */
-		return sq_fail(s, rc == SQLITE_DONE ? SQLITE_READONLY : rc, err,
-		               "storing a record");
+		return sq_fail(s, rc == DB_DONE ? DB_READONLY : rc, err, "storing a record");
 	}
-	rowid = sqlite3_column_int64(q, 0);
-	old_version = sqlite3_column_int64(q, 1);
-	same = sqlite3_column_bytes(q, 2) == RECORD_HASH_LEN &&
-	       memcmp(sqlite3_column_blob(q, 2), r->hash, RECORD_HASH_LEN) == 0;
-	sqlite3_reset(q);
+	rowid = db_col_int64(q, 0);
+	old_version = db_col_int64(q, 1);
+	same = db_col_bytes(q, 2) == RECORD_HASH_LEN &&
+	       memcmp(db_col_blob(q, 2), r->hash, RECORD_HASH_LEN) == 0;
+	db_reset(q);
 
 	if (r->version != 0 && old_version != 0) {
 		if (r->version < old_version) {
@@ -307,9 +302,9 @@ existing:
 			return BS_OK;
 		if ((rc = sq_stmt(s, Q_REC_VERSION, &q, err)) != BS_OK)
 			return rc;
-		sqlite3_bind_int64(q, 1, rowid);
-		sqlite3_bind_int64(q, 2, r->version);
-		sqlite3_bind_int64(q, 3, who->now_ms);
+		db_bind_int64(q, 1, rowid);
+		db_bind_int64(q, 2, r->version);
+		db_bind_int64(q, 3, who->now_ms);
 		return sq_done(s, q, err, "storing a record");
 	}
 	if ((rc = consolidated_change(s, rowid, r, rf, err)) != BS_OK)
@@ -318,10 +313,10 @@ existing:
 		return rc;
 	if ((rc = sq_stmt(s, Q_REC_UPDATE, &q, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_int64(q, 1, rowid);
-	sqlite3_bind_int64(q, 2, r->version);
+	db_bind_int64(q, 1, rowid);
+	db_bind_int64(q, 2, r->version);
 	bind_content(q, 3, r);
-	sqlite3_bind_int64(q, 10, who->now_ms);
+	db_bind_int64(q, 10, who->now_ms);
 	if ((rc = sq_done(s, q, err, "storing a record")) != BS_OK)
 		return rc;
 	if ((rc = refs_write(s, rowid, r, true, err)) != BS_OK)
@@ -359,9 +354,9 @@ int sq_record_put(struct store *st, const struct record *r, const struct store_a
 	return rc;
 }
 
-static void copy_col(char *dst, size_t cap, sqlite3_stmt *q, int col)
+static void copy_col(char *dst, size_t cap, struct db_stmt *q, int col)
 {
-	const unsigned char *t = sqlite3_column_text(q, col);
+	const char *t = db_col_text(q, col);
 
 	snprintf(dst, cap, "%s", t != NULL ? (const char *)t : "");
 }
@@ -371,94 +366,93 @@ int sq_record_get(struct store *st, enum record_kind kind, const char *id, const
                   struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, target != NULL ? Q_REC_GET_ON : Q_REC_GET, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_int(q, 1, (int)kind);
-	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+	db_bind_int64(q, 1, (int)kind);
+	db_bind_text(q, 2, id);
 	if (target != NULL)
-		sqlite3_bind_text(q, 3, target, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
-		if (rc == SQLITE_DONE)
+		db_bind_text(q, 3, target);
+	rc = db_step(q);
+	if (rc != DB_ROW) {
+		db_reset(q);
+		if (rc == DB_DONE)
 			return bs_error_set(err, BS_ENOTFOUND, "no record %s:%s",
 			                    record_kind_name(kind), id);
 		return sq_fail(s, rc, err, "reading a record");
 	}
 	if (info != NULL) {
 		memset(info, 0, sizeof(*info));
-		info->rowid = sqlite3_column_int64(q, 0);
+		info->rowid = db_col_int64(q, 0);
 		info->kind = kind;
 		snprintf(info->id, sizeof(info->id), "%s", id);
-		info->version = sqlite3_column_int64(q, 1);
+		info->version = db_col_int64(q, 1);
 		copy_col(info->tab, sizeof(info->tab), q, 2);
 		copy_col(info->date, sizeof(info->date), q, 3);
 		copy_col(info->currency, sizeof(info->currency), q, 4);
-		info->has_total = sqlite3_column_int(q, 5) != 0;
-		info->total = sqlite3_column_int64(q, 6);
+		info->has_total = db_col_int(q, 5) != 0;
+		info->total = db_col_int64(q, 6);
 	}
 	if (target != NULL && state != NULL &&
-	    sync_state_from_name((const char *)sqlite3_column_text(q, 8), state) != BS_OK)
+	    sync_state_from_name((const char *)db_col_text(q, 8), state) != BS_OK)
 		*state = SYNC_NOT_IMPORTED;
 	rc = BS_OK;
 	if (body != NULL) {
 		buf_reset(body);
-		rc = buf_add(body, sqlite3_column_text(q, 7), (size_t)sqlite3_column_bytes(q, 7));
+		rc = buf_add(body, db_col_text(q, 7), (size_t)db_col_bytes(q, 7));
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	return rc;
 }
 
 int sq_record_kinds_of(struct store *st, const char *id, unsigned *kinds, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_REC_KINDS, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
 	*kinds = 0;
-	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int k = sqlite3_column_int(q, 0);
+	db_bind_text(q, 1, id);
+	while ((rc = db_step(q)) == DB_ROW) {
+		int k = db_col_int(q, 0);
 
 		if (k >= 0 && k < RECORD_KIND_COUNT)
 			*kinds |= 1u << k;
 	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? BS_OK : sq_fail(s, rc, err, "looking up a record");
+	db_reset(q);
+	return rc == DB_DONE ? BS_OK : sq_fail(s, rc, err, "looking up a record");
 }
 
 int sq_record_count(struct store *st, int64_t *count, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_REC_COUNT, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	rc = sqlite3_step(q);
-	*count = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? BS_OK : sq_fail(s, rc, err, "counting records");
+	rc = db_step(q);
+	*count = rc == DB_ROW ? db_col_int64(q, 0) : 0;
+	db_reset(q);
+	return rc == DB_ROW ? BS_OK : sq_fail(s, rc, err, "counting records");
 }
 
 int sq_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
                     struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(
-	    s->db, "SELECT id, body FROM records WHERE kind = ?1 ORDER BY id", -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, "SELECT id, body FROM records WHERE kind = ?1 ORDER BY id", &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "listing records");
-	sqlite3_bind_int(q, 1, (int)kind);
+	db_bind_int64(q, 1, (int)kind);
 	rc = sq_rows_pairs(s, q, cb, arg, err, "listing records");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -466,21 +460,21 @@ int sq_records_referencing(struct store *st, enum record_kind kind, const char *
                            const char *ref_id, store_record_cb cb, void *arg, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-	                            "SELECT r.id, r.body FROM record_refs rr"
-	                            " JOIN records r ON r.rowid = rr.record"
-	                            " WHERE rr.field = ?1 AND rr.ref_id = ?2 AND r.kind = ?3"
-	                            " ORDER BY r.id",
-	                            -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db,
+	                    "SELECT r.id, r.body FROM record_refs rr"
+	                    " JOIN records r ON r.rowid = rr.record"
+	                    " WHERE rr.field = ?1 AND rr.ref_id = ?2 AND r.kind = ?3"
+	                    " ORDER BY r.id",
+	                    &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "listing records");
-	sqlite3_bind_text(q, 1, field, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, ref_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 3, (int)kind);
+	db_bind_text(q, 1, field);
+	db_bind_text(q, 2, ref_id);
+	db_bind_int64(q, 3, (int)kind);
 	rc = sq_rows_pairs(s, q, cb, arg, err, "listing records");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -488,7 +482,7 @@ int sq_target_add(struct store *st, const char *target, const char *name,
                   const struct store_actor *who, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = tx_enter(s, err);
 
 	if (rc != BS_OK)
@@ -496,15 +490,15 @@ int sq_target_add(struct store *st, const char *target, const char *name,
 	s->ntargets = -1;
 	if ((rc = sq_stmt(s, Q_TARGET_INSERT, &q, err)) != BS_OK)
 		goto out;
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, name != NULL ? name : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, who->now_ms);
+	db_bind_text(q, 1, target);
+	db_bind_text(q, 2, name != NULL ? name : "");
+	db_bind_int64(q, 3, who->now_ms);
 	if ((rc = sq_done(s, q, err, "adding a target")) != BS_OK)
 		goto out;
 	if ((rc = sq_stmt(s, Q_TARGET_FILL, &q, err)) != BS_OK)
 		goto out;
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, who->now_ms);
+	db_bind_text(q, 1, target);
+	db_bind_int64(q, 2, who->now_ms);
 	rc = sq_done(s, q, err, "adding a target");
 out:
 	return tx_leave(s, rc, err);
@@ -519,21 +513,21 @@ int sq_targets_each(struct store *st, store_target_cb cb, void *arg, struct bs_e
 static int record_rowid(struct sq_store *s, enum record_kind kind, const char *id, int64_t *rowid,
                         struct bs_error *err)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_REC_ROWID, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_int(q, 1, (int)kind);
-	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*rowid = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? bs_error_set(err, BS_ENOTFOUND, "no record %s:%s",
-		                                        record_kind_name(kind), id)
-		                         : sq_fail(s, rc, err, "reading a record");
+	db_bind_int64(q, 1, (int)kind);
+	db_bind_text(q, 2, id);
+	rc = db_step(q);
+	if (rc == DB_ROW)
+		*rowid = db_col_int64(q, 0);
+	db_reset(q);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? bs_error_set(err, BS_ENOTFOUND, "no record %s:%s",
+		                                    record_kind_name(kind), id)
+		                     : sq_fail(s, rc, err, "reading a record");
 	return BS_OK;
 }
 
@@ -546,26 +540,26 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 	enum sync_state from = SYNC_NOT_IMPORTED, to;
 	bool pending = false, pending_out, has_row = false;
 	const char *why = NULL;
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc;
 
 	if (rowid <= 0 && (rc = record_rowid(s, kind, id, &rowid, err)) != BS_OK)
 		return rc;
 	if ((rc = sq_stmt(s, Q_STATE_GET, &q, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_int64(q, 1, rowid);
-	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		if (sync_state_from_name((const char *)sqlite3_column_text(q, 0), &from) != BS_OK)
+	db_bind_int64(q, 1, rowid);
+	db_bind_text(q, 2, target);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		if (sync_state_from_name((const char *)db_col_text(q, 0), &from) != BS_OK)
 			from = SYNC_NOT_IMPORTED;
-		pending = sqlite3_column_int(q, 1) != 0;
+		pending = db_col_int(q, 1) != 0;
 		has_row = true;
-	} else if (rc != SQLITE_DONE) {
-		sqlite3_reset(q);
+	} else if (rc != DB_DONE) {
+		db_reset(q);
 		return sq_fail(s, rc, err, "reading sync state");
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	rc = sync_transition(from, pending, ev, &to, &pending_out, &why);
 	if (rc == BS_ESTATE)
 		return bs_error_set(err, rc, "%s %s: cannot %s: %s", record_kind_name(kind), id,
@@ -575,21 +569,21 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 	/* an existing row is updated in place: the upsert would try an insert first */
 	if ((rc = sq_stmt(s, has_row ? Q_STATE_UPDATE : Q_STATE_SET, &q, err)) != BS_OK)
 		return rc;
-	sqlite3_bind_int64(q, 1, rowid);
-	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, sync_state_name(to), -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 4, pending_out);
-	sqlite3_bind_text(q, 5, reason != NULL ? reason : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 6, who->now_ms);
+	db_bind_int64(q, 1, rowid);
+	db_bind_text(q, 2, target);
+	db_bind_text(q, 3, sync_state_name(to));
+	db_bind_int64(q, 4, pending_out);
+	db_bind_text(q, 5, reason != NULL ? reason : "");
+	db_bind_int64(q, 6, who->now_ms);
 	if ((rc = sq_done(s, q, err, "writing sync state")) != BS_OK)
 		return rc;
 	if (ev == SYNC_EV_FAILED && reason != NULL) {
 		if ((rc = sq_stmt(s, Q_ERROR_ADD, &q, err)) != BS_OK)
 			return rc;
-		sqlite3_bind_int64(q, 1, rowid);
-		sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 3, who->now_ms);
-		sqlite3_bind_text(q, 4, reason, -1, SQLITE_STATIC);
+		db_bind_int64(q, 1, rowid);
+		db_bind_text(q, 2, target);
+		db_bind_int64(q, 3, who->now_ms);
+		db_bind_text(q, 4, reason);
 		if ((rc = sq_done(s, q, err, "writing an error")) != BS_OK)
 			return rc;
 	}
@@ -617,28 +611,28 @@ int sq_state_get(struct store *st, enum record_kind kind, const char *id, const 
                  enum sync_state *state, struct buf *reason, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_STATE_OF, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_int(q, 1, (int)kind);
-	sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, target, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		if (sync_state_from_name((const char *)sqlite3_column_text(q, 0), state) != BS_OK)
+	db_bind_int64(q, 1, (int)kind);
+	db_bind_text(q, 2, id);
+	db_bind_text(q, 3, target);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		if (sync_state_from_name((const char *)db_col_text(q, 0), state) != BS_OK)
 			*state = SYNC_NOT_IMPORTED;
 		rc = BS_OK;
 		if (reason != NULL) {
 			buf_reset(reason);
-			rc = buf_addstr(reason, (const char *)sqlite3_column_text(q, 1));
+			rc = buf_addstr(reason, (const char *)db_col_text(q, 1));
 		}
-		sqlite3_reset(q);
+		db_reset(q);
 		return rc;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return BS_ENOTFOUND;
 	return sq_fail(s, rc, err, "reading sync state");
 }

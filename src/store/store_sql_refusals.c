@@ -1,12 +1,11 @@
 /*
- * store_sqlite_refusals.c - refused re-imports (store.h): new content for a
+ * store_sql_refusals.c - refused re-imports (store.h): new content for a
  * member of a posted consolidated document, which the record put refused
  * (docs/consolidation.md "Locking").  The put keeps and clears them here;
  * Errors lists them and a person dismisses them.
  */
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,29 +18,29 @@
 int sq_refusal_put(struct sq_store *s, int64_t record, const char *target, const char *message,
                    int64_t now_ms, struct bs_error *err)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = tx_enter(s, err);
 
 	if (rc != BS_OK)
 		return rc;
-	rc = sqlite3_prepare_v2(s->db,
-	                        "INSERT INTO refusals(record, target, at_ms, message)"
-	                        " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(record, target) DO UPDATE"
-	                        " SET at_ms = excluded.at_ms, message = excluded.message",
-	                        -1, &q, NULL);
-	if (rc != SQLITE_OK) {
+	rc = db_prepare(s->db,
+	                "INSERT INTO refusals(record, target, at_ms, message)"
+	                " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(record, target) DO UPDATE"
+	                " SET at_ms = excluded.at_ms, message = excluded.message",
+	                &q);
+	if (rc != DB_OK) {
 		rc = sq_fail(s, rc, err, "keeping a refused re-import");
 		goto out;
 	}
-	sqlite3_bind_int64(q, 1, record);
-	sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, now_ms);
-	sqlite3_bind_text(q, 4, message, -1, SQLITE_STATIC);
+	db_bind_int64(q, 1, record);
+	db_bind_text(q, 2, target);
+	db_bind_int64(q, 3, now_ms);
+	db_bind_text(q, 4, message);
 	rc = sq_done(s, q, err, "keeping a refused re-import");
 	if (rc == BS_OK)
 		s->refusals = 1;
 out:
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return tx_leave(s, rc, err);
 }
 
@@ -50,28 +49,27 @@ out:
  * one query, not one per record. */
 int sq_refusals_clear(struct sq_store *s, int64_t rowid, struct bs_error *err)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc;
 
 	if (s->refusals < 0) {
-		rc = sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM refusals)", -1, &q,
-		                        NULL);
-		if (rc != SQLITE_OK)
+		rc = db_prepare(s->db, "SELECT EXISTS (SELECT 1 FROM refusals)", &q);
+		if (rc != DB_OK)
 			return sq_fail(s, rc, err, "reading refused re-imports");
-		rc = sqlite3_step(q);
-		s->refusals = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-		sqlite3_finalize(q);
-		if (rc != SQLITE_ROW)
+		rc = db_step(q);
+		s->refusals = rc == DB_ROW ? db_col_int(q, 0) : -1;
+		db_finalize(q);
+		if (rc != DB_ROW)
 			return sq_fail(s, rc, err, "reading refused re-imports");
 	}
 	if (s->refusals == 0)
 		return BS_OK;
-	rc = sqlite3_prepare_v2(s->db, "DELETE FROM refusals WHERE record = ?1", -1, &q, NULL);
-	if (rc != SQLITE_OK)
+	rc = db_prepare(s->db, "DELETE FROM refusals WHERE record = ?1", &q);
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "clearing a refused re-import");
-	sqlite3_bind_int64(q, 1, rowid);
+	db_bind_int64(q, 1, rowid);
 	rc = sq_done(s, q, err, "clearing a refused re-import");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -81,13 +79,13 @@ struct refusal_walk {
 };
 
 /* One refusal: the listing's columns (sq_row_of), then when. */
-static int refusal_row(void *arg, sqlite3_stmt *q)
+static int refusal_row(void *arg, struct db_stmt *q)
 {
 	struct refusal_walk *w = arg;
 	struct store_row row;
 
 	sq_row_of(q, &row);
-	return w->cb(w->arg, &row, sqlite3_column_int64(q, 11));
+	return w->cb(w->arg, &row, db_col_int64(q, 11));
 }
 
 int sq_refusals_each(struct store *st, const char *target, const char *tab, store_refusal_cb cb,
@@ -118,21 +116,21 @@ int sq_refusal_dismiss(struct store *st, const char *target, enum record_kind ki
                        struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-	                            "DELETE FROM refusals WHERE target = ?1 AND record ="
-	                            " (SELECT rowid FROM records WHERE id = ?3 AND kind = ?2)",
-	                            -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db,
+	                    "DELETE FROM refusals WHERE target = ?1 AND record ="
+	                    " (SELECT rowid FROM records WHERE id = ?3 AND kind = ?2)",
+	                    &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "dismissing a refused re-import");
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, (int)kind);
-	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, target);
+	db_bind_int64(q, 2, (int)kind);
+	db_bind_text(q, 3, id);
 	rc = sq_done(s, q, err, "dismissing a refused re-import");
-	if (rc == BS_OK && sqlite3_changes(s->db) == 0)
+	if (rc == BS_OK && db_changes(s->db) == 0)
 		rc = bs_error_set(err, BS_ENOTFOUND, "%s %s has no refused re-import on %s",
 		                  record_kind_name(kind), id, target);
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }

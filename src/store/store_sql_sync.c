@@ -1,5 +1,5 @@
 /*
- * store_sqlite_sync.c - the sync engine's tables in SQLite: links between
+ * store_sql_sync.c - the sync engine's tables in SQLite: links between
  * records and ledger documents, serials, the outbox and frozen requests.
  *
  * The outbox is booksync's write-ahead log (docs/exactly-once.md): an
@@ -7,41 +7,41 @@
  * its idempotency key before the request leaves, and completed in the
  * transaction that records the ledger's answer.
  */
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
-static void bind_key(sqlite3_stmt *q, const char *target, enum record_kind kind, const char *id,
+static void bind_key(struct db_stmt *q, const char *target, enum record_kind kind, const char *id,
                      const char *ledger_type)
 {
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, (int)kind);
-	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, ledger_type, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, target);
+	db_bind_int64(q, 2, (int)kind);
+	db_bind_text(q, 3, id);
+	db_bind_text(q, 4, ledger_type);
 }
 
 int sq_link_get(struct store *st, const char *target, enum record_kind kind, const char *id,
                 const char *ledger_type, struct store_link *out, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_LINK_GET, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
 	bind_key(q, target, kind, id, ledger_type);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		snprintf(out->ledger_id, sizeof(out->ledger_id), "%s", sqlite3_column_text(q, 0));
-		snprintf(out->number, sizeof(out->number), "%s", sqlite3_column_text(q, 1));
-		out->serial = sqlite3_column_int64(q, 2);
-		sqlite3_reset(q);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		snprintf(out->ledger_id, sizeof(out->ledger_id), "%s", db_col_text(q, 0));
+		snprintf(out->number, sizeof(out->number), "%s", db_col_text(q, 1));
+		out->serial = db_col_int64(q, 2);
+		db_reset(q);
 		return BS_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return BS_ENOTFOUND; /* common and expected: no message */
 	return sq_fail(s, rc, err, "reading a link");
 }
@@ -51,15 +51,15 @@ int sq_link_set(struct store *st, const char *target, enum record_kind kind, con
                 struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_LINK_SET, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
 	bind_key(q, target, kind, id, ledger_type);
-	sqlite3_bind_text(q, 5, ledger_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, number != NULL ? number : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 7, now_ms);
+	db_bind_text(q, 5, ledger_id);
+	db_bind_text(q, 6, number != NULL ? number : "");
+	db_bind_int64(q, 7, now_ms);
 	return sq_done(s, q, err, "writing a link");
 }
 
@@ -67,7 +67,7 @@ int sq_link_drop(struct store *st, const char *target, enum record_kind kind, co
                  const char *ledger_type, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_LINK_DROP, &q, err);
 
 	if (rc != BS_OK)
@@ -80,7 +80,7 @@ int sq_link_drop(struct store *st, const char *target, enum record_kind kind, co
 static int counter_next(struct sq_store *s, const char *counter, int64_t *value,
                         struct bs_error *err)
 {
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc;
 
 	if (!s->ctr.valid || strcmp(s->ctr.name, counter) != 0) {
@@ -89,17 +89,17 @@ static int counter_next(struct sq_store *s, const char *counter, int64_t *value,
 			return rc;
 		if ((rc = sq_stmt(s, Q_COUNTER_GET, &q, err)) != BS_OK)
 			return rc;
-		sqlite3_bind_text(q, 1, counter, -1, SQLITE_STATIC);
-		rc = sqlite3_step(q);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			sqlite3_reset(q);
+		db_bind_text(q, 1, counter);
+		rc = db_step(q);
+		if (rc != DB_ROW && rc != DB_DONE) {
+			db_reset(q);
 			return sq_fail(s, rc, err, "allocating a serial");
 		}
 		snprintf(s->ctr.name, sizeof(s->ctr.name), "%s", counter);
-		s->ctr.value = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+		s->ctr.value = rc == DB_ROW ? db_col_int64(q, 0) : 0;
 		s->ctr.dirty = false;
 		s->ctr.valid = true;
-		sqlite3_reset(q);
+		db_reset(q);
 	}
 	*value = ++s->ctr.value;
 	s->ctr.dirty = true;
@@ -111,7 +111,7 @@ int sq_serial(struct store *st, const char *target, enum record_kind kind, const
 {
 	struct sq_store *s = sq(st);
 	struct store_link link = {0};
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	char counter[256];
 	int rc = tx_enter(s, err);
 
@@ -130,8 +130,8 @@ int sq_serial(struct store *st, const char *target, enum record_kind kind, const
 	if ((rc = sq_stmt(s, Q_LINK_SERIAL, &q, err)) != BS_OK)
 		goto out;
 	bind_key(q, target, kind, id, ledger_type);
-	sqlite3_bind_int64(q, 5, *serial);
-	sqlite3_bind_int64(q, 6, now_ms);
+	db_bind_int64(q, 5, *serial);
+	db_bind_int64(q, 6, now_ms);
 	rc = sq_done(s, q, err, "allocating a serial");
 out:
 	return tx_leave(s, rc, err);
@@ -142,28 +142,28 @@ int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, c
                   const char *deps, int64_t now_ms, int64_t *op_id, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, rowid > 0 ? Q_OUTBOX_ADD_ROW : Q_OUTBOX_ADD, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, target);
 	if (rowid > 0) {
-		sqlite3_bind_int64(q, 2, rowid);
+		db_bind_int64(q, 2, rowid);
 	} else {
-		sqlite3_bind_int(q, 2, (int)kind);
-		sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+		db_bind_int64(q, 2, (int)kind);
+		db_bind_text(q, 3, id);
 	}
-	sqlite3_bind_text(q, 4, doc_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, op, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 7, deps != NULL ? deps : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 8, now_ms);
+	db_bind_text(q, 4, doc_type);
+	db_bind_text(q, 5, op);
+	db_bind_text(q, 6, body);
+	db_bind_text(q, 7, deps != NULL ? deps : "");
+	db_bind_int64(q, 8, now_ms);
 	rc = sq_done(s, q, err, "writing the outbox");
-	if (rc == BS_OK && sqlite3_changes(s->db) != 1)
+	if (rc == BS_OK && db_changes(s->db) != 1)
 		rc = bs_error_set(err, BS_ENOTFOUND, "no record %s:%s", record_kind_name(kind), id);
 	if (rc == BS_OK && op_id != NULL)
-		*op_id = sqlite3_last_insert_rowid(s->db);
+		*op_id = db_last_insert_id(s->db);
 	return rc;
 }
 
@@ -172,21 +172,21 @@ struct op_walk {
 	void *arg;
 };
 
-static int op_row(void *arg, sqlite3_stmt *q)
+static int op_row(void *arg, struct db_stmt *q)
 {
 	struct op_walk *w = arg;
 	struct store_op op;
-	int k = sqlite3_column_int(q, 1);
+	int k = db_col_int(q, 1);
 
-	op.id = sqlite3_column_int64(q, 0);
+	op.id = db_col_int64(q, 0);
 	op.kind = k >= 0 && k < RECORD_KIND_COUNT ? (enum record_kind)k : RECORD_SALE;
-	op.record_id = (const char *)sqlite3_column_text(q, 2);
-	op.doc_type = (const char *)sqlite3_column_text(q, 3);
-	op.op = (const char *)sqlite3_column_text(q, 4);
-	op.body = (const char *)sqlite3_column_text(q, 5);
-	op.deps = (const char *)sqlite3_column_text(q, 6);
-	op.status = store_op_status_parse((const char *)sqlite3_column_text(q, 7));
-	op.request = sqlite3_column_int64(q, 8);
+	op.record_id = (const char *)db_col_text(q, 2);
+	op.doc_type = (const char *)db_col_text(q, 3);
+	op.op = (const char *)db_col_text(q, 4);
+	op.body = (const char *)db_col_text(q, 5);
+	op.deps = (const char *)db_col_text(q, 6);
+	op.status = store_op_status_parse((const char *)db_col_text(q, 7));
+	op.request = db_col_int64(q, 8);
 	return w->cb(w->arg, &op);
 }
 
@@ -195,7 +195,7 @@ int sq_outbox_each(struct store *st, const char *target, const char *status, con
 {
 	struct sq_store *s = sq(st);
 	struct op_walk ow = {cb, arg};
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	struct buf sql;
 	int rc, n = 2;
 
@@ -219,22 +219,22 @@ int sq_outbox_each(struct store *st, const char *target, const char *status, con
 		rc = buf_addstr(&sql, " ORDER BY o.id");
 	if (rc != BS_OK)
 		goto out;
-	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
-	if (rc != SQLITE_OK) {
+	rc = db_prepare(s->db, buf_cstr(&sql), &q);
+	if (rc != DB_OK) {
 		rc = sq_fail(s, rc, err, "reading the outbox");
 		goto out;
 	}
 	n = 2;
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, target);
 	if (status != NULL)
-		sqlite3_bind_text(q, n++, status, -1, SQLITE_STATIC);
+		db_bind_text(q, n++, status);
 	if (doc_type != NULL)
-		sqlite3_bind_text(q, n++, doc_type, -1, SQLITE_STATIC);
+		db_bind_text(q, n++, doc_type);
 	if (request != 0)
-		sqlite3_bind_int64(q, n++, request);
+		db_bind_int64(q, n++, request);
 	rc = sq_rows(s, q, op_row, &ow, err, "reading the outbox");
 out:
-	sqlite3_finalize(q);
+	db_finalize(q);
 	buf_free(&sql);
 	return rc;
 }
@@ -243,26 +243,26 @@ int sq_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t r
                   struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_OUTBOX_SET, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_int64(q, 1, op_id);
-	sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, request);
+	db_bind_int64(q, 1, op_id);
+	db_bind_text(q, 2, status);
+	db_bind_int64(q, 3, request);
 	return sq_done(s, q, err, "updating the outbox");
 }
 
 int sq_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_OUTBOX_DEL, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_int64(q, 1, op_id);
+	db_bind_int64(q, 1, op_id);
 	return sq_done(s, q, err, "updating the outbox");
 }
 
@@ -270,19 +270,18 @@ int sq_outbox_has(struct store *st, const char *target, enum record_kind kind, c
                   bool *has, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_OUTBOX_HAS, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, (int)kind);
-	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	*has = rc == SQLITE_ROW;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? BS_OK
-	                                             : sq_fail(s, rc, err, "reading the outbox");
+	db_bind_text(q, 1, target);
+	db_bind_int64(q, 2, (int)kind);
+	db_bind_text(q, 3, id);
+	rc = db_step(q);
+	*has = rc == DB_ROW;
+	db_reset(q);
+	return rc == DB_ROW || rc == DB_DONE ? BS_OK : sq_fail(s, rc, err, "reading the outbox");
 }
 
 /* This store's random id, made once: keeps idempotency keys of two stores
@@ -311,7 +310,7 @@ int sq_request_create(struct store *st, const char *target, const char *doc_type
                       int64_t *id, struct buf *key, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	char uid[33], tmp[64];
 	int rc = tx_enter(s, err);
 
@@ -323,20 +322,20 @@ int sq_request_create(struct store *st, const char *target, const char *doc_type
 		goto out;
 	/* a placeholder key, replaced once the row id is known */
 	snprintf(tmp, sizeof(tmp), "pending-%lld", (long long)now_ms);
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, tmp, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 3, doc_type, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, now_ms);
+	db_bind_text(q, 1, target);
+	db_bind_text_copy(q, 2, tmp, -1);
+	db_bind_text(q, 3, doc_type);
+	db_bind_int64(q, 4, now_ms);
 	if ((rc = sq_done(s, q, err, "freezing a request")) != BS_OK)
 		goto out;
-	*id = sqlite3_last_insert_rowid(s->db);
+	*id = db_last_insert_id(s->db);
 	buf_reset(key);
 	if ((rc = buf_printf(key, "bs-%s-%lld", uid, (long long)*id)) != BS_OK)
 		goto out;
 	if ((rc = sq_stmt(s, Q_REQ_KEY, &q, err)) != BS_OK)
 		goto out;
-	sqlite3_bind_int64(q, 1, *id);
-	sqlite3_bind_text(q, 2, buf_cstr(key), -1, SQLITE_STATIC);
+	db_bind_int64(q, 1, *id);
+	db_bind_text(q, 2, buf_cstr(key));
 	rc = sq_done(s, q, err, "freezing a request");
 out:
 	return tx_leave(s, rc, err);
@@ -346,14 +345,14 @@ int sq_request_set(struct store *st, int64_t id, const char *status, int64_t now
                    struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int rc = sq_stmt(s, Q_REQ_SET, &q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, now_ms);
+	db_bind_int64(q, 1, id);
+	db_bind_text(q, 2, status);
+	db_bind_int64(q, 3, now_ms);
 	return sq_done(s, q, err, "updating a request");
 }
 
@@ -362,16 +361,16 @@ struct request_walk {
 	void *arg;
 };
 
-static int request_row(void *arg, sqlite3_stmt *q)
+static int request_row(void *arg, struct db_stmt *q)
 {
 	struct request_walk *w = arg;
 	struct store_request rq;
 
-	rq.id = sqlite3_column_int64(q, 0);
-	rq.key = (const char *)sqlite3_column_text(q, 1);
-	rq.doc_type = (const char *)sqlite3_column_text(q, 2);
-	rq.status = store_rq_status_parse((const char *)sqlite3_column_text(q, 3));
-	rq.created_ms = sqlite3_column_int64(q, 4);
+	rq.id = db_col_int64(q, 0);
+	rq.key = (const char *)db_col_text(q, 1);
+	rq.doc_type = (const char *)db_col_text(q, 2);
+	rq.status = store_rq_status_parse((const char *)db_col_text(q, 3));
+	rq.created_ms = db_col_int64(q, 4);
 	return w->cb(w->arg, &rq);
 }
 
@@ -383,16 +382,16 @@ int sq_requests_each(struct store *st, const char *target, const char *status, s
 	                          " ORDER BY id";
 	struct sq_store *s = sq(st);
 	struct request_walk rw = {cb, arg};
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "reading requests");
-	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, target);
 	if (status != NULL)
-		sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
+		db_bind_text(q, 2, status);
 	rc = sq_rows(s, q, request_row, &rw, err, "reading requests");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -413,7 +412,7 @@ int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
                  struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	struct buf sql;
 	int rc, ntabs = 0;
 
@@ -438,22 +437,22 @@ int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
 		rc = buf_addstr(&sql, " ORDER BY r.id LIMIT ?3");
 	if (rc != BS_OK)
 		goto out;
-	rc = sqlite3_prepare_v2(s->db, buf_cstr(&sql), -1, &q, NULL);
-	if (rc != SQLITE_OK) {
+	rc = db_prepare(s->db, buf_cstr(&sql), &q);
+	if (rc != DB_OK) {
 		rc = sq_fail(s, rc, err, "listing records");
 		goto out;
 	}
-	sqlite3_bind_int(q, 1, (int)kind);
-	sqlite3_bind_text(q, 2, after, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, limit > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
+	db_bind_int64(q, 1, (int)kind);
+	db_bind_text(q, 2, after);
+	db_bind_int64(q, 3, limit > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
 	if (target != NULL)
-		sqlite3_bind_text(q, 4, target, -1, SQLITE_STATIC);
+		db_bind_text(q, 4, target);
 	for (int i = 0; i < ntabs; i++)
-		sqlite3_bind_text(q, i + 5, tabs[i], -1, SQLITE_STATIC);
+		db_bind_text(q, i + 5, tabs[i]);
 	/* Column 0 is r.kind = ?1: every row has the `kind` asked for. */
 	rc = sq_rows_keys(s, q, cb, arg, err, "listing records");
 out:
-	sqlite3_finalize(q);
+	db_finalize(q);
 	buf_free(&sql);
 	return rc;
 }

@@ -1,9 +1,9 @@
 /*
- * store_sqlite_events.c - the events outbox in SQLite (store_events.h;
+ * store_sql_events.c - the events outbox in SQLite (store_events.h;
  * the table is migration 7 -> 8 in schema.c) and the webhook inbox
  * (store_hooks.h, migration 10 -> 11).
  */
-#include "store/store_sqlite_int.h"
+#include "store/store_sql_int.h"
 
 #include <string.h>
 
@@ -13,27 +13,27 @@ static int ev_add(struct store *st, const char *id, const char *type, const char
 	static const char sql[] = "INSERT INTO events(id, type, target, data, created_ms, next_ms)"
 	                          " VALUES(?1, ?2, ?3, ?4, ?5, ?5)";
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "adding an event");
-	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, data, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 5, now_ms);
-	rc = sqlite3_step(q);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+	db_bind_text(q, 1, id);
+	db_bind_text(q, 2, type);
+	db_bind_text(q, 3, target);
+	db_bind_text(q, 4, data);
+	db_bind_int64(q, 5, now_ms);
+	rc = db_step(q);
+	if ((rc & 0xff) == DB_CONSTRAINT)
 		rc = bs_error_set(err, BS_ECONFLICT, "event %s: that id is taken", id);
-	else if (rc != SQLITE_DONE)
+	else if (rc != DB_DONE)
 		rc = sq_fail(s, rc, err, "adding an event");
 	else {
 		rc = BS_OK;
 		if (seq != NULL)
-			*seq = sqlite3_last_insert_rowid(s->db);
+			*seq = db_last_insert_id(s->db);
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -41,19 +41,19 @@ static int ev_add(struct store *st, const char *id, const char *type, const char
 	"seq, id, type, target, created_ms, state, attempts, next_ms, delivered_ms, since_ms,"     \
 	" last_error, data"
 
-static void row_event(sqlite3_stmt *q, struct store_event *e)
+static void row_event(struct db_stmt *q, struct store_event *e)
 {
 	memset(e, 0, sizeof(*e));
-	e->seq = sqlite3_column_int64(q, 0);
+	e->seq = db_col_int64(q, 0);
 	sq_col_copy(q, 1, e->id, sizeof(e->id));
 	sq_col_copy(q, 2, e->type, sizeof(e->type));
 	sq_col_copy(q, 3, e->target, sizeof(e->target));
-	e->created_ms = sqlite3_column_int64(q, 4);
+	e->created_ms = db_col_int64(q, 4);
 	sq_col_copy(q, 5, e->state, sizeof(e->state));
-	e->attempts = sqlite3_column_int64(q, 6);
-	e->next_ms = sqlite3_column_int64(q, 7);
-	e->delivered_ms = sqlite3_column_int64(q, 8);
-	e->since_ms = sqlite3_column_int64(q, 9);
+	e->attempts = db_col_int64(q, 6);
+	e->next_ms = db_col_int64(q, 7);
+	e->delivered_ms = db_col_int64(q, 8);
+	e->since_ms = db_col_int64(q, 9);
 	if (e->since_ms == 0)
 		e->since_ms = e->created_ms;
 	sq_col_copy(q, 10, e->last_error, sizeof(e->last_error));
@@ -64,11 +64,11 @@ struct walk {
 	void *arg;
 };
 
-static int walk_row(void *arg, sqlite3_stmt *q)
+static int walk_row(void *arg, struct db_stmt *q)
 {
 	struct walk *w = arg;
 	struct store_event e;
-	const unsigned char *data = sqlite3_column_text(q, 11);
+	const char *data = db_col_text(q, 11);
 
 	row_event(q, &e);
 	return w->cb(w->arg, &e, data != NULL ? (const char *)data : "{}");
@@ -80,17 +80,17 @@ static int walk(struct store *st, const char *sql, int64_t a, size_t limit, cons
 {
 	struct sq_store *s = sq(st);
 	struct walk w = {cb, arg};
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, what);
-	sqlite3_bind_int64(q, 1, a);
-	sqlite3_bind_int64(q, 2, limit > 0 ? (int64_t)limit : -1);
+	db_bind_int64(q, 1, a);
+	db_bind_int64(q, 2, limit > 0 ? (int64_t)limit : -1);
 	if (c != NULL)
-		sqlite3_bind_text(q, 3, c, -1, SQLITE_STATIC);
+		db_bind_text(q, 3, c);
 	rc = sq_rows(s, q, walk_row, &w, err, what);
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -152,24 +152,24 @@ static int ev_attempt(struct store *st, const char *id, const char *outcome, int
 	    " delivered_ms = CASE WHEN ?2 = 'delivered' THEN ?4 ELSE 0 END,"
 	    " last_error = substr(?5, 1, 199) WHERE id = ?1 AND state = 'pending'";
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "recording a delivery attempt");
-	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, outcome, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, next_ms);
-	sqlite3_bind_int64(q, 4, now_ms);
-	sqlite3_bind_text(q, 5, last_error, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_DONE)
+	db_bind_text(q, 1, id);
+	db_bind_text(q, 2, outcome);
+	db_bind_int64(q, 3, next_ms);
+	db_bind_int64(q, 4, now_ms);
+	db_bind_text(q, 5, last_error);
+	rc = db_step(q);
+	if (rc != DB_DONE)
 		rc = sq_fail(s, rc, err, "recording a delivery attempt");
-	else if (sqlite3_changes(s->db) == 0)
+	else if (db_changes(s->db) == 0)
 		rc = bs_error_set(err, BS_ENOTFOUND, "event %s is not pending", id);
 	else
 		rc = BS_OK;
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -180,27 +180,27 @@ static int ev_redeliver(struct store *st, const char *id, int64_t now_ms, int64_
 	                          " since_ms = ?2, last_error = ''"
 	                          " WHERE state = 'dead' AND (?1 IS NULL OR id = ?1)";
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
+	struct db_stmt *q = NULL;
 	int64_t changed = 0;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	int rc = db_prepare(s->db, sql, &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "re-delivering events");
 	if (id != NULL)
-		sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, now_ms);
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_DONE) {
+		db_bind_text(q, 1, id);
+	db_bind_int64(q, 2, now_ms);
+	rc = db_step(q);
+	if (rc != DB_DONE) {
 		rc = sq_fail(s, rc, err, "re-delivering events");
 	} else {
-		changed = sqlite3_changes(s->db);
+		changed = db_changes(s->db);
 		rc = BS_OK;
 		if (id != NULL && changed == 0)
 			rc = bs_error_set(err, BS_ENOTFOUND, "no dead event %s", id);
 	}
 	if (n != NULL)
 		*n = changed;
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -211,40 +211,40 @@ static int hook_add(struct store *st, const struct store_hook *h, int64_t now_ms
 	    "INSERT OR IGNORE INTO webhook_inbox(source, key, target, category,"
 	    " resource, body, received_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
 
 	*added = false;
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "keeping a webhook event");
-	sqlite3_bind_text(q, 1, h->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, h->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, h->target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, h->category, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, h->resource, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, h->body, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 7, now_ms);
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_DONE) {
+	db_bind_text(q, 1, h->source);
+	db_bind_text(q, 2, h->key);
+	db_bind_text(q, 3, h->target);
+	db_bind_text(q, 4, h->category);
+	db_bind_text(q, 5, h->resource);
+	db_bind_text(q, 6, h->body);
+	db_bind_int64(q, 7, now_ms);
+	rc = db_step(q);
+	if (rc != DB_DONE) {
 		rc = sq_fail(s, rc, err, "keeping a webhook event");
 	} else {
-		*added = sqlite3_changes(s->db) > 0;
+		*added = db_changes(s->db) > 0;
 		rc = BS_OK;
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	q = NULL;
 	/* the oldest by seq (its key: no scan), those past the retention */
 	if (rc == BS_OK &&
-	    (rc = sqlite3_prepare_v2(s->db,
-	                             "DELETE FROM webhook_inbox WHERE seq IN (SELECT seq FROM"
-	                             " webhook_inbox ORDER BY seq LIMIT ?2) AND received_ms < ?1",
-	                             -1, &q, NULL)) != SQLITE_OK)
+	    (rc = db_prepare(s->db,
+	                     "DELETE FROM webhook_inbox WHERE seq IN (SELECT seq FROM"
+	                     " webhook_inbox ORDER BY seq LIMIT ?2) AND received_ms < ?1",
+	                     &q)) != DB_OK)
 		return sq_fail(s, rc, err, "dropping old webhook events");
 	if (rc == BS_OK) {
-		sqlite3_bind_int64(q, 1, now_ms - STORE_HOOK_KEEP_MS);
-		sqlite3_bind_int(q, 2, STORE_HOOK_PRUNE);
+		db_bind_int64(q, 1, now_ms - STORE_HOOK_KEEP_MS);
+		db_bind_int64(q, 2, STORE_HOOK_PRUNE);
 		rc = sq_done(s, q, err, "dropping old webhook events");
-		sqlite3_finalize(q);
+		db_finalize(q);
 	}
 	return rc;
 }
@@ -252,19 +252,19 @@ static int hook_add(struct store *st, const struct store_hook *h, int64_t now_ms
 static int hooks_count(struct store *st, int64_t *n, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM webhook_inbox", -1, &q, NULL);
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, "SELECT count(*) FROM webhook_inbox", &q);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "counting webhook events");
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*n = sqlite3_column_int64(q, 0);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		*n = db_col_int64(q, 0);
 		rc = BS_OK;
 	} else {
 		rc = sq_fail(s, rc, err, "counting webhook events");
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
