@@ -42,9 +42,9 @@ static int cmd_init_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	buf_init(&kp, 4096);
 	if (store_schema_version(st, &version, &err) != BS_OK)
 		rc = cli_fail(&cmd_init_entry, err.code, err.msg);
-	else if (session_key_path(ctx->db_path, &kp) != BS_OK ||
+	else if (session_key_path(ctx->db_path, &kp, &err) != BS_OK ||
 	         secret_key_load_or_create(buf_cstr(&kp), key, &err) != BS_OK)
-		rc = cli_fail(&cmd_init_entry, BS_ESTORE, err.msg);
+		rc = cli_fail(&cmd_init_entry, err.code, err.msg);
 	else
 		printf("store ready: %s (schema version %d), key file %s\n", ctx->db_path, version,
 		       buf_cstr(&kp));

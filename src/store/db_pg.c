@@ -40,7 +40,7 @@ struct dbp_param {
 	const char *val; /* own, num, or the caller's text (borrowed) */
 	char *own;       /* an owned copy */
 	int len;
-	bool binary;
+	bool binary, bound;
 	char num[24]; /* an integer's text */
 };
 
@@ -155,6 +155,18 @@ static char *translate(const char *sql, int *nparams)
 				out[o++] = sql[i++];
 			if (i < n)
 				out[o++] = '\n';
+		} else if (c == '+' && i > 0 && (sql[i - 1] == ' ' || sql[i - 1] == '(') &&
+		           ((sql[i + 1] >= 'a' && sql[i + 1] <= 'z') || sql[i + 1] == '_')) {
+			/* SQLite's unary + on a column, which keeps its index out of
+			 * the plan: PostgreSQL has no + for text, and its planner
+			 * its own mind; `a + b` is always written with spaces */
+		} else if (strncmp(sql + i, "INDEXED BY ", 11) == 0) {
+			/* SQLite's index hint: PostgreSQL's planner chooses */
+			i += 11;
+			while (sql[i] == '_' || (sql[i] >= 'a' && sql[i] <= 'z') ||
+			       (sql[i] >= '0' && sql[i] <= '9'))
+				i++;
+			i--;
 		} else if (c == '?') {
 			int num = 0;
 			bool digits = false;
@@ -305,7 +317,8 @@ static int dbp_run(struct dbp_stmt *q)
 		q->vals[i] = q->p[i].val;
 		q->lens[i] = q->p[i].len;
 		q->fmts[i] = q->p[i].binary ? 1 : 0;
-		q->types[i] = q->p[i].type;
+		/* never bound: NULL, as text (the store's `?N IS NULL OR x = ?N`) */
+		q->types[i] = q->p[i].type != 0 || q->p[i].bound ? q->p[i].type : OID_TEXT;
 	}
 	q->res = PQexecParams(q->db->c, q->sql, q->nparams, q->types, q->vals, q->lens, q->fmts, 0);
 	st = PQresultStatus(q->res);
@@ -466,7 +479,12 @@ static int dbp_bind_blob(struct db_stmt *qq, int i, const void *v, int n)
 
 static int dbp_bind_null(struct db_stmt *qq, int i)
 {
-	return param(Q(qq), i) != NULL ? DB_OK : DB_ERROR;
+	struct dbp_param *p = param(Q(qq), i);
+
+	if (p == NULL)
+		return DB_ERROR;
+	p->bound = true;
+	return DB_OK;
 }
 
 /* Whether there is a current row with column i, and it is not NULL. */
@@ -515,7 +533,7 @@ static int dbp_col_bytes(struct db_stmt *qq, int i)
 
 	if (!has(q, i))
 		return 0;
-	if (i < q->ncols_alloc && q->blob[i] != NULL)
+	if (PQftype(q->res, i) == OID_BYTEA && dbp_col_blob(qq, i) != NULL)
 		return (int)q->blob_len[i];
 	return PQgetlength(q->res, q->row, i);
 }

@@ -11,7 +11,14 @@ int store_open(const char *path, unsigned flags, struct store **out, struct bs_e
 	*out = NULL;
 	if (path == NULL || path[0] == '\0')
 		return bs_error_set(err, BS_EINVAL, "no store path given");
+	if (store_path_is_pg(path))
+		return store_pg_open(path, flags, out, err);
 	return store_sqlite_open(path, flags, out, err);
+}
+
+bool store_path_is_pg(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
 }
 
 void store_close(struct store *st)

@@ -229,7 +229,12 @@ struct store {
 	const struct store_ops *ops;
 };
 
-/* The SQLite backend's constructor (store_sql.c). */
+/* The constructors: SQLite (store_sqlite_open.c) and PostgreSQL
+ * (store_pg_open.c, for a postgresql:// or postgres:// address). */
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct bs_error *err);
+int store_pg_open(const char *path, unsigned flags, struct store **out, struct bs_error *err);
+
+/* Whether path is a PostgreSQL address rather than a file. */
+bool store_path_is_pg(const char *path);
 
 #endif

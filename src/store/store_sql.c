@@ -50,9 +50,12 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
     [Q_REFS_DEL] = "DELETE FROM record_refs WHERE record = ?1",
     [Q_REFS_INSERT] = "INSERT INTO record_refs(record, field, kinds, ref_id)"
                       " VALUES(?1, ?2, ?3, ?4)",
-    [Q_TARGET_INSERT] = "INSERT OR IGNORE INTO targets(id, name, created_ms) VALUES(?1, ?2, ?3)",
-    [Q_TARGET_FILL] = "INSERT OR IGNORE INTO sync_state(record, target, state, updated_ms)"
-                      " SELECT rowid, ?1, 'not_imported', ?2 FROM records",
+    [Q_TARGET_INSERT] = "INSERT INTO targets(id, name, created_ms) VALUES(?1, ?2, ?3)"
+                        " ON CONFLICT DO NOTHING",
+    /* WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT */
+    [Q_TARGET_FILL] = "INSERT INTO sync_state(record, target, state, updated_ms)"
+                      " SELECT rowid, ?1, 'not_imported', ?2 FROM records WHERE true"
+                      " ON CONFLICT DO NOTHING",
     [Q_TARGETS_ALL] = "SELECT id, name FROM targets ORDER BY id",
     [Q_STATES_OF] = "SELECT target, state, pending_change FROM sync_state WHERE record = ?1",
     [Q_STATE_GET] = "SELECT state, pending_change FROM sync_state"

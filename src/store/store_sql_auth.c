@@ -222,7 +222,7 @@ static int a_session_add(struct store *st, const unsigned char *hash,
 	struct sq_store *s = sq(st);
 	struct db_stmt *q = NULL;
 	int rc = prep(s,
-	              "INSERT INTO sessions(hash, user, csrf, created_ms, expires_ms)"
+	              "INSERT INTO sessions(hash, \"user\", csrf, created_ms, expires_ms)"
 	              " VALUES(?1, ?2, ?3, ?4, ?5)",
 	              &q, err, "adding a session");
 
@@ -265,8 +265,9 @@ static int a_session_find(struct store *st, const unsigned char *hash, int64_t n
 {
 	struct sq_store *s = sq(st);
 	struct db_stmt *q = NULL;
-	int rc = prep(s, "SELECT user, csrf, created_ms, expires_ms FROM sessions WHERE hash = ?1",
-	              &q, err, "reading a session");
+	int rc =
+	    prep(s, "SELECT \"user\", csrf, created_ms, expires_ms FROM sessions WHERE hash = ?1",
+	         &q, err, "reading a session");
 
 	if (rc != BS_OK)
 		return rc;

@@ -86,7 +86,7 @@ static int walk(struct store *st, const char *sql, int64_t a, size_t limit, cons
 	if (rc != DB_OK)
 		return sq_fail(s, rc, err, what);
 	db_bind_int64(q, 1, a);
-	db_bind_int64(q, 2, limit > 0 ? (int64_t)limit : -1);
+	db_bind_int64(q, 2, limit > 0 ? (int64_t)limit : INT64_MAX); /* no limit, on both engines */
 	if (c != NULL)
 		db_bind_text(q, 3, c);
 	rc = sq_rows(s, q, walk_row, &w, err, what);
@@ -207,9 +207,9 @@ static int ev_redeliver(struct store *st, const char *id, int64_t now_ms, int64_
 static int hook_add(struct store *st, const struct store_hook *h, int64_t now_ms, bool *added,
                     struct bs_error *err)
 {
-	static const char sql[] =
-	    "INSERT OR IGNORE INTO webhook_inbox(source, key, target, category,"
-	    " resource, body, received_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	static const char sql[] = "INSERT INTO webhook_inbox(source, key, target, category,"
+	                          " resource, body, received_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	                          " ON CONFLICT DO NOTHING";
 	struct sq_store *s = sq(st);
 	struct db_stmt *q = NULL;
 	int rc = db_prepare(s->db, sql, &q);

@@ -234,10 +234,12 @@ static int in_count(struct store *st, const char *target, int64_t overdue_before
 	struct db_stmt *q = NULL;
 	int rc = db_prepare(
 	    s->db,
-	    "SELECT COALESCE(SUM(state = 'applied'), 0), COALESCE(SUM(state = 'skipped'), 0),"
-	    " COALESCE(SUM(state = 'failed'), 0),"
-	    " COALESCE(SUM(state IN ('skipped', 'failed') AND decided_ms < ?2), 0),"
-	    " COALESCE(SUM(state = 'reversed'), 0), COALESCE(SUM(state = 'reconciled'), 0)"
+	    "SELECT COUNT(CASE WHEN state = 'applied' THEN 1 END),"
+	    " COUNT(CASE WHEN state = 'skipped' THEN 1 END),"
+	    " COUNT(CASE WHEN state = 'failed' THEN 1 END),"
+	    " COUNT(CASE WHEN state IN ('skipped', 'failed') AND decided_ms < ?2 THEN 1 END),"
+	    " COUNT(CASE WHEN state = 'reversed' THEN 1 END),"
+	    " COUNT(CASE WHEN state = 'reconciled' THEN 1 END)"
 	    " FROM inbound_payments WHERE ?1 = '' OR target = ?1",
 	    &q);
 

@@ -68,7 +68,8 @@ struct row_walk {
 static const char missing_refs[] =
     "(SELECT group_concat(rr.field || ' ' || rr.ref_id, ', ') FROM record_refs rr"
     " WHERE rr.record = r.rowid AND NOT EXISTS (SELECT 1 FROM records x"
-    " WHERE x.id = rr.ref_id AND ((1 << x.kind) & rr.kinds) != 0))";
+    " WHERE x.id = rr.ref_id AND ((CAST(1 AS BIGINT) << CAST(x.kind AS INTEGER)) & rr.kinds) != "
+    "0))";
 /* A billed purchase's reference is its bill's, whole: the supplier's
  * invoice number + " / " + the purchase's reference or id, as
  * rules_purchase_reference makes it (docs/states-and-tabs.md
@@ -143,18 +144,19 @@ int sq_rows_each(struct store *st, const char *target, unsigned state_mask, cons
 		                " ORDER BY r.tab, r.date, r.kind, r.id",
 		                missing_refs, sq_row_label);
 	} else {
-		rc = buf_printf(&sql,
-		                "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
-		                " r.total, s.state, s.reason, %s FROM sync_state s"
-		                " JOIN records r ON r.rowid = s.record"
-		                " WHERE s.target = ?2 AND (?3 >> (CASE s.state"
-		                " WHEN 'not_imported' THEN 0 WHEN 'queued' THEN 1"
-		                " WHEN 'imported' THEN 2 WHEN 'error' THEN 3 WHEN 'changed' THEN 4"
-		                " WHEN 'skipped' THEN 5 WHEN 'waiting' THEN 6 ELSE 7 END)) & 1"
-		                " AND (?1 IS NULL OR r.tab = ?1 OR"
-		                " substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
-		                " ORDER BY r.tab, r.date, r.kind, r.id",
-		                sq_row_label);
+		rc =
+		    buf_printf(&sql,
+		               "SELECT r.kind, r.id, r.tab, r.date, r.currency, r.has_total,"
+		               " r.total, s.state, s.reason, %s FROM sync_state s"
+		               " JOIN records r ON r.rowid = s.record"
+		               " WHERE s.target = ?2 AND ((?3 >> (CASE s.state"
+		               " WHEN 'not_imported' THEN 0 WHEN 'queued' THEN 1"
+		               " WHEN 'imported' THEN 2 WHEN 'error' THEN 3 WHEN 'changed' THEN 4"
+		               " WHEN 'skipped' THEN 5 WHEN 'waiting' THEN 6 ELSE 7 END)) & 1) <> 0"
+		               " AND (?1 IS NULL OR r.tab = ?1 OR"
+		               " substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
+		               " ORDER BY r.tab, r.date, r.kind, r.id",
+		               sq_row_label);
 	}
 	if (rc == BS_OK)
 		rc = sq_listing_run(s, buf_cstr(&sql), tab, target, (int64_t)state_mask, label_row,
@@ -218,7 +220,7 @@ int sq_history_each(struct store *st, const enum record_kind *kind, const char *
 	    " WHERE ?1 IS NULL OR (r.kind = ?2 AND r.id = ?1)"
 	    " UNION ALL SELECT 0, r.created_ms, r.kind, r.id, '', 'ingest', '', 'new', ''"
 	    " FROM records r WHERE ?1 IS NOT NULL AND r.kind = ?2 AND r.id = ?1"
-	    " ORDER BY 1 DESC LIMIT ?3) ORDER BY 1";
+	    " ORDER BY 1 DESC LIMIT ?3) AS page ORDER BY 1";
 	struct sq_store *s = sq(st);
 	struct history_walk hw = {cb, arg};
 	struct db_stmt *q = NULL;
@@ -226,11 +228,10 @@ int sq_history_each(struct store *st, const enum record_kind *kind, const char *
 
 	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "reading history");
-	if (id != NULL && kind != NULL) {
-		db_bind_text(q, 1, id);
-		db_bind_int64(q, 2, (int)*kind);
-	}
-	db_bind_int64(q, 3, limit > 0 ? limit : -1);
+	/* both bound even when unused: PostgreSQL needs their types */
+	db_bind_text(q, 1, id != NULL && kind != NULL ? id : NULL);
+	db_bind_int64(q, 2, id != NULL && kind != NULL ? (int)*kind : 0);
+	db_bind_int64(q, 3, limit > 0 ? limit : INT64_MAX); /* no limit, on both engines */
 	rc = sq_rows(s, q, history_row, &hw, err, "reading history");
 	db_finalize(q);
 	return rc;
@@ -251,7 +252,8 @@ int sq_history_each(struct store *st, const enum record_kind *kind, const char *
  * is not imported. */
 static const char contact_sql[] =
     "coalesce((SELECT coalesce(json_extract(c.body, '$.name'), c.id) FROM record_refs rr"
-    " JOIN records c ON c.id = rr.ref_id AND ((1 << c.kind) & rr.kinds) != 0"
+    " JOIN records c ON c.id = rr.ref_id AND ((CAST(1 AS BIGINT) << CAST(c.kind AS INTEGER)) & "
+    "rr.kinds) != 0"
     " WHERE rr.record = r.rowid AND rr.field IN ('customer_id', 'supplier_id', 'contact_id')"
     " LIMIT 1), (SELECT rr.ref_id FROM record_refs rr WHERE rr.record = r.rowid"
     " AND rr.field IN ('customer_id', 'supplier_id', 'contact_id') LIMIT 1), '')";

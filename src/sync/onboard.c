@@ -633,7 +633,7 @@ int onboard_connect(struct store *st, const char *db_path, struct session_creds 
 	                creds->tenant_id);
 	who.now_ms = now_ms();
 	if (rc == BS_OK)
-		rc = session_key_path(db_path, &kp);
+		rc = session_key_path(db_path, &kp, err);
 	if (rc == BS_OK)
 		rc = secret_key_load_or_create(buf_cstr(&kp), key, err);
 	if (rc == BS_OK)

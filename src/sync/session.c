@@ -21,12 +21,18 @@
 #include <string.h>
 #include <time.h>
 
-int session_key_path(const char *db_path, struct buf *out)
+int session_key_path(const char *db_path, struct buf *out, struct bs_error *err)
 {
-	const char *p = db_path;
+	const char *p = db_path, *env = getenv("BOOKSYNC_KEY_FILE");
 	size_t n;
 
 	buf_reset(out);
+	if (env != NULL && env[0] != '\0')
+		return buf_addstr(out, env);
+	if (strncmp(p, "postgresql://", 13) == 0 || strncmp(p, "postgres://", 11) == 0)
+		return bs_error_set(err, BS_EINVAL,
+		                    "a PostgreSQL store keeps the key that seals its credentials "
+		                    "outside the database: set BOOKSYNC_KEY_FILE to its file");
 	if (strncmp(p, "file:", 5) == 0)
 		p += 5;
 	n = strcspn(p, "?");
@@ -408,7 +414,7 @@ int session_open(struct session *s, struct store *st, const char *db_path, const
 	if (s->ledger == NULL)
 		return bs_error_set(err, BS_EINVAL, "%s: no connector for that ledger", target);
 	buf_init(&kp, 4096);
-	rc = session_key_path(db_path, &kp);
+	rc = session_key_path(db_path, &kp, err);
 	if (rc == BS_OK)
 		rc = secret_key_load_or_create(buf_cstr(&kp), s->key, err);
 	buf_free(&kp);

@@ -44,8 +44,15 @@ struct session {
 	int time_scale; /* limits.time_scale: tokens live that much shorter */
 };
 
-/* The key file of a store: "<db path>.key" (URIs: the file part). */
-int session_key_path(const char *db_path, struct buf *out);
+/*
+ * The key file that seals a store's credentials: $BOOKSYNC_KEY_FILE when
+ * set, else "<db path>.key" beside a SQLite file (URIs: the file part).  A
+ * PostgreSQL store has no file to sit beside, and its key must not be in
+ * the database it protects: it needs $BOOKSYNC_KEY_FILE, the same file on
+ * every machine whose workers sync it (docs/scale-out.md).  BS_EINVAL with
+ * a message when there is none.
+ */
+int session_key_path(const char *db_path, struct buf *out, struct bs_error *err);
 
 /* Seal and save creds for target (after connect). */
 int session_save(struct store *st, const unsigned char key[32], const char *target,

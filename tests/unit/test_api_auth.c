@@ -25,12 +25,13 @@
 #include "api/api_static_int.h"
 #include "store/store.h"
 #include "store/store_auth.h"
+#include "tstore.h"
 
 #define T0 INT64_C(1790000000000)
 
 struct fx {
 	char dir[64];
-	char db[96];
+	char db[512];
 	struct store *st;
 	char tok_read[64], tok_sync[64], tok_write[64];
 };
@@ -74,7 +75,7 @@ static int setup(void **state)
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-apiauth.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
+	tstore_db_path(f->db, sizeof(f->db), f->dir, "t");
 	assert_int_equal(store_open(f->db, STORE_OPEN_CREATE, &f->st, &err), BS_OK);
 	assert_int_equal(api_user_add(f->st, "ann", "correct horse", T0, &err), BS_OK);
 	buf_init(&tok, 128);
@@ -98,6 +99,7 @@ static int teardown(void **state)
 	char cmd[128];
 
 	store_close(f->st);
+	tstore_db_drop(f->db);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
 	assert_int_equal(system(cmd), 0);
 	free(f);

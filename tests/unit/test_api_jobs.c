@@ -18,6 +18,7 @@
 #include "store/store.h"
 #include "sync/onboard.h"
 #include "sync/synclock.h"
+#include "tstore.h"
 
 #include <json-c/json.h>
 #include <sodium.h>
@@ -31,7 +32,7 @@
 
 struct fx {
 	char dir[64];
-	char db[128];
+	char db[512];
 	struct store *st;
 	struct sandbox *sb;
 	struct api_opts opts;
@@ -95,7 +96,7 @@ static int setup(void **state)
 		free(f);
 		return -1;
 	}
-	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
+	tstore_db_path(f->db, sizeof(f->db), f->dir, "t");
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.rounding = MONEY_HALF_AWAY;
 	cfg.limits = "off";
@@ -126,6 +127,7 @@ static int teardown(void **state)
 	store_close(f->st);
 	sandbox_stop(f->sb);
 	http_global_cleanup();
+	tstore_db_drop(f->db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;

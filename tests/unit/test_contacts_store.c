@@ -122,20 +122,20 @@ static int collect_cb(void *arg, const struct store_contact *c)
 /* contact.imported events, as another connection sees them */
 static int events(struct fx *f)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *q = NULL;
+	struct db *db = tstore_side(f->t.path);
+	struct db_stmt *q = NULL;
 	int n = -1;
 
-	assert_int_equal(sqlite3_open(f->t.path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-	                                    "SELECT count(*) FROM events"
-	                                    " WHERE type = 'contact.imported'",
-	                                    -1, &q, NULL),
-	                 SQLITE_OK);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		n = sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+	assert_non_null(db);
+	assert_int_equal(db_prepare(db,
+	                            "SELECT count(*) FROM events"
+	                            " WHERE type = 'contact.imported'",
+	                            &q),
+	                 DB_OK);
+	if (db_step(q) == DB_ROW)
+		n = db_col_int(q, 0);
+	db_finalize(q);
+	db_close(db);
 	return n;
 }
 

@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "sync/dispatch.h"
 #include "sync/governor.h"
+#include "tstore.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -240,7 +241,7 @@ static const struct ledger_ops fake_prep_ops = {
 
 struct fx {
 	char dir[64];
-	char path[128];
+	char path[512];
 	struct store *st;
 	struct governor *gov;
 	struct ledger_conn conn;
@@ -281,7 +282,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-dispatch-XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
 		goto fail;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	tstore_db_path(f->path, sizeof(f->path), f->dir, "t");
 	if (store_open(f->path, STORE_OPEN_CREATE, &f->st, &err) != BS_OK)
 		goto fail;
 	f->gov = governor_new(&lim);
@@ -320,6 +321,7 @@ static int teardown(void **state)
 
 	store_close(f->st);
 	governor_free(f->gov);
+	tstore_db_drop(f->path);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;

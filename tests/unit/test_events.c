@@ -58,27 +58,23 @@ static int teardown(void **state)
 /* The events table as another connection sees it: "id type target state next data|...". */
 static void rows(struct fx *f, char *out, size_t cap)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *q = NULL;
+	struct db *db = tstore_side(f->t.path);
+	struct db_stmt *q = NULL;
 	size_t n = 0;
 
 	out[0] = '\0';
-	assert_int_equal(sqlite3_open(f->t.path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-	                                    "SELECT id, type, target, state, next_ms - created_ms,"
-	                                    " data FROM events ORDER BY seq",
-	                                    -1, &q, NULL),
-	                 SQLITE_OK);
-	while (sqlite3_step(q) == SQLITE_ROW && n < cap)
-		n += (size_t)snprintf(out + n, cap - n, "%s %s %s %s %lld %s|",
-		                      (const char *)sqlite3_column_text(q, 0),
-		                      (const char *)sqlite3_column_text(q, 1),
-		                      (const char *)sqlite3_column_text(q, 2),
-		                      (const char *)sqlite3_column_text(q, 3),
-		                      (long long)sqlite3_column_int64(q, 4),
-		                      (const char *)sqlite3_column_text(q, 5));
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+	assert_non_null(db);
+	assert_int_equal(db_prepare(db,
+	                            "SELECT id, type, target, state, next_ms - created_ms,"
+	                            " data FROM events ORDER BY seq",
+	                            &q),
+	                 DB_OK);
+	while (db_step(q) == DB_ROW && n < cap)
+		n += (size_t)snprintf(out + n, cap - n, "%s %s %s %s %lld %s|", db_col_text(q, 0),
+		                      db_col_text(q, 1), db_col_text(q, 2), db_col_text(q, 3),
+		                      (long long)db_col_int64(q, 4), db_col_text(q, 5));
+	db_finalize(q);
+	db_close(db);
 }
 
 static void test_emit_commits(void **state)

@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "ingest/ingest.h"
+#include "tstore.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,7 @@ static int setup(void **state)
 		free(f);
 		return -1;
 	}
-	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
+	tstore_db_path(f->db, sizeof(f->db), f->dir, "t");
 	snprintf(f->in, sizeof(f->in), "%s/in.jsonl", f->dir);
 	f->who.name = "test";
 	f->who.now_ms = 1700000000000;
@@ -63,6 +64,7 @@ static int teardown(void **state)
 	char cmd[160];
 
 	store_close(f->st);
+	tstore_db_drop(f->db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;
@@ -150,9 +152,10 @@ static void test_store_error_stops_reader(void **state)
 	struct store *keep = f->st;
 	struct ingest_stats st;
 	struct bs_error err;
-	char uri[256];
+	char uri[600];
 	int64_t n = -1;
 
+	TSTORE_SQLITE_ONLY(); /* a read-only file */
 	write_input(f->in, 20000, 0);
 	snprintf(uri, sizeof(uri), "file:%s?mode=ro", f->db);
 	assert_int_equal(store_open(uri, 0, &ro, &err), BS_OK);

@@ -16,6 +16,7 @@
 #include "ingest/ingest.h"
 #include "store/store.h"
 #include "sync/plan.h"
+#include "tstore.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@
 
 struct fx {
 	char dir[64];
-	char db[128];
+	char db[512];
 	struct store *st;
 };
 
@@ -65,7 +66,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-plan-XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
 		goto fail;
-	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
+	tstore_db_path(f->db, sizeof(f->db), f->dir, "t");
 	snprintf(path, sizeof(path), "%s/in.jsonl", f->dir);
 	fp = fopen(path, "w");
 	if (fp == NULL)
@@ -91,6 +92,7 @@ static int teardown(void **state)
 	char cmd[160];
 
 	store_close(f->st);
+	tstore_db_drop(f->db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;

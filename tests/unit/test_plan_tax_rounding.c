@@ -20,6 +20,7 @@
 #include "rules/rules.h"
 #include "store/store.h"
 #include "sync/plan.h"
+#include "tstore.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ static const char input[] =
 
 struct fx {
 	char dir[64];
-	char db[128];
+	char db[512];
 	struct store *st;
 	char body[4096];
 	int n;
@@ -62,7 +63,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-plantax-XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
 		goto fail;
-	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
+	tstore_db_path(f->db, sizeof(f->db), f->dir, "t");
 	snprintf(path, sizeof(path), "%s/in.jsonl", f->dir);
 	if ((fp = fopen(path, "w")) == NULL)
 		goto fail;
@@ -91,6 +92,7 @@ static int teardown(void **state)
 	char cmd[160];
 
 	store_close(f->st);
+	tstore_db_drop(f->db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;

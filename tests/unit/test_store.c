@@ -20,6 +20,8 @@
 
 #include <sqlite3.h>
 
+#include "tstore.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,7 @@
 
 struct fx {
 	char dir[64];
-	char path[128];
+	char path[512];
 	struct store *st;
 	struct store_actor who;
 };
@@ -45,7 +47,7 @@ static int setup(void **state)
 		free(f);
 		return -1;
 	}
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	tstore_db_path(f->path, sizeof(f->path), f->dir, "t");
 	f->who.name = "test";
 	f->who.now_ms = 1700000000000;
 	if (store_open(f->path, STORE_OPEN_CREATE, &f->st, &err) != BS_OK)
@@ -60,6 +62,7 @@ static int teardown(void **state)
 	char cmd[160];
 
 	store_close(f->st);
+	tstore_db_drop(f->path);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;
@@ -163,6 +166,7 @@ static void test_migrate_from_v1(void **state)
 	int v = 0;
 	enum sync_state s;
 
+	TSTORE_SQLITE_ONLY();
 	snprintf(path, sizeof(path), "%s/v1.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, store_sqlite_migrations[0], NULL, NULL, NULL), SQLITE_OK);
@@ -250,6 +254,7 @@ static void test_empty_and_foreign_files(void **state)
 	FILE *fp;
 	int v = 0;
 
+	TSTORE_SQLITE_ONLY();
 	snprintf(path, sizeof(path), "%s/empty.db", f->dir);
 	fp = fopen(path, "w");
 	assert_non_null(fp);
@@ -297,9 +302,10 @@ static void test_unmarked_store_is_marked(void **state)
 	struct fx *f = *state;
 	struct store *st = NULL;
 	struct bs_error err;
-	char uri[256], path[160];
+	char uri[600], path[160];
 	int64_t n = -1;
 
+	TSTORE_SQLITE_ONLY();
 	store_close(f->st);
 	f->st = NULL;
 	mk_sqlite(path, sizeof(path), f->dir, "t.db", "PRAGMA application_id = 0;");
@@ -328,6 +334,7 @@ static void test_quick_check(void **state)
 	long size;
 	FILE *fp;
 
+	TSTORE_SQLITE_ONLY();
 	assert_int_equal(store_begin(f->st, &err), BS_OK);
 	for (int i = 0; i < 3000; i++) {
 		char id[32], body[64];
@@ -873,9 +880,10 @@ static void test_read_only_and_corrupt(void **state)
 	enum store_put_result res;
 	struct record r;
 	struct bs_error err;
-	char uri[256], junk[160];
+	char uri[600], junk[160];
 	FILE *fp;
 
+	TSTORE_SQLITE_ONLY();
 	snprintf(uri, sizeof(uri), "file:%s?mode=ro", f->path);
 	assert_int_equal(store_open(uri, 0, &ro, &err), BS_OK);
 	mk(&r, RECORD_CUSTOMER, "C-9", 0, "sales/customers", "{}");
@@ -943,6 +951,7 @@ static void test_rows_walk(void **state)
 	struct fx *f = *state;
 	struct sq_store *s = sq(f->st);
 
+	TSTORE_SQLITE_ONLY();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct walk_seen w = {.stop_after = cases[i].stop_after};
 		struct bs_error err = {0};

@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "store/store.h"
+#include "tstore.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@
 
 struct fx {
 	char dir[64];
-	char path[128];
+	char path[512];
 	struct store *st;
 	struct store_actor who;
 };
@@ -61,7 +62,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-outbox-XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
 		goto fail;
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	tstore_db_path(f->path, sizeof(f->path), f->dir, "t");
 	f->who.name = "test";
 	f->who.now_ms = 1700000000000;
 	if (store_open(f->path, STORE_OPEN_CREATE, &f->st, &err) != BS_OK)
@@ -86,6 +87,7 @@ static int teardown(void **state)
 	char cmd[160];
 
 	store_close(f->st);
+	tstore_db_drop(f->path);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;
@@ -302,8 +304,8 @@ static void test_status_text_on_disk(void **state)
 {
 	struct fx *f = *state;
 	struct bs_error err;
-	sqlite3 *db = NULL;
-	sqlite3_stmt *q = NULL;
+	struct db *db = NULL;
+	struct db_stmt *q = NULL;
 	int64_t a = add(f, TARGET, "C-1", "Contact");
 	int64_t rid = 0;
 	struct buf key;
@@ -312,18 +314,22 @@ static void test_status_text_on_disk(void **state)
 	assert_int_equal(store_request_create(f->st, TARGET, "Contact", 1, &rid, &key, &err),
 	                 BS_OK);
 	assert_int_equal(store_outbox_set(f->st, a, STORE_OP_FROZEN, rid, &err), BS_OK);
-	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-	                                    "SELECT o.status, r.status FROM outbox o JOIN requests "
-	                                    "r ON r.id = o.request WHERE o.id = ?1",
-	                                    -1, &q, NULL),
-	                 SQLITE_OK);
-	sqlite3_bind_int64(q, 1, a);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(q, 0), "frozen");
-	assert_string_equal((const char *)sqlite3_column_text(q, 1), "frozen");
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+	db = tstore_side(f->path);
+	if (db == NULL) {
+		fail_msg("no second connection to %s", f->path);
+		return;
+	}
+	assert_int_equal(db_prepare(db,
+	                            "SELECT o.status, r.status FROM outbox o JOIN requests "
+	                            "r ON r.id = o.request WHERE o.id = ?1",
+	                            &q),
+	                 DB_OK);
+	db_bind_int64(q, 1, a);
+	assert_int_equal(db_step(q), DB_ROW);
+	assert_string_equal(db_col_text(q, 0), "frozen");
+	assert_string_equal(db_col_text(q, 1), "frozen");
+	db_finalize(q);
+	db_close(db);
 	buf_free(&key);
 }
 

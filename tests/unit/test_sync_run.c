@@ -19,6 +19,7 @@
 #include "sync/onboard.h"
 #include "sync/run.h"
 #include "sync/synclock.h"
+#include "tstore.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -31,7 +32,7 @@
 
 struct fx {
 	char dir[64];
-	char db[128];
+	char db[512];
 	struct store *st;
 	struct sandbox *sb;
 };
@@ -90,7 +91,7 @@ static int setup(void **state)
 		free(f);
 		return -1;
 	}
-	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
+	tstore_db_path(f->db, sizeof(f->db), f->dir, "t");
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.rounding = MONEY_HALF_AWAY;
 	cfg.limits = "off";
@@ -113,6 +114,7 @@ static int teardown(void **state)
 	store_close(f->st);
 	sandbox_stop(f->sb);
 	http_global_cleanup();
+	tstore_db_drop(f->db);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;

@@ -12,6 +12,7 @@
 
 #include "store/store.h"
 #include "sync/synclock.h"
+#include "tstore.h"
 
 #include <signal.h>
 #include <sodium.h>
@@ -27,7 +28,7 @@
 
 struct fx {
 	char dir[64];
-	char path[128];
+	char path[512];
 	struct store *st;
 	char host[STORE_LOCK_HOST_MAX];
 };
@@ -47,7 +48,7 @@ static int setup(void **state)
 		return -1;
 	}
 	f->host[sizeof(f->host) - 1] = '\0';
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	tstore_db_path(f->path, sizeof(f->path), f->dir, "t");
 	if (store_open(f->path, STORE_OPEN_CREATE, &f->st, &err) != BS_OK) {
 		rmdir(f->dir);
 		free(f);
@@ -62,6 +63,7 @@ static int teardown(void **state)
 	char cmd[160];
 
 	store_close(f->st);
+	tstore_db_drop(f->path);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;

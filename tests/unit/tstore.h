@@ -4,19 +4,105 @@
  *
  * Header-only (static functions): each unit test is one program of one
  * translation unit, built by a glob in CMakeLists.txt.
+ *
+ * With $BOOKSYNC_TEST_PG (the address of a PostgreSQL server the harness
+ * started: tests/integration/lib/with_pg.sh) a store is a fresh schema
+ * there instead of a file, so the same cases assert the same behaviour on
+ * both engines; CTest runs the store's tests once each way.
  */
 #ifndef BS_TESTS_TSTORE_H
 #define BS_TESTS_TSTORE_H
 
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "core/error.h"
+#include "store/db.h"
 #include "store/store.h"
+
+#include <sqlite3.h>
+
+/* The PostgreSQL server's address, or NULL to test on SQLite files. */
+static inline const char *tstore_pg(void)
+{
+	const char *v = getenv("BOOKSYNC_TEST_PG");
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/*
+ * Where a test's store named `name` goes: <dir>/<name>.db, or on
+ * PostgreSQL a schema of its own (name, pid and a count: tests of one
+ * program never share one).  out must hold 512 bytes.
+ */
+static inline void tstore_db_path(char *out, size_t cap, const char *dir, const char *name)
+{
+	static int n;
+
+	if (tstore_pg() == NULL)
+		snprintf(out, cap, "%s/%s.db", dir, name);
+	else
+		snprintf(out, cap, "%s%sschema=t_%s_%d_%d", tstore_pg(),
+		         strchr(tstore_pg(), '?') != NULL ? "&" : "?", name, (int)getpid(), ++n);
+}
+
+/* Remove a PostgreSQL store's schema (files go with their directory). */
+static inline void tstore_db_drop(const char *path)
+{
+	const char *schema = strstr(path, "schema=");
+	PGconn *c;
+	char sql[160];
+
+	if (tstore_pg() == NULL || schema == NULL)
+		return;
+	snprintf(sql, sizeof(sql),
+	         "SET client_min_messages TO warning; DROP SCHEMA \"%.*s\" CASCADE",
+	         (int)strcspn(schema + 7, "&"), schema + 7);
+	c = PQconnectdb(tstore_pg());
+	PQclear(PQexec(c, sql));
+	PQfinish(c);
+}
+
+/*
+ * A second connection to the store at path, for a test to read what
+ * another process would see, behind the store's back (db.h; close it with
+ * db_close).  NULL if it cannot connect.
+ */
+static inline struct db *tstore_side(const char *path)
+{
+	struct db *db = NULL;
+
+	if (tstore_pg() != NULL) {
+		const char *schema = strstr(path, "schema=");
+		char name[128], msg[256];
+
+		if (schema == NULL)
+			return NULL;
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(schema + 7, "&"), schema + 7);
+		if (db_pg_connect(tstore_pg(), name, &db, msg, sizeof(msg)) != DB_OK)
+			return NULL;
+	} else {
+		sqlite3 *h = NULL;
+
+		if (sqlite3_open(path, &h) != SQLITE_OK || (db = db_sqlite_wrap(h)) == NULL)
+			sqlite3_close(h);
+	}
+	return db;
+}
+
+/* Skip a test of SQLite's own files (cmocka's skip) on PostgreSQL. */
+#define TSTORE_SQLITE_ONLY()                                                                       \
+	do {                                                                                       \
+		if (tstore_pg() != NULL)                                                           \
+			skip();                                                                    \
+	} while (0)
 
 struct tstore {
 	char dir[64];   /* /tmp/bs-test-<tag>-XXXXXX */
-	char path[128]; /* <dir>/t.db */
+	char path[512]; /* <dir>/t.db, or a PostgreSQL schema's address */
 	struct store *st;
 };
 
@@ -29,7 +115,7 @@ static inline int tstore_open(struct tstore *t, const char *tag)
 	snprintf(t->dir, sizeof(t->dir), "/tmp/bs-test-%s-XXXXXX", tag);
 	if (mkdtemp(t->dir) == NULL)
 		return -1;
-	snprintf(t->path, sizeof(t->path), "%s/t.db", t->dir);
+	tstore_db_path(t->path, sizeof(t->path), t->dir, tag);
 	return store_open(t->path, STORE_OPEN_CREATE, &t->st, &err) == BS_OK ? 0 : -1;
 }
 
@@ -40,6 +126,7 @@ static inline int tstore_close(struct tstore *t)
 
 	store_close(t->st);
 	t->st = NULL;
+	tstore_db_drop(t->path);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
 	return system(cmd) == 0 ? 0 : -1;
 }

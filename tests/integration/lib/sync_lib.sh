@@ -97,10 +97,20 @@ sb_reset() {
 	curl -sf -X POST "$1/sandbox/reset" >/dev/null || { bad "sandbox reset failed"; return 1; }
 }
 
-# fresh_store NAME: a new booksync store for one scenario (BOOKSYNC_DB).
+# fresh_store NAME: a new booksync store for one scenario (BOOKSYNC_DB): a
+# file in $T, or with $BOOKSYNC_TEST_PG (lib/with_pg.sh) a schema of that
+# PostgreSQL server, dropped first.
 fresh_store() {
-	export BOOKSYNC_DB="$T/$1.db"
-	rm -f "$BOOKSYNC_DB" "$BOOKSYNC_DB"-*
+	if [ -n "${BOOKSYNC_TEST_PG:-}" ]; then
+		schema=$(printf 's_%s_%s' "$1" "$$" | tr -c 'A-Za-z0-9_\n' _)
+		psql -q -X "$BOOKSYNC_TEST_PG" -c "SET client_min_messages TO warning;
+			DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null ||
+			{ echo "fresh_store: cannot reach PostgreSQL" >&2; exit 1; }
+		export BOOKSYNC_DB="$BOOKSYNC_TEST_PG?schema=$schema"
+	else
+		export BOOKSYNC_DB="$T/$1.db"
+		rm -f "$BOOKSYNC_DB" "$BOOKSYNC_DB"-*
+	fi
 	"$B" init >/dev/null || { echo "init failed" >&2; exit 1; }
 }
 
