@@ -27,6 +27,7 @@ extern const struct cli_cmd cmd_errors_entry;
 extern const struct cli_cmd cmd_resync_entry;
 extern const struct cli_cmd cmd_consolidated_entry;
 extern const struct cli_cmd cmd_serve_entry;
+extern const struct cli_cmd cmd_worker_entry;
 extern const struct cli_cmd cmd_user_entry;
 extern const struct cli_cmd cmd_token_entry;
 extern const struct cli_cmd cmd_inbound_entry;
@@ -36,8 +37,8 @@ static const struct cli_cmd *const commands[] = {
     &cmd_init_entry,    &cmd_import_entry,  &cmd_connect_entry,      &cmd_settings_entry,
     &cmd_pending_entry, &cmd_sync_entry,    &cmd_errors_entry,       &cmd_resync_entry,
     &cmd_reset_entry,   &cmd_history_entry, &cmd_consolidated_entry, &cmd_sandbox_entry,
-    &cmd_serve_entry,   &cmd_user_entry,    &cmd_token_entry,        &cmd_inbound_entry,
-    &cmd_events_entry,
+    &cmd_serve_entry,   &cmd_worker_entry,  &cmd_user_entry,         &cmd_token_entry,
+    &cmd_inbound_entry, &cmd_events_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -75,8 +75,26 @@ struct store_actor {
  * for it once, on the open that will write.  A store written by a newer
  * booksync is BS_ESTORE.  A read-only open works in a directory the process
  * cannot write to, as long as no write-ahead log is beside the file.
+ *
+ * A path "postgresql://..." (or "postgres://...") is a PostgreSQL database
+ * (libpq's address) and the store is its schema named by a `schema=NAME`
+ * parameter, "booksync" without one (store_pg_open.c, docs/scale-out.md):
+ * STORE_OPEN_CREATE makes the schema, STORE_OPEN_CHECK and
+ * STORE_OPEN_SMALL_CACHE mean nothing there.
  */
 int store_open(const char *path, unsigned flags, struct store **out, struct bs_error *err);
+
+/* Whether path is a PostgreSQL address rather than a file. */
+bool store_path_is_pg(const char *path);
+
+/*
+ * Split a PostgreSQL address into libpq's address without the schema=
+ * parameter (into conninfo) and the schema's name (schema[cap], "booksync"
+ * when absent).  BS_EINVAL for a name that is not letters, digits and '_'
+ * (not starting with a digit) of up to 63 bytes.
+ */
+int store_pg_split(const char *path, struct buf *conninfo, char *schema, size_t cap,
+                   struct bs_error *err);
 void store_close(struct store *st);
 
 /* The schema version the file is at. */

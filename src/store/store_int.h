@@ -234,7 +234,5 @@ struct store {
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct bs_error *err);
 int store_pg_open(const char *path, unsigned flags, struct store **out, struct bs_error *err);
 
-/* Whether path is a PostgreSQL address rather than a file. */
-bool store_path_is_pg(const char *path);
 
 #endif

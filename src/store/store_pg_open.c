@@ -169,8 +169,8 @@ out:
  * without schema= (conninfo) and the schema's name.  A name is letters,
  * digits and '_', up to 63 bytes, not starting with a digit.
  */
-static int pg_address(const char *path, struct buf *conninfo, char *schema, size_t cap,
-                      struct bs_error *err)
+int store_pg_split(const char *path, struct buf *conninfo, char *schema, size_t cap,
+                   struct bs_error *err)
 {
 	const char *q = strchr(path, '?');
 	const char *p;
@@ -237,7 +237,7 @@ int store_pg_open(const char *path, unsigned flags, struct store **out, struct b
 
 	*out = NULL;
 	buf_init(&conninfo, 4096);
-	if ((rc = pg_address(path, &conninfo, schema, sizeof(schema), err)) != BS_OK)
+	if ((rc = store_pg_split(path, &conninfo, schema, sizeof(schema), err)) != BS_OK)
 		goto out;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		rc = bs_error_set(err, BS_ENOMEM, "out of memory");

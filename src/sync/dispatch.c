@@ -694,6 +694,8 @@ int dispatch_run(struct store *st, const struct dispatch_opts *o, struct dispatc
 	d.pc.before = o->before_call != NULL ? before_call : NULL;
 	d.pc.started = o->call_started != NULL ? call_started : NULL;
 	d.pc.started_arg = &d;
+	d.pc.app_take = o->app_take;
+	d.pc.app_arg = o->app_arg;
 	d.pc.arg = &d;
 	d.pc.max_attempts = o->max_attempts;
 	d.pc.rng = (uint64_t)o->now_ms(o->clock) * 2654435761u + 1;

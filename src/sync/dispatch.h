@@ -42,6 +42,10 @@ struct dispatch_opts {
 	/* Once the governor counted a call, before it goes out: keep the rate
 	 * window for the next process (session_window_save).  May be NULL. */
 	void (*call_started)(void *arg);
+	/* A slot of the fleet's app-wide budget before each call (struct
+	 * paced's app_take).  May be NULL. */
+	int64_t (*app_take)(void *app_arg, int per_minute, int time_scale);
+	void *app_arg;
 	/* After each request: for progress display.  May be NULL. */
 	void (*on_progress)(void *arg, uint64_t posted, uint64_t failed, uint64_t calls);
 	/* Every record that ends in error, with the ledger's words. */

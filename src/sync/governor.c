@@ -143,6 +143,11 @@ static int64_t ring_free_at(const struct ring *r, int limit, int64_t window, int
 	return r->t[r->head] + window + margin;
 }
 
+void governor_limits_of(const struct governor *g, struct governor_limits *out)
+{
+	*out = g->lim;
+}
+
 int64_t governor_wait_ms(struct governor *g, int64_t now)
 {
 	int64_t at = 0, t;

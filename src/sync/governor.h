@@ -36,6 +36,9 @@ struct governor;
 struct governor *governor_new(const struct governor_limits *limits);
 void governor_free(struct governor *g);
 
+/* The limits g was made with. */
+void governor_limits_of(const struct governor *g, struct governor_limits *out);
+
 /* Milliseconds to wait before the next call may start (0 = now). */
 int64_t governor_wait_ms(struct governor *g, int64_t now_ms);
 

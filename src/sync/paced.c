@@ -47,6 +47,13 @@ static int call(struct paced *p, paced_fn fn, void *ctx, bool batch, struct bs_e
 		while ((w = batch ? governor_wait_batch_ms(p->gov, p->now_ms(p->clock))
 		                  : governor_wait_ms(p->gov, p->now_ms(p->clock))) > 0)
 			p->sleep_ms(p->clock, w);
+		if (p->app_take != NULL) {
+			struct governor_limits lim;
+
+			governor_limits_of(p->gov, &lim);
+			while ((w = p->app_take(p->app_arg, lim.app_per_minute, lim.time_scale)) > 0)
+				p->sleep_ms(p->clock, w);
+		}
 		if (batch)
 			governor_start_batch(p->gov, p->now_ms(p->clock));
 		else

@@ -34,6 +34,12 @@ struct paced {
 	 * mid-call loses none of its calls; NULL = none */
 	void (*started)(void *started_arg);
 	void *started_arg;
+	/* after the governor allows a call: a slot of the app-wide budget the
+	 * processes of a fleet share (fleet_app_take), given the governor's
+	 * app_per_minute and time_scale; 0 when taken, else ms to wait and ask
+	 * again.  NULL = none (one process: the governor's own count). */
+	int64_t (*app_take)(void *app_arg, int per_minute, int time_scale);
+	void *app_arg;
 	int max_attempts; /* on 5xx / no answer; 0 = 6 */
 	uint64_t rng;     /* jitter state: seed it non-zero */
 	/* counters to add to; each may be NULL */

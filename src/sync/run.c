@@ -225,6 +225,10 @@ int sync_run(struct store *st, const struct sync_run_opts *o, struct sync_summar
 		d.ledger = r.sess.ledger;
 		d.conn = r.sess.conn;
 		d.gov = r.sess.gov; /* one governor per process: connect, sync, lookups */
+		d.app_take = o->app_take;
+		d.app_arg = o->app_arg;
+		r.sess.pc.app_take = o->app_take; /* the session's own calls: token, reads */
+		r.sess.pc.app_arg = o->app_arg;
 		d.now_ms = now_cb;
 		d.sleep_ms = sleep_cb;
 		d.clock = &r;

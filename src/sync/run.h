@@ -68,6 +68,11 @@ struct sync_run_opts {
 	                  const char *reason);
 	int (*on_progress)(void *arg, const struct sync_progress *p, struct bs_error *err);
 	void *arg;
+	/* A slot of an app-wide call budget before each ledger call, shared by
+	 * the workers of a fleet (struct paced's app_take; fleet/fleet.h).
+	 * NULL: this process's governor alone paces the app. */
+	int64_t (*app_take)(void *app_arg, int per_minute, int time_scale);
+	void *app_arg;
 };
 
 /* What a run did.  Plain data. */
