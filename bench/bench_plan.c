@@ -17,9 +17,12 @@
  * store lives in a temporary directory (--dir, default $TMPDIR or /tmp),
  * removed at exit unless --keep.  Not a test: figures go to bench/plan.md.
  * With --setup-only it stops after building the store (and keeps it), for
- * timing the real `booksync sync --dry-run` on it (bench/dry_run).
+ * timing the real `booksync sync --dry-run` on it (bench/dry_run).  With
+ * --db postgresql://...?schema=NAME the store is that PostgreSQL schema
+ * instead (it must not exist yet; dropped by the caller).
  *
- * usage: bench_plan [N] [--lines L] [--customers C] [--dir DIR] [--keep] [--setup-only]
+ * usage: bench_plan [N] [--lines L] [--customers C] [--dir DIR] [--db URL] [--keep]
+ *                   [--setup-only]
  */
 #include "core/buf.h"
 #include "core/error.h"
@@ -48,6 +51,7 @@
 struct opts {
 	uint64_t n, lines, customers;
 	const char *dir;
+	const char *db; /* a PostgreSQL store's address, or NULL: a file in dir */
 	int keep, setup_only;
 };
 
@@ -319,7 +323,7 @@ static int tally_op(void *arg, const struct store_op *op)
 
 static void usage(void)
 {
-	fputs("usage: bench_plan [N] [--lines L] [--customers C] [--dir DIR] [--keep] "
+	fputs("usage: bench_plan [N] [--lines L] [--customers C] [--dir DIR] [--db URL] [--keep] "
 	      "[--setup-only]\n"
 	      "Plans N invoiced sales (default 100000, 2 lines, N/5 customers) for a fake\n"
 	      "Xero target and serialises every planned document into Xero request bodies\n"
@@ -363,6 +367,8 @@ int main(int argc, char **argv)
 				goto bad;
 		} else if (i + 1 < argc && strcmp(argv[i], "--dir") == 0) {
 			o.dir = argv[++i];
+		} else if (i + 1 < argc && strcmp(argv[i], "--db") == 0) {
+			o.db = argv[++i];
 		} else if (argv[i][0] != '-' && parse_u64(argv[i], &o.n) == 0) {
 			continue;
 		} else {
@@ -391,7 +397,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	made = 1;
-	if (buf_printf(&db, "%s/bench.db", buf_cstr(&dir)) != BS_OK ||
+	if ((o.db != NULL ? buf_addstr(&db, o.db)
+	                  : buf_printf(&db, "%s/bench.db", buf_cstr(&dir))) != BS_OK ||
 	    buf_printf(&file, "%s/sales.jsonl", buf_cstr(&dir)) != BS_OK) {
 		rc = bs_error_set(&err, BS_ETOOBIG, "path too long");
 		goto out;

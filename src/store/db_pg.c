@@ -6,7 +6,10 @@
  * parameters as text, each with the type its bind gave it (int8, text,
  * bytea), so PostgreSQL needs no guess where SQLite needs none
  * (`?1 IS NULL OR tab = ?1`).  The first step runs it with
- * PQexecParams and holds the whole result; later steps walk its rows.
+ * PQexecParams and holds the whole result; later steps walk its rows.  A
+ * statement run a second time (the store's cached ones) is prepared on the
+ * server then, and runs prepared from there on: parsed and planned once,
+ * as SQLite's are, instead of at every run.
  * Holding the result, rather than reading rows one by one, is what lets a
  * caller run other statements on the same connection while it walks one,
  * as the store does and SQLite allows; the store's long walks are paged
@@ -32,6 +35,7 @@ struct dbp {
 	struct db base;
 	PGconn *c;
 	int64_t changes;
+	uint64_t names; /* server-side statements made: their names */
 	char err[512];
 };
 
@@ -55,6 +59,11 @@ struct dbp_stmt {
 	const char **vals;
 	int *lens, *fmts;
 	Oid *types;
+	/* prepared on the server (after its first run), with these types */
+	int runs;
+	bool prepared;
+	char name[32];
+	Oid *ptypes;
 	PGresult *res;
 	int row, nrows;
 	/* decoded bytea of the current row, per column */
@@ -211,8 +220,9 @@ static int dbp_prepare(struct db *db, const char *sql, struct db_stmt **out)
 		q->lens = calloc(n, sizeof(*q->lens));
 		q->fmts = calloc(n, sizeof(*q->fmts));
 		q->types = calloc(n, sizeof(*q->types));
+		q->ptypes = calloc(n, sizeof(*q->ptypes));
 		if (q->p == NULL || q->vals == NULL || q->lens == NULL || q->fmts == NULL ||
-		    q->types == NULL)
+		    q->types == NULL || q->ptypes == NULL)
 			goto out;
 	}
 	*out = &q->base;
@@ -245,11 +255,7 @@ static int dbp_command(struct dbp *d, const char *sql)
  * IMMEDIATE, one writer of a store at a time.  Readers are not held up. */
 static int dbp_begin_immediate(struct dbp *d)
 {
-	int rc = dbp_command(d, "BEGIN");
-
-	if (rc == DB_OK)
-		rc = dbp_command(d, "SELECT pg_advisory_xact_lock(hashtext(current_schema()))");
-	return rc;
+	return dbp_command(d, "BEGIN; SELECT pg_advisory_xact_lock(hashtext(current_schema()))");
 }
 
 static int dbp_exec(struct db *db, const char *sql)
@@ -307,6 +313,41 @@ static void dbp_reset(struct db_stmt *qq)
 	q->row = q->nrows = 0;
 }
 
+/* Forget the server's copy of q. */
+static void dbp_unprepare(struct dbp_stmt *q)
+{
+	char sql[64];
+
+	if (!q->prepared)
+		return;
+	snprintf(sql, sizeof(sql), "DEALLOCATE %s", q->name);
+	PQclear(PQexec(q->db->c, sql));
+	q->prepared = false;
+}
+
+/*
+ * Have q prepared on the server with the types of this run's parameters
+ * (again, under a new name, when they changed: a NULL bound where text
+ * was).  Failing that (an aborted transaction, say), q runs unprepared.
+ */
+static void dbp_prepare_server(struct dbp_stmt *q)
+{
+	PGresult *r;
+
+	if (q->prepared &&
+	    (q->nparams == 0 || memcmp(q->ptypes, q->types, (size_t)q->nparams * sizeof(Oid)) == 0))
+		return;
+	dbp_unprepare(q);
+	snprintf(q->name, sizeof(q->name), "bs_%llu", (unsigned long long)++q->db->names);
+	r = PQprepare(q->db->c, q->name, q->sql, q->nparams, q->types);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		q->prepared = true;
+		if (q->nparams > 0)
+			memcpy(q->ptypes, q->types, (size_t)q->nparams * sizeof(Oid));
+	}
+	PQclear(r);
+}
+
 static int dbp_run(struct dbp_stmt *q)
 {
 	ExecStatusType st;
@@ -320,7 +361,14 @@ static int dbp_run(struct dbp_stmt *q)
 		/* never bound: NULL, as text (the store's `?N IS NULL OR x = ?N`) */
 		q->types[i] = q->p[i].type != 0 || q->p[i].bound ? q->p[i].type : OID_TEXT;
 	}
-	q->res = PQexecParams(q->db->c, q->sql, q->nparams, q->types, q->vals, q->lens, q->fmts, 0);
+	if (q->runs++ > 0)
+		dbp_prepare_server(q);
+	if (q->prepared)
+		q->res =
+		    PQexecPrepared(q->db->c, q->name, q->nparams, q->vals, q->lens, q->fmts, 0);
+	else
+		q->res = PQexecParams(q->db->c, q->sql, q->nparams, q->types, q->vals, q->lens,
+		                      q->fmts, 0);
 	st = PQresultStatus(q->res);
 	if (st == PGRES_TUPLES_OK) {
 		q->nrows = PQntuples(q->res);
@@ -403,7 +451,10 @@ static void dbp_finalize(struct db_stmt *qq)
 
 	dbp_reset(qq);
 	dbp_clear(qq);
+	if (q->db != NULL)
+		dbp_unprepare(q);
 	free(q->p);
+	free(q->ptypes);
 	free(q->vals);
 	free(q->lens);
 	free(q->fmts);
@@ -592,7 +643,14 @@ int db_pg_connect(const char *conninfo, const char *schema, struct db **out, cha
 		goto out;
 	}
 	PQsetNoticeProcessor(d->c, quiet, NULL);
-	rc = dbp_command(d, "SET client_min_messages TO warning");
+	/*
+	 * A prepared statement's generic plan is costed once, on the tables as
+	 * they were (empty, in a new store: a scan looks as good as the key),
+	 * and kept while they grow; a plan made for each run's values costs
+	 * little and follows them.
+	 */
+	rc = dbp_command(d, "SET client_min_messages TO warning;"
+	                    " SET plan_cache_mode TO force_custom_plan");
 	if (rc == DB_OK && schema != NULL) {
 		char *id = PQescapeIdentifier(d->c, schema, strlen(schema));
 		char sql[600];

@@ -59,6 +59,12 @@ static const struct {
     /* the first schema refers to requests before making it, which
      * PostgreSQL does not allow: the key is added after (below) */
     {"request INTEGER REFERENCES requests(id)", "request BIGINT"},
+    /* the reverse lookup's index, ledger id first: as SQLite's, PostgreSQL
+     * would take it for the lookup by source id (its prefix matches two of
+     * the key's four columns) while the table has no statistics yet, and
+     * walk every link of the type; the same lookups use it either way */
+    {"links_by_ledger ON links(target, ledger_type, ledger_id)",
+     "links_by_ledger ON links(ledger_id, target, ledger_type)"},
 };
 
 /* Migration i (0-based) for PostgreSQL into out. */
