@@ -289,20 +289,32 @@ int fleet_busy(struct fleet *f, int64_t *n, struct bs_error *err)
 	return rc == DB_ROW ? BS_OK : fail(f, rc, err, "counting targets");
 }
 
-int fleet_renew(struct fleet *f, struct fleet_lease *l, int64_t lease_ms, struct bs_error *err)
+/* Prepare a statement on one lease: ?1 store, ?2 target, ?3 owner bound,
+ * ?4 `ms`. */
+static int lease_stmt(struct fleet *f, const char *sql, const struct fleet_lease *l, int64_t ms,
+                      struct db_stmt **q, struct bs_error *err, const char *what)
 {
-	struct db_stmt *q = NULL;
-	int rc = prep(f,
-	              "UPDATE booksync_fleet.leases SET expires_ms = " NOW_MS " + ?4"
-	              " WHERE store = ?1 AND target = ?2 AND owner = ?3 RETURNING expires_ms",
-	              &q, err, "renewing a lease");
+	int rc = prep(f, sql, q, err, what);
 
 	if (rc != BS_OK)
 		return rc;
-	db_bind_text(q, 1, l->store);
-	db_bind_text(q, 2, l->target);
-	db_bind_text(q, 3, l->owner);
-	db_bind_int64(q, 4, lease_ms);
+	db_bind_text(*q, 1, l->store);
+	db_bind_text(*q, 2, l->target);
+	db_bind_text(*q, 3, l->owner);
+	db_bind_int64(*q, 4, ms);
+	return BS_OK;
+}
+
+int fleet_renew(struct fleet *f, struct fleet_lease *l, int64_t lease_ms, struct bs_error *err)
+{
+	struct db_stmt *q = NULL;
+	int rc = lease_stmt(f,
+	                    "UPDATE booksync_fleet.leases SET expires_ms = " NOW_MS " + ?4"
+	                    " WHERE store = ?1 AND target = ?2 AND owner = ?3 RETURNING expires_ms",
+	                    l, lease_ms, &q, err, "renewing a lease");
+
+	if (rc != BS_OK)
+		return rc;
 	rc = db_step(q);
 	if (rc == DB_ROW)
 		l->expires_ms = db_col_int64(q, 0);
@@ -319,18 +331,14 @@ int fleet_release(struct fleet *f, const struct fleet_lease *l, int64_t next_in_
                   const char *result, struct bs_error *err)
 {
 	struct db_stmt *q = NULL;
-	int rc = prep(f,
-	              "UPDATE booksync_fleet.leases SET owner = '', expires_ms = 0,"
-	              " next_due_ms = " NOW_MS " + ?4, result = substr(?5, 1, 200)"
-	              " WHERE store = ?1 AND target = ?2 AND owner = ?3",
-	              &q, err, "releasing a lease");
+	int rc = lease_stmt(f,
+	                    "UPDATE booksync_fleet.leases SET owner = '', expires_ms = 0,"
+	                    " next_due_ms = " NOW_MS " + ?4, result = substr(?5, 1, 200)"
+	                    " WHERE store = ?1 AND target = ?2 AND owner = ?3",
+	                    l, next_in_ms, &q, err, "releasing a lease");
 
 	if (rc != BS_OK)
 		return rc;
-	db_bind_text(q, 1, l->store);
-	db_bind_text(q, 2, l->target);
-	db_bind_text(q, 3, l->owner);
-	db_bind_int64(q, 4, next_in_ms);
 	db_bind_text(q, 5, result != NULL ? result : "");
 	return done(f, q, err, "releasing a lease");
 }

@@ -1,11 +1,12 @@
 /*
- * store_sql.c - the embedded SQLite backend of the store: its core.
+ * store_sql.c - the SQL backend of the store: its core.
  *
- * One connection per struct store.  WAL journal, foreign keys on,
- * synchronous=NORMAL (durable at checkpoint, never corrupt), a busy timeout
- * so a second booksync process waits instead of failing.  Every statement is
- * prepared once, on first use, and cached for the life of the connection:
- * the ingest path runs the same four statements a million times.
+ * One connection per struct store, to SQLite (WAL journal, foreign keys on,
+ * synchronous=NORMAL: durable at checkpoint, never corrupt; a busy timeout
+ * so a second booksync process waits instead of failing) or to PostgreSQL
+ * (a schema per store), through db.h.  Every statement is prepared once, on
+ * first use, and cached for the life of the connection: the ingest path
+ * runs the same four statements a million times.
  *
  * Writes go through tx_enter/tx_leave: a SAVEPOINT inside the caller's
  * transaction (so one bad record never takes its batch down), else BEGIN
@@ -13,9 +14,10 @@
  * upgrade).
  *
  * This file holds what the others share -- the statement cache, error
- * mapping, transactions, closing -- and the settings.  The rest, by concern
- * (store_sql_int.h lists them): store_sqlite_open.c (opening: knowing
- * the file, checking it, migrating it), store_sql_records.c (records,
+ * mapping, transactions, closing, the operations table -- and the settings.
+ * The rest, by concern (store_sql_int.h lists them): store_sqlite_open.c
+ * and store_pg_open.c (opening each engine's store, migrating it),
+ * store_sql_records.c (records,
  * targets, sync state and history), store_sql_list.c (the listings),
  * store_sql_sync.c (the sync engine's tables).
  */

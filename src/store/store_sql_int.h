@@ -1,9 +1,12 @@
 /*
- * store_sql_int.h - internals shared by the SQLite backend's files.
+ * store_sql_int.h - internals shared by the SQL backend's files.
  *
- * The backend is split by concern: store_sql.c (statement cache, errors,
- * transactions, closing, settings), store_sqlite_open.c (opening, checking,
- * migrating; the operations table), store_sql_records.c (records,
+ * One backend, two engines: its queries run on SQLite or PostgreSQL
+ * through db.h, and only opening differs (store_sqlite_open.c: the file,
+ * its mark, its check, PRAGMA user_version; store_pg_open.c: the schema,
+ * the migrations rewritten for PostgreSQL).  The rest is split by concern:
+ * store_sql.c (statement cache, errors, transactions, closing, settings,
+ * the operations table), store_sql_records.c (records,
  * targets, sync state, history), store_sql_list.c (pending and history
  * listings), store_sql_sync.c (links, serials, outbox, requests, and the
  * planner's paged walk over pending records) and
