@@ -178,6 +178,7 @@ static int run_one(struct job *j, char *result, size_t cap)
 	struct store *st = NULL;
 	struct bs_error err;
 	char path[1024];
+	uint64_t failed;
 	int rc;
 
 	memset(&sum, 0, sizeof(sum));
@@ -197,13 +198,13 @@ static int run_one(struct job *j, char *result, size_t cap)
 		rc = sync_run(st, &o, &sum, &err);
 	}
 	store_close(st);
+	failed = sum.sent.failed + sum.plan.failed;
 	atomic_fetch_add(&j->w->posted, (long long)sum.sent.posted);
-	atomic_fetch_add(&j->w->failed, (long long)(sum.sent.failed + sum.plan.failed));
+	atomic_fetch_add(&j->w->failed, (long long)failed);
 	atomic_fetch_add(&j->w->calls, (long long)sum.sent.calls);
 	if (rc == BS_OK)
 		snprintf(result, cap, "ok: posted %llu, failed %llu, calls %llu",
-		         (unsigned long long)sum.sent.posted,
-		         (unsigned long long)(sum.sent.failed + sum.plan.failed),
+		         (unsigned long long)sum.sent.posted, (unsigned long long)failed,
 		         (unsigned long long)sum.sent.calls);
 	else
 		snprintf(result, cap, "error: %.400s", err.msg);

@@ -137,20 +137,24 @@ static inline void db_close(struct db *db)
 		db->ops->close(db);
 }
 
-/* DB_ROW with a row to read, DB_DONE at the end, else an error code. */
+/* DB_ROW with a row to read, DB_DONE at the end, else an error code.  As
+ * SQLite's, the statement functions take a NULL statement: an error for
+ * db_step, nothing for db_reset and db_clear_bindings. */
 static inline int db_step(struct db_stmt *q)
 {
-	return q->ops->step(q);
+	return q != NULL ? q->ops->step(q) : DB_ERROR;
 }
 /* Back to before the first step; the bindings stay. */
 static inline void db_reset(struct db_stmt *q)
 {
-	q->ops->reset(q);
+	if (q != NULL)
+		q->ops->reset(q);
 }
 /* Every parameter back to NULL. */
 static inline void db_clear_bindings(struct db_stmt *q)
 {
-	q->ops->clear(q);
+	if (q != NULL)
+		q->ops->clear(q);
 }
 /* Free the statement; NULL is ignored. */
 static inline void db_finalize(struct db_stmt *q)

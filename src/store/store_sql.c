@@ -143,11 +143,13 @@ int sq_fail(struct sq_store *s, int rc, struct bs_error *err, const char *what)
 		break;
 	}
 	if (code == BS_EREADONLY)
-		return bs_error_set(err, code, "%s: the store is read-only", what);
-	if (code == BS_EBUSY)
-		return bs_error_set(err, code, "%s: the store is locked by another process", what);
-	return bs_error_set(err, code, "%s: %s", what,
-	                    s->db != NULL ? db_errmsg(s->db) : "no connection");
+		bs_error_set(err, code, "%s: the store is read-only", what);
+	else if (code == BS_EBUSY)
+		bs_error_set(err, code, "%s: the store is locked by another process", what);
+	else
+		bs_error_set(err, code, "%s: %s", what,
+		             s->db != NULL ? db_errmsg(s->db) : "no connection");
+	return code; /* never BS_OK */
 }
 
 /* The cached statement `id`, reset and with bindings cleared. */
@@ -163,8 +165,8 @@ int sq_stmt_sql(struct sq_store *s, enum stmt_id id, const char *sql, struct db_
 
 	if (s->stmt[id] == NULL) {
 		rc = db_prepare(s->db, sql, &s->stmt[id]);
-		if (rc != DB_OK)
-			return sq_fail(s, rc, err, "preparing a query");
+		if (rc != DB_OK || s->stmt[id] == NULL) /* db.h: DB_OK gives one */
+			return sq_fail(s, rc != DB_OK ? rc : DB_ERROR, err, "preparing a query");
 	} else {
 		db_reset(s->stmt[id]);
 		db_clear_bindings(s->stmt[id]);
