@@ -78,7 +78,8 @@ int cli_store_open(const struct cli_ctx *ctx, const struct cli_cmd *cmd, unsigne
 	if (rc == BS_OK)
 		return CLI_OK;
 	fprintf(stderr, "booksync %s: %s\n", cmd->name, err.msg);
-	return CLI_STORE;
+	/* a --db that names no store (an empty one, a bad schema name) */
+	return rc == BS_EINVAL ? CLI_USAGE : CLI_STORE;
 }
 
 int64_t cli_now_ms(void)

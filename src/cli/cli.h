@@ -58,7 +58,8 @@ struct store;
  * checks the file at most once; commands that only read do not pay for it.
  * On failure prints
  * "booksync CMD: <message>" to stderr and returns the exit code to use
- * (4, or 4 with a hint to run init); CLI_OK on success.
+ * (4, or 4 with a hint to run init; 2 for an address that names no store:
+ * empty, a bad schema name); CLI_OK on success.
  */
 int cli_store_open(const struct cli_ctx *ctx, const struct cli_cmd *cmd, unsigned flags,
                    struct store **st);

@@ -68,7 +68,10 @@ static int cmd_init_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(&cmd_init_entry, err.code, err.msg);
 	else if (session_key_path(ctx->db_path, &kp, &err) != BS_OK ||
 	         secret_key_load_or_create(buf_cstr(&kp), key, &err) != BS_OK)
-		rc = cli_fail(&cmd_init_entry, err.code, err.msg);
+		/* no key file named (a PostgreSQL store) is the caller's to fix */
+		rc = err.code == BS_EINVAL
+		         ? (cli_fail(&cmd_init_entry, err.code, err.msg), CLI_USAGE)
+		         : cli_fail(&cmd_init_entry, err.code, err.msg);
 	else if (store_path_is_pg(ctx->db_path) && register_store(ctx->db_path, &err) != BS_OK)
 		rc = cli_fail(&cmd_init_entry, err.code, err.msg);
 	else

@@ -21,6 +21,7 @@
  * stderr.
  */
 #include "store/db.h"
+#include "store/db_pg_int.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -138,7 +139,7 @@ static bool is_begin_immediate(const char *sql)
  * the number after the largest so far (SQLite's rule).  Quoted text and
  * comments are copied as they are.  *nparams is the largest number.
  */
-static char *translate(const char *sql, int *nparams)
+char *db_pg_translate(const char *sql, int *nparams)
 {
 	size_t n = strlen(sql), o = 0;
 	char *out = malloc(n * 4 + 16);
@@ -209,7 +210,7 @@ static int dbp_prepare(struct db *db, const char *sql, struct db_stmt **out)
 	q->base.ops = &dbp_ops;
 	q->db = P(db);
 	q->begin_lock = is_begin_immediate(sql);
-	q->sql = q->begin_lock ? strdup("BEGIN") : translate(sql, &q->nparams);
+	q->sql = q->begin_lock ? strdup("BEGIN") : db_pg_translate(sql, &q->nparams);
 	if (q->sql == NULL)
 		goto out;
 	if (q->nparams > 0) {

@@ -20,6 +20,7 @@
  * group_concat).
  */
 #include "core/buf.h"
+#include "store/db_pg_int.h"
 #include "store/schema.h"
 #include "store/store_sql_int.h"
 
@@ -54,7 +55,7 @@ static const struct {
     {"TEXT", "TEXT COLLATE \"C\""},
     {") WITHOUT ROWID;", ");"},
     /* a reserved word in PostgreSQL (the session's user) */
-    {"  user TEXT", "  \"user\" TEXT"},
+    {"  user TEXT", "  \"user\" TEXT COLLATE \"C\""},
     {"sessions(user)", "sessions(\"user\")"},
     /* the first schema refers to requests before making it, which
      * PostgreSQL does not allow: the key is added after (below) */
@@ -67,20 +68,17 @@ static const struct {
      "links_by_ledger ON links(ledger_id, target, ledger_type)"},
 };
 
-/* Migration i (0-based) for PostgreSQL into out. */
-static int pg_ddl(int i, struct buf *out)
+int store_pg_rewrite(const char *sqlite_ddl, struct buf *out)
 {
-	const char *s = store_sqlite_migrations[i];
+	const char *s = sqlite_ddl;
 	int rc = BS_OK;
 
 	buf_reset(out);
 	while (rc == BS_OK && *s != '\0') {
 		size_t k = 0, n = sizeof(pg_words) / sizeof(pg_words[0]);
-
 		/* words only at a word's start (INTEGER, not ...INTEGER) */
-		bool start = s == store_sqlite_migrations[i] ||
-		             !((s[-1] >= 'A' && s[-1] <= 'Z') || (s[-1] >= 'a' && s[-1] <= 'z') ||
-		               s[-1] == '_');
+		bool start = s == sqlite_ddl || !((s[-1] >= 'A' && s[-1] <= 'Z') ||
+		                                  (s[-1] >= 'a' && s[-1] <= 'z') || s[-1] == '_');
 
 		for (; start && k < n; k++)
 			if (strncmp(s, pg_words[k].from, strlen(pg_words[k].from)) == 0)
@@ -93,6 +91,14 @@ static int pg_ddl(int i, struct buf *out)
 			s++;
 		}
 	}
+	return rc;
+}
+
+/* Migration i (0-based) for PostgreSQL into out. */
+static int pg_ddl(int i, struct buf *out)
+{
+	int rc = store_pg_rewrite(store_sqlite_migrations[i], out);
+
 	if (rc == BS_OK && i == 0)
 		rc = buf_addstr(out, "ALTER TABLE outbox ADD FOREIGN KEY (request)"
 		                     " REFERENCES requests(id);\n");

@@ -25,6 +25,18 @@ pg_start || exit 1
 trap 'pg_stop; lib_cleanup' EXIT
 export BOOKSYNC_KEY_FILE="$T/fleet.key"
 
+# what a worker refuses: no PostgreSQL, numbers out of range; a PostgreSQL
+# store without a key file named
+expect 2 env BOOKSYNC_DB="$T/one.db" "$B" worker --once
+has "$T/err" "postgresql://"
+expect 2 "$B" --db "$PG_URL" worker --concurrency 0
+expect 2 "$B" --db "$PG_URL" worker --lease 1
+expect 2 "$B" --db "$PG_URL" worker --every soon
+expect 2 env -u BOOKSYNC_KEY_FILE "$B" --db "$PG_URL?schema=nokey" init
+has "$T/err" "BOOKSYNC_KEY_FILE"
+expect 2 "$B" --db "$PG_URL?schema=bad-name" init
+has "$T/err" "letters, digits and '_'"
+
 # app-minute 40 in a 6 s "minute" (time-scale 10) across every tenant:
 # four workers with their own governors alone would pass it
 sb_start --tenants $((ORGS + 1)) --limits app-minute=40,time-scale=10
