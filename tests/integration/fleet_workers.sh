@@ -145,5 +145,23 @@ psql -q -X "$PG_URL" -c "UPDATE booksync_fleet.leases SET next_due_ms = 0" >/dev
 expect 0 "$B" worker --concurrency 4 --once --lease 3 --every 3600
 has "$T/out" "worker: posted 0, failed 0"
 
+# without --once a worker waits for due targets until SIGTERM, then stops
+"$B" worker --concurrency 2 --every 3600 >"$T/wt.out" 2>"$T/wt.err" &
+wt=$!
+echo "$wt" >>"$T/pids"
+sleep 1
+kill -TERM "$wt"
+i=0
+while kill -0 "$wt" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if kill -0 "$wt" 2>/dev/null; then
+	bad "worker still running 10 s after SIGTERM"
+else
+	wait "$wt"
+	eq "worker's exit after SIGTERM" $? 0
+fi
+
 echo "# fleet: $ORGS organisations x $SALES sales, 4 workers, $kills killed mid-sync"
 finish
