@@ -234,5 +234,4 @@ struct store {
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct bs_error *err);
 int store_pg_open(const char *path, unsigned flags, struct store **out, struct bs_error *err);
 
-
 #endif

@@ -51,7 +51,8 @@ static int call(struct paced *p, paced_fn fn, void *ctx, bool batch, struct bs_e
 			struct governor_limits lim;
 
 			governor_limits_of(p->gov, &lim);
-			while ((w = p->app_take(p->app_arg, lim.app_per_minute, lim.time_scale)) > 0)
+			while ((w = p->app_take(p->app_arg, lim.app_per_minute, lim.time_scale)) >
+			       0)
 				p->sleep_ms(p->clock, w);
 		}
 		if (batch)
