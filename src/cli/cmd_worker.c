@@ -91,7 +91,6 @@ struct job {
 	struct worker *w;
 	struct fleet *f;
 	struct fleet_lease lease;
-	bool app_error;
 };
 
 static int64_t now_ms(void)
@@ -161,10 +160,8 @@ static int64_t app_take(void *arg, int per_minute, int time_scale)
 
 	if (per_minute <= 0)
 		return 0;
-	if (fleet_app_take(j->f, "xero", per_minute, window + window / 20, &wait, &err) != BS_OK) {
-		j->app_error = true;
+	if (fleet_app_take(j->f, "xero", per_minute, window + window / 20, &wait, &err) != BS_OK)
 		return 0;
-	}
 	if (wait > 0)
 		atomic_fetch_add(&j->w->app_waits, 1);
 	return wait;
@@ -283,15 +280,15 @@ static int print_row(void *arg, const struct fleet_row *r)
 	return 0;
 }
 
-/* A whole number of seconds in [lo, hi] from text, into *ms. */
-static bool seconds(const char *text, long lo, long hi, int64_t *ms)
+/* A whole number in [lo, hi] from text, into *v. */
+static bool whole(const char *text, long lo, long hi, int64_t *v)
 {
 	char *end = NULL;
-	long v = strtol(text, &end, 10);
+	long n = strtol(text, &end, 10);
 
-	if (end == text || *end != '\0' || v < lo || v > hi)
+	if (end == text || *end != '\0' || n < lo || n > hi)
 		return false;
-	*ms = (int64_t)v * 1000;
+	*v = n;
 	return true;
 }
 
@@ -305,12 +302,12 @@ static int cmd_worker_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	    {"status", no_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct worker w = {.url = ctx->db_path, .every_ms = 300000, .lease_ms = 60000};
+	struct worker w = {.url = ctx->db_path};
 	struct thread_arg *ta = NULL;
 	pthread_t *th = NULL, hb;
 	struct fleet *f = NULL;
 	struct bs_error err;
-	int64_t n = 4, added = 0;
+	int64_t n = 4, every_s = 300, lease_s = 60, added = 0;
 	unsigned char rnd[8];
 	bool status = false;
 	sigset_t set;
@@ -323,20 +320,19 @@ static int cmd_worker_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			if (!seconds(optarg, 1, 64, &n))
+			if (!whole(optarg, 1, 64, &n))
 				return cli_usage_error(&cmd_worker_entry,
 				                       "--concurrency takes 1 to 64, not '%s'",
 				                       optarg);
-			n /= 1000;
 			break;
 		case 'e':
-			if (!seconds(optarg, 1, 86400 * 7, &w.every_ms))
+			if (!whole(optarg, 1, 86400 * 7, &every_s))
 				return cli_usage_error(
 				    &cmd_worker_entry,
 				    "--every takes seconds, 1 to a week, not '%s'", optarg);
 			break;
 		case 'l':
-			if (!seconds(optarg, 2, 3600, &w.lease_ms))
+			if (!whole(optarg, 2, 3600, &lease_s))
 				return cli_usage_error(&cmd_worker_entry,
 				                       "--lease takes seconds, 2 to 3600, not '%s'",
 				                       optarg);
@@ -353,6 +349,8 @@ static int cmd_worker_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(&cmd_worker_entry, "unexpected argument '%s'", argv[optind]);
+	w.every_ms = every_s * 1000;
+	w.lease_ms = lease_s * 1000;
 	if (!store_path_is_pg(ctx->db_path))
 		return cli_usage_error(
 		    &cmd_worker_entry,

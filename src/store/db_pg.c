@@ -142,7 +142,9 @@ static bool is_begin_immediate(const char *sql)
 char *db_pg_translate(const char *sql, int *nparams)
 {
 	size_t n = strlen(sql), o = 0;
-	char *out = malloc(n * 4 + 16);
+	/* a character becomes at most 8: a bare `?` after `?999999` is
+	 * "$1000000", and every other character is copied */
+	char *out = malloc(n * 8 + 16);
 	int max = 0;
 	char quote = 0;
 
@@ -353,8 +355,17 @@ static int dbp_run(struct dbp_stmt *q)
 {
 	ExecStatusType st;
 
-	if (q->begin_lock)
-		return dbp_begin_immediate(q->db) == DB_OK ? DB_DONE : DB_ERROR;
+	if (q->begin_lock) {
+		int rc = dbp_begin_immediate(q->db);
+
+		/* a result that is done at once, as a command's */
+		if (rc == DB_OK &&
+		    (q->res = PQmakeEmptyPGresult(q->db->c, PGRES_COMMAND_OK)) == NULL)
+			rc = DB_NOMEM;
+		q->row = -1;
+		q->nrows = 0;
+		return rc;
+	}
 	for (int i = 0; i < q->nparams; i++) {
 		q->vals[i] = q->p[i].val;
 		q->lens[i] = q->p[i].len;
@@ -413,11 +424,6 @@ static int dbp_step(struct db_stmt *qq)
 		if (rc != DB_OK) {
 			PQclear(q->res);
 			q->res = NULL;
-			if (rc == DB_DONE) {
-				/* BEGIN IMMEDIATE: a result that is done at once */
-				q->res = PQmakeEmptyPGresult(q->db->c, PGRES_COMMAND_OK);
-				q->row = q->nrows = 0;
-			}
 			return rc;
 		}
 	}

@@ -29,7 +29,7 @@ int session_key_path(const char *db_path, struct buf *out, struct bs_error *err)
 	buf_reset(out);
 	if (env != NULL && env[0] != '\0')
 		return buf_addstr(out, env);
-	if (strncmp(p, "postgresql://", 13) == 0 || strncmp(p, "postgres://", 11) == 0)
+	if (store_path_is_pg(p))
 		return bs_error_set(err, BS_EINVAL,
 		                    "a PostgreSQL store keeps the key that seals its credentials "
 		                    "outside the database: set BOOKSYNC_KEY_FILE to its file");

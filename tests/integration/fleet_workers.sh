@@ -151,12 +151,7 @@ wt=$!
 echo "$wt" >>"$T/pids"
 sleep 1
 kill -TERM "$wt"
-i=0
-while kill -0 "$wt" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if kill -0 "$wt" 2>/dev/null; then
+if ! gone "$wt" 100; then
 	bad "worker still running 10 s after SIGTERM"
 else
 	wait "$wt"

@@ -75,12 +75,7 @@ killed() {
 	"$B" sync --everything --json >"$T/sync.json" 2>"$T/sync.err" &
 	pid=$!
 	# a sync that waits for the governor's day would run for hours
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$pid" 2>/dev/null; then
+	if ! gone "$pid" 200; then
 		kill "$pid"
 		bad "[$1] the next sync still runs after 20 s"
 	fi

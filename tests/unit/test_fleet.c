@@ -59,7 +59,7 @@ static int setup(void **state)
 	    fleet_open(tstore_pg(), &f->b, &err) != BS_OK)
 		return -1;
 	for (int i = 0; i < 2; i++) {
-		const char *schema;
+		char schema[64];
 
 		tstore_db_path(f->path[i], sizeof(f->path[i]), f->dir, i == 0 ? "fa" : "fb");
 		if (store_open(f->path[i], STORE_OPEN_CREATE, &f->st[i], &err) != BS_OK)
@@ -67,8 +67,8 @@ static int setup(void **state)
 		for (int k = 0; k < 2 && targets[i][k] != NULL; k++)
 			if (store_target_add(f->st[i], targets[i][k], "", &who, &err) != BS_OK)
 				return -1;
-		schema = strstr(f->path[i], "schema=") + 7;
-		if (fleet_store_add(f->a, schema, &err) != BS_OK)
+		if (!tstore_schema(f->path[i], schema) ||
+		    fleet_store_add(f->a, schema, &err) != BS_OK)
 			return -1;
 	}
 	*state = f;

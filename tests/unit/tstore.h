@@ -49,18 +49,32 @@ static inline void tstore_db_path(char *out, size_t cap, const char *dir, const 
 		         strchr(tstore_pg(), '?') != NULL ? "&" : "?", name, (int)getpid(), ++n);
 }
 
+/* The schema of the PostgreSQL store at path, into name[64]; false when
+ * not testing on PostgreSQL or path names none. */
+static inline bool tstore_schema(const char *path, char name[64])
+{
+	struct bs_error err;
+	struct buf conninfo;
+	bool ok;
+
+	if (tstore_pg() == NULL || !store_path_is_pg(path))
+		return false;
+	buf_init(&conninfo, 4096);
+	ok = store_pg_split(path, &conninfo, name, 64, &err) == BS_OK;
+	buf_free(&conninfo);
+	return ok;
+}
+
 /* Remove a PostgreSQL store's schema (files go with their directory). */
 static inline void tstore_db_drop(const char *path)
 {
-	const char *schema = strstr(path, "schema=");
+	char name[64], sql[160];
 	PGconn *c;
-	char sql[160];
 
-	if (tstore_pg() == NULL || schema == NULL)
+	if (!tstore_schema(path, name))
 		return;
-	snprintf(sql, sizeof(sql),
-	         "SET client_min_messages TO warning; DROP SCHEMA \"%.*s\" CASCADE",
-	         (int)strcspn(schema + 7, "&"), schema + 7);
+	snprintf(sql, sizeof(sql), "SET client_min_messages TO warning; DROP SCHEMA \"%s\" CASCADE",
+	         name);
 	c = PQconnectdb(tstore_pg());
 	PQclear(PQexec(c, sql));
 	PQfinish(c);
@@ -76,12 +90,10 @@ static inline struct db *tstore_side(const char *path)
 	struct db *db = NULL;
 
 	if (tstore_pg() != NULL) {
-		const char *schema = strstr(path, "schema=");
-		char name[128], msg[256];
+		char name[64], msg[256];
 
-		if (schema == NULL)
+		if (!tstore_schema(path, name))
 			return NULL;
-		snprintf(name, sizeof(name), "%.*s", (int)strcspn(schema + 7, "&"), schema + 7);
 		if (db_pg_connect(tstore_pg(), name, &db, msg, sizeof(msg)) != DB_OK)
 			return NULL;
 	} else {

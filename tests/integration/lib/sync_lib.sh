@@ -82,14 +82,21 @@ sb_start() {
 	[ "$sb_rc" -eq 0 ] || exit 1
 }
 
+# gone PID TENTHS: wait up to TENTHS tenths of a second for PID to end;
+# 0 when it has, 1 when it still runs
+gone() {
+	gi=0
+	while kill -0 "$1" 2>/dev/null && [ $gi -lt "$2" ]; do
+		sleep 0.1
+		gi=$((gi + 1))
+	done
+	! kill -0 "$1" 2>/dev/null
+}
+
 # sb_stop: stop the last sandbox started (TERM; it saves its state) and wait
 sb_stop() {
 	kill "$SB_PID" 2>/dev/null
-	i=0
-	while kill -0 "$SB_PID" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	gone "$SB_PID" 100 || true
 }
 
 # sb_reset URL: the sandbox back to its one default organisation, empty log.
