@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct api_opts {
@@ -23,6 +24,11 @@ struct api_opts {
 	/* one line for the operator (a refused webhook); NULL = none.  Never
 	 * given a secret or a request body. */
 	void (*log)(const char *line);
+	/* The scheduled syncs are run by fleet workers (serve --workers,
+	 * worker/worker.h), which follow schedule.sync_minutes themselves:
+	 * the scheduler leaves them out.  Sync jobs asked through the API
+	 * still run here, under the target's sync lock as every run. */
+	bool sync_by_workers;
 };
 
 struct api_server;

@@ -136,6 +136,7 @@ int api_start(const struct api_opts *opts, struct api_server **out, struct bs_er
 	srv->opts.today = srv->today;
 	srv->opts.now_ms = opts->now_ms;
 	srv->opts.log = opts->log;
+	srv->opts.sync_by_workers = opts->sync_by_workers;
 	/* the one open that checks the file and brings the schema up to date */
 	rc = store_open(srv->db_path, STORE_OPEN_CHECK, &st, err);
 	if (rc != BS_OK)

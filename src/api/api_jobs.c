@@ -35,9 +35,7 @@
  */
 #include "api/api_jobs_int.h"
 
-#include "consolidate/consolidate.h"
 #include "core/jsonw.h"
-#include "core/tzif.h"
 #include "store/settings.h"
 #include "sync/onboard.h"
 #include "sync/tabs.h"
@@ -202,25 +200,6 @@ static int on_progress(void *arg, const struct sync_progress *p, struct bs_error
 	return status;
 }
 
-/* Today in the organisation's zone, as `sync` has it (onboard.h
- * onboard_org_timezone: the `timezone` setting, else the zone connect read,
- * else UTC), an IANA zone read from its file (core/tzif.h): a threaded
- * server must not set TZ.  A zone that cannot be read counts as UTC. */
-static void job_today(struct store *st, const char *target, int64_t now_ms, char out[11])
-{
-	struct buf tz;
-	int off = 0;
-
-	buf_init(&tz, 128);
-	if (onboard_org_timezone(st, target, &tz, NULL) != BS_OK ||
-	    (cons_tz_offset(buf_cstr(&tz), &off) != BS_OK &&
-	     tzif_offset(buf_cstr(&tz), now_ms, &off) != BS_OK))
-		off = 0;
-	if (cons_today(now_ms, off, out) != BS_OK)
-		cons_today(0, 0, out);
-	buf_free(&tz);
-}
-
 /* Write jb's row as it is now (a copy taken under mu, written without). */
 static void job_save(struct api_jobs *js, struct job *jb)
 {
@@ -259,7 +238,7 @@ static void job_run(struct api_jobs *js, struct job *jb)
 	if (ao->today != NULL) {
 		o.today = ao->today;
 	} else {
-		job_today(js->wst, jb->j.target, ao->now_ms(), today);
+		onboard_org_today(js->wst, jb->j.target, ao->now_ms(), today);
 		o.today = today;
 	}
 	o.now_ms = ao->now_ms;
@@ -677,7 +656,7 @@ int api_jobs_start(struct api_server *srv, struct api_jobs **out, struct bs_erro
 	js->reg_next = reg_head;
 	reg_head = js;
 	pthread_mutex_unlock(&reg_mu);
-	rc = api_sched_start(js, ao->db_path, &js->sched, err);
+	rc = api_sched_start(js, ao, &js->sched, err);
 	if (rc == BS_OK)
 		*out = js;
 out:

@@ -63,9 +63,11 @@ void api_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms);
  * connected target, skipped while the same job is queued or running.  The
  * scheduler has its own store connection on db_path.  One minute lasts
  * $BOOKSYNC_SCHEDULE_UNIT_MS ms when that is set (tests; docs/serve.md).
+ * With ao->sync_by_workers the syncs are the fleet's (worker/worker.h
+ * reads the same setting): the scheduler runs only the inbound imports.
  */
 struct api_sched;
-int api_sched_start(struct api_jobs *jobs, const char *db_path, struct api_sched **out,
+int api_sched_start(struct api_jobs *jobs, const struct api_opts *ao, struct api_sched **out,
                     struct bs_error *err);
 void api_sched_stop(struct api_sched *s);
 

@@ -21,50 +21,20 @@
 #include <string.h>
 #include <time.h>
 
-#define SCHED_UNIT_ENV "BOOKSYNC_SCHEDULE_UNIT_MS"
-#define SCHED_UNIT_DEF (60 * 1000)
-
 struct api_sched {
 	struct api_jobs *js;
 	struct store *st; /* the scheduler's own connection */
 	char *db_path;    /* for the inbound runs' sessions (the key file) */
+	bool by_workers;  /* the syncs are the fleet workers' (api_opts) */
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* stopping */
 	pthread_t thread;
 	bool started, stopping;
 };
 
-/* How long one minute of schedule.sync_minutes lasts: a minute, or in
- * tests $BOOKSYNC_SCHEDULE_UNIT_MS (docs/serve.md). */
-static int64_t sched_unit_ms(void)
-{
-	const char *v = getenv(SCHED_UNIT_ENV);
-	int64_t ms = 0;
-
-	if (v == NULL || v[0] == '\0' || strspn(v, "0123456789") != strlen(v) || strlen(v) > 9)
-		return SCHED_UNIT_DEF;
-	for (; *v != '\0'; v++)
-		ms = ms * 10 + (*v - '0');
-	return ms > 0 ? ms : SCHED_UNIT_DEF;
-}
-
-static int64_t sched_minutes_of(struct store *st, const char *key)
-{
-	struct buf v;
-	int64_t m = 0;
-
-	buf_init(&v, 64);
-	if (settings_get(st, key, &v, NULL) == BS_OK &&
-	    settings_check(key, buf_cstr(&v), NULL) == BS_OK)
-		for (const char *p = buf_cstr(&v); *p != '\0'; p++)
-			m = m * 10 + (*p - '0');
-	buf_free(&v);
-	return m;
-}
-
 static int64_t sched_minutes(struct store *st)
 {
-	return sched_minutes_of(st, "schedule.sync_minutes");
+	return settings_minutes(st, "schedule.sync_minutes");
 }
 
 /* The import's minutes, 0 (off) while import_payments is not on. */
@@ -77,7 +47,7 @@ static int64_t inbound_minutes(struct store *st)
 	on = settings_get(st, "import_payments", &v, NULL) == BS_OK &&
 	     strcmp(buf_cstr(&v), "true") == 0;
 	buf_free(&v);
-	return on ? sched_minutes_of(st, "inbound.every_minutes") : 0;
+	return on ? settings_minutes(st, "inbound.every_minutes") : 0;
 }
 
 static int64_t wall_ms(void)
@@ -160,7 +130,7 @@ static void sched_tick(struct api_sched *s)
 static void *sched_main(void *arg)
 {
 	struct api_sched *s = arg;
-	int64_t unit = sched_unit_ms();
+	int64_t unit = settings_minute_ms();
 	int64_t poll = unit / 4 < 50 ? 50 : unit / 4 > 1000 ? 1000 : unit / 4;
 	int64_t last = api_mono_ms(), last_in = last;
 
@@ -172,7 +142,7 @@ static void *sched_main(void *arg)
 		if (s->stopping)
 			break;
 		pthread_mutex_unlock(&s->mu);
-		minutes = sched_minutes(s->st);
+		minutes = s->by_workers ? 0 : sched_minutes(s->st);
 		now = api_mono_ms();
 		if (minutes == 0) {
 			last = now; /* off: the first tick comes N minutes after it is on */
@@ -195,9 +165,10 @@ static void *sched_main(void *arg)
 	return NULL;
 }
 
-int api_sched_start(struct api_jobs *js, const char *db_path, struct api_sched **out,
+int api_sched_start(struct api_jobs *js, const struct api_opts *ao, struct api_sched **out,
                     struct bs_error *err)
 {
+	const char *db_path = ao->db_path;
 	struct api_sched *s = calloc(1, sizeof(*s));
 	pthread_condattr_t ca;
 	int rc;
@@ -206,6 +177,7 @@ int api_sched_start(struct api_jobs *js, const char *db_path, struct api_sched *
 	if (s == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
 	s->js = js;
+	s->by_workers = ao->sync_by_workers;
 	s->db_path = strdup(db_path != NULL ? db_path : "");
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_condattr_init(&ca);

@@ -3,11 +3,17 @@
  */
 #include "cli/cli.h"
 
+#include "core/buf.h"
 #include "core/error.h"
+#include "core/money.h"
+#include "store/store.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 bool cli_wants_help(const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -55,12 +61,6 @@ int cli_exit_for(int status)
 	}
 }
 
-#include "core/buf.h"
-#include "core/money.h"
-#include "store/store.h"
-
-#include <time.h>
-
 int cli_fail(const struct cli_cmd *cmd, int status, const char *msg)
 {
 	fprintf(stderr, "booksync %s: %s\n", cmd->name, msg);
@@ -88,6 +88,21 @@ int64_t cli_now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool cli_whole(const char *text, long lo, long hi, int64_t *v)
+{
+	char *end = NULL;
+	long n;
+
+	if (text == NULL || !(isdigit((unsigned char)text[0]) ||
+	                      (text[0] == '-' && isdigit((unsigned char)text[1]))))
+		return false;
+	n = strtol(text, &end, 10);
+	if (end == text || *end != '\0' || n < lo || n > hi)
+		return false;
+	*v = n;
+	return true;
 }
 
 void cli_json_str(FILE *f, const char *s)

@@ -80,6 +80,10 @@ void cli_stop_signals_wait(const sigset_t *set);
 /* Print "booksync CMD: MSG" to stderr and return the exit code for status. */
 int cli_fail(const struct cli_cmd *cmd, int status, const char *msg);
 
+/* A whole number in [lo, hi] from all of text (digits, a '-' before them),
+ * into *v; false, *v untouched, for anything else. */
+bool cli_whole(const char *text, long lo, long hi, int64_t *v);
+
 /* Write s as a JSON string literal (quotes, escapes) to f. */
 void cli_json_str(FILE *f, const char *s);
 

@@ -51,15 +51,12 @@ static void csv_out(const struct consview_row *w, struct buf *line)
 		fputs(buf_cstr(line), stdout);
 }
 
+/* A count from 1, -1 for anything else. */
 static long parse_count(const char *s)
 {
-	char *end;
-	long v;
+	int64_t v;
 
-	if (s == NULL || *s < '1' || *s > '9')
-		return -1;
-	v = strtol(s, &end, 10);
-	return *end == '\0' && v > 0 && v < 1000000 ? v : -1;
+	return cli_whole(s, 1, 999999, &v) ? (long)v : -1;
 }
 
 static void print(const struct consview *r, bool csv, bool json, long page, long per)

@@ -6,10 +6,15 @@
  * port 0 learns the port from the first line.  The signals are blocked
  * before any thread starts and waited for here, so a stop is an ordinary
  * call of api_stop (the running sync stops between ledger calls).
+ * --workers runs the fleet's worker (worker/worker.h) in this process too:
+ * a serve per machine is then a dashboard and N workers.
  */
 #include "api/api.h"
 #include "cli/cli.h"
 #include "consolidate/consolidate.h"
+#include "store/settings.h"
+#include "store/store.h"
+#include "worker/worker.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -28,6 +33,7 @@ const struct cli_cmd cmd_serve_entry = {
     "serve",
     "the dashboard and the REST API (/api/v1/) over HTTP",
     "usage: booksync [--db PATH] serve [--listen ADDR:PORT] [--today YYYY-MM-DD]\n"
+    "                                  [--workers N]\n"
     "\n"
     "Serves the dashboard at / and the REST API at /api/v1/ (docs/openapi.yaml),\n"
     "and runs the scheduled sync (setting schedule.sync_minutes).  Prints its URL\n"
@@ -40,6 +46,10 @@ const struct cli_cmd cmd_serve_entry = {
     "                      free one).  Anything but loopback exposes the dashboard\n"
     "                      to the network: put a TLS proxy in front (docs/serve.md)\n"
     "  --today DATE        the consolidation day for every sync, as 'sync --today'\n"
+    "  --workers N         with a postgresql:// store: also run N fleet workers, as\n"
+    "                      'booksync worker --concurrency N', syncing every store of\n"
+    "                      the database on its own schedule.sync_minutes (else every\n"
+    "                      5 minutes); this store's schedule is then theirs\n"
     "\n"
     "Exit: 0 stopped by a signal, 2 usage or a bad address, 3 cannot listen,\n"
     "4 store error.\n",
@@ -51,16 +61,26 @@ static int64_t now_ms(void)
 	return cli_now_ms();
 }
 
+static void worker_log(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "booksync serve: worker: %s\n", line);
+}
+
 static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"listen", required_argument, NULL, 'l'},
 	    {"today", required_argument, NULL, 'd'},
+	    {"workers", required_argument, NULL, 'w'},
 	    {NULL, 0, NULL, 0},
 	};
+	struct worker_opts wo = {.now_ms = now_ms, .log = worker_log};
+	struct worker *w = NULL;
 	struct api_opts opts;
 	struct api_server *srv = NULL;
 	struct bs_error err;
+	int64_t workers = 0;
 	sigset_t set;
 	int c;
 
@@ -76,7 +96,12 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 			opts.listen = optarg;
 		else if (c == 'd')
 			opts.today = optarg;
-		else
+		else if (c == 'w') {
+			if (!cli_whole(optarg, 0, WORKER_MAX, &workers))
+				return cli_usage_error(&cmd_serve_entry,
+				                       "--workers takes 0 to %d, not '%s'",
+				                       WORKER_MAX, optarg);
+		} else
 			return cli_usage_error(&cmd_serve_entry, "unknown option");
 	}
 	if (optind < argc)
@@ -84,6 +109,11 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (opts.today != NULL && cons_date_check(opts.today) != BS_OK)
 		return cli_usage_error(&cmd_serve_entry, "--today: '%s' is not a date YYYY-MM-DD",
 		                       opts.today);
+	if (workers > 0 && !store_path_is_pg(ctx->db_path))
+		return cli_usage_error(&cmd_serve_entry,
+		                       "--workers: workers share a PostgreSQL database: "
+		                       "--db postgresql://...");
+	opts.sync_by_workers = workers > 0;
 	cli_stop_signals_block(&set);
 	bs_error_clear(&err);
 	if (api_start(&opts, &srv, &err) != BS_OK) {
@@ -104,8 +134,24 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		        "booksync serve: warning: %s is reachable from other machines over "
 		        "plain HTTP; put a TLS proxy in front (docs/serve.md)\n",
 		        api_url(srv));
+	if (workers > 0) {
+		wo.url = ctx->db_path;
+		wo.concurrency = (int)workers;
+		wo.every_ms = 300 * 1000;
+		wo.lease_ms = 60 * 1000;
+		wo.schedule_unit_ms = settings_minute_ms();
+		if (worker_start(&wo, &w, &err) != BS_OK) {
+			fprintf(stderr, "booksync serve: the workers: %s\n", err.msg);
+			api_stop(srv);
+			return cli_exit_for(err.code);
+		}
+		fprintf(stderr, "booksync serve: %lld workers (%s)\n", (long long)workers,
+		        worker_id(w));
+	}
 	cli_stop_signals_wait(&set);
 	fprintf(stderr, "booksync serve: stopping\n");
+	worker_stop(w, true);
 	api_stop(srv);
+	worker_end(w, NULL);
 	return CLI_OK;
 }

@@ -13,6 +13,7 @@
 #include "store/store.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_choice(const struct settings_def *d, const char *value, struct bs_error *err)
@@ -423,4 +424,30 @@ int settings_get(struct store *st, const char *key, struct buf *out, struct bs_e
 		rc = buf_addstr(out, d->def);
 	}
 	return rc;
+}
+
+int64_t settings_minutes(struct store *st, const char *key)
+{
+	struct buf v;
+	int64_t m = 0;
+
+	buf_init(&v, 64);
+	if (settings_get(st, key, &v, NULL) == BS_OK &&
+	    settings_check(key, buf_cstr(&v), NULL) == BS_OK)
+		for (const char *p = buf_cstr(&v); *p != '\0'; p++)
+			m = m * 10 + (*p - '0');
+	buf_free(&v);
+	return m;
+}
+
+int64_t settings_minute_ms(void)
+{
+	const char *v = getenv("BOOKSYNC_SCHEDULE_UNIT_MS");
+	int64_t ms = 0;
+
+	if (v == NULL || v[0] == '\0' || strspn(v, "0123456789") != strlen(v) || strlen(v) > 9)
+		return 60 * 1000;
+	for (; *v != '\0'; v++)
+		ms = ms * 10 + (*v - '0');
+	return ms > 0 ? ms : 60 * 1000;
 }

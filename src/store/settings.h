@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct store;
 struct buf;
@@ -53,5 +54,18 @@ int settings_check_with(struct store *st, const char *key, const char *value, st
  * reset first.  Unknown keys: BS_ENOTFOUND.
  */
 int settings_get(struct store *st, const char *key, struct buf *out, struct bs_error *err);
+
+/*
+ * The effective value of a minutes setting (schedule.sync_minutes,
+ * inbound.every_minutes) as a number; 0 when off, unreadable or invalid.
+ */
+int64_t settings_minutes(struct store *st, const char *key);
+
+/*
+ * How long one minute of those settings lasts, in milliseconds: 60,000, or
+ * in tests $BOOKSYNC_SCHEDULE_UNIT_MS (docs/serve.md) when it is a whole
+ * number.
+ */
+int64_t settings_minute_ms(void);
 
 #endif

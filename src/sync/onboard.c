@@ -4,11 +4,13 @@
  */
 #include "sync/onboard.h"
 
+#include "consolidate/consolidate.h"
 #include "core/grow.h"
 #include "core/secret.h"
 #include "core/jsonr.h"
 #include "core/jsonw.h"
 #include "core/money.h"
+#include "core/tzif.h"
 #include "store/settings.h"
 
 #include <ctype.h>
@@ -123,6 +125,21 @@ int onboard_org_timezone(struct store *st, const char *target, struct buf *out,
 	buf_free(&tb);
 	buf_free(&key);
 	return rc;
+}
+
+void onboard_org_today(struct store *st, const char *target, int64_t now_ms, char out[11])
+{
+	struct buf tz;
+	int off = 0;
+
+	buf_init(&tz, 128);
+	if (onboard_org_timezone(st, target, &tz, NULL) != BS_OK ||
+	    (cons_tz_offset(buf_cstr(&tz), &off) != BS_OK &&
+	     tzif_offset(buf_cstr(&tz), now_ms, &off) != BS_OK))
+		off = 0;
+	if (cons_today(now_ms, off, out) != BS_OK)
+		cons_today(0, 0, out);
+	buf_free(&tz);
 }
 
 static int account_cb(void *arg, const struct ledger_entity *e)

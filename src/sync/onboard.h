@@ -125,4 +125,13 @@ int onboard_run(struct session *s, struct onboard_stats *stats, struct bs_error 
 int onboard_org_timezone(struct store *st, const char *target, struct buf *out,
                          struct bs_error *err);
 
+/*
+ * Today at now_ms in that zone, "YYYY-MM-DD" into out[11]: the day a sync
+ * of `target` passes as its consolidation day (sync_run_opts.today) when
+ * none is given, as `sync` has it.  An IANA name is read from its zone
+ * file (core/tzif.h), not through TZ, so threads may call it; a zone that
+ * cannot be read counts as UTC.
+ */
+void onboard_org_today(struct store *st, const char *target, int64_t now_ms, char out[11]);
+
 #endif
