@@ -299,6 +299,11 @@ void governor_seed(struct governor *g, const int64_t *times, size_t n)
 	}
 }
 
+int64_t governor_inherited_at(const struct governor *g, int64_t now_ms)
+{
+	return now_ms + g->minute_ms / 4;
+}
+
 size_t governor_recent_batch(struct governor *g, int64_t now, int64_t *out, bool *open, size_t cap)
 {
 	return ring_recent(&g->batch, now, g->minute_ms + g->margin_ms, out, open, cap);

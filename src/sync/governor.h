@@ -82,9 +82,20 @@ int64_t governor_calls(const struct governor *g);
 size_t governor_recent(struct governor *g, int64_t now_ms, int64_t *out, bool *open, size_t cap);
 
 /* Count calls made at times[0..n) (oldest first) as if made here and
- * answered.  A call the last process left in flight should be given as the
- * moment this one starts, not as its start. */
+ * answered.  A call the last process left in flight is given as
+ * governor_inherited_at, not as its start. */
 void governor_seed(struct governor *g, const int64_t *times, size_t n);
+
+/*
+ * When to count a call the last process left in flight, for a process
+ * starting at now: a quarter of a minute later (scaled like the windows).
+ * A process killed during a call leaves its request on its way or queued
+ * at a busy ledger, which stamps it when it reads it -- after the next
+ * process has started, and its windows have begun to count.  Counting the
+ * call from that start let the next process's third call of a (scaled)
+ * minute meet a 429; the quarter covers a request that waits that long.
+ */
+int64_t governor_inherited_at(const struct governor *g, int64_t now_ms);
 
 /* The same two for the batch calls of the minute (batch_per_minute): the
  * seeded times must also be among those given to governor_seed. */

@@ -250,10 +250,10 @@ static int cmp_i64(const void *a, const void *b)
  * Call times saved by session_window_save ("t,t,to": o marks a call that
  * was in flight, as when the process was killed during it), up to the
  * first character that is neither, into times[cap], oldest first.  A call
- * left in flight may reach the ledger as late as now, so it counts from
- * now.
+ * left in flight may reach the ledger later than now: it counts from
+ * open_at (governor_inherited_at).
  */
-static size_t window_parse(const char *p, int64_t now, int64_t *times, size_t cap)
+static size_t window_parse(const char *p, int64_t open_at, int64_t *times, size_t cap)
 {
 	size_t n = 0;
 
@@ -264,7 +264,7 @@ static size_t window_parse(const char *p, int64_t now, int64_t *times, size_t ca
 		if (end == p)
 			break;
 		if (*end == 'o') {
-			t = t > now ? t : now;
+			t = t > open_at ? t : open_at;
 			end++;
 		}
 		times[n++] = (int64_t)t;
@@ -316,7 +316,7 @@ static int governor_load(struct session *s, struct bs_error *err)
 	buf_printf(&key, "govwin:%s", s->target);
 	if (store_setting_get(s->st, buf_cstr(&key), &v, NULL) == BS_OK) {
 		const char *p = buf_cstr(&v);
-		int64_t now = s->now_ms();
+		int64_t now = governor_inherited_at(s->gov, s->now_ms());
 
 		n = window_parse(p, now, times, sizeof(times) / sizeof(times[0]));
 		governor_seed(s->gov, times, n);

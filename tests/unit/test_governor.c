@@ -314,11 +314,34 @@ static void test_handover(void **state)
 	governor_free(b);
 }
 
+/* A call the last process left in flight counts from a quarter of a
+ * minute after this one starts: the ledger may read it that late. */
+static void test_inherited_open_call(void **state)
+{
+	struct governor_limits lim = {.per_minute = 1, .time_scale = 60};
+	struct governor *b = governor_new(&lim);
+	int64_t min = 60000 / 60, margin = min / 50 + 5, at, seed[1];
+
+	(void)state;
+	assert_non_null(b);
+	at = governor_inherited_at(b, 5000);
+	assert_int_equal(at, 5000 + min / 4);
+	seed[0] = at;
+	governor_seed(b, seed, 1);
+	/* the minute's one call waits for the inherited call's window, a
+	 * quarter of a minute longer than its start would have made it */
+	assert_int_equal(governor_wait_ms(b, 5000), min / 4 + min + margin);
+	assert_int_equal(governor_wait_ms(b, at + min + margin - 1), 1);
+	assert_int_equal(governor_wait_ms(b, at + min + margin), 0);
+	governor_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_handover),
+	    cmocka_unit_test(test_inherited_open_call),
 	    cmocka_unit_test(test_batch_and_none),
 	    cmocka_unit_test(test_batch_handover),
 	};
