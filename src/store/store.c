@@ -341,7 +341,14 @@ int store_link_drop(struct store *st, const char *target, enum record_kind kind,
 int store_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
                  const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
 {
-	return st->ops->serial(st, target, kind, id, ledger_type, now_ms, serial, err);
+	return st->ops->serial(st, target, kind, id, ledger_type, now_ms, true, serial, err);
+}
+
+int store_serial_fresh(struct store *st, const char *target, enum record_kind kind,
+                       const char *id, const char *ledger_type, int64_t now_ms, int64_t *serial,
+                       struct bs_error *err)
+{
+	return st->ops->serial(st, target, kind, id, ledger_type, now_ms, false, serial, err);
 }
 
 int store_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,

@@ -392,6 +392,13 @@ int store_link_drop(struct store *st, const char *target, enum record_kind kind,
 int store_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
                  const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err);
 
+/* store_serial for a caller that has just read the link (store_link_get)
+ * in this transaction and found none, or one without a serial: allocates
+ * without reading it again (the planner, once per document). */
+int store_serial_fresh(struct store *st, const char *target, enum record_kind kind,
+                       const char *id, const char *ledger_type, int64_t now_ms, int64_t *serial,
+                       struct bs_error *err);
+
 /*
  * Walk callbacks (store_*_each) return 0 to go on, STORE_WALK_STOP to stop
  * early (the walk then returns STORE_WALK_STOP, which is no error), or a

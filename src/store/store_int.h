@@ -76,7 +76,7 @@ struct store_ops {
 	int (*link_drop)(struct store *st, const char *target, enum record_kind kind,
 	                 const char *id, const char *ledger_type, struct bs_error *err);
 	int (*serial)(struct store *st, const char *target, enum record_kind kind, const char *id,
-	              const char *ledger_type, int64_t now_ms, int64_t *serial,
+	              const char *ledger_type, int64_t now_ms, bool look, int64_t *serial,
 	              struct bs_error *err);
 	int (*outbox_add)(struct store *st, const char *target, enum record_kind kind,
 	                  const char *id, int64_t rowid, const char *doc_type, const char *op,

@@ -107,7 +107,8 @@ static int counter_next(struct sq_store *s, const char *counter, int64_t *value,
 }
 
 int sq_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
-              const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
+              const char *ledger_type, int64_t now_ms, bool look, int64_t *serial,
+              struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	struct store_link link = {0};
@@ -117,7 +118,7 @@ int sq_serial(struct store *st, const char *target, enum record_kind kind, const
 
 	if (rc != BS_OK)
 		return rc;
-	rc = sq_link_get(st, target, kind, id, ledger_type, &link, err);
+	rc = look ? sq_link_get(st, target, kind, id, ledger_type, &link, err) : BS_ENOTFOUND;
 	if (rc == BS_OK && link.serial > 0) {
 		*serial = link.serial;
 		goto out;

@@ -162,13 +162,25 @@ int plan_unique_number(struct planner *p, enum record_kind kind, const char *id,
 	bool was_cut = false;
 	struct store_link tmp;
 	const struct store_link *l = plan_link_of(p, kind, id, type, &tmp);
+	struct plan_self_link *known = plan_self_known(p, kind, id, type);
 	int rc = BS_OK;
 
-	if (l != NULL && l->serial > 0)
+	if (l != NULL && l->serial > 0) {
 		serial = l->serial;
-	else
+	} else if (known != NULL) {
+		/* just read in this transaction: no serial there, no second look */
+		rc = store_serial_fresh(p->st, p->o->target, kind, id, type, p->o->now_ms,
+		                        &serial, p->err);
+		if (rc == BS_OK && !known->found) {
+			memset(&known->link, 0, sizeof(known->link));
+			known->found = true; /* a link row now: the serial alone */
+		}
+		if (rc == BS_OK)
+			known->link.serial = serial;
+	} else {
 		rc = store_serial(p->st, p->o->target, kind, id, type, p->o->now_ms, &serial,
 		                  p->err);
+	}
 
 	buf_reset(&p->s.num);
 	/* the ledger's bound (Xero 255, QBO's DocNumber 21): the source reference

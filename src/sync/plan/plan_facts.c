@@ -38,6 +38,7 @@ const struct store_link *plan_link_of(struct planner *p, enum record_kind k, con
 {
 	struct plan_self_link *c = NULL;
 	bool found;
+	int rc;
 
 	if (p->cur.info != NULL && p->cur.info->kind == k && strcmp(p->cur.info->id, id) == 0) {
 		for (size_t i = 0; i < p->cur.nself; i++) {
@@ -50,10 +51,24 @@ const struct store_link *plan_link_of(struct planner *p, enum record_kind k, con
 			tmp = &c->link;
 		}
 	}
-	found = store_link_get(p->st, p->o->target, k, id, type, tmp, NULL) == BS_OK;
-	if (c != NULL)
+	rc = store_link_get(p->st, p->o->target, k, id, type, tmp, NULL);
+	found = rc == BS_OK;
+	if (c != NULL && rc != BS_OK && rc != BS_ENOTFOUND)
+		p->cur.nself--; /* a failed read is not an answer to keep */
+	else if (c != NULL)
 		c->found = found;
 	return found ? tmp : NULL;
+}
+
+struct plan_self_link *plan_self_known(struct planner *p, enum record_kind k, const char *id,
+                                       const char *type)
+{
+	if (p->cur.info == NULL || p->cur.info->kind != k || strcmp(p->cur.info->id, id) != 0)
+		return NULL;
+	for (size_t i = 0; i < p->cur.nself; i++)
+		if (strcmp(p->cur.self[i].type, type) == 0)
+			return &p->cur.self[i];
+	return NULL;
 }
 
 bool plan_linked(struct planner *p, enum record_kind k, const char *id, const char *type)

@@ -222,6 +222,11 @@ const char *plan_self_type(enum record_kind k, struct json_object *o);
 const struct store_link *plan_link_of(struct planner *p, enum record_kind k, const char *id,
                                       const char *type, struct store_link *tmp);
 bool plan_linked(struct planner *p, enum record_kind k, const char *id, const char *type);
+/* The record being planned's own link of `type` as plan_link_of read it
+ * (found or definitely not there); NULL when it was not read, or kind:id
+ * is another record. */
+struct plan_self_link *plan_self_known(struct planner *p, enum record_kind k, const char *id,
+                                       const char *type);
 void plan_dep_fill(struct planner *p, struct rules_dep *d, const char *what, enum record_kind k,
                    const char *id, struct buf *reason);
 enum record_kind plan_contact_kind(struct planner *p, const char *id);
