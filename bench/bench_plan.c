@@ -26,6 +26,7 @@
  */
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/jsonr.h"
 #include "ingest/ingest.h"
 #include "ledger/ledger.h"
 #include "ledger/xero/xero.h"
@@ -267,8 +268,7 @@ static int ser_op(void *arg, const struct store_op *op)
 	struct ser *s = arg;
 	struct json_object *doc;
 
-	json_tokener_reset(s->tok);
-	doc = json_tokener_parse_ex(s->tok, op->body, (int)strlen(op->body));
+	doc = jsonr_parse(s->tok, op->body, strlen(op->body));
 
 	if (doc == NULL)
 		return bs_error_set(s->err, BS_EPARSE, "outbox op %" PRId64 ": body is not JSON",

@@ -1,9 +1,13 @@
 /*
- * jsonr.c - json-c field readers (see jsonr.h).
+ * jsonr.c - json-c field readers, and a parser for the JSON booksync
+ * writes that makes json-c's tree without json-c's tokenizer (see jsonr.h).
  */
 #include "core/jsonr.h"
 
 #include <json-c/json.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 const char *jsonr_str(struct json_object *o, const char *key)
 {
@@ -21,4 +25,355 @@ bool jsonr_bool(struct json_object *o, const char *key)
 
 	return o != NULL && json_object_object_get_ex(o, key, &v) &&
 	       json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+/* ---- jsonr_parse: the fast descent ------------------------------------ */
+
+/*
+ * The descent answers "not mine" (false) for anything outside the subset
+ * it makes exactly as json-c would; the caller then throws its partial
+ * tree away and asks json-c.  It never decides that text is malformed.
+ */
+#define FAST_DEPTH 32 /* json-c's default depth: deeper is json-c's to refuse */
+#define FAST_NUM   64 /* longer numbers are json-c's */
+
+struct fast {
+	const char *p, *end;
+	char *scratch; /* decoded strings and keys */
+	size_t cap;
+};
+
+static void fast_ws(struct fast *f)
+{
+	while (f->p < f->end && (*f->p == ' ' || *f->p == '\n' || *f->p == '\r' || *f->p == '\t'))
+		f->p++;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static bool fast_grow(struct fast *f, size_t need)
+{
+	size_t cap = f->cap ? f->cap : 256;
+	char *n;
+
+	if (need <= f->cap)
+		return true;
+	while (cap < need)
+		cap *= 2;
+	if ((n = realloc(f->scratch, cap)) == NULL)
+		return false;
+	f->scratch = n;
+	f->cap = cap;
+	return true;
+}
+
+/*
+ * A string at f->p (on its opening quote): *s, *n its decoded bytes, in
+ * the input itself when it has no escape, else in f->scratch (with a NUL
+ * after, for keys).
+ */
+static bool fast_string(struct fast *f, const char **s, size_t *n)
+{
+	const char *p = f->p + 1, *start = p;
+	size_t o = 0;
+
+	while (p < f->end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	if (p >= f->end || (unsigned char)*p < 0x20)
+		return false;
+	if (*p == '"') {
+		*s = start;
+		*n = (size_t)(p - start);
+		f->p = p + 1;
+		return true;
+	}
+	/* escapes: decode into scratch (never longer than the source) */
+	if (!fast_grow(f, (size_t)(f->end - start) + 1))
+		return false;
+	memcpy(f->scratch, start, (size_t)(p - start));
+	o = (size_t)(p - start);
+	while (p < f->end && *p != '"') {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20)
+			return false;
+		if (c != '\\') {
+			f->scratch[o++] = (char)c;
+			p++;
+			continue;
+		}
+		if (++p >= f->end)
+			return false;
+		switch (*p) {
+		case '"':
+		case '\\':
+		case '/':
+			f->scratch[o++] = *p;
+			break;
+		case 'b':
+			f->scratch[o++] = '\b';
+			break;
+		case 'f':
+			f->scratch[o++] = '\f';
+			break;
+		case 'n':
+			f->scratch[o++] = '\n';
+			break;
+		case 'r':
+			f->scratch[o++] = '\r';
+			break;
+		case 't':
+			f->scratch[o++] = '\t';
+			break;
+		case 'u': {
+			unsigned cp = 0;
+
+			if (f->end - p < 5)
+				return false;
+			for (int i = 1; i <= 4; i++) {
+				int h = hexval(p[i]);
+
+				if (h < 0)
+					return false;
+				cp = cp * 16 + (unsigned)h;
+			}
+			/* NUL and surrogate pairs: json-c's */
+			if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
+				return false;
+			if (cp < 0x80) {
+				f->scratch[o++] = (char)cp;
+			} else if (cp < 0x800) {
+				f->scratch[o++] = (char)(0xC0 | (cp >> 6));
+				f->scratch[o++] = (char)(0x80 | (cp & 0x3F));
+			} else {
+				f->scratch[o++] = (char)(0xE0 | (cp >> 12));
+				f->scratch[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+				f->scratch[o++] = (char)(0x80 | (cp & 0x3F));
+			}
+			p += 4;
+			break;
+		}
+		default:
+			return false;
+		}
+		p++;
+	}
+	if (p >= f->end)
+		return false;
+	f->scratch[o] = '\0';
+	*s = f->scratch;
+	*n = o;
+	f->p = p + 1;
+	return true;
+}
+
+static bool fast_delim(const struct fast *f, const char *p)
+{
+	return p >= f->end || *p == ',' || *p == ']' || *p == '}' || *p == ' ' || *p == '\n' ||
+	       *p == '\r' || *p == '\t';
+}
+
+/* -?(0|[1-9][0-9]{0,17}) as an int64; with .[0-9]+ after, a double
+ * keeping its text, as json-c keeps it. */
+static bool fast_number(struct fast *f, struct json_object **out)
+{
+	const char *p = f->p, *int_start;
+	char text[FAST_NUM];
+	bool neg = false;
+	int64_t v = 0;
+	size_t n;
+
+	if (*p == '-') {
+		neg = true;
+		p++;
+	}
+	int_start = p;
+	if (p >= f->end || *p < '0' || *p > '9')
+		return false;
+	if (*p == '0') {
+		p++;
+	} else {
+		while (p < f->end && *p >= '0' && *p <= '9') {
+			if (p - int_start >= 18)
+				return false;
+			v = v * 10 + (*p - '0');
+			p++;
+		}
+	}
+	if (p < f->end && *p == '.') {
+		const char *frac = ++p;
+
+		while (p < f->end && *p >= '0' && *p <= '9')
+			p++;
+		n = (size_t)(p - f->p);
+		if (p == frac || !fast_delim(f, p) || n >= sizeof(text))
+			return false;
+		memcpy(text, f->p, n);
+		text[n] = '\0';
+		*out = json_object_new_double_s(strtod(text, NULL), text);
+	} else {
+		/* "-0", exponents, anything glued on: json-c's */
+		if (!fast_delim(f, p) || (neg && v == 0))
+			return false;
+		*out = json_object_new_int64(neg ? -v : v);
+	}
+	f->p = p;
+	return *out != NULL;
+}
+
+static bool fast_value(struct fast *f, int depth, struct json_object **out);
+
+static bool fast_object(struct fast *f, int depth, struct json_object **out)
+{
+	struct json_object *o = json_object_new_object(), *v = NULL;
+	const char *k;
+	size_t kn;
+	char small[128];
+
+	if ((*out = o) == NULL)
+		return false;
+	f->p++;
+	fast_ws(f);
+	if (f->p < f->end && *f->p == '}') {
+		f->p++;
+		return true;
+	}
+	for (;;) {
+		if (f->p >= f->end || *f->p != '"' || !fast_string(f, &k, &kn) ||
+		    memchr(k, '\0', kn) != NULL)
+			return false;
+		/* the key NUL-terminated, apart from the scratch the value reuses */
+		if (kn >= sizeof(small))
+			return false;
+		memcpy(small, k, kn);
+		small[kn] = '\0';
+		fast_ws(f);
+		if (f->p >= f->end || *f->p != ':')
+			return false;
+		f->p++;
+		fast_ws(f);
+		if (!fast_value(f, depth, &v))
+			return false;
+		if (json_object_object_add(o, small, v) != 0) {
+			json_object_put(v);
+			return false;
+		}
+		fast_ws(f);
+		if (f->p < f->end && *f->p == ',') {
+			f->p++;
+			fast_ws(f);
+			continue;
+		}
+		if (f->p < f->end && *f->p == '}') {
+			f->p++;
+			return true;
+		}
+		return false;
+	}
+}
+
+static bool fast_array(struct fast *f, int depth, struct json_object **out)
+{
+	struct json_object *a = json_object_new_array(), *v = NULL;
+
+	if ((*out = a) == NULL)
+		return false;
+	f->p++;
+	fast_ws(f);
+	if (f->p < f->end && *f->p == ']') {
+		f->p++;
+		return true;
+	}
+	for (;;) {
+		if (!fast_value(f, depth, &v))
+			return false;
+		if (json_object_array_add(a, v) != 0) {
+			json_object_put(v);
+			return false;
+		}
+		fast_ws(f);
+		if (f->p < f->end && *f->p == ',') {
+			f->p++;
+			fast_ws(f);
+			continue;
+		}
+		if (f->p < f->end && *f->p == ']') {
+			f->p++;
+			return true;
+		}
+		return false;
+	}
+}
+
+static bool fast_lit(struct fast *f, const char *word, size_t n)
+{
+	if ((size_t)(f->end - f->p) < n || memcmp(f->p, word, n) != 0 || !fast_delim(f, f->p + n))
+		return false;
+	f->p += n;
+	return true;
+}
+
+/* One value at f->p into *out; on false *out is whatever was made (put
+ * by the caller), NULL or a partial tree. */
+static bool fast_value(struct fast *f, int depth, struct json_object **out)
+{
+	const char *s;
+	size_t n;
+
+	*out = NULL;
+	if (f->p >= f->end || depth >= FAST_DEPTH)
+		return false;
+	switch (*f->p) {
+	case '{':
+		return fast_object(f, depth + 1, out);
+	case '[':
+		return fast_array(f, depth + 1, out);
+	case '"':
+		if (!fast_string(f, &s, &n))
+			return false;
+		return (*out = json_object_new_string_len(s, (int)n)) != NULL;
+	case 't':
+		return fast_lit(f, "true", 4) && (*out = json_object_new_boolean(1)) != NULL;
+	case 'f':
+		return fast_lit(f, "false", 5) && (*out = json_object_new_boolean(0)) != NULL;
+	case 'n':
+		/* null is no object: *out stays NULL, as json-c's */
+		return fast_lit(f, "null", 4);
+	default:
+		return fast_number(f, out);
+	}
+}
+
+struct json_object *jsonr_parse(struct json_tokener *tok, const char *s, size_t len)
+{
+	struct fast f = {s, s + len, NULL, 0};
+	struct json_object *o = NULL;
+	bool mine;
+
+	fast_ws(&f);
+	/* a top-level literal or number: json-c's (rare, and its end rules
+	 * differ from the nested ones) */
+	mine = len <= INT32_MAX && f.p < f.end && (*f.p == '{' || *f.p == '[') &&
+	       fast_value(&f, 0, &o);
+	if (mine) {
+		fast_ws(&f);
+		mine = f.p == f.end;
+	}
+	free(f.scratch);
+	if (mine)
+		return o;
+	json_object_put(o);
+	if (len > INT32_MAX)
+		return NULL;
+	json_tokener_reset(tok);
+	return json_tokener_parse_ex(tok, s, (int)len);
 }

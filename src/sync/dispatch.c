@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/grow.h"
+#include "core/jsonr.h"
 #include "core/money.h"
 #include "events/events.h"
 #include "rules/rules.h"
@@ -122,8 +123,7 @@ int dsp_op_prepare(struct dsp *d, struct bop *b)
 {
 	struct json_object *self;
 
-	json_tokener_reset(d->tok);
-	b->doc = json_tokener_parse_ex(d->tok, b->body, (int)strlen(b->body));
+	b->doc = jsonr_parse(d->tok, b->body, strlen(b->body));
 	if (b->doc == NULL)
 		return bs_error_set(d->err, BS_ESTORE, "outbox operation %lld is not JSON",
 		                    (long long)b->op_id);

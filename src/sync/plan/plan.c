@@ -349,8 +349,7 @@ static int plan_one(struct planner *p, const struct plan_cand *c)
 		                          : "nothing to upload");
 		goto out;
 	}
-	json_tokener_reset(p->s.tok);
-	o = json_tokener_parse_ex(p->s.tok, buf_cstr(&p->s.in), (int)p->s.in.len);
+	o = jsonr_parse(p->s.tok, buf_cstr(&p->s.in), p->s.in.len);
 	if (o == NULL) {
 		rc = bs_error_set(p->err, BS_ESTORE, "%s %s: stored body is not JSON",
 		                  record_kind_name(c->kind), c->id);
