@@ -261,8 +261,10 @@ static bool fast_object(struct fast *f, int depth, struct json_object **out)
 			return false;
 		f->p++;
 		fast_ws(f);
-		if (!fast_value(f, depth, &v))
+		if (!fast_value(f, depth, &v)) {
+			json_object_put(v); /* a partial tree is not yet o's */
 			return false;
+		}
 		if (json_object_object_add(o, small, v) != 0) {
 			json_object_put(v);
 			return false;
@@ -294,8 +296,10 @@ static bool fast_array(struct fast *f, int depth, struct json_object **out)
 		return true;
 	}
 	for (;;) {
-		if (!fast_value(f, depth, &v))
+		if (!fast_value(f, depth, &v)) {
+			json_object_put(v); /* a partial tree is not yet a's */
 			return false;
+		}
 		if (json_object_array_add(a, v) != 0) {
 			json_object_put(v);
 			return false;
