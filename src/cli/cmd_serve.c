@@ -126,14 +126,8 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 		       : err.code == BS_ENOTFOUND ? CLI_STORE
 		                                  : cli_exit_for(err.code);
 	}
-	printf("%s\n", api_url(srv));
-	fflush(stdout);
-	fprintf(stderr, "booksync serve: listening on %s (stop with Ctrl-C)\n", api_url(srv));
-	if (strncmp(api_url(srv), "http://127.", 11) != 0)
-		fprintf(stderr,
-		        "booksync serve: warning: %s is reachable from other machines over "
-		        "plain HTTP; put a TLS proxy in front (docs/serve.md)\n",
-		        api_url(srv));
+	/* the workers before the address: a caller that reads the address
+	 * finds them running */
 	if (workers > 0) {
 		wo.url = ctx->db_path;
 		wo.concurrency = (int)workers;
@@ -145,9 +139,19 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 			api_stop(srv);
 			return cli_exit_for(err.code);
 		}
+	}
+	fprintf(stderr, "booksync serve: listening on %s (stop with Ctrl-C)\n", api_url(srv));
+	if (strncmp(api_url(srv), "http://127.", 11) != 0)
+		fprintf(stderr,
+		        "booksync serve: warning: %s is reachable from other machines over "
+		        "plain HTTP; put a TLS proxy in front (docs/serve.md)\n",
+		        api_url(srv));
+	if (workers > 0)
 		fprintf(stderr, "booksync serve: %lld workers (%s)\n", (long long)workers,
 		        worker_id(w));
-	}
+	/* the address last: whoever reads it finds every line above written */
+	printf("%s\n", api_url(srv));
+	fflush(stdout);
 	cli_stop_signals_wait(&set);
 	fprintf(stderr, "booksync serve: stopping\n");
 	worker_stop(w, true);
