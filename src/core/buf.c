@@ -79,6 +79,29 @@ int buf_add(struct buf *b, const void *p, size_t n)
 	return BS_OK;
 }
 
+size_t buf_copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = src != NULL ? strlen(src) : 0;
+	size_t m = n < cap ? n : cap - 1;
+
+	if (m > 0)
+		memmove(dst, src, m);
+	dst[m] = '\0';
+	return n;
+}
+
+int buf_extend(struct buf *b, size_t n, char **at)
+{
+	int rc = buf_reserve(b, n);
+
+	if (rc != BS_OK)
+		return rc;
+	*at = b->ptr + b->len;
+	b->len += n;
+	b->ptr[b->len] = '\0';
+	return BS_OK;
+}
+
 int buf_addstr(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));

@@ -39,6 +39,22 @@ void buf_truncate(struct buf *b, size_t len);
 
 /* Append bytes.  BS_ETOOBIG past max, BS_ENOMEM; on error b is unchanged. */
 int buf_add(struct buf *b, const void *p, size_t n);
+
+/*
+ * Copy the C string src into the array dst[cap] (cap > 0), cut to cap - 1
+ * bytes and always terminated: snprintf(dst, cap, "%s", src) without the
+ * format machinery, for the copies on hot paths.  A NULL src (a column's
+ * SQL NULL) is "".  Returns strlen(src), so a result >= cap says it was
+ * cut.
+ */
+size_t buf_copy(char *dst, size_t cap, const char *src);
+
+/*
+ * Append n bytes for the caller to write: *at points at them (valid until
+ * the next change to b), and the NUL after them is in place.  For writers
+ * that know a piece's length and fill it in one pass.  Errors as buf_add.
+ */
+int buf_extend(struct buf *b, size_t n, char **at);
 int buf_addstr(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
