@@ -29,7 +29,8 @@ static int tax_key(struct buf *b, int64_t rate, enum rules_direction dir)
 {
 	int rc;
 
-	if ((rc = buf_printf(b, "tax.%s.", dir_word(dir))) != BS_OK)
+	if ((rc = buf_addstr(b, "tax.")) != BS_OK || (rc = buf_addstr(b, dir_word(dir))) != BS_OK ||
+	    (rc = buf_addc(b, '.')) != BS_OK)
 		return rc;
 	return money_format(b, rate, PCT_DP, 0);
 }

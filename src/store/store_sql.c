@@ -190,7 +190,7 @@ void sq_col_copy(struct db_stmt *q, int i, char *out, size_t cap)
 {
 	const char *t = db_col_text(q, i);
 
-	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
+	buf_copy(out, cap, t != NULL ? (const char *)t : "");
 }
 
 int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const char *what)

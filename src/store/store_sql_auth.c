@@ -146,7 +146,7 @@ static int a_token_add(struct store *st, const char *name, const unsigned char *
 static void token_row(struct db_stmt *q, struct store_token *t)
 {
 	memset(t, 0, sizeof(*t));
-	snprintf(t->name, sizeof(t->name), "%s", (const char *)db_col_text(q, 0));
+	buf_copy(t->name, sizeof(t->name), (const char *)db_col_text(q, 0));
 	t->scopes = (unsigned)db_col_int64(q, 1);
 	t->created_ms = db_col_int64(q, 2);
 	t->used_ms = db_col_int64(q, 3);
@@ -275,8 +275,8 @@ static int a_session_find(struct store *st, const unsigned char *hash, int64_t n
 	memset(out, 0, sizeof(*out));
 	rc = db_step(q);
 	if (rc == DB_ROW) {
-		snprintf(out->user, sizeof(out->user), "%s", (const char *)db_col_text(q, 0));
-		snprintf(out->csrf, sizeof(out->csrf), "%s", (const char *)db_col_text(q, 1));
+		buf_copy(out->user, sizeof(out->user), (const char *)db_col_text(q, 0));
+		buf_copy(out->csrf, sizeof(out->csrf), (const char *)db_col_text(q, 1));
 		out->created_ms = db_col_int64(q, 2);
 		out->expires_ms = db_col_int64(q, 3);
 		rc = BS_OK;

@@ -20,7 +20,7 @@ static void col_text(struct db_stmt *q, int col, char *out, size_t cap)
 {
 	const char *t = db_col_text(q, col);
 
-	snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
+	buf_copy(out, cap, t != NULL ? (const char *)t : "");
 }
 
 /* A row of JOB_COLS into *j. */

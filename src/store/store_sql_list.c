@@ -707,8 +707,8 @@ static int link_row(void *arg, struct db_stmt *q)
 	const char *num = (const char *)db_col_text(q, 3);
 
 	memset(&l, 0, sizeof(l));
-	snprintf(l.ledger_id, sizeof(l.ledger_id), "%s", lid != NULL ? lid : "");
-	snprintf(l.number, sizeof(l.number), "%s", num != NULL ? num : "");
+	buf_copy(l.ledger_id, sizeof(l.ledger_id), lid != NULL ? lid : "");
+	buf_copy(l.number, sizeof(l.number), num != NULL ? num : "");
 	l.serial = db_col_int64(q, 4);
 	return w->cb(w->arg, (const char *)db_col_text(q, 0), (const char *)db_col_text(q, 1), &l);
 }

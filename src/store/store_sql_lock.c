@@ -26,8 +26,8 @@ static int lock_read(struct sq_store *s, const char *name, struct store_lock *h,
 	db_bind_text(q, 1, name);
 	rc = db_step(q);
 	if (rc == DB_ROW) {
-		snprintf(h->owner, sizeof(h->owner), "%s", (const char *)db_col_text(q, 0));
-		snprintf(h->host, sizeof(h->host), "%s", (const char *)db_col_text(q, 1));
+		buf_copy(h->owner, sizeof(h->owner), (const char *)db_col_text(q, 0));
+		buf_copy(h->host, sizeof(h->host), (const char *)db_col_text(q, 1));
 		h->pid = db_col_int64(q, 2);
 		h->acquired_ms = db_col_int64(q, 3);
 		h->expires_ms = db_col_int64(q, 4);

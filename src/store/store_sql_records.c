@@ -87,7 +87,7 @@ static int states_new_version(struct sq_store *s, int64_t record, const struct s
 		struct change *c = &changes[n];
 		const char *why = NULL;
 
-		snprintf(c->target, sizeof(c->target), "%s", db_col_text(q, 0));
+		buf_copy(c->target, sizeof(c->target), db_col_text(q, 0));
 		if (sync_state_from_name((const char *)db_col_text(q, 1), &c->from) != BS_OK)
 			continue;
 		if (sync_transition(c->from, db_col_int(q, 2) != 0, SYNC_EV_NEW_VERSION, &c->to,
@@ -171,7 +171,7 @@ static int consolidated_change(struct sq_store *s, int64_t rowid, const struct r
 	while (!locked && db_step(q) == DB_ROW) {
 		if (strcmp((const char *)db_col_text(q, 1), "consolidated") == 0) {
 			locked = true;
-			snprintf(target, sizeof(rf->target), "%s", db_col_text(q, 0));
+			buf_copy(target, sizeof(rf->target), db_col_text(q, 0));
 		}
 	}
 	db_reset(q);
@@ -184,7 +184,7 @@ static int consolidated_change(struct sq_store *s, int64_t rowid, const struct r
 	db_bind_text(q, 3, r->id);
 	db_bind_text(q, 4, "Consolidation");
 	if (db_step(q) == DB_ROW && db_col_text(q, 1) != NULL)
-		snprintf(name, sizeof(name), "%s", db_col_text(q, 1));
+		buf_copy(name, sizeof(name), db_col_text(q, 1));
 	db_reset(q);
 	if ((rc = sq_stmt(s, Q_REC_GET, &q, err)) != BS_OK)
 		return rc;
@@ -358,7 +358,7 @@ static void copy_col(char *dst, size_t cap, struct db_stmt *q, int col)
 {
 	const char *t = db_col_text(q, col);
 
-	snprintf(dst, cap, "%s", t != NULL ? (const char *)t : "");
+	buf_copy(dst, cap, t != NULL ? (const char *)t : "");
 }
 
 int sq_record_get(struct store *st, enum record_kind kind, const char *id, const char *target,
@@ -387,7 +387,7 @@ int sq_record_get(struct store *st, enum record_kind kind, const char *id, const
 		memset(info, 0, sizeof(*info));
 		info->rowid = db_col_int64(q, 0);
 		info->kind = kind;
-		snprintf(info->id, sizeof(info->id), "%s", id);
+		buf_copy(info->id, sizeof(info->id), id);
 		info->version = db_col_int64(q, 1);
 		copy_col(info->tab, sizeof(info->tab), q, 2);
 		copy_col(info->date, sizeof(info->date), q, 3);

@@ -34,8 +34,8 @@ int sq_link_get(struct store *st, const char *target, enum record_kind kind, con
 	bind_key(q, target, kind, id, ledger_type);
 	rc = db_step(q);
 	if (rc == DB_ROW) {
-		snprintf(out->ledger_id, sizeof(out->ledger_id), "%s", db_col_text(q, 0));
-		snprintf(out->number, sizeof(out->number), "%s", db_col_text(q, 1));
+		buf_copy(out->ledger_id, sizeof(out->ledger_id), db_col_text(q, 0));
+		buf_copy(out->number, sizeof(out->number), db_col_text(q, 1));
 		out->serial = db_col_int64(q, 2);
 		db_reset(q);
 		return BS_OK;
@@ -95,7 +95,7 @@ static int counter_next(struct sq_store *s, const char *counter, int64_t *value,
 			db_reset(q);
 			return sq_fail(s, rc, err, "allocating a serial");
 		}
-		snprintf(s->ctr.name, sizeof(s->ctr.name), "%s", counter);
+		buf_copy(s->ctr.name, sizeof(s->ctr.name), counter);
 		s->ctr.value = rc == DB_ROW ? db_col_int64(q, 0) : 0;
 		s->ctr.dirty = false;
 		s->ctr.valid = true;
@@ -301,7 +301,7 @@ static int store_uid(struct sq_store *s, char out[33], struct bs_error *err)
 		sodium_bin2hex(out, 33, raw, sizeof(raw));
 		rc = s->base.ops->setting_set(&s->base, "store.id", out, err);
 	} else if (rc == BS_OK) {
-		snprintf(out, 33, "%s", buf_cstr(&v));
+		buf_copy(out, 33, buf_cstr(&v));
 	}
 	buf_free(&v);
 	return rc;

@@ -78,7 +78,7 @@ static void cand_set(struct plan_cand *c, enum record_kind kind, const char *id)
 	c->kind = kind;
 	c->rank = rank_of(kind);
 	c->pulled = false;
-	snprintf(c->id, sizeof(c->id), "%s", id);
+	buf_copy(c->id, sizeof(c->id), id);
 }
 
 /* One more candidate in the chunk.  Its callers keep the bound (a page of
@@ -430,7 +430,7 @@ static int plan_one(struct planner *p, const struct plan_cand *c)
 			/* the record cannot be built: it fails with the reason */
 			char why[BS_ERROR_MSG_MAX];
 
-			snprintf(why, sizeof(why), "%s", e.msg);
+			buf_copy(why, sizeof(why), e.msg);
 			rc = apply(p, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN, NULL);
 			if (rc == BS_OK)
 				rc = apply(p, SYNC_EV_FAILED, why);
@@ -531,7 +531,7 @@ static int walk(struct planner *p)
 			n = p->ch.n;
 			if (rc != BS_OK || n == 0)
 				break;
-			snprintf(p->ch.after, sizeof(p->ch.after), "%s", p->ch.v[n - 1].id);
+			buf_copy(p->ch.after, sizeof(p->ch.after), p->ch.v[n - 1].id);
 			rc = plan_chunk(p);
 		}
 	}

@@ -108,7 +108,7 @@ int plan_cons_credit_draws(struct planner *p, const struct plan_item *it, bool *
 			continue;
 		*drawn = false;
 		if (issued_consolidates(p, p->cur.sc[i].issued)) {
-			snprintf(pending, RECORD_ID_MAX + 1, "%s", p->cur.sc[i].issued);
+			buf_copy(pending, RECORD_ID_MAX + 1, p->cur.sc[i].issued);
 			return BS_OK;
 		}
 	}

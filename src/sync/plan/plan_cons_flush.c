@@ -45,7 +45,7 @@ void plan_cons_period_end(const char *period, char out[11])
 	int y, m, d;
 
 	if (strlen(period) == 10) {
-		snprintf(out, 11, "%s", period);
+		buf_copy(out, 11, period);
 		return;
 	}
 	y = (period[0] - '0') * 1000 + (period[1] - '0') * 100 + (period[2] - '0') * 10 +
@@ -139,7 +139,7 @@ int plan_cons_put(struct planner *p, struct json_object *o)
 	if (rc == BS_OK &&
 	    plan_cons_grow((void **)&c->made, &c->capmade, c->nmade, sizeof(*c->made)) == BS_OK) {
 		c->made[c->nmade].kind = r.kind;
-		snprintf(c->made[c->nmade].id, sizeof(c->made[c->nmade].id), "%s", r.id);
+		buf_copy(c->made[c->nmade].id, sizeof(c->made[c->nmade].id), r.id);
 		c->nmade++;
 	} else if (rc == BS_OK) {
 		rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
@@ -157,8 +157,8 @@ static int contact(struct planner *p, const struct cons_key *k, char id[RECORD_I
 	int rc;
 
 	if (!p->cons->cfg.customer_contacts || k->channel[0] == '\0') {
-		snprintf(id, RECORD_ID_MAX + 1, "%s", CONS_CONTACT_ID);
-		snprintf(name, sizeof(name), "%s", CONS_CONTACT);
+		buf_copy(id, RECORD_ID_MAX + 1, CONS_CONTACT_ID);
+		buf_copy(name, sizeof(name), CONS_CONTACT);
 	} else {
 		uint32_t h = 2166136261u;
 
@@ -454,7 +454,7 @@ static int write_other(struct planner *p, struct cons_grp *g, const struct cons_
 	char date[11];
 	int rc = BS_OK;
 
-	snprintf(one.target, sizeof(one.target), "%s", g->target);
+	buf_copy(one.target, sizeof(one.target), g->target);
 	one.amount = g->total;
 	if (k == RECORD_PAYMENT && (rc = plan_cons_pay_parts(p, g, &pp, &npp)) != BS_OK)
 		return rc;
@@ -674,6 +674,6 @@ const char *plan_cons_resolve(struct planner *p, enum record_kind k, const char 
 	    store_link_get(p->st, p->o->target, k, id, CONS_LINK, &l, NULL) != BS_OK ||
 	    l.ledger_id[0] == '\0')
 		return id;
-	snprintf(out, RECORD_ID_MAX + 1, "%s", l.ledger_id);
+	buf_copy(out, RECORD_ID_MAX + 1, l.ledger_id);
 	return out;
 }

@@ -72,7 +72,7 @@ int plan_cons_pay_parts(struct planner *p, const struct cons_grp *g, struct cons
 			rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");
 			goto out;
 		}
-		snprintf((*out)[0].target, sizeof((*out)[0].target), "%s", g->target);
+		buf_copy((*out)[0].target, sizeof((*out)[0].target), g->target);
 		(*out)[0].amount = g->total;
 		*n = 1;
 		goto out;
@@ -91,7 +91,7 @@ int plan_cons_pay_parts(struct planner *p, const struct cons_grp *g, struct cons
 		const char *id = json_object_get_string(json_object_array_get_idx(pi, i));
 		const char *tot = json_object_get_string(json_object_array_get_idx(pt, i));
 
-		snprintf(w.ids[i], sizeof(w.ids[i]), "%s", id != NULL ? id : "");
+		buf_copy(w.ids[i], sizeof(w.ids[i]), id != NULL ? id : "");
 		if (tot == NULL || money_parse(tot, strlen(tot), MONEY_DP, &due[i]) != BS_OK)
 			due[i] = 0;
 	}
@@ -106,13 +106,13 @@ int plan_cons_pay_parts(struct planner *p, const struct cons_grp *g, struct cons
 	for (size_t i = 0; rc == BS_OK && i < np; i++) {
 		if (alloc[i] == 0)
 			continue; /* a part paid already: nothing on it */
-		snprintf((*out)[*n].target, sizeof((*out)[0].target), "%s", w.ids[i]);
+		buf_copy((*out)[*n].target, sizeof((*out)[0].target), w.ids[i]);
 		(*out)[*n].amount = alloc[i];
 		(*n)++;
 	}
 	if (rc == BS_OK && *n == 0) {
 		/* nothing to pay (a zero total): the first part, as one document */
-		snprintf((*out)[0].target, sizeof((*out)[0].target), "%s", w.ids[0]);
+		buf_copy((*out)[0].target, sizeof((*out)[0].target), w.ids[0]);
 		(*out)[0].amount = g->total;
 		*n = 1;
 	}

@@ -205,7 +205,7 @@ int plan_cons_load(struct planner *p)
 	c->cfg.nchannels = c->nchans;
 	if (rc == BS_OK) {
 		if (p->o->today != NULL && cons_date_check(p->o->today) == BS_OK)
-			snprintf(c->today, sizeof(c->today), "%s", p->o->today);
+			buf_copy(c->today, sizeof(c->today), p->o->today);
 		else
 			rc = cons_today(p->o->now_ms, 0, c->today);
 	}
@@ -263,7 +263,7 @@ void plan_cons_channel_of(struct json_object *o, char out[CONS_CHANNEL_MAX])
 		return;
 	buf_init(&b, CONS_CHANNEL_MAX - 1);
 	if (cons_channel_spec(jsonr_str(ch, "type"), jsonr_str(ch, "name"), &b) == BS_OK)
-		snprintf(out, CONS_CHANNEL_MAX, "%s", buf_cstr(&b));
+		buf_copy(out, CONS_CHANNEL_MAX, buf_cstr(&b));
 	buf_free(&b);
 }
 
@@ -333,8 +333,8 @@ static struct cons_grp *group_for(struct plan_cons *c, const struct cons_key *k,
 	memset(g, 0, sizeof(*g));
 	g->key = *k;
 	g->target_kind = tk;
-	snprintf(g->target, sizeof(g->target), "%s", target);
-	snprintf(g->single, sizeof(g->single), "%s", single);
+	buf_copy(g->target, sizeof(g->target), target);
+	buf_copy(g->single, sizeof(g->single), single);
 	g->all_fx = true;
 	return g;
 }
@@ -645,7 +645,7 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 			goto out;
 		}
 		tk = pk;
-		snprintf(target, sizeof(target), "%s", l.ledger_id);
+		buf_copy(target, sizeof(target), l.ledger_id);
 	}
 	{
 		enum sync_state to;
@@ -714,8 +714,8 @@ int plan_cons_take(struct planner *p, const struct plan_item *it, enum sync_stat
 			struct cons_mem *mm = &g->mem[g->nmem++];
 
 			mm->kind = it->kind;
-			snprintf(mm->id, sizeof(mm->id), "%s", it->id);
-			snprintf(mm->date, sizeof(mm->date), "%s", m.date);
+			buf_copy(mm->id, sizeof(mm->id), it->id);
+			buf_copy(mm->date, sizeof(mm->date), m.date);
 			mm->amount = amt;
 		} else if (rc == BS_OK) {
 			rc = bs_error_set(p->err, BS_ENOMEM, "out of memory");

@@ -37,7 +37,7 @@ static int tax_setting_cb(void *arg, const char *key, const char *value)
 	} fam[] = {{"tax.sales.", RULES_SALES}, {"tax.purchases.", RULES_PURCHASES}};
 
 	if (strcmp(key, "tax.zero_code") == 0) {
-		snprintf(p->ctx.zero_code, sizeof(p->ctx.zero_code), "%s", value);
+		buf_copy(p->ctx.zero_code, sizeof(p->ctx.zero_code), value);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
@@ -48,7 +48,7 @@ static int tax_setting_cb(void *arg, const char *key, const char *value)
 		    money_parse_pct(key + pl, strlen(key + pl), &rate) != BS_OK ||
 		    p->ctx.novr >= sizeof(p->ctx.ovr) / sizeof(p->ctx.ovr[0]))
 			continue;
-		snprintf(p->ctx.ovr_code[p->ctx.novr], sizeof(p->ctx.ovr_code[0]), "%s", value);
+		buf_copy(p->ctx.ovr_code[p->ctx.novr], sizeof(p->ctx.ovr_code[0]), value);
 		p->ctx.ovr[p->ctx.novr].rate = rate;
 		p->ctx.ovr[p->ctx.novr].dir = fam[i].dir;
 		p->ctx.ovr[p->ctx.novr].code = p->ctx.ovr_code[p->ctx.novr];
@@ -200,7 +200,7 @@ int plan_context_load(struct planner *p)
 	buf_reset(&key);
 	buf_printf(&key, "lockdate:%s", p->o->target);
 	if (store_setting_get(p->st, buf_cstr(&key), &v, NULL) == BS_OK)
-		snprintf(p->ctx.lock_date, sizeof(p->ctx.lock_date), "%s", buf_cstr(&v));
+		buf_copy(p->ctx.lock_date, sizeof(p->ctx.lock_date), buf_cstr(&v));
 out:
 	buf_free(&v);
 	buf_free(&key);

@@ -54,7 +54,7 @@ static int sc_collect(void *arg, const char *id, const char *body)
 			json_object_put(o);
 			return BS_ENOMEM;
 		}
-		snprintf(w->v[w->n].id, sizeof(w->v[0].id), "%s", id);
+		buf_copy(w->v[w->n].id, sizeof(w->v[0].id), id);
 		snprintf(w->v[w->n].date, sizeof(w->v[0].date), "%s",
 		         jsonr_str(o, "date") ? jsonr_str(o, "date") : "");
 		w->v[w->n].issued = strcmp(ev, "issued") == 0;
@@ -94,7 +94,7 @@ static int store_credit_fifo(struct planner *p, const char *id, const char *cust
 	rc =
 	    rules_store_credit_fifo(ev, w.n, id, draws, PLAN_SC_MAX, &nd, &p->cur.sc_short, p->err);
 	for (size_t i = 0; rc == BS_OK && i < nd && i < PLAN_SC_MAX; i++) {
-		snprintf(p->cur.sc[i].issued, sizeof(p->cur.sc[0].issued), "%s", draws[i].issued);
+		buf_copy(p->cur.sc[i].issued, sizeof(p->cur.sc[0].issued), draws[i].issued);
 		p->cur.sc[i].amount = draws[i].amount;
 		p->cur.nsc++;
 	}
