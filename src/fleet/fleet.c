@@ -403,6 +403,17 @@ int fleet_app_take(struct fleet *f, const char *app, int limit, int64_t window_m
 	return BS_OK;
 }
 
+int64_t fleet_sync_app_take(void *f, int per_minute, int time_scale)
+{
+	int64_t window = 60000 / (time_scale > 0 ? time_scale : 1), wait = 0;
+	struct bs_error err;
+
+	if (per_minute <= 0 ||
+	    fleet_app_take(f, "xero", per_minute, window + window / 20, &wait, &err) != BS_OK)
+		return 0;
+	return wait;
+}
+
 int fleet_each(struct fleet *f, fleet_row_cb cb, void *arg, struct bs_error *err)
 {
 	struct db_stmt *q = NULL;

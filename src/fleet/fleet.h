@@ -106,6 +106,18 @@ int fleet_release(struct fleet *f, const struct fleet_lease *l, int64_t next_in_
 int fleet_app_take(struct fleet *f, const char *app, int limit, int64_t window_ms, int64_t *wait_ms,
                    struct bs_error *err);
 
+/*
+ * A sync's app_take (sync/run.h): one slot of Xero's app budget for one
+ * call, over the fleet connection `f` (the arg), in the governor's terms
+ * (its app calls a minute and its time scale).  The window is a twentieth
+ * longer than the ledger's minute: a call is counted when its slot is
+ * taken and reaches the ledger a little later.  Returns 0 when taken (or
+ * when per_minute is 0: no app limit), else the ms to wait before asking
+ * again.  A database failure lets the call go: the caller's own governor
+ * still paces its share.
+ */
+int64_t fleet_sync_app_take(void *f, int per_minute, int time_scale);
+
 /* What a lease row says, for `booksync worker --status`. */
 struct fleet_row {
 	const char *store, *target, *owner, *result;

@@ -9,6 +9,7 @@
 #include "sync/run.h"
 
 #include "core/buf.h"
+#include "fleet/fleet.h"
 #include "ledger/ledger.h"
 #include "rules/rules.h"
 #include "store/settings.h"
@@ -180,6 +181,7 @@ int sync_run(struct store *st, const struct sync_run_opts *o, struct sync_summar
 	bool have_session = false;
 	const struct ledger_ops *ledger;
 	struct rules_ledger rl;
+	struct fleet *fleet = NULL; /* the app budget's connection, when run.c opens it */
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -225,10 +227,22 @@ int sync_run(struct store *st, const struct sync_run_opts *o, struct sync_summar
 		d.ledger = r.sess.ledger;
 		d.conn = r.sess.conn;
 		d.gov = r.sess.gov; /* one governor per process: connect, sync, lookups */
-		d.app_take = o->app_take;
-		d.app_arg = o->app_arg;
-		r.sess.pc.app_take = o->app_take; /* the session's own calls: token, reads */
-		r.sess.pc.app_arg = o->app_arg;
+		if (o->app_take != NULL) {
+			d.app_take = o->app_take;
+			d.app_arg = o->app_arg;
+		} else if (ledger->caps->app_per_minute > 0 && o->db_path != NULL &&
+		           store_path_is_pg(o->db_path)) {
+			/* a PostgreSQL store is one of a fleet's (cmd_init registers
+			 * it): its calls share the app's budget with the workers */
+			sum->phase = SYNC_PHASE_SESSION;
+			rc = fleet_open(o->db_path, &fleet, err);
+			if (rc != BS_OK)
+				goto out;
+			d.app_take = fleet_sync_app_take;
+			d.app_arg = fleet;
+		}
+		r.sess.pc.app_take = d.app_take; /* the session's own calls: token, reads */
+		r.sess.pc.app_arg = d.app_arg;
 		d.now_ms = now_cb;
 		d.sleep_ms = sleep_cb;
 		d.clock = &r;
@@ -251,5 +265,6 @@ out:
 	if (have_session)
 		session_close(&r.sess);
 	synclock_release(&r.lock);
+	fleet_close(fleet);
 	return rc;
 }

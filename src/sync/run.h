@@ -70,7 +70,11 @@ struct sync_run_opts {
 	void *arg;
 	/* A slot of an app-wide call budget before each ledger call, shared by
 	 * the workers of a fleet (struct paced's app_take; fleet/fleet.h).
-	 * NULL: this process's governor alone paces the app. */
+	 * NULL: on a PostgreSQL store (a fleet's), for a ledger with an app
+	 * limit, the run takes its slots through a fleet connection of its own
+	 * (fleet_sync_app_take), so a `sync` or a serve's job shares the
+	 * budget with the workers; elsewhere this process's governor alone
+	 * paces the app. */
 	int64_t (*app_take)(void *app_arg, int per_minute, int time_scale);
 	void *app_arg;
 };

@@ -129,22 +129,13 @@ static void slot_set(struct worker *w, int i, const struct fleet_lease *l)
 	pthread_mutex_unlock(&w->slots[i].mu);
 }
 
-/*
- * A slot of Xero's app-wide budget (struct paced's app_take).  The window
- * is a twentieth longer than the ledger's: a call is counted when its slot
- * is taken and reaches the ledger a little later.  A database failure lets
- * the call go: this process's governor still paces its own share.
- */
+/* A slot of Xero's app-wide budget (fleet_sync_app_take), the waits
+ * counted for the worker's figures. */
 static int64_t app_take(void *arg, int per_minute, int time_scale)
 {
 	struct job *j = arg;
-	int64_t window = 60000 / (time_scale > 0 ? time_scale : 1), wait = 0;
-	struct bs_error err;
+	int64_t wait = fleet_sync_app_take(j->f, per_minute, time_scale);
 
-	if (per_minute <= 0)
-		return 0;
-	if (fleet_app_take(j->f, "xero", per_minute, window + window / 20, &wait, &err) != BS_OK)
-		return 0;
 	if (wait > 0)
 		atomic_fetch_add(&j->w->app_waits, 1);
 	return wait;
@@ -194,10 +185,8 @@ static int run_one(struct job *j, char *result, size_t cap, int64_t *due_ms)
 		o.now_ms = j->w->o.now_ms;
 		o.on_progress = on_progress;
 		o.arg = j;
-		if (strncmp(j->lease.target, "xero:", 5) == 0) {
-			o.app_take = app_take;
-			o.app_arg = j;
-		}
+		o.app_take = app_take; /* no slot taken where the ledger has no app limit */
+		o.app_arg = j;
 		rc = sync_run(st, &o, &sum, &err);
 	}
 	store_close(st);
