@@ -344,8 +344,8 @@ int store_serial(struct store *st, const char *target, enum record_kind kind, co
 	return st->ops->serial(st, target, kind, id, ledger_type, now_ms, true, serial, err);
 }
 
-int store_serial_fresh(struct store *st, const char *target, enum record_kind kind,
-                       const char *id, const char *ledger_type, int64_t now_ms, int64_t *serial,
+int store_serial_fresh(struct store *st, const char *target, enum record_kind kind, const char *id,
+                       const char *ledger_type, int64_t now_ms, int64_t *serial,
                        struct bs_error *err)
 {
 	return st->ops->serial(st, target, kind, id, ledger_type, now_ms, false, serial, err);

@@ -395,8 +395,8 @@ int store_serial(struct store *st, const char *target, enum record_kind kind, co
 /* store_serial for a caller that has just read the link (store_link_get)
  * in this transaction and found none, or one without a serial: allocates
  * without reading it again (the planner, once per document). */
-int store_serial_fresh(struct store *st, const char *target, enum record_kind kind,
-                       const char *id, const char *ledger_type, int64_t now_ms, int64_t *serial,
+int store_serial_fresh(struct store *st, const char *target, enum record_kind kind, const char *id,
+                       const char *ledger_type, int64_t now_ms, int64_t *serial,
                        struct bs_error *err);
 
 /*

@@ -230,7 +230,8 @@ int sq_link_set(struct store *st, const char *target, enum record_kind kind, con
 int sq_link_drop(struct store *st, const char *target, enum record_kind kind, const char *id,
                  const char *ledger_type, struct bs_error *err);
 int sq_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
-              const char *ledger_type, int64_t now_ms, bool look, int64_t *serial, struct bs_error *err);
+              const char *ledger_type, int64_t now_ms, bool look, int64_t *serial,
+              struct bs_error *err);
 int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
                   int64_t rowid, const char *doc_type, const char *op, const char *body,
                   const char *deps, int64_t now_ms, int64_t *op_id, struct bs_error *err);

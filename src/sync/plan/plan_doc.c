@@ -169,8 +169,8 @@ int plan_unique_number(struct planner *p, enum record_kind kind, const char *id,
 		serial = l->serial;
 	} else if (known != NULL) {
 		/* just read in this transaction: no serial there, no second look */
-		rc = store_serial_fresh(p->st, p->o->target, kind, id, type, p->o->now_ms,
-		                        &serial, p->err);
+		rc = store_serial_fresh(p->st, p->o->target, kind, id, type, p->o->now_ms, &serial,
+		                        p->err);
 		if (rc == BS_OK && !known->found) {
 			memset(&known->link, 0, sizeof(known->link));
 			known->found = true; /* a link row now: the serial alone */
