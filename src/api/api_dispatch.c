@@ -11,6 +11,7 @@
  */
 #include "api/api_core_int.h"
 #include "api/api_static_int.h"
+#include "core/buf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -28,17 +29,6 @@ static void security_headers(struct http_resp *resp)
 	http_resp_header(resp, "X-Frame-Options", "DENY");
 	http_resp_header(resp, "X-Content-Type-Options", "nosniff");
 	http_resp_header(resp, "Referrer-Policy", "no-referrer");
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*
@@ -61,7 +51,7 @@ static bool split_path(const char *raw, char *store, size_t cap, const char **se
 			char ch = *raw;
 
 			if (ch == '%') {
-				int hi = hexval(raw[1]), lo = hi < 0 ? -1 : hexval(raw[2]);
+				int hi = buf_hexval(raw[1]), lo = hi < 0 ? -1 : buf_hexval(raw[2]);
 
 				if (lo < 0 || (hi == 0 && lo == 0))
 					return false;

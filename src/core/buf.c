@@ -157,3 +157,14 @@ char *buf_take(struct buf *b)
 	b->cap = 0;
 	return p;
 }
+
+int buf_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

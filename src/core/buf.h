@@ -55,6 +55,9 @@ size_t buf_copy(char *dst, size_t cap, const char *src);
  * that know a piece's length and fill it in one pass.  Errors as buf_add.
  */
 int buf_extend(struct buf *b, size_t n, char **at);
+/* The value of the hex digit c (either case), or -1 if c is not one. */
+int buf_hexval(int c);
+
 int buf_addstr(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

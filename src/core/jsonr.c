@@ -4,6 +4,8 @@
  */
 #include "core/jsonr.h"
 
+#include "core/buf.h"
+
 #include <json-c/json.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -47,17 +49,6 @@ static void fast_ws(struct fast *f)
 {
 	while (f->p < f->end && (*f->p == ' ' || *f->p == '\n' || *f->p == '\r' || *f->p == '\t'))
 		f->p++;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static bool fast_grow(struct fast *f, size_t need)
@@ -140,7 +131,7 @@ static bool fast_string(struct fast *f, const char **s, size_t *n)
 			if (f->end - p < 5)
 				return false;
 			for (int i = 1; i <= 4; i++) {
-				int h = hexval(p[i]);
+				int h = buf_hexval(p[i]);
 
 				if (h < 0)
 					return false;
@@ -232,9 +223,29 @@ static bool fast_number(struct fast *f, struct json_object **out)
 
 static bool fast_value(struct fast *f, int depth, struct json_object **out);
 
+/*
+ * After a member or an element: 1 when a ',' says another follows, 0 when
+ * `close` ends the container, -1 for anything else.  Either consumed.
+ */
+static int fast_more(struct fast *f, char close)
+{
+	fast_ws(f);
+	if (f->p < f->end && *f->p == ',') {
+		f->p++;
+		fast_ws(f);
+		return 1;
+	}
+	if (f->p < f->end && *f->p == close) {
+		f->p++;
+		return 0;
+	}
+	return -1;
+}
+
 static bool fast_object(struct fast *f, int depth, struct json_object **out)
 {
 	struct json_object *o = json_object_new_object(), *v = NULL;
+	int more;
 	const char *k;
 	size_t kn;
 	char small[128];
@@ -269,23 +280,15 @@ static bool fast_object(struct fast *f, int depth, struct json_object **out)
 			json_object_put(v);
 			return false;
 		}
-		fast_ws(f);
-		if (f->p < f->end && *f->p == ',') {
-			f->p++;
-			fast_ws(f);
-			continue;
-		}
-		if (f->p < f->end && *f->p == '}') {
-			f->p++;
-			return true;
-		}
-		return false;
+		if ((more = fast_more(f, '}')) <= 0)
+			return more == 0;
 	}
 }
 
 static bool fast_array(struct fast *f, int depth, struct json_object **out)
 {
 	struct json_object *a = json_object_new_array(), *v = NULL;
+	int more;
 
 	if ((*out = a) == NULL)
 		return false;
@@ -304,17 +307,8 @@ static bool fast_array(struct fast *f, int depth, struct json_object **out)
 			json_object_put(v);
 			return false;
 		}
-		fast_ws(f);
-		if (f->p < f->end && *f->p == ',') {
-			f->p++;
-			fast_ws(f);
-			continue;
-		}
-		if (f->p < f->end && *f->p == ']') {
-			f->p++;
-			return true;
-		}
-		return false;
+		if ((more = fast_more(f, ']')) <= 0)
+			return more == 0;
 	}
 }
 

@@ -9,6 +9,8 @@
  */
 #include "http/client.h"
 
+#include "core/buf.h"
+
 #include <curl/curl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -501,17 +503,6 @@ int http_form_add(struct buf *form, const char *name, const char *value)
 	return rc;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode s[0..n) ('+' a space, %XX a byte) onto out.  BS_EPARSE on a bad escape or %00. */
 static int query_decode(struct buf *out, const char *s, size_t n)
 {
@@ -525,8 +516,8 @@ static int query_decode(struct buf *out, const char *s, size_t n)
 
 			if (i + 2 >= n)
 				return BS_EPARSE;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = buf_hexval(s[i + 1]);
+			lo = buf_hexval(s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return BS_EPARSE;
 			rc = buf_addc(out, (char)(hi * 16 + lo));

@@ -12,6 +12,7 @@
  * that decode them find the claims they expect; the sandbox itself only
  * looks them up in its token table.
  */
+#include "core/buf.h"
 #include "sandbox/sb_int.h"
 
 #include <ctype.h>
@@ -317,16 +318,6 @@ struct sb_token *sb_oauth_check(struct sandbox *sb, const char *authz)
 
 /* ---- form and URL encoding ---- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* %-decode s[0..n) ('+' is a space) into a fresh string. */
 static char *form_decode(const char *s, size_t n)
 {
@@ -338,10 +329,10 @@ static char *form_decode(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '+') {
 			out[j++] = ' ';
-		} else if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-		           hexval((unsigned char)s[i + 2]) >= 0) {
-			out[j++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
-			                  hexval((unsigned char)s[i + 2]));
+		} else if (s[i] == '%' && i + 2 < n && buf_hexval((unsigned char)s[i + 1]) >= 0 &&
+		           buf_hexval((unsigned char)s[i + 2]) >= 0) {
+			out[j++] = (char)(buf_hexval((unsigned char)s[i + 1]) * 16 +
+			                  buf_hexval((unsigned char)s[i + 2]));
 			i += 2;
 		} else {
 			out[j++] = s[i];

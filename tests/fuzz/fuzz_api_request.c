@@ -18,6 +18,7 @@
 #include "api/api_auth.h"
 #include "api/api_auth_int.h"
 #include "api/api_core_int.h"
+#include "core/buf.h"
 #include "store/store.h"
 
 #include <stdint.h>
@@ -94,24 +95,14 @@ static char *next_line(char **p, char *end)
 	return s;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* %-decode raw into out[n] up to '?' (what libmicrohttpd hands the server). */
 static void decode(const char *raw, char *out, size_t n)
 {
 	size_t o = 0;
 
 	for (; *raw && *raw != '?' && o + 1 < n; raw++) {
-		int hi = raw[0] == '%' ? hexval(raw[1]) : -1, lo = hi < 0 ? -1 : hexval(raw[2]);
+		int hi = raw[0] == '%' ? buf_hexval(raw[1]) : -1,
+		    lo = hi < 0 ? -1 : buf_hexval(raw[2]);
 
 		if (lo >= 0 && (hi | lo) != 0) {
 			out[o++] = (char)(hi * 16 + lo);

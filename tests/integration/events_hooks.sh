@@ -27,23 +27,6 @@ ESECRET=event-secret-1
 
 sql() { sqlite3 "$BOOKSYNC_DB" "$1"; }
 
-# serve_start: booksync serve on a free port (env as the caller set it)
-serve_n=0
-serve_start() {
-	serve_n=$((serve_n + 1))
-	"$B" serve --listen 127.0.0.1:0 --today 2026-10-02 >"$T/serve$serve_n.out" \
-		2>"$T/serve$serve_n.err" &
-	S_PID=$!
-	echo "$S_PID" >>"$T/pids"
-	S_URL=
-	n=0
-	while [ $n -lt 100 ] && [ -z "$S_URL" ]; do
-		S_URL=$(head -n 1 "$T/serve$serve_n.out" 2>/dev/null | grep '^http://')
-		[ -n "$S_URL" ] || sleep 0.1
-		n=$((n + 1))
-	done
-	[ -n "$S_URL" ] || { cat "$T/serve$serve_n.err" >&2; echo "serve did not start" >&2; exit 1; }
-}
 serve_stop() {
 	kill -TERM "$S_PID"
 	wait "$S_PID"
@@ -125,7 +108,7 @@ lacks "$T/out" "$XKEY"
 expect 0 "$B" import "$T/a.jsonl"
 expect 0 "$B" token add ci --scope sync,read,admin
 TOKEN=$(grep '^bst_' "$T/out")
-serve_start
+serve_start --today 2026-10-02
 
 # ---- Xero ----
 sb_start --limits off --webhook-url "$S_URL/webhooks/xero" --webhook-key "$XKEY"
@@ -216,7 +199,7 @@ expect 0 "$B" import "$T/b.jsonl"
 expect 0 "$B" token add ci --scope sync,read,admin
 TOKEN=$(grep '^bst_' "$T/out")
 connect "$XSB_URL"
-BOOKSYNC_EVENTS_UNIT_MS=500 serve_start
+BOOKSYNC_EVENTS_UNIT_MS=500 serve_start --today 2026-10-02
 bs_sync --everything
 eq "sync posted (events)" "$bs_rc" 0
 NEV=$(sql "SELECT count(*) FROM events WHERE type = 'document.posted'")
@@ -254,7 +237,7 @@ recv_stop
 : >"$T/received"
 sales 6 7 >"$T/c.jsonl"
 expect 0 "$B" import "$T/c.jsonl"
-BOOKSYNC_EVENTS_UNIT_MS=10 serve_start
+BOOKSYNC_EVENTS_UNIT_MS=10 serve_start --today 2026-10-02
 bs_sync --everything
 eq "sync posted (dead letters)" "$bs_rc" 0
 NEW=$(sql "SELECT count(*) FROM events WHERE state = 'pending'")

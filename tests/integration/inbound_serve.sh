@@ -40,17 +40,7 @@ wait_for() { # wait_for CMD WANT: up to 10 s
 	while [ "$($1)" != "$2" ] && [ $w -lt 100 ]; do sleep 0.1; w=$((w + 1)); done
 }
 
-"$B" serve --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.err" &
-S_PID=$!
-echo "$S_PID" >>"$T/pids"
-n=0
-S_URL=
-while [ $n -lt 100 ] && [ -z "$S_URL" ]; do
-	S_URL=$(head -n 1 "$T/serve.out" 2>/dev/null | grep '^http://')
-	[ -n "$S_URL" ] || sleep 0.1
-	n=$((n + 1))
-done
-[ -n "$S_URL" ] || { cat "$T/serve.err" >&2; bad "serve did not start"; finish; }
+serve_start
 
 # off: a due target is not imported
 due 0

@@ -28,23 +28,6 @@ gen() {
 	done
 }
 
-# serve_start: booksync serve on a free port; sets S_URL, S_PID
-serve_n=0
-serve_start() {
-	serve_n=$((serve_n + 1))
-	"$B" serve --listen 127.0.0.1:0 --today 2026-10-02 >"$T/serve$serve_n.out" \
-		2>"$T/serve$serve_n.err" &
-	S_PID=$!
-	echo "$S_PID" >>"$T/pids"
-	S_URL=
-	n=0
-	while [ $n -lt 100 ] && [ -z "$S_URL" ]; do
-		S_URL=$(head -n 1 "$T/serve$serve_n.out" 2>/dev/null | grep '^http://')
-		[ -n "$S_URL" ] || sleep 0.1
-		n=$((n + 1))
-	done
-	[ -n "$S_URL" ] || { cat "$T/serve$serve_n.err" >&2; echo "serve did not start" >&2; exit 1; }
-}
 
 # serve_stop: SIGTERM and wait; the exit status in serve_rc
 serve_stop() {
@@ -93,7 +76,7 @@ expect 2 "$B" settings schedule.sync_minutes soon
 has "$T/err" "not a whole number of minutes"
 expect 0 "$B" settings
 has "$T/out" "schedule.sync_minutes"
-serve_start
+serve_start --today 2026-10-02
 
 # ---- connect through the API ----
 api POST /api/v1/sync '{}'
@@ -175,7 +158,7 @@ done
 has "$T/resp" '"state":"running"'
 serve_stop
 eq "serve exits 0 on SIGTERM" "$serve_rc" 0
-serve_start
+serve_start --today 2026-10-02
 api GET "/api/v1/jobs/$JOB2"
 eq "the stopped job is stored failed" "$(jv j.state <"$T/resp")" failed
 has "$T/resp" "stopped: serve is stopping"
@@ -193,7 +176,7 @@ serve_stop
 expect 0 "$B" settings schedule.sync_minutes 1
 gen 501 505 >"$T/c.jsonl"
 expect 0 "$B" import "$T/c.jsonl"
-BOOKSYNC_SCHEDULE_UNIT_MS=300 serve_start
+BOOKSYNC_SCHEDULE_UNIT_MS=300 serve_start --today 2026-10-02
 n=0
 SJOB=
 while [ $n -lt 100 ] && [ -z "$SJOB" ]; do

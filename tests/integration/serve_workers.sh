@@ -71,18 +71,8 @@ wait_invoices() {
 	eq "org$1's invoices" "$(invoices "$1")" "$2"
 }
 
-"$B" serve --listen 127.0.0.1:0 --workers 2 >"$T/serve.out" 2>"$T/serve.err" &
-S_PID=$!
-echo "$S_PID" >>"$T/pids"
-S_URL=
-n=0
-while [ $n -lt 100 ] && [ -z "$S_URL" ]; do
-	S_URL=$(head -n 1 "$T/serve.out" 2>/dev/null | grep '^http://')
-	[ -n "$S_URL" ] || sleep 0.1
-	n=$((n + 1))
-done
-[ -n "$S_URL" ] || { cat "$T/serve.err" >&2; bad "serve did not start"; finish; }
-has "$T/serve.err" "2 workers"
+serve_start --workers 2
+has "$T/serve1.err" "2 workers"
 
 # both organisations synced by the serve's workers, nothing asked
 wait_invoices 1 5
@@ -105,8 +95,8 @@ eq "scheduled jobs in serve" "$(jv 'j.items.filter(i => i.origin == "schedule").
 
 # the workers' lines
 # its contact and 5 invoices
-has "$T/serve.err" "worker: org2 xero:$(tenant_of 2): ok: posted 6"
-lacks "$T/serve.err" "error:"
+has "$T/serve1.err" "worker: org2 xero:$(tenant_of 2): ok: posted 6"
+lacks "$T/serve1.err" "error:"
 
 # and a lease per target, held by this serve's workers or idle
 BOOKSYNC_DB="$PG_URL" "$B" worker --status >"$T/status.out" 2>&1

@@ -82,6 +82,28 @@ sb_start() {
 	[ "$sb_rc" -eq 0 ] || exit 1
 }
 
+# serve_start [ARGS...]: `booksync serve --listen 127.0.0.1:0 ARGS...` in
+# the background, with the environment as the caller set it; its output in
+# $T/serveN.out and $T/serveN.err (N counts the serves started, from 1).
+# Sets S_PID and S_URL once the address is printed (it comes last, after
+# any other line serve prints); after 10 s without it, shows serve's
+# stderr and exits.
+serve_n=0
+serve_start() {
+	serve_n=$((serve_n + 1))
+	"$B" serve --listen 127.0.0.1:0 "$@" >"$T/serve$serve_n.out" 2>"$T/serve$serve_n.err" &
+	S_PID=$!
+	echo "$S_PID" >>"$T/pids"
+	S_URL=
+	sn=0
+	while [ $sn -lt 100 ] && [ -z "$S_URL" ]; do
+		S_URL=$(head -n 1 "$T/serve$serve_n.out" 2>/dev/null | grep '^http://')
+		[ -n "$S_URL" ] || sleep 0.1
+		sn=$((sn + 1))
+	done
+	[ -n "$S_URL" ] || { cat "$T/serve$serve_n.err" >&2; echo "serve did not start" >&2; exit 1; }
+}
+
 # gone PID TENTHS: wait up to TENTHS tenths of a second for PID to end;
 # 0 when it has, 1 when it still runs
 gone() {
