@@ -154,7 +154,7 @@ static void job_unlink(struct api_jobs *js, struct job *jb)
 	for (size_t i = 0; i < js->n; i++) {
 		if (js->v[i] != jb)
 			continue;
-		memmove(&js->v[i], &js->v[i + 1], (js->n - i - 1) * sizeof(js->v[0]));
+		memmove(&js->v[i], &js->v[i + 1], (js->n - i - 1) * sizeof(struct job *));
 		js->n--;
 		return;
 	}
@@ -384,12 +384,16 @@ static int job_resolve(struct store *st, const struct api_job_req *r, struct job
 	jb->everything = r->everything;
 	jb->resync = r->resync;
 	rc = store_target_pick(st, r->target, &tbuf, &target, err);
-	if (rc == BS_OK && target == NULL)
-		rc = bs_error_set(err, BS_ESTATE, "no ledger is connected");
-	if (rc == BS_OK && strlen(target) >= sizeof(jb->j.target))
-		rc = bs_error_set(err, BS_EINVAL, "target name too long");
 	if (rc != BS_OK)
 		goto out;
+	if (target == NULL) {
+		rc = bs_error_set(err, BS_ESTATE, "no ledger is connected");
+		goto out;
+	}
+	if (strlen(target) >= sizeof(jb->j.target)) {
+		rc = bs_error_set(err, BS_EINVAL, "target name too long");
+		goto out;
+	}
 	memcpy(jb->j.target, target, strlen(target) + 1);
 	if (r->nrefs > 0 && (jb->refs = calloc(r->nrefs, sizeof(*jb->refs))) == NULL) {
 		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
@@ -507,7 +511,7 @@ int api_jobs_submit_on(struct api_jobs *js, struct store *st, const struct api_j
 		                  same->j.target, same->j.state, (long long)same->j.id);
 	} else if (js->n == js->cap) {
 		size_t cap = js->cap ? js->cap * 2 : 16;
-		struct job **v = realloc(js->v, cap * sizeof(*v));
+		struct job **v = realloc(js->v, cap * sizeof(struct job *));
 
 		if (v == NULL)
 			rc = bs_error_set(err, BS_ENOMEM, "out of memory");

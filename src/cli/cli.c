@@ -34,6 +34,7 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 
 	fprintf(stderr, "booksync %s: ", cmd->name);
 	va_start(ap, fmt);
+	// NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started just above
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'booksync %s --help'.\n", cmd->name);

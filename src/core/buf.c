@@ -81,11 +81,13 @@ int buf_add(struct buf *b, const void *p, size_t n)
 
 size_t buf_copy(char *dst, size_t cap, const char *src)
 {
-	size_t n = src != NULL ? strlen(src) : 0;
-	size_t m = n < cap ? n : cap - 1;
+	size_t n, m;
 
-	if (m > 0)
-		memmove(dst, src, m);
+	if (src == NULL)
+		src = "";
+	n = strlen(src);
+	m = n < cap ? n : cap - 1;
+	memmove(dst, src, m);
 	dst[m] = '\0';
 	return n;
 }

@@ -112,7 +112,8 @@ int jsonw_key(struct buf *b, const char *key)
 	if (rc != BS_OK)
 		return rc;
 	at[0] = '"';
-	memcpy(at + 1, key, n);
+	/* buf_extend put the NUL after the n + 3 bytes */
+	memcpy(at + 1, key, n); // NOLINT(bugprone-not-null-terminated-result)
 	at[n + 1] = '"';
 	at[n + 2] = ':';
 	return BS_OK;

@@ -72,6 +72,7 @@ static void logf_(struct worker *w, const char *fmt, ...)
 	if (w->o.log == NULL)
 		return;
 	va_start(ap, fmt);
+	// NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): started just above
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&w->log_mu);
