@@ -651,13 +651,19 @@ int db_pg_connect(const char *conninfo, const char *schema, struct db **out, cha
 	}
 	PQsetNoticeProcessor(d->c, quiet, NULL);
 	/*
-	 * A prepared statement's generic plan is costed once, on the tables as
-	 * they were (empty, in a new store: a scan looks as good as the key),
-	 * and kept while they grow; a plan made for each run's values costs
-	 * little and follows them.
+	 * plan_cache_mode is PostgreSQL's default, auto: a prepared statement
+	 * runs on a plan made for its values five times, then on its generic
+	 * plan when that costs no more.  Forcing a plan per run (as this file
+	 * once did, against a generic plan that scanned a new store's empty
+	 * links table by the wrong index, since led by the ledger id) made the
+	 * server plan every one of a document's ten statements: twice the
+	 * planning time of the plans kept (bench/RESULTS.md, "PostgreSQL:
+	 * plans kept").  The statements a document runs look rows up by their
+	 * whole key, which a generic plan does by the key however the tables
+	 * grow; ANALYZE (autovacuum) replans them when the statistics change.
 	 */
 	rc = dbp_command(d, "SET client_min_messages TO warning;"
-	                    " SET plan_cache_mode TO force_custom_plan");
+	                    " SET plan_cache_mode TO auto");
 	if (rc == DB_OK && schema != NULL) {
 		char *id = PQescapeIdentifier(d->c, schema, strlen(schema));
 		char sql[600];
