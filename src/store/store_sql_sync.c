@@ -171,6 +171,8 @@ int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, c
 struct op_walk {
 	store_op_cb cb;
 	void *arg;
+	int64_t last; /* the id of the last row handed over */
+	int64_t rows; /* rows of this page */
 };
 
 static int op_row(void *arg, struct db_stmt *q)
@@ -188,17 +190,31 @@ static int op_row(void *arg, struct db_stmt *q)
 	op.deps = (const char *)db_col_text(q, 6);
 	op.status = store_op_status_parse((const char *)db_col_text(q, 7));
 	op.request = db_col_int64(q, 8);
+	w->last = op.id;
+	w->rows++;
 	return w->cb(w->arg, &op);
 }
+
+/*
+ * PostgreSQL hands a statement's whole result over at once (db_pg.c), so a
+ * walk its callback stops after one batch would still fetch every matching
+ * operation, bodies and all: the dispatcher's walk of a target's ready
+ * invoices, once per batch of 50, moved the whole backlog each time
+ * (quadratic in it, and all of it in memory).  There the walk goes a page
+ * of OUTBOX_PAGE rows at a time after the last id handed over, each page
+ * a seek on outbox_status; SQLite steps one row at a time and needs none.
+ */
+#define OUTBOX_PAGE 256
 
 int sq_outbox_each(struct store *st, const char *target, const char *status, const char *doc_type,
                    int64_t request, store_op_cb cb, void *arg, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	struct op_walk ow = {cb, arg};
+	struct op_walk ow = {cb, arg, 0, 0};
 	struct db_stmt *q = NULL;
 	struct buf sql;
-	int rc, n = 2;
+	bool paged = db_engine(s->db) != DB_SQLITE;
+	int rc, n = 2, after = 0;
 
 	/*
 	 * Only the filters given appear in the WHERE: "(?2 IS NULL OR ...)"
@@ -216,8 +232,14 @@ int sq_outbox_each(struct store *st, const char *target, const char *status, con
 		rc = buf_printf(&sql, " AND o.doc_type = ?%d", n++);
 	if (rc == BS_OK && request != 0)
 		rc = buf_printf(&sql, " AND o.request = ?%d", n++);
+	if (rc == BS_OK && paged) {
+		after = n++;
+		rc = buf_printf(&sql, " AND o.id > ?%d", after);
+	}
 	if (rc == BS_OK)
 		rc = buf_addstr(&sql, " ORDER BY o.id");
+	if (rc == BS_OK && paged)
+		rc = buf_printf(&sql, " LIMIT %d", OUTBOX_PAGE);
 	if (rc != BS_OK)
 		goto out;
 	rc = db_prepare(s->db, buf_cstr(&sql), &q);
@@ -225,15 +247,21 @@ int sq_outbox_each(struct store *st, const char *target, const char *status, con
 		rc = sq_fail(s, rc, err, "reading the outbox");
 		goto out;
 	}
-	n = 2;
-	db_bind_text(q, 1, target);
-	if (status != NULL)
-		db_bind_text(q, n++, status);
-	if (doc_type != NULL)
-		db_bind_text(q, n++, doc_type);
-	if (request != 0)
-		db_bind_int64(q, n++, request);
-	rc = sq_rows(s, q, op_row, &ow, err, "reading the outbox");
+	do {
+		n = 2;
+		db_reset(q);
+		db_bind_text(q, 1, target);
+		if (status != NULL)
+			db_bind_text(q, n++, status);
+		if (doc_type != NULL)
+			db_bind_text(q, n++, doc_type);
+		if (request != 0)
+			db_bind_int64(q, n++, request);
+		if (paged)
+			db_bind_int64(q, after, ow.last);
+		ow.rows = 0;
+		rc = sq_rows(s, q, op_row, &ow, err, "reading the outbox");
+	} while (rc == BS_OK && paged && ow.rows == OUTBOX_PAGE);
 out:
 	db_finalize(q);
 	buf_free(&sql);

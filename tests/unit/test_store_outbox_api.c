@@ -402,6 +402,83 @@ static void test_walks_stop(void **state)
 	buf_free(&key);
 }
 
+/* What a long walk saw: how many, in order, and where to stop. */
+struct count_walk {
+	size_t n, stop_at;
+	int64_t last;
+	bool ordered;
+};
+
+static int count_cb(void *arg, const struct store_op *op)
+{
+	struct count_walk *w = arg;
+
+	if (op->id <= w->last)
+		w->ordered = false;
+	w->last = op->id;
+	w->n++;
+	return w->n == w->stop_at ? STORE_WALK_STOP : 0;
+}
+
+/*
+ * A walk longer than the pages PostgreSQL's is read in (256 rows): every
+ * op once, oldest first, across pages, an exact multiple of a page too;
+ * a stop in the second page stops it there; the other target's, the
+ * other type's and another status's ops stay out.  One test on both
+ * engines (SQLite steps rows, PostgreSQL pages them).
+ */
+static void test_long_walks(void **state)
+{
+	struct fx *f = *state;
+	struct count_walk w;
+	struct bs_error err;
+
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	for (int i = 0; i < 512; i++) {
+		add(f, T1, RECORD_SALE, i % 2 ? "SO-1" : "SO-2", "Invoice", "create", NULL);
+		if (i % 100 == 0) {
+			add(f, T2, RECORD_SALE, "SO-1", "Invoice", "create", NULL);
+			add(f, T1, RECORD_CUSTOMER, "C-1", "Contact", "create", NULL);
+		}
+	}
+	assert_int_equal(store_commit(f->st, &err), BS_OK);
+
+	memset(&w, 0, sizeof(w));
+	w.ordered = true;
+	assert_int_equal(
+	    store_outbox_each(f->st, T1, STORE_OP_READY, "Invoice", 0, count_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 512); /* two pages exactly */
+	assert_true(w.ordered);
+
+	add(f, T1, RECORD_SALE, "SO-3", "Invoice", "create", NULL);
+	memset(&w, 0, sizeof(w));
+	w.ordered = true;
+	assert_int_equal(
+	    store_outbox_each(f->st, T1, STORE_OP_READY, "Invoice", 0, count_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 513);
+	assert_true(w.ordered);
+
+	memset(&w, 0, sizeof(w));
+	w.ordered = true;
+	w.stop_at = 300;
+	assert_int_equal(
+	    store_outbox_each(f->st, T1, STORE_OP_READY, "Invoice", 0, count_cb, &w, &err),
+	    STORE_WALK_STOP);
+	assert_int_equal(w.n, 300);
+
+	memset(&w, 0, sizeof(w));
+	w.ordered = true;
+	assert_int_equal(store_outbox_each(f->st, T1, STORE_OP_ANY, NULL, 0, count_cb, &w, &err),
+	                 BS_OK);
+	assert_int_equal(w.n, 513 + 6);
+	assert_true(w.ordered);
+
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(
+	    store_outbox_each(f->st, T1, STORE_OP_DONE, "Invoice", 0, count_cb, &w, &err), BS_OK);
+	assert_int_equal(w.n, 0);
+}
+
 /* store_outbox_add_rec: the same op, for a record read in the transaction. */
 static void test_add_for_a_record_read(void **state)
 {
@@ -998,6 +1075,7 @@ int main(void)
 	    T(test_enqueue_fields_and_order),
 	    T(test_walk_in_dependency_order),
 	    T(test_walks_stop),
+	    T(test_long_walks),
 	    T(test_add_for_a_record_read),
 	    T(test_bodies_verbatim),
 	    T(test_claim_into_requests),
