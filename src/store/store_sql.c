@@ -44,7 +44,8 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
     [Q_REC_GET] = "SELECT rowid, version, tab, date, currency, has_total, total, body"
                   " FROM records WHERE kind = ?1 AND id = ?2",
     [Q_REC_GET_ON] = "SELECT r.rowid, r.version, r.tab, r.date, r.currency, r.has_total,"
-                     " r.total, r.body, coalesce(s.state, 'not_imported') FROM records r"
+                     " r.total, r.body, coalesce(s.state, 'not_imported'),"
+                     " coalesce(s.pending_change, 0), s.record IS NOT NULL FROM records r"
                      " LEFT JOIN sync_state s ON s.record = r.rowid AND s.target = ?3"
                      " WHERE r.kind = ?1 AND r.id = ?2",
     [Q_REC_KINDS] = "SELECT kind FROM records WHERE id = ?1",
@@ -163,6 +164,9 @@ int sq_stmt_sql(struct sq_store *s, enum stmt_id id, const char *sql, struct db_
 {
 	int rc;
 
+	if (id == Q_STATE_SET || id == Q_STATE_UPDATE || id == Q_STATE_INSERT_NEW ||
+	    id == Q_TARGET_FILL)
+		s->seen.valid = false; /* a writer of sync_state: see struct sq_seen */
 	if (s->stmt[id] == NULL) {
 		rc = db_prepare(s->db, sql, &s->stmt[id]);
 		if (rc != DB_OK || s->stmt[id] == NULL) /* db.h: DB_OK gives one */
@@ -225,6 +229,7 @@ int tx_enter(struct sq_store *s, struct bs_error *err)
 	if (s->tx_depth == 0) {
 		rc = tx_run(s, Q_TX_BEGIN, err, "starting a transaction");
 		s->refusals = -1; /* another connection may have written one */
+		s->seen.valid = false;
 	}
 	if (rc == BS_OK)
 		s->tx_depth++;
@@ -260,6 +265,7 @@ int tx_leave(struct sq_store *s, int status, struct bs_error *err)
 		if (status == BS_OK)
 			status = tx_counter_flush(s, err);
 		s->ctr.valid = false;
+		s->seen.valid = false;
 		if (status == BS_OK) {
 			rc = tx_run(s, Q_TX_COMMIT, err, "committing");
 			if (rc != BS_OK) {

@@ -97,6 +97,21 @@ struct sq_store {
 		int64_t value;
 		bool valid, dirty;
 	} ctr;
+	/*
+	 * The sync_state row of one record on one target as this transaction
+	 * last saw it: read with the record (sq_record_get with a target) or
+	 * written by a transition (state_apply_locked).  The planner reads a
+	 * record and moves it in the same transaction, so its transitions
+	 * need not read the row again.  Dropped when the transaction ends and
+	 * whenever another statement that writes sync_state is taken
+	 * (sq_stmt_sql); BEGIN IMMEDIATE keeps other connections out.
+	 */
+	struct sq_seen {
+		bool valid, row, pending;
+		enum sync_state state;
+		int64_t rowid;
+		char target[128];
+	} seen;
 };
 
 /* What opening a file finds in it, read before anything is written. */

@@ -395,9 +395,24 @@ int sq_record_get(struct store *st, enum record_kind kind, const char *id, const
 		info->has_total = db_col_int(q, 5) != 0;
 		info->total = db_col_int64(q, 6);
 	}
-	if (target != NULL && state != NULL &&
-	    sync_state_from_name((const char *)db_col_text(q, 8), state) != BS_OK)
-		*state = SYNC_NOT_IMPORTED;
+	if (target != NULL) {
+		enum sync_state st_on;
+
+		if (sync_state_from_name((const char *)db_col_text(q, 8), &st_on) != BS_OK)
+			st_on = SYNC_NOT_IMPORTED;
+		if (state != NULL)
+			*state = st_on;
+		/* inside a transaction, the row stays as read until a writer of
+		 * sync_state runs (struct sq_seen) */
+		s->seen.valid = s->tx_depth > 0 && strlen(target) < sizeof(s->seen.target);
+		if (s->seen.valid) {
+			s->seen.rowid = db_col_int64(q, 0);
+			s->seen.state = st_on;
+			s->seen.pending = db_col_int(q, 9) != 0;
+			s->seen.row = db_col_int(q, 10) != 0;
+			memcpy(s->seen.target, target, strlen(target) + 1);
+		}
+	}
 	rc = BS_OK;
 	if (body != NULL) {
 		buf_reset(body);
@@ -545,21 +560,27 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 
 	if (rowid <= 0 && (rc = record_rowid(s, kind, id, &rowid, err)) != BS_OK)
 		return rc;
-	if ((rc = sq_stmt(s, Q_STATE_GET, &q, err)) != BS_OK)
-		return rc;
-	db_bind_int64(q, 1, rowid);
-	db_bind_text(q, 2, target);
-	rc = db_step(q);
-	if (rc == DB_ROW) {
-		if (sync_state_from_name((const char *)db_col_text(q, 0), &from) != BS_OK)
-			from = SYNC_NOT_IMPORTED;
-		pending = db_col_int(q, 1) != 0;
-		has_row = true;
-	} else if (rc != DB_DONE) {
+	if (s->seen.valid && s->seen.rowid == rowid && strcmp(s->seen.target, target) == 0) {
+		from = s->seen.state; /* read or written in this transaction */
+		pending = s->seen.pending;
+		has_row = s->seen.row;
+	} else {
+		if ((rc = sq_stmt(s, Q_STATE_GET, &q, err)) != BS_OK)
+			return rc;
+		db_bind_int64(q, 1, rowid);
+		db_bind_text(q, 2, target);
+		rc = db_step(q);
+		if (rc == DB_ROW) {
+			if (sync_state_from_name((const char *)db_col_text(q, 0), &from) != BS_OK)
+				from = SYNC_NOT_IMPORTED;
+			pending = db_col_int(q, 1) != 0;
+			has_row = true;
+		} else if (rc != DB_DONE) {
+			db_reset(q);
+			return sq_fail(s, rc, err, "reading sync state");
+		}
 		db_reset(q);
-		return sq_fail(s, rc, err, "reading sync state");
 	}
-	db_reset(q);
 	rc = sync_transition(from, pending, ev, &to, &pending_out, &why);
 	if (rc == BS_ESTATE)
 		return bs_error_set(err, rc, "%s %s: cannot %s: %s", record_kind_name(kind), id,
@@ -577,6 +598,15 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 	db_bind_int64(q, 6, who->now_ms);
 	if ((rc = sq_done(s, q, err, "writing sync state")) != BS_OK)
 		return rc;
+	/* the row as now written, for the record's next transition here */
+	if (strlen(target) < sizeof(s->seen.target)) {
+		s->seen.valid = true;
+		s->seen.rowid = rowid;
+		s->seen.state = to;
+		s->seen.pending = pending_out;
+		s->seen.row = true;
+		memcpy(s->seen.target, target, strlen(target) + 1);
+	}
 	if (ev == SYNC_EV_FAILED && reason != NULL) {
 		if ((rc = sq_stmt(s, Q_ERROR_ADD, &q, err)) != BS_OK)
 			return rc;

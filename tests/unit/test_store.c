@@ -692,6 +692,91 @@ static void test_states_and_reset(void **state)
 	buf_free(&tb);
 }
 
+/*
+ * A record read with its state and moved in one transaction (the
+ * planner's way: store_record_get_on, then store_state_apply_rec): each
+ * transition starts from the row as the one before left it, a new version
+ * put in between is seen, and nothing carries over a rollback.
+ */
+static void test_state_read_then_moved(void **state)
+{
+	struct fx *f = *state;
+	struct store_record_info info;
+	enum store_put_result res;
+	enum sync_state cur, to;
+	struct bs_error err;
+	struct buf body;
+
+	buf_init(&body, 0);
+	assert_int_equal(store_target_add(f->st, "xero:t1", "Demo", &f->who, &err), BS_OK);
+	assert_int_equal(store_target_add(f->st, "xero:t2", "Other", &f->who, &err), BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":1}", &res), BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "S-2", 0, "{\"x\":2}", &res), BS_OK);
+
+	/* read, plan, fail: queued then error, each from the last */
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	assert_int_equal(
+	    store_record_get_on(f->st, RECORD_SALE, "S-1", "xero:t1", &info, &body, &cur, &err),
+	    BS_OK);
+	assert_int_equal(cur, SYNC_NOT_IMPORTED);
+	assert_int_equal(
+	    store_state_apply_rec(f->st, &info, "xero:t1", SYNC_EV_PLAN, NULL, &f->who, &to, &err),
+	    BS_OK);
+	assert_int_equal(to, SYNC_QUEUED);
+	/* the same record on the other target is its own row */
+	assert_int_equal(store_state_apply_rec(f->st, &info, "xero:t2", SYNC_EV_POSTED, NULL,
+	                                       &f->who, &to, &err),
+	                 BS_ESTATE);
+	assert_int_equal(store_state_apply_rec(f->st, &info, "xero:t1", SYNC_EV_FAILED, "no",
+	                                       &f->who, &to, &err),
+	                 BS_OK);
+	assert_int_equal(to, SYNC_ERROR);
+	assert_int_equal(store_commit(f->st, &err), BS_OK);
+	assert_int_equal(store_state_get(f->st, RECORD_SALE, "S-1", "xero:t1", &cur, NULL, &err),
+	                 BS_OK);
+	assert_int_equal(cur, SYNC_ERROR);
+	assert_int_equal(store_state_get(f->st, RECORD_SALE, "S-1", "xero:t2", &cur, NULL, &err),
+	                 BS_OK);
+	assert_int_equal(cur, SYNC_NOT_IMPORTED);
+
+	/* read, then a new version arrives in the same transaction: the
+	 * transition starts from what the put made (queued, changed pending) */
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	assert_int_equal(
+	    store_record_get_on(f->st, RECORD_SALE, "S-2", "xero:t1", &info, &body, &cur, &err),
+	    BS_OK);
+	assert_int_equal(
+	    store_state_apply_rec(f->st, &info, "xero:t1", SYNC_EV_PLAN, NULL, &f->who, &to, &err),
+	    BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "S-2", 0, "{\"x\":22}", &res), BS_OK);
+	assert_int_equal(res, STORE_PUT_CHANGED);
+	assert_int_equal(store_state_apply_rec(f->st, &info, "xero:t1", SYNC_EV_POSTED, NULL,
+	                                       &f->who, &to, &err),
+	                 BS_OK);
+	assert_int_equal(to, SYNC_CHANGED); /* from queued with the change pending */
+	assert_int_equal(store_commit(f->st, &err), BS_OK);
+
+	/* read and planned, rolled back: the next transaction reads the row */
+	assert_int_equal(put(f, RECORD_SALE, "S-3", 0, "{\"x\":3}", &res), BS_OK);
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	assert_int_equal(
+	    store_record_get_on(f->st, RECORD_SALE, "S-3", "xero:t1", &info, &body, &cur, &err),
+	    BS_OK);
+	assert_int_equal(
+	    store_state_apply_rec(f->st, &info, "xero:t1", SYNC_EV_PLAN, NULL, &f->who, &to, &err),
+	    BS_OK);
+	store_rollback(f->st);
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	assert_int_equal(store_state_apply_rec(f->st, &info, "xero:t1", SYNC_EV_POSTED, NULL,
+	                                       &f->who, &to, &err),
+	                 BS_ESTATE); /* not_imported cannot be posted: not queued */
+	store_rollback(f->st);
+	assert_int_equal(store_state_get(f->st, RECORD_SALE, "S-3", "xero:t1", &cur, NULL, &err),
+	                 BS_OK);
+	assert_int_equal(cur, SYNC_NOT_IMPORTED);
+	buf_free(&body);
+}
+
 static int refusal_cb(void *arg, const struct store_row *row, int64_t at_ms)
 {
 	struct rows *w = arg;
@@ -984,6 +1069,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pending_without_target, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pending_page, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_states_and_reset, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_state_read_then_moved, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_targets_need_a_name, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_resolve, setup, teardown),
