@@ -274,10 +274,10 @@ int store_pending_each(struct store *st, const char *target, const char *tab, st
 	return st->ops->rows_each(st, target, mask, tab, cb, arg, err);
 }
 
-int store_pending_keys_each(struct store *st, const char *target, const char *tab, store_key_cb cb,
-                            void *arg, struct bs_error *err)
+int store_pending_keys_each(struct store *st, const char *target, const char *tab, size_t max,
+                            store_key_cb cb, void *arg, struct bs_error *err)
 {
-	return st->ops->keys_each(st, target, tab, cb, arg, err);
+	return st->ops->keys_each(st, target, tab, max, cb, arg, err);
 }
 
 int store_pending_page(struct store *st, const char *target, const char *const *tabs,

@@ -288,11 +288,13 @@ int store_pending_each(struct store *st, const char *target, const char *tab, st
 /*
  * The same set as store_pending_each, but only each record's kind and id,
  * in no particular order: what the planner needs, without the labels and
- * the sort that a listing pays for.
+ * the sort that a listing pays for.  At most `max` of them (0: all): a
+ * caller that only asks whether the set fits in `max - 1` says so, and a
+ * store that fetches a whole result at once (PostgreSQL) fetches no more.
  */
 typedef int (*store_key_cb)(void *arg, enum record_kind kind, const char *id);
-int store_pending_keys_each(struct store *st, const char *target, const char *tab, store_key_cb cb,
-                            void *arg, struct bs_error *err);
+int store_pending_keys_each(struct store *st, const char *target, const char *tab, size_t max,
+                            store_key_cb cb, void *arg, struct bs_error *err);
 
 /*
  * One page of that set, for walking it in bounded memory: the records of

@@ -59,8 +59,8 @@ struct store_ops {
 	int (*state_get)(struct store *st, enum record_kind kind, const char *id,
 	                 const char *target, enum sync_state *state, struct buf *reason,
 	                 struct bs_error *err);
-	int (*keys_each)(struct store *st, const char *target, const char *tab, store_key_cb cb,
-	                 void *arg, struct bs_error *err);
+	int (*keys_each)(struct store *st, const char *target, const char *tab, size_t max,
+	                 store_key_cb cb, void *arg, struct bs_error *err);
 	int (*keys_page)(struct store *st, const char *target, const char *const *tabs,
 	                 enum record_kind kind, const char *after, size_t limit, store_key_cb cb,
 	                 void *arg, struct bs_error *err);

@@ -223,8 +223,8 @@ int sq_state_get(struct store *st, enum record_kind kind, const char *id, const 
                  enum sync_state *state, struct buf *reason, struct bs_error *err);
 
 /* store_sql_list.c: the listings (see store_int.h). */
-int sq_keys_each(struct store *st, const char *target, const char *tab, store_key_cb cb, void *arg,
-                 struct bs_error *err);
+int sq_keys_each(struct store *st, const char *target, const char *tab, size_t max, store_key_cb cb,
+                 void *arg, struct bs_error *err);
 int sq_rows_each(struct store *st, const char *target, unsigned state_mask, const char *tab,
                  store_row_cb cb, void *arg, struct bs_error *err);
 int sq_history_each(struct store *st, const enum record_kind *kind, const char *id, int64_t limit,

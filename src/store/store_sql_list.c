@@ -34,15 +34,18 @@ int sq_rows_keys(struct sq_store *s, struct db_stmt *q, store_key_cb cb, void *a
 }
 
 /* Pending records' kinds and ids, unsorted (see store_pending_keys_each). */
-int sq_keys_each(struct store *st, const char *target, const char *tab, store_key_cb cb, void *arg,
-                 struct bs_error *err)
+int sq_keys_each(struct store *st, const char *target, const char *tab, size_t max, store_key_cb cb,
+                 void *arg, struct bs_error *err)
 {
-	static const char no_target[] = "SELECT kind, id FROM records WHERE ?1 IS NULL OR tab = ?1"
-	                                " OR substr(tab, 1, length(?1) + 1) = ?1 || '/'";
+	/* ?2 in both, so ?3 is the limit in both (PostgreSQL types each one) */
+	static const char no_target[] = "SELECT kind, id FROM records WHERE (?1 IS NULL OR tab = ?1"
+	                                " OR substr(tab, 1, length(?1) + 1) = ?1 || '/')"
+	                                " AND ?2 IS NULL LIMIT ?3";
 	static const char with_target[] =
 	    "SELECT r.kind, r.id FROM sync_state s JOIN records r ON r.rowid = s.record"
 	    " WHERE s.target = ?2 AND s.state IN ('not_imported', 'changed', 'waiting')"
-	    " AND (?1 IS NULL OR r.tab = ?1 OR substr(r.tab, 1, length(?1) + 1) = ?1 || '/')";
+	    " AND (?1 IS NULL OR r.tab = ?1 OR substr(r.tab, 1, length(?1) + 1) = ?1 || '/')"
+	    " LIMIT ?3";
 	struct sq_store *s = sq(st);
 	struct db_stmt *q = NULL;
 	int rc = db_prepare(s->db, target != NULL ? with_target : no_target, &q);
@@ -51,8 +54,11 @@ int sq_keys_each(struct store *st, const char *target, const char *tab, store_ke
 		return sq_fail(s, rc, err, "listing records");
 	if (tab != NULL && tab[0] != '\0')
 		db_bind_text(q, 1, tab);
-	if (target != NULL)
-		db_bind_text(q, 2, target);
+	else
+		db_bind_text(q, 1, NULL);
+	db_bind_text(q, 2, target);
+	/* no limit, on both engines */
+	db_bind_int64(q, 3, max > 0 && max < (size_t)INT64_MAX ? (int64_t)max : INT64_MAX);
 	rc = sq_rows_keys(s, q, cb, arg, err, "listing records");
 	db_finalize(q);
 	return rc;

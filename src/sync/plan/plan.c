@@ -186,7 +186,7 @@ static int collect_small(struct planner *p, bool *fits)
 			rc = cand_add(p, o->refs[i].kind, o->refs[i].id);
 	} else if (o->everything || o->tab != NULL) {
 		rc = store_pending_keys_each(p->st, o->target, o->everything ? NULL : o->tab,
-		                             key_to_cand, p, p->err);
+		                             p->ch.docs_cap + 1, key_to_cand, p, p->err);
 	} else {
 		size_t n;
 		const struct tabs_def *t = tabs_all(&n);
@@ -194,6 +194,7 @@ static int collect_small(struct planner *p, bool *fits)
 		for (size_t i = 0; i < n && rc == BS_OK; i++) {
 			if (t[i].sync_all)
 				rc = store_pending_keys_each(p->st, o->target, t[i].name,
+				                             p->ch.docs_cap + 1 - p->ch.n,
 				                             key_to_cand, p, p->err);
 		}
 	}
