@@ -207,6 +207,29 @@ eq "one payment per part" \
 expect 0 "$B" consolidated --search BIG-1-P
 has "$T/out" "SO-2026/10/05-Shopify(Wide)-3"
 
+# two payments a day apart on a split document: the second pays what the
+# first left due on each part, found through the payments that name the
+# parts (docs/consolidation.md "Payments of a split document")
+node -e '
+let lines = []; for (let i = 1; i <= 510; i++) lines.push({sku: "S" + i, qty: "1", unit_price: "1.00", tax_rate: "15"});
+console.log(JSON.stringify({kind: "sale", id: "BIG-2", customer_id: "C-1", date: "2026-10-06", invoiced: true,
+  channel: {type: "Shopify", name: "Wide"}, lines}));
+console.log(JSON.stringify({kind: "payment", id: "BIG-2-P1", sale_id: "BIG-2", date: "2026-10-06",
+  amount: "300.00", account: "090"}));' >"$T/big2.jsonl"
+expect 0 "$B" import "$T/big2.jsonl"
+bs_sync --everything --today 2026-10-06
+bs_sync --everything --today 2026-10-06
+eq "first payment of the second split sale" "$bs_rc" 0
+echo '{"kind":"payment","id":"BIG-2-P2","sale_id":"BIG-2","date":"2026-10-07","amount":"286.50","account":"090"}' \
+	>"$T/big2p.jsonl"
+expect 0 "$B" import "$T/big2p.jsonl"
+bs_sync --everything --today 2026-10-07
+eq "second payment of the second split sale" "$bs_rc" 0
+xget Invoices >"$T/inv.json"
+eq "both parts of the second paid in full, over two payments" \
+	"$(jv 'j.Invoices.filter(i => i.Type == "ACCREC" && i.InvoiceNumber.includes("10/06")).map(i => i.Status + ":" + c(i.AmountDue) + ":" + c(i.AmountPaid)).join()' <"$T/inv.json")" \
+	"PAID:0.00:575.00,PAID:0.00:11.50"
+
 # --- journals and money tasks; one contact for every consolidated document ------------------
 fresh_store other
 cat >"$T/other.jsonl" <<'J'

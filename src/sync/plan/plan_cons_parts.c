@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What payments already stored book against each part. */
+/* What payments already stored book against each part (each payment is
+ * handed over by the walk for the part it names). */
 struct paid_walk {
 	const char *field; /* "sale_id" or "credit_note_id" */
 	char (*ids)[RECORD_ID_MAX + 1];
@@ -29,9 +30,6 @@ static int paid_cb(void *arg, const char *id, const char *body)
 	const char *to;
 
 	(void)id;
-	/* cheap test first: most payments name no part at all */
-	if (strstr(body, w->field) == NULL)
-		return 0;
 	o = json_tokener_parse(body);
 	to = jsonr_str(o, w->field);
 	for (size_t i = 0; to != NULL && i < w->n; i++) {
@@ -95,7 +93,17 @@ int plan_cons_pay_parts(struct planner *p, const struct cons_grp *g, struct cons
 		if (tot == NULL || money_parse(tot, strlen(tot), MONEY_DP, &due[i]) != BS_OK)
 			due[i] = 0;
 	}
-	rc = store_records_each(p->st, RECORD_PAYMENT, paid_cb, &w, p->err);
+	/* the payments naming each part, off the references' index: not
+	 * every payment of the store, for every split document */
+	for (size_t i = 0; rc == BS_OK && i < np; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(w.ids[j], w.ids[i]) == 0;
+		if (!seen && w.ids[i][0] != '\0')
+			rc = store_records_referencing(p->st, RECORD_PAYMENT, w.field, w.ids[i],
+			                               paid_cb, &w, p->err);
+	}
 	if (rc == BS_OK && w.rc != BS_OK)
 		rc = bs_error_set(p->err, w.rc, "payments of %s out of range", g->target);
 	for (size_t i = 0; rc == BS_OK && i < np; i++)
