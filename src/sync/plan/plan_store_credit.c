@@ -80,7 +80,10 @@ static int store_credit_fifo(struct planner *p, const char *id, const char *cust
 
 	p->cur.nsc = 0;
 	p->cur.sc_short = 0;
-	rc = store_records_each(p->st, RECORD_STORE_CREDIT, sc_collect, &w, p->err);
+	/* the customer's own events, off the references' index: every store
+	 * credit of the store, bodies parsed, for each use made this quadratic */
+	rc = store_records_referencing(p->st, RECORD_STORE_CREDIT, "customer_id", customer,
+	                               sc_collect, &w, p->err);
 	if (rc != BS_OK)
 		goto out;
 	ev = calloc(w.n ? w.n : 1, sizeof(*ev));
