@@ -192,9 +192,7 @@ int sq_done(struct sq_store *s, struct db_stmt *q, struct bs_error *err, const c
 
 void sq_col_copy(struct db_stmt *q, int i, char *out, size_t cap)
 {
-	const char *t = db_col_text(q, i);
-
-	buf_copy(out, cap, t != NULL ? (const char *)t : "");
+	buf_copy(out, cap, db_col_text(q, i)); /* a NULL column: "" */
 }
 
 int sq_exec(struct sq_store *s, const char *sql, struct bs_error *err, const char *what)

@@ -16,22 +16,15 @@
 	" s_failed, s_skipped, s_waiting, s_calls, message, created_ms, started_ms, finished_ms,"  \
 	" request"
 
-static void col_text(struct db_stmt *q, int col, char *out, size_t cap)
-{
-	const char *t = db_col_text(q, col);
-
-	buf_copy(out, cap, t != NULL ? (const char *)t : "");
-}
-
 /* A row of JOB_COLS into *j. */
 static void job_row(struct db_stmt *q, struct store_job *j)
 {
 	memset(j, 0, sizeof(*j));
 	j->id = db_col_int64(q, 0);
-	col_text(q, 1, j->target, sizeof(j->target));
-	col_text(q, 2, j->origin, sizeof(j->origin));
-	col_text(q, 3, j->state, sizeof(j->state));
-	col_text(q, 4, j->phase, sizeof(j->phase));
+	sq_col_copy(q, 1, j->target, sizeof(j->target));
+	sq_col_copy(q, 2, j->origin, sizeof(j->origin));
+	sq_col_copy(q, 3, j->state, sizeof(j->state));
+	sq_col_copy(q, 4, j->phase, sizeof(j->phase));
 	j->posted = db_col_int64(q, 5);
 	j->failed = db_col_int64(q, 6);
 	j->calls = db_col_int64(q, 7);
@@ -42,7 +35,7 @@ static void job_row(struct db_stmt *q, struct store_job *j)
 	j->s_skipped = db_col_int64(q, 12);
 	j->s_waiting = db_col_int64(q, 13);
 	j->s_calls = db_col_int64(q, 14);
-	col_text(q, 15, j->message, sizeof(j->message));
+	sq_col_copy(q, 15, j->message, sizeof(j->message));
 	j->created_ms = db_col_int64(q, 16);
 	j->started_ms = db_col_int64(q, 17);
 	j->finished_ms = db_col_int64(q, 18);

@@ -709,12 +709,10 @@ static int link_row(void *arg, struct db_stmt *q)
 {
 	struct link_walk *w = arg;
 	struct store_link l;
-	const char *lid = (const char *)db_col_text(q, 2);
-	const char *num = (const char *)db_col_text(q, 3);
 
 	memset(&l, 0, sizeof(l));
-	buf_copy(l.ledger_id, sizeof(l.ledger_id), lid != NULL ? lid : "");
-	buf_copy(l.number, sizeof(l.number), num != NULL ? num : "");
+	sq_col_copy(q, 2, l.ledger_id, sizeof(l.ledger_id));
+	sq_col_copy(q, 3, l.number, sizeof(l.number));
 	l.serial = db_col_int64(q, 4);
 	return w->cb(w->arg, (const char *)db_col_text(q, 0), (const char *)db_col_text(q, 1), &l);
 }

@@ -354,11 +354,21 @@ int sq_record_put(struct store *st, const struct record *r, const struct store_a
 	return rc;
 }
 
-static void copy_col(char *dst, size_t cap, struct db_stmt *q, int col)
+/* Keep record rowid's sync_state row on target as this transaction sees it
+ * now (struct sq_seen); a target too long to keep is simply not kept. */
+static void seen_note(struct sq_store *s, int64_t rowid, const char *target, enum sync_state state,
+                      bool pending, bool row)
 {
-	const char *t = db_col_text(q, col);
+	size_t n = strlen(target);
 
-	buf_copy(dst, cap, t != NULL ? (const char *)t : "");
+	s->seen.valid = s->tx_depth > 0 && n < sizeof(s->seen.target);
+	if (!s->seen.valid)
+		return;
+	s->seen.rowid = rowid;
+	s->seen.state = state;
+	s->seen.pending = pending;
+	s->seen.row = row;
+	memcpy(s->seen.target, target, n + 1);
 }
 
 int sq_record_get(struct store *st, enum record_kind kind, const char *id, const char *target,
@@ -389,9 +399,9 @@ int sq_record_get(struct store *st, enum record_kind kind, const char *id, const
 		info->kind = kind;
 		buf_copy(info->id, sizeof(info->id), id);
 		info->version = db_col_int64(q, 1);
-		copy_col(info->tab, sizeof(info->tab), q, 2);
-		copy_col(info->date, sizeof(info->date), q, 3);
-		copy_col(info->currency, sizeof(info->currency), q, 4);
+		sq_col_copy(q, 2, info->tab, sizeof(info->tab));
+		sq_col_copy(q, 3, info->date, sizeof(info->date));
+		sq_col_copy(q, 4, info->currency, sizeof(info->currency));
 		info->has_total = db_col_int(q, 5) != 0;
 		info->total = db_col_int64(q, 6);
 	}
@@ -404,14 +414,8 @@ int sq_record_get(struct store *st, enum record_kind kind, const char *id, const
 			*state = st_on;
 		/* inside a transaction, the row stays as read until a writer of
 		 * sync_state runs (struct sq_seen) */
-		s->seen.valid = s->tx_depth > 0 && strlen(target) < sizeof(s->seen.target);
-		if (s->seen.valid) {
-			s->seen.rowid = db_col_int64(q, 0);
-			s->seen.state = st_on;
-			s->seen.pending = db_col_int(q, 9) != 0;
-			s->seen.row = db_col_int(q, 10) != 0;
-			memcpy(s->seen.target, target, strlen(target) + 1);
-		}
+		seen_note(s, db_col_int64(q, 0), target, st_on, db_col_int(q, 9) != 0,
+		          db_col_int(q, 10) != 0);
 	}
 	rc = BS_OK;
 	if (body != NULL) {
@@ -599,14 +603,7 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 	if ((rc = sq_done(s, q, err, "writing sync state")) != BS_OK)
 		return rc;
 	/* the row as now written, for the record's next transition here */
-	if (strlen(target) < sizeof(s->seen.target)) {
-		s->seen.valid = true;
-		s->seen.rowid = rowid;
-		s->seen.state = to;
-		s->seen.pending = pending_out;
-		s->seen.row = true;
-		memcpy(s->seen.target, target, strlen(target) + 1);
-	}
+	seen_note(s, rowid, target, to, pending_out, true);
 	if (ev == SYNC_EV_FAILED && reason != NULL) {
 		if ((rc = sq_stmt(s, Q_ERROR_ADD, &q, err)) != BS_OK)
 			return rc;
