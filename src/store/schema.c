@@ -373,6 +373,13 @@ const char *const store_sqlite_migrations[] = {
 	"ALTER TABLE inbound_payments_13 RENAME TO inbound_payments;\n"
 	"CREATE INDEX inbound_by_sale ON inbound_payments(target, sale, state);\n"
 	"CREATE INDEX inbound_by_state ON inbound_payments(target, state, decided_ms);\n",
+
+	/* 13 -> 14: a sync job a serve hands to the fleet (docs/scale-out.md
+	 * "Jobs go to the fleet"): `runner` says who runs it ('' the serve
+	 * that was asked, 'fleet' any worker), `worker` which worker took it
+	 * last, so a worker's writes stop once another has taken it over. */
+	"ALTER TABLE jobs ADD COLUMN runner TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE jobs ADD COLUMN worker TEXT NOT NULL DEFAULT '';\n",
 };
 /* clang-format on */
 

@@ -489,6 +489,18 @@ int store_job_update(struct store *st, const struct store_job *j, struct bs_erro
 	return st->ops->job_update(st, j, err);
 }
 
+int store_job_take(struct store *st, const char *target, const char *worker, int64_t now_ms,
+                   struct store_job *out, struct buf *request, struct bs_error *err)
+{
+	return st->ops->job_take(st, target, worker, now_ms, out, request, err);
+}
+
+int store_jobs_open(struct store *st, const char *target, store_job_cb cb, void *arg,
+                    struct bs_error *err)
+{
+	return st->ops->jobs_open(st, target, cb, arg, err);
+}
+
 int store_job_get(struct store *st, int64_t id, struct store_job *out, struct buf *request,
                   struct bs_error *err)
 {

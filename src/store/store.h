@@ -38,7 +38,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 
 enum store_open_flags {
 	/* create the file when missing, initialise it when empty (`booksync init`) */
@@ -518,6 +518,11 @@ struct store_job {
 	int64_t rate_limited; /* 429 answers the job met */
 	char message[512];
 	int64_t created_ms, started_ms, finished_ms; /* Unix ms; 0 = not yet */
+	/* who runs it: "" the serve that was asked (in memory, api_jobs.c),
+	 * "fleet" any fleet worker (worker/worker.h), which takes it with
+	 * store_job_take; set when it is added, never changed */
+	char runner[8];
+	char worker[64]; /* the fleet worker ("<id>/<thread>") that took it last, or "" */
 };
 
 /* Insert job j (its id is ignored) with its request JSON; the new id into
@@ -525,8 +530,21 @@ struct store_job {
 int store_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err);
 
 /* Write j's state, phase, progress, summary, message and times (by id; the
- * target, origin and request never change).  BS_ENOTFOUND for no such id. */
+ * target, origin, runner and request never change).  Only while the row's
+ * worker is j->worker: a fleet job another worker has taken since is
+ * not overwritten.  BS_ENOTFOUND for no such id, or another's. */
 int store_job_update(struct store *st, const struct store_job *j, struct bs_error *err);
+
+/*
+ * A fleet worker that holds target's lease takes the oldest of target's
+ * fleet jobs (runner "fleet") that is queued, or running under another
+ * worker (which held the lease before and died, or lost it): the row is
+ * marked running under `worker`, started at now_ms if it had not
+ * started, and read into *out, its request into request (may be NULL).
+ * One transaction.  BS_ENOTFOUND when there is none.
+ */
+int store_job_take(struct store *st, const char *target, const char *worker, int64_t now_ms,
+                   struct store_job *out, struct buf *request, struct bs_error *err);
 
 /* Job id into *out and its request into request (may be NULL); BS_ENOTFOUND. */
 int store_job_get(struct store *st, int64_t id, struct store_job *out, struct buf *request,
@@ -537,6 +555,11 @@ typedef int (*store_job_cb)(void *arg, const struct store_job *j, const char *re
 /* Up to limit jobs with id < before (0: from the newest), newest first.
  * cb stops the walk by returning non-zero, which is returned. */
 int store_jobs_page(struct store *st, int64_t before, size_t limit, store_job_cb cb, void *arg,
+                    struct bs_error *err);
+
+/* The jobs of target (NULL: of every target) that are queued or running,
+ * oldest first, as store_jobs_page hands them. */
+int store_jobs_open(struct store *st, const char *target, store_job_cb cb, void *arg,
                     struct bs_error *err);
 
 /* The newest ended job ("done" or "failed") of each target, by target. */
@@ -558,8 +581,9 @@ typedef int (*store_metric_cb)(void *arg, const char *target, const char *a, con
 int store_metrics_each(struct store *st, enum store_metric m, int64_t since_ms, store_metric_cb cb,
                        void *arg, struct bs_error *err);
 
-/* Mark every queued or running job failed with `message` at now_ms (a
- * server that stopped without ending them); how many into *n (may be NULL). */
+/* Mark every queued or running job of a serve's own (runner "") failed
+ * with `message` at now_ms (a server that stopped without ending them; the
+ * fleet's jobs are the fleet's); how many into *n (may be NULL). */
 int store_jobs_abandon(struct store *st, const char *message, int64_t now_ms, int64_t *n,
                        struct bs_error *err);
 

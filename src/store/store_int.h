@@ -100,6 +100,10 @@ struct store_ops {
 	int (*job_add)(struct store *st, struct store_job *j, const char *request,
 	               struct bs_error *err);
 	int (*job_update)(struct store *st, const struct store_job *j, struct bs_error *err);
+	int (*job_take)(struct store *st, const char *target, const char *worker, int64_t now_ms,
+	                struct store_job *out, struct buf *request, struct bs_error *err);
+	int (*jobs_open)(struct store *st, const char *target, store_job_cb cb, void *arg,
+	                 struct bs_error *err);
 	int (*job_get)(struct store *st, int64_t id, struct store_job *out, struct buf *request,
 	               struct bs_error *err);
 	int (*jobs_page)(struct store *st, int64_t before, size_t limit, store_job_cb cb, void *arg,

@@ -14,7 +14,7 @@
 #define JOB_COLS                                                                                   \
 	"id, target, origin, state, phase, posted, failed, calls, total, has_summary, s_posted,"   \
 	" s_failed, s_skipped, s_waiting, s_calls, message, created_ms, started_ms, finished_ms,"  \
-	" request"
+	" request, rate_limited, runner, worker"
 
 /* A row of JOB_COLS into *j. */
 static void job_row(struct db_stmt *q, struct store_job *j)
@@ -40,6 +40,8 @@ static void job_row(struct db_stmt *q, struct store_job *j)
 	j->started_ms = db_col_int64(q, 17);
 	j->finished_ms = db_col_int64(q, 18);
 	j->rate_limited = db_col_int64(q, 20);
+	sq_col_copy(q, 21, j->runner, sizeof(j->runner));
+	sq_col_copy(q, 22, j->worker, sizeof(j->worker));
 }
 
 /* Bind what store_job_update writes, as ?2.. (?1 is the id). */
@@ -61,6 +63,7 @@ static void bind_mutable(struct db_stmt *q, const struct store_job *j)
 	db_bind_int64(q, 15, j->started_ms);
 	db_bind_int64(q, 16, j->finished_ms);
 	db_bind_int64(q, 21, j->rate_limited);
+	db_bind_text(q, 22, j->worker);
 }
 
 int sq_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err)
@@ -68,9 +71,9 @@ int sq_job_add(struct store *st, struct store_job *j, const char *request, struc
 	static const char sql[] =
 	    "INSERT INTO jobs(state, phase, posted, failed, calls, total, has_summary, s_posted,"
 	    " s_failed, s_skipped, s_waiting, s_calls, message, started_ms, finished_ms, target,"
-	    " origin, request, created_ms, rate_limited)"
+	    " origin, request, created_ms, rate_limited, worker, runner)"
 	    " VALUES(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-	    " ?19, ?20, ?21)";
+	    " ?19, ?20, ?21, ?22, ?23)";
 	struct sq_store *s = sq(st);
 	struct db_stmt *q = NULL;
 	int rc = db_prepare(s->db, sql, &q);
@@ -82,6 +85,7 @@ int sq_job_add(struct store *st, struct store_job *j, const char *request, struc
 	db_bind_text(q, 18, j->origin);
 	db_bind_text(q, 19, request);
 	db_bind_int64(q, 20, j->created_ms);
+	db_bind_text(q, 23, j->runner);
 	rc = sq_done(s, q, err, "adding a job");
 	if (rc == BS_OK)
 		j->id = db_last_insert_id(s->db);
@@ -95,7 +99,7 @@ int sq_job_update(struct store *st, const struct store_job *j, struct bs_error *
 	    "UPDATE jobs SET state = ?2, phase = ?3, posted = ?4, failed = ?5, calls = ?6,"
 	    " total = ?7, has_summary = ?8, s_posted = ?9, s_failed = ?10, s_skipped = ?11,"
 	    " s_waiting = ?12, s_calls = ?13, message = ?14, started_ms = ?15, finished_ms = ?16,"
-	    " rate_limited = ?21 WHERE id = ?1";
+	    " rate_limited = ?21 WHERE id = ?1 AND worker = ?22";
 	struct sq_store *s = sq(st);
 	struct db_stmt *q = NULL;
 	int rc = db_prepare(s->db, sql, &q);
@@ -109,6 +113,53 @@ int sq_job_update(struct store *st, const struct store_job *j, struct bs_error *
 		rc = bs_error_set(err, BS_ENOTFOUND, "no job %lld", (long long)j->id);
 	db_finalize(q);
 	return rc;
+}
+
+int sq_job_take(struct store *st, const char *target, const char *worker, int64_t now_ms,
+                struct store_job *out, struct buf *request, struct bs_error *err)
+{
+	/* the oldest first: a target's jobs run in the order they came */
+	static const char pick[] =
+	    "SELECT id FROM jobs WHERE target = ?1 AND runner = 'fleet'"
+	    " AND (state = 'queued' OR (state = 'running' AND worker <> ?2)) ORDER BY id LIMIT 1";
+	static const char mark[] =
+	    "UPDATE jobs SET state = 'running', worker = ?2, message = '',"
+	    " started_ms = CASE WHEN started_ms = 0 THEN ?3 ELSE started_ms END WHERE id = ?1";
+	struct sq_store *s = sq(st);
+	struct db_stmt *q = NULL;
+	int64_t id = 0;
+	int rc = tx_enter(s, err);
+
+	if (rc != BS_OK)
+		return rc;
+	if ((rc = db_prepare(s->db, pick, &q)) != DB_OK) {
+		rc = sq_fail(s, rc, err, "taking a job");
+		goto out;
+	}
+	db_bind_text(q, 1, target);
+	db_bind_text(q, 2, worker);
+	rc = db_step(q);
+	if (rc == DB_ROW)
+		id = db_col_int64(q, 0);
+	db_finalize(q);
+	if (rc != DB_ROW) {
+		rc = rc == DB_DONE ? bs_error_set(err, BS_ENOTFOUND, "no job waits for %s", target)
+		                   : sq_fail(s, rc, err, "taking a job");
+		goto out;
+	}
+	if ((rc = db_prepare(s->db, mark, &q)) != DB_OK) {
+		rc = sq_fail(s, rc, err, "taking a job");
+		goto out;
+	}
+	db_bind_int64(q, 1, id);
+	db_bind_text(q, 2, worker);
+	db_bind_int64(q, 3, now_ms);
+	rc = sq_done(s, q, err, "taking a job");
+	db_finalize(q);
+	if (rc == BS_OK)
+		rc = sq_job_get(st, id, out, request, err);
+out:
+	return tx_leave(s, rc, err);
 }
 
 int sq_job_get(struct store *st, int64_t id, struct store_job *out, struct buf *request,
@@ -156,8 +207,10 @@ static int job_walk_row(void *arg, struct db_stmt *q)
 	return w->cb(w->arg, &j, req != NULL ? (const char *)req : "{}");
 }
 
-static int jobs_query(struct sq_store *s, const char *sql, int64_t a, int64_t b, int nbind,
-                      store_job_cb cb, void *arg, struct bs_error *err)
+/* The rows of sql to cb; ?1 is `text` when it is not NULL, else ?1 and ?2
+ * are the first nbind of a and b. */
+static int jobs_query(struct sq_store *s, const char *sql, const char *text, int64_t a, int64_t b,
+                      int nbind, store_job_cb cb, void *arg, struct bs_error *err)
 {
 	struct job_walk w = {cb, arg};
 	struct db_stmt *q = NULL;
@@ -165,9 +218,11 @@ static int jobs_query(struct sq_store *s, const char *sql, int64_t a, int64_t b,
 
 	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "listing jobs");
-	if (nbind > 0)
+	if (text != NULL)
+		db_bind_text(q, 1, text);
+	else if (nbind > 0)
 		db_bind_int64(q, 1, a);
-	if (nbind > 1)
+	if (text == NULL && nbind > 1)
 		db_bind_int64(q, 2, b);
 	rc = sq_rows(s, q, job_walk_row, &w, err, "listing jobs");
 	db_finalize(q);
@@ -180,8 +235,19 @@ int sq_jobs_page(struct store *st, int64_t before, size_t limit, store_job_cb cb
 	static const char sql[] = "SELECT " JOB_COLS " FROM jobs WHERE id < ?1"
 	                          " ORDER BY id DESC LIMIT ?2";
 
-	return jobs_query(sq(st), sql, before > 0 ? before : INT64_MAX, (int64_t)limit, 2, cb, arg,
-	                  err);
+	return jobs_query(sq(st), sql, NULL, before > 0 ? before : INT64_MAX, (int64_t)limit, 2, cb,
+	                  arg, err);
+}
+
+int sq_jobs_open(struct store *st, const char *target, store_job_cb cb, void *arg,
+                 struct bs_error *err)
+{
+	static const char one[] = "SELECT " JOB_COLS " FROM jobs WHERE target = ?1"
+	                          " AND (state = 'queued' OR state = 'running') ORDER BY id";
+	static const char every[] = "SELECT " JOB_COLS " FROM jobs"
+	                            " WHERE state = 'queued' OR state = 'running' ORDER BY id";
+
+	return jobs_query(sq(st), target != NULL ? one : every, target, 0, 0, 0, cb, arg, err);
 }
 
 int sq_jobs_last(struct store *st, store_job_cb cb, void *arg, struct bs_error *err)
@@ -190,14 +256,14 @@ int sq_jobs_last(struct store *st, store_job_cb cb, void *arg, struct bs_error *
 	    "SELECT " JOB_COLS " FROM jobs WHERE id IN (SELECT max(id) FROM jobs"
 	    " WHERE state = 'done' OR state = 'failed' GROUP BY target) ORDER BY target";
 
-	return jobs_query(sq(st), sql, 0, 0, 0, cb, arg, err);
+	return jobs_query(sq(st), sql, NULL, 0, 0, 0, cb, arg, err);
 }
 
 int sq_jobs_abandon(struct store *st, const char *message, int64_t now_ms, int64_t *n,
                     struct bs_error *err)
 {
 	static const char sql[] = "UPDATE jobs SET state = 'failed', message = ?1, finished_ms = ?2"
-	                          " WHERE state = 'queued' OR state = 'running'";
+	                          " WHERE (state = 'queued' OR state = 'running') AND runner = ''";
 	struct sq_store *s = sq(st);
 	struct db_stmt *q = NULL;
 	int rc = db_prepare(s->db, sql, &q);

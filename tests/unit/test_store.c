@@ -1055,6 +1055,117 @@ static void test_rows_walk(void **state)
 	}
 }
 
+/* A job of the serve's (runner "") or the fleet's, queued. */
+static int64_t job_add(struct fx *f, const char *target, const char *runner, int64_t created)
+{
+	struct store_job j;
+	struct bs_error err;
+
+	memset(&j, 0, sizeof(j));
+	snprintf(j.target, sizeof(j.target), "%s", target);
+	snprintf(j.origin, sizeof(j.origin), "api");
+	snprintf(j.state, sizeof(j.state), "queued");
+	snprintf(j.phase, sizeof(j.phase), "target");
+	snprintf(j.runner, sizeof(j.runner), "%s", runner);
+	j.created_ms = created;
+	assert_int_equal(store_job_add(f->st, &j, "{\"target\":\"x\"}", &err), BS_OK);
+	return j.id;
+}
+
+struct open_seen {
+	int n;
+	int64_t ids[8];
+};
+
+static int open_row(void *arg, const struct store_job *j, const char *request)
+{
+	struct open_seen *o = arg;
+
+	assert_string_equal(request, "{\"target\":\"x\"}");
+	if (o->n < 8)
+		o->ids[o->n] = j->id;
+	o->n++;
+	return 0;
+}
+
+/*
+ * The fleet's jobs (store_job_take): the oldest of a target first, only
+ * the fleet's, a job running under a worker taken over by another (the
+ * first died or lost its lease), whose writes then stop; a serve that
+ * starts abandons only its own; what store_jobs_open lists.
+ */
+static void test_fleet_jobs(void **state)
+{
+	struct fx *f = *state;
+	struct store_job j, k;
+	struct open_seen seen = {0};
+	struct bs_error err;
+	struct buf req;
+	int64_t serve_job, a1, a2, other, n = 0;
+
+	buf_init(&req, 0);
+	serve_job = job_add(f, "xero:t1", "", 1000);
+	a1 = job_add(f, "xero:t1", "fleet", 1001);
+	a2 = job_add(f, "xero:t1", "fleet", 1002);
+	other = job_add(f, "xero:t2", "fleet", 1003);
+
+	/* A takes t1's oldest fleet job, never the serve's */
+	assert_int_equal(store_job_take(f->st, "xero:t1", "A/0", 5000, &j, &req, &err), BS_OK);
+	assert_int_equal(j.id, a1);
+	assert_string_equal(j.state, "running");
+	assert_string_equal(j.worker, "A/0");
+	assert_string_equal(j.runner, "fleet");
+	assert_int_equal(j.started_ms, 5000);
+	assert_string_equal(buf_cstr(&req), "{\"target\":\"x\"}");
+	/* its own running job is not handed to it again: the next one is */
+	assert_int_equal(store_job_take(f->st, "xero:t1", "A/0", 5100, &k, NULL, &err), BS_OK);
+	assert_int_equal(k.id, a2);
+
+	/* A dies; B, the target's next claimant, takes a1 over, start kept */
+	assert_int_equal(store_job_take(f->st, "xero:t1", "B/1", 9000, &j, NULL, &err), BS_OK);
+	assert_int_equal(j.id, a1);
+	assert_string_equal(j.worker, "B/1");
+	assert_int_equal(j.started_ms, 5000);
+	/* A's late write of a1 is refused; B's goes in */
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(store_job_get(f->st, a1, &k, NULL, &err), BS_OK);
+	snprintf(k.worker, sizeof(k.worker), "A/0");
+	snprintf(k.state, sizeof(k.state), "done");
+	assert_int_equal(store_job_update(f->st, &k, &err), BS_ENOTFOUND);
+	snprintf(j.state, sizeof(j.state), "done");
+	j.rate_limited = 3;
+	assert_int_equal(store_job_update(f->st, &j, &err), BS_OK);
+	assert_int_equal(store_job_get(f->st, a1, &k, NULL, &err), BS_OK);
+	assert_string_equal(k.state, "done");
+	assert_int_equal(k.rate_limited, 3);
+
+	/* B takes a2 (A's, running), then t1 has none; t2's is its own */
+	assert_int_equal(store_job_take(f->st, "xero:t1", "B/1", 9100, &j, NULL, &err), BS_OK);
+	assert_int_equal(j.id, a2);
+	assert_int_equal(store_job_take(f->st, "xero:t1", "B/1", 9200, &j, NULL, &err),
+	                 BS_ENOTFOUND);
+	assert_int_equal(store_job_take(f->st, "xero:t3", "B/1", 9200, &j, NULL, &err),
+	                 BS_ENOTFOUND);
+
+	/* open jobs of t1, oldest first: the serve's queued one and a2 */
+	assert_int_equal(store_jobs_open(f->st, "xero:t1", open_row, &seen, &err), BS_OK);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.ids[0], serve_job);
+	assert_int_equal(seen.ids[1], a2);
+
+	/* a serve starting fails its own job, not the fleet's */
+	assert_int_equal(store_jobs_abandon(f->st, "serve stopped", 10000, &n, &err), BS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_job_get(f->st, serve_job, &j, NULL, &err), BS_OK);
+	assert_string_equal(j.state, "failed");
+	assert_int_equal(store_job_get(f->st, a2, &j, NULL, &err), BS_OK);
+	assert_string_equal(j.state, "running");
+	assert_int_equal(store_job_get(f->st, other, &j, NULL, &err), BS_OK);
+	assert_string_equal(j.state, "queued");
+	assert_string_equal(j.worker, "");
+	buf_free(&req);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1077,6 +1188,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_settings_and_tx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only_and_corrupt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rows_walk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fleet_jobs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
