@@ -24,10 +24,11 @@ struct api_opts {
 	/* one line for the operator (a refused webhook); NULL = none.  Never
 	 * given a secret or a request body. */
 	void (*log)(const char *line);
-	/* The scheduled syncs are run by fleet workers (serve --workers,
-	 * worker/worker.h), which follow schedule.sync_minutes themselves:
-	 * the scheduler leaves them out.  Sync jobs asked through the API
-	 * still run here, under the target's sync lock as every run. */
+	/* The store's syncs are the fleet's (serve --workers or --fleet,
+	 * worker/worker.h; db_path is then a postgresql:// store): the
+	 * workers follow schedule.sync_minutes themselves, so the scheduler
+	 * leaves the syncs out, and a sync job asked through the API is
+	 * stored for any worker to take (api_jobs.c), not run here. */
 	bool sync_by_workers;
 };
 

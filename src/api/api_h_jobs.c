@@ -37,7 +37,7 @@ int api_job_json(struct buf *out, const struct store_job *j, const char *request
 	bad |= jsonw_kv_str(out, 1, "target", j->target);
 	bad |= jsonw_kv_str(out, 1, "state", j->state);
 	bad |= jsonw_kv_str(out, 1, "origin", j->origin);
-	/* the request is JSON this server wrote (api_jobs.c job_texts) */
+	/* the request is JSON booksync wrote (sync/job.c) */
 	bad |= buf_printf(out, ",\"request\":%s",
 	                  request != NULL && request[0] != '\0' ? request : "{}");
 	bad |= buf_addstr(out, ",\"created_at\":");
@@ -47,6 +47,11 @@ int api_job_json(struct buf *out, const struct store_job *j, const char *request
 	bad |= buf_addstr(out, ",\"finished_at\":");
 	bad |= json_time(out, j->finished_ms);
 	bad |= jsonw_kv_str(out, 1, "phase", j->phase);
+	/* a job handed to the fleet: the worker that took it (none yet: null) */
+	if (strcmp(j->runner, "fleet") == 0 && j->worker[0] != '\0')
+		bad |= jsonw_kv_str(out, 1, "worker", j->worker);
+	else if (strcmp(j->runner, "fleet") == 0)
+		bad |= buf_addstr(out, ",\"worker\":null");
 	bad |= buf_printf(out,
 	                  ",\"progress\":{\"posted\":%lld,\"failed\":%lld,\"calls\":%lld,"
 	                  "\"total\":%lld}",

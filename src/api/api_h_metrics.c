@@ -319,8 +319,9 @@ void api_h_metrics(struct api_ctx *c, const struct http_req *req, struct http_re
 		return;
 	}
 	if (api_jobs_of(c->srv) != NULL)
-		api_jobs_counts(api_jobs_of(c->srv), &queued, &running);
-	head(&p, "booksync_jobs", "gauge", "This server's sync jobs queued and running.");
+		api_jobs_counts(api_jobs_of(c->srv), c->st, &queued, &running);
+	head(&p, "booksync_jobs", "gauge",
+	     "This server's sync jobs queued and running (its store's, when the fleet runs them).");
 	p.bad |= buf_printf(p.b, "booksync_jobs{state=\"queued\"} %lld\n", (long long)queued);
 	p.bad |= buf_printf(p.b, "booksync_jobs{state=\"running\"} %lld\n", (long long)running);
 	if (p.bad != 0) {

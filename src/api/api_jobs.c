@@ -24,6 +24,17 @@
  * half-done; the job is marked failed ("stopped: ..."), and jobs still
  * queued too.
  *
+ * When the store's syncs are the fleet's (api_opts.sync_by_workers: serve
+ * --workers or --fleet on PostgreSQL), a job is not queued here: its row
+ * is written with runner "fleet" and the target is asked for in the
+ * fleet's leases (fleet_ask), so whichever worker of the database claims
+ * the target next, on this machine or another, takes the job
+ * (store_job_take), runs it and writes its progress and end into the row,
+ * which GET reads back.  A serve that starts leaves the fleet's jobs
+ * alone: they outlive any one serve, and a worker that dies mid-job
+ * leaves it to the next claimant of its target (docs/scale-out.md "Jobs
+ * go to the fleet").
+ *
  * The scheduler is api_sched.c; it submits as a request does.
  *
  * Threads: the worker, the scheduler, the request threads (submit, get,
@@ -35,10 +46,10 @@
  */
 #include "api/api_jobs_int.h"
 
-#include "core/jsonw.h"
+#include "fleet/fleet.h"
 #include "store/settings.h"
+#include "sync/job.h"
 #include "sync/onboard.h"
-#include "sync/tabs.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -47,17 +58,11 @@
 #include <time.h>
 
 #define JOBS_RETRY_MS 1000 /* a locked target is tried again this often */
-#define JOBS_MAX_REFS 500  /* records one job may name */
 
 struct job {
 	struct store_job j;
-	char *request;   /* JSON as submitted (owned) */
-	char *key;       /* what makes two jobs the same (owned) */
-	const char *tab; /* static (tabs_resolve) or NULL */
-	bool everything, resync;
-	struct plan_ref *refs; /* owned */
-	size_t nrefs;
-	int64_t not_before; /* monotonic ms: a waiting job is not retried before */
+	struct sync_job_spec spec; /* what it asks, resolved (owned) */
+	int64_t not_before;        /* monotonic ms: a waiting job is not retried before */
 	bool running;
 };
 
@@ -74,6 +79,10 @@ struct api_jobs {
 	struct job **v; /* queued and running jobs, oldest first */
 	size_t n, cap;
 	struct api_jobs *reg_next; /* the registry of runners (api_jobs_of) */
+	/* ao->sync_by_workers: jobs go to the fleet's workers (fleet_ask)
+	 * over this connection, under submit_mu; store: the store's schema */
+	struct fleet *fleet;
+	char store[64];
 };
 
 /* api_jobs_of: the server's runner.  The server's struct is api_core.c's,
@@ -112,9 +121,7 @@ const char *api_job_state_name(enum api_job_state s)
 
 const char *api_job_phase_name(enum sync_run_phase p)
 {
-	static const char *const names[] = {"target", "lock", "session", "plan", "send", "done"};
-
-	return (unsigned)p < 6 ? names[p] : "done";
+	return sync_job_phase_name(p);
 }
 
 static void set_state(struct store_job *j, enum api_job_state s)
@@ -142,9 +149,7 @@ static void job_free(struct job *jb)
 {
 	if (jb == NULL)
 		return;
-	free(jb->request);
-	free(jb->key);
-	free(jb->refs);
+	sync_job_spec_free(&jb->spec);
 	free(jb);
 }
 
@@ -185,14 +190,7 @@ static int on_progress(void *arg, const struct sync_progress *p, struct bs_error
 	int status = BS_OK;
 
 	pthread_mutex_lock(&rc->js->mu);
-	set_phase(j, p->phase);
-	j->posted = (int64_t)p->posted;
-	j->failed = (int64_t)p->failed;
-	j->calls = (int64_t)p->calls;
-	if (p->phase != SYNC_PHASE_LOCK)
-		j->message[0] = '\0'; /* no longer waiting for another sync */
-	if (j->total < j->posted + j->failed)
-		j->total = j->posted + j->failed;
+	sync_job_progress(j, p);
 	if (rc->js->stopping)
 		status = bs_error_set(err, BS_ESTATE,
 		                      "stopped: serve is stopping (the next sync sends the rest)");
@@ -229,12 +227,7 @@ static void job_run(struct api_jobs *js, struct job *jb)
 	memset(&sum, 0, sizeof(sum));
 	job_save(js, jb);
 	o.db_path = ao->db_path;
-	o.target = jb->j.target;
-	o.tab = jb->tab;
-	o.everything = jb->everything;
-	o.refs = jb->refs;
-	o.nrefs = jb->nrefs;
-	o.resync = jb->resync;
+	sync_job_opts(&jb->spec, &o);
 	if (ao->today != NULL) {
 		o.today = ao->today;
 	} else {
@@ -257,26 +250,7 @@ static void job_run(struct api_jobs *js, struct job *jb)
 		snprintf(jb->j.message, sizeof(jb->j.message), "waiting: %.480s", err.msg);
 		jb->not_before = api_mono_ms() + JOBS_RETRY_MS;
 	} else {
-		set_state(&jb->j, status == BS_OK ? API_JOB_DONE : API_JOB_FAILED);
-		set_phase(&jb->j, sum.phase);
-		jb->j.finished_ms = ao->now_ms();
-		jb->j.has_summary = true;
-		jb->j.s_posted = (int64_t)sum.sent.posted;
-		jb->j.s_failed = (int64_t)(sum.plan.failed + sum.sent.failed);
-		jb->j.s_skipped = (int64_t)sum.plan.skipped;
-		jb->j.s_waiting = (int64_t)(sum.plan.waiting + sum.sent.waiting);
-		jb->j.s_calls = (int64_t)sum.sent.calls;
-		jb->j.rate_limited = (int64_t)sum.sent.rate_limited;
-		jb->j.posted = (int64_t)sum.sent.posted;
-		jb->j.failed = (int64_t)sum.sent.failed;
-		jb->j.calls = (int64_t)sum.sent.calls;
-		if (jb->j.total < jb->j.posted + jb->j.failed)
-			jb->j.total = jb->j.posted + jb->j.failed;
-		if (status != BS_OK)
-			snprintf(jb->j.message, sizeof(jb->j.message), "%s",
-			         err.msg[0] ? err.msg : bs_strerror(status));
-		else
-			jb->j.message[0] = '\0';
+		sync_job_end(&jb->j, status, &sum, err.msg, ao->now_ms());
 	}
 	pthread_mutex_unlock(&js->mu);
 	job_save(js, jb);
@@ -345,138 +319,62 @@ static void *worker_main(void *arg)
 
 /* ---- submitting ---- */
 
-static int ref_cmp(const void *a, const void *b)
-{
-	const struct plan_ref *x = a, *y = b;
-	int c = strcmp(x->id, y->id);
-
-	return c != 0 ? c : (int)x->kind - (int)y->kind;
-}
-
-/* Resolve target, tab and refs of r into jb (the store is read, not written). */
-static int job_resolve(struct store *st, const struct api_job_req *r, struct job *jb,
-                       struct bs_error *err)
-{
-	struct buf tbuf;
-	const char *target = NULL;
-	int rc = BS_OK;
-
-	buf_init(&tbuf, 256);
-	if (r->tab != NULL && r->tab[0] != '\0' && tabs_resolve(r->tab, &jb->tab, err) != BS_OK) {
-		/* an unknown tab is the request's mistake: 400, not 404 */
-		rc = BS_EINVAL;
-		if (err != NULL)
-			err->code = rc;
-		goto out;
-	}
-	if (r->everything && jb->tab != NULL) {
-		rc = bs_error_set(err, BS_EINVAL, "tab and everything exclude each other");
-		goto out;
-	}
-	if (r->nrefs > 0 && jb->tab == NULL && !r->resync) {
-		rc = bs_error_set(err, BS_EINVAL, "select goes with a tab");
-		goto out;
-	}
-	if (r->nrefs > JOBS_MAX_REFS) {
-		rc = bs_error_set(err, BS_EINVAL, "at most %d records per job", JOBS_MAX_REFS);
-		goto out;
-	}
-	jb->everything = r->everything;
-	jb->resync = r->resync;
-	rc = store_target_pick(st, r->target, &tbuf, &target, err);
-	if (rc != BS_OK)
-		goto out;
-	if (target == NULL) {
-		rc = bs_error_set(err, BS_ESTATE, "no ledger is connected");
-		goto out;
-	}
-	if (strlen(target) >= sizeof(jb->j.target)) {
-		rc = bs_error_set(err, BS_EINVAL, "target name too long");
-		goto out;
-	}
-	memcpy(jb->j.target, target, strlen(target) + 1);
-	if (r->nrefs > 0 && (jb->refs = calloc(r->nrefs, sizeof(*jb->refs))) == NULL) {
-		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < r->nrefs; i++) {
-		struct plan_ref *p = &jb->refs[jb->nrefs];
-		struct store_record_info info;
-
-		rc = store_ref_resolve(st, r->refs[i], &p->kind, p->id, err);
-		if (rc == BS_OK)
-			rc = store_record_get(st, p->kind, p->id, &info, NULL, err);
-		if (rc == BS_OK && jb->tab != NULL && !tabs_holds(jb->tab, info.tab))
-			rc =
-			    bs_error_set(err, BS_EINVAL, "%s:%s is not on the %s tab (it is on %s)",
-			                 record_kind_name(p->kind), p->id, jb->tab, info.tab);
-		if (rc != BS_OK)
-			goto out;
-		jb->nrefs++;
-	}
-	if (jb->nrefs > 1)
-		qsort(jb->refs, jb->nrefs, sizeof(*jb->refs), ref_cmp);
-out:
-	buf_free(&tbuf);
-	return rc;
-}
-
-/* The request as JSON, and the key two identical jobs share. */
-static int job_texts(const struct api_job_req *r, struct job *jb)
-{
-	struct buf req, key;
-	int bad = 0, rc = BS_OK;
-
-	buf_init(&req, 0);
-	buf_init(&key, 0);
-	bad |= buf_addc(&req, '{');
-	bad |= jsonw_kv_str(&req, 0, "target", jb->j.target);
-	if (jb->tab != NULL)
-		bad |= jsonw_kv_str(&req, 1, "tab", jb->tab);
-	if (r->all)
-		bad |= buf_addstr(&req, ",\"all\":true");
-	if (r->everything)
-		bad |= buf_addstr(&req, ",\"everything\":true");
-	if (r->resync)
-		bad |= buf_addstr(&req, ",\"resync\":true");
-	if (r->nrefs > 0) {
-		bad |= buf_addstr(&req, ",\"select\":[");
-		for (size_t i = 0; i < r->nrefs; i++) {
-			if (i > 0)
-				bad |= buf_addc(&req, ',');
-			bad |= jsonw_str(&req, r->refs[i]);
-		}
-		bad |= buf_addc(&req, ']');
-	}
-	bad |= buf_addc(&req, '}');
-	/* Upload All of a tab with or without "all" is the same sync; the
-	 * records named are compared resolved and sorted */
-	bad |= buf_printf(&key, "%s\x1f%s\x1f%d%d", jb->j.target, jb->tab != NULL ? jb->tab : "",
-	                  jb->everything, jb->resync);
-	for (size_t i = 0; i < jb->nrefs; i++)
-		bad |= buf_printf(&key, "\x1f%s:%s", record_kind_name(jb->refs[i].kind),
-		                  jb->refs[i].id);
-	if (bad != 0) {
-		rc = BS_ENOMEM;
-		goto out;
-	}
-	jb->request = buf_take(&req);
-	jb->key = buf_take(&key);
-	if (jb->request == NULL || jb->key == NULL)
-		rc = BS_ENOMEM;
-out:
-	buf_free(&req);
-	buf_free(&key);
-	return rc;
-}
-
 /* A job queued or running with jb's key, or NULL (mu held). */
 static const struct job *job_same(const struct api_jobs *js, const struct job *jb)
 {
 	for (size_t i = 0; i < js->n; i++)
-		if (strcmp(js->v[i]->key, jb->key) == 0)
+		if (strcmp(js->v[i]->spec.key, jb->spec.key) == 0)
 			return js->v[i];
 	return NULL;
+}
+
+/* A fleet job of jb's target queued or running with jb's key (the
+ * fleet's jobs are not in this server's queue: they are read back). */
+struct same_ctx {
+	struct store *st;
+	const char *key;
+	struct store_job found;
+};
+
+static int same_row(void *arg, const struct store_job *row, const char *request)
+{
+	struct same_ctx *sc = arg;
+	struct sync_job_spec spec;
+	int same = 0;
+
+	if (strcmp(row->runner, "fleet") == 0 &&
+	    sync_job_parse(sc->st, request, &spec, NULL) == BS_OK) {
+		same = strcmp(spec.key, sc->key) == 0;
+		sync_job_spec_free(&spec);
+	}
+	if (same)
+		sc->found = *row;
+	return same;
+}
+
+/* Hand jb (resolved, not queued here) to the fleet: a row any worker
+ * takes, and the target asked for.  submit_mu held. */
+static int submit_fleet(struct api_jobs *js, struct store *st, struct job *jb, int64_t *job_id,
+                        struct bs_error *err)
+{
+	struct same_ctx sc = {st, jb->spec.key, {0}};
+	int rc = store_jobs_open(st, jb->j.target, same_row, &sc, err);
+
+	if (rc == 1) {
+		*job_id = sc.found.id;
+		return bs_error_set(err, BS_EBUSY, "the same sync of %s is already %s (job %lld)",
+		                    sc.found.target, sc.found.state, (long long)sc.found.id);
+	}
+	if (rc != BS_OK)
+		return rc;
+	buf_copy(jb->j.runner, sizeof(jb->j.runner), "fleet");
+	if ((rc = store_job_add(st, &jb->j, jb->spec.request, err)) != BS_OK)
+		return rc;
+	*job_id = jb->j.id;
+	/* the job is queued whatever the fleet says: if asking fails now, a
+	 * worker takes it at the target's next scheduled run */
+	(void)fleet_ask(js->fleet, js->store, jb->j.target, NULL);
+	return BS_OK;
 }
 
 int api_jobs_submit_on(struct api_jobs *js, struct store *st, const struct api_job_req *r,
@@ -484,18 +382,18 @@ int api_jobs_submit_on(struct api_jobs *js, struct store *st, const struct api_j
 {
 	const struct api_opts *ao = api_server_opts(js->srv);
 	struct job *jb = calloc(1, sizeof(*jb));
+	struct sync_job_req req = {r->target, r->tab,   r->all,   r->everything,
+	                           r->refs,   r->nrefs, r->resync};
 	const struct job *same;
 	int rc;
 
 	*job_id = 0;
 	if (jb == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
-	rc = job_resolve(st, r, jb, err);
-	if (rc == BS_OK && job_texts(r, jb) != BS_OK)
-		rc = bs_error_set(err, BS_ENOMEM, "out of memory");
-	if (rc != BS_OK)
+	if ((rc = sync_job_resolve(st, &req, &jb->spec, err)) != BS_OK)
 		goto out;
-	snprintf(jb->j.origin, sizeof(jb->j.origin), "%s", r->origin != NULL ? r->origin : "api");
+	buf_copy(jb->j.target, sizeof(jb->j.target), jb->spec.target);
+	buf_copy(jb->j.origin, sizeof(jb->j.origin), r->origin != NULL ? r->origin : "api");
 	set_state(&jb->j, API_JOB_QUEUED);
 	set_phase(&jb->j, SYNC_PHASE_TARGET);
 	jb->j.created_ms = ao->now_ms();
@@ -509,7 +407,7 @@ int api_jobs_submit_on(struct api_jobs *js, struct store *st, const struct api_j
 		*job_id = same->j.id;
 		rc = bs_error_set(err, BS_EBUSY, "the same sync of %s is already %s (job %lld)",
 		                  same->j.target, same->j.state, (long long)same->j.id);
-	} else if (js->n == js->cap) {
+	} else if (js->fleet == NULL && js->n == js->cap) {
 		size_t cap = js->cap ? js->cap * 2 : 16;
 		struct job **v = realloc(js->v, cap * sizeof(struct job *));
 
@@ -519,15 +417,18 @@ int api_jobs_submit_on(struct api_jobs *js, struct store *st, const struct api_j
 			js->v = v, js->cap = cap;
 	}
 	pthread_mutex_unlock(&js->mu);
-	if (rc == BS_OK)
-		rc = store_job_add(st, &jb->j, jb->request, err);
-	if (rc == BS_OK) {
-		pthread_mutex_lock(&js->mu);
-		js->v[js->n++] = jb;
-		*job_id = jb->j.id;
-		jb = NULL;
-		pthread_cond_broadcast(&js->cv);
-		pthread_mutex_unlock(&js->mu);
+	if (rc == BS_OK && js->fleet != NULL) {
+		rc = submit_fleet(js, st, jb, job_id, err);
+	} else if (rc == BS_OK) {
+		rc = store_job_add(st, &jb->j, jb->spec.request, err);
+		if (rc == BS_OK) {
+			pthread_mutex_lock(&js->mu);
+			js->v[js->n++] = jb;
+			*job_id = jb->j.id;
+			jb = NULL;
+			pthread_cond_broadcast(&js->cv);
+			pthread_mutex_unlock(&js->mu);
+		}
 	}
 	pthread_mutex_unlock(&js->submit_mu);
 out:
@@ -571,7 +472,7 @@ int api_jobs_get(struct api_jobs *js, struct store *st, int64_t id, struct store
 		*out = jb->j;
 		if (request != NULL) {
 			buf_reset(request);
-			rc = buf_addstr(request, jb->request);
+			rc = buf_addstr(request, jb->spec.request);
 		}
 	}
 	pthread_mutex_unlock(&js->mu);
@@ -581,9 +482,31 @@ int api_jobs_get(struct api_jobs *js, struct store *st, int64_t id, struct store
 	return rc;
 }
 
-void api_jobs_counts(struct api_jobs *js, int64_t *queued, int64_t *running)
+struct count_ctx {
+	int64_t *queued, *running;
+};
+
+static int count_row(void *arg, const struct store_job *row, const char *request)
 {
+	struct count_ctx *cc = arg;
+
+	(void)request;
+	if (strcmp(row->runner, "fleet") == 0)
+		(*(strcmp(row->state, "running") == 0 ? cc->running : cc->queued))++;
+	return 0;
+}
+
+void api_jobs_counts(struct api_jobs *js, struct store *st, int64_t *queued, int64_t *running)
+{
+	struct count_ctx cc = {queued, running};
+
 	*queued = *running = 0;
+	if (js->fleet != NULL) {
+		/* a failed read counts none: the gauge is not the place to fail */
+		if (store_jobs_open(st, NULL, count_row, &cc, NULL) != BS_OK)
+			*queued = *running = 0;
+		return;
+	}
 	pthread_mutex_lock(&js->mu);
 	for (size_t i = 0; i < js->n; i++) {
 		if (js->v[i]->running)
@@ -625,6 +548,21 @@ int api_jobs_list(struct api_jobs *js, struct store *st, int64_t before, size_t 
 
 /* ---- start, stop ---- */
 
+/* The fleet's connection and the store's name in it, for a server whose
+ * syncs are the fleet's. */
+static int jobs_fleet_open(struct api_jobs *js, const char *db_path, struct bs_error *err)
+{
+	struct buf conninfo;
+	int rc;
+
+	buf_init(&conninfo, 4096);
+	rc = store_pg_split(db_path, &conninfo, js->store, sizeof(js->store), err);
+	buf_free(&conninfo);
+	if (rc == BS_OK)
+		rc = fleet_open(db_path, &js->fleet, err);
+	return rc;
+}
+
 int api_jobs_start(struct api_server *srv, struct api_jobs **out, struct bs_error *err)
 {
 	const struct api_opts *ao = api_server_opts(srv);
@@ -645,6 +583,8 @@ int api_jobs_start(struct api_server *srv, struct api_jobs **out, struct bs_erro
 	/* the threads' own connections: they outlive the server's pool,
 	 * which refuses connections while the server stops */
 	rc = store_open(ao->db_path, 0, &js->wst, err);
+	if (rc == BS_OK && ao->sync_by_workers)
+		rc = jobs_fleet_open(js, ao->db_path, err);
 	if (rc == BS_OK)
 		rc = store_jobs_abandon(js->wst, "serve stopped before this job ended",
 		                        ao->now_ms(), NULL, err);
@@ -711,6 +651,7 @@ void api_jobs_stop(struct api_jobs *js)
 		job_free(js->v[i]);
 	}
 	free(js->v);
+	fleet_close(js->fleet);
 	store_close(js->wst);
 	pthread_cond_destroy(&js->cv);
 	pthread_mutex_destroy(&js->submit_mu);

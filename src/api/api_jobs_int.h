@@ -36,8 +36,10 @@ int api_jobs_get(struct api_jobs *jobs, struct store *st, int64_t id, struct sto
 int api_jobs_list(struct api_jobs *jobs, struct store *st, int64_t before, size_t limit,
                   store_job_cb cb, void *arg, struct bs_error *err);
 
-/* How many of this server's jobs are queued and running now. */
-void api_jobs_counts(struct api_jobs *jobs, int64_t *queued, int64_t *running);
+/* How many of this server's jobs are queued and running now; when its
+ * jobs go to the fleet, how many of the store's fleet jobs are (read on
+ * the caller's connection st). */
+void api_jobs_counts(struct api_jobs *jobs, struct store *st, int64_t *queued, int64_t *running);
 
 /*
  * The job object of the wire (docs/openapi.yaml "Job") appended to out

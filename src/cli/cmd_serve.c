@@ -7,7 +7,9 @@
  * before any thread starts and waited for here, so a stop is an ordinary
  * call of api_stop (the running sync stops between ledger calls).
  * --workers runs the fleet's worker (worker/worker.h) in this process too:
- * a serve per machine is then a dashboard and N workers.
+ * a serve per machine is then a dashboard and N workers.  With --workers
+ * or --fleet the store's syncs are the fleet's: the schedule's and the
+ * sync jobs (api_jobs.c hands them to any worker of the database).
  */
 #include "api/api.h"
 #include "cli/cli.h"
@@ -19,6 +21,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,7 +36,7 @@ const struct cli_cmd cmd_serve_entry = {
     "serve",
     "the dashboard and the REST API (/api/v1/) over HTTP",
     "usage: booksync [--db PATH] serve [--listen ADDR:PORT] [--today YYYY-MM-DD]\n"
-    "                                  [--workers N]\n"
+    "                                  [--workers N | --fleet]\n"
     "\n"
     "Serves the dashboard at / and the REST API at /api/v1/ (docs/openapi.yaml),\n"
     "and runs the scheduled sync (setting schedule.sync_minutes).  Prints its URL\n"
@@ -49,7 +52,12 @@ const struct cli_cmd cmd_serve_entry = {
     "  --workers N         with a postgresql:// store: also run N fleet workers, as\n"
     "                      'booksync worker --concurrency N', syncing every store of\n"
     "                      the database on its own schedule.sync_minutes (else every\n"
-    "                      5 minutes); this store's schedule is then theirs\n"
+    "                      5 minutes); this store's schedule is then theirs, and\n"
+    "                      its sync jobs (Sync now, POST /api/v1/sync) go to any\n"
+    "                      worker of the fleet, here or on another machine\n"
+    "  --fleet             as --workers, with no worker here: this serve is the\n"
+    "                      dashboard and the API, and 'booksync worker' processes\n"
+    "                      (on any machine) run its syncs and its jobs\n"
     "\n"
     "Exit: 0 stopped by a signal, 2 usage or a bad address, 3 cannot listen,\n"
     "4 store error.\n",
@@ -73,6 +81,7 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	    {"listen", required_argument, NULL, 'l'},
 	    {"today", required_argument, NULL, 'd'},
 	    {"workers", required_argument, NULL, 'w'},
+	    {"fleet", no_argument, NULL, 'f'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct worker_opts wo = {.now_ms = now_ms, .log = worker_log};
@@ -81,6 +90,7 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	struct api_server *srv = NULL;
 	struct bs_error err;
 	int64_t workers = 0;
+	bool fleet = false;
 	sigset_t set;
 	int c;
 
@@ -101,7 +111,9 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 				return cli_usage_error(&cmd_serve_entry,
 				                       "--workers takes 0 to %d, not '%s'",
 				                       WORKER_MAX, optarg);
-		} else
+		} else if (c == 'f')
+			fleet = true;
+		else
 			return cli_usage_error(&cmd_serve_entry, "unknown option");
 	}
 	if (optind < argc)
@@ -109,11 +121,15 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (opts.today != NULL && cons_date_check(opts.today) != BS_OK)
 		return cli_usage_error(&cmd_serve_entry, "--today: '%s' is not a date YYYY-MM-DD",
 		                       opts.today);
-	if (workers > 0 && !store_path_is_pg(ctx->db_path))
+	if (fleet && workers > 0)
 		return cli_usage_error(&cmd_serve_entry,
-		                       "--workers: workers share a PostgreSQL database: "
-		                       "--db postgresql://...");
-	opts.sync_by_workers = workers > 0;
+		                       "--fleet runs no worker here: not with --workers");
+	if ((workers > 0 || fleet) && !store_path_is_pg(ctx->db_path))
+		return cli_usage_error(&cmd_serve_entry,
+		                       "--%s: workers share a PostgreSQL database: "
+		                       "--db postgresql://...",
+		                       fleet ? "fleet" : "workers");
+	opts.sync_by_workers = workers > 0 || fleet;
 	cli_stop_signals_block(&set);
 	bs_error_clear(&err);
 	if (api_start(&opts, &srv, &err) != BS_OK) {
@@ -149,6 +165,8 @@ static int cmd_serve_exec(const struct cli_ctx *ctx, int argc, char **argv)
 	if (workers > 0)
 		fprintf(stderr, "booksync serve: %lld workers (%s)\n", (long long)workers,
 		        worker_id(w));
+	else if (fleet)
+		fprintf(stderr, "booksync serve: syncs and sync jobs go to the fleet's workers\n");
 	/* the address last: whoever reads it finds every line above written */
 	printf("%s\n", api_url(srv));
 	fflush(stdout);

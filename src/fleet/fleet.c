@@ -18,6 +18,8 @@
 #include <string.h>
 
 #define NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+/* when a lease row is due: its next sync, or a job's asking if sooner */
+#define DUE_MS "least(next_due_ms, CASE WHEN asked_ms > 0 THEN asked_ms ELSE next_due_ms END)"
 
 struct fleet {
 	struct db *db;
@@ -42,6 +44,9 @@ static const char fleet_ddl[] =
     "  PRIMARY KEY(store, target)\n"
     ");\n"
     "CREATE INDEX IF NOT EXISTS leases_due ON booksync_fleet.leases(next_due_ms);\n"
+    /* a sync job waits (fleet_ask): claimable from then, whatever next_due_ms says */
+    "ALTER TABLE booksync_fleet.leases ADD COLUMN IF NOT EXISTS asked_ms BIGINT NOT NULL\n"
+    "  DEFAULT 0;\n"
     "CREATE TABLE IF NOT EXISTS booksync_fleet.app_calls(\n"
     "  app TEXT NOT NULL,\n"
     "  at_ms BIGINT NOT NULL\n"
@@ -225,19 +230,39 @@ int fleet_refresh(struct fleet *f, int64_t *added, struct bs_error *err)
 	return rc;
 }
 
+int fleet_ask(struct fleet *f, const char *store, const char *target, struct bs_error *err)
+{
+	struct db_stmt *q = NULL;
+	int rc = fleet_store_add(f, store, err);
+
+	if (rc == BS_OK)
+		rc = prep(f,
+		          "INSERT INTO booksync_fleet.leases AS l(store, target, asked_ms)"
+		          " VALUES(?1, ?2, " NOW_MS ") ON CONFLICT (store, target) DO UPDATE"
+		          " SET asked_ms = " NOW_MS,
+		          &q, err, "asking for a worker");
+	if (rc != BS_OK)
+		return rc;
+	db_bind_text(q, 1, store);
+	db_bind_text(q, 2, target);
+	return done(f, q, err, "asking for a worker");
+}
+
 int fleet_claim(struct fleet *f, const char *owner, int64_t lease_ms, struct fleet_lease *out,
                 int64_t *next_in_ms, struct bs_error *err)
 {
+	/* the asked time stays until the release (fleet_release): a worker
+	 * that dies leaves the target asked for */
 	static const char claim_sql[] =
 	    "UPDATE booksync_fleet.leases l SET owner = ?1, expires_ms = " NOW_MS " + ?2,"
 	    " runs = l.runs + 1"
 	    " FROM (SELECT store, target FROM booksync_fleet.leases"
-	    "       WHERE expires_ms <= " NOW_MS " AND next_due_ms <= " NOW_MS
-	    "       ORDER BY next_due_ms, store, target LIMIT 1 FOR UPDATE SKIP LOCKED) d"
+	    "       WHERE expires_ms <= " NOW_MS " AND " DUE_MS " <= " NOW_MS
+	    "       ORDER BY " DUE_MS ", store, target LIMIT 1 FOR UPDATE SKIP LOCKED) d"
 	    " WHERE l.store = d.store AND l.target = d.target"
-	    " RETURNING l.store, l.target, l.expires_ms";
+	    " RETURNING l.store, l.target, l.expires_ms, l.next_due_ms <= " NOW_MS ", " NOW_MS;
 	static const char next_sql[] =
-	    "SELECT count(*), coalesce(min(greatest(next_due_ms, expires_ms)) - " NOW_MS ", 0)"
+	    "SELECT count(*), coalesce(min(greatest(" DUE_MS ", expires_ms)) - " NOW_MS ", 0)"
 	    " FROM booksync_fleet.leases";
 	struct db_stmt *q = NULL;
 	int rc = prep(f, claim_sql, &q, err, "claiming a target");
@@ -253,6 +278,8 @@ int fleet_claim(struct fleet *f, const char *owner, int64_t lease_ms, struct fle
 		snprintf(out->target, sizeof(out->target), "%s", db_col_text(q, 1));
 		snprintf(out->owner, sizeof(out->owner), "%s", owner);
 		out->expires_ms = db_col_int64(q, 2);
+		out->scheduled = db_col_int64(q, 3) != 0;
+		out->claimed_ms = db_col_int64(q, 4);
 		db_finalize(q);
 		return BS_OK;
 	}
@@ -277,7 +304,7 @@ int fleet_busy(struct fleet *f, int64_t *n, struct bs_error *err)
 	struct db_stmt *q = NULL;
 	int rc = prep(f,
 	              "SELECT count(*) FROM booksync_fleet.leases"
-	              " WHERE next_due_ms <= " NOW_MS " OR expires_ms > " NOW_MS,
+	              " WHERE " DUE_MS " <= " NOW_MS " OR expires_ms > " NOW_MS,
 	              &q, err, "counting targets");
 
 	if (rc != BS_OK)
@@ -333,13 +360,18 @@ int fleet_release(struct fleet *f, const struct fleet_lease *l, int64_t next_in_
 	struct db_stmt *q = NULL;
 	int rc = lease_stmt(f,
 	                    "UPDATE booksync_fleet.leases SET owner = '', expires_ms = 0,"
-	                    " next_due_ms = " NOW_MS " + ?4, result = substr(?5, 1, 200)"
+	                    " next_due_ms = CASE WHEN ?4 < 0 THEN next_due_ms"
+	                    "                    ELSE " NOW_MS " + ?4 END,"
+	                    " asked_ms = CASE WHEN asked_ms > ?6 THEN asked_ms ELSE 0 END,"
+	                    " result = substr(?5, 1, 200)"
 	                    " WHERE store = ?1 AND target = ?2 AND owner = ?3",
 	                    l, next_in_ms, &q, err, "releasing a lease");
 
 	if (rc != BS_OK)
 		return rc;
 	db_bind_text(q, 5, result != NULL ? result : "");
+	/* asked before the claim: answered by this run; since: asked still */
+	db_bind_int64(q, 6, l->claimed_ms);
 	return done(f, q, err, "releasing a lease");
 }
 

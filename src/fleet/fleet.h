@@ -8,8 +8,9 @@
  *
  *   stores(name)                         a store's schema, registered by init
  *   leases(store, target, owner,         one row per target of every store:
- *          expires_ms, next_due_ms, ...) due when next_due_ms has passed and
- *                                        no lease is running
+ *          expires_ms, next_due_ms,      due when next_due_ms (or asked_ms, a
+ *          asked_ms, ...)                sync job waiting) has passed and no
+ *                                        lease is running
  *   app_calls(app, at_ms)                the calls of the last window, per app
  *
  * A worker claims the most overdue target whose lease has ended with
@@ -50,6 +51,10 @@ struct fleet_lease {
 	char target[128]; /* "xero:<tenant>", "qbo:<realm>" */
 	char owner[64];   /* the claimant's id */
 	int64_t expires_ms;
+	/* its next sync's time had come (a scheduled Sync All is due); false
+	 * when only a job asked for it (fleet_ask) */
+	bool scheduled;
+	int64_t claimed_ms; /* when, on the database's clock */
 };
 
 /*
@@ -75,6 +80,17 @@ int fleet_store_url(const char *url, const char *store, char *out, size_t cap);
 int fleet_refresh(struct fleet *f, int64_t *added, struct bs_error *err);
 
 /*
+ * A sync job of target in store waits for a worker (a serve handed it to
+ * the fleet): the target is due now, whatever its next sync's time, and
+ * the claim says it was asked (fleet_lease.scheduled false unless that
+ * time has come too).  The asking is answered by the release of a claim
+ * made after it; a worker that dies leaves it standing, so the job's
+ * target is claimed again once the lease ends.  The store is registered
+ * and the lease row made if they are not there.
+ */
+int fleet_ask(struct fleet *f, const char *store, const char *target, struct bs_error *err);
+
+/*
  * Claim the most overdue target whose lease has ended, for lease_ms, as
  * `owner`.  BS_OK with *out filled, or BS_ENOTFOUND when none is due
  * (*next_in_ms, if not NULL: how long until the next one is, or -1 when
@@ -92,7 +108,8 @@ int fleet_renew(struct fleet *f, struct fleet_lease *l, int64_t lease_ms, struct
 
 /*
  * Hand the target back: its lease ends now and it is due again in
- * next_in_ms.  `result` (short text: "ok", the error) is kept for the
+ * next_in_ms (< 0: when it was due before the claim: a run of jobs alone
+ * leaves the schedule as it was).  `result` (short text: "ok", the error) is kept for the
  * operator.  Only the owner's lease is touched.
  */
 int fleet_release(struct fleet *f, const struct fleet_lease *l, int64_t next_in_ms,

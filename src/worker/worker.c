@@ -13,6 +13,7 @@
 #include "fleet/fleet.h"
 #include "store/settings.h"
 #include "store/store.h"
+#include "sync/job.h"
 #include "sync/onboard.h"
 #include "sync/run.h"
 
@@ -26,6 +27,7 @@
 #include <time.h>
 
 #define RETRY_FAILED_MS 60000 /* a failed run is due again in a minute */
+#define JOB_SAVE_MS     1000  /* a job's progress is written at most this often */
 
 /* A thread's claim, as the heartbeat sees it. */
 struct slot {
@@ -60,6 +62,11 @@ struct job {
 	struct worker *w;
 	struct fleet *f;
 	struct fleet_lease lease;
+	/* while it runs a store's sync job (else row is NULL): the row, and
+	 * its own connection for the progress (the sync's is in use) */
+	struct store_job *row;
+	struct store *jst;
+	int64_t saved_ms;
 };
 
 static void logf_(struct worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -142,12 +149,41 @@ static int64_t app_take(void *arg, int per_minute, int time_scale)
 	return wait;
 }
 
-/* serve stopping: the run stops before its next ledger call */
+/* A sync job's row written as it is now, at most every JOB_SAVE_MS but
+ * at each new phase.  A failed write loses only progress: the end is
+ * written again. */
+static void job_save(struct job *j, bool force)
+{
+	int64_t now = j->w->o.now_ms();
+
+	if (j->row == NULL || j->jst == NULL || (!force && now - j->saved_ms < JOB_SAVE_MS))
+		return;
+	store_job_update(j->jst, j->row, NULL);
+	j->saved_ms = now;
+}
+
+static void on_doc(void *arg, enum record_kind kind, const char *id, const char *doc_type,
+                   const char *op, const char *body)
+{
+	struct job *j = arg;
+
+	(void)kind, (void)id, (void)doc_type, (void)op, (void)body;
+	if (j->row != NULL)
+		j->row->total++;
+}
+
+/* A job's progress saved; serve stopping: the run stops before its next
+ * ledger call */
 static int on_progress(void *arg, const struct sync_progress *p, struct bs_error *err)
 {
 	struct job *j = arg;
 
-	(void)p;
+	if (j->row != NULL) {
+		bool phase = strcmp(j->row->phase, sync_job_phase_name(p->phase)) != 0;
+
+		sync_job_progress(j->row, p);
+		job_save(j, phase);
+	}
 	if (atomic_load(&j->w->stop_now))
 		return bs_error_set(
 		    err, BS_ESTATE,
@@ -155,17 +191,104 @@ static int on_progress(void *arg, const struct sync_progress *p, struct bs_error
 	return BS_OK;
 }
 
-/* Sync the claimed target; the result's words into result[cap], when it
- * is due again into *due_ms. */
-static int run_one(struct job *j, char *result, size_t cap, int64_t *due_ms)
+/* The figures of one run into the worker's. */
+static void count_run(struct job *j, const struct sync_summary *sum)
+{
+	atomic_fetch_add(&j->w->posted, (long long)sum->sent.posted);
+	atomic_fetch_add(&j->w->failed, (long long)(sum->sent.failed + sum->plan.failed));
+	atomic_fetch_add(&j->w->calls, (long long)sum->sent.calls);
+}
+
+/* The options every run of the claimed target shares. */
+static void run_opts(struct job *j, const char *path, const char *today, struct sync_run_opts *o)
+{
+	o->db_path = path;
+	o->target = j->lease.target;
+	o->today = today;
+	o->now_ms = j->w->o.now_ms;
+	o->on_progress = on_progress;
+	o->arg = j;
+	o->app_take = app_take; /* no slot taken where the ledger has no app limit */
+	o->app_arg = j;
+}
+
+/*
+ * Run the store's sync jobs that wait for the claimed target (a serve
+ * handed them to the fleet), oldest first, each to its end.  *all: one of
+ * them was a whole Sync All that went through, so the scheduled one is
+ * not needed.  A job the run could not finish for a reason of this
+ * worker's (the target's sync lock held elsewhere, the worker stopping)
+ * goes back to the queue and the target is asked for again.  Returns how
+ * many jobs it ran.
+ */
+static int run_jobs(struct job *j, struct store *st, const char *path, const char *today,
+                    const char *owner, bool *all)
+{
+	struct store_job row;
+	struct buf request;
+	struct bs_error err;
+	int n = 0;
+
+	*all = false;
+	buf_init(&request, 0);
+	while (!atomic_load(&j->w->stop_now)) {
+		struct sync_run_opts o = {0};
+		struct sync_job_spec spec;
+		struct sync_summary sum;
+		int rc = store_job_take(st, j->lease.target, owner, j->w->o.now_ms(), &row,
+		                        &request, &err);
+
+		if (rc != BS_OK)
+			break; /* none (or the store failing: the scheduled run says so) */
+		if (j->jst == NULL && store_open(path, 0, &j->jst, &err) != BS_OK)
+			j->jst = NULL; /* progress unseen until the end; the job still runs */
+		memset(&sum, 0, sizeof(sum));
+		j->row = &row;
+		j->saved_ms = 0;
+		rc = sync_job_parse(st, buf_cstr(&request), &spec, &err);
+		if (rc == BS_OK) {
+			run_opts(j, path, today, &o);
+			sync_job_opts(&spec, &o);
+			o.on_doc = on_doc;
+			rc = sync_run(st, &o, &sum, &err);
+			count_run(j, &sum);
+			if (rc == BS_OK && sync_job_is_all(&spec))
+				*all = true;
+			sync_job_spec_free(&spec);
+		}
+		if ((rc == BS_EBUSY && sum.phase == SYNC_PHASE_LOCK) ||
+		    atomic_load(&j->w->stop_now)) {
+			/* not this job's failure: another worker takes it */
+			buf_copy(row.state, sizeof(row.state), "queued");
+			snprintf(row.message, sizeof(row.message), "waiting: %.480s", err.msg);
+			fleet_ask(j->f, j->lease.store, j->lease.target, NULL);
+		} else {
+			sync_job_end(&row, rc, &sum, err.msg, j->w->o.now_ms());
+		}
+		logf_(j->w, "%s %s: job %lld %s%s%s", j->lease.store, j->lease.target,
+		      (long long)row.id, row.state, row.message[0] ? ": " : "", row.message);
+		job_save(j, true);
+		j->row = NULL;
+		n++;
+		if (strcmp(row.state, "queued") == 0)
+			break;
+	}
+	buf_free(&request);
+	store_close(j->jst);
+	j->jst = NULL;
+	return n;
+}
+
+/* Sync the claimed target: its waiting sync jobs, then, when its time had
+ * come, Sync All; the result's words into result[cap], when it is due
+ * again into *due_ms (< 0: when it was due before). */
+static int run_one(struct job *j, const char *owner, char *result, size_t cap, int64_t *due_ms)
 {
 	struct sync_run_opts o = {0};
 	struct sync_summary sum;
 	struct store *st = NULL;
 	struct bs_error err;
-	char path[1024], today[11];
-	int64_t minutes;
-	uint64_t failed;
+	char path[1024];
 	int rc;
 
 	memset(&sum, 0, sizeof(sum));
@@ -176,31 +299,36 @@ static int run_one(struct job *j, char *result, size_t cap, int64_t *due_ms)
 	}
 	rc = store_open(path, 0, &st, &err);
 	if (rc == BS_OK) {
-		minutes = settings_minutes(st, "schedule.sync_minutes");
+		int64_t minutes = settings_minutes(st, "schedule.sync_minutes");
+		char today[11];
+		bool all = false;
+		int jobs;
+
 		if (minutes > 0)
 			*due_ms = minutes * j->w->o.schedule_unit_ms;
 		onboard_org_today(st, j->lease.target, j->w->o.now_ms(), today);
-		o.db_path = path;
-		o.target = j->lease.target;
-		o.today = today;
-		o.now_ms = j->w->o.now_ms;
-		o.on_progress = on_progress;
-		o.arg = j;
-		o.app_take = app_take; /* no slot taken where the ledger has no app limit */
-		o.app_arg = j;
+		jobs = run_jobs(j, st, path, today, owner, &all);
+		if (!j->lease.scheduled || all) {
+			/* jobs alone: the schedule stays as it was, unless one of
+			 * them was the Sync All it would have run */
+			if (!all)
+				*due_ms = -1;
+			snprintf(result, cap, "ok: %d sync job%s", jobs, jobs == 1 ? "" : "s");
+			goto out;
+		}
+		run_opts(j, path, today, &o);
 		rc = sync_run(st, &o, &sum, &err);
 	}
-	store_close(st);
-	failed = sum.sent.failed + sum.plan.failed;
-	atomic_fetch_add(&j->w->posted, (long long)sum.sent.posted);
-	atomic_fetch_add(&j->w->failed, (long long)failed);
-	atomic_fetch_add(&j->w->calls, (long long)sum.sent.calls);
+	count_run(j, &sum);
 	if (rc == BS_OK)
 		snprintf(result, cap, "ok: posted %llu, failed %llu, calls %llu",
-		         (unsigned long long)sum.sent.posted, (unsigned long long)failed,
+		         (unsigned long long)sum.sent.posted,
+		         (unsigned long long)(sum.sent.failed + sum.plan.failed),
 		         (unsigned long long)sum.sent.calls);
 	else
 		snprintf(result, cap, "error: %.400s", err.msg);
+out:
+	store_close(st);
 	return rc;
 }
 
@@ -240,14 +368,14 @@ static void *thread_main(void *arg)
 			break;
 		}
 		slot_set(w, ta->index, &j.lease);
-		rc = run_one(&j, result, sizeof(result), &due);
+		rc = run_one(&j, owner, result, sizeof(result), &due);
 		atomic_fetch_add(&w->runs, 1);
 		if (rc != BS_OK)
 			atomic_fetch_add(&w->failed_runs, 1);
 		logf_(w, "%s %s: %s", j.lease.store, j.lease.target, result);
 		/* a failed run is tried again in a minute, not a whole period
 		 * (--once: not again) */
-		if (rc != BS_OK && !w->o.once && due > RETRY_FAILED_MS)
+		if (rc != BS_OK && !w->o.once && (due < 0 || due > RETRY_FAILED_MS))
 			due = RETRY_FAILED_MS;
 		fleet_release(j.f, &j.lease, due, result, &err);
 		slot_set(w, ta->index, NULL);
