@@ -95,18 +95,18 @@ static int sync_body(struct json_object *body, struct api_job_req *r, const char
 				return BS_EINVAL;
 			}
 			if (strcmp(k, "target") == 0)
-				r->target = json_object_get_string(v);
+				r->sync.target = json_object_get_string(v);
 			else
-				r->tab = json_object_get_string(v);
+				r->sync.tab = json_object_get_string(v);
 		} else if (strcmp(k, "all") == 0 || strcmp(k, "everything") == 0) {
 			if (!json_object_is_type(v, json_type_boolean)) {
 				api_error(resp, 400, k, "%s must be true or false", k);
 				return BS_EINVAL;
 			}
 			if (strcmp(k, "all") == 0)
-				r->all = json_object_get_boolean(v);
+				r->sync.all = json_object_get_boolean(v);
 			else
-				r->everything = json_object_get_boolean(v);
+				r->sync.everything = json_object_get_boolean(v);
 		} else if (strcmp(k, "select") == 0) {
 			size_t n;
 
@@ -129,8 +129,8 @@ static int sync_body(struct json_object *body, struct api_job_req *r, const char
 				}
 				(*refs)[i] = json_object_get_string(e);
 			}
-			r->refs = *refs;
-			r->nrefs = n;
+			r->sync.refs = *refs;
+			r->sync.nrefs = n;
 		} else {
 			api_error(resp, 400, k, "unknown field '%s'", k);
 			return BS_EINVAL;

@@ -31,10 +31,10 @@ void api_h_record_resync(struct api_ctx *c, const struct http_req *req, struct h
 	}
 	snprintf(ref, sizeof(ref), "%s:%s", record_kind_name(kind), id);
 	refs[0] = ref;
-	r.target = target;
-	r.refs = refs;
-	r.nrefs = 1;
-	r.resync = true;
+	r.sync.target = target;
+	r.sync.refs = refs;
+	r.sync.nrefs = 1;
+	r.sync.resync = true;
 	r.origin = c->who != NULL && c->who->session ? "dashboard" : "api";
 	api_jobs_answer(c, &r, resp);
 out:

@@ -20,6 +20,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "http/server.h"
+#include "sync/job.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -145,14 +146,8 @@ struct api_jobs *api_jobs_of(struct api_server *srv);
 enum api_job_state { API_JOB_QUEUED, API_JOB_RUNNING, API_JOB_DONE, API_JOB_FAILED };
 
 struct api_job_req {
-	const char *target; /* NULL = the only connected target */
-	const char *tab;    /* a tab or group; NULL with !all/!everything = Sync All */
-	bool all;           /* Upload All of `tab` */
-	bool everything;
-	const char *const *refs; /* "kind:id" or references: Upload Selected / resync */
-	size_t nrefs;
-	bool resync;
-	const char *origin; /* "api", "dashboard", "schedule" */
+	struct sync_job_req sync; /* what to sync (sync/job.h) */
+	const char *origin;       /* "api", "dashboard", "schedule" */
 };
 
 /*

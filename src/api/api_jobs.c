@@ -382,15 +382,13 @@ int api_jobs_submit_on(struct api_jobs *js, struct store *st, const struct api_j
 {
 	const struct api_opts *ao = api_server_opts(js->srv);
 	struct job *jb = calloc(1, sizeof(*jb));
-	struct sync_job_req req = {r->target, r->tab,   r->all,   r->everything,
-	                           r->refs,   r->nrefs, r->resync};
 	const struct job *same;
 	int rc;
 
 	*job_id = 0;
 	if (jb == NULL)
 		return bs_error_set(err, BS_ENOMEM, "out of memory");
-	if ((rc = sync_job_resolve(st, &req, &jb->spec, err)) != BS_OK)
+	if ((rc = sync_job_resolve(st, &r->sync, &jb->spec, err)) != BS_OK)
 		goto out;
 	buf_copy(jb->j.target, sizeof(jb->j.target), jb->spec.target);
 	buf_copy(jb->j.origin, sizeof(jb->j.origin), r->origin != NULL ? r->origin : "api");

@@ -119,7 +119,7 @@ static void sched_tick(struct api_sched *s)
 
 			if (!api_target_connected(s->st, ts.t[i]))
 				continue;
-			r.target = ts.t[i];
+			r.sync.target = ts.t[i];
 			r.origin = "schedule";
 			api_jobs_submit_on(s->js, s->st, &r, &id, &err);
 		}

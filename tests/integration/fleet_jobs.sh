@@ -116,16 +116,26 @@ sleep 4
 refused() { curl -s "$XU/sandbox/counters" | jv 'sum(j.tenants, t => t.rate_limited)'; }
 r0=$(refused)
 
+# start_worker NAME N: `booksync worker --concurrency N` in the background,
+# its pid in W_<NAME>
+start_worker() {
+	"$B" worker --concurrency "$2" --lease 2 --every 3600 >"$T/w$1.out" 2>"$T/w$1.err" &
+	eval "W_$1=$!"
+	echo $! >>"$T/pids"
+}
+# ended_by JOB NAME: job JOB ended done, taken last by worker NAME
+ended_by() {
+	wait_job "$1" done 900 || { bad "job $1 did not end done"; cat "$T/job.json" >&2; }
+	wid=$(sed -n 's/^booksync worker \([0-9a-f]*\):.*/\1/p' "$T/w$2.err")
+	case $(jv j.worker <"$T/job.json") in
+	"$wid"/*) ok ;;
+	*) bad "job $1's worker: $(jv j.worker <"$T/job.json"), not worker $2 ($wid/...)" ;;
+	esac
+}
+
 # a worker (another process, as on another machine) takes it
-"$B" worker --concurrency 2 --lease 2 --every 3600 >"$T/wa.out" 2>"$T/wa.err" &
-WA=$!
-echo "$WA" >>"$T/pids"
-wait_job "$J1" done 600 || { bad "job $J1 did not end done"; cat "$T/job.json" >&2; }
-WA_ID=$(sed -n 's/^booksync worker \([0-9a-f]*\):.*/\1/p' "$T/wa.err")
-case $(jv j.worker <"$T/job.json") in
-"$WA_ID"/*) ok ;;
-*) bad "job $J1's worker: $(jv j.worker <"$T/job.json"), not $WA_ID/..." ;;
-esac
+start_worker a 2
+ended_by "$J1" a
 eq "job $J1's summary" "$(jv j.summary.posted <"$T/job.json")" 101
 eq "job $J1's progress" "$(jv j.progress.posted <"$T/job.json")" 101
 has "$T/wa.out" "job $J1 done"
@@ -147,18 +157,11 @@ while [ $n -lt 600 ]; do
 	n=$((n + 1))
 done
 eq "job $J2 running, part posted" "$(jv 'j.state === "running" && j.progress.posted > 0' <"$T/job.json")" true
-kill -9 "$WA"
-wait "$WA" 2>/dev/null
+kill -9 "$W_a"
+wait "$W_a" 2>/dev/null
 mid=$(jv j.progress.posted <"$T/job.json")
-"$B" worker --concurrency 1 --lease 2 --every 3600 >"$T/wb.out" 2>"$T/wb.err" &
-WB=$!
-echo "$WB" >>"$T/pids"
-wait_job "$J2" done 900 || { bad "job $J2 did not end done"; cat "$T/job.json" >&2; }
-WB_ID=$(sed -n 's/^booksync worker \([0-9a-f]*\):.*/\1/p' "$T/wb.err")
-case $(jv j.worker <"$T/job.json") in
-"$WB_ID"/*) ok ;;
-*) bad "job $J2's worker after the kill: $(jv j.worker <"$T/job.json"), not $WB_ID/..." ;;
-esac
+start_worker b 1
+ended_by "$J2" b
 [ "$mid" -gt 0 ] && [ "$mid" -lt 400 ] && ok || bad "killed at $mid of 400 posted"
 r3=$(refused)
 tenant_holds 500 "after the kill"
@@ -166,7 +169,7 @@ tenant_holds 500 "after the kill"
 # the sandbox refused the workers nothing: they kept the app's minute
 eq "workers' calls the sandbox refused" $((r1 - r0 + r3 - r2)) 0
 
-kill -TERM "$WB" "$S_PID"
-gone "$WB" 150 || bad "worker still running 15 s after SIGTERM"
+kill -TERM "$W_b" "$S_PID"
+gone "$W_b" 150 || bad "worker still running 15 s after SIGTERM"
 gone "$S_PID" 150 || bad "serve still running 15 s after SIGTERM"
 finish

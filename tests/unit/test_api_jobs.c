@@ -227,18 +227,18 @@ static void test_refused(void **state)
 	connect(f, target, sizeof(target));
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memset(&r, 0, sizeof(r));
-		r.tab = cases[i].tab;
-		r.everything = cases[i].everything;
-		r.resync = cases[i].resync;
-		r.refs = cases[i].refs;
-		r.nrefs = cases[i].nrefs;
+		r.sync.tab = cases[i].tab;
+		r.sync.everything = cases[i].everything;
+		r.sync.resync = cases[i].resync;
+		r.sync.refs = cases[i].refs;
+		r.sync.nrefs = cases[i].nrefs;
 		assert_int_equal(api_jobs_submit(f->srv, &r, &id, &err), cases[i].want);
 		if (strstr(err.msg, cases[i].msg) == NULL)
 			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, cases[i].msg);
 		assert_int_equal(id, 0);
 	}
 	memset(&r, 0, sizeof(r));
-	r.target = "xero:nope";
+	r.sync.target = "xero:nope";
 	assert_int_equal(api_jobs_submit(f->srv, &r, &id, &err), BS_ENOTFOUND);
 	/* no job was made by any of these */
 	assert_int_equal(api_jobs_get(f->jobs, f->st, 1, &(struct store_job){0}, NULL, &err),
@@ -266,12 +266,12 @@ static void test_queue(void **state)
 
 	memset(&r, 0, sizeof(r));
 	r.origin = "dashboard";
-	r.tab = "invoices";
-	r.refs = sel;
-	r.nrefs = 2;
+	r.sync.tab = "invoices";
+	r.sync.refs = sel;
+	r.sync.nrefs = 2;
 	assert_int_equal(api_jobs_submit(f->srv, &r, &picked, &err), BS_OK);
 	/* the same records named otherwise and in another order: the same job */
-	r.refs = sel_again;
+	r.sync.refs = sel_again;
 	assert_int_equal(api_jobs_submit(f->srv, &r, &picked_again, &err), BS_EBUSY);
 	assert_int_equal(picked_again, picked);
 	assert_non_null(strstr(err.msg, "already"));
@@ -279,12 +279,12 @@ static void test_queue(void **state)
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(api_jobs_submit(f->srv, &r, &all, &err), BS_OK);
 	assert_int_not_equal(all, picked);
-	r.all = true; /* {"all": true} is Sync All too */
+	r.sync.all = true; /* {"all": true} is Sync All too */
 	assert_int_equal(api_jobs_submit(f->srv, &r, &again, &err), BS_EBUSY);
 	assert_int_equal(again, all);
 	memset(&r, 0, sizeof(r));
-	r.tab = "sales/invoices";
-	r.all = true;
+	r.sync.tab = "sales/invoices";
+	r.sync.all = true;
 	assert_int_equal(api_jobs_submit(f->srv, &r, &inv, &err), BS_OK);
 
 	/* the first job meets the lock: it waits, queued, and says why */
@@ -378,7 +378,7 @@ static void test_stop(void **state)
 	connect(f, target, sizeof(target));
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(api_jobs_submit(f->srv, &r, &all, &err), BS_OK);
-	r.tab = "invoices";
+	r.sync.tab = "invoices";
 	assert_int_equal(api_jobs_submit(f->srv, &r, &inv, &err), BS_OK);
 	for (int i = 0; i < 1000; i++) {
 		assert_int_equal(api_jobs_get(f->jobs, f->st, all, &j, NULL, &err), BS_OK);

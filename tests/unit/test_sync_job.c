@@ -24,69 +24,46 @@
 #define T1 "xero:t1"
 
 struct fx {
-	char dir[64];
-	char path[512];
-	struct store *st;
+	struct tstore t;
+	struct store *st; /* t.st */
 	struct store_actor who;
 };
 
-static void put(struct fx *f, enum record_kind kind, const char *id, const char *tab)
-{
-	enum store_put_result res;
-	struct bs_error err;
-	struct record r;
-
-	record_init(&r);
-	r.kind = kind;
-	snprintf(r.id, sizeof(r.id), "%s", id);
-	r.tab = tab;
-	snprintf(r.date, sizeof(r.date), "2026-10-01");
-	buf_printf(&r.canonical, "{\"id\":\"%s\",\"kind\":%d}", id, (int)kind);
-	memset(r.hash, 0, sizeof(r.hash));
-	for (size_t i = 0; i < r.canonical.len; i++)
-		r.hash[i % RECORD_HASH_LEN] ^= (unsigned char)(r.canonical.ptr[i] + i);
-	if (store_record_put(f->st, &r, &f->who, &res, &err) != BS_OK)
-		fail_msg("put %s: %s", id, err.msg);
-	record_release(&r);
-}
-
 static int setup(void **state)
 {
+	static const struct {
+		enum record_kind kind;
+		const char *id, *tab;
+	} recs[] = {
+	    {RECORD_SALE, "SO-1", "sales/invoices"},
+	    {RECORD_SALE, "SO-2", "sales/invoices"},
+	    {RECORD_CUSTOMER, "C-1", "sales/customers"},
+	    {RECORD_SUPPLIER, "C-1", "purchases/suppliers"}, /* same id, other kind */
+	};
 	struct fx *f = calloc(1, sizeof(*f));
 	struct bs_error err;
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-job-XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
+	*state = f;
+	if (tstore_open(&f->t, "job") != 0)
 		return -1;
-	}
-	tstore_db_path(f->path, sizeof(f->path), f->dir, "t");
+	f->st = f->t.st;
 	f->who.name = "test";
 	f->who.now_ms = 1700000000000;
-	if (store_open(f->path, STORE_OPEN_CREATE, &f->st, &err) != BS_OK)
-		return -1;
-	put(f, RECORD_SALE, "SO-1", "sales/invoices");
-	put(f, RECORD_SALE, "SO-2", "sales/invoices");
-	put(f, RECORD_CUSTOMER, "C-1", "sales/customers");
-	put(f, RECORD_SUPPLIER, "C-1", "purchases/suppliers");
-	*state = f;
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		if (tstore_put(f->st, &f->who, recs[i].kind, recs[i].id, recs[i].tab, &err) != 0)
+			return -1;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
+	int rc = tstore_close(&f->t);
 
-	store_close(f->st);
-	tstore_db_drop(f->path);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
 	free(f);
-	return 0;
+	return rc;
 }
 
 /* Before any target: nothing to sync to. */
