@@ -368,6 +368,8 @@ static int submit_fleet(struct api_jobs *js, struct store *st, struct job *jb, i
 	if (rc != BS_OK)
 		return rc;
 	buf_copy(jb->j.runner, sizeof(jb->j.runner), "fleet");
+	/* until a worker takes it (store_job_take clears it) */
+	buf_copy(jb->j.message, sizeof(jb->j.message), "waiting for a worker of the fleet");
 	if ((rc = store_job_add(st, &jb->j, jb->spec.request, err)) != BS_OK)
 		return rc;
 	*job_id = jb->j.id;

@@ -18,7 +18,11 @@
 #include <string.h>
 
 #define NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
-/* when a lease row is due: its next sync, or a job's asking if sooner */
+/* The statement's start: stable within it, so a comparison with it is an
+ * index condition (clock_timestamp() is volatile: a filter row by row). */
+#define STMT_NOW_MS "(extract(epoch FROM statement_timestamp()) * 1000)::bigint"
+/* when a lease row is due: its next sync, or a job's asking if sooner (the
+ * index leases_due_at is on this expression, written the same) */
 #define DUE_MS "least(next_due_ms, CASE WHEN asked_ms > 0 THEN asked_ms ELSE next_due_ms END)"
 
 struct fleet {
@@ -43,10 +47,12 @@ static const char fleet_ddl[] =
     "  result TEXT NOT NULL DEFAULT '',       -- how the last run ended\n"
     "  PRIMARY KEY(store, target)\n"
     ");\n"
-    "CREATE INDEX IF NOT EXISTS leases_due ON booksync_fleet.leases(next_due_ms);\n"
     /* a sync job waits (fleet_ask): claimable from then, whatever next_due_ms says */
     "ALTER TABLE booksync_fleet.leases ADD COLUMN IF NOT EXISTS asked_ms BIGINT NOT NULL\n"
     "  DEFAULT 0;\n"
+    /* the claim's order: the old index on next_due_ms alone gives way */
+    "DROP INDEX IF EXISTS booksync_fleet.leases_due;\n"
+    "CREATE INDEX IF NOT EXISTS leases_due_at ON booksync_fleet.leases((" DUE_MS "));\n"
     "CREATE TABLE IF NOT EXISTS booksync_fleet.app_calls(\n"
     "  app TEXT NOT NULL,\n"
     "  at_ms BIGINT NOT NULL\n"
@@ -257,7 +263,7 @@ int fleet_claim(struct fleet *f, const char *owner, int64_t lease_ms, struct fle
 	    "UPDATE booksync_fleet.leases l SET owner = ?1, expires_ms = " NOW_MS " + ?2,"
 	    " runs = l.runs + 1"
 	    " FROM (SELECT store, target FROM booksync_fleet.leases"
-	    "       WHERE expires_ms <= " NOW_MS " AND " DUE_MS " <= " NOW_MS
+	    "       WHERE " DUE_MS " <= " STMT_NOW_MS " AND expires_ms <= " NOW_MS
 	    "       ORDER BY " DUE_MS ", store, target LIMIT 1 FOR UPDATE SKIP LOCKED) d"
 	    " WHERE l.store = d.store AND l.target = d.target"
 	    " RETURNING l.store, l.target, l.expires_ms, l.next_due_ms <= " NOW_MS ", " NOW_MS;
@@ -362,7 +368,7 @@ int fleet_release(struct fleet *f, const struct fleet_lease *l, int64_t next_in_
 	                    "UPDATE booksync_fleet.leases SET owner = '', expires_ms = 0,"
 	                    " next_due_ms = CASE WHEN ?4 < 0 THEN next_due_ms"
 	                    "                    ELSE " NOW_MS " + ?4 END,"
-	                    " asked_ms = CASE WHEN asked_ms > ?6 THEN asked_ms ELSE 0 END,"
+	                    " asked_ms = CASE WHEN asked_ms >= ?6 THEN asked_ms ELSE 0 END,"
 	                    " result = substr(?5, 1, 200)"
 	                    " WHERE store = ?1 AND target = ?2 AND owner = ?3",
 	                    l, next_in_ms, &q, err, "releasing a lease");

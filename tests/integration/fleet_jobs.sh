@@ -96,6 +96,7 @@ eq "409 names the first job" "$(jv j.error.job <"$T/j1b.json")" "$J1"
 sleep 2
 job "$J1" >"$T/job.json"
 eq "no worker: still queued" "$(jv j.state <"$T/job.json")" queued
+eq "and says so" "$(jv j.message <"$T/job.json")" "waiting for a worker of the fleet"
 curl -s -H "Authorization: Bearer $TOKEN" "$S_URL/api/v1/metrics" >"$T/metrics.txt"
 has "$T/metrics.txt" 'booksync_jobs{state="queued"} 1'
 has "$T/metrics.txt" 'booksync_jobs{state="running"} 0'

@@ -164,6 +164,64 @@ static void test_lease_runs_out(void **state)
 	assert_int_equal(fleet_renew(f->b, &theirs, 60000, &err), BS_OK);
 }
 
+/*
+ * A job asks for a target (fleet_ask): due at once though its next sync is
+ * an hour away, claimed as asked, not scheduled; a run of jobs alone
+ * handed back keeps the hour; an asking made while the target was held
+ * survives the release, one made before it does not; and a worker that
+ * dies leaves it asked, so the next claim after its lease takes it.
+ */
+static void test_asked(void **state)
+{
+	struct fx *f = *state;
+	struct fleet_lease l, again;
+	struct bs_error err;
+	int64_t added = 0, next = 0;
+	char store[64];
+
+	if (tstore_pg() == NULL)
+		skip();
+	assert_true(tstore_schema(f->path[1], store));
+	assert_int_equal(fleet_refresh(f->a, &added, &err), BS_OK);
+	/* every target synced, due in an hour */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(fleet_claim(f->a, "w-a", 60000, &l, NULL, &err), BS_OK);
+		assert_true(l.scheduled);
+		assert_int_equal(fleet_release(f->a, &l, 3600000, "ok", &err), BS_OK);
+	}
+	assert_int_equal(fleet_claim(f->a, "w-a", 60000, &l, NULL, &err), BS_ENOTFOUND);
+
+	/* a job of qbo:r-b1: due now, claimed as asked */
+	assert_int_equal(fleet_ask(f->b, store, "qbo:r-b1", &err), BS_OK);
+	assert_int_equal(fleet_claim(f->a, "w-a", 60000, &l, NULL, &err), BS_OK);
+	assert_string_equal(l.store, store);
+	assert_string_equal(l.target, "qbo:r-b1");
+	assert_false(l.scheduled);
+	assert_true(l.claimed_ms > 0);
+	/* asked again while held (a job queued during the run) */
+	nap(5);
+	assert_int_equal(fleet_ask(f->b, store, "qbo:r-b1", &err), BS_OK);
+	assert_int_equal(fleet_claim(f->b, "w-b", 60000, &again, NULL, &err), BS_ENOTFOUND);
+	/* jobs alone: the hour kept; the asking since then stands */
+	assert_int_equal(fleet_release(f->a, &l, -1, "ok: 1 sync job", &err), BS_OK);
+	assert_int_equal(fleet_claim(f->b, "w-b", 300, &again, NULL, &err), BS_OK);
+	assert_string_equal(again.target, "qbo:r-b1");
+	assert_false(again.scheduled);
+	/* w-b dies holding it: once its lease ends it is claimed again */
+	nap(400);
+	assert_int_equal(fleet_claim(f->a, "w-a", 60000, &l, NULL, &err), BS_OK);
+	assert_string_equal(l.target, "qbo:r-b1");
+	/* answered now: handed back, nothing is due for the hour */
+	assert_int_equal(fleet_release(f->a, &l, -1, "ok: 1 sync job", &err), BS_OK);
+	assert_int_equal(fleet_claim(f->a, "w-a", 60000, &l, &next, &err), BS_ENOTFOUND);
+	assert_in_range(next, 3500000, 3600000);
+
+	/* a target with no lease row yet (connected since the last refresh) */
+	assert_int_equal(fleet_ask(f->b, store, "xero:new", &err), BS_OK);
+	assert_int_equal(fleet_claim(f->a, "w-a", 60000, &l, NULL, &err), BS_OK);
+	assert_string_equal(l.target, "xero:new");
+}
+
 static void test_app_budget(void **state)
 {
 	struct fx *f = *state;
@@ -217,6 +275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_claims, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lease_runs_out, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_asked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_app_budget, setup, teardown),
 	    cmocka_unit_test(test_store_url),
 	};
