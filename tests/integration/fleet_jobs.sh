@@ -170,6 +170,17 @@ tenant_holds 500 "after the kill"
 # the sandbox refused the workers nothing: they kept the app's minute
 eq "workers' calls the sandbox refused" $((r1 - r0 + r3 - r2)) 0
 
+# a record's Re-Sync is a job of the fleet's too: the worker reads its
+# request back (resync, the one record) and updates the invoice in place
+code=$(curl -s -o "$T/j3.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
+	"$S_URL/api/v1/records/sale/SO-7/resync")
+eq "POST resync" "$code" 202
+J3=$(jv j.id <"$T/j3.json")
+eq "the resync's request" "$(jv 'j.request.resync === true && j.request.select[0]' <"$T/j3.json")" sale:SO-7
+ended_by "$J3" b
+eq "job $J3 re-sent one" "$(jv j.summary.posted <"$T/job.json")" 1
+tenant_holds 500 "after the resync"
+
 kill -TERM "$W_b" "$S_PID"
 gone "$W_b" 150 || bad "worker still running 15 s after SIGTERM"
 gone "$S_PID" 150 || bad "serve still running 15 s after SIGTERM"
