@@ -65,9 +65,9 @@ static void log_line(void *arg, const char *line)
 static int print_row(void *arg, const struct fleet_row *r)
 {
 	(void)arg;
-	printf("%-24s %-48s %-20s %6lld runs  due %+lld s  %s\n", r->store, r->target,
+	printf("%-24s %-48s %-20s %6lld runs  due %+lld s%s  %s\n", r->store, r->target,
 	       r->owner[0] != '\0' ? r->owner : "idle", (long long)r->runs,
-	       (long long)(r->due_in_ms / 1000), r->result);
+	       (long long)(r->due_in_ms / 1000), r->asked ? " (a job waits)" : "", r->result);
 	return 0;
 }
 

@@ -457,16 +457,17 @@ int fleet_each(struct fleet *f, fleet_row_cb cb, void *arg, struct bs_error *err
 	struct db_stmt *q = NULL;
 	int rc = prep(f,
 	              "SELECT store, target, owner, result, greatest(expires_ms - " NOW_MS ", 0),"
-	              " next_due_ms - " NOW_MS ", runs FROM booksync_fleet.leases"
+	              " " DUE_MS " - " NOW_MS ", runs, asked_ms > 0 FROM booksync_fleet.leases"
 	              " ORDER BY store, target",
 	              &q, err, "listing leases");
 
 	if (rc != BS_OK)
 		return rc;
 	while ((rc = db_step(q)) == DB_ROW) {
-		struct fleet_row r = {db_col_text(q, 0), db_col_text(q, 1),  db_col_text(q, 2),
-		                      db_col_text(q, 3), db_col_int64(q, 4), db_col_int64(q, 5),
-		                      db_col_int64(q, 6)};
+		struct fleet_row r = {db_col_text(q, 0),  db_col_text(q, 1),
+		                      db_col_text(q, 2),  db_col_text(q, 3),
+		                      db_col_int64(q, 4), db_col_int64(q, 5),
+		                      db_col_int64(q, 6), db_col_int64(q, 7) != 0};
 		int stop = cb(arg, &r);
 
 		if (stop != 0) {

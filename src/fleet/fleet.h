@@ -138,7 +138,8 @@ int64_t fleet_sync_app_take(void *f, int per_minute, int time_scale);
 /* What a lease row says, for `booksync worker --status`. */
 struct fleet_row {
 	const char *store, *target, *owner, *result;
-	int64_t expires_in_ms, due_in_ms, runs;
+	int64_t expires_in_ms, due_in_ms, runs; /* due: scheduled, or asked if sooner */
+	bool asked;                             /* a sync job waits for it (fleet_ask) */
 };
 typedef int (*fleet_row_cb)(void *arg, const struct fleet_row *row);
 int fleet_each(struct fleet *f, fleet_row_cb cb, void *arg, struct bs_error *err);

@@ -97,6 +97,8 @@ sleep 2
 job "$J1" >"$T/job.json"
 eq "no worker: still queued" "$(jv j.state <"$T/job.json")" queued
 eq "and says so" "$(jv j.message <"$T/job.json")" "waiting for a worker of the fleet"
+expect 0 "$B" --db "$PG_URL" worker --status
+has "$T/out" "(a job waits)"
 curl -s -H "Authorization: Bearer $TOKEN" "$S_URL/api/v1/metrics" >"$T/metrics.txt"
 has "$T/metrics.txt" 'booksync_jobs{state="queued"} 1'
 has "$T/metrics.txt" 'booksync_jobs{state="running"} 0'
