@@ -375,7 +375,7 @@ static int submit_fleet(struct api_jobs *js, struct store *st, struct job *jb, i
 	*job_id = jb->j.id;
 	/* the job is queued whatever the fleet says: if asking fails now, a
 	 * worker takes it at the target's next scheduled run */
-	(void)fleet_ask(js->fleet, js->store, jb->j.target, NULL);
+	(void)fleet_ask(js->fleet, js->store, jb->j.target, 0, NULL);
 	return BS_OK;
 }
 

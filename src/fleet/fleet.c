@@ -236,7 +236,8 @@ int fleet_refresh(struct fleet *f, int64_t *added, struct bs_error *err)
 	return rc;
 }
 
-int fleet_ask(struct fleet *f, const char *store, const char *target, struct bs_error *err)
+int fleet_ask(struct fleet *f, const char *store, const char *target, int64_t in_ms,
+              struct bs_error *err)
 {
 	struct db_stmt *q = NULL;
 	int rc = fleet_store_add(f, store, err);
@@ -244,13 +245,14 @@ int fleet_ask(struct fleet *f, const char *store, const char *target, struct bs_
 	if (rc == BS_OK)
 		rc = prep(f,
 		          "INSERT INTO booksync_fleet.leases AS l(store, target, asked_ms)"
-		          " VALUES(?1, ?2, " NOW_MS ") ON CONFLICT (store, target) DO UPDATE"
-		          " SET asked_ms = " NOW_MS,
+		          " VALUES(?1, ?2, " NOW_MS " + ?3) ON CONFLICT (store, target) DO UPDATE"
+		          " SET asked_ms = " NOW_MS " + ?3",
 		          &q, err, "asking for a worker");
 	if (rc != BS_OK)
 		return rc;
 	db_bind_text(q, 1, store);
 	db_bind_text(q, 2, target);
+	db_bind_int64(q, 3, in_ms > 0 ? in_ms : 0);
 	return done(f, q, err, "asking for a worker");
 }
 

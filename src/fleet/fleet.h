@@ -81,14 +81,17 @@ int fleet_refresh(struct fleet *f, int64_t *added, struct bs_error *err);
 
 /*
  * A sync job of target in store waits for a worker (a serve handed it to
- * the fleet): the target is due now, whatever its next sync's time, and
+ * the fleet): the target is due in in_ms (0: now; a job given back
+ * because another process holds the target's sync lock is retried a
+ * little later, not in a loop), whatever its next sync's time, and
  * the claim says it was asked (fleet_lease.scheduled false unless that
  * time has come too).  The asking is answered by the release of a claim
  * made after it; a worker that dies leaves it standing, so the job's
  * target is claimed again once the lease ends.  The store is registered
  * and the lease row made if they are not there.
  */
-int fleet_ask(struct fleet *f, const char *store, const char *target, struct bs_error *err);
+int fleet_ask(struct fleet *f, const char *store, const char *target, int64_t in_ms,
+              struct bs_error *err);
 
 /*
  * Claim the most overdue target whose lease has ended, for lease_ms, as

@@ -28,6 +28,7 @@
 
 #define RETRY_FAILED_MS 60000 /* a failed run is due again in a minute */
 #define JOB_SAVE_MS     1000  /* a job's progress is written at most this often */
+#define JOB_RETRY_MS    1000  /* a job that met another's sync lock, asked again in */
 
 /* A thread's claim, as the heartbeat sees it. */
 struct slot {
@@ -218,23 +219,24 @@ static void run_opts(struct job *j, const char *path, const char *today, struct 
  * them was a whole Sync All that went through, so the scheduled one is
  * not needed.  A job the run could not finish for a reason of this
  * worker's (the target's sync lock held elsewhere, the worker stopping)
- * goes back to the queue and the target is asked for again.  Returns how
- * many jobs it ran.
+ * goes back to the queue (*waiting) and the target is asked for again.
+ * Returns how many jobs it ended.
  */
 static int run_jobs(struct job *j, struct store *st, const char *path, const char *today,
-                    const char *owner, bool *all)
+                    const char *owner, bool *all, bool *waiting)
 {
 	struct store_job row;
 	struct buf request;
 	struct bs_error err;
 	int n = 0;
 
-	*all = false;
+	*all = *waiting = false;
 	buf_init(&request, 0);
 	while (!atomic_load(&j->w->stop_now)) {
 		struct sync_run_opts o = {0};
 		struct sync_job_spec spec;
 		struct sync_summary sum;
+		bool busy;
 		int rc = store_job_take(st, j->lease.target, owner, j->w->o.now_ms(), &row,
 		                        &request, &err);
 
@@ -256,22 +258,28 @@ static int run_jobs(struct job *j, struct store *st, const char *path, const cha
 				*all = true;
 			sync_job_spec_free(&spec);
 		}
-		if ((rc == BS_EBUSY && sum.phase == SYNC_PHASE_LOCK) ||
-		    atomic_load(&j->w->stop_now)) {
-			/* not this job's failure: another worker takes it */
+		busy = rc == BS_EBUSY && sum.phase == SYNC_PHASE_LOCK;
+		if (busy || (rc != BS_OK && atomic_load(&j->w->stop_now))) {
+			/* not this job's failure: a worker takes it again (a
+			 * second later when another process holds the lock) */
 			buf_copy(row.state, sizeof(row.state), "queued");
 			snprintf(row.message, sizeof(row.message), "waiting: %.480s", err.msg);
-			fleet_ask(j->f, j->lease.store, j->lease.target, NULL);
+			fleet_ask(j->f, j->lease.store, j->lease.target, busy ? JOB_RETRY_MS : 0,
+			          NULL);
 		} else {
 			sync_job_end(&row, rc, &sum, err.msg, j->w->o.now_ms());
 		}
 		logf_(j->w, "%s %s: job %lld %s%s%s", j->lease.store, j->lease.target,
 		      (long long)row.id, row.state, row.message[0] ? ": " : "", row.message);
-		job_save(j, true);
+		/* the end on the sync's own connection, idle now (jst may
+		 * have failed to open) */
 		j->row = NULL;
-		n++;
-		if (strcmp(row.state, "queued") == 0)
+		store_job_update(st, &row, NULL);
+		if (strcmp(row.state, "queued") == 0) {
+			*waiting = true;
 			break;
+		}
+		n++;
 	}
 	buf_free(&request);
 	store_close(j->jst);
@@ -301,19 +309,20 @@ static int run_one(struct job *j, const char *owner, char *result, size_t cap, i
 	if (rc == BS_OK) {
 		int64_t minutes = settings_minutes(st, "schedule.sync_minutes");
 		char today[11];
-		bool all = false;
+		bool all = false, waiting = false;
 		int jobs;
 
 		if (minutes > 0)
 			*due_ms = minutes * j->w->o.schedule_unit_ms;
 		onboard_org_today(st, j->lease.target, j->w->o.now_ms(), today);
-		jobs = run_jobs(j, st, path, today, owner, &all);
+		jobs = run_jobs(j, st, path, today, owner, &all, &waiting);
 		if (!j->lease.scheduled || all) {
 			/* jobs alone: the schedule stays as it was, unless one of
 			 * them was the Sync All it would have run */
 			if (!all)
 				*due_ms = -1;
-			snprintf(result, cap, "ok: %d sync job%s", jobs, jobs == 1 ? "" : "s");
+			snprintf(result, cap, "ok: %d sync job%s ended%s", jobs,
+			         jobs == 1 ? "" : "s", waiting ? ", 1 given back to wait" : "");
 			goto out;
 		}
 		run_opts(j, path, today, &o);

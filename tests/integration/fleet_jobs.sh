@@ -183,6 +183,24 @@ ended_by "$J3" b
 eq "job $J3 re-sent one" "$(jv j.summary.posted <"$T/job.json")" 1
 tenant_holds 500 "after the resync"
 
+# a job that meets another process's sync of its target (a `sync` from a
+# shell holds the target's lock for the 300 sales it posts, 6 s at a batch
+# a second) is not failed: it goes back to the queue, says what it waits
+# for, and is taken again once the lock is free
+sales 501 800 >"$T/s3.jsonl"
+"$B" import "$T/s3.jsonl" >/dev/null || bad "import 3"
+sleep 4 # the reads' minute passes
+"$B" sync >"$T/cli.out" 2>"$T/cli.err" &
+CLI=$!
+sleep 1
+eq "POST /sync 4" "$(post_sync "$T/j4.json")" 202
+J4=$(jv j.id <"$T/j4.json")
+wait "$CLI"
+eq "the shell's sync" $? 0
+ended_by "$J4" b
+has "$T/wb.out" "job $J4 queued: waiting: "
+tenant_holds 800 "after the job that waited"
+
 kill -TERM "$W_b" "$S_PID"
 gone "$W_b" 150 || bad "worker still running 15 s after SIGTERM"
 gone "$S_PID" 150 || bad "serve still running 15 s after SIGTERM"

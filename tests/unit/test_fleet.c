@@ -192,7 +192,7 @@ static void test_asked(void **state)
 	assert_int_equal(fleet_claim(f->a, "w-a", 60000, &l, NULL, &err), BS_ENOTFOUND);
 
 	/* a job of qbo:r-b1: due now, claimed as asked */
-	assert_int_equal(fleet_ask(f->b, store, "qbo:r-b1", &err), BS_OK);
+	assert_int_equal(fleet_ask(f->b, store, "qbo:r-b1", 0, &err), BS_OK);
 	assert_int_equal(fleet_claim(f->a, "w-a", 60000, &l, NULL, &err), BS_OK);
 	assert_string_equal(l.store, store);
 	assert_string_equal(l.target, "qbo:r-b1");
@@ -200,7 +200,7 @@ static void test_asked(void **state)
 	assert_true(l.claimed_ms > 0);
 	/* asked again while held (a job queued during the run) */
 	nap(5);
-	assert_int_equal(fleet_ask(f->b, store, "qbo:r-b1", &err), BS_OK);
+	assert_int_equal(fleet_ask(f->b, store, "qbo:r-b1", 0, &err), BS_OK);
 	assert_int_equal(fleet_claim(f->b, "w-b", 60000, &again, NULL, &err), BS_ENOTFOUND);
 	/* jobs alone: the hour kept; the asking since then stands */
 	assert_int_equal(fleet_release(f->a, &l, -1, "ok: 1 sync job", &err), BS_OK);
@@ -217,7 +217,7 @@ static void test_asked(void **state)
 	assert_in_range(next, 3500000, 3600000);
 
 	/* a target with no lease row yet (connected since the last refresh) */
-	assert_int_equal(fleet_ask(f->b, store, "xero:new", &err), BS_OK);
+	assert_int_equal(fleet_ask(f->b, store, "xero:new", 0, &err), BS_OK);
 	assert_int_equal(fleet_claim(f->a, "w-a", 60000, &l, NULL, &err), BS_OK);
 	assert_string_equal(l.target, "xero:new");
 }
