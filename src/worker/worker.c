@@ -316,10 +316,14 @@ static int run_one(struct job *j, const char *owner, char *result, size_t cap, i
 			*due_ms = minutes * j->w->o.schedule_unit_ms;
 		onboard_org_today(st, j->lease.target, j->w->o.now_ms(), today);
 		jobs = run_jobs(j, st, path, today, owner, &all, &waiting);
-		if (!j->lease.scheduled || all) {
+		if (!j->lease.scheduled || all || waiting) {
 			/* jobs alone: the schedule stays as it was, unless one of
-			 * them was the Sync All it would have run */
-			if (!all)
+			 * them was the Sync All it would have run; a job given back
+			 * to wait for another's sync: the scheduled run would meet
+			 * the same lock, so both are tried again a second later */
+			if (waiting && j->lease.scheduled)
+				*due_ms = JOB_RETRY_MS;
+			else if (!all)
 				*due_ms = -1;
 			snprintf(result, cap, "ok: %d sync job%s ended%s", jobs,
 			         jobs == 1 ? "" : "s", waiting ? ", 1 given back to wait" : "");

@@ -1,7 +1,8 @@
 /*
  * worker.h - the fleet's worker: N threads that each claim a due target of
- * any store in a PostgreSQL database (fleet/fleet.h), run Sync All on it
- * and hand it back.  `booksync worker` runs one on its own; `booksync
+ * any store in a PostgreSQL database (fleet/fleet.h), run the sync jobs a
+ * serve handed to the fleet for it (store_job_take, sync/job.h) and, when
+ * its time has come, Sync All, and hand it back.  `booksync worker` runs one on its own; `booksync
  * serve --workers N` runs one beside the dashboard (docs/scale-out.md).
  *
  * Each thread has its own connections.  A heartbeat thread renews every
@@ -17,7 +18,8 @@
  * When a target is due again: the store's own schedule.sync_minutes when it
  * is set (the dashboard's schedule, so a store's staff decide how often
  * their books are synced), else every_ms; a failed run is tried again in a
- * minute.
+ * minute; a run of jobs alone leaves the schedule as it was; and a job
+ * asked of a serve makes the target due at once (fleet_ask).
  */
 #ifndef BS_WORKER_WORKER_H
 #define BS_WORKER_WORKER_H
