@@ -154,7 +154,7 @@ static void job_free(struct job *jb)
 }
 
 /* Take jb out of the queue (mu held). */
-static void job_unlink(struct api_jobs *js, struct job *jb)
+static void job_unlink(struct api_jobs *js, const struct job *jb)
 {
 	for (size_t i = 0; i < js->n; i++) {
 		if (js->v[i] != jb)

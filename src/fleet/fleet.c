@@ -131,13 +131,13 @@ int fleet_store_url(const char *url, const char *store, char *out, size_t cap)
 	struct buf conninfo;
 	char old[64];
 	struct bs_error err;
-	int rc, n;
+	int rc;
 
 	buf_init(&conninfo, 4096);
 	rc = store_pg_split(url, &conninfo, old, sizeof(old), &err);
 	if (rc == BS_OK) {
-		n = snprintf(out, cap, "%s%sschema=%s", buf_cstr(&conninfo),
-		             strchr(buf_cstr(&conninfo), '?') != NULL ? "&" : "?", store);
+		int n = snprintf(out, cap, "%s%sschema=%s", buf_cstr(&conninfo),
+		                 strchr(buf_cstr(&conninfo), '?') != NULL ? "&" : "?", store);
 		if (n < 0 || (size_t)n >= cap)
 			rc = BS_EINVAL;
 	}

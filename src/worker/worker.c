@@ -336,7 +336,7 @@ static int run_one(struct job *j, const char *owner, char *result, size_t cap, i
 	if (rc == BS_OK)
 		snprintf(result, cap, "ok: posted %llu, failed %llu, calls %llu",
 		         (unsigned long long)sum.sent.posted,
-		         (unsigned long long)(sum.sent.failed + sum.plan.failed),
+		         (unsigned long long)sum.sent.failed + (unsigned long long)sum.plan.failed,
 		         (unsigned long long)sum.sent.calls);
 	else
 		snprintf(result, cap, "error: %.400s", err.msg);

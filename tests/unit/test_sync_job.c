@@ -82,32 +82,32 @@ static void test_no_target(void **state)
 
 struct refused {
 	const char *tab, *target;
-	bool everything, resync;
 	const char *refs[3];
 	size_t nrefs;
-	int rc;
 	const char *words;
+	int rc;
+	bool everything, resync;
 };
 
 /* Every request that cannot be, with its code and words. */
 static void test_refused(void **state)
 {
 	static const struct refused cases[] = {
-	    {"no-such-tab", NULL, false, false, {NULL}, 0, BS_EINVAL, "no-such-tab"},
-	    {"sales/invoices", NULL, true, false, {NULL}, 0, BS_EINVAL, "exclude each other"},
-	    {NULL, NULL, false, false, {"sale:SO-1"}, 1, BS_EINVAL, "select goes with a tab"},
-	    {NULL, "xero:nope", false, false, {NULL}, 0, BS_ENOTFOUND, "xero:nope"},
-	    {"sales/invoices", NULL, false, false, {"sale:SO-9"}, 1, BS_ENOTFOUND, "SO-9"},
-	    {"sales/invoices", NULL, false, false, {"C-1"}, 1, BS_ECONFLICT, "C-1"},
+	    {"no-such-tab", NULL, {NULL}, 0, "no-such-tab", BS_EINVAL, false, false},
+	    {"sales/invoices", NULL, {NULL}, 0, "exclude each other", BS_EINVAL, true, false},
+	    {NULL, NULL, {"sale:SO-1"}, 1, "select goes with a tab", BS_EINVAL, false, false},
+	    {NULL, "xero:nope", {NULL}, 0, "xero:nope", BS_ENOTFOUND, false, false},
+	    {"sales/invoices", NULL, {"sale:SO-9"}, 1, "SO-9", BS_ENOTFOUND, false, false},
+	    {"sales/invoices", NULL, {"C-1"}, 1, "C-1", BS_ECONFLICT, false, false},
 	    {"sales/invoices",
 	     NULL,
-	     false,
-	     false,
 	     {"customer:C-1"},
 	     1,
+	     "not on the sales",
 	     BS_EINVAL,
-	     "not on the sales/invoices tab"},
-	    {"sales/invoices", NULL, false, false, {"nokind:SO-1"}, 1, BS_EINVAL, "nokind"},
+	     false,
+	     false},
+	    {"sales/invoices", NULL, {"nokind:SO-1"}, 1, "nokind", BS_EINVAL, false, false},
 	};
 	struct fx *f = *state;
 	struct bs_error err;
