@@ -48,10 +48,9 @@ int api_job_json(struct buf *out, const struct store_job *j, const char *request
 	bad |= json_time(out, j->finished_ms);
 	bad |= jsonw_kv_str(out, 1, "phase", j->phase);
 	/* a job handed to the fleet: the worker that took it (none yet: null) */
-	if (strcmp(j->runner, "fleet") == 0 && j->worker[0] != '\0')
-		bad |= jsonw_kv_str(out, 1, "worker", j->worker);
-	else if (strcmp(j->runner, "fleet") == 0)
-		bad |= buf_addstr(out, ",\"worker\":null");
+	if (strcmp(j->runner, "fleet") == 0)
+		bad |= j->worker[0] != '\0' ? jsonw_kv_str(out, 1, "worker", j->worker)
+		                            : buf_addstr(out, ",\"worker\":null");
 	bad |= buf_printf(out,
 	                  ",\"progress\":{\"posted\":%lld,\"failed\":%lld,\"calls\":%lld,"
 	                  "\"total\":%lld}",

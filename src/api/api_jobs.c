@@ -119,11 +119,6 @@ const char *api_job_state_name(enum api_job_state s)
 	return (unsigned)s < 4 ? names[s] : "failed";
 }
 
-const char *api_job_phase_name(enum sync_run_phase p)
-{
-	return sync_job_phase_name(p);
-}
-
 static void set_state(struct store_job *j, enum api_job_state s)
 {
 	snprintf(j->state, sizeof(j->state), "%s", api_job_state_name(s));
@@ -131,7 +126,7 @@ static void set_state(struct store_job *j, enum api_job_state s)
 
 static void set_phase(struct store_job *j, enum sync_run_phase p)
 {
-	snprintf(j->phase, sizeof(j->phase), "%s", api_job_phase_name(p));
+	snprintf(j->phase, sizeof(j->phase), "%s", sync_job_phase_name(p));
 }
 
 struct api_jobs *api_jobs_of(struct api_server *srv)
@@ -328,6 +323,15 @@ static const struct job *job_same(const struct api_jobs *js, const struct job *j
 	return NULL;
 }
 
+/* BS_EBUSY naming `same`, the job that already does this sync, whose id
+ * goes into *job_id (the 409 names it). */
+static int same_busy(const struct store_job *same, int64_t *job_id, struct bs_error *err)
+{
+	*job_id = same->id;
+	return bs_error_set(err, BS_EBUSY, "the same sync of %s is already %s (job %lld)",
+	                    same->target, same->state, (long long)same->id);
+}
+
 /* A fleet job of jb's target queued or running with jb's key (the
  * fleet's jobs are not in this server's queue: they are read back). */
 struct same_ctx {
@@ -360,11 +364,8 @@ static int submit_fleet(struct api_jobs *js, struct store *st, struct job *jb, i
 	struct same_ctx sc = {st, jb->spec.key, {0}};
 	int rc = store_jobs_open(st, jb->j.target, same_row, &sc, err);
 
-	if (rc == 1) {
-		*job_id = sc.found.id;
-		return bs_error_set(err, BS_EBUSY, "the same sync of %s is already %s (job %lld)",
-		                    sc.found.target, sc.found.state, (long long)sc.found.id);
-	}
+	if (rc == 1)
+		return same_busy(&sc.found, job_id, err);
 	if (rc != BS_OK)
 		return rc;
 	buf_copy(jb->j.runner, sizeof(jb->j.runner), "fleet");
@@ -404,9 +405,7 @@ int api_jobs_submit_on(struct api_jobs *js, struct store *st, const struct api_j
 	if (js->stopping) {
 		rc = bs_error_set(err, BS_ESTATE, "serve is stopping");
 	} else if (same != NULL) {
-		*job_id = same->j.id;
-		rc = bs_error_set(err, BS_EBUSY, "the same sync of %s is already %s (job %lld)",
-		                  same->j.target, same->j.state, (long long)same->j.id);
+		rc = same_busy(&same->j, job_id, err);
 	} else if (js->fleet == NULL && js->n == js->cap) {
 		size_t cap = js->cap ? js->cap * 2 : 16;
 		struct job **v = realloc(js->v, cap * sizeof(struct job *));

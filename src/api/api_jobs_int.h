@@ -15,9 +15,8 @@
 
 #include <pthread.h>
 
-/* "queued", "running", "done", "failed"; and "target", "lock", ... "done". */
+/* "queued", "running", "done", "failed" (a phase's name: sync_job_phase_name). */
 const char *api_job_state_name(enum api_job_state s);
-const char *api_job_phase_name(enum sync_run_phase p);
 
 /*
  * Job `id` into *out (struct store_job: jobs are stored, store/store.h) and

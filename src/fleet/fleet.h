@@ -112,8 +112,9 @@ int fleet_renew(struct fleet *f, struct fleet_lease *l, int64_t lease_ms, struct
 /*
  * Hand the target back: its lease ends now and it is due again in
  * next_in_ms (< 0: when it was due before the claim: a run of jobs alone
- * leaves the schedule as it was).  `result` (short text: "ok", the error) is kept for the
- * operator.  Only the owner's lease is touched.
+ * leaves the schedule as it was).  `result` (short text: "ok", the error)
+ * is kept for the operator.  An asking (fleet_ask) made before the claim
+ * is answered; one made since stands.  Only the owner's lease is touched.
  */
 int fleet_release(struct fleet *f, const struct fleet_lease *l, int64_t next_in_ms,
                   const char *result, struct bs_error *err);

@@ -26,12 +26,8 @@ XU=$SB_URL
 xlogin "$XU"
 tenant_of() { printf 'b5000000-0000-4000-8000-%012d' $(($1 + 1)); }
 
-awk -v n="$SALES" 'BEGIN {
-	print "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"Budget Customer\"}";
-	for (i = 1; i <= n; i++)
-		printf "{\"kind\":\"sale\",\"id\":\"SO-%d\",\"reference\":\"SO-%d\",\"customer_id\":\"C-1\",\"date\":\"2026-11-01\",\"invoiced\":true,\"tax_mode\":\"none\",\"lines\":[{\"description\":\"Item\",\"qty\":\"1\",\"unit_price\":\"%d.%02d\",\"tax_rate\":\"0\"}]}\n", i, i, 10 + i * 3, (i * 17) % 100;
-}' >"$T/sales.jsonl"
-want_total=$(awk -v n="$SALES" 'BEGIN { s = 0; for (i = 1; i <= n; i++) s += (10 + i * 3) * 100 + (i * 17) % 100; printf "%d.%02d", s / 100, s % 100 }')
+sales_jsonl 1 "$SALES" >"$T/sales.jsonl"
+want_total=$(sales_total "$SALES")
 
 for i in 1 2; do
 	export BOOKSYNC_DB="$PG_URL?schema=org$i"

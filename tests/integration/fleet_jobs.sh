@@ -29,28 +29,17 @@ XU=$SB_URL
 xlogin "$XU"
 X_TEN=b5000000-0000-4000-8000-000000000002
 
-# sales FROM..TO: a customer, amounts in cents that do not repeat
-sales() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		print "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"Jobs Customer\"}";
-		for (i = a; i <= b; i++)
-			printf "{\"kind\":\"sale\",\"id\":\"SO-%d\",\"reference\":\"SO-%d\",\"customer_id\":\"C-1\",\"date\":\"2026-11-01\",\"invoiced\":true,\"tax_mode\":\"none\",\"lines\":[{\"description\":\"Item\",\"qty\":\"1\",\"unit_price\":\"%d.%02d\",\"tax_rate\":\"0\"}]}\n", i, i, 10 + i * 3, (i * 17) % 100;
-	}'
-}
-total_of() { # total_of N: the sales 1..N, to the cent
-	awk -v n="$1" 'BEGIN { s = 0; for (i = 1; i <= n; i++) s += (10 + i * 3) * 100 + (i * 17) % 100; printf "%d.%02d", s / 100, s % 100 }'
-}
 # each invoice once, to the cent: the tenant holds exactly sales 1..N
 tenant_holds() {
 	xget "Invoices" >"$T/inv.json"
 	eq "$2: invoices" \
 		"$(jv '(j.Invoices || []).filter(d => d.Status !== "DELETED" && d.Status !== "VOIDED").length' <"$T/inv.json")" "$1"
 	eq "$2: distinct numbers" "$(jv 'new Set((j.Invoices || []).map(d => d.InvoiceNumber)).size' <"$T/inv.json")" "$1"
-	eq "$2: total" "$(jv 'c(sum(j.Invoices || [], d => d.Total))' <"$T/inv.json")" "$(total_of "$1")"
+	eq "$2: total" "$(jv 'c(sum(j.Invoices || [], d => d.Total))' <"$T/inv.json")" "$(sales_total "$1")"
 }
 
 export BOOKSYNC_DB="$PG_URL?schema=org1"
-sales 1 100 >"$T/s1.jsonl"
+sales_jsonl 1 100 >"$T/s1.jsonl"
 "$B" init >/dev/null || bad "init"
 "$B" import "$T/s1.jsonl" >/dev/null || bad "import"
 "$B" settings limits.app_per_minute 3 >/dev/null || bad "settings"
@@ -148,7 +137,7 @@ sleep 4 # the reads' minute passes
 r2=$(refused)
 
 # kill -9 in the middle of a job: 400 more sales, 8 batches at one a second
-sales 101 500 >"$T/s2.jsonl"
+sales_jsonl 101 500 >"$T/s2.jsonl"
 "$B" import "$T/s2.jsonl" >/dev/null || bad "import 2"
 eq "POST /sync 2" "$(post_sync "$T/j2.json")" 202
 J2=$(jv j.id <"$T/j2.json")
@@ -187,7 +176,7 @@ tenant_holds 500 "after the resync"
 # shell holds the target's lock for the 300 sales it posts, 6 s at a batch
 # a second) is not failed: it goes back to the queue, says what it waits
 # for, and is taken again once the lock is free
-sales 501 800 >"$T/s3.jsonl"
+sales_jsonl 501 800 >"$T/s3.jsonl"
 "$B" import "$T/s3.jsonl" >/dev/null || bad "import 3"
 sleep 4 # the reads' minute passes
 "$B" sync >"$T/cli.out" 2>"$T/cli.err" &

@@ -82,6 +82,21 @@ sb_start() {
 	[ "$sb_rc" -eq 0 ] || exit 1
 }
 
+# sales_jsonl FROM TO: records of customer C-1 and its invoiced sales
+# SO-FROM..SO-TO, one line of 10 + 3i units and (17i mod 100) cents each
+# (amounts that do not repeat); sales_total N: the sum of SO-1..SO-N, to
+# the cent, as "D.CC".
+sales_jsonl() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		print "{\"kind\":\"customer\",\"id\":\"C-1\",\"name\":\"Sales Customer\"}";
+		for (i = a; i <= b; i++)
+			printf "{\"kind\":\"sale\",\"id\":\"SO-%d\",\"reference\":\"SO-%d\",\"customer_id\":\"C-1\",\"date\":\"2026-11-01\",\"invoiced\":true,\"tax_mode\":\"none\",\"lines\":[{\"description\":\"Item\",\"qty\":\"1\",\"unit_price\":\"%d.%02d\",\"tax_rate\":\"0\"}]}\n", i, i, 10 + i * 3, (i * 17) % 100;
+	}'
+}
+sales_total() {
+	awk -v n="$1" 'BEGIN { s = 0; for (i = 1; i <= n; i++) s += (10 + i * 3) * 100 + (i * 17) % 100; printf "%d.%02d", s / 100, s % 100 }'
+}
+
 # serve_start [ARGS...]: `booksync serve --listen 127.0.0.1:0 ARGS...` in
 # the background, with the environment as the caller set it; its output in
 # $T/serveN.out and $T/serveN.err (N counts the serves started, from 1).
