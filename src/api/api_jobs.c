@@ -589,11 +589,12 @@ int api_jobs_start(struct api_server *srv, struct api_jobs **out, struct bs_erro
 		                        ao->now_ms(), NULL, err);
 	if (rc != BS_OK)
 		goto out;
-	if (pthread_create(&js->worker, NULL, worker_main, js) != 0) {
+	/* the fleet's jobs are run by its workers: no queue here to run */
+	if (js->fleet == NULL && pthread_create(&js->worker, NULL, worker_main, js) != 0) {
 		rc = bs_error_set(err, BS_ENOMEM, "cannot start the job worker");
 		goto out;
 	}
-	js->worker_started = true;
+	js->worker_started = js->fleet == NULL;
 	/* registered first: the scheduler's submits look the runner up */
 	pthread_mutex_lock(&reg_mu);
 	js->reg_next = reg_head;
