@@ -380,6 +380,18 @@ const char *const store_sqlite_migrations[] = {
 	 * last, so a worker's writes stop once another has taken it over. */
 	"ALTER TABLE jobs ADD COLUMN runner TEXT NOT NULL DEFAULT '';\n"
 	"ALTER TABLE jobs ADD COLUMN worker TEXT NOT NULL DEFAULT '';\n",
+
+	/* 14 -> 15: the history row of a record's move to `queued` by the
+	 * planner, held by the first outbox row the move wrote (its from-state,
+	 * actor and reason; its time is the row's created_ms) rather than
+	 * written beside it: one row and one index entry fewer a planned
+	 * document.  It is written into history when the record moves on
+	 * from `queued`, or when the row is deleted; until then the history
+	 * readers show it from the outbox (docs/exactly-once.md "History held
+	 * by the outbox"). */
+	"ALTER TABLE outbox ADD COLUMN hist_from TEXT;\n"
+	"ALTER TABLE outbox ADD COLUMN hist_actor TEXT;\n"
+	"ALTER TABLE outbox ADD COLUMN hist_reason TEXT;\n",
 };
 /* clang-format on */
 

@@ -355,16 +355,17 @@ int store_outbox_add(struct store *st, const char *target, enum record_kind kind
                      const char *doc_type, const char *op, const char *body, const char *deps,
                      int64_t now_ms, int64_t *op_id, struct bs_error *err)
 {
-	return st->ops->outbox_add(st, target, kind, id, 0, doc_type, op, body, deps, now_ms, op_id,
-	                           err);
+	return st->ops->outbox_add(st, target, kind, id, 0, doc_type, op, body, deps, now_ms, NULL,
+	                           op_id, err);
 }
 
 int store_outbox_add_rec(struct store *st, const char *target, const struct store_record_info *rec,
                          const char *doc_type, const char *op, const char *body, const char *deps,
-                         int64_t now_ms, int64_t *op_id, struct bs_error *err)
+                         int64_t now_ms, const struct store_held_move *held, int64_t *op_id,
+                         struct bs_error *err)
 {
 	return st->ops->outbox_add(st, target, rec->kind, rec->id, rec->rowid, doc_type, op, body,
-	                           deps, now_ms, op_id, err);
+	                           deps, now_ms, held, op_id, err);
 }
 
 /* The one mapping of the status enums to the text the store keeps. */

@@ -38,7 +38,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 enum store_open_flags {
 	/* create the file when missing, initialise it when empty (`booksync init`) */
@@ -352,7 +352,10 @@ struct store_history_row {
 typedef int (*store_history_cb)(void *arg, const struct store_history_row *row);
 
 /* History of one record (kind/id given) or of all (id NULL), oldest first,
- * at most `limit` rows (0 = all) counted from the newest. */
+ * at most `limit` rows (0 = all) counted from the newest.  A move to
+ * `queued` still held by its outbox row (struct store_held_move) comes
+ * last, with a seq above every written row's (it gets its own seq when
+ * written). */
 int store_history_each(struct store *st, const enum record_kind *kind, const char *id,
                        int64_t limit, store_history_cb cb, void *arg, struct bs_error *err);
 
@@ -449,10 +452,33 @@ int store_outbox_add(struct store *st, const char *target, enum record_kind kind
                      const char *doc_type, const char *op, const char *body, const char *deps,
                      int64_t now_ms, int64_t *op_id, struct bs_error *err);
 
-/* store_outbox_add for a record the caller read in the open transaction. */
+/*
+ * The history row of a record's coming move to `queued`, offered with the
+ * first outbox row that move writes: from the state `from`, by `actor`,
+ * for `reason`, at the row's now_ms.  The outbox row keeps it, and the
+ * move (store_state_apply_rec, in the same transaction, from `from` to
+ * `queued`) writes no history row of its own: one row and one index entry
+ * fewer a planned document.  The held row is written into history, in
+ * order, when the record moves on from `queued` or the outbox row is
+ * deleted; until then store_history_each shows it from the outbox.  A
+ * move that does not match (another from-state, not to `queued`) writes
+ * its own row and the offer is withdrawn, so history has the move once
+ * whatever the caller does.  Strings are copied; NULL offers nothing.
+ */
+struct store_held_move {
+	enum sync_state from;
+	const char *actor;
+	const char *reason;
+};
+
+/* store_outbox_add for a record the caller read in the open transaction,
+ * with the history row of its move to `queued` when `held` is not NULL
+ * (above; only the record's first outbox row of the transaction holds
+ * it). */
 int store_outbox_add_rec(struct store *st, const char *target, const struct store_record_info *rec,
                          const char *doc_type, const char *op, const char *body, const char *deps,
-                         int64_t now_ms, int64_t *op_id, struct bs_error *err);
+                         int64_t now_ms, const struct store_held_move *held, int64_t *op_id,
+                         struct bs_error *err);
 
 /* Operations on target with `status` (STORE_OP_ANY any), of `doc_type`
  * (NULL any), of `request` (0 any), oldest first.  cb stops the walk as

@@ -80,8 +80,8 @@ struct store_ops {
 	              struct bs_error *err);
 	int (*outbox_add)(struct store *st, const char *target, enum record_kind kind,
 	                  const char *id, int64_t rowid, const char *doc_type, const char *op,
-	                  const char *body, const char *deps, int64_t now_ms, int64_t *op_id,
-	                  struct bs_error *err);
+	                  const char *body, const char *deps, int64_t now_ms,
+	                  const struct store_held_move *held, int64_t *op_id, struct bs_error *err);
 	int (*outbox_each)(struct store *st, const char *target, const char *status,
 	                   const char *doc_type, int64_t request, store_op_cb cb, void *arg,
 	                   struct bs_error *err);

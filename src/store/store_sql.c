@@ -101,6 +101,22 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
                      " WHERE kind = ?2 AND id = ?3",
     [Q_OUTBOX_ADD_ROW] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
                          " created_ms) VALUES(?1, ?2, ?4, ?5, ?6, ?7, 'ready', ?8)",
+    /* the history row of the record's move to queued, held by this row
+     * (struct store_held_move): its time is created_ms */
+    [Q_OUTBOX_ADD_HELD] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
+                          " created_ms, hist_from, hist_actor, hist_reason)"
+                          " VALUES(?1, ?2, ?4, ?5, ?6, ?7, 'ready', ?8, ?9, ?10, ?11)",
+    /* held rows into history, as the move would have written them */
+    [Q_HELD_WRITE] = "INSERT INTO history(record, target, at_ms, actor, from_state, to_state,"
+                     " reason) SELECT record, target, created_ms, hist_actor, hist_from,"
+                     " 'queued', hist_reason FROM outbox WHERE record = ?1 AND target = ?2"
+                     " AND hist_from IS NOT NULL ORDER BY id",
+    [Q_HELD_WRITE_OP] = "INSERT INTO history(record, target, at_ms, actor, from_state, to_state,"
+                        " reason) SELECT record, target, created_ms, hist_actor, hist_from,"
+                        " 'queued', hist_reason FROM outbox WHERE id = ?1"
+                        " AND hist_from IS NOT NULL",
+    [Q_HELD_CLEAR] = "UPDATE outbox SET hist_from = NULL, hist_actor = NULL, hist_reason = NULL"
+                     " WHERE record = ?1 AND target = ?2 AND hist_from IS NOT NULL",
     [Q_OUTBOX_SET] = "UPDATE outbox SET status = ?2, request = nullif(?3, 0) WHERE id = ?1",
     [Q_OUTBOX_DEL] = "DELETE FROM outbox WHERE id = ?1",
     [Q_OUTBOX_HAS] = "SELECT 1 FROM outbox o JOIN records r ON r.rowid = o.record"
@@ -228,6 +244,7 @@ int tx_enter(struct sq_store *s, struct bs_error *err)
 		rc = tx_run(s, Q_TX_BEGIN, err, "starting a transaction");
 		s->refusals = -1; /* another connection may have written one */
 		s->seen.valid = false;
+		s->held.valid = false;
 	}
 	if (rc == BS_OK)
 		s->tx_depth++;
@@ -264,6 +281,7 @@ int tx_leave(struct sq_store *s, int status, struct bs_error *err)
 			status = tx_counter_flush(s, err);
 		s->ctr.valid = false;
 		s->seen.valid = false;
+		s->held.valid = false;
 		if (status == BS_OK) {
 			rc = tx_run(s, Q_TX_COMMIT, err, "committing");
 			if (rc != BS_OK) {

@@ -59,6 +59,10 @@ enum stmt_id {
 	Q_COUNTER_GET,
 	Q_OUTBOX_ADD,
 	Q_OUTBOX_ADD_ROW,
+	Q_OUTBOX_ADD_HELD,
+	Q_HELD_WRITE,
+	Q_HELD_WRITE_OP,
+	Q_HELD_CLEAR,
 	Q_OUTBOX_SET,
 	Q_OUTBOX_DEL,
 	Q_OUTBOX_HAS,
@@ -112,6 +116,18 @@ struct sq_store {
 		int64_t rowid;
 		char target[128];
 	} seen;
+	/*
+	 * The outbox row written in this transaction that holds the history
+	 * row of its record's coming move to `queued` (struct store_held_move):
+	 * state_apply_locked then writes none, or withdraws the offer when
+	 * the move is another.  Dropped when the transaction ends.
+	 */
+	struct sq_held {
+		bool valid;
+		enum sync_state from;
+		int64_t rowid;
+		char target[128];
+	} held;
 };
 
 /* What opening a file finds in it, read before anything is written. */
@@ -249,12 +265,18 @@ int sq_serial(struct store *st, const char *target, enum record_kind kind, const
               struct bs_error *err);
 int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
                   int64_t rowid, const char *doc_type, const char *op, const char *body,
-                  const char *deps, int64_t now_ms, int64_t *op_id, struct bs_error *err);
+                  const char *deps, int64_t now_ms, const struct store_held_move *held,
+                  int64_t *op_id, struct bs_error *err);
 int sq_outbox_each(struct store *st, const char *target, const char *status, const char *doc_type,
                    int64_t request, store_op_cb cb, void *arg, struct bs_error *err);
 int sq_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
                   struct bs_error *err);
 int sq_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err);
+/* The history rows record's outbox rows on target hold (struct
+ * store_held_move) written into history (write) or dropped; the rows'
+ * offers cleared either way.  Inside the caller's transaction. */
+int sq_held_settle(struct sq_store *s, int64_t record, const char *target, bool write,
+                   struct bs_error *err);
 int sq_outbox_has(struct store *st, const char *target, enum record_kind kind, const char *id,
                   bool *has, struct bs_error *err);
 int sq_request_create(struct store *st, const char *target, const char *doc_type, int64_t now_ms,

@@ -226,6 +226,12 @@ int sq_history_each(struct store *st, const enum record_kind *kind, const char *
 	    " WHERE ?1 IS NULL OR (r.kind = ?2 AND r.id = ?1)"
 	    " UNION ALL SELECT 0, r.created_ms, r.kind, r.id, '', 'ingest', '', 'new', ''"
 	    " FROM records r WHERE ?1 IS NOT NULL AND r.kind = ?2 AND r.id = ?1"
+	    /* moves to queued still held by their outbox rows: each the
+	     * latest of its record on its target, so after every written row */
+	    " UNION ALL SELECT (SELECT coalesce(max(seq), 0) FROM history) + o.id, o.created_ms,"
+	    " r.kind, r.id, o.target, o.hist_actor, o.hist_from, 'queued', o.hist_reason"
+	    " FROM outbox o JOIN records r ON r.rowid = o.record WHERE o.hist_from IS NOT NULL"
+	    " AND (?1 IS NULL OR (r.kind = ?2 AND r.id = ?1))"
 	    " ORDER BY 1 DESC LIMIT ?3) AS page ORDER BY 1";
 	struct sq_store *s = sq(st);
 	struct history_walk hw = {cb, arg};

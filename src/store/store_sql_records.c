@@ -10,14 +10,47 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * The history rows held by record's outbox rows on target (struct
+ * store_held_move) written into history, or (write false) dropped, and
+ * the rows' offers cleared either way.
+ */
+int sq_held_settle(struct sq_store *s, int64_t record, const char *target, bool write,
+                   struct bs_error *err)
+{
+	struct db_stmt *q = NULL;
+	int rc = BS_OK;
+
+	if (write) {
+		if ((rc = sq_stmt(s, Q_HELD_WRITE, &q, err)) != BS_OK)
+			return rc;
+		db_bind_int64(q, 1, record);
+		db_bind_text(q, 2, target);
+		if ((rc = sq_done(s, q, err, "writing history")) != BS_OK)
+			return rc;
+		if (db_changes(s->db) == 0)
+			return BS_OK; /* none held: nothing to clear */
+	}
+	if ((rc = sq_stmt(s, Q_HELD_CLEAR, &q, err)) != BS_OK)
+		return rc;
+	db_bind_int64(q, 1, record);
+	db_bind_text(q, 2, target);
+	return sq_done(s, q, err, "updating the outbox");
+}
+
 static int history_add(struct sq_store *s, int64_t record, const char *target,
                        const struct store_actor *who, const char *from, const char *to,
                        const char *reason, struct bs_error *err)
 {
 	struct db_stmt *q = NULL;
-	int rc = sq_stmt(s, Q_HISTORY_ADD, &q, err);
+	int rc;
 
-	if (rc != BS_OK)
+	/* a move on from queued: the move into it first, if an outbox row
+	 * still holds it, so history keeps its order */
+	if (target != NULL && *target != '\0' && strcmp(from, sync_state_name(SYNC_QUEUED)) == 0 &&
+	    (rc = sq_held_settle(s, record, target, true, err)) != BS_OK)
+		return rc;
+	if ((rc = sq_stmt(s, Q_HISTORY_ADD, &q, err)) != BS_OK)
 		return rc;
 	db_bind_int64(q, 1, record);
 	db_bind_text(q, 2, target != NULL ? target : "");
@@ -68,8 +101,13 @@ static void bind_content(struct db_stmt *q, int first, const struct record *r)
 }
 
 /* New content on an existing record: every target's state moves. */
+/*
+ * A new version of record: its own history row ("changed", reason
+ * `version`), then
+ * each target's state moved by SYNC_EV_NEW_VERSION with a row of its own.
+ */
 static int states_new_version(struct sq_store *s, int64_t record, const struct store_actor *who,
-                              struct bs_error *err)
+                              const char *version, struct bs_error *err)
 {
 	struct change {
 		char target[128];
@@ -102,6 +140,13 @@ static int states_new_version(struct sq_store *s, int64_t record, const struct s
 	db_reset(q);
 	if (rc != DB_DONE && rc != DB_ROW)
 		return sq_fail(s, rc, err, "reading sync state");
+	/* a move to queued an outbox row still holds came before this version */
+	for (size_t i = 0; i < n; i++)
+		if (changes[i].from == SYNC_QUEUED &&
+		    (rc = sq_held_settle(s, record, changes[i].target, true, err)) != BS_OK)
+			return rc;
+	if ((rc = history_add(s, record, NULL, who, "", "changed", version, err)) != BS_OK)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		const char *reason = changes[i].from == SYNC_CONSOLIDATED
 		                         ? "new version arrived; the consolidated document "
@@ -323,10 +368,7 @@ existing:
 		return rc;
 	*result = STORE_PUT_CHANGED;
 	snprintf(reason, sizeof(reason), "version %lld", (long long)r->version);
-	rc = history_add(s, rowid, NULL, who, "", "changed", r->version ? reason : "", err);
-	if (rc != BS_OK)
-		return rc;
-	return states_new_version(s, rowid, who, err);
+	return states_new_version(s, rowid, who, r->version ? reason : "", err);
 }
 
 int sq_record_put(struct store *st, const struct record *r, const struct store_actor *who,
@@ -557,13 +599,14 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
                               enum sync_state *new_state, struct bs_error *err)
 {
 	enum sync_state from = SYNC_NOT_IMPORTED, to;
-	bool pending = false, pending_out, has_row = false;
+	bool pending = false, pending_out, has_row = false, held;
 	const char *why = NULL;
 	struct db_stmt *q = NULL;
 	int rc;
 
 	if (rowid <= 0 && (rc = record_rowid(s, kind, id, &rowid, err)) != BS_OK)
 		return rc;
+	held = s->held.valid && s->held.rowid == rowid && strcmp(s->held.target, target) == 0;
 	if (s->seen.valid && s->seen.rowid == rowid && strcmp(s->seen.target, target) == 0) {
 		from = s->seen.state; /* read or written in this transaction */
 		pending = s->seen.pending;
@@ -614,8 +657,18 @@ static int state_apply_locked(struct sq_store *s, enum record_kind kind, const c
 		if ((rc = sq_done(s, q, err, "writing an error")) != BS_OK)
 			return rc;
 	}
+	if (held) {
+		s->held.valid = false; /* one move per offer */
+		/* the outbox row written for this move holds its history row */
+		if (to == SYNC_QUEUED && from == s->held.from)
+			goto done;
+		/* another move: it writes its own row, and the offer goes */
+		if ((rc = sq_held_settle(s, rowid, target, false, err)) != BS_OK)
+			return rc;
+	}
 	rc = history_add(s, rowid, target, who, sync_state_name(from), sync_state_name(to),
 	                 reason != NULL ? reason : sync_event_name(ev), err);
+done:
 	if (rc == BS_OK && new_state != NULL)
 		*new_state = to;
 	return rc;

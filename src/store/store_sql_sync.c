@@ -138,16 +138,58 @@ out:
 	return tx_leave(s, rc, err);
 }
 
+/*
+ * Whether this outbox row is to hold the history row of its record's move
+ * to queued (struct store_held_move): only the record's first row of the
+ * transaction, inside one, with a target short enough to remember.  An
+ * offer of another record that no move took is withdrawn first, so no
+ * outbox row holds a move that did not happen.
+ */
+static int held_take(struct sq_store *s, const char *target, int64_t rowid,
+                     const struct store_held_move *held, bool *take, struct bs_error *err)
+{
+	size_t n = strlen(target);
+	int rc = BS_OK;
+
+	*take = false;
+	if (held == NULL || rowid <= 0 || s->tx_depth == 0 || n >= sizeof(s->held.target))
+		return BS_OK;
+	if (s->held.valid) {
+		if (s->held.rowid == rowid && strcmp(s->held.target, target) == 0)
+			return BS_OK; /* a second row of the same record */
+		s->held.valid = false;
+		if ((rc = sq_held_settle(s, s->held.rowid, s->held.target, false, err)) != BS_OK)
+			return rc;
+	}
+	s->held.valid = true;
+	s->held.from = held->from;
+	s->held.rowid = rowid;
+	memcpy(s->held.target, target, n + 1);
+	*take = true;
+	return BS_OK;
+}
+
 int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
                   int64_t rowid, const char *doc_type, const char *op, const char *body,
-                  const char *deps, int64_t now_ms, int64_t *op_id, struct bs_error *err)
+                  const char *deps, int64_t now_ms, const struct store_held_move *held,
+                  int64_t *op_id, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	struct db_stmt *q = NULL;
-	int rc = sq_stmt(s, rowid > 0 ? Q_OUTBOX_ADD_ROW : Q_OUTBOX_ADD, &q, err);
+	bool take = false;
+	int rc = held_take(s, target, rowid, held, &take, err);
 
 	if (rc != BS_OK)
 		return rc;
+	rc = sq_stmt(s,
+	             take        ? Q_OUTBOX_ADD_HELD
+	             : rowid > 0 ? Q_OUTBOX_ADD_ROW
+	                         : Q_OUTBOX_ADD,
+	             &q, err);
+	if (rc != BS_OK) {
+		s->held.valid = false;
+		return rc;
+	}
 	db_bind_text(q, 1, target);
 	if (rowid > 0) {
 		db_bind_int64(q, 2, rowid);
@@ -160,7 +202,14 @@ int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, c
 	db_bind_text(q, 6, body);
 	db_bind_text(q, 7, deps != NULL ? deps : "");
 	db_bind_int64(q, 8, now_ms);
+	if (take) {
+		db_bind_text(q, 9, sync_state_name(held->from));
+		db_bind_text(q, 10, held->actor);
+		db_bind_text(q, 11, held->reason != NULL ? held->reason : "");
+	}
 	rc = sq_done(s, q, err, "writing the outbox");
+	if (rc != BS_OK)
+		s->held.valid = false;
 	if (rc == BS_OK && db_changes(s->db) != 1)
 		rc = bs_error_set(err, BS_ENOTFOUND, "no record %s:%s", record_kind_name(kind), id);
 	if (rc == BS_OK && op_id != NULL)
@@ -287,12 +336,22 @@ int sq_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	struct db_stmt *q = NULL;
-	int rc = sq_stmt(s, Q_OUTBOX_DEL, &q, err);
+	int rc = tx_enter(s, err);
 
 	if (rc != BS_OK)
 		return rc;
+	/* the history row it holds outlives it (struct store_held_move) */
+	if ((rc = sq_stmt(s, Q_HELD_WRITE_OP, &q, err)) != BS_OK)
+		goto out;
 	db_bind_int64(q, 1, op_id);
-	return sq_done(s, q, err, "updating the outbox");
+	if ((rc = sq_done(s, q, err, "writing history")) != BS_OK)
+		goto out;
+	if ((rc = sq_stmt(s, Q_OUTBOX_DEL, &q, err)) != BS_OK)
+		goto out;
+	db_bind_int64(q, 1, op_id);
+	rc = sq_done(s, q, err, "updating the outbox");
+out:
+	return tx_leave(s, rc, err);
 }
 
 int sq_outbox_has(struct store *st, const char *target, enum record_kind kind, const char *id,

@@ -922,6 +922,220 @@ static void test_history(void **state)
 	assert_int_equal(h.n, 3);
 }
 
+/* Renders one record's history as "from>to reason;" per row, seq checked
+ * to rise. */
+struct hist_text {
+	char s[512];
+	int64_t last_seq;
+};
+
+static int hist_text_cb(void *arg, const struct store_history_row *h)
+{
+	struct hist_text *t = arg;
+	size_t n = strlen(t->s);
+
+	assert_true(h->seq > t->last_seq || (h->seq == 0 && t->last_seq == 0));
+	t->last_seq = h->seq;
+	snprintf(t->s + n, sizeof(t->s) - n, "%s>%s %s;", h->from, h->to, h->reason);
+	return 0;
+}
+
+enum held_op {
+	H_END,
+	H_BEGIN,     /* store_begin and store_record_get_on S-1 (arg: other record) */
+	H_EMIT,      /* an outbox row of the record read, offering a move from `from` */
+	H_EMIT_BARE, /* one offering nothing */
+	H_APPLY,     /* store_state_apply_rec ev */
+	H_PUT,       /* a new version of S-1 (inside or outside the transaction) */
+	H_DELETE,    /* store_outbox_delete of the last row emitted */
+	H_COMMIT,
+	H_ROLLBACK,
+};
+
+struct held_step {
+	enum held_op op;
+	const char *id;       /* H_BEGIN: the record read (NULL: S-1) */
+	enum sync_state from; /* H_EMIT: the offer's from-state */
+	enum sync_event ev;   /* H_APPLY: the move; H_EMIT: the offer's reason */
+};
+
+/*
+ * A record's move to queued whose history row its outbox row holds
+ * (struct store_held_move): history shows each move once and in order,
+ * whatever follows -- the move on, a new version, the row deleted, a move
+ * that does not match the offer, a rollback, two rows, two records.
+ */
+static void test_history_held(void **state)
+{
+	static const struct {
+		const char *name;
+		struct held_step steps[10];
+		const char *want; /* S-1's history after the steps */
+	} cases[] = {
+	    {"held: shown from the outbox",
+	     {{H_BEGIN},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_APPLY, .ev = SYNC_EV_PLAN},
+	      {H_COMMIT}},
+	     ">new ;not_imported>queued plan;"},
+	    {"posted later: written before the move on",
+	     {{H_BEGIN},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_APPLY, .ev = SYNC_EV_PLAN},
+	      {H_COMMIT},
+	      {H_BEGIN},
+	      {H_APPLY, .ev = SYNC_EV_POSTED},
+	      {H_COMMIT}},
+	     ">new ;not_imported>queued plan;queued>imported posted;"},
+	    {"a new version while queued",
+	     {{H_BEGIN},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_APPLY, .ev = SYNC_EV_PLAN},
+	      {H_COMMIT},
+	      {H_PUT}},
+	     ">new ;not_imported>queued plan;>changed ;queued>queued new version arrived;"},
+	    {"row deleted, record waits",
+	     {{H_BEGIN},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_APPLY, .ev = SYNC_EV_PLAN},
+	      {H_COMMIT},
+	      {H_BEGIN},
+	      {H_DELETE},
+	      {H_APPLY, .ev = SYNC_EV_WAIT},
+	      {H_COMMIT}},
+	     ">new ;not_imported>queued plan;queued>waiting wait;"},
+	    {"failed in the same transaction",
+	     {{H_BEGIN},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_APPLY, .ev = SYNC_EV_PLAN},
+	      {H_APPLY, .ev = SYNC_EV_FAILED},
+	      {H_COMMIT}},
+	     ">new ;not_imported>queued plan;queued>error failed;"},
+	    {"offer from another state: the move writes its own",
+	     {{H_BEGIN},
+	      {H_EMIT, NULL, SYNC_CHANGED},
+	      {H_APPLY, .ev = SYNC_EV_PLAN},
+	      {H_COMMIT},
+	      {H_BEGIN},
+	      {H_APPLY, .ev = SYNC_EV_POSTED},
+	      {H_COMMIT}},
+	     ">new ;not_imported>queued plan;queued>imported posted;"},
+	    {"a move not to queued: its own row, no held one",
+	     {{H_BEGIN},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_APPLY, .ev = SYNC_EV_SKIP},
+	      {H_COMMIT}},
+	     ">new ;not_imported>skipped skip;"},
+	    {"two rows of one record: one move",
+	     {{H_BEGIN},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_APPLY, .ev = SYNC_EV_PLAN},
+	      {H_COMMIT},
+	      {H_BEGIN},
+	      {H_APPLY, .ev = SYNC_EV_POSTED},
+	      {H_COMMIT}},
+	     ">new ;not_imported>queued plan;queued>imported posted;"},
+	    {"rolled back: nothing",
+	     {{H_BEGIN},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_APPLY, .ev = SYNC_EV_PLAN},
+	      {H_ROLLBACK}},
+	     ">new ;"},
+	    {"a row offering nothing: the move's own row",
+	     {{H_BEGIN}, {H_EMIT_BARE}, {H_APPLY, .ev = SYNC_EV_PLAN}, {H_COMMIT}},
+	     ">new ;not_imported>queued plan;"},
+	    {"an offer no move took, then another record's: withdrawn",
+	     {{H_BEGIN},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_BEGIN, "S-2"},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_APPLY, .ev = SYNC_EV_PLAN},
+	      {H_COMMIT}},
+	     ">new ;"},
+	    {"resync's reason",
+	     {{H_BEGIN},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED, SYNC_EV_RESYNC},
+	      {H_APPLY, .ev = SYNC_EV_RESYNC},
+	      {H_COMMIT}},
+	     ">new ;not_imported>queued resync;"},
+	};
+	struct fx *f = *state;
+	enum record_kind k = RECORD_SALE;
+	struct bs_error err;
+	struct buf body;
+
+	buf_init(&body, 0);
+	assert_int_equal(store_target_add(f->st, "xero:t", "", &f->who, &err), BS_OK);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		char s1[32], s2[32];
+		struct store_record_info info;
+		struct hist_text t = {"", 0};
+		enum store_put_result res;
+		enum sync_state cur;
+		int64_t op_id = 0;
+		int version = 1;
+
+		/* each case on records of its own */
+		snprintf(s1, sizeof(s1), "S-1-%zu", c);
+		snprintf(s2, sizeof(s2), "S-2-%zu", c);
+		assert_int_equal(put(f, RECORD_SALE, s1, 0, "{\"v\":0}", &res), BS_OK);
+		assert_int_equal(put(f, RECORD_SALE, s2, 0, "{\"v\":0}", &res), BS_OK);
+		for (const struct held_step *st = cases[c].steps; st->op != H_END; st++) {
+			/* the reason of the move offered: plan's unless the step names one */
+			struct store_held_move held = {
+			    st->from, "sync",
+			    sync_event_name(st->ev != SYNC_EV_NEW_VERSION ? st->ev : SYNC_EV_PLAN)};
+			char v[32];
+
+			switch (st->op) {
+			case H_BEGIN:
+				if (st->id == NULL)
+					assert_int_equal(store_begin(f->st, &err), BS_OK);
+				assert_int_equal(store_record_get_on(
+				                     f->st, RECORD_SALE, st->id != NULL ? s2 : s1,
+				                     "xero:t", &info, &body, &cur, &err),
+				                 BS_OK);
+				break;
+			case H_EMIT:
+			case H_EMIT_BARE:
+				assert_int_equal(store_outbox_add_rec(
+				                     f->st, "xero:t", &info, "Invoice", "create",
+				                     "{}", "", f->who.now_ms,
+				                     st->op == H_EMIT ? &held : NULL, &op_id, &err),
+				                 BS_OK);
+				break;
+			case H_APPLY:
+				assert_int_equal(store_state_apply_rec(f->st, &info, "xero:t",
+				                                       st->ev, NULL, &f->who, &cur,
+				                                       &err),
+				                 BS_OK);
+				break;
+			case H_PUT:
+				snprintf(v, sizeof(v), "{\"v\":%d}", version++);
+				assert_int_equal(put(f, RECORD_SALE, s1, 0, v, &res), BS_OK);
+				break;
+			case H_DELETE:
+				assert_int_equal(store_outbox_delete(f->st, op_id, &err), BS_OK);
+				break;
+			case H_COMMIT:
+				assert_int_equal(store_commit(f->st, &err), BS_OK);
+				break;
+			case H_ROLLBACK:
+				store_rollback(f->st);
+				break;
+			case H_END:
+				break;
+			}
+		}
+		assert_int_equal(store_history_each(f->st, &k, s1, 0, hist_text_cb, &t, &err),
+		                 BS_OK);
+		if (strcmp(t.s, cases[c].want) != 0)
+			fail_msg("%s: history %s, want %s", cases[c].name, t.s, cases[c].want);
+	}
+	buf_free(&body);
+}
+
 static void test_settings_and_tx(void **state)
 {
 	struct fx *f = *state;
@@ -1185,6 +1399,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_two_targets_need_a_name, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_resolve, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_history_held, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_settings_and_tx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only_and_corrupt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rows_walk, setup, teardown),

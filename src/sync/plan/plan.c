@@ -295,7 +295,7 @@ static void verdict(struct planner *p, enum record_kind kind, const char *id, en
 /* Move the record being planned through ev. */
 static int apply(struct planner *p, enum sync_event ev, const char *reason)
 {
-	struct store_actor who = {"sync", p->o->now_ms};
+	struct store_actor who = {PLAN_ACTOR, p->o->now_ms};
 	int rc =
 	    store_state_apply_rec(p->st, p->cur.info, p->o->target, ev, reason, &who, NULL, p->err);
 

@@ -569,7 +569,7 @@ static int write_residual(struct planner *p, const struct cons_grp *g, const cha
 static int consolidate_members(struct planner *p, const struct cons_grp *g, const char *id,
                                const char *name)
 {
-	struct store_actor who = {"sync", p->o->now_ms};
+	struct store_actor who = {PLAN_ACTOR, p->o->now_ms};
 	char reason[400];
 	int rc = BS_OK;
 

@@ -283,7 +283,7 @@ static bool parent_of(struct json_object *o, enum record_kind *k, const char **i
 
 static int apply_ev(struct planner *p, enum sync_event ev, const char *reason)
 {
-	struct store_actor who = {"sync", p->o->now_ms};
+	struct store_actor who = {PLAN_ACTOR, p->o->now_ms};
 
 	return store_state_apply_rec(p->st, p->cur.info, p->o->target, ev, reason, &who, NULL,
 	                             p->err);

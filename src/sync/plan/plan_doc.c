@@ -107,9 +107,17 @@ int plan_put_sym(struct planner *p, const char *key, const char *type, enum reco
 	return rc;
 }
 
-/* Write the record's document into the outbox (or hand it to a dry run). */
+/*
+ * Write the record's document into the outbox (or hand it to a dry run).
+ * The record's move to queued follows (plan_one's apply): the outbox row
+ * holds that move's history row (struct store_held_move), as apply would
+ * have written it.
+ */
 int plan_doc_emit(struct planner *p, const char *type, const char *op)
 {
+	const struct store_held_move held = {
+	    p->cur.state, PLAN_ACTOR,
+	    sync_event_name(p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN)};
 	int rc = buf_addc(&p->s.doc, '}');
 
 	if (rc != BS_OK)
@@ -119,7 +127,7 @@ int plan_doc_emit(struct planner *p, const char *type, const char *op)
 		             buf_cstr(&p->s.doc));
 	p->stats->documents++;
 	return store_outbox_add_rec(p->st, p->o->target, p->cur.info, type, op, buf_cstr(&p->s.doc),
-	                            buf_cstr(&p->s.deps), p->o->now_ms, NULL, p->err);
+	                            buf_cstr(&p->s.deps), p->o->now_ms, &held, NULL, p->err);
 }
 
 /* Document currency, its exponent, and the CurrencyRate text ("" = none). */

@@ -119,6 +119,9 @@ struct plan_sc_piece {
 
 #define PLAN_SC_MAX 8
 
+/* Who the planner's moves are by, in history. */
+#define PLAN_ACTOR "sync"
+
 /* The record being planned. */
 struct plan_rec {
 	const struct store_record_info *info;
