@@ -381,17 +381,19 @@ const char *const store_sqlite_migrations[] = {
 	"ALTER TABLE jobs ADD COLUMN runner TEXT NOT NULL DEFAULT '';\n"
 	"ALTER TABLE jobs ADD COLUMN worker TEXT NOT NULL DEFAULT '';\n",
 
-	/* 14 -> 15: the history row of a record's move to `queued` by the
-	 * planner, held by the first outbox row the move wrote (its from-state,
-	 * actor and reason; its time is the row's created_ms) rather than
-	 * written beside it: one row and one index entry fewer a planned
-	 * document.  It is written into history when the record moves on
-	 * from `queued`, or when the row is deleted; until then the history
-	 * readers show it from the outbox (docs/exactly-once.md "History held
-	 * by the outbox"). */
+	/* 14 -> 15: what planning wrote beside a document, held by its
+	 * outbox row instead (docs/exactly-once.md "Held by the outbox"): the
+	 * history row of the record's move to `queued` (its from-state, actor
+	 * and reason; its time is the row's created_ms) and the serial of the
+	 * document's number, which was a links row.  One row less in each of
+	 * two tables (and their indexes) a planned document.  Both are moved
+	 * to history and links when the record moves on from `queued`, or
+	 * when the row is deleted; until then the history readers show the
+	 * held row from the outbox. */
 	"ALTER TABLE outbox ADD COLUMN hist_from TEXT;\n"
 	"ALTER TABLE outbox ADD COLUMN hist_actor TEXT;\n"
-	"ALTER TABLE outbox ADD COLUMN hist_reason TEXT;\n",
+	"ALTER TABLE outbox ADD COLUMN hist_reason TEXT;\n"
+	"ALTER TABLE outbox ADD COLUMN serial INTEGER;\n",
 };
 /* clang-format on */
 

@@ -341,14 +341,18 @@ int store_link_drop(struct store *st, const char *target, enum record_kind kind,
 int store_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
                  const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
 {
-	return st->ops->serial(st, target, kind, id, ledger_type, now_ms, true, serial, err);
+	return st->ops->serial(st, target, kind, id, ledger_type, now_ms, serial, err);
 }
 
-int store_serial_fresh(struct store *st, const char *target, enum record_kind kind, const char *id,
-                       const char *ledger_type, int64_t now_ms, int64_t *serial,
-                       struct bs_error *err)
+int store_serial_next(struct store *st, const char *target, int64_t *serial, struct bs_error *err)
 {
-	return st->ops->serial(st, target, kind, id, ledger_type, now_ms, false, serial, err);
+	return st->ops->serial_next(st, target, serial, err);
+}
+
+int store_serial_keep(struct store *st, const char *target, enum record_kind kind, const char *id,
+                      const char *ledger_type, int64_t serial, int64_t now_ms, struct bs_error *err)
+{
+	return st->ops->serial_keep(st, target, kind, id, ledger_type, serial, now_ms, err);
 }
 
 int store_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
@@ -356,16 +360,16 @@ int store_outbox_add(struct store *st, const char *target, enum record_kind kind
                      int64_t now_ms, int64_t *op_id, struct bs_error *err)
 {
 	return st->ops->outbox_add(st, target, kind, id, 0, doc_type, op, body, deps, now_ms, NULL,
-	                           op_id, err);
+	                           0, op_id, err);
 }
 
 int store_outbox_add_rec(struct store *st, const char *target, const struct store_record_info *rec,
                          const char *doc_type, const char *op, const char *body, const char *deps,
-                         int64_t now_ms, const struct store_held_move *held, int64_t *op_id,
-                         struct bs_error *err)
+                         int64_t now_ms, const struct store_held_move *held, int64_t serial,
+                         int64_t *op_id, struct bs_error *err)
 {
 	return st->ops->outbox_add(st, target, rec->kind, rec->id, rec->rowid, doc_type, op, body,
-	                           deps, now_ms, held, op_id, err);
+	                           deps, now_ms, held, serial, op_id, err);
 }
 
 /* The one mapping of the status enums to the text the store keeps. */

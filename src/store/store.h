@@ -397,12 +397,22 @@ int store_link_drop(struct store *st, const char *target, enum record_kind kind,
 int store_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
                  const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err);
 
-/* store_serial for a caller that has just read the link (store_link_get)
- * in this transaction and found none, or one without a serial: allocates
- * without reading it again (the planner, once per document). */
-int store_serial_fresh(struct store *st, const char *target, enum record_kind kind, const char *id,
-                       const char *ledger_type, int64_t now_ms, int64_t *serial,
-                       struct bs_error *err);
+/*
+ * A fresh serial from target's counter, written nowhere yet, for a caller
+ * that has just read the document's link (store_link_get) in this
+ * transaction and found no serial there: the planner, once per document.
+ * The caller keeps it in the same transaction, either with the document
+ * it numbers (store_outbox_add_rec's `serial`: that outbox row holds it,
+ * and the store moves it into links when the record moves on from
+ * `queued` or the row is deleted) or in links at once (store_serial_keep).
+ * Kept with the document, it costs no links row while planning.
+ */
+int store_serial_next(struct store *st, const char *target, int64_t *serial, struct bs_error *err);
+
+/* Keep `serial` as kind:id's `ledger_type` document's on target, in links. */
+int store_serial_keep(struct store *st, const char *target, enum record_kind kind, const char *id,
+                      const char *ledger_type, int64_t serial, int64_t now_ms,
+                      struct bs_error *err);
 
 /*
  * Walk callbacks (store_*_each) return 0 to go on, STORE_WALK_STOP to stop
@@ -474,11 +484,12 @@ struct store_held_move {
 /* store_outbox_add for a record the caller read in the open transaction,
  * with the history row of its move to `queued` when `held` is not NULL
  * (above; only the record's first outbox row of the transaction holds
- * it). */
+ * it), and the serial of its doc_type document when `serial` > 0
+ * (store_serial_next). */
 int store_outbox_add_rec(struct store *st, const char *target, const struct store_record_info *rec,
                          const char *doc_type, const char *op, const char *body, const char *deps,
-                         int64_t now_ms, const struct store_held_move *held, int64_t *op_id,
-                         struct bs_error *err);
+                         int64_t now_ms, const struct store_held_move *held, int64_t serial,
+                         int64_t *op_id, struct bs_error *err);
 
 /* Operations on target with `status` (STORE_OP_ANY any), of `doc_type`
  * (NULL any), of `request` (0 any), oldest first.  cb stops the walk as

@@ -76,12 +76,18 @@ struct store_ops {
 	int (*link_drop)(struct store *st, const char *target, enum record_kind kind,
 	                 const char *id, const char *ledger_type, struct bs_error *err);
 	int (*serial)(struct store *st, const char *target, enum record_kind kind, const char *id,
-	              const char *ledger_type, int64_t now_ms, bool look, int64_t *serial,
+	              const char *ledger_type, int64_t now_ms, int64_t *serial,
 	              struct bs_error *err);
+	int (*serial_next)(struct store *st, const char *target, int64_t *serial,
+	                   struct bs_error *err);
+	int (*serial_keep)(struct store *st, const char *target, enum record_kind kind,
+	                   const char *id, const char *ledger_type, int64_t serial, int64_t now_ms,
+	                   struct bs_error *err);
 	int (*outbox_add)(struct store *st, const char *target, enum record_kind kind,
 	                  const char *id, int64_t rowid, const char *doc_type, const char *op,
 	                  const char *body, const char *deps, int64_t now_ms,
-	                  const struct store_held_move *held, int64_t *op_id, struct bs_error *err);
+	                  const struct store_held_move *held, int64_t serial, int64_t *op_id,
+	                  struct bs_error *err);
 	int (*outbox_each)(struct store *st, const char *target, const char *status,
 	                   const char *doc_type, int64_t request, store_op_cb cb, void *arg,
 	                   struct bs_error *err);

@@ -100,12 +100,14 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
                      " created_ms) SELECT ?1, rowid, ?4, ?5, ?6, ?7, 'ready', ?8 FROM records"
                      " WHERE kind = ?2 AND id = ?3",
     [Q_OUTBOX_ADD_ROW] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
-                         " created_ms) VALUES(?1, ?2, ?4, ?5, ?6, ?7, 'ready', ?8)",
+                         " created_ms, serial) VALUES(?1, ?2, ?4, ?5, ?6, ?7, 'ready', ?8,"
+                         " nullif(?12, 0))",
     /* the history row of the record's move to queued, held by this row
      * (struct store_held_move): its time is created_ms */
     [Q_OUTBOX_ADD_HELD] = "INSERT INTO outbox(target, record, doc_type, op, body, deps, status,"
-                          " created_ms, hist_from, hist_actor, hist_reason)"
-                          " VALUES(?1, ?2, ?4, ?5, ?6, ?7, 'ready', ?8, ?9, ?10, ?11)",
+                          " created_ms, hist_from, hist_actor, hist_reason, serial)"
+                          " VALUES(?1, ?2, ?4, ?5, ?6, ?7, 'ready', ?8, ?9, ?10, ?11,"
+                          " nullif(?12, 0))",
     /* held rows into history, as the move would have written them */
     [Q_HELD_WRITE] = "INSERT INTO history(record, target, at_ms, actor, from_state, to_state,"
                      " reason) SELECT record, target, created_ms, hist_actor, hist_from,"
@@ -117,6 +119,22 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
                         " AND hist_from IS NOT NULL",
     [Q_HELD_CLEAR] = "UPDATE outbox SET hist_from = NULL, hist_actor = NULL, hist_reason = NULL"
                      " WHERE record = ?1 AND target = ?2 AND hist_from IS NOT NULL",
+    /* held serials into links, as store_serial_keep would have written them */
+    [Q_HELD_SERIALS] = "INSERT INTO links(target, kind, source_id, ledger_type, serial,"
+                       " updated_ms) SELECT o.target, r.kind, r.id, o.doc_type, o.serial,"
+                       " o.created_ms FROM outbox o JOIN records r ON r.rowid = o.record"
+                       " WHERE o.record = ?1 AND o.target = ?2 AND o.serial IS NOT NULL"
+                       " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
+                       " serial = excluded.serial",
+    [Q_HELD_SERIALS_OP] = "INSERT INTO links(target, kind, source_id, ledger_type, serial,"
+                          " updated_ms) SELECT o.target, r.kind, r.id, o.doc_type, o.serial,"
+                          " o.created_ms FROM outbox o JOIN records r ON r.rowid = o.record"
+                          " WHERE o.id = ?1 AND o.serial IS NOT NULL"
+                          " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
+                          " serial = excluded.serial",
+    [Q_HELD_CLEAR_ALL] = "UPDATE outbox SET hist_from = NULL, hist_actor = NULL,"
+                         " hist_reason = NULL, serial = NULL WHERE record = ?1 AND target = ?2"
+                         " AND (hist_from IS NOT NULL OR serial IS NOT NULL)",
     [Q_OUTBOX_SET] = "UPDATE outbox SET status = ?2, request = nullif(?3, 0) WHERE id = ?1",
     [Q_OUTBOX_DEL] = "DELETE FROM outbox WHERE id = ?1",
     [Q_OUTBOX_HAS] = "SELECT 1 FROM outbox o JOIN records r ON r.rowid = o.record"
@@ -483,6 +501,8 @@ const struct store_ops sq_ops = {
     .link_set = sq_link_set,
     .link_drop = sq_link_drop,
     .serial = sq_serial,
+    .serial_next = sq_serial_next,
+    .serial_keep = sq_serial_keep,
     .outbox_add = sq_outbox_add,
     .outbox_each = sq_outbox_each,
     .outbox_set = sq_outbox_set,

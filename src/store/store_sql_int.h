@@ -63,6 +63,9 @@ enum stmt_id {
 	Q_HELD_WRITE,
 	Q_HELD_WRITE_OP,
 	Q_HELD_CLEAR,
+	Q_HELD_SERIALS,
+	Q_HELD_SERIALS_OP,
+	Q_HELD_CLEAR_ALL,
 	Q_OUTBOX_SET,
 	Q_OUTBOX_DEL,
 	Q_OUTBOX_HAS,
@@ -261,20 +264,24 @@ int sq_link_set(struct store *st, const char *target, enum record_kind kind, con
 int sq_link_drop(struct store *st, const char *target, enum record_kind kind, const char *id,
                  const char *ledger_type, struct bs_error *err);
 int sq_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
-              const char *ledger_type, int64_t now_ms, bool look, int64_t *serial,
-              struct bs_error *err);
+              const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err);
+int sq_serial_next(struct store *st, const char *target, int64_t *serial, struct bs_error *err);
+int sq_serial_keep(struct store *st, const char *target, enum record_kind kind, const char *id,
+                   const char *ledger_type, int64_t serial, int64_t now_ms, struct bs_error *err);
 int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
                   int64_t rowid, const char *doc_type, const char *op, const char *body,
                   const char *deps, int64_t now_ms, const struct store_held_move *held,
-                  int64_t *op_id, struct bs_error *err);
+                  int64_t serial, int64_t *op_id, struct bs_error *err);
 int sq_outbox_each(struct store *st, const char *target, const char *status, const char *doc_type,
                    int64_t request, store_op_cb cb, void *arg, struct bs_error *err);
 int sq_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t request,
                   struct bs_error *err);
 int sq_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err);
 /* The history rows record's outbox rows on target hold (struct
- * store_held_move) written into history (write) or dropped; the rows'
- * offers cleared either way.  Inside the caller's transaction. */
+ * store_held_move) written into history and their serials into links
+ * (write), or (write false) the history offers dropped, serials kept;
+ * what was moved or dropped is cleared from the rows.  Inside the
+ * caller's transaction. */
 int sq_held_settle(struct sq_store *s, int64_t record, const char *target, bool write,
                    struct bs_error *err);
 int sq_outbox_has(struct store *st, const char *target, enum record_kind kind, const char *id,

@@ -10,32 +10,37 @@
 #include <stdio.h>
 #include <string.h>
 
-/*
- * The history rows held by record's outbox rows on target (struct
- * store_held_move) written into history, or (write false) dropped, and
- * the rows' offers cleared either way.
- */
-int sq_held_settle(struct sq_store *s, int64_t record, const char *target, bool write,
-                   struct bs_error *err)
+/* Run one of the held-row statements on record's rows on target; how many
+ * rows it wrote into *n when n is not NULL. */
+static int held_run(struct sq_store *s, enum stmt_id id, int64_t record, const char *target,
+                    int64_t *n, struct bs_error *err)
 {
 	struct db_stmt *q = NULL;
-	int rc = BS_OK;
+	int rc = sq_stmt(s, id, &q, err);
 
-	if (write) {
-		if ((rc = sq_stmt(s, Q_HELD_WRITE, &q, err)) != BS_OK)
-			return rc;
-		db_bind_int64(q, 1, record);
-		db_bind_text(q, 2, target);
-		if ((rc = sq_done(s, q, err, "writing history")) != BS_OK)
-			return rc;
-		if (db_changes(s->db) == 0)
-			return BS_OK; /* none held: nothing to clear */
-	}
-	if ((rc = sq_stmt(s, Q_HELD_CLEAR, &q, err)) != BS_OK)
+	if (rc != BS_OK)
 		return rc;
 	db_bind_int64(q, 1, record);
 	db_bind_text(q, 2, target);
-	return sq_done(s, q, err, "updating the outbox");
+	if ((rc = sq_done(s, q, err, "settling the outbox's held rows")) == BS_OK && n != NULL)
+		*n = db_changes(s->db);
+	return rc;
+}
+
+int sq_held_settle(struct sq_store *s, int64_t record, const char *target, bool write,
+                   struct bs_error *err)
+{
+	int64_t moved = 0, serials = 0;
+	int rc;
+
+	if (!write)
+		return held_run(s, Q_HELD_CLEAR, record, target, NULL, err);
+	if ((rc = held_run(s, Q_HELD_WRITE, record, target, &moved, err)) != BS_OK ||
+	    (rc = held_run(s, Q_HELD_SERIALS, record, target, &serials, err)) != BS_OK)
+		return rc;
+	if (moved == 0 && serials == 0)
+		return BS_OK; /* none held: nothing to clear */
+	return held_run(s, Q_HELD_CLEAR_ALL, record, target, NULL, err);
 }
 
 static int history_add(struct sq_store *s, int64_t record, const char *target,

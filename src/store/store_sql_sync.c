@@ -106,34 +106,53 @@ static int counter_next(struct sq_store *s, const char *counter, int64_t *value,
 	return BS_OK;
 }
 
-int sq_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
-              const char *ledger_type, int64_t now_ms, bool look, int64_t *serial,
-              struct bs_error *err)
+int sq_serial_next(struct store *st, const char *target, int64_t *serial, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
-	struct store_link link = {0};
-	struct db_stmt *q = NULL;
 	char counter[256];
 	int rc = tx_enter(s, err);
 
 	if (rc != BS_OK)
 		return rc;
-	rc = look ? sq_link_get(st, target, kind, id, ledger_type, &link, err) : BS_ENOTFOUND;
+	snprintf(counter, sizeof(counter), "serial:%s", target);
+	rc = counter_next(s, counter, serial, err);
+	return tx_leave(s, rc, err);
+}
+
+int sq_serial_keep(struct store *st, const char *target, enum record_kind kind, const char *id,
+                   const char *ledger_type, int64_t serial, int64_t now_ms, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	struct db_stmt *q = NULL;
+	int rc = sq_stmt(s, Q_LINK_SERIAL, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
+	bind_key(q, target, kind, id, ledger_type);
+	db_bind_int64(q, 5, serial);
+	db_bind_int64(q, 6, now_ms);
+	return sq_done(s, q, err, "allocating a serial");
+}
+
+int sq_serial(struct store *st, const char *target, enum record_kind kind, const char *id,
+              const char *ledger_type, int64_t now_ms, int64_t *serial, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	struct store_link link = {0};
+	int rc = tx_enter(s, err);
+
+	if (rc != BS_OK)
+		return rc;
+	rc = sq_link_get(st, target, kind, id, ledger_type, &link, err);
 	if (rc == BS_OK && link.serial > 0) {
 		*serial = link.serial;
 		goto out;
 	}
 	if (rc != BS_OK && rc != BS_ENOTFOUND)
 		goto out;
-	snprintf(counter, sizeof(counter), "serial:%s", target);
-	if ((rc = counter_next(s, counter, serial, err)) != BS_OK)
+	if ((rc = sq_serial_next(st, target, serial, err)) != BS_OK)
 		goto out;
-	if ((rc = sq_stmt(s, Q_LINK_SERIAL, &q, err)) != BS_OK)
-		goto out;
-	bind_key(q, target, kind, id, ledger_type);
-	db_bind_int64(q, 5, *serial);
-	db_bind_int64(q, 6, now_ms);
-	rc = sq_done(s, q, err, "allocating a serial");
+	rc = sq_serial_keep(st, target, kind, id, ledger_type, *serial, now_ms, err);
 out:
 	return tx_leave(s, rc, err);
 }
@@ -172,7 +191,7 @@ static int held_take(struct sq_store *s, const char *target, int64_t rowid,
 int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, const char *id,
                   int64_t rowid, const char *doc_type, const char *op, const char *body,
                   const char *deps, int64_t now_ms, const struct store_held_move *held,
-                  int64_t *op_id, struct bs_error *err)
+                  int64_t serial, int64_t *op_id, struct bs_error *err)
 {
 	struct sq_store *s = sq(st);
 	struct db_stmt *q = NULL;
@@ -207,6 +226,8 @@ int sq_outbox_add(struct store *st, const char *target, enum record_kind kind, c
 		db_bind_text(q, 10, held->actor);
 		db_bind_text(q, 11, held->reason != NULL ? held->reason : "");
 	}
+	if (rowid > 0)
+		db_bind_int64(q, 12, serial > 0 ? serial : 0);
 	rc = sq_done(s, q, err, "writing the outbox");
 	if (rc != BS_OK)
 		s->held.valid = false;
@@ -340,11 +361,17 @@ int sq_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err)
 
 	if (rc != BS_OK)
 		return rc;
-	/* the history row it holds outlives it (struct store_held_move) */
+	/* the history row and the serial it holds outlive it (struct
+	 * store_held_move, store_serial_next) */
 	if ((rc = sq_stmt(s, Q_HELD_WRITE_OP, &q, err)) != BS_OK)
 		goto out;
 	db_bind_int64(q, 1, op_id);
 	if ((rc = sq_done(s, q, err, "writing history")) != BS_OK)
+		goto out;
+	if ((rc = sq_stmt(s, Q_HELD_SERIALS_OP, &q, err)) != BS_OK)
+		goto out;
+	db_bind_int64(q, 1, op_id);
+	if ((rc = sq_done(s, q, err, "writing a link")) != BS_OK)
 		goto out;
 	if ((rc = sq_stmt(s, Q_OUTBOX_DEL, &q, err)) != BS_OK)
 		goto out;

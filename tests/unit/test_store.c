@@ -957,6 +957,7 @@ struct held_step {
 	const char *id;       /* H_BEGIN: the record read (NULL: S-1) */
 	enum sync_state from; /* H_EMIT: the offer's from-state */
 	enum sync_event ev;   /* H_APPLY: the move; H_EMIT: the offer's reason */
+	int64_t serial;       /* H_EMIT: the Invoice's serial the row keeps (0: none) */
 };
 
 /*
@@ -970,47 +971,52 @@ static void test_history_held(void **state)
 	static const struct {
 		const char *name;
 		struct held_step steps[10];
-		const char *want; /* S-1's history after the steps */
+		const char *want;    /* S-1's history after the steps */
+		int64_t want_serial; /* its Invoice's serial in links (0: no link) */
 	} cases[] = {
-	    {"held: shown from the outbox",
+	    {"held: shown from the outbox, the serial still in its row",
 	     {{H_BEGIN},
-	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED, .serial = 7},
 	      {H_APPLY, .ev = SYNC_EV_PLAN},
 	      {H_COMMIT}},
 	     ">new ;not_imported>queued plan;"},
-	    {"posted later: written before the move on",
+	    {"posted later: written before the move on, the serial into links",
 	     {{H_BEGIN},
-	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED, .serial = 8},
 	      {H_APPLY, .ev = SYNC_EV_PLAN},
 	      {H_COMMIT},
 	      {H_BEGIN},
 	      {H_APPLY, .ev = SYNC_EV_POSTED},
 	      {H_COMMIT}},
-	     ">new ;not_imported>queued plan;queued>imported posted;"},
+	     ">new ;not_imported>queued plan;queued>imported posted;",
+	     8},
 	    {"a new version while queued",
 	     {{H_BEGIN},
-	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED, .serial = 11},
 	      {H_APPLY, .ev = SYNC_EV_PLAN},
 	      {H_COMMIT},
 	      {H_PUT}},
-	     ">new ;not_imported>queued plan;>changed ;queued>queued new version arrived;"},
+	     ">new ;not_imported>queued plan;>changed ;queued>queued new version arrived;",
+	     11},
 	    {"row deleted, record waits",
 	     {{H_BEGIN},
-	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED, .serial = 9},
 	      {H_APPLY, .ev = SYNC_EV_PLAN},
 	      {H_COMMIT},
 	      {H_BEGIN},
 	      {H_DELETE},
 	      {H_APPLY, .ev = SYNC_EV_WAIT},
 	      {H_COMMIT}},
-	     ">new ;not_imported>queued plan;queued>waiting wait;"},
+	     ">new ;not_imported>queued plan;queued>waiting wait;",
+	     9},
 	    {"failed in the same transaction",
 	     {{H_BEGIN},
-	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED, .serial = 10},
 	      {H_APPLY, .ev = SYNC_EV_PLAN},
 	      {H_APPLY, .ev = SYNC_EV_FAILED},
 	      {H_COMMIT}},
-	     ">new ;not_imported>queued plan;queued>error failed;"},
+	     ">new ;not_imported>queued plan;queued>error failed;",
+	     10},
 	    {"offer from another state: the move writes its own",
 	     {{H_BEGIN},
 	      {H_EMIT, NULL, SYNC_CHANGED},
@@ -1029,22 +1035,30 @@ static void test_history_held(void **state)
 	    {"two rows of one record: one move",
 	     {{H_BEGIN},
 	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
-	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED, .serial = 14},
 	      {H_APPLY, .ev = SYNC_EV_PLAN},
 	      {H_COMMIT},
 	      {H_BEGIN},
 	      {H_APPLY, .ev = SYNC_EV_POSTED},
 	      {H_COMMIT}},
-	     ">new ;not_imported>queued plan;queued>imported posted;"},
+	     ">new ;not_imported>queued plan;queued>imported posted;",
+	     14},
 	    {"rolled back: nothing",
 	     {{H_BEGIN},
-	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
+	      {H_EMIT, NULL, SYNC_NOT_IMPORTED, .serial = 12},
 	      {H_APPLY, .ev = SYNC_EV_PLAN},
 	      {H_ROLLBACK}},
 	     ">new ;"},
-	    {"a row offering nothing: the move's own row",
-	     {{H_BEGIN}, {H_EMIT_BARE}, {H_APPLY, .ev = SYNC_EV_PLAN}, {H_COMMIT}},
-	     ">new ;not_imported>queued plan;"},
+	    {"a row offering nothing: the move's own row; its serial moves all the same",
+	     {{H_BEGIN},
+	      {H_EMIT_BARE, .serial = 13},
+	      {H_APPLY, .ev = SYNC_EV_PLAN},
+	      {H_COMMIT},
+	      {H_BEGIN},
+	      {H_APPLY, .ev = SYNC_EV_POSTED},
+	      {H_COMMIT}},
+	     ">new ;not_imported>queued plan;queued>imported posted;",
+	     13},
 	    {"an offer no move took, then another record's: withdrawn",
 	     {{H_BEGIN},
 	      {H_EMIT, NULL, SYNC_NOT_IMPORTED},
@@ -1099,11 +1113,12 @@ static void test_history_held(void **state)
 				break;
 			case H_EMIT:
 			case H_EMIT_BARE:
-				assert_int_equal(store_outbox_add_rec(
-				                     f->st, "xero:t", &info, "Invoice", "create",
-				                     "{}", "", f->who.now_ms,
-				                     st->op == H_EMIT ? &held : NULL, &op_id, &err),
-				                 BS_OK);
+				assert_int_equal(
+				    store_outbox_add_rec(f->st, "xero:t", &info, "Invoice",
+				                         "create", "{}", "", f->who.now_ms,
+				                         st->op == H_EMIT ? &held : NULL,
+				                         st->serial, &op_id, &err),
+				    BS_OK);
 				break;
 			case H_APPLY:
 				assert_int_equal(store_state_apply_rec(f->st, &info, "xero:t",

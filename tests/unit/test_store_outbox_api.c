@@ -481,8 +481,8 @@ static void test_add_for_a_record_read(void **state)
 	assert_int_equal(store_record_get(f->st, RECORD_PAYMENT, "PAY-1", &info, NULL, &err),
 	                 BS_OK);
 	assert_int_equal(store_outbox_add_rec(f->st, T2, &info, "Payment", "create", "{\"a\":1}",
-	                                      "Invoice/sale:SO-1 Invoice/sale:SO-2", 5, NULL, &id,
-	                                      &err),
+	                                      "Invoice/sale:SO-1 Invoice/sale:SO-2", 5, NULL, 0,
+	                                      &id, &err),
 	                 BS_OK);
 	assert_int_equal(store_commit(f->st, &err), BS_OK);
 	s = ops(f, T2, "ready", "Payment", 0);

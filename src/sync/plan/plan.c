@@ -325,7 +325,7 @@ static int plan_one(struct planner *p, const struct plan_cand *c)
 	struct json_object *o = NULL;
 	struct bs_error e;
 	enum sync_state cur;
-	int rc;
+	int rc, rc2;
 
 	for (int i = 0; i < RULES_DEPS_MAX; i++)
 		buf_init(&db.b[i], 1024);
@@ -420,6 +420,8 @@ static int plan_one(struct planner *p, const struct plan_cand *c)
 		if (rc == BS_ENOMEM || rc == BS_ESTORE || rc == BS_EBUSY || rc == BS_EREADONLY) {
 			if (outer != NULL)
 				*outer = e;
+		} else if ((rc2 = plan_serials_keep(p)) != BS_OK) {
+			rc = rc2; /* a store failure: the group rolls back */
 		} else if (rc == BS_OK) {
 			rc = apply(p, p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN, NULL);
 			if (rc == BS_OK && p->cur.no_doc)

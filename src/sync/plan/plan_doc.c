@@ -108,6 +108,27 @@ int plan_put_sym(struct planner *p, const char *key, const char *type, enum reco
 }
 
 /*
+ * The record's fresh serials that no outbox row took (its build failed, or
+ * numbered a document it did not write) kept in links, so a retry carries
+ * the same number.
+ */
+int plan_serials_keep(struct planner *p)
+{
+	int rc = BS_OK;
+
+	for (size_t i = 0; i < p->cur.nself && rc == BS_OK; i++) {
+		struct plan_self_link *l = &p->cur.self[i];
+
+		if (!l->serial_held)
+			continue;
+		l->serial_held = false;
+		rc = store_serial_keep(p->st, p->o->target, p->cur.info->kind, p->cur.info->id,
+		                       l->type, l->link.serial, p->o->now_ms, p->err);
+	}
+	return rc;
+}
+
+/*
  * Write the record's document into the outbox (or hand it to a dry run).
  * The record's move to queued follows (plan_one's apply): the outbox row
  * holds that move's history row (struct store_held_move), as apply would
@@ -118,16 +139,24 @@ int plan_doc_emit(struct planner *p, const char *type, const char *op)
 	const struct store_held_move held = {
 	    p->cur.state, PLAN_ACTOR,
 	    sync_event_name(p->o->resync ? SYNC_EV_RESYNC : SYNC_EV_PLAN)};
+	int64_t serial = 0;
 	int rc = buf_addc(&p->s.doc, '}');
 
 	if (rc != BS_OK)
 		return rc;
+	/* the serial of this document's number, if fresh: its row keeps it */
+	for (size_t i = 0; i < p->cur.nself; i++)
+		if (p->cur.self[i].serial_held && strcmp(p->cur.self[i].type, type) == 0) {
+			serial = p->cur.self[i].link.serial;
+			p->cur.self[i].serial_held = false;
+		}
 	if (p->o->on_doc != NULL)
 		p->o->on_doc(p->o->arg, p->cur.info->kind, p->cur.info->id, type, op,
 		             buf_cstr(&p->s.doc));
 	p->stats->documents++;
 	return store_outbox_add_rec(p->st, p->o->target, p->cur.info, type, op, buf_cstr(&p->s.doc),
-	                            buf_cstr(&p->s.deps), p->o->now_ms, &held, NULL, p->err);
+	                            buf_cstr(&p->s.deps), p->o->now_ms, &held, serial, NULL,
+	                            p->err);
 }
 
 /* Document currency, its exponent, and the CurrencyRate text ("" = none). */
@@ -176,15 +205,17 @@ int plan_unique_number(struct planner *p, enum record_kind kind, const char *id,
 	if (l != NULL && l->serial > 0) {
 		serial = l->serial;
 	} else if (known != NULL) {
-		/* just read in this transaction: no serial there, no second look */
-		rc = store_serial_fresh(p->st, p->o->target, kind, id, type, p->o->now_ms, &serial,
-		                        p->err);
+		/* just read in this transaction: no serial there, no second look;
+		 * the document's outbox row keeps it (plan_doc_emit) */
+		rc = store_serial_next(p->st, p->o->target, &serial, p->err);
 		if (rc == BS_OK && !known->found) {
 			memset(&known->link, 0, sizeof(known->link));
-			known->found = true; /* a link row now: the serial alone */
+			known->found = true; /* a link row to be: the serial alone */
 		}
-		if (rc == BS_OK)
+		if (rc == BS_OK) {
 			known->link.serial = serial;
+			known->serial_held = true;
+		}
 	} else {
 		rc = store_serial(p->st, p->o->target, kind, id, type, p->o->now_ms, &serial,
 		                  p->err);

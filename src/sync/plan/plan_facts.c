@@ -48,6 +48,7 @@ const struct store_link *plan_link_of(struct planner *p, enum record_kind k, con
 		if (p->cur.nself < sizeof(p->cur.self) / sizeof(p->cur.self[0])) {
 			c = &p->cur.self[p->cur.nself++];
 			buf_copy(c->type, sizeof(c->type), type);
+			c->serial_held = false;
 			tmp = &c->link;
 		}
 	}

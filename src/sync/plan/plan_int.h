@@ -130,6 +130,10 @@ struct plan_rec {
 	struct plan_self_link { /* its own links, as read (plan_link_of) */
 		char type[32];
 		bool found;
+		/* link.serial is fresh (store_serial_next) and kept nowhere yet:
+		 * the record's outbox row of this type takes it (plan_doc_emit),
+		 * else plan_one keeps it in links */
+		bool serial_held;
 		struct store_link link;
 	} self[4];
 	size_t nself;
@@ -246,6 +250,7 @@ int plan_doc_begin(struct planner *p, const char *type, const char *op, enum rec
 int plan_put_sym(struct planner *p, const char *key, const char *type, enum record_kind kind,
                  const char *id);
 int plan_doc_emit(struct planner *p, const char *type, const char *op);
+int plan_serials_keep(struct planner *p);
 int plan_currency_of(struct planner *p, struct json_object *o, int64_t total, const char **cur,
                      int *dp, struct buf *rate);
 int plan_unique_number(struct planner *p, enum record_kind kind, const char *id, const char *type,
