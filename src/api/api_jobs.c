@@ -332,46 +332,22 @@ static int same_busy(const struct store_job *same, int64_t *job_id, struct bs_er
 	                    same->target, same->state, (long long)same->id);
 }
 
-/* A fleet job of jb's target queued or running with jb's key (the
- * fleet's jobs are not in this server's queue: they are read back). */
-struct same_ctx {
-	struct store *st;
-	const char *key;
-	struct store_job found;
-};
-
-static int same_row(void *arg, const struct store_job *row, const char *request)
-{
-	struct same_ctx *sc = arg;
-	struct sync_job_spec spec;
-	int same = 0;
-
-	if (strcmp(row->runner, "fleet") == 0 &&
-	    sync_job_parse(sc->st, request, &spec, NULL) == BS_OK) {
-		same = strcmp(spec.key, sc->key) == 0;
-		sync_job_spec_free(&spec);
-	}
-	if (same)
-		sc->found = *row;
-	return same;
-}
-
 /* Hand jb (resolved, not queued here) to the fleet: a row any worker
  * takes, and the target asked for.  submit_mu held. */
 static int submit_fleet(struct api_jobs *js, struct store *st, struct job *jb, int64_t *job_id,
                         struct bs_error *err)
 {
-	struct same_ctx sc = {st, jb->spec.key, {0}};
-	int rc = store_jobs_open(st, jb->j.target, same_row, &sc, err);
+	struct store_job twin;
+	int rc;
 
-	if (rc == 1)
-		return same_busy(&sc.found, job_id, err);
-	if (rc != BS_OK)
-		return rc;
 	buf_copy(jb->j.runner, sizeof(jb->j.runner), "fleet");
 	/* until a worker takes it (store_job_take clears it) */
 	buf_copy(jb->j.message, sizeof(jb->j.message), "waiting for a worker of the fleet");
-	if ((rc = store_job_add(st, &jb->j, jb->spec.request, err)) != BS_OK)
+	/* the store refuses a second open job of the key, from any serve */
+	rc = store_job_add(st, &jb->j, jb->spec.request, jb->spec.key, &twin, err);
+	if (rc == BS_ECONFLICT && twin.id > 0)
+		return same_busy(&twin, job_id, err);
+	if (rc != BS_OK)
 		return rc;
 	*job_id = jb->j.id;
 	/* the job is queued whatever the fleet says: if asking fails now, a
@@ -419,7 +395,7 @@ int api_jobs_submit_on(struct api_jobs *js, struct store *st, const struct api_j
 	if (rc == BS_OK && js->fleet != NULL) {
 		rc = submit_fleet(js, st, jb, job_id, err);
 	} else if (rc == BS_OK) {
-		rc = store_job_add(st, &jb->j, jb->spec.request, err);
+		rc = store_job_add(st, &jb->j, jb->spec.request, NULL, NULL, err);
 		if (rc == BS_OK) {
 			pthread_mutex_lock(&js->mu);
 			js->v[js->n++] = jb;

@@ -393,7 +393,14 @@ const char *const store_sqlite_migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN hist_from TEXT;\n"
 	"ALTER TABLE outbox ADD COLUMN hist_actor TEXT;\n"
 	"ALTER TABLE outbox ADD COLUMN hist_reason TEXT;\n"
-	"ALTER TABLE outbox ADD COLUMN serial INTEGER;\n",
+	"ALTER TABLE outbox ADD COLUMN serial INTEGER;\n"
+	/* and a fleet job's key (sync_job_spec.key: what makes two jobs the
+	 * same sync), unique among open jobs: two serves handing the same
+	 * sync to the fleet at once make one job, and the second is told
+	 * which (docs/scale-out.md "Jobs go to the fleet") */
+	"ALTER TABLE jobs ADD COLUMN same TEXT;\n"
+	"CREATE UNIQUE INDEX jobs_same_open ON jobs(same)"
+	" WHERE state = 'queued' OR state = 'running';\n",
 };
 /* clang-format on */
 

@@ -484,9 +484,10 @@ int store_links_each(struct store *st, enum record_kind kind, const char *id, st
 	return st->ops->links_each(st, kind, id, cb, arg, err);
 }
 
-int store_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err)
+int store_job_add(struct store *st, struct store_job *j, const char *request, const char *same,
+                  struct store_job *twin, struct bs_error *err)
 {
-	return st->ops->job_add(st, j, request != NULL ? request : "{}", err);
+	return st->ops->job_add(st, j, request != NULL ? request : "{}", same, twin, err);
 }
 
 int store_job_update(struct store *st, const struct store_job *j, struct bs_error *err)

@@ -562,9 +562,16 @@ struct store_job {
 	char worker[64]; /* the fleet worker ("<id>/<thread>") that took it last, or "" */
 };
 
-/* Insert job j (its id is ignored) with its request JSON; the new id into
- * j->id.  Ids are never reused. */
-int store_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err);
+/*
+ * Insert job j (its id is ignored) with its request JSON; the new id into
+ * j->id.  Ids are never reused.  `same`, when not NULL, is what makes two
+ * jobs the same sync (sync_job_spec.key): while a job of the same `same`
+ * is queued or running, nothing is inserted, BS_ECONFLICT is returned and
+ * that job is read into *twin (when not NULL).  The test and the insert
+ * are one statement, so two processes sharing the store never both add.
+ */
+int store_job_add(struct store *st, struct store_job *j, const char *request, const char *same,
+                  struct store_job *twin, struct bs_error *err);
 
 /* Write j's state, phase, progress, summary, message and times (by id; the
  * target, origin, runner and request never change).  Only while the row's

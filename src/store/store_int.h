@@ -103,8 +103,8 @@ struct store_ops {
 	int (*requests_each)(struct store *st, const char *target, const char *status,
 	                     store_request_cb cb, void *arg, struct bs_error *err);
 	/* jobs (store_sql_jobs.c) */
-	int (*job_add)(struct store *st, struct store_job *j, const char *request,
-	               struct bs_error *err);
+	int (*job_add)(struct store *st, struct store_job *j, const char *request, const char *same,
+	               struct store_job *twin, struct bs_error *err);
 	int (*job_update)(struct store *st, const struct store_job *j, struct bs_error *err);
 	int (*job_take)(struct store *st, const char *target, const char *worker, int64_t now_ms,
 	                struct store_job *out, struct buf *request, struct bs_error *err);

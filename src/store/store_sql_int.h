@@ -303,7 +303,8 @@ int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
                  struct bs_error *err);
 
 /* jobs (store_sql_jobs.c) */
-int sq_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err);
+int sq_job_add(struct store *st, struct store_job *j, const char *request, const char *same,
+               struct store_job *twin, struct bs_error *err);
 int sq_job_update(struct store *st, const struct store_job *j, struct bs_error *err);
 int sq_job_take(struct store *st, const char *target, const char *worker, int64_t now_ms,
                 struct store_job *out, struct buf *request, struct bs_error *err);

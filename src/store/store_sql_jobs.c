@@ -66,18 +66,43 @@ static void bind_mutable(struct db_stmt *q, const struct store_job *j)
 	db_bind_text(q, 22, j->worker);
 }
 
-int sq_job_add(struct store *st, struct store_job *j, const char *request, struct bs_error *err)
+/* The open job whose key is `same` into *out (struct store_job zeroed
+ * when it has ended since). */
+static int job_same(struct sq_store *s, const char *same, struct store_job *out,
+                    struct bs_error *err)
 {
-	static const char sql[] =
-	    "INSERT INTO jobs(state, phase, posted, failed, calls, total, has_summary, s_posted,"
-	    " s_failed, s_skipped, s_waiting, s_calls, message, started_ms, finished_ms, target,"
-	    " origin, request, created_ms, rate_limited, worker, runner)"
-	    " VALUES(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-	    " ?19, ?20, ?21, ?22, ?23)";
-	struct sq_store *s = sq(st);
+	static const char sql[] = "SELECT " JOB_COLS " FROM jobs WHERE same = ?1"
+	                          " AND (state = 'queued' OR state = 'running')";
 	struct db_stmt *q = NULL;
 	int rc = db_prepare(s->db, sql, &q);
 
+	if (rc != DB_OK)
+		return sq_fail(s, rc, err, "reading a job");
+	memset(out, 0, sizeof(*out));
+	db_bind_text(q, 1, same);
+	rc = db_step(q);
+	if (rc == DB_ROW)
+		job_row(q, out);
+	rc = rc == DB_ROW || rc == DB_DONE ? BS_OK : sq_fail(s, rc, err, "reading a job");
+	db_finalize(q);
+	return rc;
+}
+
+/* One try at inserting j; *added says whether the key let it in. */
+static int job_insert(struct sq_store *s, struct store_job *j, const char *request,
+                      const char *same, bool *added, struct bs_error *err)
+{
+	/* jobs_same_open refuses a second open job of one key: nothing then */
+	static const char sql[] =
+	    "INSERT INTO jobs(state, phase, posted, failed, calls, total, has_summary, s_posted,"
+	    " s_failed, s_skipped, s_waiting, s_calls, message, started_ms, finished_ms, target,"
+	    " origin, request, created_ms, rate_limited, worker, runner, same)"
+	    " VALUES(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+	    " ?19, ?20, ?21, ?22, ?23, ?24) ON CONFLICT DO NOTHING";
+	struct db_stmt *q = NULL;
+	int rc = db_prepare(s->db, sql, &q);
+
+	*added = false;
 	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "adding a job");
 	bind_mutable(q, j);
@@ -86,11 +111,34 @@ int sq_job_add(struct store *st, struct store_job *j, const char *request, struc
 	db_bind_text(q, 19, request);
 	db_bind_int64(q, 20, j->created_ms);
 	db_bind_text(q, 23, j->runner);
-	rc = sq_done(s, q, err, "adding a job");
-	if (rc == BS_OK)
-		j->id = db_last_insert_id(s->db);
+	db_bind_text(q, 24, same);
+	if ((rc = sq_done(s, q, err, "adding a job")) == BS_OK) {
+		*added = db_changes(s->db) == 1;
+		if (*added)
+			j->id = db_last_insert_id(s->db);
+	}
 	db_finalize(q);
 	return rc;
+}
+
+int sq_job_add(struct store *st, struct store_job *j, const char *request, const char *same,
+               struct store_job *twin, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	struct store_job found = {0};
+	bool added = false;
+	int rc = BS_OK;
+
+	/* refused for a twin that has ended by the time it is read: again */
+	for (int tries = 0; tries < 3 && rc == BS_OK && !added && found.id == 0; tries++)
+		if ((rc = job_insert(s, j, request, same, &added, err)) == BS_OK && !added)
+			rc = job_same(s, same != NULL ? same : "", &found, err);
+	if (rc != BS_OK || added)
+		return rc;
+	if (twin != NULL)
+		*twin = found;
+	return bs_error_set(err, BS_ECONFLICT, "the same sync is already %s (job %lld)",
+	                    found.id > 0 ? found.state : "open", (long long)found.id);
 }
 
 int sq_job_update(struct store *st, const struct store_job *j, struct bs_error *err)

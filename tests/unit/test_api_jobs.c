@@ -433,7 +433,7 @@ static void test_abandoned(void **state)
 	snprintf(left.phase, sizeof(left.phase), "send");
 	left.created_ms = left.started_ms = now_ms();
 	left.posted = 4;
-	assert_int_equal(store_job_add(f->st, &left, "{}", &err), BS_OK);
+	assert_int_equal(store_job_add(f->st, &left, "{}", NULL, NULL, &err), BS_OK);
 	assert_true(left.id > 0);
 	assert_int_equal(store_job_get(f->st, left.id, &j, NULL, &err), BS_OK);
 	assert_string_equal(j.state, "running");

@@ -1297,7 +1297,7 @@ static int64_t job_add(struct fx *f, const char *target, const char *runner, int
 	snprintf(j.phase, sizeof(j.phase), "target");
 	snprintf(j.runner, sizeof(j.runner), "%s", runner);
 	j.created_ms = created;
-	assert_int_equal(store_job_add(f->st, &j, "{\"target\":\"x\"}", &err), BS_OK);
+	assert_int_equal(store_job_add(f->st, &j, "{\"target\":\"x\"}", NULL, NULL, &err), BS_OK);
 	return j.id;
 }
 
@@ -1395,6 +1395,42 @@ static void test_fleet_jobs(void **state)
 	buf_free(&req);
 }
 
+/* A job added with a key while another of the key is open: refused, the
+ * open one named; once that ends, the key is free; keys apart, and no
+ * key at all, never clash. */
+static void test_job_keys(void **state)
+{
+	struct fx *f = *state;
+	struct store_job j, twin;
+	struct bs_error err;
+	int64_t first;
+
+	memset(&j, 0, sizeof(j));
+	snprintf(j.target, sizeof(j.target), "xero:t1");
+	snprintf(j.state, sizeof(j.state), "queued");
+	snprintf(j.runner, sizeof(j.runner), "fleet");
+	assert_int_equal(store_job_add(f->st, &j, "{}", "K1", NULL, &err), BS_OK);
+	first = j.id;
+	assert_int_equal(store_job_add(f->st, &j, "{}", "K1", &twin, &err), BS_ECONFLICT);
+	assert_int_equal(twin.id, first);
+	assert_string_equal(twin.state, "queued");
+	assert_int_equal(j.id, first); /* untouched */
+	/* running is open too */
+	assert_int_equal(store_job_take(f->st, "xero:t1", "A/0", 10, &twin, NULL, &err), BS_OK);
+	assert_int_equal(store_job_add(f->st, &j, "{}", "K1", &twin, &err), BS_ECONFLICT);
+	assert_string_equal(twin.state, "running");
+	/* another key, and none, go in */
+	assert_int_equal(store_job_add(f->st, &j, "{}", "K2", NULL, &err), BS_OK);
+	assert_int_equal(store_job_add(f->st, &j, "{}", NULL, NULL, &err), BS_OK);
+	assert_int_equal(store_job_add(f->st, &j, "{}", NULL, NULL, &err), BS_OK);
+	/* the first ends: its key is free again */
+	assert_int_equal(store_job_get(f->st, first, &twin, NULL, &err), BS_OK);
+	snprintf(twin.state, sizeof(twin.state), "done");
+	assert_int_equal(store_job_update(f->st, &twin, &err), BS_OK);
+	assert_int_equal(store_job_add(f->st, &j, "{}", "K1", NULL, &err), BS_OK);
+	assert_true(j.id > first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1419,6 +1455,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_read_only_and_corrupt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rows_walk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fleet_jobs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_job_keys, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
