@@ -196,13 +196,12 @@ int sq_stmt(struct sq_store *s, enum stmt_id id, struct db_stmt **out, struct bs
 int sq_stmt_sql(struct sq_store *s, enum stmt_id id, const char *sql, struct db_stmt **out,
                 struct bs_error *err)
 {
-	int rc;
-
 	if (id == Q_STATE_SET || id == Q_STATE_UPDATE || id == Q_STATE_INSERT_NEW ||
 	    id == Q_TARGET_FILL)
 		s->seen.valid = false; /* a writer of sync_state: see struct sq_seen */
 	if (s->stmt[id] == NULL) {
-		rc = db_prepare(s->db, sql, &s->stmt[id]);
+		int rc = db_prepare(s->db, sql, &s->stmt[id]);
+
 		if (rc != DB_OK || s->stmt[id] == NULL) /* db.h: DB_OK gives one */
 			return sq_fail(s, rc != DB_OK ? rc : DB_ERROR, err, "preparing a query");
 	} else {
@@ -291,8 +290,6 @@ int tx_counter_flush(struct sq_store *s, struct bs_error *err)
 /* Finish what tx_enter started: commit on ok, else roll it back. */
 int tx_leave(struct sq_store *s, int status, struct bs_error *err)
 {
-	int rc;
-
 	s->tx_depth--;
 	if (s->tx_depth == 0) {
 		if (status == BS_OK)
@@ -301,7 +298,8 @@ int tx_leave(struct sq_store *s, int status, struct bs_error *err)
 		s->seen.valid = false;
 		s->held.valid = false;
 		if (status == BS_OK) {
-			rc = tx_run(s, Q_TX_COMMIT, err, "committing");
+			int rc = tx_run(s, Q_TX_COMMIT, err, "committing");
+
 			if (rc != BS_OK) {
 				tx_run(s, Q_TX_ROLLBACK, NULL, "rolling back");
 				return rc;

@@ -80,10 +80,10 @@ int sq_link_drop(struct store *st, const char *target, enum record_kind kind, co
 static int counter_next(struct sq_store *s, const char *counter, int64_t *value,
                         struct bs_error *err)
 {
-	struct db_stmt *q = NULL;
-	int rc;
-
 	if (!s->ctr.valid || strcmp(s->ctr.name, counter) != 0) {
+		struct db_stmt *q = NULL;
+		int rc;
+
 		/* another target's counter: write the held one back first */
 		if ((rc = tx_counter_flush(s, err)) != BS_OK)
 			return rc;
@@ -168,12 +168,13 @@ static int held_take(struct sq_store *s, const char *target, int64_t rowid,
                      const struct store_held_move *held, bool *take, struct bs_error *err)
 {
 	size_t n = strlen(target);
-	int rc = BS_OK;
 
 	*take = false;
 	if (held == NULL || rowid <= 0 || s->tx_depth == 0 || n >= sizeof(s->held.target))
 		return BS_OK;
 	if (s->held.valid) {
+		int rc;
+
 		if (s->held.rowid == rowid && strcmp(s->held.target, target) == 0)
 			return BS_OK; /* a second row of the same record */
 		s->held.valid = false;
