@@ -83,6 +83,7 @@ qbo)
 esac
 
 . "$src/tests/integration/lib/tap.sh"
+. "$src/tests/integration/lib/history_whole.sh"
 
 [ -x "$BOOKSYNC" ] || bail "booksync not executable: $BOOKSYNC"
 [ -x "$GEN" ] || bail "gen_records not executable: $GEN"
@@ -287,6 +288,9 @@ check "at least half the rounds were killed mid-sync ($killed)" [ $((killed * 2)
 
 "$BOOKSYNC" pending --json >"$tmp/pending.json" || bail "pending --json"
 check "nothing pending" [ "$(json "$tmp/pending.json" j.total)" = 0 ]
+# history tells each record's story whole, whatever the kills cut
+whole=$(history_whole)
+check "history whole: broken moves, wrong last moves, rows held ($whole)" [ "$whole" = "0 0 0" ]
 "$BOOKSYNC" errors --json >"$tmp/errors.json" 2>&1
 check "no record in error ($(head -c 300 "$tmp/errors.json" | tr '\n' ' '))" \
 	[ "$(node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));

@@ -13,6 +13,7 @@
 # cent; every member listed by `consolidated` exactly once.
 set -u
 . "$(dirname "$0")/lib/sync_lib.sh"
+. "$(dirname "$0")/lib/history_whole.sh"
 GEN="node $(dirname "$0")/lib/cons_gen.js"
 
 cat >"$T/all.jsonl" <<'J'
@@ -52,6 +53,7 @@ done
 expect 0 "$B" pending --tab sales
 lacks "$T/out" "not_imported"
 lacks "$T/out" "queued"
+eq "history whole: broken moves, wrong last moves, rows held" "$(history_whole)" "0 0 0"
 
 xlogin "$SB_URL"
 xget Invoices >"$T/inv.json"

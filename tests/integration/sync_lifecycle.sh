@@ -7,6 +7,7 @@
 # reads the sandbox back.
 set -u
 . "$(dirname "$0")/lib/sync_lib.sh"
+. "$(dirname "$0")/lib/history_whole.sh"
 
 sb_start --limits off
 U=$SB_URL
@@ -208,5 +209,8 @@ eq "ACCREC numbers unique" "$(xq Invoices "(a => a.length - new Set(a).size)(j.I
 seq=$(log_total "$U")
 bs_sync --everything
 eq "a last --everything writes nothing new" "$(writes_since "$U" "$seq")" 0
+# after every kind of move the run made (plans, posts, failures, resets,
+# resyncs, new versions): history tells each record's story whole
+eq "history whole: broken moves, wrong last moves, rows held" "$(history_whole)" "0 0 0"
 
 finish
