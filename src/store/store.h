@@ -681,7 +681,8 @@ struct store_day {
 typedef int (*store_day_cb)(void *arg, const struct store_day *d);
 
 /* Every ledger document kind:id is linked to, on every target, by target
- * then type; ledger_id "" while only a serial is allocated. */
+ * then type; ledger_id "" while only a serial is allocated (in links, or
+ * held by the document's outbox row: store_serial_next). */
 typedef int (*store_link_cb)(void *arg, const char *target, const char *ledger_type,
                              const struct store_link *link);
 int store_links_each(struct store *st, enum record_kind kind, const char *id, store_link_cb cb,

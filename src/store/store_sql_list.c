@@ -726,11 +726,18 @@ static int link_row(void *arg, struct db_stmt *q)
 int sq_links_each(struct store *st, enum record_kind kind, const char *id, store_link_cb cb,
                   void *arg, struct bs_error *err)
 {
-	/* links' key starts with target: one probe per target, no scan */
+	/* links' key starts with target: one probe per target, no scan; with
+	 * them the serials the record's outbox rows still hold (docs/exactly-once.md
+	 * "Held by the outbox"): a link's ledger id and number, if any, are
+	 * never '' and its serial is 0 when a row holds one */
 	static const char sql[] =
-	    "SELECT l.target, l.ledger_type, l.ledger_id, l.ledger_number, coalesce(l.serial, 0)"
+	    "SELECT target, type, max(ledger_id), max(number), max(serial) FROM ("
+	    "SELECT l.target AS target, l.ledger_type AS type, l.ledger_id AS ledger_id,"
+	    " l.ledger_number AS number, coalesce(l.serial, 0) AS serial"
 	    " FROM targets t JOIN links l ON l.target = t.id AND l.kind = ?1 AND l.source_id = ?2"
-	    " ORDER BY l.target, l.ledger_type";
+	    " UNION ALL SELECT o.target, o.doc_type, '', '', o.serial FROM records r"
+	    " JOIN outbox o ON o.record = r.rowid WHERE r.kind = ?1 AND r.id = ?2"
+	    " AND o.serial IS NOT NULL) AS l GROUP BY target, type ORDER BY target, type";
 	struct sq_store *s = sq(st);
 	struct link_walk w = {cb, arg};
 	struct db_stmt *q = NULL;

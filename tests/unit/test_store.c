@@ -940,6 +940,17 @@ static int hist_text_cb(void *arg, const struct store_history_row *h)
 	return 0;
 }
 
+/* The Invoice link of a record on xero:t as store_links_each lists it. */
+static int view_cb(void *arg, const char *target, const char *ledger_type,
+                   const struct store_link *link)
+{
+	struct store_link *v = arg;
+
+	if (strcmp(target, "xero:t") == 0 && strcmp(ledger_type, "Invoice") == 0)
+		*v = *link;
+	return 0;
+}
+
 enum held_op {
 	H_END,
 	H_BEGIN,     /* store_begin and store_record_get_on S-1 (arg: other record) */
@@ -973,13 +984,15 @@ static void test_history_held(void **state)
 		struct held_step steps[10];
 		const char *want;    /* S-1's history after the steps */
 		int64_t want_serial; /* its Invoice's serial in links (0: no link) */
+		int64_t shown;       /* store_links_each's, when not want_serial */
 	} cases[] = {
 	    {"held: shown from the outbox, the serial still in its row",
 	     {{H_BEGIN},
 	      {H_EMIT, NULL, SYNC_NOT_IMPORTED, .serial = 7},
 	      {H_APPLY, .ev = SYNC_EV_PLAN},
 	      {H_COMMIT}},
-	     ">new ;not_imported>queued plan;"},
+	     ">new ;not_imported>queued plan;",
+	     .shown = 7},
 	    {"posted later: written before the move on, the serial into links",
 	     {{H_BEGIN},
 	      {H_EMIT, NULL, SYNC_NOT_IMPORTED, .serial = 8},
@@ -1084,11 +1097,12 @@ static void test_history_held(void **state)
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		char s1[32], s2[32];
 		struct store_record_info info;
+		struct store_link link = {0}, view;
 		struct hist_text t = {"", 0};
 		enum store_put_result res;
 		enum sync_state cur;
 		int64_t op_id = 0;
-		int version = 1;
+		int version = 1, rc;
 
 		/* each case on records of its own */
 		snprintf(s1, sizeof(s1), "S-1-%zu", c);
@@ -1147,6 +1161,19 @@ static void test_history_held(void **state)
 		                 BS_OK);
 		if (strcmp(t.s, cases[c].want) != 0)
 			fail_msg("%s: history %s, want %s", cases[c].name, t.s, cases[c].want);
+		/* the serial in links once the record has moved on */
+		rc = store_link_get(f->st, "xero:t", RECORD_SALE, s1, "Invoice", &link, &err);
+		if (cases[c].want_serial == 0 ? rc != BS_ENOTFOUND
+		                              : rc != BS_OK || link.serial != cases[c].want_serial)
+			fail_msg("%s: link %d serial %lld, want %lld", cases[c].name, rc,
+			         (long long)link.serial, (long long)cases[c].want_serial);
+		/* the record's links as the API lists them show a held serial too */
+		memset(&view, 0, sizeof(view));
+		assert_int_equal(store_links_each(f->st, RECORD_SALE, s1, view_cb, &view, &err),
+		                 BS_OK);
+		if (view.serial != (cases[c].shown ? cases[c].shown : cases[c].want_serial))
+			fail_msg("%s: links show serial %lld", cases[c].name,
+			         (long long)view.serial);
 	}
 	buf_free(&body);
 }
