@@ -218,31 +218,47 @@ static int history_row(void *arg, struct db_stmt *q)
 int sq_history_each(struct store *st, const enum record_kind *kind, const char *id, int64_t limit,
                     store_history_cb cb, void *arg, struct bs_error *err)
 {
-	/* One record's history starts with its arrival, kept as created_ms. */
-	static const char sql[] =
+	/*
+	 * One record's: found by its key, then its rows on history_record and
+	 * outbox_record, never a scan.  Its history starts with its arrival,
+	 * kept as created_ms.  Moves to queued still held by its outbox rows
+	 * (docs/exactly-once.md "Held by the outbox") are each the latest of
+	 * the record on its target, so they come after every written row.
+	 */
+	static const char one[] =
 	    "SELECT * FROM (SELECT h.seq, h.at_ms, r.kind, r.id, h.target, h.actor,"
-	    " h.from_state, h.to_state, h.reason FROM history h"
-	    " JOIN records r ON r.rowid = h.record"
-	    " WHERE ?1 IS NULL OR (r.kind = ?2 AND r.id = ?1)"
+	    " h.from_state, h.to_state, h.reason FROM records r"
+	    " JOIN history h ON h.record = r.rowid WHERE r.kind = ?2 AND r.id = ?1"
 	    " UNION ALL SELECT 0, r.created_ms, r.kind, r.id, '', 'ingest', '', 'new', ''"
-	    " FROM records r WHERE ?1 IS NOT NULL AND r.kind = ?2 AND r.id = ?1"
-	    /* moves to queued still held by their outbox rows: each the
-	     * latest of its record on its target, so after every written row */
+	    " FROM records r WHERE r.kind = ?2 AND r.id = ?1"
 	    " UNION ALL SELECT (SELECT coalesce(max(seq), 0) FROM history) + o.id, o.created_ms,"
 	    " r.kind, r.id, o.target, o.hist_actor, o.hist_from, 'queued', o.hist_reason"
-	    " FROM outbox o JOIN records r ON r.rowid = o.record WHERE o.hist_from IS NOT NULL"
-	    " AND (?1 IS NULL OR (r.kind = ?2 AND r.id = ?1))"
+	    " FROM records r JOIN outbox o ON o.record = r.rowid WHERE r.kind = ?2 AND r.id = ?1"
+	    " AND o.hist_from IS NOT NULL"
 	    " ORDER BY 1 DESC LIMIT ?3) AS page ORDER BY 1";
+	/* Every record's: the newest written rows and the newest held ones,
+	 * each walked newest first and cut at the limit. */
+	static const char all[] =
+	    "SELECT * FROM (SELECT * FROM (SELECT h.seq, h.at_ms, r.kind, r.id, h.target,"
+	    " h.actor, h.from_state, h.to_state, h.reason FROM history h"
+	    " JOIN records r ON r.rowid = h.record ORDER BY h.seq DESC LIMIT ?3) AS w"
+	    " UNION ALL SELECT * FROM (SELECT (SELECT coalesce(max(seq), 0) FROM history) + o.id,"
+	    " o.created_ms, r.kind, r.id, o.target, o.hist_actor, o.hist_from, 'queued',"
+	    " o.hist_reason FROM outbox o JOIN records r ON r.rowid = o.record"
+	    " WHERE o.hist_from IS NOT NULL ORDER BY o.id DESC LIMIT ?3) AS h"
+	    " ORDER BY 1 DESC LIMIT ?3) AS page ORDER BY 1";
+	bool of_one = id != NULL && kind != NULL;
 	struct sq_store *s = sq(st);
 	struct history_walk hw = {cb, arg};
 	struct db_stmt *q = NULL;
-	int rc = db_prepare(s->db, sql, &q);
+	int rc = db_prepare(s->db, of_one ? one : all, &q);
 
 	if (rc != DB_OK)
 		return sq_fail(s, rc, err, "reading history");
-	/* both bound even when unused: PostgreSQL needs their types */
-	db_bind_text(q, 1, id != NULL && kind != NULL ? id : NULL);
-	db_bind_int64(q, 2, id != NULL && kind != NULL ? (int)*kind : 0);
+	if (of_one) {
+		db_bind_text(q, 1, id);
+		db_bind_int64(q, 2, (int)*kind);
+	}
 	db_bind_int64(q, 3, limit > 0 ? limit : INT64_MAX); /* no limit, on both engines */
 	rc = sq_rows(s, q, history_row, &hw, err, "reading history");
 	db_finalize(q);
