@@ -230,7 +230,7 @@ static void dump(const char *path, bool by_record, struct buf *out)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	snprintf(sql, sizeof(sql),
 	         "SELECT r.kind, r.id, o.doc_type, o.op, o.body, o.deps, o.status, o.created_ms,"
-	         " o.hist_from, o.hist_actor, o.hist_reason"
+	         " o.serial, o.hist_from, o.hist_actor, o.hist_reason"
 	         " FROM outbox o JOIN records r ON r.rowid = o.record ORDER BY %s o.id",
 	         by_record ? "r.kind, r.id," : "");
 	dump_query(db, sql, out);
