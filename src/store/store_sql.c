@@ -26,6 +26,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/*
+ * What an outbox row holds (docs/exactly-once.md "Held by the outbox"),
+ * written where it belongs: the move to queued into history, as the move
+ * would have written it, and the serial into links, as store_serial_keep
+ * would have.  Each is completed by which rows: a record's on a target, or
+ * one row by id.
+ */
+#define HELD_HISTORY                                                                               \
+	"INSERT INTO history(record, target, at_ms, actor, from_state, to_state, reason)"          \
+	" SELECT record, target, created_ms, hist_actor, hist_from, 'queued', hist_reason"         \
+	" FROM outbox WHERE hist_from IS NOT NULL AND "
+#define HELD_SERIALS                                                                               \
+	"INSERT INTO links(target, kind, source_id, ledger_type, serial, updated_ms)"              \
+	" SELECT o.target, r.kind, r.id, o.doc_type, o.serial, o.created_ms"                       \
+	" FROM outbox o JOIN records r ON r.rowid = o.record WHERE o.serial IS NOT NULL AND "
+#define HELD_SERIALS_UPSERT                                                                        \
+	" ON CONFLICT(target, kind, source_id, ledger_type)"                                       \
+	" DO UPDATE SET serial = excluded.serial"
+
 static const char *const stmt_sql[Q_STMT_COUNT] = {
     [Q_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
     [Q_SETTING_SET] = "INSERT INTO settings(key, value) VALUES(?1, ?2)"
@@ -108,30 +127,12 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
                           " created_ms, hist_from, hist_actor, hist_reason, serial)"
                           " VALUES(?1, ?2, ?4, ?5, ?6, ?7, 'ready', ?8, ?9, ?10, ?11,"
                           " nullif(?12, 0))",
-    /* held rows into history, as the move would have written them */
-    [Q_HELD_WRITE] = "INSERT INTO history(record, target, at_ms, actor, from_state, to_state,"
-                     " reason) SELECT record, target, created_ms, hist_actor, hist_from,"
-                     " 'queued', hist_reason FROM outbox WHERE record = ?1 AND target = ?2"
-                     " AND hist_from IS NOT NULL ORDER BY id",
-    [Q_HELD_WRITE_OP] = "INSERT INTO history(record, target, at_ms, actor, from_state, to_state,"
-                        " reason) SELECT record, target, created_ms, hist_actor, hist_from,"
-                        " 'queued', hist_reason FROM outbox WHERE id = ?1"
-                        " AND hist_from IS NOT NULL",
+    [Q_HELD_WRITE] = HELD_HISTORY "record = ?1 AND target = ?2 ORDER BY id",
+    [Q_HELD_WRITE_OP] = HELD_HISTORY "id = ?1",
     [Q_HELD_CLEAR] = "UPDATE outbox SET hist_from = NULL, hist_actor = NULL, hist_reason = NULL"
                      " WHERE record = ?1 AND target = ?2 AND hist_from IS NOT NULL",
-    /* held serials into links, as store_serial_keep would have written them */
-    [Q_HELD_SERIALS] = "INSERT INTO links(target, kind, source_id, ledger_type, serial,"
-                       " updated_ms) SELECT o.target, r.kind, r.id, o.doc_type, o.serial,"
-                       " o.created_ms FROM outbox o JOIN records r ON r.rowid = o.record"
-                       " WHERE o.record = ?1 AND o.target = ?2 AND o.serial IS NOT NULL"
-                       " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
-                       " serial = excluded.serial",
-    [Q_HELD_SERIALS_OP] = "INSERT INTO links(target, kind, source_id, ledger_type, serial,"
-                          " updated_ms) SELECT o.target, r.kind, r.id, o.doc_type, o.serial,"
-                          " o.created_ms FROM outbox o JOIN records r ON r.rowid = o.record"
-                          " WHERE o.id = ?1 AND o.serial IS NOT NULL"
-                          " ON CONFLICT(target, kind, source_id, ledger_type) DO UPDATE SET"
-                          " serial = excluded.serial",
+    [Q_HELD_SERIALS] = HELD_SERIALS "o.record = ?1 AND o.target = ?2" HELD_SERIALS_UPSERT,
+    [Q_HELD_SERIALS_OP] = HELD_SERIALS "o.id = ?1" HELD_SERIALS_UPSERT,
     [Q_HELD_CLEAR_ALL] = "UPDATE outbox SET hist_from = NULL, hist_actor = NULL,"
                          " hist_reason = NULL, serial = NULL WHERE record = ?1 AND target = ?2"
                          " AND (hist_from IS NOT NULL OR serial IS NOT NULL)",

@@ -215,37 +215,39 @@ static int history_row(void *arg, struct db_stmt *q)
 	return w->cb(w->arg, &h);
 }
 
+/* A history row written, and one an outbox row holds: each the latest of
+ * its record on its target, so numbered after every written row. */
+#define HISTORY_COLS                                                                               \
+	"h.seq, h.at_ms, r.kind, r.id, h.target, h.actor, h.from_state, h.to_state, h.reason"
+#define HELD_COLS                                                                                  \
+	"(SELECT coalesce(max(seq), 0) FROM history) + o.id, o.created_ms, r.kind, r.id,"          \
+	" o.target, o.hist_actor, o.hist_from, 'queued', o.hist_reason"
+
 int sq_history_each(struct store *st, const enum record_kind *kind, const char *id, int64_t limit,
                     store_history_cb cb, void *arg, struct bs_error *err)
 {
 	/*
 	 * One record's: found by its key, then its rows on history_record and
 	 * outbox_record, never a scan.  Its history starts with its arrival,
-	 * kept as created_ms.  Moves to queued still held by its outbox rows
-	 * (docs/exactly-once.md "Held by the outbox") are each the latest of
-	 * the record on its target, so they come after every written row.
+	 * kept as created_ms, and ends with the moves to queued its outbox
+	 * rows still hold (docs/exactly-once.md "Held by the outbox").
 	 */
 	static const char one[] =
-	    "SELECT * FROM (SELECT h.seq, h.at_ms, r.kind, r.id, h.target, h.actor,"
-	    " h.from_state, h.to_state, h.reason FROM records r"
+	    "SELECT * FROM (SELECT " HISTORY_COLS " FROM records r"
 	    " JOIN history h ON h.record = r.rowid WHERE r.kind = ?2 AND r.id = ?1"
 	    " UNION ALL SELECT 0, r.created_ms, r.kind, r.id, '', 'ingest', '', 'new', ''"
 	    " FROM records r WHERE r.kind = ?2 AND r.id = ?1"
-	    " UNION ALL SELECT (SELECT coalesce(max(seq), 0) FROM history) + o.id, o.created_ms,"
-	    " r.kind, r.id, o.target, o.hist_actor, o.hist_from, 'queued', o.hist_reason"
-	    " FROM records r JOIN outbox o ON o.record = r.rowid WHERE r.kind = ?2 AND r.id = ?1"
-	    " AND o.hist_from IS NOT NULL"
+	    " UNION ALL SELECT " HELD_COLS " FROM records r JOIN outbox o ON o.record = r.rowid"
+	    " WHERE r.kind = ?2 AND r.id = ?1 AND o.hist_from IS NOT NULL"
 	    " ORDER BY 1 DESC LIMIT ?3) AS page ORDER BY 1";
 	/* Every record's: the newest written rows and the newest held ones,
 	 * each walked newest first and cut at the limit. */
 	static const char all[] =
-	    "SELECT * FROM (SELECT * FROM (SELECT h.seq, h.at_ms, r.kind, r.id, h.target,"
-	    " h.actor, h.from_state, h.to_state, h.reason FROM history h"
+	    "SELECT * FROM (SELECT * FROM (SELECT " HISTORY_COLS " FROM history h"
 	    " JOIN records r ON r.rowid = h.record ORDER BY h.seq DESC LIMIT ?3) AS w"
-	    " UNION ALL SELECT * FROM (SELECT (SELECT coalesce(max(seq), 0) FROM history) + o.id,"
-	    " o.created_ms, r.kind, r.id, o.target, o.hist_actor, o.hist_from, 'queued',"
-	    " o.hist_reason FROM outbox o JOIN records r ON r.rowid = o.record"
-	    " WHERE o.hist_from IS NOT NULL ORDER BY o.id DESC LIMIT ?3) AS h"
+	    " UNION ALL SELECT * FROM (SELECT " HELD_COLS " FROM outbox o"
+	    " JOIN records r ON r.rowid = o.record WHERE o.hist_from IS NOT NULL"
+	    " ORDER BY o.id DESC LIMIT ?3) AS h"
 	    " ORDER BY 1 DESC LIMIT ?3) AS page ORDER BY 1";
 	bool of_one = id != NULL && kind != NULL;
 	struct sq_store *s = sq(st);

@@ -105,11 +105,10 @@ static void bind_content(struct db_stmt *q, int first, const struct record *r)
 	db_bind_int64(q, first + 6, r->total);
 }
 
-/* New content on an existing record: every target's state moves. */
 /*
- * A new version of record: its own history row ("changed", reason
- * `version`), then
- * each target's state moved by SYNC_EV_NEW_VERSION with a row of its own.
+ * New content on an existing record: its own history row ("changed",
+ * reason `version`), then every target's state moved by
+ * SYNC_EV_NEW_VERSION, each with a row of its own.
  */
 static int states_new_version(struct sq_store *s, int64_t record, const struct store_actor *who,
                               const char *version, struct bs_error *err)

@@ -356,29 +356,22 @@ int sq_outbox_set(struct store *st, int64_t op_id, const char *status, int64_t r
 
 int sq_outbox_delete(struct store *st, int64_t op_id, struct bs_error *err)
 {
+	/* the history row and the serial it holds outlive it (struct
+	 * store_held_move, store_serial_next) */
+	static const enum stmt_id steps[] = {Q_HELD_WRITE_OP, Q_HELD_SERIALS_OP, Q_OUTBOX_DEL};
 	struct sq_store *s = sq(st);
-	struct db_stmt *q = NULL;
 	int rc = tx_enter(s, err);
 
 	if (rc != BS_OK)
 		return rc;
-	/* the history row and the serial it holds outlive it (struct
-	 * store_held_move, store_serial_next) */
-	if ((rc = sq_stmt(s, Q_HELD_WRITE_OP, &q, err)) != BS_OK)
-		goto out;
-	db_bind_int64(q, 1, op_id);
-	if ((rc = sq_done(s, q, err, "writing history")) != BS_OK)
-		goto out;
-	if ((rc = sq_stmt(s, Q_HELD_SERIALS_OP, &q, err)) != BS_OK)
-		goto out;
-	db_bind_int64(q, 1, op_id);
-	if ((rc = sq_done(s, q, err, "writing a link")) != BS_OK)
-		goto out;
-	if ((rc = sq_stmt(s, Q_OUTBOX_DEL, &q, err)) != BS_OK)
-		goto out;
-	db_bind_int64(q, 1, op_id);
-	rc = sq_done(s, q, err, "updating the outbox");
-out:
+	for (size_t i = 0; rc == BS_OK && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct db_stmt *q = NULL;
+
+		if ((rc = sq_stmt(s, steps[i], &q, err)) != BS_OK)
+			break;
+		db_bind_int64(q, 1, op_id);
+		rc = sq_done(s, q, err, "deleting from the outbox");
+	}
 	return tx_leave(s, rc, err);
 }
 
