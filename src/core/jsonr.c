@@ -32,6 +32,70 @@ bool jsonr_bool(struct json_object *o, const char *key)
 /* ---- jsonr_parse: the fast descent ------------------------------------ */
 
 /*
+ * The keys booksync writes in canonical records and outbox documents,
+ * ordered by length, then bytes (known_from).  A parsed key found here is
+ * added to its object as this constant (JSON_C_OBJECT_KEY_IS_CONSTANT):
+ * json-c then neither copies it on add nor frees it with the tree, and,
+ * with JSON_C_OBJECT_ADD_KEY_IS_NEW, does not look for it first -- about
+ * a third of an object member's cost (bench/RESULTS.md "Keys json-c does
+ * not copy").  Any other key takes json-c's usual path.  Only speed
+ * depends on this list: a key missing from it is still read.
+ */
+/* clang-format off */
+static const char *const known_keys[] = {
+    "id", "op", "key", "qty", "sku", "bill", "city", "code", "cogs", "cost", "date", "kind",
+    "mode", "name", "note", "paid", "part", "rate", "sale", "self", "sold", "type", "chart",
+    "debit", "email", "event", "line1", "line2", "lines", "parts", "phone", "store", "total",
+    "value", "active", "amount", "billed", "create", "credit", "issued", "linked", "method",
+    "number", "origin", "period", "places", "refund", "region", "status", "account", "address",
+    "amounts", "channel", "contact", "country", "fx_rate", "invoice", "journal", "members",
+    "options", "payment", "posthoc", "product", "sale_id", "subtype", "version", "archived",
+    "category", "currency", "customer", "document", "due_date", "invoiced", "invoices",
+    "part_ids", "payments", "postcode", "purchase", "quantity", "refunded", "residual",
+    "rounding", "supplier", "tax_mode", "tax_rate", "tax_type", "tracking", "direction",
+    "is_refund", "item_code", "narration", "purchases", "reference", "unit_cost", "adjustment",
+    "allocation", "contact_id", "money_task", "prepayment", "short_name", "tax_number",
+    "unit_price", "credit_note", "customer_id", "description", "fx_residual", "line_amount",
+    "part_totals", "purchase_id", "residual_of", "supplier_id", "unit_amount", "bank_account",
+    "contact_name", "discount_pct", "gift_voucher", "invoice_date", "member_count",
+    "store_credit", "base_currency", "consolidation", "currency_rate", "delivery_date",
+    "discount_rate", "dispatch_date", "sales_account", "credit_note_id", "expected_total",
+    "invoice_status", "purchase_order", "fx_base_members", "payable_account",
+    "fx_base_document", "purchase_account", "reference_prefix", "rounding_account",
+    "money_task_contact", "receivable_account", "supplier_invoice_no", "default_sales_account",
+};
+/* clang-format on */
+
+#define KNOWN_KEYS    (sizeof(known_keys) / sizeof(known_keys[0]))
+#define KNOWN_LEN_MAX 21
+#define KNOWN_NONE    (-1)
+#define KNOWN_TRACKED 32 /* members of one object checked for a repeat */
+
+/* known_keys[known_from[n] .. known_from[n + 1]) are the keys n bytes long
+ * (test_jsonr finds every key through it). */
+static const unsigned char known_from[KNOWN_LEN_MAX + 2] = {
+    0,   0,   0,   2,   5,   22,  34,  49,  66,  87,  94,  102,
+    112, 119, 126, 130, 132, 136, 136, 138, 139, 139, 140,
+};
+
+/* The index of k[0..n) in known_keys, or KNOWN_NONE. */
+static int known_key(const char *k, size_t n)
+{
+	if (n > KNOWN_LEN_MAX)
+		return KNOWN_NONE;
+	for (int i = known_from[n]; i < known_from[n + 1]; i++)
+		if (known_keys[i][0] == k[0] && memcmp(known_keys[i], k, n) == 0)
+			return i;
+	return KNOWN_NONE;
+}
+
+size_t jsonr_known_keys(const char *const **keys)
+{
+	*keys = known_keys;
+	return KNOWN_KEYS;
+}
+
+/*
  * The descent answers "not mine" (false) for anything outside the subset
  * it makes exactly as json-c would; the caller then throws its partial
  * tree away and asks json-c.  It never decides that text is malformed.
@@ -242,10 +306,40 @@ static int fast_more(struct fast *f, char close)
 	return -1;
 }
 
+/*
+ * o[k] = v as json_object_object_add would do it.  A known key new to o is
+ * added as its constant, unlooked-for; a repeat (json-c keeps the first
+ * place, the last value) or any other key takes the usual path.  seen[]
+ * holds the known keys o has so far.
+ */
+static int fast_add(struct json_object *o, const char *k, size_t kn, struct json_object *v,
+                    int *seen, size_t *nseen)
+{
+	int i = known_key(k, kn);
+
+	if (i != KNOWN_NONE && *nseen < KNOWN_TRACKED) {
+		size_t j;
+
+		for (j = 0; j < *nseen && seen[j] != i; j++)
+			;
+		if (j == *nseen) {
+			seen[(*nseen)++] = i;
+			return json_object_object_add_ex(o, known_keys[i], v,
+			                                 JSON_C_OBJECT_ADD_KEY_IS_NEW |
+			                                     JSON_C_OBJECT_KEY_IS_CONSTANT);
+		}
+	} else if (i != KNOWN_NONE) {
+		/* too many to track: a known key may repeat an untracked one */
+		return json_object_object_add(o, known_keys[i], v);
+	}
+	return json_object_object_add(o, k, v);
+}
+
 static bool fast_object(struct fast *f, int depth, struct json_object **out)
 {
 	struct json_object *o = json_object_new_object(), *v = NULL;
-	int more;
+	int more, seen[KNOWN_TRACKED];
+	size_t nseen = 0;
 	const char *k;
 	size_t kn;
 	char small[128];
@@ -276,7 +370,7 @@ static bool fast_object(struct fast *f, int depth, struct json_object **out)
 			json_object_put(v); /* a partial tree is not yet o's */
 			return false;
 		}
-		if (json_object_object_add(o, small, v) != 0) {
+		if (fast_add(o, small, kn, v, seen, &nseen) != 0) {
 			json_object_put(v);
 			return false;
 		}

@@ -40,4 +40,12 @@ bool jsonr_bool(struct json_object *o, const char *key);
  */
 struct json_object *jsonr_parse(struct json_tokener *tok, const char *s, size_t len);
 
+/*
+ * The keys jsonr_parse adds without a copy (jsonr.c), ordered by length,
+ * then bytes: *keys points at the constant list; returns its length.  For
+ * the tests, which check that order and that a tree of these keys is
+ * json-c's.
+ */
+size_t jsonr_known_keys(const char *const **keys);
+
 #endif

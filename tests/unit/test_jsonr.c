@@ -124,6 +124,79 @@ static void test_table(void **state)
 	}
 }
 
+/* The known keys: in the order the lookup needs, and each a member json-c
+ * makes the same, alone, repeated, and past the members jsonr.c tracks. */
+static void test_known_keys(void **state)
+{
+	const char *const *keys;
+	size_t n = jsonr_known_keys(&keys), len = 0, cap = 0;
+	char *doc = NULL;
+
+	(void)state;
+	assert_true(n > 100);
+	for (size_t i = 1; i < n; i++) {
+		size_t a = strlen(keys[i - 1]), b = strlen(keys[i]);
+
+		assert_true(a < b || (a == b && memcmp(keys[i - 1], keys[i], a) < 0));
+	}
+	/* every key twice, the repeats after all the firsts: the first place,
+	 * the last value, as json-c keeps them */
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < n; i++) {
+			size_t need = len + strlen(keys[i]) + 32;
+
+			if (need > cap) {
+				cap = need * 2;
+				doc = realloc(doc, cap);
+				assert_non_null(doc);
+			}
+			len +=
+			    (size_t)snprintf(doc + len, cap - len, "%s\"%s\":%d",
+			                     len == 0 ? "{" : ",", keys[i], round * 1000 + (int)i);
+		}
+	}
+	doc[len++] = '}';
+	doc[len] = '\0';
+	assert_true(agree(doc, len));
+	/* a lone key each, and one repeated at once; each found in the list
+	 * (json-c holds it as the constant, not a copy) */
+	for (size_t i = 0; i < n; i++) {
+		struct json_tokener *tok = json_tokener_new();
+		struct json_object *o;
+		char one[128];
+		int m = snprintf(one, sizeof(one), "{\"%s\":[{\"%s\":1,\"%s\":\"x\"}]}", keys[i],
+		                 keys[i], keys[i]);
+
+		assert_true(agree(one, (size_t)m));
+		o = jsonr_parse(tok, one, (size_t)m);
+		assert_non_null(o);
+		assert_true(lh_table_head(json_object_get_object(o))->k_is_constant);
+		assert_ptr_equal(lh_entry_k(lh_table_head(json_object_get_object(o))), keys[i]);
+		json_object_put(o);
+		json_tokener_free(tok);
+	}
+	/* a tree of constant keys outlives edits and copies */
+	{
+		struct json_tokener *tok = json_tokener_new();
+		static const char text[] = "{\"id\":\"a\",\"type\":{\"kind\":1}}";
+		struct json_object *o = jsonr_parse(tok, text, sizeof(text) - 1);
+		struct json_object *copy = NULL;
+
+		assert_non_null(o);
+		assert_int_equal(json_object_deep_copy(o, &copy, NULL), 0);
+		json_object_object_del(o, "id");
+		json_object_object_add(o, "id", json_object_new_string("b"));
+		assert_string_equal(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+		                    "{\"type\":{\"kind\":1},\"id\":\"b\"}");
+		json_object_put(o);
+		assert_string_equal(json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN),
+		                    "{\"id\":\"a\",\"type\":{\"kind\":1}}");
+		json_object_put(copy);
+		json_tokener_free(tok);
+	}
+	free(doc);
+}
+
 /* ---- generated documents ---------------------------------------------- */
 
 struct gen {
@@ -207,9 +280,16 @@ static void gen_value(struct gen *g, int depth)
 
 		put(g, "{");
 		for (int i = 0; i < n; i++) {
+			static const char *const known[] = {"\"id\"", "\"type\"", "\"lines\"",
+			                                    "\"amount\"", "\"unit_price\""};
+
 			if (i > 0)
 				put(g, rnd(g, 4) ? "," : ", ");
-			gen_string(g);
+			/* keys jsonr.c adds uncopied, repeats among them */
+			if (rnd(g, 2))
+				put(g, known[rnd(g, sizeof(known) / sizeof(known[0]))]);
+			else
+				gen_string(g);
 			put(g, rnd(g, 3) ? ":" : " : ");
 			gen_value(g, depth + 1);
 		}
@@ -275,6 +355,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_known_keys),
 	    cmocka_unit_test(test_generated),
 	};
 
