@@ -297,14 +297,15 @@ int money_parse_fx(const char *s, size_t n, int64_t *fx)
 /* ------------------------------------------------------------------ */
 /* Formatting */
 
-int money_format(struct buf *b, int64_t v, int scale_dp, int min_dp)
+size_t money_text(int64_t v, int scale_dp, int min_dp, char out[MONEY_TEXT_MAX])
 {
-	char dig[24] = {0}, text[48];
+	char dig[24] = {0};
 	size_t nd = 0, len = 0, keep;
 	uint64_t mag;
 
-	if (b == NULL || scale_dp < 0 || scale_dp > 18 || min_dp < 0 || min_dp > scale_dp)
-		return BS_EINVAL;
+	out[0] = '\0';
+	if (scale_dp < 0 || scale_dp > 18 || min_dp < 0 || min_dp > scale_dp)
+		return 0;
 	mag = v < 0 ? ~(uint64_t)v + 1 : (uint64_t)v;
 	/* Digits least significant first, at least scale_dp + 1 of them so the
 	 * integer part has a digit ("0.05"). */
@@ -319,14 +320,25 @@ int money_format(struct buf *b, int64_t v, int scale_dp, int min_dp)
 	while (keep > (size_t)min_dp && dig[(size_t)scale_dp - keep] == '0')
 		keep--;
 	if (v < 0)
-		text[len++] = '-';
+		out[len++] = '-';
 	for (size_t k = nd; k > (size_t)scale_dp; k--)
-		text[len++] = dig[k - 1];
+		out[len++] = dig[k - 1];
 	if (keep > 0) {
-		text[len++] = '.';
+		out[len++] = '.';
 		for (size_t k = 0; k < keep; k++)
-			text[len++] = dig[(size_t)scale_dp - 1 - k];
+			out[len++] = dig[(size_t)scale_dp - 1 - k];
 	}
+	out[len] = '\0';
+	return len;
+}
+
+int money_format(struct buf *b, int64_t v, int scale_dp, int min_dp)
+{
+	char text[MONEY_TEXT_MAX];
+	size_t len;
+
+	if (b == NULL || (len = money_text(v, scale_dp, min_dp, text)) == 0)
+		return BS_EINVAL;
 	return buf_add(b, text, len);
 }
 

@@ -98,6 +98,14 @@ int money_parse_fx(const char *s, size_t n, int64_t *fx);
 int money_format(struct buf *b, int64_t v, int scale_dp, int min_dp);
 
 /*
+ * The same text into out, NUL-terminated, for a caller with no buffer to
+ * append to: its length, or 0 (out[0] NUL) for the arguments
+ * money_format refuses.  MONEY_TEXT_MAX holds any int64_t at any scale.
+ */
+#define MONEY_TEXT_MAX 48
+size_t money_text(int64_t v, int scale_dp, int min_dp, char out[MONEY_TEXT_MAX]);
+
+/*
  * Round v (scale `scale_dp`) to `dp` decimals, result still at scale_dp:
  * money_round(1234567, 6, 2, MONEY_HALF_AWAY, &r) -> r = 1230000.
  * dp < 0, dp > scale_dp, scale_dp > 18 or an unknown mode is BS_EINVAL;

@@ -422,6 +422,9 @@ static void test_format_table(void **state)
 		struct buf b;
 		int rc;
 
+		char text[MONEY_TEXT_MAX];
+		size_t n;
+
 		buf_init(&b, 0);
 		rc = money_format(&b, c->v, c->scale, c->min);
 		if (c->want == NULL) {
@@ -431,6 +434,12 @@ static void test_format_table(void **state)
 			fail_msg("case %zu: rc %d \"%s\", want \"%s\"", i, rc, buf_cstr(&b),
 			         c->want);
 		}
+		/* money_text: the same text, its length; 0 and "" where refused */
+		n = money_text(c->v, c->scale, c->min, text);
+		if (c->want == NULL ? n != 0 || text[0] != '\0'
+		                    : n != strlen(c->want) || strcmp(text, c->want) != 0)
+			fail_msg("case %zu: money_text %zu \"%s\", want \"%s\"", i, n, text,
+			         c->want != NULL ? c->want : "");
 		buf_free(&b);
 	}
 }

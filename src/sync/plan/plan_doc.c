@@ -39,24 +39,14 @@ struct json_object *plan_jarr(struct json_object *o, const char *key)
 
 /* ---- writing --------------------------------------------------------- */
 
-static int fmt(struct buf *b, int64_t v, int scale, int min_dp)
-{
-	buf_reset(b);
-	return money_format(b, v, scale, min_dp);
-}
-
 /* `"key":"<decimal>"` with a leading comma. */
 int plan_put_dec(struct buf *out, const char *key, int64_t v, int scale, int min_dp)
 {
-	struct buf t;
-	int rc;
+	char t[MONEY_TEXT_MAX];
 
-	buf_init(&t, 64);
-	rc = fmt(&t, v, scale, min_dp);
-	if (rc == BS_OK)
-		rc = jsonw_kv_str(out, 1, key, buf_cstr(&t));
-	buf_free(&t);
-	return rc;
+	if (money_text(v, scale, min_dp, t) == 0)
+		return BS_EINVAL;
+	return jsonw_kv_str(out, 1, key, t);
 }
 
 int plan_put_opt(struct buf *out, const char *key, const char *value)
