@@ -122,7 +122,9 @@ static int put_link(struct mapper *m, const char *xkey, const char *idfield, con
 	if ((rc = m->comma ? buf_addc(m->out, ',') : BS_OK) != BS_OK)
 		return rc;
 	m->comma = 1;
-	rc = buf_printf(m->out, "\"%s\":{", xkey);
+	rc = jsonw_key(m->out, xkey);
+	if (rc == BS_OK)
+		rc = buf_addc(m->out, '{');
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(m->out, 0, idfield, id);
 	if (rc == BS_OK)
@@ -184,9 +186,7 @@ static int put_lines(struct mapper *m, struct json_object *doc, bool bank, bool 
 	    !json_object_is_type(lines, json_type_array))
 		return bs_error_set(m->err, BS_EINVAL, "document has no lines");
 	n = json_object_array_length(lines);
-	rc = buf_printf(m->out, "%s\"%s\":[", m->comma ? "," : "",
-	                journal ? "JournalLines" : "LineItems");
-	m->comma = 1;
+	rc = put_key(m, journal ? "\"JournalLines\":[" : "\"LineItems\":[");
 	for (size_t i = 0; rc == BS_OK && i < n; i++) {
 		struct json_object *l = json_object_array_get_idx(lines, i);
 		struct mapper lm = {m->out, m->resolve, m->arg, m->err, 0};
