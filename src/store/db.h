@@ -45,6 +45,7 @@ enum db_rc {
 	DB_NOMEM = 7,
 	DB_READONLY = 8,
 	DB_CONSTRAINT = 19,
+	DB_MISUSE = 21,
 	DB_ROW = 100,
 	DB_DONE = 101,
 };
@@ -89,6 +90,26 @@ struct sqlite3;
 struct db *db_sqlite_wrap(struct sqlite3 *handle);
 /* The SQLite connection under db (the SQLite backend's own PRAGMAs). */
 struct sqlite3 *db_sqlite_handle(struct db *db);
+
+/*
+ * Checkpoint the WAL of db's connection from a thread with its own
+ * connection to `path` (copied), instead of inside the commit that crosses
+ * SQLite's 1,000 frames: a writer that commits often (the planner, an
+ * import) then does not wait for the copying and its fsync, which run on
+ * another core.  The thread starts at the first commit that needs it and
+ * is stopped by db_close, before the connection's own last checkpoint.  A
+ * commit that finds the WAL 10,000 frames long checkpoints itself, so the
+ * WAL stays bounded when the thread falls behind.  DB_MISUSE for a
+ * connection that is not SQLite's or has one already; DB_NOMEM.  For a
+ * writable connection on a file in WAL mode.
+ */
+int db_sqlite_checkpoint_aside(struct db *db, const char *path);
+
+/*
+ * The checkpoints db's checkpointer has run; with `wait`, after the one a
+ * commit asked for, if any, is done.  0 without a checkpointer.  For tests.
+ */
+unsigned long db_sqlite_checkpoints(struct db *db, bool wait);
 
 /*
  * Connect to PostgreSQL (db_pg.c).  `conninfo` is libpq's (a

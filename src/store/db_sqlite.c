@@ -8,12 +8,38 @@
  */
 #include "store/db.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+
+/*
+ * WAL frames after a commit at which the checkpointer is woken (SQLite's
+ * own automatic checkpoint runs at 1,000, inside the commit), and at which
+ * the committing connection checkpoints itself, the checkpointer having
+ * fallen that far behind: the WAL stays within about 40 MiB.
+ */
+#define CKPT_WAKE  1000
+#define CKPT_FORCE 10000
+
+/* A connection's checkpointer (db_sqlite_checkpoint_aside). */
+struct dbs_ckpt {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	bool running; /* th was started and not yet joined */
+	bool wanted;  /* a commit left CKPT_WAKE frames or more */
+	bool busy;    /* th is checkpointing */
+	bool stop;
+	unsigned long runs; /* checkpoints it ran, for db_sqlite_checkpoints */
+	char path[];        /* the file, for the thread's own connection */
+};
 
 struct dbs {
 	struct db base;
 	sqlite3 *h;
+	struct dbs_ckpt *ck; /* NULL: SQLite's automatic checkpoints */
 };
 
 struct dbs_stmt {
@@ -68,9 +94,149 @@ static const char *dbs_errmsg(struct db *db)
 	return sqlite3_errmsg(H(db));
 }
 
+/* ---- the checkpointer ------------------------------------------------- */
+
+/*
+ * The thread: its own connection to the file, a PASSIVE checkpoint each
+ * time a commit asks for one.  PASSIVE copies what no reader still needs
+ * and never waits for a lock, so the writer goes on meanwhile.  A failed
+ * checkpoint is not fatal: the WAL keeps the frames, the next run (or the
+ * close, or CKPT_FORCE) copies them.
+ */
+static void *ckpt_main(void *arg)
+{
+	struct dbs_ckpt *ck = arg;
+	sqlite3 *h = NULL;
+
+	if (sqlite3_open_v2(ck->path, &h,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK ||
+	    /* a connection that has read nothing has not seen the WAL yet:
+	     * its checkpoints would find nothing to do */
+	    sqlite3_exec(h, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_close(h);
+		h = NULL;
+	}
+	pthread_mutex_lock(&ck->mu);
+	for (;;) {
+		while (!ck->wanted && !ck->stop)
+			pthread_cond_wait(&ck->cv, &ck->mu);
+		if (ck->stop)
+			break;
+		ck->wanted = false;
+		ck->busy = true;
+		pthread_mutex_unlock(&ck->mu);
+		if (h != NULL)
+			sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&ck->mu);
+		ck->busy = false;
+		ck->runs++;
+		pthread_cond_broadcast(&ck->cv);
+	}
+	pthread_mutex_unlock(&ck->mu);
+	sqlite3_close(h);
+	return NULL;
+}
+
+/*
+ * sqlite3_wal_hook: after each commit, with the WAL's frame count.  Wakes
+ * the checkpointer (started at the first need), or checkpoints here when
+ * it cannot be started or the WAL is CKPT_FORCE frames long.
+ *
+ * Why the force: SQLite starts the WAL over only at a write transaction
+ * that begins with every frame copied, and a writer that commits back to
+ * back always begins its next transaction before the thread is done.  So
+ * here, between this commit and the next, the thread's run is waited for
+ * and the rest copied: the next transaction starts the WAL over.
+ */
+static int ckpt_hook(void *arg, sqlite3 *h, const char *schema, int frames)
+{
+	struct dbs_ckpt *ck = arg;
+	bool inline_ckpt = frames >= CKPT_FORCE;
+
+	if (frames < CKPT_WAKE)
+		return SQLITE_OK;
+	pthread_mutex_lock(&ck->mu);
+	if (!ck->running && !ck->stop)
+		ck->running = pthread_create(&ck->th, NULL, ckpt_main, ck) == 0;
+	if (!ck->running) {
+		inline_ckpt = true;
+	} else if (!inline_ckpt) {
+		ck->wanted = true;
+		pthread_cond_signal(&ck->cv);
+	}
+	while (inline_ckpt && ck->busy)
+		pthread_cond_wait(&ck->cv, &ck->mu);
+	pthread_mutex_unlock(&ck->mu);
+	if (inline_ckpt)
+		sqlite3_wal_checkpoint_v2(h, schema, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+static void ckpt_free(struct dbs_ckpt *ck)
+{
+	if (ck == NULL)
+		return;
+	pthread_mutex_lock(&ck->mu);
+	ck->stop = true;
+	pthread_cond_broadcast(&ck->cv);
+	pthread_mutex_unlock(&ck->mu);
+	if (ck->running)
+		pthread_join(ck->th, NULL);
+	pthread_cond_destroy(&ck->cv);
+	pthread_mutex_destroy(&ck->mu);
+	free(ck);
+}
+
+int db_sqlite_checkpoint_aside(struct db *db, const char *path)
+{
+	struct dbs *d = (struct dbs *)db;
+	size_t n = strlen(path);
+	struct dbs_ckpt *ck;
+
+	if (db->ops != &dbs_ops || d->ck != NULL)
+		return DB_MISUSE;
+	if ((ck = calloc(1, sizeof(*ck) + n + 1)) == NULL)
+		return DB_NOMEM;
+	memcpy(ck->path, path, n + 1);
+	if (pthread_mutex_init(&ck->mu, NULL) != 0) {
+		free(ck);
+		return DB_NOMEM;
+	}
+	if (pthread_cond_init(&ck->cv, NULL) != 0) {
+		pthread_mutex_destroy(&ck->mu);
+		free(ck);
+		return DB_NOMEM;
+	}
+	d->ck = ck;
+	sqlite3_wal_hook(d->h, ckpt_hook, ck);
+	return DB_OK;
+}
+
+unsigned long db_sqlite_checkpoints(struct db *db, bool wait)
+{
+	struct dbs *d = (struct dbs *)db;
+	unsigned long runs = 0;
+
+	if (db->ops != &dbs_ops || d->ck == NULL)
+		return 0;
+	pthread_mutex_lock(&d->ck->mu);
+	while (wait && (d->ck->wanted || d->ck->busy) && d->ck->running)
+		pthread_cond_wait(&d->ck->cv, &d->ck->mu);
+	runs = d->ck->runs;
+	pthread_mutex_unlock(&d->ck->mu);
+	return runs;
+}
+
 static void dbs_close(struct db *db)
 {
-	sqlite3_close(H(db));
+	struct dbs *d = (struct dbs *)db;
+
+	/* the thread first: the last close then checkpoints what is left */
+	if (d->ck != NULL)
+		sqlite3_wal_hook(d->h, NULL, NULL);
+	ckpt_free(d->ck);
+	sqlite3_close(d->h);
 	free(db);
 }
 
@@ -169,6 +335,7 @@ struct db *db_sqlite_wrap(struct sqlite3 *handle)
 		return NULL;
 	d->base.ops = &dbs_ops;
 	d->h = handle;
+	d->ck = NULL;
 	return &d->base;
 }
 

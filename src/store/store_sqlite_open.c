@@ -324,6 +324,11 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	s->readonly = sqlite3_db_readonly(sqh(s), "main") == 1;
 	if (!s->readonly)
 		db_exec(s->db, "PRAGMA journal_mode=WAL");
+	/* a server's pooled connections commit little each: SQLite's own
+	 * checkpoints serve them.  Without the thread (out of memory), SQLite's
+	 * own serve this one too. */
+	if (!s->readonly && !(flags & STORE_OPEN_SMALL_CACHE))
+		(void)db_sqlite_checkpoint_aside(s->db, path);
 	if ((rc = sq_migrate(s, stamp, err)) != BS_OK)
 		goto fail;
 	*out = &s->base;
