@@ -110,20 +110,26 @@ static int put(struct fx *f, enum record_kind kind, const char *id, int64_t vers
 	return rc;
 }
 
-/* PRAGMA application_id of the file at path, read behind the store's back. */
-static int64_t app_id_of(const char *path)
+/* `sql`'s one value (a PRAGMA) in the file at path, read behind the
+ * store's back. */
+static int64_t pragma_of(const char *path, const char *sql)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *q = NULL;
 	int64_t id = -1;
 
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		id = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	return id;
+}
+
+static int64_t app_id_of(const char *path)
+{
+	return pragma_of(path, "PRAGMA application_id");
 }
 
 /* Make a plain SQLite file at dir/name with `sql` run in it. */
@@ -146,6 +152,9 @@ static void test_open_and_schema(void **state)
 
 	assert_int_equal(store_schema_version(f->st, &v, &err), BS_OK);
 	assert_int_equal(v, STORE_SCHEMA_VERSION);
+	/* a new store's pages are 16 KiB (store_sqlite_open.c) */
+	if (tstore_pg() == NULL)
+		assert_int_equal(pragma_of(f->path, "PRAGMA page_size"), 16384);
 	assert_int_equal(store_open("/tmp/bs-no-such-dir/x.db", 0, &st, &err), BS_ENOTFOUND);
 	assert_non_null(strstr(err.msg, "booksync init"));
 	assert_null(st);
@@ -190,6 +199,8 @@ static void test_migrate_from_v1(void **state)
 	assert_int_equal(s, SYNC_SKIPPED);
 	store_close(st);
 	assert_int_equal(app_id_of(path), STORE_SQLITE_APPLICATION_ID);
+	/* a file that had its tables keeps its pages */
+	assert_int_equal(pragma_of(path, "PRAGMA page_size"), 4096);
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(
