@@ -637,6 +637,9 @@ int plan_run(struct store *st, const struct plan_opts *opts, struct plan_stats *
 	}
 	if ((rc = plan_context_load(&p)) != BS_OK)
 		goto out;
+	/* a resync drops links as it goes: nothing kept (plan_facts.c) */
+	if (!opts->resync)
+		p.linked = plan_linked_cache_new();
 	chunk_setup(&p);
 	if (opts->dry_run && (rc = store_begin(st, err)) != BS_OK)
 		goto out;
@@ -663,6 +666,7 @@ out_tx:
 out:
 	plan_cons_free(&p);
 	plan_context_free(&p.ctx);
+	plan_linked_cache_free(p.linked);
 	free(p.ch.v);
 	buf_free(&p.s.in);
 	buf_free(&p.s.doc);

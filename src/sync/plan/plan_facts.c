@@ -10,7 +10,9 @@
 
 #include "core/jsonr.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -72,12 +74,72 @@ struct plan_self_link *plan_self_known(struct planner *p, enum record_kind k, co
 	return NULL;
 }
 
+/*
+ * The records other than the one being planned that are found in the
+ * ledger (a link with its ledger id), kept for the rest of the run: a
+ * customer's many sales ask for its contact again and again, and each ask
+ * was a read of links.  Only "yes" is kept.  The planner never removes a
+ * ledger id (posting does not run during planning, and a reset takes the
+ * sync lock), so a kept "yes" stays true for the run; a resync, which
+ * drops its records' links as it goes, keeps nothing (plan_run).  A
+ * direct-mapped table: a new key takes its slot's place.
+ */
+#define LINKED_SLOTS 1024
+#define LINKED_KEY   (1 + 32 + 1 + RECORD_ID_MAX + 1) /* kind, type, '/', id, NUL */
+
+struct plan_linked_cache {
+	char key[LINKED_SLOTS][LINKED_KEY];
+};
+
+struct plan_linked_cache *plan_linked_cache_new(void)
+{
+	return calloc(1, sizeof(struct plan_linked_cache));
+}
+
+void plan_linked_cache_free(struct plan_linked_cache *c)
+{
+	free(c);
+}
+
+/* kind:type/id as one key into out, and its slot; false when it does not
+ * fit (then it is not kept). */
+static bool linked_key(enum record_kind k, const char *id, const char *type, char out[LINKED_KEY],
+                       size_t *slot)
+{
+	size_t nt = strlen(type), ni = strlen(id);
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	if (nt > 32 || ni > RECORD_ID_MAX)
+		return false;
+	out[0] = (char)('A' + (int)k);
+	memcpy(out + 1, type, nt);
+	out[1 + nt] = '/';
+	memcpy(out + 2 + nt, id, ni + 1);
+	for (const char *c = out; *c != '\0'; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	*slot = h % LINKED_SLOTS;
+	return true;
+}
+
 bool plan_linked(struct planner *p, enum record_kind k, const char *id, const char *type)
 {
 	struct store_link tmp;
-	const struct store_link *l = plan_link_of(p, k, id, type, &tmp);
+	const struct store_link *l;
+	char key[LINKED_KEY];
+	size_t slot = 0;
+	bool keep =
+	    p->linked != NULL &&
+	    !(p->cur.info != NULL && p->cur.info->kind == k && strcmp(p->cur.info->id, id) == 0) &&
+	    linked_key(k, id, type, key, &slot);
 
-	return l != NULL && l->ledger_id[0] != '\0';
+	if (keep && strcmp(p->linked->key[slot], key) == 0)
+		return true;
+	l = plan_link_of(p, k, id, type, &tmp);
+	if (l == NULL || l->ledger_id[0] == '\0')
+		return false;
+	if (keep)
+		memcpy(p->linked->key[slot], key, strlen(key) + 1);
+	return true;
 }
 
 /* Fill a rules_dep for kind:id (its main ledger document). */

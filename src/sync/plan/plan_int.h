@@ -167,6 +167,9 @@ struct planner {
 	struct plan_rec cur;
 	struct plan_scratch s;
 	struct plan_cons *cons; /* NULL while consolidation is off */
+	/* other records found in the ledger this run (plan_linked); NULL:
+	 * every answer read from the store (a resync, out of memory) */
+	struct plan_linked_cache *linked;
 };
 
 /* A record being built: identity, canonical JSON, stored facts. */
@@ -229,6 +232,10 @@ const char *plan_self_type(enum record_kind k, struct json_object *o);
 const struct store_link *plan_link_of(struct planner *p, enum record_kind k, const char *id,
                                       const char *type, struct store_link *tmp);
 bool plan_linked(struct planner *p, enum record_kind k, const char *id, const char *type);
+/* The table plan_linked keeps its answers in (NULL when out of memory),
+ * and its end. */
+struct plan_linked_cache *plan_linked_cache_new(void);
+void plan_linked_cache_free(struct plan_linked_cache *c);
 /* The record being planned's own link of `type` as plan_link_of read it
  * (found or definitely not there); NULL when it was not read, or kind:id
  * is another record. */
