@@ -2,12 +2,12 @@
  * test_plan_linked.c - what the planner keeps of the links it reads
  * (plan_linked in src/sync/plan/plan_facts.c).
  *
- * 3,000 sales over 1,600 customers, more customers than the kept table
- * has slots, so answers are kept, found and pushed out all through the
- * run: 1,500 customers are in the ledger, 50 have had their link dropped
- * and are skipped, 50 are not in the store at all.  Every sale must get
- * its own customer's answer: planned, skipped with its customer's reason,
- * or waiting.
+ * 3,000 sales over 1,600 customers, whose keys share slots of the kept
+ * table (some 150 pairs of 1,600 keys in 8,192 slots), so answers are
+ * kept, found and pushed out all through the run: 1,500 customers are in
+ * the ledger, 50 have had their link dropped and are skipped, 50 are not
+ * in the store at all.  Every sale must get its own customer's answer:
+ * planned, skipped with its customer's reason, or waiting.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -84,7 +84,7 @@ struct plan_self_link *plan_self_known(struct planner *p, enum record_kind k, co
  * drops its records' links as it goes, keeps nothing (plan_run).  A
  * direct-mapped table: a new key takes its slot's place.
  */
-#define LINKED_SLOTS 1024
+#define LINKED_SLOTS 8192
 #define LINKED_KEY   (1 + 32 + 1 + RECORD_ID_MAX + 1) /* kind, type, '/', id, NUL */
 
 struct plan_linked_cache {
