@@ -54,6 +54,25 @@ int plan_put_opt(struct buf *out, const char *key, const char *value)
 	return value != NULL ? jsonw_kv_str(out, 1, key, value) : BS_OK;
 }
 
+/* "Type/kind:id" into out, cut to fit as snprintf would cut it (it is on
+ * every document twice: by hand, a tenth of the cost of snprintf). */
+static void symbol_of(char out[LEDGER_SYMBOL_MAX], const char *type, enum record_kind kind,
+                      const char *id)
+{
+	const char *const parts[] = {type, "/", record_kind_name(kind), ":", id};
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		size_t len = strlen(parts[i]);
+
+		if (len > LEDGER_SYMBOL_MAX - 1 - n)
+			len = LEDGER_SYMBOL_MAX - 1 - n;
+		memcpy(out + n, parts[i], len);
+		n += len;
+	}
+	out[n] = '\0';
+}
+
 /* Start a document: {"type":..,"op":..,"self":"Type/kind:id","date":..} */
 int plan_doc_begin(struct planner *p, const char *type, const char *op, enum record_kind kind,
                    const char *id, const char *date)
@@ -63,7 +82,7 @@ int plan_doc_begin(struct planner *p, const char *type, const char *op, enum rec
 
 	buf_reset(&p->s.doc);
 	buf_reset(&p->s.deps);
-	snprintf(self, sizeof(self), "%s/%s:%s", type, record_kind_name(kind), id);
+	symbol_of(self, type, kind, id);
 	rc = buf_addc(&p->s.doc, '{');
 	if (rc == BS_OK)
 		rc = jsonw_kv_str(&p->s.doc, 0, "type", type);
@@ -88,7 +107,7 @@ int plan_put_sym(struct planner *p, const char *key, const char *type, enum reco
 	 * it, a store credit used on it: docs/consolidation.md) */
 	if ((kind == RECORD_SALE || kind == RECORD_CREDIT_NOTE) && !plan_linked(p, kind, id, type))
 		id = plan_cons_resolve(p, kind, id, rid);
-	snprintf(sym, sizeof(sym), "%s/%s:%s", type, record_kind_name(kind), id);
+	symbol_of(sym, type, kind, id);
 	rc = jsonw_kv_str(&p->s.doc, 1, key, sym);
 	if (rc == BS_OK && p->s.deps.len > 0)
 		rc = buf_addc(&p->s.deps, ' ');
@@ -293,9 +312,9 @@ static int put_party(struct planner *p, enum record_kind doc_kind, const char *d
 	}
 	o = json_tokener_parse(buf_cstr(&body));
 	if ((who = jsonr_str(o, "customer_id")) != NULL)
-		snprintf(sym, sizeof(sym), "Contact/%s:%s", record_kind_name(RECORD_CUSTOMER), who);
+		symbol_of(sym, "Contact", RECORD_CUSTOMER, who);
 	else if ((who = jsonr_str(o, "supplier_id")) != NULL)
-		snprintf(sym, sizeof(sym), "Contact/%s:%s", record_kind_name(RECORD_SUPPLIER), who);
+		symbol_of(sym, "Contact", RECORD_SUPPLIER, who);
 	if (who != NULL)
 		rc = jsonw_kv_str(&p->s.doc, 1, "contact", sym);
 	json_object_put(o);
