@@ -197,6 +197,65 @@ static void test_known_keys(void **state)
 	free(doc);
 }
 
+/* jsonr_str and jsonr_bool against json-c's own lookup: every key of
+ * objects walked (small) and hashed (over 24 members), absent keys, keys
+ * sharing a first byte, repeats, values of every type, and no object. */
+static void test_readers(void **state)
+{
+	static const char *const docs[] = {
+	    "{\"a\":\"1\",\"ab\":2,\"abc\":true,\"b\":false,\"n\":null,\"o\":{},"
+	    "\"arr\":[1],\"d\":12.50,\"\":\"empty key\"}",
+	    "{\"id\":\"x\",\"id\":\"y\",\"type\":\"Invoice\"}",
+	    "[\"not\",\"an\",\"object\"]",
+	    "\"text\"",
+	    NULL, /* the big one, made below */
+	};
+	static const char *const keys[] = {"a",  "ab",  "abc", "abcd", "b",  "n",
+	                                   "o",  "arr", "d",   "",     "id", "type",
+	                                   "k7", "k30", "k31", "zz",   "A"};
+	char big[2048];
+	size_t len = 0;
+
+	(void)state;
+	len += (size_t)snprintf(big, sizeof(big), "{");
+	for (int i = 0; i < 32; i++)
+		len +=
+		    (size_t)snprintf(big + len, sizeof(big) - len, "%s\"k%d\":%s", i ? "," : "", i,
+		                     i % 3 == 0   ? "true"
+		                     : i % 3 == 1 ? "\"v\""
+		                                  : "7");
+	snprintf(big + len, sizeof(big) - len, "}");
+	for (size_t d = 0; d < sizeof(docs) / sizeof(docs[0]); d++) {
+		const char *text = docs[d] != NULL ? docs[d] : big;
+		struct json_tokener *tok = json_tokener_new();
+		struct json_object *o = jsonr_parse(tok, text, strlen(text));
+
+		assert_non_null(o);
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			struct json_object *v = NULL;
+			bool has = json_object_is_type(o, json_type_object) &&
+			           json_object_object_get_ex(o, keys[k], &v) && v != NULL;
+			const char *want = has && !json_object_is_type(v, json_type_object) &&
+			                           !json_object_is_type(v, json_type_array)
+			                       ? json_object_get_string(v)
+			                       : NULL;
+			const char *got = jsonr_str(o, keys[k]);
+
+			if (want == NULL)
+				assert_null(got);
+			else
+				assert_string_equal(got, want);
+			assert_int_equal(jsonr_bool(o, keys[k]),
+			                 has && json_object_is_type(v, json_type_boolean) &&
+			                     json_object_get_boolean(v));
+		}
+		json_object_put(o);
+		json_tokener_free(tok);
+	}
+	assert_null(jsonr_str(NULL, "a"));
+	assert_false(jsonr_bool(NULL, "a"));
+}
+
 /* ---- generated documents ---------------------------------------------- */
 
 struct gen {
@@ -356,6 +415,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_table),
 	    cmocka_unit_test(test_known_keys),
+	    cmocka_unit_test(test_readers),
 	    cmocka_unit_test(test_generated),
 	};
 
