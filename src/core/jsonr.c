@@ -66,10 +66,11 @@ bool jsonr_bool(struct json_object *o, const char *key)
  * ordered by length, then bytes (known_from).  A parsed key found here is
  * added to its object as this constant (JSON_C_OBJECT_KEY_IS_CONSTANT):
  * json-c then neither copies it on add nor frees it with the tree, and,
- * with JSON_C_OBJECT_ADD_KEY_IS_NEW, does not look for it first -- about
- * a third of an object member's cost (bench/RESULTS.md "Keys json-c does
- * not copy").  Any other key takes json-c's usual path.  Only speed
- * depends on this list: a key missing from it is still read.
+ * with JSON_C_OBJECT_ADD_KEY_IS_NEW, does not look for it first: a tenth
+ * of a parse, and a third of freeing the tree (bench/RESULTS.md
+ * "Checkpoints aside, 16 KiB pages").  Any other key takes json-c's usual
+ * path.  Only speed depends on this list: a key missing from it is still
+ * read.
  */
 /* clang-format off */
 static const char *const known_keys[] = {

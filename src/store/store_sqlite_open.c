@@ -307,7 +307,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	 * bulk -- an import, a plan, a request's 50 rows -- and a commit's WAL
 	 * frames cost two system calls each whatever their size: with four
 	 * times fewer, planning 24,000 documents is a fifth faster
-	 * (bench/RESULTS.md "16 KiB pages").  A one-row commit writes more
+	 * (bench/RESULTS.md "Checkpoints aside, 16 KiB pages").  A one-row commit writes more
 	 * bytes, which no path here does often.
 	 */
 	if (stamp &&
