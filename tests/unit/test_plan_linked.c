@@ -33,12 +33,6 @@
 #define DROPPED   50   /* C-1501 .. C-1550: link dropped, skipped */
 #define CUSTOMERS 1600 /* C-1551 .. C-1600: not in the store */
 
-struct fx {
-	char dir[64];
-	char db[512];
-	struct store *st;
-};
-
 static int customer_of(int sale)
 {
 	return (int)((unsigned)sale * 7919u % CUSTOMERS) + 1;
@@ -66,73 +60,64 @@ static int write_input(const char *path)
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct tstore *t = calloc(1, sizeof(*t));
 	struct store_actor who = {"test", NOW};
 	struct ingest_opts io = {0};
 	struct ingest_stats is = {0};
 	struct bs_error err;
 	char path[160];
-	int rc = BS_OK;
+	int rc;
 
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/bs-test-linked-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (t == NULL || tstore_open(t, "linked") != 0)
 		goto fail;
-	tstore_db_path(f->db, sizeof(f->db), f->dir, "t");
-	snprintf(path, sizeof(path), "%s/in.jsonl", f->dir);
+	snprintf(path, sizeof(path), "%s/in.jsonl", t->dir);
 	io.who = &who;
-	if (write_input(path) != 0 || store_open(f->db, STORE_OPEN_CREATE, &f->st, &err) != BS_OK ||
-	    ingest_path(f->st, path, &io, &is, &err) != BS_OK ||
+	if (write_input(path) != 0 || ingest_path(t->st, path, &io, &is, &err) != BS_OK ||
 	    is.added != POSTED + DROPPED + SALES ||
-	    store_target_add(f->st, TARGET, "Org", &who, &err) != BS_OK)
+	    store_target_add(t->st, TARGET, "Org", &who, &err) != BS_OK)
 		goto fail;
-	rc = store_begin(f->st, &err);
+	rc = store_begin(t->st, &err);
 	for (int c = 1; rc == BS_OK && c <= POSTED + DROPPED; c++) {
 		char id[16], lid[48];
 
 		snprintf(id, sizeof(id), "C-%d", c);
 		snprintf(lid, sizeof(lid), "00000000-0000-4000-8000-%012d", c);
-		rc = store_link_set(f->st, TARGET, RECORD_CUSTOMER, id, "Contact", lid, "", NOW,
+		rc = store_link_set(t->st, TARGET, RECORD_CUSTOMER, id, "Contact", lid, "", NOW,
 		                    &err);
 		/* posted once, then reset and skipped: the link is there, its id gone */
 		if (rc == BS_OK && c > POSTED)
-			rc = store_link_drop(f->st, TARGET, RECORD_CUSTOMER, id, "Contact", &err);
+			rc = store_link_drop(t->st, TARGET, RECORD_CUSTOMER, id, "Contact", &err);
 		if (rc == BS_OK && c > POSTED)
-			rc = store_state_apply(f->st, RECORD_CUSTOMER, id, TARGET, SYNC_EV_SKIP,
+			rc = store_state_apply(t->st, RECORD_CUSTOMER, id, TARGET, SYNC_EV_SKIP,
 			                       "archived in the shop", &who, NULL, &err);
 	}
 	if (rc == BS_OK)
-		rc = store_commit(f->st, &err);
+		rc = store_commit(t->st, &err);
 	if (rc != BS_OK) {
 		print_message("setup: %s\n", err.msg);
 		goto fail;
 	}
-	*state = f;
+	*state = t;
 	return 0;
 fail:
-	store_close(f->st);
-	free(f);
+	if (t != NULL)
+		tstore_close(t);
+	free(t);
 	return -1;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	char cmd[160];
+	struct tstore *t = *state;
+	int rc = tstore_close(t);
 
-	store_close(f->st);
-	tstore_db_drop(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
+	free(t);
+	return rc;
 }
 
 static void test_each_sale_its_customer(void **state)
 {
-	struct fx *f = *state;
+	struct tstore *t = *state;
 	struct plan_opts o = {0};
 	struct plan_stats s = {0};
 	struct bs_error err;
@@ -143,7 +128,7 @@ static void test_each_sale_its_customer(void **state)
 	o.everything = true;
 	o.now_ms = NOW;
 	o.ledger_round = MONEY_HALF_AWAY;
-	if (plan_run(f->st, &o, &s, &err) != BS_OK)
+	if (plan_run(t->st, &o, &s, &err) != BS_OK)
 		fail_msg("plan: %s", err.msg);
 	buf_init(&reason, 4096);
 	for (int i = 1; i <= SALES; i++) {
@@ -159,7 +144,7 @@ static void test_each_sale_its_customer(void **state)
 		want_waiting += want == SYNC_WAITING;
 		snprintf(id, sizeof(id), "SO-%d", i);
 		assert_int_equal(
-		    store_state_get(f->st, RECORD_SALE, id, TARGET, &st, &reason, &err), BS_OK);
+		    store_state_get(t->st, RECORD_SALE, id, TARGET, &st, &reason, &err), BS_OK);
 		if (st != want)
 			fail_msg("%s of C-%d: %s, want %s (%s)", id, c, sync_state_name(st),
 			         sync_state_name(want), buf_cstr(&reason));

@@ -112,7 +112,8 @@ static bool linked_key(enum record_kind k, const char *id, const char *type, cha
 	if (nt > 32 || ni > RECORD_ID_MAX)
 		return false;
 	out[0] = (char)('A' + (int)k);
-	memcpy(out + 1, type, nt);
+	/* the '/' and the id (with its NUL) follow */
+	memcpy(out + 1, type, nt); // NOLINT(bugprone-not-null-terminated-result)
 	out[1 + nt] = '/';
 	memcpy(out + 2 + nt, id, ni + 1);
 	for (const char *c = out; *c != '\0'; c++)
