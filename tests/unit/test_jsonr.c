@@ -115,6 +115,25 @@ static void test_table(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_true(agree(cases[i], strlen(cases[i])));
+	/* an escape, a control character or a UTF-8 byte at every place of
+	 * strings of 0 to 24 bytes, whole and cut short inside */
+	for (int len = 0; len <= 24; len++) {
+		static const char *const odd[] = {
+		    "\\\"", "\\\\", "\\n", "\x01", "\x1f", "\xc3\xa9", "\xe2\x82\xac", "\x7f", " "};
+
+		for (int at = 0; at <= len; at++) {
+			for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+				char doc[128];
+				int n = snprintf(doc, sizeof(doc), "{\"k\":\"%.*s%s%.*s\",\"z\":1}",
+				                 at, "abcdefghijklmnopqrstuvwxyz", odd[k], len - at,
+				                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+				assert_true(agree(doc, (size_t)n));
+				/* and the text cut short inside the string */
+				assert_true(agree(doc, (size_t)(at + 7)));
+			}
+		}
+	}
 	/* a long key and a long string */
 	{
 		char big[1200];
