@@ -71,14 +71,42 @@ static int check_named(const char *code, const char *key, int64_t rate, const ch
 	                    key, code, dir_word(dir));
 }
 
+/* The override naming a code for rate and dir, or NULL. */
+static const struct rules_tax_override *override_of(const struct rules_tax_override *overrides,
+                                                    size_t noverrides, int64_t rate,
+                                                    enum rules_direction dir)
+{
+	for (size_t i = 0; i < noverrides; i++)
+		if (overrides[i].rate == rate && overrides[i].dir == dir &&
+		    !empty(overrides[i].code))
+			return &overrides[i];
+	return NULL;
+}
+
+/* How many ledger rates serve rate on dir; *first the first one's code. */
+static size_t usable_codes(const struct rules_tax_rate *rates, size_t nrates, int64_t rate,
+                           enum rules_direction dir, const char **first)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nrates; i++) {
+		if (rates[i].rate != rate || !usable(&rates[i], dir) || empty(rates[i].code))
+			continue;
+		if (n++ == 0)
+			*first = rates[i].code;
+	}
+	return n;
+}
+
 int rules_tax_code(int64_t rate, enum rules_direction dir, const struct rules_tax_rate *rates,
                    size_t nrates, const struct rules_tax_override *overrides, size_t noverrides,
                    const char *zero_code, const char *none_code, const char **code,
                    struct bs_error *err)
 {
+	const struct rules_tax_override *o;
 	struct buf key, pct, list;
 	const char *found = NULL;
-	size_t nfound = 0, shown = 0;
+	size_t nfound, shown = 0;
 	int rc;
 
 	if (code == NULL || (rates == NULL && nrates > 0) ||
@@ -87,6 +115,15 @@ int rules_tax_code(int64_t rate, enum rules_direction dir, const struct rules_ta
 		return bs_error_set(err, BS_EINVAL, "tax code: bad argument");
 	if (rate < 0)
 		return bs_error_set(err, BS_EINVAL, "tax code: negative tax rate");
+	/* the common case, with nothing to format: a rate no setting names and
+	 * exactly one ledger rate serves (the texts below, for the other
+	 * cases' checks and messages, were half a planned line's tax code) */
+	o = override_of(overrides, noverrides, rate, dir);
+	nfound = usable_codes(rates, nrates, rate, dir, &found);
+	if (o == NULL && rate != 0 && nfound == 1) {
+		*code = found;
+		return BS_OK;
+	}
 	buf_init(&key, 64);
 	buf_init(&pct, 32);
 	buf_init(&list, 1024);
@@ -95,12 +132,7 @@ int rules_tax_code(int64_t rate, enum rules_direction dir, const struct rules_ta
 		rc = bs_error_set(err, rc, "tax code: %s", bs_strerror(rc));
 		goto out;
 	}
-
-	for (size_t i = 0; i < noverrides; i++) {
-		const struct rules_tax_override *o = &overrides[i];
-
-		if (o->rate != rate || o->dir != dir || empty(o->code))
-			continue;
+	if (o != NULL) {
 		rc = check_named(o->code, buf_cstr(&key), rate, buf_cstr(&pct), dir, rates, nrates,
 		                 err);
 		if (rc == BS_OK)
@@ -116,17 +148,6 @@ int rules_tax_code(int64_t rate, enum rules_direction dir, const struct rules_ta
 		                 nrates, err);
 		if (rc == BS_OK)
 			*code = zero_code;
-		goto out;
-	}
-
-	for (size_t i = 0; i < nrates; i++) {
-		if (rates[i].rate != rate || !usable(&rates[i], dir) || empty(rates[i].code))
-			continue;
-		if (nfound++ == 0)
-			found = rates[i].code;
-	}
-	if (nfound == 1) {
-		*code = found;
 		goto out;
 	}
 	if (nfound == 0) {
