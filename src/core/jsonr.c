@@ -5,6 +5,7 @@
 #include "core/jsonr.h"
 
 #include "core/buf.h"
+#include "core/jsonw.h"
 
 #include <json-c/json.h>
 #include <stdint.h>
@@ -172,7 +173,7 @@ static bool fast_string(struct fast *f, const char **s, size_t *n)
 	const char *p = f->p + 1, *start = p;
 	size_t o = 0;
 
-	while (p < f->end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+	while (p < f->end && !jsonw_special[(unsigned char)*p])
 		p++;
 	if (p >= f->end || (unsigned char)*p < 0x20)
 		return false;

@@ -12,11 +12,20 @@
 
 #include <string.h>
 
+/* clang-format off */
+const unsigned char jsonw_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 - 0x0f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 - 0x1f */
+    ['"'] = 1,
+    ['\\'] = 1,
+};
+/* clang-format on */
+
 size_t jsonw_escape(unsigned char c, char esc[6])
 {
 	static const char hex[] = "0123456789abcdef";
 
-	if (c >= 0x20 && c != '"' && c != '\\')
+	if (!jsonw_special[c])
 		return 0;
 	esc[0] = '\\';
 	switch (c) {
@@ -54,13 +63,8 @@ static size_t plain_run(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == '"' || c == '\\')
-			break;
+	while (i < n && !jsonw_special[(unsigned char)s[i]])
 		i++;
-	}
 	return i;
 }
 

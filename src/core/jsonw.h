@@ -23,6 +23,10 @@ struct buf;
  */
 size_t jsonw_escape(unsigned char c, char esc[6]);
 
+/* 1 for the bytes jsonw_escape escapes (control characters, '"', '\\'),
+ * 0 for the rest: one load a byte for the scans of strings. */
+extern const unsigned char jsonw_special[256];
+
 /* A JSON string literal of s[0..n) ("..." with escapes; bytes >= 0x80 as is). */
 int jsonw_strn(struct buf *b, const char *s, size_t n);
 int jsonw_str(struct buf *b, const char *s);

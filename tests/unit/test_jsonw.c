@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -47,6 +48,15 @@ static void test_strings(void **state)
 		assert_string_equal(buf_cstr(&b), cases[i].out);
 		assert_int_equal(b.len, strlen(cases[i].out));
 		buf_free(&b);
+	}
+	/* every byte: escaped exactly when it is a control character, a quote
+	 * or a backslash, and jsonw_special says so */
+	for (int c = 0; c < 256; c++) {
+		char esc[6];
+		bool special = c < 0x20 || c == '"' || c == '\\';
+
+		assert_int_equal(jsonw_special[c], special);
+		assert_int_equal(jsonw_escape((unsigned char)c, esc) != 0, special);
 	}
 }
 
