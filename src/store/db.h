@@ -93,17 +93,18 @@ struct sqlite3 *db_sqlite_handle(struct db *db);
 
 /*
  * Checkpoint the WAL of db's connection from a thread with its own
- * connection to `path` (copied), instead of inside the commit that crosses
- * SQLite's 1,000 frames: a writer that commits often (the planner, an
- * import) then does not wait for the copying and its fsync, which run on
- * another core.  The thread starts at the first commit that needs it and
- * is stopped by db_close, before the connection's own last checkpoint.  A
- * commit that finds the WAL 10,000 frames long checkpoints itself, so the
- * WAL stays bounded when the thread falls behind.  DB_MISUSE for a
- * connection that is not SQLite's or has one already; DB_NOMEM.  For a
- * writable connection on a file in WAL mode.
+ * connection to the same file (by the absolute name SQLite opened),
+ * instead of inside the commit that crosses SQLite's 1,000 frames: a
+ * writer that commits often (the planner, an import) then does not wait
+ * for the copying and its fsync, which run on another core.  The thread
+ * starts at the first commit that needs it and is stopped by db_close,
+ * before the connection's own last checkpoint.  A commit that finds the
+ * WAL 10,000 frames long checkpoints itself, so the WAL stays bounded
+ * when the thread falls behind.  DB_MISUSE for a connection that is not
+ * SQLite's, has one already or is on no file; DB_NOMEM.  For a writable
+ * connection on a file in WAL mode.
  */
-int db_sqlite_checkpoint_aside(struct db *db, const char *path);
+int db_sqlite_checkpoint_aside(struct db *db);
 
 /*
  * The checkpoints db's checkpointer has run; with `wait`, after the one a

@@ -188,14 +188,20 @@ static void ckpt_free(struct dbs_ckpt *ck)
 	free(ck);
 }
 
-int db_sqlite_checkpoint_aside(struct db *db, const char *path)
+int db_sqlite_checkpoint_aside(struct db *db)
 {
 	struct dbs *d = (struct dbs *)db;
-	size_t n = strlen(path);
+	const char *path;
 	struct dbs_ckpt *ck;
+	size_t n;
 
 	if (db->ops != &dbs_ops || d->ck != NULL)
 		return DB_MISUSE;
+	/* the file by its absolute name, as SQLite resolved it at the open */
+	path = sqlite3_db_filename(d->h, "main");
+	if (path == NULL || path[0] == '\0')
+		return DB_MISUSE;
+	n = strlen(path);
 	if ((ck = calloc(1, sizeof(*ck) + n + 1)) == NULL)
 		return DB_NOMEM;
 	memcpy(ck->path, path, n + 1);

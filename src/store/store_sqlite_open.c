@@ -340,7 +340,7 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	 * checkpoints serve them.  Without the thread (out of memory), SQLite's
 	 * own serve this one too. */
 	if (!s->readonly && !(flags & STORE_OPEN_SMALL_CACHE))
-		(void)db_sqlite_checkpoint_aside(s->db, path);
+		(void)db_sqlite_checkpoint_aside(s->db);
 	if ((rc = sq_migrate(s, stamp, err)) != BS_OK)
 		goto fail;
 	*out = &s->base;
