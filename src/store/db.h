@@ -99,10 +99,12 @@ struct sqlite3 *db_sqlite_handle(struct db *db);
  * for the copying and its fsync, which run on another core.  The thread
  * starts at the first commit that needs it and is stopped by db_close,
  * before the connection's own last checkpoint.  A commit that finds the
- * WAL 10,000 frames long checkpoints itself, so the WAL stays bounded
- * when the thread falls behind.  DB_MISUSE for a connection that is not
- * SQLite's, has one already or is on no file; DB_NOMEM.  For a writable
- * connection on a file in WAL mode.
+ * WAL holding 64 MiB (in frames of the file's page size) checkpoints
+ * itself, so the WAL stays bounded when the thread falls behind.
+ * DB_MISUSE for a connection that is not SQLite's, has one already or is
+ * on no file; DB_ERROR when its page size cannot be read; DB_NOMEM.  For
+ * a writable connection on a file in WAL mode, after its page size is
+ * set.
  */
 int db_sqlite_checkpoint_aside(struct db *db);
 

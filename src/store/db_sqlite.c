@@ -16,12 +16,13 @@
 
 /*
  * WAL frames after a commit at which the checkpointer is woken (SQLite's
- * own automatic checkpoint runs at 1,000, inside the commit), and at which
- * the committing connection checkpoints itself, the checkpointer having
- * fallen that far behind: the WAL stays within about 40 MiB.
+ * own automatic checkpoint runs at 1,000, inside the commit), and the WAL
+ * bytes at which the committing connection checkpoints itself, the
+ * checkpointer having fallen that far behind: 64 MiB, 4,096 frames of a
+ * new store's 16 KiB pages.
  */
-#define CKPT_WAKE  1000
-#define CKPT_FORCE 10000
+#define CKPT_WAKE        1000
+#define CKPT_FORCE_BYTES ((int64_t)64 << 20)
 
 /* A connection's checkpointer (db_sqlite_checkpoint_aside). */
 struct dbs_ckpt {
@@ -32,6 +33,7 @@ struct dbs_ckpt {
 	bool wanted;  /* a commit left CKPT_WAKE frames or more */
 	bool busy;    /* th is checkpointing */
 	bool stop;
+	int force;          /* frames of CKPT_FORCE_BYTES at the file's page size */
 	unsigned long runs; /* checkpoints it ran, for db_sqlite_checkpoints */
 	char path[];        /* the file, for the thread's own connection */
 };
@@ -101,7 +103,7 @@ static const char *dbs_errmsg(struct db *db)
  * time a commit asks for one.  PASSIVE copies what no reader still needs
  * and never waits for a lock, so the writer goes on meanwhile.  A failed
  * checkpoint is not fatal: the WAL keeps the frames, the next run (or the
- * close, or CKPT_FORCE) copies them.
+ * close, or the forced one) copies them.
  */
 static void *ckpt_main(void *arg)
 {
@@ -141,7 +143,7 @@ static void *ckpt_main(void *arg)
 /*
  * sqlite3_wal_hook: after each commit, with the WAL's frame count.  Wakes
  * the checkpointer (started at the first need), or checkpoints here when
- * it cannot be started or the WAL is CKPT_FORCE frames long.
+ * it cannot be started or the WAL holds CKPT_FORCE_BYTES.
  *
  * Why the force: SQLite starts the WAL over only at a write transaction
  * that begins with every frame copied, and a writer that commits back to
@@ -152,7 +154,7 @@ static void *ckpt_main(void *arg)
 static int ckpt_hook(void *arg, sqlite3 *h, const char *schema, int frames)
 {
 	struct dbs_ckpt *ck = arg;
-	bool inline_ckpt = frames >= CKPT_FORCE;
+	bool inline_ckpt = frames >= ck->force;
 
 	if (frames < CKPT_WAKE)
 		return SQLITE_OK;
@@ -188,11 +190,26 @@ static void ckpt_free(struct dbs_ckpt *ck)
 	free(ck);
 }
 
+/* The file's page size (a new file's, once set: the size it will have),
+ * or -1. */
+static int64_t page_size(sqlite3 *h)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t size = -1;
+
+	if (sqlite3_prepare_v2(h, "PRAGMA page_size", -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		size = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return size;
+}
+
 int db_sqlite_checkpoint_aside(struct db *db)
 {
 	struct dbs *d = (struct dbs *)db;
 	const char *path;
 	struct dbs_ckpt *ck;
+	int64_t page;
 	size_t n;
 
 	if (db->ops != &dbs_ops || d->ck != NULL)
@@ -201,10 +218,15 @@ int db_sqlite_checkpoint_aside(struct db *db)
 	path = sqlite3_db_filename(d->h, "main");
 	if (path == NULL || path[0] == '\0')
 		return DB_MISUSE;
+	if ((page = page_size(d->h)) <= 0)
+		return DB_ERROR;
 	n = strlen(path);
 	if ((ck = calloc(1, sizeof(*ck) + n + 1)) == NULL)
 		return DB_NOMEM;
 	memcpy(ck->path, path, n + 1);
+	ck->force = (int)(CKPT_FORCE_BYTES / page);
+	if (ck->force < CKPT_WAKE)
+		ck->force = CKPT_WAKE;
 	if (pthread_mutex_init(&ck->mu, NULL) != 0) {
 		free(ck);
 		return DB_NOMEM;

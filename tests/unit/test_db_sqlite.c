@@ -4,7 +4,7 @@
  *
  * A writer that commits back to back, as the planner does: its WAL is
  * checkpointed by the thread, stays within the bound the driver promises
- * (10,000 frames and one transaction's), starts over, and every committed
+ * (64 MiB of frames and one transaction's), starts over, and every committed
  * row is in the file after the close.  The same writes without the
  * checkpointer take SQLite's own checkpoints and run none of the thread's.
  */
@@ -26,8 +26,8 @@
 #define PAGE      4096
 #define FRAME     (PAGE + 24)
 #define ROW_BYTES (16 * PAGE) /* a commit of about 17 frames */
-#define COMMITS   1200        /* about 20,000 frames: past the force twice */
-#define WAL_BOUND ((10000 + 64) * (off_t)FRAME + 32)
+#define COMMITS   1200        /* about 20,000 frames of 4 KiB: past the force once */
+#define WAL_BOUND ((16384 + 64) * (off_t)FRAME + 32) /* 64 MiB of 4 KiB pages */
 
 struct fixture {
 	char dir[64], file[96], wal[100];
