@@ -29,6 +29,12 @@ const char *plan_self_type(enum record_kind k, struct json_object *o)
 	return pk->self_type != NULL ? pk->self_type(o) : pk->ledger_type;
 }
 
+/* Whether kind:id is the record being planned. */
+static bool is_current(const struct planner *p, enum record_kind k, const char *id)
+{
+	return p->cur.info != NULL && p->cur.info->kind == k && strcmp(p->cur.info->id, id) == 0;
+}
+
 /*
  * kind:id's link to its `type` document.  The record being planned asks
  * for its own links up to four times (facts, the operation, the serial):
@@ -42,7 +48,7 @@ const struct store_link *plan_link_of(struct planner *p, enum record_kind k, con
 	bool found;
 	int rc;
 
-	if (p->cur.info != NULL && p->cur.info->kind == k && strcmp(p->cur.info->id, id) == 0) {
+	if (is_current(p, k, id)) {
 		for (size_t i = 0; i < p->cur.nself; i++) {
 			if (strcmp(p->cur.self[i].type, type) == 0)
 				return p->cur.self[i].found ? &p->cur.self[i].link : NULL;
@@ -66,7 +72,7 @@ const struct store_link *plan_link_of(struct planner *p, enum record_kind k, con
 struct plan_self_link *plan_self_known(struct planner *p, enum record_kind k, const char *id,
                                        const char *type)
 {
-	if (p->cur.info == NULL || p->cur.info->kind != k || strcmp(p->cur.info->id, id) != 0)
+	if (!is_current(p, k, id))
 		return NULL;
 	for (size_t i = 0; i < p->cur.nself; i++)
 		if (strcmp(p->cur.self[i].type, type) == 0)
@@ -84,8 +90,9 @@ struct plan_self_link *plan_self_known(struct planner *p, enum record_kind k, co
  * drops its records' links as it goes, keeps nothing (plan_run).  A
  * direct-mapped table: a new key takes its slot's place.
  */
-#define LINKED_SLOTS 8192
-#define LINKED_KEY   (1 + 32 + 1 + RECORD_ID_MAX + 1) /* kind, type, '/', id, NUL */
+#define LINKED_SLOTS    8192
+#define LINKED_TYPE_MAX 32 /* a ledger type's name, as plan_self_link keeps it */
+#define LINKED_KEY      (1 + LINKED_TYPE_MAX + 1 + RECORD_ID_MAX + 1) /* kind type/id NUL */
 
 struct plan_linked_cache {
 	char key[LINKED_SLOTS][LINKED_KEY];
@@ -101,16 +108,16 @@ void plan_linked_cache_free(struct plan_linked_cache *c)
 	free(c);
 }
 
-/* kind:type/id as one key into out, and its slot; false when it does not
- * fit (then it is not kept). */
-static bool linked_key(enum record_kind k, const char *id, const char *type, char out[LINKED_KEY],
-                       size_t *slot)
+/* kind:type/id as one key into out, and its slot: the key's size with its
+ * NUL, or 0 when it does not fit (then it is not kept). */
+static size_t linked_key(enum record_kind k, const char *id, const char *type, char out[LINKED_KEY],
+                         size_t *slot)
 {
 	size_t nt = strlen(type), ni = strlen(id);
 	uint32_t h = 2166136261u; /* FNV-1a */
 
-	if (nt > 32 || ni > RECORD_ID_MAX)
-		return false;
+	if (nt > LINKED_TYPE_MAX || ni > RECORD_ID_MAX)
+		return 0;
 	out[0] = (char)('A' + (int)k);
 	/* the '/' and the id (with its NUL) follow */
 	memcpy(out + 1, type, nt); // NOLINT(bugprone-not-null-terminated-result)
@@ -119,7 +126,7 @@ static bool linked_key(enum record_kind k, const char *id, const char *type, cha
 	for (const char *c = out; *c != '\0'; c++)
 		h = (h ^ (unsigned char)*c) * 16777619u;
 	*slot = h % LINKED_SLOTS;
-	return true;
+	return 2 + nt + ni + 1;
 }
 
 bool plan_linked(struct planner *p, enum record_kind k, const char *id, const char *type)
@@ -128,18 +135,16 @@ bool plan_linked(struct planner *p, enum record_kind k, const char *id, const ch
 	const struct store_link *l;
 	char key[LINKED_KEY];
 	size_t slot = 0;
-	bool keep =
-	    p->linked != NULL &&
-	    !(p->cur.info != NULL && p->cur.info->kind == k && strcmp(p->cur.info->id, id) == 0) &&
-	    linked_key(k, id, type, key, &slot);
+	size_t keep =
+	    p->linked != NULL && !is_current(p, k, id) ? linked_key(k, id, type, key, &slot) : 0;
 
-	if (keep && strcmp(p->linked->key[slot], key) == 0)
+	if (keep > 0 && memcmp(p->linked->key[slot], key, keep) == 0)
 		return true;
 	l = plan_link_of(p, k, id, type, &tmp);
 	if (l == NULL || l->ledger_id[0] == '\0')
 		return false;
-	if (keep)
-		memcpy(p->linked->key[slot], key, strlen(key) + 1);
+	if (keep > 0)
+		memcpy(p->linked->key[slot], key, keep);
 	return true;
 }
 
