@@ -341,7 +341,8 @@ static int fast_more(struct fast *f, char close)
 /*
  * o[k] = v as json_object_object_add would do it.  A known key new to o is
  * added as its constant, unlooked-for; a repeat (json-c keeps the first
- * place, the last value) or any other key takes the usual path.  seen[]
+ * place, the last value), a known key past the KNOWN_TRACKED first (it may
+ * repeat one not tracked) or any other key takes the usual path.  seen[]
  * holds the known keys o has so far.
  */
 static int fast_add(struct json_object *o, const char *k, size_t kn, struct json_object *v,
@@ -360,9 +361,6 @@ static int fast_add(struct json_object *o, const char *k, size_t kn, struct json
 			                                 JSON_C_OBJECT_ADD_KEY_IS_NEW |
 			                                     JSON_C_OBJECT_KEY_IS_CONSTANT);
 		}
-	} else if (i != KNOWN_NONE) {
-		/* too many to track: a known key may repeat an untracked one */
-		return json_object_object_add(o, known_keys[i], v);
 	}
 	return json_object_object_add(o, k, v);
 }
