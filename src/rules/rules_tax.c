@@ -83,6 +83,12 @@ static const struct rules_tax_override *override_of(const struct rules_tax_overr
 	return NULL;
 }
 
+/* Whether ledger rate t, with a code, serves `rate` on dir. */
+static bool serves(const struct rules_tax_rate *t, int64_t rate, enum rules_direction dir)
+{
+	return t->rate == rate && usable(t, dir) && !empty(t->code);
+}
+
 /* How many ledger rates serve rate on dir; *first the first one's code. */
 static size_t usable_codes(const struct rules_tax_rate *rates, size_t nrates, int64_t rate,
                            enum rules_direction dir, const char **first)
@@ -90,7 +96,7 @@ static size_t usable_codes(const struct rules_tax_rate *rates, size_t nrates, in
 	size_t n = 0;
 
 	for (size_t i = 0; i < nrates; i++) {
-		if (rates[i].rate != rate || !usable(&rates[i], dir) || empty(rates[i].code))
+		if (!serves(&rates[i], rate, dir))
 			continue;
 		if (n++ == 0)
 			*first = rates[i].code;
@@ -161,7 +167,7 @@ int rules_tax_code(int64_t rate, enum rules_direction dir, const struct rules_ta
 	/* "15% on sales: OUTPUT2 or OUTPUT3 — set tax.sales.15 to choose".  A
 	 * list cut short by its buffer still names the setting. */
 	for (size_t i = 0; i < nrates; i++) {
-		if (rates[i].rate != rate || !usable(&rates[i], dir) || empty(rates[i].code))
+		if (!serves(&rates[i], rate, dir))
 			continue;
 		shown++;
 		(void)buf_printf(&list, "%s%s",
