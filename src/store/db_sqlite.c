@@ -110,9 +110,9 @@ static void *ckpt_main(void *arg)
 	struct dbs_ckpt *ck = arg;
 	sqlite3 *h = NULL;
 
-	if (sqlite3_open_v2(ck->path, &h,
-	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
-	                    NULL) != SQLITE_OK ||
+	/* ck->path is a file's name (sqlite3_db_filename), not a URI */
+	if (sqlite3_open_v2(ck->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	        SQLITE_OK ||
 	    /* a connection that has read nothing has not seen the WAL yet:
 	     * its checkpoints would find nothing to do */
 	    sqlite3_exec(h, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK) {

@@ -307,8 +307,8 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	 * bulk -- an import, a plan, a request's 50 rows -- and a commit's WAL
 	 * frames cost two system calls each whatever their size: with four
 	 * times fewer, planning 24,000 documents is a fifth faster
-	 * (bench/RESULTS.md "Checkpoints aside, 16 KiB pages").  A one-row commit writes more
-	 * bytes, which no path here does often.
+	 * (bench/RESULTS.md "Checkpoints aside, 16 KiB pages").  A one-row
+	 * commit writes more bytes, which no path here does often.
 	 */
 	if (stamp &&
 	    (rc = sq_exec(s, "PRAGMA page_size=16384", err, "creating the store")) != BS_OK)
