@@ -91,14 +91,16 @@ int store_record_put(struct store *st, const struct record *r, const struct stor
 int store_record_get(struct store *st, enum record_kind kind, const char *id,
                      struct store_record_info *info, struct buf *body, struct bs_error *err)
 {
-	return st->ops->record_get(st, kind, id, NULL, NULL, info, body, err);
+	return st->ops->record_get(st, kind, id, NULL, NULL, info, body, NULL, err);
 }
 
 int store_record_get_on(struct store *st, enum record_kind kind, const char *id, const char *target,
                         struct store_record_info *info, struct buf *body, enum sync_state *state,
-                        struct bs_error *err)
+                        struct store_record_extra *x, struct bs_error *err)
 {
-	return st->ops->record_get(st, kind, id, target, state, info, body, err);
+	if (x != NULL && target == NULL)
+		return bs_error_set(err, BS_EINVAL, "store_record_get_on: no target");
+	return st->ops->record_get(st, kind, id, target, state, info, body, x, err);
 }
 
 int store_records_each(struct store *st, enum record_kind kind, store_record_cb cb, void *arg,
@@ -145,7 +147,7 @@ int store_ref_resolve(struct store *st, const char *ref, enum record_kind *kind,
 		return bs_error_set(err, BS_EINVAL, "'%s' is not a record id (1 to %d bytes)", ref,
 		                    RECORD_ID_MAX);
 	if (colon != NULL) {
-		rc = st->ops->record_get(st, *kind, ref, NULL, NULL, NULL, NULL, err);
+		rc = st->ops->record_get(st, *kind, ref, NULL, NULL, NULL, NULL, NULL, err);
 		if (rc == BS_ENOTFOUND)
 			return bs_error_set(err, rc, "no record %s:%s", record_kind_name(*kind),
 			                    ref);
@@ -281,7 +283,7 @@ int store_pending_keys_each(struct store *st, const char *target, const char *ta
 }
 
 int store_pending_page(struct store *st, const char *target, const char *const *tabs,
-                       enum record_kind kind, const char *after, size_t limit, store_key_cb cb,
+                       enum record_kind kind, const char *after, size_t limit, store_page_cb cb,
                        void *arg, struct bs_error *err)
 {
 	size_t n = 0;

@@ -188,11 +188,20 @@ struct store_record_info {
 int store_record_get(struct store *st, enum record_kind kind, const char *id,
                      struct store_record_info *info, struct buf *body, struct bs_error *err);
 
-/* store_record_get, and the record's state on `target` into *state
- * (not_imported when it has no row there yet), in one read. */
+struct store_record_extra; /* below, with the links */
+
+/*
+ * store_record_get, and the record's state on `target` into *state
+ * (not_imported when it has no row there yet), in one read.  With x
+ * non-NULL, the planner's way: the record is looked up by x->rowid when
+ * that is set (a hint from store_pending_page: a row that is no longer
+ * kind:id is passed over and kind:id looked up), and with x->link_type
+ * set, its own link of that type on target comes in the same read
+ * (store_link_get's answer without a second look-up).
+ */
 int store_record_get_on(struct store *st, enum record_kind kind, const char *id, const char *target,
                         struct store_record_info *info, struct buf *body, enum sync_state *state,
-                        struct bs_error *err);
+                        struct store_record_extra *x, struct bs_error *err);
 
 /*
  * Resolve a user's REF: "KIND:ID" ("sale:SO-1") or a bare ID unique across
@@ -304,11 +313,14 @@ int store_pending_keys_each(struct store *st, const char *target, const char *ta
  * NULL for every tab.  A page follows the records' id index from `after`,
  * so it costs about the ids it passes over, not the size of the pending
  * set, and pages read inside the caller's transaction see its writes.
- * A non-zero return from cb stops the walk and is returned.
+ * Each record comes with its rowid (store_record_info.rowid), which
+ * store_record_extra takes as a hint.  A non-zero return from cb stops
+ * the walk and is returned.
  */
 #define STORE_PAGE_TABS_MAX 16
+typedef int (*store_page_cb)(void *arg, enum record_kind kind, const char *id, int64_t rowid);
 int store_pending_page(struct store *st, const char *target, const char *const *tabs,
-                       enum record_kind kind, const char *after, size_t limit, store_key_cb cb,
+                       enum record_kind kind, const char *after, size_t limit, store_page_cb cb,
                        void *arg, struct bs_error *err);
 
 /* Rows in `state` on target (errors: SYNC_ERROR), same shape and order. */
@@ -368,6 +380,14 @@ struct store_link {
 	char ledger_id[STORE_LEDGER_ID_MAX]; /* "" while only a serial is allocated */
 	char number[256];
 	int64_t serial; /* 0 when none was allocated */
+};
+
+/* What the planner reads with a record (store_record_get_on). */
+struct store_record_extra {
+	int64_t rowid;          /* in: store_record_info.rowid as a page gave it; 0: unknown */
+	const char *link_type;  /* in: its own link of this type is read too; NULL: none */
+	bool linked;            /* out: store_link_get would say BS_OK */
+	struct store_link link; /* out: its answer, when linked */
 };
 
 /*

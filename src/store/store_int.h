@@ -39,7 +39,8 @@ struct store_ops {
 	/* target non-NULL: *state is the record's state on it */
 	int (*record_get)(struct store *st, enum record_kind kind, const char *id,
 	                  const char *target, enum sync_state *state,
-	                  struct store_record_info *info, struct buf *body, struct bs_error *err);
+	                  struct store_record_info *info, struct buf *body,
+	                  struct store_record_extra *self, struct bs_error *err);
 	int (*record_kinds_of)(struct store *st, const char *id, unsigned *kinds,
 	                       struct bs_error *err);
 	int (*record_count)(struct store *st, int64_t *count, struct bs_error *err);
@@ -62,7 +63,7 @@ struct store_ops {
 	int (*keys_each)(struct store *st, const char *target, const char *tab, size_t max,
 	                 store_key_cb cb, void *arg, struct bs_error *err);
 	int (*keys_page)(struct store *st, const char *target, const char *const *tabs,
-	                 enum record_kind kind, const char *after, size_t limit, store_key_cb cb,
+	                 enum record_kind kind, const char *after, size_t limit, store_page_cb cb,
 	                 void *arg, struct bs_error *err);
 	int (*rows_each)(struct store *st, const char *target, unsigned state_mask, const char *tab,
 	                 store_row_cb cb, void *arg, struct bs_error *err);

@@ -26,6 +26,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* The planner's read of a record (sq_record_get with store_record_extra):
+ * its state on target ?3 and its own link of type ?4 on it, with it. */
+#define REC_GET_EXTRA                                                                              \
+	"SELECT r.rowid, r.version, r.tab, r.date, r.currency, r.has_total, r.total, r.body,"      \
+	" coalesce(s.state, 'not_imported'), coalesce(s.pending_change, 0),"                       \
+	" s.record IS NOT NULL, l.source_id IS NOT NULL, coalesce(l.ledger_id, ''),"               \
+	" coalesce(l.ledger_number, ''), coalesce(l.serial, 0) FROM records r"                     \
+	" LEFT JOIN sync_state s ON s.record = r.rowid AND s.target = ?3"                          \
+	" LEFT JOIN links l ON l.target = ?3 AND l.kind = ?1 AND l.source_id = ?2"                 \
+	" AND l.ledger_type = ?4 "
+
 /*
  * What an outbox row holds (docs/exactly-once.md "Held by the outbox"),
  * written where it belongs: the move to queued into history, as the move
@@ -67,6 +78,10 @@ static const char *const stmt_sql[Q_STMT_COUNT] = {
                      " coalesce(s.pending_change, 0), s.record IS NOT NULL FROM records r"
                      " LEFT JOIN sync_state s ON s.record = r.rowid AND s.target = ?3"
                      " WHERE r.kind = ?1 AND r.id = ?2",
+    /* Q_REC_GET_ON and the record's own link of type ?4 (Q_LINK_GET;
+     * none when ?4 is NULL), by kind and id or by rowid ?5 */
+    [Q_REC_GET_EXTRA] = REC_GET_EXTRA "WHERE r.kind = ?1 AND r.id = ?2",
+    [Q_REC_GET_EXTRA_ROW] = REC_GET_EXTRA "WHERE r.rowid = ?5 AND r.kind = ?1 AND r.id = ?2",
     [Q_REC_KINDS] = "SELECT kind FROM records WHERE id = ?1",
     [Q_REC_COUNT] = "SELECT count(*) FROM records",
     [Q_REFS_DEL] = "DELETE FROM record_refs WHERE record = ?1",

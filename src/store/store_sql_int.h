@@ -34,6 +34,8 @@ enum stmt_id {
 	Q_REC_VERSION,
 	Q_REC_GET,
 	Q_REC_GET_ON,
+	Q_REC_GET_EXTRA,
+	Q_REC_GET_EXTRA_ROW,
 	Q_REC_KINDS,
 	Q_REC_COUNT,
 	Q_REFS_DEL,
@@ -225,7 +227,7 @@ int sq_record_put(struct store *st, const struct record *r, const struct store_a
                   enum store_put_result *result, struct bs_error *err);
 int sq_record_get(struct store *st, enum record_kind kind, const char *id, const char *target,
                   enum sync_state *state, struct store_record_info *info, struct buf *body,
-                  struct bs_error *err);
+                  struct store_record_extra *self, struct bs_error *err);
 int sq_record_kinds_of(struct store *st, const char *id, unsigned *kinds, struct bs_error *err);
 int sq_record_count(struct store *st, int64_t *count, struct bs_error *err);
 int sq_records_referencing(struct store *st, enum record_kind kind, const char *field,
@@ -294,13 +296,8 @@ int sq_requests_each(struct store *st, const char *target, const char *status, s
                      void *arg, struct bs_error *err);
 /* The planner's walk over the pending set, a page at a time (store_pending_page). */
 int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
-                 enum record_kind kind, const char *after, size_t limit, store_key_cb cb, void *arg,
-                 struct bs_error *err);
-
-/* The planner's walk over the pending set, a page at a time (store_pending_page). */
-int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
-                 enum record_kind kind, const char *after, size_t limit, store_key_cb cb, void *arg,
-                 struct bs_error *err);
+                 enum record_kind kind, const char *after, size_t limit, store_page_cb cb,
+                 void *arg, struct bs_error *err);
 
 /* jobs (store_sql_jobs.c) */
 int sq_job_add(struct store *st, struct store_job *j, const char *request, const char *same,

@@ -417,21 +417,50 @@ static void seen_note(struct sq_store *s, int64_t rowid, const char *target, enu
 	memcpy(s->seen.target, target, n + 1);
 }
 
-int sq_record_get(struct store *st, enum record_kind kind, const char *id, const char *target,
-                  enum sync_state *state, struct store_record_info *info, struct buf *body,
-                  struct bs_error *err)
+/* The statement of a record read: by rowid only when x has one. */
+static int record_stmt(struct sq_store *s, enum record_kind kind, const char *id,
+                       const char *target, const struct store_record_extra *x, bool by_row,
+                       struct db_stmt **q, struct bs_error *err)
 {
-	struct sq_store *s = sq(st);
-	struct db_stmt *q = NULL;
-	int rc = sq_stmt(s, target != NULL ? Q_REC_GET_ON : Q_REC_GET, &q, err);
+	int rc = sq_stmt(s,
+	                 x != NULL        ? (by_row ? Q_REC_GET_EXTRA_ROW : Q_REC_GET_EXTRA)
+	                 : target != NULL ? Q_REC_GET_ON
+	                                  : Q_REC_GET,
+	                 q, err);
 
 	if (rc != BS_OK)
 		return rc;
-	db_bind_int64(q, 1, (int)kind);
-	db_bind_text(q, 2, id);
+	db_bind_int64(*q, 1, (int)kind);
+	db_bind_text(*q, 2, id);
 	if (target != NULL)
-		db_bind_text(q, 3, target);
+		db_bind_text(*q, 3, target);
+	if (x != NULL)
+		db_bind_text(*q, 4, x->link_type); /* NULL: no link matches */
+	if (by_row)
+		db_bind_int64(*q, 5, x->rowid);
+	return BS_OK;
+}
+
+int sq_record_get(struct store *st, enum record_kind kind, const char *id, const char *target,
+                  enum sync_state *state, struct store_record_info *info, struct buf *body,
+                  struct store_record_extra *x, struct bs_error *err)
+{
+	struct sq_store *s = sq(st);
+	struct db_stmt *q = NULL;
+	bool by_row = x != NULL && x->rowid > 0;
+	int rc = record_stmt(s, kind, id, target, x, by_row, &q, err);
+
+	if (rc != BS_OK)
+		return rc;
 	rc = db_step(q);
+	if (rc == DB_DONE && by_row) {
+		/* the hint's row is no longer kind:id (deleted since the page,
+		 * its rowid taken): look kind:id up */
+		db_reset(q);
+		if ((rc = record_stmt(s, kind, id, target, x, false, &q, err)) != BS_OK)
+			return rc;
+		rc = db_step(q);
+	}
 	if (rc != DB_ROW) {
 		db_reset(q);
 		if (rc == DB_DONE)
@@ -462,6 +491,15 @@ int sq_record_get(struct store *st, enum record_kind kind, const char *id, const
 		 * sync_state runs (struct sq_seen) */
 		seen_note(s, db_col_int64(q, 0), target, st_on, db_col_int(q, 9) != 0,
 		          db_col_int(q, 10) != 0);
+	}
+	if (x != NULL) {
+		x->linked = x->link_type != NULL && db_col_int(q, 11) != 0;
+		memset(&x->link, 0, sizeof(x->link));
+		if (x->linked) {
+			buf_copy(x->link.ledger_id, sizeof(x->link.ledger_id), db_col_text(q, 12));
+			buf_copy(x->link.number, sizeof(x->link.number), db_col_text(q, 13));
+			x->link.serial = db_col_int64(q, 14);
+		}
 	}
 	rc = BS_OK;
 	if (body != NULL) {

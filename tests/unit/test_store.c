@@ -532,23 +532,32 @@ static void test_pending_without_target(void **state)
 	assert_int_equal(w.n, 0);
 }
 
-/* store_pending_page's ids, space-separated. */
-static int page_cb(void *arg, enum record_kind kind, const char *id)
-{
-	struct buf *b = arg;
+struct page_walk {
+	struct store *st;
+	struct buf *b;
+};
 
-	(void)kind;
-	return buf_printf(b, "%s%s", b->len ? " " : "", id);
+/* store_pending_page's ids, space-separated; each rowid is its record's. */
+static int page_cb(void *arg, enum record_kind kind, const char *id, int64_t rowid)
+{
+	struct page_walk *w = arg;
+	struct store_record_info info;
+	struct bs_error err;
+
+	assert_int_equal(store_record_get(w->st, kind, id, &info, NULL, &err), BS_OK);
+	assert_int_equal(rowid, info.rowid);
+	return buf_printf(w->b, "%s%s", w->b->len ? " " : "", id);
 }
 
 static const char *page(struct fx *f, const char *target, const char *const *tabs,
                         enum record_kind kind, const char *after, size_t limit, struct buf *b)
 {
+	struct page_walk w = {f->st, b};
 	struct bs_error err;
 
 	buf_reset(b);
 	assert_int_equal(
-	    store_pending_page(f->st, target, tabs, kind, after, limit, page_cb, b, &err), BS_OK);
+	    store_pending_page(f->st, target, tabs, kind, after, limit, page_cb, &w, &err), BS_OK);
 	return buf_cstr(b);
 }
 
@@ -611,9 +620,13 @@ static void test_pending_page(void **state)
 	assert_string_equal(page(f, "xero:t", buying, RECORD_SUPPLIER, "", 10, &b), "C-5");
 	assert_string_equal(page(f, "xero:t", two, RECORD_SALE, "", 10, &b), "");
 	assert_string_equal(page(f, "xero:t", two, RECORD_CUSTOMER, "C-2", 10, &b), "C-3");
-	assert_int_equal(
-	    store_pending_page(f->st, "xero:t", many, RECORD_SALE, "", 10, page_cb, &b, &err),
-	    BS_EINVAL);
+	{
+		struct page_walk w = {f->st, &b};
+
+		assert_int_equal(store_pending_page(f->st, "xero:t", many, RECORD_SALE, "", 10,
+		                                    page_cb, &w, &err),
+		                 BS_EINVAL);
+	}
 	buf_free(&b);
 }
 
@@ -703,6 +716,112 @@ static void test_states_and_reset(void **state)
 	buf_free(&tb);
 }
 
+/* One record read the planner's way (store_record_extra): the body and
+ * info of kind:id whatever rowid hint comes with it, and its own link of
+ * the type asked, as store_link_get answers, on that target only. */
+static void read_extra(struct fx *f, const char *id, int64_t hint, const char *type,
+                       struct store_record_extra *x, struct buf *body)
+{
+	struct store_record_info info, want;
+	struct store_link l;
+	enum sync_state cur;
+	struct bs_error err;
+	int rc;
+
+	memset(x, 0xa5, sizeof(*x)); /* every out field is written */
+	x->rowid = hint;
+	x->link_type = type;
+	assert_int_equal(
+	    store_record_get_on(f->st, RECORD_SALE, id, "xero:t1", &info, body, &cur, x, &err),
+	    BS_OK);
+	assert_int_equal(store_record_get(f->st, RECORD_SALE, id, &want, NULL, &err), BS_OK);
+	assert_int_equal(info.rowid, want.rowid);
+	assert_string_equal(info.id, id);
+	rc = type != NULL ? store_link_get(f->st, "xero:t1", RECORD_SALE, id, type, &l, &err)
+	                  : BS_ENOTFOUND;
+	assert_int_equal(x->linked, rc == BS_OK);
+	if (rc == BS_OK) {
+		assert_string_equal(x->link.ledger_id, l.ledger_id);
+		assert_string_equal(x->link.number, l.number);
+		assert_int_equal(x->link.serial, l.serial);
+	}
+}
+
+static void test_record_read_extra(void **state)
+{
+	struct fx *f = *state;
+	struct store_record_extra x;
+	struct store_record_info s1, s2;
+	enum store_put_result res;
+	enum sync_state cur;
+	struct bs_error err;
+	struct buf body;
+	int64_t serial = 0;
+
+	buf_init(&body, 0);
+	assert_int_equal(store_target_add(f->st, "xero:t1", "Demo", &f->who, &err), BS_OK);
+	assert_int_equal(store_target_add(f->st, "xero:t2", "Other", &f->who, &err), BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "S-1", 0, "{\"x\":1}", &res), BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "S-2", 0, "{\"x\":2}", &res), BS_OK);
+	assert_int_equal(put(f, RECORD_SALE, "S-3", 0, "{\"x\":3}", &res), BS_OK);
+	assert_int_equal(store_record_get(f->st, RECORD_SALE, "S-1", &s1, NULL, &err), BS_OK);
+	assert_int_equal(store_record_get(f->st, RECORD_SALE, "S-2", &s2, NULL, &err), BS_OK);
+	/* S-1 posted, S-2 only numbered, S-3 linked on the other target, as
+	 * another kind, and as another type only */
+	assert_int_equal(store_link_set(f->st, "xero:t1", RECORD_SALE, "S-1", "Invoice", "inv-1",
+	                                "INV-1", 1, &err),
+	                 BS_OK);
+	assert_int_equal(
+	    store_serial(f->st, "xero:t1", RECORD_SALE, "S-2", "Invoice", 1, &serial, &err), BS_OK);
+	assert_true(serial > 0);
+	assert_int_equal(
+	    store_link_set(f->st, "xero:t2", RECORD_SALE, "S-3", "Invoice", "inv-3", "", 1, &err),
+	    BS_OK);
+	assert_int_equal(
+	    store_link_set(f->st, "xero:t1", RECORD_CUSTOMER, "S-3", "Invoice", "c-3", "", 1, &err),
+	    BS_OK);
+	assert_int_equal(
+	    store_link_set(f->st, "xero:t1", RECORD_SALE, "S-3", "Payment", "p-3", "", 1, &err),
+	    BS_OK);
+
+	read_extra(f, "S-1", 0, "Invoice", &x, &body);
+	assert_true(x.linked);
+	assert_string_equal(x.link.ledger_id, "inv-1");
+	assert_string_equal(buf_cstr(&body), "{\"x\":1}");
+	read_extra(f, "S-2", s2.rowid, "Invoice", &x, &body);
+	assert_true(x.linked);
+	assert_string_equal(x.link.ledger_id, "");
+	assert_int_equal(x.link.serial, serial);
+	read_extra(f, "S-3", 0, "Invoice", &x, &body);
+	assert_false(x.linked);
+	read_extra(f, "S-3", 0, "Payment", &x, &body);
+	assert_true(x.linked);
+	read_extra(f, "S-1", 0, NULL, &x, &body); /* no type: no link read */
+	assert_false(x.linked);
+	/* a hint that is another record's rowid, or none's, is passed over */
+	read_extra(f, "S-1", s2.rowid, "Invoice", &x, &body);
+	assert_string_equal(buf_cstr(&body), "{\"x\":1}");
+	assert_true(x.linked);
+	read_extra(f, "S-2", s1.rowid, "Invoice", &x, &body);
+	assert_string_equal(buf_cstr(&body), "{\"x\":2}");
+	read_extra(f, "S-3", INT64_MAX, "Invoice", &x, &body);
+	assert_string_equal(buf_cstr(&body), "{\"x\":3}");
+	/* and a record that is not there is not found, hint or not */
+	x.rowid = s1.rowid;
+	x.link_type = "Invoice";
+	assert_int_equal(
+	    store_record_get_on(f->st, RECORD_SALE, "S-9", "xero:t1", NULL, &body, &cur, &x, &err),
+	    BS_ENOTFOUND);
+	assert_int_equal(store_record_get_on(f->st, RECORD_CUSTOMER, "S-1", "xero:t1", NULL, &body,
+	                                     &cur, &x, &err),
+	                 BS_ENOTFOUND);
+	/* the extra read needs a target */
+	assert_int_equal(
+	    store_record_get_on(f->st, RECORD_SALE, "S-1", NULL, NULL, &body, &cur, &x, &err),
+	    BS_EINVAL);
+	buf_free(&body);
+}
+
 /*
  * A record read with its state and moved in one transaction (the
  * planner's way: store_record_get_on, then store_state_apply_rec): each
@@ -726,9 +845,9 @@ static void test_state_read_then_moved(void **state)
 
 	/* read, plan, fail: queued then error, each from the last */
 	assert_int_equal(store_begin(f->st, &err), BS_OK);
-	assert_int_equal(
-	    store_record_get_on(f->st, RECORD_SALE, "S-1", "xero:t1", &info, &body, &cur, &err),
-	    BS_OK);
+	assert_int_equal(store_record_get_on(f->st, RECORD_SALE, "S-1", "xero:t1", &info, &body,
+	                                     &cur, NULL, &err),
+	                 BS_OK);
 	assert_int_equal(cur, SYNC_NOT_IMPORTED);
 	assert_int_equal(
 	    store_state_apply_rec(f->st, &info, "xero:t1", SYNC_EV_PLAN, NULL, &f->who, &to, &err),
@@ -753,9 +872,9 @@ static void test_state_read_then_moved(void **state)
 	/* read, then a new version arrives in the same transaction: the
 	 * transition starts from what the put made (queued, changed pending) */
 	assert_int_equal(store_begin(f->st, &err), BS_OK);
-	assert_int_equal(
-	    store_record_get_on(f->st, RECORD_SALE, "S-2", "xero:t1", &info, &body, &cur, &err),
-	    BS_OK);
+	assert_int_equal(store_record_get_on(f->st, RECORD_SALE, "S-2", "xero:t1", &info, &body,
+	                                     &cur, NULL, &err),
+	                 BS_OK);
 	assert_int_equal(
 	    store_state_apply_rec(f->st, &info, "xero:t1", SYNC_EV_PLAN, NULL, &f->who, &to, &err),
 	    BS_OK);
@@ -770,9 +889,9 @@ static void test_state_read_then_moved(void **state)
 	/* read and planned, rolled back: the next transaction reads the row */
 	assert_int_equal(put(f, RECORD_SALE, "S-3", 0, "{\"x\":3}", &res), BS_OK);
 	assert_int_equal(store_begin(f->st, &err), BS_OK);
-	assert_int_equal(
-	    store_record_get_on(f->st, RECORD_SALE, "S-3", "xero:t1", &info, &body, &cur, &err),
-	    BS_OK);
+	assert_int_equal(store_record_get_on(f->st, RECORD_SALE, "S-3", "xero:t1", &info, &body,
+	                                     &cur, NULL, &err),
+	                 BS_OK);
 	assert_int_equal(
 	    store_state_apply_rec(f->st, &info, "xero:t1", SYNC_EV_PLAN, NULL, &f->who, &to, &err),
 	    BS_OK);
@@ -1133,7 +1252,7 @@ static void test_history_held(void **state)
 					assert_int_equal(store_begin(f->st, &err), BS_OK);
 				assert_int_equal(store_record_get_on(
 				                     f->st, RECORD_SALE, st->id != NULL ? s2 : s1,
-				                     "xero:t", &info, &body, &cur, &err),
+				                     "xero:t", &info, &body, &cur, NULL, &err),
 				                 BS_OK);
 				break;
 			case H_EMIT:
@@ -1484,6 +1603,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pending_page, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_states_and_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_state_read_then_moved, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_record_read_extra, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_targets_need_a_name, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_resolve, setup, teardown),

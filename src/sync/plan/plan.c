@@ -84,6 +84,7 @@ static int rank_of(enum record_kind k)
 
 static void cand_set(struct plan_cand *c, enum record_kind kind, const char *id)
 {
+	c->rowid = 0;
 	c->kind = kind;
 	c->rank = rank_of(kind);
 	c->pulled = false;
@@ -117,9 +118,14 @@ static int key_to_cand(void *arg, enum record_kind kind, const char *id)
 }
 
 /* store_pending_page: one page, in id order. */
-static int page_to_cand(void *arg, enum record_kind kind, const char *id)
+static int page_to_cand(void *arg, enum record_kind kind, const char *id, int64_t rowid)
 {
-	return cand_add(arg, kind, id);
+	struct planner *p = arg;
+	int rc = cand_add(p, kind, id);
+
+	if (rc == BS_OK)
+		p->ch.v[p->ch.n - 1].rowid = rowid;
+	return rc;
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -334,12 +340,16 @@ static int plan_one(struct planner *p, const struct plan_cand *c)
 	struct json_object *o = NULL;
 	struct bs_error e;
 	enum sync_state cur;
+	/* found by the rowid its page gave, and its own link read with it:
+	 * the first thing the facts ask */
+	struct store_record_extra self = {.rowid = c->rowid,
+	                                  .link_type = plan_self_type_fixed(c->kind)};
 	int rc, rc2;
 
 	for (int i = 0; i < RULES_DEPS_MAX; i++)
 		buf_init(&db.b[i], 1024);
-	rc =
-	    store_record_get_on(p->st, c->kind, c->id, p->o->target, &info, &p->s.in, &cur, p->err);
+	rc = store_record_get_on(p->st, c->kind, c->id, p->o->target, &info, &p->s.in, &cur, &self,
+	                         p->err);
 	if (rc == BS_ENOTFOUND) {
 		verdict(p, c->kind, c->id, SYNC_NOT_IMPORTED, "no such record");
 		rc = BS_OK;
@@ -375,6 +385,10 @@ static int plan_one(struct planner *p, const struct plan_cand *c)
 		if (rc != BS_OK || taken)
 			goto out;
 	}
+	/* Read in this transaction, and nothing since has written the
+	 * record's links (a consolidation writes its members', and a member
+	 * is taken above): what plan_link_of would read now. */
+	plan_self_seed(p, &self);
 	plan_facts_fill(p, &it, &f, &db);
 	/* a resync is a reset and a sync in one: the status it resets */
 	f.accounting_imported =

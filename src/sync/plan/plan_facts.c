@@ -69,6 +69,27 @@ const struct store_link *plan_link_of(struct planner *p, enum record_kind k, con
 	return found ? tmp : NULL;
 }
 
+const char *plan_self_type_fixed(enum record_kind k)
+{
+	const struct plan_kind *pk = plan_kind_of(k);
+
+	return pk->self_type == NULL ? pk->ledger_type : NULL;
+}
+
+void plan_self_seed(struct planner *p, const struct store_record_extra *read)
+{
+	struct plan_self_link *c;
+
+	if (read == NULL || read->link_type == NULL || p->cur.nself > 0 ||
+	    strlen(read->link_type) >= sizeof(c->type))
+		return;
+	c = &p->cur.self[p->cur.nself++];
+	buf_copy(c->type, sizeof(c->type), read->link_type);
+	c->found = read->linked;
+	c->serial_held = false;
+	c->link = read->link;
+}
+
 struct plan_self_link *plan_self_known(struct planner *p, enum record_kind k, const char *id,
                                        const char *type)
 {

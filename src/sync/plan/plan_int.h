@@ -89,7 +89,8 @@ struct plan_cand {
 	int rank; /* index in the kind table */
 	enum record_kind kind;
 	char id[RECORD_ID_MAX + 1];
-	bool pulled; /* a contact pulled in by a document of the chunk (add_contacts) */
+	int64_t rowid; /* the store's key of it, when its page gave one (a hint); else 0 */
+	bool pulled;   /* a contact pulled in by a document of the chunk (add_contacts) */
 };
 
 /*
@@ -239,6 +240,13 @@ void plan_linked_cache_free(struct plan_linked_cache *c);
 /* The record being planned's own link of `type` as plan_link_of read it
  * (found or definitely not there); NULL when it was not read, or kind:id
  * is another record. */
+/* The ledger type a record of kind k is linked by when it does not
+ * depend on the record (plan_self_type without the body); NULL when it
+ * does. */
+const char *plan_self_type_fixed(enum record_kind k);
+/* Keep the record's own link as store_record_get_on read it, as
+ * plan_link_of would have read it (the first of p->cur.self). */
+void plan_self_seed(struct planner *p, const struct store_record_extra *read);
 struct plan_self_link *plan_self_known(struct planner *p, enum record_kind k, const char *id,
                                        const char *type);
 void plan_dep_fill(struct planner *p, struct rules_dep *d, const char *what, enum record_kind k,
