@@ -21,6 +21,17 @@ bool store_path_is_pg(const char *path)
 	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
 }
 
+int store_cache_set(struct store *st, int kib, int *old, struct bs_error *err)
+{
+	if (old != NULL)
+		*old = 0;
+	if (kib <= 0)
+		return bs_error_set(err, BS_EINVAL, "a page cache of %d KiB", kib);
+	if (st->ops->cache_set == NULL)
+		return BS_OK;
+	return st->ops->cache_set(st, kib, old, err);
+}
+
 void store_close(struct store *st)
 {
 	if (st != NULL)

@@ -97,6 +97,15 @@ int store_pg_split(const char *path, struct buf *conninfo, char *schema, size_t 
                    struct bs_error *err);
 void store_close(struct store *st);
 
+/*
+ * This connection's page cache, in KiB, for a run whose working set is not
+ * the one the size at open was chosen for (16 MiB: an import's writes to
+ * indexes of random keys).  *old, when non-NULL, receives the size before,
+ * to put it back.  On PostgreSQL, whose cache is the server's, nothing is
+ * done and *old is 0.  BS_EINVAL for kib <= 0.
+ */
+int store_cache_set(struct store *st, int kib, int *old, struct bs_error *err);
+
 /* The schema version the file is at. */
 int store_schema_version(struct store *st, int *version, struct bs_error *err);
 

@@ -19,6 +19,8 @@
 struct store_ops {
 	const char *name;
 	void (*close)(struct store *st);
+	/* NULL: the backend has no cache of its own to size */
+	int (*cache_set)(struct store *st, int kib, int *old, struct bs_error *err);
 	int (*schema_version)(struct store *st, int *version, struct bs_error *err);
 	int (*begin)(struct store *st, struct bs_error *err);
 	int (*commit)(struct store *st, struct bs_error *err);

@@ -488,6 +488,7 @@ int sq_settings_each(struct store *st, store_setting_cb cb, void *arg, struct bs
 const struct store_ops sq_ops = {
     .name = "sql",
     .close = sq_close,
+    .cache_set = sq_cache_set,
     .schema_version = sq_schema_version,
     .begin = sq_begin,
     .commit = sq_commit,

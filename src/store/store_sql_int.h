@@ -214,6 +214,7 @@ extern const struct store_ops sq_ops;
 
 /* store_sql.c: the connection and the settings. */
 void sq_close(struct store *st);
+int sq_cache_set(struct store *st, int kib, int *old, struct bs_error *err);
 int sq_schema_version(struct store *st, int *version, struct bs_error *err);
 int sq_begin(struct store *st, struct bs_error *err);
 int sq_commit(struct store *st, struct bs_error *err);

@@ -195,6 +195,7 @@ static void plan(struct fx *f, bool dry, struct plan_stats *s, struct verdicts *
 {
 	struct plan_opts o = {0};
 	struct bs_error err;
+	int cache = 0;
 
 	o.target = TARGET;
 	o.everything = true;
@@ -206,8 +207,12 @@ static void plan(struct fx *f, bool dry, struct plan_stats *s, struct verdicts *
 	o.arg = v;
 	memset(s, 0, sizeof(*s));
 	memset(v, 0, sizeof(*v));
+	/* planning sizes the page cache for itself and puts it back */
+	assert_int_equal(store_cache_set(f->st, 8192, NULL, &err), BS_OK);
 	if (plan_run(f->st, &o, s, &err) != BS_OK)
 		fail_msg("plan: %s", err.msg);
+	assert_int_equal(store_cache_set(f->st, 8192, &cache, &err), BS_OK);
+	assert_int_equal(cache, tstore_pg() != NULL ? 0 : 8192);
 }
 
 static void test_plan_small_store(void **state)

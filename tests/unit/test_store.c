@@ -822,6 +822,34 @@ static void test_record_read_extra(void **state)
 	buf_free(&body);
 }
 
+/* The page cache resized and put back: the size before comes back in KiB
+ * (SQLite); PostgreSQL has none of its own (0, nothing done). */
+static void test_cache_set(void **state)
+{
+	struct fx *f = *state;
+	struct bs_error err;
+	int old = -1, now = -1;
+
+	assert_int_equal(store_cache_set(f->st, 0, &old, &err), BS_EINVAL);
+	assert_int_equal(store_cache_set(f->st, -5, NULL, &err), BS_EINVAL);
+	assert_int_equal(store_cache_set(f->st, 4096, &old, &err), BS_OK);
+	/* inside a transaction too (planning sizes it there) */
+	assert_int_equal(store_begin(f->st, &err), BS_OK);
+	assert_int_equal(store_cache_set(f->st, 1024, &now, &err), BS_OK);
+	store_rollback(f->st);
+	if (tstore_pg() != NULL) {
+		assert_int_equal(old, 0);
+		assert_int_equal(now, 0);
+	} else {
+		assert_int_equal(old, 16384); /* as store_open leaves it */
+		assert_int_equal(now, 4096);
+		assert_int_equal(store_cache_set(f->st, old, &now, &err), BS_OK);
+		assert_int_equal(now, 1024);
+		assert_int_equal(store_cache_set(f->st, old, &now, &err), BS_OK);
+		assert_int_equal(now, 16384);
+	}
+}
+
 /*
  * A record read with its state and moved in one transaction (the
  * planner's way: store_record_get_on, then store_state_apply_rec): each
@@ -1604,6 +1632,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_states_and_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_state_read_then_moved, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_record_read_extra, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cache_set, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_two_targets_need_a_name, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ref_resolve, setup, teardown),
