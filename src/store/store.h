@@ -45,7 +45,7 @@ enum store_open_flags {
 	STORE_OPEN_CREATE = 1 << 0,
 	/* verify the file first (PRAGMA quick_check): for commands that write */
 	STORE_OPEN_CHECK = 1 << 1,
-	/* a 512 KiB page cache instead of 16 MiB: for the many connections of a
+	/* a 512 KiB page cache instead of 4 MiB: for the many connections of a
 	 * server's pool, whose memory is the cache times the connections */
 	STORE_OPEN_SMALL_CACHE = 1 << 2,
 };
@@ -99,9 +99,9 @@ void store_close(struct store *st);
 
 /*
  * This connection's page cache, in KiB, for a run whose working set is not
- * the one the size at open was chosen for (16 MiB: an import's writes to
- * indexes of random keys).  *old, when non-NULL, receives the size before,
- * to put it back.  On PostgreSQL, whose cache is the server's, nothing is
+ * the one the size at open was chosen for (4 MiB, for work that walks keys
+ * in order; an import's writes to indexes of random keys want 16).  *old,
+ * when non-NULL, receives the size before, to put it back.  On PostgreSQL, whose cache is the server's, nothing is
  * done and *old is 0.  BS_EINVAL for kib <= 0.
  */
 int store_cache_set(struct store *st, int kib, int *old, struct bs_error *err);

@@ -338,22 +338,25 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, stru
 	if (stamp &&
 	    (rc = sq_exec(s, "PRAGMA page_size=16384", err, "creating the store")) != BS_OK)
 		goto fail;
-	/* before the page cache grows: a check in 16 MiB of fresh cache
+	/* before the page cache is sized: a check in 16 MiB of fresh cache
 	 * pages costs twice the system time of one in SQLite's default 2 MiB */
 	if ((flags & STORE_OPEN_CHECK) && (rc = sq_quick_check(s, path, err)) != BS_OK)
 		goto fail;
 	/*
 	 * (STORE_OPEN_SMALL_CACHE: 512 KiB, for a server's pool of connections.)
-	 * 16 MiB of page cache (inside the 64 MiB budget, with the import ring) keeps the index
-	 * pages a batch touches in memory; without it a million-record import
-	 * re-reads and re-writes the same index pages thousands of times.
+	 * 4 MiB of page cache serves what walks keys in order -- planning,
+	 * sending, listing -- as well as more would, and memory is not free to
+	 * touch: the first fill of 16 MiB is thousands of page faults
+	 * (bench/RESULTS.md "A page cache of 4 MiB").  An import, whose writes
+	 * to indexes of random keys need more, sizes it for its run
+	 * (INGEST_CACHE_KIB, src/ingest/ingest.c).
 	 */
 	rc = sq_exec(s,
 	             (flags & STORE_OPEN_SMALL_CACHE)
 	                 ? "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
 	                   " PRAGMA cache_size=-512; PRAGMA temp_store=MEMORY;"
 	                 : "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
-	                   " PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;",
+	                   " PRAGMA cache_size=-4096; PRAGMA temp_store=MEMORY;",
 	             err, "opening the store");
 	if (rc != BS_OK)
 		goto fail;

@@ -92,13 +92,20 @@ static int run(struct fx *f, const char *path, size_t batch, struct ingest_stats
                struct bs_error *err)
 {
 	struct ingest_opts o = {0};
+	struct bs_error e;
+	int rc, cache = 0;
 
 	o.who = &f->who;
 	o.batch = batch;
 	o.on_reject = on_reject;
 	o.arg = f;
 	memset(st, 0, sizeof(*st));
-	return ingest_path(f->st, path, &o, st, err);
+	/* an import sizes the page cache for itself and puts it back */
+	assert_int_equal(store_cache_set(f->st, 2048, NULL, &e), BS_OK);
+	rc = ingest_path(f->st, path, &o, st, err);
+	assert_int_equal(store_cache_set(f->st, 2048, &cache, &e), BS_OK);
+	assert_int_equal(cache, tstore_pg() != NULL ? 0 : 2048);
+	return rc;
 }
 
 /* More items than ring slots and several batches: every one accounted for,

@@ -841,9 +841,9 @@ static void test_cache_set(void **state)
 		assert_int_equal(old, 0);
 		assert_int_equal(now, 0);
 	} else {
-		assert_int_equal(old, 16384); /* as store_open leaves it */
+		assert_int_equal(old, 4096); /* as store_open leaves it */
 		assert_int_equal(now, 4096);
-		assert_int_equal(store_cache_set(f->st, old, &now, &err), BS_OK);
+		assert_int_equal(store_cache_set(f->st, 16384, &now, &err), BS_OK);
 		assert_int_equal(now, 1024);
 		assert_int_equal(store_cache_set(f->st, old, &now, &err), BS_OK);
 		assert_int_equal(now, 16384);

@@ -32,13 +32,13 @@
 #define PLAN_GROUP 2000
 
 /*
- * The page cache planning runs with, in KiB (the store opens with 16 MiB,
- * for an import's random index writes).  Planning walks records, states
- * and links in key order and appends to the outbox: a small cache serves
- * it as well at 120,000 documents, and the memory a large one takes is
- * not free to touch -- on the machine of bench/RESULTS.md the first fill
- * of 16 MiB cost 6,400 page faults, 60 ms, a seventh of planning 24,000
- * documents ("A page cache of 4 MiB for planning").
+ * The page cache planning runs with, in KiB, whatever the connection was
+ * sized for before (an import in the same process wants 16 MiB).
+ * Planning walks records, states and links in key order and appends to
+ * the outbox: a small cache serves it as well at 120,000 documents, and
+ * the memory a large one takes is not free to touch -- on the machine of
+ * bench/RESULTS.md the first fill of 16 MiB cost 6,400 page faults, 60 ms,
+ * a seventh of planning 24,000 documents ("A page cache of 4 MiB").
  */
 #define PLAN_CACHE_KIB 4096
 #define PLAN_FULL      1 /* a callback's "stop: the chunk is full" */
