@@ -196,6 +196,9 @@ int sq_rows_pairs(struct sq_store *s, struct db_stmt *q,
  * does not know is passed over (store_sql_list.c). */
 int sq_rows_keys(struct sq_store *s, struct db_stmt *q, store_key_cb cb, void *arg,
                  struct bs_error *err, const char *what);
+/* The same over (kind, id, rowid) rows (store_pending_page's). */
+int sq_rows_key_ids(struct sq_store *s, struct db_stmt *q, store_page_cb cb, void *arg,
+                    struct bs_error *err, const char *what);
 
 /* Walk a cached statement whose rows are two text columns (settings,
  * targets): a non-zero return from cb stops and is returned. */

@@ -10,11 +10,12 @@
 #include <string.h>
 
 struct key_walk {
-	store_key_cb cb;
+	store_key_cb cb;   /* (kind, id) rows */
+	store_page_cb row; /* or (kind, id, rowid) rows */
 	void *arg;
 };
 
-/* A (kind, id) row; a kind this build does not know is passed over. */
+/* A (kind, id[, rowid]) row; a kind this build does not know is passed over. */
 static int key_row(void *arg, struct db_stmt *q)
 {
 	struct key_walk *w = arg;
@@ -22,13 +23,24 @@ static int key_row(void *arg, struct db_stmt *q)
 
 	if (k < 0 || k >= RECORD_KIND_COUNT)
 		return 0;
+	if (w->row != NULL)
+		return w->row(w->arg, (enum record_kind)k, (const char *)db_col_text(q, 1),
+		              db_col_int64(q, 2));
 	return w->cb(w->arg, (enum record_kind)k, (const char *)db_col_text(q, 1));
 }
 
 int sq_rows_keys(struct sq_store *s, struct db_stmt *q, store_key_cb cb, void *arg,
                  struct bs_error *err, const char *what)
 {
-	struct key_walk w = {cb, arg};
+	struct key_walk w = {cb, NULL, arg};
+
+	return sq_rows(s, q, key_row, &w, err, what);
+}
+
+int sq_rows_key_ids(struct sq_store *s, struct db_stmt *q, store_page_cb cb, void *arg,
+                    struct bs_error *err, const char *what)
+{
+	struct key_walk w = {NULL, cb, arg};
 
 	return sq_rows(s, q, key_row, &w, err, what);
 }

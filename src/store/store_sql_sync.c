@@ -516,28 +516,10 @@ int sq_requests_each(struct store *st, const char *target, const char *status, s
  * (record, target) key and a look at the state is a third of the work of
  * three probes of (target, state, record), one per pending state.
  */
-struct page_walk {
-	store_page_cb cb;
-	void *arg;
-};
-
-/* A (kind, id, rowid) row; a kind this build does not know is passed over. */
-static int page_row(void *arg, struct db_stmt *q)
-{
-	struct page_walk *w = arg;
-	int k = db_col_int(q, 0);
-
-	if (k < 0 || k >= RECORD_KIND_COUNT)
-		return 0;
-	return w->cb(w->arg, (enum record_kind)k, (const char *)db_col_text(q, 1),
-	             db_col_int64(q, 2));
-}
-
 int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
                  enum record_kind kind, const char *after, size_t limit, store_page_cb cb,
                  void *arg, struct bs_error *err)
 {
-	struct page_walk w = {cb, arg};
 	struct sq_store *s = sq(st);
 	struct db_stmt *q = NULL;
 	struct buf sql;
@@ -578,7 +560,7 @@ int sq_keys_page(struct store *st, const char *target, const char *const *tabs,
 	for (int i = 0; i < ntabs; i++)
 		db_bind_text(q, i + 5, tabs[i]);
 	/* Column 0 is r.kind = ?1: every row has the `kind` asked for. */
-	rc = sq_rows(s, q, page_row, &w, err, "listing records");
+	rc = sq_rows_key_ids(s, q, cb, arg, err, "listing records");
 out:
 	db_finalize(q);
 	buf_free(&sql);
