@@ -101,8 +101,9 @@ void store_close(struct store *st);
  * This connection's page cache, in KiB, for a run whose working set is not
  * the one the size at open was chosen for (4 MiB, for work that walks keys
  * in order; an import's writes to indexes of random keys want 16).  *old,
- * when non-NULL, receives the size before, to put it back.  On PostgreSQL, whose cache is the server's, nothing is
- * done and *old is 0.  BS_EINVAL for kib <= 0.
+ * when non-NULL, receives the size before, to put it back.  On
+ * PostgreSQL, whose cache is the server's, nothing is done and *old is 0.
+ * BS_EINVAL for kib <= 0.
  */
 int store_cache_set(struct store *st, int kib, int *old, struct bs_error *err);
 
