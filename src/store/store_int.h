@@ -42,7 +42,7 @@ struct store_ops {
 	int (*record_get)(struct store *st, enum record_kind kind, const char *id,
 	                  const char *target, enum sync_state *state,
 	                  struct store_record_info *info, struct buf *body,
-	                  struct store_record_extra *self, struct bs_error *err);
+	                  struct store_record_extra *x, struct bs_error *err);
 	int (*record_kinds_of)(struct store *st, const char *id, unsigned *kinds,
 	                       struct bs_error *err);
 	int (*record_count)(struct store *st, int64_t *count, struct bs_error *err);

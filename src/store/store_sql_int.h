@@ -231,7 +231,7 @@ int sq_record_put(struct store *st, const struct record *r, const struct store_a
                   enum store_put_result *result, struct bs_error *err);
 int sq_record_get(struct store *st, enum record_kind kind, const char *id, const char *target,
                   enum sync_state *state, struct store_record_info *info, struct buf *body,
-                  struct store_record_extra *self, struct bs_error *err);
+                  struct store_record_extra *x, struct bs_error *err);
 int sq_record_kinds_of(struct store *st, const char *id, unsigned *kinds, struct bs_error *err);
 int sq_record_count(struct store *st, int64_t *count, struct bs_error *err);
 int sq_records_referencing(struct store *st, enum record_kind kind, const char *field,
