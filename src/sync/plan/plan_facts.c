@@ -35,6 +35,20 @@ static bool is_current(const struct planner *p, enum record_kind k, const char *
 	return p->cur.info != NULL && p->cur.info->kind == k && strcmp(p->cur.info->id, id) == 0;
 }
 
+/* The next of p->cur.self, kept for `type` (its answer still to be
+ * filled in), or NULL when all are taken. */
+static struct plan_self_link *self_slot(struct planner *p, const char *type)
+{
+	struct plan_self_link *c;
+
+	if (p->cur.nself >= sizeof(p->cur.self) / sizeof(p->cur.self[0]))
+		return NULL;
+	c = &p->cur.self[p->cur.nself++];
+	buf_copy(c->type, sizeof(c->type), type);
+	c->serial_held = false;
+	return c;
+}
+
 /*
  * kind:id's link to its `type` document.  The record being planned asks
  * for its own links up to four times (facts, the operation, the serial):
@@ -53,12 +67,8 @@ const struct store_link *plan_link_of(struct planner *p, enum record_kind k, con
 			if (strcmp(p->cur.self[i].type, type) == 0)
 				return p->cur.self[i].found ? &p->cur.self[i].link : NULL;
 		}
-		if (p->cur.nself < sizeof(p->cur.self) / sizeof(p->cur.self[0])) {
-			c = &p->cur.self[p->cur.nself++];
-			buf_copy(c->type, sizeof(c->type), type);
-			c->serial_held = false;
+		if ((c = self_slot(p, type)) != NULL)
 			tmp = &c->link;
-		}
 	}
 	rc = store_link_get(p->st, p->o->target, k, id, type, tmp, NULL);
 	found = rc == BS_OK;
@@ -81,12 +91,10 @@ void plan_self_seed(struct planner *p, const struct store_record_extra *read)
 	struct plan_self_link *c;
 
 	if (read == NULL || read->link_type == NULL || p->cur.nself > 0 ||
-	    strlen(read->link_type) >= sizeof(c->type))
+	    strlen(read->link_type) >= sizeof(c->type) ||
+	    (c = self_slot(p, read->link_type)) == NULL)
 		return;
-	c = &p->cur.self[p->cur.nself++];
-	buf_copy(c->type, sizeof(c->type), read->link_type);
 	c->found = read->linked;
-	c->serial_held = false;
 	c->link = read->link;
 }
 

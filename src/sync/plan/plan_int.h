@@ -237,9 +237,6 @@ bool plan_linked(struct planner *p, enum record_kind k, const char *id, const ch
  * and its end. */
 struct plan_linked_cache *plan_linked_cache_new(void);
 void plan_linked_cache_free(struct plan_linked_cache *c);
-/* The record being planned's own link of `type` as plan_link_of read it
- * (found or definitely not there); NULL when it was not read, or kind:id
- * is another record. */
 /* The ledger type a record of kind k is linked by when it does not
  * depend on the record (plan_self_type without the body); NULL when it
  * does. */
@@ -247,6 +244,9 @@ const char *plan_self_type_fixed(enum record_kind k);
 /* Keep the record's own link as store_record_get_on read it, as
  * plan_link_of would have read it (the first of p->cur.self). */
 void plan_self_seed(struct planner *p, const struct store_record_extra *read);
+/* The record being planned's own link of `type` as plan_link_of read it
+ * (found or definitely not there); NULL when it was not read, or kind:id
+ * is another record. */
 struct plan_self_link *plan_self_known(struct planner *p, enum record_kind k, const char *id,
                                        const char *type);
 void plan_dep_fill(struct planner *p, struct rules_dep *d, const char *what, enum record_kind k,
