@@ -91,6 +91,10 @@ struct db *db_sqlite_wrap(struct sqlite3 *handle);
 /* The SQLite connection under db (the SQLite backend's own PRAGMAs). */
 struct sqlite3 *db_sqlite_handle(struct db *db);
 
+/* The file's page size (a new file's, once set: the size it will have),
+ * or -1 (not SQLite's, or unreadable). */
+int64_t db_sqlite_page_size(struct db *db);
+
 /*
  * Checkpoint the WAL of db's connection from a thread with its own
  * connection to the same file (by the absolute name SQLite opened),

@@ -190,8 +190,6 @@ static void ckpt_free(struct dbs_ckpt *ck)
 	free(ck);
 }
 
-/* The file's page size (a new file's, once set: the size it will have),
- * or -1. */
 static int64_t page_size(sqlite3 *h)
 {
 	sqlite3_stmt *q = NULL;
@@ -239,6 +237,11 @@ int db_sqlite_checkpoint_aside(struct db *db)
 	d->ck = ck;
 	sqlite3_wal_hook(d->h, ckpt_hook, ck);
 	return DB_OK;
+}
+
+int64_t db_sqlite_page_size(struct db *db)
+{
+	return db->ops == &dbs_ops ? page_size(H(db)) : -1;
 }
 
 unsigned long db_sqlite_checkpoints(struct db *db, bool wait)

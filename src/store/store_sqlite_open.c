@@ -272,26 +272,22 @@ static void sq_configure(void)
 /* SQLite's cache_size is KiB when negative, pages when positive. */
 int sq_cache_set(struct store *st, int kib, int *old, struct bs_error *err)
 {
-	sqlite3 *h = sqh(sq(st));
+	struct sq_store *s = sq(st);
+	sqlite3 *h = sqh(s);
 	sqlite3_stmt *q = NULL;
 	char sql[64];
 
 	if (h == NULL)
 		return BS_OK; /* PostgreSQL */
-	if (old != NULL) {
-		int rc = sqlite3_prepare_v2(h,
-		                            "SELECT cache_size, page_size FROM pragma_cache_size,"
-		                            " pragma_page_size",
-		                            -1, &q, NULL);
-		if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
-			int64_t v = sqlite3_column_int64(q, 0);
+	if (old != NULL && sqlite3_prepare_v2(h, "PRAGMA cache_size", -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW) {
+		int64_t v = sqlite3_column_int64(q, 0);
 
-			*old = (int)(v < 0 ? -v : v * sqlite3_column_int64(q, 1) / 1024);
-		}
-		sqlite3_finalize(q);
+		*old = (int)(v < 0 ? -v : v * db_sqlite_page_size(s->db) / 1024);
 	}
+	sqlite3_finalize(q);
 	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", kib);
-	return sq_exec(sq(st), sql, err, "sizing the page cache");
+	return sq_exec(s, sql, err, "sizing the page cache");
 }
 
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, struct bs_error *err)
